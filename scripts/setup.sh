@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what e2ctwin and its tests need, only when it is missing, then builds dist/.
+# `npm test` runs this first (pretest), so a fresh clone needs nothing else.
+# Debian packages are installed with apt-get when running as root and they are absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the test suite uses (later issues append to this list).
+DEBIAN_PACKAGES=()
+
+missing=()
+for p in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null || true
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: missing Debian packages (install them as root): ${missing[*]}" >&2
+  fi
+fi
+
+# npm dependencies: reinstall when the lockfile changed since the last install.
+stamp=node_modules/.e2ctwin-lock.sha
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+# dist/ is what the e2ctwin command runs; rebuild it every time (tsc takes about a second).
+npm run --silent build

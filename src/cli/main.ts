@@ -1,0 +1,25 @@
+import { CommanderError } from 'commander';
+import { ScenarioError } from '../scenario/index.js';
+import { ExitCode } from './exit-codes.js';
+import { formatIssues } from './format-issues.js';
+import { buildProgram } from './program.js';
+
+// The process edge: usage errors exit 2, scenario errors are formatted (never a stack trace), other
+// failures print one line (set E2CTWIN_DEBUG=1 for the stack).
+const program = buildProgram();
+program.exitOverride();
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? ExitCode.OK : ExitCode.BAD_INPUT;
+  } else if (err instanceof ScenarioError) {
+    process.stderr.write(`${formatIssues(err.issues)}\n`);
+    process.exitCode = ExitCode.BAD_INPUT;
+  } else {
+    const e = err as Error & { code?: string };
+    process.stderr.write(`error: ${e.message}${e.code ? ` [${e.code}]` : ''}\n`);
+    if (process.env.E2CTWIN_DEBUG) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = ExitCode.FAILURE;
+  }
+}

@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { registerSchema } from './commands/schema.js';
+import { registerValidate } from './commands/validate.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** The e2ctwin command line: one verb per capability, each with its own --help. */
+export function buildProgram(): Command {
+  const program = new Command('e2ctwin')
+    .description('A digital twin for application workflows on the edge-to-cloud continuum.\nSimulate a scenario in seconds, explore what-ifs, run it live, calibrate the twin, see it in a browser.')
+    .version(pkg.version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', '\nExamples:\n  e2ctwin validate scenarios/plantnet.yaml\n  e2ctwin schema > scenarios/scenario.schema.json\n\nDocumentation: README.md. Exit status: 0 ok, 1 run failure, 2 bad input.');
+  registerValidate(program);
+  registerSchema(program);
+  return program;
+}
+
+export { pkg };

@@ -1,0 +1,181 @@
+import path from 'node:path';
+import { checkReferences } from './checks.js';
+import { ScenarioErrorCode, ScenarioError, type ScenarioIssue } from './errors.js';
+import { applyOverrides, attributeToOverride } from './overrides.js';
+import { PresetLoader, type Origin } from './presets.js';
+import { DEFAULT_LINK, REFERENCE_HOST, type ResolvedApp, type ResolvedLink, type ResolvedScenario, type ResolvedService } from './resolved.js';
+import { CalibrationSchema, ScenarioSchema, type App, type Calibration, type Hardware, type ScenarioDoc } from './schema/index.js';
+import { YamlSource } from './yaml-source.js';
+import { zodIssuesToScenarioIssues } from './zod-issues.js';
+
+export interface LoadOptions {
+  /** `path=value` overrides, applied in order and validated like the file. */
+  overrides?: readonly string[];
+  /** Scenario text to use instead of reading `file` (the web page posts text); `file` still names it. */
+  text?: string;
+  /** Folder of presets; default the models/ shipped with e2ctwin. */
+  modelsDir?: string;
+}
+
+export type LoadResult =
+  | { ok: true; scenario: ResolvedScenario; issues: [] }
+  | { ok: false; issues: ScenarioIssue[] };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Reads, overrides, validates and resolves a scenario. Never throws for a bad scenario: every problem
+ * (syntax, types, unknown keys, ranges, dangling references, missing presets, cycles, bad overrides)
+ * comes back as a located issue.
+ */
+export function loadScenario(file: string, options: LoadOptions = {}): LoadResult {
+  const src = options.text !== undefined ? YamlSource.fromText(options.text, file) : YamlSource.read(file);
+  if (!(src instanceof YamlSource)) return { ok: false, issues: [src] };
+  const syntax = src.syntaxIssues();
+  if (syntax.length > 0) return { ok: false, issues: syntax };
+  if (!isObject(src.toJS())) return { ok: false, issues: [src.issue(ScenarioErrorCode.INVALID_VALUE, [], 'a scenario must be a YAML mapping (name:, run:, layers: …)')] };
+
+  const { applied, issues } = applyOverrides(src, options.overrides ?? []);
+  const raw = src.toJS();
+  const parsed = ScenarioSchema.safeParse(raw);
+  if (!parsed.success) {
+    issues.push(...zodIssuesToScenarioIssues(parsed.error.issues, ScenarioSchema, raw, src).map((i) => attributeToOverride(i, applied)));
+  }
+
+  const loader = new PresetLoader(options.modelsDir);
+  const scenarioDir = path.dirname(path.resolve(file));
+  const at = (base: PropertyKey[]): Origin => ({ src, base });
+
+  // Presets are resolved even when the document has other problems, so missing files show up in the same report.
+  const rawLayers = isObject(raw) && Array.isArray(raw.layers) ? raw.layers : [];
+  const hosts: (Hardware | undefined)[][] = [];
+  const apps: ({ app: App; origin: Origin } | undefined)[][] = [];
+  rawLayers.forEach((layer: unknown, li: number) => {
+    hosts[li] = [];
+    apps[li] = [];
+    const services = isObject(layer) && Array.isArray(layer.services) ? layer.services : [];
+    services.forEach((svc: unknown, si: number) => {
+      if (!isObject(svc)) return;
+      const base = ['layers', li, 'services', si];
+      const h = svc.host;
+      hosts[li]![si] = typeof h === 'string' || isObject(h) ? loader.resolve('hardware', h, at([...base, 'host'])) : REFERENCE_HOST;
+      const a = svc.app;
+      if (typeof a === 'string' || isObject(a)) {
+        const app = loader.resolve('apps', a, at([...base, 'app']));
+        apps[li]![si] = app ? { app, origin: typeof a === 'string' ? appOrigin(loader, a, src, [...base, 'app']) : at([...base, 'app']) } : undefined;
+      }
+    });
+  });
+  const rawNetwork = isObject(raw) && Array.isArray(raw.network) ? raw.network : [];
+  const linkClasses = rawNetwork.map((n: unknown, ni: number) =>
+    isObject(n) && typeof n.class === 'string' ? loader.resolve('links', n.class, at(['network', ni, 'class'])) : undefined);
+
+  let calibration: Calibration | undefined;
+  if (parsed.success && parsed.data.calibration !== undefined) {
+    calibration = loadCalibration(path.resolve(scenarioDir, parsed.data.calibration), issues);
+  }
+  issues.push(...loader.issues.map((i) => attributeToOverride(i, applied)));
+  if (!parsed.success || issues.length > 0) return { ok: false, issues: dedupe(issues) };
+
+  const doc = parsed.data;
+  issues.push(...checkReferences({ doc, raw, at, hosts, apps, scenarioDir }).map((i) => attributeToOverride(i, applied)));
+  if (issues.length > 0) return { ok: false, issues: dedupe(issues) };
+
+  const scenario = resolve(doc, hosts, apps, linkClasses, calibration, path.resolve(file));
+  return { ok: true, scenario: deepFreeze(scenario), issues: [] };
+}
+
+/** Like {@link loadScenario} but throws a {@link ScenarioError} carrying every issue. */
+export function loadScenarioOrThrow(file: string, options: LoadOptions = {}): ResolvedScenario {
+  const r = loadScenario(file, options);
+  if (!r.ok) throw new ScenarioError(r.issues);
+  return r.scenario;
+}
+
+function appOrigin(loader: PresetLoader, ref: string, src: YamlSource, base: PropertyKey[]): Origin {
+  // App problems found by the cross-reference checks point into the preset file when the app came from one.
+  const file = ref.includes('/') || /\.ya?ml$/.test(ref) ? path.resolve(path.dirname(path.resolve(src.file)), ref) : path.join(loader.modelsDir, 'apps', `${ref}.yaml`);
+  const presetSrc = YamlSource.read(file, path.relative(process.cwd(), file) || file);
+  return presetSrc instanceof YamlSource ? { src: presetSrc, base: [] } : { src, base };
+}
+
+function loadCalibration(file: string, issues: ScenarioIssue[]): Calibration | undefined {
+  const src = YamlSource.read(file, path.relative(process.cwd(), file) || file);
+  if (!(src instanceof YamlSource)) return undefined; // reported by the reference checks
+  const syntax = src.syntaxIssues();
+  if (syntax.length > 0) { issues.push(...syntax); return undefined; }
+  const parsed = CalibrationSchema.safeParse(src.toJS());
+  if (!parsed.success) { issues.push(...zodIssuesToScenarioIssues(parsed.error.issues, CalibrationSchema, src.toJS(), src)); return undefined; }
+  return parsed.data;
+}
+
+function resolve(doc: ScenarioDoc, hosts: (Hardware | undefined)[][], apps: ({ app: App } | undefined)[][],
+  linkClasses: ({ delayMs: number; rateMbps: number; lossPercent: number } | undefined)[], calibration: Calibration | undefined, file: string): ResolvedScenario {
+  const layers = doc.layers.map((layer, li) => ({
+    name: layer.name,
+    ...(layer.description !== undefined ? { description: layer.description } : {}),
+    services: layer.services.map((s, si): ResolvedService => {
+      const id = `${layer.name}.${s.name}`;
+      const app = apps[li]?.[si]?.app;
+      return {
+        id, layer: layer.name, name: s.name, quantity: s.quantity, roles: s.roles,
+        ...(s.description !== undefined ? { description: s.description } : {}),
+        host: hosts[li]?.[si] ?? REFERENCE_HOST,
+        ...(app ? { app: resolveApp(app, s.pools, { ...s.stages, ...calibration?.services[id]?.stages }) } : {}),
+        ...(s.workload ? { workload: s.workload } : {}),
+        ...(s.live ? { live: s.live } : {}),
+      };
+    }),
+  }));
+  const network = doc.network.map((n, ni): ResolvedLink => {
+    const cls = linkClasses[ni];
+    return {
+      src: n.src, dst: n.dst, ...(n.class !== undefined ? { class: n.class } : {}),
+      delayMs: n.delayMs ?? cls?.delayMs ?? DEFAULT_LINK.delayMs,
+      rateMbps: n.rateMbps ?? cls?.rateMbps ?? DEFAULT_LINK.rateMbps,
+      lossPercent: n.lossPercent ?? cls?.lossPercent ?? DEFAULT_LINK.lossPercent,
+      symmetric: n.symmetric, sharing: n.sharing,
+    };
+  });
+  return {
+    name: doc.name, ...(doc.description !== undefined ? { description: doc.description } : {}),
+    seed: doc.seed, run: doc.run, layers, services: layers.flatMap((l) => l.services), network,
+    ...(doc.explore ? { explore: doc.explore } : {}),
+    ...(doc.expect ? { expect: doc.expect } : {}),
+    source: { file, dir: path.dirname(file) },
+  };
+}
+
+function resolveApp(app: App, pools: ScenarioDoc['layers'][number]['services'][number]['pools'], stages: Record<string, { demand?: unknown; sizeBytes?: unknown; concurrency?: unknown }>): ResolvedApp {
+  const { extends: _ignored, pools: basePools, ...rest } = app;
+  const merged: ResolvedApp['pools'] = {};
+  for (const [name, p] of Object.entries({ ...basePools, ...pools })) {
+    merged[name] = typeof p === 'number' ? { size: p } : { size: p.size, ...(p.queueLimit !== undefined ? { queueLimit: p.queueLimit } : {}) };
+  }
+  return {
+    ...rest,
+    pools: merged,
+    stages: app.stages.map((st) => {
+      const o = stages[st.name];
+      return o ? { ...st, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } : st;
+    }),
+  };
+}
+
+function dedupe(issues: ScenarioIssue[]): ScenarioIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.file}:${i.line}:${i.column}:${i.path}:${i.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,68 @@
+import type { App, Dist, Explore, Hardware, Live, ScenarioDoc, Workload } from './schema/index.js';
+
+/** A thread pool after the service's overrides: size and optional bound on waiting requests. */
+export interface ResolvedPool { size: number; queueLimit?: number }
+
+/** An app model with the service's pool sizes and stage overrides applied. */
+export interface ResolvedApp extends Omit<App, 'pools' | 'extends'> {
+  pools: Record<string, ResolvedPool>;
+}
+
+export interface ResolvedService {
+  /** `<layer>.<service>`, unique in the scenario. */
+  id: string;
+  layer: string;
+  name: string;
+  description?: string;
+  quantity: number;
+  roles: string[];
+  host: Hardware;
+  app?: ResolvedApp;
+  workload?: Workload;
+  live?: Live;
+}
+
+/** A network constraint with its link class and defaults applied. */
+export interface ResolvedLink {
+  src: string;
+  dst: string;
+  class?: string;
+  delayMs: number;
+  rateMbps: number;
+  lossPercent: number;
+  symmetric: boolean;
+  sharing: 'per-host' | 'shared';
+}
+
+/**
+ * A validated scenario with every preset inlined: what the simulator, explorer, live mode and web view
+ * receive. Frozen; nothing below the scenario layer re-validates it.
+ */
+export interface ResolvedScenario {
+  name: string;
+  description?: string;
+  seed: number;
+  run: ScenarioDoc['run'];
+  layers: { name: string; description?: string; services: ResolvedService[] }[];
+  /** All services, in file order. */
+  services: ResolvedService[];
+  network: ResolvedLink[];
+  explore?: Explore;
+  expect?: Record<string, number>;
+  /** Where the scenario came from (for relative files such as traces). */
+  source: { file: string; dir: string };
+}
+
+/** Default host when a service names none: one reference core, no GPU, no power, no price. */
+export const REFERENCE_HOST: Hardware = Object.freeze({
+  name: 'reference',
+  description: 'One reference core (speed 1); no GPU, power or price.',
+  cpu: { cores: 1, speed: 1 },
+  power: { idleW: 0, maxW: 0 },
+  pricePerHour: 0,
+}) as Hardware;
+
+/** Default link values when a constraint gives none (and for layer pairs with no constraint). */
+export const DEFAULT_LINK = { delayMs: 0, rateMbps: 10_000, lossPercent: 0 } as const;
+
+export type { Dist };

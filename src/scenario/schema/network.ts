@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+/** One E2Clab-style network constraint between two groups of hosts. */
+export const NetworkConstraintSchema = z.strictObject({
+  src: z.string().describe('Source selector: a layer (edge) or a service (edge.users).'),
+  dst: z.string().describe('Destination selector: a layer (cloud) or a service (cloud.engine).'),
+  class: z.string().optional().describe('Link class preset (models/links/: lan, wan, 4g, wifi) giving default delay, rate and loss.'),
+  delayMs: z.number().min(0).optional().describe('One-way delay, milliseconds. Default: the class\'s, else 0.'),
+  rateMbps: z.number().positive().optional().describe('Bandwidth, megabits per second. Default: the class\'s, else 10000.'),
+  lossPercent: z.number().min(0).max(100).optional().describe('Packet loss, percent. Default: the class\'s, else 0.'),
+  symmetric: z.boolean().default(true).describe('Apply the same constraint from dst to src. Default true.'),
+  sharing: z.enum(['per-host', 'shared']).default('per-host')
+    .describe('per-host: each source host has its own link of this rate to the destination (as E2Clab/EnOSlib shape traffic per host); shared: all transfers between the two groups share one link. Default per-host.'),
+});
+export type NetworkConstraint = z.output<typeof NetworkConstraintSchema>;

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { ScenarioErrorCode, formatPath, type ScenarioIssue } from './errors.js';
+
+/** Position of a YAML node: 1-based line and column. */
+export interface Position { line: number; column: number }
+
+/**
+ * A parsed YAML file that remembers where every value came from, so that issues found later (by zod or
+ * by cross-reference checks) can point at a line and column.
+ */
+export class YamlSource {
+  readonly doc: Document;
+  readonly #lines = new LineCounter();
+
+  private constructor(readonly file: string, readonly text: string) {
+    this.doc = parseDocument(text, { lineCounter: this.#lines, prettyErrors: false, uniqueKeys: true });
+  }
+
+  /** Reads and parses `file`; a missing or unreadable file is an issue, not a throw. */
+  static read(file: string, displayName = file): YamlSource | ScenarioIssue {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+      return { code: ScenarioErrorCode.FILE_MISSING, file: displayName, line: 0, column: 0, path: '', message: reason };
+    }
+    return new YamlSource(displayName, text);
+  }
+
+  /** Parses YAML given as text (from the web page or a test). */
+  static fromText(text: string, displayName: string): YamlSource {
+    return new YamlSource(displayName, text);
+  }
+
+  /** Every YAML syntax error (and duplicate key) in the file. */
+  syntaxIssues(): ScenarioIssue[] {
+    // One issue per line: after the first error on a line the parser's further complaints are echoes.
+    const seenLines = new Set<number>();
+    return this.doc.errors.filter((e) => {
+      const line = this.position(e.pos[0]).line;
+      if (seenLines.has(line)) return false;
+      seenLines.add(line);
+      return true;
+    }).map((e) => {
+      const pos = this.position(e.pos[0]);
+      const firstLine = e.message.split('\n')[0] ?? e.message;
+      return { code: ScenarioErrorCode.SYNTAX, file: this.file, ...pos, path: '', message: firstLine.replace(/ at line \d+, column \d+.*$/, '') };
+    });
+  }
+
+  position(offset: number): Position {
+    const p = this.#lines.linePos(offset);
+    return { line: p.line, column: p.col };
+  }
+
+  /**
+   * Where the value at `path` is written; with `key`, where its key is written. A path that does not exist
+   * (a missing required field) points at the deepest ancestor that does.
+   */
+  locate(path: readonly PropertyKey[], key = false): Position {
+    let node: unknown = this.doc.contents;
+    let keyNode: unknown;
+    let last: unknown = node;
+    for (const seg of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && scalarValue(p.key) === String(seg));
+        if (!pair) break;
+        keyNode = pair.key;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        keyNode = undefined;
+        node = node.items[seg];
+      } else {
+        break;
+      }
+      if (node == null) break;
+      last = node;
+    }
+    const target = (key && keyNode) || (node ?? keyNode) || last;
+    const range = (target as Node | undefined)?.range;
+    return range ? this.position(range[0]) : { line: 1, column: 1 };
+  }
+
+  /** Builds a located issue for a field of this file. */
+  issue(code: ScenarioIssue['code'], path: readonly PropertyKey[], message: string, hint?: string, key = false): ScenarioIssue {
+    return { code, file: this.file, ...this.locate(path, key), path: formatPath(path), message, ...(hint ? { hint } : {}) };
+  }
+
+  /** The document as plain data (aliases resolved). */
+  toJS(): unknown {
+    return this.doc.toJS({ maxAliasCount: 1000 });
+  }
+}
+
+function scalarValue(node: unknown): string | undefined {
+  return isScalar(node) ? String(node.value) : undefined;
+}
