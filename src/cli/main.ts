@@ -7,7 +7,6 @@ import { buildProgram } from './program.js';
 // The process edge: usage errors exit 2, scenario errors are formatted (never a stack trace), other
 // failures print one line (set E2CTWIN_DEBUG=1 for the stack).
 const program = buildProgram();
-program.exitOverride();
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

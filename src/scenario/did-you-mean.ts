@@ -19,9 +19,13 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   let bestD = Infinity;
   const lower = word.toLowerCase();
   const list = [...candidates];
-  // An abbreviation ("expo", "simsrch" aside) is the likeliest typo of a long word: prefer a prefix match.
+  // An abbreviation ("expo" for "exponential") is the likeliest typo of a long word: prefer a prefix match.
   const prefixed = lower.length >= 3 ? list.filter((c) => c.toLowerCase().startsWith(lower)) : [];
   if (prefixed.length === 1) return prefixed[0];
+  // So is a word with letters left out ("qty" for "quantity").
+  const isSubsequence = (c: string) => { let i = 0; for (const ch of c.toLowerCase()) if (ch === lower[i]) i++; return i === lower.length; };
+  const contained = lower.length >= 3 ? list.filter(isSubsequence) : [];
+  if (contained.length === 1) return contained[0];
   candidates = list;
   for (const c of candidates) {
     const d = distance(lower, c.toLowerCase());

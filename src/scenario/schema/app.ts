@@ -9,9 +9,9 @@ export const PoolSchema = z.union([
   z.strictObject({
     size: z.number().int().min(1).describe('Threads in the pool.'),
     queueLimit: z.number().int().min(0).optional().describe('Most requests waiting for a thread; more are rejected. Default: unbounded.'),
-    description: z.string().optional(),
+    description: z.string().optional().describe('What one thread of the pool does (informative).'),
   }),
-]).describe('A thread pool: a size, or {size, queueLimit}.');
+]).meta({ id: 'Pool', description: 'A thread pool: a size, or {size, queueLimit}.' });
 export type PoolInput = z.input<typeof PoolSchema>;
 
 const RouteSchema = z.strictObject({

@@ -90,6 +90,6 @@ const DistObject = z.discriminatedUnion('dist', [
 
 /** A probability law, or a bare number meaning a deterministic value. */
 export const DistSchema = z.union([z.number().min(0), DistObject])
-  .describe('A random quantity: a number (deterministic) or {dist: exponential|uniform|normal|lognormal|gamma|weibull|pareto|empirical|deterministic, …}. Non-trivial laws take mean and cv (sd/mean).');
+  .meta({ id: 'Dist', description: 'A random quantity: a number (deterministic) or {dist: exponential|uniform|normal|lognormal|gamma|weibull|pareto|empirical|deterministic, …}. Non-trivial laws take mean and cv (sd/mean).' });
 export type DistInput = z.input<typeof DistSchema>;
 export type Dist = z.output<typeof DistSchema>;

@@ -10,7 +10,7 @@ export const ConcurrencyCurveSchema = z.union([
     points: z.array(z.tuple([z.number().int().min(1), z.number().positive()])).min(1)
       .describe('[concurrent jobs, total throughput relative to one job] points, linearly interpolated, flat after the last.'),
   }),
-]).describe('Throughput-vs-concurrency curve: {maxSpeedup, halfConcurrency} (saturating: 1 + (max−1)·(n−1)/(n−1+half)) or {points}. Default: no speed-up (jobs share one unit of throughput).');
+]).meta({ id: 'ConcurrencyCurve', description: 'Throughput-vs-concurrency curve: {maxSpeedup, halfConcurrency} (saturating: 1 + (max−1)·(n−1)/(n−1+half)) or {points}. Default: no speed-up (jobs share one unit of throughput).' });
 export type ConcurrencyCurve = z.output<typeof ConcurrencyCurveSchema>;
 
 export const GpuSchema = z.strictObject({
@@ -20,7 +20,7 @@ export const GpuSchema = z.strictObject({
   speed: z.number().positive().default(1).describe('Speed relative to the reference GPU the demands are stated for. Default 1.'),
   idlePowerW: z.number().min(0).default(0).describe('Power per GPU when idle, watts. Default 0.'),
   maxPowerW: z.number().min(0).default(0).describe('Power per GPU when fully busy, watts. Default 0.'),
-  concurrency: ConcurrencyCurveSchema.optional(),
+  concurrency: ConcurrencyCurveSchema.optional().describe('How total inference throughput grows with concurrent jobs on one GPU. Default: no speed-up.'),
 });
 
 /** A host profile: what a service's machines are made of. Presets live in models/hardware/. */
@@ -32,7 +32,7 @@ export const HardwareSchema = z.strictObject({
     model: z.string().optional().describe('CPU model name (informative).'),
     cores: z.number().int().min(1).describe('Cores available to the service.'),
     speed: z.number().positive().default(1).describe('Per-core speed relative to the reference core the demands are stated for. Default 1.'),
-  }),
+  }).describe('The CPU cores the service may use; cpu stages share them (processor sharing).'),
   gpu: GpuSchema.optional().describe('The accelerator, if any. Stages with resource gpu need one.'),
   memoryGiB: z.number().positive().optional().describe('Host RAM, GiB (informative).'),
   power: z.strictObject({

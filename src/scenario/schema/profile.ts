@@ -32,5 +32,5 @@ const Piecewise = z.strictObject({
 });
 
 export const ProfileSchema = z.discriminatedUnion('kind', [Constant, Ramp, Daily, SpringPeak, Piecewise])
-  .describe('A multiplier over simulated time: constant | ramp | daily | spring-peak | piecewise. Default constant.');
+  .meta({ id: 'Profile', description: 'A multiplier over simulated time: constant | ramp | daily | spring-peak | piecewise. Default constant.' });
 export type Profile = z.output<typeof ProfileSchema>;

@@ -34,7 +34,7 @@ export type Service = z.output<typeof ServiceSchema>;
 
 export const LayerSchema = z.strictObject({
   name: name.describe('Layer name, e.g. cloud, fog, edge; unique.'),
-  description: z.string().optional(),
+  description: z.string().optional().describe('What this layer is (informative).'),
   services: z.array(ServiceSchema).min(1).describe('Services deployed in this layer.'),
 });
 
