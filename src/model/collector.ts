@@ -1,0 +1,123 @@
+import type { Env } from '../kernel/index.js';
+import { LogHistogram, TimeWeighted } from '../metrics/index.js';
+import type { SpanKind, SpanRecord } from '../trace/index.js';
+import type { Endpoint } from './endpoint.js';
+import { REJECTED_STATUS, type Request } from './request.js';
+
+/** Per-service request statistics (every request a service answered, forwarded ones included). */
+export class ServiceStats {
+  readonly responseTime = new LogHistogram();
+  completed = 0;
+  rejected = 0;
+  reset(): void {
+    this.responseTime.reset();
+    this.completed = 0;
+    this.rejected = 0;
+  }
+}
+
+/**
+ * Collects one replication's request statistics in fixed memory: a log-bucket histogram of user
+ * response times, counters, the time-weighted number of requests in the system, and the spans of a
+ * bounded sample of requests (the first ones sent after the warm-up).
+ */
+export class Collector {
+  readonly responseTime = new LogHistogram();
+  readonly inSystem: TimeWeighted;
+  readonly services = new Map<string, ServiceStats>();
+  readonly spans: SpanRecord[] = [];
+  arrived = 0;
+  completed = 0;
+  rejectedCount = 0;
+  abandoned = 0;
+  /** After the warm-up: statistics count and spans may be sampled. */
+  measuring = false;
+  measureStart = 0;
+  #spanBudget: number;
+  #sampled = 0;
+  #stopAfter: number;
+  #inSystem = 0;
+
+  constructor(readonly env: Env, spanSample: number, stopAfterRequests: number) {
+    this.inSystem = new TimeWeighted(env.now, 0);
+    this.#spanBudget = spanSample;
+    this.#stopAfter = stopAfterRequests;
+  }
+
+  get sampledRequests(): number {
+    return this.#sampled;
+  }
+
+  statsOf(serviceId: string): ServiceStats {
+    let s = this.services.get(serviceId);
+    if (!s) {
+      s = new ServiceStats();
+      this.services.set(serviceId, s);
+    }
+    return s;
+  }
+
+  /** The warm-up is over: forget what was counted so far. */
+  startMeasuring(): void {
+    const now = this.env.now;
+    this.measuring = true;
+    this.measureStart = now;
+    this.responseTime.reset();
+    this.inSystem.reset(now);
+    for (const s of this.services.values()) s.reset();
+    this.arrived = this.completed = this.rejectedCount = this.abandoned = 0;
+  }
+
+  /** A request was sent; decides whether its spans are kept. */
+  sent(req: Request): void {
+    if (req.topLevel) {
+      this.arrived++;
+      this.inSystem.update(this.env.now, ++this.#inSystem);
+    }
+    if (this.measuring && this.#spanBudget > 0) {
+      this.#spanBudget--;
+      this.#sampled++;
+      req.traced = true;
+    }
+  }
+
+  rejected(req: Request): void {
+    if (req.topLevel) this.rejectedCount++;
+    this.statsOf(req.host.service.id).rejected++;
+  }
+
+  /** The user stopped waiting (the request stays in the system until the server is done). */
+  gaveUp(req: Request): void {
+    req.abandoned = true;
+    this.abandoned++;
+    this.inSystem.update(this.env.now, --this.#inSystem);
+    if (req.traced) this.span(req, 'request', 'request', req.origin, req.start, this.env.now, undefined, undefined, undefined, 'abandoned');
+  }
+
+  /** The answer (or a refusal) reached the origin. */
+  ended(req: Request): void {
+    const now = this.env.now;
+    const t = now - req.start;
+    const ok = req.status !== REJECTED_STATUS;
+    if (ok) {
+      const s = this.statsOf(req.host.service.id);
+      s.completed++;
+      s.responseTime.record(t);
+    }
+    if (!req.topLevel || req.abandoned) return;
+    this.inSystem.update(now, --this.#inSystem);
+    if (req.traced) this.span(req, 'request', 'request', req.origin, req.start, now, undefined, undefined, undefined, ok ? 'ok' : 'rejected');
+    if (!ok) return;
+    this.responseTime.record(t);
+    if (++this.completed === this.#stopAfter && this.measuring) this.env.stop();
+  }
+
+  span(req: Request, kind: SpanKind, name: string, host: Endpoint, start: number, end: number, pool?: string, lane?: number, item?: number, status?: SpanRecord['status']): void {
+    const s: SpanRecord = { request: req.id, kind, name, service: host.service.id, host: host.name, start, end };
+    if (pool !== undefined) s.pool = pool;
+    if (lane !== undefined) s.lane = lane;
+    if (item !== undefined && item >= 0) s.item = item;
+    if (status !== undefined) s.status = status;
+    this.spans.push(s);
+  }
+}

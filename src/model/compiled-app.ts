@@ -1,0 +1,119 @@
+import type { Sampler } from '../random/index.js';
+import type { ResolvedService } from '../scenario/index.js';
+import { concurrencyRate } from './curve.js';
+import type { Streams } from './laws.js';
+
+export const CPU = 0;
+export const GPU = 1;
+export const NETWORK = 2;
+export const DELAY = 3;
+export const FORWARD = 4;
+const RESOURCES = { cpu: CPU, gpu: GPU, network: NETWORK, delay: DELAY, forward: FORWARD } as const;
+
+/** Exit marker for routes. */
+export const EXIT = -1;
+
+/** A stage ready to run: names resolved to indexes, laws to samplers. Shared by a service's instances. */
+export interface CompiledStage {
+  index: number;
+  name: string;
+  /** Index into the service's pools, −1 for none. */
+  pool: number;
+  poolName: string | undefined;
+  holdRequest: boolean;
+  resource: number;
+  /** Seconds of work (cpu: on one reference core; gpu: alone on the reference GPU; delay: of time). */
+  demand: Sampler;
+  /** Bytes for network stages. */
+  size: Sampler;
+  perItem: boolean;
+  /** Default next stage (EXIT after the last), used when there are no routes. */
+  next: number;
+  /** Probabilistic routes: cumulative probabilities and targets (EXIT for the remainder). */
+  routeCum: Float64Array | null;
+  routeTo: Int32Array | null;
+  route: Sampler | null;
+  /** Forward stages: target service id and batch size. */
+  target: string | undefined;
+  batch: number;
+  /** GPU stages: total throughput with n concurrent inferences (relative to one alone). */
+  gpuRate: ((n: number) => number) | null;
+}
+
+/** A service's app compiled once per replication. */
+export interface CompiledApp {
+  service: ResolvedService;
+  poolNames: string[];
+  poolSizes: number[];
+  poolLimits: number[];
+  stages: CompiledStage[];
+  items: Sampler | null;
+  requestBytes: Sampler;
+  responseBytes: Sampler;
+  usesCpu: boolean;
+  usesGpu: boolean;
+}
+
+const never: Sampler = () => 0;
+
+export function compileApp(service: ResolvedService, streams: Streams): CompiledApp {
+  const app = service.app!;
+  const poolNames = Object.keys(app.pools);
+  const names = app.stages.map((s) => s.name);
+  const sid = service.id;
+  const stages = app.stages.map((st, index): CompiledStage => {
+    const routes = st.next;
+    let routeCum: Float64Array | null = null;
+    let routeTo: Int32Array | null = null;
+    if (routes) {
+      routeCum = new Float64Array(routes.length);
+      routeTo = new Int32Array(routes.length);
+      let acc = 0;
+      routes.forEach((r, i) => {
+        acc += r.probability;
+        routeCum![i] = acc;
+        routeTo![i] = r.to === 'exit' ? EXIT : names.indexOf(r.to);
+      });
+    }
+    const resource = RESOURCES[st.resource];
+    return {
+      index,
+      name: st.name,
+      pool: st.pool === undefined ? -1 : poolNames.indexOf(st.pool),
+      poolName: st.pool,
+      holdRequest: st.hold === 'request',
+      resource,
+      demand: st.demand !== undefined ? streams.law(st.demand, `demand:${sid}:${st.name}`) : never,
+      size: st.sizeBytes !== undefined ? streams.law(st.sizeBytes, `size:${sid}:${st.name}`) : never,
+      perItem: st.perItem,
+      next: index + 1 < app.stages.length ? index + 1 : EXIT,
+      routeCum,
+      routeTo,
+      route: routes && routes.length > 0 ? streams.stream(`route:${sid}:${st.name}`) : null,
+      target: st.target,
+      batch: st.batch,
+      gpuRate: resource === GPU ? concurrencyRate(st.concurrency ?? service.host.gpu?.concurrency) : null,
+    };
+  });
+  return {
+    service,
+    poolNames,
+    poolSizes: poolNames.map((p) => app.pools[p]!.size),
+    poolLimits: poolNames.map((p) => app.pools[p]!.queueLimit ?? Infinity),
+    stages,
+    items: stages.some((s) => s.perItem) ? streams.count(app.items, `items:${sid}`) : null,
+    requestBytes: streams.law(app.requestBytes, `request-bytes:${sid}`),
+    responseBytes: streams.law(app.responseBytes, `response-bytes:${sid}`),
+    usesCpu: stages.some((s) => s.resource === CPU),
+    usesGpu: stages.some((s) => s.resource === GPU),
+  };
+}
+
+/** Next stage after `st` (drawing a route when the stage has routes). */
+export function nextStage(st: CompiledStage): number {
+  if (st.route === null) return st.routeCum === null ? st.next : EXIT;
+  const u = st.route();
+  const cum = st.routeCum!;
+  for (let i = 0; i < cum.length; i++) if (u < cum[i]!) return st.routeTo![i]!;
+  return EXIT;
+}

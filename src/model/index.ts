@@ -1,0 +1,5 @@
+export * from './simulate.js';
+export * from './metrics.js';
+export { Simulation, type ReplicationOptions } from './simulation.js';
+export { concurrencyRate } from './curve.js';
+export { multiplier } from './profile.js';

@@ -1,0 +1,84 @@
+import type { Env, Handler } from '../kernel/index.js';
+import { Link } from '../resources/index.js';
+import type { ResolvedLink, ResolvedScenario } from '../scenario/index.js';
+import type { Endpoint } from './endpoint.js';
+import type { Streams } from './laws.js';
+
+/** TCP's minimum retransmission timeout (RFC 6298 recommends 1 s; Linux uses 200 ms): one stall per transfer that loses a packet. */
+const RTO_MS = 200;
+
+/**
+ * The network between hosts, built from the scenario's constraints. A transfer from host A to host B
+ * uses the most specific constraint matching (A, B) — service selectors beat layer selectors, and a
+ * symmetric constraint also matches (B, A). Hosts with no matching constraint talk instantly.
+ * `per-host` constraints give each pair of hosts its own link (as EnOSlib shapes traffic per destination
+ * on each host); `shared` ones give all pairs one link per direction.
+ */
+export class Network {
+  readonly links: { name: string; link: Link; constraint: ResolvedLink }[] = [];
+  readonly #routes = new Map<number, Link | null>();
+  readonly #shared = new Map<string, Link>();
+  readonly #hosts: number;
+
+  constructor(readonly env: Env, readonly scenario: ResolvedScenario, readonly streams: Streams, hostCount: number) {
+    this.#hosts = hostCount;
+  }
+
+  /** The link carrying bytes from `from` to `to`, or null for an ideal path. */
+  route(from: Endpoint, to: Endpoint): Link | null {
+    const key = from.uid * this.#hosts + to.uid;
+    let link = this.#routes.get(key);
+    if (link === undefined) {
+      link = this.#build(from, to);
+      this.#routes.set(key, link);
+    }
+    return link;
+  }
+
+  /** Sends `bytes` from `from` to `to`; `fn(arg)` runs on arrival (at once on an ideal path). */
+  send(from: Endpoint, to: Endpoint, bytes: number, fn: Handler, arg: unknown): void {
+    const link = this.route(from, to);
+    if (link === null) fn(arg);
+    else link.transfer(bytes, fn, arg);
+  }
+
+  /** One-way propagation delay from `from` to `to`, seconds. */
+  delay(from: Endpoint, to: Endpoint): number {
+    const link = this.route(from, to);
+    return link === null ? 0 : link.delayMs / 1000;
+  }
+
+  #build(from: Endpoint, to: Endpoint): Link | null {
+    let best: { c: ResolvedLink; index: number; score: number } | undefined;
+    this.scenario.network.forEach((c, index) => {
+      const forward = score(c.src, from) * score(c.dst, to);
+      const backward = c.symmetric ? score(c.src, to) * score(c.dst, from) : 0;
+      const s = Math.max(forward, backward);
+      if (s > 0 && (!best || s > best.score)) best = { c, index, score: s };
+    });
+    if (!best) return null;
+    const { c, index } = best;
+    const key = c.sharing === 'shared' ? `${index}:${from.service.layer === c.src || from.service.id === c.src ? 'fwd' : 'back'}` : `${index}:${from.uid}:${to.uid}`;
+    let link = this.#shared.get(key);
+    if (!link) {
+      const name = c.sharing === 'shared' ? `${c.src}<->${c.dst}#${key}` : `${from.name}->${to.name}`;
+      link = new Link(this.env, {
+        name,
+        rateMbps: c.rateMbps,
+        delayMs: c.delayMs,
+        lossPercent: c.lossPercent,
+        ...(c.lossPercent > 0 ? { rtoMs: RTO_MS, rng: this.streams.stream(`loss:${name}`) } : {}),
+      });
+      this.#shared.set(key, link);
+      this.links.push({ name, link, constraint: c });
+    }
+    return link;
+  }
+}
+
+/** How specifically a selector matches a host: 2 for its service, 1 for its layer, 0 not at all. */
+function score(selector: string, host: Endpoint): number {
+  if (selector === host.service.id) return 2;
+  if (selector === host.service.layer) return 1;
+  return 0;
+}

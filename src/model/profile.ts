@@ -1,0 +1,45 @@
+import type { Profile } from '../scenario/index.js';
+
+/** A profile as a function of simulated time, with its largest value over [0, horizon] (for thinning). */
+export interface Multiplier {
+  at: (t: number) => number;
+  max: number;
+}
+
+/** The multiplier of a workload profile over time (constant 1 when there is none). */
+export function multiplier(profile: Profile | undefined, horizon: number): Multiplier {
+  if (!profile || profile.kind === 'constant') return { at: () => 1, max: 1 };
+  switch (profile.kind) {
+    case 'ramp': {
+      const { from, to, start, end } = profile;
+      const span = Math.max(end - start, 1e-12);
+      return { at: (t) => (t <= start ? from : t >= end ? to : from + ((to - from) * (t - start)) / span), max: Math.max(from, to) };
+    }
+    case 'daily': {
+      const { amplitude, peakAt, periodS } = profile;
+      const w = (2 * Math.PI) / periodS;
+      return { at: (t) => 1 + amplitude * Math.cos(w * (t - peakAt)), max: 1 + amplitude };
+    }
+    case 'spring-peak': {
+      // Exponential growth towards the peak and decay after it: base + (peak − base)·exp(−|t − peakAt|/width).
+      const { base, peak, peakAt, widthS } = profile;
+      return { at: (t) => base + (peak - base) * Math.exp(-Math.abs(t - peakAt) / widthS), max: Math.max(base, peak) };
+    }
+    case 'piecewise': {
+      const pts = [...profile.points].sort((a, b) => a[0] - b[0]);
+      const at = (t: number) => {
+        if (t <= pts[0]![0]) return pts[0]![1];
+        for (let i = 1; i < pts.length; i++) {
+          const [x1, y1] = pts[i]!;
+          if (t <= x1) {
+            const [x0, y0] = pts[i - 1]!;
+            return x1 === x0 ? y1 : y0 + ((y1 - y0) * (t - x0)) / (x1 - x0);
+          }
+        }
+        return pts[pts.length - 1]![1];
+      };
+      void horizon;
+      return { at, max: Math.max(...pts.map((p) => p[1])) };
+    }
+  }
+}

@@ -1,0 +1,219 @@
+import { Pool, PsServer, REJECTED } from '../resources/index.js';
+import type { ResolvedService } from '../scenario/index.js';
+import { CPU, DELAY, EXIT, FORWARD, GPU, NETWORK, nextStage, type CompiledApp } from './compiled-app.js';
+import { endpointName, type Endpoint } from './endpoint.js';
+import { ACTIVE, DONE, REJECTED_STATUS, Request, Task } from './request.js';
+import type { SimContext } from './sim-context.js';
+
+/**
+ * One host instance of a service with an app: its thread pools, its CPU cores (processor sharing),
+ * its GPUs (processor sharing through the concurrency curve) and the stage engine that moves tasks
+ * through the app. The engine is written as plain functions over plain objects (no closures, no
+ * promises per request): it is the simulator's hot path.
+ */
+export class ServiceHost implements Endpoint {
+  readonly name: string;
+  readonly pools: Pool[];
+  /** Free lanes (thread indexes) per pool, as stacks, when spans are kept. */
+  readonly freeLanes: Int32Array[] | null;
+  readonly laneTop: Int32Array | null;
+  readonly cpu: PsServer | null;
+  readonly cpuSpeed: number;
+  readonly gpus: PsServer[];
+  readonly gpuSpeed: number;
+  /** Tasks waiting for their forward batch to fill, per stage. */
+  readonly batches: Task[][];
+  forwards = 0;
+
+  constructor(readonly sim: SimContext, readonly uid: number, readonly service: ResolvedService, readonly index: number, readonly app: CompiledApp) {
+    this.name = endpointName(service, index);
+    const env = sim.env;
+    this.pools = app.poolNames.map((p, i) => new Pool(env, { size: app.poolSizes[i]!, queueLimit: app.poolLimits[i]!, name: `${this.name}/${p}` }));
+    if (sim.tracing) {
+      this.freeLanes = app.poolSizes.map((n) => Int32Array.from({ length: n }, (_, i) => n - 1 - i));
+      this.laneTop = Int32Array.from(app.poolSizes);
+    } else {
+      this.freeLanes = null;
+      this.laneTop = null;
+    }
+    const host = service.host;
+    this.cpu = app.usesCpu ? new PsServer(env, { cores: host.cpu.cores, name: `${this.name}/cpu` }) : null;
+    this.cpuSpeed = host.cpu.speed;
+    const gpuStage = app.stages.find((s) => s.resource === GPU);
+    const rate = gpuStage?.gpuRate ?? null;
+    this.gpus = app.usesGpu && host.gpu && rate
+      ? Array.from({ length: host.gpu.count }, (_, g) => new PsServer(env, { rate, name: `${this.name}/gpu${g}` }))
+      : [];
+    this.gpuSpeed = host.gpu?.speed ?? 1;
+    this.batches = app.stages.map(() => []);
+  }
+}
+
+/** A request reached its host (after the upload): run its first stage. */
+export function beginRequest(req: Request): void {
+  enterStage(req, 0);
+}
+
+function enterStage(req: Request, index: number): void {
+  if (index === EXIT) return finishRequest(req);
+  const st = req.host.app.stages[index]!;
+  if (!st.perItem) {
+    req.stage = index;
+    return startTask(req);
+  }
+  // Fork: one task per item, in parallel; they join at the next request-level stage.
+  const items = req.host.app.items;
+  const n = Math.max(1, items === null ? 1 : items());
+  req.items = n;
+  req.pending = n;
+  for (let i = 0; i < n; i++) {
+    const t = new Task(req, i);
+    t.stage = index;
+    startTask(t);
+  }
+}
+
+function startTask(task: Task): void {
+  const host = task.req.host;
+  const st = host.app.stages[task.stage]!;
+  if (st.pool < 0) return runStage(task);
+  task.t0 = host.sim.env.now;
+  if (host.pools[st.pool]!.acquire(granted, task) === REJECTED) reject(task);
+}
+
+function granted(task: Task): void {
+  const host = task.req.host;
+  const st = host.app.stages[task.stage]!;
+  if (host.freeLanes !== null) {
+    const p = st.pool;
+    task.lane = host.freeLanes[p]![--host.laneTop![p]!]!;
+    if (task.req.traced && host.sim.env.now > task.t0) {
+      host.sim.collector.span(task.req, 'wait', st.name, host, task.t0, host.sim.env.now, st.poolName, undefined, task.item);
+    }
+  }
+  runStage(task);
+}
+
+function releaseLane(host: ServiceHost, pool: number, lane: number): void {
+  if (host.freeLanes !== null) host.freeLanes[pool]![host.laneTop![pool]!++] = lane;
+  host.pools[pool]!.release();
+}
+
+function runStage(task: Task): void {
+  const host = task.req.host;
+  const st = host.app.stages[task.stage]!;
+  const env = host.sim.env;
+  task.t0 = env.now;
+  switch (st.resource) {
+    case CPU:
+      host.cpu!.serve(st.demand() / host.cpuSpeed, stageDone, task);
+      return;
+    case GPU: {
+      const gpus = host.gpus;
+      let g = gpus[0]!;
+      for (let i = 1; i < gpus.length; i++) if (gpus[i]!.active < g.active) g = gpus[i]!;
+      g.serve(st.demand() / host.gpuSpeed, stageDone, task);
+      return;
+    }
+    case DELAY:
+      env.schedule(st.demand(), stageDone, task);
+      return;
+    case NETWORK: {
+      // The thread asks the client for the bytes (one-way delay), then the bytes cross the link.
+      const back = host.sim.network.delay(host, task.req.origin);
+      if (back > 0) env.schedule(back, fetchData, task);
+      else fetchData(task);
+      return;
+    }
+    case FORWARD:
+      return forward(task);
+  }
+}
+
+function fetchData(task: Task): void {
+  const host = task.req.host;
+  const st = host.app.stages[task.stage]!;
+  host.sim.network.send(task.req.origin, host, st.size(), stageDone, task);
+}
+
+function forward(task: Task): void {
+  const host = task.req.host;
+  const st = host.app.stages[task.stage]!;
+  const batch = host.batches[task.stage]!;
+  batch.push(task);
+  if (batch.length < st.batch) return;
+  host.batches[task.stage] = [];
+  const targets = host.sim.hostsOf(st.target!);
+  const target = targets[(host.index + host.forwards++) % targets.length]!;
+  host.sim.newRequest(host, target, forwardDone, batch, false);
+}
+
+function forwardDone(sub: Request): void {
+  // Each task of the batch completes its forward stage when the batch is answered (or refused).
+  for (const t of sub.owner as Task[]) stageDone(t);
+}
+
+function stageDone(task: Task): void {
+  const req = task.req;
+  const host = req.host;
+  const stages = host.app.stages;
+  const st = stages[task.stage]!;
+  if (req.traced) {
+    host.sim.collector.span(req, st.resource === NETWORK ? 'network' : 'stage', st.name, host, task.t0, host.sim.env.now, st.poolName, task.lane >= 0 ? task.lane : undefined, task.item);
+  }
+  if (st.pool >= 0) {
+    if (st.holdRequest && req.status === ACTIVE) (req.held ??= []).push(st.pool, task.lane);
+    else releaseLane(host, st.pool, task.lane);
+    task.lane = -1;
+  }
+  const next = nextStage(st);
+  if (task.item >= 0) {
+    if (next !== EXIT && stages[next]!.perItem) {
+      task.stage = next;
+      return startTask(task);
+    }
+    if (--req.pending > 0 || req.status !== ACTIVE) return;
+  } else if (req.status !== ACTIVE) {
+    return;
+  }
+  enterStage(req, next);
+}
+
+function releaseHeld(req: Request): void {
+  const held = req.held;
+  if (held === null) return;
+  req.held = null;
+  for (let i = held.length - 2; i >= 0; i -= 2) releaseLane(req.host, held[i]!, held[i + 1]!);
+}
+
+function reject(task: Task): void {
+  const req = task.req;
+  if (req.status !== ACTIVE) return;
+  req.status = REJECTED_STATUS;
+  releaseHeld(req);
+  const host = req.host;
+  host.sim.collector.rejected(req);
+  req.t0 = host.sim.env.now;
+  host.sim.network.send(host, req.origin, 0, responseArrived, req);
+}
+
+function finishRequest(req: Request): void {
+  releaseHeld(req);
+  const host = req.host;
+  req.t0 = host.sim.env.now;
+  host.sim.network.send(host, req.origin, host.app.responseBytes(), responseArrived, req);
+}
+
+function responseArrived(req: Request): void {
+  const sim = req.host.sim;
+  if (req.traced) sim.collector.span(req, 'network', 'response', req.host, req.t0, sim.env.now);
+  if (req.status === ACTIVE) req.status = DONE;
+  if (req.timer !== 0) {
+    sim.env.cancel(req.timer);
+    req.timer = 0;
+  }
+  sim.collector.ended(req);
+  if (!req.abandoned && req.onDone !== null) req.onDone(req);
+}
+
+export { DONE };

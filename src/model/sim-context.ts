@@ -1,0 +1,23 @@
+import type { Env, Handler } from '../kernel/index.js';
+import type { Collector } from './collector.js';
+import type { Endpoint } from './endpoint.js';
+import type { Network } from './network.js';
+import type { Request } from './request.js';
+import type { ServiceHost } from './service-host.js';
+
+/** What the stage engine and the workloads need from the simulation they run in. */
+export interface SimContext {
+  readonly env: Env;
+  readonly network: Network;
+  readonly collector: Collector;
+  /** Pool lanes and spans are tracked (the run keeps a sample of request spans). */
+  readonly tracing: boolean;
+  /** The host instances of a service with an app. */
+  hostsOf(serviceId: string): ServiceHost[];
+  /**
+   * Sends a new request from `origin` to `host` (upload, then the app's stages, then the response);
+   * `onDone(request)` runs when the answer (or a refusal) reaches the origin, unless the request was
+   * abandoned. `topLevel` requests count in the user-facing statistics.
+   */
+  newRequest(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, patienceS?: number): Request;
+}

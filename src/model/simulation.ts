@@ -1,0 +1,140 @@
+import { Env, type Handler } from '../kernel/index.js';
+import type { ResolvedScenario } from '../scenario/index.js';
+import { Collector } from './collector.js';
+import { compileApp } from './compiled-app.js';
+import { endpointName, type Endpoint } from './endpoint.js';
+import { Streams } from './laws.js';
+import { Network } from './network.js';
+import { Request } from './request.js';
+import { beginRequest, ServiceHost } from './service-host.js';
+import type { SimContext } from './sim-context.js';
+import { startWorkload, userGaveUp } from './workloads.js';
+
+/** Options of one replication. */
+export interface ReplicationOptions {
+  seed: number;
+  replication: number;
+  /** Requests whose spans are kept (0 for none). */
+  spanSample: number;
+  /** Arrival times of trace workloads, by service id (read by the scenario layer). */
+  traces?: ReadonlyMap<string, Float64Array>;
+  /** Called now and then with the fraction of the run done (0..1). */
+  onProgress?: (fraction: number) => void;
+}
+
+/**
+ * One replication of a scenario: builds the hosts, network and workloads on a fresh kernel, runs it,
+ * and exposes everything the metrics need. Nothing here knows about files or wall-clock time.
+ */
+export class Simulation implements SimContext {
+  readonly env = new Env();
+  readonly streams: Streams;
+  readonly network: Network;
+  readonly collector: Collector;
+  readonly tracing: boolean;
+  /** Host instances of services with an app, by service id. */
+  readonly hosts = new Map<string, ServiceHost[]>();
+  /** Every host instance (with or without an app), by service id. */
+  readonly endpoints = new Map<string, Endpoint[]>();
+  #nextId = 0;
+
+  constructor(readonly scenario: ResolvedScenario, readonly options: ReplicationOptions) {
+    this.streams = new Streams(options.seed, options.replication);
+    this.tracing = options.spanSample > 0;
+    const hostCount = scenario.services.reduce((n, s) => n + s.quantity, 0);
+    this.network = new Network(this.env, scenario, this.streams, hostCount);
+    this.collector = new Collector(this.env, options.spanSample, scenario.run.requests ?? 0);
+    let uid = 0;
+    for (const service of scenario.services) {
+      const compiled = service.app ? compileApp(service, this.streams) : undefined;
+      const list: Endpoint[] = [];
+      const hosts: ServiceHost[] = [];
+      for (let i = 0; i < service.quantity; i++) {
+        if (compiled) {
+          const h = new ServiceHost(this, uid++, service, i, compiled);
+          hosts.push(h);
+          list.push(h);
+        } else {
+          list.push({ uid: uid++, service, index: i, name: endpointName(service, i) });
+        }
+      }
+      this.endpoints.set(service.id, list);
+      if (compiled) this.hosts.set(service.id, hosts);
+    }
+  }
+
+  hostsOf(serviceId: string): ServiceHost[] {
+    return this.hosts.get(serviceId)!;
+  }
+
+  newRequest(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, patienceS?: number): Request {
+    const env = this.env;
+    const req = new Request(this.#nextId++, origin, host, env.now, onDone, owner, topLevel);
+    this.collector.sent(req);
+    if (patienceS !== undefined) req.timer = env.schedule(patienceS, patienceOver, req);
+    req.t0 = env.now;
+    this.network.send(origin, host, host.app.requestBytes(), uploaded, req);
+    return req;
+  }
+
+  /** Runs the replication to its end (duration, or the number of requests after warm-up). */
+  run(): void {
+    const { env, scenario, collector } = this;
+    const { duration, warmup } = scenario.run;
+    const horizon = duration ?? Infinity;
+    for (const service of scenario.services) {
+      if (service.workload) {
+        startWorkload(this, service, this.endpoints.get(service.id)!, this.streams, horizon, this.options.traces?.get(service.id));
+      }
+    }
+    if (warmup > 0) env.scheduleAt(warmup, startMeasuring, this);
+    else startMeasuring(this);
+    const progress = this.options.onProgress;
+    if (!progress) {
+      env.run(duration !== undefined ? { until: duration } : {});
+      return;
+    }
+    // Run in chunks to report progress; chunking does not change the order of events.
+    const target = scenario.run.requests;
+    let step = duration !== undefined ? duration / 100 : 1;
+    while (true) {
+      const before = env.eventsProcessed;
+      const until = Math.min(env.now + step, horizon);
+      env.run({ until });
+      const done = (target !== undefined && collector.measuring && collector.completed >= target) || env.now >= horizon || env.pending === 0;
+      const fraction = duration !== undefined ? env.now / duration : collector.measuring ? collector.completed / target! : 0;
+      progress(Math.min(1, Math.max(0, fraction)));
+      if (done) return;
+      if (duration === undefined && env.eventsProcessed - before < 200_000) step *= 2;
+    }
+  }
+
+  /** Resources whose statistics restart after the warm-up. */
+  *resources(): Iterable<{ resetStats(): void }> {
+    for (const hosts of this.hosts.values()) {
+      for (const h of hosts) {
+        yield* h.pools;
+        if (h.cpu) yield h.cpu;
+        yield* h.gpus;
+      }
+    }
+    for (const l of this.network.links) yield l.link;
+  }
+}
+
+function startMeasuring(sim: Simulation): void {
+  sim.collector.startMeasuring();
+  for (const r of sim.resources()) r.resetStats();
+}
+
+function uploaded(req: Request): void {
+  if (req.traced) req.host.sim.collector.span(req, 'network', 'upload', req.origin, req.t0, req.host.sim.env.now);
+  beginRequest(req);
+}
+
+function patienceOver(req: Request): void {
+  req.timer = 0;
+  const sim = req.host.sim;
+  sim.collector.gaveUp(req);
+  userGaveUp(req);
+}

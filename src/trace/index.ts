@@ -1,0 +1,3 @@
+export * from './record.js';
+export * from './jsonl.js';
+export * from './chrome.js';

@@ -1,0 +1,19 @@
+import { TRACE_FORMAT, type SpanRecord, type TraceHeader } from './record.js';
+
+/** A trace as JSON Lines text: the header, then one span per line. */
+export function traceToJsonl(header: TraceHeader, spans: readonly SpanRecord[]): string {
+  return [JSON.stringify(header), ...spans.map((s) => JSON.stringify(s))].join('\n') + '\n';
+}
+
+/**
+ * Parses a trace written by {@link traceToJsonl} (by a simulated or a live run).
+ * @throws Error `E2C_ERR_TRACE_FORMAT` when the text is not an e2ctwin trace
+ */
+export function parseTraceJsonl(text: string): { header: TraceHeader; spans: SpanRecord[] } {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const header = JSON.parse(lines[0] ?? '{}') as TraceHeader;
+  if (header.format !== TRACE_FORMAT) {
+    throw Object.assign(new Error('not an e2ctwin trace (first line must be its header)'), { code: 'E2C_ERR_TRACE_FORMAT' });
+  }
+  return { header, spans: lines.slice(1).map((l) => JSON.parse(l) as SpanRecord) };
+}
