@@ -1,0 +1,241 @@
+import { describe, expect, it } from 'vitest';
+import { Env, KernelErrorCode, PRIORITY_URGENT, SimulationError } from '../../src/kernel/index.js';
+
+function logger(env: Env, log: [string, number][]) {
+  return (name: string) => log.push([name, env.now]);
+}
+
+describe('Env', () => {
+  it('env.run() processes events in time order and advances now', () => {
+    const env = new Env();
+    const log: [string, number][] = [];
+    const at = logger(env, log);
+    env.schedule(3, at, 'c');
+    env.schedule(1, at, 'a');
+    env.schedule(2, at, 'b');
+    env.run();
+    expect(log).toEqual([['a', 1], ['b', 2], ['c', 3]]);
+    expect(env.now).toBe(3);
+    expect(env.eventsProcessed).toBe(3);
+  });
+
+  it('env.schedule() orders same-time events by priority, then FIFO by insertion', () => {
+    const env = new Env();
+    const log: string[] = [];
+    const push = (s: string) => log.push(s);
+    env.schedule(1, push, 'n1');
+    env.schedule(1, push, 'late-prio', 5);
+    env.schedule(1, push, 'n2');
+    env.schedule(1, push, 'urgent', PRIORITY_URGENT);
+    env.schedule(0.5, push, 'earlier', 99);
+    env.schedule(1, push, 'n3');
+    env.run();
+    expect(log).toEqual(['earlier', 'urgent', 'n1', 'n2', 'n3', 'late-prio']);
+  });
+
+  it('env.schedule() keeps FIFO order among thousands of same-time events across heap growth', () => {
+    const env = new Env();
+    const log: number[] = [];
+    for (let i = 0; i < 5000; i++) env.schedule(i % 2 === 0 ? 1 : 2, (k: number) => log.push(k), i);
+    env.run();
+    const expected = [...Array(5000).keys()].filter((i) => i % 2 === 0).concat([...Array(5000).keys()].filter((i) => i % 2 === 1));
+    expect(log).toEqual(expected);
+  });
+
+  it('env.schedule() from a handler at delay 0 runs after the events already due now', () => {
+    const env = new Env();
+    const log: string[] = [];
+    env.schedule(1, () => {
+      log.push('first');
+      env.schedule(0, () => log.push('spawned'));
+    });
+    env.schedule(1, () => log.push('second'));
+    env.run();
+    expect(log).toEqual(['first', 'second', 'spawned']);
+  });
+
+  it('env.scheduleAt() schedules at an absolute time', () => {
+    const env = new Env();
+    const log: [string, number][] = [];
+    env.schedule(1, () => env.scheduleAt(4.5, logger(env, log), 'x'));
+    env.run();
+    expect(log).toEqual([['x', 4.5]]);
+  });
+
+  it('env.cancel() removes a pending event and returns false for stale ids', () => {
+    const env = new Env();
+    const log: string[] = [];
+    const a = env.schedule(1, () => log.push('a'));
+    const b = env.schedule(2, () => log.push('b'));
+    expect(a).toBeGreaterThan(0);
+    expect(env.cancel(a)).toBe(true);
+    expect(env.cancel(a)).toBe(false);
+    expect(env.pending).toBe(1);
+    env.run();
+    expect(log).toEqual(['b']);
+    expect(env.cancel(b)).toBe(false); // already ran
+    expect(env.eventsProcessed).toBe(1);
+  });
+
+  it('env.cancel() of a stale id never cancels the event that reuses its slot', () => {
+    const env = new Env();
+    const log: string[] = [];
+    const first = env.schedule(1, () => log.push('first'));
+    env.run();
+    const second = env.schedule(1, () => log.push('second')); // reuses the freed slot
+    expect(second).not.toBe(first);
+    expect(env.cancel(first)).toBe(false);
+    env.run();
+    expect(log).toEqual(['first', 'second']);
+  });
+
+  it('env.cancel() of an unknown id is a no-op', () => {
+    const env = new Env();
+    expect(env.cancel(0)).toBe(false);
+    expect(env.cancel(-5)).toBe(false);
+    expect(env.cancel(123456789)).toBe(false);
+  });
+
+  it('env.run({ until }) processes events at until, stops before later ones, and sets now = until', () => {
+    const env = new Env();
+    const log: [string, number][] = [];
+    const at = logger(env, log);
+    env.schedule(1, at, 'a');
+    env.schedule(5, at, 'b');
+    env.schedule(6, at, 'c');
+    env.run({ until: 5 });
+    expect(log).toEqual([['a', 1], ['b', 5]]);
+    expect(env.now).toBe(5);
+    env.run({ until: 5.5 });
+    expect(env.now).toBe(5.5);
+    env.run();
+    expect(log.at(-1)).toEqual(['c', 6]);
+  });
+
+  it('env.run({ until }) advances now to until when the queue empties first', () => {
+    const env = new Env();
+    env.schedule(1, () => {});
+    env.run({ until: 10 });
+    expect(env.now).toBe(10);
+  });
+
+  it('env.run({ until }) before now throws E2C_ERR_KERNEL_BAD_UNTIL', () => {
+    const env = new Env();
+    env.run({ until: 3 });
+    expect(() => env.run({ until: 2 })).toThrow(expect.objectContaining({ code: KernelErrorCode.BAD_UNTIL }));
+  });
+
+  it('env.stop() from a handler ends the run after that handler', () => {
+    const env = new Env();
+    const log: string[] = [];
+    env.schedule(1, () => {
+      log.push('a');
+      env.stop();
+    });
+    env.schedule(1, () => log.push('b'));
+    env.schedule(2, () => log.push('c'));
+    env.run({ until: 10 });
+    expect(log).toEqual(['a']);
+    expect(env.now).toBe(1); // stopped: now stays at the stopping event
+    env.run();
+    expect(log).toEqual(['a', 'b', 'c']);
+  });
+
+  it('env.peek() returns the next live event time, skipping cancelled ones', () => {
+    const env = new Env();
+    expect(env.peek()).toBe(Infinity);
+    const a = env.schedule(1, () => {});
+    env.schedule(2, () => {});
+    env.cancel(a);
+    expect(env.peek()).toBe(2);
+  });
+
+  it('env.step() processes exactly one event', () => {
+    const env = new Env();
+    const log: string[] = [];
+    env.schedule(1, () => log.push('a'));
+    env.schedule(2, () => log.push('b'));
+    expect(env.step()).toBe(true);
+    expect(log).toEqual(['a']);
+    expect(env.now).toBe(1);
+    expect(env.step()).toBe(true);
+    expect(env.step()).toBe(false);
+  });
+
+  it('a throwing handler stops run() with E2C_ERR_KERNEL_HANDLER_FAILED carrying now and the cause', () => {
+    const env = new Env();
+    const boom = new Error('boom');
+    const log: string[] = [];
+    env.schedule(2.5, () => {
+      throw boom;
+    });
+    env.schedule(3, () => log.push('later'));
+    let caught: unknown;
+    try {
+      env.run();
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(SimulationError);
+    const error = caught as SimulationError;
+    expect(error.code).toBe(KernelErrorCode.HANDLER_FAILED);
+    expect(error.now).toBe(2.5);
+    expect(error.cause).toBe(boom);
+    expect(error.message).toMatch(/simulated time 2\.5 s: boom/);
+    // The run can resume: the failed event is gone, the rest is intact.
+    env.run();
+    expect(log).toEqual(['later']);
+  });
+
+  it.each([
+    ['negative', -1],
+    ['NaN', NaN],
+    ['infinite', Infinity],
+  ])('env.schedule() with a %s delay throws E2C_ERR_KERNEL_BAD_DELAY', (_, delay) => {
+    const env = new Env();
+    expect(() => env.schedule(delay, () => {})).toThrow(
+      expect.objectContaining({ code: KernelErrorCode.BAD_DELAY, details: { delay } }),
+    );
+  });
+
+  it('env.scheduleAt() in the past throws E2C_ERR_KERNEL_BAD_DELAY saying so', () => {
+    const env = new Env();
+    env.run({ until: 5 });
+    expect(() => env.scheduleAt(4, () => {})).toThrow(/time 4 is in the past \(now = 5 s\)/);
+  });
+
+  it('env.run() from inside a handler throws E2C_ERR_KERNEL_RUN_REENTERED', () => {
+    const env = new Env();
+    env.schedule(1, () => env.run());
+    expect(() => env.run()).toThrow(expect.objectContaining({ code: KernelErrorCode.RUN_REENTERED }));
+  });
+
+  it('env.schedule() recycles slots: a long chain keeps the queue small', () => {
+    const env = new Env();
+    let n = 0;
+    const tick = () => {
+      if (++n < 100_000) env.schedule(0.001, tick);
+    };
+    env.schedule(0, tick);
+    env.run();
+    expect(n).toBe(100_000);
+    expect(env.hTime.length).toBe(64); // never grew beyond the initial capacity
+  });
+
+  it('the same schedule gives the same event trace (determinism)', () => {
+    const trace = () => {
+      const env = new Env();
+      const log: number[] = [];
+      let x = 1;
+      const tick = (k: number) => {
+        log.push(k, env.now);
+        x = (x * 48271) % 2147483647;
+        if (log.length < 2000) env.schedule((x % 7) / 4, tick, k + 1, x % 3);
+      };
+      for (let i = 0; i < 5; i++) env.schedule(0, tick, i * 1000);
+      env.run();
+      return log;
+    };
+    expect(trace()).toEqual(trace());
+  });
+});
