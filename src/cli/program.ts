@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerSchema } from './commands/schema.js';
+import { registerSimulate } from './commands/simulate.js';
 import { registerValidate } from './commands/validate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -13,8 +14,9 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     // Usage errors throw instead of exiting so that main.ts maps them to exit status 2 (bad input).
     .exitOverride()
-    .addHelpText('after', '\nExamples:\n  e2ctwin validate scenarios/plantnet.yaml\n  e2ctwin schema > scenarios/scenario.schema.json\n\nDocumentation: README.md. Exit status: 0 ok, 1 run failure, 2 bad input.');
+    .addHelpText('after', '\nExamples:\n  e2ctwin simulate scenarios/plantnet.yaml\n  e2ctwin validate scenarios/plantnet.yaml\n  e2ctwin schema > scenarios/scenario.schema.json\n\nDocumentation: README.md. Exit status: 0 ok, 1 run failure, 2 bad input.');
   registerValidate(program);
+  registerSimulate(program);
   registerSchema(program);
   return program;
 }

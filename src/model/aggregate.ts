@@ -28,13 +28,20 @@ export function aggregateReplications<T extends object>(reps: readonly T[]): { m
     means.set(key, c.mean);
     ci[key] = { lo: c.lo, hi: c.hi, halfWidth: c.halfWidth };
   }
-  const rebuild = (node: unknown, prefix: string): Json => {
+  // Arrays of numbers (time series) become their element-wise means; other arrays come from the first.
+  const rebuild = (nodes: unknown[], prefix: string): Json => {
+    const node = nodes[0];
     if (typeof node === 'number') return means.get(prefix) ?? node;
     if (node === null || typeof node !== 'object') return node as Json;
-    if (Array.isArray(node)) return node as Json[];
+    if (Array.isArray(node)) {
+      if (!node.every((x) => typeof x === 'number')) return node as Json[];
+      return node.map((_, i) => nodes.reduce<number>((a, n) => a + ((n as number[])[i] ?? NaN), 0) / nodes.length);
+    }
     const o: Record<string, Json> = {};
-    for (const [k, v] of Object.entries(node as Record<string, unknown>)) o[k] = rebuild(v, prefix ? `${prefix}.${k}` : k);
+    for (const k of Object.keys(node as Record<string, unknown>)) {
+      o[k] = rebuild(nodes.map((n) => (n as Record<string, unknown>)[k]), prefix ? `${prefix}.${k}` : k);
+    }
     return o;
   };
-  return { mean: rebuild(reps[0], '') as unknown as T, ci95: ci };
+  return { mean: rebuild([...reps], '') as unknown as T, ci95: ci };
 }

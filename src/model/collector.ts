@@ -37,11 +37,27 @@ export class Collector {
   #sampled = 0;
   #stopAfter: number;
   #inSystem = 0;
+  /** Per-window sums over the measured period (fixed number of windows; empty without a duration). */
+  readonly windowS: number;
+  readonly windowCompleted: Float64Array;
+  readonly windowResponseSum: Float64Array;
+  readonly windowAbandoned: Float64Array;
 
-  constructor(readonly env: Env, spanSample: number, stopAfterRequests: number) {
+  constructor(readonly env: Env, spanSample: number, stopAfterRequests: number, measuredDuration: number | undefined, windows = 120) {
     this.inSystem = new TimeWeighted(env.now, 0);
     this.#spanBudget = spanSample;
     this.#stopAfter = stopAfterRequests;
+    const n = measuredDuration !== undefined && measuredDuration > 0 ? windows : 0;
+    this.windowS = n > 0 ? measuredDuration! / n : 0;
+    this.windowCompleted = new Float64Array(n);
+    this.windowResponseSum = new Float64Array(n);
+    this.windowAbandoned = new Float64Array(n);
+  }
+
+  #window(now: number): number {
+    if (this.windowS === 0) return -1;
+    const w = Math.floor((now - this.measureStart) / this.windowS);
+    return w < this.windowCompleted.length ? w : this.windowCompleted.length - 1;
   }
 
   get sampledRequests(): number {
@@ -90,6 +106,8 @@ export class Collector {
   gaveUp(req: Request): void {
     req.abandoned = true;
     this.abandoned++;
+    const w = this.#window(this.env.now);
+    if (w >= 0 && this.measuring) this.windowAbandoned[w]!++;
     this.inSystem.update(this.env.now, --this.#inSystem);
     if (req.traced) this.span(req, 'request', 'request', req.origin, req.start, this.env.now, undefined, undefined, undefined, 'abandoned');
   }
@@ -104,11 +122,20 @@ export class Collector {
       s.completed++;
       s.responseTime.record(t);
     }
-    if (!req.topLevel || req.abandoned) return;
-    this.inSystem.update(now, --this.#inSystem);
-    if (req.traced) this.span(req, 'request', 'request', req.origin, req.start, now, undefined, undefined, undefined, ok ? 'ok' : 'rejected');
+    if (!req.topLevel) return;
+    // An abandoned request left the user's view at its patience; its late answer still counts as a
+    // response time of the system (the count of abandonments says how many users saw none).
+    if (!req.abandoned) {
+      this.inSystem.update(now, --this.#inSystem);
+      if (req.traced) this.span(req, 'request', 'request', req.origin, req.start, now, undefined, undefined, undefined, ok ? 'ok' : 'rejected');
+    }
     if (!ok) return;
     this.responseTime.record(t);
+    const w = this.#window(now);
+    if (w >= 0 && this.measuring) {
+      this.windowCompleted[w]!++;
+      this.windowResponseSum[w]! += t;
+    }
     if (++this.completed === this.#stopAfter && this.measuring) this.env.stop();
   }
 

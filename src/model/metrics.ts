@@ -52,6 +52,8 @@ export interface ReplicationMetrics {
   cost: number;
   measuredSeconds: number;
   events: number;
+  /** Over time (fixed windows of the measured period; empty when the run has no duration). */
+  timeline: { windowS: number; start: number[]; responseTimeMean: number[]; throughput: number[]; abandoned: number[] };
 }
 
 /** GPU memory reserved on each GPU of a service, GiB: the base plus one share per thread of its pool. */
@@ -171,5 +173,12 @@ export function replicationMetrics(sim: Simulation): ReplicationMetrics {
     cost,
     measuredSeconds: T,
     events: env.eventsProcessed,
+    timeline: {
+      windowS: c.windowS,
+      start: Array.from(c.windowCompleted, (_, i) => c.measureStart + i * c.windowS),
+      responseTimeMean: Array.from(c.windowCompleted, (n, i) => (n > 0 ? c.windowResponseSum[i]! / n : NaN)),
+      throughput: Array.from(c.windowCompleted, (n) => n / c.windowS),
+      abandoned: Array.from(c.windowAbandoned),
+    },
   };
 }

@@ -35,16 +35,14 @@ export class Network {
     return link;
   }
 
-  /** Sends `bytes` from `from` to `to`; `fn(arg)` runs on arrival (at once on an ideal path). */
-  send(from: Endpoint, to: Endpoint, bytes: number, fn: Handler, arg: unknown): void {
-    const link = this.route(from, to);
+  /** Sends `bytes` over `link`; `fn(arg)` runs on arrival (at once on an ideal path, `link` null). */
+  static send(link: Link | null, bytes: number, fn: Handler, arg: unknown): void {
     if (link === null) fn(arg);
     else link.transfer(bytes, fn, arg);
   }
 
-  /** One-way propagation delay from `from` to `to`, seconds. */
-  delay(from: Endpoint, to: Endpoint): number {
-    const link = this.route(from, to);
+  /** One-way propagation delay of `link`, seconds. */
+  static delay(link: Link | null): number {
     return link === null ? 0 : link.delayMs / 1000;
   }
 

@@ -2,6 +2,7 @@ import { Pool, PsServer, REJECTED } from '../resources/index.js';
 import type { ResolvedService } from '../scenario/index.js';
 import { CPU, DELAY, EXIT, FORWARD, GPU, NETWORK, nextStage, type CompiledApp } from './compiled-app.js';
 import { endpointName, type Endpoint } from './endpoint.js';
+import { Network } from './network.js';
 import { ACTIVE, DONE, REJECTED_STATUS, Request, Task } from './request.js';
 import type { SimContext } from './sim-context.js';
 
@@ -78,10 +79,28 @@ function startTask(task: Task): void {
   const st = host.app.stages[task.stage]!;
   if (st.pool < 0) return runStage(task);
   task.t0 = host.sim.env.now;
-  if (host.pools[st.pool]!.acquire(granted, task) === REJECTED) reject(task);
+  const ticket = host.pools[st.pool]!.acquire(granted, task);
+  if (ticket === REJECTED) reject(task);
+  else if (ticket > 0 && task.item < 0) task.req.ticket = ticket;
+}
+
+/**
+ * The user gave up: a request still waiting for a thread of a request-level stage leaves the queue (the
+ * server skips a closed connection before dispatching it); work already under way runs to its end.
+ * @returns true if the request was withdrawn from a queue
+ */
+export function withdraw(req: Request): boolean {
+  if (req.ticket === 0 || req.status !== ACTIVE) return false;
+  const st = req.host.app.stages[req.stage]!;
+  if (!req.host.pools[st.pool]!.cancelWait(req.ticket)) return false;
+  req.ticket = 0;
+  req.status = REJECTED_STATUS;
+  releaseHeld(req);
+  return true;
 }
 
 function granted(task: Task): void {
+  task.req.ticket = 0;
   const host = task.req.host;
   const st = host.app.stages[task.stage]!;
   if (host.freeLanes !== null) {
@@ -120,7 +139,7 @@ function runStage(task: Task): void {
       return;
     case NETWORK: {
       // The thread asks the client for the bytes (one-way delay), then the bytes cross the link.
-      const back = host.sim.network.delay(host, task.req.origin);
+      const back = Network.delay(task.req.down);
       if (back > 0) env.schedule(back, fetchData, task);
       else fetchData(task);
       return;
@@ -133,7 +152,7 @@ function runStage(task: Task): void {
 function fetchData(task: Task): void {
   const host = task.req.host;
   const st = host.app.stages[task.stage]!;
-  host.sim.network.send(task.req.origin, host, st.size(), stageDone, task);
+  Network.send(task.req.up, st.size(), stageDone, task);
 }
 
 function forward(task: Task): void {
@@ -194,14 +213,14 @@ function reject(task: Task): void {
   const host = req.host;
   host.sim.collector.rejected(req);
   req.t0 = host.sim.env.now;
-  host.sim.network.send(host, req.origin, 0, responseArrived, req);
+  Network.send(req.down, 0, responseArrived, req);
 }
 
 function finishRequest(req: Request): void {
   releaseHeld(req);
   const host = req.host;
   req.t0 = host.sim.env.now;
-  host.sim.network.send(host, req.origin, host.app.responseBytes(), responseArrived, req);
+  Network.send(req.down, host.app.responseBytes(), responseArrived, req);
 }
 
 function responseArrived(req: Request): void {

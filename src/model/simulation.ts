@@ -6,7 +6,7 @@ import { endpointName, type Endpoint } from './endpoint.js';
 import { Streams } from './laws.js';
 import { Network } from './network.js';
 import { Request } from './request.js';
-import { beginRequest, ServiceHost } from './service-host.js';
+import { beginRequest, ServiceHost, withdraw } from './service-host.js';
 import type { SimContext } from './sim-context.js';
 import { startWorkload, userGaveUp } from './workloads.js';
 
@@ -43,7 +43,8 @@ export class Simulation implements SimContext {
     this.tracing = options.spanSample > 0;
     const hostCount = scenario.services.reduce((n, s) => n + s.quantity, 0);
     this.network = new Network(this.env, scenario, this.streams, hostCount);
-    this.collector = new Collector(this.env, options.spanSample, scenario.run.requests ?? 0);
+    const { duration, warmup } = scenario.run;
+    this.collector = new Collector(this.env, options.spanSample, scenario.run.requests ?? 0, duration !== undefined ? duration - warmup : undefined);
     let uid = 0;
     for (const service of scenario.services) {
       const compiled = service.app ? compileApp(service, this.streams) : undefined;
@@ -73,7 +74,9 @@ export class Simulation implements SimContext {
     this.collector.sent(req);
     if (patienceS !== undefined) req.timer = env.schedule(patienceS, patienceOver, req);
     req.t0 = env.now;
-    this.network.send(origin, host, host.app.requestBytes(), uploaded, req);
+    req.up = this.network.route(origin, host);
+    req.down = this.network.route(host, origin);
+    Network.send(req.up, host.app.requestBytes(), uploaded, req);
     return req;
   }
 
@@ -136,5 +139,6 @@ function patienceOver(req: Request): void {
   req.timer = 0;
   const sim = req.host.sim;
   sim.collector.gaveUp(req);
+  withdraw(req);
   userGaveUp(req);
 }

@@ -7,3 +7,4 @@ export * from './dist-spec.js';
 export { resolveFieldPath } from './overrides.js';
 export { MODELS_DIR } from './presets.js';
 export * from './schema/index.js';
+export { readTraces } from './traces.js';
