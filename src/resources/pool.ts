@@ -1,0 +1,242 @@
+import { type Env, type Handler, SimEvent } from '../kernel/index.js';
+import { TimeWeighted } from '../metrics/index.js';
+import { checkOption, ResourceError, ResourceErrorCode } from './errors.js';
+import { WaitQueue } from './wait-queue.js';
+
+/** Options of a {@link Pool}. */
+export interface PoolOptions {
+  /** Number of threads (servers), an integer ≥ 1. */
+  size: number;
+  /** Largest number of waiting requests; further ones are rejected. Default `Infinity`. */
+  queueLimit?: number | undefined;
+  /** Name used in error messages. */
+  name?: string | undefined;
+}
+
+/** `acquire()` result: the thread was granted at once (the callback has already run). */
+export const GRANTED = 0;
+/** `acquire()` result: the wait queue was full; the request was counted as rejected. */
+export const REJECTED = -1;
+
+/**
+ * A multi-server FIFO pool: `size` threads, a wait queue bounded by `queueLimit` (an M/M/c/K
+ * station when fed Poisson arrivals). Nothing stops a holder of one pool from waiting on another,
+ * so nested stages (hold the HTTP thread while waiting for a GPU slot) need no special support.
+ *
+ * **Grants are synchronous.** `acquire()` calls `onGranted(arg)` before returning when a thread is
+ * free, and `release()` calls the next waiter's `onGranted(arg)` before returning. That costs no
+ * event and keeps the hand-over at the same simulated instant, in FIFO order, deterministically.
+ * The pool's state already counts the new holder when the callback runs. Re-entrant hand-overs (a
+ * callback that releases again at once) are queued and run in a loop by the outermost `release()`,
+ * so a chain of zero-time holds never deepens the stack.
+ *
+ * Statistics (since construction or `resetStats()`): time-weighted busy threads and queue length,
+ * and counts of granted, rejected, abandoned and waited-for requests.
+ */
+export class Pool {
+  readonly env: Env;
+  readonly size: number;
+  readonly queueLimit: number;
+  readonly name: string;
+  #queue = new WaitQueue();
+  #busy = 0;
+  #handoffs = 0;
+  #handingOver = false;
+  #busyLevel: TimeWeighted;
+  #queueLevel: TimeWeighted;
+  #granted = 0;
+  #rejected = 0;
+  #abandoned = 0;
+  #waited = 0;
+
+  constructor(env: Env, options: PoolOptions) {
+    const name = options.name ?? 'pool';
+    const { size } = options;
+    const queueLimit = options.queueLimit ?? Infinity;
+    checkOption(name, 'size', size, Number.isInteger(size) && size >= 1, 'must be an integer ≥ 1');
+    checkOption(name, 'queueLimit', queueLimit, queueLimit >= 0, 'must be ≥ 0');
+    this.env = env;
+    this.size = size;
+    this.queueLimit = queueLimit;
+    this.name = name;
+    this.#busyLevel = new TimeWeighted(env.now, 0);
+    this.#queueLevel = new TimeWeighted(env.now, 0);
+  }
+
+  /**
+   * Ask for a thread. If one is free, `onGranted(arg)` runs now, before `acquire` returns
+   * ({@link GRANTED}). Otherwise the request waits in FIFO order and a ticket (≥ 1) for
+   * {@link Pool.cancelWait} is returned, or, if `queueLimit` requests already wait, it is rejected
+   * ({@link REJECTED}) and `onGranted` is never called. A granted thread must be `release()`d.
+   */
+  acquire(onGranted: Handler, arg?: unknown): number {
+    if (this.#busy < this.size) {
+      this.#busy++;
+      this.#busyLevel.update(this.env.now, this.#busy);
+      this.#granted++;
+      onGranted(arg);
+      return GRANTED;
+    }
+    if (this.#queue.length >= this.queueLimit) {
+      this.#rejected++;
+      return REJECTED;
+    }
+    const ticket = this.#queue.push(onGranted, arg);
+    this.#queueLevel.update(this.env.now, this.#queue.length);
+    return ticket;
+  }
+
+  /**
+   * Give a thread back. If requests wait, the oldest one gets the thread now (its callback runs
+   * before `release` returns, unless a hand-over is already in progress up the stack).
+   * @throws ResourceError `E2C_ERR_RESOURCE_OVER_RELEASE` if no thread is held
+   */
+  release(): void {
+    if (this.#busy - this.#handoffs <= 0) {
+      throw new ResourceError(ResourceErrorCode.OVER_RELEASE, `${this.name}: release() with no thread held`, {
+        pool: this.name,
+        now: this.env.now,
+      });
+    }
+    if (this.#queue.length === 0 && !this.#handingOver) {
+      this.#busy--;
+      this.#busyLevel.update(this.env.now, this.#busy);
+      return;
+    }
+    this.#handoffs++;
+    if (this.#handingOver) return;
+    this.#handingOver = true;
+    try {
+      const queue = this.#queue;
+      while (this.#handoffs > 0) {
+        this.#handoffs--;
+        if (!queue.shift()) {
+          this.#busy--;
+          this.#busyLevel.update(this.env.now, this.#busy);
+          continue;
+        }
+        this.#queueLevel.update(this.env.now, queue.length);
+        this.#granted++;
+        this.#waited++;
+        (queue.fn as Handler)(queue.arg);
+      }
+    } finally {
+      this.#handingOver = false;
+    }
+  }
+
+  /**
+   * Withdraw a waiting request (its user gave up): it leaves the queue and is counted as abandoned.
+   * @returns false if the ticket is not waiting (already granted, cancelled, or unknown)
+   */
+  cancelWait(ticket: number): boolean {
+    if (!this.#queue.cancel(ticket)) return false;
+    this.#abandoned++;
+    this.#queueLevel.update(this.env.now, this.#queue.length);
+    return true;
+  }
+
+  /**
+   * Generator-friendly form of `acquire()`: an event that succeeds when the thread is granted, or
+   * fails with `E2C_ERR_RESOURCE_REJECTED` if the queue is full. `yield pool.request()`, then
+   * `pool.release()` when done; `request.cancel()` withdraws it while it waits.
+   */
+  request(): PoolRequest {
+    const request = new PoolRequest(this);
+    const ticket = this.acquire(grantRequest, request);
+    if (ticket === REJECTED) {
+      request.fail(
+        new ResourceError(ResourceErrorCode.REJECTED, `${this.name}: request rejected, wait queue full`, {
+          pool: this.name,
+          queueLimit: this.queueLimit,
+        }),
+      );
+    } else request.ticket = ticket;
+    return request;
+  }
+
+  /** Threads held now. */
+  get busy(): number {
+    return this.#busy;
+  }
+
+  /** Requests waiting now. */
+  get queueLength(): number {
+    return this.#queue.length;
+  }
+
+  /** Requests granted (immediately or after waiting). */
+  get granted(): number {
+    return this.#granted;
+  }
+
+  /** Requests granted after waiting in the queue. */
+  get waited(): number {
+    return this.#waited;
+  }
+
+  /** Requests rejected because the queue was full. */
+  get rejected(): number {
+    return this.#rejected;
+  }
+
+  /** Waiting requests withdrawn by `cancelWait()`. */
+  get abandoned(): number {
+    return this.#abandoned;
+  }
+
+  /** Time-weighted mean of busy / size, up to `now` (default: the env's current time). */
+  utilization(now = this.env.now): number {
+    return this.#busyLevel.mean(now) / this.size;
+  }
+
+  /** Time-weighted mean number of busy threads. */
+  meanBusy(now = this.env.now): number {
+    return this.#busyLevel.mean(now);
+  }
+
+  /** Time-weighted mean number of waiting requests. */
+  meanQueueLength(now = this.env.now): number {
+    return this.#queueLevel.mean(now);
+  }
+
+  /** Largest queue length since the last reset. */
+  get maxQueueLength(): number {
+    return this.#queueLevel.max;
+  }
+
+  /** Start a new statistics window now (after warm-up); current busy/queue levels carry over. */
+  resetStats(): void {
+    this.#busyLevel.reset(this.env.now);
+    this.#queueLevel.reset(this.env.now);
+    this.#granted = 0;
+    this.#rejected = 0;
+    this.#abandoned = 0;
+    this.#waited = 0;
+  }
+}
+
+/** The event returned by {@link Pool.request}. */
+export class PoolRequest extends SimEvent<undefined> {
+  readonly pool: Pool;
+  /** Wait-queue ticket, or {@link GRANTED} if granted at once. */
+  ticket = GRANTED;
+
+  constructor(pool: Pool) {
+    super(pool.env);
+    this.pool = pool;
+  }
+
+  /** Withdraw the request if it is still waiting; returns false otherwise. */
+  cancel(): boolean {
+    return this.ticket > 0 && !this.triggered && this.pool.cancelWait(this.ticket);
+  }
+
+  override toString(): string {
+    return `request of ${this.pool.name}`;
+  }
+}
+
+function grantRequest(request: PoolRequest): void {
+  request.succeed();
+}

@@ -1,0 +1,201 @@
+import { type Env, type Handler, SimEvent } from '../kernel/index.js';
+import { TimeWeighted } from '../metrics/index.js';
+import { checkOption, ResourceError, ResourceErrorCode } from './errors.js';
+import { JobHeap } from './job-heap.js';
+
+/** Options of a {@link PsServer}: give either `cores` or a `rate` curve. */
+export interface PsServerOptions {
+  /** k cores: with n jobs each is served at rate min(1, k/n). */
+  cores?: number | undefined;
+  /**
+   * Total service rate with n ≥ 1 jobs in service (a concurrency curve, e.g. a GPU's throughput
+   * versus batch size); each job gets rate(n)/n. Must be pure and return a finite number > 0.
+   */
+  rate?: ((n: number) => number) | undefined;
+  /** Name used in error messages. */
+  name?: string | undefined;
+}
+
+// The completion handler, bound to the class's private completion logic in its static block.
+let complete: (server: PsServer) => void;
+
+/**
+ * A processor-sharing server (egalitarian PS): all jobs present are served at once, each at rate
+ * min(1, k/n) with `cores: k`, or rate(n)/n with a `rate` curve. `work` is in seconds at rate 1.
+ *
+ * Implementation: virtual time V advances at the per-job rate, dV/dt = rate(n)/n. A job arriving
+ * at V₀ with work w finishes when V reaches its tag V₀ + w, so jobs sit in a heap by tag and only
+ * the smallest tag has a scheduled completion event, rescheduled (cancel + schedule) on each arrival
+ * and departure: O(log n) per job, one pending kernel event per server.
+ *
+ * Utilization: with `cores`, the time-weighted mean of min(n, k)/k; with a `rate` curve, the
+ * fraction of time with at least one job (see also `meanConcurrency`).
+ */
+export class PsServer {
+  readonly env: Env;
+  readonly name: string;
+  /** Number of cores, or `undefined` for a rate curve. */
+  readonly cores: number | undefined;
+  #rate: (n: number) => number;
+  #perJobRate = new Float64Array(16); // cache: per-job rate with n jobs (0 = not computed yet)
+  #jobs = new JobHeap();
+  #virtual = 0;
+  #lastUpdate: number;
+  #completion = 0; // kernel event id of the next completion, 0 if none
+  #busyLevel: TimeWeighted;
+  #concurrency: TimeWeighted;
+  #completed = 0;
+  #done: unknown[] = []; // reused by #complete: (fn, arg) pairs of the jobs leaving now
+
+  constructor(env: Env, options: PsServerOptions) {
+    const name = options.name ?? 'ps-server';
+    const { cores, rate } = options;
+    checkOption(name, 'cores|rate', cores, (cores === undefined) !== (rate === undefined), 'give exactly one');
+    if (cores !== undefined) checkOption(name, 'cores', cores, cores > 0 && cores < Infinity, 'must be > 0');
+    this.env = env;
+    this.name = name;
+    this.cores = cores;
+    this.#rate = rate ?? ((n: number) => Math.min(n, cores as number));
+    this.#lastUpdate = env.now;
+    this.#busyLevel = new TimeWeighted(env.now, 0);
+    this.#concurrency = new TimeWeighted(env.now, 0);
+  }
+
+  /**
+   * Start a job of `work` seconds (at rate 1); `onDone(arg)` runs when it completes.
+   * @throws ResourceError `E2C_ERR_RESOURCE_BAD_AMOUNT` if work is negative, NaN or infinite
+   * @throws ResourceError `E2C_ERR_RESOURCE_BAD_RATE` if the rate curve returns a bad value
+   */
+  serve(work: number, onDone: Handler, arg?: unknown): void {
+    if (!(work >= 0 && work < Infinity)) {
+      throw new ResourceError(ResourceErrorCode.BAD_AMOUNT, `${this.name}: work ${work} is not a finite number ≥ 0`, {
+        server: this.name,
+        work,
+      });
+    }
+    this.#advance();
+    this.#jobs.push(this.#virtual + work, onDone, arg);
+    this.#levelsChanged();
+    this.#reschedule();
+  }
+
+  /** Generator-friendly form of `serve()`: an event that succeeds when the job completes. */
+  serveEvent(work: number): SimEvent<undefined> {
+    const event = new SimEvent<undefined>(this.env);
+    this.serve(work, succeedEvent, event);
+    return event;
+  }
+
+  /** Jobs in service now. */
+  get active(): number {
+    return this.#jobs.size;
+  }
+
+  /** Jobs completed since construction or `resetStats()`. */
+  get completed(): number {
+    return this.#completed;
+  }
+
+  /** Time-weighted utilization up to `now` (see the class description). */
+  utilization(now = this.env.now): number {
+    return this.#busyLevel.mean(now);
+  }
+
+  /** Time-weighted mean number of jobs in service. */
+  meanConcurrency(now = this.env.now): number {
+    return this.#concurrency.mean(now);
+  }
+
+  /** Start a new statistics window now (after warm-up). */
+  resetStats(): void {
+    this.#busyLevel.reset(this.env.now);
+    this.#concurrency.reset(this.env.now);
+    this.#completed = 0;
+  }
+
+  // Bring virtual time up to now at the rate in force since the last change.
+  #advance(): void {
+    const now = this.env.now;
+    const n = this.#jobs.size;
+    if (n > 0) this.#virtual += this.#perJob(n) * (now - this.#lastUpdate);
+    this.#lastUpdate = now;
+  }
+
+  #reschedule(): void {
+    if (this.#completion !== 0) this.env.cancel(this.#completion);
+    const n = this.#jobs.size;
+    if (n === 0) {
+      this.#completion = 0;
+      this.#virtual = 0; // nothing is tagged: restart V at 0 so it never drifts far from 0
+      return;
+    }
+    const delay = Math.max(0, (this.#jobs.minTag - this.#virtual) / this.#perJob(n));
+    this.#completion = this.env.schedule(delay, complete, this);
+  }
+
+  // Completion event: every job whose tag V has reached leaves (jobs with equal tags leave
+  // together, in arrival order). State is settled before callbacks run, so they may call serve().
+  static #complete(server: PsServer): void {
+    server.#completion = 0;
+    server.#advance();
+    const jobs = server.#jobs;
+    // The event was scheduled for the smallest tag: that job is done even if rounding left V a
+    // hair short of it. Others leave if their tag is within rounding distance.
+    const top = jobs.minTag;
+    if (top > server.#virtual) server.#virtual = top;
+    const limit = server.#virtual + 1e-12 * Math.max(1, server.#virtual);
+    const done = server.#done;
+    do {
+      jobs.pop();
+      done.push(jobs.fn, jobs.arg);
+    } while (jobs.size > 0 && jobs.minTag <= limit);
+    server.#completed += done.length / 2;
+    server.#levelsChanged();
+    server.#reschedule();
+    for (let i = 0; i < done.length; i += 2) {
+      const fn = done[i] as Handler;
+      const arg = done[i + 1];
+      done[i] = done[i + 1] = undefined;
+      fn(arg);
+    }
+    done.length = 0;
+  }
+
+  static {
+    complete = (server: PsServer) => PsServer.#complete(server);
+  }
+
+  #levelsChanged(): void {
+    const n = this.#jobs.size;
+    const now = this.env.now;
+    this.#concurrency.update(now, n);
+    const cores = this.cores;
+    this.#busyLevel.update(now, cores === undefined ? (n > 0 ? 1 : 0) : Math.min(n, cores) / cores);
+  }
+
+  #perJob(n: number): number {
+    let cache = this.#perJobRate;
+    if (n >= cache.length) {
+      const grown = new Float64Array(Math.max(n + 1, cache.length * 2));
+      grown.set(cache);
+      this.#perJobRate = cache = grown;
+    }
+    let r = cache[n] as number;
+    if (r === 0) {
+      const total = this.#rate(n);
+      if (!(total > 0 && total < Infinity)) {
+        throw new ResourceError(ResourceErrorCode.BAD_RATE, `${this.name}: rate(${n}) = ${total} is not a finite number > 0`, {
+          server: this.name,
+          n,
+          rate: total,
+        });
+      }
+      cache[n] = r = total / n;
+    }
+    return r;
+  }
+}
+
+function succeedEvent(event: SimEvent<undefined>): void {
+  event.succeed();
+}
