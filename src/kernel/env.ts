@@ -39,28 +39,22 @@ const INITIAL_CAPACITY = 64;
  * costs nothing when unused.
  */
 export class Env {
-  // Plain (not `#`) fields on purpose: the heap is the hottest code of the simulator, and the run
-  // loop below reads these once per event. They are internal; do not touch them from outside.
-  /** Current simulated time in seconds. Read-only for users. */
-  now = 0;
-  /** Number of events whose handler has run (cancelled events are not counted). */
-  eventsProcessed = 0;
+  #now = 0;
+  #eventsProcessed = 0;
 
-  /** @internal heap order: event time of heap position i */
-  hTime = new Float64Array(INITIAL_CAPACITY);
-  /** @internal heap order: slot of heap position i */
-  hSlot = new Int32Array(INITIAL_CAPACITY);
-  /** @internal number of entries in the heap (including cancelled ones not yet popped) */
-  hSize = 0;
+  // The heap, in heap order: event time and slot of position i. Entries of cancelled events stay
+  // until they reach the top (lazy deletion), so #hSize counts them too.
+  #hTime = new Float64Array(INITIAL_CAPACITY);
+  #hSlot = new Int32Array(INITIAL_CAPACITY);
+  #hSize = 0;
 
   // Per-slot data. A slot is owned by one scheduled event from schedule() until it is popped.
   #prio = new Float64Array(INITIAL_CAPACITY);
   #seq = new Float64Array(INITIAL_CAPACITY);
   #gen = new Int32Array(INITIAL_CAPACITY).fill(1);
-  /** @internal handler per slot; `null` marks a cancelled event still sitting in the heap */
-  fns: (Handler | null)[] = [];
-  /** @internal argument per slot */
-  args: unknown[] = [];
+  // Handler per slot; `null` marks a free slot or a cancelled event still sitting in the heap.
+  #fns: (Handler | null)[] = [];
+  #args: unknown[] = [];
   #free = new Int32Array(INITIAL_CAPACITY);
   #freeTop = 0;
   #nextSlot = 0;
@@ -70,6 +64,21 @@ export class Env {
 
   #running = false;
   #stopRequested = false;
+
+  /** Current simulated time in seconds. */
+  get now(): number {
+    return this.#now;
+  }
+
+  /** Number of events whose handler has run (cancelled events are not counted). */
+  get eventsProcessed(): number {
+    return this.#eventsProcessed;
+  }
+
+  /** Event slots allocated: grows (doubling) to the peak number of pending events, never shrinks. */
+  get capacity(): number {
+    return this.#capacity;
+  }
 
   /** Number of scheduled events that have neither run nor been cancelled. */
   get pending(): number {
@@ -84,7 +93,7 @@ export class Env {
   schedule(delay: number, fn: Handler, arg?: unknown, priority = PRIORITY_NORMAL): number {
     // One comparison rejects NaN, negatives and +Infinity.
     if (!(delay >= 0 && delay < Infinity)) this.#badDelay('delay', delay);
-    return this.#push(this.now + delay, fn, arg, priority);
+    return this.#push(this.#now + delay, fn, arg, priority);
   }
 
   /**
@@ -93,7 +102,7 @@ export class Env {
    * @throws SimulationError `E2C_ERR_KERNEL_BAD_DELAY` if `time` is before `now`, NaN or infinite
    */
   scheduleAt(time: number, fn: Handler, arg?: unknown, priority = PRIORITY_NORMAL): number {
-    if (!(time >= this.now && time < Infinity)) this.#badDelay('time', time);
+    if (!(time >= this.#now && time < Infinity)) this.#badDelay('time', time);
     return this.#push(time, fn, arg, priority);
   }
 
@@ -105,12 +114,12 @@ export class Env {
   cancel(id: number): boolean {
     const slot = id % SLOT_SPACE;
     const gen = (id - slot) / SLOT_SPACE;
-    if (!(slot >= 0 && slot < this.#nextSlot) || this.#gen[slot] !== gen || this.fns[slot] === null) {
+    if (!(slot >= 0 && slot < this.#nextSlot) || this.#gen[slot] !== gen || this.#fns[slot] === null) {
       return false;
     }
     // Lazy deletion: the entry stays in the heap and is dropped when it reaches the top.
-    this.fns[slot] = null;
-    this.args[slot] = undefined;
+    this.#fns[slot] = null;
+    this.#args[slot] = undefined;
     this.#live--;
     return true;
   }
@@ -118,7 +127,7 @@ export class Env {
   /** Time of the next pending event, or `Infinity` if there is none. */
   peek(): number {
     this.#dropCancelledTop();
-    return this.hSize > 0 ? (this.hTime[0] as number) : Infinity;
+    return this.#hSize > 0 ? (this.#hTime[0] as number) : Infinity;
   }
 
   /** End the current `run()` after the handler that is running now. */
@@ -133,16 +142,16 @@ export class Env {
    */
   step(): boolean {
     this.#dropCancelledTop();
-    if (this.hSize === 0) return false;
+    if (this.#hSize === 0) return false;
     this.#enter();
     try {
-      const slot = this.hSlot[0] as number;
-      this.now = this.hTime[0] as number;
-      const fn = this.fns[slot] as Handler;
-      const arg = this.args[slot];
+      const slot = this.#hSlot[0] as number;
+      this.#now = this.#hTime[0] as number;
+      const fn = this.#fns[slot] as Handler;
+      const arg = this.#args[slot];
       this.#popTop();
       this.#release(slot);
-      this.eventsProcessed++;
+      this.#eventsProcessed++;
       fn(arg);
     } catch (err) {
       throw this.#wrap(err);
@@ -163,11 +172,11 @@ export class Env {
    */
   run(options: RunOptions = {}): void {
     const until = options.until ?? Infinity;
-    if (!(until >= this.now)) {
+    if (!(until >= this.#now)) {
       throw new SimulationError(
         KernelErrorCode.BAD_UNTIL,
-        `run({ until: ${until} }) is before the current time ${this.now} s`,
-        this.now,
+        `run({ until: ${until} }) is before the current time ${this.#now} s`,
+        this.#now,
         { until },
       );
     }
@@ -180,7 +189,7 @@ export class Env {
       this.#running = false;
     }
     if (this.#stopRequested) this.#stopRequested = false;
-    else if (until !== Infinity) this.now = until;
+    else if (until !== Infinity) this.#now = until;
   }
 
   /** A new pending {@link SimEvent}, triggered later by `succeed()` or `fail()`. */
@@ -222,19 +231,19 @@ export class Env {
 
   // The hot loop. Heap arrays are re-read each iteration because a handler may grow them.
   #loop(until: number): void {
-    const fns = this.fns;
-    const args = this.args;
-    while (this.hSize > 0) {
-      const time = this.hTime[0] as number;
+    const fns = this.#fns;
+    const args = this.#args;
+    while (this.#hSize > 0) {
+      const time = this.#hTime[0] as number;
       if (time > until) return;
-      const slot = this.hSlot[0] as number;
+      const slot = this.#hSlot[0] as number;
       const fn = fns[slot];
       const arg = args[slot];
       this.#popTop();
       this.#release(slot);
       if (fn === null || fn === undefined) continue; // cancelled
-      this.now = time;
-      this.eventsProcessed++;
+      this.#now = time;
+      this.#eventsProcessed++;
       fn(arg);
       if (this.#stopRequested) return;
     }
@@ -244,8 +253,8 @@ export class Env {
     if (this.#running) {
       throw new SimulationError(
         KernelErrorCode.RUN_REENTERED,
-        `run() or step() called from inside a handler at ${this.now} s`,
-        this.now,
+        `run() or step() called from inside a handler at ${this.#now} s`,
+        this.#now,
       );
     }
     this.#running = true;
@@ -257,19 +266,19 @@ export class Env {
     const message = err instanceof Error ? err.message : String(err);
     return new SimulationError(
       KernelErrorCode.HANDLER_FAILED,
-      `event handler failed at simulated time ${this.now} s: ${message}`,
-      this.now,
-      { eventsProcessed: this.eventsProcessed },
+      `event handler failed at simulated time ${this.#now} s: ${message}`,
+      this.#now,
+      { eventsProcessed: this.#eventsProcessed },
       err,
     );
   }
 
   #badDelay(what: 'delay' | 'time', value: number): never {
-    const why = what === 'time' && value < this.now ? 'is in the past' : 'must be a finite number ≥ 0';
+    const why = what === 'time' && value < this.#now ? 'is in the past' : 'must be a finite number ≥ 0';
     throw new SimulationError(
       KernelErrorCode.BAD_DELAY,
-      `cannot schedule an event: ${what} ${value} ${why} (now = ${this.now} s)`,
-      this.now,
+      `cannot schedule an event: ${what} ${value} ${why} (now = ${this.#now} s)`,
+      this.#now,
       { [what]: value },
     );
   }
@@ -281,8 +290,8 @@ export class Env {
       if (this.#nextSlot === this.#capacity) this.#grow();
       slot = this.#nextSlot++;
     }
-    this.fns[slot] = fn;
-    this.args[slot] = arg;
+    this.#fns[slot] = fn;
+    this.#args[slot] = arg;
     const prio = this.#prio;
     prio[slot] = priority;
     this.#seq[slot] = this.#nextSeq++;
@@ -290,9 +299,9 @@ export class Env {
 
     // Sift up. The new event has the largest sequence number, so on equal (time, priority) it
     // stays below its parent.
-    const hTime = this.hTime;
-    const hSlot = this.hSlot;
-    let i = this.hSize++;
+    const hTime = this.#hTime;
+    const hSlot = this.#hSlot;
+    let i = this.#hSize++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = hTime[parent] as number;
@@ -308,10 +317,10 @@ export class Env {
 
   // Remove the heap's top entry: move the last entry to the root and sift it down.
   #popTop(): void {
-    const size = --this.hSize;
+    const size = --this.#hSize;
     if (size === 0) return;
-    const hTime = this.hTime;
-    const hSlot = this.hSlot;
+    const hTime = this.#hTime;
+    const hSlot = this.#hSlot;
     const prio = this.#prio;
     const seq = this.#seq;
     const time = hTime[size] as number;
@@ -343,18 +352,18 @@ export class Env {
 
   // Return a popped slot to the free list; bump its generation so old ids become stale.
   #release(slot: number): void {
-    const fns = this.fns;
+    const fns = this.#fns;
     if (fns[slot] !== null) this.#live--;
     fns[slot] = null;
-    this.args[slot] = undefined;
+    this.#args[slot] = undefined;
     const g = (this.#gen[slot] as number) + 1;
     this.#gen[slot] = g === GEN_SPACE ? 1 : g;
     this.#free[this.#freeTop++] = slot;
   }
 
   #dropCancelledTop(): void {
-    while (this.hSize > 0 && this.fns[this.hSlot[0] as number] === null) {
-      const slot = this.hSlot[0] as number;
+    while (this.#hSize > 0 && this.#fns[this.#hSlot[0] as number] === null) {
+      const slot = this.#hSlot[0] as number;
       this.#popTop();
       this.#release(slot);
     }
@@ -366,12 +375,12 @@ export class Env {
       throw new SimulationError(
         KernelErrorCode.TOO_MANY_EVENTS,
         `too many pending events (more than ${SLOT_SPACE})`,
-        this.now,
+        this.#now,
         { pending: this.#live },
       );
     }
-    this.hTime = growF64(this.hTime, capacity);
-    this.hSlot = growI32(this.hSlot, capacity);
+    this.#hTime = growF64(this.#hTime, capacity);
+    this.#hSlot = growI32(this.#hSlot, capacity);
     this.#prio = growF64(this.#prio, capacity);
     this.#seq = growF64(this.#seq, capacity);
     const gen = new Int32Array(capacity).fill(1);

@@ -219,7 +219,7 @@ describe('Env', () => {
     env.schedule(0, tick);
     env.run();
     expect(n).toBe(100_000);
-    expect(env.hTime.length).toBe(64); // never grew beyond the initial capacity
+    expect(env.capacity).toBe(64); // never grew beyond the initial capacity
   });
 
   it('the same schedule gives the same event trace (determinism)', () => {
