@@ -1,0 +1,58 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const repoRoot = path.join(import.meta.dirname, '..');
+
+/** A finished process: wall seconds, peak resident memory (MiB, from GNU time), stdout. */
+export interface Measured { wallSeconds: number; peakMiB: number; stdout: string; status: number | null }
+
+/**
+ * Runs a command under GNU time to get its whole-process wall time and peak RSS (start-up included:
+ * users pay it).
+ */
+export function measure(cmd: string, args: string[], options: { cwd?: string } = {}): Measured {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-bench-'));
+  const timeFile = path.join(dir, 'time.txt');
+  try {
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, cmd, ...args], {
+      cwd: options.cwd ?? repoRoot, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
+    });
+    if (r.status !== 0) process.stderr.write(r.stderr);
+    const [wall, rssKiB] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    return { wallSeconds: wall!, peakMiB: rssKiB! / 1024, stdout: r.stdout, status: r.status };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The e2ctwin command as users run it. */
+export function e2ctwin(args: string[]): Measured {
+  return measure(process.execPath, [path.join(repoRoot, 'bin/e2ctwin.js'), ...args]);
+}
+
+/** Debian's python3 with SimPy 3 (package python3-simpy3), or undefined when it is not installed. */
+export function simpyPython(): string | undefined {
+  const py = '/usr/bin/python3';
+  if (!existsSync(py)) return undefined;
+  try {
+    execFileSync(py, ['-c', 'import simpy'], { stdio: 'ignore' });
+    return py;
+  } catch {
+    return undefined;
+  }
+}
+
+export function fmt(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return '–';
+  const a = Math.abs(x);
+  if (a >= 1e6) return `${(x / 1e6).toFixed(2)} M`;
+  if (a >= 1e4) return `${(x / 1e3).toFixed(1)} k`;
+  return x.toPrecision(digits);
+}
+
+export function printTable(rows: string[][]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  for (const r of rows) console.log(`  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`);
+}

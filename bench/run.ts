@@ -1,0 +1,13 @@
+/**
+ * e2ctwin benchmarks (`npm run bench`). Each section prints figures and ratios against a peer or a
+ * target measured in the same run; nothing here fails a build. `--quick` uses smaller sizes.
+ */
+import { kernelBench } from './sections/kernel.js';
+import { modelBench } from './sections/models.js';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+
+console.log(`e2ctwin benchmarks — ${new Date().toISOString()} — node ${process.version}${quick ? ' (quick sizes)' : ''}\n`);
+if (!only || only === 'kernel') kernelBench(quick);
+if (!only || only === 'models') modelBench(quick);
