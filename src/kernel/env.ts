@@ -1,11 +1,10 @@
 import { allOf, anyOf, type Condition } from './conditions.js';
 import { KernelErrorCode, SimulationError } from './errors.js';
+import { EventQueue, type Handler } from './event-queue.js';
 import { SimEvent, timeoutEvent } from './event.js';
 import { activeProcess, Process, type ProcessGenerator } from './process.js';
 
-/** A scheduled callback. It receives the `arg` given to `schedule()`; it should return nothing. */
-// `any` (not `unknown`) so that handlers typed `(req: Request) => void` can be passed directly.
-export type Handler = (arg: any) => void;
+export type { Handler } from './event-queue.js';
 
 /** Options of {@link Env.run}. */
 export interface RunOptions {
@@ -18,21 +17,13 @@ export const PRIORITY_URGENT = -1;
 /** Default priority. Lower priorities run first among events at the same time. */
 export const PRIORITY_NORMAL = 0;
 
-// An event id is `generation * SLOT_SPACE + slot`. The per-slot generation changes every time a slot
-// is recycled, so a stale id (event already run or cancelled) never cancels the slot's next tenant.
-// 2^26 concurrent events and 2^27 generations keep ids below 2^53 (exact doubles); a slot would have
-// to be reused 134 million times before an id could repeat, and only a stale id that old could clash.
-const SLOT_SPACE = 2 ** 26;
-const GEN_SPACE = 2 ** 27;
-const INITIAL_CAPACITY = 64;
-
 /**
  * The simulation environment: a clock and an event queue.
  *
- * Events are ordered by (time, priority, insertion sequence), so runs are deterministic. The queue is
- * a binary heap over typed arrays; handlers and their arguments live in parallel plain arrays indexed
- * by a recycled slot, so scheduling an event allocates nothing once the arrays have grown to the
- * model's peak number of pending events.
+ * Events are ordered by (time, priority, insertion sequence), so runs are deterministic. The queue
+ * (see `event-queue.ts`) is a binary heap over typed arrays with handlers and arguments in recycled
+ * slots: scheduling an event allocates nothing once it has grown to the model's peak number of
+ * pending events, and handlers are plain calls, never promises.
  *
  * The callback API (`schedule`, `cancel`, `run`) is what built-in components use. The generator API
  * (`process`, `timeout`, `event`, `allOf`, `anyOf`) sits on top of it for user-written models and
@@ -41,27 +32,7 @@ const INITIAL_CAPACITY = 64;
 export class Env {
   #now = 0;
   #eventsProcessed = 0;
-
-  // The heap, in heap order: event time and slot of position i. Entries of cancelled events stay
-  // until they reach the top (lazy deletion), so #hSize counts them too.
-  #hTime = new Float64Array(INITIAL_CAPACITY);
-  #hSlot = new Int32Array(INITIAL_CAPACITY);
-  #hSize = 0;
-
-  // Per-slot data. A slot is owned by one scheduled event from schedule() until it is popped.
-  #prio = new Float64Array(INITIAL_CAPACITY);
-  #seq = new Float64Array(INITIAL_CAPACITY);
-  #gen = new Int32Array(INITIAL_CAPACITY).fill(1);
-  // Handler per slot; `null` marks a free slot or a cancelled event still sitting in the heap.
-  #fns: (Handler | null)[] = [];
-  #args: unknown[] = [];
-  #free = new Int32Array(INITIAL_CAPACITY);
-  #freeTop = 0;
-  #nextSlot = 0;
-  #capacity = INITIAL_CAPACITY;
-  #nextSeq = 0;
-  #live = 0;
-
+  #queue = new EventQueue();
   #running = false;
   #stopRequested = false;
 
@@ -77,12 +48,12 @@ export class Env {
 
   /** Event slots allocated: grows (doubling) to the peak number of pending events, never shrinks. */
   get capacity(): number {
-    return this.#capacity;
+    return this.#queue.capacity;
   }
 
   /** Number of scheduled events that have neither run nor been cancelled. */
   get pending(): number {
-    return this.#live;
+    return this.#queue.live;
   }
 
   /**
@@ -93,7 +64,7 @@ export class Env {
   schedule(delay: number, fn: Handler, arg?: unknown, priority = PRIORITY_NORMAL): number {
     // One comparison rejects NaN, negatives and +Infinity.
     if (!(delay >= 0 && delay < Infinity)) this.#badDelay('delay', delay);
-    return this.#push(this.#now + delay, fn, arg, priority);
+    return this.#queue.push(this.#now + delay, fn, arg, priority);
   }
 
   /**
@@ -103,7 +74,7 @@ export class Env {
    */
   scheduleAt(time: number, fn: Handler, arg?: unknown, priority = PRIORITY_NORMAL): number {
     if (!(time >= this.#now && time < Infinity)) this.#badDelay('time', time);
-    return this.#push(time, fn, arg, priority);
+    return this.#queue.push(time, fn, arg, priority);
   }
 
   /**
@@ -112,22 +83,15 @@ export class Env {
    * @returns true if a pending event was cancelled
    */
   cancel(id: number): boolean {
-    const slot = id % SLOT_SPACE;
-    const gen = (id - slot) / SLOT_SPACE;
-    if (!(slot >= 0 && slot < this.#nextSlot) || this.#gen[slot] !== gen || this.#fns[slot] === null) {
-      return false;
-    }
     // Lazy deletion: the entry stays in the heap and is dropped when it reaches the top.
-    this.#fns[slot] = null;
-    this.#args[slot] = undefined;
-    this.#live--;
-    return true;
+    return this.#queue.cancel(id);
   }
 
   /** Time of the next pending event, or `Infinity` if there is none. */
   peek(): number {
-    this.#dropCancelledTop();
-    return this.#hSize > 0 ? (this.#hTime[0] as number) : Infinity;
+    const queue = this.#queue;
+    queue.dropCancelledTop();
+    return queue.size > 0 ? queue.topTime : Infinity;
   }
 
   /** End the current `run()` after the handler that is running now. */
@@ -141,18 +105,14 @@ export class Env {
    * @throws SimulationError `E2C_ERR_KERNEL_HANDLER_FAILED` if the handler throws
    */
   step(): boolean {
-    this.#dropCancelledTop();
-    if (this.#hSize === 0) return false;
+    const queue = this.#queue;
+    queue.dropCancelledTop();
+    if (queue.size === 0) return false;
     this.#enter();
     try {
-      const slot = this.#hSlot[0] as number;
-      this.#now = this.#hTime[0] as number;
-      const fn = this.#fns[slot] as Handler;
-      const arg = this.#args[slot];
-      this.#popTop();
-      this.#release(slot);
+      this.#now = queue.pop();
       this.#eventsProcessed++;
-      fn(arg);
+      (queue.fn as Handler)(queue.arg);
     } catch (err) {
       throw this.#wrap(err);
     } finally {
@@ -229,22 +189,17 @@ export class Env {
     return activeProcess();
   }
 
-  // The hot loop. Heap arrays are re-read each iteration because a handler may grow them.
+  // The hot loop: one pop and one call per event.
   #loop(until: number): void {
-    const fns = this.#fns;
-    const args = this.#args;
-    while (this.#hSize > 0) {
-      const time = this.#hTime[0] as number;
-      if (time > until) return;
-      const slot = this.#hSlot[0] as number;
-      const fn = fns[slot];
-      const arg = args[slot];
-      this.#popTop();
-      this.#release(slot);
-      if (fn === null || fn === undefined) continue; // cancelled
+    const queue = this.#queue;
+    while (queue.size > 0) {
+      if (queue.topTime > until) return;
+      const time = queue.pop();
+      const fn = queue.fn;
+      if (fn === null) continue; // cancelled
       this.#now = time;
       this.#eventsProcessed++;
-      fn(arg);
+      fn(queue.arg);
       if (this.#stopRequested) return;
     }
   }
@@ -282,130 +237,4 @@ export class Env {
       { [what]: value },
     );
   }
-
-  #push(time: number, fn: Handler, arg: unknown, priority: number): number {
-    let slot: number;
-    if (this.#freeTop > 0) slot = this.#free[--this.#freeTop] as number;
-    else {
-      if (this.#nextSlot === this.#capacity) this.#grow();
-      slot = this.#nextSlot++;
-    }
-    this.#fns[slot] = fn;
-    this.#args[slot] = arg;
-    const prio = this.#prio;
-    prio[slot] = priority;
-    this.#seq[slot] = this.#nextSeq++;
-    this.#live++;
-
-    // Sift up. The new event has the largest sequence number, so on equal (time, priority) it
-    // stays below its parent.
-    const hTime = this.#hTime;
-    const hSlot = this.#hSlot;
-    let i = this.#hSize++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = hTime[parent] as number;
-      if (pt < time || (pt === time && (prio[hSlot[parent] as number] as number) <= priority)) break;
-      hTime[i] = pt;
-      hSlot[i] = hSlot[parent] as number;
-      i = parent;
-    }
-    hTime[i] = time;
-    hSlot[i] = slot;
-    return (this.#gen[slot] as number) * SLOT_SPACE + slot;
-  }
-
-  // Remove the heap's top entry: move the last entry to the root and sift it down.
-  #popTop(): void {
-    const size = --this.#hSize;
-    if (size === 0) return;
-    const hTime = this.#hTime;
-    const hSlot = this.#hSlot;
-    const prio = this.#prio;
-    const seq = this.#seq;
-    const time = hTime[size] as number;
-    const slot = hSlot[size] as number;
-    let i = 0;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= size) break;
-      let ct = hTime[child] as number;
-      let cs = hSlot[child] as number;
-      const right = child + 1;
-      if (right < size) {
-        const rt = hTime[right] as number;
-        const rs = hSlot[right] as number;
-        if (rt < ct || (rt === ct && before(prio, seq, rs, cs))) {
-          child = right;
-          ct = rt;
-          cs = rs;
-        }
-      }
-      if (ct > time || (ct === time && !before(prio, seq, cs, slot))) break;
-      hTime[i] = ct;
-      hSlot[i] = cs;
-      i = child;
-    }
-    hTime[i] = time;
-    hSlot[i] = slot;
-  }
-
-  // Return a popped slot to the free list; bump its generation so old ids become stale.
-  #release(slot: number): void {
-    const fns = this.#fns;
-    if (fns[slot] !== null) this.#live--;
-    fns[slot] = null;
-    this.#args[slot] = undefined;
-    const g = (this.#gen[slot] as number) + 1;
-    this.#gen[slot] = g === GEN_SPACE ? 1 : g;
-    this.#free[this.#freeTop++] = slot;
-  }
-
-  #dropCancelledTop(): void {
-    while (this.#hSize > 0 && this.#fns[this.#hSlot[0] as number] === null) {
-      const slot = this.#hSlot[0] as number;
-      this.#popTop();
-      this.#release(slot);
-    }
-  }
-
-  #grow(): void {
-    const capacity = this.#capacity * 2;
-    if (capacity > SLOT_SPACE) {
-      throw new SimulationError(
-        KernelErrorCode.TOO_MANY_EVENTS,
-        `too many pending events (more than ${SLOT_SPACE})`,
-        this.#now,
-        { pending: this.#live },
-      );
-    }
-    this.#hTime = growF64(this.#hTime, capacity);
-    this.#hSlot = growI32(this.#hSlot, capacity);
-    this.#prio = growF64(this.#prio, capacity);
-    this.#seq = growF64(this.#seq, capacity);
-    const gen = new Int32Array(capacity).fill(1);
-    gen.set(this.#gen);
-    this.#gen = gen;
-    this.#free = growI32(this.#free, capacity);
-    this.#capacity = capacity;
-  }
-}
-
-// Tie-break of two entries with equal time: lower priority first, then earlier insertion.
-function before(prio: Float64Array, seq: Float64Array, a: number, b: number): boolean {
-  const pa = prio[a] as number;
-  const pb = prio[b] as number;
-  return pa < pb || (pa === pb && (seq[a] as number) < (seq[b] as number));
-}
-
-function growF64(a: Float64Array, capacity: number): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(capacity);
-  b.set(a);
-  return b;
-}
-
-function growI32(a: Int32Array, capacity: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(capacity);
-  b.set(a);
-  return b;
 }
