@@ -103,6 +103,8 @@ export class Link {
     this.#bytes += sizeBytes;
     this.#wireBytes += wireBytes;
     this.#transfers++;
+    // One small record per transfer carries the callback through the wire and the propagation
+    // delay; transfers are orders of magnitude rarer than kernel events, so this is not worth pooling.
     const pending: PendingTransfer = { link: this, delay, onDone, arg };
     this.#wire.serve(wireBytes * this.#secondsPerWireByte, transmitted, pending);
   }

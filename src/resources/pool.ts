@@ -138,8 +138,9 @@ export class Pool {
 
   /**
    * Generator-friendly form of `acquire()`: an event that succeeds when the thread is granted, or
-   * fails with `E2C_ERR_RESOURCE_REJECTED` if the queue is full. `yield pool.request()`, then
-   * `pool.release()` when done; `request.cancel()` withdraws it while it waits.
+   * fails with `E2C_ERR_RESOURCE_REJECTED` if the queue is full (like any failed event, a rejection
+   * nobody yields or defuses stops the run). `yield pool.request()`, then `pool.release()` when
+   * done; `request.cancel()` withdraws it while it waits (e.g. after an interrupt).
    */
   request(): PoolRequest {
     const request = new PoolRequest(this);
@@ -170,7 +171,11 @@ export class Pool {
     return this.#granted;
   }
 
-  /** Requests granted after waiting in the queue. */
+  /**
+   * Requests granted after waiting in the queue (`waited / granted` estimates P(wait)). A request
+   * made from inside a grant callback while a hand-over is in progress counts as waited even though
+   * it is served at the same instant.
+   */
   get waited(): number {
     return this.#waited;
   }
