@@ -11,6 +11,8 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
   // Packages with native addons or worker entry files stay outside the bundle.
   external: ['better-sqlite3', 'piscina', 'ssh2', 'dockerode', 'playwright-core', 'fastify'],

@@ -30,6 +30,11 @@ export class Collector {
   completed = 0;
   rejectedCount = 0;
   abandoned = 0;
+  /**
+   * Whether per-service response-time histograms are kept: only when they say more than the user-facing
+   * one (several services answer requests, or requests are forwarded inside the system).
+   */
+  perServiceHistograms = true;
   /** After the warm-up: statistics count and spans may be sampled. */
   measuring = false;
   measureStart = 0;
@@ -99,7 +104,7 @@ export class Collector {
 
   rejected(req: Request): void {
     if (req.topLevel) this.rejectedCount++;
-    this.statsOf(req.host.service.id).rejected++;
+    req.host.stats.rejected++;
   }
 
   /** The user stopped waiting (the request stays in the system until the server is done). */
@@ -118,9 +123,9 @@ export class Collector {
     const t = now - req.start;
     const ok = req.status !== REJECTED_STATUS;
     if (ok) {
-      const s = this.statsOf(req.host.service.id);
+      const s = req.host.stats;
       s.completed++;
-      s.responseTime.record(t);
+      if (this.perServiceHistograms) s.responseTime.record(t);
     }
     if (!req.topLevel) return;
     // An abandoned request left the user's view at its patience; its late answer still counts as a

@@ -128,7 +128,10 @@ export function replicationMetrics(sim: Simulation): ReplicationMetrics {
       quantity: s.quantity,
       completed: st?.completed ?? 0,
       rejected: st?.rejected ?? 0,
-      responseTime: { mean: st?.responseTime.mean ?? NaN, p95: st && st.completed > 0 ? st.responseTime.quantile(0.95) : NaN },
+      // Without per-service histograms, the one service that answers requests has the user-facing times.
+      responseTime: !c.perServiceHistograms && st && st.completed > 0
+        ? { mean: h.mean, p95: h.count > 0 ? h.quantile(0.95) : NaN }
+        : { mean: st?.responseTime.mean ?? NaN, p95: st && st.completed > 0 ? st.responseTime.quantile(0.95) : NaN },
       cpuUtilization: cpuU,
       gpuUtilization: gpuU,
       gpuMemoryGiB: mem,

@@ -4,6 +4,9 @@ import type { ResolvedLink, ResolvedScenario } from '../scenario/index.js';
 import type { Endpoint } from './endpoint.js';
 import type { Streams } from './laws.js';
 
+/** The links between an origin and a host, both ways (null for ideal paths), for callers that cache them. */
+export interface Routes { up: Link | null; down: Link | null }
+
 /** TCP's minimum retransmission timeout (RFC 6298 recommends 1 s; Linux uses 200 ms): one stall per transfer that loses a packet. */
 const RTO_MS = 200;
 
@@ -33,6 +36,11 @@ export class Network {
       this.#routes.set(key, link);
     }
     return link;
+  }
+
+  /** The links from `origin` to `host` and back. */
+  routes(origin: Endpoint, host: Endpoint): Routes {
+    return { up: this.route(origin, host), down: this.route(host, origin) };
   }
 
   /** Sends `bytes` over `link`; `fn(arg)` runs on arrival (at once on an ideal path, `link` null). */

@@ -4,6 +4,7 @@ import { CPU, DELAY, EXIT, FORWARD, GPU, NETWORK, nextStage, type CompiledApp } 
 import { endpointName, type Endpoint } from './endpoint.js';
 import { Network } from './network.js';
 import { ACTIVE, DONE, REJECTED_STATUS, Request, Task } from './request.js';
+import type { ServiceStats } from './collector.js';
 import type { SimContext } from './sim-context.js';
 
 /**
@@ -22,6 +23,8 @@ export class ServiceHost implements Endpoint {
   readonly cpuSpeed: number;
   readonly gpus: PsServer[];
   readonly gpuSpeed: number;
+  /** Request statistics of this service (shared by its instances). */
+  readonly stats: ServiceStats;
   /** Tasks waiting for their forward batch to fill, per stage. */
   readonly batches: Task[][];
   forwards = 0;
@@ -47,6 +50,7 @@ export class ServiceHost implements Endpoint {
       : [];
     this.gpuSpeed = host.gpu?.speed ?? 1;
     this.batches = app.stages.map(() => []);
+    this.stats = sim.collector.statsOf(service.id);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Env, Handler } from '../kernel/index.js';
 import type { Collector } from './collector.js';
 import type { Endpoint } from './endpoint.js';
-import type { Network } from './network.js';
+import type { Network, Routes } from './network.js';
 import type { Request } from './request.js';
 import type { ServiceHost } from './service-host.js';
 
@@ -19,5 +19,5 @@ export interface SimContext {
    * `onDone(request)` runs when the answer (or a refusal) reaches the origin, unless the request was
    * abandoned. `topLevel` requests count in the user-facing statistics.
    */
-  newRequest(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, patienceS?: number): Request;
+  newRequest(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, patienceS?: number, routes?: Routes): Request;
 }

@@ -4,7 +4,7 @@ import { Collector } from './collector.js';
 import { compileApp } from './compiled-app.js';
 import { endpointName, type Endpoint } from './endpoint.js';
 import { Streams } from './laws.js';
-import { Network } from './network.js';
+import { Network, type Routes } from './network.js';
 import { Request } from './request.js';
 import { beginRequest, ServiceHost, withdraw } from './service-host.js';
 import type { SimContext } from './sim-context.js';
@@ -62,20 +62,28 @@ export class Simulation implements SimContext {
       this.endpoints.set(service.id, list);
       if (compiled) this.hosts.set(service.id, hosts);
     }
+    const targets = new Set(scenario.services.flatMap((s) => (s.workload ? [s.workload.target] : [])));
+    const forwards = scenario.services.some((s) => s.app?.stages.some((st) => st.resource === 'forward'));
+    this.collector.perServiceHistograms = targets.size > 1 || forwards;
   }
 
   hostsOf(serviceId: string): ServiceHost[] {
     return this.hosts.get(serviceId)!;
   }
 
-  newRequest(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, patienceS?: number): Request {
+  newRequest(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, patienceS?: number, routes?: Routes): Request {
     const env = this.env;
     const req = new Request(this.#nextId++, origin, host, env.now, onDone, owner, topLevel);
     this.collector.sent(req);
     if (patienceS !== undefined) req.timer = env.schedule(patienceS, patienceOver, req);
     req.t0 = env.now;
-    req.up = this.network.route(origin, host);
-    req.down = this.network.route(host, origin);
+    if (routes !== undefined) {
+      req.up = routes.up;
+      req.down = routes.down;
+    } else {
+      req.up = this.network.route(origin, host);
+      req.down = this.network.route(host, origin);
+    }
     Network.send(req.up, host.app.requestBytes(), uploaded, req);
     return req;
   }

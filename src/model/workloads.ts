@@ -1,6 +1,7 @@
 import type { Rng, Sampler } from '../random/index.js';
 import type { ResolvedService, Workload } from '../scenario/index.js';
 import type { Endpoint } from './endpoint.js';
+import type { Routes } from './network.js';
 import type { Streams } from './laws.js';
 import { multiplier, type Multiplier } from './profile.js';
 import type { Request } from './request.js';
@@ -22,6 +23,7 @@ class User {
     readonly think: Sampler,
     readonly population: Multiplier,
     readonly patienceS: number | undefined,
+    readonly routes: Routes,
   ) {}
 }
 
@@ -31,7 +33,7 @@ function userSend(u: User): void {
     env.schedule(u.think(), userSend, u);
     return;
   }
-  u.sim.newRequest(u.origin, u.target, userAnswered, u, true, u.patienceS);
+  u.sim.newRequest(u.origin, u.target, userAnswered, u, true, u.patienceS, u.routes);
 }
 
 function userAnswered(req: Request): void {
@@ -49,13 +51,13 @@ class Source {
   constructor(
     readonly sim: SimContext,
     readonly origin: Endpoint,
-    readonly targets: ServiceHost[],
+    readonly target: ServiceHost,
+    readonly routes: Routes,
     readonly meanGap: number,
     readonly poisson: boolean,
     readonly rng: Rng,
     readonly profile: Multiplier,
     readonly patienceS: number | undefined,
-    public sent: number,
   ) {}
 }
 
@@ -68,8 +70,7 @@ function sourceFire(s: Source): void {
   const p = s.profile;
   // Thinning: candidates come at the peak rate; each is kept with probability rate(t)/peak.
   if (p.max === 1 || s.rng() * p.max < p.at(s.sim.env.now)) {
-    const target = s.targets[s.sent++ % s.targets.length]!;
-    s.sim.newRequest(s.origin, target, null, s, true, s.patienceS);
+    s.sim.newRequest(s.origin, s.target, null, s, true, s.patienceS, s.routes);
   }
   sourceNext(s);
 }
@@ -103,7 +104,8 @@ export function startWorkload(sim: SimContext, service: ResolvedService, origins
     let rank = 0;
     for (const origin of origins) {
       for (let k = 0; k < w.users; k++) {
-        const u = new User(sim, origin, targets[rank % targets.length]!, rank, total, think, population, w.patienceS);
+        const target = targets[rank % targets.length]!;
+        const u = new User(sim, origin, target, rank, total, think, population, w.patienceS, sim.network.routes(origin, target));
         rank++;
         env.schedule(w.startSpreadS * start(), userSend, u);
       }
@@ -116,7 +118,8 @@ export function startWorkload(sim: SimContext, service: ResolvedService, origins
       const rng = streams.stream(`arrivals:${origin.name}`);
       const poisson = w.arrivals === 'poisson';
       const meanGap = 1 / (w.ratePerS * (poisson ? profile.max : 1));
-      const s = new Source(sim, origin, [targets[i % targets.length]!], meanGap, poisson, rng, profile, w.patienceS, 0);
+      const target = targets[i % targets.length]!;
+      const s = new Source(sim, origin, target, sim.network.routes(origin, target), meanGap, poisson, rng, profile, w.patienceS);
       if (poisson) sourceNext(s);
       else env.schedule(meanGap * rng(), sourceFire, s);
     });

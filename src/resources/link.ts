@@ -3,6 +3,9 @@ import type { Rng } from '../random/index.js';
 import { checkOption, ResourceError, ResourceErrorCode } from './errors.js';
 import { PsServer } from './ps-server.js';
 
+// Ends a solo transfer's use of the wire; bound to the class's private state in its static block.
+let soloDone: (link: Link, pending: PendingTransfer) => void;
+
 /** Options of a {@link Link}. */
 export interface LinkOptions {
   /** Bandwidth in megabits per second (10⁶ bit/s), shared fairly by concurrent transfers. */
@@ -51,6 +54,13 @@ export class Link {
   #wireBytes = 0;
   #transfers = 0;
   #stalls = 0;
+  // A transfer alone on an idle link is scheduled as one kernel event (bytes at full rate, then the
+  // delay) instead of going through the processor-sharing wire: the common case on per-host links.
+  // If another transfer arrives while its bytes are still going out, it joins the wire with the work
+  // it has left, so the result is the same as sharing from the start.
+  #solo: PendingTransfer | null = null;
+  #soloArea = 0; // seconds the wire was busy with solo transfers since the last statistics reset
+  #statsStart: number;
 
   constructor(env: Env, options: LinkOptions) {
     const name = options.name ?? 'link';
@@ -76,6 +86,7 @@ export class Link {
     this.#rng = stalls ? options.rng : undefined;
     this.#wire = new PsServer(env, { cores: 1, name });
     this.#secondsPerWireByte = 8 / (rateMbps * 1e6);
+    this.#statsStart = env.now;
   }
 
   /**
@@ -105,8 +116,35 @@ export class Link {
     this.#transfers++;
     // One small record per transfer carries the callback through the wire and the propagation
     // delay; transfers are orders of magnitude rarer than kernel events, so this is not worth pooling.
-    const pending: PendingTransfer = { link: this, delay, onDone, arg };
-    this.#wire.serve(wireBytes * this.#secondsPerWireByte, transmitted, pending);
+    const work = wireBytes * this.#secondsPerWireByte;
+    const pending: PendingTransfer = { link: this, delay, onDone, arg, start: 0, bytesEnd: 0, id: 0 };
+    const env = this.env;
+    const now = env.now;
+    if (work === 0) {
+      if (delay > 0) env.schedule(delay, arrived, pending);
+      else onDone(arg);
+      return;
+    }
+    const solo = this.#solo;
+    if (solo !== null) {
+      this.#solo = null;
+      if (now < solo.bytesEnd) {
+        // Its bytes are still going out: from now on it shares the wire.
+        env.cancel(solo.id);
+        this.#soloArea += now - solo.start;
+        this.#wire.serve(solo.bytesEnd - now, transmitted, solo);
+      } else {
+        this.#soloArea += solo.bytesEnd - solo.start;
+      }
+    }
+    if (this.#wire.active === 0) {
+      pending.start = now;
+      pending.bytesEnd = now + work;
+      pending.id = env.schedule(work + delay, soloArrived, pending);
+      this.#solo = pending;
+      return;
+    }
+    this.#wire.serve(work, transmitted, pending);
   }
 
   /** Generator-friendly form of `transfer()`: an event that succeeds on arrival. */
@@ -118,7 +156,14 @@ export class Link {
 
   /** Transfers on the wire now (propagating ones excluded). */
   get active(): number {
-    return this.#wire.active;
+    const solo = this.#solo;
+    return this.#wire.active + (solo !== null && this.env.now < solo.bytesEnd ? 1 : 0);
+  }
+
+  /** Seconds the wire carried a solo transfer since the last reset, up to `now`. */
+  #soloBusy(now: number): number {
+    const solo = this.#solo;
+    return this.#soloArea + (solo !== null ? Math.max(0, Math.min(now, solo.bytesEnd) - solo.start) : 0);
   }
 
   /** Payload bytes of the transfers started. */
@@ -143,17 +188,36 @@ export class Link {
 
   /** Fraction of time the link was transmitting (it runs at full rate whenever a transfer is on it). */
   utilization(now = this.env.now): number {
-    return this.#wire.utilization(now);
+    const elapsed = now - this.#statsStart;
+    return elapsed > 0 ? this.#wire.utilization(now) + this.#soloBusy(now) / elapsed : this.#wire.utilization(now);
   }
 
   /** Time-weighted mean number of transfers on the wire. */
   meanActive(now = this.env.now): number {
-    return this.#wire.meanConcurrency(now);
+    const elapsed = now - this.#statsStart;
+    return elapsed > 0 ? this.#wire.meanConcurrency(now) + this.#soloBusy(now) / elapsed : this.#wire.meanConcurrency(now);
+  }
+
+  static {
+    soloDone = (link, pending) => {
+      if (link.#solo === pending) {
+        link.#soloArea += pending.bytesEnd - pending.start;
+        link.#solo = null;
+      }
+    };
   }
 
   /** Start a new statistics window now (after warm-up). */
   resetStats(): void {
+    const now = this.env.now;
     this.#wire.resetStats();
+    this.#statsStart = now;
+    this.#soloArea = 0;
+    const solo = this.#solo;
+    if (solo !== null) {
+      if (now < solo.bytesEnd) solo.start = now;
+      else this.#solo = null;
+    }
     this.#bytes = 0;
     this.#wireBytes = 0;
     this.#transfers = 0;
@@ -166,7 +230,12 @@ interface PendingTransfer {
   delay: number;
   onDone: Handler;
   arg: unknown;
+  /** Solo transfers: when their (remaining) bytes started, when they end, and their kernel event. */
+  start: number;
+  bytesEnd: number;
+  id: number;
 }
+
 
 function transmitted(pending: PendingTransfer): void {
   if (pending.delay > 0) pending.link.env.schedule(pending.delay, arrived, pending);
@@ -174,6 +243,11 @@ function transmitted(pending: PendingTransfer): void {
 }
 
 function arrived(pending: PendingTransfer): void {
+  pending.onDone(pending.arg);
+}
+
+function soloArrived(pending: PendingTransfer): void {
+  soloDone(pending.link, pending);
   pending.onDone(pending.arg);
 }
 

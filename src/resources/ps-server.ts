@@ -73,9 +73,16 @@ export class PsServer {
         work,
       });
     }
+    const before = this.#jobs.size;
     this.#advance();
-    this.#jobs.push(this.#virtual + work, onDone, arg);
+    const tag = this.#virtual + work;
+    const jobs = this.#jobs;
+    const oldMin = jobs.minTag;
+    jobs.push(tag, onDone, arg);
     this.#levelsChanged();
+    // While the per-job rate stays the same (k cores with at most k jobs) and the newcomer does not
+    // finish first, the pending completion event is still exact: keep it (no cancel, no new event).
+    if (this.#completion !== 0 && tag >= oldMin && this.#perJob(before + 1) === this.#perJob(before)) return;
     this.#reschedule();
   }
 

@@ -39,6 +39,28 @@ describe('Link', () => {
     expect(log).toEqual([['small', 1], ['first', 1.25]]);
   });
 
+  it('a transfer alone that is joined mid-way shares the wire for the rest, with exact timings and statistics', () => {
+    const link = new Link(env, { rateMbps: 10, delayMs: 100 });
+    link.transfer(MB, () => log.push(['a', env.now]));
+    env.schedule(0.5, () => link.transfer(MB, () => log.push(['b', env.now])));
+    env.schedule(0.75, () => log.push(['active', link.active]));
+    env.run();
+    // a: 0.5 s alone, then its last half at half rate (1 s) → bytes out at 1.5, arrives at 1.6.
+    // b: half at half rate until 1.5, then the rest alone (0.5 s) → bytes out at 2.0, arrives at 2.1.
+    expect(log.map(([k, t]) => [k, typeof t === 'number' ? Math.round(t * 1e9) / 1e9 : t])).toEqual([['active', 2], ['a', 1.6], ['b', 2.1]]);
+    expect(link.utilization(2)).toBeCloseTo(1, 9);
+    expect(link.meanActive(2)).toBeCloseTo(1.5, 9); // one transfer for 1 s, two for 1 s
+    expect(link.utilization(4)).toBeCloseTo(0.5, 9);
+  });
+
+  it('a transfer of zero bytes takes only the propagation delay', () => {
+    const link = new Link(env, { rateMbps: 10, delayMs: 30 });
+    link.transfer(0, () => log.push(['done', env.now]));
+    env.run();
+    expect(log).toEqual([['done', 0.03]]);
+    expect(link.utilization(1)).toBe(0);
+  });
+
   it('loss inflates the bytes on the wire to size/(1 − p)', () => {
     const link = new Link(env, { rateMbps: 10, lossPercent: 20 });
     link.transfer(MB, () => log.push(['done', env.now]));
