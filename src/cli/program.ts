@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerCalibrate } from './commands/calibrate.js';
+import { registerFit } from './commands/fit.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerValidate } from './commands/validate.js';
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nExamples:\n  e2ctwin simulate scenarios/plantnet.yaml\n  e2ctwin validate scenarios/plantnet.yaml\n  e2ctwin schema > scenarios/scenario.schema.json\n\nDocumentation: README.md. Exit status: 0 ok, 1 run failure, 2 bad input.');
   registerValidate(program);
   registerSimulate(program);
+  registerCalibrate(program);
+  registerFit(program);
   registerSchema(program);
   return program;
 }

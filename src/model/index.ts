@@ -3,3 +3,4 @@ export * from './metrics.js';
 export { Simulation, type ReplicationOptions } from './simulation.js';
 export { concurrencyRate } from './curve.js';
 export { multiplier } from './profile.js';
+export { numericLeaves, aggregateReplications } from './aggregate.js';

@@ -110,6 +110,14 @@ export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
       if ('error' in r) add(top, ['explore', 'params', key], ScenarioErrorCode.DANGLING_REFERENCE, `parameter path ${key}: ${r.error}`, r.hint, true);
     }
   }
+  if (doc.calibrate) {
+    for (const [key, r] of Object.entries(doc.calibrate.params)) {
+      const res = resolveFieldPath(ctx.raw, key);
+      if ('error' in res) add(top, ['calibrate', 'params', key], ScenarioErrorCode.DANGLING_REFERENCE, `parameter path ${key}: ${res.error}`, res.hint, true);
+      if (r.max <= r.min) add(top, ['calibrate', 'params', key, 'max'], ScenarioErrorCode.INVALID_VALUE, 'max must be > min');
+      if (r.log && r.min <= 0) add(top, ['calibrate', 'params', key, 'min'], ScenarioErrorCode.INVALID_VALUE, 'a log-scale range needs min > 0');
+    }
+  }
   if (doc.calibration !== undefined && !existsSync(path.resolve(ctx.scenarioDir, doc.calibration))) {
     add(top, ['calibration'], ScenarioErrorCode.FILE_MISSING, `calibration file ${doc.calibration} not found`);
   }

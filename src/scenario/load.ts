@@ -142,6 +142,7 @@ function resolve(doc: ScenarioDoc, hosts: (Hardware | undefined)[][], apps: ({ a
     seed: doc.seed, run: doc.run, layers, services: layers.flatMap((l) => l.services), network,
     ...(doc.explore ? { explore: doc.explore } : {}),
     ...(doc.expect ? { expect: doc.expect } : {}),
+    ...(doc.calibrate ? { calibrate: doc.calibrate } : {}),
     source: { file, dir: path.dirname(file) },
   };
 }

@@ -6,7 +6,7 @@ import type { YamlSource } from './yaml-source.js';
 /** An override that was applied, with the concrete path it resolved to. */
 export interface AppliedOverride { text: string; path: PropertyKey[] }
 
-const TOP_LEVEL = new Set(['$schema', 'name', 'description', 'seed', 'run', 'calibration', 'layers', 'network', 'explore', 'expect']);
+const TOP_LEVEL = new Set(['$schema', 'name', 'description', 'seed', 'run', 'calibration', 'layers', 'network', 'explore', 'calibrate', 'expect']);
 
 function badOverride(text: string, message: string, hint?: string): ScenarioIssue {
   return { code: ScenarioErrorCode.BAD_OVERRIDE, file: '--set', line: 0, column: 0, path: text.split('=')[0] ?? text, message, ...(hint ? { hint } : {}) };

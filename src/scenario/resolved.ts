@@ -49,6 +49,7 @@ export interface ResolvedScenario {
   network: ResolvedLink[];
   explore?: Explore;
   expect?: Record<string, number>;
+  calibrate?: ScenarioDoc['calibrate'];
   /** Where the scenario came from (for relative files such as traces). */
   source: { file: string; dir: string };
 }

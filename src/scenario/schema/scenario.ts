@@ -58,6 +58,14 @@ export const ScenarioSchema = z.strictObject({
   layers: z.array(LayerSchema).min(1).describe('The continuum, E2Clab-style: layers (cloud, fog, edge) holding services.'),
   network: z.array(NetworkConstraintSchema).default([]).describe('Network constraints between layers or services. Default none (instant, unlimited).'),
   explore: ExploreSchema.optional().describe('Parameters, objectives and constraints for sweep, sensitivity and optimize.'),
+  calibrate: z.strictObject({
+    params: z.record(z.string(), z.strictObject({
+      min: z.number().describe('Lowest value to consider.'),
+      max: z.number().describe('Highest value to consider.'),
+      log: z.boolean().default(false).describe('Search on a log scale (for positive scale parameters). Default false.'),
+    })).describe('Free parameters by field path (e.g. edge.users.workload.thinkTime.mean) with the range to search.'),
+    targets: z.record(z.string(), z.number()).describe('Measured values to reproduce, by metric key (e.g. responseTime.mean: 2.65).'),
+  }).optional().describe('Parameters `e2ctwin fit` may adjust so that the scenario reproduces measured values. Default none.'),
   expect: z.record(z.string(), z.number()).optional()
     .describe('Reference values the run should reproduce, by metric key (analytic answers of validation scenarios, measured figures). Printed beside the results; default none.'),
 });

@@ -1,0 +1,65 @@
+import type { Calibration, ResolvedScenario } from '../scenario/index.js';
+import type { SpanRecord } from '../trace/index.js';
+import { fitLaws, type FittedLaw } from './fit-laws.js';
+
+/** The fit of one stage's demand law, with the alternatives it beat. */
+export interface StageFit {
+  service: string;
+  stage: string;
+  samples: number;
+  /** Multiplier from measured duration to demand on the reference core or GPU (the host's speed). */
+  speed: number;
+  best: FittedLaw;
+  all: FittedLaw[];
+}
+
+/**
+ * Fits each stage's demand law from the `stage` spans of measured (or simulated) runs: the time a
+ * stage held its thread doing its work, queueing excluded. Durations are converted to demand on the
+ * reference core or GPU with the host's speed. Contention inflates durations, so runs at light load
+ * give the cleanest demand laws; heavier runs are better used for the indirect fit (`e2ctwin fit`).
+ */
+export function fitStageLaws(spans: readonly SpanRecord[], scenario?: ResolvedScenario, minSamples = 20): StageFit[] {
+  const groups = new Map<string, number[]>();
+  for (const s of spans) {
+    if (s.kind !== 'stage') continue;
+    const key = `${s.service}\u0000${s.name}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(s.end - s.start);
+  }
+  const out: StageFit[] = [];
+  for (const [key, durations] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const [service, stage] = key.split('\u0000') as [string, string];
+    if (durations.filter((d) => d > 0).length < minSamples) continue;
+    const svc = scenario?.services.find((x) => x.id === service);
+    const st = svc?.app?.stages.find((x) => x.name === stage);
+    if (st && (st.resource === 'network' || st.resource === 'forward')) continue;
+    const speed = st?.resource === 'gpu' ? svc?.host.gpu?.speed ?? 1 : st?.resource === 'cpu' ? svc?.host.cpu.speed ?? 1 : 1;
+    const all = fitLaws(durations.map((d) => d * speed));
+    out.push({ service, stage, samples: durations.length, speed, best: all[0]!, all });
+  }
+  return out;
+}
+
+/** A calibration params file (the scenario's `calibration:` include) from stage fits. */
+export function calibrationFromFits(fits: readonly StageFit[], sources: readonly string[]): Calibration {
+  const services: Calibration['services'] = {};
+  const provenance: Record<string, unknown> = {};
+  for (const f of fits) {
+    const b = f.best;
+    const demand = b.dist === 'exponential' ? { dist: 'exponential' as const, mean: round(b.mean) } : { dist: b.dist, mean: round(b.mean), cv: round(b.cv) };
+    (services[f.service] ??= { stages: {} }).stages[f.stage] = { demand };
+    provenance[`${f.service}.${f.stage}.demand`] = {
+      method: `maximum likelihood, ${b.dist} chosen by AIC among ${f.all.map((a) => a.dist).join(', ')}`,
+      samples: f.samples,
+      ks: round(b.ks),
+      aic: Object.fromEntries(f.all.map((a) => [a.dist, round(a.aic)])),
+      speedFactor: f.speed,
+      from: sources,
+    };
+  }
+  return { description: `Stage demand laws fitted from ${sources.length} run(s).`, provenance, services };
+}
+
+const round = (x: number) => Number(x.toPrecision(6));
