@@ -2,3 +2,4 @@ export * from './fit-laws.js';
 export * from './stage-laws.js';
 export * from './nelder-mead.js';
 export * from './fit-scenario.js';
+export * from './contention.js';

@@ -1,5 +1,6 @@
 import type { Calibration, ResolvedScenario } from '../scenario/index.js';
 import type { SpanRecord } from '../trace/index.js';
+import { fitContention, type ContentionFit } from './contention.js';
 import { fitLaws, type FittedLaw } from './fit-laws.js';
 
 /** The fit of one stage's demand law, with the alternatives it beat. */
@@ -11,6 +12,8 @@ export interface StageFit {
   speed: number;
   best: FittedLaw;
   all: FittedLaw[];
+  /** GPU stages: the concurrency curve fitted with the demand (durations are then implied demands). */
+  contention?: ContentionFit;
 }
 
 /**
@@ -36,8 +39,10 @@ export function fitStageLaws(spans: readonly SpanRecord[], scenario?: ResolvedSc
     const st = svc?.app?.stages.find((x) => x.name === stage);
     if (st && (st.resource === 'network' || st.resource === 'forward')) continue;
     const speed = st?.resource === 'gpu' ? svc?.host.gpu?.speed ?? 1 : st?.resource === 'cpu' ? svc?.host.cpu.speed ?? 1 : 1;
-    const all = fitLaws(durations.map((d) => d * speed));
-    out.push({ service, stage, samples: durations.length, speed, best: all[0]!, all });
+    // A GPU shared by concurrent jobs slows each one down: fit its curve and the demand it implies.
+    const contention = st?.resource === 'gpu' ? fitContention(spans, service, stage) : undefined;
+    const all = fitLaws((contention ? contention.implied : durations).map((d) => d * speed));
+    out.push({ service, stage, samples: durations.length, speed, best: all[0]!, all, ...(contention ? { contention } : {}) });
   }
   return out;
 }
@@ -49,7 +54,10 @@ export function calibrationFromFits(fits: readonly StageFit[], sources: readonly
   for (const f of fits) {
     const b = f.best;
     const demand = b.dist === 'exponential' ? { dist: 'exponential' as const, mean: round(b.mean) } : { dist: b.dist, mean: round(b.mean), cv: round(b.cv) };
-    (services[f.service] ??= { stages: {} }).stages[f.stage] = { demand };
+    const c = f.contention;
+    (services[f.service] ??= { stages: {} }).stages[f.stage] = c
+      ? { demand, concurrency: { maxSpeedup: round(c.maxSpeedup), halfConcurrency: round(c.halfConcurrency) } }
+      : { demand };
     provenance[`${f.service}.${f.stage}.demand`] = {
       method: `maximum likelihood, ${b.dist} chosen by AIC among ${f.all.map((a) => a.dist).join(', ')}`,
       samples: f.samples,
@@ -58,6 +66,15 @@ export function calibrationFromFits(fits: readonly StageFit[], sources: readonly
       speedFactor: f.speed,
       from: sources,
     };
+    if (c) {
+      provenance[`${f.service}.${f.stage}.concurrency`] = {
+        method: 'processor-sharing demands ∫ rate(n)/n dt made independent of concurrency (minimum cv), Nelder–Mead',
+        samples: c.samples,
+        meanConcurrency: round(c.meanConcurrency),
+        impliedDemandCv: round(c.demandCv),
+        from: sources,
+      };
+    }
   }
   return { description: `Stage demand laws fitted from ${sources.length} run(s).`, provenance, services };
 }

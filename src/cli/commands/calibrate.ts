@@ -19,21 +19,23 @@ export function registerCalibrate(program: Command): void {
     .action((dirs: string[], flags: { out: string; minSamples: number }) => {
       const spans: SpanRecord[] = [];
       let scenario: ResolvedScenario | undefined;
-      for (const dir of dirs) {
+      dirs.forEach((dir, i) => {
         const tracePath = path.join(dir, 'trace.jsonl');
         if (!existsSync(tracePath)) throw Object.assign(new Error(`${dir}: no trace.jsonl (is it a run folder?)`), { code: 'E2C_ERR_CALIBRATE_NO_TRACE' });
-        spans.push(...parseTraceJsonl(readFileSync(tracePath, 'utf8')).spans);
+        // Hosts of different runs are different hosts (concurrency is counted per host).
+        for (const s of parseTraceJsonl(readFileSync(tracePath, 'utf8')).spans) spans.push(dirs.length > 1 ? { ...s, host: `${i}/${s.host}` } : s);
         const resolved = path.join(dir, 'scenario.resolved.json');
         if (!scenario && existsSync(resolved)) scenario = JSON.parse(readFileSync(resolved, 'utf8')) as ResolvedScenario;
-      }
+      });
       const fits = fitStageLaws(spans, scenario, flags.minSamples);
       if (fits.length === 0) throw Object.assign(new Error(`no stage has ${flags.minSamples} spans or more to fit`), { code: 'E2C_ERR_CALIBRATE_TOO_FEW' });
       const params = calibrationFromFits(fits, dirs.map((d) => path.relative(process.cwd(), path.resolve(d)) || '.'));
       mkdirSync(path.dirname(path.resolve(flags.out)), { recursive: true });
       writeFileSync(flags.out, `# Written by \`e2ctwin calibrate ${dirs.join(' ')} -o ${flags.out}\`.\n# Include it from a scenario with: calibration: <path to this file>\n${stringify(params, { aliasDuplicateObjects: false })}`);
       process.stdout.write(`${table([
-        ['stage', 'spans', 'law', 'mean s', 'cv', 'KS', 'ΔAIC to next'],
-        ...fits.map((f) => [`${f.service}.${f.stage}`, String(f.samples), f.best.dist, num(f.best.mean), num(f.best.cv, 3), num(f.best.ks, 3), f.all[1] ? num(f.all[1].aic - f.best.aic, 3) : '–']),
+        ['stage', 'spans', 'law', 'mean s', 'cv', 'KS', 'ΔAIC to next', 'concurrency curve'],
+        ...fits.map((f) => [`${f.service}.${f.stage}`, String(f.samples), f.best.dist, num(f.best.mean), num(f.best.cv, 3), num(f.best.ks, 3), f.all[1] ? num(f.all[1].aic - f.best.aic, 3) : '–',
+          f.contention ? `max ${num(f.contention.maxSpeedup, 3)}, half ${num(f.contention.halfConcurrency, 3)} (mean n ${num(f.contention.meanConcurrency, 3)})` : '']),
       ])}\nwrote ${flags.out}\n`);
     });
 }
