@@ -20,9 +20,16 @@ const laws: [string, DistSpec][] = [
 ];
 
 describe('LogHistogram', () => {
-  it('states a relative error bound below 1 %', () => {
-    expect(LOG_HISTOGRAM_RELATIVE_ERROR).toBeCloseTo(0.02 / 2.02, 12);
-    expect(LOG_HISTOGRAM_RELATIVE_ERROR).toBeLessThan(0.01);
+  it('states a relative error bound of at most 1 %', () => {
+    expect(LOG_HISTOGRAM_RELATIVE_ERROR).toBeCloseTo(0.01, 12);
+    expect(LOG_HISTOGRAM_RELATIVE_ERROR).toBeLessThanOrEqual(0.01);
+  });
+
+  it('histogram.quantile() moves continuously with q inside one bucket (rank interpolation)', () => {
+    const h = new LogHistogram();
+    for (let i = 0; i < 1000; i++) h.record(1 + 0.004 * (i / 1000)); // all in one 1 % bucket
+    const q = [0.1, 0.3, 0.5, 0.7, 0.9].map((p) => h.quantile(p));
+    for (let i = 1; i < q.length; i++) expect(q[i]!).toBeGreaterThan(q[i - 1]!);
   });
 
   it.each(laws)('histogram.quantile() is within the stated relative error of exact quantiles (%s, 1e5 values)', (_, spec) => {
@@ -36,7 +43,6 @@ describe('LogHistogram', () => {
       worst = Math.max(worst, Math.abs(h.quantile(q) / exact - 1));
     }
     expect(worst).toBeLessThanOrEqual(LOG_HISTOGRAM_RELATIVE_ERROR * (1 + 1e-9));
-    expect(worst).toBeGreaterThan(LOG_HISTOGRAM_RELATIVE_ERROR / 4); // buckets really are that wide
     expect(h.quantile(0)).toBe(sorted[0]);
     expect(h.quantile(1)).toBe(sorted.at(-1));
   });
