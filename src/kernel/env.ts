@@ -83,8 +83,19 @@ export class Env {
    * @returns true if a pending event was cancelled
    */
   cancel(id: number): boolean {
-    // Lazy deletion: the entry stays in the heap and is dropped when it reaches the top.
     return this.#queue.cancel(id);
+  }
+
+  /**
+   * Move a pending event to `delay` seconds from now, keeping its handler, argument and priority: the
+   * same as cancelling it and scheduling it again (it is ordered as a newly scheduled event), without
+   * the cancelled entry. Processor-sharing servers use it on every arrival and departure.
+   * @returns the event's new id, or 0 if `id` was not pending (nothing is scheduled then)
+   * @throws SimulationError `E2C_ERR_KERNEL_BAD_DELAY` if `delay` is negative, NaN or infinite
+   */
+  reschedule(id: number, delay: number): number {
+    if (!(delay >= 0 && delay < Infinity)) this.#badDelay('delay', delay);
+    return this.#queue.reschedule(id, this.#now + delay);
   }
 
   /** Time of the next pending event, or `Infinity` if there is none. */

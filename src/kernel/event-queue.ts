@@ -19,12 +19,15 @@ const INITIAL_CAPACITY = 64;
  * slot-indexed arrays, and slots are recycled through a free list. Nothing is allocated per event
  * once the arrays have grown to the peak number of pending events.
  *
- * Cancellation is lazy: the entry stays in the heap with a `null` handler until it reaches the top.
+ * The heap is indexed (each slot knows its heap position), so cancelling removes the entry at once
+ * and `reschedule()` moves a pending entry to a new time in place: processor-sharing servers, which
+ * move their next completion on every arrival and departure, leave no dead entries behind.
  */
 export class EventQueue {
   #hTime = new Float64Array(INITIAL_CAPACITY);
   #hSlot = new Int32Array(INITIAL_CAPACITY);
   #hSize = 0;
+  #pos = new Int32Array(INITIAL_CAPACITY);
   #prio = new Float64Array(INITIAL_CAPACITY);
   #seq = new Float64Array(INITIAL_CAPACITY);
   #gen = new Int32Array(INITIAL_CAPACITY).fill(1);
@@ -75,23 +78,90 @@ export class EventQueue {
     prio[slot] = priority;
     this.#seq[slot] = this.#nextSeq++;
     this.#live++;
+    // The new entry has the largest sequence number, so on equal (time, priority) it stays below its parent.
+    this.#siftUp(this.#hSize++, time, slot);
+    return (this.#gen[slot] as number) * SLOT_SPACE + slot;
+  }
 
-    // Sift up. The new entry has the largest sequence number, so on equal (time, priority) it
-    // stays below its parent.
+  /**
+   * Move the pending entry `id` to `time`, as if it were cancelled and pushed again with the same
+   * handler, argument and priority (it gets a new sequence number and a new id).
+   * @returns the new id, or 0 if `id` is not pending
+   */
+  reschedule(id: number, time: number): number {
+    const slot = this.#slotOf(id);
+    if (slot < 0) return 0;
+    const g = (this.#gen[slot] as number) + 1;
+    this.#gen[slot] = g === GEN_SPACE ? 1 : g;
+    this.#seq[slot] = this.#nextSeq++;
+    const i = this.#pos[slot] as number;
+    const old = this.#hTime[i] as number;
+    // A later time (or the same time with a larger sequence number) can only move it down.
+    if (time >= old) this.#siftDown(i, time, slot, this.#hSize);
+    else this.#siftUp(i, time, slot);
+    return (this.#gen[slot] as number) * SLOT_SPACE + slot;
+  }
+
+  #slotOf(id: number): number {
+    const slot = id % SLOT_SPACE;
+    const gen = (id - slot) / SLOT_SPACE;
+    if (!(slot >= 0 && slot < this.#nextSlot) || this.#gen[slot] !== gen || this.#fns[slot] === null) return -1;
+    return slot;
+  }
+
+  // Place (time, slot) at position i or above, moving larger ancestors down.
+  #siftUp(i: number, time: number, slot: number): void {
     const hTime = this.#hTime;
     const hSlot = this.#hSlot;
-    let i = this.#hSize++;
+    const pos = this.#pos;
+    const prio = this.#prio;
+    const seq = this.#seq;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = hTime[parent] as number;
-      if (pt < time || (pt === time && (prio[hSlot[parent] as number] as number) <= priority)) break;
+      const ps = hSlot[parent] as number;
+      if (pt < time || (pt === time && before(prio, seq, ps, slot))) break;
       hTime[i] = pt;
-      hSlot[i] = hSlot[parent] as number;
+      hSlot[i] = ps;
+      pos[ps] = i;
       i = parent;
     }
     hTime[i] = time;
     hSlot[i] = slot;
-    return (this.#gen[slot] as number) * SLOT_SPACE + slot;
+    pos[slot] = i;
+  }
+
+  // Place (time, slot) at position i or below in a heap of `size` entries, moving smaller children up.
+  #siftDown(i: number, time: number, slot: number, size: number): void {
+    const hTime = this.#hTime;
+    const hSlot = this.#hSlot;
+    const pos = this.#pos;
+    const prio = this.#prio;
+    const seq = this.#seq;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= size) break;
+      let ct = hTime[child] as number;
+      let cs = hSlot[child] as number;
+      const right = child + 1;
+      if (right < size) {
+        const rt = hTime[right] as number;
+        const rs = hSlot[right] as number;
+        if (rt < ct || (rt === ct && before(prio, seq, rs, cs))) {
+          child = right;
+          ct = rt;
+          cs = rs;
+        }
+      }
+      if (ct > time || (ct === time && !before(prio, seq, cs, slot))) break;
+      hTime[i] = ct;
+      hSlot[i] = cs;
+      pos[cs] = i;
+      i = child;
+    }
+    hTime[i] = time;
+    hSlot[i] = slot;
+    pos[slot] = i;
   }
 
   /** Remove the top entry into `fn`/`arg` and return its time. The queue must not be empty. */
@@ -114,47 +184,29 @@ export class EventQueue {
 
     // Move the last entry to the root and sift it down.
     const size = --this.#hSize;
-    if (size === 0) return time;
-    const prio = this.#prio;
-    const seq = this.#seq;
-    const lastTime = hTime[size] as number;
-    const last = hSlot[size] as number;
-    let i = 0;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= size) break;
-      let ct = hTime[child] as number;
-      let cs = hSlot[child] as number;
-      const right = child + 1;
-      if (right < size) {
-        const rt = hTime[right] as number;
-        const rs = hSlot[right] as number;
-        if (rt < ct || (rt === ct && before(prio, seq, rs, cs))) {
-          child = right;
-          ct = rt;
-          cs = rs;
-        }
-      }
-      if (ct > lastTime || (ct === lastTime && !before(prio, seq, cs, last))) break;
-      hTime[i] = ct;
-      hSlot[i] = cs;
-      i = child;
-    }
-    hTime[i] = lastTime;
-    hSlot[i] = last;
+    if (size > 0) this.#siftDown(0, hTime[size] as number, hSlot[size] as number, size);
     return time;
   }
 
   /** Cancel the entry with `id`; false if it already ran, was cancelled, or never existed. */
   cancel(id: number): boolean {
-    const slot = id % SLOT_SPACE;
-    const gen = (id - slot) / SLOT_SPACE;
-    if (!(slot >= 0 && slot < this.#nextSlot) || this.#gen[slot] !== gen || this.#fns[slot] === null) {
-      return false;
-    }
+    const slot = this.#slotOf(id);
+    if (slot < 0) return false;
     this.#fns[slot] = null;
     this.#args[slot] = undefined;
     this.#live--;
+    const g = (this.#gen[slot] as number) + 1;
+    this.#gen[slot] = g === GEN_SPACE ? 1 : g;
+    this.#free[this.#freeTop++] = slot;
+    // Fill its place with the last entry, which may belong above or below it.
+    const i = this.#pos[slot] as number;
+    const size = --this.#hSize;
+    if (i < size) {
+      const lastTime = this.#hTime[size] as number;
+      const last = this.#hSlot[size] as number;
+      this.#siftDown(i, lastTime, last, size);
+      if (this.#pos[last] === i) this.#siftUp(i, lastTime, last);
+    }
     return true;
   }
 
@@ -175,6 +227,7 @@ export class EventQueue {
     }
     this.#hTime = growF64(this.#hTime, capacity);
     this.#hSlot = growI32(this.#hSlot, capacity);
+    this.#pos = growI32(this.#pos, capacity);
     this.#prio = growF64(this.#prio, capacity);
     this.#seq = growF64(this.#seq, capacity);
     const gen = new Int32Array(capacity).fill(1);

@@ -129,15 +129,17 @@ export class PsServer {
   }
 
   #reschedule(): void {
-    if (this.#completion !== 0) this.env.cancel(this.#completion);
     const n = this.#jobs.size;
     if (n === 0) {
+      if (this.#completion !== 0) this.env.cancel(this.#completion);
       this.#completion = 0;
       this.#virtual = 0; // nothing is tagged: restart V at 0 so it never drifts far from 0
       return;
     }
     const delay = Math.max(0, (this.#jobs.minTag - this.#virtual) / this.#perJob(n));
-    this.#completion = this.env.schedule(delay, complete, this);
+    // Move the pending completion rather than cancel it and schedule another (same order, no garbage).
+    const moved = this.#completion !== 0 ? this.env.reschedule(this.#completion, delay) : 0;
+    this.#completion = moved !== 0 ? moved : this.env.schedule(delay, complete, this);
   }
 
   // Completion event: every job whose tag V has reached leaves (jobs with equal tags leave

@@ -239,3 +239,31 @@ describe('Env', () => {
     expect(trace()).toEqual(trace());
   });
 });
+
+describe('env.reschedule()', () => {
+  it('moves a pending event as if cancelled and scheduled again (same handler, new id, ordered as new)', () => {
+    const env = new Env();
+    const log: [string, number][] = [];
+    const a = env.schedule(5, (x: string) => log.push([x, env.now]), 'a');
+    env.schedule(2, (x: string) => log.push([x, env.now]), 'b');
+    env.schedule(2, () => {
+      const moved = env.reschedule(a, 0); // to now = 2, after the already scheduled 'c' at 2
+      expect(moved).not.toBe(a);
+      expect(env.cancel(a)).toBe(false); // the old id is stale
+    });
+    env.schedule(2, (x: string) => log.push([x, env.now]), 'c');
+    env.run();
+    expect(log).toEqual([['b', 2], ['c', 2], ['a', 2]]);
+  });
+
+  it('returns 0 for an event that already ran or was cancelled, and cancel() removes entries at once', () => {
+    const env = new Env();
+    const id = env.schedule(1, () => {});
+    env.run();
+    expect(env.reschedule(id, 1)).toBe(0);
+    const ids = Array.from({ length: 100 }, (_, i) => env.schedule(i + 1, () => {}));
+    for (const x of ids.slice(0, 99)) env.cancel(x);
+    expect(env.pending).toBe(1);
+    expect(env.peek()).toBe(env.now + 100);
+  });
+});
