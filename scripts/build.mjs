@@ -4,7 +4,8 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { 'cli/main': 'src/cli/main.ts' },
+  // server/sim-worker: the worker thread of simulations started from the browser view (e2ctwin serve).
+  entryPoints: { 'cli/main': 'src/cli/main.ts', 'server/sim-worker': 'src/server/sim-worker.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerFit } from './commands/fit.js';
 import { registerSchema } from './commands/schema.js';
+import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerValidate } from './commands/validate.js';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerCalibrate(program);
   registerFit(program);
   registerSchema(program);
+  registerServe(program);
   return program;
 }
 

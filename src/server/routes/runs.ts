@@ -1,0 +1,52 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { parseTraceJsonl, toChromeTrace } from '../../trace/index.js';
+import { ServerError, ServerErrorCode } from '../errors.js';
+import { RUN_FILES, type RunFile, type RunsStore } from '../runs-store.js';
+
+type IdParams = { Params: { id: string } };
+
+/** Run folders: the list, one run's metrics and scenario, its trace, its Chrome trace and raw files. */
+export const runsRoutes: FastifyPluginAsync<{ runs: RunsStore }> = async (app, { runs }) => {
+  app.get('/', async () => ({ runsDir: runs.root, runs: runs.list() }));
+
+  app.get<IdParams>('/:id', async (request) => {
+    const { id } = request.params;
+    const summary = runs.summary(id);
+    return {
+      id,
+      summary,
+      run: runs.readJson(id, 'run.json'),
+      metrics: runs.has(id, 'metrics.json') ? runs.readJson(id, 'metrics.json') : null,
+      scenario: runs.has(id, 'scenario.resolved.json') ? runs.readJson(id, 'scenario.resolved.json') : null,
+      series: runs.has(id, 'series.json') ? runs.readJson(id, 'series.json') : null,
+    };
+  });
+
+  app.get<IdParams>('/:id/trace', async (request) => {
+    const { id } = request.params;
+    try {
+      return parseTraceJsonl(runs.readText(id, 'trace.jsonl'));
+    } catch (err) {
+      if (err instanceof ServerError) throw err;
+      throw new ServerError(ServerErrorCode.RUN_FILE_INVALID, `run "${id}": trace.jsonl is not an e2ctwin trace (${(err as Error).message})`, { id, file: 'trace.jsonl' }, { cause: err });
+    }
+  });
+
+  // The timeline's export button: the run's Chrome trace (made from its trace when the folder has none).
+  app.get<IdParams>('/:id/chrome-trace', async (request, reply) => {
+    const { id } = request.params;
+    const text = runs.has(id, 'chrome-trace.json')
+      ? runs.readText(id, 'chrome-trace.json')
+      : `${JSON.stringify(toChromeTrace(parseTraceJsonl(runs.readText(id, 'trace.jsonl')).spans))}\n`;
+    return reply.type('application/json; charset=utf-8').header('content-disposition', `attachment; filename="${id}.chrome-trace.json"`).send(text);
+  });
+
+  app.get<{ Params: { id: string; file: string } }>('/:id/files/:file', async (request, reply) => {
+    const { id, file } = request.params;
+    if (!(RUN_FILES as readonly string[]).includes(file)) {
+      throw new ServerError(ServerErrorCode.RUN_FILE_MISSING, `"${file.slice(0, 100)}" is not one of the run files (${RUN_FILES.join(', ')})`, { id, file: file.slice(0, 100) });
+    }
+    const type = file.endsWith('.json') ? 'application/json; charset=utf-8' : file.endsWith('.jsonl') ? 'application/x-ndjson; charset=utf-8' : 'text/yaml; charset=utf-8';
+    return reply.type(type).send(runs.readText(id, file as RunFile));
+  });
+};

@@ -1,0 +1,64 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { metricsJson, writeRunFolder } from '../cli/run-folder.js';
+import { loadScenarioOrThrow, readTraces } from '../scenario/index.js';
+import { simulateWithSeries } from './simulate-with-series.js';
+
+/** A simulation started from the page: plain data (it crosses into a worker thread). */
+export interface JobSpec {
+  /** Absolute path of the scenario file (presets and traces resolve from its folder). */
+  file: string;
+  /** Scenario text posted from the page, used in place of the file's. */
+  text?: string;
+  overrides: string[];
+  seed?: number;
+  replications?: number;
+  /** Run folder to write (created by the server, inside its runs folder). */
+  dir: string;
+}
+
+/** What a job tells the server while it runs. */
+export type JobMessage =
+  | { type: 'progress'; fraction: number; replication: number }
+  | { type: 'done'; files: string[]; wallSeconds: number }
+  | { type: 'failed'; message: string; code?: string };
+
+/**
+ * Runs one job: loads the scenario, simulates it (reporting progress at most every 1 % or 100 ms), and
+ * writes the same run folder as `e2ctwin simulate --out`, plus `series.json` and, when the page posted
+ * its own text, that text as `scenario.yaml`.
+ */
+export function runJob(spec: JobSpec, post: (m: JobMessage) => void): void {
+  try {
+    const scenario = loadScenarioOrThrow(spec.file, { ...(spec.text !== undefined ? { text: spec.text } : {}), overrides: spec.overrides });
+    const traces = readTraces(scenario);
+    let lastF = -1;
+    let lastT = 0;
+    const t0 = performance.now();
+    const { result, spans, sampledRequests, series } = simulateWithSeries(scenario, {
+      ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
+      ...(spec.replications !== undefined ? { replications: spec.replications } : {}),
+      traces,
+      onProgress: (fraction, replication) => {
+        const now = performance.now();
+        if (fraction - lastF >= 0.01 || now - lastT >= 100) {
+          lastF = fraction;
+          lastT = now;
+          post({ type: 'progress', fraction, replication });
+        }
+      },
+    });
+    const wallSeconds = (performance.now() - t0) / 1000;
+    const files = writeRunFolder(spec.dir, { scenario, overrides: spec.overrides, result, spans, sampledRequests, wallSeconds });
+    writeFileSync(path.join(spec.dir, 'series.json'), metricsJson(series));
+    files.push(path.join(spec.dir, 'series.json'));
+    if (spec.text !== undefined) {
+      writeFileSync(path.join(spec.dir, 'scenario.yaml'), spec.text);
+      files.push(path.join(spec.dir, 'scenario.yaml'));
+    }
+    post({ type: 'done', files: files.map((f) => path.basename(f)), wallSeconds });
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    post({ type: 'failed', message: e.message, ...(e.code ? { code: e.code } : {}) });
+  }
+}

@@ -1,0 +1,131 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { ServerError, ServerErrorCode } from './errors.js';
+
+/** Files a run folder may hold, and the only ones the API reads (nothing else can be named). */
+export const RUN_FILES = ['run.json', 'metrics.json', 'scenario.resolved.json', 'trace.jsonl', 'chrome-trace.json', 'series.json', 'scenario.yaml'] as const;
+export type RunFile = (typeof RUN_FILES)[number];
+
+/** A run id is one plain folder name: letters, digits, `.`, `_`, `-`, not starting with a dot. */
+const RUN_ID = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
+/** One line of the runs list. */
+export interface RunSummary {
+  id: string;
+  kind: string;
+  scenario: string;
+  seed: number | null;
+  replications: number | null;
+  overrides: string[];
+  finishedAt: string | null;
+  responseTime: { mean: number | null; p95: number | null };
+  throughput: number | null;
+  hasTrace: boolean;
+  hasSeries: boolean;
+}
+
+/**
+ * The runs folder, seen through run ids only: every path is built from a validated id and a file name
+ * from {@link RUN_FILES}, then checked (after resolving symbolic links) to lie inside the folder.
+ */
+export class RunsStore {
+  readonly root: string;
+
+  constructor(dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.root = realpathSync(dir);
+  }
+
+  /** The folder of run `id`, or a BAD_RUN_ID / RUN_NOT_FOUND error. */
+  dirOf(id: string): string {
+    if (typeof id !== 'string' || !RUN_ID.test(id)) {
+      throw new ServerError(ServerErrorCode.BAD_RUN_ID, `"${String(id).slice(0, 200)}" is not a run id (one folder name of the runs folder: letters, digits, ".", "_", "-")`, { id: String(id).slice(0, 200) });
+    }
+    const dir = this.#inside(path.join(this.root, id), id);
+    if (!existsSync(path.join(dir, 'run.json'))) {
+      throw new ServerError(ServerErrorCode.RUN_NOT_FOUND, `no run "${id}" in the runs folder`, { id });
+    }
+    return dir;
+  }
+
+  /** Whether run `id` has `file`. */
+  has(id: string, file: RunFile): boolean {
+    return existsSync(path.join(this.dirOf(id), file));
+  }
+
+  /** The text of `file` in run `id`. */
+  readText(id: string, file: RunFile): string {
+    if (!(RUN_FILES as readonly string[]).includes(file)) {
+      throw new ServerError(ServerErrorCode.BAD_REQUEST, `"${file}" is not a run file`, { file });
+    }
+    const full = path.join(this.dirOf(id), file);
+    if (!existsSync(full)) throw new ServerError(ServerErrorCode.RUN_FILE_MISSING, `run "${id}" has no ${file}`, { id, file });
+    return readFileSync(this.#inside(full, id), 'utf8');
+  }
+
+  /** `file` of run `id` parsed as JSON. */
+  readJson<T = unknown>(id: string, file: RunFile): T {
+    const text = this.readText(id, file);
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      throw new ServerError(ServerErrorCode.RUN_FILE_INVALID, `run "${id}": ${file} is not valid JSON (${(err as Error).message})`, { id, file });
+    }
+  }
+
+  /** Runs in the folder (sub-folders with a run.json), newest first. Unreadable ones are skipped. */
+  list(): RunSummary[] {
+    const out: RunSummary[] = [];
+    for (const entry of readdirSync(this.root, { withFileTypes: true })) {
+      if (!entry.isDirectory() || !RUN_ID.test(entry.name)) continue;
+      try {
+        out.push(this.summary(entry.name));
+      } catch {
+        // A folder being written, or not a run: not listed.
+      }
+    }
+    return out.sort((a, b) => (b.finishedAt ?? '').localeCompare(a.finishedAt ?? '') || a.id.localeCompare(b.id));
+  }
+
+  summary(id: string): RunSummary {
+    const run = this.readJson<Record<string, unknown>>(id, 'run.json');
+    const metrics = this.has(id, 'metrics.json') ? this.readJson<Record<string, any>>(id, 'metrics.json') : {};
+    const num = (v: unknown) => (typeof v === 'number' ? v : null);
+    return {
+      id,
+      kind: String(run.kind ?? 'run'),
+      scenario: String(run.scenario ?? ''),
+      seed: num(run.seed),
+      replications: num(run.replications),
+      overrides: Array.isArray(run.overrides) ? run.overrides.map(String) : [],
+      finishedAt: typeof run.finishedAt === 'string' ? run.finishedAt : null,
+      responseTime: { mean: num(metrics.responseTime?.mean), p95: num(metrics.responseTime?.p95) },
+      throughput: num(metrics.throughput),
+      hasTrace: this.has(id, 'trace.jsonl'),
+      hasSeries: this.has(id, 'series.json'),
+    };
+  }
+
+  /** A fresh run id (and its folder path) for a run of `scenario`: `<scenario>-<UTC stamp>[-n]`. */
+  newRun(scenario: string, now = new Date()): { id: string; dir: string } {
+    const slug = scenario.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[-]+|[-]+$/g, '').slice(0, 60) || 'run';
+    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+    for (let n = 1; ; n++) {
+      const id = n === 1 ? `${slug}-${stamp}` : `${slug}-${stamp}-${n}`;
+      const dir = path.join(this.root, id);
+      if (!existsSync(dir)) {
+        mkdirSync(dir);
+        return { id, dir };
+      }
+    }
+  }
+
+  #inside(p: string, id: string): string {
+    const real = existsSync(p) ? realpathSync(p) : path.resolve(p);
+    const rel = path.relative(this.root, real);
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw new ServerError(ServerErrorCode.BAD_RUN_ID, `run "${id}" is not inside the runs folder`, { id });
+    }
+    return real;
+  }
+}

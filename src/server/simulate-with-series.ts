@@ -1,0 +1,141 @@
+import { LogHistogram, type LogHistogramJSON } from '../metrics/index.js';
+import { combine, replicationMetrics, Simulation, type ReplicationMetrics, type SimulateOptions, type SimulationResult } from '../model/index.js';
+import type { ResolvedScenario } from '../scenario/index.js';
+import type { SpanRecord } from '../trace/index.js';
+
+/**
+ * Time series of one run (`series.json` in run folders written by the server): per-window time-weighted
+ * means of each pool's busy threads and queue, of each service's CPU and GPU utilization and of the
+ * requests in the system, plus the response-time histogram of every measured request. Windows are the
+ * simulation's progress chunks over the measured period (1 % of the duration each, or longer for runs
+ * bounded by a number of requests); values are averaged over the service's hosts and over the
+ * replications. Memory: one number per window and series, whatever the number of requests.
+ */
+export interface RunSeries {
+  format: 'e2ctwin-series';
+  version: 1;
+  /** Replications averaged (those whose windows line up with replication 0's). */
+  replications: number;
+  /** Start and end of each window, simulated seconds. */
+  t0: number[];
+  t1: number[];
+  /** By pool key (as in metrics.pools). */
+  pools: Record<string, { service: string; size: number; busy: number[]; queue: number[] }>;
+  /** By service id; NaN-free (services without a CPU or GPU stage are left out). */
+  cpu: Record<string, number[]>;
+  gpu: Record<string, number[]>;
+  inSystem: number[];
+  /** Response times (seconds) of all measured requests of all replications, log buckets. */
+  responseTime: LogHistogramJSON;
+}
+
+interface Sampled { t0: number[]; t1: number[]; values: Map<string, number[]> }
+
+/**
+ * Like model/simulate() (same replications, seeds, span sample and result, byte for byte), and also
+ * samples the time-weighted levels at the end of each progress chunk. Chunking does not change the order
+ * of events, so the metrics equal those of `e2ctwin simulate`.
+ */
+export function simulateWithSeries(scenario: ResolvedScenario, options: SimulateOptions = {}): { result: SimulationResult; spans: SpanRecord[]; sampledRequests: number; series: RunSeries } {
+  const seed = options.seed ?? scenario.seed;
+  const replications = options.replications ?? scenario.run.replications;
+  const reps: ReplicationMetrics[] = [];
+  const samples: Sampled[] = [];
+  const histogram = new LogHistogram();
+  let spans: SpanRecord[] = [];
+  let sampledRequests = 0;
+  for (let r = 0; r < replications; r++) {
+    const sampled: Sampled = { t0: [], t1: [], values: new Map() };
+    let sim: Simulation | undefined;
+    let last = { t: NaN, levels: new Map<string, number>() };
+    const onProgress = (f: number) => {
+      const s = sim!;
+      const c = s.collector;
+      if (c.measuring) {
+        const now = s.env.now;
+        const levels = integrals(s, now);
+        const from = Number.isNaN(last.t) ? c.measureStart : last.t;
+        if (now > from) {
+          sampled.t0.push(from);
+          sampled.t1.push(now);
+          for (const [k, v] of levels) {
+            const prev = Number.isNaN(last.t) ? 0 : last.levels.get(k) ?? 0;
+            let arr = sampled.values.get(k);
+            if (!arr) sampled.values.set(k, (arr = []));
+            arr.push((v - prev) / (now - from));
+          }
+          last = { t: now, levels };
+        }
+      }
+      options.onProgress?.((r + f) / replications, r);
+    };
+    sim = new Simulation(scenario, {
+      seed,
+      replication: r,
+      spanSample: r === 0 ? scenario.run.spanSample : 0,
+      ...(options.traces ? { traces: options.traces } : {}),
+      onProgress,
+    });
+    sim.run();
+    reps.push(replicationMetrics(sim));
+    histogram.merge(sim.collector.responseTime);
+    samples.push(sampled);
+    if (r === 0) {
+      spans = sim.collector.spans;
+      sampledRequests = sim.collector.sampledRequests;
+    }
+  }
+  const result = combine(scenario, seed, reps);
+  return { result, spans, sampledRequests, series: toSeries(scenario, result, samples, histogram) };
+}
+
+/** ∫ level dt since the start of measurement, for every level the series follow, by series key. */
+function integrals(sim: Simulation, now: number): Map<string, number> {
+  const elapsed = now - sim.collector.measureStart;
+  const out = new Map<string, number>();
+  const add = (key: string, mean: number, weight: number) => out.set(key, (out.get(key) ?? 0) + (Number.isFinite(mean) ? mean * elapsed : 0) / weight);
+  for (const [serviceId, hosts] of sim.hosts) {
+    const poolNames = Object.keys(sim.scenario.services.find((s) => s.id === serviceId)?.app?.pools ?? {});
+    for (const host of hosts) {
+      host.pools.forEach((pool, i) => {
+        add(`pool.busy/${serviceId}/${poolNames[i]}`, pool.meanBusy(now), hosts.length);
+        add(`pool.queue/${serviceId}/${poolNames[i]}`, pool.meanQueueLength(now), hosts.length);
+      });
+      if (host.cpu) add(`cpu/${serviceId}`, host.cpu.utilization(now), hosts.length);
+      for (const g of host.gpus) add(`gpu/${serviceId}`, g.utilization(now), hosts.length * host.gpus.length);
+    }
+  }
+  add('inSystem', sim.collector.inSystem.mean(now), 1);
+  return out;
+}
+
+function toSeries(scenario: ResolvedScenario, result: SimulationResult, samples: Sampled[], histogram: LogHistogram): RunSeries {
+  const first = samples[0] ?? { t0: [], t1: [], values: new Map<string, number[]>() };
+  // Replications bounded by a number of requests end at different times: average only those whose
+  // windows line up with replication 0's.
+  const aligned = samples.filter((s) => s.t1.length === first.t1.length && s.t1.every((t, i) => Math.abs(t - first.t1[i]!) < 1e-9));
+  const mean = (key: string): number[] => first.t1.map((_, i) => aligned.reduce((a, s) => a + (s.values.get(key)?.[i] ?? 0), 0) / aligned.length);
+  const pools: RunSeries['pools'] = {};
+  for (const [key, p] of Object.entries(result.pools)) {
+    const poolName = key.startsWith(`${p.service}.`) ? key.slice(p.service.length + 1) : key;
+    pools[key] = { service: p.service, size: p.size, busy: mean(`pool.busy/${p.service}/${poolName}`), queue: mean(`pool.queue/${p.service}/${poolName}`) };
+  }
+  const cpu: Record<string, number[]> = {};
+  const gpu: Record<string, number[]> = {};
+  for (const s of scenario.services) {
+    if (first.values.has(`cpu/${s.id}`)) cpu[s.id] = mean(`cpu/${s.id}`);
+    if (first.values.has(`gpu/${s.id}`)) gpu[s.id] = mean(`gpu/${s.id}`);
+  }
+  return {
+    format: 'e2ctwin-series',
+    version: 1,
+    replications: aligned.length,
+    t0: first.t0,
+    t1: first.t1,
+    pools,
+    cpu,
+    gpu,
+    inSystem: mean('inSystem'),
+    responseTime: histogram.toJSON(),
+  };
+}

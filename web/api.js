@@ -1,0 +1,51 @@
+// The server's JSON API (src/server/): one function per call. Errors come back as thrown ApiError
+// carrying the server's body ({statusCode, code, message, issues?}).
+
+export class ApiError extends Error {
+  constructor(body) {
+    super(body.message ?? `HTTP ${body.statusCode}`);
+    this.body = body;
+    this.code = body.code;
+    this.issues = body.issues ?? null;
+  }
+}
+
+async function call(method, url, body) {
+  const res = await fetch(url, {
+    method,
+    headers: body !== undefined ? { 'content-type': 'application/json' } : {},
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const data = await res.json().catch(() => ({ statusCode: res.status, message: res.statusText }));
+  if (!res.ok) throw new ApiError(data);
+  return data;
+}
+
+export const api = {
+  scenarios: () => call('GET', '/api/scenarios'),
+  scenarioText: (name) => call('GET', `/api/scenarios/text?name=${encodeURIComponent(name)}`),
+  checkScenario: (body) => call('POST', '/api/scenarios/check', body),
+  runs: () => call('GET', '/api/runs'),
+  run: (id) => call('GET', `/api/runs/${encodeURIComponent(id)}`),
+  trace: (id) => call('GET', `/api/runs/${encodeURIComponent(id)}/trace`),
+  chromeTraceUrl: (id) => `/api/runs/${encodeURIComponent(id)}/chrome-trace`,
+  fileUrl: (id, file) => `/api/runs/${encodeURIComponent(id)}/files/${file}`,
+  startSimulation: (body) => call('POST', '/api/simulations', body),
+
+  /** Follows a simulation's server-sent events; returns a function that stops listening. */
+  followSimulation(eventsUrl, { onProgress, onDone, onFailed }) {
+    const source = new EventSource(eventsUrl);
+    const parse = (e) => JSON.parse(e.data);
+    source.addEventListener('state', (e) => onProgress(parse(e)));
+    source.addEventListener('progress', (e) => onProgress(parse(e)));
+    source.addEventListener('done', (e) => { source.close(); onDone(parse(e)); });
+    source.addEventListener('failed', (e) => { source.close(); onFailed(parse(e)); });
+    source.onerror = () => {
+      // The stream ends after done/failed (closed above); any other error is a lost connection.
+      if (source.readyState === EventSource.CLOSED) return;
+      source.close();
+      onFailed({ error: { message: 'lost the connection to the server' } });
+    };
+    return () => source.close();
+  },
+};

@@ -1,0 +1,159 @@
+// The e2ctwin browser view: a sidebar to pick, edit, check and run scenarios, and five views of a run
+// (topology, request timeline, queues and utilization, response-time distribution, runs side by side).
+import { api } from './api.js';
+import { hideTooltip } from './charts/tooltip.js';
+import { dateTime, esc, seconds } from './format.js';
+import { renderLatency } from './views/latency-view.js';
+import { renderCompare, renderRuns } from './views/runs-view.js';
+import { scenarioPanel } from './views/scenario-panel.js';
+import { renderTimeline } from './views/timeline-view.js';
+import { renderTopology } from './views/topology-view.js';
+import { renderUtilization } from './views/utilization-view.js';
+
+const VIEWS = ['topology', 'timeline', 'utilization', 'latency', 'runs'];
+const state = {
+  view: 'topology',
+  runs: [],
+  runsDir: '',
+  run: null, // the open run: {id, summary, run, metrics, scenario, series}
+  trace: null,
+  checked: null, // {scenario, summary} from the sidebar's last good check
+  problems: null, // the located issues of the sidebar's last check, when it failed
+  topologyFrom: 'editor',
+  compare: { A: null, B: null },
+  cache: new Map(),
+};
+
+async function loadRun(id) {
+  if (!state.cache.has(id)) {
+    const p = Promise.all([api.run(id), api.trace(id).catch(() => ({ header: { source: 'none', sampledRequests: 0 }, spans: [] }))])
+      .then(([run, trace]) => ({ run, trace }));
+    state.cache.set(id, p);
+    p.catch(() => state.cache.delete(id));
+  }
+  return state.cache.get(id);
+}
+
+async function openRun(id, view) {
+  const { run, trace } = await loadRun(id);
+  state.run = run;
+  state.trace = trace;
+  state.topologyFrom = 'run';
+  document.getElementById('current-run').innerHTML = `<span class="muted">run</span> <strong>${esc(run.id)}</strong> <span class="muted">· ${esc(run.summary.scenario)} · ${run.summary.replications} rep · mean ${esc(seconds(run.summary.responseTime.mean))}</span>`;
+  highlightRecent();
+  show(view ?? state.view, true);
+}
+
+async function refreshRuns() {
+  const { runs, runsDir } = await api.runs();
+  state.runs = runs;
+  state.runsDir = runsDir;
+  if (!state.compare.A || !runs.some((r) => r.id === state.compare.A)) state.compare.A = runs[1]?.id ?? runs[0]?.id ?? null;
+  if (!state.compare.B || !runs.some((r) => r.id === state.compare.B)) state.compare.B = runs[0]?.id ?? null;
+  const ul = document.getElementById('recent-runs');
+  ul.innerHTML = runs.slice(0, 8).map((r) => `<li><a href="#${state.view === 'runs' || state.view === 'topology' ? 'timeline' : state.view}/${encodeURIComponent(r.id)}" data-run="${esc(r.id)}">${esc(r.id)}</a><span class="muted small">${esc(dateTime(r.finishedAt))} · mean ${esc(seconds(r.responseTime.mean))}</span></li>`).join('') || '<li class="muted small">No runs yet: run a simulation.</li>';
+  highlightRecent();
+}
+
+function highlightRecent() {
+  document.querySelectorAll('#recent-runs a').forEach((a) => a.classList.toggle('active', a.dataset.run === state.run?.id));
+}
+
+function show(view, push = false) {
+  state.view = VIEWS.includes(view) ? view : 'topology';
+  for (const v of VIEWS) document.getElementById(`view-${v}`).hidden = v !== state.view;
+  document.querySelectorAll('#tabs a').forEach((a) => {
+    a.classList.toggle('active', a.dataset.view === state.view);
+    a.href = `#${a.dataset.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
+  });
+  const hash = `#${state.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
+  if (push && location.hash !== hash) history.replaceState(null, '', hash);
+  render();
+}
+
+function render() {
+  const el = document.getElementById(`view-${state.view}`);
+  document.body.dataset.rendering = 'yes';
+  hideTooltip();
+  const { run, trace } = state;
+  if (state.view === 'topology') {
+    const fromRun = state.topologyFrom === 'run' && run;
+    renderTopology(el, fromRun
+      ? { scenario: run.scenario, sourceLabel: `as simulated in run ${run.id} (scenario.resolved.json)` }
+      : { scenario: state.checked?.scenario, summary: state.checked?.summary, problems: state.problems, sourceLabel: `as checked from the sidebar (${document.getElementById('scenario-select').value})` });
+  } else if (state.view === 'timeline') renderTimeline(el, { run, trace });
+  else if (state.view === 'utilization') renderUtilization(el, { run });
+  else if (state.view === 'latency') renderLatency(el, { run, trace });
+  else if (state.view === 'runs') {
+    renderRuns(el, {
+      runs: state.runs, runsDir: state.runsDir, compare: state.compare,
+      onPick: (slot, id) => { state.compare[slot] = id; void renderComparison(); },
+      onOpen: (id) => void openRun(id, 'timeline'),
+    });
+    void renderComparison();
+  }
+  document.body.dataset.view = state.view;
+  document.body.dataset.run = run?.id ?? '';
+  document.body.dataset.rendering = '';
+}
+
+async function renderComparison() {
+  const el = document.getElementById('compare');
+  const { A, B } = state.compare;
+  if (!el) return;
+  if (!A || !B || A === B) {
+    el.innerHTML = '<p class="muted">Pick two different runs as A and B to see them side by side.</p>';
+    return;
+  }
+  el.innerHTML = '<p class="muted">Loading…</p>';
+  const [a, b] = await Promise.all([loadRun(A), loadRun(B)]);
+  renderCompare(el, a, b);
+  document.body.dataset.compare = `${A}|${B}`;
+}
+
+const panel = scenarioPanel({
+  onChecked: (scenario, summary) => {
+    state.checked = { scenario, summary };
+    state.problems = null;
+    state.topologyFrom = 'editor';
+    if (state.view === 'topology') render();
+  },
+  onProblems: (err) => {
+    state.problems = err;
+    state.topologyFrom = 'editor';
+    if (state.view === 'topology') render();
+  },
+  onRunDone: async (runId) => {
+    await refreshRuns();
+    await openRun(runId, 'timeline');
+  },
+});
+
+function fromHash() {
+  const [view, id] = location.hash.replace(/^#/, '').split('/');
+  return { view: view || 'topology', id: id ? decodeURIComponent(id) : null };
+}
+
+window.addEventListener('hashchange', () => {
+  const { view, id } = fromHash();
+  if (id && id !== state.run?.id) void openRun(id, view);
+  else if (view !== state.view) show(view);
+});
+
+let resizeTimer = 0;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(render, 150);
+});
+
+(async () => {
+  const { view, id } = fromHash();
+  state.view = VIEWS.includes(view) ? view : 'topology';
+  await Promise.all([panel.init(), refreshRuns()]);
+  if (id) await openRun(id, state.view);
+  else if (state.runs[0] && state.view !== 'topology') await openRun(state.runs[0].id, state.view);
+  else show(state.view);
+  document.body.dataset.ready = 'yes';
+})().catch((err) => {
+  document.getElementById(`view-${state.view}`).innerHTML = `<div class="card error">The page could not start: ${esc(err.message)}</div>`;
+});
