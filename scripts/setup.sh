@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the test suite uses (later issues append to this list).
 DEBIAN_PACKAGES=()
+DEBIAN_PACKAGES+=(chromium)   # the browser view's end-to-end test (test/e2e/) drives headless Chromium
 
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do

@@ -1,0 +1,210 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTraceJsonl } from '../../src/trace/index.js';
+import { repoRoot } from '../support/cli.js';
+
+// End to end: the real `e2ctwin serve` (dist/, built by the global setup) driven by headless Chromium.
+// Screenshots of each view go to test-output/screenshots/ (ignored by git; CI keeps them as artifacts).
+const CHROMIUM = process.env.E2CTWIN_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = path.join(repoRoot, 'test-output/screenshots');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-e2e-'));
+const runsDir = path.join(tmp, 'runs');
+
+let server: ChildProcess;
+let base = '';
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+function startServer(): Promise<string> {
+  server = spawn(process.execPath, [path.join(repoRoot, 'bin/e2ctwin.js'), 'serve', '--port', '0', '--runs', runsDir], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`e2ctwin serve did not start: ${out}${err}`)), 20_000);
+    server.stderr!.on('data', (d) => (err += d));
+    server.stdout!.on('data', (d) => {
+      out += d;
+      const m = /e2ctwin serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`e2ctwin serve exited (${code}): ${out}${err}`)));
+  });
+}
+
+const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+const runFile = (runId: string, file: string) => readFileSync(path.join(runsDir, runId, file), 'utf8');
+
+async function runFromPage(overrides: string): Promise<string> {
+  const before = await page.evaluate(() => document.body.dataset.run ?? '');
+  await page.fill('#overrides', overrides);
+  await page.click('#run-btn');
+  await page.waitForSelector('#progress[data-status=done]', { timeout: 60_000 });
+  await page.waitForFunction((prev) => document.body.dataset.view === 'timeline' && !!document.body.dataset.run && document.body.dataset.run !== prev, before, { timeout: 30_000 });
+  return page.evaluate(() => document.body.dataset.run!);
+}
+
+async function openView(view: string) {
+  await page.click(`#tabs a[data-view=${view}]`);
+  await page.waitForFunction((v) => document.body.dataset.view === v && document.body.dataset.rendering === '', view);
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: install Chromium (apt-get install -y chromium; scripts/setup.sh does it as root) or set E2CTWIN_CHROMIUM`);
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  base = await startServer();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    // The browser logs every non-2xx answer; the bad-scenario step expects its 422.
+    if (m.type() === 'error' && !m.text().includes('status of 422')) pageErrors.push(m.text());
+  });
+  // Offline: the page must not fetch anything but the server itself.
+  await page.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
+  // The page closes a simulation's event stream itself once it is done (else EventSource would reconnect).
+  page.on('requestfailed', (r) => {
+    if (!(r.url().endsWith('/events') && r.failure()?.errorText === 'net::ERR_ABORTED')) pageErrors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) server.kill('SIGTERM');
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the browser view (headless Chromium)', () => {
+  let runId = '';
+
+  it('loads the app with the default scenario and draws its topology', async () => {
+    await page.goto(`${base}/`);
+    await page.waitForSelector('body[data-ready=yes]');
+    expect(await page.inputValue('#scenario-select')).toBe('plantnet.yaml');
+    await page.waitForSelector('#topology svg g.service[data-service="cloud.engine"]');
+    expect(await page.locator('#topology g.service').count()).toBe(2);
+    expect(await page.locator('#topology g.pool-chip').allTextContents()).toEqual(['http 40', 'download 40', 'extract 7', 'simsearch 40']);
+    expect((await page.locator('#topology g.link-label').textContent())!).toContain('25 ms · 100 Mbps');
+    await shot('01-topology.png');
+  });
+
+  it('shows the located issues of a bad scenario edited on the page, and the server keeps serving', async () => {
+    const text = await page.inputValue('#scenario-text');
+    const bad = text.replace('quantity: 150', 'qty: 150');
+    const line = bad.split('\n').findIndex((l) => l.includes('qty: 150')) + 1;
+    await page.click('#editor summary');
+    await page.fill('#scenario-text', bad);
+    await page.click('#check-btn');
+    await page.waitForSelector('#issues li.issue');
+    const issue = await page.locator('#issues li.issue').first().textContent();
+    expect(issue).toContain(`plantnet.yaml:${line}:9`);
+    expect(issue).toContain('layers[1].services[0].qty');
+    expect(issue).toContain('unknown key "qty"');
+    expect(await page.textContent('#scenario-status')).toBe('1 problem');
+    expect(await page.textContent('#scenario-problems')).toContain(`plantnet.yaml:${line}:9`);
+    // Clicking the problem selects its line in the editor.
+    await page.click('#issues li.issue');
+    const selected = await page.$eval('#scenario-text', (t) => {
+      const ta = t as HTMLTextAreaElement;
+      return ta.value.slice(ta.selectionStart, ta.selectionEnd);
+    });
+    expect(selected.trim()).toBe('qty: 150');
+    await shot('02-bad-scenario.png');
+    await page.click('#reset-text');
+    await page.waitForSelector('#scenario-status.ok');
+    expect(await page.isHidden('#issues')).toBe(true);
+    await page.click('#editor summary');
+  });
+
+  it('runs the default scenario from the page; the timeline draws one bar per span of the run\'s trace', async () => {
+    runId = await runFromPage('run.replications=3');
+    expect(await page.textContent('#progress .label')).toContain(`→ ${runId}`);
+    const { header, spans } = parseTraceJsonl(runFile(runId, 'trace.jsonl'));
+    expect(header.sampledRequests).toBe(500);
+    await page.waitForSelector('#timeline svg rect.span');
+    const drawn = await page.$$eval('#timeline rect.span', (rects) => rects.map((r) => `${(r as SVGElement).dataset.request}/${(r as SVGElement).dataset.kind}`));
+    expect(drawn.length).toBe(spans.length);
+    expect(drawn.sort()).toEqual(spans.map((s) => `${s.request}/${s.kind}`).sort());
+    await shot('03-timeline.png');
+
+    // Zoom to one request, hover one of its bars, click it: its spans are listed.
+    await page.click('#timeline-first');
+    const first = spans.find((s) => s.kind === 'request')!.request;
+    const mine = spans.filter((s) => s.request === first);
+    const bar = page.locator(`#timeline rect.span.stage[data-request="${first}"]`).first();
+    await bar.hover();
+    await page.waitForSelector('#tooltip:not([hidden])');
+    expect(await page.textContent('#tooltip')).toContain(`request${first}`);
+    await bar.click();
+    await page.waitForSelector('#request-detail table');
+    expect(await page.locator('#request-detail tbody tr').count()).toBe(mine.length);
+    await bar.hover();
+    await shot('04-timeline-zoomed-request.png');
+  });
+
+  it('exports the timeline as the run\'s Chrome trace file', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-chrome-trace')]);
+    expect(download.suggestedFilename()).toBe(`${runId}.chrome-trace.json`);
+    const saved = path.join(tmp, 'download.json');
+    await download.saveAs(saved);
+    const chrome = JSON.parse(readFileSync(saved, 'utf8'));
+    expect(readFileSync(saved, 'utf8')).toBe(runFile(runId, 'chrome-trace.json'));
+    expect(chrome.traceEvents.filter((e: { ph: string }) => e.ph === 'X').length).toBe(parseTraceJsonl(runFile(runId, 'trace.jsonl')).spans.length);
+  });
+
+  it('marks p50/p95/p99 of the run\'s metrics and the abandonment threshold on the response-time distribution', async () => {
+    await openView('latency');
+    const metrics = JSON.parse(runFile(runId, 'metrics.json'));
+    for (const key of ['p50', 'p95', 'p99']) {
+      const marker = page.locator(`#latency g.marker[data-key=${key}]`);
+      expect(Number(await marker.getAttribute('data-value')), key).toBe(metrics.responseTime[key]);
+      expect(await marker.textContent(), key).toBe(`${key} ${metrics.responseTime[key].toFixed(3)} s`);
+    }
+    expect(await page.locator('#latency g.threshold').getAttribute('data-value')).toBe('3');
+    expect(await page.locator('#latency .bins rect').count()).toBe(60);
+    await shot('05-latency.png');
+  });
+
+  it('draws queues and utilization over time for every pool', async () => {
+    await openView('utilization');
+    const series = JSON.parse(runFile(runId, 'series.json'));
+    expect(await page.locator('#chart-pool-utilization path.series').count()).toBe(Object.keys(series.pools).length);
+    expect(await page.locator('#chart-pool-queue path.series').count()).toBe(4);
+    expect(await page.locator('#chart-resources path.series').count()).toBe(2);
+    expect(await page.locator('#chart-throughput path.series').count()).toBe(1);
+    expect(await page.locator('#chart-gpu-memory').textContent()).toContain('26.5 GiB');
+    await shot('06-utilization.png');
+  });
+
+  it('shows two runs side by side', async () => {
+    const second = await runFromPage('run.replications=3\ncloud.engine.pools.extract=8');
+    expect(second).not.toBe(runId);
+    await openView('runs');
+    expect(await page.locator('#runs-table tbody tr').count()).toBe(2);
+    await page.check(`#runs-table tr[data-run="${runId}"] input[name=cmp-a]`);
+    await page.check(`#runs-table tr[data-run="${second}"] input[name=cmp-b]`);
+    await page.waitForFunction((want) => document.body.dataset.compare === want, `${runId}|${second}`);
+    const table = await page.textContent('#compare-table');
+    expect(table).toContain('cloud.engine.pools.extract=8');
+    const a = JSON.parse(runFile(runId, 'metrics.json'));
+    const b = JSON.parse(runFile(second, 'metrics.json'));
+    expect(table).toContain(`${a.responseTime.mean.toFixed(3)} s`);
+    expect(table).toContain(`${b.responseTime.mean.toFixed(3)} s`);
+    expect(await page.locator('#compare-cdf path.series').count()).toBe(2);
+    await shot('07-runs-side-by-side.png');
+    expect(pageErrors).toEqual([]);
+  });
+});
