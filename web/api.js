@@ -31,6 +31,8 @@ export const api = {
   chromeTraceUrl: (id) => `/api/runs/${encodeURIComponent(id)}/chrome-trace`,
   fileUrl: (id, file) => `/api/runs/${encodeURIComponent(id)}/files/${file}`,
   startSimulation: (body) => call('POST', '/api/simulations', body),
+  studies: () => call('GET', '/api/studies'),
+  study: (id) => call('GET', `/api/studies/${encodeURIComponent(id)}`),
 
   /** Follows a simulation's server-sent events; returns a function that stops listening. */
   followSimulation(eventsUrl, { onProgress, onDone, onFailed }) {

@@ -7,10 +7,11 @@ import { renderLatency } from './views/latency-view.js';
 import { renderCompare, renderRuns } from './views/runs-view.js';
 import { scenarioPanel } from './views/scenario-panel.js';
 import { renderTimeline } from './views/timeline-view.js';
+import { renderStudies, renderStudy } from './views/studies-view.js';
 import { renderTopology } from './views/topology-view.js';
 import { renderUtilization } from './views/utilization-view.js';
 
-const VIEWS = ['topology', 'timeline', 'utilization', 'latency', 'runs'];
+const VIEWS = ['topology', 'timeline', 'utilization', 'latency', 'studies', 'runs'];
 const state = {
   view: 'topology',
   runs: [],
@@ -21,6 +22,7 @@ const state = {
   problems: null, // the located issues of the sidebar's last check, when it failed
   topologyFrom: 'editor',
   compare: { A: null, B: null },
+  study: null, // id of the open study (Studies view)
   cache: new Map(),
 };
 
@@ -64,9 +66,9 @@ function show(view, push = false) {
   for (const v of VIEWS) document.getElementById(`view-${v}`).hidden = v !== state.view;
   document.querySelectorAll('#tabs a').forEach((a) => {
     a.classList.toggle('active', a.dataset.view === state.view);
-    a.href = `#${a.dataset.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
+    a.href = a.dataset.view === 'studies' ? `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}` : `#${a.dataset.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
   });
-  const hash = `#${state.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
+  const hash = state.view === 'studies' ? `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}` : `#${state.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
   if (push && location.hash !== hash) history.replaceState(null, '', hash);
   render();
 }
@@ -84,6 +86,7 @@ function render() {
   } else if (state.view === 'timeline') renderTimeline(el, { run, trace });
   else if (state.view === 'utilization') renderUtilization(el, { run });
   else if (state.view === 'latency') renderLatency(el, { run, trace });
+  else if (state.view === 'studies') void renderStudiesView(el);
   else if (state.view === 'runs') {
     renderRuns(el, {
       runs: state.runs, runsDir: state.runsDir, compare: state.compare,
@@ -95,6 +98,20 @@ function render() {
   document.body.dataset.view = state.view;
   document.body.dataset.run = run?.id ?? '';
   document.body.dataset.rendering = '';
+}
+
+async function renderStudiesView(el) {
+  const { studies } = await api.studies();
+  renderStudies(el, { studies, onOpen: (id) => { state.study = id; show('studies', true); } });
+  if (state.study) {
+    const box = document.getElementById('study');
+    try {
+      renderStudy(box, await api.study(state.study));
+    } catch (err) {
+      box.innerHTML = `<div class="card error">${esc(err.message)}</div>`;
+    }
+  }
+  document.body.dataset.studies = String(studies.length);
 }
 
 async function renderComparison() {
@@ -136,7 +153,9 @@ function fromHash() {
 
 window.addEventListener('hashchange', () => {
   const { view, id } = fromHash();
-  if (id && id !== state.run?.id) void openRun(id, view);
+  if (view === 'studies') {
+    if (id !== state.study || state.view !== 'studies') { state.study = id; show('studies'); }
+  } else if (id && id !== state.run?.id) void openRun(id, view);
   else if (view !== state.view) show(view);
 });
 
@@ -150,7 +169,7 @@ window.addEventListener('resize', () => {
   const { view, id } = fromHash();
   state.view = VIEWS.includes(view) ? view : 'topology';
   await Promise.all([panel.init(), refreshRuns()]);
-  if (id) await openRun(id, state.view);
+  if (state.view === 'studies') { state.study = id; show('studies'); } else if (id) await openRun(id, state.view);
   else if (state.runs[0] && state.view !== 'topology') await openRun(state.runs[0].id, state.view);
   else show(state.view);
   document.body.dataset.ready = 'yes';

@@ -6,10 +6,12 @@ import { errorBody, ServerError, ServerErrorCode } from './errors.js';
 import { runsRoutes } from './routes/runs.js';
 import { scenariosRoutes } from './routes/scenarios.js';
 import { simulationsRoutes } from './routes/simulations.js';
+import { studiesRoutes } from './routes/studies.js';
 import { webRoutes } from './routes/web.js';
 import { RunsStore } from './runs-store.js';
 import { ScenarioCatalog } from './scenario-catalog.js';
 import { SimulationJobs } from './simulation-jobs.js';
+import { StudiesStore } from './studies-store.js';
 
 /** The e2ctwin checkout or installation (src/server/ and dist/cli/ are both two levels down). */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -88,6 +90,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(webRoutes, { webDir: opts.webDir });
   await app.register(scenariosRoutes, { prefix: '/api/scenarios', scenarios });
   await app.register(runsRoutes, { prefix: '/api/runs', runs });
+  await app.register(studiesRoutes, { prefix: '/api/studies', studies: new StudiesStore(runs) });
   await app.register(simulationsRoutes, { prefix: '/api/simulations', scenarios, runs, jobs });
   app.get('/api/health', async () => ({ ok: true, runsDir: runs.root, running: jobs.running }));
   return app;

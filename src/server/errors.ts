@@ -20,6 +20,8 @@ export const ServerErrorCode = {
   SCENARIO_NOT_FOUND: 'E2C_ERR_SERVER_SCENARIO_NOT_FOUND',
   /** The scenario (file, posted text or overrides) has problems; `issues` lists each, located. */
   SCENARIO_INVALID: 'E2C_ERR_SERVER_SCENARIO_INVALID',
+  /** No study folder (sweep, sensitivity, optimize or capacity results) of that name in the runs folder. */
+  STUDY_NOT_FOUND: 'E2C_ERR_SERVER_STUDY_NOT_FOUND',
   /** No simulation job with that id (finished jobs are forgotten after a while). */
   SIMULATION_NOT_FOUND: 'E2C_ERR_SERVER_SIMULATION_NOT_FOUND',
   /** Too many simulations running at once; try again when one finishes. */
@@ -38,6 +40,7 @@ const STATUS: Record<ServerErrorCode, number> = {
   E2C_ERR_SERVER_RUN_FILE_INVALID: 500,
   E2C_ERR_SERVER_SCENARIO_NOT_FOUND: 404,
   E2C_ERR_SERVER_SCENARIO_INVALID: 422,
+  E2C_ERR_SERVER_STUDY_NOT_FOUND: 404,
   E2C_ERR_SERVER_SIMULATION_NOT_FOUND: 404,
   E2C_ERR_SERVER_BUSY: 503,
   E2C_ERR_SERVER_INTERNAL: 500,

@@ -36,12 +36,22 @@ export class RunsStore {
     this.root = realpathSync(dir);
   }
 
-  /** The folder of run `id`, or a BAD_RUN_ID / RUN_NOT_FOUND error. */
-  dirOf(id: string): string {
+  /** Folder `id` of the runs folder (whatever it holds), or BAD_RUN_ID when `id` is not a plain name inside it. */
+  folder(id: string): string {
     if (typeof id !== 'string' || !RUN_ID.test(id)) {
       throw new ServerError(ServerErrorCode.BAD_RUN_ID, `"${String(id).slice(0, 200)}" is not a run id (one folder name of the runs folder: letters, digits, ".", "_", "-")`, { id: String(id).slice(0, 200) });
     }
-    const dir = this.#inside(path.join(this.root, id), id);
+    return this.#inside(path.join(this.root, id), id);
+  }
+
+  /** Names of the sub-folders that could be runs or studies (plain names only). */
+  folders(): string[] {
+    return readdirSync(this.root, { withFileTypes: true }).filter((e) => e.isDirectory() && RUN_ID.test(e.name)).map((e) => e.name);
+  }
+
+  /** The folder of run `id`, or a BAD_RUN_ID / RUN_NOT_FOUND error. */
+  dirOf(id: string): string {
+    const dir = this.folder(id);
     if (!existsSync(path.join(dir, 'run.json'))) {
       throw new ServerError(ServerErrorCode.RUN_NOT_FOUND, `no run "${id}" in the runs folder`, { id });
     }
@@ -76,10 +86,10 @@ export class RunsStore {
   /** Runs in the folder (sub-folders with a run.json), newest first. Unreadable ones are skipped. */
   list(): RunSummary[] {
     const out: RunSummary[] = [];
-    for (const entry of readdirSync(this.root, { withFileTypes: true })) {
-      if (!entry.isDirectory() || !RUN_ID.test(entry.name)) continue;
+    for (const name of this.folders()) {
+      if (!existsSync(path.join(this.root, name, 'run.json'))) continue;
       try {
-        out.push(this.summary(entry.name));
+        out.push(this.summary(name));
       } catch {
         // A folder being written, or not a run: not listed.
       }

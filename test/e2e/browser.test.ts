@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -61,6 +61,8 @@ beforeAll(async () => {
     throw new Error(`${CHROMIUM} is missing: install Chromium (apt-get install -y chromium; scripts/setup.sh does it as root) or set E2CTWIN_CHROMIUM`);
   }
   mkdirSync(SHOTS, { recursive: true });
+  // Study folders of real sweep/optimize/sensitivity runs, as their verbs write them (see the fixtures' README).
+  cpSync(path.join(repoRoot, 'test/server/fixtures/studies'), runsDir, { recursive: true, filter: (src) => !src.endsWith('README.md') });
   base = await startServer();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -205,6 +207,32 @@ describe('the browser view (headless Chromium)', () => {
     expect(table).toContain(`${b.responseTime.mean.toFixed(3)} s`);
     expect(await page.locator('#compare-cdf path.series').count()).toBe(2);
     await shot('07-runs-side-by-side.png');
+  });
+
+  it('draws the exploration studies: sweep heatmap, optimizer convergence and Pareto front, Morris indices', async () => {
+    await openView('studies');
+    await page.waitForSelector('#studies-table');
+    expect(await page.locator('#studies-table tbody tr').count()).toBe(3);
+    const sweep = JSON.parse(readFileSync(path.join(runsDir, 'sweep-extract-simsearch/results.json'), 'utf8'));
+    await page.click('#studies-table tr[data-study="sweep-extract-simsearch"] a');
+    await page.waitForFunction(() => document.body.dataset.study === 'sweep:responseTime.mean');
+    expect(await page.locator('#study-chart g.cell').count()).toBe(sweep.results.length);
+    const infeasible = sweep.results.filter((r: { mean: { feasible: number } }) => r.mean.feasible < 1).length;
+    expect(infeasible).toBeGreaterThan(0);
+    expect(await page.locator('#study-chart g.cell text', { hasText: '✕' }).count()).toBe(infeasible);
+    await shot('08-study-sweep-heatmap.png');
+
+    const opt = JSON.parse(readFileSync(path.join(runsDir, 'optimize-tpe/result.json'), 'utf8'));
+    await page.click('#studies-table tr[data-study="optimize-tpe"] a');
+    await page.waitForFunction(() => document.body.dataset.study === 'optimize:tpe');
+    expect(await page.locator('#study-convergence circle').count()).toBe(opt.history.length);
+    expect(await page.locator('#study-pareto .dots-front circle').count()).toBe(opt.pareto.length);
+    await shot('09-study-optimize.png');
+
+    await page.click('#studies-table tr[data-study="morris"] a');
+    await page.waitForFunction(() => document.body.dataset.study === 'sensitivity:morris');
+    expect(await page.locator('.study-chart').count()).toBe(4);
+    await shot('10-study-sensitivity.png');
     expect(pageErrors).toEqual([]);
   });
 });

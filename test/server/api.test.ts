@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -195,5 +195,23 @@ describe('buildApp()', () => {
     const late = await app.inject(events);
     expect([...late.body.matchAll(/^event: (\w+)$/gm)].map((m) => m[1])).toEqual(['state', 'done']);
     expect((await app.inject(`/api/simulations/${simulation.id}`)).json()).toMatchObject({ status: 'done', fraction: 1, runId: simulation.runId });
+  });
+
+  it('lists the exploration studies of the runs folder (not as runs) and answers their result documents', async () => {
+    const fixtures = path.join(import.meta.dirname, 'fixtures/studies');
+    cpSync(fixtures, runsDir, { recursive: true });
+    const { studies } = (await app.inject('/api/studies')).json();
+    expect(studies.map((s: { id: string }) => s.id).sort()).toEqual(['morris', 'optimize-tpe', 'sweep-extract-simsearch']);
+    expect(studies.find((s: { id: string }) => s.id === 'sweep-extract-simsearch')).toMatchObject({ kind: 'sweep', scenario: 'plantnet', method: 'grid', params: ['extract', 'simsearch'], points: 35 });
+    expect(studies.find((s: { id: string }) => s.id === 'optimize-tpe')).toMatchObject({ kind: 'optimize', method: 'tpe', points: 16 });
+    const one = (await app.inject('/api/studies/sweep-extract-simsearch')).json();
+    expect(one).toMatchObject({ id: 'sweep-extract-simsearch', file: 'results.json' });
+    expect(one.study).toEqual(JSON.parse(readFileSync(path.join(fixtures, 'sweep-extract-simsearch/results.json'), 'utf8')));
+    const runs = (await app.inject('/api/runs')).json().runs.map((r: { id: string }) => r.id);
+    expect(runs.some((id: string) => ['morris', 'optimize-tpe', 'sweep-extract-simsearch'].includes(id))).toBe(false);
+    expect((await app.inject(`/api/studies/${runs[0]}`)).json()).toMatchObject({ statusCode: 404, code: 'E2C_ERR_SERVER_STUDY_NOT_FOUND' });
+    for (const id of ['..%2f..%2fetc', '%2Fetc', 'a%5C..%5Cb']) {
+      expect((await app.inject(`/api/studies/${id}`)).json(), id).toMatchObject({ statusCode: 400, code: 'E2C_ERR_SERVER_BAD_RUN_ID' });
+    }
   });
 });

@@ -8,7 +8,7 @@ import { hideTooltip, showTooltip } from './tooltip.js';
  * of each pool in two runs.
  *
  *   bars().width(600).xLabel('mean utilization (%)').format(fmt)
- *     (d3.select(el).datum({ categories: ['http', …], series: [{ key, label, values: [v, …] }] }))
+ *     (d3.select(el).datum({ categories: ['http', …], series: [{ key, label, values: [v, …], errors?: [±e, …] }] }))
  */
 export function bars() {
   let width = 600;
@@ -38,7 +38,7 @@ export function bars() {
       const h = categories.length * groupH;
       svg.attr('height', top + h + margin.bottom);
       const w = width - margin.left - margin.right;
-      const max = xMax ?? d3.max(series.flatMap((s) => s.values).filter(Number.isFinite)) ?? 1;
+      const max = xMax ?? d3.max(series.flatMap((s) => s.values.map((v, i) => v + (Number.isFinite(s.errors?.[i]) ? s.errors[i] : 0))).filter(Number.isFinite)) ?? 1;
       const x = d3.scaleLinear().domain([0, max > 0 ? max : 1]).nice().range([0, w]);
       const g = svg.append('g').attr('transform', `translate(${margin.left},${top})`);
       g.append('g').attr('class', 'grid').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x).ticks(5).tickSize(-h).tickFormat(''));
@@ -52,9 +52,14 @@ export function bars() {
           const ok = Number.isFinite(v);
           g.append('rect').attr('class', 'bar').attr('x', 0).attr('y', y0 + si * barH).attr('height', barH - 2)
             .attr('width', ok ? Math.max(0, x(v)) : 0).attr('fill', s.color ?? color(s.key))
-            .on('mousemove', (event) => showTooltip(event, `<div class="tt-title">${esc(c)}</div><table><tr><th>${esc(s.label)}</th><td>${esc(ok ? format(v) : '—')}</td></tr></table>`))
+            .on('mousemove', (event) => showTooltip(event, `<div class="tt-title">${esc(c)}</div><table><tr><th>${esc(s.label)}</th><td>${esc(ok ? format(v) : '—')}${Number.isFinite(s.errors?.[ci]) ? ` ± ${esc(format(s.errors[ci]))}` : ''}</td></tr></table>`))
             .on('mouseleave', hideTooltip);
-          g.append('text').attr('class', 'bar-value').attr('x', (ok ? x(v) : 0) + 4).attr('y', y0 + si * barH + (barH - 2) / 2).attr('dy', '0.35em').text(ok ? format(v) : '—');
+          const e = s.errors?.[ci];
+          if (ok && Number.isFinite(e) && e > 0) {
+            const yy = y0 + si * barH + (barH - 2) / 2;
+            g.append('path').attr('class', 'whisker').attr('d', `M${x(Math.max(x.domain()[0], v - e))},${yy}H${x(Math.min(x.domain()[1], v + e))}M${x(Math.max(x.domain()[0], v - e))},${yy - 3}v6M${x(Math.min(x.domain()[1], v + e))},${yy - 3}v6`);
+          }
+          g.append('text').attr('class', 'bar-value').attr('x', (ok ? x(Number.isFinite(e) ? Math.min(x.domain()[1], v + e) : v) : 0) + 4).attr('y', y0 + si * barH + (barH - 2) / 2).attr('dy', '0.35em').text(ok ? format(v) : '—');
         });
       });
     });
