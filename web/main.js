@@ -41,7 +41,8 @@ async function openRun(id, view) {
   state.run = run;
   state.trace = trace;
   state.topologyFrom = 'run';
-  document.getElementById('current-run').innerHTML = `<span class="muted">run</span> <strong>${esc(run.id)}</strong> <span class="muted">· ${esc(run.summary.scenario)} · ${run.summary.replications} rep · mean ${esc(seconds(run.summary.responseTime.mean))}</span>`;
+  const sm = run.summary;
+  document.getElementById('current-run').innerHTML = `<span class="muted">${esc(sm.kind)} run</span> <strong>${esc(run.id)}</strong> <span class="muted">· ${esc(sm.scenario)}${sm.replications != null ? ` · ${sm.replications} rep` : ''}${sm.responseTime.mean != null ? ` · mean ${esc(seconds(sm.responseTime.mean))}` : ''}</span>`;
   highlightRecent();
   show(view ?? state.view, true);
 }

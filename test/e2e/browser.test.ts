@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -233,6 +233,24 @@ describe('the browser view (headless Chromium)', () => {
     await page.waitForFunction(() => document.body.dataset.study === 'sensitivity:morris');
     expect(await page.locator('.study-chart').count()).toBe(4);
     await shot('10-study-sensitivity.png');
+  });
+
+  it('draws a live run\'s trace the same way (a live-format folder: wall-clock trace, no metrics)', async () => {
+    // No live testbed here: the folder is the first run's, relabelled as live mode writes it (run.json kind
+    // "live", trace header source "live") and without metrics.json, as a live run stopped early leaves it.
+    const live = path.join(runsDir, 'live-format-run');
+    mkdirSync(live);
+    const trace = runFile(runId, 'trace.jsonl').replace('"source":"simulation"', '"source":"live"');
+    writeFileSync(path.join(live, 'trace.jsonl'), trace);
+    cpSync(path.join(runsDir, runId, 'scenario.resolved.json'), path.join(live, 'scenario.resolved.json'));
+    writeFileSync(path.join(live, 'run.json'), JSON.stringify({ kind: 'live', status: 'stopped', scenario: 'plantnet', overrides: [], seed: 1, finishedAt: new Date().toISOString() }));
+    await page.goto(`${base}/#timeline/live-format-run`);
+    await page.waitForFunction(() => document.body.dataset.view === 'timeline' && document.body.dataset.run === 'live-format-run');
+    expect(await page.locator('#timeline rect.span').count()).toBe(parseTraceJsonl(trace).spans.length);
+    expect(await page.textContent('#timeline .axis-label')).toBe('time since the start of the run (s, wall clock)');
+    await shot('11-live-run-timeline.png');
+    await openView('utilization');
+    expect(await page.textContent('#view-utilization')).toContain('has no metrics.json');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -38,6 +38,10 @@ export function renderLatency(el, { run, trace }) {
     return;
   }
   const m = run.metrics;
+  if (!m) {
+    head.append('p').attr('class', 'muted').text(`Run ${run.id} has no metrics.json: no response-time distribution to draw.`);
+    return;
+  }
   const rt = m.responseTime;
   const reps = m.replications;
   const threshold = abandonmentThreshold(run.scenario);

@@ -36,6 +36,11 @@ export function renderCompare(el, a, b) {
   const box = d3.select(el);
   box.html('');
   box.append('h2').text(`Side by side: A = ${a.run.id}, B = ${b.run.id}`);
+  const missing = [a, b].filter((x) => !x.run.metrics).map((x) => x.run.id);
+  if (missing.length) {
+    box.append('p').attr('class', 'muted').text(`No metrics.json in ${missing.join(' and ')}: pick runs that measured something.`);
+    return;
+  }
   // better: 'lower' or 'higher' colours the difference green or red; null leaves it neutral.
   const row = (label, f, fmt, better = 'lower') => {
     const va = f(a.run);

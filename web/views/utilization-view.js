@@ -22,6 +22,10 @@ export function renderUtilization(el, { run }) {
     return;
   }
   const { metrics: m, series: s } = run;
+  if (!m) {
+    head.append('p').attr('class', 'muted').text(`Run ${run.id} has no metrics.json (a ${run.summary.kind} run that stopped before measuring?): nothing to draw here; its timeline may still show its spans.`);
+    return;
+  }
   head.append('p').attr('class', 'muted').text(s
     ? `Time-weighted means per window of ${num(s.t1[0] - s.t0[0])} s over the measured period, averaged over each service's hosts and over ${s.replications} replication${s.replications === 1 ? '' : 's'}.`
     : 'This run folder has no series.json (it was not started from this page, e.g. e2ctwin simulate --out): pools and resources show their means over the measured period; throughput and response time come from the metrics\' windows.');
