@@ -6,6 +6,9 @@ import { registerSchema } from './commands/schema.js';
 import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerValidate } from './commands/validate.js';
+import { registerDrive } from './commands/drive.js';
+import { registerEngine } from './commands/engine.js';
+import { registerLive, registerProbe } from './commands/live.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -23,6 +26,10 @@ export function buildProgram(): Command {
   registerCalibrate(program);
   registerFit(program);
   registerSchema(program);
+  registerLive(program);
+  registerEngine(program);
+  registerDrive(program);
+  registerProbe(program);
   registerServe(program);
   return program;
 }

@@ -1,0 +1,177 @@
+import http from 'node:http';
+import { multiplier } from '../../model/profile.js';
+import { toDistSpec } from '../../model/laws.js';
+import { createStream, integerSampler, sampler, type Sampler } from '../../random/index.js';
+import type { SpanRecord } from '../../trace/index.js';
+import type { DriverSpec } from '../plan/types.js';
+import { wallS } from './pool.js';
+import { SpanWriter } from './span-writer.js';
+
+export interface DriveOptions {
+  /** Wall-clock start (ms since the epoch); the driver waits for it. Default now. */
+  startAtMs?: number;
+  durationS: number;
+  /** After the duration, wait at most this long for requests in flight. Default: the patience, else 30 s. */
+  drainS?: number;
+  /** Repetition of the run: offsets request ids and selects the random streams. Default 0. */
+  repetition?: number;
+  log?: (line: string) => void;
+}
+
+export interface DriveSummary { sent: number; ok: number; rejected: number; abandoned: number; errors: number; lastError?: string }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+/**
+ * Serves the items (images) requests point to: GET /img/<request>/<item>?bytes=N answers N bytes. It
+ * runs on the client's host, so the engine's download stage fetches real bytes across the emulated network.
+ */
+export function imageServer(port: number, host = '0.0.0.0'): Promise<http.Server> {
+  const blob = Buffer.alloc(4 * 1024 * 1024);
+  let s = 12345;
+  for (let i = 0; i < blob.length; i++) {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    blob[i] = s >>> 16;
+  }
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (!url.pathname.startsWith('/img/')) {
+      res.writeHead(url.pathname === '/health' ? 200 : 404).end();
+      return;
+    }
+    let left = Math.max(0, Math.min(1e9, Number(url.searchParams.get('bytes') ?? 0) | 0));
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': left });
+    const pump = () => {
+      while (left > 0) {
+        const n = Math.min(left, blob.length);
+        left -= n;
+        if (!res.write(blob.subarray(0, n))) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    pump();
+  });
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+/**
+ * The workload driver: the scenario's closed-loop users (think time, patience, population profile) or
+ * open arrivals, for each instance placed on this host, against the target's URLs. Records every
+ * request as a `request` span (client-side timing, status ok | rejected | abandoned).
+ */
+export async function drive(spec: DriverSpec, options: DriveOptions): Promise<DriveSummary> {
+  const w = spec.workload;
+  if (w.kind === 'trace') throw new Error('trace workloads are not supported in live mode yet');
+  const spans = new SpanWriter(spec.spansFile);
+  const summary: DriveSummary = { sent: 0, ok: 0, rejected: 0, abandoned: 0, errors: 0 };
+  const startS = (options.startAtMs ?? Date.now()) / 1000;
+  await sleep(startS * 1000 - Date.now());
+  const endS = startS + options.durationS;
+  const scale = spec.profileTimeScale ?? 1;
+  const patienceMs = w.patienceS !== undefined ? w.patienceS * 1000 : undefined;
+  const drainS = options.drainS ?? (w.patienceS ?? 30);
+  const targets = spec.targetUrls;
+  if (targets.length === 0) throw new Error(`no URL for ${spec.target}`);
+
+  const rep = options.repetition ?? 0;
+  const inFlight = new Set<Promise<void>>();
+  const perInstance = spec.instances.map((inst) => {
+    const stream = (name: string) => createStream(spec.seed, `live:${spec.service}#${inst.index}:${name}`, rep);
+    return {
+      inst,
+      items: integerSampler(toDistSpec(spec.items), stream('items')),
+      itemBytes: integerSampler(toDistSpec(spec.itemBytes), stream('itemBytes')),
+      requestBytes: integerSampler(toDistSpec(spec.requestBytes), stream('requestBytes')),
+      seq: 0,
+    };
+  });
+  type Inst = (typeof perInstance)[number];
+
+  async function send(inst: Inst, target: string): Promise<void> {
+    const id = rep * 1e9 + inst.inst.index * 10_000_000 + ++inst.seq;
+    const n = Math.max(1, inst.items());
+    const items = Array.from({ length: n }, (_, i) => ({ url: `http://${spec.address}:${spec.imagePort}/img/${id}/${i}?bytes=${Math.max(0, inst.itemBytes())}` }));
+    const pad = Math.max(0, inst.requestBytes() - 100 * n);
+    const t0 = wallS();
+    summary.sent++;
+    let status: SpanRecord['status'] = 'ok';
+    try {
+      const res = await fetch(`${target}/identify`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ request: id, items, pad: 'x'.repeat(pad) }),
+        ...(patienceMs !== undefined ? { signal: AbortSignal.timeout(patienceMs) } : {}),
+      });
+      await res.arrayBuffer();
+      if (res.status === 503) status = 'rejected';
+      else if (!res.ok) {
+        status = 'rejected';
+        summary.errors++;
+        summary.lastError = `HTTP ${res.status}`;
+      }
+    } catch (e) {
+      const err = e as Error;
+      if (err.name === 'TimeoutError' || err.name === 'AbortError') status = 'abandoned';
+      else {
+        status = 'rejected';
+        summary.errors++;
+        summary.lastError = `${err.message}${(err as { cause?: Error }).cause ? `: ${(err as { cause?: Error }).cause!.message}` : ''}`;
+      }
+    }
+    const t1 = wallS();
+    summary[status]++;
+    spans.write({ request: id, kind: 'request', name: 'request', service: spec.service, host: inst.inst.name, start: t0, end: t1, status });
+  }
+  const track = (p: Promise<void>) => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+    return p;
+  };
+
+  const loops: Promise<void>[] = [];
+  if (w.kind === 'closed') {
+    const pop = multiplier(w.population, options.durationS * scale);
+    for (const inst of perInstance) {
+      const total = w.users;
+      for (let rank = 0; rank < total; rank++) {
+        const think: Sampler = sampler(toDistSpec(w.thinkTime), createStream(spec.seed, `live:${spec.service}#${inst.inst.index}:think:${rank}`, rep));
+        const spread = createStream(spec.seed, `live:${spec.service}#${inst.inst.index}:spread:${rank}`, rep)() * w.startSpreadS;
+        const target = targets[(inst.inst.index * total + rank) % targets.length]!;
+        loops.push((async () => {
+          await sleep((startS + spread) * 1000 - Date.now());
+          while (wallS() < endS) {
+            if (rank < Math.round(total * pop.at((wallS() - startS) * scale))) await track(send(inst, target));
+            const t = think();
+            if (wallS() + t >= endS) break;
+            await sleep(t * 1000);
+          }
+        })());
+      }
+    }
+  } else {
+    const prof = multiplier(w.profile, options.durationS * scale);
+    for (const inst of perInstance) {
+      const rng = createStream(spec.seed, `live:${spec.service}#${inst.inst.index}:arrivals`, rep);
+      const peak = w.ratePerS * prof.max;
+      const target = targets[inst.inst.index % targets.length]!;
+      loops.push((async () => {
+        let t = startS + (w.arrivals === 'periodic' ? rng() / w.ratePerS : 0);
+        for (;;) {
+          t += w.arrivals === 'periodic' ? 1 / w.ratePerS : -Math.log(1 - rng()) / peak;
+          if (t >= endS) break;
+          await sleep(t * 1000 - Date.now());
+          if (w.arrivals === 'periodic' || rng() * prof.max < prof.at((t - startS) * scale)) void track(send(inst, target));
+        }
+      })());
+    }
+  }
+  await Promise.all(loops);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all([...inFlight]), new Promise((r) => (timer = setTimeout(r, drainS * 1000)))]);
+  clearTimeout(timer);
+  spans.close();
+  return summary;
+}

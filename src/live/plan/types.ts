@@ -1,0 +1,152 @@
+import type { Dist, ResolvedApp, Workload } from '../../scenario/index.js';
+
+/**
+ * A live deployment as plain data: what runs where, which files are uploaded, which network rules are
+ * applied, how they are checked. Built by {@link buildPlan} without touching any host; printed by
+ * `e2ctwin live --dry-run`; then applied by the runner.
+ */
+export interface LivePlan {
+  runId: string;
+  scenario: string;
+  provider: 'local' | 'ssh';
+  seed: number;
+  durationS: number;
+  warmupS: number;
+  repeat: number;
+  hosts: PlanHost[];
+  instances: PlanInstance[];
+  files: PlanFile[];
+  processes: PlanProcess[];
+  images: PlanImage[];
+  network: NetworkPlan;
+  warnings: string[];
+}
+
+export interface PlanHost {
+  name: string;
+  /** Dense index among the deployed hosts. */
+  index: number;
+  /** Address other hosts reach this one at. */
+  address: string;
+  /** Interface carrying testbed traffic (shaped by tc). */
+  interface: string;
+  /** Folder of this run's files on the host. */
+  workDir: string;
+  /** local provider: the network namespace of the host. */
+  netns?: string;
+  /** Instances placed here (`<layer>.<service>#<i>`). */
+  instances: string[];
+}
+
+export interface PlanInstance { service: string; index: number; name: string; host: string }
+
+/** A file written on a host before start (content inline; never a secret). */
+export interface PlanFile { host: string; path: string; content: string; mode?: number }
+
+export interface PlanProcess {
+  /** `<service>@<host>`. */
+  id: string;
+  service: string;
+  host: string;
+  /** Its folder (working directory, spec, logs, outputs), relative to the host's work dir. */
+  dir: string;
+  instances: string[];
+  /** service: started first and kept up; workload: drives requests for the run's duration. */
+  kind: 'service' | 'workload';
+  /** Command as argv (a scenario string command becomes ['sh', '-c', string] with quoted references). */
+  argv: string[];
+  env: Record<string, string>;
+  /** Run this container image (with its own CMD) instead of argv. */
+  image?: string;
+  port?: number;
+  health: { path?: string; command?: string; timeoutS: number };
+  /** Spec file of e2ctwin engine/drive processes, relative to its folder. */
+  spec?: string;
+}
+
+export interface PlanImage { host: string; name: string; tar: string; cmd?: string[] }
+
+/** Shaping from one host to another (egress of `src`, per destination address, as EnOSlib does). */
+export interface PairRule {
+  src: string;
+  dst: string;
+  dstAddress: string;
+  device: string;
+  /** Index of the scenario's network constraint that applies. */
+  constraint: number;
+  /** The constraint matches this pair in its own direction (src → dst), not only as a symmetric reverse. */
+  forward: boolean;
+  delayMs: number;
+  /** Infinity: not shaped. */
+  rateMbps: number;
+  lossPercent: number;
+}
+
+export interface VerifyPair {
+  constraint: number;
+  label: string;
+  src: string;
+  dst: string;
+  dstAddress: string;
+  expectedRttMs: number;
+  /** Rate of src → dst, Mbit/s; null when not shaped. */
+  expectedMbps: number | null;
+}
+
+/** Commands (argv) per host, in order. */
+export type HostCommands = Record<string, string[][]>;
+
+export interface NetworkPlan {
+  mode: 'auto' | 'netem' | 'fallback' | 'none';
+  rules: PairRule[];
+  /** tc netem commands (EnOSlib NetemHTB shape): htb class per destination with a netem child. */
+  netem: HostCommands;
+  /** Where netem is missing: htb rate per destination, nftables loss, and per-pair delays for the userspace path. */
+  fallback: { kernel: HostCommands; delays: { src: string; dst: string; delayMs: number }[] };
+  /** Undo commands per host (errors ignored). */
+  undo: HostCommands;
+  /** nftables table the fallback creates on each host. */
+  nftTable: string;
+  verify: VerifyPair[];
+  probePort: number;
+}
+
+/** What `e2ctwin engine` reads from its spec file (E2CTWIN_LIVE_SPEC). */
+export interface EngineSpec {
+  kind: 'engine';
+  scenario: string;
+  service: string;
+  instance: string;
+  app: ResolvedApp;
+  seed: number;
+  port: number;
+  /** Cores of the modelled host (informative: the engine runs on what the host has). */
+  cores: number;
+  /** Other services' URLs, by service id (forward stages). */
+  targets: Record<string, string[]>;
+  spansFile: string;
+  statsFile: string;
+  spanLimit: number;
+}
+
+/** What `e2ctwin drive` reads from its spec file. */
+export interface DriverSpec {
+  kind: 'driver';
+  scenario: string;
+  service: string;
+  instances: { name: string; index: number }[];
+  workload: Workload;
+  target: string;
+  targetUrls: string[];
+  /** Laws of the target app: items per request, bytes of each item (served by the image server), request bytes. */
+  items: Dist;
+  itemBytes: Dist;
+  requestBytes: Dist;
+  seed: number;
+  /** This host's testbed address and the image server's port (item URLs point here). */
+  address: string;
+  imagePort: number;
+  spansFile: string;
+  /** Scenario seconds per live second (profiles are written for the scenario's duration). */
+  profileTimeScale: number;
+}

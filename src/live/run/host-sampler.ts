@@ -1,0 +1,96 @@
+import type { LiveHost } from '../target.js';
+
+/** One sample of a host: machine CPU busy fraction since the previous sample, memory, and per-process CPU. */
+export interface HostSample { t: number; cpuBusy: number; memUsedBytes: number; memTotalBytes: number; processes: Record<string, number> }
+
+interface Raw { t: number; busy: number; total: number; memUsed: number; memTotal: number; proc: Map<number, number> }
+
+// Machine counters, then every process's stat: a process started by the run leads its own session,
+// and its CPU is the sum over that session (a `sh -c` and the program it runs, worker threads included).
+const SCRIPT = 'cat /proc/stat /proc/meminfo; cd /proc && for f in [0-9]*/stat; do read -r l < "$f" && echo "PID $l"; done 2>/dev/null';
+const TICKS = 100; // USER_HZ on Linux
+
+function parse(text: string, t: number): Raw {
+  let busy = 0, total = 0, memTotal = 0, memAvail = 0;
+  const proc = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('cpu ')) {
+      const f = line.trim().split(/\s+/).slice(1).map(Number);
+      total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+      busy = total - (f[3] ?? 0) - (f[4] ?? 0);
+    } else if (line.startsWith('MemTotal:')) memTotal = Number(line.split(/\s+/)[1]) * 1024;
+    else if (line.startsWith('MemAvailable:')) memAvail = Number(line.split(/\s+/)[1]) * 1024;
+    else if (line.startsWith('PID ')) {
+      const close = line.lastIndexOf(')');
+      if (close < 0) continue;
+      const f = line.slice(close + 2).split(' ');
+      const session = Number(f[3]);
+      proc.set(session, (proc.get(session) ?? 0) + Number(f[11]) + Number(f[12]));
+    }
+  }
+  return { t, busy, total, memUsed: memTotal - memAvail, memTotal, proc };
+}
+
+/**
+ * Samples CPU and memory of every host once a period over its SSH connection (/proc/stat,
+ * /proc/meminfo, /proc/PID/stat of the processes the run started there).
+ */
+export class HostSampler {
+  readonly samples = new Map<string, HostSample[]>();
+  readonly #last = new Map<string, Raw>();
+  /** CPU seconds per process id, cumulative between marks (see cpuBetween). */
+  readonly #procTicks = new Map<string, { t: number; ticks: number }[]>();
+  #timer: NodeJS.Timeout | undefined;
+  #busy = false;
+
+  constructor(readonly hosts: readonly LiveHost[], readonly pidsOf: (host: string) => { id: string; pid: number }[], readonly clock: () => number, readonly periodMs = 1000) {}
+
+  start(): void {
+    void this.tick();
+    this.#timer = setInterval(() => void this.tick(), this.periodMs);
+  }
+
+  async tick(): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      await Promise.all(this.hosts.map(async (h) => {
+        const procs = this.pidsOf(h.name);
+        const r = await h.exec(['sh', '-c', SCRIPT], { timeoutMs: 5000 }).catch(() => undefined);
+        if (!r || r.code !== 0) return;
+        const raw = parse(r.stdout, this.clock());
+        const prev = this.#last.get(h.name);
+        this.#last.set(h.name, raw);
+        const processes: Record<string, number> = {};
+        for (const p of procs) {
+          const ticks = raw.proc.get(p.pid);
+          if (ticks === undefined) continue;
+          const list = this.#procTicks.get(p.id) ?? [];
+          list.push({ t: raw.t, ticks });
+          this.#procTicks.set(p.id, list);
+          const before = prev?.proc.get(p.pid);
+          if (prev && before !== undefined && raw.t > prev.t) processes[p.id] = (ticks - before) / TICKS / (raw.t - prev.t);
+        }
+        if (!prev) return;
+        const list = this.samples.get(h.name) ?? [];
+        list.push({ t: raw.t, cpuBusy: raw.total > prev.total ? (raw.busy - prev.busy) / (raw.total - prev.total) : 0, memUsedBytes: raw.memUsed, memTotalBytes: raw.memTotal, processes });
+        this.samples.set(h.name, list);
+      }));
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+  }
+
+  /** CPU seconds a process used between two run-clock times (from the nearest samples). */
+  cpuBetween(id: string, t0: number, t1: number): number | undefined {
+    const list = this.#procTicks.get(id);
+    if (!list || list.length < 2) return undefined;
+    const a = [...list].reverse().find((x) => x.t <= t0) ?? list[0]!;
+    const b = list.find((x) => x.t >= t1) ?? list[list.length - 1]!;
+    return b.t > a.t ? ((b.ticks - a.ticks) / TICKS) * ((t1 - t0) / (b.t - a.t)) : undefined;
+  }
+}

@@ -1,0 +1,590 @@
+import http from 'node:http';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { posix } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { combine, type SimulationResult, type ReplicationMetrics } from '../../model/index.js';
+import type { ResolvedScenario } from '../../scenario/index.js';
+import type { SpanRecord } from '../../trace/index.js';
+import type { EngineSnapshot } from '../app/engine.js';
+import { DockerEngine, removeContainer } from '../docker.js';
+import { LiveError, LiveErrorCode } from '../errors.js';
+import { Journal, recoverLeftovers, type JournalEntry, type Owner, type RemoteUndo } from '../journal.js';
+import { liveReplicationMetrics, type EngineSeries, type LiveWindow, type ProcessCpu } from '../measure/metrics.js';
+import type { RttResult, ThroughputResult } from '../measure/probe.js';
+import type { LivePlan, PlanProcess } from '../plan/types.js';
+import { run } from '../proc.js';
+import { createTarget, SshTarget } from '../providers/index.js';
+import { SshHost } from '../ssh-host.js';
+import type { LiveHost, LiveTarget } from '../target.js';
+import { loadTestbed, type LoadedTestbed } from '../testbed/load.js';
+import { HostSampler, type HostSample } from './host-sampler.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const nowS = () => (performance.timeOrigin + performance.now()) / 1000;
+
+/** How the network constraints were applied and what was measured before the run. */
+export interface EmulationReport {
+  mode: 'none' | 'netem' | 'fallback';
+  netemSupported: boolean | null;
+  description: string;
+  delay: 'netem' | 'userspace switch' | 'not emulated' | 'none';
+  measurements: {
+    constraint: number; label: string; src: string; dst: string;
+    expectedRttMs: number; rtt?: RttResult; rttBeforeCalibration?: RttResult; delayCorrectionMs?: number; rttErrorPercent?: number;
+    expectedMbps: number | null; throughput?: ThroughputResult; throughputErrorPercent?: number;
+  }[];
+}
+
+export interface LiveOutcome {
+  status: 'ok' | 'failed' | 'interrupted';
+  failure?: string;
+  result?: SimulationResult;
+  emulation: EmulationReport;
+  cleanupProblems: string[];
+  runFolder?: string;
+  requests: number;
+  spans: number;
+}
+
+export interface LiveRunInput {
+  scenario: ResolvedScenario;
+  testbed: LoadedTestbed;
+  plan: LivePlan;
+  stateRoot: string;
+  out?: string;
+  overrides: readonly string[];
+  versions: Record<string, unknown>;
+  log: (line: string) => void;
+  /** For tests: called once the workload runs (e.g. to kill a process). */
+  onWorkloadStarted?: (ctx: { hosts: ReadonlyMap<string, LiveHost>; pids: ReadonlyMap<string, number> }) => void | Promise<void>;
+}
+
+interface Running { proc: PlanProcess; host: LiveHost; pid?: number; container?: string; engine?: DockerEngine }
+
+/** Runs an e2ctwin command on a host with the run's bin/ first on PATH (foreground). */
+function e2c(host: LiveHost, argv: string[]): string[] {
+  return ['sh', '-c', 'PATH="$1/bin:$PATH"; export PATH; shift; exec "$@"', 'sh', host.workDir, ...argv];
+}
+
+/**
+ * Cleanup of journal entries that live on hosts: commands run in a local namespace (local provider, no
+ * connection needed, so it also works after a crash) or over the hosts' SSH connections.
+ */
+function remoteUndo(hosts: () => ReadonlyMap<string, LiveHost>, runId: string, connect?: (host: string) => Promise<LiveHost | undefined>): RemoteUndo {
+  const hostOf = async (name: string) => hosts().get(name) ?? (await connect?.(name));
+  return {
+    async undo(e) {
+      switch (e.kind) {
+        case 'container':
+          if (!e.socket) throw new Error('no engine socket recorded');
+          await removeContainer(e.socket, e.id);
+          return;
+        case 'remote-commands':
+          if (e.netns) {
+            if (!existsSync(`/run/netns/${e.netns}`)) return;
+            for (const c of e.commands) await run(['ip', 'netns', 'exec', e.netns, ...c], { check: false });
+            return;
+          }
+          {
+            const h = await hostOf(e.host);
+            if (!h) throw new Error('host unreachable');
+            for (const c of e.commands) await h.exec(c);
+          }
+          return;
+        case 'remote-process': {
+          const h = await hostOf(e.host);
+          if (!h) throw new Error('host unreachable');
+          await h.stop(e.pid);
+          return;
+        }
+        case 'remote-dir': {
+          if (!e.path.split('/').includes(runId) && !posix.basename(e.path).match(/^[a-z0-9]{5}$/)) throw new Error(`refusing to remove ${e.path}`);
+          const h = await hostOf(e.host);
+          if (!h) throw new Error('host unreachable');
+          await h.exec(['rm', '-rf', e.path]);
+        }
+      }
+    },
+  };
+}
+
+/** Rebuilds connections to an ssh testbed after a crash (from the testbed file the journal names). */
+function recoveryUndo(owner: Owner | undefined, entries: JournalEntry[]): RemoteUndo | undefined {
+  const needsSsh = entries.some((e) => (e.kind === 'remote-process' || e.kind === 'remote-dir' || (e.kind === 'remote-commands' && !e.netns)));
+  let target: SshTarget | undefined;
+  const hosts = new Map<string, LiveHost>();
+  const connect = async (name: string) => {
+    if (!needsSsh || !owner?.testbed) return undefined;
+    if (!target) {
+      const tb = loadTestbed(owner.testbed).testbed;
+      if (tb.provider !== 'ssh') return undefined;
+      target = new SshTarget(tb, '/nonexistent');
+    }
+    const def = target.testbed.hosts.find((h) => h.name === name);
+    if (!def) return undefined;
+    const h = new SshHost(name, def.address ?? name, posix.join(def.workDir, owner.runId), await target.client(name), undefined);
+    hosts.set(name, h);
+    return h;
+  };
+  const r = remoteUndo(() => hosts, owner?.runId ?? '', connect);
+  return { undo: r.undo, close: async () => { await target?.close(); for (const h of hosts.values()) await h.close(); } };
+}
+
+/** Removes what crashed earlier runs left (their controller is gone). */
+export function recover(stateRoot: string, log: (line: string) => void) {
+  return recoverLeftovers(stateRoot, recoveryUndo, log);
+}
+
+/**
+ * One live run: plan → provision → network (apply, measure) → services → workload (repetitions) →
+ * collect → metrics → run folder, and always cleanup from the journal — on success, on failure, on
+ * SIGINT/SIGTERM. A run first removes the leftovers of crashed runs.
+ */
+export class LiveRun {
+  readonly hosts = new Map<string, LiveHost>();
+  readonly running: Running[] = [];
+  readonly emulation: EmulationReport = { mode: 'none', netemSupported: null, description: 'no network constraints between deployed hosts', delay: 'none', measurements: [] };
+  readonly windows: LiveWindow[] = [];
+  readonly drivers: { proc: PlanProcess; summary?: unknown }[] = [];
+  readonly #abort = new AbortController();
+  #t0 = 0;
+  #sampler: HostSampler | undefined;
+  #target: LiveTarget | undefined;
+  #journal: Journal | undefined;
+  #workloadStarted = false;
+
+  constructor(readonly input: LiveRunInput) {}
+
+  get plan(): LivePlan {
+    return this.input.plan;
+  }
+
+  #log(line: string): void {
+    this.input.log(line);
+  }
+
+  #check(): void {
+    if (this.#abort.signal.aborted) throw this.#abort.signal.reason as Error;
+  }
+
+  /** Waits for `p`, or throws at once when the run is interrupted. */
+  async #guard<T>(p: Promise<T>): Promise<T> {
+    this.#check();
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(this.#abort.signal.reason as Error);
+      this.#abort.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([p, aborted]);
+    } finally {
+      this.#abort.signal.removeEventListener('abort', onAbort!);
+    }
+  }
+
+  interrupt(reason: string): void {
+    if (!this.#abort.signal.aborted) this.#abort.abort(new LiveError(LiveErrorCode.INTERRUPTED, reason));
+  }
+
+  async execute(): Promise<LiveOutcome> {
+    const { plan, stateRoot } = this.input;
+    const leftovers = await recover(stateRoot, (l) => this.#log(l));
+    for (const l of leftovers) if (l.problems.length > 0) this.#log(`warning: leftovers of run ${l.runId} not fully removed: ${l.problems.join('; ')}`);
+    this.#journal = Journal.open(stateRoot, plan.runId, this.input.testbed.file);
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (this.#abort.signal.aborted) return this.#log(`${sig}: still cleaning up, please wait`);
+      this.#log(`${sig}: stopping the run and cleaning up`);
+      this.interrupt(`interrupted by ${sig}`);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let status: LiveOutcome['status'] = 'ok';
+    let failure: string | undefined;
+    let result: SimulationResult | undefined;
+    let counts = { requests: 0, spans: 0 };
+    let runFolder: string | undefined;
+    let cleanupProblems: string[] = [];
+    try {
+      try {
+        await this.#deploy();
+        await this.#workload();
+      } catch (e) {
+        const err = e as LiveError;
+        status = err.code === LiveErrorCode.INTERRUPTED ? 'interrupted' : 'failed';
+        failure = err.message;
+        this.#log(`${status === 'interrupted' ? 'interrupted' : 'failed'}: ${failure}`);
+      }
+      this.#sampler?.stop();
+      // Keep what was measured, even from a failed run.
+      try {
+        const collected = await this.#collect();
+        result = collected.result;
+        counts = collected.counts;
+        if (this.input.out) runFolder = this.#writeRunFolder(collected, status, failure);
+      } catch (e) {
+        this.#log(`collecting results failed: ${(e as Error).message}`);
+        if (status === 'ok') { status = 'failed'; failure = `collecting results: ${(e as Error).message}`; }
+        if (this.input.out) runFolder = this.#writeRunFolder(undefined, status, failure);
+      }
+    } finally {
+      await this.#target?.close().catch(() => {});
+      cleanupProblems = await this.#journal.cleanup(remoteUndo(() => this.hosts, plan.runId), (l) => this.#log(l));
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      this.#log(cleanupProblems.length === 0 ? `cleanup: removed ${this.#journal.entries.length} resources` : `cleanup: ${cleanupProblems.length} problem(s): ${cleanupProblems.join('; ')}`);
+    }
+    return { status, ...(failure ? { failure } : {}), ...(result ? { result } : {}), emulation: this.emulation, cleanupProblems, ...(runFolder ? { runFolder } : {}), ...counts };
+  }
+
+  async #deploy(): Promise<void> {
+    const { plan, testbed } = this.input;
+    const stateDir = path.join(this.input.stateRoot, plan.runId);
+    this.#target = createTarget(testbed.testbed, stateDir);
+    const hosts = await this.#guard(this.#target.provision(plan, this.#journal!, (l) => this.#log(l)));
+    for (const h of hosts) this.hosts.set(h.name, h);
+    for (const f of plan.files) await this.#guard(this.hosts.get(f.host)!.writeFile(f.path, f.content, f.mode ?? 0o644));
+    await this.#network();
+    await this.#verify();
+    await this.#images();
+    for (const p of plan.processes.filter((x) => x.kind === 'service')) await this.#startService(p);
+    this.#sampler = new HostSampler([...this.hosts.values()], (h) => this.running.filter((r) => r.host.name === h && r.pid).map((r) => ({ id: r.proc.id, pid: r.pid! })), () => nowS() - (this.#t0 || nowS()));
+  }
+
+  async #network(): Promise<void> {
+    const net = this.plan.network;
+    if (net.rules.length === 0 || net.mode === 'none') {
+      this.emulation.description = net.mode === 'none' ? 'network emulation off (testbed emulation: none)' : this.emulation.description;
+      this.#log(`network: ${this.emulation.description}`);
+      return;
+    }
+    const caps = await this.#guard(this.#target!.capabilities());
+    this.emulation.netemSupported = caps.netem;
+    const mode = net.mode === 'auto' ? (caps.netem ? 'netem' : 'fallback') : net.mode;
+    if (mode === 'netem' && !caps.netem) throw new LiveError(LiveErrorCode.REQUIREMENT, 'tc netem is not available on the hosts (`tc qdisc add … netem` failed): use emulation: auto or fallback');
+    this.emulation.mode = mode;
+    const cmds = mode === 'netem' ? net.netem : net.fallback.kernel;
+    const hostsByName = new Map(this.plan.hosts.map((h) => [h.name, h]));
+    for (const [host, list] of Object.entries(cmds)) {
+      const h = this.hosts.get(host)!;
+      const netns = hostsByName.get(host)?.netns;
+      this.#journal!.record({ kind: 'remote-commands', host, commands: net.undo[host] ?? [], what: 'network emulation (tc qdisc, nft table)', ...(netns ? { netns } : {}) });
+      for (const c of list) await this.#guard(h.check(c));
+    }
+    const hasDelay = net.rules.some((r) => r.delayMs > 0);
+    if (mode === 'netem') {
+      this.emulation.delay = hasDelay ? 'netem' : 'none';
+      this.emulation.description = 'tc netem (EnOSlib NetemHTB shape: an htb class per destination with a netem child for delay and loss)';
+    } else {
+      if (hasDelay && caps.userspaceDelay) {
+        await this.#target!.setDelays(net.fallback.delays);
+        this.emulation.delay = 'userspace switch';
+      } else if (hasDelay) {
+        this.emulation.delay = 'not emulated';
+      }
+      this.emulation.description = `fallback (${caps.netem ? 'chosen by the testbed' : 'no sch_netem in this kernel: `tc qdisc add … netem` failed'}): rate by an htb class per destination, loss by nftables numgen in table ${net.nftTable}, delay ${this.emulation.delay === 'userspace switch' ? 'by the userspace switch between the hosts\' TAP devices' : this.emulation.delay === 'not emulated' ? 'NOT emulated (no userspace path on this provider)' : 'none needed'}`;
+    }
+    this.#log(`network: ${this.emulation.description}`);
+  }
+
+  async #probeServer(host: LiveHost, fn: () => Promise<void>): Promise<void> {
+    const port = this.plan.network.probePort;
+    const dir = posix.join(host.workDir, 'probe');
+    const pid = await host.start({ argv: ['e2ctwin', 'probe', 'serve', '--port', String(port)], cwd: dir, stdout: posix.join(dir, 'out.log'), stderr: posix.join(dir, 'err.log'), path: [posix.join(host.workDir, 'bin')], what: 'probe server' });
+    try {
+      for (let i = 0; i < 100; i++) {
+        const r = await host.exec(['sh', '-c', 'grep -q listening "$1"', 'sh', posix.join(dir, 'err.log')]);
+        if (r.code === 0) break;
+        await sleep(50);
+      }
+      await fn();
+    } finally {
+      await host.stop(pid, 1000);
+    }
+  }
+
+  async #probe<T>(host: LiveHost, argv: string[]): Promise<T> {
+    const out = await this.#guard(host.check(e2c(host, ['e2ctwin', 'probe', ...argv]), { timeoutMs: 120_000 }));
+    return JSON.parse(out.trim().split('\n').pop()!) as T;
+  }
+
+  async #verify(): Promise<void> {
+    const net = this.plan.network;
+    if (this.emulation.mode === 'none') return;
+    const tb = this.input.testbed.testbed;
+    const adjust = new Map<number, number>();
+    const userspace = this.emulation.delay === 'userspace switch';
+    for (const v of net.verify) {
+      const src = this.hosts.get(v.src)!;
+      const dst = this.hosts.get(v.dst)!;
+      const target = `${v.dstAddress}:${net.probePort}`;
+      const m: EmulationReport['measurements'][number] = { constraint: v.constraint, label: v.label, src: v.src, dst: v.dst, expectedRttMs: v.expectedRttMs, expectedMbps: v.expectedMbps };
+      await this.#probeServer(dst, async () => {
+        let rtt = await this.#probe<RttResult>(src, ['rtt', target, '--count', String(tb.verify.rttCount)]);
+        // The userspace path adds its own latency (timers, UDP hops): subtract it, as EnOSlib's
+        // AccurateNetemHTB subtracts the measured baseline, and measure again (at most 3 times).
+        for (let i = 0; i < 3 && userspace && v.expectedRttMs > 0; i++) {
+          const error = rtt.medianMs - v.expectedRttMs;
+          if (Math.abs(error) <= Math.max(0.3, 0.02 * v.expectedRttMs)) break;
+          m.rttBeforeCalibration ??= rtt;
+          const correction = (adjust.get(v.constraint) ?? 0) + error / 2;
+          adjust.set(v.constraint, correction);
+          await this.#target!.setDelays(net.fallback.delays.map((d) => {
+            const rule = net.rules.find((r) => r.src === d.src && r.dst === d.dst);
+            return { ...d, delayMs: Math.max(0, d.delayMs - (rule ? adjust.get(rule.constraint) ?? 0 : 0)) };
+          }));
+          m.delayCorrectionMs = -correction;
+          rtt = await this.#probe<RttResult>(src, ['rtt', target, '--count', String(tb.verify.rttCount)]);
+        }
+        m.rtt = rtt;
+        m.rttErrorPercent = v.expectedRttMs > 0 ? ((rtt.medianMs - v.expectedRttMs) / v.expectedRttMs) * 100 : undefined as never;
+        if (v.expectedMbps !== null) {
+          m.throughput = await this.#probe<ThroughputResult>(src, ['throughput', target, '--seconds', String(tb.verify.throughputSeconds)]);
+          m.throughputErrorPercent = ((m.throughput.mbps - v.expectedMbps) / v.expectedMbps) * 100;
+        }
+      });
+      this.emulation.measurements.push(m);
+      this.#log(`network check ${v.label} (${v.src} → ${v.dst}): RTT ${m.rtt!.medianMs.toFixed(2)} ms (configured ${v.expectedRttMs} ms${m.delayCorrectionMs !== undefined ? `, userspace path corrected by ${m.delayCorrectionMs.toFixed(2)} ms per direction` : ''})${m.throughput ? `, throughput ${m.throughput.mbps.toFixed(2)} Mbit/s (configured ${v.expectedMbps})` : ''}`);
+    }
+  }
+
+  async #images(): Promise<void> {
+    for (const img of this.plan.images) {
+      const engine = this.#engine(img.host);
+      await this.#guard(engine.importImage(img.tar, img.name, img.cmd));
+      this.#log(`docker: imported ${img.name} on ${img.host} (engine ${await engine.version()})`);
+    }
+  }
+
+  #engine(host: string): DockerEngine {
+    const ph = this.plan.hosts.find((h) => h.name === host)!;
+    const socket = this.#target!.dockerSocket(ph);
+    if (!socket) throw new LiveError(LiveErrorCode.REQUIREMENT, `no Docker engine reachable on ${host} (testbed docker.enabled for the local provider; docker.socket for ssh)`, { host });
+    return new DockerEngine(host, socket);
+  }
+
+  async #startService(p: PlanProcess, extraEnv: Record<string, string> = {}): Promise<Running> {
+    const host = this.hosts.get(p.host)!;
+    const dir = posix.join(host.workDir, p.dir);
+    let r: Running;
+    if (p.image) {
+      const engine = this.#engine(p.host);
+      const ph = this.plan.hosts.find((h) => h.name === p.host)!;
+      const id = await this.#guard(engine.run({ name: `e2ctwin-${this.plan.runId}-${p.service.replace(/[^\w.-]/g, '_')}`, image: p.image, env: { ...p.env, ...extraEnv }, runId: this.plan.runId, journal: this.#journal!, socketForJournal: this.#target!.dockerSocket(ph)! }));
+      r = { proc: p, host, container: id, engine };
+    } else {
+      const pid = await this.#guard(host.start({ argv: p.argv, env: { ...p.env, ...extraEnv }, cwd: dir, stdout: posix.join(dir, 'out.log'), stderr: posix.join(dir, 'err.log'), path: [posix.join(host.workDir, 'bin')], what: p.id }));
+      r = { proc: p, host, pid };
+    }
+    this.running.push(r);
+    if (p.kind === 'service') {
+      await this.#guard(this.#waitReady(r));
+      this.#log(`service ${p.id} ready${p.port ? ` on ${host.address}:${p.port}` : ''}${p.image ? ` (container ${r.container!.slice(0, 12)}, image ${p.image})` : ` (pid ${r.pid})`}`);
+    }
+    return r;
+  }
+
+  async #alive(r: Running): Promise<boolean> {
+    if (r.container) return r.engine!.running(r.container);
+    return r.host.alive(r.pid!);
+  }
+
+  async #tail(r: Running): Promise<string> {
+    try {
+      if (r.container) return (await r.engine!.logs(r.container)).stderr.trim().split('\n').slice(-5).join(' / ');
+      return (await r.host.readFile(posix.join(r.host.workDir, r.proc.dir, 'err.log'))).toString().trim().split('\n').slice(-5).join(' / ');
+    } catch {
+      return '';
+    }
+  }
+
+  async #waitReady(r: Running): Promise<void> {
+    const { proc: p, host } = r;
+    const deadline = Date.now() + p.health.timeoutS * 1000;
+    let last = '';
+    while (Date.now() < deadline) {
+      this.#check();
+      if (!(await this.#alive(r))) throw new LiveError(LiveErrorCode.SERVICE, `${p.id} exited before it was ready: ${await this.#tail(r) || 'no output'}`, { service: p.service, host: p.host });
+      try {
+        if (p.health.command) {
+          const c = await host.exec(['sh', '-c', p.health.command]);
+          if (c.code === 0) return;
+          last = `health command exited with ${c.code}`;
+        } else if (p.health.path && p.port) {
+          const status = await httpGet(await host.connect(p.port, host.address), host.address, p.health.path);
+          if (status >= 200 && status < 300) return;
+          last = `GET ${p.health.path} answered ${status}`;
+        } else if (p.port) {
+          (await host.connect(p.port, host.address)).destroy();
+          return;
+        } else return;
+      } catch (e) {
+        last = (e as Error).message;
+      }
+      await sleep(200);
+    }
+    throw new LiveError(LiveErrorCode.SERVICE, `${p.id} not ready after ${p.health.timeoutS} s (${last})`, { service: p.service, host: p.host });
+  }
+
+  async #workload(): Promise<void> {
+    const plan = this.plan;
+    const workloads = plan.processes.filter((p) => p.kind === 'workload');
+    if (workloads.length === 0) throw new LiveError(LiveErrorCode.PLAN, 'the scenario has no workload to drive');
+    for (let rep = 0; rep < plan.repeat; rep++) {
+      const startAt = Date.now() + 1500;
+      if (rep === 0) {
+        this.#t0 = startAt / 1000;
+        this.#sampler!.start();
+      }
+      const s = startAt / 1000 - this.#t0;
+      this.windows.push({ start: s, warmupEnd: s + plan.warmupS, end: s + plan.durationS });
+      const env = { E2CTWIN_START_AT_MS: String(startAt), E2CTWIN_DURATION_S: String(plan.durationS), E2CTWIN_REPETITION: String(rep) };
+      const started = [];
+      for (const p of workloads) started.push(await this.#startService(p, env));
+      this.#workloadStarted = true;
+      this.#log(`workload${plan.repeat > 1 ? ` ${rep + 1}/${plan.repeat}` : ''}: ${workloads.map((p) => `${p.id} (${p.instances.length} instance${p.instances.length === 1 ? '' : 's'})`).join(', ')} for ${plan.durationS} s (warm-up ${plan.warmupS.toFixed(1)} s)`);
+      if (rep === 0) await this.input.onWorkloadStarted?.({ hosts: this.hosts, pids: new Map(this.running.filter((r) => r.pid).map((r) => [r.proc.id, r.pid!])) });
+      const patience = Math.max(0, ...this.input.scenario.services.map((x) => x.workload?.patienceS ?? 30));
+      const deadline = startAt + (plan.durationS + patience + 30) * 1000;
+      for (;;) {
+        this.#check();
+        await this.#guard(sleep(500));
+        for (const r of this.running.filter((x) => x.proc.kind === 'service')) {
+          if (!(await this.#alive(r))) throw new LiveError(LiveErrorCode.SERVICE, `${r.proc.id} died during the run: ${await this.#tail(r) || 'no output'}`, { service: r.proc.service, host: r.proc.host });
+        }
+        const alive = await Promise.all(started.map((r) => this.#alive(r)));
+        if (alive.every((a) => !a)) break;
+        if (Date.now() > deadline) throw new LiveError(LiveErrorCode.SERVICE, `workload still running ${Math.round((Date.now() - startAt) / 1000)} s after its start`);
+      }
+      for (const r of started) {
+        const early = Date.now() < startAt + plan.durationS * 1000 - 1000;
+        const out = await r.host.readFile(posix.join(r.host.workDir, r.proc.dir, 'out.log')).then((b) => b.toString()).catch(() => '');
+        const summary = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+        if (!summary || early) throw new LiveError(LiveErrorCode.SERVICE, `${r.proc.id} ended ${early ? 'early' : 'without a summary'}: ${await this.#tail(r) || 'no output'}`, { service: r.proc.service, host: r.proc.host });
+        this.drivers.push({ proc: r.proc, summary: JSON.parse(summary) });
+        this.running.splice(this.running.indexOf(r), 1);
+      }
+    }
+  }
+
+  async #collect(): Promise<Collected> {
+    // Stop services (they flush spans and counters on SIGTERM), then fetch their files.
+    for (const r of [...this.running].reverse()) {
+      try {
+        if (r.container) await r.engine!.remove(r.container);
+        else await r.host.stop(r.pid!, 5000);
+      } catch { /* gone already */ }
+    }
+    const files = new Map<string, Record<string, string>>();
+    const spans: SpanRecord[] = [];
+    const engines: EngineSeries[] = [];
+    const t0 = this.#t0;
+    for (const p of this.plan.processes) {
+      const host = this.hosts.get(p.host);
+      if (!host) continue;
+      const got: Record<string, string> = {};
+      for (const f of ['out.log', 'err.log', 'spans.jsonl', 'stats.jsonl']) {
+        try {
+          got[f] = (await host.readFile(posix.join(host.workDir, p.dir, f))).toString();
+        } catch { /* not written */ }
+      }
+      files.set(p.id, got);
+      if (!t0) continue;
+      for (const line of (got['spans.jsonl'] ?? '').split('\n')) {
+        if (!line.trim()) continue;
+        try {
+          const s = JSON.parse(line) as SpanRecord;
+          spans.push({ ...s, start: s.start - t0, end: s.end - t0 });
+        } catch { /* a line cut by a kill */ }
+      }
+      if (got['stats.jsonl']) {
+        const snaps = got['stats.jsonl'].split('\n').filter((l) => l.trim()).flatMap((l) => {
+          try {
+            const s = JSON.parse(l) as EngineSnapshot;
+            return [{ ...s, t: s.t - t0 }];
+          } catch {
+            return [];
+          }
+        });
+        engines.push({ service: p.service, instance: p.instances[0]!, snapshots: snaps });
+      }
+    }
+    spans.sort((a, b) => a.start - b.start);
+    const requests = spans.filter((s) => s.kind === 'request');
+    const reps: ReplicationMetrics[] = this.windows.map((w) => {
+      const cpu: ProcessCpu = {};
+      for (const p of this.plan.processes) {
+        const c = this.#sampler?.cpuBetween(p.id, w.warmupEnd, w.end);
+        if (c === undefined) continue;
+        const e = (cpu[p.service] ??= { cpuSeconds: 0, instances: 0 });
+        e.cpuSeconds += c;
+        e.instances += p.instances.length;
+      }
+      return liveReplicationMetrics(this.input.scenario, w, requests, engines, cpu);
+    });
+    const result = reps.length > 0 && this.#workloadStarted ? combine(this.input.scenario, this.plan.seed, reps) : undefined;
+    return { result, spans, files, engines, counts: { requests: new Set(requests.map((r) => r.request)).size, spans: spans.length }, samples: this.#sampler?.samples ?? new Map() };
+  }
+
+  #writeRunFolder(c: Collected | undefined, status: LiveOutcome['status'], failure: string | undefined): string {
+    const dir = path.resolve(this.input.out!);
+    mkdirSync(dir, { recursive: true });
+    const { scenario, plan, testbed } = this.input;
+    const write = (name: string, text: string) => writeFileSync(path.join(dir, name), text);
+    const json = (v: unknown) => `${JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), 2)}\n`;
+    write('plan.json', json(plan));
+    write('scenario.resolved.json', json(scenario));
+    write('testbed.json', json(redact(testbed.testbed)));
+    write('run.json', json({
+      kind: 'live', status, ...(failure ? { failure } : {}), scenario: scenario.name, scenarioFile: scenario.source.file, overrides: this.input.overrides,
+      testbedFile: testbed.file, provider: plan.provider, runId: plan.runId, seed: plan.seed, durationS: plan.durationS, warmupS: plan.warmupS, repeat: plan.repeat,
+      startedAt: this.#t0 ? new Date(this.#t0 * 1000).toISOString() : null, finishedAt: new Date().toISOString(),
+      emulation: { mode: this.emulation.mode, delay: this.emulation.delay, netemSupported: this.emulation.netemSupported, description: this.emulation.description },
+      windows: this.windows, drivers: this.drivers.map((d) => ({ id: d.proc.id, summary: d.summary })), versions: this.input.versions, warnings: plan.warnings,
+    }));
+    write('network.json', json({ ...this.emulation, rules: plan.network.rules }));
+    if (c) {
+      if (c.result) write('metrics.json', json(c.result));
+      write('trace.jsonl', `${[JSON.stringify({ format: 'e2ctwin-trace', version: 1, source: 'live', scenario: scenario.name, seed: plan.seed, replication: 0, sampledRequests: c.counts.requests }), ...c.spans.map((s) => JSON.stringify(s))].join('\n')}\n`);
+      const hostMetrics: Record<string, { samples: HostSample[]; meanCpuBusy: number; maxMemUsedBytes: number }> = {};
+      for (const [h, list] of c.samples) {
+        hostMetrics[h] = { samples: list, meanCpuBusy: list.reduce((a, s) => a + s.cpuBusy, 0) / Math.max(1, list.length), maxMemUsedBytes: Math.max(0, ...list.map((s) => s.memUsedBytes)) };
+      }
+      write('host-metrics.json', json({ note: plan.provider === 'local' ? 'local hosts share this machine: machine-wide CPU and memory are the same for all; per-process CPU (fraction of one core) is each host\'s own' : 'per host: CPU busy fraction of all cores, memory, and per-process CPU (fraction of one core)', hosts: hostMetrics }));
+      write('engine-stats.json', json(c.engines));
+      for (const [id, files] of c.files) {
+        const d = path.join(dir, 'logs', id.replace(/[^\w.@-]/g, '_'));
+        mkdirSync(d, { recursive: true });
+        for (const f of ['out.log', 'err.log']) if (files[f] !== undefined) writeFileSync(path.join(d, f), files[f]!);
+      }
+    }
+    return dir;
+  }
+}
+
+interface Collected {
+  result: SimulationResult | undefined;
+  spans: SpanRecord[];
+  files: Map<string, Record<string, string>>;
+  engines: EngineSeries[];
+  counts: { requests: number; spans: number };
+  samples: Map<string, HostSample[]>;
+}
+
+function redact(tb: unknown): unknown {
+  const copy = JSON.parse(JSON.stringify(tb)) as { hosts: { ssh?: { password?: string } }[] };
+  for (const h of copy.hosts) if (h.ssh?.password !== undefined) h.ssh.password = '<redacted>';
+  return copy;
+}
+
+function httpGet(stream: Duplex, host: string, p: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ method: 'GET', path: p, headers: { host }, createConnection: () => stream as never, timeout: 5000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
+}
