@@ -5,10 +5,11 @@ import { registerFit } from './commands/fit.js';
 import { registerSchema } from './commands/schema.js';
 import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerSweep } from './commands/sweep.js';
+import { registerSensitivity } from './commands/sensitivity.js';
+import { registerOptimize } from './commands/optimize.js';
+import { registerCapacity } from './commands/capacity.js';
 import { registerValidate } from './commands/validate.js';
-import { registerDrive } from './commands/drive.js';
-import { registerEngine } from './commands/engine.js';
-import { registerLive, registerProbe } from './commands/live.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -23,13 +24,13 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nExamples:\n  e2ctwin simulate scenarios/plantnet.yaml\n  e2ctwin validate scenarios/plantnet.yaml\n  e2ctwin schema > scenarios/scenario.schema.json\n\nDocumentation: README.md. Exit status: 0 ok, 1 run failure, 2 bad input.');
   registerValidate(program);
   registerSimulate(program);
+  registerSweep(program);
+  registerSensitivity(program);
+  registerOptimize(program);
+  registerCapacity(program);
   registerCalibrate(program);
   registerFit(program);
   registerSchema(program);
-  registerLive(program);
-  registerEngine(program);
-  registerDrive(program);
-  registerProbe(program);
   registerServe(program);
   return program;
 }

@@ -1,0 +1,193 @@
+// What the four exploration verbs (sweep, sensitivity, optimize, capacity) share: their common options,
+// the study set-up (runner, store, progress bar, Ctrl-C), output files and error handling.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { BAD_INPUT_CODES, ExploreError, ExploreErrorCode } from '../../explore/errors.js';
+import { InProcessRunner, type TrialRunner } from '../../explore/runner.js';
+import { defaultWorkers, PiscinaRunner } from '../../explore/piscina-runner.js';
+import { hash31, type SeedMode } from '../../explore/seeds.js';
+import type { Space } from '../../explore/space.js';
+import { openStudy, type Study } from '../../explore/study.js';
+import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
+import { ExitCode } from '../exit-codes.js';
+import { collect, intOption } from '../options.js';
+import { pkg } from '../program.js';
+import { metricsJson } from '../run-folder.js';
+
+export interface ExploreFlags {
+  param: string[];
+  set: string[];
+  seed?: number;
+  replications?: number;
+  seeds: SeedMode;
+  workers?: number;
+  out?: string;
+  fresh?: boolean;
+  json?: boolean;
+  progress: boolean;
+}
+
+/** Adds the options every exploration verb takes. */
+export function exploreOptions(cmd: Command, defaults: { replications: string }): Command {
+  return cmd
+    .option('-p, --param <path=range>', 'a scenario field to vary (repeatable; replaces the scenario\'s explore.params): path=lo..hi (every integer), path=lo..hi:step, path=lo..hi:log, path=a,b,c', collect, [])
+    .option('-s, --set <path=value>', 'override a field for every trial (repeatable), e.g. --set run.duration=600', collect, [])
+    .option('--seed <n>', 'root seed of the simulations (default: the scenario\'s seed)', intOption('--seed'))
+    .option('-r, --replications <n>', `replications per configuration (default: ${defaults.replications})`, intOption('--replications', 1))
+    .addOption(new Option('--seeds <mode>', 'crn: every configuration uses the same random numbers (common random numbers); independent: a seed per configuration').choices(['crn', 'independent']).default('crn'))
+    .option('-w, --workers <n>', `worker threads running simulations (default: the cores, here ${defaultWorkers()}; 0 runs them on the main thread)`, intOption('--workers', 0))
+    .option('-o, --out <dir>', 'study folder: study.sqlite (every finished trial) and the result files (default: runs/<verb>-<scenario>-<hash of the study>)')
+    .option('--fresh', 'discard the trials stored in the study folder instead of resuming')
+    .option('--json', 'print the results as JSON on stdout instead of tables')
+    .option('--no-progress', 'no progress bar (it only shows on a terminal anyway)');
+}
+
+/** A running exploration: the study, plus what the command line adds around it. */
+export interface CliStudy {
+  study: Study;
+  runner: TrialRunner;
+  outDir: string;
+  signal: AbortSignal;
+  progress: Progress;
+  /** Writes a file into the study folder; returns its path. */
+  write(name: string, text: string): string;
+  /** Stops the bar, closes the pool and the store, removes the Ctrl-C handler. */
+  close(): Promise<void>;
+}
+
+export interface Progress {
+  /** Adds planned trials to the bar's total. */
+  plan(trials: number): void;
+  stop(): void;
+}
+
+/** A progress bar over trials (done/total, ETA) on stderr, on a terminal only. */
+function progressBar(label: string, enabled: boolean): Progress & { tick: (reused: boolean) => void } {
+  let total = 0, done = 0, reused = 0;
+  let bar: SingleBar | undefined;
+  const started = Date.now();
+  return {
+    plan(n) {
+      total += n;
+      bar?.setTotal(total);
+    },
+    tick(wasReused) {
+      done++;
+      if (wasReused) reused++;
+      if (!enabled) return;
+      if (!bar) {
+        if (Date.now() - started < 300) return;
+        bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} trials{reused} | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true, barsize: 30, etaBuffer: 50 });
+        bar.start(Math.max(total, done), done, { reused: '' });
+      }
+      if (done > total) { total = done; bar.setTotal(total); }
+      bar.update(done, { reused: reused > 0 ? ` (${reused} resumed)` : '' });
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+/** The default study folder: runs/<verb>-<scenario>-<hash of what defines the study>. */
+function defaultOutDir(verb: string, scenarioName: string, definition: unknown): string {
+  const h = hash31(JSON.stringify(definition)).toString(16).padStart(8, '0');
+  return path.join('runs', `${verb}-${scenarioName}-${h}`);
+}
+
+/**
+ * Opens the study of a verb: the scenario (a bad one throws ScenarioError: exit 2), the space, the
+ * worker pool, the store in the study folder (resuming what it holds), the progress bar and Ctrl-C.
+ */
+export function startStudy(verb: string, file: string, flags: ExploreFlags, definition: unknown, extra: { replications?: number; space?: (scenario: ResolvedScenario) => Space } = {}): CliStudy {
+  const controller = new AbortController();
+  const runner: TrialRunner = flags.workers === 0 ? new InProcessRunner() : new PiscinaRunner(flags.workers ?? defaultWorkers());
+  const bar = progressBar(verb, flags.progress && process.stderr.isTTY === true);
+  let study: Study;
+  let outDir: string;
+  try {
+    const scenario = loadScenarioOrThrow(file, { overrides: flags.set });
+    const space = extra.space?.(scenario);
+    outDir = flags.out ?? defaultOutDir(verb, scenario.name, { verb, file: path.resolve(file), set: flags.set, param: flags.param, seed: flags.seed, replications: flags.replications, seeds: flags.seeds, definition });
+    study = openStudy({
+      file, overrides: flags.set, params: flags.param, ...(space ? { space } : {}), runner, outDir, fresh: flags.fresh ?? false, version: pkg.version,
+      seedMode: flags.seeds, signal: controller.signal, onTrial: ({ reused }) => bar.tick(reused),
+      ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+      ...(flags.replications !== undefined ? { replications: flags.replications } : extra.replications !== undefined ? { replications: extra.replications } : {}),
+    });
+  } catch (err) {
+    void runner.close();
+    throw err;
+  }
+  if (study.store && study.store.resumed > 0) process.stderr.write(`resuming: ${study.store.resumed} finished trial${study.store.resumed === 1 ? '' : 's'} in ${study.store.file}\n`);
+  study.store?.setMeta('lastCommand', { verb, file, flags: { ...flags }, definition });
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    study, runner, outDir, signal: controller.signal, progress: bar,
+    write(name, text) {
+      mkdirSync(outDir, { recursive: true });
+      const f = path.join(outDir, name);
+      writeFileSync(f, text);
+      return f;
+    },
+    async close() {
+      bar.stop();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      study.close();
+      await runner.close();
+    },
+  };
+}
+
+/**
+ * Runs a verb's body, then closes the study whatever happens. Bad input (a bad --param, metric,
+ * constraint or option) prints one line and exits 2; Ctrl-C prints where the finished trials are and
+ * exits 130 (the same command resumes); scenario errors go up to main.ts (formatted, exit 2).
+ */
+export async function runStudy(open: () => CliStudy, body: (s: CliStudy) => Promise<void>): Promise<void> {
+  let s: CliStudy | undefined;
+  try {
+    s = open();
+    await body(s);
+  } catch (err) {
+    if (err instanceof ExploreError && BAD_INPUT_CODES.has(err.code)) {
+      process.stderr.write(`error: ${err.message}${err.hint ? ` (${err.hint})` : ''}  [${err.code}]\n`);
+      process.exitCode = ExitCode.BAD_INPUT;
+      return;
+    }
+    if (err instanceof ExploreError && err.code === ExploreErrorCode.INTERRUPTED && s) {
+      s.progress.stop();
+      const n = s.study.store?.count() ?? 0;
+      process.stderr.write(`\ninterrupted: ${n} finished trial${n === 1 ? '' : 's'} saved in ${s.study.store?.file ?? '(no store)'}; run the same command again to resume\n`);
+      process.exitCode = 130;
+      return;
+    }
+    throw err;
+  } finally {
+    await s?.close();
+  }
+}
+
+/** Writes JSON (NaN as null) with stable key order as given. */
+export const json = (value: unknown): string => metricsJson(value);
+
+/** CSV text: a header and rows; numbers as JS prints them (full precision), NaN empty, text quoted when needed. */
+export function csv(header: readonly string[], rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
+  const cell = (v: string | number | boolean | null | undefined) => {
+    if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return '';
+    const t = String(v);
+    return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+  };
+  return `${[header, ...rows].map((r) => r.map(cell).join(',')).join('\n')}\n`;
+}
+
+/** Parses a comma-separated list option. */
+export const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];

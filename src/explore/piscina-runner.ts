@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { TrialRunner } from './runner.js';
+import type { TrialOutput, TrialTask } from './trial.js';
+
+/**
+ * The bundled worker file. From the bundled CLI (dist/cli/main.js) it is ../explore/worker.js; from the
+ * sources (tests, benchmarks run with tsx) it is dist/explore/worker.js at the repository root, built by
+ * `npm run build` (the test suite builds it first).
+ */
+export function workerFile(): string {
+  const candidates = [new URL('../explore/worker.js', import.meta.url), new URL('../../dist/explore/worker.js', import.meta.url)];
+  for (const c of candidates) {
+    const f = fileURLToPath(c);
+    if (existsSync(f)) return f;
+  }
+  throw new Error('dist/explore/worker.js is missing; run `npm run build` first');
+}
+
+/** Default number of worker threads: the cores available to this process. */
+export const defaultWorkers = (): number => os.availableParallelism();
+
+/**
+ * Runs trials in a pool of worker threads (piscina): `workers` threads, one task per thread at a time
+ * (simulations are CPU-bound), tasks and results as plain data.
+ */
+export class PiscinaRunner implements TrialRunner {
+  readonly concurrency: number;
+  readonly description: string;
+  readonly #pool: Piscina;
+
+  constructor(workers = defaultWorkers(), filename = workerFile()) {
+    this.concurrency = Math.max(1, workers);
+    this.description = `${this.concurrency} worker thread${this.concurrency === 1 ? '' : 's'}`;
+    this.#pool = new Piscina({ filename, minThreads: this.concurrency, maxThreads: this.concurrency, concurrentTasksPerWorker: 1, idleTimeout: 60_000 });
+  }
+
+  run(task: TrialTask, signal?: AbortSignal): Promise<TrialOutput> {
+    return this.#pool.run(task, signal ? { signal } : {}) as Promise<TrialOutput>;
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.destroy();
+  }
+}

@@ -1,0 +1,50 @@
+import { replicationMetrics, Simulation } from '../model/index.js';
+import { loadScenario, readTraces, type ResolvedScenario, type ScenarioIssue } from '../scenario/index.js';
+import { flattenMetrics, type FlatMetrics } from './metrics.js';
+
+/**
+ * One simulation to run: plain, structured-clonable data, so it can cross a worker thread (or, later, a
+ * network). The result depends on these fields only.
+ */
+export interface TrialTask {
+  /** Absolute path of the scenario file (relative presets and traces are found from it). */
+  scenarioFile: string;
+  /** Scenario text to use instead of reading the file (the web view posts text). */
+  scenarioText?: string;
+  /** `path=value` overrides: the study's base overrides, the configuration's, then the fidelity's. */
+  overrides: string[];
+  /** Root seed of the named random streams. */
+  seed: number;
+  /** Replication index (the third component of every stream's seed). */
+  replication: number;
+}
+
+/** What a trial returns: the replication's flat metrics, or the scenario issues that stopped it. */
+export type TrialOutput =
+  | { ok: true; metrics: FlatMetrics; wallMs: number }
+  | { ok: false; issues: ScenarioIssue[] }
+  | { ok: false; error: string };
+
+// Replications of one configuration often land on the same thread: keep a few resolved scenarios.
+const cache = new Map<string, { scenario: ResolvedScenario; traces: ReadonlyMap<string, Float64Array> }>();
+
+/** Runs one replication of one configuration (the body of the worker thread, also usable in-process). */
+export function runTrial(task: TrialTask): TrialOutput {
+  const t0 = performance.now();
+  try {
+    const key = `${task.scenarioFile}\0${task.scenarioText ?? ''}\0${task.overrides.join('\n')}`;
+    let entry = cache.get(key);
+    if (!entry) {
+      const r = loadScenario(task.scenarioFile, { overrides: task.overrides, ...(task.scenarioText !== undefined ? { text: task.scenarioText } : {}) });
+      if (!r.ok) return { ok: false, issues: r.issues };
+      entry = { scenario: r.scenario, traces: readTraces(r.scenario) };
+      if (cache.size >= 8) cache.delete(cache.keys().next().value!);
+      cache.set(key, entry);
+    }
+    const sim = new Simulation(entry.scenario, { seed: task.seed, replication: task.replication, spanSample: 0, traces: entry.traces });
+    sim.run();
+    return { ok: true, metrics: flattenMetrics(replicationMetrics(sim)), wallMs: performance.now() - t0 };
+  } catch (err) {
+    return { ok: false, error: (err as Error).stack ?? String(err) };
+  }
+}
