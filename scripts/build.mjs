@@ -6,7 +6,11 @@ import { build } from 'esbuild';
 await build({
   // server/sim-worker: the worker thread of simulations started from the browser view (e2ctwin serve).
   // explore/worker: the piscina worker of sweep/sensitivity/optimize/capacity (one simulation per task).
-  entryPoints: { 'cli/main': 'src/cli/main.ts', 'server/sim-worker': 'src/server/sim-worker.ts', 'explore/worker': 'src/explore/worker.ts' },
+  entryPoints: { 'cli/main': 'src/cli/main.ts', 'server/sim-worker': 'src/server/sim-worker.ts', 'explore/worker': 'src/explore/worker.ts',
+    // live/switch: the userspace wire of the local testbed (delay without sch_netem).
+    'live/switch': 'src/live/emulation/switch.ts',
+    // live/compute-worker: a compute thread of the reference engine (e2ctwin engine).
+    'live/compute-worker': 'src/live/app/compute-worker.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

@@ -10,6 +10,9 @@ import { registerSensitivity } from './commands/sensitivity.js';
 import { registerOptimize } from './commands/optimize.js';
 import { registerCapacity } from './commands/capacity.js';
 import { registerValidate } from './commands/validate.js';
+import { registerDrive } from './commands/drive.js';
+import { registerEngine } from './commands/engine.js';
+import { registerLive, registerProbe } from './commands/live.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -31,6 +34,10 @@ export function buildProgram(): Command {
   registerCalibrate(program);
   registerFit(program);
   registerSchema(program);
+  registerLive(program);
+  registerEngine(program);
+  registerDrive(program);
+  registerProbe(program);
   registerServe(program);
   return program;
 }
