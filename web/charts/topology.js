@@ -60,7 +60,7 @@ export function topology() {
         header.append('rect').attr('width', colW).attr('height', 34).attr('rx', 6);
         header.append('text').attr('class', 'layer-name').attr('x', pad).attr('y', 21).text(`${col.layer.name}`);
         header.append('text').attr('class', 'layer-meta').attr('x', colW - pad).attr('y', 21).attr('text-anchor', 'end')
-          .text(`${col.layer.services.length} service${col.layer.services.length === 1 ? '' : 's'} · ${d3.sum(col.layer.services, (s) => s.quantity).toLocaleString('en-US')} hosts`);
+          .text(`${col.layer.services.length} service${col.layer.services.length === 1 ? '' : 's'} · ${plural(d3.sum(col.layer.services, (s) => s.quantity), 'host')}`);
         boxes.set(col.layer.name, { x, y: 0, w: colW, h: 34 });
         let y = 48;
         for (const svc of col.layer.services) {
@@ -189,6 +189,10 @@ function cardLines(svc) {
     lines.push({ cls: 'workload', text: `${w.kind} workload → ${w.target}: ${what}` });
   }
   return lines;
+}
+
+function plural(n, word) {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function fmtRate(mbps) {
