@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { pkg } from './version.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerFit } from './commands/fit.js';
 import { registerSchema } from './commands/schema.js';
@@ -14,7 +14,6 @@ import { registerDrive } from './commands/drive.js';
 import { registerEngine } from './commands/engine.js';
 import { registerLive, registerProbe } from './commands/live.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** The e2ctwin command line: one verb per capability, each with its own --help. */
 export function buildProgram(): Command {

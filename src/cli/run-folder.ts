@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { SimulationResult } from '../model/index.js';
 import type { ResolvedScenario } from '../scenario/index.js';
 import { toChromeTrace, traceToJsonl, type SpanRecord } from '../trace/index.js';
-import { pkg } from './program.js';
+import { pkg } from './version.js';
 
 /** The commit of the e2ctwin checkout that ran, when it is a git checkout. */
 export function gitCommit(): string | undefined {
