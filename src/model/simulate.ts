@@ -13,6 +13,12 @@ export interface SimulateOptions {
   traces?: ReadonlyMap<string, Float64Array>;
   /** Progress over the whole study (0..1), with the replication being run. */
   onProgress?: (fraction: number, replication: number) => void;
+  /**
+   * Reads a replication's live state at each progress checkpoint (`ended` false) and once when it has
+   * run (`ended` true), e.g. to sample levels over time. Checkpoints do not change the order of events,
+   * so the result is the same with or without an observer.
+   */
+  observe?: (sim: Simulation, replication: number, ended: boolean) => void;
 }
 
 /** Comparison of a simulated metric with a reference value the scenario states (`expect:`). */
@@ -48,15 +54,22 @@ export function simulate(scenario: ResolvedScenario, options: SimulateOptions = 
   let spans: SpanRecord[] = [];
   let sampledRequests = 0;
   for (let r = 0; r < replications; r++) {
-    const progress = options.onProgress;
-    const sim = new Simulation(scenario, {
+    const { onProgress: progress, observe } = options;
+    const checkpoint = progress || observe
+      ? (f: number) => {
+          observe?.(sim, r, false);
+          progress?.((r + f) / replications, r);
+        }
+      : undefined;
+    const sim: Simulation = new Simulation(scenario, {
       seed,
       replication: r,
       spanSample: r === 0 ? scenario.run.spanSample : 0,
       ...(options.traces ? { traces: options.traces } : {}),
-      ...(progress ? { onProgress: (f: number) => progress((r + f) / replications, r) } : {}),
+      ...(checkpoint ? { onProgress: checkpoint } : {}),
     });
     sim.run();
+    observe?.(sim, r, true);
     reps.push(replicationMetrics(sim));
     if (r === 0) {
       spans = sim.collector.spans;

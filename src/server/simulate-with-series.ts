@@ -1,5 +1,5 @@
 import { LogHistogram, type LogHistogramJSON } from '../metrics/index.js';
-import { combine, replicationMetrics, Simulation, type ReplicationMetrics, type SimulateOptions, type SimulationResult } from '../model/index.js';
+import { simulate, type Simulation, type SimulateOptions, type SimulationResult } from '../model/index.js';
 import type { ResolvedScenario } from '../scenario/index.js';
 import type { SpanRecord } from '../trace/index.js';
 
@@ -37,55 +37,35 @@ interface Sampled { t0: number[]; t1: number[]; values: Map<string, number[]> }
  * of events, so the metrics equal those of `e2ctwin simulate`.
  */
 export function simulateWithSeries(scenario: ResolvedScenario, options: SimulateOptions = {}): { result: SimulationResult; spans: SpanRecord[]; sampledRequests: number; series: RunSeries } {
-  const seed = options.seed ?? scenario.seed;
-  const replications = options.replications ?? scenario.run.replications;
-  const reps: ReplicationMetrics[] = [];
   const samples: Sampled[] = [];
   const histogram = new LogHistogram();
-  let spans: SpanRecord[] = [];
-  let sampledRequests = 0;
-  for (let r = 0; r < replications; r++) {
-    const sampled: Sampled = { t0: [], t1: [], values: new Map() };
-    let sim: Simulation | undefined;
-    let last = { t: NaN, levels: new Map<string, number>() };
-    const onProgress = (f: number) => {
-      const s = sim!;
-      const c = s.collector;
-      if (c.measuring) {
-        const now = s.env.now;
-        const levels = integrals(s, now);
-        const from = Number.isNaN(last.t) ? c.measureStart : last.t;
-        if (now > from) {
-          sampled.t0.push(from);
-          sampled.t1.push(now);
-          for (const [k, v] of levels) {
-            const prev = Number.isNaN(last.t) ? 0 : last.levels.get(k) ?? 0;
-            let arr = sampled.values.get(k);
-            if (!arr) sampled.values.set(k, (arr = []));
-            arr.push((v - prev) / (now - from));
-          }
-          last = { t: now, levels };
-        }
-      }
-      options.onProgress?.((r + f) / replications, r);
-    };
-    sim = new Simulation(scenario, {
-      seed,
-      replication: r,
-      spanSample: r === 0 ? scenario.run.spanSample : 0,
-      ...(options.traces ? { traces: options.traces } : {}),
-      onProgress,
-    });
-    sim.run();
-    reps.push(replicationMetrics(sim));
-    histogram.merge(sim.collector.responseTime);
-    samples.push(sampled);
-    if (r === 0) {
-      spans = sim.collector.spans;
-      sampledRequests = sim.collector.sampledRequests;
+  let sampled: Sampled = { t0: [], t1: [], values: new Map() };
+  let last = { t: NaN, levels: new Map<string, number>() };
+  const observe = (s: Simulation, _r: number, ended: boolean) => {
+    if (ended) {
+      histogram.merge(s.collector.responseTime);
+      samples.push(sampled);
+      sampled = { t0: [], t1: [], values: new Map() };
+      last = { t: NaN, levels: new Map<string, number>() };
+      return;
     }
-  }
-  const result = combine(scenario, seed, reps);
+    const c = s.collector;
+    if (!c.measuring) return;
+    const now = s.env.now;
+    const levels = integrals(s, now);
+    const from = Number.isNaN(last.t) ? c.measureStart : last.t;
+    if (now <= from) return;
+    sampled.t0.push(from);
+    sampled.t1.push(now);
+    for (const [k, v] of levels) {
+      const prev = Number.isNaN(last.t) ? 0 : last.levels.get(k) ?? 0;
+      let arr = sampled.values.get(k);
+      if (!arr) sampled.values.set(k, (arr = []));
+      arr.push((v - prev) / (now - from));
+    }
+    last = { t: now, levels };
+  };
+  const { result, spans, sampledRequests } = simulate(scenario, { ...options, observe });
   return { result, spans, sampledRequests, series: toSeries(scenario, result, samples, histogram) };
 }
 
