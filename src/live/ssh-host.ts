@@ -145,7 +145,8 @@ export class SshHost implements LiveHost {
   }
 
   async stop(pid: number, graceMs = 3000): Promise<void> {
-    const script = 'p=$1; g=$2; kill -TERM -- -"$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null; i=0; while [ $i -lt "$g" ] && kill -0 "$p" 2>/dev/null; do sleep 0.05; i=$((i+1)); done; kill -KILL -- -"$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; true';
+    // `kill -SIG -PID` signals the process group (dash has no `--`); the process leads its group (setsid).
+    const script = 'p=$1; g=$2; kill -TERM -"$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null; i=0; while [ $i -lt "$g" ] && kill -0 -"$p" 2>/dev/null; do sleep 0.05; i=$((i+1)); done; kill -KILL -"$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; true';
     await this.exec(['sh', '-c', script, 'sh', String(pid), String(Math.ceil(graceMs / 50))]);
   }
 

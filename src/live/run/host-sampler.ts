@@ -66,7 +66,8 @@ export class HostSampler {
           const ticks = raw.proc.get(p.pid);
           if (ticks === undefined) continue;
           const list = this.#procTicks.get(p.id) ?? [];
-          list.push({ t: raw.t, ticks });
+          // Monotonic: a session's processes that exit take their CPU time with them.
+          list.push({ t: raw.t, ticks: Math.max(ticks, list[list.length - 1]?.ticks ?? 0) });
           this.#procTicks.set(p.id, list);
           const before = prev?.proc.get(p.pid);
           if (prev && before !== undefined && raw.t > prev.t) processes[p.id] = (ticks - before) / TICKS / (raw.t - prev.t);

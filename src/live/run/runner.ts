@@ -71,7 +71,7 @@ function e2c(host: LiveHost, argv: string[]): string[] {
  * Cleanup of journal entries that live on hosts: commands run in a local namespace (local provider, no
  * connection needed, so it also works after a crash) or over the hosts' SSH connections.
  */
-function remoteUndo(hosts: () => ReadonlyMap<string, LiveHost>, runId: string, connect?: (host: string) => Promise<LiveHost | undefined>): RemoteUndo {
+export function remoteUndo(hosts: () => ReadonlyMap<string, LiveHost>, runId: string, connect?: (host: string) => Promise<LiveHost | undefined>): RemoteUndo {
   const hostOf = async (name: string) => hosts().get(name) ?? (await connect?.(name));
   return {
     async undo(e) {

@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * Live tests need root and a few Debian packages (scripts/setup.sh installs them). In CI they are
+ * required: a missing piece fails the test file with the reason; elsewhere the tests are skipped and
+ * say why.
+ */
+export function liveRequirements(extra: string[] = []): string | undefined {
+  const missing: string[] = [];
+  if (process.getuid?.() !== 0) missing.push('root');
+  for (const cmd of ['ip', 'tc', 'socat', 'ssh-keygen', 'unshare', 'nft', '/usr/sbin/sshd', ...extra]) {
+    try {
+      execFileSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { stdio: 'ignore' });
+    } catch {
+      missing.push(cmd);
+    }
+  }
+  if (missing.length === 0) return undefined;
+  const reason = `live tests need ${missing.join(', ')} (run as root after scripts/setup.sh)`;
+  if (process.env.CI) throw new Error(`${reason}: required in CI`);
+  return reason;
+}
+
+/** Everything a run with this id could have left on the machine; empty when it cleaned up. */
+export function leftovers(runId: string, stateDir: string): string[] {
+  const out: string[] = [];
+  const ns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  for (const line of ns.split('\n')) if (line.includes(`e2c-${runId}`)) out.push(`netns ${line.trim()}`);
+  const links = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
+  for (const line of links.split('\n')) if (line.includes(`e2c${runId}`) || line.includes(`e2cp${runId}`)) out.push(`link ${line.trim().slice(0, 80)}`);
+  const tables = execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' });
+  if (tables.includes(`e2ctwin_${runId}`)) out.push(`nft table e2ctwin_${runId}`);
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    if (Number(pid) === process.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(stateDir) || cmd.includes(`e2c-${runId}`) || cmd.includes(`e2c${runId}`)) out.push(`process ${pid}: ${cmd.slice(0, 100)}`);
+    } catch { /* gone */ }
+  }
+  if (existsSync(stateDir)) out.push(`folder ${stateDir}`);
+  if (readFileSync('/proc/self/mountinfo', 'utf8').includes(stateDir)) out.push(`mounts under ${stateDir}`);
+  return out;
+}
