@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 # Debian packages the test suite uses (later issues append to this list).
 DEBIAN_PACKAGES=()
 DEBIAN_PACKAGES+=(chromium)   # the browser view's end-to-end test (test/e2e/) drives headless Chromium
+# live mode (test/live/, test/conformance/): namespaces, tc, nftables, an sshd per host, socat bridges, busybox services, Docker
+DEBIAN_PACKAGES+=(iproute2 nftables openssh-server socat busybox-static docker.io tar util-linux)
 
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do

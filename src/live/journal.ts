@@ -8,7 +8,7 @@ export type JournalEntry =
   | { kind: 'netns'; name: string }
   | { kind: 'process'; pid: number; start: number; what: string; group?: boolean }
   | { kind: 'mounts'; under: string }
-  | { kind: 'cgroups'; paths: string[] }
+  | { kind: 'empty-dirs'; paths: string[] }
   | { kind: 'container'; host: string; id: string; socket?: string }
   | { kind: 'remote-commands'; host: string; commands: string[][]; what: string; netns?: string }
   | { kind: 'remote-process'; host: string; pid: number; what: string }
@@ -134,7 +134,7 @@ export function describe(e: JournalEntry): string {
     case 'netns': return `network namespace ${e.name}`;
     case 'process': return `process ${e.pid} (${e.what})`;
     case 'mounts': return `mounts under ${e.under}`;
-    case 'cgroups': return `cgroups ${e.paths.join(', ')}`;
+    case 'empty-dirs': return `empty folders ${e.paths.join(', ')}`;
     case 'container': return `container ${e.id.slice(0, 12)} on ${e.host}`;
     case 'remote-commands': return `${e.what} on ${e.host}`;
     case 'remote-process': return `process ${e.pid} (${e.what}) on ${e.host}`;
@@ -168,7 +168,7 @@ async function undo(e: JournalEntry, stateRoot: string, remote: RemoteUndo | und
       rmSync(resolved, { recursive: true, force: true });
       return;
     }
-    case 'cgroups':
+    case 'empty-dirs':
       for (const p of [...e.paths].reverse()) {
         try {
           if (existsSync(p)) rmdirSync(p);

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { loadTestbed } from '../../src/live/testbed/load.js';
 import { loadScenarioOrThrow } from '../../src/scenario/index.js';
 import { parseTraceJsonl } from '../../src/trace/index.js';
 import { repoRoot, runCli } from '../support/cli.js';
+import { busyboxRootfs } from './docker-image.js';
 import { leftovers, liveRequirements } from './support.js';
 
 const skip = liveRequirements(['busybox']);
@@ -143,5 +144,32 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     const recovered = await recover(stateRoot, () => {});
     expect(recovered.find((x) => x.runId === id2)).toMatchObject({ problems: [] });
     expect(leftovers(id2, path.join(stateRoot, id2))).toEqual([]);
+  }, 120_000);
+
+  it('runs a service as a container from a locally imported image (per-host dockerd with safe flags), then removes every trace', async () => {
+    const dockerMissing = liveRequirements(['dockerd', 'nsenter', 'tar']);
+    if (dockerMissing) return;
+    const dir = path.join(out, 'docker');
+    const work = mkdtempSync(path.join(tmpdir(), 'e2ctwin-image-'));
+    const tar = busyboxRootfs(work);
+    const testbed = path.join(work, 'testbed.yaml');
+    writeFileSync(testbed, [
+      'provider: local', 'hosts: [{ name: cloud-1 }, { name: fog-1 }, { name: edge-1 }]',
+      'services: { cloud: [cloud-1], fog: [fog-1], edge: [edge-1] }', 'subnet: 10.216.0.0/24', 'emulation: none',
+      'docker: { enabled: true }', `images: [{ name: "e2ctwin/busybox:test", tar: ${JSON.stringify(tar)}, cmd: [httpd, -f, -p, "8081", -h, /www] }]`, '',
+    ].join('\n'));
+    const runDirsBefore = ['/run/docker', '/run/containerd'].filter((p) => existsSync(p));
+    const r = await liveCli(['live', scenarioFile, '--testbed', testbed, '--duration', '8', '--out', dir, '--state-dir', stateRoot,
+      '--set', 'fog.gateway.live={image: "e2ctwin/busybox:test", port: 8081, health: {path: /index.html}}']);
+    rmSync(work, { recursive: true, force: true });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/local: dockerd on fog-1 \(--iptables=false --ip-forward=false --bridge=none, own roots\)/);
+    expect(r.stderr).toMatch(/docker: imported e2ctwin\/busybox:test on fog-1/);
+    expect(r.stderr).toMatch(/service fog\.gateway@fog-1 ready on 10\.216\.0\.11:8081 \(container [0-9a-f]{12}, image e2ctwin\/busybox:test\)/);
+    expect(json(path.join(dir, 'metrics.json')).completed).toBeGreaterThan(0);
+    const id = runIdOf(dir);
+    expect(leftovers(id, path.join(stateRoot, id))).toEqual([]);
+    expect(execFileSync('sh', ['-c', 'pgrep -a dockerd || true'], { encoding: 'utf8' })).not.toContain(path.join(stateRoot, id));
+    expect(['/run/docker', '/run/containerd'].filter((p) => existsSync(p))).toEqual(runDirsBefore);
   }, 120_000);
 });

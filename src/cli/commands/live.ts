@@ -14,7 +14,7 @@ import { loadTestbed, type LoadedTestbed } from '../../live/testbed/load.js';
 import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { collect, intOption } from '../options.js';
-import { pkg } from '../program.js';
+import { pkg } from '../version.js';
 import { gitCommit, metricsJson } from '../run-folder.js';
 import { summaryTable } from '../summary-table.js';
 import { num, table } from '../table.js';
@@ -135,7 +135,7 @@ function liveSummary(scenario: ResolvedScenario, durationS: number, warmupS: num
   if (o.status !== 'ok') out.push(`RUN ${o.status.toUpperCase()}: ${o.failure}${o.result ? ' (partial results below)' : ''}`, '');
   if (o.result) {
     out.push(`live: ${durationS} s of workload (warm-up ${num(warmupS, 3)} s) per repetition`);
-    out.push(summaryTable(scenario, o.result));
+    out.push(summaryTable({ ...scenario, run: { ...scenario.run, duration: durationS, warmup: warmupS } }, o.result));
   }
   return out.join('\n');
 }

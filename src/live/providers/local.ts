@@ -80,7 +80,7 @@ export class LocalTarget implements LiveTarget {
     journal.record({ kind: 'dir', path: dir });
     mkdirSync(path.join(dir, 'keys'), { recursive: true, mode: 0o700 });
     if (!existsSync('/run/sshd')) {
-      journal.record({ kind: 'cgroups', paths: ['/run/sshd'] }); // an empty folder sshd needs; removed if we made it
+      journal.record({ kind: 'empty-dirs', paths: ['/run/sshd'] }); // an empty folder sshd needs; removed if we made it
       mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     }
     const key = path.join(dir, 'keys', 'client_ed25519');
@@ -159,7 +159,9 @@ export class LocalTarget implements LiveTarget {
     const hosts = plan.hosts.filter((h) => plan.processes.some((p) => p.host === h.name && p.image));
     const cgroupRoots = ['/sys/fs/cgroup/cpu', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/devices', '/sys/fs/cgroup/cpuset', '/sys/fs/cgroup/blkio', '/sys/fs/cgroup/freezer', '/sys/fs/cgroup/net_cls', '/sys/fs/cgroup/perf_event', '/sys/fs/cgroup/hugetlb', '/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified', '/sys/fs/cgroup/cpu,cpuacct', '/sys/fs/cgroup/cpuacct', '/sys/fs/cgroup/net_cls,net_prio', '/sys/fs/cgroup/net_prio', '/sys/fs/cgroup/pids']
       .map((r) => path.join(r, 'docker')).filter((p) => !existsSync(p));
-    if (hosts.length > 0) journal.record({ kind: 'cgroups', paths: [...new Set(cgroupRoots)] });
+    // dockerd leaves a `docker` cgroup per controller and /run/{docker,containerd}: removed after the run if we made them.
+    const runDirs = ['/run/docker', '/run/docker/plugins', '/run/containerd', '/run/containerd/s'].filter((p) => !existsSync(p));
+    if (hosts.length > 0) journal.record({ kind: 'empty-dirs', paths: [...new Set(cgroupRoots), ...runDirs] });
     await Promise.all(hosts.map(async (h) => {
       const d = path.join(this.stateDir, 'docker', h.name);
       mkdirSync(d, { recursive: true, mode: 0o700 });

@@ -469,19 +469,22 @@ export class LiveRun {
 
   async #collect(): Promise<Collected> {
     // Stop services (they flush spans and counters on SIGTERM), then fetch their files.
+    const files = new Map<string, Record<string, string>>();
     for (const r of [...this.running].reverse()) {
       try {
-        if (r.container) await r.engine!.remove(r.container);
-        else await r.host.stop(r.pid!, 5000);
+        if (r.container) {
+          const logs = await r.engine!.logs(r.container).catch(() => ({ stdout: '', stderr: '' }));
+          files.set(r.proc.id, { 'out.log': logs.stdout, 'err.log': logs.stderr });
+          await r.engine!.remove(r.container);
+        } else await r.host.stop(r.pid!, 5000);
       } catch { /* gone already */ }
     }
-    const files = new Map<string, Record<string, string>>();
     const spans: SpanRecord[] = [];
     const engines: EngineSeries[] = [];
     const t0 = this.#t0;
     for (const p of this.plan.processes) {
       const host = this.hosts.get(p.host);
-      if (!host) continue;
+      if (!host || p.image) continue;
       const got: Record<string, string> = {};
       for (const f of ['out.log', 'err.log', 'spans.jsonl', 'stats.jsonl']) {
         try {
