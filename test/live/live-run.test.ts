@@ -159,14 +159,19 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
       'docker: { enabled: true }', `images: [{ name: "e2ctwin/busybox:test", tar: ${JSON.stringify(tar)}, cmd: [httpd, -f, -p, "8081", -h, /www] }]`, '',
     ].join('\n'));
     const runDirsBefore = ['/run/docker', '/run/containerd'].filter((p) => existsSync(p));
-    const r = await liveCli(['live', scenarioFile, '--testbed', testbed, '--duration', '8', '--out', dir, '--state-dir', stateRoot,
+    const r = await liveCli(['live', scenarioFile, '--testbed', testbed, '--duration', '6', '--repeat', '2', '--out', dir, '--state-dir', stateRoot,
       '--set', 'fog.gateway.live={image: "e2ctwin/busybox:test", port: 8081, health: {path: /index.html}}']);
     rmSync(work, { recursive: true, force: true });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/local: dockerd on fog-1 \(--iptables=false --ip-forward=false --bridge=none, own roots\)/);
     expect(r.stderr).toMatch(/docker: imported e2ctwin\/busybox:test on fog-1/);
     expect(r.stderr).toMatch(/service fog\.gateway@fog-1 ready on 10\.216\.0\.11:8081 \(container [0-9a-f]{12}, image e2ctwin\/busybox:test\)/);
-    expect(json(path.join(dir, 'metrics.json')).completed).toBeGreaterThan(0);
+    // Two repetitions of the workload on one deployment: confidence intervals over them, as over replications.
+    const metrics = json(path.join(dir, 'metrics.json'));
+    expect(metrics.replications).toBe(2);
+    expect(metrics.perReplication).toHaveLength(2);
+    expect(metrics.perReplication.every((m: { completed: number }) => m.completed > 0)).toBe(true);
+    expect(metrics.ci95['responseTime.mean'].halfWidth).toBeGreaterThan(0);
     const id = runIdOf(dir);
     expect(leftovers(id, path.join(stateRoot, id))).toEqual([]);
     expect(execFileSync('sh', ['-c', 'pgrep -a dockerd || true'], { encoding: 'utf8' })).not.toContain(path.join(stateRoot, id));

@@ -32,6 +32,7 @@ export function formatPlan(plan: LivePlan): string {
     out.push(`  ${title}:`);
     for (const h of hosts) for (const x of c[h]!) out.push(`    ${h}$ ${shellJoin(x)}`);
   };
+  if (net.rules.some((r) => !/^\d+\.\d+\.\d+\.\d+$/.test(r.dstAddress))) out.push('  (host names are resolved to IPv4 addresses on each source host when the rules are applied)');
   cmds('where tc netem works (EnOSlib NetemHTB shape)', net.netem);
   cmds('fallback without sch_netem: kernel rate and loss', net.fallback.kernel);
   if (net.fallback.delays.length > 0) out.push(`  fallback delay (userspace path): ${net.fallback.delays.map((d) => `${d.src}→${d.dst} ${d.delayMs} ms`).join(', ')}`);

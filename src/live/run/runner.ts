@@ -269,7 +269,19 @@ export class LiveRun {
       const h = this.hosts.get(host)!;
       const netns = hostsByName.get(host)?.netns;
       this.#journal!.record({ kind: 'remote-commands', host, commands: net.undo[host] ?? [], what: 'network emulation (tc qdisc, nft table)', ...(netns ? { netns } : {}) });
-      for (const c of list) await this.#guard(h.check(c));
+      // tc filters and nft rules match IP addresses: names (ssh inventories) are resolved on the source host.
+      const ips = new Map<string, string>();
+      for (const r of net.rules.filter((x) => x.src === host && !/^\d+\.\d+\.\d+\.\d+$/.test(x.dstAddress))) {
+        const got = (await h.exec(['getent', 'ahostsv4', r.dstAddress])).stdout.trim().split(/\s+/)[0];
+        if (!got || !/^\d+\.\d+\.\d+\.\d+$/.test(got)) throw new LiveError(LiveErrorCode.HOST, `${host}: cannot resolve ${r.dstAddress} to an IPv4 address for tc`, { host });
+        ips.set(r.dstAddress, got);
+      }
+      // As EnOSlib: reset the interface's root qdisc first (a real NIC has one), errors ignored.
+      await h.exec(['tc', 'qdisc', 'del', 'dev', hostsByName.get(host)!.interface, 'root']);
+      for (const c of list) {
+        const argv = c.map((a) => ips.get(a) ?? (a.endsWith('/32') && ips.has(a.slice(0, -3)) ? `${ips.get(a.slice(0, -3))}/32` : a));
+        await this.#guard(h.check(argv));
+      }
     }
     const hasDelay = net.rules.some((r) => r.delayMs > 0);
     if (mode === 'netem') {

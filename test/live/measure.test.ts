@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imageServer } from '../../src/live/app/driver.js';
+import { buildEngine, type EngineSnapshot } from '../../src/live/app/engine.js';
+import { LivePool, Rejected } from '../../src/live/app/pool.js';
+import { defaultEngineSpec } from '../../src/live/app/spec.js';
+import { liveReplicationMetrics } from '../../src/live/measure/metrics.js';
+import { distFile } from '../../src/live/paths.js';
+import { simulate } from '../../src/model/index.js';
+import { loadScenarioOrThrow } from '../../src/scenario/index.js';
+import type { SpanRecord } from '../../src/trace/index.js';
+import { repoRoot } from '../support/cli.js';
+
+const scenario = loadScenarioOrThrow(path.join(repoRoot, 'test/live/fixtures/plantnet-small.yaml'));
+const req = (request: number, start: number, end: number, status: SpanRecord['status'] = 'ok'): SpanRecord => ({ request, kind: 'request', name: 'request', service: 'edge.users', host: 'edge.users#0', start, end, status });
+const pools = (busy: number, queue: number, granted: number, waited: number) => Object.fromEntries(['http', 'download', 'extract', 'simsearch'].map((p) => [p, { size: scenario.services[0]!.app!.pools[p]!.size, busyIntegral: busy, queueIntegral: queue, granted, waited, rejected: 0, busy: 0, queue: 0 }]));
+const snap = (t: number, busy: number, cpuS: number): EngineSnapshot => ({ t, pools: pools(busy, busy / 4, busy * 10, busy), completed: busy * 10, rejected: 0, responseTimeSum: 0, cpuUserUs: cpuS * 1e6, cpuSystemUs: 0, rssBytes: 1, cores: 2 });
+
+describe('live metrics (the simulate shape, from spans and counters)', () => {
+  it('counts requests ending inside the measured window, with Little\'s-law requests in system', () => {
+    const win = { start: 0, warmupEnd: 10, end: 20 };
+    const spans = [req(1, 1, 5), req(2, 8, 12), req(3, 12, 14), req(4, 15, 17, 'abandoned'), req(5, 16, 18, 'rejected'), req(6, 19, 25)];
+    const m = liveReplicationMetrics(scenario, win, spans, [{ service: 'cloud.engine', instance: 'cloud.engine#0', snapshots: [snap(9.5, 0, 0), snap(20.5, 4.4, 3.3)] }]);
+    expect(m.completed).toBe(2);
+    expect(m.responseTime.mean).toBeCloseTo(3);
+    expect(m.throughput).toBeCloseTo(0.2);
+    expect(m.arrived).toBe(4);
+    expect([m.abandoned, m.rejected]).toEqual([1, 1]);
+    // In the window: 2 + 2 + 2 + 2 + 1 seconds of requests in flight over 10 s.
+    expect(m.inSystem.mean).toBeCloseTo(0.9);
+    // Pools from the counter snapshots around the window: 4.4 thread-seconds over 11 s.
+    expect(m.pools.extract!.meanBusy).toBeCloseTo(0.4);
+    expect(m.pools.extract!.utilization).toBeCloseTo(0.2);
+    expect(m.pools.http!.waitProbability).toBeCloseTo(0.1);
+    expect(m.services['cloud.engine']!.cpuUtilization).toBeCloseTo(3.3 / 11 / 2);
+    expect(Number.isNaN(m.gpuMemoryPeakGiB)).toBe(true);
+    expect(m.timeline.start).toHaveLength(120);
+  });
+
+  it('has every key of a simulated replication', () => {
+    const sim = simulate(scenario, { replications: 1 }).result.perReplication[0]!;
+    const live = liveReplicationMetrics(scenario, { start: 0, warmupEnd: 1, end: 2 }, [], []);
+    const keys = (o: object): string[] => Object.keys(o).sort();
+    expect(keys(live)).toEqual(keys(sim));
+    expect(keys(live.services)).toEqual(keys(sim.services));
+    expect(keys(live.services['cloud.engine']!)).toEqual(keys(sim.services['cloud.engine']!));
+  });
+});
+
+describe('reference engine', () => {
+  let images: Awaited<ReturnType<typeof imageServer>>;
+  let imagePort = 0;
+  const dir = mkdtempSync(path.join(tmpdir(), 'e2ctwin-engine-'));
+  beforeAll(async () => {
+    images = await imageServer(0, '127.0.0.1');
+    imagePort = (images.address() as AddressInfo).port;
+  });
+  afterAll(() => {
+    images.close();
+    images.closeAllConnections();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs a request through its four pools: real downloads, extraction and search in worker threads, spans per stage', async () => {
+    const spec = { ...defaultEngineSpec('plantnet-engine', 0), spansFile: path.join(dir, 'spans.jsonl'), statsFile: path.join(dir, 'stats.jsonl') };
+    spec.app = { ...spec.app, stages: spec.app.stages.map((s) => (s.demand !== undefined ? { ...s, demand: 0.01 } : s)) };
+    const engine = await buildEngine(spec, { workerFile: distFile('live/compute-worker.js'), vectors: 5000, statsMs: 100 });
+    try {
+      const items = [0, 1].map((i) => ({ url: `http://127.0.0.1:${imagePort}/img/7/${i}?bytes=200000` }));
+      const res = await engine.app.inject({ method: 'POST', url: '/identify', payload: { request: 7, items } });
+      expect(res.statusCode).toBe(200);
+      const body = res.json() as { request: number; species: { species: string }[]; padding: string };
+      expect(body.request).toBe(7);
+      expect(body.species).toHaveLength(5);
+      expect((await engine.app.inject({ url: '/health' })).json()).toMatchObject({ ok: true });
+    } finally {
+      await engine.close();
+    }
+    const spans = readFileSync(spec.spansFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SpanRecord);
+    expect(spans.map((s) => `${s.kind}:${s.name}:${s.item ?? '-'}`).sort()).toEqual(['network:download:0', 'network:download:1', 'stage:extract:0', 'stage:extract:1', 'stage:http:-', 'stage:simsearch:-']);
+    expect(spans.every((s) => s.request === 7 && s.service === 'cloud.engine' && s.host === 'cloud.engine#0')).toBe(true);
+    const stats = readFileSync(spec.statsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EngineSnapshot);
+    expect(stats.at(-1)!.completed).toBe(1);
+    expect(stats.at(-1)!.pools.download!.granted).toBe(2);
+  });
+
+  it('a pool with a queue limit rejects beyond it (HTTP 503 from the engine)', async () => {
+    const pool = new LivePool('p', 1, 1);
+    const first = await pool.acquire();
+    const queued = pool.acquire();
+    await expect(pool.acquire()).rejects.toBeInstanceOf(Rejected);
+    pool.release(first.lane);
+    expect((await queued).waitedSince).toBeDefined();
+    expect(pool.snapshot()).toMatchObject({ granted: 2, waited: 1, rejected: 1 });
+  });
+});
