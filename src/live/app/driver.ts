@@ -1,6 +1,5 @@
 import http from 'node:http';
-import { multiplier } from '../../model/profile.js';
-import { toDistSpec } from '../../model/laws.js';
+import { profileMultiplier, toDistSpec } from './laws.js';
 import { createStream, integerSampler, sampler, type Sampler } from '../../random/index.js';
 import type { SpanRecord } from '../../trace/index.js';
 import type { DriverSpec } from '../plan/types.js';
@@ -133,7 +132,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
 
   const loops: Promise<void>[] = [];
   if (w.kind === 'closed') {
-    const pop = multiplier(w.population, options.durationS * scale);
+    const pop = profileMultiplier(w.population);
     for (const inst of perInstance) {
       const total = w.users;
       for (let rank = 0; rank < total; rank++) {
@@ -152,7 +151,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
       }
     }
   } else {
-    const prof = multiplier(w.profile, options.durationS * scale);
+    const prof = profileMultiplier(w.profile);
     for (const inst of perInstance) {
       const rng = createStream(spec.seed, `live:${spec.service}#${inst.inst.index}:arrivals`, rep);
       const peak = w.ratePerS * prof.max;
