@@ -38,7 +38,7 @@ function parse(text: string, t: number): Raw {
 export class HostSampler {
   readonly samples = new Map<string, HostSample[]>();
   readonly #last = new Map<string, Raw>();
-  /** CPU seconds per process id, cumulative between marks (see cpuBetween). */
+  /** CPU ticks of each process over time, by `<process id>\0<pid>` (see cpuBetween). */
   readonly #procTicks = new Map<string, { t: number; ticks: number }[]>();
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
@@ -65,10 +65,12 @@ export class HostSampler {
         for (const p of procs) {
           const ticks = raw.proc.get(p.pid);
           if (ticks === undefined) continue;
-          const list = this.#procTicks.get(p.id) ?? [];
-          // Monotonic: a session's processes that exit take their CPU time with them.
+          // One series per process (a service restarted, or a driver per repetition, gets a new one);
+          // monotonic, as a session's processes that exit take their CPU time with them.
+          const key = `${p.id}\0${p.pid}`;
+          const list = this.#procTicks.get(key) ?? [];
           list.push({ t: raw.t, ticks: Math.max(ticks, list[list.length - 1]?.ticks ?? 0) });
-          this.#procTicks.set(p.id, list);
+          this.#procTicks.set(key, list);
           const before = prev?.proc.get(p.pid);
           if (prev && before !== undefined && raw.t > prev.t) processes[p.id] = (ticks - before) / TICKS / (raw.t - prev.t);
         }
@@ -88,10 +90,16 @@ export class HostSampler {
 
   /** CPU seconds a process used between two run-clock times (from the nearest samples). */
   cpuBetween(id: string, t0: number, t1: number): number | undefined {
-    const list = this.#procTicks.get(id);
-    if (!list || list.length < 2) return undefined;
-    const a = [...list].reverse().find((x) => x.t <= t0) ?? list[0]!;
-    const b = list.find((x) => x.t >= t1) ?? list[list.length - 1]!;
-    return b.t > a.t ? ((b.ticks - a.ticks) / TICKS) * ((t1 - t0) / (b.t - a.t)) : undefined;
+    let total: number | undefined;
+    for (const [key, list] of this.#procTicks) {
+      if (!key.startsWith(`${id}\0`) || list.length < 2) continue;
+      const a = [...list].reverse().find((x) => x.t <= t0) ?? list[0]!;
+      const b = list.find((x) => x.t >= t1) ?? list[list.length - 1]!;
+      if (b.t <= a.t || b.t < t0 || a.t > t1) continue;
+      // Scaled to the window when the samples around it are wider than it.
+      const span = Math.min(b.t, t1) - Math.max(a.t, t0);
+      total = (total ?? 0) + ((b.ticks - a.ticks) / TICKS) * Math.max(0, span) / (b.t - a.t);
+    }
+    return total;
   }
 }
