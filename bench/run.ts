@@ -4,6 +4,7 @@
  */
 import { kernelBench } from './sections/kernel.js';
 import { modelBench } from './sections/models.js';
+import { exploreBench } from './sections/explore.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -11,3 +12,4 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 console.log(`e2ctwin benchmarks — ${new Date().toISOString()} — node ${process.version}${quick ? ' (quick sizes)' : ''}\n`);
 if (!only || only === 'kernel') kernelBench(quick);
 if (!only || only === 'models') modelBench(quick);
+if (!only || only === 'explore') await exploreBench(quick);

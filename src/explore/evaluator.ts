@@ -66,8 +66,14 @@ export class Evaluator {
   readonly #queue: { task: TrialTask; key: TrialKey; resolve: (m: FlatMetrics) => void; reject: (e: unknown) => void }[] = [];
   #inFlight = 0;
   #failure: unknown;
+  #derive: ((m: FlatMetrics) => FlatMetrics) | undefined;
 
   constructor(readonly options: EvaluatorOptions) {}
+
+  /** Adds derived metrics (e.g. a weighted-sum objective) to every replication this evaluator returns. */
+  derive(f: ((m: FlatMetrics) => FlatMetrics) | undefined): void {
+    this.#derive = f;
+  }
 
   get replications(): number {
     return this.options.replications;
@@ -100,7 +106,8 @@ export class Evaluator {
     });
     const out: Evaluation[] = [];
     for (const p of pending) {
-      const reps = await Promise.all(p.reps);
+      let reps = await Promise.all(p.reps);
+      if (this.#derive) reps = reps.map(this.#derive);
       out.push({ config: p.r.config, key: p.key, fidelity: p.fidelity, seed: p.seed, reps, summary: summarize(reps) });
     }
     return out;

@@ -2,19 +2,43 @@ import { resolveFieldPath, type Explore, type ResolvedScenario } from '../scenar
 import { ExploreError, ExploreErrorCode } from './errors.js';
 import { checkMetricKey, type FlatMetrics, type MetricSummary } from './metrics.js';
 
-/** A metric to minimize or maximize. */
-export interface Objective { key: string; sense: 'min' | 'max' }
+/**
+ * A metric to minimize or maximize. `terms` makes it a weighted sum of metrics (`pools.http.size +
+ * 10*pools.extract.size`), computed per replication as a derived metric whose key is the expression.
+ */
+export interface Objective { key: string; sense: 'min' | 'max'; terms?: { weight: number; key: string }[] }
 
 /** A feasibility constraint on a metric's mean: `key op bound`. */
 export interface Constraint { key: string; op: '<=' | '<' | '>=' | '>'; bound: number; text: string }
 
 const METRIC = /^[A-Za-z][\w.\->]*$/;
 
-/** Parses `responseTime.mean`, `min:responseTime.mean` or `max:throughput`. */
+/**
+ * Parses `responseTime.mean`, `min:responseTime.mean`, `max:throughput`, or a weighted sum of metrics
+ * such as `min:pools.http.size+pools.simsearch.size+10*pools.extract.size`.
+ */
 export function parseObjective(text: string): Objective {
-  const m = /^\s*(?:(min|max|minimize|maximize)\s*:\s*)?([^\s:]+)\s*$/.exec(text);
-  if (!m || !METRIC.test(m[2]!)) throw new ExploreError(ExploreErrorCode.BAD_METRIC, `objective "${text}" is not of the form [min:|max:]metric`, { text }, 'e.g. --objective responseTime.mean or --objective max:throughput');
-  return { key: m[2]!, sense: m[1]?.startsWith('max') ? 'max' : 'min' };
+  const bad = () => new ExploreError(ExploreErrorCode.BAD_METRIC, `objective "${text}" is not of the form [min:|max:]metric or a sum of w*metric terms`, { text }, 'e.g. --objective responseTime.mean, --objective max:throughput, --objective "pools.http.size+10*pools.extract.size"');
+  const m = /^\s*(?:(min|max|minimize|maximize)\s*:\s*)?(.+?)\s*$/.exec(text);
+  if (!m) throw bad();
+  const sense = m[1]?.startsWith('max') ? 'max' as const : 'min' as const;
+  const expr = m[2]!.replace(/\s+/g, '');
+  if (METRIC.test(expr) && !expr.includes('+')) return { key: expr, sense };
+  const terms = expr.split('+').map((t) => {
+    const tm = /^(?:(\d+(?:\.\d+)?(?:e-?\d+)?)\*)?([A-Za-z][\w.\->]*)$/.exec(t);
+    if (!tm) throw bad();
+    return { weight: tm[1] !== undefined ? Number(tm[1]) : 1, key: tm[2]! };
+  });
+  return { key: expr, sense, terms };
+}
+
+/** Adds the value of weighted-sum objectives to flat metrics (a derived metric keyed by the expression). */
+export function deriveMetrics(m: FlatMetrics, objectives: readonly Objective[]): FlatMetrics {
+  const sums = objectives.filter((o) => o.terms);
+  if (sums.length === 0) return m;
+  const out = { ...m };
+  for (const o of sums) out[o.key] = o.terms!.reduce((a, t) => a + t.weight * (m[t.key] ?? NaN), 0);
+  return out;
 }
 
 /** Objectives from flags, else the scenario's `explore.objectives` / `explore.objective`, else the default. */
@@ -57,7 +81,7 @@ export function constraintsFrom(flags: readonly string[], explore: Explore | und
 
 /** Throws BAD_METRIC when an objective or constraint names a metric the simulations do not produce. */
 export function checkKeys(sample: FlatMetrics, objectives: readonly Objective[], constraints: readonly Constraint[]): void {
-  for (const o of objectives) checkMetricKey(o.key, sample, 'objective metric');
+  for (const o of objectives) for (const k of o.terms ? o.terms.map((t) => t.key) : [o.key]) checkMetricKey(k, sample, 'objective metric');
   for (const c of constraints) checkMetricKey(c.key, sample, `metric in constraint "${c.text}"`);
 }
 

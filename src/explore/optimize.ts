@@ -1,7 +1,7 @@
 import { ci95 } from '../metrics/index.js';
 import type { Evaluation } from './evaluator.js';
 import { ExploreError, ExploreErrorCode } from './errors.js';
-import { checkKeys, margins, minimized, violation, type Constraint, type Objective } from './objectives.js';
+import { checkKeys, deriveMetrics, margins, minimized, violation, type Constraint, type Objective } from './objectives.js';
 import { compareObs, makeOptimizer, MULTI_FIDELITY, type Algorithm, type FidelityOptions, type Observation } from './optimizers/index.js';
 import { paretoFront } from './pareto.js';
 import type { Config } from './space.js';
@@ -82,6 +82,7 @@ export async function optimize(study: Study, o: OptimizeOptions): Promise<Optimi
   if (!(o.budget >= 1)) throw new ExploreError(ExploreErrorCode.BAD_OPTION, 'the budget must be at least 1 evaluation', { budget: o.budget });
   const full = mf ? o.fidelity!.max : (o.fullFidelity ?? 0);
   const costOf = (f: number) => (mf ? f / o.fidelity!.max : 1);
+  study.evaluator.derive(o.objectives.some((ob) => ob.terms) ? (m) => deriveMetrics(m, o.objectives) : undefined);
   const opt = makeOptimizer(o.algorithm, { space: study.space, seed: o.seed ?? study.rootSeed, objectives: o.objectives.length, budget: o.budget, ...(o.fidelity ? { fidelity: o.fidelity } : {}) });
   const history: HistoryRow[] = [];
   const evaluations: Evaluation[] = [];
@@ -93,7 +94,7 @@ export async function optimize(study: Study, o: OptimizeOptions): Promise<Optimi
     const asks = opt.ask(room);
     if (asks.length === 0) break;
     const evals = await study.evaluator.evaluate(asks.map((s) => ({ config: s.config, fidelity: s.fidelity ?? full })));
-    if (!checked) { checkKeys(evals[0]!.summary.mean, o.objectives, o.constraints); checked = true; }
+    if (!checked) { checkKeys(evals[0]!.summary.mean, o.objectives.filter((ob) => !ob.terms), o.constraints); checkKeys(evals[0]!.reps[0]!, o.objectives.filter((ob) => ob.terms), []); checked = true; }
     const obs = evals.map((e): Observation => ({
       config: e.config, key: e.key, fidelity: e.fidelity,
       values: o.objectives.map((ob) => minimized(e.summary, ob)),

@@ -87,6 +87,7 @@ Examples:
           objectives: objectives.map(describeObjective), constraints: constraints.map((c) => c.text),
         };
         const doc = resultJson(study.space, result, objectives, info);
+        const reportInfo = { ...info, constraintKeys: constraints.map((c) => c.key) };
         const files = [
           s.write('history.csv', historyCsv(study.space, result.history, objectives)),
           s.write('evaluations.csv', sweepCsv(study.space, result.evaluations, objectives.map((o) => o.key))),
@@ -94,7 +95,7 @@ Examples:
           s.write('result.json', json(doc)),
         ];
         if (flags.json) process.stdout.write(json(doc));
-        else process.stdout.write(`${report(study.space, result, objectives, info, s.runner.description)}\n`);
+        else process.stdout.write(`${report(study.space, result, objectives, reportInfo, s.runner.description)}\n`);
         const e = study.evaluator;
         process.stderr.write(`${e.simulated} trials simulated, ${e.reused} reused · study folder ${path.resolve(s.outDir)} (study.sqlite, ${files.map((f) => path.basename(f)).join(', ')})\n`);
       });
@@ -115,7 +116,7 @@ function report(space: Space, r: OptimizeResult, objectives: readonly Objective[
       ...space.params.map((p, i) => [p.path, String(b.config[i])]),
     ], '  '));
     out.push('');
-    const metrics = [...new Set([key, ...objectives.map((o) => o.key), 'responseTime.p95', 'throughput', 'gpuMemoryPeakGiB', 'energyJ', 'cost'])].filter((k) => k in b.evaluation.summary.mean);
+    const metrics = [...new Set([key, ...objectives.map((o) => o.key), ...(info.constraintKeys as string[]), 'responseTime.mean', 'responseTime.p95', 'throughput', 'gpuMemoryPeakGiB', 'energyJ', 'cost'])].filter((k) => k in b.evaluation.summary.mean);
     out.push(table([['metric', 'mean ± 95% CI'], ...metrics.map((k) => [k, withCi(b.evaluation, k)])], '  '));
     if (b.vsRunnerUp) {
       const d = b.vsRunnerUp;

@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Evaluation } from '../../src/explore/evaluator.js';
+import { constraintsFrom, deriveMetrics, objectivesFrom, parseConstraint, parseObjective, violation, type Constraint, type Objective } from '../../src/explore/objectives.js';
+import { optimize } from '../../src/explore/optimize.js';
+import type { Algorithm } from '../../src/explore/optimizers/index.js';
+import { PiscinaRunner } from '../../src/explore/piscina-runner.js';
+import type { Config } from '../../src/explore/space.js';
+import { openStudy, type Study } from '../../src/explore/study.js';
+import { fmt, printTable, repoRoot } from '../measure.js';
+
+const scenario = path.join(repoRoot, 'scenarios/plantnet.yaml');
+const P = (s: string) => `cloud.engine.pools.${s}`;
+
+/** Wall seconds for `threads` worker threads each spinning the same CPU loop: how much parallelism the machine gives now. */
+async function cpuProbe(threads: number): Promise<number> {
+  const code = 'let x = 0; for (let i = 0; i < 2e8; i++) x += Math.sqrt(i); require("node:worker_threads").parentPort.postMessage(x);';
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: threads }, () => new Promise((resolve, reject) => {
+    const w = new Worker(code, { eval: true });
+    w.once('message', resolve);
+    w.once('error', reject);
+  })));
+  return (performance.now() - t0) / 1000;
+}
+
+async function sweepOnce(workers: number, params: string[]): Promise<{ seconds: number; hash: string; n: number }> {
+  const t0 = performance.now();
+  const runner = new PiscinaRunner(workers);
+  try {
+    const study = openStudy({ file: scenario, params, runner, replications: 1 });
+    const evals = await study.evaluator.evaluate(study.space.grid().map((config) => ({ config })));
+    const text = JSON.stringify(evals.map((e) => ({ config: e.config, seed: e.seed, reps: e.reps })));
+    return { seconds: (performance.now() - t0) / 1000, hash: createHash('sha256').update(text).digest('hex').slice(0, 16), n: evals.length };
+  } finally {
+    await runner.close();
+  }
+}
+
+/** Sweep of 64 configurations with 1 and 2 worker threads: speed-up and byte-identical results. */
+async function parallelSweep(quick: boolean): Promise<void> {
+  const params = quick ? [`${P('extract')}=1..8`, `${P('http')}=20,40`] : [`${P('extract')}=1..8`, `${P('http')}=10..80:10`];
+  const n = quick ? 16 : 64;
+  console.log(`## Explore: sweep of ${n} Pl@ntNet configurations (extract 1..8 × http ${quick ? '20,40' : '10..80 step 10'}), 1 replication of the scenario's 1800 s each, 1 vs 2 worker threads`);
+  const p1 = await cpuProbe(1), p2 = await cpuProbe(2);
+  console.log(`  CPU probe now: 2 threads spinning take ${(p2 / p1).toFixed(2)}× the time of 1 (1.00× = two free cores; ${os.availableParallelism()} cores reported, load average ${os.loadavg()[0]!.toFixed(2)})`);
+  const runs: { workers: number; seconds: number; hash: string }[] = [];
+  for (const workers of [1, 2, 1, 2]) runs.push({ workers, ...(await sweepOnce(workers, params)) });
+  const best = (w: number) => Math.min(...runs.filter((r) => r.workers === w).map((r) => r.seconds));
+  const hashes = new Set(runs.map((r) => r.hash));
+  printTable([
+    ['workers', 'wall s (run 1)', 'wall s (run 2)', 'best', 'results sha256'],
+    ...[1, 2].map((w) => { const rs = runs.filter((r) => r.workers === w); return [String(w), rs[0]!.seconds.toFixed(2), rs[1]!.seconds.toFixed(2), best(w).toFixed(2), rs[0]!.hash]; }),
+  ]);
+  const speedup = best(1) / best(2);
+  console.log(`  speed-up 2 vs 1 workers: ${speedup.toFixed(2)}× (target ≥ 1.7×: ${speedup >= 1.7 ? 'MET' : 'MISSED'}); results byte-identical across all ${runs.length} runs: ${hashes.size === 1 ? 'yes' : 'NO'}`);
+  console.log('');
+}
+
+// ---------------------------------------------------------------- optimizer benchmark
+
+interface Truth { study: Study; grid: Config[]; evals: Evaluation[]; size: number; levels: number[] }
+
+const GRID_POOLS = [10, 20, 30, 40, 50, 60];
+const FIDELITY = 4000;
+
+/**
+ * The exhaustive grid: http, download and simsearch ∈ {10, 20, …, 60}, extract ∈ 1..9 (the scenario's
+ * explore space at step 10 instead of 5): 6³·9 = 1,944 configurations, each 2 replications (common random
+ * numbers) of 4,000 requests measured after a 150 s warm-up. Cached in runs/bench-explore-grid/study.sqlite.
+ */
+async function groundTruth(quick: boolean, runner: PiscinaRunner): Promise<Truth> {
+  const levels = quick ? [10, 30, 60] : GRID_POOLS;
+  const params = [`${P('http')}=${levels.join(',')}`, `${P('download')}=${levels.join(',')}`, `${P('extract')}=1..9`, `${P('simsearch')}=${levels.join(',')}`];
+  // The run length comes from the fidelity (run.requests, unbounded duration) so that sha/asha's rungs share the warm-up.
+  const overrides = ['run.warmup=150'];
+  const study = openStudy({ file: scenario, overrides, params, runner, replications: 2, outDir: path.join(repoRoot, 'runs', 'bench-explore-grid'), version: 'bench' });
+  const grid = study.space.grid();
+  const t0 = performance.now();
+  const before = study.store!.count();
+  const evals: Evaluation[] = [];
+  const chunks = 10;
+  for (let c = 0; c < chunks; c++) {
+    const part = grid.slice(Math.floor((c * grid.length) / chunks), Math.floor(((c + 1) * grid.length) / chunks));
+    evals.push(...(await study.evaluator.evaluate(part.map((config) => ({ config, fidelity: FIDELITY })))));
+    if (study.store!.count() > before) process.stdout.write(`  … ground truth ${evals.length}/${grid.length} configurations (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+  }
+  console.log(`  ground truth: ${grid.length} configurations × 2 replications, ${study.store!.count() - before} trials simulated now (${((performance.now() - t0) / 1000).toFixed(0)} s), the rest from runs/bench-explore-grid/study.sqlite`);
+  return { study, grid, evals, size: grid.length, levels };
+}
+
+interface Problem { name: string; objective: Objective; constraints: Constraint[] }
+
+async function benchProblem(t: Truth, pb: Problem, seeds: number, budget: number): Promise<void> {
+  const { study } = t;
+  const derived = (e: Evaluation) => deriveMetrics(e.summary.mean, [pb.objective]);
+  const values = t.evals.map((e) => (violation({ ...e.summary, mean: derived(e) }, pb.constraints) === 0 ? derived(e)[pb.objective.key]! : Infinity));
+  const fStar = Math.min(...values);
+  const iStar = values.indexOf(fStar);
+  const near = values.filter((v) => v <= fStar * 1.01).length;
+  const p = near / t.size;
+  console.log(`### ${pb.name}: minimize ${pb.objective.key} subject to ${[...pb.constraints.map((c) => c.text), 'feasible'].join(', ')}`);
+  console.log(`  optimum f* = ${fmt(fStar, 5)} at ${JSON.stringify(study.space.record(t.grid[iStar]!))}; ${near} of ${t.size} configurations within 1 % (p = ${(100 * p).toFixed(2)} %)`);
+  const [confirm] = await study.evaluator.evaluate([{ config: t.grid[iStar]!, fidelity: FIDELITY, replications: 10 }]);
+  const m = confirm!.summary.mean['responseTime.mean']!, h = confirm!.summary.halfWidth['responseTime.mean']!;
+  console.log(`  x* with 10 replications: responseTime.mean ${m.toFixed(4)} s ± ${(100 * h / m).toFixed(2)} % (95 % CI); with the 2 of the table: ${t.evals[iStar]!.summary.mean['responseTime.mean']!.toFixed(4)} s`);
+  console.log(`  random search, analytic: P(within 1 % after n) = 1 − (1 − p)^n, median n₅₀ ≈ ln 2 / p = ${fmt(Math.log(2) / p, 3)} evaluations`);
+  const target = fStar + Math.abs(fStar) * 0.01;
+  const algorithms: Algorithm[] = ['random', 'lhs', 'tpe', 'gp', 'nsga2', 'sha', 'asha'];
+  const rows: string[][] = [['optimizer', 'median evals to ≤ 1 %', 'IQR', 'within budget', 'median full-fidelity eq.', 'mean final regret', 'wall s']];
+  const medians: Partial<Record<Algorithm, number>> = {};
+  for (const alg of algorithms) {
+    const mf = alg === 'sha' || alg === 'asha';
+    const hits: number[] = [];
+    const costs: number[] = [];
+    const regrets: number[] = [];
+    const t0 = performance.now();
+    for (let s = 1; s <= seeds; s++) {
+      const r = await optimize(study, {
+        algorithm: alg, budget, batch: 4, seed: s, objectives: [pb.objective], constraints: pb.constraints,
+        ...(mf ? { fidelity: { min: FIDELITY / 16, max: FIDELITY, eta: 4 } } : { fullFidelity: FIDELITY }),
+        stop: (row) => row.best !== undefined && row.best.violation === 0 && row.best.values[0]! <= target,
+      });
+      const i = r.history.findIndex((h2) => h2.best !== undefined && h2.best.violation === 0 && h2.best.values[0]! <= target);
+      hits.push(i < 0 ? Infinity : i + 1);
+      costs.push(i < 0 ? Infinity : r.history[i]!.cost);
+      const last = r.history.at(-1)?.best;
+      regrets.push(last && last.violation === 0 ? last.values[0]! / fStar - 1 : NaN);
+    }
+    const wall = (performance.now() - t0) / 1000;
+    const q = quartiles(hits);
+    medians[alg] = q[1];
+    const fin = regrets.filter(Number.isFinite);
+    rows.push([alg, show(q[1]), `${show(q[0])}–${show(q[2])}`, `${hits.filter(Number.isFinite).length}/${seeds}`, mf ? show(quartiles(costs)[1], 1) : show(q[1]), fin.length > 0 ? `${(100 * mean(fin)).toFixed(2)} %` : '–', wall.toFixed(1)]);
+  }
+  printTable(rows);
+  const best = Math.min(medians.tpe ?? Infinity, medians.gp ?? Infinity);
+  const rnd = medians.random ?? NaN;
+  let verdict: string;
+  if (Number.isFinite(rnd)) verdict = `${show(best)} vs ${show(rnd)} = ${(best / rnd).toFixed(2)} (${best <= rnd / 3 ? 'MET' : 'MISSED'})`;
+  else verdict = `${show(best)} vs random's > ${budget} (none of its runs got there; analytic median ≈ ${fmt(Math.log(2) / p, 3)}): ≤ ${(best / budget).toFixed(2)} (${best <= budget / 3 ? 'MET' : 'MISSED'})`;
+  console.log(`  target: median of the better of TPE and GP ≤ ⅓ of random search's: ${verdict}`);
+  console.log('');
+}
+
+async function optimizerBench(quick: boolean): Promise<void> {
+  const seeds = quick ? 5 : 20;
+  const budget = quick ? 60 : 150;
+  console.log(`## Explore: optimizers on the Pl@ntNet scenario against an exhaustive grid, ${seeds} optimizer seeds each, budget ${budget} evaluations, batches of 4`);
+  const runner = new PiscinaRunner();
+  try {
+    const t = await groundTruth(quick, runner);
+    console.log(`  grid: http, download, simsearch ∈ {${t.levels.join(', ')}}, extract ∈ 1..9 → ${t.size} configurations; each 2 replications (CRN) of ${FIDELITY} requests after a 150 s warm-up`);
+    console.log('  an evaluation = a configuration simulated with those 2 replications (what the optimizers see is the table\'s value: same seeds);');
+    console.log(`  sha/asha evaluate at rungs of ${FIDELITY / 16}/${FIDELITY / 4}/${FIDELITY} requests (η = 4): their cost in full-fidelity equivalents is a column of its own.`);
+    console.log('');
+    const base = constraintsFrom([], t.study.scenario.explore, t.study.scenario);
+    await benchProblem(t, { name: 'the scenario\'s own problem', objective: objectivesFrom([], t.study.scenario.explore)[0]!, constraints: base }, seeds, budget);
+    // Right-sizing: the fewest threads (an extract thread weighs 10: it holds 3.5 GiB of GPU memory) that
+    // keep the mean response time within the testbed's measured 2.65 s.
+    await benchProblem(t, {
+      name: 'right-sizing the pools',
+      objective: parseObjective('pools.http.size+pools.download.size+pools.simsearch.size+10*pools.extract.size'),
+      constraints: [...base, parseConstraint('responseTime.mean <= 2.65')],
+    }, seeds, budget);
+  } finally {
+    await runner.close();
+  }
+}
+
+function quartiles(v: number[]): [number, number, number] {
+  const s = [...v].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))]!;
+  return [at(0.25), at(0.5), at(0.75)];
+}
+const mean = (v: number[]) => (v.length > 0 ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
+const show = (x: number, digits = 0) => (Number.isFinite(x) ? (digits > 0 ? fmt(x, 3) : String(Math.round(x))) : '> budget');
+
+export async function exploreBench(quick: boolean): Promise<void> {
+  await parallelSweep(quick);
+  await optimizerBench(quick);
+}
