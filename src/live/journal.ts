@@ -100,7 +100,7 @@ export async function recoverLeftovers(stateRoot: string, remoteFor?: (owner: Ow
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
     const file = path.join(dir, name);
     const { owner, entries } = readJournal(file);
-    if (owner && owner.pid !== process.pid && isAlive(owner.pid, owner.start)) continue;
+    if (owner && isAlive(owner.pid, owner.start)) continue; // a run in progress (possibly this process's)
     const runId = owner?.runId ?? name.replace(/\.jsonl$/, '');
     log?.(`removing leftovers of run ${runId} (${entries.length} resources)`);
     const remote = remoteFor?.(owner, entries);

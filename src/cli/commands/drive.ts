@@ -33,7 +33,8 @@ export function registerDrive(program: Command): void {
       if (f.spans) spec.spansFile = f.spans;
       const durationS = Number(f.duration ?? process.env.E2CTWIN_DURATION_S ?? 60);
       const startAtMs = process.env.E2CTWIN_START_AT_MS ? Number(process.env.E2CTWIN_START_AT_MS) : undefined;
-      const images = await imageServer(spec.imagePort);
+      // The image server listens for the testbed inside a live run (a spec), on loopback otherwise.
+      const images = await imageServer(spec.imagePort, fromSpec ? '0.0.0.0' : '127.0.0.1');
       const summary = await drive(spec, { durationS, repetition: Number(process.env.E2CTWIN_REPETITION ?? 0), ...(startAtMs !== undefined ? { startAtMs } : {}) });
       images.close();
       images.closeAllConnections();

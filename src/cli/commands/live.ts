@@ -29,8 +29,10 @@ export function registerProbe(program: Command): void {
   const probe = program.command('probe').description('Measure a network path (used by live mode on the hosts): serve, round-trip times, throughput. Prints JSON.');
   probe.command('serve').description('Answer probes on a TCP port until stopped.')
     .option('-p, --port <n>', 'TCP port', intOption('--port', 1), 47800)
-    .action(async (o: { port: number }) => {
-      await probeServe(o.port);
+    .option('--host <address>', 'address to listen on (live runs pass 0.0.0.0 inside the testbed hosts)')
+    .action(async (o: { port: number; host?: string }) => {
+      // Started by live runs inside testbed hosts; by hand it stays on loopback.
+      await probeServe(o.port, o.host ?? '127.0.0.1');
       process.stderr.write(`probe listening on ${o.port}\n`);
     });
   probe.command('rtt').description('Round-trip times of one-byte messages to a probe server.').argument('<address:port>')

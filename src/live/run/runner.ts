@@ -303,7 +303,7 @@ export class LiveRun {
   async #probeServer(host: LiveHost, fn: () => Promise<void>): Promise<void> {
     const port = this.plan.network.probePort;
     const dir = posix.join(host.workDir, 'probe');
-    const pid = await host.start({ argv: ['e2ctwin', 'probe', 'serve', '--port', String(port)], cwd: dir, stdout: posix.join(dir, 'out.log'), stderr: posix.join(dir, 'err.log'), path: [posix.join(host.workDir, 'bin')], what: 'probe server' });
+    const pid = await host.start({ argv: ['e2ctwin', 'probe', 'serve', '--port', String(port), '--host', '0.0.0.0'], cwd: dir, stdout: posix.join(dir, 'out.log'), stderr: posix.join(dir, 'err.log'), path: [posix.join(host.workDir, 'bin')], what: 'probe server' });
     try {
       for (let i = 0; i < 100; i++) {
         const r = await host.exec(['sh', '-c', 'grep -q listening "$1"', 'sh', posix.join(dir, 'err.log')]);
