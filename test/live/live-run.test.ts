@@ -71,9 +71,12 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     const sim = runCli(['simulate', scenarioFile, '--json', '-r', '2']);
     const simKeys = leafPaths(JSON.parse(sim.stdout)).filter((k) => !k.startsWith('ci95.') && !k.startsWith('expect.'));
     const liveKeys = new Set(leafPaths(metrics));
-    const missing = simKeys.filter((k) => !liveKeys.has(k) && !k.startsWith('links.') && !k.startsWith('services.fog.gateway') && !k.startsWith('services.edge.users'));
+    const missing = simKeys.filter((k) => !liveKeys.has(k));
     expect(missing).toEqual([]);
     expect(Object.keys(metrics.pools)).toEqual(['http', 'download', 'extract', 'simsearch']);
+    // Link bytes from the htb class counters: the images crossed edge → cloud.
+    expect(metrics.links['edge->cloud'].links).toBe(4);
+    expect(metrics.links['edge->cloud'].bytes).toBeGreaterThan(metrics.completed * 300_000);
 
     // Spans in the project's trace format: client requests and the engine's waits, stages, downloads.
     const { header, spans } = parseTraceJsonl(readFileSync(path.join(dir, 'trace.jsonl'), 'utf8'));

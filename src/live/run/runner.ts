@@ -249,7 +249,9 @@ export class LiveRun {
     await this.#verify();
     await this.#images();
     for (const p of plan.processes.filter((x) => x.kind === 'service')) await this.#startService(p);
-    this.#sampler = new HostSampler([...this.hosts.values()], (h) => this.running.filter((r) => r.host.name === h && r.pid).map((r) => ({ id: r.proc.id, pid: r.pid! })), () => nowS() - (this.#t0 || nowS()));
+    const shaped = new Set(this.emulation.mode === 'none' ? [] : Object.keys(this.emulation.mode === 'netem' ? plan.network.netem : plan.network.fallback.kernel));
+    this.#sampler = new HostSampler([...this.hosts.values()], (h) => this.running.filter((r) => r.host.name === h && r.pid).map((r) => ({ id: r.proc.id, pid: r.pid! })), () => nowS() - (this.#t0 || nowS()), 1000,
+      (h) => (shaped.has(h) ? plan.hosts.find((x) => x.name === h)?.interface : undefined));
   }
 
   async #network(): Promise<void> {
@@ -536,10 +538,40 @@ export class LiveRun {
         e.cpuSeconds += c;
         e.instances += p.instances.length;
       }
-      return liveReplicationMetrics(this.input.scenario, w, requests, engines, cpu);
+      const m = liveReplicationMetrics(this.input.scenario, w, requests, engines, cpu);
+      m.links = this.#links(w);
+      return m;
     });
     const result = reps.length > 0 && this.#workloadStarted ? combineRepetitions(this.input.scenario, this.plan.seed, reps) : undefined;
     return { result, spans, files, engines, counts: { requests: new Set(requests.map((r) => r.request)).size, spans: spans.length }, samples: this.#sampler?.samples ?? new Map() };
+  }
+
+  /**
+   * Bytes and utilization of the shaped links in a window, from the htb class counters of each source
+   * host (frames on the wire, headers included), keyed like the simulator's links (`src->dst`).
+   */
+  #links(w: LiveWindow): ReplicationMetrics['links'] {
+    const out: ReplicationMetrics['links'] = {};
+    if (this.emulation.mode === 'none' || !this.#sampler) return out;
+    const net = this.plan.network;
+    const T = w.end - w.warmupEnd;
+    const bySource = new Map<string, typeof net.rules>();
+    for (const r of net.rules) bySource.set(r.src, [...(bySource.get(r.src) ?? []), r]);
+    for (const [src, rules] of bySource) {
+      // Class 1:(i+1) is the i-th rule of the host that got a class (every rule with netem; shaped ones in the fallback).
+      const classed = this.emulation.mode === 'netem' ? rules : rules.filter((r) => Number.isFinite(r.rateMbps));
+      classed.forEach((r, i) => {
+        const bytes = this.#sampler!.bytesBetween(src, `1:${i + 1}`, w.warmupEnd, w.end);
+        if (bytes === undefined) return;
+        const c = this.input.scenario.network[r.constraint]!;
+        const l = (out[`${c.src}->${c.dst}`] ??= { links: 0, utilization: 0, meanActive: NaN, bytes: 0 });
+        l.links++;
+        l.bytes += bytes;
+        l.utilization += Number.isFinite(r.rateMbps) && T > 0 ? (bytes * 8) / T / (r.rateMbps * 1e6) : NaN;
+      });
+    }
+    for (const l of Object.values(out)) l.utilization /= l.links;
+    return out;
   }
 
   #writeRunFolder(c: Collected | undefined, status: LiveOutcome['status'], failure: string | undefined): string {
