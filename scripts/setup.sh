@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=()
 DEBIAN_PACKAGES+=(chromium)   # the browser view's end-to-end test (test/e2e/) drives headless Chromium
 # live mode (test/live/, test/conformance/): namespaces, tc, nftables, an sshd per host, socat bridges, busybox services, Docker
-DEBIAN_PACKAGES+=(iproute2 nftables openssh-server socat busybox-static docker.io tar util-linux)
+DEBIAN_PACKAGES+=(iproute2 nftables openssh-server socat busybox-static docker.io tar util-linux iputils-ping)
 
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do

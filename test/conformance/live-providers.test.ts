@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal, recoverLeftovers } from '../../src/live/journal.js';
 import { buildPlan } from '../../src/live/plan/build.js';
+import { fallbackCommands } from '../../src/live/plan/network.js';
 import { LocalTarget, SshTarget } from '../../src/live/providers/index.js';
 import { remoteUndo } from '../../src/live/run/runner.js';
 import type { LiveHost } from '../../src/live/target.js';
@@ -10,7 +11,7 @@ import { loadScenarioOrThrow } from '../../src/scenario/index.js';
 import { leftovers, liveRequirements } from '../live/support.js';
 import { liveTargetConformance } from './live-target.js';
 
-const skip = liveRequirements(['busybox']);
+const skip = liveRequirements(['busybox', 'ping']);
 const stateRoot = '/tmp/e2ctwin-live-conformance';
 const scenario = () => loadScenarioOrThrow('conformance.yaml', {
   text: 'name: conformance\nrun: { duration: 1 }\nlayers:\n  - name: a\n    services: [{ name: s, live: { command: ["true"] } }]\n  - name: b\n    services: [{ name: s, live: { command: ["true"] } }]\n',
@@ -69,6 +70,23 @@ describe.skipIf(skip)(`live providers${skip ? ` (skipped: ${skip})` : ''}`, () =
     const route = await a!.exec(['ip', 'route', 'get', '1.1.1.1']);
     expect(route.code).not.toBe(0);
     expect((await local.capabilities()).userspaceDelay).toBe(true);
+  });
+
+  it('the fallback\'s nftables loss drops about the configured share of packets, in a table of the run', async () => {
+    const [a, b] = localHosts;
+    const rules = [{ src: 'a', dst: 'b', dstAddress: b!.address, device: `e2c${runId}0`, constraint: 0, forward: true, delayMs: 0, rateMbps: Infinity, lossPercent: 50 }];
+    const { kernel } = fallbackCommands(rules, `e2ctwin_${runId}`);
+    for (const c of kernel.a!) await a!.check(c);
+    try {
+      // iputils ping goes on when a packet is dropped at send (nftables drop in the output hook: EPERM).
+      const r = await a!.exec(['ping', '-q', '-c', '60', '-i', '0.02', '-W', '1', b!.address]);
+      const received = Number(/(\d+) (?:packets )?received/.exec(r.stdout)?.[1]);
+      expect(received).toBeGreaterThan(15);
+      expect(received).toBeLessThan(45);
+      expect((await a!.exec(['nft', 'list', 'tables'])).stdout).toContain(`e2ctwin_${runId}`);
+    } finally {
+      await a!.check(['nft', 'delete', 'table', 'inet', `e2ctwin_${runId}`]);
+    }
   });
 
   it('the ssh provider reached b through its jump host', async () => {
