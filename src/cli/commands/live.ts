@@ -137,7 +137,9 @@ function liveSummary(scenario: ResolvedScenario, durationS: number, warmupS: num
   if (o.status !== 'ok') out.push(`RUN ${o.status.toUpperCase()}: ${o.failure}${o.result ? ' (partial results below)' : ''}`, '');
   if (o.result) {
     out.push(`live: ${durationS} s of workload (warm-up ${num(warmupS, 3)} s) per repetition`);
-    out.push(summaryTable({ ...scenario, run: { ...scenario.run, duration: durationS, warmup: warmupS } }, o.result));
+    // The simulate table, its reference-value column named for what a live run gives.
+    out.push(summaryTable({ ...scenario, run: { ...scenario.run, duration: durationS, warmup: warmupS } }, o.result)
+      .replace(/^(reference value\s+expected\s+)simulated/m, '$1 measured').replace(/replications? ×/, (m) => m.replace('replication', 'repetition')));
   }
   return out.join('\n');
 }
