@@ -9,12 +9,7 @@ import { LivePool, Rejected } from '../../src/live/app/pool.js';
 import { defaultEngineSpec } from '../../src/live/app/spec.js';
 import { liveReplicationMetrics } from '../../src/live/measure/metrics.js';
 import { distFile } from '../../src/live/paths.js';
-import { combine, infeasibility as modelInfeasibility, multiplier, simulate } from '../../src/model/index.js';
-import { toDistSpec as modelToDistSpec } from '../../src/model/laws.js';
-import { profileMultiplier, toDistSpec } from '../../src/live/app/laws.js';
-import { combineRepetitions } from '../../src/live/measure/combine.js';
-import { infeasibility } from '../../src/live/measure/metrics.js';
-import type { Profile } from '../../src/scenario/index.js';
+import { simulate } from '../../src/model/index.js';
 import { loadScenarioOrThrow } from '../../src/scenario/index.js';
 import type { SpanRecord } from '../../src/trace/index.js';
 import { repoRoot } from '../support/cli.js';
@@ -102,27 +97,3 @@ describe('reference engine', () => {
     expect(pool.snapshot()).toMatchObject({ granted: 2, waited: 1, rejected: 1 });
   });
 });
-
-describe('live mode reads scenario values as the simulator does (it may not import the model at run time)', () => {
-  it('laws, profiles, feasibility and the combination of repetitions agree with the model\'s', () => {
-    for (const d of [3, { dist: 'exponential', mean: 2 }, { dist: 'lognormal', mean: 1, cv: 0.5 }] as const) expect(toDistSpec(d as never)).toEqual(modelToDistSpec(d as never));
-    const profiles: Profile[] = [
-      { kind: 'ramp', from: 0.5, to: 2, start: 10, end: 50 } as Profile,
-      { kind: 'daily', amplitude: 0.5, peakAt: 100, periodS: 400 } as Profile,
-      { kind: 'spring-peak', base: 1, peak: 4.5, peakAt: 900, widthS: 300 } as Profile,
-      { kind: 'piecewise', points: [[0, 1], [100, 3], [200, 2]] } as Profile,
-    ];
-    for (const p of profiles) {
-      const a = profileMultiplier(p);
-      const b = multiplier(p, 1000);
-      expect(a.max).toBe(b.max);
-      for (const t of [0, 5, 30, 99, 150, 250, 800, 900, 1200]) expect(a.at(t)).toBeCloseTo(b.at(t), 12);
-    }
-    const tight = loadScenarioOrThrow(path.join(repoRoot, 'test/live/fixtures/plantnet-small.yaml'), { overrides: ['cloud.engine.pools.extract=9', 'cloud.engine.host.gpu.memoryGiB=16'] });
-    expect(infeasibility(tight)).toEqual(modelInfeasibility(tight));
-    expect(infeasibility(tight)).toHaveLength(1);
-    const { result } = simulate(scenario, { replications: 3 });
-    expect(JSON.stringify(combineRepetitions(scenario, 1, result.perReplication))).toBe(JSON.stringify(combine(scenario, 1, result.perReplication)));
-  });
-});
-

@@ -1,5 +1,6 @@
 import http from 'node:http';
-import { profileMultiplier, toDistSpec } from './laws.js';
+import { multiplier } from '../../model/profile.js';
+import { toDistSpec } from '../../model/laws.js';
 import { createStream, integerSampler, sampler, type Sampler } from '../../random/index.js';
 import type { SpanRecord } from '../../trace/index.js';
 import type { DriverSpec } from '../plan/types.js';
@@ -132,7 +133,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
 
   const loops: Promise<void>[] = [];
   if (w.kind === 'closed') {
-    const pop = profileMultiplier(w.population);
+    const pop = multiplier(w.population, options.durationS * scale);
     for (const inst of perInstance) {
       const total = w.users;
       for (let rank = 0; rank < total; rank++) {
@@ -151,7 +152,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
       }
     }
   } else {
-    const prof = profileMultiplier(w.profile);
+    const prof = multiplier(w.profile, options.durationS * scale);
     for (const inst of perInstance) {
       const rng = createStream(spec.seed, `live:${spec.service}#${inst.inst.index}:arrivals`, rep);
       const peak = w.ratePerS * prof.max;

@@ -1,5 +1,5 @@
 import { LogHistogram } from '../../metrics/index.js';
-import type { PoolMetrics, ReplicationMetrics, ServiceMetrics } from '../../model/index.js';
+import { infeasibility, type PoolMetrics, type ReplicationMetrics, type ServiceMetrics } from '../../model/index.js';
 import type { ResolvedScenario } from '../../scenario/index.js';
 import type { SpanRecord } from '../../trace/index.js';
 import type { EngineSnapshot } from '../app/engine.js';
@@ -14,19 +14,6 @@ export interface EngineSeries { service: string; instance: string; snapshots: En
 export type ProcessCpu = Record<string, { cpuSeconds: number; instances: number }>;
 
 const WINDOWS = 120;
-
-/** GPU memory reservations beyond the card (a configuration fact, as the simulator reports it). */
-export function infeasibility(scenario: ResolvedScenario): string[] {
-  const out: string[] = [];
-  for (const s of scenario.services) {
-    const gm = s.app?.gpuMemory;
-    const gpu = s.host.gpu;
-    if (!gm || !gpu) continue;
-    const used = gm.baseGiB + gm.perThreadGiB * Math.ceil((s.app!.pools[gm.pool]?.size ?? 0) / gpu.count);
-    if (used > gpu.memoryGiB) out.push(`${s.id}: GPU memory ${Math.round(used * 1000) / 1000} GiB exceeds the ${gpu.type}'s ${gpu.memoryGiB} GiB`);
-  }
-  return out;
-}
 
 /** The snapshot at or just before `t` (or the first), and at or just after (or the last). */
 function around(s: EngineSnapshot[], t: number, after: boolean): EngineSnapshot | undefined {

@@ -3,14 +3,13 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { posix } from 'node:path';
 import type { Duplex } from 'node:stream';
-import type { ReplicationMetrics, SimulationResult } from '../../model/index.js';
+import { combine, type SimulationResult, type ReplicationMetrics } from '../../model/index.js';
 import type { ResolvedScenario } from '../../scenario/index.js';
 import type { SpanRecord } from '../../trace/index.js';
 import type { EngineSnapshot } from '../app/engine.js';
 import { DockerEngine, removeContainer } from '../docker.js';
 import { LiveError, LiveErrorCode } from '../errors.js';
 import { Journal, recoverLeftovers, type JournalEntry, type Owner, type RemoteUndo } from '../journal.js';
-import { combineRepetitions } from '../measure/combine.js';
 import { liveReplicationMetrics, type EngineSeries, type LiveWindow, type ProcessCpu } from '../measure/metrics.js';
 import type { RttResult, ThroughputResult } from '../measure/probe.js';
 import type { LivePlan, PlanProcess } from '../plan/types.js';
@@ -542,7 +541,7 @@ export class LiveRun {
       m.links = this.#links(w);
       return m;
     });
-    const result = reps.length > 0 && this.#workloadStarted ? combineRepetitions(this.input.scenario, this.plan.seed, reps) : undefined;
+    const result = reps.length > 0 && this.#workloadStarted ? combine(this.input.scenario, this.plan.seed, reps) : undefined;
     return { result, spans, files, engines, counts: { requests: new Set(requests.map((r) => r.request)).size, spans: spans.length }, samples: this.#sampler?.samples ?? new Map() };
   }
 
