@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +27,30 @@ async function cpuProbe(threads: number): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
+/**
+ * The same simulations without piscina: `processes` separate Node processes, each running its share of the
+ * tasks through the bundled worker function. What the machine gives this workload in parallel.
+ */
+async function processesOnce(processes: number, params: string[]): Promise<number> {
+  const runner = new PiscinaRunner(1);
+  let tasks: unknown[];
+  try {
+    const study = openStudy({ file: scenario, params, runner, replications: 1 });
+    tasks = study.space.grid().map((config) => study.evaluator.task(config, 0, 0));
+  } finally {
+    await runner.close();
+  }
+  const worker = path.join(repoRoot, 'dist/explore/worker.js');
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: processes }, (_, k) => new Promise<void>((resolve, reject) => {
+    const mine = tasks.filter((_, i) => i % processes === k);
+    const code = `const { default: work } = await import(${JSON.stringify(worker)}); for (const t of ${JSON.stringify(mine)}) work(t);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: 'ignore' });
+    child.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`exit ${c}`))));
+  })));
+  return (performance.now() - t0) / 1000;
+}
+
 async function sweepOnce(workers: number, params: string[]): Promise<{ seconds: number; hash: string; n: number }> {
   const t0 = performance.now();
   const runner = new PiscinaRunner(workers);
@@ -47,15 +72,19 @@ async function parallelSweep(quick: boolean): Promise<void> {
   const p1 = await cpuProbe(1), p2 = await cpuProbe(2);
   console.log(`  CPU probe now: 2 threads spinning take ${(p2 / p1).toFixed(2)}× the time of 1 (1.00× = two free cores; ${os.availableParallelism()} cores reported, load average ${os.loadavg()[0]!.toFixed(2)})`);
   const runs: { workers: number; seconds: number; hash: string }[] = [];
-  for (const workers of [1, 2, 1, 2]) runs.push({ workers, ...(await sweepOnce(workers, params)) });
+  // Alternate 1 and 2 workers three times and keep each one's best: other load on the machine comes and goes.
+  for (const workers of [1, 2, 1, 2, 1, 2]) runs.push({ workers, ...(await sweepOnce(workers, params)) });
   const best = (w: number) => Math.min(...runs.filter((r) => r.workers === w).map((r) => r.seconds));
+  const proc1 = Math.min(await processesOnce(1, params), await processesOnce(1, params));
+  const proc2 = Math.min(await processesOnce(2, params), await processesOnce(2, params));
   const hashes = new Set(runs.map((r) => r.hash));
   printTable([
-    ['workers', 'wall s (run 1)', 'wall s (run 2)', 'best', 'results sha256'],
-    ...[1, 2].map((w) => { const rs = runs.filter((r) => r.workers === w); return [String(w), rs[0]!.seconds.toFixed(2), rs[1]!.seconds.toFixed(2), best(w).toFixed(2), rs[0]!.hash]; }),
+    ['workers', 'wall s (3 runs, pool start-up included)', 'best', 'results sha256'],
+    ...[1, 2].map((w) => { const rs = runs.filter((r) => r.workers === w); return [String(w), rs.map((r) => r.seconds.toFixed(2)).join(' / '), best(w).toFixed(2), rs[0]!.hash]; }),
   ]);
   const speedup = best(1) / best(2);
   console.log(`  speed-up 2 vs 1 workers: ${speedup.toFixed(2)}× (target ≥ 1.7×: ${speedup >= 1.7 ? 'MET' : 'MISSED'}); results byte-identical across all ${runs.length} runs: ${hashes.size === 1 ? 'yes' : 'NO'}`);
+  console.log(`  reference without piscina, the same simulations in separate Node processes: 1 process ${proc1.toFixed(2)} s, 2 processes ${proc2.toFixed(2)} s → ${(proc1 / proc2).toFixed(2)}× (what this machine gives the workload in parallel now)`);
   console.log('');
 }
 
@@ -178,7 +207,9 @@ function quartiles(v: number[]): [number, number, number] {
 const mean = (v: number[]) => (v.length > 0 ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
 const show = (x: number, digits = 0) => (Number.isFinite(x) ? (digits > 0 ? fmt(x, 3) : String(Math.round(x))) : '> budget');
 
+/** `--explore=sweep` or `--explore=optimizers` runs one part only. */
 export async function exploreBench(quick: boolean): Promise<void> {
-  await parallelSweep(quick);
-  await optimizerBench(quick);
+  const part = process.argv.find((a) => a.startsWith('--explore='))?.slice('--explore='.length);
+  if (!part || part === 'sweep') await parallelSweep(quick);
+  if (!part || part === 'optimizers') await optimizerBench(quick);
 }

@@ -129,6 +129,7 @@ export function startStudy(verb: string, file: string, flags: ExploreFlags, defi
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
   return {
     study, runner, outDir, signal: controller.signal, progress: bar,
     write(name, text) {
@@ -141,6 +142,7 @@ export function startStudy(verb: string, file: string, flags: ExploreFlags, defi
       bar.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onSignal);
       study.close();
       await runner.close();
     },
