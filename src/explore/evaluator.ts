@@ -45,8 +45,11 @@ export interface EvaluatorOptions {
   fidelityOverrides?: (fidelity: number) => string[];
   /** Aborting stops starting trials, cancels those in flight and makes evaluate() throw INTERRUPTED. */
   signal?: AbortSignal;
-  /** Called after every trial (run or reused), for progress. */
-  onTrial?: (info: { reused: boolean }) => void;
+  /**
+   * Called after every trial, for progress: `simulated`, `resumed` (found in the store: finished by an
+   * earlier run of the study) or `shared` (asked again in this run: the same point of a design twice).
+   */
+  onTrial?: (info: { source: 'simulated' | 'resumed' | 'shared' }) => void;
 }
 
 export const requestFidelity = (f: number): string[] => [`run.requests=${f}`, 'run.duration=1000000000'];
@@ -59,9 +62,10 @@ export const requestFidelity = (f: number): string[] => [`run.requests=${f}`, 'r
  * number of workers, and a rerun after an interruption redoes nothing that finished.
  */
 export class Evaluator {
-  /** Trials simulated by this evaluator, and trials reused from the store or an earlier request. */
+  /** Trials simulated by this evaluator, found in the store, and asked again in this run. */
   simulated = 0;
-  reused = 0;
+  resumed = 0;
+  shared = 0;
   readonly #memo = new Map<string, Promise<FlatMetrics>>();
   readonly #queue: { task: TrialTask; key: TrialKey; resolve: (m: FlatMetrics) => void; reject: (e: unknown) => void }[] = [];
   #inFlight = 0;
@@ -117,15 +121,15 @@ export class Evaluator {
     const id = `${key.configKey}|${key.fidelity}|${key.replication}|${key.seed}`;
     const memo = this.#memo.get(id);
     if (memo) {
-      this.reused++;
-      this.options.onTrial?.({ reused: true });
+      this.shared++;
+      this.options.onTrial?.({ source: 'shared' });
       return memo;
     }
     const stored = this.options.store?.get(key);
     let p: Promise<FlatMetrics>;
     if (stored) {
-      this.reused++;
-      this.options.onTrial?.({ reused: true });
+      this.resumed++;
+      this.options.onTrial?.({ source: 'resumed' });
       p = Promise.resolve(stored.metrics);
     } else {
       p = new Promise<FlatMetrics>((resolve, reject) => {
@@ -152,7 +156,7 @@ export class Evaluator {
         if (out.ok) {
           this.options.store?.put({ ...job.key, metrics: out.metrics, wallMs: out.wallMs });
           this.simulated++;
-          this.options.onTrial?.({ reused: false });
+          this.options.onTrial?.({ source: 'simulated' });
           job.resolve(out.metrics);
           return;
         }

@@ -55,7 +55,7 @@ describe('e2ctwin sweep / sensitivity / optimize / capacity', () => {
     expect(r.stdout).toMatch(/grid sweep of 3 configurations × 2 replications/);
     expect(r.stdout).toMatch(/extract\s+responseTime\.mean\s+responseTime\.p95\s+throughput\s+gpuMemoryPeakGiB/);
     expect(r.stdout).toMatch(/\n5\s+\d+\.\d+ ± \d/);
-    expect(r.stderr).toMatch(/6 trials simulated, 0 reused/);
+    expect(r.stderr).toMatch(/6 trials simulated, 0 resumed from the store/);
     const json = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8'));
     expect(json.results.map((x: { config: { extract: number } }) => x.config.extract)).toEqual([3, 4, 5]);
     expect(json.results[2].mean['gpuMemoryPeakGiB']).toBe(19.5);
@@ -81,7 +81,7 @@ describe('e2ctwin sweep / sensitivity / optimize / capacity', () => {
     const last = runCli(args(dir, '2'));
     expect(last.status, last.stderr).toBe(0);
     expect(last.stderr).toContain(`resuming: ${kept} finished trials`);
-    expect(last.stderr).toContain(`${16 - kept} trials simulated, ${kept} reused`);
+    expect(last.stderr).toContain(`${16 - kept} trials simulated, ${kept} resumed from the store`);
     const ref = path.join(out, 'uninterrupted');
     expect(runCli(args(ref, '0')).status).toBe(0);
     expect(readFileSync(path.join(dir, 'results.json'), 'utf8')).toBe(readFileSync(path.join(ref, 'results.json'), 'utf8'));
@@ -132,7 +132,7 @@ describe('e2ctwin sweep / sensitivity / optimize / capacity', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Sobol indices of responseTime\.mean/);
     expect(r.stdout).toMatch(/cloud\.engine\.pools\.extract\s+-?\d\.\d+\s+± [\d.]+\s+-?\d\.\d+\s+± [\d.]+/);
-    expect(r.stdout).toMatch(/32 points \(N = 8 × \(k \+ 2\) = 4\)/);
+    expect(r.stdout).toMatch(/32 points \(N = 8 × \(k \+ 2\) = 4\)(, \d+ distinct configurations)?;/);
   });
 
   it('capacity answers how many users a configuration serves under a p95 threshold, and how many more another serves', () => {

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { capacity, loadField, type CapacityResult, type LoadField } from '../../explore/capacity.js';
 import { ExploreError, ExploreErrorCode } from '../../explore/errors.js';
@@ -6,7 +5,7 @@ import { parseConstraint } from '../../explore/objectives.js';
 import { Space } from '../../explore/space.js';
 import { collect, intOption } from '../options.js';
 import { count, num, pct, table } from '../table.js';
-import { csv, exploreOptions, json, runStudy, startStudy, type ExploreFlags } from './explore-shared.js';
+import { closingLine, csv, exploreOptions, json, runStudy, startStudy, type ExploreFlags } from './explore-shared.js';
 
 interface CapacityFlags extends ExploreFlags {
   load?: string;
@@ -101,8 +100,7 @@ Examples:
         ];
         if (flags.json) process.stdout.write(json(doc));
         else process.stdout.write(`${report(study.scenario.name, load!, slo.text, results, s.runner.description)}\n`);
-        const e = study.evaluator;
-        process.stderr.write(`${e.simulated} trials simulated, ${e.reused} reused · study folder ${path.resolve(s.outDir)} (study.sqlite, ${files.map((f) => path.basename(f)).join(', ')})\n`);
+        process.stderr.write(closingLine(s, files));
       });
     });
 }

@@ -64,7 +64,7 @@ export interface Progress {
 }
 
 /** A progress bar over trials (done/total, ETA) on stderr, on a terminal only. */
-function progressBar(label: string, enabled: boolean): Progress & { tick: (reused: boolean) => void } {
+function progressBar(label: string, enabled: boolean): Progress & { tick: (resumed: boolean) => void } {
   let total = 0, done = 0, reused = 0;
   let bar: SingleBar | undefined;
   const started = Date.now();
@@ -113,7 +113,7 @@ export function startStudy(verb: string, file: string, flags: ExploreFlags, defi
     outDir = flags.out ?? defaultOutDir(verb, scenario.name, { verb, file: path.resolve(file), set: flags.set, param: flags.param, seed: flags.seed, replications: flags.replications, seeds: flags.seeds, definition });
     study = openStudy({
       file, overrides: flags.set, params: flags.param, ...(space ? { space } : {}), runner, outDir, fresh: flags.fresh ?? false, version: pkg.version,
-      seedMode: flags.seeds, signal: controller.signal, onTrial: ({ reused }) => bar.tick(reused),
+      seedMode: flags.seeds, signal: controller.signal, onTrial: ({ source }) => bar.tick(source === 'resumed'),
       ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
       ...(flags.replications !== undefined ? { replications: flags.replications } : extra.replications !== undefined ? { replications: extra.replications } : {}),
     });
@@ -176,6 +176,12 @@ export async function runStudy(open: () => CliStudy, body: (s: CliStudy) => Prom
   } finally {
     await s?.close();
   }
+}
+
+/** The closing line of a study: trials simulated and resumed, and where the folder is. */
+export function closingLine(s: CliStudy, files: readonly string[]): string {
+  const e = s.study.evaluator;
+  return `${e.simulated} trials simulated, ${e.resumed} resumed from the store · study folder ${path.resolve(s.outDir)} (study.sqlite, ${files.map((f) => path.basename(f)).join(', ')})\n`;
 }
 
 /** Writes JSON (NaN as null) with stable key order as given. */

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { constraintsFrom, describeObjective, objectivesFrom, type Objective } from '../../explore/objectives.js';
 import { optimize, type HistoryRow, type OptimizeResult } from '../../explore/optimize.js';
@@ -6,7 +5,7 @@ import { ALGORITHMS, MULTI_FIDELITY, type Algorithm } from '../../explore/optimi
 import type { Space } from '../../explore/space.js';
 import { collect, intOption } from '../options.js';
 import { num, table } from '../table.js';
-import { csv, exploreOptions, json, runStudy, startStudy, type ExploreFlags } from './explore-shared.js';
+import { closingLine, csv, exploreOptions, json, runStudy, startStudy, type ExploreFlags } from './explore-shared.js';
 import { sweepCsv, withCi } from './sweep.js';
 
 interface OptimizeFlags extends ExploreFlags {
@@ -96,8 +95,7 @@ Examples:
         ];
         if (flags.json) process.stdout.write(json(doc));
         else process.stdout.write(`${report(study.space, result, objectives, reportInfo, s.runner.description)}\n`);
-        const e = study.evaluator;
-        process.stderr.write(`${e.simulated} trials simulated, ${e.reused} reused · study folder ${path.resolve(s.outDir)} (study.sqlite, ${files.map((f) => path.basename(f)).join(', ')})\n`);
+        process.stderr.write(closingLine(s, files));
       });
     });
 }

@@ -1,14 +1,14 @@
-import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { currentLevel } from '../../explore/field.js';
 import { objectivesFrom } from '../../explore/objectives.js';
 import { morris, oat, sobol, type MorrisIndex, type OatResult, type SobolIndex } from '../../explore/sensitivity.js';
 import { ExploreError, ExploreErrorCode } from '../../explore/errors.js';
+import { checkMetricKey } from '../../explore/metrics.js';
 import type { Config, Space } from '../../explore/space.js';
 import { parseParamFlag } from '../../explore/space.js';
 import { collect, intOption } from '../options.js';
 import { num, table } from '../table.js';
-import { csv, exploreOptions, json, list, runStudy, startStudy, type ExploreFlags } from './explore-shared.js';
+import { closingLine, csv, exploreOptions, json, list, runStudy, startStudy, type ExploreFlags } from './explore-shared.js';
 import { sweepCsv } from './sweep.js';
 
 type Method = 'oat' | 'morris' | 'sobol';
@@ -44,6 +44,10 @@ Examples:
         const metrics = flags.metric.length > 0 ? flags.metric : [objectivesFrom([], study.scenario.explore)[0]!.key];
         const { space } = study;
         const header = `${study.scenario.name}: ${flags.method} sensitivity of ${metrics.join(', ')} to ${space.params.map((p) => p.name).join(', ')} · ${study.replications} replication${study.replications === 1 ? '' : 's'} per point, ${study.seedMode === 'crn' ? 'common random numbers' : 'independent seeds'} (seed ${study.rootSeed}), ${s.runner.description}`;
+        // One replication of the space's middle first: an unknown metric is reported before the design runs.
+        const [probe] = await study.evaluator.evaluate([{ config: space.fromUnit(space.params.map(() => 0.5)), replications: 1 }]);
+        s.progress.plan(1);
+        for (const m of metrics) checkMetricKey(m, probe!.summary.mean);
         let text: string;
         let doc: Record<string, unknown>;
         let indicesCsv: string;
@@ -69,7 +73,8 @@ Examples:
           s.progress.plan(flags.samples * (space.dims + 2) * study.replications);
           const r = await sobol(study, { metrics, n: flags.samples });
           evaluations = r.evaluations;
-          text = `${metrics.map((m) => sobolTable(m, r.indices[m]!, r.variance[m]!)).join('\n\n')}\n\n${r.runs} points (N = ${flags.samples} × (k + 2) = ${space.dims + 2}); CIs: 1.96 × sd of 1000 bootstrap resamples`;
+          const distinct = new Set(r.evaluations.map((e) => e.key)).size;
+          text = `${metrics.map((m) => sobolTable(m, r.indices[m]!, r.variance[m]!)).join('\n\n')}\n\n${r.runs} points (N = ${flags.samples} × (k + 2) = ${space.dims + 2})${distinct < r.runs ? `, ${distinct} distinct configurations` : ''}; CIs: 1.96 × sd of 1000 bootstrap resamples`;
           doc = { samples: flags.samples, runs: r.runs, indices: Object.fromEntries(metrics.map((m) => [m, { variance: r.variance[m], sumS1: r.indices[m]!.reduce((a, x) => a + x.S1, 0), params: r.indices[m]!.map((x) => ({ param: x.param.path, S1: x.S1, S1Ci95: x.S1Ci, ST: x.ST, STCi95: x.STCi })) }])) };
           indicesCsv = csv(['metric', 'param', 'S1', 'S1_ci95', 'ST', 'ST_ci95'], metrics.flatMap((m) => r.indices[m]!.map((x) => [m, x.param.path, x.S1, x.S1Ci, x.ST, x.STCi])));
         }
@@ -78,8 +83,7 @@ Examples:
         const files = [s.write('indices.csv', indicesCsv), s.write('points.csv', sweepCsv(space, evaluations ?? [], metrics)), s.write('result.json', json(full))];
         if (flags.json) process.stdout.write(json(full));
         else process.stdout.write(`${header}\n\n${text}\n`);
-        const e = study.evaluator;
-        process.stderr.write(`${e.simulated} trials simulated, ${e.reused} reused · study folder ${path.resolve(s.outDir)} (study.sqlite, ${files.map((f) => path.basename(f)).join(', ')})\n`);
+        process.stderr.write(closingLine(s, files));
       });
     });
 }

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { checkMetricKey } from '../../explore/metrics.js';
 import type { Evaluation } from '../../explore/evaluator.js';
@@ -6,7 +5,7 @@ import type { Space } from '../../explore/space.js';
 import { sweepConfigs, type SweepDesign } from '../../explore/sweep.js';
 import { intOption } from '../options.js';
 import { num, table } from '../table.js';
-import { csv, exploreOptions, json, list, runStudy, startStudy, type ExploreFlags } from './explore-shared.js';
+import { closingLine, csv, exploreOptions, json, list, runStudy, startStudy, type ExploreFlags } from './explore-shared.js';
 
 interface SweepFlags extends ExploreFlags { design: SweepDesign; points?: number; levels: number; metrics: string[] }
 
@@ -40,9 +39,11 @@ Examples:
         const { study } = s;
         const configs = sweepConfigs(study, { design: flags.design, levels: flags.levels, ...(flags.points !== undefined ? { points: flags.points } : {}) });
         s.progress.plan(configs.length * study.replications);
+        // One replication first: an unknown metric is reported before the whole design runs.
+        const [first] = await study.evaluator.evaluate([{ config: configs[0]!, replications: 1 }]);
+        for (const m of metrics) checkMetricKey(m, first!.summary.mean);
         const evaluations = await study.evaluator.evaluate(configs.map((config) => ({ config })));
         s.progress.stop();
-        for (const m of metrics) checkMetricKey(m, evaluations[0]!.summary.mean);
         const doc = sweepJson(study.space, evaluations, { scenario: study.scenario.name, design: flags.design, rootSeed: study.rootSeed, seeds: study.seedMode, replications: study.replications });
         const files = [
           s.write('results.csv', sweepCsv(study.space, evaluations, metrics)),
@@ -53,8 +54,7 @@ Examples:
           process.stdout.write(`${study.scenario.name}: ${flags.design} sweep of ${evaluations.length} configurations × ${study.replications} replication${study.replications === 1 ? '' : 's'} (seed ${study.rootSeed}, ${study.seedMode === 'crn' ? 'common random numbers' : 'independent seeds'}), ${s.runner.description}\n\n`);
           process.stdout.write(`${sweepTable(study.space, evaluations, metrics)}\n`);
         }
-        const e = study.evaluator;
-        process.stderr.write(`${e.simulated} trials simulated, ${e.reused} reused · study folder ${path.resolve(s.outDir)} (study.sqlite, ${files.map((f) => path.basename(f)).join(', ')})\n`);
+        process.stderr.write(closingLine(s, files));
       });
     });
 }
