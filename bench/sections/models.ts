@@ -19,6 +19,8 @@ export function modelBench(quick: boolean): void {
   console.log(`\n## Models: iot-camera-fog-cloud scaled to ${1000 * scale} cameras, ${10 * scale} gateways, ${scale} cloud servers, ${horizon} simulated s`);
   const i = e2ctwin(['simulate', 'scenarios/iot-camera-fog-cloud.yaml', '-r', '1', '--json',
     '--set', `edge.camera.quantity=${1000 * scale}`, '--set', `fog.gateway.quantity=${10 * scale}`, '--set', `cloud.detector.quantity=${scale}`,
+    // The shared fog → cloud uplink scales with the system (one 200 Mbit/s link for 10 gateways).
+    '--set', `network.1.rateMbps=${200 * scale}`,
     '--set', `run.duration=${horizon}`, '--set', 'run.warmup=60']);
   const im = JSON.parse(i.stdout) as Metrics;
   printTable([
