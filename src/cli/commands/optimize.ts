@@ -39,9 +39,9 @@ export function registerOptimize(program: Command): void {
     .option('--batch <n>', 'suggestions evaluated at a time, told in order (constant liar for the pending ones); fixed so that results do not depend on --workers', intOption('--batch', 1), 4)
     .option('--objective <[min:|max:]metric>', 'objective (repeatable: several give a Pareto front; use nsga2 to search it); default: the scenario\'s explore.objective(s), else responseTime.mean', collect, [])
     .option('-c, --constraint <expr>', 'constraint on a metric\'s mean, e.g. "responseTime.p95 <= 3", "energyJ <= 2e6" (repeatable; added to the scenario\'s explore.constraints). Infeasible configurations (GPU memory beyond the card) always violate', collect, [])
-    .option('--fidelity <min..max>', 'sha/asha: requests measured per replication at the lowest and the top rung', fidelityRange, { min: 2000, max: 32000 })
+    .addOption(new Option('--fidelity <min..max>', 'sha/asha: requests measured per replication at the lowest and the top rung').argParser(fidelityRange).default({ min: 2000, max: 32000 }, '2000..32000'))
     .option('--eta <n>', 'sha/asha: reduction factor η (top 1/η promoted, fidelity ×η per rung)', intOption('--eta', 2), 4)
-    .option('--requests <n>', 'fidelity of the other algorithms: requests measured per replication (default: the scenario\'s run length)', intOption('--requests', 0), 0)
+    .addOption(new Option('--requests <n>', 'fidelity of the other algorithms: requests measured per replication').argParser(intOption('--requests', 0)).default(0, 'the scenario\'s run length'))
     .option('--confirm <k>', 're-evaluate the best k configurations with --confirm-replications to state the best with a CI (0: no confirmation)', intOption('--confirm', 0), 3)
     .option('--confirm-replications <n>', 'replications of the confirmation', intOption('--confirm-replications', 2), 10)
     .option('--optimizer-seed <n>', 'seed of the optimizer\'s own random choices (default: --seed); vary it to repeat a search with the same simulations', intOption('--optimizer-seed'));
