@@ -8,3 +8,4 @@ export { resolveFieldPath } from './overrides.js';
 export { MODELS_DIR } from './presets.js';
 export * from './schema/index.js';
 export { readTraces } from './traces.js';
+export { closest, suggest } from './did-you-mean.js';
