@@ -1,4 +1,5 @@
 import { appendFileSync, existsSync, fsyncSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, rmdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { cwdOf, isAlive, processStartTime, run, stopProcess } from './proc.js';
 
@@ -23,7 +24,7 @@ export interface RemoteUndo {
 }
 
 /** The default folder of live runs' local state (journals, keys, sockets, the local hosts' files). */
-export const DEFAULT_STATE_ROOT = process.env.E2CTWIN_STATE_DIR ?? '/tmp/e2ctwin-live';
+export const DEFAULT_STATE_ROOT = process.env.E2CTWIN_STATE_DIR ?? path.join(os.tmpdir(), 'e2ctwin-live');
 
 /**
  * The cleanup journal of one run: an append-only JSON Lines file (fsynced at each entry) listing every
