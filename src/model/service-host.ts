@@ -142,21 +142,18 @@ function runStage(task: Task): void {
       env.schedule(st.demand(), stageDone, task);
       return;
     case NETWORK: {
-      // The thread asks the client for the bytes (one-way delay), then the bytes cross the link.
-      const back = Network.delay(task.req.down);
-      if (back > 0) env.schedule(back, fetchData, task);
-      else fetchData(task);
+      // The thread asks the client for the bytes (one-way delay), then the bytes cross the link. The
+      // ask's delay is paid as latency of the transfer (see Link.transfer's leadS): one event, not two.
+      const ask = Network.delay(task.req.down);
+      const up = task.req.up;
+      if (up !== null) up.transfer(st.size(), stageDone, task, ask);
+      else if (ask > 0) env.schedule(ask, stageDone, task);
+      else stageDone(task);
       return;
     }
     case FORWARD:
       return forward(task);
   }
-}
-
-function fetchData(task: Task): void {
-  const host = task.req.host;
-  const st = host.app.stages[task.stage]!;
-  Network.send(task.req.up, st.size(), stageDone, task);
 }
 
 function forward(task: Task): void {

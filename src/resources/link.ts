@@ -3,9 +3,6 @@ import type { Rng } from '../random/index.js';
 import { checkOption, ResourceError, ResourceErrorCode } from './errors.js';
 import { PsServer } from './ps-server.js';
 
-// Ends a solo transfer's use of the wire; bound to the class's private state in its static block.
-let soloDone: (link: Link, pending: PendingTransfer) => void;
-
 /** Options of a {@link Link}. */
 export interface LinkOptions {
   /** Bandwidth in megabits per second (10⁶ bit/s), shared fairly by concurrent transfers. */
@@ -54,12 +51,16 @@ export class Link {
   #wireBytes = 0;
   #transfers = 0;
   #stalls = 0;
-  // A transfer alone on an idle link is scheduled as one kernel event (bytes at full rate, then the
-  // delay) instead of going through the processor-sharing wire: the common case on per-host links.
-  // If another transfer arrives while its bytes are still going out, it joins the wire with the work
-  // it has left, so the result is the same as sharing from the start.
-  #solo: PendingTransfer | null = null;
-  #soloArea = 0; // seconds the wire was busy with solo transfers since the last statistics reset
+  // Transfers that started at one instant on an idle wire (a burst: one image alone, or the images of one
+  // request fetched together) are not put on the processor-sharing wire: their finish times under fair
+  // sharing are known in closed form, so each gets one kernel event (bytes out, then its delay). When a
+  // transfer arrives later while some of their bytes are still going out, those join the wire with the
+  // work they have left, so the result is the same as sharing through the wire from the start.
+  #burst: PendingTransfer[] = [];
+  #burstStart = 0;
+  #burstFrom = 0; // statistics count the burst from here (its start, or the last reset)
+  #burstBusy = 0; // wire-busy seconds of finished bursts since the last statistics reset
+  #burstArea = 0; // transfer-seconds on the wire of finished bursts since the last statistics reset
   #statsStart: number;
 
   constructor(env: Env, options: LinkOptions) {
@@ -84,29 +85,38 @@ export class Link {
     this.rtoMs = rtoMs;
     this.mssBytes = mssBytes;
     this.#rng = stalls ? options.rng : undefined;
+    this.#keep = 1 - lossPercent / 100;
+    this.#logKeep = Math.log(this.#keep);
     this.#wire = new PsServer(env, { cores: 1, name });
     this.#secondsPerWireByte = 8 / (rateMbps * 1e6);
     this.#statsStart = env.now;
   }
 
+  #keep: number;
+  #logKeep: number;
+
   /**
-   * Send `sizeBytes`; `onDone(arg)` runs when the last byte has arrived.
+   * Send `sizeBytes`; `onDone(arg)` runs when the last byte has arrived. `leadS` is extra latency paid
+   * before delivery, e.g. the one-way delay of the request that asked for these bytes: it is added to the
+   * propagation delay rather than delaying the bytes' start, which is exact for a transfer alone on the
+   * link and for transfers asked at the same instant or with the same lead (the wire's sharing is then the
+   * same, shifted in time) and saves one kernel event per transfer.
    * @throws ResourceError `E2C_ERR_RESOURCE_BAD_AMOUNT` if sizeBytes is negative, NaN or infinite
    */
-  transfer(sizeBytes: number, onDone: Handler, arg?: unknown): void {
+  transfer(sizeBytes: number, onDone: Handler, arg?: unknown, leadS = 0): void {
     if (!(sizeBytes >= 0 && sizeBytes < Infinity)) {
       throw new ResourceError(ResourceErrorCode.BAD_AMOUNT, `${this.name}: transfer of ${sizeBytes} bytes`, {
         link: this.name,
         sizeBytes,
       });
     }
-    const keep = 1 - this.lossPercent / 100;
-    const wireBytes = sizeBytes / keep;
-    let delay = this.delayMs / 1000;
+    const wireBytes = sizeBytes / this.#keep;
+    let delay = this.delayMs / 1000 + leadS;
     const rng = this.#rng;
     if (rng !== undefined && sizeBytes > 0) {
+      // P(at least one of m packets lost) = 1 − keep^m.
       const packets = Math.ceil(sizeBytes / this.mssBytes);
-      if (rng() < 1 - Math.pow(keep, packets)) {
+      if (rng() < 1 - Math.exp(packets * this.#logKeep)) {
         delay += this.rtoMs / 1000;
         this.#stalls++;
       }
@@ -117,34 +127,91 @@ export class Link {
     // One small record per transfer carries the callback through the wire and the propagation
     // delay; transfers are orders of magnitude rarer than kernel events, so this is not worth pooling.
     const work = wireBytes * this.#secondsPerWireByte;
-    const pending: PendingTransfer = { link: this, delay, onDone, arg, start: 0, bytesEnd: 0, id: 0 };
+    const pending: PendingTransfer = { link: this, delay, onDone, arg, work, bytesEnd: 0, id: 0 };
     const env = this.env;
-    const now = env.now;
     if (work === 0) {
       if (delay > 0) env.schedule(delay, arrived, pending);
       else onDone(arg);
       return;
     }
-    const solo = this.#solo;
-    if (solo !== null) {
-      this.#solo = null;
-      if (now < solo.bytesEnd) {
-        // Its bytes are still going out: from now on it shares the wire.
-        env.cancel(solo.id);
-        this.#soloArea += now - solo.start;
-        this.#wire.serve(solo.bytesEnd - now, transmitted, solo);
-      } else {
-        this.#soloArea += solo.bytesEnd - solo.start;
+    const now = env.now;
+    const burst = this.#burst;
+    if (burst.length > 0) {
+      if (now === this.#burstStart && burst.length < MAX_BURST) {
+        burst.push(pending);
+        this.#scheduleBurst(now);
+        return;
       }
+      this.#endBurst(now);
     }
     if (this.#wire.active === 0) {
-      pending.start = now;
-      pending.bytesEnd = now + work;
-      pending.id = env.schedule(work + delay, soloArrived, pending);
-      this.#solo = pending;
+      this.#burstStart = this.#burstFrom = now;
+      burst.push(pending);
+      this.#scheduleBurst(now);
       return;
     }
     this.#wire.serve(work, transmitted, pending);
+  }
+
+  /**
+   * Schedules (or moves) the arrival of every transfer of the burst started now: sorted by work
+   * w₁ ≤ … ≤ wₙ, the i-th finishes its bytes at Σ_{j<i} wⱼ + (n − i + 1)·wᵢ under fair sharing.
+   */
+  #scheduleBurst(now: number): void {
+    const burst = this.#burst;
+    const n = burst.length;
+    // Insertion sort: bursts are a handful of transfers, and all but the newcomer are sorted already.
+    for (let i = n - 1; i > 0 && burst[i - 1]!.work > burst[i]!.work; i--) {
+      const t = burst[i]!;
+      burst[i] = burst[i - 1]!;
+      burst[i - 1] = t;
+    }
+    const env = this.env;
+    let before = 0;
+    for (let i = 0; i < n; i++) {
+      const p = burst[i]!;
+      const end = now + before + (n - i) * p.work;
+      before += p.work;
+      if (p.id !== 0 && end === p.bytesEnd) continue;
+      p.bytesEnd = end;
+      const moved = p.id !== 0 ? env.reschedule(p.id, end - now + p.delay) : 0;
+      p.id = moved !== 0 ? moved : env.schedule(end - now + p.delay, arrived, p);
+    }
+  }
+
+  /**
+   * Closes the burst at `now`: its statistics are banked, and transfers whose bytes are still going out
+   * move to the wire with the work they have left (their arrival events are cancelled).
+   */
+  #endBurst(now: number): void {
+    const burst = this.#burst;
+    const n = burst.length;
+    const from = this.#burstFrom;
+    let last = from;
+    for (let i = 0; i < n; i++) {
+      const end = Math.min(now, burst[i]!.bytesEnd);
+      if (end > from) this.#burstArea += end - from;
+      if (end > last) last = end;
+    }
+    this.#burstBusy += last - from;
+    // Work done per transfer (sharing fairly) by `now`: phases end when each transfer in turn finishes.
+    let done = 0; // work every unfinished transfer has received
+    let t = this.#burstStart;
+    const env = this.env;
+    for (let i = 0; i < n; i++) {
+      const p = burst[i]!;
+      if (p.bytesEnd <= now) {
+        done = p.work;
+        t = p.bytesEnd;
+        continue;
+      }
+      done += (now - t) / (n - i);
+      t = now;
+      env.cancel(p.id);
+      p.id = 0;
+      this.#wire.serve(Math.max(0, p.work - done), transmitted, p);
+    }
+    burst.length = 0;
   }
 
   /** Generator-friendly form of `transfer()`: an event that succeeds on arrival. */
@@ -156,14 +223,25 @@ export class Link {
 
   /** Transfers on the wire now (propagating ones excluded). */
   get active(): number {
-    const solo = this.#solo;
-    return this.#wire.active + (solo !== null && this.env.now < solo.bytesEnd ? 1 : 0);
+    const now = this.env.now;
+    let n = this.#wire.active;
+    for (const p of this.#burst) if (p.bytesEnd > now) n++;
+    return n;
   }
 
-  /** Seconds the wire carried a solo transfer since the last reset, up to `now`. */
-  #soloBusy(now: number): number {
-    const solo = this.#solo;
-    return this.#soloArea + (solo !== null ? Math.max(0, Math.min(now, solo.bytesEnd) - solo.start) : 0);
+  /** Wire-busy seconds and transfer-seconds of bursts since the last reset, up to `now`. */
+  #burstStats(now: number): { busy: number; area: number } {
+    let busy = this.#burstBusy;
+    let area = this.#burstArea;
+    const from = this.#burstFrom;
+    let last = from;
+    for (const p of this.#burst) {
+      const end = Math.min(now, p.bytesEnd);
+      if (end > from) area += end - from;
+      if (end > last) last = end;
+    }
+    busy += last - from;
+    return { busy, area };
   }
 
   /** Payload bytes of the transfers started. */
@@ -189,22 +267,13 @@ export class Link {
   /** Fraction of time the link was transmitting (it runs at full rate whenever a transfer is on it). */
   utilization(now = this.env.now): number {
     const elapsed = now - this.#statsStart;
-    return elapsed > 0 ? this.#wire.utilization(now) + this.#soloBusy(now) / elapsed : this.#wire.utilization(now);
+    return elapsed > 0 ? this.#wire.utilization(now) + this.#burstStats(now).busy / elapsed : this.#wire.utilization(now);
   }
 
   /** Time-weighted mean number of transfers on the wire. */
   meanActive(now = this.env.now): number {
     const elapsed = now - this.#statsStart;
-    return elapsed > 0 ? this.#wire.meanConcurrency(now) + this.#soloBusy(now) / elapsed : this.#wire.meanConcurrency(now);
-  }
-
-  static {
-    soloDone = (link, pending) => {
-      if (link.#solo === pending) {
-        link.#soloArea += pending.bytesEnd - pending.start;
-        link.#solo = null;
-      }
-    };
+    return elapsed > 0 ? this.#wire.meanConcurrency(now) + this.#burstStats(now).area / elapsed : this.#wire.meanConcurrency(now);
   }
 
   /** Start a new statistics window now (after warm-up). */
@@ -212,12 +281,9 @@ export class Link {
     const now = this.env.now;
     this.#wire.resetStats();
     this.#statsStart = now;
-    this.#soloArea = 0;
-    const solo = this.#solo;
-    if (solo !== null) {
-      if (now < solo.bytesEnd) solo.start = now;
-      else this.#solo = null;
-    }
+    this.#burstBusy = 0;
+    this.#burstArea = 0;
+    if (this.#burst.length > 0) this.#burstFrom = Math.max(this.#burstStart, now);
     this.#bytes = 0;
     this.#wireBytes = 0;
     this.#transfers = 0;
@@ -225,17 +291,20 @@ export class Link {
   }
 }
 
+/** Transfers in one burst beyond which newcomers share through the wire (rescheduling is O(n) per arrival). */
+const MAX_BURST = 8;
+
 interface PendingTransfer {
   link: Link;
   delay: number;
   onDone: Handler;
   arg: unknown;
-  /** Solo transfers: when their (remaining) bytes started, when they end, and their kernel event. */
-  start: number;
+  /** Seconds on the wire alone (bytes on the wire / rate). */
+  work: number;
+  /** Burst members: when their bytes are out, and their arrival event (0 once on the wire). */
   bytesEnd: number;
   id: number;
 }
-
 
 function transmitted(pending: PendingTransfer): void {
   if (pending.delay > 0) pending.link.env.schedule(pending.delay, arrived, pending);
@@ -243,11 +312,6 @@ function transmitted(pending: PendingTransfer): void {
 }
 
 function arrived(pending: PendingTransfer): void {
-  pending.onDone(pending.arg);
-}
-
-function soloArrived(pending: PendingTransfer): void {
-  soloDone(pending.link, pending);
   pending.onDone(pending.arg);
 }
 

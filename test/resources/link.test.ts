@@ -53,6 +53,53 @@ describe('Link', () => {
     expect(link.utilization(4)).toBeCloseTo(0.5, 9);
   });
 
+  it('transfers started at one instant finish as under fair sharing: the smallest first, each at Σ smaller + (n − i + 1)·wᵢ', () => {
+    const link = new Link(env, { rateMbps: 10, delayMs: 10 });
+    // Works alone 0.5 s, 1 s and 2 s, given largest first.
+    link.transfer(2 * MB, () => log.push(['big', env.now]));
+    link.transfer(MB, () => log.push(['mid', env.now]));
+    link.transfer(MB / 2, () => log.push(['small', env.now]));
+    env.schedule(1, () => log.push(['active', link.active]));
+    env.run();
+    // 3 share until small is out (3 × 0.5 = 1.5), 2 share for mid's other 0.5 (1 s → 2.5), big alone for its last 1 s (3.5).
+    const round = (t: unknown) => (typeof t === 'number' ? Math.round(t * 1e9) / 1e9 : t);
+    expect(log.map(([k, t]) => [k, round(t)])).toEqual([['active', 3], ['small', 1.51], ['mid', 2.51], ['big', 3.51]]);
+    expect(link.utilization(3.5)).toBeCloseTo(1, 9);
+    expect(link.meanActive(3.5)).toBeCloseTo((1.5 + 2.5 + 3.5) / 3.5, 9);
+  });
+
+  it('a burst joined later moves its unfinished transfers to the shared wire with the work they have left', () => {
+    const link = new Link(env, { rateMbps: 10 });
+    link.transfer(MB / 2, () => log.push(['a', env.now])); // 0.5 s alone
+    link.transfer(2 * MB, () => log.push(['b', env.now])); // 2 s alone
+    env.schedule(1.5, () => link.transfer(MB / 4, () => log.push(['c', env.now])));
+    env.run();
+    // a out at 1.0 (two sharing); b has 1.5 s left at 1, alone until 1.5 (1 s left), then shares with c
+    // (0.25 s): c out at 2.0, b's remaining 0.75 s alone → 2.75.
+    const round = (t: unknown) => (typeof t === 'number' ? Math.round(t * 1e9) / 1e9 : t);
+    expect(log.map(([k, t]) => [k, round(t)])).toEqual([['a', 1], ['c', 2], ['b', 2.75]]);
+    expect(link.meanActive(2.75)).toBeCloseTo((1 + 2.75 + 0.5) / 2.75, 9);
+    expect(link.utilization(5.5)).toBeCloseTo(0.5, 9);
+  });
+
+  it('statistics reset in the middle of a burst count only what follows', () => {
+    const link = new Link(env, { rateMbps: 10 });
+    link.transfer(MB, () => undefined);
+    link.transfer(MB, () => undefined); // both out at 2.0
+    env.schedule(1, () => link.resetStats());
+    env.run();
+    expect(link.utilization(3)).toBeCloseTo(0.5, 9); // busy on [1, 2) of [1, 3)
+    expect(link.meanActive(3)).toBeCloseTo(1, 9); // two transfers for 1 s over 2 s
+  });
+
+  it('a lead (the delay of the request that asked for the bytes) is paid as latency before delivery', () => {
+    const link = new Link(env, { rateMbps: 10, delayMs: 20 });
+    link.transfer(MB, () => log.push(['asked', env.now]), undefined, 0.03);
+    env.run();
+    expect(log.map(([k, t]) => [k, Math.round((t as number) * 1e9) / 1e9])).toEqual([['asked', 1.05]]);
+    expect(link.utilization(1)).toBeCloseTo(1, 9);
+  });
+
   it('a transfer of zero bytes takes only the propagation delay', () => {
     const link = new Link(env, { rateMbps: 10, delayMs: 30 });
     link.transfer(0, () => log.push(['done', env.now]));
