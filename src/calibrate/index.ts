@@ -4,3 +4,7 @@ export * from './nelder-mead.js';
 export * from './fit-scenario.js';
 export * from './contention.js';
 export * from './compare.js';
+export * from './held-out.js';
+export * from './predict.js';
+export * from './validation-report.js';
+export * from './fit-factors.js';

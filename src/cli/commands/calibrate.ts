@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { calibrationFromFits, fitStageLaws } from '../../calibrate/index.js';
 import type { ResolvedScenario } from '../../scenario/index.js';
-import { parseTraceJsonl, type SpanRecord } from '../../trace/index.js';
+import type { SpanRecord } from '../../trace/index.js';
+import { readRunTrace } from '../run-folder-read.js';
 import { intOption } from '../options.js';
 import { num, table } from '../table.js';
 
@@ -12,7 +13,7 @@ export function registerCalibrate(program: Command): void {
   program
     .command('calibrate')
     .description('Fit per-stage demand laws (exponential, lognormal, gamma, Weibull by maximum likelihood, chosen by AIC, with the KS distance) from the traces of run folders, and write a calibration params file that scenarios include with `calibration: <file>`.')
-    .argument('<run-dirs...>', 'run folders holding trace.jsonl (live runs, or simulated runs written with --out)')
+    .argument('<run-dirs...>', 'run folders holding trace.jsonl or trace.jsonl.gz (live runs, or simulated runs written with --out)')
     .requiredOption('-o, --out <params.yaml>', 'params file to write (e.g. calibration/local-testbed/params.yaml)')
     .option('--min-samples <n>', 'fit only stages with at least this many spans', intOption('--min-samples', 5), 20)
     .addHelpText('after', '\nExample:\n  e2ctwin simulate scenarios/plantnet.yaml --set run.spanSample=5000 --out runs/p1\n  e2ctwin calibrate runs/p1 -o calibration/p1/params.yaml')
@@ -20,10 +21,10 @@ export function registerCalibrate(program: Command): void {
       const spans: SpanRecord[] = [];
       let scenario: ResolvedScenario | undefined;
       dirs.forEach((dir, i) => {
-        const tracePath = path.join(dir, 'trace.jsonl');
-        if (!existsSync(tracePath)) throw Object.assign(new Error(`${dir}: no trace.jsonl (is it a run folder?)`), { code: 'E2C_ERR_CALIBRATE_NO_TRACE' });
+        const trace = readRunTrace(dir);
+        if (!trace) throw Object.assign(new Error(`${dir}: no trace.jsonl (is it a run folder?)`), { code: 'E2C_ERR_CALIBRATE_NO_TRACE' });
         // Hosts of different runs are different hosts (concurrency is counted per host).
-        for (const s of parseTraceJsonl(readFileSync(tracePath, 'utf8')).spans) spans.push(dirs.length > 1 ? { ...s, host: `${i}/${s.host}` } : s);
+        for (const s of trace.spans) spans.push(dirs.length > 1 ? { ...s, host: `${i}/${s.host}` } : s);
         const resolved = path.join(dir, 'scenario.resolved.json');
         if (!scenario && existsSync(resolved)) scenario = JSON.parse(readFileSync(resolved, 'utf8')) as ResolvedScenario;
       });

@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
+import path from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import {
+  HeldOutError, loadHeldOutOrThrow, measuredResponseTimes, plotData, predict, scoreValidation, sideSummary,
+  type ConfigInput, type HeldOutConfig, type HeldOutIssue, type ValidationReport,
+} from '../../calibrate/index.js';
+import { LiveError } from '../../live/errors.js';
+import { DEFAULT_STATE_ROOT } from '../../live/journal.js';
+import { PACKAGE_ROOT } from '../../live/paths.js';
+import { buildPlan } from '../../live/plan/build.js';
+import { LiveRun } from '../../live/run/runner.js';
+import { loadTestbed, type LoadedTestbed } from '../../live/testbed/load.js';
+import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
+import { ExitCode } from '../exit-codes.js';
+import { collect, intOption } from '../options.js';
+import { gitCommit, metricsJson } from '../run-folder.js';
+import { readMeasuredRun, type MeasuredRunFolder } from '../run-folder-read.js';
+import { validationTable } from '../validation-table.js';
+import { pkg } from '../version.js';
+
+interface Flags {
+  calibration: string; configs: string; testbed?: string; liveRuns?: string; duration?: string; warmup?: string;
+  repeat?: number; replications: number; seed?: number; set: string[]; out?: string; json?: boolean; stateDir: string;
+}
+
+const badInput = (message: string, code: string) => Object.assign(new Error(message), { code, badInput: true });
+const rel = (p: string) => path.relative(process.cwd(), path.resolve(p)) || '.';
+
+export function registerValidateTwin(program: Command): void {
+  program
+    .command('validate-twin')
+    .description('Score the calibrated twin on held-out configurations: simulate each (scenario + calibration params, R replications) and measure it on the live testbed (or reuse measured run folders), then report per configuration predicted vs measured mean, p95 and throughput with 95 % CIs and the KS distance of the response-time distributions, and overall MAPE, bias, Spearman rank correlation and regret.')
+    .argument('<scenario>', 'the scenario as deployed (the live system; its own demands, no calibration include)')
+    .requiredOption('--calibration <params.yaml>', 'the params file `e2ctwin calibrate` wrote; applied to the twin only (as `calibration:`), never to the live runs')
+    .requiredOption('--configs <held-out.yaml>', 'held-out configurations: `configs: [{name, set: [path=value, …]}, …]` (see calibration/local-testbed/held-out.yaml); none may be a training run')
+    .option('--testbed <file>', 'measure configurations without a run folder live on this testbed (root for the local provider); their folders go to --live-runs (or <out>/runs)')
+    .option('--live-runs <dir>', 'folder of measured run folders, one per configuration name (<dir>/<name>/ with run.json, metrics.json, trace.jsonl or trace.jsonl.gz); reused as they are, so a shipped campaign is re-scored without root')
+    .option('-d, --duration <s>', 'live runs: seconds of workload per repetition (default: the scenario\'s run.duration)')
+    .option('--warmup <s>', 'live runs: seconds excluded from the metrics (default: the scenario\'s warm-up, scaled to --duration)')
+    .option('--repeat <n>', 'live runs: repetitions of the workload per configuration (confidence intervals over them)', intOption('--repeat', 1))
+    .option('-r, --replications <n>', 'twin: replications per configuration (each simulates the measured window: its duration and warm-up)', intOption('--replications', 1), 10)
+    .option('--seed <n>', 'twin: root seed (default: the scenario\'s)', intOption('--seed'))
+    .option('-s, --set <path=value>', 'override a scenario field for every configuration, twin and live alike (repeatable)', collect, [])
+    .option('-o, --out <dir>', 'write validation.json (the report), plot.json (per-configuration points and both response-time CDFs, for a browser view) and, with --testbed and no --live-runs, runs/<name>/')
+    .option('--json', 'print the report (validation.json) instead of the table')
+    .option('--state-dir <dir>', 'live runs: local state (journals, keys, sockets)', DEFAULT_STATE_ROOT)
+    .addHelpText('after', `
+Examples:
+  # re-score the shipped campaign from its measured runs (no root needed)
+  e2ctwin validate-twin scenarios/local-testbed.yaml --calibration calibration/local-testbed/params.yaml \\
+    --configs calibration/local-testbed/held-out.yaml --live-runs calibration/local-testbed/runs/held-out
+  # measure the held-out configurations live (root), 3 repetitions of 40 s each, then score them
+  sudo e2ctwin validate-twin scenarios/local-testbed.yaml --calibration runs/params.yaml \\
+    --configs calibration/local-testbed/held-out.yaml --testbed testbeds/local.yaml --duration 40 --repeat 3 --out runs/validation
+
+Configurations that already have a successful run folder are not run again (an interrupted validation
+resumes); a failed or interrupted live run leaves its configuration missing, the others are scored and
+the report names the missing ones. Progress goes to stderr.
+Exit status: 0 report written, 1 no configuration could be measured, 2 bad input (nothing ran).`)
+    .action(async (file: string, f: Flags) => {
+      try {
+        await validateTwin(file, f);
+      } catch (e) {
+        if (e instanceof HeldOutError) {
+          process.stderr.write(`${formatHeldOutIssues(e.issues)}\n`);
+          process.exitCode = ExitCode.BAD_INPUT;
+          return;
+        }
+        const err = e as Error & { code?: string; badInput?: boolean };
+        if (err.badInput || err instanceof LiveError) {
+          process.stderr.write(`error: ${err.message}${err.code ? ` [${err.code}]` : ''}\n`);
+          process.exitCode = ExitCode.BAD_INPUT;
+          return;
+        }
+        throw e;
+      }
+    });
+}
+
+function formatHeldOutIssues(issues: readonly HeldOutIssue[]): string {
+  const lines = [...issues].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line).map((i) =>
+    `  ${i.line > 0 ? `${i.file}:${i.line}:${i.column}` : i.file}${i.path ? ` ${i.path}:` : ''} ${i.message}${i.hint ? ` (${i.hint})` : ''}  [${i.code}]`);
+  return [`error: ${issues.length} problem${issues.length === 1 ? '' : 's'} in the held-out configurations:`, ...lines].join('\n');
+}
+
+function seconds(name: string, v: string | undefined, zero = false): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || (!zero && n === 0)) throw new InvalidArgumentError(`${name} must be a number ${zero ? '≥' : '>'} 0 (got "${v}")`);
+  return n;
+}
+
+async function validateTwin(file: string, f: Flags): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const durationS = seconds('--duration', f.duration);
+  const warmupS = seconds('--warmup', f.warmup, true);
+  // Everything is checked before anything runs: files, the scenario with and without the calibration,
+  // every configuration applied to it, the testbed and a plan of each live run.
+  if (!existsSync(f.calibration)) throw badInput(`--calibration ${f.calibration}: file not found`, 'E2C_ERR_CALIBRATE_FILE_MISSING');
+  if (!existsSync(f.configs)) throw badInput(`--configs ${f.configs}: file not found`, 'E2C_ERR_CALIBRATE_FILE_MISSING');
+  if (!f.testbed && !f.liveRuns) throw badInput('give --testbed to measure the configurations live, or --live-runs <dir> with their measured run folders (or both: only the missing ones run)', 'E2C_ERR_CALIBRATE_NO_MEASUREMENTS');
+  if (f.liveRuns && !f.testbed && !existsSync(f.liveRuns)) throw badInput(`--live-runs ${f.liveRuns}: folder not found`, 'E2C_ERR_CALIBRATE_FILE_MISSING');
+  const runsDir = f.liveRuns ?? (f.out ? path.join(f.out, 'runs') : undefined);
+  if (!runsDir) throw badInput('with --testbed, give --out <dir> (or --live-runs <dir>) for the live run folders', 'E2C_ERR_CALIBRATE_NO_OUT');
+  const calibration = `calibration=${path.resolve(f.calibration)}`;
+  const deployed = loadScenarioOrThrow(file, { overrides: f.set });
+  const twinBase = loadScenarioOrThrow(file, { overrides: [...f.set, calibration] });
+  if (deployed.services.every((s) => JSON.stringify(s.app) === JSON.stringify(twinBase.services.find((x) => x.id === s.id)?.app))) {
+    log(`warning: ${f.calibration} changes no stage of ${file}: the twin is the scenario as it is`);
+  }
+  const heldOut = loadHeldOutOrThrow(f.configs, file, [...f.set, calibration]);
+  let testbed: LoadedTestbed | undefined;
+  if (f.testbed) {
+    testbed = loadTestbed(f.testbed);
+    for (const c of heldOut.configs) buildPlan(loadScenarioOrThrow(file, { overrides: [...f.set, ...c.set] }), testbed, planOptions(f, 'check', durationS, warmupS));
+  }
+
+  const measured = new Map<string, MeasuredRunFolder>();
+  const missing: ValidationReport['missing'] = [];
+  let stop: string | undefined;
+  const onSignal = (sig: string) => { stop = `not run: validation interrupted by ${sig}`; };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    for (const [i, c] of heldOut.configs.entries()) {
+      const dir = path.join(runsDir, c.name);
+      const tag = `[${i + 1}/${heldOut.configs.length}] ${c.name}`;
+      let got = existsSync(dir) ? readMeasuredRun(dir) : `no run folder ${rel(dir)}`;
+      if (typeof got !== 'string') {
+        const expected = [...f.set, ...c.set];
+        if (JSON.stringify(got.overrides) !== JSON.stringify(expected)) {
+          throw badInput(`${rel(dir)} measured --set ${got.overrides.join(' ') || '(none)'}, but configuration "${c.name}" is --set ${expected.join(' ') || '(none)'}: a run folder of another configuration`, 'E2C_ERR_CALIBRATE_RUN_MISMATCH');
+        }
+        if (got.scenario !== deployed.name) throw badInput(`${rel(dir)} is a run of scenario "${got.scenario}", not "${deployed.name}"`, 'E2C_ERR_CALIBRATE_RUN_MISMATCH');
+        log(`${tag}: measured run ${rel(dir)} reused`);
+      } else if (testbed && !stop) {
+        log(`${tag}: live run (${c.set.join(' ') || 'the scenario as it is'}) → ${rel(dir)}`);
+        got = await runLive(file, c, f, testbed, dir, durationS, warmupS, log);
+        if (typeof got === 'string') log(`${tag}: ${got}`);
+      } else if (stop) {
+        got = stop;
+      }
+      if (typeof got === 'string') missing.push({ name: c.name, reason: got });
+      else measured.set(c.name, got);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  // The twin simulates each measured configuration over the window that was measured.
+  const inputs: ConfigInput[] = [];
+  const samples = new Map<string, { predicted: number[]; measured: number[] }>();
+  for (const c of heldOut.configs) {
+    const m = measured.get(c.name);
+    if (!m) continue;
+    const window = [`run.duration=${m.durationS}`, `run.warmup=${m.warmupS}`];
+    const twin = loadScenarioOrThrow(file, { overrides: [...f.set, calibration, ...c.set, ...window] });
+    log(`twin ${c.name}: ${f.replications} replications of ${m.durationS} s (warm-up ${m.warmupS} s)`);
+    const p = predict(twin, { replications: f.replications, ...(f.seed !== undefined ? { seed: f.seed } : {}) });
+    const mr = measuredResponseTimes(m.spans, m.windows);
+    inputs.push({
+      name: c.name, set: c.set, run: rel(m.dir),
+      predicted: { ...sideSummary(p.result as never, p.responseTimes), responseTimes: p.responseTimes },
+      measured: { ...sideSummary(m.metrics as never, mr), responseTimes: mr },
+    });
+    samples.set(c.name, { predicted: p.responseTimes, measured: mr });
+  }
+  const first = [...measured.values()][0];
+  const report = scoreValidation(deployed.name, inputs, missing, {
+    scenario: rel(file), calibration: rel(f.calibration), configs: rel(f.configs), ...(f.set.length ? { set: f.set } : {}),
+    replications: f.replications, seed: f.seed ?? deployed.seed,
+    liveRuns: rel(runsDir), ...(f.testbed ? { testbed: rel(f.testbed) } : {}),
+    liveRepetitions: first ? (first.metrics.replications ?? 1) : null,
+    measuredWindow: first ? { durationS: first.durationS, warmupS: first.warmupS } : null,
+    heldOutDescription: heldOut.description ?? null,
+    e2ctwinVersion: pkg.version,
+  });
+  if (f.out) {
+    mkdirSync(f.out, { recursive: true });
+    writeFileSync(path.join(f.out, 'validation.json'), metricsJson(report));
+    writeFileSync(path.join(f.out, 'plot.json'), metricsJson(plotData(report, samples)));
+    log(`wrote ${rel(path.join(f.out, 'validation.json'))}, ${rel(path.join(f.out, 'plot.json'))}`);
+  }
+  process.stdout.write(f.json ? metricsJson(report) : `${validationTable(report)}\n`);
+  if (inputs.length === 0) {
+    log('error: no configuration could be measured: nothing to score [E2C_ERR_CALIBRATE_NO_MEASUREMENTS]');
+    process.exitCode = ExitCode.FAILURE;
+  }
+}
+
+/** Plan options of a live run (`check`: the plans built before anything runs, to catch placement problems). */
+function planOptions(f: Flags, runId: string, durationS: number | undefined, warmupS: number | undefined) {
+  return {
+    runId, stateDir: path.join(f.stateDir, runId),
+    ...(durationS !== undefined ? { durationS } : {}),
+    ...(warmupS !== undefined ? { warmupS } : {}),
+    ...(f.repeat !== undefined ? { repeat: f.repeat } : {}),
+    localE2ctwin: [process.execPath, path.join(PACKAGE_ROOT, 'bin', 'e2ctwin.js')],
+  };
+}
+
+/** One configuration live, its run folder written like `e2ctwin live --out`; a reason when it gave no measurement. */
+async function runLive(file: string, c: HeldOutConfig, f: Flags, testbed: LoadedTestbed, dir: string, durationS: number | undefined, warmupS: number | undefined, log: (l: string) => void): Promise<MeasuredRunFolder | string> {
+  const overrides = [...f.set, ...c.set];
+  const scenario: ResolvedScenario = loadScenarioOrThrow(file, { overrides });
+  const runId = randomBytes(4).toString('hex').slice(0, 5);
+  const plan = buildPlan(scenario, testbed, planOptions(f, runId, durationS, warmupS));
+  const outcome = await new LiveRun({
+    scenario, testbed, plan, stateRoot: f.stateDir, overrides, out: dir, log: (l) => log(`  ${l}`),
+    versions: { e2ctwin: pkg.version, gitCommit: gitCommit() ?? null, node: process.version, kernel: release(), platform: process.platform },
+  }).execute();
+  if (outcome.status !== 'ok') return `live run ${outcome.status}${outcome.failure ? `: ${outcome.failure}` : ''} (partial results in ${rel(dir)})`;
+  return readMeasuredRun(dir);
+}
