@@ -71,7 +71,8 @@ export function loadHeldOut(file: string, scenarioFile: string, baseOverrides: r
     for (const issue of r.issues) {
       // An override's problem points at the override's line in this file; a problem of the scenario
       // itself keeps its own location, named by the configuration that produced it.
-      const j = issue.file === '--set' ? c.set.findIndex((s) => s.split('=')[0]!.trim() === issue.path || s === issue.path) : -1;
+      // (The loader names the override in the message, "(from --set path=value)", or in the path.)
+      const j = issue.file === '--set' ? c.set.findIndex((s) => issue.message.includes(`--set ${s})`) || s.split('=')[0]!.trim() === issue.path) : -1;
       if (issue.file === '--set' && j >= 0) {
         issues.push({ ...src.issue(HeldOutErrorCode.CONFIG as never, ['configs', i, 'set', j], `configuration "${c.name}": ${issue.message}`, issue.hint), code: HeldOutErrorCode.CONFIG });
       } else {

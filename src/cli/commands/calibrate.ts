@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { calibrationFromFits, fitStageLaws } from '../../calibrate/index.js';
+import { calibrationFromFits, calibrationWithFactors, fitFactors, fitStageLaws, type TrainingRun } from '../../calibrate/index.js';
 import type { ResolvedScenario } from '../../scenario/index.js';
 import type { SpanRecord } from '../../trace/index.js';
 import { readRunTrace } from '../run-folder-read.js';
@@ -16,8 +16,10 @@ export function registerCalibrate(program: Command): void {
     .argument('<run-dirs...>', 'run folders holding trace.jsonl or trace.jsonl.gz (live runs, or simulated runs written with --out)')
     .requiredOption('-o, --out <params.yaml>', 'params file to write (e.g. calibration/local-testbed/params.yaml)')
     .option('--min-samples <n>', 'fit only stages with at least this many spans', intOption('--min-samples', 5), 20)
-    .addHelpText('after', '\nExample:\n  e2ctwin simulate scenarios/plantnet.yaml --set run.spanSample=5000 --out runs/p1\n  e2ctwin calibrate runs/p1 -o calibration/p1/params.yaml')
-    .action((dirs: string[], flags: { out: string; minSamples: number }) => {
+    .option('--fit-factors', 'then also fit two scale factors by Nelder–Mead over simulations of the same runs (fixed seeds): of network stage sizes (transfer costs the link model lacks, e.g. TCP slow start) and of compute demands (contention the model lacks), minimizing the squared relative errors of their measured mean, p95 and throughput; needs metrics.json and scenario.resolved.json in each run folder')
+    .option('-r, --replications <n>', 'with --fit-factors: replications per simulated run', intOption('--replications', 1), 5)
+    .addHelpText('after', '\nExamples:\n  e2ctwin simulate scenarios/plantnet.yaml --set run.spanSample=5000 --out runs/p1\n  e2ctwin calibrate runs/p1 -o calibration/p1/params.yaml\n  e2ctwin calibrate calibration/local-testbed/runs/training/* -o runs/params.yaml --fit-factors')
+    .action((dirs: string[], flags: { out: string; minSamples: number; fitFactors?: boolean; replications: number }) => {
       const spans: SpanRecord[] = [];
       let scenario: ResolvedScenario | undefined;
       dirs.forEach((dir, i) => {
@@ -30,13 +32,43 @@ export function registerCalibrate(program: Command): void {
       });
       const fits = fitStageLaws(spans, scenario, flags.minSamples);
       if (fits.length === 0) throw Object.assign(new Error(`no stage has ${flags.minSamples} spans or more to fit`), { code: 'E2C_ERR_CALIBRATE_TOO_FEW' });
-      const params = calibrationFromFits(fits, dirs.map((d) => path.relative(process.cwd(), path.resolve(d)) || '.'));
+      const sources = dirs.map((d) => path.relative(process.cwd(), path.resolve(d)) || '.');
+      let params = calibrationFromFits(fits, sources);
+      let factorTable = '';
+      if (flags.fitFactors) {
+        const runs = dirs.map(trainingRun);
+        const fit = fitFactors(runs, params, { replications: flags.replications });
+        params = calibrationWithFactors(params, runs[0]!.scenario, fit, sources);
+        factorTable = `\n\nfactors (Nelder–Mead, ${fit.evaluations} evaluations of ${runs.length} runs × ${flags.replications} replications): network sizes × ${num(fit.factors.network, 4)}, compute demands × ${num(fit.factors.compute, 4)}\n${table([
+          ['run', 'mean s measured', 'twin', 'p95 s measured', 'twin', 'req/s measured', 'twin'],
+          ...fit.runs.map((r) => [r.name, num(r.measured.mean), num(r.simulated.mean), num(r.measured.p95), num(r.simulated.p95), num(r.measured.throughput), num(r.simulated.throughput)]),
+        ])}`;
+      }
       mkdirSync(path.dirname(path.resolve(flags.out)), { recursive: true });
       writeFileSync(flags.out, `# Written by \`e2ctwin calibrate ${dirs.join(' ')} -o ${flags.out}\`.\n# Include it from a scenario with: calibration: <path to this file>\n${stringify(params, { aliasDuplicateObjects: false })}`);
       process.stdout.write(`${table([
         ['stage', 'spans', 'law', 'mean s', 'cv', 'KS', 'ΔAIC to next', 'concurrency curve'],
         ...fits.map((f) => [`${f.service}.${f.stage}`, String(f.samples), f.best.dist, num(f.best.mean), num(f.best.cv, 3), num(f.best.ks, 3), f.all[1] ? num(f.all[1].aic - f.best.aic, 3) : '–',
           f.contention ? `max ${num(f.contention.maxSpeedup, 3)}, half ${num(f.contention.halfConcurrency, 3)} (mean n ${num(f.contention.meanConcurrency, 3)})` : '']),
-      ])}\nwrote ${flags.out}\n`);
+      ])}${factorTable}\nwrote ${flags.out}\n`);
     });
+}
+
+/** A run folder as a training run of the factor fit: the scenario as it ran, over its measured window. */
+function trainingRun(dir: string): TrainingRun {
+  const need = (f: string) => {
+    const p = path.join(dir, f);
+    if (!existsSync(p)) throw Object.assign(new Error(`${dir}: no ${f} (--fit-factors simulates each run as it ran)`), { code: 'E2C_ERR_CALIBRATE_NO_RUN' });
+    return JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
+  };
+  const scenario = need('scenario.resolved.json') as unknown as ResolvedScenario;
+  const run = need('run.json') as { kind?: string; durationS?: number; warmupS?: number };
+  const m = need('metrics.json') as { responseTime: { mean: number; p95: number }; throughput: number };
+  // A live run measured a window of its own length: the twin simulates that window.
+  const window = run.kind === 'live' && run.durationS ? { duration: run.durationS, warmup: run.warmupS ?? 0 } : {};
+  return {
+    name: path.basename(path.resolve(dir)),
+    scenario: { ...scenario, run: { ...scenario.run, ...window } },
+    measured: { mean: m.responseTime.mean, p95: m.responseTime.p95, throughput: m.throughput },
+  };
 }
