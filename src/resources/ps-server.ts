@@ -16,8 +16,21 @@ export interface PsServerOptions {
   name?: string | undefined;
 }
 
-// The completion handler, bound to the class's private completion logic in its static block.
+// The completion handlers, bound to the class's private completion logic in its static block.
 let complete: (server: PsServer) => void;
+let directDone: (job: DirectJob) => void;
+
+/** A job running at full rate on its own core, with its own completion event. */
+interface DirectJob {
+  server: PsServer;
+  fn: Handler;
+  arg: unknown;
+  /** When it completes, and its kernel event. */
+  end: number;
+  id: number;
+  /** Position in the server's list of direct jobs. */
+  index: number;
+}
 
 /**
  * A processor-sharing server (egalitarian PS): all jobs present are served at once, each at rate
@@ -46,6 +59,14 @@ export class PsServer {
   #concurrency: TimeWeighted;
   #completed = 0;
   #done: unknown[] = []; // reused by #complete: (fn, arg) pairs of the jobs leaving now
+  #doneCount = 0;
+  // With k cores and at most k jobs, every job runs at rate 1 and its end is known when it starts: such
+  // jobs get one kernel event each ("direct" jobs) instead of a place in the tag heap and a shared,
+  // constantly moved completion event. The first job beyond k cores turns them into tagged jobs (with
+  // the work they have left); the server goes back to direct jobs once it is empty.
+  #directMode: boolean;
+  #direct: DirectJob[] = [];
+  #spare: DirectJob[] = [];
 
   constructor(env: Env, options: PsServerOptions) {
     const name = options.name ?? 'ps-server';
@@ -56,6 +77,7 @@ export class PsServer {
     this.name = name;
     this.cores = cores;
     this.#rate = rate ?? ((n: number) => Math.min(n, cores as number));
+    this.#directMode = cores !== undefined;
     this.#lastUpdate = env.now;
     this.#busyLevel = new TimeWeighted(env.now, 0);
     this.#concurrency = new TimeWeighted(env.now, 0);
@@ -72,6 +94,21 @@ export class PsServer {
         server: this.name,
         work,
       });
+    }
+    if (this.#directMode) {
+      const direct = this.#direct;
+      if (direct.length < (this.cores as number)) {
+        const job = this.#spare.pop() ?? { server: this, fn: onDone, arg, end: 0, id: 0, index: 0 };
+        job.fn = onDone;
+        job.arg = arg;
+        job.end = this.env.now + work;
+        job.index = direct.length;
+        job.id = this.env.schedule(work, directDone, job);
+        direct.push(job);
+        this.#levelsChanged();
+        return;
+      }
+      this.#toTagged();
     }
     const before = this.#jobs.size;
     this.#advance();
@@ -95,7 +132,7 @@ export class PsServer {
 
   /** Jobs in service now. */
   get active(): number {
-    return this.#jobs.size;
+    return this.#jobs.size + this.#direct.length;
   }
 
   /** Jobs completed since construction or `resetStats()`. */
@@ -134,6 +171,7 @@ export class PsServer {
       if (this.#completion !== 0) this.env.cancel(this.#completion);
       this.#completion = 0;
       this.#virtual = 0; // nothing is tagged: restart V at 0 so it never drifts far from 0
+      this.#directMode = this.cores !== undefined;
       return;
     }
     const delay = Math.max(0, (this.#jobs.minTag - this.#virtual) / this.#perJob(n));
@@ -153,29 +191,79 @@ export class PsServer {
     const top = jobs.minTag;
     if (top > server.#virtual) server.#virtual = top;
     const limit = server.#virtual + 1e-12 * Math.max(1, server.#virtual);
+    jobs.pop();
+    const fn = jobs.fn as Handler;
+    const arg = jobs.arg;
+    if (jobs.size === 0 || jobs.minTag > limit) {
+      // The common case: one job leaves.
+      server.#completed++;
+      server.#levelsChanged();
+      server.#reschedule();
+      fn(arg);
+      return;
+    }
     const done = server.#done;
+    let k = 0;
+    done[k++] = fn;
+    done[k++] = arg;
     do {
       jobs.pop();
-      done.push(jobs.fn, jobs.arg);
+      done[k++] = jobs.fn;
+      done[k++] = jobs.arg;
     } while (jobs.size > 0 && jobs.minTag <= limit);
-    server.#completed += done.length / 2;
+    server.#completed += k / 2;
     server.#levelsChanged();
     server.#reschedule();
-    for (let i = 0; i < done.length; i += 2) {
-      const fn = done[i] as Handler;
-      const arg = done[i + 1];
+    for (let i = 0; i < k; i += 2) {
+      const f = done[i] as Handler;
+      const a = done[i + 1];
       done[i] = done[i + 1] = undefined;
-      fn(arg);
+      f(a);
     }
-    done.length = 0;
+  }
+
+  // A direct job's event: it is done.
+  static #directDone(job: DirectJob): void {
+    const server = job.server;
+    const direct = server.#direct;
+    const last = direct.pop()!;
+    if (last !== job) {
+      direct[job.index] = last;
+      last.index = job.index;
+    }
+    server.#completed++;
+    server.#levelsChanged();
+    const { fn, arg } = job;
+    job.arg = undefined;
+    server.#spare.push(job);
+    fn(arg);
+  }
+
+  // More jobs than cores: the direct jobs become tagged jobs with the work they have left, and share
+  // the single completion event.
+  #toTagged(): void {
+    const now = this.env.now;
+    const direct = this.#direct;
+    this.#directMode = false;
+    this.#virtual = 0;
+    this.#lastUpdate = now;
+    for (const job of direct) {
+      this.env.cancel(job.id);
+      this.#jobs.push(job.end - now, job.fn, job.arg);
+      job.arg = undefined;
+      this.#spare.push(job);
+    }
+    direct.length = 0;
+    this.#reschedule();
   }
 
   static {
     complete = (server: PsServer) => PsServer.#complete(server);
+    directDone = (job: DirectJob) => PsServer.#directDone(job);
   }
 
   #levelsChanged(): void {
-    const n = this.#jobs.size;
+    const n = this.#jobs.size + this.#direct.length;
     const now = this.env.now;
     this.#concurrency.update(now, n);
     const cores = this.cores;

@@ -74,6 +74,19 @@ describe('PsServer', () => {
     expect(log).toEqual([['a', 2.5], ['b', 2.5], ['c', 2.5]]); // 1 + 1/(2/3)
   });
 
+  it('with k cores, jobs beyond k share the cores from then on with the work they have left, and the server goes back to full-rate jobs once empty', () => {
+    const server = new PsServer(env, { cores: 2 });
+    job(server, 'a', 0, 2);
+    job(server, 'b', 0, 1);
+    job(server, 'c', 0.5, 1); // three jobs on two cores: each at 2/3 until b is done
+    job(server, 'd', 3, 1); // alone again: rate 1
+    env.run();
+    // At 0.5: a has 1.5 left, b 0.5, c 1. b is done after 0.5/(2/3) = 0.75 s; then a (1 left) and c (0.5 left) at rate 1.
+    expect(log.map(([k, t]) => [k, Math.round((t as number) * 1e9) / 1e9])).toEqual([['b', 1.25], ['c', 1.75], ['a', 2.25], ['d', 4]]);
+    expect(server.utilization(4)).toBeCloseTo((0.5 * 1 + 0.75 * 1 + 0.5 * 1 + 0.5 * 0.5 + 1 * 0.5) / 4, 9);
+    expect(server.meanConcurrency(4)).toBeCloseTo((0.5 * 2 + 0.75 * 3 + 0.5 * 2 + 0.5 * 1 + 1 * 1) / 4, 9);
+  });
+
   it('a rate curve gives each of n jobs rate(n)/n', () => {
     const gpu = new PsServer(env, { rate: (n) => [0, 1, 1.6, 2][Math.min(n, 3)] as number });
     job(gpu, 'a', 0, 1.6);
@@ -85,9 +98,11 @@ describe('PsServer', () => {
   it('completion times match a naive processor-sharing reference on random workloads', () => {
     const arrivals = sampler({ dist: 'exponential', mean: 1 }, createStream(1, 'ps-ref/a', 0));
     const works = sampler({ dist: 'lognormal', mean: 2, cv: 1.5 }, createStream(1, 'ps-ref/w', 0));
-    for (const rate of [(n: number) => Math.min(n, 3), (n: number) => Math.sqrt(n)]) {
+    const threeCores = (n: number) => Math.min(n, 3);
+    // The same law as `cores: 3` (full-rate jobs, turned into shared ones beyond 3) and as a rate curve.
+    for (const [rate, options] of [[threeCores, { cores: 3 }], [threeCores, { rate: threeCores }], [(n: number) => Math.sqrt(n), { rate: Math.sqrt }]] as const) {
       const e = new Env();
-      const server = new PsServer(e, { rate });
+      const server = new PsServer(e, options);
       const jobs: { at: number; work: number }[] = [];
       let t = 0;
       for (let i = 0; i < 400; i++) jobs.push({ at: (t += arrivals()), work: works() });
