@@ -1,12 +1,35 @@
 import { simulate } from '../model/index.js';
 import type { Calibration, Dist, ResolvedScenario } from '../scenario/index.js';
+import type { SpanRecord } from '../trace/index.js';
 import { nelderMead } from './nelder-mead.js';
 
 /** A training run the factors are fitted on: the scenario as it ran (its measured window) and what was measured. */
 export interface TrainingRun {
   name: string;
   scenario: ResolvedScenario;
-  measured: { mean: number; p95: number; throughput: number };
+  measured: Summary;
+}
+
+/**
+ * The summary statistics a run is matched on: response-time mean and p95, throughput, and the mean
+ * duration of each stage and network span (`<service>.<stage>`), which tell the two factors apart
+ * (both lengthen response times; only one lengthens downloads).
+ */
+export interface Summary { mean: number; p95: number; throughput: number; stages?: Record<string, number> }
+
+/** Mean duration of the stage and network spans by `<service>.<name>`, those ending in a window if given. */
+export function stageMeans(spans: readonly SpanRecord[], windows?: readonly { warmupEnd: number; end: number }[]): Record<string, number> {
+  const acc = new Map<string, { n: number; sum: number }>();
+  for (const s of spans) {
+    if (s.kind !== 'stage' && s.kind !== 'network') continue;
+    if (windows && !windows.some((w) => s.end >= w.warmupEnd && s.end < w.end)) continue;
+    const k = `${s.service}.${s.name}`;
+    const a = acc.get(k) ?? { n: 0, sum: 0 };
+    a.n++;
+    a.sum += s.end - s.start;
+    acc.set(k, a);
+  }
+  return Object.fromEntries([...acc].filter(([, a]) => a.n >= 5).sort(([a], [b]) => a.localeCompare(b)).map(([k, a]) => [k, a.sum / a.n]));
 }
 
 /**
@@ -23,7 +46,7 @@ export interface FactorFit {
   /** Σ over runs and metrics of squared relative errors, at the fit. */
   loss: number;
   evaluations: number;
-  runs: { name: string; measured: TrainingRun['measured']; simulated: TrainingRun['measured'] }[];
+  runs: { name: string; measured: Summary; simulated: Summary }[];
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
@@ -75,30 +98,38 @@ export function withFactors(s: ResolvedScenario, f: Factors): ResolvedScenario {
 
 /**
  * Fits the factors (reference §3.2, indirect calibration): minimizes Σ_runs Σ_m ((S_m − O_m)/O_m)² over
- * the mean and p95 response time and the throughput of the training runs, each simulated with the
- * calibration applied over its measured window, with fixed seeds (common random numbers: the loss is
- * deterministic), by Nelder–Mead on the logarithms of the factors (both within [1/4, 4]).
+ * the summary statistics of the training runs (mean and p95 response time, throughput, and the mean
+ * duration of each stage the run measured), each run simulated with the calibration applied over its
+ * measured window, with fixed seeds (common random numbers: the loss is deterministic), by Nelder–Mead
+ * on the logarithms of the factors (both within [1/4, 4]).
  */
 export function fitFactors(runs: readonly TrainingRun[], cal: Calibration, options: { replications?: number; seed?: number; maxEvaluations?: number; onEvaluation?: (n: number, loss: number) => void } = {}): FactorFit {
-  const bases = runs.map((r) => withCalibration(r.scenario, cal));
+  // Spans of every request after the warm-up (of replication 0) for the stage means.
+  const bases = runs.map((r) => {
+    const b = withCalibration(r.scenario, cal);
+    return { ...b, run: { ...b.run, spanSample: 50_000 } };
+  });
   const replications = options.replications ?? 5;
   const clamp = (u: number) => Math.min(Math.log(4), Math.max(-Math.log(4), u));
   const toFactors = (u: number[]): Factors => ({ network: Math.exp(clamp(u[0]!)), compute: Math.exp(clamp(u[1]!)) });
-  const cache = new Map<string, { loss: number; simulated: TrainingRun['measured'][] }>();
+  const cache = new Map<string, { loss: number; simulated: Summary[] }>();
   let evaluations = 0;
   const evaluate = (u: number[]) => {
     const f = toFactors(u);
     const id = JSON.stringify(f);
     let hit = cache.get(id);
     if (!hit) {
-      const simulated = bases.map((b) => {
-        const { result } = simulate(withFactors(b, f), { replications, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
-        return { mean: result.responseTime.mean, p95: result.responseTime.p95, throughput: result.throughput };
+      const simulated = bases.map((b, i): Summary => {
+        const { result, spans } = simulate(withFactors(b, f), { replications, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+        const wanted = runs[i]!.measured.stages;
+        const all = wanted ? stageMeans(spans) : {};
+        return { mean: result.responseTime.mean, p95: result.responseTime.p95, throughput: result.throughput, ...(wanted ? { stages: Object.fromEntries(Object.keys(wanted).map((k) => [k, all[k] ?? NaN])) } : {}) };
       });
       let loss = 0;
       simulated.forEach((s, i) => {
         const m = runs[i]!.measured;
         for (const k of ['mean', 'p95', 'throughput'] as const) loss += ((s[k] - m[k]) / m[k]) ** 2;
+        for (const [k, v] of Object.entries(m.stages ?? {})) loss += ((s.stages![k]! - v) / v) ** 2;
       });
       hit = { loss: Number.isFinite(loss) ? loss : 1e9, simulated };
       cache.set(id, hit);
@@ -148,4 +179,4 @@ export function calibrationWithFactors(cal: Calibration, scenario: ResolvedScena
   return { description: `${cal.description ?? ''} Network sizes and compute demands scaled by factors fitted on the same runs.`.trim(), provenance, services };
 }
 
-const roundAll = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number(v.toPrecision(5))]));
+const roundAll = (m: Summary): Record<string, unknown> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toPrecision(5)) : roundAll(v as Summary)]));

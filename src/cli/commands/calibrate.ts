@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { calibrationFromFits, calibrationWithFactors, fitFactors, fitStageLaws, type TrainingRun } from '../../calibrate/index.js';
+import { calibrationFromFits, calibrationWithFactors, fitFactors, fitStageLaws, stageMeans, type TrainingRun } from '../../calibrate/index.js';
 import type { ResolvedScenario } from '../../scenario/index.js';
 import type { SpanRecord } from '../../trace/index.js';
 import { readRunTrace } from '../run-folder-read.js';
@@ -16,7 +16,7 @@ export function registerCalibrate(program: Command): void {
     .argument('<run-dirs...>', 'run folders holding trace.jsonl or trace.jsonl.gz (live runs, or simulated runs written with --out)')
     .requiredOption('-o, --out <params.yaml>', 'params file to write (e.g. calibration/local-testbed/params.yaml)')
     .option('--min-samples <n>', 'fit only stages with at least this many spans', intOption('--min-samples', 5), 20)
-    .option('--fit-factors', 'then also fit two scale factors by Nelder–Mead over simulations of the same runs (fixed seeds): of network stage sizes (transfer costs the link model lacks, e.g. TCP slow start) and of compute demands (contention the model lacks), minimizing the squared relative errors of their measured mean, p95 and throughput; needs metrics.json and scenario.resolved.json in each run folder')
+    .option('--fit-factors', 'then also fit two scale factors by Nelder–Mead over simulations of the same runs (fixed seeds): of network stage sizes (transfer costs the link model lacks, e.g. TCP slow start) and of compute demands (contention the model lacks), minimizing the squared relative errors of their measured mean, p95, throughput and mean stage durations; needs metrics.json and scenario.resolved.json in each run folder')
     .option('-r, --replications <n>', 'with --fit-factors: replications per simulated run', intOption('--replications', 1), 5)
     .addHelpText('after', '\nExamples:\n  e2ctwin simulate scenarios/plantnet.yaml --set run.spanSample=5000 --out runs/p1\n  e2ctwin calibrate runs/p1 -o calibration/p1/params.yaml\n  e2ctwin calibrate calibration/local-testbed/runs/training/* -o runs/params.yaml --fit-factors')
     .action((dirs: string[], flags: { out: string; minSamples: number; fitFactors?: boolean; replications: number }) => {
@@ -62,13 +62,14 @@ function trainingRun(dir: string): TrainingRun {
     return JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
   };
   const scenario = need('scenario.resolved.json') as unknown as ResolvedScenario;
-  const run = need('run.json') as { kind?: string; durationS?: number; warmupS?: number };
+  const run = need('run.json') as { kind?: string; durationS?: number; warmupS?: number; windows?: { warmupEnd: number; end: number }[] };
   const m = need('metrics.json') as { responseTime: { mean: number; p95: number }; throughput: number };
   // A live run measured a window of its own length: the twin simulates that window.
   const window = run.kind === 'live' && run.durationS ? { duration: run.durationS, warmup: run.warmupS ?? 0 } : {};
+  const spans = readRunTrace(dir)?.spans ?? [];
   return {
     name: path.basename(path.resolve(dir)),
     scenario: { ...scenario, run: { ...scenario.run, ...window } },
-    measured: { mean: m.responseTime.mean, p95: m.responseTime.p95, throughput: m.throughput },
+    measured: { mean: m.responseTime.mean, p95: m.responseTime.p95, throughput: m.throughput, stages: stageMeans(spans, run.kind === 'live' ? run.windows : undefined) },
   };
 }
