@@ -87,6 +87,28 @@ describe('reference engine', () => {
     expect(stats.at(-1)!.pools.download!.granted).toBe(2);
   });
 
+  it('a request waiting for a thread of the HTTP pool (held for the whole request) waits; it is withdrawn only when its client hangs up', async () => {
+    const spec = { ...defaultEngineSpec('plantnet-engine', 0), spansFile: path.join(dir, 'spans-wait.jsonl'), statsFile: path.join(dir, 'stats-wait.jsonl') };
+    spec.app = { ...spec.app, pools: { ...spec.app.pools, http: { size: 1 } }, stages: spec.app.stages.map((s) => (s.demand !== undefined ? { ...s, demand: s.name === 'simsearch' ? 0.3 : 0.01 } : s)) };
+    const engine = await buildEngine(spec, { workerFile: distFile('live/compute-worker.js'), vectors: 5000, statsMs: 100 });
+    try {
+      const address = await engine.app.listen({ port: 0, host: '127.0.0.1' });
+      const items = [{ url: `http://127.0.0.1:${imagePort}/img/8/0?bytes=1000` }];
+      const post = (request: number, signal?: AbortSignal) => fetch(`${address}/identify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request, items }), ...(signal ? { signal } : {}) });
+      // Three at once on one HTTP thread: the second and third queue, and all are answered.
+      const answers = await Promise.all([1, 2, 3].map((r) => post(r)));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      // A client giving up while queued frees its place: the engine counts it withdrawn (503 never sent).
+      const first = post(4);
+      await expect(post(5, AbortSignal.timeout(100))).rejects.toThrow();
+      expect((await first).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await engine.app.inject({ url: '/stats' })).json()).toMatchObject({ rejected: 1 });
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('a pool with a queue limit rejects beyond it (HTTP 503 from the engine)', async () => {
     const pool = new LivePool('p', 1, 1);
     const first = await pool.acquire();

@@ -204,8 +204,11 @@ export async function buildEngine(spec: EngineSpec, options: EngineOptions): Pro
     const body = (request.body ?? {}) as { request?: number; items?: Item[]; images?: Item[] };
     const items = body.items ?? body.images ?? [{}];
     const abort = new AbortController();
-    request.raw.on('close', () => {
-      if (!reply.sent) abort.abort();
+    // A client that hangs up before its answer withdraws its request. The response's 'close' says so
+    // (unfinished); the request's own 'close' does not: since Node 16 it fires as soon as the body is
+    // read, which withdrew every request that had to wait for a thread of a hold-request pool (503).
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) abort.abort();
     });
     const ctx: Ctx = { id: typeof body.request === 'number' ? body.request : nextId++, items: items.length > 0 ? items : [{}], features: [], held: [], signal: abort.signal };
     try {
