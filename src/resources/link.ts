@@ -61,6 +61,8 @@ export class Link {
   #burstFrom = 0; // statistics count the burst from here (its start, or the last reset)
   #burstBusy = 0; // wire-busy seconds of finished bursts since the last statistics reset
   #burstArea = 0; // transfer-seconds on the wire of finished bursts since the last statistics reset
+  #burstLast = 0; // when the current burst's last bytes are out
+  #burstEndSum = 0; // Σ of its transfers' byte ends
   #statsStart: number;
 
   constructor(env: Env, options: LinkOptions) {
@@ -142,11 +144,18 @@ export class Link {
         this.#scheduleBurst(now);
         return;
       }
-      this.#endBurst(now);
+      if (now >= this.#burstLast && this.#burstFrom === this.#burstStart) {
+        // The usual case: the last burst is over (its bytes are out); bank its statistics.
+        this.#burstBusy += this.#burstLast - this.#burstStart;
+        this.#burstArea += this.#burstEndSum - burst.length * this.#burstStart;
+        this.#burst = [];
+      } else {
+        this.#endBurst(now);
+      }
     }
     if (this.#wire.active === 0) {
       this.#burstStart = this.#burstFrom = now;
-      burst.push(pending);
+      this.#burst.push(pending);
       this.#scheduleBurst(now);
       return;
     }
@@ -168,15 +177,20 @@ export class Link {
     }
     const env = this.env;
     let before = 0;
+    let sum = 0;
     for (let i = 0; i < n; i++) {
       const p = burst[i]!;
       const end = now + before + (n - i) * p.work;
       before += p.work;
+      sum += end;
       if (p.id !== 0 && end === p.bytesEnd) continue;
       p.bytesEnd = end;
       const moved = p.id !== 0 ? env.reschedule(p.id, end - now + p.delay) : 0;
       p.id = moved !== 0 ? moved : env.schedule(end - now + p.delay, arrived, p);
     }
+    // The largest work finishes last: when the wire falls idle.
+    this.#burstLast = burst[n - 1]!.bytesEnd;
+    this.#burstEndSum = sum;
   }
 
   /**
@@ -211,7 +225,7 @@ export class Link {
       p.id = 0;
       this.#wire.serve(Math.max(0, p.work - done), transmitted, p);
     }
-    burst.length = 0;
+    this.#burst = [];
   }
 
   /** Generator-friendly form of `transfer()`: an event that succeeds on arrival. */
