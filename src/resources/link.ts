@@ -45,7 +45,9 @@ export class Link {
   readonly rtoMs: number;
   readonly mssBytes: number;
   #rng: Rng | undefined;
-  #wire: PsServer;
+  // The shared wire, made when first needed: most links (one per pair of hosts) only ever see bursts.
+  #wire: PsServer | null = null;
+  #wireFrom = 0; // when the wire's statistics window began (its creation or the last reset)
   #secondsPerWireByte: number;
   #bytes = 0;
   #wireBytes = 0;
@@ -89,7 +91,6 @@ export class Link {
     this.#rng = stalls ? options.rng : undefined;
     this.#keep = 1 - lossPercent / 100;
     this.#logKeep = Math.log(this.#keep);
-    this.#wire = new PsServer(env, { cores: 1, name });
     this.#secondsPerWireByte = 8 / (rateMbps * 1e6);
     this.#statsStart = env.now;
   }
@@ -153,13 +154,13 @@ export class Link {
         this.#endBurst(now);
       }
     }
-    if (this.#wire.active === 0) {
+    if (this.#wire === null || this.#wire.active === 0) {
       this.#burstStart = this.#burstFrom = now;
       this.#burst.push(pending);
       this.#scheduleBurst(now);
       return;
     }
-    this.#wire.serve(work, transmitted, pending);
+    this.#shared().serve(work, transmitted, pending);
   }
 
   /**
@@ -223,9 +224,17 @@ export class Link {
       t = now;
       env.cancel(p.id);
       p.id = 0;
-      this.#wire.serve(Math.max(0, p.work - done), transmitted, p);
+      this.#shared().serve(Math.max(0, p.work - done), transmitted, p);
     }
     this.#burst = [];
+  }
+
+  #shared(): PsServer {
+    if (this.#wire === null) {
+      this.#wire = new PsServer(this.env, { cores: 1, name: this.name });
+      this.#wireFrom = this.env.now;
+    }
+    return this.#wire;
   }
 
   /** Generator-friendly form of `transfer()`: an event that succeeds on arrival. */
@@ -238,7 +247,7 @@ export class Link {
   /** Transfers on the wire now (propagating ones excluded). */
   get active(): number {
     const now = this.env.now;
-    let n = this.#wire.active;
+    let n = this.#wire?.active ?? 0;
     for (const p of this.#burst) if (p.bytesEnd > now) n++;
     return n;
   }
@@ -281,19 +290,24 @@ export class Link {
   /** Fraction of time the link was transmitting (it runs at full rate whenever a transfer is on it). */
   utilization(now = this.env.now): number {
     const elapsed = now - this.#statsStart;
-    return elapsed > 0 ? this.#wire.utilization(now) + this.#burstStats(now).busy / elapsed : this.#wire.utilization(now);
+    if (!(elapsed > 0)) return this.#wire?.utilization(now) ?? 0;
+    const wire = this.#wire !== null ? this.#wire.utilization(now) * (now - this.#wireFrom) : 0;
+    return (wire + this.#burstStats(now).busy) / elapsed;
   }
 
   /** Time-weighted mean number of transfers on the wire. */
   meanActive(now = this.env.now): number {
     const elapsed = now - this.#statsStart;
-    return elapsed > 0 ? this.#wire.meanConcurrency(now) + this.#burstStats(now).area / elapsed : this.#wire.meanConcurrency(now);
+    if (!(elapsed > 0)) return this.#wire?.meanConcurrency(now) ?? 0;
+    const wire = this.#wire !== null ? this.#wire.meanConcurrency(now) * (now - this.#wireFrom) : 0;
+    return (wire + this.#burstStats(now).area) / elapsed;
   }
 
   /** Start a new statistics window now (after warm-up). */
   resetStats(): void {
     const now = this.env.now;
-    this.#wire.resetStats();
+    this.#wire?.resetStats();
+    this.#wireFrom = now;
     this.#statsStart = now;
     this.#burstBusy = 0;
     this.#burstArea = 0;
