@@ -162,7 +162,8 @@ export function scoreValidation(scenario: string, inputs: readonly ConfigInput[]
       const r = regret(col('predicted', k).map((x) => s * x), col('measured', k).map((x) => s * x));
       return k === 'throughput' ? 1 / r : r;
     }),
-    noiseFloor: per((k) => avg(configs.map((c) => (c.measured[k].hi - c.measured[k].lo) / 2 / Math.abs(c.measured[k].value)).filter(Number.isFinite))),
+    // Only measurements repeated at least twice have an interval to speak of.
+    noiseFloor: per((k) => avg(configs.filter((c) => c.measured.runs > 1).map((c) => (c.measured[k].hi - c.measured[k].lo) / 2 / Math.abs(c.measured[k].value)).filter(Number.isFinite))),
   };
   const target = (what: string, value: number, op: Target['op'], bound: number): Target =>
     ({ what, bound, op, value, met: Number.isFinite(value) && (op === '<=' ? value <= bound : value >= bound) });
