@@ -3,6 +3,23 @@ import type { Rng } from '../random/index.js';
 import { checkOption, ResourceError, ResourceErrorCode } from './errors.js';
 import { PsServer } from './ps-server.js';
 
+// Slots of a link's numbers (see Link's #v).
+const DELAY_S = 0; // propagation delay, seconds
+const KEEP = 1; // 1 − loss
+const LOG_KEEP = 2;
+const SECONDS_PER_BYTE = 3; // on the wire
+const BYTES = 4; // payload bytes since the last statistics reset
+const WIRE_BYTES = 5; // bytes on the wire, retransmissions included
+const BURST_START = 6; // when the current burst started
+const BURST_FROM = 7; // statistics count the burst from here (its start, or the last reset)
+const BURST_LAST = 8; // when the current burst's last bytes are out
+const BURST_END_SUM = 9; // Σ of its transfers' byte ends
+const BURST_BUSY = 10; // wire-busy seconds of finished bursts since the last statistics reset
+const BURST_AREA = 11; // transfer-seconds on the wire of finished bursts since the last statistics reset
+const STATS_START = 12; // start of the statistics window
+const WIRE_FROM = 13; // when the shared wire's statistics window began (its creation or the last reset)
+const FIELDS = 14;
+
 /** Options of a {@link Link}. */
 export interface LinkOptions {
   /** Bandwidth in megabits per second (10⁶ bit/s), shared fairly by concurrent transfers. */
@@ -45,12 +62,11 @@ export class Link {
   readonly rtoMs: number;
   readonly mssBytes: number;
   #rng: Rng | undefined;
+  // The link's numbers, in one typed array: as object fields each would sit in its own heap box, and a
+  // large scenario (a link per device) would miss the cache on each of them at every transfer.
+  readonly #v = new Float64Array(FIELDS);
   // The shared wire, made when first needed: most links (one per pair of hosts) only ever see bursts.
   #wire: PsServer | null = null;
-  #wireFrom = 0; // when the wire's statistics window began (its creation or the last reset)
-  #secondsPerWireByte: number;
-  #bytes = 0;
-  #wireBytes = 0;
   #transfers = 0;
   #stalls = 0;
   // Transfers that started at one instant on an idle wire (a burst: one image alone, or the images of one
@@ -59,13 +75,6 @@ export class Link {
   // transfer arrives later while some of their bytes are still going out, those join the wire with the
   // work they have left, so the result is the same as sharing through the wire from the start.
   #burst: PendingTransfer[] = [];
-  #burstStart = 0;
-  #burstFrom = 0; // statistics count the burst from here (its start, or the last reset)
-  #burstBusy = 0; // wire-busy seconds of finished bursts since the last statistics reset
-  #burstArea = 0; // transfer-seconds on the wire of finished bursts since the last statistics reset
-  #burstLast = 0; // when the current burst's last bytes are out
-  #burstEndSum = 0; // Σ of its transfers' byte ends
-  #statsStart: number;
 
   constructor(env: Env, options: LinkOptions) {
     const name = options.name ?? 'link';
@@ -89,14 +98,13 @@ export class Link {
     this.rtoMs = rtoMs;
     this.mssBytes = mssBytes;
     this.#rng = stalls ? options.rng : undefined;
-    this.#keep = 1 - lossPercent / 100;
-    this.#logKeep = Math.log(this.#keep);
-    this.#secondsPerWireByte = 8 / (rateMbps * 1e6);
-    this.#statsStart = env.now;
+    this.#v[DELAY_S] = delayMs / 1000;
+    this.#v[KEEP] = 1 - lossPercent / 100;
+    this.#v[LOG_KEEP] = Math.log(1 - lossPercent / 100);
+    this.#v[SECONDS_PER_BYTE] = 8 / (rateMbps * 1e6);
+    this.#v[STATS_START] = env.now;
   }
 
-  #keep: number;
-  #logKeep: number;
 
   /**
    * Send `sizeBytes`; `onDone(arg)` runs when the last byte has arrived. `leadS` is extra latency paid
@@ -113,23 +121,23 @@ export class Link {
         sizeBytes,
       });
     }
-    const wireBytes = sizeBytes / this.#keep;
-    let delay = this.delayMs / 1000 + leadS;
+    const wireBytes = sizeBytes / this.#v[KEEP]!;
+    let delay = this.#v[DELAY_S]! + leadS;
     const rng = this.#rng;
     if (rng !== undefined && sizeBytes > 0) {
       // P(at least one of m packets lost) = 1 − keep^m.
       const packets = Math.ceil(sizeBytes / this.mssBytes);
-      if (rng() < 1 - Math.exp(packets * this.#logKeep)) {
+      if (rng() < 1 - Math.exp(packets * this.#v[LOG_KEEP]!)) {
         delay += this.rtoMs / 1000;
         this.#stalls++;
       }
     }
-    this.#bytes += sizeBytes;
-    this.#wireBytes += wireBytes;
+    this.#v[BYTES]! += sizeBytes;
+    this.#v[WIRE_BYTES]! += wireBytes;
     this.#transfers++;
     // One small record per transfer carries the callback through the wire and the propagation
     // delay; transfers are orders of magnitude rarer than kernel events, so this is not worth pooling.
-    const work = wireBytes * this.#secondsPerWireByte;
+    const work = wireBytes * this.#v[SECONDS_PER_BYTE]!;
     const pending: PendingTransfer = { link: this, delay, onDone, arg, work, bytesEnd: 0, id: 0 };
     const env = this.env;
     if (work === 0) {
@@ -140,22 +148,22 @@ export class Link {
     const now = env.now;
     const burst = this.#burst;
     if (burst.length > 0) {
-      if (now === this.#burstStart && burst.length < MAX_BURST) {
+      if (now === this.#v[BURST_START]! && burst.length < MAX_BURST) {
         burst.push(pending);
         this.#scheduleBurst(now);
         return;
       }
-      if (now >= this.#burstLast && this.#burstFrom === this.#burstStart) {
+      if (now >= this.#v[BURST_LAST]! && this.#v[BURST_FROM]! === this.#v[BURST_START]!) {
         // The usual case: the last burst is over (its bytes are out); bank its statistics.
-        this.#burstBusy += this.#burstLast - this.#burstStart;
-        this.#burstArea += this.#burstEndSum - burst.length * this.#burstStart;
+        this.#v[BURST_BUSY]! += this.#v[BURST_LAST]! - this.#v[BURST_START]!;
+        this.#v[BURST_AREA]! += this.#v[BURST_END_SUM]! - burst.length * this.#v[BURST_START]!;
         this.#burst = [];
       } else {
         this.#endBurst(now);
       }
     }
     if (this.#wire === null || this.#wire.active === 0) {
-      this.#burstStart = this.#burstFrom = now;
+      this.#v[BURST_START] = this.#v[BURST_FROM] = now;
       this.#burst.push(pending);
       this.#scheduleBurst(now);
       return;
@@ -190,8 +198,8 @@ export class Link {
       p.id = moved !== 0 ? moved : env.schedule(end - now + p.delay, arrived, p);
     }
     // The largest work finishes last: when the wire falls idle.
-    this.#burstLast = burst[n - 1]!.bytesEnd;
-    this.#burstEndSum = sum;
+    this.#v[BURST_LAST] = burst[n - 1]!.bytesEnd;
+    this.#v[BURST_END_SUM] = sum;
   }
 
   /**
@@ -201,17 +209,17 @@ export class Link {
   #endBurst(now: number): void {
     const burst = this.#burst;
     const n = burst.length;
-    const from = this.#burstFrom;
+    const from = this.#v[BURST_FROM]!;
     let last = from;
     for (let i = 0; i < n; i++) {
       const end = Math.min(now, burst[i]!.bytesEnd);
-      if (end > from) this.#burstArea += end - from;
+      if (end > from) this.#v[BURST_AREA]! += end - from;
       if (end > last) last = end;
     }
-    this.#burstBusy += last - from;
+    this.#v[BURST_BUSY]! += last - from;
     // Work done per transfer (sharing fairly) by `now`: phases end when each transfer in turn finishes.
     let done = 0; // work every unfinished transfer has received
-    let t = this.#burstStart;
+    let t = this.#v[BURST_START]!;
     const env = this.env;
     for (let i = 0; i < n; i++) {
       const p = burst[i]!;
@@ -232,7 +240,7 @@ export class Link {
   #shared(): PsServer {
     if (this.#wire === null) {
       this.#wire = new PsServer(this.env, { cores: 1, name: this.name });
-      this.#wireFrom = this.env.now;
+      this.#v[WIRE_FROM] = this.env.now;
     }
     return this.#wire;
   }
@@ -254,9 +262,9 @@ export class Link {
 
   /** Wire-busy seconds and transfer-seconds of bursts since the last reset, up to `now`. */
   #burstStats(now: number): { busy: number; area: number } {
-    let busy = this.#burstBusy;
-    let area = this.#burstArea;
-    const from = this.#burstFrom;
+    let busy = this.#v[BURST_BUSY]!;
+    let area = this.#v[BURST_AREA]!;
+    const from = this.#v[BURST_FROM]!;
     let last = from;
     for (const p of this.#burst) {
       const end = Math.min(now, p.bytesEnd);
@@ -269,12 +277,12 @@ export class Link {
 
   /** Payload bytes of the transfers started. */
   get bytes(): number {
-    return this.#bytes;
+    return this.#v[BYTES]!;
   }
 
   /** Bytes put on the wire, retransmissions included. */
   get wireBytes(): number {
-    return this.#wireBytes;
+    return this.#v[WIRE_BYTES]!;
   }
 
   /** Transfers started. */
@@ -289,17 +297,17 @@ export class Link {
 
   /** Fraction of time the link was transmitting (it runs at full rate whenever a transfer is on it). */
   utilization(now = this.env.now): number {
-    const elapsed = now - this.#statsStart;
+    const elapsed = now - this.#v[STATS_START]!;
     if (!(elapsed > 0)) return this.#wire?.utilization(now) ?? 0;
-    const wire = this.#wire !== null ? this.#wire.utilization(now) * (now - this.#wireFrom) : 0;
+    const wire = this.#wire !== null ? this.#wire.utilization(now) * (now - this.#v[WIRE_FROM]!) : 0;
     return (wire + this.#burstStats(now).busy) / elapsed;
   }
 
   /** Time-weighted mean number of transfers on the wire. */
   meanActive(now = this.env.now): number {
-    const elapsed = now - this.#statsStart;
+    const elapsed = now - this.#v[STATS_START]!;
     if (!(elapsed > 0)) return this.#wire?.meanConcurrency(now) ?? 0;
-    const wire = this.#wire !== null ? this.#wire.meanConcurrency(now) * (now - this.#wireFrom) : 0;
+    const wire = this.#wire !== null ? this.#wire.meanConcurrency(now) * (now - this.#v[WIRE_FROM]!) : 0;
     return (wire + this.#burstStats(now).area) / elapsed;
   }
 
@@ -307,13 +315,13 @@ export class Link {
   resetStats(): void {
     const now = this.env.now;
     this.#wire?.resetStats();
-    this.#wireFrom = now;
-    this.#statsStart = now;
-    this.#burstBusy = 0;
-    this.#burstArea = 0;
-    if (this.#burst.length > 0) this.#burstFrom = Math.max(this.#burstStart, now);
-    this.#bytes = 0;
-    this.#wireBytes = 0;
+    this.#v[WIRE_FROM] = now;
+    this.#v[STATS_START] = now;
+    this.#v[BURST_BUSY] = 0;
+    this.#v[BURST_AREA] = 0;
+    if (this.#burst.length > 0) this.#v[BURST_FROM] = Math.max(this.#v[BURST_START]!, now);
+    this.#v[BYTES] = 0;
+    this.#v[WIRE_BYTES] = 0;
     this.#transfers = 0;
     this.#stalls = 0;
   }
