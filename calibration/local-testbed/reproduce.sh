@@ -12,8 +12,10 @@ E2C=(node bin/e2ctwin.js)
 CAMPAIGN=calibration/local-testbed
 SCENARIO=scenarios/local-testbed.yaml
 TESTBED=testbeds/local.yaml
-LIVE=(--duration 40 --repeat 3)      # per configuration: 3 repetitions of 40 s (warm-up 8 s) on one deployment
-OUT=runs/local-testbed
+# Per configuration: 3 repetitions of 40 s (warm-up 8 s) on one deployment. DURATION=10 REPEAT=1 makes a
+# quick smoke run of the whole chain (its figures mean little); OUT changes the work folder.
+LIVE=(--duration "${DURATION:-40}" --repeat "${REPEAT:-3}")
+OUT=${OUT:-runs/local-testbed}
 SHIP=no; [[ "${1:-}" == --ship ]] && SHIP=yes
 rm -rf "$OUT"; mkdir -p "$OUT/runs/training"
 

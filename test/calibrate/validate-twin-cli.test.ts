@@ -37,6 +37,12 @@ describe('e2ctwin validate-twin: bad input (exit 2, nothing runs)', () => {
     expect(r2.stderr).not.toContain('    at '); // no stack trace
   });
 
+  it('a bad option value says which', () => {
+    const r = runCli([...base, '--configs', `${campaign}/held-out.yaml`, '--testbed', 'testbeds/local.yaml', '--out', path.join(tmp, 'x'), '--duration', '-1']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--duration must be a number > 0 (got "-1")');
+  });
+
   it('no measurements asked for, or a run folder measured under other overrides', () => {
     const none = runCli([...base, '--configs', `${campaign}/held-out.yaml`]);
     expect(none.status).toBe(2);

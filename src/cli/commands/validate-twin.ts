@@ -70,8 +70,8 @@ Exit status: 0 report written, 1 no configuration could be measured, 2 bad input
           return;
         }
         const err = e as Error & { code?: string; badInput?: boolean };
-        if (err.badInput || err instanceof LiveError) {
-          process.stderr.write(`error: ${err.message}${err.code ? ` [${err.code}]` : ''}\n`);
+        if (err.badInput || err instanceof LiveError || err instanceof InvalidArgumentError) {
+          process.stderr.write(`error: ${err.message}${err.code && !(err instanceof InvalidArgumentError) ? ` [${err.code}]` : ''}\n`);
           process.exitCode = ExitCode.BAD_INPUT;
           return;
         }
