@@ -3,6 +3,9 @@ import type { Rng } from '../random/index.js';
 import { checkOption, ResourceError, ResourceErrorCode } from './errors.js';
 import { PsServer } from './ps-server.js';
 
+// The arrival handler of burst members, bound to the class's private logic in its static block.
+let burstArrived: (p: PendingTransfer) => void;
+
 // Slots of a link's numbers (see Link's #v).
 const DELAY_S = 0; // propagation delay, seconds
 const KEEP = 1; // 1 − loss
@@ -153,14 +156,7 @@ export class Link {
         this.#scheduleBurst(now);
         return;
       }
-      if (now >= this.#v[BURST_LAST]! && this.#v[BURST_FROM]! === this.#v[BURST_START]!) {
-        // The usual case: the last burst is over (its bytes are out); bank its statistics.
-        this.#v[BURST_BUSY]! += this.#v[BURST_LAST]! - this.#v[BURST_START]!;
-        this.#v[BURST_AREA]! += this.#v[BURST_END_SUM]! - burst.length * this.#v[BURST_START]!;
-        this.#burst = [];
-      } else {
-        this.#endBurst(now);
-      }
+      this.#endBurst(now);
     }
     if (this.#wire === null || this.#wire.active === 0) {
       this.#v[BURST_START] = this.#v[BURST_FROM] = now;
@@ -195,7 +191,7 @@ export class Link {
       if (p.id !== 0 && end === p.bytesEnd) continue;
       p.bytesEnd = end;
       const moved = p.id !== 0 ? env.reschedule(p.id, end - now + p.delay) : 0;
-      p.id = moved !== 0 ? moved : env.schedule(end - now + p.delay, arrived, p);
+      p.id = moved !== 0 ? moved : env.schedule(end - now + p.delay, burstArrived, p);
     }
     // The largest work finishes last: when the wire falls idle.
     this.#v[BURST_LAST] = burst[n - 1]!.bytesEnd;
@@ -208,6 +204,13 @@ export class Link {
    */
   #endBurst(now: number): void {
     const burst = this.#burst;
+    if (now >= this.#v[BURST_LAST]! && this.#v[BURST_FROM]! === this.#v[BURST_START]!) {
+      // The usual case: the burst is over (its bytes are out); bank its statistics.
+      this.#v[BURST_BUSY]! += this.#v[BURST_LAST]! - this.#v[BURST_START]!;
+      this.#v[BURST_AREA]! += this.#v[BURST_END_SUM]! - burst.length * this.#v[BURST_START]!;
+      this.#burst = [];
+      return;
+    }
     const n = burst.length;
     const from = this.#v[BURST_FROM]!;
     let last = from;
@@ -243,6 +246,19 @@ export class Link {
       this.#v[WIRE_FROM] = this.env.now;
     }
     return this.#wire;
+  }
+
+  // A burst member arrived. Once the burst's bytes are all out, the burst is closed now rather than
+  // at the link's next transfer: a link per device may see its next transfer much later, and holding
+  // on to the burst would keep each request alive (and promoted by the garbage collector) until then.
+  static #burstArrived(p: PendingTransfer): void {
+    const link = p.link;
+    if (link.#burst.length > 0 && link.env.now >= link.#v[BURST_LAST]! && link.#burst.includes(p)) link.#endBurst(link.env.now);
+    p.onDone(p.arg);
+  }
+
+  static {
+    burstArrived = (p: PendingTransfer) => Link.#burstArrived(p);
   }
 
   /** Generator-friendly form of `transfer()`: an event that succeeds on arrival. */
