@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/live/plan/build.js';
 import { LiveRun, recover } from '../../src/live/run/runner.js';
 import { loadTestbed } from '../../src/live/testbed/load.js';
@@ -10,7 +10,7 @@ import { loadScenarioOrThrow } from '../../src/scenario/index.js';
 import { parseTraceJsonl } from '../../src/trace/index.js';
 import { repoRoot, runCli } from '../support/cli.js';
 import { busyboxRootfs } from './docker-image.js';
-import { leftovers, liveRequirements } from './support.js';
+import { leftovers, liveRequirements, liveTestLock } from './support.js';
 
 const skip = liveRequirements(['busybox']);
 const stateRoot = '/tmp/e2ctwin-live-test';
@@ -42,7 +42,13 @@ function liveCli(args: string[], onStderr?: (text: string, child: ReturnType<typ
   });
 }
 
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+let unlock = () => {};
+// One live test file at a time (see liveTestLock).
+beforeAll(async () => { if (!skip) unlock = await liveTestLock(); }, 300_000);
+afterAll(() => {
+  unlock();
+  rmSync(out, { recursive: true, force: true });
+});
 
 describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('runs a small Pl@ntNet configuration for real: requests complete, spans recorded, RTT and throughput within 10%, nothing left behind', async () => {

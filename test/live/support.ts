@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 /**
  * Live tests need root and a few Debian packages (scripts/setup.sh installs them). In CI they are
@@ -43,4 +45,30 @@ export function leftovers(runId: string, stateDir: string): string[] {
   if (existsSync(stateDir)) out.push(`folder ${stateDir}`);
   if (readFileSync('/proc/self/mountinfo', 'utf8').includes(stateDir)) out.push(`mounts under ${stateDir}`);
   return out;
+}
+
+/**
+ * Live test files take turns: two testbeds at once on a 2-core machine slow each other's userspace
+ * switch and fail the link checks. Holds an exclusive lock (a folder made atomically, with the holder's
+ * pid; a dead holder's lock is taken over) until the returned release is called.
+ */
+export async function liveTestLock(): Promise<() => void> {
+  const dir = path.join(tmpdir(), 'e2ctwin-live-tests.lock');
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(path.join(dir, 'pid'), String(process.pid));
+      return () => rmSync(dir, { recursive: true, force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let holder = 0;
+    try { holder = Number(readFileSync(path.join(dir, 'pid'), 'utf8')); } catch { /* being written or removed */ }
+    let alive = true;
+    if (holder > 0) {
+      try { process.kill(holder, 0); } catch { alive = false; }
+    }
+    if (!alive) rmSync(dir, { recursive: true, force: true });
+    else await new Promise((r) => setTimeout(r, 500));
+  }
 }
