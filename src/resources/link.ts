@@ -21,7 +21,25 @@ const BURST_BUSY = 10; // wire-busy seconds of finished bursts since the last st
 const BURST_AREA = 11; // transfer-seconds on the wire of finished bursts since the last statistics reset
 const STATS_START = 12; // start of the statistics window
 const WIRE_FROM = 13; // when the shared wire's statistics window began (its creation or the last reset)
-const FIELDS = 14;
+const FIELDS = 16; // 14 used, padded to two cache lines
+
+// Links keep their numbers in slots of shared chunks rather than one typed array each: an array above
+// 64 bytes has its own off-heap store (one more cache miss per access, one more buffer for the garbage
+// collector to track), and a large scenario has a link per device, used about once a second each.
+// Links made together (a network builds them in order) sit side by side. A chunk lives as long as
+// one of its links; slots are never reused, so a new one is all zeros.
+const CHUNK_LINKS = 64;
+let chunk = new Float64Array(0);
+let chunkUsed = 0;
+function numberSlot(): [Float64Array, number] {
+  if (chunkUsed + FIELDS > chunk.length) {
+    chunk = new Float64Array(CHUNK_LINKS * FIELDS);
+    chunkUsed = 0;
+  }
+  const at = chunkUsed;
+  chunkUsed += FIELDS;
+  return [chunk, at];
+}
 
 /** Options of a {@link Link}. */
 export interface LinkOptions {
@@ -65,9 +83,10 @@ export class Link {
   readonly rtoMs: number;
   readonly mssBytes: number;
   #rng: Rng | undefined;
-  // The link's numbers, in one typed array: as object fields each would sit in its own heap box, and a
-  // large scenario (a link per device) would miss the cache on each of them at every transfer.
-  readonly #v = new Float64Array(FIELDS);
+  // The link's numbers: as object fields each would sit in its own heap box, and a large scenario (a link
+  // per device) would miss the cache on each of them at every transfer. Slot k is #v[#o + k].
+  readonly #v: Float64Array;
+  readonly #o: number;
   // The shared wire, made when first needed: most links (one per pair of hosts) only ever see bursts.
   #wire: PsServer | null = null;
   #transfers = 0;
@@ -77,7 +96,10 @@ export class Link {
   // sharing are known in closed form, so each gets one kernel event (bytes out, then its delay). When a
   // transfer arrives later while some of their bytes are still going out, those join the wire with the
   // work they have left, so the result is the same as sharing through the wire from the start.
-  #burst: PendingTransfer[] = [];
+  // The members are #burst[0 .. #burstN); the array is made once (MAX_BURST slots) and emptied in place,
+  // so a burst allocates nothing beyond its transfers' records.
+  #burst: (PendingTransfer | null)[] = EMPTY;
+  #burstN = 0;
 
   constructor(env: Env, options: LinkOptions) {
     const name = options.name ?? 'link';
@@ -101,11 +123,12 @@ export class Link {
     this.rtoMs = rtoMs;
     this.mssBytes = mssBytes;
     this.#rng = stalls ? options.rng : undefined;
-    this.#v[DELAY_S] = delayMs / 1000;
-    this.#v[KEEP] = 1 - lossPercent / 100;
-    this.#v[LOG_KEEP] = Math.log(1 - lossPercent / 100);
-    this.#v[SECONDS_PER_BYTE] = 8 / (rateMbps * 1e6);
-    this.#v[STATS_START] = env.now;
+    [this.#v, this.#o] = numberSlot();
+    this.#v[this.#o + DELAY_S] = delayMs / 1000;
+    this.#v[this.#o + KEEP] = 1 - lossPercent / 100;
+    this.#v[this.#o + LOG_KEEP] = Math.log(1 - lossPercent / 100);
+    this.#v[this.#o + SECONDS_PER_BYTE] = 8 / (rateMbps * 1e6);
+    this.#v[this.#o + STATS_START] = env.now;
   }
 
 
@@ -124,43 +147,46 @@ export class Link {
         sizeBytes,
       });
     }
-    const wireBytes = sizeBytes / this.#v[KEEP]!;
-    let delay = this.#v[DELAY_S]! + leadS;
+    const v = this.#v;
+    const o = this.#o;
+    const wireBytes = sizeBytes / v[o + KEEP]!;
+    let delay = v[o + DELAY_S]! + leadS;
     const rng = this.#rng;
     if (rng !== undefined && sizeBytes > 0) {
       // P(at least one of m packets lost) = 1 − keep^m.
       const packets = Math.ceil(sizeBytes / this.mssBytes);
-      if (rng() < 1 - Math.exp(packets * this.#v[LOG_KEEP]!)) {
+      if (rng() < 1 - Math.exp(packets * v[o + LOG_KEEP]!)) {
         delay += this.rtoMs / 1000;
         this.#stalls++;
       }
     }
-    this.#v[BYTES]! += sizeBytes;
-    this.#v[WIRE_BYTES]! += wireBytes;
+    v[o + BYTES]! += sizeBytes;
+    v[o + WIRE_BYTES]! += wireBytes;
     this.#transfers++;
-    // One small record per transfer carries the callback through the wire and the propagation
-    // delay; transfers are orders of magnitude rarer than kernel events, so this is not worth pooling.
-    const work = wireBytes * this.#v[SECONDS_PER_BYTE]!;
-    const pending: PendingTransfer = { link: this, delay, onDone, arg, work, bytesEnd: 0, id: 0 };
+    const work = wireBytes * v[o + SECONDS_PER_BYTE]!;
     const env = this.env;
     if (work === 0) {
-      if (delay > 0) env.schedule(delay, arrived, pending);
+      // Nothing to put on the wire (e.g. an empty answer): only the delay.
+      if (delay > 0) env.schedule(delay, onDone, arg);
       else onDone(arg);
       return;
     }
+    // One small record per transfer carries the callback through the wire and the propagation delay.
+    const pending: PendingTransfer = { link: this, delay, onDone, arg, work, bytesEnd: 0, id: 0 };
     const now = env.now;
-    const burst = this.#burst;
-    if (burst.length > 0) {
-      if (now === this.#v[BURST_START]! && burst.length < MAX_BURST) {
-        burst.push(pending);
+    if (this.#burstN > 0) {
+      if (now === v[o + BURST_START]! && this.#burstN < MAX_BURST) {
+        this.#burst[this.#burstN++] = pending;
         this.#scheduleBurst(now);
         return;
       }
       this.#endBurst(now);
     }
     if (this.#wire === null || this.#wire.active === 0) {
-      this.#v[BURST_START] = this.#v[BURST_FROM] = now;
-      this.#burst.push(pending);
+      v[o + BURST_START] = v[o + BURST_FROM] = now;
+      if (this.#burst === EMPTY) this.#burst = new Array<PendingTransfer | null>(MAX_BURST).fill(null);
+      this.#burst[0] = pending;
+      this.#burstN = 1;
       this.#scheduleBurst(now);
       return;
     }
@@ -172,8 +198,8 @@ export class Link {
    * w₁ ≤ … ≤ wₙ, the i-th finishes its bytes at Σ_{j<i} wⱼ + (n − i + 1)·wᵢ under fair sharing.
    */
   #scheduleBurst(now: number): void {
-    const burst = this.#burst;
-    const n = burst.length;
+    const burst = this.#burst as PendingTransfer[];
+    const n = this.#burstN;
     // Insertion sort: bursts are a handful of transfers, and all but the newcomer are sorted already.
     for (let i = n - 1; i > 0 && burst[i - 1]!.work > burst[i]!.work; i--) {
       const t = burst[i]!;
@@ -194,8 +220,15 @@ export class Link {
       p.id = moved !== 0 ? moved : env.schedule(end - now + p.delay, burstArrived, p);
     }
     // The largest work finishes last: when the wire falls idle.
-    this.#v[BURST_LAST] = burst[n - 1]!.bytesEnd;
-    this.#v[BURST_END_SUM] = sum;
+    this.#v[this.#o + BURST_LAST] = burst[n - 1]!.bytesEnd;
+    this.#v[this.#o + BURST_END_SUM] = sum;
+  }
+
+  /** Empties the burst in place (its members are no longer referenced from the link). */
+  #clearBurst(): void {
+    const burst = this.#burst;
+    for (let i = 0; i < this.#burstN; i++) burst[i] = null;
+    this.#burstN = 0;
   }
 
   /**
@@ -203,26 +236,28 @@ export class Link {
    * move to the wire with the work they have left (their arrival events are cancelled).
    */
   #endBurst(now: number): void {
-    const burst = this.#burst;
-    if (now >= this.#v[BURST_LAST]! && this.#v[BURST_FROM]! === this.#v[BURST_START]!) {
+    const burst = this.#burst as PendingTransfer[];
+    const n = this.#burstN;
+    const v = this.#v;
+    const o = this.#o;
+    if (now >= v[o + BURST_LAST]! && v[o + BURST_FROM]! === v[o + BURST_START]!) {
       // The usual case: the burst is over (its bytes are out); bank its statistics.
-      this.#v[BURST_BUSY]! += this.#v[BURST_LAST]! - this.#v[BURST_START]!;
-      this.#v[BURST_AREA]! += this.#v[BURST_END_SUM]! - burst.length * this.#v[BURST_START]!;
-      this.#burst = [];
+      v[o + BURST_BUSY]! += v[o + BURST_LAST]! - v[o + BURST_START]!;
+      v[o + BURST_AREA]! += v[o + BURST_END_SUM]! - n * v[o + BURST_START]!;
+      this.#clearBurst();
       return;
     }
-    const n = burst.length;
-    const from = this.#v[BURST_FROM]!;
+    const from = v[o + BURST_FROM]!;
     let last = from;
     for (let i = 0; i < n; i++) {
       const end = Math.min(now, burst[i]!.bytesEnd);
-      if (end > from) this.#v[BURST_AREA]! += end - from;
+      if (end > from) v[o + BURST_AREA]! += end - from;
       if (end > last) last = end;
     }
-    this.#v[BURST_BUSY]! += last - from;
+    v[o + BURST_BUSY]! += last - from;
     // Work done per transfer (sharing fairly) by `now`: phases end when each transfer in turn finishes.
     let done = 0; // work every unfinished transfer has received
-    let t = this.#v[BURST_START]!;
+    let t = v[o + BURST_START]!;
     const env = this.env;
     for (let i = 0; i < n; i++) {
       const p = burst[i]!;
@@ -237,15 +272,21 @@ export class Link {
       p.id = 0;
       this.#shared().serve(Math.max(0, p.work - done), transmitted, p);
     }
-    this.#burst = [];
+    this.#clearBurst();
   }
 
   #shared(): PsServer {
     if (this.#wire === null) {
       this.#wire = new PsServer(this.env, { cores: 1, name: this.name });
-      this.#v[WIRE_FROM] = this.env.now;
+      this.#v[this.#o + WIRE_FROM] = this.env.now;
     }
     return this.#wire;
+  }
+
+  /** Whether `p` is a member of the current burst. */
+  #inBurst(p: PendingTransfer): boolean {
+    for (let i = 0; i < this.#burstN; i++) if (this.#burst[i] === p) return true;
+    return false;
   }
 
   // A burst member arrived. Once the burst's bytes are all out, the burst is closed now rather than
@@ -253,7 +294,7 @@ export class Link {
   // on to the burst would keep each request alive (and promoted by the garbage collector) until then.
   static #burstArrived(p: PendingTransfer): void {
     const link = p.link;
-    if (link.#burst.length > 0 && link.env.now >= link.#v[BURST_LAST]! && link.#burst.includes(p)) link.#endBurst(link.env.now);
+    if (link.#burstN > 0 && link.env.now >= link.#v[link.#o + BURST_LAST]! && link.#inBurst(p)) link.#endBurst(link.env.now);
     p.onDone(p.arg);
   }
 
@@ -272,18 +313,18 @@ export class Link {
   get active(): number {
     const now = this.env.now;
     let n = this.#wire?.active ?? 0;
-    for (const p of this.#burst) if (p.bytesEnd > now) n++;
+    for (let i = 0; i < this.#burstN; i++) if (this.#burst[i]!.bytesEnd > now) n++;
     return n;
   }
 
   /** Wire-busy seconds and transfer-seconds of bursts since the last reset, up to `now`. */
   #burstStats(now: number): { busy: number; area: number } {
-    let busy = this.#v[BURST_BUSY]!;
-    let area = this.#v[BURST_AREA]!;
-    const from = this.#v[BURST_FROM]!;
+    let busy = this.#v[this.#o + BURST_BUSY]!;
+    let area = this.#v[this.#o + BURST_AREA]!;
+    const from = this.#v[this.#o + BURST_FROM]!;
     let last = from;
-    for (const p of this.#burst) {
-      const end = Math.min(now, p.bytesEnd);
+    for (let i = 0; i < this.#burstN; i++) {
+      const end = Math.min(now, this.#burst[i]!.bytesEnd);
       if (end > from) area += end - from;
       if (end > last) last = end;
     }
@@ -293,12 +334,12 @@ export class Link {
 
   /** Payload bytes of the transfers started. */
   get bytes(): number {
-    return this.#v[BYTES]!;
+    return this.#v[this.#o + BYTES]!;
   }
 
   /** Bytes put on the wire, retransmissions included. */
   get wireBytes(): number {
-    return this.#v[WIRE_BYTES]!;
+    return this.#v[this.#o + WIRE_BYTES]!;
   }
 
   /** Transfers started. */
@@ -313,17 +354,17 @@ export class Link {
 
   /** Fraction of time the link was transmitting (it runs at full rate whenever a transfer is on it). */
   utilization(now = this.env.now): number {
-    const elapsed = now - this.#v[STATS_START]!;
+    const elapsed = now - this.#v[this.#o + STATS_START]!;
     if (!(elapsed > 0)) return this.#wire?.utilization(now) ?? 0;
-    const wire = this.#wire !== null ? this.#wire.utilization(now) * (now - this.#v[WIRE_FROM]!) : 0;
+    const wire = this.#wire !== null ? this.#wire.utilization(now) * (now - this.#v[this.#o + WIRE_FROM]!) : 0;
     return (wire + this.#burstStats(now).busy) / elapsed;
   }
 
   /** Time-weighted mean number of transfers on the wire. */
   meanActive(now = this.env.now): number {
-    const elapsed = now - this.#v[STATS_START]!;
+    const elapsed = now - this.#v[this.#o + STATS_START]!;
     if (!(elapsed > 0)) return this.#wire?.meanConcurrency(now) ?? 0;
-    const wire = this.#wire !== null ? this.#wire.meanConcurrency(now) * (now - this.#v[WIRE_FROM]!) : 0;
+    const wire = this.#wire !== null ? this.#wire.meanConcurrency(now) * (now - this.#v[this.#o + WIRE_FROM]!) : 0;
     return (wire + this.#burstStats(now).area) / elapsed;
   }
 
@@ -331,13 +372,13 @@ export class Link {
   resetStats(): void {
     const now = this.env.now;
     this.#wire?.resetStats();
-    this.#v[WIRE_FROM] = now;
-    this.#v[STATS_START] = now;
-    this.#v[BURST_BUSY] = 0;
-    this.#v[BURST_AREA] = 0;
-    if (this.#burst.length > 0) this.#v[BURST_FROM] = Math.max(this.#v[BURST_START]!, now);
-    this.#v[BYTES] = 0;
-    this.#v[WIRE_BYTES] = 0;
+    this.#v[this.#o + WIRE_FROM] = now;
+    this.#v[this.#o + STATS_START] = now;
+    this.#v[this.#o + BURST_BUSY] = 0;
+    this.#v[this.#o + BURST_AREA] = 0;
+    if (this.#burstN > 0) this.#v[this.#o + BURST_FROM] = Math.max(this.#v[this.#o + BURST_START]!, now);
+    this.#v[this.#o + BYTES] = 0;
+    this.#v[this.#o + WIRE_BYTES] = 0;
     this.#transfers = 0;
     this.#stalls = 0;
   }
@@ -345,6 +386,8 @@ export class Link {
 
 /** Transfers in one burst beyond which newcomers share through the wire (rescheduling is O(n) per arrival). */
 const MAX_BURST = 8;
+/** The burst storage of a link that has never had one. */
+const EMPTY: (PendingTransfer | null)[] = [];
 
 interface PendingTransfer {
   link: Link;
