@@ -1,4 +1,4 @@
-import { createStream, integerSampler, sampler, type DistSpec, type Rng, type Sampler } from '../random/index.js';
+import { createStream, integerSampler, sampler, streamSeed, type DistSpec, type Rng, type Sampler } from '../random/index.js';
 import type { Dist } from '../scenario/index.js';
 
 /** The random layer's spec of a validated scenario law (a bare number is deterministic). */
@@ -18,6 +18,11 @@ export class Streams {
 
   stream(name: string): Rng {
     return createStream(this.seed, name, this.replication);
+  }
+
+  /** The seed string of the stream `name`, for components that keep the generator's state themselves. */
+  seedOf(name: string): string {
+    return streamSeed(this.seed, name, this.replication);
   }
 
   law(d: Dist, name: string): Sampler {

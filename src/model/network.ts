@@ -73,7 +73,7 @@ export class Network {
         rateMbps: c.rateMbps,
         delayMs: c.delayMs,
         lossPercent: c.lossPercent,
-        ...(c.lossPercent > 0 ? { rtoMs: RTO_MS, rng: this.streams.stream(`loss:${name}`) } : {}),
+        ...(c.lossPercent > 0 ? { rtoMs: RTO_MS, stream: this.streams.seedOf(`loss:${name}`) } : {}),
       });
       this.#shared.set(key, link);
       this.links.push({ name, link, constraint: c });

@@ -1,6 +1,7 @@
 import type { Rng, Sampler } from '../random/index.js';
 import type { ResolvedService, Workload } from '../scenario/index.js';
 import type { Endpoint } from './endpoint.js';
+import type { Link } from '../resources/index.js';
 import type { Routes } from './network.js';
 import type { Streams } from './laws.js';
 import { multiplier, type Multiplier } from './profile.js';
@@ -46,31 +47,45 @@ export function userGaveUp(req: Request): void {
   if (req.owner instanceof User) userAnswered(req);
 }
 
-/** Open arrivals from one origin host: Poisson (by thinning under a profile) or periodic. */
-class Source {
+/** What the sources of one open workload share (one object, so it stays in cache however many sources). */
+class SourceKind {
   constructor(
     readonly sim: SimContext,
-    readonly origin: Endpoint,
-    readonly target: ServiceHost,
-    readonly routes: Routes,
     readonly meanGap: number,
     readonly poisson: boolean,
-    readonly rng: Rng,
     readonly profile: Multiplier,
     readonly patienceS: number | undefined,
   ) {}
 }
 
+/**
+ * Open arrivals from one origin host: Poisson (by thinning under a profile) or periodic. Its routes are its
+ * own fields (it is the Routes of its requests): a scenario may have thousands of sources, each visited
+ * about once a second, and every object on the way is a likely cache miss.
+ */
+class Source implements Routes {
+  constructor(
+    readonly kind: SourceKind,
+    readonly origin: Endpoint,
+    readonly target: ServiceHost,
+    readonly up: Link | null,
+    readonly down: Link | null,
+    readonly rng: Rng,
+  ) {}
+}
+
 function sourceNext(s: Source): void {
-  const gap = s.poisson ? -s.meanGap * Math.log(1 - s.rng()) : s.meanGap;
-  s.sim.env.schedule(gap, sourceFire, s);
+  const k = s.kind;
+  const gap = k.poisson ? -k.meanGap * Math.log(1 - s.rng()) : k.meanGap;
+  k.sim.env.schedule(gap, sourceFire, s);
 }
 
 function sourceFire(s: Source): void {
-  const p = s.profile;
+  const k = s.kind;
+  const p = k.profile;
   // Thinning: candidates come at the peak rate; each is kept with probability rate(t)/peak.
-  if (p.max === 1 || s.rng() * p.max < p.at(s.sim.env.now)) {
-    s.sim.newRequest(s.origin, s.target, null, s, true, s.patienceS, s.routes);
+  if (p.max === 1 || s.rng() * p.max < p.at(k.sim.env.now)) {
+    k.sim.newRequest(s.origin, s.target, null, s, true, k.patienceS, s);
   }
   sourceNext(s);
 }
@@ -114,14 +129,15 @@ export function startWorkload(sim: SimContext, service: ResolvedService, origins
   }
   if (w.kind === 'open') {
     const profile = multiplier(w.profile, horizon);
+    const poisson = w.arrivals === 'poisson';
+    const kind = new SourceKind(sim, 1 / (w.ratePerS * (poisson ? profile.max : 1)), poisson, profile, w.patienceS);
     origins.forEach((origin, i) => {
       const rng = streams.stream(`arrivals:${origin.name}`);
-      const poisson = w.arrivals === 'poisson';
-      const meanGap = 1 / (w.ratePerS * (poisson ? profile.max : 1));
       const target = targets[i % targets.length]!;
-      const s = new Source(sim, origin, target, sim.network.routes(origin, target), meanGap, poisson, rng, profile, w.patienceS);
+      const { up, down } = sim.network.routes(origin, target);
+      const s = new Source(kind, origin, target, up, down, rng);
       if (poisson) sourceNext(s);
-      else env.schedule(meanGap * rng(), sourceFire, s);
+      else env.schedule(kind.meanGap * rng(), sourceFire, s);
     });
     return;
   }

@@ -6,24 +6,36 @@
  * every draw. The numbers drawn are the same, bit for bit (a test compares the two).
  */
 export function alea(seed: string): () => number {
+  const s = new Float64Array(4);
+  aleaSeed(seed, s, 0);
+  return () => aleaDraw(s, 0);
+}
+
+/**
+ * Writes the initial state of `alea(seed)` (four numbers: s0, s1, s2, c) into `s` at `at`, for callers that
+ * keep a generator's state beside their own numbers (see resources/link.ts); `aleaDraw(s, at)` then draws
+ * the same numbers as `alea(seed)()` does.
+ */
+export function aleaSeed(seed: string, s: Float64Array, at: number): void {
   const mash = createMash();
-  const s = new Float64Array(4); // s0, s1, s2, c
-  s[0] = mash(' ');
-  s[1] = mash(' ');
-  s[2] = mash(' ');
-  s[3] = 1;
-  for (let i = 0; i < 3; i++) {
+  s[at] = mash(' ');
+  s[at + 1] = mash(' ');
+  s[at + 2] = mash(' ');
+  s[at + 3] = 1;
+  for (let i = at; i < at + 3; i++) {
     s[i] = (s[i] as number) - mash(seed);
     if ((s[i] as number) < 0) s[i] = (s[i] as number) + 1;
   }
-  return () => {
-    const t = 2091639 * (s[0] as number) + (s[3] as number) * 2.3283064365386963e-10; // 2^-32
-    s[0] = s[1] as number;
-    s[1] = s[2] as number;
-    const c = t | 0;
-    s[3] = c;
-    return (s[2] = t - c);
-  };
+}
+
+/** The next uniform of the Alea state stored in `s` at `at` (see aleaSeed). */
+export function aleaDraw(s: Float64Array, at: number): number {
+  const t = 2091639 * (s[at] as number) + (s[at + 3] as number) * 2.3283064365386963e-10; // 2^-32
+  s[at] = s[at + 1] as number;
+  s[at + 1] = s[at + 2] as number;
+  const c = t | 0;
+  s[at + 3] = c;
+  return (s[at + 2] = t - c);
 }
 
 /** Baagøe's Mash hash, which turns the seed string into the generator's initial state. */

@@ -1,5 +1,5 @@
 import { type Env, type Handler, SimEvent } from '../kernel/index.js';
-import type { Rng } from '../random/index.js';
+import { aleaDraw, aleaSeed, type Rng } from '../random/index.js';
 import { checkOption, ResourceError, ResourceErrorCode } from './errors.js';
 import { PsServer } from './ps-server.js';
 
@@ -21,7 +21,8 @@ const BURST_BUSY = 10; // wire-busy seconds of finished bursts since the last st
 const BURST_AREA = 11; // transfer-seconds on the wire of finished bursts since the last statistics reset
 const STATS_START = 12; // start of the statistics window
 const WIRE_FROM = 13; // when the shared wire's statistics window began (its creation or the last reset)
-const FIELDS = 16; // 14 used, padded to two cache lines
+const STREAM = 14; // 4 slots: the stall stream's generator state, when the link keeps it (LinkOptions.stream)
+const FIELDS = 18;
 
 // Links keep their numbers in slots of shared chunks rather than one typed array each: an array above
 // 64 bytes has its own off-heap store (one more cache miss per access, one more buffer for the garbage
@@ -58,6 +59,12 @@ export interface LinkOptions {
   mssBytes?: number | undefined;
   /** Uniform stream drawn once per transfer for the stall (only when `rtoMs > 0` and loss > 0). */
   rng?: Rng | undefined;
+  /**
+   * Instead of `rng`: the seed string of the stall stream (see random's streamSeed). The link keeps the
+   * generator's state with its other numbers — one cache line fewer per transfer than a generator of its
+   * own when a scenario has a link per device — and draws the same numbers as `createStream` would.
+   */
+  stream?: string | undefined;
   /** Name used in error messages. */
   name?: string | undefined;
 }
@@ -83,6 +90,8 @@ export class Link {
   readonly rtoMs: number;
   readonly mssBytes: number;
   #rng: Rng | undefined;
+  /** Stall draws: none, from #rng, or from the state kept in the link's numbers. */
+  #draws: typeof NO_DRAWS | typeof RNG_DRAWS | typeof OWN_DRAWS;
   // The link's numbers: as object fields each would sit in its own heap box, and a large scenario (a link
   // per device) would miss the cache on each of them at every transfer. Slot k is #v[#o + k].
   readonly #v: Float64Array;
@@ -114,7 +123,7 @@ export class Link {
     checkOption(name, 'rtoMs', rtoMs, rtoMs >= 0 && rtoMs < Infinity, 'must be a finite number ≥ 0');
     checkOption(name, 'mssBytes', mssBytes, mssBytes >= 1, 'must be ≥ 1');
     const stalls = rtoMs > 0 && lossPercent > 0;
-    checkOption(name, 'rng', options.rng, !stalls || options.rng !== undefined, 'is required when rtoMs > 0 and lossPercent > 0');
+    checkOption(name, 'rng', options.rng, !stalls || options.rng !== undefined || options.stream !== undefined, 'or stream is required when rtoMs > 0 and lossPercent > 0');
     this.env = env;
     this.name = name;
     this.rateMbps = rateMbps;
@@ -122,8 +131,10 @@ export class Link {
     this.lossPercent = lossPercent;
     this.rtoMs = rtoMs;
     this.mssBytes = mssBytes;
-    this.#rng = stalls ? options.rng : undefined;
     [this.#v, this.#o] = numberSlot();
+    this.#rng = stalls ? options.rng : undefined;
+    this.#draws = !stalls ? NO_DRAWS : options.rng !== undefined ? RNG_DRAWS : OWN_DRAWS;
+    if (this.#draws === OWN_DRAWS) aleaSeed(options.stream!, this.#v, this.#o + STREAM);
     this.#v[this.#o + DELAY_S] = delayMs / 1000;
     this.#v[this.#o + KEEP] = 1 - lossPercent / 100;
     this.#v[this.#o + LOG_KEEP] = Math.log(1 - lossPercent / 100);
@@ -151,11 +162,12 @@ export class Link {
     const o = this.#o;
     const wireBytes = sizeBytes / v[o + KEEP]!;
     let delay = v[o + DELAY_S]! + leadS;
-    const rng = this.#rng;
-    if (rng !== undefined && sizeBytes > 0) {
+    const draws = this.#draws;
+    if (draws !== NO_DRAWS && sizeBytes > 0) {
       // P(at least one of m packets lost) = 1 − keep^m.
       const packets = Math.ceil(sizeBytes / this.mssBytes);
-      if (rng() < 1 - Math.exp(packets * v[o + LOG_KEEP]!)) {
+      const u = draws === OWN_DRAWS ? aleaDraw(v, o + STREAM) : this.#rng!();
+      if (u < 1 - Math.exp(packets * v[o + LOG_KEEP]!)) {
         delay += this.rtoMs / 1000;
         this.#stalls++;
       }
@@ -383,6 +395,10 @@ export class Link {
     this.#stalls = 0;
   }
 }
+
+const NO_DRAWS = 0;
+const RNG_DRAWS = 1;
+const OWN_DRAWS = 2;
 
 /** Transfers in one burst beyond which newcomers share through the wire (rescheduling is O(n) per arrival). */
 const MAX_BURST = 8;

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Env } from '../../src/kernel/index.js';
+import { createStream, streamSeed } from '../../src/random/index.js';
 import { Link, ResourceErrorCode } from '../../src/resources/index.js';
 
 let env: Env;
@@ -126,6 +127,24 @@ describe('Link', () => {
     expect(log[0]?.[1]).toBeCloseTo(wire + 0.2, 12);
     expect(log[1]?.[1]).toBeCloseTo(1 + wire, 12);
     expect(link.stalls).toBe(1);
+  });
+
+  it('with a stream seed instead of an rng, stalls follow the same draws as that stream would give', () => {
+    const seed = streamSeed(7, 'loss:test', 0);
+    const stallsWith = (options: { rng?: () => number; stream?: string }) => {
+      const e = new Env();
+      // 30 packets at 2 % loss: P(stall) = 1 − 0.98^30 ≈ 45 %, so 200 transfers make a pattern to compare.
+      const link = new Link(e, { rateMbps: 100, lossPercent: 2, rtoMs: 200, ...options });
+      const ends: number[] = [];
+      for (let i = 0; i < 200; i++) e.schedule(i, () => link.transfer(30 * 1460, () => ends.push(e.now)));
+      e.run();
+      return { ends, stalls: link.stalls };
+    };
+    const own = stallsWith({ stream: seed });
+    expect(own).toEqual(stallsWith({ rng: createStream(7, 'loss:test', 0) }));
+    expect(own.stalls).toBeGreaterThan(60);
+    expect(own.stalls).toBeLessThan(120);
+    expect(stallsWith({ stream: streamSeed(8, 'loss:test', 0) }).ends).not.toEqual(own.ends);
   });
 
   it('link.transferEvent() is an event for generator processes', () => {
