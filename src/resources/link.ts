@@ -184,7 +184,7 @@ export class Link {
       return;
     }
     // One small record per transfer carries the callback through the wire and the propagation delay.
-    const pending: PendingTransfer = { link: this, delay, onDone, arg, work, bytesEnd: 0, id: 0 };
+    const pending = takeRecord(this, delay, onDone, arg, work);
     const now = env.now;
     if (this.#burstN > 0) {
       if (now === v[o + BURST_START]! && this.#burstN < MAX_BURST) {
@@ -307,7 +307,11 @@ export class Link {
   static #burstArrived(p: PendingTransfer): void {
     const link = p.link;
     if (link.#burstN > 0 && link.env.now >= link.#v[link.#o + BURST_LAST]! && link.#inBurst(p)) link.#endBurst(link.env.now);
-    p.onDone(p.arg);
+    // Still a member of an unfinished burst: the burst's reckoning needs it, and it is not reused.
+    if (link.#burstN > 0 && link.#inBurst(p)) return p.onDone(p.arg);
+    const { onDone, arg } = p;
+    giveBack(p);
+    onDone(arg);
   }
 
   static {
@@ -419,12 +423,42 @@ interface PendingTransfer {
 
 function transmitted(pending: PendingTransfer): void {
   if (pending.delay > 0) pending.link.env.schedule(pending.delay, arrived, pending);
-  else pending.onDone(pending.arg);
+  else arrived(pending);
 }
 
 function arrived(pending: PendingTransfer): void {
-  pending.onDone(pending.arg);
+  const { onDone, arg } = pending;
+  giveBack(pending);
+  onDone(arg);
 }
+
+// Transfer records are reused once their transfer has arrived: each has three number fields, and a
+// number field is a separate heap box in V8, so a new record per transfer was the largest source of
+// garbage in large runs. A record is given back only when nothing refers to it any more (its event has
+// run and it is in no burst). The free list is shared by all links; records hold no state between uses.
+const freeRecords: PendingTransfer[] = [];
+const MAX_FREE_RECORDS = 4096;
+
+function takeRecord(link: Link, delay: number, onDone: Handler, arg: unknown, work: number): PendingTransfer {
+  const r = freeRecords.pop();
+  if (r === undefined) return { link, delay, onDone, arg, work, bytesEnd: 0, id: 0 };
+  r.link = link;
+  r.delay = delay;
+  r.onDone = onDone;
+  r.arg = arg;
+  r.work = work;
+  r.bytesEnd = 0;
+  r.id = 0;
+  return r;
+}
+
+function giveBack(r: PendingTransfer): void {
+  r.arg = null;
+  r.onDone = nothing;
+  if (freeRecords.length < MAX_FREE_RECORDS) freeRecords.push(r);
+}
+
+function nothing(): void {}
 
 function succeedEvent(event: SimEvent<undefined>): void {
   event.succeed();
