@@ -147,6 +147,55 @@ describe('Link', () => {
     expect(stallsWith({ stream: streamSeed(8, 'loss:test', 0) }).ends).not.toEqual(own.ends);
   });
 
+  it('every transfer is delivered once, to its own argument, when textbook fair sharing says, however bursts, the wire and delays interleave', () => {
+    // Transfer records are reused after arrival: a record reused too early would deliver twice or to
+    // another transfer's argument. Many overlapping transfers on links with and without delay exercise it.
+    const rng = createStream(3, 'link-records', 0);
+    const links = [new Link(env, { rateMbps: 10 }), new Link(env, { rateMbps: 10, delayMs: 20 }), new Link(env, { rateMbps: 50, delayMs: 3 })];
+    const delivered = new Map<number, number>();
+    const sent: { id: number; at: number; link: number; bytes: number }[] = [];
+    for (let id = 0; id < 2000; id++) {
+      const at = Math.floor(rng() * 200) / 10; // many transfers start at the same instant: bursts
+      const link = Math.floor(rng() * links.length);
+      const bytes = rng() < 0.1 ? 0 : Math.floor(rng() * 200_000);
+      sent.push({ id, at, link, bytes });
+      env.schedule(at, () => links[link]!.transfer(bytes, (got) => {
+        delivered.set(got as number, (delivered.get(got as number) ?? 0) + 1);
+        log.push([got, env.now]);
+      }, id));
+    }
+    env.run();
+    expect(delivered.size).toBe(2000);
+    expect([...delivered.values()].every((n) => n === 1)).toBe(true);
+    const end = new Map(log.map(([id, t]) => [id as number, t as number]));
+    // The reference: textbook processor sharing, link by link, stepped from event to event.
+    links.forEach((l, k) => {
+      const mine = sent.filter((t) => t.link === k).sort((a, b) => a.at - b.at || a.id - b.id);
+      const left = new Map<number, number>(); // id → seconds of work alone still to do
+      let now = 0;
+      let next = 0;
+      while (next < mine.length || left.size > 0) {
+        const arrival = next < mine.length ? mine[next]!.at : Infinity;
+        const least = Math.min(...left.values());
+        const done = left.size > 0 ? now + least * left.size : Infinity;
+        const t = Math.min(arrival, done);
+        for (const [id, w] of left) left.set(id, w - (t - now) / left.size);
+        now = t;
+        for (const [id, w] of left) {
+          if (w <= 1e-12) {
+            left.delete(id);
+            expect(end.get(id)!).toBeCloseTo(now + l.delayMs / 1000, 9);
+          }
+        }
+        while (next < mine.length && mine[next]!.at === now) {
+          const s = mine[next++]!;
+          if (s.bytes === 0) expect(end.get(s.id)!).toBeCloseTo(now + l.delayMs / 1000, 9);
+          else left.set(s.id, (s.bytes * 8) / (l.rateMbps * 1e6));
+        }
+      }
+    });
+  });
+
   it('link.transferEvent() is an event for generator processes', () => {
     const link = new Link(env, { rateMbps: 10, delayMs: 10 });
     env.process(function* () {
