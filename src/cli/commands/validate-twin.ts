@@ -28,6 +28,8 @@ interface Flags {
 
 const badInput = (message: string, code: string) => Object.assign(new Error(message), { code, badInput: true });
 const rel = (p: string) => path.relative(process.cwd(), path.resolve(p)) || '.';
+// In messages: relative when under the current folder, else absolute (`../../tmp/x` helps nobody).
+const shown = (p: string) => (rel(p).startsWith('..') ? path.resolve(p) : rel(p));
 
 export function registerValidateTwin(program: Command): void {
   program
@@ -128,16 +130,16 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
     for (const [i, c] of heldOut.configs.entries()) {
       const dir = path.join(runsDir, c.name);
       const tag = `[${i + 1}/${heldOut.configs.length}] ${c.name}`;
-      let got = existsSync(dir) ? readMeasuredRun(dir) : `no run folder ${rel(dir)}`;
+      let got = existsSync(dir) ? readMeasuredRun(dir) : `no run folder ${shown(dir)}`;
       if (typeof got !== 'string') {
         const expected = [...f.set, ...c.set];
         if (JSON.stringify(got.overrides) !== JSON.stringify(expected)) {
           throw badInput(`${rel(dir)} measured --set ${got.overrides.join(' ') || '(none)'}, but configuration "${c.name}" is --set ${expected.join(' ') || '(none)'}: a run folder of another configuration`, 'E2C_ERR_CALIBRATE_RUN_MISMATCH');
         }
         if (got.scenario !== deployed.name) throw badInput(`${rel(dir)} is a run of scenario "${got.scenario}", not "${deployed.name}"`, 'E2C_ERR_CALIBRATE_RUN_MISMATCH');
-        log(`${tag}: measured run ${rel(dir)} reused`);
+        log(`${tag}: measured run ${shown(dir)} reused`);
       } else if (testbed && !stop) {
-        log(`${tag}: live run (${c.set.join(' ') || 'the scenario as it is'}) → ${rel(dir)}`);
+        log(`${tag}: live run (${c.set.join(' ') || 'the scenario as it is'}) → ${shown(dir)}`);
         got = await runLive(file, c, f, testbed, dir, durationS, warmupS, log);
         if (typeof got === 'string') log(`${tag}: ${got}`);
       } else if (stop) {
@@ -183,7 +185,7 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
     mkdirSync(f.out, { recursive: true });
     writeFileSync(path.join(f.out, 'validation.json'), metricsJson(report));
     writeFileSync(path.join(f.out, 'plot.json'), metricsJson(plotData(report, samples)));
-    log(`wrote ${rel(path.join(f.out, 'validation.json'))}, ${rel(path.join(f.out, 'plot.json'))}`);
+    log(`wrote ${shown(path.join(f.out, 'validation.json'))}, ${shown(path.join(f.out, 'plot.json'))}`);
   }
   process.stdout.write(f.json ? metricsJson(report) : `${validationTable(report)}\n`);
   if (inputs.length === 0) {
@@ -213,6 +215,6 @@ async function runLive(file: string, c: HeldOutConfig, f: Flags, testbed: Loaded
     scenario, testbed, plan, stateRoot: f.stateDir, overrides, out: dir, log: (l) => log(`  ${l}`),
     versions: { e2ctwin: pkg.version, gitCommit: gitCommit() ?? null, node: process.version, kernel: release(), platform: process.platform },
   }).execute();
-  if (outcome.status !== 'ok') return `live run ${outcome.status}${outcome.failure ? `: ${outcome.failure}` : ''} (partial results in ${rel(dir)})`;
+  if (outcome.status !== 'ok') return `live run ${outcome.status}${outcome.failure ? `: ${outcome.failure}` : ''} (partial results in ${shown(dir)})`;
   return readMeasuredRun(dir);
 }
