@@ -3,9 +3,13 @@ import path from 'node:path';
 import { ServerError, ServerErrorCode } from './errors.js';
 import type { RunsStore } from './runs-store.js';
 
-/** The result file of a study folder written by `e2ctwin sweep` (results.json) or sensitivity/optimize/capacity (result.json). */
-const RESULT_FILES = ['results.json', 'result.json'] as const;
+/**
+ * The result file of a study folder written by `e2ctwin sweep` (results.json), sensitivity/optimize/capacity
+ * (result.json) or validate-twin (plot.json, shown as a study of kind "validation").
+ */
+const RESULT_FILES = ['results.json', 'result.json', 'plot.json'] as const;
 const KINDS = new Set(['sweep', 'sensitivity', 'optimize', 'capacity']);
+const VALIDATION_PLOT = 'e2ctwin-validation-plot';
 
 /** One line of the studies list. */
 export interface StudySummary {
@@ -57,10 +61,10 @@ export class StudiesStore {
     const s = this.#parse(id, full);
     if (!s) return undefined;
     const params = Array.isArray(s.params) ? s.params.map((p: { name?: string; path?: string }) => String(p.name ?? p.path)) : [];
-    const points = Array.isArray(s.results) ? s.results.length : Array.isArray(s.history) ? s.history.length : typeof s.runs === 'number' ? s.runs : null;
+    const points = Array.isArray(s.results) ? s.results.length : Array.isArray(s.history) ? s.history.length : Array.isArray(s.points) ? s.points.length : typeof s.runs === 'number' ? s.runs : null;
     return {
       id, kind: String(s.kind), scenario: String(s.scenario ?? ''),
-      method: String(s.design ?? s.method ?? s.algorithm ?? ''),
+      method: String(s.design ?? s.method ?? s.algorithm ?? (s.kind === 'validation' ? 'twin vs testbed' : '')),
       params, points, modifiedAt: statSync(full).mtime.toISOString(),
     };
   }
@@ -73,6 +77,8 @@ export class StudiesStore {
       throw new ServerError(ServerErrorCode.RUN_FILE_INVALID, `study "${id}": ${path.basename(file)} is not valid JSON (${(err as Error).message})`, { id, file: path.basename(file) });
     }
     const d = doc as Record<string, unknown>;
-    return d && typeof d === 'object' && KINDS.has(String(d.kind)) ? d : undefined;
+    if (!d || typeof d !== 'object') return undefined;
+    if (d.format === VALIDATION_PLOT) return { ...d, kind: 'validation' };
+    return KINDS.has(String(d.kind)) ? d : undefined;
   }
 }

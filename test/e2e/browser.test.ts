@@ -235,6 +235,23 @@ describe('the browser view (headless Chromium)', () => {
     await shot('10-study-sensitivity.png');
   });
 
+  it('draws a validate-twin report: twin against testbed per metric with CIs, the distributions, the table', async () => {
+    const plot = JSON.parse(readFileSync(path.join(repoRoot, 'calibration/local-testbed/plot.json'), 'utf8'));
+    mkdirSync(path.join(runsDir, 'local-testbed-validation'), { recursive: true });
+    writeFileSync(path.join(runsDir, 'local-testbed-validation/plot.json'), JSON.stringify(plot));
+    await openView('runs'); // leave and come back: the studies list is read when the view opens
+    await openView('studies');
+    await page.click('#studies-table tr[data-study="local-testbed-validation"] a');
+    await page.waitForFunction((n) => document.body.dataset.study === `validation:${n}`, plot.points.length);
+    expect(await page.locator('.validation-chart').count()).toBe(plot.metrics.length);
+    // One dot per configuration, each with two error bars (twin and testbed CIs), on every metric's chart.
+    expect(await page.locator('.validation-chart[data-metric="mean"] .dots-configs circle').count()).toBe(plot.points.length);
+    expect(await page.locator('.validation-chart[data-metric="mean"] .error-bars-configs line').count()).toBe(2 * plot.points.length);
+    expect(await page.locator('#validation-table tbody tr').count()).toBe(plot.points.length);
+    expect(await page.locator('#validation-config option').count()).toBe(plot.cdfs.length);
+    await shot('11-study-validation.png');
+  });
+
   it('draws a live run\'s trace the same way (a live-format folder: wall-clock trace, no metrics)', async () => {
     // No live testbed here: the folder is the first run's, relabelled as live mode writes it (run.json kind
     // "live", trace header source "live") and without metrics.json, as a live run stopped early leaves it.

@@ -214,4 +214,15 @@ describe('buildApp()', () => {
       expect((await app.inject(`/api/studies/${id}`)).json(), id).toMatchObject({ statusCode: 400, code: 'E2C_ERR_SERVER_BAD_RUN_ID' });
     }
   });
+
+  it('lists a validate-twin report (plot.json) as a study of kind "validation"', async () => {
+    const plot = path.join(repoRoot, 'calibration/local-testbed/plot.json');
+    mkdirSync(path.join(runsDir, 'local-testbed-validation'), { recursive: true });
+    cpSync(plot, path.join(runsDir, 'local-testbed-validation/plot.json'));
+    const { studies } = (await app.inject('/api/studies')).json();
+    expect(studies.find((s: { id: string }) => s.id === 'local-testbed-validation')).toMatchObject({ kind: 'validation', scenario: 'local-testbed', method: 'twin vs testbed', points: 6 });
+    const one = (await app.inject('/api/studies/local-testbed-validation')).json();
+    expect(one).toMatchObject({ file: 'plot.json', study: { kind: 'validation', format: 'e2ctwin-validation-plot' } });
+    expect(one.study.points.map((p: { name: string }) => p.name)).toEqual(JSON.parse(readFileSync(plot, 'utf8')).points.map((p: { name: string }) => p.name));
+  });
 });

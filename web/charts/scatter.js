@@ -9,6 +9,8 @@ import { hideTooltip, showTooltip } from './tooltip.js';
  *
  *   scatter().width(600).height(260).xLabel('evaluation').yLabel('mean response time (s)')
  *     (d3.select(el).datum({ groups: [{ key, label, color, points: [{ x, y, html? }], line?: 'step' | 'straight', dots?: true }] }))
+ *
+ * A point may carry error bars: `xLo`/`xHi` and `yLo`/`yHi` (e.g. 95 % confidence intervals).
  */
 export function scatter() {
   let width = 600;
@@ -38,8 +40,8 @@ export function scatter() {
       svg.attr('height', top + height + margin.bottom);
       const w = width - margin.left - margin.right;
       const pad = (lo, hi) => (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
-      const [x0, x1] = d3.extent(all, (p) => p.x);
-      const [y0, y1] = d3.extent(all, (p) => p.y);
+      const [x0, x1] = d3.extent(all.flatMap((p) => [p.x, p.xLo, p.xHi]).filter(Number.isFinite));
+      const [y0, y1] = d3.extent(all.flatMap((p) => [p.y, p.yLo, p.yHi]).filter(Number.isFinite));
       const x = d3.scaleLinear().domain([x0 - pad(x0, x1), x1 + pad(x0, x1)]).nice().range([0, w]);
       const y = d3.scaleLinear().domain([y0 - pad(y0, y1), y1 + pad(y0, y1)]).nice().range([height, 0]);
       const g = svg.append('g').attr('transform', `translate(${margin.left},${top})`);
@@ -53,6 +55,15 @@ export function scatter() {
         if (gr.line) {
           g.append('path').attr('class', 'series').attr('fill', 'none').attr('stroke', gr.color).attr('stroke-width', 2)
             .attr('d', d3.line().curve(gr.line === 'step' ? d3.curveStepAfter : d3.curveLinear).x((p) => x(p.x)).y((p) => y(p.y))(pts));
+        }
+        const bars = pts.flatMap((p) => [
+          ...(Number.isFinite(p.xLo) && Number.isFinite(p.xHi) ? [[p.xLo, p.y, p.xHi, p.y]] : []),
+          ...(Number.isFinite(p.yLo) && Number.isFinite(p.yHi) ? [[p.x, p.yLo, p.x, p.yHi]] : []),
+        ]);
+        if (bars.length) {
+          g.append('g').attr('class', `error-bars error-bars-${gr.key}`).selectAll('line').data(bars).join('line')
+            .attr('x1', (b) => x(b[0])).attr('y1', (b) => y(b[1])).attr('x2', (b) => x(b[2])).attr('y2', (b) => y(b[3]))
+            .attr('stroke', gr.color).attr('stroke-opacity', 0.6).attr('stroke-width', 1.5);
         }
         if (gr.dots !== false) {
           g.append('g').attr('class', `dots dots-${gr.key}`).selectAll('circle').data(pts).join('circle')

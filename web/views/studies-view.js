@@ -22,8 +22,8 @@ export function renderStudies(el, { studies, onOpen }) {
   const head = d3.select(el).append('div').attr('class', 'view-head');
   head.append('h2').text('Exploration studies');
   head.append('p').attr('class', 'muted').text(studies.length
-    ? 'Study folders of e2ctwin sweep, sensitivity and optimize in the runs folder (their result JSON). Click one to see it.'
-    : 'No study folders in the runs folder yet: run e2ctwin sweep, sensitivity or optimize with --out inside it (e.g. --out runs/my-sweep).');
+    ? 'Study folders of e2ctwin sweep, sensitivity, optimize and validate-twin in the runs folder (their result JSON). Click one to see it.'
+    : 'No study folders in the runs folder yet: run e2ctwin sweep, sensitivity, optimize or validate-twin with --out inside it (e.g. --out runs/my-sweep).');
   if (!studies.length) return;
   const card = d3.select(el).append('div').attr('class', 'card table-card');
   card.append('table').attr('class', 'data').attr('id', 'studies-table').html(`<thead><tr><th>study</th><th>kind</th><th>design / method</th><th>scenario</th><th>parameters</th><th class="num">points</th><th>written</th></tr></thead><tbody>${studies.map((s) => `
@@ -47,6 +47,7 @@ export function renderStudy(el, { id, file, study }) {
   if (study.kind === 'sweep') renderSweep(el, box, study);
   else if (study.kind === 'sensitivity') renderSensitivity(el, box, study);
   else if (study.kind === 'optimize') renderOptimize(el, box, study);
+  else if (study.kind === 'validation') renderValidation(el, box, study);
   else box.append('div').attr('class', 'card').append('pre').attr('class', 'summary').text(JSON.stringify(study, null, 2).slice(0, 4000));
 }
 
@@ -154,4 +155,61 @@ function renderOptimize(el, box, study) {
       ${b.vsRunnerUp ? `<tr><th>vs runner-up</th><td class="num">${esc(fmt(b.vsRunnerUp.meanDifference))} ± ${esc(fmt(b.vsRunnerUp.ci95))} (${esc(Object.entries(b.vsRunnerUp.config).map(([k, v]) => `${k}=${v}`).join(' '))})</td></tr>` : ''}</tbody>`);
   }
   document.body.dataset.study = `${study.kind}:${study.algorithm}`;
+}
+
+/** A validate-twin report (plot.json): the twin's predictions against the testbed's measurements. */
+function renderValidation(el, box, study) {
+  const points = study.points ?? [];
+  if (!points.length) return void box.append('p').attr('class', 'empty').text('No configuration was scored.');
+  const grid = box.append('div').attr('class', 'chart-grid');
+  const w = cardWidth(el, 2);
+  const pct = d3.format('+.1%');
+  for (const m of study.metrics) {
+    const scored = points.filter((p) => p.predicted?.[m.key] && p.measured?.[m.key]);
+    const values = scored.flatMap((p) => [p.predicted[m.key].value, p.measured[m.key].value]);
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    scatter().width(w).height(260).title(`${m.metricKey}: twin against testbed (± 95 % CI; on the line, a perfect prediction)`)
+      .xLabel(`measured on the testbed (${m.unit})`).yLabel(`predicted by the twin (${m.unit})`)
+      (grid.append('div').attr('class', 'card chart-card study-chart validation-chart').attr('data-metric', m.key).datum({ groups: [
+        { key: 'diagonal', label: 'predicted = measured', color: '#94a3b8', line: 'straight', dots: false, points: [{ x: lo, y: lo }, { x: hi, y: hi }] },
+        { key: 'configs', label: 'held-out configuration', color: '#2563eb', points: scored.map((p) => {
+          const pr = p.predicted[m.key];
+          const me = p.measured[m.key];
+          return { x: me.value, y: pr.value, xLo: me.lo, xHi: me.hi, yLo: pr.lo, yHi: pr.hi,
+            html: `<div class="tt-title">${esc(p.name)}</div><table><tr><th>twin</th><td>${esc(fmt(pr.value))} [${esc(fmt(pr.lo))}, ${esc(fmt(pr.hi))}]</td></tr><tr><th>testbed</th><td>${esc(fmt(me.value))} [${esc(fmt(me.lo))}, ${esc(fmt(me.hi))}]</td></tr><tr><th>error</th><td>${esc(pct(pr.value / me.value - 1))}</td></tr></table>` };
+        }) },
+      ] }));
+  }
+  // Response-time distributions of one configuration, twin and testbed.
+  const cdfs = study.cdfs ?? [];
+  if (cdfs.length) {
+    const card = grid.append('div').attr('class', 'card chart-card');
+    const bar = card.append('div').attr('class', 'toolbar');
+    bar.append('label').text('Configuration ');
+    const sel = bar.append('select').attr('id', 'validation-config');
+    sel.selectAll('option').data(cdfs).join('option').attr('value', (c, i) => i).text((c) => `${c.name} (KS ${fmt(c.ks)})`);
+    const chart = card.append('div');
+    const draw = () => {
+      const c = cdfs[+sel.property('value')];
+      const curve = (d) => (d?.x ?? []).map((x, i) => ({ x, y: d.p[i] }));
+      scatter().width(w).height(240).title(`Response-time distribution of ${c.name}: KS distance ${fmt(c.ks)}`).xLabel('response time (s)').yLabel('fraction of requests')
+        (chart.datum({ groups: [
+          { key: 'measured', label: 'testbed', color: '#0f172a', line: 'step', dots: false, points: curve(c.measured) },
+          { key: 'predicted', label: 'twin', color: '#2563eb', line: 'step', dots: false, points: curve(c.predicted) },
+        ] }));
+    };
+    sel.on('change', draw);
+    draw();
+  }
+  const metrics = study.metrics;
+  const card = grid.append('div').attr('class', 'card wide');
+  card.append('h3').attr('class', 'chart-title').text('Per configuration: twin vs testbed (relative error of the twin)');
+  card.append('table').attr('class', 'data').attr('id', 'validation-table').html(`<thead><tr><th>configuration</th>${metrics.map((m) => `<th class="num">${esc(m.key)} twin</th><th class="num">testbed</th><th class="num">error</th>`).join('')}</tr></thead><tbody>${points.map((p) => `<tr><td>${esc(p.name)}</td>${metrics.map((m) => {
+    const pr = p.predicted?.[m.key];
+    const me = p.measured?.[m.key];
+    return pr && me ? `<td class="num">${esc(fmt(pr.value))}</td><td class="num">${esc(fmt(me.value))}</td><td class="num">${esc(pct(pr.value / me.value - 1))}</td>` : '<td class="num">—</td><td class="num">—</td><td class="num">—</td>';
+  }).join('')}</tr>`).join('')}</tbody>`);
+  if (study.missing?.length) card.append('p').attr('class', 'muted').text(`Not scored: ${study.missing.map((m) => m.name ?? m).join(', ')}`);
+  document.body.dataset.study = `${study.kind}:${points.length}`;
 }
