@@ -2,6 +2,8 @@ import { type Env, type Handler, SimEvent } from '../kernel/index.js';
 import { aleaDraw, aleaSeed, type Rng } from '../random/index.js';
 import { checkOption, ResourceError, ResourceErrorCode } from './errors.js';
 import { PsServer } from './ps-server.js';
+import { numberSlot } from './number-slots.js';
+import { giveBack, takeRecord, type PendingTransfer } from './transfer-record.js';
 
 // The arrival handler of burst members, bound to the class's private logic in its static block.
 let burstArrived: (p: PendingTransfer) => void;
@@ -23,24 +25,6 @@ const STATS_START = 12; // start of the statistics window
 const WIRE_FROM = 13; // when the shared wire's statistics window began (its creation or the last reset)
 const STREAM = 14; // 4 slots: the stall stream's generator state, when the link keeps it (LinkOptions.stream)
 const FIELDS = 18;
-
-// Links keep their numbers in slots of shared chunks rather than one typed array each: an array above
-// 64 bytes has its own off-heap store (one more cache miss per access, one more buffer for the garbage
-// collector to track), and a large scenario has a link per device, used about once a second each.
-// Links made together (a network builds them in order) sit side by side. A chunk lives as long as
-// one of its links; slots are never reused, so a new one is all zeros.
-const CHUNK_LINKS = 64;
-let chunk = new Float64Array(0);
-let chunkUsed = 0;
-function numberSlot(): [Float64Array, number] {
-  if (chunkUsed + FIELDS > chunk.length) {
-    chunk = new Float64Array(CHUNK_LINKS * FIELDS);
-    chunkUsed = 0;
-  }
-  const at = chunkUsed;
-  chunkUsed += FIELDS;
-  return [chunk, at];
-}
 
 /** Options of a {@link Link}. */
 export interface LinkOptions {
@@ -131,7 +115,7 @@ export class Link {
     this.lossPercent = lossPercent;
     this.rtoMs = rtoMs;
     this.mssBytes = mssBytes;
-    [this.#v, this.#o] = numberSlot();
+    [this.#v, this.#o] = numberSlot(FIELDS);
     this.#rng = stalls ? options.rng : undefined;
     this.#draws = !stalls ? NO_DRAWS : options.rng !== undefined ? RNG_DRAWS : OWN_DRAWS;
     if (this.#draws === OWN_DRAWS) aleaSeed(options.stream!, this.#v, this.#o + STREAM);
@@ -409,18 +393,6 @@ const MAX_BURST = 8;
 /** The burst storage of a link that has never had one. */
 const EMPTY: (PendingTransfer | null)[] = [];
 
-interface PendingTransfer {
-  link: Link;
-  delay: number;
-  onDone: Handler;
-  arg: unknown;
-  /** Seconds on the wire alone (bytes on the wire / rate). */
-  work: number;
-  /** Burst members: when their bytes are out, and their arrival event (0 once on the wire). */
-  bytesEnd: number;
-  id: number;
-}
-
 function transmitted(pending: PendingTransfer): void {
   if (pending.delay > 0) pending.link.env.schedule(pending.delay, arrived, pending);
   else arrived(pending);
@@ -431,34 +403,6 @@ function arrived(pending: PendingTransfer): void {
   giveBack(pending);
   onDone(arg);
 }
-
-// Transfer records are reused once their transfer has arrived: each has three number fields, and a
-// number field is a separate heap box in V8, so a new record per transfer was the largest source of
-// garbage in large runs. A record is given back only when nothing refers to it any more (its event has
-// run and it is in no burst). The free list is shared by all links; records hold no state between uses.
-const freeRecords: PendingTransfer[] = [];
-const MAX_FREE_RECORDS = 4096;
-
-function takeRecord(link: Link, delay: number, onDone: Handler, arg: unknown, work: number): PendingTransfer {
-  const r = freeRecords.pop();
-  if (r === undefined) return { link, delay, onDone, arg, work, bytesEnd: 0, id: 0 };
-  r.link = link;
-  r.delay = delay;
-  r.onDone = onDone;
-  r.arg = arg;
-  r.work = work;
-  r.bytesEnd = 0;
-  r.id = 0;
-  return r;
-}
-
-function giveBack(r: PendingTransfer): void {
-  r.arg = null;
-  r.onDone = nothing;
-  if (freeRecords.length < MAX_FREE_RECORDS) freeRecords.push(r);
-}
-
-function nothing(): void {}
 
 function succeedEvent(event: SimEvent<undefined>): void {
   event.succeed();

@@ -28,7 +28,7 @@ interface Flags {
 
 const badInput = (message: string, code: string) => Object.assign(new Error(message), { code, badInput: true });
 const rel = (p: string) => path.relative(process.cwd(), path.resolve(p)) || '.';
-// In messages: relative when under the current folder, else absolute (`../../tmp/x` helps nobody).
+// In messages: relative when under the current folder, else absolute (a path that climbs out of it helps nobody).
 const shown = (p: string) => (rel(p).startsWith('..') ? path.resolve(p) : rel(p));
 
 export function registerValidateTwin(program: Command): void {
