@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { LiveError, LiveErrorCode } from './errors.js';
 
 export interface RunResult { code: number; stdout: string; stderr: string }
@@ -85,29 +85,61 @@ export function cwdOf(pid: number): string | undefined {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * Live members of the process group `pgid` started at or after `since` (clock ticks since boot, as in
+ * /proc/<pid>/stat): the processes a group leader we started has spawned. Zombies are not counted.
+ */
+export function groupMembers(pgid: number, since: number): number[] {
+  const out: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] !== 'Z' && Number(fields[2]) === pgid && Number(fields[19]) >= since) out.push(Number(e));
+    } catch { /* gone meanwhile */ }
+  }
+  return out;
+}
+
+/**
  * Stops one process we started, by PID, checked against its start time: SIGTERM, then SIGKILL after
- * `graceMs`. `group` signals its whole process group (it was started as a group leader).
+ * `graceMs`. `group` signals its whole process group (it was started as a group leader) and waits until
+ * the group's members are gone too: a child can outlive its leader by a moment after the same SIGTERM.
+ * Members are only processes of that group started after the leader (an unrelated group could only reuse
+ * the id once every member is gone and the PID counter has come round).
  */
 export async function stopProcess(pid: number, start: number | undefined, options: { graceMs?: number; group?: boolean } = {}): Promise<void> {
   if (!isAlive(pid, start)) return;
-  const target = options.group ? -pid : pid;
+  const since = start ?? processStartTime(pid) ?? 0;
+  const members = () => (options.group ? groupMembers(pid, since) : []);
+  const gone = () => !isAlive(pid, start) && members().length === 0;
   const signal = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(target, sig);
-    } catch {
+    if (isAlive(pid, start)) {
       try {
-        process.kill(pid, sig);
+        process.kill(options.group ? -pid : pid, sig);
+        return;
+      } catch { /* fall through */ }
+    }
+    for (const p of members()) {
+      try {
+        process.kill(p, sig);
       } catch { /* gone */ }
     }
   };
   signal('SIGTERM');
   const deadline = Date.now() + (options.graceMs ?? 3000);
   while (Date.now() < deadline) {
-    if (!isAlive(pid, start)) return;
+    if (gone()) return;
     await sleep(25);
   }
   signal('SIGKILL');
-  for (let i = 0; i < 80 && isAlive(pid, start); i++) await sleep(25);
+  for (let i = 0; i < 80 && !gone(); i++) await sleep(25);
 }
 
 /** Whether a command is on PATH (or an absolute path that exists). */
