@@ -1,5 +1,5 @@
 import type { Env } from '../kernel/index.js';
-import { LogHistogram, TimeWeighted } from '../metrics/index.js';
+import { LogHistogram, Occupancy } from '../metrics/index.js';
 import type { SpanKind, SpanRecord } from '../trace/index.js';
 import type { Endpoint } from './endpoint.js';
 import { REJECTED_STATUS, type Request } from './request.js';
@@ -20,10 +20,16 @@ export class ServiceStats {
  * Collects one replication's request statistics in fixed memory: a log-bucket histogram of user
  * response times, counters, the time-weighted number of requests in the system, and the spans of a
  * bounded sample of requests (the first ones sent after the warm-up).
+ *
+ * A request may be reported after the fact: sent with a start before now (a frame whose upload the
+ * model computed in closed form) or ended with an arrival time after now (an answer that only has its
+ * latency left). Counts and the time-weighted number in the system use those times, not the moment of
+ * the call, so the statistics read at any instant are the same as with an event at each time, as long
+ * as the model reports by then everything that happened by then (see Simulation.runUntil).
  */
 export class Collector {
   readonly responseTime = new LogHistogram();
-  readonly inSystem: TimeWeighted;
+  readonly inSystem: Occupancy;
   readonly services = new Map<string, ServiceStats>();
   readonly spans: SpanRecord[] = [];
   arrived = 0;
@@ -41,7 +47,6 @@ export class Collector {
   #spanBudget: number;
   #sampled = 0;
   #stopAfter: number;
-  #inSystem = 0;
   /** Per-window sums over the measured period (fixed number of windows; empty without a duration). */
   readonly windowS: number;
   readonly windowCompleted: Float64Array;
@@ -49,7 +54,7 @@ export class Collector {
   readonly windowAbandoned: Float64Array;
 
   constructor(readonly env: Env, spanSample: number, stopAfterRequests: number, measuredDuration: number | undefined, windows = 120) {
-    this.inSystem = new TimeWeighted(env.now, 0);
+    this.inSystem = new Occupancy(env.now);
     this.#spanBudget = spanSample;
     this.#stopAfter = stopAfterRequests;
     const n = measuredDuration !== undefined && measuredDuration > 0 ? windows : 0;
@@ -89,13 +94,15 @@ export class Collector {
     this.arrived = this.completed = this.rejectedCount = this.abandoned = 0;
   }
 
-  /** A request was sent; decides whether its spans are kept. */
+  /** A request was sent at `req.start` (now, or earlier); decides whether its spans are kept. */
   sent(req: Request): void {
+    // Sent before the warm-up ended: not an arrival of the measured window (as if counted, then reset).
+    const before = this.measuring && req.start < this.measureStart;
     if (req.topLevel) {
-      this.arrived++;
-      this.inSystem.update(this.env.now, ++this.#inSystem);
+      if (!before) this.arrived++;
+      this.inSystem.enter(req.start);
     }
-    if (this.measuring && this.#spanBudget > 0) {
+    if (this.measuring && !before && this.#spanBudget > 0) {
       this.#spanBudget--;
       this.#sampled++;
       req.traced = true;
@@ -113,13 +120,12 @@ export class Collector {
     this.abandoned++;
     const w = this.#window(this.env.now);
     if (w >= 0 && this.measuring) this.windowAbandoned[w]!++;
-    this.inSystem.update(this.env.now, --this.#inSystem);
+    this.inSystem.leave(req.start, this.env.now);
     if (req.traced) this.span(req, 'request', 'request', req.origin, req.start, this.env.now, undefined, undefined, undefined, 'abandoned');
   }
 
-  /** The answer (or a refusal) reached the origin. */
-  ended(req: Request): void {
-    const now = this.env.now;
+  /** The answer (or a refusal) reached the origin at `now` (default: the current time; may be later). */
+  ended(req: Request, now = this.env.now): void {
     const t = now - req.start;
     const ok = req.status !== REJECTED_STATUS;
     if (ok) {
@@ -131,7 +137,7 @@ export class Collector {
     // An abandoned request left the user's view at its patience; its late answer still counts as a
     // response time of the system (the count of abandonments says how many users saw none).
     if (!req.abandoned) {
-      this.inSystem.update(now, --this.#inSystem);
+      this.inSystem.leave(req.start, now);
       if (req.traced) this.span(req, 'request', 'request', req.origin, req.start, now, undefined, undefined, undefined, ok ? 'ok' : 'rejected');
     }
     if (!ok) return;

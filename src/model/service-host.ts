@@ -214,14 +214,34 @@ function reject(task: Task): void {
   const host = req.host;
   host.sim.collector.rejected(req);
   req.t0 = host.sim.env.now;
-  Network.send(req.down, 0, responseArrived, req);
+  answer(req, 0);
 }
 
 function finishRequest(req: Request): void {
   releaseHeld(req);
   const host = req.host;
   req.t0 = host.sim.env.now;
-  Network.send(req.down, host.app.responseBytes(), responseArrived, req);
+  answer(req, host.app.responseBytes());
+}
+
+/** Sends the answer (or refusal) of `bytes` back to the origin. */
+function answer(req: Request, bytes: number): void {
+  if (bytes > 0) return Network.send(req.down, bytes, responseArrived, req);
+  // Nothing to put on the wire: only the link's latency is left, and the arrival time is known now.
+  const sim = req.host.sim;
+  const env = sim.env;
+  const delay = Network.delay(req.down);
+  const at = env.now + delay;
+  // Nobody waits on this answer (no callback, no patience timer, no span to record): end the request
+  // now with its arrival time rather than with an event then — one event fewer per request of an open
+  // workload (see SimContext.settleBy for why the statistics stay the same).
+  if (req.onDone === null && req.timer === 0 && !req.traced && at < sim.settleBy()) {
+    if (req.status === ACTIVE) req.status = DONE;
+    sim.collector.ended(req, at);
+    return;
+  }
+  if (delay > 0) env.schedule(delay, responseArrived, req);
+  else responseArrived(req);
 }
 
 function responseArrived(req: Request): void {

@@ -20,4 +20,11 @@ export interface SimContext {
    * abandoned. `topLevel` requests count in the user-facing statistics.
    */
   newRequest(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, patienceS?: number, routes?: Routes): Request;
+  /**
+   * No statistic is read before this time (the end of the current run, or of the warm-up): what happens
+   * strictly before it may be reported after the fact — an answer ended when its arrival time is known,
+   * a frame sent once its upload is over — saving the events in between. −∞ when the run stops on a
+   * number of requests (its end is not known in advance).
+   */
+  settleBy(): number;
 }

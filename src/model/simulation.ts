@@ -37,6 +37,8 @@ export class Simulation implements SimContext {
   /** Every host instance (with or without an app), by service id. */
   readonly endpoints = new Map<string, Endpoint[]>();
   #nextId = 0;
+  /** Where the current env.run() stops (see settleBy); −∞ outside a run bounded in time. */
+  #runUntil = -Infinity;
 
   constructor(readonly scenario: ResolvedScenario, readonly options: ReplicationOptions) {
     this.streams = new Streams(options.seed, options.replication);
@@ -88,6 +90,10 @@ export class Simulation implements SimContext {
     return req;
   }
 
+  settleBy(): number {
+    return this.collector.measuring ? this.#runUntil : Math.min(this.#runUntil, this.scenario.run.warmup);
+  }
+
   /** Runs the replication to its end (duration, or the number of requests after warm-up). */
   run(): void {
     const { env, scenario, collector } = this;
@@ -101,22 +107,36 @@ export class Simulation implements SimContext {
     if (warmup > 0) env.scheduleAt(warmup, startMeasuring, this);
     else startMeasuring(this);
     const progress = this.options.onProgress;
-    if (!progress) {
-      env.run(duration !== undefined ? { until: duration } : {});
+    if (duration !== undefined) {
+      // Always the same chunks (a hundredth of the run each), whether progress is reported or not: their
+      // ends are where statistics may be read, so they bound what may be settled early (settleBy), and
+      // the result must not depend on being watched. Chunking alone does not change the order of events.
+      // With a number of requests as well, the run may stop at any time: nothing is settled early then.
+      const target = scenario.run.requests;
+      const step = duration / 100;
+      while (env.now < horizon) {
+        const until = env.pending === 0 ? horizon : Math.min(env.now + step, horizon);
+        if (target === undefined) this.#runUntil = until;
+        env.run({ until });
+        progress?.(Math.min(1, Math.max(0, env.now / duration)));
+        if (target !== undefined && collector.measuring && collector.completed >= target) return;
+      }
       return;
     }
-    // Run in chunks to report progress; chunking does not change the order of events.
-    const target = scenario.run.requests;
-    let step = duration !== undefined ? duration / 100 : 1;
+    if (!progress) {
+      env.run({});
+      return;
+    }
+    // Run in chunks to report progress, growing while they hold few events.
+    const target = scenario.run.requests!;
+    let step = 1;
     while (true) {
       const before = env.eventsProcessed;
-      const until = Math.min(env.now + step, horizon);
-      env.run({ until });
-      const done = (target !== undefined && collector.measuring && collector.completed >= target) || env.now >= horizon || env.pending === 0;
-      const fraction = duration !== undefined ? env.now / duration : collector.measuring ? collector.completed / target! : 0;
-      progress(Math.min(1, Math.max(0, fraction)));
+      env.run({ until: env.now + step });
+      const done = (target !== undefined && collector.measuring && collector.completed >= target) || env.pending === 0;
+      progress(Math.min(1, Math.max(0, collector.measuring ? collector.completed / target : 0)));
       if (done) return;
-      if (duration === undefined && env.eventsProcessed - before < 200_000) step *= 2;
+      if (env.eventsProcessed - before < 200_000) step *= 2;
     }
   }
 
