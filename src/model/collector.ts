@@ -25,7 +25,7 @@ export class ServiceStats {
  * model computed in closed form) or ended with an arrival time after now (an answer that only has its
  * latency left). Counts and the time-weighted number in the system use those times, not the moment of
  * the call, so the statistics read at any instant are the same as with an event at each time, as long
- * as the model reports by then everything that happened by then (see Simulation.runUntil).
+ * as the model reports by then everything that happened by then (see SimContext.nextRead).
  */
 export class Collector {
   readonly responseTime = new LogHistogram();

@@ -21,6 +21,8 @@ export class Network {
   readonly links: { name: string; link: Link; constraint: ResolvedLink }[] = [];
   readonly #routes = new Map<number, Link | null>();
   readonly #shared = new Map<string, Link>();
+  /** Links of `per-host` constraints: each carries the bytes of one pair of hosts, one way. */
+  readonly #perHost = new Set<Link>();
   readonly #hosts: number;
 
   constructor(readonly env: Env, readonly scenario: ResolvedScenario, readonly streams: Streams, hostCount: number) {
@@ -41,6 +43,14 @@ export class Network {
   /** The links from `origin` to `host` and back. */
   routes(origin: Endpoint, host: Endpoint): Routes {
     return { up: this.route(origin, host), down: this.route(host, origin) };
+  }
+
+  /**
+   * Whether `link` only carries bytes from one host to one other (a `per-host` constraint): a sender with
+   * no app (a device running only its workload) is then the link's only user.
+   */
+  isPerHost(link: Link): boolean {
+    return this.#perHost.has(link);
   }
 
   /** Sends `bytes` over `link`; `fn(arg)` runs on arrival (at once on an ideal path, `link` null). */
@@ -76,6 +86,7 @@ export class Network {
         ...(c.lossPercent > 0 ? { rtoMs: RTO_MS, stream: this.streams.seedOf(`loss:${name}`) } : {}),
       });
       this.#shared.set(key, link);
+      if (c.sharing !== 'shared') this.#perHost.add(link);
       this.links.push({ name, link, constraint: c });
     }
     return link;

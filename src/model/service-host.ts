@@ -234,8 +234,8 @@ function answer(req: Request, bytes: number): void {
   const at = env.now + delay;
   // Nobody waits on this answer (no callback, no patience timer, no span to record): end the request
   // now with its arrival time rather than with an event then — one event fewer per request of an open
-  // workload (see SimContext.settleBy for why the statistics stay the same).
-  if (req.onDone === null && req.timer === 0 && !req.traced && at < sim.settleBy()) {
+  // workload (see SimContext.nextRead for why the statistics stay the same).
+  if (req.onDone === null && req.timer === 0 && !req.traced && at <= sim.nextRead(env.now)) {
     if (req.status === ACTIVE) req.status = DONE;
     sim.collector.ended(req, at);
     return;

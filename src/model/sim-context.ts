@@ -17,14 +17,21 @@ export interface SimContext {
   /**
    * Sends a new request from `origin` to `host` (upload, then the app's stages, then the response);
    * `onDone(request)` runs when the answer (or a refusal) reaches the origin, unless the request was
-   * abandoned. `topLevel` requests count in the user-facing statistics.
+   * abandoned. `topLevel` requests count in the user-facing statistics. `bytes`: the upload's size, if
+   * already drawn from the app's request-size law.
    */
-  newRequest(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, patienceS?: number, routes?: Routes): Request;
+  newRequest(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, patienceS?: number, routes?: Routes, bytes?: number): Request;
   /**
-   * No statistic is read before this time (the end of the current run, or of the warm-up): what happens
-   * strictly before it may be reported after the fact — an answer ended when its arrival time is known,
-   * a frame sent once its upload is over — saving the events in between. −∞ when the run stops on a
-   * number of requests (its end is not known in advance).
+   * A request of an open workload sent at `start`, whose upload is over now (its owner booked the link,
+   * see Link.book): it is counted as sent at `start` and begins its first stage now. Nobody waits on it.
    */
-  settleBy(): number;
+  uploadedRequest(origin: Endpoint, host: ServiceHost, owner: unknown, start: number, routes: Routes): Request;
+  /**
+   * The first time ≥ `from` at which statistics are read or reset: the ends of the run's chunks and the
+   * end of the warm-up. What happens before it may be reported after the fact — an answer ended when its
+   * arrival time is known, a request counted as sent once its upload is over — saving the events in
+   * between, with the same statistics. −∞ when the run stops on a number of requests (its end is not
+   * known in advance), so that nothing is reported early then.
+   */
+  nextRead(from: number): number;
 }

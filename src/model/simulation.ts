@@ -37,8 +37,10 @@ export class Simulation implements SimContext {
   /** Every host instance (with or without an app), by service id. */
   readonly endpoints = new Map<string, Endpoint[]>();
   #nextId = 0;
-  /** Where the current env.run() stops (see settleBy); −∞ outside a run bounded in time. */
-  #runUntil = -Infinity;
+  /** When statistics are read: the ends of the run's chunks (null when the end is not known in advance). */
+  #reads: Float64Array | null = null;
+  /** The current chunk: reads before it are past. */
+  #chunk = 0;
 
   constructor(readonly scenario: ResolvedScenario, readonly options: ReplicationOptions) {
     this.streams = new Streams(options.seed, options.replication);
@@ -73,12 +75,24 @@ export class Simulation implements SimContext {
     return this.hosts.get(serviceId)!;
   }
 
-  newRequest(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, patienceS?: number, routes?: Routes): Request {
+  newRequest(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, patienceS?: number, routes?: Routes, bytes?: number): Request {
     const env = this.env;
-    const req = new Request(this.#nextId++, origin, host, env.now, onDone, owner, topLevel);
-    this.collector.sent(req);
+    const req = this.#request(origin, host, onDone, owner, topLevel, env.now, routes);
     if (patienceS !== undefined) req.timer = env.schedule(patienceS, patienceOver, req);
-    req.t0 = env.now;
+    Network.send(req.up, bytes ?? host.app.requestBytes(), uploaded, req);
+    return req;
+  }
+
+  uploadedRequest(origin: Endpoint, host: ServiceHost, owner: unknown, start: number, routes: Routes): Request {
+    const req = this.#request(origin, host, null, owner, true, start, routes);
+    uploaded(req);
+    return req;
+  }
+
+  #request(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, start: number, routes: Routes | undefined): Request {
+    const req = new Request(this.#nextId++, origin, host, start, onDone, owner, topLevel);
+    this.collector.sent(req);
+    req.t0 = start;
     if (routes !== undefined) {
       req.up = routes.up;
       req.down = routes.down;
@@ -86,12 +100,18 @@ export class Simulation implements SimContext {
       req.up = this.network.route(origin, host);
       req.down = this.network.route(host, origin);
     }
-    Network.send(req.up, host.app.requestBytes(), uploaded, req);
     return req;
   }
 
-  settleBy(): number {
-    return this.collector.measuring ? this.#runUntil : Math.min(this.#runUntil, this.scenario.run.warmup);
+  nextRead(from: number): number {
+    const reads = this.#reads;
+    if (reads === null) return -Infinity;
+    // The end of the warm-up resets the statistics: it counts as a read.
+    const warmup = this.scenario.run.warmup;
+    let i = this.#chunk;
+    while (i < reads.length && reads[i]! < from) i++;
+    const read = i < reads.length ? reads[i]! : Infinity;
+    return !this.collector.measuring && from <= warmup && warmup < read ? warmup : read;
   }
 
   /** Runs the replication to its end (duration, or the number of requests after warm-up). */
@@ -109,15 +129,20 @@ export class Simulation implements SimContext {
     const progress = this.options.onProgress;
     if (duration !== undefined) {
       // Always the same chunks (a hundredth of the run each), whether progress is reported or not: their
-      // ends are where statistics may be read, so they bound what may be settled early (settleBy), and
+      // ends are where statistics may be read, so they bound what may be settled early (nextRead), and
       // the result must not depend on being watched. Chunking alone does not change the order of events.
       // With a number of requests as well, the run may stop at any time: nothing is settled early then.
       const target = scenario.run.requests;
       const step = duration / 100;
+      if (target === undefined) {
+        const reads: number[] = [];
+        for (let t = 0; t < horizon; ) reads.push((t = Math.min(t + step, horizon)));
+        this.#reads = Float64Array.from(reads);
+      }
       while (env.now < horizon) {
         const until = env.pending === 0 ? horizon : Math.min(env.now + step, horizon);
-        if (target === undefined) this.#runUntil = until;
         env.run({ until });
+        this.#chunk++;
         progress?.(Math.min(1, Math.max(0, env.now / duration)));
         if (target !== undefined && collector.measuring && collector.completed >= target) return;
       }

@@ -1,11 +1,12 @@
 import type { Rng, Sampler } from '../random/index.js';
 import type { ResolvedService, Workload } from '../scenario/index.js';
 import type { Endpoint } from './endpoint.js';
-import type { Link } from '../resources/index.js';
+import { numberSlot, type Link } from '../resources/index.js';
 import type { Routes } from './network.js';
 import type { Streams } from './laws.js';
 import { multiplier, type Multiplier } from './profile.js';
 import type { Request } from './request.js';
+import { NETWORK } from './compiled-app.js';
 import type { ServiceHost } from './service-host.js';
 import type { SimContext } from './sim-context.js';
 
@@ -62,8 +63,18 @@ class SourceKind {
  * Open arrivals from one origin host: Poisson (by thinning under a profile) or periodic. Its routes are its
  * own fields (it is the Routes of its requests): a scenario may have thousands of sources, each visited
  * about once a second, and every object on the way is a likely cache miss.
+ *
+ * A source that owns its upload link (a device with no app on a `per-host` link, sending to an app with
+ * no network stage, so no other bytes use it) and whose rate is constant books each upload in advance (Link.book): at the arrival of one request
+ * it books the next one's bytes at their start time and is woken at their arrival — one event per
+ * request instead of two. It falls back to an event at the send time whenever booking is refused (the
+ * next request would start before this one arrives, or would arrive after the current run chunk).
  */
 class Source implements Routes {
+  // Its numbers (slots START, NEXT, BYTES of v from o), beside its links' in a shared chunk: as fields
+  // each would be a heap box of its own, one more cache miss per request.
+  readonly v: Float64Array;
+  readonly o: number;
   constructor(
     readonly kind: SourceKind,
     readonly origin: Endpoint,
@@ -71,23 +82,77 @@ class Source implements Routes {
     readonly up: Link | null,
     readonly down: Link | null,
     readonly rng: Rng,
-  ) {}
+    readonly books: boolean,
+  ) {
+    [this.v, this.o] = numberSlot(3);
+  }
+}
+
+/** Send time of the booked request; the next candidate time after it; the upload size drawn for it. */
+const START = 0;
+const NEXT = 1;
+const BYTES = 2;
+
+function gapOf(s: Source): number {
+  const k = s.kind;
+  return k.poisson ? -k.meanGap * Math.log(1 - s.rng()) : k.meanGap;
 }
 
 function sourceNext(s: Source): void {
-  const k = s.kind;
-  const gap = k.poisson ? -k.meanGap * Math.log(1 - s.rng()) : k.meanGap;
-  k.sim.env.schedule(gap, sourceFire, s);
+  s.kind.sim.env.schedule(gapOf(s), sourceFire, s);
 }
 
+// A candidate arrival, now.
 function sourceFire(s: Source): void {
   const k = s.kind;
   const p = k.profile;
+  const env = k.sim.env;
   // Thinning: candidates come at the peak rate; each is kept with probability rate(t)/peak.
-  if (p.max === 1 || s.rng() * p.max < p.at(k.sim.env.now)) {
+  if (!(p.max === 1 || s.rng() * p.max < p.at(env.now))) return sourceNext(s);
+  if (!s.books) {
     k.sim.newRequest(s.origin, s.target, null, s, true, k.patienceS, s);
+    return sourceNext(s);
   }
-  sourceNext(s);
+  const now = env.now;
+  if (book(s, now, now + gapOf(s))) return;
+  k.sim.newRequest(s.origin, s.target, null, s, true, undefined, s, s.v[s.o + BYTES]);
+  env.schedule(s.v[s.o + NEXT]! - now, sourceFire, s);
+}
+
+/**
+ * Books the upload of the request to send at `start`, the next candidate coming at `next` (both kept in
+ * the source); false if refused, with the drawn size kept for sending the usual way.
+ */
+function book(s: Source, start: number, next: number): boolean {
+  const sim = s.kind.sim;
+  const v = s.v;
+  const o = s.o;
+  const bytes = s.target.app.requestBytes();
+  v[o + START] = start;
+  v[o + NEXT] = next;
+  v[o + BYTES] = bytes;
+  // The request is counted as sent when it arrives: no statistic may be read while it is on its way.
+  const arrival = s.up!.book(bytes, start, Math.min(next, sim.nextRead(start)));
+  if (arrival < 0) return false;
+  sim.env.schedule(arrival - sim.env.now, sourceArrived, s);
+  return true;
+}
+
+// The booked upload is over: the request is at its host. Book the next one first (it starts at s.next,
+// now or later), then let this one begin its stages.
+function sourceArrived(s: Source): void {
+  const sim = s.kind.sim;
+  const start = s.v[s.o + START]!;
+  const next = s.v[s.o + NEXT]!;
+  if (!book(s, next, next + gapOf(s))) sim.env.schedule(next - sim.env.now, sourceSend, s);
+  sim.uploadedRequest(s.origin, s.target, s, start, s);
+}
+
+// The request whose booking was refused is sent now, the usual way; the next candidate is a plain fire.
+function sourceSend(s: Source): void {
+  const sim = s.kind.sim;
+  sim.newRequest(s.origin, s.target, null, s, true, undefined, s, s.v[s.o + BYTES]);
+  sim.env.schedule(s.v[s.o + NEXT]! - sim.env.now, sourceFire, s);
 }
 
 /** Replay of recorded arrival times (a trace), rows spread over the origin's instances. */
@@ -135,7 +200,12 @@ export function startWorkload(sim: SimContext, service: ResolvedService, origins
       const rng = streams.stream(`arrivals:${origin.name}`);
       const target = targets[i % targets.length]!;
       const { up, down } = sim.network.routes(origin, target);
-      const s = new Source(kind, origin, target, up, down, rng);
+      // Booking needs the upload link to carry the source's uploads alone (the origin has no app to send
+      // anything else, and the target's app pulls no bytes over it in a network stage), a constant rate (no
+      // thinning draw at send time) and nobody acting on the request before it arrives (no patience timer).
+      const books = up !== null && sim.network.isPerHost(up) && !('app' in origin) && !target.app.stages.some((st) => st.resource === NETWORK) &&
+        profile.max === 1 && w.patienceS === undefined;
+      const s = new Source(kind, origin, target, up, down, rng, books);
       if (poisson) sourceNext(s);
       else env.schedule(kind.meanGap * rng(), sourceFire, s);
     });

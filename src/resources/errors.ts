@@ -10,6 +10,8 @@ export const ResourceErrorCode = {
   BAD_AMOUNT: 'E2C_ERR_RESOURCE_BAD_AMOUNT',
   /** A processor-sharing rate curve returned a value that is not a finite number > 0. */
   BAD_RATE: 'E2C_ERR_RESOURCE_BAD_RATE',
+  /** A transfer on a link would share the wire with bytes its owner booked (see Link.book). */
+  BOOKED: 'E2C_ERR_RESOURCE_BOOKED',
 } as const;
 
 /** One of the {@link ResourceErrorCode} values. */

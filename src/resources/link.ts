@@ -8,23 +8,27 @@ import { giveBack, takeRecord, type PendingTransfer } from './transfer-record.js
 // The arrival handler of burst members, bound to the class's private logic in its static block.
 let burstArrived: (p: PendingTransfer) => void;
 
-// Slots of a link's numbers (see Link's #v).
+// Slots of a link's numbers (see Link's #v); those a transfer or a booking uses first, the rest after.
 const DELAY_S = 0; // propagation delay, seconds
 const KEEP = 1; // 1 − loss
 const LOG_KEEP = 2;
 const SECONDS_PER_BYTE = 3; // on the wire
 const BYTES = 4; // payload bytes since the last statistics reset
 const WIRE_BYTES = 5; // bytes on the wire, retransmissions included
-const BURST_START = 6; // when the current burst started
+const BURST_START = 6; // when the current burst (or the booked bytes) started
 const BURST_FROM = 7; // statistics count the burst from here (its start, or the last reset)
 const BURST_LAST = 8; // when the current burst's last bytes are out
-const BURST_END_SUM = 9; // Σ of its transfers' byte ends
-const BURST_BUSY = 10; // wire-busy seconds of finished bursts since the last statistics reset
-const BURST_AREA = 11; // transfer-seconds on the wire of finished bursts since the last statistics reset
-const STATS_START = 12; // start of the statistics window
-const WIRE_FROM = 13; // when the shared wire's statistics window began (its creation or the last reset)
-const STREAM = 14; // 4 slots: the stall stream's generator state, when the link keeps it (LinkOptions.stream)
-const FIELDS = 18;
+const BURST_BUSY = 9; // wire-busy seconds of finished bursts since the last statistics reset
+const BURST_AREA = 10; // transfer-seconds on the wire of finished bursts since the last statistics reset
+const BOOKED = 11; // 1 while booked bytes are the link's burst (see book())
+const BOOKED_BYTES = 12; // their size until counted in the statistics (from their start), −1 after
+const BOOKED_STALL = 13; // 1 if they stall
+const KEPT_DRAW = 14; // the stall draw of a refused booking, for the next transfer: 0 none, 1 stall, 2 no stall
+const STREAM = 15; // 4 slots: the stall stream's generator state, when the link keeps it (LinkOptions.stream)
+const BURST_END_SUM = 19; // Σ of the burst's transfers' byte ends
+const STATS_START = 20; // start of the statistics window
+const WIRE_FROM = 21; // when the shared wire's statistics window began (its creation or the last reset)
+const FIELDS = 22;
 
 /** Options of a {@link Link}. */
 export interface LinkOptions {
@@ -146,15 +150,9 @@ export class Link {
     const o = this.#o;
     const wireBytes = sizeBytes / v[o + KEEP]!;
     let delay = v[o + DELAY_S]! + leadS;
-    const draws = this.#draws;
-    if (draws !== NO_DRAWS && sizeBytes > 0) {
-      // P(at least one of m packets lost) = 1 − keep^m.
-      const packets = Math.ceil(sizeBytes / this.mssBytes);
-      const u = draws === OWN_DRAWS ? aleaDraw(v, o + STREAM) : this.#rng!();
-      if (u < 1 - Math.exp(packets * v[o + LOG_KEEP]!)) {
-        delay += this.rtoMs / 1000;
-        this.#stalls++;
-      }
+    if (this.#draws !== NO_DRAWS && sizeBytes > 0 && this.#stalled(sizeBytes)) {
+      delay += this.rtoMs / 1000;
+      this.#stalls++;
     }
     v[o + BYTES]! += sizeBytes;
     v[o + WIRE_BYTES]! += wireBytes;
@@ -170,6 +168,7 @@ export class Link {
     // One small record per transfer carries the callback through the wire and the propagation delay.
     const pending = takeRecord(this, delay, onDone, arg, work);
     const now = env.now;
+    if (v[o + BOOKED] !== 0) this.#endBooked(now);
     if (this.#burstN > 0) {
       if (now === v[o + BURST_START]! && this.#burstN < MAX_BURST) {
         this.#burst[this.#burstN++] = pending;
@@ -187,6 +186,97 @@ export class Link {
       return;
     }
     this.#shared().serve(work, transmitted, pending);
+  }
+
+  /** Draws whether a transfer of `sizeBytes` loses a packet: P(at least one of m packets lost) = 1 − keep^m. */
+  #stalled(sizeBytes: number): boolean {
+    const v = this.#v;
+    const o = this.#o;
+    const kept = v[o + KEPT_DRAW]!;
+    if (kept !== 0) {
+      v[o + KEPT_DRAW] = 0;
+      return kept === 1;
+    }
+    const packets = Math.ceil(sizeBytes / this.mssBytes);
+    const u = this.#draws === OWN_DRAWS ? aleaDraw(v, o + STREAM) : this.#rng!();
+    return u < 1 - Math.exp(packets * v[o + LOG_KEEP]!);
+  }
+
+  /**
+   * Books a transfer whose bytes start going out at `startAt` (now or later), for an owner that delivers
+   * them itself: returns when the last byte arrives — `startAt` + time on the wire + delay (+ a stall when
+   * a packet is lost) — or −1, booking nothing, if that is after `latest` or the link may still be busy
+   * at `startAt` (a transfer on the wire, or a burst whose bytes are not all out yet). A booking refused
+   * for its arrival time leaves its loss draw to the link's next transfer, meant to be the same bytes.
+   *
+   * Made for a link with a single sender whose transfers do not overlap, such as a device's own link to
+   * its gateway: the caller gets the arrival time without an event at the start, and nobody else may
+   * transfer on the link before the booked bytes are out (a transfer that would share the wire with them
+   * is refused with `E2C_ERR_RESOURCE_BOOKED`). The statistics count it as a transfer started at `startAt`.
+   * @throws ResourceError `E2C_ERR_RESOURCE_BAD_AMOUNT` if sizeBytes is negative, NaN or infinite
+   */
+  book(sizeBytes: number, startAt: number, latest: number): number {
+    if (!(sizeBytes >= 0 && sizeBytes < Infinity)) {
+      throw new ResourceError(ResourceErrorCode.BAD_AMOUNT, `${this.name}: transfer of ${sizeBytes} bytes`, { link: this.name, sizeBytes });
+    }
+    const v = this.#v;
+    const o = this.#o;
+    const now = this.env.now;
+    if (!(startAt >= now) || (this.#wire !== null && this.#wire.active > 0)) return -1;
+    if ((this.#burstN > 0 || v[o + BOOKED] !== 0) && now < v[o + BURST_LAST]!) return -1;
+    const wireBytes = sizeBytes / v[o + KEEP]!;
+    const work = wireBytes * v[o + SECONDS_PER_BYTE]!;
+    const stalled = this.#draws !== NO_DRAWS && sizeBytes > 0 && this.#stalled(sizeBytes);
+    const arrival = startAt + work + v[o + DELAY_S]! + (stalled ? this.rtoMs / 1000 : 0);
+    if (arrival > latest) {
+      // Refused after the draw: the owner sends these bytes the usual way next, and they keep their draw
+      // (drawing again would make refusals, which stalls make likelier, lose stalls).
+      if (this.#draws !== NO_DRAWS && sizeBytes > 0) v[o + KEPT_DRAW] = stalled ? 1 : 2;
+      return -1;
+    }
+    if (v[o + BOOKED] !== 0) this.#endBooked(now);
+    else if (this.#burstN > 0) this.#endBurst(now);
+    // The booked bytes are the link's burst (no member, no record: only these numbers). They count in the
+    // statistics from their start: a window that ends or restarts before then must not see them.
+    v[o + BOOKED] = 1;
+    v[o + BOOKED_BYTES] = sizeBytes;
+    v[o + BOOKED_STALL] = stalled ? 1 : 0;
+    v[o + BURST_START] = v[o + BURST_FROM] = startAt;
+    v[o + BURST_LAST] = startAt + work;
+    return arrival;
+  }
+
+  /** Whether booked bytes have started and are not counted yet. */
+  #bookedUncounted(): boolean {
+    const v = this.#v;
+    const o = this.#o;
+    return v[o + BOOKED] !== 0 && v[o + BOOKED_BYTES]! >= 0 && v[o + BURST_START]! <= this.env.now;
+  }
+
+  /** Closes the booked bytes' burst at `now`, after their bytes are out: they count, and the wire was theirs. */
+  #endBooked(now: number): void {
+    const v = this.#v;
+    const o = this.#o;
+    if (now < v[o + BURST_LAST]!) {
+      throw new ResourceError(ResourceErrorCode.BOOKED, `${this.name}: a transfer at ${now} s would share the wire with bytes booked until ${v[o + BURST_LAST]} s`, {
+        link: this.name,
+        now,
+        bookedUntil: v[o + BURST_LAST],
+      });
+    }
+    const bytes = v[o + BOOKED_BYTES]!;
+    if (bytes >= 0) {
+      v[o + BYTES]! += bytes;
+      v[o + WIRE_BYTES]! += bytes / v[o + KEEP]!;
+      this.#transfers++;
+      this.#stalls += v[o + BOOKED_STALL]!;
+    }
+    const busy = v[o + BURST_LAST]! - v[o + BURST_FROM]!;
+    if (busy > 0) {
+      v[o + BURST_BUSY]! += busy;
+      v[o + BURST_AREA]! += busy;
+    }
+    v[o + BOOKED] = 0;
   }
 
   /**
@@ -313,6 +403,9 @@ export class Link {
   get active(): number {
     const now = this.env.now;
     let n = this.#wire?.active ?? 0;
+    const v = this.#v;
+    const o = this.#o;
+    if (v[o + BOOKED] !== 0 && v[o + BURST_START]! <= now && now < v[o + BURST_LAST]!) n++;
     for (let i = 0; i < this.#burstN; i++) if (this.#burst[i]!.bytesEnd > now) n++;
     return n;
   }
@@ -328,28 +421,35 @@ export class Link {
       if (end > from) area += end - from;
       if (end > last) last = end;
     }
+    if (this.#v[this.#o + BOOKED] !== 0) {
+      // Booked bytes (which may not have started yet): one transfer on [from, last byte).
+      const end = Math.min(now, this.#v[this.#o + BURST_LAST]!);
+      if (end > from) area += end - from;
+      if (end > last) last = end;
+    }
     busy += last - from;
     return { busy, area };
   }
 
   /** Payload bytes of the transfers started. */
   get bytes(): number {
-    return this.#v[this.#o + BYTES]!;
+    return this.#v[this.#o + BYTES]! + (this.#bookedUncounted() ? this.#v[this.#o + BOOKED_BYTES]! : 0);
   }
 
   /** Bytes put on the wire, retransmissions included. */
   get wireBytes(): number {
-    return this.#v[this.#o + WIRE_BYTES]!;
+    const booked = this.#bookedUncounted() ? this.#v[this.#o + BOOKED_BYTES]! / this.#v[this.#o + KEEP]! : 0;
+    return this.#v[this.#o + WIRE_BYTES]! + booked;
   }
 
   /** Transfers started. */
   get transfers(): number {
-    return this.#transfers;
+    return this.#transfers + (this.#bookedUncounted() ? 1 : 0);
   }
 
   /** Transfers that paid a retransmission-timeout stall. */
   get stalls(): number {
-    return this.#stalls;
+    return this.#stalls + (this.#bookedUncounted() ? this.#v[this.#o + BOOKED_STALL]! : 0);
   }
 
   /** Fraction of time the link was transmitting (it runs at full rate whenever a transfer is on it). */
@@ -371,12 +471,14 @@ export class Link {
   /** Start a new statistics window now (after warm-up). */
   resetStats(): void {
     const now = this.env.now;
+    // Booked bytes that started before now belong to the closed window; later ones count in the new one.
+    if (this.#bookedUncounted()) this.#v[this.#o + BOOKED_BYTES] = -1;
     this.#wire?.resetStats();
     this.#v[this.#o + WIRE_FROM] = now;
     this.#v[this.#o + STATS_START] = now;
     this.#v[this.#o + BURST_BUSY] = 0;
     this.#v[this.#o + BURST_AREA] = 0;
-    if (this.#burstN > 0) this.#v[this.#o + BURST_FROM] = Math.max(this.#v[this.#o + BURST_START]!, now);
+    if (this.#burstN > 0 || this.#v[this.#o + BOOKED] !== 0) this.#v[this.#o + BURST_FROM] = Math.max(this.#v[this.#o + BURST_START]!, now);
     this.#v[this.#o + BYTES] = 0;
     this.#v[this.#o + WIRE_BYTES] = 0;
     this.#transfers = 0;

@@ -196,6 +196,74 @@ describe('Link', () => {
     });
   });
 
+  describe('link.book() (an owner delivers its own bytes)', () => {
+    it('gives the arrival time of bytes starting later, and counts them as a transfer started then', () => {
+      const link = new Link(env, { rateMbps: 10, delayMs: 50 });
+      expect(link.book(MB, 2, Infinity)).toBeCloseTo(3.05, 12);
+      expect([link.bytes, link.transfers, link.active]).toEqual([0, 0, 0]); // not started yet
+      expect(link.utilization(1)).toBe(0); // the bytes go out on [2, 3)
+      env.run({ until: 2.5 });
+      expect([link.bytes, link.transfers, link.active]).toEqual([MB, 1, 1]);
+      expect(link.utilization(2.5)).toBeCloseTo(0.5 / 2.5, 12);
+      env.run({ until: 4 });
+      expect(link.utilization(4)).toBeCloseTo(0.25, 12);
+      expect(link.meanActive(4)).toBeCloseTo(0.25, 12);
+    });
+
+    it('is refused, booking nothing, when the arrival would be after `latest` or the link is busy at the start', () => {
+      const link = new Link(env, { rateMbps: 10, delayMs: 50 });
+      expect(link.book(MB, 0, 1)).toBe(-1); // arrives at 1.05
+      expect(link.transfers).toBe(0);
+      link.transfer(MB, () => log.push(['sent', env.now]));
+      expect(link.book(MB, 2, Infinity)).toBe(-1); // the transfer's bytes are on the wire until 1
+      env.run({ until: 1 });
+      expect(link.book(MB, 1, Infinity)).toBeCloseTo(2.05, 12);
+      expect(link.book(MB, 3, Infinity)).toBe(-1); // its own booked bytes are out only at 2
+      env.run({ until: 2 });
+      expect(link.book(MB, 2, Infinity)).toBeCloseTo(3.05, 12);
+      env.run({ until: 4 });
+      expect(log).toEqual([['sent', 1.05]]);
+      expect(link.transfers).toBe(3);
+      expect(link.utilization(4)).toBeCloseTo(0.75, 12);
+    });
+
+    it('a statistics window restarted before booked bytes start counts them; one restarted after does not', () => {
+      const link = new Link(env, { rateMbps: 10 });
+      link.book(MB, 2, Infinity);
+      env.run({ until: 1 });
+      link.resetStats();
+      env.run({ until: 4 });
+      expect([link.bytes, link.transfers]).toEqual([MB, 1]);
+      expect(link.utilization(4)).toBeCloseTo(1 / 3, 12);
+      link.book(MB, 5, Infinity);
+      env.run({ until: 5.5 });
+      link.resetStats();
+      expect([link.bytes, link.transfers]).toEqual([0, 0]);
+      env.run({ until: 7 });
+      expect(link.utilization(7)).toBeCloseTo(0.5 / 1.5, 12);
+      expect([link.bytes, link.transfers]).toEqual([0, 0]);
+    });
+
+    it('a transfer that would share the wire with booked bytes is an error', () => {
+      const link = new Link(env, { rateMbps: 10 });
+      link.book(MB, 0, Infinity);
+      env.run({ until: 0.5 });
+      expect(() => link.transfer(MB, () => undefined)).toThrowError(expect.objectContaining({ code: ResourceErrorCode.BOOKED }));
+    });
+
+    it('a booking refused after its loss draw leaves the draw to the next transfer (refusals do not lose stalls)', () => {
+      const draws = [0.0, 0.99]; // 1 packet, p = 0.2: the first draw loses, the second does not
+      const link = new Link(env, { rateMbps: 10, lossPercent: 20, rtoMs: 200, rng: () => draws.shift() ?? 1 });
+      const wire = (1000 / 0.8) * 8 / 10e6;
+      expect(link.book(1000, 0, 0.1)).toBe(-1); // stalled: arrives at wire + 0.2 > 0.1
+      link.transfer(1000, () => log.push(['stalled', env.now]));
+      env.run();
+      expect(log[0]?.[1]).toBeCloseTo(wire + 0.2, 12);
+      expect(link.stalls).toBe(1);
+      expect(link.book(1000, 1, Infinity)).toBeCloseTo(1 + wire, 12); // the next draw
+    });
+  });
+
   it('link.transferEvent() is an event for generator processes', () => {
     const link = new Link(env, { rateMbps: 10, delayMs: 10 });
     env.process(function* () {
