@@ -72,19 +72,26 @@ class SourceKind {
  */
 class Source implements Routes {
   // Its numbers (slots START, NEXT, BYTES of v from o), beside its links' in a shared chunk: as fields
-  // each would be a heap box of its own, one more cache miss per request.
+  // each would be a heap box of its own, one more cache miss per request. Fields are laid out in the
+  // order defined: what each request reads comes first.
   readonly v: Float64Array;
   readonly o: number;
-  constructor(
-    readonly kind: SourceKind,
-    readonly origin: Endpoint,
-    readonly target: ServiceHost,
-    readonly up: Link | null,
-    readonly down: Link | null,
-    readonly rng: Rng,
-    readonly books: boolean,
-  ) {
+  readonly kind: SourceKind;
+  readonly up: Link | null;
+  readonly target: ServiceHost;
+  readonly origin: Endpoint;
+  readonly down: Link | null;
+  readonly books: boolean;
+  readonly rng: Rng;
+  constructor(kind: SourceKind, origin: Endpoint, target: ServiceHost, up: Link | null, down: Link | null, rng: Rng, books: boolean) {
     [this.v, this.o] = numberSlot(3);
+    this.kind = kind;
+    this.up = up;
+    this.target = target;
+    this.origin = origin;
+    this.down = down;
+    this.books = books;
+    this.rng = rng;
   }
 }
 

@@ -70,24 +70,19 @@ export interface LinkOptions {
  * TCP retransmission timeout; the stall holds no bandwidth).
  */
 export class Link {
-  readonly env: Env;
-  readonly name: string;
-  readonly rateMbps: number;
-  readonly delayMs: number;
-  readonly lossPercent: number;
-  readonly rtoMs: number;
-  readonly mssBytes: number;
-  #rng: Rng | undefined;
-  /** Stall draws: none, from #rng, or from the state kept in the link's numbers. */
-  #draws: typeof NO_DRAWS | typeof RNG_DRAWS | typeof OWN_DRAWS;
-  // The link's numbers: as object fields each would sit in its own heap box, and a large scenario (a link
-  // per device) would miss the cache on each of them at every transfer. Slot k is #v[#o + k].
+  // Field order matters: V8 lays fields out in the order they are defined, and a large scenario (a link per
+  // device) misses the cache on every link it touches, so what a transfer reads comes first, in one line.
+  // The link's numbers: as object fields each would sit in its own heap box. Slot k is #v[#o + k].
   readonly #v: Float64Array;
   readonly #o: number;
+  readonly env: Env;
+  readonly delayMs: number;
+  /** Stall draws: none, from #rng, or from the state kept in the link's numbers. */
+  #draws: typeof NO_DRAWS | typeof RNG_DRAWS | typeof OWN_DRAWS;
+  #burstN = 0;
   // The shared wire, made when first needed: most links (one per pair of hosts) only ever see bursts.
   #wire: PsServer | null = null;
   #transfers = 0;
-  #stalls = 0;
   // Transfers that started at one instant on an idle wire (a burst: one image alone, or the images of one
   // request fetched together) are not put on the processor-sharing wire: their finish times under fair
   // sharing are known in closed form, so each gets one kernel event (bytes out, then its delay). When a
@@ -96,7 +91,13 @@ export class Link {
   // The members are #burst[0 .. #burstN); the array is made once (MAX_BURST slots) and emptied in place,
   // so a burst allocates nothing beyond its transfers' records.
   #burst: (PendingTransfer | null)[] = EMPTY;
-  #burstN = 0;
+  readonly mssBytes: number;
+  readonly rtoMs: number;
+  #stalls = 0;
+  #rng: Rng | undefined;
+  readonly name: string;
+  readonly rateMbps: number;
+  readonly lossPercent: number;
 
   constructor(env: Env, options: LinkOptions) {
     const name = options.name ?? 'link';
