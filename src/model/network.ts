@@ -5,7 +5,12 @@ import type { Endpoint } from './endpoint.js';
 import type { Streams } from './laws.js';
 
 /** The links between an origin and a host, both ways (null for ideal paths), for callers that cache them. */
-export interface Routes { up: Link | null; down: Link | null }
+export interface Routes {
+  up: Link | null;
+  down: Link | null;
+  /** One-way delay of `down`, seconds: all an empty answer pays (kept here so it costs no look at the link). */
+  readonly answerS: number;
+}
 
 /** TCP's minimum retransmission timeout (RFC 6298 recommends 1 s; Linux uses 200 ms): one stall per transfer that loses a packet. */
 const RTO_MS = 200;
@@ -42,7 +47,9 @@ export class Network {
 
   /** The links from `origin` to `host` and back. */
   routes(origin: Endpoint, host: Endpoint): Routes {
-    return { up: this.route(origin, host), down: this.route(host, origin) };
+    const up = this.route(origin, host);
+    const down = this.route(host, origin);
+    return { up, down, answerS: Network.delay(down) };
   }
 
   /**

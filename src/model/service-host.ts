@@ -230,7 +230,7 @@ function answer(req: Request, bytes: number): void {
   // Nothing to put on the wire: only the link's latency is left, and the arrival time is known now.
   const sim = req.host.sim;
   const env = sim.env;
-  const delay = Network.delay(req.down);
+  const delay = req.answerS;
   const at = env.now + delay;
   // Nobody waits on this answer (no callback, no patience timer, no span to record): end the request
   // now with its arrival time rather than with an event then — one event fewer per request of an open

@@ -96,9 +96,11 @@ export class Simulation implements SimContext {
     if (routes !== undefined) {
       req.up = routes.up;
       req.down = routes.down;
+      req.answerS = routes.answerS;
     } else {
       req.up = this.network.route(origin, host);
       req.down = this.network.route(host, origin);
+      req.answerS = Network.delay(req.down);
     }
     return req;
   }

@@ -83,8 +83,10 @@ class Source implements Routes {
   readonly down: Link | null;
   readonly books: boolean;
   readonly rng: Rng;
-  constructor(kind: SourceKind, origin: Endpoint, target: ServiceHost, up: Link | null, down: Link | null, rng: Rng, books: boolean) {
-    [this.v, this.o] = numberSlot(3);
+  constructor(slot: [Float64Array, number], kind: SourceKind, origin: Endpoint, target: ServiceHost, routes: Routes, rng: Rng, books: boolean) {
+    [this.v, this.o] = slot;
+    const { up, down } = routes;
+    this.v[this.o + ANSWER_S] = routes.answerS;
     this.kind = kind;
     this.up = up;
     this.target = target;
@@ -93,12 +95,18 @@ class Source implements Routes {
     this.books = books;
     this.rng = rng;
   }
+
+  get answerS(): number {
+    return this.v[this.o + ANSWER_S]!;
+  }
 }
 
 /** Send time of the booked request; the next candidate time after it; the upload size drawn for it. */
 const START = 0;
 const NEXT = 1;
 const BYTES = 2;
+const ANSWER_S = 3; // Routes.answerS
+const SOURCE_NUMBERS = 4;
 
 function gapOf(s: Source): number {
   const k = s.kind;
@@ -206,13 +214,16 @@ export function startWorkload(sim: SimContext, service: ResolvedService, origins
     origins.forEach((origin, i) => {
       const rng = streams.stream(`arrivals:${origin.name}`);
       const target = targets[i % targets.length]!;
-      const { up, down } = sim.network.routes(origin, target);
+      // The source's numbers first, then its links' (made by routes()): side by side in memory.
+      const slot = numberSlot(SOURCE_NUMBERS);
+      const routes = sim.network.routes(origin, target);
+      const { up } = routes;
       // Booking needs the upload link to carry the source's uploads alone (the origin has no app to send
       // anything else, and the target's app pulls no bytes over it in a network stage), a constant rate (no
       // thinning draw at send time) and nobody acting on the request before it arrives (no patience timer).
       const books = up !== null && sim.network.isPerHost(up) && !('app' in origin) && !target.app.stages.some((st) => st.resource === NETWORK) &&
         profile.max === 1 && w.patienceS === undefined;
-      const s = new Source(kind, origin, target, up, down, rng, books);
+      const s = new Source(slot, kind, origin, target, routes, rng, books);
       if (poisson) sourceNext(s);
       else env.schedule(kind.meanGap * rng(), sourceFire, s);
     });
