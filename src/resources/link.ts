@@ -1,34 +1,16 @@
 import { type Env, type Handler, SimEvent } from '../kernel/index.js';
 import { aleaDraw, aleaSeed, type Rng } from '../random/index.js';
 import { checkOption, ResourceError, ResourceErrorCode } from './errors.js';
+import {
+  BOOKED, BOOKED_BYTES, BOOKED_STALL, BURST_AREA, BURST_BUSY, BURST_END_SUM, BURST_FROM, BURST_LAST, BURST_START, BYTES, DELAY_S, FIELDS,
+  KEEP, KEPT_DRAW, LOG_KEEP, SECONDS_PER_BYTE, STATS_START, STREAM, WIRE_BYTES, WIRE_FROM,
+} from './link-numbers.js';
 import { PsServer } from './ps-server.js';
 import { numberSlot } from './number-slots.js';
 import { giveBack, takeRecord, type PendingTransfer } from './transfer-record.js';
 
 // The arrival handler of burst members, bound to the class's private logic in its static block.
 let burstArrived: (p: PendingTransfer) => void;
-
-// Slots of a link's numbers (see Link's #v); those a transfer or a booking uses first, the rest after.
-const DELAY_S = 0; // propagation delay, seconds
-const KEEP = 1; // 1 − loss
-const LOG_KEEP = 2;
-const SECONDS_PER_BYTE = 3; // on the wire
-const BYTES = 4; // payload bytes since the last statistics reset
-const WIRE_BYTES = 5; // bytes on the wire, retransmissions included
-const BURST_START = 6; // when the current burst (or the booked bytes) started
-const BURST_FROM = 7; // statistics count the burst from here (its start, or the last reset)
-const BURST_LAST = 8; // when the current burst's last bytes are out
-const BURST_BUSY = 9; // wire-busy seconds of finished bursts since the last statistics reset
-const BURST_AREA = 10; // transfer-seconds on the wire of finished bursts since the last statistics reset
-const BOOKED = 11; // 1 while booked bytes are the link's burst (see book())
-const BOOKED_BYTES = 12; // their size until counted in the statistics (from their start), −1 after
-const BOOKED_STALL = 13; // 1 if they stall
-const KEPT_DRAW = 14; // the stall draw of a refused booking, for the next transfer: 0 none, 1 stall, 2 no stall
-const STREAM = 15; // 4 slots: the stall stream's generator state, when the link keeps it (LinkOptions.stream)
-const BURST_END_SUM = 19; // Σ of the burst's transfers' byte ends
-const STATS_START = 20; // start of the statistics window
-const WIRE_FROM = 21; // when the shared wire's statistics window began (its creation or the last reset)
-const FIELDS = 22;
 
 /** Options of a {@link Link}. */
 export interface LinkOptions {
