@@ -160,7 +160,7 @@ export class Simulation implements SimContext {
     while (true) {
       const before = env.eventsProcessed;
       env.run({ until: env.now + step });
-      const done = (target !== undefined && collector.measuring && collector.completed >= target) || env.pending === 0;
+      const done = (collector.measuring && collector.completed >= target) || env.pending === 0;
       progress(Math.min(1, Math.max(0, collector.measuring ? collector.completed / target : 0)));
       if (done) return;
       if (env.eventsProcessed - before < 200_000) step *= 2;

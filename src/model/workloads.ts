@@ -65,15 +65,16 @@ class SourceKind {
  * about once a second, and every object on the way is a likely cache miss.
  *
  * A source that owns its upload link (a device with no app on a `per-host` link, sending to an app with
- * no network stage, so no other bytes use it) and whose rate is constant books each upload in advance (Link.book): at the arrival of one request
- * it books the next one's bytes at their start time and is woken at their arrival — one event per
- * request instead of two. It falls back to an event at the send time whenever booking is refused (the
- * next request would start before this one arrives, or would arrive after the current run chunk).
+ * no network stage, so no other bytes use it) and whose rate is constant books each upload in advance
+ * (Link.book): at the arrival of one request it books the next one's bytes at their start time and is
+ * woken at their arrival — one event per request instead of two. It falls back to an event at the send
+ * time whenever booking is refused (the next request would start before this one arrives, or statistics
+ * are read while it is on its way, see SimContext.nextRead).
  */
 class Source implements Routes {
-  // Its numbers (slots START, NEXT, BYTES of v from o), beside its links' in a shared chunk: as fields
-  // each would be a heap box of its own, one more cache miss per request. Fields are laid out in the
-  // order defined: what each request reads comes first.
+  // Its numbers (slots START, NEXT, BYTES, ANSWER_S of v from o), beside its links' in a shared chunk: as
+  // fields each would be a heap box of its own, one more cache miss per request. Fields are laid out in
+  // the order defined: what each request reads comes first.
   readonly v: Float64Array;
   readonly o: number;
   readonly kind: SourceKind;
