@@ -1,7 +1,7 @@
-import type { Rng, Sampler } from '../random/index.js';
+import type { Sampler } from '../random/index.js';
 import type { ResolvedService, Workload } from '../scenario/index.js';
 import type { Endpoint } from './endpoint.js';
-import { numberSlot, type Link } from '../resources/index.js';
+import { numberSlot } from '../resources/index.js';
 import type { Routes } from './network.js';
 import type { Streams } from './laws.js';
 import { multiplier, type Multiplier } from './profile.js';
@@ -9,6 +9,8 @@ import type { Request } from './request.js';
 import { NETWORK } from './compiled-app.js';
 import type { ServiceHost } from './service-host.js';
 import type { SimContext } from './sim-context.js';
+import { Fleet } from './fleet.js';
+import { BYTES, NEXT, SOURCE_NUMBERS, Source, SourceKind, START } from './source.js';
 
 /**
  * A closed-loop user: sends a request, waits for the answer (or gives up after its patience), thinks,
@@ -47,67 +49,6 @@ function userAnswered(req: Request): void {
 export function userGaveUp(req: Request): void {
   if (req.owner instanceof User) userAnswered(req);
 }
-
-/** What the sources of one open workload share (one object, so it stays in cache however many sources). */
-class SourceKind {
-  constructor(
-    readonly sim: SimContext,
-    readonly meanGap: number,
-    readonly poisson: boolean,
-    readonly profile: Multiplier,
-    readonly patienceS: number | undefined,
-  ) {}
-}
-
-/**
- * Open arrivals from one origin host: Poisson (by thinning under a profile) or periodic. Its routes are its
- * own fields (it is the Routes of its requests): a scenario may have thousands of sources, each visited
- * about once a second, and every object on the way is a likely cache miss.
- *
- * A source that owns its upload link (a device with no app on a `per-host` link, sending to an app with
- * no network stage, so no other bytes use it) and whose rate is constant books each upload in advance
- * (Link.book): at the arrival of one request it books the next one's bytes at their start time and is
- * woken at their arrival — one event per request instead of two. It falls back to an event at the send
- * time whenever booking is refused (the next request would start before this one arrives, or statistics
- * are read while it is on its way, see SimContext.nextRead).
- */
-class Source implements Routes {
-  // Its numbers (slots START, NEXT, BYTES, ANSWER_S of v from o), beside its links' in a shared chunk: as
-  // fields each would be a heap box of its own, one more cache miss per request. Fields are laid out in
-  // the order defined: what each request reads comes first.
-  readonly v: Float64Array;
-  readonly o: number;
-  readonly kind: SourceKind;
-  readonly up: Link | null;
-  readonly target: ServiceHost;
-  readonly origin: Endpoint;
-  readonly down: Link | null;
-  readonly books: boolean;
-  readonly rng: Rng;
-  constructor(slot: [Float64Array, number], kind: SourceKind, origin: Endpoint, target: ServiceHost, routes: Routes, rng: Rng, books: boolean) {
-    [this.v, this.o] = slot;
-    const { up, down } = routes;
-    this.v[this.o + ANSWER_S] = routes.answerS;
-    this.kind = kind;
-    this.up = up;
-    this.target = target;
-    this.origin = origin;
-    this.down = down;
-    this.books = books;
-    this.rng = rng;
-  }
-
-  get answerS(): number {
-    return this.v[this.o + ANSWER_S]!;
-  }
-}
-
-/** Send time of the booked request; the next candidate time after it; the upload size drawn for it. */
-const START = 0;
-const NEXT = 1;
-const BYTES = 2;
-const ANSWER_S = 3; // Routes.answerS
-const SOURCE_NUMBERS = 4;
 
 function gapOf(s: Source): number {
   const k = s.kind;
@@ -221,6 +162,7 @@ export function startWorkload(sim: SimContext, service: ResolvedService, origins
       return { origin, i, rng, phase: poisson ? 0 : kind.meanGap * rng() };
     });
     if (!poisson) sources.sort((a, b) => a.phase - b.phase || a.i - b.i);
+    const fleet: Source[] = [];
     for (const { origin, i, rng, phase } of sources) {
       const target = targets[i % targets.length]!;
       // The source's numbers first, then its links' (made by routes()): side by side in memory.
@@ -234,8 +176,12 @@ export function startWorkload(sim: SimContext, service: ResolvedService, origins
         profile.max === 1 && w.patienceS === undefined;
       const s = new Source(slot, kind, origin, target, routes, rng, books);
       if (poisson) sourceNext(s);
-      else env.schedule(phase, sourceFire, s);
+      else if (books) {
+        s.v[s.o + NEXT] = phase;
+        fleet.push(s);
+      } else env.schedule(phase, sourceFire, s);
     }
+    new Fleet(sim, fleet, kind.meanGap).start();
     return;
   }
   const times = trace ?? new Float64Array(0);

@@ -40,16 +40,32 @@ describe('work done without events', () => {
   // everywhere (it books no upload and settles no answer of a request somebody may still act on).
   const evented = [...base, 'edge.camera.workload.patienceS=100000'];
 
-  it('booked uploads and answers settled at their known arrival give the statistics of one event each', () => {
-    const early = metrics(base);
-    const reference = metrics(evented);
+  function expectSameMetrics(overrides: string[]): void {
+    const early = metrics([...base, ...overrides]);
+    const reference = metrics([...evented, ...overrides]);
     expect([...early.keys()]).toEqual([...reference.keys()]);
-    expect(early.get('completed')).toBeGreaterThan(4000);
+    expect(early.get('completed')).toBeGreaterThan(3000);
     for (const [key, value] of early) {
       const other = reference.get(key)!;
       if (Number.isNaN(value)) expect(other, key).toBeNaN();
       else expect(Math.abs(value - other), key).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(value)));
     }
+  }
+
+  it('booked uploads and answers settled at their known arrival give the statistics of one event each', () => {
+    expectSameMetrics([]);
+  });
+
+  // 80 kB at 0.7 Mbit/s take 0.92 s of a 1 s period: most bookings would cross one of the run's
+  // statistics reads (every 0.4 s) and are refused, so the cameras switch between booking and sending.
+  it('the same when most bookings are refused', () => {
+    expectSameMetrics(['network.0.rateMbps=0.7', 'network.0.lossPercent=1']);
+  });
+
+  // 80 kB at 0.5 Mbit/s take 1.28 s: frames overlap on the camera's link, which shares its bandwidth
+  // between them, and no booking can be made while a frame is on it.
+  it('the same when uploads outlast the period', () => {
+    expectSameMetrics(['network.0.rateMbps=0.5']);
   });
 
   it('they take about half the events', () => {

@@ -1,0 +1,70 @@
+import type { Rng } from '../random/index.js';
+import type { Link } from '../resources/index.js';
+import type { Endpoint } from './endpoint.js';
+import type { Multiplier } from './profile.js';
+import type { Routes } from './network.js';
+import type { ServiceHost } from './service-host.js';
+import type { SimContext } from './sim-context.js';
+
+/** What the sources of one open workload share (one object, so it stays in cache however many sources). */
+export class SourceKind {
+  constructor(
+    readonly sim: SimContext,
+    readonly meanGap: number,
+    readonly poisson: boolean,
+    readonly profile: Multiplier,
+    readonly patienceS: number | undefined,
+  ) {}
+}
+
+/** Send time of the booked request; the next candidate (send) time after it; the upload size drawn for it. */
+export const START = 0;
+export const NEXT = 1;
+export const BYTES = 2;
+/** Routes.answerS. */
+export const ANSWER_S = 3;
+/** Sends of a fleet's source that go the usual way and have not happened yet (see fleet.ts). */
+export const OUT = 4;
+export const SOURCE_NUMBERS = 5;
+
+/**
+ * Open arrivals from one origin host: Poisson (by thinning under a profile) or periodic. Its routes are its
+ * own fields (it is the Routes of its requests): a scenario may have thousands of sources, each visited
+ * about once a second, and every object on the way is a likely cache miss.
+ *
+ * A source that owns its upload link (a device with no app on a `per-host` link, sending to an app with
+ * no network stage, so no other bytes use it) and whose rate is constant books each upload in advance
+ * (Link.book) and is woken only at its arrival: one event per request instead of two. Periodic ones are
+ * driven together by a Fleet; Poisson ones book their next request at the arrival of the last one.
+ */
+export class Source implements Routes {
+  // Its numbers (slots START … OUT of v from o), beside its links' in a shared chunk: as fields each would
+  // be a heap box of its own, one more cache miss per request. Fields are laid out in the order defined:
+  // what each request reads comes first.
+  readonly v: Float64Array;
+  readonly o: number;
+  readonly kind: SourceKind;
+  readonly up: Link | null;
+  readonly target: ServiceHost;
+  readonly origin: Endpoint;
+  readonly down: Link | null;
+  readonly books: boolean;
+  readonly rng: Rng;
+  constructor(slot: [Float64Array, number], kind: SourceKind, origin: Endpoint, target: ServiceHost, routes: Routes, rng: Rng, books: boolean) {
+    [this.v, this.o] = slot;
+    const { up, down } = routes;
+    this.v[this.o + ANSWER_S] = routes.answerS;
+    this.v[this.o + BYTES] = -1;
+    this.kind = kind;
+    this.up = up;
+    this.target = target;
+    this.origin = origin;
+    this.down = down;
+    this.books = books;
+    this.rng = rng;
+  }
+
+  get answerS(): number {
+    return this.v[this.o + ANSWER_S]!;
+  }
+}
