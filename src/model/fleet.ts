@@ -1,7 +1,26 @@
+import { bookIdle, type Link } from '../resources/index.js';
+import type { Sampler } from '../random/index.js';
+import type { Endpoint } from './endpoint.js';
+import type { ServiceHost } from './service-host.js';
 import type { SimContext } from './sim-context.js';
-import { BYTES, NEXT, OUT, type Source } from './source.js';
+import type { Source } from './source.js';
 
 const INITIAL_CAPACITY = 16;
+
+// A source's numbers in the fleet's record (STRIDE numbers per source, in ring order).
+/** Its next send time. */
+const SEND = 0;
+/** Its sends that go the usual way and have not happened yet. */
+const OUT = 1;
+/** The upload size drawn for a refused booking, −1 if none. */
+const KEPT = 2;
+/** Routes.answerS of its requests. */
+const ANSWER_S = 3;
+/** 1 when its upload link is known to carry nothing but booked bytes (Link.idle): its numbers are booked directly. */
+const CLEAN = 4;
+/** Where the link's numbers start in their chunk. */
+const LINK_O = 5;
+const STRIDE = 8; // one cache line
 
 /**
  * The periodic sources of one open workload that book their uploads (see Source), driven as one.
@@ -11,111 +30,173 @@ const INITIAL_CAPACITY = 16;
  * fleet walks this order — the head is the next source to send — and books a source's upload only when no
  * upload in flight arrives before its send time. So it holds only the uploads in flight, in a small heap by
  * arrival time, and one kernel event, at the earliest of their arrivals (or at the head's send time when
- * none is in flight). With thousands of devices this replaces thousands of pending kernel events (one per
- * device) by one, and the fleet touches each source twice within a few milliseconds (at booking and at
- * arrival) in the order of its phase, which is also the order the sources were built in, hence their
- * order in memory: cache hits instead of a miss per source and request.
+ * none is in flight); while that comes before any other pending event it goes on without one (Env.claim).
+ *
+ * With thousands of devices, memory is what costs: the fleet keeps what it needs of each source in its own
+ * arrays, in ring order, and books a link known to be idle on the link's numbers alone (bookIdle) — every
+ * access walks forward through memory, which the processor prefetches, instead of visiting a source object
+ * and a link object somewhere in the heap for each request.
  *
  * A booking the link refuses (the upload would arrive after the next send or across a statistics read, or
- * the link is still busy) makes that send an ordinary one at its time: a kernel event that sends the drawn
- * bytes through the link. Until that has happened the source books nothing, since its link may then carry
- * those bytes: its later sends go the usual way too.
+ * the link is still busy) makes that send an ordinary one at its time, through the link. Until that has
+ * happened the source books nothing, since its link may then carry those bytes: its later sends go the
+ * usual way too.
  */
 export class Fleet {
   readonly #sim: SimContext;
-  readonly #sources: readonly Source[];
   readonly #period: number;
+  readonly #requestBytes: Sampler;
+  readonly #n: number;
+  // Per source, in ring order.
+  readonly #record: Float64Array;
+  readonly #linkNumbers: Float64Array[];
+  readonly #sources: readonly Source[];
+  readonly #origins: Endpoint[];
+  readonly #targets: ServiceHost[];
+  readonly #ups: Link[];
+  readonly #downs: (Link | null)[];
   #head = 0;
   // Uploads in flight: a binary min-heap on (arrival, source index) over parallel arrays.
   #at = new Float64Array(INITIAL_CAPACITY);
   #start = new Float64Array(INITIAL_CAPACITY);
   #who = new Int32Array(INITIAL_CAPACITY);
-  #n = 0;
+  #inFlight = 0;
 
-  /** `sources` in the order of their first send times, each in its slot NEXT. */
-  constructor(sim: SimContext, sources: readonly Source[], period: number) {
+  /**
+   * `sources` in the order of their first send times `firstSends`; they send to instances of one service
+   * (whose app draws their upload sizes) over links of their own.
+   */
+  constructor(sim: SimContext, sources: readonly Source[], firstSends: readonly number[], period: number) {
     this.#sim = sim;
-    this.#sources = sources;
     this.#period = period;
+    this.#sources = sources;
+    const n = (this.#n = sources.length);
+    this.#requestBytes = n > 0 ? sources[0]!.target.app.requestBytes : () => 0;
+    this.#record = new Float64Array(n * STRIDE);
+    this.#linkNumbers = [];
+    this.#origins = [];
+    this.#targets = [];
+    this.#ups = [];
+    this.#downs = [];
+    for (let j = 0; j < n; j++) {
+      const s = sources[j]!;
+      const [v, o] = s.up!.numbers;
+      const r = j * STRIDE;
+      this.#record[r + SEND] = firstSends[j]!;
+      this.#record[r + KEPT] = -1;
+      this.#record[r + ANSWER_S] = s.answerS;
+      this.#record[r + LINK_O] = o;
+      this.#linkNumbers.push(v);
+      this.#origins.push(s.origin);
+      this.#targets.push(s.target);
+      this.#ups.push(s.up!);
+      this.#downs.push(s.down);
+    }
   }
 
   /** Starts the fleet: its first event, at the first send time. */
   start(): void {
-    if (this.#sources.length > 0) this.#wake();
+    if (this.#n > 0) this.#sim.env.scheduleAt(this.#next(), fleetFire, this);
   }
 
   /** The fleet's event: the earliest upload in flight arrives now, or the head's send time has come. */
   fire(): void {
-    const now = this.#sim.env.now;
-    let who = -1;
-    let start = 0;
-    if (this.#n > 0 && this.#at[0] === now) {
-      who = this.#who[0]!;
-      start = this.#start[0]!;
-      this.#pop();
-    }
-    this.#advance(now);
-    this.#wake();
-    if (who >= 0) {
-      const s = this.#sources[who]!;
-      this.#sim.uploadedRequest(s.origin, s.target, s, start, s);
+    const env = this.#sim.env;
+    for (;;) {
+      const now = env.now;
+      let who = -1;
+      let start = 0;
+      if (this.#inFlight > 0 && this.#at[0] === now) {
+        who = this.#who[0]!;
+        start = this.#start[0]!;
+        this.#pop();
+      }
+      this.#advance(now);
+      if (who >= 0) {
+        this.#sim.uploadedRequest(this.#origins[who]!, this.#targets[who]!, this.#sources[who], start, this.#ups[who]!, this.#downs[who]!, this.#record[who * STRIDE + ANSWER_S]!);
+      }
+      const next = this.#next();
+      if (!env.claim(next)) {
+        env.scheduleAt(next, fleetFire, this);
+        return;
+      }
     }
   }
 
   // Books (or sends the usual way) every source whose send time comes before the earliest arrival in flight,
   // or, with nothing in flight, every source whose send time has come.
   #advance(now: number): void {
-    const sources = this.#sources;
+    const d = this.#record;
     const period = this.#period;
     const sim = this.#sim;
     for (;;) {
-      const s = sources[this.#head]!;
-      const v = s.v;
-      const o = s.o;
-      const start = v[o + NEXT]!;
-      if (!(start <= (this.#n > 0 ? this.#at[0]! : now))) return;
+      const j = this.#head;
+      const r = j * STRIDE;
+      const start = d[r + SEND]!;
+      if (!(start <= (this.#inFlight > 0 ? this.#at[0]! : now))) return;
       const next = start + period;
-      v[o + NEXT] = next;
-      if (++this.#head === sources.length) this.#head = 0;
-      if (v[o + OUT]! > 0) {
-        v[o + OUT]!++;
-        this.#sendAt(start, s);
+      d[r + SEND] = next;
+      if (++this.#head === this.#n) this.#head = 0;
+      if (d[r + OUT]! > 0) {
+        d[r + OUT]!++;
+        this.#sendAt(start, j);
         continue;
       }
-      const bytes = s.target.app.requestBytes();
+      const bytes = this.#requestBytes();
       // The request is counted as sent when it arrives: no statistic may be read while it is on its way.
-      const arrival = s.up!.book(bytes, start, Math.min(next, sim.nextRead(start)));
-      if (arrival >= 0) this.#push(arrival, start, this.#head === 0 ? sources.length - 1 : this.#head - 1);
+      const latest = Math.min(next, sim.nextRead(start));
+      let arrival: number;
+      if (d[r + CLEAN] !== 0) arrival = bookIdle(this.#linkNumbers[j]!, d[r + LINK_O]!, bytes, start, latest, now);
       else {
-        v[o + BYTES] = bytes;
-        v[o + OUT] = 1;
-        this.#sendAt(start, s);
+        const up = this.#ups[j]!;
+        arrival = up.book(bytes, start, latest);
+        if (up.idle) d[r + CLEAN] = 1;
+      }
+      if (arrival >= 0) this.#push(arrival, start, j);
+      else {
+        d[r + KEPT] = bytes;
+        d[r + OUT] = 1;
+        this.#sendAt(start, j);
       }
     }
   }
 
   // A send the usual way at `start`: at once when that is now (with nothing in flight, the fleet wakes at
   // the head's send time), else with an event then.
-  #sendAt(start: number, s: Source): void {
+  #sendAt(start: number, j: number): void {
     const env = this.#sim.env;
-    if (start === env.now) fleetSend(s);
-    else env.scheduleAt(start, fleetSend, s);
+    if (start === env.now) this.send(j);
+    else env.scheduleAt(start, fleetSend, new UsualSend(this, j));
   }
 
-  // The fleet's next event: the earliest arrival in flight, or the head's send time if that is sooner.
-  #wake(): void {
-    const head = this.#sources[this.#head]!;
-    const send = head.v[head.o + NEXT]!;
-    const at = this.#n > 0 ? Math.min(this.#at[0]!, send) : send;
-    this.#sim.env.scheduleAt(at, fleetFire, this);
+  /**
+   * @internal Source `j` sends now, the usual way (through its link): with the bytes drawn for a refused
+   * booking (the link kept their loss draw for them), else with bytes drawn now.
+   */
+  send(j: number): void {
+    const d = this.#record;
+    const r = j * STRIDE;
+    d[r + OUT]!--;
+    d[r + CLEAN] = 0; // the link carries a transfer of its own now
+    let bytes = d[r + KEPT]!;
+    if (bytes >= 0) d[r + KEPT] = -1;
+    else bytes = this.#requestBytes();
+    const s = this.#sources[j]!;
+    this.#sim.newRequest(s.origin, s.target, null, s, true, undefined, s, bytes);
+  }
+
+  // The fleet's next moment: the earliest arrival in flight, or the head's send time if that is sooner.
+  #next(): number {
+    const send = this.#record[this.#head * STRIDE + SEND]!;
+    return this.#inFlight > 0 ? Math.min(this.#at[0]!, send) : send;
   }
 
   #push(at: number, start: number, who: number): void {
-    if (this.#n === this.#at.length) this.#grow();
+    if (this.#inFlight === this.#at.length) this.#grow();
     const hAt = this.#at;
     const hStart = this.#start;
     const hWho = this.#who;
-    let i = this.#n++;
+    let i = this.#inFlight++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pa = hAt[parent]!;
@@ -134,7 +215,7 @@ export class Fleet {
     const hAt = this.#at;
     const hStart = this.#start;
     const hWho = this.#who;
-    const n = --this.#n;
+    const n = --this.#inFlight;
     if (n === 0) return;
     const at = hAt[n]!;
     const start = hStart[n]!;
@@ -177,18 +258,18 @@ export class Fleet {
   }
 }
 
+/** A send of source `j` the usual way, due later (a kernel event's argument; rare). */
+class UsualSend {
+  constructor(
+    readonly fleet: Fleet,
+    readonly j: number,
+  ) {}
+}
+
 function fleetFire(f: Fleet): void {
   f.fire();
 }
 
-// A send that goes the usual way: with the bytes drawn for a refused booking (their loss draw is kept by the
-// link for them), else with bytes drawn now.
-function fleetSend(s: Source): void {
-  const v = s.v;
-  const o = s.o;
-  v[o + OUT]!--;
-  let bytes = v[o + BYTES]!;
-  if (bytes >= 0) v[o + BYTES] = -1;
-  else bytes = s.target.app.requestBytes();
-  s.kind.sim.newRequest(s.origin, s.target, null, s, true, undefined, s, bytes);
+function fleetSend(u: UsualSend): void {
+  u.fleet.send(u.j);
 }

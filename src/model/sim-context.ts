@@ -1,4 +1,5 @@
 import type { Env, Handler } from '../kernel/index.js';
+import type { Link } from '../resources/index.js';
 import type { Collector } from './collector.js';
 import type { Endpoint } from './endpoint.js';
 import type { Network, Routes } from './network.js';
@@ -24,8 +25,9 @@ export interface SimContext {
   /**
    * A request of an open workload sent at `start`, whose upload is over now (its owner booked the link,
    * see Link.book): it is counted as sent at `start` and begins its first stage now. Nobody waits on it.
+   * `up`, `down`, `answerS`: its routes (see Routes).
    */
-  uploadedRequest(origin: Endpoint, host: ServiceHost, owner: unknown, start: number, routes: Routes): Request;
+  uploadedRequest(origin: Endpoint, host: ServiceHost, owner: unknown, start: number, up: Link | null, down: Link | null, answerS: number): Request;
   /**
    * The first time ≥ `from` at which statistics are read or reset: the ends of the run's chunks and the
    * end of the warm-up. What happens before it may be reported after the fact — an answer ended when its

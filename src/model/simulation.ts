@@ -1,4 +1,5 @@
 import { Env, type Handler } from '../kernel/index.js';
+import type { Link } from '../resources/index.js';
 import type { ResolvedScenario } from '../scenario/index.js';
 import { Collector } from './collector.js';
 import { compileApp } from './compiled-app.js';
@@ -77,32 +78,34 @@ export class Simulation implements SimContext {
 
   newRequest(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, patienceS?: number, routes?: Routes, bytes?: number): Request {
     const env = this.env;
-    const req = this.#request(origin, host, onDone, owner, topLevel, env.now, routes);
+    const req = routes !== undefined
+      ? this.#request(origin, host, onDone, owner, topLevel, env.now, routes.up, routes.down, routes.answerS)
+      : this.#routedRequest(origin, host, onDone, owner, topLevel, env.now);
     if (patienceS !== undefined) req.timer = env.schedule(patienceS, patienceOver, req);
     Network.send(req.up, bytes ?? host.app.requestBytes(), uploaded, req);
     return req;
   }
 
-  uploadedRequest(origin: Endpoint, host: ServiceHost, owner: unknown, start: number, routes: Routes): Request {
-    const req = this.#request(origin, host, null, owner, true, start, routes);
+  uploadedRequest(origin: Endpoint, host: ServiceHost, owner: unknown, start: number, up: Link | null, down: Link | null, answerS: number): Request {
+    const req = this.#request(origin, host, null, owner, true, start, up, down, answerS);
     uploaded(req);
     return req;
   }
 
-  #request(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, start: number, routes: Routes | undefined): Request {
+  #request(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, start: number, up: Link | null, down: Link | null, answerS: number): Request {
     const req = new Request(this.#nextId++, origin, host, start, onDone, owner, topLevel);
     this.collector.sent(req);
     req.t0 = start;
-    if (routes !== undefined) {
-      req.up = routes.up;
-      req.down = routes.down;
-      req.answerS = routes.answerS;
-    } else {
-      req.up = this.network.route(origin, host);
-      req.down = this.network.route(host, origin);
-      req.answerS = Network.delay(req.down);
-    }
+    req.up = up;
+    req.down = down;
+    req.answerS = answerS;
     return req;
+  }
+
+  #routedRequest(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, start: number): Request {
+    const up = this.network.route(origin, host);
+    const down = this.network.route(host, origin);
+    return this.#request(origin, host, onDone, owner, topLevel, start, up, down, Network.delay(down));
   }
 
   nextRead(from: number): number {

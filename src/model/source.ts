@@ -23,9 +23,7 @@ export const NEXT = 1;
 export const BYTES = 2;
 /** Routes.answerS. */
 export const ANSWER_S = 3;
-/** Sends of a fleet's source that go the usual way and have not happened yet (see fleet.ts). */
-export const OUT = 4;
-export const SOURCE_NUMBERS = 5;
+export const SOURCE_NUMBERS = 4;
 
 /**
  * Open arrivals from one origin host: Poisson (by thinning under a profile) or periodic. Its routes are its
@@ -38,7 +36,7 @@ export const SOURCE_NUMBERS = 5;
  * driven together by a Fleet; Poisson ones book their next request at the arrival of the last one.
  */
 export class Source implements Routes {
-  // Its numbers (slots START … OUT of v from o), beside its links' in a shared chunk: as fields each would
+  // Its numbers (slots START … ANSWER_S of v from o), beside its links' in a shared chunk: as fields each would
   // be a heap box of its own, one more cache miss per request. Fields are laid out in the order defined:
   // what each request reads comes first.
   readonly v: Float64Array;
@@ -54,7 +52,6 @@ export class Source implements Routes {
     [this.v, this.o] = slot;
     const { up, down } = routes;
     this.v[this.o + ANSWER_S] = routes.answerS;
-    this.v[this.o + BYTES] = -1;
     this.kind = kind;
     this.up = up;
     this.target = target;

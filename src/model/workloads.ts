@@ -102,7 +102,7 @@ function sourceArrived(s: Source): void {
   const start = s.v[s.o + START]!;
   const next = s.v[s.o + NEXT]!;
   if (!book(s, next, next + gapOf(s))) sim.env.schedule(next - sim.env.now, sourceSend, s);
-  sim.uploadedRequest(s.origin, s.target, s, start, s);
+  sim.uploadedRequest(s.origin, s.target, s, start, s.up, s.down, s.answerS);
 }
 
 // The request whose booking was refused is sent now, the usual way; the next candidate is a plain fire.
@@ -163,6 +163,7 @@ export function startWorkload(sim: SimContext, service: ResolvedService, origins
     });
     if (!poisson) sources.sort((a, b) => a.phase - b.phase || a.i - b.i);
     const fleet: Source[] = [];
+    const firstSends: number[] = [];
     for (const { origin, i, rng, phase } of sources) {
       const target = targets[i % targets.length]!;
       // The source's numbers first, then its links' (made by routes()): side by side in memory.
@@ -177,11 +178,11 @@ export function startWorkload(sim: SimContext, service: ResolvedService, origins
       const s = new Source(slot, kind, origin, target, routes, rng, books);
       if (poisson) sourceNext(s);
       else if (books) {
-        s.v[s.o + NEXT] = phase;
         fleet.push(s);
+        firstSends.push(phase);
       } else env.schedule(phase, sourceFire, s);
     }
-    new Fleet(sim, fleet, kind.meanGap).start();
+    new Fleet(sim, fleet, firstSends, kind.meanGap).start();
     return;
   }
   const times = trace ?? new Float64Array(0);

@@ -21,5 +21,14 @@ export const STREAM = 15; // 4 slots: the stall stream's generator state, when t
 export const BURST_END_SUM = 19; // Σ of the burst's transfers' byte ends
 export const STATS_START = 20; // start of the statistics window
 export const WIRE_FROM = 21; // when the shared wire's statistics window began (its creation or the last reset)
-export const FIELDS = 22;
+export const TRANSFERS = 22; // transfers started since the last statistics reset (booked bytes: once started)
+export const STALLS = 23; // those that paid a stall
+export const RTO_S = 24; // the stall, seconds
+export const MSS = 25; // segment size, bytes
+export const DRAWS = 26; // where stall draws come from: NO_DRAWS, RNG_DRAWS or OWN_DRAWS
+export const FIELDS = 27;
+
+export const NO_DRAWS = 0;
+export const RNG_DRAWS = 1;
+export const OWN_DRAWS = 2;
 

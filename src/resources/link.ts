@@ -2,8 +2,8 @@ import { type Env, type Handler, SimEvent } from '../kernel/index.js';
 import { aleaDraw, aleaSeed, type Rng } from '../random/index.js';
 import { checkOption, ResourceError, ResourceErrorCode } from './errors.js';
 import {
-  BOOKED, BOOKED_BYTES, BOOKED_STALL, BURST_AREA, BURST_BUSY, BURST_END_SUM, BURST_FROM, BURST_LAST, BURST_START, BYTES, DELAY_S, FIELDS,
-  KEEP, KEPT_DRAW, LOG_KEEP, SECONDS_PER_BYTE, STATS_START, STREAM, WIRE_BYTES, WIRE_FROM,
+  BOOKED, BOOKED_BYTES, BOOKED_STALL, BURST_AREA, BURST_BUSY, BURST_END_SUM, BURST_FROM, BURST_LAST, BURST_START, BYTES, DELAY_S, DRAWS, FIELDS,
+  KEEP, KEPT_DRAW, LOG_KEEP, MSS, NO_DRAWS, OWN_DRAWS, RNG_DRAWS, RTO_S, SECONDS_PER_BYTE, STALLS, STATS_START, STREAM, TRANSFERS, WIRE_BYTES, WIRE_FROM,
 } from './link-numbers.js';
 import { PsServer } from './ps-server.js';
 import { numberSlot } from './number-slots.js';
@@ -59,12 +59,9 @@ export class Link {
   readonly #o: number;
   readonly env: Env;
   readonly delayMs: number;
-  /** Stall draws: none, from #rng, or from the state kept in the link's numbers. */
-  #draws: typeof NO_DRAWS | typeof RNG_DRAWS | typeof OWN_DRAWS;
   #burstN = 0;
   // The shared wire, made when first needed: most links (one per pair of hosts) only ever see bursts.
   #wire: PsServer | null = null;
-  #transfers = 0;
   // Transfers that started at one instant on an idle wire (a burst: one image alone, or the images of one
   // request fetched together) are not put on the processor-sharing wire: their finish times under fair
   // sharing are known in closed form, so each gets one kernel event (bytes out, then its delay). When a
@@ -75,7 +72,6 @@ export class Link {
   #burst: (PendingTransfer | null)[] = EMPTY;
   readonly mssBytes: number;
   readonly rtoMs: number;
-  #stalls = 0;
   #rng: Rng | undefined;
   readonly name: string;
   readonly rateMbps: number;
@@ -104,8 +100,11 @@ export class Link {
     this.mssBytes = mssBytes;
     [this.#v, this.#o] = numberSlot(FIELDS);
     this.#rng = stalls ? options.rng : undefined;
-    this.#draws = !stalls ? NO_DRAWS : options.rng !== undefined ? RNG_DRAWS : OWN_DRAWS;
-    if (this.#draws === OWN_DRAWS) aleaSeed(options.stream!, this.#v, this.#o + STREAM);
+    const draws = !stalls ? NO_DRAWS : options.rng !== undefined ? RNG_DRAWS : OWN_DRAWS;
+    this.#v[this.#o + DRAWS] = draws;
+    if (draws === OWN_DRAWS) aleaSeed(options.stream!, this.#v, this.#o + STREAM);
+    this.#v[this.#o + RTO_S] = rtoMs / 1000;
+    this.#v[this.#o + MSS] = mssBytes;
     this.#v[this.#o + DELAY_S] = delayMs / 1000;
     this.#v[this.#o + KEEP] = 1 - lossPercent / 100;
     this.#v[this.#o + LOG_KEEP] = Math.log(1 - lossPercent / 100);
@@ -133,13 +132,13 @@ export class Link {
     const o = this.#o;
     const wireBytes = sizeBytes / v[o + KEEP]!;
     let delay = v[o + DELAY_S]! + leadS;
-    if (this.#draws !== NO_DRAWS && sizeBytes > 0 && this.#stalled(sizeBytes)) {
-      delay += this.rtoMs / 1000;
-      this.#stalls++;
+    if (v[o + DRAWS] !== NO_DRAWS && sizeBytes > 0 && stalledIn(v, o, sizeBytes, this.#rng)) {
+      delay += v[o + RTO_S]!;
+      v[o + STALLS]!++;
     }
     v[o + BYTES]! += sizeBytes;
     v[o + WIRE_BYTES]! += wireBytes;
-    this.#transfers++;
+    v[o + TRANSFERS]!++;
     const work = wireBytes * v[o + SECONDS_PER_BYTE]!;
     const env = this.env;
     if (work === 0) {
@@ -171,20 +170,6 @@ export class Link {
     this.#shared().serve(work, transmitted, pending);
   }
 
-  /** Draws whether a transfer of `sizeBytes` loses a packet: P(at least one of m packets lost) = 1 − keep^m. */
-  #stalled(sizeBytes: number): boolean {
-    const v = this.#v;
-    const o = this.#o;
-    const kept = v[o + KEPT_DRAW]!;
-    if (kept !== 0) {
-      v[o + KEPT_DRAW] = 0;
-      return kept === 1;
-    }
-    const packets = Math.ceil(sizeBytes / this.mssBytes);
-    const u = this.#draws === OWN_DRAWS ? aleaDraw(v, o + STREAM) : this.#rng!();
-    return u < 1 - Math.exp(packets * v[o + LOG_KEEP]!);
-  }
-
   /**
    * Books a transfer whose bytes start going out at `startAt` (now or later), for an owner that delivers
    * them itself: returns when the last byte arrives — `startAt` + time on the wire + delay (+ a stall when
@@ -199,34 +184,30 @@ export class Link {
    * @throws ResourceError `E2C_ERR_RESOURCE_BAD_AMOUNT` if sizeBytes is negative, NaN or infinite
    */
   book(sizeBytes: number, startAt: number, latest: number): number {
-    if (!(sizeBytes >= 0 && sizeBytes < Infinity)) {
-      throw new ResourceError(ResourceErrorCode.BAD_AMOUNT, `${this.name}: transfer of ${sizeBytes} bytes`, { link: this.name, sizeBytes });
-    }
     const v = this.#v;
     const o = this.#o;
     const now = this.env.now;
-    if (!(startAt >= now) || (this.#wire !== null && this.#wire.active > 0)) return -1;
-    if ((this.#burstN > 0 || v[o + BOOKED] !== 0) && now < v[o + BURST_LAST]!) return -1;
-    const wireBytes = sizeBytes / v[o + KEEP]!;
-    const work = wireBytes * v[o + SECONDS_PER_BYTE]!;
-    const stalled = this.#draws !== NO_DRAWS && sizeBytes > 0 && this.#stalled(sizeBytes);
-    const arrival = startAt + work + v[o + DELAY_S]! + (stalled ? this.rtoMs / 1000 : 0);
-    if (arrival > latest) {
-      // Refused after the draw: the owner sends these bytes the usual way next, and they keep their draw
-      // (drawing again would make refusals, which stalls make likelier, lose stalls).
-      if (this.#draws !== NO_DRAWS && sizeBytes > 0) v[o + KEPT_DRAW] = stalled ? 1 : 2;
-      return -1;
+    if (this.#wire !== null && this.#wire.active > 0) return -1;
+    if (this.#burstN > 0) {
+      if (now < v[o + BURST_LAST]!) return -1;
+      // The burst's bytes are out: it is over, whether this booking is accepted or not.
+      this.#endBurst(now);
     }
-    if (v[o + BOOKED] !== 0) this.#endBooked(now);
-    else if (this.#burstN > 0) this.#endBurst(now);
-    // The booked bytes are the link's burst (no member, no record: only these numbers). They count in the
-    // statistics from their start: a window that ends or restarts before then must not see them.
-    v[o + BOOKED] = 1;
-    v[o + BOOKED_BYTES] = sizeBytes;
-    v[o + BOOKED_STALL] = stalled ? 1 : 0;
-    v[o + BURST_START] = v[o + BURST_FROM] = startAt;
-    v[o + BURST_LAST] = startAt + work;
-    return arrival;
+    return bookIdle(v, o, sizeBytes, startAt, latest, now, this.#rng, this.name);
+  }
+
+  /**
+   * @internal Whether nothing but booked bytes is on the link (no transfer on the wire or in a burst) and
+   * its stall draws, if any, come from its numbers: then its numbers may be booked directly with
+   * {@link bookIdle}, without the link object, until the link's next transfer.
+   */
+  get idle(): boolean {
+    return this.#burstN === 0 && (this.#wire === null || this.#wire.active === 0) && this.#rng === undefined;
+  }
+
+  /** @internal The link's numbers: its chunk and its first slot in it (see {@link bookIdle}). */
+  get numbers(): [Float64Array, number] {
+    return [this.#v, this.#o];
   }
 
   /** Whether booked bytes have started and are not counted yet. */
@@ -247,19 +228,7 @@ export class Link {
         bookedUntil: v[o + BURST_LAST],
       });
     }
-    const bytes = v[o + BOOKED_BYTES]!;
-    if (bytes >= 0) {
-      v[o + BYTES]! += bytes;
-      v[o + WIRE_BYTES]! += bytes / v[o + KEEP]!;
-      this.#transfers++;
-      this.#stalls += v[o + BOOKED_STALL]!;
-    }
-    const busy = v[o + BURST_LAST]! - v[o + BURST_FROM]!;
-    if (busy > 0) {
-      v[o + BURST_BUSY]! += busy;
-      v[o + BURST_AREA]! += busy;
-    }
-    v[o + BOOKED] = 0;
+    closeBooked(v, o);
   }
 
   /**
@@ -427,12 +396,12 @@ export class Link {
 
   /** Transfers started. */
   get transfers(): number {
-    return this.#transfers + (this.#bookedUncounted() ? 1 : 0);
+    return this.#v[this.#o + TRANSFERS]! + (this.#bookedUncounted() ? 1 : 0);
   }
 
   /** Transfers that paid a retransmission-timeout stall. */
   get stalls(): number {
-    return this.#stalls + (this.#bookedUncounted() ? this.#v[this.#o + BOOKED_STALL]! : 0);
+    return this.#v[this.#o + STALLS]! + (this.#bookedUncounted() ? this.#v[this.#o + BOOKED_STALL]! : 0);
   }
 
   /** Fraction of time the link was transmitting (it runs at full rate whenever a transfer is on it). */
@@ -464,14 +433,11 @@ export class Link {
     if (this.#burstN > 0 || this.#v[this.#o + BOOKED] !== 0) this.#v[this.#o + BURST_FROM] = Math.max(this.#v[this.#o + BURST_START]!, now);
     this.#v[this.#o + BYTES] = 0;
     this.#v[this.#o + WIRE_BYTES] = 0;
-    this.#transfers = 0;
-    this.#stalls = 0;
+    this.#v[this.#o + TRANSFERS] = 0;
+    this.#v[this.#o + STALLS] = 0;
   }
 }
 
-const NO_DRAWS = 0;
-const RNG_DRAWS = 1;
-const OWN_DRAWS = 2;
 
 /** Transfers in one burst beyond which newcomers share through the wire (rescheduling is O(n) per arrival). */
 const MAX_BURST = 8;
@@ -491,4 +457,66 @@ function arrived(pending: PendingTransfer): void {
 
 function succeedEvent(event: SimEvent<undefined>): void {
   event.succeed();
+}
+
+/**
+ * @internal The booking of {@link Link.book} on the numbers of an idle link (see Link.idle), for an owner
+ * that keeps them in hand and need not touch the link object (with thousands of devices, one cache miss
+ * fewer per upload). `now` is the current time; `rng`, `name`: the link's (`rng` only for a link that
+ * draws its stalls from one).
+ * @throws ResourceError `E2C_ERR_RESOURCE_BAD_AMOUNT` if sizeBytes is negative, NaN or infinite
+ */
+export function bookIdle(v: Float64Array, o: number, sizeBytes: number, startAt: number, latest: number, now: number, rng?: Rng, name = 'link'): number {
+  if (!(sizeBytes >= 0 && sizeBytes < Infinity)) {
+    throw new ResourceError(ResourceErrorCode.BAD_AMOUNT, `${name}: transfer of ${sizeBytes} bytes`, { link: name, sizeBytes });
+  }
+  if (!(startAt >= now) || (v[o + BOOKED] !== 0 && now < v[o + BURST_LAST]!)) return -1;
+  const work = (sizeBytes / v[o + KEEP]!) * v[o + SECONDS_PER_BYTE]!;
+  const draws = v[o + DRAWS] !== NO_DRAWS && sizeBytes > 0;
+  const stalled = draws && stalledIn(v, o, sizeBytes, rng);
+  const arrival = startAt + work + v[o + DELAY_S]! + (stalled ? v[o + RTO_S]! : 0);
+  if (arrival > latest) {
+    // Refused after the draw: the owner sends these bytes the usual way next, and they keep their draw
+    // (drawing again would make refusals, which stalls make likelier, lose stalls).
+    if (draws) v[o + KEPT_DRAW] = stalled ? 1 : 2;
+    return -1;
+  }
+  if (v[o + BOOKED] !== 0) closeBooked(v, o);
+  // The booked bytes are the link's burst (no member, no record: only these numbers). They count in the
+  // statistics from their start: a window that ends or restarts before then must not see them.
+  v[o + BOOKED] = 1;
+  v[o + BOOKED_BYTES] = sizeBytes;
+  v[o + BOOKED_STALL] = stalled ? 1 : 0;
+  v[o + BURST_START] = v[o + BURST_FROM] = startAt;
+  v[o + BURST_LAST] = startAt + work;
+  return arrival;
+}
+
+/** Closes booked bytes whose last byte is out: they count (unless a reset dropped them), and the wire was theirs. */
+function closeBooked(v: Float64Array, o: number): void {
+  const bytes = v[o + BOOKED_BYTES]!;
+  if (bytes >= 0) {
+    v[o + BYTES]! += bytes;
+    v[o + WIRE_BYTES]! += bytes / v[o + KEEP]!;
+    v[o + TRANSFERS]!++;
+    v[o + STALLS]! += v[o + BOOKED_STALL]!;
+  }
+  const busy = v[o + BURST_LAST]! - v[o + BURST_FROM]!;
+  if (busy > 0) {
+    v[o + BURST_BUSY]! += busy;
+    v[o + BURST_AREA]! += busy;
+  }
+  v[o + BOOKED] = 0;
+}
+
+/** Draws whether a transfer of `sizeBytes` loses a packet: P(at least one of m packets lost) = 1 − keep^m. */
+function stalledIn(v: Float64Array, o: number, sizeBytes: number, rng: Rng | undefined): boolean {
+  const kept = v[o + KEPT_DRAW]!;
+  if (kept !== 0) {
+    v[o + KEPT_DRAW] = 0;
+    return kept === 1;
+  }
+  const packets = Math.ceil(sizeBytes / v[o + MSS]!);
+  const u = v[o + DRAWS] === OWN_DRAWS ? aleaDraw(v, o + STREAM) : rng!();
+  return u < 1 - Math.exp(packets * v[o + LOG_KEEP]!);
 }

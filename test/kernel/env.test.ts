@@ -267,3 +267,64 @@ describe('env.reschedule()', () => {
     expect(env.peek()).toBe(env.now + 100);
   });
 });
+
+describe('env.claim()', () => {
+  // A handler that owns a stream of happenings at `times`: it claims each next one, and schedules an event
+  // for it when the claim is refused. The trace must be the one of scheduling every happening.
+  function stream(env: Env, times: number[], log: [string, number][], useClaim: boolean): void {
+    let i = 0;
+    const fire = (): void => {
+      for (;;) {
+        log.push([`s${i}`, env.now]);
+        i++;
+        if (i === times.length) return;
+        if (!useClaim || !env.claim(times[i]!)) {
+          env.scheduleAt(times[i]!, fire);
+          return;
+        }
+      }
+    };
+    env.scheduleAt(times[0]!, fire);
+  }
+
+  function trace(useClaim: boolean, until?: number): { log: [string, number][]; events: number; now: number } {
+    const env = new Env();
+    const log: [string, number][] = [];
+    stream(env, [1, 1.5, 2, 2.5, 3, 4, 6, 7], log, useClaim);
+    env.schedule(2, (x: string) => log.push([x, env.now]), 'other at 2'); // ties with s2: scheduled first, runs first
+    env.schedule(5, (x: string) => log.push([x, env.now]), 'other at 5');
+    env.run(until === undefined ? {} : { until });
+    return { log, events: env.eventsProcessed, now: env.now };
+  }
+
+  it('goes on at a later time exactly when that event would have run next: same order, same count', () => {
+    const claimed = trace(true);
+    expect(claimed).toEqual(trace(false));
+    expect(claimed.log.map(([x]) => x)).toEqual(['s0', 's1', 'other at 2', 's2', 's3', 's4', 's5', 'other at 5', 's6', 's7']);
+  });
+
+  it('stays within run({ until })', () => {
+    const claimed = trace(true, 3.5);
+    expect(claimed).toEqual(trace(false, 3.5));
+    expect(claimed.log.at(-1)).toEqual(['s4', 3]);
+  });
+
+  it('refuses outside a handler, in the past, after stop(), and when an event is due at that time', () => {
+    const env = new Env();
+    expect(env.claim(1)).toBe(false);
+    const seen: boolean[] = [];
+    env.schedule(2, () => {
+      seen.push(env.claim(1)); // in the past
+      seen.push(env.claim(3)); // an event is due at 3
+      seen.push(env.claim(2.5)); // free
+      expect(env.now).toBe(2.5);
+      env.stop();
+      seen.push(env.claim(2.75)); // stopped
+    });
+    env.schedule(3, () => {});
+    env.run();
+    expect(seen).toEqual([false, false, true, false]);
+    expect(env.now).toBe(2.5);
+    expect(env.eventsProcessed).toBe(2);
+  });
+});

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Env } from '../../src/kernel/index.js';
 import { createStream, streamSeed } from '../../src/random/index.js';
-import { Link, ResourceErrorCode } from '../../src/resources/index.js';
+import { bookIdle, Link, ResourceErrorCode } from '../../src/resources/index.js';
 
 let env: Env;
 let log: unknown[][];
@@ -261,6 +261,28 @@ describe('Link', () => {
       expect(log[0]?.[1]).toBeCloseTo(wire + 0.2, 12);
       expect(link.stalls).toBe(1);
       expect(link.book(1000, 1, Infinity)).toBeCloseTo(1 + wire, 12); // the next draw
+    });
+
+    it('bookIdle() on an idle link\'s numbers books what link.book() books, draws and statistics included', () => {
+      const options = { rateMbps: 2, delayMs: 3, lossPercent: 5, rtoMs: 200, stream: streamSeed(7, 'loss', 0) };
+      const a = new Link(env, options);
+      const b = new Link(env, options);
+      expect([a.idle, new Link(env, { ...options, stream: undefined, rng: () => 0.5 }).idle]).toEqual([true, false]); // an rng of its own: not by numbers
+      const [v, o] = b.numbers;
+      const arrivals: [number, number][] = [];
+      // Sizes and latest bounds that give accepted, refused (their draw kept) and stalled bookings, each
+      // made a little before its start.
+      for (let k = 0; k < 40; k++) {
+        const bytes = 20_000 + 7_000 * (k % 5);
+        const start = 0.5 * k + 0.25;
+        const latest = k % 7 === 3 ? start + 0.05 : Infinity;
+        env.schedule(0.5 * k, () => arrivals.push([a.book(bytes, start, latest), bookIdle(v, o, bytes, start, latest, env.now)]));
+      }
+      env.run({ until: 30 });
+      for (const [x, y] of arrivals) expect(y).toBe(x);
+      expect(arrivals.some(([x]) => x < 0)).toBe(true);
+      expect([b.bytes, b.transfers, b.stalls, b.utilization(), b.meanActive()]).toEqual([a.bytes, a.transfers, a.stalls, a.utilization(), a.meanActive()]);
+      expect(a.stalls).toBeGreaterThan(0);
     });
   });
 
