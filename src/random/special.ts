@@ -88,6 +88,13 @@ export function normalQuantile(p: number): number {
         1)
     );
   }
+  return normalQuantileTail(p, q);
+}
+
+// The tails of normalQuantile (|p − 0.5| > 0.425, or NaN), apart so that the central part stays small
+// enough for the compiler to inline into samplers: a call it does not inline boxes its number argument
+// and result on the heap, and samplers draw once or twice per simulated request.
+function normalQuantileTail(p: number, q: number): number {
   let r = q < 0 ? p : 1 - p;
   if (!(r > 0)) return Number.isNaN(p) ? NaN : q < 0 ? -Infinity : Infinity;
   r = Math.sqrt(-Math.log(r));

@@ -122,12 +122,7 @@ export class Link {
    * @throws ResourceError `E2C_ERR_RESOURCE_BAD_AMOUNT` if sizeBytes is negative, NaN or infinite
    */
   transfer(sizeBytes: number, onDone: Handler, arg?: unknown, leadS = 0): void {
-    if (!(sizeBytes >= 0 && sizeBytes < Infinity)) {
-      throw new ResourceError(ResourceErrorCode.BAD_AMOUNT, `${this.name}: transfer of ${sizeBytes} bytes`, {
-        link: this.name,
-        sizeBytes,
-      });
-    }
+    if (!(sizeBytes >= 0 && sizeBytes < Infinity)) badAmount(this.name, sizeBytes);
     const v = this.#v;
     const o = this.#o;
     const wireBytes = sizeBytes / v[o + KEEP]!;
@@ -467,9 +462,7 @@ function succeedEvent(event: SimEvent<undefined>): void {
  * @throws ResourceError `E2C_ERR_RESOURCE_BAD_AMOUNT` if sizeBytes is negative, NaN or infinite
  */
 export function bookIdle(v: Float64Array, o: number, sizeBytes: number, startAt: number, latest: number, now: number, rng?: Rng, name = 'link'): number {
-  if (!(sizeBytes >= 0 && sizeBytes < Infinity)) {
-    throw new ResourceError(ResourceErrorCode.BAD_AMOUNT, `${name}: transfer of ${sizeBytes} bytes`, { link: name, sizeBytes });
-  }
+  if (!(sizeBytes >= 0 && sizeBytes < Infinity)) badAmount(name, sizeBytes);
   if (!(startAt >= now) || (v[o + BOOKED] !== 0 && now < v[o + BURST_LAST]!)) return -1;
   const work = (sizeBytes / v[o + KEEP]!) * v[o + SECONDS_PER_BYTE]!;
   const draws = v[o + DRAWS] !== NO_DRAWS && sizeBytes > 0;
@@ -490,6 +483,11 @@ export function bookIdle(v: Float64Array, o: number, sizeBytes: number, startAt:
   v[o + BURST_START] = v[o + BURST_FROM] = startAt;
   v[o + BURST_LAST] = startAt + work;
   return arrival;
+}
+
+// Apart from the booking, which stays small enough to be inlined into its caller.
+function badAmount(name: string, sizeBytes: number): never {
+  throw new ResourceError(ResourceErrorCode.BAD_AMOUNT, `${name}: transfer of ${sizeBytes} bytes`, { link: name, sizeBytes });
 }
 
 /** Closes booked bytes whose last byte is out: they count (unless a reset dropped them), and the wire was theirs. */
