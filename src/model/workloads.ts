@@ -70,6 +70,7 @@ function sourceFire(s: Source): void {
     k.sim.newRequest(s.origin, s.target, null, s, true, k.patienceS, s);
     return sourceNext(s);
   }
+  // A source that books is a Poisson one here (periodic ones that book are driven by a Fleet).
   const now = env.now;
   if (book(s, now, now + gapOf(s))) return;
   k.sim.newRequest(s.origin, s.target, null, s, true, undefined, s, s.v[s.o + BYTES]);

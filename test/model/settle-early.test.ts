@@ -62,6 +62,11 @@ describe('work done without events', () => {
     expectSameMetrics(['network.0.rateMbps=0.7', 'network.0.lossPercent=1']);
   });
 
+  // Poisson cameras book each frame at the arrival of the last one (one by one, not as a fleet).
+  it('the same with Poisson arrivals', () => {
+    expectSameMetrics(['edge.camera.workload.arrivals=poisson']);
+  });
+
   // 80 kB at 0.5 Mbit/s take 1.28 s: frames overlap on the camera's link, which shares its bandwidth
   // between them, and no booking can be made while a frame is on it.
   it('the same when uploads outlast the period', () => {
