@@ -2,8 +2,24 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 export const repoRoot = path.join(import.meta.dirname, '..');
+
+/**
+ * Wall seconds for `threads` worker threads each spinning the same CPU loop: how fast, and how parallel,
+ * this machine is now (other tenants' load on a shared host changes both from minute to minute).
+ */
+export async function cpuProbe(threads: number): Promise<number> {
+  const code = 'let x = 0; for (let i = 0; i < 2e8; i++) x += Math.sqrt(i); require("node:worker_threads").parentPort.postMessage(x);';
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: threads }, () => new Promise((resolve, reject) => {
+    const w = new Worker(code, { eval: true });
+    w.once('message', resolve);
+    w.once('error', reject);
+  })));
+  return (performance.now() - t0) / 1000;
+}
 
 /** A finished process: wall seconds, peak resident memory (MiB, from GNU time), stdout. */
 export interface Measured { wallSeconds: number; peakMiB: number; stdout: string; status: number | null }

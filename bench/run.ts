@@ -11,5 +11,5 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 
 console.log(`e2ctwin benchmarks — ${new Date().toISOString()} — node ${process.version}${quick ? ' (quick sizes)' : ''}\n`);
 if (!only || only === 'kernel') kernelBench(quick);
-if (!only || only === 'models') modelBench(quick);
+if (!only || only === 'models') await modelBench(quick);
 if (!only || only === 'explore') await exploreBench(quick);

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { Evaluation } from '../../src/explore/evaluator.js';
 import { constraintsFrom, deriveMetrics, objectivesFrom, parseConstraint, parseObjective, violation, type Constraint, type Objective } from '../../src/explore/objectives.js';
 import { optimize } from '../../src/explore/optimize.js';
@@ -12,22 +11,10 @@ import type { TrialRunner } from '../../src/explore/runner.js';
 import type { TrialOutput, TrialTask } from '../../src/explore/trial.js';
 import type { Config } from '../../src/explore/space.js';
 import { openStudy, type Study } from '../../src/explore/study.js';
-import { fmt, printTable, repoRoot } from '../measure.js';
+import { cpuProbe, fmt, printTable, repoRoot } from '../measure.js';
 
 const scenario = path.join(repoRoot, 'scenarios/plantnet.yaml');
 const P = (s: string) => `cloud.engine.pools.${s}`;
-
-/** Wall seconds for `threads` worker threads each spinning the same CPU loop: how much parallelism the machine gives now. */
-async function cpuProbe(threads: number): Promise<number> {
-  const code = 'let x = 0; for (let i = 0; i < 2e8; i++) x += Math.sqrt(i); require("node:worker_threads").parentPort.postMessage(x);';
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: threads }, () => new Promise((resolve, reject) => {
-    const w = new Worker(code, { eval: true });
-    w.once('message', resolve);
-    w.once('error', reject);
-  })));
-  return (performance.now() - t0) / 1000;
-}
 
 /**
  * The same simulations without piscina: `processes` separate Node processes, each running its share of the
