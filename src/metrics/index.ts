@@ -5,4 +5,4 @@ export { LOG_HISTOGRAM_RELATIVE_ERROR, LogHistogram, type LogHistogramJSON } fro
 export { studentTCdf, studentTQuantile } from './student-t.js';
 export { Tally, type TallyJSON } from './tally.js';
 export { Occupancy } from './occupancy.js';
-export { TimeWeighted } from './time-weighted.js';
+export { levelMean, TimeWeighted } from './time-weighted.js';

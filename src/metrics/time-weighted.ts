@@ -86,3 +86,13 @@ export class TimeWeighted {
     );
   }
 }
+
+/**
+ * The time-weighted mean over [from, now] of a level that was `level` since `levelAt`, with `area` its
+ * integral from `from` to `levelAt`; the level itself if no time has passed. For hot code that keeps a
+ * level's numbers in its own fields rather than in a TimeWeighted (an object and a call per change).
+ */
+export function levelMean(now: number, from: number, area: number, level: number, levelAt: number): number {
+  const elapsed = now - from;
+  return elapsed > 0 ? (area + level * (now - levelAt)) / elapsed : level;
+}

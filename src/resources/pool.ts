@@ -1,5 +1,5 @@
 import { type Env, type Handler, SimEvent } from '../kernel/index.js';
-import { TimeWeighted } from '../metrics/index.js';
+import { levelMean, TimeWeighted } from '../metrics/index.js';
 import { checkOption, ResourceError, ResourceErrorCode } from './errors.js';
 import { WaitQueue } from './wait-queue.js';
 
@@ -42,7 +42,11 @@ export class Pool {
   #busy = 0;
   #handoffs = 0;
   #handingOver = false;
-  #busyLevel: TimeWeighted;
+  // The busy level's time-weighted statistics, in fields rather than a TimeWeighted: it changes twice per
+  // request, an object and a call each time (the queue's level changes only when requests wait).
+  #busyAt: number;
+  #busyArea = 0;
+  #statsFrom: number;
   #queueLevel: TimeWeighted;
   #granted = 0;
   #rejected = 0;
@@ -59,7 +63,7 @@ export class Pool {
     this.size = size;
     this.queueLimit = queueLimit;
     this.name = name;
-    this.#busyLevel = new TimeWeighted(env.now, 0);
+    this.#busyAt = this.#statsFrom = env.now;
     this.#queueLevel = new TimeWeighted(env.now, 0);
   }
 
@@ -71,8 +75,7 @@ export class Pool {
    */
   acquire(onGranted: Handler, arg?: unknown): number {
     if (this.#busy < this.size) {
-      this.#busy++;
-      this.#busyLevel.update(this.env.now, this.#busy);
+      this.#busyChange(1);
       this.#granted++;
       onGranted(arg);
       return GRANTED;
@@ -99,8 +102,7 @@ export class Pool {
       });
     }
     if (this.#queue.length === 0 && !this.#handingOver) {
-      this.#busy--;
-      this.#busyLevel.update(this.env.now, this.#busy);
+      this.#busyChange(-1);
       return;
     }
     this.#handoffs++;
@@ -111,8 +113,7 @@ export class Pool {
       while (this.#handoffs > 0) {
         this.#handoffs--;
         if (!queue.shift()) {
-          this.#busy--;
-          this.#busyLevel.update(this.env.now, this.#busy);
+          this.#busyChange(-1);
           continue;
         }
         this.#queueLevel.update(this.env.now, queue.length);
@@ -123,6 +124,14 @@ export class Pool {
     } finally {
       this.#handingOver = false;
     }
+  }
+
+  // The number of busy threads changes by `delta` now: the time at the old level counts first.
+  #busyChange(delta: number): void {
+    const now = this.env.now;
+    this.#busyArea += this.#busy * (now - this.#busyAt);
+    this.#busyAt = now;
+    this.#busy += delta;
   }
 
   /**
@@ -192,12 +201,12 @@ export class Pool {
 
   /** Time-weighted mean of busy / size, up to `now` (default: the env's current time). */
   utilization(now = this.env.now): number {
-    return this.#busyLevel.mean(now) / this.size;
+    return this.meanBusy(now) / this.size;
   }
 
   /** Time-weighted mean number of busy threads. */
   meanBusy(now = this.env.now): number {
-    return this.#busyLevel.mean(now);
+    return levelMean(now, this.#statsFrom, this.#busyArea, this.#busy, this.#busyAt);
   }
 
   /** Time-weighted mean number of waiting requests. */
@@ -212,7 +221,9 @@ export class Pool {
 
   /** Start a new statistics window now (after warm-up); current busy/queue levels carry over. */
   resetStats(): void {
-    this.#busyLevel.reset(this.env.now);
+    this.#busyChange(0);
+    this.#busyArea = 0;
+    this.#statsFrom = this.env.now;
     this.#queueLevel.reset(this.env.now);
     this.#granted = 0;
     this.#rejected = 0;

@@ -1,5 +1,5 @@
 import { type Env, type Handler, SimEvent } from '../kernel/index.js';
-import { TimeWeighted } from '../metrics/index.js';
+import { levelMean } from '../metrics/index.js';
 import { checkOption, ResourceError, ResourceErrorCode } from './errors.js';
 import { JobHeap } from './job-heap.js';
 
@@ -55,8 +55,14 @@ export class PsServer {
   #virtual = 0;
   #lastUpdate: number;
   #completion = 0; // kernel event id of the next completion, 0 if none
-  #busyLevel: TimeWeighted;
-  #concurrency: TimeWeighted;
+  // Time-weighted statistics of the number of jobs and of the busy fraction, kept here rather than in two
+  // TimeWeighted objects: they change twice per job.
+  #inService = 0; // jobs in service since #levelAt
+  #busy = 0; // busy fraction since #levelAt
+  #levelAt: number;
+  #statsFrom: number;
+  #jobArea = 0;
+  #busyArea = 0;
   #completed = 0;
   #done: unknown[] = []; // reused by #complete: (fn, arg) pairs of the jobs leaving now
   #doneCount = 0;
@@ -79,8 +85,7 @@ export class PsServer {
     this.#rate = rate ?? ((n: number) => Math.min(n, cores as number));
     this.#directMode = cores !== undefined;
     this.#lastUpdate = env.now;
-    this.#busyLevel = new TimeWeighted(env.now, 0);
-    this.#concurrency = new TimeWeighted(env.now, 0);
+    this.#levelAt = this.#statsFrom = env.now;
   }
 
   /**
@@ -142,18 +147,19 @@ export class PsServer {
 
   /** Time-weighted utilization up to `now` (see the class description). */
   utilization(now = this.env.now): number {
-    return this.#busyLevel.mean(now);
+    return levelMean(now, this.#statsFrom, this.#busyArea, this.#busy, this.#levelAt);
   }
 
   /** Time-weighted mean number of jobs in service. */
   meanConcurrency(now = this.env.now): number {
-    return this.#concurrency.mean(now);
+    return levelMean(now, this.#statsFrom, this.#jobArea, this.#inService, this.#levelAt);
   }
 
   /** Start a new statistics window now (after warm-up). */
   resetStats(): void {
-    this.#busyLevel.reset(this.env.now);
-    this.#concurrency.reset(this.env.now);
+    this.#settleLevels(this.env.now);
+    this.#statsFrom = this.env.now;
+    this.#jobArea = this.#busyArea = 0;
     this.#completed = 0;
   }
 
@@ -265,9 +271,18 @@ export class PsServer {
   #levelsChanged(): void {
     const n = this.#jobs.size + this.#direct.length;
     const now = this.env.now;
-    this.#concurrency.update(now, n);
+    this.#settleLevels(now);
+    this.#inService = n;
     const cores = this.cores;
-    this.#busyLevel.update(now, cores === undefined ? (n > 0 ? 1 : 0) : Math.min(n, cores) / cores);
+    this.#busy = cores === undefined ? (n > 0 ? 1 : 0) : Math.min(n, cores) / cores;
+  }
+
+  // The areas under both levels up to `now` (not before the last change: the kernel's clock only advances).
+  #settleLevels(now: number): void {
+    const dt = now - this.#levelAt;
+    this.#jobArea += this.#inService * dt;
+    this.#busyArea += this.#busy * dt;
+    this.#levelAt = now;
   }
 
   #perJob(n: number): number {
