@@ -86,6 +86,9 @@ export class Fleet {
       this.#record[r + KEPT] = -1;
       this.#record[r + ANSWER_S] = s.answerS;
       this.#record[r + LINK_O] = o;
+      // Known idle from the start (no transfer yet), so the slow path (Link.book) stays for the rare sends
+      // that go the usual way — and out of the compiler's inlining budget.
+      this.#record[r + CLEAN] = s.up!.idle ? 1 : 0;
       this.#linkNumbers.push(v);
       this.#origins.push(s.origin);
       this.#targets.push(s.target);

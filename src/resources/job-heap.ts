@@ -55,12 +55,14 @@ export class JobHeap {
     slots[i] = slot;
   }
 
-  /** Remove the job with the smallest tag into `fn`/`arg`; returns its tag. Heap must be non-empty. */
-  pop(): number {
+  /**
+   * Remove the job with the smallest tag into `fn`/`arg` (its tag is `minTag` before). Heap must be non-empty.
+   * (Nothing returned: a number returned from a call the compiler does not inline is boxed on the heap.)
+   */
+  pop(): void {
     const tags = this.#tag;
     const slots = this.#slotAt;
     const seq = this.#seq;
-    const top = tags[0] as number;
     const topSlot = slots[0] as number;
     this.fn = this.#fns[topSlot] ?? null;
     this.arg = this.#args[topSlot];
@@ -87,7 +89,6 @@ export class JobHeap {
       tags[i] = tag;
       slots[i] = slot;
     }
-    return top;
   }
 
   #grow(): void {

@@ -285,27 +285,33 @@ export class PsServer {
     this.#levelAt = now;
   }
 
+  // Per-job rate with n jobs, from a cache; small enough to be inlined (see #perJobFirst).
   #perJob(n: number): number {
+    const r = n < this.#perJobRate.length ? (this.#perJobRate[n] as number) : 0;
+    return r !== 0 ? r : this.#perJobFirst(n);
+  }
+
+  // The first time with n jobs: compute (and check) the rate, and cache it.
+  #perJobFirst(n: number): number {
     let cache = this.#perJobRate;
     if (n >= cache.length) {
       const grown = new Float64Array(Math.max(n + 1, cache.length * 2));
       grown.set(cache);
       this.#perJobRate = cache = grown;
     }
-    let r = cache[n] as number;
-    if (r === 0) {
-      const total = this.#rate(n);
-      if (!(total > 0 && total < Infinity)) {
-        throw new ResourceError(ResourceErrorCode.BAD_RATE, `${this.name}: rate(${n}) = ${total} is not a finite number > 0`, {
-          server: this.name,
-          n,
-          rate: total,
-        });
-      }
-      cache[n] = r = total / n;
+    const total = this.#rate(n);
+    if (!(total > 0 && total < Infinity)) {
+      throw new ResourceError(ResourceErrorCode.BAD_RATE, `${this.name}: rate(${n}) = ${total} is not a finite number > 0`, {
+        server: this.name,
+        n,
+        rate: total,
+      });
     }
+    const r = total / n;
+    cache[n] = r;
     return r;
   }
+
 }
 
 function succeedEvent(event: SimEvent<undefined>): void {
