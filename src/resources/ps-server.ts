@@ -65,7 +65,6 @@ export class PsServer {
   #busyArea = 0;
   #completed = 0;
   #done: unknown[] = []; // reused by #complete: (fn, arg) pairs of the jobs leaving now
-  #doneCount = 0;
   // With k cores and at most k jobs, every job runs at rate 1 and its end is known when it starts: such
   // jobs get one kernel event each ("direct" jobs) instead of a place in the tag heap and a shared,
   // constantly moved completion event. The first job beyond k cores turns them into tagged jobs (with
