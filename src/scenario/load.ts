@@ -15,6 +15,14 @@ export interface LoadOptions {
   text?: string;
   /** Folder of presets; default the models/ shipped with e2ctwin. */
   modelsDir?: string;
+  /**
+   * Folders a file named by the scenario (preset, calibration, trace) may be read from, and no other
+   * (the server passes its configured roots). Default: the scenario's folder and e2ctwin's models/,
+   * scenarios/ and calibration/, plus {@link extraRoots}.
+   */
+  allowedRoots?: readonly string[];
+  /** Folders added to the default roots (the CLI's `--allow-dir`). */
+  extraRoots?: readonly string[];
 }
 
 export type LoadResult =
