@@ -10,8 +10,13 @@ export const ExploreErrorCode = {
   BAD_CONSTRAINT: 'E2C_ERR_EXPLORE_BAD_CONSTRAINT',
   /** An option value out of its range for the chosen method (e.g. a Sobol N that is not a power of 2). */
   BAD_OPTION: 'E2C_ERR_EXPLORE_BAD_OPTION',
-  /** The output folder holds a study of another scenario (text, overrides or e2ctwin version differ). */
+  /**
+   * The output folder holds a study of other inputs: the resolved scenario (its text or a file it uses: app,
+   * host, link class, calibration, trace), the overrides or the e2ctwin version differ.
+   */
   STUDY_MISMATCH: 'E2C_ERR_EXPLORE_STUDY_MISMATCH',
+  /** The study's store (`study.sqlite`) is damaged, not a SQLite file, or a stored trial fails its checksum. */
+  STORE_CORRUPT: 'E2C_ERR_EXPLORE_STORE_CORRUPT',
   /** A simulation failed inside a worker (not an input problem). */
   TRIAL_FAILED: 'E2C_ERR_EXPLORE_TRIAL_FAILED',
   /** The study was interrupted (Ctrl-C); finished trials are saved and the same command resumes it. */
@@ -22,7 +27,7 @@ export type ExploreErrorCode = (typeof ExploreErrorCode)[keyof typeof ExploreErr
 /** Codes that mean "the input is wrong" (the command line exits 2 for them). */
 export const BAD_INPUT_CODES: ReadonlySet<ExploreErrorCode> = new Set([
   ExploreErrorCode.BAD_PARAM, ExploreErrorCode.NO_PARAMS, ExploreErrorCode.BAD_METRIC,
-  ExploreErrorCode.BAD_CONSTRAINT, ExploreErrorCode.BAD_OPTION, ExploreErrorCode.STUDY_MISMATCH,
+  ExploreErrorCode.BAD_CONSTRAINT, ExploreErrorCode.BAD_OPTION, ExploreErrorCode.STUDY_MISMATCH, ExploreErrorCode.STORE_CORRUPT,
 ]);
 
 /** An error of the explore area; `details` holds the offending values, `hint` a way out when obvious. */

@@ -35,6 +35,11 @@ export interface EvaluatorOptions {
   /** Absolute path of the scenario file. */
   scenarioFile: string;
   scenarioText?: string;
+  /**
+   * Digest of the study's identity (the resolved scenario and the files it uses), passed with every task so
+   * that a long-lived worker never reuses a scenario it resolved before one of those files changed.
+   */
+  inputsSha256?: string;
   /** The user's `--set` overrides, applied before the configuration's. */
   baseOverrides: readonly string[];
   rootSeed: number;
@@ -94,6 +99,7 @@ export class Evaluator {
     return {
       scenarioFile: o.scenarioFile,
       ...(o.scenarioText !== undefined ? { scenarioText: o.scenarioText } : {}),
+      ...(o.inputsSha256 !== undefined ? { inputsSha256: o.inputsSha256 } : {}),
       overrides, seed, replication,
     };
   }

@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadScenarioOrThrow, type ResolvedScenario } from '../scenario/index.js';
 import { Evaluator, type EvaluatorOptions } from './evaluator.js';
 import type { TrialRunner } from './runner.js';
 import type { SeedMode } from './seeds.js';
-import { Space } from './space.js';
+import { Space, type Config } from './space.js';
 import { TrialStore } from './store.js';
+import { canonicalJson, IDENTITY_FORMAT, scenarioInputs, sha256, type StudyIdentity } from './study-identity.js';
 
 export interface StudyOptions {
   /** The scenario file (relative to the working directory or absolute). */
@@ -29,7 +28,7 @@ export interface StudyOptions {
   outDir?: string;
   /** Discard the trials stored in `outDir`. */
   fresh?: boolean;
-  /** e2ctwin version, part of the store's identity (results of another version are not reused). */
+  /** e2ctwin version, part of the study's identity (results of another version are not reused). */
   version?: string;
   signal?: AbortSignal;
   onTrial?: EvaluatorOptions['onTrial'];
@@ -46,6 +45,8 @@ export interface Study {
   rootSeed: number;
   seedMode: SeedMode;
   replications: number;
+  /** What the trials depend on (see {@link StudyIdentity}); a store of another identity is refused. */
+  identity: StudyIdentity;
   /** Closes the store (the runner belongs to the caller). */
   close(): void;
 }
@@ -53,12 +54,12 @@ export interface Study {
 /**
  * Loads the scenario (a bad one throws ScenarioError with every issue), builds the parameter space and
  * checks that its extreme configurations are valid scenarios (so a bad path or an out-of-range level is
- * reported before anything runs), then opens the store and the evaluator.
+ * reported before anything runs), computes the study's identity from the resolved scenario and the files it
+ * uses, then opens the store (refusing one of another identity, or a damaged one) and the evaluator.
  */
 export function openStudy(o: StudyOptions): Study {
   const overrides = [...(o.overrides ?? [])];
   const scenarioFile = path.resolve(o.file);
-  const text = o.text ?? readFileSync(scenarioFile, 'utf8');
   const load = (extra: string[]) => loadScenarioOrThrow(o.file, { overrides: [...overrides, ...extra], ...(o.text !== undefined ? { text: o.text } : {}) });
   const scenario = load([]);
   const space = o.space ?? Space.from(o.params ?? [], scenario.explore);
@@ -66,21 +67,38 @@ export function openStudy(o: StudyOptions): Study {
   const hi = space.params.map((_, i) => space.gridLevels(i, 2).at(-1)!);
   load(space.overrides(lo));
   load(space.overrides(hi));
+  const identity: StudyIdentity = { format: IDENTITY_FORMAT, version: o.version ?? 'dev', overrides, inputs: studyInputs(scenario, space, lo, load) };
+  const inputsSha256 = sha256(canonicalJson(identity));
   const rootSeed = o.seed ?? scenario.seed;
   const seedMode = o.seedMode ?? 'crn';
   const replications = o.replications ?? scenario.run.replications;
-  const store = o.outDir
-    ? TrialStore.open(o.outDir, { scenarioFile, scenarioSha256: createHash('sha256').update(text).digest('hex'), overrides, version: o.version ?? 'dev' }, { fresh: o.fresh ?? false })
-    : undefined;
+  const store = o.outDir ? TrialStore.open(o.outDir, identity, { fresh: o.fresh ?? false, scenarioFile }) : undefined;
   const evaluator = new Evaluator({
     runner: o.runner, ...(store ? { store } : {}), space, scenarioFile, ...(o.text !== undefined ? { scenarioText: o.text } : {}),
-    baseOverrides: overrides, rootSeed, seedMode, replications,
+    baseOverrides: overrides, rootSeed, seedMode, replications, inputsSha256,
     ...(o.signal ? { signal: o.signal } : {}), ...(o.onTrial ? { onTrial: o.onTrial } : {}),
   });
   return {
-    scenario, scenarioFile, overrides, space, evaluator, ...(store ? { store } : {}), rootSeed, seedMode, replications,
+    scenario, scenarioFile, overrides, space, evaluator, ...(store ? { store } : {}), rootSeed, seedMode, replications, identity,
     close() {
       store?.close();
     },
   };
+}
+
+/**
+ * The study's inputs by part: the base scenario's, plus, for each level of a categorical parameter (the only
+ * kind whose values can name another file: `host=a,b`, `app=x.yaml,y.yaml`), the digest of the scenario
+ * resolved at that level.
+ */
+function studyInputs(scenario: ResolvedScenario, space: Space, base: Config, load: (extra: string[]) => ResolvedScenario): Record<string, string> {
+  const inputs = scenarioInputs(scenario);
+  space.params.forEach((p, i) => {
+    if (!p.categorical) return;
+    for (const level of p.levels ?? []) {
+      const config = base.map((v, j) => (j === i ? level : v));
+      inputs[`scenario with ${p.path}=${String(level)}`] = sha256(canonicalJson(scenarioInputs(load(space.overrides(config)))));
+    }
+  });
+  return inputs;
 }

@@ -11,6 +11,8 @@ export interface TrialTask {
   scenarioFile: string;
   /** Scenario text to use instead of reading the file (the web view posts text). */
   scenarioText?: string;
+  /** Digest of the study's inputs (files included): part of the resolved-scenario cache key, not of the result. */
+  inputsSha256?: string;
   /** `path=value` overrides: the study's base overrides, the configuration's, then the fidelity's. */
   overrides: string[];
   /** Root seed of the named random streams. */
@@ -32,7 +34,7 @@ const cache = new Map<string, { scenario: ResolvedScenario; traces: ReadonlyMap<
 export function runTrial(task: TrialTask): TrialOutput {
   const t0 = performance.now();
   try {
-    const key = `${task.scenarioFile}\0${task.scenarioText ?? ''}\0${task.overrides.join('\n')}`;
+    const key = `${task.scenarioFile}\0${task.inputsSha256 ?? ''}\0${task.scenarioText ?? ''}\0${task.overrides.join('\n')}`;
     let entry = cache.get(key);
     if (!entry) {
       const r = loadScenario(task.scenarioFile, { overrides: task.overrides, ...(task.scenarioText !== undefined ? { text: task.scenarioText } : {}) });

@@ -77,12 +77,12 @@ describe('trial runner and evaluator', () => {
     expect(got).toBe(expected);
   });
 
-  it('a study folder refuses trials of another scenario text (and --fresh discards them)', () => {
+  it('a study folder refuses trials of another scenario text, naming the part that changed (and --fresh discards them)', () => {
     const dir = path.join(tmp, 'mismatch');
     openStudy({ file, overrides: short, params, runner: new InProcessRunner(), outDir: dir }).close();
     const text = readFileSync(file, 'utf8').replace('mean: 17 }', 'mean: 12 }');
     expect(() => openStudy({ file, text, overrides: short, params, runner: new InProcessRunner(), outDir: dir })).toThrow(ExploreError);
-    expect(() => openStudy({ file, text, overrides: short, params, runner: new InProcessRunner(), outDir: dir })).toThrow(/different scenario text/);
+    expect(() => openStudy({ file, text, overrides: short, params, runner: new InProcessRunner(), outDir: dir })).toThrow(/another version of the scenario: its resolved content changed.*Changed: service edge\.users \(quantity, roles, workload, live\)/);
     openStudy({ file, text, overrides: short, params, runner: new InProcessRunner(), outDir: dir, fresh: true }).close();
   });
 });
