@@ -117,7 +117,7 @@ export class TrialStore {
     if (canonicalJson(had.overrides) !== canonicalJson(identity.overrides)) throw mismatch(`other --set overrides (${(had.overrides ?? []).join(' ') || 'none'})`);
     const changed = changedInputs(had.inputs ?? {}, identity.inputs);
     if (changed.length === 0) throw corrupt(file, 'has a damaged study identity record');
-    throw mismatch(`another version of the scenario: its resolved content changed since they were stored (the scenario text or a file it uses: app model, host, link class, calibration or trace). Changed: ${changed.slice(0, 4).join('; ')}${changed.length > 4 ? `; and ${changed.length - 4} more` : ''}`);
+    throw mismatch(`another version of the scenario; changed since they were stored: ${changed.slice(0, 4).join('; ')}${changed.length > 4 ? `; and ${changed.length - 4} more` : ''}`);
   }
 
   /** Opens (or creates) `dir/study.sqlite`; a store of another identity is refused (STUDY_MISMATCH), a damaged one too (STORE_CORRUPT). */

@@ -14,7 +14,7 @@ export interface StudyIdentity {
   format: typeof IDENTITY_FORMAT;
   version: string;
   overrides: readonly string[];
-  /** sha256 by part, labelled for people ("app model of cloud.engine", "trace of edge.cam"). */
+  /** sha256 by part, labelled for people ("the app model of cloud.engine …", "the trace of edge.cam"). */
   inputs: Readonly<Record<string, string>>;
 }
 
@@ -40,17 +40,17 @@ export const sha256 = (data: string | Uint8Array): string => createHash('sha256'
 export function scenarioInputs(scenario: ResolvedScenario): Record<string, string> {
   const { source: _machineSpecific, layers, services, network, ...settings } = scenario;
   const out: Record<string, string> = {};
-  out[`scenario settings (name, seed, run, explore, expect)`] = sha256(canonicalJson(settings));
-  out[`layers`] = sha256(canonicalJson(layers.map((l) => ({ name: l.name, description: l.description, services: l.services.map((s) => s.id) }))));
+  out[`the scenario's settings (name, seed, run, explore, expect)`] = sha256(canonicalJson(settings));
+  out['the layers'] = sha256(canonicalJson(layers.map((l) => ({ name: l.name, description: l.description, services: l.services.map((s) => s.id) }))));
   for (const s of services) {
     const { host, app, ...rest } = s;
     out[`service ${s.id} (quantity, roles, workload, live)`] = sha256(canonicalJson(rest));
-    out[`host of ${s.id}`] = sha256(canonicalJson(host));
-    if (app) out[`app model of ${s.id} (app file or calibration)`] = sha256(canonicalJson(app));
+    out[`the host of ${s.id}`] = sha256(canonicalJson(host));
+    if (app) out[`the app model of ${s.id} (its app file or the calibration)`] = sha256(canonicalJson(app));
   }
-  out[`network (links and link classes)`] = sha256(canonicalJson(network));
+  out['the network (links and link classes)'] = sha256(canonicalJson(network));
   for (const [id, times] of readTraces(scenario)) {
-    out[`trace of ${id}`] = sha256(new Uint8Array(times.buffer, times.byteOffset, times.byteLength));
+    out[`the trace of ${id}`] = sha256(new Uint8Array(times.buffer, times.byteOffset, times.byteLength));
   }
   return out;
 }

@@ -97,7 +97,7 @@ function studyInputs(scenario: ResolvedScenario, space: Space, base: Config, loa
     if (!p.categorical) return;
     for (const level of p.levels ?? []) {
       const config = base.map((v, j) => (j === i ? level : v));
-      inputs[`scenario with ${p.path}=${String(level)}`] = sha256(canonicalJson(scenarioInputs(load(space.overrides(config)))));
+      inputs[`the scenario with ${p.path}=${String(level)}`] = sha256(canonicalJson(scenarioInputs(load(space.overrides(config)))));
     }
   });
   return inputs;

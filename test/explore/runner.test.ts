@@ -82,7 +82,7 @@ describe('trial runner and evaluator', () => {
     openStudy({ file, overrides: short, params, runner: new InProcessRunner(), outDir: dir }).close();
     const text = readFileSync(file, 'utf8').replace('mean: 17 }', 'mean: 12 }');
     expect(() => openStudy({ file, text, overrides: short, params, runner: new InProcessRunner(), outDir: dir })).toThrow(ExploreError);
-    expect(() => openStudy({ file, text, overrides: short, params, runner: new InProcessRunner(), outDir: dir })).toThrow(/another version of the scenario: its resolved content changed.*Changed: service edge\.users \(quantity, roles, workload, live\)/);
+    expect(() => openStudy({ file, text, overrides: short, params, runner: new InProcessRunner(), outDir: dir })).toThrow(/another version of the scenario; changed since they were stored: service edge\.users \(quantity, roles, workload, live\)$/);
     openStudy({ file, text, overrides: short, params, runner: new InProcessRunner(), outDir: dir, fresh: true }).close();
   });
 });

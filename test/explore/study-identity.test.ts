@@ -41,10 +41,10 @@ describe('study identity: the resolved scenario and every file it uses', () => {
   });
 
   for (const [what, file, change, part] of [
-    ['the app file', 'app', (f: StudyFixture) => edit(f.app, 'mean: 1 }', 'mean: 0.5 }'), /app model of system\.station \(app file or calibration\)/],
-    ['the calibration file', 'calibration', (f: StudyFixture) => edit(f.calibration, 'mean: 0.2 }', 'mean: 0.6 }'), /app model of system\.station \(app file or calibration\)/],
+    ['the app file', 'app', (f: StudyFixture) => edit(f.app, 'mean: 1 }', 'mean: 0.5 }'), /changed since they were stored: the app model of system\.station \(its app file or the calibration\)$/],
+    ['the calibration file', 'calibration', (f: StudyFixture) => edit(f.calibration, 'mean: 0.2 }', 'mean: 0.6 }'), /changed since they were stored: the app model of system\.station \(its app file or the calibration\)$/],
     // Every arrival of the trace twice as early (the scenario's timeScale stays 1).
-    ['a trace CSV', 'trace', (f: StudyFixture) => writeFileSync(f.trace, readFileSync(f.trace, 'utf8').replace(/^[\d.]+$/gm, (t) => String(Number(t) / 2))), /trace of outside\.replay/],
+    ['a trace CSV', 'trace', (f: StudyFixture) => writeFileSync(f.trace, readFileSync(f.trace, 'utf8').replace(/^[\d.]+$/gm, (t) => String(Number(t) / 2))), /changed since they were stored: the trace of outside\.replay$/],
   ] as const) {
     it(`refuses to resume after ${what} changed, names what changed, and --fresh gives the new numbers, never the old`, async () => {
       const f = writeStudyFixture(path.join(tmp, file));
@@ -78,7 +78,7 @@ describe('study identity: the resolved scenario and every file it uses', () => {
     run();
     run();
     edit(f.app2, 'mean: 0.8 }', 'mean: 0.9 }');
-    expect(() => run()).toThrow(/Changed: scenario with system\.station\.app=\.\/station2\.yaml/);
+    expect(() => run()).toThrow(/changed since they were stored: the scenario with system\.station\.app=\.\/station2\.yaml$/);
   });
 
   it('names other overrides and another e2ctwin version', () => {

@@ -39,7 +39,7 @@ export function exploreOptions(cmd: Command, defaults: { replications: string })
     .addOption(new Option('--seeds <mode>', 'crn: every configuration uses the same random numbers (common random numbers); independent: a seed per configuration').choices(['crn', 'independent']).default('crn'))
     .option('-w, --workers <n>', `worker threads running simulations (default: the cores, here ${defaultWorkers()}; 0 runs them on the main thread)`, intOption('--workers', 0))
     .option('-o, --out <dir>', 'study folder: study.sqlite (every finished trial) and the result files (default: runs/<verb>-<scenario>-<hash of the study>)')
-    .option('--fresh', 'discard the trials stored in the study folder instead of resuming')
+    .option('--fresh', 'delete the study folder\'s study.sqlite (even a damaged one) and start over instead of resuming; a folder whose trials came from other inputs (the scenario or a file it uses: app, host, link class, calibration, trace; --set; e2ctwin version) or whose store is damaged is refused (exit 2) until you do or pick another --out')
     .option('--json', 'print the results as JSON on stdout instead of tables')
     .option('--no-progress', 'no progress bar (it only shows on a terminal anyway)');
 }
