@@ -52,8 +52,8 @@ export class TrialStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       // integrity_check rather than quick_check: it also verifies that the primary-key index agrees with the
-      // rows, and every trial lookup goes through that index. A store holds at most a few tens of thousands
-      // of trials, which it checks in well under a second.
+      // rows, and every trial lookup goes through that index. Cheap enough: 20,000 trials of 120 metrics
+      // (164 MB) took 0.5–1.9 s on a busy 2-core machine, no more than quick_check there.
       const problems = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).filter((m) => m !== 'ok');
       if (problems.length > 0) throw corrupt(file, `is damaged (SQLite integrity check: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` … ${problems.length} problems` : ''})`, { problems });
       db.exec(`

@@ -1,6 +1,7 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FlatMetrics } from '../../src/explore/metrics.js';
 import { InProcessRunner } from '../../src/explore/runner.js';
@@ -79,6 +80,24 @@ describe('study identity: the resolved scenario and every file it uses', () => {
     run();
     edit(f.app2, 'mean: 0.8 }', 'mean: 0.9 }');
     expect(() => run()).toThrow(/changed since they were stored: the scenario with system\.station\.app=\.\/station2\.yaml$/);
+  });
+
+  it('refuses a store of the earlier format (its identity covered the scenario text only); --fresh replaces it', () => {
+    const f = writeStudyFixture(path.join(tmp, 'old-format'));
+    const out = path.join(tmp, 'old-format-out');
+    mkdirSync(out, { recursive: true });
+    const db = new Database(path.join(out, 'study.sqlite'));
+    db.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE trials (config_key TEXT NOT NULL, fidelity INTEGER NOT NULL, replication INTEGER NOT NULL, seed INTEGER NOT NULL,
+        metrics TEXT NOT NULL, wall_ms REAL NOT NULL, finished_at TEXT NOT NULL, PRIMARY KEY (config_key, fidelity, replication, seed));`);
+    db.prepare('INSERT INTO meta VALUES (?, ?)').run('identity', JSON.stringify({ scenarioSha256: 'a'.repeat(64), overrides: [], version: 'dev' }));
+    db.prepare('INSERT INTO trials VALUES (?, ?, ?, ?, ?, ?, ?)').run('1', 0, 0, 1, '{"responseTime.mean":1}', 1, '2026-01-01T00:00:00Z');
+    db.close();
+    const open = (fresh: boolean) => openStudy({ file: f.scenario, params: [POOL_PARAM], runner: new InProcessRunner(), outDir: out, fresh });
+    expect(() => open(false)).toThrow(/holds trials of an earlier e2ctwin whose study identity did not cover the files a scenario uses/);
+    const study = open(true);
+    expect(study.store!.resumed).toBe(0);
+    study.close();
   });
 
   it('names other overrides and another e2ctwin version', () => {
