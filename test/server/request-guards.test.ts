@@ -118,7 +118,7 @@ describe('remote mode', () => {
     try {
       const host = `192.168.7.9:${PORT}`;
       for (const url of ['/', '/main.js', '/api/health', '/api/runs', '/api/nothing']) {
-        for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${token.slice(0, -1)}` }, { authorization: token }, { cookie: `${tokenCookieName(PORT)}=wrong` }, { cookie: `${tokenCookieName(PORT + 1)}=${token}` }]) {
+        for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${token.slice(0, -1)}` }, { authorization: token }, { cookie: `${tokenCookieName(PORT)}=wrong` }, { cookie: `${tokenCookieName(PORT + 1)}=${token}` }] as Record<string, string>[]) {
           const r = await get(remote, url, { host, ...headers });
           expect(r.statusCode, `${url} ${JSON.stringify(headers)}`).toBe(401);
           expect(r.json()).toMatchObject({ statusCode: 401, code: 'E2C_ERR_SERVER_UNAUTHORIZED', error: 'Unauthorized' });
