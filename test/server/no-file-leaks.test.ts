@@ -10,16 +10,20 @@ import { buildApp } from '../../src/server/index.js';
 // file by its path, a symbolic link to it, a device that never ends, a FIFO that a writer fills with it.
 const SECRET = '/etc/passwd';
 const SECRET_LINES = readFileSync(SECRET, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '');
+// A YAML file outside the roots too: a loader that reads it would find keys to quote as unknown.
+const SECRET_KEYS = ['leaked_key_7c1e', 'leaked_key_93ab', 'leaked_value_5d20'];
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-leaks-'));
 const runsDir = path.join(tmp, 'runs');
 const LINK = path.join(tmp, 'passwd-link.yaml');
+const SECRET_YAML = path.join(tmp, 'outside.yaml');
 const FIFO = path.join(tmp, 'fifo.yaml');
 let app: FastifyInstance;
 let writer: ChildProcess | undefined;
 
 beforeAll(async () => {
   symlinkSync(SECRET, LINK);
+  writeFileSync(SECRET_YAML, `${SECRET_KEYS[0]}: 1\n${SECRET_KEYS[1]}: ${SECRET_KEYS[2]}\n`);
   const made = spawnSync('mkfifo', [FIFO]);
   if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr}`);
   // Whoever opens the FIFO reads the secret (again and again); a server that refuses to open it leaves
@@ -40,10 +44,11 @@ afterAll(async () => {
 });
 
 function expectNoSecret(body: string, what: string): void {
-  for (const line of SECRET_LINES) expect(body.includes(line), `${what} quotes "${line}"`).toBe(false);
+  for (const line of [...SECRET_LINES, ...SECRET_KEYS]) expect(body.includes(line), `${what} quotes "${line}"`).toBe(false);
 }
 
-const TARGETS: Record<string, string> = { path: SECRET, symlink: LINK, device: '/dev/zero', fifo: FIFO };
+// The device last: without a file policy its read never ends (the process runs out of memory).
+const TARGETS: Record<string, string> = { path: SECRET, yaml: SECRET_YAML, symlink: LINK, fifo: FIFO, device: '/dev/zero' };
 const FIELDS = ['calibration', 'host', 'app', 'trace'] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -96,29 +101,6 @@ async function answersTo(url: string, payload: Record<string, unknown>): Promise
   return { first, bodies };
 }
 
-describe.each(Object.entries(TARGETS))('a scenario naming %s (%s)', (_kind, file) => {
-  it.each(FIELDS)('as %s: refused with located issues, no line of the file in any answer', async (field) => {
-    const requests = [
-      { how: 'overrides', payload: { scenario: 'plantnet.yaml', overrides: overridesNaming(field, file) } },
-      { how: 'scenario text', payload: { scenario: 'validation/mm1.yaml', text: textNaming(field, file) } },
-    ];
-    const firsts: { what: string; first: LightMyRequestResponse }[] = [];
-    for (const { how, payload } of requests) {
-      for (const url of ['/api/scenarios/check', '/api/simulations']) {
-        const { first, bodies } = await answersTo(url, payload);
-        bodies.forEach((b, i) => expectNoSecret(b, `${url} (${how}), answer ${i}`));
-        firsts.push({ what: `${url} (${how})`, first });
-      }
-    }
-    // No leak in any answer (above); and each request is refused before anything runs.
-    for (const { what, first } of firsts) {
-      expect(first.statusCode, `${what}: ${first.body.slice(0, 300)}`).toBe(422);
-      expect(first.json().code, what).toBe('E2C_ERR_SERVER_SCENARIO_INVALID');
-    }
-    expect((await app.inject('/api/health')).json()).toMatchObject({ ok: true, running: 0 });
-  });
-});
-
 describe('the runs and studies API', () => {
   it('does not follow symbolic links out of the runs folder, nor read FIFOs', async () => {
     mkdirSync(runsDir, { recursive: true });
@@ -164,5 +146,28 @@ describe('the runs and studies API', () => {
       expect(r.json(), url).toMatchObject({ code: 'E2C_ERR_SERVER_RUN_FILE_INVALID' });
       expectNoSecret(r.body, url);
     }
+  });
+});
+
+describe.each(Object.entries(TARGETS))('a scenario naming %s (%s)', (_kind, file) => {
+  it.each(FIELDS)('as %s: refused with located issues, no line of the file in any answer', async (field) => {
+    const requests = [
+      { how: 'overrides', payload: { scenario: 'plantnet.yaml', overrides: overridesNaming(field, file) } },
+      { how: 'scenario text', payload: { scenario: 'validation/mm1.yaml', text: textNaming(field, file) } },
+    ];
+    const firsts: { what: string; first: LightMyRequestResponse }[] = [];
+    for (const { how, payload } of requests) {
+      for (const url of ['/api/scenarios/check', '/api/simulations']) {
+        const { first, bodies } = await answersTo(url, payload);
+        bodies.forEach((b, i) => expectNoSecret(b, `${url} (${how}), answer ${i}`));
+        firsts.push({ what: `${url} (${how})`, first });
+      }
+    }
+    // No leak in any answer (above); and each request is refused before anything runs.
+    for (const { what, first } of firsts) {
+      expect(first.statusCode, `${what}: ${first.body.slice(0, 300)}`).toBe(422);
+      expect(first.json().code, what).toBe('E2C_ERR_SERVER_SCENARIO_INVALID');
+    }
+    expect((await app.inject('/api/health')).json()).toMatchObject({ ok: true, running: 0 });
   });
 });

@@ -73,6 +73,8 @@ describe('DELETE /api/simulations/:id', () => {
     const endless = await start(a, 'plantnet.yaml', ENDLESS);
     // The answer comes with its headers: the page is subscribed from then on.
     const following = await a.inject({ url: `/api/simulations/${endless.id}/events`, payloadAsStream: true });
+    expect(following.headers['content-type']).toContain('text/event-stream');
+    expect(following.headers['x-content-type-options']).toBe('nosniff'); // set before the route takes the raw answer over
     await a.inject({ method: 'DELETE', url: `/api/simulations/${endless.id}` });
     let body = '';
     for await (const chunk of following.stream()) body += String(chunk);
