@@ -1,3 +1,4 @@
+import { existsSync, realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,7 +96,8 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
   if (!(budget.wallSeconds > 0)) throw optionError('budget.wallSeconds', `options.budget.wallSeconds must be > 0 (got ${budget.wallSeconds})`);
   if (!Number.isInteger(budget.memoryMiB) || budget.memoryMiB < 16) throw optionError('budget.memoryMiB', `options.budget.memoryMiB must be an integer ≥ 16 (got ${budget.memoryMiB})`);
   const scenariosDir = path.resolve(options.scenariosDir ?? path.join(ROOT, 'scenarios'));
-  const allowedRoots = (options.allowedRoots ?? [scenariosDir, MODELS_DIR, path.join(ROOT, 'calibration')]).map((r) => path.resolve(r));
+  // Real paths: the file policy compares a file's real path (links resolved) with these.
+  const allowedRoots = (options.allowedRoots ?? [scenariosDir, MODELS_DIR, path.join(ROOT, 'calibration')]).map((r) => (existsSync(r) ? realpathSync(r) : path.resolve(r)));
   return Object.freeze({
     runsDir: path.resolve(options.runsDir),
     scenariosDir,

@@ -27,8 +27,9 @@ beforeAll(async () => {
   const made = spawnSync('mkfifo', [FIFO]);
   if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr}`);
   // Whoever opens the FIFO reads the secret (again and again); a server that refuses to open it leaves
-  // this writer waiting, and it is stopped at the end.
-  writer = spawn('sh', ['-c', 'while :; do cat "$1" > "$2"; done', 'sh', SECRET, FIFO], { stdio: 'ignore', detached: true });
+  // this writer waiting: it is stopped at the end, and stops by itself within seconds if this process dies.
+  const loop = 'while kill -0 "$3" 2>/dev/null; do timeout 5 sh -c \'cat "$0" > "$1"\' "$1" "$2"; done';
+  writer = spawn('sh', ['-c', loop, 'sh', SECRET, FIFO, String(process.pid)], { stdio: 'ignore', detached: true });
   app = await buildApp({ runsDir, maxRunningSimulations: 4, budget: { wallSeconds: 60, memoryMiB: 512 } });
 });
 afterAll(async () => {
