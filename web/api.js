@@ -31,6 +31,7 @@ export const api = {
   chromeTraceUrl: (id) => `/api/runs/${encodeURIComponent(id)}/chrome-trace`,
   fileUrl: (id, file) => `/api/runs/${encodeURIComponent(id)}/files/${file}`,
   startSimulation: (body) => call('POST', '/api/simulations', body),
+  cancelSimulation: (id) => call('DELETE', `/api/simulations/${encodeURIComponent(id)}`),
   studies: () => call('GET', '/api/studies'),
   study: (id) => call('GET', `/api/studies/${encodeURIComponent(id)}`),
 
@@ -42,6 +43,7 @@ export const api = {
     source.addEventListener('progress', (e) => onProgress(parse(e)));
     source.addEventListener('done', (e) => { source.close(); onDone(parse(e)); });
     source.addEventListener('failed', (e) => { source.close(); onFailed(parse(e)); });
+    source.addEventListener('cancelled', (e) => { source.close(); onFailed(parse(e)); });
     source.onerror = () => {
       // The stream ends after done/failed (closed above); any other error is a lost connection.
       if (source.readyState === EventSource.CLOSED) return;

@@ -26,6 +26,24 @@ export const ServerErrorCode = {
   SIMULATION_NOT_FOUND: 'E2C_ERR_SERVER_SIMULATION_NOT_FOUND',
   /** Too many simulations running at once; try again when one finishes. */
   BUSY: 'E2C_ERR_SERVER_BUSY',
+  /** A file of a run or study folder that is a link out of the runs folder, not a regular file, or too large. */
+  RUN_FILE_REFUSED: 'E2C_ERR_SERVER_RUN_FILE_REFUSED',
+  /** The request's Host header is not one of the names this server answers to (DNS rebinding guard). */
+  FORBIDDEN_HOST: 'E2C_ERR_SERVER_FORBIDDEN_HOST',
+  /** The request's Origin header is not this server's own origin (a page of another site). */
+  FORBIDDEN_ORIGIN: 'E2C_ERR_SERVER_FORBIDDEN_ORIGIN',
+  /** The server needs its access token (remote mode) and the request has none, or a wrong one. */
+  UNAUTHORIZED: 'E2C_ERR_SERVER_UNAUTHORIZED',
+  /** `host` is not a loopback address and remote access was not allowed (or has no token). */
+  REMOTE_NOT_ALLOWED: 'E2C_ERR_SERVER_REMOTE_NOT_ALLOWED',
+  /** Job outcome (in a job's `error.code`): the simulation ran past the server's wall-time budget and was stopped. */
+  SIMULATION_TIMEOUT: 'E2C_ERR_SERVER_SIMULATION_TIMEOUT',
+  /** Job outcome: the simulation needed more memory than the server's budget and was stopped. */
+  SIMULATION_MEMORY: 'E2C_ERR_SERVER_SIMULATION_MEMORY',
+  /** Job outcome: the simulation was cancelled (DELETE /api/simulations/:id). */
+  SIMULATION_CANCELLED: 'E2C_ERR_SERVER_SIMULATION_CANCELLED',
+  /** Job outcome: the simulation's worker thread stopped without saying why. */
+  SIMULATION_CRASHED: 'E2C_ERR_SERVER_SIMULATION_CRASHED',
   /** Anything else: a bug or an I/O failure (the message says which). */
   INTERNAL: 'E2C_ERR_SERVER_INTERNAL',
 } as const;
@@ -43,6 +61,17 @@ const STATUS: Record<ServerErrorCode, number> = {
   E2C_ERR_SERVER_STUDY_NOT_FOUND: 404,
   E2C_ERR_SERVER_SIMULATION_NOT_FOUND: 404,
   E2C_ERR_SERVER_BUSY: 503,
+  E2C_ERR_SERVER_RUN_FILE_REFUSED: 403,
+  E2C_ERR_SERVER_FORBIDDEN_HOST: 403,
+  E2C_ERR_SERVER_FORBIDDEN_ORIGIN: 403,
+  E2C_ERR_SERVER_UNAUTHORIZED: 401,
+  E2C_ERR_SERVER_REMOTE_NOT_ALLOWED: 400,
+  // Job outcomes are reported in the job's state (GET /api/simulations/:id answers 200); the status is
+  // what an API would answer if it waited for the job.
+  E2C_ERR_SERVER_SIMULATION_TIMEOUT: 503,
+  E2C_ERR_SERVER_SIMULATION_MEMORY: 503,
+  E2C_ERR_SERVER_SIMULATION_CANCELLED: 409,
+  E2C_ERR_SERVER_SIMULATION_CRASHED: 500,
   E2C_ERR_SERVER_INTERNAL: 500,
 };
 
@@ -65,7 +94,7 @@ export interface ErrorBody {
   [field: string]: unknown;
 }
 
-const REASON: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+const REASON: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 409: 'Conflict', 500: 'Internal Server Error', 503: 'Service Unavailable' };
 
 /** The body for any error: ours as they are, fastify's validation errors as BAD_REQUEST, the rest INTERNAL. */
 export function errorBody(err: unknown): ErrorBody {

@@ -1,8 +1,11 @@
 export * from './app.js';
 export * from './errors.js';
+export { isLoopbackHost, allowedHosts } from './host-guard.js';
+export { newAccessToken, tokenCookieName } from './access-token.js';
+export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security-headers.js';
 export * from './runs-store.js';
 export * from './scenario-catalog.js';
 export * from './simulate-with-series.js';
 export * from './studies-store.js';
 export type { JobSpec, JobMessage } from './run-job.js';
-export type { JobState } from './simulation-jobs.js';
+export { DEFAULT_BUDGET, type JobState, type SimulationBudget } from './simulation-jobs.js';

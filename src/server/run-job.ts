@@ -11,6 +11,8 @@ export interface JobSpec {
   /** Scenario text posted from the page, used in place of the file's. */
   text?: string;
   overrides: string[];
+  /** Folders the scenario may read files from (the server's configured roots). */
+  allowedRoots: string[];
   seed?: number;
   replications?: number;
   /** Run folder to write (created by the server, inside its runs folder). */
@@ -30,7 +32,7 @@ export type JobMessage =
  */
 export function runJob(spec: JobSpec, post: (m: JobMessage) => void): void {
   try {
-    const scenario = loadScenarioOrThrow(spec.file, { ...(spec.text !== undefined ? { text: spec.text } : {}), overrides: spec.overrides });
+    const scenario = loadScenarioOrThrow(spec.file, { ...(spec.text !== undefined ? { text: spec.text } : {}), overrides: spec.overrides, allowedRoots: spec.allowedRoots });
     const traces = readTraces(scenario);
     let lastF = -1;
     let lastT = 0;

@@ -1,10 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ServerError, ServerErrorCode } from './errors.js';
 
 /** Files a run folder may hold, and the only ones the API reads (nothing else can be named). */
 export const RUN_FILES = ['run.json', 'metrics.json', 'scenario.resolved.json', 'trace.jsonl', 'chrome-trace.json', 'series.json', 'scenario.yaml'] as const;
 export type RunFile = (typeof RUN_FILES)[number];
+
+/** The largest file of a run or study folder the API reads (a bigger one is refused, not read). */
+export const MAX_FOLDER_FILE_BYTES = 256 * 1024 * 1024;
 
 /** A run id is one plain folder name: letters, digits, `.`, `_`, `-`, not starting with a dot. */
 const RUN_ID = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -26,7 +29,8 @@ export interface RunSummary {
 
 /**
  * The runs folder, seen through run ids only: every path is built from a validated id and a file name
- * from {@link RUN_FILES}, then checked (after resolving symbolic links) to lie inside the folder.
+ * from {@link RUN_FILES}, then checked (after resolving symbolic links) to lie inside the folder; a file
+ * is read only when it is a regular file of at most {@link MAX_FOLDER_FILE_BYTES}.
  */
 export class RunsStore {
   readonly root: string;
@@ -68,19 +72,33 @@ export class RunsStore {
     if (!(RUN_FILES as readonly string[]).includes(file)) {
       throw new ServerError(ServerErrorCode.BAD_REQUEST, `"${file}" is not a run file`, { file });
     }
-    const full = path.join(this.dirOf(id), file);
-    if (!existsSync(full)) throw new ServerError(ServerErrorCode.RUN_FILE_MISSING, `run "${id}" has no ${file}`, { id, file });
-    return readFileSync(this.#inside(full, id), 'utf8');
+    return this.readFolderFile(this.dirOf(id), id, file);
+  }
+
+  /**
+   * The text of file `name` of `folder` (a path from {@link folder} for `id`): RUN_FILE_MISSING when it
+   * does not exist, RUN_FILE_REFUSED when it leads out of the folder (a symbolic link), is not a regular
+   * file (a FIFO or a device would block or never end) or is too large.
+   */
+  readFolderFile(folder: string, id: string, name: string): string {
+    const full = path.join(folder, name);
+    if (!existsSync(full)) throw new ServerError(ServerErrorCode.RUN_FILE_MISSING, `"${id}" has no ${name}`, { id, file: name });
+    const real = realpathSync(full);
+    const rel = path.relative(realpathSync(folder), real);
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw new ServerError(ServerErrorCode.RUN_FILE_REFUSED, `${name} of "${id}" leads out of its folder (a symbolic link): not read`, { id, file: name });
+    }
+    const st = statSync(real);
+    if (!st.isFile()) throw new ServerError(ServerErrorCode.RUN_FILE_REFUSED, `${name} of "${id}" is not a regular file: not read`, { id, file: name });
+    if (st.size > MAX_FOLDER_FILE_BYTES) {
+      throw new ServerError(ServerErrorCode.RUN_FILE_REFUSED, `${name} of "${id}" has ${st.size} bytes, more than the ${MAX_FOLDER_FILE_BYTES} the server reads: not read`, { id, file: name, sizeBytes: st.size, limitBytes: MAX_FOLDER_FILE_BYTES });
+    }
+    return readFileSync(real, 'utf8');
   }
 
   /** `file` of run `id` parsed as JSON. */
   readJson<T = unknown>(id: string, file: RunFile): T {
-    const text = this.readText(id, file);
-    try {
-      return JSON.parse(text) as T;
-    } catch (err) {
-      throw new ServerError(ServerErrorCode.RUN_FILE_INVALID, `run "${id}": ${file} is not valid JSON (${(err as Error).message})`, { id, file });
-    }
+    return parseFolderJson<T>(this.readText(id, file), id, file);
   }
 
   /** Runs in the folder (sub-folders with a run.json), newest first. Unreadable ones are skipped. */
@@ -137,5 +155,18 @@ export class RunsStore {
       throw new ServerError(ServerErrorCode.BAD_RUN_ID, `run "${id}" is not inside the runs folder`, { id });
     }
     return real;
+  }
+}
+
+/**
+ * `text` (file `file` of folder `id`) parsed as JSON, or RUN_FILE_INVALID. The message gives the position
+ * only: JSON.parse's own message quotes the text.
+ */
+export function parseFolderJson<T = unknown>(text: string, id: string, file: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw new ServerError(ServerErrorCode.RUN_FILE_INVALID, `"${id}": ${file} is not valid JSON${at !== undefined ? ` (at character ${at})` : ''}`, { id, file });
   }
 }

@@ -22,10 +22,13 @@ export type ScenarioCheck = { ok: true; scenario: ResolvedScenario } | { ok: fal
  */
 export class ScenarioCatalog {
   readonly dir: string;
+  /** Folders the scenarios may read files from (presets, calibration, traces), and no other. */
+  readonly allowedRoots: readonly string[];
   #entries: Map<string, string> | undefined;
 
-  constructor(dir: string) {
+  constructor(dir: string, options: { allowedRoots: readonly string[] }) {
     this.dir = path.resolve(dir);
+    this.allowedRoots = Object.freeze([...options.allowedRoots]);
   }
 
   list(): ScenarioEntry[] {
@@ -45,12 +48,12 @@ export class ScenarioCatalog {
 
   /**
    * Loads scenario `name` — its file, or `text` posted from the page in its place (relative presets and
-   * traces then resolve from the file's folder) — with `overrides`. Issue locations name the scenario
-   * by its entry name.
+   * traces then resolve from the file's folder) — with `overrides`, reading files only from
+   * {@link allowedRoots}. Issue locations name the scenario by its entry name.
    */
   check(name: string, options: { text?: string; overrides?: readonly string[] } = {}): ScenarioCheck {
     const file = this.fileOf(name);
-    const r: LoadResult = loadScenario(file, { ...(options.text !== undefined ? { text: options.text } : {}), overrides: options.overrides ?? [] });
+    const r: LoadResult = loadScenario(file, { ...(options.text !== undefined ? { text: options.text } : {}), overrides: options.overrides ?? [], allowedRoots: this.allowedRoots });
     if (r.ok) return { ok: true, scenario: r.scenario };
     return { ok: false, issues: r.issues.map((i) => (i.file === file ? { ...i, file: name } : i)) };
   }

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ServerError, ServerErrorCode } from './errors.js';
-import type { RunsStore } from './runs-store.js';
+import { parseFolderJson, type RunsStore } from './runs-store.js';
 
 /**
  * The result file of a study folder written by `e2ctwin sweep` (results.json), sensitivity/optimize/capacity
@@ -25,8 +25,9 @@ export interface StudySummary {
 }
 
 /**
- * Study folders of the exploration verbs, in the same folder as the runs and behind the same id checks:
- * only their result JSON is read (the SQLite trial store is theirs).
+ * Study folders of the exploration verbs, in the same folder as the runs and behind the same id and file
+ * checks (no symbolic link out of the runs folder, regular files only): only their result JSON is read
+ * (the SQLite trial store is theirs).
  */
 export class StudiesStore {
   constructor(readonly runs: RunsStore) {}
@@ -48,7 +49,7 @@ export class StudiesStore {
   read(id: string): { id: string; file: string; study: Record<string, unknown> } {
     const dir = this.runs.folder(id);
     const file = RESULT_FILES.find((f) => existsSync(path.join(dir, f)));
-    const study = file ? this.#parse(id, path.join(dir, file)) : undefined;
+    const study = file ? this.#parse(id, dir, file) : undefined;
     if (!file || !study) throw new ServerError(ServerErrorCode.STUDY_NOT_FOUND, `no study "${id}" in the runs folder`, { id });
     return { id, file, study };
   }
@@ -57,26 +58,19 @@ export class StudiesStore {
     const dir = this.runs.folder(id);
     const file = RESULT_FILES.find((f) => existsSync(path.join(dir, f)));
     if (!file) return undefined;
-    const full = path.join(dir, file);
-    const s = this.#parse(id, full);
+    const s = this.#parse(id, dir, file);
     if (!s) return undefined;
     const params = Array.isArray(s.params) ? s.params.map((p: { name?: string; path?: string }) => String(p.name ?? p.path)) : [];
     const points = Array.isArray(s.results) ? s.results.length : Array.isArray(s.history) ? s.history.length : Array.isArray(s.points) ? s.points.length : typeof s.runs === 'number' ? s.runs : null;
     return {
       id, kind: String(s.kind), scenario: String(s.scenario ?? ''),
       method: String(s.design ?? s.method ?? s.algorithm ?? (s.kind === 'validation' ? 'twin vs testbed' : '')),
-      params, points, modifiedAt: statSync(full).mtime.toISOString(),
+      params, points, modifiedAt: statSync(path.join(dir, file)).mtime.toISOString(),
     };
   }
 
-  #parse(id: string, file: string): Record<string, any> | undefined {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new ServerError(ServerErrorCode.RUN_FILE_INVALID, `study "${id}": ${path.basename(file)} is not valid JSON (${(err as Error).message})`, { id, file: path.basename(file) });
-    }
-    const d = doc as Record<string, unknown>;
+  #parse(id: string, dir: string, file: string): Record<string, any> | undefined {
+    const d = parseFolderJson<Record<string, unknown>>(this.runs.readFolderFile(dir, id, file), id, file);
     if (!d || typeof d !== 'object') return undefined;
     if (d.format === VALIDATION_PLOT) return { ...d, kind: 'validation' };
     return KINDS.has(String(d.kind)) ? d : undefined;

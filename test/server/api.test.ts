@@ -131,7 +131,7 @@ describe('buildApp()', () => {
     expect((await app.inject('/api/nothing')).json()).toMatchObject({ statusCode: 404, code: 'E2C_ERR_SERVER_NOT_FOUND' });
     // On a loopback address, a request naming another host (DNS rebinding) is refused.
     const rebound = await app.inject({ url: '/api/runs', headers: { host: 'attacker.example:8080' } });
-    expect(rebound.json()).toMatchObject({ statusCode: 400, code: 'E2C_ERR_SERVER_BAD_REQUEST' });
+    expect(rebound.json()).toMatchObject({ statusCode: 403, code: 'E2C_ERR_SERVER_FORBIDDEN_HOST', header: 'host' });
   });
 
   it('runs a simulation in a worker, streams its progress, and writes the same run folder as `e2ctwin simulate --out`', async () => {

@@ -11,6 +11,7 @@ const $ = (id) => document.getElementById(id);
 export function scenarioPanel({ onChecked, onProblems, onRunDone }) {
   let original = '';
   let following = null;
+  let current = null; // id of the simulation last started from this page
 
   const body = () => {
     const text = $('scenario-text').value;
@@ -60,6 +61,7 @@ export function scenarioPanel({ onChecked, onProblems, onRunDone }) {
     p.dataset.status = state.status;
     p.querySelector('.fill').style.width = `${Math.round((state.fraction ?? 0) * 100)}%`;
     p.querySelector('.label').textContent = text;
+    $('cancel-btn').hidden = state.status !== 'running';
   }
 
   async function loadScenario(name) {
@@ -95,6 +97,7 @@ export function scenarioPanel({ onChecked, onProblems, onRunDone }) {
       const r = await api.startSimulation(body());
       clearIssues();
       const s = r.simulation;
+      current = s.id;
       setProgress(s, `starting ${s.scenario}…`);
       following = api.followSimulation(r.events, {
         onProgress: (st) => setProgress(st, `simulating ${st.scenario}: replication ${Math.min(st.replication + 1, st.replications)} of ${st.replications} · ${Math.round(st.fraction * 100)} %`),
@@ -107,8 +110,9 @@ export function scenarioPanel({ onChecked, onProblems, onRunDone }) {
         onFailed: (st) => {
           following = null;
           $('run-btn').disabled = false;
-          setProgress({ ...st, status: 'failed' }, 'failed');
-          showIssues({ message: `The simulation failed: ${st.error?.message ?? 'unknown error'}`, code: st.error?.code });
+          const cancelled = st.status === 'cancelled';
+          setProgress({ ...st, status: cancelled ? 'cancelled' : 'failed' }, cancelled ? 'cancelled' : 'failed');
+          showIssues({ message: cancelled ? 'The simulation was cancelled.' : `The simulation failed: ${st.error?.message ?? 'unknown error'}`, code: st.error?.code });
         },
       });
     } catch (err) {
@@ -138,6 +142,8 @@ export function scenarioPanel({ onChecked, onProblems, onRunDone }) {
     });
     $('check-btn').addEventListener('click', () => void check());
     $('run-btn').addEventListener('click', () => void run());
+    // The server stops the worker; the event stream then ends with `cancelled`.
+    $('cancel-btn').addEventListener('click', () => void (current && api.cancelSimulation(current).catch((err) => showIssues(err))));
     $('reset-text').addEventListener('click', () => {
       $('scenario-text').value = original;
       void check();

@@ -22,6 +22,7 @@ export const simulationsRoutes: FastifyPluginAsync<{ scenarios: ScenarioCatalog;
         file: scenarios.fileOf(body.scenario),
         ...(body.text !== undefined ? { text: body.text } : {}),
         overrides,
+        allowedRoots: [...scenarios.allowedRoots],
         ...(body.seed !== undefined ? { seed: body.seed } : {}),
         ...(body.replications !== undefined ? { replications: body.replications } : {}),
         dir,
@@ -33,7 +34,10 @@ export const simulationsRoutes: FastifyPluginAsync<{ scenarios: ScenarioCatalog;
 
   app.get<{ Params: { id: string } }>('/:id', async (request) => jobs.get(request.params.id));
 
-  // Server-sent events: `state` at once, then `progress` as it runs, then `done` or `failed` (and the end).
+  // Cancel: the worker is terminated, the job's run folder removed, its slot free for the next one.
+  app.delete<{ Params: { id: string } }>('/:id', async (request) => jobs.cancel(request.params.id));
+
+  // Server-sent events: `state` at once, then `progress` as it runs, then `done`, `failed` or `cancelled` (and the end).
   app.get<{ Params: { id: string } }>('/:id/events', async (request, reply) => {
     const state = jobs.get(request.params.id);
     reply.hijack();
