@@ -42,11 +42,12 @@ describe('live metrics (the simulate shape, from spans and counters)', () => {
 
   it('counts requests that got no answer (a dead service) as failed, apart from the app\'s refusals', () => {
     const win = { start: 0, warmupEnd: 1, end: 11 };
-    const spans = [req(1, 2, 3), req(2, 3, 3.01, 'failed'), req(3, 4, 4.01, 'failed'), req(4, 5, 6, 'rejected')];
+    // The first failure arrived before the window (it belongs to the warm-up), the last one inside it.
+    const spans = [req(1, 2, 3), req(2, 0.999, 1.001, 'failed'), req(3, 3, 3.01, 'failed'), req(4, 4, 4.01, 'failed'), req(5, 5, 6, 'rejected'), req(6, 10.999, 11.001, 'failed')];
     const m = liveReplicationMetrics(scenario, win, spans, []);
-    expect([m.completed, m.failed, m.rejected]).toEqual([1, 2, 1]);
-    expect(m.failureProbability).toBeCloseTo(0.5);
-    expect(m.rejectionProbability).toBeCloseTo(0.25);
+    expect([m.arrived, m.completed, m.failed, m.rejected]).toEqual([5, 1, 3, 1]);
+    expect(m.failureProbability).toBeCloseTo(0.6);
+    expect(m.rejectionProbability).toBeCloseTo(0.2);
   });
 
   it('gives rates over the window as the runner ended it (an interrupted run), not the planned one', () => {

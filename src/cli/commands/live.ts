@@ -64,7 +64,7 @@ export function registerLive(program: Command): void {
     .option('-s, --set <path=value>', 'override a scenario field (repeatable), e.g. --set edge.users.quantity=2', collect, [])
     .option('--dry-run', 'print the plan and stop (nothing is touched); with --cleanup, list what would be removed')
     .option('--cleanup', 'start no run: remove what crashed (killed) runs left under --state-dir — namespaces, their processes (checked by PID and start time), mounts, nft tables, tc rules, temporary files, containers — and print each; safe when nothing is left')
-    .option('--json', 'print the plan (with --dry-run) or the metrics as JSON')
+    .option('--json', 'print the plan (with --dry-run) or the metrics as JSON; with --cleanup, what was (or would be) removed')
     .option('--repeat <n>', 'repetitions of the workload (confidence intervals over them)', intOption('--repeat', 1))
     .option('-d, --duration <s>', 'seconds of workload per repetition (default: the scenario\'s run.duration)')
     .option('--warmup <s>', 'seconds excluded from the metrics (default: the scenario\'s warm-up, scaled to --duration)')
@@ -180,10 +180,10 @@ function liveSummary(scenario: ResolvedScenario, plan: LivePlan, o: LiveOutcome)
   const m = o.measured;
   if (o.status !== 'ok') {
     out.push(`RUN ${o.status.toUpperCase()}: ${o.failure}${o.result ? ' (partial results below)' : ''}`);
-    out.push(`measured ${num(m.actualS, 3)} s of the ${num(m.plannedS, 3)} s planned${m.stoppedAtS !== null ? ` (stopped at +${m.stoppedAtS.toFixed(1)} s of workload)` : ''}${o.result ? `: rates are over the ${num(m.actualS, 3)} s measured` : ''}`, '');
+    out.push(`measured ${m.actualS.toFixed(1)} s of the ${m.plannedS.toFixed(1)} s planned${m.stoppedAtS !== null ? ` (stopped at +${m.stoppedAtS.toFixed(1)} s of workload)` : ''}${o.result ? `: rates are over the ${m.actualS.toFixed(1)} s measured` : ''}`, '');
   }
   if (o.result) {
-    out.push(`live: ${durationS} s of workload (warm-up ${num(warmupS, 3)} s) per repetition${m.actualS < m.plannedS ? `, ${num(m.actualS, 3)} s of ${num(m.plannedS, 3)} s measured` : ''}`);
+    out.push(`live: ${durationS} s of workload (warm-up ${num(warmupS, 3)} s) per repetition${m.actualS < m.plannedS ? `, ${m.actualS.toFixed(1)} s of ${m.plannedS.toFixed(1)} s measured` : ''}`);
     // The simulate table, its reference-value column named for what a live run gives.
     out.push(summaryTable({ ...scenario, run: { ...scenario.run, duration: durationS, warmup: warmupS } }, o.result)
       .replace(/^(reference value\s+expected\s+)simulated/m, '$1 measured').replace(/replications? ×/, (m) => m.replace('replication', 'repetition')));

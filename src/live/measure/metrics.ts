@@ -47,8 +47,14 @@ export function liveReplicationMetrics(scenario: ResolvedScenario, win: LiveWind
   const perService = new Map<string, LogHistogram>();
   for (const r of requests) {
     if (r.kind !== 'request') continue;
-    if (r.start >= w0 && r.start < w1) arrived++;
+    const arrivedInside = r.start >= w0 && r.start < w1;
+    if (arrivedInside) arrived++;
     area += Math.max(0, Math.min(r.end, w1) - Math.max(r.start, w0));
+    // A request that got no answer is counted with the arrivals it belongs to (it took no service time).
+    if (r.status === 'failed') {
+      if (arrivedInside) failed++;
+      continue;
+    }
     if (r.end < w0 || r.end >= w1) continue;
     if (r.status === 'ok') {
       const t = r.end - r.start;
@@ -59,8 +65,7 @@ export function liveReplicationMetrics(scenario: ResolvedScenario, win: LiveWind
     } else if (r.status === 'abandoned') {
       abandoned++;
       wAband[wi(r.end)]!++;
-    } else if (r.status === 'failed') failed++; // no answer at all: not the app refusing
-    else rejected++;
+    } else rejected++;
   }
   // The workload's target answers the users: its response times are the user-facing ones.
   for (const s of scenario.services) if (s.workload) perService.set(s.workload.target, h);
