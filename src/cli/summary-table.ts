@@ -27,6 +27,8 @@ export function summaryTable(s: ResolvedScenario, r: SimulationResult): string {
     ['completed', count(r.completed), ''],
     ['rejected', `${count(r.rejected)} (${pct(r.rejectionProbability, 2)})`, ''],
     ['abandoned', `${count(r.abandoned)} (${pct(r.abandonmentProbability, 2)})`, ''],
+    // Live runs only: requests that got no answer (a dead service), apart from the app's refusals.
+    ...(r.failed > 0 ? [['failed (no answer)', `${count(r.failed)} (${pct(r.failureProbability, 2)})`, '']] : []),
   ]));
   const pools = Object.entries(r.pools);
   if (pools.length > 0) {

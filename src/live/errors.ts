@@ -12,6 +12,8 @@ export const LiveErrorCode = {
   SERVICE: 'E2C_ERR_LIVE_SERVICE',
   /** A tool the provider needs is missing (not root, no sshd, no socat, …). */
   REQUIREMENT: 'E2C_ERR_LIVE_REQUIREMENT',
+  /** The run folder (`--out`) cannot be written: not a folder, or a folder that is not a run folder. */
+  OUT: 'E2C_ERR_LIVE_OUT',
   /** The run was interrupted (Ctrl-C, SIGTERM). */
   INTERRUPTED: 'E2C_ERR_LIVE_INTERRUPTED',
 } as const;

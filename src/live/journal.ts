@@ -13,7 +13,9 @@ export type JournalEntry =
   | { kind: 'container'; host: string; id: string; socket?: string }
   | { kind: 'remote-commands'; host: string; commands: string[][]; what: string; netns?: string }
   | { kind: 'remote-process'; host: string; pid: number; what: string }
-  | { kind: 'remote-dir'; host: string; path: string };
+  | { kind: 'remote-dir'; host: string; path: string }
+  /** The temporary sibling a run folder (`--out`) is written into before it replaces the folder whole. */
+  | { kind: 'out-temp'; path: string };
 
 export interface Owner { kind: 'owner'; runId: string; pid: number; start: number; createdAt: string; testbed?: string }
 
@@ -90,22 +92,53 @@ export function readJournal(file: string): { owner: Owner | undefined; entries: 
   return { owner, entries: parsed.filter((e): e is JournalEntry => e.kind !== 'owner') };
 }
 
+/** The journal of one run found in a state folder. */
+export interface JournalFile { runId: string; file: string; owner: Owner | undefined; entries: JournalEntry[] }
+
 /**
- * Removes the leftovers of runs whose controller is gone (crashed, killed): every journal in
- * `stateRoot` whose owner process no longer runs. Journals of runs still in progress are left alone.
+ * The journals in `stateRoot`: `crashed` ones, whose owner process no longer runs (checked by PID and
+ * start time, so a reused PID does not count), and those of runs still `running`.
  */
-export async function recoverLeftovers(stateRoot: string, remoteFor?: (owner: Owner | undefined, entries: JournalEntry[]) => RemoteUndo | undefined, log?: (line: string) => void): Promise<{ runId: string; removed: number; problems: string[] }[]> {
+export function scanJournals(stateRoot: string): { crashed: JournalFile[]; running: JournalFile[] } {
   const dir = path.join(stateRoot, 'journals');
-  if (!existsSync(dir)) return [];
-  const out: { runId: string; removed: number; problems: string[] }[] = [];
+  const out = { crashed: [] as JournalFile[], running: [] as JournalFile[] };
+  if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
     const file = path.join(dir, name);
     const { owner, entries } = readJournal(file);
-    if (owner && isAlive(owner.pid, owner.start)) continue; // a run in progress (possibly this process's)
-    const runId = owner?.runId ?? name.replace(/\.jsonl$/, '');
+    const j = { runId: owner?.runId ?? name.replace(/\.jsonl$/, ''), file, owner, entries };
+    (owner && isAlive(owner.pid, owner.start) ? out.running : out.crashed).push(j);
+  }
+  return out;
+}
+
+/**
+ * Whether the resource an entry describes is still there, checked on this machine (a process by PID
+ * and start time); `undefined` when only its host can tell (containers, remote hosts).
+ */
+export function present(e: JournalEntry): boolean | undefined {
+  switch (e.kind) {
+    case 'dir': case 'out-temp': return existsSync(e.path);
+    case 'netns': return existsSync(path.join('/run/netns', e.name));
+    case 'process': return isAlive(e.pid, e.start);
+    case 'mounts': return mountPointsUnder(e.under).length > 0;
+    case 'empty-dirs': return e.paths.some((p) => existsSync(p));
+    case 'remote-commands': return e.netns ? existsSync(path.join('/run/netns', e.netns)) : undefined;
+    default: return undefined;
+  }
+}
+
+/**
+ * Removes the leftovers of runs whose controller is gone (crashed, killed): every journal in
+ * `stateRoot` whose owner process no longer runs. Journals of runs still in progress are left alone.
+ * `log` hears each resource removed (or found gone already).
+ */
+export async function recoverLeftovers(stateRoot: string, remoteFor?: (owner: Owner | undefined, entries: JournalEntry[]) => RemoteUndo | undefined, log?: (line: string) => void): Promise<{ runId: string; removed: number; problems: string[] }[]> {
+  const out: { runId: string; removed: number; problems: string[] }[] = [];
+  for (const { runId, file, owner, entries } of scanJournals(stateRoot).crashed) {
     log?.(`removing leftovers of run ${runId} (${entries.length} resources)`);
     const remote = remoteFor?.(owner, entries);
-    const problems = await undoEntries([...entries].reverse(), stateRoot, remote, log);
+    const problems = await undoEntries([...entries].reverse(), stateRoot, remote, log, true);
     await remote?.close?.();
     if (problems.length === 0) rmSync(file, { force: true });
     out.push({ runId, removed: entries.length, problems });
@@ -113,12 +146,14 @@ export async function recoverLeftovers(stateRoot: string, remoteFor?: (owner: Ow
   return out;
 }
 
-async function undoEntries(entries: JournalEntry[], stateRoot: string, remote: RemoteUndo | undefined, log?: (line: string) => void): Promise<string[]> {
+async function undoEntries(entries: JournalEntry[], stateRoot: string, remote: RemoteUndo | undefined, log?: (line: string) => void, verbose = false): Promise<string[]> {
   const problems: string[] = [];
   for (const e of entries) {
     try {
       const t0 = Date.now();
+      const was = verbose ? present(e) : undefined;
       await undo(e, stateRoot, remote);
+      if (verbose) log?.(was === false ? `  already gone: ${describe(e)}` : `  removed ${describe(e)}`);
       if (process.env.E2CTWIN_DEBUG_CLEANUP) log?.(`cleanup: ${describe(e)} ${Date.now() - t0} ms`);
     } catch (err) {
       const msg = `${describe(e)}: ${(err as Error).message}`;
@@ -140,6 +175,7 @@ export function describe(e: JournalEntry): string {
     case 'remote-commands': return `${e.what} on ${e.host}`;
     case 'remote-process': return `process ${e.pid} (${e.what}) on ${e.host}`;
     case 'remote-dir': return `folder ${e.path} on ${e.host}`;
+    case 'out-temp': return `temporary run folder ${e.path}`;
   }
 }
 
@@ -169,6 +205,12 @@ async function undo(e: JournalEntry, stateRoot: string, remote: RemoteUndo | und
       rmSync(resolved, { recursive: true, force: true });
       return;
     }
+    case 'out-temp':
+      // Only a folder named as the runner names its temporary run folders (never the user's --out).
+      if (!/^\..+\.e2ctwin-tmp-[a-z0-9]+$/.test(path.basename(e.path))) throw new Error(`refusing to remove ${e.path}: not a temporary run folder`);
+      rmSync(e.path, { recursive: true, force: true });
+      rmSync(`${e.path}.old`, { recursive: true, force: true });
+      return;
     case 'empty-dirs':
       for (const p of [...e.paths].reverse()) {
         try {
@@ -196,12 +238,16 @@ async function stopProcessesUnder(dir: string): Promise<void> {
   await Promise.all(ours.map((pid) => stopProcess(pid, processStartTime(pid), { graceMs: 2000 })));
 }
 
+/** Mount points under `dir`, deepest first. */
+function mountPointsUnder(dir: string): string[] {
+  const prefix = path.resolve(dir) + path.sep;
+  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+    .map((l) => l.split(' ')[4]?.replace(/\\040/g, ' '))
+    .filter((p): p is string => p !== undefined && p.startsWith(prefix))
+    .sort((a, b) => b.length - a.length);
+}
+
 /** Unmounts (lazily, deepest first) everything mounted under `dir`. */
 async function unmountUnder(dir: string): Promise<void> {
-  const prefix = path.resolve(dir) + path.sep;
-  const points = readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
-    .map((l) => l.split(' ')[4])
-    .filter((p): p is string => p !== undefined && p.replace(/\\040/g, ' ').startsWith(prefix))
-    .sort((a, b) => b.length - a.length);
-  for (const p of points) await run(['umount', '-l', p.replace(/\\040/g, ' ')], { check: false });
+  for (const p of mountPointsUnder(dir)) await run(['umount', '-l', p], { check: false });
 }

@@ -39,8 +39,11 @@ export interface ReplicationMetrics {
   completed: number;
   rejected: number;
   abandoned: number;
+  /** Requests that got no answer (a dead service: connection refused or reset). Always 0 in a simulation. */
+  failed: number;
   rejectionProbability: number;
   abandonmentProbability: number;
+  failureProbability: number;
   inSystem: { mean: number };
   pools: Record<string, PoolMetrics>;
   services: Record<string, ServiceMetrics>;
@@ -163,8 +166,10 @@ export function replicationMetrics(sim: Simulation): ReplicationMetrics {
     completed: c.completed,
     rejected: c.rejectedCount,
     abandoned: c.abandoned,
+    failed: 0,
     rejectionProbability: c.arrived > 0 ? c.rejectedCount / c.arrived : 0,
     abandonmentProbability: c.arrived > 0 ? c.abandoned / c.arrived : 0,
+    failureProbability: 0,
     inSystem: { mean: c.inSystem.mean(now) },
     pools,
     services,

@@ -31,8 +31,12 @@ export interface SpanRecord {
   item?: number;
   start: number;
   end: number;
-  /** Outcome of a `request` span. */
-  status?: 'ok' | 'rejected' | 'abandoned';
+  /**
+   * Outcome of a `request` span: answered, refused by the app (HTTP 503, a full pool queue), abandoned
+   * at the user's patience, or failed (no answer: connection refused or reset, an HTTP error other than
+   * a refusal — live runs only).
+   */
+  status?: 'ok' | 'rejected' | 'abandoned' | 'failed';
 }
 
 /** First line of a trace file (JSON Lines): what the spans that follow come from. */

@@ -4,7 +4,7 @@ import { Journal, recoverLeftovers } from '../../src/live/journal.js';
 import { buildPlan } from '../../src/live/plan/build.js';
 import { fallbackCommands } from '../../src/live/plan/network.js';
 import { LocalTarget, SshTarget } from '../../src/live/providers/index.js';
-import { remoteUndo } from '../../src/live/run/runner.js';
+import { remoteUndo } from '../../src/live/run/recover.js';
 import type { LiveHost } from '../../src/live/target.js';
 import { parseTestbed } from '../../src/live/testbed/load.js';
 import { loadScenarioOrThrow } from '../../src/scenario/index.js';

@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Journal, readJournal, recoverLeftovers } from '../../src/live/journal.js';
+import { Journal, present, readJournal, recoverLeftovers, scanJournals } from '../../src/live/journal.js';
 import { isAlive, processStartTime, spawnDetached } from '../../src/live/proc.js';
+import { runCli } from '../support/cli.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'e2ctwin-journal-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -50,5 +51,79 @@ describe('cleanup journal', () => {
     expect(readFileSync(live.file, 'utf8')).toContain(`"pid":${process.pid}`);
     expect(processStartTime(process.pid)).toBeGreaterThan(0);
     await live.cleanup();
+  });
+});
+
+/** A journal whose controller is gone, listing a sleeper process, a folder and a temporary run folder. */
+async function crashedRun(stateRoot: string, runId: string) {
+  const ctl = spawn('sleep', ['0']);
+  await new Promise((r) => ctl.on('close', r));
+  const ctlStart = 1; // not the start time of whatever now has that pid
+  const folder = path.join(stateRoot, runId);
+  mkdirSync(folder, { recursive: true });
+  const sleeper = spawnDetached(['sleep', '60'], path.join(folder, 'o'), path.join(folder, 'e'));
+  const outTemp = path.join(stateRoot, `.run.e2ctwin-tmp-${runId}`);
+  mkdirSync(outTemp);
+  mkdirSync(path.join(stateRoot, 'journals'), { recursive: true });
+  writeFileSync(path.join(stateRoot, 'journals', `${runId}.jsonl`), [
+    { kind: 'owner', runId, pid: ctl.pid, start: ctlStart, createdAt: '2025-01-01T00:00:00.000Z' },
+    { kind: 'dir', path: folder },
+    { kind: 'out-temp', path: outTemp },
+    { kind: 'process', pid: sleeper.pid, start: sleeper.start, what: 'left behind' },
+    { kind: 'netns', name: `e2c-${runId}-gone` },
+  ].map((e) => JSON.stringify(e)).join('\n') + '\n');
+  return { folder, sleeper, outTemp };
+}
+
+describe('e2ctwin live --cleanup', () => {
+  it('--dry-run lists what a crashed run left, touching nothing; --cleanup removes it and says what; a second --cleanup finds nothing', async () => {
+    const stateRoot = path.join(root, 'state-cli');
+    const { folder, sleeper, outTemp } = await crashedRun(stateRoot, 'ddddd');
+    expect(scanJournals(stateRoot).crashed.map((j) => j.runId)).toEqual(['ddddd']);
+    expect(present({ kind: 'process', pid: sleeper.pid, start: sleeper.start, what: '' })).toBe(true);
+    // The same PID with another start time is not our process.
+    expect(present({ kind: 'process', pid: sleeper.pid, start: sleeper.start + 1, what: '' })).toBe(false);
+
+    const dry = runCli(['live', '--cleanup', '--dry-run', '--state-dir', stateRoot]);
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('run ddddd crashed');
+    expect(dry.stdout).toContain('would remove 4 resources');
+    expect(dry.stdout).toContain(`process ${sleeper.pid} (left behind)`);
+    expect(dry.stdout).toContain(`network namespace e2c-ddddd-gone (already gone)`);
+    expect(isAlive(sleeper.pid, sleeper.start)).toBe(true);
+    expect(existsSync(folder) && existsSync(outTemp)).toBe(true);
+    // A plan's --dry-run says that a real run would remove them first.
+    const plan = runCli(['live', 'test/live/fixtures/plantnet-small.yaml', '--testbed', 'testbeds/local.yaml', '--dry-run', '--state-dir', stateRoot]);
+    expect(plan.status, plan.stderr).toBe(0);
+    expect(plan.stderr).toMatch(/a real run first removes what 1 crashed run\(s\) left \(ddddd: 4 resources\)/);
+
+    const clean = runCli(['live', '--cleanup', '--state-dir', stateRoot]);
+    expect(clean.status, clean.stderr).toBe(0);
+    expect(clean.stdout).toContain('removing leftovers of run ddddd (4 resources)');
+    expect(clean.stdout).toContain(`removed process ${sleeper.pid} (left behind)`);
+    expect(clean.stdout).toContain(`removed temporary run folder ${outTemp}`);
+    expect(clean.stdout).toContain('already gone: network namespace e2c-ddddd-gone');
+    expect(isAlive(sleeper.pid, sleeper.start)).toBe(false);
+    expect(existsSync(folder) || existsSync(outTemp)).toBe(false);
+    expect(existsSync(path.join(stateRoot, 'journals', 'ddddd.jsonl'))).toBe(false);
+
+    const again = runCli(['live', '--cleanup', '--state-dir', stateRoot]);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('nothing to recover');
+  });
+
+  it('leaves a run in progress alone and refuses a scenario or testbed with --cleanup', () => {
+    const stateRoot = path.join(root, 'state-busy');
+    const live = Journal.open(stateRoot, 'eeeee');
+    const r = runCli(['live', '--cleanup', '--state-dir', stateRoot]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`run eeeee is in progress (controller pid ${process.pid}): left alone`);
+    expect(existsSync(live.file)).toBe(true);
+    const bad = runCli(['live', 'test/live/fixtures/plantnet-small.yaml', '--cleanup', '--state-dir', stateRoot]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--cleanup starts no run');
+    const none = runCli(['live', '--testbed', 'testbeds/local.yaml']);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain("missing argument 'scenario'");
   });
 });

@@ -40,6 +40,26 @@ describe('live metrics (the simulate shape, from spans and counters)', () => {
     expect(m.timeline.start).toHaveLength(120);
   });
 
+  it('counts requests that got no answer (a dead service) as failed, apart from the app\'s refusals', () => {
+    const win = { start: 0, warmupEnd: 1, end: 11 };
+    // The first failure arrived before the window (it belongs to the warm-up), the last one inside it.
+    const spans = [req(1, 2, 3), req(2, 0.999, 1.001, 'failed'), req(3, 3, 3.01, 'failed'), req(4, 4, 4.01, 'failed'), req(5, 5, 6, 'rejected'), req(6, 10.999, 11.001, 'failed')];
+    const m = liveReplicationMetrics(scenario, win, spans, []);
+    expect([m.arrived, m.completed, m.failed, m.rejected]).toEqual([5, 1, 3, 1]);
+    expect(m.failureProbability).toBeCloseTo(0.6);
+    expect(m.rejectionProbability).toBeCloseTo(0.2);
+  });
+
+  it('gives rates over the window as the runner ended it (an interrupted run), not the planned one', () => {
+    const spans = Array.from({ length: 16 }, (_, i) => req(i, 2 + i * 0.5, 2.4 + i * 0.5));
+    const planned = liveReplicationMetrics(scenario, { start: 0, warmupEnd: 2, end: 30 }, spans, []);
+    const ended = liveReplicationMetrics(scenario, { start: 0, warmupEnd: 2, end: 10, plannedEnd: 30 }, spans, []);
+    expect(ended.completed).toBe(16);
+    expect(ended.measuredSeconds).toBe(8);
+    expect(ended.throughput).toBeCloseTo(2);
+    expect(planned.throughput).toBeCloseTo(16 / 28);
+  });
+
   it('has every key of a simulated replication', () => {
     const sim = simulate(scenario, { replications: 1 }).result.perReplication[0]!;
     const live = liveReplicationMetrics(scenario, { start: 0, warmupEnd: 1, end: 2 }, [], []);

@@ -35,9 +35,15 @@ export function registerDrive(program: Command): void {
       const startAtMs = process.env.E2CTWIN_START_AT_MS ? Number(process.env.E2CTWIN_START_AT_MS) : undefined;
       // The image server listens for the testbed inside a live run (a spec), on loopback otherwise.
       const images = await imageServer(spec.imagePort, fromSpec ? '0.0.0.0' : '127.0.0.1');
-      const summary = await drive(spec, { durationS, repetition: Number(process.env.E2CTWIN_REPETITION ?? 0), ...(startAtMs !== undefined ? { startAtMs } : {}) });
+      // The controller stops an interrupted run with SIGTERM: keep the spans recorded so far.
+      const stop = new AbortController();
+      const onTerm = () => stop.abort();
+      process.once('SIGTERM', onTerm);
+      const summary = await drive(spec, { durationS, repetition: Number(process.env.E2CTWIN_REPETITION ?? 0), signal: stop.signal, ...(startAtMs !== undefined ? { startAtMs } : {}) });
+      process.off('SIGTERM', onTerm);
       images.close();
       images.closeAllConnections();
-      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      process.stdout.write(`${JSON.stringify({ ...summary, ...(stop.signal.aborted ? { stopped: true } : {}) })}\n`);
+      if (stop.signal.aborted) process.exit(143);
     });
 }

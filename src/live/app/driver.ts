@@ -16,9 +16,15 @@ export interface DriveOptions {
   /** Repetition of the run: offsets request ids and selects the random streams. Default 0. */
   repetition?: number;
   log?: (line: string) => void;
+  /** Stops the workload at once (SIGTERM from the controller): spans recorded so far are flushed, in-flight requests dropped. */
+  signal?: AbortSignal;
 }
 
-export interface DriveSummary { sent: number; ok: number; rejected: number; abandoned: number; errors: number; lastError?: string }
+/**
+ * What the driver saw. `rejected`: the app refused (HTTP 503). `failed`: no answer — `connectionErrors`
+ * (refused, reset, unreachable, connect timeout) plus `httpErrors` (a status other than 2xx and 503).
+ */
+export interface DriveSummary { sent: number; ok: number; rejected: number; abandoned: number; failed: number; connectionErrors: number; httpErrors: number; errors: number; lastError?: string }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
@@ -67,7 +73,8 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
   const w = spec.workload;
   if (w.kind === 'trace') throw new Error('trace workloads are not supported in live mode yet');
   const spans = new SpanWriter(spec.spansFile);
-  const summary: DriveSummary = { sent: 0, ok: 0, rejected: 0, abandoned: 0, errors: 0 };
+  const summary: DriveSummary = { sent: 0, ok: 0, rejected: 0, abandoned: 0, failed: 0, connectionErrors: 0, httpErrors: 0, errors: 0 };
+  let stopped = false;
   const startS = (options.startAtMs ?? Date.now()) / 1000;
   await sleep(startS * 1000 - Date.now());
   const endS = startS + options.durationS;
@@ -108,7 +115,9 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
       await res.arrayBuffer();
       if (res.status === 503) status = 'rejected';
       else if (!res.ok) {
-        status = 'rejected';
+        // Not the app's admission control refusing: a broken answer.
+        status = 'failed';
+        summary.httpErrors++;
         summary.errors++;
         summary.lastError = `HTTP ${res.status}`;
       }
@@ -116,12 +125,15 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
       const err = e as Error;
       if (err.name === 'TimeoutError' || err.name === 'AbortError') status = 'abandoned';
       else {
-        status = 'rejected';
+        // A dead or unreachable service (ECONNREFUSED, ECONNRESET, a connect timeout): no answer at all.
+        status = 'failed';
+        summary.connectionErrors++;
         summary.errors++;
         summary.lastError = `${err.message}${(err as { cause?: Error }).cause ? `: ${(err as { cause?: Error }).cause!.message}` : ''}`;
       }
     }
     const t1 = wallS();
+    if (stopped) return; // ended after the stop: outside what was measured
     summary[status]++;
     spans.write({ request: id, kind: 'request', name: 'request', service: spec.service, host: inst.inst.name, start: t0, end: t1, status });
   }
@@ -168,10 +180,15 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
       })());
     }
   }
-  await Promise.all(loops);
+  const stop = new Promise<void>((resolve) => {
+    if (options.signal?.aborted) resolve();
+    options.signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await Promise.race([Promise.all(loops), stop]);
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all([...inFlight]), new Promise((r) => (timer = setTimeout(r, drainS * 1000)))]);
+  if (!options.signal?.aborted) await Promise.race([Promise.all([...inFlight]), stop, new Promise((r) => (timer = setTimeout(r, drainS * 1000)))]);
   clearTimeout(timer);
+  stopped = true;
   spans.close();
   return summary;
 }

@@ -4,8 +4,11 @@ import type { ResolvedScenario } from '../../scenario/index.js';
 import type { SpanRecord } from '../../trace/index.js';
 import type { EngineSnapshot } from '../app/engine.js';
 
-/** One measured window of a live run, in seconds on the run's clock (0 = workload start). */
-export interface LiveWindow { start: number; warmupEnd: number; end: number }
+/**
+ * One measured window of a live run, in seconds on the run's clock (0 = workload start). `end` is where
+ * measuring stopped: the planned end (`plannedEnd`), or earlier when the run was interrupted or failed.
+ */
+export interface LiveWindow { start: number; warmupEnd: number; end: number; plannedEnd?: number }
 
 /** The counters of one engine instance over time (snapshots on the run's clock). */
 export interface EngineSeries { service: string; instance: string; snapshots: EngineSnapshot[] }
@@ -28,7 +31,8 @@ function around(s: EngineSnapshot[], t: number, after: boolean): EngineSnapshot 
  * A live repetition's metrics in the simulator's shape (ReplicationMetrics), so that `metrics.json` of a
  * live run and of `e2ctwin simulate` compare field for field. Client-side request spans give the
  * response times, throughput, rejections, abandonments and requests in the system; engine counter
- * snapshots give pool utilization, queues, waits and CPU use. What a live run cannot measure (GPU
+ * snapshots give pool utilization, queues, waits and CPU use. Every per-second rate is over the window's
+ * measured time (`end - warmupEnd`): the runner ends a window where an interrupted or failed run stopped. What a live run cannot measure (GPU
  * utilization and memory on CPU stand-ins, energy) is NaN (null in JSON).
  */
 export function liveReplicationMetrics(scenario: ResolvedScenario, win: LiveWindow, requests: readonly SpanRecord[], engines: readonly EngineSeries[], processCpu: ProcessCpu = {}): ReplicationMetrics {
@@ -36,15 +40,21 @@ export function liveReplicationMetrics(scenario: ResolvedScenario, win: LiveWind
   const w1 = win.end;
   const T = w1 - w0;
   const h = new LogHistogram();
-  let arrived = 0, completed = 0, rejected = 0, abandoned = 0, area = 0;
+  let arrived = 0, completed = 0, rejected = 0, abandoned = 0, failed = 0, area = 0;
   const windowS = T / WINDOWS;
   const wDone = new Float64Array(WINDOWS), wSum = new Float64Array(WINDOWS), wAband = new Float64Array(WINDOWS);
   const wi = (t: number) => Math.min(WINDOWS - 1, Math.max(0, Math.floor((t - w0) / windowS)));
   const perService = new Map<string, LogHistogram>();
   for (const r of requests) {
     if (r.kind !== 'request') continue;
-    if (r.start >= w0 && r.start < w1) arrived++;
+    const arrivedInside = r.start >= w0 && r.start < w1;
+    if (arrivedInside) arrived++;
     area += Math.max(0, Math.min(r.end, w1) - Math.max(r.start, w0));
+    // A request that got no answer is counted with the arrivals it belongs to (it took no service time).
+    if (r.status === 'failed') {
+      if (arrivedInside) failed++;
+      continue;
+    }
     if (r.end < w0 || r.end >= w1) continue;
     if (r.status === 'ok') {
       const t = r.end - r.start;
@@ -119,8 +129,10 @@ export function liveReplicationMetrics(scenario: ResolvedScenario, win: LiveWind
     completed,
     rejected,
     abandoned,
+    failed,
     rejectionProbability: arrived > 0 ? rejected / arrived : 0,
     abandonmentProbability: arrived > 0 ? abandoned / arrived : 0,
+    failureProbability: arrived > 0 ? failed / arrived : 0,
     inSystem: { mean: T > 0 ? area / T : NaN },
     pools,
     services,

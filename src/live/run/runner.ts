@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { posix } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -7,18 +7,19 @@ import { combine, type SimulationResult, type ReplicationMetrics } from '../../m
 import type { ResolvedScenario } from '../../scenario/index.js';
 import type { SpanRecord } from '../../trace/index.js';
 import type { EngineSnapshot } from '../app/engine.js';
-import { DockerEngine, removeContainer } from '../docker.js';
+import { DockerEngine } from '../docker.js';
 import { LiveError, LiveErrorCode } from '../errors.js';
-import { Journal, recoverLeftovers, type JournalEntry, type Owner, type RemoteUndo } from '../journal.js';
+import { Journal } from '../journal.js';
 import { liveReplicationMetrics, type EngineSeries, type LiveWindow, type ProcessCpu } from '../measure/metrics.js';
 import type { RttResult, ThroughputResult } from '../measure/probe.js';
+import { NETWORK_CHECK_TOLERANCE, networkCheckWarnings } from '../measure/tolerance.js';
 import type { LivePlan, PlanProcess } from '../plan/types.js';
-import { run } from '../proc.js';
-import { createTarget, SshTarget } from '../providers/index.js';
-import { SshHost } from '../ssh-host.js';
+import { createTarget } from '../providers/index.js';
 import type { LiveHost, LiveTarget } from '../target.js';
-import { loadTestbed, type LoadedTestbed } from '../testbed/load.js';
+import type { LoadedTestbed } from '../testbed/load.js';
 import { HostSampler, type HostSample } from './host-sampler.js';
+import { recover, remoteUndo } from './recover.js';
+import { checkRunFolder, freshTemp, replaceRunFolder, tempSibling } from './run-folder.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nowS = () => (performance.timeOrigin + performance.now()) / 1000;
@@ -34,6 +35,24 @@ export interface EmulationReport {
     expectedRttMs: number; rtt?: RttResult; rttBeforeCalibration?: RttResult; delayCorrectionMs?: number; rttErrorPercent?: number;
     expectedMbps: number | null; throughput?: ThroughputResult; throughputErrorPercent?: number;
   }[];
+  /** Checks off by more than this many percent of the configured value are warned about. */
+  tolerancePercent: number;
+  /** One per check beyond the tolerance. */
+  warnings: string[];
+}
+
+/** How long the run measured, against the plan: per-second rates are over `actualS`. */
+export interface MeasuredTime {
+  /** Seconds of measurement planned: repetitions × (duration − warm-up). */
+  plannedS: number;
+  /** Seconds actually measured: over the windows, from the end of the warm-up to where measuring stopped. */
+  actualS: number;
+  /** Where an interrupted or failed run stopped, seconds on the run's clock (null: it ran to its end, or stopped before the workload). */
+  stoppedAtS: number | null;
+  interrupted: boolean;
+  repetitionsPlanned: number;
+  /** Repetitions with some measured time. */
+  repetitionsMeasured: number;
 }
 
 export interface LiveOutcome {
@@ -42,6 +61,7 @@ export interface LiveOutcome {
   result?: SimulationResult;
   emulation: EmulationReport;
   cleanupProblems: string[];
+  measured: MeasuredTime;
   runFolder?: string;
   requests: number;
   spans: number;
@@ -68,75 +88,6 @@ function e2c(host: LiveHost, argv: string[]): string[] {
 }
 
 /**
- * Cleanup of journal entries that live on hosts: commands run in a local namespace (local provider, no
- * connection needed, so it also works after a crash) or over the hosts' SSH connections.
- */
-export function remoteUndo(hosts: () => ReadonlyMap<string, LiveHost>, runId: string, connect?: (host: string) => Promise<LiveHost | undefined>): RemoteUndo {
-  const hostOf = async (name: string) => hosts().get(name) ?? (await connect?.(name));
-  return {
-    async undo(e) {
-      switch (e.kind) {
-        case 'container':
-          if (!e.socket) throw new Error('no engine socket recorded');
-          await removeContainer(e.socket, e.id);
-          return;
-        case 'remote-commands':
-          if (e.netns) {
-            if (!existsSync(`/run/netns/${e.netns}`)) return;
-            for (const c of e.commands) await run(['ip', 'netns', 'exec', e.netns, ...c], { check: false });
-            return;
-          }
-          {
-            const h = await hostOf(e.host);
-            if (!h) throw new Error('host unreachable');
-            for (const c of e.commands) await h.exec(c);
-          }
-          return;
-        case 'remote-process': {
-          const h = await hostOf(e.host);
-          if (!h) throw new Error('host unreachable');
-          await h.stop(e.pid);
-          return;
-        }
-        case 'remote-dir': {
-          if (!e.path.split('/').includes(runId) && !posix.basename(e.path).match(/^[a-z0-9]{5}$/)) throw new Error(`refusing to remove ${e.path}`);
-          const h = await hostOf(e.host);
-          if (!h) throw new Error('host unreachable');
-          await h.exec(['rm', '-rf', e.path]);
-        }
-      }
-    },
-  };
-}
-
-/** Rebuilds connections to an ssh testbed after a crash (from the testbed file the journal names). */
-function recoveryUndo(owner: Owner | undefined, entries: JournalEntry[]): RemoteUndo | undefined {
-  const needsSsh = entries.some((e) => (e.kind === 'remote-process' || e.kind === 'remote-dir' || (e.kind === 'remote-commands' && !e.netns)));
-  let target: SshTarget | undefined;
-  const hosts = new Map<string, LiveHost>();
-  const connect = async (name: string) => {
-    if (!needsSsh || !owner?.testbed) return undefined;
-    if (!target) {
-      const tb = loadTestbed(owner.testbed).testbed;
-      if (tb.provider !== 'ssh') return undefined;
-      target = new SshTarget(tb, '/nonexistent');
-    }
-    const def = target.testbed.hosts.find((h) => h.name === name);
-    if (!def) return undefined;
-    const h = new SshHost(name, def.address ?? name, posix.join(def.workDir, owner.runId), await target.client(name), undefined);
-    hosts.set(name, h);
-    return h;
-  };
-  const r = remoteUndo(() => hosts, owner?.runId ?? '', connect);
-  return { undo: r.undo, close: async () => { await target?.close(); for (const h of hosts.values()) await h.close(); } };
-}
-
-/** Removes what crashed earlier runs left (their controller is gone). */
-export function recover(stateRoot: string, log: (line: string) => void) {
-  return recoverLeftovers(stateRoot, recoveryUndo, log);
-}
-
-/**
  * One live run: plan → provision → network (apply, measure) → services → workload (repetitions) →
  * collect → metrics → run folder, and always cleanup from the journal — on success, on failure, on
  * SIGINT/SIGTERM. A run first removes the leftovers of crashed runs.
@@ -144,7 +95,7 @@ export function recover(stateRoot: string, log: (line: string) => void) {
 export class LiveRun {
   readonly hosts = new Map<string, LiveHost>();
   readonly running: Running[] = [];
-  readonly emulation: EmulationReport = { mode: 'none', netemSupported: null, description: 'no network constraints between deployed hosts', delay: 'none', measurements: [] };
+  readonly emulation: EmulationReport = { mode: 'none', netemSupported: null, description: 'no network constraints between deployed hosts', delay: 'none', measurements: [], tolerancePercent: NETWORK_CHECK_TOLERANCE * 100, warnings: [] };
   readonly windows: LiveWindow[] = [];
   readonly drivers: { proc: PlanProcess; summary?: unknown }[] = [];
   readonly #abort = new AbortController();
@@ -153,6 +104,10 @@ export class LiveRun {
   #target: LiveTarget | undefined;
   #journal: Journal | undefined;
   #workloadStarted = false;
+  /** When the run was interrupted or failed (seconds since the epoch): measuring ends there. */
+  #stoppedAt: number | undefined;
+  /** The temporary sibling the run folder is written into. */
+  #outTemp: string | undefined;
 
   constructor(readonly input: LiveRunInput) {}
 
@@ -184,14 +139,21 @@ export class LiveRun {
   }
 
   interrupt(reason: string): void {
-    if (!this.#abort.signal.aborted) this.#abort.abort(new LiveError(LiveErrorCode.INTERRUPTED, reason));
+    if (this.#abort.signal.aborted) return;
+    this.#stoppedAt ??= nowS();
+    this.#abort.abort(new LiveError(LiveErrorCode.INTERRUPTED, reason));
   }
 
   async execute(): Promise<LiveOutcome> {
-    const { plan, stateRoot } = this.input;
+    const { plan, stateRoot, out } = this.input;
+    if (out) checkRunFolder(out);
     const leftovers = await recover(stateRoot, (l) => this.#log(l));
     for (const l of leftovers) if (l.problems.length > 0) this.#log(`warning: leftovers of run ${l.runId} not fully removed: ${l.problems.join('; ')}`);
     this.#journal = Journal.open(stateRoot, plan.runId, this.input.testbed.file);
+    if (out) {
+      this.#outTemp = tempSibling(out, plan.runId);
+      this.#journal.record({ kind: 'out-temp', path: this.#outTemp });
+    }
     const onSignal = (sig: NodeJS.Signals) => {
       if (this.#abort.signal.aborted) return this.#log(`${sig}: still cleaning up, please wait`);
       this.#log(`${sig}: stopping the run and cleaning up`);
@@ -211,21 +173,29 @@ export class LiveRun {
         await this.#workload();
       } catch (e) {
         const err = e as LiveError;
+        this.#stoppedAt ??= nowS();
         status = err.code === LiveErrorCode.INTERRUPTED ? 'interrupted' : 'failed';
         failure = err.message;
         this.#log(`${status === 'interrupted' ? 'interrupted' : 'failed'}: ${failure}`);
       }
       this.#sampler?.stop();
+      this.#endWindows();
       // Keep what was measured, even from a failed run.
       try {
         const collected = await this.#collect();
         result = collected.result;
         counts = collected.counts;
-        if (this.input.out) runFolder = this.#writeRunFolder(collected, status, failure);
+        if (out) runFolder = this.#writeRunFolder(collected, status, failure);
       } catch (e) {
         this.#log(`collecting results failed: ${(e as Error).message}`);
         if (status === 'ok') { status = 'failed'; failure = `collecting results: ${(e as Error).message}`; }
-        if (this.input.out) runFolder = this.#writeRunFolder(undefined, status, failure);
+        if (out) {
+          try {
+            runFolder = this.#writeRunFolder(undefined, status, failure);
+          } catch (e2) {
+            this.#log(`writing the run folder failed: ${(e2 as Error).message}`);
+          }
+        }
       }
     } finally {
       await this.#target?.close().catch(() => {});
@@ -234,7 +204,30 @@ export class LiveRun {
       process.off('SIGTERM', onSignal);
       this.#log(cleanupProblems.length === 0 ? `cleanup: removed ${this.#journal.entries.length} resources` : `cleanup: ${cleanupProblems.length} problem(s): ${cleanupProblems.join('; ')}`);
     }
-    return { status, ...(failure ? { failure } : {}), ...(result ? { result } : {}), emulation: this.emulation, cleanupProblems, ...(runFolder ? { runFolder } : {}), ...counts };
+    return { status, ...(failure ? { failure } : {}), ...(result ? { result } : {}), emulation: this.emulation, cleanupProblems, measured: this.#measured(status), ...(runFolder ? { runFolder } : {}), ...counts };
+  }
+
+  /**
+   * Ends every window where the run stopped, if it stopped early: the rates of an interrupted or failed
+   * run are over the time it actually measured, never over the planned window.
+   */
+  #endWindows(): void {
+    if (this.#stoppedAt === undefined || !this.#t0) return;
+    const stop = this.#stoppedAt - this.#t0;
+    for (const w of this.windows) w.end = Math.max(w.start, Math.min(w.plannedEnd ?? w.end, stop));
+  }
+
+  #measured(status: LiveOutcome['status']): MeasuredTime {
+    const { plan } = this;
+    const measured = this.windows.filter((w) => w.end > w.warmupEnd);
+    return {
+      plannedS: plan.repeat * Math.max(0, plan.durationS - plan.warmupS),
+      actualS: measured.reduce((a, w) => a + (w.end - w.warmupEnd), 0),
+      stoppedAtS: status !== 'ok' && this.#stoppedAt !== undefined && this.#t0 > 0 ? this.#stoppedAt - this.#t0 : null,
+      interrupted: status === 'interrupted',
+      repetitionsPlanned: plan.repeat,
+      repetitionsMeasured: measured.length,
+    };
   }
 
   async #deploy(): Promise<void> {
@@ -360,6 +353,8 @@ export class LiveRun {
       this.emulation.measurements.push(m);
       this.#log(`network check ${v.label} (${v.src} → ${v.dst}): RTT ${m.rtt!.medianMs.toFixed(2)} ms (configured ${v.expectedRttMs} ms${m.delayCorrectionMs !== undefined ? `, userspace path corrected by ${m.delayCorrectionMs.toFixed(2)} ms per direction` : ''})${m.throughput ? `, throughput ${m.throughput.mbps.toFixed(2)} Mbit/s (configured ${v.expectedMbps})` : ''}`);
     }
+    this.emulation.warnings = networkCheckWarnings(this.emulation.measurements);
+    for (const w of this.emulation.warnings) this.#log(`warning: ${w}`);
   }
 
   async #images(): Promise<void> {
@@ -451,7 +446,7 @@ export class LiveRun {
         this.#sampler!.start();
       }
       const s = startAt / 1000 - this.#t0;
-      this.windows.push({ start: s, warmupEnd: s + plan.warmupS, end: s + plan.durationS });
+      this.windows.push({ start: s, warmupEnd: s + plan.warmupS, end: s + plan.durationS, plannedEnd: s + plan.durationS });
       const env = { E2CTWIN_START_AT_MS: String(startAt), E2CTWIN_DURATION_S: String(plan.durationS), E2CTWIN_REPETITION: String(rep) };
       const started = [];
       for (const p of workloads) started.push(await this.#startService(p, env));
@@ -528,7 +523,8 @@ export class LiveRun {
     }
     spans.sort((a, b) => a.start - b.start);
     const requests = spans.filter((s) => s.kind === 'request');
-    const reps: ReplicationMetrics[] = this.windows.map((w) => {
+    // A window the run stopped in before its warm-up ended measured nothing: it gives no repetition.
+    const reps: ReplicationMetrics[] = this.windows.filter((w) => w.end > w.warmupEnd).map((w) => {
       const cpu: ProcessCpu = {};
       for (const p of this.plan.processes) {
         const c = this.#sampler?.cpuBetween(p.id, w.warmupEnd, w.end);
@@ -573,9 +569,10 @@ export class LiveRun {
     return out;
   }
 
+  /** Writes the run folder into its temporary sibling, then puts it in place of `--out` whole. */
   #writeRunFolder(c: Collected | undefined, status: LiveOutcome['status'], failure: string | undefined): string {
-    const dir = path.resolve(this.input.out!);
-    mkdirSync(dir, { recursive: true });
+    const dir = this.#outTemp!;
+    freshTemp(dir);
     const { scenario, plan, testbed } = this.input;
     const write = (name: string, text: string) => writeFileSync(path.join(dir, name), text);
     const json = (v: unknown) => `${JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), 2)}\n`;
@@ -583,11 +580,12 @@ export class LiveRun {
     write('scenario.resolved.json', json(scenario));
     write('testbed.json', json(redact(testbed.testbed)));
     write('run.json', json({
-      kind: 'live', status, ...(failure ? { failure } : {}), scenario: scenario.name, scenarioFile: scenario.source.file, overrides: this.input.overrides,
+      kind: 'live', status, ...(failure ? { failure } : {}), interrupted: status === 'interrupted', measured: this.#measured(status), scenario: scenario.name, scenarioFile: scenario.source.file, overrides: this.input.overrides,
       testbedFile: testbed.file, provider: plan.provider, runId: plan.runId, seed: plan.seed, durationS: plan.durationS, warmupS: plan.warmupS, repeat: plan.repeat,
       startedAt: this.#t0 ? new Date(this.#t0 * 1000).toISOString() : null, finishedAt: new Date().toISOString(),
       emulation: { mode: this.emulation.mode, delay: this.emulation.delay, netemSupported: this.emulation.netemSupported, description: this.emulation.description },
-      windows: this.windows, drivers: this.drivers.map((d) => ({ id: d.proc.id, summary: d.summary })), versions: this.input.versions, warnings: plan.warnings,
+      windows: this.windows, drivers: this.drivers.map((d) => ({ id: d.proc.id, summary: d.summary })), versions: this.input.versions,
+      warnings: [...plan.warnings, ...this.emulation.warnings],
     }));
     write('network.json', json({ ...this.emulation, rules: plan.network.rules }));
     if (c) {
@@ -605,7 +603,7 @@ export class LiveRun {
         for (const f of ['out.log', 'err.log']) if (files[f] !== undefined) writeFileSync(path.join(d, f), files[f]!);
       }
     }
-    return dir;
+    return replaceRunFolder(dir, this.input.out!);
   }
 }
 

@@ -1,0 +1,91 @@
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { drive } from '../../src/live/app/driver.js';
+import type { DriverSpec } from '../../src/live/plan/types.js';
+import type { SpanRecord } from '../../src/trace/index.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'e2ctwin-driver-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Closed-loop users with a short think time against `url`; spans to a file of their own. */
+function spec(url: string, name: string, users = 2): DriverSpec {
+  return {
+    kind: 'driver', scenario: 't', service: 'edge.users', instances: [{ name: 'edge.users#0', index: 0 }],
+    workload: { kind: 'closed', target: 'cloud.engine', users, thinkTime: { dist: 'exponential', mean: 0.05 }, startSpreadS: 0 } as DriverSpec['workload'],
+    target: 'cloud.engine', targetUrls: [url], items: 1, itemBytes: 10, requestBytes: 10, seed: 1,
+    address: '127.0.0.1', imagePort: 1, spansFile: path.join(dir, `${name}.jsonl`), profileTimeScale: 1,
+  };
+}
+const spans = (s: DriverSpec) => readFileSync(s.spansFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SpanRecord);
+
+/** A port nothing listens on: bound by us, then closed. */
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+async function serve(status: number): Promise<{ url: string; answered: () => number; close: () => void }> {
+  let answered = 0;
+  const srv = http.createServer((req, res) => req.resume().on('end', () => {
+    answered++;
+    res.writeHead(status).end('{}');
+  }));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, answered: () => answered, close: () => { srv.close(); srv.closeAllConnections(); } };
+}
+
+describe('workload driver outcomes', () => {
+  it('a dead service (connection refused) gives "failed" requests, never "rejected"', async () => {
+    const s = spec(`http://127.0.0.1:${await closedPort()}`, 'refused');
+    const summary = await drive(s, { durationS: 0.6, drainS: 2 });
+    expect(summary.sent).toBeGreaterThan(2);
+    expect(summary).toMatchObject({ ok: 0, rejected: 0, failed: summary.sent, connectionErrors: summary.sent, httpErrors: 0 });
+    expect(summary.lastError).toMatch(/ECONNREFUSED|fetch failed/);
+    expect(new Set(spans(s).map((x) => x.status))).toEqual(new Set(['failed']));
+  });
+
+  it('HTTP 503 is the app refusing ("rejected"); another error status is a failed request', async () => {
+    const refusing = await serve(503);
+    const broken = await serve(500);
+    try {
+      const a = spec(refusing.url, 'refusing');
+      const b = spec(broken.url, 'broken');
+      const [ra, rb] = await Promise.all([drive(a, { durationS: 0.5, drainS: 2 }), drive(b, { durationS: 0.5, drainS: 2 })]);
+      expect(ra.sent).toBeGreaterThan(0);
+      expect(ra).toMatchObject({ rejected: ra.sent, failed: 0 });
+      expect(rb.sent).toBeGreaterThan(0);
+      expect(rb).toMatchObject({ rejected: 0, failed: rb.sent, httpErrors: rb.sent, connectionErrors: 0 });
+      expect(new Set(spans(b).map((x) => x.status))).toEqual(new Set(['failed']));
+    } finally {
+      refusing.close();
+      broken.close();
+    }
+  });
+
+  it('stops at once on its signal (SIGTERM from the controller) and keeps the spans recorded so far', async () => {
+    const ok = await serve(200);
+    try {
+      const s = spec(ok.url, 'stopped');
+      const stop = new AbortController();
+      const t0 = Date.now();
+      const running = drive(s, { durationS: 60, signal: stop.signal });
+      // Stop once some requests have been answered (polled).
+      while (ok.answered() < 5) await new Promise((r) => setTimeout(r, 20));
+      stop.abort();
+      const summary = await running;
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      expect(summary.ok).toBeGreaterThan(0);
+      // Spans are flushed on stop (the writer otherwise flushes once a second).
+      expect(spans(s).filter((x) => x.status === 'ok')).toHaveLength(summary.ok);
+    } finally {
+      ok.close();
+    }
+  });
+});
