@@ -1,4 +1,4 @@
-import { ScenarioError } from '../scenario/index.js';
+import { ScenarioError, type FileRoots } from '../scenario/index.js';
 import { ExploreError, ExploreErrorCode } from './errors.js';
 import { summarize, type FlatMetrics, type MetricSummary } from './metrics.js';
 import type { TrialRunner } from './runner.js';
@@ -35,6 +35,8 @@ export interface EvaluatorOptions {
   /** Absolute path of the scenario file. */
   scenarioFile: string;
   scenarioText?: string;
+  /** Folders files named by the scenario may be read from; travels with every task. */
+  roots?: FileRoots;
   /** The user's `--set` overrides, applied before the configuration's. */
   baseOverrides: readonly string[];
   rootSeed: number;
@@ -94,6 +96,7 @@ export class Evaluator {
     return {
       scenarioFile: o.scenarioFile,
       ...(o.scenarioText !== undefined ? { scenarioText: o.scenarioText } : {}),
+      ...(o.roots ? { roots: o.roots } : {}),
       overrides, seed, replication,
     };
   }

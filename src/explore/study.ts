@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadScenarioOrThrow, type ResolvedScenario } from '../scenario/index.js';
+import { loadScenarioOrThrow, type FileRoots, type ResolvedScenario } from '../scenario/index.js';
 import { Evaluator, type EvaluatorOptions } from './evaluator.js';
 import type { TrialRunner } from './runner.js';
 import type { SeedMode } from './seeds.js';
@@ -13,6 +13,8 @@ export interface StudyOptions {
   file: string;
   /** Scenario text to use instead of the file's. */
   text?: string;
+  /** Folders files named by the scenario may be read from (the CLI's --allow-dir); every trial uses them. */
+  roots?: FileRoots;
   /** `--set` overrides applied to every trial. */
   overrides?: readonly string[];
   /** `--param` flags; when empty, the scenario's `explore.params`. */
@@ -59,7 +61,7 @@ export function openStudy(o: StudyOptions): Study {
   const overrides = [...(o.overrides ?? [])];
   const scenarioFile = path.resolve(o.file);
   const text = o.text ?? readFileSync(scenarioFile, 'utf8');
-  const load = (extra: string[]) => loadScenarioOrThrow(o.file, { overrides: [...overrides, ...extra], ...(o.text !== undefined ? { text: o.text } : {}) });
+  const load = (extra: string[]) => loadScenarioOrThrow(o.file, { overrides: [...overrides, ...extra], ...(o.text !== undefined ? { text: o.text } : {}), ...o.roots });
   const scenario = load([]);
   const space = o.space ?? Space.from(o.params ?? [], scenario.explore);
   const lo = space.params.map((_, i) => space.gridLevels(i, 2)[0]!);
@@ -73,7 +75,7 @@ export function openStudy(o: StudyOptions): Study {
     ? TrialStore.open(o.outDir, { scenarioFile, scenarioSha256: createHash('sha256').update(text).digest('hex'), overrides, version: o.version ?? 'dev' }, { fresh: o.fresh ?? false })
     : undefined;
   const evaluator = new Evaluator({
-    runner: o.runner, ...(store ? { store } : {}), space, scenarioFile, ...(o.text !== undefined ? { scenarioText: o.text } : {}),
+    runner: o.runner, ...(store ? { store } : {}), space, scenarioFile, ...(o.text !== undefined ? { scenarioText: o.text } : {}), ...(o.roots ? { roots: o.roots } : {}),
     baseOverrides: overrides, rootSeed, seedMode, replications,
     ...(o.signal ? { signal: o.signal } : {}), ...(o.onTrial ? { onTrial: o.onTrial } : {}),
   });

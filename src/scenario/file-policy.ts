@@ -106,7 +106,7 @@ export class FilePolicy {
   }
 
   #outside(): { ok: false; refusal: FileRefusal } {
-    const list = this.roots.map((r) => `${displayPath(r)}/`).join(', ');
+    const list = this.roots.map(displayPath).join(', ');
     return {
       ok: false,
       refusal: {

@@ -13,7 +13,7 @@ import { LiveRun, type LiveOutcome } from '../../live/run/runner.js';
 import { loadTestbed, type LoadedTestbed } from '../../live/testbed/load.js';
 import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
-import { collect, intOption } from '../options.js';
+import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
 import { pkg } from '../version.js';
 import { gitCommit, metricsJson } from '../run-folder.js';
 import { summaryTable } from '../summary-table.js';
@@ -49,7 +49,7 @@ export function registerProbe(program: Command): void {
     });
 }
 
-interface LiveFlags { testbed: string; set: string[]; dryRun?: boolean; json?: boolean; repeat?: number; duration?: string; warmup?: string; out?: string; stateDir?: string; runId?: string }
+interface LiveFlags { testbed: string; set: string[]; allowDir?: string[]; dryRun?: boolean; json?: boolean; repeat?: number; duration?: string; warmup?: string; out?: string; stateDir?: string; runId?: string }
 
 /** `e2ctwin live`: deploy the scenario on a testbed, emulate its network, drive its workload, measure. */
 export function registerLive(program: Command): void {
@@ -66,9 +66,10 @@ export function registerLive(program: Command): void {
     .option('--warmup <s>', 'seconds excluded from the metrics (default: the scenario\'s warm-up, scaled to --duration)')
     .option('-o, --out <dir>', 'run folder: plan, resolved scenario, testbed (no secrets), versions, network checks, metrics.json, trace.jsonl, host metrics, logs')
     .option('--state-dir <dir>', 'local state (journals, keys, sockets)', DEFAULT_STATE_ROOT)
+    .option('--allow-dir <dir>', ALLOW_DIR_HELP, collect, [])
     .addHelpText('after', '\nExamples:\n  e2ctwin live scenarios/plantnet.yaml --testbed testbeds/local.yaml --set edge.users.quantity=2 --duration 60 --dry-run\n  sudo e2ctwin live scenarios/plantnet.yaml --testbed testbeds/local.yaml --set edge.users.quantity=2 --duration 60 --out runs/live1\n\nExit status: 0 ok, 1 the run failed or was interrupted (partial results kept), 2 bad input.')
     .action(async (file: string, f: LiveFlags) => {
-      const scenario = loadScenarioOrThrow(file, { overrides: f.set });
+      const scenario = loadScenarioOrThrow(file, { overrides: f.set, ...fileRoots(f) });
       const runId = f.runId ?? randomBytes(4).toString('hex').slice(0, 5);
       let testbed: LoadedTestbed;
       let plan: LivePlan;
