@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScenarioErrorCode } from './errors.js';
@@ -41,6 +42,16 @@ export interface FileRefusal {
 
 export type FileRead = { ok: true; real: string; text: string } | { ok: false; refusal: FileRefusal };
 export type FileKind = 'yaml' | 'trace';
+
+/**
+ * Reads done ahead of a load (see loadScenarioAsync): a policy given one answers from `done` only, and
+ * records in `wanted` what it was asked for and did not have (answered "not read yet" for now).
+ */
+export interface Prefetch {
+  done: Map<string, FileRead>;
+  wanted: Map<string, { file: string; kind: FileKind }>;
+}
+const NOT_READ_YET: FileRead = { ok: false, refusal: { code: ScenarioErrorCode.FILE_UNREADABLE, message: 'was not read yet' } };
 const LIMITS: Record<FileKind, number> = { yaml: MAX_YAML_BYTES, trace: MAX_TRACE_BYTES };
 
 const within = (p: string, root: string) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
@@ -63,8 +74,10 @@ export class FilePolicy {
   readonly #realRoots: readonly string[];
   /** Whether the roots were imposed (server) rather than defaults the user can extend (CLI). */
   readonly #imposed: boolean;
+  readonly #prefetch: Prefetch | undefined;
 
-  private constructor(roots: readonly string[], imposed: boolean) {
+  private constructor(roots: readonly string[], imposed: boolean, prefetch?: Prefetch) {
+    this.#prefetch = prefetch;
     this.roots = [...new Set(roots.map((r) => path.resolve(r)))];
     this.#realRoots = this.roots.flatMap((r) => {
       try {
@@ -80,9 +93,9 @@ export class FilePolicy {
    * The policy of a scenario file: `allowedRoots` alone when given; else the scenario's folder, e2ctwin's
    * models/, scenarios/ and calibration/, the presets folder in use, and `extraRoots`.
    */
-  static forScenario(scenarioFile: string, o: FileRoots & { modelsDir?: string } = {}): FilePolicy {
-    if (o.allowedRoots) return new FilePolicy(o.allowedRoots, true);
-    return new FilePolicy([path.dirname(path.resolve(scenarioFile)), ...SHIPPED_ROOTS, ...(o.modelsDir ? [o.modelsDir] : []), ...(o.extraRoots ?? [])], false);
+  static forScenario(scenarioFile: string, o: FileRoots & { modelsDir?: string; prefetch?: Prefetch } = {}): FilePolicy {
+    if (o.allowedRoots) return new FilePolicy(o.allowedRoots, true, o.prefetch);
+    return new FilePolicy([path.dirname(path.resolve(scenarioFile)), ...SHIPPED_ROOTS, ...(o.modelsDir ? [o.modelsDir] : []), ...(o.extraRoots ?? [])], false, o.prefetch);
   }
 
   /** Exactly these roots. */
@@ -92,9 +105,26 @@ export class FilePolicy {
 
   /** Reads a text file under the policy: inside a root, a regular file, at most the limit of its kind. */
   read(file: string, kind: FileKind): FileRead {
+    if (this.#prefetch) {
+      const key = `${kind}\0${path.resolve(file)}`;
+      const hit = this.#prefetch.done.get(key);
+      if (hit) return hit;
+      this.#prefetch.wanted.set(key, { file: path.resolve(file), kind });
+      return NOT_READ_YET;
+    }
     const found = this.#resolve(path.resolve(file));
     if (!found.ok) return found;
     return readRegularFile(found.real, LIMITS[kind], found.stats);
+  }
+
+  /**
+   * {@link read} with the content read asynchronously (the server's event loop is not held by a large
+   * file). Resolving the path stays synchronous: it only looks at directory entries, never opens a file.
+   */
+  async readAsync(file: string, kind: FileKind): Promise<FileRead> {
+    const found = this.#resolve(path.resolve(file));
+    if (!found.ok) return found;
+    return readRegularFileAsync(found.real, LIMITS[kind], found.stats);
   }
 
   /** Checks a file as {@link read} would, without reading it. */
@@ -176,6 +206,20 @@ export class FilePolicy {
   }
 }
 
+/**
+ * Where /proc shows what a descriptor opened (Linux): a refusal when it is not the path that was checked,
+ * i.e. a folder on the way was swapped for a symlink between the check and the open.
+ */
+function movedAway(fd: number, checked: string): FileRefusal | undefined {
+  let opened: string;
+  try {
+    opened = readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return undefined; // no /proc: the check before the open stands alone
+  }
+  return opened === checked ? undefined : { code: ScenarioErrorCode.FILE_UNREADABLE, message: 'changed while it was being read' };
+}
+
 function errnoRefusal(err: unknown): FileRefusal {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') return { code: ScenarioErrorCode.FILE_MISSING, message: 'not found' };
@@ -206,6 +250,51 @@ export function readNamedFile(file: string, kind: FileKind): FileRead {
   return readRegularFile(path.resolve(file), LIMITS[kind], st, false);
 }
 
+/** {@link readNamedFile}, asynchronously. */
+export async function readNamedFileAsync(file: string, kind: FileKind): Promise<FileRead> {
+  let st: Stats;
+  try {
+    st = await stat(file);
+  } catch (err) {
+    return { ok: false, refusal: errnoRefusal(err) };
+  }
+  return readRegularFileAsync(path.resolve(file), LIMITS[kind], st, false);
+}
+
+/** {@link readRegularFile}, asynchronously. */
+async function readRegularFileAsync(file: string, limit: number, st: Stats, noFollow = true): Promise<FileRead> {
+  const bad = refuseStats(st, limit);
+  if (bad) return { ok: false, refusal: bad };
+  let handle;
+  try {
+    handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (noFollow ? (constants.O_NOFOLLOW ?? 0) : 0));
+  } catch (err) {
+    return { ok: false, refusal: errnoRefusal(err) };
+  }
+  try {
+    const again = refuseStats(await handle.stat(), limit) ?? (noFollow ? movedAway(handle.fd, file) : undefined);
+    if (again) return { ok: false, refusal: again };
+    let out = Buffer.allocUnsafe(Math.min(limit, st.size) + 1);
+    let n = 0;
+    for (;;) {
+      if (n === out.length) {
+        if (n > limit) return { ok: false, refusal: { code: ScenarioErrorCode.FILE_TOO_LARGE, message: `is larger than the ${mib(limit)} limit` } };
+        const bigger = Buffer.allocUnsafe(Math.min(limit + 1, out.length * 2));
+        out.copy(bigger, 0, 0, n);
+        out = bigger;
+      }
+      const { bytesRead } = await handle.read(out, n, out.length - n, null);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+    }
+    return { ok: true, real: file, text: out.subarray(0, n).toString('utf8') };
+  } catch (err) {
+    return { ok: false, refusal: errnoRefusal(err) };
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Opens a file whose stats were checked and reads at most `limit` bytes. Opened non-blocking and (for a
  * resolved path) without following a symlink, then checked again on the descriptor: a file swapped for a
@@ -221,7 +310,7 @@ function readRegularFile(file: string, limit: number, st: Stats, noFollow = true
     return { ok: false, refusal: errnoRefusal(err) };
   }
   try {
-    const again = refuseStats(fstatSync(fd), limit);
+    const again = refuseStats(fstatSync(fd), limit) ?? (noFollow ? movedAway(fd, file) : undefined);
     if (again) return { ok: false, refusal: again };
     let buf = Buffer.allocUnsafe(Math.min(limit, fstatSync(fd).size) + 1);
     let n = 0;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { checkReferences } from './checks.js';
 import { ScenarioErrorCode, ScenarioError, type ScenarioIssue } from './errors.js';
-import { displayPath, FilePolicy, type FileRoots } from './file-policy.js';
+import { displayPath, FilePolicy, readNamedFileAsync, type FileRoots, type Prefetch } from './file-policy.js';
 import { applyOverrides, attributeToOverride } from './overrides.js';
 import { MODELS_DIR, PresetLoader, type Origin } from './presets.js';
 import { DEFAULT_LINK, REFERENCE_HOST, type ResolvedApp, type ResolvedLink, type ResolvedScenario, type ResolvedService } from './resolved.js';
@@ -26,6 +26,8 @@ export interface LoadOptions extends FileRoots {
   allowedRoots?: readonly string[];
   /** Folders added to the default roots (the CLI's `--allow-dir`); ignored with `allowedRoots`. */
   extraRoots?: readonly string[];
+  /** Files read ahead (by {@link loadScenarioAsync}); not for other callers. */
+  prefetch?: Prefetch;
 }
 
 export type LoadResult =
@@ -109,6 +111,31 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
   rememberTraces(scenario, traces);
   return { ok: true, scenario, issues: [] };
 }
+
+/**
+ * {@link loadScenario} with every file read asynchronously (for the server: a large preset or trace does
+ * not hold the event loop while it is read). Loads in rounds: each round reads the files the previous one
+ * asked for (an `extends` chain adds a round per level), the last round reads nothing. Same result.
+ */
+export async function loadScenarioAsync(file: string, options: LoadOptions = {}): Promise<LoadResult> {
+  let text = options.text;
+  if (text === undefined) {
+    const r = await readNamedFileAsync(file, 'yaml');
+    if (!r.ok) return { ok: false, issues: [{ code: r.refusal.code, file, line: 0, column: 0, path: '', message: `file ${r.refusal.message}` }] };
+    text = r.text;
+  }
+  const policy = FilePolicy.forScenario(file, options);
+  const prefetch: Prefetch = { done: new Map(), wanted: new Map() };
+  // Each round reads at least one new file; the cap only bounds a pathological extends chain, whose
+  // last round then reports the files it could not read.
+  for (let round = 0; ; round++) {
+    prefetch.wanted.clear();
+    const r = loadScenario(file, { ...options, text, prefetch });
+    if (prefetch.wanted.size === 0 || round === MAX_READ_ROUNDS) return r;
+    for (const [key, w] of prefetch.wanted) prefetch.done.set(key, await policy.readAsync(w.file, w.kind));
+  }
+}
+const MAX_READ_ROUNDS = 64;
 
 /** Like {@link loadScenario} but throws a {@link ScenarioError} carrying every issue. */
 export function loadScenarioOrThrow(file: string, options: LoadOptions = {}): ResolvedScenario {

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadScenario, MAX_TRACE_BYTES, MAX_YAML_BYTES, readTraces, SHIPPED_ROOTS, type ScenarioIssue } from '../../src/scenario/index.js';
+import { loadScenario, loadScenarioAsync, MAX_TRACE_BYTES, MAX_YAML_BYTES, readTraces, SHIPPED_ROOTS, type ScenarioIssue } from '../../src/scenario/index.js';
 
 // A folder with the scenario (its root) and, beside it, a folder outside every root holding a "secret".
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-file-policy-'));
@@ -197,6 +197,29 @@ describe('trace CSVs are read and checked when the scenario is loaded', () => {
     const r = load(text({ workload: '{ kind: trace, file: good.csv, timeScale: 2, target: cloud.engine }' }));
     expect(r.ok).toBe(true);
     if (r.ok) expect([...readTraces(r.scenario).get('edge.users')!]).toEqual([2, 4, 6]);
+  });
+});
+
+describe('loadScenarioAsync() (the server\'s: reads without holding the event loop)', () => {
+  it('gives exactly what loadScenario() gives, for good scenarios, extends chains, traces and every refusal', async () => {
+    writeFileSync(path.join(inside, 'chain.yaml'), 'extends: ./host.yaml\nname: chained\n');
+    writeFileSync(path.join(inside, 'async.csv'), 'time\n1\n2\n');
+    if (!existsSync(path.join(inside, 'async-fifo.csv'))) execFileSync('mkfifo', [path.join(inside, 'async-fifo.csv')]);
+    const cases: [string, Parameters<typeof loadScenario>[1]][] = [
+      [text({ host: './chain.yaml' }), {}],
+      [text({ host: 'gpu-p100', workload: '{ kind: trace, file: async.csv, target: cloud.engine }' }), {}],
+      [text({ host: './chain.yaml' }), { allowedRoots: SHIPPED_ROOTS }],
+      [text({ top: `calibration: ${path.join(outside, 'secret.yaml')}` }), {}],
+      [text({ workload: '{ kind: trace, file: async-fifo.csv, target: cloud.engine }' }), {}],
+      [text({ top: 'calibration: /dev/zero' }), { extraRoots: ['/dev'] }],
+    ];
+    for (const [t, o] of cases) {
+      const sync = load(t, o);
+      const async = await loadScenarioAsync(scenarioFile, { text: t, ...o });
+      expect(JSON.stringify(async)).toBe(JSON.stringify(sync));
+    }
+    const s = await loadScenarioAsync(path.join(import.meta.dirname, '../../scenarios/plantnet.yaml'));
+    expect(s.ok).toBe(true);
   });
 });
 
