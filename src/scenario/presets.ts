@@ -50,8 +50,8 @@ export class PresetLoader {
   readonly #files = new Map<string, RawPreset | undefined>();
   readonly #sources = new Map<string, YamlSource>();
   readonly #validated = new Map<string, unknown>();
-  /** Real path of each reference already looked up, by referring folder, kind and reference. */
-  readonly #refs = new Map<string, string | undefined>();
+  /** Real path of each reference already resolved, by referring folder, kind and reference. */
+  readonly #refs = new Map<string, string>();
   /** Folder of each preset file read (its display name may be relative). */
   readonly #dirs = new WeakMap<YamlSource, string>();
 
@@ -101,7 +101,8 @@ export class PresetLoader {
   /** The real path of a reference, read under the policy; a missing or refused file is an issue at `fieldPath`. */
   #find(kind: PresetKind, ref: string, at: Origin, fieldPath: PropertyKey[]): string | undefined {
     const key = this.#refKey(kind, ref, at);
-    if (this.#refs.has(key)) return this.#refs.get(key);
+    const known = this.#refs.get(key);
+    if (known !== undefined) return known;
     const file = isPathRef(ref) ? path.resolve(this.#dirOf(at.src), ref) : path.join(this.modelsDir, kind, `${ref}.yaml`);
     const r = this.policy.read(file, 'yaml');
     let real: string | undefined;
@@ -122,7 +123,7 @@ export class PresetLoader {
         this.issues.push(at.src.issue(r.refusal.code, fieldPath, `${label} file ${r.refusal.message}`, r.refusal.hint));
       }
     }
-    this.#refs.set(key, real);
+    if (real !== undefined) this.#refs.set(key, real); // a failure is reported again at each place that names it
     return real;
   }
 
