@@ -1,5 +1,5 @@
 import { numericLeaves, simulate } from '../model/index.js';
-import { loadScenarioOrThrow, type ResolvedScenario } from '../scenario/index.js';
+import { loadScenarioOrThrow, type FileRoots, type ResolvedScenario } from '../scenario/index.js';
 import { nelderMead } from './nelder-mead.js';
 
 export interface ScenarioFit {
@@ -19,7 +19,7 @@ export interface ScenarioFit {
  * unit box (log scale where asked), every evaluation simulated with the scenario's seed and replications
  * (common random numbers make the loss deterministic).
  */
-export function fitScenario(file: string, base: ResolvedScenario, options: { overrides?: readonly string[]; maxEvaluations?: number; onEvaluation?: (n: number, loss: number) => void } = {}): ScenarioFit {
+export function fitScenario(file: string, base: ResolvedScenario, options: { overrides?: readonly string[]; roots?: FileRoots; maxEvaluations?: number; onEvaluation?: (n: number, loss: number) => void } = {}): ScenarioFit {
   const cal = base.calibrate;
   if (!cal || Object.keys(cal.params).length === 0) {
     throw Object.assign(new Error(`${file} marks no calibratable parameters (add a calibrate: section with params and targets)`), { code: 'E2C_ERR_CALIBRATE_NOTHING' });
@@ -37,7 +37,7 @@ export function fitScenario(file: string, base: ResolvedScenario, options: { ove
     const id = JSON.stringify(values);
     let hit = cache.get(id);
     if (!hit) {
-      const scenario = loadScenarioOrThrow(file, { overrides: [...(options.overrides ?? []), ...keys.map((k) => `${k}=${values[k]}`)] });
+      const scenario = loadScenarioOrThrow(file, { overrides: [...(options.overrides ?? []), ...keys.map((k) => `${k}=${values[k]}`)], ...options.roots });
       const metrics = numericLeaves(simulate(scenario).result);
       let loss = 0;
       for (const [key, measured] of Object.entries(cal.targets)) loss += ((metrics.get(key) ?? NaN) - measured) ** 2 / measured ** 2;

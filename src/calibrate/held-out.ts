@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadScenario, type ScenarioIssue } from '../scenario/index.js';
+import { loadScenario, type FileRoots, type ScenarioIssue } from '../scenario/index.js';
 import { YamlSource } from '../scenario/yaml-source.js';
 import { zodIssuesToScenarioIssues } from '../scenario/zod-issues.js';
 
@@ -52,7 +52,7 @@ export class HeldOutError extends Error {
  * then each configuration applied to the scenario (with `baseOverrides` first), so that a configuration
  * that does not make a valid scenario is reported before anything runs, located at its line.
  */
-export function loadHeldOut(file: string, scenarioFile: string, baseOverrides: readonly string[] = [], options: { text?: string } = {}): { ok: true; heldOut: HeldOut } | { ok: false; issues: HeldOutIssue[] } {
+export function loadHeldOut(file: string, scenarioFile: string, baseOverrides: readonly string[] = [], options: { text?: string; roots?: FileRoots } = {}): { ok: true; heldOut: HeldOut } | { ok: false; issues: HeldOutIssue[] } {
   const src = options.text !== undefined ? YamlSource.fromText(options.text, file) : YamlSource.read(file);
   if (!(src instanceof YamlSource)) return { ok: false, issues: [{ ...src, code: HeldOutErrorCode.INVALID, message: `held-out configurations: ${src.message}` }] };
   const syntax = src.syntaxIssues();
@@ -66,7 +66,7 @@ export function loadHeldOut(file: string, scenarioFile: string, baseOverrides: r
     const first = seen.get(c.name);
     if (first !== undefined) issues.push(src.issue(HeldOutErrorCode.DUPLICATE as never, ['configs', i, 'name'], `configuration "${c.name}" is already defined at configs[${first}]`));
     else seen.set(c.name, i);
-    const r = loadScenario(scenarioFile, { overrides: [...baseOverrides, ...c.set] });
+    const r = loadScenario(scenarioFile, { overrides: [...baseOverrides, ...c.set], ...options.roots });
     if (r.ok) return;
     for (const issue of r.issues) {
       // An override's problem points at the override's line in this file; a problem of the scenario
@@ -84,8 +84,8 @@ export function loadHeldOut(file: string, scenarioFile: string, baseOverrides: r
 }
 
 /** Like {@link loadHeldOut} but throws a {@link HeldOutError} carrying every issue. */
-export function loadHeldOutOrThrow(file: string, scenarioFile: string, baseOverrides: readonly string[] = []): HeldOut {
-  const r = loadHeldOut(file, scenarioFile, baseOverrides);
+export function loadHeldOutOrThrow(file: string, scenarioFile: string, baseOverrides: readonly string[] = [], roots: FileRoots = {}): HeldOut {
+  const r = loadHeldOut(file, scenarioFile, baseOverrides, { roots });
   if (!r.ok) throw new HeldOutError(r.issues);
   return r.heldOut;
 }

@@ -1,4 +1,4 @@
-import { ScenarioError } from '../scenario/index.js';
+import { ScenarioError, type FileRoots } from '../scenario/index.js';
 import { ExploreError, ExploreErrorCode } from './errors.js';
 import { summarize, type FlatMetrics, type MetricSummary } from './metrics.js';
 import type { TrialRunner } from './runner.js';
@@ -40,6 +40,8 @@ export interface EvaluatorOptions {
    * that a long-lived worker never reuses a scenario it resolved before one of those files changed.
    */
   inputsSha256?: string;
+  /** Folders files named by the scenario may be read from; travels with every task. */
+  roots?: FileRoots;
   /** The user's `--set` overrides, applied before the configuration's. */
   baseOverrides: readonly string[];
   rootSeed: number;
@@ -100,6 +102,7 @@ export class Evaluator {
       scenarioFile: o.scenarioFile,
       ...(o.scenarioText !== undefined ? { scenarioText: o.scenarioText } : {}),
       ...(o.inputsSha256 !== undefined ? { inputsSha256: o.inputsSha256 } : {}),
+      ...(o.roots ? { roots: o.roots } : {}),
       overrides, seed, replication,
     };
   }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadScenarioOrThrow, type ResolvedScenario } from '../scenario/index.js';
+import { loadScenarioOrThrow, type FileRoots, type ResolvedScenario } from '../scenario/index.js';
 import { Evaluator, type EvaluatorOptions } from './evaluator.js';
 import type { TrialRunner } from './runner.js';
 import type { SeedMode } from './seeds.js';
@@ -12,6 +12,8 @@ export interface StudyOptions {
   file: string;
   /** Scenario text to use instead of the file's. */
   text?: string;
+  /** Folders files named by the scenario may be read from (the CLI's --allow-dir); every trial uses them. */
+  roots?: FileRoots;
   /** `--set` overrides applied to every trial. */
   overrides?: readonly string[];
   /** `--param` flags; when empty, the scenario's `explore.params`. */
@@ -60,7 +62,7 @@ export interface Study {
 export function openStudy(o: StudyOptions): Study {
   const overrides = [...(o.overrides ?? [])];
   const scenarioFile = path.resolve(o.file);
-  const load = (extra: string[]) => loadScenarioOrThrow(o.file, { overrides: [...overrides, ...extra], ...(o.text !== undefined ? { text: o.text } : {}) });
+  const load = (extra: string[]) => loadScenarioOrThrow(o.file, { overrides: [...overrides, ...extra], ...(o.text !== undefined ? { text: o.text } : {}), ...o.roots });
   const scenario = load([]);
   const space = o.space ?? Space.from(o.params ?? [], scenario.explore);
   const lo = space.params.map((_, i) => space.gridLevels(i, 2)[0]!);
@@ -74,7 +76,7 @@ export function openStudy(o: StudyOptions): Study {
   const replications = o.replications ?? scenario.run.replications;
   const store = o.outDir ? TrialStore.open(o.outDir, identity, { fresh: o.fresh ?? false, scenarioFile }) : undefined;
   const evaluator = new Evaluator({
-    runner: o.runner, ...(store ? { store } : {}), space, scenarioFile, ...(o.text !== undefined ? { scenarioText: o.text } : {}),
+    runner: o.runner, ...(store ? { store } : {}), space, scenarioFile, ...(o.text !== undefined ? { scenarioText: o.text } : {}), ...(o.roots ? { roots: o.roots } : {}),
     baseOverrides: overrides, rootSeed, seedMode, replications, inputsSha256,
     ...(o.signal ? { signal: o.signal } : {}), ...(o.onTrial ? { onTrial: o.onTrial } : {}),
   });

@@ -1,5 +1,5 @@
 import { replicationMetrics, Simulation } from '../model/index.js';
-import { loadScenario, readTraces, type ResolvedScenario, type ScenarioIssue } from '../scenario/index.js';
+import { loadScenario, readTraces, type FileRoots, type ResolvedScenario, type ScenarioIssue } from '../scenario/index.js';
 import { flattenMetrics, type FlatMetrics } from './metrics.js';
 
 /**
@@ -19,6 +19,8 @@ export interface TrialTask {
   seed: number;
   /** Replication index (the third component of every stream's seed). */
   replication: number;
+  /** The folders files named by the scenario may be read from (the study's file policy, applied alike in every worker). */
+  roots?: FileRoots;
 }
 
 /** What a trial returns: the replication's flat metrics, or the scenario issues that stopped it. */
@@ -34,10 +36,10 @@ const cache = new Map<string, { scenario: ResolvedScenario; traces: ReadonlyMap<
 export function runTrial(task: TrialTask): TrialOutput {
   const t0 = performance.now();
   try {
-    const key = `${task.scenarioFile}\0${task.inputsSha256 ?? ''}\0${task.scenarioText ?? ''}\0${task.overrides.join('\n')}`;
+    const key = `${task.scenarioFile}\0${task.inputsSha256 ?? ''}\0${task.scenarioText ?? ''}\0${task.overrides.join('\n')}\0${JSON.stringify(task.roots ?? {})}`;
     let entry = cache.get(key);
     if (!entry) {
-      const r = loadScenario(task.scenarioFile, { overrides: task.overrides, ...(task.scenarioText !== undefined ? { text: task.scenarioText } : {}) });
+      const r = loadScenario(task.scenarioFile, { overrides: task.overrides, ...(task.scenarioText !== undefined ? { text: task.scenarioText } : {}), ...task.roots });
       if (!r.ok) return { ok: false, issues: r.issues };
       entry = { scenario: r.scenario, traces: readTraces(r.scenario) };
       if (cache.size >= 8) cache.delete(cache.keys().next().value!);

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { suggest } from './did-you-mean.js';
 import { ScenarioErrorCode, type ScenarioIssue } from './errors.js';
 import { resolveFieldPath } from './overrides.js';
@@ -13,6 +11,7 @@ export interface CheckContext {
   at: (path: PropertyKey[]) => Origin;
   hosts: (Hardware | undefined)[][];
   apps: ({ app: App; origin: Origin } | undefined)[][];
+  /** The scenario's folder. (Files it names are read by the loader, under the file policy.) */
   scenarioDir: string;
 }
 
@@ -51,10 +50,6 @@ export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
     const sp = ['layers', li, 'services', si];
     if (s.workload) {
       checkTarget(top, [...sp, 'workload', 'target'], s.workload.target);
-      if (s.workload.kind === 'trace') {
-        const file = path.resolve(ctx.scenarioDir, s.workload.file);
-        if (!existsSync(file)) add(top, [...sp, 'workload', 'file'], ScenarioErrorCode.FILE_MISSING, `trace file ${s.workload.file} not found`);
-      }
     }
     const entry = ctx.apps[li]?.[si];
     if (!entry) return;
@@ -83,7 +78,7 @@ export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
         else checkTarget(origin, [...tp, 'target'], st.target);
       }
       if (st.resource === 'gpu' && host && !host.gpu) {
-        add(top, [...sp, 'host'], ScenarioErrorCode.DANGLING_REFERENCE, `stage "${st.name}" runs on a GPU but host "${host.name ?? 'inline'}" has none`);
+        add(top, [...sp, 'host'], ScenarioErrorCode.DANGLING_REFERENCE, `stage "${st.name}" runs on a GPU but the host has none`);
       }
       let total = 0;
       st.next?.forEach((r, ri) => {
@@ -117,9 +112,6 @@ export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
       if (r.max <= r.min) add(top, ['calibrate', 'params', key, 'max'], ScenarioErrorCode.INVALID_VALUE, 'max must be > min');
       if (r.log && r.min <= 0) add(top, ['calibrate', 'params', key, 'min'], ScenarioErrorCode.INVALID_VALUE, 'a log-scale range needs min > 0');
     }
-  }
-  if (doc.calibration !== undefined && !existsSync(path.resolve(ctx.scenarioDir, doc.calibration))) {
-    add(top, ['calibration'], ScenarioErrorCode.FILE_MISSING, `calibration file ${doc.calibration} not found`);
   }
   return issues;
 }

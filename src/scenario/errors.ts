@@ -4,6 +4,16 @@
  */
 export const ScenarioErrorCode = {
   FILE_MISSING: 'E2C_ERR_SCENARIO_FILE_MISSING',
+  /** A file named by the scenario lies outside the allowed folders (it was not touched). */
+  FILE_OUTSIDE_ROOTS: 'E2C_ERR_SCENARIO_FILE_OUTSIDE_ROOTS',
+  /** A folder, device, FIFO or socket where a file was expected (it was not opened). */
+  FILE_SPECIAL: 'E2C_ERR_SCENARIO_FILE_SPECIAL',
+  /** A file over the size limit of its kind (it was not read). */
+  FILE_TOO_LARGE: 'E2C_ERR_SCENARIO_FILE_TOO_LARGE',
+  /** A file that exists but cannot be read (permissions, a symlink loop). */
+  FILE_UNREADABLE: 'E2C_ERR_SCENARIO_FILE_UNREADABLE',
+  /** A trace CSV without the scenario's column, or with a row that has no valid time. */
+  TRACE: 'E2C_ERR_SCENARIO_TRACE',
   SYNTAX: 'E2C_ERR_SCENARIO_SYNTAX',
   INVALID_VALUE: 'E2C_ERR_SCENARIO_INVALID_VALUE',
   MISSING_FIELD: 'E2C_ERR_SCENARIO_MISSING_FIELD',

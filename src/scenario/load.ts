@@ -1,14 +1,16 @@
 import path from 'node:path';
 import { checkReferences } from './checks.js';
 import { ScenarioErrorCode, ScenarioError, type ScenarioIssue } from './errors.js';
+import { displayPath, FilePolicy, readNamedFileAsync, type FileRoots, type Prefetch } from './file-policy.js';
 import { applyOverrides, attributeToOverride } from './overrides.js';
-import { PresetLoader, type Origin } from './presets.js';
+import { MODELS_DIR, PresetLoader, type Origin } from './presets.js';
 import { DEFAULT_LINK, REFERENCE_HOST, type ResolvedApp, type ResolvedLink, type ResolvedScenario, type ResolvedService } from './resolved.js';
 import { CalibrationSchema, ScenarioSchema, type App, type Calibration, type Hardware, type ScenarioDoc } from './schema/index.js';
+import { readTraceFile, rememberTraces } from './traces.js';
 import { YamlSource } from './yaml-source.js';
 import { zodIssuesToScenarioIssues } from './zod-issues.js';
 
-export interface LoadOptions {
+export interface LoadOptions extends FileRoots {
   /** `path=value` overrides, applied in order and validated like the file. */
   overrides?: readonly string[];
   /** Scenario text to use instead of reading `file` (the web page posts text); `file` still names it. */
@@ -17,12 +19,15 @@ export interface LoadOptions {
   modelsDir?: string;
   /**
    * Folders a file named by the scenario (preset, calibration, trace) may be read from, and no other
-   * (the server passes its configured roots). Default: the scenario's folder and e2ctwin's models/,
-   * scenarios/ and calibration/, plus {@link extraRoots}.
+   * (the server passes its configured roots; include SHIPPED_ROOTS there, or named presets are refused).
+   * Default: the scenario's folder and e2ctwin's models/, scenarios/ and calibration/ (and `modelsDir`),
+   * plus {@link extraRoots}. See file-policy.ts.
    */
   allowedRoots?: readonly string[];
-  /** Folders added to the default roots (the CLI's `--allow-dir`). */
+  /** Folders added to the default roots (the CLI's `--allow-dir`); ignored with `allowedRoots`. */
   extraRoots?: readonly string[];
+  /** Files read ahead (by {@link loadScenarioAsync}); not for other callers. */
+  prefetch?: Prefetch;
 }
 
 export type LoadResult =
@@ -50,7 +55,8 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
     issues.push(...zodIssuesToScenarioIssues(parsed.error.issues, ScenarioSchema, raw, src).map((i) => attributeToOverride(i, applied)));
   }
 
-  const loader = new PresetLoader(options.modelsDir);
+  const policy = FilePolicy.forScenario(file, options);
+  const loader = new PresetLoader(options.modelsDir ?? MODELS_DIR, policy);
   const scenarioDir = path.dirname(path.resolve(file));
   const at = (base: PropertyKey[]): Origin => ({ src, base });
 
@@ -70,7 +76,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
       const a = svc.app;
       if (typeof a === 'string' || isObject(a)) {
         const app = loader.resolve('apps', a, at([...base, 'app']));
-        apps[li]![si] = app ? { app, origin: typeof a === 'string' ? appOrigin(loader, a, src, [...base, 'app']) : at([...base, 'app']) } : undefined;
+        apps[li]![si] = app ? { app, origin: loader.origin('apps', a, at([...base, 'app'])) } : undefined;
       }
     });
   });
@@ -79,8 +85,20 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
     isObject(n) && typeof n.class === 'string' ? loader.resolve('links', n.class, at(['network', ni, 'class'])) : undefined);
 
   let calibration: Calibration | undefined;
-  if (parsed.success && parsed.data.calibration !== undefined) {
-    calibration = loadCalibration(path.resolve(scenarioDir, parsed.data.calibration), issues);
+  const traces = new Map<string, Float64Array>();
+  if (parsed.success) {
+    if (parsed.data.calibration !== undefined) {
+      calibration = loadCalibration(policy, path.resolve(scenarioDir, parsed.data.calibration), parsed.data.calibration, at([]), issues, applied);
+    }
+    // Trace files are read and checked here, so that `validate` finds a bad row, not the simulation.
+    parsed.data.layers.forEach((layer, li) => layer.services.forEach((svc, si) => {
+      const w = svc.workload;
+      if (w?.kind !== 'trace') return;
+      const r = readTraceFile(policy, scenarioDir, w, (field, code, message, hint) =>
+        attributeToOverride(src.issue(code, ['layers', li, 'services', si, 'workload', field], message, hint), applied));
+      issues.push(...r.issues);
+      if (r.times) traces.set(`${layer.name}.${svc.name}`, r.times);
+    }));
   }
   issues.push(...loader.issues.map((i) => attributeToOverride(i, applied)));
   if (!parsed.success || issues.length > 0) return { ok: false, issues: dedupe(issues) };
@@ -89,9 +107,35 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
   issues.push(...checkReferences({ doc, raw, at, hosts, apps, scenarioDir }).map((i) => attributeToOverride(i, applied)));
   if (issues.length > 0) return { ok: false, issues: dedupe(issues) };
 
-  const scenario = resolve(doc, hosts, apps, linkClasses, calibration, path.resolve(file));
-  return { ok: true, scenario: deepFreeze(scenario), issues: [] };
+  const scenario = deepFreeze(resolve(doc, hosts, apps, linkClasses, calibration, path.resolve(file)));
+  rememberTraces(scenario, traces);
+  return { ok: true, scenario, issues: [] };
 }
+
+/**
+ * {@link loadScenario} with every file read asynchronously (for the server: a large preset or trace does
+ * not hold the event loop while it is read). Loads in rounds: each round reads the files the previous one
+ * asked for (an `extends` chain adds a round per level), the last round reads nothing. Same result.
+ */
+export async function loadScenarioAsync(file: string, options: LoadOptions = {}): Promise<LoadResult> {
+  let text = options.text;
+  if (text === undefined) {
+    const r = await readNamedFileAsync(file, 'yaml');
+    if (!r.ok) return { ok: false, issues: [{ code: r.refusal.code, file, line: 0, column: 0, path: '', message: `file ${r.refusal.message}` }] };
+    text = r.text;
+  }
+  const policy = FilePolicy.forScenario(file, options);
+  const prefetch: Prefetch = { done: new Map(), wanted: new Map() };
+  // Each round reads at least one new file; the cap only bounds a pathological extends chain, whose
+  // last round then reports the files it could not read.
+  for (let round = 0; ; round++) {
+    prefetch.wanted.clear();
+    const r = loadScenario(file, { ...options, text, prefetch });
+    if (prefetch.wanted.size === 0 || round === MAX_READ_ROUNDS) return r;
+    for (const [key, w] of prefetch.wanted) prefetch.done.set(key, await policy.readAsync(w.file, w.kind));
+  }
+}
+const MAX_READ_ROUNDS = 64;
 
 /** Like {@link loadScenario} but throws a {@link ScenarioError} carrying every issue. */
 export function loadScenarioOrThrow(file: string, options: LoadOptions = {}): ResolvedScenario {
@@ -100,16 +144,15 @@ export function loadScenarioOrThrow(file: string, options: LoadOptions = {}): Re
   return r.scenario;
 }
 
-function appOrigin(loader: PresetLoader, ref: string, src: YamlSource, base: PropertyKey[]): Origin {
-  // App problems found by the cross-reference checks point into the preset file when the app came from one.
-  const file = ref.includes('/') || /\.ya?ml$/.test(ref) ? path.resolve(path.dirname(path.resolve(src.file)), ref) : path.join(loader.modelsDir, 'apps', `${ref}.yaml`);
-  const presetSrc = YamlSource.read(file, path.relative(process.cwd(), file) || file);
-  return presetSrc instanceof YamlSource ? { src: presetSrc, base: [] } : { src, base };
-}
-
-function loadCalibration(file: string, issues: ScenarioIssue[]): Calibration | undefined {
-  const src = YamlSource.read(file, path.relative(process.cwd(), file) || file);
-  if (!(src instanceof YamlSource)) return undefined; // reported by the reference checks
+/** Reads the `calibration:` params file under the policy; its problems are located in it, unquoted. */
+function loadCalibration(policy: FilePolicy, file: string, written: string, top: Origin, issues: ScenarioIssue[], applied: Parameters<typeof attributeToOverride>[1]): Calibration | undefined {
+  const r = policy.read(file, 'yaml');
+  if (!r.ok) {
+    const message = r.refusal.code === ScenarioErrorCode.FILE_MISSING ? `calibration file ${written} not found` : `calibration file ${r.refusal.message}`;
+    issues.push(attributeToOverride(top.src.issue(r.refusal.code, ['calibration'], message, r.refusal.hint), applied));
+    return undefined;
+  }
+  const src = YamlSource.foreign(r.text, displayPath(r.real));
   const syntax = src.syntaxIssues();
   if (syntax.length > 0) { issues.push(...syntax); return undefined; }
   const parsed = CalibrationSchema.safeParse(src.toJS());

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { suggest } from './did-you-mean.js';
 import { ScenarioErrorCode, type ScenarioIssue } from './errors.js';
+import { displayPath, type FilePolicy } from './file-policy.js';
 import { AppSchema, HardwareSchema, LinkClassSchema, type App, type Hardware, type LinkClass } from './schema/index.js';
 import { YamlSource } from './yaml-source.js';
 import { valueAt, zodIssuesToScenarioIssues } from './zod-issues.js';
@@ -39,14 +40,22 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
 /**
  * Resolves preset references (by name from models/, or by path relative to the referencing file),
  * follows `extends` chains, reports missing files and cycles, and validates each preset with its schema.
- * Issues accumulate in {@link issues}; a reference that fails resolves to undefined.
+ * Every file is read through the scenario's {@link FilePolicy}; a preset file's own problems are reported
+ * at its lines without quoting it. Issues accumulate in {@link issues}; a reference that fails resolves to
+ * undefined.
  */
 export class PresetLoader {
   readonly issues: ScenarioIssue[] = [];
+  /** Parsed preset files by real path (undefined: the file had problems). */
   readonly #files = new Map<string, RawPreset | undefined>();
+  readonly #sources = new Map<string, YamlSource>();
   readonly #validated = new Map<string, unknown>();
+  /** Real path of each reference already resolved, by referring folder, kind and reference. */
+  readonly #refs = new Map<string, string>();
+  /** Folder of each preset file read (its display name may be relative). */
+  readonly #dirs = new WeakMap<YamlSource, string>();
 
-  constructor(readonly modelsDir: string = MODELS_DIR) {}
+  constructor(readonly modelsDir: string, readonly policy: FilePolicy) {}
 
   /** Names of the presets of a kind shipped in the models folder. */
   available(kind: PresetKind): string[] {
@@ -73,26 +82,54 @@ export class PresetLoader {
     return (raw ? this.#validate(kind, raw) : undefined) as PresetValue<K> | undefined;
   }
 
+  /** Where a reference already resolved was written: the top of its preset file, or `at` itself when inline. */
+  origin(kind: PresetKind, ref: string | Record<string, unknown>, at: Origin): Origin {
+    if (typeof ref !== 'string') return at;
+    const real = this.#refs.get(this.#refKey(kind, ref, at));
+    const src = real !== undefined ? this.#sources.get(real) : undefined;
+    return src ? { src, base: [] } : at;
+  }
+
+  #dirOf(src: YamlSource): string {
+    return this.#dirs.get(src) ?? path.dirname(path.resolve(src.file));
+  }
+
+  #refKey(kind: PresetKind, ref: string, at: Origin): string {
+    return `${this.#dirOf(at.src)}\0${kind}\0${ref}`;
+  }
+
+  /** The real path of a reference, read under the policy; a missing or refused file is an issue at `fieldPath`. */
   #find(kind: PresetKind, ref: string, at: Origin, fieldPath: PropertyKey[]): string | undefined {
-    const file = isPathRef(ref)
-      ? path.resolve(path.dirname(path.resolve(at.src.file)), ref)
-      : path.join(this.modelsDir, kind, `${ref}.yaml`);
-    if (existsSync(file)) return file;
-    const { label } = PRESET_KINDS[kind];
-    const where = isPathRef(ref) ? `file ${file} not found` : `looked in models/${kind}/`;
-    const hint = isPathRef(ref) ? undefined : suggest(ref, this.available(kind));
-    this.issues.push(at.src.issue(ScenarioErrorCode.PRESET_MISSING, fieldPath, `no ${label} "${ref}" (${where})`, hint));
-    return undefined;
+    const key = this.#refKey(kind, ref, at);
+    const known = this.#refs.get(key);
+    if (known !== undefined) return known;
+    const file = isPathRef(ref) ? path.resolve(this.#dirOf(at.src), ref) : path.join(this.modelsDir, kind, `${ref}.yaml`);
+    const r = this.policy.read(file, 'yaml');
+    let real: string | undefined;
+    if (r.ok) {
+      real = r.real;
+      if (!this.#sources.has(real)) {
+        const src = YamlSource.foreign(r.text, displayPath(real));
+        this.#dirs.set(src, path.dirname(real));
+        this.#sources.set(real, src);
+      }
+    } else {
+      const { label } = PRESET_KINDS[kind];
+      if (r.refusal.code === ScenarioErrorCode.FILE_MISSING) {
+        const where = isPathRef(ref) ? `file ${displayPath(file)} not found` : `looked in models/${kind}/`;
+        const hint = isPathRef(ref) ? undefined : suggest(ref, this.available(kind));
+        this.issues.push(at.src.issue(ScenarioErrorCode.PRESET_MISSING, fieldPath, `no ${label} "${ref}" (${where})`, hint));
+      } else {
+        this.issues.push(at.src.issue(r.refusal.code, fieldPath, `${label} file ${r.refusal.message}`, r.refusal.hint));
+      }
+    }
+    if (real !== undefined) this.#refs.set(key, real); // a failure is reported again at each place that names it
+    return real;
   }
 
   #load(kind: PresetKind, file: string, chain: string[]): RawPreset | undefined {
     if (this.#files.has(file)) return this.#files.get(file);
-    const src = YamlSource.read(file, path.relative(process.cwd(), file) || file);
-    if (!(src instanceof YamlSource)) {
-      this.issues.push(src);
-      this.#files.set(file, undefined);
-      return undefined;
-    }
+    const src = this.#sources.get(file)!;
     const syntax = src.syntaxIssues();
     const data = src.toJS();
     if (syntax.length > 0 || !isPlainObject(data)) {

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ScenarioErrorCode, formatPath, type ScenarioIssue } from './errors.js';
+import { readNamedFile } from './file-policy.js';
 
 /** Position of a YAML node: 1-based line and column. */
 export interface Position { line: number; column: number }
@@ -13,25 +13,32 @@ export class YamlSource {
   readonly doc: Document;
   readonly #lines = new LineCounter();
 
-  private constructor(readonly file: string, readonly text: string) {
+  /**
+   * @param foreign a file the scenario names (preset, calibration): its issues are located but never quote
+   * it (no values, keys or YAML excerpts), so an error cannot carry another file's content out.
+   */
+  private constructor(readonly file: string, readonly text: string, readonly foreign: boolean) {
     this.doc = parseDocument(text, { lineCounter: this.#lines, prettyErrors: false, uniqueKeys: true });
   }
 
-  /** Reads and parses `file`; a missing or unreadable file is an issue, not a throw. */
+  /**
+   * Reads and parses a file named directly by the user (the scenario, a CLI argument): only a regular
+   * file within the YAML size limit is opened. A missing or refused file is an issue, not a throw.
+   */
   static read(file: string, displayName = file): YamlSource | ScenarioIssue {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-      return { code: ScenarioErrorCode.FILE_MISSING, file: displayName, line: 0, column: 0, path: '', message: reason };
-    }
-    return new YamlSource(displayName, text);
+    const r = readNamedFile(file, 'yaml');
+    if (!r.ok) return { code: r.refusal.code, file: displayName, line: 0, column: 0, path: '', message: `file ${r.refusal.message}` };
+    return new YamlSource(displayName, r.text, false);
   }
 
   /** Parses YAML given as text (from the web page or a test). */
   static fromText(text: string, displayName: string): YamlSource {
-    return new YamlSource(displayName, text);
+    return new YamlSource(displayName, text, false);
+  }
+
+  /** Parses the text of a file the scenario names, read under the file policy (see {@link foreign}). */
+  static foreign(text: string, displayName: string): YamlSource {
+    return new YamlSource(displayName, text, true);
   }
 
   /** Every YAML syntax error (and duplicate key) in the file. */
@@ -46,7 +53,8 @@ export class YamlSource {
     }).map((e) => {
       const pos = this.position(e.pos[0]);
       const firstLine = e.message.split('\n')[0] ?? e.message;
-      return { code: ScenarioErrorCode.SYNTAX, file: this.file, ...pos, path: '', message: firstLine.replace(/ at line \d+, column \d+.*$/, '') };
+      const issue = { code: ScenarioErrorCode.SYNTAX, file: this.file, ...pos, path: '', message: firstLine.replace(/ at line \d+, column \d+.*$/, '') };
+      return this.foreign ? contentFree(issue) : issue;
     });
   }
 
@@ -85,13 +93,44 @@ export class YamlSource {
 
   /** Builds a located issue for a field of this file. */
   issue(code: ScenarioIssue['code'], path: readonly PropertyKey[], message: string, hint?: string, key = false): ScenarioIssue {
-    return { code, file: this.file, ...this.locate(path, key), path: formatPath(path), message, ...(hint ? { hint } : {}) };
+    const issue = { code, file: this.file, ...this.locate(path, key), path: formatPath(path), message, ...(hint ? { hint } : {}) };
+    return this.foreign ? contentFree(issue, path) : issue;
   }
 
   /** The document as plain data (aliases resolved). */
   toJS(): unknown {
     return this.doc.toJS({ maxAliasCount: 1000 });
   }
+}
+
+// What an issue in a foreign file says instead of its message (which may quote values, keys, YAML).
+const FOREIGN_MESSAGES: Partial<Record<ScenarioIssue['code'], string>> = {
+  [ScenarioErrorCode.SYNTAX]: 'YAML syntax error',
+  [ScenarioErrorCode.INVALID_VALUE]: 'invalid value',
+  [ScenarioErrorCode.MISSING_FIELD]: 'a required field is missing',
+  [ScenarioErrorCode.UNKNOWN_KEY]: 'unknown key',
+  [ScenarioErrorCode.DANGLING_REFERENCE]: 'names something that does not exist',
+  [ScenarioErrorCode.PRESET_MISSING]: 'names a preset that does not exist',
+  [ScenarioErrorCode.INCLUDE_CYCLE]: 'extends cycle',
+  [ScenarioErrorCode.DUPLICATE_NAME]: 'a name is defined twice',
+};
+// Refusals of the file policy are written without any content of the file: they stay as they are.
+const CONTENT_FREE_CODES = new Set<string>([ScenarioErrorCode.FILE_MISSING, ScenarioErrorCode.FILE_OUTSIDE_ROOTS,
+  ScenarioErrorCode.FILE_SPECIAL, ScenarioErrorCode.FILE_TOO_LARGE, ScenarioErrorCode.FILE_UNREADABLE]);
+
+/**
+ * The issue with nothing of the file's text: a generic message for its code, no hint, and for an unknown
+ * key the path of its parent (the key itself is the file's text). The file, line, column and the path
+ * of known fields remain, which is what the user needs to open the file at the right place.
+ */
+function contentFree(issue: ScenarioIssue, path?: readonly PropertyKey[]): ScenarioIssue {
+  if (CONTENT_FREE_CODES.has(issue.code)) return issue;
+  const { hint: _hint, ...rest } = issue;
+  return {
+    ...rest,
+    ...(issue.code === ScenarioErrorCode.UNKNOWN_KEY && path ? { path: formatPath(path.slice(0, -1)) } : {}),
+    message: `${FOREIGN_MESSAGES[issue.code] ?? 'invalid'} (this file's text is not quoted)`,
+  };
 }
 
 function scalarValue(node: unknown): string | undefined {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { suggest } from './did-you-mean.js';
-import { ScenarioErrorCode, type ScenarioIssue } from './errors.js';
+import { formatPath, ScenarioErrorCode, type ScenarioIssue } from './errors.js';
 import type { YamlSource } from './yaml-source.js';
 
 type ZIssue = z.core.$ZodIssue;
@@ -11,31 +11,34 @@ type Path = PropertyKey[];
  * meant, unknown keys get "did you mean …", and each issue points at the file, line and column.
  */
 export function zodIssuesToScenarioIssues(issues: readonly ZIssue[], schema: z.ZodType, data: unknown, src: YamlSource, base: Path = []): ScenarioIssue[] {
-  const out: ScenarioIssue[] = [];
+  const found: ScenarioIssue[] = [];
+  // In a file other than the scenario, names the file chose (record keys) are its text: shown as "*".
+  const shownPath = (rel: Path) => formatPath([...base, ...rel.map((seg, i) => typeof seg === 'number' || keysAt(schema, rel.slice(0, i), data).includes(String(seg)) ? seg : '*')]);
+  const out = { push: (i: ScenarioIssue, rel: Path) => found.push(src.foreign ? { ...i, path: shownPath(rel) } : i) };
   for (const issue of flatten(issues, [])) {
     const path = [...base, ...issue.path];
     const rel = issue.path as Path;
     if (issue.code === 'unrecognized_keys') {
       const known = keysAt(schema, rel, data);
       for (const key of issue.keys) {
-        out.push(src.issue(ScenarioErrorCode.UNKNOWN_KEY, [...path, key], `unknown key "${key}"`, suggest(key, known), true));
+        out.push(src.issue(ScenarioErrorCode.UNKNOWN_KEY, [...path, key], `unknown key "${key}"`, suggest(key, known), true), rel);
       }
       continue;
     }
     if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
       const got = valueAt(data, rel);
       const options = ((issue as { options?: unknown[] }).options ?? []).map(String);
-      out.push(src.issue(ScenarioErrorCode.INVALID_VALUE, path, `unknown ${String(issue.discriminator)} ${JSON.stringify(got)}`, suggest(String(got), options)));
+      out.push(src.issue(ScenarioErrorCode.INVALID_VALUE, path, `unknown ${String(issue.discriminator)} ${JSON.stringify(got)}`, suggest(String(got), options)), rel);
       continue;
     }
     const value = valueAt(data, rel);
     if (value === undefined && issue.code === 'invalid_type') {
-      out.push(src.issue(ScenarioErrorCode.MISSING_FIELD, path, `required field "${String(path.at(-1) ?? '')}" is missing (${describeExpected(issue)})`));
+      out.push(src.issue(ScenarioErrorCode.MISSING_FIELD, path, `required field "${String(path.at(-1) ?? '')}" is missing (${describeExpected(issue)})`), rel);
       continue;
     }
-    out.push(src.issue(ScenarioErrorCode.INVALID_VALUE, path, message(issue, value)));
+    out.push(src.issue(ScenarioErrorCode.INVALID_VALUE, path, message(issue, value)), rel);
   }
-  return out;
+  return found;
 }
 
 /** Replaces each union failure by the issues of the branch whose type matched (or a summary). */

@@ -29,7 +29,7 @@ describe('e2ctwin calibrate', () => {
     expect(params.services['cloud.engine'].stages.http.demand.dist).toBe('lognormal');
     expect(params.provenance['cloud.engine.simsearch.demand'].samples).toBeGreaterThan(1000);
     // A scenario includes it with `calibration:`; the fitted law replaces the app's.
-    const s = loadScenarioOrThrow(path.join(repoRoot, 'scenarios/plantnet.yaml'), { overrides: [`calibration=${out}`] });
+    const s = loadScenarioOrThrow(path.join(repoRoot, 'scenarios/plantnet.yaml'), { overrides: [`calibration=${out}`], extraRoots: [path.dirname(out)] });
     expect(s.services[0]!.app!.stages.find((st) => st.name === 'simsearch')!.demand).toEqual(simsearch);
   });
 

@@ -5,9 +5,9 @@ import { loadScenario, loadScenarioOrThrow, type ResolvedScenario } from '../../
 
 const root = path.join(import.meta.dirname, '../..');
 
-/** A scenario from YAML text (presets resolve from the shipped models/). */
+/** A scenario from YAML text (presets resolve from the shipped models/; traces from test/fixtures/). */
 function scenario(text: string, overrides: string[] = []): ResolvedScenario {
-  const r = loadScenario(path.join(root, 'scenarios/inline.yaml'), { text, overrides });
+  const r = loadScenario(path.join(root, 'scenarios/inline.yaml'), { text, overrides, extraRoots: [path.join(root, 'test/fixtures')] });
   if (!r.ok) throw new Error(JSON.stringify(r.issues, null, 2));
   return r.scenario;
 }

@@ -12,13 +12,14 @@ import type { Space } from '../../explore/space.js';
 import { openStudy, type Study } from '../../explore/study.js';
 import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
-import { collect, intOption } from '../options.js';
+import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
 import { pkg } from '../program.js';
 import { metricsJson } from '../run-folder.js';
 
 export interface ExploreFlags {
   param: string[];
   set: string[];
+  allowDir: string[];
   seed?: number;
   replications?: number;
   seeds: SeedMode;
@@ -41,7 +42,8 @@ export function exploreOptions(cmd: Command, defaults: { replications: string })
     .option('-o, --out <dir>', 'study folder: study.sqlite (every finished trial) and the result files (default: runs/<verb>-<scenario>-<hash of the study>)')
     .option('--fresh', 'delete the study folder\'s study.sqlite (even a damaged one) and start over instead of resuming; a folder whose trials came from other inputs (the scenario or a file it uses: app, host, link class, calibration, trace; --set; e2ctwin version) or whose store is damaged is refused (exit 2) until you do or pick another --out')
     .option('--json', 'print the results as JSON on stdout instead of tables')
-    .option('--no-progress', 'no progress bar (it only shows on a terminal anyway)');
+    .option('--no-progress', 'no progress bar (it only shows on a terminal anyway)')
+    .option('--allow-dir <dir>', ALLOW_DIR_HELP, collect, []);
 }
 
 /** A running exploration: the study, plus what the command line adds around it. */
@@ -108,11 +110,12 @@ export function startStudy(verb: string, file: string, flags: ExploreFlags, defi
   let study: Study;
   let outDir: string;
   try {
-    const scenario = loadScenarioOrThrow(file, { overrides: flags.set });
+    const roots = fileRoots(flags);
+    const scenario = loadScenarioOrThrow(file, { overrides: flags.set, ...roots });
     const space = extra.space?.(scenario);
     outDir = flags.out ?? defaultOutDir(verb, scenario.name, { verb, file: path.resolve(file), set: flags.set, param: flags.param, seed: flags.seed, replications: flags.replications, seeds: flags.seeds, definition });
     study = openStudy({
-      file, overrides: flags.set, params: flags.param, ...(space ? { space } : {}), runner, outDir, fresh: flags.fresh ?? false, version: pkg.version,
+      file, overrides: flags.set, roots, params: flags.param, ...(space ? { space } : {}), runner, outDir, fresh: flags.fresh ?? false, version: pkg.version,
       seedMode: flags.seeds, signal: controller.signal, onTrial: ({ source }) => bar.tick(source === 'resumed'),
       ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
       ...(flags.replications !== undefined ? { replications: flags.replications } : extra.replications !== undefined ? { replications: extra.replications } : {}),

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { fitScenario } from '../../calibrate/index.js';
 import { loadScenarioOrThrow } from '../../scenario/index.js';
-import { collect, intOption } from '../options.js';
+import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
 import { progressBar } from '../progress.js';
 import { num, pct, table } from '../table.js';
 
@@ -13,11 +13,12 @@ export function registerFit(program: Command): void {
     .option('-s, --set <path=value>', 'override a field by its path (repeatable)', collect, [])
     .option('--max-evaluations <n>', 'most simulations to run', intOption('--max-evaluations', 3), 60)
     .option('--json', 'print the fit as JSON')
+    .option('--allow-dir <dir>', ALLOW_DIR_HELP, collect, [])
     .addHelpText('after', '\nExample:\n  e2ctwin fit scenarios/plantnet.yaml')
-    .action((file: string, flags: { set: string[]; maxEvaluations: number; json?: boolean }) => {
-      const base = loadScenarioOrThrow(file, { overrides: flags.set });
+    .action((file: string, flags: { set: string[]; allowDir: string[]; maxEvaluations: number; json?: boolean }) => {
+      const base = loadScenarioOrThrow(file, { overrides: flags.set, ...fileRoots(flags) });
       const bar = progressBar('fitting');
-      const fit = fitScenario(file, base, { overrides: flags.set, maxEvaluations: flags.maxEvaluations, onEvaluation: (n) => bar.update(n / flags.maxEvaluations) });
+      const fit = fitScenario(file, base, { overrides: flags.set, roots: fileRoots(flags), maxEvaluations: flags.maxEvaluations, onEvaluation: (n) => bar.update(n / flags.maxEvaluations) });
       bar.stop();
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(fit, null, 2)}\n`);

@@ -16,7 +16,7 @@ import { LiveRun, type LiveOutcome } from '../../live/run/runner.js';
 import { loadTestbed, type LoadedTestbed } from '../../live/testbed/load.js';
 import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
-import { collect, intOption } from '../options.js';
+import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
 import { pkg } from '../version.js';
 import { gitCommit, metricsJson } from '../run-folder.js';
 import { summaryTable } from '../summary-table.js';
@@ -52,7 +52,7 @@ export function registerProbe(program: Command): void {
     });
 }
 
-interface LiveFlags { testbed?: string; set: string[]; dryRun?: boolean; json?: boolean; repeat?: number; duration?: string; warmup?: string; out?: string; stateDir?: string; runId?: string; cleanup?: boolean }
+interface LiveFlags { testbed?: string; set: string[]; allowDir?: string[]; dryRun?: boolean; json?: boolean; repeat?: number; duration?: string; warmup?: string; out?: string; stateDir?: string; runId?: string; cleanup?: boolean }
 
 /** `e2ctwin live`: deploy the scenario on a testbed, emulate its network, drive its workload, measure. */
 export function registerLive(program: Command): void {
@@ -70,6 +70,7 @@ export function registerLive(program: Command): void {
     .option('--warmup <s>', 'seconds excluded from the metrics (default: the scenario\'s warm-up, scaled to --duration)')
     .option('-o, --out <dir>', 'run folder: plan, resolved scenario, testbed (no secrets), versions, network checks, metrics.json, trace.jsonl, host metrics, logs; written whole, replacing a previous run folder (never a folder without run.json)')
     .option('--state-dir <dir>', 'local state (journals, keys, sockets)', DEFAULT_STATE_ROOT)
+    .option('--allow-dir <dir>', ALLOW_DIR_HELP, collect, [])
     .addHelpText('after', `\nAn interrupted (Ctrl-C, SIGTERM) or failed run reports its rates over the time it actually measured and says so (run.json: measured.plannedS, measured.actualS). Requests that got no answer (connection refused or reset: a dead service) count as "failed", apart from "rejected" (the app refused: HTTP 503). Network checks more than ${NETWORK_CHECK_TOLERANCE * 100} % off the configured RTT or rate are warnings (summary, run.json, network.json).\n\nExamples:\n  e2ctwin live scenarios/plantnet.yaml --testbed testbeds/local.yaml --set edge.users.quantity=2 --duration 60 --dry-run\n  sudo e2ctwin live scenarios/plantnet.yaml --testbed testbeds/local.yaml --set edge.users.quantity=2 --duration 60 --out runs/live1\n  sudo e2ctwin live --cleanup --dry-run     # what a crashed run left\n  sudo e2ctwin live --cleanup               # remove it\n\nExit status: 0 ok, 1 the run failed or was interrupted (partial results kept) or cleanup left problems, 2 bad input.`)
     .action(async (file: string | undefined, f: LiveFlags, cmd: Command) => {
       const stateRoot = f.stateDir ?? DEFAULT_STATE_ROOT;
@@ -80,7 +81,7 @@ export function registerLive(program: Command): void {
       }
       if (file === undefined) cmd.error('error: missing argument \'scenario\' (or use --cleanup)', { exitCode: ExitCode.BAD_INPUT });
       if (f.testbed === undefined) cmd.error('error: required option \'--testbed <file>\' not specified', { exitCode: ExitCode.BAD_INPUT });
-      const scenario = loadScenarioOrThrow(file, { overrides: f.set });
+      const scenario = loadScenarioOrThrow(file, { overrides: f.set, ...fileRoots(f) });
       const runId = f.runId ?? randomBytes(4).toString('hex').slice(0, 5);
       let testbed: LoadedTestbed;
       let plan: LivePlan;

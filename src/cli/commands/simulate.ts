@@ -2,12 +2,12 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { simulate } from '../../model/index.js';
 import { loadScenarioOrThrow, readTraces } from '../../scenario/index.js';
-import { collect, intOption } from '../options.js';
+import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
 import { progressBar } from '../progress.js';
 import { metricsJson, writeRunFolder } from '../run-folder.js';
 import { summaryTable } from '../summary-table.js';
 
-interface SimulateFlags { set: string[]; seed?: number; replications?: number; json?: boolean; out?: string; progress: boolean }
+interface SimulateFlags { set: string[]; allowDir: string[]; seed?: number; replications?: number; json?: boolean; out?: string; progress: boolean }
 
 export function registerSimulate(program: Command): void {
   program
@@ -20,9 +20,10 @@ export function registerSimulate(program: Command): void {
     .option('--json', 'print the metrics as JSON (stable keys) instead of the table')
     .option('-o, --out <dir>', 'write a run folder: resolved scenario, run info, metrics.json, trace.jsonl, chrome-trace.json')
     .option('--no-progress', 'no progress bar (it only shows on a terminal anyway)')
+    .option('--allow-dir <dir>', ALLOW_DIR_HELP, collect, [])
     .addHelpText('after', '\nExamples:\n  e2ctwin simulate scenarios/plantnet.yaml\n  e2ctwin simulate scenarios/plantnet.yaml --set cloud.engine.pools.extract=4 --json\n  e2ctwin simulate scenarios/validation/mmc.yaml -r 10 --out runs/mmc')
     .action((file: string, flags: SimulateFlags) => {
-      const scenario = loadScenarioOrThrow(file, { overrides: flags.set });
+      const scenario = loadScenarioOrThrow(file, { overrides: flags.set, ...fileRoots(flags) });
       const traces = readTraces(scenario);
       const bar = progressBar(`simulating ${scenario.name}`, flags.progress && process.stderr.isTTY === true);
       const t0 = performance.now();

@@ -15,7 +15,7 @@ import { LiveRun } from '../../live/run/runner.js';
 import { loadTestbed, type LoadedTestbed } from '../../live/testbed/load.js';
 import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
-import { collect, intOption } from '../options.js';
+import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
 import { gitCommit, metricsJson } from '../run-folder.js';
 import { readMeasuredRun, type MeasuredRunFolder } from '../run-folder-read.js';
 import { validationTable } from '../validation-table.js';
@@ -23,7 +23,7 @@ import { pkg } from '../version.js';
 
 interface Flags {
   calibration: string; configs: string; testbed?: string; liveRuns?: string; duration?: string; warmup?: string;
-  repeat?: number; replications: number; seed?: number; set: string[]; out?: string; json?: boolean; stateDir: string;
+  repeat?: number; replications: number; seed?: number; set: string[]; allowDir: string[]; out?: string; json?: boolean; stateDir: string;
 }
 
 const badInput = (message: string, code: string) => Object.assign(new Error(message), { code, badInput: true });
@@ -49,6 +49,7 @@ export function registerValidateTwin(program: Command): void {
     .option('-o, --out <dir>', 'write validation.json (the report), plot.json (per-configuration points and both response-time CDFs, for a browser view) and, with --testbed and no --live-runs, runs/<name>/')
     .option('--json', 'print the report (validation.json) instead of the table')
     .option('--state-dir <dir>', 'live runs: local state (journals, keys, sockets)', DEFAULT_STATE_ROOT)
+    .option('--allow-dir <dir>', `${ALLOW_DIR_HELP}; the --calibration file is always allowed`, collect, [])
     .addHelpText('after', `
 Examples:
   # re-score the shipped campaign from its measured runs (no root needed)
@@ -108,16 +109,18 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
   const runsDir = f.liveRuns ?? (f.out ? path.join(f.out, 'runs') : undefined);
   if (!runsDir) throw badInput('with --testbed, give --out <dir> (or --live-runs <dir>) for the live run folders', 'E2C_ERR_CALIBRATE_NO_OUT');
   const calibration = `calibration=${path.resolve(f.calibration)}`;
-  const deployed = loadScenarioOrThrow(file, { overrides: f.set });
-  const twinBase = loadScenarioOrThrow(file, { overrides: [...f.set, calibration] });
+  // The params file named on the command line may be read wherever it is (that file only).
+  const roots = { extraRoots: [...fileRoots(f).extraRoots, path.resolve(f.calibration)] };
+  const deployed = loadScenarioOrThrow(file, { overrides: f.set, ...roots });
+  const twinBase = loadScenarioOrThrow(file, { overrides: [...f.set, calibration], ...roots });
   if (deployed.services.every((s) => JSON.stringify(s.app) === JSON.stringify(twinBase.services.find((x) => x.id === s.id)?.app))) {
     log(`warning: ${f.calibration} changes no stage of ${file}: the twin is the scenario as it is`);
   }
-  const heldOut = loadHeldOutOrThrow(f.configs, file, [...f.set, calibration]);
+  const heldOut = loadHeldOutOrThrow(f.configs, file, [...f.set, calibration], roots);
   let testbed: LoadedTestbed | undefined;
   if (f.testbed) {
     testbed = loadTestbed(f.testbed);
-    for (const c of heldOut.configs) buildPlan(loadScenarioOrThrow(file, { overrides: [...f.set, ...c.set] }), testbed, planOptions(f, 'check', durationS, warmupS));
+    for (const c of heldOut.configs) buildPlan(loadScenarioOrThrow(file, { overrides: [...f.set, ...c.set], ...roots }), testbed, planOptions(f, 'check', durationS, warmupS));
   }
 
   const measured = new Map<string, MeasuredRunFolder>();
@@ -160,7 +163,7 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
     const m = measured.get(c.name);
     if (!m) continue;
     const window = [`run.duration=${m.durationS}`, `run.warmup=${m.warmupS}`];
-    const twin = loadScenarioOrThrow(file, { overrides: [...f.set, calibration, ...c.set, ...window] });
+    const twin = loadScenarioOrThrow(file, { overrides: [...f.set, calibration, ...c.set, ...window], ...roots });
     log(`twin ${c.name}: ${f.replications} replications of ${m.durationS} s (warm-up ${m.warmupS} s)`);
     const p = predict(twin, { replications: f.replications, ...(f.seed !== undefined ? { seed: f.seed } : {}) });
     const mr = measuredResponseTimes(m.spans, m.windows);
@@ -208,7 +211,7 @@ function planOptions(f: Flags, runId: string, durationS: number | undefined, war
 /** One configuration live, its run folder written like `e2ctwin live --out`; a reason when it gave no measurement. */
 async function runLive(file: string, c: HeldOutConfig, f: Flags, testbed: LoadedTestbed, dir: string, durationS: number | undefined, warmupS: number | undefined, log: (l: string) => void): Promise<MeasuredRunFolder | string> {
   const overrides = [...f.set, ...c.set];
-  const scenario: ResolvedScenario = loadScenarioOrThrow(file, { overrides });
+  const scenario: ResolvedScenario = loadScenarioOrThrow(file, { overrides, ...fileRoots(f) });
   const runId = randomBytes(4).toString('hex').slice(0, 5);
   const plan = buildPlan(scenario, testbed, planOptions(f, runId, durationS, warmupS));
   const outcome = await new LiveRun({

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadScenario, summarizeScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatIssues } from '../format-issues.js';
-import { collect } from '../options.js';
+import { ALLOW_DIR_HELP, collect, fileRoots } from '../options.js';
 
 export function registerValidate(program: Command): void {
   program
@@ -11,10 +11,11 @@ export function registerValidate(program: Command): void {
     .argument('<files...>', 'scenario YAML files')
     .option('-s, --set <path=value>', 'override a field by its path (repeatable), e.g. --set cloud.engine.pools.extract=8', collect, [])
     .option('--json', 'print the resolved scenario (or the issues) as JSON')
-    .action((files: string[], opts: { set: string[]; json?: boolean }) => {
+    .option('--allow-dir <dir>', ALLOW_DIR_HELP, collect, [])
+    .action((files: string[], opts: { set: string[]; json?: boolean; allowDir: string[] }) => {
       let status: number = ExitCode.OK;
       for (const file of files) {
-        const r = loadScenario(file, { overrides: opts.set });
+        const r = loadScenario(file, { overrides: opts.set, ...fileRoots(opts) });
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(r.ok ? { file, ok: true, scenario: r.scenario } : { file, ok: false, issues: r.issues }, null, 2)}\n`);
         } else if (r.ok) {
