@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadScenario, type LoadResult, type ResolvedScenario, type ScenarioIssue } from '../scenario/index.js';
+import { loadScenarioAsync, type LoadResult, type ResolvedScenario, type ScenarioIssue } from '../scenario/index.js';
 import { ServerError, ServerErrorCode } from './errors.js';
 
 /** A scenario the page can pick. */
@@ -49,11 +49,12 @@ export class ScenarioCatalog {
   /**
    * Loads scenario `name` — its file, or `text` posted from the page in its place (relative presets and
    * traces then resolve from the file's folder) — with `overrides`, reading files only from
-   * {@link allowedRoots}. Issue locations name the scenario by its entry name.
+   * {@link allowedRoots}. Issue locations name the scenario by its entry name. Files are read
+   * asynchronously, so a slow disk never holds the server's other requests.
    */
-  check(name: string, options: { text?: string; overrides?: readonly string[] } = {}): ScenarioCheck {
+  async check(name: string, options: { text?: string; overrides?: readonly string[] } = {}): Promise<ScenarioCheck> {
     const file = this.fileOf(name);
-    const r: LoadResult = loadScenario(file, { ...(options.text !== undefined ? { text: options.text } : {}), overrides: options.overrides ?? [], allowedRoots: this.allowedRoots });
+    const r: LoadResult = await loadScenarioAsync(file, { ...(options.text !== undefined ? { text: options.text } : {}), overrides: options.overrides ?? [], allowedRoots: this.allowedRoots });
     if (r.ok) return { ok: true, scenario: r.scenario };
     return { ok: false, issues: r.issues.map((i) => (i.file === file ? { ...i, file: name } : i)) };
   }

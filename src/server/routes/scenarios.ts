@@ -24,8 +24,8 @@ export const scenarioBodySchema = {
 } as const;
 
 /** The check's outcome, or SCENARIO_INVALID carrying every located issue. */
-export function checkedScenario(scenarios: ScenarioCatalog, body: ScenarioBody): Extract<ScenarioCheck, { ok: true }>['scenario'] {
-  const r = scenarios.check(body.scenario, { ...(body.text !== undefined ? { text: body.text } : {}), overrides: body.overrides ?? [] });
+export async function checkedScenario(scenarios: ScenarioCatalog, body: ScenarioBody): Promise<Extract<ScenarioCheck, { ok: true }>['scenario']> {
+  const r = await scenarios.check(body.scenario, { ...(body.text !== undefined ? { text: body.text } : {}), overrides: body.overrides ?? [] });
   if (!r.ok) {
     const n = r.issues.length;
     throw new ServerError(ServerErrorCode.SCENARIO_INVALID, `${n} problem${n === 1 ? '' : 's'} in the scenario`, { issues: r.issues });
@@ -45,7 +45,7 @@ export const scenariosRoutes: FastifyPluginAsync<{ scenarios: ScenarioCatalog }>
   }, async (request) => ({ name: request.query.name, text: scenarios.text(request.query.name) }));
 
   app.post<{ Body: ScenarioBody }>('/check', { schema: { body: scenarioBodySchema } }, async (request) => {
-    const scenario = checkedScenario(scenarios, request.body);
+    const scenario = await checkedScenario(scenarios, request.body);
     return { ok: true, summary: summarizeScenario(scenario), scenario };
   });
 };

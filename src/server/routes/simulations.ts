@@ -13,7 +13,7 @@ type StartBody = ScenarioBody & { seed?: number; replications?: number };
 export const simulationsRoutes: FastifyPluginAsync<{ scenarios: ScenarioCatalog; runs: RunsStore; jobs: SimulationJobs }> = async (app, { scenarios, runs, jobs }) => {
   app.post<{ Body: StartBody }>('/', { schema: { body: scenarioBodySchema } }, async (request, reply) => {
     const body = request.body;
-    const scenario = checkedScenario(scenarios, body);
+    const scenario = await checkedScenario(scenarios, body);
     jobs.assertCapacity();
     const { id: runId, dir } = runs.newRun(scenario.name);
     const overrides = body.overrides ?? [];
