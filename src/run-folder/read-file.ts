@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { RunFolderError, RunFolderErrorCode as Code } from './errors.js';
+import { jsonErrorOffset } from './json-error-offset.js';
 
 // Larger than any run folder file e2ctwin writes (a trace of the default span sample is a few MB; a
 // live campaign's is tens of MB), small enough that a stray huge file fails clearly instead of
@@ -68,16 +69,19 @@ export function fileHead(file: string, bytes = 256): string {
 
 /** V8's complaint without its position or its quote of the text (the line and column say where). */
 function jsonProblem(message: string): string {
-  const m = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '').replace(/^Unexpected end of JSON input$/, 'the text ends early');
+  const m = message
+    .replace(/ in JSON at position \d+.*$/s, '')
+    .replace(/, (?:\.\.\.)?".*$/s, '')
+    .replace(/^Unexpected end of JSON input$/, 'the text ends early');
   return m.charAt(0).toLowerCase() + m.slice(1);
 }
 
-/** 1-based line and column of a JSON.parse error (V8 gives a character position, or none at the end). */
+/** 1-based line and column of a JSON.parse error: V8's position when it gives one, else found by a scan. */
 function positionOf(message: string, text: string): { line: number; column: number } {
   const lc = /\(line (\d+) column (\d+)\)/.exec(message);
   if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
   const m = /at position (\d+)/.exec(message);
-  const pos = m ? Number(m[1]) : text.length;
+  const pos = m ? Number(m[1]) : jsonErrorOffset(text);
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   return { line, column: pos - before.lastIndexOf('\n') };

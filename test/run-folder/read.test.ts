@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { jsonErrorOffset } from '../../src/run-folder/json-error-offset.js';
 import { readMeasuredRun, readRecordedRun, readRunJson, readRunTrace, RunFolderError } from '../../src/run-folder/index.js';
 import { repoRoot } from '../support/cli.js';
 
@@ -30,6 +31,29 @@ function failure(read: () => unknown): { code: string; message: string; file: st
   }
   throw new Error('expected the read to fail');
 }
+
+describe('jsonErrorOffset()', () => {
+  it('finds the offset V8 states, where it states one', () => {
+    const cases = ['{"a":1,}', '{x', '{"a":\n  1\n  2}', '[1,2', '{"a":"line\nbreak"}', '{"a":1} x', '"\\q"', '[01]', '{"a" 1}', '{"a": "\\u12G4"}'];
+    for (const text of cases) {
+      let stated: number | undefined;
+      try {
+        JSON.parse(text);
+      } catch (e) {
+        stated = Number(/at position (\d+)/.exec((e as Error).message)?.[1]);
+      }
+      expect(stated, text).toBeGreaterThanOrEqual(0);
+      expect(jsonErrorOffset(text), text).toBe(stated);
+    }
+  });
+
+  it('locates the errors V8 only quotes: a token where a value belongs, a trailing comma in an array', () => {
+    expect(jsonErrorOffset('{"a": ,}')).toBe(6);
+    expect(jsonErrorOffset('[1,]')).toBe(3);
+    expect(jsonErrorOffset('{"a": [1, 2, {"b": tru}]}')).toBe(22); // the '}' that breaks "true"
+    expect(jsonErrorOffset(`${'['.repeat(100_000)}`)).toBe(100_000); // deep nesting: no stack overflow
+  });
+});
 
 describe('reading run folders', () => {
   it('the shipped live run reads as a measurement', () => {
