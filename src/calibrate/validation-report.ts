@@ -55,8 +55,11 @@ export interface ValidationReport {
   /** How the twin and the measurements were obtained (files, replications, live settings). */
   setup: Record<string, unknown>;
   configs: ConfigScore[];
-  /** Configurations without a measurement (a live run failed, was interrupted, or was not given). */
-  missing: { name: string; reason: string }[];
+  /**
+   * Configurations without a measurement (a live run failed, was interrupted, or was not given);
+   * `corrupt` when its run folder could not be read and was skipped (the reason names the file).
+   */
+  missing: { name: string; reason: string; corrupt?: true }[];
   overall: {
     configurations: number;
     mape: Record<Scored, number>;

@@ -1,4 +1,5 @@
 import { CommanderError } from 'commander';
+import { RunFolderError } from '../run-folder/index.js';
 import { ScenarioError } from '../scenario/index.js';
 import { ExitCode } from './exit-codes.js';
 import { formatIssues } from './format-issues.js';
@@ -14,6 +15,10 @@ try {
     process.exitCode = err.exitCode === 0 ? ExitCode.OK : ExitCode.BAD_INPUT;
   } else if (err instanceof ScenarioError) {
     process.stderr.write(`${formatIssues(err.issues)}\n`);
+    process.exitCode = ExitCode.BAD_INPUT;
+  } else if (err instanceof RunFolderError) {
+    // A refused output path, or a run folder the user named that cannot be read: bad input.
+    process.stderr.write(`error: ${err.message}  [${err.code}]\n`);
     process.exitCode = ExitCode.BAD_INPUT;
   } else {
     const e = err as Error & { code?: string };

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SimulationResult } from '../model/index.js';
+import { replaceFolder } from '../run-folder/index.js';
 import type { ResolvedScenario } from '../scenario/index.js';
 import { toChromeTrace, traceToJsonl, type SpanRecord } from '../trace/index.js';
 import { pkg } from './version.js';
@@ -25,11 +26,12 @@ export function metricsJson(value: unknown): string {
 /**
  * Writes a run folder: what ran (resolved scenario, seed, overrides, version, commit), what it measured
  * (metrics.json), and a bounded sample of request spans in the project's trace format plus their
- * Chrome trace export (opens in Perfetto).
+ * Chrome trace export (opens in Perfetto), plus `extra` files (name, text) of the caller. The folder is
+ * replaced whole (written beside it, then renamed into place): a previous run's files never remain
+ * beside the new ones, and a failed write leaves the previous folder as it was.
  */
-export function writeRunFolder(dir: string, run: { scenario: ResolvedScenario; overrides: readonly string[]; result: SimulationResult; spans: readonly SpanRecord[]; sampledRequests: number; wallSeconds: number }): string[] {
-  mkdirSync(dir, { recursive: true });
-  const files: [string, string][] = [
+export function writeRunFolder(dir: string, run: { scenario: ResolvedScenario; overrides: readonly string[]; result: SimulationResult; spans: readonly SpanRecord[]; sampledRequests: number; wallSeconds: number }, extra: readonly (readonly [string, string])[] = []): string[] {
+  const files: (readonly [string, string])[] = [
     ['scenario.resolved.json', metricsJson(run.scenario)],
     ['run.json', metricsJson({
       kind: 'simulation',
@@ -47,7 +49,10 @@ export function writeRunFolder(dir: string, run: { scenario: ResolvedScenario; o
     ['metrics.json', metricsJson(run.result)],
     ['trace.jsonl', traceToJsonl({ format: 'e2ctwin-trace', version: 1, source: 'simulation', scenario: run.scenario.name, seed: run.result.seed, replication: 0, sampledRequests: run.sampledRequests }, run.spans)],
     ['chrome-trace.json', `${JSON.stringify(toChromeTrace(run.spans))}\n`],
+    ...extra,
   ];
-  for (const [name, text] of files) writeFileSync(path.join(dir, name), text);
+  replaceFolder(dir, (tmp) => {
+    for (const [name, text] of files) writeFileSync(path.join(tmp, name), text);
+  });
   return files.map(([name]) => path.join(dir, name));
 }

@@ -47,8 +47,9 @@ export function validationTable(r: ValidationReport): string {
     out.push(`  ${t.met ? 'met ' : 'MISS'}  ${t.what} ${v} (target ${t.op} ${b})`);
   }
   if (r.missing.length > 0) {
-    out.push('', `missing (not scored): ${r.missing.length}`);
-    for (const m of r.missing) out.push(`  ${m.name}: ${m.reason}`);
+    const corrupt = r.missing.filter((m) => m.corrupt).length;
+    out.push('', `missing (not scored): ${r.missing.length}${corrupt > 0 ? `, of which ${corrupt} corrupt run folder${corrupt === 1 ? '' : 's'} skipped` : ''}`);
+    for (const m of r.missing) out.push(`  ${m.name}: ${m.corrupt ? 'corrupt run folder, skipped: ' : ''}${m.reason}`);
   }
   return out.join('\n');
 }

@@ -15,9 +15,10 @@ const allowed: Record<string, string[]> = {
   resources: ['kernel', 'metrics', 'random'],
   model: ['kernel', 'resources', 'random', 'metrics', 'trace'],
   scenario: [],
-  explore: ['scenario', 'model', 'metrics', 'random', 'trace'],
-  live: ['scenario', 'model', 'trace', 'metrics', 'random'],
-  calibrate: ['scenario', 'model', 'trace', 'metrics', 'random'],
+  'run-folder': ['scenario', 'trace', 'metrics'],
+  explore: ['scenario', 'model', 'metrics', 'random', 'trace', 'run-folder'],
+  live: ['scenario', 'model', 'trace', 'metrics', 'random', 'run-folder'],
+  calibrate: ['scenario', 'model', 'trace', 'metrics', 'random', 'run-folder'],
 };
 const typeOnlyAllowed: Record<string, string[]> = { model: ['scenario'] };
 

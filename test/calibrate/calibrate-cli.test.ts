@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { fitScenario } from '../../src/calibrate/index.js';
@@ -33,10 +34,32 @@ describe('e2ctwin calibrate', () => {
     expect(s.services[0]!.app!.stages.find((st) => st.name === 'simsearch')!.demand).toEqual(simsearch);
   });
 
-  it('fails clearly on a folder without a trace', () => {
+  it('a folder without a trace, or a missing folder, is bad input naming it (exit 2)', () => {
     const r = runCli(['calibrate', tmp, '-o', path.join(tmp, 'x.yaml')]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('no trace.jsonl');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${path.join(tmp, 'trace.jsonl')}: no such file (nor trace.jsonl.gz): is it a run folder?  [E2C_ERR_RUNFOLDER_READ_MISSING]`);
+    const missing = runCli(['calibrate', path.join(tmp, 'no-such-run'), '-o', path.join(tmp, 'x.yaml')]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(`${path.join(tmp, 'no-such-run')}: no such run folder`);
+  });
+
+  it('a corrupt run folder names the file, the line and the field, before any fit (exit 2)', () => {
+    const run = path.join(tmp, 'corrupt');
+    cpSync(path.join(repoRoot, 'calibration/local-testbed/runs/held-out/u7'), run, { recursive: true });
+    const lines = gunzipSync(readFileSync(path.join(run, 'trace.jsonl.gz'))).toString('utf8').split('\n');
+    lines[9] = lines[9]!.replace(/"start":[^,]+,/, '"start":"noon",');
+    writeFileSync(path.join(run, 'trace.jsonl.gz'), gzipSync(lines.join('\n')));
+    const r = runCli(['calibrate', run, '-o', path.join(tmp, 'y.yaml')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`error: ${path.join(run, 'trace.jsonl.gz')}:10 start: expected a finite number, got a string  [E2C_ERR_RUNFOLDER_READ_SHAPE]\n`);
+    // --fit-factors reads metrics.json too: bad JSON there is located before the laws are fitted.
+    writeFileSync(path.join(run, 'trace.jsonl.gz'), gzipSync(lines.join('\n').replace('"start":"noon",', '"start":1,')));
+    writeFileSync(path.join(run, 'metrics.json'), '{"responseTime": {"mean": 1, "p95": 2},\n "throughput": 3,,}');
+    const f = runCli(['calibrate', run, '-o', path.join(tmp, 'y.yaml'), '--fit-factors']);
+    expect(f.status).toBe(2);
+    expect(f.stderr).toContain(`error: ${path.join(run, 'metrics.json')}:2:18: not valid JSON: `);
+    expect(f.stderr).toContain('[E2C_ERR_RUNFOLDER_READ_JSON]');
+    expect(f.stdout).toBe('');
   });
 });
 

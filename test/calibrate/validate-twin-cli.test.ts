@@ -90,7 +90,26 @@ describe('e2ctwin validate-twin: the shipped campaign, re-scored from its run fo
     expect(report.configs.map((c: { name: string }) => c.name)).not.toContain('u11');
     expect(report.overall.configurations).toBe(report.configs.length);
   });
+
+  it('a corrupt run folder is named and skipped, not fatal: the others are scored and the report counts it', () => {
+    const runs = path.join(tmp, 'corrupt');
+    cpSync(path.join(repoRoot, campaign, 'runs/held-out'), runs, { recursive: true });
+    const metrics = path.join(runs, 'u4-d4', 'metrics.json');
+    writeFileSync(metrics, readFileSync(metrics, 'utf8').replace(/"throughput": [^,]+,/, '"throughput": ,'));
+    const r = runCli([...base, '--configs', `${campaign}/held-out.yaml`, '--live-runs', runs, '--out', path.join(tmp, 'corrupt-out')]);
+    expect(r.status, r.stderr).toBe(0);
+    const where = new RegExp(`${escape(metrics)}:12:17: not valid JSON: .*\\[E2C_ERR_RUNFOLDER_READ_JSON\\]`);
+    expect(r.stderr).toMatch(new RegExp(`u4-d4: skipped: ${where.source}`));
+    expect(r.stderr).toContain('warning: 1 corrupt run folder skipped');
+    expect(r.stdout).toMatch(/missing \(not scored\): 1, of which 1 corrupt run folder skipped\n  u4-d4: corrupt run folder, skipped: /);
+    const report = JSON.parse(readFileSync(path.join(tmp, 'corrupt-out', 'validation.json'), 'utf8'));
+    expect(report.missing).toEqual([{ name: 'u4-d4', reason: expect.stringMatching(where), corrupt: true }]);
+    expect(report.configs.map((c: { name: string }) => c.name)).toEqual(['u1', 'u7', 'u11', 'u14-x1', 'u18']);
+  });
 });
+
+/** A literal string inside a RegExp. */
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Paths where two JSON values differ (numbers: relative 1e-6). */
 function close(a: unknown, b: unknown, at: string): string[] {

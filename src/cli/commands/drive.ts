@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { drive, imageServer } from '../../live/app/driver.js';
 import { readSpec } from '../../live/app/spec.js';
 import type { DriverSpec } from '../../live/plan/types.js';
+import { checkOutFile, spansFile } from '../../run-folder/index.js';
 import { intOption } from '../options.js';
 
 interface DriveFlags { target?: string; spec?: string; duration?: string; users?: number; think?: string; patience?: string; imagePort?: number; address?: string; spans?: string }
@@ -18,9 +19,10 @@ export function registerDrive(program: Command): void {
     .option('--patience <s>', 'without a spec: abandon a request after this many seconds')
     .option('--image-port <n>', 'port of the image server (default: the spec\'s, else 18080)', intOption('--image-port', 1))
     .option('--address <address>', 'without a spec: address the target reaches this host at', '127.0.0.1')
-    .option('--spans <file>', 'where to write request spans (default: the spec\'s, else spans.jsonl)')
+    .option('--spans <file>', 'where to append request spans (default: the spec\'s, else spans.jsonl); checked before the workload starts (a writable file, not a folder or a special file)')
     .addHelpText('after', '\nExample:\n  e2ctwin drive --target http://127.0.0.1:8080 --users 4 --think 2 --duration 30')
     .action(async (f: DriveFlags) => {
+      if (f.spans !== undefined) checkOutFile(f.spans, { option: '--spans', kind: spansFile });
       const fromSpec = readSpec<DriverSpec>(f.spec, 'driver');
       const spec: DriverSpec = fromSpec ?? {
         kind: 'driver', scenario: 'standalone', service: 'edge.users', instances: [{ name: 'edge.users#0', index: 0 }],

@@ -1,6 +1,5 @@
 // What the four exploration verbs (sweep, sensitivity, optimize, capacity) share: their common options,
 // the study set-up (runner, store, progress bar, Ctrl-C), output files and error handling.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
@@ -10,6 +9,7 @@ import { defaultWorkers, PiscinaRunner } from '../../explore/piscina-runner.js';
 import { hash31, type SeedMode } from '../../explore/seeds.js';
 import type { Space } from '../../explore/space.js';
 import { openStudy, type Study } from '../../explore/study.js';
+import { checkOutFolder, replaceFile, studyFolder } from '../../run-folder/index.js';
 import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
@@ -39,7 +39,7 @@ export function exploreOptions(cmd: Command, defaults: { replications: string })
     .option('-r, --replications <n>', `replications per configuration (default: ${defaults.replications})`, intOption('--replications', 1))
     .addOption(new Option('--seeds <mode>', 'crn: every configuration uses the same random numbers (common random numbers); independent: a seed per configuration').choices(['crn', 'independent']).default('crn'))
     .option('-w, --workers <n>', `worker threads running simulations (default: the cores, here ${defaultWorkers()}; 0 runs them on the main thread)`, intOption('--workers', 0))
-    .option('-o, --out <dir>', 'study folder: study.sqlite (every finished trial) and the result files (default: runs/<verb>-<scenario>-<hash of the study>)')
+    .option('-o, --out <dir>', 'study folder: study.sqlite (every finished trial) and the result files (default: runs/<verb>-<scenario>-<hash of the study>); checked before any trial: a new or empty folder, or a study folder (it has study.sqlite), which resumes; never another non-empty folder')
     .option('--fresh', 'delete the study folder\'s study.sqlite (even a damaged one) and start over instead of resuming; a folder whose trials came from other inputs (the scenario or a file it uses: app, host, link class, calibration, trace; --set; e2ctwin version) or whose store is damaged is refused (exit 2) until you do or pick another --out')
     .option('--json', 'print the results as JSON on stdout instead of tables')
     .option('--no-progress', 'no progress bar (it only shows on a terminal anyway)')
@@ -104,6 +104,9 @@ function defaultOutDir(verb: string, scenarioName: string, definition: unknown):
  * worker pool, the store in the study folder (resuming what it holds), the progress bar and Ctrl-C.
  */
 export function startStudy(verb: string, file: string, flags: ExploreFlags, definition: unknown, extra: { replications?: number; space?: (scenario: ResolvedScenario) => Space } = {}): CliStudy {
+  // Before the worker pool starts: a bad --out is refused at once (exit 2, nothing ran).
+  const checkOut = (dir: string) => checkOutFolder(dir, { option: '--out', kind: studyFolder });
+  if (flags.out !== undefined) checkOut(flags.out);
   const controller = new AbortController();
   const runner: TrialRunner = flags.workers === 0 ? new InProcessRunner() : new PiscinaRunner(flags.workers ?? defaultWorkers());
   const bar = progressBar(verb, flags.progress && process.stderr.isTTY === true);
@@ -114,6 +117,7 @@ export function startStudy(verb: string, file: string, flags: ExploreFlags, defi
     const scenario = loadScenarioOrThrow(file, { overrides: flags.set, ...roots });
     const space = extra.space?.(scenario);
     outDir = flags.out ?? defaultOutDir(verb, scenario.name, { verb, file: path.resolve(file), set: flags.set, param: flags.param, seed: flags.seed, replications: flags.replications, seeds: flags.seeds, definition });
+    if (flags.out === undefined) checkOut(outDir);
     study = openStudy({
       file, overrides: flags.set, roots, params: flags.param, ...(space ? { space } : {}), runner, outDir, fresh: flags.fresh ?? false, version: pkg.version,
       seedMode: flags.seeds, signal: controller.signal, onTrial: ({ source }) => bar.tick(source === 'resumed'),
@@ -136,9 +140,9 @@ export function startStudy(verb: string, file: string, flags: ExploreFlags, defi
   return {
     study, runner, outDir, signal: controller.signal, progress: bar,
     write(name, text) {
-      mkdirSync(outDir, { recursive: true });
       const f = path.join(outDir, name);
-      writeFileSync(f, text);
+      // Whole or not at all: an interrupted write never leaves half a results file.
+      replaceFile(f, text);
       return f;
     },
     async close() {

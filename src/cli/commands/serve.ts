@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
+import { checkOutFolder, runsRoot } from '../../run-folder/index.js';
 import { intOption } from '../options.js';
 
 interface ServeFlags { port: number; host: string; runs: string; allowRemote?: boolean; maxWallSeconds: number; maxMemoryMib: number }
@@ -25,7 +26,7 @@ export function registerServe(program: Command): void {
     .option('-p, --port <n>', 'TCP port (0 picks a free one)', intOption('--port'), 8080)
     .option('--host <address>', 'address to listen on; anything but a loopback address (127.0.0.1, ::1, localhost) exposes the server to the network and needs --allow-remote', '127.0.0.1')
     .option('--allow-remote', 'accept a --host that is not loopback: every request must then carry the access token printed at start (the page: open the printed address once; API clients: "Authorization: Bearer <token>")')
-    .option('--runs <dir>', 'folder of run folders to show, where simulations started from the page are written', 'runs')
+    .option('--runs <dir>', 'folder of run folders to show, where simulations started from the page are written (checked at start: a folder, or a path where one can be created, that is writable and not under /proc, /sys or /dev)', 'runs')
     .option('--max-wall-seconds <s>', 'wall-time budget of each simulation started from the page; a longer one is stopped and reported as failed', positive('--max-wall-seconds'), 600)
     .option('--max-memory-mib <MiB>', 'memory budget (worker heap, MiB) of each simulation started from the page; one that needs more is stopped and reported as failed', intOption('--max-memory-mib', 16), 1024)
     .addHelpText('after', [
@@ -38,6 +39,7 @@ export function registerServe(program: Command): void {
       '  e2ctwin serve --host 0.0.0.0 --allow-remote   # reachable from the network, with an access token',
     ].join('\n'))
     .action(async (flags: ServeFlags, command: Command) => {
+      checkOutFolder(flags.runs, { option: '--runs', kind: runsRoot });
       // Loaded here so that the other commands do not pay for the server at start-up.
       const { buildApp, isLoopbackHost, newAccessToken } = await import('../../server/index.js');
       const remote = !isLoopbackHost(flags.host);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { release } from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -13,11 +13,11 @@ import { PACKAGE_ROOT } from '../../live/paths.js';
 import { buildPlan } from '../../live/plan/build.js';
 import { LiveRun } from '../../live/run/runner.js';
 import { loadTestbed, type LoadedTestbed } from '../../live/testbed/load.js';
+import { checkOutFolder, readMeasuredRun, replaceFile, RunFolderError, validationFolder, type MeasuredRunFolder } from '../../run-folder/index.js';
 import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
 import { gitCommit, metricsJson } from '../run-folder.js';
-import { readMeasuredRun, type MeasuredRunFolder } from '../run-folder-read.js';
 import { validationTable } from '../validation-table.js';
 import { pkg } from '../version.js';
 
@@ -46,7 +46,7 @@ export function registerValidateTwin(program: Command): void {
     .option('-r, --replications <n>', 'twin: replications per configuration (each simulates the measured window: its duration and warm-up)', intOption('--replications', 1), 10)
     .option('--seed <n>', 'twin: root seed (default: the scenario\'s)', intOption('--seed'))
     .option('-s, --set <path=value>', 'override a scenario field for every configuration, twin and live alike (repeatable)', collect, [])
-    .option('-o, --out <dir>', 'write validation.json (the report), plot.json (per-configuration points and both response-time CDFs, for a browser view) and, with --testbed and no --live-runs, runs/<name>/')
+    .option('-o, --out <dir>', 'write validation.json (the report), plot.json (per-configuration points and both response-time CDFs, for a browser view) and, with --testbed and no --live-runs, runs/<name>/; checked before anything runs: a new or empty folder, or one validate-twin wrote (validation.json or runs/), never another')
     .option('--json', 'print the report (validation.json) instead of the table')
     .option('--state-dir <dir>', 'live runs: local state (journals, keys, sockets)', DEFAULT_STATE_ROOT)
     .option('--allow-dir <dir>', `${ALLOW_DIR_HELP}; the --calibration file is always allowed`, collect, [])
@@ -61,7 +61,10 @@ Examples:
 
 Configurations that already have a successful run folder are not run again (an interrupted validation
 resumes); a failed or interrupted live run leaves its configuration missing, the others are scored and
-the report names the missing ones. Progress goes to stderr.
+the report names the missing ones. A corrupt run folder (a missing or unparsable run.json, metrics.json
+or trace, a field of the wrong type) is skipped, not fatal: the file and the problem are printed, the
+report counts it among the missing as corrupt, and with --testbed that configuration is measured again.
+Progress goes to stderr.
 Exit status: 0 report written, 1 no configuration could be measured, 2 bad input (nothing ran).`)
     .action(async (file: string, f: Flags) => {
       try {
@@ -73,7 +76,7 @@ Exit status: 0 report written, 1 no configuration could be measured, 2 bad input
           return;
         }
         const err = e as Error & { code?: string; badInput?: boolean };
-        if (err.badInput || err instanceof LiveError || err instanceof InvalidArgumentError) {
+        if (err.badInput || err instanceof LiveError || err instanceof InvalidArgumentError || err instanceof RunFolderError) {
           process.stderr.write(`error: ${err.message}${err.code && !(err instanceof InvalidArgumentError) ? ` [${err.code}]` : ''}\n`);
           process.exitCode = ExitCode.BAD_INPUT;
           return;
@@ -100,8 +103,9 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const durationS = seconds('--duration', f.duration);
   const warmupS = seconds('--warmup', f.warmup, true);
-  // Everything is checked before anything runs: files, the scenario with and without the calibration,
-  // every configuration applied to it, the testbed and a plan of each live run.
+  // Everything is checked before anything runs: the output folder, files, the scenario with and without
+  // the calibration, every configuration applied to it, the testbed and a plan of each live run.
+  const out = f.out !== undefined ? checkOutFolder(f.out, { option: '--out', kind: validationFolder }) : undefined;
   if (!existsSync(f.calibration)) throw badInput(`--calibration ${f.calibration}: file not found`, 'E2C_ERR_CALIBRATE_FILE_MISSING');
   if (!existsSync(f.configs)) throw badInput(`--configs ${f.configs}: file not found`, 'E2C_ERR_CALIBRATE_FILE_MISSING');
   if (!f.testbed && !f.liveRuns) throw badInput('give --testbed to measure the configurations live, or --live-runs <dir> with their measured run folders (or both: only the missing ones run)', 'E2C_ERR_CALIBRATE_NO_MEASUREMENTS');
@@ -133,7 +137,7 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
     for (const [i, c] of heldOut.configs.entries()) {
       const dir = path.join(runsDir, c.name);
       const tag = `[${i + 1}/${heldOut.configs.length}] ${c.name}`;
-      let got = existsSync(dir) ? readMeasuredRun(dir) : `no run folder ${shown(dir)}`;
+      let got = existsSync(dir) ? readOrSkip(dir, tag, log) : `no run folder ${shown(dir)}`;
       if (typeof got !== 'string') {
         const expected = [...f.set, ...c.set];
         if (JSON.stringify(got.overrides) !== JSON.stringify(expected)) {
@@ -148,8 +152,9 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
       } else if (stop) {
         got = stop;
       }
-      if (typeof got === 'string') missing.push({ name: c.name, reason: got });
-      else measured.set(c.name, got);
+      if (typeof got !== 'string') measured.set(c.name, got);
+      else if (got.startsWith(CORRUPT)) missing.push({ name: c.name, reason: got.slice(CORRUPT.length), corrupt: true });
+      else missing.push({ name: c.name, reason: got });
     }
   } finally {
     process.off('SIGINT', onSignal);
@@ -184,16 +189,35 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
     heldOutDescription: heldOut.description ?? null,
     e2ctwinVersion: pkg.version,
   });
-  if (f.out) {
-    mkdirSync(f.out, { recursive: true });
-    writeFileSync(path.join(f.out, 'validation.json'), metricsJson(report));
-    writeFileSync(path.join(f.out, 'plot.json'), metricsJson(plotData(report, samples)));
+  if (out && f.out) {
+    // Each file whole (renamed into place): an interrupted write never leaves half a report.
+    replaceFile(path.join(out.path, 'validation.json'), metricsJson(report));
+    replaceFile(path.join(out.path, 'plot.json'), metricsJson(plotData(report, samples)));
     log(`wrote ${shown(path.join(f.out, 'validation.json'))}, ${shown(path.join(f.out, 'plot.json'))}`);
   }
+  const corrupt = missing.filter((m) => m.corrupt).length;
+  if (corrupt > 0) log(`warning: ${corrupt} corrupt run folder${corrupt === 1 ? '' : 's'} skipped (named above and in the report's missing list)`);
   process.stdout.write(f.json ? metricsJson(report) : `${validationTable(report)}\n`);
   if (inputs.length === 0) {
     log('error: no configuration could be measured: nothing to score [E2C_ERR_CALIBRATE_NO_MEASUREMENTS]');
     process.exitCode = ExitCode.FAILURE;
+  }
+}
+
+// Marks the reason of a skipped corrupt folder until it is filed as such in the report's missing list.
+const CORRUPT = 'corrupt run folder: ';
+
+/**
+ * A configuration's run folder as a measurement, or why not; a corrupt folder is reported (the file and
+ * the problem) and skipped, so that one bad folder does not abort the report over the others.
+ */
+function readOrSkip(dir: string, tag: string, log: (line: string) => void): MeasuredRunFolder | string {
+  try {
+    return readMeasuredRun(dir);
+  } catch (e) {
+    if (!(e instanceof RunFolderError)) throw e;
+    log(`${tag}: skipped: ${e.message} [${e.code}]`);
+    return `${CORRUPT}${e.message} [${e.code}]`;
   }
 }
 
@@ -219,5 +243,5 @@ async function runLive(file: string, c: HeldOutConfig, f: Flags, testbed: Loaded
     versions: { e2ctwin: pkg.version, gitCommit: gitCommit() ?? null, node: process.version, kernel: release(), platform: process.platform },
   }).execute();
   if (outcome.status !== 'ok') return `live run ${outcome.status}${outcome.failure ? `: ${outcome.failure}` : ''} (partial results in ${shown(dir)})`;
-  return readMeasuredRun(dir);
+  return readOrSkip(dir, c.name, log);
 }
