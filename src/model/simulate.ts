@@ -85,7 +85,7 @@ export function combine(scenario: ResolvedScenario, seed: number, reps: Replicat
   const expect: Record<string, ExpectationCheck> = {};
   for (const [key, expected] of Object.entries(scenario.expect ?? {})) {
     const c = ci95[key];
-    const simulated = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], mean) as number | undefined;
+    const simulated = ownPath(mean, key);
     if (typeof simulated !== 'number') continue;
     expect[key] = {
       expected,
@@ -97,4 +97,14 @@ export function combine(scenario: ResolvedScenario, seed: number, reps: Replicat
     };
   }
   return { scenario: scenario.name, seed, replications: reps.length, ...mean, ci95, expect, perReplication: reps };
+}
+
+/** The value at a dotted key, through own properties only (`constructor`, `toString` are not metrics). */
+function ownPath(obj: unknown, key: string): number | undefined {
+  let o = obj;
+  for (const k of key.split('.')) {
+    if (typeof o !== 'object' || o === null || !Object.hasOwn(o, k)) return undefined;
+    o = (o as Record<string, unknown>)[k];
+  }
+  return typeof o === 'number' ? o : undefined;
 }

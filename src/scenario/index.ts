@@ -9,3 +9,4 @@ export { MODELS_DIR } from './presets.js';
 export * from './schema/index.js';
 export { readTraces } from './traces.js';
 export { closest, suggest } from './did-you-mean.js';
+export { scenarioIssueAt } from './locate.js';
