@@ -87,4 +87,4 @@ function checkMean(d: Dist, limit: number, unit: string, what: string, report: (
   else if (mean > limit) report(`this ${what} law has a mean of ${fmt(mean)} ${unit}, more than e2ctwin's limit of ${limitText(limit)} ${unit}`);
 }
 
-const fmt = (n: number): string => (n >= 1e15 || (n !== 0 && n < 1e-3) ? n.toExponential(3) : Number(n.toPrecision(6)).toLocaleString('en-US'));
+const fmt = (n: number): string => (Number.isInteger(n) && n < 1e15 ? n.toLocaleString('en-US') : n >= 1e15 || (n !== 0 && n < 1e-3) ? n.toExponential(3) : Number(n.toPrecision(6)).toLocaleString('en-US'));

@@ -10,3 +10,4 @@ export * from './schema/index.js';
 export { readTraces } from './traces.js';
 export { closest, suggest } from './did-you-mean.js';
 export { scenarioIssueAt } from './locate.js';
+export { LIMITS } from './limits.js';
