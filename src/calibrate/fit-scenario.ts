@@ -1,5 +1,5 @@
 import { numericLeaves, simulate } from '../model/index.js';
-import { loadScenarioOrThrow, type FileRoots, type ResolvedScenario } from '../scenario/index.js';
+import { loadScenarioOrThrow, ScenarioError, ScenarioErrorCode, scenarioIssueAt, suggest, type FileRoots, type ResolvedScenario } from '../scenario/index.js';
 import { nelderMead } from './nelder-mead.js';
 
 export interface ScenarioFit {
@@ -39,6 +39,7 @@ export function fitScenario(file: string, base: ResolvedScenario, options: { ove
     if (!hit) {
       const scenario = loadScenarioOrThrow(file, { overrides: [...(options.overrides ?? []), ...keys.map((k) => `${k}=${values[k]}`)], ...options.roots });
       const metrics = numericLeaves(simulate(scenario).result);
+      if (history.length === 0) checkTargets(file, Object.keys(cal.targets), metrics);
       let loss = 0;
       for (const [key, measured] of Object.entries(cal.targets)) loss += ((metrics.get(key) ?? NaN) - measured) ** 2 / measured ** 2;
       // Outside the box the loss grows with the distance, so the simplex comes back in.
@@ -60,4 +61,21 @@ export function fitScenario(file: string, base: ResolvedScenario, options: { ove
     targets[key] = { measured, simulated, relativeError: (simulated - measured) / measured };
   }
   return { values, targets, loss: best.loss, evaluations: history.length, history };
+}
+
+/**
+ * Every target must be a metric the simulations produce (checked on the first one, before the search):
+ * an unknown key would make the loss NaN at every point and the "fit" meaningless.
+ * @throws ScenarioError located at each unknown key of `calibrate.targets`
+ */
+function checkTargets(file: string, keys: readonly string[], metrics: ReadonlyMap<string, number>): void {
+  const known = [...metrics.keys()];
+  const issues = keys.filter((k) => !metrics.has(k)).map((k) => scenarioIssueAt(file, ['calibrate', 'targets', k], ScenarioErrorCode.DANGLING_REFERENCE,
+    `no metric "${k}" in the simulation results`, { key: true, ...hintFor(k, known) }));
+  if (issues.length > 0) throw new ScenarioError(issues);
+}
+
+function hintFor(key: string, known: string[]): { hint?: string } {
+  const h = suggest(key, known);
+  return h !== undefined ? { hint: h } : {};
 }

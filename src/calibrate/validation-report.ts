@@ -106,7 +106,8 @@ export function wasserstein1(a: readonly number[], b: readonly number[]): number
 
 /** An estimate from a metrics object (simulate's or live's `metrics.json`): its mean and 95 % interval. */
 export function estimateOf(metrics: { ci95?: Record<string, { lo: number | null; hi: number | null }> } & Record<string, unknown>, key: string): Estimate {
-  const value = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], metrics);
+  // Own properties only: `constructor` or `toString` are in every object, and are not metrics.
+  const value = key.split('.').reduce<unknown>((o, k) => (typeof o === 'object' && o !== null && Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined), metrics);
   const v = typeof value === 'number' ? value : NaN;
   const c = metrics.ci95?.[key];
   // One repetition has no interval: it is the point itself.

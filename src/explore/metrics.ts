@@ -69,6 +69,7 @@ export function summarize(reps: readonly FlatMetrics[]): MetricSummary {
 
 /** Checks that `key` is a metric the simulations produce; throws a BAD_METRIC error with a suggestion. */
 export function checkMetricKey(key: string, sample: FlatMetrics, what = 'metric'): void {
-  if (key in sample) return;
+  // Own keys only: `constructor` or `toString` are in every object, and are not metrics.
+  if (Object.hasOwn(sample, key)) return;
   throw new ExploreError(ExploreErrorCode.BAD_METRIC, `unknown ${what} "${key}"`, { key }, suggestKey(key, Object.keys(sample)));
 }

@@ -10,6 +10,12 @@ export type { Handler } from './event-queue.js';
 export interface RunOptions {
   /** Process events with time ≤ `until` (seconds), then set `now = until`. Default: run until empty. */
   until?: number;
+  /**
+   * Process at most this many events, then return `false` with the clock at the last event processed (as
+   * after `stop()`); calling `run()` again goes on exactly where it paused. Lets a caller look at its
+   * budget (events, memory) now and then without a check per event. Default: no bound.
+   */
+  maxEvents?: number;
 }
 
 /** Priority of events that must run before ordinary ones at the same time (process start, interrupts). */
@@ -37,6 +43,8 @@ export class Env {
   #stopRequested = false;
   /** The current run's bound (see claim); −∞ outside run(). */
   #until = -Infinity;
+  /** The count of processed events at which the current run pauses (RunOptions.maxEvents); ∞ without a bound. */
+  #pauseAt = Infinity;
 
   /** Current simulated time in seconds. */
   get now(): number {
@@ -116,7 +124,7 @@ export class Env {
    * happenings (a fleet of devices) and would otherwise schedule them one at a time.
    */
   claim(time: number): boolean {
-    if (!this.#running || this.#stopRequested || !(time >= this.#now && time <= this.#until)) return false;
+    if (!this.#running || this.#stopRequested || !(time >= this.#now && time <= this.#until) || this.#eventsProcessed >= this.#pauseAt) return false;
     const queue = this.#queue;
     queue.dropCancelledTop();
     if (queue.size > 0 && queue.topTime <= time) return false;
@@ -160,8 +168,9 @@ export class Env {
    *   `cause`) if a handler throws; the run stops there and may be resumed by calling `run()` again.
    * @throws SimulationError `E2C_ERR_KERNEL_EVENT_FAILED` if a failed event was not defused
    * @throws SimulationError `E2C_ERR_KERNEL_BAD_UNTIL` if `until < now` or NaN
+   * @returns false if it paused after `maxEvents` events (events before `until` remain); true otherwise
    */
-  run(options: RunOptions = {}): void {
+  run(options: RunOptions = {}): boolean {
     const until = options.until ?? Infinity;
     if (!(until >= this.#now)) {
       throw new SimulationError(
@@ -173,16 +182,20 @@ export class Env {
     }
     this.#enter();
     this.#until = until;
+    this.#pauseAt = this.#eventsProcessed + (options.maxEvents ?? Infinity);
+    let paused: boolean;
     try {
-      this.#loop(until);
+      paused = this.#loop(until);
     } catch (err) {
       throw this.#wrap(err);
     } finally {
       this.#running = false;
       this.#until = -Infinity;
+      this.#pauseAt = Infinity;
     }
     if (this.#stopRequested) this.#stopRequested = false;
-    else if (until !== Infinity) this.#now = until;
+    else if (!paused && until !== Infinity) this.#now = until;
+    return !paused;
   }
 
   /** A new pending {@link SimEvent}, triggered later by `succeed()` or `fail()`. */
@@ -222,19 +235,23 @@ export class Env {
     return activeProcess();
   }
 
-  // The hot loop: one pop and one call per event.
-  #loop(until: number): void {
+  // The hot loop: one pop and one call per event. Returns true if it paused at the event bound.
+  #loop(until: number): boolean {
     const queue = this.#queue;
+    const pauseAt = this.#pauseAt;
     while (queue.size > 0) {
-      if (queue.topTime > until) return;
+      if (queue.topTime > until) return false;
+      // Counted before cancelled tops are skipped: a pause is only a pause, the next run() skips them.
+      if (this.#eventsProcessed >= pauseAt) return true;
       const time = queue.pop();
       const fn = queue.fn;
       if (fn === null) continue; // cancelled
       this.#now = time;
       this.#eventsProcessed++;
       fn(queue.arg);
-      if (this.#stopRequested) return;
+      if (this.#stopRequested) return false;
     }
+    return false;
   }
 
   #enter(): void {

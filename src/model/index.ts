@@ -4,3 +4,5 @@ export { Simulation, type ReplicationOptions } from './simulation.js';
 export { concurrencyRate } from './curve.js';
 export { multiplier } from './profile.js';
 export { numericLeaves, aggregateReplications } from './aggregate.js';
+export { BudgetExceededError, ModelErrorCode, type BudgetStop } from './errors.js';
+export { CHECK_EVERY, DEFAULT_MAX_EVENTS, defaultMaxMemoryMiB, maxMemoryCeilingMiB, type BudgetLimits } from './budget.js';

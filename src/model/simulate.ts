@@ -1,6 +1,7 @@
 import type { ResolvedScenario } from '../scenario/index.js';
 import type { SpanRecord } from '../trace/index.js';
 import { aggregateReplications } from './aggregate.js';
+import { Budget } from './budget.js';
 import { replicationMetrics, type ReplicationMetrics } from './metrics.js';
 import { Simulation } from './simulation.js';
 
@@ -19,6 +20,16 @@ export interface SimulateOptions {
    * so the result is the same with or without an observer.
    */
   observe?: (sim: Simulation, replication: number, ended: boolean) => void;
+  /**
+   * Most events over all replications; beyond, the run stops with a BudgetExceededError (how far it got).
+   * Default: no bound (the CLI's default is DEFAULT_MAX_EVENTS).
+   */
+  maxEvents?: number;
+  /**
+   * Most resident memory of the process, MiB, looked at every CHECK_EVERY events and while building hosts;
+   * beyond, the run stops with a BudgetExceededError. Default: no bound (the CLI's is defaultMaxMemoryMiB()).
+   */
+  maxMemoryMiB?: number;
 }
 
 /** Comparison of a simulated metric with a reference value the scenario states (`expect:`). */
@@ -53,6 +64,7 @@ export function simulate(scenario: ResolvedScenario, options: SimulateOptions = 
   const reps: ReplicationMetrics[] = [];
   let spans: SpanRecord[] = [];
   let sampledRequests = 0;
+  const budget = new Budget({ maxEvents: options.maxEvents, maxMemoryMiB: options.maxMemoryMiB }, replications);
   for (let r = 0; r < replications; r++) {
     const { onProgress: progress, observe } = options;
     const checkpoint = progress || observe
@@ -67,8 +79,10 @@ export function simulate(scenario: ResolvedScenario, options: SimulateOptions = 
       spanSample: r === 0 ? scenario.run.spanSample : 0,
       ...(options.traces ? { traces: options.traces } : {}),
       ...(checkpoint ? { onProgress: checkpoint } : {}),
+      budget,
     });
     sim.run();
+    budget.finished(sim.env);
     observe?.(sim, r, true);
     reps.push(replicationMetrics(sim));
     if (r === 0) {
@@ -85,7 +99,7 @@ export function combine(scenario: ResolvedScenario, seed: number, reps: Replicat
   const expect: Record<string, ExpectationCheck> = {};
   for (const [key, expected] of Object.entries(scenario.expect ?? {})) {
     const c = ci95[key];
-    const simulated = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], mean) as number | undefined;
+    const simulated = ownPath(mean, key);
     if (typeof simulated !== 'number') continue;
     expect[key] = {
       expected,
@@ -97,4 +111,14 @@ export function combine(scenario: ResolvedScenario, seed: number, reps: Replicat
     };
   }
   return { scenario: scenario.name, seed, replications: reps.length, ...mean, ci95, expect, perReplication: reps };
+}
+
+/** The value at a dotted key, through own properties only (`constructor`, `toString` are not metrics). */
+function ownPath(obj: unknown, key: string): number | undefined {
+  let o = obj;
+  for (const k of key.split('.')) {
+    if (typeof o !== 'object' || o === null || !Object.hasOwn(o, k)) return undefined;
+    o = (o as Record<string, unknown>)[k];
+  }
+  return typeof o === 'number' ? o : undefined;
 }

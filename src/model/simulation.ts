@@ -1,6 +1,7 @@
 import { Env, type Handler } from '../kernel/index.js';
 import type { Link } from '../resources/index.js';
 import type { ResolvedScenario } from '../scenario/index.js';
+import type { Budget } from './budget.js';
 import { Collector } from './collector.js';
 import { compileApp } from './compiled-app.js';
 import { endpointName, type Endpoint } from './endpoint.js';
@@ -21,6 +22,8 @@ export interface ReplicationOptions {
   traces?: ReadonlyMap<string, Float64Array>;
   /** Called now and then with the fraction of the run done (0..1). */
   onProgress?: (fraction: number) => void;
+  /** Events and memory the run may use (looked at every CHECK_EVERY events and while building hosts). */
+  budget?: Budget;
 }
 
 /**
@@ -56,6 +59,7 @@ export class Simulation implements SimContext {
       const list: Endpoint[] = [];
       const hosts: ServiceHost[] = [];
       for (let i = 0; i < service.quantity; i++) {
+        if ((uid & 4095) === 4095) this.#checkBudget('setup');
         if (compiled) {
           const h = new ServiceHost(this, uid++, service, i, compiled);
           hosts.push(h);
@@ -146,7 +150,7 @@ export class Simulation implements SimContext {
       }
       while (env.now < horizon) {
         const until = env.pending === 0 ? horizon : Math.min(env.now + step, horizon);
-        env.run({ until });
+        this.#advance(until);
         this.#chunk++;
         progress?.(Math.min(1, Math.max(0, env.now / duration)));
         if (target !== undefined && collector.measuring && collector.completed >= target) return;
@@ -154,7 +158,7 @@ export class Simulation implements SimContext {
       return;
     }
     if (!progress) {
-      env.run({});
+      this.#advance(Infinity);
       return;
     }
     // Run in chunks to report progress, growing while they hold few events.
@@ -162,12 +166,30 @@ export class Simulation implements SimContext {
     let step = 1;
     while (true) {
       const before = env.eventsProcessed;
-      env.run({ until: env.now + step });
+      this.#advance(env.now + step);
       const done = (collector.measuring && collector.completed >= target) || env.pending === 0;
       progress(Math.min(1, Math.max(0, collector.measuring ? collector.completed / target : 0)));
       if (done) return;
       if (env.eventsProcessed - before < 200_000) step *= 2;
     }
+  }
+
+  /** Runs the kernel up to `until`, in slices between which the budget is looked at (if there is one). */
+  #advance(until: number): void {
+    const budget = this.options.budget;
+    if (budget === undefined || !budget.bounded) {
+      this.env.run({ until });
+      return;
+    }
+    while (!this.env.run({ until, maxEvents: budget.nextSlice(this.env) })) this.#checkBudget('run');
+  }
+
+  #checkBudget(phase: 'setup' | 'run'): void {
+    const { run } = this.scenario;
+    this.options.budget?.check({
+      env: this.env, phase, replication: this.options.replication, simulatedTime: this.env.now,
+      ...(run.duration !== undefined ? { duration: run.duration } : {}), completed: this.collector.completed,
+    });
   }
 
   /** Resources whose statistics restart after the warm-up. */

@@ -1,7 +1,9 @@
+import { checkBudgets } from './budget-checks.js';
 import { suggest } from './did-you-mean.js';
 import { ScenarioErrorCode, type ScenarioIssue } from './errors.js';
 import { resolveFieldPath } from './overrides.js';
 import type { Origin } from './presets.js';
+import { checkRoutes } from './route-checks.js';
 import type { App, Hardware, ScenarioDoc } from './schema/index.js';
 
 /** What the cross-reference checks need besides the document: the resolved presets and where they were written. */
@@ -17,7 +19,8 @@ export interface CheckContext {
 
 /**
  * Checks that names point at things that exist: targets, selectors, pools, stages, routes, explore paths,
- * files. Every problem becomes a located issue.
+ * files; then routes without an exit and the resource budget (route-checks.ts, budget-checks.ts). Every
+ * problem becomes a located issue.
  */
 export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
@@ -113,5 +116,6 @@ export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
       if (r.log && r.min <= 0) add(top, ['calibrate', 'params', key, 'min'], ScenarioErrorCode.INVALID_VALUE, 'a log-scale range needs min > 0');
     }
   }
+  issues.push(...checkRoutes(ctx), ...checkBudgets(ctx));
   return issues;
 }

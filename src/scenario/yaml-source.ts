@@ -1,6 +1,9 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { ScenarioErrorCode, formatPath, type ScenarioIssue } from './errors.js';
 import { readNamedFile } from './file-policy.js';
+
+/** The most references to one anchor's contents a document may expand (the yaml package's guard). */
+const MAX_ALIAS_COUNT = 1000;
 
 /** Position of a YAML node: 1-based line and column. */
 export interface Position { line: number; column: number }
@@ -41,8 +44,24 @@ export class YamlSource {
     return new YamlSource(displayName, text, true);
   }
 
-  /** Every YAML syntax error (and duplicate key) in the file. */
+  /** Every YAML syntax error (and duplicate key) in the file; aliases that expand beyond reason are one. */
   syntaxIssues(): ScenarioIssue[] {
+    const errors = this.#parseErrors();
+    if (errors.length > 0) return errors;
+    try {
+      this.toJS();
+    } catch (err) {
+      // The yaml package refuses a document whose aliases expand too much ("billion laughs").
+      let at: Position = { line: 1, column: 1 };
+      visit(this.doc, { Alias: (_k, node) => { if (node.range) at = this.position(node.range[0]); return visit.BREAK; } });
+      const why = /alias/i.test((err as Error).message) ? `aliases expand to too many values (more than ${MAX_ALIAS_COUNT} references to one anchor's contents)` : (err as Error).message;
+      const issue: ScenarioIssue = { code: ScenarioErrorCode.SYNTAX, file: this.file, ...at, path: '', message: why };
+      return [this.foreign ? contentFree(issue) : issue];
+    }
+    return [];
+  }
+
+  #parseErrors(): ScenarioIssue[] {
     // One issue per line: after the first error on a line the parser's further complaints are echoes.
     const seenLines = new Set<number>();
     return this.doc.errors.filter((e) => {
@@ -53,7 +72,9 @@ export class YamlSource {
     }).map((e) => {
       const pos = this.position(e.pos[0]);
       const firstLine = e.message.split('\n')[0] ?? e.message;
-      const issue = { code: ScenarioErrorCode.SYNTAX, file: this.file, ...pos, path: '', message: firstLine.replace(/ at line \d+, column \d+.*$/, '') };
+      // The parser gives up on very deep nesting with the engine's own words: say what it means.
+      const message = /call stack/i.test(firstLine) ? 'the YAML nests too deeply to be read' : firstLine.replace(/ at line \d+, column \d+.*$/, '');
+      const issue = { code: ScenarioErrorCode.SYNTAX, file: this.file, ...pos, path: '', message };
       return this.foreign ? contentFree(issue) : issue;
     });
   }
@@ -99,7 +120,7 @@ export class YamlSource {
 
   /** The document as plain data (aliases resolved). */
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 1000 });
+    return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   }
 }
 

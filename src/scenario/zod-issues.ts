@@ -31,6 +31,11 @@ export function zodIssuesToScenarioIssues(issues: readonly ZIssue[], schema: z.Z
       out.push(src.issue(ScenarioErrorCode.INVALID_VALUE, path, `unknown ${String(issue.discriminator)} ${JSON.stringify(got)}`, suggest(String(got), options)), rel);
       continue;
     }
+    if (issue.code === 'invalid_key') {
+      // A bad key of a record: placed at the key, with the key schema's own message.
+      out.push(src.issue(ScenarioErrorCode.INVALID_VALUE, path, issue.issues[0]?.message ?? issue.message, undefined, true), rel);
+      continue;
+    }
     const value = valueAt(data, rel);
     if (value === undefined && issue.code === 'invalid_type') {
       out.push(src.issue(ScenarioErrorCode.MISSING_FIELD, path, `required field "${String(path.at(-1) ?? '')}" is missing (${describeExpected(issue)})`), rel);
@@ -66,15 +71,19 @@ function describeExpected(issue: ZIssue): string {
   return issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.message;
 }
 
+// A schema bound's own reason (a budget, a model's domain), when it states one: zod's default messages start "Too ".
+const why = (issue: ZIssue): string => (issue.message.startsWith('Too ') ? '' : `: ${issue.message}`);
+const bound = (n: number | bigint): string => (typeof n === 'number' && Math.abs(n) >= 10_000 && Number.isInteger(n) ? n.toLocaleString('en-US') : String(n));
+
 function message(issue: ZIssue, value: unknown): string {
   const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
   switch (issue.code) {
     case 'invalid_type':
       return `expected ${issue.expected}${got}`;
     case 'too_small':
-      return `must be ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}${issue.origin === 'array' ? ' items' : ''}${got}`;
+      return `must be ${issue.inclusive ? '≥' : '>'} ${bound(issue.minimum)}${issue.origin === 'array' ? ' items' : ''}${got}${why(issue)}`;
     case 'too_big':
-      return `must be ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}${issue.origin === 'array' ? ' items' : ''}${got}`;
+      return `must be ${issue.inclusive ? '≤' : '<'} ${bound(issue.maximum)}${issue.origin === 'array' ? ' items' : ''}${got}${why(issue)}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got}`;
     case 'invalid_format':

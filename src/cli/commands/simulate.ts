@@ -1,14 +1,15 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { simulate } from '../../model/index.js';
+import { BudgetExceededError, DEFAULT_MAX_EVENTS, defaultMaxMemoryMiB, simulate } from '../../model/index.js';
 import { checkOutFolder, runFolderKind } from '../../run-folder/index.js';
-import { loadScenarioOrThrow, readTraces } from '../../scenario/index.js';
-import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
+import { LIMITS, loadScenarioOrThrow, readTraces } from '../../scenario/index.js';
+import { ExitCode } from '../exit-codes.js';
+import { ALLOW_DIR_HELP, collect, fileRoots, intOption, maxMemoryOption } from '../options.js';
 import { progressBar } from '../progress.js';
 import { metricsJson, writeRunFolder } from '../run-folder.js';
 import { summaryTable } from '../summary-table.js';
 
-interface SimulateFlags { set: string[]; allowDir: string[]; seed?: number; replications?: number; json?: boolean; out?: string; progress: boolean }
+interface SimulateFlags { set: string[]; allowDir: string[]; seed?: number; replications?: number; json?: boolean; out?: string; progress: boolean; maxEvents: number; maxMemory: number }
 
 export function registerSimulate(program: Command): void {
   program
@@ -17,11 +18,13 @@ export function registerSimulate(program: Command): void {
     .argument('<scenario>', 'scenario YAML file (e.g. scenarios/plantnet.yaml)')
     .option('-s, --set <path=value>', 'override a field by its path (repeatable), e.g. --set cloud.engine.pools.extract=8', collect, [])
     .option('--seed <n>', 'root seed of the random streams (default: the scenario\'s seed)', intOption('--seed'))
-    .option('-r, --replications <n>', 'independent replications (default: the scenario\'s run.replications)', intOption('--replications', 1))
+    .option('-r, --replications <n>', 'independent replications (default: the scenario\'s run.replications)', intOption('--replications', 1, LIMITS.replications))
     .option('--json', 'print the metrics as JSON (stable keys) instead of the table')
     .option('-o, --out <dir>', 'write a run folder: resolved scenario, run info, metrics.json, trace.jsonl, chrome-trace.json; checked before the run, it replaces a previous simulation run folder whole and refuses any other non-empty folder')
     .option('--no-progress', 'no progress bar (it only shows on a terminal anyway)')
     .option('--allow-dir <dir>', ALLOW_DIR_HELP, collect, [])
+    .option('--max-events <n>', 'stop the run (exit 1) after this many simulated events over all replications; 0 for no limit', intOption('--max-events'), DEFAULT_MAX_EVENTS)
+    .option('--max-memory <MiB>', 'stop the run (exit 1) when the process uses more resident memory than this, MiB; the default is half of Node\'s heap limit, at most 2048', maxMemoryOption('--max-memory'), defaultMaxMemoryMiB())
     .addHelpText('after', '\nExamples:\n  e2ctwin simulate scenarios/plantnet.yaml\n  e2ctwin simulate scenarios/plantnet.yaml --set cloud.engine.pools.extract=4 --json\n  e2ctwin simulate scenarios/validation/mmc.yaml -r 10 --out runs/mmc')
     .action((file: string, flags: SimulateFlags) => {
       // Checked before the simulation: a bad --out must not cost the run (exit 2, nothing ran).
@@ -30,13 +33,16 @@ export function registerSimulate(program: Command): void {
       const traces = readTraces(scenario);
       const bar = progressBar(`simulating ${scenario.name}`, flags.progress && process.stderr.isTTY === true);
       const t0 = performance.now();
-      const { result, spans, sampledRequests } = simulate(scenario, {
+      const run = withinBudget(() => simulate(scenario, {
         ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
         ...(flags.replications !== undefined ? { replications: flags.replications } : {}),
         traces,
         onProgress: bar.update,
-      });
-      bar.stop();
+        ...(flags.maxEvents > 0 ? { maxEvents: flags.maxEvents } : {}),
+        maxMemoryMiB: flags.maxMemory,
+      }), () => bar.stop());
+      if (!run) return;
+      const { result, spans, sampledRequests } = run;
       const wallSeconds = (performance.now() - t0) / 1000;
       if (flags.json) {
         const { perReplication: _omit, ...rest } = result;
@@ -49,4 +55,22 @@ export function registerSimulate(program: Command): void {
         process.stderr.write(`run folder: ${path.resolve(flags.out)} (${files.map((f) => path.basename(f)).join(', ')})\n`);
       }
     });
+}
+
+/**
+ * Runs `fn`; a run stopped by its budget prints which budget, how far it got and the option that raises
+ * it, and exits 1 (undefined is returned). `finally` runs either way (the progress bar).
+ */
+function withinBudget<T>(fn: () => T, always: () => void): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof BudgetExceededError)) throw err;
+    const option = err.stop.budget === 'events' ? '--max-events <n> (0: no limit)' : '--max-memory <MiB>';
+    process.stderr.write(`error: simulation stopped: ${err.message}; raise the budget with ${option} or shorten the run  [${err.code}]\n`);
+    process.exitCode = ExitCode.FAILURE;
+    return undefined;
+  } finally {
+    always();
+  }
 }

@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { budget, LIMITS } from '../limits.js';
 import { DistSchema } from './dist.js';
 import { ConcurrencyCurveSchema } from './hardware.js';
 
 const name = z.string().regex(/^[A-Za-z_][\w-]*$/, 'use letters, digits, "-" and "_", starting with a letter');
 
 export const PoolSchema = z.union([
-  z.number().int().min(1),
+  z.number().int().min(1).max(LIMITS.poolSize, budget('threads in a pool')),
   z.strictObject({
-    size: z.number().int().min(1).describe('Threads in the pool.'),
+    size: z.number().int().min(1).max(LIMITS.poolSize, budget('threads in a pool')).describe('Threads in the pool.'),
     queueLimit: z.number().int().min(0).optional().describe('Most requests waiting for a thread; more are rejected. Default: unbounded.'),
     description: z.string().optional().describe('What one thread of the pool does (informative).'),
   }),
@@ -31,7 +32,7 @@ export const StageSchema = z.strictObject({
   sizeBytes: DistSchema.optional().describe('Bytes per task for resource network. Required for network stages.'),
   target: z.string().regex(/^[\w-]+\.[\w-]+$/, 'write the target as <layer>.<service>').optional()
     .describe('Forward stages: the service to send to, as <layer>.<service>. Required for forward stages.'),
-  batch: z.number().int().min(1).default(1)
+  batch: z.number().int().min(1).max(LIMITS.batch, budget('tasks in a batch')).default(1)
     .describe('Forward stages: aggregate this many tasks into one forwarded request (sizes add up); each task completes when its batch is answered. Default 1.'),
   perItem: z.boolean().default(false)
     .describe('Run once per item of the request (e.g. per image), items in parallel, each taking its own thread; consecutive per-item stages pipeline per item and join at the next stage. Default false.'),

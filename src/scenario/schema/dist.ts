@@ -62,6 +62,8 @@ const Empirical = z.strictObject({
   samples: z.array(z.number().min(0)).min(1).describe('Observed values, drawn uniformly at random, in the field\'s unit.'),
 });
 
+const WEIBULL_CV = { min: 1.3e-4, max: 3e14 };
+
 const DistObject = z.discriminatedUnion('dist', [
   Deterministic, Exponential, Uniform, Normal, Lognormal, Gamma, Weibull, Pareto, Empirical,
 ]).superRefine((d, ctx) => {
@@ -83,8 +85,18 @@ const DistObject = z.discriminatedUnion('dist', [
     }
   }
   if (d.dist === 'uniform' && d.max < d.min) ctx.addIssue({ code: 'custom', path: ['max'], message: 'max must be ≥ min' });
-  if (d.dist === 'pareto' && d.cv !== undefined && d.mean !== undefined) {
-    // alpha = 1 + sqrt(1 + 1/cv²) is always > 2, so any positive cv is representable.
+  if (d.dist === 'normal' && d.max !== undefined && !(d.max > (d.min ?? 0))) {
+    ctx.addIssue({ code: 'custom', path: ['max'], message: `max must be > min (${d.min ?? 0}${d.min === undefined ? ', the default' : ''})` });
+  }
+  // Given mean and cv, alpha = 1 + sqrt(1 + 1/cv²) is always > 2. Given alpha, a law without a finite mean
+  // (α ≤ 1) is refused: every use of a law (demands, sizes, items, times) needs its mean, and draws from it
+  // grow without bound (a queue behind them never drains, sample means never settle).
+  if (d.dist === 'pareto' && d.alpha !== undefined && d.alpha <= 1) {
+    ctx.addIssue({ code: 'custom', path: ['alpha'], message: `a Pareto law with α ≤ 1 has no finite mean; use α > 1 (α > 2 for a finite variance) or give mean and cv` });
+  }
+  // The shape solved from cv is searched over k ∈ [0.02, 1e4]: cv from 1.3e-4 to 3e14.
+  if (d.dist === 'weibull' && d.cv !== undefined && !(d.cv >= WEIBULL_CV.min && d.cv <= WEIBULL_CV.max)) {
+    ctx.addIssue({ code: 'custom', path: ['cv'], message: `a Weibull law's cv must be within [${WEIBULL_CV.min}, ${WEIBULL_CV.max}] (got ${d.cv})` });
   }
 });
 

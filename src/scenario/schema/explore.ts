@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkConstraintMetric, prototypeSegment } from './metric-key.js';
 
 const Range = z.strictObject({
   min: z.number().describe('Lowest value.'),
@@ -12,6 +13,7 @@ const Values = z.strictObject({
 });
 
 const metric = z.string().regex(/^[A-Za-z][\w.]*$/, 'a metric key such as responseTime.mean')
+  .refine((k) => prototypeSegment(k) === undefined, { message: 'not a metric key (a name of every JavaScript object)' })
   .describe('A metric key from the --json output, e.g. responseTime.mean, responseTime.p95, cost, energyJ.');
 const Objective = z.union([
   z.strictObject({ minimize: metric }),
@@ -19,7 +21,8 @@ const Objective = z.union([
 ]);
 
 export const ConstraintExpr = z.string()
-  .regex(/^\s*[A-Za-z][\w.]*\s*(<=|>=|<|>)\s*(-?\d+(\.\d+)?([eE][-+]?\d+)?|[A-Za-z][\w.]*)\s*$/, 'write constraints as "<metric> <= <number or field path>"');
+  .regex(/^\s*[A-Za-z][\w.]*\s*(<=|>=|<|>)\s*(-?\d+(\.\d+)?([eE][-+]?\d+)?|[A-Za-z][\w.]*)\s*$/, 'write constraints as "<metric> <= <number or field path>"')
+  .superRefine(checkConstraintMetric);
 
 /** What-if exploration: parameters with ranges, objectives and constraints. Used by sweep/optimize. */
 export const ExploreSchema = z.strictObject({

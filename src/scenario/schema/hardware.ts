@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { budget, LIMITS } from '../limits.js';
+import { LOSS_BELOW_100 } from './network.js';
 
 /** How total GPU (or other accelerator) throughput grows with concurrent jobs. */
 export const ConcurrencyCurveSchema = z.union([
@@ -15,7 +17,7 @@ export type ConcurrencyCurve = z.output<typeof ConcurrencyCurveSchema>;
 
 export const GpuSchema = z.strictObject({
   type: z.string().describe('GPU model name, e.g. "V100-PCIE-32GB".'),
-  count: z.number().int().min(1).default(1).describe('GPUs on the host. Default 1. Requests are spread over them.'),
+  count: z.number().int().min(1).max(LIMITS.gpusPerHost, budget('GPUs of a host')).default(1).describe('GPUs on the host. Default 1. Requests are spread over them.'),
   memoryGiB: z.number().positive().describe('Memory per GPU, GiB.'),
   speed: z.number().positive().default(1).describe('Speed relative to the reference GPU the demands are stated for. Default 1.'),
   idlePowerW: z.number().min(0).default(0).describe('Power per GPU when idle, watts. Default 0.'),
@@ -30,7 +32,7 @@ export const HardwareSchema = z.strictObject({
   description: z.string().optional().describe('What this machine is and where its figures come from.'),
   cpu: z.strictObject({
     model: z.string().optional().describe('CPU model name (informative).'),
-    cores: z.number().int().min(1).describe('Cores available to the service.'),
+    cores: z.number().int().min(1).max(LIMITS.poolSize, budget('cores of a host')).describe('Cores available to the service.'),
     speed: z.number().positive().default(1).describe('Per-core speed relative to the reference core the demands are stated for. Default 1.'),
   }).describe('The CPU cores the service may use; cpu stages share them (processor sharing).'),
   gpu: GpuSchema.optional().describe('The accelerator, if any. Stages with resource gpu need one.'),
@@ -50,6 +52,6 @@ export const LinkClassSchema = z.strictObject({
   description: z.string().optional().describe('Where the figures come from.'),
   delayMs: z.number().min(0).describe('One-way propagation delay, milliseconds.'),
   rateMbps: z.number().positive().describe('Bandwidth, megabits per second, shared fairly among concurrent transfers.'),
-  lossPercent: z.number().min(0).max(100).default(0).describe('Packet loss, percent. Default 0.'),
+  lossPercent: z.number().min(0).lt(100, LOSS_BELOW_100).default(0).describe('Packet loss, percent. Default 0.'),
 });
 export type LinkClass = z.output<typeof LinkClassSchema>;

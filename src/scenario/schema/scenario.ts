@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { budget, LIMITS } from '../limits.js';
 import { AppSchema, PoolSchema } from './app.js';
 import { DistSchema } from './dist.js';
 import { ExploreSchema } from './explore.js';
 import { ConcurrencyCurveSchema, HardwareSchema } from './hardware.js';
 import { LiveSchema } from './live.js';
+import { MetricKeySchema } from './metric-key.js';
 import { NetworkConstraintSchema } from './network.js';
 import { WorkloadSchema } from './workload.js';
 
@@ -19,7 +21,7 @@ export const StageOverrideSchema = z.strictObject({
 export const ServiceSchema = z.strictObject({
   name: name.describe('Service name, unique within its layer.'),
   description: z.string().optional().describe('What this service is.'),
-  quantity: z.number().int().min(1).default(1).describe('Number of hosts (instances) running this service. Default 1.'),
+  quantity: z.number().int().min(1).max(LIMITS.instances, budget('instances of a service')).default(1).describe('Number of hosts (instances) running this service. Default 1.'),
   roles: z.array(z.string()).default([]).describe('Free role tags (as in E2Clab), used by selectors and live mode. Default none.'),
   host: z.union([z.string(), HardwareSchema]).optional()
     .describe('Hardware profile: a preset name from models/hardware/, a path to a YAML file, or an inline profile. Default: a 1-core reference host.'),
@@ -42,8 +44,8 @@ export const RunSchema = z.strictObject({
   duration: z.number().positive().optional().describe('Simulated time to run, seconds (warm-up included). Default: until `requests` complete; one of the two is required.'),
   requests: z.number().int().min(1).optional().describe('Stop after this many requests complete (after warm-up). Default: no limit.'),
   warmup: z.number().min(0).default(0).describe('Initial simulated time excluded from the metrics, seconds. Default 0.'),
-  replications: z.number().int().min(1).default(1).describe('Independent replications (different random streams) for confidence intervals. Default 1.'),
-  spanSample: z.number().int().min(0).default(500).describe('Requests whose per-stage spans are kept for the timeline (a bounded sample). Default 500.'),
+  replications: z.number().int().min(1).max(LIMITS.replications, budget('replications')).default(1).describe('Independent replications (different random streams) for confidence intervals. Default 1.'),
+  spanSample: z.number().int().min(0).max(LIMITS.spanSample, budget('requests with spans kept')).default(500).describe('Requests whose per-stage spans are kept for the timeline (a bounded sample). Default 500.'),
 }).refine((r) => r.duration !== undefined || r.requests !== undefined, { message: 'give run.duration (seconds) or run.requests (count)' })
   .refine((r) => r.duration === undefined || r.duration <= 0 || r.warmup < r.duration, { message: 'warmup must be shorter than duration', path: ['warmup'] });
 
@@ -64,9 +66,9 @@ export const ScenarioSchema = z.strictObject({
       max: z.number().describe('Highest value to consider.'),
       log: z.boolean().default(false).describe('Search on a log scale (for positive scale parameters). Default false.'),
     })).describe('Free parameters by field path (e.g. edge.users.workload.thinkTime.mean) with the range to search.'),
-    targets: z.record(z.string(), z.number()).describe('Measured values to reproduce, by metric key (e.g. responseTime.mean: 2.65).'),
+    targets: z.record(MetricKeySchema, z.number()).describe('Measured values to reproduce, by metric key (e.g. responseTime.mean: 2.65).'),
   }).optional().describe('Parameters `e2ctwin fit` may adjust so that the scenario reproduces measured values. Default none.'),
-  expect: z.record(z.string(), z.number()).optional()
+  expect: z.record(MetricKeySchema, z.number()).optional()
     .describe('Reference values the run should reproduce, by metric key (analytic answers of validation scenarios, measured figures). Printed beside the results; default none.'),
 });
 export type ScenarioInput = z.input<typeof ScenarioSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { budget, LIMITS } from '../limits.js';
 import { DistSchema } from './dist.js';
 import { ProfileSchema } from './profile.js';
 
@@ -8,7 +9,7 @@ const target = z.string().regex(/^[\w-]+\.[\w-]+$/, 'write the target as <layer>
 const Closed = z.strictObject({
   kind: z.literal('closed'),
   target,
-  users: z.number().int().min(0).default(1).describe('Users per instance of this service (total = users × quantity). Default 1.'),
+  users: z.number().int().min(0).max(LIMITS.users, budget('users')).default(1).describe('Users per instance of this service (total = users × quantity). Default 1.'),
   thinkTime: DistSchema.describe('Time a user waits between receiving an answer and sending the next request, seconds.'),
   patienceS: z.number().positive().optional().describe('A user abandons a request not answered after this many seconds (counted as abandoned; the user thinks and retries). Default: infinite patience.'),
   population: ProfileSchema.optional().describe('Multiplier on the number of active users over time (e.g. a spring peak). Default constant.'),
@@ -17,7 +18,7 @@ const Closed = z.strictObject({
 const Open = z.strictObject({
   kind: z.literal('open'),
   target,
-  ratePerS: z.number().positive().describe('Mean arrival rate per instance of this service, requests per second (total = rate × quantity).'),
+  ratePerS: z.number().positive().max(LIMITS.ratePerS, budget('arrivals per second')).describe('Mean arrival rate per instance of this service, requests per second (total = rate × quantity).'),
   arrivals: z.enum(['poisson', 'periodic']).default('poisson').describe('Poisson arrivals or a fixed period (1/rate, with a random phase per instance). Default poisson.'),
   profile: ProfileSchema.optional().describe('Multiplier on the rate over time (ramps, daily cycle, spring peak), by thinning. Default constant.'),
   patienceS: z.number().positive().optional().describe('A request not answered after this many seconds counts as abandoned. Default: infinite patience.'),
