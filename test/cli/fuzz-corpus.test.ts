@@ -119,7 +119,16 @@ beforeAll(async () => {
   optionCases.forEach((c, i) => optionOutcomes.set(c.file, options[i]!));
 }, 900_000);
 
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => {
+  // The figures for the record: the heaviest process of the corpus, by CPU and by memory.
+  const runs = [...[...scenarioOutcomes].flatMap(([f, o]) => [[`validate batch of ${path.basename(f)}`, o.validate.batch] as const, ...(o.simulate ? [[`simulate ${path.basename(f)}`, o.simulate] as const] : [])]),
+    ...[...optionOutcomes].map(([f, r]) => [`options ${path.basename(f)}`, r] as const)].filter(([, r]) => r.usage);
+  const top = (k: keyof Usage) => runs.reduce((a, b) => (b[1].usage![k] > a[1].usage![k] ? b : a));
+  const cpu = top('cpuSeconds');
+  const rss = top('maxRssKiB');
+  console.log(`fuzz corpus: ${scenarioCases.length} scenarios, ${optionCases.length} option sets; most CPU ${cpu[1].usage!.cpuSeconds.toFixed(1)} s (${cpu[0]}), most memory ${(rss[1].usage!.maxRssKiB / 1024).toFixed(0)} MiB (${rss[0]})`);
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 /** Within the bounds, no stack trace, no crash. */
 function expectWellBehaved(r: Run, cpuBudget = LIMITS.cpuSeconds): void {
