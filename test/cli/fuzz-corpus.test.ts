@@ -15,9 +15,9 @@ const fuzz = path.join(repoRoot, 'test/fixtures/fuzz');
 const rel = (f: string) => path.relative(repoRoot, f);
 const LIMITS = { cpuSeconds: 30, rssKiB: 1024 * 1024 };
 /** Budgets of the simulations: short, so that a run that would go on for long stops soon, by its budget. */
-const SIMULATE_BOUNDS = ['--max-events', '300000', '--max-memory', '512'];
+const SIMULATE_BOUNDS = ['--max-events', '150000', '--max-memory', '512'];
 /** Scenario files validated by one process (start-up costs more than most validations). */
-const BATCH = 12;
+const BATCH = 24;
 /** A process still running after this long (wall time, on a loaded machine) is killed: a failure. */
 const WALL_KILL_MS = 120_000;
 const STACK_TRACE = /^\s{4}at \S|FATAL ERROR|Reached heap limit|Maximum call stack/m;
