@@ -172,6 +172,15 @@ describe('fuzz corpus: scenarios', () => {
   }
 });
 
+describe('fuzz corpus: no file leaves the machine through an error', () => {
+  it('no output of any case holds a line of /etc/passwd (cases name it as calibration, host preset and link class)', () => {
+    const secret = readFileSync('/etc/passwd', 'utf8').split('\n').filter((l) => l.length >= 8);
+    const outputs = [...[...scenarioOutcomes.values()].flatMap((o) => [o.validate.batch, ...(o.simulate ? [o.simulate] : [])]), ...optionOutcomes.values()];
+    expect(outputs.length).toBeGreaterThan(150);
+    for (const r of outputs) for (const line of secret) expect(`${r.stdout}\n${r.stderr}`).not.toContain(line);
+  });
+});
+
 describe('fuzz corpus: option sets', () => {
   for (const c of optionCases) {
     it(`${path.basename(c.file)}: e2ctwin ${c.command} … ${c.expect}`, () => {
