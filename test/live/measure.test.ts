@@ -119,11 +119,25 @@ describe('reference engine', () => {
       const answers = await Promise.all([1, 2, 3].map((r) => post(r)));
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
       // A client giving up while queued frees its place: the engine counts it withdrawn (503 never sent).
+      // The client hangs up once the engine shows it queued (polled, not timed: a busy machine may take long to
+      // deliver the request), then the engine's count is polled too.
+      const stats = async () => (await engine.app.inject({ url: '/stats' })).json() as { rejected: number; pools: Record<string, { queue: number; busy: number }> };
+      const until = async (what: string, ok: (s: Awaited<ReturnType<typeof stats>>) => boolean) => {
+        for (const t0 = Date.now(); !ok(await stats());) {
+          if (Date.now() - t0 > 30_000) throw new Error(`engine never showed ${what}: ${JSON.stringify(await stats())}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
       const first = post(4);
-      await expect(post(5, AbortSignal.timeout(100))).rejects.toThrow();
+      await until('request 4 on the HTTP thread', (s) => s.pools.http!.busy === 1 && s.pools.http!.queue === 0);
+      const hangUp = new AbortController();
+      const fifth = post(5, hangUp.signal);
+      await until('request 5 queued', (s) => s.pools.http!.queue === 1);
+      hangUp.abort();
+      await expect(fifth).rejects.toThrow();
       expect((await first).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 200));
-      expect((await engine.app.inject({ url: '/stats' })).json()).toMatchObject({ rejected: 1 });
+      await until('the withdrawn request counted', (s) => s.rejected === 1);
+      expect(await stats()).toMatchObject({ rejected: 1 });
     } finally {
       await engine.close();
     }
