@@ -137,8 +137,22 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     const lines: string[] = [];
     const outcome = await new LiveRun({
       scenario, testbed, plan, stateRoot, out: dir, overrides: [], versions: {}, log: (l) => lines.push(l),
-      onWorkloadStarted: async ({ pids }) => {
-        await new Promise((r) => setTimeout(r, 4000));
+      onWorkloadStarted: async ({ hosts, pids }) => {
+        // Killed once a client has its first answer (polled in the drivers' span files, which they flush every
+        // second), not after a fixed time: on a busy machine the first answer may take long.
+        const drivers = plan.processes.filter((p) => p.kind === 'workload');
+        const answered = async () => {
+          for (const d of drivers) {
+            const host = hosts.get(d.host)!;
+            const text = await host.readFile(path.posix.join(host.workDir, d.dir, 'spans.jsonl')).then((b) => b.toString(), () => '');
+            if (/"kind":"request"[^\n]*"status":"ok"|"status":"ok"[^\n]*"kind":"request"/.test(text)) return true;
+          }
+          return false;
+        };
+        for (const t0 = Date.now(); !(await answered());) {
+          if (Date.now() - t0 > 60_000) throw new Error('no client got an answer within 60 s');
+          await new Promise((r) => setTimeout(r, 200));
+        }
         process.kill(pids.get('cloud.engine@cloud-1')!, 'SIGKILL');
       },
     }).execute();
