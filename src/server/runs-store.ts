@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { runListing } from '../run-folder/index.js';
 import { ServerError, ServerErrorCode } from './errors.js';
 
 /** Files a run folder may hold, and the only ones the API reads (nothing else can be named). */
@@ -116,17 +117,13 @@ export class RunsStore {
   }
 
   summary(id: string): RunSummary {
-    const run = this.readJson<Record<string, unknown>>(id, 'run.json');
+    // Listed leniently (see runListing): a hand-edited or foreign run.json still shows, with nulls.
+    const run = runListing(this.readJson(id, 'run.json'));
     const metrics = this.has(id, 'metrics.json') ? this.readJson<Record<string, any>>(id, 'metrics.json') : {};
     const num = (v: unknown) => (typeof v === 'number' ? v : null);
     return {
       id,
-      kind: String(run.kind ?? 'run'),
-      scenario: String(run.scenario ?? ''),
-      seed: num(run.seed),
-      replications: num(run.replications),
-      overrides: Array.isArray(run.overrides) ? run.overrides.map(String) : [],
-      finishedAt: typeof run.finishedAt === 'string' ? run.finishedAt : null,
+      ...run,
       responseTime: { mean: num(metrics.responseTime?.mean), p95: num(metrics.responseTime?.p95) },
       throughput: num(metrics.throughput),
       hasTrace: this.has(id, 'trace.jsonl'),

@@ -13,11 +13,10 @@ import { PACKAGE_ROOT } from '../../live/paths.js';
 import { buildPlan } from '../../live/plan/build.js';
 import { LiveRun } from '../../live/run/runner.js';
 import { loadTestbed, type LoadedTestbed } from '../../live/testbed/load.js';
-import { checkOutFolder, readMeasuredRun, replaceFile, RunFolderError, validationFolder, type MeasuredRunFolder } from '../../run-folder/index.js';
+import { checkOutFolder, gitCommit, metricsJson, readMeasuredRun, replaceFile, RunFolderError, validationFolder, type MeasuredRunFolder } from '../../run-folder/index.js';
 import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
-import { gitCommit, metricsJson } from '../run-folder.js';
 import { validationTable } from '../validation-table.js';
 import { pkg } from '../version.js';
 
