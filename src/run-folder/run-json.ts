@@ -72,6 +72,14 @@ export const LiveRunJson = z.looseObject({
 });
 export type LiveRunJson = z.output<typeof LiveRunJson>;
 
+/**
+ * The files of a run folder that readers know by name (the server serves only these): run.json, what
+ * every kind writes (metrics, resolved scenario, trace), the simulation's Chrome trace export, and what
+ * a simulation started from the browser adds (its time series, the scenario text it posted).
+ */
+export const RUN_FILES = ['run.json', 'metrics.json', 'scenario.resolved.json', 'trace.jsonl', 'chrome-trace.json', 'series.json', 'scenario.yaml'] as const;
+export type RunFile = (typeof RUN_FILES)[number];
+
 /** run.json of any kind e2ctwin writes. */
 export const RunJson = z.discriminatedUnion('kind', [SimulationRunJson, LiveRunJson]);
 export type RunJson = z.output<typeof RunJson>;

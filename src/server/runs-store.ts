@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { runListing } from '../run-folder/index.js';
+import { RUN_FILES, runListing, type RunFile } from '../run-folder/index.js';
 import { ServerError, ServerErrorCode } from './errors.js';
 
-/** Files a run folder may hold, and the only ones the API reads (nothing else can be named). */
-export const RUN_FILES = ['run.json', 'metrics.json', 'scenario.resolved.json', 'trace.jsonl', 'chrome-trace.json', 'series.json', 'scenario.yaml'] as const;
-export type RunFile = (typeof RUN_FILES)[number];
+// The files a run folder may hold are the run-folder layer's RUN_FILES; they are the only ones the API
+// reads (nothing else can be named).
+export { RUN_FILES, type RunFile };
 
 /** The largest file of a run or study folder the API reads (a bigger one is refused, not read). */
 export const MAX_FOLDER_FILE_BYTES = 256 * 1024 * 1024;
