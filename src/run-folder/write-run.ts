@@ -12,24 +12,35 @@ import { metricsJson } from './stable-json.js';
 export type RunFileText = readonly [name: string, text: string];
 
 /**
- * Writes the files of a run folder into `dir` (an empty folder the caller then puts in place): run.json
- * first, checked against its kind's schema (a writer that drifts from what readers expect fails here,
- * not in a later `calibrate`), then the other files, sub-folders created as needed. run.json is written
- * as the writer built it (the check does not reorder or drop fields).
+ * run.json as a file of a run folder in `dir`, checked against its kind's schema: a writer that drifts
+ * from what readers expect fails here, before anything is written, not in a later `calibrate`. It is
+ * written as the writer built it (the check does not reorder or drop fields).
  */
-export function writeRunFiles(dir: string, run: RunJson, files: readonly RunFileText[]): string[] {
+export function runJsonFile(dir: string, run: RunJson): RunFileText {
   const checked = RunJson.safeParse(run);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
     throw new RunFolderError(Code.WRITE_SHAPE, { file: path.join(dir, 'run.json'), field: formatPath(issue.path) || undefined }, `the ${String(run.kind)} run.json being written does not match its schema: ${issue.message}`);
   }
-  const all: RunFileText[] = [['run.json', metricsJson(run)], ...files];
-  for (const [name, text] of all) {
+  return ['run.json', metricsJson(run)];
+}
+
+/** Writes files into `dir` in order, sub-folders created as needed. @returns their names */
+function writeFiles(dir: string, files: readonly RunFileText[]): string[] {
+  for (const [name, text] of files) {
     const file = path.join(dir, name);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, text);
   }
-  return all.map(([name]) => name);
+  return files.map(([name]) => name);
+}
+
+/**
+ * Writes the files of a run folder into `dir` (an empty folder the caller then puts in place): run.json
+ * (checked before anything is written, see {@link runJsonFile}), then the others.
+ */
+export function writeRunFiles(dir: string, run: RunJson, files: readonly RunFileText[]): string[] {
+  return writeFiles(dir, [runJsonFile(dir, run), ...files]);
 }
 
 /** The spans of a run in the project's trace format (trace.jsonl). */
@@ -72,18 +83,15 @@ export function writeSimulationRun(dir: string, run: SimulationRun, extra: reado
     wallSeconds: run.wallSeconds,
   };
   const files: RunFileText[] = [
+    ['scenario.resolved.json', metricsJson(run.scenario)],
+    runJsonFile(dir, runJson),
     ['metrics.json', metricsJson(run.result)],
     traceFile({ source: 'simulation', scenario: run.scenario.name, seed: run.result.seed, replication: 0, sampledRequests: run.sampledRequests }, run.spans),
     ['chrome-trace.json', `${JSON.stringify(toChromeTrace(run.spans))}\n`],
     ...extra,
   ];
-  let names: string[] = [];
-  replaceFolder(dir, (tmp) => {
-    // scenario.resolved.json first, as before: the order files appear in is the order of this list.
-    writeFileSync(path.join(tmp, 'scenario.resolved.json'), metricsJson(run.scenario));
-    names = ['scenario.resolved.json', ...writeRunFiles(tmp, runJson, files)];
-  });
-  return names.map((name) => path.join(dir, name));
+  replaceFolder(dir, (tmp) => writeFiles(tmp, files));
+  return files.map(([name]) => path.join(dir, name));
 }
 
 /** The live run's files other than run.json, as plain data (live mode assembles them; this layer writes them). */
@@ -114,19 +122,19 @@ export function writeLiveRun(dir: string, run: LiveRunJson, f: LiveRunFiles): st
     ['plan.json', metricsJson(f.plan)],
     ['scenario.resolved.json', metricsJson(f.scenario)],
     ['testbed.json', metricsJson(f.testbed)],
+    runJsonFile(dir, run),
+    ['network.json', metricsJson(f.network)],
   ];
-  const after: RunFileText[] = [['network.json', metricsJson(f.network)]];
   const c = f.collected;
   if (c) {
-    if (c.metrics) after.push(['metrics.json', metricsJson(c.metrics)]);
-    after.push(traceFile({ source: 'live', scenario: f.scenario.name, seed: c.trace.seed, replication: 0, sampledRequests: c.trace.sampledRequests }, c.trace.spans));
-    after.push(['host-metrics.json', metricsJson(c.hostMetrics)], ['engine-stats.json', metricsJson(c.engineStats)]);
+    if (c.metrics) files.push(['metrics.json', metricsJson(c.metrics)]);
+    files.push(traceFile({ source: 'live', scenario: f.scenario.name, seed: c.trace.seed, replication: 0, sampledRequests: c.trace.sampledRequests }, c.trace.spans));
+    files.push(['host-metrics.json', metricsJson(c.hostMetrics)], ['engine-stats.json', metricsJson(c.engineStats)]);
     for (const [id, logs] of c.logs) {
       const d = path.join('logs', id.replace(/[^\w.@-]/g, '_'));
       mkdirSync(path.join(dir, d), { recursive: true }); // a process's folder even when it left no log
-      for (const name of ['out.log', 'err.log']) if (logs[name] !== undefined) after.push([path.join(d, name), logs[name]!]);
+      for (const name of ['out.log', 'err.log']) if (logs[name] !== undefined) files.push([path.join(d, name), logs[name]!]);
     }
   }
-  for (const [name, text] of files) writeFileSync(path.join(dir, name), text);
-  return [...files.map(([n]) => n), ...writeRunFiles(dir, run, after)];
+  return writeFiles(dir, files);
 }
