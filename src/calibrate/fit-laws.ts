@@ -1,4 +1,5 @@
 import { logGamma, normalCdf } from '../random/index.js';
+import { CalibrateError, CalibrateErrorCode } from './errors.js';
 import { digamma, gammaP, trigamma } from './special.js';
 
 /** A law fitted by maximum likelihood, in the scenario's terms (mean and cv) and native ones. */
@@ -113,11 +114,11 @@ export function fitWeibull(sorted: number[]): FittedLaw {
 /**
  * Fits exponential, lognormal, gamma and Weibull laws to positive values by maximum likelihood and
  * ranks them by AIC (best first). Values ≤ 0 are dropped (a zero duration carries no shape).
- * @throws Error `E2C_ERR_CALIBRATE_TOO_FEW` with fewer than 5 positive values
+ * @throws CalibrateError `E2C_ERR_CALIBRATE_TOO_FEW` with fewer than 5 positive values
  */
 export function fitLaws(values: readonly number[]): FittedLaw[] {
   const sorted = values.filter((v) => v > 0 && Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length < 5) throw Object.assign(new Error(`only ${sorted.length} positive values to fit (need ≥ 5)`), { code: 'E2C_ERR_CALIBRATE_TOO_FEW' });
+  if (sorted.length < 5) throw new CalibrateError(CalibrateErrorCode.TOO_FEW, `only ${sorted.length} positive values to fit (need ≥ 5)`, { values: sorted.length });
   const fits = [fitExponential(sorted), fitLognormal(sorted), fitGamma(sorted), fitWeibull(sorted)];
   return fits.filter((f) => Number.isFinite(f.aic)).sort((a, b) => a.aic - b.aic);
 }

@@ -1,5 +1,6 @@
 import { numericLeaves, simulate } from '../model/index.js';
 import { loadScenarioOrThrow, ScenarioError, ScenarioErrorCode, scenarioIssueAt, suggest, type FileRoots, type ResolvedScenario } from '../scenario/index.js';
+import { CalibrateError, CalibrateErrorCode } from './errors.js';
 import { nelderMead } from './nelder-mead.js';
 
 export interface ScenarioFit {
@@ -22,7 +23,7 @@ export interface ScenarioFit {
 export function fitScenario(file: string, base: ResolvedScenario, options: { overrides?: readonly string[]; roots?: FileRoots; maxEvaluations?: number; onEvaluation?: (n: number, loss: number) => void } = {}): ScenarioFit {
   const cal = base.calibrate;
   if (!cal || Object.keys(cal.params).length === 0) {
-    throw Object.assign(new Error(`${file} marks no calibratable parameters (add a calibrate: section with params and targets)`), { code: 'E2C_ERR_CALIBRATE_NOTHING' });
+    throw new CalibrateError(CalibrateErrorCode.NOTHING, `${file} marks no calibratable parameters (add a calibrate: section with params and targets)`, { file });
   }
   const keys = Object.keys(cal.params);
   const toValue = (u: number, k: string) => {

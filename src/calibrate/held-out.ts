@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { loadScenario, type FileRoots, type ScenarioIssue } from '../scenario/index.js';
 import { YamlSource } from '../scenario/yaml-source.js';
 import { zodIssuesToScenarioIssues } from '../scenario/zod-issues.js';
+import { CalibrateErrorCode } from './errors.js';
 
 /**
  * A held-out configurations file: the configurations a twin is validated on, each a named list of
@@ -28,11 +29,11 @@ export const HeldOutSchema = z.strictObject({
 export type HeldOut = z.output<typeof HeldOutSchema>;
 export type HeldOutConfig = HeldOut['configs'][number];
 
-/** Error codes of held-out files (the calibrate layer's table, with E2C_ERR_CALIBRATE_*). */
+/** Error codes of held-out files (entries of the calibrate layer's table, errors.ts). */
 export const HeldOutErrorCode = {
-  INVALID: 'E2C_ERR_CALIBRATE_HELD_OUT_INVALID',
-  DUPLICATE: 'E2C_ERR_CALIBRATE_HELD_OUT_DUPLICATE',
-  CONFIG: 'E2C_ERR_CALIBRATE_HELD_OUT_CONFIG',
+  INVALID: CalibrateErrorCode.HELD_OUT_INVALID,
+  DUPLICATE: CalibrateErrorCode.HELD_OUT_DUPLICATE,
+  CONFIG: CalibrateErrorCode.HELD_OUT_CONFIG,
 } as const;
 
 /** A located problem of a held-out file (or of a configuration applied to the scenario). */

@@ -1,3 +1,4 @@
+export * from './errors.js';
 export * from './fit-laws.js';
 export * from './stage-laws.js';
 export * from './nelder-mead.js';
@@ -8,3 +9,4 @@ export * from './held-out.js';
 export * from './predict.js';
 export * from './validation-report.js';
 export * from './fit-factors.js';
+export * from './validate-twin.js';

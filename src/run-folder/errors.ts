@@ -1,6 +1,6 @@
 /**
- * The run-folder layer's error table: output paths refused before any work starts (`OUT_*`), and run
- * folders that cannot be read (`READ_*`). Each error names the option or the file, and for a file the
+ * The run-folder layer's error table: output paths refused before any work starts (`OUT_*`), run
+ * folders that cannot be read (`READ_*`), and run.json files a writer got wrong (`WRITE_*`). Each error names the option or the file, and for a file the
  * line and column when the problem has one.
  */
 export const RunFolderErrorCode = {
@@ -24,6 +24,8 @@ export const RunFolderErrorCode = {
   READ_SHAPE: 'E2C_ERR_RUNFOLDER_READ_SHAPE',
   /** A `.gz` file does not decompress. */
   READ_GZIP: 'E2C_ERR_RUNFOLDER_READ_GZIP',
+  /** A run.json being written does not match its kind's schema (a bug of the writer: nothing is written). */
+  WRITE_SHAPE: 'E2C_ERR_RUNFOLDER_WRITE_SHAPE',
 } as const;
 export type RunFolderErrorCode = (typeof RunFolderErrorCode)[keyof typeof RunFolderErrorCode];
 

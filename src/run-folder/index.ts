@@ -5,3 +5,7 @@ export * from './replace.js';
 export * from './read-file.js';
 export * from './read-trace.js';
 export * from './measured-run.js';
+export * from './run-json.js';
+export * from './stable-json.js';
+export * from './provenance.js';
+export * from './write-run.js';

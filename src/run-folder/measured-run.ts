@@ -5,22 +5,13 @@ import type { SpanRecord } from '../trace/index.js';
 import { RunFolderError, RunFolderErrorCode as Code } from './errors.js';
 import { readRunJson } from './read-file.js';
 import { readRunTrace, traceFileOf } from './read-trace.js';
+import { LiveRunJson, RunJson, type RunWindow } from './run-json.js';
 
-// The shapes of the run folder files that calibration and validation read back. Loose objects: a run
-// folder holds more than these fields; only what is used is checked.
+// The shapes of the run folder files that calibration and validation read back: run.json by its kind's
+// schema (run-json.ts), the others as loose objects (a run folder holds more than these fields; only
+// what is used is checked).
 const num = z.number();
-const window = z.object({ start: num, warmupEnd: num, end: num });
 const RunInfo = z.looseObject({ kind: z.string() });
-const LiveRunInfo = z.looseObject({
-  kind: z.literal('live'),
-  status: z.string(),
-  failure: z.string().optional(),
-  overrides: z.array(z.string()).optional(),
-  scenario: z.string().optional(),
-  durationS: z.number().positive(),
-  warmupS: z.number().nonnegative().optional(),
-  windows: z.array(window).optional(),
-});
 const estimate = z.number().nullable();
 const Metrics = z.looseObject({
   responseTime: z.looseObject({ mean: estimate, p95: estimate }),
@@ -57,7 +48,7 @@ export interface MeasuredRunFolder {
   scenario: string;
   durationS: number;
   warmupS: number;
-  windows: { start: number; warmupEnd: number; end: number }[];
+  windows: RunWindow[];
   metrics: MeasuredMetrics;
   spans: SpanRecord[];
 }
@@ -71,13 +62,13 @@ export function readMeasuredRun(dir: string): MeasuredRunFolder | string {
   const runFile = path.join(dir, 'run.json');
   const info = readRunJsonAs(runFile, RunInfo);
   if (info.kind !== 'live') return `${dir} is not a live run (run.json kind ${JSON.stringify(info.kind)})`;
-  const run = readRunJsonAs(runFile, LiveRunInfo);
+  const run = readRunJsonAs(runFile, LiveRunJson);
   if (run.status !== 'ok') return `the live run in ${dir} ${run.status === 'interrupted' ? 'was interrupted' : 'failed'}${run.failure ? `: ${run.failure}` : ''}`;
   const metrics = readRunJsonAs(path.join(dir, 'metrics.json'), Metrics);
   const trace = requireTrace(dir);
   return {
-    dir, status: run.status, overrides: run.overrides ?? [], scenario: run.scenario ?? '',
-    durationS: run.durationS, warmupS: run.warmupS ?? 0, windows: run.windows ?? [], metrics, spans: trace.spans,
+    dir, status: run.status, overrides: run.overrides, scenario: run.scenario,
+    durationS: run.durationS, warmupS: run.warmupS, windows: run.windows, metrics, spans: trace.spans,
   };
 }
 
@@ -95,7 +86,7 @@ export interface RecordedRun {
   /** Live runs: the measured window (seconds) and the windows of its repetitions. */
   durationS?: number;
   warmupS?: number;
-  windows?: { start: number; warmupEnd: number; end: number }[];
+  windows?: RunWindow[];
   measured: { mean: number; p95: number; throughput: number };
   spans: SpanRecord[];
 }
@@ -111,16 +102,20 @@ const MeasuredNumbers = z.looseObject({
  */
 export function readRecordedRun(dir: string): RecordedRun {
   const scenario = readResolvedScenario(dir);
-  const runFile = path.join(dir, 'run.json');
-  const info = readRunJsonAs(runFile, RunInfo);
-  const live = info.kind === 'live' ? readRunJsonAs(runFile, LiveRunInfo) : undefined;
+  const info = readRunInfo(dir);
+  const live = info.kind === 'live' ? info : undefined;
   const m = readRunJsonAs(path.join(dir, 'metrics.json'), MeasuredNumbers);
   return {
     scenario, kind: info.kind,
-    ...(live ? { durationS: live.durationS, warmupS: live.warmupS ?? 0, ...(live.windows ? { windows: live.windows } : {}) } : {}),
+    ...(live ? { durationS: live.durationS, warmupS: live.warmupS, windows: live.windows } : {}),
     measured: { mean: m.responseTime.mean, p95: m.responseTime.p95, throughput: m.throughput },
     spans: traceFileOf(dir) ? requireTrace(dir).spans : [],
   };
+}
+
+/** run.json of a run folder, checked against its kind's schema (an unknown kind is an error naming `kind`). */
+export function readRunInfo(dir: string): RunJson {
+  return readRunJsonAs(path.join(dir, 'run.json'), RunJson);
 }
 
 /** scenario.resolved.json of a run folder, its outline checked (the scenario as it ran, already validated when it ran). */

@@ -1,6 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { metricsJson, writeRunFolder } from '../cli/run-folder.js';
+import { metricsJson, writeSimulationRun, type RunFileText } from '../run-folder/index.js';
 import { loadScenarioOrThrow, readTraces } from '../scenario/index.js';
 import { simulateWithSeries } from './simulate-with-series.js';
 
@@ -51,13 +50,9 @@ export function runJob(spec: JobSpec, post: (m: JobMessage) => void): void {
       },
     });
     const wallSeconds = (performance.now() - t0) / 1000;
-    const files = writeRunFolder(spec.dir, { scenario, overrides: spec.overrides, result, spans, sampledRequests, wallSeconds });
-    writeFileSync(path.join(spec.dir, 'series.json'), metricsJson(series));
-    files.push(path.join(spec.dir, 'series.json'));
-    if (spec.text !== undefined) {
-      writeFileSync(path.join(spec.dir, 'scenario.yaml'), spec.text);
-      files.push(path.join(spec.dir, 'scenario.yaml'));
-    }
+    // The page's own files go into the folder with the others: it is written whole.
+    const extra: RunFileText[] = [['series.json', metricsJson(series)], ...(spec.text !== undefined ? [['scenario.yaml', spec.text] as const] : [])];
+    const files = writeSimulationRun(spec.dir, { scenario, overrides: spec.overrides, result, spans, sampledRequests, wallSeconds }, extra);
     post({ type: 'done', files: files.map((f) => path.basename(f)), wallSeconds });
   } catch (err) {
     const e = err as Error & { code?: string };

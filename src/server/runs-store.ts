@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { RUN_FILES, runListing, type RunFile } from '../run-folder/index.js';
 import { ServerError, ServerErrorCode } from './errors.js';
 
-/** Files a run folder may hold, and the only ones the API reads (nothing else can be named). */
-export const RUN_FILES = ['run.json', 'metrics.json', 'scenario.resolved.json', 'trace.jsonl', 'chrome-trace.json', 'series.json', 'scenario.yaml'] as const;
-export type RunFile = (typeof RUN_FILES)[number];
+// The files a run folder may hold are the run-folder layer's RUN_FILES; they are the only ones the API
+// reads (nothing else can be named).
+export { RUN_FILES, type RunFile };
 
 /** The largest file of a run or study folder the API reads (a bigger one is refused, not read). */
 export const MAX_FOLDER_FILE_BYTES = 256 * 1024 * 1024;
@@ -116,17 +117,13 @@ export class RunsStore {
   }
 
   summary(id: string): RunSummary {
-    const run = this.readJson<Record<string, unknown>>(id, 'run.json');
+    // Listed leniently (see runListing): a hand-edited or foreign run.json still shows, with nulls.
+    const run = runListing(this.readJson(id, 'run.json'));
     const metrics = this.has(id, 'metrics.json') ? this.readJson<Record<string, any>>(id, 'metrics.json') : {};
     const num = (v: unknown) => (typeof v === 'number' ? v : null);
     return {
       id,
-      kind: String(run.kind ?? 'run'),
-      scenario: String(run.scenario ?? ''),
-      seed: num(run.seed),
-      replications: num(run.replications),
-      overrides: Array.isArray(run.overrides) ? run.overrides.map(String) : [],
-      finishedAt: typeof run.finishedAt === 'string' ? run.finishedAt : null,
+      ...run,
       responseTime: { mean: num(metrics.responseTime?.mean), p95: num(metrics.responseTime?.p95) },
       throughput: num(metrics.throughput),
       hasTrace: this.has(id, 'trace.jsonl'),

@@ -1,3 +1,4 @@
+import { TraceError, TraceErrorCode } from './errors.js';
 import { TRACE_FORMAT, type SpanRecord, type TraceHeader } from './record.js';
 
 /** A trace as JSON Lines text: the header, then one span per line. */
@@ -7,13 +8,13 @@ export function traceToJsonl(header: TraceHeader, spans: readonly SpanRecord[]):
 
 /**
  * Parses a trace written by {@link traceToJsonl} (by a simulated or a live run).
- * @throws Error `E2C_ERR_TRACE_FORMAT` when the text is not an e2ctwin trace
+ * @throws TraceError `E2C_ERR_TRACE_FORMAT` when the text is not an e2ctwin trace
  */
 export function parseTraceJsonl(text: string): { header: TraceHeader; spans: SpanRecord[] } {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const header = JSON.parse(lines[0] ?? '{}') as TraceHeader;
   if (header.format !== TRACE_FORMAT) {
-    throw Object.assign(new Error('not an e2ctwin trace (first line must be its header)'), { code: 'E2C_ERR_TRACE_FORMAT' });
+    throw new TraceError(TraceErrorCode.FORMAT, 'not an e2ctwin trace (first line must be its header)');
   }
   return { header, spans: lines.slice(1).map((l) => JSON.parse(l) as SpanRecord) };
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { calibrationFromFits, calibrationWithFactors, fitFactors, fitStageLaws, stageMeans, type TrainingRun } from '../../calibrate/index.js';
+import { CalibrateError, CalibrateErrorCode, calibrationFromFits, calibrationWithFactors, fitFactors, fitStageLaws, stageMeans, type TrainingRun } from '../../calibrate/index.js';
 import { calibrationParams, CALIBRATION_HEADER, checkOutFile, readRecordedRun, readResolvedScenario, replaceFile, requireTrace, RunFolderError, RunFolderErrorCode } from '../../run-folder/index.js';
 import type { ResolvedScenario } from '../../scenario/index.js';
 import type { SpanRecord } from '../../trace/index.js';
@@ -33,7 +33,7 @@ export function registerCalibrate(program: Command): void {
       // Every file --fit-factors needs is read (and checked) before any fitting starts.
       const runs = flags.fitFactors ? dirs.map(trainingRun) : undefined;
       const fits = fitStageLaws(spans, scenario, flags.minSamples);
-      if (fits.length === 0) throw Object.assign(new Error(`no stage has ${flags.minSamples} spans or more to fit`), { code: 'E2C_ERR_CALIBRATE_TOO_FEW' });
+      if (fits.length === 0) throw new CalibrateError(CalibrateErrorCode.TOO_FEW, `no stage has ${flags.minSamples} spans or more to fit`, { minSamples: flags.minSamples });
       const sources = dirs.map((d) => path.relative(process.cwd(), path.resolve(d)) || '.');
       let params = calibrationFromFits(fits, sources);
       let factorTable = '';

@@ -9,12 +9,11 @@ import { defaultWorkers, PiscinaRunner } from '../../explore/piscina-runner.js';
 import { hash31, type SeedMode } from '../../explore/seeds.js';
 import type { Space } from '../../explore/space.js';
 import { openStudy, type Study } from '../../explore/study.js';
-import { checkOutFolder, replaceFile, studyFolder } from '../../run-folder/index.js';
+import { checkOutFolder, metricsJson, replaceFile, studyFolder } from '../../run-folder/index.js';
 import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
 import { pkg } from '../program.js';
-import { metricsJson } from '../run-folder.js';
 
 export interface ExploreFlags {
   param: string[];

@@ -12,13 +12,13 @@ import { formatPlan } from '../../live/plan/format.js';
 import { NETWORK_CHECK_TOLERANCE } from '../../live/measure/tolerance.js';
 import { previewRecovery, recover } from '../../live/run/recover.js';
 import { checkRunFolder } from '../../live/run/run-folder.js';
+import { gitCommit, metricsJson } from '../../run-folder/index.js';
 import { LiveRun, type LiveOutcome } from '../../live/run/runner.js';
 import { loadTestbed, type LoadedTestbed } from '../../live/testbed/load.js';
 import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
 import { pkg } from '../version.js';
-import { gitCommit, metricsJson } from '../run-folder.js';
 import { summaryTable } from '../summary-table.js';
 import { num, table } from '../table.js';
 

@@ -1,12 +1,11 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { BudgetExceededError, DEFAULT_MAX_EVENTS, defaultMaxMemoryMiB, simulate } from '../../model/index.js';
-import { checkOutFolder, runFolderKind } from '../../run-folder/index.js';
+import { checkOutFolder, metricsJson, runFolderKind, writeSimulationRun } from '../../run-folder/index.js';
 import { LIMITS, loadScenarioOrThrow, readTraces } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { ALLOW_DIR_HELP, collect, fileRoots, intOption, maxMemoryOption } from '../options.js';
 import { progressBar } from '../progress.js';
-import { metricsJson, writeRunFolder } from '../run-folder.js';
 import { summaryTable } from '../summary-table.js';
 
 interface SimulateFlags { set: string[]; allowDir: string[]; seed?: number; replications?: number; json?: boolean; out?: string; progress: boolean; maxEvents: number; maxMemory: number }
@@ -51,7 +50,7 @@ export function registerSimulate(program: Command): void {
         process.stdout.write(`${summaryTable(scenario, result)}\n`);
       }
       if (out && flags.out) {
-        const files = writeRunFolder(out.path, { scenario, overrides: flags.set, result, spans, sampledRequests, wallSeconds });
+        const files = writeSimulationRun(out.path, { scenario, overrides: flags.set, result, spans, sampledRequests, wallSeconds });
         process.stderr.write(`run folder: ${path.resolve(flags.out)} (${files.map((f) => path.basename(f)).join(', ')})\n`);
       }
     });

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { release } from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import {
-  HeldOutError, loadHeldOutOrThrow, measuredResponseTimes, plotData, predict, scoreValidation, sideSummary,
-  type ConfigInput, type HeldOutConfig, type HeldOutIssue, type ValidationReport,
+  CalibrateError, CalibrateErrorCode, HeldOutError, plotData, prepareValidation, readOrSkip, runValidation,
+  type HeldOutConfig, type HeldOutIssue, type Measure, type PreparedValidation, type ValidationOutcome,
 } from '../../calibrate/index.js';
 import { LiveError } from '../../live/errors.js';
 import { DEFAULT_STATE_ROOT } from '../../live/journal.js';
@@ -13,11 +12,10 @@ import { PACKAGE_ROOT } from '../../live/paths.js';
 import { buildPlan } from '../../live/plan/build.js';
 import { LiveRun } from '../../live/run/runner.js';
 import { loadTestbed, type LoadedTestbed } from '../../live/testbed/load.js';
-import { checkOutFolder, readMeasuredRun, replaceFile, RunFolderError, validationFolder, type MeasuredRunFolder } from '../../run-folder/index.js';
-import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
+import { checkOutFolder, gitCommit, metricsJson, replaceFile, RunFolderError, validationFolder, type MeasuredRunFolder } from '../../run-folder/index.js';
+import type { ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
-import { gitCommit, metricsJson } from '../run-folder.js';
 import { validationTable } from '../validation-table.js';
 import { pkg } from '../version.js';
 
@@ -26,7 +24,6 @@ interface Flags {
   repeat?: number; replications: number; seed?: number; set: string[]; allowDir: string[]; out?: string; json?: boolean; stateDir: string;
 }
 
-const badInput = (message: string, code: string) => Object.assign(new Error(message), { code, badInput: true });
 const rel = (p: string) => path.relative(process.cwd(), path.resolve(p)) || '.';
 // In messages: relative when under the current folder, else absolute (a path that climbs out of it helps nobody).
 const shown = (p: string) => (rel(p).startsWith('..') ? path.resolve(p) : rel(p));
@@ -75,8 +72,8 @@ Exit status: 0 report written, 1 no configuration could be measured, 2 bad input
           process.exitCode = ExitCode.BAD_INPUT;
           return;
         }
-        const err = e as Error & { code?: string; badInput?: boolean };
-        if (err.badInput || err instanceof LiveError || err instanceof InvalidArgumentError || err instanceof RunFolderError) {
+        const err = e as Error & { code?: string };
+        if ((err instanceof CalibrateError && err.badInput) || err instanceof LiveError || err instanceof InvalidArgumentError || err instanceof RunFolderError) {
           process.stderr.write(`error: ${err.message}${err.code && !(err instanceof InvalidArgumentError) ? ` [${err.code}]` : ''}\n`);
           process.exitCode = ExitCode.BAD_INPUT;
           return;
@@ -106,118 +103,49 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
   // Everything is checked before anything runs: the output folder, files, the scenario with and without
   // the calibration, every configuration applied to it, the testbed and a plan of each live run.
   const out = f.out !== undefined ? checkOutFolder(f.out, { option: '--out', kind: validationFolder }) : undefined;
-  if (!existsSync(f.calibration)) throw badInput(`--calibration ${f.calibration}: file not found`, 'E2C_ERR_CALIBRATE_FILE_MISSING');
-  if (!existsSync(f.configs)) throw badInput(`--configs ${f.configs}: file not found`, 'E2C_ERR_CALIBRATE_FILE_MISSING');
-  if (!f.testbed && !f.liveRuns) throw badInput('give --testbed to measure the configurations live, or --live-runs <dir> with their measured run folders (or both: only the missing ones run)', 'E2C_ERR_CALIBRATE_NO_MEASUREMENTS');
-  if (f.liveRuns && !f.testbed && !existsSync(f.liveRuns)) throw badInput(`--live-runs ${f.liveRuns}: folder not found`, 'E2C_ERR_CALIBRATE_FILE_MISSING');
-  const runsDir = f.liveRuns ?? (f.out ? path.join(f.out, 'runs') : undefined);
-  if (!runsDir) throw badInput('with --testbed, give --out <dir> (or --live-runs <dir>) for the live run folders', 'E2C_ERR_CALIBRATE_NO_OUT');
-  const calibration = `calibration=${path.resolve(f.calibration)}`;
-  // The params file named on the command line may be read wherever it is (that file only).
-  const roots = { extraRoots: [...fileRoots(f).extraRoots, path.resolve(f.calibration)] };
-  const deployed = loadScenarioOrThrow(file, { overrides: f.set, ...roots });
-  const twinBase = loadScenarioOrThrow(file, { overrides: [...f.set, calibration], ...roots });
-  if (deployed.services.every((s) => JSON.stringify(s.app) === JSON.stringify(twinBase.services.find((x) => x.id === s.id)?.app))) {
-    log(`warning: ${f.calibration} changes no stage of ${file}: the twin is the scenario as it is`);
-  }
-  const heldOut = loadHeldOutOrThrow(f.configs, file, [...f.set, calibration], roots);
+  const v = prepareValidation({
+    scenarioFile: file, calibrationFile: f.calibration, configsFile: f.configs, set: f.set, roots: fileRoots(f),
+    // Live runs go to --live-runs, else into the output folder; without a testbed only --live-runs counts.
+    runsDir: f.liveRuns ?? (f.testbed && f.out ? path.join(f.out, 'runs') : undefined),
+    canMeasure: f.testbed !== undefined, log, show: shown, record: rel,
+  });
   let testbed: LoadedTestbed | undefined;
   if (f.testbed) {
     testbed = loadTestbed(f.testbed);
-    for (const c of heldOut.configs) buildPlan(loadScenarioOrThrow(file, { overrides: [...f.set, ...c.set], ...roots }), testbed, planOptions(f, 'check', durationS, warmupS));
+    for (const c of v.heldOut.configs) buildPlan(v.scenarioOf(c), testbed, planOptions(f, 'check', durationS, warmupS));
   }
+  const tb = testbed;
+  const measure: Measure | undefined = tb ? async ({ config, dir, tag }) => {
+    log(`${tag}: live run (${config.set.join(' ') || 'the scenario as it is'}) → ${shown(dir)}`);
+    return runLive({ v, config, flags: f, testbed: tb, dir, durationS, warmupS, log });
+  } : undefined;
 
-  const measured = new Map<string, MeasuredRunFolder>();
-  const missing: ValidationReport['missing'] = [];
   let stop: string | undefined;
   const onSignal = (sig: string) => { stop = `not run: validation interrupted by ${sig}`; };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  let outcome: ValidationOutcome;
   try {
-    for (const [i, c] of heldOut.configs.entries()) {
-      const dir = path.join(runsDir, c.name);
-      const tag = `[${i + 1}/${heldOut.configs.length}] ${c.name}`;
-      let got = existsSync(dir) ? readOrSkip(dir, tag, log) : `no run folder ${shown(dir)}`;
-      if (typeof got !== 'string') {
-        const expected = [...f.set, ...c.set];
-        if (JSON.stringify(got.overrides) !== JSON.stringify(expected)) {
-          throw badInput(`${rel(dir)} measured --set ${got.overrides.join(' ') || '(none)'}, but configuration "${c.name}" is --set ${expected.join(' ') || '(none)'}: a run folder of another configuration`, 'E2C_ERR_CALIBRATE_RUN_MISMATCH');
-        }
-        if (got.scenario !== deployed.name) throw badInput(`${rel(dir)} is a run of scenario "${got.scenario}", not "${deployed.name}"`, 'E2C_ERR_CALIBRATE_RUN_MISMATCH');
-        log(`${tag}: measured run ${shown(dir)} reused`);
-      } else if (testbed && !stop) {
-        log(`${tag}: live run (${c.set.join(' ') || 'the scenario as it is'}) → ${shown(dir)}`);
-        got = await runLive(file, c, f, testbed, dir, durationS, warmupS, log);
-        if (typeof got === 'string') log(`${tag}: ${got}`);
-      } else if (stop) {
-        got = stop;
-      }
-      if (typeof got !== 'string') measured.set(c.name, got);
-      else if (got.startsWith(CORRUPT)) missing.push({ name: c.name, reason: got.slice(CORRUPT.length), corrupt: true });
-      else missing.push({ name: c.name, reason: got });
-    }
+    outcome = await runValidation(v, {
+      ...(measure ? { measure } : {}), replications: f.replications, ...(f.seed !== undefined ? { seed: f.seed } : {}),
+      stopped: () => stop, ...(f.testbed ? { setup: { testbed: rel(f.testbed) } } : {}),
+    });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-
-  // The twin simulates each measured configuration over the window that was measured.
-  const inputs: ConfigInput[] = [];
-  const samples = new Map<string, { predicted: number[]; measured: number[] }>();
-  for (const c of heldOut.configs) {
-    const m = measured.get(c.name);
-    if (!m) continue;
-    const window = [`run.duration=${m.durationS}`, `run.warmup=${m.warmupS}`];
-    const twin = loadScenarioOrThrow(file, { overrides: [...f.set, calibration, ...c.set, ...window], ...roots });
-    log(`twin ${c.name}: ${f.replications} replications of ${m.durationS} s (warm-up ${m.warmupS} s)`);
-    const p = predict(twin, { replications: f.replications, ...(f.seed !== undefined ? { seed: f.seed } : {}) });
-    const mr = measuredResponseTimes(m.spans, m.windows);
-    inputs.push({
-      name: c.name, set: c.set, run: rel(m.dir),
-      predicted: { ...sideSummary(p.result as never, p.responseTimes), responseTimes: p.responseTimes },
-      measured: { ...sideSummary(m.metrics as never, mr), responseTimes: mr },
-    });
-    samples.set(c.name, { predicted: p.responseTimes, measured: mr });
-  }
-  const first = [...measured.values()][0];
-  const report = scoreValidation(deployed.name, inputs, missing, {
-    scenario: rel(file), calibration: rel(f.calibration), configs: rel(f.configs), ...(f.set.length ? { set: f.set } : {}),
-    replications: f.replications, seed: f.seed ?? deployed.seed,
-    liveRuns: rel(runsDir), ...(f.testbed ? { testbed: rel(f.testbed) } : {}),
-    liveRepetitions: first ? (first.metrics.replications ?? 1) : null,
-    measuredWindow: first ? { durationS: first.durationS, warmupS: first.warmupS } : null,
-    heldOutDescription: heldOut.description ?? null,
-    e2ctwinVersion: pkg.version,
-  });
+  const { report, samples } = outcome;
   if (out && f.out) {
     // Each file whole (renamed into place): an interrupted write never leaves half a report.
     replaceFile(path.join(out.path, 'validation.json'), metricsJson(report));
     replaceFile(path.join(out.path, 'plot.json'), metricsJson(plotData(report, samples)));
     log(`wrote ${shown(path.join(f.out, 'validation.json'))}, ${shown(path.join(f.out, 'plot.json'))}`);
   }
-  const corrupt = missing.filter((m) => m.corrupt).length;
-  if (corrupt > 0) log(`warning: ${corrupt} corrupt run folder${corrupt === 1 ? '' : 's'} skipped (named above and in the report's missing list)`);
+  if (outcome.corrupt > 0) log(`warning: ${outcome.corrupt} corrupt run folder${outcome.corrupt === 1 ? '' : 's'} skipped (named above and in the report's missing list)`);
   process.stdout.write(f.json ? metricsJson(report) : `${validationTable(report)}\n`);
-  if (inputs.length === 0) {
-    log('error: no configuration could be measured: nothing to score [E2C_ERR_CALIBRATE_NO_MEASUREMENTS]');
+  if (outcome.scored === 0) {
+    log(`error: no configuration could be measured: nothing to score [${CalibrateErrorCode.NO_MEASUREMENTS}]`);
     process.exitCode = ExitCode.FAILURE;
-  }
-}
-
-// Marks the reason of a skipped corrupt folder until it is filed as such in the report's missing list.
-const CORRUPT = 'corrupt run folder: ';
-
-/**
- * A configuration's run folder as a measurement, or why not; a corrupt folder is reported (the file and
- * the problem) and skipped, so that one bad folder does not abort the report over the others.
- */
-function readOrSkip(dir: string, tag: string, log: (line: string) => void): MeasuredRunFolder | string {
-  try {
-    return readMeasuredRun(dir);
-  } catch (e) {
-    if (!(e instanceof RunFolderError)) throw e;
-    log(`${tag}: skipped: ${e.message} [${e.code}]`);
-    return `${CORRUPT}${e.message} [${e.code}]`;
   }
 }
 
@@ -233,9 +161,10 @@ function planOptions(f: Flags, runId: string, durationS: number | undefined, war
 }
 
 /** One configuration live, its run folder written like `e2ctwin live --out`; a reason when it gave no measurement. */
-async function runLive(file: string, c: HeldOutConfig, f: Flags, testbed: LoadedTestbed, dir: string, durationS: number | undefined, warmupS: number | undefined, log: (l: string) => void): Promise<MeasuredRunFolder | string> {
+async function runLive(o: { v: PreparedValidation; config: HeldOutConfig; flags: Flags; testbed: LoadedTestbed; dir: string; durationS: number | undefined; warmupS: number | undefined; log: (l: string) => void }): Promise<MeasuredRunFolder | string> {
+  const { v, config: c, flags: f, testbed, dir, durationS, warmupS, log } = o;
   const overrides = [...f.set, ...c.set];
-  const scenario: ResolvedScenario = loadScenarioOrThrow(file, { overrides, ...fileRoots(f) });
+  const scenario: ResolvedScenario = v.scenarioOf(c);
   const runId = randomBytes(4).toString('hex').slice(0, 5);
   const plan = buildPlan(scenario, testbed, planOptions(f, runId, durationS, warmupS));
   const outcome = await new LiveRun({

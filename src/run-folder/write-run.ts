@@ -1,0 +1,140 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { formatPath, type ResolvedScenario } from '../scenario/index.js';
+import { toChromeTrace, traceToJsonl, type SpanRecord, type TraceHeader } from '../trace/index.js';
+import { RunFolderError, RunFolderErrorCode as Code } from './errors.js';
+import { E2CTWIN_VERSION, gitCommit } from './provenance.js';
+import { replaceFolder } from './replace.js';
+import { RunJson, type LiveRunJson, type SimulationRunJson } from './run-json.js';
+import { metricsJson } from './stable-json.js';
+
+/** A file of a run folder: its path inside the folder (`logs/<id>/out.log`) and its text. */
+export type RunFileText = readonly [name: string, text: string];
+
+/**
+ * run.json as a file of a run folder in `dir`, checked against its kind's schema: a writer that drifts
+ * from what readers expect fails here, before anything is written, not in a later `calibrate`. It is
+ * written as the writer built it (the check does not reorder or drop fields).
+ */
+export function runJsonFile(dir: string, run: RunJson): RunFileText {
+  const checked = RunJson.safeParse(run);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw new RunFolderError(Code.WRITE_SHAPE, { file: path.join(dir, 'run.json'), field: formatPath(issue.path) || undefined }, `the ${String(run.kind)} run.json being written does not match its schema: ${issue.message}`);
+  }
+  return ['run.json', metricsJson(run)];
+}
+
+/** Writes files into `dir` in order, sub-folders created as needed. @returns their names */
+function writeFiles(dir: string, files: readonly RunFileText[]): string[] {
+  for (const [name, text] of files) {
+    const file = path.join(dir, name);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
+  return files.map(([name]) => name);
+}
+
+/**
+ * Writes the files of a run folder into `dir` (an empty folder the caller then puts in place): run.json
+ * (checked before anything is written, see {@link runJsonFile}), then the others.
+ */
+export function writeRunFiles(dir: string, run: RunJson, files: readonly RunFileText[]): string[] {
+  return writeFiles(dir, [runJsonFile(dir, run), ...files]);
+}
+
+/** The spans of a run in the project's trace format (trace.jsonl). */
+export function traceFile(header: Omit<TraceHeader, 'format' | 'version'>, spans: readonly SpanRecord[]): RunFileText {
+  return ['trace.jsonl', traceToJsonl({ format: 'e2ctwin-trace', version: 1, ...header } as TraceHeader, spans)];
+}
+
+/** What a simulation run folder holds: the scenario as it ran, the result, a sample of request spans. */
+export interface SimulationRun {
+  scenario: ResolvedScenario;
+  overrides: readonly string[];
+  /** The simulation's result (metrics.json); its seed and replications are recorded in run.json. */
+  result: { seed: number; replications: number };
+  spans: readonly SpanRecord[];
+  sampledRequests: number;
+  wallSeconds: number;
+}
+
+/**
+ * Writes a simulation run folder (`simulate --out`, a simulation started from the browser): what ran
+ * (resolved scenario, seed, overrides, version, commit: run.json), what it measured (metrics.json), and
+ * a bounded sample of request spans in the project's trace format plus their Chrome trace export (opens
+ * in Perfetto), plus `extra` files of the caller (`series.json`, `scenario.yaml` of the server). The
+ * folder is replaced whole (written beside it, then renamed into place): a previous run's files never
+ * remain beside the new ones, and a failed write leaves the previous folder as it was.
+ * @returns the paths of the files written
+ */
+export function writeSimulationRun(dir: string, run: SimulationRun, extra: readonly RunFileText[] = []): string[] {
+  const runJson: SimulationRunJson = {
+    kind: 'simulation',
+    scenario: run.scenario.name,
+    scenarioFile: run.scenario.source.file,
+    overrides: [...run.overrides],
+    seed: run.result.seed,
+    replications: run.result.replications,
+    e2ctwinVersion: E2CTWIN_VERSION,
+    gitCommit: gitCommit() ?? null,
+    node: process.version,
+    finishedAt: new Date().toISOString(),
+    wallSeconds: run.wallSeconds,
+  };
+  const files: RunFileText[] = [
+    ['scenario.resolved.json', metricsJson(run.scenario)],
+    runJsonFile(dir, runJson),
+    ['metrics.json', metricsJson(run.result)],
+    traceFile({ source: 'simulation', scenario: run.scenario.name, seed: run.result.seed, replication: 0, sampledRequests: run.sampledRequests }, run.spans),
+    ['chrome-trace.json', `${JSON.stringify(toChromeTrace(run.spans))}\n`],
+    ...extra,
+  ];
+  replaceFolder(dir, (tmp) => writeFiles(tmp, files));
+  return files.map(([name]) => path.join(dir, name));
+}
+
+/** The live run's files other than run.json, as plain data (live mode assembles them; this layer writes them). */
+export interface LiveRunFiles {
+  plan: unknown;
+  scenario: ResolvedScenario;
+  /** The testbed with its secrets redacted. */
+  testbed: unknown;
+  network: unknown;
+  /** Absent when the run collected nothing (it failed before measuring, or collecting failed). */
+  collected?: {
+    metrics?: unknown;
+    trace: { seed: number; sampledRequests: number; spans: readonly SpanRecord[] };
+    hostMetrics: unknown;
+    engineStats: unknown;
+    /** Per process id: its out.log and err.log (as fetched). */
+    logs: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  };
+}
+
+/**
+ * Writes a live run folder's files into `dir` (live mode's journaled temporary sibling, which it then
+ * puts in place of `--out`): plan, resolved scenario, testbed (no secrets), run.json, network checks,
+ * and when the run collected something its metrics, trace, host metrics, engine statistics and logs.
+ */
+export function writeLiveRun(dir: string, run: LiveRunJson, f: LiveRunFiles): string[] {
+  const files: RunFileText[] = [
+    ['plan.json', metricsJson(f.plan)],
+    ['scenario.resolved.json', metricsJson(f.scenario)],
+    ['testbed.json', metricsJson(f.testbed)],
+    runJsonFile(dir, run),
+    ['network.json', metricsJson(f.network)],
+  ];
+  const c = f.collected;
+  if (c) {
+    if (c.metrics) files.push(['metrics.json', metricsJson(c.metrics)]);
+    files.push(traceFile({ source: 'live', scenario: f.scenario.name, seed: c.trace.seed, replication: 0, sampledRequests: c.trace.sampledRequests }, c.trace.spans));
+    files.push(['host-metrics.json', metricsJson(c.hostMetrics)], ['engine-stats.json', metricsJson(c.engineStats)]);
+    for (const [id, logs] of c.logs) {
+      const d = path.join('logs', id.replace(/[^\w.@-]/g, '_'));
+      mkdirSync(path.join(dir, d), { recursive: true }); // a process's folder even when it left no log
+      for (const name of ['out.log', 'err.log']) if (logs[name] !== undefined) files.push([path.join(d, name), logs[name]!]);
+    }
+  }
+  return writeFiles(dir, files);
+}
