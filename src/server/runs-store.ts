@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { RUN_FILES, runListing, type RunFile } from '../run-folder/index.js';
+import { RUN_FILES, runListing, type RunFile, type RunListing } from '../run-folder/index.js';
 import { ServerError, ServerErrorCode } from './errors.js';
 
 // The files a run folder may hold are the run-folder layer's RUN_FILES; they are the only ones the API
@@ -14,14 +14,8 @@ export const MAX_FOLDER_FILE_BYTES = 256 * 1024 * 1024;
 const RUN_ID = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 /** One line of the runs list. */
-export interface RunSummary {
+export interface RunSummary extends RunListing {
   id: string;
-  kind: string;
-  scenario: string;
-  seed: number | null;
-  replications: number | null;
-  overrides: string[];
-  finishedAt: string | null;
   responseTime: { mean: number | null; p95: number | null };
   throughput: number | null;
   hasTrace: boolean;
