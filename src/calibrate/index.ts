@@ -8,3 +8,4 @@ export * from './held-out.js';
 export * from './predict.js';
 export * from './validation-report.js';
 export * from './fit-factors.js';
+export * from './uq/index.js';

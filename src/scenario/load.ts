@@ -3,8 +3,8 @@ import { checkReferences } from './checks.js';
 import { ScenarioErrorCode, ScenarioError, type ScenarioIssue } from './errors.js';
 import { applyOverrides, attributeToOverride } from './overrides.js';
 import { PresetLoader, type Origin } from './presets.js';
-import { DEFAULT_LINK, REFERENCE_HOST, type ResolvedApp, type ResolvedLink, type ResolvedScenario, type ResolvedService } from './resolved.js';
-import { CalibrationSchema, ScenarioSchema, type App, type Calibration, type Hardware, type ScenarioDoc } from './schema/index.js';
+import { DEFAULT_LINK, REFERENCE_HOST, type ResolvedApp, type ResolvedCalibrate, type ResolvedLink, type ResolvedScenario, type ResolvedService } from './resolved.js';
+import { CalibrationSchema, MeasurementsFileSchema, ScenarioSchema, type App, type Calibration, type Hardware, type Measurement, type ScenarioDoc } from './schema/index.js';
 import { YamlSource } from './yaml-source.js';
 import { zodIssuesToScenarioIssues } from './zod-issues.js';
 
@@ -82,6 +82,12 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
   if (parsed.success && parsed.data.calibration !== undefined) {
     calibration = loadCalibration(path.resolve(scenarioDir, parsed.data.calibration), issues);
   }
+  // A measurements file is read like the calibration file (same resolution, same policy).
+  let measurements: { list: Measurement[]; file: string } | undefined;
+  const named = parsed.success ? parsed.data.calibrate?.measurements : undefined;
+  if (typeof named === 'string') {
+    measurements = loadMeasurementsFile(path.resolve(scenarioDir, named), issues, src.issue(ScenarioErrorCode.FILE_MISSING, ['calibrate', 'measurements'], `measurements file ${named} not found`));
+  }
   issues.push(...loader.issues.map((i) => attributeToOverride(i, applied)));
   if (!parsed.success || issues.length > 0) return { ok: false, issues: dedupe(issues) };
 
@@ -89,7 +95,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
   issues.push(...checkReferences({ doc, raw, at, hosts, apps, scenarioDir }).map((i) => attributeToOverride(i, applied)));
   if (issues.length > 0) return { ok: false, issues: dedupe(issues) };
 
-  const scenario = resolve(doc, hosts, apps, linkClasses, calibration, path.resolve(file));
+  const scenario = resolve(doc, hosts, apps, linkClasses, calibration, path.resolve(file), measurements);
   return { ok: true, scenario: deepFreeze(scenario), issues: [] };
 }
 
@@ -117,8 +123,26 @@ function loadCalibration(file: string, issues: ScenarioIssue[]): Calibration | u
   return parsed.data;
 }
 
+function loadMeasurementsFile(file: string, issues: ScenarioIssue[], missing: ScenarioIssue): { list: Measurement[]; file: string } | undefined {
+  const src = YamlSource.read(file, path.relative(process.cwd(), file) || file);
+  if (!(src instanceof YamlSource)) { issues.push(missing); return undefined; }
+  const syntax = src.syntaxIssues();
+  if (syntax.length > 0) { issues.push(...syntax); return undefined; }
+  const parsed = MeasurementsFileSchema.safeParse(src.toJS());
+  if (!parsed.success) { issues.push(...zodIssuesToScenarioIssues(parsed.error.issues, MeasurementsFileSchema, src.toJS(), src)); return undefined; }
+  return { list: parsed.data.measurements, file };
+}
+
+function resolveCalibrate(c: NonNullable<ScenarioDoc['calibrate']>, file: string, fromFile: { list: Measurement[]; file: string } | undefined): ResolvedCalibrate {
+  const { measurements, ...rest } = c;
+  if (fromFile) return { ...rest, measurements: fromFile.list, measurementsAt: { file: fromFile.file, path: ['measurements'] } };
+  if (Array.isArray(measurements)) return { ...rest, measurements, measurementsAt: { file, path: ['calibrate', 'measurements'] } };
+  return rest;
+}
+
 function resolve(doc: ScenarioDoc, hosts: (Hardware | undefined)[][], apps: ({ app: App } | undefined)[][],
-  linkClasses: ({ delayMs: number; rateMbps: number; lossPercent: number } | undefined)[], calibration: Calibration | undefined, file: string): ResolvedScenario {
+  linkClasses: ({ delayMs: number; rateMbps: number; lossPercent: number } | undefined)[], calibration: Calibration | undefined, file: string,
+  measurements?: { list: Measurement[]; file: string }): ResolvedScenario {
   const layers = doc.layers.map((layer, li) => ({
     name: layer.name,
     ...(layer.description !== undefined ? { description: layer.description } : {}),
@@ -150,7 +174,7 @@ function resolve(doc: ScenarioDoc, hosts: (Hardware | undefined)[][], apps: ({ a
     seed: doc.seed, run: doc.run, layers, services: layers.flatMap((l) => l.services), network,
     ...(doc.explore ? { explore: doc.explore } : {}),
     ...(doc.expect ? { expect: doc.expect } : {}),
-    ...(doc.calibrate ? { calibrate: doc.calibrate } : {}),
+    ...(doc.calibrate ? { calibrate: resolveCalibrate(doc.calibrate, file, measurements) } : {}),
     source: { file, dir: path.dirname(file) },
   };
 }

@@ -3,6 +3,7 @@ export * from './dist.js';
 export * from './explore.js';
 export * from './hardware.js';
 export * from './live.js';
+export * from './measurement.js';
 export * from './network.js';
 export * from './profile.js';
 export * from './scenario.js';
