@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { pkg } from './version.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerFit } from './commands/fit.js';
+import { registerCalibrateTwin } from './commands/calibrate-twin.js';
 import { registerValidateTwin } from './commands/validate-twin.js';
 import { registerSchema } from './commands/schema.js';
 import { registerServe } from './commands/serve.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerCapacity(program);
   registerCalibrate(program);
   registerFit(program);
+  registerCalibrateTwin(program);
   registerValidateTwin(program);
   registerSchema(program);
   registerLive(program);

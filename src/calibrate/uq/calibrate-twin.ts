@@ -30,7 +30,7 @@ export interface TwinCalibration {
 
 const r4 = (x: number) => Number(x.toPrecision(4));
 
-export const METHOD_TEXT = 'history matching in waves (Craig et al. 1997; Vernon et al. 2010): a Gaussian-process emulator per (measured configuration, metric) over the unit-cube parameters (log of positive metrics), simulations on common random numbers with several replications (their variance is the simulation term), implausibility max |O − E[S]| / sqrt(V_emulator + V_simulation + V_measurement + V_discrepancy) cut at 3; then plausible vectors drawn from what is not ruled out with probability proportional to the Gaussian likelihood of the measurements (sampling-importance-resampling), each checked by simulation';
+export const METHOD_TEXT = 'history matching in waves (Craig et al. 1997; Vernon et al. 2010): a Gaussian-process emulator per (measured configuration, metric) over the unit-cube parameters (of the logarithm of positive metrics), every parameter vector simulated with replications of its own so that the emulator learns the simulator noise as its nugget; implausibility max |O − E[S(θ)]| / sqrt(V_emulator + V_measurement + V_discrepancy) cut at 3, the design of each wave spread over what is not ruled out; then plausible vectors drawn from the not-ruled-out space with probability proportional to the Gaussian likelihood of the measurements (sampling-importance-resampling), each checked by simulation (dropped when |O − simulated mean| / sqrt(V_simulation + V_measurement + V_discrepancy) ≥ 3)';
 
 /** Calibrates a twin with uncertainty on measured configurations and builds its calibration-set file. */
 export async function calibrateTwin(o: CalibrateTwinOptions): Promise<TwinCalibration> {

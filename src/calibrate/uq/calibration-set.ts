@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { stringify } from 'yaml';
+import { Document, isMap, isSeq } from 'yaml';
 import type { ScenarioIssue } from '../../scenario/index.js';
 import { YamlSource } from '../../scenario/yaml-source.js';
 import { zodIssuesToScenarioIssues } from '../../scenario/zod-issues.js';
@@ -64,5 +64,9 @@ export function sampleOverrides(set: CalibrationSet): string[][] {
 
 /** YAML text of a calibration set, with a header comment. */
 export function calibrationSetYaml(set: CalibrationSet, header: string): string {
-  return `${header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n')}\n${stringify(set, { lineWidth: 0, flowCollectionPadding: false })}`;
+  const doc = new Document(set);
+  // One line per sample and per measurement's metrics: the file stays readable with a hundred samples.
+  const samples = doc.get('samples');
+  if (isSeq(samples)) for (const item of samples.items) if (isMap(item)) item.flow = true;
+  return `${header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n')}\n${doc.toString({ lineWidth: 0, flowCollectionPadding: false })}`;
 }

@@ -8,3 +8,4 @@ export * from './calibration-set.js';
 export * from './calibrate-twin.js';
 export * from './predict-set.js';
 export * from './preposterior.js';
+export * from './suggest.js';
