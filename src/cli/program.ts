@@ -3,6 +3,7 @@ import { pkg } from './version.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerFit } from './commands/fit.js';
 import { registerCalibrateTwin } from './commands/calibrate-twin.js';
+import { registerSuggestMeasurement } from './commands/suggest-measurement.js';
 import { registerValidateTwin } from './commands/validate-twin.js';
 import { registerSchema } from './commands/schema.js';
 import { registerServe } from './commands/serve.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerCalibrate(program);
   registerFit(program);
   registerCalibrateTwin(program);
+  registerSuggestMeasurement(program);
   registerValidateTwin(program);
   registerSchema(program);
   registerLive(program);
