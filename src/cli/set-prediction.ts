@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { loadCalibrationSet, predictOverSet, sampleOverrides, type SetPrediction } from '../calibrate/index.js';
 import { ScenarioError } from '../scenario/index.js';
 import type { SimulationResult } from '../model/index.js';
+import type { TrialRunner } from '../explore/runner.js';
 import { intOption } from './options.js';
 import { simBackend, trialRunner } from './sim-backend.js';
 import { num, table } from './table.js';
@@ -50,4 +51,34 @@ export function setPredictionTable(result: Omit<SimulationResult, 'perReplicatio
     return [k, `${num(flat(k))}${c && Number.isFinite(c.halfWidth) ? ` ± ${num(c.halfWidth, 2)}` : ''}`, num(p.point), `${num(p.lo)} – ${num(p.hi)}`];
   });
   return `\nCalibrated prediction over ${pred.samples} plausible parameter vectors (90 % prediction interval: parameter uncertainty and the simulator's noise):\n${table([['metric', 'as written ± 95 % CI', 'calibrated', '90 % prediction interval'], ...rows], '  ')}\n`;
+}
+
+/** Each top configuration's share of plausible vectors under which it is the best, with its interval. */
+export interface BestUnderSet { name: string; share: number; point: number; lo: number; hi: number }
+
+/**
+ * How likely each of a few configurations (the optimizer's best first) is to be the best under the
+ * calibration: all simulated under every plausible vector on common random numbers (vector by vector,
+ * the comparison is the parameters', not the noise's), the winner counted per vector.
+ */
+export async function bestUnderSet(file: string, configs: readonly { name: string; overrides: string[] }[], metric: string, sense: 'min' | 'max', setFile: string, o: { seed: number; replications: number; runner: TrialRunner; onProgress?: (f: number) => void }): Promise<{ samples: number; rows: BestUnderSet[] }> {
+  const loaded = loadCalibrationSet(setFile);
+  if (!loaded.ok) throw new ScenarioError(loaded.issues);
+  // The caller's runner (the study's pool): the caller closes it.
+  const runner = o.runner;
+  const samples = sampleOverrides(loaded.set);
+  let done = 0;
+  const total = samples.length * o.replications * configs.length;
+  const preds = await predictOverSet({
+    backend: simBackend(file, runner), samples, configs, metrics: [metric], seed: o.seed, replications: o.replications, streams: 'common',
+    onDone: () => o.onProgress?.(++done / total),
+  });
+  const wins = new Array<number>(configs.length).fill(0);
+  const sign = sense === 'min' ? 1 : -1;
+  samples.forEach((_, i) => {
+    let best = 0;
+    preds.forEach((p, k) => { if (sign * p.metrics[metric]!.values[i]! < sign * preds[best]!.metrics[metric]!.values[i]!) best = k; });
+    wins[best]!++;
+  });
+  return { samples: samples.length, rows: preds.map((p, k) => ({ name: configs[k]!.name, share: wins[k]! / samples.length, point: p.metrics[metric]!.point, lo: p.metrics[metric]!.lo, hi: p.metrics[metric]!.hi })) };
 }
