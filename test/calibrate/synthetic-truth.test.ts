@@ -37,10 +37,12 @@ async function measure(overrides: string[], reps: number, seed: number): Promise
 async function calibrate(training: string[][]): Promise<TwinCalibration> {
   const configs: MeasuredConfig[] = [];
   for (const [i, overrides] of training.entries()) configs.push({ name: `train-${i}`, overrides, metrics: await measure(overrides, 10, 1001) });
-  return calibrateTwin({
+  const cal = await calibrateTwin({
     scenarioRef: 'nominal.yaml', priors: priorsOf(loadScenarioOrThrow(nominalFile)), configs, backend: twin, emulator: gpEmulator,
     seed: 1, replications: 2, budget: 420, waves: 3, samples: 30, discrepancy: 0,
   });
+  console.log(cal.identification.map((i) => `${i.path}: plausible ${i.posterior.q05.toPrecision(3)}–${i.posterior.q95.toPrecision(3)}, ratio ${i.ratio.toFixed(2)}, ${i.verdict}`).join('\n'));
+  return cal;
 }
 
 beforeAll(() => {
