@@ -114,7 +114,9 @@ export async function historyMatch(o: HistoryMatchOptions): Promise<HistoryMatch
 
   // The waves get what the check does not need; the check gets the rest (at least one draw of the
   // samples, more rounds when the emulators were too optimistic and vectors were dropped).
-  const checkSims = o.samples * C * R;
+  // The check gets at least one draw of the samples, and a quarter of a large budget: where the
+  // emulators stay loose (many parameters, few measurements) more drawn vectors are dropped.
+  const checkSims = Math.max(o.samples * C * R, Math.floor(o.budget / 4));
   // Wave 1 must see the whole prior box well enough for its emulators not to be overconfident: about
   // 10 vectors per parameter (Loeppky, Sacks & Welch 2009) when the budget allows, at most half the design.
   const designVectors = Math.max(o.waves * (d + 2), Math.floor((o.budget - checkSims) / (C * R)));

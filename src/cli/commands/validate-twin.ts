@@ -19,9 +19,11 @@ import { collect, intOption } from '../options.js';
 import { gitCommit, metricsJson } from '../run-folder.js';
 import { readMeasuredRun, type MeasuredRunFolder } from '../run-folder-read.js';
 import { validationTable } from '../validation-table.js';
+import { coverageOverSet, coverageTable, type SetCoverage } from '../set-coverage.js';
 import { pkg } from '../version.js';
 
 interface Flags {
+  calibrationSet?: string; piReplications: number; workers?: number;
   calibration: string; configs: string; testbed?: string; liveRuns?: string; duration?: string; warmup?: string;
   repeat?: number; replications: number; seed?: number; set: string[]; out?: string; json?: boolean; stateDir: string;
 }
@@ -48,6 +50,9 @@ export function registerValidateTwin(program: Command): void {
     .option('-s, --set <path=value>', 'override a scenario field for every configuration, twin and live alike (repeatable)', collect, [])
     .option('-o, --out <dir>', 'write validation.json (the report), plot.json (per-configuration points and both response-time CDFs, for a browser view) and, with --testbed and no --live-runs, runs/<name>/')
     .option('--json', 'print the report (validation.json) instead of the table')
+    .option('--calibration-set <file>', 'also predict each configuration over a calibration set (`e2ctwin calibrate-twin`, on top of --calibration) and report how many measured values fall inside the 90 % prediction intervals (coverage)')
+    .option('--pi-replications <n>', 'with --calibration-set: replications per plausible vector', intOption('--pi-replications', 1), 2)
+    .option('-w, --workers <n>', 'with --calibration-set: worker threads (default: the cores; 0 the main thread)', intOption('--workers', 0))
     .option('--state-dir <dir>', 'live runs: local state (journals, keys, sockets)', DEFAULT_STATE_ROOT)
     .addHelpText('after', `
 Examples:
@@ -171,8 +176,18 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
     });
     samples.set(c.name, { predicted: p.responseTimes, measured: mr });
   }
+  // Calibration honesty: do the measured values fall inside the set's 90 % prediction intervals?
+  let coverage: SetCoverage | undefined;
+  if (f.calibrationSet) {
+    const configs = heldOut.configs.filter((c) => measured.has(c.name)).map((c) => {
+      const m = measured.get(c.name)!;
+      return { name: c.name, overrides: [...f.set, calibration, ...c.set, `run.duration=${m.durationS}`, `run.warmup=${m.warmupS}`], measured: m.metrics };
+    });
+    log(`calibration set ${f.calibrationSet}: ${configs.length} configurations × its plausible vectors × ${f.piReplications} replications`);
+    coverage = await coverageOverSet(file, configs, f.calibrationSet, { seed: f.seed ?? deployed.seed, replications: f.piReplications, ...(f.workers !== undefined ? { workers: f.workers } : {}) });
+  }
   const first = [...measured.values()][0];
-  const report = scoreValidation(deployed.name, inputs, missing, {
+  const scored = scoreValidation(deployed.name, inputs, missing, {
     scenario: rel(file), calibration: rel(f.calibration), configs: rel(f.configs), ...(f.set.length ? { set: f.set } : {}),
     replications: f.replications, seed: f.seed ?? deployed.seed,
     liveRuns: rel(runsDir), ...(f.testbed ? { testbed: rel(f.testbed) } : {}),
@@ -181,13 +196,14 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
     heldOutDescription: heldOut.description ?? null,
     e2ctwinVersion: pkg.version,
   });
+  const report = coverage ? { ...scored, predictionIntervals: coverage } : scored;
   if (f.out) {
     mkdirSync(f.out, { recursive: true });
     writeFileSync(path.join(f.out, 'validation.json'), metricsJson(report));
     writeFileSync(path.join(f.out, 'plot.json'), metricsJson(plotData(report, samples)));
     log(`wrote ${shown(path.join(f.out, 'validation.json'))}, ${shown(path.join(f.out, 'plot.json'))}`);
   }
-  process.stdout.write(f.json ? metricsJson(report) : `${validationTable(report)}\n`);
+  process.stdout.write(f.json ? metricsJson(report) : `${validationTable(report)}\n${coverage ? coverageTable(coverage) : ''}`);
   if (inputs.length === 0) {
     log('error: no configuration could be measured: nothing to score [E2C_ERR_CALIBRATE_NO_MEASUREMENTS]');
     process.exitCode = ExitCode.FAILURE;
