@@ -11,7 +11,7 @@ import { cpuProbe, e2ctwin, fmt, printTable } from '../measure.js';
  * cores. The shipped set (calibration/plantnet/calibration-set.yaml) came from the same command.
  */
 export async function calibrateBench(quick: boolean): Promise<void> {
-  const budget = quick ? 300 : 1200;
+  const budget = quick ? 400 : 2000;
   console.log(`## Calibrate: Pl@ntNet, 5 parameters × 2 measured configurations, budget ${budget} simulations (calibrate-twin)`);
   const before = await cpuProbe(1);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-bench-calibrate-'));

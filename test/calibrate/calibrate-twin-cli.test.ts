@@ -97,3 +97,18 @@ describe('e2ctwin calibrate-twin', () => {
     expect(r.stderr).toMatch(/measurements\.yaml:8:\d+ measurements\[2\]\.runs\[0\]: measurement "live": .*has no trace\.jsonl/);
   });
 });
+
+describe('e2ctwin validate-twin --calibration-set', () => {
+  it('reports how many measured held-out values fall inside the 90 % prediction intervals of the shipped local-testbed set', () => {
+    const r = runCli(['validate-twin', 'scenarios/local-testbed.yaml', '--calibration', 'calibration/local-testbed/params.yaml',
+      '--configs', 'calibration/local-testbed/held-out.yaml', '--live-runs', 'calibration/local-testbed/runs/held-out',
+      '--calibration-set', 'calibration/local-testbed/calibration-set.yaml', '--pi-replications', '1', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const pi = JSON.parse(r.stdout).predictionIntervals;
+    expect(pi.level).toBe(0.9);
+    expect(pi.covered.all.of).toBe(12); // 6 held-out configurations × (mean response time, throughput)
+    for (const row of pi.configs) expect(row.inside).toBe(row.measured >= row.lo && row.measured <= row.hi);
+    // Honest intervals cover most of what was measured (90 % nominal).
+    expect(pi.covered.all.inside / pi.covered.all.of).toBeGreaterThanOrEqual(0.75);
+  }, 240_000);
+});
