@@ -82,3 +82,15 @@ export async function bestUnderSet(file: string, configs: readonly { name: strin
   });
   return { samples: samples.length, rows: preds.map((p, k) => ({ name: configs[k]!.name, share: wins[k]! / samples.length, point: p.metrics[metric]!.point, lo: p.metrics[metric]!.lo, hi: p.metrics[metric]!.hi })) };
 }
+
+/**
+ * Several configurations predicted over a calibration set on a caller's runner (each vector on
+ * replications of its own): the calibrated point and 90 % prediction interval of each metric.
+ */
+export async function predictConfigsWithSet(file: string, configs: readonly { name: string; overrides: string[] }[], metrics: readonly string[], setFile: string, o: { seed: number; replications: number; runner: TrialRunner }): Promise<{ samples: number; predictions: { name: string; metrics: Record<string, SetPrediction> }[] }> {
+  const loaded = loadCalibrationSet(setFile);
+  if (!loaded.ok) throw new ScenarioError(loaded.issues);
+  const samples = sampleOverrides(loaded.set);
+  const predictions = await predictOverSet({ backend: simBackend(file, o.runner), samples, configs, metrics, seed: o.seed, replications: o.replications, streams: 'independent' });
+  return { samples: samples.length, predictions };
+}

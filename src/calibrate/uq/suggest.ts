@@ -32,6 +32,8 @@ export interface Suggestion {
   mean: number;
   variance: number;
   ranked: (CandidateValue & { overrides: string[]; best?: number })[];
+  /** Candidates left out: infeasible under at least one plausible vector. */
+  infeasible: string[];
   /** For the optimum: the probability each candidate is the best under the plausible set. */
   bestShare?: Record<string, number>;
 }
@@ -45,8 +47,16 @@ export interface Suggestion {
 export async function suggestMeasurement(o: SuggestOptions): Promise<Suggestion> {
   const samples = sampleOverrides(o.set);
   const configs = o.question.kind === 'metric' ? [...o.candidates, o.question.config] : [...o.candidates];
-  const metrics = [...new Set([...o.measuredMetrics, o.question.metric])];
-  const preds = await predictOverSet({ backend: o.backend, samples, configs, metrics, seed: o.seed, replications: o.replications, streams: 'common', ...(o.onDone ? { onDone: o.onDone } : {}) });
+  const metrics = [...new Set([...o.measuredMetrics, o.question.metric, 'feasible'])];
+  const all = await predictOverSet({ backend: o.backend, samples, configs, metrics, seed: o.seed, replications: o.replications, streams: 'common', ...(o.onDone ? { onDone: o.onDone } : {}) });
+  // A candidate infeasible under some plausible vector (e.g. GPU memory beyond the card) is no
+  // measurement to make, nor an optimum.
+  const feasible = (k: number) => all[k]!.metrics.feasible!.values.every((v) => !(v < 1));
+  const keep = o.candidates.map((_, k) => k).filter(feasible);
+  const infeasible = o.candidates.filter((_, k) => !feasible(k)).map((c) => c.name);
+  const candidatesKept = keep.map((k) => o.candidates[k]!);
+  const preds = [...keep.map((k) => all[k]!), ...(o.question.kind === 'metric' ? [all[all.length - 1]!] : [])];
+  if (candidatesKept.length === 0) throw new Error('every candidate is infeasible under some plausible vector');
   let q: number[];
   let bestShare: Record<string, number> | undefined;
   if (o.question.kind === 'metric') {
@@ -57,13 +67,13 @@ export async function suggestMeasurement(o: SuggestOptions): Promise<Suggestion>
     const wins = new Map<string, number>();
     q = samples.map((_, i) => {
       let best = 0;
-      o.candidates.forEach((_, k) => { if (sign * preds[k]!.metrics[metric]!.values[i]! < sign * preds[best]!.metrics[metric]!.values[i]!) best = k; });
-      wins.set(o.candidates[best]!.name, (wins.get(o.candidates[best]!.name) ?? 0) + 1);
+      candidatesKept.forEach((_, k) => { if (sign * preds[k]!.metrics[metric]!.values[i]! < sign * preds[best]!.metrics[metric]!.values[i]!) best = k; });
+      wins.set(candidatesKept[best]!.name, (wins.get(candidatesKept[best]!.name) ?? 0) + 1);
       return preds[best]!.metrics[metric]!.values[i]!;
     });
-    bestShare = Object.fromEntries(o.candidates.map((c) => [c.name, (wins.get(c.name) ?? 0) / samples.length]));
+    bestShare = Object.fromEntries(candidatesKept.map((c) => [c.name, (wins.get(c.name) ?? 0) / samples.length]));
   }
-  const candidates = o.candidates.map((c, k) => ({
+  const candidates = candidatesKept.map((c, k) => ({
     name: c.name,
     values: Object.fromEntries(o.measuredMetrics.map((m) => [m, preds[k]!.metrics[m]!.values])),
     noiseSd: Object.fromEntries(o.measuredMetrics.map((m) => {
@@ -72,9 +82,9 @@ export async function suggestMeasurement(o: SuggestOptions): Promise<Suggestion>
     })),
   }));
   const r = preposterior(q, candidates);
-  const byName = new Map(o.candidates.map((c) => [c.name, c]));
+  const byName = new Map(candidatesKept.map((c) => [c.name, c]));
   return {
-    q, mean: mean(q), variance: r.current,
+    q, mean: mean(q), variance: r.current, infeasible,
     ranked: r.ranked.map((x) => ({ ...x, overrides: byName.get(x.name)!.overrides, ...(bestShare ? { best: bestShare[x.name]! } : {}) })),
     ...(bestShare ? { bestShare } : {}),
   };

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import {
-  CalibrationSetError, HeldOutError, loadCalibrationSetOrThrow, loadHeldOutOrThrow, quantile, spreadSubset, suggestMeasurement,
+  CalibrationSetError, HeldOutError, latinHypercube, loadCalibrationSetOrThrow, loadHeldOutOrThrow, quantile, suggestMeasurement,
   type PredictConfig, type Question,
 } from '../../calibrate/index.js';
 import { Space } from '../../explore/space.js';
+import { createStream } from '../../random/index.js';
 import { loadScenarioOrThrow, suggest, type ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatIssues } from '../format-issues.js';
@@ -24,14 +25,15 @@ function candidatesOf(file: string, scenario: ResolvedScenario, f: Flags): Predi
     return held.configs.map((c) => ({ name: c.name, overrides: [...f.set, ...c.set] }));
   }
   if (!scenario.explore) throw badInput(`${file} has no explore.params: give --candidates <configs.yaml> (configs: [{name, set: [path=value, …]}, …])`);
+  // A maximin Latin hypercube over the space (seeded, so the same candidates every time), snapped to
+  // its levels: spread over the whole space, interior included (a maximin subset of a grid would be corners).
   const space = Space.from([], scenario.explore);
-  const grid = space.grid(3);
-  const picked = spreadSubset(grid.map((c) => space.toScaled(c)), f.maxCandidates);
-  const byKey = new Map(grid.map((c) => [JSON.stringify(space.toScaled(c)), c]));
-  return picked.map((u) => {
-    const c = byKey.get(JSON.stringify(u))!;
-    return { name: Object.entries(space.record(c)).map(([k, v]) => `${k}=${String(v)}`).join(','), overrides: [...f.set, ...space.overrides(c)] };
-  });
+  const rng = createStream(f.seed ?? scenario.seed, 'suggest-measurement/candidates', 0);
+  const seen = new Set<string>();
+  return latinHypercube(f.maxCandidates, space.params.map(() => 0), space.params.map(() => 1), rng, 200)
+    .map((u) => space.fromUnit(u))
+    .filter((c) => (seen.has(space.key(c)) ? false : (seen.add(space.key(c)), true)))
+    .map((c) => ({ name: Object.entries(space.record(c)).map(([k, v]) => `${k}=${String(v)}`).join(','), overrides: [...f.set, ...space.overrides(c)] }));
 }
 
 /** `optimum` (the scenario's explore.objective over the candidates) or `<metric> at <path=value>[,<path=value>…]`. */
@@ -53,8 +55,8 @@ export function registerSuggestMeasurement(program: Command): void {
     .description('Rank candidate configurations by how much measuring them would reduce the uncertainty that matters (the optimum\'s value, or a stated metric at a stated configuration), by a preposterior analysis over the plausible parameter vectors of a calibration set: each vector taken in turn as the truth, the set reweighted by the likelihood of the measurement it would give, the remaining variance averaged.')
     .argument('<scenario>', 'the scenario the calibration set was made for')
     .requiredOption('--calibration-set <file>', 'the file `e2ctwin calibrate-twin` wrote')
-    .option('--candidates <explore|file>', 'candidate configurations: "explore" (the scenario\'s explore.params grid, 3 levels per continuous parameter, thinned to the most spread-out --max-candidates) or a configs file (configs: [{name, set: [path=value, …]}, …])', 'explore')
-    .option('--max-candidates <n>', 'most candidates taken from the explore grid', intOption('--max-candidates', 1), 12)
+    .option('--candidates <explore|file>', 'candidate configurations: "explore" (--max-candidates configurations of the scenario\'s explore.params, a maximin Latin hypercube snapped to their levels) or a configs file (configs: [{name, set: [path=value, …]}, …]); configurations infeasible under any plausible vector (GPU memory) are left out', 'explore')
+    .option('--max-candidates <n>', 'candidates taken from the explore space', intOption('--max-candidates', 1), 12)
     .option('--question <q>', '"optimum" (the best value of explore.objective over the candidates) or "<metric> at <path=value>[,<path=value>…]"', 'optimum')
     .option('-r, --replications <n>', 'replications per (plausible vector, candidate), on common random numbers', intOption('--replications', 1), 1)
     .option('-w, --workers <n>', 'worker threads running simulations (default: the cores; 0 runs them on the main thread)', intOption('--workers', 0))
@@ -112,8 +114,9 @@ async function run(file: string, f: Flags): Promise<void> {
       seed, replications: f.replications, onDone: () => bar.update(++done / total),
     });
     bar.stop();
+    if (s.infeasible.length > 0) process.stderr.write(`left out (infeasible under some plausible vector): ${s.infeasible.join('; ')}\n`);
     if (f.json) {
-      process.stdout.write(`${JSON.stringify({ question, now: { mean: s.mean, sd: Math.sqrt(s.variance), lo: quantile(s.q, 0.05), hi: quantile(s.q, 0.95) }, ranked: s.ranked }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ question, infeasible: s.infeasible, now: { mean: s.mean, sd: Math.sqrt(s.variance), lo: quantile(s.q, 0.05), hi: quantile(s.q, 0.95) }, ranked: s.ranked }, null, 2)}\n`);
       return;
     }
     const qText = question.kind === 'optimum' ? `the best ${question.metric} (${question.direction}) over ${candidates.length} candidates` : `${question.metric} at ${question.config.overrides.slice(f.set.length).join(', ')}`;
