@@ -74,7 +74,6 @@ export function spreadSubset(pool: readonly number[][], k: number, existing: rea
   for (let n = 0; n < k; n++) {
     let pick = 0;
     for (let i = 1; i < pool.length; i++) if (near[i]! > near[pick]!) pick = i;
-    if (!Number.isFinite(near[pick]!) && n === 0 && existing.length === 0) pick = 0;
     const p = pool[pick]!;
     out.push([...p]);
     for (let i = 0; i < pool.length; i++) near[i] = Math.min(near[i]!, dist2(pool[i]!, p));

@@ -80,6 +80,11 @@ async function run(file: string, f: Flags): Promise<void> {
   const runner = trialRunner(f.workers);
   try {
     const backend = simBackend(file, runner);
+    // Nothing to calibrate, or nothing to calibrate on: said before anything is simulated.
+    if (Object.keys(scenario.calibrate?.params ?? {}).length === 0 || (scenario.calibrate?.measurements ?? []).length === 0) {
+      const r = resolveMeasurements(file, scenario, { baseOverrides: f.set, metricKeys: [], readRun: readRunForMeasurement });
+      if (!r.ok) throw new MeasurementError(r.issues);
+    }
     // The metric keys the simulator produces (a measurement naming another is an error): one replication.
     const [sample] = await backend([{ overrides: f.set, seed, replication: 0 }]);
     const resolved = resolveMeasurements(file, scenario, { baseOverrides: f.set, metricKeys: Object.keys(sample!), readRun: readRunForMeasurement });
