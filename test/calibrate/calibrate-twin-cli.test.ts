@@ -40,7 +40,8 @@ describe('e2ctwin calibrate-twin', () => {
     const args = (w: string, out: string) => ['calibrate-twin', file, '--budget', '100', '--samples', '8', '--waves', '2', '-w', w, '-o', out];
     const a = runCli(args('0', path.join(tmp, 'ok', 'set-w0.yaml')));
     expect(a.status, a.stderr).toBe(0);
-    expect(a.stdout).toMatch(/cloud\.engine\.stages\.extract\.demand\.mean .*(identified|not identified by these data)/);
+    // 8 vectors are too few to judge identification from: no verdict, and a warning.
+    expect(a.stdout).toMatch(/cloud\.engine\.stages\.extract\.demand\.mean .*undetermined: too few plausible vectors/);
     expect(a.stdout).toContain('Fit at the measured configurations');
     const b = runCli(args('2', path.join(tmp, 'ok', 'set-w2.yaml')));
     expect(b.status, b.stderr).toBe(0);

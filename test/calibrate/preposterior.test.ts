@@ -52,4 +52,8 @@ describe('identify()', () => {
     expect(a!.posterior.median).toBeGreaterThan(5);
     expect(a!.posterior.median).toBeLessThan(20);
   });
+  it('gives no verdict from fewer than 10 plausible vectors', () => {
+    const few = identify(priors, [[0.5, 0.5], [0.51, 0.5], [0.49, 0.52]]);
+    expect(few.map((i) => i.verdict)).toEqual(['undetermined: too few plausible vectors', 'undetermined: too few plausible vectors']);
+  });
 });

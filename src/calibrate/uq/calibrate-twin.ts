@@ -1,7 +1,7 @@
 import type { EmulatorFactory, SimBackend } from './backend.js';
 import type { CalibrationSet } from './calibration-set.js';
 import { historyMatch, type HistoryMatchResult, type MeasuredConfig } from './history-matching.js';
-import { identify, IDENTIFIED_BELOW, NOT_IDENTIFIED_FROM, type Identification } from './identification.js';
+import { identify, IDENTIFIED_BELOW, MIN_VECTORS_FOR_VERDICT, NOT_IDENTIFIED_FROM, type Identification } from './identification.js';
 import type { Prior } from './priors.js';
 import { quantile } from './stats.js';
 
@@ -54,7 +54,7 @@ export async function calibrateTwin(o: CalibrateTwinOptions): Promise<TwinCalibr
     method: {
       name: METHOD_TEXT, cut: 3, waves: o.waves, replications: Math.max(2, o.replications), budget: o.budget, seed: o.seed,
       discrepancy: o.discrepancy, samplesDrawn: o.samples,
-      verdicts: `ratio of the plausible set's 5–95 % range to the prior's (log scale for log priors): < ${IDENTIFIED_BELOW} identified, ≥ ${NOT_IDENTIFIED_FROM} not identified by these data, weakly identified between`,
+      verdicts: `ratio of the plausible set's 5–95 % range to the prior's (log scale for log priors): < ${IDENTIFIED_BELOW} identified, ≥ ${NOT_IDENTIFIED_FROM} not identified by these data, weakly identified between; no verdict with fewer than ${MIN_VECTORS_FOR_VERDICT} plausible vectors`,
     },
     priors: Object.fromEntries(o.priors.map((p) => [p.path, { min: p.min, max: p.max, log: p.log }])),
     samples: result.samples.map((s) => s.values),

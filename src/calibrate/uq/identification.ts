@@ -2,7 +2,7 @@ import { fromUnit, type Prior } from './priors.js';
 import { quantile } from './stats.js';
 
 /** How well the measurements pin a parameter down. */
-export type Verdict = 'identified' | 'weakly identified' | 'not identified by these data';
+export type Verdict = 'identified' | 'weakly identified' | 'not identified by these data' | 'undetermined: too few plausible vectors';
 
 /**
  * Thresholds of the verdict, on the ratio of the plausible set's 5–95 % range to the prior's, both
@@ -11,6 +11,8 @@ export type Verdict = 'identified' | 'weakly identified' | 'not identified by th
  */
 export const IDENTIFIED_BELOW = 0.5;
 export const NOT_IDENTIFIED_FROM = 0.8;
+/** Below this many plausible vectors their range says nothing reliable: no verdict. */
+export const MIN_VECTORS_FOR_VERDICT = 10;
 
 export interface Identification {
   path: string;
@@ -33,10 +35,11 @@ export function identify(priors: readonly Prior[], unitSamples: readonly number[
     const q05 = quantile(us, 0.05);
     const q95 = quantile(us, 0.95);
     const ratio = (q95 - q05) / 0.9;
+    const verdict = unitSamples.length < MIN_VECTORS_FOR_VERDICT ? 'undetermined: too few plausible vectors' : verdictOf(ratio);
     return {
       path: p.path, prior: { min: p.min, max: p.max, log: p.log },
       posterior: { q05: fromUnit(p, q05), median: fromUnit(p, quantile(us, 0.5)), q95: fromUnit(p, q95) },
-      ratio, verdict: verdictOf(ratio),
+      ratio, verdict,
     };
   });
 }

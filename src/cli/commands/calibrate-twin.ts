@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import {
-  calibrateTwin, calibrationSetYaml, IDENTIFIED_BELOW, MeasurementError, NOT_IDENTIFIED_FROM, priorsOf, resolveMeasurements,
+  calibrateTwin, calibrationSetYaml, IDENTIFIED_BELOW, MeasurementError, MIN_VECTORS_FOR_VERDICT, NOT_IDENTIFIED_FROM, priorsOf, resolveMeasurements,
   type MeasuredRun, type MeasurementIssue, type TwinCalibration,
 } from '../../calibrate/index.js';
 import { loadScenarioOrThrow } from '../../scenario/index.js';
@@ -54,7 +54,7 @@ Measurements (in the scenario, or a file it names with calibrate.measurements: <
     discrepancy: 0.02                                   # optional model discrepancy (relative sd)
 
 Verdicts: the plausible set's 5–95 % range over the prior's (log scale for log priors): < ${IDENTIFIED_BELOW} identified,
-≥ ${NOT_IDENTIFIED_FROM} not identified by these data, weakly identified between.
+≥ ${NOT_IDENTIFIED_FROM} not identified by these data, weakly identified between; none with fewer than ${MIN_VECTORS_FOR_VERDICT} plausible vectors.
 Results depend only on the scenario, the measurements, --seed and the budget options, not on --workers.
 
 Examples:
@@ -115,6 +115,8 @@ export function report(cal: TwinCalibration): string {
   lines.push(table([['wave', 'vectors', 'simulations', 'not ruled out', 'emulator share'], ...r.waves.map((w) => [String(w.wave), String(w.designPoints), String(w.simulations), `${num(w.notRuledOut * 100, 3)} % of the prior`, num(w.emulatorShare, 2)])], '  '));
   lines.push(`  final check: ${r.samples.length + r.rejectedByCheck} vectors drawn, ${r.samples.length} plausible by simulation, ${r.rejectedByCheck} dropped`);
   if (r.warning) lines.push(`  warning: ${r.warning}`);
+  const asked = Number(cal.set.method.samplesDrawn ?? r.samples.length);
+  if (r.samples.length < asked) lines.push(`  warning: only ${r.samples.length} of the ${asked} plausible vectors asked for within the budget: the emulators are loose here; raise --budget for a fuller set${r.samples.length < MIN_VECTORS_FOR_VERDICT ? ' (too few for verdicts)' : ''}`);
   lines.push('', 'Parameters (plausible = 5–95 % of the plausible set):');
   lines.push(table([['parameter', 'prior', 'plausible', 'median', 'ratio', 'verdict'], ...cal.identification.map((i) => [
     i.path, `${num(i.prior.min, 3)} – ${num(i.prior.max, 3)}${i.prior.log ? ' (log)' : ''}`, `${num(i.posterior.q05, 3)} – ${num(i.posterior.q95, 3)}`, num(i.posterior.median, 3), num(i.ratio, 2), i.verdict,
