@@ -5,6 +5,7 @@
 import { kernelBench } from './sections/kernel.js';
 import { modelBench } from './sections/models.js';
 import { exploreBench } from './sections/explore.js';
+import { calibrateBench } from './sections/calibrate.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -13,3 +14,4 @@ console.log(`e2ctwin benchmarks — ${new Date().toISOString()} — node ${proce
 if (!only || only === 'kernel') kernelBench(quick);
 if (!only || only === 'models') await modelBench(quick);
 if (!only || only === 'explore') await exploreBench(quick);
+if (!only || only === 'calibrate') await calibrateBench(quick);

@@ -10,3 +10,4 @@ export * from './predict.js';
 export * from './validation-report.js';
 export * from './fit-factors.js';
 export * from './validate-twin.js';
+export * from './uq/index.js';

@@ -106,6 +106,8 @@ export interface ValidationOutcome {
   scored: number;
   /** Corrupt run folders skipped. */
   corrupt: number;
+  /** Each scored configuration as the twin simulated it (overrides with the calibration and the measured window) and its measured metrics. */
+  measured: { name: string; overrides: string[]; measured: MeasuredRunFolder['metrics'] }[];
 }
 
 /**
@@ -148,12 +150,15 @@ export async function runValidation(v: PreparedValidation, o: ValidationOptions)
   // The twin simulates each measured configuration over the window that was measured.
   const roots = rootsWithCalibration(input);
   const inputs: ConfigInput[] = [];
+  const scoredConfigs: ValidationOutcome['measured'] = [];
   const samples = new Map<string, { predicted: number[]; measured: number[] }>();
   for (const c of heldOut.configs) {
     const m = measured.get(c.name);
     if (!m) continue;
     const window = [`run.duration=${m.durationS}`, `run.warmup=${m.warmupS}`];
-    const twin = loadScenarioOrThrow(input.scenarioFile, { overrides: [...input.set, calibrationOverride(input), ...c.set, ...window], ...roots });
+    const twinOverrides = [...input.set, calibrationOverride(input), ...c.set, ...window];
+    scoredConfigs.push({ name: c.name, overrides: twinOverrides, measured: m.metrics });
+    const twin = loadScenarioOrThrow(input.scenarioFile, { overrides: twinOverrides, ...roots });
     log(`twin ${c.name}: ${o.replications} replications of ${m.durationS} s (warm-up ${m.warmupS} s)`);
     const p = predict(twin, { replications: o.replications, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
     const mr = measuredResponseTimes(m.spans, m.windows);
@@ -176,7 +181,7 @@ export async function runValidation(v: PreparedValidation, o: ValidationOptions)
     e2ctwinVersion: E2CTWIN_VERSION,
     ...setup,
   });
-  return { report, samples, scored: inputs.length, corrupt: missing.filter((m) => m.corrupt).length };
+  return { report, samples, scored: inputs.length, corrupt: missing.filter((m) => m.corrupt).length, measured: scoredConfigs };
 }
 
 /**

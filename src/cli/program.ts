@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { pkg } from './version.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerFit } from './commands/fit.js';
+import { registerCalibrateTwin } from './commands/calibrate-twin.js';
+import { registerSuggestMeasurement } from './commands/suggest-measurement.js';
 import { registerValidateTwin } from './commands/validate-twin.js';
 import { registerSchema } from './commands/schema.js';
 import { registerServe } from './commands/serve.js';
@@ -33,6 +35,8 @@ export function buildProgram(): Command {
   registerCapacity(program);
   registerCalibrate(program);
   registerFit(program);
+  registerCalibrateTwin(program);
+  registerSuggestMeasurement(program);
   registerValidateTwin(program);
   registerSchema(program);
   registerLive(program);

@@ -4,8 +4,8 @@ import { ScenarioErrorCode, ScenarioError, type ScenarioIssue } from './errors.j
 import { displayPath, FilePolicy, readNamedFileAsync, type FileRoots, type Prefetch } from './file-policy.js';
 import { applyOverrides, attributeToOverride } from './overrides.js';
 import { MODELS_DIR, PresetLoader, type Origin } from './presets.js';
-import { DEFAULT_LINK, REFERENCE_HOST, type ResolvedApp, type ResolvedLink, type ResolvedScenario, type ResolvedService } from './resolved.js';
-import { CalibrationSchema, ScenarioSchema, type App, type Calibration, type Hardware, type ScenarioDoc } from './schema/index.js';
+import { DEFAULT_LINK, REFERENCE_HOST, type ResolvedApp, type ResolvedCalibrate, type ResolvedLink, type ResolvedScenario, type ResolvedService } from './resolved.js';
+import { CalibrationSchema, MeasurementsFileSchema, ScenarioSchema, type App, type Calibration, type Hardware, type Measurement, type ScenarioDoc } from './schema/index.js';
 import { readTraceFile, rememberTraces } from './traces.js';
 import { YamlSource } from './yaml-source.js';
 import { zodIssuesToScenarioIssues } from './zod-issues.js';
@@ -100,6 +100,12 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
       if (r.times) traces.set(`${layer.name}.${svc.name}`, r.times);
     }));
   }
+  // A measurements file is read like the calibration file (same resolution, same policy).
+  let measurements: { list: Measurement[]; file: string } | undefined;
+  const named = parsed.success ? parsed.data.calibrate?.measurements : undefined;
+  if (typeof named === 'string') {
+    measurements = loadMeasurementsFile(policy, path.resolve(scenarioDir, named), named, at([]), issues, applied);
+  }
   issues.push(...loader.issues.map((i) => attributeToOverride(i, applied)));
   if (!parsed.success || issues.length > 0) return { ok: false, issues: dedupe(issues) };
 
@@ -107,7 +113,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
   issues.push(...checkReferences({ doc, raw, at, hosts, apps, scenarioDir }).map((i) => attributeToOverride(i, applied)));
   if (issues.length > 0) return { ok: false, issues: dedupe(issues) };
 
-  const scenario = deepFreeze(resolve(doc, hosts, apps, linkClasses, calibration, path.resolve(file)));
+  const scenario = deepFreeze(resolve(doc, hosts, apps, linkClasses, calibration, path.resolve(file), measurements));
   rememberTraces(scenario, traces);
   return { ok: true, scenario, issues: [] };
 }
@@ -160,8 +166,31 @@ function loadCalibration(policy: FilePolicy, file: string, written: string, top:
   return parsed.data;
 }
 
+function loadMeasurementsFile(policy: FilePolicy, file: string, written: string, top: Origin, issues: ScenarioIssue[], applied: Parameters<typeof attributeToOverride>[1]): { list: Measurement[]; file: string } | undefined {
+  const r = policy.read(file, 'yaml');
+  if (!r.ok) {
+    const message = r.refusal.code === ScenarioErrorCode.FILE_MISSING ? `measurements file ${written} not found` : `measurements file ${r.refusal.message}`;
+    issues.push(attributeToOverride(top.src.issue(r.refusal.code, ['calibrate', 'measurements'], message, r.refusal.hint), applied));
+    return undefined;
+  }
+  const src = YamlSource.foreign(r.text, displayPath(r.real));
+  const syntax = src.syntaxIssues();
+  if (syntax.length > 0) { issues.push(...syntax); return undefined; }
+  const parsed = MeasurementsFileSchema.safeParse(src.toJS());
+  if (!parsed.success) { issues.push(...zodIssuesToScenarioIssues(parsed.error.issues, MeasurementsFileSchema, src.toJS(), src)); return undefined; }
+  return { list: parsed.data.measurements, file: r.real };
+}
+
+function resolveCalibrate(c: NonNullable<ScenarioDoc['calibrate']>, file: string, fromFile: { list: Measurement[]; file: string } | undefined): ResolvedCalibrate {
+  const { measurements, ...rest } = c;
+  if (fromFile) return { ...rest, measurements: fromFile.list, measurementsAt: { file: fromFile.file, path: ['measurements'] } };
+  if (Array.isArray(measurements)) return { ...rest, measurements, measurementsAt: { file, path: ['calibrate', 'measurements'] } };
+  return rest;
+}
+
 function resolve(doc: ScenarioDoc, hosts: (Hardware | undefined)[][], apps: ({ app: App } | undefined)[][],
-  linkClasses: ({ delayMs: number; rateMbps: number; lossPercent: number } | undefined)[], calibration: Calibration | undefined, file: string): ResolvedScenario {
+  linkClasses: ({ delayMs: number; rateMbps: number; lossPercent: number } | undefined)[], calibration: Calibration | undefined, file: string,
+  measurements?: { list: Measurement[]; file: string }): ResolvedScenario {
   const layers = doc.layers.map((layer, li) => ({
     name: layer.name,
     ...(layer.description !== undefined ? { description: layer.description } : {}),
@@ -193,7 +222,7 @@ function resolve(doc: ScenarioDoc, hosts: (Hardware | undefined)[][], apps: ({ a
     seed: doc.seed, run: doc.run, layers, services: layers.flatMap((l) => l.services), network,
     ...(doc.explore ? { explore: doc.explore } : {}),
     ...(doc.expect ? { expect: doc.expect } : {}),
-    ...(doc.calibrate ? { calibrate: doc.calibrate } : {}),
+    ...(doc.calibrate ? { calibrate: resolveCalibrate(doc.calibrate, file, measurements) } : {}),
     source: { file, dir: path.dirname(file) },
   };
 }

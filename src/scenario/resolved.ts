@@ -1,4 +1,4 @@
-import type { App, Dist, Explore, Hardware, Live, ScenarioDoc, Workload } from './schema/index.js';
+import type { App, Dist, Explore, Hardware, Live, Measurement, ScenarioDoc, Workload } from './schema/index.js';
 
 /** A thread pool after the service's overrides: size and optional bound on waiting requests. */
 export interface ResolvedPool { size: number; queueLimit?: number }
@@ -49,7 +49,7 @@ export interface ResolvedScenario {
   network: ResolvedLink[];
   explore?: Explore;
   expect?: Record<string, number>;
-  calibrate?: ScenarioDoc['calibrate'];
+  calibrate?: ResolvedCalibrate;
   /** Where the scenario came from (for relative files such as traces). */
   source: { file: string; dir: string };
 }
@@ -67,3 +67,14 @@ export const REFERENCE_HOST: Hardware = Object.freeze({
 export const DEFAULT_LINK = { delayMs: 0, rateMbps: 10_000, lossPercent: 0 } as const;
 
 export type { Dist };
+
+/**
+ * The scenario's `calibrate:` section with its measurements read: the list itself, wherever it was
+ * written, and the file it is in (the scenario, or the measurements file it names) so that problems
+ * found later (an override that does not validate, an unknown metric) point at their line.
+ */
+export type ResolvedCalibrate = Omit<NonNullable<ScenarioDoc['calibrate']>, 'measurements'> & {
+  measurements?: Measurement[];
+  /** Absolute path of the file holding the list, and the YAML path of the list in it. */
+  measurementsAt?: { file: string; path: (string | number)[] };
+};

@@ -6,6 +6,7 @@ import { Space } from '../../explore/space.js';
 import { collect, intOption } from '../options.js';
 import { count, num, pct, table } from '../table.js';
 import { closingLine, csv, exploreOptions, json, runStudy, startStudy, type ExploreFlags } from './explore-shared.js';
+import { predictConfigsWithSet } from '../set-prediction.js';
 
 interface CapacityFlags extends ExploreFlags {
   load?: string;
@@ -14,6 +15,8 @@ interface CapacityFlags extends ExploreFlags {
   config: string[];
   maxReplications: number;
   tolerance: number;
+  calibrationSet?: string;
+  piReplications: number;
 }
 
 function range(value: string): { lo: number; hi: number } {
@@ -53,6 +56,8 @@ export function registerCapacity(program: Command): void {
     .option('--max-replications <n>', 'replications per load at most (doubling from -r while the CI straddles the threshold)', intOption('--max-replications', 1), 16)
     .option('--tolerance <fraction>', 'stop the bisection of a rate when the bracket is this fraction of its top (integer loads stop at 1)', fraction, 0.01);
   exploreOptions(cmd, { replications: '4' })
+    .option('--calibration-set <file>', 'also simulate each configuration at its capacity under every plausible vector of a calibration set (`e2ctwin calibrate-twin`): the probability that the SLO holds there, and the metric\'s 90 % prediction interval')
+    .option('--pi-replications <n>', 'with --calibration-set: replications per plausible vector', intOption('--pi-replications', 1), 1)
     .addHelpText('after', `
 A load meets the SLO when the 95% CI of the metric lies within it and fails when it lies beyond it; when the CI
 still straddles it at --max-replications the mean decides and the answer is flagged "uncertain". Every load uses
@@ -86,7 +91,13 @@ Examples:
           results.push({ label: c.label, overrides: c.overrides, r });
         }
         s.progress.stop();
+        // Under the calibration: does the SLO still hold at the capacity found, vector by vector?
+        const atCap = results.filter(({ r }) => r.capacity !== undefined);
+        const calibrated = flags.calibrationSet === undefined || atCap.length === 0 ? undefined : await predictConfigsWithSet(file, atCap.map(({ label, overrides, r }) => ({ name: label, overrides: [...flags.set, ...overrides, `${load!.path}=${r.capacity}`] })), [slo.key], flags.calibrationSet, { seed: study.rootSeed, replications: flags.piReplications, runner: s.runner });
+        const within = (x: number) => (slo.op === '<=' ? x <= slo.bound : slo.op === '<' ? x < slo.bound : slo.op === '>=' ? x >= slo.bound : x > slo.bound);
+        const underSet = calibrated?.predictions.map((p, i) => { const x = p.metrics[slo.key]!; return { label: atCap[i]!.label, capacity: atCap[i]!.r.capacity!, pSloHolds: x.values.filter(within).length / x.values.length, point: x.point, lo90: x.lo, hi90: x.hi }; });
         const doc = {
+          ...(underSet ? { underCalibrationSet: { samples: calibrated!.samples, configs: underSet } } : {}),
           kind: 'capacity', scenario: study.scenario.name, load: load!.path, current: load!.current, slo: slo.text, rootSeed: study.rootSeed, seeds: study.seedMode,
           configs: results.map(({ label, overrides, r }) => ({
             label, overrides, capacity: r.capacity ?? null, firstFailure: r.firstFailure ?? null, uncertain: r.uncertain,
@@ -99,7 +110,15 @@ Examples:
           s.write('result.json', json(doc)),
         ];
         if (flags.json) process.stdout.write(json(doc));
-        else process.stdout.write(`${report(study.scenario.name, load!, slo.text, results, s.runner.description)}\n`);
+        else {
+          process.stdout.write(`${report(study.scenario.name, load!, slo.text, results, s.runner.description)}\n`);
+          if (underSet) {
+            process.stdout.write(`\nAt the capacity found, under the calibration set (${calibrated!.samples} plausible parameter vectors):\n${table([
+              ['configuration', 'capacity', `P(${slo.text})`, `${slo.key} calibrated`, '90 % interval'],
+              ...underSet.map((u) => [u.label, load!.integer ? count(u.capacity) : num(u.capacity, 4), pct(u.pSloHolds, 0), num(u.point, 4), `${num(u.lo90, 4)} – ${num(u.hi90, 4)}`]),
+            ], '  ')}\n`);
+          }
+        }
         process.stderr.write(closingLine(s, files));
       });
     });

@@ -7,6 +7,7 @@ import { collect, intOption } from '../options.js';
 import { num, table } from '../table.js';
 import { closingLine, csv, exploreOptions, json, runStudy, startStudy, type ExploreFlags } from './explore-shared.js';
 import { sweepCsv, withCi } from './sweep.js';
+import { bestUnderSet, calibrationSetOptions } from '../set-prediction.js';
 
 interface OptimizeFlags extends ExploreFlags {
   algorithm: Algorithm;
@@ -20,6 +21,8 @@ interface OptimizeFlags extends ExploreFlags {
   confirm: number;
   confirmReplications: number;
   optimizerSeed?: number;
+  calibrationSet?: string;
+  piReplications: number;
 }
 
 function fidelityRange(value: string): { min: number; max: number } {
@@ -46,6 +49,8 @@ export function registerOptimize(program: Command): void {
     .option('--confirm-replications <n>', 'replications of the confirmation', intOption('--confirm-replications', 2), 10)
     .option('--optimizer-seed <n>', 'seed of the optimizer\'s own random choices (default: --seed); vary it to repeat a search with the same simulations', intOption('--optimizer-seed'));
   exploreOptions(cmd, { replications: '2' })
+    .option('--calibration-set <file>', 'also report how likely the best configuration is to be the best under a calibration set (`e2ctwin calibrate-twin`): the top 5 feasible configurations simulated under every plausible parameter vector')
+    .addOption(new Option('--pi-replications <n>', 'with --calibration-set: replications per (plausible vector, configuration)').argParser(intOption('--pi-replications', 1)).default(1))
     .addHelpText('after', `
 Objectives, constraints and parameters come from the flags or else the scenario's explore section. Metric keys
 are the --json keys of simulate (responseTime.mean, responseTime.p95, throughput, gpuMemoryPeakGiB, energyJ,
@@ -93,8 +98,11 @@ Examples:
           ...(objectives.length > 1 ? [s.write('pareto.csv', sweepCsv(study.space, result.pareto, objectives.map((o) => o.key)))] : []),
           s.write('result.json', json(doc)),
         ];
-        if (flags.json) process.stdout.write(json(doc));
-        else process.stdout.write(`${report(study.space, result, objectives, reportInfo, s.runner.description)}\n`);
+        const robust = flags.calibrationSet === undefined || !result.best ? undefined : await bestUnderSet(file, topConfigs(study.space, result, objectives[0]!, flags.set), objectives[0]!.key, objectives[0]!.sense, flags.calibrationSet, {
+          seed: study.rootSeed, replications: flags.piReplications, runner: s.runner,
+        });
+        if (flags.json) process.stdout.write(json(robust ? { ...(doc as object), underCalibrationSet: robust } : doc));
+        else process.stdout.write(`${report(study.space, result, objectives, reportInfo, s.runner.description)}\n${robust ? robustReport(robust, objectives[0]!.key) : ''}`);
         process.stderr.write(closingLine(s, files));
       });
     });
@@ -179,4 +187,23 @@ function resultJson(space: Space, r: OptimizeResult, objectives: readonly Object
       best: h.best ? { config: space.record(h.best.config), value: sign(0) * h.best.values[0]!, violation: h.best.violation } : null,
     })),
   };
+}
+
+/** The best configuration and the next distinct feasible ones by the first objective (5 in all), as overrides. */
+function topConfigs(space: Space, r: OptimizeResult, objective: Objective, set: readonly string[]): { name: string; overrides: string[] }[] {
+  const sign = objective.sense === 'max' ? -1 : 1;
+  const seen = new Set<string>([space.key(r.best!.config)]);
+  const others = r.evaluations
+    .filter((e) => e.summary.mean.feasible !== 0 && Number.isFinite(e.summary.mean[objective.key]))
+    .sort((a, b) => sign * (a.summary.mean[objective.key]! - b.summary.mean[objective.key]!))
+    .filter((e) => (seen.has(space.key(e.config)) ? false : (seen.add(space.key(e.config)), true)))
+    .slice(0, 4);
+  return [r.best!.config, ...others.map((e) => e.config)].map((c) => ({ name: JSON.stringify(space.record(c)), overrides: [...set, ...space.overrides(c)] }));
+}
+
+function robustReport(r: { samples: number; rows: { name: string; share: number; point: number; lo: number; hi: number }[] }, key: string): string {
+  return `\nUnder the calibration set (${r.samples} plausible parameter vectors; common random numbers): the best configuration wins in ${num(100 * r.rows[0]!.share, 3)} % of them\n${table([
+    ['configuration', `${key} calibrated`, '90 % interval', 'P(best)'],
+    ...r.rows.map((x, i) => [`${i === 0 ? 'best: ' : ''}${x.name}`, num(x.point), `${num(x.lo)} – ${num(x.hi)}`, `${num(100 * x.share, 3)} %`]),
+  ], '  ')}\n`;
 }

@@ -7,11 +7,12 @@ import { ExitCode } from '../exit-codes.js';
 import { ALLOW_DIR_HELP, collect, fileRoots, intOption, maxMemoryOption } from '../options.js';
 import { progressBar } from '../progress.js';
 import { summaryTable } from '../summary-table.js';
+import { calibrationSetOptions, predictWithSet, setPredictionTable } from '../set-prediction.js';
 
-interface SimulateFlags { set: string[]; allowDir: string[]; seed?: number; replications?: number; json?: boolean; out?: string; progress: boolean; maxEvents: number; maxMemory: number }
+interface SimulateFlags { set: string[]; allowDir: string[]; seed?: number; replications?: number; json?: boolean; out?: string; progress: boolean; maxEvents: number; maxMemory: number; calibrationSet?: string; piReplications: number; workers?: number }
 
 export function registerSimulate(program: Command): void {
-  program
+  const cmd = program
     .command('simulate')
     .description('Simulate a scenario: response time (mean, p50, p95, p99 with 95% CIs), throughput, rejections, abandonments, pool utilization and queues, GPU memory, energy and cost.')
     .argument('<scenario>', 'scenario YAML file (e.g. scenarios/plantnet.yaml)')
@@ -23,9 +24,10 @@ export function registerSimulate(program: Command): void {
     .option('--no-progress', 'no progress bar (it only shows on a terminal anyway)')
     .option('--allow-dir <dir>', ALLOW_DIR_HELP, collect, [])
     .option('--max-events <n>', 'stop the run (exit 1) after this many simulated events over all replications; 0 for no limit', intOption('--max-events'), DEFAULT_MAX_EVENTS)
-    .option('--max-memory <MiB>', 'stop the run (exit 1) when the process uses more resident memory than this, MiB; the default is half of Node\'s heap limit, at most 2048', maxMemoryOption('--max-memory'), defaultMaxMemoryMiB())
-    .addHelpText('after', '\nExamples:\n  e2ctwin simulate scenarios/plantnet.yaml\n  e2ctwin simulate scenarios/plantnet.yaml --set cloud.engine.pools.extract=4 --json\n  e2ctwin simulate scenarios/validation/mmc.yaml -r 10 --out runs/mmc')
-    .action((file: string, flags: SimulateFlags) => {
+    .option('--max-memory <MiB>', 'stop the run (exit 1) when the process uses more resident memory than this, MiB; the default is half of Node\'s heap limit, at most 2048', maxMemoryOption('--max-memory'), defaultMaxMemoryMiB());
+  calibrationSetOptions(cmd)
+    .addHelpText('after', '\nExamples:\n  e2ctwin simulate scenarios/plantnet.yaml\n  e2ctwin simulate scenarios/plantnet.yaml --set cloud.engine.pools.extract=4 --json\n  e2ctwin simulate scenarios/validation/mmc.yaml -r 10 --out runs/mmc\n  e2ctwin simulate scenarios/plantnet.yaml --calibration-set calibration/plantnet/calibration-set.yaml')
+    .action(async (file: string, flags: SimulateFlags) => {
       // Checked before the simulation: a bad --out must not cost the run (exit 2, nothing ran).
       const out = flags.out !== undefined ? checkOutFolder(flags.out, { option: '--out', kind: runFolderKind('simulation') }) : undefined;
       const scenario = loadScenarioOrThrow(file, { overrides: flags.set, ...fileRoots(flags) });
@@ -43,11 +45,17 @@ export function registerSimulate(program: Command): void {
       if (!run) return;
       const { result, spans, sampledRequests } = run;
       const wallSeconds = (performance.now() - t0) / 1000;
+      const { perReplication: _omit, ...rest } = result;
+      const setBar = progressBar('predicting over the calibration set', flags.progress && process.stderr.isTTY === true);
+      const pred = flags.calibrationSet === undefined ? undefined : await predictWithSet(file, flags.set, flags.calibrationSet, {
+        seed: flags.seed ?? scenario.seed, replications: flags.piReplications, ...(flags.workers !== undefined ? { workers: flags.workers } : {}), onProgress: setBar.update,
+      });
+      setBar.stop();
       if (flags.json) {
-        const { perReplication: _omit, ...rest } = result;
-        process.stdout.write(metricsJson(rest));
+        process.stdout.write(metricsJson(pred ? { ...rest, calibrated: Object.fromEntries(Object.entries(pred.metrics).map(([k, p]) => [k, { point: p.point, lo90: p.lo, hi90: p.hi }])) } : rest));
       } else {
         process.stdout.write(`${summaryTable(scenario, result)}\n`);
+        if (pred) process.stdout.write(setPredictionTable(rest, pred));
       }
       if (out && flags.out) {
         const files = writeSimulationRun(out.path, { scenario, overrides: flags.set, result, spans, sampledRequests, wallSeconds });

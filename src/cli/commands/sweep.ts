@@ -6,8 +6,9 @@ import { sweepConfigs, type SweepDesign } from '../../explore/sweep.js';
 import { intOption } from '../options.js';
 import { num, table } from '../table.js';
 import { closingLine, csv, exploreOptions, json, list, runStudy, startStudy, type ExploreFlags } from './explore-shared.js';
+import { predictConfigsWithSet } from '../set-prediction.js';
 
-interface SweepFlags extends ExploreFlags { design: SweepDesign; points?: number; levels: number; metrics: string[] }
+interface SweepFlags extends ExploreFlags { design: SweepDesign; points?: number; levels: number; metrics: string[]; calibrationSet?: string; piReplications: number }
 
 export const DEFAULT_METRICS = ['responseTime.mean', 'responseTime.p95', 'throughput', 'gpuMemoryPeakGiB'];
 
@@ -21,6 +22,8 @@ export function registerSweep(program: Command): void {
     .option('--levels <k>', 'grid levels of continuous parameters (discrete ones use all their levels)', intOption('--levels', 1), 5)
     .option('-m, --metrics <keys>', `metric keys to show, comma-separated (default: ${DEFAULT_METRICS.join(',')}); the files hold all of them`, list, []);
   exploreOptions(cmd, { replications: "the scenario's run.replications" })
+    .option('--calibration-set <file>', 'also predict every configuration over a calibration set (`e2ctwin calibrate-twin`): calibrated value and 90 % prediction interval of each shown metric')
+    .addOption(new Option('--pi-replications <n>', 'with --calibration-set: replications per (plausible vector, configuration)').argParser(intOption('--pi-replications', 1)).default(1))
     .addHelpText('after', `
 Parameters come from --param flags or else the scenario's explore.params. Each configuration runs with
 the same seeds (common random numbers, --seeds crn) unless --seeds independent.
@@ -49,10 +52,15 @@ Examples:
           s.write('results.csv', sweepCsv(study.space, evaluations, metrics)),
           s.write('results.json', json(doc)),
         ];
-        if (flags.json) process.stdout.write(json(doc));
+        const calibrated = flags.calibrationSet === undefined ? undefined : await predictConfigsWithSet(file, evaluations.map((e) => ({ name: study.space.key(e.config), overrides: [...flags.set, ...study.space.overrides(e.config)] })), metrics, flags.calibrationSet, { seed: study.rootSeed, replications: flags.piReplications, runner: s.runner });
+        if (flags.json) process.stdout.write(json(calibrated ? { ...(doc as object), calibrated: calibrated.predictions.map((p) => Object.fromEntries(Object.entries(p.metrics).map(([k, x]) => [k, { point: x.point, lo90: x.lo, hi90: x.hi }]))) } : doc));
         else {
           process.stdout.write(`${study.scenario.name}: ${flags.design} sweep of ${evaluations.length} configurations × ${study.replications} replication${study.replications === 1 ? '' : 's'} (seed ${study.rootSeed}, ${study.seedMode === 'crn' ? 'common random numbers' : 'independent seeds'}), ${s.runner.description}\n\n`);
           process.stdout.write(`${sweepTable(study.space, evaluations, metrics)}\n`);
+          if (calibrated) {
+            process.stdout.write(`\nCalibrated over ${calibrated.samples} plausible parameter vectors (value [90 % prediction interval]):\n`);
+            process.stdout.write(`${table([[...study.space.params.map((p) => p.name), ...metrics], ...evaluations.map((e, i) => [...e.config.map(String), ...metrics.map((m) => { const x = calibrated.predictions[i]!.metrics[m]!; return `${num(x.point)} [${num(x.lo)} – ${num(x.hi)}]`; })])])}\n`);
+          }
         }
         process.stderr.write(closingLine(s, files));
       });

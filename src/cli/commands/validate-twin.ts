@@ -17,9 +17,11 @@ import type { ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
 import { validationTable } from '../validation-table.js';
+import { coverageOverSet, coverageTable, type SetCoverage } from '../set-coverage.js';
 import { pkg } from '../version.js';
 
 interface Flags {
+  calibrationSet?: string; piReplications: number; workers?: number;
   calibration: string; configs: string; testbed?: string; liveRuns?: string; duration?: string; warmup?: string;
   repeat?: number; replications: number; seed?: number; set: string[]; allowDir: string[]; out?: string; json?: boolean; stateDir: string;
 }
@@ -45,6 +47,9 @@ export function registerValidateTwin(program: Command): void {
     .option('-s, --set <path=value>', 'override a scenario field for every configuration, twin and live alike (repeatable)', collect, [])
     .option('-o, --out <dir>', 'write validation.json (the report), plot.json (per-configuration points and both response-time CDFs, for a browser view) and, with --testbed and no --live-runs, runs/<name>/; checked before anything runs: a new or empty folder, or one validate-twin wrote (validation.json or runs/), never another')
     .option('--json', 'print the report (validation.json) instead of the table')
+    .option('--calibration-set <file>', 'also predict each configuration over a calibration set (`e2ctwin calibrate-twin`, on top of --calibration) and report how many measured values fall inside the 90 % prediction intervals (coverage)')
+    .option('--pi-replications <n>', 'with --calibration-set: replications per plausible vector', intOption('--pi-replications', 1), 2)
+    .option('-w, --workers <n>', 'with --calibration-set: worker threads (default: the cores; 0 the main thread)', intOption('--workers', 0))
     .option('--state-dir <dir>', 'live runs: local state (journals, keys, sockets)', DEFAULT_STATE_ROOT)
     .option('--allow-dir <dir>', `${ALLOW_DIR_HELP}; the --calibration file is always allowed`, collect, [])
     .addHelpText('after', `
@@ -134,7 +139,14 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  const { report, samples } = outcome;
+  const { samples } = outcome;
+  // Calibration honesty: do the measured values fall inside the set's 90 % prediction intervals?
+  let coverage: SetCoverage | undefined;
+  if (f.calibrationSet && outcome.measured.length > 0) {
+    log(`calibration set ${f.calibrationSet}: ${outcome.measured.length} configurations × its plausible vectors × ${f.piReplications} replications`);
+    coverage = await coverageOverSet(file, outcome.measured, f.calibrationSet, { seed: f.seed ?? v.deployed.seed, replications: f.piReplications, ...(f.workers !== undefined ? { workers: f.workers } : {}) });
+  }
+  const report = coverage ? { ...outcome.report, predictionIntervals: coverage } : outcome.report;
   if (out && f.out) {
     // Each file whole (renamed into place): an interrupted write never leaves half a report.
     replaceFile(path.join(out.path, 'validation.json'), metricsJson(report));
@@ -142,7 +154,7 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
     log(`wrote ${shown(path.join(f.out, 'validation.json'))}, ${shown(path.join(f.out, 'plot.json'))}`);
   }
   if (outcome.corrupt > 0) log(`warning: ${outcome.corrupt} corrupt run folder${outcome.corrupt === 1 ? '' : 's'} skipped (named above and in the report's missing list)`);
-  process.stdout.write(f.json ? metricsJson(report) : `${validationTable(report)}\n`);
+  process.stdout.write(f.json ? metricsJson(report) : `${validationTable(report)}\n${coverage ? coverageTable(coverage) : ''}`);
   if (outcome.scored === 0) {
     log(`error: no configuration could be measured: nothing to score [${CalibrateErrorCode.NO_MEASUREMENTS}]`);
     process.exitCode = ExitCode.FAILURE;

@@ -4,6 +4,7 @@ export * from './explore.js';
 export * from './hardware.js';
 export * from './live.js';
 export * from './metric-key.js';
+export * from './measurement.js';
 export * from './network.js';
 export * from './profile.js';
 export * from './scenario.js';

@@ -6,6 +6,7 @@ import { ExploreSchema } from './explore.js';
 import { ConcurrencyCurveSchema, HardwareSchema } from './hardware.js';
 import { LiveSchema } from './live.js';
 import { MetricKeySchema } from './metric-key.js';
+import { MeasurementListSchema } from './measurement.js';
 import { NetworkConstraintSchema } from './network.js';
 import { WorkloadSchema } from './workload.js';
 
@@ -66,8 +67,12 @@ export const ScenarioSchema = z.strictObject({
       max: z.number().describe('Highest value to consider.'),
       log: z.boolean().default(false).describe('Search on a log scale (for positive scale parameters). Default false.'),
     })).describe('Free parameters by field path (e.g. edge.users.workload.thinkTime.mean) with the range to search.'),
-    targets: z.record(MetricKeySchema, z.number()).describe('Measured values to reproduce, by metric key (e.g. responseTime.mean: 2.65).'),
-  }).optional().describe('Parameters `e2ctwin fit` may adjust so that the scenario reproduces measured values. Default none.'),
+    targets: z.record(MetricKeySchema, z.number()).default({}).describe('Measured values to reproduce with `e2ctwin fit`, by metric key (e.g. responseTime.mean: 2.65). Default none.'),
+    measurements: z.union([z.string(), MeasurementListSchema]).optional()
+      .describe('Measured configurations for `e2ctwin calibrate-twin`: a list, or the path of a file with `measurements:` (relative to this file). Default none.'),
+    discrepancy: z.number().min(0).default(0)
+      .describe('Model discrepancy: the relative standard deviation (0.03 = 3 %) by which the twin may differ from the system even at the right parameters; added to the measurement and simulation variances. Default 0.'),
+  }).optional().describe('Parameters `e2ctwin fit` and `calibrate-twin` may adjust (with their prior ranges), and what they are fitted to. Default none.'),
   expect: z.record(MetricKeySchema, z.number()).optional()
     .describe('Reference values the run should reproduce, by metric key (analytic answers of validation scenarios, measured figures). Printed beside the results; default none.'),
 });
