@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { runCli } from '../support/cli.js';
+import { repoRoot, runCli } from '../support/cli.js';
 
 // The command line of calibration with uncertainty: measurements read from a file the scenario names,
 // results independent of the number of workers, predictions and suggestions from the written set, and
@@ -91,11 +91,12 @@ describe('e2ctwin calibrate-twin', () => {
     const file = scenario('no-trace', { measurements: `${GOOD}  - { name: live, runs: [runs/live-1] }\n` });
     const run = path.join(tmp, 'no-trace', 'runs', 'live-1');
     mkdirSync(run, { recursive: true });
-    writeFileSync(path.join(run, 'run.json'), JSON.stringify({ kind: 'live', status: 'ok', overrides: [], durationS: 40, warmupS: 8 }));
-    writeFileSync(path.join(run, 'metrics.json'), JSON.stringify({ responseTime: { mean: 0.5 }, throughput: 3, ci95: {} }));
+    // A whole live run folder (a shipped one) but for its trace.
+    const shipped = path.join(repoRoot, 'calibration/local-testbed/runs/training/u2');
+    for (const f of ['run.json', 'metrics.json']) copyFileSync(path.join(shipped, f), path.join(run, f));
     const r = runCli(['calibrate-twin', file, '--budget', '50']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/measurements\.yaml:8:\d+ measurements\[2\]\.runs\[0\]: measurement "live": .*has no trace\.jsonl/);
+    expect(r.stderr).toMatch(/measurements\.yaml:8:\d+ measurements\[2\]\.runs\[0\]: measurement "live": .*trace\.jsonl: no such file/);
   });
 });
 
