@@ -56,6 +56,8 @@ export class Fleet {
   readonly #ups: Link[];
   readonly #downs: (Link | null)[];
   #head = 0;
+  /** Whether it may go on without an event (shortcuts.ts, claim). */
+  readonly #claims: boolean;
   // Uploads in flight: a binary min-heap on (arrival, source index) over parallel arrays.
   #at = new Float64Array(INITIAL_CAPACITY);
   #start = new Float64Array(INITIAL_CAPACITY);
@@ -69,6 +71,7 @@ export class Fleet {
   constructor(sim: SimContext, sources: readonly Source[], firstSends: readonly number[], period: number) {
     this.#sim = sim;
     this.#period = period;
+    this.#claims = sim.shortcuts.claim;
     this.#sources = sources;
     const n = (this.#n = sources.length);
     this.#requestBytes = n > 0 ? sources[0]!.target.app.requestBytes : () => 0;
@@ -119,7 +122,7 @@ export class Fleet {
         this.#sim.uploadedRequest(this.#origins[who]!, this.#targets[who]!, this.#sources[who], start, this.#ups[who]!, this.#downs[who]!, this.#record[who * STRIDE + ANSWER_S]!);
       }
       const next = this.#next();
-      if (!env.claim(next)) {
+      if (!this.#claims || !env.claim(next)) {
         env.scheduleAt(next, fleetFire, this);
         return;
       }

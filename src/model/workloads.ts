@@ -10,6 +10,7 @@ import { NETWORK } from './compiled-app.js';
 import type { ServiceHost } from './service-host.js';
 import type { SimContext } from './sim-context.js';
 import { Fleet } from './fleet.js';
+import { drivesFleet, sourceBooks } from './shortcuts.js';
 import { BYTES, NEXT, SOURCE_NUMBERS, Source, SourceKind, START } from './source.js';
 
 /**
@@ -70,7 +71,7 @@ function sourceFire(s: Source): void {
     k.sim.newRequest(s.origin, s.target, null, s, true, k.patienceS, s);
     return sourceNext(s);
   }
-  // A source that books is a Poisson one here (periodic ones that book are driven by a Fleet).
+  // A source that books: a Poisson one, or a periodic one when the fleet shortcut is off (see Fleet).
   const now = env.now;
   if (book(s, now, now + gapOf(s))) return;
   k.sim.newRequest(s.origin, s.target, null, s, true, undefined, s, s.v[s.o + BYTES]);
@@ -171,14 +172,17 @@ export function startWorkload(sim: SimContext, service: ResolvedService, origins
       const slot = numberSlot(SOURCE_NUMBERS);
       const routes = sim.network.routes(origin, target);
       const { up } = routes;
-      // Booking needs the upload link to carry the source's uploads alone (the origin has no app to send
-      // anything else, and the target's app pulls no bytes over it in a network stage), a constant rate (no
-      // thinning draw at send time) and nobody acting on the request before it arrives (no patience timer).
-      const books = up !== null && sim.network.isPerHost(up) && !('app' in origin) && !target.app.stages.some((st) => st.resource === NETWORK) &&
-        profile.max === 1 && w.patienceS === undefined;
+      // Whether it books its uploads: shortcuts.ts (book-uploads, fleet) decides.
+      const books = sourceBooks(sim.shortcuts, {
+        upPerHost: up !== null && sim.network.isPerHost(up),
+        originHasApp: 'app' in origin,
+        targetPulls: target.app.stages.some((st) => st.resource === NETWORK),
+        constantRate: profile.max === 1,
+        patience: w.patienceS !== undefined,
+      });
       const s = new Source(slot, kind, origin, target, routes, rng, books);
       if (poisson) sourceNext(s);
-      else if (books) {
+      else if (books && drivesFleet(sim.shortcuts, true)) {
         fleet.push(s);
         firstSends.push(phase);
       } else env.schedule(phase, sourceFire, s);

@@ -5,7 +5,7 @@ import {
   BOOKED, BOOKED_BYTES, BOOKED_STALL, BURST_AREA, BURST_BUSY, BURST_END_SUM, BURST_FROM, BURST_LAST, BURST_START, BYTES, DELAY_S, DRAWS, FIELDS,
   KEEP, LOG_KEEP, MSS, NO_DRAWS, OWN_DRAWS, RNG_DRAWS, RTO_S, SECONDS_PER_BYTE, STALLS, STATS_START, STREAM, TRANSFERS, WIRE_BYTES, WIRE_FROM,
 } from './link-numbers.js';
-import { PsServer } from './ps-server.js';
+import { PsServer, type PsServerOptions } from './ps-server.js';
 import { numberSlot } from './number-slots.js';
 import { giveBack, takeRecord, type PendingTransfer } from './transfer-record.js';
 import { badAmount, bookIdle, closeBooked, stalledIn } from './link-booking.js';
@@ -38,6 +38,13 @@ export interface LinkOptions {
   stream?: string | undefined;
   /** Name used in error messages. */
   name?: string | undefined;
+  /**
+   * Closed-form bursts (default true): transfers started at one instant on an idle link get their finish
+   * times under fair sharing without the wire. The model decides it (src/model/shortcuts.ts, link-bursts).
+   */
+  bursts?: boolean | undefined;
+  /** Shortcuts of the link's processor-sharing wire (see PsServerOptions). */
+  wire?: Pick<PsServerOptions, 'direct' | 'keepCompletion'> | undefined;
 }
 
 /**
@@ -61,6 +68,7 @@ export class Link {
   readonly env: Env;
   readonly delayMs: number;
   #burstN = 0;
+  readonly #bursts: boolean;
   // The shared wire, made when first needed: most links (one per pair of hosts) only ever see bursts.
   #wire: PsServer | null = null;
   // Transfers that started at one instant on an idle wire (a burst: one image alone, or the images of one
@@ -77,6 +85,7 @@ export class Link {
   readonly name: string;
   readonly rateMbps: number;
   readonly lossPercent: number;
+  readonly #wireOptions: Pick<PsServerOptions, 'direct' | 'keepCompletion'>;
 
   constructor(env: Env, options: LinkOptions) {
     const name = options.name ?? 'link';
@@ -99,6 +108,8 @@ export class Link {
     this.lossPercent = lossPercent;
     this.rtoMs = rtoMs;
     this.mssBytes = mssBytes;
+    this.#bursts = options.bursts !== false;
+    this.#wireOptions = options.wire ?? {};
     [this.#v, this.#o] = numberSlot(FIELDS);
     this.#rng = stalls ? options.rng : undefined;
     const draws = !stalls ? NO_DRAWS : options.rng !== undefined ? RNG_DRAWS : OWN_DRAWS;
@@ -155,7 +166,7 @@ export class Link {
       }
       this.#endBurst(now);
     }
-    if (this.#wire === null || this.#wire.active === 0) {
+    if (this.#bursts && (this.#wire === null || this.#wire.active === 0)) {
       v[o + BURST_START] = v[o + BURST_FROM] = now;
       if (this.#burst === EMPTY) this.#burst = new Array<PendingTransfer | null>(MAX_BURST).fill(null);
       this.#burst[0] = pending;
@@ -311,7 +322,7 @@ export class Link {
 
   #shared(): PsServer {
     if (this.#wire === null) {
-      this.#wire = new PsServer(this.env, { cores: 1, name: this.name });
+      this.#wire = new PsServer(this.env, { cores: 1, name: this.name, ...this.#wireOptions });
       this.#v[this.#o + WIRE_FROM] = this.env.now;
     }
     return this.#wire;
