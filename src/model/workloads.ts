@@ -11,7 +11,7 @@ import type { ServiceHost } from './service-host.js';
 import type { SimContext } from './sim-context.js';
 import { Fleet } from './fleet.js';
 import { drivesFleet, sourceBooks } from './shortcuts.js';
-import { BYTES, NEXT, SOURCE_NUMBERS, Source, SourceKind, START } from './source.js';
+import { DRAWN_BYTES, NEXT, SOURCE_NUMBERS, Source, SourceKind, START } from './source.js';
 
 /**
  * A closed-loop user: sends a request, waits for the answer (or gives up after its patience), thinks,
@@ -74,7 +74,7 @@ function sourceFire(s: Source): void {
   // A source that books: a Poisson one, or a periodic one when the fleet shortcut is off (see Fleet).
   const now = env.now;
   if (book(s, now, now + gapOf(s))) return;
-  k.sim.newRequest(s.origin, s.target, null, s, true, undefined, s, s.v[s.o + BYTES]);
+  k.sim.newRequest(s.origin, s.target, null, s, true, undefined, s, s.v[s.o + DRAWN_BYTES]);
   env.schedule(s.v[s.o + NEXT]! - now, sourceFire, s);
 }
 
@@ -89,7 +89,7 @@ function book(s: Source, start: number, next: number): boolean {
   const bytes = s.target.app.requestBytes();
   v[o + START] = start;
   v[o + NEXT] = next;
-  v[o + BYTES] = bytes;
+  v[o + DRAWN_BYTES] = bytes;
   // The request is counted as sent when it arrives: no statistic may be read while it is on its way.
   const arrival = s.up!.book(bytes, start, Math.min(next, sim.nextRead(start)));
   if (arrival < 0) return false;
@@ -110,7 +110,7 @@ function sourceArrived(s: Source): void {
 // The request whose booking was refused is sent now, the usual way; the next candidate is a plain fire.
 function sourceSend(s: Source): void {
   const sim = s.kind.sim;
-  sim.newRequest(s.origin, s.target, null, s, true, undefined, s, s.v[s.o + BYTES]);
+  sim.newRequest(s.origin, s.target, null, s, true, undefined, s, s.v[s.o + DRAWN_BYTES]);
   sim.env.schedule(s.v[s.o + NEXT]! - sim.env.now, sourceFire, s);
 }
 

@@ -12,6 +12,15 @@ import { badAmount, bookIdle, closeBooked, stalledIn } from './link-booking.js';
 
 // The arrival handler of burst members, bound to the class's private logic in its static block.
 let burstArrived: (p: PendingTransfer) => void;
+let numbersOf: (link: Link) => [Float64Array, number];
+
+/**
+ * @internal A link's numbers: its chunk and its first slot in it (see link-numbers.ts), for the code of
+ * this folder that books them directly (LinkRoster). Not exported from the resources' index.
+ */
+export function linkNumbers(link: Link): [Float64Array, number] {
+  return numbersOf(link);
+}
 
 /** Options of a {@link Link}. */
 export interface LinkOptions {
@@ -212,10 +221,6 @@ export class Link {
     return this.#burstN === 0 && (this.#wire === null || this.#wire.active === 0) && this.#rng === undefined;
   }
 
-  /** @internal The link's numbers: its chunk and its first slot in it (see {@link bookIdle}). */
-  get numbers(): [Float64Array, number] {
-    return [this.#v, this.#o];
-  }
 
   /** Whether booked bytes have started and are not counted yet. */
   #bookedUncounted(): boolean {
@@ -349,6 +354,7 @@ export class Link {
 
   static {
     burstArrived = (p: PendingTransfer) => Link.#burstArrived(p);
+    numbersOf = (link: Link) => [link.#v, link.#o];
   }
 
   /** Generator-friendly form of `transfer()`: an event that succeeds on arrival. */
