@@ -1,5 +1,6 @@
 import { type Link, Pool, PsServer, REJECTED } from '../resources/index.js';
 import type { ResolvedService } from '../scenario/index.js';
+import { unhandledKind } from './kinds.js';
 import { CPU, DELAY, EXIT, FORWARD, GPU, NETWORK, nextStage, type CompiledApp } from './compiled-app.js';
 import { endpointName, type Endpoint } from './endpoint.js';
 import { Network } from './network.js';
@@ -159,6 +160,8 @@ function runStage(task: Task): void {
     }
     case FORWARD:
       return forward(task);
+    default:
+      return unhandledKind(st.resource);
   }
 }
 
