@@ -215,7 +215,7 @@ export class Link {
   /**
    * @internal Whether nothing but booked bytes is on the link (no transfer on the wire or in a burst) and
    * its stall draws, if any, come from its numbers: then its numbers may be booked directly with
-   * {@link bookIdle}, without the link object, until the link's next transfer.
+   * LinkRoster (bookIdle), without the link object, until the link's next transfer.
    */
   get idle(): boolean {
     return this.#burstN === 0 && (this.#wire === null || this.#wire.active === 0) && this.#rng === undefined;
