@@ -150,12 +150,8 @@ function runStage(task: Task): void {
       // one event, not two.
       const ask = Network.delay(task.req.down);
       const up = task.req.up;
-      if (up === null) {
-        if (ask > 0) env.schedule(ask, stageDone, task);
-        else stageDone(task);
-      } else if (host.sim.shortcuts.transferLead) up.transfer(st.size(), stageDone, task, ask);
-      else if (ask > 0) env.schedule(ask, askArrived, new Ask(task, up, st.size()));
-      else up.transfer(st.size(), stageDone, task);
+      if (up !== null && host.sim.shortcuts.transferLead) up.transfer(st.size(), stageDone, task, ask);
+      else pull(task, up, ask, st.size);
       return;
     }
     case FORWARD:
@@ -163,6 +159,16 @@ function runStage(task: Task): void {
     default:
       return unhandledKind(st.resource);
   }
+}
+
+/** A network stage without the transfer-lead shortcut: the ask crosses to the client, then the bytes cross `up`. */
+function pull(task: Task, up: Link | null, ask: number, size: () => number): void {
+  const env = task.req.host.sim.env;
+  if (up === null) {
+    if (ask > 0) env.schedule(ask, stageDone, task);
+    else stageDone(task);
+  } else if (ask > 0) env.schedule(ask, askArrived, new Ask(task, up, size()));
+  else up.transfer(size(), stageDone, task);
 }
 
 /** A network stage's ask on its way to the client (the plain path of transfer-lead): then the bytes go. */
