@@ -3,3 +3,4 @@ export { Env, PRIORITY_NORMAL, PRIORITY_URGENT, type Handler, type RunOptions } 
 export { Interrupt, KernelErrorCode, SimulationError } from './errors.js';
 export { SimEvent, type EventCallback, type EventState } from './event.js';
 export { Process, type ProcessGenerator } from './process.js';
+export { SlotHeap } from './slot-heap.js';

@@ -1,14 +1,18 @@
 import type { Sampler } from '../random/index.js';
-import type { ResolvedService } from '../scenario/index.js';
+import type { ResolvedService, StageResource } from '../scenario/index.js';
 import { concurrencyRate } from './curve.js';
 import type { Streams } from './laws.js';
 
+// Stage resources as small integers for the stage engine's switch, one per kind of the schema's union: a new
+// kind fails to compile here (`satisfies`) and then in every switch over ResourceCode (its `never` default).
 export const CPU = 0;
 export const GPU = 1;
 export const NETWORK = 2;
 export const DELAY = 3;
 export const FORWARD = 4;
-const RESOURCES = { cpu: CPU, gpu: GPU, network: NETWORK, delay: DELAY, forward: FORWARD } as const;
+const RESOURCES = { cpu: CPU, gpu: GPU, network: NETWORK, delay: DELAY, forward: FORWARD } as const satisfies Record<StageResource, number>;
+/** The code of a stage resource kind. */
+export type ResourceCode = (typeof RESOURCES)[StageResource];
 
 /** Exit marker for routes. */
 export const EXIT = -1;
@@ -21,7 +25,7 @@ export interface CompiledStage {
   pool: number;
   poolName: string | undefined;
   holdRequest: boolean;
-  resource: number;
+  resource: ResourceCode;
   /** Seconds of work (cpu: on one reference core; gpu: alone on the reference GPU; delay: of time). */
   demand: Sampler;
   /** Bytes for network stages. */

@@ -1,4 +1,5 @@
-import { bookIdle, type Link } from '../resources/index.js';
+import { SlotHeap } from '../kernel/index.js';
+import { type Link, LinkRoster } from '../resources/index.js';
 import type { Sampler } from '../random/index.js';
 import type { Endpoint } from './endpoint.js';
 import type { ServiceHost } from './service-host.js';
@@ -16,11 +17,7 @@ const OUT = 1;
 const KEPT = 2;
 /** Routes.answerS of its requests. */
 const ANSWER_S = 3;
-/** 1 when its upload link is known to carry nothing but booked bytes (Link.idle): its numbers are booked directly. */
-const CLEAN = 4;
-/** Where the link's numbers start in their chunk. */
-const LINK_O = 5;
-const STRIDE = 8; // one cache line
+const STRIDE = 4; // half a cache line
 
 /**
  * The periodic sources of one open workload that book their uploads (see Source), driven as one.
@@ -33,9 +30,9 @@ const STRIDE = 8; // one cache line
  * none is in flight); while that comes before any other pending event it goes on without one (Env.claim).
  *
  * With thousands of devices, memory is what costs: the fleet keeps what it needs of each source in its own
- * arrays, in ring order, and books a link known to be idle on the link's numbers alone (bookIdle) — every
- * access walks forward through memory, which the processor prefetches, instead of visiting a source object
- * and a link object somewhere in the heap for each request.
+ * arrays, in ring order, and books the uploads through a LinkRoster that holds the links in the same order —
+ * every access walks forward through memory, which the processor prefetches, instead of visiting a source
+ * object and a link object somewhere in the heap for each request.
  *
  * A booking the link refuses (the upload would arrive after the next send or across a statistics read, or
  * the link is still busy) makes that send an ordinary one at its time, through the link. Until that has
@@ -49,18 +46,19 @@ export class Fleet {
   readonly #n: number;
   // Per source, in ring order.
   readonly #record: Float64Array;
-  readonly #linkNumbers: Float64Array[];
+  readonly #links = new LinkRoster();
   readonly #sources: readonly Source[];
   readonly #origins: Endpoint[];
   readonly #targets: ServiceHost[];
   readonly #ups: Link[];
   readonly #downs: (Link | null)[];
   #head = 0;
-  // Uploads in flight: a binary min-heap on (arrival, source index) over parallel arrays.
-  #at = new Float64Array(INITIAL_CAPACITY);
+  /** Whether it may go on without an event (shortcuts.ts, claim). */
+  readonly #claims: boolean;
+  // Uploads in flight, on the simulator's heap by (arrival, source index); their send times and sources by slot.
+  readonly #inFlight = new SlotHeap(INITIAL_CAPACITY);
   #start = new Float64Array(INITIAL_CAPACITY);
   #who = new Int32Array(INITIAL_CAPACITY);
-  #inFlight = 0;
 
   /**
    * `sources` in the order of their first send times `firstSends`; they send to instances of one service
@@ -69,27 +67,22 @@ export class Fleet {
   constructor(sim: SimContext, sources: readonly Source[], firstSends: readonly number[], period: number) {
     this.#sim = sim;
     this.#period = period;
+    this.#claims = sim.shortcuts.claim;
     this.#sources = sources;
     const n = (this.#n = sources.length);
     this.#requestBytes = n > 0 ? sources[0]!.target.app.requestBytes : () => 0;
     this.#record = new Float64Array(n * STRIDE);
-    this.#linkNumbers = [];
     this.#origins = [];
     this.#targets = [];
     this.#ups = [];
     this.#downs = [];
     for (let j = 0; j < n; j++) {
       const s = sources[j]!;
-      const [v, o] = s.up!.numbers;
       const r = j * STRIDE;
       this.#record[r + SEND] = firstSends[j]!;
       this.#record[r + KEPT] = -1;
       this.#record[r + ANSWER_S] = s.answerS;
-      this.#record[r + LINK_O] = o;
-      // Known idle from the start (no transfer yet), so the slow path (Link.book) stays for the rare sends
-      // that go the usual way — and out of the compiler's inlining budget.
-      this.#record[r + CLEAN] = s.up!.idle ? 1 : 0;
-      this.#linkNumbers.push(v);
+      this.#links.add(s.up!); // index j
       this.#origins.push(s.origin);
       this.#targets.push(s.target);
       this.#ups.push(s.up!);
@@ -109,17 +102,19 @@ export class Fleet {
       const now = env.now;
       let who = -1;
       let start = 0;
-      if (this.#inFlight > 0 && this.#at[0] === now) {
-        who = this.#who[0]!;
-        start = this.#start[0]!;
-        this.#pop();
+      const inFlight = this.#inFlight;
+      if (inFlight.topKey === now) {
+        const slot = inFlight.pop();
+        who = this.#who[slot]!;
+        start = this.#start[slot]!;
+        inFlight.give(slot);
       }
       this.#advance(now);
       if (who >= 0) {
         this.#sim.uploadedRequest(this.#origins[who]!, this.#targets[who]!, this.#sources[who], start, this.#ups[who]!, this.#downs[who]!, this.#record[who * STRIDE + ANSWER_S]!);
       }
       const next = this.#next();
-      if (!env.claim(next)) {
+      if (!this.#claims || !env.claim(next)) {
         env.scheduleAt(next, fleetFire, this);
         return;
       }
@@ -136,7 +131,7 @@ export class Fleet {
       const j = this.#head;
       const r = j * STRIDE;
       const start = d[r + SEND]!;
-      if (!(start <= (this.#inFlight > 0 ? this.#at[0]! : now))) return;
+      if (!(start <= (this.#inFlight.size > 0 ? this.#inFlight.topKey : now))) return;
       const next = start + period;
       d[r + SEND] = next;
       if (++this.#head === this.#n) this.#head = 0;
@@ -148,13 +143,7 @@ export class Fleet {
       const bytes = this.#requestBytes();
       // The request is counted as sent when it arrives: no statistic may be read while it is on its way.
       const latest = Math.min(next, sim.nextRead(start));
-      let arrival: number;
-      if (d[r + CLEAN] !== 0) arrival = bookIdle(this.#linkNumbers[j]!, d[r + LINK_O]!, bytes, start, latest, now);
-      else {
-        const up = this.#ups[j]!;
-        arrival = up.book(bytes, start, latest);
-        if (up.idle) d[r + CLEAN] = 1;
-      }
+      const arrival = this.#links.book(j, bytes, start, latest, now);
       if (arrival >= 0) this.#push(arrival, start, j);
       else {
         d[r + KEPT] = bytes;
@@ -180,7 +169,7 @@ export class Fleet {
     const d = this.#record;
     const r = j * STRIDE;
     d[r + OUT]!--;
-    d[r + CLEAN] = 0; // the link carries a transfer of its own now
+    this.#links.transferring(j);
     let bytes = d[r + KEPT]!;
     if (bytes >= 0) d[r + KEPT] = -1;
     else bytes = this.#requestBytes();
@@ -191,73 +180,23 @@ export class Fleet {
   // The fleet's next moment: the earliest arrival in flight, or the head's send time if that is sooner.
   #next(): number {
     const send = this.#record[this.#head * STRIDE + SEND]!;
-    return this.#inFlight > 0 ? Math.min(this.#at[0]!, send) : send;
+    return Math.min(this.#inFlight.topKey, send);
   }
 
   #push(at: number, start: number, who: number): void {
-    if (this.#inFlight === this.#at.length) this.#grow();
-    const hAt = this.#at;
-    const hStart = this.#start;
-    const hWho = this.#who;
-    let i = this.#inFlight++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pa = hAt[parent]!;
-      if (pa < at || (pa === at && hWho[parent]! < who)) break;
-      hAt[i] = pa;
-      hStart[i] = hStart[parent]!;
-      hWho[i] = hWho[parent]!;
-      i = parent;
+    const slot = this.#inFlight.take();
+    if (slot >= this.#start.length) {
+      const size = 2 * this.#start.length;
+      const starts = new Float64Array(size);
+      starts.set(this.#start);
+      this.#start = starts;
+      const whos = new Int32Array(size);
+      whos.set(this.#who);
+      this.#who = whos;
     }
-    hAt[i] = at;
-    hStart[i] = start;
-    hWho[i] = who;
-  }
-
-  #pop(): void {
-    const hAt = this.#at;
-    const hStart = this.#start;
-    const hWho = this.#who;
-    const n = --this.#inFlight;
-    if (n === 0) return;
-    const at = hAt[n]!;
-    const start = hStart[n]!;
-    const who = hWho[n]!;
-    let i = 0;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      let ca = hAt[child]!;
-      const right = child + 1;
-      if (right < n) {
-        const ra = hAt[right]!;
-        if (ra < ca || (ra === ca && hWho[right]! < hWho[child]!)) {
-          child = right;
-          ca = ra;
-        }
-      }
-      if (ca > at || (ca === at && hWho[child]! > who)) break;
-      hAt[i] = ca;
-      hStart[i] = hStart[child]!;
-      hWho[i] = hWho[child]!;
-      i = child;
-    }
-    hAt[i] = at;
-    hStart[i] = start;
-    hWho[i] = who;
-  }
-
-  #grow(): void {
-    const size = this.#at.length * 2;
-    const at = new Float64Array(size);
-    const start = new Float64Array(size);
-    const who = new Int32Array(size);
-    at.set(this.#at);
-    start.set(this.#start);
-    who.set(this.#who);
-    this.#at = at;
-    this.#start = start;
-    this.#who = who;
+    this.#start[slot] = start;
+    this.#who[slot] = who;
+    this.#inFlight.push(slot, at, 0, who);
   }
 }
 

@@ -3,6 +3,7 @@ import { Link } from '../resources/index.js';
 import type { ResolvedLink, ResolvedScenario } from '../scenario/index.js';
 import type { Endpoint } from './endpoint.js';
 import type { Streams } from './laws.js';
+import type { ShortcutPlan } from './shortcuts.js';
 
 /** The links between an origin and a host, both ways (null for ideal paths), for callers that cache them. */
 export interface Routes {
@@ -30,7 +31,7 @@ export class Network {
   readonly #perHost = new Set<Link>();
   readonly #hosts: number;
 
-  constructor(readonly env: Env, readonly scenario: ResolvedScenario, readonly streams: Streams, hostCount: number) {
+  constructor(readonly env: Env, readonly scenario: ResolvedScenario, readonly streams: Streams, hostCount: number, readonly shortcuts: ShortcutPlan) {
     this.#hosts = hostCount;
   }
 
@@ -91,6 +92,8 @@ export class Network {
         delayMs: c.delayMs,
         lossPercent: c.lossPercent,
         ...(c.lossPercent > 0 ? { rtoMs: RTO_MS, stream: this.streams.seedOf(`loss:${name}`) } : {}),
+        bursts: this.shortcuts.linkBursts,
+        wire: { direct: this.shortcuts.psDirect, keepCompletion: this.shortcuts.psKeepCompletion },
       });
       this.#shared.set(key, link);
       if (c.sharing !== 'shared') this.#perHost.add(link);

@@ -1,11 +1,13 @@
-import { Pool, PsServer, REJECTED } from '../resources/index.js';
+import { type Link, Pool, PsServer, REJECTED } from '../resources/index.js';
 import type { ResolvedService } from '../scenario/index.js';
+import { unhandledKind } from './kinds.js';
 import { CPU, DELAY, EXIT, FORWARD, GPU, NETWORK, nextStage, type CompiledApp } from './compiled-app.js';
 import { endpointName, type Endpoint } from './endpoint.js';
 import { Network } from './network.js';
 import { ACTIVE, DONE, REJECTED_STATUS, Request, Task } from './request.js';
 import type { ServiceStats } from './collector.js';
 import type { SimContext } from './sim-context.js';
+import { settlesAnswer } from './shortcuts.js';
 
 /**
  * One host instance of a service with an app: its thread pools, its CPU cores (processor sharing),
@@ -41,12 +43,13 @@ export class ServiceHost implements Endpoint {
       this.laneTop = null;
     }
     const host = service.host;
-    this.cpu = app.usesCpu ? new PsServer(env, { cores: host.cpu.cores, name: `${this.name}/cpu` }) : null;
+    const ps = { direct: sim.shortcuts.psDirect, keepCompletion: sim.shortcuts.psKeepCompletion };
+    this.cpu = app.usesCpu ? new PsServer(env, { cores: host.cpu.cores, name: `${this.name}/cpu`, ...ps }) : null;
     this.cpuSpeed = host.cpu.speed;
     const gpuStage = app.stages.find((s) => s.resource === GPU);
     const rate = gpuStage?.gpuRate ?? null;
     this.gpus = app.usesGpu && host.gpu && rate
-      ? Array.from({ length: host.gpu.count }, (_, g) => new PsServer(env, { rate, name: `${this.name}/gpu${g}` }))
+      ? Array.from({ length: host.gpu.count }, (_, g) => new PsServer(env, { rate, name: `${this.name}/gpu${g}`, ...ps }))
       : [];
     this.gpuSpeed = host.gpu?.speed ?? 1;
     this.batches = app.stages.map(() => []);
@@ -142,18 +145,39 @@ function runStage(task: Task): void {
       env.schedule(st.demand(), stageDone, task);
       return;
     case NETWORK: {
-      // The thread asks the client for the bytes (one-way delay), then the bytes cross the link. The
-      // ask's delay is paid as latency of the transfer (see Link.transfer's leadS): one event, not two.
+      // The thread asks the client for the bytes (one-way delay), then the bytes cross the link. With the
+      // transfer-lead shortcut the ask's delay is paid as latency of the transfer (Link.transfer's leadS):
+      // one event, not two.
       const ask = Network.delay(task.req.down);
       const up = task.req.up;
-      if (up !== null) up.transfer(st.size(), stageDone, task, ask);
-      else if (ask > 0) env.schedule(ask, stageDone, task);
-      else stageDone(task);
+      if (up !== null && host.sim.shortcuts.transferLead) up.transfer(st.size(), stageDone, task, ask);
+      else pull(task, up, ask, st.size);
       return;
     }
     case FORWARD:
       return forward(task);
+    default:
+      return unhandledKind(st.resource);
   }
+}
+
+/** A network stage without the transfer-lead shortcut: the ask crosses to the client, then the bytes cross `up`. */
+function pull(task: Task, up: Link | null, ask: number, size: () => number): void {
+  const env = task.req.host.sim.env;
+  if (up === null) {
+    if (ask > 0) env.schedule(ask, stageDone, task);
+    else stageDone(task);
+  } else if (ask > 0) env.schedule(ask, askArrived, new Ask(task, up, size()));
+  else up.transfer(size(), stageDone, task);
+}
+
+/** A network stage's ask on its way to the client (the plain path of transfer-lead): then the bytes go. */
+class Ask {
+  constructor(readonly task: Task, readonly up: Link, readonly bytes: number) {}
+}
+
+function askArrived(a: Ask): void {
+  a.up.transfer(a.bytes, stageDone, a.task);
 }
 
 function forward(task: Task): void {
@@ -232,10 +256,9 @@ function answer(req: Request, bytes: number): void {
   const env = sim.env;
   const delay = req.answerS;
   const at = env.now + delay;
-  // Nobody waits on this answer (no callback, no patience timer, no span to record): end the request
-  // now with its arrival time rather than with an event then — one event fewer per request of an open
-  // workload (see SimContext.nextRead for why the statistics stay the same).
-  if (req.onDone === null && req.timer === 0 && !req.traced && at <= sim.nextRead(env.now)) {
+  // Nobody waits on this answer: end the request now with its arrival time rather than with an event
+  // then — one event fewer per request of an open workload (shortcuts.ts, settle-answers).
+  if (settlesAnswer(sim.shortcuts, req, env.now, at, sim)) {
     if (req.status === ACTIVE) req.status = DONE;
     sim.collector.ended(req, at);
     return;

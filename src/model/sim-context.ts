@@ -5,6 +5,7 @@ import type { Endpoint } from './endpoint.js';
 import type { Network, Routes } from './network.js';
 import type { Request } from './request.js';
 import type { ServiceHost } from './service-host.js';
+import type { ShortcutPlan } from './shortcuts.js';
 
 /** What the stage engine and the workloads need from the simulation they run in. */
 export interface SimContext {
@@ -13,6 +14,8 @@ export interface SimContext {
   readonly collector: Collector;
   /** Pool lanes and spans are tracked (the run keeps a sample of request spans). */
   readonly tracing: boolean;
+  /** The shortcuts this run takes (see shortcuts.ts): the only place the model asks. */
+  readonly shortcuts: ShortcutPlan;
   /** The host instances of a service with an app. */
   hostsOf(serviceId: string): ServiceHost[];
   /**

@@ -10,6 +10,7 @@ import { Network, type Routes } from './network.js';
 import { Request } from './request.js';
 import { beginRequest, ServiceHost, withdraw } from './service-host.js';
 import type { SimContext } from './sim-context.js';
+import { planShortcuts, type ShortcutPlan } from './shortcuts.js';
 import { startWorkload, userGaveUp } from './workloads.js';
 
 /** Options of one replication. */
@@ -36,6 +37,7 @@ export class Simulation implements SimContext {
   readonly network: Network;
   readonly collector: Collector;
   readonly tracing: boolean;
+  readonly shortcuts: ShortcutPlan;
   /** Host instances of services with an app, by service id. */
   readonly hosts = new Map<string, ServiceHost[]>();
   /** Every host instance (with or without an app), by service id. */
@@ -49,8 +51,9 @@ export class Simulation implements SimContext {
   constructor(readonly scenario: ResolvedScenario, readonly options: ReplicationOptions) {
     this.streams = new Streams(options.seed, options.replication);
     this.tracing = options.spanSample > 0;
+    this.shortcuts = planShortcuts(scenario);
     const hostCount = scenario.services.reduce((n, s) => n + s.quantity, 0);
-    this.network = new Network(this.env, scenario, this.streams, hostCount);
+    this.network = new Network(this.env, scenario, this.streams, hostCount, this.shortcuts);
     const { duration, warmup } = scenario.run;
     this.collector = new Collector(this.env, options.spanSample, scenario.run.requests ?? 0, duration !== undefined ? duration - warmup : undefined);
     let uid = 0;

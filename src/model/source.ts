@@ -20,7 +20,7 @@ export class SourceKind {
 /** Send time of the booked request; the next candidate (send) time after it; the upload size drawn for it. */
 export const START = 0;
 export const NEXT = 1;
-export const BYTES = 2;
+export const DRAWN_BYTES = 2;
 /** Routes.answerS. */
 export const ANSWER_S = 3;
 export const SOURCE_NUMBERS = 4;

@@ -1,5 +1,6 @@
 import type { Sampler } from '../random/index.js';
 import type { ResolvedService, Workload } from '../scenario/index.js';
+import { unhandledKind } from './kinds.js';
 import type { Endpoint } from './endpoint.js';
 import { numberSlot } from '../resources/index.js';
 import type { Routes } from './network.js';
@@ -10,7 +11,8 @@ import { NETWORK } from './compiled-app.js';
 import type { ServiceHost } from './service-host.js';
 import type { SimContext } from './sim-context.js';
 import { Fleet } from './fleet.js';
-import { BYTES, NEXT, SOURCE_NUMBERS, Source, SourceKind, START } from './source.js';
+import { drivesFleet, sourceBooks } from './shortcuts.js';
+import { DRAWN_BYTES, NEXT, SOURCE_NUMBERS, Source, SourceKind, START } from './source.js';
 
 /**
  * A closed-loop user: sends a request, waits for the answer (or gives up after its patience), thinks,
@@ -70,10 +72,10 @@ function sourceFire(s: Source): void {
     k.sim.newRequest(s.origin, s.target, null, s, true, k.patienceS, s);
     return sourceNext(s);
   }
-  // A source that books is a Poisson one here (periodic ones that book are driven by a Fleet).
+  // A source that books: a Poisson one, or a periodic one when the fleet shortcut is off (see Fleet).
   const now = env.now;
   if (book(s, now, now + gapOf(s))) return;
-  k.sim.newRequest(s.origin, s.target, null, s, true, undefined, s, s.v[s.o + BYTES]);
+  k.sim.newRequest(s.origin, s.target, null, s, true, undefined, s, s.v[s.o + DRAWN_BYTES]);
   env.schedule(s.v[s.o + NEXT]! - now, sourceFire, s);
 }
 
@@ -88,7 +90,7 @@ function book(s: Source, start: number, next: number): boolean {
   const bytes = s.target.app.requestBytes();
   v[o + START] = start;
   v[o + NEXT] = next;
-  v[o + BYTES] = bytes;
+  v[o + DRAWN_BYTES] = bytes;
   // The request is counted as sent when it arrives: no statistic may be read while it is on its way.
   const arrival = s.up!.book(bytes, start, Math.min(next, sim.nextRead(start)));
   if (arrival < 0) return false;
@@ -109,7 +111,7 @@ function sourceArrived(s: Source): void {
 // The request whose booking was refused is sent now, the usual way; the next candidate is a plain fire.
 function sourceSend(s: Source): void {
   const sim = s.kind.sim;
-  sim.newRequest(s.origin, s.target, null, s, true, undefined, s, s.v[s.o + BYTES]);
+  sim.newRequest(s.origin, s.target, null, s, true, undefined, s, s.v[s.o + DRAWN_BYTES]);
   sim.env.schedule(s.v[s.o + NEXT]! - sim.env.now, sourceFire, s);
 }
 
@@ -125,67 +127,94 @@ function replayFire(r: Replay): void {
   if (r.next < r.times.length) r.sim.env.scheduleAt(r.times[r.next]!, replayFire, r);
 }
 
+/** What starting a workload needs, whatever its kind. */
+interface WorkloadStart {
+  sim: SimContext;
+  service: ResolvedService;
+  origins: Endpoint[];
+  targets: ServiceHost[];
+  streams: Streams;
+  horizon: number;
+}
+
 /**
  * Starts the workload of one service: its users, sources or trace replay, one per host instance.
  * Instance i of the workload sends to instance (i mod n) of the target service's n hosts.
  */
 export function startWorkload(sim: SimContext, service: ResolvedService, origins: Endpoint[], streams: Streams, horizon: number, trace?: Float64Array): void {
   const w = service.workload as Workload;
-  const targets = sim.hostsOf(w.target);
+  const start: WorkloadStart = { sim, service, origins, targets: sim.hostsOf(w.target), streams, horizon };
+  switch (w.kind) {
+    case 'closed':
+      return startClosed(start, w);
+    case 'open':
+      return startOpen(start, w);
+    case 'trace':
+      return startTrace(start, w, trace);
+    default:
+      return unhandledKind(w);
+  }
+}
+
+function startClosed({ sim, service, origins, targets, streams, horizon }: WorkloadStart, w: Extract<Workload, { kind: 'closed' }>): void {
   const sid = service.id;
   const env = sim.env;
-  if (w.kind === 'closed') {
-    const think = streams.law(w.thinkTime, `think:${sid}`);
-    const start = streams.stream(`start:${sid}`);
-    const population = multiplier(w.population, horizon);
-    const total = w.users * origins.length;
-    let rank = 0;
-    for (const origin of origins) {
-      for (let k = 0; k < w.users; k++) {
-        const target = targets[rank % targets.length]!;
-        const u = new User(sim, origin, target, rank, total, think, population, w.patienceS, sim.network.routes(origin, target));
-        rank++;
-        env.schedule(w.startSpreadS * start(), userSend, u);
-      }
+  const think = streams.law(w.thinkTime, `think:${sid}`);
+  const start = streams.stream(`start:${sid}`);
+  const population = multiplier(w.population, horizon);
+  const total = w.users * origins.length;
+  let rank = 0;
+  for (const origin of origins) {
+    for (let k = 0; k < w.users; k++) {
+      const target = targets[rank % targets.length]!;
+      const u = new User(sim, origin, target, rank, total, think, population, w.patienceS, sim.network.routes(origin, target));
+      rank++;
+      env.schedule(w.startSpreadS * start(), userSend, u);
     }
-    return;
   }
-  if (w.kind === 'open') {
-    const profile = multiplier(w.profile, horizon);
-    const poisson = w.arrivals === 'poisson';
-    const kind = new SourceKind(sim, 1 / (w.ratePerS * (poisson ? profile.max : 1)), poisson, profile, w.patienceS);
-    // Periodic sources are built in the order of their phase (their first send time, drawn first from
-    // their own stream as before): each then lies in memory next to the one that sends after it, so the
-    // simulation walks through sources and their links in address order, which the processor prefetches,
-    // rather than at random (a cache miss each, with thousands of devices).
-    const sources = origins.map((origin, i) => {
-      const rng = streams.stream(`arrivals:${origin.name}`);
-      return { origin, i, rng, phase: poisson ? 0 : kind.meanGap * rng() };
+}
+
+function startOpen({ sim, origins, targets, streams, horizon }: WorkloadStart, w: Extract<Workload, { kind: 'open' }>): void {
+  const env = sim.env;
+  const profile = multiplier(w.profile, horizon);
+  const poisson = w.arrivals === 'poisson';
+  const kind = new SourceKind(sim, 1 / (w.ratePerS * (poisson ? profile.max : 1)), poisson, profile, w.patienceS);
+  // Periodic sources are built in the order of their phase (their first send time, drawn first from
+  // their own stream as before): each then lies in memory next to the one that sends after it, so the
+  // simulation walks through sources and their links in address order, which the processor prefetches,
+  // rather than at random (a cache miss each, with thousands of devices).
+  const sources = origins.map((origin, i) => {
+    const rng = streams.stream(`arrivals:${origin.name}`);
+    return { origin, i, rng, phase: poisson ? 0 : kind.meanGap * rng() };
+  });
+  if (!poisson) sources.sort((a, b) => a.phase - b.phase || a.i - b.i);
+  const fleet: Source[] = [];
+  const firstSends: number[] = [];
+  for (const { origin, i, rng, phase } of sources) {
+    const target = targets[i % targets.length]!;
+    // The source's numbers first, then its links' (made by routes()): side by side in memory.
+    const slot = numberSlot(SOURCE_NUMBERS);
+    const routes = sim.network.routes(origin, target);
+    const { up } = routes;
+    // Whether it books its uploads: shortcuts.ts (book-uploads, fleet) decides.
+    const books = sourceBooks(sim.shortcuts, {
+      upPerHost: up !== null && sim.network.isPerHost(up),
+      originHasApp: 'app' in origin,
+      targetPulls: target.app.stages.some((st) => st.resource === NETWORK),
+      constantRate: profile.max === 1,
+      patience: w.patienceS !== undefined,
     });
-    if (!poisson) sources.sort((a, b) => a.phase - b.phase || a.i - b.i);
-    const fleet: Source[] = [];
-    const firstSends: number[] = [];
-    for (const { origin, i, rng, phase } of sources) {
-      const target = targets[i % targets.length]!;
-      // The source's numbers first, then its links' (made by routes()): side by side in memory.
-      const slot = numberSlot(SOURCE_NUMBERS);
-      const routes = sim.network.routes(origin, target);
-      const { up } = routes;
-      // Booking needs the upload link to carry the source's uploads alone (the origin has no app to send
-      // anything else, and the target's app pulls no bytes over it in a network stage), a constant rate (no
-      // thinning draw at send time) and nobody acting on the request before it arrives (no patience timer).
-      const books = up !== null && sim.network.isPerHost(up) && !('app' in origin) && !target.app.stages.some((st) => st.resource === NETWORK) &&
-        profile.max === 1 && w.patienceS === undefined;
-      const s = new Source(slot, kind, origin, target, routes, rng, books);
-      if (poisson) sourceNext(s);
-      else if (books) {
-        fleet.push(s);
-        firstSends.push(phase);
-      } else env.schedule(phase, sourceFire, s);
-    }
-    new Fleet(sim, fleet, firstSends, kind.meanGap).start();
-    return;
+    const s = new Source(slot, kind, origin, target, routes, rng, books);
+    if (poisson) sourceNext(s);
+    else if (books && drivesFleet(sim.shortcuts, true)) {
+      fleet.push(s);
+      firstSends.push(phase);
+    } else env.schedule(phase, sourceFire, s);
   }
+  new Fleet(sim, fleet, firstSends, kind.meanGap).start();
+}
+
+function startTrace({ sim, origins, targets }: WorkloadStart, w: Extract<Workload, { kind: 'trace' }>, trace: Float64Array | undefined): void {
   const times = trace ?? new Float64Array(0);
-  if (times.length > 0) env.scheduleAt(times[0]!, replayFire, new Replay(sim, origins, targets, times, w.patienceS));
+  if (times.length > 0) sim.env.scheduleAt(times[0]!, replayFire, new Replay(sim, origins, targets, times, w.patienceS));
 }

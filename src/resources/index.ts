@@ -1,6 +1,6 @@
 export { ResourceError, ResourceErrorCode } from './errors.js';
 export { Link, type LinkOptions } from './link.js';
-export { bookIdle } from './link-booking.js';
+export { LinkRoster } from './link-roster.js';
 export { GRANTED, Pool, PoolRequest, REJECTED, type PoolOptions } from './pool.js';
 export { PsServer, type PsServerOptions } from './ps-server.js';
 export { Store, type ItemHandler, type StoreOptions } from './store.js';

@@ -6,7 +6,7 @@ import {
 } from './link-numbers.js';
 
 // A link's work on its numbers alone (see link-numbers.ts): booking bytes in advance, closing booked bytes,
-// drawing stalls. Link uses them, and so can an owner that keeps a link's numbers in hand (see bookIdle).
+// drawing stalls. Link uses them, and so does LinkRoster, which books an idle link on its numbers alone.
 
 /**
  * @internal The booking of {@link Link.book} on the numbers of an idle link (see Link.idle), for an owner

@@ -5,13 +5,22 @@ import {
   BOOKED, BOOKED_BYTES, BOOKED_STALL, BURST_AREA, BURST_BUSY, BURST_END_SUM, BURST_FROM, BURST_LAST, BURST_START, BYTES, DELAY_S, DRAWS, FIELDS,
   KEEP, LOG_KEEP, MSS, NO_DRAWS, OWN_DRAWS, RNG_DRAWS, RTO_S, SECONDS_PER_BYTE, STALLS, STATS_START, STREAM, TRANSFERS, WIRE_BYTES, WIRE_FROM,
 } from './link-numbers.js';
-import { PsServer } from './ps-server.js';
+import { PsServer, type PsServerOptions } from './ps-server.js';
 import { numberSlot } from './number-slots.js';
 import { giveBack, takeRecord, type PendingTransfer } from './transfer-record.js';
 import { badAmount, bookIdle, closeBooked, stalledIn } from './link-booking.js';
 
 // The arrival handler of burst members, bound to the class's private logic in its static block.
 let burstArrived: (p: PendingTransfer) => void;
+let numbersOf: (link: Link) => [Float64Array, number];
+
+/**
+ * @internal A link's numbers: its chunk and its first slot in it (see link-numbers.ts), for the code of
+ * this folder that books them directly (LinkRoster). Not exported from the resources' index.
+ */
+export function linkNumbers(link: Link): [Float64Array, number] {
+  return numbersOf(link);
+}
 
 /** Options of a {@link Link}. */
 export interface LinkOptions {
@@ -38,6 +47,13 @@ export interface LinkOptions {
   stream?: string | undefined;
   /** Name used in error messages. */
   name?: string | undefined;
+  /**
+   * Closed-form bursts (default true): transfers started at one instant on an idle link get their finish
+   * times under fair sharing without the wire. The model decides it (src/model/shortcuts.ts, link-bursts).
+   */
+  bursts?: boolean | undefined;
+  /** Shortcuts of the link's processor-sharing wire (see PsServerOptions). */
+  wire?: Pick<PsServerOptions, 'direct' | 'keepCompletion'> | undefined;
 }
 
 /**
@@ -61,6 +77,7 @@ export class Link {
   readonly env: Env;
   readonly delayMs: number;
   #burstN = 0;
+  readonly #bursts: boolean;
   // The shared wire, made when first needed: most links (one per pair of hosts) only ever see bursts.
   #wire: PsServer | null = null;
   // Transfers that started at one instant on an idle wire (a burst: one image alone, or the images of one
@@ -77,6 +94,7 @@ export class Link {
   readonly name: string;
   readonly rateMbps: number;
   readonly lossPercent: number;
+  readonly #wireOptions: Pick<PsServerOptions, 'direct' | 'keepCompletion'>;
 
   constructor(env: Env, options: LinkOptions) {
     const name = options.name ?? 'link';
@@ -99,6 +117,8 @@ export class Link {
     this.lossPercent = lossPercent;
     this.rtoMs = rtoMs;
     this.mssBytes = mssBytes;
+    this.#bursts = options.bursts !== false;
+    this.#wireOptions = options.wire ?? {};
     [this.#v, this.#o] = numberSlot(FIELDS);
     this.#rng = stalls ? options.rng : undefined;
     const draws = !stalls ? NO_DRAWS : options.rng !== undefined ? RNG_DRAWS : OWN_DRAWS;
@@ -155,7 +175,7 @@ export class Link {
       }
       this.#endBurst(now);
     }
-    if (this.#wire === null || this.#wire.active === 0) {
+    if (this.#bursts && (this.#wire === null || this.#wire.active === 0)) {
       v[o + BURST_START] = v[o + BURST_FROM] = now;
       if (this.#burst === EMPTY) this.#burst = new Array<PendingTransfer | null>(MAX_BURST).fill(null);
       this.#burst[0] = pending;
@@ -195,16 +215,12 @@ export class Link {
   /**
    * @internal Whether nothing but booked bytes is on the link (no transfer on the wire or in a burst) and
    * its stall draws, if any, come from its numbers: then its numbers may be booked directly with
-   * {@link bookIdle}, without the link object, until the link's next transfer.
+   * LinkRoster (bookIdle), without the link object, until the link's next transfer.
    */
   get idle(): boolean {
     return this.#burstN === 0 && (this.#wire === null || this.#wire.active === 0) && this.#rng === undefined;
   }
 
-  /** @internal The link's numbers: its chunk and its first slot in it (see {@link bookIdle}). */
-  get numbers(): [Float64Array, number] {
-    return [this.#v, this.#o];
-  }
 
   /** Whether booked bytes have started and are not counted yet. */
   #bookedUncounted(): boolean {
@@ -311,7 +327,7 @@ export class Link {
 
   #shared(): PsServer {
     if (this.#wire === null) {
-      this.#wire = new PsServer(this.env, { cores: 1, name: this.name });
+      this.#wire = new PsServer(this.env, { cores: 1, name: this.name, ...this.#wireOptions });
       this.#v[this.#o + WIRE_FROM] = this.env.now;
     }
     return this.#wire;
@@ -338,6 +354,7 @@ export class Link {
 
   static {
     burstArrived = (p: PendingTransfer) => Link.#burstArrived(p);
+    numbersOf = (link: Link) => [link.#v, link.#o];
   }
 
   /** Generator-friendly form of `transfer()`: an event that succeeds on arrival. */

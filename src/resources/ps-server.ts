@@ -14,6 +14,16 @@ export interface PsServerOptions {
   rate?: ((n: number) => number) | undefined;
   /** Name used in error messages. */
   name?: string | undefined;
+  /**
+   * Direct jobs (default true): with `cores` and at most that many jobs, each job gets its own completion
+   * event. The model decides it (src/model/shortcuts.ts, ps-direct).
+   */
+  direct?: boolean | undefined;
+  /**
+   * Keep the pending completion event on an arrival that leaves it exact (default true). The model decides
+   * it (src/model/shortcuts.ts, ps-keep-completion).
+   */
+  keepCompletion?: boolean | undefined;
 }
 
 // The completion handlers, bound to the class's private completion logic in its static block.
@@ -70,6 +80,8 @@ export class PsServer {
   // constantly moved completion event. The first job beyond k cores turns them into tagged jobs (with
   // the work they have left); the server goes back to direct jobs once it is empty.
   #directMode: boolean;
+  readonly #directAllowed: boolean;
+  readonly #keepCompletion: boolean;
   #direct: DirectJob[] = [];
   #spare: DirectJob[] = [];
 
@@ -82,7 +94,9 @@ export class PsServer {
     this.name = name;
     this.cores = cores;
     this.#rate = rate ?? ((n: number) => Math.min(n, cores as number));
-    this.#directMode = cores !== undefined;
+    this.#directAllowed = cores !== undefined && options.direct !== false;
+    this.#keepCompletion = options.keepCompletion !== false;
+    this.#directMode = this.#directAllowed;
     this.#lastUpdate = env.now;
     this.#levelAt = this.#statsFrom = env.now;
   }
@@ -123,7 +137,7 @@ export class PsServer {
     this.#levelsChanged();
     // While the per-job rate stays the same (k cores with at most k jobs) and the newcomer does not
     // finish first, the pending completion event is still exact: keep it (no cancel, no new event).
-    if (this.#completion !== 0 && tag >= oldMin && this.#perJob(before + 1) === this.#perJob(before)) return;
+    if (this.#keepCompletion && this.#completion !== 0 && tag >= oldMin && this.#perJob(before + 1) === this.#perJob(before)) return;
     this.#reschedule();
   }
 
@@ -176,7 +190,7 @@ export class PsServer {
       if (this.#completion !== 0) this.env.cancel(this.#completion);
       this.#completion = 0;
       this.#virtual = 0; // nothing is tagged: restart V at 0 so it never drifts far from 0
-      this.#directMode = this.cores !== undefined;
+      this.#directMode = this.#directAllowed;
       return;
     }
     const delay = Math.max(0, (this.#jobs.minTag - this.#virtual) / this.#perJob(n));

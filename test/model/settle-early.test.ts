@@ -35,10 +35,11 @@ function metrics(overrides: string[]): Map<string, number> {
 }
 
 describe('work done without events', () => {
-  const base = ['run.duration=40', 'run.warmup=7', 'run.replications=1', 'edge.camera.quantity=200', 'fog.gateway.quantity=4'];
-  // A patience far beyond the run puts a timer on every request: the model then takes the event path
-  // everywhere (it books no upload and settles no answer of a request somebody may still act on).
-  const evented = [...base, 'edge.camera.workload.patienceS=100000'];
+  // No fog → cloud delay: the detector's pulls then have no lead (shortcuts.ts, transfer-lead), and every
+  // other shortcut is exact.
+  const base = ['run.duration=40', 'run.warmup=7', 'run.replications=1', 'edge.camera.quantity=200', 'fog.gateway.quantity=4', 'network.1.delayMs=0'];
+  // The reference: the plain event path (no booked upload, no settled answer, no fleet, no burst).
+  const evented = [...base, 'run.shortcuts=false'];
 
   function expectSameMetrics(overrides: string[]): void {
     const early = metrics([...base, ...overrides]);

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Env } from '../../src/kernel/index.js';
 import { createStream, streamSeed } from '../../src/random/index.js';
-import { bookIdle, Link, ResourceErrorCode } from '../../src/resources/index.js';
+import { Link, LinkRoster, ResourceErrorCode } from '../../src/resources/index.js';
 
 let env: Env;
 let log: unknown[][];
@@ -263,12 +263,13 @@ describe('Link', () => {
       expect(link.book(1000, 1, Infinity)).toBeCloseTo(1 + wire, 12); // the next draw
     });
 
-    it('bookIdle() on an idle link\'s numbers books what link.book() books, draws and statistics included', () => {
+    it('a LinkRoster books an idle link on its numbers as link.book() books, draws and statistics included', () => {
       const options = { rateMbps: 2, delayMs: 3, lossPercent: 5, rtoMs: 200, stream: streamSeed(7, 'loss', 0) };
       const a = new Link(env, options);
       const b = new Link(env, options);
       expect([a.idle, new Link(env, { ...options, stream: undefined, rng: () => 0.5 }).idle]).toEqual([true, false]); // an rng of its own: not by numbers
-      const [v, o] = b.numbers;
+      const roster = new LinkRoster();
+      const i = roster.add(b);
       const arrivals: [number, number][] = [];
       // Sizes and latest bounds that give accepted, refused (their draw kept) and stalled bookings, each
       // made a little before its start.
@@ -276,7 +277,7 @@ describe('Link', () => {
         const bytes = 20_000 + 7_000 * (k % 5);
         const start = 0.5 * k + 0.25;
         const latest = k % 7 === 3 ? start + 0.05 : Infinity;
-        env.schedule(0.5 * k, () => arrivals.push([a.book(bytes, start, latest), bookIdle(v, o, bytes, start, latest, env.now)]));
+        env.schedule(0.5 * k, () => arrivals.push([a.book(bytes, start, latest), roster.book(i, bytes, start, latest, env.now)]));
       }
       env.run({ until: 30 });
       for (const [x, y] of arrivals) expect(y).toBe(x);

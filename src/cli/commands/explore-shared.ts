@@ -27,6 +27,7 @@ export interface ExploreFlags {
   fresh?: boolean;
   json?: boolean;
   progress: boolean;
+  shortcuts: boolean;
 }
 
 /** Adds the options every exploration verb takes. */
@@ -42,6 +43,7 @@ export function exploreOptions(cmd: Command, defaults: { replications: string })
     .option('--fresh', 'delete the study folder\'s study.sqlite (even a damaged one) and start over instead of resuming; a folder whose trials came from other inputs (the scenario or a file it uses: app, host, link class, calibration, trace; --set; e2ctwin version) or whose store is damaged is refused (exit 2) until you do or pick another --out')
     .option('--json', 'print the results as JSON on stdout instead of tables')
     .option('--no-progress', 'no progress bar (it only shows on a terminal anyway)')
+    .option('--no-shortcuts', 'simulate on the plain event path alone, without the model\'s exact speed-ups (the same as --set run.shortcuts=false)')
     .option('--allow-dir <dir>', ALLOW_DIR_HELP, collect, []);
 }
 
@@ -104,6 +106,8 @@ function defaultOutDir(verb: string, scenarioName: string, definition: unknown):
  */
 export function startStudy(verb: string, file: string, flags: ExploreFlags, definition: unknown, extra: { replications?: number; space?: (scenario: ResolvedScenario) => Space } = {}): CliStudy {
   // Before the worker pool starts: a bad --out is refused at once (exit 2, nothing ran).
+  // --no-shortcuts is an override like any other (trials and the study's identity see it).
+  if (flags.shortcuts === false) flags.set = [...flags.set, 'run.shortcuts=false'];
   const checkOut = (dir: string) => checkOutFolder(dir, { option: '--out', kind: studyFolder });
   if (flags.out !== undefined) checkOut(flags.out);
   const controller = new AbortController();

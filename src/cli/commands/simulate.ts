@@ -9,7 +9,7 @@ import { progressBar } from '../progress.js';
 import { summaryTable } from '../summary-table.js';
 import { calibrationSetOptions, predictWithSet, setPredictionTable } from '../set-prediction.js';
 
-interface SimulateFlags { set: string[]; allowDir: string[]; seed?: number; replications?: number; json?: boolean; out?: string; progress: boolean; maxEvents: number; maxMemory: number; calibrationSet?: string; piReplications: number; workers?: number }
+interface SimulateFlags { set: string[]; allowDir: string[]; seed?: number; replications?: number; json?: boolean; out?: string; progress: boolean; shortcuts: boolean; maxEvents: number; maxMemory: number; calibrationSet?: string; piReplications: number; workers?: number }
 
 export function registerSimulate(program: Command): void {
   const cmd = program
@@ -22,6 +22,7 @@ export function registerSimulate(program: Command): void {
     .option('--json', 'print the metrics as JSON (stable keys) instead of the table')
     .option('-o, --out <dir>', 'write a run folder: resolved scenario, run info, metrics.json, trace.jsonl, chrome-trace.json; checked before the run, it replaces a previous simulation run folder whole and refuses any other non-empty folder')
     .option('--no-progress', 'no progress bar (it only shows on a terminal anyway)')
+    .option('--no-shortcuts', 'simulate on the plain event path alone, without the model\'s exact speed-ups (the same as --set run.shortcuts=false; slower, for checking)')
     .option('--allow-dir <dir>', ALLOW_DIR_HELP, collect, [])
     .option('--max-events <n>', 'stop the run (exit 1) after this many simulated events over all replications; 0 for no limit', intOption('--max-events'), DEFAULT_MAX_EVENTS)
     .option('--max-memory <MiB>', 'stop the run (exit 1) when the process uses more resident memory than this, MiB; the default is half of Node\'s heap limit, at most 2048', maxMemoryOption('--max-memory'), defaultMaxMemoryMiB());
@@ -30,6 +31,8 @@ export function registerSimulate(program: Command): void {
     .action(async (file: string, flags: SimulateFlags) => {
       // Checked before the simulation: a bad --out must not cost the run (exit 2, nothing ran).
       const out = flags.out !== undefined ? checkOutFolder(flags.out, { option: '--out', kind: runFolderKind('simulation') }) : undefined;
+      // --no-shortcuts is an override like any other (the run folder records it).
+      if (!flags.shortcuts) flags.set = [...flags.set, 'run.shortcuts=false'];
       const scenario = loadScenarioOrThrow(file, { overrides: flags.set, ...fileRoots(flags) });
       const traces = readTraces(scenario);
       const bar = progressBar(`simulating ${scenario.name}`, flags.progress && process.stderr.isTTY === true);

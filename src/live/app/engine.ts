@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createStream, integerSampler, sampler, type Rng, type Sampler } from '../../random/index.js';
 import type { ResolvedApp } from '../../scenario/index.js';
+import { unhandledKind } from '../../model/index.js';
 import { toDistSpec } from '../../model/laws.js';
 import type { SpanRecord } from '../../trace/index.js';
 import type { EngineSpec } from '../plan/types.js';
@@ -151,6 +152,8 @@ export async function buildEngine(spec: EngineSpec, options: EngineOptions): Pro
         if (res.status === 503) throw new Rejected(st.target ?? 'forward');
         return;
       }
+      default:
+        unhandledKind(st.resource);
     }
   }
 

@@ -20,13 +20,17 @@ const RouteSchema = z.strictObject({
   probability: z.number().min(0).max(1).describe('Probability of taking this route (the routes of a stage sum to ≤ 1; the rest exits).'),
 });
 
+/** What a stage consumes: the stage resource kinds. A new one fails to compile until every switch over them handles it. */
+export const StageResourceSchema = z.enum(['cpu', 'gpu', 'network', 'delay', 'forward']);
+export type StageResource = z.output<typeof StageResourceSchema>;
+
 export const StageSchema = z.strictObject({
   name: name.describe('Stage name, unique in the app.'),
   description: z.string().optional().describe('What the stage does and where its figures come from.'),
   pool: z.string().optional().describe('Thread pool the stage takes a thread from. Default: none (no thread limit).'),
   hold: z.enum(['stage', 'request']).default('stage')
     .describe('How long the pool thread is held: for this stage only, or until the request completes (nested holding, e.g. an HTTP thread). Default stage.'),
-  resource: z.enum(['cpu', 'gpu', 'network', 'delay', 'forward']).default('cpu')
+  resource: StageResourceSchema.default('cpu')
     .describe('What the stage consumes: cpu (processor sharing over the host cores), gpu (shared through the GPU concurrency curve), network (transfers bytes from the request origin over the link), delay (pure time while holding the thread), forward (sends the task to another service and waits for its answer). Default cpu.'),
   demand: DistSchema.optional().describe('Work per task, seconds on one reference core / the reference GPU alone / of pure delay. Required unless resource is network.'),
   sizeBytes: DistSchema.optional().describe('Bytes per task for resource network. Required for network stages.'),

@@ -47,6 +47,8 @@ export const RunSchema = z.strictObject({
   warmup: z.number().min(0).default(0).describe('Initial simulated time excluded from the metrics, seconds. Default 0.'),
   replications: z.number().int().min(1).max(LIMITS.replications, budget('replications')).default(1).describe('Independent replications (different random streams) for confidence intervals. Default 1.'),
   spanSample: z.number().int().min(0).max(LIMITS.spanSample, budget('requests with spans kept')).default(500).describe('Requests whose per-stage spans are kept for the timeline (a bounded sample). Default 500.'),
+  shortcuts: z.boolean().optional()
+    .describe('Let the simulator take its exact speed-ups (early settling, booked uploads, closed-form bursts…; see src/model/shortcuts.ts). false runs the plain event path alone, for checking (CLI --no-shortcuts). Default true.'),
 }).refine((r) => r.duration !== undefined || r.requests !== undefined, { message: 'give run.duration (seconds) or run.requests (count)' })
   .refine((r) => r.duration === undefined || r.duration <= 0 || r.warmup < r.duration, { message: 'warmup must be shorter than duration', path: ['warmup'] });
 

@@ -35,3 +35,5 @@ const Trace = z.strictObject({
 export const WorkloadSchema = z.discriminatedUnion('kind', [Closed, Open, Trace])
   .describe('Requests this service generates: closed-loop users, open arrivals, or replay of a CSV trace.');
 export type Workload = z.output<typeof WorkloadSchema>;
+/** The workload kinds. A new one fails to compile until every switch over them handles it. */
+export type WorkloadKind = Workload['kind'];

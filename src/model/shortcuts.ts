@@ -1,0 +1,166 @@
+import type { ResolvedScenario } from '../scenario/index.js';
+
+/**
+ * Every shortcut the model takes for speed, decided here and nowhere else (like SimGrid's `network/optim`:
+ * declared, switchable, compared). A shortcut reaches the same state as the plain event path with fewer
+ * kernel events or less work; each entry states when it applies and the invariant that makes it exact.
+ * `run.shortcuts: false` (CLI `--no-shortcuts`) turns them all off: the plain event path alone, kept for
+ * checking (test/model/shortcuts-equivalence.test.ts runs every shipped scenario both ways).
+ *
+ * The plan is decided once per replication from the scenario ({@link planShortcuts}); conditions that
+ * depend on the moment (a request nobody waits on, a link still busy) are the predicates below, or the
+ * resource's own test where the resource alone can see it (a PS server's number of jobs, a link's wire).
+ * Resources take each of their shortcuts as an option, off when the plan says so.
+ */
+export interface ShortcutPlan {
+  /** Whether any shortcut may be taken (`run.shortcuts`, default true). */
+  readonly enabled: boolean;
+  /**
+   * **settle-answers** — an answer nobody waits on ends when it is sent, with its known arrival time, instead
+   * of with an event at that time. Applies to an answer with no bytes (a refusal, an empty response) whose
+   * request has no callback (open workload), no patience timer and no kept spans, when its arrival comes
+   * before the next statistics read ({@link settlesAnswer}). Exact: nothing can observe the request between
+   * now and its arrival (nobody holds it, no timer fires, no span is written) and no statistic is read or
+   * reset in between, so ending it early gives the same counts and the same response time (arrival − start).
+   * Needs the run's read times: off when the run stops on a number of requests (its end is unknown).
+   */
+  readonly settleAnswers: boolean;
+  /**
+   * **book-uploads** — a source books each upload in advance on its own link (Link.book) and is woken only
+   * when the upload has arrived: one event per request instead of two. Applies to a source whose upload link
+   * is its own (`per-host`), whose origin has no app (nothing else sends on that link), whose target app has
+   * no network stage (nothing pulls bytes over it), at a constant rate (no thinning draw at send time) and
+   * with no patience timer (nobody acts on the request before it arrives) — see {@link sourceBooks}. The link
+   * refuses a booking (−1) when it may still be busy or when the arrival would cross the source's next send
+   * or a statistics read; that send then goes the plain way. Exact in the link's state and statistics (a
+   * booked upload alone on an idle link is the burst of one transfer); draws: a Poisson source draws the
+   * next upload size at the arrival of the previous one, so the order of size draws from a target app shared
+   * by several sources differs from the plain path (the same laws, other samples: compared with CIs).
+   */
+  readonly bookUploads: boolean;
+  /**
+   * **fleet** — the periodic sources of one workload that book their uploads are driven as one ({@link
+   * Fleet}): one kernel event at the earliest upload in flight (or the next send), uploads kept in a heap.
+   * Applies with book-uploads to periodic arrivals. Exact: sends are walked in their fixed cyclic order
+   * (send times accumulate t + period, so the order never changes), each booked only when no upload in flight
+   * arrives before it, so every booking, size draw and arrival happens in the plain path's order.
+   */
+  readonly fleet: boolean;
+  /**
+   * **claim** — the fleet goes on to its next moment without scheduling an event when no pending event
+   * comes at or before it (Env.claim). Exact: the kernel would have run that event next anyway; it is
+   * counted as an event, so even the event count is the same.
+   */
+  readonly claim: boolean;
+  /**
+   * **ps-direct** — a processor-sharing server with k cores running at most k jobs gives each job its own
+   * completion event (each runs at rate 1, its end is known when it starts) instead of the tag heap and a
+   * shared completion event moved on every arrival. The first job beyond k turns the direct jobs into
+   * tagged ones with the work they have left. Exact up to floating-point rounding of virtual time
+   * (compared to 1e-9).
+   */
+  readonly psDirect: boolean;
+  /**
+   * **ps-keep-completion** — a PS server keeps its pending completion event when a job arrives that does
+   * not finish first while the per-job rate stays the same (k cores, at most k jobs): the event's time is
+   * unchanged. Exact in times; only the kernel's sequence number of that event differs (it is not
+   * rescheduled), which orders it before, not after, events scheduled meanwhile for the very same instant.
+   */
+  readonly psKeepCompletion: boolean;
+  /**
+   * **link-bursts** — transfers that start at one instant on an idle link (a burst) are not put on the
+   * link's processor-sharing wire: their finish times under fair sharing are known in closed form (sorted by
+   * work w₁ ≤ … ≤ wₙ, the i-th ends at Σ_{j<i} wⱼ + (n − i + 1)·wᵢ), one event each. A transfer arriving while
+   * some burst bytes are still going out moves them to the wire with the work they have left. Exact up to
+   * floating-point rounding (compared to 1e-9).
+   */
+  readonly linkBursts: boolean;
+  /**
+   * **transfer-lead** — a network stage asks the client for bytes (one-way delay d) and the bytes cross the
+   * link: the ask's delay is paid as extra latency of the transfer (Link.transfer's `leadS`) rather than as
+   * an event before it. Exact for a transfer alone on its link and for transfers on the link that all have
+   * the same lead (e.g. the images of one request, asked together): the wire's sharing is the same, shifted
+   * by d. Otherwise (another sender's bytes on the link during the ask) the bytes start up to d early: an
+   * approximation, compared with CIs.
+   */
+  readonly transferLead: boolean;
+}
+
+/** The names of the shortcuts, as printed in docs and test titles. */
+export const SHORTCUT_NAMES = ['settle-answers', 'book-uploads', 'fleet', 'claim', 'ps-direct', 'ps-keep-completion', 'link-bursts', 'transfer-lead'] as const;
+export type ShortcutName = (typeof SHORTCUT_NAMES)[number];
+
+/** The plan with every shortcut off: the plain event path. */
+export const NO_SHORTCUTS: ShortcutPlan = Object.freeze({
+  enabled: false,
+  settleAnswers: false,
+  bookUploads: false,
+  fleet: false,
+  claim: false,
+  psDirect: false,
+  psKeepCompletion: false,
+  linkBursts: false,
+  transferLead: false,
+});
+
+/** Decides the shortcuts of a scenario's replications (the scenario-wide part of each condition). */
+export function planShortcuts(scenario: ResolvedScenario): ShortcutPlan {
+  if (scenario.run.shortcuts === false) return NO_SHORTCUTS;
+  // Early reports need the statistics' read times, unknown when the run stops on a number of requests.
+  const readsKnown = scenario.run.requests === undefined;
+  return Object.freeze({
+    enabled: true,
+    settleAnswers: readsKnown,
+    bookUploads: readsKnown,
+    fleet: readsKnown,
+    claim: readsKnown,
+    psDirect: true,
+    psKeepCompletion: true,
+    linkBursts: true,
+    transferLead: true,
+  });
+}
+
+/** What {@link sourceBooks} looks at, for one source of an open workload. */
+export interface SourceFacts {
+  /** Its upload link is a `per-host` one (carries bytes from this origin to this target only); false for none. */
+  upPerHost: boolean;
+  /** The origin runs an app (it could send other bytes over the link). */
+  originHasApp: boolean;
+  /** The target app has a network stage (it pulls bytes over the upload link). */
+  targetPulls: boolean;
+  /** The rate is constant (no profile: no thinning draw at send time). */
+  constantRate: boolean;
+  /** The workload has a patience timer. */
+  patience: boolean;
+}
+
+/** Whether a source books its uploads (see {@link ShortcutPlan.bookUploads}). */
+export function sourceBooks(plan: ShortcutPlan, f: SourceFacts): boolean {
+  return plan.bookUploads && f.upPerHost && !f.originHasApp && !f.targetPulls && f.constantRate && !f.patience;
+}
+
+/** Whether the periodic sources that book are driven as one fleet (see {@link ShortcutPlan.fleet}). */
+export function drivesFleet(plan: ShortcutPlan, periodic: boolean): boolean {
+  return plan.fleet && periodic;
+}
+
+/** What {@link settlesAnswer} looks at: a request's answer with no bytes, arriving at `at`. */
+export interface AnswerFacts {
+  readonly onDone: unknown;
+  readonly timer: number;
+  readonly traced: boolean;
+}
+
+/** The statistics' read times of a run (see SimContext.nextRead). */
+export interface Reads {
+  nextRead(from: number): number;
+}
+
+/**
+ * Whether an answer with no bytes, arriving at `at`, ends now (see {@link ShortcutPlan.settleAnswers}):
+ * nobody waits on it and no statistic is read between `now` and `at`.
+ */
+export function settlesAnswer(plan: ShortcutPlan, req: AnswerFacts, now: number, at: number, reads: Reads): boolean {
+  return plan.settleAnswers && req.onDone === null && req.timer === 0 && !req.traced && at <= reads.nextRead(now);
+}
