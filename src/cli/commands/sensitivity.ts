@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { ExitCode } from '../exit-codes.js';
 import { currentLevel } from '../../explore/field.js';
 import { objectivesFrom } from '../../explore/objectives.js';
 import { morris, oat, sobol, type MorrisIndex, type OatResult, type SobolIndex } from '../../explore/sensitivity.js';
@@ -10,9 +11,10 @@ import { collect, intOption } from '../options.js';
 import { num, table } from '../table.js';
 import { closingLine, csv, exploreOptions, json, list, runStudy, startStudy, type ExploreFlags } from './explore-shared.js';
 import { sweepCsv } from './sweep.js';
+import { predictConfigsWithSet } from '../set-prediction.js';
 
 type Method = 'oat' | 'morris' | 'sobol';
-interface SensitivityFlags extends ExploreFlags { method: Method; metric: string[]; at: string[]; levels?: number; trajectories: number; samples: number }
+interface SensitivityFlags extends ExploreFlags { method: Method; metric: string[]; at: string[]; levels?: number; trajectories: number; samples: number; calibrationSet?: string; piReplications: number }
 
 export function registerSensitivity(program: Command): void {
   const cmd = program
@@ -37,7 +39,13 @@ Examples:
   e2ctwin sensitivity scenarios/plantnet.yaml --method oat
   e2ctwin sensitivity scenarios/plantnet.yaml --method morris --trajectories 20
   e2ctwin sensitivity scenarios/plantnet.yaml --method sobol -n 256 -p cloud.engine.pools.extract=1..8 -p cloud.engine.pools.simsearch=5..60`)
-    .action(async (file: string, flags: SensitivityFlags) => {
+    .option('--calibration-set <file>', 'oat: also predict every point of the curves over a calibration set (`e2ctwin calibrate-twin`): calibrated value and 90 % prediction interval')
+    .addOption(new Option('--pi-replications <n>', 'with --calibration-set: replications per (plausible vector, point)').argParser(intOption('--pi-replications', 1)).default(1))
+    .action(async (file: string, flags: SensitivityFlags, command: Command) => {
+      if (flags.calibrationSet !== undefined && flags.method !== 'oat') {
+        // Morris and Sobol indices over a set would be one index per plausible vector: not offered (yet).
+        command.error(`error: --calibration-set applies to --method oat (the curves with their prediction intervals), not ${flags.method}`, { exitCode: ExitCode.BAD_INPUT });
+      }
       const definition = { method: flags.method, metric: flags.metric, at: flags.at, levels: flags.levels, trajectories: flags.trajectories, samples: flags.samples };
       await runStudy(() => startStudy('sensitivity', file, flags, definition, { replications: 1 }), async (s) => {
         const { study } = s;
@@ -59,6 +67,11 @@ Examples:
           const results = r.results;
           evaluations = r.evaluations;
           text = metrics.map((m) => oatTable(space, m, results[m]!)).join('\n\n');
+          if (flags.calibrationSet !== undefined) {
+            const calibrated = await predictConfigsWithSet(file, r.evaluations.map((e) => ({ name: space.key(e.config), overrides: [...flags.set, ...space.overrides(e.config)] })), metrics, flags.calibrationSet, { seed: study.rootSeed, replications: flags.piReplications, runner: s.runner });
+            const rows = r.evaluations.map((e, i) => [...e.config.map(String), ...metrics.map((m) => { const x = calibrated.predictions[i]!.metrics[m]!; return `${num(x.point)} [${num(x.lo)} – ${num(x.hi)}]`; })]);
+            text += `\n\nCalibrated over ${calibrated.samples} plausible parameter vectors (value [90 % prediction interval]):\n${table([[...space.params.map((p) => p.name), ...metrics], ...rows])}`;
+          }
           doc = { center: space.record(center), curves: Object.fromEntries(metrics.map((m) => [m, results[m]!.curves.map((c) => ({ param: c.param.path, range: c.range, bestLevel: c.bestLevel, points: c.points.map((p, j) => ({ value: space.gridLevels(space.params.indexOf(c.param), flags.levels ?? 5)[j], mean: p.mean, ci95: p.halfWidth })) }))])) };
           indicesCsv = csv(['metric', 'param', 'value', 'mean', 'ci95'], metrics.flatMap((m) => results[m]!.curves.flatMap((c) => c.points.map((p) => [m, c.param.path, p.config[space.params.indexOf(c.param)], p.mean, p.halfWidth]))));
         } else if (flags.method === 'morris') {
