@@ -138,14 +138,21 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     const outcome = await new LiveRun({
       scenario, testbed, plan, stateRoot, out: dir, overrides: [], versions: {}, log: (l) => lines.push(l),
       onWorkloadStarted: async ({ hosts, pids }) => {
-        // Killed once a client has its first answer (polled in the drivers' span files, which they flush every
-        // second), not after a fixed time: on a busy machine the first answer may take long.
+        // Killed once a client has an answer after the warm-up (polled in the drivers' span files, which they
+        // flush every second; their times are wall-clock seconds, and the workload clock starts 1.5 s after the
+        // drivers are launched), not after a fixed time: on a busy machine the first answers may take long, and
+        // a run stopped in its warm-up measures nothing.
+        const measuredFrom = Date.now() / 1000 + 1.5 + plan.warmupS + 0.5;
         const drivers = plan.processes.filter((p) => p.kind === 'workload');
         const answered = async () => {
           for (const d of drivers) {
             const host = hosts.get(d.host)!;
             const text = await host.readFile(path.posix.join(host.workDir, d.dir, 'spans.jsonl')).then((b) => b.toString(), () => '');
-            if (/"kind":"request"[^\n]*"status":"ok"|"status":"ok"[^\n]*"kind":"request"/.test(text)) return true;
+            for (const line of text.split('\n')) {
+              if (!line.startsWith('{')) continue;
+              const span = JSON.parse(line) as { kind?: string; status?: string; end?: number };
+              if (span.kind === 'request' && span.status === 'ok' && (span.end ?? 0) > measuredFrom) return true;
+            }
           }
           return false;
         };
