@@ -1,25 +1,12 @@
-import type { EmulatorFactory, SimBackend } from './backend.js';
 import type { CalibrationSet } from './calibration-set.js';
-import { historyMatch, type HistoryMatchResult, type MeasuredConfig } from './history-matching.js';
+import { historyMatch, type HistoryMatchOptions, type HistoryMatchResult } from './history-matching.js';
 import { identify, IDENTIFIED_BELOW, MIN_VECTORS_FOR_VERDICT, NOT_IDENTIFIED_FROM, type Identification } from './identification.js';
-import type { Prior } from './priors.js';
 import { quantile } from './stats.js';
 
-export interface CalibrateTwinOptions {
+export interface CalibrateTwinOptions extends Omit<HistoryMatchOptions, 'cut' | 'candidates'> {
   /** The scenario as the output file should name it (relative to the output file). */
   scenarioRef: string;
-  priors: readonly Prior[];
-  configs: readonly MeasuredConfig[];
-  backend: SimBackend;
-  emulator: EmulatorFactory;
-  seed: number;
-  replications: number;
-  budget: number;
-  waves: number;
-  samples: number;
-  discrepancy: number;
   version?: string;
-  onProgress?: (fraction: number) => void;
 }
 
 export interface TwinCalibration {
@@ -34,11 +21,8 @@ export const METHOD_TEXT = 'history matching in waves (Craig et al. 1997; Vernon
 
 /** Calibrates a twin with uncertainty on measured configurations and builds its calibration-set file. */
 export async function calibrateTwin(o: CalibrateTwinOptions): Promise<TwinCalibration> {
-  const result = await historyMatch({
-    priors: o.priors, configs: o.configs, backend: o.backend, emulator: o.emulator, seed: o.seed,
-    replications: o.replications, budget: o.budget, waves: o.waves, samples: o.samples, discrepancy: o.discrepancy,
-    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-  });
+  const { scenarioRef: _ref, version: _version, ...matching } = o;
+  const result = await historyMatch(matching);
   const identification = identify(o.priors, result.samples.map((s) => s.u));
   // The noise of a new measurement of each metric: the median relative standard deviation of those made.
   const noise: Record<string, number> = {};
