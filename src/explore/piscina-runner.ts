@@ -26,6 +26,9 @@ export const defaultWorkers = (): number => os.availableParallelism();
  * Runs trials in a pool of worker threads (piscina): `workers` threads, one task per thread at a time
  * (simulations are CPU-bound), tasks and results as plain data.
  */
+/** The longest {@link PiscinaRunner.close} waits for the pool's threads to stop. */
+const CLOSE_WAIT_MS = 5000;
+
 export class PiscinaRunner implements TrialRunner {
   readonly concurrency: number;
   readonly description: string;
@@ -44,7 +47,14 @@ export class PiscinaRunner implements TrialRunner {
     return this.#pool.run(task, signal ? { signal } : {}) as Promise<TrialOutput>;
   }
 
+  /**
+   * Destroys the pool. Bounded: a pool closed while its threads are still starting (a study refused as bad
+   * input right after it opened) was seen not to settle in CI; after CLOSE_WAIT_MS the caller goes on and the
+   * threads end with the process.
+   */
   async close(): Promise<void> {
-    await this.#pool.destroy();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#pool.destroy(), new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_WAIT_MS); timer.unref(); })]);
+    clearTimeout(timer);
   }
 }
