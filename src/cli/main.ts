@@ -27,6 +27,3 @@ try {
     process.exitCode = ExitCode.FAILURE;
   }
 }
-// Bad input ran nothing that should outlive it: end now, so that no worker thread still starting can keep
-// the process alive (stdout and stderr are written synchronously to pipes and files on Linux).
-if (process.exitCode === ExitCode.BAD_INPUT) process.exit(ExitCode.BAD_INPUT);
