@@ -39,10 +39,17 @@ export interface MmcResult {
 }
 
 /** Simulate `customers` customers of `model` with `seed`; measures wall time around `run()`. */
-export function runMmcApi(customers: number, seed: number | string, model: MmcModel = MMC_REFERENCE): MmcResult {
+export function runMmcApi(
+  customers: number,
+  seed: number | string,
+  model: MmcModel = MMC_REFERENCE,
+): MmcResult {
   const env = new Env();
   const pool = new Pool(env, { size: model.servers, name: 'servers' });
-  const interarrival = sampler({ dist: 'exponential', mean: 1 / model.lambda }, createStream(seed, 'mmc/arrivals', 0));
+  const interarrival = sampler(
+    { dist: 'exponential', mean: 1 / model.lambda },
+    createStream(seed, 'mmc/arrivals', 0),
+  );
   const service = sampler({ dist: 'exponential', mean: 1 / model.mu }, createStream(seed, 'mmc/service', 0));
   const response = new LogHistogram();
   let arrived = 0;

@@ -11,18 +11,30 @@ export const repoRoot = path.join(import.meta.dirname, '..');
  * this machine is now (other tenants' load on a shared host changes both from minute to minute).
  */
 export async function cpuProbe(threads: number): Promise<number> {
-  const code = 'let x = 0; for (let i = 0; i < 2e8; i++) x += Math.sqrt(i); require("node:worker_threads").parentPort.postMessage(x);';
+  const code =
+    'let x = 0; for (let i = 0; i < 2e8; i++) x += Math.sqrt(i); require("node:worker_threads").parentPort.postMessage(x);';
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: threads }, () => new Promise((resolve, reject) => {
-    const w = new Worker(code, { eval: true });
-    w.once('message', resolve);
-    w.once('error', reject);
-  })));
+  await Promise.all(
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise((resolve, reject) => {
+          const w = new Worker(code, { eval: true });
+          w.once('message', resolve);
+          w.once('error', reject);
+        }),
+    ),
+  );
   return (performance.now() - t0) / 1000;
 }
 
 /** A finished process: wall seconds, peak resident memory (MiB, from GNU time), stdout. */
-export interface Measured { wallSeconds: number; peakMiB: number; stdout: string; status: number | null }
+export interface Measured {
+  wallSeconds: number;
+  peakMiB: number;
+  stdout: string;
+  status: number | null;
+}
 
 /**
  * Runs a command under GNU time to get its whole-process wall time and peak RSS (start-up included:
@@ -33,7 +45,9 @@ export function measure(cmd: string, args: string[], options: { cwd?: string } =
   const timeFile = path.join(dir, 'time.txt');
   try {
     const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, cmd, ...args], {
-      cwd: options.cwd ?? repoRoot, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
+      cwd: options.cwd ?? repoRoot,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
     });
     if (r.status !== 0) process.stderr.write(r.stderr);
     const [wall, rssKiB] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
@@ -70,5 +84,6 @@ export function fmt(x: number, digits = 3): string {
 
 export function printTable(rows: string[][]): void {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  for (const r of rows) console.log(`  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`);
+  for (const r of rows)
+    console.log(`  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`);
 }

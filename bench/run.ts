@@ -10,7 +10,9 @@ import { calibrateBench } from './sections/calibrate.js';
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 
-console.log(`e2ctwin benchmarks — ${new Date().toISOString()} — node ${process.version}${quick ? ' (quick sizes)' : ''}\n`);
+console.log(
+  `e2ctwin benchmarks — ${new Date().toISOString()} — node ${process.version}${quick ? ' (quick sizes)' : ''}\n`,
+);
 if (!only || only === 'kernel') kernelBench(quick);
 if (!only || only === 'models') await modelBench(quick);
 if (!only || only === 'explore') await exploreBench(quick);

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
-  process.stderr.write('e2ctwin: dist/ is missing; run `npm run build` (or `bash scripts/setup.sh`) first.\n');
+  process.stderr.write(
+    'e2ctwin: dist/ is missing; run `npm run build` (or `bash scripts/setup.sh`) first.\n',
+  );
   process.exit(1);
 }
 await import(entry.href);

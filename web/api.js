@@ -41,9 +41,18 @@ export const api = {
     const parse = (e) => JSON.parse(e.data);
     source.addEventListener('state', (e) => onProgress(parse(e)));
     source.addEventListener('progress', (e) => onProgress(parse(e)));
-    source.addEventListener('done', (e) => { source.close(); onDone(parse(e)); });
-    source.addEventListener('failed', (e) => { source.close(); onFailed(parse(e)); });
-    source.addEventListener('cancelled', (e) => { source.close(); onFailed(parse(e)); });
+    source.addEventListener('done', (e) => {
+      source.close();
+      onDone(parse(e));
+    });
+    source.addEventListener('failed', (e) => {
+      source.close();
+      onFailed(parse(e));
+    });
+    source.addEventListener('cancelled', (e) => {
+      source.close();
+      onFailed(parse(e));
+    });
     source.onerror = () => {
       // The stream ends after done/failed (closed above); any other error is a lost connection.
       if (source.readyState === EventSource.CLOSED) return;

@@ -28,8 +28,10 @@ const state = {
 
 async function loadRun(id) {
   if (!state.cache.has(id)) {
-    const p = Promise.all([api.run(id), api.trace(id).catch(() => ({ header: { source: 'none', sampledRequests: 0 }, spans: [] }))])
-      .then(([run, trace]) => ({ run, trace }));
+    const p = Promise.all([
+      api.run(id),
+      api.trace(id).catch(() => ({ header: { source: 'none', sampledRequests: 0 }, spans: [] })),
+    ]).then(([run, trace]) => ({ run, trace }));
     state.cache.set(id, p);
     p.catch(() => state.cache.delete(id));
   }
@@ -42,7 +44,8 @@ async function openRun(id, view) {
   state.trace = trace;
   state.topologyFrom = 'run';
   const sm = run.summary;
-  document.getElementById('current-run').innerHTML = `<span class="muted">${esc(sm.kind)} run</span> <strong>${esc(run.id)}</strong> <span class="muted">· ${esc(sm.scenario)}${sm.replications != null ? ` · ${sm.replications} rep` : ''}${sm.responseTime.mean != null ? ` · mean ${esc(seconds(sm.responseTime.mean))}` : ''}</span>`;
+  document.getElementById('current-run').innerHTML =
+    `<span class="muted">${esc(sm.kind)} run</span> <strong>${esc(run.id)}</strong> <span class="muted">· ${esc(sm.scenario)}${sm.replications != null ? ` · ${sm.replications} rep` : ''}${sm.responseTime.mean != null ? ` · mean ${esc(seconds(sm.responseTime.mean))}` : ''}</span>`;
   highlightRecent();
   show(view ?? state.view, true);
 }
@@ -51,15 +54,25 @@ async function refreshRuns() {
   const { runs, runsDir } = await api.runs();
   state.runs = runs;
   state.runsDir = runsDir;
-  if (!state.compare.A || !runs.some((r) => r.id === state.compare.A)) state.compare.A = runs[1]?.id ?? runs[0]?.id ?? null;
+  if (!state.compare.A || !runs.some((r) => r.id === state.compare.A))
+    state.compare.A = runs[1]?.id ?? runs[0]?.id ?? null;
   if (!state.compare.B || !runs.some((r) => r.id === state.compare.B)) state.compare.B = runs[0]?.id ?? null;
   const ul = document.getElementById('recent-runs');
-  ul.innerHTML = runs.slice(0, 8).map((r) => `<li><a href="#${state.view === 'runs' || state.view === 'topology' ? 'timeline' : state.view}/${encodeURIComponent(r.id)}" data-run="${esc(r.id)}">${esc(r.id)}</a><span class="muted small">${esc(dateTime(r.finishedAt))} · mean ${esc(seconds(r.responseTime.mean))}</span></li>`).join('') || '<li class="muted small">No runs yet: run a simulation.</li>';
+  ul.innerHTML =
+    runs
+      .slice(0, 8)
+      .map(
+        (r) =>
+          `<li><a href="#${state.view === 'runs' || state.view === 'topology' ? 'timeline' : state.view}/${encodeURIComponent(r.id)}" data-run="${esc(r.id)}">${esc(r.id)}</a><span class="muted small">${esc(dateTime(r.finishedAt))} · mean ${esc(seconds(r.responseTime.mean))}</span></li>`,
+      )
+      .join('') || '<li class="muted small">No runs yet: run a simulation.</li>';
   highlightRecent();
 }
 
 function highlightRecent() {
-  document.querySelectorAll('#recent-runs a').forEach((a) => a.classList.toggle('active', a.dataset.run === state.run?.id));
+  document
+    .querySelectorAll('#recent-runs a')
+    .forEach((a) => a.classList.toggle('active', a.dataset.run === state.run?.id));
 }
 
 function show(view, push = false) {
@@ -67,9 +80,15 @@ function show(view, push = false) {
   for (const v of VIEWS) document.getElementById(`view-${v}`).hidden = v !== state.view;
   document.querySelectorAll('#tabs a').forEach((a) => {
     a.classList.toggle('active', a.dataset.view === state.view);
-    a.href = a.dataset.view === 'studies' ? `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}` : `#${a.dataset.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
+    a.href =
+      a.dataset.view === 'studies'
+        ? `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}`
+        : `#${a.dataset.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
   });
-  const hash = state.view === 'studies' ? `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}` : `#${state.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
+  const hash =
+    state.view === 'studies'
+      ? `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}`
+      : `#${state.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
   if (push && location.hash !== hash) history.replaceState(null, '', hash);
   render();
 }
@@ -81,17 +100,30 @@ function render() {
   const { run, trace } = state;
   if (state.view === 'topology') {
     const fromRun = state.topologyFrom === 'run' && run;
-    renderTopology(el, fromRun
-      ? { scenario: run.scenario, sourceLabel: `as simulated in run ${run.id} (scenario.resolved.json)` }
-      : { scenario: state.checked?.scenario, summary: state.checked?.summary, problems: state.problems, sourceLabel: `as checked from the sidebar (${document.getElementById('scenario-select').value})` });
+    renderTopology(
+      el,
+      fromRun
+        ? { scenario: run.scenario, sourceLabel: `as simulated in run ${run.id} (scenario.resolved.json)` }
+        : {
+            scenario: state.checked?.scenario,
+            summary: state.checked?.summary,
+            problems: state.problems,
+            sourceLabel: `as checked from the sidebar (${document.getElementById('scenario-select').value})`,
+          },
+    );
   } else if (state.view === 'timeline') renderTimeline(el, { run, trace });
   else if (state.view === 'utilization') renderUtilization(el, { run });
   else if (state.view === 'latency') renderLatency(el, { run, trace });
   else if (state.view === 'studies') void renderStudiesView(el);
   else if (state.view === 'runs') {
     renderRuns(el, {
-      runs: state.runs, runsDir: state.runsDir, compare: state.compare,
-      onPick: (slot, id) => { state.compare[slot] = id; void renderComparison(); },
+      runs: state.runs,
+      runsDir: state.runsDir,
+      compare: state.compare,
+      onPick: (slot, id) => {
+        state.compare[slot] = id;
+        void renderComparison();
+      },
       onOpen: (id) => void openRun(id, 'timeline'),
     });
     void renderComparison();
@@ -103,7 +135,13 @@ function render() {
 
 async function renderStudiesView(el) {
   const { studies } = await api.studies();
-  renderStudies(el, { studies, onOpen: (id) => { state.study = id; show('studies', true); } });
+  renderStudies(el, {
+    studies,
+    onOpen: (id) => {
+      state.study = id;
+      show('studies', true);
+    },
+  });
   if (state.study) {
     const box = document.getElementById('study');
     try {
@@ -155,7 +193,10 @@ function fromHash() {
 window.addEventListener('hashchange', () => {
   const { view, id } = fromHash();
   if (view === 'studies') {
-    if (id !== state.study || state.view !== 'studies') { state.study = id; show('studies'); }
+    if (id !== state.study || state.view !== 'studies') {
+      state.study = id;
+      show('studies');
+    }
   } else if (id && id !== state.run?.id) void openRun(id, view);
   else if (view !== state.view) show(view);
 });
@@ -170,10 +211,14 @@ window.addEventListener('resize', () => {
   const { view, id } = fromHash();
   state.view = VIEWS.includes(view) ? view : 'topology';
   await Promise.all([panel.init(), refreshRuns()]);
-  if (state.view === 'studies') { state.study = id; show('studies'); } else if (id) await openRun(id, state.view);
+  if (state.view === 'studies') {
+    state.study = id;
+    show('studies');
+  } else if (id) await openRun(id, state.view);
   else if (state.runs[0] && state.view !== 'topology') await openRun(state.runs[0].id, state.view);
   else show(state.view);
   document.body.dataset.ready = 'yes';
 })().catch((err) => {
-  document.getElementById(`view-${state.view}`).innerHTML = `<div class="card error">The page could not start: ${esc(err.message)}</div>`;
+  document.getElementById(`view-${state.view}`).innerHTML =
+    `<div class="card error">The page could not start: ${esc(err.message)}</div>`;
 });

@@ -3,7 +3,16 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { Evaluation } from '../../src/explore/evaluator.js';
-import { constraintsFrom, deriveMetrics, objectivesFrom, parseConstraint, parseObjective, violation, type Constraint, type Objective } from '../../src/explore/objectives.js';
+import {
+  constraintsFrom,
+  deriveMetrics,
+  objectivesFrom,
+  parseConstraint,
+  parseObjective,
+  violation,
+  type Constraint,
+  type Objective,
+} from '../../src/explore/objectives.js';
 import { optimize } from '../../src/explore/optimize.js';
 import type { Algorithm } from '../../src/explore/optimizers/index.js';
 import { PiscinaRunner } from '../../src/explore/piscina-runner.js';
@@ -31,12 +40,18 @@ async function processesOnce(processes: number, params: string[]): Promise<numbe
   }
   const worker = path.join(repoRoot, 'dist/explore/worker.js');
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: processes }, (_, k) => new Promise<void>((resolve, reject) => {
-    const mine = tasks.filter((_, i) => i % processes === k);
-    const code = `const { default: work } = await import(${JSON.stringify(worker)}); for (const t of ${JSON.stringify(mine)}) work(t);`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: 'ignore' });
-    child.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`exit ${c}`))));
-  })));
+  await Promise.all(
+    Array.from(
+      { length: processes },
+      (_, k) =>
+        new Promise<void>((resolve, reject) => {
+          const mine = tasks.filter((_, i) => i % processes === k);
+          const code = `const { default: work } = await import(${JSON.stringify(worker)}); for (const t of ${JSON.stringify(mine)}) work(t);`;
+          const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: 'ignore' });
+          child.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`exit ${c}`))));
+        }),
+    ),
+  );
   return (performance.now() - t0) / 1000;
 }
 
@@ -44,43 +59,85 @@ async function processesOnce(processes: number, params: string[]): Promise<numbe
 class TimedRunner implements TrialRunner {
   inside = 0;
   constructor(readonly inner: TrialRunner) {}
-  get concurrency() { return this.inner.concurrency; }
-  get description() { return this.inner.description; }
+  get concurrency() {
+    return this.inner.concurrency;
+  }
+  get description() {
+    return this.inner.description;
+  }
   async run(task: TrialTask, signal?: AbortSignal): Promise<TrialOutput> {
     const out = await this.inner.run(task, signal);
     if (out.ok) this.inside += out.wallMs / 1000;
     return out;
   }
-  close() { return this.inner.close(); }
+  close() {
+    return this.inner.close();
+  }
 }
 
-async function sweepOnce(workers: number, params: string[], overrides: string[]): Promise<{ seconds: number; inside: number; hash: string; n: number }> {
+async function sweepOnce(
+  workers: number,
+  params: string[],
+  overrides: string[],
+): Promise<{ seconds: number; inside: number; hash: string; n: number }> {
   const t0 = performance.now();
   const runner = new TimedRunner(new PiscinaRunner(workers));
   try {
     const study = openStudy({ file: scenario, params, overrides, runner, replications: 1 });
     const evals = await study.evaluator.evaluate(study.space.grid().map((config) => ({ config })));
     const text = JSON.stringify(evals.map((e) => ({ config: e.config, seed: e.seed, reps: e.reps })));
-    return { seconds: (performance.now() - t0) / 1000, inside: runner.inside, hash: createHash('sha256').update(text).digest('hex').slice(0, 16), n: evals.length };
+    return {
+      seconds: (performance.now() - t0) / 1000,
+      inside: runner.inside,
+      hash: createHash('sha256').update(text).digest('hex').slice(0, 16),
+      n: evals.length,
+    };
   } finally {
     await runner.close();
   }
 }
 
-interface SweepSeries { speedup: number; slowdown: number; identical: boolean; perTrialS: number }
+interface SweepSeries {
+  speedup: number;
+  slowdown: number;
+  identical: boolean;
+  perTrialS: number;
+}
 
 /** Sweeps with 1 and 2 workers, alternated `rounds` times (other load on the machine comes and goes): each one's best. */
 async function sweepSeries(params: string[], overrides: string[], rounds: number): Promise<SweepSeries> {
   const runs: { workers: number; seconds: number; inside: number; hash: string; n: number }[] = [];
-  for (let r = 0; r < rounds; r++) for (const workers of [1, 2]) runs.push({ workers, ...(await sweepOnce(workers, params, overrides)) });
+  for (let r = 0; r < rounds; r++)
+    for (const workers of [1, 2]) runs.push({ workers, ...(await sweepOnce(workers, params, overrides)) });
   const best = (w: number) => Math.min(...runs.filter((r) => r.workers === w).map((r) => r.seconds));
-  const inside = (w: number) => runs.filter((r) => r.workers === w).reduce((a, r) => a + r.inside, 0) / rounds;
+  const inside = (w: number) =>
+    runs.filter((r) => r.workers === w).reduce((a, r) => a + r.inside, 0) / rounds;
   printTable([
-    ['workers', `wall s (${rounds} runs, pool start-up included)`, 'best', 'inside the simulations s (mean)', 'results sha256'],
-    ...[1, 2].map((w) => { const rs = runs.filter((r) => r.workers === w); return [String(w), rs.map((r) => r.seconds.toFixed(2)).join(' / '), best(w).toFixed(2), inside(w).toFixed(2), rs[0]!.hash]; }),
+    [
+      'workers',
+      `wall s (${rounds} runs, pool start-up included)`,
+      'best',
+      'inside the simulations s (mean)',
+      'results sha256',
+    ],
+    ...[1, 2].map((w) => {
+      const rs = runs.filter((r) => r.workers === w);
+      return [
+        String(w),
+        rs.map((r) => r.seconds.toFixed(2)).join(' / '),
+        best(w).toFixed(2),
+        inside(w).toFixed(2),
+        rs[0]!.hash,
+      ];
+    }),
   ]);
   const trials = runs[0]!.n;
-  return { speedup: best(1) / best(2), slowdown: inside(2) / inside(1), identical: new Set(runs.map((r) => r.hash)).size === 1, perTrialS: inside(1) / trials };
+  return {
+    speedup: best(1) / best(2),
+    slowdown: inside(2) / inside(1),
+    identical: new Set(runs.map((r) => r.hash)).size === 1,
+    perTrialS: inside(1) / trials,
+  };
 }
 
 /**
@@ -88,35 +145,58 @@ async function sweepSeries(params: string[], overrides: string[], rounds: number
  * trials (the target) and with the scenario's own short ones (where the start-up work of each worker weighs).
  */
 async function parallelSweep(quick: boolean): Promise<void> {
-  const params = quick ? [`${P('extract')}=1..8`, `${P('http')}=20,40`] : [`${P('extract')}=1..8`, `${P('http')}=10..80:10`];
+  const params = quick
+    ? [`${P('extract')}=1..8`, `${P('http')}=20,40`]
+    : [`${P('extract')}=1..8`, `${P('http')}=10..80:10`];
   const n = quick ? 16 : 64;
   const longS = quick ? 7200 : 18000;
   const grid = `extract 1..8 × http ${quick ? '20,40' : '10..80 step 10'}`;
-  const p1 = await cpuProbe(1), p2 = await cpuProbe(2);
+  const p1 = await cpuProbe(1),
+    p2 = await cpuProbe(2);
   const probe = `CPU probe now: 2 threads spinning take ${(p2 / p1).toFixed(2)}× the time of 1 (1.00× = two free cores; ${os.availableParallelism()} cores reported, load average ${os.loadavg()[0]!.toFixed(2)})`;
 
-  console.log(`## Explore: sweep of ${n} Pl@ntNet configurations (${grid}), 1 replication of ${longS} simulated s each, 1 vs 2 worker threads`);
+  console.log(
+    `## Explore: sweep of ${n} Pl@ntNet configurations (${grid}), 1 replication of ${longS} simulated s each, 1 vs 2 worker threads`,
+  );
   console.log(`  ${probe}`);
   const long = await sweepSeries(params, [`run.duration=${longS}`], 2);
   const verdict = quick ? '' : ` (target ≥ 1.7×: ${long.speedup >= 1.7 ? 'MET' : 'MISSED'})`;
-  console.log(`  ${long.perTrialS.toFixed(2)} s of work a trial; speed-up 2 vs 1 workers: ${long.speedup.toFixed(2)}×${verdict}; results byte-identical across all runs: ${long.identical ? 'yes' : 'NO'}; each simulation ran ${long.slowdown.toFixed(2)}× slower beside another`);
+  console.log(
+    `  ${long.perTrialS.toFixed(2)} s of work a trial; speed-up 2 vs 1 workers: ${long.speedup.toFixed(2)}×${verdict}; results byte-identical across all runs: ${long.identical ? 'yes' : 'NO'}; each simulation ran ${long.slowdown.toFixed(2)}× slower beside another`,
+  );
   console.log('');
 
   console.log(`## Explore: the same sweep with the scenario's own 1800 s per trial`);
   const short = await sweepSeries(params, [], 3);
   const proc1 = Math.min(await processesOnce(1, params), await processesOnce(1, params));
   const proc2 = Math.min(await processesOnce(2, params), await processesOnce(2, params));
-  console.log(`  ${short.perTrialS.toFixed(2)} s of work a trial; speed-up 2 vs 1 workers: ${short.speedup.toFixed(2)}×; results byte-identical: ${short.identical ? 'yes' : 'NO'}; each simulation ran ${short.slowdown.toFixed(2)}× slower beside another, so the most 2 workers could gain is ${(2 / short.slowdown).toFixed(2)}×`);
-  console.log(`  reference without piscina, the same simulations in separate Node processes: 1 process ${proc1.toFixed(2)} s, 2 processes ${proc2.toFixed(2)} s → ${(proc1 / proc2).toFixed(2)}×`);
-  console.log('  (in short trials a worker spends much of its time in code V8 is still compiling, with the collector working beside');
-  console.log('  it: with one worker those background threads have the idle core to themselves, with two they take time from the');
-  console.log('  simulations. Long trials amortize them; `node --single-threaded` cuts the slowdown beside another from 1.45× to 1.22×.)');
+  console.log(
+    `  ${short.perTrialS.toFixed(2)} s of work a trial; speed-up 2 vs 1 workers: ${short.speedup.toFixed(2)}×; results byte-identical: ${short.identical ? 'yes' : 'NO'}; each simulation ran ${short.slowdown.toFixed(2)}× slower beside another, so the most 2 workers could gain is ${(2 / short.slowdown).toFixed(2)}×`,
+  );
+  console.log(
+    `  reference without piscina, the same simulations in separate Node processes: 1 process ${proc1.toFixed(2)} s, 2 processes ${proc2.toFixed(2)} s → ${(proc1 / proc2).toFixed(2)}×`,
+  );
+  console.log(
+    '  (in short trials a worker spends much of its time in code V8 is still compiling, with the collector working beside',
+  );
+  console.log(
+    '  it: with one worker those background threads have the idle core to themselves, with two they take time from the',
+  );
+  console.log(
+    '  simulations. Long trials amortize them; `node --single-threaded` cuts the slowdown beside another from 1.45× to 1.22×.)',
+  );
   console.log('');
 }
 
 // ---------------------------------------------------------------- optimizer benchmark
 
-interface Truth { study: Study; grid: Config[]; evals: Evaluation[]; size: number; levels: number[] }
+interface Truth {
+  study: Study;
+  grid: Config[];
+  evals: Evaluation[];
+  size: number;
+  levels: number[];
+}
 
 const GRID_POOLS = [10, 20, 30, 40, 50, 60];
 const FIDELITY = 4000;
@@ -128,43 +208,93 @@ const FIDELITY = 4000;
  */
 async function groundTruth(quick: boolean, runner: PiscinaRunner): Promise<Truth> {
   const levels = quick ? [10, 30, 60] : GRID_POOLS;
-  const params = [`${P('http')}=${levels.join(',')}`, `${P('download')}=${levels.join(',')}`, `${P('extract')}=1..9`, `${P('simsearch')}=${levels.join(',')}`];
+  const params = [
+    `${P('http')}=${levels.join(',')}`,
+    `${P('download')}=${levels.join(',')}`,
+    `${P('extract')}=1..9`,
+    `${P('simsearch')}=${levels.join(',')}`,
+  ];
   // The run length comes from the fidelity (run.requests, unbounded duration) so that sha/asha's rungs share the warm-up.
   const overrides = ['run.warmup=150'];
-  const study = openStudy({ file: scenario, overrides, params, runner, replications: 2, outDir: path.join(repoRoot, 'runs', 'bench-explore-grid'), version: 'bench' });
+  const study = openStudy({
+    file: scenario,
+    overrides,
+    params,
+    runner,
+    replications: 2,
+    outDir: path.join(repoRoot, 'runs', 'bench-explore-grid'),
+    version: 'bench',
+  });
   const grid = study.space.grid();
   const t0 = performance.now();
   const before = study.store!.count();
   const evals: Evaluation[] = [];
   const chunks = 10;
   for (let c = 0; c < chunks; c++) {
-    const part = grid.slice(Math.floor((c * grid.length) / chunks), Math.floor(((c + 1) * grid.length) / chunks));
+    const part = grid.slice(
+      Math.floor((c * grid.length) / chunks),
+      Math.floor(((c + 1) * grid.length) / chunks),
+    );
     evals.push(...(await study.evaluator.evaluate(part.map((config) => ({ config, fidelity: FIDELITY })))));
-    if (study.store!.count() > before) process.stdout.write(`  … ground truth ${evals.length}/${grid.length} configurations (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+    if (study.store!.count() > before)
+      process.stdout.write(
+        `  … ground truth ${evals.length}/${grid.length} configurations (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`,
+      );
   }
-  console.log(`  ground truth: ${grid.length} configurations × 2 replications, ${study.store!.count() - before} trials simulated now (${((performance.now() - t0) / 1000).toFixed(0)} s), the rest from runs/bench-explore-grid/study.sqlite`);
+  console.log(
+    `  ground truth: ${grid.length} configurations × 2 replications, ${study.store!.count() - before} trials simulated now (${((performance.now() - t0) / 1000).toFixed(0)} s), the rest from runs/bench-explore-grid/study.sqlite`,
+  );
   return { study, grid, evals, size: grid.length, levels };
 }
 
-interface Problem { name: string; objective: Objective; constraints: Constraint[] }
+interface Problem {
+  name: string;
+  objective: Objective;
+  constraints: Constraint[];
+}
 
 async function benchProblem(t: Truth, pb: Problem, seeds: number, budget: number): Promise<void> {
   const { study } = t;
   const derived = (e: Evaluation) => deriveMetrics(e.summary.mean, [pb.objective]);
-  const values = t.evals.map((e) => (violation({ ...e.summary, mean: derived(e) }, pb.constraints) === 0 ? derived(e)[pb.objective.key]! : Infinity));
+  const values = t.evals.map((e) =>
+    violation({ ...e.summary, mean: derived(e) }, pb.constraints) === 0
+      ? derived(e)[pb.objective.key]!
+      : Infinity,
+  );
   const fStar = Math.min(...values);
   const iStar = values.indexOf(fStar);
   const near = values.filter((v) => v <= fStar * 1.01).length;
   const p = near / t.size;
-  console.log(`### ${pb.name}: minimize ${pb.objective.key} subject to ${[...pb.constraints.map((c) => c.text), 'feasible'].join(', ')}`);
-  console.log(`  optimum f* = ${fmt(fStar, 5)} at ${JSON.stringify(study.space.record(t.grid[iStar]!))}; ${near} of ${t.size} configurations within 1 % (p = ${(100 * p).toFixed(2)} %)`);
-  const [confirm] = await study.evaluator.evaluate([{ config: t.grid[iStar]!, fidelity: FIDELITY, replications: 10 }]);
-  const m = confirm!.summary.mean['responseTime.mean']!, h = confirm!.summary.halfWidth['responseTime.mean']!;
-  console.log(`  x* with 10 replications: responseTime.mean ${m.toFixed(4)} s ± ${(100 * h / m).toFixed(2)} % (95 % CI); with the 2 of the table: ${t.evals[iStar]!.summary.mean['responseTime.mean']!.toFixed(4)} s`);
-  console.log(`  random search, analytic: P(within 1 % after n) = 1 − (1 − p)^n, median n₅₀ ≈ ln 2 / p = ${fmt(Math.log(2) / p, 3)} evaluations`);
+  console.log(
+    `### ${pb.name}: minimize ${pb.objective.key} subject to ${[...pb.constraints.map((c) => c.text), 'feasible'].join(', ')}`,
+  );
+  console.log(
+    `  optimum f* = ${fmt(fStar, 5)} at ${JSON.stringify(study.space.record(t.grid[iStar]!))}; ${near} of ${t.size} configurations within 1 % (p = ${(100 * p).toFixed(2)} %)`,
+  );
+  const [confirm] = await study.evaluator.evaluate([
+    { config: t.grid[iStar]!, fidelity: FIDELITY, replications: 10 },
+  ]);
+  const m = confirm!.summary.mean['responseTime.mean']!,
+    h = confirm!.summary.halfWidth['responseTime.mean']!;
+  console.log(
+    `  x* with 10 replications: responseTime.mean ${m.toFixed(4)} s ± ${((100 * h) / m).toFixed(2)} % (95 % CI); with the 2 of the table: ${t.evals[iStar]!.summary.mean['responseTime.mean']!.toFixed(4)} s`,
+  );
+  console.log(
+    `  random search, analytic: P(within 1 % after n) = 1 − (1 − p)^n, median n₅₀ ≈ ln 2 / p = ${fmt(Math.log(2) / p, 3)} evaluations`,
+  );
   const target = fStar + Math.abs(fStar) * 0.01;
   const algorithms: Algorithm[] = ['random', 'lhs', 'tpe', 'gp', 'nsga2', 'sha', 'asha'];
-  const rows: string[][] = [['optimizer', 'median evals to ≤ 1 %', 'IQR', 'within budget', 'median full-fidelity eq.', 'mean final regret', 'wall s']];
+  const rows: string[][] = [
+    [
+      'optimizer',
+      'median evals to ≤ 1 %',
+      'IQR',
+      'within budget',
+      'median full-fidelity eq.',
+      'mean final regret',
+      'wall s',
+    ],
+  ];
   const medians: Partial<Record<Algorithm, number>> = {};
   for (const alg of algorithms) {
     const mf = alg === 'sha' || alg === 'asha';
@@ -174,11 +304,18 @@ async function benchProblem(t: Truth, pb: Problem, seeds: number, budget: number
     const t0 = performance.now();
     for (let s = 1; s <= seeds; s++) {
       const r = await optimize(study, {
-        algorithm: alg, budget, batch: 4, seed: s, objectives: [pb.objective], constraints: pb.constraints,
+        algorithm: alg,
+        budget,
+        batch: 4,
+        seed: s,
+        objectives: [pb.objective],
+        constraints: pb.constraints,
         ...(mf ? { fidelity: { min: FIDELITY / 16, max: FIDELITY, eta: 4 } } : { fullFidelity: FIDELITY }),
         stop: (row) => row.best !== undefined && row.best.violation === 0 && row.best.values[0]! <= target,
       });
-      const i = r.history.findIndex((h2) => h2.best !== undefined && h2.best.violation === 0 && h2.best.values[0]! <= target);
+      const i = r.history.findIndex(
+        (h2) => h2.best !== undefined && h2.best.violation === 0 && h2.best.values[0]! <= target,
+      );
       hits.push(i < 0 ? Infinity : i + 1);
       costs.push(i < 0 ? Infinity : r.history[i]!.cost);
       const last = r.history.at(-1)?.best;
@@ -188,14 +325,24 @@ async function benchProblem(t: Truth, pb: Problem, seeds: number, budget: number
     const q = quartiles(hits);
     medians[alg] = q[1];
     const fin = regrets.filter(Number.isFinite);
-    rows.push([alg, show(q[1]), `${show(q[0])}–${show(q[2])}`, `${hits.filter(Number.isFinite).length}/${seeds}`, mf ? show(quartiles(costs)[1], 1) : show(q[1]), fin.length > 0 ? `${(100 * mean(fin)).toFixed(2)} %` : '–', wall.toFixed(1)]);
+    rows.push([
+      alg,
+      show(q[1]),
+      `${show(q[0])}–${show(q[2])}`,
+      `${hits.filter(Number.isFinite).length}/${seeds}`,
+      mf ? show(quartiles(costs)[1], 1) : show(q[1]),
+      fin.length > 0 ? `${(100 * mean(fin)).toFixed(2)} %` : '–',
+      wall.toFixed(1),
+    ]);
   }
   printTable(rows);
   const best = Math.min(medians.tpe ?? Infinity, medians.gp ?? Infinity);
   const rnd = medians.random ?? NaN;
   let verdict: string;
-  if (Number.isFinite(rnd)) verdict = `${show(best)} vs ${show(rnd)} = ${(best / rnd).toFixed(2)} (${best <= rnd / 3 ? 'MET' : 'MISSED'})`;
-  else verdict = `${show(best)} vs random's > ${budget} (none of its runs got there; analytic median ≈ ${fmt(Math.log(2) / p, 3)}): ≤ ${(best / budget).toFixed(2)} (${best <= budget / 3 ? 'MET' : 'MISSED'})`;
+  if (Number.isFinite(rnd))
+    verdict = `${show(best)} vs ${show(rnd)} = ${(best / rnd).toFixed(2)} (${best <= rnd / 3 ? 'MET' : 'MISSED'})`;
+  else
+    verdict = `${show(best)} vs random's > ${budget} (none of its runs got there; analytic median ≈ ${fmt(Math.log(2) / p, 3)}): ≤ ${(best / budget).toFixed(2)} (${best <= budget / 3 ? 'MET' : 'MISSED'})`;
   console.log(`  target: median of the better of TPE and GP ≤ ⅓ of random search's: ${verdict}`);
   console.log('');
 }
@@ -203,23 +350,47 @@ async function benchProblem(t: Truth, pb: Problem, seeds: number, budget: number
 async function optimizerBench(quick: boolean): Promise<void> {
   const seeds = quick ? 5 : 20;
   const budget = quick ? 60 : 150;
-  console.log(`## Explore: optimizers on the Pl@ntNet scenario against an exhaustive grid, ${seeds} optimizer seeds each, budget ${budget} evaluations, batches of 4`);
+  console.log(
+    `## Explore: optimizers on the Pl@ntNet scenario against an exhaustive grid, ${seeds} optimizer seeds each, budget ${budget} evaluations, batches of 4`,
+  );
   const runner = new PiscinaRunner();
   try {
     const t = await groundTruth(quick, runner);
-    console.log(`  grid: http, download, simsearch ∈ {${t.levels.join(', ')}}, extract ∈ 1..9 → ${t.size} configurations; each 2 replications (CRN) of ${FIDELITY} requests after a 150 s warm-up`);
-    console.log('  an evaluation = a configuration simulated with those 2 replications (what the optimizers see is the table\'s value: same seeds);');
-    console.log(`  sha/asha evaluate at rungs of ${FIDELITY / 16}/${FIDELITY / 4}/${FIDELITY} requests (η = 4): their cost in full-fidelity equivalents is a column of its own.`);
+    console.log(
+      `  grid: http, download, simsearch ∈ {${t.levels.join(', ')}}, extract ∈ 1..9 → ${t.size} configurations; each 2 replications (CRN) of ${FIDELITY} requests after a 150 s warm-up`,
+    );
+    console.log(
+      "  an evaluation = a configuration simulated with those 2 replications (what the optimizers see is the table's value: same seeds);",
+    );
+    console.log(
+      `  sha/asha evaluate at rungs of ${FIDELITY / 16}/${FIDELITY / 4}/${FIDELITY} requests (η = 4): their cost in full-fidelity equivalents is a column of its own.`,
+    );
     console.log('');
     const base = constraintsFrom([], t.study.scenario.explore, t.study.scenario);
-    await benchProblem(t, { name: 'the scenario\'s own problem', objective: objectivesFrom([], t.study.scenario.explore)[0]!, constraints: base }, seeds, budget);
+    await benchProblem(
+      t,
+      {
+        name: "the scenario's own problem",
+        objective: objectivesFrom([], t.study.scenario.explore)[0]!,
+        constraints: base,
+      },
+      seeds,
+      budget,
+    );
     // Right-sizing: the fewest threads (an extract thread weighs 10: it holds 3.5 GiB of GPU memory) that
     // keep the mean response time within the testbed's measured 2.65 s.
-    await benchProblem(t, {
-      name: 'right-sizing the pools',
-      objective: parseObjective('pools.http.size+pools.download.size+pools.simsearch.size+10*pools.extract.size'),
-      constraints: [...base, parseConstraint('responseTime.mean <= 2.65')],
-    }, seeds, budget);
+    await benchProblem(
+      t,
+      {
+        name: 'right-sizing the pools',
+        objective: parseObjective(
+          'pools.http.size+pools.download.size+pools.simsearch.size+10*pools.extract.size',
+        ),
+        constraints: [...base, parseConstraint('responseTime.mean <= 2.65')],
+      },
+      seeds,
+      budget,
+    );
   } finally {
     await runner.close();
   }
@@ -231,7 +402,8 @@ function quartiles(v: number[]): [number, number, number] {
   return [at(0.25), at(0.5), at(0.75)];
 }
 const mean = (v: number[]) => (v.length > 0 ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
-const show = (x: number, digits = 0) => (Number.isFinite(x) ? (digits > 0 ? fmt(x, 3) : String(Math.round(x))) : '> budget');
+const show = (x: number, digits = 0) =>
+  Number.isFinite(x) ? (digits > 0 ? fmt(x, 3) : String(Math.round(x))) : '> budget';
 
 /** `--explore=sweep` or `--explore=optimizers` runs one part only. */
 export async function exploreBench(quick: boolean): Promise<void> {

@@ -2,7 +2,10 @@
 
 /** Mean absolute percentage error, |p − m|/m averaged (a fraction, 0.1 = 10 %). */
 export function mape(predicted: readonly number[], measured: readonly number[]): number {
-  return predicted.reduce((a, p, i) => a + Math.abs(p - measured[i]!) / Math.abs(measured[i]!), 0) / predicted.length;
+  return (
+    predicted.reduce((a, p, i) => a + Math.abs(p - measured[i]!) / Math.abs(measured[i]!), 0) /
+    predicted.length
+  );
 }
 
 /** Signed mean percentage error, (p − m)/m averaged: positive when the twin predicts too high. */
@@ -14,7 +17,7 @@ export function bias(predicted: readonly number[], measured: readonly number[]):
 function ranks(xs: readonly number[]): number[] {
   const order = xs.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
   const r = new Array<number>(xs.length);
-  for (let i = 0; i < order.length;) {
+  for (let i = 0; i < order.length; ) {
     let j = i;
     while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
     for (let k = i; k <= j; k++) r[order[k]![1]] = (i + j) / 2 + 1;
@@ -30,7 +33,9 @@ export function spearman(a: readonly number[], b: readonly number[]): number {
   const n = a.length;
   const ma = ra.reduce((x, y) => x + y, 0) / n;
   const mb = rb.reduce((x, y) => x + y, 0) / n;
-  let num = 0, da = 0, db = 0;
+  let num = 0,
+    da = 0,
+    db = 0;
   for (let i = 0; i < n; i++) {
     num += (ra[i]! - ma) * (rb[i]! - mb);
     da += (ra[i]! - ma) ** 2;
@@ -45,6 +50,8 @@ export function spearman(a: readonly number[], b: readonly number[]): number {
  */
 export function regret(predicted: readonly number[], measured: readonly number[]): number {
   let pick = 0;
-  predicted.forEach((p, i) => { if (p < predicted[pick]!) pick = i; });
+  predicted.forEach((p, i) => {
+    if (p < predicted[pick]!) pick = i;
+  });
   return measured[pick]! / Math.min(...measured);
 }

@@ -18,7 +18,11 @@ export interface ContentionFit {
   implied: number[];
 }
 
-interface Job { start: number; end: number; host: string }
+interface Job {
+  start: number;
+  end: number;
+  host: string;
+}
 
 /**
  * For each job, the piecewise-constant number of jobs in service on its host during its life, as
@@ -80,32 +84,42 @@ function segments(jobs: Job[]): { segs: Float64Array[]; ns: Int32Array[] } {
  * names (the caller prefixes them with the run). Concurrency levels the runs never visited leave the
  * curve unidentified there: runs at several configurations (loads, pool sizes) fit it best.
  */
-export function fitContention(spans: readonly SpanRecord[], service: string, stage: string): ContentionFit | undefined {
-  const all = spans.filter((s) => s.kind === 'stage' && s.service === service && s.name === stage).map((s) => ({ start: s.start, end: s.end, host: s.host }));
+export function fitContention(
+  spans: readonly SpanRecord[],
+  service: string,
+  stage: string,
+): ContentionFit | undefined {
+  const all = spans
+    .filter((s) => s.kind === 'stage' && s.service === service && s.name === stage)
+    .map((s) => ({ start: s.start, end: s.end, host: s.host }));
   if (all.length < 50) return undefined;
   const { segs, ns } = segments(all);
   // Drop the first and last 10 % in time: jobs there may overlap untraced ones.
   const starts = all.map((j) => j.start).sort((a, b) => a - b);
   const lo = starts[Math.floor(starts.length * 0.1)]!;
   const hi = starts[Math.floor(starts.length * 0.9)]!;
-  const keep = all.map((j, i) => i).filter((i) => all[i]!.start >= lo && all[i]!.start <= hi);
-  const implied = (max: number, half: number): number[] => keep.map((i) => {
-    const d = segs[i]!;
-    const n = ns[i]!;
-    let w = 0;
-    for (let k = 0; k < d.length; k++) {
-      const m = n[k]!;
-      w += (d[k]! * (1 + ((max - 1) * (m - 1)) / (m - 1 + half))) / m;
-    }
-    return w;
-  });
+  const keep = all.map((_j, i) => i).filter((i) => all[i]!.start >= lo && all[i]!.start <= hi);
+  const implied = (max: number, half: number): number[] =>
+    keep.map((i) => {
+      const d = segs[i]!;
+      const n = ns[i]!;
+      let w = 0;
+      for (let k = 0; k < d.length; k++) {
+        const m = n[k]!;
+        w += (d[k]! * (1 + ((max - 1) * (m - 1)) / (m - 1 + half))) / m;
+      }
+      return w;
+    });
   const cvOf = (xs: number[]) => {
     const m = xs.reduce((a, b) => a + b, 0) / xs.length;
     const v = xs.reduce((a, x) => a + (x - m) ** 2, 0) / xs.length;
     return { m, cv: Math.sqrt(v) / m };
   };
   // Search max ∈ [1, 20] and half ∈ [0.05, 50] through unconstrained coordinates.
-  const toParams = (u: number[]) => [1 + 19 / (1 + Math.exp(-u[0]!)), 0.05 * Math.exp(u[1]! * Math.log(1000))];
+  const toParams = (u: number[]) => [
+    1 + 19 / (1 + Math.exp(-u[0]!)),
+    0.05 * Math.exp(u[1]! * Math.log(1000)),
+  ];
   const loss = (u: number[]) => {
     const [max, half] = toParams(u) as [number, number];
     const logs = implied(max, half).map(Math.log);
@@ -121,12 +135,27 @@ export function fitContention(spans: readonly SpanRecord[], service: string, sta
   }
   const [maxSpeedup, halfConcurrency] = toParams(best.x) as [number, number];
   const { m, cv } = cvOf(implied(maxSpeedup, halfConcurrency));
-  const meanN = keep.reduce((a, i) => {
-    const d = segs[i]!;
-    const n = ns[i]!;
-    let area = 0, dur = 0;
-    for (let k = 0; k < d.length; k++) { area += d[k]! * n[k]!; dur += d[k]!; }
-    return a + (dur > 0 ? area / dur : 1);
-  }, 0) / keep.length;
-  return { service, stage, maxSpeedup, halfConcurrency, demandMean: m, demandCv: cv, samples: keep.length, meanConcurrency: meanN, implied: implied(maxSpeedup, halfConcurrency) };
+  const meanN =
+    keep.reduce((a, i) => {
+      const d = segs[i]!;
+      const n = ns[i]!;
+      let area = 0,
+        dur = 0;
+      for (let k = 0; k < d.length; k++) {
+        area += d[k]! * n[k]!;
+        dur += d[k]!;
+      }
+      return a + (dur > 0 ? area / dur : 1);
+    }, 0) / keep.length;
+  return {
+    service,
+    stage,
+    maxSpeedup,
+    halfConcurrency,
+    demandMean: m,
+    demandCv: cv,
+    samples: keep.length,
+    meanConcurrency: meanN,
+    implied: implied(maxSpeedup, halfConcurrency),
+  };
 }

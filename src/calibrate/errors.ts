@@ -26,13 +26,20 @@ export type CalibrateErrorCode = (typeof CalibrateErrorCode)[keyof typeof Calibr
 
 /** Codes that mean "the input is wrong, nothing ran" (the command line exits 2 for them). */
 export const CALIBRATE_BAD_INPUT: ReadonlySet<CalibrateErrorCode> = new Set([
-  CalibrateErrorCode.FILE_MISSING, CalibrateErrorCode.NO_MEASUREMENTS, CalibrateErrorCode.NO_OUT, CalibrateErrorCode.RUN_MISMATCH,
+  CalibrateErrorCode.FILE_MISSING,
+  CalibrateErrorCode.NO_MEASUREMENTS,
+  CalibrateErrorCode.NO_OUT,
+  CalibrateErrorCode.RUN_MISMATCH,
 ]);
 
 /** An error of the calibrate layer; the message is complete on its own, `details` holds the offending values. */
 export class CalibrateError extends Error {
   override readonly name = 'CalibrateError';
-  constructor(readonly code: CalibrateErrorCode, message: string, readonly details: Readonly<Record<string, unknown>> = {}) {
+  constructor(
+    readonly code: CalibrateErrorCode,
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
     super(message);
   }
 

@@ -15,10 +15,18 @@ export interface TrainingRun {
  * duration of each stage and network span (`<service>.<stage>`), which tell the two factors apart
  * (both lengthen response times; only one lengthens downloads).
  */
-export interface Summary { mean: number; p95: number; throughput: number; stages?: Record<string, number> }
+export interface Summary {
+  mean: number;
+  p95: number;
+  throughput: number;
+  stages?: Record<string, number>;
+}
 
 /** Mean duration of the stage and network spans by `<service>.<name>`, those ending in a window if given. */
-export function stageMeans(spans: readonly SpanRecord[], windows?: readonly { warmupEnd: number; end: number }[]): Record<string, number> {
+export function stageMeans(
+  spans: readonly SpanRecord[],
+  windows?: readonly { warmupEnd: number; end: number }[],
+): Record<string, number> {
   const acc = new Map<string, { n: number; sum: number }>();
   for (const s of spans) {
     if (s.kind !== 'stage' && s.kind !== 'network') continue;
@@ -29,7 +37,12 @@ export function stageMeans(spans: readonly SpanRecord[], windows?: readonly { wa
     a.sum += s.end - s.start;
     acc.set(k, a);
   }
-  return Object.fromEntries([...acc].filter(([, a]) => a.n >= 5).sort(([a], [b]) => a.localeCompare(b)).map(([k, a]) => [k, a.sum / a.n]));
+  return Object.fromEntries(
+    [...acc]
+      .filter(([, a]) => a.n >= 5)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, a]) => [k, a.sum / a.n]),
+  );
 }
 
 /**
@@ -39,7 +52,10 @@ export function stageMeans(spans: readonly SpanRecord[], windows?: readonly { wa
  * multiplies the demands of CPU and GPU stages (contention between co-located processes the model
  * does not have, beyond what the runs' spans already showed).
  */
-export interface Factors { network: number; compute: number }
+export interface Factors {
+  network: number;
+  compute: number;
+}
 
 export interface FactorFit {
   factors: Factors;
@@ -62,7 +78,8 @@ export function scaleDist(d: Dist, k: number): Dist {
   const o = d as Record<string, unknown>;
   if (typeof o.mean === 'number') return { ...o, mean: o.mean * k } as Dist;
   if (o.dist === 'uniform') return { ...o, min: (o.min as number) * k, max: (o.max as number) * k } as Dist;
-  if (o.dist === 'empirical' && Array.isArray(o.samples)) return { ...o, samples: (o.samples as number[]).map((x) => x * k) } as Dist;
+  if (o.dist === 'empirical' && Array.isArray(o.samples))
+    return { ...o, samples: (o.samples as number[]).map((x) => x * k) } as Dist;
   return d;
 }
 
@@ -87,8 +104,10 @@ export function withFactors(s: ResolvedScenario, f: Factors): ResolvedScenario {
   for (const svc of out.services) {
     if (!svc.app) continue;
     svc.app.stages = svc.app.stages.map((st) => {
-      if (st.resource === 'network' && st.sizeBytes !== undefined) return { ...st, sizeBytes: scaleDist(st.sizeBytes, f.network) };
-      if ((st.resource === 'cpu' || st.resource === 'gpu') && st.demand !== undefined) return { ...st, demand: scaleDist(st.demand, f.compute) };
+      if (st.resource === 'network' && st.sizeBytes !== undefined)
+        return { ...st, sizeBytes: scaleDist(st.sizeBytes, f.network) };
+      if ((st.resource === 'cpu' || st.resource === 'gpu') && st.demand !== undefined)
+        return { ...st, demand: scaleDist(st.demand, f.compute) };
       return st;
     }) as typeof svc.app.stages;
   }
@@ -103,7 +122,16 @@ export function withFactors(s: ResolvedScenario, f: Factors): ResolvedScenario {
  * measured window, with fixed seeds (common random numbers: the loss is deterministic), by Nelder–Mead
  * on the logarithms of the factors (both within [1/4, 4]).
  */
-export function fitFactors(runs: readonly TrainingRun[], cal: Calibration, options: { replications?: number; seed?: number; maxEvaluations?: number; onEvaluation?: (n: number, loss: number) => void } = {}): FactorFit {
+export function fitFactors(
+  runs: readonly TrainingRun[],
+  cal: Calibration,
+  options: {
+    replications?: number;
+    seed?: number;
+    maxEvaluations?: number;
+    onEvaluation?: (n: number, loss: number) => void;
+  } = {},
+): FactorFit {
   // Spans of every request after the warm-up (of replication 0) for the stage means.
   const bases = runs.map((r) => {
     const b = withCalibration(r.scenario, cal);
@@ -111,7 +139,10 @@ export function fitFactors(runs: readonly TrainingRun[], cal: Calibration, optio
   });
   const replications = options.replications ?? 5;
   const clamp = (u: number) => Math.min(Math.log(4), Math.max(-Math.log(4), u));
-  const toFactors = (u: number[]): Factors => ({ network: Math.exp(clamp(u[0]!)), compute: Math.exp(clamp(u[1]!)) });
+  const toFactors = (u: number[]): Factors => ({
+    network: Math.exp(clamp(u[0]!)),
+    compute: Math.exp(clamp(u[1]!)),
+  });
   const cache = new Map<string, { loss: number; simulated: Summary[] }>();
   let evaluations = 0;
   const evaluate = (u: number[]) => {
@@ -120,10 +151,20 @@ export function fitFactors(runs: readonly TrainingRun[], cal: Calibration, optio
     let hit = cache.get(id);
     if (!hit) {
       const simulated = bases.map((b, i): Summary => {
-        const { result, spans } = simulate(withFactors(b, f), { replications, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+        const { result, spans } = simulate(withFactors(b, f), {
+          replications,
+          ...(options.seed !== undefined ? { seed: options.seed } : {}),
+        });
         const wanted = runs[i]!.measured.stages;
         const all = wanted ? stageMeans(spans) : {};
-        return { mean: result.responseTime.mean, p95: result.responseTime.p95, throughput: result.throughput, ...(wanted ? { stages: Object.fromEntries(Object.keys(wanted).map((k) => [k, all[k] ?? NaN])) } : {}) };
+        return {
+          mean: result.responseTime.mean,
+          p95: result.responseTime.p95,
+          throughput: result.throughput,
+          ...(wanted
+            ? { stages: Object.fromEntries(Object.keys(wanted).map((k) => [k, all[k] ?? NaN])) }
+            : {}),
+        };
       });
       let loss = 0;
       simulated.forEach((s, i) => {
@@ -138,10 +179,19 @@ export function fitFactors(runs: readonly TrainingRun[], cal: Calibration, optio
     // Outside the box the loss grows with the distance, so the simplex comes back in.
     return hit.loss + u.reduce((a, x) => a + Math.abs(x - clamp(x)), 0);
   };
-  const r = nelderMead(evaluate, [0, 0], { step: [0.3, 0.3], tolerance: 1e-6, maxEvaluations: options.maxEvaluations ?? 60 });
+  const r = nelderMead(evaluate, [0, 0], {
+    step: [0.3, 0.3],
+    tolerance: 1e-6,
+    maxEvaluations: options.maxEvaluations ?? 60,
+  });
   const factors = toFactors(r.x);
   const best = cache.get(JSON.stringify(factors))!;
-  return { factors, loss: best.loss, evaluations: cache.size, runs: runs.map((run, i) => ({ name: run.name, measured: run.measured, simulated: best.simulated[i]! })) };
+  return {
+    factors,
+    loss: best.loss,
+    evaluations: cache.size,
+    runs: runs.map((run, i) => ({ name: run.name, measured: run.measured, simulated: best.simulated[i]! })),
+  };
 }
 
 /**
@@ -149,34 +199,66 @@ export function fitFactors(runs: readonly TrainingRun[], cal: Calibration, optio
  * the scenario given its size law scaled (an effective size: bytes plus what the transfer costs beyond
  * them), with the provenance of both.
  */
-export function calibrationWithFactors(cal: Calibration, scenario: ResolvedScenario, fit: FactorFit, sources: readonly string[]): Calibration {
-  const services: Calibration['services'] = JSON.parse(JSON.stringify(cal.services)) as Calibration['services'];
+export function calibrationWithFactors(
+  cal: Calibration,
+  scenario: ResolvedScenario,
+  fit: FactorFit,
+  sources: readonly string[],
+): Calibration {
+  const services: Calibration['services'] = JSON.parse(
+    JSON.stringify(cal.services),
+  ) as Calibration['services'];
   const round = (x: number) => Number(x.toPrecision(6));
-  const roundDist = (d: Dist): Dist => (typeof d === 'number' ? round(d) : Object.fromEntries(Object.entries(d).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v])) as Dist);
+  const roundDist = (d: Dist): Dist =>
+    typeof d === 'number'
+      ? round(d)
+      : (Object.fromEntries(
+          Object.entries(d).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]),
+        ) as Dist);
   for (const svc of scenario.services) {
     for (const st of svc.app?.stages ?? []) {
       const cur = services[svc.id]?.stages[st.name];
       if (st.resource === 'network' && st.sizeBytes !== undefined) {
-        ((services[svc.id] ??= { stages: {} }).stages[st.name] ??= {}).sizeBytes = roundDist(scaleDist(cur?.sizeBytes ?? st.sizeBytes, fit.factors.network));
+        ((services[svc.id] ??= { stages: {} }).stages[st.name] ??= {}).sizeBytes = roundDist(
+          scaleDist(cur?.sizeBytes ?? st.sizeBytes, fit.factors.network),
+        );
       } else if ((st.resource === 'cpu' || st.resource === 'gpu') && st.demand !== undefined) {
         // As the fit scaled them: every compute demand, fitted or the scenario's own.
-        ((services[svc.id] ??= { stages: {} }).stages[st.name] ??= {}).demand = roundDist(scaleDist(cur?.demand ?? st.demand, fit.factors.compute));
+        ((services[svc.id] ??= { stages: {} }).stages[st.name] ??= {}).demand = roundDist(
+          scaleDist(cur?.demand ?? st.demand, fit.factors.compute),
+        );
       }
     }
   }
   const provenance = {
     ...cal.provenance,
     factors: {
-      method: 'indirect calibration: network stage sizes and fitted compute demands scaled by two factors chosen by Nelder–Mead (log space, fixed seeds) to minimize Σ squared relative errors of mean, p95 and throughput over the training runs',
+      method:
+        'indirect calibration: network stage sizes and fitted compute demands scaled by two factors chosen by Nelder–Mead (log space, fixed seeds) to minimize Σ squared relative errors of mean, p95 and throughput over the training runs',
       network: round(fit.factors.network),
       compute: round(fit.factors.compute),
       loss: round(fit.loss),
       evaluations: fit.evaluations,
-      runs: fit.runs.map((r) => ({ name: r.name, measured: roundAll(r.measured), simulated: roundAll(r.simulated) })),
+      runs: fit.runs.map((r) => ({
+        name: r.name,
+        measured: roundAll(r.measured),
+        simulated: roundAll(r.simulated),
+      })),
       from: sources,
     },
   };
-  return { description: `${cal.description ?? ''} Network sizes and compute demands scaled by factors fitted on the same runs.`.trim(), provenance, services };
+  return {
+    description:
+      `${cal.description ?? ''} Network sizes and compute demands scaled by factors fitted on the same runs.`.trim(),
+    provenance,
+    services,
+  };
 }
 
-const roundAll = (m: Summary): Record<string, unknown> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toPrecision(5)) : roundAll(v as Summary)]));
+const roundAll = (m: Summary): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(m).map(([k, v]) => [
+      k,
+      typeof v === 'number' ? Number(v.toPrecision(5)) : roundAll(v as Summary),
+    ]),
+  );

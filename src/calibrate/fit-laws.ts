@@ -32,7 +32,9 @@ export function ksDistance(sorted: readonly number[], cdf: (x: number) => number
 
 /** Two-sample Kolmogorov–Smirnov distance between two sorted samples. */
 export function ksTwoSample(a: readonly number[], b: readonly number[]): number {
-  let i = 0, j = 0, d = 0;
+  let i = 0,
+    j = 0,
+    d = 0;
   while (i < a.length && j < b.length) {
     const x = Math.min(a[i]!, b[j]!);
     while (i < a.length && a[i]! <= x) i++;
@@ -42,8 +44,26 @@ export function ksTwoSample(a: readonly number[], b: readonly number[]): number 
   return d;
 }
 
-function finish(dist: FittedLaw['dist'], params: Record<string, number>, m: number, cv: number, ll: number, p: number, sorted: number[], cdf: (x: number) => number): FittedLaw {
-  return { dist, params, mean: m, cv, logLikelihood: ll, aic: 2 * p - 2 * ll, ks: ksDistance(sorted, cdf), cdf };
+function finish(
+  dist: FittedLaw['dist'],
+  params: Record<string, number>,
+  m: number,
+  cv: number,
+  ll: number,
+  p: number,
+  sorted: number[],
+  cdf: (x: number) => number,
+): FittedLaw {
+  return {
+    dist,
+    params,
+    mean: m,
+    cv,
+    logLikelihood: ll,
+    aic: 2 * p - 2 * ll,
+    ks: ksDistance(sorted, cdf),
+    cdf,
+  };
 }
 
 export function fitExponential(sorted: number[]): FittedLaw {
@@ -59,7 +79,16 @@ export function fitLognormal(sorted: number[]): FittedLaw {
   const sigma = Math.sqrt(s2);
   const n = sorted.length;
   const ll = -logs.reduce((a, b) => a + b, 0) - (n / 2) * Math.log(2 * Math.PI * s2) - n / 2;
-  return finish('lognormal', { mu, sigma }, Math.exp(mu + s2 / 2), Math.sqrt(Math.exp(s2) - 1), ll, 2, sorted, (x) => (x <= 0 ? 0 : normalCdf((Math.log(x) - mu) / sigma)));
+  return finish(
+    'lognormal',
+    { mu, sigma },
+    Math.exp(mu + s2 / 2),
+    Math.sqrt(Math.exp(s2) - 1),
+    ll,
+    2,
+    sorted,
+    (x) => (x <= 0 ? 0 : normalCdf((Math.log(x) - mu) / sigma)),
+  );
 }
 
 /** Gamma by Minka's Newton iteration on the shape (s = ln x̄ − mean ln x). */
@@ -78,7 +107,9 @@ export function fitGamma(sorted: number[]): FittedLaw {
   const theta = m / k;
   const n = sorted.length;
   const ll = n * ((k - 1) * meanLog - m / theta - k * Math.log(theta) - logGamma(k));
-  return finish('gamma', { shape: k, scale: theta }, m, 1 / Math.sqrt(k), ll, 2, sorted, (x) => gammaP(k, x / theta));
+  return finish('gamma', { shape: k, scale: theta }, m, 1 / Math.sqrt(k), ll, 2, sorted, (x) =>
+    gammaP(k, x / theta),
+  );
 }
 
 /** Weibull by Newton's method on the shape's profile likelihood equation. */
@@ -88,9 +119,11 @@ export function fitWeibull(sorted: number[]): FittedLaw {
   const n = sorted.length;
   let k = 1.2 / Math.sqrt(Math.max(1e-12, logs.reduce((a, l) => a + (l - meanLog) ** 2, 0) / n));
   for (let i = 0; i < 100; i++) {
-    let s0 = 0, s1 = 0, s2 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0;
     for (let j = 0; j < n; j++) {
-      const xk = Math.pow(sorted[j]!, k);
+      const xk = sorted[j]! ** k;
       s0 += xk;
       s1 += xk * logs[j]!;
       s2 += xk * logs[j]! * logs[j]!;
@@ -103,12 +136,24 @@ export function fitWeibull(sorted: number[]): FittedLaw {
     k = next;
     if (done) break;
   }
-  const lambda = Math.pow(sorted.reduce((a, x) => a + Math.pow(x, k), 0) / n, 1 / k);
+  const lambda = (sorted.reduce((a, x) => a + x ** k, 0) / n) ** (1 / k);
   const g1 = Math.exp(logGamma(1 + 1 / k));
   const g2 = Math.exp(logGamma(1 + 2 / k));
   const m = lambda * g1;
-  const ll = n * (Math.log(k) - k * Math.log(lambda)) + (k - 1) * logs.reduce((a, b) => a + b, 0) - sorted.reduce((a, x) => a + Math.pow(x / lambda, k), 0);
-  return finish('weibull', { shape: k, scale: lambda }, m, Math.sqrt(g2 / (g1 * g1) - 1), ll, 2, sorted, (x) => 1 - Math.exp(-Math.pow(Math.max(0, x) / lambda, k)));
+  const ll =
+    n * (Math.log(k) - k * Math.log(lambda)) +
+    (k - 1) * logs.reduce((a, b) => a + b, 0) -
+    sorted.reduce((a, x) => a + (x / lambda) ** k, 0);
+  return finish(
+    'weibull',
+    { shape: k, scale: lambda },
+    m,
+    Math.sqrt(g2 / (g1 * g1) - 1),
+    ll,
+    2,
+    sorted,
+    (x) => 1 - Math.exp(-((Math.max(0, x) / lambda) ** k)),
+  );
 }
 
 /**
@@ -118,7 +163,12 @@ export function fitWeibull(sorted: number[]): FittedLaw {
  */
 export function fitLaws(values: readonly number[]): FittedLaw[] {
   const sorted = values.filter((v) => v > 0 && Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length < 5) throw new CalibrateError(CalibrateErrorCode.TOO_FEW, `only ${sorted.length} positive values to fit (need ≥ 5)`, { values: sorted.length });
+  if (sorted.length < 5)
+    throw new CalibrateError(
+      CalibrateErrorCode.TOO_FEW,
+      `only ${sorted.length} positive values to fit (need ≥ 5)`,
+      { values: sorted.length },
+    );
   const fits = [fitExponential(sorted), fitLognormal(sorted), fitGamma(sorted), fitWeibull(sorted)];
   return fits.filter((f) => Number.isFinite(f.aic)).sort((a, b) => a.aic - b.aic);
 }

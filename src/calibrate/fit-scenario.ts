@@ -1,5 +1,13 @@
 import { numericLeaves, simulate } from '../model/index.js';
-import { loadScenarioOrThrow, ScenarioError, ScenarioErrorCode, scenarioIssueAt, suggest, type FileRoots, type ResolvedScenario } from '../scenario/index.js';
+import {
+  loadScenarioOrThrow,
+  ScenarioError,
+  ScenarioErrorCode,
+  scenarioIssueAt,
+  suggest,
+  type FileRoots,
+  type ResolvedScenario,
+} from '../scenario/index.js';
 import { CalibrateError, CalibrateErrorCode } from './errors.js';
 import { nelderMead } from './nelder-mead.js';
 
@@ -20,16 +28,31 @@ export interface ScenarioFit {
  * unit box (log scale where asked), every evaluation simulated with the scenario's seed and replications
  * (common random numbers make the loss deterministic).
  */
-export function fitScenario(file: string, base: ResolvedScenario, options: { overrides?: readonly string[]; roots?: FileRoots; maxEvaluations?: number; onEvaluation?: (n: number, loss: number) => void } = {}): ScenarioFit {
+export function fitScenario(
+  file: string,
+  base: ResolvedScenario,
+  options: {
+    overrides?: readonly string[];
+    roots?: FileRoots;
+    maxEvaluations?: number;
+    onEvaluation?: (n: number, loss: number) => void;
+  } = {},
+): ScenarioFit {
   const cal = base.calibrate;
   if (!cal || Object.keys(cal.params).length === 0) {
-    throw new CalibrateError(CalibrateErrorCode.NOTHING, `${file} marks no calibratable parameters (add a calibrate: section with params and targets)`, { file });
+    throw new CalibrateError(
+      CalibrateErrorCode.NOTHING,
+      `${file} marks no calibratable parameters (add a calibrate: section with params and targets)`,
+      { file },
+    );
   }
   const keys = Object.keys(cal.params);
   const toValue = (u: number, k: string) => {
     const r = cal.params[k]!;
     const t = Math.min(1, Math.max(0, u));
-    return r.log ? Math.exp(Math.log(r.min) + t * (Math.log(r.max) - Math.log(r.min))) : r.min + t * (r.max - r.min);
+    return r.log
+      ? Math.exp(Math.log(r.min) + t * (Math.log(r.max) - Math.log(r.min)))
+      : r.min + t * (r.max - r.min);
   };
   const history: ScenarioFit['history'] = [];
   const cache = new Map<string, { loss: number; metrics: Map<string, number> }>();
@@ -38,11 +61,15 @@ export function fitScenario(file: string, base: ResolvedScenario, options: { ove
     const id = JSON.stringify(values);
     let hit = cache.get(id);
     if (!hit) {
-      const scenario = loadScenarioOrThrow(file, { overrides: [...(options.overrides ?? []), ...keys.map((k) => `${k}=${values[k]}`)], ...options.roots });
+      const scenario = loadScenarioOrThrow(file, {
+        overrides: [...(options.overrides ?? []), ...keys.map((k) => `${k}=${values[k]}`)],
+        ...options.roots,
+      });
       const metrics = numericLeaves(simulate(scenario).result);
       if (history.length === 0) checkTargets(file, Object.keys(cal.targets), metrics);
       let loss = 0;
-      for (const [key, measured] of Object.entries(cal.targets)) loss += ((metrics.get(key) ?? NaN) - measured) ** 2 / measured ** 2;
+      for (const [key, measured] of Object.entries(cal.targets))
+        loss += ((metrics.get(key) ?? NaN) - measured) ** 2 / measured ** 2;
       // Outside the box the loss grows with the distance, so the simplex comes back in.
       loss += u.reduce((a, x) => a + (x < 0 ? -x : x > 1 ? x - 1 : 0), 0) * 10;
       hit = { loss: Number.isFinite(loss) ? loss : 1e9, metrics };
@@ -53,7 +80,11 @@ export function fitScenario(file: string, base: ResolvedScenario, options: { ove
     return hit.loss;
   };
   const start = keys.map(() => 0.5);
-  const r = nelderMead(evaluate, start, { step: keys.map(() => 0.25), tolerance: 1e-8, maxEvaluations: options.maxEvaluations ?? 60 });
+  const r = nelderMead(evaluate, start, {
+    step: keys.map(() => 0.25),
+    tolerance: 1e-8,
+    maxEvaluations: options.maxEvaluations ?? 60,
+  });
   const values = Object.fromEntries(keys.map((k, i) => [k, toValue(r.x[i]!, k)]));
   const best = cache.get(JSON.stringify(values))!;
   const targets: ScenarioFit['targets'] = {};
@@ -71,8 +102,17 @@ export function fitScenario(file: string, base: ResolvedScenario, options: { ove
  */
 function checkTargets(file: string, keys: readonly string[], metrics: ReadonlyMap<string, number>): void {
   const known = [...metrics.keys()];
-  const issues = keys.filter((k) => !metrics.has(k)).map((k) => scenarioIssueAt(file, ['calibrate', 'targets', k], ScenarioErrorCode.DANGLING_REFERENCE,
-    `no metric "${k}" in the simulation results`, { key: true, ...hintFor(k, known) }));
+  const issues = keys
+    .filter((k) => !metrics.has(k))
+    .map((k) =>
+      scenarioIssueAt(
+        file,
+        ['calibrate', 'targets', k],
+        ScenarioErrorCode.DANGLING_REFERENCE,
+        `no metric "${k}" in the simulation results`,
+        { key: true, ...hintFor(k, known) },
+      ),
+    );
   if (issues.length > 0) throw new ScenarioError(issues);
 }
 

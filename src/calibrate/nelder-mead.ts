@@ -12,7 +12,11 @@ export interface NelderMeadOptions {
  * deterministic objective (fixed simulation seeds: common random numbers) it converges like on any
  * smooth function of a few parameters.
  */
-export function nelderMead(f: (x: number[]) => number, x0: number[], options: NelderMeadOptions = {}): { x: number[]; value: number; evaluations: number } {
+export function nelderMead(
+  f: (x: number[]) => number,
+  x0: number[],
+  options: NelderMeadOptions = {},
+): { x: number[]; value: number; evaluations: number } {
   const n = x0.length;
   const max = options.maxEvaluations ?? 200 * n;
   const tol = options.tolerance ?? 1e-6;
@@ -30,7 +34,10 @@ export function nelderMead(f: (x: number[]) => number, x0: number[], options: Ne
   while (evaluations < max) {
     simplex.sort((a, b) => a.v - b.v);
     if (Math.abs(simplex[n]!.v - simplex[0]!.v) <= tol) break;
-    const centroid = Array.from({ length: n }, (_, j) => simplex.slice(0, n).reduce((a, p) => a + p.x[j]!, 0) / n);
+    const centroid = Array.from(
+      { length: n },
+      (_, j) => simplex.slice(0, n).reduce((a, p) => a + p.x[j]!, 0) / n,
+    );
     const worst = simplex[n]!;
     const along = (t: number) => centroid.map((c, j) => c + t * (worst.x[j]! - c));
     const xr = along(-1);

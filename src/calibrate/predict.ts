@@ -1,4 +1,10 @@
-import { combine, replicationMetrics, Simulation, type ReplicationMetrics, type SimulationResult } from '../model/index.js';
+import {
+  combine,
+  replicationMetrics,
+  Simulation,
+  type ReplicationMetrics,
+  type SimulationResult,
+} from '../model/index.js';
 import type { ResolvedScenario } from '../scenario/index.js';
 
 /** The twin's prediction for one configuration: metrics with CIs and the response times behind them. */
@@ -17,7 +23,10 @@ const MAX_TRACED = 50_000;
  * answered after the warm-up in every replication, so that the predicted distribution can be compared
  * with a measured one (KS, CDFs). Tracing only observes: the metrics are those simulate gives.
  */
-export function predict(scenario: ResolvedScenario, options: { replications: number; seed?: number; onReplication?: (done: number) => void }): Prediction {
+export function predict(
+  scenario: ResolvedScenario,
+  options: { replications: number; seed?: number; onReplication?: (done: number) => void },
+): Prediction {
   const seed = options.seed ?? scenario.seed;
   const reps: ReplicationMetrics[] = [];
   const responseTimes: number[] = [];
@@ -25,7 +34,8 @@ export function predict(scenario: ResolvedScenario, options: { replications: num
     const sim = new Simulation(scenario, { seed, replication: r, spanSample: MAX_TRACED });
     sim.run();
     reps.push(replicationMetrics(sim));
-    for (const s of sim.collector.spans) if (s.kind === 'request' && s.status === 'ok') responseTimes.push(s.end - s.start);
+    for (const s of sim.collector.spans)
+      if (s.kind === 'request' && s.status === 'ok') responseTimes.push(s.end - s.start);
     options.onReplication?.(r + 1);
   }
   const { perReplication: _omit, ...result } = combine(scenario, seed, reps);

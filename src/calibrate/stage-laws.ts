@@ -22,7 +22,11 @@ export interface StageFit {
  * reference core or GPU with the host's speed. Contention inflates durations, so runs at light load
  * give the cleanest demand laws; heavier runs are better used for the indirect fit (`e2ctwin fit`).
  */
-export function fitStageLaws(spans: readonly SpanRecord[], scenario?: ResolvedScenario, minSamples = 20): StageFit[] {
+export function fitStageLaws(
+  spans: readonly SpanRecord[],
+  scenario?: ResolvedScenario,
+  minSamples = 20,
+): StageFit[] {
   const groups = new Map<string, number[]>();
   for (const s of spans) {
     if (s.kind !== 'stage') continue;
@@ -38,11 +42,24 @@ export function fitStageLaws(spans: readonly SpanRecord[], scenario?: ResolvedSc
     const svc = scenario?.services.find((x) => x.id === service);
     const st = svc?.app?.stages.find((x) => x.name === stage);
     if (st && (st.resource === 'network' || st.resource === 'forward')) continue;
-    const speed = st?.resource === 'gpu' ? svc?.host.gpu?.speed ?? 1 : st?.resource === 'cpu' ? svc?.host.cpu.speed ?? 1 : 1;
+    const speed =
+      st?.resource === 'gpu'
+        ? (svc?.host.gpu?.speed ?? 1)
+        : st?.resource === 'cpu'
+          ? (svc?.host.cpu.speed ?? 1)
+          : 1;
     // A GPU shared by concurrent jobs slows each one down: fit its curve and the demand it implies.
     const contention = st?.resource === 'gpu' ? fitContention(spans, service, stage) : undefined;
     const all = fitLaws((contention ? contention.implied : durations).map((d) => d * speed));
-    out.push({ service, stage, samples: durations.length, speed, best: all[0]!, all, ...(contention ? { contention } : {}) });
+    out.push({
+      service,
+      stage,
+      samples: durations.length,
+      speed,
+      best: all[0]!,
+      all,
+      ...(contention ? { contention } : {}),
+    });
   }
   return out;
 }
@@ -53,10 +70,16 @@ export function calibrationFromFits(fits: readonly StageFit[], sources: readonly
   const provenance: Record<string, unknown> = {};
   for (const f of fits) {
     const b = f.best;
-    const demand = b.dist === 'exponential' ? { dist: 'exponential' as const, mean: round(b.mean) } : { dist: b.dist, mean: round(b.mean), cv: round(b.cv) };
+    const demand =
+      b.dist === 'exponential'
+        ? { dist: 'exponential' as const, mean: round(b.mean) }
+        : { dist: b.dist, mean: round(b.mean), cv: round(b.cv) };
     const c = f.contention;
     (services[f.service] ??= { stages: {} }).stages[f.stage] = c
-      ? { demand, concurrency: { maxSpeedup: round(c.maxSpeedup), halfConcurrency: round(c.halfConcurrency) } }
+      ? {
+          demand,
+          concurrency: { maxSpeedup: round(c.maxSpeedup), halfConcurrency: round(c.halfConcurrency) },
+        }
       : { demand };
     provenance[`${f.service}.${f.stage}.demand`] = {
       method: `maximum likelihood, ${b.dist} chosen by AIC among ${f.all.map((a) => a.dist).join(', ')}`,
@@ -68,7 +91,8 @@ export function calibrationFromFits(fits: readonly StageFit[], sources: readonly
     };
     if (c) {
       provenance[`${f.service}.${f.stage}.concurrency`] = {
-        method: 'processor-sharing demands ∫ rate(n)/n dt made independent of concurrency (minimum cv), Nelder–Mead',
+        method:
+          'processor-sharing demands ∫ rate(n)/n dt made independent of concurrency (minimum cv), Nelder–Mead',
         samples: c.samples,
         meanConcurrency: round(c.meanConcurrency),
         impliedDemandCv: round(c.demandCv),

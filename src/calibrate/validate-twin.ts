@@ -1,11 +1,22 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { E2CTWIN_VERSION, readMeasuredRun, RunFolderError, type MeasuredRunFolder } from '../run-folder/index.js';
+import {
+  E2CTWIN_VERSION,
+  readMeasuredRun,
+  RunFolderError,
+  type MeasuredRunFolder,
+} from '../run-folder/index.js';
 import { loadScenarioOrThrow, type FileRoots, type ResolvedScenario } from '../scenario/index.js';
 import { CalibrateError, CalibrateErrorCode } from './errors.js';
 import { loadHeldOutOrThrow, type HeldOut, type HeldOutConfig } from './held-out.js';
 import { predict } from './predict.js';
-import { measuredResponseTimes, scoreValidation, sideSummary, type ConfigInput, type ValidationReport } from './validation-report.js';
+import {
+  measuredResponseTimes,
+  scoreValidation,
+  sideSummary,
+  type ConfigInput,
+  type ValidationReport,
+} from './validation-report.js';
 
 // validate-twin's orchestration, free of any testbed: held-out configurations are measured by a
 // `measure` function the caller gives (live mode on a testbed, from the command line; a fake in
@@ -67,21 +78,61 @@ export interface PreparedValidation {
  */
 export function prepareValidation(input: ValidationInput): PreparedValidation {
   const { calibrationFile, configsFile, runsDir } = input;
-  if (!existsSync(calibrationFile)) throw new CalibrateError(CalibrateErrorCode.FILE_MISSING, `--calibration ${calibrationFile}: file not found`, { file: calibrationFile });
-  if (!existsSync(configsFile)) throw new CalibrateError(CalibrateErrorCode.FILE_MISSING, `--configs ${configsFile}: file not found`, { file: configsFile });
-  if (!input.canMeasure && runsDir === undefined) throw new CalibrateError(CalibrateErrorCode.NO_MEASUREMENTS, 'give --testbed to measure the configurations live, or --live-runs <dir> with their measured run folders (or both: only the missing ones run)');
-  if (!input.canMeasure && !existsSync(runsDir!)) throw new CalibrateError(CalibrateErrorCode.FILE_MISSING, `--live-runs ${runsDir}: folder not found`, { file: runsDir });
-  if (runsDir === undefined) throw new CalibrateError(CalibrateErrorCode.NO_OUT, 'with --testbed, give --out <dir> (or --live-runs <dir>) for the live run folders');
+  if (!existsSync(calibrationFile))
+    throw new CalibrateError(
+      CalibrateErrorCode.FILE_MISSING,
+      `--calibration ${calibrationFile}: file not found`,
+      { file: calibrationFile },
+    );
+  if (!existsSync(configsFile))
+    throw new CalibrateError(CalibrateErrorCode.FILE_MISSING, `--configs ${configsFile}: file not found`, {
+      file: configsFile,
+    });
+  if (!input.canMeasure && runsDir === undefined)
+    throw new CalibrateError(
+      CalibrateErrorCode.NO_MEASUREMENTS,
+      'give --testbed to measure the configurations live, or --live-runs <dir> with their measured run folders (or both: only the missing ones run)',
+    );
+  if (!input.canMeasure && !existsSync(runsDir!))
+    throw new CalibrateError(CalibrateErrorCode.FILE_MISSING, `--live-runs ${runsDir}: folder not found`, {
+      file: runsDir,
+    });
+  if (runsDir === undefined)
+    throw new CalibrateError(
+      CalibrateErrorCode.NO_OUT,
+      'with --testbed, give --out <dir> (or --live-runs <dir>) for the live run folders',
+    );
   const roots = rootsWithCalibration(input);
   const deployed = loadScenarioOrThrow(input.scenarioFile, { overrides: [...input.set], ...roots });
-  const twinBase = loadScenarioOrThrow(input.scenarioFile, { overrides: [...input.set, calibrationOverride(input)], ...roots });
-  if (deployed.services.every((s) => JSON.stringify(s.app) === JSON.stringify(twinBase.services.find((x) => x.id === s.id)?.app))) {
-    input.log(`warning: ${calibrationFile} changes no stage of ${input.scenarioFile}: the twin is the scenario as it is`);
+  const twinBase = loadScenarioOrThrow(input.scenarioFile, {
+    overrides: [...input.set, calibrationOverride(input)],
+    ...roots,
+  });
+  if (
+    deployed.services.every(
+      (s) => JSON.stringify(s.app) === JSON.stringify(twinBase.services.find((x) => x.id === s.id)?.app),
+    )
+  ) {
+    input.log(
+      `warning: ${calibrationFile} changes no stage of ${input.scenarioFile}: the twin is the scenario as it is`,
+    );
   }
-  const heldOut = loadHeldOutOrThrow(configsFile, input.scenarioFile, [...input.set, calibrationOverride(input)], roots);
+  const heldOut = loadHeldOutOrThrow(
+    configsFile,
+    input.scenarioFile,
+    [...input.set, calibrationOverride(input)],
+    roots,
+  );
   return {
-    input, runsDir, deployed, heldOut,
-    scenarioOf: (c) => loadScenarioOrThrow(input.scenarioFile, { overrides: [...input.set, ...c.set], ...(input.roots ?? {}) }),
+    input,
+    runsDir,
+    deployed,
+    heldOut,
+    scenarioOf: (c) =>
+      loadScenarioOrThrow(input.scenarioFile, {
+        overrides: [...input.set, ...c.set],
+        ...(input.roots ?? {}),
+      }),
   };
 }
 
@@ -132,9 +183,18 @@ export async function runValidation(v: PreparedValidation, o: ValidationOptions)
     let got = existsSync(dir) ? readOrSkip(dir, tag, log) : `no run folder ${show(dir)}`;
     if (typeof got !== 'string') {
       if (JSON.stringify(got.overrides) !== JSON.stringify(overrides)) {
-        throw new CalibrateError(CalibrateErrorCode.RUN_MISMATCH, `${record(dir)} measured --set ${got.overrides.join(' ') || '(none)'}, but configuration "${c.name}" is --set ${overrides.join(' ') || '(none)'}: a run folder of another configuration`, { dir, config: c.name });
+        throw new CalibrateError(
+          CalibrateErrorCode.RUN_MISMATCH,
+          `${record(dir)} measured --set ${got.overrides.join(' ') || '(none)'}, but configuration "${c.name}" is --set ${overrides.join(' ') || '(none)'}: a run folder of another configuration`,
+          { dir, config: c.name },
+        );
       }
-      if (got.scenario !== deployed.name) throw new CalibrateError(CalibrateErrorCode.RUN_MISMATCH, `${record(dir)} is a run of scenario "${got.scenario}", not "${deployed.name}"`, { dir, scenario: got.scenario });
+      if (got.scenario !== deployed.name)
+        throw new CalibrateError(
+          CalibrateErrorCode.RUN_MISMATCH,
+          `${record(dir)} is a run of scenario "${got.scenario}", not "${deployed.name}"`,
+          { dir, scenario: got.scenario },
+        );
       log(`${tag}: measured run ${show(dir)} reused`);
     } else if (o.measure && !stop) {
       got = await o.measure({ config: c, overrides, dir, tag });
@@ -143,7 +203,8 @@ export async function runValidation(v: PreparedValidation, o: ValidationOptions)
       got = stop;
     }
     if (typeof got !== 'string') measured.set(c.name, got);
-    else if (got.startsWith(CORRUPT)) missing.push({ name: c.name, reason: got.slice(CORRUPT.length), corrupt: true });
+    else if (got.startsWith(CORRUPT))
+      missing.push({ name: c.name, reason: got.slice(CORRUPT.length), corrupt: true });
     else missing.push({ name: c.name, reason: got });
   }
 
@@ -160,10 +221,15 @@ export async function runValidation(v: PreparedValidation, o: ValidationOptions)
     scoredConfigs.push({ name: c.name, overrides: twinOverrides, measured: m.metrics });
     const twin = loadScenarioOrThrow(input.scenarioFile, { overrides: twinOverrides, ...roots });
     log(`twin ${c.name}: ${o.replications} replications of ${m.durationS} s (warm-up ${m.warmupS} s)`);
-    const p = predict(twin, { replications: o.replications, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
+    const p = predict(twin, {
+      replications: o.replications,
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    });
     const mr = measuredResponseTimes(m.spans, m.windows);
     inputs.push({
-      name: c.name, set: c.set, run: record(m.dir),
+      name: c.name,
+      set: c.set,
+      run: record(m.dir),
       predicted: { ...sideSummary(p.result as never, p.responseTimes), responseTimes: p.responseTimes },
       measured: { ...sideSummary(m.metrics as never, mr), responseTimes: mr },
     });
@@ -172,23 +238,38 @@ export async function runValidation(v: PreparedValidation, o: ValidationOptions)
   const first = [...measured.values()][0];
   const { testbed, ...setup } = o.setup ?? {};
   const report = scoreValidation(deployed.name, inputs, missing, {
-    scenario: record(input.scenarioFile), calibration: record(input.calibrationFile), configs: record(input.configsFile), ...(input.set.length ? { set: input.set } : {}),
-    replications: o.replications, seed: o.seed ?? deployed.seed,
-    liveRuns: record(v.runsDir), ...(testbed !== undefined ? { testbed } : {}),
+    scenario: record(input.scenarioFile),
+    calibration: record(input.calibrationFile),
+    configs: record(input.configsFile),
+    ...(input.set.length ? { set: input.set } : {}),
+    replications: o.replications,
+    seed: o.seed ?? deployed.seed,
+    liveRuns: record(v.runsDir),
+    ...(testbed !== undefined ? { testbed } : {}),
     liveRepetitions: first ? (first.metrics.replications ?? 1) : null,
     measuredWindow: first ? { durationS: first.durationS, warmupS: first.warmupS } : null,
     heldOutDescription: heldOut.description ?? null,
     e2ctwinVersion: E2CTWIN_VERSION,
     ...setup,
   });
-  return { report, samples, scored: inputs.length, corrupt: missing.filter((m) => m.corrupt).length, measured: scoredConfigs };
+  return {
+    report,
+    samples,
+    scored: inputs.length,
+    corrupt: missing.filter((m) => m.corrupt).length,
+    measured: scoredConfigs,
+  };
 }
 
 /**
  * A configuration's run folder as a measurement, or why not; a corrupt folder is reported (the file and
  * the problem) and skipped, so that one bad folder does not abort the report over the others.
  */
-export function readOrSkip(dir: string, tag: string, log: (line: string) => void): MeasuredRunFolder | string {
+export function readOrSkip(
+  dir: string,
+  tag: string,
+  log: (line: string) => void,
+): MeasuredRunFolder | string {
   try {
     return readMeasuredRun(dir);
   } catch (e) {
@@ -205,5 +286,8 @@ const calibrationOverride = (input: ValidationInput) => `calibration=${path.reso
 
 /** The params file named on the command line may be read wherever it is (that file only). */
 function rootsWithCalibration(input: ValidationInput): FileRoots {
-  return { ...(input.roots ?? {}), extraRoots: [...(input.roots?.extraRoots ?? []), path.resolve(input.calibrationFile)] };
+  return {
+    ...(input.roots ?? {}),
+    extraRoots: [...(input.roots?.extraRoots ?? []), path.resolve(input.calibrationFile)],
+  };
 }

@@ -3,7 +3,11 @@ import { bias, mape, regret, spearman } from './compare.js';
 import { ksTwoSample } from './fit-laws.js';
 
 /** A value with its 95 % confidence interval (over replications or repetitions). */
-export interface Estimate { value: number; lo: number; hi: number }
+export interface Estimate {
+  value: number;
+  lo: number;
+  hi: number;
+}
 
 /** What one side (twin or testbed) gives for one configuration. */
 export interface SideSummary {
@@ -19,7 +23,11 @@ export interface SideSummary {
 /** The three metrics scored, as the `simulate --json` keys name them. */
 export const SCORED = ['mean', 'p95', 'throughput'] as const;
 export type Scored = (typeof SCORED)[number];
-const METRIC_KEY: Record<Scored, string> = { mean: 'responseTime.mean', p95: 'responseTime.p95', throughput: 'throughput' };
+const METRIC_KEY: Record<Scored, string> = {
+  mean: 'responseTime.mean',
+  p95: 'responseTime.p95',
+  throughput: 'throughput',
+};
 
 /** One configuration with both sides: what the report needs to score it. */
 export interface ConfigInput {
@@ -46,7 +54,13 @@ export interface ConfigScore {
 }
 
 /** A target of the issue a validation is judged against (`metric` compared with `bound`). */
-export interface Target { what: string; bound: number; op: '<=' | '>='; value: number; met: boolean }
+export interface Target {
+  what: string;
+  bound: number;
+  op: '<=' | '>=';
+  value: number;
+  met: boolean;
+}
 
 export interface ValidationReport {
   format: 'e2ctwin-validation';
@@ -80,7 +94,10 @@ export interface ValidationReport {
 }
 
 /** Response times (s) of the requests answered within the measured windows of a live run, sorted. */
-export function measuredResponseTimes(spans: readonly SpanRecord[], windows: readonly { warmupEnd: number; end: number }[]): number[] {
+export function measuredResponseTimes(
+  spans: readonly SpanRecord[],
+  windows: readonly { warmupEnd: number; end: number }[],
+): number[] {
   const out: number[] = [];
   for (const s of spans) {
     if (s.kind !== 'request' || s.status !== 'ok') continue;
@@ -93,7 +110,10 @@ export function measuredResponseTimes(spans: readonly SpanRecord[], windows: rea
 /** Wasserstein-1 distance between two sorted samples: ∫ |F_a − F_b| dx. */
 export function wasserstein1(a: readonly number[], b: readonly number[]): number {
   if (a.length === 0 || b.length === 0) return NaN;
-  let i = 0, j = 0, x = Math.min(a[0]!, b[0]!), area = 0;
+  let i = 0,
+    j = 0,
+    x = Math.min(a[0]!, b[0]!),
+    area = 0;
   while (i < a.length || j < b.length) {
     const next = Math.min(a[i] ?? Infinity, b[j] ?? Infinity);
     area += Math.abs(i / a.length - j / b.length) * (next - x);
@@ -105,9 +125,20 @@ export function wasserstein1(a: readonly number[], b: readonly number[]): number
 }
 
 /** An estimate from a metrics object (simulate's or live's `metrics.json`): its mean and 95 % interval. */
-export function estimateOf(metrics: { ci95?: Record<string, { lo: number | null; hi: number | null }> } & Record<string, unknown>, key: string): Estimate {
+export function estimateOf(
+  metrics: { ci95?: Record<string, { lo: number | null; hi: number | null }> } & Record<string, unknown>,
+  key: string,
+): Estimate {
   // Own properties only: `constructor` or `toString` are in every object, and are not metrics.
-  const value = key.split('.').reduce<unknown>((o, k) => (typeof o === 'object' && o !== null && Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined), metrics);
+  const value = key
+    .split('.')
+    .reduce<unknown>(
+      (o, k) =>
+        typeof o === 'object' && o !== null && Object.hasOwn(o, k)
+          ? (o as Record<string, unknown>)[k]
+          : undefined,
+      metrics,
+    );
   const v = typeof value === 'number' ? value : NaN;
   const c = metrics.ci95?.[key];
   // One repetition has no interval: it is the point itself.
@@ -117,7 +148,10 @@ export function estimateOf(metrics: { ci95?: Record<string, { lo: number | null;
 }
 
 /** The summary of one side from its metrics and response-time sample. */
-export function sideSummary(metrics: Parameters<typeof estimateOf>[0] & { replications?: number }, responseTimes: readonly number[]): SideSummary {
+export function sideSummary(
+  metrics: Parameters<typeof estimateOf>[0] & { replications?: number },
+  responseTimes: readonly number[],
+): SideSummary {
   return {
     mean: estimateOf(metrics, METRIC_KEY.mean),
     p95: estimateOf(metrics, METRIC_KEY.p95),
@@ -136,19 +170,33 @@ export const DEFAULT_TARGETS = { configurations: 5, mapeMean: 0.1, mapeP95: 0.15
  * between the response-time distributions; over the configurations MAPE and bias per metric, the
  * rank correlation the optimizers rely on, the transfer regret, and the testbed's own noise for scale.
  */
-export function scoreValidation(scenario: string, inputs: readonly ConfigInput[], missing: ValidationReport['missing'], setup: Record<string, unknown>, targets = DEFAULT_TARGETS): ValidationReport {
+export function scoreValidation(
+  scenario: string,
+  inputs: readonly ConfigInput[],
+  missing: ValidationReport['missing'],
+  setup: Record<string, unknown>,
+  targets = DEFAULT_TARGETS,
+): ValidationReport {
   const configs: ConfigScore[] = inputs.map((c) => {
     const { responseTimes: pr, ...predicted } = c.predicted;
     const { responseTimes: mr, ...measured } = c.measured;
-    const error = Object.fromEntries(SCORED.map((k) => [k, (predicted[k].value - measured[k].value) / measured[k].value])) as Record<Scored, number>;
+    const error = Object.fromEntries(
+      SCORED.map((k) => [k, (predicted[k].value - measured[k].value) / measured[k].value]),
+    ) as Record<Scored, number>;
     return {
-      name: c.name, set: c.set, ...(c.run ? { run: c.run } : {}), predicted, measured, error,
+      name: c.name,
+      set: c.set,
+      ...(c.run ? { run: c.run } : {}),
+      predicted,
+      measured,
+      error,
       ks: pr.length > 0 && mr.length > 0 ? ksTwoSample(pr, mr) : NaN,
       wasserstein: wasserstein1(pr, mr),
     };
   });
   const col = (side: 'predicted' | 'measured', k: Scored) => configs.map((c) => c[side][k].value);
-  const per = <T>(f: (k: Scored) => T) => Object.fromEntries(SCORED.map((k) => [k, f(k)])) as Record<Scored, T>;
+  const per = <T>(f: (k: Scored) => T) =>
+    Object.fromEntries(SCORED.map((k) => [k, f(k)])) as Record<Scored, T>;
   const n = configs.length;
   const ks = configs.map((c) => c.ks).filter(Number.isFinite);
   const avg = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
@@ -163,16 +211,37 @@ export function scoreValidation(scenario: string, inputs: readonly ConfigInput[]
       if (n === 0) return NaN;
       // Throughput is maximized: rank by its negative.
       const s = k === 'throughput' ? -1 : 1;
-      const r = regret(col('predicted', k).map((x) => s * x), col('measured', k).map((x) => s * x));
+      const r = regret(
+        col('predicted', k).map((x) => s * x),
+        col('measured', k).map((x) => s * x),
+      );
       return k === 'throughput' ? 1 / r : r;
     }),
     // Only measurements repeated at least twice have an interval to speak of.
-    noiseFloor: per((k) => avg(configs.filter((c) => c.measured.runs > 1).map((c) => (c.measured[k].hi - c.measured[k].lo) / 2 / Math.abs(c.measured[k].value)).filter(Number.isFinite))),
+    noiseFloor: per((k) =>
+      avg(
+        configs
+          .filter((c) => c.measured.runs > 1)
+          .map((c) => (c.measured[k].hi - c.measured[k].lo) / 2 / Math.abs(c.measured[k].value))
+          .filter(Number.isFinite),
+      ),
+    ),
   };
-  const target = (what: string, value: number, op: Target['op'], bound: number): Target =>
-    ({ what, bound, op, value, met: Number.isFinite(value) && (op === '<=' ? value <= bound : value >= bound) });
+  const target = (what: string, value: number, op: Target['op'], bound: number): Target => ({
+    what,
+    bound,
+    op,
+    value,
+    met: Number.isFinite(value) && (op === '<=' ? value <= bound : value >= bound),
+  });
   return {
-    format: 'e2ctwin-validation', version: 1, scenario, setup, configs, missing, overall,
+    format: 'e2ctwin-validation',
+    version: 1,
+    scenario,
+    setup,
+    configs,
+    missing,
+    overall,
     targets: [
       target('held-out configurations measured', n, '>=', targets.configurations),
       target('MAPE of the mean response time', overall.mape.mean, '<=', targets.mapeMean),
@@ -186,7 +255,11 @@ export function scoreValidation(scenario: string, inputs: readonly ConfigInput[]
  * Plot-ready data for a browser view: per configuration the predicted and measured points with their
  * intervals, and both empirical CDFs thinned to at most `points` steps each.
  */
-export function plotData(report: ValidationReport, samples: ReadonlyMap<string, { predicted: readonly number[]; measured: readonly number[] }>, points = 200) {
+export function plotData(
+  report: ValidationReport,
+  samples: ReadonlyMap<string, { predicted: readonly number[]; measured: readonly number[] }>,
+  points = 200,
+) {
   const cdf = (xs: readonly number[]) => {
     const n = xs.length;
     if (n === 0) return { x: [], p: [] };
@@ -198,9 +271,18 @@ export function plotData(report: ValidationReport, samples: ReadonlyMap<string, 
     format: 'e2ctwin-validation-plot',
     version: 1,
     scenario: report.scenario,
-    metrics: SCORED.map((k) => ({ key: k, metricKey: METRIC_KEY[k], unit: k === 'throughput' ? 'req/s' : 's' })),
+    metrics: SCORED.map((k) => ({
+      key: k,
+      metricKey: METRIC_KEY[k],
+      unit: k === 'throughput' ? 'req/s' : 's',
+    })),
     points: report.configs.map((c) => ({ name: c.name, predicted: c.predicted, measured: c.measured })),
-    cdfs: report.configs.map((c) => ({ name: c.name, ks: c.ks, predicted: cdf(samples.get(c.name)?.predicted ?? []), measured: cdf(samples.get(c.name)?.measured ?? []) })),
+    cdfs: report.configs.map((c) => ({
+      name: c.name,
+      ks: c.ks,
+      predicted: cdf(samples.get(c.name)?.predicted ?? []),
+      measured: cdf(samples.get(c.name)?.measured ?? []),
+    })),
     missing: report.missing.map((m) => m.name),
   };
 }

@@ -17,16 +17,20 @@ import { registerDrive } from './commands/drive.js';
 import { registerEngine } from './commands/engine.js';
 import { registerLive, registerProbe } from './commands/live.js';
 
-
 /** The e2ctwin command line: one verb per capability, each with its own --help. */
 export function buildProgram(): Command {
   const program = new Command('e2ctwin')
-    .description('A digital twin for application workflows on the edge-to-cloud continuum.\nSimulate a scenario in seconds, explore what-ifs, run it live, calibrate the twin, see it in a browser.')
+    .description(
+      'A digital twin for application workflows on the edge-to-cloud continuum.\nSimulate a scenario in seconds, explore what-ifs, run it live, calibrate the twin, see it in a browser.',
+    )
     .version(pkg.version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     // Usage errors throw instead of exiting so that main.ts maps them to exit status 2 (bad input).
     .exitOverride()
-    .addHelpText('after', '\nExamples:\n  e2ctwin simulate scenarios/plantnet.yaml\n  e2ctwin validate scenarios/plantnet.yaml\n  e2ctwin schema > scenarios/scenario.schema.json\n\nDocumentation: README.md. Exit status: 0 ok, 1 run failure, 2 bad input.');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  e2ctwin simulate scenarios/plantnet.yaml\n  e2ctwin validate scenarios/plantnet.yaml\n  e2ctwin schema > scenarios/scenario.schema.json\n\nDocumentation: README.md. Exit status: 0 ok, 1 run failure, 2 bad input.',
+    );
   registerValidate(program);
   registerSimulate(program);
   registerSweep(program);

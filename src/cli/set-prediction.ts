@@ -1,5 +1,10 @@
 import { Option, type Command } from 'commander';
-import { loadCalibrationSet, predictOverSet, sampleOverrides, type SetPrediction } from '../calibrate/index.js';
+import {
+  loadCalibrationSet,
+  predictOverSet,
+  sampleOverrides,
+  type SetPrediction,
+} from '../calibrate/index.js';
 import { ScenarioError } from '../scenario/index.js';
 import type { SimulationResult } from '../model/index.js';
 import type { TrialRunner } from '../explore/runner.js';
@@ -8,21 +13,49 @@ import { simBackend, trialRunner } from './sim-backend.js';
 import { num, table } from './table.js';
 
 /** Metrics given a prediction interval (those present in the simulation's output). */
-export const PI_METRICS = ['responseTime.mean', 'responseTime.p50', 'responseTime.p95', 'throughput', 'abandonmentProbability', 'gpuMemoryPeakGiB', 'cost'];
+export const PI_METRICS = [
+  'responseTime.mean',
+  'responseTime.p50',
+  'responseTime.p95',
+  'throughput',
+  'abandonmentProbability',
+  'gpuMemoryPeakGiB',
+  'cost',
+];
 
 /** The options a verb takes to predict over a calibration set (one flag name for every verb). */
 export function calibrationSetOptions(cmd: Command): Command {
   return cmd
-    .option('--calibration-set <file>', 'also predict over the plausible parameter vectors of a calibration set (`e2ctwin calibrate-twin`): a 90 % prediction interval beside the simulation\'s CI')
-    .addOption(new Option('--pi-replications <n>', 'with --calibration-set: replications per plausible vector (each its own random numbers)').argParser(intOption('--pi-replications', 1)).default(2))
-    .addOption(new Option('-w, --workers <n>', 'with --calibration-set: worker threads (default: the cores; 0 the main thread)').argParser(intOption('--workers', 0)));
+    .option(
+      '--calibration-set <file>',
+      "also predict over the plausible parameter vectors of a calibration set (`e2ctwin calibrate-twin`): a 90 % prediction interval beside the simulation's CI",
+    )
+    .addOption(
+      new Option(
+        '--pi-replications <n>',
+        'with --calibration-set: replications per plausible vector (each its own random numbers)',
+      )
+        .argParser(intOption('--pi-replications', 1))
+        .default(2),
+    )
+    .addOption(
+      new Option(
+        '-w, --workers <n>',
+        'with --calibration-set: worker threads (default: the cores; 0 the main thread)',
+      ).argParser(intOption('--workers', 0)),
+    );
 }
 
 /**
  * The configuration simulated under every plausible vector of the set (vector i on replications of its
  * own, so the simulator's noise is in the interval and averages out of the point), summarized per metric.
  */
-export async function predictWithSet(file: string, overrides: readonly string[], setFile: string, o: { seed: number; replications: number; workers?: number; onProgress?: (f: number) => void }): Promise<{ samples: number; metrics: Record<string, SetPrediction> }> {
+export async function predictWithSet(
+  file: string,
+  overrides: readonly string[],
+  setFile: string,
+  o: { seed: number; replications: number; workers?: number; onProgress?: (f: number) => void },
+): Promise<{ samples: number; metrics: Record<string, SetPrediction> }> {
   const loaded = loadCalibrationSet(setFile);
   // A bad set file is bad input like a bad scenario: located issues, exit 2 (main.ts formats them).
   if (!loaded.ok) throw new ScenarioError(loaded.issues);
@@ -33,8 +66,14 @@ export async function predictWithSet(file: string, overrides: readonly string[],
     let done = 0;
     const total = samples.length * o.replications;
     const [p] = await predictOverSet({
-      backend: simBackend(file, runner), samples, configs: [{ name: 'this', overrides: [...overrides] }], metrics: PI_METRICS,
-      seed: o.seed, replications: o.replications, streams: 'independent', onDone: () => o.onProgress?.(++done / total),
+      backend: simBackend(file, runner),
+      samples,
+      configs: [{ name: 'this', overrides: [...overrides] }],
+      metrics: PI_METRICS,
+      seed: o.seed,
+      replications: o.replications,
+      streams: 'independent',
+      onDone: () => o.onProgress?.(++done / total),
     });
     return { samples: samples.length, metrics: p!.metrics };
   } finally {
@@ -43,25 +82,51 @@ export async function predictWithSet(file: string, overrides: readonly string[],
 }
 
 /** Simulation CI beside the calibrated prediction and its interval. */
-export function setPredictionTable(result: Omit<SimulationResult, 'perReplication'>, pred: { samples: number; metrics: Record<string, SetPrediction> }): string {
-  const flat = (key: string): number => key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], result) as number;
-  const rows = PI_METRICS.filter((k) => Number.isFinite(pred.metrics[k]?.point) && pred.metrics[k]!.hi > 0).map((k) => {
+export function setPredictionTable(
+  result: Omit<SimulationResult, 'perReplication'>,
+  pred: { samples: number; metrics: Record<string, SetPrediction> },
+): string {
+  const flat = (key: string): number =>
+    key
+      .split('.')
+      .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], result) as number;
+  const rows = PI_METRICS.filter(
+    (k) => Number.isFinite(pred.metrics[k]?.point) && pred.metrics[k]!.hi > 0,
+  ).map((k) => {
     const p = pred.metrics[k]!;
     const c = result.ci95[k];
-    return [k, `${num(flat(k))}${c && Number.isFinite(c.halfWidth) ? ` ± ${num(c.halfWidth, 2)}` : ''}`, num(p.point), `${num(p.lo)} – ${num(p.hi)}`];
+    return [
+      k,
+      `${num(flat(k))}${c && Number.isFinite(c.halfWidth) ? ` ± ${num(c.halfWidth, 2)}` : ''}`,
+      num(p.point),
+      `${num(p.lo)} – ${num(p.hi)}`,
+    ];
   });
   return `\nCalibrated prediction over ${pred.samples} plausible parameter vectors (90 % prediction interval: parameter uncertainty and the simulator's noise):\n${table([['metric', 'as written ± 95 % CI', 'calibrated', '90 % prediction interval'], ...rows], '  ')}\n`;
 }
 
 /** Each top configuration's share of plausible vectors under which it is the best, with its interval. */
-export interface BestUnderSet { name: string; share: number; point: number; lo: number; hi: number }
+export interface BestUnderSet {
+  name: string;
+  share: number;
+  point: number;
+  lo: number;
+  hi: number;
+}
 
 /**
  * How likely each of a few configurations (the optimizer's best first) is to be the best under the
  * calibration: all simulated under every plausible vector on common random numbers (vector by vector,
  * the comparison is the parameters', not the noise's), the winner counted per vector.
  */
-export async function bestUnderSet(file: string, configs: readonly { name: string; overrides: string[] }[], metric: string, sense: 'min' | 'max', setFile: string, o: { seed: number; replications: number; runner: TrialRunner; onProgress?: (f: number) => void }): Promise<{ samples: number; rows: BestUnderSet[] }> {
+export async function bestUnderSet(
+  file: string,
+  configs: readonly { name: string; overrides: string[] }[],
+  metric: string,
+  sense: 'min' | 'max',
+  setFile: string,
+  o: { seed: number; replications: number; runner: TrialRunner; onProgress?: (f: number) => void },
+): Promise<{ samples: number; rows: BestUnderSet[] }> {
   const loaded = loadCalibrationSet(setFile);
   if (!loaded.ok) throw new ScenarioError(loaded.issues);
   // The caller's runner (the study's pool): the caller closes it.
@@ -70,27 +135,58 @@ export async function bestUnderSet(file: string, configs: readonly { name: strin
   let done = 0;
   const total = samples.length * o.replications * configs.length;
   const preds = await predictOverSet({
-    backend: simBackend(file, runner), samples, configs, metrics: [metric], seed: o.seed, replications: o.replications, streams: 'common',
+    backend: simBackend(file, runner),
+    samples,
+    configs,
+    metrics: [metric],
+    seed: o.seed,
+    replications: o.replications,
+    streams: 'common',
     onDone: () => o.onProgress?.(++done / total),
   });
   const wins = new Array<number>(configs.length).fill(0);
   const sign = sense === 'min' ? 1 : -1;
   samples.forEach((_, i) => {
     let best = 0;
-    preds.forEach((p, k) => { if (sign * p.metrics[metric]!.values[i]! < sign * preds[best]!.metrics[metric]!.values[i]!) best = k; });
+    preds.forEach((p, k) => {
+      if (sign * p.metrics[metric]!.values[i]! < sign * preds[best]!.metrics[metric]!.values[i]!) best = k;
+    });
     wins[best]!++;
   });
-  return { samples: samples.length, rows: preds.map((p, k) => ({ name: configs[k]!.name, share: wins[k]! / samples.length, point: p.metrics[metric]!.point, lo: p.metrics[metric]!.lo, hi: p.metrics[metric]!.hi })) };
+  return {
+    samples: samples.length,
+    rows: preds.map((p, k) => ({
+      name: configs[k]!.name,
+      share: wins[k]! / samples.length,
+      point: p.metrics[metric]!.point,
+      lo: p.metrics[metric]!.lo,
+      hi: p.metrics[metric]!.hi,
+    })),
+  };
 }
 
 /**
  * Several configurations predicted over a calibration set on a caller's runner (each vector on
  * replications of its own): the calibrated point and 90 % prediction interval of each metric.
  */
-export async function predictConfigsWithSet(file: string, configs: readonly { name: string; overrides: string[] }[], metrics: readonly string[], setFile: string, o: { seed: number; replications: number; runner: TrialRunner }): Promise<{ samples: number; predictions: { name: string; metrics: Record<string, SetPrediction> }[] }> {
+export async function predictConfigsWithSet(
+  file: string,
+  configs: readonly { name: string; overrides: string[] }[],
+  metrics: readonly string[],
+  setFile: string,
+  o: { seed: number; replications: number; runner: TrialRunner },
+): Promise<{ samples: number; predictions: { name: string; metrics: Record<string, SetPrediction> }[] }> {
   const loaded = loadCalibrationSet(setFile);
   if (!loaded.ok) throw new ScenarioError(loaded.issues);
   const samples = sampleOverrides(loaded.set);
-  const predictions = await predictOverSet({ backend: simBackend(file, o.runner), samples, configs, metrics, seed: o.seed, replications: o.replications, streams: 'independent' });
+  const predictions = await predictOverSet({
+    backend: simBackend(file, o.runner),
+    samples,
+    configs,
+    metrics,
+    seed: o.seed,
+    replications: o.replications,
+    streams: 'independent',
+  });
   return { samples: samples.length, predictions };
 }

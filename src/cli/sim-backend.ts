@@ -20,8 +20,16 @@ export function simBackend(scenarioFile: string, runner: TrialRunner): SimBacken
       while (next < requests.length) {
         const i = next++;
         const r = requests[i]!;
-        const res = await runner.run({ scenarioFile: file, overrides: r.overrides, seed: r.seed, replication: r.replication });
-        if (!res.ok) throw 'issues' in res ? new ScenarioError(res.issues) : new Error(`a simulation failed: ${res.error.split('\n')[0]}`);
+        const res = await runner.run({
+          scenarioFile: file,
+          overrides: r.overrides,
+          seed: r.seed,
+          replication: r.replication,
+        });
+        if (!res.ok)
+          throw 'issues' in res
+            ? new ScenarioError(res.issues)
+            : new Error(`a simulation failed: ${res.error.split('\n')[0]}`);
         out[i] = res.metrics;
         onDone?.();
       }

@@ -6,7 +6,11 @@ import type { Constraint } from './objectives.js';
 import type { Study } from './study.js';
 
 /** The field that sets the load, and whether it takes integers (users, hosts) or reals (a rate). */
-export interface LoadField { path: string; integer: boolean; current: number }
+export interface LoadField {
+  path: string;
+  integer: boolean;
+  current: number;
+}
 
 /**
  * The load field of a scenario: for the first service with a workload, the number of hosts
@@ -16,17 +20,31 @@ export interface LoadField { path: string; integer: boolean; current: number }
 export function loadField(scenario: ResolvedScenario, path?: string): LoadField {
   if (path !== undefined) {
     const v = readValue(scenario, path);
-    if (typeof v !== 'number') throw new ExploreError(ExploreErrorCode.BAD_PARAM, `--load ${path}: not a numeric field of the scenario`, { path }, 'e.g. edge.users.quantity, edge.users.workload.users or edge.phones.workload.ratePerS');
+    if (typeof v !== 'number')
+      throw new ExploreError(
+        ExploreErrorCode.BAD_PARAM,
+        `--load ${path}: not a numeric field of the scenario`,
+        { path },
+        'e.g. edge.users.quantity, edge.users.workload.users or edge.phones.workload.ratePerS',
+      );
     return { path, integer: Number.isInteger(v) && !/ratePerS$/.test(path), current: v };
   }
   for (const s of scenario.services) {
     const w = s.workload;
     if (!w) continue;
     const base = `${s.layer}.${s.name}`;
-    if (w.kind === 'closed') return w.users === 1 ? { path: `${base}.quantity`, integer: true, current: s.quantity } : { path: `${base}.workload.users`, integer: true, current: w.users };
+    if (w.kind === 'closed')
+      return w.users === 1
+        ? { path: `${base}.quantity`, integer: true, current: s.quantity }
+        : { path: `${base}.workload.users`, integer: true, current: w.users };
     if (w.kind === 'open') return { path: `${base}.workload.ratePerS`, integer: false, current: w.ratePerS };
   }
-  throw new ExploreError(ExploreErrorCode.BAD_PARAM, 'no closed or open workload to scale', {}, 'give --load <field path>');
+  throw new ExploreError(
+    ExploreErrorCode.BAD_PARAM,
+    'no closed or open workload to scale',
+    {},
+    'give --load <field path>',
+  );
 }
 
 export interface CapacityOptions {
@@ -47,7 +65,14 @@ export interface CapacityOptions {
 
 export type Verdict = 'meets' | 'fails' | 'meets (by mean)' | 'fails (by mean)';
 
-export interface CapacityStep { load: number; replications: number; mean: number; halfWidth: number; throughput: number; verdict: Verdict }
+export interface CapacityStep {
+  load: number;
+  replications: number;
+  mean: number;
+  halfWidth: number;
+  throughput: number;
+  verdict: Verdict;
+}
 
 export interface CapacityResult {
   load: LoadField;
@@ -73,7 +98,14 @@ export async function capacity(study: Study, o: CapacityOptions): Promise<Capaci
   const { load, slo } = o;
   const steps: CapacityStep[] = [];
   const decided = new Map<number, CapacityStep>();
-  const within = (x: number) => (slo.op === '<=' ? x <= slo.bound : slo.op === '<' ? x < slo.bound : slo.op === '>=' ? x >= slo.bound : x > slo.bound);
+  const within = (x: number) =>
+    slo.op === '<='
+      ? x <= slo.bound
+      : slo.op === '<'
+        ? x < slo.bound
+        : slo.op === '>='
+          ? x >= slo.bound
+          : x > slo.bound;
   const upper = slo.op === '<=' || slo.op === '<';
   const snap = (x: number) => (load.integer ? Math.max(1, Math.round(x)) : x);
 
@@ -82,19 +114,29 @@ export async function capacity(study: Study, o: CapacityOptions): Promise<Capaci
     if (have) return have;
     let reps = o.replications;
     for (;;) {
-      const [e] = await study.evaluator.evaluate([{ config: [x], replications: reps, ...(o.extra ? { extra: o.extra } : {}) }]);
+      const [e] = await study.evaluator.evaluate([
+        { config: [x], replications: reps, ...(o.extra ? { extra: o.extra } : {}) },
+      ]);
       checkMetricKey(slo.key, e!.summary.mean, 'SLO metric');
       const mean = e!.summary.mean[slo.key]!;
       const h = e!.summary.halfWidth[slo.key]!;
       const hw = Number.isFinite(h) ? h : Infinity;
-      const best = upper ? mean - hw : mean + hw, worst = upper ? mean + hw : mean - hw;
+      const best = upper ? mean - hw : mean + hw,
+        worst = upper ? mean + hw : mean - hw;
       let verdict: Verdict | undefined;
       if (Number.isNaN(mean)) verdict = 'fails';
       else if (within(worst)) verdict = 'meets';
       else if (!within(best)) verdict = 'fails';
       else if (reps >= o.maxReplications) verdict = within(mean) ? 'meets (by mean)' : 'fails (by mean)';
       if (verdict) {
-        const step = { load: x, replications: reps, mean, halfWidth: h, throughput: e!.summary.mean.throughput ?? NaN, verdict };
+        const step = {
+          load: x,
+          replications: reps,
+          mean,
+          halfWidth: h,
+          throughput: e!.summary.mean.throughput ?? NaN,
+          verdict,
+        };
         steps.push(step);
         decided.set(x, step);
         return step;
@@ -106,22 +148,38 @@ export async function capacity(study: Study, o: CapacityOptions): Promise<Capaci
 
   let hi = snap(o.hi ?? load.current);
   let lo = snap(o.lo ?? (load.integer ? 1 : load.current / 64));
-  if (lo >= hi) throw new ExploreError(ExploreErrorCode.BAD_OPTION, `the load range ${lo}..${hi} is empty`, { lo, hi });
+  if (lo >= hi)
+    throw new ExploreError(ExploreErrorCode.BAD_OPTION, `the load range ${lo}..${hi} is empty`, { lo, hi });
   let hiStep = await judge(hi);
   for (let k = 0; meets(hiStep) && k < 12; k++) {
     lo = hi;
     hi = snap(hi * 2);
     hiStep = await judge(hi);
   }
-  if (meets(hiStep)) return { load, slo, capacity: hi, uncertain: hiStep.verdict !== 'meets', atCapacity: hiStep, steps };
-  let loStep = decided.get(lo) ?? await judge(lo);
+  if (meets(hiStep))
+    return { load, slo, capacity: hi, uncertain: hiStep.verdict !== 'meets', atCapacity: hiStep, steps };
+  let loStep = decided.get(lo) ?? (await judge(lo));
   if (!meets(loStep)) return { load, slo, firstFailure: lo, uncertain: loStep.verdict !== 'fails', steps };
   const tol = load.integer ? 1 : (o.tolerance ?? 0.01) * hi;
   while (hi - lo > tol) {
     const mid = load.integer ? Math.floor((lo + hi) / 2) : (lo + hi) / 2;
     if (mid === lo || mid === hi) break;
     const s = await judge(mid);
-    if (meets(s)) { lo = mid; loStep = s; } else { hi = mid; hiStep = s; }
+    if (meets(s)) {
+      lo = mid;
+      loStep = s;
+    } else {
+      hi = mid;
+      hiStep = s;
+    }
   }
-  return { load, slo, capacity: lo, firstFailure: hi, uncertain: loStep.verdict !== 'meets' || hiStep.verdict !== 'fails', atCapacity: loStep, steps };
+  return {
+    load,
+    slo,
+    capacity: lo,
+    firstFailure: hi,
+    uncertain: loStep.verdict !== 'meets' || hiStep.verdict !== 'fails',
+    atCapacity: loStep,
+    steps,
+  };
 }

@@ -46,7 +46,10 @@ export function lhsDesign(space: Space, n: number, rng: Rng, iterations = 1000):
   for (let it = 1; it < its; it++) {
     const cand = latinHypercube(n, space.dims, rng);
     const d = minPairDistance(cand);
-    if (d > bestD) { best = cand; bestD = d; }
+    if (d > bestD) {
+      best = cand;
+      bestD = d;
+    }
   }
   return best.map((u) => space.fromUnit(u));
 }

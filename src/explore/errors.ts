@@ -26,14 +26,24 @@ export type ExploreErrorCode = (typeof ExploreErrorCode)[keyof typeof ExploreErr
 
 /** Codes that mean "the input is wrong" (the command line exits 2 for them). */
 export const BAD_INPUT_CODES: ReadonlySet<ExploreErrorCode> = new Set([
-  ExploreErrorCode.BAD_PARAM, ExploreErrorCode.NO_PARAMS, ExploreErrorCode.BAD_METRIC,
-  ExploreErrorCode.BAD_CONSTRAINT, ExploreErrorCode.BAD_OPTION, ExploreErrorCode.STUDY_MISMATCH, ExploreErrorCode.STORE_CORRUPT,
+  ExploreErrorCode.BAD_PARAM,
+  ExploreErrorCode.NO_PARAMS,
+  ExploreErrorCode.BAD_METRIC,
+  ExploreErrorCode.BAD_CONSTRAINT,
+  ExploreErrorCode.BAD_OPTION,
+  ExploreErrorCode.STUDY_MISMATCH,
+  ExploreErrorCode.STORE_CORRUPT,
 ]);
 
 /** An error of the explore area; `details` holds the offending values, `hint` a way out when obvious. */
 export class ExploreError extends Error {
   override readonly name = 'ExploreError';
-  constructor(readonly code: ExploreErrorCode, message: string, readonly details: Readonly<Record<string, unknown>> = {}, readonly hint?: string) {
+  constructor(
+    readonly code: ExploreErrorCode,
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+    readonly hint?: string,
+  ) {
     super(message);
   }
 }

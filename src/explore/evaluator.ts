@@ -74,7 +74,12 @@ export class Evaluator {
   resumed = 0;
   shared = 0;
   readonly #memo = new Map<string, Promise<FlatMetrics>>();
-  readonly #queue: { task: TrialTask; key: TrialKey; resolve: (m: FlatMetrics) => void; reject: (e: unknown) => void }[] = [];
+  readonly #queue: {
+    task: TrialTask;
+    key: TrialKey;
+    resolve: (m: FlatMetrics) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   #inFlight = 0;
   #failure: unknown;
   #derive: ((m: FlatMetrics) => FlatMetrics) | undefined;
@@ -95,15 +100,28 @@ export class Evaluator {
   }
 
   /** The task of one replication (what goes to a worker). */
-  task(config: Config, fidelity: number, replication: number, extra: readonly string[] = [], seed = this.seedOf(config)): TrialTask {
+  task(
+    config: Config,
+    fidelity: number,
+    replication: number,
+    extra: readonly string[] = [],
+    seed = this.seedOf(config),
+  ): TrialTask {
     const o = this.options;
-    const overrides = [...o.baseOverrides, ...extra, ...o.space.overrides(config), ...(fidelity > 0 ? (o.fidelityOverrides ?? requestFidelity)(fidelity) : [])];
+    const overrides = [
+      ...o.baseOverrides,
+      ...extra,
+      ...o.space.overrides(config),
+      ...(fidelity > 0 ? (o.fidelityOverrides ?? requestFidelity)(fidelity) : []),
+    ];
     return {
       scenarioFile: o.scenarioFile,
       ...(o.scenarioText !== undefined ? { scenarioText: o.scenarioText } : {}),
       ...(o.inputsSha256 !== undefined ? { inputsSha256: o.inputsSha256 } : {}),
       ...(o.roots ? { roots: o.roots } : {}),
-      overrides, seed, replication,
+      overrides,
+      seed,
+      replication,
     };
   }
 
@@ -112,16 +130,28 @@ export class Evaluator {
       const fidelity = r.fidelity ?? 0;
       const n = r.replications ?? this.options.replications;
       const extra = r.extra ?? [];
-      const key = extra.length > 0 ? `${this.options.space.key(r.config)}|${extra.join('|')}` : this.options.space.key(r.config);
+      const key =
+        extra.length > 0
+          ? `${this.options.space.key(r.config)}|${extra.join('|')}`
+          : this.options.space.key(r.config);
       const seed = trialSeed(this.options.seedMode, this.options.rootSeed, key);
-      const reps = Array.from({ length: n }, (_, rep) => this.#trial(r.config, extra, { configKey: key, fidelity, replication: rep, seed }));
+      const reps = Array.from({ length: n }, (_, rep) =>
+        this.#trial(r.config, extra, { configKey: key, fidelity, replication: rep, seed }),
+      );
       return { r, key, fidelity, seed, reps };
     });
     const out: Evaluation[] = [];
     for (const p of pending) {
       let reps = await Promise.all(p.reps);
       if (this.#derive) reps = reps.map(this.#derive);
-      out.push({ config: p.r.config, key: p.key, fidelity: p.fidelity, seed: p.seed, reps, summary: summarize(reps) });
+      out.push({
+        config: p.r.config,
+        key: p.key,
+        fidelity: p.fidelity,
+        seed: p.seed,
+        reps,
+        summary: summarize(reps),
+      });
     }
     return out;
   }
@@ -142,7 +172,12 @@ export class Evaluator {
       p = Promise.resolve(stored.metrics);
     } else {
       p = new Promise<FlatMetrics>((resolve, reject) => {
-        this.#queue.push({ task: this.task(config, key.fidelity, key.replication, extra, key.seed), key, resolve, reject });
+        this.#queue.push({
+          task: this.task(config, key.fidelity, key.replication, extra, key.seed),
+          key,
+          resolve,
+          reject,
+        });
         this.#pump();
       });
     }
@@ -161,23 +196,33 @@ export class Evaluator {
         continue;
       }
       this.#inFlight++;
-      runner.run(job.task, signal).then((out) => {
-        if (out.ok) {
-          this.options.store?.put({ ...job.key, metrics: out.metrics, wallMs: out.wallMs });
-          this.simulated++;
-          this.options.onTrial?.({ source: 'simulated' });
-          job.resolve(out.metrics);
-          return;
-        }
-        throw 'issues' in out ? new ScenarioError(out.issues) : new ExploreError(ExploreErrorCode.TRIAL_FAILED, `a simulation failed: ${out.error.split('\n')[0]}`, { task: job.task, error: out.error });
-      }).catch((err: unknown) => {
-        const e = signal?.aborted ? interrupted() : err;
-        this.#failure ??= e;
-        job.reject(e);
-      }).finally(() => {
-        this.#inFlight--;
-        this.#pump();
-      });
+      runner
+        .run(job.task, signal)
+        .then((out) => {
+          if (out.ok) {
+            this.options.store?.put({ ...job.key, metrics: out.metrics, wallMs: out.wallMs });
+            this.simulated++;
+            this.options.onTrial?.({ source: 'simulated' });
+            job.resolve(out.metrics);
+            return;
+          }
+          throw 'issues' in out
+            ? new ScenarioError(out.issues)
+            : new ExploreError(
+                ExploreErrorCode.TRIAL_FAILED,
+                `a simulation failed: ${out.error.split('\n')[0]}`,
+                { task: job.task, error: out.error },
+              );
+        })
+        .catch((err: unknown) => {
+          const e = signal?.aborted ? interrupted() : err;
+          this.#failure ??= e;
+          job.reject(e);
+        })
+        .finally(() => {
+          this.#inFlight--;
+          this.#pump();
+        });
     }
     if (this.#failure !== undefined || signal?.aborted) {
       while (this.#queue.length > 0) this.#queue.shift()!.reject(this.#failure ?? interrupted());

@@ -71,5 +71,10 @@ export function summarize(reps: readonly FlatMetrics[]): MetricSummary {
 export function checkMetricKey(key: string, sample: FlatMetrics, what = 'metric'): void {
   // Own keys only: `constructor` or `toString` are in every object, and are not metrics.
   if (Object.hasOwn(sample, key)) return;
-  throw new ExploreError(ExploreErrorCode.BAD_METRIC, `unknown ${what} "${key}"`, { key }, suggestKey(key, Object.keys(sample)));
+  throw new ExploreError(
+    ExploreErrorCode.BAD_METRIC,
+    `unknown ${what} "${key}"`,
+    { key },
+    suggestKey(key, Object.keys(sample)),
+  );
 }

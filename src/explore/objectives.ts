@@ -6,10 +6,19 @@ import { checkMetricKey, type FlatMetrics, type MetricSummary } from './metrics.
  * A metric to minimize or maximize. `terms` makes it a weighted sum of metrics (`pools.http.size +
  * 10*pools.extract.size`), computed per replication as a derived metric whose key is the expression.
  */
-export interface Objective { key: string; sense: 'min' | 'max'; terms?: { weight: number; key: string }[] }
+export interface Objective {
+  key: string;
+  sense: 'min' | 'max';
+  terms?: { weight: number; key: string }[];
+}
 
 /** A feasibility constraint on a metric's mean: `key op bound`. */
-export interface Constraint { key: string; op: '<=' | '<' | '>=' | '>'; bound: number; text: string }
+export interface Constraint {
+  key: string;
+  op: '<=' | '<' | '>=' | '>';
+  bound: number;
+  text: string;
+}
 
 const METRIC = /^[A-Za-z][\w.\->]*$/;
 
@@ -18,10 +27,16 @@ const METRIC = /^[A-Za-z][\w.\->]*$/;
  * such as `min:pools.http.size+pools.simsearch.size+10*pools.extract.size`.
  */
 export function parseObjective(text: string): Objective {
-  const bad = () => new ExploreError(ExploreErrorCode.BAD_METRIC, `objective "${text}" is not of the form [min:|max:]metric or a sum of w*metric terms`, { text }, 'e.g. --objective responseTime.mean, --objective max:throughput, --objective "pools.http.size+10*pools.extract.size"');
+  const bad = () =>
+    new ExploreError(
+      ExploreErrorCode.BAD_METRIC,
+      `objective "${text}" is not of the form [min:|max:]metric or a sum of w*metric terms`,
+      { text },
+      'e.g. --objective responseTime.mean, --objective max:throughput, --objective "pools.http.size+10*pools.extract.size"',
+    );
   const m = /^\s*(?:(min|max|minimize|maximize)\s*:\s*)?(.+?)\s*$/.exec(text);
   if (!m) throw bad();
-  const sense = m[1]?.startsWith('max') ? 'max' as const : 'min' as const;
+  const sense = m[1]?.startsWith('max') ? ('max' as const) : ('min' as const);
   const expr = m[2]!.replace(/\s+/g, '');
   if (METRIC.test(expr) && !expr.includes('+')) return { key: expr, sense };
   const terms = expr.split('+').map((t) => {
@@ -42,10 +57,19 @@ export function deriveMetrics(m: FlatMetrics, objectives: readonly Objective[]):
 }
 
 /** Objectives from flags, else the scenario's `explore.objectives` / `explore.objective`, else the default. */
-export function objectivesFrom(flags: readonly string[], explore: Explore | undefined, fallback = 'responseTime.mean'): Objective[] {
+export function objectivesFrom(
+  flags: readonly string[],
+  explore: Explore | undefined,
+  fallback = 'responseTime.mean',
+): Objective[] {
   if (flags.length > 0) return flags.map(parseObjective);
   const fromDoc = explore?.objectives ?? (explore?.objective ? [explore.objective] : []);
-  if (fromDoc.length > 0) return fromDoc.map((o) => ('minimize' in o ? { key: o.minimize, sense: 'min' as const } : { key: o.maximize, sense: 'max' as const }));
+  if (fromDoc.length > 0)
+    return fromDoc.map((o) =>
+      'minimize' in o
+        ? { key: o.minimize, sense: 'min' as const }
+        : { key: o.maximize, sense: 'max' as const },
+    );
   return [{ key: fallback, sense: 'min' }];
 }
 
@@ -55,13 +79,24 @@ export function objectivesFrom(flags: readonly string[], explore: Explore | unde
  */
 export function parseConstraint(text: string, scenario?: ResolvedScenario): Constraint {
   const m = /^\s*([A-Za-z][\w.\->]*?)\s*(<=|>=|<|>)\s*(\S+)\s*$/.exec(text);
-  if (!m) throw new ExploreError(ExploreErrorCode.BAD_CONSTRAINT, `constraint "${text}" is not of the form "metric <= bound"`, { text }, 'e.g. --constraint "gpuMemoryPeakGiB <= 32" or --constraint "responseTime.p95 <= 3"');
+  if (!m)
+    throw new ExploreError(
+      ExploreErrorCode.BAD_CONSTRAINT,
+      `constraint "${text}" is not of the form "metric <= bound"`,
+      { text },
+      'e.g. --constraint "gpuMemoryPeakGiB <= 32" or --constraint "responseTime.p95 <= 3"',
+    );
   const [, key, op, rhs] = m;
   let bound = Number(rhs);
   if (!Number.isFinite(bound)) {
     const value = scenario ? readField(scenario, rhs!) : undefined;
     if (typeof value !== 'number') {
-      throw new ExploreError(ExploreErrorCode.BAD_CONSTRAINT, `constraint "${text}": the bound "${rhs}" is neither a number nor a numeric scenario field`, { text }, 'write a number, or a field path such as cloud.engine.host.gpu.memoryGiB');
+      throw new ExploreError(
+        ExploreErrorCode.BAD_CONSTRAINT,
+        `constraint "${text}": the bound "${rhs}" is neither a number nor a numeric scenario field`,
+        { text },
+        'write a number, or a field path such as cloud.engine.host.gpu.memoryGiB',
+      );
     }
     bound = value;
   }
@@ -75,13 +110,23 @@ function readField(scenario: ResolvedScenario, dotted: string): unknown {
 }
 
 /** Constraints from flags plus the scenario's `explore.constraints`. */
-export function constraintsFrom(flags: readonly string[], explore: Explore | undefined, scenario?: ResolvedScenario): Constraint[] {
+export function constraintsFrom(
+  flags: readonly string[],
+  explore: Explore | undefined,
+  scenario?: ResolvedScenario,
+): Constraint[] {
   return [...(explore?.constraints ?? []), ...flags].map((t) => parseConstraint(t, scenario));
 }
 
 /** Throws BAD_METRIC when an objective or constraint names a metric the simulations do not produce. */
-export function checkKeys(sample: FlatMetrics, objectives: readonly Objective[], constraints: readonly Constraint[]): void {
-  for (const o of objectives) for (const k of o.terms ? o.terms.map((t) => t.key) : [o.key]) checkMetricKey(k, sample, 'objective metric');
+export function checkKeys(
+  sample: FlatMetrics,
+  objectives: readonly Objective[],
+  constraints: readonly Constraint[],
+): void {
+  for (const o of objectives)
+    for (const k of o.terms ? o.terms.map((t) => t.key) : [o.key])
+      checkMetricKey(k, sample, 'objective metric');
   for (const c of constraints) checkMetricKey(c.key, sample, `metric in constraint "${c.text}"`);
 }
 
@@ -95,7 +140,10 @@ export function violation(s: MetricSummary, constraints: readonly Constraint[]):
   if ((s.mean.feasible ?? 1) < 1) v += 1;
   for (const c of constraints) {
     const x = s.mean[c.key];
-    if (x === undefined || Number.isNaN(x)) { v += 1; continue; }
+    if (x === undefined || Number.isNaN(x)) {
+      v += 1;
+      continue;
+    }
     const scale = Math.abs(c.bound) > 0 ? Math.abs(c.bound) : 1;
     const miss = c.op === '<=' || c.op === '<' ? x - c.bound : c.bound - x;
     if (miss > 0 || (miss === 0 && (c.op === '<' || c.op === '>'))) v += Math.max(miss, 0) / scale + 1e-9;
@@ -120,7 +168,11 @@ export function margins(s: MetricSummary, constraints: readonly Constraint[]): n
   for (const c of constraints) {
     const x = s.mean[c.key];
     const scale = Math.abs(c.bound) > 0 ? Math.abs(c.bound) : 1;
-    out.push(x === undefined || Number.isNaN(x) ? 1 : (c.op === '<=' || c.op === '<' ? x - c.bound : c.bound - x) / scale);
+    out.push(
+      x === undefined || Number.isNaN(x)
+        ? 1
+        : (c.op === '<=' || c.op === '<' ? x - c.bound : c.bound - x) / scale,
+    );
   }
   return out;
 }

@@ -3,17 +3,22 @@
  * (0 = feasible): constrained domination (Deb et al. 2002), fast non-dominated sort, crowding distance
  * and the 2-D hypervolume.
  */
-export interface Scored { values: readonly number[]; violation: number }
+export interface Scored {
+  values: readonly number[];
+  violation: number;
+}
 
 const val = (x: number) => (Number.isNaN(x) ? Infinity : x);
 
 /** a dominates b: feasible beats infeasible; two infeasible compare by violation; two feasible by Pareto dominance. */
 export function dominates(a: Scored, b: Scored): boolean {
   if (a.violation === 0 && b.violation > 0) return true;
-  if (a.violation > 0 || b.violation > 0) return a.violation > 0 && b.violation > 0 && a.violation < b.violation;
+  if (a.violation > 0 || b.violation > 0)
+    return a.violation > 0 && b.violation > 0 && a.violation < b.violation;
   let strictly = false;
   for (let i = 0; i < a.values.length; i++) {
-    const x = val(a.values[i]!), y = val(b.values[i]!);
+    const x = val(a.values[i]!),
+      y = val(b.values[i]!);
     if (x > y) return false;
     if (x < y) strictly = true;
   }
@@ -49,13 +54,20 @@ export function crowdingDistance(points: readonly Scored[], front: readonly numb
   if (front.length === 0) return d;
   const m = points[front[0]!]!.values.length;
   for (let k = 0; k < m; k++) {
-    const sorted = [...front].sort((a, b) => val(points[a]!.values[k]!) - val(points[b]!.values[k]!) || a - b);
-    const lo = val(points[sorted[0]!]!.values[k]!), hi = val(points[sorted.at(-1)!]!.values[k]!);
+    const sorted = [...front].sort(
+      (a, b) => val(points[a]!.values[k]!) - val(points[b]!.values[k]!) || a - b,
+    );
+    const lo = val(points[sorted[0]!]!.values[k]!),
+      hi = val(points[sorted.at(-1)!]!.values[k]!);
     d.set(sorted[0]!, Infinity);
     d.set(sorted.at(-1)!, Infinity);
     if (!(hi > lo) || !Number.isFinite(hi - lo)) continue;
     for (let i = 1; i < sorted.length - 1; i++) {
-      d.set(sorted[i]!, d.get(sorted[i]!)! + (val(points[sorted[i + 1]!]!.values[k]!) - val(points[sorted[i - 1]!]!.values[k]!)) / (hi - lo));
+      d.set(
+        sorted[i]!,
+        d.get(sorted[i]!)! +
+          (val(points[sorted[i + 1]!]!.values[k]!) - val(points[sorted[i - 1]!]!.values[k]!)) / (hi - lo),
+      );
     }
   }
   return d;
@@ -63,14 +75,22 @@ export function crowdingDistance(points: readonly Scored[], front: readonly numb
 
 /** Indices of the feasible non-dominated points (the Pareto front), sorted by the first objective. */
 export function paretoFront(points: readonly Scored[]): number[] {
-  const feasible = points.map((p, i) => i).filter((i) => points[i]!.violation === 0 && points[i]!.values.every((v) => !Number.isNaN(v)));
+  const feasible = points
+    .map((_p, i) => i)
+    .filter((i) => points[i]!.violation === 0 && points[i]!.values.every((v) => !Number.isNaN(v)));
   const front = feasible.filter((i) => !feasible.some((j) => j !== i && dominates(points[j]!, points[i]!)));
   return front.sort((a, b) => points[a]!.values[0]! - points[b]!.values[0]! || a - b);
 }
 
 /** Hypervolume of a 2-D point set (minimization) dominated up to the reference point. */
-export function hypervolume2d(points: readonly (readonly number[])[], ref: readonly [number, number]): number {
-  const pts = points.filter((p) => p[0]! < ref[0] && p[1]! < ref[1]).map((p) => [p[0]!, p[1]!] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+export function hypervolume2d(
+  points: readonly (readonly number[])[],
+  ref: readonly [number, number],
+): number {
+  const pts = points
+    .filter((p) => p[0]! < ref[0] && p[1]! < ref[1])
+    .map((p) => [p[0]!, p[1]!] as const)
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let hv = 0;
   let bestY = ref[1];
   for (const [x, y] of pts) {

@@ -11,7 +11,10 @@ import type { TrialOutput, TrialTask } from './trial.js';
  * `npm run build` (the test suite builds it first).
  */
 export function workerFile(): string {
-  const candidates = [new URL('../explore/worker.js', import.meta.url), new URL('../../dist/explore/worker.js', import.meta.url)];
+  const candidates = [
+    new URL('../explore/worker.js', import.meta.url),
+    new URL('../../dist/explore/worker.js', import.meta.url),
+  ];
   for (const c of candidates) {
     const f = fileURLToPath(c);
     if (existsSync(f)) return f;
@@ -40,7 +43,14 @@ export class PiscinaRunner implements TrialRunner {
     // execArgv: [] — the worker file is bundled JavaScript and needs no loader; without it, workers would
     // inherit the parent's flags, e.g. tsx's loader hooks under the tests and benchmarks, which start an
     // esbuild service in every worker (~0.8 s each, measured).
-    this.#pool = new Piscina({ filename, minThreads: this.concurrency, maxThreads: this.concurrency, concurrentTasksPerWorker: 1, idleTimeout: 60_000, execArgv: [] });
+    this.#pool = new Piscina({
+      filename,
+      minThreads: this.concurrency,
+      maxThreads: this.concurrency,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 60_000,
+      execArgv: [],
+    });
   }
 
   run(task: TrialTask, signal?: AbortSignal): Promise<TrialOutput> {
@@ -54,7 +64,13 @@ export class PiscinaRunner implements TrialRunner {
    */
   async close(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.#pool.destroy(), new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_WAIT_MS); timer.unref(); })]);
+    await Promise.race([
+      this.#pool.destroy(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_WAIT_MS);
+        timer.unref();
+      }),
+    ]);
     clearTimeout(timer);
   }
 }

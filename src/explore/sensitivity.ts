@@ -7,7 +7,12 @@ import type { Config, Param, Space, Value } from './space.js';
 import type { Study } from './study.js';
 
 /** A metric's mean and 95 % half-width over a configuration's replications. */
-export interface Point { config: Config; mean: number; halfWidth: number; feasible: boolean }
+export interface Point {
+  config: Config;
+  mean: number;
+  halfWidth: number;
+  feasible: boolean;
+}
 
 // ---------------------------------------------------------------- one at a time
 
@@ -22,9 +27,14 @@ export interface OatResult {
  * One-at-a-time analysis around `center`: each parameter over its levels (continuous ones over `levels`
  * evenly spaced values) with the others at the centre, all with the same seeds (common random numbers).
  */
-export async function oat(study: Study, o: { center: Config; metrics: string[]; levels?: number; sense?: 'min' | 'max' }): Promise<{ results: Record<string, OatResult>; evaluations: Evaluation[] }> {
+export async function oat(
+  study: Study,
+  o: { center: Config; metrics: string[]; levels?: number; sense?: 'min' | 'max' },
+): Promise<{ results: Record<string, OatResult>; evaluations: Evaluation[] }> {
   const { space } = study;
-  const plans = space.params.map((_, i) => space.gridLevels(i, o.levels ?? 5).map((v) => o.center.map((c, j) => (j === i ? v : c))));
+  const plans = space.params.map((_, i) =>
+    space.gridLevels(i, o.levels ?? 5).map((v) => o.center.map((c, j) => (j === i ? v : c))),
+  );
   const evaluations = await study.evaluator.evaluate(plans.flat().map((config) => ({ config })));
   const results: Record<string, OatResult> = {};
   for (const metric of o.metrics) {
@@ -35,8 +45,16 @@ export async function oat(study: Study, o: { center: Config; metrics: string[]; 
       const means = points.map((p) => p.mean).filter(Number.isFinite);
       // The best level among feasible ones (a level beyond the GPU memory is not a recommendation).
       const feasible = points.filter((p) => p.feasible && Number.isFinite(p.mean));
-      const best = feasible.reduce((b, p) => ((o.sense === 'max' ? p.mean > b.mean : p.mean < b.mean) ? p : b), feasible[0] ?? points[0]!);
-      return { param, points, range: means.length > 0 ? Math.max(...means) - Math.min(...means) : NaN, bestLevel: best.config[i]! };
+      const best = feasible.reduce(
+        (b, p) => ((o.sense === 'max' ? p.mean > b.mean : p.mean < b.mean) ? p : b),
+        feasible[0] ?? points[0]!,
+      );
+      return {
+        param,
+        points,
+        range: means.length > 0 ? Math.max(...means) - Math.min(...means) : NaN,
+        bestLevel: best.config[i]!,
+      };
     });
     results[metric] = { center: o.center, curves };
   }
@@ -44,19 +62,36 @@ export async function oat(study: Study, o: { center: Config; metrics: string[]; 
 }
 
 function point(e: Evaluation, metric: string, config: Config): Point {
-  return { config, mean: e.summary.mean[metric] ?? NaN, halfWidth: e.summary.halfWidth[metric] ?? NaN, feasible: (e.summary.mean.feasible ?? 1) >= 1 };
+  return {
+    config,
+    mean: e.summary.mean[metric] ?? NaN,
+    halfWidth: e.summary.halfWidth[metric] ?? NaN,
+    feasible: (e.summary.mean.feasible ?? 1) >= 1,
+  };
 }
 
 // ---------------------------------------------------------------- Morris
 
-export interface MorrisIndex { param: Param; muStar: number; muStarCi: number; mu: number; sigma: number; effects: number }
+export interface MorrisIndex {
+  param: Param;
+  muStar: number;
+  muStarCi: number;
+  mu: number;
+  sigma: number;
+  effects: number;
+}
 
 /**
  * Morris trajectories (Morris 1991; SALib's sampler): `p` levels per factor in unit space, step
  * Δ = p/(2(p−1)); each trajectory starts at a random grid point from which every factor can move by its
  * random direction ±Δ, then moves the factors one at a time in a random order: k + 1 points.
  */
-export function morrisTrajectories(dims: number, r: number, p: number, rng: Rng): { points: number[][]; order: number[]; dirs: number[] }[] {
+export function morrisTrajectories(
+  dims: number,
+  r: number,
+  p: number,
+  rng: Rng,
+): { points: number[][]; order: number[]; dirs: number[] }[] {
   const delta = p / (2 * (p - 1));
   const grid = Array.from({ length: p }, (_, i) => i / (p - 1));
   const out: { points: number[][]; order: number[]; dirs: number[] }[] = [];
@@ -86,7 +121,9 @@ export function morrisTrajectories(dims: number, r: number, p: number, rng: Rng)
 /** A unit-space Morris level mapped to a parameter value: level index round(u·(L−1)) for discrete ones. */
 export function morrisValue(p: Param, u: number): Value {
   if (p.levels) return p.levels[Math.round(u * (p.levels.length - 1))]!;
-  return p.log ? Math.exp(Math.log(p.min!) + u * (Math.log(p.max!) - Math.log(p.min!))) : p.min! + u * (p.max! - p.min!);
+  return p.log
+    ? Math.exp(Math.log(p.min!) + u * (Math.log(p.max!) - Math.log(p.min!)))
+    : p.min! + u * (p.max! - p.min!);
 }
 
 /**
@@ -94,7 +131,14 @@ export function morrisValue(p: Param, u: number): Value {
  * units per unit of the factor's normalized range), then μ = mean EE, μ* = mean |EE| (Campolongo et al.
  * 2007) with a bootstrap 95 % interval, σ = sd EE.
  */
-export function morrisIndices(space: Space, trajectories: ReturnType<typeof morrisTrajectories>, values: readonly number[][], p: number, rng: Rng, resamples = 1000): MorrisIndex[] {
+export function morrisIndices(
+  space: Space,
+  trajectories: ReturnType<typeof morrisTrajectories>,
+  values: readonly number[][],
+  p: number,
+  rng: Rng,
+  resamples = 1000,
+): MorrisIndex[] {
   const delta = p / (2 * (p - 1));
   const ee: number[][] = space.params.map(() => []);
   trajectories.forEach((t, ti) => {
@@ -109,43 +153,75 @@ export function morrisIndices(space: Space, trajectories: ReturnType<typeof morr
     const e = ee[i]!.filter(Number.isFinite);
     const abs = e.map(Math.abs);
     const muStar = mean(abs);
-    const boots = Array.from({ length: resamples }, () => mean(Array.from({ length: abs.length }, () => abs[Math.floor(rng() * abs.length)]!)));
+    const boots = Array.from({ length: resamples }, () =>
+      mean(Array.from({ length: abs.length }, () => abs[Math.floor(rng() * abs.length)]!)),
+    );
     return { param, muStar, muStarCi: z * sd(boots), mu: mean(e), sigma: sd(e), effects: e.length };
   });
 }
 
-export async function morris(study: Study, o: { metrics: string[]; trajectories?: number; levels?: number; seed?: number }): Promise<{ indices: Record<string, MorrisIndex[]>; evaluations: Evaluation[]; runs: number }> {
+export async function morris(
+  study: Study,
+  o: { metrics: string[]; trajectories?: number; levels?: number; seed?: number },
+): Promise<{ indices: Record<string, MorrisIndex[]>; evaluations: Evaluation[]; runs: number }> {
   const { space } = study;
   const r = o.trajectories ?? 20;
   const p = o.levels ?? 4;
-  if (p < 2 || p % 2 !== 0) throw new ExploreError(ExploreErrorCode.BAD_OPTION, `Morris needs an even number of levels ≥ 2 (got ${p})`, { levels: p });
+  if (p < 2 || p % 2 !== 0)
+    throw new ExploreError(
+      ExploreErrorCode.BAD_OPTION,
+      `Morris needs an even number of levels ≥ 2 (got ${p})`,
+      { levels: p },
+    );
   const rng = createStream(o.seed ?? study.rootSeed, 'explore.sensitivity.morris', 0);
   const traj = morrisTrajectories(space.dims, r, p, rng);
-  const configs = traj.flatMap((t) => t.points.map((u) => space.params.map((param, i) => morrisValue(param, u[i]!))));
+  const configs = traj.flatMap((t) =>
+    t.points.map((u) => space.params.map((param, i) => morrisValue(param, u[i]!))),
+  );
   const evaluations = await study.evaluator.evaluate(configs.map((config) => ({ config })));
   for (const m of o.metrics) checkMetricKey(m, evaluations[0]!.summary.mean);
   const indices: Record<string, MorrisIndex[]> = {};
   for (const m of o.metrics) {
-    const values = traj.map((t, ti) => t.points.map((_, j) => evaluations[ti * (space.dims + 1) + j]!.summary.mean[m] ?? NaN));
-    indices[m] = morrisIndices(space, traj, values, p, createStream(o.seed ?? study.rootSeed, `explore.sensitivity.morris.bootstrap.${m}`, 0));
+    const values = traj.map((t, ti) =>
+      t.points.map((_, j) => evaluations[ti * (space.dims + 1) + j]!.summary.mean[m] ?? NaN),
+    );
+    indices[m] = morrisIndices(
+      space,
+      traj,
+      values,
+      p,
+      createStream(o.seed ?? study.rootSeed, `explore.sensitivity.morris.bootstrap.${m}`, 0),
+    );
   }
   return { indices, evaluations, runs: configs.length };
 }
 
 // ---------------------------------------------------------------- Sobol (Saltelli)
 
-export interface SobolIndex { param: Param; S1: number; S1Ci: number; ST: number; STCi: number }
+export interface SobolIndex {
+  param: Param;
+  S1: number;
+  S1Ci: number;
+  ST: number;
+  STCi: number;
+}
 
 /**
  * Saltelli's design: two N×k matrices A and B from a digitally shifted 2k-dimensional Sobol sequence, and
  * for each factor i the matrix A_B⁽ⁱ⁾ (A with column i from B): N·(k + 2) points, in the order
  * A, B, A_B⁽¹⁾ … A_B⁽ᵏ⁾.
  */
-export function saltelliDesign(dims: number, n: number, rng: Rng): { A: number[][]; B: number[][]; AB: number[][][] } {
+export function saltelliDesign(
+  dims: number,
+  n: number,
+  rng: Rng,
+): { A: number[][]; B: number[][]; AB: number[][][] } {
   const pts = sobolPoints(n, 2 * dims, rng);
   const A = pts.map((p) => p.slice(0, dims));
   const B = pts.map((p) => p.slice(dims));
-  const AB = Array.from({ length: dims }, (_, i) => A.map((a, j) => a.map((v, c) => (c === i ? B[j]![c]! : v))));
+  const AB = Array.from({ length: dims }, (_, i) =>
+    A.map((a, j) => a.map((v, c) => (c === i ? B[j]![c]! : v))),
+  );
   return { A, B, AB };
 }
 
@@ -154,10 +230,19 @@ export function saltelliDesign(dims: number, n: number, rng: Rng): { A: number[]
  * S_i = mean(f(B)·(f(A_B⁽ⁱ⁾) − f(A)))/V, ST_i = ½·mean((f(A) − f(A_B⁽ⁱ⁾))²)/V, V the variance of f over A
  * and B; 95 % intervals from `resamples` bootstrap resamples of the N rows (1.96 × their sd, as SALib).
  */
-export function sobolIndices(space: Space, fA: readonly number[], fB: readonly number[], fAB: readonly (readonly number[])[], rng: Rng, resamples = 1000): SobolIndex[] {
+export function sobolIndices(
+  space: Space,
+  fA: readonly number[],
+  fB: readonly number[],
+  fAB: readonly (readonly number[])[],
+  rng: Rng,
+  resamples = 1000,
+): SobolIndex[] {
   const n = fA.length;
   const estimate = (idx: readonly number[], i: number) => {
-    const a = idx.map((j) => fA[j]!), b = idx.map((j) => fB[j]!), ab = idx.map((j) => fAB[i]![j]!);
+    const a = idx.map((j) => fA[j]!),
+      b = idx.map((j) => fB[j]!),
+      ab = idx.map((j) => fAB[i]![j]!);
     const all = [...a, ...b];
     const m = mean(all);
     const v = all.reduce((s, x) => s + (x - m) ** 2, 0) / all.length;
@@ -169,15 +254,31 @@ export function sobolIndices(space: Space, fA: readonly number[], fB: readonly n
   const z = normalQuantile(0.975);
   return space.params.map((param, i) => {
     const [S1, ST] = estimate(all, i);
-    const boot = Array.from({ length: resamples }, () => estimate(Array.from({ length: n }, () => Math.floor(rng() * n)), i));
+    const boot = Array.from({ length: resamples }, () =>
+      estimate(
+        Array.from({ length: n }, () => Math.floor(rng() * n)),
+        i,
+      ),
+    );
     return { param, S1, ST, S1Ci: z * sd(boot.map((b) => b[0])), STCi: z * sd(boot.map((b) => b[1])) };
   });
 }
 
-export async function sobol(study: Study, o: { metrics: string[]; n?: number; seed?: number }): Promise<{ indices: Record<string, SobolIndex[]>; variance: Record<string, number>; evaluations: Evaluation[]; runs: number }> {
+export async function sobol(
+  study: Study,
+  o: { metrics: string[]; n?: number; seed?: number },
+): Promise<{
+  indices: Record<string, SobolIndex[]>;
+  variance: Record<string, number>;
+  evaluations: Evaluation[];
+  runs: number;
+}> {
   const { space } = study;
   const n = o.n ?? 256;
-  if (!Number.isInteger(Math.log2(n)) || n < 4) throw new ExploreError(ExploreErrorCode.BAD_OPTION, `Sobol indices need N a power of 2, ≥ 4 (got ${n})`, { n });
+  if (!Number.isInteger(Math.log2(n)) || n < 4)
+    throw new ExploreError(ExploreErrorCode.BAD_OPTION, `Sobol indices need N a power of 2, ≥ 4 (got ${n})`, {
+      n,
+    });
   const seed = o.seed ?? study.rootSeed;
   const d = saltelliDesign(space.dims, n, createStream(seed, 'explore.sensitivity.sobol', 0));
   const units = [...d.A, ...d.B, ...d.AB.flat()];
@@ -188,9 +289,16 @@ export async function sobol(study: Study, o: { metrics: string[]; n?: number; se
   const variance: Record<string, number> = {};
   for (const m of o.metrics) {
     const f = evaluations.map((e) => e.summary.mean[m] ?? NaN);
-    const fA = f.slice(0, n), fB = f.slice(n, 2 * n);
+    const fA = f.slice(0, n),
+      fB = f.slice(n, 2 * n);
     const fAB = space.params.map((_, i) => f.slice((2 + i) * n, (3 + i) * n));
-    indices[m] = sobolIndices(space, fA, fB, fAB, createStream(seed, `explore.sensitivity.sobol.bootstrap.${m}`, 0));
+    indices[m] = sobolIndices(
+      space,
+      fA,
+      fB,
+      fAB,
+      createStream(seed, `explore.sensitivity.sobol.bootstrap.${m}`, 0),
+    );
     const all = [...fA, ...fB];
     const mu = mean(all);
     variance[m] = all.reduce((s, x) => s + (x - mu) ** 2, 0) / all.length;
@@ -207,4 +315,3 @@ function sd(v: readonly number[]): number {
   const m = mean(v);
   return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
 }
-

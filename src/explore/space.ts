@@ -30,7 +30,12 @@ export interface Param {
  * Discrete linear parameters use their level index (step 1), log ones the log of the value, categorical
  * ones the category index (`categories` set), continuous ones the value (or its log).
  */
-export interface Coord { lo: number; hi: number; step?: number; categories?: number }
+export interface Coord {
+  lo: number;
+  hi: number;
+  step?: number;
+  categories?: number;
+}
 
 const EPS = 1e-9;
 const tidy = (x: number) => Number(x.toPrecision(12));
@@ -38,8 +43,15 @@ const tidy = (x: number) => Number(x.toPrecision(12));
 /** Levels of a range with a step (or every integer of an integer range), ascending. */
 function rangeLevels(min: number, max: number, step: number, integer: boolean): number[] {
   const n = Math.floor((max - min) / step + EPS);
-  if (n > 1_000_000) throw new ExploreError(ExploreErrorCode.BAD_PARAM, `range ${min}..${max} with step ${step} has more than a million levels`, { min, max, step });
-  return Array.from({ length: n + 1 }, (_, i) => (integer ? Math.round(min + i * step) : tidy(min + i * step)));
+  if (n > 1_000_000)
+    throw new ExploreError(
+      ExploreErrorCode.BAD_PARAM,
+      `range ${min}..${max} with step ${step} has more than a million levels`,
+      { min, max, step },
+    );
+  return Array.from({ length: n + 1 }, (_, i) =>
+    integer ? Math.round(min + i * step) : tidy(min + i * step),
+  );
 }
 
 /** Builds a parameter from a range or a value list (the shapes of the scenario's `explore.params`). */
@@ -48,19 +60,47 @@ export function makeParam(path: string, spec: Explore['params'][string]): Param 
     const levels = [...spec.values];
     const numeric = levels.every((v) => typeof v === 'number');
     const nums = numeric ? (levels as number[]) : [];
-    return { path, name: path, levels, log: false, categorical: !numeric, ...(numeric ? { min: Math.min(...nums), max: Math.max(...nums) } : {}) };
+    return {
+      path,
+      name: path,
+      levels,
+      log: false,
+      categorical: !numeric,
+      ...(numeric ? { min: Math.min(...nums), max: Math.max(...nums) } : {}),
+    };
   }
   const { min, max, integer, log } = spec;
   if (!Number.isFinite(min) || !Number.isFinite(max) || max < min) {
-    throw new ExploreError(ExploreErrorCode.BAD_PARAM, `${path}: the range ${min}..${max} is empty`, { path, min, max });
+    throw new ExploreError(ExploreErrorCode.BAD_PARAM, `${path}: the range ${min}..${max} is empty`, {
+      path,
+      min,
+      max,
+    });
   }
-  if (log && min <= 0) throw new ExploreError(ExploreErrorCode.BAD_PARAM, `${path}: a log-scale range must be positive (got ${min}..${max})`, { path, min, max });
+  if (log && min <= 0)
+    throw new ExploreError(
+      ExploreErrorCode.BAD_PARAM,
+      `${path}: a log-scale range must be positive (got ${min}..${max})`,
+      { path, min, max },
+    );
   const step = spec.step ?? (integer ? 1 : undefined);
   if (integer && (!Number.isInteger(min) || !Number.isInteger(max))) {
-    throw new ExploreError(ExploreErrorCode.BAD_PARAM, `${path}: an integer range needs integer bounds (got ${min}..${max})`, { path, min, max });
+    throw new ExploreError(
+      ExploreErrorCode.BAD_PARAM,
+      `${path}: an integer range needs integer bounds (got ${min}..${max})`,
+      { path, min, max },
+    );
   }
   if (step === undefined) return { path, name: path, min, max, log, categorical: false };
-  return { path, name: path, levels: rangeLevels(min, max, step, integer), min, max, log, categorical: false };
+  return {
+    path,
+    name: path,
+    levels: rangeLevels(min, max, step, integer),
+    min,
+    max,
+    log,
+    categorical: false,
+  };
 }
 
 /**
@@ -69,21 +109,51 @@ export function makeParam(path: string, spec: Explore['params'][string]): Param 
  */
 export function parseParamFlag(text: string): Param {
   const eq = text.indexOf('=');
-  if (eq <= 0) throw new ExploreError(ExploreErrorCode.BAD_PARAM, `--param "${text}" is not of the form path=lo..hi, path=lo..hi:step or path=a,b,c`, { text });
+  if (eq <= 0)
+    throw new ExploreError(
+      ExploreErrorCode.BAD_PARAM,
+      `--param "${text}" is not of the form path=lo..hi, path=lo..hi:step or path=a,b,c`,
+      { text },
+    );
   const path = text.slice(0, eq).trim();
   const rhs = text.slice(eq + 1).trim();
-  const range = /^(-?[\d.]+(?:e-?\d+)?)\s*\.\.\s*(-?[\d.]+(?:e-?\d+)?)(?::(log|[\d.]+(?:e-?\d+)?))?$/i.exec(rhs);
+  const range = /^(-?[\d.]+(?:e-?\d+)?)\s*\.\.\s*(-?[\d.]+(?:e-?\d+)?)(?::(log|[\d.]+(?:e-?\d+)?))?$/i.exec(
+    rhs,
+  );
   if (range) {
-    const min = Number(range[1]), max = Number(range[2]);
+    const min = Number(range[1]),
+      max = Number(range[2]);
     const mod = range[3];
-    if (!Number.isFinite(min) || !Number.isFinite(max)) throw new ExploreError(ExploreErrorCode.BAD_PARAM, `--param ${text}: bounds must be numbers`, { text });
-    const integer = Number.isInteger(min) && Number.isInteger(max) && (mod === undefined || mod === 'log' || Number.isInteger(Number(mod)));
-    if (mod !== undefined && mod !== 'log' && !(Number(mod) > 0)) throw new ExploreError(ExploreErrorCode.BAD_PARAM, `--param ${text}: the step must be positive`, { text });
-    return makeParam(path, { min, max, integer, log: mod === 'log', ...(mod !== undefined && mod !== 'log' ? { step: Number(mod) } : {}) });
+    if (!Number.isFinite(min) || !Number.isFinite(max))
+      throw new ExploreError(ExploreErrorCode.BAD_PARAM, `--param ${text}: bounds must be numbers`, { text });
+    const integer =
+      Number.isInteger(min) &&
+      Number.isInteger(max) &&
+      (mod === undefined || mod === 'log' || Number.isInteger(Number(mod)));
+    if (mod !== undefined && mod !== 'log' && !(Number(mod) > 0))
+      throw new ExploreError(ExploreErrorCode.BAD_PARAM, `--param ${text}: the step must be positive`, {
+        text,
+      });
+    return makeParam(path, {
+      min,
+      max,
+      integer,
+      log: mod === 'log',
+      ...(mod !== undefined && mod !== 'log' ? { step: Number(mod) } : {}),
+    });
   }
   if (rhs === '') throw new ExploreError(ExploreErrorCode.BAD_PARAM, `--param ${text}: no values`, { text });
-  if (rhs.includes('..')) throw new ExploreError(ExploreErrorCode.BAD_PARAM, `--param ${text}: a range is lo..hi, lo..hi:step (step > 0) or lo..hi:log`, { text });
-  const values = rhs.split(',').map((s) => s.trim()).filter((s) => s !== '').map(scalar);
+  if (rhs.includes('..'))
+    throw new ExploreError(
+      ExploreErrorCode.BAD_PARAM,
+      `--param ${text}: a range is lo..hi, lo..hi:step (step > 0) or lo..hi:log`,
+      { text },
+    );
+  const values = rhs
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(scalar);
   return makeParam(path, { values });
 }
 
@@ -99,10 +169,19 @@ export class Space {
   readonly params: readonly Param[];
 
   constructor(params: readonly Param[]) {
-    if (params.length === 0) throw new ExploreError(ExploreErrorCode.NO_PARAMS, 'no parameters to vary', {}, 'give --param path=lo..hi or an explore.params section in the scenario');
+    if (params.length === 0)
+      throw new ExploreError(
+        ExploreErrorCode.NO_PARAMS,
+        'no parameters to vary',
+        {},
+        'give --param path=lo..hi or an explore.params section in the scenario',
+      );
     const seen = new Set<string>();
     for (const p of params) {
-      if (seen.has(p.path)) throw new ExploreError(ExploreErrorCode.BAD_PARAM, `parameter ${p.path} is given twice`, { path: p.path });
+      if (seen.has(p.path))
+        throw new ExploreError(ExploreErrorCode.BAD_PARAM, `parameter ${p.path} is given twice`, {
+          path: p.path,
+        });
       seen.add(p.path);
     }
     this.params = shortNames(params);
@@ -174,7 +253,8 @@ export class Space {
   fromCoord(x: readonly number[]): Config {
     return this.params.map((p, i) => {
       const xi = x[i]!;
-      if (p.levels && (p.categorical || !p.log)) return p.levels[Math.min(p.levels.length - 1, Math.max(0, Math.round(xi)))]!;
+      if (p.levels && (p.categorical || !p.log))
+        return p.levels[Math.min(p.levels.length - 1, Math.max(0, Math.round(xi)))]!;
       const v = p.log ? Math.exp(xi) : xi;
       return p.levels ? nearestLevel(p, v) : Math.min(p.max!, Math.max(p.min!, tidy(v)));
     });
@@ -183,7 +263,9 @@ export class Space {
   /** Coordinates scaled to [0, 1] per dimension (for kernels and distances). */
   toScaled(c: Config): number[] {
     const cs = this.coords();
-    return this.toCoord(c).map((x, i) => (cs[i]!.hi > cs[i]!.lo ? (x - cs[i]!.lo) / (cs[i]!.hi - cs[i]!.lo) : 0.5));
+    return this.toCoord(c).map((x, i) =>
+      cs[i]!.hi > cs[i]!.lo ? (x - cs[i]!.lo) / (cs[i]!.hi - cs[i]!.lo) : 0.5,
+    );
   }
 
   /** Grid levels of a parameter: its levels, or `k` evenly spaced values (log-spaced if log). */
@@ -193,7 +275,11 @@ export class Space {
     if (k === 1) return [tidy(p.log ? Math.sqrt(p.min! * p.max!) : (p.min! + p.max!) / 2)];
     return Array.from({ length: k }, (_, j) => {
       const f = j / (k - 1);
-      return tidy(p.log ? Math.exp(Math.log(p.min!) + f * (Math.log(p.max!) - Math.log(p.min!))) : p.min! + f * (p.max! - p.min!));
+      return tidy(
+        p.log
+          ? Math.exp(Math.log(p.min!) + f * (Math.log(p.max!) - Math.log(p.min!)))
+          : p.min! + f * (p.max! - p.min!),
+      );
     });
   }
 
@@ -201,11 +287,24 @@ export class Space {
   grid(k = 5): Config[] {
     const levels = this.params.map((_, i) => this.gridLevels(i, k));
     const total = levels.reduce((n, l) => n * l.length, 1);
-    if (total > 5_000_000) throw new ExploreError(ExploreErrorCode.BAD_OPTION, `the grid has ${total} configurations`, { total }, 'use fewer levels, a coarser step, or --design random|lhs');
+    if (total > 5_000_000)
+      throw new ExploreError(
+        ExploreErrorCode.BAD_OPTION,
+        `the grid has ${total} configurations`,
+        { total },
+        'use fewer levels, a coarser step, or --design random|lhs',
+      );
     const out: Config[] = [];
     const rec = (i: number, acc: Value[]) => {
-      if (i === levels.length) { out.push(acc.slice()); return; }
-      for (const v of levels[i]!) { acc.push(v); rec(i + 1, acc); acc.pop(); }
+      if (i === levels.length) {
+        out.push(acc.slice());
+        return;
+      }
+      for (const v of levels[i]!) {
+        acc.push(v);
+        rec(i + 1, acc);
+        acc.pop();
+      }
     };
     rec(0, []);
     return out;
@@ -213,7 +312,14 @@ export class Space {
 
   /** Validates that a configuration lies in the space (levels or bounds). */
   contains(c: Config): boolean {
-    return c.length === this.dims && this.params.every((p, i) => (p.levels ? p.levels.includes(c[i]!) : typeof c[i] === 'number' && (c[i] as number) >= p.min! - EPS && (c[i] as number) <= p.max! + EPS));
+    return (
+      c.length === this.dims &&
+      this.params.every((p, i) =>
+        p.levels
+          ? p.levels.includes(c[i]!)
+          : typeof c[i] === 'number' && (c[i] as number) >= p.min! - EPS && (c[i] as number) <= p.max! + EPS,
+      )
+    );
   }
 
   /** Snaps a value to the parameter's nearest level (or clamps it into a continuous range). */
@@ -244,8 +350,11 @@ function nearestLevel(p: Param, v: number): number {
 }
 
 function paramFromUnit(p: Param, u: number): Value {
-  if (p.levels && (p.categorical || !p.log)) return p.levels[Math.min(p.levels.length - 1, Math.floor(u * p.levels.length))]!;
-  const v = p.log ? Math.exp(Math.log(p.min!) + u * (Math.log(p.max!) - Math.log(p.min!))) : p.min! + u * (p.max! - p.min!);
+  if (p.levels && (p.categorical || !p.log))
+    return p.levels[Math.min(p.levels.length - 1, Math.floor(u * p.levels.length))]!;
+  const v = p.log
+    ? Math.exp(Math.log(p.min!) + u * (Math.log(p.max!) - Math.log(p.min!)))
+    : p.min! + u * (p.max! - p.min!);
   return p.levels ? nearestLevel(p, v) : tidy(v);
 }
 
@@ -253,7 +362,9 @@ function paramToUnit(p: Param, v: Value): number {
   if (p.levels && (p.categorical || !p.log)) return (levelIndex(p, v) + 0.5) / p.levels.length;
   const x = v as number;
   if (p.max! === p.min!) return 0.5;
-  return p.log ? (Math.log(x) - Math.log(p.min!)) / (Math.log(p.max!) - Math.log(p.min!)) : (x - p.min!) / (p.max! - p.min!);
+  return p.log
+    ? (Math.log(x) - Math.log(p.min!)) / (Math.log(p.max!) - Math.log(p.min!))
+    : (x - p.min!) / (p.max! - p.min!);
 }
 
 /** Short labels: the last path segment, or as many trailing segments as needed to be unique. */

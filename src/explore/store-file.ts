@@ -2,11 +2,17 @@ import { closeSync, lstatSync, openSync, readSync, rmSync } from 'node:fs';
 import { ExploreError, ExploreErrorCode } from './errors.js';
 
 /** How to get out of a damaged store, in every STORE_CORRUPT error. */
-export const CORRUPT_HINT = 'run the same command with --fresh to delete it and start the study over, or use another --out folder';
+export const CORRUPT_HINT =
+  'run the same command with --fresh to delete it and start the study over, or use another --out folder';
 
 /** A STORE_CORRUPT error naming the file (and the trial, when one is at fault). */
 export function corrupt(file: string, what: string, details: Record<string, unknown> = {}): ExploreError {
-  return new ExploreError(ExploreErrorCode.STORE_CORRUPT, `${file} ${what}; its stored trials cannot be trusted`, { file, ...details }, CORRUPT_HINT);
+  return new ExploreError(
+    ExploreErrorCode.STORE_CORRUPT,
+    `${file} ${what}; its stored trials cannot be trusted`,
+    { file, ...details },
+    CORRUPT_HINT,
+  );
 }
 
 const MAGIC = 'SQLite format 3\0';
@@ -18,7 +24,7 @@ const MAGIC = 'SQLite format 3\0';
  * @throws ExploreError STORE_CORRUPT naming the file and what is wrong
  */
 export function checkStoreFile(file: string): void {
-  let st;
+  let st: import('node:fs').Stats;
   try {
     st = lstatSync(file);
   } catch {
@@ -34,18 +40,28 @@ export function checkStoreFile(file: string): void {
   } finally {
     closeSync(fd);
   }
-  if (n < 16 || head.toString('latin1', 0, 16) !== MAGIC) throw corrupt(file, 'is not a SQLite database (no SQLite header)');
+  if (n < 16 || head.toString('latin1', 0, 16) !== MAGIC)
+    throw corrupt(file, 'is not a SQLite database (no SQLite header)');
   if (n < 100) throw corrupt(file, `is truncated (${st.size} bytes, shorter than a SQLite header)`);
   const raw = head.readUInt16BE(16);
   const pageSize = raw === 1 ? 65536 : raw;
-  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) throw corrupt(file, `has a damaged header (page size ${raw})`);
+  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0)
+    throw corrupt(file, `has a damaged header (page size ${raw})`);
   // File format versions: 1 (rollback journal) or 2 (write-ahead log); SQLite opens others read-only or not at all.
-  if (![1, 2].includes(head[18]!) || ![1, 2].includes(head[19]!)) throw corrupt(file, `has a damaged header (file format ${head[18]}/${head[19]})`);
-  if (st.size % pageSize !== 0) throw corrupt(file, `is truncated or damaged (${st.size} bytes is not a whole number of ${pageSize}-byte pages)`);
+  if (![1, 2].includes(head[18]!) || ![1, 2].includes(head[19]!))
+    throw corrupt(file, `has a damaged header (file format ${head[18]}/${head[19]})`);
+  if (st.size % pageSize !== 0)
+    throw corrupt(
+      file,
+      `is truncated or damaged (${st.size} bytes is not a whole number of ${pageSize}-byte pages)`,
+    );
   // The page count of the header is valid only when its "version-valid-for" matches the change counter.
   const pages = head.readUInt32BE(28);
   if (pages > 0 && head.readUInt32BE(92) === head.readUInt32BE(24) && pages * pageSize > st.size) {
-    throw corrupt(file, `is truncated (${st.size} bytes, its header counts ${pages} pages of ${pageSize} bytes)`);
+    throw corrupt(
+      file,
+      `is truncated (${st.size} bytes, its header counts ${pages} pages of ${pageSize} bytes)`,
+    );
   }
 }
 
@@ -55,7 +71,7 @@ export function checkStoreFile(file: string): void {
  */
 export function deleteStore(file: string): void {
   for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
-    let st;
+    let st: import('node:fs').Stats;
     try {
       st = lstatSync(f);
     } catch {

@@ -4,28 +4,53 @@ import Database from 'better-sqlite3';
 import { ExploreError, ExploreErrorCode } from './errors.js';
 import { flatMetricsJson, parseFlatMetrics, type FlatMetrics } from './metrics.js';
 import { checkStoreFile, corrupt, deleteStore } from './store-file.js';
-import { canonicalJson, changedInputs, IDENTITY_FORMAT, sha256, type StudyIdentity } from './study-identity.js';
+import {
+  canonicalJson,
+  changedInputs,
+  IDENTITY_FORMAT,
+  sha256,
+  type StudyIdentity,
+} from './study-identity.js';
 
 export type { StudyIdentity } from './study-identity.js';
 
 /** Identity of a trial: a replication of a configuration at a fidelity with a seed. */
-export interface TrialKey { configKey: string; fidelity: number; replication: number; seed: number }
+export interface TrialKey {
+  configKey: string;
+  fidelity: number;
+  replication: number;
+  seed: number;
+}
 
 /** A finished trial as stored. */
-export interface StoredTrial extends TrialKey { metrics: FlatMetrics; wallMs: number }
+export interface StoredTrial extends TrialKey {
+  metrics: FlatMetrics;
+  wallMs: number;
+}
 
-const TRIAL_COLUMNS = ['config_key', 'fidelity', 'replication', 'seed', 'metrics', 'wall_ms', 'finished_at', 'checksum'];
+const TRIAL_COLUMNS = [
+  'config_key',
+  'fidelity',
+  'replication',
+  'seed',
+  'metrics',
+  'wall_ms',
+  'finished_at',
+  'checksum',
+];
 
 /** The checksum stored with a trial: over its key and what is read back, so a damaged or moved row fails it. */
 function trialChecksum(k: TrialKey, metricsJson: string, wallMs: number): string {
   return sha256(canonicalJson([k.configKey, k.fidelity, k.replication, k.seed, metricsJson, wallMs]));
 }
 
-const describeTrial = (k: TrialKey) => `configuration ${k.configKey} (fidelity ${k.fidelity}, replication ${k.replication}, seed ${k.seed})`;
+const describeTrial = (k: TrialKey) =>
+  `configuration ${k.configKey} (fidelity ${k.fidelity}, replication ${k.replication}, seed ${k.seed})`;
 
 /** SQLite failures that mean the file is damaged or not a store of ours (others — busy, disk full — are not). */
 const DAMAGE = /^SQLITE_(CORRUPT|NOTADB|FORMAT|ERROR|MISMATCH|RANGE|SCHEMA|CONSTRAINT)/;
-const isDamage = (err: unknown): err is Error & { code: string } => err instanceof Database.SqliteError && DAMAGE.test(err.code);
+const isDamage = (err: unknown): err is Error & { code: string } =>
+  err instanceof Database.SqliteError && DAMAGE.test(err.code);
 
 /**
  * The SQLite store of a study folder (`study.sqlite`): every finished trial is committed as soon as it
@@ -54,8 +79,15 @@ export class TrialStore {
       // integrity_check rather than quick_check: it also verifies that the primary-key index agrees with the
       // rows, and every trial lookup goes through that index. Cheap enough: 20,000 trials of 120 metrics
       // (164 MB) took 0.5–1.9 s on a busy 2-core machine, no more than quick_check there.
-      const problems = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).filter((m) => m !== 'ok');
-      if (problems.length > 0) throw corrupt(file, `is damaged (SQLite integrity check: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` … ${problems.length} problems` : ''})`, { problems });
+      const problems = (db.pragma('integrity_check') as { integrity_check: string }[])
+        .map((r) => r.integrity_check)
+        .filter((m) => m !== 'ok');
+      if (problems.length > 0)
+        throw corrupt(
+          file,
+          `is damaged (SQLite integrity check: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` … ${problems.length} problems` : ''})`,
+          { problems },
+        );
       db.exec(`
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS trials (
@@ -64,14 +96,23 @@ export class TrialStore {
           PRIMARY KEY (config_key, fidelity, replication, seed));`);
       this.#checkIdentity(db, identity);
       const columns = (db.pragma('table_info(trials)') as { name: string }[]).map((c) => c.name);
-      if (columns.join(',') !== TRIAL_COLUMNS.join(',')) throw corrupt(file, `has a trials table of another layout (${columns.join(', ')})`);
-      db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('scenarioFile', scenarioFile ?? '');
-      this.#get = db.prepare('SELECT metrics, wall_ms AS wallMs, checksum FROM trials WHERE config_key = ? AND fidelity = ? AND replication = ? AND seed = ?');
-      this.#put = db.prepare('INSERT OR REPLACE INTO trials (config_key, fidelity, replication, seed, metrics, wall_ms, finished_at, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      if (columns.join(',') !== TRIAL_COLUMNS.join(','))
+        throw corrupt(file, `has a trials table of another layout (${columns.join(', ')})`);
+      db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(
+        'scenarioFile',
+        scenarioFile ?? '',
+      );
+      this.#get = db.prepare(
+        'SELECT metrics, wall_ms AS wallMs, checksum FROM trials WHERE config_key = ? AND fidelity = ? AND replication = ? AND seed = ?',
+      );
+      this.#put = db.prepare(
+        'INSERT OR REPLACE INTO trials (config_key, fidelity, replication, seed, metrics, wall_ms, finished_at, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      );
       this.resumed = (db.prepare('SELECT count(*) AS n FROM trials').get() as { n: number }).n;
     } catch (err) {
       if (db?.open) db.close();
-      if (isDamage(err)) throw corrupt(file, `is damaged or not a study store (SQLite: ${err.message})`, { sqlite: err.code });
+      if (isDamage(err))
+        throw corrupt(file, `is damaged or not a study store (SQLite: ${err.message})`, { sqlite: err.code });
       throw err;
     }
   }
@@ -83,16 +124,26 @@ export class TrialStore {
    */
   #checkIdentity(db: Database.Database, identity: StudyIdentity): void {
     const file = this.file;
-    const want = canonicalJson({ format: identity.format, version: identity.version, overrides: identity.overrides, inputs: identity.inputs });
-    const meta = (key: string) => (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: unknown } | undefined)?.value;
+    const want = canonicalJson({
+      format: identity.format,
+      version: identity.version,
+      overrides: identity.overrides,
+      inputs: identity.inputs,
+    });
+    const meta = (key: string) =>
+      (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: unknown } | undefined)?.value;
     const stored = meta('identity');
     // A damaged record header can turn the text into a blob or a number: only text is an identity.
-    if (stored !== undefined && typeof stored !== 'string') throw corrupt(file, 'has a damaged study identity record');
+    if (stored !== undefined && typeof stored !== 'string')
+      throw corrupt(file, 'has a damaged study identity record');
     if (stored === undefined) {
       const trials = (db.prepare('SELECT count(*) AS n FROM trials').get() as { n: number }).n;
       if (trials > 0) throw corrupt(file, `holds ${trials} trials but no study identity`);
       db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('identity', want);
-      db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('identitySha256', sha256(want));
+      db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(
+        'identitySha256',
+        sha256(want),
+      );
       return;
     }
     if (stored === want) {
@@ -106,22 +157,36 @@ export class TrialStore {
     } catch {
       throw corrupt(file, 'has a damaged study identity record');
     }
-    const mismatch = (what: string) => new ExploreError(ExploreErrorCode.STUDY_MISMATCH, `${file} holds trials of ${what}`, { file },
-      'use --fresh to discard the stored trials and start over, or another --out folder to keep them');
+    const mismatch = (what: string) =>
+      new ExploreError(
+        ExploreErrorCode.STUDY_MISMATCH,
+        `${file} holds trials of ${what}`,
+        { file },
+        'use --fresh to discard the stored trials and start over, or another --out folder to keep them',
+      );
     const digest = meta('identitySha256');
     // Stores written before identities covered the files a scenario uses (no format, no digest) cannot be trusted either.
-    if (digest === undefined && had.format === undefined) throw mismatch('an earlier e2ctwin whose study identity did not cover the files a scenario uses');
+    if (digest === undefined && had.format === undefined)
+      throw mismatch('an earlier e2ctwin whose study identity did not cover the files a scenario uses');
     if (digest !== sha256(stored)) throw corrupt(file, 'has a damaged study identity record');
     if (had.format !== IDENTITY_FORMAT) throw mismatch(`another store format (${String(had.format)})`);
-    if (had.version !== identity.version) throw mismatch(`e2ctwin ${had.version} (this is ${identity.version})`);
-    if (canonicalJson(had.overrides) !== canonicalJson(identity.overrides)) throw mismatch(`other --set overrides (${(had.overrides ?? []).join(' ') || 'none'})`);
+    if (had.version !== identity.version)
+      throw mismatch(`e2ctwin ${had.version} (this is ${identity.version})`);
+    if (canonicalJson(had.overrides) !== canonicalJson(identity.overrides))
+      throw mismatch(`other --set overrides (${(had.overrides ?? []).join(' ') || 'none'})`);
     const changed = changedInputs(had.inputs ?? {}, identity.inputs);
     if (changed.length === 0) throw corrupt(file, 'has a damaged study identity record');
-    throw mismatch(`another version of the scenario; changed since they were stored: ${changed.slice(0, 4).join('; ')}${changed.length > 4 ? `; and ${changed.length - 4} more` : ''}`);
+    throw mismatch(
+      `another version of the scenario; changed since they were stored: ${changed.slice(0, 4).join('; ')}${changed.length > 4 ? `; and ${changed.length - 4} more` : ''}`,
+    );
   }
 
   /** Opens (or creates) `dir/study.sqlite`; a store of another identity is refused (STUDY_MISMATCH), a damaged one too (STORE_CORRUPT). */
-  static open(dir: string, identity: StudyIdentity, options: { fresh?: boolean; scenarioFile?: string } = {}): TrialStore {
+  static open(
+    dir: string,
+    identity: StudyIdentity,
+    options: { fresh?: boolean; scenarioFile?: string } = {},
+  ): TrialStore {
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'study.sqlite');
     // Deleted rather than emptied: opening a damaged file to drop its tables may fail.
@@ -138,25 +203,45 @@ export class TrialStore {
     try {
       row = this.#get.get(k.configKey, k.fidelity, k.replication, k.seed) as typeof row;
     } catch (err) {
-      if (isDamage(err)) throw corrupt(this.file, `cannot be read at the trial of ${describeTrial(k)} (SQLite: ${err.message})`, { trial: k });
+      if (isDamage(err))
+        throw corrupt(
+          this.file,
+          `cannot be read at the trial of ${describeTrial(k)} (SQLite: ${err.message})`,
+          { trial: k },
+        );
       throw err;
     }
     if (!row) return undefined;
-    if (typeof row.metrics !== 'string' || typeof row.wallMs !== 'number' || row.checksum !== trialChecksum(k, row.metrics, row.wallMs)) {
+    if (
+      typeof row.metrics !== 'string' ||
+      typeof row.wallMs !== 'number' ||
+      row.checksum !== trialChecksum(k, row.metrics, row.wallMs)
+    ) {
       throw corrupt(this.file, `has a damaged trial: ${describeTrial(k)} fails its checksum`, { trial: k });
     }
     let metrics: FlatMetrics;
     try {
       metrics = parseFlatMetrics(row.metrics);
     } catch {
-      throw corrupt(this.file, `has a damaged trial: the metrics of ${describeTrial(k)} are not JSON`, { trial: k });
+      throw corrupt(this.file, `has a damaged trial: the metrics of ${describeTrial(k)} are not JSON`, {
+        trial: k,
+      });
     }
     return { ...k, metrics, wallMs: row.wallMs };
   }
 
   put(t: StoredTrial): void {
     const json = flatMetricsJson(t.metrics);
-    this.#put.run(t.configKey, t.fidelity, t.replication, t.seed, json, t.wallMs, new Date().toISOString(), trialChecksum(t, json, t.wallMs));
+    this.#put.run(
+      t.configKey,
+      t.fidelity,
+      t.replication,
+      t.seed,
+      json,
+      t.wallMs,
+      new Date().toISOString(),
+      trialChecksum(t, json, t.wallMs),
+    );
   }
 
   /** Number of stored trials. */
@@ -166,7 +251,9 @@ export class TrialStore {
 
   /** Free-form study notes (kind, options), for people reading the folder. */
   setMeta(key: string, value: unknown): void {
-    this.#db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, JSON.stringify(value));
+    this.#db
+      .prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
+      .run(key, JSON.stringify(value));
   }
 
   close(): void {

@@ -22,10 +22,13 @@ export const IDENTITY_FORMAT = 2;
 
 /** JSON with object keys sorted at every level and non-finite numbers spelled out: equal values, equal text. */
 export function canonicalJson(value: unknown): string {
-  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : JSON.stringify(String(value));
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? JSON.stringify(value) : JSON.stringify(String(value));
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
@@ -41,7 +44,15 @@ export function scenarioInputs(scenario: ResolvedScenario): Record<string, strin
   const { source: _machineSpecific, layers, services, network, ...settings } = scenario;
   const out: Record<string, string> = {};
   out[`the scenario's settings (name, seed, run, explore, expect)`] = sha256(canonicalJson(settings));
-  out['the layers'] = sha256(canonicalJson(layers.map((l) => ({ name: l.name, description: l.description, services: l.services.map((s) => s.id) }))));
+  out['the layers'] = sha256(
+    canonicalJson(
+      layers.map((l) => ({
+        name: l.name,
+        description: l.description,
+        services: l.services.map((s) => s.id),
+      })),
+    ),
+  );
   for (const s of services) {
     const { host, app, ...rest } = s;
     out[`service ${s.id} (quantity, roles, workload, live)`] = sha256(canonicalJson(rest));
@@ -56,7 +67,10 @@ export function scenarioInputs(scenario: ResolvedScenario): Record<string, strin
 }
 
 /** The labels of the parts that differ between two identities' inputs (added, removed or changed). */
-export function changedInputs(had: Readonly<Record<string, string>>, now: Readonly<Record<string, string>>): string[] {
+export function changedInputs(
+  had: Readonly<Record<string, string>>,
+  now: Readonly<Record<string, string>>,
+): string[] {
   const labels = new Set([...Object.keys(had), ...Object.keys(now)]);
   return [...labels].filter((l) => had[l] !== now[l]).sort();
 }

@@ -5,7 +5,13 @@ import type { TrialRunner } from './runner.js';
 import type { SeedMode } from './seeds.js';
 import { Space, type Config } from './space.js';
 import { TrialStore } from './store.js';
-import { canonicalJson, IDENTITY_FORMAT, scenarioInputs, sha256, type StudyIdentity } from './study-identity.js';
+import {
+  canonicalJson,
+  IDENTITY_FORMAT,
+  scenarioInputs,
+  sha256,
+  type StudyIdentity,
+} from './study-identity.js';
 
 export interface StudyOptions {
   /** The scenario file (relative to the working directory or absolute). */
@@ -62,26 +68,57 @@ export interface Study {
 export function openStudy(o: StudyOptions): Study {
   const overrides = [...(o.overrides ?? [])];
   const scenarioFile = path.resolve(o.file);
-  const load = (extra: string[]) => loadScenarioOrThrow(o.file, { overrides: [...overrides, ...extra], ...(o.text !== undefined ? { text: o.text } : {}), ...o.roots });
+  const load = (extra: string[]) =>
+    loadScenarioOrThrow(o.file, {
+      overrides: [...overrides, ...extra],
+      ...(o.text !== undefined ? { text: o.text } : {}),
+      ...o.roots,
+    });
   const scenario = load([]);
   const space = o.space ?? Space.from(o.params ?? [], scenario.explore);
   const lo = space.params.map((_, i) => space.gridLevels(i, 2)[0]!);
   const hi = space.params.map((_, i) => space.gridLevels(i, 2).at(-1)!);
   load(space.overrides(lo));
   load(space.overrides(hi));
-  const identity: StudyIdentity = { format: IDENTITY_FORMAT, version: o.version ?? 'dev', overrides, inputs: studyInputs(scenario, space, lo, load) };
+  const identity: StudyIdentity = {
+    format: IDENTITY_FORMAT,
+    version: o.version ?? 'dev',
+    overrides,
+    inputs: studyInputs(scenario, space, lo, load),
+  };
   const inputsSha256 = sha256(canonicalJson(identity));
   const rootSeed = o.seed ?? scenario.seed;
   const seedMode = o.seedMode ?? 'crn';
   const replications = o.replications ?? scenario.run.replications;
-  const store = o.outDir ? TrialStore.open(o.outDir, identity, { fresh: o.fresh ?? false, scenarioFile }) : undefined;
+  const store = o.outDir
+    ? TrialStore.open(o.outDir, identity, { fresh: o.fresh ?? false, scenarioFile })
+    : undefined;
   const evaluator = new Evaluator({
-    runner: o.runner, ...(store ? { store } : {}), space, scenarioFile, ...(o.text !== undefined ? { scenarioText: o.text } : {}), ...(o.roots ? { roots: o.roots } : {}),
-    baseOverrides: overrides, rootSeed, seedMode, replications, inputsSha256,
-    ...(o.signal ? { signal: o.signal } : {}), ...(o.onTrial ? { onTrial: o.onTrial } : {}),
+    runner: o.runner,
+    ...(store ? { store } : {}),
+    space,
+    scenarioFile,
+    ...(o.text !== undefined ? { scenarioText: o.text } : {}),
+    ...(o.roots ? { roots: o.roots } : {}),
+    baseOverrides: overrides,
+    rootSeed,
+    seedMode,
+    replications,
+    inputsSha256,
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.onTrial ? { onTrial: o.onTrial } : {}),
   });
   return {
-    scenario, scenarioFile, overrides, space, evaluator, ...(store ? { store } : {}), rootSeed, seedMode, replications, identity,
+    scenario,
+    scenarioFile,
+    overrides,
+    space,
+    evaluator,
+    ...(store ? { store } : {}),
+    rootSeed,
+    seedMode,
+    replications,
+    identity,
     close() {
       store?.close();
     },
@@ -93,13 +130,20 @@ export function openStudy(o: StudyOptions): Study {
  * kind whose values can name another file: `host=a,b`, `app=x.yaml,y.yaml`), the digest of the scenario
  * resolved at that level.
  */
-function studyInputs(scenario: ResolvedScenario, space: Space, base: Config, load: (extra: string[]) => ResolvedScenario): Record<string, string> {
+function studyInputs(
+  scenario: ResolvedScenario,
+  space: Space,
+  base: Config,
+  load: (extra: string[]) => ResolvedScenario,
+): Record<string, string> {
   const inputs = scenarioInputs(scenario);
   space.params.forEach((p, i) => {
     if (!p.categorical) return;
     for (const level of p.levels ?? []) {
       const config = base.map((v, j) => (j === i ? level : v));
-      inputs[`the scenario with ${p.path}=${String(level)}`] = sha256(canonicalJson(scenarioInputs(load(space.overrides(config)))));
+      inputs[`the scenario with ${p.path}=${String(level)}`] = sha256(
+        canonicalJson(scenarioInputs(load(space.overrides(config)))),
+      );
     }
   });
   return inputs;

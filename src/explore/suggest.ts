@@ -4,7 +4,15 @@ import { closest } from '../scenario/index.js';
 export function suggestKey(word: string, keys: readonly string[]): string {
   const best = closest(word, keys);
   if (best !== undefined) return `did you mean "${best}"?`;
-  const common = ['responseTime.mean', 'responseTime.p95', 'throughput', 'gpuMemoryPeakGiB', 'energyJ', 'cost', 'feasible'].filter((k) => keys.includes(k));
+  const common = [
+    'responseTime.mean',
+    'responseTime.p95',
+    'throughput',
+    'gpuMemoryPeakGiB',
+    'energyJ',
+    'cost',
+    'feasible',
+  ].filter((k) => keys.includes(k));
   const pools = keys.filter((k) => /^pools\.[^.]+\.utilization$/.test(k)).slice(0, 2);
   return `metric keys are the --json keys of simulate, e.g. ${[...common, ...pools].join(', ')}`;
 }

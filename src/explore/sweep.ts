@@ -23,14 +23,20 @@ export function sweepConfigs(study: Pick<Study, 'space' | 'rootSeed'>, o: SweepO
   const rng = createStream(o.seed ?? study.rootSeed, `explore.sweep.${o.design}`, 0);
   if (o.design === 'grid') return space.grid(o.levels ?? 5);
   const n = o.points;
-  if (n === undefined || !(n >= 1)) throw new ExploreError(ExploreErrorCode.BAD_OPTION, `a ${o.design} design needs --points N (N ≥ 1)`, { design: o.design });
+  if (n === undefined || !(n >= 1))
+    throw new ExploreError(ExploreErrorCode.BAD_OPTION, `a ${o.design} design needs --points N (N ≥ 1)`, {
+      design: o.design,
+    });
   if (o.design === 'random') return randomDesign(space, n, rng);
   if (o.design === 'lhs') return lhsDesign(space, n, rng);
   return sobolDesign(space, n, rng);
 }
 
 /** Runs every configuration of the design with the study's replications. */
-export async function runSweep(study: Study, o: SweepOptions): Promise<{ configs: Config[]; evaluations: Evaluation[] }> {
+export async function runSweep(
+  study: Study,
+  o: SweepOptions,
+): Promise<{ configs: Config[]; evaluations: Evaluation[] }> {
   const configs = sweepConfigs(study, o);
   const evaluations = await study.evaluator.evaluate(configs.map((config) => ({ config })));
   return { configs, evaluations };

@@ -1,5 +1,11 @@
 import { replicationMetrics, Simulation } from '../model/index.js';
-import { loadScenario, readTraces, type FileRoots, type ResolvedScenario, type ScenarioIssue } from '../scenario/index.js';
+import {
+  loadScenario,
+  readTraces,
+  type FileRoots,
+  type ResolvedScenario,
+  type ScenarioIssue,
+} from '../scenario/index.js';
 import { flattenMetrics, type FlatMetrics } from './metrics.js';
 
 /**
@@ -39,13 +45,22 @@ export function runTrial(task: TrialTask): TrialOutput {
     const key = `${task.scenarioFile}\0${task.inputsSha256 ?? ''}\0${task.scenarioText ?? ''}\0${task.overrides.join('\n')}\0${JSON.stringify(task.roots ?? {})}`;
     let entry = cache.get(key);
     if (!entry) {
-      const r = loadScenario(task.scenarioFile, { overrides: task.overrides, ...(task.scenarioText !== undefined ? { text: task.scenarioText } : {}), ...task.roots });
+      const r = loadScenario(task.scenarioFile, {
+        overrides: task.overrides,
+        ...(task.scenarioText !== undefined ? { text: task.scenarioText } : {}),
+        ...task.roots,
+      });
       if (!r.ok) return { ok: false, issues: r.issues };
       entry = { scenario: r.scenario, traces: readTraces(r.scenario) };
       if (cache.size >= 8) cache.delete(cache.keys().next().value!);
       cache.set(key, entry);
     }
-    const sim = new Simulation(entry.scenario, { seed: task.seed, replication: task.replication, spanSample: 0, traces: entry.traces });
+    const sim = new Simulation(entry.scenario, {
+      seed: task.seed,
+      replication: task.replication,
+      spanSample: 0,
+      traces: entry.traces,
+    });
     sim.run();
     return { ok: true, metrics: flattenMetrics(replicationMetrics(sim)), wallMs: performance.now() - t0 };
   } catch (err) {

@@ -124,7 +124,13 @@ export class Env {
    * happenings (a fleet of devices) and would otherwise schedule them one at a time.
    */
   claim(time: number): boolean {
-    if (!this.#running || this.#stopRequested || !(time >= this.#now && time <= this.#until) || this.#eventsProcessed >= this.#pauseAt) return false;
+    if (
+      !this.#running ||
+      this.#stopRequested ||
+      !(time >= this.#now && time <= this.#until) ||
+      this.#eventsProcessed >= this.#pauseAt
+    )
+      return false;
     const queue = this.#queue;
     queue.dropCancelledTop();
     if (queue.size > 0 && queue.topTime <= time) return false;

@@ -86,7 +86,8 @@ export class EventQueue {
   #slotOf(id: number): number {
     const slot = id % SLOT_SPACE;
     const gen = (id - slot) / SLOT_SPACE;
-    if (!(slot >= 0 && slot < this.#heap.slotsUsed) || this.#gen[slot] !== gen || this.#fns[slot] === null) return -1;
+    if (!(slot >= 0 && slot < this.#heap.slotsUsed) || this.#gen[slot] !== gen || this.#fns[slot] === null)
+      return -1;
     return slot;
   }
 

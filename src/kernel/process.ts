@@ -140,5 +140,9 @@ export class Process<T = unknown> extends SimEvent<T> {
 
 function describe(value: unknown): string {
   if (value instanceof SimEvent) return `${value.toString()} of another env`;
-  return value === null ? 'null' : typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+  return value === null
+    ? 'null'
+    : typeof value === 'object'
+      ? 'an object'
+      : `${typeof value} ${String(value)}`;
 }

@@ -13,7 +13,10 @@ import type { Journal } from './journal.js';
 export class DockerEngine {
   readonly docker: Docker;
 
-  constructor(readonly host: string, readonly socketPath: string) {
+  constructor(
+    readonly host: string,
+    readonly socketPath: string,
+  ) {
     this.docker = new Docker({ socketPath });
   }
 
@@ -24,17 +27,38 @@ export class DockerEngine {
 
   /** `docker import` of a root filesystem tarball, with an optional CMD. */
   async importImage(tar: string, name: string, cmd?: readonly string[]): Promise<void> {
-    const [repo, tag] = name.includes(':') ? [name.slice(0, name.lastIndexOf(':')), name.slice(name.lastIndexOf(':') + 1)] : [name, 'latest'];
-    const stream = await this.docker.importImage(createReadStream(tar), { repo, tag, ...(cmd ? { changes: [`CMD ${JSON.stringify(cmd)}`] } : {}) });
-    await new Promise<void>((resolve, reject) => this.docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {
-      const failed = out?.find((o) => o.error);
-      if (err || failed) reject(new LiveError(LiveErrorCode.SERVICE, `${this.host}: importing ${name}: ${err?.message ?? failed?.error}`));
-      else resolve();
-    }));
+    const [repo, tag] = name.includes(':')
+      ? [name.slice(0, name.lastIndexOf(':')), name.slice(name.lastIndexOf(':') + 1)]
+      : [name, 'latest'];
+    const stream = await this.docker.importImage(createReadStream(tar), {
+      repo,
+      tag,
+      ...(cmd ? { changes: [`CMD ${JSON.stringify(cmd)}`] } : {}),
+    });
+    await new Promise<void>((resolve, reject) =>
+      this.docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {
+        const failed = out?.find((o) => o.error);
+        if (err || failed)
+          reject(
+            new LiveError(
+              LiveErrorCode.SERVICE,
+              `${this.host}: importing ${name}: ${err?.message ?? failed?.error}`,
+            ),
+          );
+        else resolve();
+      }),
+    );
   }
 
   /** Creates and starts a container (journaled before it starts); returns its id. */
-  async run(options: { name: string; image: string; env: Record<string, string>; runId: string; journal?: Journal; socketForJournal?: string }): Promise<string> {
+  async run(options: {
+    name: string;
+    image: string;
+    env: Record<string, string>;
+    runId: string;
+    journal?: Journal;
+    socketForJournal?: string;
+  }): Promise<string> {
     const c = await this.docker.createContainer({
       name: options.name,
       Image: options.image,
@@ -42,7 +66,12 @@ export class DockerEngine {
       Labels: { 'e2ctwin.run': options.runId },
       HostConfig: { NetworkMode: 'host', AutoRemove: false },
     });
-    options.journal?.record({ kind: 'container', host: this.host, id: c.id, ...(options.socketForJournal ? { socket: options.socketForJournal } : {}) });
+    options.journal?.record({
+      kind: 'container',
+      host: this.host,
+      id: c.id,
+      ...(options.socketForJournal ? { socket: options.socketForJournal } : {}),
+    });
     await c.start();
     return c.id;
   }
@@ -56,11 +85,13 @@ export class DockerEngine {
   }
 
   async logs(id: string): Promise<{ stdout: string; stderr: string }> {
-    const buf = (await this.docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+    const buf = (await this.docker
+      .getContainer(id)
+      .logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
     // Multiplexed stream: 8-byte headers (stream type, length).
     let stdout = '';
     let stderr = '';
-    for (let i = 0; i + 8 <= buf.length;) {
+    for (let i = 0; i + 8 <= buf.length; ) {
       const len = buf.readUInt32BE(i + 4);
       const part = buf.subarray(i + 8, i + 8 + len).toString();
       if (buf[i] === 2) stderr += part;
@@ -74,7 +105,9 @@ export class DockerEngine {
     const c = this.docker.getContainer(id);
     try {
       await c.stop({ t: 3 });
-    } catch { /* not running */ }
+    } catch {
+      /* not running */
+    }
     await c.remove({ force: true });
   }
 }
@@ -93,11 +126,14 @@ export async function removeContainer(socket: string, id: string): Promise<void>
 /** A local Unix socket whose connections are carried to a socket on a remote host (over SSH). */
 export async function forwardUnixSocket(localPath: string, open: () => Promise<Duplex>): Promise<net.Server> {
   const server = net.createServer((local) => {
-    open().then((remote) => {
-      local.pipe(remote).pipe(local);
-      remote.on('error', () => local.destroy());
-      local.on('error', () => remote.destroy());
-    }, () => local.destroy());
+    open().then(
+      (remote) => {
+        local.pipe(remote).pipe(local);
+        remote.on('error', () => local.destroy());
+        local.on('error', () => remote.destroy());
+      },
+      () => local.destroy(),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -20,7 +20,11 @@ export const LiveErrorCode = {
 export type LiveErrorCode = (typeof LiveErrorCode)[keyof typeof LiveErrorCode];
 
 export class LiveError extends Error {
-  constructor(readonly code: LiveErrorCode, message: string, readonly details: Record<string, unknown> = {}) {
+  constructor(
+    readonly code: LiveErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = 'LiveError';
   }

@@ -1,4 +1,15 @@
-import { appendFileSync, existsSync, fsyncSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, rmdirSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  rmdirSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cwdOf, isAlive, processStartTime, run, stopProcess } from './proc.js';
@@ -17,7 +28,14 @@ export type JournalEntry =
   /** The temporary sibling a run folder (`--out`) is written into before it replaces the folder whole. */
   | { kind: 'out-temp'; path: string };
 
-export interface Owner { kind: 'owner'; runId: string; pid: number; start: number; createdAt: string; testbed?: string }
+export interface Owner {
+  kind: 'owner';
+  runId: string;
+  pid: number;
+  start: number;
+  createdAt: string;
+  testbed?: string;
+}
 
 /** Removes what entries on remote hosts (and containers) describe; given by the run (or rebuilt after a crash). */
 export interface RemoteUndo {
@@ -37,14 +55,26 @@ export class Journal {
   readonly #entries: JournalEntry[] = [];
   #closed = false;
 
-  private constructor(readonly file: string, readonly stateRoot: string, readonly runId: string) {}
+  private constructor(
+    readonly file: string,
+    readonly stateRoot: string,
+    readonly runId: string,
+  ) {}
 
   static open(stateRoot: string, runId: string, testbed?: string): Journal {
     const dir = path.join(stateRoot, 'journals');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const j = new Journal(path.join(dir, `${runId}.jsonl`), stateRoot, runId);
-    if (existsSync(j.file)) throw new Error(`a journal for run ${runId} already exists (${j.file}): recover it first`);
-    const owner: Owner = { kind: 'owner', runId, pid: process.pid, start: processStartTime(process.pid) ?? 0, createdAt: new Date().toISOString(), ...(testbed ? { testbed } : {}) };
+    if (existsSync(j.file))
+      throw new Error(`a journal for run ${runId} already exists (${j.file}): recover it first`);
+    const owner: Owner = {
+      kind: 'owner',
+      runId,
+      pid: process.pid,
+      start: processStartTime(process.pid) ?? 0,
+      createdAt: new Date().toISOString(),
+      ...(testbed ? { testbed } : {}),
+    };
     j.#append(owner);
     return j;
   }
@@ -80,7 +110,9 @@ export class Journal {
 
 /** Reads a journal file: its owner and entries. */
 export function readJournal(file: string): { owner: Owner | undefined; entries: JournalEntry[] } {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const parsed = lines.flatMap((l) => {
     try {
       return [JSON.parse(l) as Owner | JournalEntry];
@@ -93,7 +125,12 @@ export function readJournal(file: string): { owner: Owner | undefined; entries: 
 }
 
 /** The journal of one run found in a state folder. */
-export interface JournalFile { runId: string; file: string; owner: Owner | undefined; entries: JournalEntry[] }
+export interface JournalFile {
+  runId: string;
+  file: string;
+  owner: Owner | undefined;
+  entries: JournalEntry[];
+}
 
 /**
  * The journals in `stateRoot`: `crashed` ones, whose owner process no longer runs (checked by PID and
@@ -103,7 +140,9 @@ export function scanJournals(stateRoot: string): { crashed: JournalFile[]; runni
   const dir = path.join(stateRoot, 'journals');
   const out = { crashed: [] as JournalFile[], running: [] as JournalFile[] };
   if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.jsonl'))
+    .sort()) {
     const file = path.join(dir, name);
     const { owner, entries } = readJournal(file);
     const j = { runId: owner?.runId ?? name.replace(/\.jsonl$/, ''), file, owner, entries };
@@ -118,13 +157,21 @@ export function scanJournals(stateRoot: string): { crashed: JournalFile[]; runni
  */
 export function present(e: JournalEntry): boolean | undefined {
   switch (e.kind) {
-    case 'dir': case 'out-temp': return existsSync(e.path);
-    case 'netns': return existsSync(path.join('/run/netns', e.name));
-    case 'process': return isAlive(e.pid, e.start);
-    case 'mounts': return mountPointsUnder(e.under).length > 0;
-    case 'empty-dirs': return e.paths.some((p) => existsSync(p));
-    case 'remote-commands': return e.netns ? existsSync(path.join('/run/netns', e.netns)) : undefined;
-    default: return undefined;
+    case 'dir':
+    case 'out-temp':
+      return existsSync(e.path);
+    case 'netns':
+      return existsSync(path.join('/run/netns', e.name));
+    case 'process':
+      return isAlive(e.pid, e.start);
+    case 'mounts':
+      return mountPointsUnder(e.under).length > 0;
+    case 'empty-dirs':
+      return e.paths.some((p) => existsSync(p));
+    case 'remote-commands':
+      return e.netns ? existsSync(path.join('/run/netns', e.netns)) : undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -133,7 +180,11 @@ export function present(e: JournalEntry): boolean | undefined {
  * `stateRoot` whose owner process no longer runs. Journals of runs still in progress are left alone.
  * `log` hears each resource removed (or found gone already).
  */
-export async function recoverLeftovers(stateRoot: string, remoteFor?: (owner: Owner | undefined, entries: JournalEntry[]) => RemoteUndo | undefined, log?: (line: string) => void): Promise<{ runId: string; removed: number; problems: string[] }[]> {
+export async function recoverLeftovers(
+  stateRoot: string,
+  remoteFor?: (owner: Owner | undefined, entries: JournalEntry[]) => RemoteUndo | undefined,
+  log?: (line: string) => void,
+): Promise<{ runId: string; removed: number; problems: string[] }[]> {
   const out: { runId: string; removed: number; problems: string[] }[] = [];
   for (const { runId, file, owner, entries } of scanJournals(stateRoot).crashed) {
     log?.(`removing leftovers of run ${runId} (${entries.length} resources)`);
@@ -146,7 +197,13 @@ export async function recoverLeftovers(stateRoot: string, remoteFor?: (owner: Ow
   return out;
 }
 
-async function undoEntries(entries: JournalEntry[], stateRoot: string, remote: RemoteUndo | undefined, log?: (line: string) => void, verbose = false): Promise<string[]> {
+async function undoEntries(
+  entries: JournalEntry[],
+  stateRoot: string,
+  remote: RemoteUndo | undefined,
+  log?: (line: string) => void,
+  verbose = false,
+): Promise<string[]> {
   const problems: string[] = [];
   for (const e of entries) {
     try {
@@ -166,16 +223,26 @@ async function undoEntries(entries: JournalEntry[], stateRoot: string, remote: R
 
 export function describe(e: JournalEntry): string {
   switch (e.kind) {
-    case 'dir': return `folder ${e.path}`;
-    case 'netns': return `network namespace ${e.name}`;
-    case 'process': return `process ${e.pid} (${e.what})`;
-    case 'mounts': return `mounts under ${e.under}`;
-    case 'empty-dirs': return `empty folders ${e.paths.join(', ')}`;
-    case 'container': return `container ${e.id.slice(0, 12)} on ${e.host}`;
-    case 'remote-commands': return `${e.what} on ${e.host}`;
-    case 'remote-process': return `process ${e.pid} (${e.what}) on ${e.host}`;
-    case 'remote-dir': return `folder ${e.path} on ${e.host}`;
-    case 'out-temp': return `temporary run folder ${e.path}`;
+    case 'dir':
+      return `folder ${e.path}`;
+    case 'netns':
+      return `network namespace ${e.name}`;
+    case 'process':
+      return `process ${e.pid} (${e.what})`;
+    case 'mounts':
+      return `mounts under ${e.under}`;
+    case 'empty-dirs':
+      return `empty folders ${e.paths.join(', ')}`;
+    case 'container':
+      return `container ${e.id.slice(0, 12)} on ${e.host}`;
+    case 'remote-commands':
+      return `${e.what} on ${e.host}`;
+    case 'remote-process':
+      return `process ${e.pid} (${e.what}) on ${e.host}`;
+    case 'remote-dir':
+      return `folder ${e.path} on ${e.host}`;
+    case 'out-temp':
+      return `temporary run folder ${e.path}`;
   }
 }
 
@@ -198,7 +265,8 @@ async function undo(e: JournalEntry, stateRoot: string, remote: RemoteUndo | und
       return;
     case 'dir': {
       const resolved = path.resolve(e.path);
-      if (!resolved.startsWith(path.resolve(stateRoot) + path.sep)) throw new Error(`refusing to remove ${resolved}: outside ${stateRoot}`);
+      if (!resolved.startsWith(path.resolve(stateRoot) + path.sep))
+        throw new Error(`refusing to remove ${resolved}: outside ${stateRoot}`);
       if (!existsSync(resolved)) return;
       await stopProcessesUnder(resolved);
       await unmountUnder(resolved);
@@ -207,7 +275,8 @@ async function undo(e: JournalEntry, stateRoot: string, remote: RemoteUndo | und
     }
     case 'out-temp':
       // Only a folder named as the runner names its temporary run folders (never the user's --out).
-      if (!/^\..+\.e2ctwin-tmp-[a-z0-9]+$/.test(path.basename(e.path))) throw new Error(`refusing to remove ${e.path}: not a temporary run folder`);
+      if (!/^\..+\.e2ctwin-tmp-[a-z0-9]+$/.test(path.basename(e.path)))
+        throw new Error(`refusing to remove ${e.path}: not a temporary run folder`);
       rmSync(e.path, { recursive: true, force: true });
       rmSync(`${e.path}.old`, { recursive: true, force: true });
       return;
@@ -215,7 +284,9 @@ async function undo(e: JournalEntry, stateRoot: string, remote: RemoteUndo | und
       for (const p of [...e.paths].reverse()) {
         try {
           if (existsSync(p)) rmdirSync(p);
-        } catch { /* busy or not empty: not ours to force */ }
+        } catch {
+          /* busy or not empty: not ours to force */
+        }
       }
       return;
     case 'container':
@@ -230,7 +301,10 @@ async function undo(e: JournalEntry, stateRoot: string, remote: RemoteUndo | und
 
 /** Stops processes whose working directory is inside `dir` (a run's folder): ours, whatever started them. */
 async function stopProcessesUnder(dir: string): Promise<void> {
-  const pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => pid !== process.pid);
+  const pids = readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .filter((pid) => pid !== process.pid);
   const ours = pids.filter((pid) => {
     const cwd = cwdOf(pid);
     return cwd !== undefined && (cwd === dir || cwd.startsWith(dir + path.sep));
@@ -241,9 +315,10 @@ async function stopProcessesUnder(dir: string): Promise<void> {
 /** Mount points under `dir`, deepest first. */
 function mountPointsUnder(dir: string): string[] {
   const prefix = path.resolve(dir) + path.sep;
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
     .map((l) => l.split(' ')[4]?.replace(/\\040/g, ' '))
-    .filter((p): p is string => p !== undefined && p.startsWith(prefix))
+    .filter((p): p is string => typeof p === 'string' && p.startsWith(prefix))
     .sort((a, b) => b.length - a.length);
 }
 

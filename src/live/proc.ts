@@ -2,15 +2,25 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { LiveError, LiveErrorCode } from './errors.js';
 
-export interface RunResult { code: number; stdout: string; stderr: string }
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /**
  * Runs a local command from an argv array (never through a shell) and collects its output.
  * @throws LiveError `E2C_ERR_LIVE_COMMAND` when `check` and the exit status is not 0
  */
-export function run(argv: readonly string[], options: { input?: string | Buffer; check?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function run(
+  argv: readonly string[],
+  options: { input?: string | Buffer; check?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], ...(options.env ? { env: options.env } : {}) });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.env ? { env: options.env } : {}),
+    });
     let stdout = '';
     let stderr = '';
     let timer: NodeJS.Timeout | undefined;
@@ -25,7 +35,13 @@ export function run(argv: readonly string[], options: { input?: string | Buffer;
       if (timer) clearTimeout(timer);
       const r = { code: code ?? (signal ? 128 : 1), stdout, stderr };
       if (options.check !== false && r.code !== 0) {
-        reject(new LiveError(LiveErrorCode.COMMAND, `\`${argv.join(' ')}\` exited with ${r.code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`, { argv, code: r.code, stderr }));
+        reject(
+          new LiveError(
+            LiveErrorCode.COMMAND,
+            `\`${argv.join(' ')}\` exited with ${r.code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`,
+            { argv, code: r.code, stderr },
+          ),
+        );
       } else resolve(r);
     });
     if (options.input !== undefined) child.stdin.end(options.input);
@@ -37,12 +53,22 @@ export function run(argv: readonly string[], options: { input?: string | Buffer;
  * Starts a long-running local process in its own process group (so a Ctrl-C at the terminal reaches
  * the controller, which then stops it in order), output to files. Returns its PID and start time.
  */
-export function spawnDetached(argv: readonly string[], outFile: string, errFile: string, env?: NodeJS.ProcessEnv): { pid: number; start: number } {
+export function spawnDetached(
+  argv: readonly string[],
+  outFile: string,
+  errFile: string,
+  env?: NodeJS.ProcessEnv,
+): { pid: number; start: number } {
   const out = openSync(outFile, 'a');
   const err = openSync(errFile, 'a');
   try {
-    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', out, err], ...(env ? { env } : {}) });
-    if (child.pid === undefined) throw new LiveError(LiveErrorCode.COMMAND, `could not start ${argv[0]}`, { argv });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      detached: true,
+      stdio: ['ignore', out, err],
+      ...(env ? { env } : {}),
+    });
+    if (child.pid === undefined)
+      throw new LiveError(LiveErrorCode.COMMAND, `could not start ${argv[0]}`, { argv });
     child.unref();
     return { pid: child.pid, start: processStartTime(child.pid) ?? 0 };
   } finally {
@@ -102,7 +128,9 @@ export function groupMembers(pgid: number, since: number): number[] {
       const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (fields[0] !== 'Z' && Number(fields[2]) === pgid && Number(fields[19]) >= since) out.push(Number(e));
-    } catch { /* gone meanwhile */ }
+    } catch {
+      /* gone meanwhile */
+    }
   }
   return out;
 }
@@ -114,7 +142,11 @@ export function groupMembers(pgid: number, since: number): number[] {
  * Members are only processes of that group started after the leader (an unrelated group could only reuse
  * the id once every member is gone and the PID counter has come round).
  */
-export async function stopProcess(pid: number, start: number | undefined, options: { graceMs?: number; group?: boolean } = {}): Promise<void> {
+export async function stopProcess(
+  pid: number,
+  start: number | undefined,
+  options: { graceMs?: number; group?: boolean } = {},
+): Promise<void> {
   if (!isAlive(pid, start)) return;
   const since = start ?? processStartTime(pid) ?? 0;
   const members = () => (options.group ? groupMembers(pid, since) : []);
@@ -124,12 +156,16 @@ export async function stopProcess(pid: number, start: number | undefined, option
       try {
         process.kill(options.group ? -pid : pid, sig);
         return;
-      } catch { /* fall through */ }
+      } catch {
+        /* fall through */
+      }
     }
     for (const p of members()) {
       try {
         process.kill(p, sig);
-      } catch { /* gone */ }
+      } catch {
+        /* gone */
+      }
     }
   };
   signal('SIGTERM');

@@ -32,7 +32,11 @@ export async function connectSsh(config: () => ConnectConfig, what: string, atte
     }
   }
   // The message names the host, never the key or password.
-  throw new LiveError(LiveErrorCode.HOST, `cannot connect to ${what} over SSH: ${last?.message ?? 'unknown error'}`, { host: what });
+  throw new LiveError(
+    LiveErrorCode.HOST,
+    `cannot connect to ${what} over SSH: ${last?.message ?? 'unknown error'}`,
+    { host: what },
+  );
 }
 
 /**
@@ -51,21 +55,38 @@ export class SshHost implements LiveHost {
     readonly journal: Journal | undefined,
   ) {}
 
-  exec(argv: readonly string[], options: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<RunResult> {
+  exec(
+    argv: readonly string[],
+    options: { input?: string | Buffer; timeoutMs?: number } = {},
+  ): Promise<RunResult> {
     return this.execRaw(shellJoin(argv), options);
   }
 
-  async check(argv: readonly string[], options: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<string> {
+  async check(
+    argv: readonly string[],
+    options: { input?: string | Buffer; timeoutMs?: number } = {},
+  ): Promise<string> {
     const r = await this.exec(argv, options);
-    if (r.code !== 0) throw new LiveError(LiveErrorCode.COMMAND, `${this.name}: \`${argv.join(' ')}\` exited with ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`, { host: this.name, argv, code: r.code });
+    if (r.code !== 0)
+      throw new LiveError(
+        LiveErrorCode.COMMAND,
+        `${this.name}: \`${argv.join(' ')}\` exited with ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`,
+        { host: this.name, argv, code: r.code },
+      );
     return r.stdout;
   }
 
   /** Runs a command line already quoted for the remote shell. */
-  execRaw(command: string, options: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<RunResult> {
+  execRaw(
+    command: string,
+    options: { input?: string | Buffer; timeoutMs?: number } = {},
+  ): Promise<RunResult> {
     return new Promise((resolve, reject) => {
       this.client.exec(command, (err, ch) => {
-        if (err) return reject(new LiveError(LiveErrorCode.HOST, `${this.name}: ${err.message}`, { host: this.name }));
+        if (err)
+          return reject(
+            new LiveError(LiveErrorCode.HOST, `${this.name}: ${err.message}`, { host: this.name }),
+          );
         let stdout = '';
         let stderr = '';
         let code: number | undefined;
@@ -73,7 +94,13 @@ export class SshHost implements LiveHost {
         if (options.timeoutMs) {
           timer = setTimeout(() => {
             ch.close();
-            reject(new LiveError(LiveErrorCode.COMMAND, `${this.name}: command timed out after ${options.timeoutMs} ms`, { host: this.name }));
+            reject(
+              new LiveError(
+                LiveErrorCode.COMMAND,
+                `${this.name}: command timed out after ${options.timeoutMs} ms`,
+                { host: this.name },
+              ),
+            );
           }, options.timeoutMs);
         }
         ch.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -91,7 +118,9 @@ export class SshHost implements LiveHost {
 
   async #sftpSession(): Promise<ssh2.SFTPWrapper> {
     if (this.#sftp) return this.#sftp;
-    this.#sftp = await new Promise<ssh2.SFTPWrapper>((resolve, reject) => this.client.sftp((err, s) => (err ? reject(err) : resolve(s))));
+    this.#sftp = await new Promise<ssh2.SFTPWrapper>((resolve, reject) =>
+      this.client.sftp((err, s) => (err ? reject(err) : resolve(s))),
+    );
     return this.#sftp;
   }
 
@@ -103,20 +132,34 @@ export class SshHost implements LiveHost {
     const p = this.#abs(file);
     await this.check(['mkdir', '-p', posix.dirname(p)]);
     const sftp = await this.#sftpSession();
-    await new Promise<void>((resolve, reject) => sftp.writeFile(p, content, { mode }, (err) => (err ? reject(new LiveError(LiveErrorCode.HOST, `${this.name}: writing ${p}: ${err.message}`)) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      sftp.writeFile(p, content, { mode }, (err) =>
+        err
+          ? reject(new LiveError(LiveErrorCode.HOST, `${this.name}: writing ${p}: ${err.message}`))
+          : resolve(),
+      ),
+    );
     await new Promise<void>((resolve) => sftp.chmod(p, mode, () => resolve()));
   }
 
   async readFile(file: string): Promise<Buffer> {
     const p = this.#abs(file);
     const sftp = await this.#sftpSession();
-    return new Promise((resolve, reject) => sftp.readFile(p, (err: Error | undefined, data: Buffer) => (err ? reject(new LiveError(LiveErrorCode.HOST, `${this.name}: reading ${p}: ${err.message}`)) : resolve(data))));
+    return new Promise((resolve, reject) =>
+      sftp.readFile(p, (err: Error | undefined, data: Buffer) =>
+        err
+          ? reject(new LiveError(LiveErrorCode.HOST, `${this.name}: reading ${p}: ${err.message}`))
+          : resolve(data),
+      ),
+    );
   }
 
   /** The remote command line that starts `spec` detached in its own session and prints its PID. */
   static launcher(spec: StartSpec): string {
     const env = Object.entries(spec.env ?? {});
-    for (const [k] of env) if (!ENV_NAME.test(k)) throw new LiveError(LiveErrorCode.PLAN, `environment variable name "${k}" is not valid`);
+    for (const [k] of env)
+      if (!ENV_NAME.test(k))
+        throw new LiveError(LiveErrorCode.PLAN, `environment variable name "${k}" is not valid`);
     const path = (spec.path ?? []).map((p) => `${shellQuote(p)}:`).join('');
     const argv = [...(env.length > 0 ? ['env', ...env.map(([k, v]) => `${k}=${v}`)] : []), ...spec.argv];
     // setsid: the process leads its own session and group (stopped as a group; no SIGHUP when SSH goes).
@@ -127,7 +170,12 @@ export class SshHost implements LiveHost {
     await this.check(['mkdir', '-p', spec.cwd]);
     const r = await this.execRaw(SshHost.launcher(spec));
     const pid = Number(r.stdout.trim());
-    if (r.code !== 0 || !Number.isInteger(pid) || pid <= 0) throw new LiveError(LiveErrorCode.SERVICE, `${this.name}: could not start ${spec.what}: ${r.stderr.trim()}`, { host: this.name });
+    if (r.code !== 0 || !Number.isInteger(pid) || pid <= 0)
+      throw new LiveError(
+        LiveErrorCode.SERVICE,
+        `${this.name}: could not start ${spec.what}: ${r.stderr.trim()}`,
+        { host: this.name },
+      );
     await this.recordProcess(pid, spec.what);
     return pid;
   }
@@ -146,16 +194,36 @@ export class SshHost implements LiveHost {
 
   async stop(pid: number, graceMs = 3000): Promise<void> {
     // `kill -SIG -PID` signals the process group (dash has no `--`); the process leads its group (setsid).
-    const script = 'p=$1; g=$2; kill -TERM -"$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null; i=0; while [ $i -lt "$g" ] && kill -0 -"$p" 2>/dev/null; do sleep 0.05; i=$((i+1)); done; kill -KILL -"$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; true';
+    const script =
+      'p=$1; g=$2; kill -TERM -"$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null; i=0; while [ $i -lt "$g" ] && kill -0 -"$p" 2>/dev/null; do sleep 0.05; i=$((i+1)); done; kill -KILL -"$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; true';
     await this.exec(['sh', '-c', script, 'sh', String(pid), String(Math.ceil(graceMs / 50))]);
   }
 
   connect(port: number, address = '127.0.0.1'): Promise<Duplex> {
-    return new Promise((resolve, reject) => this.client.forwardOut('127.0.0.1', 0, address, port, (err, ch) => (err ? reject(new LiveError(LiveErrorCode.HOST, `${this.name}: cannot open ${address}:${port}: ${err.message}`)) : resolve(ch))));
+    return new Promise((resolve, reject) =>
+      this.client.forwardOut('127.0.0.1', 0, address, port, (err, ch) =>
+        err
+          ? reject(
+              new LiveError(
+                LiveErrorCode.HOST,
+                `${this.name}: cannot open ${address}:${port}: ${err.message}`,
+              ),
+            )
+          : resolve(ch),
+      ),
+    );
   }
 
   connectUnix(socketPath: string): Promise<Duplex> {
-    return new Promise((resolve, reject) => this.client.openssh_forwardOutStreamLocal(socketPath, (err, ch) => (err ? reject(new LiveError(LiveErrorCode.HOST, `${this.name}: cannot open ${socketPath}: ${err.message}`)) : resolve(ch))));
+    return new Promise((resolve, reject) =>
+      this.client.openssh_forwardOutStreamLocal(socketPath, (err, ch) =>
+        err
+          ? reject(
+              new LiveError(LiveErrorCode.HOST, `${this.name}: cannot open ${socketPath}: ${err.message}`),
+            )
+          : resolve(ch),
+      ),
+    );
   }
 
   async close(): Promise<void> {

@@ -27,7 +27,10 @@ export interface LiveHost {
   readonly address: string;
   /** Folder of the run's files on the host. */
   readonly workDir: string;
-  exec(argv: readonly string[], options?: { input?: string | Buffer; timeoutMs?: number }): Promise<RunResult>;
+  exec(
+    argv: readonly string[],
+    options?: { input?: string | Buffer; timeoutMs?: number },
+  ): Promise<RunResult>;
   /** Like exec, but rejects with the command's stderr when it exits non-zero. */
   check(argv: readonly string[], options?: { input?: string | Buffer; timeoutMs?: number }): Promise<string>;
   writeFile(file: string, content: string | Buffer, mode?: number): Promise<void>;

@@ -61,7 +61,9 @@ export class LogHistogram {
    */
   record(x: number): void {
     if (!(x >= 0)) {
-      throw new MetricsError(MetricsErrorCode.BAD_VALUE, `histogram value ${x} is not a number ≥ 0`, { value: x });
+      throw new MetricsError(MetricsErrorCode.BAD_VALUE, `histogram value ${x} is not a number ≥ 0`, {
+        value: x,
+      });
     }
     this.#count++;
     this.#sum += x;
@@ -139,7 +141,7 @@ export class LogHistogram {
         const within = (rank - (seen - c) - 0.5) / c;
         const lo = Math.max(LOWEST * Math.exp(i * LOG_RATIO), this.#min);
         const hi = Math.min(LOWEST * Math.exp((i + 1) * LOG_RATIO), this.#max);
-        return hi > lo ? lo * Math.pow(hi / lo, within) : lo;
+        return hi > lo ? lo * (hi / lo) ** within : lo;
       }
     }
     return this.#max; // in the overflow count

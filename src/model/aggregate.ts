@@ -3,7 +3,11 @@ import { ci95 } from '../metrics/index.js';
 type Json = number | string | boolean | null | Json[] | { [k: string]: Json };
 
 /** Numeric leaves of a nested object, by dotted path, in key order. */
-export function numericLeaves(obj: unknown, prefix = '', out = new Map<string, number>()): Map<string, number> {
+export function numericLeaves(
+  obj: unknown,
+  prefix = '',
+  out = new Map<string, number>(),
+): Map<string, number> {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return out;
   for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
     const path = prefix ? `${prefix}.${k}` : k;
@@ -18,7 +22,9 @@ export function numericLeaves(obj: unknown, prefix = '', out = new Map<string, n
  * replication makes it NaN, printed as null), other leaves come from the first replication, and a
  * 95 % Student-t interval is given for each numeric leaf by its dotted path.
  */
-export function aggregateReplications<T extends object>(reps: readonly T[]): { mean: T; ci95: Record<string, { lo: number; hi: number; halfWidth: number }> } {
+export function aggregateReplications<T extends object>(
+  reps: readonly T[],
+): { mean: T; ci95: Record<string, { lo: number; hi: number; halfWidth: number }> } {
   const leaves = reps.map((r) => numericLeaves(r));
   const ci: Record<string, { lo: number; hi: number; halfWidth: number }> = {};
   const means = new Map<string, number>();
@@ -35,11 +41,16 @@ export function aggregateReplications<T extends object>(reps: readonly T[]): { m
     if (node === null || typeof node !== 'object') return node as Json;
     if (Array.isArray(node)) {
       if (!node.every((x) => typeof x === 'number')) return node as Json[];
-      return node.map((_, i) => nodes.reduce<number>((a, n) => a + ((n as number[])[i] ?? NaN), 0) / nodes.length);
+      return node.map(
+        (_, i) => nodes.reduce<number>((a, n) => a + ((n as number[])[i] ?? NaN), 0) / nodes.length,
+      );
     }
     const o: Record<string, Json> = {};
     for (const k of Object.keys(node as Record<string, unknown>)) {
-      o[k] = rebuild(nodes.map((n) => (n as Record<string, unknown>)[k]), prefix ? `${prefix}.${k}` : k);
+      o[k] = rebuild(
+        nodes.map((n) => (n as Record<string, unknown>)[k]),
+        prefix ? `${prefix}.${k}` : k,
+      );
     }
     return o;
   };

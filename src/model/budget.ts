@@ -37,7 +37,11 @@ const residentMiB = (): number => process.memoryUsage.rss() / 2 ** 20;
 export class Budget {
   /** Events of the replications that have finished. */
   #eventsBefore = 0;
-  constructor(readonly limits: BudgetLimits, readonly replications: number, readonly memoryMiB: () => number = residentMiB) {}
+  constructor(
+    readonly limits: BudgetLimits,
+    readonly replications: number,
+    readonly memoryMiB: () => number = residentMiB,
+  ) {}
 
   get bounded(): boolean {
     return this.limits.maxEvents !== undefined || this.limits.maxMemoryMiB !== undefined;
@@ -58,10 +62,12 @@ export class Budget {
     const events = this.#eventsBefore + env.eventsProcessed;
     const stop = { ...where, events, replications: this.replications };
     const { maxEvents, maxMemoryMiB } = this.limits;
-    if (maxEvents !== undefined && events >= maxEvents) throw new BudgetExceededError({ ...stop, budget: 'events', limit: maxEvents, used: events });
+    if (maxEvents !== undefined && events >= maxEvents)
+      throw new BudgetExceededError({ ...stop, budget: 'events', limit: maxEvents, used: events });
     if (maxMemoryMiB !== undefined) {
       const used = this.memoryMiB();
-      if (used > maxMemoryMiB) throw new BudgetExceededError({ ...stop, budget: 'memory', limit: maxMemoryMiB, used });
+      if (used > maxMemoryMiB)
+        throw new BudgetExceededError({ ...stop, budget: 'memory', limit: maxMemoryMiB, used });
     }
   }
 

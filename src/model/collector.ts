@@ -53,7 +53,13 @@ export class Collector {
   readonly windowResponseSum: Float64Array;
   readonly windowAbandoned: Float64Array;
 
-  constructor(readonly env: Env, spanSample: number, stopAfterRequests: number, measuredDuration: number | undefined, windows = 120) {
+  constructor(
+    readonly env: Env,
+    spanSample: number,
+    stopAfterRequests: number,
+    measuredDuration: number | undefined,
+    windows = 120,
+  ) {
     this.inSystem = new Occupancy(env.now);
     this.#spanBudget = spanSample;
     this.#stopAfter = stopAfterRequests;
@@ -121,7 +127,19 @@ export class Collector {
     const w = this.#window(this.env.now);
     if (w >= 0 && this.measuring) this.windowAbandoned[w]!++;
     this.inSystem.leave(req.start, this.env.now);
-    if (req.traced) this.span(req, 'request', 'request', req.origin, req.start, this.env.now, undefined, undefined, undefined, 'abandoned');
+    if (req.traced)
+      this.span(
+        req,
+        'request',
+        'request',
+        req.origin,
+        req.start,
+        this.env.now,
+        undefined,
+        undefined,
+        undefined,
+        'abandoned',
+      );
   }
 
   /** The answer (or a refusal) reached the origin at `now` (default: the current time; may be later). */
@@ -138,7 +156,19 @@ export class Collector {
     // response time of the system (the count of abandonments says how many users saw none).
     if (!req.abandoned) {
       this.inSystem.leave(req.start, now);
-      if (req.traced) this.span(req, 'request', 'request', req.origin, req.start, now, undefined, undefined, undefined, ok ? 'ok' : 'rejected');
+      if (req.traced)
+        this.span(
+          req,
+          'request',
+          'request',
+          req.origin,
+          req.start,
+          now,
+          undefined,
+          undefined,
+          undefined,
+          ok ? 'ok' : 'rejected',
+        );
     }
     if (!ok) return;
     this.responseTime.record(t);
@@ -150,8 +180,27 @@ export class Collector {
     if (++this.completed === this.#stopAfter && this.measuring) this.env.stop();
   }
 
-  span(req: Request, kind: SpanKind, name: string, host: Endpoint, start: number, end: number, pool?: string, lane?: number, item?: number, status?: SpanRecord['status']): void {
-    const s: SpanRecord = { request: req.id, kind, name, service: host.service.id, host: host.name, start, end };
+  span(
+    req: Request,
+    kind: SpanKind,
+    name: string,
+    host: Endpoint,
+    start: number,
+    end: number,
+    pool?: string,
+    lane?: number,
+    item?: number,
+    status?: SpanRecord['status'],
+  ): void {
+    const s: SpanRecord = {
+      request: req.id,
+      kind,
+      name,
+      service: host.service.id,
+      host: host.name,
+      start,
+      end,
+    };
     if (pool !== undefined) s.pool = pool;
     if (lane !== undefined) s.lane = lane;
     if (item !== undefined && item >= 0) s.item = item;

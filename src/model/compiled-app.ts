@@ -10,7 +10,13 @@ export const GPU = 1;
 export const NETWORK = 2;
 export const DELAY = 3;
 export const FORWARD = 4;
-const RESOURCES = { cpu: CPU, gpu: GPU, network: NETWORK, delay: DELAY, forward: FORWARD } as const satisfies Record<StageResource, number>;
+const RESOURCES = {
+  cpu: CPU,
+  gpu: GPU,
+  network: NETWORK,
+  delay: DELAY,
+  forward: FORWARD,
+} as const satisfies Record<StageResource, number>;
 /** The code of a stage resource kind. */
 export type ResourceCode = (typeof RESOURCES)[StageResource];
 

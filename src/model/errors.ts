@@ -40,9 +40,13 @@ export class BudgetExceededError extends Error {
 
 function describe(s: BudgetStop): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
-  const budget = s.budget === 'events' ? `event budget of ${n(s.limit)} events` : `memory budget of ${n(s.limit)} MiB (${n(s.used)} MiB in use)`;
-  const where = s.phase === 'setup'
-    ? `while building the hosts of replication ${s.replication + 1} of ${s.replications}`
-    : `at simulated time ${Number(s.simulatedTime.toPrecision(6))} s${s.duration !== undefined ? ` of ${s.duration} s` : ''} in replication ${s.replication + 1} of ${s.replications}, after ${n(s.events)} events and ${n(s.completed)} completed requests`;
+  const budget =
+    s.budget === 'events'
+      ? `event budget of ${n(s.limit)} events`
+      : `memory budget of ${n(s.limit)} MiB (${n(s.used)} MiB in use)`;
+  const where =
+    s.phase === 'setup'
+      ? `while building the hosts of replication ${s.replication + 1} of ${s.replications}`
+      : `at simulated time ${Number(s.simulatedTime.toPrecision(6))} s${s.duration !== undefined ? ` of ${s.duration} s` : ''} in replication ${s.replication + 1} of ${s.replications}, after ${n(s.events)} events and ${n(s.completed)} completed requests`;
   return `the run reached its ${budget} ${where}`;
 }

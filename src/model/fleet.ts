@@ -111,7 +111,15 @@ export class Fleet {
       }
       this.#advance(now);
       if (who >= 0) {
-        this.#sim.uploadedRequest(this.#origins[who]!, this.#targets[who]!, this.#sources[who], start, this.#ups[who]!, this.#downs[who]!, this.#record[who * STRIDE + ANSWER_S]!);
+        this.#sim.uploadedRequest(
+          this.#origins[who]!,
+          this.#targets[who]!,
+          this.#sources[who],
+          start,
+          this.#ups[who]!,
+          this.#downs[who]!,
+          this.#record[who * STRIDE + ANSWER_S]!,
+        );
       }
       const next = this.#next();
       if (!this.#claims || !env.claim(next)) {

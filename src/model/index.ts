@@ -6,4 +6,10 @@ export { multiplier } from './profile.js';
 export { unhandledKind } from './kinds.js';
 export { numericLeaves, aggregateReplications } from './aggregate.js';
 export { BudgetExceededError, ModelErrorCode, type BudgetStop } from './errors.js';
-export { CHECK_EVERY, DEFAULT_MAX_EVENTS, defaultMaxMemoryMiB, maxMemoryCeilingMiB, type BudgetLimits } from './budget.js';
+export {
+  CHECK_EVERY,
+  DEFAULT_MAX_EVENTS,
+  defaultMaxMemoryMiB,
+  maxMemoryCeilingMiB,
+  type BudgetLimits,
+} from './budget.js';

@@ -1,4 +1,12 @@
-import { createStream, integerSampler, sampler, streamSeed, type DistSpec, type Rng, type Sampler } from '../random/index.js';
+import {
+  createStream,
+  integerSampler,
+  sampler,
+  streamSeed,
+  type DistSpec,
+  type Rng,
+  type Sampler,
+} from '../random/index.js';
 import type { Dist } from '../scenario/index.js';
 
 /** The random layer's spec of a validated scenario law (a bare number is deterministic). */
@@ -14,7 +22,10 @@ export function toDistSpec(d: Dist): DistSpec {
  * (common random numbers across the configurations of a study).
  */
 export class Streams {
-  constructor(readonly seed: number, readonly replication: number) {}
+  constructor(
+    readonly seed: number,
+    readonly replication: number,
+  ) {}
 
   stream(name: string): Rng {
     return createStream(this.seed, name, this.replication);

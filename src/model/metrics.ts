@@ -56,7 +56,13 @@ export interface ReplicationMetrics {
   measuredSeconds: number;
   events: number;
   /** Over time (fixed windows of the measured period; empty when the run has no duration). */
-  timeline: { windowS: number; start: number[]; responseTimeMean: number[]; throughput: number[]; abandoned: number[] };
+  timeline: {
+    windowS: number;
+    start: number[];
+    responseTimeMean: number[];
+    throughput: number[];
+    abandoned: number[];
+  };
 }
 
 /** GPU memory reserved on each GPU of a service, GiB: the base plus one share per thread of its pool. */
@@ -90,7 +96,8 @@ export function replicationMetrics(sim: Simulation): ReplicationMetrics {
   const T = now - c.measureStart;
   const h = c.responseTime;
   const poolNameCount = new Map<string, number>();
-  for (const s of scenario.services) for (const p of Object.keys(s.app?.pools ?? {})) poolNameCount.set(p, (poolNameCount.get(p) ?? 0) + 1);
+  for (const s of scenario.services)
+    for (const p of Object.keys(s.app?.pools ?? {})) poolNameCount.set(p, (poolNameCount.get(p) ?? 0) + 1);
 
   const pools: Record<string, PoolMetrics> = {};
   const services: Record<string, ServiceMetrics> = {};
@@ -99,27 +106,48 @@ export function replicationMetrics(sim: Simulation): ReplicationMetrics {
   let gpuMemoryPeakGiB = 0;
   for (const s of scenario.services) {
     const hosts = sim.hosts.get(s.id) ?? [];
-    s.app && Object.keys(s.app.pools).forEach((p, i) => {
-      let util = 0, busy = 0, queue = 0, granted = 0, waited = 0, rejected = 0;
-      for (const host of hosts) {
-        const pool = host.pools[i]!;
-        util += pool.utilization(now);
-        busy += pool.meanBusy(now);
-        queue += pool.meanQueueLength(now);
-        granted += pool.granted;
-        waited += pool.waited;
-        rejected += pool.rejected;
-      }
-      const n = hosts.length;
-      const key = poolNameCount.get(p) === 1 ? p : `${s.id}.${p}`;
-      pools[key] = { service: s.id, size: s.app!.pools[p]!.size, utilization: util / n, meanBusy: busy / n, meanQueue: queue / n, waitProbability: granted > 0 ? waited / granted : 0, rejected };
-    });
-    const cpuU = hosts.length > 0 && hosts[0]!.cpu ? hosts.reduce((a, x) => a + x.cpu!.utilization(now), 0) / hosts.length : NaN;
+    s.app &&
+      Object.keys(s.app.pools).forEach((p, i) => {
+        let util = 0,
+          busy = 0,
+          queue = 0,
+          granted = 0,
+          waited = 0,
+          rejected = 0;
+        for (const host of hosts) {
+          const pool = host.pools[i]!;
+          util += pool.utilization(now);
+          busy += pool.meanBusy(now);
+          queue += pool.meanQueueLength(now);
+          granted += pool.granted;
+          waited += pool.waited;
+          rejected += pool.rejected;
+        }
+        const n = hosts.length;
+        const key = poolNameCount.get(p) === 1 ? p : `${s.id}.${p}`;
+        pools[key] = {
+          service: s.id,
+          size: s.app!.pools[p]!.size,
+          utilization: util / n,
+          meanBusy: busy / n,
+          meanQueue: queue / n,
+          waitProbability: granted > 0 ? waited / granted : 0,
+          rejected,
+        };
+      });
+    const cpuU =
+      hosts.length > 0 && hosts[0]!.cpu
+        ? hosts.reduce((a, x) => a + x.cpu!.utilization(now), 0) / hosts.length
+        : NaN;
     const gpuList = hosts.flatMap((x) => x.gpus);
-    const gpuU = gpuList.length > 0 ? gpuList.reduce((a, g) => a + g.utilization(now), 0) / gpuList.length : NaN;
+    const gpuU =
+      gpuList.length > 0 ? gpuList.reduce((a, g) => a + g.utilization(now), 0) / gpuList.length : NaN;
     const hw = s.host;
     const cpuPart = hw.power.idleW + (hw.power.maxW - hw.power.idleW) * (Number.isNaN(cpuU) ? 0 : cpuU);
-    const gpuPart = hw.gpu ? hw.gpu.count * (hw.gpu.idlePowerW + (hw.gpu.maxPowerW - hw.gpu.idlePowerW) * (Number.isNaN(gpuU) ? 0 : gpuU)) : 0;
+    const gpuPart = hw.gpu
+      ? hw.gpu.count *
+        (hw.gpu.idlePowerW + (hw.gpu.maxPowerW - hw.gpu.idlePowerW) * (Number.isNaN(gpuU) ? 0 : gpuU))
+      : 0;
     const e = s.quantity * (cpuPart + gpuPart) * T;
     const k = (s.quantity * hw.pricePerHour * T) / 3600;
     energyJ += e;
@@ -132,9 +160,13 @@ export function replicationMetrics(sim: Simulation): ReplicationMetrics {
       completed: st?.completed ?? 0,
       rejected: st?.rejected ?? 0,
       // Without per-service histograms, the one service that answers requests has the user-facing times.
-      responseTime: !c.perServiceHistograms && st && st.completed > 0
-        ? { mean: h.mean, p95: h.count > 0 ? h.quantile(0.95) : NaN }
-        : { mean: st?.responseTime.mean ?? NaN, p95: st && st.completed > 0 ? st.responseTime.quantile(0.95) : NaN },
+      responseTime:
+        !c.perServiceHistograms && st && st.completed > 0
+          ? { mean: h.mean, p95: h.count > 0 ? h.quantile(0.95) : NaN }
+          : {
+              mean: st?.responseTime.mean ?? NaN,
+              p95: st && st.completed > 0 ? st.responseTime.quantile(0.95) : NaN,
+            },
       cpuUtilization: cpuU,
       gpuUtilization: gpuU,
       gpuMemoryGiB: mem,

@@ -31,7 +31,13 @@ export class Network {
   readonly #perHost = new Set<Link>();
   readonly #hosts: number;
 
-  constructor(readonly env: Env, readonly scenario: ResolvedScenario, readonly streams: Streams, hostCount: number, readonly shortcuts: ShortcutPlan) {
+  constructor(
+    readonly env: Env,
+    readonly scenario: ResolvedScenario,
+    readonly streams: Streams,
+    hostCount: number,
+    readonly shortcuts: ShortcutPlan,
+  ) {
     this.#hosts = hostCount;
   }
 
@@ -82,7 +88,10 @@ export class Network {
     });
     if (!best) return null;
     const { c, index } = best;
-    const key = c.sharing === 'shared' ? `${index}:${from.service.layer === c.src || from.service.id === c.src ? 'fwd' : 'back'}` : `${index}:${from.uid}:${to.uid}`;
+    const key =
+      c.sharing === 'shared'
+        ? `${index}:${from.service.layer === c.src || from.service.id === c.src ? 'fwd' : 'back'}`
+        : `${index}:${from.uid}:${to.uid}`;
     let link = this.#shared.get(key);
     if (!link) {
       const name = c.sharing === 'shared' ? `${c.src}<->${c.dst}#${key}` : `${from.name}->${to.name}`;

@@ -13,7 +13,10 @@ export function multiplier(profile: Profile | undefined, horizon: number): Multi
     case 'ramp': {
       const { from, to, start, end } = profile;
       const span = Math.max(end - start, 1e-12);
-      return { at: (t) => (t <= start ? from : t >= end ? to : from + ((to - from) * (t - start)) / span), max: Math.max(from, to) };
+      return {
+        at: (t) => (t <= start ? from : t >= end ? to : from + ((to - from) * (t - start)) / span),
+        max: Math.max(from, to),
+      };
     }
     case 'daily': {
       const { amplitude, peakAt, periodS } = profile;
@@ -23,7 +26,10 @@ export function multiplier(profile: Profile | undefined, horizon: number): Multi
     case 'spring-peak': {
       // Exponential growth towards the peak and decay after it: base + (peak − base)·exp(−|t − peakAt|/width).
       const { base, peak, peakAt, widthS } = profile;
-      return { at: (t) => base + (peak - base) * Math.exp(-Math.abs(t - peakAt) / widthS), max: Math.max(base, peak) };
+      return {
+        at: (t) => base + (peak - base) * Math.exp(-Math.abs(t - peakAt) / widthS),
+        max: Math.max(base, peak),
+      };
     }
     case 'piecewise': {
       const pts = [...profile.points].sort((a, b) => a[0] - b[0]);

@@ -15,7 +15,10 @@ export class Task {
   lane = -1;
   /** When the task asked for its pool, or started its current step. */
   t0 = 0;
-  constructor(public req: Request, readonly item: number) {}
+  constructor(
+    public req: Request,
+    readonly item: number,
+  ) {}
 }
 
 export const ACTIVE = 0;

@@ -4,7 +4,7 @@ import { unhandledKind } from './kinds.js';
 import { CPU, DELAY, EXIT, FORWARD, GPU, NETWORK, nextStage, type CompiledApp } from './compiled-app.js';
 import { endpointName, type Endpoint } from './endpoint.js';
 import { Network } from './network.js';
-import { ACTIVE, DONE, REJECTED_STATUS, Request, Task } from './request.js';
+import { ACTIVE, DONE, REJECTED_STATUS, type Request, Task } from './request.js';
 import type { ServiceStats } from './collector.js';
 import type { SimContext } from './sim-context.js';
 import { settlesAnswer } from './shortcuts.js';
@@ -31,10 +31,19 @@ export class ServiceHost implements Endpoint {
   readonly batches: Task[][];
   forwards = 0;
 
-  constructor(readonly sim: SimContext, readonly uid: number, readonly service: ResolvedService, readonly index: number, readonly app: CompiledApp) {
+  constructor(
+    readonly sim: SimContext,
+    readonly uid: number,
+    readonly service: ResolvedService,
+    readonly index: number,
+    readonly app: CompiledApp,
+  ) {
     this.name = endpointName(service, index);
     const env = sim.env;
-    this.pools = app.poolNames.map((p, i) => new Pool(env, { size: app.poolSizes[i]!, queueLimit: app.poolLimits[i]!, name: `${this.name}/${p}` }));
+    this.pools = app.poolNames.map(
+      (p, i) =>
+        new Pool(env, { size: app.poolSizes[i]!, queueLimit: app.poolLimits[i]!, name: `${this.name}/${p}` }),
+    );
     if (sim.tracing) {
       this.freeLanes = app.poolSizes.map((n) => Int32Array.from({ length: n }, (_, i) => n - 1 - i));
       this.laneTop = Int32Array.from(app.poolSizes);
@@ -44,13 +53,19 @@ export class ServiceHost implements Endpoint {
     }
     const host = service.host;
     const ps = { direct: sim.shortcuts.psDirect, keepCompletion: sim.shortcuts.psKeepCompletion };
-    this.cpu = app.usesCpu ? new PsServer(env, { cores: host.cpu.cores, name: `${this.name}/cpu`, ...ps }) : null;
+    this.cpu = app.usesCpu
+      ? new PsServer(env, { cores: host.cpu.cores, name: `${this.name}/cpu`, ...ps })
+      : null;
     this.cpuSpeed = host.cpu.speed;
     const gpuStage = app.stages.find((s) => s.resource === GPU);
     const rate = gpuStage?.gpuRate ?? null;
-    this.gpus = app.usesGpu && host.gpu && rate
-      ? Array.from({ length: host.gpu.count }, (_, g) => new PsServer(env, { rate, name: `${this.name}/gpu${g}`, ...ps }))
-      : [];
+    this.gpus =
+      app.usesGpu && host.gpu && rate
+        ? Array.from(
+            { length: host.gpu.count },
+            (_, g) => new PsServer(env, { rate, name: `${this.name}/gpu${g}`, ...ps }),
+          )
+        : [];
     this.gpuSpeed = host.gpu?.speed ?? 1;
     this.batches = app.stages.map(() => []);
     this.stats = sim.collector.statsOf(service.id);
@@ -114,7 +129,17 @@ function granted(task: Task): void {
     const p = st.pool;
     task.lane = host.freeLanes[p]![--host.laneTop![p]!]!;
     if (task.req.traced && host.sim.env.now > task.t0) {
-      host.sim.collector.span(task.req, 'wait', st.name, host, task.t0, host.sim.env.now, st.poolName, undefined, task.item);
+      host.sim.collector.span(
+        task.req,
+        'wait',
+        st.name,
+        host,
+        task.t0,
+        host.sim.env.now,
+        st.poolName,
+        undefined,
+        task.item,
+      );
     }
   }
   runStage(task);
@@ -173,7 +198,11 @@ function pull(task: Task, up: Link | null, ask: number, size: () => number): voi
 
 /** A network stage's ask on its way to the client (the plain path of transfer-lead): then the bytes go. */
 class Ask {
-  constructor(readonly task: Task, readonly up: Link, readonly bytes: number) {}
+  constructor(
+    readonly task: Task,
+    readonly up: Link,
+    readonly bytes: number,
+  ) {}
 }
 
 function askArrived(a: Ask): void {
@@ -203,7 +232,17 @@ function stageDone(task: Task): void {
   const stages = host.app.stages;
   const st = stages[task.stage]!;
   if (req.traced) {
-    host.sim.collector.span(req, st.resource === NETWORK ? 'network' : 'stage', st.name, host, task.t0, host.sim.env.now, st.poolName, task.lane >= 0 ? task.lane : undefined, task.item);
+    host.sim.collector.span(
+      req,
+      st.resource === NETWORK ? 'network' : 'stage',
+      st.name,
+      host,
+      task.t0,
+      host.sim.env.now,
+      st.poolName,
+      task.lane >= 0 ? task.lane : undefined,
+      task.item,
+    );
   }
   if (st.pool >= 0) {
     if (st.holdRequest && req.status === ACTIVE) (req.held ??= []).push(st.pool, task.lane);

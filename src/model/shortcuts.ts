@@ -87,7 +87,16 @@ export interface ShortcutPlan {
 }
 
 /** The names of the shortcuts, as printed in docs and test titles. */
-export const SHORTCUT_NAMES = ['settle-answers', 'book-uploads', 'fleet', 'claim', 'ps-direct', 'ps-keep-completion', 'link-bursts', 'transfer-lead'] as const;
+export const SHORTCUT_NAMES = [
+  'settle-answers',
+  'book-uploads',
+  'fleet',
+  'claim',
+  'ps-direct',
+  'ps-keep-completion',
+  'link-bursts',
+  'transfer-lead',
+] as const;
 export type ShortcutName = (typeof SHORTCUT_NAMES)[number];
 
 /** The plan with every shortcut off: the plain event path. */
@@ -137,7 +146,9 @@ export interface SourceFacts {
 
 /** Whether a source books its uploads (see {@link ShortcutPlan.bookUploads}). */
 export function sourceBooks(plan: ShortcutPlan, f: SourceFacts): boolean {
-  return plan.bookUploads && f.upPerHost && !f.originHasApp && !f.targetPulls && f.constantRate && !f.patience;
+  return (
+    plan.bookUploads && f.upPerHost && !f.originHasApp && !f.targetPulls && f.constantRate && !f.patience
+  );
 }
 
 /** Whether the periodic sources that book are driven as one fleet (see {@link ShortcutPlan.fleet}). */
@@ -161,6 +172,14 @@ export interface Reads {
  * Whether an answer with no bytes, arriving at `at`, ends now (see {@link ShortcutPlan.settleAnswers}):
  * nobody waits on it and no statistic is read between `now` and `at`.
  */
-export function settlesAnswer(plan: ShortcutPlan, req: AnswerFacts, now: number, at: number, reads: Reads): boolean {
-  return plan.settleAnswers && req.onDone === null && req.timer === 0 && !req.traced && at <= reads.nextRead(now);
+export function settlesAnswer(
+  plan: ShortcutPlan,
+  req: AnswerFacts,
+  now: number,
+  at: number,
+  reads: Reads,
+): boolean {
+  return (
+    plan.settleAnswers && req.onDone === null && req.timer === 0 && !req.traced && at <= reads.nextRead(now)
+  );
 }

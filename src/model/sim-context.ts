@@ -24,13 +24,30 @@ export interface SimContext {
    * abandoned. `topLevel` requests count in the user-facing statistics. `bytes`: the upload's size, if
    * already drawn from the app's request-size law.
    */
-  newRequest(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, patienceS?: number, routes?: Routes, bytes?: number): Request;
+  newRequest(
+    origin: Endpoint,
+    host: ServiceHost,
+    onDone: Handler | null,
+    owner: unknown,
+    topLevel: boolean,
+    patienceS?: number,
+    routes?: Routes,
+    bytes?: number,
+  ): Request;
   /**
    * A request of an open workload sent at `start`, whose upload is over now (its owner booked the link,
    * see Link.book): it is counted as sent at `start` and begins its first stage now. Nobody waits on it.
    * `up`, `down`, `answerS`: its routes (see Routes).
    */
-  uploadedRequest(origin: Endpoint, host: ServiceHost, owner: unknown, start: number, up: Link | null, down: Link | null, answerS: number): Request;
+  uploadedRequest(
+    origin: Endpoint,
+    host: ServiceHost,
+    owner: unknown,
+    start: number,
+    up: Link | null,
+    down: Link | null,
+    answerS: number,
+  ): Request;
   /**
    * The first time ≥ `from` at which statistics are read or reset: the ends of the run's chunks and the
    * end of the warm-up. What happens before it may be reported after the fact — an answer ended when its

@@ -58,21 +58,28 @@ export interface SimulationResult extends ReplicationMetrics {
  * bounded sample of replication 0's requests. Deterministic: the same scenario and seed give the same
  * result, byte for byte.
  */
-export function simulate(scenario: ResolvedScenario, options: SimulateOptions = {}): { result: SimulationResult; spans: SpanRecord[]; sampledRequests: number } {
+export function simulate(
+  scenario: ResolvedScenario,
+  options: SimulateOptions = {},
+): { result: SimulationResult; spans: SpanRecord[]; sampledRequests: number } {
   const seed = options.seed ?? scenario.seed;
   const replications = options.replications ?? scenario.run.replications;
   const reps: ReplicationMetrics[] = [];
   let spans: SpanRecord[] = [];
   let sampledRequests = 0;
-  const budget = new Budget({ maxEvents: options.maxEvents, maxMemoryMiB: options.maxMemoryMiB }, replications);
+  const budget = new Budget(
+    { maxEvents: options.maxEvents, maxMemoryMiB: options.maxMemoryMiB },
+    replications,
+  );
   for (let r = 0; r < replications; r++) {
     const { onProgress: progress, observe } = options;
-    const checkpoint = progress || observe
-      ? (f: number) => {
-          observe?.(sim, r, false);
-          progress?.((r + f) / replications, r);
-        }
-      : undefined;
+    const checkpoint =
+      progress || observe
+        ? (f: number) => {
+            observe?.(sim, r, false);
+            progress?.((r + f) / replications, r);
+          }
+        : undefined;
     const sim: Simulation = new Simulation(scenario, {
       seed,
       replication: r,
@@ -94,7 +101,11 @@ export function simulate(scenario: ResolvedScenario, options: SimulateOptions = 
 }
 
 /** Combines replication metrics into a result (also used by parallel runners). */
-export function combine(scenario: ResolvedScenario, seed: number, reps: ReplicationMetrics[]): SimulationResult {
+export function combine(
+  scenario: ResolvedScenario,
+  seed: number,
+  reps: ReplicationMetrics[],
+): SimulationResult {
   const { mean, ci95 } = aggregateReplications(reps);
   const expect: Record<string, ExpectationCheck> = {};
   for (const [key, expected] of Object.entries(scenario.expect ?? {})) {
@@ -110,7 +121,15 @@ export function combine(scenario: ResolvedScenario, seed: number, reps: Replicat
       insideCi: c !== undefined && expected >= c.lo && expected <= c.hi,
     };
   }
-  return { scenario: scenario.name, seed, replications: reps.length, ...mean, ci95, expect, perReplication: reps };
+  return {
+    scenario: scenario.name,
+    seed,
+    replications: reps.length,
+    ...mean,
+    ci95,
+    expect,
+    perReplication: reps,
+  };
 }
 
 /** The value at a dotted key, through own properties only (`constructor`, `toString` are not metrics). */

@@ -48,14 +48,22 @@ export class Simulation implements SimContext {
   /** The current chunk: reads before it are past. */
   #chunk = 0;
 
-  constructor(readonly scenario: ResolvedScenario, readonly options: ReplicationOptions) {
+  constructor(
+    readonly scenario: ResolvedScenario,
+    readonly options: ReplicationOptions,
+  ) {
     this.streams = new Streams(options.seed, options.replication);
     this.tracing = options.spanSample > 0;
     this.shortcuts = planShortcuts(scenario);
     const hostCount = scenario.services.reduce((n, s) => n + s.quantity, 0);
     this.network = new Network(this.env, scenario, this.streams, hostCount, this.shortcuts);
     const { duration, warmup } = scenario.run;
-    this.collector = new Collector(this.env, options.spanSample, scenario.run.requests ?? 0, duration !== undefined ? duration - warmup : undefined);
+    this.collector = new Collector(
+      this.env,
+      options.spanSample,
+      scenario.run.requests ?? 0,
+      duration !== undefined ? duration - warmup : undefined,
+    );
     let uid = 0;
     for (const service of scenario.services) {
       const compiled = service.app ? compileApp(service, this.streams) : undefined;
@@ -83,23 +91,61 @@ export class Simulation implements SimContext {
     return this.hosts.get(serviceId)!;
   }
 
-  newRequest(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, patienceS?: number, routes?: Routes, bytes?: number): Request {
+  newRequest(
+    origin: Endpoint,
+    host: ServiceHost,
+    onDone: Handler | null,
+    owner: unknown,
+    topLevel: boolean,
+    patienceS?: number,
+    routes?: Routes,
+    bytes?: number,
+  ): Request {
     const env = this.env;
-    const req = routes !== undefined
-      ? this.#request(origin, host, onDone, owner, topLevel, env.now, routes.up, routes.down, routes.answerS)
-      : this.#routedRequest(origin, host, onDone, owner, topLevel, env.now);
+    const req =
+      routes !== undefined
+        ? this.#request(
+            origin,
+            host,
+            onDone,
+            owner,
+            topLevel,
+            env.now,
+            routes.up,
+            routes.down,
+            routes.answerS,
+          )
+        : this.#routedRequest(origin, host, onDone, owner, topLevel, env.now);
     if (patienceS !== undefined) req.timer = env.schedule(patienceS, patienceOver, req);
     Network.send(req.up, bytes ?? host.app.requestBytes(), uploaded, req);
     return req;
   }
 
-  uploadedRequest(origin: Endpoint, host: ServiceHost, owner: unknown, start: number, up: Link | null, down: Link | null, answerS: number): Request {
+  uploadedRequest(
+    origin: Endpoint,
+    host: ServiceHost,
+    owner: unknown,
+    start: number,
+    up: Link | null,
+    down: Link | null,
+    answerS: number,
+  ): Request {
     const req = this.#request(origin, host, null, owner, true, start, up, down, answerS);
     uploaded(req);
     return req;
   }
 
-  #request(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, start: number, up: Link | null, down: Link | null, answerS: number): Request {
+  #request(
+    origin: Endpoint,
+    host: ServiceHost,
+    onDone: Handler | null,
+    owner: unknown,
+    topLevel: boolean,
+    start: number,
+    up: Link | null,
+    down: Link | null,
+    answerS: number,
+  ): Request {
     const req = new Request(this.#nextId++, origin, host, start, onDone, owner, topLevel);
     this.collector.sent(req);
     req.t0 = start;
@@ -109,7 +155,14 @@ export class Simulation implements SimContext {
     return req;
   }
 
-  #routedRequest(origin: Endpoint, host: ServiceHost, onDone: Handler | null, owner: unknown, topLevel: boolean, start: number): Request {
+  #routedRequest(
+    origin: Endpoint,
+    host: ServiceHost,
+    onDone: Handler | null,
+    owner: unknown,
+    topLevel: boolean,
+    start: number,
+  ): Request {
     const up = this.network.route(origin, host);
     const down = this.network.route(host, origin);
     return this.#request(origin, host, onDone, owner, topLevel, start, up, down, Network.delay(down));
@@ -133,7 +186,14 @@ export class Simulation implements SimContext {
     const horizon = duration ?? Infinity;
     for (const service of scenario.services) {
       if (service.workload) {
-        startWorkload(this, service, this.endpoints.get(service.id)!, this.streams, horizon, this.options.traces?.get(service.id));
+        startWorkload(
+          this,
+          service,
+          this.endpoints.get(service.id)!,
+          this.streams,
+          horizon,
+          this.options.traces?.get(service.id),
+        );
       }
     }
     if (warmup > 0) env.scheduleAt(warmup, startMeasuring, this);
@@ -190,8 +250,12 @@ export class Simulation implements SimContext {
   #checkBudget(phase: 'setup' | 'run'): void {
     const { run } = this.scenario;
     this.options.budget?.check({
-      env: this.env, phase, replication: this.options.replication, simulatedTime: this.env.now,
-      ...(run.duration !== undefined ? { duration: run.duration } : {}), completed: this.collector.completed,
+      env: this.env,
+      phase,
+      replication: this.options.replication,
+      simulatedTime: this.env.now,
+      ...(run.duration !== undefined ? { duration: run.duration } : {}),
+      completed: this.collector.completed,
     });
   }
 
@@ -214,7 +278,8 @@ function startMeasuring(sim: Simulation): void {
 }
 
 function uploaded(req: Request): void {
-  if (req.traced) req.host.sim.collector.span(req, 'network', 'upload', req.origin, req.t0, req.host.sim.env.now);
+  if (req.traced)
+    req.host.sim.collector.span(req, 'network', 'upload', req.origin, req.t0, req.host.sim.env.now);
   beginRequest(req);
 }
 

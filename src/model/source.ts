@@ -48,7 +48,15 @@ export class Source implements Routes {
   readonly down: Link | null;
   readonly books: boolean;
   readonly rng: Rng;
-  constructor(slot: [Float64Array, number], kind: SourceKind, origin: Endpoint, target: ServiceHost, routes: Routes, rng: Rng, books: boolean) {
+  constructor(
+    slot: [Float64Array, number],
+    kind: SourceKind,
+    origin: Endpoint,
+    target: ServiceHost,
+    routes: Routes,
+    rng: Rng,
+    books: boolean,
+  ) {
     [this.v, this.o] = slot;
     const { up, down } = routes;
     this.v[this.o + ANSWER_S] = routes.answerS;

@@ -118,12 +118,25 @@ function sourceSend(s: Source): void {
 /** Replay of recorded arrival times (a trace), rows spread over the origin's instances. */
 class Replay {
   next = 0;
-  constructor(readonly sim: SimContext, readonly origins: Endpoint[], readonly targets: ServiceHost[], readonly times: Float64Array, readonly patienceS: number | undefined) {}
+  constructor(
+    readonly sim: SimContext,
+    readonly origins: Endpoint[],
+    readonly targets: ServiceHost[],
+    readonly times: Float64Array,
+    readonly patienceS: number | undefined,
+  ) {}
 }
 
 function replayFire(r: Replay): void {
   const i = r.next++;
-  r.sim.newRequest(r.origins[i % r.origins.length]!, r.targets[i % r.targets.length]!, null, r, true, r.patienceS);
+  r.sim.newRequest(
+    r.origins[i % r.origins.length]!,
+    r.targets[i % r.targets.length]!,
+    null,
+    r,
+    true,
+    r.patienceS,
+  );
   if (r.next < r.times.length) r.sim.env.scheduleAt(r.times[r.next]!, replayFire, r);
 }
 
@@ -141,7 +154,14 @@ interface WorkloadStart {
  * Starts the workload of one service: its users, sources or trace replay, one per host instance.
  * Instance i of the workload sends to instance (i mod n) of the target service's n hosts.
  */
-export function startWorkload(sim: SimContext, service: ResolvedService, origins: Endpoint[], streams: Streams, horizon: number, trace?: Float64Array): void {
+export function startWorkload(
+  sim: SimContext,
+  service: ResolvedService,
+  origins: Endpoint[],
+  streams: Streams,
+  horizon: number,
+  trace?: Float64Array,
+): void {
   const w = service.workload as Workload;
   const start: WorkloadStart = { sim, service, origins, targets: sim.hostsOf(w.target), streams, horizon };
   switch (w.kind) {
@@ -156,7 +176,10 @@ export function startWorkload(sim: SimContext, service: ResolvedService, origins
   }
 }
 
-function startClosed({ sim, service, origins, targets, streams, horizon }: WorkloadStart, w: Extract<Workload, { kind: 'closed' }>): void {
+function startClosed(
+  { sim, service, origins, targets, streams, horizon }: WorkloadStart,
+  w: Extract<Workload, { kind: 'closed' }>,
+): void {
   const sid = service.id;
   const env = sim.env;
   const think = streams.law(w.thinkTime, `think:${sid}`);
@@ -167,18 +190,37 @@ function startClosed({ sim, service, origins, targets, streams, horizon }: Workl
   for (const origin of origins) {
     for (let k = 0; k < w.users; k++) {
       const target = targets[rank % targets.length]!;
-      const u = new User(sim, origin, target, rank, total, think, population, w.patienceS, sim.network.routes(origin, target));
+      const u = new User(
+        sim,
+        origin,
+        target,
+        rank,
+        total,
+        think,
+        population,
+        w.patienceS,
+        sim.network.routes(origin, target),
+      );
       rank++;
       env.schedule(w.startSpreadS * start(), userSend, u);
     }
   }
 }
 
-function startOpen({ sim, origins, targets, streams, horizon }: WorkloadStart, w: Extract<Workload, { kind: 'open' }>): void {
+function startOpen(
+  { sim, origins, targets, streams, horizon }: WorkloadStart,
+  w: Extract<Workload, { kind: 'open' }>,
+): void {
   const env = sim.env;
   const profile = multiplier(w.profile, horizon);
   const poisson = w.arrivals === 'poisson';
-  const kind = new SourceKind(sim, 1 / (w.ratePerS * (poisson ? profile.max : 1)), poisson, profile, w.patienceS);
+  const kind = new SourceKind(
+    sim,
+    1 / (w.ratePerS * (poisson ? profile.max : 1)),
+    poisson,
+    profile,
+    w.patienceS,
+  );
   // Periodic sources are built in the order of their phase (their first send time, drawn first from
   // their own stream as before): each then lies in memory next to the one that sends after it, so the
   // simulation walks through sources and their links in address order, which the processor prefetches,
@@ -214,7 +256,12 @@ function startOpen({ sim, origins, targets, streams, horizon }: WorkloadStart, w
   new Fleet(sim, fleet, firstSends, kind.meanGap).start();
 }
 
-function startTrace({ sim, origins, targets }: WorkloadStart, w: Extract<Workload, { kind: 'trace' }>, trace: Float64Array | undefined): void {
+function startTrace(
+  { sim, origins, targets }: WorkloadStart,
+  w: Extract<Workload, { kind: 'trace' }>,
+  trace: Float64Array | undefined,
+): void {
   const times = trace ?? new Float64Array(0);
-  if (times.length > 0) sim.env.scheduleAt(times[0]!, replayFire, new Replay(sim, origins, targets, times, w.patienceS));
+  if (times.length > 0)
+    sim.env.scheduleAt(times[0]!, replayFire, new Replay(sim, origins, targets, times, w.patienceS));
 }

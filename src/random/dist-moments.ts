@@ -62,7 +62,12 @@ function moments(law: NativeLaw): { mean: number; sd: number } {
 
 // Moments of N(mean, sd²) truncated to [min, max]: with α, β the standardized bounds and
 // Z = Φ(β) − Φ(α), E = μ + σ(φ(α) − φ(β))/Z and Var = σ²[1 + (αφ(α) − βφ(β))/Z − ((φ(α) − φ(β))/Z)²].
-function truncatedNormalMoments(mean: number, sd: number, min: number, max: number): { mean: number; sd: number } {
+function truncatedNormalMoments(
+  mean: number,
+  sd: number,
+  min: number,
+  max: number,
+): { mean: number; sd: number } {
   if (sd === 0) return { mean: Math.min(max, Math.max(min, mean)), sd: 0 };
   const a = (min - mean) / sd;
   const b = (max - mean) / sd;

@@ -81,7 +81,8 @@ export function nativeLaw(spec: DistSpec): NativeLaw {
       return { kind: 'gamma', shape: 1 / (cv * cv), scale: mean * cv * cv };
     }
     case 'weibull': {
-      if ('shape' in spec) return { kind: 'weibull', shape: positive(s, 'shape'), scale: positive(s, 'scale') };
+      if ('shape' in spec)
+        return { kind: 'weibull', shape: positive(s, 'shape'), scale: positive(s, 'scale') };
       const mean = positive(s, 'mean');
       const shape = weibullShapeForCv(s, positive(s, 'cv'));
       return { kind: 'weibull', shape, scale: mean / Math.exp(logGamma(1 + 1 / shape)) };
@@ -96,9 +97,11 @@ export function nativeLaw(spec: DistSpec): NativeLaw {
     }
     case 'empirical': {
       const samples = s.samples;
-      if (!Array.isArray(samples) || samples.length === 0) bad(s, 'samples', samples, 'must be a non-empty array');
+      if (!Array.isArray(samples) || samples.length === 0)
+        bad(s, 'samples', samples, 'must be a non-empty array');
       samples.forEach((x: unknown, i: number) => {
-        if (typeof x !== 'number' || !Number.isFinite(x)) bad(s, `samples[${i}]`, x, 'must be a finite number');
+        if (typeof x !== 'number' || !Number.isFinite(x))
+          bad(s, `samples[${i}]`, x, 'must be a finite number');
       });
       return { kind: 'empirical', samples: samples as number[] };
     }
@@ -123,7 +126,8 @@ function weibullShapeForCv(s: Record<string, unknown> & { dist: string }, cv: nu
   const f = (k: number): number => logGamma(1 + 2 / k) - 2 * logGamma(1 + 1 / k) - target;
   let lo = Math.log(0.02);
   let hi = Math.log(1e4);
-  if (f(Math.exp(lo)) < 0 || f(Math.exp(hi)) > 0) bad(s, 'cv', cv, 'is outside the range a Weibull law can reach');
+  if (f(Math.exp(lo)) < 0 || f(Math.exp(hi)) > 0)
+    bad(s, 'cv', cv, 'is outside the range a Weibull law can reach');
   for (let i = 0; i < 200 && hi - lo > 1e-15; i++) {
     const mid = (lo + hi) / 2;
     if (f(Math.exp(mid)) > 0) lo = mid;

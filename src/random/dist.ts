@@ -42,12 +42,12 @@ export function sampler(spec: DistSpec, rng: Rng): Sampler {
     case 'weibull': {
       const { scale } = law;
       const inverseShape = 1 / law.shape;
-      return () => scale * Math.pow(-Math.log(1 - rng()), inverseShape);
+      return () => scale * (-Math.log(1 - rng())) ** inverseShape;
     }
     case 'pareto': {
       const { xm } = law;
       const exponent = -1 / law.alpha;
-      return () => xm * Math.pow(1 - rng(), exponent);
+      return () => xm * (1 - rng()) ** exponent;
     }
     case 'empirical': {
       const samples = Float64Array.from(law.samples);
@@ -87,7 +87,7 @@ function truncatedNormal(mean: number, sd: number, min: number, max: number, rng
   }
   const a = (min - mean) / sd;
   const b = (max - mean) / sd;
-  const clamp = (x: number): number => (x < min ? min : x > max ? max : x);
+  const clamp = (x: number): number => (x < min ? min : Math.min(x, max));
   if (a <= 0) {
     const pa = normalCdf(a);
     const width = normalCdf(b) - pa;
@@ -118,6 +118,6 @@ function gamma(shape: number, scale: number, rng: Rng): Sampler {
       if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) break;
     }
     const g = d * v * scale;
-    return boost ? g * Math.pow(1 - rng(), inverseShape) : g;
+    return boost ? g * (1 - rng()) ** inverseShape : g;
   };
 }

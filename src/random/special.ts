@@ -75,13 +75,13 @@ export function normalQuantile(p: number): number {
           r +
           1.3314166789178437745e2) *
           r +
-          3.3871328727963666080)) /
-      (((((((5.2264952788528545610e3 * r + 2.8729085735721942674e4) * r + 3.9307895800092710610e4) * r +
+          3.387132872796366608)) /
+      (((((((5.226495278852854561e3 * r + 2.8729085735721942674e4) * r + 3.930789580009271061e4) * r +
         2.1213794301586595867e4) *
         r +
         5.3941960214247511077e3) *
         r +
-        6.8718700749205790830e2) *
+        6.871870074920579083e2) *
         r +
         4.2313330701600911252e1) *
         r +
@@ -174,9 +174,7 @@ export function logGamma(x: number): number {
 export function incompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const front = Math.exp(
-    logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x),
-  );
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x));
   if (x < (a + 1) / (a + b + 2)) return (front * betaFraction(x, a, b)) / a;
   return 1 - (front * betaFraction(1 - x, b, a)) / b;
 }

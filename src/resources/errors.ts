@@ -33,10 +33,14 @@ export class ResourceError extends Error {
 /** @internal Throw `BAD_OPTION` unless `value` satisfies `ok`. */
 export function checkOption(owner: string, option: string, value: unknown, ok: boolean, why: string): void {
   if (!ok) {
-    throw new ResourceError(ResourceErrorCode.BAD_OPTION, `${owner}: option ${option} = ${String(value)} ${why}`, {
-      owner,
-      option,
-      value,
-    });
+    throw new ResourceError(
+      ResourceErrorCode.BAD_OPTION,
+      `${owner}: option ${option} = ${String(value)} ${why}`,
+      {
+        owner,
+        option,
+        value,
+      },
+    );
   }
 }

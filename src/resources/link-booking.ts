@@ -1,8 +1,29 @@
 import { aleaDraw, type Rng } from '../random/index.js';
 import { ResourceError, ResourceErrorCode } from './errors.js';
 import {
-  BOOKED, BOOKED_BYTES, BOOKED_STALL, BURST_AREA, BURST_BUSY, BURST_FROM, BURST_LAST, BURST_START, BYTES, DELAY_S, DRAWS, KEEP, KEPT_DRAW,
-  LOG_KEEP, MSS, NO_DRAWS, OWN_DRAWS, RTO_S, SECONDS_PER_BYTE, STALLS, STREAM, TRANSFERS, WIRE_BYTES,
+  BOOKED,
+  BOOKED_BYTES,
+  BOOKED_STALL,
+  BURST_AREA,
+  BURST_BUSY,
+  BURST_FROM,
+  BURST_LAST,
+  BURST_START,
+  BYTES,
+  DELAY_S,
+  DRAWS,
+  KEEP,
+  KEPT_DRAW,
+  LOG_KEEP,
+  MSS,
+  NO_DRAWS,
+  OWN_DRAWS,
+  RTO_S,
+  SECONDS_PER_BYTE,
+  STALLS,
+  STREAM,
+  TRANSFERS,
+  WIRE_BYTES,
 } from './link-numbers.js';
 
 // A link's work on its numbers alone (see link-numbers.ts): booking bytes in advance, closing booked bytes,
@@ -15,7 +36,16 @@ import {
  * draws its stalls from one).
  * @throws ResourceError `E2C_ERR_RESOURCE_BAD_AMOUNT` if sizeBytes is negative, NaN or infinite
  */
-export function bookIdle(v: Float64Array, o: number, sizeBytes: number, startAt: number, latest: number, now: number, rng?: Rng, name = 'link'): number {
+export function bookIdle(
+  v: Float64Array,
+  o: number,
+  sizeBytes: number,
+  startAt: number,
+  latest: number,
+  now: number,
+  rng?: Rng,
+  name = 'link',
+): number {
   if (!(sizeBytes >= 0 && sizeBytes < Infinity)) badAmount(name, sizeBytes);
   if (!(startAt >= now) || (v[o + BOOKED] !== 0 && now < v[o + BURST_LAST]!)) return -1;
   const work = (sizeBytes / v[o + KEEP]!) * v[o + SECONDS_PER_BYTE]!;
@@ -41,7 +71,10 @@ export function bookIdle(v: Float64Array, o: number, sizeBytes: number, startAt:
 
 /** Throws the error of a transfer size that is negative, NaN or infinite (apart, so that callers stay small enough to inline). */
 export function badAmount(name: string, sizeBytes: number): never {
-  throw new ResourceError(ResourceErrorCode.BAD_AMOUNT, `${name}: transfer of ${sizeBytes} bytes`, { link: name, sizeBytes });
+  throw new ResourceError(ResourceErrorCode.BAD_AMOUNT, `${name}: transfer of ${sizeBytes} bytes`, {
+    link: name,
+    sizeBytes,
+  });
 }
 
 /** Closes booked bytes whose last byte is out: they count (unless a reset dropped them), and the wire was theirs. */

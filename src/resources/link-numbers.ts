@@ -31,4 +31,3 @@ export const FIELDS = 27;
 export const NO_DRAWS = 0;
 export const RNG_DRAWS = 1;
 export const OWN_DRAWS = 2;
-

@@ -38,7 +38,8 @@ export class LinkRoster {
 
   /** {@link Link.book} on link `i` at `now` (the current time). */
   book(i: number, sizeBytes: number, startAt: number, latest: number, now: number): number {
-    if (this.#clean[i] !== 0) return bookIdle(this.#chunks[i]!, this.#offsets[i]!, sizeBytes, startAt, latest, now);
+    if (this.#clean[i] !== 0)
+      return bookIdle(this.#chunks[i]!, this.#offsets[i]!, sizeBytes, startAt, latest, now);
     const link = this.#links[i]!;
     const arrival = link.book(sizeBytes, startAt, latest);
     if (link.idle) this.#clean[i] = 1;

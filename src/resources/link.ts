@@ -2,8 +2,33 @@ import { type Env, type Handler, SimEvent } from '../kernel/index.js';
 import { aleaSeed, type Rng } from '../random/index.js';
 import { checkOption, ResourceError, ResourceErrorCode } from './errors.js';
 import {
-  BOOKED, BOOKED_BYTES, BOOKED_STALL, BURST_AREA, BURST_BUSY, BURST_END_SUM, BURST_FROM, BURST_LAST, BURST_START, BYTES, DELAY_S, DRAWS, FIELDS,
-  KEEP, LOG_KEEP, MSS, NO_DRAWS, OWN_DRAWS, RNG_DRAWS, RTO_S, SECONDS_PER_BYTE, STALLS, STATS_START, STREAM, TRANSFERS, WIRE_BYTES, WIRE_FROM,
+  BOOKED,
+  BOOKED_BYTES,
+  BOOKED_STALL,
+  BURST_AREA,
+  BURST_BUSY,
+  BURST_END_SUM,
+  BURST_FROM,
+  BURST_LAST,
+  BURST_START,
+  BYTES,
+  DELAY_S,
+  DRAWS,
+  FIELDS,
+  KEEP,
+  LOG_KEEP,
+  MSS,
+  NO_DRAWS,
+  OWN_DRAWS,
+  RNG_DRAWS,
+  RTO_S,
+  SECONDS_PER_BYTE,
+  STALLS,
+  STATS_START,
+  STREAM,
+  TRANSFERS,
+  WIRE_BYTES,
+  WIRE_FROM,
 } from './link-numbers.js';
 import { PsServer, type PsServerOptions } from './ps-server.js';
 import { numberSlot } from './number-slots.js';
@@ -103,13 +128,31 @@ export class Link {
     const lossPercent = options.lossPercent ?? 0;
     const rtoMs = options.rtoMs ?? 0;
     const mssBytes = options.mssBytes ?? 1460;
-    checkOption(name, 'rateMbps', rateMbps, rateMbps > 0 && rateMbps < Infinity, 'must be a finite number > 0');
+    checkOption(
+      name,
+      'rateMbps',
+      rateMbps,
+      rateMbps > 0 && rateMbps < Infinity,
+      'must be a finite number > 0',
+    );
     checkOption(name, 'delayMs', delayMs, delayMs >= 0 && delayMs < Infinity, 'must be a finite number ≥ 0');
-    checkOption(name, 'lossPercent', lossPercent, lossPercent >= 0 && lossPercent < 100, 'must be in [0, 100)');
+    checkOption(
+      name,
+      'lossPercent',
+      lossPercent,
+      lossPercent >= 0 && lossPercent < 100,
+      'must be in [0, 100)',
+    );
     checkOption(name, 'rtoMs', rtoMs, rtoMs >= 0 && rtoMs < Infinity, 'must be a finite number ≥ 0');
     checkOption(name, 'mssBytes', mssBytes, mssBytes >= 1, 'must be ≥ 1');
     const stalls = rtoMs > 0 && lossPercent > 0;
-    checkOption(name, 'rng', options.rng, !stalls || options.rng !== undefined || options.stream !== undefined, 'or stream is required when rtoMs > 0 and lossPercent > 0');
+    checkOption(
+      name,
+      'rng',
+      options.rng,
+      !stalls || options.rng !== undefined || options.stream !== undefined,
+      'or stream is required when rtoMs > 0 and lossPercent > 0',
+    );
     this.env = env;
     this.name = name;
     this.rateMbps = rateMbps;
@@ -132,7 +175,6 @@ export class Link {
     this.#v[this.#o + SECONDS_PER_BYTE] = 8 / (rateMbps * 1e6);
     this.#v[this.#o + STATS_START] = env.now;
   }
-
 
   /**
    * Send `sizeBytes`; `onDone(arg)` runs when the last byte has arrived. `leadS` is extra latency paid
@@ -221,7 +263,6 @@ export class Link {
     return this.#burstN === 0 && (this.#wire === null || this.#wire.active === 0) && this.#rng === undefined;
   }
 
-
   /** Whether booked bytes have started and are not counted yet. */
   #bookedUncounted(): boolean {
     const v = this.#v;
@@ -234,11 +275,15 @@ export class Link {
     const v = this.#v;
     const o = this.#o;
     if (now < v[o + BURST_LAST]!) {
-      throw new ResourceError(ResourceErrorCode.BOOKED, `${this.name}: a transfer at ${now} s would share the wire with bytes booked until ${v[o + BURST_LAST]} s`, {
-        link: this.name,
-        now,
-        bookedUntil: v[o + BURST_LAST],
-      });
+      throw new ResourceError(
+        ResourceErrorCode.BOOKED,
+        `${this.name}: a transfer at ${now} s would share the wire with bytes booked until ${v[o + BURST_LAST]} s`,
+        {
+          link: this.name,
+          now,
+          bookedUntil: v[o + BURST_LAST],
+        },
+      );
     }
     closeBooked(v, o);
   }
@@ -344,7 +389,8 @@ export class Link {
   // on to the burst would keep each request alive (and promoted by the garbage collector) until then.
   static #burstArrived(p: PendingTransfer): void {
     const link = p.link;
-    if (link.#burstN > 0 && link.env.now >= link.#v[link.#o + BURST_LAST]! && link.#inBurst(p)) link.#endBurst(link.env.now);
+    if (link.#burstN > 0 && link.env.now >= link.#v[link.#o + BURST_LAST]! && link.#inBurst(p))
+      link.#endBurst(link.env.now);
     // Still a member of an unfinished burst: the burst's reckoning needs it, and it is not reused.
     if (link.#burstN > 0 && link.#inBurst(p)) return p.onDone(p.arg);
     const { onDone, arg } = p;
@@ -421,7 +467,8 @@ export class Link {
   utilization(now = this.env.now): number {
     const elapsed = now - this.#v[this.#o + STATS_START]!;
     if (!(elapsed > 0)) return this.#wire?.utilization(now) ?? 0;
-    const wire = this.#wire !== null ? this.#wire.utilization(now) * (now - this.#v[this.#o + WIRE_FROM]!) : 0;
+    const wire =
+      this.#wire !== null ? this.#wire.utilization(now) * (now - this.#v[this.#o + WIRE_FROM]!) : 0;
     return (wire + this.#burstStats(now).busy) / elapsed;
   }
 
@@ -429,7 +476,8 @@ export class Link {
   meanActive(now = this.env.now): number {
     const elapsed = now - this.#v[this.#o + STATS_START]!;
     if (!(elapsed > 0)) return this.#wire?.meanConcurrency(now) ?? 0;
-    const wire = this.#wire !== null ? this.#wire.meanConcurrency(now) * (now - this.#v[this.#o + WIRE_FROM]!) : 0;
+    const wire =
+      this.#wire !== null ? this.#wire.meanConcurrency(now) * (now - this.#v[this.#o + WIRE_FROM]!) : 0;
     return (wire + this.#burstStats(now).area) / elapsed;
   }
 
@@ -443,14 +491,14 @@ export class Link {
     this.#v[this.#o + STATS_START] = now;
     this.#v[this.#o + BURST_BUSY] = 0;
     this.#v[this.#o + BURST_AREA] = 0;
-    if (this.#burstN > 0 || this.#v[this.#o + BOOKED] !== 0) this.#v[this.#o + BURST_FROM] = Math.max(this.#v[this.#o + BURST_START]!, now);
+    if (this.#burstN > 0 || this.#v[this.#o + BOOKED] !== 0)
+      this.#v[this.#o + BURST_FROM] = Math.max(this.#v[this.#o + BURST_START]!, now);
     this.#v[this.#o + BYTES] = 0;
     this.#v[this.#o + WIRE_BYTES] = 0;
     this.#v[this.#o + TRANSFERS] = 0;
     this.#v[this.#o + STALLS] = 0;
   }
 }
-
 
 /** Transfers in one burst beyond which newcomers share through the wire (rescheduling is O(n) per arrival). */
 const MAX_BURST = 8;

@@ -20,4 +20,3 @@ export function numberSlot(size: number): [Float64Array, number] {
   chunkUsed += size;
   return [chunk, at];
 }
-

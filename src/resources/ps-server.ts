@@ -88,7 +88,13 @@ export class PsServer {
   constructor(env: Env, options: PsServerOptions) {
     const name = options.name ?? 'ps-server';
     const { cores, rate } = options;
-    checkOption(name, 'cores|rate', cores, (cores === undefined) !== (rate === undefined), 'give exactly one');
+    checkOption(
+      name,
+      'cores|rate',
+      cores,
+      (cores === undefined) !== (rate === undefined),
+      'give exactly one',
+    );
     if (cores !== undefined) checkOption(name, 'cores', cores, cores > 0 && cores < Infinity, 'must be > 0');
     this.env = env;
     this.name = name;
@@ -108,10 +114,14 @@ export class PsServer {
    */
   serve(work: number, onDone: Handler, arg?: unknown): void {
     if (!(work >= 0 && work < Infinity)) {
-      throw new ResourceError(ResourceErrorCode.BAD_AMOUNT, `${this.name}: work ${work} is not a finite number ≥ 0`, {
-        server: this.name,
-        work,
-      });
+      throw new ResourceError(
+        ResourceErrorCode.BAD_AMOUNT,
+        `${this.name}: work ${work} is not a finite number ≥ 0`,
+        {
+          server: this.name,
+          work,
+        },
+      );
     }
     if (this.#directMode) {
       const direct = this.#direct;
@@ -137,7 +147,13 @@ export class PsServer {
     this.#levelsChanged();
     // While the per-job rate stays the same (k cores with at most k jobs) and the newcomer does not
     // finish first, the pending completion event is still exact: keep it (no cancel, no new event).
-    if (this.#keepCompletion && this.#completion !== 0 && tag >= oldMin && this.#perJob(before + 1) === this.#perJob(before)) return;
+    if (
+      this.#keepCompletion &&
+      this.#completion !== 0 &&
+      tag >= oldMin &&
+      this.#perJob(before + 1) === this.#perJob(before)
+    )
+      return;
     this.#reschedule();
   }
 
@@ -314,17 +330,20 @@ export class PsServer {
     }
     const total = this.#rate(n);
     if (!(total > 0 && total < Infinity)) {
-      throw new ResourceError(ResourceErrorCode.BAD_RATE, `${this.name}: rate(${n}) = ${total} is not a finite number > 0`, {
-        server: this.name,
-        n,
-        rate: total,
-      });
+      throw new ResourceError(
+        ResourceErrorCode.BAD_RATE,
+        `${this.name}: rate(${n}) = ${total} is not a finite number > 0`,
+        {
+          server: this.name,
+          n,
+          rate: total,
+        },
+      );
     }
     const r = total / n;
     cache[n] = r;
     return r;
   }
-
 }
 
 function succeedEvent(event: SimEvent<undefined>): void {

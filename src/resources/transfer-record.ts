@@ -22,7 +22,13 @@ const freeRecords: PendingTransfer[] = [];
 const MAX_FREE_RECORDS = 4096;
 
 /** A record for a new transfer (a reused one when available). */
-export function takeRecord(link: Link, delay: number, onDone: Handler, arg: unknown, work: number): PendingTransfer {
+export function takeRecord(
+  link: Link,
+  delay: number,
+  onDone: Handler,
+  arg: unknown,
+  work: number,
+): PendingTransfer {
   const r = freeRecords.pop();
   if (r === undefined) return { link, delay, onDone, arg, work, bytesEnd: 0, id: 0 };
   r.link = link;

@@ -45,7 +45,12 @@ export interface RunFolderLocation {
 /** An error of the run-folder layer; the message is complete on its own (it names the file or option). */
 export class RunFolderError extends Error {
   override readonly name = 'RunFolderError';
-  constructor(readonly code: RunFolderErrorCode, readonly where: RunFolderLocation, readonly problem: string, readonly hint?: string) {
+  constructor(
+    readonly code: RunFolderErrorCode,
+    readonly where: RunFolderLocation,
+    readonly problem: string,
+    readonly hint?: string,
+  ) {
     super(`${describe(where)}: ${problem}${hint ? ` (${hint})` : ''}`);
   }
 
@@ -56,6 +61,7 @@ export class RunFolderError extends Error {
 }
 
 function describe(w: RunFolderLocation): string {
-  const at = w.line !== undefined ? `${w.file}:${w.line}${w.column !== undefined ? `:${w.column}` : ''}` : w.file;
+  const at =
+    w.line !== undefined ? `${w.file}:${w.line}${w.column !== undefined ? `:${w.column}` : ''}` : w.file;
   return `${w.option ? `${w.option} ` : ''}${at}${w.field ? ` ${w.field}` : ''}`;
 }

@@ -85,7 +85,8 @@ function stringEnd(text: string, i: number): { ok: boolean; at: number } {
     if (c === '\\') {
       const e = text[j + 1];
       if (e === 'u') {
-        for (let k = j + 2; k < j + 6; k++) if (!/[0-9a-fA-F]/.test(text[k] ?? '')) return { ok: false, at: k };
+        for (let k = j + 2; k < j + 6; k++)
+          if (!/[0-9a-fA-F]/.test(text[k] ?? '')) return { ok: false, at: k };
         j += 5;
       } else if (e !== undefined && ESCAPES.includes(e)) {
         j++;

@@ -35,7 +35,11 @@ export function readRunJsonAs<T extends z.ZodType>(file: string, shape: T): z.ou
   const r = shape.safeParse(value);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
-  throw new RunFolderError(Code.READ_SHAPE, { file, field: formatPath(issue.path) || undefined }, issue.message.replace(/^Invalid input: /, ''));
+  throw new RunFolderError(
+    Code.READ_SHAPE,
+    { file, field: formatPath(issue.path) || undefined },
+    issue.message.replace(/^Invalid input: /, ''),
+  );
 }
 
 export type MeasuredMetrics = z.output<typeof Metrics>;
@@ -63,19 +67,32 @@ export function readMeasuredRun(dir: string): MeasuredRunFolder | string {
   const info = readRunJsonAs(runFile, RunInfo);
   if (info.kind !== 'live') return `${dir} is not a live run (run.json kind ${JSON.stringify(info.kind)})`;
   const run = readRunJsonAs(runFile, LiveRunJson);
-  if (run.status !== 'ok') return `the live run in ${dir} ${run.status === 'interrupted' ? 'was interrupted' : 'failed'}${run.failure ? `: ${run.failure}` : ''}`;
+  if (run.status !== 'ok')
+    return `the live run in ${dir} ${run.status === 'interrupted' ? 'was interrupted' : 'failed'}${run.failure ? `: ${run.failure}` : ''}`;
   const metrics = readRunJsonAs(path.join(dir, 'metrics.json'), Metrics);
   const trace = requireTrace(dir);
   return {
-    dir, status: run.status, overrides: run.overrides, scenario: run.scenario,
-    durationS: run.durationS, warmupS: run.warmupS, windows: run.windows, metrics, spans: trace.spans,
+    dir,
+    status: run.status,
+    overrides: run.overrides,
+    scenario: run.scenario,
+    durationS: run.durationS,
+    warmupS: run.warmupS,
+    windows: run.windows,
+    metrics,
+    spans: trace.spans,
   };
 }
 
 /** The trace of a run folder, a missing one being an error that names both files it looked for. */
 export function requireTrace(dir: string): NonNullable<ReturnType<typeof readRunTrace>> {
   const trace = readRunTrace(dir);
-  if (!trace) throw new RunFolderError(Code.READ_MISSING, { file: path.join(dir, 'trace.jsonl') }, 'no such file (nor trace.jsonl.gz): is it a run folder?');
+  if (!trace)
+    throw new RunFolderError(
+      Code.READ_MISSING,
+      { file: path.join(dir, 'trace.jsonl') },
+      'no such file (nor trace.jsonl.gz): is it a run folder?',
+    );
   return trace;
 }
 
@@ -106,7 +123,8 @@ export function readRecordedRun(dir: string): RecordedRun {
   const live = info.kind === 'live' ? info : undefined;
   const m = readRunJsonAs(path.join(dir, 'metrics.json'), MeasuredNumbers);
   return {
-    scenario, kind: info.kind,
+    scenario,
+    kind: info.kind,
     ...(live ? { durationS: live.durationS, warmupS: live.warmupS, windows: live.windows } : {}),
     measured: { mean: m.responseTime.mean, p95: m.responseTime.p95, throughput: m.throughput },
     spans: traceFileOf(dir) ? requireTrace(dir).spans : [],
@@ -120,5 +138,8 @@ export function readRunInfo(dir: string): RunJson {
 
 /** scenario.resolved.json of a run folder, its outline checked (the scenario as it ran, already validated when it ran). */
 export function readResolvedScenario(dir: string): ResolvedScenario {
-  return readRunJsonAs(path.join(dir, 'scenario.resolved.json'), ResolvedShape) as unknown as ResolvedScenario;
+  return readRunJsonAs(
+    path.join(dir, 'scenario.resolved.json'),
+    ResolvedShape,
+  ) as unknown as ResolvedScenario;
 }

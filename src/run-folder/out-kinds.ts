@@ -34,7 +34,9 @@ export function runFolderKind(kind: string): OutKind {
         return `its run.json cannot be read (${e instanceof RunFolderError ? e.message : String(e)})`;
       }
       const got = (run as { kind?: unknown } | null)?.kind;
-      return got === kind ? true : `its run.json is of ${typeof got === 'string' ? `a ${got} run` : 'no known run kind'}`;
+      return got === kind
+        ? true
+        : `its run.json is of ${typeof got === 'string' ? `a ${got} run` : 'no known run kind'}`;
     },
   };
 }
@@ -50,7 +52,10 @@ export const studyFolder: OutKind = {
 export const validationFolder: OutKind = {
   what: 'validation folder',
   mode: 'write-into',
-  recognize: (dir) => (isFile(path.join(dir, 'validation.json')) || isDir(path.join(dir, 'runs')) ? true : 'it has neither validation.json nor runs/'),
+  recognize: (dir) =>
+    isFile(path.join(dir, 'validation.json')) || isDir(path.join(dir, 'runs'))
+      ? true
+      : 'it has neither validation.json nor runs/',
 };
 
 /** A folder of run folders (`serve --runs`): new run folders are added to it, nothing in it is replaced. */
@@ -64,7 +69,10 @@ export const runsRoot: OutKind = {
 export const calibrationParams: OutKind = {
   what: 'params file written by e2ctwin calibrate',
   mode: 'replace',
-  recognize: (file) => (fileHead(file).startsWith(CALIBRATION_HEADER) ? true : `its first line is not the "${CALIBRATION_HEADER} …" header`),
+  recognize: (file) =>
+    fileHead(file).startsWith(CALIBRATION_HEADER)
+      ? true
+      : `its first line is not the "${CALIBRATION_HEADER} …" header`,
 };
 
 /** A JSON Lines file that request spans are appended to (`drive --spans`). */
@@ -75,8 +83,16 @@ export const spansFile: OutKind = {
 };
 
 const isFile = (p: string) => {
-  try { return statSync(p).isFile(); } catch { return false; }
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
 };
 const isDir = (p: string) => {
-  try { return statSync(p).isDirectory(); } catch { return false; }
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 };

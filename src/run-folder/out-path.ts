@@ -55,31 +55,53 @@ function check(given: string, o: OutCheck, want: 'folder' | 'file'): CheckedOut 
   try {
     st = statSync(abs);
   } catch (e) {
-    return fail(want === 'folder' ? Code.OUT_NOT_FOLDER : Code.OUT_NOT_FILE, isMissing(e) ? 'a symbolic link to a path that does not exist' : `cannot be looked at (${errCode(e)})`);
+    return fail(
+      want === 'folder' ? Code.OUT_NOT_FOLDER : Code.OUT_NOT_FILE,
+      isMissing(e) ? 'a symbolic link to a path that does not exist' : `cannot be looked at (${errCode(e)})`,
+    );
   }
   const real = realOr(abs);
   const root = kernelRoot(abs) ?? kernelRoot(real);
-  if (root) fail(Code.OUT_SPECIAL, `${kernelRoot(abs) ? 'lies' : `leads to ${real}, which lies`} under ${root}, a kernel file system, not a place for output`, 'choose a folder on disk');
+  if (root)
+    fail(
+      Code.OUT_SPECIAL,
+      `${kernelRoot(abs) ? 'lies' : `leads to ${real}, which lies`} under ${root}, a kernel file system, not a place for output`,
+      'choose a folder on disk',
+    );
   const special = specialType(st);
   if (special) fail(Code.OUT_SPECIAL, `is ${special}, not a ${want}`);
-  if (want === 'folder' && !st.isDirectory()) fail(Code.OUT_NOT_FOLDER, 'is a file, not a folder', 'choose the path of a new or empty folder');
-  if (want === 'file' && st.isDirectory()) fail(Code.OUT_NOT_FILE, 'is a folder, not a file', 'give the path of a file, e.g. <folder>/params.yaml');
+  if (want === 'folder' && !st.isDirectory())
+    fail(Code.OUT_NOT_FOLDER, 'is a file, not a folder', 'choose the path of a new or empty folder');
+  if (want === 'file' && st.isDirectory())
+    fail(Code.OUT_NOT_FILE, 'is a folder, not a file', 'give the path of a file, e.g. <folder>/params.yaml');
   const nonEmpty = st.isDirectory() ? readdirSafe(real, fail).length > 0 : true;
   if (nonEmpty) {
     const mine = o.kind.recognize(real);
     if (mine !== true) {
-      fail(Code.OUT_FOREIGN, `exists and is not ${article(o.kind.what)}: ${mine}; e2ctwin ${o.kind.mode === 'replace' ? 'would replace it whole' : 'would write into it'}, so it is left alone`,
-        want === 'folder' ? 'choose a new or empty folder, or remove this one first' : 'choose another file name, or remove this file first');
+      fail(
+        Code.OUT_FOREIGN,
+        `exists and is not ${article(o.kind.what)}: ${mine}; e2ctwin ${o.kind.mode === 'replace' ? 'would replace it whole' : 'would write into it'}, so it is left alone`,
+        want === 'folder'
+          ? 'choose a new or empty folder, or remove this one first'
+          : 'choose another file name, or remove this file first',
+      );
     }
   }
   if (!writable(real)) fail(Code.OUT_NOT_WRITABLE, 'is not writable');
   // A replaced folder or file is renamed into place from a sibling: its parent must take new entries too.
-  if (o.kind.mode === 'replace' && !writable(path.dirname(real))) fail(Code.OUT_NOT_WRITABLE, `its folder ${path.dirname(real)} is not writable (the new ${want} is renamed into place from there)`);
+  if (o.kind.mode === 'replace' && !writable(path.dirname(real)))
+    fail(
+      Code.OUT_NOT_WRITABLE,
+      `its folder ${path.dirname(real)} is not writable (the new ${want} is renamed into place from there)`,
+    );
   return { path: real, exists: true };
 }
 
 /** The nearest existing ancestor of a missing path, checked as the place the path will be created in. */
-function existingAncestor(abs: string, fail: (code: Code, problem: string, hint?: string) => never): { real: string; rest: string } {
+function existingAncestor(
+  abs: string,
+  fail: (code: Code, problem: string, hint?: string) => never,
+): { real: string; rest: string } {
   let dir = path.dirname(abs);
   for (;;) {
     let st: Stats | undefined;
@@ -91,9 +113,19 @@ function existingAncestor(abs: string, fail: (code: Code, problem: string, hint?
     if (st) {
       const real = realOr(dir);
       const root = kernelRoot(real) ?? kernelRoot(dir);
-      if (root) fail(Code.OUT_SPECIAL, `lies under ${root}, a kernel file system, not a place for output`, 'choose a folder on disk');
-      if (!st.isDirectory()) fail(Code.OUT_NOT_FOLDER, `${dir} is ${specialType(st) ?? 'a file'}, not a folder: nothing can be created under it`);
-      if (!writable(real)) fail(Code.OUT_NOT_WRITABLE, `${dir} is not writable: nothing can be created in it`);
+      if (root)
+        fail(
+          Code.OUT_SPECIAL,
+          `lies under ${root}, a kernel file system, not a place for output`,
+          'choose a folder on disk',
+        );
+      if (!st.isDirectory())
+        fail(
+          Code.OUT_NOT_FOLDER,
+          `${dir} is ${specialType(st) ?? 'a file'}, not a folder: nothing can be created under it`,
+        );
+      if (!writable(real))
+        fail(Code.OUT_NOT_WRITABLE, `${dir} is not writable: nothing can be created in it`);
       return { real, rest: path.relative(dir, abs) };
     }
     const up = path.dirname(dir);
@@ -134,7 +166,9 @@ function writable(p: string): boolean {
         accessSync(p, constants.W_OK);
         return true;
       }
-    } catch { /* not writable */ }
+    } catch {
+      /* not writable */
+    }
     return false;
   }
 }

@@ -6,13 +6,19 @@ import { fileURLToPath } from 'node:url';
 // sits two levels below the package root in src/ (tsx) and in dist/ (built) alike.
 
 /** e2ctwin's version (package.json), read once. */
-export const E2CTWIN_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const E2CTWIN_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 /** The commit of the e2ctwin checkout that ran, when it is a git checkout. */
 export function gitCommit(): string | undefined {
   try {
     const dir = fileURLToPath(new URL('../..', import.meta.url));
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim();
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      encoding: 'utf8',
+    }).trim();
   } catch {
     return undefined;
   }

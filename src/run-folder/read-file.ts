@@ -14,14 +14,28 @@ export function readRunFile(file: string): Buffer {
   try {
     const st = statSync(file);
     // A FIFO or a device would block or never end; a folder is not a file.
-    if (!st.isFile()) throw new RunFolderError(Code.READ_NOT_FILE, { file }, st.isDirectory() ? 'is a folder, not a file' : 'is not a regular file');
+    if (!st.isFile())
+      throw new RunFolderError(
+        Code.READ_NOT_FILE,
+        { file },
+        st.isDirectory() ? 'is a folder, not a file' : 'is not a regular file',
+      );
     size = st.size;
   } catch (e) {
     if (e instanceof RunFolderError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new RunFolderError(Code.READ_MISSING, { file }, code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file' : `cannot be read (${code})`);
+    throw new RunFolderError(
+      Code.READ_MISSING,
+      { file },
+      code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file' : `cannot be read (${code})`,
+    );
   }
-  if (size > MAX_RUN_FILE_BYTES) throw new RunFolderError(Code.READ_NOT_FILE, { file }, `is ${size} bytes, over the ${MAX_RUN_FILE_BYTES}-byte limit of a run folder file`);
+  if (size > MAX_RUN_FILE_BYTES)
+    throw new RunFolderError(
+      Code.READ_NOT_FILE,
+      { file },
+      `is ${size} bytes, over the ${MAX_RUN_FILE_BYTES}-byte limit of a run folder file`,
+    );
   return readFileSync(file);
 }
 
@@ -33,7 +47,13 @@ export function readRunText(file: string): string {
     return gunzipSync(bytes, { maxOutputLength: MAX_RUN_FILE_BYTES }).toString('utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new RunFolderError(Code.READ_GZIP, { file }, code === 'ERR_BUFFER_TOO_LARGE' ? `decompresses to more than ${MAX_RUN_FILE_BYTES} bytes` : `does not decompress (${(e as Error).message})`);
+    throw new RunFolderError(
+      Code.READ_GZIP,
+      { file },
+      code === 'ERR_BUFFER_TOO_LARGE'
+        ? `decompresses to more than ${MAX_RUN_FILE_BYTES} bytes`
+        : `does not decompress (${(e as Error).message})`,
+    );
   }
 }
 
@@ -48,7 +68,11 @@ export function parseJsonAt(text: string, at: { file: string; line?: number }): 
     return JSON.parse(text);
   } catch (e) {
     const { line, column } = positionOf((e as Error).message, text);
-    throw new RunFolderError(Code.READ_JSON, { file: at.file, line: (at.line ?? 1) + line - 1, column }, `not valid JSON: ${jsonProblem((e as Error).message)}`);
+    throw new RunFolderError(
+      Code.READ_JSON,
+      { file: at.file, line: (at.line ?? 1) + line - 1, column },
+      `not valid JSON: ${jsonProblem((e as Error).message)}`,
+    );
   }
 }
 

@@ -19,7 +19,9 @@ export function traceFileOf(dir: string): string | undefined {
  * e2ctwin trace's, or a span with a missing or mistyped field is a {@link RunFolderError} naming the
  * file, the line and the field. Undefined when the folder has no trace file.
  */
-export function readRunTrace(dir: string): { header: TraceHeader; spans: SpanRecord[]; file: string } | undefined {
+export function readRunTrace(
+  dir: string,
+): { header: TraceHeader; spans: SpanRecord[]; file: string } | undefined {
   const file = traceFileOf(dir);
   if (!file) return undefined;
   const lines = readRunText(file).split('\n');
@@ -33,7 +35,11 @@ export function readRunTrace(dir: string): { header: TraceHeader; spans: SpanRec
     if (!header) {
       const h = value as Partial<TraceHeader> | null;
       if (h === null || typeof h !== 'object' || h.format !== TRACE_FORMAT) {
-        throw new RunFolderError(Code.READ_SHAPE, { file, line }, `not an e2ctwin trace: its first line must be the header {"format":"${TRACE_FORMAT}", …}`);
+        throw new RunFolderError(
+          Code.READ_SHAPE,
+          { file, line },
+          `not an e2ctwin trace: its first line must be the header {"format":"${TRACE_FORMAT}", …}`,
+        );
       }
       header = h as TraceHeader;
       continue;
@@ -42,27 +48,45 @@ export function readRunTrace(dir: string): { header: TraceHeader; spans: SpanRec
     if (bad) throw new RunFolderError(Code.READ_SHAPE, { file, line, field: bad.field }, bad.problem);
     spans.push(value as SpanRecord);
   }
-  if (!header) throw new RunFolderError(Code.READ_SHAPE, { file }, 'empty: an e2ctwin trace starts with its header line');
+  if (!header)
+    throw new RunFolderError(
+      Code.READ_SHAPE,
+      { file },
+      'empty: an e2ctwin trace starts with its header line',
+    );
   return { header, spans, file };
 }
 
 /** What is wrong with a span record, if anything (checked by hand: traces hold up to millions of spans). */
 function spanProblem(v: unknown): { field?: string; problem: string } | undefined {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return { problem: 'a span must be a JSON object' };
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    return { problem: 'a span must be a JSON object' };
   const s = v as Record<string, unknown>;
   for (const f of ['request', 'start', 'end'] as const) {
-    if (typeof s[f] !== 'number' || !Number.isFinite(s[f])) return { field: f, problem: `expected a finite number, got ${shown(s[f])}` };
+    if (typeof s[f] !== 'number' || !Number.isFinite(s[f]))
+      return { field: f, problem: `expected a finite number, got ${shown(s[f])}` };
   }
   for (const f of ['name', 'service', 'host'] as const) {
     if (typeof s[f] !== 'string') return { field: f, problem: `expected a string, got ${shown(s[f])}` };
   }
-  if (!KINDS.has(s.kind as SpanKind)) return { field: 'kind', problem: `expected one of ${[...KINDS].join(', ')}, got ${shown(s.kind)}` };
-  if ((s.end as number) < (s.start as number)) return { field: 'end', problem: `the span ends (${s.end as number}) before it starts (${s.start as number})` };
-  if (s.status !== undefined && !STATUSES.has(s.status as string)) return { field: 'status', problem: `expected one of ${[...STATUSES].join(', ')}, got ${shown(s.status)}` };
+  if (!KINDS.has(s.kind as SpanKind))
+    return { field: 'kind', problem: `expected one of ${[...KINDS].join(', ')}, got ${shown(s.kind)}` };
+  if ((s.end as number) < (s.start as number))
+    return {
+      field: 'end',
+      problem: `the span ends (${s.end as number}) before it starts (${s.start as number})`,
+    };
+  if (s.status !== undefined && !STATUSES.has(s.status as string))
+    return {
+      field: 'status',
+      problem: `expected one of ${[...STATUSES].join(', ')}, got ${shown(s.status)}`,
+    };
   for (const f of ['lane', 'item'] as const) {
-    if (s[f] !== undefined && typeof s[f] !== 'number') return { field: f, problem: `expected a number, got ${shown(s[f])}` };
+    if (s[f] !== undefined && typeof s[f] !== 'number')
+      return { field: f, problem: `expected a number, got ${shown(s[f])}` };
   }
-  if (s.pool !== undefined && typeof s.pool !== 'string') return { field: 'pool', problem: `expected a string, got ${shown(s.pool)}` };
+  if (s.pool !== undefined && typeof s.pool !== 'string')
+    return { field: 'pool', problem: `expected a string, got ${shown(s.pool)}` };
   return undefined;
 }
 

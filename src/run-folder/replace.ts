@@ -6,7 +6,10 @@ import { randomBytes } from 'node:crypto';
 // (the previous folder, for the instant between the two renames). Hidden, so that listings of run
 // folders (the server's, a shell's) do not show them; the pid tells a live writer from a crashed one.
 const sibling = (target: string, role: 'new' | 'old') =>
-  path.join(path.dirname(target), `.${path.basename(target)}.e2ctwin-${role}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.e2ctwin-${role}-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
 const SIBLING = /^\.(.+)\.e2ctwin-(new|old)-(\d+)-[0-9a-f]{8}$/;
 
 /**

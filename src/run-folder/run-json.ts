@@ -27,7 +27,12 @@ export const SimulationRunJson = z.looseObject({
 export type SimulationRunJson = z.output<typeof SimulationRunJson>;
 
 /** A measured window of a live run, seconds on the run's clock (0 = the first repetition's start). */
-export const RunWindow = z.looseObject({ start: z.number(), warmupEnd: z.number(), end: z.number(), plannedEnd: z.number().optional() });
+export const RunWindow = z.looseObject({
+  start: z.number(),
+  warmupEnd: z.number(),
+  end: z.number(),
+  plannedEnd: z.number().optional(),
+});
 export type RunWindow = z.output<typeof RunWindow>;
 
 /** How long a live run measured, against its plan (per-second rates are over `actualS`). */
@@ -64,7 +69,12 @@ export const LiveRunJson = z.looseObject({
   repeat: z.number().int().positive(),
   startedAt: isoTime.nullable(),
   finishedAt: isoTime,
-  emulation: z.looseObject({ mode: z.string(), delay: z.string(), netemSupported: z.boolean().nullable(), description: z.string() }),
+  emulation: z.looseObject({
+    mode: z.string(),
+    delay: z.string(),
+    netemSupported: z.boolean().nullable(),
+    description: z.string(),
+  }),
   windows: z.array(RunWindow),
   drivers: z.array(z.looseObject({ id: z.string(), summary: z.unknown() })),
   versions: z.record(z.string(), z.unknown()),
@@ -77,7 +87,15 @@ export type LiveRunJson = z.output<typeof LiveRunJson>;
  * every kind writes (metrics, resolved scenario, trace), the simulation's Chrome trace export, and what
  * a simulation started from the browser adds (its time series, the scenario text it posted).
  */
-export const RUN_FILES = ['run.json', 'metrics.json', 'scenario.resolved.json', 'trace.jsonl', 'chrome-trace.json', 'series.json', 'scenario.yaml'] as const;
+export const RUN_FILES = [
+  'run.json',
+  'metrics.json',
+  'scenario.resolved.json',
+  'trace.jsonl',
+  'chrome-trace.json',
+  'series.json',
+  'scenario.yaml',
+] as const;
 export type RunFile = (typeof RUN_FILES)[number];
 
 /** run.json of any kind e2ctwin writes. */

@@ -20,7 +20,11 @@ export function runJsonFile(dir: string, run: RunJson): RunFileText {
   const checked = RunJson.safeParse(run);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
-    throw new RunFolderError(Code.WRITE_SHAPE, { file: path.join(dir, 'run.json'), field: formatPath(issue.path) || undefined }, `the ${String(run.kind)} run.json being written does not match its schema: ${issue.message}`);
+    throw new RunFolderError(
+      Code.WRITE_SHAPE,
+      { file: path.join(dir, 'run.json'), field: formatPath(issue.path) || undefined },
+      `the ${String(run.kind)} run.json being written does not match its schema: ${issue.message}`,
+    );
   }
   return ['run.json', metricsJson(run)];
 }
@@ -44,8 +48,14 @@ export function writeRunFiles(dir: string, run: RunJson, files: readonly RunFile
 }
 
 /** The spans of a run in the project's trace format (trace.jsonl). */
-export function traceFile(header: Omit<TraceHeader, 'format' | 'version'>, spans: readonly SpanRecord[]): RunFileText {
-  return ['trace.jsonl', traceToJsonl({ format: 'e2ctwin-trace', version: 1, ...header } as TraceHeader, spans)];
+export function traceFile(
+  header: Omit<TraceHeader, 'format' | 'version'>,
+  spans: readonly SpanRecord[],
+): RunFileText {
+  return [
+    'trace.jsonl',
+    traceToJsonl({ format: 'e2ctwin-trace', version: 1, ...header } as TraceHeader, spans),
+  ];
 }
 
 /** What a simulation run folder holds: the scenario as it ran, the result, a sample of request spans. */
@@ -68,7 +78,11 @@ export interface SimulationRun {
  * remain beside the new ones, and a failed write leaves the previous folder as it was.
  * @returns the paths of the files written
  */
-export function writeSimulationRun(dir: string, run: SimulationRun, extra: readonly RunFileText[] = []): string[] {
+export function writeSimulationRun(
+  dir: string,
+  run: SimulationRun,
+  extra: readonly RunFileText[] = [],
+): string[] {
   const runJson: SimulationRunJson = {
     kind: 'simulation',
     scenario: run.scenario.name,
@@ -86,7 +100,16 @@ export function writeSimulationRun(dir: string, run: SimulationRun, extra: reado
     ['scenario.resolved.json', metricsJson(run.scenario)],
     runJsonFile(dir, runJson),
     ['metrics.json', metricsJson(run.result)],
-    traceFile({ source: 'simulation', scenario: run.scenario.name, seed: run.result.seed, replication: 0, sampledRequests: run.sampledRequests }, run.spans),
+    traceFile(
+      {
+        source: 'simulation',
+        scenario: run.scenario.name,
+        seed: run.result.seed,
+        replication: 0,
+        sampledRequests: run.sampledRequests,
+      },
+      run.spans,
+    ),
     ['chrome-trace.json', `${JSON.stringify(toChromeTrace(run.spans))}\n`],
     ...extra,
   ];
@@ -128,12 +151,27 @@ export function writeLiveRun(dir: string, run: LiveRunJson, f: LiveRunFiles): st
   const c = f.collected;
   if (c) {
     if (c.metrics) files.push(['metrics.json', metricsJson(c.metrics)]);
-    files.push(traceFile({ source: 'live', scenario: f.scenario.name, seed: c.trace.seed, replication: 0, sampledRequests: c.trace.sampledRequests }, c.trace.spans));
-    files.push(['host-metrics.json', metricsJson(c.hostMetrics)], ['engine-stats.json', metricsJson(c.engineStats)]);
+    files.push(
+      traceFile(
+        {
+          source: 'live',
+          scenario: f.scenario.name,
+          seed: c.trace.seed,
+          replication: 0,
+          sampledRequests: c.trace.sampledRequests,
+        },
+        c.trace.spans,
+      ),
+    );
+    files.push(
+      ['host-metrics.json', metricsJson(c.hostMetrics)],
+      ['engine-stats.json', metricsJson(c.engineStats)],
+    );
     for (const [id, logs] of c.logs) {
       const d = path.join('logs', id.replace(/[^\w.@-]/g, '_'));
       mkdirSync(path.join(dir, d), { recursive: true }); // a process's folder even when it left no log
-      for (const name of ['out.log', 'err.log']) if (logs[name] !== undefined) files.push([path.join(d, name), logs[name]!]);
+      for (const name of ['out.log', 'err.log'])
+        if (logs[name] !== undefined) files.push([path.join(d, name), logs[name]!]);
     }
   }
   return writeFiles(dir, files);

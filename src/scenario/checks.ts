@@ -25,8 +25,14 @@ export interface CheckContext {
 export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const { doc } = ctx;
-  const add = (o: Origin, p: PropertyKey[], code: ScenarioIssue['code'], msg: string, hint?: string, key = false) =>
-    issues.push(o.src.issue(code, [...o.base, ...p], msg, hint, key));
+  const add = (
+    o: Origin,
+    p: PropertyKey[],
+    code: ScenarioIssue['code'],
+    msg: string,
+    hint?: string,
+    key = false,
+  ) => issues.push(o.src.issue(code, [...o.base, ...p], msg, hint, key));
   const top = ctx.at([]);
 
   const layerNames = doc.layers.map((l) => l.name);
@@ -34,86 +40,192 @@ export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
   const appServices = new Set<string>();
   const seenLayers = new Set<string>();
   doc.layers.forEach((layer, li) => {
-    if (seenLayers.has(layer.name)) add(top, ['layers', li, 'name'], ScenarioErrorCode.DUPLICATE_NAME, `layer "${layer.name}" is defined twice`);
+    if (seenLayers.has(layer.name))
+      add(
+        top,
+        ['layers', li, 'name'],
+        ScenarioErrorCode.DUPLICATE_NAME,
+        `layer "${layer.name}" is defined twice`,
+      );
     seenLayers.add(layer.name);
     const seen = new Set<string>();
     layer.services.forEach((s, si) => {
-      if (seen.has(s.name)) add(top, ['layers', li, 'services', si, 'name'], ScenarioErrorCode.DUPLICATE_NAME, `service "${s.name}" is defined twice in layer "${layer.name}"`);
+      if (seen.has(s.name))
+        add(
+          top,
+          ['layers', li, 'services', si, 'name'],
+          ScenarioErrorCode.DUPLICATE_NAME,
+          `service "${s.name}" is defined twice in layer "${layer.name}"`,
+        );
       seen.add(s.name);
       serviceIds.push(`${layer.name}.${s.name}`);
       if (s.app !== undefined) appServices.add(`${layer.name}.${s.name}`);
     });
   });
   const checkTarget = (o: Origin, p: PropertyKey[], target: string) => {
-    if (!serviceIds.includes(target)) add(o, p, ScenarioErrorCode.DANGLING_REFERENCE, `no service "${target}"`, suggest(target, serviceIds));
-    else if (!appServices.has(target)) add(o, p, ScenarioErrorCode.DANGLING_REFERENCE, `service "${target}" has no app to serve requests`);
+    if (!serviceIds.includes(target))
+      add(o, p, ScenarioErrorCode.DANGLING_REFERENCE, `no service "${target}"`, suggest(target, serviceIds));
+    else if (!appServices.has(target))
+      add(o, p, ScenarioErrorCode.DANGLING_REFERENCE, `service "${target}" has no app to serve requests`);
   };
 
-  doc.layers.forEach((layer, li) => layer.services.forEach((s, si) => {
-    const sp = ['layers', li, 'services', si];
-    if (s.workload) {
-      checkTarget(top, [...sp, 'workload', 'target'], s.workload.target);
-    }
-    const entry = ctx.apps[li]?.[si];
-    if (!entry) return;
-    const { app, origin } = entry;
-    const pools = Object.keys(app.pools);
-    const stages = app.stages.map((st) => st.name);
-    for (const name of Object.keys(s.pools)) {
-      if (!pools.includes(name)) add(top, [...sp, 'pools', name], ScenarioErrorCode.DANGLING_REFERENCE, `app has no pool "${name}"`, suggest(name, pools), true);
-    }
-    for (const name of Object.keys(s.stages)) {
-      if (!stages.includes(name)) add(top, [...sp, 'stages', name], ScenarioErrorCode.DANGLING_REFERENCE, `app has no stage "${name}"`, suggest(name, stages), true);
-    }
-    const host = ctx.hosts[li]?.[si];
-    const seenStages = new Set<string>();
-    app.stages.forEach((st, ti) => {
-      const tp = ['stages', ti];
-      if (seenStages.has(st.name)) add(origin, [...tp, 'name'], ScenarioErrorCode.DUPLICATE_NAME, `stage "${st.name}" is defined twice`);
-      seenStages.add(st.name);
-      if (st.pool !== undefined && !pools.includes(st.pool)) add(origin, [...tp, 'pool'], ScenarioErrorCode.DANGLING_REFERENCE, `no pool "${st.pool}" in the app`, suggest(st.pool, pools));
-      if (st.resource === 'network' && st.sizeBytes === undefined) add(origin, tp, ScenarioErrorCode.MISSING_FIELD, `network stage "${st.name}" needs sizeBytes`);
-      if (st.resource !== 'network' && st.resource !== 'forward' && st.demand === undefined && s.stages[st.name]?.demand === undefined) {
-        add(origin, tp, ScenarioErrorCode.MISSING_FIELD, `stage "${st.name}" needs a demand (seconds)`);
+  doc.layers.forEach((layer, li) =>
+    layer.services.forEach((s, si) => {
+      const sp = ['layers', li, 'services', si];
+      if (s.workload) {
+        checkTarget(top, [...sp, 'workload', 'target'], s.workload.target);
       }
-      if (st.resource === 'forward') {
-        if (st.target === undefined) add(origin, tp, ScenarioErrorCode.MISSING_FIELD, `forward stage "${st.name}" needs a target`);
-        else checkTarget(origin, [...tp, 'target'], st.target);
+      const entry = ctx.apps[li]?.[si];
+      if (!entry) return;
+      const { app, origin } = entry;
+      const pools = Object.keys(app.pools);
+      const stages = app.stages.map((st) => st.name);
+      for (const name of Object.keys(s.pools)) {
+        if (!pools.includes(name))
+          add(
+            top,
+            [...sp, 'pools', name],
+            ScenarioErrorCode.DANGLING_REFERENCE,
+            `app has no pool "${name}"`,
+            suggest(name, pools),
+            true,
+          );
       }
-      if (st.resource === 'gpu' && host && !host.gpu) {
-        add(top, [...sp, 'host'], ScenarioErrorCode.DANGLING_REFERENCE, `stage "${st.name}" runs on a GPU but the host has none`);
+      for (const name of Object.keys(s.stages)) {
+        if (!stages.includes(name))
+          add(
+            top,
+            [...sp, 'stages', name],
+            ScenarioErrorCode.DANGLING_REFERENCE,
+            `app has no stage "${name}"`,
+            suggest(name, stages),
+            true,
+          );
       }
-      let total = 0;
-      st.next?.forEach((r, ri) => {
-        total += r.probability;
-        if (r.to !== 'exit' && !stages.includes(r.to)) add(origin, [...tp, 'next', ri, 'to'], ScenarioErrorCode.DANGLING_REFERENCE, `no stage "${r.to}"`, suggest(r.to, [...stages, 'exit']));
+      const host = ctx.hosts[li]?.[si];
+      const seenStages = new Set<string>();
+      app.stages.forEach((st, ti) => {
+        const tp = ['stages', ti];
+        if (seenStages.has(st.name))
+          add(
+            origin,
+            [...tp, 'name'],
+            ScenarioErrorCode.DUPLICATE_NAME,
+            `stage "${st.name}" is defined twice`,
+          );
+        seenStages.add(st.name);
+        if (st.pool !== undefined && !pools.includes(st.pool))
+          add(
+            origin,
+            [...tp, 'pool'],
+            ScenarioErrorCode.DANGLING_REFERENCE,
+            `no pool "${st.pool}" in the app`,
+            suggest(st.pool, pools),
+          );
+        if (st.resource === 'network' && st.sizeBytes === undefined)
+          add(origin, tp, ScenarioErrorCode.MISSING_FIELD, `network stage "${st.name}" needs sizeBytes`);
+        if (
+          st.resource !== 'network' &&
+          st.resource !== 'forward' &&
+          st.demand === undefined &&
+          s.stages[st.name]?.demand === undefined
+        ) {
+          add(origin, tp, ScenarioErrorCode.MISSING_FIELD, `stage "${st.name}" needs a demand (seconds)`);
+        }
+        if (st.resource === 'forward') {
+          if (st.target === undefined)
+            add(origin, tp, ScenarioErrorCode.MISSING_FIELD, `forward stage "${st.name}" needs a target`);
+          else checkTarget(origin, [...tp, 'target'], st.target);
+        }
+        if (st.resource === 'gpu' && host && !host.gpu) {
+          add(
+            top,
+            [...sp, 'host'],
+            ScenarioErrorCode.DANGLING_REFERENCE,
+            `stage "${st.name}" runs on a GPU but the host has none`,
+          );
+        }
+        let total = 0;
+        st.next?.forEach((r, ri) => {
+          total += r.probability;
+          if (r.to !== 'exit' && !stages.includes(r.to))
+            add(
+              origin,
+              [...tp, 'next', ri, 'to'],
+              ScenarioErrorCode.DANGLING_REFERENCE,
+              `no stage "${r.to}"`,
+              suggest(r.to, [...stages, 'exit']),
+            );
+        });
+        if (total > 1 + 1e-9)
+          add(
+            origin,
+            [...tp, 'next'],
+            ScenarioErrorCode.INVALID_VALUE,
+            `route probabilities sum to ${total}, more than 1`,
+          );
       });
-      if (total > 1 + 1e-9) add(origin, [...tp, 'next'], ScenarioErrorCode.INVALID_VALUE, `route probabilities sum to ${total}, more than 1`);
-    });
-    if (app.gpuMemory && !pools.includes(app.gpuMemory.pool)) {
-      add(origin, ['gpuMemory', 'pool'], ScenarioErrorCode.DANGLING_REFERENCE, `no pool "${app.gpuMemory.pool}" in the app`, suggest(app.gpuMemory.pool, pools));
-    }
-  }));
+      if (app.gpuMemory && !pools.includes(app.gpuMemory.pool)) {
+        add(
+          origin,
+          ['gpuMemory', 'pool'],
+          ScenarioErrorCode.DANGLING_REFERENCE,
+          `no pool "${app.gpuMemory.pool}" in the app`,
+          suggest(app.gpuMemory.pool, pools),
+        );
+      }
+    }),
+  );
 
   const selectors = [...layerNames, ...serviceIds];
   doc.network.forEach((n, ni) => {
     for (const end of ['src', 'dst'] as const) {
-      if (!selectors.includes(n[end])) add(top, ['network', ni, end], ScenarioErrorCode.DANGLING_REFERENCE, `no layer or service "${n[end]}"`, suggest(n[end], selectors));
+      if (!selectors.includes(n[end]))
+        add(
+          top,
+          ['network', ni, end],
+          ScenarioErrorCode.DANGLING_REFERENCE,
+          `no layer or service "${n[end]}"`,
+          suggest(n[end], selectors),
+        );
     }
   });
 
   if (doc.explore) {
     for (const key of Object.keys(doc.explore.params)) {
       const r = resolveFieldPath(ctx.raw, key);
-      if ('error' in r) add(top, ['explore', 'params', key], ScenarioErrorCode.DANGLING_REFERENCE, `parameter path ${key}: ${r.error}`, r.hint, true);
+      if ('error' in r)
+        add(
+          top,
+          ['explore', 'params', key],
+          ScenarioErrorCode.DANGLING_REFERENCE,
+          `parameter path ${key}: ${r.error}`,
+          r.hint,
+          true,
+        );
     }
   }
   if (doc.calibrate) {
     for (const [key, r] of Object.entries(doc.calibrate.params)) {
       const res = resolveFieldPath(ctx.raw, key);
-      if ('error' in res) add(top, ['calibrate', 'params', key], ScenarioErrorCode.DANGLING_REFERENCE, `parameter path ${key}: ${res.error}`, res.hint, true);
-      if (r.max <= r.min) add(top, ['calibrate', 'params', key, 'max'], ScenarioErrorCode.INVALID_VALUE, 'max must be > min');
-      if (r.log && r.min <= 0) add(top, ['calibrate', 'params', key, 'min'], ScenarioErrorCode.INVALID_VALUE, 'a log-scale range needs min > 0');
+      if ('error' in res)
+        add(
+          top,
+          ['calibrate', 'params', key],
+          ScenarioErrorCode.DANGLING_REFERENCE,
+          `parameter path ${key}: ${res.error}`,
+          res.hint,
+          true,
+        );
+      if (r.max <= r.min)
+        add(top, ['calibrate', 'params', key, 'max'], ScenarioErrorCode.INVALID_VALUE, 'max must be > min');
+      if (r.log && r.min <= 0)
+        add(
+          top,
+          ['calibrate', 'params', key, 'min'],
+          ScenarioErrorCode.INVALID_VALUE,
+          'a log-scale range needs min > 0',
+        );
     }
   }
   issues.push(...checkRoutes(ctx), ...checkBudgets(ctx));

@@ -23,13 +23,20 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   const prefixed = lower.length >= 3 ? list.filter((c) => c.toLowerCase().startsWith(lower)) : [];
   if (prefixed.length === 1) return prefixed[0];
   // So is a word with letters left out ("qty" for "quantity").
-  const isSubsequence = (c: string) => { let i = 0; for (const ch of c.toLowerCase()) if (ch === lower[i]) i++; return i === lower.length; };
+  const isSubsequence = (c: string) => {
+    let i = 0;
+    for (const ch of c.toLowerCase()) if (ch === lower[i]) i++;
+    return i === lower.length;
+  };
   const contained = lower.length >= 3 ? list.filter(isSubsequence) : [];
   if (contained.length === 1) return contained[0];
   candidates = list;
   for (const c of candidates) {
     const d = distance(lower, c.toLowerCase());
-    if (d < bestD) { bestD = d; best = c; }
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
   }
   const limit = Math.max(2, Math.floor(word.length / 3));
   return bestD <= limit ? best : undefined;

@@ -11,9 +11,14 @@ export function toDistObject(d: Dist): DistObject {
 export function distMeanOf(d: Dist): number {
   const o = toDistObject(d) as Record<string, number | number[] | string>;
   switch (o.dist) {
-    case 'deterministic': return o.value as number;
-    case 'uniform': return ((o.min as number) + (o.max as number)) / 2;
-    case 'empirical': { const s = o.samples as number[]; return s.reduce((a, b) => a + b, 0) / s.length; }
+    case 'deterministic':
+      return o.value as number;
+    case 'uniform':
+      return ((o.min as number) + (o.max as number)) / 2;
+    case 'empirical': {
+      const s = o.samples as number[];
+      return s.reduce((a, b) => a + b, 0) / s.length;
+    }
     default:
       if (typeof o.mean === 'number') return o.mean;
       if (o.dist === 'lognormal') return Math.exp((o.mu as number) + (o.sigma as number) ** 2 / 2);

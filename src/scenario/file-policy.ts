@@ -1,4 +1,15 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +32,9 @@ const MAX_SYMLINKS = 40;
 /** e2ctwin's package root (from src/ or dist/ alike). */
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The folders shipped with e2ctwin that scenarios may always read from (unless roots are given). */
-export const SHIPPED_ROOTS: readonly string[] = ['models', 'scenarios', 'calibration'].map((d) => path.join(PACKAGE_ROOT, d));
+export const SHIPPED_ROOTS: readonly string[] = ['models', 'scenarios', 'calibration'].map((d) =>
+  path.join(PACKAGE_ROOT, d),
+);
 
 /** Which folders files named by a scenario may come from. */
 export interface FileRoots {
@@ -33,8 +46,12 @@ export interface FileRoots {
 
 /** Why a file was not read. The message names no content of the file, only what was wrong with it. */
 export interface FileRefusal {
-  code: typeof ScenarioErrorCode.FILE_OUTSIDE_ROOTS | typeof ScenarioErrorCode.FILE_SPECIAL | typeof ScenarioErrorCode.FILE_TOO_LARGE
-    | typeof ScenarioErrorCode.FILE_MISSING | typeof ScenarioErrorCode.FILE_UNREADABLE;
+  code:
+    | typeof ScenarioErrorCode.FILE_OUTSIDE_ROOTS
+    | typeof ScenarioErrorCode.FILE_SPECIAL
+    | typeof ScenarioErrorCode.FILE_TOO_LARGE
+    | typeof ScenarioErrorCode.FILE_MISSING
+    | typeof ScenarioErrorCode.FILE_UNREADABLE;
   /** Completes "<what the file is> …", e.g. "is outside the allowed folders (…)". */
   message: string;
   hint?: string;
@@ -51,10 +68,14 @@ export interface Prefetch {
   done: Map<string, FileRead>;
   wanted: Map<string, { file: string; kind: FileKind }>;
 }
-const NOT_READ_YET: FileRead = { ok: false, refusal: { code: ScenarioErrorCode.FILE_UNREADABLE, message: 'was not read yet' } };
+const NOT_READ_YET: FileRead = {
+  ok: false,
+  refusal: { code: ScenarioErrorCode.FILE_UNREADABLE, message: 'was not read yet' },
+};
 const LIMITS: Record<FileKind, number> = { yaml: MAX_YAML_BYTES, trace: MAX_TRACE_BYTES };
 
-const within = (p: string, root: string) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+const within = (p: string, root: string) =>
+  p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
 
 /** How a path is shown: relative to the working directory when inside it, else absolute. */
@@ -93,9 +114,21 @@ export class FilePolicy {
    * The policy of a scenario file: `allowedRoots` alone when given; else the scenario's folder, e2ctwin's
    * models/, scenarios/ and calibration/, the presets folder in use, and `extraRoots`.
    */
-  static forScenario(scenarioFile: string, o: FileRoots & { modelsDir?: string; prefetch?: Prefetch } = {}): FilePolicy {
+  static forScenario(
+    scenarioFile: string,
+    o: FileRoots & { modelsDir?: string; prefetch?: Prefetch } = {},
+  ): FilePolicy {
     if (o.allowedRoots) return new FilePolicy(o.allowedRoots, true, o.prefetch);
-    return new FilePolicy([path.dirname(path.resolve(scenarioFile)), ...SHIPPED_ROOTS, ...(o.modelsDir ? [o.modelsDir] : []), ...(o.extraRoots ?? [])], false, o.prefetch);
+    return new FilePolicy(
+      [
+        path.dirname(path.resolve(scenarioFile)),
+        ...SHIPPED_ROOTS,
+        ...(o.modelsDir ? [o.modelsDir] : []),
+        ...(o.extraRoots ?? []),
+      ],
+      false,
+      o.prefetch,
+    );
   }
 
   /** Exactly these roots. */
@@ -160,7 +193,10 @@ export class FilePolicy {
   #resolve(abs: string): { ok: true; real: string; stats: Stats } | { ok: false; refusal: FileRefusal } {
     if (abs.includes('\0')) return this.#outside();
     let resolved = path.parse(abs).root;
-    const pending = abs.slice(resolved.length).split(path.sep).filter((c) => c !== '' && c !== '.');
+    const pending = abs
+      .slice(resolved.length)
+      .split(path.sep)
+      .filter((c) => c !== '' && c !== '.');
     let links = 0;
     let stats: Stats | undefined;
     while (pending.length > 0) {
@@ -180,7 +216,14 @@ export class FilePolicy {
         return { ok: false, refusal: errnoRefusal(err) };
       }
       if (st.isSymbolicLink()) {
-        if (++links > MAX_SYMLINKS) return { ok: false, refusal: { code: ScenarioErrorCode.FILE_UNREADABLE, message: 'cannot be read (too many symlinks)' } };
+        if (++links > MAX_SYMLINKS)
+          return {
+            ok: false,
+            refusal: {
+              code: ScenarioErrorCode.FILE_UNREADABLE,
+              message: 'cannot be read (too many symlinks)',
+            },
+          };
         let target: string;
         try {
           target = readlinkSync(next);
@@ -217,22 +260,34 @@ function movedAway(fd: number, checked: string): FileRefusal | undefined {
   } catch {
     return undefined; // no /proc: the check before the open stands alone
   }
-  return opened === checked ? undefined : { code: ScenarioErrorCode.FILE_UNREADABLE, message: 'changed while it was being read' };
+  return opened === checked
+    ? undefined
+    : { code: ScenarioErrorCode.FILE_UNREADABLE, message: 'changed while it was being read' };
 }
 
 function errnoRefusal(err: unknown): FileRefusal {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return { code: ScenarioErrorCode.FILE_MISSING, message: 'not found' };
+  if (code === 'ENOENT' || code === 'ENOTDIR')
+    return { code: ScenarioErrorCode.FILE_MISSING, message: 'not found' };
   return { code: ScenarioErrorCode.FILE_UNREADABLE, message: `cannot be read (${code ?? 'error'})` };
 }
 
 /** A refusal for anything but a regular file within the limit, judged on its stats (before opening it). */
 function refuseStats(st: Stats, limit: number): FileRefusal | undefined {
   if (!st.isFile()) {
-    const what = st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'not a regular file';
+    const what = st.isDirectory()
+      ? 'a folder'
+      : st.isFIFO()
+        ? 'a FIFO'
+        : st.isSocket()
+          ? 'a socket'
+          : st.isCharacterDevice() || st.isBlockDevice()
+            ? 'a device'
+            : 'not a regular file';
     return { code: ScenarioErrorCode.FILE_SPECIAL, message: `is ${what}, not a regular file` };
   }
-  if (st.size > limit) return { code: ScenarioErrorCode.FILE_TOO_LARGE, message: `is larger than the ${mib(limit)} limit` };
+  if (st.size > limit)
+    return { code: ScenarioErrorCode.FILE_TOO_LARGE, message: `is larger than the ${mib(limit)} limit` };
   return undefined;
 }
 
@@ -262,23 +317,39 @@ export async function readNamedFileAsync(file: string, kind: FileKind): Promise<
 }
 
 /** {@link readRegularFile}, asynchronously. */
-async function readRegularFileAsync(file: string, limit: number, st: Stats, noFollow = true): Promise<FileRead> {
+async function readRegularFileAsync(
+  file: string,
+  limit: number,
+  st: Stats,
+  noFollow = true,
+): Promise<FileRead> {
   const bad = refuseStats(st, limit);
   if (bad) return { ok: false, refusal: bad };
-  let handle;
+  let handle: import('node:fs/promises').FileHandle;
   try {
-    handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (noFollow ? (constants.O_NOFOLLOW ?? 0) : 0));
+    handle = await open(
+      file,
+      constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (noFollow ? (constants.O_NOFOLLOW ?? 0) : 0),
+    );
   } catch (err) {
     return { ok: false, refusal: errnoRefusal(err) };
   }
   try {
-    const again = refuseStats(await handle.stat(), limit) ?? (noFollow ? movedAway(handle.fd, file) : undefined);
+    const again =
+      refuseStats(await handle.stat(), limit) ?? (noFollow ? movedAway(handle.fd, file) : undefined);
     if (again) return { ok: false, refusal: again };
     let out = Buffer.allocUnsafe(Math.min(limit, st.size) + 1);
     let n = 0;
     for (;;) {
       if (n === out.length) {
-        if (n > limit) return { ok: false, refusal: { code: ScenarioErrorCode.FILE_TOO_LARGE, message: `is larger than the ${mib(limit)} limit` } };
+        if (n > limit)
+          return {
+            ok: false,
+            refusal: {
+              code: ScenarioErrorCode.FILE_TOO_LARGE,
+              message: `is larger than the ${mib(limit)} limit`,
+            },
+          };
         const bigger = Buffer.allocUnsafe(Math.min(limit + 1, out.length * 2));
         out.copy(bigger, 0, 0, n);
         out = bigger;
@@ -305,7 +376,10 @@ function readRegularFile(file: string, limit: number, st: Stats, noFollow = true
   if (bad) return { ok: false, refusal: bad };
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (noFollow ? (constants.O_NOFOLLOW ?? 0) : 0));
+    fd = openSync(
+      file,
+      constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (noFollow ? (constants.O_NOFOLLOW ?? 0) : 0),
+    );
   } catch (err) {
     return { ok: false, refusal: errnoRefusal(err) };
   }
@@ -317,7 +391,14 @@ function readRegularFile(file: string, limit: number, st: Stats, noFollow = true
     for (;;) {
       if (n === buf.length) {
         // The file grew past what its size said: keep reading, but never past the limit.
-        if (n > limit) return { ok: false, refusal: { code: ScenarioErrorCode.FILE_TOO_LARGE, message: `is larger than the ${mib(limit)} limit` } };
+        if (n > limit)
+          return {
+            ok: false,
+            refusal: {
+              code: ScenarioErrorCode.FILE_TOO_LARGE,
+              message: `is larger than the ${mib(limit)} limit`,
+            },
+          };
         const bigger = Buffer.allocUnsafe(Math.min(limit + 1, buf.length * 2));
         buf.copy(bigger, 0, 0, n);
         buf = bigger;

@@ -9,6 +9,13 @@ export { MODELS_DIR } from './presets.js';
 export * from './schema/index.js';
 export { readTraces } from './traces.js';
 export { closest, suggest } from './did-you-mean.js';
-export { FilePolicy, SHIPPED_ROOTS, MAX_YAML_BYTES, MAX_TRACE_BYTES, type FileRoots, type FileRefusal } from './file-policy.js';
+export {
+  FilePolicy,
+  SHIPPED_ROOTS,
+  MAX_YAML_BYTES,
+  MAX_TRACE_BYTES,
+  type FileRoots,
+  type FileRefusal,
+} from './file-policy.js';
 export { scenarioIssueAt } from './locate.js';
 export { LIMITS } from './limits.js';

@@ -7,12 +7,17 @@ import { ScenarioSchema } from './schema/index.js';
  * scenarios/scenario.schema.json; a test fails when the two drift apart.
  */
 export function scenarioJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ScenarioSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(ScenarioSchema, {
+    io: 'input',
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   return {
     ...schema,
     $id: 'https://e2ctwin.dev/scenario.schema.json',
     title: 'e2ctwin scenario',
-    description: 'A workflow on the edge-to-cloud continuum: layers of services on hosts, the network between them, the workload, live-mode and exploration settings.',
+    description:
+      'A workflow on the edge-to-cloud continuum: layers of services on hosts, the network between them, the workload, live-mode and exploration settings.',
   };
 }
 

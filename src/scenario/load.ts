@@ -4,8 +4,25 @@ import { ScenarioErrorCode, ScenarioError, type ScenarioIssue } from './errors.j
 import { displayPath, FilePolicy, readNamedFileAsync, type FileRoots, type Prefetch } from './file-policy.js';
 import { applyOverrides, attributeToOverride } from './overrides.js';
 import { MODELS_DIR, PresetLoader, type Origin } from './presets.js';
-import { DEFAULT_LINK, REFERENCE_HOST, type ResolvedApp, type ResolvedCalibrate, type ResolvedLink, type ResolvedScenario, type ResolvedService } from './resolved.js';
-import { CalibrationSchema, MeasurementsFileSchema, ScenarioSchema, type App, type Calibration, type Hardware, type Measurement, type ScenarioDoc } from './schema/index.js';
+import {
+  DEFAULT_LINK,
+  REFERENCE_HOST,
+  type ResolvedApp,
+  type ResolvedCalibrate,
+  type ResolvedLink,
+  type ResolvedScenario,
+  type ResolvedService,
+} from './resolved.js';
+import {
+  CalibrationSchema,
+  MeasurementsFileSchema,
+  ScenarioSchema,
+  type App,
+  type Calibration,
+  type Hardware,
+  type Measurement,
+  type ScenarioDoc,
+} from './schema/index.js';
 import { readTraceFile, rememberTraces } from './traces.js';
 import { YamlSource } from './yaml-source.js';
 import { zodIssuesToScenarioIssues } from './zod-issues.js';
@@ -34,7 +51,8 @@ export type LoadResult =
   | { ok: true; scenario: ResolvedScenario; issues: [] }
   | { ok: false; issues: ScenarioIssue[] };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Reads, overrides, validates and resolves a scenario. Never throws for a bad scenario: every problem
@@ -46,13 +64,27 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
   if (!(src instanceof YamlSource)) return { ok: false, issues: [src] };
   const syntax = src.syntaxIssues();
   if (syntax.length > 0) return { ok: false, issues: syntax };
-  if (!isObject(src.toJS())) return { ok: false, issues: [src.issue(ScenarioErrorCode.INVALID_VALUE, [], 'a scenario must be a YAML mapping (name:, run:, layers: …)')] };
+  if (!isObject(src.toJS()))
+    return {
+      ok: false,
+      issues: [
+        src.issue(
+          ScenarioErrorCode.INVALID_VALUE,
+          [],
+          'a scenario must be a YAML mapping (name:, run:, layers: …)',
+        ),
+      ],
+    };
 
   const { applied, issues } = applyOverrides(src, options.overrides ?? []);
   const raw = src.toJS();
   const parsed = ScenarioSchema.safeParse(raw);
   if (!parsed.success) {
-    issues.push(...zodIssuesToScenarioIssues(parsed.error.issues, ScenarioSchema, raw, src).map((i) => attributeToOverride(i, applied)));
+    issues.push(
+      ...zodIssuesToScenarioIssues(parsed.error.issues, ScenarioSchema, raw, src).map((i) =>
+        attributeToOverride(i, applied),
+      ),
+    );
   }
 
   const policy = FilePolicy.forScenario(file, options);
@@ -72,7 +104,10 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
       if (!isObject(svc)) return;
       const base = ['layers', li, 'services', si];
       const h = svc.host;
-      hosts[li]![si] = typeof h === 'string' || isObject(h) ? loader.resolve('hardware', h, at([...base, 'host'])) : REFERENCE_HOST;
+      hosts[li]![si] =
+        typeof h === 'string' || isObject(h)
+          ? loader.resolve('hardware', h, at([...base, 'host']))
+          : REFERENCE_HOST;
       const a = svc.app;
       if (typeof a === 'string' || isObject(a)) {
         const app = loader.resolve('apps', a, at([...base, 'app']));
@@ -82,38 +117,67 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
   });
   const rawNetwork = isObject(raw) && Array.isArray(raw.network) ? raw.network : [];
   const linkClasses = rawNetwork.map((n: unknown, ni: number) =>
-    isObject(n) && typeof n.class === 'string' ? loader.resolve('links', n.class, at(['network', ni, 'class'])) : undefined);
+    isObject(n) && typeof n.class === 'string'
+      ? loader.resolve('links', n.class, at(['network', ni, 'class']))
+      : undefined,
+  );
 
   let calibration: Calibration | undefined;
   const traces = new Map<string, Float64Array>();
   if (parsed.success) {
     if (parsed.data.calibration !== undefined) {
-      calibration = loadCalibration(policy, path.resolve(scenarioDir, parsed.data.calibration), parsed.data.calibration, at([]), issues, applied);
+      calibration = loadCalibration(
+        policy,
+        path.resolve(scenarioDir, parsed.data.calibration),
+        parsed.data.calibration,
+        at([]),
+        issues,
+        applied,
+      );
     }
     // Trace files are read and checked here, so that `validate` finds a bad row, not the simulation.
-    parsed.data.layers.forEach((layer, li) => layer.services.forEach((svc, si) => {
-      const w = svc.workload;
-      if (w?.kind !== 'trace') return;
-      const r = readTraceFile(policy, scenarioDir, w, (field, code, message, hint) =>
-        attributeToOverride(src.issue(code, ['layers', li, 'services', si, 'workload', field], message, hint), applied));
-      issues.push(...r.issues);
-      if (r.times) traces.set(`${layer.name}.${svc.name}`, r.times);
-    }));
+    parsed.data.layers.forEach((layer, li) =>
+      layer.services.forEach((svc, si) => {
+        const w = svc.workload;
+        if (w?.kind !== 'trace') return;
+        const r = readTraceFile(policy, scenarioDir, w, (field, code, message, hint) =>
+          attributeToOverride(
+            src.issue(code, ['layers', li, 'services', si, 'workload', field], message, hint),
+            applied,
+          ),
+        );
+        issues.push(...r.issues);
+        if (r.times) traces.set(`${layer.name}.${svc.name}`, r.times);
+      }),
+    );
   }
   // A measurements file is read like the calibration file (same resolution, same policy).
   let measurements: { list: Measurement[]; file: string } | undefined;
   const named = parsed.success ? parsed.data.calibrate?.measurements : undefined;
   if (typeof named === 'string') {
-    measurements = loadMeasurementsFile(policy, path.resolve(scenarioDir, named), named, at([]), issues, applied);
+    measurements = loadMeasurementsFile(
+      policy,
+      path.resolve(scenarioDir, named),
+      named,
+      at([]),
+      issues,
+      applied,
+    );
   }
   issues.push(...loader.issues.map((i) => attributeToOverride(i, applied)));
   if (!parsed.success || issues.length > 0) return { ok: false, issues: dedupe(issues) };
 
   const doc = parsed.data;
-  issues.push(...checkReferences({ doc, raw, at, hosts, apps, scenarioDir }).map((i) => attributeToOverride(i, applied)));
+  issues.push(
+    ...checkReferences({ doc, raw, at, hosts, apps, scenarioDir }).map((i) =>
+      attributeToOverride(i, applied),
+    ),
+  );
   if (issues.length > 0) return { ok: false, issues: dedupe(issues) };
 
-  const scenario = deepFreeze(resolve(doc, hosts, apps, linkClasses, calibration, path.resolve(file), measurements));
+  const scenario = deepFreeze(
+    resolve(doc, hosts, apps, linkClasses, calibration, path.resolve(file), measurements),
+  );
   rememberTraces(scenario, traces);
   return { ok: true, scenario, issues: [] };
 }
@@ -127,7 +191,13 @@ export async function loadScenarioAsync(file: string, options: LoadOptions = {})
   let text = options.text;
   if (text === undefined) {
     const r = await readNamedFileAsync(file, 'yaml');
-    if (!r.ok) return { ok: false, issues: [{ code: r.refusal.code, file, line: 0, column: 0, path: '', message: `file ${r.refusal.message}` }] };
+    if (!r.ok)
+      return {
+        ok: false,
+        issues: [
+          { code: r.refusal.code, file, line: 0, column: 0, path: '', message: `file ${r.refusal.message}` },
+        ],
+      };
     text = r.text;
   }
   const policy = FilePolicy.forScenario(file, options);
@@ -151,46 +221,101 @@ export function loadScenarioOrThrow(file: string, options: LoadOptions = {}): Re
 }
 
 /** Reads the `calibration:` params file under the policy; its problems are located in it, unquoted. */
-function loadCalibration(policy: FilePolicy, file: string, written: string, top: Origin, issues: ScenarioIssue[], applied: Parameters<typeof attributeToOverride>[1]): Calibration | undefined {
+function loadCalibration(
+  policy: FilePolicy,
+  file: string,
+  written: string,
+  top: Origin,
+  issues: ScenarioIssue[],
+  applied: Parameters<typeof attributeToOverride>[1],
+): Calibration | undefined {
   const r = policy.read(file, 'yaml');
   if (!r.ok) {
-    const message = r.refusal.code === ScenarioErrorCode.FILE_MISSING ? `calibration file ${written} not found` : `calibration file ${r.refusal.message}`;
-    issues.push(attributeToOverride(top.src.issue(r.refusal.code, ['calibration'], message, r.refusal.hint), applied));
+    const message =
+      r.refusal.code === ScenarioErrorCode.FILE_MISSING
+        ? `calibration file ${written} not found`
+        : `calibration file ${r.refusal.message}`;
+    issues.push(
+      attributeToOverride(top.src.issue(r.refusal.code, ['calibration'], message, r.refusal.hint), applied),
+    );
     return undefined;
   }
   const src = YamlSource.foreign(r.text, displayPath(r.real));
   const syntax = src.syntaxIssues();
-  if (syntax.length > 0) { issues.push(...syntax); return undefined; }
+  if (syntax.length > 0) {
+    issues.push(...syntax);
+    return undefined;
+  }
   const parsed = CalibrationSchema.safeParse(src.toJS());
-  if (!parsed.success) { issues.push(...zodIssuesToScenarioIssues(parsed.error.issues, CalibrationSchema, src.toJS(), src)); return undefined; }
+  if (!parsed.success) {
+    issues.push(...zodIssuesToScenarioIssues(parsed.error.issues, CalibrationSchema, src.toJS(), src));
+    return undefined;
+  }
   return parsed.data;
 }
 
-function loadMeasurementsFile(policy: FilePolicy, file: string, written: string, top: Origin, issues: ScenarioIssue[], applied: Parameters<typeof attributeToOverride>[1]): { list: Measurement[]; file: string } | undefined {
+function loadMeasurementsFile(
+  policy: FilePolicy,
+  file: string,
+  written: string,
+  top: Origin,
+  issues: ScenarioIssue[],
+  applied: Parameters<typeof attributeToOverride>[1],
+): { list: Measurement[]; file: string } | undefined {
   const r = policy.read(file, 'yaml');
   if (!r.ok) {
-    const message = r.refusal.code === ScenarioErrorCode.FILE_MISSING ? `measurements file ${written} not found` : `measurements file ${r.refusal.message}`;
-    issues.push(attributeToOverride(top.src.issue(r.refusal.code, ['calibrate', 'measurements'], message, r.refusal.hint), applied));
+    const message =
+      r.refusal.code === ScenarioErrorCode.FILE_MISSING
+        ? `measurements file ${written} not found`
+        : `measurements file ${r.refusal.message}`;
+    issues.push(
+      attributeToOverride(
+        top.src.issue(r.refusal.code, ['calibrate', 'measurements'], message, r.refusal.hint),
+        applied,
+      ),
+    );
     return undefined;
   }
   const src = YamlSource.foreign(r.text, displayPath(r.real));
   const syntax = src.syntaxIssues();
-  if (syntax.length > 0) { issues.push(...syntax); return undefined; }
+  if (syntax.length > 0) {
+    issues.push(...syntax);
+    return undefined;
+  }
   const parsed = MeasurementsFileSchema.safeParse(src.toJS());
-  if (!parsed.success) { issues.push(...zodIssuesToScenarioIssues(parsed.error.issues, MeasurementsFileSchema, src.toJS(), src)); return undefined; }
+  if (!parsed.success) {
+    issues.push(...zodIssuesToScenarioIssues(parsed.error.issues, MeasurementsFileSchema, src.toJS(), src));
+    return undefined;
+  }
   return { list: parsed.data.measurements, file: r.real };
 }
 
-function resolveCalibrate(c: NonNullable<ScenarioDoc['calibrate']>, file: string, fromFile: { list: Measurement[]; file: string } | undefined): ResolvedCalibrate {
+function resolveCalibrate(
+  c: NonNullable<ScenarioDoc['calibrate']>,
+  file: string,
+  fromFile: { list: Measurement[]; file: string } | undefined,
+): ResolvedCalibrate {
   const { measurements, ...rest } = c;
-  if (fromFile) return { ...rest, measurements: fromFile.list, measurementsAt: { file: fromFile.file, path: ['measurements'] } };
-  if (Array.isArray(measurements)) return { ...rest, measurements, measurementsAt: { file, path: ['calibrate', 'measurements'] } };
+  if (fromFile)
+    return {
+      ...rest,
+      measurements: fromFile.list,
+      measurementsAt: { file: fromFile.file, path: ['measurements'] },
+    };
+  if (Array.isArray(measurements))
+    return { ...rest, measurements, measurementsAt: { file, path: ['calibrate', 'measurements'] } };
   return rest;
 }
 
-function resolve(doc: ScenarioDoc, hosts: (Hardware | undefined)[][], apps: ({ app: App } | undefined)[][],
-  linkClasses: ({ delayMs: number; rateMbps: number; lossPercent: number } | undefined)[], calibration: Calibration | undefined, file: string,
-  measurements?: { list: Measurement[]; file: string }): ResolvedScenario {
+function resolve(
+  doc: ScenarioDoc,
+  hosts: (Hardware | undefined)[][],
+  apps: ({ app: App } | undefined)[][],
+  linkClasses: ({ delayMs: number; rateMbps: number; lossPercent: number } | undefined)[],
+  calibration: Calibration | undefined,
+  file: string,
+  measurements?: { list: Measurement[]; file: string },
+): ResolvedScenario {
   const layers = doc.layers.map((layer, li) => ({
     name: layer.name,
     ...(layer.description !== undefined ? { description: layer.description } : {}),
@@ -198,10 +323,16 @@ function resolve(doc: ScenarioDoc, hosts: (Hardware | undefined)[][], apps: ({ a
       const id = `${layer.name}.${s.name}`;
       const app = apps[li]?.[si]?.app;
       return {
-        id, layer: layer.name, name: s.name, quantity: s.quantity, roles: s.roles,
+        id,
+        layer: layer.name,
+        name: s.name,
+        quantity: s.quantity,
+        roles: s.roles,
         ...(s.description !== undefined ? { description: s.description } : {}),
         host: hosts[li]?.[si] ?? REFERENCE_HOST,
-        ...(app ? { app: resolveApp(app, s.pools, { ...s.stages, ...calibration?.services[id]?.stages }) } : {}),
+        ...(app
+          ? { app: resolveApp(app, s.pools, { ...s.stages, ...calibration?.services[id]?.stages }) }
+          : {}),
         ...(s.workload ? { workload: s.workload } : {}),
         ...(s.live ? { live: s.live } : {}),
       };
@@ -210,16 +341,24 @@ function resolve(doc: ScenarioDoc, hosts: (Hardware | undefined)[][], apps: ({ a
   const network = doc.network.map((n, ni): ResolvedLink => {
     const cls = linkClasses[ni];
     return {
-      src: n.src, dst: n.dst, ...(n.class !== undefined ? { class: n.class } : {}),
+      src: n.src,
+      dst: n.dst,
+      ...(n.class !== undefined ? { class: n.class } : {}),
       delayMs: n.delayMs ?? cls?.delayMs ?? DEFAULT_LINK.delayMs,
       rateMbps: n.rateMbps ?? cls?.rateMbps ?? DEFAULT_LINK.rateMbps,
       lossPercent: n.lossPercent ?? cls?.lossPercent ?? DEFAULT_LINK.lossPercent,
-      symmetric: n.symmetric, sharing: n.sharing,
+      symmetric: n.symmetric,
+      sharing: n.sharing,
     };
   });
   return {
-    name: doc.name, ...(doc.description !== undefined ? { description: doc.description } : {}),
-    seed: doc.seed, run: doc.run, layers, services: layers.flatMap((l) => l.services), network,
+    name: doc.name,
+    ...(doc.description !== undefined ? { description: doc.description } : {}),
+    seed: doc.seed,
+    run: doc.run,
+    layers,
+    services: layers.flatMap((l) => l.services),
+    network,
     ...(doc.explore ? { explore: doc.explore } : {}),
     ...(doc.expect ? { expect: doc.expect } : {}),
     ...(doc.calibrate ? { calibrate: resolveCalibrate(doc.calibrate, file, measurements) } : {}),
@@ -227,11 +366,18 @@ function resolve(doc: ScenarioDoc, hosts: (Hardware | undefined)[][], apps: ({ a
   };
 }
 
-function resolveApp(app: App, pools: ScenarioDoc['layers'][number]['services'][number]['pools'], stages: Record<string, { demand?: unknown; sizeBytes?: unknown; concurrency?: unknown }>): ResolvedApp {
+function resolveApp(
+  app: App,
+  pools: ScenarioDoc['layers'][number]['services'][number]['pools'],
+  stages: Record<string, { demand?: unknown; sizeBytes?: unknown; concurrency?: unknown }>,
+): ResolvedApp {
   const { extends: _ignored, pools: basePools, ...rest } = app;
   const merged: ResolvedApp['pools'] = {};
   for (const [name, p] of Object.entries({ ...basePools, ...pools })) {
-    merged[name] = typeof p === 'number' ? { size: p } : { size: p.size, ...(p.queueLimit !== undefined ? { queueLimit: p.queueLimit } : {}) };
+    merged[name] =
+      typeof p === 'number'
+        ? { size: p }
+        : { size: p.size, ...(p.queueLimit !== undefined ? { queueLimit: p.queueLimit } : {}) };
   }
   return {
     ...rest,

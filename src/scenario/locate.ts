@@ -1,4 +1,4 @@
-import { type ScenarioErrorCode, type ScenarioIssue } from './errors.js';
+import type { ScenarioErrorCode, ScenarioIssue } from './errors.js';
 import { YamlSource } from './yaml-source.js';
 
 /**
@@ -6,8 +6,23 @@ import { YamlSource } from './yaml-source.js';
  * the simulations do not produce): the file is read again to find the line of `path`. If the field is not
  * written in the file (it came from an override), the issue points at its nearest written ancestor.
  */
-export function scenarioIssueAt(file: string, path: readonly PropertyKey[], code: ScenarioErrorCode, message: string, options: { hint?: string; key?: boolean } = {}): ScenarioIssue {
+export function scenarioIssueAt(
+  file: string,
+  path: readonly PropertyKey[],
+  code: ScenarioErrorCode,
+  message: string,
+  options: { hint?: string; key?: boolean } = {},
+): ScenarioIssue {
   const src = YamlSource.read(file);
-  if (!(src instanceof YamlSource)) return { code, file, line: 0, column: 0, path: path.map(String).join('.'), message, ...(options.hint !== undefined ? { hint: options.hint } : {}) };
+  if (!(src instanceof YamlSource))
+    return {
+      code,
+      file,
+      line: 0,
+      column: 0,
+      path: path.map(String).join('.'),
+      message,
+      ...(options.hint !== undefined ? { hint: options.hint } : {}),
+    };
   return src.issue(code, path, message, options.hint, options.key ?? false);
 }

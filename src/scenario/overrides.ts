@@ -4,12 +4,35 @@ import { ScenarioErrorCode, formatPath, type ScenarioIssue } from './errors.js';
 import type { YamlSource } from './yaml-source.js';
 
 /** An override that was applied, with the concrete path it resolved to. */
-export interface AppliedOverride { text: string; path: PropertyKey[] }
+export interface AppliedOverride {
+  text: string;
+  path: PropertyKey[];
+}
 
-const TOP_LEVEL = new Set(['$schema', 'name', 'description', 'seed', 'run', 'calibration', 'layers', 'network', 'explore', 'calibrate', 'expect']);
+const TOP_LEVEL = new Set([
+  '$schema',
+  'name',
+  'description',
+  'seed',
+  'run',
+  'calibration',
+  'layers',
+  'network',
+  'explore',
+  'calibrate',
+  'expect',
+]);
 
 function badOverride(text: string, message: string, hint?: string): ScenarioIssue {
-  return { code: ScenarioErrorCode.BAD_OVERRIDE, file: '--set', line: 0, column: 0, path: text.split('=')[0] ?? text, message, ...(hint ? { hint } : {}) };
+  return {
+    code: ScenarioErrorCode.BAD_OVERRIDE,
+    file: '--set',
+    line: 0,
+    column: 0,
+    path: text.split('=')[0] ?? text,
+    message,
+    ...(hint ? { hint } : {}),
+  };
 }
 
 /**
@@ -18,26 +41,44 @@ function badOverride(text: string, message: string, hint?: string): ScenarioIssu
  * `layers.<layer>.services.<service>.…` (`cloud.engine.pools.extract`).
  * @returns the concrete path, or a message (with a hint) saying which segment does not resolve.
  */
-export function resolveFieldPath(data: unknown, dotted: string): { path: PropertyKey[] } | { error: string; hint?: string } {
+export function resolveFieldPath(
+  data: unknown,
+  dotted: string,
+): { path: PropertyKey[] } | { error: string; hint?: string } {
   const segs = dotted.split('.').filter((s) => s !== '');
   if (segs.length === 0) return { error: 'empty field path' };
   const layers = (data as { layers?: unknown })?.layers;
   if (!TOP_LEVEL.has(segs[0]!) && Array.isArray(layers)) {
-    const names = layers.map((l) => (l as { name?: string })?.name).filter((n): n is string => typeof n === 'string');
+    const names = layers
+      .map((l) => (l as { name?: string })?.name)
+      .filter((n): n is string => typeof n === 'string');
     if (!names.includes(segs[0]!)) {
-      return { error: `"${segs[0]}" is neither a top-level field nor a layer`, hint: suggest(segs[0]!, [...TOP_LEVEL, ...names]) };
+      return {
+        error: `"${segs[0]}" is neither a top-level field nor a layer`,
+        hint: suggest(segs[0]!, [...TOP_LEVEL, ...names]),
+      };
     }
-    if (segs.length < 2) return { error: `"${dotted}" names a layer; add a service and a field (e.g. ${segs[0]}.<service>.quantity)` };
+    if (segs.length < 2)
+      return {
+        error: `"${dotted}" names a layer; add a service and a field (e.g. ${segs[0]}.<service>.quantity)`,
+      };
     segs.splice(0, 1, 'layers', segs[0]!, 'services');
   }
   const path: PropertyKey[] = [];
   let cur: unknown = data;
   for (const seg of segs) {
     if (Array.isArray(cur)) {
-      let idx = /^\d+$/.test(seg) ? Number(seg) : cur.findIndex((e) => (e as { name?: unknown })?.name === seg);
+      let idx = /^\d+$/.test(seg)
+        ? Number(seg)
+        : cur.findIndex((e) => (e as { name?: unknown })?.name === seg);
       if (idx < 0 || idx >= cur.length) {
-        const names = cur.map((e) => (e as { name?: unknown })?.name).filter((n): n is string => typeof n === 'string');
-        return { error: `no element "${seg}" in ${path.map(String).join('.') || 'the document'}`, hint: suggest(seg, names) };
+        const names = cur
+          .map((e) => (e as { name?: unknown })?.name)
+          .filter((n): n is string => typeof n === 'string');
+        return {
+          error: `no element "${seg}" in ${path.map(String).join('.') || 'the document'}`,
+          hint: suggest(seg, names),
+        };
       }
       path.push(idx);
       cur = cur[idx];
@@ -56,7 +97,10 @@ export function resolveFieldPath(data: unknown, dotted: string): { path: Propert
  * Applies `path=value` overrides to the parsed document, in order. Values are YAML (`3`, `true`,
  * `gpu-a100`, `{dist: exponential, mean: 2}`), validated later like the file itself.
  */
-export function applyOverrides(src: YamlSource, overrides: readonly string[]): { applied: AppliedOverride[]; issues: ScenarioIssue[] } {
+export function applyOverrides(
+  src: YamlSource,
+  overrides: readonly string[],
+): { applied: AppliedOverride[]; issues: ScenarioIssue[] } {
   const applied: AppliedOverride[] = [];
   const issues: ScenarioIssue[] = [];
   for (const text of overrides) {
@@ -71,7 +115,9 @@ export function applyOverrides(src: YamlSource, overrides: readonly string[]): {
     try {
       value = rawValue.trim() === '' ? undefined : parseYaml(rawValue);
     } catch (err) {
-      issues.push(badOverride(text, `value of ${dotted} is not valid YAML: ${(err as Error).message.split('\n')[0]}`));
+      issues.push(
+        badOverride(text, `value of ${dotted} is not valid YAML: ${(err as Error).message.split('\n')[0]}`),
+      );
       continue;
     }
     if (value === undefined || value === null) {
@@ -90,10 +136,15 @@ export function applyOverrides(src: YamlSource, overrides: readonly string[]): {
 }
 
 /** Re-points an issue about an overridden field at the `--set` that produced it. */
-export function attributeToOverride(issue: ScenarioIssue, applied: readonly AppliedOverride[]): ScenarioIssue {
+export function attributeToOverride(
+  issue: ScenarioIssue,
+  applied: readonly AppliedOverride[],
+): ScenarioIssue {
   const hit = [...applied].reverse().find((o) => {
     const p = formatPath(o.path);
     return issue.path === p || issue.path.startsWith(`${p}.`) || issue.path.startsWith(`${p}[`);
   });
-  return hit ? { ...issue, file: '--set', line: 0, column: 0, message: `${issue.message} (from --set ${hit.text})` } : issue;
+  return hit
+    ? { ...issue, file: '--set', line: 0, column: 0, message: `${issue.message} (from --set ${hit.text})` }
+    : issue;
 }

@@ -5,7 +5,14 @@ import type { z } from 'zod';
 import { suggest } from './did-you-mean.js';
 import { ScenarioErrorCode, type ScenarioIssue } from './errors.js';
 import { displayPath, type FilePolicy } from './file-policy.js';
-import { AppSchema, HardwareSchema, LinkClassSchema, type App, type Hardware, type LinkClass } from './schema/index.js';
+import {
+  AppSchema,
+  HardwareSchema,
+  LinkClassSchema,
+  type App,
+  type Hardware,
+  type LinkClass,
+} from './schema/index.js';
 import { YamlSource } from './yaml-source.js';
 import { valueAt, zodIssuesToScenarioIssues } from './zod-issues.js';
 
@@ -18,12 +25,22 @@ export const PRESET_KINDS = {
   apps: { schema: AppSchema, label: 'app model' },
 } as const;
 export type PresetKind = keyof typeof PRESET_KINDS;
-type PresetValue<K extends PresetKind> = K extends 'hardware' ? Hardware : K extends 'links' ? LinkClass : App;
+type PresetValue<K extends PresetKind> = K extends 'hardware'
+  ? Hardware
+  : K extends 'links'
+    ? LinkClass
+    : App;
 
 /** Where a value was written: a file and the path of the value inside it. */
-export interface Origin { src: YamlSource; base: PropertyKey[] }
+export interface Origin {
+  src: YamlSource;
+  base: PropertyKey[];
+}
 
-interface RawPreset { raw: Record<string, unknown>; origins: Origin[] }
+interface RawPreset {
+  raw: Record<string, unknown>;
+  origins: Origin[];
+}
 
 const isPathRef = (ref: string) => ref.includes('/') || ref.includes('\\') || /\.ya?ml$/.test(ref);
 
@@ -35,7 +52,8 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   }
   return out;
 }
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Resolves preset references (by name from models/, or by path relative to the referencing file),
@@ -55,19 +73,31 @@ export class PresetLoader {
   /** Folder of each preset file read (its display name may be relative). */
   readonly #dirs = new WeakMap<YamlSource, string>();
 
-  constructor(readonly modelsDir: string, readonly policy: FilePolicy) {}
+  constructor(
+    readonly modelsDir: string,
+    readonly policy: FilePolicy,
+  ) {}
 
   /** Names of the presets of a kind shipped in the models folder. */
   available(kind: PresetKind): string[] {
     const dir = path.join(this.modelsDir, kind);
-    return existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, '')).sort() : [];
+    return existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .map((f) => f.replace(/\.ya?ml$/, ''))
+          .sort()
+      : [];
   }
 
   /**
    * Resolves the reference written at `at` (a name, a path or an inline object) to a validated preset.
    * @returns the preset, or undefined when it has problems (recorded in {@link issues}).
    */
-  resolve<K extends PresetKind>(kind: K, ref: string | Record<string, unknown>, at: Origin): PresetValue<K> | undefined {
+  resolve<K extends PresetKind>(
+    kind: K,
+    ref: string | Record<string, unknown>,
+    at: Origin,
+  ): PresetValue<K> | undefined {
     let raw: RawPreset | undefined;
     if (typeof ref === 'string') {
       const file = this.#find(kind, ref, at, at.base);
@@ -103,7 +133,9 @@ export class PresetLoader {
     const key = this.#refKey(kind, ref, at);
     const known = this.#refs.get(key);
     if (known !== undefined) return known;
-    const file = isPathRef(ref) ? path.resolve(this.#dirOf(at.src), ref) : path.join(this.modelsDir, kind, `${ref}.yaml`);
+    const file = isPathRef(ref)
+      ? path.resolve(this.#dirOf(at.src), ref)
+      : path.join(this.modelsDir, kind, `${ref}.yaml`);
     const r = this.policy.read(file, 'yaml');
     let real: string | undefined;
     if (r.ok) {
@@ -118,9 +150,13 @@ export class PresetLoader {
       if (r.refusal.code === ScenarioErrorCode.FILE_MISSING) {
         const where = isPathRef(ref) ? `file ${displayPath(file)} not found` : `looked in models/${kind}/`;
         const hint = isPathRef(ref) ? undefined : suggest(ref, this.available(kind));
-        this.issues.push(at.src.issue(ScenarioErrorCode.PRESET_MISSING, fieldPath, `no ${label} "${ref}" (${where})`, hint));
+        this.issues.push(
+          at.src.issue(ScenarioErrorCode.PRESET_MISSING, fieldPath, `no ${label} "${ref}" (${where})`, hint),
+        );
       } else {
-        this.issues.push(at.src.issue(r.refusal.code, fieldPath, `${label} file ${r.refusal.message}`, r.refusal.hint));
+        this.issues.push(
+          at.src.issue(r.refusal.code, fieldPath, `${label} file ${r.refusal.message}`, r.refusal.hint),
+        );
       }
     }
     if (real !== undefined) this.#refs.set(key, real); // a failure is reported again at each place that names it
@@ -133,7 +169,11 @@ export class PresetLoader {
     const syntax = src.syntaxIssues();
     const data = src.toJS();
     if (syntax.length > 0 || !isPlainObject(data)) {
-      this.issues.push(...(syntax.length > 0 ? syntax : [src.issue(ScenarioErrorCode.INVALID_VALUE, [], 'a preset file must be a YAML mapping')]));
+      this.issues.push(
+        ...(syntax.length > 0
+          ? syntax
+          : [src.issue(ScenarioErrorCode.INVALID_VALUE, [], 'a preset file must be a YAML mapping')]),
+      );
       this.#files.set(file, undefined);
       return undefined;
     }
@@ -142,20 +182,35 @@ export class PresetLoader {
     return result;
   }
 
-  #withParent(kind: PresetKind, data: Record<string, unknown>, at: Origin, chain: string[]): RawPreset | undefined {
+  #withParent(
+    kind: PresetKind,
+    data: Record<string, unknown>,
+    at: Origin,
+    chain: string[],
+  ): RawPreset | undefined {
     const own = { ...data };
     const parentRef = own.extends;
     delete own.extends;
     if (parentRef === undefined) return { raw: own, origins: [at] };
     if (typeof parentRef !== 'string') {
-      this.issues.push(at.src.issue(ScenarioErrorCode.INVALID_VALUE, [...at.base, 'extends'], 'extends must be a preset name or path'));
+      this.issues.push(
+        at.src.issue(
+          ScenarioErrorCode.INVALID_VALUE,
+          [...at.base, 'extends'],
+          'extends must be a preset name or path',
+        ),
+      );
       return undefined;
     }
     const parentFile = this.#find(kind, parentRef, at, [...at.base, 'extends']);
     if (!parentFile) return undefined;
     if (chain.includes(parentFile)) {
-      const cycle = [...chain.slice(chain.indexOf(parentFile)), parentFile].map((f) => path.basename(f)).join(' → ');
-      this.issues.push(at.src.issue(ScenarioErrorCode.INCLUDE_CYCLE, [...at.base, 'extends'], `extends cycle: ${cycle}`));
+      const cycle = [...chain.slice(chain.indexOf(parentFile)), parentFile]
+        .map((f) => path.basename(f))
+        .join(' → ');
+      this.issues.push(
+        at.src.issue(ScenarioErrorCode.INCLUDE_CYCLE, [...at.base, 'extends'], `extends cycle: ${cycle}`),
+      );
       return undefined;
     }
     const parent = this.#load(kind, parentFile, chain);
@@ -169,7 +224,9 @@ export class PresetLoader {
     if (parsed.success) return parsed.data;
     for (const zi of parsed.error.issues) {
       // Point at the file of the chain that wrote the offending value (the child first).
-      const origin = preset.origins.find((o) => valueAt(o.src.toJS(), [...o.base, ...zi.path]) !== undefined) ?? preset.origins[0]!;
+      const origin =
+        preset.origins.find((o) => valueAt(o.src.toJS(), [...o.base, ...zi.path]) !== undefined) ??
+        preset.origins[0]!;
       this.issues.push(...zodIssuesToScenarioIssues([zi], schema, preset.raw, origin.src, origin.base));
     }
     return undefined;

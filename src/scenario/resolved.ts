@@ -1,7 +1,19 @@
-import type { App, Dist, Explore, Hardware, Live, Measurement, ScenarioDoc, Workload } from './schema/index.js';
+import type {
+  App,
+  Dist,
+  Explore,
+  Hardware,
+  Live,
+  Measurement,
+  ScenarioDoc,
+  Workload,
+} from './schema/index.js';
 
 /** A thread pool after the service's overrides: size and optional bound on waiting requests. */
-export interface ResolvedPool { size: number; queueLimit?: number }
+export interface ResolvedPool {
+  size: number;
+  queueLimit?: number;
+}
 
 /** An app model with the service's pool sizes and stage overrides applied. */
 export interface ResolvedApp extends Omit<App, 'pools' | 'extends'> {

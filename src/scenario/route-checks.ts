@@ -12,7 +12,8 @@ import type { App } from './schema/index.js';
  */
 export function checkRoutes(ctx: CheckContext): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
-  const add = (o: Origin, p: PropertyKey[], msg: string) => issues.push(o.src.issue(ScenarioErrorCode.INVALID_VALUE, [...o.base, ...p], msg));
+  const add = (o: Origin, p: PropertyKey[], msg: string) =>
+    issues.push(o.src.issue(ScenarioErrorCode.INVALID_VALUE, [...o.base, ...p], msg));
   const seen = new Set<string>();
   for (const entry of ctx.apps.flat()) {
     if (!entry) continue;
@@ -39,7 +40,10 @@ function transitions(app: App): { to: [number, number][]; exit: number }[] | und
     let exit = 0;
     for (const r of st.next) {
       total += r.probability;
-      if (r.to === 'exit') { exit += r.probability; continue; }
+      if (r.to === 'exit') {
+        exit += r.probability;
+        continue;
+      }
       const j = index.get(r.to);
       if (j === undefined) return undefined; // a dangling route: reported by the reference checks
       if (r.probability > 0) to.push([j, r.probability]);
@@ -56,36 +60,56 @@ function checkStageRoutes(app: App, report: (stage: number, msg: string) => void
   const n = t.length;
   // Stages a request can reach from the first one, and those from which it can leave.
   const reached = new Set<number>([0]);
-  for (const queue = [0]; queue.length > 0;) for (const [j] of t[queue.pop()!]!.to) if (!reached.has(j)) { reached.add(j); queue.push(j); }
+  for (const queue = [0]; queue.length > 0; )
+    for (const [j] of t[queue.pop()!]!.to)
+      if (!reached.has(j)) {
+        reached.add(j);
+        queue.push(j);
+      }
   const leaves = new Set<number>(t.flatMap((s, i) => (s.exit > 0 ? [i] : [])));
-  for (let grew = true; grew;) {
+  for (let grew = true; grew; ) {
     grew = false;
-    for (let i = 0; i < n; i++) if (!leaves.has(i) && t[i]!.to.some(([j]) => leaves.has(j))) { leaves.add(i); grew = true; }
+    for (let i = 0; i < n; i++)
+      if (!leaves.has(i) && t[i]!.to.some(([j]) => leaves.has(j))) {
+        leaves.add(i);
+        grew = true;
+      }
   }
   const trapped = [...reached].filter((i) => !leaves.has(i)).sort((a, b) => a - b);
   if (trapped.length > 0) {
     const names = trapped.map((i) => `"${app.stages[i]!.name}"`).join(', ');
     for (const i of trapped) {
       if (app.stages[i]!.next === undefined) continue;
-      report(i, `requests that reach stage "${app.stages[i]!.name}" never leave: its routes lead only back into ${names}, with no way to the exit (give a route to "exit", or probabilities summing below 1)`);
+      report(
+        i,
+        `requests that reach stage "${app.stages[i]!.name}" never leave: its routes lead only back into ${names}, with no way to the exit (give a route to "exit", or probabilities summing below 1)`,
+      );
     }
     return;
   }
   // Expected visits v solve v = e₀ + Pᵀv (every reached stage leads out, so I − Pᵀ is invertible on them).
   const visits = expectedVisits(t, reached);
   let worst = -1;
-  for (let i = 0; i < n; i++) if (app.stages[i]!.next !== undefined && (worst < 0 || visits[i]! > visits[worst]!)) worst = i;
+  for (let i = 0; i < n; i++)
+    if (app.stages[i]!.next !== undefined && (worst < 0 || visits[i]! > visits[worst]!)) worst = i;
   const most = Math.max(...visits);
   if (worst >= 0 && !(most <= LIMITS.stageVisits)) {
-    report(worst, `a request visits stage "${app.stages[visits.indexOf(most)]!.name}" ${Number.isFinite(most) ? Math.round(most).toLocaleString('en-US') : 'without end'} times on average through these routes, more than e2ctwin's limit of ${limitText(LIMITS.stageVisits)} (make the routes back less likely)`);
+    report(
+      worst,
+      `a request visits stage "${app.stages[visits.indexOf(most)]!.name}" ${Number.isFinite(most) ? Math.round(most).toLocaleString('en-US') : 'without end'} times on average through these routes, more than e2ctwin's limit of ${limitText(LIMITS.stageVisits)} (make the routes back less likely)`,
+    );
   }
 }
 
 function expectedVisits(t: { to: [number, number][] }[], reached: ReadonlySet<number>): number[] {
   const n = t.length;
   // A = I − Pᵀ, b = e₀; Gaussian elimination with partial pivoting (apps have a handful of stages).
-  const a = Array.from({ length: n }, (_, i) => Array.from({ length: n + 1 }, (_, j) => (i === j ? 1 : 0) + (j === n && i === 0 ? 1 : 0)));
-  t.forEach((s, i) => { if (reached.has(i)) for (const [j, p] of s.to) a[j]![i]! -= p; });
+  const a = Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n + 1 }, (_, j) => (i === j ? 1 : 0) + (j === n && i === 0 ? 1 : 0)),
+  );
+  t.forEach((s, i) => {
+    if (reached.has(i)) for (const [j, p] of s.to) a[j]![i]! -= p;
+  });
   for (let c = 0; c < n; c++) {
     let piv = c;
     for (let r = c + 1; r < n; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[piv]![c]!)) piv = r;
@@ -102,17 +126,29 @@ function expectedVisits(t: { to: [number, number][] }[], reached: ReadonlySet<nu
 }
 
 /** Forward stages whose targets lead back to where they started (a service forwarding to itself included). */
-function checkForwardCycles(ctx: CheckContext, add: (o: Origin, p: PropertyKey[], msg: string) => void): void {
-  interface Edge { to: string; origin: Origin; stage: number }
+function checkForwardCycles(
+  ctx: CheckContext,
+  add: (o: Origin, p: PropertyKey[], msg: string) => void,
+): void {
+  interface Edge {
+    to: string;
+    origin: Origin;
+    stage: number;
+  }
   const edges = new Map<string, Edge[]>();
-  ctx.doc.layers.forEach((layer, li) => layer.services.forEach((s, si) => {
-    const entry = ctx.apps[li]?.[si];
-    if (!entry) return;
-    const id = `${layer.name}.${s.name}`;
-    const list: Edge[] = [];
-    entry.app.stages.forEach((st, ti) => { if (st.resource === 'forward' && st.target !== undefined) list.push({ to: st.target, origin: entry.origin, stage: ti }); });
-    edges.set(id, list);
-  }));
+  ctx.doc.layers.forEach((layer, li) =>
+    layer.services.forEach((s, si) => {
+      const entry = ctx.apps[li]?.[si];
+      if (!entry) return;
+      const id = `${layer.name}.${s.name}`;
+      const list: Edge[] = [];
+      entry.app.stages.forEach((st, ti) => {
+        if (st.resource === 'forward' && st.target !== undefined)
+          list.push({ to: st.target, origin: entry.origin, stage: ti });
+      });
+      edges.set(id, list);
+    }),
+  );
   // Depth-first search; an edge into a service on the current path closes a cycle.
   const state = new Map<string, 'open' | 'done'>();
   const path: string[] = [];
@@ -127,9 +163,13 @@ function checkForwardCycles(ctx: CheckContext, add: (o: Origin, p: PropertyKey[]
         const where = `${e.origin.src.file}:${e.origin.base.join('.')}:${e.stage}`;
         if (!reported.has(where)) {
           reported.add(where);
-          add(e.origin, ['stages', e.stage, 'target'], e.to === id
-            ? `service "${id}" forwards to itself: every forwarded request would spawn another, without end`
-            : `forward cycle ${cycle}: every forwarded request would spawn another, without end`);
+          add(
+            e.origin,
+            ['stages', e.stage, 'target'],
+            e.to === id
+              ? `service "${id}" forwards to itself: every forwarded request would spawn another, without end`
+              : `forward cycle ${cycle}: every forwarded request would spawn another, without end`,
+          );
         }
       } else if (s === undefined && edges.has(e.to)) visit(e.to);
     }

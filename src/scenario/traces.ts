@@ -4,10 +4,19 @@ import { displayPath, FilePolicy, type FileRoots } from './file-policy.js';
 import type { ResolvedScenario } from './resolved.js';
 
 /** What a trace workload says about its file. */
-export interface TraceRef { file: string; column: string; timeScale: number }
+export interface TraceRef {
+  file: string;
+  column: string;
+  timeScale: number;
+}
 
 /** Builds an issue located at the scenario field that names the trace (or its column). */
-export type FieldIssue = (field: 'file' | 'column', code: ScenarioIssue['code'], message: string, hint?: string) => ScenarioIssue;
+export type FieldIssue = (
+  field: 'file' | 'column',
+  code: ScenarioIssue['code'],
+  message: string,
+  hint?: string,
+) => ScenarioIssue;
 
 /** Bad rows reported one by one per file; the rest are counted in one more issue. */
 const MAX_ROW_ISSUES = 5;
@@ -26,17 +35,38 @@ export function rememberTraces(scenario: ResolvedScenario, traces: ReadonlyMap<s
  * `ref.column`, scaled and sorted. A refused file or a missing column is an issue at the scenario's field;
  * a bad row is an issue at the CSV's line and column, naming the field but not quoting the row.
  */
-export function readTraceFile(policy: FilePolicy, scenarioDir: string, ref: TraceRef, at: FieldIssue): { times?: Float64Array; issues: ScenarioIssue[] } {
+export function readTraceFile(
+  policy: FilePolicy,
+  scenarioDir: string,
+  ref: TraceRef,
+  at: FieldIssue,
+): { times?: Float64Array; issues: ScenarioIssue[] } {
   const r = policy.read(path.resolve(scenarioDir, ref.file), 'trace');
   if (!r.ok) {
-    const message = r.refusal.code === ScenarioErrorCode.FILE_MISSING ? `trace file ${ref.file} not found` : `trace file ${r.refusal.message}`;
+    const message =
+      r.refusal.code === ScenarioErrorCode.FILE_MISSING
+        ? `trace file ${ref.file} not found`
+        : `trace file ${r.refusal.message}`;
     return { issues: [at('file', r.refusal.code, message, r.refusal.hint)] };
   }
   const shown = displayPath(r.real);
   const lines = r.text.split('\n');
-  const header = (lines[0] ?? '').replace(/^\uFEFF/, '').replace(/\r$/, '').split(',').map((h) => h.trim());
+  const header = (lines[0] ?? '')
+    .replace(/^\uFEFF/, '')
+    .replace(/\r$/, '')
+    .split(',')
+    .map((h) => h.trim());
   const col = header.indexOf(ref.column);
-  if (col < 0) return { issues: [at('column', ScenarioErrorCode.TRACE, `trace file ${shown} has no column "${ref.column}" in its header (line 1)`)] };
+  if (col < 0)
+    return {
+      issues: [
+        at(
+          'column',
+          ScenarioErrorCode.TRACE,
+          `trace file ${shown} has no column "${ref.column}" in its header (line 1)`,
+        ),
+      ],
+    };
   const issues: ScenarioIssue[] = [];
   let bad = 0;
   const times: number[] = [];
@@ -52,13 +82,27 @@ export function readTraceFile(policy: FilePolicy, scenarioDir: string, ref: Trac
     }
     bad++;
     if (bad <= MAX_ROW_ISSUES) {
-      const column = cell === undefined ? line.length + 1 : fields.slice(0, col).reduce((n, f) => n + f.length + 1, 0) + 1;
-      issues.push({ code: ScenarioErrorCode.TRACE, file: shown, line: i + 1, column, path: ref.column,
-        message: `field ${col + 1} (column "${ref.column}") ${cell === undefined ? 'is missing' : 'is not a time ≥ 0'}` });
+      const column =
+        cell === undefined ? line.length + 1 : fields.slice(0, col).reduce((n, f) => n + f.length + 1, 0) + 1;
+      issues.push({
+        code: ScenarioErrorCode.TRACE,
+        file: shown,
+        line: i + 1,
+        column,
+        path: ref.column,
+        message: `field ${col + 1} (column "${ref.column}") ${cell === undefined ? 'is missing' : 'is not a time ≥ 0'}`,
+      });
     }
   }
   if (bad > MAX_ROW_ISSUES) {
-    issues.push({ code: ScenarioErrorCode.TRACE, file: shown, line: 0, column: 0, path: ref.column, message: `${bad - MAX_ROW_ISSUES} more rows without a valid time in column "${ref.column}"` });
+    issues.push({
+      code: ScenarioErrorCode.TRACE,
+      file: shown,
+      line: 0,
+      column: 0,
+      path: ref.column,
+      message: `${bad - MAX_ROW_ISSUES} more rows without a valid time in column "${ref.column}"`,
+    });
   }
   return issues.length > 0 ? { issues } : { times: Float64Array.from(times).sort(), issues };
 }
@@ -79,7 +123,15 @@ export function readTraces(scenario: ResolvedScenario, roots: FileRoots = {}): M
   for (const s of scenario.services) {
     const w = s.workload;
     if (w?.kind !== 'trace') continue;
-    const at: FieldIssue = (field, code, message, hint) => ({ code, file: displayPath(scenario.source.file), line: 0, column: 0, path: `${s.id}.workload.${field}`, message, ...(hint ? { hint } : {}) });
+    const at: FieldIssue = (field, code, message, hint) => ({
+      code,
+      file: displayPath(scenario.source.file),
+      line: 0,
+      column: 0,
+      path: `${s.id}.workload.${field}`,
+      message,
+      ...(hint ? { hint } : {}),
+    });
     const r = readTraceFile(policy, scenario.source.dir, w, at);
     issues.push(...r.issues);
     if (r.times) out.set(s.id, r.times);

@@ -1,4 +1,14 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+} from 'yaml';
 import { ScenarioErrorCode, formatPath, type ScenarioIssue } from './errors.js';
 import { readNamedFile } from './file-policy.js';
 
@@ -6,7 +16,10 @@ import { readNamedFile } from './file-policy.js';
 const MAX_ALIAS_COUNT = 1000;
 
 /** Position of a YAML node: 1-based line and column. */
-export interface Position { line: number; column: number }
+export interface Position {
+  line: number;
+  column: number;
+}
 
 /**
  * A parsed YAML file that remembers where every value came from, so that issues found later (by zod or
@@ -20,7 +33,11 @@ export class YamlSource {
    * @param foreign a file the scenario names (preset, calibration): its issues are located but never quote
    * it (no values, keys or YAML excerpts), so an error cannot carry another file's content out.
    */
-  private constructor(readonly file: string, readonly text: string, readonly foreign: boolean) {
+  private constructor(
+    readonly file: string,
+    readonly text: string,
+    readonly foreign: boolean,
+  ) {
     this.doc = parseDocument(text, { lineCounter: this.#lines, prettyErrors: false, uniqueKeys: true });
   }
 
@@ -30,7 +47,15 @@ export class YamlSource {
    */
   static read(file: string, displayName = file): YamlSource | ScenarioIssue {
     const r = readNamedFile(file, 'yaml');
-    if (!r.ok) return { code: r.refusal.code, file: displayName, line: 0, column: 0, path: '', message: `file ${r.refusal.message}` };
+    if (!r.ok)
+      return {
+        code: r.refusal.code,
+        file: displayName,
+        line: 0,
+        column: 0,
+        path: '',
+        message: `file ${r.refusal.message}`,
+      };
     return new YamlSource(displayName, r.text, false);
   }
 
@@ -53,9 +78,22 @@ export class YamlSource {
     } catch (err) {
       // The yaml package refuses a document whose aliases expand too much ("billion laughs").
       let at: Position = { line: 1, column: 1 };
-      visit(this.doc, { Alias: (_k, node) => { if (node.range) at = this.position(node.range[0]); return visit.BREAK; } });
-      const why = /alias/i.test((err as Error).message) ? `aliases expand to too many values (more than ${MAX_ALIAS_COUNT} references to one anchor's contents)` : (err as Error).message;
-      const issue: ScenarioIssue = { code: ScenarioErrorCode.SYNTAX, file: this.file, ...at, path: '', message: why };
+      visit(this.doc, {
+        Alias: (_k, node) => {
+          if (node.range) at = this.position(node.range[0]);
+          return visit.BREAK;
+        },
+      });
+      const why = /alias/i.test((err as Error).message)
+        ? `aliases expand to too many values (more than ${MAX_ALIAS_COUNT} references to one anchor's contents)`
+        : (err as Error).message;
+      const issue: ScenarioIssue = {
+        code: ScenarioErrorCode.SYNTAX,
+        file: this.file,
+        ...at,
+        path: '',
+        message: why,
+      };
       return [this.foreign ? contentFree(issue) : issue];
     }
     return [];
@@ -64,19 +102,23 @@ export class YamlSource {
   #parseErrors(): ScenarioIssue[] {
     // One issue per line: after the first error on a line the parser's further complaints are echoes.
     const seenLines = new Set<number>();
-    return this.doc.errors.filter((e) => {
-      const line = this.position(e.pos[0]).line;
-      if (seenLines.has(line)) return false;
-      seenLines.add(line);
-      return true;
-    }).map((e) => {
-      const pos = this.position(e.pos[0]);
-      const firstLine = e.message.split('\n')[0] ?? e.message;
-      // The parser gives up on very deep nesting with the engine's own words: say what it means.
-      const message = /call stack/i.test(firstLine) ? 'the YAML nests too deeply to be read' : firstLine.replace(/ at line \d+, column \d+.*$/, '');
-      const issue = { code: ScenarioErrorCode.SYNTAX, file: this.file, ...pos, path: '', message };
-      return this.foreign ? contentFree(issue) : issue;
-    });
+    return this.doc.errors
+      .filter((e) => {
+        const line = this.position(e.pos[0]).line;
+        if (seenLines.has(line)) return false;
+        seenLines.add(line);
+        return true;
+      })
+      .map((e) => {
+        const pos = this.position(e.pos[0]);
+        const firstLine = e.message.split('\n')[0] ?? e.message;
+        // The parser gives up on very deep nesting with the engine's own words: say what it means.
+        const message = /call stack/i.test(firstLine)
+          ? 'the YAML nests too deeply to be read'
+          : firstLine.replace(/ at line \d+, column \d+.*$/, '');
+        const issue = { code: ScenarioErrorCode.SYNTAX, file: this.file, ...pos, path: '', message };
+        return this.foreign ? contentFree(issue) : issue;
+      });
   }
 
   position(offset: number): Position {
@@ -113,8 +155,21 @@ export class YamlSource {
   }
 
   /** Builds a located issue for a field of this file. */
-  issue(code: ScenarioIssue['code'], path: readonly PropertyKey[], message: string, hint?: string, key = false): ScenarioIssue {
-    const issue = { code, file: this.file, ...this.locate(path, key), path: formatPath(path), message, ...(hint ? { hint } : {}) };
+  issue(
+    code: ScenarioIssue['code'],
+    path: readonly PropertyKey[],
+    message: string,
+    hint?: string,
+    key = false,
+  ): ScenarioIssue {
+    const issue = {
+      code,
+      file: this.file,
+      ...this.locate(path, key),
+      path: formatPath(path),
+      message,
+      ...(hint ? { hint } : {}),
+    };
     return this.foreign ? contentFree(issue, path) : issue;
   }
 
@@ -136,8 +191,13 @@ const FOREIGN_MESSAGES: Partial<Record<ScenarioIssue['code'], string>> = {
   [ScenarioErrorCode.DUPLICATE_NAME]: 'a name is defined twice',
 };
 // Refusals of the file policy are written without any content of the file: they stay as they are.
-const CONTENT_FREE_CODES = new Set<string>([ScenarioErrorCode.FILE_MISSING, ScenarioErrorCode.FILE_OUTSIDE_ROOTS,
-  ScenarioErrorCode.FILE_SPECIAL, ScenarioErrorCode.FILE_TOO_LARGE, ScenarioErrorCode.FILE_UNREADABLE]);
+const CONTENT_FREE_CODES = new Set<string>([
+  ScenarioErrorCode.FILE_MISSING,
+  ScenarioErrorCode.FILE_OUTSIDE_ROOTS,
+  ScenarioErrorCode.FILE_SPECIAL,
+  ScenarioErrorCode.FILE_TOO_LARGE,
+  ScenarioErrorCode.FILE_UNREADABLE,
+]);
 
 /**
  * The issue with nothing of the file's text: a generic message for its code, no hint, and for an unknown

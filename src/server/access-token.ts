@@ -42,7 +42,10 @@ export function addTokenGuard(app: FastifyInstance, options: TokenGuardOptions):
   app.addHook('onRequest', async (request, reply) => {
     const name = tokenCookieName(options.port());
     const auth = request.headers.authorization;
-    const bearer = typeof auth === 'string' && /^Bearer\s+/i.test(auth) ? auth.replace(/^Bearer\s+/i, '').trim() : undefined;
+    const bearer =
+      typeof auth === 'string' && /^Bearer\s+/i.test(auth)
+        ? auth.replace(/^Bearer\s+/i, '').trim()
+        : undefined;
     if (tokenMatches(bearer, options.token) || tokenMatches(cookie(request, name), options.token)) return;
     const query = (request.query ?? {}) as Record<string, unknown>;
     if (typeof query.token === 'string' && tokenMatches(query.token, options.token)) {
@@ -55,6 +58,10 @@ export function addTokenGuard(app: FastifyInstance, options: TokenGuardOptions):
       return;
     }
     reply.header('www-authenticate', 'Bearer realm="e2ctwin"');
-    throw new ServerError(ServerErrorCode.UNAUTHORIZED, 'this server needs its access token: open the address `e2ctwin serve` printed (…/?token=…), or send "Authorization: Bearer <token>"', {});
+    throw new ServerError(
+      ServerErrorCode.UNAUTHORIZED,
+      'this server needs its access token: open the address `e2ctwin serve` printed (…/?token=…), or send "Authorization: Bearer <token>"',
+      {},
+    );
   });
 }

@@ -72,32 +72,65 @@ export interface ResolvedAppOptions {
   readonly logger: boolean;
 }
 
-const optionError = (option: string, message: string) => new ServerError(ServerErrorCode.BAD_REQUEST, `buildApp(options): ${message}`, { option });
+const optionError = (option: string, message: string) =>
+  new ServerError(ServerErrorCode.BAD_REQUEST, `buildApp(options): ${message}`, { option });
 
 /** Checks and completes the options, then freezes them. */
 export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
-  if (options === null || typeof options !== 'object' || typeof options.runsDir !== 'string' || options.runsDir === '') {
+  if (
+    options === null ||
+    typeof options !== 'object' ||
+    typeof options.runsDir !== 'string' ||
+    options.runsDir === ''
+  ) {
     throw optionError('runsDir', 'options.runsDir must be a folder path');
   }
   const max = options.maxRunningSimulations ?? Math.max(1, Math.min(4, availableParallelism() - 1));
-  if (!Number.isInteger(max) || max < 1) throw optionError('maxRunningSimulations', `options.maxRunningSimulations must be an integer ≥ 1 (got ${max})`);
+  if (!Number.isInteger(max) || max < 1)
+    throw optionError(
+      'maxRunningSimulations',
+      `options.maxRunningSimulations must be an integer ≥ 1 (got ${max})`,
+    );
   const host = options.host ?? '127.0.0.1';
   const remote = !isLoopbackHost(host);
   if (remote && options.allowRemote !== true) {
-    throw new ServerError(ServerErrorCode.REMOTE_NOT_ALLOWED, `host "${host.slice(0, 100)}" is not a loopback address: the server would be reachable from the network; allow it explicitly (allowRemote, serve --allow-remote)`, { option: 'host', host: host.slice(0, 100) });
+    throw new ServerError(
+      ServerErrorCode.REMOTE_NOT_ALLOWED,
+      `host "${host.slice(0, 100)}" is not a loopback address: the server would be reachable from the network; allow it explicitly (allowRemote, serve --allow-remote)`,
+      { option: 'host', host: host.slice(0, 100) },
+    );
   }
-  if (options.token !== undefined && (typeof options.token !== 'string' || options.token.length < 16)) throw optionError('token', 'options.token must be a string of at least 16 characters (see newAccessToken())');
+  if (options.token !== undefined && (typeof options.token !== 'string' || options.token.length < 16))
+    throw optionError(
+      'token',
+      'options.token must be a string of at least 16 characters (see newAccessToken())',
+    );
   if (remote && options.token === undefined) {
-    throw new ServerError(ServerErrorCode.REMOTE_NOT_ALLOWED, `host "${host.slice(0, 100)}" is not a loopback address: every request must then carry an access token (options.token, see newAccessToken())`, { option: 'token', host: host.slice(0, 100) });
+    throw new ServerError(
+      ServerErrorCode.REMOTE_NOT_ALLOWED,
+      `host "${host.slice(0, 100)}" is not a loopback address: every request must then carry an access token (options.token, see newAccessToken())`,
+      { option: 'token', host: host.slice(0, 100) },
+    );
   }
   const port = options.port ?? 80;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw optionError('port', `options.port must be a TCP port (got ${port})`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw optionError('port', `options.port must be a TCP port (got ${port})`);
   const budget = { ...DEFAULT_BUDGET, ...options.budget };
-  if (!(budget.wallSeconds > 0)) throw optionError('budget.wallSeconds', `options.budget.wallSeconds must be > 0 (got ${budget.wallSeconds})`);
-  if (!Number.isInteger(budget.memoryMiB) || budget.memoryMiB < 16) throw optionError('budget.memoryMiB', `options.budget.memoryMiB must be an integer ≥ 16 (got ${budget.memoryMiB})`);
+  if (!(budget.wallSeconds > 0))
+    throw optionError(
+      'budget.wallSeconds',
+      `options.budget.wallSeconds must be > 0 (got ${budget.wallSeconds})`,
+    );
+  if (!Number.isInteger(budget.memoryMiB) || budget.memoryMiB < 16)
+    throw optionError(
+      'budget.memoryMiB',
+      `options.budget.memoryMiB must be an integer ≥ 16 (got ${budget.memoryMiB})`,
+    );
   const scenariosDir = path.resolve(options.scenariosDir ?? path.join(ROOT, 'scenarios'));
   // Real paths: the file policy compares a file's real path (links resolved) with these.
-  const allowedRoots = (options.allowedRoots ?? [scenariosDir, MODELS_DIR, path.join(ROOT, 'calibration')]).map((r) => (existsSync(r) ? realpathSync(r) : path.resolve(r)));
+  const allowedRoots = (
+    options.allowedRoots ?? [scenariosDir, MODELS_DIR, path.join(ROOT, 'calibration')]
+  ).map((r) => (existsSync(r) ? realpathSync(r) : path.resolve(r)));
   return Object.freeze({
     runsDir: path.resolve(options.runsDir),
     scenariosDir,
@@ -137,7 +170,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void reply.status(body.statusCode).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    const e = new ServerError(ServerErrorCode.NOT_FOUND, `nothing at ${request.method} ${request.url.slice(0, 300)}`, { method: request.method });
+    const e = new ServerError(
+      ServerErrorCode.NOT_FOUND,
+      `nothing at ${request.method} ${request.url.slice(0, 300)}`,
+      { method: request.method },
+    );
     void reply.status(404).send(errorBody(e));
   });
   // In this order: headers on every answer (refusals included), then whom the request names, then the token.

@@ -79,7 +79,12 @@ const STATUS: Record<ServerErrorCode, number> = {
 export class ServerError extends Error {
   override readonly name = 'ServerError';
   readonly statusCode: number;
-  constructor(readonly code: ServerErrorCode, message: string, readonly fields: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: ServerErrorCode,
+    message: string,
+    readonly fields: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.statusCode = STATUS[code];
   }
@@ -94,18 +99,47 @@ export interface ErrorBody {
   [field: string]: unknown;
 }
 
-const REASON: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 409: 'Conflict', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+const REASON: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  409: 'Conflict',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
 
 /** The body for any error: ours as they are, fastify's validation errors as BAD_REQUEST, the rest INTERNAL. */
 export function errorBody(err: unknown): ErrorBody {
   if (err instanceof ServerError) {
-    return { ...err.fields, statusCode: err.statusCode, code: err.code, error: REASON[err.statusCode] ?? 'Error', message: err.message };
+    return {
+      ...err.fields,
+      statusCode: err.statusCode,
+      code: err.code,
+      error: REASON[err.statusCode] ?? 'Error',
+      message: err.message,
+    };
   }
   const e = err as { statusCode?: number; validation?: unknown; message?: string; code?: string };
-  const status = typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
+  const status =
+    typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
   if (status < 500) {
     // fastify's own client errors (schema validation, bad JSON, body too large, bad content type).
-    return { statusCode: status, code: ServerErrorCode.BAD_REQUEST, error: REASON[status] ?? 'Bad Request', message: e.message ?? 'bad request', ...(e.code ? { cause: e.code } : {}) };
+    return {
+      statusCode: status,
+      code: ServerErrorCode.BAD_REQUEST,
+      error: REASON[status] ?? 'Bad Request',
+      message: e.message ?? 'bad request',
+      ...(e.code ? { cause: e.code } : {}),
+    };
   }
-  return { statusCode: 500, code: ServerErrorCode.INTERNAL, error: REASON[500]!, message: e.message ?? String(err) };
+  return {
+    statusCode: 500,
+    code: ServerErrorCode.INTERNAL,
+    error: REASON[500]!,
+    message: e.message ?? String(err),
+  };
 }

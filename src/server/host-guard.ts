@@ -28,7 +28,8 @@ export function allowedHosts(listenHost: string, port: number): string[] {
   const names = new Set(LOOPBACK_NAMES);
   if (!WILDCARD.has(listenHost.toLowerCase())) names.add(hostPart(listenHost));
   else {
-    for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) names.add(hostPart(a.address.replace(/%.*$/, '')));
+    for (const list of Object.values(os.networkInterfaces()))
+      for (const a of list ?? []) names.add(hostPart(a.address.replace(/%.*$/, '')));
     names.add(hostPart(os.hostname()));
   }
   const out = [...names].map((n) => `${n}:${port}`);
@@ -63,11 +64,19 @@ export function addHostGuard(app: FastifyInstance, options: HostGuardOptions): v
     const { hosts, origins } = allowed();
     const host = request.headers.host ?? '';
     if (!hosts.has(host.toLowerCase())) {
-      throw new ServerError(ServerErrorCode.FORBIDDEN_HOST, `this server answers only to ${[...hosts].slice(0, 3).join(', ')}${hosts.size > 3 ? ', …' : ''}; the request's Host header names "${host.slice(0, 100)}"`, { header: 'host', value: host.slice(0, 100) });
+      throw new ServerError(
+        ServerErrorCode.FORBIDDEN_HOST,
+        `this server answers only to ${[...hosts].slice(0, 3).join(', ')}${hosts.size > 3 ? ', …' : ''}; the request's Host header names "${host.slice(0, 100)}"`,
+        { header: 'host', value: host.slice(0, 100) },
+      );
     }
     const origin = request.headers.origin;
     if (origin !== undefined && !origins.has(origin.toLowerCase())) {
-      throw new ServerError(ServerErrorCode.FORBIDDEN_ORIGIN, `requests from pages of other sites are refused: the request's Origin header is "${origin.slice(0, 100)}", not this server's (${[...origins][0]})`, { header: 'origin', value: origin.slice(0, 100) });
+      throw new ServerError(
+        ServerErrorCode.FORBIDDEN_ORIGIN,
+        `requests from pages of other sites are refused: the request's Origin header is "${origin.slice(0, 100)}", not this server's (${[...origins][0]})`,
+        { header: 'origin', value: origin.slice(0, 100) },
+      );
     }
   });
 }

@@ -31,7 +31,11 @@ export type JobMessage =
  */
 export function runJob(spec: JobSpec, post: (m: JobMessage) => void): void {
   try {
-    const scenario = loadScenarioOrThrow(spec.file, { ...(spec.text !== undefined ? { text: spec.text } : {}), overrides: spec.overrides, allowedRoots: spec.allowedRoots });
+    const scenario = loadScenarioOrThrow(spec.file, {
+      ...(spec.text !== undefined ? { text: spec.text } : {}),
+      overrides: spec.overrides,
+      allowedRoots: spec.allowedRoots,
+    });
     const traces = readTraces(scenario);
     let lastF = -1;
     let lastT = 0;
@@ -51,8 +55,15 @@ export function runJob(spec: JobSpec, post: (m: JobMessage) => void): void {
     });
     const wallSeconds = (performance.now() - t0) / 1000;
     // The page's own files go into the folder with the others: it is written whole.
-    const extra: RunFileText[] = [['series.json', metricsJson(series)], ...(spec.text !== undefined ? [['scenario.yaml', spec.text] as const] : [])];
-    const files = writeSimulationRun(spec.dir, { scenario, overrides: spec.overrides, result, spans, sampledRequests, wallSeconds }, extra);
+    const extra: RunFileText[] = [
+      ['series.json', metricsJson(series)],
+      ...(spec.text !== undefined ? [['scenario.yaml', spec.text] as const] : []),
+    ];
+    const files = writeSimulationRun(
+      spec.dir,
+      { scenario, overrides: spec.overrides, result, spans, sampledRequests, wallSeconds },
+      extra,
+    );
     post({ type: 'done', files: files.map((f) => path.basename(f)), wallSeconds });
   } catch (err) {
     const e = err as Error & { code?: string };

@@ -38,14 +38,20 @@ export class RunsStore {
   /** Folder `id` of the runs folder (whatever it holds), or BAD_RUN_ID when `id` is not a plain name inside it. */
   folder(id: string): string {
     if (typeof id !== 'string' || !RUN_ID.test(id)) {
-      throw new ServerError(ServerErrorCode.BAD_RUN_ID, `"${String(id).slice(0, 200)}" is not a run id (one folder name of the runs folder: letters, digits, ".", "_", "-")`, { id: String(id).slice(0, 200) });
+      throw new ServerError(
+        ServerErrorCode.BAD_RUN_ID,
+        `"${String(id).slice(0, 200)}" is not a run id (one folder name of the runs folder: letters, digits, ".", "_", "-")`,
+        { id: String(id).slice(0, 200) },
+      );
     }
     return this.#inside(path.join(this.root, id), id);
   }
 
   /** Names of the sub-folders that could be runs or studies (plain names only). */
   folders(): string[] {
-    return readdirSync(this.root, { withFileTypes: true }).filter((e) => e.isDirectory() && RUN_ID.test(e.name)).map((e) => e.name);
+    return readdirSync(this.root, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && RUN_ID.test(e.name))
+      .map((e) => e.name);
   }
 
   /** The folder of run `id`, or a BAD_RUN_ID / RUN_NOT_FOUND error. */
@@ -77,16 +83,30 @@ export class RunsStore {
    */
   readFolderFile(folder: string, id: string, name: string): string {
     const full = path.join(folder, name);
-    if (!existsSync(full)) throw new ServerError(ServerErrorCode.RUN_FILE_MISSING, `"${id}" has no ${name}`, { id, file: name });
+    if (!existsSync(full))
+      throw new ServerError(ServerErrorCode.RUN_FILE_MISSING, `"${id}" has no ${name}`, { id, file: name });
     const real = realpathSync(full);
     const rel = path.relative(realpathSync(folder), real);
     if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
-      throw new ServerError(ServerErrorCode.RUN_FILE_REFUSED, `${name} of "${id}" leads out of its folder (a symbolic link): not read`, { id, file: name });
+      throw new ServerError(
+        ServerErrorCode.RUN_FILE_REFUSED,
+        `${name} of "${id}" leads out of its folder (a symbolic link): not read`,
+        { id, file: name },
+      );
     }
     const st = statSync(real);
-    if (!st.isFile()) throw new ServerError(ServerErrorCode.RUN_FILE_REFUSED, `${name} of "${id}" is not a regular file: not read`, { id, file: name });
+    if (!st.isFile())
+      throw new ServerError(
+        ServerErrorCode.RUN_FILE_REFUSED,
+        `${name} of "${id}" is not a regular file: not read`,
+        { id, file: name },
+      );
     if (st.size > MAX_FOLDER_FILE_BYTES) {
-      throw new ServerError(ServerErrorCode.RUN_FILE_REFUSED, `${name} of "${id}" has ${st.size} bytes, more than the ${MAX_FOLDER_FILE_BYTES} the server reads: not read`, { id, file: name, sizeBytes: st.size, limitBytes: MAX_FOLDER_FILE_BYTES });
+      throw new ServerError(
+        ServerErrorCode.RUN_FILE_REFUSED,
+        `${name} of "${id}" has ${st.size} bytes, more than the ${MAX_FOLDER_FILE_BYTES} the server reads: not read`,
+        { id, file: name, sizeBytes: st.size, limitBytes: MAX_FOLDER_FILE_BYTES },
+      );
     }
     return readFileSync(real, 'utf8');
   }
@@ -107,13 +127,20 @@ export class RunsStore {
         // A folder being written, or not a run: not listed.
       }
     }
-    return out.sort((a, b) => (b.finishedAt ?? '').localeCompare(a.finishedAt ?? '') || a.id.localeCompare(b.id));
+    return out.sort(
+      (a, b) => (b.finishedAt ?? '').localeCompare(a.finishedAt ?? '') || a.id.localeCompare(b.id),
+    );
   }
 
   summary(id: string): RunSummary {
     // Listed leniently (see runListing): a hand-edited or foreign run.json still shows, with nulls.
     const run = runListing(this.readJson(id, 'run.json'));
-    const metrics = this.has(id, 'metrics.json') ? this.readJson<Record<string, any>>(id, 'metrics.json') : {};
+    const metrics = this.has(id, 'metrics.json')
+      ? this.readJson<{ responseTime?: { mean?: unknown; p95?: unknown }; [k: string]: unknown }>(
+          id,
+          'metrics.json',
+        )
+      : {};
     const num = (v: unknown) => (typeof v === 'number' ? v : null);
     return {
       id,
@@ -127,8 +154,16 @@ export class RunsStore {
 
   /** A fresh run id (and its folder path) for a run of `scenario`: `<scenario>-<UTC stamp>[-n]`. */
   newRun(scenario: string, now = new Date()): { id: string; dir: string } {
-    const slug = scenario.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[-]+|[-]+$/g, '').slice(0, 60) || 'run';
-    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+    const slug =
+      scenario
+        .replace(/[^A-Za-z0-9_-]+/g, '-')
+        .replace(/^[-]+|[-]+$/g, '')
+        .slice(0, 60) || 'run';
+    const stamp = now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')
+      .replace('T', '-');
     for (let n = 1; ; n++) {
       const id = n === 1 ? `${slug}-${stamp}` : `${slug}-${stamp}-${n}`;
       const dir = path.join(this.root, id);
@@ -158,6 +193,10 @@ export function parseFolderJson<T = unknown>(text: string, id: string, file: str
     return JSON.parse(text) as T;
   } catch (err) {
     const at = /position (\d+)/.exec((err as Error).message)?.[1];
-    throw new ServerError(ServerErrorCode.RUN_FILE_INVALID, `"${id}": ${file} is not valid JSON${at !== undefined ? ` (at character ${at})` : ''}`, { id, file });
+    throw new ServerError(
+      ServerErrorCode.RUN_FILE_INVALID,
+      `"${id}": ${file} is not valid JSON${at !== undefined ? ` (at character ${at})` : ''}`,
+      { id, file },
+    );
   }
 }

@@ -1,6 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadScenarioAsync, type LoadResult, type ResolvedScenario, type ScenarioIssue } from '../scenario/index.js';
+import {
+  loadScenarioAsync,
+  type LoadResult,
+  type ResolvedScenario,
+  type ScenarioIssue,
+} from '../scenario/index.js';
 import { ServerError, ServerErrorCode } from './errors.js';
 
 /** A scenario the page can pick. */
@@ -38,7 +43,12 @@ export class ScenarioCatalog {
   /** Absolute path of the scenario called `name`, or SCENARIO_NOT_FOUND. */
   fileOf(name: string): string {
     const file = this.#files().get(name);
-    if (!file) throw new ServerError(ServerErrorCode.SCENARIO_NOT_FOUND, `no scenario "${String(name).slice(0, 200)}" (see GET /api/scenarios)`, { scenario: String(name).slice(0, 200) });
+    if (!file)
+      throw new ServerError(
+        ServerErrorCode.SCENARIO_NOT_FOUND,
+        `no scenario "${String(name).slice(0, 200)}" (see GET /api/scenarios)`,
+        { scenario: String(name).slice(0, 200) },
+      );
     return file;
   }
 
@@ -52,9 +62,16 @@ export class ScenarioCatalog {
    * {@link allowedRoots}. Issue locations name the scenario by its entry name. Files are read
    * asynchronously, so a slow disk never holds the server's other requests.
    */
-  async check(name: string, options: { text?: string; overrides?: readonly string[] } = {}): Promise<ScenarioCheck> {
+  async check(
+    name: string,
+    options: { text?: string; overrides?: readonly string[] } = {},
+  ): Promise<ScenarioCheck> {
     const file = this.fileOf(name);
-    const r: LoadResult = await loadScenarioAsync(file, { ...(options.text !== undefined ? { text: options.text } : {}), overrides: options.overrides ?? [], allowedRoots: this.allowedRoots });
+    const r: LoadResult = await loadScenarioAsync(file, {
+      ...(options.text !== undefined ? { text: options.text } : {}),
+      overrides: options.overrides ?? [],
+      allowedRoots: this.allowedRoots,
+    });
     if (r.ok) return { ok: true, scenario: r.scenario };
     return { ok: false, issues: r.issues.map((i) => (i.file === file ? { ...i, file: name } : i)) };
   }
@@ -65,9 +82,12 @@ export class ScenarioCatalog {
     const out = new Map<string, string>();
     if (existsSync(this.dir)) {
       const walk = (dir: string, prefix: string, depth: number) => {
-        for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+        for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+          a.name.localeCompare(b.name),
+        )) {
           if (e.isFile() && /\.ya?ml$/.test(e.name)) out.set(`${prefix}${e.name}`, path.join(dir, e.name));
-          else if (e.isDirectory() && depth > 0 && !e.name.startsWith('.')) walk(path.join(dir, e.name), `${prefix}${e.name}/`, depth - 1);
+          else if (e.isDirectory() && depth > 0 && !e.name.startsWith('.'))
+            walk(path.join(dir, e.name), `${prefix}${e.name}/`, depth - 1);
         }
       };
       walk(this.dir, '', 1);
@@ -81,7 +101,11 @@ function describe(file: string): { title: string; description: string } {
   const text = readFileSync(file, 'utf8');
   const name = /^name:\s*(.+)$/m.exec(text)?.[1]?.trim() ?? path.basename(file);
   const m = /^description:\s*>?\s*\n((?:[ \t]+.*\n?)+)/m.exec(text) ?? /^description:\s*(.+)$/m.exec(text);
-  const description = (m?.[1] ?? '').split('\n').map((l) => l.trim()).join(' ').trim();
+  const description = (m?.[1] ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .join(' ')
+    .trim();
   const sentence = /^(.+?[.;])(\s|$)/.exec(description)?.[1] ?? description;
   return { title: name, description: sentence.slice(0, 240) };
 }

@@ -29,14 +29,21 @@ export interface RunSeries {
   responseTime: LogHistogramJSON;
 }
 
-interface Sampled { t0: number[]; t1: number[]; values: Map<string, number[]> }
+interface Sampled {
+  t0: number[];
+  t1: number[];
+  values: Map<string, number[]>;
+}
 
 /**
  * Like model/simulate() (same replications, seeds, span sample and result, byte for byte), and also
  * samples the time-weighted levels at the end of each progress chunk. Chunking does not change the order
  * of events, so the metrics equal those of `e2ctwin simulate`.
  */
-export function simulateWithSeries(scenario: ResolvedScenario, options: SimulateOptions = {}): { result: SimulationResult; spans: SpanRecord[]; sampledRequests: number; series: RunSeries } {
+export function simulateWithSeries(
+  scenario: ResolvedScenario,
+  options: SimulateOptions = {},
+): { result: SimulationResult; spans: SpanRecord[]; sampledRequests: number; series: RunSeries } {
   const samples: Sampled[] = [];
   const histogram = new LogHistogram();
   let sampled: Sampled = { t0: [], t1: [], values: new Map() };
@@ -58,7 +65,7 @@ export function simulateWithSeries(scenario: ResolvedScenario, options: Simulate
     sampled.t0.push(from);
     sampled.t1.push(now);
     for (const [k, v] of levels) {
-      const prev = Number.isNaN(last.t) ? 0 : last.levels.get(k) ?? 0;
+      const prev = Number.isNaN(last.t) ? 0 : (last.levels.get(k) ?? 0);
       let arr = sampled.values.get(k);
       if (!arr) sampled.values.set(k, (arr = []));
       arr.push((v - prev) / (now - from));
@@ -73,7 +80,8 @@ export function simulateWithSeries(scenario: ResolvedScenario, options: Simulate
 function integrals(sim: Simulation, now: number): Map<string, number> {
   const elapsed = now - sim.collector.measureStart;
   const out = new Map<string, number>();
-  const add = (key: string, mean: number, weight: number) => out.set(key, (out.get(key) ?? 0) + (Number.isFinite(mean) ? mean * elapsed : 0) / weight);
+  const add = (key: string, mean: number, weight: number) =>
+    out.set(key, (out.get(key) ?? 0) + (Number.isFinite(mean) ? mean * elapsed : 0) / weight);
   for (const [serviceId, hosts] of sim.hosts) {
     const poolNames = Object.keys(sim.scenario.services.find((s) => s.id === serviceId)?.app?.pools ?? {});
     for (const host of hosts) {
@@ -89,16 +97,29 @@ function integrals(sim: Simulation, now: number): Map<string, number> {
   return out;
 }
 
-function toSeries(scenario: ResolvedScenario, result: SimulationResult, samples: Sampled[], histogram: LogHistogram): RunSeries {
+function toSeries(
+  scenario: ResolvedScenario,
+  result: SimulationResult,
+  samples: Sampled[],
+  histogram: LogHistogram,
+): RunSeries {
   const first = samples[0] ?? { t0: [], t1: [], values: new Map<string, number[]>() };
   // Replications bounded by a number of requests end at different times: average only those whose
   // windows line up with replication 0's.
-  const aligned = samples.filter((s) => s.t1.length === first.t1.length && s.t1.every((t, i) => Math.abs(t - first.t1[i]!) < 1e-9));
-  const mean = (key: string): number[] => first.t1.map((_, i) => aligned.reduce((a, s) => a + (s.values.get(key)?.[i] ?? 0), 0) / aligned.length);
+  const aligned = samples.filter(
+    (s) => s.t1.length === first.t1.length && s.t1.every((t, i) => Math.abs(t - first.t1[i]!) < 1e-9),
+  );
+  const mean = (key: string): number[] =>
+    first.t1.map((_, i) => aligned.reduce((a, s) => a + (s.values.get(key)?.[i] ?? 0), 0) / aligned.length);
   const pools: RunSeries['pools'] = {};
   for (const [key, p] of Object.entries(result.pools)) {
     const poolName = key.startsWith(`${p.service}.`) ? key.slice(p.service.length + 1) : key;
-    pools[key] = { service: p.service, size: p.size, busy: mean(`pool.busy/${p.service}/${poolName}`), queue: mean(`pool.queue/${p.service}/${poolName}`) };
+    pools[key] = {
+      service: p.service,
+      size: p.size,
+      busy: mean(`pool.busy/${p.service}/${poolName}`),
+      queue: mean(`pool.queue/${p.service}/${poolName}`),
+    };
   }
   const cpu: Record<string, number[]> = {};
   const gpu: Record<string, number[]> = {};

@@ -40,7 +40,10 @@ export interface SimulationBudget {
 }
 
 /** Ten minutes and 1 GiB: far above what the shipped scenarios need from the page (seconds, < 200 MiB). */
-export const DEFAULT_BUDGET: Readonly<SimulationBudget> = Object.freeze({ wallSeconds: 600, memoryMiB: 1024 });
+export const DEFAULT_BUDGET: Readonly<SimulationBudget> = Object.freeze({
+  wallSeconds: 600,
+  memoryMiB: 1024,
+});
 
 export interface SimulationJobsOptions {
   /** Jobs running at once; more are refused with BUSY. */
@@ -86,23 +89,41 @@ export class SimulationJobs {
   /** Refuses with BUSY when `maxRunning` jobs are running. */
   assertCapacity(): void {
     if (this.running >= this.maxRunning) {
-      throw new ServerError(ServerErrorCode.BUSY, `${this.running} simulations are running (at most ${this.maxRunning} at once); try again when one finishes`, { running: this.running, maxRunning: this.maxRunning });
+      throw new ServerError(
+        ServerErrorCode.BUSY,
+        `${this.running} simulations are running (at most ${this.maxRunning} at once); try again when one finishes`,
+        { running: this.running, maxRunning: this.maxRunning },
+      );
     }
   }
 
   start(spec: JobSpec, meta: { runId: string; scenario: string; replications: number }): JobState {
     this.assertCapacity();
     const state: JobState = {
-      id: randomUUID(), runId: meta.runId, scenario: meta.scenario, status: 'running',
-      fraction: 0, replication: 0, replications: meta.replications, startedAt: new Date().toISOString(),
+      id: randomUUID(),
+      runId: meta.runId,
+      scenario: meta.scenario,
+      status: 'running',
+      fraction: 0,
+      replication: 0,
+      replications: meta.replications,
+      startedAt: new Date().toISOString(),
     };
     const { wallSeconds, memoryMiB } = this.budget;
     const worker = spawnWorker(spec, { maxOldGenerationSizeMb: memoryMiB });
     const job: Job = { state, listeners: new Set<JobListener>(), worker, dir: spec.dir };
     this.#jobs.set(state.id, job);
-    job.timer = setTimeout(() => {
-      this.#finish(job, 'failed', { error: { code: ServerErrorCode.SIMULATION_TIMEOUT, message: `the simulation ran longer than ${wallSeconds} s of wall time (the server's budget per simulation, serve --max-wall-seconds) and was stopped` } });
-    }, Math.min(wallSeconds * 1000, 2 ** 31 - 1));
+    job.timer = setTimeout(
+      () => {
+        this.#finish(job, 'failed', {
+          error: {
+            code: ServerErrorCode.SIMULATION_TIMEOUT,
+            message: `the simulation ran longer than ${wallSeconds} s of wall time (the server's budget per simulation, serve --max-wall-seconds) and was stopped`,
+          },
+        });
+      },
+      Math.min(wallSeconds * 1000, 2 ** 31 - 1),
+    );
     job.timer.unref();
     const finish = (status: 'done' | 'failed', extra: Partial<JobState>) => this.#finish(job, status, extra);
     worker.on('message', (m: JobMessage) => {
@@ -117,11 +138,31 @@ export class SimulationJobs {
       }
     });
     worker.on('error', (err: Error & { code?: string }) => {
-      finish('failed', err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-        ? { error: { code: ServerErrorCode.SIMULATION_MEMORY, message: `the simulation needed more than ${memoryMiB} MiB of memory (the server's budget per simulation, serve --max-memory-mib) and was stopped` } }
-        : { error: { code: ServerErrorCode.SIMULATION_CRASHED, message: `the simulation worker failed: ${err.message}` } });
+      finish(
+        'failed',
+        err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? {
+              error: {
+                code: ServerErrorCode.SIMULATION_MEMORY,
+                message: `the simulation needed more than ${memoryMiB} MiB of memory (the server's budget per simulation, serve --max-memory-mib) and was stopped`,
+              },
+            }
+          : {
+              error: {
+                code: ServerErrorCode.SIMULATION_CRASHED,
+                message: `the simulation worker failed: ${err.message}`,
+              },
+            },
+      );
     });
-    worker.on('exit', (code) => finish('failed', { error: { code: ServerErrorCode.SIMULATION_CRASHED, message: `the simulation worker stopped (exit code ${code}) before finishing` } }));
+    worker.on('exit', (code) =>
+      finish('failed', {
+        error: {
+          code: ServerErrorCode.SIMULATION_CRASHED,
+          message: `the simulation worker stopped (exit code ${code}) before finishing`,
+        },
+      }),
+    );
     return state;
   }
 
@@ -132,7 +173,12 @@ export class SimulationJobs {
   cancel(id: string): JobState {
     const job = this.#job(id);
     if (job.state.status === 'running') {
-      this.#finish(job, 'cancelled', { error: { code: ServerErrorCode.SIMULATION_CANCELLED, message: 'the simulation was cancelled (DELETE /api/simulations/:id)' } });
+      this.#finish(job, 'cancelled', {
+        error: {
+          code: ServerErrorCode.SIMULATION_CANCELLED,
+          message: 'the simulation was cancelled (DELETE /api/simulations/:id)',
+        },
+      });
     }
     return job.state;
   }
@@ -153,7 +199,12 @@ export class SimulationJobs {
   async close(): Promise<void> {
     for (const job of this.#jobs.values()) {
       if (job.state.status === 'running') {
-        this.#finish(job, 'cancelled', { error: { code: ServerErrorCode.SIMULATION_CANCELLED, message: 'the server closed before the simulation finished' } });
+        this.#finish(job, 'cancelled', {
+          error: {
+            code: ServerErrorCode.SIMULATION_CANCELLED,
+            message: 'the server closed before the simulation finished',
+          },
+        });
       }
     }
     await Promise.all([...this.#cleanups]);
@@ -184,7 +235,12 @@ export class SimulationJobs {
 
   #job(id: string) {
     const job = this.#jobs.get(id);
-    if (!job) throw new ServerError(ServerErrorCode.SIMULATION_NOT_FOUND, `no simulation "${String(id).slice(0, 100)}"`, { id: String(id).slice(0, 100) });
+    if (!job)
+      throw new ServerError(
+        ServerErrorCode.SIMULATION_NOT_FOUND,
+        `no simulation "${String(id).slice(0, 100)}"`,
+        { id: String(id).slice(0, 100) },
+      );
     return job;
   }
 
@@ -200,11 +256,17 @@ export class SimulationJobs {
  */
 function spawnWorker(spec: JobSpec, resourceLimits: ResourceLimits): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('../server/sim-worker.js', here), { workerData: spec, resourceLimits });
+  if (!here.endsWith('.ts'))
+    return new Worker(new URL('../server/sim-worker.js', here), { workerData: spec, resourceLimits });
   // tsx's ESM API entry (require.resolve finds its CommonJS twin, which cannot load the ESM part).
   const cjs = createRequire(here).resolve('tsx/esm/api');
-  const tsx = pathToFileURL(existsSync(cjs.replace(/\.cjs$/, '.mjs')) ? cjs.replace(/\.cjs$/, '.mjs') : cjs).href;
+  const tsx = pathToFileURL(
+    existsSync(cjs.replace(/\.cjs$/, '.mjs')) ? cjs.replace(/\.cjs$/, '.mjs') : cjs,
+  ).href;
   const entry = new URL('./sim-worker.ts', here).href;
   const boot = `const api = await import(${JSON.stringify(tsx)}); (api.register ?? api.default.register)(); await import(${JSON.stringify(entry)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: spec, resourceLimits });
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), {
+    workerData: spec,
+    resourceLimits,
+  });
 }

@@ -50,7 +50,8 @@ export class StudiesStore {
     const dir = this.runs.folder(id);
     const file = RESULT_FILES.find((f) => existsSync(path.join(dir, f)));
     const study = file ? this.#parse(id, dir, file) : undefined;
-    if (!file || !study) throw new ServerError(ServerErrorCode.STUDY_NOT_FOUND, `no study "${id}" in the runs folder`, { id });
+    if (!file || !study)
+      throw new ServerError(ServerErrorCode.STUDY_NOT_FOUND, `no study "${id}" in the runs folder`, { id });
     return { id, file, study };
   }
 
@@ -60,16 +61,32 @@ export class StudiesStore {
     if (!file) return undefined;
     const s = this.#parse(id, dir, file);
     if (!s) return undefined;
-    const params = Array.isArray(s.params) ? s.params.map((p: { name?: string; path?: string }) => String(p.name ?? p.path)) : [];
-    const points = Array.isArray(s.results) ? s.results.length : Array.isArray(s.history) ? s.history.length : Array.isArray(s.points) ? s.points.length : typeof s.runs === 'number' ? s.runs : null;
+    const params = Array.isArray(s.params)
+      ? s.params.map((p: { name?: string; path?: string }) => String(p.name ?? p.path))
+      : [];
+    const points = Array.isArray(s.results)
+      ? s.results.length
+      : Array.isArray(s.history)
+        ? s.history.length
+        : Array.isArray(s.points)
+          ? s.points.length
+          : typeof s.runs === 'number'
+            ? s.runs
+            : null;
     return {
-      id, kind: String(s.kind), scenario: String(s.scenario ?? ''),
-      method: String(s.design ?? s.method ?? s.algorithm ?? (s.kind === 'validation' ? 'twin vs testbed' : '')),
-      params, points, modifiedAt: statSync(path.join(dir, file)).mtime.toISOString(),
+      id,
+      kind: String(s.kind),
+      scenario: String(s.scenario ?? ''),
+      method: String(
+        s.design ?? s.method ?? s.algorithm ?? (s.kind === 'validation' ? 'twin vs testbed' : ''),
+      ),
+      params,
+      points,
+      modifiedAt: statSync(path.join(dir, file)).mtime.toISOString(),
     };
   }
 
-  #parse(id: string, dir: string, file: string): Record<string, any> | undefined {
+  #parse(id: string, dir: string, file: string): Record<string, unknown> | undefined {
     const d = parseFolderJson<Record<string, unknown>>(this.runs.readFolderFile(dir, id, file), id, file);
     if (!d || typeof d !== 'object') return undefined;
     if (d.format === VALIDATION_PLOT) return { ...d, kind: 'validation' };

@@ -17,7 +17,10 @@ export interface ChromeTraceEvent {
  * requests and one for the network), complete events ('X') in microseconds, with metadata events naming
  * processes and threads.
  */
-export function toChromeTrace(spans: readonly SpanRecord[]): { traceEvents: ChromeTraceEvent[]; displayTimeUnit: 'ms' } {
+export function toChromeTrace(spans: readonly SpanRecord[]): {
+  traceEvents: ChromeTraceEvent[];
+  displayTimeUnit: 'ms';
+} {
   const pids = new Map<string, number>();
   const tids = new Map<string, number>();
   const events: ChromeTraceEvent[] = [];
@@ -26,7 +29,15 @@ export function toChromeTrace(spans: readonly SpanRecord[]): { traceEvents: Chro
     if (pid === undefined) {
       pid = pids.size + 1;
       pids.set(host, pid);
-      events.push({ name: 'process_name', cat: '__metadata', ph: 'M', ts: 0, pid, tid: 0, args: { name: host } });
+      events.push({
+        name: 'process_name',
+        cat: '__metadata',
+        ph: 'M',
+        ts: 0,
+        pid,
+        tid: 0,
+        args: { name: host },
+      });
     }
     return pid;
   };
@@ -42,8 +53,14 @@ export function toChromeTrace(spans: readonly SpanRecord[]): { traceEvents: Chro
   };
   for (const s of spans) {
     const pid = pidOf(s.host);
-    const lane = s.kind === 'stage' && s.pool !== undefined ? `${s.pool} #${s.lane ?? 0}`
-      : s.kind === 'wait' ? `${s.pool ?? ''} queue` : s.kind === 'network' ? 'network' : 'requests';
+    const lane =
+      s.kind === 'stage' && s.pool !== undefined
+        ? `${s.pool} #${s.lane ?? 0}`
+        : s.kind === 'wait'
+          ? `${s.pool ?? ''} queue`
+          : s.kind === 'network'
+            ? 'network'
+            : 'requests';
     events.push({
       name: s.kind === 'request' ? `request ${s.request}` : s.name,
       cat: s.kind,
@@ -52,7 +69,11 @@ export function toChromeTrace(spans: readonly SpanRecord[]): { traceEvents: Chro
       dur: Math.max(0, (s.end - s.start) * 1e6),
       pid,
       tid: tidOf(pid, lane),
-      args: { request: s.request, ...(s.item !== undefined ? { item: s.item } : {}), ...(s.status ? { status: s.status } : {}) },
+      args: {
+        request: s.request,
+        ...(s.item !== undefined ? { item: s.item } : {}),
+        ...(s.status ? { status: s.status } : {}),
+      },
     });
   }
   return { traceEvents: events, displayTimeUnit: 'ms' };

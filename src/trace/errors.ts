@@ -8,7 +8,10 @@ export type TraceErrorCode = (typeof TraceErrorCode)[keyof typeof TraceErrorCode
 /** An error of the trace layer; the message is complete on its own. */
 export class TraceError extends Error {
   override readonly name = 'TraceError';
-  constructor(readonly code: TraceErrorCode, message: string) {
+  constructor(
+    readonly code: TraceErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }

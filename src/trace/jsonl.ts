@@ -3,7 +3,7 @@ import { TRACE_FORMAT, type SpanRecord, type TraceHeader } from './record.js';
 
 /** A trace as JSON Lines text: the header, then one span per line. */
 export function traceToJsonl(header: TraceHeader, spans: readonly SpanRecord[]): string {
-  return [JSON.stringify(header), ...spans.map((s) => JSON.stringify(s))].join('\n') + '\n';
+  return `${[JSON.stringify(header), ...spans.map((s) => JSON.stringify(s))].join('\n')}\n`;
 }
 
 /**

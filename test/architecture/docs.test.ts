@@ -18,7 +18,12 @@ function markdownFiles(): string[] {
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
 function anchor(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[`*_]/g, '').replace(/[^\p{L}\p{N} -]/gu, '').replace(/ /g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[`*_]/g, '')
+    .replace(/[^\p{L}\p{N} -]/gu, '')
+    .replace(/ /g, '-');
 }
 
 function anchorsOf(file: string): Set<string> {
@@ -29,7 +34,8 @@ function anchorsOf(file: string): Set<string> {
 /** Relative links of a Markdown file, outside code blocks and code spans. */
 function relativeLinks(text: string): string[] {
   const prose = text.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '');
-  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!)
+  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((m) => m[1]!)
     .filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t));
 }
 
@@ -60,7 +66,7 @@ describe('documentation', () => {
     expect(broken).toEqual([]);
   });
 
-  it('the README\'s command table has a row for every verb, naming each of its long options (or the text below the table does)', () => {
+  it("the README's command table has a row for every verb, naming each of its long options (or the text below the table does)", () => {
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
     const section = /^## Commands$([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
     const lines = section.split('\n');
@@ -69,14 +75,23 @@ describe('documentation', () => {
     const missing: string[] = [];
     for (const verb of buildProgram().commands) {
       if (verb.name() === 'help') continue;
-      const rows = lines.filter((l) => l.startsWith(`| \`e2ctwin ${verb.name()} `) || l.startsWith(`| \`e2ctwin ${verb.name()}\``)).join('\n');
+      const rows = lines
+        .filter(
+          (l) => l.startsWith(`| \`e2ctwin ${verb.name()} `) || l.startsWith(`| \`e2ctwin ${verb.name()}\``),
+        )
+        .join('\n');
       if (rows === '') {
         missing.push(`no row for e2ctwin ${verb.name()}`);
         continue;
       }
       const check = (cmd: Command, label: string) => {
         for (const o of cmd.options) {
-          if (o.long && o.long !== '--help' && ![o.long, o.short].some((f) => f !== undefined && (names(rows, f) || names(prose, f)))) missing.push(`${label} ${o.long}`);
+          if (
+            o.long &&
+            o.long !== '--help' &&
+            ![o.long, o.short].some((f) => f !== undefined && (names(rows, f) || names(prose, f)))
+          )
+            missing.push(`${label} ${o.long}`);
         }
         for (const sub of cmd.commands) {
           if (sub.name() === 'help') continue;

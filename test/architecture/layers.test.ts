@@ -28,7 +28,13 @@ const allowed: Record<string, string[]> = {
 const typeOnlyAllowed: Record<string, string[]> = { model: ['scenario'] };
 const lazyOnlyAllowed: Record<string, string[]> = { cli: ['server'] };
 
-interface Import { file: string; target: string; to: string; typeOnly: boolean; lazy: boolean }
+interface Import {
+  file: string;
+  target: string;
+  to: string;
+  typeOnly: boolean;
+  lazy: boolean;
+}
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -44,8 +50,16 @@ function importsOf(layer: string): Import[] {
     const text = readFileSync(file, 'utf8');
     // Static imports and re-exports (`import … from`, `export … from`), and lazy ones (`import('…')`).
     const found = [
-      ...[...text.matchAll(/^(?:import|export)(\s+type)?[^'"]*?from\s+'(\.[^']+)'/gm)].map((m) => ({ spec: m[2]!, typeOnly: !!m[1], lazy: false })),
-      ...[...text.matchAll(/\bimport\(\s*'(\.[^']+)'\s*\)/g)].map((m) => ({ spec: m[1]!, typeOnly: false, lazy: true })),
+      ...[...text.matchAll(/^(?:import|export)(\s+type)?[^'"]*?from\s+'(\.[^']+)'/gm)].map((m) => ({
+        spec: m[2]!,
+        typeOnly: !!m[1],
+        lazy: false,
+      })),
+      ...[...text.matchAll(/\bimport\(\s*'(\.[^']+)'\s*\)/g)].map((m) => ({
+        spec: m[1]!,
+        typeOnly: false,
+        lazy: true,
+      })),
     ];
     for (const { spec, typeOnly, lazy } of found) {
       const target = path.relative(src, path.resolve(path.dirname(file), spec));
@@ -95,9 +109,12 @@ function cycles(graph: Map<string, Set<string>>): string[][] {
 
 describe('layering', () => {
   it('every folder of src/ is a layer listed here, and every listed layer exists', () => {
-    const folders = readdirSync(src).filter((f) => statSync(path.join(src, f)).isDirectory()).sort();
+    const folders = readdirSync(src)
+      .filter((f) => statSync(path.join(src, f)).isDirectory())
+      .sort();
     expect(folders).toEqual(Object.keys(allowed).sort());
-    for (const layer of Object.keys(allowed)) expect(existsSync(path.join(src, layer)), `src/${layer}/ is missing`).toBe(true);
+    for (const layer of Object.keys(allowed))
+      expect(existsSync(path.join(src, layer)), `src/${layer}/ is missing`).toBe(true);
   });
 
   for (const [layer, deps] of Object.entries(allowed)) {
@@ -117,9 +134,22 @@ describe('layering', () => {
   }
 
   it('the cycle finder finds a cycle of three folders and only it', () => {
-    const g = new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])], ['d', new Set(['a'])], ['e', new Set<string>()]]);
+    const g = new Map([
+      ['a', new Set(['b'])],
+      ['b', new Set(['c'])],
+      ['c', new Set(['a'])],
+      ['d', new Set(['a'])],
+      ['e', new Set<string>()],
+    ]);
     expect(cycles(g)).toEqual([['a', 'b', 'c']]);
-    expect(cycles(new Map([['a', new Set(['b'])], ['b', new Set<string>()]]))).toEqual([]);
+    expect(
+      cycles(
+        new Map([
+          ['a', new Set(['b'])],
+          ['b', new Set<string>()],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('no import cycle between folders (type-only and lazy imports count)', () => {

@@ -37,11 +37,26 @@ const GOOD = `measurements:
 describe('e2ctwin calibrate-twin', () => {
   it('writes the same calibration set whatever the number of workers, and simulate and suggest-measurement use it', () => {
     const file = scenario('ok', { measurements: GOOD });
-    const args = (w: string, out: string) => ['calibrate-twin', file, '--budget', '100', '--samples', '8', '--waves', '2', '-w', w, '-o', out];
+    const args = (w: string, out: string) => [
+      'calibrate-twin',
+      file,
+      '--budget',
+      '100',
+      '--samples',
+      '8',
+      '--waves',
+      '2',
+      '-w',
+      w,
+      '-o',
+      out,
+    ];
     const a = runCli(args('0', path.join(tmp, 'ok', 'set-w0.yaml')));
     expect(a.status, a.stderr).toBe(0);
     // 8 vectors are too few to judge identification from: no verdict, and a warning.
-    expect(a.stdout).toMatch(/cloud\.engine\.stages\.extract\.demand\.mean .*undetermined: too few plausible vectors/);
+    expect(a.stdout).toMatch(
+      /cloud\.engine\.stages\.extract\.demand\.mean .*undetermined: too few plausible vectors/,
+    );
     expect(a.stdout).toContain('Fit at the measured configurations');
     const b = runCli(args('2', path.join(tmp, 'ok', 'set-w2.yaml')));
     expect(b.status, b.stderr).toBe(0);
@@ -52,39 +67,73 @@ describe('e2ctwin calibrate-twin', () => {
     expect(set.samples.length).toBeGreaterThan(0);
     expect(Object.keys(set.samples[0]).sort()).toEqual(Object.keys(set.priors).sort());
 
-    const sim = runCli(['simulate', file, '--calibration-set', path.join(tmp, 'ok', 'set-w0.yaml'), '-r', '2', '--json']);
+    const sim = runCli([
+      'simulate',
+      file,
+      '--calibration-set',
+      path.join(tmp, 'ok', 'set-w0.yaml'),
+      '-r',
+      '2',
+      '--json',
+    ]);
     expect(sim.status, sim.stderr).toBe(0);
     const calibrated = JSON.parse(sim.stdout).calibrated['responseTime.mean'];
     expect(calibrated.lo90).toBeLessThanOrEqual(calibrated.point);
     expect(calibrated.hi90).toBeGreaterThanOrEqual(calibrated.point);
 
-    writeFileSync(path.join(tmp, 'ok', 'candidates.yaml'), 'configs:\n  - { name: x1-again, set: [cloud.engine.pools.extract=1] }\n  - { name: x3, set: [cloud.engine.pools.extract=3] }\n');
-    const sug = runCli(['suggest-measurement', file, '--calibration-set', path.join(tmp, 'ok', 'set-w0.yaml'), '--candidates', path.join(tmp, 'ok', 'candidates.yaml'), '--question', 'responseTime.mean at cloud.engine.pools.extract=6', '--json']);
+    writeFileSync(
+      path.join(tmp, 'ok', 'candidates.yaml'),
+      'configs:\n  - { name: x1-again, set: [cloud.engine.pools.extract=1] }\n  - { name: x3, set: [cloud.engine.pools.extract=3] }\n',
+    );
+    const sug = runCli([
+      'suggest-measurement',
+      file,
+      '--calibration-set',
+      path.join(tmp, 'ok', 'set-w0.yaml'),
+      '--candidates',
+      path.join(tmp, 'ok', 'candidates.yaml'),
+      '--question',
+      'responseTime.mean at cloud.engine.pools.extract=6',
+      '--json',
+    ]);
     expect(sug.status, sug.stderr).toBe(0);
     const ranked = JSON.parse(sug.stdout).ranked as { name: string; reduction: number }[];
     expect(ranked.map((r) => r.name).sort()).toEqual(['x1-again', 'x3']);
   }, 240_000);
 
   it('a measurement whose overrides do not validate: located at the override, exit 2', () => {
-    const file = scenario('bad-override', { measurements: GOOD.replace('cloud.engine.pools.simsearch: 2 }', 'cloud.engin.pools.simsearch: 2 }') });
+    const file = scenario('bad-override', {
+      measurements: GOOD.replace('cloud.engine.pools.simsearch: 2 }', 'cloud.engin.pools.simsearch: 2 }'),
+    });
     const r = runCli(['calibrate-twin', file, '--budget', '50']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/measurements\.yaml:3:\d+ measurements\[0\]\.set\.cloud\.engin\.pools\.simsearch: measurement "x1": .*engin/);
+    expect(r.stderr).toMatch(
+      /measurements\.yaml:3:\d+ measurements\[0\]\.set\.cloud\.engin\.pools\.simsearch: measurement "x1": .*engin/,
+    );
     expect(r.stderr).toContain('E2C_ERR_CALIBRATE_MEASUREMENT_CONFIG');
   });
 
   it('an unknown metric key: located at the key with a suggestion, exit 2', () => {
-    const file = scenario('bad-metric', { measurements: GOOD.replace('throughput: { value: 9.314', 'throughputt: { value: 9.314') });
+    const file = scenario('bad-metric', {
+      measurements: GOOD.replace('throughput: { value: 9.314', 'throughputt: { value: 9.314'),
+    });
     const r = runCli(['calibrate-twin', file, '--budget', '50']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/measurements\.yaml:7:\d+ measurements\[1\]\.metrics\.throughputt: measurement "x4": unknown metric "throughputt" \(did you mean "throughput"\?\)/);
+    expect(r.stderr).toMatch(
+      /measurements\.yaml:7:\d+ measurements\[1\]\.metrics\.throughputt: measurement "x4": unknown metric "throughputt" \(did you mean "throughput"\?\)/,
+    );
   });
 
   it('a prior range with min ≥ max: located in the scenario, exit 2', () => {
-    const file = scenario('bad-prior', { measurements: GOOD, params: '    edge.users.workload.thinkTime.mean: { min: 2, max: 2 }\n' });
+    const file = scenario('bad-prior', {
+      measurements: GOOD,
+      params: '    edge.users.workload.thinkTime.mean: { min: 2, max: 2 }\n',
+    });
     const r = runCli(['calibrate-twin', file, '--budget', '50']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/twin\.yaml:\d+:\d+ calibrate\.params\.edge\.users\.workload\.thinkTime\.mean\.max: max must be > min/);
+    expect(r.stderr).toMatch(
+      /twin\.yaml:\d+:\d+ calibrate\.params\.edge\.users\.workload\.thinkTime\.mean\.max: max must be > min/,
+    );
   });
 
   it('a run folder without a trace: located at the run, exit 2', () => {
@@ -96,15 +145,29 @@ describe('e2ctwin calibrate-twin', () => {
     for (const f of ['run.json', 'metrics.json']) copyFileSync(path.join(shipped, f), path.join(run, f));
     const r = runCli(['calibrate-twin', file, '--budget', '50']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/measurements\.yaml:8:\d+ measurements\[2\]\.runs\[0\]: measurement "live": .*trace\.jsonl: no such file/);
+    expect(r.stderr).toMatch(
+      /measurements\.yaml:8:\d+ measurements\[2\]\.runs\[0\]: measurement "live": .*trace\.jsonl: no such file/,
+    );
   });
 });
 
 describe('e2ctwin validate-twin --calibration-set', () => {
   it('reports how many measured held-out values fall inside the 90 % prediction intervals of the shipped local-testbed set', () => {
-    const r = runCli(['validate-twin', 'scenarios/local-testbed.yaml', '--calibration', 'calibration/local-testbed/params.yaml',
-      '--configs', 'calibration/local-testbed/held-out.yaml', '--live-runs', 'calibration/local-testbed/runs/held-out',
-      '--calibration-set', 'calibration/local-testbed/calibration-set.yaml', '--pi-replications', '1', '--json']);
+    const r = runCli([
+      'validate-twin',
+      'scenarios/local-testbed.yaml',
+      '--calibration',
+      'calibration/local-testbed/params.yaml',
+      '--configs',
+      'calibration/local-testbed/held-out.yaml',
+      '--live-runs',
+      'calibration/local-testbed/runs/held-out',
+      '--calibration-set',
+      'calibration/local-testbed/calibration-set.yaml',
+      '--pi-replications',
+      '1',
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const pi = JSON.parse(r.stdout).predictionIntervals;
     expect(pi.level).toBe(0.9);

@@ -14,7 +14,7 @@ describe('prediction scores', () => {
     expect(spearman([1, 2, 2, 3], [1, 2, 3, 4])).toBeCloseTo(0.9486833, 6);
   });
 
-  it('regret() is the measured value of the twin\'s pick over the measured best', () => {
+  it("regret() is the measured value of the twin's pick over the measured best", () => {
     expect(regret([3, 1, 2], [3, 1, 2])).toBe(1);
     expect(regret([3, 1, 2], [3, 1.5, 1])).toBe(1.5);
   });

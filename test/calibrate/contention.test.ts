@@ -13,7 +13,9 @@ describe('fitContention()', () => {
     // curve is 1 + 1.5·(n − 1)/(n − 1 + 3). Two configurations make the GPU see different concurrencies.
     const spans: SpanRecord[] = [];
     for (const [i, extra] of [['edge.users.quantity=60'], ['cloud.engine.pools.extract=3']].entries()) {
-      const s = loadScenarioOrThrow(file, { overrides: ['run.duration=1500', 'run.replications=1', 'run.spanSample=2500', ...extra] });
+      const s = loadScenarioOrThrow(file, {
+        overrides: ['run.duration=1500', 'run.replications=1', 'run.spanSample=2500', ...extra],
+      });
       for (const x of simulate(s).spans) spans.push({ ...x, host: `${i}/${x.host}` });
     }
     const fit = fitContention(spans, 'cloud.engine', 'extract')!;

@@ -11,7 +11,7 @@ const draw = (spec: DistSpec, n: number, name = 'fit') => {
 describe('special functions', () => {
   it('digamma, trigamma and the incomplete gamma match known values', () => {
     expect(digamma(1)).toBeCloseTo(-0.5772156649, 9);
-    expect(digamma(0.5)).toBeCloseTo(-1.9635100260, 9);
+    expect(digamma(0.5)).toBeCloseTo(-1.963510026, 9);
     expect(trigamma(1)).toBeCloseTo(Math.PI ** 2 / 6, 9);
     expect(gammaP(1, 2)).toBeCloseTo(1 - Math.exp(-2), 12);
     expect(gammaP(3, 2.5)).toBeCloseTo(0.4561868841, 9);

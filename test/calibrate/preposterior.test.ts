@@ -34,12 +34,18 @@ describe('weightedVariance()', () => {
   it('equals the sample variance (n − 1) under equal weights', () => {
     const q = [1, 2, 4, 8];
     const m = q.reduce((x, y) => x + y) / 4;
-    expect(weightedVariance(q, [0.25, 0.25, 0.25, 0.25])).toBeCloseTo(q.reduce((s, x) => s + (x - m) ** 2, 0) / 3, 12);
+    expect(weightedVariance(q, [0.25, 0.25, 0.25, 0.25])).toBeCloseTo(
+      q.reduce((s, x) => s + (x - m) ** 2, 0) / 3,
+      12,
+    );
   });
 });
 
 describe('identify()', () => {
-  const priors = [{ path: 'a', min: 1, max: 100, log: true }, { path: 'b', min: 0, max: 10, log: false }];
+  const priors = [
+    { path: 'a', min: 1, max: 100, log: true },
+    { path: 'b', min: 0, max: 10, log: false },
+  ];
   it('calls a parameter whose plausible values fill the prior not identified, and one confined to a tenth of it identified (log scale for log priors)', () => {
     const rng = createStream(3, 'test', 0);
     const unit = Array.from({ length: 40 }, () => [rng(), 0.45 + 0.1 * rng()]);
@@ -53,7 +59,14 @@ describe('identify()', () => {
     expect(a!.posterior.median).toBeLessThan(20);
   });
   it('gives no verdict from fewer than 10 plausible vectors', () => {
-    const few = identify(priors, [[0.5, 0.5], [0.51, 0.5], [0.49, 0.52]]);
-    expect(few.map((i) => i.verdict)).toEqual(['undetermined: too few plausible vectors', 'undetermined: too few plausible vectors']);
+    const few = identify(priors, [
+      [0.5, 0.5],
+      [0.51, 0.5],
+      [0.49, 0.52],
+    ]);
+    expect(few.map((i) => i.verdict)).toEqual([
+      'undetermined: too few plausible vectors',
+      'undetermined: too few plausible vectors',
+    ]);
   });
 });

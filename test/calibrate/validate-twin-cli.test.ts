@@ -18,27 +18,57 @@ const write = (name: string, text: string) => {
 
 describe('e2ctwin validate-twin: bad input (exit 2, nothing runs)', () => {
   it('a missing calibration file', () => {
-    const r = runCli(['validate-twin', 'scenarios/local-testbed.yaml', '--calibration', 'no/such/params.yaml', '--configs', `${campaign}/held-out.yaml`, '--live-runs', `${campaign}/runs/held-out`]);
+    const r = runCli([
+      'validate-twin',
+      'scenarios/local-testbed.yaml',
+      '--calibration',
+      'no/such/params.yaml',
+      '--configs',
+      `${campaign}/held-out.yaml`,
+      '--live-runs',
+      `${campaign}/runs/held-out`,
+    ]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('--calibration no/such/params.yaml: file not found [E2C_ERR_CALIBRATE_FILE_MISSING]');
+    expect(r.stderr).toContain(
+      '--calibration no/such/params.yaml: file not found [E2C_ERR_CALIBRATE_FILE_MISSING]',
+    );
   });
 
   it('a held-out file with an unknown key, or with configurations that are not valid scenarios: every problem, located', () => {
     const shape = write('shape.yaml', 'configs:\n  - name: a\n    sets: [edge.users.workload.users=1]\n');
     const r = runCli([...base, '--configs', shape, '--live-runs', `${campaign}/runs/held-out`]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/error: 1 problem in the held-out configurations:\n.*shape\.yaml:3:5 configs\[0\]\.sets: unknown key "sets" \(did you mean "set"\?\)/);
-    const bad = write('bad.yaml', 'configs:\n  - name: a\n    set: [edge.users.workload.users=0.5]\n  - name: b\n    set: [cloud.engine.pools.extract=2, cloud.engin.pools.http=3]\n');
+    expect(r.stderr).toMatch(
+      /error: 1 problem in the held-out configurations:\n.*shape\.yaml:3:5 configs\[0\]\.sets: unknown key "sets" \(did you mean "set"\?\)/,
+    );
+    const bad = write(
+      'bad.yaml',
+      'configs:\n  - name: a\n    set: [edge.users.workload.users=0.5]\n  - name: b\n    set: [cloud.engine.pools.extract=2, cloud.engin.pools.http=3]\n',
+    );
     const r2 = runCli([...base, '--configs', bad, '--live-runs', `${campaign}/runs/held-out`]);
     expect(r2.status).toBe(2);
     expect(r2.stderr).toMatch(/error: 2 problems in the held-out configurations:/);
-    expect(r2.stderr).toMatch(/bad\.yaml:3:11 configs\[0\]\.set\[0\]: configuration "a": .*\[E2C_ERR_CALIBRATE_HELD_OUT_CONFIG\]/);
-    expect(r2.stderr).toMatch(/bad\.yaml:5:41 configs\[1\]\.set\[1\]: configuration "b": .*did you mean "engine".*\[E2C_ERR_CALIBRATE_HELD_OUT_CONFIG\]/);
+    expect(r2.stderr).toMatch(
+      /bad\.yaml:3:11 configs\[0\]\.set\[0\]: configuration "a": .*\[E2C_ERR_CALIBRATE_HELD_OUT_CONFIG\]/,
+    );
+    expect(r2.stderr).toMatch(
+      /bad\.yaml:5:41 configs\[1\]\.set\[1\]: configuration "b": .*did you mean "engine".*\[E2C_ERR_CALIBRATE_HELD_OUT_CONFIG\]/,
+    );
     expect(r2.stderr).not.toContain('    at '); // no stack trace
   });
 
   it('a bad option value says which', () => {
-    const r = runCli([...base, '--configs', `${campaign}/held-out.yaml`, '--testbed', 'testbeds/local.yaml', '--out', path.join(tmp, 'x'), '--duration', '-1']);
+    const r = runCli([
+      ...base,
+      '--configs',
+      `${campaign}/held-out.yaml`,
+      '--testbed',
+      'testbeds/local.yaml',
+      '--out',
+      path.join(tmp, 'x'),
+      '--duration',
+      '-1',
+    ]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--duration must be a number > 0 (got "-1")');
   });
@@ -52,14 +82,24 @@ describe('e2ctwin validate-twin: bad input (exit 2, nothing runs)', () => {
     cpSync(path.join(repoRoot, campaign, 'runs/held-out/u7'), path.join(runs, 'u1'), { recursive: true });
     const r = runCli([...base, '--configs', `${campaign}/held-out.yaml`, '--live-runs', runs]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/measured --set edge\.users\.workload\.users=7, but configuration "u1" is --set edge\.users\.workload\.users=1: a run folder of another configuration \[E2C_ERR_CALIBRATE_RUN_MISMATCH\]/);
+    expect(r.stderr).toMatch(
+      /measured --set edge\.users\.workload\.users=7, but configuration "u1" is --set edge\.users\.workload\.users=1: a run folder of another configuration \[E2C_ERR_CALIBRATE_RUN_MISMATCH\]/,
+    );
   });
 });
 
 describe('e2ctwin validate-twin: the shipped campaign, re-scored from its run folders without root', () => {
   it('reproduces the shipped validation.json (predictions within 1e-6, measurements exactly)', () => {
     const out = path.join(tmp, 'rescore');
-    const r = runCli([...base, '--configs', `${campaign}/held-out.yaml`, '--live-runs', `${campaign}/runs/held-out`, '--out', out]);
+    const r = runCli([
+      ...base,
+      '--configs',
+      `${campaign}/held-out.yaml`,
+      '--live-runs',
+      `${campaign}/runs/held-out`,
+      '--out',
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const shipped = JSON.parse(readFileSync(path.join(repoRoot, campaign, 'validation.json'), 'utf8'));
     const now = JSON.parse(readFileSync(path.join(out, 'validation.json'), 'utf8'));
@@ -70,7 +110,9 @@ describe('e2ctwin validate-twin: the shipped campaign, re-scored from its run fo
     expect(r.stdout).toContain('MAPE');
     expect(r.stdout).toMatch(/Spearman ρ\s+mean/);
     const plot = JSON.parse(readFileSync(path.join(out, 'plot.json'), 'utf8'));
-    expect(plot.cdfs.map((c: { name: string }) => c.name)).toEqual(now.configs.map((c: { name: string }) => c.name));
+    expect(plot.cdfs.map((c: { name: string }) => c.name)).toEqual(
+      now.configs.map((c: { name: string }) => c.name),
+    );
     expect(plot.cdfs[0].measured.x.length).toBeGreaterThan(10);
   });
 
@@ -78,7 +120,14 @@ describe('e2ctwin validate-twin: the shipped campaign, re-scored from its run fo
     const runs = path.join(tmp, 'partial');
     cpSync(path.join(repoRoot, campaign, 'runs/held-out'), runs, { recursive: true });
     const runJson = path.join(runs, 'u11', 'run.json');
-    writeFileSync(runJson, JSON.stringify({ ...JSON.parse(readFileSync(runJson, 'utf8')), status: 'failed', failure: 'cloud.engine@cloud-1 died during the run' }));
+    writeFileSync(
+      runJson,
+      JSON.stringify({
+        ...JSON.parse(readFileSync(runJson, 'utf8')),
+        status: 'failed',
+        failure: 'cloud.engine@cloud-1 died during the run',
+      }),
+    );
     rmSync(path.join(runs, 'u18'), { recursive: true });
     const r = runCli([...base, '--configs', `${campaign}/held-out.yaml`, '--live-runs', runs, '--json']);
     expect(r.status, r.stderr).toBe(0);
@@ -96,12 +145,24 @@ describe('e2ctwin validate-twin: the shipped campaign, re-scored from its run fo
     cpSync(path.join(repoRoot, campaign, 'runs/held-out'), runs, { recursive: true });
     const metrics = path.join(runs, 'u4-d4', 'metrics.json');
     writeFileSync(metrics, readFileSync(metrics, 'utf8').replace(/"throughput": [^,]+,/, '"throughput": ,'));
-    const r = runCli([...base, '--configs', `${campaign}/held-out.yaml`, '--live-runs', runs, '--out', path.join(tmp, 'corrupt-out')]);
+    const r = runCli([
+      ...base,
+      '--configs',
+      `${campaign}/held-out.yaml`,
+      '--live-runs',
+      runs,
+      '--out',
+      path.join(tmp, 'corrupt-out'),
+    ]);
     expect(r.status, r.stderr).toBe(0);
-    const where = new RegExp(`${escape(metrics)}:12:17: not valid JSON: .*\\[E2C_ERR_RUNFOLDER_READ_JSON\\]`);
+    const where = new RegExp(
+      `${escapeRegExp(metrics)}:12:17: not valid JSON: .*\\[E2C_ERR_RUNFOLDER_READ_JSON\\]`,
+    );
     expect(r.stderr).toMatch(new RegExp(`u4-d4: skipped: ${where.source}`));
     expect(r.stderr).toContain('warning: 1 corrupt run folder skipped');
-    expect(r.stdout).toMatch(/missing \(not scored\): 1, of which 1 corrupt run folder skipped\n  u4-d4: corrupt run folder, skipped: /);
+    expect(r.stdout).toMatch(
+      /missing \(not scored\): 1, of which 1 corrupt run folder skipped\n {2}u4-d4: corrupt run folder, skipped: /,
+    );
     const report = JSON.parse(readFileSync(path.join(tmp, 'corrupt-out', 'validation.json'), 'utf8'));
     expect(report.missing).toEqual([{ name: 'u4-d4', reason: expect.stringMatching(where), corrupt: true }]);
     expect(report.configs.map((c: { name: string }) => c.name)).toEqual(['u1', 'u7', 'u11', 'u14-x1', 'u18']);
@@ -109,12 +170,16 @@ describe('e2ctwin validate-twin: the shipped campaign, re-scored from its run fo
 });
 
 /** A literal string inside a RegExp. */
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Paths where two JSON values differ (numbers: relative 1e-6). */
 function close(a: unknown, b: unknown, at: string): string[] {
-  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b)) ? [] : [`${at}: ${a} vs ${b}`];
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b ? [] : [`${at}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`];
+  if (typeof a === 'number' && typeof b === 'number')
+    return Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b)) ? [] : [`${at}: ${a} vs ${b}`];
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object')
+    return a === b ? [] : [`${at}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`];
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].flatMap((k) => close((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`));
+  return [...keys].flatMap((k) =>
+    close((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`),
+  );
 }

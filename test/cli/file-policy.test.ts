@@ -8,7 +8,10 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-cli-files-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 // Every non-trivial line of /etc/passwd: none may appear in anything e2ctwin prints.
-const passwdLines = readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.trim()).filter((l) => l.length > 3);
+const passwdLines = readFileSync('/etc/passwd', 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l.length > 3);
 const leaked = (out: string) => passwdLines.filter((l) => out.includes(l));
 
 describe('files named by a scenario, on the command line', () => {
@@ -21,10 +24,22 @@ describe('files named by a scenario, on the command line', () => {
     expect(leaked(r.stdout + r.stderr)).toEqual([]);
   });
 
-  it('even inside an allowed folder (--allow-dir /etc), a file that is not a scenario\'s is located but never quoted', () => {
-    for (const set of ['calibration=/etc/passwd', 'cloud.engine.host=/etc/passwd', 'cloud.engine.app=/etc/passwd']) {
+  it("even inside an allowed folder (--allow-dir /etc), a file that is not a scenario's is located but never quoted", () => {
+    for (const set of [
+      'calibration=/etc/passwd',
+      'cloud.engine.host=/etc/passwd',
+      'cloud.engine.app=/etc/passwd',
+    ]) {
       for (const json of [[], ['--json']]) {
-        const r = runCli(['validate', 'scenarios/plantnet.yaml', '--allow-dir', '/etc', '--set', set, ...json]);
+        const r = runCli([
+          'validate',
+          'scenarios/plantnet.yaml',
+          '--allow-dir',
+          '/etc',
+          '--set',
+          set,
+          ...json,
+        ]);
         expect(r.status, set).toBe(2);
         expect(r.stdout + r.stderr, set).toContain('/etc/passwd');
         expect(leaked(r.stdout + r.stderr), set).toEqual([]);
@@ -46,7 +61,9 @@ describe('files named by a scenario, on the command line', () => {
     mkdirSync(traceDir);
     copyFileSync(path.join(repoRoot, 'test/fixtures/traces/three.csv'), path.join(traceDir, 'three.csv'));
     const file = path.join(scenarioDir, 'trace.yaml');
-    writeFileSync(file, `name: trace
+    writeFileSync(
+      file,
+      `name: trace
 run: { duration: 20, replications: 1 }
 layers:
   - name: s
@@ -57,8 +74,20 @@ layers:
     services:
       - name: load
         workload: { kind: trace, target: s.app, file: ../traces/three.csv }
-`);
-    const sweep = ['sweep', file, '-p', 's.app.pools.w=1..2', '--workers', '1', '--json', '--no-progress', '--out', path.join(tmp, 'study')];
+`,
+    );
+    const sweep = [
+      'sweep',
+      file,
+      '-p',
+      's.app.pools.w=1..2',
+      '--workers',
+      '1',
+      '--json',
+      '--no-progress',
+      '--out',
+      path.join(tmp, 'study'),
+    ];
     const refused = runCli(sweep);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('E2C_ERR_SCENARIO_FILE_OUTSIDE_ROOTS');
@@ -69,7 +98,17 @@ layers:
   });
 
   it('every command that loads a scenario documents --allow-dir', () => {
-    for (const cmd of ['validate', 'simulate', 'sweep', 'sensitivity', 'optimize', 'capacity', 'fit', 'live', 'validate-twin']) {
+    for (const cmd of [
+      'validate',
+      'simulate',
+      'sweep',
+      'sensitivity',
+      'optimize',
+      'capacity',
+      'fit',
+      'live',
+      'validate-twin',
+    ]) {
       expect(runCli([cmd, '--help']).stdout, cmd).toContain('--allow-dir <dir>');
     }
   });

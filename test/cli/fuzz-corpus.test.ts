@@ -23,8 +23,17 @@ const WALL_KILL_MS = 120_000;
 const STACK_TRACE = /^\s{4}at \S|FATAL ERROR|Reached heap limit|Maximum call stack/m;
 const BUDGET_STOP = /\[E2C_ERR_MODEL_BUDGET_EXCEEDED\]/;
 
-interface Usage { maxRssKiB: number; cpuSeconds: number }
-interface Run { status: number | null; signal: string | null; stdout: string; stderr: string; usage?: Usage }
+interface Usage {
+  maxRssKiB: number;
+  cpuSeconds: number;
+}
+interface Run {
+  status: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  usage?: Usage;
+}
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-fuzz-'));
 let reports = 0;
@@ -33,18 +42,32 @@ let reports = 0;
 function run(args: string[]): Promise<Run> {
   const report = path.join(tmp, `usage-${reports++}.json`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--max-old-space-size=1536', path.join(repoRoot, 'test/support/measured-cli.mjs'), report, ...args], {
-      cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--max-old-space-size=1536', path.join(repoRoot, 'test/support/measured-cli.mjs'), report, ...args],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), WALL_KILL_MS);
     child.on('close', (status, signal) => {
       clearTimeout(timer);
       let usage: Usage | undefined;
-      try { usage = JSON.parse(readFileSync(report, 'utf8')) as Usage; } catch { /* crashed or killed: no report */ }
+      try {
+        usage = JSON.parse(readFileSync(report, 'utf8')) as Usage;
+      } catch {
+        /* crashed or killed: no report */
+      }
       resolve({ status, signal, stdout, stderr, ...(usage ? { usage } : {}) });
     });
   });
@@ -54,34 +77,56 @@ function run(args: string[]): Promise<Run> {
 async function pool<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> {
   const out: T[] = new Array(jobs.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      out[i] = await jobs[i]!();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, jobs.length) }, async () => {
+      while (next < jobs.length) {
+        const i = next++;
+        out[i] = await jobs[i]!();
+      }
+    }),
+  );
   return out;
 }
 
 type Expectation = 'refused' | 'runs' | 'budget';
-interface ScenarioCase { file: string; expect: Expectation; why: string }
-interface OptionCase { file: string; command: string; scenario: string; args: string[]; expect: Expectation; mentions?: string }
+interface ScenarioCase {
+  file: string;
+  expect: Expectation;
+  why: string;
+}
+interface OptionCase {
+  file: string;
+  command: string;
+  scenario: string;
+  args: string[];
+  expect: Expectation;
+  mentions?: string;
+}
 
-const scenarioCases: ScenarioCase[] = readdirSync(path.join(fuzz, 'scenarios')).filter((f) => f.endsWith('.yaml')).sort().map((f) => {
-  const file = path.join(fuzz, 'scenarios', f);
-  const head = /^# fuzz: (refused|runs) — (.*)$/m.exec(readFileSync(file, 'utf8').slice(0, 400));
-  if (!head) throw new Error(`${rel(file)}: the first line must be "# fuzz: refused|runs — why"`);
-  return { file, expect: head[1] as Expectation, why: head[2]! };
-});
-const optionCases: OptionCase[] = readdirSync(path.join(fuzz, 'options')).filter((f) => f.endsWith('.yaml')).sort().map((f) => {
-  const file = path.join(fuzz, 'options', f);
-  // Every value is text, as on a command line (the failsafe schema reads 1e400 as "1e400", not Infinity).
-  const o = parse(readFileSync(file, 'utf8'), { schema: 'failsafe' }) as Omit<OptionCase, 'file'>;
-  return { ...o, file, args: o.args.map((a) => a.replaceAll('{tmp}', tmp)) };
-});
+const scenarioCases: ScenarioCase[] = readdirSync(path.join(fuzz, 'scenarios'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .map((f) => {
+    const file = path.join(fuzz, 'scenarios', f);
+    const head = /^# fuzz: (refused|runs) — (.*)$/m.exec(readFileSync(file, 'utf8').slice(0, 400));
+    if (!head) throw new Error(`${rel(file)}: the first line must be "# fuzz: refused|runs — why"`);
+    return { file, expect: head[1] as Expectation, why: head[2]! };
+  });
+const optionCases: OptionCase[] = readdirSync(path.join(fuzz, 'options'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .map((f) => {
+    const file = path.join(fuzz, 'options', f);
+    // Every value is text, as on a command line (the failsafe schema reads 1e400 as "1e400", not Infinity).
+    const o = parse(readFileSync(file, 'utf8'), { schema: 'failsafe' }) as Omit<OptionCase, 'file'>;
+    return { ...o, file, args: o.args.map((a) => a.replaceAll('{tmp}', tmp)) };
+  });
 
 /** What happened to one scenario file: its part of a validate batch, and its simulation if it validated. */
-interface ScenarioOutcome { validate: { status: number | null; block: string; batch: Run; files: number }; simulate?: Run }
+interface ScenarioOutcome {
+  validate: { status: number | null; block: string; batch: Run; files: number };
+  simulate?: Run;
+}
 const scenarioOutcomes = new Map<string, ScenarioOutcome>();
 const optionOutcomes = new Map<string, Run>();
 
@@ -95,14 +140,20 @@ function blockOf(file: string, r: Run): { status: number; block: string } {
   let end = start + 1;
   while (end < lines.length && /^\s/.test(lines[end]!)) end++;
   const block = lines.slice(start, end).join('\n');
-  return { status: lines[start]!.startsWith(`${name}: ok`) ? 0 : lines[start]!.startsWith(`${name}: error`) ? 2 : -1, block };
+  return {
+    status: lines[start]!.startsWith(`${name}: ok`) ? 0 : lines[start]!.startsWith(`${name}: error`) ? 2 : -1,
+    block,
+  };
 }
 
 beforeAll(async () => {
   const batches: ScenarioCase[][] = [];
   for (let i = 0; i < scenarioCases.length; i += BATCH) batches.push(scenarioCases.slice(i, i + BATCH));
   const workers = Math.max(1, Math.min(2, os.availableParallelism()));
-  const validated = await pool(batches.map((b) => () => run(['validate', ...b.map((c) => rel(c.file))])), workers);
+  const validated = await pool(
+    batches.map((b) => () => run(['validate', ...b.map((c) => rel(c.file))])),
+    workers,
+  );
   batches.forEach((b, bi) => {
     for (const c of b) {
       const { status, block } = blockOf(c.file, validated[bi]!);
@@ -110,23 +161,41 @@ beforeAll(async () => {
     }
   });
   const toSimulate = scenarioCases.filter((c) => scenarioOutcomes.get(c.file)!.validate.status === 0);
-  const simulated = await pool(toSimulate.map((c) => () => run(['simulate', rel(c.file), '--json', ...SIMULATE_BOUNDS])), workers);
-  toSimulate.forEach((c, i) => { scenarioOutcomes.get(c.file)!.simulate = simulated[i]!; });
-  const options = await pool(optionCases.map((c) => () => {
-    const bounds = c.command === 'simulate' ? SIMULATE_BOUNDS.filter((_, i, a) => !c.args.includes(a[i - (i % 2)]!)) : [];
-    return run([c.command, path.join('test/fixtures/fuzz', c.scenario), ...c.args, ...bounds]);
-  }), workers);
+  const simulated = await pool(
+    toSimulate.map((c) => () => run(['simulate', rel(c.file), '--json', ...SIMULATE_BOUNDS])),
+    workers,
+  );
+  toSimulate.forEach((c, i) => {
+    scenarioOutcomes.get(c.file)!.simulate = simulated[i]!;
+  });
+  const options = await pool(
+    optionCases.map((c) => () => {
+      const bounds =
+        c.command === 'simulate'
+          ? SIMULATE_BOUNDS.filter((_, i, a) => !c.args.includes(a[i - (i % 2)]!))
+          : [];
+      return run([c.command, path.join('test/fixtures/fuzz', c.scenario), ...c.args, ...bounds]);
+    }),
+    workers,
+  );
   optionCases.forEach((c, i) => optionOutcomes.set(c.file, options[i]!));
 }, 900_000);
 
 afterAll(() => {
   // The figures for the record: the heaviest process of the corpus, by CPU and by memory.
-  const runs = [...[...scenarioOutcomes].flatMap(([f, o]) => [[`validate batch of ${path.basename(f)}`, o.validate.batch] as const, ...(o.simulate ? [[`simulate ${path.basename(f)}`, o.simulate] as const] : [])]),
-    ...[...optionOutcomes].map(([f, r]) => [`options ${path.basename(f)}`, r] as const)].filter(([, r]) => r.usage);
+  const runs = [
+    ...[...scenarioOutcomes].flatMap(([f, o]) => [
+      [`validate batch of ${path.basename(f)}`, o.validate.batch] as const,
+      ...(o.simulate ? [[`simulate ${path.basename(f)}`, o.simulate] as const] : []),
+    ]),
+    ...[...optionOutcomes].map(([f, r]) => [`options ${path.basename(f)}`, r] as const),
+  ].filter(([, r]) => r.usage);
   const top = (k: keyof Usage) => runs.reduce((a, b) => (b[1].usage![k] > a[1].usage![k] ? b : a));
   const cpu = top('cpuSeconds');
   const rss = top('maxRssKiB');
-  console.log(`fuzz corpus: ${scenarioCases.length} scenarios, ${optionCases.length} option sets; most CPU ${cpu[1].usage!.cpuSeconds.toFixed(1)} s (${cpu[0]}), most memory ${(rss[1].usage!.maxRssKiB / 1024).toFixed(0)} MiB (${rss[0]})`);
+  console.log(
+    `fuzz corpus: ${scenarioCases.length} scenarios, ${optionCases.length} option sets; most CPU ${cpu[1].usage!.cpuSeconds.toFixed(1)} s (${cpu[0]}), most memory ${(rss[1].usage!.maxRssKiB / 1024).toFixed(0)} MiB (${rss[0]})`,
+  );
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -134,7 +203,10 @@ afterAll(() => {
 function expectWellBehaved(r: Run, cpuBudget = LIMITS.cpuSeconds): void {
   expect(r.signal, 'killed (ran past the wall-time kill switch)').toBeNull();
   expect(`${r.stdout}\n${r.stderr}`).not.toMatch(STACK_TRACE);
-  expect(r.usage, `no usage report: the process crashed (exit ${r.status}): ${r.stderr.slice(0, 500)}`).toBeDefined();
+  expect(
+    r.usage,
+    `no usage report: the process crashed (exit ${r.status}): ${r.stderr.slice(0, 500)}`,
+  ).toBeDefined();
   expect(r.usage!.cpuSeconds).toBeLessThanOrEqual(cpuBudget);
   expect(r.usage!.maxRssKiB).toBeLessThanOrEqual(LIMITS.rssKiB);
 }
@@ -143,7 +215,10 @@ function expectWellBehaved(r: Run, cpuBudget = LIMITS.cpuSeconds): void {
 function expectLocated(block: string): void {
   const issues = block.split('\n').filter((l) => /^\s{2}\S/.test(l));
   expect(issues.length, block).toBeGreaterThan(0);
-  for (const l of issues) expect(l, 'an issue without a line or a field path').toMatch(/^\s{2}\S+:[1-9]\d*:\d+ |^\s{2}\S+ [\w$[\].'-]+: /);
+  for (const l of issues)
+    expect(l, 'an issue without a line or a field path').toMatch(
+      /^\s{2}\S+:[1-9]\d*:\d+ |^\s{2}\S+ [\w$[\].'-]+: /,
+    );
 }
 
 describe('fuzz corpus: scenarios', () => {
@@ -165,7 +240,8 @@ describe('fuzz corpus: scenarios', () => {
       expect(o.validate.status, o.validate.block).toBe(0);
       const s = o.simulate!;
       expectWellBehaved(s);
-      if (s.status === 1) expect(s.stderr, 'exit 1 must be a budget stop naming its option').toMatch(/--max-(events|memory)/);
+      if (s.status === 1)
+        expect(s.stderr, 'exit 1 must be a budget stop naming its option').toMatch(/--max-(events|memory)/);
       else expect(s.status, s.stderr.slice(0, 800)).toBe(0);
       if (s.status === 1) expect(s.stderr).toMatch(BUDGET_STOP);
     });
@@ -174,10 +250,19 @@ describe('fuzz corpus: scenarios', () => {
 
 describe('fuzz corpus: no file leaves the machine through an error', () => {
   it('no output of any case holds a line of /etc/passwd (cases name it as calibration, host preset and link class)', () => {
-    const secret = readFileSync('/etc/passwd', 'utf8').split('\n').filter((l) => l.length >= 8);
-    const outputs = [...[...scenarioOutcomes.values()].flatMap((o) => [o.validate.batch, ...(o.simulate ? [o.simulate] : [])]), ...optionOutcomes.values()];
+    const secret = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .filter((l) => l.length >= 8);
+    const outputs = [
+      ...[...scenarioOutcomes.values()].flatMap((o) => [
+        o.validate.batch,
+        ...(o.simulate ? [o.simulate] : []),
+      ]),
+      ...optionOutcomes.values(),
+    ];
     expect(outputs.length).toBeGreaterThan(150);
-    for (const r of outputs) for (const line of secret) expect(`${r.stdout}\n${r.stderr}`).not.toContain(line);
+    for (const r of outputs)
+      for (const line of secret) expect(`${r.stdout}\n${r.stderr}`).not.toContain(line);
   });
 });
 

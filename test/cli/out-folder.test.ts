@@ -17,9 +17,13 @@ const files = (dir: string) => readdirSync(dir).sort();
 
 describe('simulate --out: refused before the simulation (exit 2, the option named, nothing written)', () => {
   it('/proc/x: at once, no simulation ran', () => {
-    const r = runCli(['simulate', 'scenarios/plantnet.yaml', ...long, '--out', '/proc/x'], { timeoutMs: 60_000 });
+    const r = runCli(['simulate', 'scenarios/plantnet.yaml', ...long, '--out', '/proc/x'], {
+      timeoutMs: 60_000,
+    });
     expect(r.status, r.stderr).toBe(2);
-    expect(r.stderr).toBe('error: --out /proc/x: lies under /proc, a kernel file system, not a place for output (choose a folder on disk)  [E2C_ERR_RUNFOLDER_OUT_SPECIAL]\n');
+    expect(r.stderr).toBe(
+      'error: --out /proc/x: lies under /proc, a kernel file system, not a place for output (choose a folder on disk)  [E2C_ERR_RUNFOLDER_OUT_SPECIAL]\n',
+    );
     expect(r.stdout).toBe(''); // no summary table: the simulation never ran
   });
 
@@ -56,9 +60,11 @@ describe('simulate --out: refused before the simulation (exit 2, the option name
 });
 
 describe('simulate --out: an existing run folder is replaced whole', () => {
-  it('a stale file of the previous run is gone; metrics.json is the new run\'s', () => {
+  it("a stale file of the previous run is gone; metrics.json is the new run's", () => {
     const dir = path.join(tmp, 'run');
-    expect(runCli(['simulate', 'scenarios/validation/mm1.yaml', ...quick, '--seed', '1', '--out', dir]).status).toBe(0);
+    expect(
+      runCli(['simulate', 'scenarios/validation/mm1.yaml', ...quick, '--seed', '1', '--out', dir]).status,
+    ).toBe(0);
     expect(files(dir)).toEqual(RUN_FILES);
     const before = readFileSync(path.join(dir, 'metrics.json'), 'utf8');
     writeFileSync(path.join(dir, 'stale-from-old-run.txt'), 'old');
@@ -80,7 +86,22 @@ describe('simulate --out: an existing run folder is replaced whole', () => {
     writeFileSync(path.join(dir, 'stale.txt'), 'old');
     const oldMetrics = readFileSync(path.join(dir, 'metrics.json'), 'utf8');
     // A large span sample makes the write long enough for the kill to land during it, most of the time.
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/e2ctwin.js'), 'simulate', 'scenarios/plantnet.yaml', ...quick, '--seed', '7', '--set', 'run.spanSample=20000', '--out', dir], { cwd: repoRoot, stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(repoRoot, 'bin/e2ctwin.js'),
+        'simulate',
+        'scenarios/plantnet.yaml',
+        ...quick,
+        '--seed',
+        '7',
+        '--set',
+        'run.spanSample=20000',
+        '--out',
+        dir,
+      ],
+      { cwd: repoRoot, stdio: 'ignore' },
+    );
     const watcher = watch(parent, (_event, name) => {
       if (name?.startsWith('.run.e2ctwin-new-')) child.kill('SIGKILL');
     });
@@ -105,23 +126,53 @@ describe('other output options are checked before work', () => {
     const dir = path.join(tmp, 'not-a-study');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'data.csv'), '1,2\n');
-    const r = runCli(['sweep', 'scenarios/validation/mm1.yaml', '-p', 'outside.source.workload.ratePerS=0.1..0.9:0.1', '--set', 'run.requests=100000', '-w', '0', '--out', dir]);
+    const r = runCli([
+      'sweep',
+      'scenarios/validation/mm1.yaml',
+      '-p',
+      'outside.source.workload.ratePerS=0.1..0.9:0.1',
+      '--set',
+      'run.requests=100000',
+      '-w',
+      '0',
+      '--out',
+      dir,
+    ]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`--out ${dir}: exists and is not a study folder: it has no study.sqlite`);
     expect(files(dir)).toEqual(['data.csv']);
-    const p = runCli(['sweep', 'scenarios/validation/mm1.yaml', '-p', 'outside.source.workload.ratePerS=0.1..0.9:0.1', '--out', '/proc/study']);
+    const p = runCli([
+      'sweep',
+      'scenarios/validation/mm1.yaml',
+      '-p',
+      'outside.source.workload.ratePerS=0.1..0.9:0.1',
+      '--out',
+      '/proc/study',
+    ]);
     expect(p.status).toBe(2);
     expect(p.stderr).toContain('[E2C_ERR_RUNFOLDER_OUT_SPECIAL]');
   });
 
   it('calibrate -o: a folder, a file calibrate did not write, or a kernel path are refused before fitting', () => {
     const run = path.join(tmp, 'cal-run');
-    expect(runCli(['simulate', 'scenarios/validation/mm1.yaml', ...quick, '--set', 'run.spanSample=200', '--out', run]).status).toBe(0);
+    expect(
+      runCli([
+        'simulate',
+        'scenarios/validation/mm1.yaml',
+        ...quick,
+        '--set',
+        'run.spanSample=200',
+        '--out',
+        run,
+      ]).status,
+    ).toBe(0);
     const scenario = path.join(tmp, 'my-scenario.yaml');
     writeFileSync(scenario, 'name: mine\n');
     const foreign = runCli(['calibrate', run, '-o', scenario]);
     expect(foreign.status).toBe(2);
-    expect(foreign.stderr).toContain(`--out ${scenario}: exists and is not a params file written by e2ctwin calibrate`);
+    expect(foreign.stderr).toContain(
+      `--out ${scenario}: exists and is not a params file written by e2ctwin calibrate`,
+    );
     expect(readFileSync(scenario, 'utf8')).toBe('name: mine\n');
     expect(runCli(['calibrate', run, '-o', tmp]).stderr).toContain('[E2C_ERR_RUNFOLDER_OUT_NOT_FILE]');
     expect(runCli(['calibrate', run, '-o', '/dev/full']).stderr).toContain('[E2C_ERR_RUNFOLDER_OUT_SPECIAL]');
@@ -138,9 +189,22 @@ describe('other output options are checked before work', () => {
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'a.jpg'), 'x');
     const campaign = 'calibration/local-testbed';
-    const r = runCli(['validate-twin', 'scenarios/local-testbed.yaml', '--calibration', `${campaign}/params.yaml`, '--configs', `${campaign}/held-out.yaml`, '--live-runs', `${campaign}/runs/held-out`, '--out', dir]);
+    const r = runCli([
+      'validate-twin',
+      'scenarios/local-testbed.yaml',
+      '--calibration',
+      `${campaign}/params.yaml`,
+      '--configs',
+      `${campaign}/held-out.yaml`,
+      '--live-runs',
+      `${campaign}/runs/held-out`,
+      '--out',
+      dir,
+    ]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`--out ${dir}: exists and is not a validation folder: it has neither validation.json nor runs/`);
+    expect(r.stderr).toContain(
+      `--out ${dir}: exists and is not a validation folder: it has neither validation.json nor runs/`,
+    );
     expect(files(dir)).toEqual(['a.jpg']);
   });
 

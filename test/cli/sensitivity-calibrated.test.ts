@@ -11,14 +11,38 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('sensitivity --calibration-set', () => {
   it('oat: every point of the curve predicted over the plausible vectors, the interval around the calibrated value', () => {
-    const r = runCli(['sensitivity', 'scenarios/plantnet.yaml', '--method', 'oat', '-p', 'cloud.engine.pools.extract=6..7',
-      '--set', 'run.duration=300', '--set', 'run.warmup=60', '--calibration-set', 'calibration/plantnet/calibration-set.yaml',
-      '--out', path.join(tmp, 'oat'), '--workers', '1'], { timeoutMs: 300_000 });
+    const r = runCli(
+      [
+        'sensitivity',
+        'scenarios/plantnet.yaml',
+        '--method',
+        'oat',
+        '-p',
+        'cloud.engine.pools.extract=6..7',
+        '--set',
+        'run.duration=300',
+        '--set',
+        'run.warmup=60',
+        '--calibration-set',
+        'calibration/plantnet/calibration-set.yaml',
+        '--out',
+        path.join(tmp, 'oat'),
+        '--workers',
+        '1',
+      ],
+      { timeoutMs: 300_000 },
+    );
     expect(r.status, r.stderr).toBe(0);
-    const m = /Calibrated over (\d+) plausible parameter vectors[^\n]*\n[^\n]*\n6\s+([\d.]+) \[([\d.]+) – ([\d.]+)\]\n7\s+([\d.]+) \[([\d.]+) – ([\d.]+)\]/.exec(r.stdout);
+    const m =
+      /Calibrated over (\d+) plausible parameter vectors[^\n]*\n[^\n]*\n6\s+([\d.]+) \[([\d.]+) – ([\d.]+)\]\n7\s+([\d.]+) \[([\d.]+) – ([\d.]+)\]/.exec(
+        r.stdout,
+      );
     expect(m, r.stdout).not.toBeNull();
     expect(Number(m![1])).toBeGreaterThanOrEqual(10);
-    for (const [point, lo, hi] of [[m![2], m![3], m![4]], [m![5], m![6], m![7]]].map((t) => t.map(Number))) {
+    for (const [point, lo, hi] of [
+      [m![2], m![3], m![4]],
+      [m![5], m![6], m![7]],
+    ].map((t) => t.map(Number))) {
       expect(lo).toBeLessThanOrEqual(point!);
       expect(point).toBeLessThanOrEqual(hi!);
       expect(hi! - lo!).toBeGreaterThan(0);
@@ -26,7 +50,14 @@ describe('sensitivity --calibration-set', () => {
   });
 
   it('morris and sobol refuse it (exit 2, saying which method takes it)', () => {
-    const r = runCli(['sensitivity', 'scenarios/plantnet.yaml', '--method', 'morris', '--calibration-set', 'calibration/plantnet/calibration-set.yaml']);
+    const r = runCli([
+      'sensitivity',
+      'scenarios/plantnet.yaml',
+      '--method',
+      'morris',
+      '--calibration-set',
+      'calibration/plantnet/calibration-set.yaml',
+    ]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--calibration-set applies to --method oat/);
   });

@@ -14,8 +14,23 @@ afterAll(() => {
 });
 
 /** Starts `e2ctwin serve` and resolves with what it printed once `until` holds of its standard output and error. */
-function serve(args: string[], until: (out: string, err: string) => boolean): Promise<{ out: string; err: string; server: ChildProcess }> {
-  const server = spawn(process.execPath, [path.join(repoRoot, 'bin/e2ctwin.js'), 'serve', '--port', '0', '--runs', path.join(tmp, 'runs'), ...args], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+function serve(
+  args: string[],
+  until: (out: string, err: string) => boolean,
+): Promise<{ out: string; err: string; server: ChildProcess }> {
+  const server = spawn(
+    process.execPath,
+    [
+      path.join(repoRoot, 'bin/e2ctwin.js'),
+      'serve',
+      '--port',
+      '0',
+      '--runs',
+      path.join(tmp, 'runs'),
+      ...args,
+    ],
+    { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   servers.push(server);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -37,11 +52,14 @@ describe('e2ctwin serve', () => {
   it('documents remote access and the simulation budgets in --help', () => {
     const r = runCli(['serve', '--help']);
     expect(r.status).toBe(0);
-    for (const flag of ['--host', '--allow-remote', '--max-wall-seconds', '--max-memory-mib']) expect(r.stdout).toContain(flag);
+    for (const flag of ['--host', '--allow-remote', '--max-wall-seconds', '--max-memory-mib'])
+      expect(r.stdout).toContain(flag);
   });
 
   it('refuses a host that is not loopback without --allow-remote: exit 2, a clear message, nothing listens', () => {
-    const r = runCli(['serve', '--host', '0.0.0.0', '--port', '0', '--runs', path.join(tmp, 'runs')], { timeoutMs: 60_000 });
+    const r = runCli(['serve', '--host', '0.0.0.0', '--port', '0', '--runs', path.join(tmp, 'runs')], {
+      timeoutMs: 60_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--host 0.0.0.0 is not a loopback address');
     expect(r.stderr).toContain('--allow-remote');
@@ -55,7 +73,10 @@ describe('e2ctwin serve', () => {
   });
 
   it('with --allow-remote: prints the address it really listens on, warns, prints a token once, and requires it', async () => {
-    const { out, err, server } = await serve(['--host', '0.0.0.0', '--allow-remote'], (o, e) => /API clients: .*\n/.test(o) && e.includes('\n'));
+    const { out, err, server } = await serve(
+      ['--host', '0.0.0.0', '--allow-remote'],
+      (o, e) => /API clients: .*\n/.test(o) && e.includes('\n'),
+    );
     const port = Number(/^e2ctwin serve: http:\/\/0\.0\.0\.0:(\d+)\/ /m.exec(out)?.[1]);
     expect(port).toBeGreaterThan(0);
     expect(err).toContain('warning: listening on 0.0.0.0, not a loopback address');
@@ -85,11 +106,21 @@ describe('e2ctwin serve', () => {
     expect((await fetch(`http://127.0.0.1:${port}/api/health`)).status).toBe(200);
     expect((await fetch(`http://localhost:${port}/api/health`)).status).toBe(200);
     const rebound = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port, path: '/api/health', headers: { host: `127.0.0.1.evil.example:${port}` } }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      }).on('error', reject);
+      http
+        .get(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/api/health',
+            headers: { host: `127.0.0.1.evil.example:${port}` },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (d) => (body += d));
+            res.on('end', () => resolve({ status: res.statusCode!, body }));
+          },
+        )
+        .on('error', reject);
     });
     expect(rebound.status).toBe(403);
     expect(JSON.parse(rebound.body)).toMatchObject({ code: 'E2C_ERR_SERVER_FORBIDDEN_HOST' });

@@ -14,7 +14,18 @@ describe('e2ctwin simulate', () => {
     const r = runCli(['simulate', 'scenarios/plantnet.yaml', ...small, '--json']);
     expect(r.status).toBe(0);
     const m = JSON.parse(r.stdout);
-    for (const key of ['responseTime.mean', 'responseTime.p95', 'throughput', 'completed', 'abandoned', 'pools.extract.utilization', 'gpuMemoryPeakGiB', 'energyJ', 'cost', 'feasible']) {
+    for (const key of [
+      'responseTime.mean',
+      'responseTime.p95',
+      'throughput',
+      'completed',
+      'abandoned',
+      'pools.extract.utilization',
+      'gpuMemoryPeakGiB',
+      'energyJ',
+      'cost',
+      'feasible',
+    ]) {
       const v = key.split('.').reduce((o, k) => o?.[k], m);
       expect(v, key).toBeDefined();
     }
@@ -23,7 +34,19 @@ describe('e2ctwin simulate', () => {
   });
 
   it('the same command twice prints byte-identical JSON', () => {
-    const args = ['simulate', 'scenarios/iot-camera-fog-cloud.yaml', '--set', 'run.duration=40', '--set', 'run.warmup=10', '--set', 'edge.camera.quantity=100', '-r', '2', '--json'];
+    const args = [
+      'simulate',
+      'scenarios/iot-camera-fog-cloud.yaml',
+      '--set',
+      'run.duration=40',
+      '--set',
+      'run.warmup=10',
+      '--set',
+      'edge.camera.quantity=100',
+      '-r',
+      '2',
+      '--json',
+    ];
     expect(runCli(args).stdout).toBe(runCli(args).stdout);
   });
 
@@ -37,15 +60,39 @@ describe('e2ctwin simulate', () => {
 
   it('--out writes a run folder whose trace and Chrome trace hold the same spans', () => {
     const dir = path.join(out, 'plantnet');
-    const r = runCli(['simulate', 'scenarios/plantnet.yaml', ...small, '--set', 'run.spanSample=40', '--out', dir]);
+    const r = runCli([
+      'simulate',
+      'scenarios/plantnet.yaml',
+      ...small,
+      '--set',
+      'run.spanSample=40',
+      '--out',
+      dir,
+    ]);
     expect(r.status).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['chrome-trace.json', 'metrics.json', 'run.json', 'scenario.resolved.json', 'trace.jsonl']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'chrome-trace.json',
+      'metrics.json',
+      'run.json',
+      'scenario.resolved.json',
+      'trace.jsonl',
+    ]);
     const run = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8'));
-    expect(run).toMatchObject({ kind: 'simulation', scenario: 'plantnet', seed: 1, replications: 2, e2ctwinVersion: '0.1.0' });
+    expect(run).toMatchObject({
+      kind: 'simulation',
+      scenario: 'plantnet',
+      seed: 1,
+      replications: 2,
+      e2ctwinVersion: '0.1.0',
+    });
     const { header, spans } = parseTraceJsonl(readFileSync(path.join(dir, 'trace.jsonl'), 'utf8'));
     expect(header).toMatchObject({ format: 'e2ctwin-trace', source: 'simulation', sampledRequests: 40 });
     expect(new Set(spans.map((s) => s.request)).size).toBe(40);
-    expect(spans.some((s) => s.kind === 'stage' && s.name === 'extract' && s.pool === 'extract' && s.lane !== undefined)).toBe(true);
+    expect(
+      spans.some(
+        (s) => s.kind === 'stage' && s.name === 'extract' && s.pool === 'extract' && s.lane !== undefined,
+      ),
+    ).toBe(true);
     const chrome = JSON.parse(readFileSync(path.join(dir, 'chrome-trace.json'), 'utf8'));
     expect(chrome.traceEvents.filter((e: { ph: string }) => e.ph === 'X').length).toBe(spans.length);
     const metrics = JSON.parse(readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
@@ -53,8 +100,26 @@ describe('e2ctwin simulate', () => {
   });
 
   it('--seed changes the numbers; a bad scenario exits 2 without running', () => {
-    const a = runCli(['simulate', 'scenarios/validation/mm1.yaml', '--set', 'run.requests=5000', '-r', '1', '--json']);
-    const b = runCli(['simulate', 'scenarios/validation/mm1.yaml', '--set', 'run.requests=5000', '-r', '1', '--json', '--seed', '2']);
+    const a = runCli([
+      'simulate',
+      'scenarios/validation/mm1.yaml',
+      '--set',
+      'run.requests=5000',
+      '-r',
+      '1',
+      '--json',
+    ]);
+    const b = runCli([
+      'simulate',
+      'scenarios/validation/mm1.yaml',
+      '--set',
+      'run.requests=5000',
+      '-r',
+      '1',
+      '--json',
+      '--seed',
+      '2',
+    ]);
     expect(a.stdout).not.toBe(b.stdout);
     const bad = runCli(['simulate', 'test/fixtures/bad-scenarios/dangling-target.yaml']);
     expect(bad.status).toBe(2);

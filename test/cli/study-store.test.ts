@@ -14,7 +14,8 @@ describe('e2ctwin sweep: stale-free studies', () => {
     const f = writeStudyFixture(path.join(tmp, 'fixture'));
     const out = path.join(tmp, 'study');
     const store = path.join(out, 'study.sqlite');
-    const sweep = (...extra: string[]) => runCli(['sweep', f.scenario, '-p', POOL_PARAM, '-w', '0', '--no-progress', '--out', out, ...extra]);
+    const sweep = (...extra: string[]) =>
+      runCli(['sweep', f.scenario, '-p', POOL_PARAM, '-w', '0', '--no-progress', '--out', out, ...extra]);
     const csv = () => readFileSync(path.join(out, 'results.csv'), 'utf8');
     const refused = (r: ReturnType<typeof runCli>, code: string, message: RegExp) => {
       expect(r.status, r.stderr).toBe(2);
@@ -37,21 +38,36 @@ describe('e2ctwin sweep: stale-free studies', () => {
     // The app file the scenario names by path changes: no resume, no old numbers.
     edit(f.app, 'mean: 1 }', 'mean: 0.5 }');
     const stale = sweep();
-    refused(stale, 'E2C_ERR_EXPLORE_STUDY_MISMATCH', new RegExp(`${store.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} holds trials of another version of the scenario; changed since they were stored: the app model of system\\.station \\(its app file or the calibration\\)`));
+    refused(
+      stale,
+      'E2C_ERR_EXPLORE_STUDY_MISMATCH',
+      new RegExp(
+        `${store.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} holds trials of another version of the scenario; changed since they were stored: the app model of system\\.station \\(its app file or the calibration\\)`,
+      ),
+    );
     expect(csv()).toBe(before);
     const fresh = sweep('--fresh');
     expect(fresh.status, fresh.stderr).toBe(0);
     expect(fresh.stderr).toContain('4 trials simulated, 0 resumed');
     const after = csv();
     expect(after).not.toBe(before);
-    const means = (text: string) => text.trim().split('\n').slice(1).map((row) => row.split(',')[3]);
+    const means = (text: string) =>
+      text
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((row) => row.split(',')[3]);
     for (const m of means(after)) expect(means(before)).not.toContain(m);
 
     // A flipped bit in a stored value: named (file and trial), exit 2; --fresh rebuilds the same results.
     const pristine = readFileSync(store);
     const { digits } = liveTrialOffsets(pristine, path.join(tmp, 'raw'));
     writeFileSync(store, flipped(pristine, digits[0]!));
-    refused(sweep(), 'E2C_ERR_EXPLORE_STORE_CORRUPT', /study\.sqlite has a damaged trial: configuration .* \(fidelity 0, replication \d, seed \d+\) fails its checksum/);
+    refused(
+      sweep(),
+      'E2C_ERR_EXPLORE_STORE_CORRUPT',
+      /study\.sqlite has a damaged trial: configuration .* \(fidelity 0, replication \d, seed \d+\) fails its checksum/,
+    );
     expect(sweep('--fresh').status).toBe(0);
     expect(csv()).toBe(after);
 

@@ -8,7 +8,9 @@ describe('e2ctwin (command line)', () => {
     const r = runCli(['--help']);
     expect(r.status).toBe(0);
     const commands = r.stdout.slice(r.stdout.indexOf('Commands:')).split('\n\n')[0]!;
-    const verbs = [...commands.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]!).filter((v) => v !== 'help');
+    const verbs = [...commands.matchAll(/^ {2}([a-z][a-z-]*)/gm)]
+      .map((m) => m[1]!)
+      .filter((v) => v !== 'help');
     expect(verbs).toEqual(expect.arrayContaining(['validate', 'schema']));
     for (const verb of verbs) {
       const h = runCli([verb, '--help']);
@@ -18,7 +20,9 @@ describe('e2ctwin (command line)', () => {
   });
 
   it('validate prints the resolved summary of every shipped scenario and exits 0', () => {
-    const files = readdirSync(path.join(repoRoot, 'scenarios')).filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/${f}`);
+    const files = readdirSync(path.join(repoRoot, 'scenarios'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => `scenarios/${f}`);
     const r = runCli(['validate', ...files]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -29,7 +33,9 @@ describe('e2ctwin (command line)', () => {
   it('validate of a bad scenario exits 2 with located errors and no stack trace', () => {
     const r = runCli(['validate', 'test/fixtures/bad-scenarios/unknown-key-service.yaml']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('test/fixtures/bad-scenarios/unknown-key-service.yaml:13:9 layers[1].services[0].qty: unknown key "qty" (did you mean "quantity"?)');
+    expect(r.stderr).toContain(
+      'test/fixtures/bad-scenarios/unknown-key-service.yaml:13:9 layers[1].services[0].qty: unknown key "qty" (did you mean "quantity"?)',
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -13,9 +13,10 @@ import { liveTargetConformance } from './live-target.js';
 
 const skip = liveRequirements(['busybox', 'ping']);
 const stateRoot = '/tmp/e2ctwin-live-conformance';
-const scenario = () => loadScenarioOrThrow('conformance.yaml', {
-  text: 'name: conformance\nrun: { duration: 1 }\nlayers:\n  - name: a\n    services: [{ name: s, live: { command: ["true"] } }]\n  - name: b\n    services: [{ name: s, live: { command: ["true"] } }]\n',
-});
+const scenario = () =>
+  loadScenarioOrThrow('conformance.yaml', {
+    text: 'name: conformance\nrun: { duration: 1 }\nlayers:\n  - name: a\n    services: [{ name: s, live: { command: ["true"] } }]\n  - name: b\n    services: [{ name: s, live: { command: ["true"] } }]\n',
+  });
 const id = () => Math.random().toString(36).slice(2, 7).padEnd(5, '0');
 
 describe.skipIf(skip)(`live providers${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -33,7 +34,12 @@ describe.skipIf(skip)(`live providers${skip ? ` (skipped: ${skip})` : ''}`, () =
 
   beforeAll(async () => {
     await recoverLeftovers(stateRoot);
-    const tb = parseTestbed({ provider: 'local', hosts: [{ name: 'a' }, { name: 'b' }], services: { a: ['a'], b: ['b'] }, subnet: '10.213.0.0/24' });
+    const tb = parseTestbed({
+      provider: 'local',
+      hosts: [{ name: 'a' }, { name: 'b' }],
+      services: { a: ['a'], b: ['b'] },
+      subnet: '10.213.0.0/24',
+    });
     const plan = buildPlan(scenario(), tb, { runId, stateDir });
     journal = Journal.open(stateRoot, runId);
     local = new LocalTarget(stateDir);
@@ -42,8 +48,20 @@ describe.skipIf(skip)(`live providers${skip ? ` (skipped: ${skip})` : ''}`, () =
     const sshTb = parseTestbed({
       provider: 'ssh',
       hosts: [
-        { name: 'a', address: plan.hosts[0]!.address, ssh: { user: 'root', key, unixSocket: path.join(stateDir, 'ssh', 'a', 'ssh.sock') }, interface: plan.hosts[0]!.interface, workDir: path.join(stateDir, 'ssh-a') },
-        { name: 'b', address: plan.hosts[1]!.address, ssh: { user: 'root', key, jump: 'a' }, interface: plan.hosts[1]!.interface, workDir: path.join(stateDir, 'ssh-b') },
+        {
+          name: 'a',
+          address: plan.hosts[0]!.address,
+          ssh: { user: 'root', key, unixSocket: path.join(stateDir, 'ssh', 'a', 'ssh.sock') },
+          interface: plan.hosts[0]!.interface,
+          workDir: path.join(stateDir, 'ssh-a'),
+        },
+        {
+          name: 'b',
+          address: plan.hosts[1]!.address,
+          ssh: { user: 'root', key, jump: 'a' },
+          interface: plan.hosts[1]!.interface,
+          workDir: path.join(stateDir, 'ssh-b'),
+        },
       ],
       services: { a: ['a'], b: ['b'] },
     });
@@ -54,7 +72,9 @@ describe.skipIf(skip)(`live providers${skip ? ` (skipped: ${skip})` : ''}`, () =
 
   afterAll(async () => {
     // The journal removes the ssh provider's remote resources over its connections, then the hosts.
-    const problems = await journal?.cleanup(remoteUndo(() => new Map(sshHosts.map((h) => [h.name, h])), runId));
+    const problems = await journal?.cleanup(
+      remoteUndo(() => new Map(sshHosts.map((h) => [h.name, h])), runId),
+    );
     await ssh?.close();
     await local?.close();
     expect(problems).toEqual([]);
@@ -72,9 +92,21 @@ describe.skipIf(skip)(`live providers${skip ? ` (skipped: ${skip})` : ''}`, () =
     expect((await local.capabilities()).userspaceDelay).toBe(true);
   });
 
-  it('the fallback\'s nftables loss drops about the configured share of packets, in a table of the run', async () => {
+  it("the fallback's nftables loss drops about the configured share of packets, in a table of the run", async () => {
     const [a, b] = localHosts;
-    const rules = [{ src: 'a', dst: 'b', dstAddress: b!.address, device: `e2c${runId}0`, constraint: 0, forward: true, delayMs: 0, rateMbps: Infinity, lossPercent: 50 }];
+    const rules = [
+      {
+        src: 'a',
+        dst: 'b',
+        dstAddress: b!.address,
+        device: `e2c${runId}0`,
+        constraint: 0,
+        forward: true,
+        delayMs: 0,
+        rateMbps: Infinity,
+        lossPercent: 50,
+      },
+    ];
     const { kernel } = fallbackCommands(rules, `e2ctwin_${runId}`);
     for (const c of kernel.a!) await a!.check(c);
     try {

@@ -2,7 +2,16 @@ import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LiveHost } from '../../src/live/target.js';
 
-const HOSTILE = ["$(touch pwned)", '`touch pwned`', "' ; touch pwned ; '", 'a b\tc\nd', '', '*', '${IFS}x', '--help'];
+const HOSTILE = [
+  '$(touch pwned)',
+  '`touch pwned`',
+  "' ; touch pwned ; '",
+  'a b\tc\nd',
+  '',
+  '*',
+  '${IFS}x',
+  '--help',
+];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -22,7 +31,7 @@ export function liveTargetConformance(name: string, get: () => { a: LiveHost; b:
       expect((await a.exec(['cat'], { input: 'piped' })).stdout).toBe('piped');
     });
 
-    it('writes and reads files under the host\'s work dir, with their mode', async () => {
+    it("writes and reads files under the host's work dir, with their mode", async () => {
       const { a } = get();
       await a.writeFile('conf/dir/x.sh', '#!/bin/sh\necho hi\n', 0o755);
       expect((await a.readFile('conf/dir/x.sh')).toString()).toBe('#!/bin/sh\necho hi\n');
@@ -33,7 +42,14 @@ export function liveTargetConformance(name: string, get: () => { a: LiveHost; b:
     it('starts a process in the background in its own session and stops it with its children', async () => {
       const { a } = get();
       const dir = posix.join(a.workDir, 'bg');
-      const pid = await a.start({ argv: ['sh', '-c', 'sleep 300 & echo "$!" > child; echo started; wait'], env: { E2C_TEST: "v'1" }, cwd: dir, stdout: posix.join(dir, 'out'), stderr: posix.join(dir, 'err'), what: 'conformance sleeper' });
+      const pid = await a.start({
+        argv: ['sh', '-c', 'sleep 300 & echo "$!" > child; echo started; wait'],
+        env: { E2C_TEST: "v'1" },
+        cwd: dir,
+        stdout: posix.join(dir, 'out'),
+        stderr: posix.join(dir, 'err'),
+        what: 'conformance sleeper',
+      });
       expect(await a.alive(pid)).toBe(true);
       let child = '';
       for (let i = 0; i < 100 && !child; i++) {
@@ -52,7 +68,13 @@ export function liveTargetConformance(name: string, get: () => { a: LiveHost; b:
       const { a, b } = get();
       const dir = posix.join(b.workDir, 'srv');
       const port = 47913;
-      const pid = await b.start({ argv: ['busybox', 'nc', '-l', '-p', String(port), '-e', 'echo', 'hello-from-b'], cwd: dir, stdout: posix.join(dir, 'out'), stderr: posix.join(dir, 'err'), what: 'nc' });
+      const pid = await b.start({
+        argv: ['busybox', 'nc', '-l', '-p', String(port), '-e', 'echo', 'hello-from-b'],
+        cwd: dir,
+        stdout: posix.join(dir, 'out'),
+        stderr: posix.join(dir, 'err'),
+        what: 'nc',
+      });
       try {
         let got = '';
         for (let i = 0; i < 50 && !got; i++) {

@@ -21,7 +21,11 @@ let page: Page;
 const pageErrors: string[] = [];
 
 function startServer(): Promise<string> {
-  server = spawn(process.execPath, [path.join(repoRoot, 'bin/e2ctwin.js'), 'serve', '--port', '0', '--runs', runsDir], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+  server = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'bin/e2ctwin.js'), 'serve', '--port', '0', '--runs', runsDir],
+    { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -47,27 +51,50 @@ async function runFromPage(overrides: string): Promise<string> {
   await page.fill('#overrides', overrides);
   await page.click('#run-btn');
   await page.waitForSelector('#progress[data-status=done]', { timeout: 60_000 });
-  await page.waitForFunction((prev) => document.body.dataset.view === 'timeline' && !!document.body.dataset.run && document.body.dataset.run !== prev, before, { timeout: 30_000 });
+  await page.waitForFunction(
+    (prev) =>
+      document.body.dataset.view === 'timeline' &&
+      !!document.body.dataset.run &&
+      document.body.dataset.run !== prev,
+    before,
+    { timeout: 30_000 },
+  );
   return page.evaluate(() => document.body.dataset.run!);
 }
 
 async function openView(view: string) {
   await page.click(`#tabs a[data-view=${view}]`);
-  await page.waitForFunction((v) => document.body.dataset.view === v && document.body.dataset.rendering === '', view);
+  await page.waitForFunction(
+    (v) => document.body.dataset.view === v && document.body.dataset.rendering === '',
+    view,
+  );
 }
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Chromium (apt-get install -y chromium; scripts/setup.sh does it as root) or set E2CTWIN_CHROMIUM`);
+    throw new Error(
+      `${CHROMIUM} is missing: install Chromium (apt-get install -y chromium; scripts/setup.sh does it as root) or set E2CTWIN_CHROMIUM`,
+    );
   }
   mkdirSync(SHOTS, { recursive: true });
   // Study folders of real sweep/optimize/sensitivity runs, as their verbs write them (see the fixtures' README).
-  cpSync(path.join(repoRoot, 'test/server/fixtures/studies'), runsDir, { recursive: true, filter: (src) => !src.endsWith('README.md') });
+  cpSync(path.join(repoRoot, 'test/server/fixtures/studies'), runsDir, {
+    recursive: true,
+    filter: (src) => !src.endsWith('README.md'),
+  });
   base = await startServer();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -76,10 +103,13 @@ beforeAll(async () => {
     if (m.type() === 'error' && !m.text().includes('status of 422')) pageErrors.push(m.text());
   });
   // Offline: the page must not fetch anything but the server itself.
-  await page.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
+  await page.route('**/*', (route) =>
+    route.request().url().startsWith(base) ? route.continue() : route.abort(),
+  );
   // The page closes a simulation's event stream itself once it is done (else EventSource would reconnect).
   page.on('requestfailed', (r) => {
-    if (!(r.url().endsWith('/events') && r.failure()?.errorText === 'net::ERR_ABORTED')) pageErrors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+    if (!(r.url().endsWith('/events') && r.failure()?.errorText === 'net::ERR_ABORTED'))
+      pageErrors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
   });
 });
 
@@ -98,7 +128,12 @@ describe('the browser view (headless Chromium)', () => {
     expect(await page.inputValue('#scenario-select')).toBe('plantnet.yaml');
     await page.waitForSelector('#topology svg g.service[data-service="cloud.engine"]');
     expect(await page.locator('#topology g.service').count()).toBe(2);
-    expect(await page.locator('#topology g.pool-chip').allTextContents()).toEqual(['http 40', 'download 40', 'extract 7', 'simsearch 40']);
+    expect(await page.locator('#topology g.pool-chip').allTextContents()).toEqual([
+      'http 40',
+      'download 40',
+      'extract 7',
+      'simsearch 40',
+    ]);
     expect((await page.locator('#topology g.link-label').textContent())!).toContain('25 ms · 100 Mbps');
     await shot('01-topology.png');
   });
@@ -131,13 +166,15 @@ describe('the browser view (headless Chromium)', () => {
     await page.click('#editor summary');
   });
 
-  it('runs the default scenario from the page; the timeline draws one bar per span of the run\'s trace', async () => {
+  it("runs the default scenario from the page; the timeline draws one bar per span of the run's trace", async () => {
     runId = await runFromPage('run.replications=3');
     expect(await page.textContent('#progress .label')).toContain(`→ ${runId}`);
     const { header, spans } = parseTraceJsonl(runFile(runId, 'trace.jsonl'));
     expect(header.sampledRequests).toBe(500);
     await page.waitForSelector('#timeline svg rect.span');
-    const drawn = await page.$$eval('#timeline rect.span', (rects) => rects.map((r) => `${(r as SVGElement).dataset.request}/${(r as SVGElement).dataset.kind}`));
+    const drawn = await page.$$eval('#timeline rect.span', (rects) =>
+      rects.map((r) => `${(r as SVGElement).dataset.request}/${(r as SVGElement).dataset.kind}`),
+    );
     expect(drawn.length).toBe(spans.length);
     expect(drawn.sort()).toEqual(spans.map((s) => `${s.request}/${s.kind}`).sort());
     await shot('03-timeline.png');
@@ -157,17 +194,19 @@ describe('the browser view (headless Chromium)', () => {
     await shot('04-timeline-zoomed-request.png');
   });
 
-  it('exports the timeline as the run\'s Chrome trace file', async () => {
+  it("exports the timeline as the run's Chrome trace file", async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-chrome-trace')]);
     expect(download.suggestedFilename()).toBe(`${runId}.chrome-trace.json`);
     const saved = path.join(tmp, 'download.json');
     await download.saveAs(saved);
     const chrome = JSON.parse(readFileSync(saved, 'utf8'));
     expect(readFileSync(saved, 'utf8')).toBe(runFile(runId, 'chrome-trace.json'));
-    expect(chrome.traceEvents.filter((e: { ph: string }) => e.ph === 'X').length).toBe(parseTraceJsonl(runFile(runId, 'trace.jsonl')).spans.length);
+    expect(chrome.traceEvents.filter((e: { ph: string }) => e.ph === 'X').length).toBe(
+      parseTraceJsonl(runFile(runId, 'trace.jsonl')).spans.length,
+    );
   });
 
-  it('marks p50/p95/p99 of the run\'s metrics and the abandonment threshold on the response-time distribution', async () => {
+  it("marks p50/p95/p99 of the run's metrics and the abandonment threshold on the response-time distribution", async () => {
     await openView('latency');
     const metrics = JSON.parse(runFile(runId, 'metrics.json'));
     for (const key of ['p50', 'p95', 'p99']) {
@@ -183,7 +222,9 @@ describe('the browser view (headless Chromium)', () => {
   it('draws queues and utilization over time for every pool', async () => {
     await openView('utilization');
     const series = JSON.parse(runFile(runId, 'series.json'));
-    expect(await page.locator('#chart-pool-utilization path.series').count()).toBe(Object.keys(series.pools).length);
+    expect(await page.locator('#chart-pool-utilization path.series').count()).toBe(
+      Object.keys(series.pools).length,
+    );
     expect(await page.locator('#chart-pool-queue path.series').count()).toBe(4);
     expect(await page.locator('#chart-resources path.series').count()).toBe(2);
     expect(await page.locator('#chart-throughput path.series').count()).toBe(1);
@@ -213,11 +254,15 @@ describe('the browser view (headless Chromium)', () => {
     await openView('studies');
     await page.waitForSelector('#studies-table');
     expect(await page.locator('#studies-table tbody tr').count()).toBe(3);
-    const sweep = JSON.parse(readFileSync(path.join(runsDir, 'sweep-extract-simsearch/results.json'), 'utf8'));
+    const sweep = JSON.parse(
+      readFileSync(path.join(runsDir, 'sweep-extract-simsearch/results.json'), 'utf8'),
+    );
     await page.click('#studies-table tr[data-study="sweep-extract-simsearch"] a');
     await page.waitForFunction(() => document.body.dataset.study === 'sweep:responseTime.mean');
     expect(await page.locator('#study-chart g.cell').count()).toBe(sweep.results.length);
-    const infeasible = sweep.results.filter((r: { mean: { feasible: number } }) => r.mean.feasible < 1).length;
+    const infeasible = sweep.results.filter(
+      (r: { mean: { feasible: number } }) => r.mean.feasible < 1,
+    ).length;
     expect(infeasible).toBeGreaterThan(0);
     expect(await page.locator('#study-chart g.cell text', { hasText: '✕' }).count()).toBe(infeasible);
     await shot('08-study-sweep-heatmap.png');
@@ -245,14 +290,18 @@ describe('the browser view (headless Chromium)', () => {
     await page.waitForFunction((n) => document.body.dataset.study === `validation:${n}`, plot.points.length);
     expect(await page.locator('.validation-chart').count()).toBe(plot.metrics.length);
     // One dot per configuration, each with two error bars (twin and testbed CIs), on every metric's chart.
-    expect(await page.locator('.validation-chart[data-metric="mean"] .dots-configs circle').count()).toBe(plot.points.length);
-    expect(await page.locator('.validation-chart[data-metric="mean"] .error-bars-configs line').count()).toBe(2 * plot.points.length);
+    expect(await page.locator('.validation-chart[data-metric="mean"] .dots-configs circle').count()).toBe(
+      plot.points.length,
+    );
+    expect(await page.locator('.validation-chart[data-metric="mean"] .error-bars-configs line').count()).toBe(
+      2 * plot.points.length,
+    );
     expect(await page.locator('#validation-table tbody tr').count()).toBe(plot.points.length);
     expect(await page.locator('#validation-config option').count()).toBe(plot.cdfs.length);
     await shot('11-study-validation.png');
   });
 
-  it('draws a live run\'s trace the same way (a live-format folder: wall-clock trace, no metrics)', async () => {
+  it("draws a live run's trace the same way (a live-format folder: wall-clock trace, no metrics)", async () => {
     // No live testbed here: the folder is the first run's, relabelled as live mode writes it (run.json kind
     // "live", trace header source "live") and without metrics.json, as a live run stopped early leaves it.
     const live = path.join(runsDir, 'live-format-run');
@@ -260,11 +309,25 @@ describe('the browser view (headless Chromium)', () => {
     const trace = runFile(runId, 'trace.jsonl').replace('"source":"simulation"', '"source":"live"');
     writeFileSync(path.join(live, 'trace.jsonl'), trace);
     cpSync(path.join(runsDir, runId, 'scenario.resolved.json'), path.join(live, 'scenario.resolved.json'));
-    writeFileSync(path.join(live, 'run.json'), JSON.stringify({ kind: 'live', status: 'stopped', scenario: 'plantnet', overrides: [], seed: 1, finishedAt: new Date().toISOString() }));
+    writeFileSync(
+      path.join(live, 'run.json'),
+      JSON.stringify({
+        kind: 'live',
+        status: 'stopped',
+        scenario: 'plantnet',
+        overrides: [],
+        seed: 1,
+        finishedAt: new Date().toISOString(),
+      }),
+    );
     await page.goto(`${base}/#timeline/live-format-run`);
-    await page.waitForFunction(() => document.body.dataset.view === 'timeline' && document.body.dataset.run === 'live-format-run');
+    await page.waitForFunction(
+      () => document.body.dataset.view === 'timeline' && document.body.dataset.run === 'live-format-run',
+    );
     expect(await page.locator('#timeline rect.span').count()).toBe(parseTraceJsonl(trace).spans.length);
-    expect(await page.textContent('#timeline .axis-label')).toBe('time since the start of the run (s, wall clock)');
+    expect(await page.textContent('#timeline .axis-label')).toBe(
+      'time since the start of the run (s, wall clock)',
+    );
     await shot('11-live-run-timeline.png');
     await openView('utilization');
     expect(await page.textContent('#view-utilization')).toContain('has no metrics.json');

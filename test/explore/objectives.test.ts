@@ -1,16 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { ExploreError } from '../../src/explore/errors.js';
 import { summarize } from '../../src/explore/metrics.js';
-import { deriveMetrics, margins, minimized, parseConstraint, parseObjective, violation } from '../../src/explore/objectives.js';
+import {
+  deriveMetrics,
+  margins,
+  minimized,
+  parseConstraint,
+  parseObjective,
+  violation,
+} from '../../src/explore/objectives.js';
 
-const rep = (rt: number, mem: number, feasible = 1) => ({ 'responseTime.mean': rt, 'responseTime.p95': 2 * rt, gpuMemoryPeakGiB: mem, feasible, 'pools.http.size': 40, 'pools.extract.size': 7 });
+const rep = (rt: number, mem: number, feasible = 1) => ({
+  'responseTime.mean': rt,
+  'responseTime.p95': 2 * rt,
+  gpuMemoryPeakGiB: mem,
+  feasible,
+  'pools.http.size': 40,
+  'pools.extract.size': 7,
+});
 
 describe('objectives and constraints', () => {
   it('objectives minimize by default, maximize with max:, and may be weighted sums of metrics', () => {
     expect(parseObjective('responseTime.p95')).toEqual({ key: 'responseTime.p95', sense: 'min' });
     expect(parseObjective('max:throughput')).toEqual({ key: 'throughput', sense: 'max' });
     const sum = parseObjective('pools.http.size + 10*pools.extract.size');
-    expect(sum.terms).toEqual([{ weight: 1, key: 'pools.http.size' }, { weight: 10, key: 'pools.extract.size' }]);
+    expect(sum.terms).toEqual([
+      { weight: 1, key: 'pools.http.size' },
+      { weight: 10, key: 'pools.extract.size' },
+    ]);
     expect(deriveMetrics(rep(2, 26.5), [sum])[sum.key]).toBe(110);
     expect(() => parseObjective('min:')).toThrow(ExploreError);
     expect(() => parseObjective('2*+x')).toThrow(ExploreError);
@@ -33,7 +50,9 @@ describe('objectives and constraints', () => {
 
   it('a constraint bound may be a numeric field of the scenario; anything else is a BAD_CONSTRAINT', () => {
     expect(parseConstraint('throughput >= 7.5')).toMatchObject({ key: 'throughput', op: '>=', bound: 7.5 });
-    expect(() => parseConstraint('gpuMemoryPeakGiB <= host.gpu.memoryGiB')).toThrow(/neither a number nor a numeric scenario field/);
+    expect(() => parseConstraint('gpuMemoryPeakGiB <= host.gpu.memoryGiB')).toThrow(
+      /neither a number nor a numeric scenario field/,
+    );
     expect(() => parseConstraint('gpuMemoryPeakGiB = 32')).toThrow(ExploreError);
   });
 });

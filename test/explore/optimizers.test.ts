@@ -1,32 +1,55 @@
 import { describe, expect, it } from 'vitest';
 import { createStream } from '../../src/random/index.js';
-import { Asha, makeOptimizer, rungs, SuccessiveHalving, tpeGamma, tpeWeights, type Algorithm, type Observation, type Optimizer } from '../../src/explore/optimizers/index.js';
+import {
+  Asha,
+  makeOptimizer,
+  rungs,
+  SuccessiveHalving,
+  tpeGamma,
+  tpeWeights,
+  type Algorithm,
+  type Observation,
+  type Optimizer,
+} from '../../src/explore/optimizers/index.js';
 import { paretoFront } from '../../src/explore/pareto.js';
 import { parseParamFlag, Space, type Config } from '../../src/explore/space.js';
 
 // Synthetic problems (no simulation): a 3-D integer grid of 15³ = 3,375 configurations.
 const space = new Space([parseParamFlag('a=1..15'), parseParamFlag('b=1..15'), parseParamFlag('c=1..15')]);
-const bowl = (c: Config) => 1 + ((c[0] as number) - 12) ** 2 + 0.5 * ((c[1] as number) - 4) ** 2 + 2 * ((c[2] as number) - 9) ** 2;
+const bowl = (c: Config) =>
+  1 + ((c[0] as number) - 12) ** 2 + 0.5 * ((c[1] as number) - 4) ** 2 + 2 * ((c[2] as number) - 9) ** 2;
 
 function observe(c: Config, values: number[], violation = 0, fidelity = 0): Observation {
   return { config: c, key: space.key(c), values, violation, margins: [violation > 0 ? 1 : -1], fidelity };
 }
 
 /** Runs ask/tell until `budget` evaluations; returns the evaluations in order. */
-function drive(opt: Optimizer, f: (c: Config) => { values: number[]; violation?: number }, budget: number, batch = 4): Observation[] {
+function drive(
+  opt: Optimizer,
+  f: (c: Config) => { values: number[]; violation?: number },
+  budget: number,
+  batch = 4,
+): Observation[] {
   const seen: Observation[] = [];
   while (seen.length < budget) {
     const asks = opt.ask(Math.min(batch, budget - seen.length));
     if (asks.length === 0) break;
-    const obs = asks.map((s) => { const r = f(s.config); return observe(s.config, r.values, r.violation ?? 0, s.fidelity ?? 0); });
+    const obs = asks.map((s) => {
+      const r = f(s.config);
+      return observe(s.config, r.values, r.violation ?? 0, s.fidelity ?? 0);
+    });
     opt.tell(obs);
     seen.push(...obs);
   }
   return seen;
 }
 
-const make = (alg: Algorithm, seed: number, budget = 100) => makeOptimizer(alg, { space, seed, objectives: 1, budget });
-const hitTime = (obs: Observation[], target: number) => { const i = obs.findIndex((o) => o.violation === 0 && o.values[0]! <= target); return i < 0 ? Infinity : i + 1; };
+const make = (alg: Algorithm, seed: number, budget = 100) =>
+  makeOptimizer(alg, { space, seed, objectives: 1, budget });
+const hitTime = (obs: Observation[], target: number) => {
+  const i = obs.findIndex((o) => o.violation === 0 && o.values[0]! <= target);
+  return i < 0 ? Infinity : i + 1;
+};
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
 describe('optimizers (ask/tell)', () => {
@@ -47,10 +70,18 @@ describe('optimizers (ask/tell)', () => {
     }
   });
 
-  it('TPE and GP-EI find the bowl\'s single minimum far sooner than random search (median of 3 seeds)', () => {
+  it("TPE and GP-EI find the bowl's single minimum far sooner than random search (median of 3 seeds)", () => {
     // Random search hits one configuration of 3,375 in a median of ln 2·3,375 ≈ 2,340 evaluations.
     const seeds = [1, 2, 3];
-    const med = (alg: Algorithm, budget: number) => median(seeds.map((s) => hitTime(drive(make(alg, s, budget), (c) => ({ values: [bowl(c)] }), budget), 1.0)));
+    const med = (alg: Algorithm, budget: number) =>
+      median(
+        seeds.map((s) =>
+          hitTime(
+            drive(make(alg, s, budget), (c) => ({ values: [bowl(c)] }), budget),
+            1.0,
+          ),
+        ),
+      );
     expect(med('tpe', 150)).toBeLessThan(150);
     expect(med('gp', 40)).toBeLessThan(40);
   });
@@ -65,7 +96,7 @@ describe('optimizers (ask/tell)', () => {
     }
   });
 
-  it('TPE uses Optuna\'s γ(n) = min(⌈0.1n⌉, 25) and ramp weights', () => {
+  it("TPE uses Optuna's γ(n) = min(⌈0.1n⌉, 25) and ramp weights", () => {
     expect([1, 10, 11, 100, 300].map(tpeGamma)).toEqual([1, 1, 2, 10, 25]);
     expect(tpeWeights(3)).toEqual([1, 1, 1]);
     const w = tpeWeights(30);
@@ -77,7 +108,13 @@ describe('optimizers (ask/tell)', () => {
 
   it('NSGA-II recovers most of a two-objective front under constrained domination', () => {
     // f1 = a, f2 = (15 − a)² + |b − 8| + |c − 3|: the front is a = 1..15 with b = 8, c = 3; a > 13 is infeasible.
-    const f = (c: Config) => ({ values: [c[0] as number, (15 - (c[0] as number)) ** 2 + Math.abs((c[1] as number) - 8) + Math.abs((c[2] as number) - 3)], violation: (c[0] as number) > 13 ? 1 : 0 });
+    const f = (c: Config) => ({
+      values: [
+        c[0] as number,
+        (15 - (c[0] as number)) ** 2 + Math.abs((c[1] as number) - 8) + Math.abs((c[2] as number) - 3),
+      ],
+      violation: (c[0] as number) > 13 ? 1 : 0,
+    });
     const opt = makeOptimizer('nsga2', { space, seed: 2, objectives: 2, budget: 480 });
     const obs = drive(opt, f, 480, 8);
     const front = paretoFront(obs).map((i) => obs[i]!.config);
@@ -98,14 +135,25 @@ describe('successive halving and ASHA (fidelity = requests)', () => {
   });
 
   it('SHA runs η^K configurations at the lowest rung and promotes the top 1/η of each rung', () => {
-    const sha = new SuccessiveHalving({ space, rng: createStream(1, 't', 0), objectives: 1, budget: 100 }, fid);
+    const sha = new SuccessiveHalving(
+      { space, rng: createStream(1, 't', 0), objectives: 1, budget: 100 },
+      fid,
+    );
     const obs = drive(sha, (c) => ({ values: [bowl(c)] }), 21, 100);
     const at = (r: number) => obs.filter((o) => o.fidelity === r);
     expect(at(1000)).toHaveLength(16);
     expect(at(4000)).toHaveLength(4);
     expect(at(16000)).toHaveLength(1);
-    const best4 = [...at(1000)].sort((a, b) => a.values[0]! - b.values[0]!).slice(0, 4).map((o) => o.key).sort();
-    expect(at(4000).map((o) => o.key).sort()).toEqual(best4);
+    const best4 = [...at(1000)]
+      .sort((a, b) => a.values[0]! - b.values[0]!)
+      .slice(0, 4)
+      .map((o) => o.key)
+      .sort();
+    expect(
+      at(4000)
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual(best4);
     expect(at(16000)[0]!.values[0]).toBe(Math.min(...at(4000).map((o) => o.values[0]!)));
   });
 

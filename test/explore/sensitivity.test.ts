@@ -1,18 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import { createStream } from '../../src/random/index.js';
-import { crowdingDistance, dominates, hypervolume2d, nonDominatedSort, paretoFront } from '../../src/explore/pareto.js';
-import { morrisIndices, morrisTrajectories, saltelliDesign, sobolIndices } from '../../src/explore/sensitivity.js';
+import {
+  crowdingDistance,
+  dominates,
+  hypervolume2d,
+  nonDominatedSort,
+  paretoFront,
+} from '../../src/explore/pareto.js';
+import {
+  morrisIndices,
+  morrisTrajectories,
+  saltelliDesign,
+  sobolIndices,
+} from '../../src/explore/sensitivity.js';
 import { makeParam, Space } from '../../src/explore/space.js';
 
 describe('Sobol indices (Saltelli design, Saltelli 2010 / Jansen estimators)', () => {
-  it('recover the Ishigami function\'s analytic first-order and total indices', () => {
+  it("recover the Ishigami function's analytic first-order and total indices", () => {
     // f = sin x1 + 7 sin² x2 + 0.1 x3⁴ sin x1 on [−π, π]³: S = (0.3139, 0.4424, 0), ST = (0.5576, 0.4424, 0.2437).
-    const space = new Space(['x1', 'x2', 'x3'].map((n) => makeParam(n, { min: -Math.PI, max: Math.PI, integer: false, log: false })));
+    const space = new Space(
+      ['x1', 'x2', 'x3'].map((n) =>
+        makeParam(n, { min: -Math.PI, max: Math.PI, integer: false, log: false }),
+      ),
+    );
     const n = 2048;
     const d = saltelliDesign(3, n, createStream(1, 'ishigami', 0));
-    const f = (u: number[]) => { const [x1, x2, x3] = space.fromUnit(u) as number[]; return Math.sin(x1!) + 7 * Math.sin(x2!) ** 2 + 0.1 * x3! ** 4 * Math.sin(x1!); };
-    const idx = sobolIndices(space, d.A.map(f), d.B.map(f), d.AB.map((m) => m.map(f)), createStream(1, 'boot', 0), 200);
-    const S = [0.3139, 0.4424, 0], ST = [0.5576, 0.4424, 0.2437];
+    const f = (u: number[]) => {
+      const [x1, x2, x3] = space.fromUnit(u) as number[];
+      return Math.sin(x1!) + 7 * Math.sin(x2!) ** 2 + 0.1 * x3! ** 4 * Math.sin(x1!);
+    };
+    const idx = sobolIndices(
+      space,
+      d.A.map(f),
+      d.B.map(f),
+      d.AB.map((m) => m.map(f)),
+      createStream(1, 'boot', 0),
+      200,
+    );
+    const S = [0.3139, 0.4424, 0],
+      ST = [0.5576, 0.4424, 0.2437];
     idx.forEach((x, i) => {
       expect(x.S1).toBeCloseTo(S[i]!, 1);
       expect(x.ST).toBeCloseTo(ST[i]!, 1);
@@ -29,7 +55,9 @@ describe('Sobol indices (Saltelli design, Saltelli 2010 / Jansen estimators)', (
 });
 
 describe('Morris elementary effects', () => {
-  const space = new Space(['a', 'b', 'c'].map((n) => makeParam(n, { min: 0, max: 1, integer: false, log: false })));
+  const space = new Space(
+    ['a', 'b', 'c'].map((n) => makeParam(n, { min: 0, max: 1, integer: false, log: false })),
+  );
 
   it('trajectories move one factor at a time by ±Δ = p/(2(p−1)) and stay in the unit cube', () => {
     const t = morrisTrajectories(3, 10, 4, createStream(1, 'm', 0));
@@ -67,13 +95,27 @@ describe('Pareto tools', () => {
   });
 
   it('sorts into fronts, gives boundary points infinite crowding, and measures 2-D hypervolume', () => {
-    const pts = [[1, 5], [2, 3], [4, 1], [3, 4], [5, 5]].map((values) => ({ values, violation: 0 }));
+    const pts = [
+      [1, 5],
+      [2, 3],
+      [4, 1],
+      [3, 4],
+      [5, 5],
+    ].map((values) => ({ values, violation: 0 }));
     expect(nonDominatedSort(pts)).toEqual([[0, 1, 2], [3], [4]]);
     const cd = crowdingDistance(pts, [0, 1, 2]);
     expect(cd.get(0)).toBe(Infinity);
     expect(cd.get(2)).toBe(Infinity);
     expect(cd.get(1)).toBeCloseTo((4 - 1) / 3 + (5 - 1) / 4);
     expect(paretoFront(pts)).toEqual([0, 1, 2]);
-    expect(hypervolume2d([[1, 3], [2, 1]], [4, 4])).toBe(7);
+    expect(
+      hypervolume2d(
+        [
+          [1, 3],
+          [2, 1],
+        ],
+        [4, 4],
+      ),
+    ).toBe(7);
   });
 });

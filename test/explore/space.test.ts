@@ -27,20 +27,34 @@ describe('parameter space', () => {
   });
 
   it('names parameters by the shortest unique tail of their path', () => {
-    const s = new Space([parseParamFlag('cloud.engine.pools.http=1..2'), parseParamFlag('edge.gw.pools.http=1..2'), parseParamFlag('cloud.engine.pools.extract=1..2')]);
+    const s = new Space([
+      parseParamFlag('cloud.engine.pools.http=1..2'),
+      parseParamFlag('edge.gw.pools.http=1..2'),
+      parseParamFlag('cloud.engine.pools.extract=1..2'),
+    ]);
     expect(s.params.map((p) => p.name)).toEqual(['engine.pools.http', 'gw.pools.http', 'extract']);
   });
 
   it('a grid enumerates every combination, the last parameter fastest; overrides set each field', () => {
     const s = new Space([parseParamFlag('a=1..2'), parseParamFlag('b=x,y,z')]);
     expect(s.size).toBe(6);
-    expect(s.grid()).toEqual([[1, 'x'], [1, 'y'], [1, 'z'], [2, 'x'], [2, 'y'], [2, 'z']]);
+    expect(s.grid()).toEqual([
+      [1, 'x'],
+      [1, 'y'],
+      [1, 'z'],
+      [2, 'x'],
+      [2, 'y'],
+      [2, 'z'],
+    ]);
     expect(s.overrides([2, 'y'])).toEqual(['a=2', 'b="y"']);
     expect(s.record([2, 'y'])).toEqual({ a: 2, b: 'y' });
   });
 
   it('continuous parameters get k evenly spaced grid levels (log-spaced on a log scale)', () => {
-    const s = new Space([makeParam('r', { min: 1, max: 100, integer: false, log: true }), makeParam('t', { min: 0, max: 1, integer: false, log: false })]);
+    const s = new Space([
+      makeParam('r', { min: 1, max: 100, integer: false, log: true }),
+      makeParam('t', { min: 0, max: 1, integer: false, log: false }),
+    ]);
     expect(s.gridLevels(0, 3)).toEqual([1, 10, 100]);
     expect(s.gridLevels(1, 5)).toEqual([0, 0.25, 0.5, 0.75, 1]);
     expect(s.size).toBe(Infinity);
@@ -53,8 +67,14 @@ describe('parameter space', () => {
   });
 
   it('model coordinates round-trip: level indices for discrete parameters, logs for log ranges', () => {
-    const s = new Space([parseParamFlag('e=10..60:10'), makeParam('r', { min: 1, max: 100, integer: false, log: true })]);
-    expect(s.coords()).toEqual([{ lo: 0, hi: 5, step: 1 }, { lo: 0, hi: Math.log(100) }]);
+    const s = new Space([
+      parseParamFlag('e=10..60:10'),
+      makeParam('r', { min: 1, max: 100, integer: false, log: true }),
+    ]);
+    expect(s.coords()).toEqual([
+      { lo: 0, hi: 5, step: 1 },
+      { lo: 0, hi: Math.log(100) },
+    ]);
     const c = [40, 10];
     expect(s.toCoord(c)[0]).toBe(3);
     expect(s.fromCoord(s.toCoord(c))).toEqual([40, 10]);

@@ -19,9 +19,16 @@ let reference: string;
 
 /** The fixture's grid study with its store in `outDir`: every replication's metrics as canonical JSON. */
 async function results(outDir: string | undefined, fresh = false): Promise<string> {
-  const study = openStudy({ file: fixture.scenario, params: [POOL_PARAM], runner: new InProcessRunner(), ...(outDir ? { outDir, fresh } : {}) });
+  const study = openStudy({
+    file: fixture.scenario,
+    params: [POOL_PARAM],
+    runner: new InProcessRunner(),
+    ...(outDir ? { outDir, fresh } : {}),
+  });
   try {
-    const evaluations = await study.evaluator.evaluate(sweepConfigs(study, { design: 'grid' }).map((config) => ({ config })));
+    const evaluations = await study.evaluator.evaluate(
+      sweepConfigs(study, { design: 'grid' }).map((config) => ({ config })),
+    );
     return canonicalJson(evaluations.map((e) => e.reps));
   } finally {
     study.close();
@@ -46,7 +53,8 @@ function storeIn(name: string, bytes: Buffer): string {
 }
 
 /** Offsets in the file of every match of `re` (plus `shift`). */
-const offsets = (bytes: Buffer, re: RegExp, shift = 0) => [...bytes.toString('latin1').matchAll(re)].map((m) => m.index + shift);
+const offsets = (bytes: Buffer, re: RegExp, shift = 0) =>
+  [...bytes.toString('latin1').matchAll(re)].map((m) => m.index + shift);
 
 beforeAll(async () => {
   fixture = writeStudyFixture(path.join(tmp, 'fixture'));
@@ -66,12 +74,33 @@ describe('the study store is checked: a damaged store is named, never read as re
     expect(digits.length).toBeGreaterThanOrEqual(8);
     expect(checksums.length).toBeGreaterThanOrEqual(4);
     const positions = [
-      0, 16, 18, 21, 28, 44, 56, 60, 96, // file header: magic, page size, format versions, payload fraction, size, schema format, encoding, user version, SQLite version
-      100, 103, 105, // page 1's b-tree header
-      ...offsets(pristine, /CREATE TABLE trials/g, 15), ...offsets(pristine, /metrics TEXT/g, 2), ...offsets(pristine, /PRIMARY KEY \(config_key/g, 16),
-      ...offsets(pristine, /"format":2/g, 9), ...offsets(pristine, /"inputs":\{"app model/g, 20), ...offsets(pristine, /identitySha256/g, 20),
-      ...Array.from({ length: pages - 1 }, (_, i) => (i + 1) * pageSize).flatMap((p) => [p, p + 3, p + 5, p + 8]), // every other page's header
-      ...digits, ...checksums, pristine.length - 1,
+      0,
+      16,
+      18,
+      21,
+      28,
+      44,
+      56,
+      60,
+      96, // file header: magic, page size, format versions, payload fraction, size, schema format, encoding, user version, SQLite version
+      100,
+      103,
+      105, // page 1's b-tree header
+      ...offsets(pristine, /CREATE TABLE trials/g, 15),
+      ...offsets(pristine, /metrics TEXT/g, 2),
+      ...offsets(pristine, /PRIMARY KEY \(config_key/g, 16),
+      ...offsets(pristine, /"format":2/g, 9),
+      ...offsets(pristine, /"inputs":\{"app model/g, 20),
+      ...offsets(pristine, /identitySha256/g, 20),
+      ...Array.from({ length: pages - 1 }, (_, i) => (i + 1) * pageSize).flatMap((p) => [
+        p,
+        p + 3,
+        p + 5,
+        p + 8,
+      ]), // every other page's header
+      ...digits,
+      ...checksums,
+      pristine.length - 1,
     ];
     const detected: number[] = [];
     for (const pos of positions) {
@@ -90,14 +119,20 @@ describe('the study store is checked: a damaged store is named, never read as re
     }
     // A flip that changes what a live trial row holds is always caught, by the trial's checksum.
     for (const pos of [...digits, ...checksums]) expect(detected).toContain(pos);
-    await expect(results(storeIn('one-digit', flipped(pristine, digits[0]!)))).rejects.toThrow(/has a damaged trial: configuration .* \(fidelity 0, replication \d, seed \d+\) fails its checksum/);
+    await expect(results(storeIn('one-digit', flipped(pristine, digits[0]!)))).rejects.toThrow(
+      /has a damaged trial: configuration .* \(fidelity 0, replication \d, seed \d+\) fails its checksum/,
+    );
     expect(detected.length).toBeGreaterThan(positions.length / 3);
   });
 
   it('a truncated store, a file that is not SQLite, and a folder in its place are named; --fresh recovers the files', async () => {
     const cases: [string, Buffer, RegExp][] = [
       ['half', pristine.subarray(0, Math.floor(pristine.length / 2) + 100), /is truncated or damaged/],
-      ['one-page-short', pristine.subarray(0, pristine.length - pristine.readUInt16BE(16)), /is truncated \(\d+ bytes, its header counts \d+ pages/],
+      [
+        'one-page-short',
+        pristine.subarray(0, pristine.length - pristine.readUInt16BE(16)),
+        /is truncated \(\d+ bytes, its header counts \d+ pages/,
+      ],
       ['header-only', pristine.subarray(0, 60), /is truncated \(60 bytes/],
       ['text', Buffer.from('trials,metrics\n1,2\n'), /is not a SQLite database/],
     ];
@@ -117,7 +152,11 @@ describe('the study store is checked: a damaged store is named, never read as re
     const dir = storeIn('untouched', pristine);
     const runner = new InProcessRunner();
     const study = openStudy({ file: fixture.scenario, params: [POOL_PARAM], runner, outDir: dir });
-    const got = canonicalJson((await study.evaluator.evaluate(sweepConfigs(study, { design: 'grid' }).map((config) => ({ config })))).map((e) => e.reps));
+    const got = canonicalJson(
+      (
+        await study.evaluator.evaluate(sweepConfigs(study, { design: 'grid' }).map((config) => ({ config })))
+      ).map((e) => e.reps),
+    );
     study.close();
     expect(runner.runs).toBe(0);
     expect(got).toBe(reference);

@@ -10,11 +10,30 @@ describe('capacity', () => {
   it('finds the M/M/1 arrival rate at which the mean response time reaches 2 s: λ = μ − 1/2 = 0.5/s', async () => {
     const file = 'scenarios/validation/mm1.yaml';
     const overrides = ['run.requests=20000', 'run.warmup=100'];
-    const probe = openStudy({ file, overrides, params: ['outside.source.workload.ratePerS=0.1..0.9'], runner: new InProcessRunner() });
+    const probe = openStudy({
+      file,
+      overrides,
+      params: ['outside.source.workload.ratePerS=0.1..0.9'],
+      runner: new InProcessRunner(),
+    });
     const load = loadField(probe.scenario);
     expect(load).toEqual({ path: 'outside.source.workload.ratePerS', integer: false, current: 0.7 });
-    const study = openStudy({ file, overrides, runner: new InProcessRunner(), replications: 4, space: new Space([makeParam(load.path, { min: 0.01, max: 0.99, integer: false, log: false })]) });
-    const r = await capacity(study, { load, slo: parseConstraint('responseTime.mean <= 2'), replications: 4, maxReplications: 16, tolerance: 0.02, lo: 0.2, hi: 0.9 });
+    const study = openStudy({
+      file,
+      overrides,
+      runner: new InProcessRunner(),
+      replications: 4,
+      space: new Space([makeParam(load.path, { min: 0.01, max: 0.99, integer: false, log: false })]),
+    });
+    const r = await capacity(study, {
+      load,
+      slo: parseConstraint('responseTime.mean <= 2'),
+      replications: 4,
+      maxReplications: 16,
+      tolerance: 0.02,
+      lo: 0.2,
+      hi: 0.9,
+    });
     expect(r.capacity).toBeGreaterThan(0.47);
     expect(r.capacity).toBeLessThan(0.52);
     expect(r.firstFailure! - r.capacity!).toBeLessThanOrEqual(0.02 * 0.9 + 1e-12);
@@ -26,9 +45,19 @@ describe('capacity', () => {
 describe('optimize on a simulated scenario', () => {
   it('is reproducible by seed and confirms its best configuration with a CI; infeasible configurations never win', async () => {
     const run = async () => {
-      const study = openStudy({ file: 'scenarios/plantnet.yaml', overrides: ['run.duration=200', 'run.warmup=50'], params: ['cloud.engine.pools.extract=4..10', 'cloud.engine.pools.http=10..30:10'], runner: new InProcessRunner(), replications: 1 });
+      const study = openStudy({
+        file: 'scenarios/plantnet.yaml',
+        overrides: ['run.duration=200', 'run.warmup=50'],
+        params: ['cloud.engine.pools.extract=4..10', 'cloud.engine.pools.http=10..30:10'],
+        runner: new InProcessRunner(),
+        replications: 1,
+      });
       const r = await optimize(study, {
-        algorithm: 'tpe', budget: 14, batch: 3, objectives: objectivesFrom([], study.scenario.explore), constraints: constraintsFrom(['responseTime.p95 <= 100'], study.scenario.explore, study.scenario),
+        algorithm: 'tpe',
+        budget: 14,
+        batch: 3,
+        objectives: objectivesFrom([], study.scenario.explore),
+        constraints: constraintsFrom(['responseTime.p95 <= 100'], study.scenario.explore, study.scenario),
         confirm: { top: 2, replications: 3 },
       });
       return { r, space: study.space };

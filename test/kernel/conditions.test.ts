@@ -80,6 +80,8 @@ describe('conditions', () => {
 
   it('env.allOf() of events of another env throws E2C_ERR_KERNEL_FOREIGN_EVENT', () => {
     const other = new Env();
-    expect(() => env.allOf([other.timeout(1)])).toThrow(expect.objectContaining({ code: KernelErrorCode.FOREIGN_EVENT }));
+    expect(() => env.allOf([other.timeout(1)])).toThrow(
+      expect.objectContaining({ code: KernelErrorCode.FOREIGN_EVENT }),
+    );
   });
 });

@@ -14,7 +14,11 @@ describe('Env', () => {
     env.schedule(1, at, 'a');
     env.schedule(2, at, 'b');
     env.run();
-    expect(log).toEqual([['a', 1], ['b', 2], ['c', 3]]);
+    expect(log).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
     expect(env.now).toBe(3);
     expect(env.eventsProcessed).toBe(3);
   });
@@ -38,7 +42,9 @@ describe('Env', () => {
     const log: number[] = [];
     for (let i = 0; i < 5000; i++) env.schedule(i % 2 === 0 ? 1 : 2, (k: number) => log.push(k), i);
     env.run();
-    const expected = [...Array(5000).keys()].filter((i) => i % 2 === 0).concat([...Array(5000).keys()].filter((i) => i % 2 === 1));
+    const expected = [...Array(5000).keys()]
+      .filter((i) => i % 2 === 0)
+      .concat([...Array(5000).keys()].filter((i) => i % 2 === 1));
     expect(log).toEqual(expected);
   });
 
@@ -104,7 +110,10 @@ describe('Env', () => {
     env.schedule(5, at, 'b');
     env.schedule(6, at, 'c');
     env.run({ until: 5 });
-    expect(log).toEqual([['a', 1], ['b', 5]]);
+    expect(log).toEqual([
+      ['a', 1],
+      ['b', 5],
+    ]);
     expect(env.now).toBe(5);
     env.run({ until: 5.5 });
     expect(env.now).toBe(5.5);
@@ -253,7 +262,11 @@ describe('env.reschedule()', () => {
     });
     env.schedule(2, (x: string) => log.push([x, env.now]), 'c');
     env.run();
-    expect(log).toEqual([['b', 2], ['c', 2], ['a', 2]]);
+    expect(log).toEqual([
+      ['b', 2],
+      ['c', 2],
+      ['a', 2],
+    ]);
   });
 
   it('returns 0 for an event that already ran or was cancelled, and cancel() removes entries at once', () => {
@@ -287,7 +300,10 @@ describe('env.claim()', () => {
     env.scheduleAt(times[0]!, fire);
   }
 
-  function trace(useClaim: boolean, until?: number): { log: [string, number][]; events: number; now: number } {
+  function trace(
+    useClaim: boolean,
+    until?: number,
+  ): { log: [string, number][]; events: number; now: number } {
     const env = new Env();
     const log: [string, number][] = [];
     stream(env, [1, 1.5, 2, 2.5, 3, 4, 6, 7], log, useClaim);
@@ -300,7 +316,18 @@ describe('env.claim()', () => {
   it('goes on at a later time exactly when that event would have run next: same order, same count', () => {
     const claimed = trace(true);
     expect(claimed).toEqual(trace(false));
-    expect(claimed.log.map(([x]) => x)).toEqual(['s0', 's1', 'other at 2', 's2', 's3', 's4', 's5', 'other at 5', 's6', 's7']);
+    expect(claimed.log.map(([x]) => x)).toEqual([
+      's0',
+      's1',
+      'other at 2',
+      's2',
+      's3',
+      's4',
+      's5',
+      'other at 5',
+      's6',
+      's7',
+    ]);
   });
 
   it('stays within run({ until })', () => {

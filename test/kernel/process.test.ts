@@ -1,5 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Env, Interrupt, KernelErrorCode, SimEvent, SimulationError, type ProcessGenerator } from '../../src/kernel/index.js';
+import {
+  Env,
+  Interrupt,
+  KernelErrorCode,
+  type SimEvent,
+  type SimulationError,
+  type ProcessGenerator,
+} from '../../src/kernel/index.js';
 
 let env: Env;
 let log: unknown[][];
@@ -18,7 +25,11 @@ describe('generator processes', () => {
       log.push(['done', env.now]);
     });
     env.run();
-    expect(log).toEqual([['start', 0], ['woke', 2], ['done', 3.5]]);
+    expect(log).toEqual([
+      ['start', 0],
+      ['woke', 2],
+      ['done', 3.5],
+    ]);
   });
 
   it('yield returns the value of the event', () => {
@@ -74,7 +85,10 @@ describe('generator processes', () => {
     }
     env.schedule(4, () => gate.succeed('open'));
     env.run();
-    expect(log).toEqual([['a', 'open', 4], ['b', 'open', 4]]);
+    expect(log).toEqual([
+      ['a', 'open', 4],
+      ['b', 'open', 4],
+    ]);
     expect(gate.state).toBe('processed');
   });
 
@@ -83,7 +97,9 @@ describe('generator processes', () => {
     expect(ev.state).toBe('pending');
     ev.succeed(1);
     expect(ev.state).toBe('triggered');
-    expect(() => ev.succeed(2)).toThrow(expect.objectContaining({ code: KernelErrorCode.EVENT_ALREADY_TRIGGERED }));
+    expect(() => ev.succeed(2)).toThrow(
+      expect.objectContaining({ code: KernelErrorCode.EVENT_ALREADY_TRIGGERED }),
+    );
   });
 
   it('a failed event is thrown into the waiting process, which may catch it', () => {
@@ -162,7 +178,10 @@ describe('generator processes', () => {
       victim.interrupt('go away');
     });
     env.run();
-    expect(log).toEqual([['interrupted', 'go away', 3], ['recovered', 4]]);
+    expect(log).toEqual([
+      ['interrupted', 'go away', 3],
+      ['recovered', 4],
+    ]);
     expect(env.now).toBe(10); // the abandoned timeout still fires, unobserved
   });
 
@@ -234,7 +253,14 @@ describe('generator processes', () => {
     env.process(clock('slow', 1));
     env.run({ until: 2 });
     expect(log).toEqual([
-      ['fast', 0], ['slow', 0], ['fast', 0.5], ['slow', 1], ['fast', 1], ['fast', 1.5], ['slow', 2], ['fast', 2],
+      ['fast', 0],
+      ['slow', 0],
+      ['fast', 0.5],
+      ['slow', 1],
+      ['fast', 1],
+      ['fast', 1.5],
+      ['slow', 2],
+      ['fast', 2],
     ]);
   });
 });

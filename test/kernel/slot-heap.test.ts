@@ -4,10 +4,15 @@ import { SlotHeap } from '../../src/kernel/index.js';
 // A small deterministic generator, so that the test is the same on every run.
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-interface Entry { slot: number; key: number; first: number; second: number }
+interface Entry {
+  slot: number;
+  key: number;
+  first: number;
+  second: number;
+}
 const order = (a: Entry, b: Entry) => a.key - b.key || a.first - b.first || a.second - b.second;
 
 describe('SlotHeap', () => {

@@ -14,13 +14,34 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Closed-loop users with a short think time against `url`; spans to a file of their own. */
 function spec(url: string, name: string, users = 2): DriverSpec {
   return {
-    kind: 'driver', scenario: 't', service: 'edge.users', instances: [{ name: 'edge.users#0', index: 0 }],
-    workload: { kind: 'closed', target: 'cloud.engine', users, thinkTime: { dist: 'exponential', mean: 0.05 }, startSpreadS: 0 } as DriverSpec['workload'],
-    target: 'cloud.engine', targetUrls: [url], items: 1, itemBytes: 10, requestBytes: 10, seed: 1,
-    address: '127.0.0.1', imagePort: 1, spansFile: path.join(dir, `${name}.jsonl`), profileTimeScale: 1,
+    kind: 'driver',
+    scenario: 't',
+    service: 'edge.users',
+    instances: [{ name: 'edge.users#0', index: 0 }],
+    workload: {
+      kind: 'closed',
+      target: 'cloud.engine',
+      users,
+      thinkTime: { dist: 'exponential', mean: 0.05 },
+      startSpreadS: 0,
+    } as DriverSpec['workload'],
+    target: 'cloud.engine',
+    targetUrls: [url],
+    items: 1,
+    itemBytes: 10,
+    requestBytes: 10,
+    seed: 1,
+    address: '127.0.0.1',
+    imagePort: 1,
+    spansFile: path.join(dir, `${name}.jsonl`),
+    profileTimeScale: 1,
   };
 }
-const spans = (s: DriverSpec) => readFileSync(s.spansFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SpanRecord);
+const spans = (s: DriverSpec) =>
+  readFileSync(s.spansFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as SpanRecord);
 
 /** A port nothing listens on: bound by us, then closed. */
 async function closedPort(): Promise<number> {
@@ -33,12 +54,21 @@ async function closedPort(): Promise<number> {
 
 async function serve(status: number): Promise<{ url: string; answered: () => number; close: () => void }> {
   let answered = 0;
-  const srv = http.createServer((req, res) => req.resume().on('end', () => {
-    answered++;
-    res.writeHead(status).end('{}');
-  }));
+  const srv = http.createServer((req, res) =>
+    req.resume().on('end', () => {
+      answered++;
+      res.writeHead(status).end('{}');
+    }),
+  );
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, answered: () => answered, close: () => { srv.close(); srv.closeAllConnections(); } };
+  return {
+    url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+    answered: () => answered,
+    close: () => {
+      srv.close();
+      srv.closeAllConnections();
+    },
+  };
 }
 
 describe('workload driver outcomes', () => {
@@ -46,7 +76,13 @@ describe('workload driver outcomes', () => {
     const s = spec(`http://127.0.0.1:${await closedPort()}`, 'refused');
     const summary = await drive(s, { durationS: 0.6, drainS: 2 });
     expect(summary.sent).toBeGreaterThan(2);
-    expect(summary).toMatchObject({ ok: 0, rejected: 0, failed: summary.sent, connectionErrors: summary.sent, httpErrors: 0 });
+    expect(summary).toMatchObject({
+      ok: 0,
+      rejected: 0,
+      failed: summary.sent,
+      connectionErrors: summary.sent,
+      httpErrors: 0,
+    });
     expect(summary.lastError).toMatch(/ECONNREFUSED|fetch failed/);
     expect(new Set(spans(s).map((x) => x.status))).toEqual(new Set(['failed']));
   });
@@ -57,7 +93,10 @@ describe('workload driver outcomes', () => {
     try {
       const a = spec(refusing.url, 'refusing');
       const b = spec(broken.url, 'broken');
-      const [ra, rb] = await Promise.all([drive(a, { durationS: 0.5, drainS: 2 }), drive(b, { durationS: 0.5, drainS: 2 })]);
+      const [ra, rb] = await Promise.all([
+        drive(a, { durationS: 0.5, drainS: 2 }),
+        drive(b, { durationS: 0.5, drainS: 2 }),
+      ]);
       expect(ra.sent).toBeGreaterThan(0);
       expect(ra).toMatchObject({ rejected: ra.sent, failed: 0 });
       expect(rb.sent).toBeGreaterThan(0);

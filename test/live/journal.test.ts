@@ -33,12 +33,17 @@ describe('cleanup journal', () => {
     await new Promise((r) => ctl.on('close', r));
     const sleeper = spawnDetached(['sleep', '60'], path.join(root, 'o2'), path.join(root, 'e2'));
     mkdirSync(path.join(root, 'bbbbb'));
-    writeFileSync(crashed, [
-      { kind: 'owner', runId: 'bbbbb', pid: ctl.pid, start: 1, createdAt: '' },
-      { kind: 'dir', path: path.join(root, 'bbbbb') },
-      { kind: 'dir', path: '/etc' },
-      { kind: 'process', pid: sleeper.pid, start: sleeper.start, what: 'left behind' },
-    ].map((e) => JSON.stringify(e)).join('\n') + '\n{"kind":"proc');
+    writeFileSync(
+      crashed,
+      `${[
+        { kind: 'owner', runId: 'bbbbb', pid: ctl.pid, start: 1, createdAt: '' },
+        { kind: 'dir', path: path.join(root, 'bbbbb') },
+        { kind: 'dir', path: '/etc' },
+        { kind: 'process', pid: sleeper.pid, start: sleeper.start, what: 'left behind' },
+      ]
+        .map((e) => JSON.stringify(e))
+        .join('\n')}\n{"kind":"proc`,
+    );
     // A run still in progress (this process owns it).
     const live = Journal.open(root, 'ccccc');
     const out = await recoverLeftovers(root);
@@ -65,13 +70,18 @@ async function crashedRun(stateRoot: string, runId: string) {
   const outTemp = path.join(stateRoot, `.run.e2ctwin-tmp-${runId}`);
   mkdirSync(outTemp);
   mkdirSync(path.join(stateRoot, 'journals'), { recursive: true });
-  writeFileSync(path.join(stateRoot, 'journals', `${runId}.jsonl`), [
-    { kind: 'owner', runId, pid: ctl.pid, start: ctlStart, createdAt: '2025-01-01T00:00:00.000Z' },
-    { kind: 'dir', path: folder },
-    { kind: 'out-temp', path: outTemp },
-    { kind: 'process', pid: sleeper.pid, start: sleeper.start, what: 'left behind' },
-    { kind: 'netns', name: `e2c-${runId}-gone` },
-  ].map((e) => JSON.stringify(e)).join('\n') + '\n');
+  writeFileSync(
+    path.join(stateRoot, 'journals', `${runId}.jsonl`),
+    `${[
+      { kind: 'owner', runId, pid: ctl.pid, start: ctlStart, createdAt: '2025-01-01T00:00:00.000Z' },
+      { kind: 'dir', path: folder },
+      { kind: 'out-temp', path: outTemp },
+      { kind: 'process', pid: sleeper.pid, start: sleeper.start, what: 'left behind' },
+      { kind: 'netns', name: `e2c-${runId}-gone` },
+    ]
+      .map((e) => JSON.stringify(e))
+      .join('\n')}\n`,
+  );
   return { folder, sleeper, outTemp };
 }
 
@@ -93,9 +103,19 @@ describe('e2ctwin live --cleanup', () => {
     expect(isAlive(sleeper.pid, sleeper.start)).toBe(true);
     expect(existsSync(folder) && existsSync(outTemp)).toBe(true);
     // A plan's --dry-run says that a real run would remove them first.
-    const plan = runCli(['live', 'test/live/fixtures/plantnet-small.yaml', '--testbed', 'testbeds/local.yaml', '--dry-run', '--state-dir', stateRoot]);
+    const plan = runCli([
+      'live',
+      'test/live/fixtures/plantnet-small.yaml',
+      '--testbed',
+      'testbeds/local.yaml',
+      '--dry-run',
+      '--state-dir',
+      stateRoot,
+    ]);
     expect(plan.status, plan.stderr).toBe(0);
-    expect(plan.stderr).toMatch(/a real run first removes what 1 crashed run\(s\) left \(ddddd: 4 resources\)/);
+    expect(plan.stderr).toMatch(
+      /a real run first removes what 1 crashed run\(s\) left \(ddddd: 4 resources\)/,
+    );
 
     const clean = runCli(['live', '--cleanup', '--state-dir', stateRoot]);
     expect(clean.status, clean.stderr).toBe(0);
@@ -119,7 +139,13 @@ describe('e2ctwin live --cleanup', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toContain(`run eeeee is in progress (controller pid ${process.pid}): left alone`);
     expect(existsSync(live.file)).toBe(true);
-    const bad = runCli(['live', 'test/live/fixtures/plantnet-small.yaml', '--cleanup', '--state-dir', stateRoot]);
+    const bad = runCli([
+      'live',
+      'test/live/fixtures/plantnet-small.yaml',
+      '--cleanup',
+      '--state-dir',
+      stateRoot,
+    ]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--cleanup starts no run');
     const none = runCli(['live', '--testbed', 'testbeds/local.yaml']);

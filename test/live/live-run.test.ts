@@ -1,5 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,11 +32,14 @@ const sh = (cmd: string) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' }
 /** A previous run's folder at `dir`: its files must all be gone once another run writes there. */
 function previousRunFolder(dir: string): void {
   mkdirSync(path.join(dir, 'logs', 'old.service@old-host'), { recursive: true });
-  for (const f of ['run.json', 'metrics.json', 'trace.jsonl']) writeFileSync(path.join(dir, f), '{"runId":"prev0"}\n');
+  for (const f of ['run.json', 'metrics.json', 'trace.jsonl'])
+    writeFileSync(path.join(dir, f), '{"runId":"prev0"}\n');
   writeFileSync(path.join(dir, 'logs', 'old.service@old-host', 'out.log'), 'previous run');
 }
 function expectNothingOfPreviousRun(dir: string): void {
-  const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => statSync(path.join(dir, f)).isFile());
+  const files = readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => statSync(path.join(dir, f)).isFile());
   expect(files).not.toContain(path.join('logs', 'old.service@old-host', 'out.log'));
   for (const f of files) expect(readFileSync(path.join(dir, f), 'utf8'), f).not.toMatch(/prev0|previous run/);
 }
@@ -41,9 +53,15 @@ function leafPaths(obj: unknown, prefix = ''): string[] {
 }
 
 /** Runs the CLI in the background; resolves with its status once it exits; `onStderr` sees each chunk. */
-function liveCli(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function liveCli(
+  args: string[],
+  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/e2ctwin.js'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/e2ctwin.js'), ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -57,7 +75,9 @@ function liveCli(args: string[], onStderr?: (text: string, child: ReturnType<typ
 
 let unlock = () => {};
 // One live test file at a time (see liveTestLock).
-beforeAll(async () => { if (!skip) unlock = await liveTestLock(); }, 300_000);
+beforeAll(async () => {
+  if (!skip) unlock = await liveTestLock();
+}, 300_000);
 afterAll(() => {
   unlock();
   rmSync(out, { recursive: true, force: true });
@@ -66,13 +86,31 @@ afterAll(() => {
 describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('runs a small Pl@ntNet configuration for real: requests complete, spans recorded, throughput within 10 % and RTT within 10 % or flagged, nothing left behind', async () => {
     const dir = path.join(out, 'run');
-    const r = await liveCli(['live', scenarioFile, '--testbed', 'test/live/fixtures/local-ci.yaml', '--duration', '20', '--out', dir, '--state-dir', stateRoot]);
+    const r = await liveCli([
+      'live',
+      scenarioFile,
+      '--testbed',
+      'test/live/fixtures/local-ci.yaml',
+      '--duration',
+      '20',
+      '--out',
+      dir,
+      '--state-dir',
+      stateRoot,
+    ]);
     process.stdout.write(`\n--- e2ctwin live (stdout) ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n`);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/network: (fallback|tc netem)/);
 
     const run = json(path.join(dir, 'run.json'));
-    expect(run).toMatchObject({ kind: 'live', status: 'ok', interrupted: false, provider: 'local', durationS: 20, measured: { plannedS: 16, actualS: 16, stoppedAtS: null } });
+    expect(run).toMatchObject({
+      kind: 'live',
+      status: 'ok',
+      interrupted: false,
+      provider: 'local',
+      durationS: 20,
+      measured: { plannedS: 16, actualS: 16, stoppedAtS: null },
+    });
     expect(run.versions.node).toBe(process.version);
 
     // The network was checked before the run: throughput (kernel htb shaping) within 10 % of the constraints.
@@ -83,9 +121,14 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     expect(net.measurements).toHaveLength(2);
     expect(net.tolerancePercent).toBe(10);
     for (const m of net.measurements) {
-      expect(Math.abs(m.throughput.mbps - m.expectedMbps) / m.expectedMbps, `${m.label} ${m.throughput.mbps} Mbit/s vs ${m.expectedMbps}`).toBeLessThan(0.1);
+      expect(
+        Math.abs(m.throughput.mbps - m.expectedMbps) / m.expectedMbps,
+        `${m.label} ${m.throughput.mbps} Mbit/s vs ${m.expectedMbps}`,
+      ).toBeLessThan(0.1);
       const off = Math.abs(m.rtt.medianMs - m.expectedRttMs) / m.expectedRttMs > 0.1;
-      const flagged = (net.warnings as string[]).filter((w) => w.startsWith(`network check ${m.label} `) && w.includes('RTT'));
+      const flagged = (net.warnings as string[]).filter(
+        (w) => w.startsWith(`network check ${m.label} `) && w.includes('RTT'),
+      );
       expect(flagged, `${m.label} RTT ${m.rtt.medianMs} ms vs ${m.expectedRttMs}`).toHaveLength(off ? 1 : 0);
       if (off) expect(r.stdout).toContain(`WARNING: ${flagged[0]}`);
     }
@@ -97,7 +140,9 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     expect([metrics.rejected, metrics.failed]).toEqual([0, 0]);
     expect(metrics.responseTime.mean).toBeGreaterThan(0.04);
     const sim = runCli(['simulate', scenarioFile, '--json', '-r', '2']);
-    const simKeys = leafPaths(JSON.parse(sim.stdout)).filter((k) => !k.startsWith('ci95.') && !k.startsWith('expect.'));
+    const simKeys = leafPaths(JSON.parse(sim.stdout)).filter(
+      (k) => !k.startsWith('ci95.') && !k.startsWith('expect.'),
+    );
     const liveKeys = new Set(leafPaths(metrics));
     const missing = simKeys.filter((k) => !liveKeys.has(k));
     expect(missing).toEqual([]);
@@ -111,7 +156,9 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     expect(header).toMatchObject({ format: 'e2ctwin-trace', source: 'live', scenario: 'plantnet-small' });
     const kinds = new Set(spans.map((s) => s.kind));
     expect([...kinds].sort()).toEqual(expect.arrayContaining(['network', 'request', 'stage']));
-    expect(new Set(spans.filter((s) => s.kind === 'stage').map((s) => s.name))).toEqual(new Set(['http', 'extract', 'simsearch']));
+    expect(new Set(spans.filter((s) => s.kind === 'stage').map((s) => s.name))).toEqual(
+      new Set(['http', 'extract', 'simsearch']),
+    );
     for (const s of spans) {
       expect(s.end).toBeGreaterThanOrEqual(s.start);
       expect(s.service).toMatch(/^(edge\.users|cloud\.engine)$/);
@@ -124,9 +171,23 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     const hm = json(path.join(dir, 'host-metrics.json'));
     expect(Object.keys(hm.hosts).sort()).toEqual(['cloud-1', 'edge-1', 'edge-2', 'fog-1']);
     expect(hm.hosts['cloud-1'].samples.length).toBeGreaterThan(10);
-    const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => statSync(path.join(dir, f)).isFile());
-    expect(files).toEqual(expect.arrayContaining(['plan.json', 'scenario.resolved.json', 'testbed.json', 'run.json', 'network.json', 'metrics.json', 'trace.jsonl', 'host-metrics.json']));
-    for (const f of files) expect(readFileSync(path.join(dir, f), 'utf8')).not.toMatch(/PRIVATE KEY|ssh-ed25519 AAAA/);
+    const files = readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => statSync(path.join(dir, f)).isFile());
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'plan.json',
+        'scenario.resolved.json',
+        'testbed.json',
+        'run.json',
+        'network.json',
+        'metrics.json',
+        'trace.jsonl',
+        'host-metrics.json',
+      ]),
+    );
+    for (const f of files)
+      expect(readFileSync(path.join(dir, f), 'utf8')).not.toMatch(/PRIVATE KEY|ssh-ed25519 AAAA/);
 
     expect(leftovers(runIdOf(dir), path.join(stateRoot, runIdOf(dir)))).toEqual([]);
     expect(existsSync(path.join(stateRoot, 'journals', `${runIdOf(dir)}.jsonl`))).toBe(false);
@@ -136,12 +197,24 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     const scenario = loadScenarioOrThrow(path.join(repoRoot, scenarioFile));
     const testbed = loadTestbed(path.join(repoRoot, 'test/live/fixtures/local-quick.yaml'));
     const runId = 'fail1';
-    const plan = buildPlan(scenario, testbed, { runId, stateDir: path.join(stateRoot, runId), durationS: 12, localE2ctwin: [process.execPath, path.join(repoRoot, 'bin/e2ctwin.js')] });
+    const plan = buildPlan(scenario, testbed, {
+      runId,
+      stateDir: path.join(stateRoot, runId),
+      durationS: 12,
+      localE2ctwin: [process.execPath, path.join(repoRoot, 'bin/e2ctwin.js')],
+    });
     const dir = path.join(out, 'failed');
     previousRunFolder(dir);
     const lines: string[] = [];
     const outcome = await new LiveRun({
-      scenario, testbed, plan, stateRoot, out: dir, overrides: [], versions: {}, log: (l) => lines.push(l),
+      scenario,
+      testbed,
+      plan,
+      stateRoot,
+      out: dir,
+      overrides: [],
+      versions: {},
+      log: (l) => lines.push(l),
       onWorkloadStarted: async ({ hosts, pids }) => {
         // Killed once a client has an answer after the warm-up (polled in the drivers' span files, which they
         // flush every second; their times are wall-clock seconds, and the workload clock starts 1.5 s after the
@@ -152,16 +225,20 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
         const answered = async () => {
           for (const d of drivers) {
             const host = hosts.get(d.host)!;
-            const text = await host.readFile(path.posix.join(host.workDir, d.dir, 'spans.jsonl')).then((b) => b.toString(), () => '');
+            const text = await host.readFile(path.posix.join(host.workDir, d.dir, 'spans.jsonl')).then(
+              (b) => b.toString(),
+              () => '',
+            );
             for (const line of text.split('\n')) {
               if (!line.startsWith('{')) continue;
               const span = JSON.parse(line) as { kind?: string; status?: string; end?: number };
-              if (span.kind === 'request' && span.status === 'ok' && (span.end ?? 0) > measuredFrom) return true;
+              if (span.kind === 'request' && span.status === 'ok' && (span.end ?? 0) > measuredFrom)
+                return true;
             }
           }
           return false;
         };
-        for (const t0 = Date.now(); !(await answered());) {
+        for (const t0 = Date.now(); !(await answered()); ) {
           if (Date.now() - t0 > 60_000) throw new Error('no client got an answer within 60 s');
           await new Promise((r) => setTimeout(r, 200));
         }
@@ -171,7 +248,11 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     expect(outcome.status).toBe('failed');
     expect(outcome.failure).toMatch(/cloud\.engine@cloud-1 died during the run/);
     const run = json(path.join(dir, 'run.json'));
-    expect(run).toMatchObject({ status: 'failed', runId, failure: expect.stringMatching(/cloud\.engine@cloud-1 died/) });
+    expect(run).toMatchObject({
+      status: 'failed',
+      runId,
+      failure: expect.stringMatching(/cloud\.engine@cloud-1 died/),
+    });
     // What the clients saw before the failure is kept, in a folder holding this run's files only.
     const { spans } = parseTraceJsonl(readFileSync(path.join(dir, 'trace.jsonl'), 'utf8'));
     expect(spans.some((s) => s.kind === 'request' && s.status === 'ok')).toBe(true);
@@ -192,29 +273,65 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     const warmupS = 2;
     let sentAt = 0;
     let timer: NodeJS.Timeout | undefined;
-    const interrupted = await liveCli(['live', scenarioFile, '--testbed', 'test/live/fixtures/local-quick.yaml', '--duration', '30', '--warmup', String(warmupS), '--state-dir', stateRoot, '--out', dir], (err, child) => {
-      // The workload clock starts 1.5 s after the drivers are launched ("workload:"): interrupt after the warm-up and ~8 s more.
-      if (err.includes('workload:') && !timer) timer = setTimeout(() => { sentAt = Date.now(); child.kill('SIGINT'); }, (1.5 + warmupS + 8) * 1000);
-    });
+    const interrupted = await liveCli(
+      [
+        'live',
+        scenarioFile,
+        '--testbed',
+        'test/live/fixtures/local-quick.yaml',
+        '--duration',
+        '30',
+        '--warmup',
+        String(warmupS),
+        '--state-dir',
+        stateRoot,
+        '--out',
+        dir,
+      ],
+      (err, child) => {
+        // The workload clock starts 1.5 s after the drivers are launched ("workload:"): interrupt after the warm-up and ~8 s more.
+        if (err.includes('workload:') && !timer)
+          timer = setTimeout(
+            () => {
+              sentAt = Date.now();
+              child.kill('SIGINT');
+            },
+            (1.5 + warmupS + 8) * 1000,
+          );
+      },
+    );
     process.stdout.write(`\n--- interrupted run (stdout) ---\n${interrupted.stdout}\n`);
     expect(interrupted.status, interrupted.stderr).toBe(1);
     expect(interrupted.stderr).toContain('SIGINT: stopping the run and cleaning up');
     expect(interrupted.stdout).toContain('RUN INTERRUPTED');
     const run = json(path.join(dir, 'run.json'));
-    expect(run).toMatchObject({ status: 'interrupted', interrupted: true, measured: { plannedS: 28, interrupted: true, repetitionsPlanned: 1, repetitionsMeasured: 1 } });
+    expect(run).toMatchObject({
+      status: 'interrupted',
+      interrupted: true,
+      measured: { plannedS: 28, interrupted: true, repetitionsPlanned: 1, repetitionsMeasured: 1 },
+    });
     // The run stopped when the signal came (on the run's clock: seconds since the workload started).
     const t0 = Date.parse(run.startedAt);
     const { stoppedAtS, actualS } = run.measured;
-    expect(Math.abs(stoppedAtS - (sentAt - t0) / 1000), `stopped at ${stoppedAtS} s, signal at ${(sentAt - t0) / 1000} s`).toBeLessThan(2);
+    expect(
+      Math.abs(stoppedAtS - (sentAt - t0) / 1000),
+      `stopped at ${stoppedAtS} s, signal at ${(sentAt - t0) / 1000} s`,
+    ).toBeLessThan(2);
     expect(actualS).toBeCloseTo(stoppedAtS - warmupS, 6);
     expect(actualS).toBeGreaterThan(6);
     expect(actualS).toBeLessThan(14);
-    expect(run.windows).toEqual([expect.objectContaining({ start: 0, warmupEnd: warmupS, end: stoppedAtS, plannedEnd: 30 })]);
-    expect(interrupted.stdout).toContain(`measured ${actualS.toFixed(1)} s of the 28.0 s planned (stopped at +${stoppedAtS.toFixed(1)} s of workload): rates are over the ${actualS.toFixed(1)} s measured`);
+    expect(run.windows).toEqual([
+      expect.objectContaining({ start: 0, warmupEnd: warmupS, end: stoppedAtS, plannedEnd: 30 }),
+    ]);
+    expect(interrupted.stdout).toContain(
+      `measured ${actualS.toFixed(1)} s of the 28.0 s planned (stopped at +${stoppedAtS.toFixed(1)} s of workload): rates are over the ${actualS.toFixed(1)} s measured`,
+    );
     // Throughput is completed requests over the time actually measured (counted again from the trace).
     const metrics = json(path.join(dir, 'metrics.json'));
     const { spans } = parseTraceJsonl(readFileSync(path.join(dir, 'trace.jsonl'), 'utf8'));
-    const completed = spans.filter((s) => s.kind === 'request' && s.status === 'ok' && s.end >= warmupS && s.end < stoppedAtS).length;
+    const completed = spans.filter(
+      (s) => s.kind === 'request' && s.status === 'ok' && s.end >= warmupS && s.end < stoppedAtS,
+    ).length;
     expect(completed).toBeGreaterThan(5);
     expect(metrics.completed).toBe(completed);
     expect(metrics.measuredSeconds).toBeCloseTo(actualS, 9);
@@ -228,21 +345,51 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     const work = mkdtempSync(path.join(tmpdir(), 'e2ctwin-crash-'));
     const testbed = path.join(work, 'testbed.yaml');
     // Network emulation on: the fallback's nft table (for loss) and tc classes (for rate) in each host.
-    writeFileSync(testbed, ['provider: local', 'hosts: [{ name: cloud-1 }, { name: fog-1 }, { name: edge-1 }]', 'services: { cloud: [cloud-1], fog: [fog-1], edge: [edge-1] }',
-      'subnet: 10.218.0.0/24', 'emulation: fallback', ''].join('\n'));
-    const crashed = await liveCli(['live', scenarioFile, '--testbed', testbed, '--duration', '30', '--set', 'network.0.lossPercent=0.1', '--state-dir', stateRoot, '--out', path.join(out, 'crash')], (err, child) => {
-      // Killed once the network rules are applied (tc classes, the nft table): before the link checks, which take long on a busy machine.
-      if (err.includes('network: fallback')) child.kill('SIGKILL');
-    });
+    writeFileSync(
+      testbed,
+      [
+        'provider: local',
+        'hosts: [{ name: cloud-1 }, { name: fog-1 }, { name: edge-1 }]',
+        'services: { cloud: [cloud-1], fog: [fog-1], edge: [edge-1] }',
+        'subnet: 10.218.0.0/24',
+        'emulation: fallback',
+        '',
+      ].join('\n'),
+    );
+    const crashed = await liveCli(
+      [
+        'live',
+        scenarioFile,
+        '--testbed',
+        testbed,
+        '--duration',
+        '30',
+        '--set',
+        'network.0.lossPercent=0.1',
+        '--state-dir',
+        stateRoot,
+        '--out',
+        path.join(out, 'crash'),
+      ],
+      (err, child) => {
+        // Killed once the network rules are applied (tc classes, the nft table): before the link checks, which take long on a busy machine.
+        if (err.includes('network: fallback')) child.kill('SIGKILL');
+      },
+    );
     rmSync(work, { recursive: true, force: true });
     expect(crashed.status).toBe(null);
     const id = /live run ([a-z0-9]{5}):/.exec(crashed.stderr)![1]!;
     const stateDir = path.join(stateRoot, id);
     // What the crash left: namespaces (with the run's nft table inside), their processes, the journal.
-    const namespaces = sh('ip netns list').split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`e2c-${id}-`));
+    const namespaces = sh('ip netns list')
+      .split('\n')
+      .map((l) => l.split(' ')[0]!)
+      .filter((n) => n.startsWith(`e2c-${id}-`));
     expect(namespaces.sort()).toEqual([`e2c-${id}-cloud-1`, `e2c-${id}-edge-1`, `e2c-${id}-fog-1`]);
     expect(sh(`ip netns exec e2c-${id}-cloud-1 nft list tables`)).toContain(`e2ctwin_${id}`);
-    const processes = namespaces.flatMap((n) => sh(`ip netns pids ${n}`).split(/\s+/).filter(Boolean).map(Number)).map((pid) => ({ pid, start: processStartTime(pid) }));
+    const processes = namespaces
+      .flatMap((n) => sh(`ip netns pids ${n}`).split(/\s+/).filter(Boolean).map(Number))
+      .map((pid) => ({ pid, start: processStartTime(pid) }));
     expect(processes.length).toBeGreaterThan(3);
     expect(existsSync(path.join(stateRoot, 'journals', `${id}.jsonl`))).toBe(true);
 
@@ -261,7 +408,9 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     expect(clean.stdout).toContain(`removed network namespace e2c-${id}-cloud-1`);
     expect(clean.stdout).toMatch(/removed process \d+ \(sshd of cloud-1\)/);
     expect(clean.stdout + clean.stderr).not.toMatch(/live run [a-z0-9]{5}:/); // no new run started
-    expect(readdirSync(path.join(stateRoot, 'journals'))).toEqual(journalsBefore.filter((j) => j !== `${id}.jsonl`));
+    expect(readdirSync(path.join(stateRoot, 'journals'))).toEqual(
+      journalsBefore.filter((j) => j !== `${id}.jsonl`),
+    );
 
     expect(sh('ip netns list')).not.toContain(`e2c-${id}`);
     expect(sh('nft list tables')).not.toContain(`e2ctwin_${id}`);
@@ -274,11 +423,25 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     expect(again.stdout).not.toContain(id);
   }, 150_000);
 
-  it('a dead engine (nothing listening on its port): requests count as failed, not rejected; a reused --out holds this run\'s files only', async () => {
+  it("a dead engine (nothing listening on its port): requests count as failed, not rejected; a reused --out holds this run's files only", async () => {
     const dir = path.join(out, 'refused');
     previousRunFolder(dir);
-    const r = await liveCli(['live', scenarioFile, '--testbed', 'test/live/fixtures/local-quick.yaml', '--duration', '5', '--warmup', '1', '--state-dir', stateRoot, '--out', dir,
-      '--set', 'cloud.engine.live={command: [sleep, "600"], port: 8080, health: {command: "true"}}']);
+    const r = await liveCli([
+      'live',
+      scenarioFile,
+      '--testbed',
+      'test/live/fixtures/local-quick.yaml',
+      '--duration',
+      '5',
+      '--warmup',
+      '1',
+      '--state-dir',
+      stateRoot,
+      '--out',
+      dir,
+      '--set',
+      'cloud.engine.live={command: [sleep, "600"], port: 8080, health: {command: "true"}}',
+    ]);
     process.stdout.write(`\n--- dead engine (stdout) ---\n${r.stdout}\n`);
     expect(r.status, r.stderr).toBe(0);
     const metrics = json(path.join(dir, 'metrics.json'));
@@ -304,19 +467,45 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     const work = mkdtempSync(path.join(tmpdir(), 'e2ctwin-image-'));
     const tar = busyboxRootfs(work);
     const testbed = path.join(work, 'testbed.yaml');
-    writeFileSync(testbed, [
-      'provider: local', 'hosts: [{ name: cloud-1 }, { name: fog-1 }, { name: edge-1 }]',
-      'services: { cloud: [cloud-1], fog: [fog-1], edge: [edge-1] }', 'subnet: 10.216.0.0/24', 'emulation: none',
-      'docker: { enabled: true }', `images: [{ name: "e2ctwin/busybox:test", tar: ${JSON.stringify(tar)}, cmd: [httpd, -f, -p, "8081", -h, /www] }]`, '',
-    ].join('\n'));
+    writeFileSync(
+      testbed,
+      [
+        'provider: local',
+        'hosts: [{ name: cloud-1 }, { name: fog-1 }, { name: edge-1 }]',
+        'services: { cloud: [cloud-1], fog: [fog-1], edge: [edge-1] }',
+        'subnet: 10.216.0.0/24',
+        'emulation: none',
+        'docker: { enabled: true }',
+        `images: [{ name: "e2ctwin/busybox:test", tar: ${JSON.stringify(tar)}, cmd: [httpd, -f, -p, "8081", -h, /www] }]`,
+        '',
+      ].join('\n'),
+    );
     const runDirsBefore = ['/run/docker', '/run/containerd'].filter((p) => existsSync(p));
-    const r = await liveCli(['live', scenarioFile, '--testbed', testbed, '--duration', '6', '--repeat', '2', '--out', dir, '--state-dir', stateRoot,
-      '--set', 'fog.gateway.live={image: "e2ctwin/busybox:test", port: 8081, health: {path: /index.html}}']);
+    const r = await liveCli([
+      'live',
+      scenarioFile,
+      '--testbed',
+      testbed,
+      '--duration',
+      '6',
+      '--repeat',
+      '2',
+      '--out',
+      dir,
+      '--state-dir',
+      stateRoot,
+      '--set',
+      'fog.gateway.live={image: "e2ctwin/busybox:test", port: 8081, health: {path: /index.html}}',
+    ]);
     rmSync(work, { recursive: true, force: true });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/local: dockerd on fog-1 \(--iptables=false --ip-forward=false --bridge=none, own roots\)/);
+    expect(r.stderr).toMatch(
+      /local: dockerd on fog-1 \(--iptables=false --ip-forward=false --bridge=none, own roots\)/,
+    );
     expect(r.stderr).toMatch(/docker: imported e2ctwin\/busybox:test on fog-1/);
-    expect(r.stderr).toMatch(/service fog\.gateway@fog-1 ready on 10\.216\.0\.11:8081 \(container [0-9a-f]{12}, image e2ctwin\/busybox:test\)/);
+    expect(r.stderr).toMatch(
+      /service fog\.gateway@fog-1 ready on 10\.216\.0\.11:8081 \(container [0-9a-f]{12}, image e2ctwin\/busybox:test\)/,
+    );
     // Two repetitions of the workload on one deployment: confidence intervals over them, as over replications.
     const metrics = json(path.join(dir, 'metrics.json'));
     expect(metrics.replications).toBe(2);
@@ -325,7 +514,9 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     expect(metrics.ci95['responseTime.mean'].halfWidth).toBeGreaterThan(0);
     const id = runIdOf(dir);
     expect(leftovers(id, path.join(stateRoot, id))).toEqual([]);
-    expect(execFileSync('sh', ['-c', 'pgrep -a dockerd || true'], { encoding: 'utf8' })).not.toContain(path.join(stateRoot, id));
+    expect(execFileSync('sh', ['-c', 'pgrep -a dockerd || true'], { encoding: 'utf8' })).not.toContain(
+      path.join(stateRoot, id),
+    );
     expect(['/run/docker', '/run/containerd'].filter((p) => existsSync(p))).toEqual(runDirsBefore);
   }, 120_000);
 });

@@ -15,15 +15,67 @@ import type { SpanRecord } from '../../src/trace/index.js';
 import { repoRoot } from '../support/cli.js';
 
 const scenario = loadScenarioOrThrow(path.join(repoRoot, 'test/live/fixtures/plantnet-small.yaml'));
-const req = (request: number, start: number, end: number, status: SpanRecord['status'] = 'ok'): SpanRecord => ({ request, kind: 'request', name: 'request', service: 'edge.users', host: 'edge.users#0', start, end, status });
-const pools = (busy: number, queue: number, granted: number, waited: number) => Object.fromEntries(['http', 'download', 'extract', 'simsearch'].map((p) => [p, { size: scenario.services[0]!.app!.pools[p]!.size, busyIntegral: busy, queueIntegral: queue, granted, waited, rejected: 0, busy: 0, queue: 0 }]));
-const snap = (t: number, busy: number, cpuS: number): EngineSnapshot => ({ t, pools: pools(busy, busy / 4, busy * 10, busy), completed: busy * 10, rejected: 0, responseTimeSum: 0, cpuUserUs: cpuS * 1e6, cpuSystemUs: 0, rssBytes: 1, cores: 2 });
+const req = (
+  request: number,
+  start: number,
+  end: number,
+  status: SpanRecord['status'] = 'ok',
+): SpanRecord => ({
+  request,
+  kind: 'request',
+  name: 'request',
+  service: 'edge.users',
+  host: 'edge.users#0',
+  start,
+  end,
+  status,
+});
+const pools = (busy: number, queue: number, granted: number, waited: number) =>
+  Object.fromEntries(
+    ['http', 'download', 'extract', 'simsearch'].map((p) => [
+      p,
+      {
+        size: scenario.services[0]!.app!.pools[p]!.size,
+        busyIntegral: busy,
+        queueIntegral: queue,
+        granted,
+        waited,
+        rejected: 0,
+        busy: 0,
+        queue: 0,
+      },
+    ]),
+  );
+const snap = (t: number, busy: number, cpuS: number): EngineSnapshot => ({
+  t,
+  pools: pools(busy, busy / 4, busy * 10, busy),
+  completed: busy * 10,
+  rejected: 0,
+  responseTimeSum: 0,
+  cpuUserUs: cpuS * 1e6,
+  cpuSystemUs: 0,
+  rssBytes: 1,
+  cores: 2,
+});
 
 describe('live metrics (the simulate shape, from spans and counters)', () => {
-  it('counts requests ending inside the measured window, with Little\'s-law requests in system', () => {
+  it("counts requests ending inside the measured window, with Little's-law requests in system", () => {
     const win = { start: 0, warmupEnd: 10, end: 20 };
-    const spans = [req(1, 1, 5), req(2, 8, 12), req(3, 12, 14), req(4, 15, 17, 'abandoned'), req(5, 16, 18, 'rejected'), req(6, 19, 25)];
-    const m = liveReplicationMetrics(scenario, win, spans, [{ service: 'cloud.engine', instance: 'cloud.engine#0', snapshots: [snap(9.5, 0, 0), snap(20.5, 4.4, 3.3)] }]);
+    const spans = [
+      req(1, 1, 5),
+      req(2, 8, 12),
+      req(3, 12, 14),
+      req(4, 15, 17, 'abandoned'),
+      req(5, 16, 18, 'rejected'),
+      req(6, 19, 25),
+    ];
+    const m = liveReplicationMetrics(scenario, win, spans, [
+      {
+        service: 'cloud.engine',
+        instance: 'cloud.engine#0',
+        snapshots: [snap(9.5, 0, 0), snap(20.5, 4.4, 3.3)],
+      },
+    ]);
     expect(m.completed).toBe(2);
     expect(m.responseTime.mean).toBeCloseTo(3);
     expect(m.throughput).toBeCloseTo(0.2);
@@ -40,10 +92,17 @@ describe('live metrics (the simulate shape, from spans and counters)', () => {
     expect(m.timeline.start).toHaveLength(120);
   });
 
-  it('counts requests that got no answer (a dead service) as failed, apart from the app\'s refusals', () => {
+  it("counts requests that got no answer (a dead service) as failed, apart from the app's refusals", () => {
     const win = { start: 0, warmupEnd: 1, end: 11 };
     // The first failure arrived before the window (it belongs to the warm-up), the last one inside it.
-    const spans = [req(1, 2, 3), req(2, 0.999, 1.001, 'failed'), req(3, 3, 3.01, 'failed'), req(4, 4, 4.01, 'failed'), req(5, 5, 6, 'rejected'), req(6, 10.999, 11.001, 'failed')];
+    const spans = [
+      req(1, 2, 3),
+      req(2, 0.999, 1.001, 'failed'),
+      req(3, 3, 3.01, 'failed'),
+      req(4, 4, 4.01, 'failed'),
+      req(5, 5, 6, 'rejected'),
+      req(6, 10.999, 11.001, 'failed'),
+    ];
     const m = liveReplicationMetrics(scenario, win, spans, []);
     expect([m.arrived, m.completed, m.failed, m.rejected]).toEqual([5, 1, 3, 1]);
     expect(m.failureProbability).toBeCloseTo(0.6);
@@ -53,7 +112,12 @@ describe('live metrics (the simulate shape, from spans and counters)', () => {
   it('gives rates over the window as the runner ended it (an interrupted run), not the planned one', () => {
     const spans = Array.from({ length: 16 }, (_, i) => req(i, 2 + i * 0.5, 2.4 + i * 0.5));
     const planned = liveReplicationMetrics(scenario, { start: 0, warmupEnd: 2, end: 30 }, spans, []);
-    const ended = liveReplicationMetrics(scenario, { start: 0, warmupEnd: 2, end: 10, plannedEnd: 30 }, spans, []);
+    const ended = liveReplicationMetrics(
+      scenario,
+      { start: 0, warmupEnd: 2, end: 10, plannedEnd: 30 },
+      spans,
+      [],
+    );
     expect(ended.completed).toBe(16);
     expect(ended.measuredSeconds).toBe(8);
     expect(ended.throughput).toBeCloseTo(2);
@@ -85,12 +149,27 @@ describe('reference engine', () => {
   });
 
   it('runs a request through its four pools: real downloads, extraction and search in worker threads, spans per stage', async () => {
-    const spec = { ...defaultEngineSpec('plantnet-engine', 0), spansFile: path.join(dir, 'spans.jsonl'), statsFile: path.join(dir, 'stats.jsonl') };
-    spec.app = { ...spec.app, stages: spec.app.stages.map((s) => (s.demand !== undefined ? { ...s, demand: 0.01 } : s)) };
-    const engine = await buildEngine(spec, { workerFile: distFile('live/compute-worker.js'), vectors: 5000, statsMs: 100 });
+    const spec = {
+      ...defaultEngineSpec('plantnet-engine', 0),
+      spansFile: path.join(dir, 'spans.jsonl'),
+      statsFile: path.join(dir, 'stats.jsonl'),
+    };
+    spec.app = {
+      ...spec.app,
+      stages: spec.app.stages.map((s) => (s.demand !== undefined ? { ...s, demand: 0.01 } : s)),
+    };
+    const engine = await buildEngine(spec, {
+      workerFile: distFile('live/compute-worker.js'),
+      vectors: 5000,
+      statsMs: 100,
+    });
     try {
       const items = [0, 1].map((i) => ({ url: `http://127.0.0.1:${imagePort}/img/7/${i}?bytes=200000` }));
-      const res = await engine.app.inject({ method: 'POST', url: '/identify', payload: { request: 7, items } });
+      const res = await engine.app.inject({
+        method: 'POST',
+        url: '/identify',
+        payload: { request: 7, items },
+      });
       expect(res.statusCode).toBe(200);
       const body = res.json() as { request: number; species: { species: string }[]; padding: string };
       expect(body.request).toBe(7);
@@ -99,37 +178,80 @@ describe('reference engine', () => {
     } finally {
       await engine.close();
     }
-    const spans = readFileSync(spec.spansFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SpanRecord);
-    expect(spans.map((s) => `${s.kind}:${s.name}:${s.item ?? '-'}`).sort()).toEqual(['network:download:0', 'network:download:1', 'stage:extract:0', 'stage:extract:1', 'stage:http:-', 'stage:simsearch:-']);
-    expect(spans.every((s) => s.request === 7 && s.service === 'cloud.engine' && s.host === 'cloud.engine#0')).toBe(true);
-    const stats = readFileSync(spec.statsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EngineSnapshot);
+    const spans = readFileSync(spec.spansFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as SpanRecord);
+    expect(spans.map((s) => `${s.kind}:${s.name}:${s.item ?? '-'}`).sort()).toEqual([
+      'network:download:0',
+      'network:download:1',
+      'stage:extract:0',
+      'stage:extract:1',
+      'stage:http:-',
+      'stage:simsearch:-',
+    ]);
+    expect(
+      spans.every((s) => s.request === 7 && s.service === 'cloud.engine' && s.host === 'cloud.engine#0'),
+    ).toBe(true);
+    const stats = readFileSync(spec.statsFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as EngineSnapshot);
     expect(stats.at(-1)!.completed).toBe(1);
     expect(stats.at(-1)!.pools.download!.granted).toBe(2);
   });
 
   it('a request waiting for a thread of the HTTP pool (held for the whole request) waits; it is withdrawn only when its client hangs up', async () => {
-    const spec = { ...defaultEngineSpec('plantnet-engine', 0), spansFile: path.join(dir, 'spans-wait.jsonl'), statsFile: path.join(dir, 'stats-wait.jsonl') };
-    spec.app = { ...spec.app, pools: { ...spec.app.pools, http: { size: 1 } }, stages: spec.app.stages.map((s) => (s.demand !== undefined ? { ...s, demand: s.name === 'simsearch' ? 0.3 : 0.01 } : s)) };
-    const engine = await buildEngine(spec, { workerFile: distFile('live/compute-worker.js'), vectors: 5000, statsMs: 100 });
+    const spec = {
+      ...defaultEngineSpec('plantnet-engine', 0),
+      spansFile: path.join(dir, 'spans-wait.jsonl'),
+      statsFile: path.join(dir, 'stats-wait.jsonl'),
+    };
+    spec.app = {
+      ...spec.app,
+      pools: { ...spec.app.pools, http: { size: 1 } },
+      stages: spec.app.stages.map((s) =>
+        s.demand !== undefined ? { ...s, demand: s.name === 'simsearch' ? 0.3 : 0.01 } : s,
+      ),
+    };
+    const engine = await buildEngine(spec, {
+      workerFile: distFile('live/compute-worker.js'),
+      vectors: 5000,
+      statsMs: 100,
+    });
     try {
       const address = await engine.app.listen({ port: 0, host: '127.0.0.1' });
       const items = [{ url: `http://127.0.0.1:${imagePort}/img/8/0?bytes=1000` }];
-      const post = (request: number, signal?: AbortSignal) => fetch(`${address}/identify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request, items }), ...(signal ? { signal } : {}) });
+      const post = (request: number, signal?: AbortSignal) =>
+        fetch(`${address}/identify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ request, items }),
+          ...(signal ? { signal } : {}),
+        });
       // Three at once on one HTTP thread: the second and third queue, and all are answered.
       const answers = await Promise.all([1, 2, 3].map((r) => post(r)));
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
       // A client giving up while queued frees its place: the engine counts it withdrawn (503 never sent).
       // The client hangs up once the engine shows it queued (polled, not timed: a busy machine may take long to
       // deliver the request), then the engine's count is polled too.
-      const stats = async () => (await engine.app.inject({ url: '/stats' })).json() as { rejected: number; pools: Record<string, { queue: number; busy: number }> };
+      const stats = async () =>
+        (await engine.app.inject({ url: '/stats' })).json() as {
+          rejected: number;
+          pools: Record<string, { queue: number; busy: number }>;
+        };
       const until = async (what: string, ok: (s: Awaited<ReturnType<typeof stats>>) => boolean) => {
-        for (const t0 = Date.now(); !ok(await stats());) {
-          if (Date.now() - t0 > 30_000) throw new Error(`engine never showed ${what}: ${JSON.stringify(await stats())}`);
+        for (const t0 = Date.now(); !ok(await stats()); ) {
+          if (Date.now() - t0 > 30_000)
+            throw new Error(`engine never showed ${what}: ${JSON.stringify(await stats())}`);
           await new Promise((r) => setTimeout(r, 20));
         }
       };
       const first = post(4);
-      await until('request 4 on the HTTP thread', (s) => s.pools.http!.busy === 1 && s.pools.http!.queue === 0);
+      await until(
+        'request 4 on the HTTP thread',
+        (s) => s.pools.http!.busy === 1 && s.pools.http!.queue === 0,
+      );
       const hangUp = new AbortController();
       const fifth = post(5, hangUp.signal);
       await until('request 5 queued', (s) => s.pools.http!.queue === 1);

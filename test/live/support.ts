@@ -30,7 +30,9 @@ export function leftovers(runId: string, stateDir: string): string[] {
   const ns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
   for (const line of ns.split('\n')) if (line.includes(`e2c-${runId}`)) out.push(`netns ${line.trim()}`);
   const links = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
-  for (const line of links.split('\n')) if (line.includes(`e2c${runId}`) || line.includes(`e2cp${runId}`)) out.push(`link ${line.trim().slice(0, 80)}`);
+  for (const line of links.split('\n'))
+    if (line.includes(`e2c${runId}`) || line.includes(`e2cp${runId}`))
+      out.push(`link ${line.trim().slice(0, 80)}`);
   const tables = execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' });
   if (tables.includes(`e2ctwin_${runId}`)) out.push(`nft table e2ctwin_${runId}`);
   for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
@@ -39,8 +41,11 @@ export function leftovers(runId: string, stateDir: string): string[] {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(stateDir) || cmd.includes(`e2c-${runId}`) || cmd.includes(`e2c${runId}`)) out.push(`process ${pid}: ${cmd.slice(0, 100)}`);
-    } catch { /* gone */ }
+      if (cmd.includes(stateDir) || cmd.includes(`e2c-${runId}`) || cmd.includes(`e2c${runId}`))
+        out.push(`process ${pid}: ${cmd.slice(0, 100)}`);
+    } catch {
+      /* gone */
+    }
   }
   if (existsSync(stateDir)) out.push(`folder ${stateDir}`);
   if (readFileSync('/proc/self/mountinfo', 'utf8').includes(stateDir)) out.push(`mounts under ${stateDir}`);
@@ -63,10 +68,18 @@ export async function liveTestLock(): Promise<() => void> {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     let holder = 0;
-    try { holder = Number(readFileSync(path.join(dir, 'pid'), 'utf8')); } catch { /* being written or removed */ }
+    try {
+      holder = Number(readFileSync(path.join(dir, 'pid'), 'utf8'));
+    } catch {
+      /* being written or removed */
+    }
     let alive = true;
     if (holder > 0) {
-      try { process.kill(holder, 0); } catch { alive = false; }
+      try {
+        process.kill(holder, 0);
+      } catch {
+        alive = false;
+      }
     }
     if (!alive) rmSync(dir, { recursive: true, force: true });
     else await new Promise((r) => setTimeout(r, 500));

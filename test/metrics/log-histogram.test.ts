@@ -32,20 +32,23 @@ describe('LogHistogram', () => {
     for (let i = 1; i < q.length; i++) expect(q[i]!).toBeGreaterThan(q[i - 1]!);
   });
 
-  it.each(laws)('histogram.quantile() is within the stated relative error of exact quantiles (%s, 1e5 values)', (_, spec) => {
-    const xs = values(spec, 100_000);
-    const h = new LogHistogram();
-    for (const x of xs) h.record(x);
-    const sorted = [...xs].sort((a, b) => a - b);
-    let worst = 0;
-    for (let q = 0.001; q < 1; q += 0.001) {
-      const exact = exactQuantile(sorted, q);
-      worst = Math.max(worst, Math.abs(h.quantile(q) / exact - 1));
-    }
-    expect(worst).toBeLessThanOrEqual(LOG_HISTOGRAM_RELATIVE_ERROR * (1 + 1e-9));
-    expect(h.quantile(0)).toBe(sorted[0]);
-    expect(h.quantile(1)).toBe(sorted.at(-1));
-  });
+  it.each(laws)(
+    'histogram.quantile() is within the stated relative error of exact quantiles (%s, 1e5 values)',
+    (_, spec) => {
+      const xs = values(spec, 100_000);
+      const h = new LogHistogram();
+      for (const x of xs) h.record(x);
+      const sorted = [...xs].sort((a, b) => a - b);
+      let worst = 0;
+      for (let q = 0.001; q < 1; q += 0.001) {
+        const exact = exactQuantile(sorted, q);
+        worst = Math.max(worst, Math.abs(h.quantile(q) / exact - 1));
+      }
+      expect(worst).toBeLessThanOrEqual(LOG_HISTOGRAM_RELATIVE_ERROR * (1 + 1e-9));
+      expect(h.quantile(0)).toBe(sorted[0]);
+      expect(h.quantile(1)).toBe(sorted.at(-1));
+    },
+  );
 
   it('histogram.count, mean, min and max are exact', () => {
     const xs = values({ dist: 'gamma', mean: 2, cv: 0.8 }, 10_000);
@@ -97,7 +100,9 @@ describe('LogHistogram', () => {
 
   it('LogHistogram.fromJSON() rejects another bucket layout with E2C_ERR_METRICS_INCOMPATIBLE', () => {
     const data = { ...new LogHistogram().toJSON(), ratio: 1.05 };
-    expect(() => LogHistogram.fromJSON(data)).toThrow(expect.objectContaining({ code: MetricsErrorCode.INCOMPATIBLE }));
+    expect(() => LogHistogram.fromJSON(data)).toThrow(
+      expect.objectContaining({ code: MetricsErrorCode.INCOMPATIBLE }),
+    );
   });
 
   it('memory does not grow with the number of recorded values (1e6 values)', () => {
@@ -119,7 +124,9 @@ describe('LogHistogram', () => {
   });
 
   it.each([-1, Number.NaN])('histogram.record(%s) throws E2C_ERR_METRICS_BAD_VALUE', (x) => {
-    expect(() => new LogHistogram().record(x)).toThrow(expect.objectContaining({ code: MetricsErrorCode.BAD_VALUE }));
+    expect(() => new LogHistogram().record(x)).toThrow(
+      expect.objectContaining({ code: MetricsErrorCode.BAD_VALUE }),
+    );
   });
 
   it('histogram.quantile() outside [0, 1] throws E2C_ERR_METRICS_BAD_PROBABILITY', () => {

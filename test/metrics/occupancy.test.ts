@@ -13,7 +13,13 @@ function stays(n: number, seed: string): { start: number; end: number }[] {
 
 /** The reference: a level changed at each entry and exit, in time order. */
 function reference(items: { start: number; end: number }[], from: number, now: number): number {
-  const changes = items.flatMap((s) => [{ t: s.start, d: 1 }, { t: s.end, d: -1 }]).filter((c) => c.t <= now).sort((a, b) => a.t - b.t || a.d - b.d);
+  const changes = items
+    .flatMap((s) => [
+      { t: s.start, d: 1 },
+      { t: s.end, d: -1 },
+    ])
+    .filter((c) => c.t <= now)
+    .sort((a, b) => a.t - b.t || a.d - b.d);
   const level = new TimeWeighted(0, 0);
   let n = 0;
   let reset = false;
@@ -32,8 +38,14 @@ describe('Occupancy', () => {
   it('gives the time-weighted mean number present, entries and exits reported in time order', () => {
     const items = stays(300, 'occupancy-1');
     const occ = new Occupancy(0);
-    const changes = items.flatMap((s) => [{ t: s.start, s, enter: true }, { t: s.end, s, enter: false }]).filter((c) => c.t <= 80).sort((a, b) => a.t - b.t);
-    for (const c of changes) (c.enter ? occ.enter(c.s.start) : occ.leave(c.s.start, c.s.end));
+    const changes = items
+      .flatMap((s) => [
+        { t: s.start, s, enter: true },
+        { t: s.end, s, enter: false },
+      ])
+      .filter((c) => c.t <= 80)
+      .sort((a, b) => a.t - b.t);
+    for (const c of changes) c.enter ? occ.enter(c.s.start) : occ.leave(c.s.start, c.s.end);
     expect(occ.mean(80)).toBeCloseTo(reference(items, 0, 80), 10);
     expect(occ.present).toBe(items.filter((s) => s.start <= 80 && s.end > 80).length);
   });

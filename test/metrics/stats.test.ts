@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ci, ci95, Counter, MetricsErrorCode, studentTQuantile, Tally, TimeWeighted } from '../../src/metrics/index.js';
+import {
+  ci,
+  ci95,
+  Counter,
+  MetricsErrorCode,
+  studentTQuantile,
+  Tally,
+  TimeWeighted,
+} from '../../src/metrics/index.js';
 
 describe('Tally', () => {
   it('tally.add() tracks mean, sample variance, min and max like a two-pass computation', () => {

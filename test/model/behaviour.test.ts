@@ -7,7 +7,11 @@ const root = path.join(import.meta.dirname, '../..');
 
 /** A scenario from YAML text (presets resolve from the shipped models/; traces from test/fixtures/). */
 function scenario(text: string, overrides: string[] = []): ResolvedScenario {
-  const r = loadScenario(path.join(root, 'scenarios/inline.yaml'), { text, overrides, extraRoots: [path.join(root, 'test/fixtures')] });
+  const r = loadScenario(path.join(root, 'scenarios/inline.yaml'), {
+    text,
+    overrides,
+    extraRoots: [path.join(root, 'test/fixtures')],
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.issues, null, 2));
   return r.scenario;
 }
@@ -59,7 +63,9 @@ stages: [ { name: serve, pool: one, resource: delay, demand: 1 } ]`;
     const app = `pools: { one: 1 }
 stages: [ { name: serve, pool: one, resource: delay, demand: { dist: exponential, mean: 1 } }]`;
     const patient = run(scenario(oneService(app, '{ kind: closed, target: s.app, users: 5, thinkTime: 1 }')));
-    const hasty = run(scenario(oneService(app, '{ kind: closed, target: s.app, users: 5, thinkTime: 1, patienceS: 2 }')));
+    const hasty = run(
+      scenario(oneService(app, '{ kind: closed, target: s.app, users: 5, thinkTime: 1, patienceS: 2 }')),
+    );
     expect(patient.abandoned).toBe(0);
     expect(hasty.abandoned).toBeGreaterThan(0.1 * hasty.arrived);
   });
@@ -118,20 +124,36 @@ network:
   });
 
   it('a GPU memory reservation beyond the card makes the configuration infeasible', () => {
-    const s = loadScenarioOrThrow(path.join(root, 'scenarios/plantnet.yaml'), { overrides: ['cloud.engine.pools.extract=9', 'run.duration=400', 'run.warmup=50', 'run.replications=1'] });
+    const s = loadScenarioOrThrow(path.join(root, 'scenarios/plantnet.yaml'), {
+      overrides: ['cloud.engine.pools.extract=9', 'run.duration=400', 'run.warmup=50', 'run.replications=1'],
+    });
     const r = run(s);
     expect(r.gpuMemoryPeakGiB).toBeCloseTo(2 + 9 * 3.5, 9);
     expect(r.feasible).toBe(false);
     expect(r.infeasible[0]).toMatch(/33\.5 GiB exceeds the V100-PCIE-32GB's 32 GiB/);
-    const ok = run(loadScenarioOrThrow(path.join(root, 'scenarios/plantnet.yaml'), { overrides: ['run.duration=400', 'run.warmup=50', 'run.replications=1'] }));
+    const ok = run(
+      loadScenarioOrThrow(path.join(root, 'scenarios/plantnet.yaml'), {
+        overrides: ['run.duration=400', 'run.warmup=50', 'run.replications=1'],
+      }),
+    );
     expect(ok.feasible).toBe(true);
     expect(ok.gpuMemoryPeakGiB).toBeCloseTo(26.5, 9);
   });
 
   it('a rate profile thins open arrivals (a ramp from 0 to 2 averages 1 over the ramp)', () => {
     const app = `stages: [ { name: d, resource: delay, demand: 0.001 } ]`;
-    const flat = run(scenario(oneService(app, '{ kind: open, target: s.app, ratePerS: 2 }'), ['run.warmup=0']));
-    const ramp = run(scenario(oneService(app, '{ kind: open, target: s.app, ratePerS: 1, profile: { kind: ramp, from: 0, to: 2, start: 0, end: 2000 } }'), ['run.warmup=0']));
+    const flat = run(
+      scenario(oneService(app, '{ kind: open, target: s.app, ratePerS: 2 }'), ['run.warmup=0']),
+    );
+    const ramp = run(
+      scenario(
+        oneService(
+          app,
+          '{ kind: open, target: s.app, ratePerS: 1, profile: { kind: ramp, from: 0, to: 2, start: 0, end: 2000 } }',
+        ),
+        ['run.warmup=0'],
+      ),
+    );
     expect(flat.throughput).toBeGreaterThan(1.9);
     expect(ramp.throughput).toBeGreaterThan(0.9);
     expect(ramp.throughput).toBeLessThan(1.1);
@@ -159,13 +181,21 @@ layers:
   });
 
   it('fog gateways forward in batches: the cloud answers one request per batch', () => {
-    const s = loadScenarioOrThrow(path.join(root, 'scenarios/iot-camera-fog-cloud.yaml'), { overrides: ['run.duration=120', 'run.warmup=20', 'run.replications=1', 'edge.camera.quantity=200', 'fog.gateway.quantity=4'] });
+    const s = loadScenarioOrThrow(path.join(root, 'scenarios/iot-camera-fog-cloud.yaml'), {
+      overrides: [
+        'run.duration=120',
+        'run.warmup=20',
+        'run.replications=1',
+        'edge.camera.quantity=200',
+        'fog.gateway.quantity=4',
+      ],
+    });
     const r = run(s);
     const frames = r.services['fog.gateway']!.completed;
     const batches = r.services['cloud.detector']!.completed;
     // 20 % of the frames pass the pre-filter and go up in batches of 5.
-    expect(batches / frames).toBeGreaterThan(0.2 / 5 * 0.85);
-    expect(batches / frames).toBeLessThan(0.2 / 5 * 1.15);
+    expect(batches / frames).toBeGreaterThan((0.2 / 5) * 0.85);
+    expect(batches / frames).toBeLessThan((0.2 / 5) * 1.15);
   });
 
   it('trace replay sends one request per row at the recorded times', () => {

@@ -22,7 +22,11 @@ describe('simulation budgets', () => {
   });
 
   it('a budget that is not reached changes nothing: byte-identical results (slices of the run are invisible)', () => {
-    const s = load('scenarios/iot-camera-fog-cloud.yaml', ['run.duration=300', 'run.warmup=5', 'run.replications=2']);
+    const s = load('scenarios/iot-camera-fog-cloud.yaml', [
+      'run.duration=300',
+      'run.warmup=5',
+      'run.replications=2',
+    ]);
     const free = simulate(s);
     const bounded = simulate(s, { maxEvents: 1e12, maxMemoryMiB: 1e6 });
     expect(free.result.events).toBeGreaterThan(2 * CHECK_EVERY); // the bounded run was paused and resumed
@@ -33,28 +37,54 @@ describe('simulation budgets', () => {
   it('maxEvents stops the run exactly there, saying how far it got', () => {
     const s = load('scenarios/validation/mm1.yaml', ['run.requests=1000000', 'run.replications=3']);
     let err: unknown;
-    try { simulate(s, { maxEvents: 150_000 }); } catch (e) { err = e; }
+    try {
+      simulate(s, { maxEvents: 150_000 });
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(BudgetExceededError);
     const stop = (err as BudgetExceededError).stop;
-    expect(stop).toMatchObject({ budget: 'events', limit: 150_000, used: 150_000, events: 150_000, replication: 0, replications: 3, phase: 'run' });
+    expect(stop).toMatchObject({
+      budget: 'events',
+      limit: 150_000,
+      used: 150_000,
+      events: 150_000,
+      replication: 0,
+      replications: 3,
+      phase: 'run',
+    });
     expect(stop.simulatedTime).toBeGreaterThan(0);
     expect(stop.completed).toBeGreaterThan(0);
     expect((err as BudgetExceededError).code).toBe('E2C_ERR_MODEL_BUDGET_EXCEEDED');
-    expect((err as Error).message).toMatch(/event budget of 150,000 events at simulated time [\d.]+ s in replication 1 of 3/);
+    expect((err as Error).message).toMatch(
+      /event budget of 150,000 events at simulated time [\d.]+ s in replication 1 of 3/,
+    );
   });
 
   it('the events budget counts over all replications', () => {
     const s = load('scenarios/validation/mm1.yaml', ['run.requests=20000', 'run.replications=5']);
     const one = simulate(s, { replications: 1 }).result.events;
     let err: unknown;
-    try { simulate(s, { maxEvents: Math.floor(one * 2.5) }); } catch (e) { err = e; }
+    try {
+      simulate(s, { maxEvents: Math.floor(one * 2.5) });
+    } catch (e) {
+      err = e;
+    }
     expect((err as BudgetExceededError).stop.replication).toBe(2);
   });
 
   it('maxMemoryMiB stops a run whose process is over it (here: any process, 1 MiB)', () => {
-    const s = load('scenarios/iot-camera-fog-cloud.yaml', ['run.duration=600', 'edge.camera.quantity=5000', 'fog.gateway.quantity=50']);
+    const s = load('scenarios/iot-camera-fog-cloud.yaml', [
+      'run.duration=600',
+      'edge.camera.quantity=5000',
+      'fog.gateway.quantity=50',
+    ]);
     let err: unknown;
-    try { simulate(s, { maxMemoryMiB: 1 }); } catch (e) { err = e; }
+    try {
+      simulate(s, { maxMemoryMiB: 1 });
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(BudgetExceededError);
     expect((err as BudgetExceededError).stop).toMatchObject({ budget: 'memory', limit: 1, phase: 'setup' });
     expect((err as BudgetExceededError).stop.used).toBeGreaterThan(1);

@@ -17,7 +17,12 @@ describe('determinism', () => {
   });
 
   it('reporting progress does not change the result', () => {
-    const s = load('scenarios/iot-camera-fog-cloud.yaml', ['run.duration=30', 'run.warmup=5', 'run.replications=1', 'edge.camera.quantity=100']);
+    const s = load('scenarios/iot-camera-fog-cloud.yaml', [
+      'run.duration=30',
+      'run.warmup=5',
+      'run.replications=1',
+      'edge.camera.quantity=100',
+    ]);
     const seen: number[] = [];
     const withProgress = simulate(s, { onProgress: (f) => seen.push(f) });
     expect(seen.length).toBeGreaterThan(10);
@@ -26,7 +31,9 @@ describe('determinism', () => {
 
   it('another seed gives other numbers', () => {
     const s = load('scenarios/validation/mm1.yaml', ['run.requests=20000', 'run.replications=1']);
-    expect(simulate(s, { seed: 1 }).result.responseTime.mean).not.toBe(simulate(s, { seed: 2 }).result.responseTime.mean);
+    expect(simulate(s, { seed: 1 }).result.responseTime.mean).not.toBe(
+      simulate(s, { seed: 2 }).result.responseTime.mean,
+    );
   });
 
   it('replications differ from each other (independent streams)', () => {

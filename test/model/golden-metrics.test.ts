@@ -14,7 +14,9 @@ describe('golden metrics of the shipped scenarios', () => {
   for (const run of SHORT_RUNS) {
     it(`${run.file} (${run.overrides.join(' ') || 'as shipped'}, 2 replications) prints the checked-in metrics`, async () => {
       const json = cliJson(runScenario(run.file, [...run.overrides, 'run.replications=2']));
-      await expect(json).toMatchFileSnapshot(path.join(import.meta.dirname, `../fixtures/golden/${run.name}.json`));
+      await expect(json).toMatchFileSnapshot(
+        path.join(import.meta.dirname, `../fixtures/golden/${run.name}.json`),
+      );
     });
   }
 });

@@ -37,7 +37,14 @@ function metrics(overrides: string[]): Map<string, number> {
 describe('work done without events', () => {
   // No fog → cloud delay: the detector's pulls then have no lead (shortcuts.ts, transfer-lead), and every
   // other shortcut is exact.
-  const base = ['run.duration=40', 'run.warmup=7', 'run.replications=1', 'edge.camera.quantity=200', 'fog.gateway.quantity=4', 'network.1.delayMs=0'];
+  const base = [
+    'run.duration=40',
+    'run.warmup=7',
+    'run.replications=1',
+    'edge.camera.quantity=200',
+    'fog.gateway.quantity=4',
+    'network.1.delayMs=0',
+  ];
   // The reference: the plain event path (no booked upload, no settled answer, no fleet, no burst).
   const evented = [...base, 'run.shortcuts=false'];
 

@@ -13,7 +13,9 @@ export interface ShortRun {
   overrides: string[];
 }
 
-const validation = readdirSync(path.join(root, 'scenarios/validation')).filter((f) => f.endsWith('.yaml')).sort();
+const validation = readdirSync(path.join(root, 'scenarios/validation'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 /**
  * Every shipped scenario (scenarios/*.yaml, scenarios/validation/*.yaml), shortened so that the golden and
@@ -23,15 +25,29 @@ const validation = readdirSync(path.join(root, 'scenarios/validation')).filter((
 export const SHORT_RUNS: readonly ShortRun[] = [
   { name: 'plantnet', file: 'scenarios/plantnet.yaml', overrides: ['run.duration=400', 'run.warmup=60'] },
   // Long enough to climb towards the spring peak's users (and their abandonments) without its 6 hours.
-  { name: 'plantnet-spring-peak', file: 'scenarios/plantnet-spring-peak.yaml', overrides: ['run.duration=900', 'run.warmup=60'] },
+  {
+    name: 'plantnet-spring-peak',
+    file: 'scenarios/plantnet-spring-peak.yaml',
+    overrides: ['run.duration=900', 'run.warmup=60'],
+  },
   { name: 'local-testbed', file: 'scenarios/local-testbed.yaml', overrides: [] },
-  { name: 'iot-camera-fog-cloud', file: 'scenarios/iot-camera-fog-cloud.yaml', overrides: ['run.duration=40', 'run.warmup=7', 'edge.camera.quantity=200', 'fog.gateway.quantity=4'] },
-  ...validation.map((f) => ({ name: `validation-${f.replace(/\.yaml$/, '')}`, file: `scenarios/validation/${f}`, overrides: ['run.requests=20000', 'run.warmup=50'] })),
+  {
+    name: 'iot-camera-fog-cloud',
+    file: 'scenarios/iot-camera-fog-cloud.yaml',
+    overrides: ['run.duration=40', 'run.warmup=7', 'edge.camera.quantity=200', 'fog.gateway.quantity=4'],
+  },
+  ...validation.map((f) => ({
+    name: `validation-${f.replace(/\.yaml$/, '')}`,
+    file: `scenarios/validation/${f}`,
+    overrides: ['run.requests=20000', 'run.warmup=50'],
+  })),
 ];
 
 /** The scenario files the table must cover: every shipped one. */
 export function shippedScenarioFiles(): string[] {
-  const top = readdirSync(path.join(root, 'scenarios')).filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/${f}`);
+  const top = readdirSync(path.join(root, 'scenarios'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => `scenarios/${f}`);
   return [...top, ...validation.map((f) => `scenarios/validation/${f}`)].sort();
 }
 

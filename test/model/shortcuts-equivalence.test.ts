@@ -28,30 +28,68 @@ const EXPECTATIONS: Expectation[] = [
   // the same lead, share the wire as on the plain path. Only the link's statistics see the lead: its bytes
   // go out d earlier, so busy time and bytes fall differently across the warm-up and the end of the run.
   {
-    run: shipped('plantnet'), replications: 3,
-    compare: { exact: true, except: { prefixes: ['links.'], why: 'transfer-lead shifts a download\'s bytes by the ask delay, across the statistics window\'s edges' } },
+    run: shipped('plantnet'),
+    replications: 3,
+    compare: {
+      exact: true,
+      except: {
+        prefixes: ['links.'],
+        why: "transfer-lead shifts a download's bytes by the ask delay, across the statistics window's edges",
+      },
+    },
   },
   // Users abandon (patience 3 s) and send again while their last request's images are still on the link:
   // the new upload (no lead) overlaps downloads sent with a lead, where transfer-lead is not exact.
-  { run: shipped('plantnet-spring-peak'), replications: 10, compare: { ci: 'transfer-lead is not exact when an abandoned request\'s downloads overlap the next upload' } },
+  {
+    run: shipped('plantnet-spring-peak'),
+    replications: 10,
+    compare: {
+      ci: "transfer-lead is not exact when an abandoned request's downloads overlap the next upload",
+    },
+  },
   // Three users per phone share its link: uploads (no lead) overlap downloads (with a lead).
-  { run: shipped('local-testbed'), replications: 10, compare: { ci: 'transfer-lead is not exact when the users of one host share its link' } },
+  {
+    run: shipped('local-testbed'),
+    replications: 10,
+    compare: { ci: 'transfer-lead is not exact when the users of one host share its link' },
+  },
   // The detector pulls each frame over the shared fog → cloud link that also carries the gateways' batches.
   {
-    run: shipped('iot-camera-fog-cloud'), replications: 10,
-    compare: { exact: true, except: { prefixes: ['links.fog->cloud.'], why: 'transfer-lead: the detector\'s pulls (with a lead) share the fog → cloud link with uploads (without)' } },
+    run: shipped('iot-camera-fog-cloud'),
+    replications: 10,
+    compare: {
+      exact: true,
+      except: {
+        prefixes: ['links.fog->cloud.'],
+        why: "transfer-lead: the detector's pulls (with a lead) share the fog → cloud link with uploads (without)",
+      },
+    },
   },
   // The same with no fog → cloud delay (the lead is 0): booked uploads (lognormal frame sizes), the fleet,
   // claims, settled answers, bursts and direct PS jobs all coincide with the plain path.
-  { run: shipped('iot-camera-fog-cloud', ['network.1.delayMs=0']), replications: 3, compare: { exact: true } },
+  {
+    run: shipped('iot-camera-fog-cloud', ['network.1.delayMs=0']),
+    replications: 3,
+    compare: { exact: true },
+  },
   // Poisson cameras book each frame's upload at the arrival of the last one: the frame sizes, drawn from the
   // gateway app's one stream, come in another order than on the plain path.
-  { run: shipped('iot-camera-fog-cloud', ['edge.camera.workload.arrivals=poisson', 'network.1.delayMs=0']), replications: 10, compare: { ci: 'booked Poisson uploads draw their sizes in another order' } },
-  ...SHORT_RUNS.filter((r) => r.name.startsWith('validation-')).map((run): Expectation => ({ run, replications: 3, compare: { exact: true } })),
+  {
+    run: shipped('iot-camera-fog-cloud', ['edge.camera.workload.arrivals=poisson', 'network.1.delayMs=0']),
+    replications: 10,
+    compare: { ci: 'booked Poisson uploads draw their sizes in another order' },
+  },
+  ...SHORT_RUNS.filter((r) => r.name.startsWith('validation-')).map(
+    (run): Expectation => ({ run, replications: 3, compare: { exact: true } }),
+  ),
 ];
 
 function withReplications(run: ShortRun, replications: number, shortcuts: boolean): SimulationResult {
-  return runScenario(run.file, [...run.overrides, `run.replications=${replications}`, ...(shortcuts ? [] : ['run.shortcuts=false'])]);
+  return runScenario(run.file, [
+    ...run.overrides,
+    `run.replications=${replications}`,
+    ...(shortcuts ? [] : ['run.shortcuts=false']),
+  ]);
 }
 
 function expectExact(fast: SimulationResult, plain: SimulationResult, except: string[]): number {
@@ -66,7 +104,11 @@ function expectExact(fast: SimulationResult, plain: SimulationResult, except: st
       if (except.some((p) => key.startsWith(p))) continue;
       const other = b.get(key)!;
       if (Number.isNaN(value)) expect(other, `replication ${r}: ${key}`).toBeNaN();
-      else expect(Math.abs(value - other), `replication ${r}: ${key} = ${value} vs ${other}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(value)));
+      else
+        expect(
+          Math.abs(value - other),
+          `replication ${r}: ${key} = ${value} vs ${other}`,
+        ).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(value)));
       compared++;
     }
   });
@@ -95,7 +137,10 @@ describe('shortcuts change no result: every shipped scenario with and without th
 
   for (const e of EXPECTATIONS) {
     const c = e.compare;
-    const how = 'ci' in c ? `95 % CIs overlap over ${e.replications} replications (${c.ci})` : `equal to 1e-9${c.except ? ` but ${c.except.prefixes.join(', ')}* (${c.except.why})` : ''}`;
+    const how =
+      'ci' in c
+        ? `95 % CIs overlap over ${e.replications} replications (${c.ci})`
+        : `equal to 1e-9${c.except ? ` but ${c.except.prefixes.join(', ')}* (${c.except.why})` : ''}`;
     it(`${e.run.file} ${e.run.overrides.join(' ')}: ${how}`, () => {
       const fast = withReplications(e.run, e.replications, true);
       const plain = withReplications(e.run, e.replications, false);

@@ -134,11 +134,14 @@ describe('sampler', () => {
     [{ dist: 'normal', mean: 0, sd: 1, min: 3, max: 3 }, 'max'],
     [{ dist: 'empirical', samples: [] }, 'samples'],
     [{ dist: 'lognormal', mean: 1, cv: Number.NaN }, 'cv'],
-  ] as [DistSpec, string][])('sampler(%j) throws E2C_ERR_RANDOM_BAD_PARAMETER naming %s', (spec, parameter) => {
-    expect(() => sampler(spec, () => 0.5)).toThrow(
-      expect.objectContaining({ code: RandomErrorCode.BAD_PARAMETER, parameter }),
-    );
-  });
+  ] as [DistSpec, string][])(
+    'sampler(%j) throws E2C_ERR_RANDOM_BAD_PARAMETER naming %s',
+    (spec, parameter) => {
+      expect(() => sampler(spec, () => 0.5)).toThrow(
+        expect.objectContaining({ code: RandomErrorCode.BAD_PARAMETER, parameter }),
+      );
+    },
+  );
 
   it('an unknown law throws E2C_ERR_RANDOM_UNKNOWN_DIST', () => {
     expect(() => distMean({ dist: 'cauchy' } as unknown as DistSpec)).toThrow(

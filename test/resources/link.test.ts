@@ -26,7 +26,10 @@ describe('Link', () => {
     link.transfer(MB, () => log.push(['a', env.now]));
     link.transfer(MB, () => log.push(['b', env.now]));
     env.run();
-    expect(log).toEqual([['a', 2.05], ['b', 2.05]]);
+    expect(log).toEqual([
+      ['a', 2.05],
+      ['b', 2.05],
+    ]);
     expect(link.meanActive(2.05)).toBeCloseTo((2 * 2) / 2.05, 12);
     expect(link.utilization(4)).toBeCloseTo(0.5, 12); // transmitting on [0, 2)
   });
@@ -37,7 +40,10 @@ describe('Link', () => {
     env.schedule(0.5, () => link.transfer(MB / 4, () => log.push(['small', env.now])));
     env.run();
     // From 0.5 s each gets 5 Mbps: the small one needs 0.5 s; the first then finishes alone.
-    expect(log).toEqual([['small', 1], ['first', 1.25]]);
+    expect(log).toEqual([
+      ['small', 1],
+      ['first', 1.25],
+    ]);
   });
 
   it('a transfer alone that is joined mid-way shares the wire for the rest, with exact timings and statistics', () => {
@@ -48,7 +54,11 @@ describe('Link', () => {
     env.run();
     // a: 0.5 s alone, then its last half at half rate (1 s) → bytes out at 1.5, arrives at 1.6.
     // b: half at half rate until 1.5, then the rest alone (0.5 s) → bytes out at 2.0, arrives at 2.1.
-    expect(log.map(([k, t]) => [k, typeof t === 'number' ? Math.round(t * 1e9) / 1e9 : t])).toEqual([['active', 2], ['a', 1.6], ['b', 2.1]]);
+    expect(log.map(([k, t]) => [k, typeof t === 'number' ? Math.round(t * 1e9) / 1e9 : t])).toEqual([
+      ['active', 2],
+      ['a', 1.6],
+      ['b', 2.1],
+    ]);
     expect(link.utilization(2)).toBeCloseTo(1, 9);
     expect(link.meanActive(2)).toBeCloseTo(1.5, 9); // one transfer for 1 s, two for 1 s
     expect(link.utilization(4)).toBeCloseTo(0.5, 9);
@@ -64,7 +74,12 @@ describe('Link', () => {
     env.run();
     // 3 share until small is out (3 × 0.5 = 1.5), 2 share for mid's other 0.5 (1 s → 2.5), big alone for its last 1 s (3.5).
     const round = (t: unknown) => (typeof t === 'number' ? Math.round(t * 1e9) / 1e9 : t);
-    expect(log.map(([k, t]) => [k, round(t)])).toEqual([['active', 3], ['small', 1.51], ['mid', 2.51], ['big', 3.51]]);
+    expect(log.map(([k, t]) => [k, round(t)])).toEqual([
+      ['active', 3],
+      ['small', 1.51],
+      ['mid', 2.51],
+      ['big', 3.51],
+    ]);
     expect(link.utilization(3.5)).toBeCloseTo(1, 9);
     expect(link.meanActive(3.5)).toBeCloseTo((1.5 + 2.5 + 3.5) / 3.5, 9);
   });
@@ -78,7 +93,11 @@ describe('Link', () => {
     // a out at 1.0 (two sharing); b has 1.5 s left at 1, alone until 1.5 (1 s left), then shares with c
     // (0.25 s): c out at 2.0, b's remaining 0.75 s alone → 2.75.
     const round = (t: unknown) => (typeof t === 'number' ? Math.round(t * 1e9) / 1e9 : t);
-    expect(log.map(([k, t]) => [k, round(t)])).toEqual([['a', 1], ['c', 2], ['b', 2.75]]);
+    expect(log.map(([k, t]) => [k, round(t)])).toEqual([
+      ['a', 1],
+      ['c', 2],
+      ['b', 2.75],
+    ]);
     expect(link.meanActive(2.75)).toBeCloseTo((1 + 2.75 + 0.5) / 2.75, 9);
     expect(link.utilization(5.5)).toBeCloseTo(0.5, 9);
   });
@@ -119,11 +138,17 @@ describe('Link', () => {
 
   it('with rtoMs, a transfer that loses a packet stalls once, decided by one uniform draw', () => {
     const draws = [0.0, 0.99]; // 1 packet, p = 0.2: first draw loses (0 < 0.2), second does not
-    const link = new Link(env, { rateMbps: 10, lossPercent: 20, rtoMs: 200, mssBytes: 1460, rng: () => draws.shift() ?? 1 });
+    const link = new Link(env, {
+      rateMbps: 10,
+      lossPercent: 20,
+      rtoMs: 200,
+      mssBytes: 1460,
+      rng: () => draws.shift() ?? 1,
+    });
     link.transfer(1000, () => log.push(['stalled', env.now]));
     env.schedule(1, () => link.transfer(1000, () => log.push(['clean', env.now])));
     env.run();
-    const wire = (1000 / 0.8) * 8 / 10e6;
+    const wire = ((1000 / 0.8) * 8) / 10e6;
     expect(log[0]?.[1]).toBeCloseTo(wire + 0.2, 12);
     expect(log[1]?.[1]).toBeCloseTo(1 + wire, 12);
     expect(link.stalls).toBe(1);
@@ -151,7 +176,11 @@ describe('Link', () => {
     // Transfer records are reused after arrival: a record reused too early would deliver twice or to
     // another transfer's argument. Many overlapping transfers on links with and without delay exercise it.
     const rng = createStream(3, 'link-records', 0);
-    const links = [new Link(env, { rateMbps: 10 }), new Link(env, { rateMbps: 10, delayMs: 20 }), new Link(env, { rateMbps: 50, delayMs: 3 })];
+    const links = [
+      new Link(env, { rateMbps: 10 }),
+      new Link(env, { rateMbps: 10, delayMs: 20 }),
+      new Link(env, { rateMbps: 50, delayMs: 3 }),
+    ];
     const delivered = new Map<number, number>();
     const sent: { id: number; at: number; link: number; bytes: number }[] = [];
     for (let id = 0; id < 2000; id++) {
@@ -159,10 +188,16 @@ describe('Link', () => {
       const link = Math.floor(rng() * links.length);
       const bytes = rng() < 0.1 ? 0 : Math.floor(rng() * 200_000);
       sent.push({ id, at, link, bytes });
-      env.schedule(at, () => links[link]!.transfer(bytes, (got) => {
-        delivered.set(got as number, (delivered.get(got as number) ?? 0) + 1);
-        log.push([got, env.now]);
-      }, id));
+      env.schedule(at, () =>
+        links[link]!.transfer(
+          bytes,
+          (got) => {
+            delivered.set(got as number, (delivered.get(got as number) ?? 0) + 1);
+            log.push([got, env.now]);
+          },
+          id,
+        ),
+      );
     }
     env.run();
     expect(delivered.size).toBe(2000);
@@ -248,13 +283,20 @@ describe('Link', () => {
       const link = new Link(env, { rateMbps: 10 });
       link.book(MB, 0, Infinity);
       env.run({ until: 0.5 });
-      expect(() => link.transfer(MB, () => undefined)).toThrowError(expect.objectContaining({ code: ResourceErrorCode.BOOKED }));
+      expect(() => link.transfer(MB, () => undefined)).toThrowError(
+        expect.objectContaining({ code: ResourceErrorCode.BOOKED }),
+      );
     });
 
     it('a booking refused after its loss draw leaves the draw to the next transfer (refusals do not lose stalls)', () => {
       const draws = [0.0, 0.99]; // 1 packet, p = 0.2: the first draw loses, the second does not
-      const link = new Link(env, { rateMbps: 10, lossPercent: 20, rtoMs: 200, rng: () => draws.shift() ?? 1 });
-      const wire = (1000 / 0.8) * 8 / 10e6;
+      const link = new Link(env, {
+        rateMbps: 10,
+        lossPercent: 20,
+        rtoMs: 200,
+        rng: () => draws.shift() ?? 1,
+      });
+      const wire = ((1000 / 0.8) * 8) / 10e6;
       expect(link.book(1000, 0, 0.1)).toBe(-1); // stalled: arrives at wire + 0.2 > 0.1
       link.transfer(1000, () => log.push(['stalled', env.now]));
       env.run();
@@ -264,10 +306,19 @@ describe('Link', () => {
     });
 
     it('a LinkRoster books an idle link on its numbers as link.book() books, draws and statistics included', () => {
-      const options = { rateMbps: 2, delayMs: 3, lossPercent: 5, rtoMs: 200, stream: streamSeed(7, 'loss', 0) };
+      const options = {
+        rateMbps: 2,
+        delayMs: 3,
+        lossPercent: 5,
+        rtoMs: 200,
+        stream: streamSeed(7, 'loss', 0),
+      };
       const a = new Link(env, options);
       const b = new Link(env, options);
-      expect([a.idle, new Link(env, { ...options, stream: undefined, rng: () => 0.5 }).idle]).toEqual([true, false]); // an rng of its own: not by numbers
+      expect([a.idle, new Link(env, { ...options, stream: undefined, rng: () => 0.5 }).idle]).toEqual([
+        true,
+        false,
+      ]); // an rng of its own: not by numbers
       const roster = new LinkRoster();
       const i = roster.add(b);
       const arrivals: [number, number][] = [];
@@ -277,12 +328,20 @@ describe('Link', () => {
         const bytes = 20_000 + 7_000 * (k % 5);
         const start = 0.5 * k + 0.25;
         const latest = k % 7 === 3 ? start + 0.05 : Infinity;
-        env.schedule(0.5 * k, () => arrivals.push([a.book(bytes, start, latest), roster.book(i, bytes, start, latest, env.now)]));
+        env.schedule(0.5 * k, () =>
+          arrivals.push([a.book(bytes, start, latest), roster.book(i, bytes, start, latest, env.now)]),
+        );
       }
       env.run({ until: 30 });
       for (const [x, y] of arrivals) expect(y).toBe(x);
       expect(arrivals.some(([x]) => x < 0)).toBe(true);
-      expect([b.bytes, b.transfers, b.stalls, b.utilization(), b.meanActive()]).toEqual([a.bytes, a.transfers, a.stalls, a.utilization(), a.meanActive()]);
+      expect([b.bytes, b.transfers, b.stalls, b.utilization(), b.meanActive()]).toEqual([
+        a.bytes,
+        a.transfers,
+        a.stalls,
+        a.utilization(),
+        a.meanActive(),
+      ]);
       expect(a.stalls).toBeGreaterThan(0);
     });
   });
@@ -304,7 +363,10 @@ describe('Link', () => {
     [{ rateMbps: 1, lossPercent: 1, rtoMs: 200 }, 'rng'],
   ])('new Link(env, %j) throws E2C_ERR_RESOURCE_BAD_OPTION for %s', (options, option) => {
     expect(() => new Link(env, options)).toThrow(
-      expect.objectContaining({ code: ResourceErrorCode.BAD_OPTION, details: expect.objectContaining({ option }) }),
+      expect.objectContaining({
+        code: ResourceErrorCode.BAD_OPTION,
+        details: expect.objectContaining({ option }),
+      }),
     );
   });
 });

@@ -56,7 +56,10 @@ describe('Pool against queueing theory', () => {
     for (let rep = 0; rep < 10; rep++) {
       const env = new Env();
       const pool = new Pool(env, { size: c, queueLimit: K - c });
-      const arrival = sampler({ dist: 'exponential', mean: 1 / lambda }, createStream(3, 'mmck/arrivals', rep));
+      const arrival = sampler(
+        { dist: 'exponential', mean: 1 / lambda },
+        createStream(3, 'mmck/arrivals', rep),
+      );
       const service = sampler({ dist: 'exponential', mean: 1 / mu }, createStream(3, 'mmck/service', rep));
       const release = () => pool.release();
       const start = () => env.schedule(service(), release);

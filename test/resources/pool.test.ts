@@ -39,10 +39,14 @@ describe('Pool', () => {
     job(pool, 'd', 2, 1);
     env.run();
     expect(log).toEqual([
-      ['a', 'start', 0], ['b', 'start', 0],
-      ['b', 'end', 3], ['c', 'start', 3],
-      ['c', 'end', 4], ['d', 'start', 4],
-      ['a', 'end', 5], ['d', 'end', 5],
+      ['a', 'start', 0],
+      ['b', 'start', 0],
+      ['b', 'end', 3],
+      ['c', 'start', 3],
+      ['c', 'end', 4],
+      ['d', 'start', 4],
+      ['a', 'end', 5],
+      ['d', 'end', 5],
     ]);
     expect(pool.granted).toBe(4);
     expect(pool.waited).toBe(2);
@@ -96,10 +100,15 @@ describe('Pool', () => {
     request('r3', 0);
     env.run();
     expect(log).toEqual([
-      ['r1', 'http', 0], ['r1', 'gpu', 0], ['r2', 'http', 0],
+      ['r1', 'http', 0],
+      ['r1', 'gpu', 0],
+      ['r2', 'http', 0],
       // Releases grant synchronously: r3 gets r1's HTTP thread before r1's handler logs 'done'.
-      ['r2', 'gpu', 2], ['r3', 'http', 2], ['r1', 'done', 2],
-      ['r3', 'gpu', 4], ['r2', 'done', 4],
+      ['r2', 'gpu', 2],
+      ['r3', 'http', 2],
+      ['r1', 'done', 2],
+      ['r3', 'gpu', 4],
+      ['r2', 'done', 4],
       ['r3', 'done', 6],
     ]);
     expect(http.busy + gpu.busy).toBe(0);
@@ -125,7 +134,10 @@ describe('Pool', () => {
   it('pool.cancelWait() with patience timers: users give up after 2 s', () => {
     const pool = new Pool(env, { size: 1 });
     job(pool, 'holder', 0, 5);
-    for (const [name, at] of [['impatient', 1], ['patient', 4]] as const) {
+    for (const [name, at] of [
+      ['impatient', 1],
+      ['patient', 4],
+    ] as const) {
       env.schedule(at, () => {
         let timer = 0;
         const ticket = pool.acquire(() => {
@@ -141,7 +153,10 @@ describe('Pool', () => {
     }
     env.run();
     expect(log).toEqual([
-      ['holder', 'start', 0], ['impatient', 'gave up', 3], ['holder', 'end', 5], ['patient', 'served', 5],
+      ['holder', 'start', 0],
+      ['impatient', 'gave up', 3],
+      ['holder', 'end', 5],
+      ['patient', 'served', 5],
     ]);
   });
 
@@ -200,7 +215,10 @@ describe('Pool', () => {
       });
     }
     env.run();
-    expect(log).toEqual([['a', 'got', 0], ['b', 'got', 3]]);
+    expect(log).toEqual([
+      ['a', 'got', 0],
+      ['b', 'got', 3],
+    ]);
   });
 
   it('pool.request() fails with E2C_ERR_RESOURCE_REJECTED when the queue is full, and cancel() withdraws it', () => {
@@ -226,7 +244,10 @@ describe('Pool', () => {
     [{ size: 2, queueLimit: -1 }, 'queueLimit'],
   ])('new Pool(env, %j) throws E2C_ERR_RESOURCE_BAD_OPTION', (options, option) => {
     expect(() => new Pool(env, options)).toThrow(
-      expect.objectContaining({ code: ResourceErrorCode.BAD_OPTION, details: expect.objectContaining({ option }) }),
+      expect.objectContaining({
+        code: ResourceErrorCode.BAD_OPTION,
+        details: expect.objectContaining({ option }),
+      }),
     );
   });
 });

@@ -50,7 +50,10 @@ describe('PsServer', () => {
     job(cpu, 'a', 0, 1.5);
     job(cpu, 'b', 0, 1.5);
     env.run();
-    expect(log).toEqual([['a', 3], ['b', 3]]);
+    expect(log).toEqual([
+      ['a', 3],
+      ['b', 3],
+    ]);
   });
 
   it('with one core, a short job overtaking a long one shares the core while both are present', () => {
@@ -58,7 +61,10 @@ describe('PsServer', () => {
     job(cpu, 'long', 0, 2); // alone on [0,1): 1 s done; shared on [1,2): 0.5 more; alone: 0.5 more
     job(cpu, 'short', 1, 0.5); // shared on [1,2) at rate 1/2
     env.run();
-    expect(log).toEqual([['short', 2], ['long', 2.5]]);
+    expect(log).toEqual([
+      ['short', 2],
+      ['long', 2.5],
+    ]);
   });
 
   it('with k cores, n ≤ k jobs each run at rate 1 and n > k jobs at rate k/n', () => {
@@ -71,7 +77,11 @@ describe('PsServer', () => {
     job(cpu, 'b', 0, 1);
     job(cpu, 'c', 0, 1);
     env.run();
-    expect(log).toEqual([['a', 2.5], ['b', 2.5], ['c', 2.5]]); // 1 + 1/(2/3)
+    expect(log).toEqual([
+      ['a', 2.5],
+      ['b', 2.5],
+      ['c', 2.5],
+    ]); // 1 + 1/(2/3)
   });
 
   it('with k cores, jobs beyond k share the cores from then on with the work they have left, and the server goes back to full-rate jobs once empty', () => {
@@ -82,7 +92,12 @@ describe('PsServer', () => {
     job(server, 'd', 3, 1); // alone again: rate 1
     env.run();
     // At 0.5: a has 1.5 left, b 0.5, c 1. b is done after 0.5/(2/3) = 0.75 s; then a (1 left) and c (0.5 left) at rate 1.
-    expect(log.map(([k, t]) => [k, Math.round((t as number) * 1e9) / 1e9])).toEqual([['b', 1.25], ['c', 1.75], ['a', 2.25], ['d', 4]]);
+    expect(log.map(([k, t]) => [k, Math.round((t as number) * 1e9) / 1e9])).toEqual([
+      ['b', 1.25],
+      ['c', 1.75],
+      ['a', 2.25],
+      ['d', 4],
+    ]);
     expect(server.utilization(4)).toBeCloseTo((0.5 * 1 + 0.75 * 1 + 0.5 * 1 + 0.5 * 0.5 + 1 * 0.5) / 4, 9);
     expect(server.meanConcurrency(4)).toBeCloseTo((0.5 * 2 + 0.75 * 3 + 0.5 * 2 + 0.5 * 1 + 1 * 1) / 4, 9);
   });
@@ -92,7 +107,10 @@ describe('PsServer', () => {
     job(gpu, 'a', 0, 1.6);
     job(gpu, 'b', 0, 1.6);
     env.run();
-    expect(log).toEqual([['a', 2], ['b', 2]]); // each at 0.8
+    expect(log).toEqual([
+      ['a', 2],
+      ['b', 2],
+    ]); // each at 0.8
   });
 
   it('completion times match a naive processor-sharing reference on random workloads', () => {
@@ -100,7 +118,11 @@ describe('PsServer', () => {
     const works = sampler({ dist: 'lognormal', mean: 2, cv: 1.5 }, createStream(1, 'ps-ref/w', 0));
     const threeCores = (n: number) => Math.min(n, 3);
     // The same law as `cores: 3` (full-rate jobs, turned into shared ones beyond 3) and as a rate curve.
-    for (const [rate, options] of [[threeCores, { cores: 3 }], [threeCores, { rate: threeCores }], [(n: number) => Math.sqrt(n), { rate: Math.sqrt }]] as const) {
+    for (const [rate, options] of [
+      [threeCores, { cores: 3 }],
+      [threeCores, { rate: threeCores }],
+      [(n: number) => Math.sqrt(n), { rate: Math.sqrt }],
+    ] as const) {
       const e = new Env();
       const server = new PsServer(e, options);
       const jobs: { at: number; work: number }[] = [];
@@ -167,7 +189,10 @@ describe('PsServer', () => {
       cpu.serve(1, () => log.push(['second', env.now]));
     });
     env.run();
-    expect(log).toEqual([['first', 1], ['second', 2]]);
+    expect(log).toEqual([
+      ['first', 1],
+      ['second', 2],
+    ]);
     expect(env.pending).toBe(0);
   });
 
@@ -183,16 +208,22 @@ describe('PsServer', () => {
 
   it('psServer.serve() with negative work throws E2C_ERR_RESOURCE_BAD_AMOUNT', () => {
     const cpu = new PsServer(env, { cores: 1 });
-    expect(() => cpu.serve(-1, () => {})).toThrow(expect.objectContaining({ code: ResourceErrorCode.BAD_AMOUNT }));
+    expect(() => cpu.serve(-1, () => {})).toThrow(
+      expect.objectContaining({ code: ResourceErrorCode.BAD_AMOUNT }),
+    );
   });
 
   it('a rate curve returning 0 throws E2C_ERR_RESOURCE_BAD_RATE', () => {
     const gpu = new PsServer(env, { rate: () => 0 });
-    expect(() => gpu.serve(1, () => {})).toThrow(expect.objectContaining({ code: ResourceErrorCode.BAD_RATE }));
+    expect(() => gpu.serve(1, () => {})).toThrow(
+      expect.objectContaining({ code: ResourceErrorCode.BAD_RATE }),
+    );
   });
 
   it('new PsServer() needs exactly one of cores and rate', () => {
-    expect(() => new PsServer(env, {})).toThrow(expect.objectContaining({ code: ResourceErrorCode.BAD_OPTION }));
+    expect(() => new PsServer(env, {})).toThrow(
+      expect.objectContaining({ code: ResourceErrorCode.BAD_OPTION }),
+    );
     expect(() => new PsServer(env, { cores: 2, rate: (n) => n })).toThrow(
       expect.objectContaining({ code: ResourceErrorCode.BAD_OPTION }),
     );

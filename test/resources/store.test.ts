@@ -35,7 +35,11 @@ describe('Store', () => {
     expect(store.waitingPuts).toBe(1);
     env.schedule(2, () => store.get((item) => log.push(['got', item, env.now])));
     env.run();
-    expect(log).toEqual([['put x', 0], ['got', 'x', 2], ['put y', 2]]);
+    expect(log).toEqual([
+      ['put x', 0],
+      ['got', 'x', 2],
+      ['put y', 2],
+    ]);
     expect(store.size).toBe(1);
   });
 
@@ -56,14 +60,20 @@ describe('Store', () => {
     });
     env.run({ until: 5 });
     expect(log).toEqual([
-      ['put', 'p1', 0], ['put', 'p2', 0],
-      ['got', 'p1', 1], ['put', 'p3', 1],
-      ['got', 'p2', 2], ['put', 'p4', 2],
-      ['got', 'p3', 3], ['got', 'p4', 4],
+      ['put', 'p1', 0],
+      ['put', 'p2', 0],
+      ['got', 'p1', 1],
+      ['put', 'p3', 1],
+      ['got', 'p2', 2],
+      ['put', 'p4', 2],
+      ['got', 'p3', 3],
+      ['got', 'p4', 4],
     ]);
   });
 
   it('new Store(env, { capacity: 0 }) throws E2C_ERR_RESOURCE_BAD_OPTION', () => {
-    expect(() => new Store(env, { capacity: 0 })).toThrow(expect.objectContaining({ code: ResourceErrorCode.BAD_OPTION }));
+    expect(() => new Store(env, { capacity: 0 })).toThrow(
+      expect.objectContaining({ code: ResourceErrorCode.BAD_OPTION }),
+    );
   });
 });

@@ -4,7 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  calibrationParams, checkOutFile, checkOutFolder, runFolderKind, runsRoot, RunFolderError, studyFolder, validationFolder,
+  calibrationParams,
+  checkOutFile,
+  checkOutFolder,
+  runFolderKind,
+  runsRoot,
+  RunFolderError,
+  studyFolder,
+  validationFolder,
   type OutKind,
 } from '../../src/run-folder/index.js';
 
@@ -22,8 +29,10 @@ function verdict(check: () => unknown): string {
     throw e;
   }
 }
-const folder = (p: string, kind: OutKind = sim) => verdict(() => checkOutFolder(p, { option: '--out', kind }));
-const file = (p: string, kind: OutKind = calibrationParams) => verdict(() => checkOutFile(p, { option: '-o', kind }));
+const folder = (p: string, kind: OutKind = sim) =>
+  verdict(() => checkOutFolder(p, { option: '--out', kind }));
+const file = (p: string, kind: OutKind = calibrationParams) =>
+  verdict(() => checkOutFile(p, { option: '-o', kind }));
 const mk = (rel: string, files: Record<string, string> = {}) => {
   const dir = path.join(tmp, rel);
   mkdirSync(dir, { recursive: true });
@@ -66,14 +75,22 @@ describe('checkOutFolder()', () => {
 
   it('a message names the option, the path, what is there and the way out', () => {
     const dir = mk('named', { 'notes.txt': 'mine' });
-    expect(() => checkOutFolder(dir, { option: '--out', kind: sim })).toThrow(`--out ${dir}: exists and is not a simulation run folder: it has no run.json; e2ctwin would replace it whole, so it is left alone (choose a new or empty folder, or remove this one first)`);
+    expect(() => checkOutFolder(dir, { option: '--out', kind: sim })).toThrow(
+      `--out ${dir}: exists and is not a simulation run folder: it has no run.json; e2ctwin would replace it whole, so it is left alone (choose a new or empty folder, or remove this one first)`,
+    );
   });
 
   it('follows a link to a folder and returns where to write', () => {
     const real = mk('real-run', { 'run.json': '{"kind":"simulation"}' });
     symlinkSync(real, path.join(tmp, 'link-run'));
-    expect(checkOutFolder(path.join(tmp, 'link-run'), { option: '--out', kind: sim })).toEqual({ path: real, exists: true });
-    expect(checkOutFolder(path.join(tmp, 'link-run', 'sub', 'x'), { option: '--out', kind: sim })).toEqual({ path: path.join(real, 'sub', 'x'), exists: false });
+    expect(checkOutFolder(path.join(tmp, 'link-run'), { option: '--out', kind: sim })).toEqual({
+      path: real,
+      exists: true,
+    });
+    expect(checkOutFolder(path.join(tmp, 'link-run', 'sub', 'x'), { option: '--out', kind: sim })).toEqual({
+      path: path.join(real, 'sub', 'x'),
+      exists: false,
+    });
   });
 
   it('study, validation and runs folders: what each accepts', () => {
@@ -82,8 +99,10 @@ describe('checkOutFolder()', () => {
     expect(folder(mk('validation', { 'validation.json': '{}' }), validationFolder)).toBe('ok');
     expect(folder(mk('validation-runs/runs'), validationFolder)).toBe('ok');
     expect(folder(path.join(tmp, 'validation-runs'), validationFolder)).toBe('ok');
-    expect(folder(mk('not-validation', { 'x.json': '{}' }), validationFolder)).toBe('E2C_ERR_RUNFOLDER_OUT_FOREIGN');
-    expect(folder(mk('any', { 'x': '1' }), runsRoot)).toBe('ok');
+    expect(folder(mk('not-validation', { 'x.json': '{}' }), validationFolder)).toBe(
+      'E2C_ERR_RUNFOLDER_OUT_FOREIGN',
+    );
+    expect(folder(mk('any', { x: '1' }), runsRoot)).toBe('ok');
     expect(folder('/proc/runs', runsRoot)).toBe('E2C_ERR_RUNFOLDER_OUT_SPECIAL');
   });
 });

@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +17,12 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-replace-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The files of a folder with their text, sorted (the whole state a reader would see). */
-const contents = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
+const contents = (dir: string) =>
+  Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]),
+  );
 /** A pid that no process has any more (a child that ran and exited). */
 const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid;
 
@@ -30,10 +43,12 @@ describe('replaceFolder()', () => {
     writeFileSync(path.join(dir, 'run.json'), '{"kind":"simulation"}');
     writeFileSync(path.join(dir, 'metrics.json'), 'old metrics');
     const before = contents(dir);
-    expect(() => replaceFolder(dir, (t) => {
-      writeFileSync(path.join(t, 'run.json'), '{"kind":"simulation","new":true}');
-      throw new Error('disk full (simulated)');
-    })).toThrow('disk full (simulated)');
+    expect(() =>
+      replaceFolder(dir, (t) => {
+        writeFileSync(path.join(t, 'run.json'), '{"kind":"simulation","new":true}');
+        throw new Error('disk full (simulated)');
+      }),
+    ).toThrow('disk full (simulated)');
     expect(contents(dir)).toEqual(before);
     expect(readdirSync(tmp).filter((e) => e.includes('failing.e2ctwin-'))).toEqual([]);
   });

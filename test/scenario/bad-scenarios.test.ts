@@ -6,12 +6,15 @@ import { loadScenario } from '../../src/scenario/index.js';
 // Each fixture ends with comments stating the overrides to apply and exactly the issues the validator
 // must report: code, line and field path. The test fails on a missing, extra or mislocated issue.
 const dir = path.join(import.meta.dirname, '../fixtures/bad-scenarios');
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const fixtures = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 function expectations(text: string) {
   const sets = [...text.matchAll(/^# set: (.*)$/gm)].map((m) => m[1]!);
-  const issues = [...text.matchAll(/^# expect: (\S+) line (\d+) at (\S+)$/gm)]
-    .map((m) => `${m[1]} @${m[2]} ${m[3] === '-' ? '' : m[3]}`);
+  const issues = [...text.matchAll(/^# expect: (\S+) line (\d+) at (\S+)$/gm)].map(
+    (m) => `${m[1]} @${m[2]} ${m[3] === '-' ? '' : m[3]}`,
+  );
   return { sets, issues };
 }
 

@@ -5,7 +5,10 @@ import { scenarioJsonSchema, scenarioJsonSchemaText } from '../../src/scenario/i
 
 describe('scenario JSON Schema', () => {
   it('the checked-in scenarios/scenario.schema.json is exactly what the zod schema generates (regenerate with `e2ctwin schema > scenarios/scenario.schema.json`)', () => {
-    const checkedIn = readFileSync(path.join(import.meta.dirname, '../../scenarios/scenario.schema.json'), 'utf8');
+    const checkedIn = readFileSync(
+      path.join(import.meta.dirname, '../../scenarios/scenario.schema.json'),
+      'utf8',
+    );
     expect(checkedIn).toBe(scenarioJsonSchemaText());
   });
 
@@ -18,7 +21,8 @@ describe('scenario JSON Schema', () => {
       if (o.properties && typeof o.properties === 'object') {
         for (const [k, v] of Object.entries(o.properties as Record<string, Record<string, unknown>>)) {
           // Discriminator constants (dist, kind) name themselves.
-          if (!v.description && v.const === undefined && !(k === 'dist' || k === 'kind')) missing.push(`${where}.${k}`);
+          if (!v.description && v.const === undefined && !(k === 'dist' || k === 'kind'))
+            missing.push(`${where}.${k}`);
         }
       }
       for (const [k, v] of Object.entries(o)) walk(v, `${where}.${k}`);

@@ -5,8 +5,12 @@ import { loadScenario, loadScenarioOrThrow, ScenarioError } from '../../src/scen
 
 const root = path.join(import.meta.dirname, '../..');
 const scenarioFiles = [
-  ...readdirSync(path.join(root, 'scenarios')).filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/${f}`),
-  ...readdirSync(path.join(root, 'scenarios/validation')).filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/validation/${f}`),
+  ...readdirSync(path.join(root, 'scenarios'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => `scenarios/${f}`),
+  ...readdirSync(path.join(root, 'scenarios/validation'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => `scenarios/validation/${f}`),
 ];
 const plantnet = path.join(root, 'scenarios/plantnet.yaml');
 
@@ -19,15 +23,20 @@ describe('loadScenario()', () => {
     });
   }
 
-  it('inlines presets referenced by name and applies the service\'s pool sizes over the app\'s', () => {
+  it("inlines presets referenced by name and applies the service's pool sizes over the app's", () => {
     const s = loadScenarioOrThrow(plantnet, { overrides: ['cloud.engine.pools.extract=3'] });
     const engine = s.services.find((x) => x.id === 'cloud.engine')!;
     expect(engine.host.gpu?.type).toBe('V100-PCIE-32GB');
-    expect(engine.app?.pools).toEqual({ http: { size: 40 }, download: { size: 40 }, extract: { size: 3 }, simsearch: { size: 40 } });
+    expect(engine.app?.pools).toEqual({
+      http: { size: 40 },
+      download: { size: 40 },
+      extract: { size: 3 },
+      simsearch: { size: 40 },
+    });
     expect(engine.app?.stages.map((st) => st.name)).toEqual(['http', 'download', 'extract', 'simsearch']);
   });
 
-  it('follows extends: a refined preset keeps its parent\'s fields and replaces its own', () => {
+  it("follows extends: a refined preset keeps its parent's fields and replaces its own", () => {
     const s = loadScenarioOrThrow(plantnet, { overrides: ['cloud.engine.host=gpu-a100'] });
     const host = s.services[0]!.host;
     expect(host.gpu?.memoryGiB).toBe(40);
@@ -37,8 +46,21 @@ describe('loadScenario()', () => {
 
   it('fills link constraints from their class, explicit fields winning', () => {
     const s = loadScenarioOrThrow(path.join(root, 'scenarios/iot-camera-fog-cloud.yaml'));
-    expect(s.network[0]).toMatchObject({ src: 'edge', dst: 'fog', delayMs: 3, rateMbps: 50, lossPercent: 0.2, sharing: 'per-host' });
-    expect(s.network[1]).toMatchObject({ src: 'fog', dst: 'cloud', delayMs: 25, rateMbps: 200, sharing: 'shared' });
+    expect(s.network[0]).toMatchObject({
+      src: 'edge',
+      dst: 'fog',
+      delayMs: 3,
+      rateMbps: 50,
+      lossPercent: 0.2,
+      sharing: 'per-host',
+    });
+    expect(s.network[1]).toMatchObject({
+      src: 'fog',
+      dst: 'cloud',
+      delayMs: 25,
+      rateMbps: 200,
+      sharing: 'shared',
+    });
   });
 
   it('returns a deeply frozen scenario', () => {
@@ -47,13 +69,19 @@ describe('loadScenario()', () => {
   });
 
   it('--set overrides address array elements by index, by name, or by the <layer>.<service> shorthand', () => {
-    for (const set of ['layers.1.services.0.quantity=7', 'layers.edge.services.users.quantity=7', 'edge.users.quantity=7']) {
+    for (const set of [
+      'layers.1.services.0.quantity=7',
+      'layers.edge.services.users.quantity=7',
+      'edge.users.quantity=7',
+    ]) {
       expect(loadScenarioOrThrow(plantnet, { overrides: [set] }).services[1]!.quantity).toBe(7);
     }
   });
 
   it('--set values are YAML and are validated like the file', () => {
-    const s = loadScenarioOrThrow(plantnet, { overrides: ['edge.users.workload.thinkTime={dist: gamma, mean: 4, cv: 0.5}'] });
+    const s = loadScenarioOrThrow(plantnet, {
+      overrides: ['edge.users.workload.thinkTime={dist: gamma, mean: 4, cv: 0.5}'],
+    });
     expect(s.services[1]!.workload).toMatchObject({ thinkTime: { dist: 'gamma', mean: 4, cv: 0.5 } });
     const bad = loadScenario(plantnet, { overrides: ['edge.users.quantity=-1'] });
     expect(bad.ok).toBe(false);
@@ -66,14 +94,23 @@ describe('loadScenario()', () => {
       text: 'name: x\nrun: { duration: -1 }\nlayers:\n  - name: a\n    services:\n      - { name: s, quantity: 0, hostt: foo }\n',
     });
     expect(r.ok).toBe(false);
-    expect(r.issues.map((i) => i.path).sort()).toEqual(['layers[0].services[0].hostt', 'layers[0].services[0].quantity', 'run.duration']);
+    expect(r.issues.map((i) => i.path).sort()).toEqual([
+      'layers[0].services[0].hostt',
+      'layers[0].services[0].quantity',
+      'run.duration',
+    ]);
     expect(r.issues.find((i) => i.path.endsWith('hostt'))?.hint).toBe('did you mean "host"?');
   });
 
   it('loadScenarioOrThrow() throws a ScenarioError carrying the issues', () => {
     expect(() => loadScenarioOrThrow('missing.yaml')).toThrow(ScenarioError);
-    try { loadScenarioOrThrow('missing.yaml'); } catch (e) {
-      expect((e as ScenarioError).issues[0]).toMatchObject({ code: 'E2C_ERR_SCENARIO_FILE_MISSING', file: 'missing.yaml' });
+    try {
+      loadScenarioOrThrow('missing.yaml');
+    } catch (e) {
+      expect((e as ScenarioError).issues[0]).toMatchObject({
+        code: 'E2C_ERR_SCENARIO_FILE_MISSING',
+        file: 'missing.yaml',
+      });
     }
   });
 });

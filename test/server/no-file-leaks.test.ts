@@ -9,7 +9,10 @@ import { buildApp } from '../../src/server/index.js';
 // No answer of the server may carry a line of a file outside its roots, whatever a request names: a
 // file by its path, a symbolic link to it, a device that never ends, a FIFO that a writer fills with it.
 const SECRET = '/etc/passwd';
-const SECRET_LINES = readFileSync(SECRET, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '');
+const SECRET_LINES = readFileSync(SECRET, 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l !== '');
 // A YAML file outside the roots too: a loader that reads it would find keys to quote as unknown.
 const SECRET_KEYS = ['leaked_key_7c1e', 'leaked_key_93ab', 'leaked_value_5d20'];
 
@@ -29,7 +32,10 @@ beforeAll(async () => {
   // Whoever opens the FIFO reads the secret (again and again); a server that refuses to open it leaves
   // this writer waiting: it is stopped at the end, and stops by itself within seconds if this process dies.
   const loop = 'while kill -0 "$3" 2>/dev/null; do timeout 5 sh -c \'cat "$0" > "$1"\' "$1" "$2"; done';
-  writer = spawn('sh', ['-c', loop, 'sh', SECRET, FIFO, String(process.pid)], { stdio: 'ignore', detached: true });
+  writer = spawn('sh', ['-c', loop, 'sh', SECRET, FIFO, String(process.pid)], {
+    stdio: 'ignore',
+    detached: true,
+  });
   app = await buildApp({ runsDir, maxRunningSimulations: 4, budget: { wallSeconds: 60, memoryMiB: 512 } });
 });
 afterAll(async () => {
@@ -45,11 +51,18 @@ afterAll(async () => {
 });
 
 function expectNoSecret(body: string, what: string): void {
-  for (const line of [...SECRET_LINES, ...SECRET_KEYS]) expect(body.includes(line), `${what} quotes "${line}"`).toBe(false);
+  for (const line of [...SECRET_LINES, ...SECRET_KEYS])
+    expect(body.includes(line), `${what} quotes "${line}"`).toBe(false);
 }
 
 // The device last: without a file policy its read never ends (the process runs out of memory).
-const TARGETS: Record<string, string> = { path: SECRET, yaml: SECRET_YAML, symlink: LINK, fifo: FIFO, device: '/dev/zero' };
+const TARGETS: Record<string, string> = {
+  path: SECRET,
+  yaml: SECRET_YAML,
+  symlink: LINK,
+  fifo: FIFO,
+  device: '/dev/zero',
+};
 const FIELDS = ['calibration', 'host', 'app', 'trace'] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -58,10 +71,14 @@ function overridesNaming(field: Field, file: string): string[] {
   const small = ['run.duration=200', 'run.warmup=0', 'run.replications=1', 'run.spanSample=0'];
   const q = JSON.stringify(file);
   switch (field) {
-    case 'calibration': return [...small, `calibration=${q}`];
-    case 'host': return [...small, `cloud.engine.host=${q}`];
-    case 'app': return [...small, `cloud.engine.app=${q}`];
-    case 'trace': return [...small, `edge.users.workload={kind: trace, target: cloud.engine, file: ${q}}`];
+    case 'calibration':
+      return [...small, `calibration=${q}`];
+    case 'host':
+      return [...small, `cloud.engine.host=${q}`];
+    case 'app':
+      return [...small, `cloud.engine.app=${q}`];
+    case 'trace':
+      return [...small, `edge.users.workload={kind: trace, target: cloud.engine, file: ${q}}`];
   }
 }
 
@@ -77,27 +94,41 @@ function textNaming(field: Field, file: string): string {
     '    services:',
     '      - name: station',
     ...(field === 'host' ? [`        host: ${q}`] : []),
-    field === 'app' ? `        app: ${q}` : '        app: { pools: { server: 1 }, stages: [ { name: serve, pool: server, resource: delay, demand: { dist: exponential, mean: 1 } } ] }',
+    field === 'app'
+      ? `        app: ${q}`
+      : '        app: { pools: { server: 1 }, stages: [ { name: serve, pool: server, resource: delay, demand: { dist: exponential, mean: 1 } } ] }',
     '  - name: outside',
     '    services:',
     '      - name: source',
-    field === 'trace' ? `        workload: { kind: trace, target: system.station, file: ${q} }` : '        workload: { kind: open, target: system.station, ratePerS: 0.5 }',
+    field === 'trace'
+      ? `        workload: { kind: trace, target: system.station, file: ${q} }`
+      : '        workload: { kind: open, target: system.station, ratePerS: 0.5 }',
     '',
   ].join('\n');
 }
 
 /** Everything the server answers about a request: the answer, and for a started simulation its state and events once it ends. */
-async function answersTo(url: string, payload: Record<string, unknown>): Promise<{ first: LightMyRequestResponse; bodies: string[] }> {
+async function answersTo(
+  url: string,
+  payload: Record<string, unknown>,
+): Promise<{ first: LightMyRequestResponse; bodies: string[] }> {
   const first = await app.inject({ method: 'POST', url, payload });
   const bodies = [first.body];
   if (first.statusCode === 202) {
     const id = first.json().simulation.id as string;
-    const end = await vi.waitFor(async () => {
-      const r = await app.inject(`/api/simulations/${id}`);
-      if (r.json().status === 'running') throw new Error('still running');
-      return r;
-    }, { timeout: 90_000, interval: 50 });
-    bodies.push(end.body, (await app.inject(`/api/simulations/${id}/events`)).body, (await app.inject('/api/runs')).body);
+    const end = await vi.waitFor(
+      async () => {
+        const r = await app.inject(`/api/simulations/${id}`);
+        if (r.json().status === 'running') throw new Error('still running');
+        return r;
+      },
+      { timeout: 90_000, interval: 50 },
+    );
+    bodies.push(
+      end.body,
+      (await app.inject(`/api/simulations/${id}/events`)).body,
+      (await app.inject('/api/runs')).body,
+    );
   }
   return { first, bodies };
 }
@@ -109,7 +140,10 @@ describe('the runs and studies API', () => {
     mkdirSync(path.join(runsDir, 'passwd-study'));
     symlinkSync(SECRET, path.join(runsDir, 'passwd-study', 'results.json'));
     // A valid study outside the runs folder, reached through a link: refused too (not merely unparsable).
-    writeFileSync(path.join(tmp, 'outside-study.json'), JSON.stringify({ kind: 'sweep', scenario: 'outside', design: 'grid', params: [], results: [] }));
+    writeFileSync(
+      path.join(tmp, 'outside-study.json'),
+      JSON.stringify({ kind: 'sweep', scenario: 'outside', design: 'grid', params: [], results: [] }),
+    );
     mkdirSync(path.join(runsDir, 'outside-study'));
     symlinkSync(path.join(tmp, 'outside-study.json'), path.join(runsDir, 'outside-study', 'results.json'));
     mkdirSync(path.join(runsDir, 'passwd-run'));
@@ -121,21 +155,36 @@ describe('the runs and studies API', () => {
     expect(list.statusCode).toBe(200);
     expect(list.json().studies.map((s: { id: string }) => s.id)).toEqual([]);
     expectNoSecret(list.body, '/api/studies');
-    expect((await app.inject('/api/studies/etc-link')).json()).toMatchObject({ statusCode: 400, code: 'E2C_ERR_SERVER_BAD_RUN_ID' });
+    expect((await app.inject('/api/studies/etc-link')).json()).toMatchObject({
+      statusCode: 400,
+      code: 'E2C_ERR_SERVER_BAD_RUN_ID',
+    });
     for (const id of ['passwd-study', 'outside-study', 'fifo-study']) {
       const r = await app.inject(`/api/studies/${id}`);
-      expect(r.json(), id).toMatchObject({ statusCode: 403, code: 'E2C_ERR_SERVER_RUN_FILE_REFUSED', id, file: 'results.json' });
+      expect(r.json(), id).toMatchObject({
+        statusCode: 403,
+        code: 'E2C_ERR_SERVER_RUN_FILE_REFUSED',
+        id,
+        file: 'results.json',
+      });
       expectNoSecret(r.body, id);
     }
     const runs = await app.inject('/api/runs');
     expect(runs.json().runs).toEqual([]);
     expectNoSecret(runs.body, '/api/runs');
-    for (const url of ['/api/runs/passwd-run', '/api/runs/passwd-run/files/run.json', '/api/runs/etc-link/files/passwd', '/api/runs/etc-link']) {
+    for (const url of [
+      '/api/runs/passwd-run',
+      '/api/runs/passwd-run/files/run.json',
+      '/api/runs/etc-link/files/passwd',
+      '/api/runs/etc-link',
+    ]) {
       const r = await app.inject(url);
       expect(r.statusCode, url).toBeGreaterThanOrEqual(400);
       expectNoSecret(r.body, url);
     }
-    expect((await app.inject('/api/runs/passwd-run')).json()).toMatchObject({ code: 'E2C_ERR_SERVER_RUN_FILE_REFUSED' });
+    expect((await app.inject('/api/runs/passwd-run')).json()).toMatchObject({
+      code: 'E2C_ERR_SERVER_RUN_FILE_REFUSED',
+    });
   });
 
   it('never quotes a run file that is not JSON', async () => {

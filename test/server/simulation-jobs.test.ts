@@ -17,7 +17,11 @@ afterAll(async () => {
 });
 
 async function app(options: Partial<AppOptions> = {}): Promise<FastifyInstance> {
-  const a = await buildApp({ runsDir: path.join(tmp, `runs-${apps.length}`), maxRunningSimulations: 1, ...options });
+  const a = await buildApp({
+    runsDir: path.join(tmp, `runs-${apps.length}`),
+    maxRunningSimulations: 1,
+    ...options,
+  });
   apps.push(a);
   return a;
 }
@@ -28,15 +32,19 @@ async function start(a: FastifyInstance, scenario: string, overrides: string[]):
   return r.json().simulation;
 }
 
-const state = async (a: FastifyInstance, id: string): Promise<JobState> => (await a.inject(`/api/simulations/${id}`)).json();
+const state = async (a: FastifyInstance, id: string): Promise<JobState> =>
+  (await a.inject(`/api/simulations/${id}`)).json();
 
 /** Polls the job until it is no longer running (no fixed waits: the machine may be busy). */
 async function ended(a: FastifyInstance, id: string, timeout = 90_000): Promise<JobState> {
-  return vi.waitFor(async () => {
-    const s = await state(a, id);
-    if (s.status === 'running') throw new Error(`simulation ${id} still running`);
-    return s;
-  }, { timeout, interval: 50 });
+  return vi.waitFor(
+    async () => {
+      const s = await state(a, id);
+      if (s.status === 'running') throw new Error(`simulation ${id} still running`);
+      return s;
+    },
+    { timeout, interval: 50 },
+  );
 }
 
 const eventNames = (body: string) => [...body.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
@@ -46,26 +54,42 @@ describe('DELETE /api/simulations/:id', () => {
     const a = await app();
     const endless = await start(a, 'plantnet.yaml', ENDLESS);
     expect(endless.status).toBe('running');
-    const busy = await a.inject({ method: 'POST', url: '/api/simulations', payload: { scenario: 'validation/mm1.yaml' } });
+    const busy = await a.inject({
+      method: 'POST',
+      url: '/api/simulations',
+      payload: { scenario: 'validation/mm1.yaml' },
+    });
     expect(busy.json()).toMatchObject({ statusCode: 503, code: 'E2C_ERR_SERVER_BUSY', running: 1 });
     expect((await a.inject('/api/health')).json()).toMatchObject({ running: 1 });
 
     const del = await a.inject({ method: 'DELETE', url: `/api/simulations/${endless.id}` });
     expect(del.statusCode).toBe(200);
-    expect(del.json()).toMatchObject({ id: endless.id, status: 'cancelled', error: { code: 'E2C_ERR_SERVER_SIMULATION_CANCELLED' } });
+    expect(del.json()).toMatchObject({
+      id: endless.id,
+      status: 'cancelled',
+      error: { code: 'E2C_ERR_SERVER_SIMULATION_CANCELLED' },
+    });
     expect(await state(a, endless.id)).toMatchObject({ status: 'cancelled' });
     expect((await a.inject('/api/health')).json()).toMatchObject({ running: 0 });
     const late = await a.inject(`/api/simulations/${endless.id}/events`);
     expect(eventNames(late.body)).toEqual(['state', 'cancelled']);
-    await vi.waitFor(() => expect(existsSync(path.join(tmp, 'runs-0', endless.runId))).toBe(false), { timeout: 30_000, interval: 50 });
+    await vi.waitFor(() => expect(existsSync(path.join(tmp, 'runs-0', endless.runId))).toBe(false), {
+      timeout: 30_000,
+      interval: 50,
+    });
 
     const next = await start(a, 'plantnet.yaml', SMALL);
     const done = await ended(a, next.id);
     expect(done).toMatchObject({ status: 'done', fraction: 1 });
     expect((await a.inject(`/api/runs/${next.runId}`)).statusCode).toBe(200);
     // Cancelling a finished job changes nothing; an unknown id is 404.
-    expect((await a.inject({ method: 'DELETE', url: `/api/simulations/${next.id}` })).json()).toMatchObject({ status: 'done' });
-    expect((await a.inject({ method: 'DELETE', url: '/api/simulations/no-such-job' })).json()).toMatchObject({ statusCode: 404, code: 'E2C_ERR_SERVER_SIMULATION_NOT_FOUND' });
+    expect((await a.inject({ method: 'DELETE', url: `/api/simulations/${next.id}` })).json()).toMatchObject({
+      status: 'done',
+    });
+    expect((await a.inject({ method: 'DELETE', url: '/api/simulations/no-such-job' })).json()).toMatchObject({
+      statusCode: 404,
+      code: 'E2C_ERR_SERVER_SIMULATION_NOT_FOUND',
+    });
   });
 
   it('ends the event stream of a page following the job with `cancelled`', async () => {
@@ -92,7 +116,10 @@ describe('simulation budgets', () => {
     const s = await ended(a, endless.id);
     expect(s).toMatchObject({ status: 'failed', error: { code: 'E2C_ERR_SERVER_SIMULATION_TIMEOUT' } });
     expect(s.error!.message).toContain('1 s of wall time');
-    await vi.waitFor(() => expect(existsSync(path.join(tmp, `runs-${apps.indexOf(a)}`, endless.runId))).toBe(false), { timeout: 30_000, interval: 50 });
+    await vi.waitFor(
+      () => expect(existsSync(path.join(tmp, `runs-${apps.indexOf(a)}`, endless.runId))).toBe(false),
+      { timeout: 30_000, interval: 50 },
+    );
     expect((await a.inject('/api/health')).json()).toMatchObject({ running: 0 });
   });
 
@@ -101,7 +128,11 @@ describe('simulation budgets', () => {
     const small = await ended(a, (await start(a, 'plantnet.yaml', SMALL)).id);
     expect(small).toMatchObject({ status: 'done' });
     // Spans of every request kept for the timeline: memory grows with the requests until the budget.
-    const hog = await start(a, 'plantnet.yaml', ['run.duration=1e9', 'run.replications=1', 'run.spanSample=100000']);
+    const hog = await start(a, 'plantnet.yaml', [
+      'run.duration=1e9',
+      'run.replications=1',
+      'run.spanSample=100000',
+    ]);
     const s = await ended(a, hog.id);
     expect(s).toMatchObject({ status: 'failed', error: { code: 'E2C_ERR_SERVER_SIMULATION_MEMORY' } });
     expect(s.error!.message).toContain('64 MiB');
@@ -111,8 +142,12 @@ describe('simulation budgets', () => {
   });
 
   it('refuses budgets that are not budgets', async () => {
-    await expect(buildApp({ runsDir: path.join(tmp, 'x'), budget: { wallSeconds: 0 } })).rejects.toMatchObject({ code: 'E2C_ERR_SERVER_BAD_REQUEST', fields: { option: 'budget.wallSeconds' } });
-    await expect(buildApp({ runsDir: path.join(tmp, 'x'), budget: { memoryMiB: 1.5 } })).rejects.toMatchObject({ code: 'E2C_ERR_SERVER_BAD_REQUEST', fields: { option: 'budget.memoryMiB' } });
+    await expect(
+      buildApp({ runsDir: path.join(tmp, 'x'), budget: { wallSeconds: 0 } }),
+    ).rejects.toMatchObject({ code: 'E2C_ERR_SERVER_BAD_REQUEST', fields: { option: 'budget.wallSeconds' } });
+    await expect(
+      buildApp({ runsDir: path.join(tmp, 'x'), budget: { memoryMiB: 1.5 } }),
+    ).rejects.toMatchObject({ code: 'E2C_ERR_SERVER_BAD_REQUEST', fields: { option: 'budget.memoryMiB' } });
   });
 });
 
@@ -121,11 +156,14 @@ describe('/api/health while a simulation runs', () => {
     const a = await app();
     // Requests-bounded runs report progress as they go: a fraction above 0 means the worker is simulating.
     const long = await start(a, 'validation/mm1.yaml', ['run.requests=1000000000', 'run.replications=1']);
-    await vi.waitFor(async () => {
-      const s = await state(a, long.id);
-      expect(s.status).toBe('running');
-      expect(s.fraction).toBeGreaterThan(0);
-    }, { timeout: 60_000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        const s = await state(a, long.id);
+        expect(s.status).toBe('running');
+        expect(s.fraction).toBeGreaterThan(0);
+      },
+      { timeout: 60_000, interval: 50 },
+    );
     const times: number[] = [];
     for (let i = 0; i < 9; i++) {
       const t0 = performance.now();
@@ -136,6 +174,8 @@ describe('/api/health while a simulation runs', () => {
     times.sort((x, y) => x - y);
     expect(times[4], `round trips (ms): ${times.map((t) => t.toFixed(1)).join(', ')}`).toBeLessThan(100);
     expect((await state(a, long.id)).status).toBe('running');
-    expect((await a.inject({ method: 'DELETE', url: `/api/simulations/${long.id}` })).json()).toMatchObject({ status: 'cancelled' });
+    expect((await a.inject({ method: 'DELETE', url: `/api/simulations/${long.id}` })).json()).toMatchObject({
+      status: 'cancelled',
+    });
   });
 });

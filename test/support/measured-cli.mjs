@@ -10,6 +10,9 @@ const bin = path.join(import.meta.dirname, '../../bin/e2ctwin.js');
 process.argv = [process.argv[0], bin, ...args];
 process.on('exit', () => {
   const u = process.resourceUsage();
-  writeFileSync(report, JSON.stringify({ maxRssKiB: u.maxRSS, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6 }));
+  writeFileSync(
+    report,
+    JSON.stringify({ maxRssKiB: u.maxRSS, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6 }),
+  );
 });
 await import(pathToFileURL(bin).href);

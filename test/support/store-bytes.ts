@@ -16,7 +16,13 @@ function rawTrials(bytes: Buffer, scratch: string): string {
   writeFileSync(file, bytes);
   const db = new Database(file, { readonly: true });
   try {
-    return JSON.stringify(db.prepare('SELECT config_key, fidelity, replication, seed, metrics, checksum FROM trials ORDER BY config_key, replication').all());
+    return JSON.stringify(
+      db
+        .prepare(
+          'SELECT config_key, fidelity, replication, seed, metrics, checksum FROM trials ORDER BY config_key, replication',
+        )
+        .all(),
+    );
   } finally {
     db.close();
   }
@@ -28,7 +34,9 @@ function rawTrials(bytes: Buffer, scratch: string): string {
  */
 export function liveTrialOffsets(bytes: Buffer, scratch: string): { digits: number[]; checksums: number[] } {
   const text = bytes.toString('latin1');
-  const digits = [...text.matchAll(/"(responseTime\.mean|throughput)":(\d)/g)].map((m) => m.index + m[0].length - 1);
+  const digits = [...text.matchAll(/"(responseTime\.mean|throughput)":(\d)/g)].map(
+    (m) => m.index + m[0].length - 1,
+  );
   const checksums = [...text.matchAll(/Z[0-9a-f]{64}/g)].map((m) => m.index + 10);
   const before = rawTrials(bytes, scratch);
   const live = (pos: number) => rawTrials(flipped(bytes, pos), scratch) !== before;

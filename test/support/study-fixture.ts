@@ -33,10 +33,16 @@ stages:
 export function writeStudyFixture(dir: string): StudyFixture {
   mkdirSync(dir, { recursive: true });
   const f: StudyFixture = {
-    dir, scenario: path.join(dir, 'scenario.yaml'), app: path.join(dir, 'station.yaml'), app2: path.join(dir, 'station2.yaml'),
-    calibration: path.join(dir, 'calib.yaml'), trace: path.join(dir, 'arrivals.csv'),
+    dir,
+    scenario: path.join(dir, 'scenario.yaml'),
+    app: path.join(dir, 'station.yaml'),
+    app2: path.join(dir, 'station2.yaml'),
+    calibration: path.join(dir, 'calib.yaml'),
+    trace: path.join(dir, 'arrivals.csv'),
   };
-  writeFileSync(f.scenario, `name: stale-check
+  writeFileSync(
+    f.scenario,
+    `name: stale-check
 seed: 5
 run: { requests: 300, warmup: 20, replications: 2 }
 calibration: calib.yaml
@@ -51,14 +57,18 @@ layers:
         workload: { kind: open, target: system.station, ratePerS: 0.5 }
       - name: replay
         workload: { kind: trace, target: system.station, file: arrivals.csv }
-`);
+`,
+  );
   writeFileSync(f.app, app(1));
   writeFileSync(f.app2, app(0.8));
-  writeFileSync(f.calibration, `services:
+  writeFileSync(
+    f.calibration,
+    `services:
   system.station:
     stages:
       finish: { demand: { dist: exponential, mean: 0.2 } }
-`);
+`,
+  );
   writeFileSync(f.trace, `time\n${Array.from({ length: 100 }, (_, i) => (i * 3.1).toFixed(1)).join('\n')}\n`);
   return f;
 }

@@ -14,7 +14,9 @@ import { loadScenarioOrThrow } from '../../src/scenario/index.js';
 // law's 99th percentile — a biased simulator misses most of them. (A per-value 95 % check would fail
 // a correct simulator for about two seeds in three with ~30 values.)
 const dir = path.join(import.meta.dirname, '../../scenarios/validation');
-const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const isPercentile = (key: string) => /\.p\d\d$/.test(key);
 const coverage: { value: string; inside: boolean; detail: string }[] = [];
 
@@ -32,7 +34,15 @@ function binomialQuantile(k: number, p: number, q: number): number {
 
 describe('validation against queueing theory', () => {
   it('ships the seven validation scenarios', () => {
-    expect(files).toEqual(['closed-mva.yaml', 'jackson3.yaml', 'mg1-ps.yaml', 'mg1.yaml', 'mm1.yaml', 'mmc.yaml', 'mmck.yaml']);
+    expect(files).toEqual([
+      'closed-mva.yaml',
+      'jackson3.yaml',
+      'mg1-ps.yaml',
+      'mg1.yaml',
+      'mm1.yaml',
+      'mmc.yaml',
+      'mmck.yaml',
+    ]);
   });
 
   for (const file of files) {
@@ -53,7 +63,11 @@ describe('validation against queueing theory', () => {
           const check = result.expect[key]!;
           expect(check, `no simulated value for ${key}`).toBeDefined();
           expect(Math.abs(check.relativeError)).toBeLessThanOrEqual(tolerance);
-          coverage.push({ value: `${file} ${key}`, inside: check.insideCi, detail: `${expected} vs ${check.simulated} [${check.lo}, ${check.hi}]` });
+          coverage.push({
+            value: `${file} ${key}`,
+            inside: check.insideCi,
+            detail: `${expected} vs ${check.simulated} [${check.lo}, ${check.hi}]`,
+          });
         });
       }
 

@@ -26,44 +26,115 @@ export function heatmap() {
       const cell = Math.max(18, Math.min(64, Math.floor(w / xLevels.length)));
       const pw = cell * xLevels.length;
       const ph = Math.max(18, Math.min(48, cell)) * yLevels.length;
-      const svg = root.append('svg').attr('class', 'heatmap-chart').attr('width', width).attr('height', margin.top + ph + margin.bottom);
+      const svg = root
+        .append('svg')
+        .attr('class', 'heatmap-chart')
+        .attr('width', width)
+        .attr('height', margin.top + ph + margin.bottom);
       const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
       const x = d3.scaleBand().domain(xLevels).range([0, pw]).padding(0.04);
-      const y = d3.scaleBand().domain([...yLevels].reverse()).range([0, ph]).padding(0.04);
+      const y = d3
+        .scaleBand()
+        .domain([...yLevels].reverse())
+        .range([0, ph])
+        .padding(0.04);
       const values = cells.map((c) => c.value).filter(Number.isFinite);
       const color = d3.scaleSequential(interpolator).domain(d3.extent(values));
       g.append('g').attr('class', 'axis').attr('transform', `translate(0,${ph})`).call(d3.axisBottom(x));
       g.append('g').attr('class', 'axis').call(d3.axisLeft(y));
-      g.append('text').attr('class', 'axis-label').attr('x', pw / 2).attr('y', ph + 38).attr('text-anchor', 'middle').text(xLabel);
-      g.append('text').attr('class', 'axis-label').attr('transform', 'rotate(-90)').attr('x', -ph / 2).attr('y', -margin.left + 16).attr('text-anchor', 'middle').text(yLabel);
-      const cg = g.selectAll('g.cell').data(cells).join('g').attr('class', 'cell').attr('transform', (c) => `translate(${x(c.x)},${y(c.y)})`);
-      cg.append('rect').attr('width', x.bandwidth()).attr('height', y.bandwidth())
-        .attr('fill', (c) => (c.feasible === false ? 'url(#hatch)' : Number.isFinite(c.value) ? color(c.value) : '#e2e8f0'));
+      g.append('text')
+        .attr('class', 'axis-label')
+        .attr('x', pw / 2)
+        .attr('y', ph + 38)
+        .attr('text-anchor', 'middle')
+        .text(xLabel);
+      g.append('text')
+        .attr('class', 'axis-label')
+        .attr('transform', 'rotate(-90)')
+        .attr('x', -ph / 2)
+        .attr('y', -margin.left + 16)
+        .attr('text-anchor', 'middle')
+        .text(yLabel);
+      const cg = g
+        .selectAll('g.cell')
+        .data(cells)
+        .join('g')
+        .attr('class', 'cell')
+        .attr('transform', (c) => `translate(${x(c.x)},${y(c.y)})`);
+      cg.append('rect')
+        .attr('width', x.bandwidth())
+        .attr('height', y.bandwidth())
+        .attr('fill', (c) =>
+          c.feasible === false ? 'url(#hatch)' : Number.isFinite(c.value) ? color(c.value) : '#e2e8f0',
+        );
       if (x.bandwidth() >= 34 && y.bandwidth() >= 16) {
-        cg.append('text').attr('x', x.bandwidth() / 2).attr('y', y.bandwidth() / 2).attr('dy', '0.35em').attr('text-anchor', 'middle')
-          .attr('class', 'cell-label').attr('fill', (c) => (Number.isFinite(c.value) && d3.hsl(color(c.value)).l < 0.5 ? '#fff' : '#0f172a'))
-          .text((c) => (c.feasible === false ? '✕' : Number.isFinite(c.value) ? d3.format('.3~')(c.value) : ''));
+        cg.append('text')
+          .attr('x', x.bandwidth() / 2)
+          .attr('y', y.bandwidth() / 2)
+          .attr('dy', '0.35em')
+          .attr('text-anchor', 'middle')
+          .attr('class', 'cell-label')
+          .attr('fill', (c) =>
+            Number.isFinite(c.value) && d3.hsl(color(c.value)).l < 0.5 ? '#fff' : '#0f172a',
+          )
+          .text((c) =>
+            c.feasible === false ? '✕' : Number.isFinite(c.value) ? d3.format('.3~')(c.value) : '',
+          );
       }
-      cg.on('mousemove', (event, c) => showTooltip(event, `<table><tr><th>${esc(xLabel)}</th><td>${esc(c.x)}</td></tr><tr><th>${esc(yLabel)}</th><td>${esc(c.y)}</td></tr><tr><th>${esc(valueLabel)}</th><td>${esc(format(c.value))}${c.ci ? ` ± ${esc(format(c.ci))}` : ''}</td></tr>${c.feasible === false ? '<tr><th>feasible</th><td>no</td></tr>' : ''}</table>`))
-        .on('mouseleave', hideTooltip);
+      cg.on('mousemove', (event, c) =>
+        showTooltip(
+          event,
+          `<table><tr><th>${esc(xLabel)}</th><td>${esc(c.x)}</td></tr><tr><th>${esc(yLabel)}</th><td>${esc(c.y)}</td></tr><tr><th>${esc(valueLabel)}</th><td>${esc(format(c.value))}${c.ci ? ` ± ${esc(format(c.ci))}` : ''}</td></tr>${c.feasible === false ? '<tr><th>feasible</th><td>no</td></tr>' : ''}</table>`,
+        ),
+      ).on('mouseleave', hideTooltip);
 
       // Colour ramp legend.
       const lg = svg.append('g').attr('transform', `translate(${margin.left + pw + 24},${margin.top})`);
       const rampH = Math.max(80, ph);
       const ls = d3.scaleLinear().domain(color.domain()).range([rampH, 0]);
       const id = `ramp-${Math.random().toString(36).slice(2, 8)}`;
-      const grad = svg.append('defs').append('linearGradient').attr('id', id).attr('x1', 0).attr('x2', 0).attr('y1', 1).attr('y2', 0);
-      d3.range(0, 1.01, 0.1).forEach((t) => grad.append('stop').attr('offset', t).attr('stop-color', interpolator(t)));
+      const grad = svg
+        .append('defs')
+        .append('linearGradient')
+        .attr('id', id)
+        .attr('x1', 0)
+        .attr('x2', 0)
+        .attr('y1', 1)
+        .attr('y2', 0);
+      d3.range(0, 1.01, 0.1).forEach((t) =>
+        grad.append('stop').attr('offset', t).attr('stop-color', interpolator(t)),
+      );
       lg.append('rect').attr('width', 12).attr('height', rampH).attr('fill', `url(#${id})`);
-      lg.append('g').attr('class', 'axis').attr('transform', 'translate(12,0)').call(d3.axisRight(ls).ticks(5).tickFormat(d3.format('~g')));
-      lg.append('text').attr('class', 'axis-label').attr('transform', 'rotate(90)').attr('x', rampH / 2).attr('y', -56).attr('text-anchor', 'middle').text(valueLabel);
+      lg.append('g')
+        .attr('class', 'axis')
+        .attr('transform', 'translate(12,0)')
+        .call(d3.axisRight(ls).ticks(5).tickFormat(d3.format('~g')));
+      lg.append('text')
+        .attr('class', 'axis-label')
+        .attr('transform', 'rotate(90)')
+        .attr('x', rampH / 2)
+        .attr('y', -56)
+        .attr('text-anchor', 'middle')
+        .text(valueLabel);
     });
   }
-  chart.width = function (_) { return arguments.length ? ((width = +_), chart) : width; };
-  chart.xLabel = function (_) { return arguments.length ? ((xLabel = _), chart) : xLabel; };
-  chart.yLabel = function (_) { return arguments.length ? ((yLabel = _), chart) : yLabel; };
-  chart.valueLabel = function (_) { return arguments.length ? ((valueLabel = _), chart) : valueLabel; };
-  chart.format = function (_) { return arguments.length ? ((format = _), chart) : format; };
-  chart.interpolator = function (_) { return arguments.length ? ((interpolator = _), chart) : interpolator; };
+  chart.width = function (_) {
+    return arguments.length ? ((width = +_), chart) : width;
+  };
+  chart.xLabel = function (_) {
+    return arguments.length ? ((xLabel = _), chart) : xLabel;
+  };
+  chart.yLabel = function (_) {
+    return arguments.length ? ((yLabel = _), chart) : yLabel;
+  };
+  chart.valueLabel = function (_) {
+    return arguments.length ? ((valueLabel = _), chart) : valueLabel;
+  };
+  chart.format = function (_) {
+    return arguments.length ? ((format = _), chart) : format;
+  };
+  chart.interpolator = function (_) {
+    return arguments.length ? ((interpolator = _), chart) : interpolator;
+  };
   return chart;
 }

@@ -32,13 +32,24 @@ export function lineChart() {
       const refs = data.refs ?? [];
       if (title) root.append('h3').attr('class', 'chart-title').text(title);
       if (!series.length) {
-        root.append('p').attr('class', 'empty').text(data.empty ?? 'No data.');
+        root
+          .append('p')
+          .attr('class', 'empty')
+          .text(data.empty ?? 'No data.');
         return;
       }
-      const leg = legend().width(width - margin.left).items([
-        ...series.map((s) => ({ label: s.label, color: s.color ?? color(s.key), shape: s.dash ? 'dash' : 'line' })),
-        ...refs.filter((r) => r.legend).map((r) => ({ label: r.label, color: r.color ?? '#64748b', shape: 'dash' })),
-      ]);
+      const leg = legend()
+        .width(width - margin.left)
+        .items([
+          ...series.map((s) => ({
+            label: s.label,
+            color: s.color ?? color(s.key),
+            shape: s.dash ? 'dash' : 'line',
+          })),
+          ...refs
+            .filter((r) => r.legend)
+            .map((r) => ({ label: r.label, color: r.color ?? '#64748b', shape: 'dash' })),
+        ]);
       const svg = root.append('svg').attr('width', width);
       const lg = svg.append('g').attr('transform', `translate(${margin.left},10)`);
       leg(lg);
@@ -46,21 +57,66 @@ export function lineChart() {
       svg.attr('height', top + height + margin.bottom);
       const w = width - margin.left - margin.right;
       const all = series.flatMap((s) => s.points);
-      const x = d3.scaleLinear().domain(xDomain ?? d3.extent(all, (p) => p.x)).range([0, w]);
+      const x = d3
+        .scaleLinear()
+        .domain(xDomain ?? d3.extent(all, (p) => p.x))
+        .range([0, w]);
       const yMax = d3.max([...all.map((p) => p.y), ...refs.map((r) => r.y)].filter(Number.isFinite)) ?? 1;
-      const y = d3.scaleLinear().domain(yDomain ?? [0, yMax > 0 ? yMax * 1.08 : 1]).nice().range([height, 0]);
+      const y = d3
+        .scaleLinear()
+        .domain(yDomain ?? [0, yMax > 0 ? yMax * 1.08 : 1])
+        .nice()
+        .range([height, 0]);
       const g = svg.append('g').attr('transform', `translate(${margin.left},${top})`);
       g.append('g').attr('class', 'grid').call(d3.axisLeft(y).ticks(5).tickSize(-w).tickFormat(''));
-      g.append('g').attr('class', 'axis').attr('transform', `translate(0,${height})`).call(d3.axisBottom(x).ticks(Math.max(2, Math.floor(w / 80))).tickFormat(xFormat));
+      g.append('g')
+        .attr('class', 'axis')
+        .attr('transform', `translate(0,${height})`)
+        .call(
+          d3
+            .axisBottom(x)
+            .ticks(Math.max(2, Math.floor(w / 80)))
+            .tickFormat(xFormat),
+        );
       g.append('g').attr('class', 'axis').call(d3.axisLeft(y).ticks(5).tickFormat(yFormat));
-      g.append('text').attr('class', 'axis-label').attr('x', w / 2).attr('y', height + 36).attr('text-anchor', 'middle').text(xLabel);
-      g.append('text').attr('class', 'axis-label').attr('transform', 'rotate(-90)').attr('x', -height / 2).attr('y', -margin.left + 14).attr('text-anchor', 'middle').text(yLabel);
+      g.append('text')
+        .attr('class', 'axis-label')
+        .attr('x', w / 2)
+        .attr('y', height + 36)
+        .attr('text-anchor', 'middle')
+        .text(xLabel);
+      g.append('text')
+        .attr('class', 'axis-label')
+        .attr('transform', 'rotate(-90)')
+        .attr('x', -height / 2)
+        .attr('y', -margin.left + 14)
+        .attr('text-anchor', 'middle')
+        .text(yLabel);
       for (const r of refs) {
-        g.append('line').attr('class', 'ref-line').attr('x1', 0).attr('x2', w).attr('y1', y(r.y)).attr('y2', y(r.y)).attr('stroke', r.color ?? '#64748b');
-        if (!r.legend) g.append('text').attr('class', 'ref-label').attr('x', w - 4).attr('y', y(r.y) - 4).attr('text-anchor', 'end').text(r.label);
+        g.append('line')
+          .attr('class', 'ref-line')
+          .attr('x1', 0)
+          .attr('x2', w)
+          .attr('y1', y(r.y))
+          .attr('y2', y(r.y))
+          .attr('stroke', r.color ?? '#64748b');
+        if (!r.legend)
+          g.append('text')
+            .attr('class', 'ref-label')
+            .attr('x', w - 4)
+            .attr('y', y(r.y) - 4)
+            .attr('text-anchor', 'end')
+            .text(r.label);
       }
-      const line = d3.line().defined((p) => Number.isFinite(p.y)).x((p) => x(p.x)).y((p) => y(p.y)).curve(curve);
-      g.selectAll('path.series').data(series).join('path')
+      const line = d3
+        .line()
+        .defined((p) => Number.isFinite(p.y))
+        .x((p) => x(p.x))
+        .y((p) => y(p.y))
+        .curve(curve);
+      g.selectAll('path.series')
+        .data(series)
+        .join('path')
         .attr('class', 'series')
         .attr('fill', 'none')
         .attr('stroke', (s) => s.color ?? color(s.key))
@@ -69,8 +125,16 @@ export function lineChart() {
         .attr('d', (s) => line(s.points));
 
       // Hover: a vertical rule and every series' value at the nearest x.
-      const rule = g.append('line').attr('class', 'hover-rule').attr('y1', 0).attr('y2', height).style('display', 'none');
-      g.append('rect').attr('class', 'hover-surface').attr('width', w).attr('height', height)
+      const rule = g
+        .append('line')
+        .attr('class', 'hover-rule')
+        .attr('y1', 0)
+        .attr('y2', height)
+        .style('display', 'none');
+      g.append('rect')
+        .attr('class', 'hover-surface')
+        .attr('width', w)
+        .attr('height', height)
         .on('mousemove', (event) => {
           const [mx] = d3.pointer(event);
           const xv = x.invert(mx);
@@ -80,7 +144,10 @@ export function lineChart() {
             const p = s.points[i];
             return `<tr><th><span class="swatch" style="background:${s.color ?? color(s.key)}"></span>${esc(s.label)}</th><td>${esc(p ? yFormat(p.y) : '—')}</td></tr>`;
           });
-          showTooltip(event, `<div class="tt-title">${esc(xLabel)}: ${esc(xFormat(xv))}</div><table>${rows.join('')}</table>`);
+          showTooltip(
+            event,
+            `<div class="tt-title">${esc(xLabel)}: ${esc(xFormat(xv))}</div><table>${rows.join('')}</table>`,
+          );
         })
         .on('mouseleave', () => {
           rule.style('display', 'none');
@@ -89,16 +156,38 @@ export function lineChart() {
     });
   }
 
-  chart.width = function (_) { return arguments.length ? ((width = +_), chart) : width; };
-  chart.height = function (_) { return arguments.length ? ((height = +_), chart) : height; };
-  chart.title = function (_) { return arguments.length ? ((title = _), chart) : title; };
-  chart.xLabel = function (_) { return arguments.length ? ((xLabel = _), chart) : xLabel; };
-  chart.yLabel = function (_) { return arguments.length ? ((yLabel = _), chart) : yLabel; };
-  chart.xFormat = function (_) { return arguments.length ? ((xFormat = _), chart) : xFormat; };
-  chart.yFormat = function (_) { return arguments.length ? ((yFormat = _), chart) : yFormat; };
-  chart.xDomain = function (_) { return arguments.length ? ((xDomain = _), chart) : xDomain; };
-  chart.yDomain = function (_) { return arguments.length ? ((yDomain = _), chart) : yDomain; };
-  chart.curve = function (_) { return arguments.length ? ((curve = _), chart) : curve; };
-  chart.color = function (_) { return arguments.length ? ((color = _), chart) : color; };
+  chart.width = function (_) {
+    return arguments.length ? ((width = +_), chart) : width;
+  };
+  chart.height = function (_) {
+    return arguments.length ? ((height = +_), chart) : height;
+  };
+  chart.title = function (_) {
+    return arguments.length ? ((title = _), chart) : title;
+  };
+  chart.xLabel = function (_) {
+    return arguments.length ? ((xLabel = _), chart) : xLabel;
+  };
+  chart.yLabel = function (_) {
+    return arguments.length ? ((yLabel = _), chart) : yLabel;
+  };
+  chart.xFormat = function (_) {
+    return arguments.length ? ((xFormat = _), chart) : xFormat;
+  };
+  chart.yFormat = function (_) {
+    return arguments.length ? ((yFormat = _), chart) : yFormat;
+  };
+  chart.xDomain = function (_) {
+    return arguments.length ? ((xDomain = _), chart) : xDomain;
+  };
+  chart.yDomain = function (_) {
+    return arguments.length ? ((yDomain = _), chart) : yDomain;
+  };
+  chart.curve = function (_) {
+    return arguments.length ? ((curve = _), chart) : curve;
+  };
+  chart.color = function (_) {
+    return arguments.length ? ((color = _), chart) : color;
+  };
   return chart;
 }

@@ -19,32 +19,72 @@ export function parallelCoordinates() {
       const root = d3.select(this);
       root.selectAll('*').remove();
       const w = width - margin.left - margin.right;
-      const svg = root.append('svg').attr('class', 'pc-chart').attr('width', width).attr('height', height + margin.top + margin.bottom);
+      const svg = root
+        .append('svg')
+        .attr('class', 'pc-chart')
+        .attr('width', width)
+        .attr('height', height + margin.top + margin.bottom);
       const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
-      const x = d3.scalePoint().domain(dims.map((d) => d.key)).range([0, w]);
-      const y = new Map(dims.map((d) => [d.key, d3.scaleLinear().domain(d3.extent(rows, (r) => r[d.key])).nice().range([height, 0])]));
+      const x = d3
+        .scalePoint()
+        .domain(dims.map((d) => d.key))
+        .range([0, w]);
+      const y = new Map(
+        dims.map((d) => [
+          d.key,
+          d3
+            .scaleLinear()
+            .domain(d3.extent(rows, (r) => r[d.key]))
+            .nice()
+            .range([height, 0]),
+        ]),
+      );
       const metric = dims.at(-1).key;
       const color = d3.scaleSequential(interpolator).domain(d3.extent(rows, (r) => r[metric]));
       const line = (r) => d3.line()(dims.map((d) => [x(d.key), y.get(d.key)(r[d.key])]));
-      const paths = g.append('g').selectAll('path').data(rows).join('path').attr('class', 'pc-line').attr('d', line)
+      const paths = g
+        .append('g')
+        .selectAll('path')
+        .data(rows)
+        .join('path')
+        .attr('class', 'pc-line')
+        .attr('d', line)
         .attr('stroke', (r) => (r.feasible === false ? '#94a3b8' : color(r[metric])))
         .attr('stroke-dasharray', (r) => (r.feasible === false ? '3,3' : null))
         .on('mousemove', (event, r) => {
           paths.classed('dim', (o) => o !== r);
-          showTooltip(event, `<table>${dims.map((d) => `<tr><th>${esc(d.label)}</th><td>${esc(d3.format('~g')(r[d.key]))}</td></tr>`).join('')}${r.feasible === false ? '<tr><th>feasible</th><td>no</td></tr>' : ''}</table>`);
+          showTooltip(
+            event,
+            `<table>${dims.map((d) => `<tr><th>${esc(d.label)}</th><td>${esc(d3.format('~g')(r[d.key]))}</td></tr>`).join('')}${r.feasible === false ? '<tr><th>feasible</th><td>no</td></tr>' : ''}</table>`,
+          );
         })
         .on('mouseleave', () => {
           paths.classed('dim', false);
           hideTooltip();
         });
       for (const d of dims) {
-        const a = g.append('g').attr('class', 'axis').attr('transform', `translate(${x(d.key)},0)`).call(d3.axisLeft(y.get(d.key)).ticks(5).tickFormat(d3.format('~g')));
-        a.append('text').attr('class', 'axis-label').attr('y', -12).attr('text-anchor', 'middle').attr('fill', '#334155').text(d.label);
+        const a = g
+          .append('g')
+          .attr('class', 'axis')
+          .attr('transform', `translate(${x(d.key)},0)`)
+          .call(d3.axisLeft(y.get(d.key)).ticks(5).tickFormat(d3.format('~g')));
+        a.append('text')
+          .attr('class', 'axis-label')
+          .attr('y', -12)
+          .attr('text-anchor', 'middle')
+          .attr('fill', '#334155')
+          .text(d.label);
       }
     });
   }
-  chart.width = function (_) { return arguments.length ? ((width = +_), chart) : width; };
-  chart.height = function (_) { return arguments.length ? ((height = +_), chart) : height; };
-  chart.interpolator = function (_) { return arguments.length ? ((interpolator = _), chart) : interpolator; };
+  chart.width = function (_) {
+    return arguments.length ? ((width = +_), chart) : width;
+  };
+  chart.height = function (_) {
+    return arguments.length ? ((height = +_), chart) : height;
+  };
+  chart.interpolator = function (_) {
+    return arguments.length ? ((interpolator = _), chart) : interpolator;
+  };
   return chart;
 }

@@ -36,13 +36,19 @@ export function timeline() {
   function render(root, { spans }) {
     root.selectAll('*').remove();
     if (!spans.length) {
-      root.append('p').attr('class', 'empty').text('This run has no spans (run.spanSample = 0, or nothing was sampled).');
+      root
+        .append('p')
+        .attr('class', 'empty')
+        .text('This run has no spans (run.spanSample = 0, or nothing was sampled).');
       return;
     }
     const layout = layoutLanes(spans, poolOrderOf(scenario));
     const services = new Map((scenario?.services ?? []).map((sv) => [sv.id, sv]));
     const nRows = layout.rows.length;
-    const rowH = Math.max(3, Math.min(16, Math.floor((maxPlotHeight - layout.groups.length * groupHeader) / nRows)));
+    const rowH = Math.max(
+      3,
+      Math.min(16, Math.floor((maxPlotHeight - layout.groups.length * groupHeader) / nRows)),
+    );
     const rowY = new Float64Array(nRows);
     const groupY = [];
     let y = 0;
@@ -60,16 +66,25 @@ export function timeline() {
     const lo = d3.min(spans, (s) => s.start);
     const hi = d3.max(spans, (s) => s.end);
     const pad = (hi - lo) * 0.01 || 0.001;
-    x0 = d3.scaleLinear().domain([lo - pad, hi + pad]).range([0, plotW]);
+    x0 = d3
+      .scaleLinear()
+      .domain([lo - pad, hi + pad])
+      .range([0, plotW]);
     let x = x0;
 
-    const names = [...new Set(spans.filter((s) => s.kind === 'stage' || s.kind === 'network').map((s) => s.name))];
+    const names = [
+      ...new Set(spans.filter((s) => s.kind === 'stage' || s.kind === 'network').map((s) => s.name)),
+    ];
     const statuses = [...new Set(spans.filter((s) => s.kind === 'request').map((s) => s.status ?? 'ok'))];
-    const leg = legend().width(width - 20).items([
-      ...names.map((n) => ({ label: n, color: color(n) })),
-      ...(spans.some((s) => s.kind === 'wait') ? [{ label: 'waiting for a thread', shape: 'hatch', stroke: '#64748b' }] : []),
-      ...statuses.map((st) => ({ label: `request (${st})`, color: STATUS_COLOR[st] ?? '#94a3b8' })),
-    ]);
+    const leg = legend()
+      .width(width - 20)
+      .items([
+        ...names.map((n) => ({ label: n, color: color(n) })),
+        ...(spans.some((s) => s.kind === 'wait')
+          ? [{ label: 'waiting for a thread', shape: 'hatch', stroke: '#64748b' }]
+          : []),
+        ...statuses.map((st) => ({ label: `request (${st})`, color: STATUS_COLOR[st] ?? '#94a3b8' })),
+      ]);
 
     const svg = root.append('svg').attr('class', 'timeline-chart').attr('width', width);
     const legendG = svg.append('g').attr('transform', 'translate(10,12)');
@@ -77,20 +92,43 @@ export function timeline() {
     const top = leg.height() + 14;
     svg.attr('height', top + margin.top + plotH + margin.bottom);
     const clipId = `tl-clip-${Math.random().toString(36).slice(2, 8)}`;
-    svg.append('defs').append('clipPath').attr('id', clipId).append('rect').attr('width', plotW).attr('height', plotH);
+    svg
+      .append('defs')
+      .append('clipPath')
+      .attr('id', clipId)
+      .append('rect')
+      .attr('width', plotW)
+      .attr('height', plotH);
     const g = svg.append('g').attr('transform', `translate(${margin.left},${top + margin.top})`);
 
     // Group bands and labels.
     const bands = g.append('g').attr('class', 'bands');
     layout.groups.forEach((grp, i) => {
       const h = grp.rows.length * rowH + groupHeader;
-      bands.append('rect').attr('class', i % 2 ? 'band odd' : 'band').attr('x', -margin.left).attr('y', groupY[i]).attr('width', margin.left + plotW).attr('height', h);
+      bands
+        .append('rect')
+        .attr('class', i % 2 ? 'band odd' : 'band')
+        .attr('x', -margin.left)
+        .attr('y', groupY[i])
+        .attr('width', margin.left + plotW)
+        .attr('height', h);
       const svc = services.get(grp.service);
-      const label = grp.pooled || !svc ? grp.label : `${grp.key} (${grp.hosts} of its ${svc.quantity.toLocaleString('en-US')} hosts in the sample)`;
-      bands.append('text').attr('class', 'group-label').attr('x', -margin.left + 6).attr('y', groupY[i] + 12).text(label);
+      const label =
+        grp.pooled || !svc
+          ? grp.label
+          : `${grp.key} (${grp.hosts} of its ${svc.quantity.toLocaleString('en-US')} hosts in the sample)`;
+      bands
+        .append('text')
+        .attr('class', 'group-label')
+        .attr('x', -margin.left + 6)
+        .attr('y', groupY[i] + 12)
+        .text(label);
     });
     // Track labels (pool with its thread count, queue, requests, network), centred on the track's rows.
-    const tracks = d3.groups(layout.rows.map((r, i) => ({ ...r, i })), (r) => `${r.group}\u0000${r.track}`);
+    const tracks = d3.groups(
+      layout.rows.map((r, i) => ({ ...r, i })),
+      (r) => `${r.group}\u0000${r.track}`,
+    );
     const labels = g.append('g').attr('class', 'track-labels');
     for (const [, rows] of tracks) {
       const first = rows[0].i;
@@ -98,10 +136,26 @@ export function timeline() {
       const mid = (rowY[first] + rowY[last] + rowH) / 2;
       const t = rows[0].track;
       const lanes = rows.filter((r) => r.lane !== undefined).length;
-      const size = services.get(layout.groups.find((gr) => gr.key === rows[0].group)?.service)?.app?.pools?.[t]?.size;
-      const text = lanes ? `${t} · ${lanes}${size ? ` of ${size}` : ''} thread${(size ?? lanes) === 1 ? '' : 's'}` : t;
-      labels.append('text').attr('x', -8).attr('y', mid).attr('dy', '0.35em').attr('text-anchor', 'end').text(text);
-      labels.append('line').attr('class', 'track-sep').attr('x1', -margin.left + 6).attr('x2', plotW).attr('y1', rowY[first]).attr('y2', rowY[first]);
+      const size = services.get(layout.groups.find((gr) => gr.key === rows[0].group)?.service)?.app?.pools?.[
+        t
+      ]?.size;
+      const text = lanes
+        ? `${t} · ${lanes}${size ? ` of ${size}` : ''} thread${(size ?? lanes) === 1 ? '' : 's'}`
+        : t;
+      labels
+        .append('text')
+        .attr('x', -8)
+        .attr('y', mid)
+        .attr('dy', '0.35em')
+        .attr('text-anchor', 'end')
+        .text(text);
+      labels
+        .append('line')
+        .attr('class', 'track-sep')
+        .attr('x1', -margin.left + 6)
+        .attr('x2', plotW)
+        .attr('y1', rowY[first])
+        .attr('y2', rowY[first]);
     }
 
     const plot = g.append('g').attr('class', 'plot');
@@ -110,16 +164,30 @@ export function timeline() {
     const bars = plot.append('g').attr('clip-path', `url(#${clipId})`);
     const axisTop = g.append('g').attr('class', 'axis');
     const axisBottom = g.append('g').attr('class', 'axis').attr('transform', `translate(0,${plotH})`);
-    g.append('text').attr('class', 'axis-label').attr('x', plotW / 2).attr('y', plotH + 36).attr('text-anchor', 'middle').text(timeLabel);
+    g.append('text')
+      .attr('class', 'axis-label')
+      .attr('x', plotW / 2)
+      .attr('y', plotH + 36)
+      .attr('text-anchor', 'middle')
+      .text(timeLabel);
 
     const barH = Math.max(2, rowH - (rowH > 6 ? 2 : 1));
-    const rects = bars.selectAll('rect.span').data(spans).join('rect')
+    const rects = bars
+      .selectAll('rect.span')
+      .data(spans)
+      .join('rect')
       .attr('class', (d) => `span ${d.kind}`)
       .attr('data-request', (d) => d.request)
       .attr('data-kind', (d) => d.kind)
-      .attr('y', (d, i) => rowY[layout.rowOf[i]] + (rowH - barH) / 2)
+      .attr('y', (_d, i) => rowY[layout.rowOf[i]] + (rowH - barH) / 2)
       .attr('height', barH)
-      .attr('fill', (d) => (d.kind === 'wait' ? 'url(#hatch)' : d.kind === 'request' ? STATUS_COLOR[d.status ?? 'ok'] ?? '#94a3b8' : color(d.name)))
+      .attr('fill', (d) =>
+        d.kind === 'wait'
+          ? 'url(#hatch)'
+          : d.kind === 'request'
+            ? (STATUS_COLOR[d.status ?? 'ok'] ?? '#94a3b8')
+            : color(d.name),
+      )
       .on('mousemove', (event, d) => showTooltip(event, spanHtml(d)))
       .on('mouseleave', hideTooltip)
       .on('click', (event, d) => {
@@ -145,10 +213,17 @@ export function timeline() {
     }
     draw();
 
-    zoomBehavior = d3.zoom()
+    zoomBehavior = d3
+      .zoom()
       .scaleExtent([1, 1e5])
-      .extent([[0, 0], [plotW, plotH]])
-      .translateExtent([[0, 0], [plotW, plotH]])
+      .extent([
+        [0, 0],
+        [plotW, plotH],
+      ])
+      .translateExtent([
+        [0, 0],
+        [plotW, plotH],
+      ])
       .on('zoom', (event) => {
         x = event.transform.rescaleX(x0);
         hideTooltip();
@@ -173,13 +248,25 @@ export function timeline() {
   /** Highlights the spans of `request` (null: none) and calls onSelect. */
   chart.select = (request) => selectRequest(request);
 
-  chart.width = function (_) { return arguments.length ? ((width = +_), chart) : width; };
-  chart.maxPlotHeight = function (_) { return arguments.length ? ((maxPlotHeight = +_), chart) : maxPlotHeight; };
+  chart.width = function (_) {
+    return arguments.length ? ((width = +_), chart) : width;
+  };
+  chart.maxPlotHeight = function (_) {
+    return arguments.length ? ((maxPlotHeight = +_), chart) : maxPlotHeight;
+  };
   /** The run's resolved scenario: pool order and sizes, host counts (optional). */
-  chart.scenario = function (_) { return arguments.length ? ((scenario = _), chart) : scenario; };
-  chart.color = function (_) { return arguments.length ? ((color = _), chart) : color; };
-  chart.timeLabel = function (_) { return arguments.length ? ((timeLabel = _), chart) : timeLabel; };
-  chart.onSelect = function (_) { return arguments.length ? ((onSelect = _), chart) : onSelect; };
+  chart.scenario = function (_) {
+    return arguments.length ? ((scenario = _), chart) : scenario;
+  };
+  chart.color = function (_) {
+    return arguments.length ? ((color = _), chart) : color;
+  };
+  chart.timeLabel = function (_) {
+    return arguments.length ? ((timeLabel = _), chart) : timeLabel;
+  };
+  chart.onSelect = function (_) {
+    return arguments.length ? ((onSelect = _), chart) : onSelect;
+  };
   return chart;
 }
 

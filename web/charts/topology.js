@@ -25,27 +25,37 @@ export function topology() {
       const n = columns.length;
       const colW = Math.max(200, (width - 20 - gap * (n - 1)) / n);
       const charW = 6.4;
-      const fit = (s, px) => (s.length * charW > px ? `${s.slice(0, Math.max(1, Math.floor(px / charW) - 1))}…` : s);
+      const fit = (s, px) =>
+        s.length * charW > px ? `${s.slice(0, Math.max(1, Math.floor(px / charW) - 1))}…` : s;
       // Words onto at most `max` lines of `px` pixels; the last one ends with … when cut.
       const wrap = (s, px, max) => {
         const out = [''];
         for (const word of s.split(' ')) {
           const cur = out[out.length - 1];
           if (cur && (cur.length + 1 + word.length) * charW > px) {
-            if (out.length === max) { out[out.length - 1] = fit(`${cur} ${word}`, px); return out; }
+            if (out.length === max) {
+              out[out.length - 1] = fit(`${cur} ${word}`, px);
+              return out;
+            }
             out.push(word);
           } else out[out.length - 1] = cur ? `${cur} ${word}` : word;
         }
         return out.map((l) => fit(l, px));
       };
 
-      const leg = legend().width(width - 20).items([
-        { label: 'network constraint (delay · rate · loss · sharing)', color: '#0d9488', shape: 'line' },
-        { label: 'requests (workload target, forward)', color: '#475569', shape: 'dash' },
-        { label: 'thread pool (threads)', color: '#e0e7ff', stroke: '#6366f1' },
-      ]);
+      const leg = legend()
+        .width(width - 20)
+        .items([
+          { label: 'network constraint (delay · rate · loss · sharing)', color: '#0d9488', shape: 'line' },
+          { label: 'requests (workload target, forward)', color: '#475569', shape: 'dash' },
+          { label: 'thread pool (threads)', color: '#e0e7ff', stroke: '#6366f1' },
+        ]);
       const svg = root.append('svg').attr('class', 'topology-chart').attr('width', width);
-      svg.append('defs').html('<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#475569"/></marker>');
+      svg
+        .append('defs')
+        .html(
+          '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#475569"/></marker>',
+        );
       const lg = svg.append('g').attr('transform', 'translate(10,12)');
       leg(lg);
       const top = leg.height() + 22;
@@ -58,31 +68,81 @@ export function topology() {
         const x = ci * (colW + gap);
         const header = g.append('g').attr('class', 'layer').attr('transform', `translate(${x},0)`);
         header.append('rect').attr('width', colW).attr('height', 34).attr('rx', 6);
-        header.append('text').attr('class', 'layer-name').attr('x', pad).attr('y', 21).text(`${col.layer.name}`);
-        header.append('text').attr('class', 'layer-meta').attr('x', colW - pad).attr('y', 21).attr('text-anchor', 'end')
-          .text(`${col.layer.services.length} service${col.layer.services.length === 1 ? '' : 's'} · ${plural(d3.sum(col.layer.services, (s) => s.quantity), 'host')}`);
+        header
+          .append('text')
+          .attr('class', 'layer-name')
+          .attr('x', pad)
+          .attr('y', 21)
+          .text(`${col.layer.name}`);
+        header
+          .append('text')
+          .attr('class', 'layer-meta')
+          .attr('x', colW - pad)
+          .attr('y', 21)
+          .attr('text-anchor', 'end')
+          .text(
+            `${col.layer.services.length} service${col.layer.services.length === 1 ? '' : 's'} · ${plural(
+              d3.sum(col.layer.services, (s) => s.quantity),
+              'host',
+            )}`,
+          );
         boxes.set(col.layer.name, { x, y: 0, w: colW, h: 34 });
         let y = 48;
         for (const svc of col.layer.services) {
-          const lines = cardLines(svc).flatMap((l) => wrap(l.text, colW - 2 * pad, 2).map((t) => ({ ...l, shown: t })));
+          const lines = cardLines(svc).flatMap((l) =>
+            wrap(l.text, colW - 2 * pad, 2).map((t) => ({ ...l, shown: t })),
+          );
           const pools = Object.entries(svc.app?.pools ?? {});
-          const poolRows = pools.length ? Math.ceil(pools.length / Math.max(1, Math.floor((colW - 2 * pad) / 96))) : 0;
+          const poolRows = pools.length
+            ? Math.ceil(pools.length / Math.max(1, Math.floor((colW - 2 * pad) / 96)))
+            : 0;
           const h = 28 + lines.length * lineH + poolRows * 22 + 8;
-          const card = g.append('g').attr('class', 'service').attr('data-service', svc.id).attr('transform', `translate(${x},${y})`);
+          const card = g
+            .append('g')
+            .attr('class', 'service')
+            .attr('data-service', svc.id)
+            .attr('transform', `translate(${x},${y})`);
           card.append('rect').attr('width', colW).attr('height', h).attr('rx', 8);
-          card.append('text').attr('class', 'service-name').attr('x', pad).attr('y', 19).text(fit(svc.id, colW - 70));
-          card.append('text').attr('class', 'quantity').attr('x', colW - pad).attr('y', 19).attr('text-anchor', 'end').text(`×${svc.quantity.toLocaleString('en-US')}`)
-            .append('title').text(`${svc.quantity} host${svc.quantity === 1 ? '' : 's'}`);
+          card
+            .append('text')
+            .attr('class', 'service-name')
+            .attr('x', pad)
+            .attr('y', 19)
+            .text(fit(svc.id, colW - 70));
+          card
+            .append('text')
+            .attr('class', 'quantity')
+            .attr('x', colW - pad)
+            .attr('y', 19)
+            .attr('text-anchor', 'end')
+            .text(`×${svc.quantity.toLocaleString('en-US')}`)
+            .append('title')
+            .text(`${svc.quantity} host${svc.quantity === 1 ? '' : 's'}`);
           lines.forEach((l, i) => {
-            card.append('text').attr('class', `line ${l.cls}`).attr('x', pad).attr('y', 19 + (i + 1) * lineH).text(l.shown).append('title').text(l.text);
+            card
+              .append('text')
+              .attr('class', `line ${l.cls}`)
+              .attr('x', pad)
+              .attr('y', 19 + (i + 1) * lineH)
+              .text(l.shown)
+              .append('title')
+              .text(l.text);
           });
           const perRow = Math.max(1, Math.floor((colW - 2 * pad) / 96));
           pools.forEach(([name, p], i) => {
             const cx = pad + (i % perRow) * 96;
             const cy = 26 + lines.length * lineH + Math.floor(i / perRow) * 22;
-            const chip = card.append('g').attr('class', 'pool-chip').attr('transform', `translate(${cx},${cy})`);
+            const chip = card
+              .append('g')
+              .attr('class', 'pool-chip')
+              .attr('transform', `translate(${cx},${cy})`);
             chip.append('rect').attr('width', 90).attr('height', 18).attr('rx', 9);
-            chip.append('text').attr('x', 45).attr('y', 13).attr('text-anchor', 'middle').text(fit(`${name} ${p.size}${p.queueLimit !== undefined ? ` /q${p.queueLimit}` : ''}`, 84));
+            chip
+              .append('text')
+              .attr('x', 45)
+              .attr('y', 13)
+              .attr('text-anchor', 'middle')
+              .text(fit(`${name} ${p.size}${p.queueLimit !== undefined ? ` /q${p.queueLimit}` : ''}`, 84));
           });
           card.on('mousemove', (event) => showTooltip(event, serviceHtml(svc))).on('mouseleave', hideTooltip);
           boxes.set(svc.id, { x, y, w: colW, h });
@@ -103,8 +163,18 @@ export function topology() {
         const y1 = a.y + a.h / 2 + 8;
         const y2 = b.y + b.h / 2 + 8;
         const mx = (x1 + x2) / 2;
-        flowG.append('path').attr('class', 'flow').attr('marker-end', 'url(#arrow)').attr('d', `M${x1},${y1}C${mx},${y1} ${mx},${y2} ${x2},${y2}`);
-        flowG.append('text').attr('class', 'flow-label').attr('x', mx).attr('y', (y1 + y2) / 2 + 14).attr('text-anchor', 'middle').text(f.label);
+        flowG
+          .append('path')
+          .attr('class', 'flow')
+          .attr('marker-end', 'url(#arrow)')
+          .attr('d', `M${x1},${y1}C${mx},${y1} ${mx},${y2} ${x2},${y2}`);
+        flowG
+          .append('text')
+          .attr('class', 'flow-label')
+          .attr('x', mx)
+          .attr('y', (y1 + y2) / 2 + 14)
+          .attr('text-anchor', 'middle')
+          .text(f.label);
       }
 
       // Network constraints: a thick line between the two groups, with its figures.
@@ -119,7 +189,9 @@ export function topology() {
         const y1 = l.y + Math.min(l.h, 34) / 2 + i * 4;
         const y2 = r.y + Math.min(r.h, 34) / 2 + i * 4;
         const path = netG.append('g').attr('class', 'link');
-        path.append('path').attr('d', `M${x1},${y1}C${(x1 + x2) / 2},${y1} ${(x1 + x2) / 2},${y2} ${x2},${y2}`);
+        path
+          .append('path')
+          .attr('d', `M${x1},${y1}C${(x1 + x2) / 2},${y1} ${(x1 + x2) / 2},${y2} ${x2},${y2}`);
         const label = [
           `${link.src} ${link.symmetric ? '↔' : '→'} ${link.dst}${link.class ? ` (${link.class})` : ''}`,
           `${link.delayMs} ms · ${fmtRate(link.rateMbps)}`,
@@ -128,8 +200,21 @@ export function topology() {
         const lx = (x1 + x2) / 2;
         const ly = (y1 + y2) / 2 + 22 + i * 52;
         const box = path.append('g').attr('class', 'link-label').attr('transform', `translate(${lx},${ly})`);
-        box.append('rect').attr('x', -(gap - 12) / 2).attr('y', -12).attr('width', gap - 12).attr('height', 46).attr('rx', 5);
-        label.forEach((t, k) => box.append('text').attr('y', k * 14).attr('dy', '0.2em').attr('text-anchor', 'middle').text(fit(t, gap - 20)));
+        box
+          .append('rect')
+          .attr('x', -(gap - 12) / 2)
+          .attr('y', -12)
+          .attr('width', gap - 12)
+          .attr('height', 46)
+          .attr('rx', 5);
+        label.forEach((t, k) =>
+          box
+            .append('text')
+            .attr('y', k * 14)
+            .attr('dy', '0.2em')
+            .attr('text-anchor', 'middle')
+            .text(fit(t, gap - 20)),
+        );
         path.on('mousemove', (event) => showTooltip(event, linkHtml(link))).on('mouseleave', hideTooltip);
         height = Math.max(height, ly + 40);
       });
@@ -137,7 +222,9 @@ export function topology() {
     });
   }
 
-  chart.width = function (_) { return arguments.length ? ((width = +_), chart) : width; };
+  chart.width = function (_) {
+    return arguments.length ? ((width = +_), chart) : width;
+  };
   return chart;
 }
 
@@ -145,17 +232,26 @@ export function topology() {
 export function layoutColumns(scenario) {
   const flows = [];
   for (const s of scenario.services) {
-    if (s.workload && s.workload.target) flows.push({ from: s.id, to: s.workload.target, label: workloadLabel(s) });
+    if (s.workload?.target) flows.push({ from: s.id, to: s.workload.target, label: workloadLabel(s) });
     for (const st of s.app?.stages ?? []) {
-      if (st.resource === 'forward' && st.target) flows.push({ from: s.id, to: st.target, label: `forward${st.batch > 1 ? ` ×${st.batch} batched` : ''}` });
+      if (st.resource === 'forward' && st.target)
+        flows.push({
+          from: s.id,
+          to: st.target,
+          label: `forward${st.batch > 1 ? ` ×${st.batch} batched` : ''}`,
+        });
     }
   }
   const rank = new Map(scenario.services.filter((s) => s.workload).map((s) => [s.id, 0]));
   for (let pass = 0; pass < scenario.services.length; pass++) {
-    for (const f of flows) if (rank.has(f.from) && (rank.get(f.to) ?? -1) < rank.get(f.from) + 1 && f.to !== f.from) rank.set(f.to, Math.min(scenario.services.length, rank.get(f.from) + 1));
+    for (const f of flows)
+      if (rank.has(f.from) && (rank.get(f.to) ?? -1) < rank.get(f.from) + 1 && f.to !== f.from)
+        rank.set(f.to, Math.min(scenario.services.length, rank.get(f.from) + 1));
   }
   const layerRank = (layer, i) => Math.min(...layer.services.map((s) => rank.get(s.id) ?? 100 + i));
-  const columns = scenario.layers.map((layer, i) => ({ layer, rank: layerRank(layer, i), i })).sort((a, b) => a.rank - b.rank || a.i - b.i);
+  const columns = scenario.layers
+    .map((layer, i) => ({ layer, rank: layerRank(layer, i), i }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i);
   return { columns, flows };
 }
 
@@ -179,13 +275,25 @@ function distText(d, unit = '') {
 function cardLines(svc) {
   const h = svc.host;
   const gpu = h.gpu ? ` · ${h.gpu.count}× ${h.gpu.type} ${h.gpu.memoryGiB} GiB` : '';
-  const lines = [{ cls: 'host', text: `${h.name ?? 'inline host'} · ${h.cpu.cores} core${h.cpu.cores === 1 ? '' : 's'}${gpu}` }];
-  if (svc.app) lines.push({ cls: 'app', text: `${svc.app.name ?? 'app'}: ${svc.app.stages.map((s) => s.name).join(' → ')}` });
+  const lines = [
+    {
+      cls: 'host',
+      text: `${h.name ?? 'inline host'} · ${h.cpu.cores} core${h.cpu.cores === 1 ? '' : 's'}${gpu}`,
+    },
+  ];
+  if (svc.app)
+    lines.push({
+      cls: 'app',
+      text: `${svc.app.name ?? 'app'}: ${svc.app.stages.map((s) => s.name).join(' → ')}`,
+    });
   const w = svc.workload;
   if (w) {
-    const what = w.kind === 'closed'
-      ? `${w.users} user${w.users === 1 ? '' : 's'}/host, think ${distText(w.thinkTime, 's')}${w.patienceS ? `, patience ${w.patienceS} s` : ''}`
-      : w.kind === 'open' ? `${w.ratePerS}/s per host, ${w.arrivals}${w.patienceS ? `, patience ${w.patienceS} s` : ''}` : `trace ${w.file}`;
+    const what =
+      w.kind === 'closed'
+        ? `${w.users} user${w.users === 1 ? '' : 's'}/host, think ${distText(w.thinkTime, 's')}${w.patienceS ? `, patience ${w.patienceS} s` : ''}`
+        : w.kind === 'open'
+          ? `${w.ratePerS}/s per host, ${w.arrivals}${w.patienceS ? `, patience ${w.patienceS} s` : ''}`
+          : `trace ${w.file}`;
     lines.push({ cls: 'workload', text: `${w.kind} workload → ${w.target}: ${what}` });
   }
   return lines;
@@ -203,9 +311,20 @@ function serviceHtml(svc) {
   const rows = [
     ['service', svc.id],
     ['hosts', svc.quantity],
-    ['hardware', `${svc.host.name ?? 'inline'}: ${svc.host.cpu.cores} cores (speed ${svc.host.cpu.speed})${svc.host.gpu ? `, ${svc.host.gpu.count}× ${svc.host.gpu.type} ${svc.host.gpu.memoryGiB} GiB` : ''}`],
-    ...(svc.app ? svc.app.stages.map((s) => [`stage ${s.name}`, `${s.resource}${s.pool ? ` on pool ${s.pool}` : ''}${s.perItem ? ', per item' : ''}${s.demand !== undefined ? `, demand ${distText(s.demand, 's')}` : ''}${s.sizeBytes !== undefined ? `, ${distText(s.sizeBytes, 'bytes')}` : ''}${s.target ? ` → ${s.target}` : ''}`]) : []),
-    ...Object.entries(svc.app?.pools ?? {}).map(([n, p]) => [`pool ${n}`, `${p.size} threads${p.queueLimit !== undefined ? `, queue ≤ ${p.queueLimit}` : ''}`]),
+    [
+      'hardware',
+      `${svc.host.name ?? 'inline'}: ${svc.host.cpu.cores} cores (speed ${svc.host.cpu.speed})${svc.host.gpu ? `, ${svc.host.gpu.count}× ${svc.host.gpu.type} ${svc.host.gpu.memoryGiB} GiB` : ''}`,
+    ],
+    ...(svc.app
+      ? svc.app.stages.map((s) => [
+          `stage ${s.name}`,
+          `${s.resource}${s.pool ? ` on pool ${s.pool}` : ''}${s.perItem ? ', per item' : ''}${s.demand !== undefined ? `, demand ${distText(s.demand, 's')}` : ''}${s.sizeBytes !== undefined ? `, ${distText(s.sizeBytes, 'bytes')}` : ''}${s.target ? ` → ${s.target}` : ''}`,
+        ])
+      : []),
+    ...Object.entries(svc.app?.pools ?? {}).map(([n, p]) => [
+      `pool ${n}`,
+      `${p.size} threads${p.queueLimit !== undefined ? `, queue ≤ ${p.queueLimit}` : ''}`,
+    ]),
   ];
   return `<div class="tt-title">${esc(svc.id)}</div>${svc.description ? `<p class="tt-desc">${esc(svc.description.trim().split('\n')[0].slice(0, 200))}</p>` : ''}<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
 }

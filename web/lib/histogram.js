@@ -14,7 +14,10 @@ export function fromLogHistogram(h, domainMax, binCount = 60) {
   const bins = Array.from({ length: binCount }, (_, k) => ({ x0: k * width, x1: (k + 1) * width, count: 0 }));
   let beyond = 0;
   const spread = (lo, hi, n) => {
-    if (lo >= domainMax) { beyond += n; return; }
+    if (lo >= domainMax) {
+      beyond += n;
+      return;
+    }
     const top = Math.min(hi, domainMax);
     if (hi > domainMax) beyond += (n * (hi - domainMax)) / (hi - lo);
     for (let k = Math.floor(lo / width); k < binCount && k * width < top; k++) {

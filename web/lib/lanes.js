@@ -36,7 +36,8 @@ export function layoutLanes(spans, poolOrder = []) {
   const groups = new Map();
   spans.forEach((s, i) => {
     const g = groupOf(s);
-    if (!groups.has(g)) groups.set(g, { key: g, pooled: pooledHosts.has(s.host), service: s.service, tracks: new Map() });
+    if (!groups.has(g))
+      groups.set(g, { key: g, pooled: pooledHosts.has(s.host), service: s.service, tracks: new Map() });
     const tracks = groups.get(g).tracks;
     const t = trackOf(s);
     if (!tracks.has(t)) tracks.set(t, []);
@@ -52,9 +53,13 @@ export function layoutLanes(spans, poolOrder = []) {
     const n = hostsOfService.get(g.service)?.size ?? 1;
     const label = g.pooled ? g.key : `${g.key}${n > 1 ? ` (${n} hosts)` : ''}`;
     const groupRows = [];
-    const tracks = [...g.tracks.entries()].sort((a, b) => trackRank(a[0]) - trackRank(b[0]) || a[0].localeCompare(b[0]));
+    const tracks = [...g.tracks.entries()].sort(
+      (a, b) => trackRank(a[0]) - trackRank(b[0]) || a[0].localeCompare(b[0]),
+    );
     for (const [track, idx] of tracks) {
-      const laned = idx.every((i) => spans[i].lane !== undefined && spans[i].kind !== 'wait' && spans[i].kind !== 'request');
+      const laned = idx.every(
+        (i) => spans[i].lane !== undefined && spans[i].kind !== 'wait' && spans[i].kind !== 'request',
+      );
       if (laned) {
         const lanes = [...new Set(idx.map((i) => spans[i].lane))].sort((a, b) => a - b);
         const base = rows.length;
@@ -65,7 +70,9 @@ export function layoutLanes(spans, poolOrder = []) {
         const rowOfLane = new Map(lanes.map((lane, k) => [lane, base + k]));
         for (const i of idx) rowOf[i] = rowOfLane.get(spans[i].lane);
       } else {
-        const sorted = [...idx].sort((a, b) => spans[a].start - spans[b].start || spans[a].end - spans[b].end);
+        const sorted = [...idx].sort(
+          (a, b) => spans[a].start - spans[b].start || spans[a].end - spans[b].end,
+        );
         const ends = [];
         const base = rows.length;
         for (const i of sorted) {
@@ -89,6 +96,7 @@ export function layoutLanes(spans, poolOrder = []) {
 /** Pool names in the order the scenario's apps declare them. */
 export function poolOrderOf(scenario) {
   const out = [];
-  for (const s of scenario?.services ?? []) for (const p of Object.keys(s.app?.pools ?? {})) if (!out.includes(p)) out.push(p);
+  for (const s of scenario?.services ?? [])
+    for (const p of Object.keys(s.app?.pools ?? {})) if (!out.includes(p)) out.push(p);
   return out;
 }

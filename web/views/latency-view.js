@@ -7,23 +7,55 @@ import { cardWidth } from '../lib/layout.js';
 /** The abandonment threshold: the workloads' patience, else 3 s (what users tolerate, by default). */
 export function abandonmentThreshold(scenario) {
   const p = (scenario?.services ?? []).map((s) => s.workload?.patienceS).filter((v) => Number.isFinite(v));
-  if (p.length) return { value: Math.min(...p), label: `abandonment ${seconds(Math.min(...p))}`, legend: `abandonment threshold ${seconds(Math.min(...p))} (workload patienceS)` };
-  return { value: 3, label: 'abandonment 3 s', legend: 'abandonment threshold 3 s (default: the scenario sets no patience)' };
+  if (p.length)
+    return {
+      value: Math.min(...p),
+      label: `abandonment ${seconds(Math.min(...p))}`,
+      legend: `abandonment threshold ${seconds(Math.min(...p))} (workload patienceS)`,
+    };
+  return {
+    value: 3,
+    label: 'abandonment 3 s',
+    legend: 'abandonment threshold 3 s (default: the scenario sets no patience)',
+  };
 }
 
 /** The response-time distribution of a run: every measured request (series.json) or the traced ones. */
 export function distributionOf(run, trace, domainMax) {
-  if (run.series?.responseTime?.count) return { ...fromLogHistogram(run.series.responseTime, domainMax), sourceLabel: `all ${run.series.responseTime.count.toLocaleString('en-US')} measured requests, ${run.series.replications} replications` };
-  const values = (trace?.spans ?? []).filter((s) => s.kind === 'request' && (s.status ?? 'ok') === 'ok').map((s) => s.end - s.start);
-  return { ...fromSamples(values, domainMax), sourceLabel: `the ${values.length} traced requests of replication 0` };
+  if (run.series?.responseTime?.count)
+    return {
+      ...fromLogHistogram(run.series.responseTime, domainMax),
+      sourceLabel: `all ${run.series.responseTime.count.toLocaleString('en-US')} measured requests, ${run.series.replications} replications`,
+    };
+  const values = (trace?.spans ?? [])
+    .filter((s) => s.kind === 'request' && (s.status ?? 'ok') === 'ok')
+    .map((s) => s.end - s.start);
+  return {
+    ...fromSamples(values, domainMax),
+    sourceLabel: `the ${values.length} traced requests of replication 0`,
+  };
 }
 
 /** Upper end of the x axis: past p99 and the threshold, and past nearly all requests. */
 export function domainMaxOf(run, trace, threshold) {
   const rt = run.metrics.responseTime;
   let tail = rt.p99;
-  if (run.series?.responseTime?.count) tail = Math.max(tail, quantileOf(fromLogHistogram(run.series.responseTime, Math.max(rt.max || 1, 1e-6), 400).cdf, 0.998));
-  else if (trace) tail = Math.max(tail, d3.quantile(trace.spans.filter((s) => s.kind === 'request').map((s) => s.end - s.start).sort(d3.ascending), 0.998) ?? 0);
+  if (run.series?.responseTime?.count)
+    tail = Math.max(
+      tail,
+      quantileOf(fromLogHistogram(run.series.responseTime, Math.max(rt.max || 1, 1e-6), 400).cdf, 0.998),
+    );
+  else if (trace)
+    tail = Math.max(
+      tail,
+      d3.quantile(
+        trace.spans
+          .filter((s) => s.kind === 'request')
+          .map((s) => s.end - s.start)
+          .sort(d3.ascending),
+        0.998,
+      ) ?? 0,
+    );
   const hi = Math.max(tail * 1.08, rt.p99 * 1.15, threshold.value * 1.12);
   return Number.isFinite(hi) && hi > 0 ? hi : 1;
 }
@@ -39,21 +71,35 @@ export function renderLatency(el, { run, trace }) {
   }
   const m = run.metrics;
   if (!m) {
-    head.append('p').attr('class', 'muted').text(`Run ${run.id} has no metrics.json: no response-time distribution to draw.`);
+    head
+      .append('p')
+      .attr('class', 'muted')
+      .text(`Run ${run.id} has no metrics.json: no response-time distribution to draw.`);
     return;
   }
   const rt = m.responseTime;
   const reps = m.replications;
   const threshold = abandonmentThreshold(run.scenario);
   const dist = distributionOf(run, trace, domainMaxOf(run, trace, threshold));
-  head.append('p').attr('class', 'muted').text(`Histogram and CDF of ${dist.sourceLabel}. Percentile markers are the run's metrics (metrics.json): the mean over ${reps} replication${reps === 1 ? '' : 's'} of each replication's percentile, within ±1 % (log-bucket histogram).`);
+  head
+    .append('p')
+    .attr('class', 'muted')
+    .text(
+      `Histogram and CDF of ${dist.sourceLabel}. Percentile markers are the run's metrics (metrics.json): the mean over ${reps} replication${reps === 1 ? '' : 's'} of each replication's percentile, within ±1 % (log-bucket histogram).`,
+    );
   const markers = ['p50', 'p95', 'p99'].map((k) => ({
-    key: k, value: rt[k], label: `${k} ${seconds(rt[k])}`,
+    key: k,
+    value: rt[k],
+    label: `${k} ${seconds(rt[k])}`,
     legend: `${k} = ${seconds(rt[k])} ${ci(m.ci95[`responseTime.${k}`])}`.trim(),
     detail: `95 % CI over replications: ${ci(m.ci95[`responseTime.${k}`]) || 'n/a (one replication)'}`,
   }));
   const box = d3.select(el).append('div').attr('class', 'card chart-card').attr('id', 'latency');
-  distribution().width(cardWidth(el, 1, 640)).height(Math.max(260, Math.min(420, window.innerHeight - 420)))(box.datum({ ...dist, markers, threshold }));
+  distribution()
+    .width(cardWidth(el, 1, 640))
+    .height(Math.max(260, Math.min(420, window.innerHeight - 420)))(
+    box.datum({ ...dist, markers, threshold }),
+  );
 
   const stats = d3.select(el).append('div').attr('class', 'card');
   stats.append('h3').attr('class', 'chart-title').text('Response time and outcomes');
@@ -67,9 +113,18 @@ export function renderLatency(el, { run, trace }) {
     ['completed', number(m.completed, 0), ''],
     ['abandoned', `${number(m.abandoned, 0)} (${percent(m.abandonmentProbability, 2)})`, ''],
     ['rejected', `${number(m.rejected, 0)} (${percent(m.rejectionProbability, 2)})`, ''],
-    ['over the threshold', `${percent(1 - (quantileAt(dist.cdf, threshold.value)), 2)} of ${dist.source === 'all' ? 'all measured' : 'traced'} requests took longer than ${seconds(threshold.value)}`, ''],
+    [
+      'over the threshold',
+      `${percent(1 - quantileAt(dist.cdf, threshold.value), 2)} of ${dist.source === 'all' ? 'all measured' : 'traced'} requests took longer than ${seconds(threshold.value)}`,
+      '',
+    ],
   ];
-  stats.append('table').attr('class', 'data stats').html(`<thead><tr><th></th><th>mean over replications</th><th>95 % CI</th></tr></thead><tbody>${rows.map(([k, v, c]) => `<tr><th>${esc(k)}</th><td class="num">${esc(v)}</td><td class="num">${esc(c)}</td></tr>`).join('')}</tbody>`);
+  stats
+    .append('table')
+    .attr('class', 'data stats')
+    .html(
+      `<thead><tr><th></th><th>mean over replications</th><th>95 % CI</th></tr></thead><tbody>${rows.map(([k, v, c]) => `<tr><th>${esc(k)}</th><td class="num">${esc(v)}</td><td class="num">${esc(c)}</td></tr>`).join('')}</tbody>`,
+    );
 }
 
 function quantileAt(cdf, x) {

@@ -12,22 +12,41 @@ export function renderRuns(el, { runs, runsDir, compare, onPick, onOpen }) {
   el.innerHTML = '';
   const head = d3.select(el).append('div').attr('class', 'view-head');
   head.append('h2').text('Runs');
-  head.append('p').attr('class', 'muted').text(`${runs.length} run folder${runs.length === 1 ? '' : 's'} in ${runsDir}. Pick A and B to compare two runs; click a name to open a run.`);
+  head
+    .append('p')
+    .attr('class', 'muted')
+    .text(
+      `${runs.length} run folder${runs.length === 1 ? '' : 's'} in ${runsDir}. Pick A and B to compare two runs; click a name to open a run.`,
+    );
   if (!runs.length) return;
   const card = d3.select(el).append('div').attr('class', 'card table-card');
   const table = card.append('table').attr('class', 'data runs').attr('id', 'runs-table');
-  table.append('thead').html('<tr><th>A</th><th>B</th><th>run</th><th>scenario</th><th>finished</th><th>seed</th><th>reps</th><th>overrides</th><th class="num">mean RT</th><th class="num">p95 RT</th><th class="num">throughput</th></tr>');
-  const tr = table.append('tbody').selectAll('tr').data(runs).join('tr').attr('data-run', (r) => r.id);
-  tr.html((r) => `
+  table
+    .append('thead')
+    .html(
+      '<tr><th>A</th><th>B</th><th>run</th><th>scenario</th><th>finished</th><th>seed</th><th>reps</th><th>overrides</th><th class="num">mean RT</th><th class="num">p95 RT</th><th class="num">throughput</th></tr>',
+    );
+  const tr = table
+    .append('tbody')
+    .selectAll('tr')
+    .data(runs)
+    .join('tr')
+    .attr('data-run', (r) => r.id);
+  tr.html(
+    (r) => `
     <td><input type="radio" name="cmp-a" value="${esc(r.id)}" ${compare.A === r.id ? 'checked' : ''} aria-label="compare as A"></td>
     <td><input type="radio" name="cmp-b" value="${esc(r.id)}" ${compare.B === r.id ? 'checked' : ''} aria-label="compare as B"></td>
     <td><a href="#timeline/${encodeURIComponent(r.id)}" class="run-link">${esc(r.id)}</a></td>
     <td>${esc(r.scenario)}</td><td>${esc(dateTime(r.finishedAt))}</td><td class="num">${r.seed ?? '—'}</td><td class="num">${r.replications ?? '—'}</td>
     <td class="overrides">${esc(r.overrides.join(' ') || '—')}</td>
-    <td class="num">${esc(seconds(r.responseTime.mean))}</td><td class="num">${esc(seconds(r.responseTime.p95))}</td><td class="num">${r.throughput != null ? `${number(r.throughput)} req/s` : '—'}</td>`);
-  tr.select('input[name=cmp-a]').on('change', (e, r) => onPick('A', r.id));
-  tr.select('input[name=cmp-b]').on('change', (e, r) => onPick('B', r.id));
-  tr.select('a.run-link').on('click', (e, r) => { e.preventDefault(); onOpen(r.id); });
+    <td class="num">${esc(seconds(r.responseTime.mean))}</td><td class="num">${esc(seconds(r.responseTime.p95))}</td><td class="num">${r.throughput != null ? `${number(r.throughput)} req/s` : '—'}</td>`,
+  );
+  tr.select('input[name=cmp-a]').on('change', (_e, r) => onPick('A', r.id));
+  tr.select('input[name=cmp-b]').on('change', (_e, r) => onPick('B', r.id));
+  tr.select('a.run-link').on('click', (e, r) => {
+    e.preventDefault();
+    onOpen(r.id);
+  });
   d3.select(el).append('div').attr('id', 'compare');
 }
 
@@ -38,7 +57,10 @@ export function renderCompare(el, a, b) {
   box.append('h2').text(`Side by side: A = ${a.run.id}, B = ${b.run.id}`);
   const missing = [a, b].filter((x) => !x.run.metrics).map((x) => x.run.id);
   if (missing.length) {
-    box.append('p').attr('class', 'muted').text(`No metrics.json in ${missing.join(' and ')}: pick runs that measured something.`);
+    box
+      .append('p')
+      .attr('class', 'muted')
+      .text(`No metrics.json in ${missing.join(' and ')}: pick runs that measured something.`);
     return;
   }
   // better: 'lower' or 'higher' colours the difference green or red; null leaves it neutral.
@@ -46,7 +68,12 @@ export function renderCompare(el, a, b) {
     const va = f(a.run);
     const vb = f(b.run);
     const d = Number.isFinite(va) && Number.isFinite(vb) && va !== 0 ? (vb - va) / Math.abs(va) : NaN;
-    const cls = !better || !Number.isFinite(d) || Math.abs(d) < 0.005 ? '' : (d < 0) === (better === 'lower') ? 'better' : 'worse';
+    const cls =
+      !better || !Number.isFinite(d) || Math.abs(d) < 0.005
+        ? ''
+        : d < 0 === (better === 'lower')
+          ? 'better'
+          : 'worse';
     return `<tr><th>${esc(label)}</th><td class="num">${esc(fmt(va))}</td><td class="num">${esc(fmt(vb))}</td><td class="num ${cls}">${Number.isFinite(d) ? `${d > 0 ? '+' : ''}${(d * 100).toFixed(1)} %` : '—'}</td></tr>`;
   };
   const m = (r) => r.metrics;
@@ -55,37 +82,136 @@ export function renderCompare(el, a, b) {
   const tcard = grid.append('div').attr('class', 'card wide');
   tcard.append('h3').attr('class', 'chart-title').text('Metrics (B relative to A)');
   const poolKeys = [...new Set([...Object.keys(m(a.run).pools), ...Object.keys(m(b.run).pools)])];
-  tcard.append('table').attr('class', 'data compare').attr('id', 'compare-table').html(`<thead><tr><th></th><th class="num" style="color:${COLORS.A}">A</th><th class="num" style="color:${COLORS.B}">B</th><th class="num">B vs A</th></tr></thead><tbody>
+  tcard
+    .append('table')
+    .attr('class', 'data compare')
+    .attr('id', 'compare-table')
+    .html(`<thead><tr><th></th><th class="num" style="color:${COLORS.A}">A</th><th class="num" style="color:${COLORS.B}">B</th><th class="num">B vs A</th></tr></thead><tbody>
     <tr><th>scenario</th><td class="num">${esc(m(a.run).scenario)}</td><td class="num">${esc(m(b.run).scenario)}</td><td></td></tr>
     <tr><th>overrides</th><td class="num">${esc(a.run.summary.overrides.join(' ') || '—')}</td><td class="num">${esc(b.run.summary.overrides.join(' ') || '—')}</td><td></td></tr>
     ${row('response time mean', (r) => m(r).responseTime.mean, seconds)}
     ${row('response time p50', (r) => m(r).responseTime.p50, seconds)}
     ${row('response time p95', (r) => m(r).responseTime.p95, seconds)}
     ${row('response time p99', (r) => m(r).responseTime.p99, seconds)}
-    ${row('throughput (req/s)', (r) => m(r).throughput, (v) => number(v), 'higher')}
-    ${row('abandoned', (r) => m(r).abandonmentProbability, (v) => percent(v, 2))}
-    ${row('rejected', (r) => m(r).rejectionProbability, (v) => percent(v, 2))}
-    ${poolKeys.map((k) => row(`pool ${k} utilization`, (r) => m(r).pools[k]?.utilization ?? NaN, (v) => percent(v), null)).join('')}
-    ${row('GPU memory peak (GiB)', (r) => m(r).gpuMemoryPeakGiB, (v) => number(v))}
-    ${row('energy (kJ)', (r) => m(r).energyJ / 1000, (v) => number(v, 1))}
-    ${row('cost', (r) => m(r).cost, (v) => number(v, 2))}
-    ${row('replications', (r) => m(r).replications, (v) => number(v, 0), null)}
+    ${row(
+      'throughput (req/s)',
+      (r) => m(r).throughput,
+      (v) => number(v),
+      'higher',
+    )}
+    ${row(
+      'abandoned',
+      (r) => m(r).abandonmentProbability,
+      (v) => percent(v, 2),
+    )}
+    ${row(
+      'rejected',
+      (r) => m(r).rejectionProbability,
+      (v) => percent(v, 2),
+    )}
+    ${poolKeys
+      .map((k) =>
+        row(
+          `pool ${k} utilization`,
+          (r) => m(r).pools[k]?.utilization ?? NaN,
+          (v) => percent(v),
+          null,
+        ),
+      )
+      .join('')}
+    ${row(
+      'GPU memory peak (GiB)',
+      (r) => m(r).gpuMemoryPeakGiB,
+      (v) => number(v),
+    )}
+    ${row(
+      'energy (kJ)',
+      (r) => m(r).energyJ / 1000,
+      (v) => number(v, 1),
+    )}
+    ${row(
+      'cost',
+      (r) => m(r).cost,
+      (v) => number(v, 2),
+    )}
+    ${row(
+      'replications',
+      (r) => m(r).replications,
+      (v) => number(v, 0),
+      null,
+    )}
   </tbody>`);
 
   const threshold = abandonmentThreshold(a.run.scenario);
   const hi = Math.max(domainMaxOf(a.run, a.trace, threshold), domainMaxOf(b.run, b.trace, threshold));
   const cdf = (x, key) => {
     const d = distributionOf(x.run, x.trace, hi);
-    return { key, label: `${key}: ${x.run.id} (${d.source === 'all' ? 'all requests' : 'traced requests'})`, color: COLORS[key], points: d.cdf.filter((p) => p.x <= hi).map((p) => ({ x: p.x, y: p.p })) };
+    return {
+      key,
+      label: `${key}: ${x.run.id} (${d.source === 'all' ? 'all requests' : 'traced requests'})`,
+      color: COLORS[key],
+      points: d.cdf.filter((p) => p.x <= hi).map((p) => ({ x: p.x, y: p.p })),
+    };
   };
-  lineChart().width(colW).height(240).title('Response-time CDF').xLabel('response time (s)').yLabel('share of requests (%)').yFormat(d3.format('.0%')).yDomain([0, 1]).xDomain([0, hi]).curve(d3.curveStepAfter)
-    (grid.append('div').attr('class', 'card chart-card').attr('id', 'compare-cdf').datum({ series: [cdf(a, 'A'), cdf(b, 'B')], refs: [{ y: 0.95, label: '95 %' }] }));
-  bars().width(colW).title('Thread pools: mean utilization').xLabel('busy threads / pool size (%)').xMax(1).format(d3.format('.1%')).color(d3.scaleOrdinal(['A', 'B'], [COLORS.A, COLORS.B]))
-    (grid.append('div').attr('class', 'card chart-card').attr('id', 'compare-pools').datum({ categories: poolKeys, series: ['A', 'B'].map((k) => ({ key: k, label: `${k}: ${(k === 'A' ? a : b).run.id}`, values: poolKeys.map((p) => m((k === 'A' ? a : b).run).pools[p]?.utilization ?? NaN) })) }));
+  lineChart()
+    .width(colW)
+    .height(240)
+    .title('Response-time CDF')
+    .xLabel('response time (s)')
+    .yLabel('share of requests (%)')
+    .yFormat(d3.format('.0%'))
+    .yDomain([0, 1])
+    .xDomain([0, hi])
+    .curve(d3.curveStepAfter)(
+    grid
+      .append('div')
+      .attr('class', 'card chart-card')
+      .attr('id', 'compare-cdf')
+      .datum({ series: [cdf(a, 'A'), cdf(b, 'B')], refs: [{ y: 0.95, label: '95 %' }] }),
+  );
+  bars()
+    .width(colW)
+    .title('Thread pools: mean utilization')
+    .xLabel('busy threads / pool size (%)')
+    .xMax(1)
+    .format(d3.format('.1%'))
+    .color(d3.scaleOrdinal(['A', 'B'], [COLORS.A, COLORS.B]))(
+    grid
+      .append('div')
+      .attr('class', 'card chart-card')
+      .attr('id', 'compare-pools')
+      .datum({
+        categories: poolKeys,
+        series: ['A', 'B'].map((k) => ({
+          key: k,
+          label: `${k}: ${(k === 'A' ? a : b).run.id}`,
+          values: poolKeys.map((p) => m((k === 'A' ? a : b).run).pools[p]?.utilization ?? NaN),
+        })),
+      }),
+  );
   const tl = (x, key) => {
     const t = m(x.run).timeline;
-    return { key, label: `${key}: ${x.run.id}`, color: COLORS[key], points: (t?.start ?? []).map((s, i) => ({ x: s + t.windowS / 2, y: t.throughput[i] })) };
+    return {
+      key,
+      label: `${key}: ${x.run.id}`,
+      color: COLORS[key],
+      points: (t?.start ?? []).map((s, i) => ({ x: s + t.windowS / 2, y: t.throughput[i] })),
+    };
   };
-  lineChart().width(colW).height(240).title('Throughput over time').xLabel('simulated time (s)').yLabel('completed requests / s').yFormat(d3.format('~g'))
-    (grid.append('div').attr('class', 'card chart-card').attr('id', 'compare-throughput').datum({ series: [tl(a, 'A'), tl(b, 'B')], empty: 'These runs have no time windows (run.requests without a duration).' }));
+  lineChart()
+    .width(colW)
+    .height(240)
+    .title('Throughput over time')
+    .xLabel('simulated time (s)')
+    .yLabel('completed requests / s')
+    .yFormat(d3.format('~g'))(
+    grid
+      .append('div')
+      .attr('class', 'card chart-card')
+      .attr('id', 'compare-throughput')
+      .datum({
+        series: [tl(a, 'A'), tl(b, 'B')],
+        empty: 'These runs have no time windows (run.requests without a duration).',
+      }),
+  );
 }

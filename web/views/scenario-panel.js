@@ -15,7 +15,10 @@ export function scenarioPanel({ onChecked, onProblems, onRunDone }) {
 
   const body = () => {
     const text = $('scenario-text').value;
-    const overrides = $('overrides').value.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const overrides = $('overrides')
+      .value.split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     const b = { scenario: $('scenario-select').value, overrides };
     if (text !== original) b.text = text;
     const seed = $('seed').value.trim();
@@ -29,11 +32,17 @@ export function scenarioPanel({ onChecked, onProblems, onRunDone }) {
     const box = $('issues');
     box.hidden = false;
     if (err.issues) {
-      box.innerHTML = `<div class="issues-title">${esc(err.message)}</div><ul>${err.issues.map((i, k) => `
+      box.innerHTML = `<div class="issues-title">${esc(err.message)}</div><ul>${err.issues
+        .map(
+          (i, k) => `
         <li class="issue" data-k="${k}"><code>${esc(i.file)}${i.line > 0 ? `:${i.line}:${i.column}` : ''}</code>
         ${i.path ? `<span class="path">${esc(i.path)}</span>` : ''}<span class="msg">${esc(i.message)}</span>
-        ${i.hint ? `<span class="hint">${esc(i.hint)}</span>` : ''}<span class="code">${esc(i.code)}</span></li>`).join('')}</ul>`;
-      box.querySelectorAll('li.issue').forEach((li) => li.addEventListener('click', () => goToLine(err.issues[Number(li.dataset.k)])));
+        ${i.hint ? `<span class="hint">${esc(i.hint)}</span>` : ''}<span class="code">${esc(i.code)}</span></li>`,
+        )
+        .join('')}</ul>`;
+      box
+        .querySelectorAll('li.issue')
+        .forEach((li) => li.addEventListener('click', () => goToLine(err.issues[Number(li.dataset.k)])));
     } else {
       box.innerHTML = `<div class="issues-title">${esc(err.message)}</div>${err.code ? `<div class="code">${esc(err.code)}</div>` : ''}`;
     }
@@ -82,7 +91,9 @@ export function scenarioPanel({ onChecked, onProblems, onRunDone }) {
       return true;
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      $('scenario-status').textContent = err.issues ? `${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}` : 'error';
+      $('scenario-status').textContent = err.issues
+        ? `${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}`
+        : 'error';
       $('scenario-status').className = 'status bad';
       showIssues(err);
       if (err.issues) onProblems(err);
@@ -100,7 +111,11 @@ export function scenarioPanel({ onChecked, onProblems, onRunDone }) {
       current = s.id;
       setProgress(s, `starting ${s.scenario}…`);
       following = api.followSimulation(r.events, {
-        onProgress: (st) => setProgress(st, `simulating ${st.scenario}: replication ${Math.min(st.replication + 1, st.replications)} of ${st.replications} · ${Math.round(st.fraction * 100)} %`),
+        onProgress: (st) =>
+          setProgress(
+            st,
+            `simulating ${st.scenario}: replication ${Math.min(st.replication + 1, st.replications)} of ${st.replications} · ${Math.round(st.fraction * 100)} %`,
+          ),
         onDone: (st) => {
           following = null;
           $('run-btn').disabled = false;
@@ -111,15 +126,24 @@ export function scenarioPanel({ onChecked, onProblems, onRunDone }) {
           following = null;
           $('run-btn').disabled = false;
           const cancelled = st.status === 'cancelled';
-          setProgress({ ...st, status: cancelled ? 'cancelled' : 'failed' }, cancelled ? 'cancelled' : 'failed');
-          showIssues({ message: cancelled ? 'The simulation was cancelled.' : `The simulation failed: ${st.error?.message ?? 'unknown error'}`, code: st.error?.code });
+          setProgress(
+            { ...st, status: cancelled ? 'cancelled' : 'failed' },
+            cancelled ? 'cancelled' : 'failed',
+          );
+          showIssues({
+            message: cancelled
+              ? 'The simulation was cancelled.'
+              : `The simulation failed: ${st.error?.message ?? 'unknown error'}`,
+            code: st.error?.code,
+          });
         },
       });
     } catch (err) {
       $('run-btn').disabled = false;
       if (!(err instanceof ApiError)) throw err;
       if (err.issues) {
-        $('scenario-status').textContent = `${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}`;
+        $('scenario-status').textContent =
+          `${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}`;
         $('scenario-status').className = 'status bad';
         onProblems(err);
       }
@@ -130,7 +154,9 @@ export function scenarioPanel({ onChecked, onProblems, onRunDone }) {
   async function init() {
     const { scenarios, default: def } = await api.scenarios();
     const sel = $('scenario-select');
-    sel.innerHTML = scenarios.map((s) => `<option value="${esc(s.name)}" title="${esc(s.description)}">${esc(s.name)}</option>`).join('');
+    sel.innerHTML = scenarios
+      .map((s) => `<option value="${esc(s.name)}" title="${esc(s.description)}">${esc(s.name)}</option>`)
+      .join('');
     const describe = () => {
       $('scenario-desc').textContent = scenarios.find((s) => s.name === sel.value)?.description ?? '';
     };
@@ -143,7 +169,10 @@ export function scenarioPanel({ onChecked, onProblems, onRunDone }) {
     $('check-btn').addEventListener('click', () => void check());
     $('run-btn').addEventListener('click', () => void run());
     // The server stops the worker; the event stream then ends with `cancelled`.
-    $('cancel-btn').addEventListener('click', () => void (current && api.cancelSimulation(current).catch((err) => showIssues(err))));
+    $('cancel-btn').addEventListener(
+      'click',
+      () => void (current && api.cancelSimulation(current).catch((err) => showIssues(err))),
+    );
     $('reset-text').addEventListener('click', () => {
       $('scenario-text').value = original;
       void check();

@@ -7,9 +7,22 @@ import { cardWidth } from '../lib/layout.js';
 /** Stage colours shared by the views: the scenario's stage names in order, then the trace's others. */
 export function stageColor(scenario, spans = []) {
   const names = [];
-  for (const s of scenario?.services ?? []) for (const st of s.app?.stages ?? []) if (!names.includes(st.name)) names.push(st.name);
-  for (const sp of spans) if ((sp.kind === 'stage' || sp.kind === 'network') && !names.includes(sp.name)) names.push(sp.name);
-  const palette = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#ff9da7', '#9c755f', '#e15759', '#bab0ac'];
+  for (const s of scenario?.services ?? [])
+    for (const st of s.app?.stages ?? []) if (!names.includes(st.name)) names.push(st.name);
+  for (const sp of spans)
+    if ((sp.kind === 'stage' || sp.kind === 'network') && !names.includes(sp.name)) names.push(sp.name);
+  const palette = [
+    '#4e79a7',
+    '#f28e2b',
+    '#59a14f',
+    '#b07aa1',
+    '#76b7b2',
+    '#edc948',
+    '#ff9da7',
+    '#9c755f',
+    '#e15759',
+    '#bab0ac',
+  ];
   return d3.scaleOrdinal(names, palette);
 }
 
@@ -19,33 +32,60 @@ export function renderTimeline(el, { run, trace }) {
   const head = d3.select(el).append('div').attr('class', 'view-head');
   head.append('h2').text('Request timeline');
   if (!run) {
-    head.append('p').attr('class', 'muted').text('Open a run (Runs tab, or run a simulation) to see its requests.');
+    head
+      .append('p')
+      .attr('class', 'muted')
+      .text('Open a run (Runs tab, or run a simulation) to see its requests.');
     return;
   }
   const { header, spans } = trace;
   const requests = new Set(spans.map((s) => s.request)).size;
   const live = header.source === 'live';
-  head.append('p').attr('class', 'muted').html(
-    `${spans.length.toLocaleString('en-US')} spans of ${header.sampledRequests.toLocaleString('en-US')} sampled requests (${requests} with spans) · ${esc(header.source)} run${header.replication !== undefined ? `, replication ${header.replication}` : ''}, the first requests after the warm-up. ` +
-    'Wheel to zoom, drag to pan, hover a bar for details, click one to follow its request.');
+  head
+    .append('p')
+    .attr('class', 'muted')
+    .html(
+      `${spans.length.toLocaleString('en-US')} spans of ${header.sampledRequests.toLocaleString('en-US')} sampled requests (${requests} with spans) · ${esc(header.source)} run${header.replication !== undefined ? `, replication ${header.replication}` : ''}, the first requests after the warm-up. ` +
+        'Wheel to zoom, drag to pan, hover a bar for details, click one to follow its request.',
+    );
   const bar = head.append('div').attr('class', 'toolbar');
   const chart = timeline()
     .width(cardWidth(el, 1, 640))
     .maxPlotHeight(Math.max(360, window.innerHeight - 330))
     .scenario(run.scenario)
     .color(stageColor(run.scenario, spans))
-    .timeLabel(live ? 'time since the start of the run (s, wall clock)' : 'time since the start of the run (s, simulated)')
+    .timeLabel(
+      live
+        ? 'time since the start of the run (s, wall clock)'
+        : 'time since the start of the run (s, simulated)',
+    )
     .onSelect((request, list) => showRequest(detail, request, list));
-  bar.append('button').attr('class', 'secondary').attr('id', 'timeline-reset').text('Reset zoom').on('click', () => chart.resetZoom());
-  bar.append('button').attr('class', 'secondary').attr('id', 'timeline-first').text('Zoom to first request').on('click', () => {
-    const first = spans.find((s) => s.kind === 'request') ?? spans[0];
-    const own = spans.filter((s) => s.request === first.request);
-    const [t0, t1] = [d3.min(own, (s) => s.start), d3.max(own, (s) => s.end)];
-    chart.zoomTo(t0 - (t1 - t0) * 0.04, t1 + (t1 - t0) * 0.04);
-    chart.select(first.request);
-  });
-  bar.append('a').attr('class', 'button primary').attr('id', 'export-chrome-trace').attr('href', api.chromeTraceUrl(run.id)).attr('download', `${run.id}.chrome-trace.json`)
-    .attr('title', 'Chrome trace event format: open in ui.perfetto.dev or chrome://tracing').text('Export Chrome trace');
+  bar
+    .append('button')
+    .attr('class', 'secondary')
+    .attr('id', 'timeline-reset')
+    .text('Reset zoom')
+    .on('click', () => chart.resetZoom());
+  bar
+    .append('button')
+    .attr('class', 'secondary')
+    .attr('id', 'timeline-first')
+    .text('Zoom to first request')
+    .on('click', () => {
+      const first = spans.find((s) => s.kind === 'request') ?? spans[0];
+      const own = spans.filter((s) => s.request === first.request);
+      const [t0, t1] = [d3.min(own, (s) => s.start), d3.max(own, (s) => s.end)];
+      chart.zoomTo(t0 - (t1 - t0) * 0.04, t1 + (t1 - t0) * 0.04);
+      chart.select(first.request);
+    });
+  bar
+    .append('a')
+    .attr('class', 'button primary')
+    .attr('id', 'export-chrome-trace')
+    .attr('href', api.chromeTraceUrl(run.id))
+    .attr('download', `${run.id}.chrome-trace.json`)
+    .attr('title', 'Chrome trace event format: open in ui.perfetto.dev or chrome://tracing')
+    .text('Export Chrome trace');
   const box = d3.select(el).append('div').attr('class', 'card chart-card').attr('id', 'timeline');
   chart(box.datum({ spans }));
   const detail = d3.select(el).append('div').attr('class', 'card').attr('id', 'request-detail');
@@ -61,9 +101,23 @@ function showRequest(detail, request, list) {
   const sorted = [...list].sort((a, b) => a.start - b.start || a.end - b.end);
   const t0 = d3.min(sorted, (s) => s.start);
   const end = d3.max(sorted, (s) => s.end);
-  detail.append('h3').attr('class', 'chart-title').text(`Request ${request}: ${seconds(end - t0)} from first to last span`);
+  detail
+    .append('h3')
+    .attr('class', 'chart-title')
+    .text(`Request ${request}: ${seconds(end - t0)} from first to last span`);
   const table = detail.append('table').attr('class', 'data');
-  table.append('thead').html('<tr><th>span</th><th>host</th><th>pool · thread</th><th>item</th><th>start (s after request start)</th><th>duration</th></tr>');
-  table.append('tbody').selectAll('tr').data(sorted).join('tr').html((s) =>
-    `<td>${esc(s.kind)} · ${esc(s.name)}${s.status ? ` (${esc(s.status)})` : ''}</td><td>${esc(s.host)}</td><td>${s.pool !== undefined ? `${esc(s.pool)}${s.lane !== undefined ? ` #${s.lane}` : ''}` : '—'}</td><td>${s.item ?? '—'}</td><td class="num">${(s.start - t0).toFixed(4)}</td><td class="num">${esc(seconds(s.end - s.start))}</td>`);
+  table
+    .append('thead')
+    .html(
+      '<tr><th>span</th><th>host</th><th>pool · thread</th><th>item</th><th>start (s after request start)</th><th>duration</th></tr>',
+    );
+  table
+    .append('tbody')
+    .selectAll('tr')
+    .data(sorted)
+    .join('tr')
+    .html(
+      (s) =>
+        `<td>${esc(s.kind)} · ${esc(s.name)}${s.status ? ` (${esc(s.status)})` : ''}</td><td>${esc(s.host)}</td><td>${s.pool !== undefined ? `${esc(s.pool)}${s.lane !== undefined ? ` #${s.lane}` : ''}` : '—'}</td><td>${s.item ?? '—'}</td><td class="num">${(s.start - t0).toFixed(4)}</td><td class="num">${esc(seconds(s.end - s.start))}</td>`,
+    );
 }

@@ -5,7 +5,11 @@ import type { Rng } from '../../random/index.js';
  * layer does not run simulations itself: the edge (cli/) gives it a {@link SimBackend}, typically the
  * explore layer's worker pool, so that `--workers` parallelizes calibration as it does sweeps.
  */
-export interface SimRequest { overrides: string[]; seed: number; replication: number }
+export interface SimRequest {
+  overrides: string[];
+  seed: number;
+  replication: number;
+}
 
 /** Flat metrics of one replication, keyed like `simulate --json` (`responseTime.mean`, `throughput` …). */
 export type FlatMetrics = Record<string, number>;

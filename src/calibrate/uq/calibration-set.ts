@@ -13,11 +13,27 @@ export const CalibrationSetSchema = z.looseObject({
   kind: z.literal('calibration-set').describe('Marks the file as a calibration with uncertainty.'),
   description: z.string().optional(),
   scenario: z.string().describe('The scenario calibrated (path relative to this file, informative).'),
-  method: z.record(z.string(), z.unknown()).default({}).describe('How the set was obtained (method, cut-off, waves, replications, seed, budget).'),
-  priors: z.record(z.string(), z.strictObject({ min: z.number(), max: z.number(), log: z.boolean().default(false) })).describe('The calibrated fields with their prior ranges.'),
-  samples: z.array(z.record(z.string(), z.number())).min(1).describe('The plausible parameter vectors, each {field path: value}, equally weighted.'),
-  measurements: z.array(z.unknown()).default([]).describe('The measurements fitted (name, overrides, metrics with 95 % half-widths).'),
-  noise: z.record(z.string(), z.number()).default({}).describe('Relative standard deviation of a new measurement of each metric (median of the measured ones), and of the simulator over the replications.'),
+  method: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('How the set was obtained (method, cut-off, waves, replications, seed, budget).'),
+  priors: z
+    .record(z.string(), z.strictObject({ min: z.number(), max: z.number(), log: z.boolean().default(false) }))
+    .describe('The calibrated fields with their prior ranges.'),
+  samples: z
+    .array(z.record(z.string(), z.number()))
+    .min(1)
+    .describe('The plausible parameter vectors, each {field path: value}, equally weighted.'),
+  measurements: z
+    .array(z.unknown())
+    .default([])
+    .describe('The measurements fitted (name, overrides, metrics with 95 % half-widths).'),
+  noise: z
+    .record(z.string(), z.number())
+    .default({})
+    .describe(
+      'Relative standard deviation of a new measurement of each metric (median of the measured ones), and of the simulator over the replications.',
+    ),
   identification: z.unknown().optional(),
   fit: z.unknown().optional(),
   provenance: z.record(z.string(), z.unknown()).default({}),
@@ -35,18 +51,31 @@ export class CalibrationSetError extends Error {
   }
 }
 
-export function loadCalibrationSet(file: string): { ok: true; set: CalibrationSet } | { ok: false; issues: ScenarioIssue[] } {
+export function loadCalibrationSet(
+  file: string,
+): { ok: true; set: CalibrationSet } | { ok: false; issues: ScenarioIssue[] } {
   const src = YamlSource.read(file);
   if (!(src instanceof YamlSource)) return { ok: false, issues: [src] };
   const syntax = src.syntaxIssues();
   if (syntax.length > 0) return { ok: false, issues: syntax };
   const parsed = CalibrationSetSchema.safeParse(src.toJS());
-  if (!parsed.success) return { ok: false, issues: zodIssuesToScenarioIssues(parsed.error.issues, CalibrationSetSchema, src.toJS(), src) };
+  if (!parsed.success)
+    return {
+      ok: false,
+      issues: zodIssuesToScenarioIssues(parsed.error.issues, CalibrationSetSchema, src.toJS(), src),
+    };
   const issues: ScenarioIssue[] = [];
   const keys = Object.keys(parsed.data.priors);
   parsed.data.samples.forEach((s, i) => {
     const missing = keys.filter((k) => !(k in s));
-    if (missing.length > 0) issues.push(src.issue('E2C_ERR_SCENARIO_INVALID_VALUE', ['samples', i], `sample ${i} has no value for ${missing.join(', ')}`));
+    if (missing.length > 0)
+      issues.push(
+        src.issue(
+          'E2C_ERR_SCENARIO_INVALID_VALUE',
+          ['samples', i],
+          `sample ${i} has no value for ${missing.join(', ')}`,
+        ),
+      );
   });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, set: parsed.data };
 }
@@ -68,5 +97,8 @@ export function calibrationSetYaml(set: CalibrationSet, header: string): string 
   // One line per sample and per measurement's metrics: the file stays readable with a hundred samples.
   const samples = doc.get('samples');
   if (isSeq(samples)) for (const item of samples.items) if (isMap(item)) item.flow = true;
-  return `${header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n')}\n${doc.toString({ lineWidth: 0, flowCollectionPadding: false })}`;
+  return `${header
+    .split('\n')
+    .map((l) => `# ${l}`.trimEnd())
+    .join('\n')}\n${doc.toString({ lineWidth: 0, flowCollectionPadding: false })}`;
 }

@@ -1,7 +1,14 @@
 import { createStream } from '../../random/index.js';
 import type { Emulator, EmulatorFactory, FlatMetrics, SimBackend } from './backend.js';
 import { type Prior, vectorOverrides, vectorValues } from './priors.js';
-import { latinHypercube, mean, quantile, spreadSubset, variance, weightedSampleWithoutReplacement } from './stats.js';
+import {
+  latinHypercube,
+  mean,
+  quantile,
+  spreadSubset,
+  variance,
+  weightedSampleWithoutReplacement,
+} from './stats.js';
 
 /** A measured configuration as the calibration uses it: overrides and measured metrics (value ± 95 % half-width). */
 export interface MeasuredConfig {
@@ -68,10 +75,20 @@ export interface HistoryMatchResult {
   warning?: string;
 }
 
-interface Target { config: number; metric: string; value: number; ci95: number; log: boolean }
+interface Target {
+  config: number;
+  metric: string;
+  value: number;
+  ci95: number;
+  log: boolean;
+}
 
 /** Per design point and target: mean of the replications and the variance of that mean. */
-interface Run { u: number[]; mean: number[]; varOfMean: number[] }
+interface Run {
+  u: number[];
+  mean: number[];
+  varOfMean: number[];
+}
 
 /**
  * History matching in waves (Craig et al. 1997; Vernon, Goldstein & Bower 2010), then sampling from
@@ -102,7 +119,15 @@ export async function historyMatch(o: HistoryMatchOptions): Promise<HistoryMatch
   const cut = o.cut ?? 3;
   const nCand = o.candidates ?? 4000;
   const rng = createStream(o.seed, 'calibrate-twin/design', 0);
-  const targets: Target[] = o.configs.flatMap((c, ci) => Object.entries(c.metrics).map(([metric, m]) => ({ config: ci, metric, value: m.value, ci95: m.ci95, log: m.value > 0 })));
+  const targets: Target[] = o.configs.flatMap((c, ci) =>
+    Object.entries(c.metrics).map(([metric, m]) => ({
+      config: ci,
+      metric,
+      value: m.value,
+      ci95: m.ci95,
+      log: m.value > 0,
+    })),
+  );
   const g = (t: Target, y: number) => {
     // A metric the simulation could not produce (NaN: nothing completed) counts as far off.
     const v = Number.isFinite(y) ? y : t.value * 100;
@@ -121,7 +146,8 @@ export async function historyMatch(o: HistoryMatchOptions): Promise<HistoryMatch
   // 10 vectors per parameter (Loeppky, Sacks & Welch 2009) when the budget allows, at most half the design.
   const designVectors = Math.max(o.waves * (d + 2), Math.floor((o.budget - checkSims) / (C * R)));
   const first = Math.max(Math.ceil(designVectors / o.waves), Math.min(10 * d, Math.ceil(designVectors / 2)));
-  const waveSize = (w: number) => (w === 1 ? first : Math.max(d + 2, Math.floor((designVectors - first) / Math.max(1, o.waves - 1))));
+  const waveSize = (w: number) =>
+    w === 1 ? first : Math.max(d + 2, Math.floor((designVectors - first) / Math.max(1, o.waves - 1)));
   const totalPlanned = Math.max(o.budget, (first + (o.waves - 1) * waveSize(2)) * C * R + checkSims);
   let simulations = 0;
 
@@ -133,8 +159,19 @@ export async function historyMatch(o: HistoryMatchOptions): Promise<HistoryMatch
   const simulate = async (points: readonly number[][]): Promise<Run[]> => {
     const first = vectors;
     vectors += points.length;
-    const requests = points.flatMap((u, p) => o.configs.flatMap((c) => Array.from({ length: R }, (_, r) => ({ overrides: [...c.overrides, ...vectorOverrides(o.priors, u)], seed: o.seed, replication: (first + p) * R + r }))));
-    const out = await o.backend(requests, () => { simulations++; o.onProgress?.(Math.min(1, simulations / totalPlanned)); });
+    const requests = points.flatMap((u, p) =>
+      o.configs.flatMap((c) =>
+        Array.from({ length: R }, (_, r) => ({
+          overrides: [...c.overrides, ...vectorOverrides(o.priors, u)],
+          seed: o.seed,
+          replication: (first + p) * R + r,
+        })),
+      ),
+    );
+    const out = await o.backend(requests, () => {
+      simulations++;
+      o.onProgress?.(Math.min(1, simulations / totalPlanned));
+    });
     return points.map((u, p) => {
       const at = (ci: number, r: number): FlatMetrics => out[(p * C + ci) * R + r]!;
       const m: number[] = [];
@@ -161,7 +198,13 @@ export async function historyMatch(o: HistoryMatchOptions): Promise<HistoryMatch
   const observed = targets.map((t) => g(t, t.value));
   const localRuns = (): Run[] => {
     if (emSets.length === 0) return runs;
-    const I = screen(runs.map((r) => r.u), emSets, obsVar, discVar, observed).map((x) => x.I);
+    const I = screen(
+      runs.map((r) => r.u),
+      emSets,
+      obsVar,
+      discVar,
+      observed,
+    ).map((x) => x.I);
     const local = runs.filter((_, i) => I[i]! < cut);
     return local.length >= 2 * d + 4 ? local : runs;
   };
@@ -171,7 +214,8 @@ export async function historyMatch(o: HistoryMatchOptions): Promise<HistoryMatch
     fitEmulators(set, train, rng);
     emSets.push(set);
   };
-  const uniformIn = (b: typeof box, n: number) => Array.from({ length: n }, () => b.lo.map((l, k) => l + rng() * (b.hi[k]! - l)));
+  const uniformIn = (b: typeof box, n: number) =>
+    Array.from({ length: n }, () => b.lo.map((l, k) => l + rng() * (b.hi[k]! - l)));
 
   for (let w = 1; w <= o.waves; w++) {
     // Later waves: half the design where the measurements are likely (to sharpen the emulators where
@@ -186,15 +230,32 @@ export async function historyMatch(o: HistoryMatchOptions): Promise<HistoryMatch
       let kept = screened.filter((s) => s.I < cut);
       if (kept.length === 0) kept = [...screened].sort((a, b) => a.I - b.I).slice(0, 4 * n);
       const top = Math.max(...kept.map((s) => s.logLik));
-      const likely = weightedSampleWithoutReplacement(kept.map((s) => Math.exp(s.logLik - top)), Math.ceil(n / 2), rng).map((i) => kept[i]!.u);
-      design = [...likely, ...spreadSubset(kept.map((s) => s.u), n - likely.length, [...runs.map((r) => r.u), ...likely])];
+      const likely = weightedSampleWithoutReplacement(
+        kept.map((s) => Math.exp(s.logLik - top)),
+        Math.ceil(n / 2),
+        rng,
+      ).map((i) => kept[i]!.u);
+      design = [
+        ...likely,
+        ...spreadSubset(
+          kept.map((s) => s.u),
+          n - likely.length,
+          [...runs.map((r) => r.u), ...likely],
+        ),
+      ];
     }
-    runs.push(...await simulate(design));
+    runs.push(...(await simulate(design)));
     addSet();
     screened = screen(uniformIn(box, nCand), emSets, obsVar, discVar, observed);
     const kept = screened.filter((s) => s.I < cut);
     const fraction = volume * (kept.length / screened.length);
-    waves.push({ wave: w, designPoints: design.length, simulations: design.length * C * R, notRuledOut: fraction, emulatorShare: median(kept.map((s) => s.emShare)) });
+    waves.push({
+      wave: w,
+      designPoints: design.length,
+      simulations: design.length * C * R,
+      notRuledOut: fraction,
+      emulatorShare: median(kept.map((s) => s.emShare)),
+    });
     // Refocus: the next candidates come from the box around what is left (with a margin for the
     // emulators' error); the box stays when nothing is left (the final check then decides).
     const left = screened.filter((s) => s.I < cut).map((s) => s.u);
@@ -202,7 +263,10 @@ export async function historyMatch(o: HistoryMatchOptions): Promise<HistoryMatch
     const lo = box.lo.map((_, k) => Math.min(...left.map((u) => u[k]!)));
     const hi = box.hi.map((_, k) => Math.max(...left.map((u) => u[k]!)));
     const margin = (k: number) => 0.1 * (hi[k]! - lo[k]!) + 0.5 / Math.cbrt(nCand);
-    const next = { lo: lo.map((l, k) => Math.max(0, l - margin(k))), hi: hi.map((h, k) => Math.min(1, h + margin(k))) };
+    const next = {
+      lo: lo.map((l, k) => Math.max(0, l - margin(k))),
+      hi: hi.map((h, k) => Math.min(1, h + margin(k))),
+    };
     volume = next.lo.reduce((a, l, k) => a * (next.hi[k]! - l), 1);
     box = next;
   }
@@ -218,10 +282,14 @@ export async function historyMatch(o: HistoryMatchOptions): Promise<HistoryMatch
   for (let round = 0; round < 4 && samples.length < o.samples; round++) {
     const left = Math.floor((o.budget - simulations) / (C * R));
     const want = o.samples - samples.length;
-    const n = round === 0 ? want : Math.min(left, Math.ceil(want * Math.min(3, drawn / Math.max(1, samples.length))));
+    const n =
+      round === 0 ? want : Math.min(left, Math.ceil(want * Math.min(3, drawn / Math.max(1, samples.length))));
     if (n <= 0) break;
     // After a round, the last set is refitted with the checked runs (they lie where the plausible set is).
-    if (round > 0) { emSets.pop(); addSet(); }
+    if (round > 0) {
+      emSets.pop();
+      addSet();
+    }
     const finalScreen = screen(uniformIn(box, nCand * 2), emSets, obsVar, discVar, observed);
     let pool = finalScreen.filter((s) => s.I < cut);
     if (pool.length === 0) {
@@ -230,7 +298,11 @@ export async function historyMatch(o: HistoryMatchOptions): Promise<HistoryMatch
       warning ??= 'no candidate of the last wave fell below the cut; the least implausible were drawn';
     }
     const maxLl = Math.max(...pool.map((s) => s.logLik));
-    const picked = weightedSampleWithoutReplacement(pool.map((s) => Math.exp(s.logLik - maxLl)), n, rng).map((i) => pool[i]!.u);
+    const picked = weightedSampleWithoutReplacement(
+      pool.map((s) => Math.exp(s.logLik - maxLl)),
+      n,
+      rng,
+    ).map((i) => pool[i]!.u);
     const checked = await simulate(picked);
     drawn += checked.length;
     runs.push(...checked);
@@ -239,9 +311,18 @@ export async function historyMatch(o: HistoryMatchOptions): Promise<HistoryMatch
     const sv = targets.map((_, k) => mean(checkedRuns.map((r) => r.varOfMean[k]!)));
     for (const run of checked) {
       let I = 0;
-      targets.forEach((t, k) => { I = Math.max(I, Math.abs(g(t, t.value) - run.mean[k]!) / Math.sqrt(sv[k]! + obsVar[k]! + discVar[k]!)); });
+      targets.forEach((t, k) => {
+        I = Math.max(
+          I,
+          Math.abs(g(t, t.value) - run.mean[k]!) / Math.sqrt(sv[k]! + obsVar[k]! + discVar[k]!),
+        );
+      });
       if (I < cut && samples.length < o.samples) {
-        samples.push({ u: run.u, values: vectorValues(o.priors, run.u), implausibility: Number(I.toPrecision(4)) });
+        samples.push({
+          u: run.u,
+          values: vectorValues(o.priors, run.u),
+          implausibility: Number(I.toPrecision(4)),
+        });
         keptRuns.push(run);
       }
     }
@@ -249,10 +330,23 @@ export async function historyMatch(o: HistoryMatchOptions): Promise<HistoryMatch
   if (samples.length === 0) {
     // Nothing passed: keep the least implausible checked vectors, and say so.
     const sv = targets.map((_, k) => mean(checkedRuns.map((r) => r.varOfMean[k]!)));
-    const scored = checkedRuns.map((run) => ({ run, I: Math.max(...targets.map((t, k) => Math.abs(g(t, t.value) - run.mean[k]!) / Math.sqrt(sv[k]! + obsVar[k]! + discVar[k]!))) }))
-      .sort((a, b) => a.I - b.I).slice(0, Math.max(5, Math.ceil(o.samples / 4)));
+    const scored = checkedRuns
+      .map((run) => ({
+        run,
+        I: Math.max(
+          ...targets.map(
+            (t, k) => Math.abs(g(t, t.value) - run.mean[k]!) / Math.sqrt(sv[k]! + obsVar[k]! + discVar[k]!),
+          ),
+        ),
+      }))
+      .sort((a, b) => a.I - b.I)
+      .slice(0, Math.max(5, Math.ceil(o.samples / 4)));
     for (const x of scored) {
-      samples.push({ u: x.run.u, values: vectorValues(o.priors, x.run.u), implausibility: Number(x.I.toPrecision(4)) });
+      samples.push({
+        u: x.run.u,
+        values: vectorValues(o.priors, x.run.u),
+        implausibility: Number(x.I.toPrecision(4)),
+      });
       keptRuns.push(x.run);
     }
     warning ??= `no drawn vector reproduced every measurement within ${cut} standard deviations by simulation; the least implausible were kept: the model may not fit these measurements (widen the priors or add discrepancy)`;
@@ -262,12 +356,22 @@ export async function historyMatch(o: HistoryMatchOptions): Promise<HistoryMatch
   const fit: FitRow[] = targets.map((t, k) => {
     const ys = keptRuns.map((r) => back(t, r.mean[k]!));
     return {
-      measurement: o.configs[t.config]!.name, metric: t.metric, measured: t.value, ci95: t.ci95,
+      measurement: o.configs[t.config]!.name,
+      metric: t.metric,
+      measured: t.value,
+      ci95: t.ci95,
       predicted: { mean: ys.length ? mean(ys) : NaN, lo: quantile(ys, 0.05), hi: quantile(ys, 0.95) },
       simulationRelSd: Math.sqrt(sv[k]!) / (t.log ? 1 : Math.abs(t.value)),
     };
   });
-  return { samples, rejectedByCheck: drawn - samples.length, waves, fit, simulations, ...(warning ? { warning } : {}) };
+  return {
+    samples,
+    rejectedByCheck: drawn - samples.length,
+    waves,
+    fit,
+    simulations,
+    ...(warning ? { warning } : {}),
+  };
 }
 
 function median(xs: readonly number[]): number {
@@ -276,21 +380,40 @@ function median(xs: readonly number[]): number {
 
 /** Fits each target's emulator on every run so far. */
 function fitEmulators(ems: readonly Emulator[], runs: readonly Run[], rng: () => number): void {
-  ems.forEach((em, k) => em.fit(runs.map((r) => r.u), runs.map((r) => r.mean[k]!), rng));
+  ems.forEach((em, k) =>
+    em.fit(
+      runs.map((r) => r.u),
+      runs.map((r) => r.mean[k]!),
+      rng,
+    ),
+  );
 }
 
 /**
  * Implausibility (the largest over every set's targets), and under the last (sharpest) set the Gaussian
  * log-likelihood and the emulators' share of the variance, of each candidate.
  */
-function screen(cands: readonly number[][], sets: readonly (readonly Emulator[])[], obsVar: readonly number[], discVar: readonly number[], observed: readonly number[]) {
+function screen(
+  cands: readonly number[][],
+  sets: readonly (readonly Emulator[])[],
+  obsVar: readonly number[],
+  discVar: readonly number[],
+  observed: readonly number[],
+) {
   const earlier = sets.slice(0, -1).map((ems) => ems.map((em) => em.predict(cands)));
   const ems = sets[sets.length - 1]!;
   const preds = ems.map((em) => em.predict(cands));
   return cands.map((u, i) => {
-    let I = 0, logLik = 0, share = 0;
+    let I = 0,
+      logLik = 0,
+      share = 0;
     for (const set of earlier) {
-      set.forEach((p, k) => { I = Math.max(I, Math.abs(observed[k]! - p.mu[i]!) / Math.sqrt(p.sd[i]! ** 2 + obsVar[k]! + discVar[k]!)); });
+      set.forEach((p, k) => {
+        I = Math.max(
+          I,
+          Math.abs(observed[k]! - p.mu[i]!) / Math.sqrt(p.sd[i]! ** 2 + obsVar[k]! + discVar[k]!),
+        );
+      });
     }
     ems.forEach((_, k) => {
       const ve = preds[k]!.sd[i]! ** 2;

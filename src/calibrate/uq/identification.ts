@@ -2,7 +2,11 @@ import { fromUnit, type Prior } from './priors.js';
 import { quantile } from './stats.js';
 
 /** How well the measurements pin a parameter down. */
-export type Verdict = 'identified' | 'weakly identified' | 'not identified by these data' | 'undetermined: too few plausible vectors';
+export type Verdict =
+  | 'identified'
+  | 'weakly identified'
+  | 'not identified by these data'
+  | 'undetermined: too few plausible vectors';
 
 /**
  * Thresholds of the verdict, on the ratio of the plausible set's 5–95 % range to the prior's, both
@@ -25,7 +29,11 @@ export interface Identification {
 }
 
 export function verdictOf(ratio: number): Verdict {
-  return ratio < IDENTIFIED_BELOW ? 'identified' : ratio < NOT_IDENTIFIED_FROM ? 'weakly identified' : 'not identified by these data';
+  return ratio < IDENTIFIED_BELOW
+    ? 'identified'
+    : ratio < NOT_IDENTIFIED_FROM
+      ? 'weakly identified'
+      : 'not identified by these data';
 }
 
 /** The identification of each parameter from the plausible set's unit-cube coordinates. */
@@ -35,11 +43,16 @@ export function identify(priors: readonly Prior[], unitSamples: readonly number[
     const q05 = quantile(us, 0.05);
     const q95 = quantile(us, 0.95);
     const ratio = (q95 - q05) / 0.9;
-    const verdict = unitSamples.length < MIN_VECTORS_FOR_VERDICT ? 'undetermined: too few plausible vectors' : verdictOf(ratio);
+    const verdict =
+      unitSamples.length < MIN_VECTORS_FOR_VERDICT
+        ? 'undetermined: too few plausible vectors'
+        : verdictOf(ratio);
     return {
-      path: p.path, prior: { min: p.min, max: p.max, log: p.log },
+      path: p.path,
+      prior: { min: p.min, max: p.max, log: p.log },
       posterior: { q05: fromUnit(p, q05), median: fromUnit(p, quantile(us, 0.5)), q95: fromUnit(p, q95) },
-      ratio, verdict,
+      ratio,
+      verdict,
     };
   });
 }

@@ -2,7 +2,10 @@ import type { FlatMetrics, SimBackend } from './backend.js';
 import { mean, quantile, variance } from './stats.js';
 
 /** A configuration to predict: a name and its overrides of the scenario. */
-export interface PredictConfig { name: string; overrides: string[] }
+export interface PredictConfig {
+  name: string;
+  overrides: string[];
+}
 
 /** A prediction over the plausible set for one metric at one configuration. */
 export interface SetPrediction {
@@ -41,11 +44,19 @@ export interface PredictOverSetOptions {
  * over their replications) — parameter uncertainty plus, with independent streams, the noise of an
  * R-replication simulation.
  */
-export async function predictOverSet(o: PredictOverSetOptions): Promise<{ name: string; metrics: Record<string, SetPrediction> }[]> {
+export async function predictOverSet(
+  o: PredictOverSetOptions,
+): Promise<{ name: string; metrics: Record<string, SetPrediction> }[]> {
   const R = o.replications;
-  const requests = o.configs.flatMap((c) => o.samples.flatMap((s, i) => Array.from({ length: R }, (_, r) => ({
-    overrides: [...c.overrides, ...s], seed: o.seed, replication: o.streams === 'independent' ? i * R + r : r,
-  }))));
+  const requests = o.configs.flatMap((c) =>
+    o.samples.flatMap((s, i) =>
+      Array.from({ length: R }, (_, r) => ({
+        overrides: [...c.overrides, ...s],
+        seed: o.seed,
+        replication: o.streams === 'independent' ? i * R + r : r,
+      })),
+    ),
+  );
   const out = await o.backend(requests, o.onDone);
   return o.configs.map((c, ci) => {
     const per: Record<string, SetPrediction> = {};
@@ -53,11 +64,20 @@ export async function predictOverSet(o: PredictOverSetOptions): Promise<{ name: 
       const values: number[] = [];
       const repVars: number[] = [];
       o.samples.forEach((_, i) => {
-        const reps = Array.from({ length: R }, (_, r): FlatMetrics => out[(ci * o.samples.length + i) * R + r]!).map((m) => m[metric] ?? NaN);
+        const reps = Array.from(
+          { length: R },
+          (_, r): FlatMetrics => out[(ci * o.samples.length + i) * R + r]!,
+        ).map((m) => m[metric] ?? NaN);
         values.push(mean(reps));
         repVars.push(variance(reps));
       });
-      per[metric] = { point: mean(values), lo: quantile(values, 0.05), hi: quantile(values, 0.95), values, replicationVariance: mean(repVars) };
+      per[metric] = {
+        point: mean(values),
+        lo: quantile(values, 0.05),
+        hi: quantile(values, 0.95),
+        values,
+        replicationVariance: mean(repVars),
+      };
     }
     return { name: c.name, metrics: per };
   });

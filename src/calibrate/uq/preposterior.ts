@@ -4,7 +4,11 @@ import { variance, weightedVariance } from './stats.js';
  * One candidate measurement: each plausible vector's simulated value of every metric a measurement
  * there would give (`values[metric][i]`), and the standard deviation of such a measurement.
  */
-export interface Candidate { name: string; values: Record<string, readonly number[]>; noiseSd: Record<string, number> }
+export interface Candidate {
+  name: string;
+  values: Record<string, readonly number[]>;
+  noiseSd: Record<string, number>;
+}
 
 export interface CandidateValue {
   name: string;
@@ -15,7 +19,11 @@ export interface CandidateValue {
 }
 
 // Gauss–Hermite nodes and weights for a standard normal (3 points): the measurement's noise.
-const GH = [[-Math.sqrt(3), 1 / 6], [0, 2 / 3], [Math.sqrt(3), 1 / 6]] as const;
+const GH = [
+  [-Math.sqrt(3), 1 / 6],
+  [0, 2 / 3],
+  [Math.sqrt(3), 1 / 6],
+] as const;
 
 /**
  * Preposterior analysis on a particle set (the plausible vectors, equally weighted): for a candidate,
@@ -25,14 +33,18 @@ const GH = [[-Math.sqrt(3), 1 / 6], [0, 2 / 3], [Math.sqrt(3), 1 / 6]] as const;
  * (with the small-sample correction) is what would remain. Averaged over j and the noise, that is the
  * expected remaining variance; the candidate that most lowers it is the most useful to measure.
  */
-export function preposterior(q: readonly number[], candidates: readonly Candidate[]): { current: number; ranked: CandidateValue[] } {
+export function preposterior(
+  q: readonly number[],
+  candidates: readonly Candidate[],
+): { current: number; ranked: CandidateValue[] } {
   const n = q.length;
   const current = variance(q);
   const ranked = candidates.map((c): CandidateValue => {
     const metrics = Object.keys(c.values);
     // Noise nodes over all metrics (product rule): 3^m combinations, each with its weight.
     let nodes: { z: number[]; w: number }[] = [{ z: [], w: 1 }];
-    for (let m = 0; m < metrics.length; m++) nodes = nodes.flatMap((nd) => GH.map(([z, w]) => ({ z: [...nd.z, z], w: nd.w * w })));
+    for (let m = 0; m < metrics.length; m++)
+      nodes = nodes.flatMap((nd) => GH.map(([z, w]) => ({ z: [...nd.z, z], w: nd.w * w })));
     let expected = 0;
     for (let j = 0; j < n; j++) {
       for (const nd of nodes) {
@@ -45,7 +57,12 @@ export function preposterior(q: readonly number[], candidates: readonly Candidat
         const top = Math.max(...logw);
         const w = logw.map((l) => Math.exp(l - top));
         const s = w.reduce((a, b) => a + b, 0);
-        expected += (nd.w / n) * weightedVariance(q, w.map((x) => x / s));
+        expected +=
+          (nd.w / n) *
+          weightedVariance(
+            q,
+            w.map((x) => x / s),
+          );
       }
     }
     return { name: c.name, expectedVariance: expected, reduction: current > 0 ? 1 - expected / current : 0 };

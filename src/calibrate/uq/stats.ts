@@ -23,15 +23,25 @@ export function variance(xs: readonly number[]): number {
  * analogue of n − 1), so that weights unrelated to Q do not seem to reduce its variance.
  */
 export function weightedVariance(q: readonly number[], w: readonly number[]): number {
-  let m = 0, w2 = 0;
-  for (let i = 0; i < q.length; i++) { m += w[i]! * q[i]!; w2 += w[i]! ** 2; }
+  let m = 0,
+    w2 = 0;
+  for (let i = 0; i < q.length; i++) {
+    m += w[i]! * q[i]!;
+    w2 += w[i]! ** 2;
+  }
   let v = 0;
   for (let i = 0; i < q.length; i++) v += w[i]! * (q[i]! - m) ** 2;
   return w2 < 1 - 1e-12 ? v / (1 - w2) : 0;
 }
 
 /** One Latin hypercube of n points in [lo, hi]^d (McKay et al. 1979), the best of `tries` by maximin distance. */
-export function latinHypercube(n: number, lo: readonly number[], hi: readonly number[], rng: Rng, tries = 50): number[][] {
+export function latinHypercube(
+  n: number,
+  lo: readonly number[],
+  hi: readonly number[],
+  rng: Rng,
+  tries = 50,
+): number[][] {
   const d = lo.length;
   let best: number[][] = [];
   let bestD = -1;
@@ -46,14 +56,18 @@ export function latinHypercube(n: number, lo: readonly number[], hi: readonly nu
     });
     const pts = Array.from({ length: n }, (_, i) => cols.map((c, k) => lo[k]! + c[i]! * (hi[k]! - lo[k]!)));
     const dist = minDistance(pts);
-    if (dist > bestD) { best = pts; bestD = dist; }
+    if (dist > bestD) {
+      best = pts;
+      bestD = dist;
+    }
   }
   return best;
 }
 
 function minDistance(pts: readonly number[][]): number {
   let best = Infinity;
-  for (let i = 0; i < pts.length; i++) for (let j = i + 1; j < pts.length; j++) best = Math.min(best, dist2(pts[i]!, pts[j]!));
+  for (let i = 0; i < pts.length; i++)
+    for (let j = i + 1; j < pts.length; j++) best = Math.min(best, dist2(pts[i]!, pts[j]!));
   return best;
 }
 
@@ -67,7 +81,11 @@ export function dist2(a: readonly number[], b: readonly number[]): number {
  * k points of `pool` spread out (greedy maximin: each next point is the one farthest from those chosen
  * and from `existing`), the first the farthest from `existing` (or the pool's first when none).
  */
-export function spreadSubset(pool: readonly number[][], k: number, existing: readonly number[][] = []): number[][] {
+export function spreadSubset(
+  pool: readonly number[][],
+  k: number,
+  existing: readonly number[][] = [],
+): number[][] {
   if (pool.length <= k) return pool.map((p) => [...p]);
   const near = pool.map((p) => existing.reduce((m, e) => Math.min(m, dist2(p, e)), Infinity));
   const out: number[][] = [];
@@ -88,5 +106,9 @@ export function spreadSubset(pool: readonly number[][], k: number, existing: rea
 export function weightedSampleWithoutReplacement(weights: readonly number[], k: number, rng: Rng): number[] {
   const keys = weights.map((w, i) => ({ i, key: w > 0 ? Math.log(Math.max(rng(), 1e-300)) / w : -Infinity }));
   keys.sort((a, b) => b.key - a.key || a.i - b.i);
-  return keys.slice(0, k).filter((x) => x.key > -Infinity).map((x) => x.i).sort((a, b) => a - b);
+  return keys
+    .slice(0, k)
+    .filter((x) => x.key > -Infinity)
+    .map((x) => x.i)
+    .sort((a, b) => a - b);
 }

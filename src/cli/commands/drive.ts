@@ -5,30 +5,70 @@ import type { DriverSpec } from '../../live/plan/types.js';
 import { checkOutFile, spansFile } from '../../run-folder/index.js';
 import { intOption } from '../options.js';
 
-interface DriveFlags { target?: string; spec?: string; duration?: string; users?: number; think?: string; patience?: string; imagePort?: number; address?: string; spans?: string }
+interface DriveFlags {
+  target?: string;
+  spec?: string;
+  duration?: string;
+  users?: number;
+  think?: string;
+  patience?: string;
+  imagePort?: number;
+  address?: string;
+  spans?: string;
+}
 
 export function registerDrive(program: Command): void {
   program
     .command('drive')
-    .description('Drive a live service with the scenario\'s workload (closed-loop users with think time and patience, or open arrivals), serving the request items (images) from this host, and record every request. Live mode starts it on the edge hosts.')
-    .option('-t, --target <url>', 'base URL of the target service (default: the spec\'s)')
+    .description(
+      "Drive a live service with the scenario's workload (closed-loop users with think time and patience, or open arrivals), serving the request items (images) from this host, and record every request. Live mode starts it on the edge hosts.",
+    )
+    .option('-t, --target <url>', "base URL of the target service (default: the spec's)")
     .option('--spec <file>', 'spec written by `e2ctwin live` (default: $E2CTWIN_LIVE_SPEC)')
     .option('-d, --duration <s>', 'seconds of workload (default: $E2CTWIN_DURATION_S, else 60)')
     .option('-u, --users <n>', 'without a spec: closed-loop users', intOption('--users', 1))
     .option('--think <s>', 'without a spec: mean exponential think time, seconds', '5')
     .option('--patience <s>', 'without a spec: abandon a request after this many seconds')
-    .option('--image-port <n>', 'port of the image server (default: the spec\'s, else 18080)', intOption('--image-port', 1))
+    .option(
+      '--image-port <n>',
+      "port of the image server (default: the spec's, else 18080)",
+      intOption('--image-port', 1),
+    )
     .option('--address <address>', 'without a spec: address the target reaches this host at', '127.0.0.1')
-    .option('--spans <file>', 'where to append request spans (default: the spec\'s, else spans.jsonl); checked before the workload starts (a writable file, not a folder or a special file)')
-    .addHelpText('after', '\nExample:\n  e2ctwin drive --target http://127.0.0.1:8080 --users 4 --think 2 --duration 30')
+    .option(
+      '--spans <file>',
+      "where to append request spans (default: the spec's, else spans.jsonl); checked before the workload starts (a writable file, not a folder or a special file)",
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  e2ctwin drive --target http://127.0.0.1:8080 --users 4 --think 2 --duration 30',
+    )
     .action(async (f: DriveFlags) => {
       if (f.spans !== undefined) checkOutFile(f.spans, { option: '--spans', kind: spansFile });
       const fromSpec = readSpec<DriverSpec>(f.spec, 'driver');
       const spec: DriverSpec = fromSpec ?? {
-        kind: 'driver', scenario: 'standalone', service: 'edge.users', instances: [{ name: 'edge.users#0', index: 0 }],
-        workload: { kind: 'closed', target: 'cloud.engine', users: f.users ?? 1, thinkTime: { dist: 'exponential', mean: Number(f.think) }, startSpreadS: 0, ...(f.patience ? { patienceS: Number(f.patience) } : {}) },
-        target: 'cloud.engine', targetUrls: [], items: 1, itemBytes: 350_000, requestBytes: 2000, seed: 1,
-        address: f.address ?? '127.0.0.1', imagePort: 18080, spansFile: 'spans.jsonl', profileTimeScale: 1,
+        kind: 'driver',
+        scenario: 'standalone',
+        service: 'edge.users',
+        instances: [{ name: 'edge.users#0', index: 0 }],
+        workload: {
+          kind: 'closed',
+          target: 'cloud.engine',
+          users: f.users ?? 1,
+          thinkTime: { dist: 'exponential', mean: Number(f.think) },
+          startSpreadS: 0,
+          ...(f.patience ? { patienceS: Number(f.patience) } : {}),
+        },
+        target: 'cloud.engine',
+        targetUrls: [],
+        items: 1,
+        itemBytes: 350_000,
+        requestBytes: 2000,
+        seed: 1,
+        address: f.address ?? '127.0.0.1',
+        imagePort: 18080,
+        spansFile: 'spans.jsonl',
+        profileTimeScale: 1,
       };
       if (f.target) spec.targetUrls = [f.target.replace(/\/$/, '')];
       if (f.imagePort) spec.imagePort = f.imagePort;
@@ -41,11 +81,18 @@ export function registerDrive(program: Command): void {
       const stop = new AbortController();
       const onTerm = () => stop.abort();
       process.once('SIGTERM', onTerm);
-      const summary = await drive(spec, { durationS, repetition: Number(process.env.E2CTWIN_REPETITION ?? 0), signal: stop.signal, ...(startAtMs !== undefined ? { startAtMs } : {}) });
+      const summary = await drive(spec, {
+        durationS,
+        repetition: Number(process.env.E2CTWIN_REPETITION ?? 0),
+        signal: stop.signal,
+        ...(startAtMs !== undefined ? { startAtMs } : {}),
+      });
       process.off('SIGTERM', onTerm);
       images.close();
       images.closeAllConnections();
-      process.stdout.write(`${JSON.stringify({ ...summary, ...(stop.signal.aborted ? { stopped: true } : {}) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ ...summary, ...(stop.signal.aborted ? { stopped: true } : {}) })}\n`,
+      );
       if (stop.signal.aborted) process.exit(143);
     });
 }

@@ -33,17 +33,51 @@ export interface ExploreFlags {
 /** Adds the options every exploration verb takes. */
 export function exploreOptions(cmd: Command, defaults: { replications: string }): Command {
   return cmd
-    .option('-p, --param <path=range>', 'a scenario field to vary (repeatable; replaces the scenario\'s explore.params): path=lo..hi (every integer), path=lo..hi:step, path=lo..hi:log, path=a,b,c', collect, [])
-    .option('-s, --set <path=value>', 'override a field for every trial (repeatable), e.g. --set run.duration=600', collect, [])
-    .option('--seed <n>', 'root seed of the simulations (default: the scenario\'s seed)', intOption('--seed'))
-    .option('-r, --replications <n>', `replications per configuration (default: ${defaults.replications})`, intOption('--replications', 1))
-    .addOption(new Option('--seeds <mode>', 'crn: every configuration uses the same random numbers (common random numbers); independent: a seed per configuration').choices(['crn', 'independent']).default('crn'))
-    .option('-w, --workers <n>', `worker threads running simulations, at most the cores (default: the cores, here ${defaultWorkers()}; 0 runs them on the main thread)`, intOption('--workers', 0))
-    .option('-o, --out <dir>', 'study folder: study.sqlite (every finished trial) and the result files (default: runs/<verb>-<scenario>-<hash of the study>); checked before any trial: a new or empty folder, or a study folder (it has study.sqlite), which resumes; never another non-empty folder')
-    .option('--fresh', 'delete the study folder\'s study.sqlite (even a damaged one) and start over instead of resuming; a folder whose trials came from other inputs (the scenario or a file it uses: app, host, link class, calibration, trace; --set; e2ctwin version) or whose store is damaged is refused (exit 2) until you do or pick another --out')
+    .option(
+      '-p, --param <path=range>',
+      "a scenario field to vary (repeatable; replaces the scenario's explore.params): path=lo..hi (every integer), path=lo..hi:step, path=lo..hi:log, path=a,b,c",
+      collect,
+      [],
+    )
+    .option(
+      '-s, --set <path=value>',
+      'override a field for every trial (repeatable), e.g. --set run.duration=600',
+      collect,
+      [],
+    )
+    .option('--seed <n>', "root seed of the simulations (default: the scenario's seed)", intOption('--seed'))
+    .option(
+      '-r, --replications <n>',
+      `replications per configuration (default: ${defaults.replications})`,
+      intOption('--replications', 1),
+    )
+    .addOption(
+      new Option(
+        '--seeds <mode>',
+        'crn: every configuration uses the same random numbers (common random numbers); independent: a seed per configuration',
+      )
+        .choices(['crn', 'independent'])
+        .default('crn'),
+    )
+    .option(
+      '-w, --workers <n>',
+      `worker threads running simulations, at most the cores (default: the cores, here ${defaultWorkers()}; 0 runs them on the main thread)`,
+      intOption('--workers', 0),
+    )
+    .option(
+      '-o, --out <dir>',
+      'study folder: study.sqlite (every finished trial) and the result files (default: runs/<verb>-<scenario>-<hash of the study>); checked before any trial: a new or empty folder, or a study folder (it has study.sqlite), which resumes; never another non-empty folder',
+    )
+    .option(
+      '--fresh',
+      "delete the study folder's study.sqlite (even a damaged one) and start over instead of resuming; a folder whose trials came from other inputs (the scenario or a file it uses: app, host, link class, calibration, trace; --set; e2ctwin version) or whose store is damaged is refused (exit 2) until you do or pick another --out",
+    )
     .option('--json', 'print the results as JSON on stdout instead of tables')
     .option('--no-progress', 'no progress bar (it only shows on a terminal anyway)')
-    .option('--no-shortcuts', 'simulate on the plain event path alone, without the model\'s exact speed-ups (the same as --set run.shortcuts=false)')
+    .option(
+      '--no-shortcuts',
+      "simulate on the plain event path alone, without the model's exact speed-ups (the same as --set run.shortcuts=false)",
+    )
     .option('--allow-dir <dir>', ALLOW_DIR_HELP, collect, []);
 }
 
@@ -68,7 +102,9 @@ export interface Progress {
 
 /** A progress bar over trials (done/total, ETA) on stderr, on a terminal only. */
 function progressBar(label: string, enabled: boolean): Progress & { tick: (resumed: boolean) => void } {
-  let total = 0, done = 0, reused = 0;
+  let total = 0,
+    done = 0,
+    reused = 0;
   let bar: SingleBar | undefined;
   const started = Date.now();
   return {
@@ -82,10 +118,20 @@ function progressBar(label: string, enabled: boolean): Progress & { tick: (resum
       if (!enabled) return;
       if (!bar) {
         if (Date.now() - started < 300) return;
-        bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} trials{reused} | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true, barsize: 30, etaBuffer: 50 });
+        bar = new SingleBar({
+          format: `${label} [{bar}] {percentage}% | {value}/{total} trials{reused} | ETA {eta_formatted}`,
+          stream: process.stderr,
+          hideCursor: true,
+          clearOnComplete: true,
+          barsize: 30,
+          etaBuffer: 50,
+        });
         bar.start(Math.max(total, done), done, { reused: '' });
       }
-      if (done > total) { total = done; bar.setTotal(total); }
+      if (done > total) {
+        total = done;
+        bar.setTotal(total);
+      }
       bar.update(done, { reused: reused > 0 ? ` (${reused} resumed)` : '' });
     },
     stop() {
@@ -104,7 +150,13 @@ function defaultOutDir(verb: string, scenarioName: string, definition: unknown):
  * Opens the study of a verb: the scenario (a bad one throws ScenarioError: exit 2), the space, the
  * worker pool, the store in the study folder (resuming what it holds), the progress bar and Ctrl-C.
  */
-export function startStudy(verb: string, file: string, flags: ExploreFlags, definition: unknown, extra: { replications?: number; space?: (scenario: ResolvedScenario) => Space } = {}): CliStudy {
+export function startStudy(
+  verb: string,
+  file: string,
+  flags: ExploreFlags,
+  definition: unknown,
+  extra: { replications?: number; space?: (scenario: ResolvedScenario) => Space } = {},
+): CliStudy {
   // Before the worker pool starts: a bad --out is refused at once (exit 2, nothing ran).
   // --no-shortcuts is an override like any other (trials and the study's identity see it).
   if (flags.shortcuts === false) flags.set = [...flags.set, 'run.shortcuts=false'];
@@ -120,19 +172,47 @@ export function startStudy(verb: string, file: string, flags: ExploreFlags, defi
     const roots = fileRoots(flags);
     const scenario = loadScenarioOrThrow(file, { overrides: flags.set, ...roots });
     const space = extra.space?.(scenario);
-    outDir = flags.out ?? defaultOutDir(verb, scenario.name, { verb, file: path.resolve(file), set: flags.set, param: flags.param, seed: flags.seed, replications: flags.replications, seeds: flags.seeds, definition });
+    outDir =
+      flags.out ??
+      defaultOutDir(verb, scenario.name, {
+        verb,
+        file: path.resolve(file),
+        set: flags.set,
+        param: flags.param,
+        seed: flags.seed,
+        replications: flags.replications,
+        seeds: flags.seeds,
+        definition,
+      });
     if (flags.out === undefined) checkOut(outDir);
     study = openStudy({
-      file, overrides: flags.set, roots, params: flags.param, ...(space ? { space } : {}), runner, outDir, fresh: flags.fresh ?? false, version: pkg.version,
-      seedMode: flags.seeds, signal: controller.signal, onTrial: ({ source }) => bar.tick(source === 'resumed'),
+      file,
+      overrides: flags.set,
+      roots,
+      params: flags.param,
+      ...(space ? { space } : {}),
+      runner,
+      outDir,
+      fresh: flags.fresh ?? false,
+      version: pkg.version,
+      seedMode: flags.seeds,
+      signal: controller.signal,
+      onTrial: ({ source }) => bar.tick(source === 'resumed'),
       ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-      ...(flags.replications !== undefined ? { replications: flags.replications } : extra.replications !== undefined ? { replications: extra.replications } : {}),
+      ...(flags.replications !== undefined
+        ? { replications: flags.replications }
+        : extra.replications !== undefined
+          ? { replications: extra.replications }
+          : {}),
     });
   } catch (err) {
     void runner.close();
     throw err;
   }
-  if (study.store && study.store.resumed > 0) process.stderr.write(`resuming: ${study.store.resumed} finished trial${study.store.resumed === 1 ? '' : 's'} in ${study.store.file}\n`);
+  if (study.store && study.store.resumed > 0)
+    process.stderr.write(
+      `resuming: ${study.store.resumed} finished trial${study.store.resumed === 1 ? '' : 's'} in ${study.store.file}\n`,
+    );
   study.store?.setMeta('lastCommand', { verb, file, flags: { ...flags }, definition });
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(130);
@@ -142,7 +222,11 @@ export function startStudy(verb: string, file: string, flags: ExploreFlags, defi
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
   return {
-    study, runner, outDir, signal: controller.signal, progress: bar,
+    study,
+    runner,
+    outDir,
+    signal: controller.signal,
+    progress: bar,
     write(name, text) {
       const f = path.join(outDir, name);
       // Whole or not at all: an interrupted write never leaves half a results file.
@@ -179,7 +263,9 @@ export async function runStudy(open: () => CliStudy, body: (s: CliStudy) => Prom
     if (err instanceof ExploreError && err.code === ExploreErrorCode.INTERRUPTED && s) {
       s.progress.stop();
       const n = s.study.store?.count() ?? 0;
-      process.stderr.write(`\ninterrupted: ${n} finished trial${n === 1 ? '' : 's'} saved in ${s.study.store?.file ?? '(no store)'}; run the same command again to resume\n`);
+      process.stderr.write(
+        `\ninterrupted: ${n} finished trial${n === 1 ? '' : 's'} saved in ${s.study.store?.file ?? '(no store)'}; run the same command again to resume\n`,
+      );
       process.exitCode = 130;
       return;
     }
@@ -199,7 +285,10 @@ export function closingLine(s: CliStudy, files: readonly string[]): string {
 export const json = (value: unknown): string => metricsJson(value);
 
 /** CSV text: a header and rows; numbers as JS prints them (full precision), NaN empty, text quoted when needed. */
-export function csv(header: readonly string[], rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
+export function csv(
+  header: readonly string[],
+  rows: readonly (readonly (string | number | boolean | null | undefined)[])[],
+): string {
   const cell = (v: string | number | boolean | null | undefined) => {
     if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return '';
     const t = String(v);
@@ -209,7 +298,13 @@ export function csv(header: readonly string[], rows: readonly (readonly (string 
 }
 
 /** Parses a comma-separated list option. */
-export const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
+export const list = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== ''),
+];
 
 /**
  * The worker threads to start: the cores by default, never more (each thread is a simulation with its own

@@ -2,33 +2,83 @@ import { Option, type Command } from 'commander';
 import { ExitCode } from '../exit-codes.js';
 import { currentLevel } from '../../explore/field.js';
 import { objectivesFrom } from '../../explore/objectives.js';
-import { morris, oat, sobol, type MorrisIndex, type OatResult, type SobolIndex } from '../../explore/sensitivity.js';
+import {
+  morris,
+  oat,
+  sobol,
+  type MorrisIndex,
+  type OatResult,
+  type SobolIndex,
+} from '../../explore/sensitivity.js';
 import { ExploreError, ExploreErrorCode } from '../../explore/errors.js';
 import { checkMetricKey } from '../../explore/metrics.js';
 import type { Config, Space } from '../../explore/space.js';
 import { parseParamFlag } from '../../explore/space.js';
 import { collect, intOption } from '../options.js';
 import { num, table } from '../table.js';
-import { closingLine, csv, exploreOptions, json, list, runStudy, startStudy, type ExploreFlags } from './explore-shared.js';
+import {
+  closingLine,
+  csv,
+  exploreOptions,
+  json,
+  list,
+  runStudy,
+  startStudy,
+  type ExploreFlags,
+} from './explore-shared.js';
 import { sweepCsv } from './sweep.js';
 import { predictConfigsWithSet } from '../set-prediction.js';
 
 type Method = 'oat' | 'morris' | 'sobol';
-interface SensitivityFlags extends ExploreFlags { method: Method; metric: string[]; at: string[]; levels?: number; trajectories: number; samples: number; calibrationSet?: string; piReplications: number }
+interface SensitivityFlags extends ExploreFlags {
+  method: Method;
+  metric: string[];
+  at: string[];
+  levels?: number;
+  trajectories: number;
+  samples: number;
+  calibrationSet?: string;
+  piReplications: number;
+}
 
 export function registerSensitivity(program: Command): void {
   const cmd = program
     .command('sensitivity')
-    .description('How much each scenario field moves a metric: one-at-a-time curves around a point, Morris elementary effects (μ*, σ) or Sobol first-order and total indices (Saltelli sampling) with 95% CIs, all with common random numbers.')
+    .description(
+      'How much each scenario field moves a metric: one-at-a-time curves around a point, Morris elementary effects (μ*, σ) or Sobol first-order and total indices (Saltelli sampling) with 95% CIs, all with common random numbers.',
+    )
     .argument('<scenario>', 'scenario YAML file (e.g. scenarios/plantnet.yaml)')
-    .addOption(new Option('--method <name>', 'oat: one parameter at a time around --at; morris: r·(k+1) runs, screening; sobol: N·(k+2) runs, variance shares').choices(['oat', 'morris', 'sobol']).default('morris'))
-    .option('-m, --metric <keys>', 'metric(s) to analyse, comma-separated or repeated (default: the scenario\'s explore objective, else responseTime.mean)', list, [])
-    .option('--at <path=value>', 'oat: the centre point (repeatable; default: the scenario\'s own values, snapped to the levels)', collect, [])
-    .option('--levels <k>', 'oat: values of continuous parameters (default 5); morris: grid levels p (even, default 4)', intOption('--levels', 2))
+    .addOption(
+      new Option(
+        '--method <name>',
+        'oat: one parameter at a time around --at; morris: r·(k+1) runs, screening; sobol: N·(k+2) runs, variance shares',
+      )
+        .choices(['oat', 'morris', 'sobol'])
+        .default('morris'),
+    )
+    .option(
+      '-m, --metric <keys>',
+      "metric(s) to analyse, comma-separated or repeated (default: the scenario's explore objective, else responseTime.mean)",
+      list,
+      [],
+    )
+    .option(
+      '--at <path=value>',
+      "oat: the centre point (repeatable; default: the scenario's own values, snapped to the levels)",
+      collect,
+      [],
+    )
+    .option(
+      '--levels <k>',
+      'oat: values of continuous parameters (default 5); morris: grid levels p (even, default 4)',
+      intOption('--levels', 2),
+    )
     .option('--trajectories <r>', 'morris: trajectories', intOption('--trajectories', 2), 20)
     .option('-n, --samples <N>', 'sobol: base samples N (a power of 2)', intOption('--samples', 4), 256);
   exploreOptions(cmd, { replications: '1 (common random numbers keep the noise out of the comparisons)' })
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Morris: μ* ranks the factors by importance (metric units per unit of the factor's normalized range), σ comparable
 to μ* flags non-linearity or interactions. Sobol: S1 is the share of the metric's variance a factor explains
 alone, ST with its interactions; ST − S1 is the interaction share; Σ S1 near 1 means additive.
@@ -38,84 +88,234 @@ Outputs, in the study folder (--out): study.sqlite, indices.csv, points.csv (eve
 Examples:
   e2ctwin sensitivity scenarios/plantnet.yaml --method oat
   e2ctwin sensitivity scenarios/plantnet.yaml --method morris --trajectories 20
-  e2ctwin sensitivity scenarios/plantnet.yaml --method sobol -n 256 -p cloud.engine.pools.extract=1..8 -p cloud.engine.pools.simsearch=5..60`)
-    .option('--calibration-set <file>', 'oat: also predict every point of the curves over a calibration set (`e2ctwin calibrate-twin`): calibrated value and 90 % prediction interval')
-    .addOption(new Option('--pi-replications <n>', 'with --calibration-set: replications per (plausible vector, point)').argParser(intOption('--pi-replications', 1)).default(1))
+  e2ctwin sensitivity scenarios/plantnet.yaml --method sobol -n 256 -p cloud.engine.pools.extract=1..8 -p cloud.engine.pools.simsearch=5..60`,
+    )
+    .option(
+      '--calibration-set <file>',
+      'oat: also predict every point of the curves over a calibration set (`e2ctwin calibrate-twin`): calibrated value and 90 % prediction interval',
+    )
+    .addOption(
+      new Option(
+        '--pi-replications <n>',
+        'with --calibration-set: replications per (plausible vector, point)',
+      )
+        .argParser(intOption('--pi-replications', 1))
+        .default(1),
+    )
     .action(async (file: string, flags: SensitivityFlags, command: Command) => {
       if (flags.calibrationSet !== undefined && flags.method !== 'oat') {
         // Morris and Sobol indices over a set would be one index per plausible vector: not offered (yet).
-        command.error(`error: --calibration-set applies to --method oat (the curves with their prediction intervals), not ${flags.method}`, { exitCode: ExitCode.BAD_INPUT });
+        command.error(
+          `error: --calibration-set applies to --method oat (the curves with their prediction intervals), not ${flags.method}`,
+          { exitCode: ExitCode.BAD_INPUT },
+        );
       }
-      const definition = { method: flags.method, metric: flags.metric, at: flags.at, levels: flags.levels, trajectories: flags.trajectories, samples: flags.samples };
-      await runStudy(() => startStudy('sensitivity', file, flags, definition, { replications: 1 }), async (s) => {
-        const { study } = s;
-        const metrics = flags.metric.length > 0 ? flags.metric : [objectivesFrom([], study.scenario.explore)[0]!.key];
-        const { space } = study;
-        const header = `${study.scenario.name}: ${flags.method} sensitivity of ${metrics.join(', ')} to ${space.params.map((p) => p.name).join(', ')} · ${study.replications} replication${study.replications === 1 ? '' : 's'} per point, ${study.seedMode === 'crn' ? 'common random numbers' : 'independent seeds'} (seed ${study.rootSeed}), ${s.runner.description}`;
-        // One replication of the space's middle first: an unknown metric is reported before the design runs.
-        const [probe] = await study.evaluator.evaluate([{ config: space.fromUnit(space.params.map(() => 0.5)), replications: 1 }]);
-        s.progress.plan(1);
-        for (const m of metrics) checkMetricKey(m, probe!.summary.mean);
-        let text: string;
-        let doc: Record<string, unknown>;
-        let indicesCsv: string;
-        let evaluations;
-        if (flags.method === 'oat') {
-          const center = centerFrom(flags.at, space, study.scenario);
-          s.progress.plan(space.params.reduce((n, _, i) => n + space.gridLevels(i, flags.levels ?? 5).length, 0) * study.replications);
-          const r = await oat(study, { center, metrics, ...(flags.levels !== undefined ? { levels: flags.levels } : {}) });
-          const results = r.results;
-          evaluations = r.evaluations;
-          text = metrics.map((m) => oatTable(space, m, results[m]!)).join('\n\n');
-          if (flags.calibrationSet !== undefined) {
-            const calibrated = await predictConfigsWithSet(file, r.evaluations.map((e) => ({ name: space.key(e.config), overrides: [...flags.set, ...space.overrides(e.config)] })), metrics, flags.calibrationSet, { seed: study.rootSeed, replications: flags.piReplications, runner: s.runner });
-            const rows = r.evaluations.map((e, i) => [...e.config.map(String), ...metrics.map((m) => { const x = calibrated.predictions[i]!.metrics[m]!; return `${num(x.point)} [${num(x.lo)} – ${num(x.hi)}]`; })]);
-            text += `\n\nCalibrated over ${calibrated.samples} plausible parameter vectors (value [90 % prediction interval]):\n${table([[...space.params.map((p) => p.name), ...metrics], ...rows])}`;
+      const definition = {
+        method: flags.method,
+        metric: flags.metric,
+        at: flags.at,
+        levels: flags.levels,
+        trajectories: flags.trajectories,
+        samples: flags.samples,
+      };
+      await runStudy(
+        () => startStudy('sensitivity', file, flags, definition, { replications: 1 }),
+        async (s) => {
+          const { study } = s;
+          const metrics =
+            flags.metric.length > 0 ? flags.metric : [objectivesFrom([], study.scenario.explore)[0]!.key];
+          const { space } = study;
+          const header = `${study.scenario.name}: ${flags.method} sensitivity of ${metrics.join(', ')} to ${space.params.map((p) => p.name).join(', ')} · ${study.replications} replication${study.replications === 1 ? '' : 's'} per point, ${study.seedMode === 'crn' ? 'common random numbers' : 'independent seeds'} (seed ${study.rootSeed}), ${s.runner.description}`;
+          // One replication of the space's middle first: an unknown metric is reported before the design runs.
+          const [probe] = await study.evaluator.evaluate([
+            { config: space.fromUnit(space.params.map(() => 0.5)), replications: 1 },
+          ]);
+          s.progress.plan(1);
+          for (const m of metrics) checkMetricKey(m, probe!.summary.mean);
+          let text: string;
+          let doc: Record<string, unknown>;
+          let indicesCsv: string;
+          let evaluations: readonly import('../../explore/evaluator.js').Evaluation[];
+          if (flags.method === 'oat') {
+            const center = centerFrom(flags.at, space, study.scenario);
+            s.progress.plan(
+              space.params.reduce((n, _, i) => n + space.gridLevels(i, flags.levels ?? 5).length, 0) *
+                study.replications,
+            );
+            const r = await oat(study, {
+              center,
+              metrics,
+              ...(flags.levels !== undefined ? { levels: flags.levels } : {}),
+            });
+            const results = r.results;
+            evaluations = r.evaluations;
+            text = metrics.map((m) => oatTable(space, m, results[m]!)).join('\n\n');
+            if (flags.calibrationSet !== undefined) {
+              const calibrated = await predictConfigsWithSet(
+                file,
+                r.evaluations.map((e) => ({
+                  name: space.key(e.config),
+                  overrides: [...flags.set, ...space.overrides(e.config)],
+                })),
+                metrics,
+                flags.calibrationSet,
+                { seed: study.rootSeed, replications: flags.piReplications, runner: s.runner },
+              );
+              const rows = r.evaluations.map((e, i) => [
+                ...e.config.map(String),
+                ...metrics.map((m) => {
+                  const x = calibrated.predictions[i]!.metrics[m]!;
+                  return `${num(x.point)} [${num(x.lo)} – ${num(x.hi)}]`;
+                }),
+              ]);
+              text += `\n\nCalibrated over ${calibrated.samples} plausible parameter vectors (value [90 % prediction interval]):\n${table([[...space.params.map((p) => p.name), ...metrics], ...rows])}`;
+            }
+            doc = {
+              center: space.record(center),
+              curves: Object.fromEntries(
+                metrics.map((m) => [
+                  m,
+                  results[m]!.curves.map((c) => ({
+                    param: c.param.path,
+                    range: c.range,
+                    bestLevel: c.bestLevel,
+                    points: c.points.map((p, j) => ({
+                      value: space.gridLevels(space.params.indexOf(c.param), flags.levels ?? 5)[j],
+                      mean: p.mean,
+                      ci95: p.halfWidth,
+                    })),
+                  })),
+                ]),
+              ),
+            };
+            indicesCsv = csv(
+              ['metric', 'param', 'value', 'mean', 'ci95'],
+              metrics.flatMap((m) =>
+                results[m]!.curves.flatMap((c) =>
+                  c.points.map((p) => [
+                    m,
+                    c.param.path,
+                    p.config[space.params.indexOf(c.param)],
+                    p.mean,
+                    p.halfWidth,
+                  ]),
+                ),
+              ),
+            );
+          } else if (flags.method === 'morris') {
+            const p = flags.levels ?? 4;
+            s.progress.plan(flags.trajectories * (space.dims + 1) * study.replications);
+            const r = await morris(study, { metrics, trajectories: flags.trajectories, levels: p });
+            evaluations = r.evaluations;
+            text = `${metrics.map((m) => morrisTable(m, r.indices[m]!)).join('\n\n')}\n\n${r.runs} points (${flags.trajectories} trajectories × ${space.dims + 1}), p = ${p} levels, Δ = ${num(p / (2 * (p - 1)), 3)}`;
+            doc = {
+              trajectories: flags.trajectories,
+              levels: p,
+              runs: r.runs,
+              indices: Object.fromEntries(
+                metrics.map((m) => [
+                  m,
+                  r.indices[m]!.map((x) => ({
+                    param: x.param.path,
+                    muStar: x.muStar,
+                    muStarCi95: x.muStarCi,
+                    mu: x.mu,
+                    sigma: x.sigma,
+                  })),
+                ]),
+              ),
+            };
+            indicesCsv = csv(
+              ['metric', 'param', 'mu_star', 'mu_star_ci95', 'mu', 'sigma'],
+              metrics.flatMap((m) =>
+                r.indices[m]!.map((x) => [m, x.param.path, x.muStar, x.muStarCi, x.mu, x.sigma]),
+              ),
+            );
+          } else {
+            s.progress.plan(flags.samples * (space.dims + 2) * study.replications);
+            const r = await sobol(study, { metrics, n: flags.samples });
+            evaluations = r.evaluations;
+            const distinct = new Set(r.evaluations.map((e) => e.key)).size;
+            text = `${metrics.map((m) => sobolTable(m, r.indices[m]!, r.variance[m]!)).join('\n\n')}\n\n${r.runs} points (N = ${flags.samples} × (k + 2) = ${space.dims + 2})${distinct < r.runs ? `, ${distinct} distinct configurations` : ''}; CIs: 1.96 × sd of 1000 bootstrap resamples`;
+            doc = {
+              samples: flags.samples,
+              runs: r.runs,
+              indices: Object.fromEntries(
+                metrics.map((m) => [
+                  m,
+                  {
+                    variance: r.variance[m],
+                    sumS1: r.indices[m]!.reduce((a, x) => a + x.S1, 0),
+                    params: r.indices[m]!.map((x) => ({
+                      param: x.param.path,
+                      S1: x.S1,
+                      S1Ci95: x.S1Ci,
+                      ST: x.ST,
+                      STCi95: x.STCi,
+                    })),
+                  },
+                ]),
+              ),
+            };
+            indicesCsv = csv(
+              ['metric', 'param', 'S1', 'S1_ci95', 'ST', 'ST_ci95'],
+              metrics.flatMap((m) => r.indices[m]!.map((x) => [m, x.param.path, x.S1, x.S1Ci, x.ST, x.STCi])),
+            );
           }
-          doc = { center: space.record(center), curves: Object.fromEntries(metrics.map((m) => [m, results[m]!.curves.map((c) => ({ param: c.param.path, range: c.range, bestLevel: c.bestLevel, points: c.points.map((p, j) => ({ value: space.gridLevels(space.params.indexOf(c.param), flags.levels ?? 5)[j], mean: p.mean, ci95: p.halfWidth })) }))])) };
-          indicesCsv = csv(['metric', 'param', 'value', 'mean', 'ci95'], metrics.flatMap((m) => results[m]!.curves.flatMap((c) => c.points.map((p) => [m, c.param.path, p.config[space.params.indexOf(c.param)], p.mean, p.halfWidth]))));
-        } else if (flags.method === 'morris') {
-          const p = flags.levels ?? 4;
-          s.progress.plan(flags.trajectories * (space.dims + 1) * study.replications);
-          const r = await morris(study, { metrics, trajectories: flags.trajectories, levels: p });
-          evaluations = r.evaluations;
-          text = `${metrics.map((m) => morrisTable(m, r.indices[m]!)).join('\n\n')}\n\n${r.runs} points (${flags.trajectories} trajectories × ${space.dims + 1}), p = ${p} levels, Δ = ${num(p / (2 * (p - 1)), 3)}`;
-          doc = { trajectories: flags.trajectories, levels: p, runs: r.runs, indices: Object.fromEntries(metrics.map((m) => [m, r.indices[m]!.map((x) => ({ param: x.param.path, muStar: x.muStar, muStarCi95: x.muStarCi, mu: x.mu, sigma: x.sigma }))])) };
-          indicesCsv = csv(['metric', 'param', 'mu_star', 'mu_star_ci95', 'mu', 'sigma'], metrics.flatMap((m) => r.indices[m]!.map((x) => [m, x.param.path, x.muStar, x.muStarCi, x.mu, x.sigma])));
-        } else {
-          s.progress.plan(flags.samples * (space.dims + 2) * study.replications);
-          const r = await sobol(study, { metrics, n: flags.samples });
-          evaluations = r.evaluations;
-          const distinct = new Set(r.evaluations.map((e) => e.key)).size;
-          text = `${metrics.map((m) => sobolTable(m, r.indices[m]!, r.variance[m]!)).join('\n\n')}\n\n${r.runs} points (N = ${flags.samples} × (k + 2) = ${space.dims + 2})${distinct < r.runs ? `, ${distinct} distinct configurations` : ''}; CIs: 1.96 × sd of 1000 bootstrap resamples`;
-          doc = { samples: flags.samples, runs: r.runs, indices: Object.fromEntries(metrics.map((m) => [m, { variance: r.variance[m], sumS1: r.indices[m]!.reduce((a, x) => a + x.S1, 0), params: r.indices[m]!.map((x) => ({ param: x.param.path, S1: x.S1, S1Ci95: x.S1Ci, ST: x.ST, STCi95: x.STCi })) }])) };
-          indicesCsv = csv(['metric', 'param', 'S1', 'S1_ci95', 'ST', 'ST_ci95'], metrics.flatMap((m) => r.indices[m]!.map((x) => [m, x.param.path, x.S1, x.S1Ci, x.ST, x.STCi])));
-        }
-        s.progress.stop();
-        const full = { kind: 'sensitivity', method: flags.method, scenario: study.scenario.name, metrics, rootSeed: study.rootSeed, seeds: study.seedMode, replications: study.replications, params: space.params.map((p) => ({ path: p.path, name: p.name })), ...doc };
-        const files = [s.write('indices.csv', indicesCsv), s.write('points.csv', sweepCsv(space, evaluations ?? [], metrics)), s.write('result.json', json(full))];
-        if (flags.json) process.stdout.write(json(full));
-        else process.stdout.write(`${header}\n\n${text}\n`);
-        process.stderr.write(closingLine(s, files));
-      });
+          s.progress.stop();
+          const full = {
+            kind: 'sensitivity',
+            method: flags.method,
+            scenario: study.scenario.name,
+            metrics,
+            rootSeed: study.rootSeed,
+            seeds: study.seedMode,
+            replications: study.replications,
+            params: space.params.map((p) => ({ path: p.path, name: p.name })),
+            ...doc,
+          };
+          const files = [
+            s.write('indices.csv', indicesCsv),
+            s.write('points.csv', sweepCsv(space, evaluations ?? [], metrics)),
+            s.write('result.json', json(full)),
+          ];
+          if (flags.json) process.stdout.write(json(full));
+          else process.stdout.write(`${header}\n\n${text}\n`);
+          process.stderr.write(closingLine(s, files));
+        },
+      );
     });
 }
 
-function centerFrom(at: readonly string[], space: Space, scenario: Parameters<typeof currentLevel>[0]): Config {
+function centerFrom(
+  at: readonly string[],
+  space: Space,
+  scenario: Parameters<typeof currentLevel>[0],
+): Config {
   const given = new Map<string, string>();
   for (const a of at) {
     const eq = a.indexOf('=');
-    if (eq <= 0) throw new ExploreError(ExploreErrorCode.BAD_PARAM, `--at "${a}" is not of the form path=value`, { at: a });
+    if (eq <= 0)
+      throw new ExploreError(ExploreErrorCode.BAD_PARAM, `--at "${a}" is not of the form path=value`, {
+        at: a,
+      });
     given.set(a.slice(0, eq).trim(), a);
   }
   for (const k of given.keys()) {
-    if (!space.params.some((p) => p.path === k || p.name === k)) throw new ExploreError(ExploreErrorCode.BAD_PARAM, `--at ${k}: not a parameter of the study`, { at: k }, `parameters: ${space.params.map((p) => p.path).join(', ')}`);
+    if (!space.params.some((p) => p.path === k || p.name === k))
+      throw new ExploreError(
+        ExploreErrorCode.BAD_PARAM,
+        `--at ${k}: not a parameter of the study`,
+        { at: k },
+        `parameters: ${space.params.map((p) => p.path).join(', ')}`,
+      );
   }
   return space.params.map((p, i) => {
     const a = given.get(p.path) ?? given.get(p.name);
     if (a !== undefined) {
       const v = parseParamFlag(`${p.path}=${a.slice(a.indexOf('=') + 1)}`).levels?.[0];
-      if (v === undefined) throw new ExploreError(ExploreErrorCode.BAD_PARAM, `--at ${a}: give one value`, { at: a });
+      if (v === undefined)
+        throw new ExploreError(ExploreErrorCode.BAD_PARAM, `--at ${a}: give one value`, { at: a });
       return space.snap(i, v);
     }
     return currentLevel(scenario, p, (v) => space.snap(i, v));
@@ -127,21 +327,61 @@ function oatTable(space: Space, metric: string, r: OatResult): string {
   for (const c of r.curves) {
     const i = space.params.indexOf(c.param);
     out.push('');
-    out.push(table([[c.param.name, ...c.points.map((p) => String(p.config[i]))], [metric, ...c.points.map((p) => `${num(p.mean, 4)}${p.feasible ? '' : '*'}`)], ...(c.points.some((p) => Number.isFinite(p.halfWidth)) ? [['± CI', ...c.points.map((p) => (Number.isFinite(p.halfWidth) ? num(p.halfWidth, 2) : ''))]] : [])], '  '));
+    out.push(
+      table(
+        [
+          [c.param.name, ...c.points.map((p) => String(p.config[i]))],
+          [metric, ...c.points.map((p) => `${num(p.mean, 4)}${p.feasible ? '' : '*'}`)],
+          ...(c.points.some((p) => Number.isFinite(p.halfWidth))
+            ? [['± CI', ...c.points.map((p) => (Number.isFinite(p.halfWidth) ? num(p.halfWidth, 2) : ''))]]
+            : []),
+        ],
+        '  ',
+      ),
+    );
   }
-  if (r.curves.some((c) => c.points.some((p) => !p.feasible))) out.push('', '  * infeasible (feasible: false, e.g. GPU memory beyond the card)');
+  if (r.curves.some((c) => c.points.some((p) => !p.feasible)))
+    out.push('', '  * infeasible (feasible: false, e.g. GPU memory beyond the card)');
   out.push('');
-  out.push(table([['parameter', 'range of the metric', 'best feasible level'], ...[...r.curves].sort((a, b) => b.range - a.range).map((c) => [c.param.path, num(c.range, 4), String(c.bestLevel)])], '  '));
+  out.push(
+    table(
+      [
+        ['parameter', 'range of the metric', 'best feasible level'],
+        ...[...r.curves]
+          .sort((a, b) => b.range - a.range)
+          .map((c) => [c.param.path, num(c.range, 4), String(c.bestLevel)]),
+      ],
+      '  ',
+    ),
+  );
   return out.join('\n');
 }
 
 function morrisTable(metric: string, idx: readonly MorrisIndex[]): string {
-  const rows = [...idx].sort((a, b) => b.muStar - a.muStar).map((x) => [x.param.path, num(x.muStar, 4), `± ${num(x.muStarCi, 2)}`, num(x.mu, 4), num(x.sigma, 4), x.muStar > 0 ? num(x.sigma / x.muStar, 2) : '–']);
+  const rows = [...idx]
+    .sort((a, b) => b.muStar - a.muStar)
+    .map((x) => [
+      x.param.path,
+      num(x.muStar, 4),
+      `± ${num(x.muStarCi, 2)}`,
+      num(x.mu, 4),
+      num(x.sigma, 4),
+      x.muStar > 0 ? num(x.sigma / x.muStar, 2) : '–',
+    ]);
   return `Morris elementary effects on ${metric}:\n${table([['parameter', 'μ*', '95% CI', 'μ', 'σ', 'σ/μ*'], ...rows], '  ')}`;
 }
 
 function sobolTable(metric: string, idx: readonly SobolIndex[], variance: number): string {
-  const rows = [...idx].sort((a, b) => b.ST - a.ST).map((x) => [x.param.path, num(x.S1, 3), `± ${num(x.S1Ci, 2)}`, num(x.ST, 3), `± ${num(x.STCi, 2)}`, num(x.ST - x.S1, 2)]);
+  const rows = [...idx]
+    .sort((a, b) => b.ST - a.ST)
+    .map((x) => [
+      x.param.path,
+      num(x.S1, 3),
+      `± ${num(x.S1Ci, 2)}`,
+      num(x.ST, 3),
+      `± ${num(x.STCi, 2)}`,
+      num(x.ST - x.S1, 2),
+    ]);
   const sum = idx.reduce((a, x) => a + x.S1, 0);
   return `Sobol indices of ${metric} (variance ${num(variance, 4)}):\n${table([['parameter', 'S1', '95% CI', 'ST', '95% CI', 'ST − S1'], ...rows], '  ')}\n  Σ S1 = ${num(sum, 3)}`;
 }

@@ -3,8 +3,18 @@ import { release } from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import {
-  CalibrateError, CalibrateErrorCode, HeldOutError, plotData, prepareValidation, readOrSkip, runValidation,
-  type HeldOutConfig, type HeldOutIssue, type Measure, type PreparedValidation, type ValidationOutcome,
+  CalibrateError,
+  CalibrateErrorCode,
+  HeldOutError,
+  plotData,
+  prepareValidation,
+  readOrSkip,
+  runValidation,
+  type HeldOutConfig,
+  type HeldOutIssue,
+  type Measure,
+  type PreparedValidation,
+  type ValidationOutcome,
 } from '../../calibrate/index.js';
 import { LiveError } from '../../live/errors.js';
 import { DEFAULT_STATE_ROOT } from '../../live/journal.js';
@@ -12,7 +22,15 @@ import { PACKAGE_ROOT } from '../../live/paths.js';
 import { buildPlan } from '../../live/plan/build.js';
 import { LiveRun } from '../../live/run/runner.js';
 import { loadTestbed, type LoadedTestbed } from '../../live/testbed/load.js';
-import { checkOutFolder, gitCommit, metricsJson, replaceFile, RunFolderError, validationFolder, type MeasuredRunFolder } from '../../run-folder/index.js';
+import {
+  checkOutFolder,
+  gitCommit,
+  metricsJson,
+  replaceFile,
+  RunFolderError,
+  validationFolder,
+  type MeasuredRunFolder,
+} from '../../run-folder/index.js';
 import type { ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
@@ -21,9 +39,23 @@ import { coverageOverSet, coverageTable, type SetCoverage } from '../set-coverag
 import { pkg } from '../version.js';
 
 interface Flags {
-  calibrationSet?: string; piReplications: number; workers?: number;
-  calibration: string; configs: string; testbed?: string; liveRuns?: string; duration?: string; warmup?: string;
-  repeat?: number; replications: number; seed?: number; set: string[]; allowDir: string[]; out?: string; json?: boolean; stateDir: string;
+  calibrationSet?: string;
+  piReplications: number;
+  workers?: number;
+  calibration: string;
+  configs: string;
+  testbed?: string;
+  liveRuns?: string;
+  duration?: string;
+  warmup?: string;
+  repeat?: number;
+  replications: number;
+  seed?: number;
+  set: string[];
+  allowDir: string[];
+  out?: string;
+  json?: boolean;
+  stateDir: string;
 }
 
 const rel = (p: string) => path.relative(process.cwd(), path.resolve(p)) || '.';
@@ -33,26 +65,80 @@ const shown = (p: string) => (rel(p).startsWith('..') ? path.resolve(p) : rel(p)
 export function registerValidateTwin(program: Command): void {
   program
     .command('validate-twin')
-    .description('Score the calibrated twin on held-out configurations: simulate each (scenario + calibration params, R replications) and measure it on the live testbed (or reuse measured run folders), then report per configuration predicted vs measured mean, p95 and throughput with 95 % CIs and the KS distance of the response-time distributions, and overall MAPE, bias, Spearman rank correlation and regret.')
-    .argument('<scenario>', 'the scenario as deployed (the live system; its own demands, no calibration include)')
-    .requiredOption('--calibration <params.yaml>', 'the params file `e2ctwin calibrate` wrote; applied to the twin only (as `calibration:`), never to the live runs')
-    .requiredOption('--configs <held-out.yaml>', 'held-out configurations: `configs: [{name, set: [path=value, …]}, …]` (see calibration/local-testbed/held-out.yaml); none may be a training run')
-    .option('--testbed <file>', 'measure configurations without a run folder live on this testbed (root for the local provider); their folders go to --live-runs (or <out>/runs)')
-    .option('--live-runs <dir>', 'folder of measured run folders, one per configuration name (<dir>/<name>/ with run.json, metrics.json, trace.jsonl or trace.jsonl.gz); reused as they are, so a shipped campaign is re-scored without root')
-    .option('-d, --duration <s>', 'live runs: seconds of workload per repetition (default: the scenario\'s run.duration)')
-    .option('--warmup <s>', 'live runs: seconds excluded from the metrics (default: the scenario\'s warm-up, scaled to --duration)')
-    .option('--repeat <n>', 'live runs: repetitions of the workload per configuration (confidence intervals over them)', intOption('--repeat', 1))
-    .option('-r, --replications <n>', 'twin: replications per configuration (each simulates the measured window: its duration and warm-up)', intOption('--replications', 1), 10)
-    .option('--seed <n>', 'twin: root seed (default: the scenario\'s)', intOption('--seed'))
-    .option('-s, --set <path=value>', 'override a scenario field for every configuration, twin and live alike (repeatable)', collect, [])
-    .option('-o, --out <dir>', 'write validation.json (the report), plot.json (per-configuration points and both response-time CDFs, for a browser view) and, with --testbed and no --live-runs, runs/<name>/; checked before anything runs: a new or empty folder, or one validate-twin wrote (validation.json or runs/), never another')
+    .description(
+      'Score the calibrated twin on held-out configurations: simulate each (scenario + calibration params, R replications) and measure it on the live testbed (or reuse measured run folders), then report per configuration predicted vs measured mean, p95 and throughput with 95 % CIs and the KS distance of the response-time distributions, and overall MAPE, bias, Spearman rank correlation and regret.',
+    )
+    .argument(
+      '<scenario>',
+      'the scenario as deployed (the live system; its own demands, no calibration include)',
+    )
+    .requiredOption(
+      '--calibration <params.yaml>',
+      'the params file `e2ctwin calibrate` wrote; applied to the twin only (as `calibration:`), never to the live runs',
+    )
+    .requiredOption(
+      '--configs <held-out.yaml>',
+      'held-out configurations: `configs: [{name, set: [path=value, …]}, …]` (see calibration/local-testbed/held-out.yaml); none may be a training run',
+    )
+    .option(
+      '--testbed <file>',
+      'measure configurations without a run folder live on this testbed (root for the local provider); their folders go to --live-runs (or <out>/runs)',
+    )
+    .option(
+      '--live-runs <dir>',
+      'folder of measured run folders, one per configuration name (<dir>/<name>/ with run.json, metrics.json, trace.jsonl or trace.jsonl.gz); reused as they are, so a shipped campaign is re-scored without root',
+    )
+    .option(
+      '-d, --duration <s>',
+      "live runs: seconds of workload per repetition (default: the scenario's run.duration)",
+    )
+    .option(
+      '--warmup <s>',
+      "live runs: seconds excluded from the metrics (default: the scenario's warm-up, scaled to --duration)",
+    )
+    .option(
+      '--repeat <n>',
+      'live runs: repetitions of the workload per configuration (confidence intervals over them)',
+      intOption('--repeat', 1),
+    )
+    .option(
+      '-r, --replications <n>',
+      'twin: replications per configuration (each simulates the measured window: its duration and warm-up)',
+      intOption('--replications', 1),
+      10,
+    )
+    .option('--seed <n>', "twin: root seed (default: the scenario's)", intOption('--seed'))
+    .option(
+      '-s, --set <path=value>',
+      'override a scenario field for every configuration, twin and live alike (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '-o, --out <dir>',
+      'write validation.json (the report), plot.json (per-configuration points and both response-time CDFs, for a browser view) and, with --testbed and no --live-runs, runs/<name>/; checked before anything runs: a new or empty folder, or one validate-twin wrote (validation.json or runs/), never another',
+    )
     .option('--json', 'print the report (validation.json) instead of the table')
-    .option('--calibration-set <file>', 'also predict each configuration over a calibration set (`e2ctwin calibrate-twin`, on top of --calibration) and report how many measured values fall inside the 90 % prediction intervals (coverage)')
-    .option('--pi-replications <n>', 'with --calibration-set: replications per plausible vector', intOption('--pi-replications', 1), 2)
-    .option('-w, --workers <n>', 'with --calibration-set: worker threads (default: the cores; 0 the main thread)', intOption('--workers', 0))
+    .option(
+      '--calibration-set <file>',
+      'also predict each configuration over a calibration set (`e2ctwin calibrate-twin`, on top of --calibration) and report how many measured values fall inside the 90 % prediction intervals (coverage)',
+    )
+    .option(
+      '--pi-replications <n>',
+      'with --calibration-set: replications per plausible vector',
+      intOption('--pi-replications', 1),
+      2,
+    )
+    .option(
+      '-w, --workers <n>',
+      'with --calibration-set: worker threads (default: the cores; 0 the main thread)',
+      intOption('--workers', 0),
+    )
     .option('--state-dir <dir>', 'live runs: local state (journals, keys, sockets)', DEFAULT_STATE_ROOT)
     .option('--allow-dir <dir>', `${ALLOW_DIR_HELP}; the --calibration file is always allowed`, collect, [])
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   # re-score the shipped campaign from its measured runs (no root needed)
   e2ctwin validate-twin scenarios/local-testbed.yaml --calibration calibration/local-testbed/params.yaml \\
@@ -67,7 +153,8 @@ the report names the missing ones. A corrupt run folder (a missing or unparsable
 or trace, a field of the wrong type) is skipped, not fatal: the file and the problem are printed, the
 report counts it among the missing as corrupt, and with --testbed that configuration is measured again.
 Progress goes to stderr.
-Exit status: 0 report written, 1 no configuration could be measured, 2 bad input (nothing ran).`)
+Exit status: 0 report written, 1 no configuration could be measured, 2 bad input (nothing ran).`,
+    )
     .action(async (file: string, f: Flags) => {
       try {
         await validateTwin(file, f);
@@ -78,8 +165,15 @@ Exit status: 0 report written, 1 no configuration could be measured, 2 bad input
           return;
         }
         const err = e as Error & { code?: string };
-        if ((err instanceof CalibrateError && err.badInput) || err instanceof LiveError || err instanceof InvalidArgumentError || err instanceof RunFolderError) {
-          process.stderr.write(`error: ${err.message}${err.code && !(err instanceof InvalidArgumentError) ? ` [${err.code}]` : ''}\n`);
+        if (
+          (err instanceof CalibrateError && err.badInput) ||
+          err instanceof LiveError ||
+          err instanceof InvalidArgumentError ||
+          err instanceof RunFolderError
+        ) {
+          process.stderr.write(
+            `error: ${err.message}${err.code && !(err instanceof InvalidArgumentError) ? ` [${err.code}]` : ''}\n`,
+          );
           process.exitCode = ExitCode.BAD_INPUT;
           return;
         }
@@ -89,15 +183,23 @@ Exit status: 0 report written, 1 no configuration could be measured, 2 bad input
 }
 
 function formatHeldOutIssues(issues: readonly HeldOutIssue[]): string {
-  const lines = [...issues].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line).map((i) =>
-    `  ${i.line > 0 ? `${i.file}:${i.line}:${i.column}` : i.file}${i.path ? ` ${i.path}:` : ''} ${i.message}${i.hint ? ` (${i.hint})` : ''}  [${i.code}]`);
-  return [`error: ${issues.length} problem${issues.length === 1 ? '' : 's'} in the held-out configurations:`, ...lines].join('\n');
+  const lines = [...issues]
+    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)
+    .map(
+      (i) =>
+        `  ${i.line > 0 ? `${i.file}:${i.line}:${i.column}` : i.file}${i.path ? ` ${i.path}:` : ''} ${i.message}${i.hint ? ` (${i.hint})` : ''}  [${i.code}]`,
+    );
+  return [
+    `error: ${issues.length} problem${issues.length === 1 ? '' : 's'} in the held-out configurations:`,
+    ...lines,
+  ].join('\n');
 }
 
 function seconds(name: string, v: string | undefined, zero = false): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || (!zero && n === 0)) throw new InvalidArgumentError(`${name} must be a number ${zero ? '≥' : '>'} 0 (got "${v}")`);
+  if (!Number.isFinite(n) || n < 0 || (!zero && n === 0))
+    throw new InvalidArgumentError(`${name} must be a number ${zero ? '≥' : '>'} 0 (got "${v}")`);
   return n;
 }
 
@@ -107,33 +209,49 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
   const warmupS = seconds('--warmup', f.warmup, true);
   // Everything is checked before anything runs: the output folder, files, the scenario with and without
   // the calibration, every configuration applied to it, the testbed and a plan of each live run.
-  const out = f.out !== undefined ? checkOutFolder(f.out, { option: '--out', kind: validationFolder }) : undefined;
+  const out =
+    f.out !== undefined ? checkOutFolder(f.out, { option: '--out', kind: validationFolder }) : undefined;
   const v = prepareValidation({
-    scenarioFile: file, calibrationFile: f.calibration, configsFile: f.configs, set: f.set, roots: fileRoots(f),
+    scenarioFile: file,
+    calibrationFile: f.calibration,
+    configsFile: f.configs,
+    set: f.set,
+    roots: fileRoots(f),
     // Live runs go to --live-runs, else into the output folder; without a testbed only --live-runs counts.
     runsDir: f.liveRuns ?? (f.testbed && f.out ? path.join(f.out, 'runs') : undefined),
-    canMeasure: f.testbed !== undefined, log, show: shown, record: rel,
+    canMeasure: f.testbed !== undefined,
+    log,
+    show: shown,
+    record: rel,
   });
   let testbed: LoadedTestbed | undefined;
   if (f.testbed) {
     testbed = loadTestbed(f.testbed);
-    for (const c of v.heldOut.configs) buildPlan(v.scenarioOf(c), testbed, planOptions(f, 'check', durationS, warmupS));
+    for (const c of v.heldOut.configs)
+      buildPlan(v.scenarioOf(c), testbed, planOptions(f, 'check', durationS, warmupS));
   }
   const tb = testbed;
-  const measure: Measure | undefined = tb ? async ({ config, dir, tag }) => {
-    log(`${tag}: live run (${config.set.join(' ') || 'the scenario as it is'}) → ${shown(dir)}`);
-    return runLive({ v, config, flags: f, testbed: tb, dir, durationS, warmupS, log });
-  } : undefined;
+  const measure: Measure | undefined = tb
+    ? async ({ config, dir, tag }) => {
+        log(`${tag}: live run (${config.set.join(' ') || 'the scenario as it is'}) → ${shown(dir)}`);
+        return runLive({ v, config, flags: f, testbed: tb, dir, durationS, warmupS, log });
+      }
+    : undefined;
 
   let stop: string | undefined;
-  const onSignal = (sig: string) => { stop = `not run: validation interrupted by ${sig}`; };
+  const onSignal = (sig: string) => {
+    stop = `not run: validation interrupted by ${sig}`;
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let outcome: ValidationOutcome;
   try {
     outcome = await runValidation(v, {
-      ...(measure ? { measure } : {}), replications: f.replications, ...(f.seed !== undefined ? { seed: f.seed } : {}),
-      stopped: () => stop, ...(f.testbed ? { setup: { testbed: rel(f.testbed) } } : {}),
+      ...(measure ? { measure } : {}),
+      replications: f.replications,
+      ...(f.seed !== undefined ? { seed: f.seed } : {}),
+      stopped: () => stop,
+      ...(f.testbed ? { setup: { testbed: rel(f.testbed) } } : {}),
     });
   } finally {
     process.off('SIGINT', onSignal);
@@ -143,8 +261,14 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
   // Calibration honesty: do the measured values fall inside the set's 90 % prediction intervals?
   let coverage: SetCoverage | undefined;
   if (f.calibrationSet && outcome.measured.length > 0) {
-    log(`calibration set ${f.calibrationSet}: ${outcome.measured.length} configurations × its plausible vectors × ${f.piReplications} replications`);
-    coverage = await coverageOverSet(file, outcome.measured, f.calibrationSet, { seed: f.seed ?? v.deployed.seed, replications: f.piReplications, ...(f.workers !== undefined ? { workers: f.workers } : {}) });
+    log(
+      `calibration set ${f.calibrationSet}: ${outcome.measured.length} configurations × its plausible vectors × ${f.piReplications} replications`,
+    );
+    coverage = await coverageOverSet(file, outcome.measured, f.calibrationSet, {
+      seed: f.seed ?? v.deployed.seed,
+      replications: f.piReplications,
+      ...(f.workers !== undefined ? { workers: f.workers } : {}),
+    });
   }
   const report = coverage ? { ...outcome.report, predictionIntervals: coverage } : outcome.report;
   if (out && f.out) {
@@ -153,10 +277,17 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
     replaceFile(path.join(out.path, 'plot.json'), metricsJson(plotData(report, samples)));
     log(`wrote ${shown(path.join(f.out, 'validation.json'))}, ${shown(path.join(f.out, 'plot.json'))}`);
   }
-  if (outcome.corrupt > 0) log(`warning: ${outcome.corrupt} corrupt run folder${outcome.corrupt === 1 ? '' : 's'} skipped (named above and in the report's missing list)`);
-  process.stdout.write(f.json ? metricsJson(report) : `${validationTable(report)}\n${coverage ? coverageTable(coverage) : ''}`);
+  if (outcome.corrupt > 0)
+    log(
+      `warning: ${outcome.corrupt} corrupt run folder${outcome.corrupt === 1 ? '' : 's'} skipped (named above and in the report's missing list)`,
+    );
+  process.stdout.write(
+    f.json ? metricsJson(report) : `${validationTable(report)}\n${coverage ? coverageTable(coverage) : ''}`,
+  );
   if (outcome.scored === 0) {
-    log(`error: no configuration could be measured: nothing to score [${CalibrateErrorCode.NO_MEASUREMENTS}]`);
+    log(
+      `error: no configuration could be measured: nothing to score [${CalibrateErrorCode.NO_MEASUREMENTS}]`,
+    );
     process.exitCode = ExitCode.FAILURE;
   }
 }
@@ -164,7 +295,8 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
 /** Plan options of a live run (`check`: the plans built before anything runs, to catch placement problems). */
 function planOptions(f: Flags, runId: string, durationS: number | undefined, warmupS: number | undefined) {
   return {
-    runId, stateDir: path.join(f.stateDir, runId),
+    runId,
+    stateDir: path.join(f.stateDir, runId),
     ...(durationS !== undefined ? { durationS } : {}),
     ...(warmupS !== undefined ? { warmupS } : {}),
     ...(f.repeat !== undefined ? { repeat: f.repeat } : {}),
@@ -173,16 +305,38 @@ function planOptions(f: Flags, runId: string, durationS: number | undefined, war
 }
 
 /** One configuration live, its run folder written like `e2ctwin live --out`; a reason when it gave no measurement. */
-async function runLive(o: { v: PreparedValidation; config: HeldOutConfig; flags: Flags; testbed: LoadedTestbed; dir: string; durationS: number | undefined; warmupS: number | undefined; log: (l: string) => void }): Promise<MeasuredRunFolder | string> {
+async function runLive(o: {
+  v: PreparedValidation;
+  config: HeldOutConfig;
+  flags: Flags;
+  testbed: LoadedTestbed;
+  dir: string;
+  durationS: number | undefined;
+  warmupS: number | undefined;
+  log: (l: string) => void;
+}): Promise<MeasuredRunFolder | string> {
   const { v, config: c, flags: f, testbed, dir, durationS, warmupS, log } = o;
   const overrides = [...f.set, ...c.set];
   const scenario: ResolvedScenario = v.scenarioOf(c);
   const runId = randomBytes(4).toString('hex').slice(0, 5);
   const plan = buildPlan(scenario, testbed, planOptions(f, runId, durationS, warmupS));
   const outcome = await new LiveRun({
-    scenario, testbed, plan, stateRoot: f.stateDir, overrides, out: dir, log: (l) => log(`  ${l}`),
-    versions: { e2ctwin: pkg.version, gitCommit: gitCommit() ?? null, node: process.version, kernel: release(), platform: process.platform },
+    scenario,
+    testbed,
+    plan,
+    stateRoot: f.stateDir,
+    overrides,
+    out: dir,
+    log: (l) => log(`  ${l}`),
+    versions: {
+      e2ctwin: pkg.version,
+      gitCommit: gitCommit() ?? null,
+      node: process.version,
+      kernel: release(),
+      platform: process.platform,
+    },
   }).execute();
-  if (outcome.status !== 'ok') return `live run ${outcome.status}${outcome.failure ? `: ${outcome.failure}` : ''} (partial results in ${shown(dir)})`;
+  if (outcome.status !== 'ok')
+    return `live run ${outcome.status}${outcome.failure ? `: ${outcome.failure}` : ''} (partial results in ${shown(dir)})`;
   return readOrSkip(dir, c.name, log);
 }

@@ -38,10 +38,17 @@ export class GpEi implements Optimizer {
   #candidates: { config: Config; key: string; x: number[] }[] | undefined;
   #fits = 0;
 
-  constructor(readonly ctx: OptimizerContext, options: GpEiOptions = {}) {
+  constructor(
+    readonly ctx: OptimizerContext,
+    options: GpEiOptions = {},
+  ) {
     const d = ctx.space.dims;
     this.#seen = new Seen(ctx.space);
-    this.#o = { nInitial: options.nInitial ?? 2 * d + 2, xi: options.xi ?? 0.01, nCandidates: options.nCandidates ?? 5000 };
+    this.#o = {
+      nInitial: options.nInitial ?? 2 * d + 2,
+      xi: options.xi ?? 0.01,
+      nCandidates: options.nCandidates ?? 5000,
+    };
     this.#init = lhsDesign(ctx.space, this.#o.nInitial, ctx.rng);
     this.#objGp = new GaussianProcess(d);
   }
@@ -89,19 +96,26 @@ export class GpEi implements Optimizer {
       const m = finite(this.#obs.map((o) => o.margins[j]!));
       // A margin that never varied says nothing about where the boundary is: no model (and no penalty).
       if (m.every((v) => v === m[0])) continue;
-      const gp = this.#conTheta[j] ? new GaussianProcess(space.dims, this.#conTheta[j]) : new GaussianProcess(space.dims);
+      const gp = this.#conTheta[j]
+        ? new GaussianProcess(space.dims, this.#conTheta[j])
+        : new GaussianProcess(space.dims);
       gp.fit(x, m, rng, effort);
       this.#conTheta[j] = gp.theta;
       this.#conGps.push(gp);
     }
-    const feasible = this.#obs.filter((o) => o.violation === 0).map((o) => o.values[0]!).filter((v) => !Number.isNaN(v));
+    const feasible = this.#obs
+      .filter((o) => o.violation === 0)
+      .map((o) => o.values[0]!)
+      .filter((v) => !Number.isNaN(v));
     return { yBest: feasible.length > 0 ? Math.min(...feasible) : undefined, yMin: Math.min(...y) };
   }
 
   #candidateSet(): { config: Config; key: string; x: number[] }[] {
     const { space, rng } = this.ctx;
     if (Number.isFinite(space.size) && space.size <= EXHAUSTIVE_LIMIT) {
-      this.#candidates ??= space.grid().map((config) => ({ config, key: space.key(config), x: space.toScaled(config) }));
+      this.#candidates ??= space
+        .grid()
+        .map((config) => ({ config, key: space.key(config), x: space.toScaled(config) }));
       return this.#candidates.filter((c) => !this.#seen.has(c.key));
     }
     const out: { config: Config; key: string; x: number[] }[] = [];
@@ -119,16 +133,27 @@ export class GpEi implements Optimizer {
     const pts = cands.map((c) => c.x);
     // Constant liar: pending points are told the lowest value seen (objective GP only).
     const pending = [...this.#seen.pending.values()].map((c) => this.ctx.space.toScaled(c));
-    const obj = pending.length > 0 ? this.#objGp.withExtra(pending, pending.map(() => model.yMin)) : this.#objGp;
+    const obj =
+      pending.length > 0
+        ? this.#objGp.withExtra(
+            pending,
+            pending.map(() => model.yMin),
+          )
+        : this.#objGp;
     const logPf = new Float64Array(pts.length);
     for (const gp of this.#conGps) {
       const { mu, sd } = gp.predict(pts);
-      for (let i = 0; i < pts.length; i++) logPf[i]! += Math.log(Math.max(normalCdf(-mu[i]! / sd[i]!), 1e-300));
+      for (let i = 0; i < pts.length; i++)
+        logPf[i]! += Math.log(Math.max(normalCdf(-mu[i]! / sd[i]!), 1e-300));
     }
     let best = -1;
     let bestScore = -Infinity;
     if (model.yBest === undefined) {
-      for (let i = 0; i < pts.length; i++) if (logPf[i]! > bestScore) { bestScore = logPf[i]!; best = i; }
+      for (let i = 0; i < pts.length; i++)
+        if (logPf[i]! > bestScore) {
+          bestScore = logPf[i]!;
+          best = i;
+        }
     } else {
       const { mu, sd } = obj.predict(pts);
       const scale = Math.max(1e-12, stdev(this.#obs.map((o) => o.values[0]!).filter(Number.isFinite)));
@@ -139,7 +164,10 @@ export class GpEi implements Optimizer {
         const z = imp / s;
         const ei = s > 0 ? imp * normalCdf(z) + s * normalPdf(z) : Math.max(imp, 0);
         const score = Math.log(Math.max(ei, 1e-300)) + logPf[i]!;
-        if (score > bestScore) { bestScore = score; best = i; }
+        if (score > bestScore) {
+          bestScore = score;
+          best = i;
+        }
       }
     }
     return cands[best]?.config;

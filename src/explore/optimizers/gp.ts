@@ -16,7 +16,10 @@ export class GaussianProcess {
   #alpha: Float64Array = new Float64Array(0);
   #n = 0;
 
-  constructor(readonly dims: number, theta?: number[]) {
+  constructor(
+    readonly dims: number,
+    theta?: number[],
+  ) {
     this.theta = theta ?? [...Array.from({ length: dims }, () => Math.log(0.5)), 0, Math.log(1e-2)];
   }
 
@@ -25,7 +28,12 @@ export class GaussianProcess {
    * hyperparameters, a default and a random start; 'warm' only refines the previous ones (cheaper, for
    * refits between full ones); 'none' keeps them.
    */
-  fit(x: readonly number[][], y: readonly number[], rng: Rng, effort: 'full' | 'warm' | 'none' = 'full'): void {
+  fit(
+    x: readonly number[][],
+    y: readonly number[],
+    rng: Rng,
+    effort: 'full' | 'warm' | 'none' = 'full',
+  ): void {
     this.#x = x.map((r) => [...r]);
     const n = y.length;
     const mean = y.reduce((a, b) => a + b, 0) / n;
@@ -39,14 +47,26 @@ export class GaussianProcess {
       const hi = [...Array.from({ length: d }, () => Math.log(100)), Math.log(100), Math.log(1)];
       const clip = (t: number[]) => t.map((v, i) => Math.min(hi[i]!, Math.max(lo[i]!, v)));
       const nll = (t: number[]) => this.#negLogLik(clip(t), ys);
-      const starts = effort === 'full'
-        ? [this.theta, [...Array.from({ length: d }, () => Math.log(0.3)), 0, Math.log(1e-2)], lo.map((l, i) => l + rng() * (hi[i]! - l))]
-        : [this.theta];
+      const starts =
+        effort === 'full'
+          ? [
+              this.theta,
+              [...Array.from({ length: d }, () => Math.log(0.3)), 0, Math.log(1e-2)],
+              lo.map((l, i) => l + rng() * (hi[i]! - l)),
+            ]
+          : [this.theta];
       let best = this.theta;
       let bestV = nll(best);
       for (const s of starts) {
-        const r = nelderMead(nll, s, { maxIter: (effort === 'full' ? 80 : 25) * (d + 2), step: effort === 'full' ? 0.7 : 0.3, tol: 1e-4 });
-        if (r.value < bestV) { bestV = r.value; best = r.x; }
+        const r = nelderMead(nll, s, {
+          maxIter: (effort === 'full' ? 80 : 25) * (d + 2),
+          step: effort === 'full' ? 0.7 : 0.3,
+          tol: 1e-4,
+        });
+        if (r.value < bestV) {
+          bestV = r.value;
+          best = r.x;
+        }
       }
       this.theta = clip(best);
     }
@@ -195,33 +215,51 @@ export function cholSolve(L: Float64Array, n: number, b: readonly number[]): Flo
  * Nelder–Mead minimization (reflection 1, expansion 2, contraction ½, shrink ½) from `x0` with an
  * initial simplex of `step` along each axis.
  */
-export function nelderMead(f: (x: number[]) => number, x0: readonly number[], o: { maxIter?: number; step?: number; tol?: number } = {}): { x: number[]; value: number } {
+export function nelderMead(
+  f: (x: number[]) => number,
+  x0: readonly number[],
+  o: { maxIter?: number; step?: number; tol?: number } = {},
+): { x: number[]; value: number } {
   const d = x0.length;
   const step = o.step ?? 0.5;
   const maxIter = o.maxIter ?? 200 * d;
   const tol = o.tol ?? 1e-6;
-  let simplex = [x0.slice(), ...Array.from({ length: d }, (_, i) => x0.map((v, j) => (i === j ? v + step : v)))];
+  let simplex = [
+    x0.slice(),
+    ...Array.from({ length: d }, (_, i) => x0.map((v, j) => (i === j ? v + step : v))),
+  ];
   let values = simplex.map(f);
   for (let it = 0; it < maxIter; it++) {
-    const order = values.map((v, i) => i).sort((a, b) => values[a]! - values[b]!);
+    const order = values.map((_v, i) => i).sort((a, b) => values[a]! - values[b]!);
     simplex = order.map((i) => simplex[i]!);
     values = order.map((i) => values[i]!);
     if (Math.abs(values[d]! - values[0]!) <= tol * (Math.abs(values[0]!) + tol)) break;
-    const centroid = Array.from({ length: d }, (_, j) => simplex.slice(0, d).reduce((a, p) => a + p[j]!, 0) / d);
+    const centroid = Array.from(
+      { length: d },
+      (_, j) => simplex.slice(0, d).reduce((a, p) => a + p[j]!, 0) / d,
+    );
     const at = (t: number) => centroid.map((c, j) => c + t * (simplex[d]![j]! - c));
     const xr = at(-1);
     const fr = f(xr);
     if (fr < values[0]!) {
       const xe = at(-2);
       const fe = f(xe);
-      if (fe < fr) { simplex[d] = xe; values[d] = fe; } else { simplex[d] = xr; values[d] = fr; }
+      if (fe < fr) {
+        simplex[d] = xe;
+        values[d] = fe;
+      } else {
+        simplex[d] = xr;
+        values[d] = fr;
+      }
     } else if (fr < values[d - 1]!) {
-      simplex[d] = xr; values[d] = fr;
+      simplex[d] = xr;
+      values[d] = fr;
     } else {
       const xc = fr < values[d]! ? at(-0.5) : at(0.5);
       const fc = f(xc);
       if (fc < Math.min(fr, values[d]!)) {
-        simplex[d] = xc; values[d] = fc;
+        simplex[d] = xc;
+        values[d] = fc;
       } else {
         for (let i = 1; i <= d; i++) {
           simplex[i] = simplex[i]!.map((v, j) => simplex[0]![j]! + 0.5 * (v - simplex[0]![j]!));

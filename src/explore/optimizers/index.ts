@@ -23,14 +23,27 @@ export const MULTI_FIDELITY: ReadonlySet<Algorithm> = new Set(['sha', 'asha']);
  * Makes an optimizer seeded from the project's named streams: stream `explore.optimizer.<name>` of
  * (seed, replication 0), so the same seed gives the same suggestions for the same observations.
  */
-export function makeOptimizer(algorithm: Algorithm, o: { space: Space; seed: number; objectives: number; budget: number; fidelity?: FidelityOptions }): Optimizer {
-  const ctx = { space: o.space, rng: createStream(o.seed, `explore.optimizer.${algorithm}`, 0), objectives: o.objectives, budget: o.budget };
+export function makeOptimizer(
+  algorithm: Algorithm,
+  o: { space: Space; seed: number; objectives: number; budget: number; fidelity?: FidelityOptions },
+): Optimizer {
+  const ctx = {
+    space: o.space,
+    rng: createStream(o.seed, `explore.optimizer.${algorithm}`, 0),
+    objectives: o.objectives,
+    budget: o.budget,
+  };
   switch (algorithm) {
-    case 'random': return new RandomSearch(ctx);
-    case 'lhs': return new LhsSearch(ctx);
-    case 'tpe': return new Tpe(ctx);
-    case 'gp': return new GpEi(ctx);
-    case 'nsga2': return new Nsga2(ctx);
+    case 'random':
+      return new RandomSearch(ctx);
+    case 'lhs':
+      return new LhsSearch(ctx);
+    case 'tpe':
+      return new Tpe(ctx);
+    case 'gp':
+      return new GpEi(ctx);
+    case 'nsga2':
+      return new Nsga2(ctx);
     case 'sha':
     case 'asha': {
       if (!o.fidelity) throw new Error(`${algorithm} needs fidelity options`);

@@ -1,8 +1,19 @@
 import type { Config } from '../space.js';
-import { compareObs, Seen, type Observation, type Optimizer, type OptimizerContext, type Suggestion } from './types.js';
+import {
+  compareObs,
+  Seen,
+  type Observation,
+  type Optimizer,
+  type OptimizerContext,
+  type Suggestion,
+} from './types.js';
 
 /** Fidelity = requests measured per replication; rungs r_min·η^k up to (and ending at) r_max. */
-export interface FidelityOptions { min: number; max: number; eta: number }
+export interface FidelityOptions {
+  min: number;
+  max: number;
+  eta: number;
+}
 
 /** The rung fidelities: min, min·η, min·η², … below max, then max. */
 export function rungs(f: FidelityOptions): number[] {
@@ -12,7 +23,10 @@ export function rungs(f: FidelityOptions): number[] {
   return out;
 }
 
-interface RungEntry { obs: Observation; promoted: boolean }
+interface RungEntry {
+  obs: Observation;
+  promoted: boolean;
+}
 
 /**
  * Asynchronous successive halving (ASHA; Li et al., MLSys 2020) with the number of simulated requests as
@@ -28,7 +42,10 @@ export class Asha implements Optimizer {
   protected readonly entries: RungEntry[][];
   protected readonly pendingPromotions: Set<string>[];
 
-  constructor(readonly ctx: OptimizerContext, readonly fidelity: FidelityOptions) {
+  constructor(
+    readonly ctx: OptimizerContext,
+    readonly fidelity: FidelityOptions,
+  ) {
     this.rungs = rungs(fidelity);
     this.seen = new Seen(ctx.space);
     this.entries = this.rungs.map(() => []);
@@ -93,7 +110,10 @@ export class SuccessiveHalving implements Optimizer {
   #outstanding = 0;
   #results: Observation[] = [];
 
-  constructor(readonly ctx: OptimizerContext, readonly fidelity: FidelityOptions) {
+  constructor(
+    readonly ctx: OptimizerContext,
+    readonly fidelity: FidelityOptions,
+  ) {
     this.rungs = rungs(fidelity);
     this.#seen = new Seen(ctx.space);
   }

@@ -34,7 +34,10 @@ export class Nsga2 implements Optimizer {
   #told: Observation[] = [];
   #generation = 0;
 
-  constructor(readonly ctx: OptimizerContext, options: Nsga2Options = {}) {
+  constructor(
+    readonly ctx: OptimizerContext,
+    options: Nsga2Options = {},
+  ) {
     this.#seen = new Seen(ctx.space);
     this.#o = {
       populationSize: options.populationSize ?? 24,
@@ -80,9 +83,15 @@ export class Nsga2 implements Optimizer {
     this.#crowd = new Map();
     fronts.forEach((front, r) => {
       const cd = crowdingDistance(all, front);
-      for (const i of front) { this.#rank.set(all[i]!, r); this.#crowd.set(all[i]!, cd.get(i)!); }
+      for (const i of front) {
+        this.#rank.set(all[i]!, r);
+        this.#crowd.set(all[i]!, cd.get(i)!);
+      }
       if (next.length >= this.#o.populationSize) return;
-      if (next.length + front.length <= this.#o.populationSize) { next.push(...front.map((i) => all[i]!)); return; }
+      if (next.length + front.length <= this.#o.populationSize) {
+        next.push(...front.map((i) => all[i]!));
+        return;
+      }
       const byCrowd = [...front].sort((a, b) => cd.get(b)! - cd.get(a)! || a - b);
       next.push(...byCrowd.slice(0, this.#o.populationSize - next.length).map((i) => all[i]!));
     });
@@ -94,7 +103,8 @@ export class Nsga2 implements Optimizer {
     const pop = this.#population;
     const a = pop[Math.floor(rng() * pop.length)]!;
     const b = pop[Math.floor(rng() * pop.length)]!;
-    const ra = this.#rank.get(a)!, rb = this.#rank.get(b)!;
+    const ra = this.#rank.get(a)!,
+      rb = this.#rank.get(b)!;
     if (ra !== rb) return ra < rb ? a : b;
     return this.#crowd.get(a)! >= this.#crowd.get(b)! ? a : b;
   }
@@ -119,15 +129,21 @@ export class Nsga2 implements Optimizer {
     for (let i = 0; i < size; i++) {
       let ok = false;
       for (let attempt = 0; attempt < 20 && !ok; attempt++) {
-        const p1 = this.#tournament().config, p2 = this.#tournament().config;
+        const p1 = this.#tournament().config,
+          p2 = this.#tournament().config;
         let child = p1.slice();
         if (rng() < this.#o.crossoverProb) child = p1.map((v, j) => (rng() < this.#o.swapProb ? p2[j]! : v));
         const x = space.toCoord(child);
         for (let j = 0; j < x.length; j++) {
           if (rng() >= this.#o.mutationProb) continue;
           const c = coords[j]!;
-          if (rng() < 0.5 || c.hi === c.lo) x[j] = c.categories !== undefined || c.step !== undefined ? c.lo + Math.floor(rng() * (c.hi - c.lo + 1)) : c.lo + rng() * (c.hi - c.lo);
-          else if (c.step !== undefined) x[j] = Math.min(c.hi, Math.max(c.lo, x[j]! + (rng() < 0.5 ? -1 : 1)));
+          if (rng() < 0.5 || c.hi === c.lo)
+            x[j] =
+              c.categories !== undefined || c.step !== undefined
+                ? c.lo + Math.floor(rng() * (c.hi - c.lo + 1))
+                : c.lo + rng() * (c.hi - c.lo);
+          else if (c.step !== undefined)
+            x[j] = Math.min(c.hi, Math.max(c.lo, x[j]! + (rng() < 0.5 ? -1 : 1)));
           else x[j] = Math.min(c.hi, Math.max(c.lo, x[j]! + (rng() - 0.5) * 0.2 * (c.hi - c.lo)));
         }
         ok = accept(space.fromCoord(x));

@@ -1,6 +1,13 @@
 import { normalCdf, normalQuantile, type Rng } from '../../random/index.js';
 import type { Config, Coord } from '../space.js';
-import { compareObs, Seen, type Observation, type Optimizer, type OptimizerContext, type Suggestion } from './types.js';
+import {
+  compareObs,
+  Seen,
+  type Observation,
+  type Optimizer,
+  type OptimizerContext,
+  type Suggestion,
+} from './types.js';
 
 /** Optuna's TPE defaults (v4.9 `TPESampler`; multivariate and constant liar as recommended for the twin). */
 export interface TpeOptions {
@@ -19,7 +26,9 @@ export const tpeGamma = (n: number): number => Math.min(Math.ceil(0.1 * n), 25);
 export function tpeWeights(n: number): number[] {
   if (n === 0) return [];
   if (n < 25) return Array.from({ length: n }, () => 1);
-  const ramp = Array.from({ length: n - 25 }, (_, i) => (n - 25 === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (n - 25 - 1)));
+  const ramp = Array.from({ length: n - 25 }, (_, i) =>
+    n - 25 === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (n - 25 - 1),
+  );
   return [...ramp, ...Array.from({ length: 25 }, () => 1)];
 }
 
@@ -38,7 +47,12 @@ export class ParzenEstimator {
   /** log of each numeric kernel's truncation mass, [dim][kernel]. */
   readonly #logZ: number[][] = [];
 
-  constructor(readonly coords: readonly Coord[], points: readonly number[][], weights: readonly number[], priorWeight: number) {
+  constructor(
+    readonly coords: readonly Coord[],
+    points: readonly number[][],
+    weights: readonly number[],
+    priorWeight: number,
+  ) {
     const d = coords.length;
     const m = points.length;
     const nKernels = m + 1;
@@ -79,20 +93,28 @@ export class ParzenEstimator {
     let k = this.#logWeights.length - 1;
     for (let i = 0; i < this.#logWeights.length; i++) {
       u -= Math.exp(this.#logWeights[i]!);
-      if (u < 0) { k = i; break; }
+      if (u < 0) {
+        k = i;
+        break;
+      }
     }
     const prior = k === this.#logWeights.length - 1;
     return this.coords.map((c, j) => {
       if (c.categories !== undefined) {
         const row = this.#cat[j]![k]!;
         let v = rng();
-        for (let i = 0; i < row.length; i++) { v -= row[i]!; if (v < 0) return i; }
+        for (let i = 0; i < row.length; i++) {
+          v -= row[i]!;
+          if (v < 0) return i;
+        }
         return row.length - 1;
       }
       const [low, high] = bounds(c);
       const sigma = prior ? high - low : this.#sigmas[j]!;
       const x = truncatedNormal(rng, this.#mus[j]![k]!, sigma, low, high);
-      return c.step !== undefined ? Math.min(c.hi, Math.max(c.lo, c.lo + Math.round((x - c.lo) / c.step) * c.step)) : x;
+      return c.step !== undefined
+        ? Math.min(c.hi, Math.max(c.lo, c.lo + Math.round((x - c.lo) / c.step) * c.step))
+        : x;
     });
   }
 
@@ -105,11 +127,15 @@ export class ParzenEstimator {
       let s = this.#logWeights[k]!;
       for (let j = 0; j < this.coords.length; j++) {
         const c = this.coords[j]!;
-        if (c.categories !== undefined) { s += Math.log(this.#cat[j]![k]![Math.round(x[j]!)]!); continue; }
+        if (c.categories !== undefined) {
+          s += Math.log(this.#cat[j]![k]![Math.round(x[j]!)]!);
+          continue;
+        }
         const mu = this.#mus[j]![k]!;
         const sigma = prior ? bounds(c)[1] - bounds(c)[0] : this.#sigmas[j]!;
         if (c.step !== undefined) {
-          const p = normalCdf((x[j]! + c.step / 2 - mu) / sigma) - normalCdf((x[j]! - c.step / 2 - mu) / sigma);
+          const p =
+            normalCdf((x[j]! + c.step / 2 - mu) / sigma) - normalCdf((x[j]! - c.step / 2 - mu) / sigma);
           s += Math.log(Math.max(p, 1e-300)) - this.#logZ[j]![k]!;
         } else {
           const t = (x[j]! - mu) / sigma;
@@ -124,15 +150,21 @@ export class ParzenEstimator {
 }
 
 function bounds(c: Coord): [number, number] {
-  return c.step !== undefined ? [c.lo - c.step / 2, c.hi + c.step / 2] : c.hi > c.lo ? [c.lo, c.hi] : [c.lo - 0.5, c.hi + 0.5];
+  return c.step !== undefined
+    ? [c.lo - c.step / 2, c.hi + c.step / 2]
+    : c.hi > c.lo
+      ? [c.lo, c.hi]
+      : [c.lo - 0.5, c.hi + 0.5];
 }
 
 /** A normal draw truncated to [low, high], by inversion (mirrored in the upper tail for precision). */
 export function truncatedNormal(rng: Rng, mu: number, sigma: number, low: number, high: number): number {
-  let a = (low - mu) / sigma, b = (high - mu) / sigma;
+  let a = (low - mu) / sigma,
+    b = (high - mu) / sigma;
   const flip = a > 0;
   if (flip) [a, b] = [-b, -a];
-  const pa = normalCdf(a), pb = normalCdf(b);
+  const pa = normalCdf(a),
+    pb = normalCdf(b);
   let z: number;
   if (pb - pa < 1e-12) z = a + rng() * (b - a);
   else z = normalQuantile(Math.min(1 - 1e-16, Math.max(1e-300, pa + rng() * (pb - pa))));
@@ -154,10 +186,17 @@ export class Tpe implements Optimizer {
   readonly #coords: Coord[];
   readonly #o: Required<TpeOptions>;
 
-  constructor(readonly ctx: OptimizerContext, options: TpeOptions = {}) {
+  constructor(
+    readonly ctx: OptimizerContext,
+    options: TpeOptions = {},
+  ) {
     this.#seen = new Seen(ctx.space);
     this.#coords = ctx.space.coords();
-    this.#o = { nStartup: options.nStartup ?? 10, nCandidates: options.nCandidates ?? 24, priorWeight: options.priorWeight ?? 1 };
+    this.#o = {
+      nStartup: options.nStartup ?? 10,
+      nCandidates: options.nCandidates ?? 24,
+      priorWeight: options.priorWeight ?? 1,
+    };
   }
 
   ask(n: number): Suggestion[] {
@@ -186,7 +225,10 @@ export class Tpe implements Optimizer {
     const nBelow = Math.max(1, tpeGamma(n));
     const belowIdx = new Set(order.slice(0, nBelow).map((x) => x.i));
     const below = this.#obs.filter((_, i) => belowIdx.has(i)).map((o) => space.toCoord(o.config));
-    const above = [...this.#obs.filter((_, i) => !belowIdx.has(i)).map((o) => space.toCoord(o.config)), ...[...this.#seen.pending.values()].map((c) => space.toCoord(c))];
+    const above = [
+      ...this.#obs.filter((_, i) => !belowIdx.has(i)).map((o) => space.toCoord(o.config)),
+      ...[...this.#seen.pending.values()].map((c) => space.toCoord(c)),
+    ];
     const l = new ParzenEstimator(this.#coords, below, tpeWeights(below.length), this.#o.priorWeight);
     const g = new ParzenEstimator(this.#coords, above, tpeWeights(above.length), this.#o.priorWeight);
     for (let round = 0; round < 10; round++) {
@@ -198,7 +240,10 @@ export class Tpe implements Optimizer {
         if (this.#seen.has(space.key(c))) continue;
         const xc = space.toCoord(c);
         const score = l.logPdf(xc) - g.logPdf(xc);
-        if (score > bestScore) { bestScore = score; best = c; }
+        if (score > bestScore) {
+          bestScore = score;
+          best = c;
+        }
       }
       if (best) return best;
     }

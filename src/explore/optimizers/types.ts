@@ -16,7 +16,10 @@ export interface Observation {
 }
 
 /** What an optimizer proposes: a configuration, and for multi-fidelity methods the fidelity to run it at. */
-export interface Suggestion { config: Config; fidelity?: number }
+export interface Suggestion {
+  config: Config;
+  fidelity?: number;
+}
 
 /**
  * An ask/tell optimizer. `ask(n)` returns up to n new suggestions, fewer (even none) when it has to wait

@@ -8,7 +8,11 @@ export class ComputeLanes {
   readonly #pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   #next = 1;
 
-  constructor(readonly size: number, workerFile: string, vectors: SharedArrayBuffer) {
+  constructor(
+    readonly size: number,
+    workerFile: string,
+    vectors: SharedArrayBuffer,
+  ) {
     this.#workers = Array.from({ length: size }, () => {
       const w = new Worker(workerFile, { workerData: { vectors } });
       w.on('message', (r: Reply) => {

@@ -4,7 +4,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { extractFeatures, nearest, weights } from './kernels.js';
 
-interface Task { id: number; kind: 'extract' | 'search'; bytes?: Uint8Array; rounds?: number; query?: Float32Array; scan?: number; start?: number }
+interface Task {
+  id: number;
+  kind: 'extract' | 'search';
+  bytes?: Uint8Array;
+  rounds?: number;
+  query?: Float32Array;
+  scan?: number;
+  start?: number;
+}
 
 const { vectors } = workerData as { vectors: SharedArrayBuffer };
 const set = new Float32Array(vectors);

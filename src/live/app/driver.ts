@@ -24,7 +24,17 @@ export interface DriveOptions {
  * What the driver saw. `rejected`: the app refused (HTTP 503). `failed`: no answer — `connectionErrors`
  * (refused, reset, unreachable, connect timeout) plus `httpErrors` (a status other than 2xx and 503).
  */
-export interface DriveSummary { sent: number; ok: number; rejected: number; abandoned: number; failed: number; connectionErrors: number; httpErrors: number; errors: number; lastError?: string }
+export interface DriveSummary {
+  sent: number;
+  ok: number;
+  rejected: number;
+  abandoned: number;
+  failed: number;
+  connectionErrors: number;
+  httpErrors: number;
+  errors: number;
+  lastError?: string;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
@@ -73,21 +83,31 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
   const w = spec.workload;
   if (w.kind === 'trace') throw new Error('trace workloads are not supported in live mode yet');
   const spans = new SpanWriter(spec.spansFile);
-  const summary: DriveSummary = { sent: 0, ok: 0, rejected: 0, abandoned: 0, failed: 0, connectionErrors: 0, httpErrors: 0, errors: 0 };
+  const summary: DriveSummary = {
+    sent: 0,
+    ok: 0,
+    rejected: 0,
+    abandoned: 0,
+    failed: 0,
+    connectionErrors: 0,
+    httpErrors: 0,
+    errors: 0,
+  };
   let stopped = false;
   const startS = (options.startAtMs ?? Date.now()) / 1000;
   await sleep(startS * 1000 - Date.now());
   const endS = startS + options.durationS;
   const scale = spec.profileTimeScale ?? 1;
   const patienceMs = w.patienceS !== undefined ? w.patienceS * 1000 : undefined;
-  const drainS = options.drainS ?? (w.patienceS ?? 30);
+  const drainS = options.drainS ?? w.patienceS ?? 30;
   const targets = spec.targetUrls;
   if (targets.length === 0) throw new Error(`no URL for ${spec.target}`);
 
   const rep = options.repetition ?? 0;
   const inFlight = new Set<Promise<void>>();
   const perInstance = spec.instances.map((inst) => {
-    const stream = (name: string) => createStream(spec.seed, `live:${spec.service}#${inst.index}:${name}`, rep);
+    const stream = (name: string) =>
+      createStream(spec.seed, `live:${spec.service}#${inst.index}:${name}`, rep);
     return {
       inst,
       items: integerSampler(toDistSpec(spec.items), stream('items')),
@@ -101,14 +121,17 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
   async function send(inst: Inst, target: string): Promise<void> {
     const id = rep * 1e9 + inst.inst.index * 10_000_000 + ++inst.seq;
     const n = Math.max(1, inst.items());
-    const items = Array.from({ length: n }, (_, i) => ({ url: `http://${spec.address}:${spec.imagePort}/img/${id}/${i}?bytes=${Math.max(0, inst.itemBytes())}` }));
+    const items = Array.from({ length: n }, (_, i) => ({
+      url: `http://${spec.address}:${spec.imagePort}/img/${id}/${i}?bytes=${Math.max(0, inst.itemBytes())}`,
+    }));
     const pad = Math.max(0, inst.requestBytes() - 100 * n);
     const t0 = wallS();
     summary.sent++;
     let status: SpanRecord['status'] = 'ok';
     try {
       const res = await fetch(`${target}/identify`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ request: id, items, pad: 'x'.repeat(pad) }),
         ...(patienceMs !== undefined ? { signal: AbortSignal.timeout(patienceMs) } : {}),
       });
@@ -135,7 +158,16 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
     const t1 = wallS();
     if (stopped) return; // ended after the stop: outside what was measured
     summary[status]++;
-    spans.write({ request: id, kind: 'request', name: 'request', service: spec.service, host: inst.inst.name, start: t0, end: t1, status });
+    spans.write({
+      request: id,
+      kind: 'request',
+      name: 'request',
+      service: spec.service,
+      host: inst.inst.name,
+      start: t0,
+      end: t1,
+      status,
+    });
   }
   const track = (p: Promise<void>) => {
     inFlight.add(p);
@@ -149,18 +181,26 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
     for (const inst of perInstance) {
       const total = w.users;
       for (let rank = 0; rank < total; rank++) {
-        const think: Sampler = sampler(toDistSpec(w.thinkTime), createStream(spec.seed, `live:${spec.service}#${inst.inst.index}:think:${rank}`, rep));
-        const spread = createStream(spec.seed, `live:${spec.service}#${inst.inst.index}:spread:${rank}`, rep)() * w.startSpreadS;
+        const think: Sampler = sampler(
+          toDistSpec(w.thinkTime),
+          createStream(spec.seed, `live:${spec.service}#${inst.inst.index}:think:${rank}`, rep),
+        );
+        const spread =
+          createStream(spec.seed, `live:${spec.service}#${inst.inst.index}:spread:${rank}`, rep)() *
+          w.startSpreadS;
         const target = targets[(inst.inst.index * total + rank) % targets.length]!;
-        loops.push((async () => {
-          await sleep((startS + spread) * 1000 - Date.now());
-          while (wallS() < endS) {
-            if (rank < Math.round(total * pop.at((wallS() - startS) * scale))) await track(send(inst, target));
-            const t = think();
-            if (wallS() + t >= endS) break;
-            await sleep(t * 1000);
-          }
-        })());
+        loops.push(
+          (async () => {
+            await sleep((startS + spread) * 1000 - Date.now());
+            while (wallS() < endS) {
+              if (rank < Math.round(total * pop.at((wallS() - startS) * scale)))
+                await track(send(inst, target));
+              const t = think();
+              if (wallS() + t >= endS) break;
+              await sleep(t * 1000);
+            }
+          })(),
+        );
       }
     }
   } else {
@@ -169,15 +209,18 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
       const rng = createStream(spec.seed, `live:${spec.service}#${inst.inst.index}:arrivals`, rep);
       const peak = w.ratePerS * prof.max;
       const target = targets[inst.inst.index % targets.length]!;
-      loops.push((async () => {
-        let t = startS + (w.arrivals === 'periodic' ? rng() / w.ratePerS : 0);
-        for (;;) {
-          t += w.arrivals === 'periodic' ? 1 / w.ratePerS : -Math.log(1 - rng()) / peak;
-          if (t >= endS) break;
-          await sleep(t * 1000 - Date.now());
-          if (w.arrivals === 'periodic' || rng() * prof.max < prof.at((t - startS) * scale)) void track(send(inst, target));
-        }
-      })());
+      loops.push(
+        (async () => {
+          let t = startS + (w.arrivals === 'periodic' ? rng() / w.ratePerS : 0);
+          for (;;) {
+            t += w.arrivals === 'periodic' ? 1 / w.ratePerS : -Math.log(1 - rng()) / peak;
+            if (t >= endS) break;
+            await sleep(t * 1000 - Date.now());
+            if (w.arrivals === 'periodic' || rng() * prof.max < prof.at((t - startS) * scale))
+              void track(send(inst, target));
+          }
+        })(),
+      );
     }
   }
   const stop = new Promise<void>((resolve) => {
@@ -186,7 +229,12 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
   });
   await Promise.race([Promise.all(loops), stop]);
   let timer: NodeJS.Timeout | undefined;
-  if (!options.signal?.aborted) await Promise.race([Promise.all([...inFlight]), stop, new Promise((r) => (timer = setTimeout(r, drainS * 1000)))]);
+  if (!options.signal?.aborted)
+    await Promise.race([
+      Promise.all([...inFlight]),
+      stop,
+      new Promise((r) => (timer = setTimeout(r, drainS * 1000))),
+    ]);
   clearTimeout(timer);
   stopped = true;
   spans.close();

@@ -13,8 +13,17 @@ import { SpanWriter } from './span-writer.js';
 import { appendFileSync } from 'node:fs';
 
 type Stage = ResolvedApp['stages'][number];
-interface Item { url?: string; bytes?: number }
-interface Ctx { id: number; items: Item[]; features: (Float32Array | undefined)[]; held: [LivePool, number][]; signal: AbortSignal }
+interface Item {
+  url?: string;
+  bytes?: number;
+}
+interface Ctx {
+  id: number;
+  items: Item[];
+  features: (Float32Array | undefined)[];
+  held: [LivePool, number][];
+  signal: AbortSignal;
+}
 
 export interface EngineOptions {
   /** The compute worker entry (dist/live/compute-worker.js). */
@@ -48,27 +57,52 @@ export interface EngineSnapshot {
  * as accepting the HTTP request), `delay` waits, `forward` calls another service. Every stage writes
  * spans in the project's trace format; pool counters are snapshotted every second.
  */
-export async function buildEngine(spec: EngineSpec, options: EngineOptions): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
+export async function buildEngine(
+  spec: EngineSpec,
+  options: EngineOptions,
+): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
   const app = spec.app;
-  const pools = new Map(Object.entries(app.pools).map(([name, p]) => [name, new LivePool(name, p.size, p.queueLimit ?? Infinity)]));
+  const pools = new Map(
+    Object.entries(app.pools).map(([name, p]) => [
+      name,
+      new LivePool(name, p.size, p.queueLimit ?? Infinity),
+    ]),
+  );
   const spans = new SpanWriter(spec.spansFile, spec.spanLimit);
   const w = weights();
   const set = vectorSet(options.vectors ?? 50_000);
   const rates = calibrate(set, w);
   const stream = (name: string): Rng => createStream(spec.seed, `live:${spec.service}:${name}`, 0);
-  const demand = new Map<string, Sampler>(app.stages.filter((s) => s.demand !== undefined).map((s) => [s.name, sampler(toDistSpec(s.demand!), stream(`demand:${s.name}`))]));
+  const demand = new Map<string, Sampler>(
+    app.stages
+      .filter((s) => s.demand !== undefined)
+      .map((s) => [s.name, sampler(toDistSpec(s.demand!), stream(`demand:${s.name}`))]),
+  );
   const respBytes = integerSampler(toDistSpec(app.responseBytes), stream('responseBytes'));
   const routing = stream('routes');
   // Worker threads for pools whose threads do compute for one stage at a time.
-  const computePools = new Set(app.stages.filter((s) => (s.resource === 'cpu' || s.resource === 'gpu') && s.pool && s.hold === 'stage').map((s) => s.pool!));
-  const lanes = new Map([...computePools].map((p) => [p, new ComputeLanes(app.pools[p]!.size, options.workerFile, set.buffer as SharedArrayBuffer)]));
+  const computePools = new Set(
+    app.stages
+      .filter((s) => (s.resource === 'cpu' || s.resource === 'gpu') && s.pool && s.hold === 'stage')
+      .map((s) => s.pool!),
+  );
+  const lanes = new Map(
+    [...computePools].map((p) => [
+      p,
+      new ComputeLanes(app.pools[p]!.size, options.workerFile, set.buffer as SharedArrayBuffer),
+    ]),
+  );
   let noPoolLane = 0;
   const unpooled = () => (noPoolLane = (noPoolLane + 1) % Math.max(1, cpus().length));
   const lazyLanes = new Map<string, ComputeLanes>();
   const lanesFor = (pool: string | undefined) => {
     if (pool && lanes.has(pool)) return lanes.get(pool)!;
     const key = pool ?? '';
-    if (!lazyLanes.has(key)) lazyLanes.set(key, new ComputeLanes(Math.max(1, cpus().length), options.workerFile, set.buffer as SharedArrayBuffer));
+    if (!lazyLanes.has(key))
+      lazyLanes.set(
+        key,
+        new ComputeLanes(Math.max(1, cpus().length), options.workerFile, set.buffer as SharedArrayBuffer),
+      );
     return lazyLanes.get(key)!;
   };
 
@@ -80,8 +114,15 @@ export async function buildEngine(spec: EngineSpec, options: EngineOptions): Pro
     const now = wallS();
     const cpu = process.cpuUsage();
     return {
-      t: now, pools: Object.fromEntries([...pools].map(([n, p]) => [n, p.snapshot(now)])), completed, rejected, responseTimeSum,
-      cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rssBytes: process.memoryUsage().rss, cores: cpus().length,
+      t: now,
+      pools: Object.fromEntries([...pools].map(([n, p]) => [n, p.snapshot(now)])),
+      completed,
+      rejected,
+      responseTimeSum,
+      cpuUserUs: cpu.user,
+      cpuSystemUs: cpu.system,
+      rssBytes: process.memoryUsage().rss,
+      cores: cpus().length,
     };
   };
   const writeStats = () => appendFileSync(spec.statsFile, `${JSON.stringify(statsLine())}\n`);
@@ -89,8 +130,25 @@ export async function buildEngine(spec: EngineSpec, options: EngineOptions): Pro
   const statsTimer = setInterval(writeStats, options.statsMs ?? 1000);
   statsTimer.unref();
 
-  const span = (ctx: Ctx, kind: SpanRecord['kind'], name: string, start: number, end: number, pool?: string, lane?: number, item?: number) => {
-    const s: SpanRecord = { request: ctx.id, kind, name, service: spec.service, host: spec.instance, start, end };
+  const span = (
+    ctx: Ctx,
+    kind: SpanRecord['kind'],
+    name: string,
+    start: number,
+    end: number,
+    pool?: string,
+    lane?: number,
+    item?: number,
+  ) => {
+    const s: SpanRecord = {
+      request: ctx.id,
+      kind,
+      name,
+      service: spec.service,
+      host: spec.instance,
+      start,
+      end,
+    };
     if (pool !== undefined) s.pool = pool;
     if (lane !== undefined) s.lane = lane;
     if (item !== undefined && item >= 0) s.item = item;
@@ -112,7 +170,7 @@ export async function buildEngine(spec: EngineSpec, options: EngineOptions): Pro
     const seconds = demand.get(st.name)?.() ?? 0;
     switch (st.resource) {
       case 'network': {
-        const it = ctx.items[item < 0 ? 0 : item];
+        const it = ctx.items[Math.max(item, 0)];
         if (!it?.url) return;
         const res = await fetch(it.url, { signal: AbortSignal.timeout(120_000) });
         const bytes = new Uint8Array(await res.arrayBuffer());
@@ -123,9 +181,14 @@ export async function buildEngine(spec: EngineSpec, options: EngineOptions): Pro
         return;
       }
       case 'gpu': {
-        const bytes = (ctx as Ctx & { bytes?: Uint8Array[] }).bytes?.[Math.max(0, item)] ?? new Uint8Array(64);
+        const bytes =
+          (ctx as Ctx & { bytes?: Uint8Array[] }).bytes?.[Math.max(0, item)] ?? new Uint8Array(64);
         const rounds = Math.max(1, Math.round(seconds * rates.extractRoundsPerS));
-        const r = await lanesFor(st.pool).run(st.pool ? lane : unpooled(), { kind: 'extract', bytes, rounds });
+        const r = await lanesFor(st.pool).run(st.pool ? lane : unpooled(), {
+          kind: 'extract',
+          bytes,
+          rounds,
+        });
         ctx.features[Math.max(0, item)] = r.features;
         return;
       }
@@ -137,17 +200,26 @@ export async function buildEngine(spec: EngineSpec, options: EngineOptions): Pro
           nearest(set, query, scan, ctx.id * 7919);
           return;
         }
-        await lanesFor(st.pool).run(st.pool ? lane : unpooled(), { kind: 'search', query, scan, start: (ctx.id * 7919) % 50_000 });
+        await lanesFor(st.pool).run(st.pool ? lane : unpooled(), {
+          kind: 'search',
+          query,
+          scan,
+          start: (ctx.id * 7919) % 50_000,
+        });
         return;
       }
       case 'delay':
         await new Promise((r) => setTimeout(r, seconds * 1000));
         return;
       case 'forward': {
-        const urls = st.target ? spec.targets[st.target] ?? [] : [];
+        const urls = st.target ? (spec.targets[st.target] ?? []) : [];
         const url = urls[ctx.id % Math.max(1, urls.length)];
         if (!url) throw new Error(`forward stage ${st.name}: no URL for ${st.target}`);
-        const res = await fetch(`${url}/identify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request: ctx.id, items: ctx.items }) });
+        const res = await fetch(`${url}/identify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ request: ctx.id, items: ctx.items }),
+        });
         await res.arrayBuffer();
         if (res.status === 503) throw new Rejected(st.target ?? 'forward');
         return;
@@ -164,14 +236,24 @@ export async function buildEngine(spec: EngineSpec, options: EngineOptions): Pro
     if (pool) {
       const got = await pool.acquire(st.hold === 'request' ? ctx.signal : undefined);
       lane = got.lane;
-      if (got.waitedSince !== undefined) span(ctx, 'wait', st.name, got.waitedSince, wallS(), st.pool, undefined, item);
+      if (got.waitedSince !== undefined)
+        span(ctx, 'wait', st.name, got.waitedSince, wallS(), st.pool, undefined, item);
       if (st.hold === 'request') ctx.held.push([pool, lane]);
     }
     const t0 = wallS();
     try {
       await work(ctx, st, item, lane);
     } finally {
-      span(ctx, st.resource === 'network' ? 'network' : 'stage', st.name, t0, wallS(), st.pool, pool ? lane : undefined, item);
+      span(
+        ctx,
+        st.resource === 'network' ? 'network' : 'stage',
+        st.name,
+        t0,
+        wallS(),
+        st.pool,
+        pool ? lane : undefined,
+        item,
+      );
       if (pool && st.hold !== 'request') pool.release(lane);
     }
   }
@@ -187,14 +269,16 @@ export async function buildEngine(spec: EngineSpec, options: EngineOptions): Pro
       }
       // Items in parallel, each through the consecutive per-item stages (pipelined), joined at the next stage.
       const after: number[] = [];
-      await Promise.all(ctx.items.map(async (_, item) => {
-        let j = i;
-        while (j >= 0 && app.stages[j]!.perItem) {
-          await task(ctx, j, item);
-          j = nextIndex(j);
-        }
-        after.push(j);
-      }));
+      await Promise.all(
+        ctx.items.map(async (_, item) => {
+          let j = i;
+          while (j >= 0 && app.stages[j]!.perItem) {
+            await task(ctx, j, item);
+            j = nextIndex(j);
+          }
+          after.push(j);
+        }),
+      );
       i = after[0] ?? -1;
     }
   }
@@ -213,22 +297,37 @@ export async function buildEngine(spec: EngineSpec, options: EngineOptions): Pro
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
-    const ctx: Ctx = { id: typeof body.request === 'number' ? body.request : nextId++, items: items.length > 0 ? items : [{}], features: [], held: [], signal: abort.signal };
+    const ctx: Ctx = {
+      id: typeof body.request === 'number' ? body.request : nextId++,
+      items: items.length > 0 ? items : [{}],
+      features: [],
+      held: [],
+      signal: abort.signal,
+    };
     try {
       await handle(ctx);
     } catch (e) {
       for (const [p, lane] of ctx.held.reverse()) p.release(lane);
       if (e instanceof Rejected || e instanceof Withdrawn) {
         rejected++;
-        return reply.code(503).send({ request: ctx.id, status: 'rejected', pool: e instanceof Rejected ? e.pool : undefined });
+        return reply
+          .code(503)
+          .send({ request: ctx.id, status: 'rejected', pool: e instanceof Rejected ? e.pool : undefined });
       }
       throw e;
     }
     const n = respBytes();
     const q = meanFeature(ctx.features);
-    const species = nearest(set, q, Math.min(2000, set.length / DIM), 0, 5).map((b) => ({ species: `species-${b.index % 3000}`, score: Number(b.score.toFixed(4)) }));
+    const species = nearest(set, q, Math.min(2000, set.length / DIM), 0, 5).map((b) => ({
+      species: `species-${b.index % 3000}`,
+      score: Number(b.score.toFixed(4)),
+    }));
     const head = JSON.stringify({ request: ctx.id, species });
-    const payload = JSON.stringify({ request: ctx.id, species, padding: 'x'.repeat(Math.max(0, n - head.length - 14)) });
+    const payload = JSON.stringify({
+      request: ctx.id,
+      species,
+      padding: 'x'.repeat(Math.max(0, n - head.length - 14)),
+    });
     // The HTTP thread is held until the answer is handed to the network.
     await reply.header('content-type', 'application/json').send(payload);
     for (const [p, lane] of ctx.held.reverse()) p.release(lane);

@@ -10,7 +10,9 @@ export function weights(seed = 1): Float32Array {
   const w = new Float32Array(DIM * DIM);
   let s = seed >>> 0 || 1;
   for (let i = 0; i < w.length; i++) {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
     w[i] = ((s >>> 0) / 4294967296 - 0.5) * (2 / Math.sqrt(DIM));
   }
   return w;
@@ -30,7 +32,9 @@ export function extractFeatures(bytes: Uint8Array, rounds: number, w: Float32Arr
       next[i] = Math.tanh(acc);
     }
     pos = (pos + DIM) % n;
-    const t = v; v = next; next = t;
+    const t = v;
+    v = next;
+    next = t;
   }
   let norm = 0;
   for (let i = 0; i < DIM; i++) norm += v[i]! * v[i]!;
@@ -46,7 +50,9 @@ export function vectorSet(count: number, seed = 7, buffer?: SharedArrayBuffer): 
   for (let k = 0; k < count; k++) {
     let norm = 0;
     for (let i = 0; i < DIM; i++) {
-      s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
       const x = (s >>> 0) / 4294967296 - 0.5;
       v[k * DIM + i] = x;
       norm += x * x;
@@ -58,7 +64,13 @@ export function vectorSet(count: number, seed = 7, buffer?: SharedArrayBuffer): 
 }
 
 /** The `k` nearest vectors (largest dot product) among `scan` vectors of the set, starting at `start` and wrapping. */
-export function nearest(set: Float32Array, query: Float32Array, scan: number, start = 0, k = 10): { index: number; score: number }[] {
+export function nearest(
+  set: Float32Array,
+  query: Float32Array,
+  scan: number,
+  start = 0,
+  k = 10,
+): { index: number; score: number }[] {
   const count = set.length / DIM;
   const best: { index: number; score: number }[] = [];
   let worst = -Infinity;
@@ -78,7 +90,11 @@ export function nearest(set: Float32Array, query: Float32Array, scan: number, st
 }
 
 /** Rounds of extraction and vectors of search per second on this machine (one thread, measured). */
-export function calibrate(set: Float32Array, w: Float32Array, ms = 150): { extractRoundsPerS: number; searchVectorsPerS: number } {
+export function calibrate(
+  set: Float32Array,
+  w: Float32Array,
+  ms = 150,
+): { extractRoundsPerS: number; searchVectorsPerS: number } {
   const bytes = new Uint8Array(4096).map((_, i) => (i * 31) & 255);
   const measure = (fn: (n: number) => void, start: number) => {
     let n = start;

@@ -10,10 +10,23 @@ export class Rejected extends Error {
 }
 export class Withdrawn extends Error {}
 
-interface Waiter { resolve: (lane: number) => void; reject: (e: Error) => void; since: number }
+interface Waiter {
+  resolve: (lane: number) => void;
+  reject: (e: Error) => void;
+  since: number;
+}
 
 /** Cumulative counters of a pool since it was created (the controller differences two snapshots). */
-export interface PoolSnapshot { size: number; busyIntegral: number; queueIntegral: number; granted: number; waited: number; rejected: number; busy: number; queue: number }
+export interface PoolSnapshot {
+  size: number;
+  busyIntegral: number;
+  queueIntegral: number;
+  granted: number;
+  waited: number;
+  rejected: number;
+  busy: number;
+  queue: number;
+}
 
 /**
  * A bounded thread pool of the live engine: `size` lanes, a FIFO of waiting tasks (at most
@@ -28,7 +41,11 @@ export class LivePool {
   waited = 0;
   rejected = 0;
 
-  constructor(readonly name: string, readonly size: number, readonly queueLimit = Infinity) {
+  constructor(
+    readonly name: string,
+    readonly size: number,
+    readonly queueLimit = Infinity,
+  ) {
     this.#free = Array.from({ length: size }, (_, i) => size - 1 - i);
     const now = wallS();
     this.#busy = new TimeWeighted(now, 0);
@@ -52,13 +69,17 @@ export class LivePool {
       const w: Waiter = { since: now, resolve: (l) => resolve({ lane: l, waitedSince: w.since }), reject };
       this.#waiting.push(w);
       this.#queue.update(now, this.#waiting.length);
-      signal?.addEventListener('abort', () => {
-        const i = this.#waiting.indexOf(w);
-        if (i < 0) return;
-        this.#waiting.splice(i, 1);
-        this.#queue.update(wallS(), this.#waiting.length);
-        reject(new Withdrawn());
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const i = this.#waiting.indexOf(w);
+          if (i < 0) return;
+          this.#waiting.splice(i, 1);
+          this.#queue.update(wallS(), this.#waiting.length);
+          reject(new Withdrawn());
+        },
+        { once: true },
+      );
     });
   }
 
@@ -78,8 +99,14 @@ export class LivePool {
 
   snapshot(now = wallS()): PoolSnapshot {
     return {
-      size: this.size, busyIntegral: this.#busy.integral(now), queueIntegral: this.#queue.integral(now),
-      granted: this.granted, waited: this.waited, rejected: this.rejected, busy: this.size - this.#free.length, queue: this.#waiting.length,
+      size: this.size,
+      busyIntegral: this.#busy.integral(now),
+      queueIntegral: this.#queue.integral(now),
+      granted: this.granted,
+      waited: this.waited,
+      rejected: this.rejected,
+      busy: this.size - this.#free.length,
+      queue: this.#waiting.length,
     };
   }
 }

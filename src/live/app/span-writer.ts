@@ -10,7 +10,11 @@ export class SpanWriter {
   #count = 0;
   readonly #timer: NodeJS.Timeout;
 
-  constructor(readonly file: string, readonly limit = 200_000, flushMs = 1000) {
+  constructor(
+    readonly file: string,
+    readonly limit = 200_000,
+    flushMs = 1000,
+  ) {
     this.#timer = setInterval(() => this.flush(), flushMs);
     this.#timer.unref();
   }

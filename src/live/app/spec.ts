@@ -3,7 +3,10 @@ import { loadScenarioOrThrow } from '../../scenario/index.js';
 import type { DriverSpec, EngineSpec } from '../plan/types.js';
 
 /** The spec a live process was given (E2CTWIN_LIVE_SPEC or --spec), if any. */
-export function readSpec<T extends EngineSpec | DriverSpec>(file: string | undefined, kind: T['kind']): T | undefined {
+export function readSpec<T extends EngineSpec | DriverSpec>(
+  file: string | undefined,
+  kind: T['kind'],
+): T | undefined {
   const f = file ?? process.env.E2CTWIN_LIVE_SPEC;
   if (!f) return undefined;
   const spec = JSON.parse(readFileSync(f, 'utf8')) as T;
@@ -17,7 +20,17 @@ export function defaultEngineSpec(appName: string, port: number): EngineSpec {
   const s = loadScenarioOrThrow(`${appName}.standalone.yaml`, { text });
   const svc = s.services[0]!;
   return {
-    kind: 'engine', scenario: 'standalone', service: svc.id, instance: `${svc.id}#0`, app: svc.app!, seed: 1, port,
-    cores: svc.host.cpu.cores, targets: {}, spansFile: 'spans.jsonl', statsFile: 'stats.jsonl', spanLimit: 200_000,
+    kind: 'engine',
+    scenario: 'standalone',
+    service: svc.id,
+    instance: `${svc.id}#0`,
+    app: svc.app!,
+    seed: 1,
+    port,
+    cores: svc.host.cpu.cores,
+    targets: {},
+    spansFile: 'spans.jsonl',
+    statsFile: 'stats.jsonl',
+    spanLimit: 200_000,
   };
 }

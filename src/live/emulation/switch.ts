@@ -6,7 +6,11 @@
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 
-interface Config { ports: { listen: number; peer: number }[]; control: number; delays: number[][] }
+interface Config {
+  ports: { listen: number; peer: number }[];
+  control: number;
+  delays: number[][];
+}
 
 const cfg = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Config;
 const n = cfg.ports.length;
@@ -17,7 +21,12 @@ const socks = cfg.ports.map(() => dgram.createSocket('udp4'));
 // One FIFO per (source, destination) pair with one timer: frames keep their order (TCP hates
 // reordering), and each timer is armed to the nearest millisecond of the next frame's due time
 // (Node's timers have millisecond resolution), so the added delay is unbiased.
-interface Lane { frames: Buffer[]; due: number[]; head: number; timer: NodeJS.Timeout | undefined }
+interface Lane {
+  frames: Buffer[];
+  due: number[];
+  head: number;
+  timer: NodeJS.Timeout | undefined;
+}
 const lanes = new Map<number, Lane>();
 const send = (dst: number, frame: Buffer) => socks[dst]!.send(frame, cfg.ports[dst]!.peer, '127.0.0.1');
 

@@ -1,5 +1,10 @@
 import { LogHistogram } from '../../metrics/index.js';
-import { infeasibility, type PoolMetrics, type ReplicationMetrics, type ServiceMetrics } from '../../model/index.js';
+import {
+  infeasibility,
+  type PoolMetrics,
+  type ReplicationMetrics,
+  type ServiceMetrics,
+} from '../../model/index.js';
 import type { ResolvedScenario } from '../../scenario/index.js';
 import type { SpanRecord } from '../../trace/index.js';
 import type { EngineSnapshot } from '../app/engine.js';
@@ -8,10 +13,19 @@ import type { EngineSnapshot } from '../app/engine.js';
  * One measured window of a live run, in seconds on the run's clock (0 = workload start). `end` is where
  * measuring stopped: the planned end (`plannedEnd`), or earlier when the run was interrupted or failed.
  */
-export interface LiveWindow { start: number; warmupEnd: number; end: number; plannedEnd?: number }
+export interface LiveWindow {
+  start: number;
+  warmupEnd: number;
+  end: number;
+  plannedEnd?: number;
+}
 
 /** The counters of one engine instance over time (snapshots on the run's clock). */
-export interface EngineSeries { service: string; instance: string; snapshots: EngineSnapshot[] }
+export interface EngineSeries {
+  service: string;
+  instance: string;
+  snapshots: EngineSnapshot[];
+}
 
 /** Per-process CPU seconds over the window, by service, when the host sampler saw it (non-engine services). */
 export type ProcessCpu = Record<string, { cpuSeconds: number; instances: number }>;
@@ -35,14 +49,27 @@ function around(s: EngineSnapshot[], t: number, after: boolean): EngineSnapshot 
  * measured time (`end - warmupEnd`): the runner ends a window where an interrupted or failed run stopped. What a live run cannot measure (GPU
  * utilization and memory on CPU stand-ins, energy) is NaN (null in JSON).
  */
-export function liveReplicationMetrics(scenario: ResolvedScenario, win: LiveWindow, requests: readonly SpanRecord[], engines: readonly EngineSeries[], processCpu: ProcessCpu = {}): ReplicationMetrics {
+export function liveReplicationMetrics(
+  scenario: ResolvedScenario,
+  win: LiveWindow,
+  requests: readonly SpanRecord[],
+  engines: readonly EngineSeries[],
+  processCpu: ProcessCpu = {},
+): ReplicationMetrics {
   const w0 = win.warmupEnd;
   const w1 = win.end;
   const T = w1 - w0;
   const h = new LogHistogram();
-  let arrived = 0, completed = 0, rejected = 0, abandoned = 0, failed = 0, area = 0;
+  let arrived = 0,
+    completed = 0,
+    rejected = 0,
+    abandoned = 0,
+    failed = 0,
+    area = 0;
   const windowS = T / WINDOWS;
-  const wDone = new Float64Array(WINDOWS), wSum = new Float64Array(WINDOWS), wAband = new Float64Array(WINDOWS);
+  const wDone = new Float64Array(WINDOWS),
+    wSum = new Float64Array(WINDOWS),
+    wAband = new Float64Array(WINDOWS);
   const wi = (t: number) => Math.min(WINDOWS - 1, Math.max(0, Math.floor((t - w0) / windowS)));
   const perService = new Map<string, LogHistogram>();
   for (const r of requests) {
@@ -71,22 +98,31 @@ export function liveReplicationMetrics(scenario: ResolvedScenario, win: LiveWind
   for (const s of scenario.services) if (s.workload) perService.set(s.workload.target, h);
 
   const nameCount = new Map<string, number>();
-  for (const s of scenario.services) for (const p of Object.keys(s.app?.pools ?? {})) nameCount.set(p, (nameCount.get(p) ?? 0) + 1);
+  for (const s of scenario.services)
+    for (const p of Object.keys(s.app?.pools ?? {})) nameCount.set(p, (nameCount.get(p) ?? 0) + 1);
   const pools: Record<string, PoolMetrics> = {};
   const services: Record<string, ServiceMetrics> = {};
   let cost = 0;
   for (const s of scenario.services) {
     const series = engines.filter((e) => e.service === s.id);
-    const deltas = series.map((e) => {
-      const a = around(e.snapshots, w0, false);
-      const b = around(e.snapshots, w1, true);
-      return a && b && b.t > a.t ? { a, b, dt: b.t - a.t } : undefined;
-    }).filter((x) => x !== undefined);
+    const deltas = series
+      .map((e) => {
+        const a = around(e.snapshots, w0, false);
+        const b = around(e.snapshots, w1, true);
+        return a && b && b.t > a.t ? { a, b, dt: b.t - a.t } : undefined;
+      })
+      .filter((x) => x !== undefined);
     for (const p of Object.keys(s.app?.pools ?? {})) {
       if (deltas.length === 0) continue;
-      let util = 0, busy = 0, queue = 0, granted = 0, waited = 0, rej = 0;
+      let util = 0,
+        busy = 0,
+        queue = 0,
+        granted = 0,
+        waited = 0,
+        rej = 0;
       for (const { a, b, dt } of deltas) {
-        const pa = a.pools[p]!, pb = b.pools[p]!;
+        const pa = a.pools[p]!,
+          pb = b.pools[p]!;
         const meanBusy = (pb.busyIntegral - pa.busyIntegral) / dt;
         busy += meanBusy;
         util += meanBusy / pb.size;
@@ -97,11 +133,27 @@ export function liveReplicationMetrics(scenario: ResolvedScenario, win: LiveWind
       }
       const n = deltas.length;
       const key = nameCount.get(p) === 1 ? p : `${s.id}.${p}`;
-      pools[key] = { service: s.id, size: s.app!.pools[p]!.size, utilization: util / n, meanBusy: busy / n, meanQueue: queue / n, waitProbability: granted > 0 ? waited / granted : 0, rejected: rej };
+      pools[key] = {
+        service: s.id,
+        size: s.app!.pools[p]!.size,
+        utilization: util / n,
+        meanBusy: busy / n,
+        meanQueue: queue / n,
+        waitProbability: granted > 0 ? waited / granted : 0,
+        rejected: rej,
+      };
     }
     let cpu = NaN;
     if (deltas.length > 0) {
-      cpu = deltas.reduce((acc, { a, b, dt }) => acc + ((b.cpuUserUs + b.cpuSystemUs - a.cpuUserUs - a.cpuSystemUs) / 1e6) / (dt * Math.min(b.cores, s.host.cpu.cores)), 0) / deltas.length;
+      cpu =
+        deltas.reduce(
+          (acc, { a, b, dt }) =>
+            acc +
+            (b.cpuUserUs + b.cpuSystemUs - a.cpuUserUs - a.cpuSystemUs) /
+              1e6 /
+              (dt * Math.min(b.cores, s.host.cpu.cores)),
+          0,
+        ) / deltas.length;
     } else if (processCpu[s.id] && T > 0) {
       cpu = processCpu[s.id]!.cpuSeconds / (T * s.host.cpu.cores * Math.max(1, processCpu[s.id]!.instances));
     }
@@ -112,7 +164,8 @@ export function liveReplicationMetrics(scenario: ResolvedScenario, win: LiveWind
       quantity: s.quantity,
       completed: deltas.length > 0 ? deltas.reduce((acc, { a, b }) => acc + b.completed - a.completed, 0) : 0,
       rejected: deltas.length > 0 ? deltas.reduce((acc, { a, b }) => acc + b.rejected - a.rejected, 0) : 0,
-      responseTime: hist && hist.count > 0 ? { mean: hist.mean, p95: hist.quantile(0.95) } : { mean: NaN, p95: NaN },
+      responseTime:
+        hist && hist.count > 0 ? { mean: hist.mean, p95: hist.quantile(0.95) } : { mean: NaN, p95: NaN },
       cpuUtilization: cpu,
       gpuUtilization: NaN,
       gpuMemoryGiB: NaN,

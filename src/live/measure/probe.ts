@@ -61,10 +61,22 @@ function connect(address: string, port: number, timeoutMs = 10_000): Promise<net
   });
 }
 
-export interface RttResult { samplesMs: number[]; minMs: number; medianMs: number; meanMs: number; maxMs: number }
+export interface RttResult {
+  samplesMs: number[];
+  minMs: number;
+  medianMs: number;
+  meanMs: number;
+  maxMs: number;
+}
 
 /** Round-trip times of one-byte messages on a TCP connection (after `warmup` unrecorded ones). */
-export async function probeRtt(address: string, port: number, count = 20, warmup = 3, gapMs = 20): Promise<RttResult> {
+export async function probeRtt(
+  address: string,
+  port: number,
+  count = 20,
+  warmup = 3,
+  gapMs = 20,
+): Promise<RttResult> {
   const sock = await connect(address, port);
   sock.write('R');
   const samples: number[] = [];
@@ -88,10 +100,20 @@ export async function probeRtt(address: string, port: number, count = 20, warmup
 export function summarize(samples: number[]): RttResult {
   const s = [...samples].sort((a, b) => a - b);
   const median = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  return { samplesMs: samples.map((x) => Math.round(x * 1000) / 1000), minMs: s[0]!, medianMs: median, meanMs: s.reduce((a, b) => a + b, 0) / s.length, maxMs: s[s.length - 1]! };
+  return {
+    samplesMs: samples.map((x) => Math.round(x * 1000) / 1000),
+    minMs: s[0]!,
+    medianMs: median,
+    meanMs: s.reduce((a, b) => a + b, 0) / s.length,
+    maxMs: s[s.length - 1]!,
+  };
 }
 
-export interface ThroughputResult { bytes: number; seconds: number; mbps: number }
+export interface ThroughputResult {
+  bytes: number;
+  seconds: number;
+  mbps: number;
+}
 
 /** Sends as fast as TCP allows for `seconds`; the receiver reports the rate (goodput, Mbit/s). */
 export async function probeThroughput(address: string, port: number, seconds = 3): Promise<ThroughputResult> {

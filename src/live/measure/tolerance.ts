@@ -19,16 +19,27 @@ export interface CheckedLink {
 }
 
 /** One warning per measured RTT or throughput off by more than {@link NETWORK_CHECK_TOLERANCE}. */
-export function networkCheckWarnings(checks: readonly CheckedLink[], tolerance = NETWORK_CHECK_TOLERANCE): string[] {
+export function networkCheckWarnings(
+  checks: readonly CheckedLink[],
+  tolerance = NETWORK_CHECK_TOLERANCE,
+): string[] {
   const out: string[] = [];
   const limit = tolerance * 100;
   for (const m of checks) {
     const where = `network check ${m.label} (${m.src} → ${m.dst})`;
     if (m.rtt && m.rttErrorPercent !== undefined && Math.abs(m.rttErrorPercent) > limit) {
-      out.push(`${where}: RTT ${m.rtt.medianMs.toFixed(2)} ms is ${signed(m.rttErrorPercent)} off the configured ${m.expectedRttMs} ms (tolerance ±${limit} %)`);
+      out.push(
+        `${where}: RTT ${m.rtt.medianMs.toFixed(2)} ms is ${signed(m.rttErrorPercent)} off the configured ${m.expectedRttMs} ms (tolerance ±${limit} %)`,
+      );
     }
-    if (m.throughput && m.throughputErrorPercent !== undefined && Math.abs(m.throughputErrorPercent) > limit) {
-      out.push(`${where}: throughput ${m.throughput.mbps.toFixed(2)} Mbit/s is ${signed(m.throughputErrorPercent)} off the configured ${m.expectedMbps} Mbit/s (tolerance ±${limit} %)`);
+    if (
+      m.throughput &&
+      m.throughputErrorPercent !== undefined &&
+      Math.abs(m.throughputErrorPercent) > limit
+    ) {
+      out.push(
+        `${where}: throughput ${m.throughput.mbps.toFixed(2)} Mbit/s is ${signed(m.throughputErrorPercent)} off the configured ${m.expectedMbps} Mbit/s (tolerance ±${limit} %)`,
+      );
     }
   }
   return out;

@@ -5,7 +5,16 @@ import { ENV_NAME, shellJoin } from '../shell.js';
 import type { LoadedTestbed } from '../testbed/load.js';
 import { fallbackCommands, netemCommands, pairRules, undoCommands, verifyPairs } from './network.js';
 import { fillReferences, referencedServices, type Endpoint } from './templates.js';
-import type { DriverSpec, EngineSpec, LivePlan, PlanFile, PlanHost, PlanImage, PlanInstance, PlanProcess } from './types.js';
+import type {
+  DriverSpec,
+  EngineSpec,
+  LivePlan,
+  PlanFile,
+  PlanHost,
+  PlanImage,
+  PlanInstance,
+  PlanProcess,
+} from './types.js';
 
 export interface PlanOptions {
   /** Short id of the run ([a-z0-9]{5}): names its namespaces, interfaces, tables and folders. */
@@ -35,10 +44,15 @@ const SPAN_LIMIT = 200_000;
  */
 export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, options: PlanOptions): LivePlan {
   const tb = loaded.testbed;
-  if (!/^[a-z0-9]{5}$/.test(options.runId)) throw new LiveError(LiveErrorCode.PLAN, `run id "${options.runId}" must be 5 lowercase letters or digits`);
+  if (!/^[a-z0-9]{5}$/.test(options.runId))
+    throw new LiveError(
+      LiveErrorCode.PLAN,
+      `run id "${options.runId}" must be 5 lowercase letters or digits`,
+    );
   const warnings: string[] = [];
   const durationS = options.durationS ?? scenario.run.duration;
-  if (durationS === undefined) throw new LiveError(LiveErrorCode.PLAN, 'the scenario has no run.duration: give --duration');
+  if (durationS === undefined)
+    throw new LiveError(LiveErrorCode.PLAN, 'the scenario has no run.duration: give --duration');
   const scale = scenario.run.duration ? durationS / scenario.run.duration : 1;
   const warmupS = options.warmupS ?? Math.min(scenario.run.warmup * scale, durationS / 2);
 
@@ -46,7 +60,11 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
   const deployed = scenario.services.filter((s) => s.live || s.app || s.workload);
   for (const s of deployed) {
     if (s.workload && !deployed.some((t) => t.id === s.workload!.target)) {
-      throw new LiveError(LiveErrorCode.PLAN, `${s.id}: its workload targets ${s.workload.target}, which does not run live`, { service: s.id });
+      throw new LiveError(
+        LiveErrorCode.PLAN,
+        `${s.id}: its workload targets ${s.workload.target}, which does not run live`,
+        { service: s.id },
+      );
     }
   }
 
@@ -56,27 +74,47 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
   const instances: PlanInstance[] = [];
   for (const s of deployed) {
     const names = tb.services[s.id] ?? tb.services[s.layer];
-    if (!names) throw new LiveError(LiveErrorCode.PLAN, `${s.id}: no host in the testbed (add "${s.id}: [host]" or "${s.layer}: [host]" under services:)`, { service: s.id });
+    if (!names)
+      throw new LiveError(
+        LiveErrorCode.PLAN,
+        `${s.id}: no host in the testbed (add "${s.id}: [host]" or "${s.layer}: [host]" under services:)`,
+        { service: s.id },
+      );
     for (let i = 0; i < s.quantity; i++) {
       const hostName = names[i % names.length]!;
       const def = hostDefs.find((h) => h.name === hostName);
-      if (!def) throw new LiveError(LiveErrorCode.PLAN, `${s.id}: host ${hostName} is a jump host only`, { service: s.id });
+      if (!def)
+        throw new LiveError(LiveErrorCode.PLAN, `${s.id}: host ${hostName} is a jump host only`, {
+          service: s.id,
+        });
       instances.push({ service: s.id, index: i, name: `${s.id}#${i}`, host: hostName });
     }
   }
   for (const def of hostDefs) {
     if (!instances.some((i) => i.host === def.name)) continue;
     const index = used.size;
-    const host: PlanHost = tb.provider === 'local'
-      ? {
-        name: def.name, index, address: `${tb.subnet.split('.').slice(0, 3).join('.')}.${index + 10}`,
-        interface: `e2c${options.runId}${index}`, workDir: path.join(options.stateDir, 'hosts', def.name),
-        netns: `e2c-${options.runId}-${def.name}`, instances: [],
-      }
-      : (() => {
-        const d = def as Extract<typeof tb.hosts[number], { address?: string }>;
-        return { name: d.name, index, address: d.address!, interface: d.interface, workDir: path.posix.join(d.workDir, options.runId), instances: [] };
-      })();
+    const host: PlanHost =
+      tb.provider === 'local'
+        ? {
+            name: def.name,
+            index,
+            address: `${tb.subnet.split('.').slice(0, 3).join('.')}.${index + 10}`,
+            interface: `e2c${options.runId}${index}`,
+            workDir: path.join(options.stateDir, 'hosts', def.name),
+            netns: `e2c-${options.runId}-${def.name}`,
+            instances: [],
+          }
+        : (() => {
+            const d = def as Extract<(typeof tb.hosts)[number], { address?: string }>;
+            return {
+              name: d.name,
+              index,
+              address: d.address!,
+              interface: d.interface,
+              workDir: path.posix.join(d.workDir, options.runId),
+              instances: [],
+            };
+          })();
     if (index > 240) throw new LiveError(LiveErrorCode.PLAN, 'more than 240 hosts');
     used.set(def.name, host);
   }
@@ -98,8 +136,16 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
   for (const s of deployed) {
     const mine = instances.filter((i) => i.service === s.id);
     const first = used.get(mine[0]!.host)!;
-    endpoints.set(s.id, { host: first.name, address: first.address, ...(ports.has(s.id) ? { port: ports.get(s.id)! } : {}) });
-    if (ports.has(s.id)) urls.set(s.id, mine.map((i) => `http://${used.get(i.host)!.address}:${ports.get(s.id)!}`));
+    endpoints.set(s.id, {
+      host: first.name,
+      address: first.address,
+      ...(ports.has(s.id) ? { port: ports.get(s.id)! } : {}),
+    });
+    if (ports.has(s.id))
+      urls.set(
+        s.id,
+        mine.map((i) => `http://${used.get(i.host)!.address}:${ports.get(s.id)!}`),
+      );
   }
 
   // Processes and containers, one per (service, host).
@@ -109,8 +155,15 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
   for (const s of orderByReferences(deployed)) {
     const hostNames = [...new Set(instances.filter((i) => i.service === s.id).map((i) => i.host))];
     if (s.live?.port !== undefined || ports.has(s.id)) {
-      const clash = hostNames.find((h) => instances.filter((i) => i.service === s.id && i.host === h).length > 1);
-      if (clash) throw new LiveError(LiveErrorCode.PLAN, `${s.id}: ${instances.filter((i) => i.service === s.id && i.host === clash).length} instances on host ${clash} would all listen on port ${ports.get(s.id)}: give it more hosts`, { service: s.id, host: clash });
+      const clash = hostNames.find(
+        (h) => instances.filter((i) => i.service === s.id && i.host === h).length > 1,
+      );
+      if (clash)
+        throw new LiveError(
+          LiveErrorCode.PLAN,
+          `${s.id}: ${instances.filter((i) => i.service === s.id && i.host === clash).length} instances on host ${clash} would all listen on port ${ports.get(s.id)}: give it more hosts`,
+          { service: s.id, host: clash },
+        );
     }
     for (const h of hostNames) {
       const host = used.get(h)!;
@@ -119,36 +172,91 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
       const id = `${s.id}@${h}`;
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries(s.live?.env ?? {})) {
-        if (!ENV_NAME.test(k)) throw new LiveError(LiveErrorCode.PLAN, `${where}: environment variable name "${k}" is not valid`, { service: s.id, name: k });
+        if (!ENV_NAME.test(k))
+          throw new LiveError(LiveErrorCode.PLAN, `${where}: environment variable name "${k}" is not valid`, {
+            service: s.id,
+            name: k,
+          });
         env[k] = fillReferences(v, endpoints, `${where}: env ${k}`);
       }
       const kind: PlanProcess['kind'] = s.workload ? 'workload' : 'service';
       const port = ports.get(s.id);
-      const health = { ...(s.live?.health?.path !== undefined ? { path: s.live.health.path } : {}), ...(s.live?.health?.command !== undefined ? { command: s.live.health.command } : {}), timeoutS: s.live?.health?.timeoutS ?? 30 };
+      const health = {
+        ...(s.live?.health?.path !== undefined ? { path: s.live.health.path } : {}),
+        ...(s.live?.health?.command !== undefined ? { command: s.live.health.command } : {}),
+        timeoutS: s.live?.health?.timeoutS ?? 30,
+      };
       if (s.live?.image) {
-        processes.push({ id, service: s.id, host: h, dir: s.id, instances: mine.map((i) => i.name), kind, argv: [], env, image: s.live.image, ...(port !== undefined ? { port } : {}), health });
+        processes.push({
+          id,
+          service: s.id,
+          host: h,
+          dir: s.id,
+          instances: mine.map((i) => i.name),
+          kind,
+          argv: [],
+          env,
+          image: s.live.image,
+          ...(port !== undefined ? { port } : {}),
+          health,
+        });
         const img = tb.images.find((x) => x.name === s.live!.image);
-        if (img) images.push({ host: h, name: img.name, tar: path.resolve(loaded.dir, img.tar), ...(img.cmd ? { cmd: img.cmd } : {}) });
-        else warnings.push(`${where}: image ${s.live.image} is not in the testbed's images: it must already be on the host's engine`);
+        if (img)
+          images.push({
+            host: h,
+            name: img.name,
+            tar: path.resolve(loaded.dir, img.tar),
+            ...(img.cmd ? { cmd: img.cmd } : {}),
+          });
+        else
+          warnings.push(
+            `${where}: image ${s.live.image} is not in the testbed's images: it must already be on the host's engine`,
+          );
         continue;
       }
       let argv: string[];
-      const command = s.live?.command ?? (s.workload ? ['e2ctwin', 'drive', '--target', `{{ ${s.workload.target}.url }}`] : ['e2ctwin', 'engine', '--port', String(port)]);
+      const command =
+        s.live?.command ??
+        (s.workload
+          ? ['e2ctwin', 'drive', '--target', `{{ ${s.workload.target}.url }}`]
+          : ['e2ctwin', 'engine', '--port', String(port)]);
       if (typeof command === 'string') argv = ['sh', '-c', fillReferences(command, endpoints, where, true)];
       else argv = command.map((a) => fillReferences(a, endpoints, where));
       const spec = 'spec.json';
-      const specObj = s.workload ? driverSpec(scenario, s, mine, host, urls, durationS) : s.app ? engineSpec(scenario, s, mine[0]!.name, port ?? DEFAULT_ENGINE_PORT, urls) : undefined;
+      const specObj = s.workload
+        ? driverSpec(scenario, s, mine, host, urls, durationS)
+        : s.app
+          ? engineSpec(scenario, s, mine[0]!.name, port ?? DEFAULT_ENGINE_PORT, urls)
+          : undefined;
       if (specObj) {
         files.push({ host: h, path: `${s.id}/${spec}`, content: `${JSON.stringify(specObj, null, 2)}\n` });
         env.E2CTWIN_LIVE_SPEC = spec;
       }
-      processes.push({ id, service: s.id, host: h, dir: s.id, instances: mine.map((i) => i.name), kind, argv, env, ...(port !== undefined ? { port } : {}), health, ...(specObj ? { spec } : {}) });
+      processes.push({
+        id,
+        service: s.id,
+        host: h,
+        dir: s.id,
+        instances: mine.map((i) => i.name),
+        kind,
+        argv,
+        env,
+        ...(port !== undefined ? { port } : {}),
+        health,
+        ...(specObj ? { spec } : {}),
+      });
     }
   }
   // e2ctwin on the hosts: a wrapper on PATH when the command is not plain `e2ctwin`.
   const e2c = tb.provider === 'local' ? (tb.e2ctwin ?? options.localE2ctwin ?? ['e2ctwin']) : tb.e2ctwin;
   if (!(e2c.length === 1 && e2c[0] === 'e2ctwin')) {
-    for (const h of hosts) files.push({ host: h.name, path: 'bin/e2ctwin', content: `#!/bin/sh\nexec ${shellJoin(e2c)} "$@"\n`, mode: 0o755 });
+    for (const h of hosts)
+      files.push({
+        host: h.name,
+        path: 'bin/e2ctwin',
+        content: `#!/bin/sh\nexec ${shellJoin(e2c)} "$@"\n`,
+        mode: 0o755,
+      });
   }
 
   // Network.
@@ -185,14 +293,17 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
 function orderByReferences(services: ResolvedService[]): ResolvedService[] {
   const refs = (s: ResolvedService) => {
     const c = s.live?.command;
-    const texts = [...(typeof c === 'string' ? [c] : c ?? []), ...Object.values(s.live?.env ?? {})];
+    const texts = [...(typeof c === 'string' ? [c] : (c ?? [])), ...Object.values(s.live?.env ?? {})];
     return new Set(texts.flatMap(referencedServices));
   };
   const out: ResolvedService[] = [];
   const visiting = new Set<string>();
   const visit = (s: ResolvedService) => {
     if (out.includes(s)) return;
-    if (visiting.has(s.id)) throw new LiveError(LiveErrorCode.PLAN, `${s.id}: its command references form a cycle`, { service: s.id });
+    if (visiting.has(s.id))
+      throw new LiveError(LiveErrorCode.PLAN, `${s.id}: its command references form a cycle`, {
+        service: s.id,
+      });
     visiting.add(s.id);
     for (const r of refs(s)) {
       const t = services.find((x) => x.id === r);
@@ -206,26 +317,59 @@ function orderByReferences(services: ResolvedService[]): ResolvedService[] {
   return out;
 }
 
-function engineSpec(scenario: ResolvedScenario, s: ResolvedService, instance: string, port: number, urls: Map<string, string[]>): EngineSpec {
+function engineSpec(
+  scenario: ResolvedScenario,
+  s: ResolvedService,
+  instance: string,
+  port: number,
+  urls: Map<string, string[]>,
+): EngineSpec {
   const targets: Record<string, string[]> = {};
-  for (const st of s.app!.stages) if (st.target && urls.has(st.target)) targets[st.target] = urls.get(st.target)!;
+  for (const st of s.app!.stages)
+    if (st.target && urls.has(st.target)) targets[st.target] = urls.get(st.target)!;
   return {
-    kind: 'engine', scenario: scenario.name, service: s.id, instance, app: s.app!, seed: scenario.seed, port,
-    cores: s.host.cpu.cores, targets, spansFile: 'spans.jsonl', statsFile: 'stats.jsonl', spanLimit: SPAN_LIMIT,
+    kind: 'engine',
+    scenario: scenario.name,
+    service: s.id,
+    instance,
+    app: s.app!,
+    seed: scenario.seed,
+    port,
+    cores: s.host.cpu.cores,
+    targets,
+    spansFile: 'spans.jsonl',
+    statsFile: 'stats.jsonl',
+    spanLimit: SPAN_LIMIT,
   };
 }
 
-function driverSpec(scenario: ResolvedScenario, s: ResolvedService, mine: PlanInstance[], host: PlanHost, urls: Map<string, string[]>, durationS: number): DriverSpec {
+function driverSpec(
+  scenario: ResolvedScenario,
+  s: ResolvedService,
+  mine: PlanInstance[],
+  host: PlanHost,
+  urls: Map<string, string[]>,
+  durationS: number,
+): DriverSpec {
   const w = s.workload!;
   const target = scenario.services.find((t) => t.id === w.target)!;
   const app = target.app;
   const net = app?.stages.find((st) => st.resource === 'network');
   return {
-    kind: 'driver', scenario: scenario.name, service: s.id,
+    kind: 'driver',
+    scenario: scenario.name,
+    service: s.id,
     instances: mine.map((i) => ({ name: i.name, index: i.index })),
-    workload: w, target: w.target, targetUrls: urls.get(w.target) ?? [],
-    items: net?.perItem ? (app?.items ?? 1) : 1, itemBytes: net?.sizeBytes ?? 0, requestBytes: app?.requestBytes ?? 0,
-    seed: scenario.seed, address: host.address, imagePort: IMAGE_PORT, spansFile: 'spans.jsonl',
+    workload: w,
+    target: w.target,
+    targetUrls: urls.get(w.target) ?? [],
+    items: net?.perItem ? (app?.items ?? 1) : 1,
+    itemBytes: net?.sizeBytes ?? 0,
+    requestBytes: app?.requestBytes ?? 0,
+    seed: scenario.seed,
+    address: host.address,
+    imagePort: IMAGE_PORT,
+    spansFile: 'spans.jsonl',
     profileTimeScale: scenario.run.duration ? scenario.run.duration / durationS : 1,
   };
 }

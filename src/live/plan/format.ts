@@ -6,40 +6,71 @@ const mbps = (x: number) => (Number.isFinite(x) ? `${x} Mbit/s` : 'unshaped');
 /** The plan as text (what `e2ctwin live --dry-run` prints). */
 export function formatPlan(plan: LivePlan): string {
   const out: string[] = [];
-  out.push(`live plan ${plan.runId}: scenario ${plan.scenario} on the ${plan.provider} provider, ${plan.durationS} s of workload (warm-up ${plan.warmupS.toFixed(1)} s)${plan.repeat > 1 ? ` × ${plan.repeat}` : ''}, seed ${plan.seed}`);
+  out.push(
+    `live plan ${plan.runId}: scenario ${plan.scenario} on the ${plan.provider} provider, ${plan.durationS} s of workload (warm-up ${plan.warmupS.toFixed(1)} s)${plan.repeat > 1 ? ` × ${plan.repeat}` : ''}, seed ${plan.seed}`,
+  );
   out.push('', 'hosts:');
-  for (const h of plan.hosts) out.push(`  ${h.name}  ${h.address}  dev ${h.interface}${h.netns ? `  netns ${h.netns}` : ''}  work dir ${h.workDir}  — ${h.instances.join(', ')}`);
+  for (const h of plan.hosts)
+    out.push(
+      `  ${h.name}  ${h.address}  dev ${h.interface}${h.netns ? `  netns ${h.netns}` : ''}  work dir ${h.workDir}  — ${h.instances.join(', ')}`,
+    );
   out.push('', 'files:');
-  for (const f of plan.files) out.push(`  ${f.host}:${f.path} (${f.content.length} bytes${f.mode ? `, mode ${f.mode.toString(8)}` : ''})`);
+  for (const f of plan.files)
+    out.push(
+      `  ${f.host}:${f.path} (${f.content.length} bytes${f.mode ? `, mode ${f.mode.toString(8)}` : ''})`,
+    );
   if (plan.images.length > 0) {
     out.push('', 'images:');
-    for (const i of plan.images) out.push(`  ${i.host}: docker import ${i.tar} ${i.name}${i.cmd ? ` (CMD ${JSON.stringify(i.cmd)})` : ''}`);
+    for (const i of plan.images)
+      out.push(
+        `  ${i.host}: docker import ${i.tar} ${i.name}${i.cmd ? ` (CMD ${JSON.stringify(i.cmd)})` : ''}`,
+      );
   }
   out.push('', 'processes (in start order):');
   for (const p of plan.processes) {
     const what = p.image ? `container ${p.image} (network: host)` : shellJoin(p.argv);
-    const env = Object.entries(p.env).map(([k, v]) => `${k}=${v}`).join(' ');
-    const health = p.health.path ? `GET ${p.health.path}` : p.health.command ? `\`${p.health.command}\`` : p.port ? 'port open' : 'started';
-    out.push(`  [${p.kind}] ${p.id}: ${what}${env ? `  env ${env}` : ''}${p.port ? `  port ${p.port}` : ''}  ready: ${health}`);
+    const env = Object.entries(p.env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    const health = p.health.path
+      ? `GET ${p.health.path}`
+      : p.health.command
+        ? `\`${p.health.command}\``
+        : p.port
+          ? 'port open'
+          : 'started';
+    out.push(
+      `  [${p.kind}] ${p.id}: ${what}${env ? `  env ${env}` : ''}${p.port ? `  port ${p.port}` : ''}  ready: ${health}`,
+    );
   }
   const net = plan.network;
   out.push('', `network (emulation: ${net.mode}):`);
   if (net.rules.length === 0) out.push('  no constraint between deployed hosts');
-  for (const r of net.rules) out.push(`  ${r.src} → ${r.dst} (${r.dstAddress}) by constraint ${r.constraint}: delay ${r.delayMs} ms, rate ${mbps(r.rateMbps)}, loss ${r.lossPercent}%`);
+  for (const r of net.rules)
+    out.push(
+      `  ${r.src} → ${r.dst} (${r.dstAddress}) by constraint ${r.constraint}: delay ${r.delayMs} ms, rate ${mbps(r.rateMbps)}, loss ${r.lossPercent}%`,
+    );
   const cmds = (title: string, c: Record<string, string[][]>) => {
     const hosts = Object.keys(c);
     if (hosts.length === 0) return;
     out.push(`  ${title}:`);
     for (const h of hosts) for (const x of c[h]!) out.push(`    ${h}$ ${shellJoin(x)}`);
   };
-  if (net.rules.some((r) => !/^\d+\.\d+\.\d+\.\d+$/.test(r.dstAddress))) out.push('  (host names are resolved to IPv4 addresses on each source host when the rules are applied)');
+  if (net.rules.some((r) => !/^\d+\.\d+\.\d+\.\d+$/.test(r.dstAddress)))
+    out.push('  (host names are resolved to IPv4 addresses on each source host when the rules are applied)');
   cmds('where tc netem works (EnOSlib NetemHTB shape)', net.netem);
   cmds('fallback without sch_netem: kernel rate and loss', net.fallback.kernel);
-  if (net.fallback.delays.length > 0) out.push(`  fallback delay (userspace path): ${net.fallback.delays.map((d) => `${d.src}→${d.dst} ${d.delayMs} ms`).join(', ')}`);
+  if (net.fallback.delays.length > 0)
+    out.push(
+      `  fallback delay (userspace path): ${net.fallback.delays.map((d) => `${d.src}→${d.dst} ${d.delayMs} ms`).join(', ')}`,
+    );
   cmds('undo', net.undo);
   if (net.verify.length > 0) {
     out.push('  measured before the run:');
-    for (const v of net.verify) out.push(`    ${v.label}: ${v.src} → ${v.dst}, RTT expected ${v.expectedRttMs} ms${v.expectedMbps !== null ? `, throughput expected ${v.expectedMbps} Mbit/s` : ''}`);
+    for (const v of net.verify)
+      out.push(
+        `    ${v.label}: ${v.src} → ${v.dst}, RTT expected ${v.expectedRttMs} ms${v.expectedMbps !== null ? `, throughput expected ${v.expectedMbps} Mbit/s` : ''}`,
+      );
   }
   if (plan.warnings.length > 0) out.push('', 'warnings:', ...plan.warnings.map((w) => `  ${w}`));
   return out.join('\n');

@@ -4,7 +4,10 @@ import type { HostCommands, NetworkPlan, PairRule, PlanHost, PlanInstance, Verif
 /** Rates at or above this are "unlimited" (the scenario's default link) and not shaped. */
 export const UNSHAPED_MBPS = 10_000;
 
-interface Svc { id: string; layer: string }
+interface Svc {
+  id: string;
+  layer: string;
+}
 
 /** How specifically a selector matches a service: 2 for the service, 1 for its layer, 0 not at all (as the simulator). */
 function score(selector: string, s: Svc): number {
@@ -18,12 +21,23 @@ function score(selector: string, s: Svc): number {
  * of the source host and a service of the destination host (a symmetric constraint also matches the
  * reverse direction) — the simulator's rule, applied per destination address.
  */
-export function pairRules(scenario: ResolvedScenario, hosts: readonly PlanHost[], instances: readonly PlanInstance[], warnings: string[]): PairRule[] {
+export function pairRules(
+  scenario: ResolvedScenario,
+  hosts: readonly PlanHost[],
+  instances: readonly PlanInstance[],
+  warnings: string[],
+): PairRule[] {
   const svcOf = new Map(scenario.services.map((s) => [s.id, { id: s.id, layer: s.layer }]));
-  const services = (h: PlanHost): Svc[] => [...new Set(instances.filter((i) => i.host === h.name).map((i) => i.service))].map((id) => svcOf.get(id)!);
+  const services = (h: PlanHost): Svc[] =>
+    [...new Set(instances.filter((i) => i.host === h.name).map((i) => i.service))].map(
+      (id) => svcOf.get(id)!,
+    );
   const rules: PairRule[] = [];
   const shared = scenario.network.filter((c) => c.sharing === 'shared').map((c) => `${c.src}→${c.dst}`);
-  if (shared.length > 0) warnings.push(`sharing: shared (${shared.join(', ')}) is applied per host pair in live mode (each pair gets the full rate)`);
+  if (shared.length > 0)
+    warnings.push(
+      `sharing: shared (${shared.join(', ')}) is applied per host pair in live mode (each pair gets the full rate)`,
+    );
   for (const a of hosts) {
     for (const b of hosts) {
       if (a === b) continue;
@@ -32,7 +46,10 @@ export function pairRules(scenario: ResolvedScenario, hosts: readonly PlanHost[]
       for (const sa of services(a)) {
         for (const sb of services(b)) {
           scenario.network.forEach((c, index) => {
-            const s = Math.max(score(c.src, sa) * score(c.dst, sb), c.symmetric ? score(c.src, sb) * score(c.dst, sa) : 0);
+            const s = Math.max(
+              score(c.src, sa) * score(c.dst, sb),
+              c.symmetric ? score(c.src, sb) * score(c.dst, sa) : 0,
+            );
             if (s === 0) return;
             seen.add(index);
             if (!best || s > best.score) best = { index, score: s };
@@ -40,13 +57,24 @@ export function pairRules(scenario: ResolvedScenario, hosts: readonly PlanHost[]
         }
       }
       if (!best) continue;
-      if (seen.size > 1) warnings.push(`hosts ${a.name} → ${b.name}: constraints ${[...seen].join(', ')} all match (their services share hosts); applying constraint ${best.index}`);
+      if (seen.size > 1)
+        warnings.push(
+          `hosts ${a.name} → ${b.name}: constraints ${[...seen].join(', ')} all match (their services share hosts); applying constraint ${best.index}`,
+        );
       const c = scenario.network[best.index]!;
-      const forward = services(a).some((sa) => services(b).some((sb) => score(c.src, sa) * score(c.dst, sb) > 0));
+      const forward = services(a).some((sa) =>
+        services(b).some((sb) => score(c.src, sa) * score(c.dst, sb) > 0),
+      );
       rules.push({
         forward,
-        src: a.name, dst: b.name, dstAddress: b.address, device: a.interface, constraint: best.index,
-        delayMs: c.delayMs, rateMbps: c.rateMbps >= UNSHAPED_MBPS ? Infinity : c.rateMbps, lossPercent: c.lossPercent,
+        src: a.name,
+        dst: b.name,
+        dstAddress: b.address,
+        device: a.interface,
+        constraint: best.index,
+        delayMs: c.delayMs,
+        rateMbps: c.rateMbps >= UNSHAPED_MBPS ? Infinity : c.rateMbps,
+        lossPercent: c.lossPercent,
       });
     }
   }
@@ -68,10 +96,40 @@ export function netemCommands(rules: readonly PairRule[]): HostCommands {
     const cmds: string[][] = [['tc', 'qdisc', 'add', 'dev', dev, 'root', 'handle', '1:', 'htb']];
     rs.forEach((r, i) => {
       const cls = `1:${i + 1}`;
-      cmds.push(['tc', 'class', 'add', 'dev', dev, 'parent', '1:', 'classid', cls, 'htb', 'rate', Number.isFinite(r.rateMbps) ? kbit(r.rateMbps) : '10gbit']);
+      cmds.push([
+        'tc',
+        'class',
+        'add',
+        'dev',
+        dev,
+        'parent',
+        '1:',
+        'classid',
+        cls,
+        'htb',
+        'rate',
+        Number.isFinite(r.rateMbps) ? kbit(r.rateMbps) : '10gbit',
+      ]);
       const netem = ['delay', ms(r.delayMs), ...(r.lossPercent > 0 ? ['loss', pct(r.lossPercent)] : [])];
       cmds.push(['tc', 'qdisc', 'add', 'dev', dev, 'parent', cls, 'handle', `${i + 10}:`, 'netem', ...netem]);
-      cmds.push(['tc', 'filter', 'add', 'dev', dev, 'parent', '1:', 'protocol', 'ip', 'u32', 'match', 'ip', 'dst', `${r.dstAddress}/32`, 'flowid', cls]);
+      cmds.push([
+        'tc',
+        'filter',
+        'add',
+        'dev',
+        dev,
+        'parent',
+        '1:',
+        'protocol',
+        'ip',
+        'u32',
+        'match',
+        'ip',
+        'dst',
+        `${r.dstAddress}/32`,
+        'flowid',
+        cls,
+      ]);
     });
     out[host] = cmds;
   }
@@ -93,8 +151,38 @@ export function fallbackCommands(rules: readonly PairRule[], nftTable: string): 
       cmds.push(['tc', 'qdisc', 'add', 'dev', dev, 'root', 'handle', '1:', 'htb']);
       shaped.forEach((r, i) => {
         const cls = `1:${i + 1}`;
-        cmds.push(['tc', 'class', 'add', 'dev', dev, 'parent', '1:', 'classid', cls, 'htb', 'rate', kbit(r.rateMbps)]);
-        cmds.push(['tc', 'filter', 'add', 'dev', dev, 'parent', '1:', 'protocol', 'ip', 'u32', 'match', 'ip', 'dst', `${r.dstAddress}/32`, 'flowid', cls]);
+        cmds.push([
+          'tc',
+          'class',
+          'add',
+          'dev',
+          dev,
+          'parent',
+          '1:',
+          'classid',
+          cls,
+          'htb',
+          'rate',
+          kbit(r.rateMbps),
+        ]);
+        cmds.push([
+          'tc',
+          'filter',
+          'add',
+          'dev',
+          dev,
+          'parent',
+          '1:',
+          'protocol',
+          'ip',
+          'u32',
+          'match',
+          'ip',
+          'dst',
+          `${r.dstAddress}/32`,
+          'flowid',
+          cls,
+        ]);
       });
     }
     const lossy = rs.filter((r) => r.lossPercent > 0);
@@ -102,12 +190,33 @@ export function fallbackCommands(rules: readonly PairRule[], nftTable: string): 
       cmds.push(['nft', 'add', 'table', 'inet', nftTable]);
       cmds.push(['nft', 'add', 'chain', 'inet', nftTable, 'out', '{ type filter hook output priority 0 ; }']);
       for (const r of lossy) {
-        cmds.push(['nft', 'add', 'rule', 'inet', nftTable, 'out', 'oifname', dev, 'ip', 'daddr', r.dstAddress, 'numgen', 'random', 'mod', '1000000', '<', String(Math.round(r.lossPercent * 10_000)), 'drop']);
+        cmds.push([
+          'nft',
+          'add',
+          'rule',
+          'inet',
+          nftTable,
+          'out',
+          'oifname',
+          dev,
+          'ip',
+          'daddr',
+          r.dstAddress,
+          'numgen',
+          'random',
+          'mod',
+          '1000000',
+          '<',
+          String(Math.round(r.lossPercent * 10_000)),
+          'drop',
+        ]);
       }
     }
     if (cmds.length > 0) kernel[host] = cmds;
   }
-  const delays = rules.filter((r) => r.delayMs > 0).map((r) => ({ src: r.src, dst: r.dst, delayMs: r.delayMs }));
+  const delays = rules
+    .filter((r) => r.delayMs > 0)
+    .map((r) => ({ src: r.src, dst: r.dst, delayMs: r.delayMs }));
   return { kernel, delays };
 }
 
@@ -115,7 +224,10 @@ export function fallbackCommands(rules: readonly PairRule[], nftTable: string): 
 export function undoCommands(rules: readonly PairRule[], nftTable: string): HostCommands {
   const out: HostCommands = {};
   for (const [host, rs] of bySource(rules)) {
-    out[host] = [['tc', 'qdisc', 'del', 'dev', rs[0]!.device, 'root'], ['nft', 'delete', 'table', 'inet', nftTable]];
+    out[host] = [
+      ['tc', 'qdisc', 'del', 'dev', rs[0]!.device, 'root'],
+      ['nft', 'delete', 'table', 'inet', nftTable],
+    ];
   }
   return out;
 }
@@ -126,13 +238,16 @@ export function verifyPairs(scenario: ResolvedScenario, rules: readonly PairRule
   const rule = (src: string, dst: string) => rules.find((r) => r.src === src && r.dst === dst);
   scenario.network.forEach((c, index) => {
     // Measured in the constraint's own direction (src → dst) where a pair has it.
-    const r = rules.find((x) => x.constraint === index && x.forward) ?? rules.find((x) => x.constraint === index);
+    const r =
+      rules.find((x) => x.constraint === index && x.forward) ?? rules.find((x) => x.constraint === index);
     if (!r) return;
     const back = rule(r.dst, r.src);
     out.push({
       constraint: index,
       label: `${c.src} → ${c.dst}`,
-      src: r.src, dst: r.dst, dstAddress: r.dstAddress,
+      src: r.src,
+      dst: r.dst,
+      dstAddress: r.dstAddress,
       expectedRttMs: r.delayMs + (back?.delayMs ?? 0),
       expectedMbps: Number.isFinite(r.rateMbps) ? r.rateMbps : null,
     });

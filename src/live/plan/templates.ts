@@ -2,7 +2,11 @@ import { LiveError, LiveErrorCode } from '../errors.js';
 import { shellQuote } from '../shell.js';
 
 /** The deployed address of a service: what `{{ layer.service.key }}` references resolve to. */
-export interface Endpoint { host: string; address: string; port?: number }
+export interface Endpoint {
+  host: string;
+  address: string;
+  port?: number;
+}
 
 const REF = /\{\{\s*([\w-]+)\.([\w-]+)\.([\w-]+)\s*\}\}/g;
 const KEYS = ['url', 'address', 'port', 'host'] as const;
@@ -13,18 +17,40 @@ const KEYS = ['url', 'address', 'port', 'host'] as const;
  * testbed file can never become shell syntax.
  * @throws LiveError `E2C_ERR_LIVE_PLAN` for an unknown service or key
  */
-export function fillReferences(text: string, endpoints: ReadonlyMap<string, Endpoint>, where: string, quote = false): string {
+export function fillReferences(
+  text: string,
+  endpoints: ReadonlyMap<string, Endpoint>,
+  where: string,
+  quote = false,
+): string {
   return text.replace(REF, (_m, layer: string, service: string, key: string) => {
     const id = `${layer}.${service}`;
     const ep = endpoints.get(id);
-    if (!ep) throw new LiveError(LiveErrorCode.PLAN, `${where}: {{ ${id}.${key} }} names no deployed service`, { where, reference: id });
-    if (!(KEYS as readonly string[]).includes(key)) throw new LiveError(LiveErrorCode.PLAN, `${where}: {{ ${id}.${key} }}: unknown key (use ${KEYS.join(', ')})`, { where, key });
+    if (!ep)
+      throw new LiveError(LiveErrorCode.PLAN, `${where}: {{ ${id}.${key} }} names no deployed service`, {
+        where,
+        reference: id,
+      });
+    if (!(KEYS as readonly string[]).includes(key))
+      throw new LiveError(
+        LiveErrorCode.PLAN,
+        `${where}: {{ ${id}.${key} }}: unknown key (use ${KEYS.join(', ')})`,
+        { where, key },
+      );
     let value: string;
     if (key === 'address') value = ep.address;
     else if (key === 'host') value = ep.host;
     else {
-      if (ep.port === undefined) throw new LiveError(LiveErrorCode.PLAN, `${where}: {{ ${id}.${key} }}: ${id} has no port (set live.port)`, { where, reference: id });
-      value = key === 'port' ? String(ep.port) : `http://${ep.address.includes(':') ? `[${ep.address}]` : ep.address}:${ep.port}`;
+      if (ep.port === undefined)
+        throw new LiveError(
+          LiveErrorCode.PLAN,
+          `${where}: {{ ${id}.${key} }}: ${id} has no port (set live.port)`,
+          { where, reference: id },
+        );
+      value =
+        key === 'port'
+          ? String(ep.port)
+          : `http://${ep.address.includes(':') ? `[${ep.address}]` : ep.address}:${ep.port}`;
     }
     return quote ? shellQuote(value) : value;
   });

@@ -38,10 +38,20 @@ export interface PlanHost {
   instances: string[];
 }
 
-export interface PlanInstance { service: string; index: number; name: string; host: string }
+export interface PlanInstance {
+  service: string;
+  index: number;
+  name: string;
+  host: string;
+}
 
 /** A file written on a host before start (content inline; never a secret). */
-export interface PlanFile { host: string; path: string; content: string; mode?: number }
+export interface PlanFile {
+  host: string;
+  path: string;
+  content: string;
+  mode?: number;
+}
 
 export interface PlanProcess {
   /** `<service>@<host>`. */
@@ -64,7 +74,12 @@ export interface PlanProcess {
   spec?: string;
 }
 
-export interface PlanImage { host: string; name: string; tar: string; cmd?: string[] }
+export interface PlanImage {
+  host: string;
+  name: string;
+  tar: string;
+  cmd?: string[];
+}
 
 /** Shaping from one host to another (egress of `src`, per destination address, as EnOSlib does). */
 export interface PairRule {

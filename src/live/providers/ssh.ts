@@ -30,7 +30,10 @@ export class SshTarget implements LiveTarget {
   readonly #dockerSockets = new Map<string, string>();
   #plan: LivePlan | undefined;
 
-  constructor(readonly testbed: SshTestbed, readonly stateDir: string) {}
+  constructor(
+    readonly testbed: SshTestbed,
+    readonly stateDir: string,
+  ) {}
 
   /** An SSH client for a host of the testbed (through its jump host when it has one). */
   async client(name: string, seen = new Set<string>()): Promise<Client> {
@@ -43,15 +46,29 @@ export class SshTarget implements LiveTarget {
     const s = def.ssh;
     const target = s.host ?? def.address ?? name;
     const jump = s.jump ? await this.client(s.jump, seen) : undefined;
-    const auth = { username: s.user, ...(s.key ? { privateKey: readFileSync(expand(s.key)) } : {}), ...(s.password !== undefined ? { password: s.password } : {}) };
-    const c = await connectSsh(() => ({
-      host: target, port: s.port, ...auth,
-      hostVerifier: () => true,
-      ...(s.unixSocket ? { sock: netConnect(s.unixSocket) } : {}),
-    }), name, jump ? 1 : 3).catch(async (e) => {
+    const auth = {
+      username: s.user,
+      ...(s.key ? { privateKey: readFileSync(expand(s.key)) } : {}),
+      ...(s.password !== undefined ? { password: s.password } : {}),
+    };
+    const c = await connectSsh(
+      () => ({
+        host: target,
+        port: s.port,
+        ...auth,
+        hostVerifier: () => true,
+        ...(s.unixSocket ? { sock: netConnect(s.unixSocket) } : {}),
+      }),
+      name,
+      jump ? 1 : 3,
+    ).catch(async (e) => {
       if (!jump) throw e;
       // Through the jump host: a direct-tcpip channel to the target's sshd.
-      const sock = await new Promise<net.Socket>((resolve, reject) => jump.forwardOut('127.0.0.1', 0, target, s.port, (err, ch) => (err ? reject(err) : resolve(ch as unknown as net.Socket))));
+      const sock = await new Promise<net.Socket>((resolve, reject) =>
+        jump.forwardOut('127.0.0.1', 0, target, s.port, (err, ch) =>
+          err ? reject(err) : resolve(ch as unknown as net.Socket),
+        ),
+      );
       return connectSsh(() => ({ ...auth, hostVerifier: () => true, sock }), name, 1);
     });
     this.#clients.set(name, c);
@@ -62,19 +79,21 @@ export class SshTarget implements LiveTarget {
     this.#plan = plan;
     journal.record({ kind: 'dir', path: this.stateDir });
     mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
-    const hosts = await Promise.all(plan.hosts.map(async (h) => {
-      const def = this.#def(h.name);
-      if (def.ssh.jump) {
-        // Jump hosts connect first; their clients are shared.
-        await this.client(def.ssh.jump);
-      }
-      const c = await this.client(h.name);
-      const host = new SshHost(h.name, h.address, h.workDir, c, journal);
-      journal.record({ kind: 'remote-dir', host: h.name, path: h.workDir });
-      await host.check(['mkdir', '-p', h.workDir]);
-      this.#hosts.set(h.name, host);
-      return host;
-    }));
+    const hosts = await Promise.all(
+      plan.hosts.map(async (h) => {
+        const def = this.#def(h.name);
+        if (def.ssh.jump) {
+          // Jump hosts connect first; their clients are shared.
+          await this.client(def.ssh.jump);
+        }
+        const c = await this.client(h.name);
+        const host = new SshHost(h.name, h.address, h.workDir, c, journal);
+        journal.record({ kind: 'remote-dir', host: h.name, path: h.workDir });
+        await host.check(['mkdir', '-p', h.workDir]);
+        this.#hosts.set(h.name, host);
+        return host;
+      }),
+    );
     log(`ssh: connected to ${hosts.map((h) => h.name).join(', ')}`);
     for (const h of plan.hosts.filter((x) => plan.processes.some((p) => p.host === x.name && p.image))) {
       const local = path.join(this.stateDir, `docker-${h.name}.sock`);
@@ -99,14 +118,24 @@ export class SshTarget implements LiveTarget {
     if (first) {
       const h = this.#hosts.get(first.name)!;
       const dev = `e2cp${this.#plan!.runId}`;
-      const r = await h.exec(['sh', '-c', 'ip link add "$1" type dummy && tc qdisc add dev "$1" root netem delay 1ms; s=$?; ip link del "$1"; exit $s', 'sh', dev]);
+      const r = await h.exec([
+        'sh',
+        '-c',
+        'ip link add "$1" type dummy && tc qdisc add dev "$1" root netem delay 1ms; s=$?; ip link del "$1"; exit $s',
+        'sh',
+        dev,
+      ]);
       netem = r.code === 0;
     }
     return { netem, userspaceDelay: false, docker: this.#dockerSockets.size > 0 };
   }
 
   async setDelays(delays: readonly { src: string; dst: string; delayMs: number }[]): Promise<void> {
-    if (delays.some((d) => d.delayMs > 0)) throw new LiveError(LiveErrorCode.REQUIREMENT, 'the ssh provider has no userspace delay path: delay needs tc netem on the hosts');
+    if (delays.some((d) => d.delayMs > 0))
+      throw new LiveError(
+        LiveErrorCode.REQUIREMENT,
+        'the ssh provider has no userspace delay path: delay needs tc netem on the hosts',
+      );
   }
 
   dockerSocket(host: PlanHost): string | undefined {

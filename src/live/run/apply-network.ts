@@ -18,39 +18,59 @@ const CALIBRATION_ROUNDS = 6;
 export async function applyNetwork(s: RunState): Promise<void> {
   const net = s.plan.network;
   if (net.rules.length === 0 || net.mode === 'none') {
-    s.emulation.description = net.mode === 'none' ? 'network emulation off (testbed emulation: none)' : s.emulation.description;
+    s.emulation.description =
+      net.mode === 'none' ? 'network emulation off (testbed emulation: none)' : s.emulation.description;
     s.log(`network: ${s.emulation.description}`);
     return;
   }
   const caps = await s.guard(s.target!.capabilities());
   s.emulation.netemSupported = caps.netem;
   const mode = net.mode === 'auto' ? (caps.netem ? 'netem' : 'fallback') : net.mode;
-  if (mode === 'netem' && !caps.netem) throw new LiveError(LiveErrorCode.REQUIREMENT, 'tc netem is not available on the hosts (`tc qdisc add … netem` failed): use emulation: auto or fallback');
+  if (mode === 'netem' && !caps.netem)
+    throw new LiveError(
+      LiveErrorCode.REQUIREMENT,
+      'tc netem is not available on the hosts (`tc qdisc add … netem` failed): use emulation: auto or fallback',
+    );
   s.emulation.mode = mode;
   const cmds = mode === 'netem' ? net.netem : net.fallback.kernel;
   const hostsByName = new Map(s.plan.hosts.map((h) => [h.name, h]));
   for (const [host, list] of Object.entries(cmds)) {
     const h = s.hosts.get(host)!;
     const netns = hostsByName.get(host)?.netns;
-    s.journal!.record({ kind: 'remote-commands', host, commands: net.undo[host] ?? [], what: 'network emulation (tc qdisc, nft table)', ...(netns ? { netns } : {}) });
+    s.journal!.record({
+      kind: 'remote-commands',
+      host,
+      commands: net.undo[host] ?? [],
+      what: 'network emulation (tc qdisc, nft table)',
+      ...(netns ? { netns } : {}),
+    });
     // tc filters and nft rules match IP addresses: names (ssh inventories) are resolved on the source host.
     const ips = new Map<string, string>();
     for (const r of net.rules.filter((x) => x.src === host && !/^\d+\.\d+\.\d+\.\d+$/.test(x.dstAddress))) {
       const got = (await h.exec(['getent', 'ahostsv4', r.dstAddress])).stdout.trim().split(/\s+/)[0];
-      if (!got || !/^\d+\.\d+\.\d+\.\d+$/.test(got)) throw new LiveError(LiveErrorCode.HOST, `${host}: cannot resolve ${r.dstAddress} to an IPv4 address for tc`, { host });
+      if (!got || !/^\d+\.\d+\.\d+\.\d+$/.test(got))
+        throw new LiveError(
+          LiveErrorCode.HOST,
+          `${host}: cannot resolve ${r.dstAddress} to an IPv4 address for tc`,
+          { host },
+        );
       ips.set(r.dstAddress, got);
     }
     // As EnOSlib: reset the interface's root qdisc first (a real NIC has one), errors ignored.
     await h.exec(['tc', 'qdisc', 'del', 'dev', hostsByName.get(host)!.interface, 'root']);
     for (const c of list) {
-      const argv = c.map((a) => ips.get(a) ?? (a.endsWith('/32') && ips.has(a.slice(0, -3)) ? `${ips.get(a.slice(0, -3))}/32` : a));
+      const argv = c.map(
+        (a) =>
+          ips.get(a) ?? (a.endsWith('/32') && ips.has(a.slice(0, -3)) ? `${ips.get(a.slice(0, -3))}/32` : a),
+      );
       await s.guard(h.check(argv));
     }
   }
   const hasDelay = net.rules.some((r) => r.delayMs > 0);
   if (mode === 'netem') {
     s.emulation.delay = hasDelay ? 'netem' : 'none';
-    s.emulation.description = 'tc netem (EnOSlib NetemHTB shape: an htb class per destination with a netem child for delay and loss)';
+    s.emulation.description =
+      'tc netem (EnOSlib NetemHTB shape: an htb class per destination with a netem child for delay and loss)';
   } else {
     if (hasDelay && caps.userspaceDelay) {
       await s.target!.setDelays(net.fallback.delays);
@@ -58,7 +78,7 @@ export async function applyNetwork(s: RunState): Promise<void> {
     } else if (hasDelay) {
       s.emulation.delay = 'not emulated';
     }
-    s.emulation.description = `fallback (${caps.netem ? 'chosen by the testbed' : 'no sch_netem in this kernel: `tc qdisc add … netem` failed'}): rate by an htb class per destination, loss by nftables numgen in table ${net.nftTable}, delay ${s.emulation.delay === 'userspace switch' ? 'by the userspace switch between the hosts\' TAP devices' : s.emulation.delay === 'not emulated' ? 'NOT emulated (no userspace path on this provider)' : 'none needed'}`;
+    s.emulation.description = `fallback (${caps.netem ? 'chosen by the testbed' : 'no sch_netem in this kernel: `tc qdisc add … netem` failed'}): rate by an htb class per destination, loss by nftables numgen in table ${net.nftTable}, delay ${s.emulation.delay === 'userspace switch' ? "by the userspace switch between the hosts' TAP devices" : s.emulation.delay === 'not emulated' ? 'NOT emulated (no userspace path on this provider)' : 'none needed'}`;
   }
   s.log(`network: ${s.emulation.description}`);
 }
@@ -78,7 +98,14 @@ export async function verifyNetwork(s: RunState): Promise<void> {
     const src = s.hosts.get(v.src)!;
     const dst = s.hosts.get(v.dst)!;
     const target = `${v.dstAddress}:${net.probePort}`;
-    const m: EmulationReport['measurements'][number] = { constraint: v.constraint, label: v.label, src: v.src, dst: v.dst, expectedRttMs: v.expectedRttMs, expectedMbps: v.expectedMbps };
+    const m: EmulationReport['measurements'][number] = {
+      constraint: v.constraint,
+      label: v.label,
+      src: v.src,
+      dst: v.dst,
+      expectedRttMs: v.expectedRttMs,
+      expectedMbps: v.expectedMbps,
+    };
     await withProbeServer(s, dst, async () => {
       let rtt = await probe<RttResult>(s, src, ['rtt', target, '--count', String(tb.verify.rttCount)]);
       // The userspace path adds its own latency (timers, UDP hops): subtract it, as EnOSlib's
@@ -90,22 +117,37 @@ export async function verifyNetwork(s: RunState): Promise<void> {
         m.rttBeforeCalibration ??= rtt;
         const correction = (adjust.get(v.constraint) ?? 0) + error / 2;
         adjust.set(v.constraint, correction);
-        await s.target!.setDelays(net.fallback.delays.map((d) => {
-          const rule = net.rules.find((r) => r.src === d.src && r.dst === d.dst);
-          return { ...d, delayMs: Math.max(0, d.delayMs - (rule ? adjust.get(rule.constraint) ?? 0 : 0)) };
-        }));
+        await s.target!.setDelays(
+          net.fallback.delays.map((d) => {
+            const rule = net.rules.find((r) => r.src === d.src && r.dst === d.dst);
+            return {
+              ...d,
+              delayMs: Math.max(0, d.delayMs - (rule ? (adjust.get(rule.constraint) ?? 0) : 0)),
+            };
+          }),
+        );
         m.delayCorrectionMs = -correction;
         rtt = await probe<RttResult>(s, src, ['rtt', target, '--count', String(tb.verify.rttCount)]);
       }
       m.rtt = rtt;
-      m.rttErrorPercent = v.expectedRttMs > 0 ? ((rtt.medianMs - v.expectedRttMs) / v.expectedRttMs) * 100 : undefined as never;
+      m.rttErrorPercent =
+        v.expectedRttMs > 0
+          ? ((rtt.medianMs - v.expectedRttMs) / v.expectedRttMs) * 100
+          : (undefined as never);
       if (v.expectedMbps !== null) {
-        m.throughput = await probe<ThroughputResult>(s, src, ['throughput', target, '--seconds', String(tb.verify.throughputSeconds)]);
+        m.throughput = await probe<ThroughputResult>(s, src, [
+          'throughput',
+          target,
+          '--seconds',
+          String(tb.verify.throughputSeconds),
+        ]);
         m.throughputErrorPercent = ((m.throughput.mbps - v.expectedMbps) / v.expectedMbps) * 100;
       }
     });
     s.emulation.measurements.push(m);
-    s.log(`network check ${v.label} (${v.src} → ${v.dst}): RTT ${m.rtt!.medianMs.toFixed(2)} ms (configured ${v.expectedRttMs} ms${m.delayCorrectionMs !== undefined ? `, userspace path corrected by ${m.delayCorrectionMs.toFixed(2)} ms per direction` : ''})${m.throughput ? `, throughput ${m.throughput.mbps.toFixed(2)} Mbit/s (configured ${v.expectedMbps})` : ''}`);
+    s.log(
+      `network check ${v.label} (${v.src} → ${v.dst}): RTT ${m.rtt!.medianMs.toFixed(2)} ms (configured ${v.expectedRttMs} ms${m.delayCorrectionMs !== undefined ? `, userspace path corrected by ${m.delayCorrectionMs.toFixed(2)} ms per direction` : ''})${m.throughput ? `, throughput ${m.throughput.mbps.toFixed(2)} Mbit/s (configured ${v.expectedMbps})` : ''}`,
+    );
   }
   s.emulation.warnings = networkCheckWarnings(s.emulation.measurements);
   for (const w of s.emulation.warnings) s.log(`warning: ${w}`);
@@ -115,7 +157,14 @@ export async function verifyNetwork(s: RunState): Promise<void> {
 async function withProbeServer(s: RunState, host: LiveHost, fn: () => Promise<void>): Promise<void> {
   const port = s.plan.network.probePort;
   const dir = posix.join(host.workDir, 'probe');
-  const pid = await host.start({ argv: ['e2ctwin', 'probe', 'serve', '--port', String(port), '--host', '0.0.0.0'], cwd: dir, stdout: posix.join(dir, 'out.log'), stderr: posix.join(dir, 'err.log'), path: [posix.join(host.workDir, 'bin')], what: 'probe server' });
+  const pid = await host.start({
+    argv: ['e2ctwin', 'probe', 'serve', '--port', String(port), '--host', '0.0.0.0'],
+    cwd: dir,
+    stdout: posix.join(dir, 'out.log'),
+    stderr: posix.join(dir, 'err.log'),
+    path: [posix.join(host.workDir, 'bin')],
+    what: 'probe server',
+  });
   try {
     for (let i = 0; i < 100; i++) {
       const r = await host.exec(['sh', '-c', 'grep -q listening "$1"', 'sh', posix.join(dir, 'err.log')]);

@@ -16,14 +16,24 @@ export async function applyPlan(s: RunState): Promise<void> {
   s.target = createTarget(testbed.testbed, stateDir);
   const hosts = await s.guard(s.target.provision(plan, s.journal!, (l) => s.log(l)));
   for (const h of hosts) s.hosts.set(h.name, h);
-  for (const f of plan.files) await s.guard(s.hosts.get(f.host)!.writeFile(f.path, f.content, f.mode ?? 0o644));
+  for (const f of plan.files)
+    await s.guard(s.hosts.get(f.host)!.writeFile(f.path, f.content, f.mode ?? 0o644));
   await applyNetwork(s);
   await verifyNetwork(s);
   await importImages(s);
   for (const p of plan.processes.filter((x) => x.kind === 'service')) await startProcess(s, p);
-  const shaped = new Set(s.emulation.mode === 'none' ? [] : Object.keys(s.emulation.mode === 'netem' ? plan.network.netem : plan.network.fallback.kernel));
-  s.sampler = new HostSampler([...s.hosts.values()], (h) => s.running.filter((r) => r.host.name === h && r.pid).map((r) => ({ id: r.proc.id, pid: r.pid! })), () => nowS() - (s.t0 || nowS()), 1000,
-    (h) => (shaped.has(h) ? plan.hosts.find((x) => x.name === h)?.interface : undefined));
+  const shaped = new Set(
+    s.emulation.mode === 'none'
+      ? []
+      : Object.keys(s.emulation.mode === 'netem' ? plan.network.netem : plan.network.fallback.kernel),
+  );
+  s.sampler = new HostSampler(
+    [...s.hosts.values()],
+    (h) => s.running.filter((r) => r.host.name === h && r.pid).map((r) => ({ id: r.proc.id, pid: r.pid! })),
+    () => nowS() - (s.t0 || nowS()),
+    1000,
+    (h) => (shaped.has(h) ? plan.hosts.find((x) => x.name === h)?.interface : undefined),
+  );
 }
 
 async function importImages(s: RunState): Promise<void> {

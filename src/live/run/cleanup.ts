@@ -29,7 +29,14 @@ export function catchSignals(s: RunState): () => void {
 export async function cleanupRun(s: RunState): Promise<string[]> {
   await s.target?.close().catch(() => {});
   const journal = s.journal!;
-  const problems = await journal.cleanup(remoteUndo(() => s.hosts, s.plan.runId), (l) => s.log(l));
-  s.log(problems.length === 0 ? `cleanup: removed ${journal.entries.length} resources` : `cleanup: ${problems.length} problem(s): ${problems.join('; ')}`);
+  const problems = await journal.cleanup(
+    remoteUndo(() => s.hosts, s.plan.runId),
+    (l) => s.log(l),
+  );
+  s.log(
+    problems.length === 0
+      ? `cleanup: removed ${journal.entries.length} resources`
+      : `cleanup: ${problems.length} problem(s): ${problems.join('; ')}`,
+  );
   return problems;
 }

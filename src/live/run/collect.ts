@@ -2,7 +2,12 @@ import { posix } from 'node:path';
 import { combine, type ReplicationMetrics } from '../../model/index.js';
 import type { SpanRecord } from '../../trace/index.js';
 import type { EngineSnapshot } from '../app/engine.js';
-import { liveReplicationMetrics, type EngineSeries, type LiveWindow, type ProcessCpu } from '../measure/metrics.js';
+import {
+  liveReplicationMetrics,
+  type EngineSeries,
+  type LiveWindow,
+  type ProcessCpu,
+} from '../measure/metrics.js';
 import type { RunState } from './state.js';
 import type { Collected, LiveOutcome, MeasuredTime } from './types.js';
 
@@ -45,7 +50,9 @@ export async function collectResults(s: RunState): Promise<Collected> {
         files.set(r.proc.id, { 'out.log': logs.stdout, 'err.log': logs.stderr });
         await r.engine!.remove(r.container);
       } else await r.host.stop(r.pid!, 5000);
-    } catch { /* gone already */ }
+    } catch {
+      /* gone already */
+    }
   }
   const spans: SpanRecord[] = [];
   const engines: EngineSeries[] = [];
@@ -57,7 +64,9 @@ export async function collectResults(s: RunState): Promise<Collected> {
     for (const f of ['out.log', 'err.log', 'spans.jsonl', 'stats.jsonl']) {
       try {
         got[f] = (await host.readFile(posix.join(host.workDir, p.dir, f))).toString();
-      } catch { /* not written */ }
+      } catch {
+        /* not written */
+      }
     }
     files.set(p.id, got);
     if (!t0) continue;
@@ -66,38 +75,53 @@ export async function collectResults(s: RunState): Promise<Collected> {
       try {
         const sp = JSON.parse(line) as SpanRecord;
         spans.push({ ...sp, start: sp.start - t0, end: sp.end - t0 });
-      } catch { /* a line cut by a kill */ }
+      } catch {
+        /* a line cut by a kill */
+      }
     }
     if (got['stats.jsonl']) {
-      const snaps = got['stats.jsonl'].split('\n').filter((l) => l.trim()).flatMap((l) => {
-        try {
-          const sn = JSON.parse(l) as EngineSnapshot;
-          return [{ ...sn, t: sn.t - t0 }];
-        } catch {
-          return [];
-        }
-      });
+      const snaps = got['stats.jsonl']
+        .split('\n')
+        .filter((l) => l.trim())
+        .flatMap((l) => {
+          try {
+            const sn = JSON.parse(l) as EngineSnapshot;
+            return [{ ...sn, t: sn.t - t0 }];
+          } catch {
+            return [];
+          }
+        });
       engines.push({ service: p.service, instance: p.instances[0]!, snapshots: snaps });
     }
   }
   spans.sort((a, b) => a.start - b.start);
   const requests = spans.filter((sp) => sp.kind === 'request');
   // A window the run stopped in before its warm-up ended measured nothing: it gives no repetition.
-  const reps: ReplicationMetrics[] = s.windows.filter((w) => w.end > w.warmupEnd).map((w) => {
-    const cpu: ProcessCpu = {};
-    for (const p of s.plan.processes) {
-      const c = s.sampler?.cpuBetween(p.id, w.warmupEnd, w.end);
-      if (c === undefined) continue;
-      const e = (cpu[p.service] ??= { cpuSeconds: 0, instances: 0 });
-      e.cpuSeconds += c;
-      e.instances += p.instances.length;
-    }
-    const m = liveReplicationMetrics(s.input.scenario, w, requests, engines, cpu);
-    m.links = linkMetrics(s, w);
-    return m;
-  });
-  const result = reps.length > 0 && s.workloadStarted ? combine(s.input.scenario, s.plan.seed, reps) : undefined;
-  return { result, spans, files, engines, counts: { requests: new Set(requests.map((r) => r.request)).size, spans: spans.length }, samples: s.sampler?.samples ?? new Map() };
+  const reps: ReplicationMetrics[] = s.windows
+    .filter((w) => w.end > w.warmupEnd)
+    .map((w) => {
+      const cpu: ProcessCpu = {};
+      for (const p of s.plan.processes) {
+        const c = s.sampler?.cpuBetween(p.id, w.warmupEnd, w.end);
+        if (c === undefined) continue;
+        const e = (cpu[p.service] ??= { cpuSeconds: 0, instances: 0 });
+        e.cpuSeconds += c;
+        e.instances += p.instances.length;
+      }
+      const m = liveReplicationMetrics(s.input.scenario, w, requests, engines, cpu);
+      m.links = linkMetrics(s, w);
+      return m;
+    });
+  const result =
+    reps.length > 0 && s.workloadStarted ? combine(s.input.scenario, s.plan.seed, reps) : undefined;
+  return {
+    result,
+    spans,
+    files,
+    engines,
+    counts: { requests: new Set(requests.map((r) => r.request)).size, spans: spans.length },
+    samples: s.sampler?.samples ?? new Map(),
+  };
 }
 
 /**

@@ -11,7 +11,8 @@ import { sleep, type RunState } from './state.js';
 export async function driveWorkload(s: RunState): Promise<void> {
   const plan = s.plan;
   const workloads = plan.processes.filter((p) => p.kind === 'workload');
-  if (workloads.length === 0) throw new LiveError(LiveErrorCode.PLAN, 'the scenario has no workload to drive');
+  if (workloads.length === 0)
+    throw new LiveError(LiveErrorCode.PLAN, 'the scenario has no workload to drive');
   for (let rep = 0; rep < plan.repeat; rep++) {
     const startAt = Date.now() + 1500;
     if (rep === 0) {
@@ -19,30 +20,66 @@ export async function driveWorkload(s: RunState): Promise<void> {
       s.sampler!.start();
     }
     const t = startAt / 1000 - s.t0;
-    s.windows.push({ start: t, warmupEnd: t + plan.warmupS, end: t + plan.durationS, plannedEnd: t + plan.durationS });
-    const env = { E2CTWIN_START_AT_MS: String(startAt), E2CTWIN_DURATION_S: String(plan.durationS), E2CTWIN_REPETITION: String(rep) };
+    s.windows.push({
+      start: t,
+      warmupEnd: t + plan.warmupS,
+      end: t + plan.durationS,
+      plannedEnd: t + plan.durationS,
+    });
+    const env = {
+      E2CTWIN_START_AT_MS: String(startAt),
+      E2CTWIN_DURATION_S: String(plan.durationS),
+      E2CTWIN_REPETITION: String(rep),
+    };
     const started = [];
     for (const p of workloads) started.push(await startProcess(s, p, env));
     s.workloadStarted = true;
-    s.log(`workload${plan.repeat > 1 ? ` ${rep + 1}/${plan.repeat}` : ''}: ${workloads.map((p) => `${p.id} (${p.instances.length} instance${p.instances.length === 1 ? '' : 's'})`).join(', ')} for ${plan.durationS} s (warm-up ${plan.warmupS.toFixed(1)} s)`);
-    if (rep === 0) await s.input.onWorkloadStarted?.({ hosts: s.hosts, pids: new Map(s.running.filter((r) => r.pid).map((r) => [r.proc.id, r.pid!])) });
+    s.log(
+      `workload${plan.repeat > 1 ? ` ${rep + 1}/${plan.repeat}` : ''}: ${workloads.map((p) => `${p.id} (${p.instances.length} instance${p.instances.length === 1 ? '' : 's'})`).join(', ')} for ${plan.durationS} s (warm-up ${plan.warmupS.toFixed(1)} s)`,
+    );
+    if (rep === 0)
+      await s.input.onWorkloadStarted?.({
+        hosts: s.hosts,
+        pids: new Map(s.running.filter((r) => r.pid).map((r) => [r.proc.id, r.pid!])),
+      });
     const patience = Math.max(0, ...s.input.scenario.services.map((x) => x.workload?.patienceS ?? 30));
     const deadline = startAt + (plan.durationS + patience + 30) * 1000;
     for (;;) {
       s.check();
       await s.guard(sleep(500));
       for (const r of s.running.filter((x) => x.proc.kind === 'service')) {
-        if (!(await isAlive(r))) throw new LiveError(LiveErrorCode.SERVICE, `${r.proc.id} died during the run: ${await errorTail(r) || 'no output'}`, { service: r.proc.service, host: r.proc.host });
+        if (!(await isAlive(r)))
+          throw new LiveError(
+            LiveErrorCode.SERVICE,
+            `${r.proc.id} died during the run: ${(await errorTail(r)) || 'no output'}`,
+            { service: r.proc.service, host: r.proc.host },
+          );
       }
       const alive = await Promise.all(started.map((r) => isAlive(r)));
       if (alive.every((a) => !a)) break;
-      if (Date.now() > deadline) throw new LiveError(LiveErrorCode.SERVICE, `workload still running ${Math.round((Date.now() - startAt) / 1000)} s after its start`);
+      if (Date.now() > deadline)
+        throw new LiveError(
+          LiveErrorCode.SERVICE,
+          `workload still running ${Math.round((Date.now() - startAt) / 1000)} s after its start`,
+        );
     }
     for (const r of started) {
       const early = Date.now() < startAt + plan.durationS * 1000 - 1000;
-      const out = await r.host.readFile(posix.join(r.host.workDir, r.proc.dir, 'out.log')).then((b) => b.toString()).catch(() => '');
-      const summary = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-      if (!summary || early) throw new LiveError(LiveErrorCode.SERVICE, `${r.proc.id} ended ${early ? 'early' : 'without a summary'}: ${await errorTail(r) || 'no output'}`, { service: r.proc.service, host: r.proc.host });
+      const out = await r.host
+        .readFile(posix.join(r.host.workDir, r.proc.dir, 'out.log'))
+        .then((b) => b.toString())
+        .catch(() => '');
+      const summary = out
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .pop();
+      if (!summary || early)
+        throw new LiveError(
+          LiveErrorCode.SERVICE,
+          `${r.proc.id} ended ${early ? 'early' : 'without a summary'}: ${(await errorTail(r)) || 'no output'}`,
+          { service: r.proc.service, host: r.proc.host },
+        );
       s.drivers.push({ proc: r.proc, summary: JSON.parse(summary) });
       s.running.splice(s.running.indexOf(r), 1);
     }

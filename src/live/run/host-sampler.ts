@@ -1,17 +1,35 @@
 import type { LiveHost } from '../target.js';
 
 /** One sample of a host: machine CPU busy fraction since the previous sample, memory, and per-process CPU. */
-export interface HostSample { t: number; cpuBusy: number; memUsedBytes: number; memTotalBytes: number; processes: Record<string, number> }
+export interface HostSample {
+  t: number;
+  cpuBusy: number;
+  memUsedBytes: number;
+  memTotalBytes: number;
+  processes: Record<string, number>;
+}
 
-interface Raw { t: number; busy: number; total: number; memUsed: number; memTotal: number; proc: Map<number, number>; classes: Map<string, number> }
+interface Raw {
+  t: number;
+  busy: number;
+  total: number;
+  memUsed: number;
+  memTotal: number;
+  proc: Map<number, number>;
+  classes: Map<string, number>;
+}
 
 // Machine counters, then every process's stat: a process started by the run leads its own session,
 // and its CPU is the sum over that session (a `sh -c` and the program it runs, worker threads included).
-const SCRIPT = 'cat /proc/stat /proc/meminfo; cd /proc && for f in [0-9]*/stat; do read -r l < "$f" && echo "PID $l"; done 2>/dev/null; [ -z "$1" ] || { echo TC; tc -s class show dev "$1"; }';
+const SCRIPT =
+  'cat /proc/stat /proc/meminfo; cd /proc && for f in [0-9]*/stat; do read -r l < "$f" && echo "PID $l"; done 2>/dev/null; [ -z "$1" ] || { echo TC; tc -s class show dev "$1"; }';
 const TICKS = 100; // USER_HZ on Linux
 
 function parse(text: string, t: number): Raw {
-  let busy = 0, total = 0, memTotal = 0, memAvail = 0;
+  let busy = 0,
+    total = 0,
+    memTotal = 0,
+    memAvail = 0;
   const proc = new Map<number, number>();
   const classes = new Map<string, number>();
   let cls: string | undefined;
@@ -52,7 +70,13 @@ export class HostSampler {
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
 
-  constructor(readonly hosts: readonly LiveHost[], readonly pidsOf: (host: string) => { id: string; pid: number }[], readonly clock: () => number, readonly periodMs = 1000, readonly shapedDevice: (host: string) => string | undefined = () => undefined) {}
+  constructor(
+    readonly hosts: readonly LiveHost[],
+    readonly pidsOf: (host: string) => { id: string; pid: number }[],
+    readonly clock: () => number,
+    readonly periodMs = 1000,
+    readonly shapedDevice: (host: string) => string | undefined = () => undefined,
+  ) {}
 
   start(): void {
     void this.tick();
@@ -63,37 +87,48 @@ export class HostSampler {
     if (this.#busy) return;
     this.#busy = true;
     try {
-      await Promise.all(this.hosts.map(async (h) => {
-        const procs = this.pidsOf(h.name);
-        const r = await h.exec(['sh', '-c', SCRIPT, 'sh', this.shapedDevice(h.name) ?? ''], { timeoutMs: 5000 }).catch(() => undefined);
-        if (!r || r.code !== 0) return;
-        const raw = parse(r.stdout, this.clock());
-        const prev = this.#last.get(h.name);
-        this.#last.set(h.name, raw);
-        for (const [cls, bytes] of raw.classes) {
-          const key = `${h.name}\0${cls}`;
-          const list = this.#classBytes.get(key) ?? [];
-          list.push({ t: raw.t, ticks: bytes });
-          this.#classBytes.set(key, list);
-        }
-        const processes: Record<string, number> = {};
-        for (const p of procs) {
-          const ticks = raw.proc.get(p.pid);
-          if (ticks === undefined) continue;
-          // One series per process (a service restarted, or a driver per repetition, gets a new one);
-          // monotonic, as a session's processes that exit take their CPU time with them.
-          const key = `${p.id}\0${p.pid}`;
-          const list = this.#procTicks.get(key) ?? [];
-          list.push({ t: raw.t, ticks: Math.max(ticks, list[list.length - 1]?.ticks ?? 0) });
-          this.#procTicks.set(key, list);
-          const before = prev?.proc.get(p.pid);
-          if (prev && before !== undefined && raw.t > prev.t) processes[p.id] = (ticks - before) / TICKS / (raw.t - prev.t);
-        }
-        if (!prev) return;
-        const list = this.samples.get(h.name) ?? [];
-        list.push({ t: raw.t, cpuBusy: raw.total > prev.total ? (raw.busy - prev.busy) / (raw.total - prev.total) : 0, memUsedBytes: raw.memUsed, memTotalBytes: raw.memTotal, processes });
-        this.samples.set(h.name, list);
-      }));
+      await Promise.all(
+        this.hosts.map(async (h) => {
+          const procs = this.pidsOf(h.name);
+          const r = await h
+            .exec(['sh', '-c', SCRIPT, 'sh', this.shapedDevice(h.name) ?? ''], { timeoutMs: 5000 })
+            .catch(() => undefined);
+          if (r?.code !== 0) return;
+          const raw = parse(r.stdout, this.clock());
+          const prev = this.#last.get(h.name);
+          this.#last.set(h.name, raw);
+          for (const [cls, bytes] of raw.classes) {
+            const key = `${h.name}\0${cls}`;
+            const list = this.#classBytes.get(key) ?? [];
+            list.push({ t: raw.t, ticks: bytes });
+            this.#classBytes.set(key, list);
+          }
+          const processes: Record<string, number> = {};
+          for (const p of procs) {
+            const ticks = raw.proc.get(p.pid);
+            if (ticks === undefined) continue;
+            // One series per process (a service restarted, or a driver per repetition, gets a new one);
+            // monotonic, as a session's processes that exit take their CPU time with them.
+            const key = `${p.id}\0${p.pid}`;
+            const list = this.#procTicks.get(key) ?? [];
+            list.push({ t: raw.t, ticks: Math.max(ticks, list[list.length - 1]?.ticks ?? 0) });
+            this.#procTicks.set(key, list);
+            const before = prev?.proc.get(p.pid);
+            if (prev && before !== undefined && raw.t > prev.t)
+              processes[p.id] = (ticks - before) / TICKS / (raw.t - prev.t);
+          }
+          if (!prev) return;
+          const list = this.samples.get(h.name) ?? [];
+          list.push({
+            t: raw.t,
+            cpuBusy: raw.total > prev.total ? (raw.busy - prev.busy) / (raw.total - prev.total) : 0,
+            memUsedBytes: raw.memUsed,
+            memTotalBytes: raw.memTotal,
+            processes,
+          });
+          this.samples.set(h.name, list);
+        }),
+      );
     } finally {
       this.#busy = false;
     }
@@ -122,7 +157,7 @@ export class HostSampler {
       if (b.t <= a.t || b.t < t0 || a.t > t1) continue;
       // Scaled to the window when the samples around it are wider than it.
       const span = Math.min(b.t, t1) - Math.max(a.t, t0);
-      total = (total ?? 0) + ((b.ticks - a.ticks) / TICKS) * Math.max(0, span) / (b.t - a.t);
+      total = (total ?? 0) + (((b.ticks - a.ticks) / TICKS) * Math.max(0, span)) / (b.t - a.t);
     }
     return total;
   }

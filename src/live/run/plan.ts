@@ -13,7 +13,9 @@ export async function preparePlan(s: RunState): Promise<Journal> {
   const { plan, stateRoot, out } = s.input;
   if (out) checkRunFolder(out);
   const leftovers = await recover(stateRoot, (l) => s.log(l));
-  for (const l of leftovers) if (l.problems.length > 0) s.log(`warning: leftovers of run ${l.runId} not fully removed: ${l.problems.join('; ')}`);
+  for (const l of leftovers)
+    if (l.problems.length > 0)
+      s.log(`warning: leftovers of run ${l.runId} not fully removed: ${l.problems.join('; ')}`);
   const journal = Journal.open(stateRoot, plan.runId, s.input.testbed.file);
   s.journal = journal;
   if (out) {

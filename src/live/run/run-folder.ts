@@ -14,10 +14,15 @@ export function checkRunFolder(dir: string): void {
   const abs = path.resolve(dir);
   if (!existsSync(abs)) return;
   const st = statSync(abs);
-  if (!st.isDirectory()) throw new LiveError(LiveErrorCode.OUT, `--out ${dir} exists and is not a folder`, { out: dir });
+  if (!st.isDirectory())
+    throw new LiveError(LiveErrorCode.OUT, `--out ${dir} exists and is not a folder`, { out: dir });
   const names = readdirSync(abs);
   if (names.length > 0 && !names.includes('run.json')) {
-    throw new LiveError(LiveErrorCode.OUT, `--out ${dir} holds files and is not a run folder (no run.json): it would be replaced whole; choose a new or empty folder`, { out: dir });
+    throw new LiveError(
+      LiveErrorCode.OUT,
+      `--out ${dir} holds files and is not a run folder (no run.json): it would be replaced whole; choose a new or empty folder`,
+      { out: dir },
+    );
   }
 }
 

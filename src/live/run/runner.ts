@@ -75,7 +75,10 @@ export class LiveRun {
         if (out) runFolder = writeRunFolder(s, collected, status, failure);
       } catch (e) {
         s.log(`collecting results failed: ${(e as Error).message}`);
-        if (status === 'ok') { status = 'failed'; failure = `collecting results: ${(e as Error).message}`; }
+        if (status === 'ok') {
+          status = 'failed';
+          failure = `collecting results: ${(e as Error).message}`;
+        }
         if (out) {
           try {
             runFolder = writeRunFolder(s, undefined, status, failure);
@@ -88,6 +91,15 @@ export class LiveRun {
       cleanupProblems = await cleanupRun(s);
       releaseSignals();
     }
-    return { status, ...(failure ? { failure } : {}), ...(result ? { result } : {}), emulation: s.emulation, cleanupProblems, measured: measuredTime(s, status), ...(runFolder ? { runFolder } : {}), ...counts };
+    return {
+      status,
+      ...(failure ? { failure } : {}),
+      ...(result ? { result } : {}),
+      emulation: s.emulation,
+      cleanupProblems,
+      measured: measuredTime(s, status),
+      ...(runFolder ? { runFolder } : {}),
+      ...counts,
+    };
   }
 }

@@ -20,28 +20,58 @@ export function e2c(host: LiveHost, argv: string[]): string[] {
 export function engineOf(s: RunState, host: string): DockerEngine {
   const ph = s.plan.hosts.find((h) => h.name === host)!;
   const socket = s.target!.dockerSocket(ph);
-  if (!socket) throw new LiveError(LiveErrorCode.REQUIREMENT, `no Docker engine reachable on ${host} (testbed docker.enabled for the local provider; docker.socket for ssh)`, { host });
+  if (!socket)
+    throw new LiveError(
+      LiveErrorCode.REQUIREMENT,
+      `no Docker engine reachable on ${host} (testbed docker.enabled for the local provider; docker.socket for ssh)`,
+      { host },
+    );
   return new DockerEngine(host, socket);
 }
 
 /** Starts process `p` of the plan (a container when it has an image); a service is waited for until ready. */
-export async function startProcess(s: RunState, p: PlanProcess, extraEnv: Record<string, string> = {}): Promise<Running> {
+export async function startProcess(
+  s: RunState,
+  p: PlanProcess,
+  extraEnv: Record<string, string> = {},
+): Promise<Running> {
   const host = s.hosts.get(p.host)!;
   const dir = posix.join(host.workDir, p.dir);
   let r: Running;
   if (p.image) {
     const engine = engineOf(s, p.host);
     const ph = s.plan.hosts.find((h) => h.name === p.host)!;
-    const id = await s.guard(engine.run({ name: `e2ctwin-${s.plan.runId}-${p.service.replace(/[^\w.-]/g, '_')}`, image: p.image, env: { ...p.env, ...extraEnv }, runId: s.plan.runId, journal: s.journal!, socketForJournal: s.target!.dockerSocket(ph)! }));
+    const id = await s.guard(
+      engine.run({
+        name: `e2ctwin-${s.plan.runId}-${p.service.replace(/[^\w.-]/g, '_')}`,
+        image: p.image,
+        env: { ...p.env, ...extraEnv },
+        runId: s.plan.runId,
+        journal: s.journal!,
+        socketForJournal: s.target!.dockerSocket(ph)!,
+      }),
+    );
     r = { proc: p, host, container: id, engine };
   } else {
-    const pid = await s.guard(host.start({ argv: p.argv, env: { ...p.env, ...extraEnv }, cwd: dir, stdout: posix.join(dir, 'out.log'), stderr: posix.join(dir, 'err.log'), path: [posix.join(host.workDir, 'bin')], what: p.id }));
+    const pid = await s.guard(
+      host.start({
+        argv: p.argv,
+        env: { ...p.env, ...extraEnv },
+        cwd: dir,
+        stdout: posix.join(dir, 'out.log'),
+        stderr: posix.join(dir, 'err.log'),
+        path: [posix.join(host.workDir, 'bin')],
+        what: p.id,
+      }),
+    );
     r = { proc: p, host, pid };
   }
   s.running.push(r);
   if (p.kind === 'service') {
     await s.guard(waitReady(s, r));
-    s.log(`service ${p.id} ready${p.port ? ` on ${host.address}:${p.port}` : ''}${p.image ? ` (container ${r.container!.slice(0, 12)}, image ${p.image})` : ` (pid ${r.pid})`}`);
+    s.log(
+      `service ${p.id} ready${p.port ? ` on ${host.address}:${p.port}` : ''}${p.image ? ` (container ${r.container!.slice(0, 12)}, image ${p.image})` : ` (pid ${r.pid})`}`,
+    );
   }
   return r;
 }
@@ -54,8 +84,14 @@ export async function isAlive(r: Running): Promise<boolean> {
 /** The last lines of a process's error output (for messages), empty when there is none. */
 export async function errorTail(r: Running): Promise<string> {
   try {
-    if (r.container) return (await r.engine!.logs(r.container)).stderr.trim().split('\n').slice(-5).join(' / ');
-    return (await r.host.readFile(posix.join(r.host.workDir, r.proc.dir, 'err.log'))).toString().trim().split('\n').slice(-5).join(' / ');
+    if (r.container)
+      return (await r.engine!.logs(r.container)).stderr.trim().split('\n').slice(-5).join(' / ');
+    return (await r.host.readFile(posix.join(r.host.workDir, r.proc.dir, 'err.log')))
+      .toString()
+      .trim()
+      .split('\n')
+      .slice(-5)
+      .join(' / ');
   } catch {
     return '';
   }
@@ -67,7 +103,12 @@ async function waitReady(s: RunState, r: Running): Promise<void> {
   let last = '';
   while (Date.now() < deadline) {
     s.check();
-    if (!(await isAlive(r))) throw new LiveError(LiveErrorCode.SERVICE, `${p.id} exited before it was ready: ${await errorTail(r) || 'no output'}`, { service: p.service, host: p.host });
+    if (!(await isAlive(r)))
+      throw new LiveError(
+        LiveErrorCode.SERVICE,
+        `${p.id} exited before it was ready: ${(await errorTail(r)) || 'no output'}`,
+        { service: p.service, host: p.host },
+      );
     try {
       if (p.health.command) {
         const c = await host.exec(['sh', '-c', p.health.command]);
@@ -86,15 +127,21 @@ async function waitReady(s: RunState, r: Running): Promise<void> {
     }
     await sleep(200);
   }
-  throw new LiveError(LiveErrorCode.SERVICE, `${p.id} not ready after ${p.health.timeoutS} s (${last})`, { service: p.service, host: p.host });
+  throw new LiveError(LiveErrorCode.SERVICE, `${p.id} not ready after ${p.health.timeoutS} s (${last})`, {
+    service: p.service,
+    host: p.host,
+  });
 }
 
 function httpGet(stream: Duplex, host: string, p: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ method: 'GET', path: p, headers: { host }, createConnection: () => stream as never, timeout: 5000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = http.request(
+      { method: 'GET', path: p, headers: { host }, createConnection: () => stream as never, timeout: 5000 },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.end();

@@ -19,7 +19,15 @@ export const nowS = () => (performance.timeOrigin + performance.now()) / 1000;
 export class RunState {
   readonly hosts = new Map<string, LiveHost>();
   readonly running: Running[] = [];
-  readonly emulation: EmulationReport = { mode: 'none', netemSupported: null, description: 'no network constraints between deployed hosts', delay: 'none', measurements: [], tolerancePercent: NETWORK_CHECK_TOLERANCE * 100, warnings: [] };
+  readonly emulation: EmulationReport = {
+    mode: 'none',
+    netemSupported: null,
+    description: 'no network constraints between deployed hosts',
+    delay: 'none',
+    measurements: [],
+    tolerancePercent: NETWORK_CHECK_TOLERANCE * 100,
+    warnings: [],
+  };
   readonly windows: LiveWindow[] = [];
   readonly drivers: { proc: PlanProcess; summary?: unknown }[] = [];
   readonly abort = new AbortController();

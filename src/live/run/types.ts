@@ -16,9 +16,18 @@ export interface EmulationReport {
   description: string;
   delay: 'netem' | 'userspace switch' | 'not emulated' | 'none';
   measurements: {
-    constraint: number; label: string; src: string; dst: string;
-    expectedRttMs: number; rtt?: RttResult; rttBeforeCalibration?: RttResult; delayCorrectionMs?: number; rttErrorPercent?: number;
-    expectedMbps: number | null; throughput?: ThroughputResult; throughputErrorPercent?: number;
+    constraint: number;
+    label: string;
+    src: string;
+    dst: string;
+    expectedRttMs: number;
+    rtt?: RttResult;
+    rttBeforeCalibration?: RttResult;
+    delayCorrectionMs?: number;
+    rttErrorPercent?: number;
+    expectedMbps: number | null;
+    throughput?: ThroughputResult;
+    throughputErrorPercent?: number;
   }[];
   /** Checks off by more than this many percent of the configured value are warned about. */
   tolerancePercent: number;
@@ -62,11 +71,20 @@ export interface LiveRunInput {
   versions: Record<string, unknown>;
   log: (line: string) => void;
   /** For tests: called once the workload runs (e.g. to kill a process). */
-  onWorkloadStarted?: (ctx: { hosts: ReadonlyMap<string, LiveHost>; pids: ReadonlyMap<string, number> }) => void | Promise<void>;
+  onWorkloadStarted?: (ctx: {
+    hosts: ReadonlyMap<string, LiveHost>;
+    pids: ReadonlyMap<string, number>;
+  }) => void | Promise<void>;
 }
 
 /** A process of the plan that the run started: a host process (pid) or a container. */
-export interface Running { proc: PlanProcess; host: LiveHost; pid?: number; container?: string; engine?: DockerEngine }
+export interface Running {
+  proc: PlanProcess;
+  host: LiveHost;
+  pid?: number;
+  container?: string;
+  engine?: DockerEngine;
+}
 
 /** What the collect phase fetched from the hosts. */
 export interface Collected {

@@ -3,21 +3,39 @@ import { budget, LIMITS } from '../limits.js';
 import { DistSchema } from './dist.js';
 import { ConcurrencyCurveSchema } from './hardware.js';
 
-const name = z.string().regex(/^[A-Za-z_][\w-]*$/, 'use letters, digits, "-" and "_", starting with a letter');
+const name = z
+  .string()
+  .regex(/^[A-Za-z_][\w-]*$/, 'use letters, digits, "-" and "_", starting with a letter');
 
-export const PoolSchema = z.union([
-  z.number().int().min(1).max(LIMITS.poolSize, budget('threads in a pool')),
-  z.strictObject({
-    size: z.number().int().min(1).max(LIMITS.poolSize, budget('threads in a pool')).describe('Threads in the pool.'),
-    queueLimit: z.number().int().min(0).optional().describe('Most requests waiting for a thread; more are rejected. Default: unbounded.'),
-    description: z.string().optional().describe('What one thread of the pool does (informative).'),
-  }),
-]).meta({ id: 'Pool', description: 'A thread pool: a size, or {size, queueLimit}.' });
+export const PoolSchema = z
+  .union([
+    z.number().int().min(1).max(LIMITS.poolSize, budget('threads in a pool')),
+    z.strictObject({
+      size: z
+        .number()
+        .int()
+        .min(1)
+        .max(LIMITS.poolSize, budget('threads in a pool'))
+        .describe('Threads in the pool.'),
+      queueLimit: z
+        .number()
+        .int()
+        .min(0)
+        .optional()
+        .describe('Most requests waiting for a thread; more are rejected. Default: unbounded.'),
+      description: z.string().optional().describe('What one thread of the pool does (informative).'),
+    }),
+  ])
+  .meta({ id: 'Pool', description: 'A thread pool: a size, or {size, queueLimit}.' });
 export type PoolInput = z.input<typeof PoolSchema>;
 
 const RouteSchema = z.strictObject({
   to: z.string().describe('Name of the next stage, or "exit".'),
-  probability: z.number().min(0).max(1).describe('Probability of taking this route (the routes of a stage sum to ≤ 1; the rest exits).'),
+  probability: z
+    .number()
+    .min(0)
+    .max(1)
+    .describe('Probability of taking this route (the routes of a stage sum to ≤ 1; the rest exits).'),
 });
 
 /** What a stage consumes: the stage resource kinds. A new one fails to compile until every switch over them handles it. */
@@ -27,21 +45,54 @@ export type StageResource = z.output<typeof StageResourceSchema>;
 export const StageSchema = z.strictObject({
   name: name.describe('Stage name, unique in the app.'),
   description: z.string().optional().describe('What the stage does and where its figures come from.'),
-  pool: z.string().optional().describe('Thread pool the stage takes a thread from. Default: none (no thread limit).'),
-  hold: z.enum(['stage', 'request']).default('stage')
-    .describe('How long the pool thread is held: for this stage only, or until the request completes (nested holding, e.g. an HTTP thread). Default stage.'),
-  resource: StageResourceSchema.default('cpu')
-    .describe('What the stage consumes: cpu (processor sharing over the host cores), gpu (shared through the GPU concurrency curve), network (transfers bytes from the request origin over the link), delay (pure time while holding the thread), forward (sends the task to another service and waits for its answer). Default cpu.'),
-  demand: DistSchema.optional().describe('Work per task, seconds on one reference core / the reference GPU alone / of pure delay. Required unless resource is network.'),
-  sizeBytes: DistSchema.optional().describe('Bytes per task for resource network. Required for network stages.'),
-  target: z.string().regex(/^[\w-]+\.[\w-]+$/, 'write the target as <layer>.<service>').optional()
+  pool: z
+    .string()
+    .optional()
+    .describe('Thread pool the stage takes a thread from. Default: none (no thread limit).'),
+  hold: z
+    .enum(['stage', 'request'])
+    .default('stage')
+    .describe(
+      'How long the pool thread is held: for this stage only, or until the request completes (nested holding, e.g. an HTTP thread). Default stage.',
+    ),
+  resource: StageResourceSchema.default('cpu').describe(
+    'What the stage consumes: cpu (processor sharing over the host cores), gpu (shared through the GPU concurrency curve), network (transfers bytes from the request origin over the link), delay (pure time while holding the thread), forward (sends the task to another service and waits for its answer). Default cpu.',
+  ),
+  demand: DistSchema.optional().describe(
+    'Work per task, seconds on one reference core / the reference GPU alone / of pure delay. Required unless resource is network.',
+  ),
+  sizeBytes: DistSchema.optional().describe(
+    'Bytes per task for resource network. Required for network stages.',
+  ),
+  target: z
+    .string()
+    .regex(/^[\w-]+\.[\w-]+$/, 'write the target as <layer>.<service>')
+    .optional()
     .describe('Forward stages: the service to send to, as <layer>.<service>. Required for forward stages.'),
-  batch: z.number().int().min(1).max(LIMITS.batch, budget('tasks in a batch')).default(1)
-    .describe('Forward stages: aggregate this many tasks into one forwarded request (sizes add up); each task completes when its batch is answered. Default 1.'),
-  perItem: z.boolean().default(false)
-    .describe('Run once per item of the request (e.g. per image), items in parallel, each taking its own thread; consecutive per-item stages pipeline per item and join at the next stage. Default false.'),
-  concurrency: ConcurrencyCurveSchema.optional().describe('GPU stages: overrides the host GPU\'s concurrency curve for this workload.'),
-  next: z.array(RouteSchema).optional().describe('Probabilistic routing after this stage. Default: the next stage in the list (the last stage exits).'),
+  batch: z
+    .number()
+    .int()
+    .min(1)
+    .max(LIMITS.batch, budget('tasks in a batch'))
+    .default(1)
+    .describe(
+      'Forward stages: aggregate this many tasks into one forwarded request (sizes add up); each task completes when its batch is answered. Default 1.',
+    ),
+  perItem: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Run once per item of the request (e.g. per image), items in parallel, each taking its own thread; consecutive per-item stages pipeline per item and join at the next stage. Default false.',
+    ),
+  concurrency: ConcurrencyCurveSchema.optional().describe(
+    "GPU stages: overrides the host GPU's concurrency curve for this workload.",
+  ),
+  next: z
+    .array(RouteSchema)
+    .optional()
+    .describe(
+      'Probabilistic routing after this stage. Default: the next stage in the list (the last stage exits).',
+    ),
 });
 export type StageInput = z.input<typeof StageSchema>;
 
@@ -51,14 +102,24 @@ export const AppSchema = z.strictObject({
   name: z.string().optional().describe('Model name (informative). Default: the file name.'),
   description: z.string().optional().describe('What the application is and where its figures come from.'),
   pools: z.record(name, PoolSchema).default({}).describe('Thread pools by name, with their default sizes.'),
-  items: DistSchema.default(1).describe('Items per request (e.g. images), rounded to an integer ≥ 1. Default 1.'),
-  requestBytes: DistSchema.default(0).describe('Bytes sent by the client with the request (besides per-item network stages). Default 0.'),
+  items: DistSchema.default(1).describe(
+    'Items per request (e.g. images), rounded to an integer ≥ 1. Default 1.',
+  ),
+  requestBytes: DistSchema.default(0).describe(
+    'Bytes sent by the client with the request (besides per-item network stages). Default 0.',
+  ),
   responseBytes: DistSchema.default(0).describe('Bytes of the response sent back to the client. Default 0.'),
-  gpuMemory: z.strictObject({
-    pool: z.string().describe('Pool whose threads each reserve GPU memory (e.g. extract).'),
-    baseGiB: z.number().min(0).describe('Memory reserved by the service regardless of threads, GiB.'),
-    perThreadGiB: z.number().min(0).describe('Memory reserved by each thread of the pool, GiB.'),
-  }).optional().describe('GPU memory reservation; a configuration that exceeds the GPU memory is infeasible.'),
-  stages: z.array(StageSchema).min(1).describe('The stages a request goes through, in order (or along `next` routes).'),
+  gpuMemory: z
+    .strictObject({
+      pool: z.string().describe('Pool whose threads each reserve GPU memory (e.g. extract).'),
+      baseGiB: z.number().min(0).describe('Memory reserved by the service regardless of threads, GiB.'),
+      perThreadGiB: z.number().min(0).describe('Memory reserved by each thread of the pool, GiB.'),
+    })
+    .optional()
+    .describe('GPU memory reservation; a configuration that exceeds the GPU memory is infeasible.'),
+  stages: z
+    .array(StageSchema)
+    .min(1)
+    .describe('The stages a request goes through, in order (or along `next` routes).'),
 });
 export type App = z.output<typeof AppSchema>;

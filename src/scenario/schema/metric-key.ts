@@ -10,7 +10,11 @@ export function prototypeSegment(key: string): string | undefined {
 
 const notPrototype = (key: string, ctx: z.RefinementCtx) => {
   const s = prototypeSegment(key);
-  if (s !== undefined) ctx.addIssue({ code: 'custom', message: `"${key}" is not a metric key ("${s}" is a name of every JavaScript object, not a metric)` });
+  if (s !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${key}" is not a metric key ("${s}" is a name of every JavaScript object, not a metric)`,
+    });
 };
 
 /** A metric key as the results name it (`responseTime.mean`, `pools.extract.utilization`). */

@@ -3,36 +3,93 @@ import { budget, LIMITS } from '../limits.js';
 import { DistSchema } from './dist.js';
 import { ProfileSchema } from './profile.js';
 
-const target = z.string().regex(/^[\w-]+\.[\w-]+$/, 'write the target as <layer>.<service>')
+const target = z
+  .string()
+  .regex(/^[\w-]+\.[\w-]+$/, 'write the target as <layer>.<service>')
   .describe('Service the requests go to, as <layer>.<service> (e.g. cloud.engine).');
 
 const Closed = z.strictObject({
   kind: z.literal('closed'),
   target,
-  users: z.number().int().min(0).max(LIMITS.users, budget('users')).default(1).describe('Users per instance of this service (total = users × quantity). Default 1.'),
-  thinkTime: DistSchema.describe('Time a user waits between receiving an answer and sending the next request, seconds.'),
-  patienceS: z.number().positive().optional().describe('A user abandons a request not answered after this many seconds (counted as abandoned; the user thinks and retries). Default: infinite patience.'),
-  population: ProfileSchema.optional().describe('Multiplier on the number of active users over time (e.g. a spring peak). Default constant.'),
-  startSpreadS: z.number().min(0).default(0).describe('Users start uniformly at random within this many seconds. Default 0 (all at once).'),
+  users: z
+    .number()
+    .int()
+    .min(0)
+    .max(LIMITS.users, budget('users'))
+    .default(1)
+    .describe('Users per instance of this service (total = users × quantity). Default 1.'),
+  thinkTime: DistSchema.describe(
+    'Time a user waits between receiving an answer and sending the next request, seconds.',
+  ),
+  patienceS: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      'A user abandons a request not answered after this many seconds (counted as abandoned; the user thinks and retries). Default: infinite patience.',
+    ),
+  population: ProfileSchema.optional().describe(
+    'Multiplier on the number of active users over time (e.g. a spring peak). Default constant.',
+  ),
+  startSpreadS: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe('Users start uniformly at random within this many seconds. Default 0 (all at once).'),
 });
 const Open = z.strictObject({
   kind: z.literal('open'),
   target,
-  ratePerS: z.number().positive().max(LIMITS.ratePerS, budget('arrivals per second')).describe('Mean arrival rate per instance of this service, requests per second (total = rate × quantity).'),
-  arrivals: z.enum(['poisson', 'periodic']).default('poisson').describe('Poisson arrivals or a fixed period (1/rate, with a random phase per instance). Default poisson.'),
-  profile: ProfileSchema.optional().describe('Multiplier on the rate over time (ramps, daily cycle, spring peak), by thinning. Default constant.'),
-  patienceS: z.number().positive().optional().describe('A request not answered after this many seconds counts as abandoned. Default: infinite patience.'),
+  ratePerS: z
+    .number()
+    .positive()
+    .max(LIMITS.ratePerS, budget('arrivals per second'))
+    .describe(
+      'Mean arrival rate per instance of this service, requests per second (total = rate × quantity).',
+    ),
+  arrivals: z
+    .enum(['poisson', 'periodic'])
+    .default('poisson')
+    .describe(
+      'Poisson arrivals or a fixed period (1/rate, with a random phase per instance). Default poisson.',
+    ),
+  profile: ProfileSchema.optional().describe(
+    'Multiplier on the rate over time (ramps, daily cycle, spring peak), by thinning. Default constant.',
+  ),
+  patienceS: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      'A request not answered after this many seconds counts as abandoned. Default: infinite patience.',
+    ),
 });
 const Trace = z.strictObject({
   kind: z.literal('trace'),
   target,
-  file: z.string().describe('CSV file of arrival times (relative to the scenario file), one request per row.'),
-  column: z.string().default('time').describe('Name of the column holding arrival times in seconds. Default "time".'),
-  timeScale: z.number().positive().default(1).describe('Multiplier applied to the trace times (0.5 replays twice as fast). Default 1.'),
-  patienceS: z.number().positive().optional().describe('A request not answered after this many seconds counts as abandoned. Default: infinite patience.'),
+  file: z
+    .string()
+    .describe('CSV file of arrival times (relative to the scenario file), one request per row.'),
+  column: z
+    .string()
+    .default('time')
+    .describe('Name of the column holding arrival times in seconds. Default "time".'),
+  timeScale: z
+    .number()
+    .positive()
+    .default(1)
+    .describe('Multiplier applied to the trace times (0.5 replays twice as fast). Default 1.'),
+  patienceS: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      'A request not answered after this many seconds counts as abandoned. Default: infinite patience.',
+    ),
 });
 
-export const WorkloadSchema = z.discriminatedUnion('kind', [Closed, Open, Trace])
+export const WorkloadSchema = z
+  .discriminatedUnion('kind', [Closed, Open, Trace])
   .describe('Requests this service generates: closed-loop users, open arrivals, or replay of a CSV trace.');
 export type Workload = z.output<typeof WorkloadSchema>;
 /** The workload kinds. A new one fails to compile until every switch over them handles it. */

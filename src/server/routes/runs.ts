@@ -28,7 +28,12 @@ export const runsRoutes: FastifyPluginAsync<{ runs: RunsStore }> = async (app, {
       return parseTraceJsonl(runs.readText(id, 'trace.jsonl'));
     } catch (err) {
       if (err instanceof ServerError) throw err;
-      throw new ServerError(ServerErrorCode.RUN_FILE_INVALID, `run "${id}": trace.jsonl is not an e2ctwin trace (${(err as Error).message})`, { id, file: 'trace.jsonl' }, { cause: err });
+      throw new ServerError(
+        ServerErrorCode.RUN_FILE_INVALID,
+        `run "${id}": trace.jsonl is not an e2ctwin trace (${(err as Error).message})`,
+        { id, file: 'trace.jsonl' },
+        { cause: err },
+      );
     }
   });
 
@@ -38,15 +43,26 @@ export const runsRoutes: FastifyPluginAsync<{ runs: RunsStore }> = async (app, {
     const text = runs.has(id, 'chrome-trace.json')
       ? runs.readText(id, 'chrome-trace.json')
       : `${JSON.stringify(toChromeTrace(parseTraceJsonl(runs.readText(id, 'trace.jsonl')).spans))}\n`;
-    return reply.type('application/json; charset=utf-8').header('content-disposition', `attachment; filename="${id}.chrome-trace.json"`).send(text);
+    return reply
+      .type('application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${id}.chrome-trace.json"`)
+      .send(text);
   });
 
   app.get<{ Params: { id: string; file: string } }>('/:id/files/:file', async (request, reply) => {
     const { id, file } = request.params;
     if (!(RUN_FILES as readonly string[]).includes(file)) {
-      throw new ServerError(ServerErrorCode.RUN_FILE_MISSING, `"${file.slice(0, 100)}" is not one of the run files (${RUN_FILES.join(', ')})`, { id, file: file.slice(0, 100) });
+      throw new ServerError(
+        ServerErrorCode.RUN_FILE_MISSING,
+        `"${file.slice(0, 100)}" is not one of the run files (${RUN_FILES.join(', ')})`,
+        { id, file: file.slice(0, 100) },
+      );
     }
-    const type = file.endsWith('.json') ? 'application/json; charset=utf-8' : file.endsWith('.jsonl') ? 'application/x-ndjson; charset=utf-8' : 'text/yaml; charset=utf-8';
+    const type = file.endsWith('.json')
+      ? 'application/json; charset=utf-8'
+      : file.endsWith('.jsonl')
+        ? 'application/x-ndjson; charset=utf-8'
+        : 'text/yaml; charset=utf-8';
     return reply.type(type).send(runs.readText(id, file as RunFile));
   });
 };

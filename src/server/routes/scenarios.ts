@@ -24,25 +24,51 @@ export const scenarioBodySchema = {
 } as const;
 
 /** The check's outcome, or SCENARIO_INVALID carrying every located issue. */
-export async function checkedScenario(scenarios: ScenarioCatalog, body: ScenarioBody): Promise<Extract<ScenarioCheck, { ok: true }>['scenario']> {
-  const r = await scenarios.check(body.scenario, { ...(body.text !== undefined ? { text: body.text } : {}), overrides: body.overrides ?? [] });
+export async function checkedScenario(
+  scenarios: ScenarioCatalog,
+  body: ScenarioBody,
+): Promise<Extract<ScenarioCheck, { ok: true }>['scenario']> {
+  const r = await scenarios.check(body.scenario, {
+    ...(body.text !== undefined ? { text: body.text } : {}),
+    overrides: body.overrides ?? [],
+  });
   if (!r.ok) {
     const n = r.issues.length;
-    throw new ServerError(ServerErrorCode.SCENARIO_INVALID, `${n} problem${n === 1 ? '' : 's'} in the scenario`, { issues: r.issues });
+    throw new ServerError(
+      ServerErrorCode.SCENARIO_INVALID,
+      `${n} problem${n === 1 ? '' : 's'} in the scenario`,
+      { issues: r.issues },
+    );
   }
   return r.scenario;
 }
 
 /** Scenarios the page can pick, their text, and checks of edited text with overrides. */
-export const scenariosRoutes: FastifyPluginAsync<{ scenarios: ScenarioCatalog }> = async (app, { scenarios }) => {
+export const scenariosRoutes: FastifyPluginAsync<{ scenarios: ScenarioCatalog }> = async (
+  app,
+  { scenarios },
+) => {
   app.get('/', async () => {
     const list = scenarios.list();
-    return { scenarios: list, default: list.some((s) => s.name === 'plantnet.yaml') ? 'plantnet.yaml' : list[0]?.name ?? null };
+    return {
+      scenarios: list,
+      default: list.some((s) => s.name === 'plantnet.yaml') ? 'plantnet.yaml' : (list[0]?.name ?? null),
+    };
   });
 
-  app.get<{ Querystring: { name: string } }>('/text', {
-    schema: { querystring: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 300 } } } },
-  }, async (request) => ({ name: request.query.name, text: scenarios.text(request.query.name) }));
+  app.get<{ Querystring: { name: string } }>(
+    '/text',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string', maxLength: 300 } },
+        },
+      },
+    },
+    async (request) => ({ name: request.query.name, text: scenarios.text(request.query.name) }),
+  );
 
   app.post<{ Body: ScenarioBody }>('/check', { schema: { body: scenarioBodySchema } }, async (request) => {
     const scenario = await checkedScenario(scenarios, request.body);

@@ -10,7 +10,11 @@ type StartBody = ScenarioBody & { seed?: number; replications?: number };
  * Simulations started from the page: POST checks the scenario (answering its located issues when it has
  * any), then runs it in a worker thread into a new run folder; progress streams as server-sent events.
  */
-export const simulationsRoutes: FastifyPluginAsync<{ scenarios: ScenarioCatalog; runs: RunsStore; jobs: SimulationJobs }> = async (app, { scenarios, runs, jobs }) => {
+export const simulationsRoutes: FastifyPluginAsync<{
+  scenarios: ScenarioCatalog;
+  runs: RunsStore;
+  jobs: SimulationJobs;
+}> = async (app, { scenarios, runs, jobs }) => {
   app.post<{ Body: StartBody }>('/', { schema: { body: scenarioBodySchema } }, async (request, reply) => {
     const body = request.body;
     const scenario = await checkedScenario(scenarios, body);
@@ -42,8 +46,14 @@ export const simulationsRoutes: FastifyPluginAsync<{ scenarios: ScenarioCatalog;
     const state = jobs.get(request.params.id);
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    const send = (event: string, data: JobState) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const send = (event: string, data: JobState) =>
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     send('state', state);
     if (state.status !== 'running') {
       send(state.status, state);

@@ -32,7 +32,9 @@ export function d3Module(): string {
 export const webRoutes: FastifyPluginAsync<{ webDir: string }> = async (app, { webDir }) => {
   const serve = (url: string, file: string) => {
     const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
-    app.get(url, async (_request, reply) => reply.header('cache-control', 'no-cache').type(type).send(readFileSync(file)));
+    app.get(url, async (_request, reply) =>
+      reply.header('cache-control', 'no-cache').type(type).send(readFileSync(file)),
+    );
   };
   const walk = (dir: string, prefix: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -47,5 +49,10 @@ export const webRoutes: FastifyPluginAsync<{ webDir: string }> = async (app, { w
     if (existsSync(path.join(webDir, 'index.html'))) serve('/', path.join(webDir, 'index.html'));
   }
   let d3: string | undefined;
-  app.get('/vendor/d3.js', async (_request, reply) => reply.header('cache-control', 'max-age=3600').type(TYPES['.js']!).send((d3 ??= d3Module())));
+  app.get('/vendor/d3.js', async (_request, reply) =>
+    reply
+      .header('cache-control', 'max-age=3600')
+      .type(TYPES['.js']!)
+      .send((d3 ??= d3Module())),
+  );
 };
