@@ -16,6 +16,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerDrive } from './commands/drive.js';
 import { registerEngine } from './commands/engine.js';
 import { registerLive, registerProbe } from './commands/live.js';
+import { registerImport } from './commands/import.js';
 
 /** The e2ctwin command line: one verb per capability, each with its own --help. */
 export function buildProgram(): Command {
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerDrive(program);
   registerProbe(program);
   registerServe(program);
+  registerImport(program);
   return program;
 }
 

@@ -5,6 +5,7 @@ import { resolveFieldPath } from './overrides.js';
 import type { Origin } from './presets.js';
 import { checkRoutes } from './route-checks.js';
 import type { App, Hardware, ScenarioDoc } from './schema/index.js';
+import type { ResolvedSelectors } from './selectors.js';
 
 /** What the cross-reference checks need besides the document: the resolved presets and where they were written. */
 export interface CheckContext {
@@ -15,6 +16,8 @@ export interface CheckContext {
   apps: ({ app: App; origin: Origin } | undefined)[][];
   /** The scenario's folder. (Files it names are read by the loader, under the file policy.) */
   scenarioDir: string;
+  /** The E2Clab-style selectors resolved (selectors.ts); their problems are reported here. */
+  selectors: ResolvedSelectors;
 }
 
 /**
@@ -35,7 +38,6 @@ export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
   ) => issues.push(o.src.issue(code, [...o.base, ...p], msg, hint, key));
   const top = ctx.at([]);
 
-  const layerNames = doc.layers.map((l) => l.name);
   const serviceIds: string[] = [];
   const appServices = new Set<string>();
   const seenLayers = new Set<string>();
@@ -73,7 +75,8 @@ export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
     layer.services.forEach((s, si) => {
       const sp = ['layers', li, 'services', si];
       if (s.workload) {
-        checkTarget(top, [...sp, 'workload', 'target'], s.workload.target);
+        const target = ctx.selectors.targets.get(`${layer.name}.${s.name}`);
+        if (target !== undefined) checkTarget(top, [...sp, 'workload', 'target'], target);
       }
       const entry = ctx.apps[li]?.[si];
       if (!entry) return;
@@ -177,19 +180,8 @@ export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
     }),
   );
 
-  const selectors = [...layerNames, ...serviceIds];
-  doc.network.forEach((n, ni) => {
-    for (const end of ['src', 'dst'] as const) {
-      if (!selectors.includes(n[end]))
-        add(
-          top,
-          ['network', ni, end],
-          ScenarioErrorCode.DANGLING_REFERENCE,
-          `no layer or service "${n[end]}"`,
-          suggest(n[end], selectors),
-        );
-    }
-  });
+  for (const i of ctx.selectors.issues)
+    add(top, i.path, ScenarioErrorCode.DANGLING_REFERENCE, i.message, i.hint);
 
   if (doc.explore) {
     for (const key of Object.keys(doc.explore.params)) {

@@ -18,4 +18,6 @@ export {
   type FileRefusal,
 } from './file-policy.js';
 export { scenarioIssueAt } from './locate.js';
+export { YamlSource } from './yaml-source.js';
+export { selectHosts, selectorNames, type Selection, type SelectableService } from './selectors.js';
 export { LIMITS } from './limits.js';

@@ -23,6 +23,7 @@ import {
   type Measurement,
   type ScenarioDoc,
 } from './schema/index.js';
+import { type ResolvedSelectors, resolveSelectors } from './selectors.js';
 import { readTraceFile, rememberTraces } from './traces.js';
 import { YamlSource } from './yaml-source.js';
 import { zodIssuesToScenarioIssues } from './zod-issues.js';
@@ -168,15 +169,16 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
   if (!parsed.success || issues.length > 0) return { ok: false, issues: dedupe(issues) };
 
   const doc = parsed.data;
+  const selectors = resolveSelectors(doc);
   issues.push(
-    ...checkReferences({ doc, raw, at, hosts, apps, scenarioDir }).map((i) =>
+    ...checkReferences({ doc, raw, at, hosts, apps, scenarioDir, selectors }).map((i) =>
       attributeToOverride(i, applied),
     ),
   );
   if (issues.length > 0) return { ok: false, issues: dedupe(issues) };
 
   const scenario = deepFreeze(
-    resolve(doc, hosts, apps, linkClasses, calibration, path.resolve(file), measurements),
+    resolve(doc, hosts, apps, linkClasses, calibration, path.resolve(file), selectors, measurements),
   );
   rememberTraces(scenario, traces);
   return { ok: true, scenario, issues: [] };
@@ -314,6 +316,7 @@ function resolve(
   linkClasses: ({ delayMs: number; rateMbps: number; lossPercent: number } | undefined)[],
   calibration: Calibration | undefined,
   file: string,
+  selectors: ResolvedSelectors,
   measurements?: { list: Measurement[]; file: string },
 ): ResolvedScenario {
   const layers = doc.layers.map((layer, li) => ({
@@ -333,23 +336,30 @@ function resolve(
         ...(app
           ? { app: resolveApp(app, s.pools, { ...s.stages, ...calibration?.services[id]?.stages }) }
           : {}),
-        ...(s.workload ? { workload: s.workload } : {}),
+        ...(s.workload
+          ? { workload: { ...s.workload, target: selectors.targets.get(id) ?? s.workload.target } }
+          : {}),
         ...(s.live ? { live: s.live } : {}),
       };
     }),
   }));
-  const network = doc.network.map((n, ni): ResolvedLink => {
+  // A selector matching several names (a glob, a role) becomes one constraint per pair of names, in
+  // place: the model reads only layer names and service ids.
+  const network = doc.network.flatMap((n, ni): ResolvedLink[] => {
     const cls = linkClasses[ni];
-    return {
-      src: n.src,
-      dst: n.dst,
-      ...(n.class !== undefined ? { class: n.class } : {}),
-      delayMs: n.delayMs ?? cls?.delayMs ?? DEFAULT_LINK.delayMs,
-      rateMbps: n.rateMbps ?? cls?.rateMbps ?? DEFAULT_LINK.rateMbps,
-      lossPercent: n.lossPercent ?? cls?.lossPercent ?? DEFAULT_LINK.lossPercent,
-      symmetric: n.symmetric,
-      sharing: n.sharing,
-    };
+    const ends = selectors.network[ni] ?? { src: [n.src], dst: [n.dst] };
+    return ends.src.flatMap((src) =>
+      ends.dst.map((dst) => ({
+        src,
+        dst,
+        ...(n.class !== undefined ? { class: n.class } : {}),
+        delayMs: n.delayMs ?? cls?.delayMs ?? DEFAULT_LINK.delayMs,
+        rateMbps: n.rateMbps ?? cls?.rateMbps ?? DEFAULT_LINK.rateMbps,
+        lossPercent: n.lossPercent ?? cls?.lossPercent ?? DEFAULT_LINK.lossPercent,
+        symmetric: n.symmetric,
+        sharing: n.sharing,
+      })),
+    );
   });
   return {
     name: doc.name,

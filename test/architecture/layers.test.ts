@@ -22,8 +22,9 @@ const allowed: Record<string, string[]> = {
   explore: ['scenario', 'model', 'metrics', 'random', 'trace', 'run-folder'],
   live: ['scenario', 'model', 'trace', 'metrics', 'random', 'run-folder'],
   calibrate: ['scenario', 'model', 'trace', 'metrics', 'random', 'run-folder'],
+  interop: ['scenario'],
   server: ['explore', 'live', 'calibrate', ...below],
-  cli: ['explore', 'live', 'calibrate', ...below],
+  cli: ['explore', 'live', 'calibrate', 'interop', ...below],
 };
 const typeOnlyAllowed: Record<string, string[]> = { model: ['scenario'] };
 const lazyOnlyAllowed: Record<string, string[]> = { cli: ['server'] };

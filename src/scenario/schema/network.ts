@@ -10,8 +10,14 @@ export const LOSS_BELOW_100 =
 
 /** One E2Clab-style network constraint between two groups of hosts. */
 export const NetworkConstraintSchema = z.strictObject({
-  src: z.string().describe('Source selector: a layer (edge) or a service (edge.users).'),
-  dst: z.string().describe('Destination selector: a layer (cloud) or a service (cloud.engine).'),
+  src: z
+    .string()
+    .describe(
+      'Source selector, E2Clab-style: a layer (edge), a service (edge.users), a glob (edge.*, fog.gateway_*), a role given with roles: (client), or one instance of a one-instance service (cloud.engine.1).',
+    ),
+  dst: z
+    .string()
+    .describe('Destination selector: a layer (cloud), a service (cloud.engine), a glob, a role, as for src.'),
   class: z
     .string()
     .optional()

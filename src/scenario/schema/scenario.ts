@@ -61,6 +61,12 @@ export const ServiceSchema = z.strictObject({
   live: LiveSchema.optional().describe(
     'How to run this service for real in live mode (ignored by the simulator).',
   ),
+  metadata: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe(
+      'Free fields kept from E2Clab (env, environment, cluster, servers, archi…) for export; the simulator ignores them. Default none.',
+    ),
 });
 export type Service = z.output<typeof ServiceSchema>;
 

@@ -5,8 +5,10 @@ import { ProfileSchema } from './profile.js';
 
 const target = z
   .string()
-  .regex(/^[\w-]+\.[\w-]+$/, 'write the target as <layer>.<service>')
-  .describe('Service the requests go to, as <layer>.<service> (e.g. cloud.engine).');
+  .regex(/^[\w.*?[\]-]+$/, 'write the target as <layer>.<service> (or an E2Clab selector naming one service)')
+  .describe(
+    'Service the requests go to, as <layer>.<service> (e.g. cloud.engine), or an E2Clab-style selector that names one service: a glob (cloud.eng*), a role (server), an instance of a one-instance service (cloud.engine.1).',
+  );
 
 const Closed = z.strictObject({
   kind: z.literal('closed'),
