@@ -17,6 +17,7 @@ import { registerDrive } from './commands/drive.js';
 import { registerEngine } from './commands/engine.js';
 import { registerLive, registerProbe } from './commands/live.js';
 import { registerImport } from './commands/import.js';
+import { registerExport } from './commands/export.js';
 
 /** The e2ctwin command line: one verb per capability, each with its own --help. */
 export function buildProgram(): Command {
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerProbe(program);
   registerServe(program);
   registerImport(program);
+  registerExport(program);
   return program;
 }
 

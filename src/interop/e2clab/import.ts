@@ -263,6 +263,8 @@ function applySidecar(
   const move = (p: string) =>
     path.isAbsolute(p) ? p : path.relative(toDir, path.resolve(fromDir, p)) || '.';
   const sc = isObject(data.scenario) ? data.scenario : {};
+  // The scenario as exported: its own description (or none), not the import's note.
+  delete scenario.description;
   for (const k of SCENARIO_FIELDS) if (sc[k] !== undefined) scenario[k] = sc[k];
   const only = {
     layers: scenario.layers,
