@@ -1,9 +1,10 @@
 import path from 'node:path';
-import type { ResolvedScenario, ResolvedService } from '../../scenario/index.js';
+import { type ResolvedScenario, type ResolvedService, selectHosts } from '../../scenario/index.js';
 import { LiveError, LiveErrorCode } from '../errors.js';
 import { ENV_NAME, shellJoin } from '../shell.js';
 import type { LoadedTestbed } from '../testbed/load.js';
 import { fallbackCommands, netemCommands, pairRules, undoCommands, verifyPairs } from './network.js';
+import { fillGroupings, groupsOf, type TargetInstance } from './groupings.js';
 import { fillReferences, referencedServices, type Endpoint } from './templates.js';
 import type {
   DriverSpec,
@@ -13,6 +14,7 @@ import type {
   PlanHost,
   PlanImage,
   PlanInstance,
+  PlanPhases,
   PlanProcess,
 } from './types.js';
 
@@ -148,6 +150,16 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
       );
   }
 
+  const targetsOf = (service: string): TargetInstance[] =>
+    instances
+      .filter((i) => i.service === service)
+      .map((i) => ({
+        name: i.name,
+        host: i.host,
+        address: used.get(i.host)!.address,
+        ...(ports.has(service) ? { port: ports.get(service)! } : {}),
+      }));
+
   // Processes and containers, one per (service, host).
   const files: PlanFile[] = [];
   const processes: PlanProcess[] = [];
@@ -170,6 +182,11 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
       const mine = instances.filter((i) => i.service === s.id && i.host === h);
       const where = `${s.id} on ${h}`;
       const id = `${s.id}@${h}`;
+      // E2Clab's depends_on groupings, for this process's first instance (round_robin picks by it).
+      const groups = groupsOf(s.live, scenario.services, targetsOf, where);
+      const fill = (text: string, what: string, quote = false) =>
+        fillReferences(fillGroupings(text, groups, mine[0]!.index, what, quote), endpoints, what, quote);
+      const phases = phasesOf(s, (argv) => argv.map((a) => fill(a, where)));
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries(s.live?.env ?? {})) {
         if (!ENV_NAME.test(k))
@@ -177,7 +194,7 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
             service: s.id,
             name: k,
           });
-        env[k] = fillReferences(v, endpoints, `${where}: env ${k}`);
+        env[k] = fill(v, `${where}: env ${k}`);
       }
       const kind: PlanProcess['kind'] = s.workload ? 'workload' : 'service';
       const port = ports.get(s.id);
@@ -199,6 +216,7 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
           image: s.live.image,
           ...(port !== undefined ? { port } : {}),
           health,
+          ...(phases ? { phases } : {}),
         });
         const img = tb.images.find((x) => x.name === s.live!.image);
         if (img)
@@ -220,8 +238,8 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
         (s.workload
           ? ['e2ctwin', 'drive', '--target', `{{ ${s.workload.target}.url }}`]
           : ['e2ctwin', 'engine', '--port', String(port)]);
-      if (typeof command === 'string') argv = ['sh', '-c', fillReferences(command, endpoints, where, true)];
-      else argv = command.map((a) => fillReferences(a, endpoints, where));
+      if (typeof command === 'string') argv = ['sh', '-c', fill(command, where, true)];
+      else argv = command.map((a) => fill(a, where));
       const spec = 'spec.json';
       const specObj = s.workload
         ? driverSpec(scenario, s, mine, host, urls, durationS)
@@ -244,6 +262,7 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
         ...(port !== undefined ? { port } : {}),
         health,
         ...(specObj ? { spec } : {}),
+        ...(phases ? { phases } : {}),
       });
     }
   }
@@ -294,7 +313,11 @@ function orderByReferences(services: ResolvedService[]): ResolvedService[] {
   const refs = (s: ResolvedService) => {
     const c = s.live?.command;
     const texts = [...(typeof c === 'string' ? [c] : (c ?? [])), ...Object.values(s.live?.env ?? {})];
-    return new Set(texts.flatMap(referencedServices));
+    const deps = (s.live?.dependsOn ?? []).flatMap((d) => {
+      const r = selectHosts(d.selector, services);
+      return r.ok ? [...r.selection.services, ...r.selection.instances.map((x) => x.service)] : [];
+    });
+    return new Set([...texts.flatMap(referencedServices), ...deps.filter((id) => id !== s.id)]);
   };
   const out: ResolvedService[] = [];
   const visiting = new Set<string>();
@@ -371,5 +394,16 @@ function driverSpec(
     imagePort: IMAGE_PORT,
     spansFile: 'spans.jsonl',
     profileTimeScale: scenario.run.duration ? scenario.run.duration / durationS : 1,
+  };
+}
+
+/** The service's workflow phases with their references filled, or undefined when it has none. */
+function phasesOf(s: ResolvedService, fill: (argv: string[]) => string[]): PlanPhases | undefined {
+  const l = s.live;
+  if (!l?.prepare?.length && !l?.launch?.length && !l?.finalize) return undefined;
+  return {
+    prepare: (l.prepare ?? []).map(fill),
+    launch: (l.launch ?? []).map(fill),
+    finalize: { commands: (l.finalize?.commands ?? []).map(fill), files: [...(l.finalize?.files ?? [])] },
   };
 }

@@ -42,6 +42,16 @@ export function formatPlan(plan: LivePlan): string {
     out.push(
       `  [${p.kind}] ${p.id}: ${what}${env ? `  env ${env}` : ''}${p.port ? `  port ${p.port}` : ''}  ready: ${health}`,
     );
+    const ph = p.phases;
+    if (ph) {
+      const list = (cmds: string[][]) => cmds.map((c) => shellJoin(c)).join('; ');
+      if (ph.prepare.length) out.push(`      prepare (once): ${list(ph.prepare)}`);
+      if (ph.launch.length) out.push(`      launch (each repetition): ${list(ph.launch)}`);
+      if (ph.finalize.commands.length || ph.finalize.files.length)
+        out.push(
+          `      finalize (after each): ${list(ph.finalize.commands)}${ph.finalize.files.length ? `${ph.finalize.commands.length ? '; ' : ''}fetch ${ph.finalize.files.join(', ')}` : ''}`,
+        );
+    }
   }
   const net = plan.network;
   out.push('', `network (emulation: ${net.mode}):`);

@@ -72,6 +72,15 @@ export interface PlanProcess {
   health: { path?: string; command?: string; timeoutS: number };
   /** Spec file of e2ctwin engine/drive processes, relative to its folder. */
   spec?: string;
+  /** E2Clab's workflow phases (live.prepare/launch/finalize), references filled; argv lists, run in its folder. */
+  phases?: PlanPhases;
+}
+
+/** prepare: once, before any service starts; launch: each repetition, before the workload; finalize: after each. */
+export interface PlanPhases {
+  prepare: string[][];
+  launch: string[][];
+  finalize: { commands: string[][]; files: string[] };
 }
 
 export interface PlanImage {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createTarget } from '../providers/index.js';
 import { applyNetwork, verifyNetwork } from './apply-network.js';
 import { HostSampler } from './host-sampler.js';
+import { runPrepare } from './phases.js';
 import { engineOf, startProcess } from './services.js';
 import { nowS, type RunState } from './state.js';
 
@@ -21,6 +22,7 @@ export async function applyPlan(s: RunState): Promise<void> {
   await applyNetwork(s);
   await verifyNetwork(s);
   await importImages(s);
+  await runPrepare(s);
   for (const p of plan.processes.filter((x) => x.kind === 'service')) await startProcess(s, p);
   const shaped = new Set(
     s.emulation.mode === 'none'

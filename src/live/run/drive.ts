@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { LiveError, LiveErrorCode } from '../errors.js';
+import { runFinalize, runLaunch } from './phases.js';
 import { errorTail, isAlive, startProcess } from './services.js';
 import { sleep, type RunState } from './state.js';
 
@@ -14,6 +15,7 @@ export async function driveWorkload(s: RunState): Promise<void> {
   if (workloads.length === 0)
     throw new LiveError(LiveErrorCode.PLAN, 'the scenario has no workload to drive');
   for (let rep = 0; rep < plan.repeat; rep++) {
+    await runLaunch(s, rep + 1);
     const startAt = Date.now() + 1500;
     if (rep === 0) {
       s.t0 = startAt / 1000;
@@ -83,5 +85,6 @@ export async function driveWorkload(s: RunState): Promise<void> {
       s.drivers.push({ proc: r.proc, summary: JSON.parse(summary) });
       s.running.splice(s.running.indexOf(r), 1);
     }
+    await runFinalize(s, rep + 1);
   }
 }

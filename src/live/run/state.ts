@@ -39,6 +39,10 @@ export class RunState {
   workloadStarted = false;
   /** When the run was interrupted or failed (seconds since the epoch): measuring ends there. */
   stoppedAt: number | undefined;
+  /** Files fetched by the finalize phase, for the run folder's files/<host>/<repetition>/. */
+  readonly fetched: { host: string; repetition: number; file: string; content: Buffer }[] = [];
+  /** Finalize files that could not be fetched. */
+  readonly missingFiles: string[] = [];
   /** The temporary sibling the run folder is written into. */
   outTemp: string | undefined;
 

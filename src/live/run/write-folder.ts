@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { writeLiveRun, type LiveRunJson } from '../../run-folder/index.js';
 import type { HostSample } from './host-sampler.js';
 import { measuredTime } from './collect.js';
@@ -45,7 +47,11 @@ export function writeRunFolder(
     windows: s.windows.map((w) => ({ ...w })),
     drivers: s.drivers.map((d) => ({ id: d.proc.id, summary: d.summary })),
     versions: s.input.versions,
-    warnings: [...plan.warnings, ...s.emulation.warnings],
+    warnings: [
+      ...plan.warnings,
+      ...s.emulation.warnings,
+      ...s.missingFiles.map((f) => `finalize file not fetched: ${f}`),
+    ],
   };
   writeLiveRun(dir, run, {
     plan,
@@ -64,6 +70,12 @@ export function writeRunFolder(
         }
       : {}),
   });
+  // The finalize phase's result files, per host and repetition (E2Clab fetches them into its experiment dir).
+  for (const f of s.fetched) {
+    const to = path.join(dir, 'files', f.host, String(f.repetition));
+    mkdirSync(to, { recursive: true });
+    writeFileSync(path.join(to, f.file), f.content);
+  }
   return replaceRunFolder(dir, s.input.out!);
 }
 
