@@ -23,7 +23,7 @@ type Svc = {
   quantity: number;
   roles?: string[];
   metadata?: Record<string, unknown>;
-  live?: { command: string };
+  live?: Record<string, unknown>;
 };
 const services = (doc: { layers: { name: string; services: Svc[] }[] }) =>
   doc.layers.flatMap((l) => l.services.map((s) => ({ id: `${l.name}.${s.name}`, ...s })));
@@ -101,6 +101,32 @@ describe('e2ctwin import e2clab', () => {
     expect(clients!.live?.command).toBe('./load-generator --users 50 --target {{ cloud.engine.url }}');
   });
 
+  it('maps prepare/finalize shell, command and fetch tasks to live phases, and groupings to live.dependsOn', () => {
+    const { doc } = imported('full');
+    const all = services(doc);
+    const server = all.find((s) => s.id === 'cloud.server')!;
+    expect(server.live).toMatchObject({
+      command: 'cd /opt/server && ./serve --port 8080',
+      prepare: [['sh', '-c', 'tar xzf /opt/server/server.tgz -C /opt/server']],
+      finalize: { commands: [['gzip', '-k', '/opt/server/srv.log']], files: ['/opt/server/srv.log'] },
+    });
+    const gw = all.find((s) => s.id === 'fog.gateway_1')!;
+    expect(gw.live).toMatchObject({
+      command: ['./gateway', '--upstream', '{{ servers[0] }}'],
+      dependsOn: [{ selector: 'cloud.server.*', prefix: 'servers', grouping: 'asarray' }],
+    });
+    const client = all.find((s) => s.id === 'edge.client')!;
+    // cloud.server has 2 instances: round_robin stays a grouping (instance i → server i mod 2).
+    expect(client.live).toMatchObject({
+      command: './client --target {{ server.url }} --run {{ current_repeat }}',
+      launch: [['sh', '-c', 'echo second task']],
+      dependsOn: [
+        { selector: 'cloud.server', prefix: 'server', grouping: 'round_robin' },
+        { selector: 'fog.gateway_1', prefix: 'gw', grouping: 'aggregate' },
+      ],
+    });
+  });
+
   it('reports every field it does not map as a warning at the file:line:column of its key', () => {
     const r = importE2clab({ dir: path.join(fixtures, 'full'), outDir: out });
     expect(r.ok).toBe(true);
@@ -119,11 +145,17 @@ describe('e2ctwin import e2clab', () => {
     }
     expect(at('layers_services.yaml', 'layers[2].services[0].archi')).toBeDefined();
     const wf = readFileSync(path.join(fixtures, 'full/workflow.yaml'), 'utf8').split('\n');
-    for (const p of ['[0].prepare', '[0].finalize', '[1].serial', '[1].gather_facts']) {
+    const lineOf = (p: string) => {
       const w = at('workflow.yaml', p);
       expect(w, p).toBeDefined();
-      expect(wf[w!.line - 1]!.slice(w!.column - 1).startsWith(p.split('.')[1]!)).toBe(true);
-    }
+      return wf[w!.line - 1]!.slice(w!.column - 1);
+    };
+    for (const p of ['[1].serial', '[1].gather_facts'])
+      expect(lineOf(p).startsWith(p.split('.')[1]!)).toBe(true);
+    // A copy task has no live form (live.files uploads files): a warning at the task.
+    expect(lineOf('[0].prepare[0]')).toMatch(/^copy:/);
+    // E2Clab's {{ servers[0] }} (a list index) has no live form: a warning at the task.
+    expect(lineOf('[1].launch[0]')).toMatch(/^command:/);
     expect(r.warnings.every((w) => w.line > 0 && w.column > 0)).toBe(true);
   });
 

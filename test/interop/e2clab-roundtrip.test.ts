@@ -75,6 +75,19 @@ describe('e2ctwin export e2clab → import e2clab → validate', () => {
     expect(readFileSync(back, 'utf8')).toContain('# PLACEHOLDER');
   });
 
+  it("live phases and dependsOn go through E2Clab's workflow.yaml alone (no e2ctwin.yaml) and come back the same", () => {
+    const fixture = 'test/live/fixtures/workflow-phases.yaml';
+    const dir = path.join(out, 'phases');
+    expect(runCli(['export', 'e2clab', fixture, '-o', dir]).status).toBe(0);
+    rmSync(path.join(dir, 'e2ctwin.yaml'));
+    const back = path.join(out, 'phases-back.yaml');
+    const imp = runCli(['import', 'e2clab', dir, '-o', back]);
+    expect(imp.status, imp.stderr).toBe(0);
+    const liveOf = (file: string) =>
+      (resolved(file).services as { id: string; live?: unknown }[]).find((s) => s.id === 'edge.users')!.live;
+    expect(liveOf(back)).toEqual(liveOf(fixture));
+  });
+
   it('refuses to replace a folder it did not write, and a scenario that does not validate (exit 2)', () => {
     const mine = path.join(out, 'mine');
     mkdirSync(mine);

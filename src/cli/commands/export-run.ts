@@ -24,7 +24,7 @@ const HEADERS: Record<string, string> = {
   'layers_services.yaml': 'E2Clab layers and services. Set the environment block for your testbed.',
   'network.yaml': 'E2Clab network emulation (EnOSlib NetemHTB): explicit names and numbers.',
   'workflow.yaml':
-    'E2Clab workflow skeleton: one launch task per live command; add prepare (copy artifacts) and finalize (fetch results) tasks.',
+    'E2Clab workflow: the live sections as plays (command and launch, prepare, finalize with fetch, depends_on); add copy tasks for your artifacts.',
   [SIDECAR]:
     "The twin's own fields, which E2Clab's files cannot hold; E2Clab ignores this file, `e2ctwin import e2clab` reads it back.",
 };

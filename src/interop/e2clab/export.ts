@@ -20,7 +20,7 @@ export const EXPORT_LOSSES = [
   "the twin's own fields (run, seed, hardware, app models, pools, stages, workloads, link classes, sharing, explore, calibrate, expect, descriptions, live sections) are only in e2ctwin.yaml: E2Clab ignores that file, and edits made in E2Clab's files do not reach it",
   'network rules are written with explicit names and numbers: a selector matching several names becomes one rule per pair, a link class its delay, rate and loss; sharing: shared has no E2Clab form (EnOSlib shapes per host)',
   "environment: E2Clab needs a testbed block; a g5k block with E2Clab's defaults (cluster paradoxe, walltime 01:00:00) is written unless the services say otherwise: set your reservation",
-  'workflow.yaml is a skeleton: a launch task per live command ({{ s.url }} and {{ s.address }} through a round_robin depends_on); live image, port, health, env and files, and {{ s.port }}/{{ s.host }} references, have no Ansible form here',
+  'workflow.yaml is a skeleton: live command and launch → launch tasks, prepare → prepare tasks, finalize → finalize tasks and fetch (relative files are relative to the service folder e2ctwin uses: adjust), dependsOn and {{ s.url }}/{{ s.address }} → depends_on; live image, port, health, env and files, and {{ s.port }}/{{ s.host }} references, have no Ansible form here',
   'comments and YAML layout are not kept; relative file names are rewritten for the export folder',
 ];
 
@@ -100,30 +100,49 @@ export function exportE2clab(
   });
 
   const workflow = resolved.services.flatMap((s) => {
-    const cmd = s.live?.command;
-    if (cmd === undefined) return [];
-    const deps = new Map<string, string>();
+    const live = s.live;
+    if (!live || (live.command === undefined && !live.prepare && !live.launch && !live.finalize)) return [];
+    const deps = new Map<string, { selector: string; grouping: string }>();
+    for (const d of live.dependsOn ?? []) deps.set(d.prefix, { selector: d.selector, grouping: d.grouping });
+    const grouped = new Set(deps.keys());
     const fill = (text: string) =>
-      text.replace(TEMPLATE, (whole, layer: string, svc: string, key: string) => {
-        if (key !== 'url' && key !== 'address') return whole;
-        const prefix = `${layer}_${svc}`;
-        deps.set(prefix, `${layer}.${svc}.*`);
-        return `{{ ${prefix}.${key === 'url' ? 'url' : '__address__'} }}`;
-      });
-    const task = Array.isArray(cmd) ? { command: { argv: cmd.map(fill) } } : { shell: fill(cmd) };
+      text
+        .replace(TEMPLATE, (whole, layer: string, svc: string, key: string) => {
+          if (key !== 'url' && key !== 'address') return whole;
+          const prefix = `${layer}_${svc}`;
+          deps.set(prefix, { selector: `${layer}.${svc}.*`, grouping: 'round_robin' });
+          return `{{ ${prefix}.${key === 'url' ? 'url' : '__address__'} }}`;
+        })
+        // A live.dependsOn prefix's .address is E2Clab's __address__.
+        .replace(/\{\{\s*([A-Za-z_]\w*?)(\d*)\.address\s*\}\}/g, (whole, p: string, n: string) =>
+          grouped.has(p) ? `{{ ${p}${n}.__address__ }}` : whole,
+        );
+    const argvTask = (argv: readonly string[]) => ({ command: { argv: argv.map(fill) } });
+    const launch = [
+      ...(live.command === undefined
+        ? []
+        : [Array.isArray(live.command) ? argvTask(live.command) : { shell: fill(live.command) }]),
+      ...(live.launch ?? []).map(argvTask),
+    ];
+    const finalize = [
+      ...(live.finalize?.commands ?? []).map(argvTask),
+      ...(live.finalize?.files ?? []).map((src) => ({ fetch: { src, dest: `{{ working_dir }}/${s.id}/` } })),
+    ];
     return [
       {
         hosts: `${s.id}.*`,
         ...(deps.size > 0
           ? {
-              depends_on: [...deps].map(([prefix, sel]) => ({
-                service_selector: sel,
-                grouping: 'round_robin',
+              depends_on: [...deps].map(([prefix, d]) => ({
+                service_selector: d.selector,
+                grouping: d.grouping,
                 prefix,
               })),
             }
           : {}),
-        launch: [task],
+        ...(live.prepare?.length ? { prepare: live.prepare.map(argvTask) } : {}),
+        ...(launch.length > 0 ? { launch } : {}),
+        ...(finalize.length > 0 ? { finalize } : {}),
       },
     ];
   });

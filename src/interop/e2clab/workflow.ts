@@ -2,9 +2,13 @@ import { type SelectableService, selectHosts } from '../../scenario/index.js';
 import { InteropErrorCode, type InteropIssue } from '../errors.js';
 import { type E2clabFile, isObject } from './read.js';
 
-/** What workflow.yaml gave a service: the command its `launch` phase runs, as the live section takes it. */
+/** What workflow.yaml gave a service, as the live section takes it. */
 export interface ImportedLive {
-  command: string | string[];
+  command?: string | string[];
+  prepare?: string[][];
+  launch?: string[][];
+  finalize?: { commands: string[][]; files: string[] };
+  dependsOn?: { selector: string; prefix: string; grouping: 'round_robin' | 'asarray' | 'aggregate' }[];
 }
 
 export interface ImportedWorkflow {
@@ -25,11 +29,13 @@ const FIELDS: Record<string, string> = {
 };
 
 /**
- * Reads `workflow.yaml` (a list of plays `{hosts, depends_on, prepare, launch, finalize}`): a `launch`
- * made of one `shell`/`command` task becomes the matched services' live command, with `{{ prefix.url }}`
- * of a `depends_on` on one service rewritten to the twin's `{{ layer.service.url }}`. Everything else
- * (prepare, finalize, other tasks, Ansible keywords, groupings other than one-service round_robin) is
- * reported as a warning: live mode has no phases yet.
+ * Reads `workflow.yaml` (a list of plays `{hosts, depends_on, prepare, launch, finalize}`) into the
+ * matched services' live sections: the first `shell`/`command` task of `launch` becomes the command, the
+ * other ones `live.launch`; `prepare` shell/command tasks `live.prepare`; `finalize` shell/command tasks
+ * `live.finalize.commands` and `fetch` tasks `live.finalize.files`. A `depends_on` on one single-instance
+ * service becomes `{{ layer.service.url }}`; any other becomes `live.dependsOn` with its grouping (its
+ * `{{ prefix.url }}`, `{{ prefix }}` templates kept). A shell task becomes `[sh, -c, text]`: the user's own
+ * script, never text built from values. Other tasks, Ansible keywords and templates are warnings.
  */
 export function readWorkflow(
   f: E2clabFile,
@@ -79,8 +85,11 @@ export function readWorkflow(
     const targets = ids(play.hosts, [pi, 'hosts']);
     if (!targets) return;
 
-    // depends_on prefix → the service it names, when it names exactly one.
+    // depends_on prefix → the service it names, when it names exactly one single-instance service;
+    // other dependencies become live.dependsOn.
     const prefixes = new Map<string, string>();
+    const grouped = new Set<string>();
+    const depends: NonNullable<ImportedLive['dependsOn']> = [];
     const deps = play.depends_on ?? [];
     if (!Array.isArray(deps))
       err([pi, 'depends_on'], InteropErrorCode.INVALID_VALUE, 'depends_on must be a list');
@@ -111,55 +120,99 @@ export function readWorkflow(
         if (!to) return;
         for (const from of targets) for (const t of to) out.dependencies.push({ from, to: t });
         if (typeof d.prefix !== 'string') return;
-        if (to.length === 1 && (d.grouping ?? 'round_robin') === 'round_robin') {
-          prefixes.set(d.prefix, to[0]!);
-          if (d.array_info !== undefined)
-            warn([...dat, 'array_info'], 'array_info only applies to asarray; ignored');
-        } else
+        const grouping = String(d.grouping ?? 'round_robin');
+        const single =
+          to.length === 1 && services.find((s) => `${s.layer}.${s.name}` === to[0])?.quantity === 1;
+        if (d.array_info !== undefined && grouping !== 'asarray')
+          warn([...dat, 'array_info'], 'array_info only applies to asarray; ignored');
+        if (grouping === 'round_robin' && single) prefixes.set(d.prefix, to[0]!);
+        else if (grouping === 'address_match')
+          warn([...dat, 'grouping'], 'address_match (E2Clab-internal, fills _self) not mapped', false);
+        else if (!/^(?:[A-Za-z_]\w*)?[A-Za-z_]$/.test(d.prefix))
           warn(
-            [...dat, 'grouping'],
-            `grouping ${String(d.grouping)} over ${to.length} service(s) not mapped: live templates give one service's first instance ({{ layer.service.url }})`,
+            [...dat, 'prefix'],
+            `prefix ${d.prefix} not mapped: live.dependsOn prefixes end with a letter or "_"`,
             false,
           );
+        else {
+          depends.push({
+            selector: String(d.service_selector),
+            prefix: d.prefix,
+            grouping: grouping as 'round_robin',
+          });
+          grouped.add(d.prefix);
+          if (grouping === 'asarray' && d.array_info !== undefined && d.array_info !== 'hostname')
+            warn(
+              [...dat, 'array_info'],
+              `array_info ${String(d.array_info)} not mapped: {{ ${d.prefix} }} lists the addresses`,
+              false,
+            );
+          if (grouping === 'aggregate')
+            warn(
+              [...dat, 'grouping'],
+              `aggregate: E2Clab's {{ ${d.prefix}<service>_<machine>.url }} becomes {{ ${d.prefix}<k>.url }} (k = 1, 2, … over the selected instances): edit the templates`,
+              false,
+            );
+        }
       });
 
-    for (const k of Object.keys(play)) {
-      if (k === 'hosts' || k === 'depends_on' || k === 'launch') continue;
-      if (PHASES.includes(k))
+    for (const k of Object.keys(play))
+      if (!['hosts', 'depends_on', ...PHASES].includes(k))
+        warn([pi, k], `${k} (an Ansible play keyword E2Clab passes through) not mapped`);
+    const fill = <T extends string | string[]>(c: T, at: PropertyKey[]) =>
+      rewrite(c, prefixes, grouped, (name) =>
         warn(
-          [pi, k],
-          `${k} not mapped: live mode has no ${k} phase yet (e2ctwin live runs each service's command)`,
-        );
-      else warn([pi, k], `${k} (an Ansible play keyword E2Clab passes through) not mapped`);
-    }
-    if (play.launch === undefined) return;
-    const tasks = play.launch;
-    if (!Array.isArray(tasks))
-      return err([pi, 'launch'], InteropErrorCode.INVALID_VALUE, 'launch must be a list of Ansible tasks');
-    let command: string | string[] | undefined;
-    tasks.forEach((t: unknown, ti: number) => {
-      const tat = [pi, 'launch', ti];
-      const c = command === undefined ? taskCommand(t) : undefined;
-      if (c === undefined) {
-        warn(
-          tat,
-          command === undefined
-            ? 'task not mapped: only a shell or command task becomes the live command'
-            : 'task not mapped: the live command is the first shell/command task',
-          false,
-        );
-        return;
-      }
-      command = rewrite(c, prefixes, (name) =>
-        warn(
-          tat,
-          `template {{ ${name} }} not mapped: edit the live command (the twin knows {{ layer.service.url|address|port|host }})`,
+          at,
+          `template {{ ${name} }} not mapped: edit the command (the twin knows {{ layer.service.url|address|port|host }}, {{ current_repeat }} and live.dependsOn prefixes)`,
           false,
         ),
       );
+    const argv = (c: string | string[]) => (Array.isArray(c) ? c : ['sh', '-c', c]);
+    const live: ImportedLive = {};
+    const tasksOf = (phase: string): unknown[] => {
+      const t = play[phase];
+      if (t === undefined) return [];
+      if (!Array.isArray(t)) {
+        err([pi, phase], InteropErrorCode.INVALID_VALUE, `${phase} must be a list of Ansible tasks`);
+        return [];
+      }
+      return t;
+    };
+    tasksOf('prepare').forEach((t, ti) => {
+      const c = taskCommand(t);
+      if (c === undefined)
+        return warn(
+          [pi, 'prepare', ti],
+          'task not mapped: prepare takes shell and command tasks (copy artifacts with live.files)',
+          false,
+        );
+      (live.prepare ??= []).push(argv(fill(c, [pi, 'prepare', ti])));
     });
-    if (command === undefined) return;
-    for (const id of targets) out.live.set(id, { command });
+    tasksOf('launch').forEach((t, ti) => {
+      const c = taskCommand(t);
+      if (c === undefined)
+        return warn([pi, 'launch', ti], 'task not mapped: launch takes shell and command tasks', false);
+      const filled = fill(c, [pi, 'launch', ti]);
+      if (live.command === undefined) live.command = filled;
+      else (live.launch ??= []).push(argv(filled));
+    });
+    tasksOf('finalize').forEach((t, ti) => {
+      const at = [pi, 'finalize', ti];
+      const file = fetchSrc(t);
+      const fin = () => (live.finalize ??= { commands: [], files: [] });
+      if (file !== undefined) {
+        if (/\{\{|\.\./.test(file) || !/^[\w./-]+$/.test(file))
+          return warn(at, `fetch of ${file} not mapped: name a file without templates or ".."`, false);
+        return void fin().files.push(file);
+      }
+      const c = taskCommand(t);
+      if (c === undefined)
+        return warn(at, 'task not mapped: finalize takes fetch, shell and command tasks', false);
+      fin().commands.push(argv(fill(c, at)));
+    });
+    if (depends.length > 0) live.dependsOn = depends;
+    if (Object.keys(live).length === 0) return;
+    for (const id of targets) out.live.set(id, { ...out.live.get(id), ...structuredClone(live) });
   });
   return out;
 }
@@ -185,10 +238,24 @@ function taskCommand(t: unknown): string | string[] | undefined {
   return undefined;
 }
 
-/** `{{ prefix.url }}` → `{{ layer.service.url }}`; other templates are reported. */
+/** The `src` of a `fetch: {src, dest, …}` task. */
+function fetchSrc(t: unknown): string | undefined {
+  if (!isObject(t)) return undefined;
+  const modules = Object.keys(t).filter((k) => k !== 'name');
+  if (modules.length !== 1 || modules[0]!.replace(/^ansible\.builtin\./, '') !== 'fetch') return undefined;
+  const v = t[modules[0]!];
+  return isObject(v) && typeof v.src === 'string' ? v.src : undefined;
+}
+
+/**
+ * `{{ prefix.url }}` of a one-service dependency → `{{ layer.service.url }}`; `{{ p.__address__ }}` of a
+ * grouped one → `{{ p.address }}` (`{{ p.url }}`, `{{ p }}` stay); `{{ current_repeat }}` stays; other
+ * templates are reported.
+ */
 function rewrite<T extends string | string[]>(
   c: T,
   prefixes: Map<string, string>,
+  grouped: Set<string>,
   unknown: (name: string) => void,
 ): T {
   const one = (s: string) =>
@@ -197,6 +264,11 @@ function rewrite<T extends string | string[]>(
       const id = prefixes.get(prefix);
       const key = field !== undefined ? FIELDS[field] : undefined;
       if (id && key && name.split('.').length === 2) return `{{ ${id}.${key} }}`;
+      if (name === 'current_repeat') return whole;
+      const base = prefix.replace(/\d+$/, '');
+      if (grouped.has(prefix) && field === undefined) return whole;
+      if ((grouped.has(prefix) || grouped.has(base)) && key && name.split('.').length === 2)
+        return `{{ ${prefix}.${key} }}`;
       unknown(name);
       return whole;
     });
