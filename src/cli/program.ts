@@ -16,6 +16,8 @@ import { registerValidate } from './commands/validate.js';
 import { registerDrive } from './commands/drive.js';
 import { registerEngine } from './commands/engine.js';
 import { registerLive, registerProbe } from './commands/live.js';
+import { registerInit } from './commands/init.js';
+import { registerDoctor } from './commands/doctor.js';
 
 /** The e2ctwin command line: one verb per capability, each with its own --help. */
 export function buildProgram(): Command {
@@ -48,6 +50,8 @@ export function buildProgram(): Command {
   registerDrive(program);
   registerProbe(program);
   registerServe(program);
+  registerInit(program);
+  registerDoctor(program);
   return program;
 }
 
