@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,7 @@ beforeAll(() => {
   const packed = execFileSync('npm', ['pack', '--pack-destination', tmp, '--json', '--loglevel=error'], {
     cwd: repoRoot,
     encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   tarball = path.join(
     tmp,
@@ -120,5 +121,31 @@ describe('the npm package', () => {
     const shipped = path.join(prefix, 'lib', 'node_modules', 'e2ctwin', 'scenarios', 'local-testbed.yaml');
     const v = installed(['validate', shipped]);
     expect(v.status, v.stderr).toBe(0);
+  });
+
+  it('serves the browser view from its own web/ folder and d3 from its dependencies', async () => {
+    const child = spawn(e2ctwin, ['serve', '--port', '0', '--runs', 'runs'], { cwd: work });
+    try {
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      const url = await new Promise<string>((resolve, reject) => {
+        child.on('exit', (code) => reject(new Error(`serve exited (${code}): ${out}`)));
+        child.stdout.on('data', () => {
+          const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+          if (m) resolve(m[0]);
+        });
+      });
+      const index = await fetch(url);
+      expect(index.status).toBe(200);
+      expect(await index.text()).toMatch(/<html/i);
+      const d3 = await fetch(new URL('/vendor/d3.js', url));
+      expect(d3.status).toBe(200);
+      expect(await d3.text()).toMatch(/export default globalThis\.d3/);
+      const scenarios = await fetch(new URL('/api/scenarios', url));
+      expect(scenarios.status).toBe(200);
+      expect(await scenarios.text()).toMatch(/plantnet/);
+    } finally {
+      child.kill();
+    }
   });
 });
