@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { shippedScenarios } from '../../src/cli/starter-folder.js';
+import { shippedScenarios, writeStarter } from '../../src/cli/starter-folder.js';
 import { loadScenario } from '../../src/scenario/index.js';
 import { repoRoot, runCli } from '../support/cli.js';
 
@@ -53,10 +53,8 @@ describe('e2ctwin init', () => {
   it('writes a starter that loads on its own for every shipped scenario', () => {
     for (const s of shippedScenarios()) {
       const dir = path.join(tmp, `s-${s.replace('/', '-')}`);
-      const r = runCli(['init', dir, '--scenario', s]);
-      expect(r.status, r.stderr).toBe(0);
-      const file = path.join(dir, `${path.basename(s)}.yaml`);
-      const own = loadScenario(file, { allowedRoots: [dir] });
+      const { scenarioFile } = writeStarter({ dir, scenario: s });
+      const own = loadScenario(scenarioFile, { allowedRoots: [dir] });
       expect(own.ok, `${s}: ${JSON.stringify(!own.ok && own.issues)}`).toBe(true);
     }
   });
