@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The CLI runs from the compiled dist/ (start-up time is part of every run users pay for).
-// `npm ci` builds it through the `prepare` script; `npm run build` refreshes it after edits.
+// The package ships it (`npm pack` builds it through `prepack`); in a checkout `bash scripts/setup.sh` or
+// `npm run build` builds it.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -2,8 +2,18 @@
 # Installs what e2ctwin and its tests need, only when it is missing, then builds dist/.
 # `npm test` runs this first (pretest), so a fresh clone needs nothing else.
 # Debian packages are installed with apt-get when running as root and they are absent.
+#   --sim-only  what simulating needs: npm dependencies and dist/, none of the tests' Debian packages
+#   --dry-run   print what would be installed or run, change nothing
 set -euo pipefail
 cd "$(dirname "$0")/.."
+sim_only=0 dry_run=0
+for arg in "$@"; do
+  case "$arg" in
+    --sim-only) sim_only=1 ;;
+    --dry-run) dry_run=1 ;;
+    *) echo "setup: unknown option $arg (options: --sim-only, --dry-run)" >&2; exit 2 ;;
+  esac
+done
 
 # Debian packages the test suite uses (later issues append to this list).
 DEBIAN_PACKAGES=()
@@ -15,7 +25,13 @@ missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
+# Simulating needs Node only: the Debian packages serve live mode, the browser tests and distributed studies.
+if [ "$sim_only" = 1 ]; then missing=(); DEBIAN_PACKAGES=(); fi
+if [ "$dry_run" = 1 ]; then
+  echo "setup (dry run): Debian packages checked: ${DEBIAN_PACKAGES[*]:-none}"
+  echo "setup (dry run): Debian packages to install: ${missing[*]:-none}"
+fi
+if [ ${#missing[@]} -gt 0 ] && [ "$dry_run" = 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
@@ -30,10 +46,12 @@ fi
 stamp=node_modules/.e2ctwin-lock.sha
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  [ "$dry_run" = 1 ] && { echo "setup (dry run): would run npm ci, then npm run build"; exit 0; }
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
 
-# dist/ is what the e2ctwin command runs; rebuild it every time (tsc takes about a second).
+# dist/ is what the e2ctwin command runs; rebuild it every time (esbuild takes about a second).
+[ "$dry_run" = 1 ] && { echo "setup (dry run): would run npm run build"; exit 0; }
 npm run --silent build

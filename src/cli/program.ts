@@ -18,6 +18,8 @@ import { registerEngine } from './commands/engine.js';
 import { registerLive, registerProbe } from './commands/live.js';
 import { registerImport } from './commands/import.js';
 import { registerExport } from './commands/export.js';
+import { registerInit } from './commands/init.js';
+import { registerDoctor } from './commands/doctor.js';
 
 /** The e2ctwin command line: one verb per capability, each with its own --help. */
 export function buildProgram(): Command {
@@ -52,6 +54,8 @@ export function buildProgram(): Command {
   registerServe(program);
   registerImport(program);
   registerExport(program);
+  registerInit(program);
+  registerDoctor(program);
   return program;
 }
 
