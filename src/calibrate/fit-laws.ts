@@ -44,32 +44,43 @@ export function ksTwoSample(a: readonly number[], b: readonly number[]): number 
   return d;
 }
 
-function finish(
-  dist: FittedLaw['dist'],
-  params: Record<string, number>,
-  m: number,
-  cv: number,
-  ll: number,
-  p: number,
-  sorted: number[],
-  cdf: (x: number) => number,
-): FittedLaw {
+/** A fitted law's figures, before its AIC and KS distance are computed from them. */
+interface Fit {
+  dist: FittedLaw['dist'];
+  params: Record<string, number>;
+  mean: number;
+  cv: number;
+  logLikelihood: number;
+  /** Number of fitted parameters (for the AIC). */
+  k: number;
+  cdf: (x: number) => number;
+}
+
+function finish(sorted: number[], f: Fit): FittedLaw {
   return {
-    dist,
-    params,
-    mean: m,
-    cv,
-    logLikelihood: ll,
-    aic: 2 * p - 2 * ll,
-    ks: ksDistance(sorted, cdf),
-    cdf,
+    dist: f.dist,
+    params: f.params,
+    mean: f.mean,
+    cv: f.cv,
+    logLikelihood: f.logLikelihood,
+    aic: 2 * f.k - 2 * f.logLikelihood,
+    ks: ksDistance(sorted, f.cdf),
+    cdf: f.cdf,
   };
 }
 
 export function fitExponential(sorted: number[]): FittedLaw {
   const m = mean(sorted);
   const ll = -sorted.length * (Math.log(m) + 1);
-  return finish('exponential', { mean: m }, m, 1, ll, 1, sorted, (x) => 1 - Math.exp(-x / m));
+  return finish(sorted, {
+    dist: 'exponential',
+    params: { mean: m },
+    mean: m,
+    cv: 1,
+    logLikelihood: ll,
+    k: 1,
+    cdf: (x) => 1 - Math.exp(-x / m),
+  });
 }
 
 export function fitLognormal(sorted: number[]): FittedLaw {
@@ -79,16 +90,15 @@ export function fitLognormal(sorted: number[]): FittedLaw {
   const sigma = Math.sqrt(s2);
   const n = sorted.length;
   const ll = -logs.reduce((a, b) => a + b, 0) - (n / 2) * Math.log(2 * Math.PI * s2) - n / 2;
-  return finish(
-    'lognormal',
-    { mu, sigma },
-    Math.exp(mu + s2 / 2),
-    Math.sqrt(Math.exp(s2) - 1),
-    ll,
-    2,
-    sorted,
-    (x) => (x <= 0 ? 0 : normalCdf((Math.log(x) - mu) / sigma)),
-  );
+  return finish(sorted, {
+    dist: 'lognormal',
+    params: { mu, sigma },
+    mean: Math.exp(mu + s2 / 2),
+    cv: Math.sqrt(Math.exp(s2) - 1),
+    logLikelihood: ll,
+    k: 2,
+    cdf: (x) => (x <= 0 ? 0 : normalCdf((Math.log(x) - mu) / sigma)),
+  });
 }
 
 /** Gamma by Minka's Newton iteration on the shape (s = ln x̄ − mean ln x). */
@@ -107,9 +117,15 @@ export function fitGamma(sorted: number[]): FittedLaw {
   const theta = m / k;
   const n = sorted.length;
   const ll = n * ((k - 1) * meanLog - m / theta - k * Math.log(theta) - logGamma(k));
-  return finish('gamma', { shape: k, scale: theta }, m, 1 / Math.sqrt(k), ll, 2, sorted, (x) =>
-    gammaP(k, x / theta),
-  );
+  return finish(sorted, {
+    dist: 'gamma',
+    params: { shape: k, scale: theta },
+    mean: m,
+    cv: 1 / Math.sqrt(k),
+    logLikelihood: ll,
+    k: 2,
+    cdf: (x) => gammaP(k, x / theta),
+  });
 }
 
 /** Weibull by Newton's method on the shape's profile likelihood equation. */
@@ -144,16 +160,15 @@ export function fitWeibull(sorted: number[]): FittedLaw {
     n * (Math.log(k) - k * Math.log(lambda)) +
     (k - 1) * logs.reduce((a, b) => a + b, 0) -
     sorted.reduce((a, x) => a + (x / lambda) ** k, 0);
-  return finish(
-    'weibull',
-    { shape: k, scale: lambda },
-    m,
-    Math.sqrt(g2 / (g1 * g1) - 1),
-    ll,
-    2,
-    sorted,
-    (x) => 1 - Math.exp(-((Math.max(0, x) / lambda) ** k)),
-  );
+  return finish(sorted, {
+    dist: 'weibull',
+    params: { shape: k, scale: lambda },
+    mean: m,
+    cv: Math.sqrt(g2 / (g1 * g1) - 1),
+    logLikelihood: ll,
+    k: 2,
+    cdf: (x) => 1 - Math.exp(-((Math.max(0, x) / lambda) ** k)),
+  });
 }
 
 /**

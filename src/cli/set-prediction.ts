@@ -122,11 +122,11 @@ export interface BestUnderSet {
 export async function bestUnderSet(
   file: string,
   configs: readonly { name: string; overrides: string[] }[],
-  metric: string,
-  sense: 'min' | 'max',
+  objective: { key: string; sense: 'min' | 'max' },
   setFile: string,
   o: { seed: number; replications: number; runner: TrialRunner; onProgress?: (f: number) => void },
 ): Promise<{ samples: number; rows: BestUnderSet[] }> {
+  const { key: metric, sense } = objective;
   const loaded = loadCalibrationSet(setFile);
   if (!loaded.ok) throw new ScenarioError(loaded.issues);
   // The caller's runner (the study's pool): the caller closes it.

@@ -126,6 +126,12 @@ export function morrisValue(p: Param, u: number): Value {
     : p.min! + u * (p.max! - p.min!);
 }
 
+/** The bootstrap of an index's 95 % interval: its stream and number of resamples (default 1000). */
+export interface Bootstrap {
+  rng: Rng;
+  resamples?: number;
+}
+
 /**
  * Elementary effects EE_i = ±[f(x ± Δe_i) − f(x)]/Δ (sign-adjusted for the step's direction; in metric
  * units per unit of the factor's normalized range), then μ = mean EE, μ* = mean |EE| (Campolongo et al.
@@ -136,9 +142,9 @@ export function morrisIndices(
   trajectories: ReturnType<typeof morrisTrajectories>,
   values: readonly number[][],
   p: number,
-  rng: Rng,
-  resamples = 1000,
+  bootstrap: Bootstrap,
 ): MorrisIndex[] {
+  const { rng, resamples = 1000 } = bootstrap;
   const delta = p / (2 * (p - 1));
   const ee: number[][] = space.params.map(() => []);
   trajectories.forEach((t, ti) => {
@@ -185,13 +191,9 @@ export async function morris(
     const values = traj.map((t, ti) =>
       t.points.map((_, j) => evaluations[ti * (space.dims + 1) + j]!.summary.mean[m] ?? NaN),
     );
-    indices[m] = morrisIndices(
-      space,
-      traj,
-      values,
-      p,
-      createStream(o.seed ?? study.rootSeed, `explore.sensitivity.morris.bootstrap.${m}`, 0),
-    );
+    indices[m] = morrisIndices(space, traj, values, p, {
+      rng: createStream(o.seed ?? study.rootSeed, `explore.sensitivity.morris.bootstrap.${m}`, 0),
+    });
   }
   return { indices, evaluations, runs: configs.length };
 }
@@ -235,9 +237,9 @@ export function sobolIndices(
   fA: readonly number[],
   fB: readonly number[],
   fAB: readonly (readonly number[])[],
-  rng: Rng,
-  resamples = 1000,
+  bootstrap: Bootstrap,
 ): SobolIndex[] {
+  const { rng, resamples = 1000 } = bootstrap;
   const n = fA.length;
   const estimate = (idx: readonly number[], i: number) => {
     const a = idx.map((j) => fA[j]!),
@@ -292,13 +294,9 @@ export async function sobol(
     const fA = f.slice(0, n),
       fB = f.slice(n, 2 * n);
     const fAB = space.params.map((_, i) => f.slice((2 + i) * n, (3 + i) * n));
-    indices[m] = sobolIndices(
-      space,
-      fA,
-      fB,
-      fAB,
-      createStream(seed, `explore.sensitivity.sobol.bootstrap.${m}`, 0),
-    );
+    indices[m] = sobolIndices(space, fA, fB, fAB, {
+      rng: createStream(seed, `explore.sensitivity.sobol.bootstrap.${m}`, 0),
+    });
     const all = [...fA, ...fB];
     const mu = mean(all);
     variance[m] = all.reduce((s, x) => s + (x - mu) ** 2, 0) / all.length;

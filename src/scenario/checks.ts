@@ -28,14 +28,11 @@ export interface CheckContext {
 export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const { doc } = ctx;
-  const add = (
-    o: Origin,
-    p: PropertyKey[],
-    code: ScenarioIssue['code'],
-    msg: string,
-    hint?: string,
-    key = false,
-  ) => issues.push(o.src.issue(code, [...o.base, ...p], msg, hint, key));
+  const add = (o: Origin, p: PropertyKey[], code: ScenarioIssue['code'], msg: string, hint?: string) =>
+    issues.push(o.src.issue(code, [...o.base, ...p], msg, hint));
+  // A name that refers to nothing: the issue points at the key itself, not at its value.
+  const addAtKey = (o: Origin, p: PropertyKey[], code: ScenarioIssue['code'], msg: string, hint?: string) =>
+    issues.push(o.src.issue(code, [...o.base, ...p], msg, hint, true));
   const top = ctx.at([]);
 
   const serviceIds: string[] = [];
@@ -85,24 +82,22 @@ export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
       const stages = app.stages.map((st) => st.name);
       for (const name of Object.keys(s.pools)) {
         if (!pools.includes(name))
-          add(
+          addAtKey(
             top,
             [...sp, 'pools', name],
             ScenarioErrorCode.DANGLING_REFERENCE,
             `app has no pool "${name}"`,
             suggest(name, pools),
-            true,
           );
       }
       for (const name of Object.keys(s.stages)) {
         if (!stages.includes(name))
-          add(
+          addAtKey(
             top,
             [...sp, 'stages', name],
             ScenarioErrorCode.DANGLING_REFERENCE,
             `app has no stage "${name}"`,
             suggest(name, stages),
-            true,
           );
       }
       const host = ctx.hosts[li]?.[si];
@@ -187,13 +182,12 @@ export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
     for (const key of Object.keys(doc.explore.params)) {
       const r = resolveFieldPath(ctx.raw, key);
       if ('error' in r)
-        add(
+        addAtKey(
           top,
           ['explore', 'params', key],
           ScenarioErrorCode.DANGLING_REFERENCE,
           `parameter path ${key}: ${r.error}`,
           r.hint,
-          true,
         );
     }
   }
@@ -201,13 +195,12 @@ export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
     for (const [key, r] of Object.entries(doc.calibrate.params)) {
       const res = resolveFieldPath(ctx.raw, key);
       if ('error' in res)
-        add(
+        addAtKey(
           top,
           ['calibrate', 'params', key],
           ScenarioErrorCode.DANGLING_REFERENCE,
           `parameter path ${key}: ${res.error}`,
           res.hint,
-          true,
         );
       if (r.max <= r.min)
         add(top, ['calibrate', 'params', key, 'max'], ScenarioErrorCode.INVALID_VALUE, 'max must be > min');

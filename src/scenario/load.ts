@@ -131,9 +131,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
         policy,
         path.resolve(scenarioDir, parsed.data.calibration),
         parsed.data.calibration,
-        at([]),
-        issues,
-        applied,
+        { top: at([]), issues, applied },
       );
     }
     // Trace files are read and checked here, so that `validate` finds a bad row, not the simulation.
@@ -156,14 +154,11 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
   let measurements: { list: Measurement[]; file: string } | undefined;
   const named = parsed.success ? parsed.data.calibrate?.measurements : undefined;
   if (typeof named === 'string') {
-    measurements = loadMeasurementsFile(
-      policy,
-      path.resolve(scenarioDir, named),
-      named,
-      at([]),
+    measurements = loadMeasurementsFile(policy, path.resolve(scenarioDir, named), named, {
+      top: at([]),
       issues,
       applied,
-    );
+    });
   }
   issues.push(...loader.issues.map((i) => attributeToOverride(i, applied)));
   if (!parsed.success || issues.length > 0) return { ok: false, issues: dedupe(issues) };
@@ -178,7 +173,15 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
   if (issues.length > 0) return { ok: false, issues: dedupe(issues) };
 
   const scenario = deepFreeze(
-    resolve(doc, hosts, apps, linkClasses, calibration, path.resolve(file), selectors, measurements),
+    resolve(doc, {
+      hosts,
+      apps,
+      linkClasses,
+      calibration,
+      file: path.resolve(file),
+      selectors,
+      measurements,
+    }),
   );
   rememberTraces(scenario, traces);
   return { ok: true, scenario, issues: [] };
@@ -222,15 +225,21 @@ export function loadScenarioOrThrow(file: string, options: LoadOptions = {}): Re
   return r.scenario;
 }
 
+/** Where a referenced file's problems go: located at `top`, attributed to the override that named it. */
+interface IssueSink {
+  top: Origin;
+  issues: ScenarioIssue[];
+  applied: Parameters<typeof attributeToOverride>[1];
+}
+
 /** Reads the `calibration:` params file under the policy; its problems are located in it, unquoted. */
 function loadCalibration(
   policy: FilePolicy,
   file: string,
   written: string,
-  top: Origin,
-  issues: ScenarioIssue[],
-  applied: Parameters<typeof attributeToOverride>[1],
+  sink: IssueSink,
 ): Calibration | undefined {
+  const { top, issues, applied } = sink;
   const r = policy.read(file, 'yaml');
   if (!r.ok) {
     const message =
@@ -260,10 +269,9 @@ function loadMeasurementsFile(
   policy: FilePolicy,
   file: string,
   written: string,
-  top: Origin,
-  issues: ScenarioIssue[],
-  applied: Parameters<typeof attributeToOverride>[1],
+  sink: IssueSink,
 ): { list: Measurement[]; file: string } | undefined {
+  const { top, issues, applied } = sink;
   const r = policy.read(file, 'yaml');
   if (!r.ok) {
     const message =
@@ -309,16 +317,19 @@ function resolveCalibrate(
   return rest;
 }
 
-function resolve(
-  doc: ScenarioDoc,
-  hosts: (Hardware | undefined)[][],
-  apps: ({ app: App } | undefined)[][],
-  linkClasses: ({ delayMs: number; rateMbps: number; lossPercent: number } | undefined)[],
-  calibration: Calibration | undefined,
-  file: string,
-  selectors: ResolvedSelectors,
-  measurements?: { list: Measurement[]; file: string },
-): ResolvedScenario {
+/** What loading found besides the document: each service's host and app, each link's class, the files read. */
+interface ResolveParts {
+  hosts: (Hardware | undefined)[][];
+  apps: ({ app: App } | undefined)[][];
+  linkClasses: ({ delayMs: number; rateMbps: number; lossPercent: number } | undefined)[];
+  calibration: Calibration | undefined;
+  file: string;
+  selectors: ResolvedSelectors;
+  measurements?: { list: Measurement[]; file: string } | undefined;
+}
+
+function resolve(doc: ScenarioDoc, parts: ResolveParts): ResolvedScenario {
+  const { hosts, apps, linkClasses, calibration, file, selectors, measurements } = parts;
   const layers = doc.layers.map((layer, li) => ({
     name: layer.name,
     ...(layer.description !== undefined ? { description: layer.description } : {}),

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LiveHost } from '../../src/live/target.js';
+import { until } from '../support/poll.js';
 
 const HOSTILE = [
   '$(touch pwned)',
@@ -51,11 +52,9 @@ export function liveTargetConformance(name: string, get: () => { a: LiveHost; b:
         what: 'conformance sleeper',
       });
       expect(await a.alive(pid)).toBe(true);
-      let child = '';
-      for (let i = 0; i < 100 && !child; i++) {
-        child = (await a.exec(['cat', posix.join(dir, 'child')])).stdout.trim();
-        if (!child) await sleep(20);
-      }
+      const child = await until('the sleeper wrote its child pid', async () =>
+        (await a.exec(['cat', posix.join(dir, 'child')])).stdout.trim(),
+      );
       expect(Number(child)).toBeGreaterThan(0);
       expect(await a.alive(Number(child))).toBe(true);
       await a.stop(pid, 1000);

@@ -34,8 +34,7 @@ describe('Sobol indices (Saltelli design, Saltelli 2010 / Jansen estimators)', (
       d.A.map(f),
       d.B.map(f),
       d.AB.map((m) => m.map(f)),
-      createStream(1, 'boot', 0),
-      200,
+      { rng: createStream(1, 'boot', 0), resamples: 200 },
     );
     const S = [0.3139, 0.4424, 0],
       ST = [0.5576, 0.4424, 0.2437];
@@ -75,12 +74,12 @@ describe('Morris elementary effects', () => {
   it('μ* is |slope| for a linear function with σ = 0, and σ > 0 flags an interaction', () => {
     const t = morrisTrajectories(3, 20, 4, createStream(3, 'm', 0));
     const linear = t.map((tr) => tr.points.map((u) => 3 * u[0]! - 2 * u[1]! + 0 * u[2]!));
-    const idx = morrisIndices(space, t, linear, 4, createStream(3, 'b', 0));
+    const idx = morrisIndices(space, t, linear, 4, { rng: createStream(3, 'b', 0) });
     expect(idx.map((x) => x.muStar)).toEqual([expect.closeTo(3, 9), expect.closeTo(2, 9), 0]);
     expect(idx[1]!.mu).toBeCloseTo(-2, 9);
     expect(idx[0]!.sigma).toBeCloseTo(0, 9);
     const inter = t.map((tr) => tr.points.map((u) => u[0]! * u[1]!));
-    const j = morrisIndices(space, t, inter, 4, createStream(3, 'b', 0));
+    const j = morrisIndices(space, t, inter, 4, { rng: createStream(3, 'b', 0) });
     expect(j[0]!.sigma).toBeGreaterThan(0.1);
     expect(j[2]!.muStar).toBe(0);
   });

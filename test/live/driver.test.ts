@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { drive } from '../../src/live/app/driver.js';
 import type { DriverSpec } from '../../src/live/plan/types.js';
 import type { SpanRecord } from '../../src/trace/index.js';
+import { until } from '../support/poll.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'e2ctwin-driver-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -116,7 +117,7 @@ describe('workload driver outcomes', () => {
       const t0 = Date.now();
       const running = drive(s, { durationS: 60, signal: stop.signal });
       // Stop once some requests have been answered (polled).
-      while (ok.answered() < 5) await new Promise((r) => setTimeout(r, 20));
+      await until('5 requests answered', () => ok.answered() >= 5);
       stop.abort();
       const summary = await running;
       expect(Date.now() - t0).toBeLessThan(30_000);

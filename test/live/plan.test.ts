@@ -11,6 +11,7 @@ import { SshHost } from '../../src/live/ssh-host.js';
 import { parseTestbed, redactTestbed } from '../../src/live/testbed/load.js';
 import { loadScenarioOrThrow } from '../../src/scenario/index.js';
 import { repoRoot, runCli } from '../support/cli.js';
+import { until } from '../support/poll.js';
 
 const fixture = path.join(repoRoot, 'test/live/fixtures/plantnet-small.yaml');
 const localTestbed = parseTestbed(
@@ -346,12 +347,15 @@ describe('no shell injection from scenario or testbed values', () => {
       const r = spawnSync('sh', ['-c', line], { cwd: dir, encoding: 'utf8' });
       const pid = Number(r.stdout.trim());
       expect(pid).toBeGreaterThan(0);
-      for (let i = 0; i < 100 && !existsSync(path.join(cwd, 'args.txt')); i++)
-        await new Promise((res) => setTimeout(res, 20));
-      await new Promise((res) => setTimeout(res, 50));
-      expect(readFileSync(path.join(cwd, 'args.txt'), 'utf8')).toBe(
-        `${[HOSTILE[3], ...HOSTILE.slice(0, 6)].join('\n')}\n`,
+      // The launched shell writes args.txt in the background: poll until its last line is there.
+      const expected = `${[HOSTILE[3], ...HOSTILE.slice(0, 6)].join('\n')}\n`;
+      const args = path.join(cwd, 'args.txt');
+      await until('args.txt written in full', () =>
+        existsSync(args)
+          ? readFileSync(args, 'utf8').split('\n').length >= expected.split('\n').length
+          : false,
       );
+      expect(readFileSync(args, 'utf8')).toBe(expected);
       expect(existsSync(path.join(dir, 'pwned')) || existsSync(path.join(cwd, 'pwned'))).toBe(false);
       expect(() =>
         SshHost.launcher({ argv: ['true'], env: { 'A;B': 'x' }, cwd, stdout: 'o', stderr: 'e', what: 't' }),

@@ -224,8 +224,7 @@ Examples:
               : await bestUnderSet(
                   file,
                   topConfigs(study.space, result, objectives[0]!, flags.set),
-                  objectives[0]!.key,
-                  objectives[0]!.sense,
+                  objectives[0]!,
                   flags.calibrationSet,
                   {
                     seed: study.rootSeed,

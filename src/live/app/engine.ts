@@ -130,16 +130,20 @@ export async function buildEngine(
   const statsTimer = setInterval(writeStats, options.statsMs ?? 1000);
   statsTimer.unref();
 
+  /** A span of a request: the fields it was given, minus the lanes, pools and items it did not use. */
   const span = (
     ctx: Ctx,
-    kind: SpanRecord['kind'],
-    name: string,
-    start: number,
-    end: number,
-    pool?: string,
-    lane?: number,
-    item?: number,
+    at: {
+      kind: SpanRecord['kind'];
+      name: string;
+      start: number;
+      end: number;
+      pool?: string | undefined;
+      lane?: number | undefined;
+      item?: number | undefined;
+    },
   ) => {
+    const { kind, name, start, end, pool, lane, item } = at;
     const s: SpanRecord = {
       request: ctx.id,
       kind,
@@ -237,23 +241,22 @@ export async function buildEngine(
       const got = await pool.acquire(st.hold === 'request' ? ctx.signal : undefined);
       lane = got.lane;
       if (got.waitedSince !== undefined)
-        span(ctx, 'wait', st.name, got.waitedSince, wallS(), st.pool, undefined, item);
+        span(ctx, { kind: 'wait', name: st.name, start: got.waitedSince, end: wallS(), pool: st.pool, item });
       if (st.hold === 'request') ctx.held.push([pool, lane]);
     }
     const t0 = wallS();
     try {
       await work(ctx, st, item, lane);
     } finally {
-      span(
-        ctx,
-        st.resource === 'network' ? 'network' : 'stage',
-        st.name,
-        t0,
-        wallS(),
-        st.pool,
-        pool ? lane : undefined,
+      span(ctx, {
+        kind: st.resource === 'network' ? 'network' : 'stage',
+        name: st.name,
+        start: t0,
+        end: wallS(),
+        pool: st.pool,
+        lane: pool ? lane : undefined,
         item,
-      );
+      });
       if (pool && st.hold !== 'request') pool.release(lane);
     }
   }

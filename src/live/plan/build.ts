@@ -242,7 +242,7 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
       else argv = command.map((a) => fill(a, where));
       const spec = 'spec.json';
       const specObj = s.workload
-        ? driverSpec(scenario, s, mine, host, urls, durationS)
+        ? driverSpec(s, mine, host, { scenario, urls, durationS })
         : s.app
           ? engineSpec(scenario, s, mine[0]!.name, port ?? DEFAULT_ENGINE_PORT, urls)
           : undefined;
@@ -366,14 +366,15 @@ function engineSpec(
   };
 }
 
-function driverSpec(
-  scenario: ResolvedScenario,
-  s: ResolvedService,
-  mine: PlanInstance[],
-  host: PlanHost,
-  urls: Map<string, string[]>,
-  durationS: number,
-): DriverSpec {
+/** What a driver's spec needs of the whole plan, beside its own service, instances and host. */
+interface PlanWide {
+  scenario: ResolvedScenario;
+  urls: Map<string, string[]>;
+  durationS: number;
+}
+
+function driverSpec(s: ResolvedService, mine: PlanInstance[], host: PlanHost, plan: PlanWide): DriverSpec {
+  const { scenario, urls, durationS } = plan;
   const w = s.workload!;
   const target = scenario.services.find((t) => t.id === w.target)!;
   const app = target.app;
