@@ -152,15 +152,14 @@ export function importE2clab(opts: ImportOptions): ImportResult {
 
   let fromSidecar = false;
   if (side)
-    fromSidecar = applySidecar(
-      side.data,
+    fromSidecar = applySidecar(side.data, {
       scenario,
       network,
-      path.dirname(path.resolve(side.src.file)),
-      opts.outDir,
+      fromDir: path.dirname(path.resolve(side.src.file)),
+      toDir: opts.outDir,
       side,
       warnings,
-    );
+    });
 
   if (!fromSidecar) {
     placeholders.push({
@@ -252,13 +251,16 @@ function addPlaceholders(
 /** Applies `e2ctwin.yaml` onto the imported document; false when it is not a sidecar written by export. */
 function applySidecar(
   data: unknown,
-  scenario: Record<string, unknown>,
-  network: Record<string, unknown>[],
-  fromDir: string,
-  toDir: string,
-  side: NonNullable<ReturnType<typeof readE2clabFile>>,
-  warnings: InteropIssue[],
+  into: {
+    scenario: Record<string, unknown>;
+    network: Record<string, unknown>[];
+    fromDir: string;
+    toDir: string;
+    side: NonNullable<ReturnType<typeof readE2clabFile>>;
+    warnings: InteropIssue[];
+  },
 ): boolean {
+  const { scenario, network, fromDir, toDir, side, warnings } = into;
   if (!isObject(data)) return false;
   const move = (p: string) =>
     path.isAbsolute(p) ? p : path.relative(toDir, path.resolve(fromDir, p)) || '.';
