@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { checkReferences } from './checks.js';
+import { resolveEvents, resolveServiceDynamics } from './dynamics.js';
 import { ScenarioErrorCode, ScenarioError, type ScenarioIssue } from './errors.js';
 import { displayPath, FilePolicy, readNamedFileAsync, type FileRoots, type Prefetch } from './file-policy.js';
 import { applyOverrides, attributeToOverride } from './overrides.js';
@@ -335,6 +336,7 @@ function resolve(
           : {}),
         ...(s.workload ? { workload: s.workload } : {}),
         ...(s.live ? { live: s.live } : {}),
+        ...resolveServiceDynamics(doc, id, s),
       };
     }),
   }));
@@ -359,6 +361,7 @@ function resolve(
     layers,
     services: layers.flatMap((l) => l.services),
     network,
+    ...(doc.events.length > 0 ? { events: resolveEvents(doc) } : {}),
     ...(doc.explore ? { explore: doc.explore } : {}),
     ...(doc.expect ? { expect: doc.expect } : {}),
     ...(doc.calibrate ? { calibrate: resolveCalibrate(doc.calibrate, file, measurements) } : {}),
