@@ -144,7 +144,8 @@ export function checkDynamics(
   };
   doc.events.forEach((e, ei) => {
     const ep = ['events', ei];
-    if (typeof e.at === 'string' && doc.clock === undefined)
+    const noClock = typeof e.at === 'string' && doc.clock === undefined;
+    if (noClock)
       add(
         [...ep, 'at'],
         ScenarioErrorCode.MISSING_FIELD,
@@ -152,7 +153,7 @@ export function checkDynamics(
       );
     const at = eventSeconds(e.at, doc.clock?.startsAt);
     const duration = doc.run.duration;
-    if (duration !== undefined && at > duration)
+    if (!noClock && duration !== undefined && at > duration)
       add(
         [...ep, 'at'],
         ScenarioErrorCode.INVALID_VALUE,
