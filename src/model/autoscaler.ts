@@ -18,7 +18,7 @@ interface Mark {
  * Target tracking (as cloud autoscalers do it): at the end of each window, the metric measured over it
  * (utilization or queue of a pool per instance up, or the service's p95 response time) gives the size
  * ceil(instances up × metric / target), bounded by [min, max]; the set is scaled to it unless an action
- * was taken within the cool-down. New instances serve after a draw of the start-up law (cold start) and
+ * was taken within the cool-down (for a scale-in, within the scale-in cool-down, usually longer). New instances serve after a draw of the start-up law (cold start) and
  * cost from their launch.
  */
 export class Autoscaler {
@@ -89,7 +89,8 @@ export class Autoscaler {
     // The small tolerance keeps an exact ratio (2.0000000001 from rounding) from adding an instance.
     else desired = Math.ceil((up * metric) / spec.target - 1e-9);
     desired = Math.min(spec.max, Math.max(spec.min, desired));
-    if (desired !== current && now - this.#lastAction >= spec.cooldownS) {
+    const cooldown = desired < current ? (spec.scaleInCooldownS ?? spec.cooldownS) : spec.cooldownS;
+    if (desired !== current && now - this.#lastAction >= cooldown) {
       this.#lastAction = now;
       sim.marker({ t: now, kind: 'autoscale', service: set.service.id, value: desired });
       set.scaleTo(desired, this.#startup);

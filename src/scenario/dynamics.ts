@@ -144,21 +144,13 @@ export function checkDynamics(
   };
   doc.events.forEach((e, ei) => {
     const ep = ['events', ei];
-    const noClock = typeof e.at === 'string' && doc.clock === undefined;
-    if (noClock)
+    if (typeof e.at === 'string' && doc.clock === undefined)
       add(
         [...ep, 'at'],
         ScenarioErrorCode.MISSING_FIELD,
         'a time of day needs clock.startsAt (the time of day at t = 0)',
       );
     const at = eventSeconds(e.at, doc.clock?.startsAt);
-    const duration = doc.run.duration;
-    if (!noClock && duration !== undefined && at > duration)
-      add(
-        [...ep, 'at'],
-        ScenarioErrorCode.INVALID_VALUE,
-        `at ${at} s is after the end of the run (${duration} s)`,
-      );
     const entry = services.get(e.service);
     if (!entry) {
       add(

@@ -169,12 +169,19 @@ export const AutoscaleSchema = z
       .min(0)
       .default(300)
       .describe('Least time between two scaling actions, seconds. Default 300.'),
+    scaleInCooldownS: z
+      .number()
+      .min(0)
+      .optional()
+      .describe(
+        'Least time after any action before removing instances, seconds (scaling in more slowly than out keeps a fleet from flapping). Default `cooldownS`.',
+      ),
     startupS: DistSchema.default(0).describe(
       'Start-up delay of each new instance (cold start), a law in seconds: it costs from its launch, serves from then on. Default 0.',
     ),
   })
   .describe(
-    'Target tracking: at the end of each window, instances = ceil(instances up × metric / target), within [min, max], at most one action per cool-down. Default none.',
+    'Target tracking: at the end of each window, instances = ceil(instances up × metric / target), within [min, max], at most one action per cool-down (scaling in: per scaleInCooldownS). Default none.',
   );
 export type Autoscale = z.output<typeof AutoscaleSchema>;
 
