@@ -11,7 +11,7 @@ export interface DynamicsMetrics {
   retries: number;
   /** Per window of the timeline: instances serving (time-weighted mean) by service, and failed requests. */
   timeline: { instances: Record<string, number[]>; failed: number[] };
-  /** What happened when (stops, restarts, instances up or gone, scaling actions, pool sizes, load steps). */
+  /** What happened when, warm-up included (stops, restarts, instances up or gone, scaling, pool sizes, load steps, link changes). */
   markers: InstanceMarker[];
   markersDropped: number;
 }
@@ -105,7 +105,7 @@ export function dynamicsMetrics(sim: Simulation): DynamicsMetrics | undefined {
     instances,
     retries: c.retries,
     timeline: { instances: series, failed: Array.from(c.windowFailed) },
-    markers: sim.markers.filter((m) => m.t >= from),
+    markers: sim.markers.slice(),
     markersDropped: sim.markersDropped,
   };
 }

@@ -39,7 +39,20 @@ const PER_HOST = 3;
 /** What happened to the instances, for the timeline's markers. */
 export interface InstanceMarker {
   t: number;
-  kind: 'stop' | 'restart' | 'up' | 'start' | 'drain' | 'gone' | 'scale' | 'pool' | 'load' | 'autoscale';
+  kind:
+    | 'stop'
+    | 'restart'
+    | 'up'
+    | 'start'
+    | 'drain'
+    | 'gone'
+    | 'scale'
+    | 'pool'
+    | 'load'
+    | 'autoscale'
+    | 'link'
+    | 'link-restore';
+  /** The service, or for link events the constraint (`src->dst`). */
   service: string;
   instance?: number;
   value?: number;

@@ -39,7 +39,9 @@ export interface ShortcutPlan {
    * next upload size at the arrival of the previous one, so the order of size draws from a target app shared
    * by several sources differs from the plain path (the same laws, other samples: compared with CIs).
    * Off for a source whose target balances its requests (instances.ts): a booking binds the instance in
-   * advance, while a balance must choose it at send time among the instances up then.
+   * advance, while a balance must choose it at send time among the instances up then. Off (with fleet and
+   * claim) when timed events change links: a booking computes the arrival with the link's conditions when
+   * it is made, while the plain path's transfer starts with those of its start time.
    */
   readonly bookUploads: boolean;
   /**
@@ -122,12 +124,13 @@ export function planShortcuts(scenario: ResolvedScenario): ShortcutPlan {
   // Early reports need the statistics' read times, unknown when the run stops on a number of requests.
   const readsKnown = scenario.run.requests === undefined;
   const p95Tracked = scenario.services.some((s) => s.autoscale?.metric === 'p95');
+  const linksChange = (scenario.events ?? []).some((e) => e.action === 'link' || e.action === 'link-restore');
   return Object.freeze({
     enabled: true,
     settleAnswers: readsKnown && !p95Tracked,
-    bookUploads: readsKnown,
-    fleet: readsKnown,
-    claim: readsKnown,
+    bookUploads: readsKnown && !linksChange,
+    fleet: readsKnown && !linksChange,
+    claim: readsKnown && !linksChange,
     psDirect: true,
     psKeepCompletion: true,
     linkBursts: true,

@@ -49,6 +49,8 @@ export class Simulation implements SimContext {
   /** What happened to instances, scaling and load, in time order (at most MAX_MARKERS; see markersDropped). */
   readonly markers: InstanceMarker[] = [];
   markersDropped = 0;
+  /** Timed events change link delays: a request reads its answer's delay from the link, not a cache. */
+  readonly #linksChange: boolean;
   #nextId = 0;
   /** When statistics are read: the ends of the run's chunks (null when the end is not known in advance). */
   #reads: Float64Array | null = null;
@@ -62,6 +64,9 @@ export class Simulation implements SimContext {
     this.streams = new Streams(options.seed, options.replication);
     this.tracing = options.spanSample > 0;
     this.shortcuts = planShortcuts(scenario);
+    this.#linksChange = (scenario.events ?? []).some(
+      (e) => e.action === 'link' || e.action === 'link-restore',
+    );
     const hostCount = scenario.services.reduce((n, s) => n + (s.maxInstances ?? s.quantity), 0);
     this.network = new Network(this.env, scenario, this.streams, hostCount, this.shortcuts);
     const { duration, warmup } = scenario.run;
@@ -254,7 +259,7 @@ export class Simulation implements SimContext {
     req.t0 = start;
     req.up = up;
     req.down = down;
-    req.answerS = answerS;
+    req.answerS = this.#linksChange ? Network.delay(down) : answerS;
     return req;
   }
 

@@ -1,5 +1,6 @@
 import type { ResolvedEvent, ResolvedScenario } from '../scenario/index.js';
 import { Autoscaler } from './autoscaler.js';
+import { constraintIndex } from './network.js';
 import type { Multiplier } from './profile.js';
 import type { Simulation } from './simulation.js';
 
@@ -28,6 +29,22 @@ function applyEvent({ sim, event: e }: Pending): void {
   const now = sim.env.now;
   if (e.action === 'load') {
     sim.marker({ t: now, kind: 'load', service: e.service, value: e.factor });
+    return;
+  }
+  if (e.action === 'link' || e.action === 'link-restore') {
+    const index = constraintIndex(sim.scenario, e.src, e.dst);
+    sim.marker({ t: now, kind: e.action, service: `${e.src}->${e.dst}` });
+    const { delayMs, rateMbps, lossPercent } = e.action === 'link' ? e : {};
+    sim.network.setConditions(
+      index,
+      e.action === 'link-restore'
+        ? null
+        : {
+            ...(delayMs !== undefined ? { delayMs } : {}),
+            ...(rateMbps !== undefined ? { rateMbps } : {}),
+            ...(lossPercent !== undefined ? { lossPercent } : {}),
+          },
+    );
     return;
   }
   const set = sim.instances.get(e.service)!;

@@ -151,6 +151,33 @@ export function checkDynamics(
         'a time of day needs clock.startsAt (the time of day at t = 0)',
       );
     const at = eventSeconds(e.at, doc.clock?.startsAt);
+    if (e.action === 'link' || e.action === 'link-restore') {
+      const ni = doc.network.findIndex((n) => n.src === e.src && n.dst === e.dst);
+      if (ni < 0)
+        add(
+          [...ep, 'dst'],
+          ScenarioErrorCode.DANGLING_REFERENCE,
+          `no network constraint from "${e.src}" to "${e.dst}"`,
+          suggest(
+            `${e.src} ${e.dst}`,
+            doc.network.map((n) => `${n.src} ${n.dst}`),
+          ),
+        );
+      else if (
+        e.action === 'link' &&
+        e.delayMs === undefined &&
+        e.rateMbps === undefined &&
+        e.lossPercent === undefined
+      )
+        add(
+          ep,
+          ScenarioErrorCode.MISSING_FIELD,
+          'a link event changes delayMs, rateMbps or lossPercent: give one',
+        );
+      const value = e.action === 'link' ? `${e.delayMs}|${e.rateMbps}|${e.lossPercent}` : 'restore';
+      contradicts(`${at}|link|${ni}`, value, ei, 'this link change');
+      return;
+    }
     const entry = services.get(e.service);
     if (!entry) {
       add(

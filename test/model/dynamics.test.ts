@@ -288,3 +288,74 @@ events:
     expect(JSON.stringify(run(text))).toBe(JSON.stringify(run(text)));
   });
 });
+
+describe('network events', () => {
+  const base = (network: string, events = '') => `
+name: link-events
+seed: 6
+run: { duration: 4000, warmup: 2010, replications: 2, spanSample: 0 }
+layers:
+  - name: cloud
+    services:
+      - name: engine
+        app:
+          pools: { server: 1000 }
+          requestBytes: { dist: exponential, mean: 200000 }
+          responseBytes: 2000
+          stages:
+            - { name: serve, pool: server, resource: delay, demand: { dist: exponential, mean: 0.5 } }
+  - name: edge
+    services:
+      - name: phones
+        quantity: 20
+        workload: { kind: open, target: cloud.engine, ratePerS: 0.1 }
+network:
+  - ${network}
+${events}`;
+  const good = '{ src: edge, dst: cloud, delayMs: 10, rateMbps: 100 }';
+  const bad = '{ src: edge, dst: cloud, delayMs: 200, rateMbps: 2, lossPercent: 0 }';
+
+  it('a degraded link gives, from then on, what a scenario with that link from the start gives', () => {
+    const degraded = run(
+      base(good, 'events:\n  - { at: 2000, action: link, src: edge, dst: cloud, delayMs: 200, rateMbps: 2 }'),
+    );
+    // The reference on the plain path: with a static link its Poisson sources would book their uploads,
+    // drawing sizes in another order (performance.md), and the comparison is to 1e-9.
+    const always = run(base(bad), ['run.shortcuts=false']);
+    expect(degraded.responseTime.mean).toBeGreaterThan(run(base(good)).responseTime.mean + 0.39);
+    expect(Math.abs(degraded.responseTime.mean - always.responseTime.mean)).toBeLessThan(
+      1e-9 * always.responseTime.mean,
+    );
+    expect(degraded.perReplication[0]!.dynamics!.markers).toContainEqual({
+      t: 2000,
+      kind: 'link',
+      service: 'edge->cloud',
+    });
+  });
+
+  it('a restored link gives back the original figures', () => {
+    const restored = run(
+      base(
+        good,
+        `events:
+  - { at: 1000, action: link, src: edge, dst: cloud, delayMs: 200, rateMbps: 2 }
+  - { at: 2000, action: link-restore, src: edge, dst: cloud }`,
+      ),
+    );
+    const never = run(base(good), ['run.shortcuts=false']);
+    expect(Math.abs(restored.responseTime.mean - never.responseTime.mean)).toBeLessThan(
+      1e-9 * never.responseTime.mean,
+    );
+  });
+
+  it('with links changing, uploads are not booked, and both paths give the same results', () => {
+    const text = base(good, 'events:\n  - { at: 2000, action: link, src: edge, dst: cloud, lossPercent: 2 }');
+    const plan = planShortcuts(load(text));
+    expect([plan.bookUploads, plan.fleet, plan.claim]).toEqual([false, false, false]);
+    expect(planShortcuts(load(base(good))).bookUploads).toBe(true);
+    const fast = run(text);
+    const plain = run(text, ['run.shortcuts=false']);
+    expect(fast.responseTime.mean).toBeCloseTo(plain.responseTime.mean, 9);
+    expect(fast.links['edge->cloud']!.bytes).toBeGreaterThan(0);
+  });
+});

@@ -113,11 +113,44 @@ const Load = z.strictObject({
     ),
 });
 
-export const EventSchema = z.discriminatedUnion('action', [Stop, Restart, Scale, PoolSize, Load]).meta({
-  id: 'Event',
-  description:
-    'A timed change: stop | restart an instance, scale a service, resize a pool, step the load. Applied in the order of their times (file order at equal times).',
+const selector = (end: string) =>
+  z
+    .string()
+    .describe(
+      `${end} of the network constraint to change, as written in \`network:\` (a layer or <layer>.<service>).`,
+    );
+const LinkChange = z.strictObject({
+  at,
+  action: z.literal('link'),
+  src: selector('Source'),
+  dst: selector('Destination'),
+  delayMs: z.number().min(0).optional().describe('New one-way delay, milliseconds. Default: unchanged.'),
+  rateMbps: z
+    .number()
+    .positive()
+    .optional()
+    .describe('New bandwidth, megabits per second. Default: unchanged.'),
+  lossPercent: z
+    .number()
+    .min(0)
+    .lt(100)
+    .optional()
+    .describe('New packet loss, percent (below 100). Default: unchanged.'),
 });
+const LinkRestore = z.strictObject({
+  at,
+  action: z.literal('link-restore'),
+  src: selector('Source'),
+  dst: selector('Destination'),
+});
+
+export const EventSchema = z
+  .discriminatedUnion('action', [Stop, Restart, Scale, PoolSize, Load, LinkChange, LinkRestore])
+  .meta({
+    id: 'Event',
+    description:
+      'A timed change: stop | restart an instance, scale a service, resize a pool, step the load, degrade (link) or restore (link-restore) a network constraint, for transfers that start from then on. Applied in the order of their times (file order at equal times).',
+  });
 export type ScenarioEvent = z.output<typeof EventSchema>;
 export type EventAction = ScenarioEvent['action'];
 
