@@ -6,6 +6,7 @@ import { kernelBench } from './sections/kernel.js';
 import { modelBench } from './sections/models.js';
 import { exploreBench } from './sections/explore.js';
 import { calibrateBench } from './sections/calibrate.js';
+import { dynamicsBench } from './sections/dynamics.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -15,5 +16,6 @@ console.log(
 );
 if (!only || only === 'kernel') kernelBench(quick);
 if (!only || only === 'models') await modelBench(quick);
+if (!only || only === 'dynamics') dynamicsBench(quick);
 if (!only || only === 'explore') await exploreBench(quick);
 if (!only || only === 'calibrate') await calibrateBench(quick);

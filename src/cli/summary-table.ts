@@ -64,7 +64,7 @@ export function summaryTable(s: ResolvedScenario, r: SimulationResult): string {
         ['service', 'hosts', 'CPU util.', 'GPU util.', 'GPU mem GiB', 'energy kJ', 'cost'],
         ...services.map(([id, v]) => [
           id,
-          String(v.quantity),
+          Number.isInteger(v.quantity) ? String(v.quantity) : num(v.quantity, 3), // a time-weighted mean when scaled
           pct(v.cpuUtilization),
           pct(v.gpuUtilization),
           v.gpuMemoryGiB ? num(v.gpuMemoryGiB, 3) : '–',

@@ -9,6 +9,8 @@ export class ServiceStats {
   readonly responseTime = new LogHistogram();
   completed = 0;
   rejected = 0;
+  /** Response times of the current window, for an autoscaler that tracks p95 (null when none does). */
+  window: LogHistogram | null = null;
   reset(): void {
     this.responseTime.reset();
     this.completed = 0;
@@ -36,6 +38,10 @@ export class Collector {
   completed = 0;
   rejectedCount = 0;
   abandoned = 0;
+  /** Requests that got no answer (their instance stopped, or none was up), retries exhausted. */
+  failed = 0;
+  /** Attempts sent again after a failure. */
+  retries = 0;
   /**
    * Whether per-service response-time histograms are kept: only when they say more than the user-facing
    * one (several services answer requests, or requests are forwarded inside the system).
@@ -52,6 +58,7 @@ export class Collector {
   readonly windowCompleted: Float64Array;
   readonly windowResponseSum: Float64Array;
   readonly windowAbandoned: Float64Array;
+  readonly windowFailed: Float64Array;
 
   constructor(
     readonly env: Env,
@@ -68,6 +75,7 @@ export class Collector {
     this.windowCompleted = new Float64Array(n);
     this.windowResponseSum = new Float64Array(n);
     this.windowAbandoned = new Float64Array(n);
+    this.windowFailed = new Float64Array(n);
   }
 
   #window(now: number): number {
@@ -98,12 +106,18 @@ export class Collector {
     this.inSystem.reset(now);
     for (const s of this.services.values()) s.reset();
     this.arrived = this.completed = this.rejectedCount = this.abandoned = 0;
+    this.failed = this.retries = 0;
   }
 
   /** A request was sent at `req.start` (now, or earlier); decides whether its spans are kept. */
   sent(req: Request): void {
     // Sent before the warm-up ended: not an arrival of the measured window (as if counted, then reset).
     const before = this.measuring && req.start < this.measureStart;
+    if (req.attempt > 0) {
+      // A retry: the same request for its user, already counted when first sent.
+      if (!before) this.retries++;
+      return;
+    }
     if (req.topLevel) {
       if (!before) this.arrived++;
       this.inSystem.enter(req.start);
@@ -142,6 +156,31 @@ export class Collector {
       );
   }
 
+  /** A request failed and will not be retried: its user got no answer (unless it had already given up). */
+  failedRequest(req: Request): void {
+    if (!req.topLevel || req.abandoned) return;
+    const now = this.env.now;
+    if (!(this.measuring && req.start < this.measureStart)) {
+      this.failed++;
+      const w = this.#window(now);
+      if (w >= 0 && this.measuring) this.windowFailed[w]!++;
+    }
+    this.inSystem.leave(req.start, now);
+    if (req.traced)
+      this.span(
+        req,
+        'request',
+        'request',
+        req.origin,
+        req.start,
+        now,
+        undefined,
+        undefined,
+        undefined,
+        'failed',
+      );
+  }
+
   /** The answer (or a refusal) reached the origin at `now` (default: the current time; may be later). */
   ended(req: Request, now = this.env.now): void {
     const t = now - req.start;
@@ -150,6 +189,7 @@ export class Collector {
       const s = req.host.stats;
       s.completed++;
       if (this.perServiceHistograms) s.responseTime.record(t);
+      if (s.window !== null) s.window.record(t);
     }
     if (!req.topLevel) return;
     // An abandoned request left the user's view at its patience; its late answer still counts as a

@@ -1,5 +1,6 @@
 import type { ResolvedScenario } from '../scenario/index.js';
 import type { Simulation } from './simulation.js';
+import { dynamicServiceMetrics, dynamicsMetrics, type DynamicsMetrics } from './dynamic-metrics.js';
 
 /** Pool statistics over the measured period, averaged over the service's host instances. */
 export interface PoolMetrics {
@@ -39,7 +40,7 @@ export interface ReplicationMetrics {
   completed: number;
   rejected: number;
   abandoned: number;
-  /** Requests that got no answer (a dead service: connection refused or reset). Always 0 in a simulation. */
+  /** Requests that got no answer (their instance stopped, or none was up: connection refused or reset), after retries. */
   failed: number;
   rejectionProbability: number;
   abandonmentProbability: number;
@@ -63,6 +64,8 @@ export interface ReplicationMetrics {
     throughput: number[];
     abandoned: number[];
   };
+  /** Instances over time, failures and markers: only for a run with timed events, balance or autoscaling. */
+  dynamics?: DynamicsMetrics;
 }
 
 /** GPU memory reserved on each GPU of a service, GiB: the base plus one share per thread of its pool. */
@@ -105,6 +108,21 @@ export function replicationMetrics(sim: Simulation): ReplicationMetrics {
   let cost = 0;
   let gpuMemoryPeakGiB = 0;
   for (const s of scenario.services) {
+    const set = sim.instances.get(s.id);
+    if (set !== undefined) {
+      const m = dynamicServiceMetrics(
+        sim,
+        s,
+        set,
+        (p) => (poolNameCount.get(p) === 1 ? p : `${s.id}.${p}`),
+        pools,
+      );
+      energyJ += m.energyJ;
+      cost += m.cost;
+      gpuMemoryPeakGiB = Math.max(gpuMemoryPeakGiB, m.gpuMemoryGiB);
+      services[s.id] = m;
+      continue;
+    }
     const hosts = sim.hosts.get(s.id) ?? [];
     s.app &&
       Object.keys(s.app.pools).forEach((p, i) => {
@@ -198,10 +216,10 @@ export function replicationMetrics(sim: Simulation): ReplicationMetrics {
     completed: c.completed,
     rejected: c.rejectedCount,
     abandoned: c.abandoned,
-    failed: 0,
+    failed: c.failed,
     rejectionProbability: c.arrived > 0 ? c.rejectedCount / c.arrived : 0,
     abandonmentProbability: c.arrived > 0 ? c.abandoned / c.arrived : 0,
-    failureProbability: 0,
+    failureProbability: c.arrived > 0 ? c.failed / c.arrived : 0,
     inSystem: { mean: c.inSystem.mean(now) },
     pools,
     services,
@@ -220,5 +238,11 @@ export function replicationMetrics(sim: Simulation): ReplicationMetrics {
       throughput: Array.from(c.windowCompleted, (n) => n / c.windowS),
       abandoned: Array.from(c.windowAbandoned),
     },
+    ...dynamicsPart(sim),
   };
+}
+
+function dynamicsPart(sim: Simulation): { dynamics?: DynamicsMetrics } {
+  const d = dynamicsMetrics(sim);
+  return d === undefined ? {} : { dynamics: d };
 }

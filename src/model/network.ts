@@ -30,6 +30,10 @@ export class Network {
   /** Links of `per-host` constraints: each carries the bytes of one pair of hosts, one way. */
   readonly #perHost = new Set<Link>();
   readonly #hosts: number;
+  /** Constraints that timed events change (by index), with their conditions of the moment. */
+  readonly #changed = new Map<number, { delayMs: number; rateMbps: number; lossPercent: number }>();
+  /** Constraints some timed event changes: their links get a stall stream from the start (loss may come). */
+  readonly #eventful: Set<number>;
 
   constructor(
     readonly env: Env,
@@ -39,6 +43,33 @@ export class Network {
     readonly shortcuts: ShortcutPlan,
   ) {
     this.#hosts = hostCount;
+    this.#eventful = new Set(
+      (scenario.events ?? []).flatMap((e) =>
+        e.action === 'link' || e.action === 'link-restore' ? [constraintIndex(scenario, e.src, e.dst)] : [],
+      ),
+    );
+  }
+
+  /**
+   * Changes the conditions of network constraint `index` now (a timed event): its links made so far and
+   * those made later. `null` restores the scenario's values. Transfers under way finish as they started.
+   */
+  setConditions(
+    index: number,
+    c: Partial<{ delayMs: number; rateMbps: number; lossPercent: number }> | null,
+  ): void {
+    const base = this.scenario.network[index]!;
+    const now = this.#changed.get(index) ?? base;
+    const next =
+      c === null
+        ? { delayMs: base.delayMs, rateMbps: base.rateMbps, lossPercent: base.lossPercent }
+        : {
+            delayMs: c.delayMs ?? now.delayMs,
+            rateMbps: c.rateMbps ?? now.rateMbps,
+            lossPercent: c.lossPercent ?? now.lossPercent,
+          };
+    this.#changed.set(index, next);
+    for (const l of this.links) if (l.constraint === base) l.link.setConditions(next);
   }
 
   /** The link carrying bytes from `from` to `to`, or null for an ideal path. */
@@ -95,12 +126,14 @@ export class Network {
     let link = this.#shared.get(key);
     if (!link) {
       const name = c.sharing === 'shared' ? `${c.src}<->${c.dst}#${key}` : `${from.name}->${to.name}`;
+      const now = this.#changed.get(index) ?? c;
+      const stalls = c.lossPercent > 0 || this.#eventful.has(index);
       link = new Link(this.env, {
         name,
-        rateMbps: c.rateMbps,
-        delayMs: c.delayMs,
-        lossPercent: c.lossPercent,
-        ...(c.lossPercent > 0 ? { rtoMs: RTO_MS, stream: this.streams.seedOf(`loss:${name}`) } : {}),
+        rateMbps: now.rateMbps,
+        delayMs: now.delayMs,
+        lossPercent: now.lossPercent,
+        ...(stalls ? { rtoMs: RTO_MS, stream: this.streams.seedOf(`loss:${name}`) } : {}),
         bursts: this.shortcuts.linkBursts,
         wire: { direct: this.shortcuts.psDirect, keepCompletion: this.shortcuts.psKeepCompletion },
       });
@@ -110,6 +143,11 @@ export class Network {
     }
     return link;
   }
+}
+
+/** The index of the first network constraint written from `src` to `dst` (the scenario layer checked it exists). */
+export function constraintIndex(scenario: ResolvedScenario, src: string, dst: string): number {
+  return scenario.network.findIndex((n) => n.src === src && n.dst === dst);
 }
 
 /** How specifically a selector matches a host: 2 for its service, 1 for its layer, 0 not at all. */

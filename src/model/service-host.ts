@@ -4,7 +4,8 @@ import { unhandledKind } from './kinds.js';
 import { CPU, DELAY, EXIT, FORWARD, GPU, NETWORK, nextStage, type CompiledApp } from './compiled-app.js';
 import { endpointName, type Endpoint } from './endpoint.js';
 import { Network } from './network.js';
-import { ACTIVE, DONE, REJECTED_STATUS, type Request, Task } from './request.js';
+import { ACTIVE, DONE, FAILED_STATUS, REJECTED_STATUS, type Request, Task } from './request.js';
+import type { InstanceSet } from './instances.js';
 import type { ServiceStats } from './collector.js';
 import type { SimContext } from './sim-context.js';
 import { settlesAnswer } from './shortcuts.js';
@@ -30,6 +31,22 @@ export class ServiceHost implements Endpoint {
   /** Tasks waiting for their forward batch to fill, per stage. */
   readonly batches: Task[][];
   forwards = 0;
+  /**
+   * Requests this instance holds (sent to it, not yet answered), for a service whose instances change or
+   * are balanced (see instances.ts); null otherwise (nothing tracked on the static path).
+   */
+  inflight: Set<Request> | null = null;
+  /** The service's instance set when it has one (balanced, scaled, stopped by events). */
+  set: InstanceSet | null = null;
+  /** Stopped (a failure): requests reaching it fail. */
+  down = false;
+  /** Scaled in: takes no new request, leaves when its requests are done. */
+  draining = false;
+  /** When its statistics started (its creation, or the end of the warm-up), and when it ended (∞ while it runs). */
+  statsFrom = 0;
+  stoppedAt = Infinity;
+  /** What it used, kept when it ended (see instances.ts). */
+  frozen: Float64Array | null = null;
 
   constructor(
     readonly sim: SimContext,
@@ -74,7 +91,38 @@ export class ServiceHost implements Endpoint {
 
 /** A request reached its host (after the upload): run its first stage. */
 export function beginRequest(req: Request): void {
+  if (req.host.down) return failRequest(req);
   enterStage(req, 0);
+}
+
+/**
+ * The request's instance is gone (stopped, or none was up): it fails now. Threads it holds and its place
+ * in a queue are given back (the stopped instance's resources only drain), and the failure (a reset
+ * connection: no bytes) reaches the client after the path's delay, which may retry (Simulation).
+ */
+export function failRequest(req: Request): void {
+  if (req.status !== ACTIVE) return;
+  const host = req.host;
+  if (req.ticket !== 0) {
+    host.pools[host.app.stages[req.stage]!.pool]!.cancelWait(req.ticket);
+    req.ticket = 0;
+  }
+  req.status = FAILED_STATUS;
+  releaseHeld(req);
+  if (host.inflight !== null) settle(host, req);
+  const env = host.sim.env;
+  if (req.answerS > 0) env.schedule(req.answerS, failureArrived, req);
+  else failureArrived(req);
+}
+
+function failureArrived(req: Request): void {
+  req.host.sim.requestFailed(req);
+}
+
+/** The instance is done with the request (answered, refused, withdrawn or failed). */
+function settle(host: ServiceHost, req: Request): void {
+  host.inflight!.delete(req);
+  if (host.draining && host.inflight!.size === 0) host.set!.drained(host);
 }
 
 function enterStage(req: Request, index: number): void {
@@ -118,6 +166,7 @@ export function withdraw(req: Request): boolean {
   req.ticket = 0;
   req.status = REJECTED_STATUS;
   releaseHeld(req);
+  if (req.host.inflight !== null) settle(req.host, req);
   return true;
 }
 
@@ -216,13 +265,23 @@ function forward(task: Task): void {
   batch.push(task);
   if (batch.length < st.batch) return;
   host.batches[task.stage] = [];
+  const set = host.sim.instancesOf(st.target!);
+  if (set !== null) {
+    set.send(host, host.index + host.forwards++, forwardDone, batch, false, undefined);
+    return;
+  }
   const targets = host.sim.hostsOf(st.target!);
   const target = targets[(host.index + host.forwards++) % targets.length]!;
   host.sim.newRequest(host, target, forwardDone, batch, false);
 }
 
 function forwardDone(sub: Request): void {
-  // Each task of the batch completes its forward stage when the batch is answered (or refused).
+  // Each task of the batch completes its forward stage when the batch is answered (or refused); a batch
+  // that failed (its instance stopped) fails the requests it belongs to.
+  if (sub.status === FAILED_STATUS) {
+    for (const t of sub.owner as Task[]) failRequest(t.req);
+    return;
+  }
   for (const t of sub.owner as Task[]) stageDone(t);
 }
 
@@ -275,6 +334,7 @@ function reject(task: Task): void {
   req.status = REJECTED_STATUS;
   releaseHeld(req);
   const host = req.host;
+  if (host.inflight !== null) settle(host, req);
   host.sim.collector.rejected(req);
   req.t0 = host.sim.env.now;
   answer(req, 0);
@@ -283,6 +343,7 @@ function reject(task: Task): void {
 function finishRequest(req: Request): void {
   releaseHeld(req);
   const host = req.host;
+  if (host.inflight !== null) settle(host, req);
   req.t0 = host.sim.env.now;
   answer(req, host.app.responseBytes());
 }

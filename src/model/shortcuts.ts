@@ -22,7 +22,9 @@ export interface ShortcutPlan {
    * before the next statistics read ({@link settlesAnswer}). Exact: nothing can observe the request between
    * now and its arrival (nobody holds it, no timer fires, no span is written) and no statistic is read or
    * reset in between, so ending it early gives the same counts and the same response time (arrival − start).
-   * Needs the run's read times: off when the run stops on a number of requests (its end is unknown).
+   * Needs the run's read times: off when the run stops on a number of requests (its end is unknown), and
+   * off when an autoscaler tracks p95 (it reads response times at the ends of its own windows, which
+   * an answer settled before its arrival would reach too early).
    */
   readonly settleAnswers: boolean;
   /**
@@ -36,6 +38,10 @@ export interface ShortcutPlan {
    * booked upload alone on an idle link is the burst of one transfer); draws: a Poisson source draws the
    * next upload size at the arrival of the previous one, so the order of size draws from a target app shared
    * by several sources differs from the plain path (the same laws, other samples: compared with CIs).
+   * Off for a source whose target balances its requests (instances.ts): a booking binds the instance in
+   * advance, while a balance must choose it at send time among the instances up then. Off (with fleet and
+   * claim) when timed events change links: a booking computes the arrival with the link's conditions when
+   * it is made, while the plain path's transfer starts with those of its start time.
    */
   readonly bookUploads: boolean;
   /**
@@ -117,12 +123,14 @@ export function planShortcuts(scenario: ResolvedScenario): ShortcutPlan {
   if (scenario.run.shortcuts === false) return NO_SHORTCUTS;
   // Early reports need the statistics' read times, unknown when the run stops on a number of requests.
   const readsKnown = scenario.run.requests === undefined;
+  const p95Tracked = scenario.services.some((s) => s.autoscale?.metric === 'p95');
+  const linksChange = (scenario.events ?? []).some((e) => e.action === 'link' || e.action === 'link-restore');
   return Object.freeze({
     enabled: true,
-    settleAnswers: readsKnown,
-    bookUploads: readsKnown,
-    fleet: readsKnown,
-    claim: readsKnown,
+    settleAnswers: readsKnown && !p95Tracked,
+    bookUploads: readsKnown && !linksChange,
+    fleet: readsKnown && !linksChange,
+    claim: readsKnown && !linksChange,
     psDirect: true,
     psKeepCompletion: true,
     linkBursts: true,
@@ -132,6 +140,8 @@ export function planShortcuts(scenario: ResolvedScenario): ShortcutPlan {
 
 /** What {@link sourceBooks} looks at, for one source of an open workload. */
 export interface SourceFacts {
+  /** Its target service balances each request over its instances (the instance is chosen at send time). */
+  balanced: boolean;
   /** Its upload link is a `per-host` one (carries bytes from this origin to this target only); false for none. */
   upPerHost: boolean;
   /** The origin runs an app (it could send other bytes over the link). */
@@ -147,7 +157,13 @@ export interface SourceFacts {
 /** Whether a source books its uploads (see {@link ShortcutPlan.bookUploads}). */
 export function sourceBooks(plan: ShortcutPlan, f: SourceFacts): boolean {
   return (
-    plan.bookUploads && f.upPerHost && !f.originHasApp && !f.targetPulls && f.constantRate && !f.patience
+    plan.bookUploads &&
+    !f.balanced &&
+    f.upPerHost &&
+    !f.originHasApp &&
+    !f.targetPulls &&
+    f.constantRate &&
+    !f.patience
   );
 }
 

@@ -1,15 +1,18 @@
 import type { Env, Handler } from '../kernel/index.js';
+import type { ResolvedScenario } from '../scenario/index.js';
 import type { Link } from '../resources/index.js';
 import type { Collector } from './collector.js';
 import type { Endpoint } from './endpoint.js';
 import type { Network, Routes } from './network.js';
 import type { Request } from './request.js';
+import type { InstanceSet } from './instances.js';
 import type { ServiceHost } from './service-host.js';
 import type { ShortcutPlan } from './shortcuts.js';
 
 /** What the stage engine and the workloads need from the simulation they run in. */
 export interface SimContext {
   readonly env: Env;
+  readonly scenario: ResolvedScenario;
   readonly network: Network;
   readonly collector: Collector;
   /** Pool lanes and spans are tracked (the run keeps a sample of request spans). */
@@ -18,6 +21,22 @@ export interface SimContext {
   readonly shortcuts: ShortcutPlan;
   /** The host instances of a service with an app. */
   hostsOf(serviceId: string): ServiceHost[];
+  /** The instance set of a service whose instances are balanced or change during the run; null otherwise. */
+  instancesOf(serviceId: string): InstanceSet | null;
+  /**
+   * A request from `origin` refused at once (no instance of its service is up): it fails without an upload,
+   * its failure reaching the client after the path's delay (on `host`, an incarnation of that service).
+   */
+  refusedRequest(
+    origin: Endpoint,
+    host: ServiceHost,
+    onDone: Handler | null,
+    owner: unknown,
+    topLevel: boolean,
+    patienceS: number | undefined,
+  ): Request;
+  /** A request failed (its instance stopped, or none was up) and the client knows it now: retry, or count it. */
+  requestFailed(req: Request): void;
   /**
    * Sends a new request from `origin` to `host` (upload, then the app's stages, then the response);
    * `onDone(request)` runs when the answer (or a refusal) reaches the origin, unless the request was

@@ -8,7 +8,9 @@ import { endpointName, type Endpoint } from './endpoint.js';
 import { Streams } from './laws.js';
 import { Network, type Routes } from './network.js';
 import { Request } from './request.js';
-import { beginRequest, ServiceHost, withdraw } from './service-host.js';
+import { beginRequest, failRequest, ServiceHost, withdraw } from './service-host.js';
+import { InstanceSet, MAX_MARKERS, type InstanceMarker } from './instances.js';
+import { startDynamics } from './timed-events.js';
 import type { SimContext } from './sim-context.js';
 import { planShortcuts, type ShortcutPlan } from './shortcuts.js';
 import { startWorkload, userGaveUp } from './workloads.js';
@@ -42,6 +44,13 @@ export class Simulation implements SimContext {
   readonly hosts = new Map<string, ServiceHost[]>();
   /** Every host instance (with or without an app), by service id. */
   readonly endpoints = new Map<string, Endpoint[]>();
+  /** Instance sets of the services whose instances are balanced or change during the run (instances.ts). */
+  readonly instances = new Map<string, InstanceSet>();
+  /** What happened to instances, scaling and load, in time order (at most MAX_MARKERS; see markersDropped). */
+  readonly markers: InstanceMarker[] = [];
+  markersDropped = 0;
+  /** Timed events change link delays: a request reads its answer's delay from the link, not a cache. */
+  readonly #linksChange: boolean;
   #nextId = 0;
   /** When statistics are read: the ends of the run's chunks (null when the end is not known in advance). */
   #reads: Float64Array | null = null;
@@ -55,7 +64,10 @@ export class Simulation implements SimContext {
     this.streams = new Streams(options.seed, options.replication);
     this.tracing = options.spanSample > 0;
     this.shortcuts = planShortcuts(scenario);
-    const hostCount = scenario.services.reduce((n, s) => n + s.quantity, 0);
+    this.#linksChange = (scenario.events ?? []).some(
+      (e) => e.action === 'link' || e.action === 'link-restore',
+    );
+    const hostCount = scenario.services.reduce((n, s) => n + (s.maxInstances ?? s.quantity), 0);
     this.network = new Network(this.env, scenario, this.streams, hostCount, this.shortcuts);
     const { duration, warmup } = scenario.run;
     this.collector = new Collector(
@@ -69,6 +81,25 @@ export class Simulation implements SimContext {
       const compiled = service.app ? compileApp(service, this.streams) : undefined;
       const list: Endpoint[] = [];
       const hosts: ServiceHost[] = [];
+      if (compiled && service.maxInstances !== undefined) {
+        // A service whose instances change: slots of its own uids (machines with their own links), each
+        // running one incarnation at a time (instances.ts).
+        const base = uid;
+        uid += service.maxInstances;
+        const set = new InstanceSet(
+          this,
+          service,
+          {
+            make: (index) => new ServiceHost(this, base + index, service, index, compiled),
+            marker: (m) => this.marker(m),
+          },
+          this.streams.stream(`balance:${service.id}`),
+        );
+        this.instances.set(service.id, set);
+        this.hosts.set(service.id, set.all);
+        this.endpoints.set(service.id, set.all);
+        continue;
+      }
       for (let i = 0; i < service.quantity; i++) {
         if ((uid & 4095) === 4095) this.#checkBudget('setup');
         if (compiled) {
@@ -89,6 +120,80 @@ export class Simulation implements SimContext {
 
   hostsOf(serviceId: string): ServiceHost[] {
     return this.hosts.get(serviceId)!;
+  }
+
+  instancesOf(serviceId: string): InstanceSet | null {
+    return this.instances.get(serviceId) ?? null;
+  }
+
+  /** Logs what happened to instances, scaling or load (bounded, for the timeline). */
+  marker(m: InstanceMarker): void {
+    if (this.markers.length < MAX_MARKERS) this.markers.push(m);
+    else this.markersDropped++;
+  }
+
+  refusedRequest(
+    origin: Endpoint,
+    host: ServiceHost,
+    onDone: Handler | null,
+    owner: unknown,
+    topLevel: boolean,
+    patienceS: number | undefined,
+  ): Request {
+    const req = this.#routedRequest(origin, host, onDone, owner, topLevel, this.env.now);
+    if (patienceS !== undefined) req.timer = this.env.schedule(patienceS, patienceOver, req);
+    failRequest(req);
+    return req;
+  }
+
+  requestFailed(req: Request): void {
+    const retry = req.topLevel && !req.abandoned ? req.origin.service.workload?.retry : undefined;
+    if (retry !== undefined && req.host.set !== null && req.attempt < retry.attempts) {
+      // The patience timer stays with this attempt until the retry is sent: a user who gives up meanwhile
+      // is not retried for.
+      this.env.schedule(retry.backoffS * 2 ** req.attempt, retryFire, req);
+      return;
+    }
+    if (req.timer !== 0) {
+      this.env.cancel(req.timer);
+      req.timer = 0;
+    }
+    this.collector.failedRequest(req);
+    if (!req.abandoned && req.onDone !== null) req.onDone(req);
+  }
+
+  /** Sends a failed request again (same user, same start), on the instance the balance picks now. */
+  retry(prev: Request): void {
+    if (prev.abandoned) return;
+    const env = this.env;
+    const set = prev.host.set!;
+    let patienceS: number | undefined;
+    if (prev.timer !== 0) {
+      env.cancel(prev.timer);
+      prev.timer = 0;
+      const p = prev.origin.service.workload?.patienceS;
+      if (p !== undefined) patienceS = Math.max(0, prev.start + p - env.now);
+    }
+    const picked = set.pick(prev.hint);
+    const host = picked ?? prev.host;
+    const up = this.network.route(prev.origin, host);
+    const down = this.network.route(host, prev.origin);
+    const req = this.#request(
+      prev.origin,
+      host,
+      prev.onDone,
+      prev.owner,
+      prev.topLevel,
+      prev.start,
+      up,
+      down,
+      Network.delay(down),
+      prev.attempt + 1,
+    );
+    req.hint = prev.hint;
+    if (patienceS !== undefined) req.timer = env.schedule(patienceS, patienceOver, req);
+    if (picked === null) failRequest(req);
+    else Network.send(req.up, host.app.requestBytes(), uploaded, req);
   }
 
   newRequest(
@@ -145,13 +250,16 @@ export class Simulation implements SimContext {
     up: Link | null,
     down: Link | null,
     answerS: number,
+    attempt = 0,
   ): Request {
     const req = new Request(this.#nextId++, origin, host, start, onDone, owner, topLevel);
+    if (attempt > 0) req.attempt = attempt;
+    if (host.inflight !== null) host.inflight.add(req);
     this.collector.sent(req);
     req.t0 = start;
     req.up = up;
     req.down = down;
-    req.answerS = answerS;
+    req.answerS = this.#linksChange ? Network.delay(down) : answerS;
     return req;
   }
 
@@ -196,6 +304,7 @@ export class Simulation implements SimContext {
         );
       }
     }
+    startDynamics(this);
     if (warmup > 0) env.scheduleAt(warmup, startMeasuring, this);
     else startMeasuring(this);
     const progress = this.options.onProgress;
@@ -275,6 +384,12 @@ export class Simulation implements SimContext {
 function startMeasuring(sim: Simulation): void {
   sim.collector.startMeasuring();
   for (const r of sim.resources()) r.resetStats();
+  const now = sim.env.now;
+  for (const set of sim.instances.values()) for (const h of set.all) if (h.stoppedAt > now) h.statsFrom = now;
+}
+
+function retryFire(req: Request): void {
+  (req.host.sim as Simulation).retry(req);
 }
 
 function uploaded(req: Request): void {

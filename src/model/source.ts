@@ -3,6 +3,7 @@ import type { Link } from '../resources/index.js';
 import type { Endpoint } from './endpoint.js';
 import type { Multiplier } from './profile.js';
 import type { Routes } from './network.js';
+import type { InstanceSet } from './instances.js';
 import type { ServiceHost } from './service-host.js';
 import type { SimContext } from './sim-context.js';
 
@@ -48,6 +49,10 @@ export class Source implements Routes {
   readonly down: Link | null;
   readonly books: boolean;
   readonly rng: Rng;
+  /** The target's instance set when it has one: each request picks its instance (instances.ts). */
+  set: InstanceSet | null = null;
+  /** Its index among the workload's sources (the static balance's client index). */
+  hint = 0;
   constructor(
     slot: [Float64Array, number],
     kind: SourceKind,

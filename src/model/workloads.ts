@@ -12,6 +12,8 @@ import type { ServiceHost } from './service-host.js';
 import type { SimContext } from './sim-context.js';
 import { Fleet } from './fleet.js';
 import { drivesFleet, sourceBooks } from './shortcuts.js';
+import type { InstanceSet } from './instances.js';
+import { withLoadSteps } from './timed-events.js';
 import { DRAWN_BYTES, NEXT, SOURCE_NUMBERS, Source, SourceKind, START } from './source.js';
 
 /**
@@ -30,6 +32,8 @@ class User {
     readonly population: Multiplier,
     readonly patienceS: number | undefined,
     readonly routes: Routes,
+    /** The target's instance set when it has one: each request picks its instance (instances.ts). */
+    readonly set: InstanceSet | null,
   ) {}
 }
 
@@ -37,6 +41,10 @@ function userSend(u: User): void {
   const env = u.sim.env;
   if (u.rank >= Math.round(u.total * u.population.at(env.now))) {
     env.schedule(u.think(), userSend, u);
+    return;
+  }
+  if (u.set !== null) {
+    u.set.send(u.origin, u.rank, userAnswered, u, true, u.patienceS);
     return;
   }
   u.sim.newRequest(u.origin, u.target, userAnswered, u, true, u.patienceS, u.routes);
@@ -68,6 +76,10 @@ function sourceFire(s: Source): void {
   const env = k.sim.env;
   // Thinning: candidates come at the peak rate; each is kept with probability rate(t)/peak.
   if (!(p.max === 1 || s.rng() * p.max < p.at(env.now))) return sourceNext(s);
+  if (s.set !== null) {
+    s.set.send(s.origin, s.hint, null, s, true, k.patienceS);
+    return sourceNext(s);
+  }
   if (!s.books) {
     k.sim.newRequest(s.origin, s.target, null, s, true, k.patienceS, s);
     return sourceNext(s);
@@ -124,19 +136,22 @@ class Replay {
     readonly targets: ServiceHost[],
     readonly times: Float64Array,
     readonly patienceS: number | undefined,
+    readonly set: InstanceSet | null,
   ) {}
 }
 
 function replayFire(r: Replay): void {
   const i = r.next++;
-  r.sim.newRequest(
-    r.origins[i % r.origins.length]!,
-    r.targets[i % r.targets.length]!,
-    null,
-    r,
-    true,
-    r.patienceS,
-  );
+  if (r.set !== null) r.set.send(r.origins[i % r.origins.length]!, i, null, r, true, r.patienceS);
+  else
+    r.sim.newRequest(
+      r.origins[i % r.origins.length]!,
+      r.targets[i % r.targets.length]!,
+      null,
+      r,
+      true,
+      r.patienceS,
+    );
   if (r.next < r.times.length) r.sim.env.scheduleAt(r.times[r.next]!, replayFire, r);
 }
 
@@ -146,6 +161,8 @@ interface WorkloadStart {
   service: ResolvedService;
   origins: Endpoint[];
   targets: ServiceHost[];
+  /** The target's instance set, when it has one (then `targets` are its first incarnations, for routes). */
+  set: InstanceSet | null;
   streams: Streams;
   horizon: number;
 }
@@ -163,7 +180,9 @@ export function startWorkload(
   trace?: Float64Array,
 ): void {
   const w = service.workload as Workload;
-  const start: WorkloadStart = { sim, service, origins, targets: sim.hostsOf(w.target), streams, horizon };
+  const set = sim.instancesOf(w.target);
+  const targets = set !== null ? set.up.slice() : sim.hostsOf(w.target);
+  const start: WorkloadStart = { sim, service, origins, targets, set, streams, horizon };
   switch (w.kind) {
     case 'closed':
       return startClosed(start, w);
@@ -177,42 +196,44 @@ export function startWorkload(
 }
 
 function startClosed(
-  { sim, service, origins, targets, streams, horizon }: WorkloadStart,
+  { sim, service, origins, targets, set, streams, horizon }: WorkloadStart,
   w: Extract<Workload, { kind: 'closed' }>,
 ): void {
   const sid = service.id;
   const env = sim.env;
   const think = streams.law(w.thinkTime, `think:${sid}`);
   const start = streams.stream(`start:${sid}`);
-  const population = multiplier(w.population, horizon);
+  const population = withLoadSteps(multiplier(w.population, horizon), sim.scenario, sid);
   const total = w.users * origins.length;
+  // Load steps above 1 activate users beyond `total` (ranks ≥ total), spread over the origins.
+  const made = Math.max(total, Math.ceil(total * population.max - 1e-9));
+  const add = (origin: Endpoint, rank: number) => {
+    const target = targets[rank % targets.length]!;
+    const u = new User(
+      sim,
+      origin,
+      target,
+      rank,
+      total,
+      think,
+      population,
+      w.patienceS,
+      sim.network.routes(origin, target),
+      set,
+    );
+    env.schedule(w.startSpreadS * start(), userSend, u);
+  };
   let rank = 0;
-  for (const origin of origins) {
-    for (let k = 0; k < w.users; k++) {
-      const target = targets[rank % targets.length]!;
-      const u = new User(
-        sim,
-        origin,
-        target,
-        rank,
-        total,
-        think,
-        population,
-        w.patienceS,
-        sim.network.routes(origin, target),
-      );
-      rank++;
-      env.schedule(w.startSpreadS * start(), userSend, u);
-    }
-  }
+  for (const origin of origins) for (let k = 0; k < w.users; k++) add(origin, rank++);
+  for (; rank < made; rank++) add(origins[rank % origins.length]!, rank);
 }
 
 function startOpen(
-  { sim, origins, targets, streams, horizon }: WorkloadStart,
+  { sim, service, origins, targets, set, streams, horizon }: WorkloadStart,
   w: Extract<Workload, { kind: 'open' }>,
 ): void {
   const env = sim.env;
-  const profile = multiplier(w.profile, horizon);
+  const profile = withLoadSteps(multiplier(w.profile, horizon), sim.scenario, service.id);
   const poisson = w.arrivals === 'poisson';
   const kind = new SourceKind(
     sim,
@@ -240,6 +261,7 @@ function startOpen(
     const { up } = routes;
     // Whether it books its uploads: shortcuts.ts (book-uploads, fleet) decides.
     const books = sourceBooks(sim.shortcuts, {
+      balanced: set !== null,
       upPerHost: up !== null && sim.network.isPerHost(up),
       originHasApp: 'app' in origin,
       targetPulls: target.app.stages.some((st) => st.resource === NETWORK),
@@ -247,6 +269,8 @@ function startOpen(
       patience: w.patienceS !== undefined,
     });
     const s = new Source(slot, kind, origin, target, routes, rng, books);
+    s.set = set;
+    s.hint = i;
     if (poisson) sourceNext(s);
     else if (books && drivesFleet(sim.shortcuts, true)) {
       fleet.push(s);
@@ -257,11 +281,11 @@ function startOpen(
 }
 
 function startTrace(
-  { sim, origins, targets }: WorkloadStart,
+  { sim, origins, targets, set }: WorkloadStart,
   w: Extract<Workload, { kind: 'trace' }>,
   trace: Float64Array | undefined,
 ): void {
   const times = trace ?? new Float64Array(0);
   if (times.length > 0)
-    sim.env.scheduleAt(times[0]!, replayFire, new Replay(sim, origins, targets, times, w.patienceS));
+    sim.env.scheduleAt(times[0]!, replayFire, new Replay(sim, origins, targets, times, w.patienceS, set));
 }

@@ -100,7 +100,7 @@ export class Link {
   readonly #v: Float64Array;
   readonly #o: number;
   readonly env: Env;
-  readonly delayMs: number;
+  #delayMs: number;
   #burstN = 0;
   readonly #bursts: boolean;
   // The shared wire, made when first needed: most links (one per pair of hosts) only ever see bursts.
@@ -117,8 +117,8 @@ export class Link {
   readonly rtoMs: number;
   #rng: Rng | undefined;
   readonly name: string;
-  readonly rateMbps: number;
-  readonly lossPercent: number;
+  #rateMbps: number;
+  #lossPercent: number;
   readonly #wireOptions: Pick<PsServerOptions, 'direct' | 'keepCompletion'>;
 
   constructor(env: Env, options: LinkOptions) {
@@ -145,7 +145,8 @@ export class Link {
     );
     checkOption(name, 'rtoMs', rtoMs, rtoMs >= 0 && rtoMs < Infinity, 'must be a finite number ≥ 0');
     checkOption(name, 'mssBytes', mssBytes, mssBytes >= 1, 'must be ≥ 1');
-    const stalls = rtoMs > 0 && lossPercent > 0;
+    // A link whose loss may change later (setConditions) is given its stall stream up front: it draws then.
+    const stalls = rtoMs > 0 && (lossPercent > 0 || options.stream !== undefined);
     checkOption(
       name,
       'rng',
@@ -155,9 +156,9 @@ export class Link {
     );
     this.env = env;
     this.name = name;
-    this.rateMbps = rateMbps;
-    this.delayMs = delayMs;
-    this.lossPercent = lossPercent;
+    this.#rateMbps = rateMbps;
+    this.#delayMs = delayMs;
+    this.#lossPercent = lossPercent;
     this.rtoMs = rtoMs;
     this.mssBytes = mssBytes;
     this.#bursts = options.bursts !== false;
@@ -174,6 +175,70 @@ export class Link {
     this.#v[this.#o + LOG_KEEP] = Math.log(1 - lossPercent / 100);
     this.#v[this.#o + SECONDS_PER_BYTE] = 8 / (rateMbps * 1e6);
     this.#v[this.#o + STATS_START] = env.now;
+  }
+
+  /** One-way propagation delay, milliseconds (as set last). */
+  get delayMs(): number {
+    return this.#delayMs;
+  }
+
+  /** Bandwidth, megabits per second (as set last). */
+  get rateMbps(): number {
+    return this.#rateMbps;
+  }
+
+  /** Packet loss, percent (as set last). */
+  get lossPercent(): number {
+    return this.#lossPercent;
+  }
+
+  /**
+   * Changes the link's delay, rate and loss now (a timed event of the scenario: a degraded or restored
+   * path). They apply to transfers that start from now on; transfers under way finish as they started
+   * (their bytes, delay and share were fixed when they began). Stalls on loss need the link to have been
+   * made with its stall stream (`stream` or `rng`).
+   * @throws ResourceError `E2C_ERR_RESOURCE_BAD_OPTION` for a value out of range, or loss with stalls on a
+   *   link made without a stall stream
+   */
+  setConditions(c: { delayMs: number; rateMbps: number; lossPercent: number }): void {
+    const name = this.name;
+    checkOption(
+      name,
+      'rateMbps',
+      c.rateMbps,
+      c.rateMbps > 0 && c.rateMbps < Infinity,
+      'must be a finite number > 0',
+    );
+    checkOption(
+      name,
+      'delayMs',
+      c.delayMs,
+      c.delayMs >= 0 && c.delayMs < Infinity,
+      'must be a finite number ≥ 0',
+    );
+    checkOption(
+      name,
+      'lossPercent',
+      c.lossPercent,
+      c.lossPercent >= 0 && c.lossPercent < 100,
+      'must be in [0, 100)',
+    );
+    const v = this.#v;
+    const o = this.#o;
+    checkOption(
+      name,
+      'lossPercent',
+      c.lossPercent,
+      c.lossPercent === 0 || this.rtoMs === 0 || v[o + DRAWS] !== NO_DRAWS,
+      'needs a link made with a stall stream (stream or rng)',
+    );
+    this.#delayMs = c.delayMs;
+    this.#rateMbps = c.rateMbps;
+    this.#lossPercent = c.lossPercent;
+    v[o + DELAY_S] = c.delayMs / 1000;
+    v[o + KEEP] = 1 - c.lossPercent / 100;
+    v[o + LOG_KEEP] = Math.log(1 - c.lossPercent / 100);
+    v[o + SECONDS_PER_BYTE] = 8 / (c.rateMbps * 1e6);
   }
 
   /**

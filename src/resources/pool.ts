@@ -35,7 +35,7 @@ export const REJECTED = -1;
  */
 export class Pool {
   readonly env: Env;
-  readonly size: number;
+  #size: number;
   readonly queueLimit: number;
   readonly name: string;
   #queue = new WaitQueue();
@@ -60,7 +60,7 @@ export class Pool {
     checkOption(name, 'size', size, Number.isInteger(size) && size >= 1, 'must be an integer ≥ 1');
     checkOption(name, 'queueLimit', queueLimit, queueLimit >= 0, 'must be ≥ 0');
     this.env = env;
-    this.size = size;
+    this.#size = size;
     this.queueLimit = queueLimit;
     this.name = name;
     this.#busyAt = this.#statsFrom = env.now;
@@ -74,7 +74,7 @@ export class Pool {
    * ({@link REJECTED}) and `onGranted` is never called. A granted thread must be `release()`d.
    */
   acquire(onGranted: Handler, arg?: unknown): number {
-    if (this.#busy < this.size) {
+    if (this.#busy < this.#size) {
       this.#busyChange(1);
       this.#granted++;
       onGranted(arg);
@@ -101,7 +101,8 @@ export class Pool {
         now: this.env.now,
       });
     }
-    if (this.#queue.length === 0 && !this.#handingOver) {
+    // Empty queue, or more threads held than the pool has since it shrank: the thread goes away.
+    if ((this.#queue.length === 0 && !this.#handingOver) || this.#busy > this.#size) {
       this.#busyChange(-1);
       return;
     }
@@ -165,6 +166,32 @@ export class Pool {
     return request;
   }
 
+  /** Number of threads (servers) now. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Changes the number of threads now (a timed event of the scenario). A larger pool grants threads to
+   * waiting requests at once, in FIFO order; a smaller one takes threads away as their holders release
+   * them (running tasks keep theirs) and grants none until fewer than `size` are held. Utilization is
+   * read against the size of the moment.
+   * @throws ResourceError `E2C_ERR_RESOURCE_BAD_OPTION` if `size` is not an integer ≥ 1
+   */
+  resize(size: number): void {
+    checkOption(this.name, 'size', size, Number.isInteger(size) && size >= 1, 'must be an integer ≥ 1');
+    this.#size = size;
+    const queue = this.#queue;
+    while (this.#busy < this.#size && queue.length > 0 && !this.#handingOver) {
+      if (!queue.shift()) break;
+      this.#busyChange(1);
+      this.#queueLevel.update(this.env.now, queue.length);
+      this.#granted++;
+      this.#waited++;
+      (queue.fn as Handler)(queue.arg);
+    }
+  }
+
   /** Threads held now. */
   get busy(): number {
     return this.#busy;
@@ -201,7 +228,7 @@ export class Pool {
 
   /** Time-weighted mean of busy / size, up to `now` (default: the env's current time). */
   utilization(now = this.env.now): number {
-    return this.meanBusy(now) / this.size;
+    return this.meanBusy(now) / this.#size;
   }
 
   /** Time-weighted mean number of busy threads. */

@@ -1,5 +1,6 @@
 import { checkBudgets } from './budget-checks.js';
 import { suggest } from './did-you-mean.js';
+import { checkDynamics } from './dynamics.js';
 import { ScenarioErrorCode, type ScenarioIssue } from './errors.js';
 import { resolveFieldPath } from './overrides.js';
 import type { Origin } from './presets.js';
@@ -213,6 +214,6 @@ export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
         );
     }
   }
-  issues.push(...checkRoutes(ctx), ...checkBudgets(ctx));
+  issues.push(...checkRoutes(ctx), ...checkBudgets(ctx), ...checkDynamics(doc, top, ctx.apps));
   return issues;
 }

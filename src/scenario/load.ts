@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { checkReferences } from './checks.js';
+import { resolveEvents, resolveServiceDynamics } from './dynamics.js';
 import { ScenarioErrorCode, ScenarioError, type ScenarioIssue } from './errors.js';
 import { displayPath, FilePolicy, readNamedFileAsync, type FileRoots, type Prefetch } from './file-policy.js';
 import { applyOverrides, attributeToOverride } from './overrides.js';
@@ -351,6 +352,7 @@ function resolve(doc: ScenarioDoc, parts: ResolveParts): ResolvedScenario {
           ? { workload: { ...s.workload, target: selectors.targets.get(id) ?? s.workload.target } }
           : {}),
         ...(s.live ? { live: s.live } : {}),
+        ...resolveServiceDynamics(doc, id, s),
       };
     }),
   }));
@@ -380,6 +382,7 @@ function resolve(doc: ScenarioDoc, parts: ResolveParts): ResolvedScenario {
     layers,
     services: layers.flatMap((l) => l.services),
     network,
+    ...(doc.events.length > 0 ? { events: resolveEvents(doc) } : {}),
     ...(doc.explore ? { explore: doc.explore } : {}),
     ...(doc.expect ? { expect: doc.expect } : {}),
     ...(doc.calibrate ? { calibrate: resolveCalibrate(doc.calibrate, file, measurements) } : {}),

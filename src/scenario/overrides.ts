@@ -18,6 +18,8 @@ const TOP_LEVEL = new Set([
   'calibration',
   'layers',
   'network',
+  'events',
+  'clock',
   'explore',
   'calibrate',
   'expect',

@@ -1,11 +1,14 @@
 import type {
   App,
+  Autoscale,
+  BalancePolicy,
   Dist,
   Explore,
   Hardware,
   Live,
   Measurement,
   ScenarioDoc,
+  ScenarioEvent,
   Workload,
 } from './schema/index.js';
 
@@ -32,7 +35,19 @@ export interface ResolvedService {
   app?: ResolvedApp;
   workload?: Workload;
   live?: Live;
+  /** How requests to it choose an instance; absent: static (client i → instance i mod n). */
+  balance?: { policy: BalancePolicy; weights?: number[] };
+  autoscale?: Autoscale;
+  /** Most instances it may have at once (events, autoscaler); absent: `quantity`, always. */
+  maxInstances?: number;
 }
+
+/** A timed event with its time in simulated seconds (times of day resolved against `clock.startsAt`). */
+export type ResolvedEvent = ScenarioEvent extends infer E
+  ? E extends ScenarioEvent
+    ? Omit<E, 'at'> & { at: number }
+    : never
+  : never;
 
 /** A network constraint with its link class and defaults applied. */
 export interface ResolvedLink {
@@ -59,6 +74,8 @@ export interface ResolvedScenario {
   /** All services, in file order. */
   services: ResolvedService[];
   network: ResolvedLink[];
+  /** Timed events by time (file order at equal times); absent when there are none. */
+  events?: ResolvedEvent[];
   explore?: Explore;
   expect?: Record<string, number>;
   calibrate?: ResolvedCalibrate;

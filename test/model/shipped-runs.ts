@@ -30,6 +30,18 @@ export const SHORT_RUNS: readonly ShortRun[] = [
     file: 'scenarios/plantnet-spring-peak.yaml',
     overrides: ['run.duration=900', 'run.warmup=60'],
   },
+  // The autoscaled spring peak, compressed: the peak and the engine failure at 15 min, over 25 min.
+  {
+    name: 'plantnet-spring-peak-autoscale',
+    file: 'scenarios/plantnet-spring-peak-autoscale.yaml',
+    overrides: [
+      'run.duration=1500',
+      'run.warmup=60',
+      'events.0.at=900',
+      'edge.users.workload.population.peakAt=900',
+      'edge.users.workload.population.widthS=300',
+    ],
+  },
   { name: 'local-testbed', file: 'scenarios/local-testbed.yaml', overrides: [] },
   {
     name: 'iot-camera-fog-cloud',

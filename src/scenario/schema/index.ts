@@ -1,5 +1,6 @@
 export * from './app.js';
 export * from './dist.js';
+export * from './dynamics.js';
 export * from './explore.js';
 export * from './hardware.js';
 export * from './live.js';

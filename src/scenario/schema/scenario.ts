@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { budget, LIMITS } from '../limits.js';
 import { AppSchema, PoolSchema } from './app.js';
 import { DistSchema } from './dist.js';
+import { AutoscaleSchema, BalanceSchema, ClockSchema, EventListSchema } from './dynamics.js';
 import { ExploreSchema } from './explore.js';
 import { ConcurrencyCurveSchema, HardwareSchema } from './hardware.js';
 import { LiveSchema } from './live.js';
@@ -67,6 +68,8 @@ export const ServiceSchema = z.strictObject({
     .describe(
       'Free fields kept from E2Clab (env, environment, cluster, servers, archi…) for export; the simulator ignores them. Default none.',
     ),
+  balance: BalanceSchema.optional(),
+  autoscale: AutoscaleSchema.optional(),
 });
 export type Service = z.output<typeof ServiceSchema>;
 
@@ -142,6 +145,8 @@ export const ScenarioSchema = z.strictObject({
     .array(LayerSchema)
     .min(1)
     .describe('The continuum, E2Clab-style: layers (cloud, fog, edge) holding services.'),
+  events: EventListSchema,
+  clock: ClockSchema.optional(),
   network: z
     .array(NetworkConstraintSchema)
     .default([])

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { budget, LIMITS } from '../limits.js';
 import { DistSchema } from './dist.js';
 import { ProfileSchema } from './profile.js';
+import { RetrySchema } from './dynamics.js';
 
 const target = z
   .string()
@@ -38,6 +39,7 @@ const Closed = z.strictObject({
     .min(0)
     .default(0)
     .describe('Users start uniformly at random within this many seconds. Default 0 (all at once).'),
+  retry: RetrySchema.optional(),
 });
 const Open = z.strictObject({
   kind: z.literal('open'),
@@ -65,6 +67,7 @@ const Open = z.strictObject({
     .describe(
       'A request not answered after this many seconds counts as abandoned. Default: infinite patience.',
     ),
+  retry: RetrySchema.optional(),
 });
 const Trace = z.strictObject({
   kind: z.literal('trace'),
@@ -88,6 +91,7 @@ const Trace = z.strictObject({
     .describe(
       'A request not answered after this many seconds counts as abandoned. Default: infinite patience.',
     ),
+  retry: RetrySchema.optional(),
 });
 
 export const WorkloadSchema = z
