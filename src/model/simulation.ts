@@ -294,14 +294,14 @@ export class Simulation implements SimContext {
     const horizon = duration ?? Infinity;
     for (const service of scenario.services) {
       if (service.workload) {
-        startWorkload(
-          this,
+        startWorkload({
+          sim: this,
           service,
-          this.endpoints.get(service.id)!,
-          this.streams,
+          origins: this.endpoints.get(service.id)!,
+          streams: this.streams,
           horizon,
-          this.options.traces?.get(service.id),
-        );
+          trace: this.options.traces?.get(service.id),
+        });
       }
     }
     startDynamics(this);

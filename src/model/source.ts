@@ -53,15 +53,16 @@ export class Source implements Routes {
   set: InstanceSet | null = null;
   /** Its index among the workload's sources (the static balance's client index). */
   hint = 0;
-  constructor(
-    slot: [Float64Array, number],
-    kind: SourceKind,
-    origin: Endpoint,
-    target: ServiceHost,
-    routes: Routes,
-    rng: Rng,
-    books: boolean,
-  ) {
+  constructor(o: {
+    slot: [Float64Array, number];
+    kind: SourceKind;
+    origin: Endpoint;
+    target: ServiceHost;
+    routes: Routes;
+    rng: Rng;
+    books: boolean;
+  }) {
+    const { slot, kind, origin, target, routes, rng, books } = o;
     [this.v, this.o] = slot;
     const { up, down } = routes;
     this.v[this.o + ANSWER_S] = routes.answerS;

@@ -22,19 +22,40 @@ import { DRAWN_BYTES, NEXT, SOURCE_NUMBERS, Source, SourceKind, START } from './
  * and look again after a think time.
  */
 class User {
-  constructor(
-    readonly sim: SimContext,
-    readonly origin: Endpoint,
-    readonly target: ServiceHost,
-    readonly rank: number,
-    readonly total: number,
-    readonly think: Sampler,
-    readonly population: Multiplier,
-    readonly patienceS: number | undefined,
-    readonly routes: Routes,
-    /** The target's instance set when it has one: each request picks its instance (instances.ts). */
-    readonly set: InstanceSet | null,
-  ) {}
+  readonly sim: SimContext;
+  readonly origin: Endpoint;
+  readonly target: ServiceHost;
+  readonly rank: number;
+  readonly total: number;
+  readonly think: Sampler;
+  readonly population: Multiplier;
+  readonly patienceS: number | undefined;
+  readonly routes: Routes;
+  /** The target's instance set when it has one: each request picks its instance (instances.ts). */
+  readonly set: InstanceSet | null;
+  constructor(o: {
+    sim: SimContext;
+    origin: Endpoint;
+    target: ServiceHost;
+    rank: number;
+    total: number;
+    think: Sampler;
+    population: Multiplier;
+    patienceS: number | undefined;
+    routes: Routes;
+    set: InstanceSet | null;
+  }) {
+    this.sim = o.sim;
+    this.origin = o.origin;
+    this.target = o.target;
+    this.rank = o.rank;
+    this.total = o.total;
+    this.think = o.think;
+    this.population = o.population;
+    this.patienceS = o.patienceS;
+    this.routes = o.routes;
+    this.set = o.set;
+  }
 }
 
 function userSend(u: User): void {
@@ -130,14 +151,27 @@ function sourceSend(s: Source): void {
 /** Replay of recorded arrival times (a trace), rows spread over the origin's instances. */
 class Replay {
   next = 0;
-  constructor(
-    readonly sim: SimContext,
-    readonly origins: Endpoint[],
-    readonly targets: ServiceHost[],
-    readonly times: Float64Array,
-    readonly patienceS: number | undefined,
-    readonly set: InstanceSet | null,
-  ) {}
+  readonly sim: SimContext;
+  readonly origins: Endpoint[];
+  readonly targets: ServiceHost[];
+  readonly times: Float64Array;
+  readonly patienceS: number | undefined;
+  readonly set: InstanceSet | null;
+  constructor(o: {
+    sim: SimContext;
+    origins: Endpoint[];
+    targets: ServiceHost[];
+    times: Float64Array;
+    patienceS: number | undefined;
+    set: InstanceSet | null;
+  }) {
+    this.sim = o.sim;
+    this.origins = o.origins;
+    this.targets = o.targets;
+    this.times = o.times;
+    this.patienceS = o.patienceS;
+    this.set = o.set;
+  }
 }
 
 function replayFire(r: Replay): void {
@@ -171,14 +205,15 @@ interface WorkloadStart {
  * Starts the workload of one service: its users, sources or trace replay, one per host instance.
  * Instance i of the workload sends to instance (i mod n) of the target service's n hosts.
  */
-export function startWorkload(
-  sim: SimContext,
-  service: ResolvedService,
-  origins: Endpoint[],
-  streams: Streams,
-  horizon: number,
-  trace?: Float64Array,
-): void {
+export function startWorkload(o: {
+  sim: SimContext;
+  service: ResolvedService;
+  origins: Endpoint[];
+  streams: Streams;
+  horizon: number;
+  trace?: Float64Array | undefined;
+}): void {
+  const { sim, service, origins, streams, horizon, trace } = o;
   const w = service.workload as Workload;
   const set = sim.instancesOf(w.target);
   const targets = set !== null ? set.up.slice() : sim.hostsOf(w.target);
@@ -209,7 +244,7 @@ function startClosed(
   const made = Math.max(total, Math.ceil(total * population.max - 1e-9));
   const add = (origin: Endpoint, rank: number) => {
     const target = targets[rank % targets.length]!;
-    const u = new User(
+    const u = new User({
       sim,
       origin,
       target,
@@ -217,10 +252,10 @@ function startClosed(
       total,
       think,
       population,
-      w.patienceS,
-      sim.network.routes(origin, target),
+      patienceS: w.patienceS,
+      routes: sim.network.routes(origin, target),
       set,
-    );
+    });
     env.schedule(w.startSpreadS * start(), userSend, u);
   };
   let rank = 0;
@@ -268,7 +303,7 @@ function startOpen(
       constantRate: profile.max === 1,
       patience: w.patienceS !== undefined,
     });
-    const s = new Source(slot, kind, origin, target, routes, rng, books);
+    const s = new Source({ slot, kind, origin, target, routes, rng, books });
     s.set = set;
     s.hint = i;
     if (poisson) sourceNext(s);
@@ -287,5 +322,9 @@ function startTrace(
 ): void {
   const times = trace ?? new Float64Array(0);
   if (times.length > 0)
-    sim.env.scheduleAt(times[0]!, replayFire, new Replay(sim, origins, targets, times, w.patienceS, set));
+    sim.env.scheduleAt(
+      times[0]!,
+      replayFire,
+      new Replay({ sim, origins, targets, times, patienceS: w.patienceS, set }),
+    );
 }

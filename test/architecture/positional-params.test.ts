@@ -42,22 +42,6 @@ const EXCEPTIONS: { file: string; name: string; reason: string }[] = [
     name: 'bookIdle',
     reason: 'books each upload on an idle link, on the typed-array state (hot path)',
   },
-  // Set-up code, cold: left for a later change now that the dynamics branch has landed.
-  {
-    file: 'src/model/source.ts',
-    name: 'constructor',
-    reason: 'cold; still to convert (issue 16)',
-  },
-  {
-    file: 'src/model/workloads.ts',
-    name: 'constructor',
-    reason: 'cold (the User class); still to convert (issue 16)',
-  },
-  {
-    file: 'src/model/workloads.ts',
-    name: 'startWorkload',
-    reason: 'cold; still to convert (issue 16)',
-  },
 ];
 
 function sources(dir: string): string[] {
