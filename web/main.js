@@ -50,6 +50,27 @@ async function openRun(id, view) {
   show(view ?? state.view, true);
 }
 
+/** Opens run `id` from a link or the address; a run that cannot be opened is said on the page. */
+async function openRunFromRoute(id, view) {
+  try {
+    await openRun(id, view);
+  } catch (err) {
+    routeMessage(
+      err.code === 'E2C_ERR_SERVER_RUN_NOT_FOUND' || err.code === 'E2C_ERR_SERVER_BAD_RUN_ID'
+        ? `Cannot open this address: run "${id}" not found in the runs folder.`
+        : `Cannot open this address: run "${id}" could not be opened (${err.message}).`,
+    );
+    show(view);
+  }
+}
+
+/** A message above the views (a run not found, an unknown address); cleared by the next navigation. */
+function routeMessage(text) {
+  const box = document.getElementById('route-message');
+  box.textContent = text;
+  box.hidden = false;
+}
+
 async function refreshRuns() {
   const { runs, runsDir } = await api.runs();
   state.runs = runs;
@@ -76,6 +97,8 @@ function highlightRecent() {
 }
 
 function show(view, push = false) {
+  if (!VIEWS.includes(view))
+    routeMessage(`Cannot open this address: unknown page "#${view}", showing the topology.`);
   state.view = VIEWS.includes(view) ? view : 'topology';
   for (const v of VIEWS) document.getElementById(`view-${v}`).hidden = v !== state.view;
   document.querySelectorAll('#tabs a').forEach((a) => {
@@ -124,7 +147,7 @@ function render() {
         state.compare[slot] = id;
         void renderComparison();
       },
-      onOpen: (id) => void openRun(id, 'timeline'),
+      onOpen: (id) => void openRunFromRoute(id, 'timeline'),
     });
     void renderComparison();
   }
@@ -191,13 +214,14 @@ function fromHash() {
 }
 
 window.addEventListener('hashchange', () => {
+  document.getElementById('route-message').hidden = true;
   const { view, id } = fromHash();
   if (view === 'studies') {
     if (id !== state.study || state.view !== 'studies') {
       state.study = id;
       show('studies');
     }
-  } else if (id && id !== state.run?.id) void openRun(id, view);
+  } else if (id && id !== state.run?.id) void openRunFromRoute(id, view);
   else if (view !== state.view) show(view);
 });
 
@@ -214,9 +238,10 @@ window.addEventListener('resize', () => {
   if (state.view === 'studies') {
     state.study = id;
     show('studies');
-  } else if (id) await openRun(id, state.view);
+  } else if (id) await openRunFromRoute(id, state.view);
   else if (state.runs[0] && state.view !== 'topology') await openRun(state.runs[0].id, state.view);
   else show(state.view);
+  if (!VIEWS.includes(view)) show(view);
   document.body.dataset.ready = 'yes';
 })().catch((err) => {
   document.getElementById(`view-${state.view}`).innerHTML =

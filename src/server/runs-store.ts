@@ -1,6 +1,15 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { RUN_FILES, runListing, type RunFile, type RunListing } from '../run-folder/index.js';
+import {
+  RUN_FILES,
+  RunFolderError,
+  readRunTrace,
+  runListing,
+  traceFileOf,
+  type RunFile,
+  type RunListing,
+} from '../run-folder/index.js';
+import type { SpanRecord, TraceHeader } from '../trace/index.js';
 import { ServerError, ServerErrorCode } from './errors.js';
 
 // The files a run folder may hold are the run-folder layer's RUN_FILES; they are the only ones the API
@@ -82,6 +91,50 @@ export class RunsStore {
    * file (a FIFO or a device would block or never end) or is too large.
    */
   readFolderFile(folder: string, id: string, name: string): string {
+    return readFileSync(this.#checkedFile(folder, id, name), 'utf8');
+  }
+
+  /** Whether run `id` has a trace: `trace.jsonl`, or `trace.jsonl.gz` as shipped live runs keep it. */
+  hasTrace(id: string): boolean {
+    return traceFileOf(this.dirOf(id)) !== undefined;
+  }
+
+  /**
+   * The trace of run `id`, read by the run-folder layer's reader (the one the command line uses):
+   * `trace.jsonl`, else `trace.jsonl.gz`, every line checked. The file is first held to the same
+   * checks as any run file (inside the folder, regular, not too large); a trace that does not read
+   * is RUN_FILE_INVALID, named by its file name and line only (never a path of this machine).
+   */
+  readTrace(id: string): { header: TraceHeader; spans: SpanRecord[] } {
+    const dir = this.dirOf(id);
+    const file = traceFileOf(dir);
+    if (!file) {
+      throw new ServerError(
+        ServerErrorCode.RUN_FILE_MISSING,
+        `"${id}" has no trace.jsonl (nor trace.jsonl.gz)`,
+        { id, file: 'trace.jsonl' },
+      );
+    }
+    const name = path.basename(file);
+    this.#checkedFile(dir, id, name);
+    try {
+      const trace = readRunTrace(dir);
+      if (!trace)
+        throw new ServerError(ServerErrorCode.RUN_FILE_MISSING, `"${id}" has no ${name}`, { id, file: name });
+      return { header: trace.header, spans: trace.spans };
+    } catch (err) {
+      if (!(err instanceof RunFolderError)) throw err;
+      const { line, field } = err.where;
+      throw new ServerError(
+        ServerErrorCode.RUN_FILE_INVALID,
+        `run "${id}": ${name}${line !== undefined ? ` line ${line}` : ''}${field ? ` (${field})` : ''} is not an e2ctwin trace: ${err.problem}`,
+        { id, file: name, ...(line !== undefined ? { line } : {}) },
+      );
+    }
+  }
+
+  /** The real path of file `name` of `folder`, after the checks of {@link readFolderFile}. */
+  #checkedFile(folder: string, id: string, name: string): string {
     const full = path.join(folder, name);
     if (!existsSync(full))
       throw new ServerError(ServerErrorCode.RUN_FILE_MISSING, `"${id}" has no ${name}`, { id, file: name });
@@ -108,7 +161,7 @@ export class RunsStore {
         { id, file: name, sizeBytes: st.size, limitBytes: MAX_FOLDER_FILE_BYTES },
       );
     }
-    return readFileSync(real, 'utf8');
+    return real;
   }
 
   /** `file` of run `id` parsed as JSON. */
@@ -147,7 +200,7 @@ export class RunsStore {
       ...run,
       responseTime: { mean: num(metrics.responseTime?.mean), p95: num(metrics.responseTime?.p95) },
       throughput: num(metrics.throughput),
-      hasTrace: this.has(id, 'trace.jsonl'),
+      hasTrace: this.hasTrace(id),
       hasSeries: this.has(id, 'series.json'),
     };
   }

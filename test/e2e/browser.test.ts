@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTraceJsonl } from '../../src/trace/index.js';
@@ -306,8 +307,10 @@ describe('the browser view (headless Chromium)', () => {
     // "live", trace header source "live") and without metrics.json, as a live run stopped early leaves it.
     const live = path.join(runsDir, 'live-format-run');
     mkdirSync(live);
-    const trace = runFile(runId, 'trace.jsonl').replace('"source":"simulation"', '"source":"live"');
-    writeFileSync(path.join(live, 'trace.jsonl'), trace);
+    // Shipped as live campaigns keep it: trace.jsonl.gz only. Its header is left as written (source
+    // "simulation"): the axis is labelled by run.json's kind, not by the trace header.
+    const trace = runFile(runId, 'trace.jsonl');
+    writeFileSync(path.join(live, 'trace.jsonl.gz'), gzipSync(trace));
     cpSync(path.join(runsDir, runId, 'scenario.resolved.json'), path.join(live, 'scenario.resolved.json'));
     writeFileSync(
       path.join(live, 'run.json'),
@@ -332,5 +335,66 @@ describe('the browser view (headless Chromium)', () => {
     await openView('utilization');
     expect(await page.textContent('#view-utilization')).toContain('has no metrics.json');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('says so on the page for a run that does not exist or an unknown route, without a page error', async () => {
+    await page.evaluate(() => {
+      location.hash = '#timeline/does-not-exist';
+    });
+    await page.waitForFunction(() => !document.getElementById('route-message')?.hidden);
+    expect(await page.textContent('#route-message')).toContain('run "does-not-exist" not found');
+    // Loaded from the address: the page starts and says so.
+    await page.goto(`${base}/#timeline/does-not-exist-either`);
+    await page.waitForFunction(
+      () =>
+        document.body.dataset.ready === 'yes' &&
+        !!document.getElementById('route-message')?.textContent?.includes('does-not-exist-either'),
+    );
+    expect(await page.textContent('#route-message')).toContain('run "does-not-exist-either" not found');
+    await page.evaluate(() => {
+      location.hash = '#no-such-view';
+    });
+    await page.waitForFunction(() =>
+      document.getElementById('route-message')?.textContent?.includes('no-such-view'),
+    );
+    expect(await page.textContent('#route-message')).toContain('unknown page "#no-such-view"');
+    await openView('runs');
+    expect(await page.locator('#route-message').isHidden()).toBe(true);
+    // The browser logs the 404 answers themselves: those are expected, nothing else is.
+    expect(pageErrors.filter((e) => !e.includes('status of 404'))).toEqual([]);
+  });
+
+  it('draws a sweep of three parameters as parallel coordinates: unfilled lines, every axis label inside the chart', async () => {
+    // The two-parameter sweep fixture with a third parameter: its configurations split over two levels.
+    const two = JSON.parse(readFileSync(path.join(runsDir, 'sweep-extract-simsearch/results.json'), 'utf8'));
+    const three = {
+      ...two,
+      params: [...two.params, { path: 'cloud.replicas', name: 'replicas', levels: [1, 2], log: false }],
+      results: two.results.map((r: { config: Record<string, number> }, i: number) => ({
+        ...r,
+        config: { ...r.config, replicas: 1 + (i % 2) },
+      })),
+    };
+    mkdirSync(path.join(runsDir, 'sweep-three'), { recursive: true });
+    writeFileSync(path.join(runsDir, 'sweep-three/results.json'), JSON.stringify(three));
+    await openView('runs');
+    await openView('studies');
+    await page.click('#studies-table tr[data-study="sweep-three"] a');
+    await page.waitForSelector('#study-chart path.pc-line');
+    expect(await page.locator('#study-chart path.pc-line').count()).toBe(three.results.length);
+    const fills = await page.$$eval('#study-chart path.pc-line', (ps) => [
+      ...new Set(ps.map((p) => getComputedStyle(p).fill)),
+    ]);
+    expect(fills).toEqual(['none']);
+    const outside = await page.$$eval('#study-chart svg.pc-chart', ([svg]) => {
+      const box = svg!.getBoundingClientRect();
+      return [...svg!.querySelectorAll('.axis-label')]
+        .map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }))
+        .filter(({ r }) => r.left < box.left - 0.5 || r.right > box.right + 0.5)
+        .map(({ text }) => text);
+    });
+    expect(outside).toEqual([]);
+    await shot('12-study-sweep-parallel-coordinates.png');
+    expect(pageErrors.filter((e) => !e.includes('status of 404'))).toEqual([]);
   });
 });

@@ -49,6 +49,7 @@ export function parallelCoordinates() {
         .join('path')
         .attr('class', 'pc-line')
         .attr('d', line)
+        .attr('fill', 'none')
         .attr('stroke', (r) => (r.feasible === false ? '#94a3b8' : color(r[metric])))
         .attr('stroke-dasharray', (r) => (r.feasible === false ? '3,3' : null))
         .on('mousemove', (event, r) => {
@@ -62,7 +63,7 @@ export function parallelCoordinates() {
           paths.classed('dim', false);
           hideTooltip();
         });
-      for (const d of dims) {
+      dims.forEach((d, i) => {
         const a = g
           .append('g')
           .attr('class', 'axis')
@@ -71,10 +72,14 @@ export function parallelCoordinates() {
         a.append('text')
           .attr('class', 'axis-label')
           .attr('y', -12)
-          .attr('text-anchor', 'middle')
+          // The outer labels grow inwards: centred, a long one would be cut at the chart's edge.
+          .attr(
+            'text-anchor',
+            i === 0 && dims.length > 1 ? 'start' : i === dims.length - 1 ? 'end' : 'middle',
+          )
           .attr('fill', '#334155')
           .text(d.label);
-      }
+      });
     });
   }
   chart.width = function (_) {

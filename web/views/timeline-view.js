@@ -40,7 +40,8 @@ export function renderTimeline(el, { run, trace }) {
   }
   const { header, spans } = trace;
   const requests = new Set(spans.map((s) => s.request)).size;
-  const live = header.source === 'live';
+  // Labelled by the run's kind (run.json): a live run's spans are wall-clock times, whatever the trace header says.
+  const live = (run.run?.kind ?? run.summary?.kind) === 'live';
   head
     .append('p')
     .attr('class', 'muted')

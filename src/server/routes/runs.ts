@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { parseTraceJsonl, toChromeTrace } from '../../trace/index.js';
+import { toChromeTrace } from '../../trace/index.js';
 import { ServerError, ServerErrorCode } from '../errors.js';
 import { RUN_FILES, type RunFile, type RunsStore } from '../runs-store.js';
 
@@ -22,27 +22,15 @@ export const runsRoutes: FastifyPluginAsync<{ runs: RunsStore }> = async (app, {
     };
   });
 
-  app.get<IdParams>('/:id/trace', async (request) => {
-    const { id } = request.params;
-    try {
-      return parseTraceJsonl(runs.readText(id, 'trace.jsonl'));
-    } catch (err) {
-      if (err instanceof ServerError) throw err;
-      throw new ServerError(
-        ServerErrorCode.RUN_FILE_INVALID,
-        `run "${id}": trace.jsonl is not an e2ctwin trace (${(err as Error).message})`,
-        { id, file: 'trace.jsonl' },
-        { cause: err },
-      );
-    }
-  });
+  // trace.jsonl, or trace.jsonl.gz as shipped live runs keep it (the command line's reader).
+  app.get<IdParams>('/:id/trace', async (request) => runs.readTrace(request.params.id));
 
   // The timeline's export button: the run's Chrome trace (made from its trace when the folder has none).
   app.get<IdParams>('/:id/chrome-trace', async (request, reply) => {
     const { id } = request.params;
     const text = runs.has(id, 'chrome-trace.json')
       ? runs.readText(id, 'chrome-trace.json')
-      : `${JSON.stringify(toChromeTrace(parseTraceJsonl(runs.readText(id, 'trace.jsonl')).spans))}\n`;
+      : `${JSON.stringify(toChromeTrace(runs.readTrace(id).spans))}\n`;
     return reply
       .type('application/json; charset=utf-8')
       .header('content-disposition', `attachment; filename="${id}.chrome-trace.json"`)
