@@ -49,6 +49,8 @@ await build({
   sourcemap: true,
   minifyWhitespace: true,
   minifySyntax: true,
+  minifyIdentifiers: true,
+  keepNames: true,
   logLevel: 'warning',
   plugins: [zodEnglishOnly],
   // Packages with native addons or worker entry files stay outside the bundle.
