@@ -1,7 +1,31 @@
-// Bundles the command line into one ES module (dist/cli/main.js). One file loads in about half the time of
-// the hundreds of small modules of zod, yaml and commander: start-up is part of every run a user pays for.
+// Bundles the command line into ES modules (dist/cli/main.js and its chunks). Bundled files load in about
+// half the time of the hundreds of small modules of zod, yaml and commander: start-up is part of every run
+// a user pays for. Code splitting keeps each verb in its own chunk (src/cli/program.ts imports a verb only
+// when it runs): `e2ctwin --version` loads commander only, `e2ctwin validate` the scenario layer, not the
+// server, live mode or the optimizers. Chunks go to dist/chunks/, two levels under the package root like
+// the entries, so the `new URL('../../…', import.meta.url)` paths of the sources stay right.
 // Type checking is separate (`npm run typecheck`).
+import path from 'node:path';
 import { build } from 'esbuild';
+
+// zod's `z.locales` namespace holds some forty translations of its messages (a third of the scenario
+// layer's chunk, parsed by every `validate` and `simulate`). e2ctwin never selects a locale; zod registers
+// English itself (zod/v4/classic/schemas.js imports ../locales/en.js), so `z.locales` is bundled with
+// English alone.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${path.sep}zod${path.sep}`)
+        ? { path: path.join(path.dirname(args.importer), '../locales/en.js'), namespace: 'zod-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
 
 await build({
   // server/sim-worker: the worker thread of simulations started from the browser view (e2ctwin serve).
@@ -17,13 +41,18 @@ await build({
   },
   outdir: 'dist',
   bundle: true,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
   format: 'esm',
   target: 'node20',
   sourcemap: true,
   minifyWhitespace: true,
   minifySyntax: true,
+  minifyIdentifiers: true,
+  keepNames: true,
   logLevel: 'warning',
+  plugins: [zodEnglishOnly],
   // Packages with native addons or worker entry files stay outside the bundle.
   external: ['better-sqlite3', 'piscina', 'ssh2', 'dockerode', 'playwright-core', 'fastify'],
   banner: {

@@ -1,19 +1,28 @@
 import { CommanderError } from 'commander';
-import { RunFolderError } from '../run-folder/index.js';
-import { ScenarioError } from '../scenario/index.js';
 import { ExitCode } from './exit-codes.js';
-import { formatIssues } from './format-issues.js';
 import { buildProgram } from './program.js';
 
 // The process edge: usage errors exit 2, scenario errors are formatted (never a stack trace), other
-// failures print one line (set E2CTWIN_DEBUG=1 for the stack).
-const program = buildProgram();
+// failures print one line (set E2CTWIN_DEBUG=1 for the stack). The program loads only the verb it runs
+// (program.ts), and the error classes are imported only when there is a failure to report.
 try {
+  const program = await buildProgram(process.argv.slice(2));
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode === 0 ? ExitCode.OK : ExitCode.BAD_INPUT;
-  } else if (err instanceof ScenarioError) {
+  } else {
+    await reportFailure(err);
+  }
+}
+
+async function reportFailure(err: unknown): Promise<void> {
+  const [{ ScenarioError }, { RunFolderError }, { formatIssues }] = await Promise.all([
+    import('../scenario/index.js'),
+    import('../run-folder/index.js'),
+    import('./format-issues.js'),
+  ]);
+  if (err instanceof ScenarioError) {
     process.stderr.write(`${formatIssues(err.issues)}\n`);
     process.exitCode = ExitCode.BAD_INPUT;
   } else if (err instanceof RunFolderError) {

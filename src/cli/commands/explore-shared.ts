@@ -13,7 +13,7 @@ import { checkOutFolder, metricsJson, replaceFile, studyFolder } from '../../run
 import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
-import { pkg } from '../program.js';
+import { pkg } from '../version.js';
 
 export interface ExploreFlags {
   param: string[];
