@@ -394,6 +394,13 @@ describe('the browser view (headless Chromium)', () => {
         .map(({ text }) => text);
     });
     expect(outside).toEqual([]);
+    // replicas takes 1 or 2: its axis has whole ticks only (d3's default would add 1.2, 1.4, …).
+    const replicaTicks = await page.$$eval('#study-chart svg.pc-chart g.axis', (axes) =>
+      axes
+        .filter((a) => a.querySelector('.axis-label')?.textContent?.includes('replicas'))
+        .flatMap((a) => [...a.querySelectorAll('.tick text')].map((t) => t.textContent)),
+    );
+    expect(replicaTicks).toEqual(['1', '2']);
     await shot('12-study-sweep-parallel-coordinates.png');
     expect(pageErrors.filter((e) => !e.includes('status of 404'))).toEqual([]);
   });

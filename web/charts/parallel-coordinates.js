@@ -68,7 +68,7 @@ export function parallelCoordinates() {
           .append('g')
           .attr('class', 'axis')
           .attr('transform', `translate(${x(d.key)},0)`)
-          .call(d3.axisLeft(y.get(d.key)).ticks(5).tickFormat(d3.format('~g')));
+          .call(axisOf(y.get(d.key), integral(rows, d.key)));
         a.append('text')
           .attr('class', 'axis-label')
           .attr('y', -12)
@@ -92,4 +92,14 @@ export function parallelCoordinates() {
     return arguments.length ? ((interpolator = _), chart) : interpolator;
   };
   return chart;
+}
+
+// A parameter that only takes whole values (replicas, threads) gets whole ticks: 1.2 replicas would mislead.
+function axisOf(scale, wholeOnly) {
+  const axis = d3.axisLeft(scale).tickFormat(d3.format('~g'));
+  return wholeOnly ? axis.tickValues(scale.ticks(5).filter(Number.isInteger)) : axis.ticks(5);
+}
+
+function integral(rows, key) {
+  return rows.every((r) => Number.isInteger(r[key]));
 }
