@@ -19,6 +19,7 @@ import { loadTestbed } from '../../src/live/testbed/load.js';
 import { loadScenarioOrThrow } from '../../src/scenario/index.js';
 import { parseTraceJsonl } from '../../src/trace/index.js';
 import { repoRoot, runCli } from '../support/cli.js';
+import { until } from '../support/poll.js';
 import { busyboxRootfs } from './docker-image.js';
 import { leftovers, liveRequirements, liveTestLock } from './support.js';
 
@@ -238,10 +239,7 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
           }
           return false;
         };
-        for (const t0 = Date.now(); !(await answered()); ) {
-          if (Date.now() - t0 > 60_000) throw new Error('no client got an answer within 60 s');
-          await new Promise((r) => setTimeout(r, 200));
-        }
+        await until('a client got an answer after the warm-up', answered, { everyMs: 200 });
         process.kill(pids.get('cloud.engine@cloud-1')!, 'SIGKILL');
       },
     }).execute();

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { until } from '../support/poll.js';
 
 /**
  * Live tests need root and a few Debian packages (scripts/setup.sh installs them). In CI they are
@@ -59,29 +60,33 @@ export function leftovers(runId: string, stateDir: string): string[] {
  */
 export async function liveTestLock(): Promise<() => void> {
   const dir = path.join(tmpdir(), 'e2ctwin-live-tests.lock');
-  for (;;) {
-    try {
-      mkdirSync(dir);
-      writeFileSync(path.join(dir, 'pid'), String(process.pid));
-      return () => rmSync(dir, { recursive: true, force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let holder = 0;
-    try {
-      holder = Number(readFileSync(path.join(dir, 'pid'), 'utf8'));
-    } catch {
-      /* being written or removed */
-    }
-    let alive = true;
-    if (holder > 0) {
-      try {
-        process.kill(holder, 0);
-      } catch {
-        alive = false;
-      }
-    }
-    if (!alive) rmSync(dir, { recursive: true, force: true });
-    else await new Promise((r) => setTimeout(r, 500));
+  // Another file's live tests may hold it for minutes: a long bound, only a stuck holder reaches it.
+  return until('the live-test lock', () => takeLock(dir), { everyMs: 500, timeoutMs: 60 * 60_000 });
+}
+
+/** The release function if the lock was free (or its holder dead), else null. */
+function takeLock(dir: string): (() => void) | null {
+  try {
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'pid'), String(process.pid));
+    return () => rmSync(dir, { recursive: true, force: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
+  let holder = 0;
+  try {
+    holder = Number(readFileSync(path.join(dir, 'pid'), 'utf8'));
+  } catch {
+    /* being written or removed */
+  }
+  let alive = true;
+  if (holder > 0) {
+    try {
+      process.kill(holder, 0);
+    } catch {
+      alive = false;
+    }
+  }
+  if (!alive) rmSync(dir, { recursive: true, force: true });
+  return null;
 }
