@@ -27,7 +27,8 @@ import {
 } from './link-numbers.js';
 
 // A link's work on its numbers alone (see link-numbers.ts): booking bytes in advance, closing booked bytes,
-// drawing stalls. Link uses them, and so does LinkRoster, which books an idle link on its numbers alone.
+// counting transfers and drawing their stalls. Link uses them, and so does LinkRoster, which books an idle
+// link on its numbers alone.
 
 /**
  * @internal The booking of {@link Link.book} on the numbers of an idle link (see Link.idle), for an owner
@@ -67,6 +68,49 @@ export function bookIdle(
   v[o + BURST_START] = v[o + BURST_FROM] = startAt;
   v[o + BURST_LAST] = startAt + work;
   return arrival;
+}
+
+/**
+ * Closes booked bytes at `now` for a transfer of the link's own, after their bytes are out: they count,
+ * and the wire was theirs.
+ * @throws ResourceError `E2C_ERR_RESOURCE_BOOKED` if their bytes are not all out at `now`
+ */
+export function endBooked(v: Float64Array, o: number, now: number, name: string): void {
+  if (now < v[o + BURST_LAST]!) {
+    throw new ResourceError(
+      ResourceErrorCode.BOOKED,
+      `${name}: a transfer at ${now} s would share the wire with bytes booked until ${v[o + BURST_LAST]} s`,
+      {
+        link: name,
+        now,
+        bookedUntil: v[o + BURST_LAST],
+      },
+    );
+  }
+  closeBooked(v, o);
+}
+
+/**
+ * Counts a transfer of `sizeBytes` starting now in the link's statistics and draws its stall: returns its
+ * delay (the propagation delay, `leadS`, and the stall when a packet is lost).
+ */
+export function countTransfer(
+  v: Float64Array,
+  o: number,
+  sizeBytes: number,
+  leadS: number,
+  rng: Rng | undefined,
+): number {
+  const wireBytes = sizeBytes / v[o + KEEP]!;
+  let delay = v[o + DELAY_S]! + leadS;
+  if (v[o + DRAWS] !== NO_DRAWS && sizeBytes > 0 && stalledIn(v, o, sizeBytes, rng)) {
+    delay += v[o + RTO_S]!;
+    v[o + STALLS]!++;
+  }
+  v[o + BYTES]! += sizeBytes;
+  v[o + WIRE_BYTES]! += wireBytes;
+  v[o + TRANSFERS]!++;
+  return delay;
 }
 
 /** Throws the error of a transfer size that is negative, NaN or infinite (apart, so that callers stay small enough to inline). */

@@ -48,4 +48,17 @@ export function giveBack(r: PendingTransfer): void {
   if (freeRecords.length < MAX_FREE_RECORDS) freeRecords.push(r);
 }
 
+/** A transfer's bytes are out: it arrives after its delay. */
+export function transmitted(pending: PendingTransfer): void {
+  if (pending.delay > 0) pending.link.env.schedule(pending.delay, arrived, pending);
+  else arrived(pending);
+}
+
+/** A transfer arrived: its record is given back, then its callback runs. */
+function arrived(pending: PendingTransfer): void {
+  const { onDone, arg } = pending;
+  giveBack(pending);
+  onDone(arg);
+}
+
 function nothing(): void {}
