@@ -32,6 +32,8 @@ await build({
   // explore/worker: the piscina worker of sweep/sensitivity/optimize/capacity (one simulation per task).
   entryPoints: {
     'cli/main': 'src/cli/main.ts',
+    // cli/run: the same command line as a function, which the test suite calls in-process (test/support/cli.ts).
+    'cli/run': 'src/cli/run.ts',
     'server/sim-worker': 'src/server/sim-worker.ts',
     'explore/worker': 'src/explore/worker.ts',
     // live/switch: the userspace wire of the local testbed (delay without sch_netem).

@@ -1,38 +1,4 @@
-import { CommanderError } from 'commander';
-import { ExitCode } from './exit-codes.js';
-import { buildProgram } from './program.js';
+import { runCommand } from './run.js';
 
-// The process edge: usage errors exit 2, scenario errors are formatted (never a stack trace), other
-// failures print one line (set E2CTWIN_DEBUG=1 for the stack). The program loads only the verb it runs
-// (program.ts), and the error classes are imported only when there is a failure to report.
-try {
-  const program = await buildProgram(process.argv.slice(2));
-  await program.parseAsync(process.argv);
-} catch (err) {
-  if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode === 0 ? ExitCode.OK : ExitCode.BAD_INPUT;
-  } else {
-    await reportFailure(err);
-  }
-}
-
-async function reportFailure(err: unknown): Promise<void> {
-  const [{ ScenarioError }, { RunFolderError }, { formatIssues }] = await Promise.all([
-    import('../scenario/index.js'),
-    import('../run-folder/index.js'),
-    import('./format-issues.js'),
-  ]);
-  if (err instanceof ScenarioError) {
-    process.stderr.write(`${formatIssues(err.issues)}\n`);
-    process.exitCode = ExitCode.BAD_INPUT;
-  } else if (err instanceof RunFolderError) {
-    // A refused output path, or a run folder the user named that cannot be read: bad input.
-    process.stderr.write(`error: ${err.message}  [${err.code}]\n`);
-    process.exitCode = ExitCode.BAD_INPUT;
-  } else {
-    const e = err as Error & { code?: string };
-    process.stderr.write(`error: ${e.message}${e.code ? ` [${e.code}]` : ''}\n`);
-    if (process.env.E2CTWIN_DEBUG) process.stderr.write(`${e.stack}\n`);
-    process.exitCode = ExitCode.FAILURE;
-  }
-}
+// The process edge: the command line of this process (see run.ts for exit statuses and error reports).
+await runCommand(process.argv.slice(2));

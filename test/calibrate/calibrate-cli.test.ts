@@ -6,33 +6,35 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { fitScenario } from '../../src/calibrate/index.js';
 import { loadScenarioOrThrow } from '../../src/scenario/index.js';
-import { repoRoot, runCli } from '../support/cli.js';
+import { repoRoot, runCliHere } from '../support/cli.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-calibrate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('e2ctwin calibrate', () => {
-  it("recovers the demand laws of CPU stages from a simulated run's trace, and the params file loads back into the scenario", () => {
+  it("recovers the demand laws of CPU stages from a simulated run's trace, and the params file loads back into the scenario", async () => {
     const run = path.join(tmp, 'run');
     // Light load: 40 users instead of 150, so CPU stages run without contention.
     expect(
-      runCli([
-        'simulate',
-        'scenarios/plantnet.yaml',
-        '-r',
-        '1',
-        '--set',
-        'edge.users.quantity=40',
-        '--set',
-        'run.duration=3000',
-        '--set',
-        'run.spanSample=2500',
-        '--out',
-        run,
-      ]).status,
+      (
+        await runCliHere([
+          'simulate',
+          'scenarios/plantnet.yaml',
+          '-r',
+          '1',
+          '--set',
+          'edge.users.quantity=40',
+          '--set',
+          'run.duration=3000',
+          '--set',
+          'run.spanSample=2500',
+          '--out',
+          run,
+        ])
+      ).status,
     ).toBe(0);
     const out = path.join(tmp, 'params.yaml');
-    const r = runCli(['calibrate', run, '-o', out]);
+    const r = await runCliHere(['calibrate', run, '-o', out]);
     expect(r.status, r.stderr).toBe(0);
     const params = parse(readFileSync(out, 'utf8'));
     // The app states simsearch ~ lognormal(mean 1.0, cv 0.5) and http ~ lognormal(mean 0.004, cv 0.5).
@@ -52,18 +54,23 @@ describe('e2ctwin calibrate', () => {
     expect(s.services[0]!.app!.stages.find((st) => st.name === 'simsearch')!.demand).toEqual(simsearch);
   });
 
-  it('a folder without a trace, or a missing folder, is bad input naming it (exit 2)', () => {
-    const r = runCli(['calibrate', tmp, '-o', path.join(tmp, 'x.yaml')]);
+  it('a folder without a trace, or a missing folder, is bad input naming it (exit 2)', async () => {
+    const r = await runCliHere(['calibrate', tmp, '-o', path.join(tmp, 'x.yaml')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(
       `${path.join(tmp, 'trace.jsonl')}: no such file (nor trace.jsonl.gz): is it a run folder?  [E2C_ERR_RUNFOLDER_READ_MISSING]`,
     );
-    const missing = runCli(['calibrate', path.join(tmp, 'no-such-run'), '-o', path.join(tmp, 'x.yaml')]);
+    const missing = await runCliHere([
+      'calibrate',
+      path.join(tmp, 'no-such-run'),
+      '-o',
+      path.join(tmp, 'x.yaml'),
+    ]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain(`${path.join(tmp, 'no-such-run')}: no such run folder`);
   });
 
-  it('a corrupt run folder names the file, the line and the field, before any fit (exit 2)', () => {
+  it('a corrupt run folder names the file, the line and the field, before any fit (exit 2)', async () => {
     const run = path.join(tmp, 'corrupt');
     cpSync(path.join(repoRoot, 'calibration/local-testbed/runs/held-out/u7'), run, { recursive: true });
     const lines = gunzipSync(readFileSync(path.join(run, 'trace.jsonl.gz')))
@@ -71,7 +78,7 @@ describe('e2ctwin calibrate', () => {
       .split('\n');
     lines[9] = lines[9]!.replace(/"start":[^,]+,/, '"start":"noon",');
     writeFileSync(path.join(run, 'trace.jsonl.gz'), gzipSync(lines.join('\n')));
-    const r = runCli(['calibrate', run, '-o', path.join(tmp, 'y.yaml')]);
+    const r = await runCliHere(['calibrate', run, '-o', path.join(tmp, 'y.yaml')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
       `error: ${path.join(run, 'trace.jsonl.gz')}:10 start: expected a finite number, got a string  [E2C_ERR_RUNFOLDER_READ_SHAPE]\n`,
@@ -85,7 +92,7 @@ describe('e2ctwin calibrate', () => {
       path.join(run, 'metrics.json'),
       '{"responseTime": {"mean": 1, "p95": 2},\n "throughput": 3,,}',
     );
-    const f = runCli(['calibrate', run, '-o', path.join(tmp, 'y.yaml'), '--fit-factors']);
+    const f = await runCliHere(['calibrate', run, '-o', path.join(tmp, 'y.yaml'), '--fit-factors']);
     expect(f.status).toBe(2);
     expect(f.stderr).toContain(`error: ${path.join(run, 'metrics.json')}:2:18: not valid JSON: `);
     expect(f.stderr).toContain('[E2C_ERR_RUNFOLDER_READ_JSON]');

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { repoRoot, runCli } from '../support/cli.js';
+import { repoRoot, runCliHere } from '../support/cli.js';
 
 // The command line of calibration with uncertainty: measurements read from a file the scenario names,
 // results independent of the number of workers, predictions and suggestions from the written set, and
@@ -35,7 +35,7 @@ const GOOD = `measurements:
 `;
 
 describe('e2ctwin calibrate-twin', () => {
-  it('writes the same calibration set whatever the number of workers, and simulate and suggest-measurement use it', () => {
+  it('writes the same calibration set whatever the number of workers, and simulate and suggest-measurement use it', async () => {
     const file = scenario('ok', { measurements: GOOD });
     const args = (w: string, out: string) => [
       'calibrate-twin',
@@ -51,14 +51,14 @@ describe('e2ctwin calibrate-twin', () => {
       '-o',
       out,
     ];
-    const a = runCli(args('0', path.join(tmp, 'ok', 'set-w0.yaml')));
+    const a = await runCliHere(args('0', path.join(tmp, 'ok', 'set-w0.yaml')));
     expect(a.status, a.stderr).toBe(0);
     // 8 vectors are too few to judge identification from: no verdict, and a warning.
     expect(a.stdout).toMatch(
       /cloud\.engine\.stages\.extract\.demand\.mean .*undetermined: too few plausible vectors/,
     );
     expect(a.stdout).toContain('Fit at the measured configurations');
-    const b = runCli(args('2', path.join(tmp, 'ok', 'set-w2.yaml')));
+    const b = await runCliHere(args('2', path.join(tmp, 'ok', 'set-w2.yaml')));
     expect(b.status, b.stderr).toBe(0);
     const w0 = readFileSync(path.join(tmp, 'ok', 'set-w0.yaml'), 'utf8');
     expect(readFileSync(path.join(tmp, 'ok', 'set-w2.yaml'), 'utf8')).toBe(w0);
@@ -67,7 +67,7 @@ describe('e2ctwin calibrate-twin', () => {
     expect(set.samples.length).toBeGreaterThan(0);
     expect(Object.keys(set.samples[0]).sort()).toEqual(Object.keys(set.priors).sort());
 
-    const sim = runCli([
+    const sim = await runCliHere([
       'simulate',
       file,
       '--calibration-set',
@@ -85,7 +85,7 @@ describe('e2ctwin calibrate-twin', () => {
       path.join(tmp, 'ok', 'candidates.yaml'),
       'configs:\n  - { name: x1-again, set: [cloud.engine.pools.extract=1] }\n  - { name: x3, set: [cloud.engine.pools.extract=3] }\n',
     );
-    const sug = runCli([
+    const sug = await runCliHere([
       'suggest-measurement',
       file,
       '--calibration-set',
@@ -101,11 +101,11 @@ describe('e2ctwin calibrate-twin', () => {
     expect(ranked.map((r) => r.name).sort()).toEqual(['x1-again', 'x3']);
   }, 240_000);
 
-  it('a measurement whose overrides do not validate: located at the override, exit 2', () => {
+  it('a measurement whose overrides do not validate: located at the override, exit 2', async () => {
     const file = scenario('bad-override', {
       measurements: GOOD.replace('cloud.engine.pools.simsearch: 2 }', 'cloud.engin.pools.simsearch: 2 }'),
     });
-    const r = runCli(['calibrate-twin', file, '--budget', '50']);
+    const r = await runCliHere(['calibrate-twin', file, '--budget', '50']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(
       /measurements\.yaml:3:\d+ measurements\[0\]\.set\.cloud\.engin\.pools\.simsearch: measurement "x1": .*engin/,
@@ -113,37 +113,37 @@ describe('e2ctwin calibrate-twin', () => {
     expect(r.stderr).toContain('E2C_ERR_CALIBRATE_MEASUREMENT_CONFIG');
   });
 
-  it('an unknown metric key: located at the key with a suggestion, exit 2', () => {
+  it('an unknown metric key: located at the key with a suggestion, exit 2', async () => {
     const file = scenario('bad-metric', {
       measurements: GOOD.replace('throughput: { value: 9.314', 'throughputt: { value: 9.314'),
     });
-    const r = runCli(['calibrate-twin', file, '--budget', '50']);
+    const r = await runCliHere(['calibrate-twin', file, '--budget', '50']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(
       /measurements\.yaml:7:\d+ measurements\[1\]\.metrics\.throughputt: measurement "x4": unknown metric "throughputt" \(did you mean "throughput"\?\)/,
     );
   });
 
-  it('a prior range with min ≥ max: located in the scenario, exit 2', () => {
+  it('a prior range with min ≥ max: located in the scenario, exit 2', async () => {
     const file = scenario('bad-prior', {
       measurements: GOOD,
       params: '    edge.users.workload.thinkTime.mean: { min: 2, max: 2 }\n',
     });
-    const r = runCli(['calibrate-twin', file, '--budget', '50']);
+    const r = await runCliHere(['calibrate-twin', file, '--budget', '50']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(
       /twin\.yaml:\d+:\d+ calibrate\.params\.edge\.users\.workload\.thinkTime\.mean\.max: max must be > min/,
     );
   });
 
-  it('a run folder without a trace: located at the run, exit 2', () => {
+  it('a run folder without a trace: located at the run, exit 2', async () => {
     const file = scenario('no-trace', { measurements: `${GOOD}  - { name: live, runs: [runs/live-1] }\n` });
     const run = path.join(tmp, 'no-trace', 'runs', 'live-1');
     mkdirSync(run, { recursive: true });
     // A whole live run folder (a shipped one) but for its trace.
     const shipped = path.join(repoRoot, 'calibration/local-testbed/runs/training/u2');
     for (const f of ['run.json', 'metrics.json']) copyFileSync(path.join(shipped, f), path.join(run, f));
-    const r = runCli(['calibrate-twin', file, '--budget', '50']);
+    const r = await runCliHere(['calibrate-twin', file, '--budget', '50']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(
       /measurements\.yaml:8:\d+ measurements\[2\]\.runs\[0\]: measurement "live": .*trace\.jsonl: no such file/,
@@ -152,8 +152,8 @@ describe('e2ctwin calibrate-twin', () => {
 });
 
 describe('e2ctwin validate-twin --calibration-set', () => {
-  it('reports how many measured held-out values fall inside the 90 % prediction intervals of the shipped local-testbed set', () => {
-    const r = runCli([
+  it('reports how many measured held-out values fall inside the 90 % prediction intervals of the shipped local-testbed set', async () => {
+    const r = await runCliHere([
       'validate-twin',
       'scenarios/local-testbed.yaml',
       '--calibration',

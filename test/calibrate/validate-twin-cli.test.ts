@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from '../support/cli.js';
+import { repoRoot, runCliHere } from '../support/cli.js';
 
 // validate-twin without root: bad input is refused before anything runs, and the shipped campaign is
 // re-scored from its measured run folders.
@@ -17,8 +17,8 @@ const write = (name: string, text: string) => {
 };
 
 describe('e2ctwin validate-twin: bad input (exit 2, nothing runs)', () => {
-  it('a missing calibration file', () => {
-    const r = runCli([
+  it('a missing calibration file', async () => {
+    const r = await runCliHere([
       'validate-twin',
       'scenarios/local-testbed.yaml',
       '--calibration',
@@ -34,9 +34,9 @@ describe('e2ctwin validate-twin: bad input (exit 2, nothing runs)', () => {
     );
   });
 
-  it('a held-out file with an unknown key, or with configurations that are not valid scenarios: every problem, located', () => {
+  it('a held-out file with an unknown key, or with configurations that are not valid scenarios: every problem, located', async () => {
     const shape = write('shape.yaml', 'configs:\n  - name: a\n    sets: [edge.users.workload.users=1]\n');
-    const r = runCli([...base, '--configs', shape, '--live-runs', `${campaign}/runs/held-out`]);
+    const r = await runCliHere([...base, '--configs', shape, '--live-runs', `${campaign}/runs/held-out`]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(
       /error: 1 problem in the held-out configurations:\n.*shape\.yaml:3:5 configs\[0\]\.sets: unknown key "sets" \(did you mean "set"\?\)/,
@@ -45,7 +45,7 @@ describe('e2ctwin validate-twin: bad input (exit 2, nothing runs)', () => {
       'bad.yaml',
       'configs:\n  - name: a\n    set: [edge.users.workload.users=0.5]\n  - name: b\n    set: [cloud.engine.pools.extract=2, cloud.engin.pools.http=3]\n',
     );
-    const r2 = runCli([...base, '--configs', bad, '--live-runs', `${campaign}/runs/held-out`]);
+    const r2 = await runCliHere([...base, '--configs', bad, '--live-runs', `${campaign}/runs/held-out`]);
     expect(r2.status).toBe(2);
     expect(r2.stderr).toMatch(/error: 2 problems in the held-out configurations:/);
     expect(r2.stderr).toMatch(
@@ -57,8 +57,8 @@ describe('e2ctwin validate-twin: bad input (exit 2, nothing runs)', () => {
     expect(r2.stderr).not.toContain('    at '); // no stack trace
   });
 
-  it('a bad option value says which', () => {
-    const r = runCli([
+  it('a bad option value says which', async () => {
+    const r = await runCliHere([
       ...base,
       '--configs',
       `${campaign}/held-out.yaml`,
@@ -73,14 +73,14 @@ describe('e2ctwin validate-twin: bad input (exit 2, nothing runs)', () => {
     expect(r.stderr).toContain('--duration must be a number > 0 (got "-1")');
   });
 
-  it('no measurements asked for, or a run folder measured under other overrides', () => {
-    const none = runCli([...base, '--configs', `${campaign}/held-out.yaml`]);
+  it('no measurements asked for, or a run folder measured under other overrides', async () => {
+    const none = await runCliHere([...base, '--configs', `${campaign}/held-out.yaml`]);
     expect(none.status).toBe(2);
     expect(none.stderr).toContain('give --testbed');
     const runs = path.join(tmp, 'swapped');
     mkdirSync(runs);
     cpSync(path.join(repoRoot, campaign, 'runs/held-out/u7'), path.join(runs, 'u1'), { recursive: true });
-    const r = runCli([...base, '--configs', `${campaign}/held-out.yaml`, '--live-runs', runs]);
+    const r = await runCliHere([...base, '--configs', `${campaign}/held-out.yaml`, '--live-runs', runs]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(
       /measured --set edge\.users\.workload\.users=7, but configuration "u1" is --set edge\.users\.workload\.users=1: a run folder of another configuration \[E2C_ERR_CALIBRATE_RUN_MISMATCH\]/,
@@ -89,9 +89,9 @@ describe('e2ctwin validate-twin: bad input (exit 2, nothing runs)', () => {
 });
 
 describe('e2ctwin validate-twin: the shipped campaign, re-scored from its run folders without root', () => {
-  it('reproduces the shipped validation.json (predictions within 1e-6, measurements exactly)', () => {
+  it('reproduces the shipped validation.json (predictions within 1e-6, measurements exactly)', async () => {
     const out = path.join(tmp, 'rescore');
-    const r = runCli([
+    const r = await runCliHere([
       ...base,
       '--configs',
       `${campaign}/held-out.yaml`,
@@ -116,7 +116,7 @@ describe('e2ctwin validate-twin: the shipped campaign, re-scored from its run fo
     expect(plot.cdfs[0].measured.x.length).toBeGreaterThan(10);
   });
 
-  it('a failed live run leaves its configuration missing; the others are scored and the report names it', () => {
+  it('a failed live run leaves its configuration missing; the others are scored and the report names it', async () => {
     const runs = path.join(tmp, 'partial');
     cpSync(path.join(repoRoot, campaign, 'runs/held-out'), runs, { recursive: true });
     const runJson = path.join(runs, 'u11', 'run.json');
@@ -129,7 +129,14 @@ describe('e2ctwin validate-twin: the shipped campaign, re-scored from its run fo
       }),
     );
     rmSync(path.join(runs, 'u18'), { recursive: true });
-    const r = runCli([...base, '--configs', `${campaign}/held-out.yaml`, '--live-runs', runs, '--json']);
+    const r = await runCliHere([
+      ...base,
+      '--configs',
+      `${campaign}/held-out.yaml`,
+      '--live-runs',
+      runs,
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.missing).toEqual([
@@ -140,12 +147,12 @@ describe('e2ctwin validate-twin: the shipped campaign, re-scored from its run fo
     expect(report.overall.configurations).toBe(report.configs.length);
   });
 
-  it('a corrupt run folder is named and skipped, not fatal: the others are scored and the report counts it', () => {
+  it('a corrupt run folder is named and skipped, not fatal: the others are scored and the report counts it', async () => {
     const runs = path.join(tmp, 'corrupt');
     cpSync(path.join(repoRoot, campaign, 'runs/held-out'), runs, { recursive: true });
     const metrics = path.join(runs, 'u4-d4', 'metrics.json');
     writeFileSync(metrics, readFileSync(metrics, 'utf8').replace(/"throughput": [^,]+,/, '"throughput": ,'));
-    const r = runCli([
+    const r = await runCliHere([
       ...base,
       '--configs',
       `${campaign}/held-out.yaml`,

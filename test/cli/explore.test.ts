@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from '../support/cli.js';
+import { repoRoot, runCliHere } from '../support/cli.js';
 
 const out = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-explore-cli-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -54,7 +54,7 @@ function interrupt(
 }
 
 describe('e2ctwin sweep / sensitivity / optimize / capacity', () => {
-  it('each verb documents its options and examples in --help', () => {
+  it('each verb documents its options and examples in --help', async () => {
     const expectations: Record<string, string[]> = {
       sweep: [
         '--design',
@@ -84,15 +84,15 @@ describe('e2ctwin sweep / sensitivity / optimize / capacity', () => {
       capacity: ['--slo', '--load', '--range', '--config', '--max-replications', 'Examples:'],
     };
     for (const [verb, words] of Object.entries(expectations)) {
-      const h = runCli([verb, '--help']);
+      const h = await runCliHere([verb, '--help']);
       expect(h.status, verb).toBe(0);
       for (const w of words) expect(h.stdout, `${verb} ${w}`).toContain(w);
     }
   });
 
-  it('sweep prints a table with CIs and writes results.csv and results.json', () => {
+  it('sweep prints a table with CIs and writes results.csv and results.json', async () => {
     const dir = path.join(out, 'sweep');
-    const r = runCli([
+    const r = await runCliHere([
       'sweep',
       'scenarios/plantnet.yaml',
       ...short,
@@ -155,12 +155,12 @@ describe('e2ctwin sweep / sensitivity / optimize / capacity', () => {
     const kept = trialsIn(dir);
     expect(kept).toBeGreaterThanOrEqual(saved + 3);
     expect(kept).toBeLessThan(16);
-    const last = runCli(args(dir, '2'));
+    const last = await runCliHere(args(dir, '2'));
     expect(last.status, last.stderr).toBe(0);
     expect(last.stderr).toContain(`resuming: ${kept} finished trials`);
     expect(last.stderr).toContain(`${16 - kept} trials simulated, ${kept} resumed from the store`);
     const ref = path.join(out, 'uninterrupted');
-    expect(runCli(args(ref, '0')).status).toBe(0);
+    expect((await runCliHere(args(ref, '0'))).status).toBe(0);
     expect(readFileSync(path.join(dir, 'results.json'), 'utf8')).toBe(
       readFileSync(path.join(ref, 'results.json'), 'utf8'),
     );
@@ -169,7 +169,7 @@ describe('e2ctwin sweep / sensitivity / optimize / capacity', () => {
     );
   });
 
-  it('bad input exits 2 with one clear line: a bad --param, an unknown metric, a bad constraint, a bad scenario, a bad option', () => {
+  it('bad input exits 2 with one clear line: a bad --param, an unknown metric, a bad constraint, a bad scenario, a bad option', async () => {
     const cases: [string[], RegExp][] = [
       [
         ['sweep', 'scenarios/plantnet.yaml', '-p', 'extract'],
@@ -220,14 +220,14 @@ describe('e2ctwin sweep / sensitivity / optimize / capacity', () => {
       ],
     ];
     for (const [args, message] of cases) {
-      const r = runCli(args);
+      const r = await runCliHere(args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(message);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
   });
 
-  it('optimize is reproducible by seed and reports the best configuration with a CI, the Pareto front and the convergence', () => {
+  it('optimize is reproducible by seed and reports the best configuration with a CI, the Pareto front and the convergence', async () => {
     const args = (dir: string) => [
       'optimize',
       'scenarios/plantnet.yaml',
@@ -253,13 +253,13 @@ describe('e2ctwin sweep / sensitivity / optimize / capacity', () => {
       '--out',
       dir,
     ];
-    const a = runCli(args(path.join(out, 'opt-a')));
+    const a = await runCliHere(args(path.join(out, 'opt-a')));
     expect(a.status, a.stderr).toBe(0);
     expect(a.stdout).toMatch(/best configuration — confirmed with 3 replications/);
     expect(a.stdout).toMatch(/responseTime\.mean\s+\d+\.\d+ ± \d/);
     expect(a.stdout).toMatch(/Pareto front \(\d+ points/);
     expect(a.stdout).toMatch(/convergence/);
-    const b = runCli([...args(path.join(out, 'opt-b')), '-w', '0']);
+    const b = await runCliHere([...args(path.join(out, 'opt-b')), '-w', '0']);
     const ra = readFileSync(path.join(out, 'opt-a', 'result.json'), 'utf8');
     expect(readFileSync(path.join(out, 'opt-b', 'result.json'), 'utf8')).toBe(ra);
     // Everything but the runner's name in the header line is the same.
@@ -273,8 +273,8 @@ describe('e2ctwin sweep / sensitivity / optimize / capacity', () => {
     );
   });
 
-  it('sensitivity prints Sobol first-order and total indices with CIs', () => {
-    const r = runCli([
+  it('sensitivity prints Sobol first-order and total indices with CIs', async () => {
+    const r = await runCliHere([
       'sensitivity',
       'scenarios/plantnet.yaml',
       ...short,
@@ -297,8 +297,8 @@ describe('e2ctwin sweep / sensitivity / optimize / capacity', () => {
     expect(r.stdout).toMatch(/32 points \(N = 8 × \(k \+ 2\) = 4\)(, \d+ distinct configurations)?;/);
   });
 
-  it('capacity answers how many users a configuration serves under a p95 threshold, and how many more another serves', () => {
-    const r = runCli([
+  it('capacity answers how many users a configuration serves under a p95 threshold, and how many more another serves', async () => {
+    const r = await runCliHere([
       'capacity',
       'scenarios/plantnet.yaml',
       ...short,

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from '../support/cli.js';
+import { repoRoot, runCliHere } from '../support/cli.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-cli-files-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -15,23 +15,23 @@ const passwdLines = readFileSync('/etc/passwd', 'utf8')
 const leaked = (out: string) => passwdLines.filter((l) => out.includes(l));
 
 describe('files named by a scenario, on the command line', () => {
-  it('validate --set calibration=/etc/passwd exits 2 with a located refusal and prints nothing of the file', () => {
+  it('validate --set calibration=/etc/passwd exits 2 with a located refusal and prints nothing of the file', async () => {
     expect(passwdLines.length).toBeGreaterThan(0);
-    const r = runCli(['validate', 'scenarios/plantnet.yaml', '--set', 'calibration=/etc/passwd']);
+    const r = await runCliHere(['validate', 'scenarios/plantnet.yaml', '--set', 'calibration=/etc/passwd']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('E2C_ERR_SCENARIO_FILE_OUTSIDE_ROOTS');
     expect(r.stderr).toContain('--allow-dir');
     expect(leaked(r.stdout + r.stderr)).toEqual([]);
   });
 
-  it("even inside an allowed folder (--allow-dir /etc), a file that is not a scenario's is located but never quoted", () => {
+  it("even inside an allowed folder (--allow-dir /etc), a file that is not a scenario's is located but never quoted", async () => {
     for (const set of [
       'calibration=/etc/passwd',
       'cloud.engine.host=/etc/passwd',
       'cloud.engine.app=/etc/passwd',
     ]) {
       for (const json of [[], ['--json']]) {
-        const r = runCli([
+        const r = await runCliHere([
           'validate',
           'scenarios/plantnet.yaml',
           '--allow-dir',
@@ -47,14 +47,14 @@ describe('files named by a scenario, on the command line', () => {
     }
   });
 
-  it('simulate stops at a bad trace row with exit 2, naming the CSV and its line', () => {
-    const r = runCli(['simulate', 'test/fixtures/bad-scenarios/bad-trace-row.yaml']);
+  it('simulate stops at a bad trace row with exit 2, naming the CSV and its line', async () => {
+    const r = await runCliHere(['simulate', 'test/fixtures/bad-scenarios/bad-trace-row.yaml']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('test/fixtures/bad-scenarios/traces/bad-row.csv:4:1');
     expect(r.stderr).toContain('E2C_ERR_SCENARIO_TRACE');
   });
 
-  it('--allow-dir lets a study read a trace from another folder, in its worker threads too', () => {
+  it('--allow-dir lets a study read a trace from another folder, in its worker threads too', async () => {
     const scenarioDir = path.join(tmp, 'scenario');
     const traceDir = path.join(tmp, 'traces');
     mkdirSync(scenarioDir);
@@ -88,16 +88,16 @@ layers:
       '--out',
       path.join(tmp, 'study'),
     ];
-    const refused = runCli(sweep);
+    const refused = await runCliHere(sweep);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('E2C_ERR_SCENARIO_FILE_OUTSIDE_ROOTS');
-    const allowed = runCli([...sweep, '--allow-dir', traceDir]);
+    const allowed = await runCliHere([...sweep, '--allow-dir', traceDir]);
     expect(allowed.status, allowed.stderr).toBe(0);
     expect(allowed.stderr).toContain('2 trials simulated');
     expect(JSON.parse(allowed.stdout)).toBeTruthy();
   });
 
-  it('every command that loads a scenario documents --allow-dir', () => {
+  it('every command that loads a scenario documents --allow-dir', async () => {
     for (const cmd of [
       'validate',
       'simulate',
@@ -109,7 +109,7 @@ layers:
       'live',
       'validate-twin',
     ]) {
-      expect(runCli([cmd, '--help']).stdout, cmd).toContain('--allow-dir <dir>');
+      expect((await runCliHere([cmd, '--help'])).stdout, cmd).toContain('--allow-dir <dir>');
     }
   });
 });

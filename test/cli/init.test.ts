@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { shippedScenarios, writeStarter } from '../../src/cli/starter-folder.js';
 import { loadScenario } from '../../src/scenario/index.js';
-import { repoRoot, runCli } from '../support/cli.js';
+import { repoRoot, runCliHere } from '../support/cli.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2c-init-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -21,8 +21,8 @@ const SHORT = [
 ];
 
 describe('e2ctwin init', () => {
-  it('writes a folder whose scenario loads with no file outside it and simulates as the shipped one', () => {
-    const r = runCli(['init', 'demo'], { cwd: tmp });
+  it('writes a folder whose scenario loads with no file outside it and simulates as the shipped one', async () => {
+    const r = await runCliHere(['init', 'demo'], { cwd: tmp });
     expect(r.status, r.stderr).toBe(0);
     const dir = path.join(tmp, 'demo');
     for (const f of [
@@ -44,8 +44,8 @@ describe('e2ctwin init', () => {
     // Only the starter folder is allowed: a reference to the package's models/ would be refused.
     const own = loadScenario(path.join(dir, 'plantnet.yaml'), { allowedRoots: [dir] });
     expect(own.ok, JSON.stringify(!own.ok && own.issues)).toBe(true);
-    const mine = runCli(['simulate', 'demo/plantnet.yaml', ...SHORT], { cwd: tmp });
-    const shipped = runCli(['simulate', 'scenarios/plantnet.yaml', ...SHORT]);
+    const mine = await runCliHere(['simulate', 'demo/plantnet.yaml', ...SHORT], { cwd: tmp });
+    const shipped = await runCliHere(['simulate', 'scenarios/plantnet.yaml', ...SHORT]);
     expect(mine.status, mine.stderr).toBe(0);
     expect(mine.stdout).toBe(shipped.stdout);
   });
@@ -59,23 +59,23 @@ describe('e2ctwin init', () => {
     }
   });
 
-  it('refuses a non-empty folder (exit 2, nothing written) unless --force, which keeps other files', () => {
+  it('refuses a non-empty folder (exit 2, nothing written) unless --force, which keeps other files', async () => {
     const dir = path.join(tmp, 'busy');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'notes.txt'), 'mine');
-    const r = runCli(['init', dir]);
+    const r = await runCliHere(['init', dir]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/not empty/);
     expect(r.stderr).toMatch(/--force/);
     expect(existsSync(path.join(dir, 'plantnet.yaml'))).toBe(false);
-    const f = runCli(['init', dir, '--force', '--scenario', 'validation/mm1']);
+    const f = await runCliHere(['init', dir, '--force', '--scenario', 'validation/mm1']);
     expect(f.status, f.stderr).toBe(0);
     expect(existsSync(path.join(dir, 'mm1.yaml'))).toBe(true);
     expect(readFileSync(path.join(dir, 'notes.txt'), 'utf8')).toBe('mine');
   });
 
-  it('names the shipped scenarios when given an unknown one (exit 2)', () => {
-    const r = runCli(['init', path.join(tmp, 'typo'), '--scenario', 'plantnt']);
+  it('names the shipped scenarios when given an unknown one (exit 2)', async () => {
+    const r = await runCliHere(['init', path.join(tmp, 'typo'), '--scenario', 'plantnt']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/did you mean "plantnet"/);
     expect(r.stderr).toMatch(/validation\/mm1/);

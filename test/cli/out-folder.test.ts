@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch, write
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from '../support/cli.js';
+import { repoRoot, runCli, runCliHere } from '../support/cli.js';
 
 // Output options are checked before any work: a bad --out costs nothing and exits 2 naming the option;
 // an existing run folder is replaced whole, never mixed with a previous run's files.
@@ -16,10 +16,8 @@ const RUN_FILES = ['chrome-trace.json', 'metrics.json', 'run.json', 'scenario.re
 const files = (dir: string) => readdirSync(dir).sort();
 
 describe('simulate --out: refused before the simulation (exit 2, the option named, nothing written)', () => {
-  it('/proc/x: at once, no simulation ran', () => {
-    const r = runCli(['simulate', 'scenarios/plantnet.yaml', ...long, '--out', '/proc/x'], {
-      timeoutMs: 60_000,
-    });
+  it('/proc/x: at once, no simulation ran', async () => {
+    const r = await runCliHere(['simulate', 'scenarios/plantnet.yaml', ...long, '--out', '/proc/x']);
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toBe(
       'error: --out /proc/x: lies under /proc, a kernel file system, not a place for output (choose a folder on disk)  [E2C_ERR_RUNFOLDER_OUT_SPECIAL]\n',
@@ -27,10 +25,10 @@ describe('simulate --out: refused before the simulation (exit 2, the option name
     expect(r.stdout).toBe(''); // no summary table: the simulation never ran
   });
 
-  it('a regular file: refused, left as it was', () => {
+  it('a regular file: refused, left as it was', async () => {
     const file = path.join(tmp, 'notes.txt');
     writeFileSync(file, 'my notes\n');
-    const r = runCli(['simulate', 'scenarios/plantnet.yaml', ...long, '--out', file], { timeoutMs: 60_000 });
+    const r = await runCliHere(['simulate', 'scenarios/plantnet.yaml', ...long, '--out', file]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`--out ${file}: is a file, not a folder`);
     expect(r.stderr).toContain('[E2C_ERR_RUNFOLDER_OUT_NOT_FOLDER]');
@@ -38,11 +36,11 @@ describe('simulate --out: refused before the simulation (exit 2, the option name
     expect(r.stdout).toBe('');
   });
 
-  it('an existing folder that is not a run folder: refused, its files untouched', () => {
+  it('an existing folder that is not a run folder: refused, its files untouched', async () => {
     const dir = path.join(tmp, 'documents');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'thesis.tex'), 'chapter 1');
-    const r = runCli(['simulate', 'scenarios/plantnet.yaml', ...long, '--out', dir], { timeoutMs: 60_000 });
+    const r = await runCliHere(['simulate', 'scenarios/plantnet.yaml', ...long, '--out', dir]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`--out ${dir}: exists and is not a simulation run folder: it has no run.json`);
     expect(r.stderr).toContain('[E2C_ERR_RUNFOLDER_OUT_FOREIGN]');
@@ -60,15 +58,24 @@ describe('simulate --out: refused before the simulation (exit 2, the option name
 });
 
 describe('simulate --out: an existing run folder is replaced whole', () => {
-  it("a stale file of the previous run is gone; metrics.json is the new run's", () => {
+  it("a stale file of the previous run is gone; metrics.json is the new run's", async () => {
     const dir = path.join(tmp, 'run');
     expect(
-      runCli(['simulate', 'scenarios/validation/mm1.yaml', ...quick, '--seed', '1', '--out', dir]).status,
+      (await runCliHere(['simulate', 'scenarios/validation/mm1.yaml', ...quick, '--seed', '1', '--out', dir]))
+        .status,
     ).toBe(0);
     expect(files(dir)).toEqual(RUN_FILES);
     const before = readFileSync(path.join(dir, 'metrics.json'), 'utf8');
     writeFileSync(path.join(dir, 'stale-from-old-run.txt'), 'old');
-    const r = runCli(['simulate', 'scenarios/validation/mm1.yaml', ...quick, '--seed', '2', '--out', dir]);
+    const r = await runCliHere([
+      'simulate',
+      'scenarios/validation/mm1.yaml',
+      ...quick,
+      '--seed',
+      '2',
+      '--out',
+      dir,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(files(dir)).toEqual(RUN_FILES);
     const after = readFileSync(path.join(dir, 'metrics.json'), 'utf8');
@@ -122,11 +129,11 @@ describe('simulate --out: an existing run folder is replaced whole', () => {
 });
 
 describe('other output options are checked before work', () => {
-  it('sweep --out: a folder that is not a study folder is refused before any trial', () => {
+  it('sweep --out: a folder that is not a study folder is refused before any trial', async () => {
     const dir = path.join(tmp, 'not-a-study');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'data.csv'), '1,2\n');
-    const r = runCli([
+    const r = await runCliHere([
       'sweep',
       'scenarios/validation/mm1.yaml',
       '-p',
@@ -141,7 +148,7 @@ describe('other output options are checked before work', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`--out ${dir}: exists and is not a study folder: it has no study.sqlite`);
     expect(files(dir)).toEqual(['data.csv']);
-    const p = runCli([
+    const p = await runCliHere([
       'sweep',
       'scenarios/validation/mm1.yaml',
       '-p',
@@ -153,43 +160,49 @@ describe('other output options are checked before work', () => {
     expect(p.stderr).toContain('[E2C_ERR_RUNFOLDER_OUT_SPECIAL]');
   });
 
-  it('calibrate -o: a folder, a file calibrate did not write, or a kernel path are refused before fitting', () => {
+  it('calibrate -o: a folder, a file calibrate did not write, or a kernel path are refused before fitting', async () => {
     const run = path.join(tmp, 'cal-run');
     expect(
-      runCli([
-        'simulate',
-        'scenarios/validation/mm1.yaml',
-        ...quick,
-        '--set',
-        'run.spanSample=200',
-        '--out',
-        run,
-      ]).status,
+      (
+        await runCliHere([
+          'simulate',
+          'scenarios/validation/mm1.yaml',
+          ...quick,
+          '--set',
+          'run.spanSample=200',
+          '--out',
+          run,
+        ])
+      ).status,
     ).toBe(0);
     const scenario = path.join(tmp, 'my-scenario.yaml');
     writeFileSync(scenario, 'name: mine\n');
-    const foreign = runCli(['calibrate', run, '-o', scenario]);
+    const foreign = await runCliHere(['calibrate', run, '-o', scenario]);
     expect(foreign.status).toBe(2);
     expect(foreign.stderr).toContain(
       `--out ${scenario}: exists and is not a params file written by e2ctwin calibrate`,
     );
     expect(readFileSync(scenario, 'utf8')).toBe('name: mine\n');
-    expect(runCli(['calibrate', run, '-o', tmp]).stderr).toContain('[E2C_ERR_RUNFOLDER_OUT_NOT_FILE]');
-    expect(runCli(['calibrate', run, '-o', '/dev/full']).stderr).toContain('[E2C_ERR_RUNFOLDER_OUT_SPECIAL]');
+    expect((await runCliHere(['calibrate', run, '-o', tmp])).stderr).toContain(
+      '[E2C_ERR_RUNFOLDER_OUT_NOT_FILE]',
+    );
+    expect((await runCliHere(['calibrate', run, '-o', '/dev/full'])).stderr).toContain(
+      '[E2C_ERR_RUNFOLDER_OUT_SPECIAL]',
+    );
     // A params file calibrate wrote is replaced.
     const params = path.join(tmp, 'params.yaml');
-    expect(runCli(['calibrate', run, '-o', params, '--min-samples', '5']).status).toBe(0);
-    const again = runCli(['calibrate', run, '-o', params, '--min-samples', '5']);
+    expect((await runCliHere(['calibrate', run, '-o', params, '--min-samples', '5'])).status).toBe(0);
+    const again = await runCliHere(['calibrate', run, '-o', params, '--min-samples', '5']);
     expect(again.status, again.stderr).toBe(0);
     expect(readFileSync(params, 'utf8')).toMatch(/^# Written by `e2ctwin calibrate /);
   });
 
-  it('validate-twin --out: a non-empty folder it did not write is refused before anything runs', () => {
+  it('validate-twin --out: a non-empty folder it did not write is refused before anything runs', async () => {
     const dir = path.join(tmp, 'photos');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'a.jpg'), 'x');
     const campaign = 'calibration/local-testbed';
-    const r = runCli([
+    const r = await runCliHere([
       'validate-twin',
       'scenarios/local-testbed.yaml',
       '--calibration',

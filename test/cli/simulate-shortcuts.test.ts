@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { runCliHere } from '../support/cli.js';
 
 // The IoT scenario, small, with no fog → cloud delay: there every shortcut is exact (src/model/shortcuts.ts).
 const args = [
@@ -19,9 +19,9 @@ const args = [
 ];
 
 describe('e2ctwin simulate --no-shortcuts', () => {
-  it('runs the plain event path: more events, the same metrics, and the same output as run.shortcuts=false', () => {
-    const fast = runCli(args);
-    const plain = runCli([...args, '--no-shortcuts']);
+  it('runs the plain event path: more events, the same metrics, and the same output as run.shortcuts=false', async () => {
+    const fast = await runCliHere(args);
+    const plain = await runCliHere([...args, '--no-shortcuts']);
     expect([fast.status, plain.status]).toEqual([0, 0]);
     const f = JSON.parse(fast.stdout);
     const p = JSON.parse(plain.stdout);
@@ -30,11 +30,11 @@ describe('e2ctwin simulate --no-shortcuts', () => {
     expect(Math.abs(p.responseTime.mean - f.responseTime.mean)).toBeLessThanOrEqual(
       1e-9 * f.responseTime.mean,
     );
-    expect(runCli([...args, '--set', 'run.shortcuts=false']).stdout).toBe(plain.stdout);
+    expect((await runCliHere([...args, '--set', 'run.shortcuts=false'])).stdout).toBe(plain.stdout);
   });
 
-  it('is documented in --help', () => {
-    expect(runCli(['simulate', '--help']).stdout).toMatch(
+  it('is documented in --help', async () => {
+    expect((await runCliHere(['simulate', '--help'])).stdout).toMatch(
       /--no-shortcuts\s+simulate on the plain event path/,
     );
   });

@@ -3,15 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseTraceJsonl } from '../../src/trace/index.js';
-import { runCli } from '../support/cli.js';
+import { runCli, runCliHere } from '../support/cli.js';
 
 const small = ['--set', 'run.duration=300', '--set', 'run.warmup=60', '-r', '2'];
 const out = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-simulate-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('e2ctwin simulate', () => {
-  it('--json prints the metrics with their stable keys', () => {
-    const r = runCli(['simulate', 'scenarios/plantnet.yaml', ...small, '--json']);
+  it('--json prints the metrics with their stable keys', async () => {
+    const r = await runCliHere(['simulate', 'scenarios/plantnet.yaml', ...small, '--json']);
     expect(r.status).toBe(0);
     const m = JSON.parse(r.stdout);
     for (const key of [
@@ -33,7 +33,7 @@ describe('e2ctwin simulate', () => {
     expect(m.ci95['responseTime.mean'].halfWidth).toBeGreaterThan(0);
   });
 
-  it('the same command twice prints byte-identical JSON', () => {
+  it('the same command twice prints byte-identical JSON', async () => {
     const args = [
       'simulate',
       'scenarios/iot-camera-fog-cloud.yaml',
@@ -47,20 +47,27 @@ describe('e2ctwin simulate', () => {
       '2',
       '--json',
     ];
-    expect(runCli(args).stdout).toBe(runCli(args).stdout);
+    expect((await runCliHere(args)).stdout).toBe((await runCliHere(args)).stdout);
   });
 
-  it('prints a summary table with the reference values beside the simulated ones', () => {
-    const r = runCli(['simulate', 'scenarios/validation/mm1.yaml', '--set', 'run.requests=20000', '-r', '3']);
+  it('prints a summary table with the reference values beside the simulated ones', async () => {
+    const r = await runCliHere([
+      'simulate',
+      'scenarios/validation/mm1.yaml',
+      '--set',
+      'run.requests=20000',
+      '-r',
+      '3',
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/response time mean\s+\d/);
     expect(r.stdout).toMatch(/pool\s+size\s+utilization/);
     expect(r.stdout).toMatch(/responseTime\.mean\s+3\.3333/);
   });
 
-  it('--out writes a run folder whose trace and Chrome trace hold the same spans', () => {
+  it('--out writes a run folder whose trace and Chrome trace hold the same spans', async () => {
     const dir = path.join(out, 'plantnet');
-    const r = runCli([
+    const r = await runCliHere([
       'simulate',
       'scenarios/plantnet.yaml',
       ...small,
@@ -99,8 +106,8 @@ describe('e2ctwin simulate', () => {
     expect(metrics.perReplication).toHaveLength(2);
   });
 
-  it('--seed changes the numbers; a bad scenario exits 2 without running', () => {
-    const a = runCli([
+  it('--seed changes the numbers; a bad scenario exits 2 without running', async () => {
+    const a = await runCliHere([
       'simulate',
       'scenarios/validation/mm1.yaml',
       '--set',
@@ -109,7 +116,7 @@ describe('e2ctwin simulate', () => {
       '1',
       '--json',
     ]);
-    const b = runCli([
+    const b = await runCliHere([
       'simulate',
       'scenarios/validation/mm1.yaml',
       '--set',

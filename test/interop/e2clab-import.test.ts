@@ -5,16 +5,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { importE2clab } from '../../src/interop/e2clab/import.js';
 import { InteropErrorCode } from '../../src/interop/errors.js';
-import { runCli } from '../support/cli.js';
+import { runCliHere } from '../support/cli.js';
 
 const fixtures = 'test/fixtures/e2clab';
 const out = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-import-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 /** Runs `import e2clab` on a fixture folder; returns the CLI result and the written scenario. */
-function imported(name: string, extra: string[] = []) {
+async function imported(name: string, extra: string[] = []) {
   const file = path.join(out, `${name}.yaml`);
-  const r = runCli(['import', 'e2clab', path.join(fixtures, name), '-o', file, ...extra]);
+  const r = await runCliHere(['import', 'e2clab', path.join(fixtures, name), '-o', file, ...extra]);
   return { r, file, doc: r.status === 0 ? parse(readFileSync(file, 'utf8')) : undefined };
 }
 
@@ -30,25 +30,25 @@ const services = (doc: { layers: { name: string; services: Svc[] }[] }) =>
 
 describe('e2ctwin import e2clab', () => {
   for (const name of ['full', 'plantnet', 'iot-kafka-flink']) {
-    it(`${name}/: writes a scenario that e2ctwin validate accepts`, () => {
-      const { r, file } = imported(name);
+    it(`${name}/: writes a scenario that e2ctwin validate accepts`, async () => {
+      const { r, file } = await imported(name);
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toContain('validates');
-      const v = runCli(['validate', file]);
+      const v = await runCliHere(['validate', file]);
       expect(v.status, v.stderr).toBe(0);
       expect(v.stdout).toContain(': ok');
     });
   }
 
-  it('repeat: 3 gives 4 services named <name>_1 … <name>_4, each with the quantity written', () => {
-    const { doc } = imported('iot-kafka-flink');
+  it('repeat: 3 gives 4 services named <name>_1 … <name>_4, each with the quantity written', async () => {
+    const { doc } = await imported('iot-kafka-flink');
     const fog = services(doc).filter((s) => s.id.startsWith('fog.'));
     expect(fog.map((s) => s.name)).toEqual(['gateway_1', 'gateway_2', 'gateway_3', 'gateway_4']);
     expect(fog.every((s) => s.quantity === 1)).toBe(true);
   });
 
-  it('writes symmetric explicitly on every rule: false where E2Clab had none (its default), true where written', () => {
-    const { doc } = imported('full');
+  it('writes symmetric explicitly on every rule: false where E2Clab had none (its default), true where written', async () => {
+    const { doc } = await imported('full');
     const e2clab = parse(readFileSync(path.join(fixtures, 'full/network.yaml'), 'utf8')).networks;
     expect(doc.network).toHaveLength(e2clab.length);
     doc.network.forEach((n: { symmetric?: boolean }, i: number) => {
@@ -58,17 +58,17 @@ describe('e2ctwin import e2clab', () => {
     expect(doc.network.some((n: { symmetric: boolean }) => n.symmetric === false)).toBe(true);
   });
 
-  it('turns unit strings into numbers with units in the name', () => {
-    const { doc } = imported('full');
+  it('turns unit strings into numbers with units in the name', async () => {
+    const { doc } = await imported('full');
     expect(doc.network[0]).toMatchObject({ delayMs: 5, rateMbps: 10000, lossPercent: 0 });
     expect(doc.network[1]).toMatchObject({ delayMs: 50, rateMbps: 100, lossPercent: 0.5 });
     // "1s" and "125kbps" (bytes per second): 1000 ms and 1 Mbit/s.
     expect(doc.network[2]).toMatchObject({ delayMs: 1000, rateMbps: 1, lossPercent: 0.25 });
   });
 
-  it('keeps roles and env/environment/cluster/archi as metadata, and servers as a testbed file', () => {
+  it('keeps roles and env/environment/cluster/archi as metadata, and servers as a testbed file', async () => {
     const tb = path.join(out, 'full-testbed.yaml');
-    const { r, doc } = imported('full', ['--testbed-out', tb]);
+    const { r, doc } = await imported('full', ['--testbed-out', tb]);
     expect(r.status, r.stderr).toBe(0);
     const server = services(doc).find((s) => s.id === 'cloud.server')!;
     expect(server.roles).toEqual(['monitoring', 'provenance']);
@@ -83,8 +83,8 @@ describe('e2ctwin import e2clab', () => {
     ]);
   });
 
-  it('marks placeholders in the file and prints the checklist of what to fill', () => {
-    const { r, file } = imported('plantnet');
+  it('marks placeholders in the file and prints the checklist of what to fill', async () => {
+    const { r, file } = await imported('plantnet');
     const text = readFileSync(file, 'utf8');
     expect(text).toMatch(/# PLACEHOLDER: E2Clab has no app model/);
     expect(text).toMatch(/# PLACEHOLDER: E2Clab has no workload model/);
@@ -94,15 +94,15 @@ describe('e2ctwin import e2clab', () => {
     expect(r.stdout).toContain('edge.clients: replace the placeholder workload');
   });
 
-  it('maps a launch shell task to the live command, with {{ prefix.url }} of a one-service dependency rewritten', () => {
-    const { doc } = imported('plantnet');
+  it('maps a launch shell task to the live command, with {{ prefix.url }} of a one-service dependency rewritten', async () => {
+    const { doc } = await imported('plantnet');
     const [engine, clients] = services(doc);
     expect(engine!.live?.command).toBe('cd /opt/engine && ./run-engine --port 8080');
     expect(clients!.live?.command).toBe('./load-generator --users 50 --target {{ cloud.engine.url }}');
   });
 
-  it('maps prepare/finalize shell, command and fetch tasks to live phases, and groupings to live.dependsOn', () => {
-    const { doc } = imported('full');
+  it('maps prepare/finalize shell, command and fetch tasks to live phases, and groupings to live.dependsOn', async () => {
+    const { doc } = await imported('full');
     const all = services(doc);
     const server = all.find((s) => s.id === 'cloud.server')!;
     expect(server.live).toMatchObject({
@@ -165,8 +165,8 @@ describe('e2ctwin import e2clab', () => {
     ['bad-unit', 'network.yaml:2:50 networks[0].rate: "10 parsecs" is not a rate', InteropErrorCode.BAD_UNIT],
   ];
   for (const [name, where, code] of bad) {
-    it(`${name}/: a located error, exit status 2, nothing written`, () => {
-      const { r, file } = imported(name);
+    it(`${name}/: a located error, exit status 2, nothing written`, async () => {
+      const { r, file } = await imported(name);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(where);
       expect(r.stderr).toContain(code);
@@ -175,10 +175,10 @@ describe('e2ctwin import e2clab', () => {
     });
   }
 
-  it('refuses to replace a file it did not write', () => {
+  it('refuses to replace a file it did not write', async () => {
     const file = path.join(out, 'precious.yaml');
     writeFileSync(file, 'name: mine\n');
-    const r = runCli(['import', 'e2clab', path.join(fixtures, 'plantnet'), '-o', file]);
+    const r = await runCliHere(['import', 'e2clab', path.join(fixtures, 'plantnet'), '-o', file]);
     expect(r.status).toBe(2);
     expect(readFileSync(file, 'utf8')).toBe('name: mine\n');
   });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenario, type SelectableService, selectHosts } from '../../src/scenario/index.js';
-import { runCli } from '../support/cli.js';
+import { runCliHere } from '../support/cli.js';
 
 const services: SelectableService[] = [
   { layer: 'cloud', name: 'engine', quantity: 2, roles: ['server'] },
@@ -88,10 +88,10 @@ const small = [
   '-r',
   '2',
 ];
-const simulate = (file: string) => runCli(['simulate', file, ...small, '--json', '--seed', '7']);
+const simulate = (file: string) => runCliHere(['simulate', file, ...small, '--json', '--seed', '7']);
 
 describe('selectors in scenarios, resolved at load into the names the model reads', () => {
-  it('src: "edge.*" and the explicit layer give byte-identical simulate --json at the same seed', () => {
+  it('src: "edge.*" and the explicit layer give byte-identical simulate --json at the same seed', async () => {
     const glob = variant(
       'glob',
       '  - { src: "edge.*", dst: "fog.*", class: wifi }\n  - { src: "fog.*", dst: "cloud.*", class: wan, rateMbps: 200, sharing: shared }\n',
@@ -100,8 +100,8 @@ describe('selectors in scenarios, resolved at load into the names the model read
       'explicit',
       '  - { src: edge, dst: fog, class: wifi }\n  - { src: fog, dst: cloud, class: wan, rateMbps: 200, sharing: shared }\n',
     );
-    const a = simulate(glob);
-    const b = simulate(explicit);
+    const a = await simulate(glob);
+    const b = await simulate(explicit);
     expect(a.status, a.stderr).toBe(0);
     expect(b.status, b.stderr).toBe(0);
     expect(JSON.parse(a.stdout).completed).toBeGreaterThan(0);
@@ -113,7 +113,7 @@ describe('selectors in scenarios, resolved at load into the names the model read
     ]);
   });
 
-  it('a role (roles: [cam], then src: cam) and a workload target by glob give the explicit names', () => {
+  it('a role (roles: [cam], then src: cam) and a workload target by glob give the explicit names', async () => {
     const withRoles = (t: string) =>
       t
         .replace('      - name: camera\n', '      - name: camera\n        roles: [cam]\n')
@@ -125,14 +125,14 @@ describe('selectors in scenarios, resolved at load into the names the model read
     if (!r.ok) return;
     expect(r.scenario.network[0]).toMatchObject({ src: 'edge.camera', dst: 'fog.gateway' });
     expect(r.scenario.services.find((s) => s.id === 'edge.camera')!.workload!.target).toBe('fog.gateway');
-    const a = simulate(role);
+    const a = await simulate(role);
     expect(a.status, a.stderr).toBe(0);
-    expect(a.stdout).toBe(simulate(explicit).stdout);
+    expect(a.stdout).toBe((await simulate(explicit)).stdout);
   });
 
-  it('a selector that matches nothing is a located error with the nearest names, exit 2', () => {
+  it('a selector that matches nothing is a located error with the nearest names, exit 2', async () => {
     const bad = variant('bad', '  - { src: "edg.*", dst: fog, class: wifi }\n');
-    const r = runCli(['validate', bad]);
+    const r = await runCliHere(['validate', bad]);
     expect(r.status).toBe(2);
     const line =
       readFileSync(bad, 'utf8')
@@ -144,9 +144,9 @@ describe('selectors in scenarios, resolved at load into the names the model read
     expect(r.stderr).toContain('nearest: "edge"');
   });
 
-  it('a single instance of a multi-instance service is refused in a network constraint (the model shapes services)', () => {
+  it('a single instance of a multi-instance service is refused in a network constraint (the model shapes services)', async () => {
     const bad = variant('instance', '  - { src: edge, dst: fog.gateway.3, class: wifi }\n');
-    const r = runCli(['validate', bad]);
+    const r = await runCliHere(['validate', bad]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('picks single instances (fog.gateway.3)');
   });

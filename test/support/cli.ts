@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const repoRoot = path.join(import.meta.dirname, '../..');
 
@@ -13,4 +14,75 @@ export function runCli(args: string[], options: { cwd?: string; input?: string; 
     env: { ...process.env, NO_COLOR: '1' },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+type RunCommand = (args: readonly string[]) => Promise<void>;
+let runCommand: Promise<RunCommand> | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs the e2ctwin command line inside this test process — the built dist/cli/run.js, the function
+ * bin/e2ctwin.js runs — with what it prints captured and its exit status taken from process.exitCode, as
+ * {@link runCli} returns them. No process is started, so a test pays for the command's work, not for a
+ * Node.js start-up and the loading of the command's modules each time. Calls run one at a time. For the
+ * process itself (bin/e2ctwin.js, signals, stdin, exit codes of a real process) use {@link runCli}.
+ */
+export function runCliHere(args: string[], options: { cwd?: string } = {}): Promise<CliResult> {
+  const next = queue.then(() => runHere(args, options));
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+async function runHere(args: string[], options: { cwd?: string }): Promise<CliResult> {
+  runCommand ??= import(pathToFileURL(path.join(repoRoot, 'dist/cli/run.js')).href).then(
+    (m: { runCommand: RunCommand }) => m.runCommand,
+  );
+  const run = await runCommand;
+  const out: string[] = [];
+  const err: string[] = [];
+  const { stdout, stderr } = process;
+  const saved = {
+    out: stdout.write,
+    err: stderr.write,
+    outTty: stdout.isTTY,
+    errTty: stderr.isTTY,
+    exitCode: process.exitCode,
+    noColor: process.env.NO_COLOR,
+    cwd: process.cwd(),
+  };
+  const capture =
+    (into: string[]) =>
+    (chunk: string | Uint8Array, encoding?: unknown, done?: unknown): boolean => {
+      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      const callback = typeof encoding === 'function' ? encoding : done;
+      if (typeof callback === 'function') callback();
+      return true;
+    };
+  stdout.write = capture(out) as typeof stdout.write;
+  stderr.write = capture(err) as typeof stderr.write;
+  // As for a spawned command whose output is a pipe: no progress bars, no colours.
+  stdout.isTTY = false;
+  stderr.isTTY = false;
+  process.env.NO_COLOR = '1';
+  process.exitCode = undefined;
+  try {
+    if (options.cwd !== undefined) process.chdir(options.cwd);
+    await run(args);
+    return { status: Number(process.exitCode ?? 0), stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    stdout.write = saved.out;
+    stderr.write = saved.err;
+    stdout.isTTY = saved.outTty;
+    stderr.isTTY = saved.errTty;
+    process.exitCode = saved.exitCode;
+    if (saved.noColor === undefined) delete process.env.NO_COLOR;
+    else process.env.NO_COLOR = saved.noColor;
+    process.chdir(saved.cwd);
+  }
 }
