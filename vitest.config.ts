@@ -13,12 +13,27 @@ const LIVE_OR_BROWSER = [
   'test/package/**',
 ];
 
+// The long statistical validation tier: checks whose power comes from long or replicated runs — the simulator
+// against queueing theory (1–2 % tolerances, CI coverage), the shortcuts against the plain event path (equal
+// to 1e-9, or 95 % CIs overlapping over ≥ 10 replications), calibration against a synthetic truth (coverage
+// of prediction intervals). `npm run test:validation` runs this tier alone (E2C_TEST_TIER=validation),
+// `npm run test:unit` leaves it out, `npm test` runs it with everything else.
+const VALIDATION = [
+  'test/validation/**',
+  'test/model/load-balance-analytic.test.ts',
+  'test/model/shortcuts-equivalence.test.ts',
+  'test/calibrate/synthetic-truth.test.ts',
+];
+
 const unit = process.env.E2C_TEST_UNIT === '1';
+const validation = process.env.E2C_TEST_TIER === 'validation';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', ...(unit ? LIVE_OR_BROWSER : [])],
+    include: validation
+      ? VALIDATION.map((p) => (p.endsWith('**') ? `${p}/*.test.ts` : p))
+      : ['test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', ...(unit ? [...LIVE_OR_BROWSER, ...VALIDATION] : [])],
     globalSetup: ['test/support/build-dist.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
@@ -26,6 +41,11 @@ export default defineConfig({
     // Vitest's default is one worker fewer than the cores: one file at a time on a 2-core machine, while most
     // unit files wait on the CLI processes they spawn. The edit-test loop runs a file per core; `npm test`
     // keeps the default, so the live and browser tests that time real traffic have the machine to themselves.
-    ...(unit ? { maxWorkers: availableParallelism() } : {}),
+    // The edit-test loop also runs each worker's files in one module graph (isolate: false): a file's own
+    // module is fresh, the code under test and the test runner are loaded once per worker instead of once per
+    // file (half the CPU time of the run). The tests keep no state between files (no mocks, no environment
+    // changes; runCliHere restores the directory and streams); `npm test` keeps the isolation, so CI would
+    // catch a test that only passes after another.
+    ...(unit ? { maxWorkers: availableParallelism(), isolate: false } : {}),
   },
 });
