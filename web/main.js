@@ -23,23 +23,35 @@ const state = {
   topologyFrom: 'editor',
   compare: { A: null, B: null },
   study: null, // id of the open study (Studies view)
-  cache: new Map(),
+  cache: new Map(), // run id → promise of its metrics, scenario and series
+  traces: new Map(), // run id → promise of its trace
 };
 
-async function loadRun(id) {
+/** Whether a run's folder has the response times of every measured request (series.json). */
+const hasSeries = (run) => !!run.series?.responseTime?.count;
+
+/** A run's trace (trace.jsonl or .gz), fetched once: drawn by the timeline only (and by the distributions of folders without series.json). */
+function loadTrace(id) {
+  if (!state.traces.has(id)) {
+    const p = api.trace(id).catch(() => ({ header: { source: 'none', sampledRequests: 0 }, spans: [] }));
+    state.traces.set(id, p);
+  }
+  return state.traces.get(id);
+}
+
+/** A run's metrics, scenario and series; its trace too when `withTrace` or the folder has no series.json. */
+async function loadRun(id, withTrace = false) {
   if (!state.cache.has(id)) {
-    const p = Promise.all([
-      api.run(id),
-      api.trace(id).catch(() => ({ header: { source: 'none', sampledRequests: 0 }, spans: [] })),
-    ]).then(([run, trace]) => ({ run, trace }));
+    const p = api.run(id);
     state.cache.set(id, p);
     p.catch(() => state.cache.delete(id));
   }
-  return state.cache.get(id);
+  const run = await state.cache.get(id);
+  return { run, trace: withTrace || !hasSeries(run) ? await loadTrace(id) : null };
 }
 
 async function openRun(id, view) {
-  const { run, trace } = await loadRun(id);
+  const { run, trace } = await loadRun(id, (view ?? state.view) === 'timeline');
   state.run = run;
   state.trace = trace;
   state.topologyFrom = 'run';
@@ -121,6 +133,17 @@ function render() {
   document.body.dataset.rendering = 'yes';
   hideTooltip();
   const { run, trace } = state;
+  if (state.view === 'timeline' && run && !trace) {
+    // The trace is fetched when the timeline first needs it (the distributions read series.json).
+    el.innerHTML = '<p class="muted">Loading the trace…</p>';
+    const id = run.id;
+    void loadTrace(id).then((t) => {
+      if (state.run?.id !== id) return;
+      state.trace = t;
+      if (state.view === 'timeline') render();
+    });
+    return;
+  }
   if (state.view === 'topology') {
     const fromRun = state.topologyFrom === 'run' && run;
     renderTopology(
@@ -156,8 +179,13 @@ function render() {
   document.body.dataset.rendering = '';
 }
 
+let studiesRender = 0;
+
+/** The Studies view; a later render started while this one waited for the server wins (no mixed drawing). */
 async function renderStudiesView(el) {
+  const token = ++studiesRender;
   const { studies } = await api.studies();
+  if (token !== studiesRender) return;
   renderStudies(el, {
     studies,
     onOpen: (id) => {
@@ -168,8 +196,11 @@ async function renderStudiesView(el) {
   if (state.study) {
     const box = document.getElementById('study');
     try {
-      renderStudy(box, await api.study(state.study));
+      const study = await api.study(state.study);
+      if (token !== studiesRender) return;
+      renderStudy(box, study);
     } catch (err) {
+      if (token !== studiesRender) return;
       box.innerHTML = `<div class="card error">${esc(err.message)}</div>`;
     }
   }

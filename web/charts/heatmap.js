@@ -1,6 +1,7 @@
 import d3 from '../vendor-d3.js';
 import { esc } from '../format.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
+import { describeChart } from '../lib/a11y.js';
 
 /**
  * A heatmap over two discrete axes (reusable chart), with a colour ramp legend: e.g. a metric over a
@@ -31,6 +32,10 @@ export function heatmap() {
         .attr('class', 'heatmap-chart')
         .attr('width', width)
         .attr('height', margin.top + ph + margin.bottom);
+      describeChart(
+        svg,
+        `Heat map of ${valueLabel || 'the value'} over ${xLabel || 'x'} (${xLevels.length} levels) and ${yLabel || 'y'} (${yLevels.length} levels), ${cells.length} cells`,
+      );
       const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
       const x = d3.scaleBand().domain(xLevels).range([0, pw]).padding(0.04);
       const y = d3
