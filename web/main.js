@@ -3,6 +3,7 @@
 import { api } from './api.js';
 import { hideTooltip } from './charts/tooltip.js';
 import { dateTime, esc, seconds } from './format.js';
+import { addExports } from './lib/export.js';
 import { renderLatency } from './views/latency-view.js';
 import { renderCompare, renderRuns } from './views/runs-view.js';
 import { scenarioPanel } from './views/scenario-panel.js';
@@ -174,6 +175,7 @@ function render() {
     });
     void renderComparison();
   }
+  addExports(el, run?.id ?? '');
   document.body.dataset.view = state.view;
   document.body.dataset.run = run?.id ?? '';
   document.body.dataset.rendering = '';
@@ -199,6 +201,7 @@ async function renderStudiesView(el) {
       const study = await api.study(state.study);
       if (token !== studiesRender) return;
       renderStudy(box, study);
+      addExports(box, state.study);
     } catch (err) {
       if (token !== studiesRender) return;
       box.innerHTML = `<div class="card error">${esc(err.message)}</div>`;
@@ -218,6 +221,7 @@ async function renderComparison() {
   el.innerHTML = '<p class="muted">Loading…</p>';
   const [a, b] = await Promise.all([loadRun(A), loadRun(B)]);
   renderCompare(el, a, b);
+  addExports(el, `${A}-vs-${B}`);
   document.body.dataset.compare = `${A}|${B}`;
 }
 

@@ -278,6 +278,42 @@ describe('the browser view (headless Chromium)', () => {
     expect(cdfP95).toBeLessThanOrEqual(pooledP95 * (1 + LOG_HISTOGRAM_RELATIVE_ERROR) * (1 + 1e-9));
   });
 
+  it('exports the latency chart as SVG and PNG, and its data as CSV', async () => {
+    const save = async (which: string) => {
+      const [d] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click(`#latency .export-bar button[data-export=${which}]`),
+      ]);
+      const file = path.join(tmp, d.suggestedFilename());
+      await d.saveAs(file);
+      return { name: d.suggestedFilename(), bytes: readFileSync(file) };
+    };
+    const csv = await save('csv');
+    expect(csv.name).toBe(`${runId}-latency.csv`.toLowerCase());
+    const lines = csv.bytes.toString('utf8').trim().split('\n');
+    expect(lines[0]).toBe('bin_start_s,bin_end_s,requests,cumulative_share_at_bin_end');
+    expect(lines.length).toBe(61);
+    const series = JSON.parse(runFile(runId, 'series.json'));
+    const drawnRequests = lines.slice(1).reduce((a, l) => a + Number(l.split(',')[2]), 0);
+    const beyond = Number(
+      /([\d,]+) requests? beyond/.exec((await page.textContent('#latency'))!)?.[1]?.replace(/,/g, '') ?? 0,
+    );
+    expect(Math.round(drawnRequests + beyond)).toBe(series.responseTime.count);
+    const svg = await save('svg');
+    expect(svg.name).toBe(`${runId}-latency.svg`.toLowerCase());
+    const text = svg.bytes.toString('utf8');
+    expect(text.startsWith('<svg')).toBe(true);
+    expect(text).toContain('role="img"');
+    expect(text).toContain(`data-key="p95"`);
+    expect(text).toContain('<style>');
+    const png = await save('png');
+    expect([...png.bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    // Twice the chart's size: the width sits in the IHDR chunk.
+    const width = Number(await page.getAttribute('#latency svg.distribution-chart', 'width'));
+    expect(png.bytes.readUInt32BE(16)).toBe(Math.round(width * 2));
+    writeFileSync(path.join(SHOTS, '05c-latency-exported.png'), png.bytes);
+  });
+
   it('opens the Latency view of a run without fetching its trace (drawn by the Timeline only)', async () => {
     await page.goto('about:blank'); // a new document: nothing cached from the steps before
     requested.length = 0;
