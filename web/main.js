@@ -121,12 +121,26 @@ function show(view, push = false) {
         ? `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}`
         : `#${a.dataset.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
   });
-  const hash =
-    state.view === 'studies'
-      ? `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}`
-      : `#${state.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
-  if (push && location.hash !== hash) history.replaceState(null, '', hash);
+  if (push) syncHash();
   render();
+}
+
+/**
+ * The address of what is shown: `#<view>/<run>`, `#studies/<study>`, and for Runs the runs compared
+ * (`?a=<run>&b=<run>`): copied or reloaded, it opens the same view.
+ */
+function currentHash() {
+  if (state.view === 'studies') return `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}`;
+  const base = `#${state.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
+  const { A, B } = state.compare;
+  return state.view === 'runs' && A && B
+    ? `${base}?a=${encodeURIComponent(A)}&b=${encodeURIComponent(B)}`
+    : base;
+}
+
+function syncHash() {
+  const hash = currentHash();
+  if (location.hash !== hash) history.replaceState(null, '', hash);
 }
 
 function render() {
@@ -169,6 +183,7 @@ function render() {
       compare: state.compare,
       onPick: (slot, id) => {
         state.compare[slot] = id;
+        syncHash();
         void renderComparison();
       },
       onOpen: (id) => void openRunFromRoute(id, 'timeline'),
@@ -244,13 +259,28 @@ const panel = scenarioPanel({
 });
 
 function fromHash() {
-  const [view, id] = location.hash.replace(/^#/, '').split('/');
-  return { view: view || 'topology', id: id ? decodeURIComponent(id) : null };
+  const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
+  const [view, id] = path.split('/');
+  const params = new URLSearchParams(query);
+  return {
+    view: view || 'topology',
+    id: id ? decodeURIComponent(id) : null,
+    compare: { A: params.get('a'), B: params.get('b') },
+  };
+}
+
+/** The runs compared, from the address (kept when both are given). */
+function compareFromHash({ compare }) {
+  if (compare.A && compare.B) state.compare = { ...compare };
 }
 
 window.addEventListener('hashchange', () => {
   document.getElementById('route-message').hidden = true;
-  const { view, id } = fromHash();
+  const { view, id, compare } = fromHash();
+  if (compare.A && compare.B && (compare.A !== state.compare.A || compare.B !== state.compare.B)) {
+    compareFromHash({ compare });
+    if (view === 'runs' && state.view === 'runs' && (!id || id === state.run?.id)) void renderComparison();
+  }
   if (view === 'studies') {
     if (id !== state.study || state.view !== 'studies') {
       state.study = id;
@@ -267,8 +297,10 @@ window.addEventListener('resize', () => {
 });
 
 (async () => {
-  const { view, id } = fromHash();
+  const route = fromHash();
+  const { view, id } = route;
   state.view = VIEWS.includes(view) ? view : 'topology';
+  compareFromHash(route);
   await Promise.all([panel.init(), refreshRuns()]);
   if (state.view === 'studies') {
     state.study = id;

@@ -381,6 +381,14 @@ describe('the browser view (headless Chromium)', () => {
     expect(await page.locator('#compare-cdf').textContent()).toContain('all requests');
     expect(await page.locator('#compare-fallback').count()).toBe(0);
     await shot('07-runs-side-by-side.png');
+    // The address holds the runs compared: opened anew (here with A and B swapped), it shows them.
+    expect(new URL(page.url()).hash).toMatch(new RegExp(`^#runs/[^?]+\\?a=${runId}&b=${second}$`));
+    await page.goto('about:blank');
+    await page.goto(`${base}/#runs?a=${second}&b=${runId}`);
+    await page.waitForFunction((want) => document.body.dataset.compare === want, `${second}|${runId}`);
+    expect(await page.isChecked(`#runs-table tr[data-run="${second}"] input[name=cmp-a]`)).toBe(true);
+    expect(await page.isChecked(`#runs-table tr[data-run="${runId}"] input[name=cmp-b]`)).toBe(true);
+    expect(new URL(page.url()).hash).toContain(`?a=${second}&b=${runId}`);
   });
 
   it('draws the exploration studies: sweep heatmap, optimizer convergence and Pareto front, Morris indices', async () => {

@@ -77,8 +77,8 @@ export function svgText(svg) {
     })
     .join('\n');
   const style = document.createElementNS('http://www.w3.org/2000/svg', 'style');
-  // The page's background as the image's, so that the dark scheme's light text stays readable.
-  const bg = getComputedStyle(document.documentElement).backgroundColor;
+  // The card's background as the image's, so that the dark scheme's light text stays readable.
+  const bg = getComputedStyle(svg.closest('.card') ?? document.documentElement).backgroundColor;
   style.textContent = `${css}\nsvg { background: ${bg}; font: 13px system-ui, sans-serif; }`;
   clone.insertBefore(style, clone.firstChild);
   return new XMLSerializer().serializeToString(clone);
