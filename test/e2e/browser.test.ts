@@ -564,7 +564,7 @@ describe('the browser view (headless Chromium)', () => {
         timeline: '#timeline svg rect.span',
         utilization: '#chart-pool-utilization svg',
         latency: '#latency svg.distribution-chart',
-        runs: '#runs-table',
+        runs: '#compare-cdf svg',
         studies: '#study-chart g.cell',
       };
       await page.waitForSelector(ready[view]!);
@@ -623,6 +623,18 @@ describe('the browser view (headless Chromium)', () => {
         client: document.documentElement.clientWidth,
       }));
       expect(scroll, `${view}: page ${scroll} px wide in a ${client} px window`).toBeLessThanOrEqual(client);
+      // Nor is a chart cut by its card.
+      const cut = await page.$$eval('main .chart-card svg[role=img]', (svgs) =>
+        svgs
+          .filter((svg) => svg.closest('[hidden]') === null)
+          .filter(
+            (svg) =>
+              svg.getBoundingClientRect().right >
+              svg.closest('.chart-card')!.getBoundingClientRect().right + 0.5,
+          )
+          .map((svg) => svg.getAttribute('aria-label')!.slice(0, 60)),
+      );
+      expect(cut, view).toEqual([]);
       await shot(`13-dark-1024-${view}.png`);
     });
     await page.emulateMedia({ colorScheme: 'light' });
