@@ -593,11 +593,73 @@ describe('the browser view (headless Chromium)', () => {
       );
   }
 
+  /** SVG text drawn with less than 4.5:1 contrast against what lies under it (axe-core does not check SVG text). */
+  async function lowContrastSvgText(): Promise<string[]> {
+    return page.$$eval('main svg[role=img] text', (texts) => {
+      const rgb = (c: string): number[] | null => {
+        const m = /rgba?\(([\d.]+), ([\d.]+), ([\d.]+)(?:, ([\d.]+))?\)/.exec(c);
+        if (!m || (m[4] !== undefined && Number(m[4]) < 0.5)) return null;
+        return [Number(m[1]), Number(m[2]), Number(m[3])];
+      };
+      const lum = ([r, g, b]: number[]) => {
+        const f = (v: number) => {
+          const x = v / 255;
+          return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+        };
+        return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+      };
+      const out: string[] = [];
+      for (const t of texts as SVGTextElement[]) {
+        if (t.closest('[hidden]') || !t.textContent?.trim()) continue;
+        t.scrollIntoView({ block: 'center', inline: 'center' }); // elementsFromPoint sees the viewport only
+        const r = t.getBoundingClientRect();
+        if (r.width === 0) continue;
+        const fg = rgb(getComputedStyle(t).fill);
+        if (!fg) continue;
+        let bg: number[] | null = null;
+        for (const e of document.elementsFromPoint(r.left + r.width / 2, r.top + r.height / 2)) {
+          if (e === t || (e.contains(t) && e.tagName !== 'svg' && e.tagName !== 'DIV')) continue;
+          if (e.tagName === 'svg' || e.tagName === 'DIV' || e.tagName === 'MAIN') {
+            let el: Element | null = e;
+            while (el && !bg) {
+              bg = rgb(getComputedStyle(el).backgroundColor);
+              el = el.parentElement;
+            }
+            break;
+          }
+          if (['rect', 'circle', 'path', 'polygon'].includes(e.tagName)) {
+            // A pattern fill (the hatch of infeasible cells) counts as its base rectangle's colour.
+            const pattern = /url\("?#([\w-]+)"?\)/.exec(getComputedStyle(e).fill)?.[1];
+            const base = pattern ? document.getElementById(pattern)?.querySelector('rect') : null;
+            const f = rgb(getComputedStyle(base ?? e).fill);
+            if (
+              f &&
+              Number(getComputedStyle(e).fillOpacity) >= 0.5 &&
+              Number(getComputedStyle(e).opacity) >= 0.5
+            ) {
+              bg = f;
+              break;
+            }
+          }
+        }
+        if (!bg) bg = rgb(getComputedStyle(document.documentElement).backgroundColor);
+        const [a, b] = [lum(fg), lum(bg!)].sort((x, y) => y - x);
+        const ratio = (a! + 0.05) / (b! + 0.05);
+        if (ratio < 4.5)
+          out.push(
+            `"${t.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}:1 (${getComputedStyle(t).fill} on rgb(${bg!.join(', ')}))`,
+          );
+      }
+      return out;
+    });
+  }
+
   it('axe-core finds no serious or critical accessibility violation on any main view, light or dark; every chart is a named image', async () => {
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       await eachView(async (view) => {
         expect(await axeViolations(), `${view} (${scheme})`).toEqual([]);
+        expect.soft(await lowContrastSvgText(), `${view} (${scheme}): chart text`).toEqual([]);
         const unnamed = await page.$$eval('main svg:not([aria-hidden=true])', (svgs) =>
           svgs
             .filter((s) => s.closest('[hidden]') === null && s.getAttribute('width') !== '0')
