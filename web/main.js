@@ -3,6 +3,7 @@
 import { api } from './api.js';
 import { hideTooltip } from './charts/tooltip.js';
 import { dateTime, esc, seconds } from './format.js';
+import { addExports } from './lib/export.js';
 import { renderLatency } from './views/latency-view.js';
 import { renderCompare, renderRuns } from './views/runs-view.js';
 import { scenarioPanel } from './views/scenario-panel.js';
@@ -23,23 +24,35 @@ const state = {
   topologyFrom: 'editor',
   compare: { A: null, B: null },
   study: null, // id of the open study (Studies view)
-  cache: new Map(),
+  cache: new Map(), // run id → promise of its metrics, scenario and series
+  traces: new Map(), // run id → promise of its trace
 };
 
-async function loadRun(id) {
+/** Whether a run's folder has the response times of every measured request (series.json). */
+const hasSeries = (run) => !!run.series?.responseTime?.count;
+
+/** A run's trace (trace.jsonl or .gz), fetched once: drawn by the timeline only (and by the distributions of folders without series.json). */
+function loadTrace(id) {
+  if (!state.traces.has(id)) {
+    const p = api.trace(id).catch(() => ({ header: { source: 'none', sampledRequests: 0 }, spans: [] }));
+    state.traces.set(id, p);
+  }
+  return state.traces.get(id);
+}
+
+/** A run's metrics, scenario and series; its trace too when `withTrace` or the folder has no series.json. */
+async function loadRun(id, withTrace = false) {
   if (!state.cache.has(id)) {
-    const p = Promise.all([
-      api.run(id),
-      api.trace(id).catch(() => ({ header: { source: 'none', sampledRequests: 0 }, spans: [] })),
-    ]).then(([run, trace]) => ({ run, trace }));
+    const p = api.run(id);
     state.cache.set(id, p);
     p.catch(() => state.cache.delete(id));
   }
-  return state.cache.get(id);
+  const run = await state.cache.get(id);
+  return { run, trace: withTrace || !hasSeries(run) ? await loadTrace(id) : null };
 }
 
 async function openRun(id, view) {
-  const { run, trace } = await loadRun(id);
+  const { run, trace } = await loadRun(id, (view ?? state.view) === 'timeline');
   state.run = run;
   state.trace = trace;
   state.topologyFrom = 'run';
@@ -108,12 +121,26 @@ function show(view, push = false) {
         ? `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}`
         : `#${a.dataset.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
   });
-  const hash =
-    state.view === 'studies'
-      ? `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}`
-      : `#${state.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
-  if (push && location.hash !== hash) history.replaceState(null, '', hash);
+  if (push) syncHash();
   render();
+}
+
+/**
+ * The address of what is shown: `#<view>/<run>`, `#studies/<study>`, and for Runs the runs compared
+ * (`?a=<run>&b=<run>`): copied or reloaded, it opens the same view.
+ */
+function currentHash() {
+  if (state.view === 'studies') return `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}`;
+  const base = `#${state.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
+  const { A, B } = state.compare;
+  return state.view === 'runs' && A && B
+    ? `${base}?a=${encodeURIComponent(A)}&b=${encodeURIComponent(B)}`
+    : base;
+}
+
+function syncHash() {
+  const hash = currentHash();
+  if (location.hash !== hash) history.replaceState(null, '', hash);
 }
 
 function render() {
@@ -121,6 +148,17 @@ function render() {
   document.body.dataset.rendering = 'yes';
   hideTooltip();
   const { run, trace } = state;
+  if (state.view === 'timeline' && run && !trace) {
+    // The trace is fetched when the timeline first needs it (the distributions read series.json).
+    el.innerHTML = '<p class="muted">Loading the trace…</p>';
+    const id = run.id;
+    void loadTrace(id).then((t) => {
+      if (state.run?.id !== id) return;
+      state.trace = t;
+      if (state.view === 'timeline') render();
+    });
+    return;
+  }
   if (state.view === 'topology') {
     const fromRun = state.topologyFrom === 'run' && run;
     renderTopology(
@@ -145,19 +183,26 @@ function render() {
       compare: state.compare,
       onPick: (slot, id) => {
         state.compare[slot] = id;
+        syncHash();
         void renderComparison();
       },
       onOpen: (id) => void openRunFromRoute(id, 'timeline'),
     });
     void renderComparison();
   }
+  addExports(el, run?.id ?? '');
   document.body.dataset.view = state.view;
   document.body.dataset.run = run?.id ?? '';
   document.body.dataset.rendering = '';
 }
 
+let studiesRender = 0;
+
+/** The Studies view; a later render started while this one waited for the server wins (no mixed drawing). */
 async function renderStudiesView(el) {
+  const token = ++studiesRender;
   const { studies } = await api.studies();
+  if (token !== studiesRender) return;
   renderStudies(el, {
     studies,
     onOpen: (id) => {
@@ -168,8 +213,12 @@ async function renderStudiesView(el) {
   if (state.study) {
     const box = document.getElementById('study');
     try {
-      renderStudy(box, await api.study(state.study));
+      const study = await api.study(state.study);
+      if (token !== studiesRender) return;
+      renderStudy(box, study);
+      addExports(box, state.study);
     } catch (err) {
+      if (token !== studiesRender) return;
       box.innerHTML = `<div class="card error">${esc(err.message)}</div>`;
     }
   }
@@ -187,6 +236,7 @@ async function renderComparison() {
   el.innerHTML = '<p class="muted">Loading…</p>';
   const [a, b] = await Promise.all([loadRun(A), loadRun(B)]);
   renderCompare(el, a, b);
+  addExports(el, `${A}-vs-${B}`);
   document.body.dataset.compare = `${A}|${B}`;
 }
 
@@ -209,13 +259,28 @@ const panel = scenarioPanel({
 });
 
 function fromHash() {
-  const [view, id] = location.hash.replace(/^#/, '').split('/');
-  return { view: view || 'topology', id: id ? decodeURIComponent(id) : null };
+  const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
+  const [view, id] = path.split('/');
+  const params = new URLSearchParams(query);
+  return {
+    view: view || 'topology',
+    id: id ? decodeURIComponent(id) : null,
+    compare: { A: params.get('a'), B: params.get('b') },
+  };
+}
+
+/** The runs compared, from the address (kept when both are given). */
+function compareFromHash({ compare }) {
+  if (compare.A && compare.B) state.compare = { ...compare };
 }
 
 window.addEventListener('hashchange', () => {
   document.getElementById('route-message').hidden = true;
-  const { view, id } = fromHash();
+  const { view, id, compare } = fromHash();
+  if (compare.A && compare.B && (compare.A !== state.compare.A || compare.B !== state.compare.B)) {
+    compareFromHash({ compare });
+    if (view === 'runs' && state.view === 'runs' && (!id || id === state.run?.id)) void renderComparison();
+  }
   if (view === 'studies') {
     if (id !== state.study || state.view !== 'studies') {
       state.study = id;
@@ -232,8 +297,10 @@ window.addEventListener('resize', () => {
 });
 
 (async () => {
-  const { view, id } = fromHash();
+  const route = fromHash();
+  const { view, id } = route;
   state.view = VIEWS.includes(view) ? view : 'topology';
+  compareFromHash(route);
   await Promise.all([panel.init(), refreshRuns()]);
   if (state.view === 'studies') {
     state.study = id;

@@ -13,3 +13,4 @@ export {
   maxMemoryCeilingMiB,
   type BudgetLimits,
 } from './budget.js';
+export { simulateWithSeries, type SimulationSeries } from './series.js';

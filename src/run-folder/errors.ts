@@ -24,7 +24,7 @@ export const RunFolderErrorCode = {
   READ_SHAPE: 'E2C_ERR_RUNFOLDER_READ_SHAPE',
   /** A `.gz` file does not decompress. */
   READ_GZIP: 'E2C_ERR_RUNFOLDER_READ_GZIP',
-  /** A run.json being written does not match its kind's schema (a bug of the writer: nothing is written). */
+  /** A run.json (or series.json) being written does not match its shape (a bug of the writer: nothing is written). */
   WRITE_SHAPE: 'E2C_ERR_RUNFOLDER_WRITE_SHAPE',
 } as const;
 export type RunFolderErrorCode = (typeof RunFolderErrorCode)[keyof typeof RunFolderErrorCode];

@@ -9,3 +9,4 @@ export * from './run-json.js';
 export * from './stable-json.js';
 export * from './provenance.js';
 export * from './write-run.js';
+export * from './series.js';

@@ -5,6 +5,7 @@ import { toChromeTrace, traceToJsonl, type SpanRecord, type TraceHeader } from '
 import { RunFolderError, RunFolderErrorCode as Code } from './errors.js';
 import { E2CTWIN_VERSION, gitCommit } from './provenance.js';
 import { replaceFolder } from './replace.js';
+import { seriesFile, type RunSeriesData } from './series.js';
 import { RunJson, type LiveRunJson, type SimulationRunJson } from './run-json.js';
 import { metricsJson } from './stable-json.js';
 
@@ -67,13 +68,17 @@ export interface SimulationRun {
   spans: readonly SpanRecord[];
   sampledRequests: number;
   wallSeconds: number;
+  /** Every measured request's response time and the per-window levels (series.json). */
+  series: RunSeriesData;
 }
 
 /**
  * Writes a simulation run folder (`simulate --out`, a simulation started from the browser): what ran
  * (resolved scenario, seed, overrides, version, commit: run.json), what it measured (metrics.json), and
- * a bounded sample of request spans in the project's trace format plus their Chrome trace export (opens
- * in Perfetto), plus `extra` files of the caller (`series.json`, `scenario.yaml` of the server). The
+ * the response times of every measured request and the levels over time (series.json: what the browser
+ * view draws distributions from), a bounded sample of request spans in the project's trace format plus
+ * their Chrome trace export (opens in Perfetto), plus `extra` files of the caller (`scenario.yaml` of the
+ * server). The
  * folder is replaced whole (written beside it, then renamed into place): a previous run's files never
  * remain beside the new ones, and a failed write leaves the previous folder as it was.
  * @returns the paths of the files written
@@ -100,6 +105,7 @@ export function writeSimulationRun(
     ['scenario.resolved.json', metricsJson(run.scenario)],
     runJsonFile(dir, runJson),
     ['metrics.json', metricsJson(run.result)],
+    seriesFile('simulation', run.series),
     traceFile(
       {
         source: 'simulation',
@@ -127,6 +133,8 @@ export interface LiveRunFiles {
   /** Absent when the run collected nothing (it failed before measuring, or collecting failed). */
   collected?: {
     metrics?: unknown;
+    /** Every measured request's response time, pooled over the repetitions (series.json); with the metrics. */
+    series?: RunSeriesData;
     trace: { seed: number; sampledRequests: number; spans: readonly SpanRecord[] };
     hostMetrics: unknown;
     engineStats: unknown;
@@ -138,7 +146,7 @@ export interface LiveRunFiles {
 /**
  * Writes a live run folder's files into `dir` (live mode's journaled temporary sibling, which it then
  * puts in place of `--out`): plan, resolved scenario, testbed (no secrets), run.json, network checks,
- * and when the run collected something its metrics, trace, host metrics, engine statistics and logs.
+ * and when the run collected something its metrics, series (series.json), trace, host metrics, engine statistics and logs.
  */
 export function writeLiveRun(dir: string, run: LiveRunJson, f: LiveRunFiles): string[] {
   const files: RunFileText[] = [
@@ -151,6 +159,7 @@ export function writeLiveRun(dir: string, run: LiveRunJson, f: LiveRunFiles): st
   const c = f.collected;
   if (c) {
     if (c.metrics) files.push(['metrics.json', metricsJson(c.metrics)]);
+    if (c.series) files.push(seriesFile('live', c.series));
     files.push(
       traceFile(
         {

@@ -5,7 +5,6 @@ export { newAccessToken, tokenCookieName } from './access-token.js';
 export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security-headers.js';
 export * from './runs-store.js';
 export * from './scenario-catalog.js';
-export * from './simulate-with-series.js';
 export * from './studies-store.js';
 export type { JobSpec, JobMessage } from './run-job.js';
 export { DEFAULT_BUDGET, type JobState, type SimulationBudget } from './simulation-jobs.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { metricsJson, writeSimulationRun, type RunFileText } from '../run-folder/index.js';
+import { writeSimulationRun, type RunFileText } from '../run-folder/index.js';
+import { simulateWithSeries } from '../model/index.js';
 import { loadScenarioOrThrow, readTraces } from '../scenario/index.js';
-import { simulateWithSeries } from './simulate-with-series.js';
 
 /** A simulation started from the page: plain data (it crosses into a worker thread). */
 export interface JobSpec {
@@ -26,8 +26,8 @@ export type JobMessage =
 
 /**
  * Runs one job: loads the scenario, simulates it (reporting progress at most every 1 % or 100 ms), and
- * writes the same run folder as `e2ctwin simulate --out`, plus `series.json` and, when the page posted
- * its own text, that text as `scenario.yaml`.
+ * writes the same run folder as `e2ctwin simulate --out` (series.json included) plus, when the page
+ * posted its own text, that text as `scenario.yaml`.
  */
 export function runJob(spec: JobSpec, post: (m: JobMessage) => void): void {
   try {
@@ -55,13 +55,10 @@ export function runJob(spec: JobSpec, post: (m: JobMessage) => void): void {
     });
     const wallSeconds = (performance.now() - t0) / 1000;
     // The page's own files go into the folder with the others: it is written whole.
-    const extra: RunFileText[] = [
-      ['series.json', metricsJson(series)],
-      ...(spec.text !== undefined ? [['scenario.yaml', spec.text] as const] : []),
-    ];
+    const extra: RunFileText[] = spec.text !== undefined ? [['scenario.yaml', spec.text]] : [];
     const files = writeSimulationRun(
       spec.dir,
-      { scenario, overrides: spec.overrides, result, spans, sampledRequests, wallSeconds },
+      { scenario, overrides: spec.overrides, result, spans, sampledRequests, wallSeconds, series },
       extra,
     );
     post({ type: 'done', files: files.map((f) => path.basename(f)), wallSeconds });

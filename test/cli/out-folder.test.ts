@@ -12,7 +12,14 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const quick = ['--set', 'run.duration=200', '--set', 'run.warmup=20', '-r', '1'];
 // Hours of simulated time at full load: if --out were checked after the run, these would not return soon.
 const long = ['--set', 'run.duration=10000000', '--set', 'run.warmup=0', '-r', '1'];
-const RUN_FILES = ['chrome-trace.json', 'metrics.json', 'run.json', 'scenario.resolved.json', 'trace.jsonl'];
+const RUN_FILES = [
+  'chrome-trace.json',
+  'metrics.json',
+  'run.json',
+  'scenario.resolved.json',
+  'series.json',
+  'trace.jsonl',
+];
 const files = (dir: string) => readdirSync(dir).sort();
 
 describe('simulate --out: refused before the simulation (exit 2, the option named, nothing written)', () => {

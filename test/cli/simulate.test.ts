@@ -82,8 +82,16 @@ describe('e2ctwin simulate', () => {
       'metrics.json',
       'run.json',
       'scenario.resolved.json',
+      'series.json',
       'trace.jsonl',
     ]);
+    // Every measured request of both replications, not the 40 traced ones.
+    const metrics = JSON.parse(readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
+    const series = JSON.parse(readFileSync(path.join(dir, 'series.json'), 'utf8'));
+    expect(series).toMatchObject({ format: 'e2ctwin-series', source: 'simulation', replications: 2 });
+    expect(series.responseTime.count).toBe(
+      metrics.perReplication.reduce((a: number, r: { completed: number }) => a + r.completed, 0),
+    );
     const run = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8'));
     expect(run).toMatchObject({
       kind: 'simulation',
@@ -102,7 +110,6 @@ describe('e2ctwin simulate', () => {
     ).toBe(true);
     const chrome = JSON.parse(readFileSync(path.join(dir, 'chrome-trace.json'), 'utf8'));
     expect(chrome.traceEvents.filter((e: { ph: string }) => e.ph === 'X').length).toBe(spans.length);
-    const metrics = JSON.parse(readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
     expect(metrics.perReplication).toHaveLength(2);
   });
 

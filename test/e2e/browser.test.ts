@@ -3,8 +3,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOG_HISTOGRAM_RELATIVE_ERROR, LogHistogram } from '../../src/metrics/index.js';
 import { parseTraceJsonl } from '../../src/trace/index.js';
 import { repoRoot } from '../support/cli.js';
 
@@ -20,6 +22,9 @@ let base = '';
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
+/** Every URL the page asked the server for, in order. */
+const requested: string[] = [];
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 function startServer(): Promise<string> {
   server = spawn(
@@ -99,6 +104,7 @@ beforeAll(async () => {
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('request', (r) => requested.push(r.url()));
   page.on('console', (m) => {
     // The browser logs every non-2xx answer; the bad-scenario step expects its 422.
     if (m.type() === 'error' && !m.text().includes('status of 422')) pageErrors.push(m.text());
@@ -106,6 +112,10 @@ beforeAll(async () => {
   // Offline: the page must not fetch anything but the server itself.
   await page.route('**/*', (route) =>
     route.request().url().startsWith(base) ? route.continue() : route.abort(),
+  );
+  // axe-core, injected by the accessibility step from the page's own origin (its CSP allows only 'self').
+  await page.route(`${base}/__test__/axe.min.js`, (route) =>
+    route.fulfill({ body: readFileSync(AXE, 'utf8'), contentType: 'text/javascript; charset=utf-8' }),
   );
   // The page closes a simulation's event stream itself once it is done (else EventSource would reconnect).
   page.on('requestfailed', (r) => {
@@ -220,6 +230,126 @@ describe('the browser view (headless Chromium)', () => {
     await shot('05-latency.png');
   });
 
+  it('draws the distribution from series.json (every measured request): the CDF crosses 95 % at the p95 marker, within one bin', async () => {
+    const metrics = JSON.parse(runFile(runId, 'metrics.json'));
+    const series = JSON.parse(runFile(runId, 'series.json'));
+    expect(await page.getAttribute('#latency', 'data-source')).toBe('all');
+    expect(await page.textContent('#latency-source')).toContain(
+      `all ${series.responseTime.count.toLocaleString('en-US')} measured requests, 3 replications`,
+    );
+    expect(await page.textContent('#latency-source')).toContain('drawn by the Timeline only');
+    // Geometry of the drawn chart: where the CDF path reaches 95 % against where the p95 marker stands.
+    const drawn = await page.$eval('#latency svg.distribution-chart', (svg) => {
+      const path = svg.querySelector('path.cdf') as SVGPathElement;
+      const marker = svg.querySelector('g.marker[data-key=p95]')!;
+      const bins = [...svg.querySelectorAll('.bins rect')] as SVGRectElement[];
+      // The CDF's y axis: 0 % at the plot's bottom (the bins' baseline), 100 % at its top (0).
+      const bottom = Math.max(...bins.map((b) => b.y.baseVal.value + b.height.baseVal.value));
+      const y95 = bottom * (1 - 0.95);
+      let crossing = Number.NaN;
+      const length = path.getTotalLength();
+      for (let l = 0; l <= length; l += 0.25) {
+        const pt = path.getPointAtLength(l);
+        if (pt.y <= y95 + 1e-6) {
+          crossing = pt.x;
+          break;
+        }
+      }
+      const markerX = Number(/translate\(([-\d.e]+)/.exec(marker.getAttribute('transform')!)![1]);
+      const binWidth = bins[1]!.x.baseVal.value - bins[0]!.x.baseVal.value;
+      return { crossing, markerX, binWidth };
+    });
+    console.log(
+      `latency view: CDF crosses 95 % at x=${drawn.crossing.toFixed(1)} px, p95 marker at ${drawn.markerX.toFixed(1)} px (one bin = ${drawn.binWidth.toFixed(1)} px)`,
+    );
+    expect(Math.abs(drawn.crossing - drawn.markerX)).toBeLessThanOrEqual(drawn.binWidth);
+    // In values: the pooled CDF's 95 % point (the page's) and the pooled histogram's p95 against
+    // metrics.json's p95 (the mean of the replications' own p95).
+    const cdfP95 = Number(await page.getAttribute('#latency', 'data-cdf-p95'));
+    const pooledP95 = LogHistogram.fromJSON(series.responseTime).quantile(0.95);
+    console.log(
+      `latency view: metrics.json p95 ${metrics.responseTime.p95.toFixed(4)} s, pooled p95 ${pooledP95.toFixed(4)} s, CDF 95 % crossing ${cdfP95.toFixed(4)} s`,
+    );
+    expect(Math.abs(pooledP95 / metrics.responseTime.p95 - 1)).toBeLessThanOrEqual(
+      LOG_HISTOGRAM_RELATIVE_ERROR,
+    );
+    // The CDF is drawn at bucket ends: its 95 % point is the end of the 1 % bucket holding the pooled p95.
+    expect(cdfP95).toBeGreaterThanOrEqual(pooledP95);
+    expect(cdfP95).toBeLessThanOrEqual(pooledP95 * (1 + LOG_HISTOGRAM_RELATIVE_ERROR) * (1 + 1e-9));
+  });
+
+  it('exports the latency chart as SVG and PNG, and its data as CSV', async () => {
+    const save = async (which: string) => {
+      const [d] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click(`#latency .export-bar button[data-export=${which}]`),
+      ]);
+      const file = path.join(tmp, d.suggestedFilename());
+      await d.saveAs(file);
+      return { name: d.suggestedFilename(), bytes: readFileSync(file) };
+    };
+    const csv = await save('csv');
+    expect(csv.name).toBe(`${runId}-latency.csv`.toLowerCase());
+    const lines = csv.bytes.toString('utf8').trim().split('\n');
+    expect(lines[0]).toBe('bin_start_s,bin_end_s,requests,cumulative_share_at_bin_end');
+    expect(lines.length).toBe(61);
+    const series = JSON.parse(runFile(runId, 'series.json'));
+    const drawnRequests = lines.slice(1).reduce((a, l) => a + Number(l.split(',')[2]), 0);
+    const beyond = Number(
+      /([\d,]+) requests? beyond/.exec((await page.textContent('#latency'))!)?.[1]?.replace(/,/g, '') ?? 0,
+    );
+    expect(Math.round(drawnRequests + beyond)).toBe(series.responseTime.count);
+    const svg = await save('svg');
+    expect(svg.name).toBe(`${runId}-latency.svg`.toLowerCase());
+    const text = svg.bytes.toString('utf8');
+    expect(text.startsWith('<svg')).toBe(true);
+    expect(text).toContain('role="img"');
+    expect(text).toContain(`data-key="p95"`);
+    expect(text).toContain('<style>');
+    const png = await save('png');
+    expect([...png.bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    // Twice the chart's size: the width sits in the IHDR chunk.
+    const width = Number(await page.getAttribute('#latency svg.distribution-chart', 'width'));
+    expect(png.bytes.readUInt32BE(16)).toBe(Math.round(width * 2));
+    writeFileSync(path.join(SHOTS, '05c-latency-exported.png'), png.bytes);
+  });
+
+  it('opens the Latency view of a run without fetching its trace (drawn by the Timeline only)', async () => {
+    await page.goto('about:blank'); // a new document: nothing cached from the steps before
+    requested.length = 0;
+    await page.goto(`${base}/#latency/${runId}`);
+    await page.waitForFunction(
+      (id) => document.body.dataset.view === 'latency' && document.body.dataset.run === id,
+      runId,
+    );
+    await page.waitForSelector('#latency svg.distribution-chart');
+    expect(requested.filter((u) => u.includes('/trace'))).toEqual([]);
+    expect(await page.getAttribute('#latency', 'data-source')).toBe('all');
+    // The timeline fetches it when it opens.
+    await openView('timeline');
+    await page.waitForSelector('#timeline svg rect.span');
+    const traces = requested.filter((u) => u.includes('/trace'));
+    expect(traces, traces.join(' ')).toEqual([`${base}/api/runs/${encodeURIComponent(runId)}/trace`]);
+  });
+
+  it('says on the chart when a run folder has no series.json, and draws its traced sample as before', async () => {
+    const old = path.join(runsDir, 'before-series-run');
+    cpSync(path.join(runsDir, runId), old, { recursive: true });
+    rmSync(path.join(old, 'series.json'));
+    await page.goto(`${base}/#latency/before-series-run`);
+    await page.waitForSelector('#latency svg.distribution-chart');
+    expect(await page.getAttribute('#latency', 'data-source')).toBe('sample');
+    const { spans } = parseTraceJsonl(runFile(runId, 'trace.jsonl'));
+    const traced = spans.filter((sp) => sp.kind === 'request' && (sp.status ?? 'ok') === 'ok').length;
+    expect(await page.textContent('#latency-fallback')).toContain(
+      `no series.json (written by an e2ctwin older than this page): the histogram and CDF are drawn from the ${traced} traced requests of replication 0`,
+    );
+    await shot('05b-latency-without-series.png');
+    rmSync(old, { recursive: true });
+    await page.goto(`${base}/#timeline/${runId}`);
+    await page.waitForSelector('#timeline svg rect.span');
+  });
+
   it('draws queues and utilization over time for every pool', async () => {
     await openView('utilization');
     const series = JSON.parse(runFile(runId, 'series.json'));
@@ -248,7 +378,17 @@ describe('the browser view (headless Chromium)', () => {
     expect(table).toContain(`${a.responseTime.mean.toFixed(3)} s`);
     expect(table).toContain(`${b.responseTime.mean.toFixed(3)} s`);
     expect(await page.locator('#compare-cdf path.series').count()).toBe(2);
+    expect(await page.locator('#compare-cdf').textContent()).toContain('all requests');
+    expect(await page.locator('#compare-fallback').count()).toBe(0);
     await shot('07-runs-side-by-side.png');
+    // The address holds the runs compared: opened anew (here with A and B swapped), it shows them.
+    expect(new URL(page.url()).hash).toMatch(new RegExp(`^#runs/[^?]+\\?a=${runId}&b=${second}$`));
+    await page.goto('about:blank');
+    await page.goto(`${base}/#runs?a=${second}&b=${runId}`);
+    await page.waitForFunction((want) => document.body.dataset.compare === want, `${second}|${runId}`);
+    expect(await page.isChecked(`#runs-table tr[data-run="${second}"] input[name=cmp-a]`)).toBe(true);
+    expect(await page.isChecked(`#runs-table tr[data-run="${runId}"] input[name=cmp-b]`)).toBe(true);
+    expect(new URL(page.url()).hash).toContain(`?a=${second}&b=${runId}`);
   });
 
   it('draws the exploration studies: sweep heatmap, optimizer convergence and Pareto front, Morris indices', async () => {
@@ -277,6 +417,8 @@ describe('the browser view (headless Chromium)', () => {
 
     await page.click('#studies-table tr[data-study="morris"] a');
     await page.waitForFunction(() => document.body.dataset.study === 'sensitivity:morris');
+    // Its charts are counted once drawn (this step failed once under load counting them too early).
+    await page.waitForFunction(() => document.querySelectorAll('#study .study-chart svg').length >= 4);
     expect(await page.locator('.study-chart').count()).toBe(4);
     await shot('10-study-sensitivity.png');
   });
@@ -402,6 +544,164 @@ describe('the browser view (headless Chromium)', () => {
     );
     expect(replicaTicks).toEqual(['1', '2']);
     await shot('12-study-sweep-parallel-coordinates.png');
+    expect(pageErrors.filter((e) => !e.includes('status of 404'))).toEqual([]);
+  });
+
+  /** Opens each main view of run `runId` (Studies with the sweep open) and calls `check` on it. */
+  async function eachView(check: (view: string) => Promise<void>) {
+    for (const view of ['topology', 'timeline', 'utilization', 'latency', 'runs', 'studies']) {
+      const hash = view === 'studies' ? '#studies/sweep-extract-simsearch' : `#${view}/${runId}`;
+      await page.goto(`${base}/${hash}`);
+      await page.waitForFunction(
+        (v) =>
+          document.body.dataset.ready === 'yes' &&
+          document.body.dataset.view === v &&
+          document.body.dataset.rendering === '',
+        view,
+      );
+      const ready: Record<string, string> = {
+        topology: '#topology svg',
+        timeline: '#timeline svg rect.span',
+        utilization: '#chart-pool-utilization svg',
+        latency: '#latency svg.distribution-chart',
+        runs: '#compare-cdf svg',
+        studies: '#study-chart g.cell',
+      };
+      await page.waitForSelector(ready[view]!);
+      await check(view);
+    }
+  }
+
+  async function axeViolations(): Promise<string[]> {
+    if (!(await page.evaluate(() => 'axe' in window)))
+      await page.addScriptTag({ url: `${base}/__test__/axe.min.js` });
+    const found = await page.evaluate(async () => {
+      const r = await (
+        window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<any> } }
+      ).axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v: any) => ({
+        id: v.id,
+        impact: v.impact,
+        nodes: v.nodes.slice(0, 3).map((n: any) => n.target.join(' ')),
+      }));
+    });
+    return found
+      .filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v: { id: string; impact: string; nodes: string[] }) =>
+          `${v.id} (${v.impact}): ${v.nodes.join(', ')}`,
+      );
+  }
+
+  /** SVG text drawn with less than 4.5:1 contrast against what lies under it (axe-core does not check SVG text). */
+  async function lowContrastSvgText(): Promise<string[]> {
+    return page.$$eval('main svg[role=img] text', (texts) => {
+      const rgb = (c: string): number[] | null => {
+        const m = /rgba?\(([\d.]+), ([\d.]+), ([\d.]+)(?:, ([\d.]+))?\)/.exec(c);
+        if (!m || (m[4] !== undefined && Number(m[4]) < 0.5)) return null;
+        return [Number(m[1]), Number(m[2]), Number(m[3])];
+      };
+      const lum = ([r, g, b]: number[]) => {
+        const f = (v: number) => {
+          const x = v / 255;
+          return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+        };
+        return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+      };
+      const out: string[] = [];
+      for (const t of texts as SVGTextElement[]) {
+        if (t.closest('[hidden]') || !t.textContent?.trim()) continue;
+        t.scrollIntoView({ block: 'center', inline: 'center' }); // elementsFromPoint sees the viewport only
+        const r = t.getBoundingClientRect();
+        if (r.width === 0) continue;
+        const fg = rgb(getComputedStyle(t).fill);
+        if (!fg) continue;
+        let bg: number[] | null = null;
+        for (const e of document.elementsFromPoint(r.left + r.width / 2, r.top + r.height / 2)) {
+          if (e === t || (e.contains(t) && e.tagName !== 'svg' && e.tagName !== 'DIV')) continue;
+          if (e.tagName === 'svg' || e.tagName === 'DIV' || e.tagName === 'MAIN') {
+            let el: Element | null = e;
+            while (el && !bg) {
+              bg = rgb(getComputedStyle(el).backgroundColor);
+              el = el.parentElement;
+            }
+            break;
+          }
+          if (['rect', 'circle', 'path', 'polygon'].includes(e.tagName)) {
+            // A pattern fill (the hatch of infeasible cells) counts as its base rectangle's colour.
+            const pattern = /url\("?#([\w-]+)"?\)/.exec(getComputedStyle(e).fill)?.[1];
+            const base = pattern ? document.getElementById(pattern)?.querySelector('rect') : null;
+            const f = rgb(getComputedStyle(base ?? e).fill);
+            if (
+              f &&
+              Number(getComputedStyle(e).fillOpacity) >= 0.5 &&
+              Number(getComputedStyle(e).opacity) >= 0.5
+            ) {
+              bg = f;
+              break;
+            }
+          }
+        }
+        if (!bg) bg = rgb(getComputedStyle(document.documentElement).backgroundColor);
+        const [a, b] = [lum(fg), lum(bg!)].sort((x, y) => y - x);
+        const ratio = (a! + 0.05) / (b! + 0.05);
+        if (ratio < 4.5)
+          out.push(
+            `"${t.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}:1 (${getComputedStyle(t).fill} on rgb(${bg!.join(', ')}))`,
+          );
+      }
+      return out;
+    });
+  }
+
+  it('axe-core finds no serious or critical accessibility violation on any main view, light or dark; every chart is a named image', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await eachView(async (view) => {
+        expect(await axeViolations(), `${view} (${scheme})`).toEqual([]);
+        expect.soft(await lowContrastSvgText(), `${view} (${scheme}): chart text`).toEqual([]);
+        const unnamed = await page.$$eval('main svg:not([aria-hidden=true])', (svgs) =>
+          svgs
+            .filter((s) => s.closest('[hidden]') === null && s.getAttribute('width') !== '0')
+            .filter((s) => s.getAttribute('role') !== 'img' || !s.getAttribute('aria-label'))
+            .map((s) => s.outerHTML.slice(0, 80)),
+        );
+        expect(unnamed, view).toEqual([]);
+      });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('draws every main view in the dark scheme and at 1024×700 without scrolling sideways', async () => {
+    const bg = async () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${base}/#latency/${runId}`);
+    await page.waitForSelector('#latency svg.distribution-chart');
+    expect(await bg()).toBe('rgb(11, 17, 32)');
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await eachView(async (view) => {
+      const { scroll, client } = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        client: document.documentElement.clientWidth,
+      }));
+      expect(scroll, `${view}: page ${scroll} px wide in a ${client} px window`).toBeLessThanOrEqual(client);
+      // Nor is a chart cut by its card.
+      const cut = await page.$$eval('main .chart-card svg[role=img]', (svgs) =>
+        svgs
+          .filter((svg) => svg.closest('[hidden]') === null)
+          .filter(
+            (svg) =>
+              svg.getBoundingClientRect().right >
+              svg.closest('.chart-card')!.getBoundingClientRect().right + 0.5,
+          )
+          .map((svg) => svg.getAttribute('aria-label')!.slice(0, 60)),
+      );
+      expect(cut, view).toEqual([]);
+      await shot(`13-dark-1024-${view}.png`);
+    });
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await bg()).toBe('rgb(241, 245, 249)');
+    await page.setViewportSize({ width: 1280, height: 800 });
     expect(pageErrors.filter((e) => !e.includes('status of 404'))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { simulate } from '../../src/model/index.js';
+import { simulateWithSeries } from '../../src/model/index.js';
 import {
   LiveRunJson,
   readMeasuredRun,
@@ -54,26 +54,28 @@ describe('run.json, one schema per kind', () => {
     const scenario = loadScenarioOrThrow(path.join(repoRoot, 'scenarios/validation/mm1.yaml'), {
       overrides: ['run.duration=200', 'run.warmup=20'],
     });
-    const { result, spans, sampledRequests } = simulate(scenario, { replications: 2 });
+    const { result, spans, sampledRequests, series } = simulateWithSeries(scenario, { replications: 2 });
     const dir = path.join(tmp, 'sim');
     const files = writeSimulationRun(
       dir,
-      { scenario, overrides: ['run.duration=200'], result, spans, sampledRequests, wallSeconds: 0.5 },
-      [['series.json', '{}\n']],
+      { scenario, overrides: ['run.duration=200'], result, spans, sampledRequests, wallSeconds: 0.5, series },
+      [['scenario.yaml', 'name: x\n']],
     );
     expect(files.map((f) => path.basename(f))).toEqual([
       'scenario.resolved.json',
       'run.json',
       'metrics.json',
+      'series.json',
       'trace.jsonl',
       'chrome-trace.json',
-      'series.json',
+      'scenario.yaml',
     ]);
     expect(readdirSync(dir).sort()).toEqual([
       'chrome-trace.json',
       'metrics.json',
       'run.json',
       'scenario.resolved.json',
+      'scenario.yaml',
       'series.json',
       'trace.jsonl',
     ]);

@@ -12,7 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type RunSeries } from '../../src/server/index.js';
+import { LOG_HISTOGRAM_RELATIVE_ERROR, LogHistogram } from '../../src/metrics/index.js';
+import { buildApp } from '../../src/server/index.js';
+import type { RunSeries } from '../../src/run-folder/index.js';
 import { parseTraceJsonl } from '../../src/trace/index.js';
 import { repoRoot, runCli } from '../support/cli.js';
 
@@ -248,7 +250,14 @@ describe('buildApp()', () => {
       cliDir,
     ]);
     expect(cli.status, cli.stderr).toBe(0);
-    for (const f of ['metrics.json', 'trace.jsonl', 'chrome-trace.json', 'scenario.resolved.json']) {
+    expect(readdirSync(cliDir)).toContain('series.json');
+    for (const f of [
+      'metrics.json',
+      'series.json',
+      'trace.jsonl',
+      'chrome-trace.json',
+      'scenario.resolved.json',
+    ]) {
       expect(readFileSync(path.join(dir, f), 'utf8'), f).toBe(readFileSync(path.join(cliDir, f), 'utf8'));
     }
     const run = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8'));
@@ -299,6 +308,24 @@ describe('buildApp()', () => {
     );
     expect(integrate(series.inSystem)).toBeCloseTo(metrics.inSystem.mean, 9);
     expect(series.responseTime.count).toBe(metrics.completed * 2);
+    expect(series).toMatchObject({ format: 'e2ctwin-series', version: 1, source: 'simulation' });
+    // The pooled histogram is the union of the replications' own: its count and mean are theirs, and
+    // its p95 lies between the smallest and largest replication's p95 (metrics.json's is their mean).
+    const pooled = LogHistogram.fromJSON(series.responseTime);
+    const reps = metrics.perReplication as {
+      completed: number;
+      responseTime: { mean: number; p95: number };
+    }[];
+    expect(pooled.count).toBe(reps.reduce((a, r) => a + r.completed, 0));
+    expect(pooled.sum).toBeCloseTo(
+      reps.reduce((a, r) => a + r.responseTime.mean * r.completed, 0),
+      6,
+    );
+    const p95s = reps.map((r) => r.responseTime.p95);
+    expect(pooled.quantile(0.95)).toBeGreaterThanOrEqual(
+      Math.min(...p95s) * (1 - LOG_HISTOGRAM_RELATIVE_ERROR),
+    );
+    expect(pooled.quantile(0.95)).toBeLessThanOrEqual(Math.max(...p95s) * (1 + LOG_HISTOGRAM_RELATIVE_ERROR));
   });
 
   it('refuses a simulation beyond maxRunningSimulations with BUSY; a page that subscribes late still gets the outcome', async () => {

@@ -2,6 +2,7 @@ import d3 from '../vendor-d3.js';
 import { esc } from '../format.js';
 import { legend } from './legend.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
+import { describeChart } from '../lib/a11y.js';
 
 /**
  * Horizontal bars, grouped by category, one bar per series (reusable chart), e.g. the mean utilization
@@ -35,6 +36,10 @@ export function bars() {
           series.length > 1 ? series.map((s) => ({ label: s.label, color: s.color ?? color(s.key) })) : [],
         );
       const svg = root.append('svg').attr('width', width);
+      describeChart(
+        svg,
+        `${title || 'Bar chart'}: ${series.map((s) => s.label ?? s.key).join(', ')} for ${categories.length} categor${categories.length === 1 ? 'y' : 'ies'} (${categories.join(', ')})`,
+      );
       const lg = svg.append('g').attr('transform', `translate(${margin.left},10)`);
       leg(lg);
       const top = (leg.height() ? leg.height() + 12 : 0) + margin.top;

@@ -2,6 +2,7 @@ import d3 from '../vendor-d3.js';
 import { esc, percent, seconds } from '../format.js';
 import { legend } from './legend.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
+import { describeChart } from '../lib/a11y.js';
 
 const MARKER_COLOR = { p50: '#0f766e', p95: '#7c3aed', p99: '#be185d' };
 
@@ -39,6 +40,10 @@ export function distribution() {
           ...(threshold ? [{ label: threshold.legend, color: '#dc2626', shape: 'dash' }] : []),
         ]);
       const svg = root.append('svg').attr('class', 'distribution-chart').attr('width', width);
+      describeChart(
+        svg,
+        `Response-time histogram and cumulative distribution of ${data.sourceLabel}; ${markers.map((m) => m.label).join(', ')}${threshold ? `; ${threshold.label}` : ''}`,
+      );
       const lg = svg.append('g').attr('transform', `translate(${margin.left},10)`);
       leg(lg);
       const top = leg.height() + 10 + margin.top;

@@ -1,6 +1,7 @@
 import d3 from '../vendor-d3.js';
 import { esc } from '../format.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
+import { describeChart } from '../lib/a11y.js';
 
 /**
  * A heatmap over two discrete axes (reusable chart), with a colour ramp legend: e.g. a metric over a
@@ -31,6 +32,10 @@ export function heatmap() {
         .attr('class', 'heatmap-chart')
         .attr('width', width)
         .attr('height', margin.top + ph + margin.bottom);
+      describeChart(
+        svg,
+        `Heat map of ${valueLabel || 'the value'} over ${xLabel || 'x'} (${xLevels.length} levels) and ${yLabel || 'y'} (${yLevels.length} levels), ${cells.length} cells`,
+      );
       const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
       const x = d3.scaleBand().domain(xLevels).range([0, pw]).padding(0.04);
       const y = d3
@@ -74,8 +79,10 @@ export function heatmap() {
           .attr('dy', '0.35em')
           .attr('text-anchor', 'middle')
           .attr('class', 'cell-label')
-          .attr('fill', (c) =>
-            Number.isFinite(c.value) && d3.hsl(color(c.value)).l < 0.5 ? '#fff' : '#0f172a',
+          // Inline (the page's `svg text` rule would override an attribute): white or ink, whichever
+          // contrasts more with the cell.
+          .style('fill', (c) =>
+            Number.isFinite(c.value) && c.feasible !== false ? readableOn(color(c.value)) : '#0f172a',
           )
           .text((c) =>
             c.feasible === false ? '✕' : Number.isFinite(c.value) ? d3.format('.3~')(c.value) : '',
@@ -137,4 +144,22 @@ export function heatmap() {
     return arguments.length ? ((interpolator = _), chart) : interpolator;
   };
   return chart;
+}
+
+/** WCAG relative luminance of a CSS colour. */
+function luminance(c) {
+  const { r, g, b } = d3.rgb(c);
+  const f = (v) => {
+    const x = v / 255;
+    return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+}
+
+/** White or dark ink on `background`, whichever has the higher contrast ratio. */
+export function readableOn(background) {
+  const l = luminance(background);
+  const onWhite = 1.05 / (l + 0.05);
+  const onInk = (l + 0.05) / (luminance('#0f172a') + 0.05);
+  return onWhite >= onInk ? '#fff' : '#0f172a';
 }

@@ -2,6 +2,7 @@ import d3 from '../vendor-d3.js';
 import { esc } from '../format.js';
 import { legend } from './legend.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
+import { describeChart } from '../lib/a11y.js';
 
 /**
  * Lines over a shared x axis (reusable chart), with a legend, labelled axes and a hover rule that
@@ -51,6 +52,10 @@ export function lineChart() {
             .map((r) => ({ label: r.label, color: r.color ?? '#64748b', shape: 'dash' })),
         ]);
       const svg = root.append('svg').attr('width', width);
+      describeChart(
+        svg,
+        `${title || 'Line chart'}: ${series.map((s) => s.label ?? s.key).join('; ')}${refs.length ? `; reference ${refs.map((r) => r.label).join(', ')}` : ''}`,
+      );
       const lg = svg.append('g').attr('transform', `translate(${margin.left},10)`);
       leg(lg);
       const top = leg.height() + 12 + margin.top;

@@ -1,6 +1,7 @@
 import d3 from '../vendor-d3.js';
 import { esc } from '../format.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
+import { describeChart } from '../lib/a11y.js';
 
 /**
  * Parallel coordinates (reusable chart): one vertical axis per dimension, one polyline per row,
@@ -24,6 +25,10 @@ export function parallelCoordinates() {
         .attr('class', 'pc-chart')
         .attr('width', width)
         .attr('height', height + margin.top + margin.bottom);
+      describeChart(
+        svg,
+        `Parallel coordinates: ${rows.length} configurations over ${dims.length} axes (${dims.map((d) => d.label).join(', ')})`,
+      );
       const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
       const x = d3
         .scalePoint()

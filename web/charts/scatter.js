@@ -2,6 +2,7 @@ import d3 from '../vendor-d3.js';
 import { esc } from '../format.js';
 import { legend } from './legend.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
+import { describeChart } from '../lib/a11y.js';
 
 /**
  * Points and lines over two linear axes (reusable chart): e.g. the objective of each optimizer
@@ -38,6 +39,10 @@ export function scatter() {
         .width(width - margin.left)
         .items(groups.map((gr) => ({ label: gr.label, color: gr.color, shape: gr.line ? 'line' : 'rect' })));
       const svg = root.append('svg').attr('width', width);
+      describeChart(
+        svg,
+        `${title || 'Scatter plot'}: ${groups.map((g) => `${g.label ?? g.key} (${g.points.length} points)`).join('; ')}`,
+      );
       const lg = svg.append('g').attr('transform', `translate(${margin.left},10)`);
       leg(lg);
       const top = leg.height() + 12 + margin.top;

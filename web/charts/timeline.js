@@ -3,6 +3,7 @@ import { esc, seconds } from '../format.js';
 import { layoutLanes, poolOrderOf } from '../lib/lanes.js';
 import { legend } from './legend.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
+import { describeChart } from '../lib/a11y.js';
 
 const STATUS_COLOR = { ok: '#94a3b8', abandoned: '#f97316', rejected: '#dc2626' };
 
@@ -87,6 +88,10 @@ export function timeline() {
       ]);
 
     const svg = root.append('svg').attr('class', 'timeline-chart').attr('width', width);
+    describeChart(
+      svg,
+      `Request timeline: ${spans.length} spans of the traced requests, by host and track, over time`,
+    );
     const legendG = svg.append('g').attr('transform', 'translate(10,12)');
     leg(legendG);
     const top = leg.height() + 14;

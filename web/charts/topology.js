@@ -2,6 +2,7 @@ import d3 from '../vendor-d3.js';
 import { esc } from '../format.js';
 import { legend } from './legend.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
+import { describeChart } from '../lib/a11y.js';
 
 /**
  * The scenario topology (reusable chart): one column per layer, ordered along the request flow (the
@@ -51,6 +52,10 @@ export function topology() {
           { label: 'thread pool (threads)', color: '#e0e7ff', stroke: '#6366f1' },
         ]);
       const svg = root.append('svg').attr('class', 'topology-chart').attr('width', width);
+      describeChart(
+        svg,
+        `Topology of scenario ${scenario.name ?? ''}: ${(scenario.services ?? []).map((s) => `${s.id} ×${s.quantity}`).join(', ')}`,
+      );
       svg
         .append('defs')
         .html(

@@ -20,19 +20,27 @@ export function abandonmentThreshold(scenario) {
   };
 }
 
-/** The response-time distribution of a run: every measured request (series.json) or the traced ones. */
+/**
+ * The response-time distribution of a run: every measured request of every replication (series.json, the
+ * requests metrics.json's percentiles come from); for a folder written before series.json existed, the
+ * traced sample of replication 0, with a note saying so (`fallback`).
+ */
 export function distributionOf(run, trace, domainMax) {
-  if (run.series?.responseTime?.count)
+  if (run.series?.responseTime?.count) {
+    const r = run.series.replications;
     return {
       ...fromLogHistogram(run.series.responseTime, domainMax),
-      sourceLabel: `all ${run.series.responseTime.count.toLocaleString('en-US')} measured requests, ${run.series.replications} replications`,
+      sourceLabel: `all ${run.series.responseTime.count.toLocaleString('en-US')} measured requests, ${r} ${run.series.source === 'live' ? 'repetition' : 'replication'}${r === 1 ? '' : 's'}`,
+      fallback: null,
     };
+  }
   const values = (trace?.spans ?? [])
     .filter((s) => s.kind === 'request' && (s.status ?? 'ok') === 'ok')
     .map((s) => s.end - s.start);
   return {
     ...fromSamples(values, domainMax),
     sourceLabel: `the ${values.length} traced requests of replication 0`,
+    fallback: `This run folder has no series.json (written by an e2ctwin older than this page): the histogram and CDF are drawn from the ${values.length} traced requests of replication 0, a sample that can disagree with the run's percentiles in the table. Run it again to draw every measured request.`,
   };
 }
 
@@ -81,12 +89,18 @@ export function renderLatency(el, { run, trace }) {
   const reps = m.replications;
   const threshold = abandonmentThreshold(run.scenario);
   const dist = distributionOf(run, trace, domainMaxOf(run, trace, threshold));
+  const crossing = quantileOf(dist.cdf, 0.95);
   head
     .append('p')
     .attr('class', 'muted')
+    .attr('id', 'latency-source')
     .text(
-      `Histogram and CDF of ${dist.sourceLabel}. Percentile markers are the run's metrics (metrics.json): the mean over ${reps} replication${reps === 1 ? '' : 's'} of each replication's percentile, within ±1 % (log-bucket histogram).`,
+      dist.fallback
+        ? `Histogram and CDF of ${dist.sourceLabel}. Percentile markers are the run's metrics (metrics.json).`
+        : `Histogram and CDF of ${dist.sourceLabel} (series.json: the requests metrics.json is computed from; the traced sample is drawn by the Timeline only). Percentile markers are the run's metrics: the mean over ${reps} replication${reps === 1 ? '' : 's'} of each replication's percentile, each within 1 % (log-bucket histogram); the CDF of all requests pooled crosses 95 % at ${seconds(crossing)}.`,
     );
+  if (dist.fallback)
+    head.append('p').attr('class', 'note').attr('id', 'latency-fallback').text(dist.fallback);
   const markers = ['p50', 'p95', 'p99'].map((k) => ({
     key: k,
     value: rt[k],
@@ -94,7 +108,13 @@ export function renderLatency(el, { run, trace }) {
     legend: `${k} = ${seconds(rt[k])} ${ci(m.ci95[`responseTime.${k}`])}`.trim(),
     detail: `95 % CI over replications: ${ci(m.ci95[`responseTime.${k}`]) || 'n/a (one replication)'}`,
   }));
-  const box = d3.select(el).append('div').attr('class', 'card chart-card').attr('id', 'latency');
+  const box = d3
+    .select(el)
+    .append('div')
+    .attr('class', 'card chart-card')
+    .attr('id', 'latency')
+    .attr('data-source', dist.source)
+    .attr('data-cdf-p95', String(crossing));
   distribution()
     .width(cardWidth(el, 1, 640))
     .height(Math.max(260, Math.min(420, window.innerHeight - 420)))(

@@ -86,7 +86,7 @@ export function renderCompare(el, a, b) {
     .append('table')
     .attr('class', 'data compare')
     .attr('id', 'compare-table')
-    .html(`<thead><tr><th></th><th class="num" style="color:${COLORS.A}">A</th><th class="num" style="color:${COLORS.B}">B</th><th class="num">B vs A</th></tr></thead><tbody>
+    .html(`<thead><tr><th></th><th class="num series-a">A</th><th class="num series-b">B</th><th class="num">B vs A</th></tr></thead><tbody>
     <tr><th>scenario</th><td class="num">${esc(m(a.run).scenario)}</td><td class="num">${esc(m(b.run).scenario)}</td><td></td></tr>
     <tr><th>overrides</th><td class="num">${esc(a.run.summary.overrides.join(' ') || '—')}</td><td class="num">${esc(b.run.summary.overrides.join(' ') || '—')}</td><td></td></tr>
     ${row('response time mean', (r) => m(r).responseTime.mean, seconds)}
@@ -153,6 +153,18 @@ export function renderCompare(el, a, b) {
       points: d.cdf.filter((p) => p.x <= hi).map((p) => ({ x: p.x, y: p.p })),
     };
   };
+  const fallbacks = [
+    ['A', a],
+    ['B', b],
+  ].filter(([, x]) => !x.run.series?.responseTime?.count);
+  if (fallbacks.length)
+    box
+      .insert('p', '.chart-grid')
+      .attr('class', 'note')
+      .attr('id', 'compare-fallback')
+      .text(
+        `${fallbacks.map(([k, x]) => `${k} (${x.run.id})`).join(' and ')} ha${fallbacks.length === 1 ? 's' : 've'} no series.json (written by an older e2ctwin): its CDF is drawn from the traced requests of replication 0, a sample that can disagree with the table.`,
+      );
   lineChart()
     .width(colW)
     .height(240)

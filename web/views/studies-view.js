@@ -97,7 +97,7 @@ function renderSweep(el, box, study) {
     keys.includes(k),
   );
   const bar = box.append('div').attr('class', 'toolbar');
-  bar.append('label').text('Metric ');
+  bar.append('label').attr('for', 'study-metric').text('Metric ');
   const sel = bar.append('select').attr('id', 'study-metric');
   sel
     .selectAll('option')
@@ -476,7 +476,7 @@ function renderValidation(el, box, study) {
   if (cdfs.length) {
     const card = grid.append('div').attr('class', 'card chart-card');
     const bar = card.append('div').attr('class', 'toolbar');
-    bar.append('label').text('Configuration ');
+    bar.append('label').attr('for', 'validation-config').text('Configuration ');
     const sel = bar.append('select').attr('id', 'validation-config');
     sel
       .selectAll('option')

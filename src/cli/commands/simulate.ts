@@ -1,6 +1,13 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { BudgetExceededError, DEFAULT_MAX_EVENTS, defaultMaxMemoryMiB, simulate } from '../../model/index.js';
+import {
+  BudgetExceededError,
+  DEFAULT_MAX_EVENTS,
+  defaultMaxMemoryMiB,
+  simulate,
+  simulateWithSeries,
+  type SimulationSeries,
+} from '../../model/index.js';
 import { checkOutFolder, metricsJson, runFolderKind, writeSimulationRun } from '../../run-folder/index.js';
 import { LIMITS, loadScenarioOrThrow, readTraces } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
@@ -51,7 +58,7 @@ export function registerSimulate(program: Command): void {
     .option('--json', 'print the metrics as JSON (stable keys) instead of the table')
     .option(
       '-o, --out <dir>',
-      'write a run folder: resolved scenario, run info, metrics.json, trace.jsonl, chrome-trace.json; checked before the run, it replaces a previous simulation run folder whole and refuses any other non-empty folder',
+      'write a run folder: resolved scenario, run info, metrics.json, series.json (every measured response time, levels over time), trace.jsonl, chrome-trace.json; checked before the run, it replaces a previous simulation run folder whole and refuses any other non-empty folder',
     )
     .option('--no-progress', 'no progress bar (it only shows on a terminal anyway)')
     .option(
@@ -88,20 +95,23 @@ export function registerSimulate(program: Command): void {
       const traces = readTraces(scenario);
       const bar = progressBar(`simulating ${scenario.name}`, flags.progress && process.stderr.isTTY === true);
       const t0 = performance.now();
+      const options = {
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+        ...(flags.replications !== undefined ? { replications: flags.replications } : {}),
+        traces,
+        onProgress: bar.update,
+        ...(flags.maxEvents > 0 ? { maxEvents: flags.maxEvents } : {}),
+        maxMemoryMiB: flags.maxMemory,
+      };
+      // With --out, the run also keeps every measured request's response time and the levels per window
+      // (series.json); the metrics are the same byte for byte.
       const run = withinBudget(
-        () =>
-          simulate(scenario, {
-            ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-            ...(flags.replications !== undefined ? { replications: flags.replications } : {}),
-            traces,
-            onProgress: bar.update,
-            ...(flags.maxEvents > 0 ? { maxEvents: flags.maxEvents } : {}),
-            maxMemoryMiB: flags.maxMemory,
-          }),
+        (): ReturnType<typeof simulate> & { series?: SimulationSeries } =>
+          out ? simulateWithSeries(scenario, options) : simulate(scenario, options),
         () => bar.stop(),
       );
       if (!run) return;
-      const { result, spans, sampledRequests } = run;
+      const { result, spans, sampledRequests, series } = run;
       const wallSeconds = (performance.now() - t0) / 1000;
       const { perReplication: _omit, ...rest } = result;
       const setBar = progressBar(
@@ -138,7 +148,7 @@ export function registerSimulate(program: Command): void {
         process.stdout.write(`${summaryTable(scenario, result)}\n`);
         if (pred) process.stdout.write(setPredictionTable(rest, pred));
       }
-      if (out && flags.out) {
+      if (out && flags.out && series) {
         const files = writeSimulationRun(out.path, {
           scenario,
           overrides: flags.set,
@@ -146,6 +156,7 @@ export function registerSimulate(program: Command): void {
           spans,
           sampledRequests,
           wallSeconds,
+          series,
         });
         process.stderr.write(
           `run folder: ${path.resolve(flags.out)} (${files.map((f) => path.basename(f)).join(', ')})\n`,

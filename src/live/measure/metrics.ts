@@ -42,6 +42,19 @@ function around(s: EngineSnapshot[], t: number, after: boolean): EngineSnapshot 
 }
 
 /**
+ * The response times (seconds) of a window's measured requests: those answered (`ok`) that ended inside
+ * the measured part of the window. Their quantiles are the repetition's percentiles in metrics.json;
+ * pooled over the repetitions, they are series.json's histogram.
+ */
+export function measuredResponseTimes(win: LiveWindow, requests: readonly SpanRecord[]): LogHistogram {
+  const h = new LogHistogram();
+  for (const r of requests)
+    if (r.kind === 'request' && r.status === 'ok' && r.end >= win.warmupEnd && r.end < win.end)
+      h.record(r.end - r.start);
+  return h;
+}
+
+/**
  * A live repetition's metrics in the simulator's shape (ReplicationMetrics), so that `metrics.json` of a
  * live run and of `e2ctwin simulate` compare field for field. Client-side request spans give the
  * response times, throughput, rejections, abandonments and requests in the system; engine counter
@@ -59,7 +72,7 @@ export function liveReplicationMetrics(
   const w0 = win.warmupEnd;
   const w1 = win.end;
   const T = w1 - w0;
-  const h = new LogHistogram();
+  const h = measuredResponseTimes(win, requests);
   let arrived = 0,
     completed = 0,
     rejected = 0,
@@ -85,8 +98,7 @@ export function liveReplicationMetrics(
     if (r.end < w0 || r.end >= w1) continue;
     if (r.status === 'ok') {
       const t = r.end - r.start;
-      completed++;
-      h.record(t);
+      completed++; // the requests measuredResponseTimes() records
       wDone[wi(r.end)]!++;
       wSum[wi(r.end)]! += t;
     } else if (r.status === 'abandoned') {

@@ -1,9 +1,12 @@
 import { posix } from 'node:path';
+import { LogHistogram } from '../../metrics/index.js';
 import { combine, type ReplicationMetrics } from '../../model/index.js';
+import type { RunSeriesData } from '../../run-folder/index.js';
 import type { SpanRecord } from '../../trace/index.js';
 import type { EngineSnapshot } from '../app/engine.js';
 import {
   liveReplicationMetrics,
+  measuredResponseTimes,
   type EngineSeries,
   type LiveWindow,
   type ProcessCpu,
@@ -97,30 +100,50 @@ export async function collectResults(s: RunState): Promise<Collected> {
   spans.sort((a, b) => a.start - b.start);
   const requests = spans.filter((sp) => sp.kind === 'request');
   // A window the run stopped in before its warm-up ended measured nothing: it gives no repetition.
-  const reps: ReplicationMetrics[] = s.windows
-    .filter((w) => w.end > w.warmupEnd)
-    .map((w) => {
-      const cpu: ProcessCpu = {};
-      for (const p of s.plan.processes) {
-        const c = s.sampler?.cpuBetween(p.id, w.warmupEnd, w.end);
-        if (c === undefined) continue;
-        const e = (cpu[p.service] ??= { cpuSeconds: 0, instances: 0 });
-        e.cpuSeconds += c;
-        e.instances += p.instances.length;
-      }
-      const m = liveReplicationMetrics(s.input.scenario, w, requests, engines, cpu);
-      m.links = linkMetrics(s, w);
-      return m;
-    });
+  const measured = s.windows.filter((w) => w.end > w.warmupEnd);
+  const reps: ReplicationMetrics[] = measured.map((w) => {
+    const cpu: ProcessCpu = {};
+    for (const p of s.plan.processes) {
+      const c = s.sampler?.cpuBetween(p.id, w.warmupEnd, w.end);
+      if (c === undefined) continue;
+      const e = (cpu[p.service] ??= { cpuSeconds: 0, instances: 0 });
+      e.cpuSeconds += c;
+      e.instances += p.instances.length;
+    }
+    const m = liveReplicationMetrics(s.input.scenario, w, requests, engines, cpu);
+    m.links = linkMetrics(s, w);
+    return m;
+  });
   const result =
     reps.length > 0 && s.workloadStarted ? combine(s.input.scenario, s.plan.seed, reps) : undefined;
   return {
     result,
+    ...(result ? { series: liveSeries(measured, requests) } : {}),
     spans,
     files,
     engines,
     counts: { requests: new Set(requests.map((r) => r.request)).size, spans: spans.length },
     samples: s.sampler?.samples ?? new Map(),
+  };
+}
+
+/**
+ * series.json of a live run: the response times of every measured request of every repetition (the
+ * requests each repetition's percentiles come from). Levels per window are in metrics.json's timeline and
+ * host-metrics.json, so the series has no windows.
+ */
+function liveSeries(windows: readonly LiveWindow[], requests: readonly SpanRecord[]): RunSeriesData {
+  const h = new LogHistogram();
+  for (const w of windows) h.merge(measuredResponseTimes(w, requests));
+  return {
+    replications: windows.length,
+    responseTime: h.toJSON(),
+    t0: [],
+    t1: [],
+    pools: {},
+    cpu: {},
+    gpu: {},
+    inSystem: [],
   };
 }
 

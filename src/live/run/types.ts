@@ -1,6 +1,7 @@
 import type { SimulationResult } from '../../model/index.js';
 import type { ResolvedScenario } from '../../scenario/index.js';
 import type { SpanRecord } from '../../trace/index.js';
+import type { RunSeriesData } from '../../run-folder/index.js';
 import type { DockerEngine } from '../docker.js';
 import type { EngineSeries } from '../measure/metrics.js';
 import type { RttResult, ThroughputResult } from '../measure/probe.js';
@@ -89,6 +90,8 @@ export interface Running {
 /** What the collect phase fetched from the hosts. */
 export interface Collected {
   result: SimulationResult | undefined;
+  /** series.json's data, with the result. */
+  series?: RunSeriesData;
   spans: SpanRecord[];
   files: Map<string, Record<string, string>>;
   engines: EngineSeries[];

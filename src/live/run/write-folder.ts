@@ -62,6 +62,7 @@ export function writeRunFolder(
       ? {
           collected: {
             ...(c.result ? { metrics: c.result } : {}),
+            ...(c.series ? { series: c.series } : {}),
             trace: { seed: plan.seed, sampledRequests: c.counts.requests, spans: c.spans },
             hostMetrics: hostMetrics(s, c.samples),
             engineStats: c.engines,

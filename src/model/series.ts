@@ -1,19 +1,19 @@
 import { LogHistogram, type LogHistogramJSON } from '../metrics/index.js';
-import { simulate, type Simulation, type SimulateOptions, type SimulationResult } from '../model/index.js';
 import type { ResolvedScenario } from '../scenario/index.js';
 import type { SpanRecord } from '../trace/index.js';
+import { simulate, type SimulateOptions, type SimulationResult } from './simulate.js';
+import type { Simulation } from './simulation.js';
 
 /**
- * Time series of one run (`series.json` in run folders written by the server): per-window time-weighted
+ * Time series of one simulation (what `series.json` of its run folder holds, written by run-folder/'s
+ * seriesFile for `simulate --out` and the server's runs alike): per-window time-weighted
  * means of each pool's busy threads and queue, of each service's CPU and GPU utilization and of the
  * requests in the system, plus the response-time histogram of every measured request. Windows are the
  * simulation's progress chunks over the measured period (1 % of the duration each, or longer for runs
  * bounded by a number of requests); values are averaged over the service's hosts and over the
  * replications. Memory: one number per window and series, whatever the number of requests.
  */
-export interface RunSeries {
-  format: 'e2ctwin-series';
-  version: 1;
+export interface SimulationSeries {
   /** Replications averaged (those whose windows line up with replication 0's). */
   replications: number;
   /** Start and end of each window, simulated seconds. */
@@ -25,7 +25,11 @@ export interface RunSeries {
   cpu: Record<string, number[]>;
   gpu: Record<string, number[]>;
   inSystem: number[];
-  /** Response times (seconds) of all measured requests of all replications, log buckets. */
+  /**
+   * Response times (seconds) of all measured requests of all replications, log buckets: the union of the
+   * replications' histograms whose quantiles are metrics.json's percentiles (each replication's, then
+   * their mean).
+   */
   responseTime: LogHistogramJSON;
 }
 
@@ -43,7 +47,7 @@ interface Sampled {
 export function simulateWithSeries(
   scenario: ResolvedScenario,
   options: SimulateOptions = {},
-): { result: SimulationResult; spans: SpanRecord[]; sampledRequests: number; series: RunSeries } {
+): { result: SimulationResult; spans: SpanRecord[]; sampledRequests: number; series: SimulationSeries } {
   const samples: Sampled[] = [];
   const histogram = new LogHistogram();
   let sampled: Sampled = { t0: [], t1: [], values: new Map() };
@@ -102,7 +106,7 @@ function toSeries(
   result: SimulationResult,
   samples: Sampled[],
   histogram: LogHistogram,
-): RunSeries {
+): SimulationSeries {
   const first = samples[0] ?? { t0: [], t1: [], values: new Map<string, number[]>() };
   // Replications bounded by a number of requests end at different times: average only those whose
   // windows line up with replication 0's.
@@ -111,7 +115,7 @@ function toSeries(
   );
   const mean = (key: string): number[] =>
     first.t1.map((_, i) => aligned.reduce((a, s) => a + (s.values.get(key)?.[i] ?? 0), 0) / aligned.length);
-  const pools: RunSeries['pools'] = {};
+  const pools: SimulationSeries['pools'] = {};
   for (const [key, p] of Object.entries(result.pools)) {
     const poolName = key.startsWith(`${p.service}.`) ? key.slice(p.service.length + 1) : key;
     pools[key] = {
@@ -128,8 +132,6 @@ function toSeries(
     if (first.values.has(`gpu/${s.id}`)) gpu[s.id] = mean(`gpu/${s.id}`);
   }
   return {
-    format: 'e2ctwin-series',
-    version: 1,
     replications: aligned.length,
     t0: first.t0,
     t1: first.t1,
