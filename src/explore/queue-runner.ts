@@ -123,9 +123,12 @@ export class QueueRunner implements TrialRunner {
     return runner;
   }
 
-  /** Trials to keep in flight: twice the workers' slots, so that no worker waits for the next job. */
+  /**
+   * Trials to keep in flight: 8 per worker slot (at least 8), so that no worker waits for the next job while a
+   * result travels back (a round trip is a few ms; short trials would otherwise leave workers idle).
+   */
   get concurrency(): number {
-    return Math.max(1, 2 * this.#slots);
+    return 8 * Math.max(1, this.#slots);
   }
 
   /** The workers taking this version's trials. */
@@ -169,15 +172,14 @@ export class QueueRunner implements TrialRunner {
 
   async #add(id: string, job: TrialJob): Promise<void> {
     try {
-      const added = await this.#queue.add('trial', job, {
+      // A job of this id that finished before (a coordinator killed and run again) is not added twice: BullMQ
+      // keeps one job per id. Its result is collected by the tick, which looks up jobs that sent no event.
+      await this.#queue.add('trial', job, {
         jobId: id,
         attempts: 1,
         removeOnComplete: { age: 3600 },
         removeOnFail: { age: 3600 },
       });
-      // A job of this id finished before (a coordinator killed and run again): take its result now.
-      const state = await added.getState();
-      if (state === 'completed' || state === 'failed') await this.#lookUp(id);
     } catch {
       // Redis away: the tick adds it again once it is back.
     }
