@@ -7,6 +7,7 @@ import { modelBench } from './sections/models.js';
 import { exploreBench } from './sections/explore.js';
 import { calibrateBench } from './sections/calibrate.js';
 import { dynamicsBench } from './sections/dynamics.js';
+import { queueBench } from './sections/queue.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -19,3 +20,4 @@ if (!only || only === 'models') await modelBench(quick);
 if (!only || only === 'dynamics') dynamicsBench(quick);
 if (!only || only === 'explore') await exploreBench(quick);
 if (!only || only === 'calibrate') await calibrateBench(quick);
+if (!only || only === 'queue') await queueBench(quick);

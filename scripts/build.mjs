@@ -56,7 +56,7 @@ await build({
   logLevel: 'warning',
   plugins: [zodEnglishOnly],
   // Packages with native addons or worker entry files stay outside the bundle.
-  external: ['better-sqlite3', 'piscina', 'ssh2', 'dockerode', 'playwright-core', 'fastify'],
+  external: ['better-sqlite3', 'piscina', 'bullmq', 'ssh2', 'dockerode', 'playwright-core', 'fastify'],
   banner: {
     js: "import { createRequire as __e2cRequire } from 'node:module'; const require = __e2cRequire(import.meta.url);",
   },

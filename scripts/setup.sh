@@ -19,6 +19,7 @@ done
 DEBIAN_PACKAGES=()
 DEBIAN_PACKAGES+=(chromium)   # the browser view's end-to-end test (test/e2e/) drives headless Chromium
 # live mode (test/live/, test/conformance/): namespaces, tc, nftables, an sshd per host, socat bridges, busybox services, Docker
+DEBIAN_PACKAGES+=(redis-server)   # distributed studies (test/explore/backend-redis.test.ts, the queue benchmark): a private Redis
 DEBIAN_PACKAGES+=(iproute2 nftables openssh-server socat busybox-static docker.io tar util-linux iputils-ping)
 
 missing=()

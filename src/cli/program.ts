@@ -15,6 +15,7 @@ const VERBS: ReadonlyArray<readonly [verb: string, load: () => Promise<Register>
   ['sensitivity', async () => (await import('./commands/sensitivity.js')).registerSensitivity],
   ['optimize', async () => (await import('./commands/optimize.js')).registerOptimize],
   ['capacity', async () => (await import('./commands/capacity.js')).registerCapacity],
+  ['worker', async () => (await import('./commands/worker.js')).registerWorker],
   ['calibrate', async () => (await import('./commands/calibrate.js')).registerCalibrate],
   ['fit', async () => (await import('./commands/fit.js')).registerFit],
   ['calibrate-twin', async () => (await import('./commands/calibrate-twin.js')).registerCalibrateTwin],

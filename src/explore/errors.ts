@@ -19,6 +19,10 @@ export const ExploreErrorCode = {
   STORE_CORRUPT: 'E2C_ERR_EXPLORE_STORE_CORRUPT',
   /** A simulation failed inside a worker (not an input problem). */
   TRIAL_FAILED: 'E2C_ERR_EXPLORE_TRIAL_FAILED',
+  /** The `--backend` Redis cannot be reached or refuses the connection (wrong password): nothing ran. */
+  BACKEND_UNREACHABLE: 'E2C_ERR_EXPLORE_BACKEND_UNREACHABLE',
+  /** The Redis of a running study stayed unreachable too long; finished trials are saved, the same command resumes. */
+  BACKEND_LOST: 'E2C_ERR_EXPLORE_BACKEND_LOST',
   /** The study was interrupted (Ctrl-C); finished trials are saved and the same command resumes it. */
   INTERRUPTED: 'E2C_ERR_EXPLORE_INTERRUPTED',
 } as const;
@@ -33,6 +37,7 @@ export const BAD_INPUT_CODES: ReadonlySet<ExploreErrorCode> = new Set([
   ExploreErrorCode.BAD_OPTION,
   ExploreErrorCode.STUDY_MISMATCH,
   ExploreErrorCode.STORE_CORRUPT,
+  ExploreErrorCode.BACKEND_UNREACHABLE,
 ]);
 
 /** An error of the explore area; `details` holds the offending values, `hint` a way out when obvious. */

@@ -3,6 +3,7 @@ import {
   loadScenario,
   readTraces,
   type FileRoots,
+  type Prefetch,
   type ResolvedScenario,
   type ScenarioIssue,
 } from '../scenario/index.js';
@@ -27,6 +28,11 @@ export interface TrialTask {
   replication: number;
   /** The folders files named by the scenario may be read from (the study's file policy, applied alike in every worker). */
   roots?: FileRoots;
+  /**
+   * The files the scenario names (presets, calibration, traces), read by the coordinator: a worker on another
+   * machine reads these instead of its file system (see queue-files.ts). Keyed like {@link Prefetch.done}.
+   */
+  files?: Prefetch['done'];
 }
 
 /** What a trial returns: the replication's flat metrics, or the scenario issues that stopped it. */
@@ -49,6 +55,7 @@ export function runTrial(task: TrialTask): TrialOutput {
         overrides: task.overrides,
         ...(task.scenarioText !== undefined ? { text: task.scenarioText } : {}),
         ...task.roots,
+        ...(task.files ? { prefetch: { done: task.files, wanted: new Map() } } : {}),
       });
       if (!r.ok) return { ok: false, issues: r.issues };
       entry = { scenario: r.scenario, traces: readTraces(r.scenario) };

@@ -15,6 +15,8 @@ export {
   MAX_YAML_BYTES,
   MAX_TRACE_BYTES,
   type FileRoots,
+  type FileRead,
+  type Prefetch,
   type FileRefusal,
 } from './file-policy.js';
 export { scenarioIssueAt } from './locate.js';

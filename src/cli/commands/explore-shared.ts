@@ -23,6 +23,7 @@ export interface ExploreFlags {
   replications?: number;
   seeds: SeedMode;
   workers?: number;
+  backend?: string;
   out?: string;
   fresh?: boolean;
   json?: boolean;
@@ -63,6 +64,10 @@ export function exploreOptions(cmd: Command, defaults: { replications: string })
       '-w, --workers <n>',
       `worker threads running simulations, at most the cores (default: the cores, here ${defaultWorkers()}; 0 runs them on the main thread)`,
       intOption('--workers', 0),
+    )
+    .option(
+      '--backend <url>',
+      'run the trials on a Redis job queue taken by `e2ctwin worker` processes on any machines: redis://host:port[/db], or rediss:// (TLS); the password comes from E2C_REDIS_PASSWORD only. Results are the same as local ones (docs/distributed-studies.md)',
     )
     .option(
       '-o, --out <dir>',
@@ -150,22 +155,27 @@ function defaultOutDir(verb: string, scenarioName: string, definition: unknown):
  * Opens the study of a verb: the scenario (a bad one throws ScenarioError: exit 2), the space, the
  * worker pool, the store in the study folder (resuming what it holds), the progress bar and Ctrl-C.
  */
-export function startStudy(
+export async function startStudy(
   verb: string,
   file: string,
   flags: ExploreFlags,
   definition: unknown,
   extra: { replications?: number; space?: (scenario: ResolvedScenario) => Space } = {},
-): CliStudy {
+): Promise<CliStudy> {
   // Before the worker pool starts: a bad --out is refused at once (exit 2, nothing ran).
   // --no-shortcuts is an override like any other (trials and the study's identity see it).
   if (flags.shortcuts === false) flags.set = [...flags.set, 'run.shortcuts=false'];
   const checkOut = (dir: string) => checkOutFolder(dir, { option: '--out', kind: studyFolder });
   if (flags.out !== undefined) checkOut(flags.out);
   const controller = new AbortController();
-  const workers = capWorkers(flags.workers);
-  const runner: TrialRunner = workers === 0 ? new InProcessRunner() : new PiscinaRunner(workers);
-  const bar = progressBar(verb, flags.progress && process.stderr.isTTY === true);
+  const runner: TrialRunner =
+    flags.backend !== undefined ? await queueRunner(flags.backend) : localRunner(capWorkers(flags.workers));
+  const bar = progressBar(
+    flags.backend !== undefined
+      ? `${verb} (${(runner as { workers?: { processes: number } }).workers?.processes ?? 0} workers)`
+      : verb,
+    flags.progress && process.stderr.isTTY === true,
+  );
   let study: Study;
   let outDir: string;
   try {
@@ -249,10 +259,13 @@ export function startStudy(
  * constraint or option) prints one line and exits 2; Ctrl-C prints where the finished trials are and
  * exits 130 (the same command resumes); scenario errors go up to main.ts (formatted, exit 2).
  */
-export async function runStudy(open: () => CliStudy, body: (s: CliStudy) => Promise<void>): Promise<void> {
+export async function runStudy(
+  open: () => Promise<CliStudy>,
+  body: (s: CliStudy) => Promise<void>,
+): Promise<void> {
   let s: CliStudy | undefined;
   try {
-    s = open();
+    s = await open();
     await body(s);
   } catch (err) {
     if (err instanceof ExploreError && BAD_INPUT_CODES.has(err.code)) {
@@ -269,10 +282,41 @@ export async function runStudy(open: () => CliStudy, body: (s: CliStudy) => Prom
       process.exitCode = 130;
       return;
     }
+    if (err instanceof ExploreError && err.code === ExploreErrorCode.BACKEND_LOST && s) {
+      s.progress.stop();
+      const n = s.study.store?.count() ?? 0;
+      process.stderr.write(
+        `\nerror: ${err.message}; ${n} finished trial${n === 1 ? '' : 's'} saved in ${s.study.store?.file ?? '(no store)'}: run the same command again to resume  [${err.code}]\n`,
+      );
+      process.exitCode = ExitCode.FAILURE;
+      return;
+    }
     throw err;
   } finally {
     await s?.close();
   }
+}
+
+const localRunner = (workers: number): TrialRunner =>
+  workers === 0 ? new InProcessRunner() : new PiscinaRunner(workers);
+
+/**
+ * The queue of `--backend`: a malformed URL, an unreachable Redis or a wrong password is bad input (exit 2,
+ * within 5 s, before the study folder is touched). bullmq is loaded only here.
+ */
+async function queueRunner(url: string): Promise<TrialRunner> {
+  const { parseRedisUrl } = await import('../../explore/redis-url.js');
+  const target = parseRedisUrl(url);
+  const { QueueRunner } = await import('../../explore/queue-runner.js');
+  const notice = (line: string) => process.stderr.write(`${line}\n`);
+  const runner = await QueueRunner.open({ target, version: pkg.version, notice });
+  const { processes, slots } = runner.workers;
+  notice(
+    processes === 0
+      ? `queue ${target.display}: no worker connected yet; trials wait until one is (e2ctwin worker --backend ${target.display})`
+      : `queue ${target.display}: ${processes} worker${processes === 1 ? '' : 's'}, ${slots} trial${slots === 1 ? '' : 's'} at a time`,
+  );
+  return runner;
 }
 
 /** The closing line of a study: trials simulated and resumed, and where the folder is. */
