@@ -81,6 +81,22 @@ function burstStats(v: Float64Array, o: number, burst: Burst, now: number): { bu
   return { busy, area };
 }
 
+/**
+ * A time-weighted mean since the last reset: the wire's own mean (over the time since it was made) plus
+ * the bursts' part, which never went through the wire.
+ */
+function sinceReset(
+  v: Float64Array,
+  o: number,
+  now: number,
+  onWire: number | undefined,
+  bursts: () => number,
+): number {
+  const elapsed = now - v[o + STATS_START]!;
+  if (!(elapsed > 0)) return onWire ?? 0;
+  return ((onWire !== undefined ? onWire * (now - v[o + WIRE_FROM]!) : 0) + bursts()) / elapsed;
+}
+
 /** Fraction of time the link was transmitting (it runs at full rate whenever a transfer is on it). */
 export function utilization(
   v: Float64Array,
@@ -89,10 +105,7 @@ export function utilization(
   burst: Burst,
   now: number,
 ): number {
-  const elapsed = now - v[o + STATS_START]!;
-  if (!(elapsed > 0)) return wire?.utilization(now) ?? 0;
-  const onWire = wire !== null ? wire.utilization(now) * (now - v[o + WIRE_FROM]!) : 0;
-  return (onWire + burstStats(v, o, burst, now).busy) / elapsed;
+  return sinceReset(v, o, now, wire?.utilization(now), () => burstStats(v, o, burst, now).busy);
 }
 
 /** Time-weighted mean number of transfers on the wire. */
@@ -103,10 +116,7 @@ export function meanActive(
   burst: Burst,
   now: number,
 ): number {
-  const elapsed = now - v[o + STATS_START]!;
-  if (!(elapsed > 0)) return wire?.meanConcurrency(now) ?? 0;
-  const onWire = wire !== null ? wire.meanConcurrency(now) * (now - v[o + WIRE_FROM]!) : 0;
-  return (onWire + burstStats(v, o, burst, now).area) / elapsed;
+  return sinceReset(v, o, now, wire?.meanConcurrency(now), () => burstStats(v, o, burst, now).area);
 }
 
 /**
