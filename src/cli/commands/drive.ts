@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { drive, imageServer } from '../../live/app/driver.js';
 import { readSpec } from '../../live/app/spec.js';
 import type { DriverSpec } from '../../live/plan/types.js';
@@ -15,6 +16,9 @@ interface DriveFlags {
   imagePort?: number;
   address?: string;
   spans?: string;
+  request?: string;
+  path?: string;
+  image?: Buffer;
 }
 
 export function registerDrive(program: Command): void {
@@ -39,9 +43,23 @@ export function registerDrive(program: Command): void {
       '--spans <file>',
       "where to append request spans (default: the spec's, else spans.jsonl); checked before the workload starts (a writable file, not a folder or a special file)",
     )
+    .addOption(
+      new Option(
+        '--request <kind>',
+        "how a request is asked: identify (POST /identify with the items' URLs, the reference engine's API) or range (GET --path with a Range header of a draw of the target app's responseBytes: a static file server)",
+      )
+        .choices(['identify', 'range'])
+        .default('identify'),
+    )
+    .option('--path <path>', 'with --request range: the file to ask for', '/')
+    .option(
+      '--image <file>',
+      "serve this image (JPEG, PNG) as every item, padded after its end to the item's size (a service that decodes it gets a real picture); default: filler bytes",
+      readImage,
+    )
     .addHelpText(
       'after',
-      '\nExample:\n  e2ctwin drive --target http://127.0.0.1:8080 --users 4 --think 2 --duration 30',
+      '\nExamples:\n  e2ctwin drive --target http://127.0.0.1:8080 --users 4 --think 2 --duration 30\n  e2ctwin drive --target http://127.0.0.1:8081 --request range --path /blob',
     )
     .action(async (f: DriveFlags) => {
       if (f.spans !== undefined) checkOutFile(f.spans, { option: '--spans', kind: spansFile });
@@ -76,7 +94,7 @@ export function registerDrive(program: Command): void {
       const durationS = Number(f.duration ?? process.env.E2CTWIN_DURATION_S ?? 60);
       const startAtMs = process.env.E2CTWIN_START_AT_MS ? Number(process.env.E2CTWIN_START_AT_MS) : undefined;
       // The image server listens for the testbed inside a live run (a spec), on loopback otherwise.
-      const images = await imageServer(spec.imagePort, fromSpec ? '0.0.0.0' : '127.0.0.1');
+      const images = await imageServer(spec.imagePort, fromSpec ? '0.0.0.0' : '127.0.0.1', f.image);
       // The controller stops an interrupted run with SIGTERM: keep the spans recorded so far.
       const stop = new AbortController();
       const onTerm = () => stop.abort();
@@ -85,6 +103,7 @@ export function registerDrive(program: Command): void {
         durationS,
         repetition: Number(process.env.E2CTWIN_REPETITION ?? 0),
         signal: stop.signal,
+        request: f.request === 'range' ? { kind: 'range', path: f.path ?? '/' } : { kind: 'identify' },
         ...(startAtMs !== undefined ? { startAtMs } : {}),
       });
       process.off('SIGTERM', onTerm);
@@ -95,4 +114,15 @@ export function registerDrive(program: Command): void {
       );
       if (stop.signal.aborted) process.exit(143);
     });
+}
+
+/** Reads the --image file, or refuses it as a usage error naming it. */
+function readImage(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new InvalidArgumentError(
+      `${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
 }

@@ -18,6 +18,13 @@ export interface DriveOptions {
   log?: (line: string) => void;
   /** Stops the workload at once (SIGTERM from the controller): spans recorded so far are flushed, in-flight requests dropped. */
   signal?: AbortSignal;
+  /**
+   * How a request is asked of the target. `identify` (default): the reference engine's API, a POST of
+   * /identify whose items point at this host's image server. `range`: a GET of `path` with a
+   * `Range: bytes=0-(n−1)` header, n drawn from the target app's response-size law, for a static file
+   * server (nginx) holding one file at least as large as the largest draw.
+   */
+  request?: { kind: 'identify' } | { kind: 'range'; path: string };
 }
 
 /**
@@ -42,13 +49,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
  * Serves the items (images) requests point to: GET /img/<request>/<item>?bytes=N answers N bytes. It
  * runs on the client's host, so the engine's download stage fetches real bytes across the emulated network.
  */
-export function imageServer(port: number, host = '0.0.0.0'): Promise<http.Server> {
-  const blob = Buffer.alloc(4 * 1024 * 1024);
-  let s = 12345;
-  for (let i = 0; i < blob.length; i++) {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    blob[i] = s >>> 16;
-  }
+export function imageServer(port: number, host = '0.0.0.0', image?: Buffer): Promise<http.Server> {
+  const blob = image ? paddedImage(image) : noise(4 * 1024 * 1024);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (!url.pathname.startsWith('/img/')) {
@@ -56,6 +58,8 @@ export function imageServer(port: number, host = '0.0.0.0'): Promise<http.Server
       return;
     }
     let left = Math.max(0, Math.min(1e9, Number(url.searchParams.get('bytes') ?? 0) | 0));
+    // A real image is sent whole, however few bytes were asked for: a cut JPEG would not decode.
+    if (image) left = Math.max(left, image.length);
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': left });
     const pump = () => {
       while (left > 0) {
@@ -72,6 +76,30 @@ export function imageServer(port: number, host = '0.0.0.0'): Promise<http.Server
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));
   });
+}
+
+/** Deterministic filler bytes (an LCG): incompressible enough that no layer shrinks them. */
+function noise(n: number): Buffer {
+  const blob = Buffer.alloc(n);
+  let s = 12345;
+  for (let i = 0; i < blob.length; i++) {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    blob[i] = s >>> 16;
+  }
+  return blob;
+}
+
+/**
+ * The image followed by filler up to 16 MiB, so an item of any size up to that is the image padded to
+ * its size: JPEG and PNG decoders stop at the image's end marker and ignore what follows, so the service
+ * decodes the same picture whatever the item's size, and the transfer carries the size the scenario drew.
+ */
+function paddedImage(image: Buffer): Buffer {
+  const total = Math.max(image.length, 16 * 1024 * 1024);
+  const out = Buffer.alloc(total);
+  image.copy(out, 0);
+  noise(total - image.length).copy(out, image.length);
+  return out;
 }
 
 /**
@@ -113,28 +141,44 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
       items: integerSampler(toDistSpec(spec.items), stream('items')),
       itemBytes: integerSampler(toDistSpec(spec.itemBytes), stream('itemBytes')),
       requestBytes: integerSampler(toDistSpec(spec.requestBytes), stream('requestBytes')),
+      responseBytes: integerSampler(toDistSpec(spec.responseBytes ?? 0), stream('responseBytes')),
       seq: 0,
     };
   });
   type Inst = (typeof perInstance)[number];
 
-  async function send(inst: Inst, target: string): Promise<void> {
-    const id = rep * 1e9 + inst.inst.index * 10_000_000 + ++inst.seq;
+  const request = options.request ?? { kind: 'identify' };
+  /** The URL and fetch options of request `id` in the form the target speaks. */
+  function ask(inst: Inst, target: string, id: number): [string, RequestInit] {
+    const timeout = patienceMs !== undefined ? { signal: AbortSignal.timeout(patienceMs) } : {};
+    if (request.kind === 'range') {
+      const n = Math.max(1, inst.responseBytes());
+      return [`${target}${request.path}`, { headers: { range: `bytes=0-${n - 1}` }, ...timeout }];
+    }
     const n = Math.max(1, inst.items());
     const items = Array.from({ length: n }, (_, i) => ({
       url: `http://${spec.address}:${spec.imagePort}/img/${id}/${i}?bytes=${Math.max(0, inst.itemBytes())}`,
     }));
     const pad = Math.max(0, inst.requestBytes() - 100 * n);
+    return [
+      `${target}/identify`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ request: id, items, pad: 'x'.repeat(pad) }),
+        ...timeout,
+      },
+    ];
+  }
+
+  async function send(inst: Inst, target: string): Promise<void> {
+    const id = rep * 1e9 + inst.inst.index * 10_000_000 + ++inst.seq;
+    const [url, init] = ask(inst, target, id);
     const t0 = wallS();
     summary.sent++;
     let status: SpanRecord['status'] = 'ok';
     try {
-      const res = await fetch(`${target}/identify`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ request: id, items, pad: 'x'.repeat(pad) }),
-        ...(patienceMs !== undefined ? { signal: AbortSignal.timeout(patienceMs) } : {}),
-      });
+      const res = await fetch(url, init);
       await res.arrayBuffer();
       if (res.status === 503) status = 'rejected';
       else if (!res.ok) {

@@ -390,6 +390,7 @@ function driverSpec(s: ResolvedService, mine: PlanInstance[], host: PlanHost, pl
     items: net?.perItem ? (app?.items ?? 1) : 1,
     itemBytes: net?.sizeBytes ?? 0,
     requestBytes: app?.requestBytes ?? 0,
+    responseBytes: app?.responseBytes ?? 0,
     seed: scenario.seed,
     address: host.address,
     imagePort: IMAGE_PORT,

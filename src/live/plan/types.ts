@@ -166,6 +166,8 @@ export interface DriverSpec {
   items: Dist;
   itemBytes: Dist;
   requestBytes: Dist;
+  /** The target app's response-size law (range requests ask for a draw of it). Absent in older specs: 0. */
+  responseBytes?: Dist;
   seed: number;
   /** This host's testbed address and the image server's port (item URLs point here). */
   address: string;
