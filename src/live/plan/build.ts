@@ -5,7 +5,7 @@ import { ENV_NAME, shellJoin } from '../shell.js';
 import type { LoadedTestbed } from '../testbed/load.js';
 import { fallbackCommands, netemCommands, pairRules, undoCommands, verifyPairs } from './network.js';
 import { fillGroupings, groupsOf, type TargetInstance } from './groupings.js';
-import { fillReferences, referencedServices, type Endpoint } from './templates.js';
+import { fillPools, fillReferences, referencedServices, type Endpoint } from './templates.js';
 import type {
   DriverSpec,
   EngineSpec,
@@ -185,7 +185,12 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
       // E2Clab's depends_on groupings, for this process's first instance (round_robin picks by it).
       const groups = groupsOf(s.live, scenario.services, targetsOf, where);
       const fill = (text: string, what: string, quote = false) =>
-        fillReferences(fillGroupings(text, groups, mine[0]!.index, what, quote), endpoints, what, quote);
+        fillReferences(
+          fillGroupings(fillPools(text, s.app?.pools ?? {}, what), groups, mine[0]!.index, what, quote),
+          endpoints,
+          what,
+          quote,
+        );
       const phases = phasesOf(s, (argv) => argv.map((a) => fill(a, where)));
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries(s.live?.env ?? {})) {

@@ -60,3 +60,28 @@ export function fillReferences(
 export function referencedServices(text: string): string[] {
   return [...text.matchAll(REF)].map((m) => `${m[1]}.${m[2]}`);
 }
+
+const POOL_REF = /\{\{\s*pools\.([\w-]+)\s*\}\}/g;
+
+/**
+ * Fills `{{ pools.<name> }}` with this service's own pool size (after `--set` overrides), so a
+ * third-party server is started with the configuration the twin simulates (e.g. nginx's
+ * `worker_processes {{ pools.workers }};`, gunicorn's `--workers {{ pools.workers }}`).
+ * @throws LiveError `E2C_ERR_LIVE_PLAN` for a pool the service's app does not have
+ */
+export function fillPools(
+  text: string,
+  pools: Readonly<Record<string, { size: number }>>,
+  where: string,
+): string {
+  return text.replace(POOL_REF, (_m, pool: string) => {
+    const p = pools[pool];
+    if (!p)
+      throw new LiveError(
+        LiveErrorCode.PLAN,
+        `${where}: {{ pools.${pool} }}: no pool "${pool}" in this service's app (pools: ${Object.keys(pools).join(', ') || 'none'})`,
+        { where, pool },
+      );
+    return String(p.size);
+  });
+}

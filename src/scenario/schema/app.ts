@@ -123,3 +123,24 @@ export const AppSchema = z.strictObject({
     .describe('The stages a request goes through, in order (or along `next` routes).'),
 });
 export type App = z.output<typeof AppSchema>;
+
+/**
+ * An inline app that refines a preset (`extends` required): every other field optional, merged over the
+ * parent's by the preset loader (src/scenario/presets.ts) — e.g. `{ extends: nginx-static, responseBytes: 1e6 }`.
+ * The merged result is validated with {@link AppSchema}.
+ */
+export const AppRefinementSchema = z.strictObject({
+  extends: z.string().describe('Name or path of the app model this one refines.'),
+  name: AppSchema.shape.name,
+  description: AppSchema.shape.description,
+  pools: z.record(name, PoolSchema).optional().describe("Pools added or resized. Default: the parent's."),
+  items: DistSchema.optional().describe("Items per request. Default: the parent's."),
+  requestBytes: DistSchema.optional().describe("Bytes sent with the request. Default: the parent's."),
+  responseBytes: DistSchema.optional().describe("Bytes of the response. Default: the parent's."),
+  gpuMemory: AppSchema.shape.gpuMemory,
+  stages: z
+    .array(StageSchema)
+    .min(1)
+    .optional()
+    .describe("Replaces the parent's stages. Default: the parent's."),
+});

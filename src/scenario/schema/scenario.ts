@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { budget, LIMITS } from '../limits.js';
-import { AppSchema, PoolSchema } from './app.js';
+import { AppRefinementSchema, AppSchema, PoolSchema } from './app.js';
 import { DistSchema } from './dist.js';
 import { AutoscaleSchema, BalanceSchema, ClockSchema, EventListSchema } from './dynamics.js';
 import { ExploreSchema } from './explore.js';
@@ -43,10 +43,10 @@ export const ServiceSchema = z.strictObject({
       'Hardware profile: a preset name from models/hardware/, a path to a YAML file, or an inline profile. Default: a 1-core reference host.',
     ),
   app: z
-    .union([z.string(), AppSchema])
+    .union([z.string(), AppSchema, AppRefinementSchema])
     .optional()
     .describe(
-      'Application model served here: a preset name from models/apps/, a path, or inline. Services without an app only generate load.',
+      'Application model served here: a preset name from models/apps/, a path, inline, or inline with `extends` refining a preset (only the fields that change). Services without an app only generate load.',
     ),
   pools: z
     .record(z.string(), PoolSchema)
