@@ -88,7 +88,7 @@ describe('live plan (pure data, no host touched)', () => {
     expect(drive.argv).toEqual(['sh', '-c', 'e2ctwin drive --target http://10.211.0.10:8080']);
     expect(drive.env.E2CTWIN_LIVE_SPEC).toBe('spec.json');
     const spec = JSON.parse(
-      p.files.find((f) => f.host === 'edge-1' && f.path === 'edge.users/spec.json')!.content,
+      p.files.find((f) => f.host === 'edge-1' && f.path === 'edge.users/spec.json')!.content ?? '',
     );
     expect(spec).toMatchObject({
       kind: 'driver',

@@ -201,6 +201,13 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
           });
         env[k] = fill(v, `${where}: env ${k}`);
       }
+      // live.files: uploaded into the service's folder (the process's working directory) unless absolute.
+      for (const f of s.live?.files ?? [])
+        files.push({
+          host: h,
+          path: path.posix.isAbsolute(f.dst) ? f.dst : path.posix.join(s.id, f.dst),
+          src: path.resolve(scenario.source.dir, f.src),
+        });
       const kind: PlanProcess['kind'] = s.workload ? 'workload' : 'service';
       const port = ports.get(s.id);
       const health = {

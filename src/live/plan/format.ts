@@ -17,7 +17,7 @@ export function formatPlan(plan: LivePlan): string {
   out.push('', 'files:');
   for (const f of plan.files)
     out.push(
-      `  ${f.host}:${f.path} (${f.content.length} bytes${f.mode ? `, mode ${f.mode.toString(8)}` : ''})`,
+      `  ${f.host}:${f.path} (${f.src !== undefined ? `from ${f.src}` : `${f.content.length} bytes`}${f.mode ? `, mode ${f.mode.toString(8)}` : ''})`,
     );
   if (plan.images.length > 0) {
     out.push('', 'images:');

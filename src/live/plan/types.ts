@@ -45,13 +45,15 @@ export interface PlanInstance {
   host: string;
 }
 
-/** A file written on a host before start (content inline; never a secret). */
-export interface PlanFile {
+/**
+ * A file written on a host before start: inline `content` (never a secret), or a local file `src` (a
+ * service's `live.files`, read when the plan is applied). `path` is relative to the host's work folder.
+ */
+export type PlanFile = {
   host: string;
   path: string;
-  content: string;
   mode?: number;
-}
+} & ({ content: string; src?: undefined } | { src: string; content?: undefined });
 
 export interface PlanProcess {
   /** `<service>@<host>`. */

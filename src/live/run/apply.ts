@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { LiveError, LiveErrorCode } from '../errors.js';
 import { createTarget } from '../providers/index.js';
 import { applyNetwork, verifyNetwork } from './apply-network.js';
 import { HostSampler } from './host-sampler.js';
@@ -17,8 +19,10 @@ export async function applyPlan(s: RunState): Promise<void> {
   s.target = createTarget(testbed.testbed, stateDir);
   const hosts = await s.guard(s.target.provision(plan, s.journal!, (l) => s.log(l)));
   for (const h of hosts) s.hosts.set(h.name, h);
-  for (const f of plan.files)
-    await s.guard(s.hosts.get(f.host)!.writeFile(f.path, f.content, f.mode ?? 0o644));
+  for (const f of plan.files) {
+    const content = f.src !== undefined ? await s.guard(readLocal(f.src)) : f.content;
+    await s.guard(s.hosts.get(f.host)!.writeFile(f.path, content, f.mode ?? 0o644));
+  }
   await applyNetwork(s);
   await verifyNetwork(s);
   await importImages(s);
@@ -43,5 +47,16 @@ async function importImages(s: RunState): Promise<void> {
     const engine = engineOf(s, img.host);
     await s.guard(engine.importImage(img.tar, img.name, img.cmd));
     s.log(`docker: imported ${img.name} on ${img.host} (engine ${await engine.version()})`);
+  }
+}
+
+/** A service's `live.files` source, read as the plan is applied; a missing file is a located error. */
+async function readLocal(src: string): Promise<Buffer> {
+  try {
+    return await readFile(src);
+  } catch (e) {
+    throw new LiveError(LiveErrorCode.PLAN, `live.files: cannot read ${src}: ${(e as Error).message}`, {
+      src,
+    });
   }
 }
