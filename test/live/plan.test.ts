@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LiveError } from '../../src/live/errors.js';
 import { buildPlan } from '../../src/live/plan/build.js';
-import { fillReferences } from '../../src/live/plan/templates.js';
+import { fillPools, fillReferences } from '../../src/live/plan/templates.js';
 import { shellJoin } from '../../src/live/shell.js';
 import { SshHost } from '../../src/live/ssh-host.js';
 import { parseTestbed, redactTestbed } from '../../src/live/testbed/load.js';
@@ -397,5 +397,35 @@ describe('e2ctwin live --dry-run', () => {
     ]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('E2C_ERR_LIVE_TESTBED');
+  });
+});
+
+describe('third-party services (nginx): own pool sizes and uploaded files', () => {
+  const nginx = path.join(repoRoot, 'scenarios/nginx-static.yaml');
+  const nginxPlan = (overrides: string[] = []) =>
+    buildPlan(loadScenarioOrThrow(nginx, { overrides }), localTestbed, {
+      runId: 'abc12',
+      stateDir: '/tmp/e2ctwin-live/abc12',
+    });
+
+  it('fills {{ pools.workers }} with the pool size after --set, so nginx runs what the twin simulates', () => {
+    const argvOf = (p: ReturnType<typeof nginxPlan>) =>
+      p.processes.find((x) => x.service === 'cloud.nginx')!.argv;
+    expect(argvOf(nginxPlan()).at(-1)).toBe('daemon off; worker_processes 2;');
+    expect(argvOf(nginxPlan(['cloud.nginx.pools.workers=5'])).at(-1)).toBe('daemon off; worker_processes 5;');
+  });
+
+  it('a pool the app does not have is a plan error naming the pools it has', () => {
+    const text = 'gunicorn --workers {{ pools.threads }}';
+    expect(() => fillPools(text, { workers: { size: 2 } }, 'cloud.x on h')).toThrow(
+      /cloud\.x on h: \{\{ pools\.threads \}\}: no pool "threads" .*pools: workers/,
+    );
+  });
+
+  it("uploads live.files from the scenario's folder into the service's folder, read when applied", () => {
+    const f = nginxPlan().files.find((x) => x.path === 'cloud.nginx/nginx.conf')!;
+    expect(f.host).toBe('cloud-1');
+    expect(f.src).toBe(path.join(repoRoot, 'apps/nginx/nginx.conf'));
+    expect(f.content).toBeUndefined();
   });
 });

@@ -44,6 +44,20 @@ describe('loadScenario()', () => {
     expect(host.cpu.cores).toBe(64);
   });
 
+  it('an inline app with extends refines the preset: only the fields written change, stages are inherited', () => {
+    const nginx = path.join(root, 'scenarios/nginx-static.yaml');
+    const s = loadScenarioOrThrow(nginx, { overrides: ['cloud.nginx.app.responseBytes=3000'] });
+    const app = s.services.find((x) => x.id === 'cloud.nginx')!.app!;
+    expect(app.responseBytes).toBe(3000);
+    expect(app.requestBytes).toBe(200); // the preset's
+    expect(app.stages.map((st) => st.name)).toEqual(['accept', 'serve']);
+    // Without extends, an inline app is a whole model: stages are required, at the field's path.
+    const r = loadScenario(nginx, { overrides: ['cloud.nginx.app={responseBytes: 3000}'] });
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.issues.map((i) => i.path).join(' ')).toMatch(/layers\[0\]\.services\[0\]\.app\.stages/);
+  });
+
   it('fills link constraints from their class, explicit fields winning', () => {
     const s = loadScenarioOrThrow(path.join(root, 'scenarios/iot-camera-fog-cloud.yaml'));
     expect(s.network[0]).toMatchObject({
