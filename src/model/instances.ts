@@ -185,10 +185,21 @@ export class InstanceSet {
     owner: unknown,
     topLevel: boolean,
     patienceS: number | undefined,
+    newConnection = false,
   ): Request {
     const host = this.pick(hint);
     if (host !== null) {
-      const req = this.sim.newRequest(origin, host, onDone, owner, topLevel, patienceS);
+      const req = this.sim.newRequest(
+        origin,
+        host,
+        onDone,
+        owner,
+        topLevel,
+        patienceS,
+        undefined,
+        undefined,
+        newConnection,
+      );
       req.hint = hint;
       return req;
     }

@@ -65,6 +65,8 @@ export class Request {
   attempt = 0;
   /** The client's own instance index, for the static balance (client i → instance i mod n). */
   hint = 0;
+  /** Sent on a connection opened for it (workload keepAliveS): its answer starts in TCP slow start. */
+  coldStart = false;
   constructor(
     readonly id: number,
     readonly origin: Endpoint,

@@ -52,6 +52,7 @@ export interface SimContext {
     patienceS?: number,
     routes?: Routes,
     bytes?: number,
+    newConnection?: boolean,
   ): Request;
   /**
    * A request of an open workload sent at `start`, whose upload is over now (its owner booked the link,

@@ -205,6 +205,7 @@ export class Simulation implements SimContext {
     patienceS?: number,
     routes?: Routes,
     bytes?: number,
+    newConnection = false,
   ): Request {
     const env = this.env;
     const req =
@@ -222,7 +223,12 @@ export class Simulation implements SimContext {
           )
         : this.#routedRequest(origin, host, onDone, owner, topLevel, env.now);
     if (patienceS !== undefined) req.timer = env.schedule(patienceS, patienceOver, req);
-    Network.send(req.up, bytes ?? host.app.requestBytes(), uploaded, req);
+    if (newConnection) {
+      // A connection opened for this request (workload keepAliveS): the TCP handshake's round trip
+      // comes first, and the answer starts in slow start (req.coldStart).
+      req.coldStart = true;
+      env.schedule(Network.delay(req.up) + req.answerS, connected, req);
+    } else Network.send(req.up, bytes ?? host.app.requestBytes(), uploaded, req);
     return req;
   }
 
@@ -390,6 +396,14 @@ function startMeasuring(sim: Simulation): void {
 
 function retryFire(req: Request): void {
   (req.host.sim as Simulation).retry(req);
+}
+
+/** The handshake of a new connection is over: the request goes out on it. */
+function connected(req: Request): void {
+  if (req.traced)
+    req.host.sim.collector.span(req, 'network', 'connect', req.origin, req.start, req.host.sim.env.now);
+  req.t0 = req.host.sim.env.now;
+  Network.send(req.up, req.host.app.requestBytes(), uploaded, req);
 }
 
 function uploaded(req: Request): void {

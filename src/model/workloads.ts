@@ -33,6 +33,10 @@ class User {
   readonly routes: Routes;
   /** The target's instance set when it has one: each request picks its instance (instances.ts). */
   readonly set: InstanceSet | null;
+  /** The workload's keepAliveS: connections are modelled when set. */
+  readonly keepAliveS: number | undefined;
+  /** When this user's connection fell idle (its last answer), or -1 when it has none open. */
+  idleSince = -1;
   constructor(o: {
     sim: SimContext;
     origin: Endpoint;
@@ -44,6 +48,7 @@ class User {
     patienceS: number | undefined;
     routes: Routes;
     set: InstanceSet | null;
+    keepAliveS: number | undefined;
   }) {
     this.sim = o.sim;
     this.origin = o.origin;
@@ -55,6 +60,7 @@ class User {
     this.patienceS = o.patienceS;
     this.routes = o.routes;
     this.set = o.set;
+    this.keepAliveS = o.keepAliveS;
   }
 }
 
@@ -64,19 +70,23 @@ function userSend(u: User): void {
     env.schedule(u.think(), userSend, u);
     return;
   }
+  // Its connection closed after keepAliveS idle seconds (or never opened): this request opens one.
+  const fresh = u.keepAliveS !== undefined && (u.idleSince < 0 || env.now - u.idleSince > u.keepAliveS);
+  u.idleSince = -1; // in use until answered
   if (u.set !== null) {
-    u.set.send(u.origin, u.rank, userAnswered, u, true, u.patienceS);
+    u.set.send(u.origin, u.rank, userAnswered, u, true, u.patienceS, fresh);
     return;
   }
-  u.sim.newRequest(u.origin, u.target, userAnswered, u, true, u.patienceS, u.routes);
+  u.sim.newRequest(u.origin, u.target, userAnswered, u, true, u.patienceS, u.routes, undefined, fresh);
 }
 
 function userAnswered(req: Request): void {
   const u = req.owner as User;
+  if (!req.abandoned) u.idleSince = u.sim.env.now;
   u.sim.env.schedule(u.think(), userSend, u);
 }
 
-/** An abandoned request frees its user at once: think, then send again. */
+/** An abandoned request frees its user at once: think, then send again (its connection is closed: the client gave up on it). */
 export function userGaveUp(req: Request): void {
   if (req.owner instanceof User) userAnswered(req);
 }
@@ -255,6 +265,7 @@ function startClosed(
       patienceS: w.patienceS,
       routes: sim.network.routes(origin, target),
       set,
+      keepAliveS: w.keepAliveS,
     });
     env.schedule(w.startSpreadS * start(), userSend, u);
   };

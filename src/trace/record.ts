@@ -37,6 +37,8 @@ export interface SpanRecord {
    * a refusal — live runs only).
    */
   status?: 'ok' | 'rejected' | 'abandoned' | 'failed';
+  /** A live `request` span: whether it went out on a connection opened for it (handshake first) or on a kept one. */
+  connection?: 'new' | 'reused';
 }
 
 /** First line of a trace file (JSON Lines): what the spans that follow come from. */

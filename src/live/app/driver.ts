@@ -5,6 +5,7 @@ import { createStream, integerSampler, sampler, type Sampler } from '../../rando
 import type { SpanRecord } from '../../trace/index.js';
 import type { DriverSpec } from '../plan/types.js';
 import { wallS } from './pool.js';
+import { type Ask, type Connections, httpAsk, userConnection } from './http-client.js';
 import { SpanWriter } from './span-writer.js';
 
 export interface DriveOptions {
@@ -148,8 +149,8 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
   type Inst = (typeof perInstance)[number];
 
   const request = options.request ?? { kind: 'identify' };
-  /** The URL and fetch options of request `id` in the form the target speaks. */
-  function ask(inst: Inst, target: string, id: number): [string, RequestInit] {
+  /** The URL and request of `id` in the form the target speaks. */
+  function ask(inst: Inst, target: string, id: number): [string, Ask] {
     const timeout = patienceMs !== undefined ? { signal: AbortSignal.timeout(patienceMs) } : {};
     if (request.kind === 'range') {
       const n = Math.max(1, inst.responseBytes());
@@ -171,17 +172,18 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
     ];
   }
 
-  async function send(inst: Inst, target: string): Promise<void> {
+  async function send(inst: Inst, target: string, conn: Connections): Promise<void> {
     const id = rep * 1e9 + inst.inst.index * 10_000_000 + ++inst.seq;
     const [url, init] = ask(inst, target, id);
     const t0 = wallS();
     summary.sent++;
     let status: SpanRecord['status'] = 'ok';
+    let newConnection: boolean | undefined;
     try {
-      const res = await fetch(url, init);
-      await res.arrayBuffer();
+      const res = await httpAsk(url, init, conn);
+      newConnection = res.newConnection;
       if (res.status === 503) status = 'rejected';
-      else if (!res.ok) {
+      else if (res.status < 200 || res.status > 299) {
         // Not the app's admission control refusing: a broken answer.
         status = 'failed';
         summary.httpErrors++;
@@ -211,6 +213,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
       start: t0,
       end: t1,
       status,
+      ...(newConnection !== undefined ? { connection: newConnection ? 'new' : 'reused' } : {}),
     });
   }
   const track = (p: Promise<void>) => {
@@ -220,6 +223,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
   };
 
   const loops: Promise<void>[] = [];
+  const connections: Connections[] = [];
   if (w.kind === 'closed') {
     const pop = multiplier(w.population, options.durationS * scale);
     for (const inst of perInstance) {
@@ -233,12 +237,14 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
           createStream(spec.seed, `live:${spec.service}#${inst.inst.index}:spread:${rank}`, rep)() *
           w.startSpreadS;
         const target = targets[(inst.inst.index * total + rank) % targets.length]!;
+        const conn = userConnection(w.keepAliveS);
+        connections.push(conn);
         loops.push(
           (async () => {
             await sleep((startS + spread) * 1000 - Date.now());
             while (wallS() < endS) {
               if (rank < Math.round(total * pop.at((wallS() - startS) * scale)))
-                await track(send(inst, target));
+                await track(send(inst, target, conn));
               const t = think();
               if (wallS() + t >= endS) break;
               await sleep(t * 1000);
@@ -253,6 +259,9 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
       const rng = createStream(spec.seed, `live:${spec.service}#${inst.inst.index}:arrivals`, rep);
       const peak = w.ratePerS * prof.max;
       const target = targets[inst.inst.index % targets.length]!;
+      // Open arrivals do not wait for each other: a shared keep-alive pool (connections are not modelled).
+      const conn = { agent: new http.Agent({ keepAlive: true }) };
+      connections.push(conn);
       loops.push(
         (async () => {
           let t = startS + (w.arrivals === 'periodic' ? rng() / w.ratePerS : 0);
@@ -261,7 +270,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
             if (t >= endS) break;
             await sleep(t * 1000 - Date.now());
             if (w.arrivals === 'periodic' || rng() * prof.max < prof.at((t - startS) * scale))
-              void track(send(inst, target));
+              void track(send(inst, target, conn));
           }
         })(),
       );
@@ -281,6 +290,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
     ]);
   clearTimeout(timer);
   stopped = true;
+  for (const c of connections) c.agent.destroy();
   spans.close();
   return summary;
 }

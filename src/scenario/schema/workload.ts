@@ -39,6 +39,13 @@ const Closed = z.strictObject({
     .min(0)
     .default(0)
     .describe('Users start uniformly at random within this many seconds. Default 0 (all at once).'),
+  keepAliveS: z
+    .number()
+    .min(0)
+    .optional()
+    .describe(
+      "Each user holds one HTTP connection and closes it after this many idle seconds (the client's keep-alive timeout: 4 for Node's fetch, 300 for OkHttp). A request after a longer idle time opens a new connection first: one round trip for the TCP handshake, and the response starts in TCP slow start (network `tcp`). Live mode's driver does the same. Default: connections are not modelled (every request as on an open connection).",
+    ),
   retry: RetrySchema.optional(),
 });
 const Open = z.strictObject({
