@@ -134,6 +134,7 @@ export class Network {
         delayMs: now.delayMs,
         lossPercent: now.lossPercent,
         ...(stalls ? { rtoMs: RTO_MS, stream: this.streams.seedOf(`loss:${name}`) } : {}),
+        slowStart: this.scenario.run.tcpSlowStart === true,
         bursts: this.shortcuts.linkBursts,
         wire: { direct: this.shortcuts.psDirect, keepCompletion: this.shortcuts.psKeepCompletion },
       });

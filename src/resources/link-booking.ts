@@ -20,11 +20,13 @@ import {
   OWN_DRAWS,
   RTO_S,
   SECONDS_PER_BYTE,
+  SLOW_START,
   STALLS,
   STREAM,
   TRANSFERS,
   WIRE_BYTES,
 } from './link-numbers.js';
+import { slowStartS } from './tcp-window.js';
 
 // A link's work on its numbers alone (see link-numbers.ts): booking bytes in advance, closing booked bytes,
 // counting transfers and drawing their stalls. Link uses them, and so does LinkRoster, which books an idle
@@ -52,7 +54,8 @@ export function bookIdle(
   const work = (sizeBytes / v[o + KEEP]!) * v[o + SECONDS_PER_BYTE]!;
   const draws = v[o + DRAWS] !== NO_DRAWS && sizeBytes > 0;
   const stalled = draws && stalledIn(v, o, sizeBytes, rng);
-  const arrival = startAt + work + v[o + DELAY_S]! + (stalled ? v[o + RTO_S]! : 0);
+  const arrival =
+    startAt + work + v[o + DELAY_S]! + slowStartOf(v, o, sizeBytes) + (stalled ? v[o + RTO_S]! : 0);
   if (arrival > latest) {
     // Refused after the draw: the owner sends these bytes the usual way next, and they keep their draw
     // (drawing again would make refusals, which stalls make likelier, lose stalls).
@@ -102,7 +105,7 @@ export function countTransfer(
   rng: Rng | undefined,
 ): number {
   const wireBytes = sizeBytes / v[o + KEEP]!;
-  let delay = v[o + DELAY_S]! + leadS;
+  let delay = v[o + DELAY_S]! + leadS + slowStartOf(v, o, sizeBytes);
   if (v[o + DRAWS] !== NO_DRAWS && sizeBytes > 0 && stalledIn(v, o, sizeBytes, rng)) {
     delay += v[o + RTO_S]!;
     v[o + STALLS]!++;
@@ -111,6 +114,16 @@ export function countTransfer(
   v[o + WIRE_BYTES]! += wireBytes;
   v[o + TRANSFERS]!++;
   return delay;
+}
+
+/**
+ * The extra seconds TCP's slow start adds to a transfer of \`sizeBytes\` on the link (0 when the link does
+ * not model it): round trips waited, which hold no bandwidth, so they are delay, like a stall. Every way a
+ * transfer goes (booked, burst, wire) takes its delay from here or from {@link bookIdle}, which calls it too.
+ */
+export function slowStartOf(v: Float64Array, o: number, sizeBytes: number): number {
+  if (v[o + SLOW_START] === 0) return 0;
+  return slowStartS(sizeBytes, 2 * v[o + DELAY_S]!, v[o + SECONDS_PER_BYTE]!);
 }
 
 /** Throws the error of a transfer size that is negative, NaN or infinite (apart, so that callers stay small enough to inline). */

@@ -11,6 +11,7 @@ import {
   RNG_DRAWS,
   RTO_S,
   SECONDS_PER_BYTE,
+  SLOW_START,
   STREAM,
 } from './link-numbers.js';
 import type { PsServerOptions } from './ps-server.js';
@@ -45,6 +46,12 @@ export interface LinkOptions {
    * times under fair sharing without the wire. The model decides it (src/model/shortcuts.ts, link-bursts).
    */
   bursts?: boolean | undefined;
+  /**
+   * TCP's slow start (default false): each transfer also waits the round trips its window spends below the
+   * path's bandwidth-delay product (tcp-window.ts), with the round-trip time taken as twice the link's
+   * one-way delay (the way back is assumed as long). The scenario's `run.tcpSlowStart` sets it.
+   */
+  slowStart?: boolean | undefined;
   /** Shortcuts of the link's processor-sharing wire (see PsServerOptions). */
   wire?: Pick<PsServerOptions, 'direct' | 'keepCompletion'> | undefined;
 }
@@ -154,12 +161,13 @@ export function writeOptions(
   v: Float64Array,
   o: number,
   checked: CheckedLinkOptions,
-  options: Pick<LinkOptions, 'rng' | 'stream'>,
+  options: Pick<LinkOptions, 'rng' | 'stream' | 'slowStart'>,
 ): void {
   const draws = !checked.stalls ? NO_DRAWS : options.rng !== undefined ? RNG_DRAWS : OWN_DRAWS;
   v[o + DRAWS] = draws;
   if (draws === OWN_DRAWS) aleaSeed(options.stream!, v, o + STREAM);
   v[o + RTO_S] = checked.rtoMs / 1000;
   v[o + MSS] = checked.mssBytes;
+  v[o + SLOW_START] = options.slowStart === true ? 1 : 0;
   writeConditions(v, o, checked);
 }

@@ -119,6 +119,12 @@ export const RunSchema = z
       .describe(
         'Let the simulator take its exact speed-ups (early settling, booked uploads, closed-form bursts…; see src/model/shortcuts.ts). false runs the plain event path alone, for checking (CLI --no-shortcuts). Default true.',
       ),
+    tcpSlowStart: z
+      .boolean()
+      .optional()
+      .describe(
+        "Model TCP's slow start on network links: each transfer also waits the round trips its window (10 segments, doubling per round trip) spends below the path's bandwidth-delay product, every transfer starting afresh (Linux restarts slow start after idle). See docs/tcp-slow-start.md. Default false.",
+      ),
   })
   .refine((r) => r.duration !== undefined || r.requests !== undefined, {
     message: 'give run.duration (seconds) or run.requests (count)',
