@@ -1,5 +1,6 @@
 import type { Env, Handler } from '../kernel/index.js';
 import { Link } from '../resources/index.js';
+import { TCP_PAYLOAD_SHARE } from '../resources/tcp-window.js';
 import type { ResolvedLink, ResolvedScenario } from '../scenario/index.js';
 import type { Endpoint } from './endpoint.js';
 import type { Streams } from './laws.js';
@@ -69,7 +70,16 @@ export class Network {
             lossPercent: c.lossPercent ?? now.lossPercent,
           };
     this.#changed.set(index, next);
-    for (const l of this.links) if (l.constraint === base) l.link.setConditions(next);
+    const onLink = { ...next, rateMbps: this.#payloadMbps(next.rateMbps) };
+    for (const l of this.links) if (l.constraint === base) l.link.setConditions(onLink);
+  }
+
+  /**
+   * The rate a link gives the application's bytes: the constraint's rate is on the wire (a shaper counts
+   * frames), so with `run.tcpFraming` each 1448 bytes of payload take a 1514-byte frame (tcp-window.ts).
+   */
+  #payloadMbps(wireMbps: number): number {
+    return this.scenario.run.tcpFraming === true ? wireMbps * TCP_PAYLOAD_SHARE : wireMbps;
   }
 
   /** The link carrying bytes from `from` to `to`, or null for an ideal path. */
@@ -130,7 +140,7 @@ export class Network {
       const stalls = c.lossPercent > 0 || this.#eventful.has(index);
       link = new Link(this.env, {
         name,
-        rateMbps: now.rateMbps,
+        rateMbps: this.#payloadMbps(now.rateMbps),
         delayMs: now.delayMs,
         lossPercent: now.lossPercent,
         ...(stalls ? { rtoMs: RTO_MS, stream: this.streams.seedOf(`loss:${name}`) } : {}),

@@ -9,6 +9,7 @@ import type { InstanceSet } from './instances.js';
 import type { ServiceStats } from './collector.js';
 import type { SimContext } from './sim-context.js';
 import { settlesAnswer } from './shortcuts.js';
+import { slowStartOn } from './tcp.js';
 
 /**
  * One host instance of a service with an app: its thread pools, its CPU cores (processor sharing),
@@ -350,7 +351,13 @@ function finishRequest(req: Request): void {
 
 /** Sends the answer (or refusal) of `bytes` back to the origin. */
 function answer(req: Request, bytes: number): void {
-  if (bytes > 0) return Network.send(req.down, bytes, responseArrived, req);
+  if (bytes > 0) {
+    // An answer on a connection opened for it starts in slow start (run.tcpSlowStart: new-connections);
+    // with `true` every transfer already pays it on the link itself.
+    if (req.coldStart && req.down !== null && req.host.sim.scenario.run.tcpSlowStart === 'new-connections')
+      return req.down.transfer(bytes, responseArrived, req, slowStartOn(req.down, bytes));
+    return Network.send(req.down, bytes, responseArrived, req);
+  }
   // Nothing to put on the wire: only the link's latency is left, and the arrival time is known now.
   const sim = req.host.sim;
   const env = sim.env;

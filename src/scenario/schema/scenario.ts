@@ -119,11 +119,17 @@ export const RunSchema = z
       .describe(
         'Let the simulator take its exact speed-ups (early settling, booked uploads, closed-form bursts…; see src/model/shortcuts.ts). false runs the plain event path alone, for checking (CLI --no-shortcuts). Default true.',
       ),
-    tcpSlowStart: z
+    tcpFraming: z
       .boolean()
       .optional()
       .describe(
-        "Model TCP's slow start on network links: each transfer also waits the round trips its window (10 segments, doubling per round trip) spends below the path's bandwidth-delay product, every transfer starting afresh (Linux restarts slow start after idle). See docs/tcp-slow-start.md. Default false.",
+        "Network rates are on the wire: the application's bytes get 1448/1514 of a link's rate (a TCP segment's payload in its Ethernet frame; shapers count frames). Default false (rates are payload rates).",
+      ),
+    tcpSlowStart: z
+      .union([z.boolean(), z.literal('new-connections')])
+      .optional()
+      .describe(
+        "Model TCP's slow start on network links: a transfer also waits the round trips its window (10 segments, doubling per round trip) spends below the path's bandwidth-delay product. true: every transfer starts afresh (CUBIC with Linux's tcp_slow_start_after_idle = 1 restarts after idle); new-connections: only answers on connections opened for them (workload keepAliveS) — BBR, which ignores that setting, or kept-busy connections. See docs/tcp-slow-start.md. Default false.",
       ),
   })
   .refine((r) => r.duration !== undefined || r.requests !== undefined, {
