@@ -41,8 +41,13 @@ export type Measure = (request: MeasureRequest) => Promise<MeasuredRunFolder | s
 export interface ValidationInput {
   /** The scenario as deployed (the live system; its own demands). */
   scenarioFile: string;
-  /** The params file `e2ctwin calibrate` wrote: applied to the twin only. */
-  calibrationFile: string;
+  /** The params file `e2ctwin calibrate` wrote: applied to the twin only. Optional with `twinSet`. */
+  calibrationFile?: string | undefined;
+  /**
+   * Overrides of the twin only, after the params file (e.g. a calibration set's median vector); with
+   * what they come from, for the report.
+   */
+  twinSet?: { overrides: string[]; from: string } | undefined;
   /** Held-out configurations (`configs: [{name, set}]`). */
   configsFile: string;
   /** Overrides of every configuration, twin and live alike. */
@@ -78,7 +83,12 @@ export interface PreparedValidation {
  */
 export function prepareValidation(input: ValidationInput): PreparedValidation {
   const { calibrationFile, configsFile, runsDir } = input;
-  if (!existsSync(calibrationFile))
+  if (calibrationFile === undefined && input.twinSet === undefined)
+    throw new CalibrateError(
+      CalibrateErrorCode.FILE_MISSING,
+      'give --calibration <params.yaml> (or --calibration-set <file>, whose median vector is then the twin)',
+    );
+  if (calibrationFile !== undefined && !existsSync(calibrationFile))
     throw new CalibrateError(
       CalibrateErrorCode.FILE_MISSING,
       `--calibration ${calibrationFile}: file not found`,
@@ -105,10 +115,11 @@ export function prepareValidation(input: ValidationInput): PreparedValidation {
   const roots = rootsWithCalibration(input);
   const deployed = loadScenarioOrThrow(input.scenarioFile, { overrides: [...input.set], ...roots });
   const twinBase = loadScenarioOrThrow(input.scenarioFile, {
-    overrides: [...input.set, calibrationOverride(input)],
+    overrides: [...input.set, ...calibrationOverride(input)],
     ...roots,
   });
   if (
+    input.twinSet === undefined &&
     deployed.services.every(
       (s) => JSON.stringify(s.app) === JSON.stringify(twinBase.services.find((x) => x.id === s.id)?.app),
     )
@@ -120,7 +131,7 @@ export function prepareValidation(input: ValidationInput): PreparedValidation {
   const heldOut = loadHeldOutOrThrow(
     configsFile,
     input.scenarioFile,
-    [...input.set, calibrationOverride(input)],
+    [...input.set, ...calibrationOverride(input)],
     roots,
   );
   return {
@@ -217,7 +228,7 @@ export async function runValidation(v: PreparedValidation, o: ValidationOptions)
     const m = measured.get(c.name);
     if (!m) continue;
     const window = [`run.duration=${m.durationS}`, `run.warmup=${m.warmupS}`];
-    const twinOverrides = [...input.set, calibrationOverride(input), ...c.set, ...window];
+    const twinOverrides = [...input.set, ...calibrationOverride(input), ...c.set, ...window];
     scoredConfigs.push({ name: c.name, overrides: twinOverrides, measured: m.metrics });
     const twin = loadScenarioOrThrow(input.scenarioFile, { overrides: twinOverrides, ...roots });
     log(`twin ${c.name}: ${o.replications} replications of ${m.durationS} s (warm-up ${m.warmupS} s)`);
@@ -239,7 +250,10 @@ export async function runValidation(v: PreparedValidation, o: ValidationOptions)
   const { testbed, ...setup } = o.setup ?? {};
   const report = scoreValidation(deployed.name, inputs, missing, {
     scenario: record(input.scenarioFile),
-    calibration: record(input.calibrationFile),
+    calibration: input.calibrationFile !== undefined ? record(input.calibrationFile) : null,
+    ...(input.twinSet
+      ? { twinSet: { from: record(input.twinSet.from), overrides: input.twinSet.overrides } }
+      : {}),
     configs: record(input.configsFile),
     ...(input.set.length ? { set: input.set } : {}),
     replications: o.replications,
@@ -282,10 +296,15 @@ export function readOrSkip(
 // Marks the reason of a skipped corrupt folder until it is filed as such in the report's missing list.
 const CORRUPT = 'corrupt run folder: ';
 
-const calibrationOverride = (input: ValidationInput) => `calibration=${path.resolve(input.calibrationFile)}`;
+/** What makes the twin of the deployed scenario: the params file, then the twin-only overrides. */
+const calibrationOverride = (input: ValidationInput): string[] => [
+  ...(input.calibrationFile !== undefined ? [`calibration=${path.resolve(input.calibrationFile)}`] : []),
+  ...(input.twinSet?.overrides ?? []),
+];
 
 /** The params file named on the command line may be read wherever it is (that file only). */
 function rootsWithCalibration(input: ValidationInput): FileRoots {
+  if (input.calibrationFile === undefined) return input.roots ?? {};
   return {
     ...(input.roots ?? {}),
     extraRoots: [...(input.roots?.extraRoots ?? []), path.resolve(input.calibrationFile)],

@@ -76,10 +76,12 @@ export class Network {
 
   /**
    * The rate a link gives the application's bytes: the constraint's rate is on the wire (a shaper counts
-   * frames), so with `run.tcpFraming` each 1448 bytes of payload take a 1514-byte frame (tcp-window.ts).
+   * frames), so with `run.tcpFraming` each 1448 bytes of payload take a 1514-byte frame (tcp-window.ts);
+   * `run.tcpEfficiency` is the share of that a congestion-controlled flow keeps (a calibration unknown).
    */
   #payloadMbps(wireMbps: number): number {
-    return this.scenario.run.tcpFraming === true ? wireMbps * TCP_PAYLOAD_SHARE : wireMbps;
+    const run = this.scenario.run;
+    return wireMbps * (run.tcpFraming === true ? TCP_PAYLOAD_SHARE : 1) * (run.tcpEfficiency ?? 1);
   }
 
   /** The link carrying bytes from `from` to `to`, or null for an ideal path. */

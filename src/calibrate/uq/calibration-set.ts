@@ -91,6 +91,19 @@ export function sampleOverrides(set: CalibrationSet): string[][] {
   return set.samples.map((s) => Object.keys(set.priors).map((k) => `${k}=${s[k]}`));
 }
 
+/**
+ * The set's point as `path=value` overrides: each parameter's median over the plausible vectors (a
+ * twin to score when the calibration is only this set: `validate-twin --calibration-set` alone).
+ */
+export function medianOverrides(set: CalibrationSet): string[] {
+  return Object.keys(set.priors).map((k) => {
+    const v = set.samples.map((s) => s[k]!).sort((a, b) => a - b);
+    const n = v.length;
+    const median = n % 2 === 1 ? v[(n - 1) / 2]! : (v[n / 2 - 1]! + v[n / 2]!) / 2;
+    return `${k}=${Number(median.toPrecision(6))}`;
+  });
+}
+
 /** YAML text of a calibration set, with a header comment. */
 export function calibrationSetYaml(set: CalibrationSet, header: string): string {
   const doc = new Document(set);

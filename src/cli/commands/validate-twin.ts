@@ -8,6 +8,8 @@ import {
   HeldOutError,
   plotData,
   prepareValidation,
+  loadCalibrationSetOrThrow,
+  medianOverrides,
   readOrSkip,
   runValidation,
   type HeldOutConfig,
@@ -42,7 +44,7 @@ interface Flags {
   calibrationSet?: string;
   piReplications: number;
   workers?: number;
-  calibration: string;
+  calibration?: string;
   configs: string;
   testbed?: string;
   liveRuns?: string;
@@ -72,9 +74,9 @@ export function registerValidateTwin(program: Command): void {
       '<scenario>',
       'the scenario as deployed (the live system; its own demands, no calibration include)',
     )
-    .requiredOption(
+    .option(
       '--calibration <params.yaml>',
-      'the params file `e2ctwin calibrate` wrote; applied to the twin only (as `calibration:`), never to the live runs',
+      'the params file `e2ctwin calibrate` wrote; applied to the twin only (as `calibration:`), never to the live runs. Without it, give --calibration-set: the twin is the scenario with the median of its plausible vectors',
     )
     .requiredOption(
       '--configs <held-out.yaml>',
@@ -214,6 +216,15 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
   const v = prepareValidation({
     scenarioFile: file,
     calibrationFile: f.calibration,
+    // No params file: the calibration set's median vector is the twin (its intervals come on top).
+    ...(f.calibration === undefined && f.calibrationSet !== undefined
+      ? {
+          twinSet: {
+            overrides: medianOverrides(loadCalibrationSetOrThrow(f.calibrationSet)),
+            from: f.calibrationSet,
+          },
+        }
+      : {}),
     configsFile: f.configs,
     set: f.set,
     roots: fileRoots(f),

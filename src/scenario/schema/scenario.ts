@@ -125,6 +125,14 @@ export const RunSchema = z
       .describe(
         "Network rates are on the wire: the application's bytes get 1448/1514 of a link's rate (a TCP segment's payload in its Ethernet frame; shapers count frames). Default false (rates are payload rates).",
       ),
+    tcpEfficiency: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe(
+        "Share of a link's payload rate TCP flows achieve (a congestion control's probing and pacing, a shaper's handling of bursts): a calibration unknown, fitted on live runs (calibration/nginx/). Default 1.",
+      ),
     tcpSlowStart: z
       .union([z.boolean(), z.literal('new-connections')])
       .optional()
