@@ -18,6 +18,10 @@ describe('scenarios/image-service.yaml', () => {
     const app = load().services.find((s) => s.id === 'cloud.images')!.app!;
     expect(app.stages.map((s) => [s.name, s.resource, s.pool ?? null])).toEqual([
       ['accept', 'cpu', 'threads'],
+      ['connect', 'network', null],
+      ['slow-start-1', 'network', null],
+      ['slow-start-2', 'network', null],
+      ['slow-start-3', 'network', null],
       ['download', 'network', null],
       ['decode', 'cpu', null],
       ['features', 'cpu', 'workers'],
@@ -25,6 +29,9 @@ describe('scenarios/image-service.yaml', () => {
     // A request's thread is held for its whole life, the download included (a sync worker blocks on it).
     expect(app.stages[0]!.hold).toBe('request');
     expect(Object.keys(app.pools).sort()).toEqual(['threads', 'workers']);
+    // The network stages carry the 300 000 bytes the driver sends per picture, in slow start's rounds.
+    const bytes = app.stages.filter((s) => s.resource === 'network').map((s) => s.sizeBytes);
+    expect(bytes.reduce((a, b) => a + Number(b), 0)).toBe(300_300);
   });
 
   it('simulates; with one worker process, gthread threads overlap the downloads that a sync worker serializes', () => {
@@ -42,7 +49,7 @@ describe('scenarios/image-service.yaml', () => {
     const gthread = at(8);
     expect(sync.completed).toBeGreaterThan(20);
     expect(gthread.completed).toBeGreaterThan(20);
-    // One sync worker serves one request at a time (download ≈ 0.15 s + CPU): a queue builds at 8 users.
+    // One sync worker serves one request at a time (download ≈ 0.3 s + CPU): a queue builds at 8 users.
     expect(gthread.responseTime.mean).toBeLessThan(0.7 * sync.responseTime.mean);
     expect(gthread.throughput).toBeGreaterThan(sync.throughput);
   });
