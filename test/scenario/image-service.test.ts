@@ -30,8 +30,8 @@ describe('scenarios/image-service.yaml', () => {
     expect(app.stages[0]!.hold).toBe('request');
     expect(Object.keys(app.pools).sort()).toEqual(['threads', 'workers']);
     // The network stages carry the 300 000 bytes the driver sends per picture, in slow start's rounds.
-    const bytes = app.stages.filter((s) => s.resource === 'network').map((s) => s.sizeBytes);
-    expect(bytes.reduce((a, b) => a + Number(b), 0)).toBe(300_300);
+    const bytes = app.stages.filter((s) => s.resource === 'network').map((s) => Number(s.sizeBytes));
+    expect(bytes.reduce((a, b) => a + b, 0)).toBe(300_300);
   });
 
   it('simulates; with one worker process, gthread threads overlap the downloads that a sync worker serializes', () => {
