@@ -23,6 +23,16 @@ configs() { # name and overrides of each configuration of a configs file, one li
   ' "$1"
 }
 
+# What a shipped run folder keeps (as calibration/local-testbed/): what re-scoring and calibrating read.
+trim() { # <run folder> [<live output file>]
+  local d=$1
+  [[ -f "$d/trace.jsonl" ]] && gzip -9nf "$d/trace.jsonl"
+  find "$d" -mindepth 1 -maxdepth 1 ! -name run.json ! -name metrics.json ! -name scenario.resolved.json \
+    ! -name network.json ! -name trace.jsonl.gz ! -name live.txt -exec rm -rf {} +
+  [[ -n "${2:-}" && -f "$2" ]] && mv "$2" "$d/live.txt"
+  grep -rl "$PWD/" "$d" | xargs -r sed -i "s#$PWD/##g"   # paths relative to the repository
+}
+
 # 1. Training runs: the configurations of training.yaml, live (one folder each).
 if [[ $LIVE_RUNS == yes ]]; then
   rm -rf "$CAMPAIGN/runs"; mkdir -p "$CAMPAIGN/runs/training"
@@ -31,6 +41,7 @@ if [[ $LIVE_RUNS == yes ]]; then
     echo "== training run $name: ${args[*]}" >&2
     "${E2C[@]}" live "$SCENARIO" --testbed "$TESTBED" "${LIVE[@]}" "${args[@]}" --out "$CAMPAIGN/runs/training/$name" \
       > "$CAMPAIGN/runs/training/$name.txt"
+    trim "$CAMPAIGN/runs/training/$name" "$CAMPAIGN/runs/training/$name.txt"
   done
 fi
 
@@ -58,6 +69,7 @@ node "$CAMPAIGN/predictions-table.mjs" "$CAMPAIGN/predictions" | tee "$CAMPAIGN/
 TB=(); [[ $LIVE_RUNS == yes ]] && TB=(--testbed "$TESTBED" "${LIVE[@]}")
 "${E2C[@]}" validate-twin "$SCENARIO" --calibration "$CAMPAIGN/params.yaml" --configs "$CAMPAIGN/held-out.yaml" \
   "${TB[@]}" --live-runs "$CAMPAIGN/runs/held-out" --out "$CAMPAIGN" | tee "$CAMPAIGN/validation.txt"
+for d in "$CAMPAIGN"/runs/held-out/*/; do trim "${d%/}"; done
 "${E2C[@]}" validate-twin "$SCENARIO" --calibration "$CAMPAIGN/params.yaml" --configs "$CAMPAIGN/held-out.yaml" \
   --live-runs "$CAMPAIGN/runs/held-out" --calibration-set "$CAMPAIGN/calibration-set.yaml" \
   | tee "$CAMPAIGN/validation-uq.txt"
