@@ -21,6 +21,10 @@ DEBIAN_PACKAGES+=(chromium)   # the browser view's end-to-end test (test/e2e/) d
 # live mode (test/live/, test/conformance/): namespaces, tc, nftables, an sshd per host, socat bridges, busybox services, Docker
 DEBIAN_PACKAGES+=(redis-server)   # distributed studies (test/explore/backend-redis.test.ts, the queue benchmark): a private Redis
 DEBIAN_PACKAGES+=(iproute2 nftables openssh-server socat busybox-static docker.io tar util-linux iputils-ping)
+# third-party systems the twin is validated against on the live testbed (issue 24, calibration/nginx/ and
+# calibration/image-service/): nginx serving static files; a gunicorn + Flask + Pillow image service.
+# nginx-light is enough (static files, Range); the image service runs Debian's python3, which has Flask and PIL.
+DEBIAN_PACKAGES+=(nginx-light gunicorn python3-flask python3-pil)
 
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do

@@ -5,7 +5,8 @@ import { RunFolderError, RunFolderErrorCode as Code } from './errors.js';
 import { parseJsonAt, readRunText } from './read-file.js';
 
 const KINDS: ReadonlySet<SpanKind> = new Set(['request', 'wait', 'stage', 'network']);
-const STATUSES: ReadonlySet<string> = new Set(['ok', 'rejected', 'abandoned']);
+// 'failed': a live request that got no answer (the driver's connection errors), as SpanRecord allows.
+const STATUSES: ReadonlySet<string> = new Set(['ok', 'rejected', 'abandoned', 'failed']);
 
 /** The trace file of a run folder: `trace.jsonl`, or `trace.jsonl.gz` as shipped campaigns keep it; undefined when neither exists. */
 export function traceFileOf(dir: string): string | undefined {

@@ -189,6 +189,26 @@ describe('reading run folders', () => {
     });
   });
 
+  it("a live request that failed (the driver's status for no answer) reads; an unknown status does not", () => {
+    const text = gunzipSync(readFileSync(path.join(shipped, 'trace.jsonl.gz')))
+      .toString('utf8')
+      .split('\n');
+    const i = text.findIndex((l) => l.includes('"kind":"request"'));
+    const withStatus = (name: string, status: string) =>
+      corrupted(name, (d) => {
+        const lines = [...text];
+        lines[i] = JSON.stringify({ ...JSON.parse(lines[i]!), status });
+        writeFileSync(path.join(d, 'trace.jsonl.gz'), gzipSync(lines.join('\n')));
+      });
+    const failed = readRunTrace(withStatus('trace-failed', 'failed'))!;
+    expect(failed.spans.filter((s) => s.status === 'failed')).toHaveLength(1);
+    expect(failure(() => readRunTrace(withStatus('trace-lost', 'lost')))).toMatchObject({
+      code: 'E2C_ERR_RUNFOLDER_READ_SHAPE',
+      line: i + 1,
+      field: 'status',
+    });
+  });
+
   it('a FIFO or a folder in place of a file is refused without reading it (no hang)', () => {
     const dir = path.join(tmp, 'special');
     mkdirSync(dir);
