@@ -45,6 +45,7 @@ export const SHORT_RUNS: readonly ShortRun[] = [
   { name: 'local-testbed', file: 'scenarios/local-testbed.yaml', overrides: [] },
   // Third-party nginx: its TCP options (framing, slow start on new connections, keepAliveS) on.
   { name: 'nginx-static', file: 'scenarios/nginx-static.yaml', overrides: [] },
+  { name: 'image-service', file: 'scenarios/image-service.yaml', overrides: [] },
   {
     name: 'iot-camera-fog-cloud',
     file: 'scenarios/iot-camera-fog-cloud.yaml',
