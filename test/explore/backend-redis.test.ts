@@ -2,7 +2,7 @@
 // A study run on the queue must give byte-identical result files to the local backend, whatever the number
 // of workers, a worker killed mid-trial, the coordinator killed and rerun, or Redis restarted empty.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAME } from '../../src/explore/queue-wire.js';
 import { repoRoot, runCli } from '../support/cli.js';
 import { until } from '../support/poll.js';
-import { redisMissing, TestRedis } from '../support/redis.js';
+import { makeTlsFiles, redisMissing, TestRedis } from '../support/redis.js';
 
 if (redisMissing) console.warn(redisMissing);
 
@@ -30,10 +30,13 @@ const study = [
   'run.warmup=50',
   '--no-progress',
 ];
+// 2 configurations × 2 replications: the studies that check a connection rather than the queue's work.
+const small = [study[0]!, study[1]!, '-p', 'cloud.engine.pools.extract=1..2', '-r', '2', ...study.slice(6)];
 const bin = path.join(repoRoot, 'bin/e2ctwin.js');
 const children = new Set<ChildProcess>();
 let redis: TestRedis;
 let local: { csv: string; json: string };
+let smallLocal: { csv: string; json: string };
 
 function start(args: string[], env: Record<string, string> = {}): ChildProcess & { err: () => string } {
   const child = spawn(process.execPath, [bin, ...args], {
@@ -80,6 +83,14 @@ function trialsIn(dir: string): number {
   }
 }
 
+/** The files under `dir` whose bytes hold `secret`. */
+function filesHolding(dir: string, secret: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isFile() && readFileSync(p).includes(secret);
+  });
+}
+
 const results = (dir: string) => ({
   csv: readFileSync(path.join(dir, 'results.csv'), 'utf8'),
   json: readFileSync(path.join(dir, 'results.json'), 'utf8'),
@@ -91,6 +102,9 @@ describe.skipIf(redisMissing !== undefined)('trials on a Redis queue (BullMQ)', 
     const r = runCli([...study, '--workers', '1', '--out', path.join(tmp, 'local')]);
     expect(r.status, r.stderr).toBe(0);
     local = results(path.join(tmp, 'local'));
+    const s = runCli([...small, '--workers', '1', '--out', path.join(tmp, 'small-local')]);
+    expect(s.status, s.stderr).toBe(0);
+    smallLocal = results(path.join(tmp, 'small-local'));
   }, 180_000);
 
   afterAll(async () => {
@@ -218,23 +232,66 @@ describe.skipIf(redisMissing !== undefined)('trials on a Redis queue (BullMQ)', 
     expect(w.err()).toMatch(/E2C_ERR_EXPLORE_BACKEND_UNREACHABLE/);
   }, 60_000);
 
-  // TODO (2026-12-05): hangs inside Vitest (60 s timeout) although the same commands exit 2 in < 1 s by hand
-  // (see docs/distributed-studies.md); skipped until understood.
-  it.skip('no password or a wrong one (E2C_REDIS_PASSWORD): refused, exit 2, no study written', async () => {
+  // This test once hung: TestRedis dropped its extra arguments, so redis-server ran without --requirepass, the
+  // sweep connected and waited for workers that were never started.
+  it('no password or a wrong one (E2C_REDIS_PASSWORD): refused, exit 2 within 5 s, no study written; the right one works', async () => {
     const pw = await TestRedis.start(['--requirepass', 's3cret']);
     try {
       const out = path.join(tmp, 'pw');
       for (const env of [{}, { E2C_REDIS_PASSWORD: 'wrong' }] as Record<string, string>[]) {
-        const c = start([...study, '--backend', pw.url, '--out', out], env);
-        expect(await exited(c)).toBe(2);
-        expect(c.err()).toMatch(/NOAUTH|WRONGPASS/);
-        expect(c.err()).toContain('E2C_REDIS_PASSWORD');
+        const t0 = Date.now();
+        const c = start([...small, '--backend', pw.url, '--out', out], env);
+        expect(await exited(c), c.err()).toBe(2);
+        expect(Date.now() - t0).toBeLessThan(5000);
+        expect(c.err()).toMatch(/Redis did not answer: (NOAUTH|WRONGPASS)/);
+        expect(c.err()).toContain('check the password in E2C_REDIS_PASSWORD');
+        expect(existsSync(path.join(out, 'study.sqlite'))).toBe(false);
       }
-      expect(existsSync(path.join(out, 'study.sqlite'))).toBe(false);
-      // TODO: a study with the right password (worker and sweep given E2C_REDIS_PASSWORD) passes when run by
-      // hand but hung inside this test (60 s timeout, 2026-12-05): to investigate before it is asserted here.
+      const env = { E2C_REDIS_PASSWORD: 's3cret' };
+      const ws = await workers(1, pw.url, env);
+      const c = start([...small, '--backend', pw.url, '--out', out], env);
+      expect(await exited(c), c.err()).toBe(0);
+      expect(results(out)).toEqual(smallLocal);
+      expect(filesHolding(out, 's3cret')).toEqual([]);
+      await stop(ws);
     } finally {
       await pw.stop();
     }
   }, 60_000);
+
+  it('rediss:// (TLS, a private CA in E2C_REDIS_CA, the password from E2C_REDIS_PASSWORD): same results as local', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'tls-'));
+    const files = makeTlsFiles(dir);
+    const r = await TestRedis.start(['--requirepass', 'tls-s3cret'], { tls: files });
+    try {
+      expect(r.url).toMatch(/^rediss:\/\/127\.0\.0\.1:\d+$/);
+      const out = path.join(tmp, 'tls');
+      // The CA not given: the certificate is not trusted; a clear refusal, exit 2 within 5 s.
+      const bad: [string[], Record<string, string>, RegExp][] = [
+        [['--backend', r.url], { E2C_REDIS_PASSWORD: 'tls-s3cret' }, /certificate[\s\S]*set E2C_REDIS_CA/],
+        [['--backend', r.url], { E2C_REDIS_CA: files.ca }, /NOAUTH/],
+        [['--backend', r.url], { E2C_REDIS_CA: path.join(dir, 'none.crt') }, /cannot read the CA file/],
+        [['--backend', `rediss://:tls-s3cret@127.0.0.1:${r.port}`], {}, /password in the URL is refused/],
+      ];
+      for (const [flags, env, message] of bad) {
+        const t0 = Date.now();
+        const c = start([...small, ...flags, '--out', out], env);
+        expect(await exited(c), c.err()).toBe(2);
+        expect(Date.now() - t0, flags.join(' ')).toBeLessThan(5000);
+        expect(c.err()).toMatch(message);
+        expect(existsSync(path.join(out, 'study.sqlite'))).toBe(false);
+      }
+      const env = { E2C_REDIS_CA: files.ca, E2C_REDIS_PASSWORD: 'tls-s3cret' };
+      const ws = await workers(2, r.url, env);
+      const c = start([...small, '--backend', r.url, '--out', out], env);
+      expect(await exited(c), c.err()).toBe(0);
+      expect(c.err()).toContain(`queue ${r.url}/0`);
+      expect(results(out)).toEqual(smallLocal);
+      expect(trialsIn(out)).toBe(4);
+      expect(filesHolding(out, 'tls-s3cret')).toEqual([]);
+      await stop(ws);
+    } finally {
+      await r.stop();
+    }
+  }, 90_000);
 });

@@ -67,7 +67,7 @@ export function exploreOptions(cmd: Command, defaults: { replications: string })
     )
     .option(
       '--backend <url>',
-      'run the trials on a Redis job queue taken by `e2ctwin worker` processes on any machines: redis://host:port[/db], or rediss:// (TLS); the password comes from E2C_REDIS_PASSWORD only. Results are the same as local ones (docs/distributed-studies.md)',
+      'run the trials on a Redis job queue taken by `e2ctwin worker` processes on any machines: redis://host:port[/db], or rediss:// (TLS); the password comes from E2C_REDIS_PASSWORD only, a private CA for rediss:// from E2C_REDIS_CA (a PEM file). Results are the same as local ones (docs/distributed-studies.md)',
     )
     .option(
       '-o, --out <dir>',
