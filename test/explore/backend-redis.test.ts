@@ -129,6 +129,20 @@ describe.skipIf(redisMissing !== undefined)('trials on a Redis queue (BullMQ)', 
     expect(ran.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(64);
   }, 180_000);
 
+  it('progress off a terminal: trials done, the workers taking them (1, then 3) and an ETA', async () => {
+    const url = `${redis.url}/6`; // a database of its own: jobs finished by another test are not reused
+    const ws = await workers(1, url);
+    const out = path.join(tmp, 'progress');
+    const c = start([...study.filter((a) => a !== '--no-progress'), '--backend', url, '--out', out]);
+    await until('a progress line with one worker', () => /trial \d+\/64 · 1 worker · ETA/.test(c.err()));
+    ws.push(...(await workers(2, url)));
+    await until('a progress line with three workers', () => /trial \d+\/64 · 3 workers · ETA/.test(c.err()));
+    expect(await exited(c), c.err()).toBe(0);
+    expect(c.err()).toMatch(/trial \d+\/64 · 3 workers · ETA (\d+ s|–)\n/);
+    expect(results(out)).toEqual(local);
+    await stop(ws);
+  }, 180_000);
+
   it('a worker SIGKILLed mid-trial: its trial runs elsewhere, counted once, same results', async () => {
     const url = `${redis.url}/2`; // a database of its own: jobs finished by another test are not reused
     const [a] = await workers(1, url);
