@@ -1,15 +1,14 @@
 // The Redis backend end to end: a private redis-server, real `e2ctwin worker` processes and the real CLI.
 // A study run on the queue must give byte-identical result files to the local backend, whatever the number
 // of workers, a worker killed mid-trial, the coordinator killed and rerun, or Redis restarted empty.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAME } from '../../src/explore/queue-wire.js';
-import { repoRoot, runCli } from '../support/cli.js';
+import { type CliProcess, exited, runCli, spawnCli, trialsIn } from '../support/cli.js';
 import { until } from '../support/poll.js';
 import { makeTlsFiles, redisMissing, TestRedis } from '../support/redis.js';
 
@@ -32,29 +31,18 @@ const study = [
 ];
 // 2 configurations × 2 replications: the studies that check a connection rather than the queue's work.
 const small = [study[0]!, study[1]!, '-p', 'cloud.engine.pools.extract=1..2', '-r', '2', ...study.slice(6)];
-const bin = path.join(repoRoot, 'bin/e2ctwin.js');
 const children = new Set<ChildProcess>();
 let redis: TestRedis;
 let local: { csv: string; json: string };
 let smallLocal: { csv: string; json: string };
 
-function start(args: string[], env: Record<string, string> = {}): ChildProcess & { err: () => string } {
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, E2C_QUEUE_LOCK_MS: '2000', ...env },
-  });
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
+/** A command of this test: a short queue lock (a killed worker's trial is taken again after 2 s). */
+function start(args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawnCli(args, { E2C_QUEUE_LOCK_MS: '2000', ...env });
   children.add(child);
   child.once('exit', () => children.delete(child));
-  return Object.assign(child, { err: () => err });
+  return child;
 }
-
-const exited = (c: ChildProcess) =>
-  new Promise<number | null>((r) =>
-    c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code)),
-  );
 
 /** Starts `n` workers of one trial each and waits until each says it takes trials. */
 async function workers(n: number, url: string, env: Record<string, string> = {}) {
@@ -66,21 +54,6 @@ async function workers(n: number, url: string, env: Record<string, string> = {})
 async function stop(ws: ChildProcess[]) {
   for (const w of ws) if (w.exitCode === null) w.kill('SIGTERM');
   await Promise.all(ws.map(exited));
-}
-
-function trialsIn(dir: string): number {
-  const f = path.join(dir, 'study.sqlite');
-  if (!existsSync(f)) return 0;
-  try {
-    const db = new Database(f, { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare('SELECT count(*) AS n FROM trials').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
-  }
 }
 
 /** The files under `dir` whose bytes hold `secret`. */
