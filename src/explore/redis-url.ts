@@ -24,11 +24,14 @@ export interface RedisTarget {
   display: string;
 }
 
+/** The URL as an error may show it: a password written in it is masked (errors land in logs). */
+const masked = (url: string) => url.replace(/:([^:@/]*)@/, ':***@');
+
 const bad = (option: string, url: string, why: string) =>
   new ExploreError(
     ExploreErrorCode.BAD_OPTION,
-    `${option} ${JSON.stringify(url)}: ${why}`,
-    { url },
+    `${option} ${JSON.stringify(masked(url))}: ${why}`,
+    { url: masked(url) },
     `expected redis://host:port[/db] or rediss://host:port[/db]; the password comes from the environment variable ${REDIS_PASSWORD_ENV}, a private CA for rediss:// from ${REDIS_CA_ENV}`,
   );
 

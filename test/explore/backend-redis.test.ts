@@ -266,6 +266,7 @@ describe.skipIf(redisMissing !== undefined)('trials on a Redis queue (BullMQ)', 
         expect(await exited(c), c.err()).toBe(2);
         expect(Date.now() - t0, flags.join(' ')).toBeLessThan(5000);
         expect(c.err()).toMatch(message);
+        expect(c.err(), 'the password is never printed').not.toContain('tls-s3cret');
         expect(existsSync(path.join(out, 'study.sqlite'))).toBe(false);
       }
       const env = { E2C_REDIS_CA: files.ca, E2C_REDIS_PASSWORD: 'tls-s3cret' };
