@@ -2,7 +2,7 @@ import { Job, Queue, QueueEvents } from 'bullmq';
 import { ExploreError, ExploreErrorCode } from './errors.js';
 import { inlineFiles } from './queue-files.js';
 import { decodeReply, jobId, QUEUE_NAME, toJob, type TrialJob } from './queue-wire.js';
-import { redisOptions, type RedisTarget } from './redis-url.js';
+import { REDIS_CA_ENV, REDIS_PASSWORD_ENV, redisOptions, type RedisTarget } from './redis-url.js';
 import type { TrialRunner } from './runner.js';
 import type { TrialOutput, TrialTask } from './trial.js';
 
@@ -72,8 +72,12 @@ export class QueueRunner implements TrialRunner {
     let failFast: ((e: Error) => void) | undefined;
     const onError = (e: Error) => {
       lastError = e;
-      // Answers that retrying will not change: refused, unknown host, wrong password.
-      if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|WRONGPASS|NOAUTH|invalid password|NOPERM/i.test(e.message))
+      // Answers that retrying will not change: refused, unknown host, wrong password, a certificate not trusted.
+      if (
+        /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|WRONGPASS|NOAUTH|invalid password|NOPERM|certificate|CERT_|SSL/i.test(
+          e.message,
+        )
+      )
         failFast?.(e);
     };
     const queue = new Queue(QUEUE_NAME, { connection });
@@ -101,8 +105,10 @@ export class QueueRunner implements TrialRunner {
         `--backend ${o.target.display}: Redis did not answer: ${why.message}`,
         { url: o.target.display },
         /auth|password|NOPERM/i.test(why.message)
-          ? 'check the password in E2C_REDIS_PASSWORD'
-          : 'is redis-server running there, and is the port right?',
+          ? `check the password in ${REDIS_PASSWORD_ENV}`
+          : /certificate|CERT_|SSL/i.test(why.message)
+            ? `a server certificate signed by a private CA needs that CA: set ${REDIS_CA_ENV} to its PEM file`
+            : 'is redis-server running there, and is the port right?',
       );
     } finally {
       clearTimeout(timer);

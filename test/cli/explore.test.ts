@@ -1,56 +1,31 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, runCliHere } from '../support/cli.js';
+import { exited, runCliHere, spawnCli, trialsIn } from '../support/cli.js';
 
 const out = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-explore-cli-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 const short = ['--set', 'run.duration=200', '--set', 'run.warmup=50'];
 const pools = (s: string) => `cloud.engine.pools.${s}`;
 
-function trialsIn(dir: string): number {
-  const f = path.join(dir, 'study.sqlite');
-  if (!existsSync(f)) return 0;
-  try {
-    const db = new Database(f, { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare('SELECT count(*) AS n FROM trials').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
-  }
-}
-
 /** Starts the command, sends `signal` once the store holds at least `after` trials, resolves with its status and stderr. */
-function interrupt(
+async function interrupt(
   args: string[],
   dir: string,
   after: number,
   signal: NodeJS.Signals,
 ): Promise<{ status: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/e2ctwin.js'), ...args], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setInterval(() => {
-      if (trialsIn(dir) >= after) {
-        clearInterval(timer);
-        child.kill(signal);
-      }
-    }, 20);
-    child.on('exit', (status, sig) => {
+  const child = spawnCli(args);
+  const timer = setInterval(() => {
+    if (trialsIn(dir) >= after) {
       clearInterval(timer);
-      resolve({ status, signal: sig, stderr });
-    });
-  });
+      child.kill(signal);
+    }
+  }, 20);
+  const status = await exited(child);
+  clearInterval(timer);
+  return { status, signal: child.signalCode, stderr: child.err() };
 }
 
 describe('e2ctwin sweep / sensitivity / optimize / capacity', () => {
@@ -87,7 +62,13 @@ describe('e2ctwin sweep / sensitivity / optimize / capacity', () => {
       const h = await runCliHere([verb, '--help']);
       expect(h.status, verb).toBe(0);
       for (const w of words) expect(h.stdout, `${verb} ${w}`).toContain(w);
+      // The queue backend and where its secrets come from (never the command line).
+      for (const w of ['--backend', 'rediss://', 'E2C_REDIS_PASSWORD', 'E2C_REDIS_CA'])
+        expect(h.stdout, `${verb} ${w}`).toContain(w);
     }
+    const w = await runCliHere(['worker', '--help']);
+    for (const word of ['rediss://', 'E2C_REDIS_PASSWORD', 'E2C_REDIS_CA'])
+      expect(w.stdout, word).toContain(word);
   });
 
   it('sweep prints a table with CIs and writes results.csv and results.json', async () => {

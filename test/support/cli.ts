@@ -1,5 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { pathToFileURL } from 'node:url';
 
 export const repoRoot = path.join(import.meta.dirname, '../..');
@@ -14,6 +16,49 @@ export function runCli(args: string[], options: { cwd?: string; input?: string; 
     env: { ...process.env, NO_COLOR: '1' },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A command started by {@link spawnCli}: the process, and what it printed on stderr so far. */
+export type CliProcess = ChildProcess & { err: () => string };
+
+/**
+ * Starts the e2ctwin command as a user would (from the repo root), without waiting: for commands a test
+ * signals, kills or runs side by side (workers, a coordinator). stdout is ignored, stderr collected.
+ * `env` is added to this process's environment.
+ */
+export function spawnCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/e2ctwin.js'), ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  return Object.assign(child, { err: () => err });
+}
+
+/** Resolves with the exit code of a started command once it has exited (null when a signal ended it). */
+export const exited = (c: ChildProcess): Promise<number | null> =>
+  new Promise((resolve) =>
+    c.exitCode !== null || c.signalCode !== null
+      ? resolve(c.exitCode)
+      : c.once('exit', (code) => resolve(code)),
+  );
+
+/** The trials in a study folder's store as another process sees them while the study runs (0 before it exists). */
+export function trialsIn(dir: string): number {
+  const f = path.join(dir, 'study.sqlite');
+  if (!existsSync(f)) return 0;
+  try {
+    const db = new Database(f, { readonly: true, fileMustExist: true });
+    try {
+      return (db.prepare('SELECT count(*) AS n FROM trials').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
 }
 
 export interface CliResult {

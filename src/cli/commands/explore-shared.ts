@@ -67,7 +67,7 @@ export function exploreOptions(cmd: Command, defaults: { replications: string })
     )
     .option(
       '--backend <url>',
-      'run the trials on a Redis job queue taken by `e2ctwin worker` processes on any machines: redis://host:port[/db], or rediss:// (TLS); the password comes from E2C_REDIS_PASSWORD only. Results are the same as local ones (docs/distributed-studies.md)',
+      'run the trials on a Redis job queue taken by `e2ctwin worker` processes on any machines: redis://host:port[/db], or rediss:// (TLS); the password comes from E2C_REDIS_PASSWORD only, a private CA for rediss:// from E2C_REDIS_CA (a PEM file). Results are the same as local ones (docs/distributed-studies.md)',
     )
     .option(
       '-o, --out <dir>',
@@ -78,7 +78,10 @@ export function exploreOptions(cmd: Command, defaults: { replications: string })
       "delete the study folder's study.sqlite (even a damaged one) and start over instead of resuming; a folder whose trials came from other inputs (the scenario or a file it uses: app, host, link class, calibration, trace; --set; e2ctwin version) or whose store is damaged is refused (exit 2) until you do or pick another --out",
     )
     .option('--json', 'print the results as JSON on stdout instead of tables')
-    .option('--no-progress', 'no progress bar (it only shows on a terminal anyway)')
+    .option(
+      '--no-progress',
+      'no progress bar (it only shows on a terminal; with --backend, a line "trial 12/64 · 3 workers · ETA 40 s" also off a terminal, when the workers change and every 10 s)',
+    )
     .option(
       '--no-shortcuts',
       "simulate on the plain event path alone, without the model's exact speed-ups (the same as --set run.shortcuts=false)",
@@ -105,13 +108,76 @@ export interface Progress {
   stop(): void;
 }
 
-/** A progress bar over trials (done/total, ETA) on stderr, on a terminal only. */
-function progressBar(label: string, enabled: boolean): Progress & { tick: (resumed: boolean) => void } {
+/** What a queue study's progress shows: trials done of planned, the workers taking them, the time left. */
+export interface QueueProgress {
+  done: number;
+  total: number;
+  /** Trials taken from the store (they say nothing of the rate). */
+  reused: number;
+  workers: number;
+  elapsedMs: number;
+}
+
+/** `trial 12/64 · 3 workers · ETA 40 s`: the ETA from the rate of the trials simulated so far. */
+export function queueProgressLine(p: QueueProgress): string {
+  const simulated = p.done - p.reused;
+  const left = Math.max(0, p.total - p.done);
+  const eta =
+    left === 0 ? '0 s' : simulated <= 0 || p.workers === 0 ? '–' : seconds((p.elapsedMs / simulated) * left);
+  return `trial ${p.done}/${p.total} · ${p.workers} worker${p.workers === 1 ? '' : 's'} · ETA ${eta}`;
+}
+
+const seconds = (ms: number): string => {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+};
+
+/** How often a queue study off a terminal prints its progress line when nothing else changed. */
+const QUEUE_LINE_EVERY_MS = 10_000;
+
+/**
+ * A progress bar over trials (done/total, ETA) on stderr, on a terminal only. With `workers` (a queue
+ * backend), the bar also shows the workers taking trials, looked up every second; off a terminal, a line
+ * (`trial 12/64 · 3 workers · ETA 40 s`) is printed when the workers' count changes and every 10 s.
+ */
+function progressBar(
+  label: string,
+  o: { enabled: boolean; tty: boolean; workers?: () => number },
+): Progress & { tick: (resumed: boolean) => void } {
+  const { enabled, tty, workers } = o;
   let total = 0,
     done = 0,
     reused = 0;
   let bar: SingleBar | undefined;
   const started = Date.now();
+  let lastWorkers = -1,
+    lastLine = 0;
+  const state = (): QueueProgress => ({
+    done,
+    total: Math.max(total, done),
+    reused,
+    workers: workers?.() ?? 0,
+    elapsedMs: Date.now() - started,
+  });
+  const workersText = (n: number) => ` · ${n} worker${n === 1 ? '' : 's'}`;
+  /** The queue's side: a changed workers' count is shown at once (bar) or printed (a line off a terminal). */
+  const look = () => {
+    if (!workers || !enabled) return;
+    const p = state();
+    if (tty) {
+      bar?.update(done, { workers: workersText(p.workers) });
+      return;
+    }
+    if (p.workers !== lastWorkers || Date.now() - lastLine >= QUEUE_LINE_EVERY_MS) {
+      lastWorkers = p.workers;
+      lastLine = Date.now();
+      process.stderr.write(`${queueProgressLine(p)}\n`);
+    }
+  };
+  const timer = workers && enabled ? setInterval(look, 1000) : undefined;
+  timer?.unref();
   return {
     plan(n) {
       total += n;
@@ -120,26 +186,30 @@ function progressBar(label: string, enabled: boolean): Progress & { tick: (resum
     tick(wasReused) {
       done++;
       if (wasReused) reused++;
-      if (!enabled) return;
+      if (!enabled || !tty) return;
       if (!bar) {
         if (Date.now() - started < 300) return;
         bar = new SingleBar({
-          format: `${label} [{bar}] {percentage}% | {value}/{total} trials{reused} | ETA {eta_formatted}`,
+          format: `${label} [{bar}] {percentage}% | {value}/{total} trials{reused}{workers} | ETA {eta_formatted}`,
           stream: process.stderr,
           hideCursor: true,
           clearOnComplete: true,
           barsize: 30,
           etaBuffer: 50,
         });
-        bar.start(Math.max(total, done), done, { reused: '' });
+        bar.start(Math.max(total, done), done, { reused: '', workers: '' });
       }
       if (done > total) {
         total = done;
         bar.setTotal(total);
       }
-      bar.update(done, { reused: reused > 0 ? ` (${reused} resumed)` : '' });
+      bar.update(done, {
+        reused: reused > 0 ? ` (${reused} resumed)` : '',
+        workers: workers ? workersText(workers()) : '',
+      });
     },
     stop() {
+      clearInterval(timer);
       bar?.stop();
     },
   };
@@ -170,12 +240,14 @@ export async function startStudy(
   const controller = new AbortController();
   const runner: TrialRunner =
     flags.backend !== undefined ? await queueRunner(flags.backend) : localRunner(capWorkers(flags.workers));
-  const bar = progressBar(
-    flags.backend !== undefined
-      ? `${verb} (${(runner as { workers?: { processes: number } }).workers?.processes ?? 0} workers)`
-      : verb,
-    flags.progress && process.stderr.isTTY === true,
-  );
+  const queue = runner as { workers?: { processes: number } };
+  const tty = process.stderr.isTTY === true;
+  const bar = progressBar(verb, {
+    // Off a terminal, only a queue study prints progress lines (its workers come and go).
+    enabled: flags.progress && (tty || flags.backend !== undefined),
+    tty,
+    ...(flags.backend !== undefined ? { workers: () => queue.workers?.processes ?? 0 } : {}),
+  });
   let study: Study;
   let outDir: string;
   try {

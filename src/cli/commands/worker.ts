@@ -18,7 +18,7 @@ export function registerWorker(program: Command): void {
     )
     .requiredOption(
       '--backend <url>',
-      'the Redis of the queue: redis://host:port[/db] or rediss:// (TLS); the password comes from E2C_REDIS_PASSWORD only',
+      'the Redis of the queue: redis://host:port[/db] or rediss:// (TLS); the password comes from E2C_REDIS_PASSWORD only, a private CA for rediss:// from E2C_REDIS_CA (a PEM file)',
     )
     .option(
       '-c, --concurrency <n>',
@@ -33,7 +33,8 @@ its trial goes to another worker once its lock expires (30 s). See docs/distribu
 
 Examples:
   e2ctwin worker --backend redis://10.0.0.5:6379
-  E2C_REDIS_PASSWORD=… e2ctwin worker --backend rediss://queue.example:6380/1 --concurrency 8`,
+  E2C_REDIS_PASSWORD=… e2ctwin worker --backend rediss://queue.example:6380/1 --concurrency 8
+  E2C_REDIS_CA=ca.pem E2C_REDIS_PASSWORD=… e2ctwin worker --backend rediss://10.0.0.5:6380`,
     )
     .action(async (flags: WorkerFlags) => {
       const [{ parseRedisUrl }, { QueueRunner }, { runQueueWorker }] = await Promise.all([
