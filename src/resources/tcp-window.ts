@@ -46,29 +46,34 @@ export const TCP_PAYLOAD_SHARE = MSS_BYTES / 1514;
  * 0 for a transfer that fits in the initial window or a path with no round trip.
  */
 export function slowStartS(bytes: number, rttS: number, secondsPerByte: number): number {
-  // The bandwidth-delay product, in bytes: the window that keeps the bottleneck busy.
-  const bdp = rttS / secondsPerByte;
-  let window = INITIAL_WINDOW_SEGMENTS * MSS_BYTES;
-  let left = bytes;
   let extra = 0;
-  while (left > window && window < bdp) {
+  forEachWaitedWindow(bytes, rttS, secondsPerByte, (window) => {
     extra += rttS - window * secondsPerByte;
-    left -= window;
-    window *= 2;
-  }
+  });
   return extra;
 }
 
 /** Round trips that end waiting for an acknowledgement (the rounds {@link slowStartS} charges). */
 export function slowStartRounds(bytes: number, rttS: number, secondsPerByte: number): number {
+  let rounds = 0;
+  forEachWaitedWindow(bytes, rttS, secondsPerByte, () => rounds++);
+  return rounds;
+}
+
+/** Calls `fn(window)` for each round whose window is below the bandwidth-delay product while bytes are left after it. */
+function forEachWaitedWindow(
+  bytes: number,
+  rttS: number,
+  secondsPerByte: number,
+  fn: (windowBytes: number) => void,
+): void {
+  // The bandwidth-delay product, in bytes: the window that keeps the bottleneck busy.
   const bdp = rttS / secondsPerByte;
   let window = INITIAL_WINDOW_SEGMENTS * MSS_BYTES;
   let left = bytes;
-  let rounds = 0;
   while (left > window && window < bdp) {
-    rounds++;
+    fn(window);
     left -= window;
     window *= 2;
   }
-  return rounds;
 }
