@@ -103,6 +103,8 @@ export function writeStarter(opts: StarterOptions): Starter {
       services.items.forEach((_svc, si) => {
         refs.push(['hardware', ['layers', li, 'services', si, 'host']]);
         refs.push(['apps', ['layers', li, 'services', si, 'app']]);
+        // An inline refinement (`app: { extends: nginx-static, … }`) names its preset one level down.
+        refs.push(['apps', ['layers', li, 'services', si, 'app', 'extends']]);
       });
     });
   const network = doc.get('network');

@@ -108,8 +108,13 @@ describe.skipIf(redisMissing !== undefined)('trials on a Redis queue (BullMQ)', 
     const out = path.join(tmp, 'progress');
     const c = start([...study.filter((a) => a !== '--no-progress'), '--backend', url, '--out', out]);
     await until('a progress line with one worker', () => /trial \d+\/64 · 1 worker · ETA/.test(c.err()));
+    // Paused while the others start: on a busy machine the one worker could otherwise finish the study
+    // before they join, and no line would ever show three (its trial in hand, if its lock lapses, is run
+    // again elsewhere and counted once).
+    ws[0]!.kill('SIGSTOP');
     ws.push(...(await workers(2, url)));
     await until('a progress line with three workers', () => /trial \d+\/64 · 3 workers · ETA/.test(c.err()));
+    ws[0]!.kill('SIGCONT');
     expect(await exited(c), c.err()).toBe(0);
     expect(c.err()).toMatch(/trial \d+\/64 · 3 workers · ETA (\d+ s|–)\n/);
     expect(results(out)).toEqual(local);
