@@ -109,6 +109,17 @@ describe('workload driver outcomes', () => {
     }
   });
 
+  it('lives to the end of its window when the last think time would cross it (the controller takes an early exit for a failure)', async () => {
+    const srv = await serve(200);
+    const s = spec(srv.url, 'long-think', 1);
+    s.workload = { ...s.workload, thinkTime: 30 } as DriverSpec['workload'];
+    const t0 = Date.now();
+    const summary = await drive(s, { durationS: 1, drainS: 2 });
+    srv.close();
+    expect(summary.sent).toBe(1);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(990);
+  });
+
   it('stops at once on its signal (SIGTERM from the controller) and keeps the spans recorded so far', async () => {
     const ok = await serve(200);
     try {

@@ -281,6 +281,15 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
     options.signal?.addEventListener('abort', () => resolve(), { once: true });
   });
   await Promise.race([Promise.all(loops), stop]);
+  // A user whose next think would cross the end, or an open source whose next arrival would, is done
+  // sending but the run is not over: the driver lives to the end of its window, as the controller
+  // expects (a driver gone more than a second before the end is a driver that failed).
+  let waitEnd: NodeJS.Timeout | undefined;
+  await Promise.race([
+    stop,
+    new Promise((r) => (waitEnd = setTimeout(r, Math.max(0, endS * 1000 - Date.now())))),
+  ]);
+  clearTimeout(waitEnd);
   let timer: NodeJS.Timeout | undefined;
   if (!options.signal?.aborted)
     await Promise.race([
