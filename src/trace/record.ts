@@ -39,6 +39,8 @@ export interface SpanRecord {
   status?: 'ok' | 'rejected' | 'abandoned' | 'failed';
   /** A live `request` span: whether it went out on a connection opened for it (handshake first) or on a kept one. */
   connection?: 'new' | 'reused';
+  /** A live `request` span: the answer's body bytes as received (what a transfer-time check compares). */
+  bytes?: number;
 }
 
 /** First line of a trace file (JSON Lines): what the spans that follow come from. */

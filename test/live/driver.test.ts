@@ -109,6 +109,24 @@ describe('workload driver outcomes', () => {
     }
   });
 
+  it('range requests: each span records the bytes received and whether its connection was new', async () => {
+    const srv = http.createServer((req, res) => {
+      const m = /bytes=0-(\d+)/.exec(req.headers.range ?? '');
+      res.writeHead(206).end(Buffer.alloc(m ? Number(m[1]) + 1 : 0));
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    const s = spec(`http://127.0.0.1:${(srv.address() as AddressInfo).port}`, 'range', 1);
+    s.responseBytes = 12_345;
+    await drive(s, { durationS: 0.5, drainS: 2, request: { kind: 'range', path: '/blob' } });
+    srv.close();
+    srv.closeAllConnections();
+    const requests = spans(s).filter((r) => r.kind === 'request');
+    expect(requests.length).toBeGreaterThan(2);
+    expect(new Set(requests.map((r) => r.bytes))).toEqual(new Set([12_345]));
+    // One user, one kept-alive connection: only the first request opens it.
+    expect(requests.map((r) => r.connection)).toEqual(['new', ...requests.slice(1).map(() => 'reused')]);
+  });
+
   it('lives to the end of its window when the last think time would cross it (the controller takes an early exit for a failure)', async () => {
     const srv = await serve(200);
     const s = spec(srv.url, 'long-think', 1);

@@ -179,9 +179,11 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
     summary.sent++;
     let status: SpanRecord['status'] = 'ok';
     let newConnection: boolean | undefined;
+    let bytes: number | undefined;
     try {
       const res = await httpAsk(url, init, conn);
       newConnection = res.newConnection;
+      bytes = res.bytes;
       if (res.status === 503) status = 'rejected';
       else if (res.status < 200 || res.status > 299) {
         // Not the app's admission control refusing: a broken answer.
@@ -214,6 +216,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
       end: t1,
       status,
       ...(newConnection !== undefined ? { connection: newConnection ? 'new' : 'reused' } : {}),
+      ...(bytes !== undefined ? { bytes } : {}),
     });
   }
   const track = (p: Promise<void>) => {

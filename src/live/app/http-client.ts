@@ -31,6 +31,8 @@ export interface Answer {
   status: number;
   /** The request went out on a connection opened for it (a TCP handshake first). */
   newConnection: boolean;
+  /** Body bytes received. */
+  bytes: number;
 }
 
 export interface Ask {
@@ -64,8 +66,9 @@ export function httpAsk(url: string, ask: Ask, conn: Connections): Promise<Answe
     req.on('response', (res) => {
       const newConnection = !req.reusedSocket;
       res.on('error', reject);
-      res.on('data', () => {});
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, newConnection }));
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, newConnection, bytes }));
     });
     req.end(ask.body);
   });
