@@ -1,0 +1,136 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { readRunTrace } from '../../src/run-folder/index.js';
+import { repoRoot, runCli } from '../support/cli.js';
+import { leftovers, liveRequirements, liveTestLock } from './support.js';
+
+// Transfer times over the emulated path against the link model (issue 24): nginx on the local testbed
+// answers byte ranges of 10 KB, 100 KB, 1 MB and 10 MB to one user over a 20 Mbit/s path of 10 ms and of
+// 40 ms one-way delay. The user thinks 0.5 s and drops its connection after 0.2 idle seconds, so every
+// request opens a new connection: handshake, request, the answer in slow start — what the twin models
+// with `keepAliveS` and `run.tcpSlowStart: new-connections`. One live run per delay draws the sizes at
+// random (the driver's seeded stream, so the same sizes every run); the twin simulates each size alone,
+// with its nominal link (no calibrated efficiency, no per-request overhead): this tests the link model,
+// not a fit.
+//
+// nginx's host sends with Reno, whose slow start (the same as CUBIC's, the Linux default) is what the
+// model's rounds reckoning describes (src/resources/tcp-window.ts). This kernel's default is BBR, whose
+// start-up paces each round at 2.89 × the previous round's delivery rate; measured with it (2026-12-05),
+// live / twin: 10 ms: 0.0456 / 0.0446 s (−2 %), 0.1004 / 0.1041 (+4 %), 0.477 / 0.481 (+1 %),
+// 4.246 / 4.245 (0 %); 40 ms: 0.167 / 0.165 (−1 %), 0.411 / 0.344 (−16 %), 0.834 / 0.808 (−3 %),
+// 4.60 / 4.57 (−1 %). The one gap, 100 KB at 40 ms, is BBR's pacing of the last round (about 1 MB/s
+// there: 54 ms for the 57 KB left, where the model sends them at the link's rate in 24 ms); with Reno
+// the same transfer measured 0.3475 s against the twin's 0.3441 (−1 %). docs/tcp-slow-start.md has both.
+const skip = liveRequirements(['nginx']);
+const stateDir = path.join(tmpdir(), 'e2ctwin-live-transfer-test');
+const dir = mkdtempSync(path.join(tmpdir(), 'e2ctwin-transfer-time-'));
+const SIZES = [10_000, 100_000, 1_000_000, 10_000_000];
+const DELAYS_MS = [10, 40];
+const BOUND = 0.1;
+
+const ONE_USER = [
+  'edge.clients.quantity=1',
+  'edge.clients.workload.users=1',
+  'edge.clients.workload.thinkTime=0.5',
+  'edge.clients.workload.keepAliveS=0.2',
+  'run.warmup=0',
+  // The nominal link: the nginx campaign's calibrated values (tcpEfficiency 0.93, a 3.4 ms overhead)
+  // fit eight users sharing the path, not one transfer at a time.
+  'run.tcpEfficiency=1',
+  'cloud.nginx.stages.accept.demand=0',
+].flatMap((s) => ['--set', s]);
+
+let unlock = () => {};
+beforeAll(async () => {
+  if (!skip) unlock = await liveTestLock();
+}, 3_600_000);
+afterAll(() => {
+  unlock();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The twin's mean response time of one size over one delay (one user, so no queueing). */
+function twinMean(scenario: string, bytes: number, delayMs: number): number {
+  const r = runCli(
+    [
+      'simulate',
+      scenario,
+      ...ONE_USER,
+      '--set',
+      `cloud.nginx.app.responseBytes=${bytes}`,
+      '--set',
+      `network.0.delayMs=${delayMs}`,
+      '--set',
+      'run.duration=60',
+      '--set',
+      'run.replications=1',
+      '--json',
+    ],
+    { timeoutMs: 120_000 },
+  );
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout).responseTime.mean as number;
+}
+
+describe.skipIf(skip)(`transfer times over the emulated path${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('10 KB – 10 MB over 10 ms and 40 ms paths, each on a new connection: live mean within 10 % of the link model (the server sending with Reno, as the model reckons slow start)', () => {
+    const doc = parse(readFileSync(path.join(repoRoot, 'scenarios/nginx-static.yaml'), 'utf8'));
+    const nginx = doc.layers[0].services[0];
+    nginx.live.files[0].src = path.join(repoRoot, 'apps/nginx/nginx.conf');
+    // Per network namespace: only nginx's host, the sender of the answers, and only for this run.
+    nginx.live.prepare.unshift(['sysctl', '-w', 'net.ipv4.tcp_congestion_control=reno']);
+    delete doc.calibrate;
+    const scenario = path.join(dir, 'nginx.yaml');
+    writeFileSync(scenario, stringify(doc));
+
+    const rows: string[] = [];
+    const failures: string[] = [];
+    for (const delayMs of DELAYS_MS) {
+      const out = path.join(dir, `d${delayMs}`);
+      const live = runCli(
+        [
+          'live',
+          scenario,
+          '--testbed',
+          'testbeds/local.yaml',
+          '--duration',
+          '36',
+          '--state-dir',
+          stateDir,
+          ...ONE_USER,
+          '--set',
+          `cloud.nginx.app.responseBytes={dist: empirical, samples: [${SIZES.join(', ')}]}`,
+          '--set',
+          `network.0.delayMs=${delayMs}`,
+          '--out',
+          out,
+        ],
+        { timeoutMs: 300_000 },
+      );
+      expect(live.status, live.stderr).toBe(0);
+      const runId = JSON.parse(readFileSync(path.join(out, 'plan.json'), 'utf8')).runId as string;
+      expect(leftovers(runId, path.join(stateDir, runId))).toEqual([]);
+
+      const requests = readRunTrace(out)!.spans.filter((s) => s.kind === 'request');
+      expect(requests.every((s) => s.status === 'ok')).toBe(true);
+      // Every request paid a connection's set-up, as the twin's keepAliveS makes it.
+      expect(requests.every((s) => s.connection === 'new')).toBe(true);
+      for (const bytes of SIZES) {
+        const times = requests.filter((s) => s.bytes === bytes).map((s) => s.end - s.start);
+        expect(times.length, `${bytes} B over ${delayMs} ms: transfers measured`).toBeGreaterThanOrEqual(2);
+        const measured = times.reduce((a, b) => a + b, 0) / times.length;
+        const twin = twinMean(scenario, bytes, delayMs);
+        const err = twin / measured - 1;
+        rows.push(
+          `${bytes} B, ${delayMs} ms: live ${measured.toFixed(4)} s (n ${times.length}), twin ${twin.toFixed(4)} s, ${(err * 100).toFixed(1)} %`,
+        );
+        if (Math.abs(err) > BOUND) failures.push(rows.at(-1)!);
+      }
+    }
+    process.stdout.write(`\n${rows.join('\n')}\n`);
+    expect(failures, rows.join('\n')).toEqual([]);
+  }, 1_200_000);
+});
