@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
 const LIVE_OR_BROWSER = [
   'test/live/live-run.test.ts',
   'test/live/workflow-phases.test.ts',
+  'test/live/nginx-campaign.test.ts',
+  'test/live/transfer-time.test.ts',
   'test/conformance/**',
   'test/e2e/**',
   'test/calibrate/validate-twin.test.ts',
