@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runCli } from '../support/cli.js';
-import { leftovers, liveRequirements, liveTestLock } from '../live/support.js';
+import { leftovers, liveRequirements, holdLiveTestLock } from '../live/support.js';
 
 // The calibrate → validate loop on short live runs (root, about 90 s): train on one load, calibrate,
 // validate on two other loads measured live by validate-twin itself. Runs of 10 s (one repetition) on a
@@ -26,8 +26,6 @@ const stateDir = path.join(os.tmpdir(), 'e2ctwin-vt-live-state');
 const scenario = 'scenarios/local-testbed.yaml';
 const testbed = 'test/calibrate/fixtures/local-vt.yaml';
 const live = ['--testbed', testbed, '--duration', '10', '--warmup', '2', '--state-dir', stateDir];
-let unlock = () => {};
-
 interface HostMetrics {
   hosts: Record<string, { samples: { cpuBusy: number; processes: Record<string, number> }[] }>;
 }
@@ -47,13 +45,8 @@ function foreignCpu(runDir: string): number {
 }
 
 // One live test file at a time (see liveTestLock).
-beforeAll(async () => {
-  if (!skip) unlock = await liveTestLock();
-}, 300_000);
-afterAll(() => {
-  unlock();
-  rmSync(tmp, { recursive: true, force: true });
-});
+// One live test file at a time (see liveTestLock).
+holdLiveTestLock(skip, () => rmSync(tmp, { recursive: true, force: true }));
 
 describe.skipIf(skip)(
   `calibrate → validate-twin on short live runs${skip ? ` (skipped: ${skip})` : ''}`,

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/live/plan/build.js';
 import { isAlive, processStartTime } from '../../src/live/proc.js';
 import { LiveRun } from '../../src/live/run/runner.js';
@@ -21,7 +21,7 @@ import { parseTraceJsonl } from '../../src/trace/index.js';
 import { repoRoot, runCli } from '../support/cli.js';
 import { until } from '../support/poll.js';
 import { busyboxRootfs } from './docker-image.js';
-import { leftovers, liveRequirements, liveTestLock } from './support.js';
+import { leftovers, liveRequirements, holdLiveTestLock } from './support.js';
 
 const skip = liveRequirements(['busybox']);
 const stateRoot = '/tmp/e2ctwin-live-test';
@@ -74,15 +74,8 @@ function liveCli(
   });
 }
 
-let unlock = () => {};
 // One live test file at a time (see liveTestLock).
-beforeAll(async () => {
-  if (!skip) unlock = await liveTestLock();
-}, 300_000);
-afterAll(() => {
-  unlock();
-  rmSync(out, { recursive: true, force: true });
-});
+holdLiveTestLock(skip, () => rmSync(out, { recursive: true, force: true }));
 
 describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('runs a small Pl@ntNet configuration for real: requests complete, spans recorded, throughput within 10 % and RTT within 10 % or flagged, nothing left behind', async () => {

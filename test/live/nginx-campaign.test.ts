@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { repoRoot, runCli } from '../support/cli.js';
-import { leftovers, liveRequirements, liveTestLock } from './support.js';
+import { leftovers, liveRequirements, holdLiveTestLock } from './support.js';
 
 // The nginx campaign (calibration/nginx/) reduced to what a test can afford: one short training run,
 // calibrate-twin on it alone, two held-out configurations measured live and scored. One training run of
@@ -27,14 +27,8 @@ const LIVE = [
   stateDir,
 ];
 
-let unlock = () => {};
-beforeAll(async () => {
-  if (!skip) unlock = await liveTestLock();
-}, 3_600_000);
-afterAll(() => {
-  unlock();
-  rmSync(dir, { recursive: true, force: true });
-});
+// One live test file at a time (see liveTestLock).
+holdLiveTestLock(skip, () => rmSync(dir, { recursive: true, force: true }));
 
 describe.skipIf(skip)(`nginx campaign, reduced${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('one live training run → calibrate-twin → two held-out runs live: errors within 30 % (mean) and 40 % (p95), nothing left running', () => {

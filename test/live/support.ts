@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { until } from '../support/poll.js';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * Live tests need root and a few Debian packages (scripts/setup.sh installs them). In CI they are
@@ -62,6 +63,22 @@ export async function liveTestLock(): Promise<() => void> {
   const dir = path.join(tmpdir(), 'e2ctwin-live-tests.lock');
   // Another file's live tests may hold it for minutes: a long bound, only a stuck holder reaches it.
   return until('the live-test lock', () => takeLock(dir), { everyMs: 500, timeoutMs: 60 * 60_000 });
+}
+
+/**
+ * Registers the file's hooks around {@link liveTestLock}: taken before the file's tests (unless they
+ * are skipped), released after them, then `cleanup` (the file's temporary folders).
+ */
+export function holdLiveTestLock(skip: string | undefined, cleanup: () => void): void {
+  let unlock = () => {};
+  // Another file's live tests may hold the lock for minutes.
+  beforeAll(async () => {
+    if (!skip) unlock = await liveTestLock();
+  }, 3_600_000);
+  afterAll(() => {
+    unlock();
+    cleanup();
+  });
 }
 
 /** The release function if the lock was free (or its holder dead), else null. */

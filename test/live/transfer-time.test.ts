@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { readRunTrace } from '../../src/run-folder/index.js';
 import { repoRoot, runCli } from '../support/cli.js';
-import { leftovers, liveRequirements, liveTestLock } from './support.js';
+import { leftovers, liveRequirements, holdLiveTestLock } from './support.js';
 
 // Transfer times over the emulated path against the link model (issue 24): nginx on the local testbed
 // answers byte ranges of 10 KB, 100 KB, 1 MB and 10 MB to one user over a 20 Mbit/s path of 10 ms and of
@@ -43,14 +43,8 @@ const ONE_USER = [
   'cloud.nginx.stages.accept.demand=0',
 ].flatMap((s) => ['--set', s]);
 
-let unlock = () => {};
-beforeAll(async () => {
-  if (!skip) unlock = await liveTestLock();
-}, 3_600_000);
-afterAll(() => {
-  unlock();
-  rmSync(dir, { recursive: true, force: true });
-});
+// One live test file at a time (see liveTestLock).
+holdLiveTestLock(skip, () => rmSync(dir, { recursive: true, force: true }));
 
 /** The twin's mean response time of one size over one delay (one user, so no queueing). */
 function twinMean(scenario: string, bytes: number, delayMs: number): number {

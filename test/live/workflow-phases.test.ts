@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/cli.js';
-import { leftovers, liveRequirements, liveTestLock } from './support.js';
+import { leftovers, liveRequirements, holdLiveTestLock } from './support.js';
 
 const skip = liveRequirements(['busybox']);
 const stateRoot = '/tmp/e2ctwin-live-test-phases';
@@ -25,15 +25,8 @@ function liveCli(args: string[]): Promise<{ status: number | null; stdout: strin
   });
 }
 
-let unlock = () => {};
 // One live test file at a time (see liveTestLock).
-beforeAll(async () => {
-  if (!skip) unlock = await liveTestLock();
-}, 600_000);
-afterAll(() => {
-  unlock();
-  rmSync(out, { recursive: true, force: true });
-});
+holdLiveTestLock(skip, () => rmSync(out, { recursive: true, force: true }));
 
 describe.skipIf(skip)(`E2Clab workflow phases in live mode${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it("--repeat 2: prepare once, launch twice, every edge host's finalize files under <out>/files/<host>/<repetition>/; round_robin, asarray and aggregate give the stated addresses", async () => {
