@@ -290,10 +290,19 @@ window.addEventListener('hashchange', () => {
   else if (view !== state.view) show(view);
 });
 
+// Charts are sized from the window: drawn anew when it changes size, and only then. A resize event with
+// no change (a screenshot, a browser's chrome showing and hiding) would otherwise redraw the view and
+// lose what the user did in it (the timeline's zoom and the request picked).
 let resizeTimer = 0;
+let drawnAt = `${window.innerWidth}x${window.innerHeight}`;
 window.addEventListener('resize', () => {
   clearTimeout(resizeTimer);
-  resizeTimer = setTimeout(render, 150);
+  resizeTimer = setTimeout(() => {
+    const size = `${window.innerWidth}x${window.innerHeight}`;
+    if (size === drawnAt) return;
+    drawnAt = size;
+    render();
+  }, 150);
 });
 
 (async () => {
