@@ -1,6 +1,7 @@
 // Prints the twin's predictions of the held-out configurations (predictions/<name>.json, written by
 // `e2ctwin simulate … --calibration-set … --json` before the held-out runs were measured) as one table:
-// the point twin's mean, p95 and throughput with the 90 % prediction interval over the calibration set.
+// the calibrated point (the set's median vector: what validate-twin --calibration-set scores) of the mean,
+// p95 and throughput, with the 90 % prediction interval over the calibration set.
 //   node calibration/image-service/predictions-table.mjs calibration/image-service/predictions
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,11 +15,11 @@ for (const file of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
   const c = m.calibrated;
   rows.push([
     file.replace(/\.json$/, ''),
-    f(m.responseTime.mean),
+    f(c['responseTime.mean'].point),
     pi(c, 'responseTime.mean'),
-    f(m.responseTime.p95),
+    f(c['responseTime.p95'].point),
     pi(c, 'responseTime.p95'),
-    f(m.throughput),
+    f(c.throughput.point),
     pi(c, 'throughput'),
   ]);
 }

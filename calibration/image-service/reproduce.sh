@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Reproduces the image-service campaign (about 30 minutes, as root on a Linux machine set up by
-# scripts/setup.sh): live training runs → calibrate-twin → the twin's predictions of the held-out
-# configurations → live held-out runs → validate-twin. It writes into this folder (runs/, the set, the
-# params, predictions/, the reports), replacing the shipped files: `git diff` shows what moved.
-#   sudo calibration/image-service/reproduce.sh
-#   sudo calibration/image-service/reproduce.sh --no-live   # re-fit and re-score the shipped runs only (no root, minutes)
+# Reproduces the image-service campaign (as root on a Linux machine set up by scripts/setup.sh): live
+# training runs → calibrate-twin → the twin's predictions of the held-out configurations → live held-out
+# runs → validate-twin. It writes into this folder (runs/, the set, predictions/, the reports), replacing
+# the shipped files: `git diff` shows what moved.
+#   sudo calibration/image-service/reproduce.sh                        # everything (≈ 45 min: 17 live runs)
+#   calibration/image-service/reproduce.sh --no-live                   # re-fit, re-predict, re-score the shipped runs (no root, a minute)
+#   STEPS="predict" calibration/image-service/reproduce.sh             # steps one at a time: any of train calibrate predict held-out validate
+#   LIVE_LOCK=path/to/lock.sh sudo -E calibration/image-service/reproduce.sh   # each `e2ctwin live` run as `lock.sh e2ctwin live …`
+#                                                                      # (a machine whose testbed other jobs share)
 # DURATION=10 REPEAT=1 makes a quick smoke run of the whole chain (its figures mean little).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,9 +15,14 @@ E2C=(node bin/e2ctwin.js)
 CAMPAIGN=calibration/image-service
 SCENARIO=scenarios/image-service.yaml
 TESTBED=testbeds/local.yaml
-# Per configuration: 3 repetitions of 30 s (the first 8 s of each excluded) on one deployment.
+# Per configuration: 3 repetitions of 30 s (the first 8 s of each excluded) on one deployment; the twin
+# simulates the same window.
 LIVE=(--duration "${DURATION:-30}" --warmup "${WARMUP:-8}" --repeat "${REPEAT:-3}")
-LIVE_RUNS=yes; [[ "${1:-}" == --no-live ]] && LIVE_RUNS=no
+WINDOW=(--set "run.duration=${DURATION:-30}" --set "run.warmup=${WARMUP:-8}")
+STEPS=${STEPS:-train calibrate predict held-out validate}
+[[ "${1:-}" == --no-live ]] && STEPS="calibrate predict validate"
+step() { [[ " $STEPS " == *" $1 "* ]]; }
+read -r -a LOCK <<< "${LIVE_LOCK:-}"
 
 configs() { # name and overrides of each configuration of a configs file, one line each
   node -e '
@@ -33,43 +41,47 @@ trim() { # <run folder> [<live output file>]
   grep -rl "$PWD/" "$d" | xargs -r sed -i "s#$PWD/##g"   # paths relative to the repository
 }
 
-# 1. Training runs: the configurations of training.yaml, live (one folder each).
-if [[ $LIVE_RUNS == yes ]]; then
-  rm -rf "$CAMPAIGN/runs"; mkdir -p "$CAMPAIGN/runs/training"
-  configs "$CAMPAIGN/training.yaml" | while read -r name sets; do
+live_runs() { # <configs file> <runs folder>: one live run per configuration not measured yet
+  mkdir -p "$2"
+  configs "$1" | while read -r name sets; do
+    [[ -f "$2/$name/metrics.json" ]] && continue
     args=(); for s in $sets; do args+=(--set "$s"); done
-    echo "== training run $name: ${args[*]}" >&2
-    "${E2C[@]}" live "$SCENARIO" --testbed "$TESTBED" "${LIVE[@]}" "${args[@]}" --out "$CAMPAIGN/runs/training/$name" \
-      > "$CAMPAIGN/runs/training/$name.txt"
-    trim "$CAMPAIGN/runs/training/$name" "$CAMPAIGN/runs/training/$name.txt"
+    echo "== live run $name: ${args[*]}" >&2
+    "${LOCK[@]}" "${E2C[@]}" live "$SCENARIO" --testbed "$TESTBED" "${LIVE[@]}" "${args[@]}" --out "$2/$name" > "$2/$name.txt"
+    trim "$2/$name" "$2/$name.txt"
   done
+}
+
+# 1. Training runs: the configurations of training.yaml, live (one folder each).
+if step train; then live_runs "$CAMPAIGN/training.yaml" "$CAMPAIGN/runs/training"; fi
+
+# 2. Calibrate with uncertainty on the training runs only (measurements.yaml names them; the scenario's
+#    calibrate section gives the unknowns, their priors and the model discrepancy). No per-stage spans
+#    come from gunicorn, so there is no `calibrate` step: the set's median vector is the point twin.
+if step calibrate; then
+  "${E2C[@]}" calibrate-twin "$SCENARIO" -o "$CAMPAIGN/calibration-set.yaml" --budget 1500 --samples 40 --no-progress \
+    | tee "$CAMPAIGN/calibrate-twin.txt"
+  sed -i "s#$PWD/##g" "$CAMPAIGN/calibration-set.yaml" "$CAMPAIGN/calibrate-twin.txt"   # paths relative to the repository
 fi
 
-# 2. Calibrate on the training runs only (measurements.yaml names them): the plausible set, then the
-#    point twin at its medians. No per-stage spans come from gunicorn, so there is no `calibrate` step.
-"${E2C[@]}" calibrate-twin "$SCENARIO" -o "$CAMPAIGN/calibration-set.yaml" --budget 400 --samples 40 --no-progress \
-  | tee "$CAMPAIGN/calibrate-twin.txt"
-sed -i "s#$PWD/##g" "$CAMPAIGN/calibration-set.yaml" "$CAMPAIGN/calibrate-twin.txt"   # paths relative to the repository
-node "$CAMPAIGN/params-from-set.mjs" "$CAMPAIGN/calibration-set.yaml" "$CAMPAIGN/params.yaml"
+# 3. The twin's predictions of every held-out configuration, written (and committed) before any of them is
+#    measured: the median vector's mean, p95 and throughput and the 90 % prediction intervals over the set.
+if step predict; then
+  rm -rf "$CAMPAIGN/predictions"; mkdir -p "$CAMPAIGN/predictions"
+  configs "$CAMPAIGN/held-out.yaml" | while read -r name sets; do
+    args=(); for s in $sets; do args+=(--set "$s"); done
+    "${E2C[@]}" simulate "$SCENARIO" "${args[@]}" "${WINDOW[@]}" --calibration-set "$CAMPAIGN/calibration-set.yaml" \
+      --pi-replications 3 --json --no-progress > "$CAMPAIGN/predictions/$name.json"
+  done
+  node "$CAMPAIGN/predictions-table.mjs" "$CAMPAIGN/predictions" | tee "$CAMPAIGN/predictions.txt"
+fi
 
-# 3. The twin's predictions of every held-out configuration, written before any of them is measured:
-#    the point twin's mean, p95 and throughput (10 replications of the measured window) and the 90 %
-#    prediction intervals over the calibration set.
-mkdir -p "$CAMPAIGN/predictions"
-configs "$CAMPAIGN/held-out.yaml" | while read -r name sets; do
-  args=(); for s in $sets; do args+=(--set "$s"); done
-  "${E2C[@]}" simulate "$SCENARIO" "${args[@]}" --set calibration=../$CAMPAIGN/params.yaml \
-    --set run.duration="${DURATION:-30}" --set run.warmup="${WARMUP:-8}" -r 10 \
-    --calibration-set "$CAMPAIGN/calibration-set.yaml" --json --no-progress > "$CAMPAIGN/predictions/$name.json"
-done
-node "$CAMPAIGN/predictions-table.mjs" "$CAMPAIGN/predictions" | tee "$CAMPAIGN/predictions.txt"
+# 4. Held-out runs live, one `e2ctwin live` per configuration (each under LIVE_LOCK when given).
+if step held-out; then live_runs "$CAMPAIGN/held-out.yaml" "$CAMPAIGN/runs/held-out"; fi
 
-# 4. Held-out runs live (validate-twin runs what has no run folder yet), then the validation with the
-#    calibration set's prediction intervals.
-TB=(); [[ $LIVE_RUNS == yes ]] && TB=(--testbed "$TESTBED" "${LIVE[@]}")
-"${E2C[@]}" validate-twin "$SCENARIO" --calibration "$CAMPAIGN/params.yaml" --configs "$CAMPAIGN/held-out.yaml" \
-  "${TB[@]}" --live-runs "$CAMPAIGN/runs/held-out" --out "$CAMPAIGN" | tee "$CAMPAIGN/validation.txt"
-for d in "$CAMPAIGN"/runs/held-out/*/; do trim "${d%/}"; done
-"${E2C[@]}" validate-twin "$SCENARIO" --calibration "$CAMPAIGN/params.yaml" --configs "$CAMPAIGN/held-out.yaml" \
-  --live-runs "$CAMPAIGN/runs/held-out" --calibration-set "$CAMPAIGN/calibration-set.yaml" \
-  | tee "$CAMPAIGN/validation-uq.txt"
+# 5. The validation: the set's median vector against the held-out runs, with the 90 % prediction intervals.
+if step validate; then
+  "${E2C[@]}" validate-twin "$SCENARIO" --calibration-set "$CAMPAIGN/calibration-set.yaml" --pi-replications 3 \
+    --configs "$CAMPAIGN/held-out.yaml" --live-runs "$CAMPAIGN/runs/held-out" --out "$CAMPAIGN" | tee "$CAMPAIGN/validation.txt"
+  sed -i "s#$PWD/##g" "$CAMPAIGN/validation.json" "$CAMPAIGN/plot.json" "$CAMPAIGN/validation.txt"
+fi

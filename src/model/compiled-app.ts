@@ -37,6 +37,8 @@ export interface CompiledStage {
   /** Bytes for network stages. */
   size: Sampler;
   perItem: boolean;
+  /** Network stages: each task opens its own TCP connection (handshake first, bytes in slow start). */
+  newConnection: boolean;
   /** Default next stage (EXIT after the last), used when there are no routes. */
   next: number;
   /** Probabilistic routes: cumulative probabilities and targets (EXIT for the remainder). */
@@ -96,6 +98,7 @@ export function compileApp(service: ResolvedService, streams: Streams): Compiled
       demand: st.demand !== undefined ? streams.law(st.demand, `demand:${sid}:${st.name}`) : never,
       size: st.sizeBytes !== undefined ? streams.law(st.sizeBytes, `size:${sid}:${st.name}`) : never,
       perItem: st.perItem,
+      newConnection: st.newConnection,
       next: index + 1 < app.stages.length ? index + 1 : EXIT,
       routeCum,
       routeTo,

@@ -223,8 +223,10 @@ function runStage(task: Task): void {
       // The thread asks the client for the bytes (one-way delay), then the bytes cross the link. With the
       // transfer-lead shortcut the ask's delay is paid as latency of the transfer (Link.transfer's leadS):
       // one event, not two.
-      const ask = Network.delay(task.req.down);
-      const up = task.req.up;
+      const req = task.req;
+      const up = req.up;
+      if (st.newConnection) return pullOnNewConnection(task, up, Network.delay(req.down), st.size());
+      const ask = Network.delay(req.down);
       if (up !== null && host.sim.shortcuts.transferLead) up.transfer(st.size(), stageDone, task, ask);
       else pull(task, up, ask, st.size);
       return;
@@ -246,17 +248,40 @@ function pull(task: Task, up: Link | null, ask: number, size: () => number): voi
   else up.transfer(size(), stageDone, task);
 }
 
+/**
+ * A network stage whose task opens a connection of its own (stage `newConnection`): the handshake's round
+ * trip (SYN to the client, SYN-ACK back), then the ask, then the bytes — in slow start when
+ * `run.tcpSlowStart` is new-connections (with `true` the link charges it on every transfer already). The
+ * slow start is latency passed to the transfer (tcp.ts), as for answers on new connections; the handshake
+ * and the ask are paid as the transfer's lead (transfer-lead shortcut) or as a scheduled delay first.
+ */
+function pullOnNewConnection(task: Task, up: Link | null, ask: number, bytes: number): void {
+  const sim = task.req.host.sim;
+  const wait = ask + Network.delay(up) + ask;
+  if (up === null) {
+    if (wait > 0) sim.env.schedule(wait, stageDone, task);
+    else stageDone(task);
+    return;
+  }
+  const slow = sim.scenario.run.tcpSlowStart === 'new-connections' ? slowStartOn(up, bytes) : 0;
+  if (sim.shortcuts.transferLead) up.transfer(bytes, stageDone, task, wait + slow);
+  else if (wait > 0) sim.env.schedule(wait, askArrived, new Ask(task, up, bytes, slow));
+  else up.transfer(bytes, stageDone, task, slow);
+}
+
 /** A network stage's ask on its way to the client (the plain path of transfer-lead): then the bytes go. */
 class Ask {
   constructor(
     readonly task: Task,
     readonly up: Link,
     readonly bytes: number,
+    /** Latency the bytes pay beyond the link's (slow start on a new connection). */
+    readonly leadS = 0,
   ) {}
 }
 
 function askArrived(a: Ask): void {
-  a.up.transfer(a.bytes, stageDone, a.task);
+  a.up.transfer(a.bytes, stageDone, a.task, a.leadS);
 }
 
 function forward(task: Task): void {

@@ -123,6 +123,13 @@ export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
           );
         if (st.resource === 'network' && st.sizeBytes === undefined)
           add(origin, tp, ScenarioErrorCode.MISSING_FIELD, `network stage "${st.name}" needs sizeBytes`);
+        if (st.newConnection && st.resource !== 'network')
+          add(
+            origin,
+            [...tp, 'newConnection'],
+            ScenarioErrorCode.INVALID_VALUE,
+            `stage "${st.name}" is not a network stage: only network stages open connections`,
+          );
         if (
           st.resource !== 'network' &&
           st.resource !== 'forward' &&

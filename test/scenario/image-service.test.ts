@@ -18,10 +18,6 @@ describe('scenarios/image-service.yaml', () => {
     const app = load().services.find((s) => s.id === 'cloud.images')!.app!;
     expect(app.stages.map((s) => [s.name, s.resource, s.pool ?? null])).toEqual([
       ['accept', 'cpu', 'threads'],
-      ['connect', 'network', null],
-      ['slow-start-1', 'network', null],
-      ['slow-start-2', 'network', null],
-      ['slow-start-3', 'network', null],
       ['download', 'network', null],
       ['decode', 'cpu', null],
       ['features', 'cpu', 'workers'],
@@ -29,9 +25,14 @@ describe('scenarios/image-service.yaml', () => {
     // A request's thread is held for its whole life, the download included (a sync worker blocks on it).
     expect(app.stages[0]!.hold).toBe('request');
     expect(Object.keys(app.pools).sort()).toEqual(['threads', 'workers']);
-    // The network stages carry the 300 000 bytes the driver sends per picture, in slow start's rounds.
-    const bytes = app.stages.filter((s) => s.resource === 'network').map((s) => Number(s.sizeBytes));
-    expect(bytes.reduce((a, b) => a + b, 0)).toBe(300_300);
+    // One download of the 300 000 bytes the driver sends per picture, on a connection opened for it (urllib),
+    // whose handshake and slow start the run's TCP options charge (no hand-unrolled rounds).
+    const download = app.stages.find((s) => s.name === 'download')!;
+    expect(Number(download.sizeBytes)).toBe(300_000);
+    expect(download.newConnection).toBe(true);
+    const run = load().run;
+    expect(run.tcpSlowStart).toBe('new-connections');
+    expect(run.tcpFraming).toBe(true);
   });
 
   it('simulates; with one worker process, gthread threads overlap the downloads that a sync worker serializes', () => {

@@ -64,6 +64,12 @@ export const StageSchema = z.strictObject({
   sizeBytes: DistSchema.optional().describe(
     'Bytes per task for resource network. Required for network stages.',
   ),
+  newConnection: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Network stages: each task fetches its bytes over a TCP connection opened for it (a client library without keep-alive, e.g. Python's urllib): the handshake's round trip comes before the ask, and the bytes start in TCP slow start when run.tcpSlowStart is new-connections (with true every transfer pays it anyway). See docs/tcp-slow-start.md. Default false: the bytes flow on an open connection.",
+    ),
   target: z
     .string()
     .regex(/^[\w-]+\.[\w-]+$/, 'write the target as <layer>.<service>')
