@@ -2,7 +2,15 @@
 // progress.json whatever runs the trials, so a study on the Redis queue (real redis-server, real
 // `e2ctwin worker`) reports done/total/workers through the same route as a local one.
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -129,6 +137,15 @@ describe('a study in progress through the API', () => {
     for (const body of [r.body, list.body]) expect(body).not.toContain('hunter2');
     // Neither running nor finished: not a study.
     expect((await app.inject('/api/studies/no-such-study/progress')).statusCode).toBe(404);
+    // A progress file leading out of its folder (a symbolic link) is not read, as any study file.
+    const outside = path.join(tmp, 'outside-progress.json');
+    writeFileSync(outside, readFileSync(file));
+    mkdirSync(path.join(runsDir, 'linked-study'));
+    symlinkSync(outside, path.join(runsDir, 'linked-study', 'progress.json'));
+    expect((await app.inject('/api/studies/linked-study/progress')).statusCode).toBe(404);
+    const ids = (await app.inject('/api/studies')).json().studies.map((s: { id: string }) => s.id);
+    expect(ids).toContain('stopped-study');
+    expect(ids).not.toContain('linked-study');
   });
 });
 
