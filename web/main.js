@@ -212,6 +212,7 @@ async function renderStudiesView(el) {
     },
   });
   const open = studies.find((s) => s.id === state.study);
+  delete document.body.dataset.studyProgress; // set again by a progress card
   if (state.study) {
     const box = document.getElementById('study');
     try {

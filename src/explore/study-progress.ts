@@ -30,7 +30,20 @@ export interface StudyProgress {
   etaSeconds: number | null;
   startedAt: string;
   updatedAt: string;
+  /** The trials simulated last (newest first, at most {@link LATEST_TRIALS}): results as they arrive. */
+  latest: LatestTrial[];
 }
+
+/** A simulated trial as the progress file keeps it: its configuration, replication and headline metrics. */
+export interface LatestTrial {
+  config: Record<string, string | number | boolean>;
+  replication: number;
+  metrics: Record<string, number>;
+}
+
+/** Trials kept in `latest`, and the metrics kept of each (those the trial has). */
+export const LATEST_TRIALS = 8;
+export const LATEST_METRICS = ['responseTime.mean', 'responseTime.p95', 'throughput'] as const;
 
 /** What an ETA is computed from: the CLI's progress line and the progress file use the same. */
 export interface ProgressCounts {
@@ -87,6 +100,7 @@ export class ProgressFile {
       etaSeconds: null,
       startedAt: now,
       updatedAt: now,
+      latest: [],
     };
     this.write();
     this.#timer = setInterval(() => {
@@ -97,6 +111,18 @@ export class ProgressFile {
 
   /** Something changed: written within a second. */
   touch(): void {
+    this.#dirty = true;
+  }
+
+  /** A trial simulated just now: kept among the latest (written within a second). */
+  trial(t: LatestTrial): void {
+    const metrics = Object.fromEntries(
+      LATEST_METRICS.filter((k) => Number.isFinite(t.metrics[k])).map((k) => [k, t.metrics[k]!]),
+    );
+    this.#p.latest = [{ config: t.config, replication: t.replication, metrics }, ...this.#p.latest].slice(
+      0,
+      LATEST_TRIALS,
+    );
     this.#dirty = true;
   }
 
@@ -167,5 +193,23 @@ export function parseProgress(text: string): StudyProgress | undefined {
     etaSeconds: typeof d.etaSeconds === 'number' && Number.isFinite(d.etaSeconds) ? d.etaSeconds : null,
     startedAt: String(d.startedAt ?? ''),
     updatedAt: String(d.updatedAt ?? ''),
+    latest: Array.isArray(d.latest) ? d.latest.slice(0, LATEST_TRIALS).flatMap(latestTrial) : [],
   };
+}
+
+/** One entry of `latest` as written, or nothing: only plain values go to a page. */
+function latestTrial(v: unknown): LatestTrial[] {
+  if (!v || typeof v !== 'object') return [];
+  const t = v as Record<string, unknown>;
+  const plain = (x: unknown) => ['string', 'number', 'boolean'].includes(typeof x);
+  const entries = (o: unknown) => (o && typeof o === 'object' ? Object.entries(o) : []);
+  return [
+    {
+      config: Object.fromEntries(entries(t.config).filter(([, x]) => plain(x))) as LatestTrial['config'],
+      replication: typeof t.replication === 'number' ? t.replication : 0,
+      metrics: Object.fromEntries(
+        entries(t.metrics).filter(([, x]) => typeof x === 'number' && Number.isFinite(x)),
+      ) as LatestTrial['metrics'],
+    },
+  ];
 }

@@ -55,6 +55,7 @@ interface Progress {
   workers: number;
   etaSeconds: number | null;
   stalled: boolean;
+  latest: { config: Record<string, unknown>; replication: number; metrics: Record<string, number> }[];
 }
 
 const progressOf = async (id: string) =>
@@ -74,6 +75,13 @@ async function watch(id: string, args: string[], expected: { backend: string; wo
   });
   expect(mid.finished).toBe(false);
   expect(mid.progress).toMatchObject({ state: 'running', total: 32, stalled: false, ...expected });
+  // Results as they arrive: every trial simulated so far (none resumed), up to 8, with its configuration.
+  const { latest, done } = mid.progress!;
+  expect(latest).toHaveLength(Math.min(done, 8));
+  for (const t of latest) {
+    expect(Object.keys(t.config)).toEqual(['extract']);
+    expect(t.metrics['responseTime.mean']).toBeGreaterThan(0);
+  }
   const listed = (await app.inject('/api/studies')).json().studies.find((s: { id: string }) => s.id === id);
   expect(listed).toMatchObject({ kind: 'sweep', scenario: 'plantnet', results: false });
   expect(listed.progress).toMatchObject({ state: 'running', total: 32, ...expected });

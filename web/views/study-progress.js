@@ -72,7 +72,34 @@ export function renderStudyProgress(el, s) {
         .filter(Boolean)
         .join(' · '),
     );
+  latestTable(card, p.latest ?? []);
   document.body.dataset.studyProgress = `${p.state}:${p.done}/${p.total}:${p.workers}`;
+}
+
+const fmt = d3.format('.4~g');
+
+/** The trials simulated last, newest first: results as they arrive (the study's own charts come at its end). */
+function latestTable(card, latest) {
+  if (!latest.length) return;
+  const params = Object.keys(latest[0].config);
+  const metrics = [...new Set(latest.flatMap((t) => Object.keys(t.metrics)))];
+  card.append('h3').attr('class', 'chart-title').text('Latest trials (newest first)');
+  card
+    .append('table')
+    .attr('class', 'data')
+    .attr('id', 'study-latest')
+    .html(
+      `<thead><tr>${params.map((k) => `<th class="num">${esc(k)}</th>`).join('')}<th class="num">replication</th>${metrics
+        .map((m) => `<th class="num">${esc(m)}</th>`)
+        .join('')}</tr></thead><tbody>${latest
+        .map(
+          (t) =>
+            `<tr>${params.map((k) => `<td class="num">${esc(t.config[k])}</td>`).join('')}<td class="num">${esc(t.replication)}</td>${metrics
+              .map((m) => `<td class="num">${t.metrics[m] === undefined ? '—' : esc(fmt(t.metrics[m]))}</td>`)
+              .join('')}</tr>`,
+        )
+        .join('')}</tbody>`,
+    );
 }
 
 /** Updates the progress cells of the studies table in place (no redraw of the open study's charts). */

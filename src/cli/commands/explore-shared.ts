@@ -285,11 +285,17 @@ export async function startStudy(
       version: pkg.version,
       seedMode: flags.seeds,
       signal: controller.signal,
-      onTrial: ({ source }) => {
+      onTrial: ({ source, trial }) => {
         // A trial asked for again within the study (a sweep's probe, a repeated design point) is no new trial.
         if (source === 'shared') return;
         bar.tick(source === 'resumed');
-        tracker?.touch();
+        if (source === 'simulated' && trial)
+          tracker?.trial({
+            config: study.space.record(trial.config),
+            replication: trial.replication,
+            metrics: trial.metrics,
+          });
+        else tracker?.touch();
       },
       ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
       ...(flags.replications !== undefined
