@@ -47,3 +47,12 @@ export function esc(s) {
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
   );
 }
+
+/** A time left as the command line prints it: "40 s", "12 min", "3.5 h". */
+export function timeLeft(s) {
+  if (s == null || !Number.isFinite(s)) return '–';
+  const r = Math.round(s);
+  if (r < 120) return `${r} s`;
+  if (r < 7200) return `${Math.round(r / 60)} min`;
+  return `${(r / 3600).toFixed(1)} h`;
+}

@@ -9,6 +9,7 @@ import { renderCompare, renderRuns } from './views/runs-view.js';
 import { scenarioPanel } from './views/scenario-panel.js';
 import { renderTimeline } from './views/timeline-view.js';
 import { renderStudies, renderStudy } from './views/studies-view.js';
+import { isRunning, renderStudyProgress, updateProgressCells } from './views/study-progress.js';
 import { renderTopology } from './views/topology-view.js';
 import { renderUtilization } from './views/utilization-view.js';
 
@@ -210,19 +211,61 @@ async function renderStudiesView(el) {
       show('studies', true);
     },
   });
+  const open = studies.find((s) => s.id === state.study);
+  delete document.body.dataset.studyProgress; // set again by a progress card
   if (state.study) {
     const box = document.getElementById('study');
     try {
-      const study = await api.study(state.study);
-      if (token !== studiesRender) return;
-      renderStudy(box, study);
-      addExports(box, state.study);
+      // A running study without results yet: its progress alone; one with results (it resumes a finished
+      // study): its progress above them.
+      if (open?.progress && !open.results) {
+        box.innerHTML = `<h2>${esc(open.kind)}: ${esc(open.id)}</h2>`;
+        renderStudyProgress(box, open);
+      } else {
+        const study = await api.study(state.study);
+        if (token !== studiesRender) return;
+        renderStudy(box, study);
+        if (open?.progress && open.progress.state !== 'finished') renderStudyProgress(box, open);
+        addExports(box, state.study);
+      }
     } catch (err) {
       if (token !== studiesRender) return;
       box.innerHTML = `<div class="card error">${esc(err.message)}</div>`;
     }
   }
   document.body.dataset.studies = String(studies.length);
+  watchStudies(el, token, studies);
+}
+
+/** How often the Studies view asks for the progress of running studies. */
+const STUDY_POLL_MS = 1000;
+
+/**
+ * While a study runs, its progress is asked for every second: the table's progress cells and the open
+ * study's progress card follow it; when a study ends (or a new one appears) the view is drawn again, so its
+ * results show up as soon as its coordinator writes them.
+ */
+function watchStudies(el, token, studies) {
+  if (!studies.some(isRunning)) return;
+  setTimeout(async () => {
+    if (token !== studiesRender || state.view !== 'studies') return;
+    let fresh;
+    try {
+      ({ studies: fresh } = await api.studies());
+    } catch {
+      return watchStudies(el, token, studies); // the server restarting: try again
+    }
+    if (token !== studiesRender || state.view !== 'studies') return;
+    const changed =
+      fresh.length !== studies.length ||
+      studies.some((s) => isRunning(s) && !isRunning(fresh.find((f) => f.id === s.id)));
+    if (changed) return void renderStudiesView(el);
+    updateProgressCells(el, fresh);
+    const open = fresh.find((s) => s.id === state.study);
+    const box = document.getElementById('study');
+    if (open?.progress && box?.querySelector('#study-progress')) renderStudyProgress(box, open);
+    watchStudies(el, token, fresh);
+  }, STUDY_POLL_MS);
 }
 
 async function renderComparison() {

@@ -54,9 +54,17 @@ export interface EvaluatorOptions {
   signal?: AbortSignal;
   /**
    * Called after every trial, for progress: `simulated`, `resumed` (found in the store: finished by an
-   * earlier run of the study) or `shared` (asked again in this run: the same point of a design twice).
+   * earlier run of the study) or `shared` (asked again in this run: the same point of a design twice);
+   * the trial (configuration, replication, metrics) with the first two.
    */
-  onTrial?: (info: { source: 'simulated' | 'resumed' | 'shared' }) => void;
+  onTrial?: (info: { source: 'simulated' | 'resumed' | 'shared'; trial?: FinishedTrial }) => void;
+}
+
+/** A trial as it finishes, for progress displays. */
+export interface FinishedTrial {
+  config: Config;
+  replication: number;
+  metrics: FlatMetrics;
 }
 
 export const requestFidelity = (f: number): string[] => [`run.requests=${f}`, 'run.duration=1000000000'];
@@ -75,6 +83,7 @@ export class Evaluator {
   shared = 0;
   readonly #memo = new Map<string, Promise<FlatMetrics>>();
   readonly #queue: {
+    config: Config;
     task: TrialTask;
     key: TrialKey;
     resolve: (m: FlatMetrics) => void;
@@ -168,11 +177,15 @@ export class Evaluator {
     let p: Promise<FlatMetrics>;
     if (stored) {
       this.resumed++;
-      this.options.onTrial?.({ source: 'resumed' });
+      this.options.onTrial?.({
+        source: 'resumed',
+        trial: { config, replication: key.replication, metrics: stored.metrics },
+      });
       p = Promise.resolve(stored.metrics);
     } else {
       p = new Promise<FlatMetrics>((resolve, reject) => {
         this.#queue.push({
+          config,
           task: this.task(config, key.fidelity, key.replication, extra, key.seed),
           key,
           resolve,
@@ -202,7 +215,10 @@ export class Evaluator {
           if (out.ok) {
             this.options.store?.put({ ...job.key, metrics: out.metrics, wallMs: out.wallMs });
             this.simulated++;
-            this.options.onTrial?.({ source: 'simulated' });
+            this.options.onTrial?.({
+              source: 'simulated',
+              trial: { config: job.config, replication: job.key.replication, metrics: out.metrics },
+            });
             job.resolve(out.metrics);
             return;
           }

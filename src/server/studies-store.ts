@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { HEARTBEAT_MS, PROGRESS_FILE, parseProgress, type StudyProgress } from '../explore/study-progress.js';
 import { ServerError, ServerErrorCode } from './errors.js';
 import { parseFolderJson, type RunsStore } from './runs-store.js';
 
@@ -22,6 +23,21 @@ export interface StudySummary {
   /** Configurations evaluated (sweep results, optimizer evaluations) or simulated points. */
   points: number | null;
   modifiedAt: string;
+  /** Whether its result document is written (a running study has none yet, unless it resumes a finished one). */
+  results: boolean;
+  /** The study's progress.json, when its coordinator wrote one (every backend does); null for older studies. */
+  progress: ProgressView | null;
+}
+
+/** A study's progress as served: what its coordinator wrote, and how fresh that is. */
+export interface ProgressView extends Omit<StudyProgress, 'format'> {
+  /** Seconds since the coordinator last wrote it. */
+  ageSeconds: number;
+  /**
+   * Running, but not written for three heartbeats: its coordinator was killed or its machine stopped (the
+   * same command resumes the study).
+   */
+  stalled: boolean;
 }
 
 /**
@@ -45,6 +61,19 @@ export class StudiesStore {
     return out.sort((a, b) => b.modifiedAt.localeCompare(a.modifiedAt) || a.id.localeCompare(b.id));
   }
 
+  /**
+   * The progress of study `id` (null when its coordinator wrote none) and whether its results are written.
+   * A study that is neither running nor finished is STUDY_NOT_FOUND.
+   */
+  progress(id: string): { id: string; progress: ProgressView | null; finished: boolean } {
+    const dir = this.runs.folder(id);
+    const finished = RESULT_FILES.some((f) => existsSync(path.join(dir, f)));
+    const progress = this.#progress(id, dir);
+    if (!progress && !finished)
+      throw new ServerError(ServerErrorCode.STUDY_NOT_FOUND, `no study "${id}" in the runs folder`, { id });
+    return { id, progress: progress ?? null, finished };
+  }
+
   /** The study's result document as its verb wrote it. */
   read(id: string): { id: string; file: string; study: Record<string, unknown> } {
     const dir = this.runs.folder(id);
@@ -58,7 +87,22 @@ export class StudiesStore {
   #summary(id: string): StudySummary | undefined {
     const dir = this.runs.folder(id);
     const file = RESULT_FILES.find((f) => existsSync(path.join(dir, f)));
-    if (!file) return undefined;
+    const progress = this.#progress(id, dir) ?? null;
+    if (!file) {
+      // Running (or stopped before its results): listed from its progress alone.
+      if (!progress) return undefined;
+      return {
+        id,
+        kind: progress.kind,
+        scenario: progress.scenario,
+        method: '',
+        params: [],
+        points: null,
+        modifiedAt: statSync(path.join(dir, PROGRESS_FILE)).mtime.toISOString(),
+        results: false,
+        progress,
+      };
+    }
     const s = this.#parse(id, dir, file);
     if (!s) return undefined;
     const params = Array.isArray(s.params)
@@ -83,6 +127,28 @@ export class StudiesStore {
       params,
       points,
       modifiedAt: statSync(path.join(dir, file)).mtime.toISOString(),
+      results: true,
+      progress,
+    };
+  }
+
+  /** The folder's progress.json read under the same file checks as any study file; undefined when absent or not one. */
+  #progress(id: string, dir: string): ProgressView | undefined {
+    const full = path.join(dir, PROGRESS_FILE);
+    if (!existsSync(full)) return undefined;
+    let p: StudyProgress | undefined;
+    try {
+      p = parseProgress(this.runs.readFolderFile(dir, id, PROGRESS_FILE));
+    } catch {
+      return undefined; // replaced while read, or refused (a link out of the folder): as if absent
+    }
+    if (!p) return undefined;
+    const { format: _format, ...rest } = p;
+    const ageMs = Math.max(0, Date.now() - statSync(full).mtimeMs);
+    return {
+      ...rest,
+      ageSeconds: Math.round(ageMs / 1000),
+      stalled: p.state === 'running' && ageMs > 3 * HEARTBEAT_MS,
     };
   }
 

@@ -8,7 +8,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_HISTOGRAM_RELATIVE_ERROR, LogHistogram } from '../../src/metrics/index.js';
 import { parseTraceJsonl } from '../../src/trace/index.js';
-import { repoRoot } from '../support/cli.js';
+import { type CliProcess, exited, repoRoot, spawnCli, trialsIn } from '../support/cli.js';
+import { until } from '../support/poll.js';
+import { redisMissing, TestRedis } from '../support/redis.js';
 
 // End to end: the real `e2ctwin serve` (dist/, built by the global setup) driven by headless Chromium.
 // Screenshots of each view go to test-output/screenshots/ (ignored by git; CI keeps them as artifacts).
@@ -560,6 +562,110 @@ describe('the browser view (headless Chromium)', () => {
     await shot('12-study-sweep-parallel-coordinates.png');
     expect(pageErrors.filter((e) => !e.includes('status of 404'))).toEqual([]);
   });
+
+  it.skipIf(redisMissing !== undefined)(
+    'shows a study running on a Redis queue as it runs: trials done of planned, its workers, then its results',
+    async () => {
+      const redis = await TestRedis.start();
+      const url = `${redis.url}/0`;
+      const worker = spawnCli(['worker', '--backend', url, '--concurrency', '1']);
+      let coordinator: CliProcess | undefined;
+      try {
+        await until('the worker takes trials', () => worker.err().includes('taking trials'));
+        // 4 configurations × 4 replications on the one worker.
+        const dir = path.join(runsDir, 'sweep-on-redis');
+        coordinator = spawnCli([
+          'sweep',
+          'scenarios/plantnet.yaml',
+          '-p',
+          'cloud.engine.pools.extract=1..4',
+          '-r',
+          '4',
+          '--set',
+          'run.duration=1500',
+          '--set',
+          'run.warmup=50',
+          '--no-progress',
+          '--backend',
+          url,
+          '--out',
+          dir,
+        ]);
+        // Held part-way (the worker paused) so the page sees it running, however fast this machine is: the
+        // store is watched (progress.json follows it within a second, too late on a fast machine).
+        await until('a few trials done', () => trialsIn(dir) >= 2);
+        worker.kill('SIGSTOP');
+        const written = () => {
+          try {
+            return JSON.parse(readFileSync(path.join(dir, 'progress.json'), 'utf8')).done;
+          } catch {
+            return undefined; // being replaced
+          }
+        };
+        await until('progress.json has caught up with the store', () => written() === trialsIn(dir));
+        await page.goto(`${base}/#studies`);
+        await page.waitForFunction(
+          () => document.body.dataset.ready === 'yes' && document.body.dataset.view === 'studies',
+        );
+        const row = page.locator('#studies-table tr[data-study="sweep-on-redis"] .study-progress-text');
+        await row.waitFor();
+        expect(await row.textContent()).toMatch(/^running · trial \d+\/16 · 1 worker · ETA /);
+        await page.click('#studies-table tr[data-study="sweep-on-redis"] a');
+        await page.waitForSelector('#study-progress');
+        const shown = await page.evaluate(() => document.body.dataset.studyProgress!);
+        const [, done] = /^running:(\d+)\/16:1$/.exec(shown) ?? [];
+        expect(Number(done), shown).toBeGreaterThanOrEqual(2);
+        expect(Number(done), shown).toBeLessThan(16);
+        expect(await page.textContent('#study-progress')).toContain(
+          `on the Redis queue ${url}, 1 e2ctwin worker`,
+        );
+        // Results as they arrive: the trials simulated last, newest first (every one so far, up to 8).
+        expect(await page.locator('#study-latest tbody tr').count()).toBe(Math.min(Number(done), 8));
+        const heads = await page.$$eval('#study-latest th', (ths) => ths.map((t) => t.textContent));
+        expect(heads).toEqual([
+          'extract',
+          'replication',
+          'responseTime.mean',
+          'responseTime.p95',
+          'throughput',
+        ]);
+        await shot('13-study-running-on-redis.png');
+        // Going on: the page follows it without a reload (more trials done, or the card gone at its end),
+        // then draws the results when they are written.
+        worker.kill('SIGCONT');
+        await page.waitForFunction(
+          (d) => {
+            const m = /^running:(\d+)\/16:1$/.exec(document.body.dataset.studyProgress ?? '');
+            return !m || Number(m[1]) > d;
+          },
+          Number(done),
+          { timeout: 60_000 },
+        );
+        expect(await exited(coordinator), coordinator.err()).toBe(0);
+        // The page draws the study's results by itself (no navigation here): its chart, no progress card.
+        await page.waitForFunction(
+          () =>
+            document.querySelector('#study h2')?.textContent === 'sweep: sweep-on-redis' &&
+            !document.getElementById('study-progress') &&
+            document.querySelectorAll('#study-chart svg').length > 0,
+          undefined,
+          { timeout: 30_000 },
+        );
+        expect(await page.evaluate(() => document.body.dataset.study)).toBe('sweep:responseTime.mean');
+        const sweep = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8'));
+        expect(sweep.results).toHaveLength(4);
+        expect(await row.textContent()).toBe('done · 16 trials');
+        expect(pageErrors.filter((e) => !e.includes('status of 404'))).toEqual([]);
+      } finally {
+        worker.kill('SIGCONT');
+        worker.kill('SIGTERM');
+        coordinator?.kill('SIGTERM');
+        await Promise.all([exited(worker), coordinator ? exited(coordinator) : undefined]);
+        await redis.stop();
+      }
+    },
+    120_000,
+  );
 
   /** Opens each main view of run `runId` (Studies with the sweep open) and calls `check` on it. */
   async function eachView(check: (view: string) => Promise<void>) {

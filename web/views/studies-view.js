@@ -5,6 +5,7 @@ import { parallelCoordinates } from '../charts/parallel-coordinates.js';
 import { scatter } from '../charts/scatter.js';
 import { dateTime, esc } from '../format.js';
 import { cardWidth } from '../lib/layout.js';
+import { progressCell } from './study-progress.js';
 
 const fmt = d3.format('.4~g');
 
@@ -36,7 +37,7 @@ export function renderStudies(el, { studies, onOpen }) {
     .attr('class', 'muted')
     .text(
       studies.length
-        ? 'Study folders of e2ctwin sweep, sensitivity, optimize and validate-twin in the runs folder (their result JSON). Click one to see it.'
+        ? 'Study folders of e2ctwin sweep, sensitivity, optimize, capacity and validate-twin in the runs folder (their result JSON). Running studies show their progress, on this machine or on a Redis queue alike. Click one to see it.'
         : 'No study folders in the runs folder yet: run e2ctwin sweep, sensitivity, optimize or validate-twin with --out inside it (e.g. --out runs/my-sweep).',
     );
   if (!studies.length) return;
@@ -46,11 +47,11 @@ export function renderStudies(el, { studies, onOpen }) {
     .attr('class', 'data')
     .attr('id', 'studies-table')
     .html(
-      `<thead><tr><th>study</th><th>kind</th><th>design / method</th><th>scenario</th><th>parameters</th><th class="num">points</th><th>written</th></tr></thead><tbody>${studies
+      `<thead><tr><th>study</th><th>kind</th><th>design / method</th><th>scenario</th><th>parameters</th><th class="num">points</th><th>progress</th><th>written</th></tr></thead><tbody>${studies
         .map(
           (s) => `
     <tr data-study="${esc(s.id)}"><td><a href="#studies/${encodeURIComponent(s.id)}" class="study-link">${esc(s.id)}</a></td><td>${esc(s.kind)}</td><td>${esc(s.method)}</td><td>${esc(s.scenario)}</td>
-    <td>${esc(s.params.join(', '))}</td><td class="num">${s.points ?? '—'}</td><td>${esc(dateTime(s.modifiedAt))}</td></tr>`,
+    <td>${esc(s.params.join(', '))}</td><td class="num">${s.points ?? '—'}</td><td class="study-progress">${progressCell(s)}</td><td>${esc(dateTime(s.modifiedAt))}</td></tr>`,
         )
         .join('')}</tbody>`,
     );

@@ -9,6 +9,12 @@ import { defaultWorkers, PiscinaRunner } from '../../explore/piscina-runner.js';
 import { hash31, type SeedMode } from '../../explore/seeds.js';
 import type { Space } from '../../explore/space.js';
 import { openStudy, type Study } from '../../explore/study.js';
+import {
+  etaMs,
+  type ProgressCounts,
+  ProgressFile,
+  type ProgressState,
+} from '../../explore/study-progress.js';
 import { checkOutFolder, metricsJson, replaceFile, studyFolder } from '../../run-folder/index.js';
 import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
@@ -96,6 +102,8 @@ export interface CliStudy {
   outDir: string;
   signal: AbortSignal;
   progress: Progress;
+  /** The study folder's progress.json (what the browser shows); runStudy writes its last state. */
+  progressFile: ProgressFile;
   /** Writes a file into the study folder; returns its path. */
   write(name: string, text: string): string;
   /** Stops the bar, closes the pool and the store, removes the Ctrl-C handler. */
@@ -109,21 +117,12 @@ export interface Progress {
 }
 
 /** What a queue study's progress shows: trials done of planned, the workers taking them, the time left. */
-export interface QueueProgress {
-  done: number;
-  total: number;
-  /** Trials taken from the store (they say nothing of the rate). */
-  reused: number;
-  workers: number;
-  elapsedMs: number;
-}
+export type QueueProgress = ProgressCounts;
 
 /** `trial 12/64 · 3 workers · ETA 40 s`: the ETA from the rate of the trials simulated so far. */
 export function queueProgressLine(p: QueueProgress): string {
-  const simulated = p.done - p.reused;
-  const left = Math.max(0, p.total - p.done);
-  const eta =
-    left === 0 ? '0 s' : simulated <= 0 || p.workers === 0 ? '–' : seconds((p.elapsedMs / simulated) * left);
+  const ms = etaMs(p);
+  const eta = ms === undefined ? '–' : seconds(ms);
   return `trial ${p.done}/${p.total} · ${p.workers} worker${p.workers === 1 ? '' : 's'} · ETA ${eta}`;
 }
 
@@ -145,7 +144,10 @@ const QUEUE_LINE_EVERY_MS = 10_000;
 function progressBar(
   label: string,
   o: { enabled: boolean; tty: boolean; workers?: () => number },
-): Progress & { tick: (resumed: boolean) => void } {
+): Progress & {
+  tick: (resumed: boolean) => void;
+  counts: () => { done: number; total: number; reused: number };
+} {
   const { enabled, tty, workers } = o;
   let total = 0,
     done = 0,
@@ -179,6 +181,7 @@ function progressBar(
   const timer = workers && enabled ? setInterval(look, 1000) : undefined;
   timer?.unref();
   return {
+    counts: () => ({ done, total: Math.max(total, done), reused }),
     plan(n) {
       total += n;
       bar?.setTotal(total);
@@ -238,8 +241,10 @@ export async function startStudy(
   const checkOut = (dir: string) => checkOutFolder(dir, { option: '--out', kind: studyFolder });
   if (flags.out !== undefined) checkOut(flags.out);
   const controller = new AbortController();
-  const runner: TrialRunner =
-    flags.backend !== undefined ? await queueRunner(flags.backend) : localRunner(capWorkers(flags.workers));
+  const { runner, backend } =
+    flags.backend !== undefined
+      ? await queueRunner(flags.backend)
+      : { runner: localRunner(capWorkers(flags.workers)), backend: 'local' };
   const queue = runner as { workers?: { processes: number } };
   const tty = process.stderr.isTTY === true;
   const bar = progressBar(verb, {
@@ -250,6 +255,7 @@ export async function startStudy(
   });
   let study: Study;
   let outDir: string;
+  let tracker: ProgressFile | undefined;
   try {
     const roots = fileRoots(flags);
     const scenario = loadScenarioOrThrow(file, { overrides: flags.set, ...roots });
@@ -279,7 +285,18 @@ export async function startStudy(
       version: pkg.version,
       seedMode: flags.seeds,
       signal: controller.signal,
-      onTrial: ({ source }) => bar.tick(source === 'resumed'),
+      onTrial: ({ source, trial }) => {
+        // A trial asked for again within the study (a sweep's probe, a repeated design point) is no new trial.
+        if (source === 'shared') return;
+        bar.tick(source === 'resumed');
+        if (source === 'simulated' && trial)
+          tracker?.trial({
+            config: study.space.record(trial.config),
+            replication: trial.replication,
+            metrics: trial.metrics,
+          });
+        else tracker?.touch();
+      },
       ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
       ...(flags.replications !== undefined
         ? { replications: flags.replications }
@@ -296,6 +313,17 @@ export async function startStudy(
       `resuming: ${study.store.resumed} finished trial${study.store.resumed === 1 ? '' : 's'} in ${study.store.file}\n`,
     );
   study.store?.setMeta('lastCommand', { verb, file, flags: { ...flags }, definition });
+  // The same file for every backend: the browser shows a queue study's progress as it shows a local one.
+  const progressFile = new ProgressFile(outDir, {
+    kind: verb,
+    scenario: study.scenario.name,
+    backend,
+    counts: () => ({
+      ...bar.counts(),
+      workers: flags.backend !== undefined ? (queue.workers?.processes ?? 0) : runner.concurrency,
+    }),
+  });
+  tracker = progressFile;
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(130);
     controller.abort();
@@ -308,7 +336,14 @@ export async function startStudy(
     runner,
     outDir,
     signal: controller.signal,
-    progress: bar,
+    progress: {
+      plan(n) {
+        bar.plan(n);
+        progressFile.touch();
+      },
+      stop: () => bar.stop(),
+    },
+    progressFile,
     write(name, text) {
       const f = path.join(outDir, name);
       // Whole or not at all: an interrupted write never leaves half a results file.
@@ -336,9 +371,11 @@ export async function runStudy(
   body: (s: CliStudy) => Promise<void>,
 ): Promise<void> {
   let s: CliStudy | undefined;
+  let outcome: Exclude<ProgressState, 'running'> = 'failed';
   try {
     s = await open();
     await body(s);
+    outcome = 'finished';
   } catch (err) {
     if (err instanceof ExploreError && BAD_INPUT_CODES.has(err.code)) {
       process.stderr.write(`error: ${err.message}${err.hint ? ` (${err.hint})` : ''}  [${err.code}]\n`);
@@ -346,6 +383,7 @@ export async function runStudy(
       return;
     }
     if (err instanceof ExploreError && err.code === ExploreErrorCode.INTERRUPTED && s) {
+      outcome = 'interrupted';
       s.progress.stop();
       const n = s.study.store?.count() ?? 0;
       process.stderr.write(
@@ -355,6 +393,7 @@ export async function runStudy(
       return;
     }
     if (err instanceof ExploreError && err.code === ExploreErrorCode.BACKEND_LOST && s) {
+      outcome = 'interrupted';
       s.progress.stop();
       const n = s.study.store?.count() ?? 0;
       process.stderr.write(
@@ -365,6 +404,7 @@ export async function runStudy(
     }
     throw err;
   } finally {
+    s?.progressFile.end(outcome);
     await s?.close();
   }
 }
@@ -376,7 +416,7 @@ const localRunner = (workers: number): TrialRunner =>
  * The queue of `--backend`: a malformed URL, an unreachable Redis or a wrong password is bad input (exit 2,
  * within 5 s, before the study folder is touched). bullmq is loaded only here.
  */
-async function queueRunner(url: string): Promise<TrialRunner> {
+async function queueRunner(url: string): Promise<{ runner: TrialRunner; backend: string }> {
   const { parseRedisUrl } = await import('../../explore/redis-url.js');
   const target = parseRedisUrl(url);
   const { QueueRunner } = await import('../../explore/queue-runner.js');
@@ -388,7 +428,7 @@ async function queueRunner(url: string): Promise<TrialRunner> {
       ? `queue ${target.display}: no worker connected yet; trials wait until one is (e2ctwin worker --backend ${target.display})`
       : `queue ${target.display}: ${processes} worker${processes === 1 ? '' : 's'}, ${slots} trial${slots === 1 ? '' : 's'} at a time`,
   );
-  return runner;
+  return { runner, backend: target.display };
 }
 
 /** The closing line of a study: trials simulated and resumed, and where the folder is. */

@@ -1,0 +1,215 @@
+import path from 'node:path';
+import { replaceFile } from '../run-folder/index.js';
+
+/**
+ * A running study's progress, as its coordinator writes it into the study folder (`progress.json`) whatever
+ * the backend runs the trials (local worker threads or a Redis queue): the browser reads this one file for
+ * both, so a distributed study shows the same progress as a local one.
+ */
+export const PROGRESS_FILE = 'progress.json';
+export const PROGRESS_FORMAT = 'e2ctwin-study-progress';
+
+export type ProgressState = 'running' | 'finished' | 'interrupted' | 'failed';
+
+export interface StudyProgress {
+  format: typeof PROGRESS_FORMAT;
+  /** sweep, sensitivity, optimize or capacity. */
+  kind: string;
+  scenario: string;
+  state: ProgressState;
+  /** `local` or the queue's URL as shown to people (never a password). */
+  backend: string;
+  /** Trials finished (simulated or taken from the store) of those planned so far (optimizers plan as they go). */
+  done: number;
+  total: number;
+  /** Trials taken from the store: they say nothing of the rate. */
+  reused: number;
+  /** Worker threads (local) or `e2ctwin worker` processes taking this study's trials (Redis). */
+  workers: number;
+  /** Time left at the rate of the trials simulated so far; null while unknown. */
+  etaSeconds: number | null;
+  startedAt: string;
+  updatedAt: string;
+  /** The trials simulated last (newest first, at most {@link LATEST_TRIALS}): results as they arrive. */
+  latest: LatestTrial[];
+}
+
+/** A simulated trial as the progress file keeps it: its configuration, replication and headline metrics. */
+export interface LatestTrial {
+  config: Record<string, string | number | boolean>;
+  replication: number;
+  metrics: Record<string, number>;
+}
+
+/** Trials kept in `latest`, and the metrics kept of each (those the trial has). */
+export const LATEST_TRIALS = 8;
+export const LATEST_METRICS = ['responseTime.mean', 'responseTime.p95', 'throughput'] as const;
+
+/** What an ETA is computed from: the CLI's progress line and the progress file use the same. */
+export interface ProgressCounts {
+  done: number;
+  total: number;
+  reused: number;
+  workers: number;
+  elapsedMs: number;
+}
+
+/** Milliseconds left at the rate of the trials simulated so far (0 when done; undefined while unknown). */
+export function etaMs(p: ProgressCounts): number | undefined {
+  const simulated = p.done - p.reused;
+  const left = Math.max(0, p.total - p.done);
+  if (left === 0) return 0;
+  if (simulated <= 0 || p.workers === 0) return undefined;
+  return (p.elapsedMs / simulated) * left;
+}
+
+/** A password written into a URL's user part (`//user:secret@`) masked, for anything shown or served. */
+export const maskUrlPassword = (url: string): string => url.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
+
+/**
+ * Writes `progress.json` into a study folder: at once when asked, otherwise at most once a second when
+ * something changed and every {@link HEARTBEAT_MS} anyway (a reader tells a study whose coordinator died
+ * by a file that stopped changing). Each write replaces the whole file (never half a document).
+ */
+export class ProgressFile {
+  readonly file: string;
+  #p: StudyProgress;
+  #dirty = false;
+  #lastWrite = 0;
+  readonly #started = Date.now();
+  readonly #timer: NodeJS.Timeout;
+  readonly #counts: () => Omit<ProgressCounts, 'elapsedMs'>;
+
+  constructor(
+    dir: string,
+    o: { kind: string; scenario: string; backend: string; counts: () => Omit<ProgressCounts, 'elapsedMs'> },
+  ) {
+    this.file = path.join(dir, PROGRESS_FILE);
+    this.#counts = o.counts;
+    const now = new Date(this.#started).toISOString();
+    this.#p = {
+      format: PROGRESS_FORMAT,
+      kind: o.kind,
+      scenario: o.scenario,
+      state: 'running',
+      backend: maskUrlPassword(o.backend),
+      done: 0,
+      total: 0,
+      reused: 0,
+      workers: 0,
+      etaSeconds: null,
+      startedAt: now,
+      updatedAt: now,
+      latest: [],
+    };
+    this.write();
+    this.#timer = setInterval(() => {
+      if (this.#dirty || Date.now() - this.#lastWrite >= HEARTBEAT_MS || this.#workersChanged()) this.write();
+    }, 1000);
+    this.#timer.unref();
+  }
+
+  /** Something changed: written within a second. */
+  touch(): void {
+    this.#dirty = true;
+  }
+
+  /** A trial simulated just now: kept among the latest (written within a second). */
+  trial(t: LatestTrial): void {
+    const metrics = Object.fromEntries(
+      LATEST_METRICS.filter((k) => Number.isFinite(t.metrics[k])).map((k) => [k, t.metrics[k]!]),
+    );
+    this.#p.latest = [{ config: t.config, replication: t.replication, metrics }, ...this.#p.latest].slice(
+      0,
+      LATEST_TRIALS,
+    );
+    this.#dirty = true;
+  }
+
+  /** Writes the current counts now. */
+  write(): void {
+    const c = { ...this.#counts(), elapsedMs: Date.now() - this.#started };
+    const eta = etaMs(c);
+    this.#p = {
+      ...this.#p,
+      done: c.done,
+      // Finished: what ran is the whole study (plans of some designs count a repeated point twice).
+      total: this.#p.state === 'finished' ? c.done : Math.max(c.total, c.done),
+      reused: c.reused,
+      workers: c.workers,
+      etaSeconds: eta === undefined ? null : Math.round(eta / 1000),
+      updatedAt: new Date().toISOString(),
+    };
+    this.#dirty = false;
+    this.#lastWrite = Date.now();
+    try {
+      replaceFile(this.file, `${JSON.stringify(this.#p, null, 2)}\n`);
+    } catch {
+      // Progress is for people watching: a full disk or a removed folder must not stop the study.
+    }
+  }
+
+  /** The last state written, then no more writes. */
+  end(state: Exclude<ProgressState, 'running'>): void {
+    clearInterval(this.#timer);
+    this.#p = { ...this.#p, state };
+    this.write();
+  }
+
+  #workersChanged(): boolean {
+    return this.#counts().workers !== this.#p.workers;
+  }
+}
+
+/** How often an unchanged progress file is written again: a reader takes a file older than 3 × this as stalled. */
+export const HEARTBEAT_MS = 5000;
+
+/**
+ * Reads a progress document (another process writes it): undefined when it is not one. The backend is
+ * masked again (a file written by hand or by another tool must not put a password on a page).
+ */
+export function parseProgress(text: string): StudyProgress | undefined {
+  let d: Record<string, unknown>;
+  try {
+    d = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (!d || typeof d !== 'object' || d.format !== PROGRESS_FORMAT) return undefined;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
+  const state = ['running', 'finished', 'interrupted', 'failed'].includes(String(d.state))
+    ? (d.state as ProgressState)
+    : 'failed';
+  return {
+    format: PROGRESS_FORMAT,
+    kind: String(d.kind ?? ''),
+    scenario: String(d.scenario ?? ''),
+    state,
+    backend: maskUrlPassword(String(d.backend ?? '')),
+    done: num(d.done),
+    total: num(d.total),
+    reused: num(d.reused),
+    workers: num(d.workers),
+    etaSeconds: typeof d.etaSeconds === 'number' && Number.isFinite(d.etaSeconds) ? d.etaSeconds : null,
+    startedAt: String(d.startedAt ?? ''),
+    updatedAt: String(d.updatedAt ?? ''),
+    latest: Array.isArray(d.latest) ? d.latest.slice(0, LATEST_TRIALS).flatMap(latestTrial) : [],
+  };
+}
+
+/** One entry of `latest` as written, or nothing: only plain values go to a page. */
+function latestTrial(v: unknown): LatestTrial[] {
+  if (!v || typeof v !== 'object') return [];
+  const t = v as Record<string, unknown>;
+  const plain = (x: unknown) => ['string', 'number', 'boolean'].includes(typeof x);
+  const entries = (o: unknown) => (o && typeof o === 'object' ? Object.entries(o) : []);
+  return [
+    {
+      config: Object.fromEntries(entries(t.config).filter(([, x]) => plain(x))) as LatestTrial['config'],
+      replication: typeof t.replication === 'number' ? t.replication : 0,
+      metrics: Object.fromEntries(
+        entries(t.metrics).filter(([, x]) => typeof x === 'number' && Number.isFinite(x)),
+      ) as LatestTrial['metrics'],
+    },
+  ];
+}
