@@ -319,6 +319,31 @@ describe('the browser view (headless Chromium)', () => {
     );
   });
 
+  it('exports the timeline as SVG with its bars: the canvas they are painted on goes in as an image', async () => {
+    const [d] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('#timeline .export-bar button[data-export=svg]'),
+    ]);
+    const file = path.join(tmp, d.suggestedFilename());
+    await d.saveAs(file);
+    const text = readFileSync(file, 'utf8');
+    expect(text.startsWith('<svg')).toBe(true);
+    const image =
+      /<image x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" href="data:image\/png;base64,([^"]+)"/.exec(
+        text,
+      );
+    expect(image, text.slice(0, 200)).not.toBeNull();
+    // Where the canvas sits over the svg, and as large.
+    const at = await page.evaluate(() => {
+      const svg = document.querySelector('#timeline svg')!.getBoundingClientRect();
+      const c = document.querySelector('#timeline canvas')!.getBoundingClientRect();
+      return [c.left - svg.left, c.top - svg.top, c.width, c.height];
+    });
+    expect(image!.slice(1, 5).map(Number)).toEqual(at);
+    const png = Buffer.from(image![5]!, 'base64');
+    expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+  });
+
   it("marks p50/p95/p99 of the run's metrics and the abandonment threshold on the response-time distribution", async () => {
     await openView('latency');
     const metrics = JSON.parse(runFile(runId, 'metrics.json'));
