@@ -220,7 +220,7 @@ describe('the browser view (headless Chromium)', () => {
     await page.click('#editor summary');
   });
 
-  it("runs the default scenario from the page; the timeline draws one bar per span of the run's trace", async () => {
+  it("runs the default scenario from the page; the timeline draws every span of the run's trace (its own bar, or merged in a pixel column)", async () => {
     runId = await runFromPage('run.replications=3');
     expect(await page.textContent('#progress .label')).toContain(`→ ${runId}`);
     const { header, spans } = parseTraceJsonl(runFile(runId, 'trace.jsonl'));
@@ -713,6 +713,16 @@ describe('the browser view (headless Chromium)', () => {
       // The domain narrowed at each step.
       const [d0, d1] = (await page.evaluate(() => timelineOf().domain()))!;
       expect(d1 - d0).toBeLessThan((copies * length) / 4);
+
+      // Back to the timeline from another view: drawn anew from the rows laid out the first time.
+      await openView('utilization');
+      await openView('timeline');
+      await page.waitForSelector(TIMELINE_DRAWN);
+      const again = Number(await page.getAttribute('#timeline canvas', 'data-render-ms'));
+      console.log(
+        `timeline of ${total.toLocaleString('en-US')} spans drawn again after a tab switch in ${again.toFixed(0)} ms`,
+      );
+      expect(again).toBeLessThan(5_000);
 
       // Hit testing at this scale: a request of the last copy, found by id, is listed with all its spans.
       const last = spans.findLast((s) => s.kind === 'request')!.request + (copies - 1) * ids;

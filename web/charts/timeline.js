@@ -54,7 +54,7 @@ export function timeline() {
         .text('This run has no spans (run.spanSample = 0, or nothing was sampled).');
       return;
     }
-    const layout = layoutLanes(spans, poolOrderOf(scenario));
+    const { layout, index } = prepared(spans, poolOrderOf(scenario));
     const services = new Map((scenario?.services ?? []).map((sv) => [sv.id, sv]));
     const nRows = layout.rows.length;
     const rowH = Math.max(
@@ -207,7 +207,6 @@ export function timeline() {
       }
       return styleOf.get(key);
     };
-    const index = spanIndex(spans, layout.rowOf, nRows);
     const slotStyle = new Uint16Array(spans.length);
     for (let k = 0; k < spans.length; k++) {
       const d = spans[index.order[k]];
@@ -438,6 +437,19 @@ export function timeline() {
     return arguments.length ? ((onSelect = _), chart) : onSelect;
   };
   return chart;
+}
+
+// Rows and index of a trace, kept while its spans array lives: switching views or resizing the window
+// draws the chart anew, and laying out a quarter of a million spans is most of a first render.
+const preparedOf = new WeakMap();
+function prepared(spans, poolOrder) {
+  const key = poolOrder.join('\u0000');
+  const hit = preparedOf.get(spans);
+  if (hit?.key === key) return hit;
+  const layout = layoutLanes(spans, poolOrder);
+  const made = { key, layout, index: spanIndex(spans, layout.rowOf, layout.rows.length) };
+  preparedOf.set(spans, made);
+  return made;
 }
 
 /** The hatch of waiting spans (index.html's #hatch pattern) as a canvas pattern. */
