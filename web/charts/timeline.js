@@ -47,6 +47,7 @@ export function timeline() {
   function render(root, { spans }) {
     const began = performance.now();
     root.selectAll('*').remove();
+    zoomTarget = null; // until this render has a canvas to zoom
     if (!spans.length) {
       root
         .append('p')
@@ -237,8 +238,16 @@ export function timeline() {
       let bars = 0;
       let columns = 0;
       let covered = 0;
+      // Adjacent merged columns of one style in a row go out as one rectangle (a dense stretch of a row
+      // is one rectangle, not hundreds).
+      let run = { style: -1, from: 0, to: 0, y: 0 };
+      const flush = () => {
+        if (run.style >= 0) paths[run.style].rect(run.from, run.y, run.to - run.from, barH);
+        run.style = -1;
+      };
       const draw = {
         bar: (k, p0, p1, r) => {
+          flush();
           const a = Math.max(p0, -1);
           const w = Math.min(p1, plotW + 1) - a;
           paths[slotStyle[k]].rect(a, rowY[r] + barOff, w, barH);
@@ -246,12 +255,20 @@ export function timeline() {
           bars++;
         },
         column: (k, col, _count, r) => {
-          paths[slotStyle[k]].rect(Math.max(0, col), rowY[r] + barOff, 1, barH);
+          const from = Math.max(0, col);
+          if (run.style === slotStyle[k] && run.to === from) run.to = from + 1;
+          else {
+            flush();
+            run = { style: slotStyle[k], from, to: from + 1, y: rowY[r] + barOff };
+          }
           columns++;
         },
       };
       const view = { d0, d1, kx };
-      for (let r = 0; r < nRows; r++) covered += visitRow(index, r, view, draw);
+      for (let r = 0; r < nRows; r++) {
+        covered += visitRow(index, r, view, draw);
+        flush();
+      }
       ctx.globalAlpha = picked === null ? 1 : 0.12;
       styles.forEach((style, i) => {
         ctx.fillStyle = style;
