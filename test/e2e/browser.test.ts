@@ -238,6 +238,7 @@ describe('the browser view (headless Chromium)', () => {
     const frame = await drawnFrame();
     expect(frame.covered).toBe(spans.length);
     expect(frame.bars).toBeGreaterThan(0);
+    const whole = (await page.evaluate(() => timelineOf().domain()))!;
     await shot('03-timeline.png');
 
     // Zoom to one request, hover one of its bars, click it: its spans are listed.
@@ -305,6 +306,13 @@ describe('the browser view (headless Chromium)', () => {
     await page.keyboard.press('s');
     const [e0, e1] = await domain();
     expect(e1 - e0).toBeCloseTo(a1 - a0, 6);
+    // Reset zoom: back to the whole run (at the end of a short transition).
+    await page.click('#timeline-reset');
+    await page.waitForFunction(([w0, w1]) => {
+      const [d0, d1] = timelineOf().domain()!;
+      return Math.abs(d0 - w0) < 1e-9 && Math.abs(d1 - w1) < 1e-9;
+    }, whole);
+    expect((await drawnFrame()).covered).toBe(spans.length);
   });
 
   it("exports the timeline as the run's Chrome trace file", async () => {
