@@ -18,16 +18,20 @@ export function traceFileOf(dir: string): string | undefined {
 /**
  * The trace of a run folder, every line checked: a line that is not JSON, a header that is not an
  * e2ctwin trace's, or a span with a missing or mistyped field is a {@link RunFolderError} naming the
- * file, the line and the field. Undefined when the folder has no trace file.
+ * file, the line and the field. Undefined when the folder has no trace file. With `keepLines`, the
+ * span lines as read are returned too (`lines[i]` is the JSON text of `spans[i]`): the server sends them
+ * as they are instead of serializing the spans again.
  */
 export function readRunTrace(
   dir: string,
-): { header: TraceHeader; spans: SpanRecord[]; file: string } | undefined {
+  { keepLines = false }: { keepLines?: boolean } = {},
+): { header: TraceHeader; spans: SpanRecord[]; file: string; lines?: string[] } | undefined {
   const file = traceFileOf(dir);
   if (!file) return undefined;
   const lines = readRunText(file).split('\n');
   let header: TraceHeader | undefined;
   const spans: SpanRecord[] = [];
+  const kept: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i]!;
     if (text.trim() === '') continue;
@@ -48,6 +52,7 @@ export function readRunTrace(
     const bad = spanProblem(value);
     if (bad) throw new RunFolderError(Code.READ_SHAPE, { file, line, field: bad.field }, bad.problem);
     spans.push(value as SpanRecord);
+    if (keepLines) kept.push(text);
   }
   if (!header)
     throw new RunFolderError(
@@ -55,7 +60,7 @@ export function readRunTrace(
       { file },
       'empty: an e2ctwin trace starts with its header line',
     );
-  return { header, spans, file };
+  return keepLines ? { header, spans, file, lines: kept } : { header, spans, file };
 }
 
 /** What is wrong with a span record, if anything (checked by hand: traces hold up to millions of spans). */

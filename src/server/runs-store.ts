@@ -106,6 +106,33 @@ export class RunsStore {
    * is RUN_FILE_INVALID, named by its file name and line only (never a path of this machine).
    */
   readTrace(id: string): { header: TraceHeader; spans: SpanRecord[] } {
+    const { header, spans } = this.#trace(id, false);
+    return { header, spans };
+  }
+
+  /**
+   * The trace of run `id` as the JSON text of `{header, spans}` (what the timeline fetches), checked as
+   * {@link readTrace} checks it, made of the span lines as read: serializing a quarter of a million
+   * spans again cost as much as reading them. The last text made is kept while its file is unchanged
+   * (size and modification time), so opening the same run again does not read it anew.
+   */
+  traceJson(id: string): string {
+    const dir = this.dirOf(id);
+    const file = traceFileOf(dir);
+    // The same checks as a read (inside the folder, a regular file, not too large) before the cache.
+    const real = file ? this.#checkedFile(dir, id, path.basename(file)) : undefined;
+    const stat = real ? statSync(real) : undefined;
+    const key = real && stat ? `${real}\u0000${stat.size}\u0000${stat.mtimeMs}` : '';
+    if (key && this.#lastTrace?.key === key) return this.#lastTrace.json;
+    const { header, lines } = this.#trace(id, true);
+    const json = `{"header":${JSON.stringify(header)},"spans":[${lines!.join(',')}]}`;
+    this.#lastTrace = key ? { key, json } : undefined;
+    return json;
+  }
+
+  #lastTrace: { key: string; json: string } | undefined;
+
+  #trace(id: string, keepLines: boolean): NonNullable<ReturnType<typeof readRunTrace>> {
     const dir = this.dirOf(id);
     const file = traceFileOf(dir);
     if (!file) {
@@ -118,10 +145,10 @@ export class RunsStore {
     const name = path.basename(file);
     this.#checkedFile(dir, id, name);
     try {
-      const trace = readRunTrace(dir);
+      const trace = readRunTrace(dir, { keepLines });
       if (!trace)
         throw new ServerError(ServerErrorCode.RUN_FILE_MISSING, `"${id}" has no ${name}`, { id, file: name });
-      return { header: trace.header, spans: trace.spans };
+      return trace;
     } catch (err) {
       if (!(err instanceof RunFolderError)) throw err;
       const { line, field } = err.where;

@@ -4,13 +4,19 @@ import { layoutLanes, poolOrderOf } from '../lib/lanes.js';
 import { legend } from './legend.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
 import { describeChart } from '../lib/a11y.js';
+import { lowerBound, slotAt, spanIndex, visitRow } from '../lib/span-index.js';
 
 const STATUS_COLOR = { ok: '#94a3b8', abandoned: '#f97316', rejected: '#dc2626' };
 
 /**
  * A Gantt chart of trace spans (reusable chart): one bar per span, rows from layoutLanes (hosts, pool
- * threads, queues, requests, network), wheel to zoom and drag to pan the time axis, hover for the
- * span's details, click a bar to highlight its request.
+ * threads, queues, requests, network), wheel to zoom and drag to pan the time axis (or W/S and A/D when
+ * the bars have the focus), hover for the span's details, click a bar to highlight its request.
+ *
+ * The bars are painted on a canvas over the SVG of labels and axes, with level of detail: spans narrower
+ * than a pixel are merged per row and pixel column (lib/span-index.js), so a frame costs O(pixels) and
+ * a trace of 250,000 spans zooms as smoothly as one of 5,000. What the last frame drew is in the
+ * canvas's data attributes and chart.drawn() (for tests), and in its aria-label.
  *
  *   timeline().width(1000).maxPlotHeight(560).scenario(resolved).color(scale)(d3.select(el).datum({spans}))
  */
@@ -27,6 +33,10 @@ export function timeline() {
   let zoomTarget = null;
   let x0 = null;
   let selectRequest = () => {};
+  let drawnStats = () => null;
+  let laidOutSpans = () => [];
+  let boxOfSpan = () => null;
+  let currentDomain = () => null;
 
   function chart(selection) {
     selection.each(function (data) {
@@ -35,7 +45,9 @@ export function timeline() {
   }
 
   function render(root, { spans }) {
+    const began = performance.now();
     root.selectAll('*').remove();
+    zoomTarget = null; // until this render has a canvas to zoom
     if (!spans.length) {
       root
         .append('p')
@@ -43,7 +55,7 @@ export function timeline() {
         .text('This run has no spans (run.spanSample = 0, or nothing was sampled).');
       return;
     }
-    const layout = layoutLanes(spans, poolOrderOf(scenario));
+    const { layout, index } = prepared(spans, poolOrderOf(scenario));
     const services = new Map((scenario?.services ?? []).map((sv) => [sv.id, sv]));
     const nRows = layout.rows.length;
     const rowH = Math.max(
@@ -87,7 +99,9 @@ export function timeline() {
         ...statuses.map((st) => ({ label: `request (${st})`, color: STATUS_COLOR[st] ?? '#94a3b8' })),
       ]);
 
-    const svg = root.append('svg').attr('class', 'timeline-chart').attr('width', width);
+    // The SVG holds legend, bands, labels, grid and axes; the canvas over its plot area holds the bars.
+    const wrap = root.append('div').attr('class', 'timeline-wrap').style('width', `${width}px`);
+    const svg = wrap.append('svg').attr('class', 'timeline-chart').attr('width', width);
     describeChart(
       svg,
       `Request timeline: ${spans.length} spans of the traced requests, by host and track, over time`,
@@ -96,14 +110,6 @@ export function timeline() {
     leg(legendG);
     const top = leg.height() + 14;
     svg.attr('height', top + margin.top + plotH + margin.bottom);
-    const clipId = `tl-clip-${Math.random().toString(36).slice(2, 8)}`;
-    svg
-      .append('defs')
-      .append('clipPath')
-      .attr('id', clipId)
-      .append('rect')
-      .attr('width', plotW)
-      .attr('height', plotH);
     const g = svg.append('g').attr('transform', `translate(${margin.left},${top + margin.top})`);
 
     // Group bands and labels.
@@ -164,9 +170,7 @@ export function timeline() {
     }
 
     const plot = g.append('g').attr('class', 'plot');
-    plot.append('rect').attr('class', 'zoom-surface').attr('width', plotW).attr('height', plotH);
-    const grid = plot.append('g').attr('class', 'grid').attr('clip-path', `url(#${clipId})`);
-    const bars = plot.append('g').attr('clip-path', `url(#${clipId})`);
+    const grid = plot.append('g').attr('class', 'grid');
     const axisTop = g.append('g').attr('class', 'axis');
     const axisBottom = g.append('g').attr('class', 'axis').attr('transform', `translate(0,${plotH})`);
     g.append('text')
@@ -176,45 +180,190 @@ export function timeline() {
       .attr('text-anchor', 'middle')
       .text(timeLabel);
 
-    const barH = Math.max(2, rowH - (rowH > 6 ? 2 : 1));
-    const rects = bars
-      .selectAll('rect.span')
-      .data(spans)
-      .join('rect')
-      .attr('class', (d) => `span ${d.kind}`)
-      .attr('data-request', (d) => d.request)
-      .attr('data-kind', (d) => d.kind)
-      .attr('y', (_d, i) => rowY[layout.rowOf[i]] + (rowH - barH) / 2)
-      .attr('height', barH)
-      .attr('fill', (d) =>
+    const dpr = window.devicePixelRatio || 1;
+    const canvas = wrap
+      .append('canvas')
+      .attr('class', 'timeline-canvas')
+      .attr('role', 'img')
+      .attr('tabindex', 0)
+      .attr('width', Math.round(plotW * dpr))
+      .attr('height', Math.round(plotH * dpr))
+      .attr('data-spans', spans.length)
+      .style('left', `${margin.left}px`)
+      .style('top', `${top + margin.top}px`)
+      .style('width', `${plotW}px`)
+      .style('height', `${plotH}px`);
+    const node = canvas.node();
+    const ctx = node.getContext('2d');
+    const css = getComputedStyle(root.node());
+    const ink = css.getPropertyValue('--ink').trim() || '#0f172a';
+
+    // One fill per span, as an index into a few styles (colours and the hatch of waits).
+    const styles = [];
+    const styleOf = new Map();
+    const styleId = (key) => {
+      if (!styleOf.has(key)) {
+        styleOf.set(key, styles.length);
+        styles.push(key === 'hatch' ? hatchPattern(ctx) : key);
+      }
+      return styleOf.get(key);
+    };
+    const slotStyle = new Uint16Array(spans.length);
+    for (let k = 0; k < spans.length; k++) {
+      const d = spans[index.order[k]];
+      slotStyle[k] = styleId(
         d.kind === 'wait'
-          ? 'url(#hatch)'
+          ? 'hatch'
           : d.kind === 'request'
             ? (STATUS_COLOR[d.status ?? 'ok'] ?? '#94a3b8')
             : color(d.name),
-      )
-      .on('mousemove', (event, d) => showTooltip(event, spanHtml(d)))
-      .on('mouseleave', hideTooltip)
-      .on('click', (event, d) => {
-        event.stopPropagation();
-        select(d.request);
+      );
+    }
+    const rowOfSlot = (k) => lowerBound(index.rowStart, 0, nRows + 1, k + 1) - 1;
+
+    const barH = Math.max(2, rowH - (rowH > 6 ? 2 : 1));
+    const barOff = (rowH - barH) / 2;
+    let picked = null;
+    let pickedSlots = [];
+    const stats = { bars: 0, columns: 0, covered: 0, frames: 0, drawMs: 0, renderMs: 0 };
+
+    function paint() {
+      const began = performance.now();
+      const [d0, d1] = x.domain();
+      const kx = plotW / (d1 - d0);
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.clearRect(0, 0, plotW, plotH);
+      const paths = styles.map(() => new Path2D());
+      const outline = new Path2D();
+      let bars = 0;
+      let columns = 0;
+      let covered = 0;
+      // Adjacent merged columns of one style in a row go out as one rectangle (a dense stretch of a row
+      // is one rectangle, not hundreds).
+      let run = { style: -1, from: 0, to: 0, y: 0 };
+      const flush = () => {
+        if (run.style >= 0) paths[run.style].rect(run.from, run.y, run.to - run.from, barH);
+        run.style = -1;
+      };
+      const draw = {
+        bar: (k, p0, p1, r) => {
+          flush();
+          const a = Math.max(p0, -1);
+          const w = Math.min(p1, plotW + 1) - a;
+          paths[slotStyle[k]].rect(a, rowY[r] + barOff, w, barH);
+          if (w >= 4) outline.rect(a, rowY[r] + barOff, w, barH);
+          bars++;
+        },
+        column: (k, col, _count, r) => {
+          const from = Math.max(0, col);
+          if (run.style === slotStyle[k] && run.to === from) run.to = from + 1;
+          else {
+            flush();
+            run = { style: slotStyle[k], from, to: from + 1, y: rowY[r] + barOff };
+          }
+          columns++;
+        },
+      };
+      const view = { d0, d1, kx };
+      for (let r = 0; r < nRows; r++) {
+        covered += visitRow(index, r, view, draw);
+        flush();
+      }
+      ctx.globalAlpha = picked === null ? 1 : 0.12;
+      styles.forEach((style, i) => {
+        ctx.fillStyle = style;
+        ctx.fill(paths[i]);
       });
-    plot.on('click', () => select(null));
+      ctx.strokeStyle = 'rgba(15, 23, 42, 0.25)';
+      ctx.lineWidth = 0.5;
+      ctx.stroke(outline);
+      ctx.globalAlpha = 1;
+      // The picked request's spans on top, each at least a pixel wide, outlined.
+      ctx.strokeStyle = ink;
+      ctx.lineWidth = 0.8;
+      for (const k of pickedSlots) {
+        const box = slotBox(k);
+        if (box.x + box.width < 0 || box.x > plotW) continue;
+        ctx.fillStyle = styles[slotStyle[k]];
+        ctx.fillRect(box.x, box.y, box.width, box.height);
+        ctx.strokeRect(box.x, box.y, box.width, box.height);
+      }
+      Object.assign(stats, { bars, columns, covered, frames: stats.frames + 1 });
+      stats.drawMs = performance.now() - began;
+      const fmt = tickFormat([d0, d1]);
+      canvas
+        .attr(
+          'aria-label',
+          `Span bars: ${spans.length.toLocaleString('en-US')} spans, ${fmt(Math.max(d0, lo))} s to ${fmt(Math.min(d1, hi))} s shown${picked === null ? '' : `, request ${picked} highlighted`}`,
+        )
+        .attr('data-bars', bars)
+        .attr('data-columns', columns)
+        .attr('data-covered', covered)
+        .attr('data-frames', stats.frames)
+        .attr('data-draw-ms', stats.drawMs.toFixed(1));
+    }
+
+    /** Where slot k's bar is drawn, in canvas pixels (at least a pixel wide). */
+    function slotBox(k) {
+      const p0 = x(index.start[k]);
+      return {
+        x: p0,
+        y: rowY[rowOfSlot(k)] + barOff,
+        width: Math.max(1, x(index.end[k]) - p0),
+        height: barH,
+      };
+    }
+
+    /** The slot under canvas pixel (px, py), -1 when none. */
+    function slotUnder(px, py) {
+      let r = lowerBound(rowY, 0, nRows, py);
+      if (r === nRows || rowY[r] > py) r--;
+      if (r < 0 || py >= rowY[r] + rowH) return -1;
+      const [d0, d1] = x.domain();
+      return slotAt(index, r, x.invert(px), (1.5 * (d1 - d0)) / plotW);
+    }
+
+    canvas
+      .on('mousemove', (event) => {
+        const k = slotUnder(...d3.pointer(event));
+        canvas.classed('over-span', k >= 0);
+        if (k < 0) hideTooltip();
+        else showTooltip(event, spanHtml(spans[index.order[k]]));
+      })
+      .on('mouseleave', hideTooltip)
+      .on('click', (event) => {
+        const k = slotUnder(...d3.pointer(event));
+        select(k < 0 ? null : spans[index.order[k]].request);
+      })
+      .on('keydown', (event) => {
+        const step = { w: [1.5, 0], s: [1 / 1.5, 0], a: [1, 0.1], d: [1, -0.1] }[event.key.toLowerCase()];
+        if (!step || event.ctrlKey || event.metaKey || event.altKey) return;
+        event.preventDefault();
+        if (step[0] !== 1) zoomBehavior.scaleBy(canvas, step[0], [plotW / 2, plotH / 2]);
+        else zoomBehavior.translateBy(canvas, (step[1] * plotW) / d3.zoomTransform(node).k, 0);
+      });
 
     selectRequest = select;
     function select(request) {
-      rects.classed('dim', request === null ? false : (d) => d.request !== request);
-      rects.classed('picked', request === null ? false : (d) => d.request === request);
-      onSelect(request, request === null ? [] : spans.filter((s) => s.request === request));
+      picked = request;
+      pickedSlots = [];
+      if (request !== null)
+        for (let k = 0; k < spans.length; k++)
+          if (spans[index.order[k]].request === request) pickedSlots.push(k);
+      paint();
+      onSelect(
+        request,
+        pickedSlots.map((k) => spans[index.order[k]]),
+      );
     }
 
     function draw() {
-      rects.attr('x', (d) => x(d.start)).attr('width', (d) => Math.max(1, x(d.end) - x(d.start)));
       const ticks = Math.max(2, Math.floor(plotW / 90));
       const fmt = tickFormat(x.domain());
       axisTop.call(d3.axisTop(x).ticks(ticks).tickFormat(fmt));
       axisBottom.call(d3.axisBottom(x).ticks(ticks).tickFormat(fmt));
       grid.selectAll('line').data(x.ticks(ticks)).join('line').attr('x1', x).attr('x2', x).attr('y2', plotH);
+      paint();
     }
     draw();
 
@@ -234,8 +383,32 @@ export function timeline() {
         hideTooltip();
         draw();
       });
-    zoomTarget = plot;
-    plot.call(zoomBehavior).on('dblclick.zoom', null);
+    zoomTarget = canvas;
+    canvas.call(zoomBehavior).on('dblclick.zoom', null);
+
+    // For tests and scripts: what was drawn, and where a span's bar is on the page.
+    drawnStats = () => ({ ...stats });
+    laidOutSpans = () => Array.from(index.order, (i) => spans[i]);
+    boxOfSpan = (request, kind) => {
+      let k = -1;
+      for (let j = 0; j < spans.length && k < 0; j++) {
+        const d = spans[index.order[j]];
+        if (d.request === request && (kind === undefined || d.kind === kind)) k = j;
+      }
+      if (k < 0) return null;
+      const box = slotBox(k);
+      const at = node.getBoundingClientRect();
+      const left = Math.max(0, box.x);
+      const right = Math.min(plotW, box.x + box.width);
+      return { x: at.left + left, y: at.top + box.y, width: right - left, height: box.height };
+    };
+    currentDomain = () => x.domain();
+    node.timeline = chart;
+    stats.renderMs = performance.now() - began;
+    // performance.now() when the first frame was drawn: since the navigation, for a page opened on the timeline.
+    canvas
+      .attr('data-render-ms', stats.renderMs.toFixed(1))
+      .attr('data-drawn-at', performance.now().toFixed(1));
   }
 
   /** Back to the whole run. */
@@ -252,6 +425,14 @@ export function timeline() {
 
   /** Highlights the spans of `request` (null: none) and calls onSelect. */
   chart.select = (request) => selectRequest(request);
+  /** What the last frame drew: bars, merged pixel columns, spans covered by both, frames, draw and first-render ms. */
+  chart.drawn = () => drawnStats();
+  /** The spans as laid out in rows (each once), for tests. */
+  chart.laidOut = () => laidOutSpans();
+  /** The visible part of the bar of request's first span (of `kind`), in page pixels; null when none. */
+  chart.boxOf = (request, kind) => boxOfSpan(request, kind);
+  /** The time interval shown (seconds). */
+  chart.domain = () => currentDomain();
 
   chart.width = function (_) {
     return arguments.length ? ((width = +_), chart) : width;
@@ -273,6 +454,38 @@ export function timeline() {
     return arguments.length ? ((onSelect = _), chart) : onSelect;
   };
   return chart;
+}
+
+// Rows and index of a trace, kept while its spans array lives: switching views or resizing the window
+// draws the chart anew, and laying out a quarter of a million spans is most of a first render.
+const preparedOf = new WeakMap();
+function prepared(spans, poolOrder) {
+  const key = poolOrder.join('\u0000');
+  const hit = preparedOf.get(spans);
+  if (hit?.key === key) return hit;
+  const layout = layoutLanes(spans, poolOrder);
+  const made = { key, layout, index: spanIndex(spans, layout.rowOf, layout.rows.length) };
+  preparedOf.set(spans, made);
+  return made;
+}
+
+/** The hatch of waiting spans (index.html's #hatch pattern) as a canvas pattern. */
+function hatchPattern(ctx) {
+  const tile = document.createElement('canvas');
+  tile.width = 6;
+  tile.height = 6;
+  const t = tile.getContext('2d');
+  t.fillStyle = '#e2e8f0';
+  t.fillRect(0, 0, 6, 6);
+  t.strokeStyle = '#64748b';
+  t.lineWidth = 1.6;
+  t.beginPath();
+  for (const o of [-6, 0, 6]) {
+    t.moveTo(o, 6);
+    t.lineTo(o + 6, 0);
+  }
+  t.stroke();
+  return ctx.createPattern(tile, 'repeat');
 }
 
 /** Tick labels with as many decimals as the visible span needs ("300.25"). */

@@ -76,6 +76,18 @@ export function svgText(svg) {
       }
     })
     .join('\n');
+  // A chart that paints on a canvas over its svg (the timeline's bars): the canvas goes in as an image.
+  const at = svg.getBoundingClientRect();
+  for (const canvas of svg.parentElement?.querySelectorAll(':scope > canvas') ?? []) {
+    const r = canvas.getBoundingClientRect();
+    const image = document.createElementNS('http://www.w3.org/2000/svg', 'image');
+    image.setAttribute('x', String(r.left - at.left));
+    image.setAttribute('y', String(r.top - at.top));
+    image.setAttribute('width', String(r.width));
+    image.setAttribute('height', String(r.height));
+    image.setAttribute('href', canvas.toDataURL('image/png'));
+    clone.append(image);
+  }
   const style = document.createElementNS('http://www.w3.org/2000/svg', 'style');
   // The card's background as the image's, so that the dark scheme's light text stays readable.
   const bg = getComputedStyle(svg.closest('.card') ?? document.documentElement).backgroundColor;

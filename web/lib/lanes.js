@@ -11,16 +11,23 @@ const TRACK_ORDER = { requests: 0, network: 1 };
  * @returns {{ groups: {key, label, rows: number[], service, pooled, hosts}[], rows: {group, track, label, lane?}[], rowOf: Int32Array }}
  */
 export function layoutLanes(spans, poolOrder = []) {
-  const pooledHosts = new Set(spans.filter((s) => s.pool !== undefined).map((s) => s.host));
+  // Loops without per-span allocation where they can: a trace can hold a quarter of a million spans.
+  const pooledHosts = new Set();
+  for (const s of spans) if (s.pool !== undefined) pooledHosts.add(s.host);
   const hostsOfService = new Map();
   for (const s of spans) {
     if (!hostsOfService.has(s.service)) hostsOfService.set(s.service, new Set());
     hostsOfService.get(s.service).add(s.host);
   }
   const groupOf = (s) => (pooledHosts.has(s.host) ? s.host : s.service);
+  const queueNames = new Map();
+  const queueOf = (pool) => {
+    if (!queueNames.has(pool)) queueNames.set(pool, `${pool} queue`);
+    return queueNames.get(pool);
+  };
   const trackOf = (s) => {
     if (s.kind === 'request') return 'requests';
-    if (s.kind === 'wait') return `${s.pool ?? s.name} queue`;
+    if (s.kind === 'wait') return queueOf(s.pool ?? s.name);
     if (s.pool !== undefined && s.lane !== undefined) return s.pool;
     if (s.kind === 'network') return 'network';
     return s.pool ?? s.name;
@@ -70,15 +77,17 @@ export function layoutLanes(spans, poolOrder = []) {
         const rowOfLane = new Map(lanes.map((lane, k) => [lane, base + k]));
         for (const i of idx) rowOf[i] = rowOfLane.get(spans[i].lane);
       } else {
-        const sorted = [...idx].sort(
-          (a, b) => spans[a].start - spans[b].start || spans[a].end - spans[b].end,
-        );
+        const byStart = (a, b) => spans[a].start - spans[b].start || spans[a].end - spans[b].end;
+        let inOrder = true;
+        for (let j = 1; j < idx.length && inOrder; j++) inOrder = byStart(idx[j - 1], idx[j]) <= 0;
+        const sorted = inOrder ? idx : [...idx].sort(byStart);
         const ends = [];
         const base = rows.length;
         for (const i of sorted) {
-          let k = ends.findIndex((e) => e <= spans[i].start);
-          if (k < 0) {
-            k = ends.length;
+          const start = spans[i].start;
+          let k = 0;
+          while (k < ends.length && ends[k] > start) k++;
+          if (k === ends.length) {
             ends.push(0);
             groupRows.push(rows.length);
             rows.push({ group: g.key, track, label: '' });

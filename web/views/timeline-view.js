@@ -46,8 +46,8 @@ export function renderTimeline(el, { run, trace }) {
     .append('p')
     .attr('class', 'muted')
     .html(
-      `${spans.length.toLocaleString('en-US')} spans of ${header.sampledRequests.toLocaleString('en-US')} sampled requests (${requests} with spans) · ${esc(header.source)} run${header.replication !== undefined ? `, replication ${header.replication}` : ''}, the first requests after the warm-up. ` +
-        'Wheel to zoom, drag to pan, hover a bar for details, click one to follow its request.',
+      `${spans.length.toLocaleString('en-US')} spans of ${header.sampledRequests.toLocaleString('en-US')} sampled requests (${requests.toLocaleString('en-US')} with spans) · ${esc(header.source)} run${header.replication !== undefined ? `, replication ${header.replication}` : ''}, the first requests after the warm-up. ` +
+        'Wheel to zoom, drag to pan (or W/S and A/D on the focused chart), hover a bar for details, click one to follow its request.',
     );
   const bar = head.append('div').attr('class', 'toolbar');
   const chart = timeline()
@@ -74,11 +74,36 @@ export function renderTimeline(el, { run, trace }) {
     .text('Zoom to first request')
     .on('click', () => {
       const first = spans.find((s) => s.kind === 'request') ?? spans[0];
-      const own = spans.filter((s) => s.request === first.request);
-      const [t0, t1] = [d3.min(own, (s) => s.start), d3.max(own, (s) => s.end)];
-      chart.zoomTo(t0 - (t1 - t0) * 0.04, t1 + (t1 - t0) * 0.04);
-      chart.select(first.request);
+      zoomToRequest(first.request);
     });
+  // Search by request id: zooms to the request and selects it.
+  const search = bar.append('form').attr('class', 'timeline-search').attr('role', 'search');
+  search.append('label').attr('for', 'timeline-search').attr('class', 'muted').text('Request id');
+  search
+    .append('input')
+    .attr('id', 'timeline-search')
+    .attr('type', 'text')
+    .attr('inputmode', 'numeric')
+    .attr('autocomplete', 'off')
+    .attr('placeholder', 'e.g. 42');
+  search.append('button').attr('class', 'secondary').attr('type', 'submit').text('Find');
+  const found = search.append('span').attr('id', 'timeline-search-status').attr('role', 'status');
+  search.on('submit', (event) => {
+    event.preventDefault();
+    const text = search.select('input').property('value').trim();
+    const request = Number(text);
+    const ok = text !== '' && Number.isInteger(request) && zoomToRequest(request);
+    found.attr('class', ok ? 'muted' : 'bad').text(ok ? '' : `no request "${text}" in this trace`);
+  });
+  function zoomToRequest(request) {
+    const own = spans.filter((s) => s.request === request);
+    if (!own.length) return false;
+    const [t0, t1] = [d3.min(own, (s) => s.start), d3.max(own, (s) => s.end)];
+    const pad = (t1 - t0) * 0.04 || 1e-3;
+    chart.zoomTo(t0 - pad, t1 + pad);
+    chart.select(request);
+    return true;
+  }
   bar
     .append('a')
     .attr('class', 'button primary')

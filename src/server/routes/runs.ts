@@ -23,7 +23,9 @@ export const runsRoutes: FastifyPluginAsync<{ runs: RunsStore }> = async (app, {
   });
 
   // trace.jsonl, or trace.jsonl.gz as shipped live runs keep it (the command line's reader).
-  app.get<IdParams>('/:id/trace', async (request) => runs.readTrace(request.params.id));
+  app.get<IdParams>('/:id/trace', async (request, reply) =>
+    reply.type('application/json; charset=utf-8').send(runs.traceJson(request.params.id)),
+  );
 
   // The timeline's export button: the run's Chrome trace (made from its trace when the folder has none).
   app.get<IdParams>('/:id/chrome-trace', async (request, reply) => {
