@@ -295,6 +295,24 @@ function liveSummary(scenario: ResolvedScenario, plan: LivePlan, o: LiveOutcome)
     );
   }
   for (const w of o.emulation.warnings) out.push(`WARNING: ${w}`);
+  if (o.events.length > 0) {
+    out.push(
+      '',
+      table(
+        [
+          ['event', ...(plan.repeat > 1 ? ['repetition'] : []), 'scheduled', 'applied', 'late'],
+          ...o.events.map((e) => [
+            `${e.label}${e.note ? ` (${e.note})` : ''}`,
+            ...(plan.repeat > 1 ? [String(e.repetition)] : []),
+            `+${e.scheduledS.toFixed(3)} s`,
+            `+${e.appliedS.toFixed(3)} s`,
+            `${(e.lateS * 1000).toFixed(0)} ms`,
+          ]),
+        ],
+        '  ',
+      ),
+    );
+  }
   out.push('');
   const m = o.measured;
   if (o.status !== 'ok') {
