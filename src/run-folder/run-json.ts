@@ -86,6 +86,7 @@ export const LiveRunJson = z.looseObject({
         label: z.string(),
         repetition: z.number().int().positive(),
         scheduledS: z.number(),
+        startedS: z.number(),
         appliedS: z.number(),
         lateS: z.number(),
         note: z.string().optional(),

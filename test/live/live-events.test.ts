@@ -127,4 +127,82 @@ describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` :
     expect(failed.reduce((a, x) => a + x, 0)).toBeGreaterThan(0);
     expect(m.failed).toBeGreaterThan(0);
   }, 600_000);
+
+  it('--repeat 2 with a restart and rate and loss changes: every event applied in each repetition, the engine answers again after its restart, the testbed reset between repetitions; nothing left', async () => {
+    const dir = path.join(out, 'restart');
+    const r = await liveCli([
+      'live',
+      'test/live/fixtures/plantnet-events-restart.yaml',
+      '--testbed',
+      'testbeds/local.yaml',
+      '--repeat',
+      '2',
+      '--out',
+      dir,
+      '--state-dir',
+      stateRoot,
+    ]);
+    process.stdout.write(`\n--- e2ctwin live (stdout) ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n`);
+    expect(r.status, r.stderr).toBe(0);
+    const plan = json(path.join(dir, 'plan.json'));
+    expect(leftovers(plan.runId, path.join(stateRoot, plan.runId))).toEqual([]);
+    // The fog → cloud path was left degraded: put back before the second repetition.
+    expect(r.stderr).toContain('events: testbed reset for the next repetition');
+
+    const run = json(path.join(dir, 'run.json'));
+    type Applied = {
+      action: string;
+      repetition: number;
+      scheduledS: number;
+      startedS: number;
+      appliedS: number;
+      lateS: number;
+      note?: string;
+    };
+    const events = run.events as Applied[];
+    const actions = ['link', 'link', 'stop', 'restart', 'link-restore'];
+    expect(events.map((e) => [e.repetition, e.action])).toEqual([
+      ...actions.map((a) => [1, a]),
+      ...actions.map((a) => [2, a]),
+    ]);
+    const offsets = [6, 8, 10, 13, 16];
+    events.forEach((e, i) => {
+      const w = run.windows[e.repetition - 1];
+      expect(e.scheduledS - w.start).toBeCloseTo(offsets[i % 5]!, 6);
+      expect(e.note).toBeUndefined();
+      expect(e.startedS).toBeGreaterThanOrEqual(e.scheduledS);
+      expect(e.startedS - e.scheduledS).toBeLessThan(1);
+      // A restart is applied once the engine is ready again; the others within 1 s.
+      if (e.action !== 'restart') expect(e.lateS).toBeLessThan(1);
+    });
+
+    // In each repetition: answers before the stop, none between the stop and the restart, answers again after it.
+    const requests = readFileSync(path.join(dir, 'trace.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l) as RequestSpan)
+      .filter((s) => s.kind === 'request');
+    for (const rep of [1, 2]) {
+      const [stop, restart] = ['stop', 'restart'].map(
+        (a) => events.find((e) => e.repetition === rep && e.action === a)!,
+      );
+      const w = run.windows[rep - 1];
+      const ok = (from: number, to: number) =>
+        requests.filter((q) => q.status === 'ok' && q.start >= from && q.end < to);
+      expect(ok(w.start, stop!.appliedS).length).toBeGreaterThan(0);
+      expect(
+        requests.filter((q) => q.start >= stop!.appliedS && q.end < restart!.startedS && q.status === 'ok'),
+      ).toEqual([]);
+      expect(ok(restart!.appliedS, w.end).length).toBeGreaterThan(0);
+    }
+    // The engine's counters are carried on across its restarts: no pool figure below zero.
+    const m = json(path.join(dir, 'metrics.json'));
+    for (const rep of m.perReplication)
+      for (const p of Object.values(rep.pools) as { utilization: number; meanQueue: number }[]) {
+        expect(p.utilization).toBeGreaterThanOrEqual(0);
+        expect(p.meanQueue).toBeGreaterThanOrEqual(0);
+      }
+    expect(m.dynamics.markers.map((x: { kind: string }) => x.kind)).toEqual(actions);
+  }, 600_000);
 });

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LiveError } from '../../src/live/errors.js';
+import type { EngineSnapshot } from '../../src/live/app/engine.js';
 import { liveDynamics } from '../../src/live/measure/dynamics.js';
+import { continueCounters } from '../../src/live/measure/engine-counters.js';
 import { buildPlan } from '../../src/live/plan/build.js';
 import { fallbackCommands, linkChangeCommands } from '../../src/live/plan/network.js';
 import type { LivePlan, PlanLinkEvent } from '../../src/live/plan/types.js';
@@ -443,5 +445,40 @@ describe('live dynamics: the simulator’s keys from the applied events and the 
     ]);
     expect(d.retries).toBe(0);
     expect(d.markersDropped).toBe(0);
+  });
+});
+
+describe('engine counters across a timed restart', () => {
+  const snap = (t: number, n: number): EngineSnapshot => ({
+    t,
+    completed: n,
+    rejected: 0,
+    responseTimeSum: n / 2,
+    cpuUserUs: 1000 * n,
+    cpuSystemUs: 0,
+    rssBytes: 1,
+    cores: 2,
+    pools: {
+      http: {
+        size: 4,
+        busyIntegral: n / 4,
+        queueIntegral: 0,
+        granted: n,
+        waited: 0,
+        rejected: 0,
+        busy: 1,
+        queue: 0,
+      },
+    },
+  });
+  it('carry on from the last snapshot before the restart, so no delta across it is negative', () => {
+    // Counting 0, 5, 10 until the stop; restarted at 14 s, counting 0, 3 again.
+    const got = continueCounters([snap(1, 0), snap(2, 5), snap(3, 10), snap(15, 0), snap(16, 3)], [14]);
+    expect(got.map((x) => x.completed)).toEqual([0, 5, 10, 10, 13]);
+    expect(got.map((x) => x.pools.http!.busyIntegral)).toEqual([0, 1.25, 2.5, 2.5, 3.25]);
+    expect(got.map((x) => x.cpuUserUs)).toEqual([0, 5000, 10000, 10000, 13000]);
+    // Levels are not counters: unchanged.
+    expect(got[4]!.pools.http!.busy).toBe(1);
+    expect(continueCounters([snap(1, 0), snap(2, 5)], [])).toEqual([snap(1, 0), snap(2, 5)]);
   });
 });

@@ -12,6 +12,7 @@ import {
   type ProcessCpu,
 } from '../measure/metrics.js';
 import { type AppliedMarker, liveDynamics } from '../measure/dynamics.js';
+import { continueCounters } from '../measure/engine-counters.js';
 import { fallbackClassed } from '../plan/network.js';
 import type { RunState } from './state.js';
 import type { Collected, LiveOutcome, MeasuredTime } from './types.js';
@@ -96,7 +97,17 @@ export async function collectResults(s: RunState): Promise<Collected> {
             return [];
           }
         });
-      engines.push({ service: p.service, instance: p.instances[0]!, snapshots: snaps });
+      // A timed restart starts the engine's counters from zero again: carried on across it.
+      const restarts = s.plan.events
+        .filter((e) => e.action === 'restart' && 'process' in e && e.process === p.id)
+        .flatMap((e) =>
+          s.appliedEvents.filter((a) => a.index === e.index && !a.note).map((a) => a.scheduledS),
+        );
+      engines.push({
+        service: p.service,
+        instance: p.instances[0]!,
+        snapshots: continueCounters(snaps, restarts),
+      });
     }
   }
   spans.sort((a, b) => a.start - b.start);

@@ -32,6 +32,7 @@ export function scheduleEvents(s: RunState, rep: number, startAtMs: number): Eve
         await s.guard(sleep(Math.min(100, left)));
       }
       if (cancelled) return;
+      const startedS = nowS() - s.t0;
       const note = await applyEvent(s, ev).catch((e: Error) => {
         if ((e as LiveError).code === LiveErrorCode.INTERRUPTED) throw e;
         throw new LiveError(LiveErrorCode.COMMAND, `events: ${ev.label}: ${e.message}`, {
@@ -46,6 +47,7 @@ export function scheduleEvents(s: RunState, rep: number, startAtMs: number): Eve
         label: ev.label,
         repetition: rep,
         scheduledS,
+        startedS,
         appliedS,
         lateS: appliedS - scheduledS,
         ...(note ? { note } : {}),

@@ -90,6 +90,8 @@ export interface AppliedEvent {
   repetition: number;
   /** The repetition's workload start + the event's offset. */
   scheduledS: number;
+  /** When applying it began (a restart then waits for the process to be ready). */
+  startedS: number;
   /** When the change was in place (the process gone or ready, the commands done). */
   appliedS: number;
   /** appliedS − scheduledS. */
