@@ -166,7 +166,10 @@ describe('live events in the plan', () => {
         '  - { at: 10, action: link-restore, src: fog, dst: cloud }',
       ].join('\n'),
     );
-    const [fog, edge, restore] = plan(file).events as PlanLinkEvent[];
+    const p = plan(file);
+    const [fog, edge, restore] = p.events as PlanLinkEvent[];
+    // Both constraints have a rate from the start: no pair needs an extra class.
+    expect(p.network.rules.filter((r) => r.classed)).toEqual([]);
     const rule = (loss: string, dst: string) => [
       ...['nft', 'add', 'rule', 'inet', 'e2ctwin_abc12', 'out', 'oifname', 'e2cabc120', 'ip', 'daddr', dst],
       ...['numgen', 'random', 'mod', '1000000', '<', loss, 'drop'],

@@ -85,7 +85,7 @@ export function planEvents(ctx: EventContext): PlanEvent[] {
           );
         const rate = next.rateMbps >= UNSHAPED_MBPS ? Infinity : next.rateMbps;
         // A pair that starts unshaped and gets a rate later needs its htb class from the start (fallback).
-        if (Number.isFinite(rate)) for (const r of pairs) r.classed = true;
+        if (Number.isFinite(rate)) for (const r of pairs) if (!Number.isFinite(r.rateMbps)) r.classed = true;
         out.push({
           ...base,
           action: e.action,
