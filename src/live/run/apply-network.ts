@@ -74,16 +74,13 @@ export function journalNetworkUndo(s: RunState, host: string): void {
 }
 
 const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
-const resolved = new WeakMap<RunState, Map<string, Map<string, string>>>();
 
 /**
  * A tc or nft command with the destination names replaced by IPv4 addresses (tc filters and nft rules
  * match addresses; ssh inventories may name hosts): resolved once on the source host.
  */
 export async function withAddresses(s: RunState, host: string, argv: readonly string[]): Promise<string[]> {
-  let perHost = resolved.get(s);
-  if (!perHost) resolved.set(s, (perHost = new Map()));
-  let ips = perHost.get(host);
+  let ips = s.addresses.get(host);
   if (!ips) {
     ips = new Map();
     const h = s.hosts.get(host)!;
@@ -97,7 +94,7 @@ export async function withAddresses(s: RunState, host: string, argv: readonly st
         );
       ips.set(r.dstAddress, got);
     }
-    perHost.set(host, ips);
+    s.addresses.set(host, ips);
   }
   const m = ips;
   return argv.map(

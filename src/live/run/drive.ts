@@ -52,7 +52,7 @@ export async function driveWorkload(s: RunState): Promise<void> {
       for (;;) {
         s.check();
         events?.check();
-        await s.guard(sleep(events ? 100 : 500));
+        await s.guard(sleep(500));
         for (const r of s.running.filter((x) => x.proc.kind === 'service')) {
           // A process a timed event stopped is down on purpose.
           if (!(await upOrStopped(s, r)))

@@ -49,6 +49,8 @@ export class RunState {
   readonly stopped = new Map<string, Running>();
   /** Per constraint, what the userspace path's calibration subtracts from each one-way delay (ms). */
   readonly delayCorrections = new Map<number, number>();
+  /** Per source host, the IPv4 address of each destination name its shaping commands match (resolved there once). */
+  readonly addresses = new Map<string, Map<string, string>>();
   /** Hosts whose network undo is in the journal. */
   readonly networkJournaled = new Set<string>();
   /** The provider has the userspace delay path (found when the network is applied). */
