@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
 const LIVE_OR_BROWSER = [
   'test/live/live-run.test.ts',
   'test/live/workflow-phases.test.ts',
+  'test/live/live-events.test.ts',
   'test/live/nginx-campaign.test.ts',
   'test/live/transfer-time.test.ts',
   'test/conformance/**',

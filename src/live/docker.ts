@@ -101,6 +101,15 @@ export class DockerEngine {
     return { stdout, stderr };
   }
 
+  /** Kills a container and keeps it (a timed `stop` event, a crash: its logs stay, a `restart` starts it again). */
+  async kill(id: string): Promise<void> {
+    await this.docker.getContainer(id).kill();
+  }
+
+  async start(id: string): Promise<void> {
+    await this.docker.getContainer(id).start();
+  }
+
   async remove(id: string): Promise<void> {
     const c = this.docker.getContainer(id);
     try {

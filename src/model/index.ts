@@ -14,3 +14,5 @@ export {
   type BudgetLimits,
 } from './budget.js';
 export { simulateWithSeries, type SimulationSeries } from './series.js';
+export type { DynamicsMetrics } from './dynamic-metrics.js';
+export type { InstanceMarker } from './instances.js';

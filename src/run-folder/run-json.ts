@@ -77,6 +77,22 @@ export const LiveRunJson = z.looseObject({
   }),
   windows: z.array(RunWindow),
   drivers: z.array(z.looseObject({ id: z.string(), summary: z.unknown() })),
+  /** The scenario's timed events as each repetition applied them (times on the run's clock). Optional: older folders, runs without events. */
+  events: z
+    .array(
+      z.looseObject({
+        index: z.number().int().nonnegative(),
+        action: z.string(),
+        label: z.string(),
+        repetition: z.number().int().positive(),
+        scheduledS: z.number(),
+        startedS: z.number(),
+        appliedS: z.number(),
+        lateS: z.number(),
+        note: z.string().optional(),
+      }),
+    )
+    .optional(),
   versions: z.record(z.string(), z.unknown()),
   warnings: z.array(z.string()),
 });

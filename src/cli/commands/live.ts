@@ -84,7 +84,7 @@ export function registerLive(program: Command): void {
   program
     .command('live')
     .description(
-      'Run a scenario for real on a testbed: plan (hosts, files, processes or containers, network rules), apply, check the network (RTT, throughput), drive the workload, collect spans and host metrics, summarize in the simulate metrics shape, and always clean up.',
+      "Run a scenario for real on a testbed: plan (hosts, files, processes or containers, network rules), apply, check the network (RTT, throughput), drive the workload (applying the scenario's timed stop, restart, link and link-restore events at their times; other events are refused), collect spans and host metrics, summarize in the simulate metrics shape, and always clean up.",
     )
     .argument('[scenario]', 'scenario YAML file (the same file `simulate` reads); not with --cleanup')
     .option(
@@ -295,6 +295,24 @@ function liveSummary(scenario: ResolvedScenario, plan: LivePlan, o: LiveOutcome)
     );
   }
   for (const w of o.emulation.warnings) out.push(`WARNING: ${w}`);
+  if (o.events.length > 0) {
+    out.push(
+      '',
+      table(
+        [
+          ['event', ...(plan.repeat > 1 ? ['repetition'] : []), 'scheduled', 'applied', 'late'],
+          ...o.events.map((e) => [
+            `${e.label}${e.note ? ` (${e.note})` : ''}`,
+            ...(plan.repeat > 1 ? [String(e.repetition)] : []),
+            `+${e.scheduledS.toFixed(3)} s`,
+            `+${e.appliedS.toFixed(3)} s`,
+            `${(e.lateS * 1000).toFixed(0)} ms`,
+          ]),
+        ],
+        '  ',
+      ),
+    );
+  }
   out.push('');
   const m = o.measured;
   if (o.status !== 'ok') {

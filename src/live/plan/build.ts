@@ -3,6 +3,7 @@ import { type ResolvedScenario, type ResolvedService, selectHosts } from '../../
 import { LiveError, LiveErrorCode } from '../errors.js';
 import { ENV_NAME, shellJoin } from '../shell.js';
 import type { LoadedTestbed } from '../testbed/load.js';
+import { planEvents } from './events.js';
 import { fallbackCommands, netemCommands, pairRules, undoCommands, verifyPairs } from './network.js';
 import { fillGroupings, groupsOf, type TargetInstance } from './groupings.js';
 import { fillPools, fillReferences, referencedServices, type Endpoint } from './templates.js';
@@ -293,6 +294,8 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
   // Network.
   const rules = pairRules(scenario, hosts, instances, warnings);
   const nftTable = `e2ctwin_${options.runId}`;
+  // Before the shaping commands: an event that gives an unshaped pair a rate gives it a fallback class.
+  const events = planEvents({ scenario, processes, rules, nftTable, durationS, warnings });
   return {
     runId: options.runId,
     scenario: scenario.name,
@@ -316,6 +319,7 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
       verify: verifyPairs(scenario, rules),
       probePort: options.probePort ?? 47800,
     },
+    events,
     warnings,
   };
 }

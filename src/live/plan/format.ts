@@ -82,6 +82,27 @@ export function formatPlan(plan: LivePlan): string {
         `    ${v.label}: ${v.src} → ${v.dst}, RTT expected ${v.expectedRttMs} ms${v.expectedMbps !== null ? `, throughput expected ${v.expectedMbps} Mbit/s` : ''}`,
       );
   }
+  if (plan.events.length > 0) {
+    out.push('', 'events (each repetition, seconds after its workload start):');
+    for (const e of plan.events) {
+      if (!('conditions' in e)) {
+        out.push(`  +${Number(e.offsetS.toFixed(3))} s  ${e.label}: ${e.action} ${e.process}`);
+        continue;
+      }
+      const c = e.conditions;
+      out.push(
+        `  +${Number(e.offsetS.toFixed(3))} s  ${e.label}: constraint ${e.constraint} → delay ${c.delayMs} ms, rate ${mbps(c.rateMbps)}, loss ${c.lossPercent}%`,
+      );
+      for (const [h, list] of Object.entries(e.commands.netem))
+        for (const x of list) out.push(`    netem ${h}$ ${shellJoin(x)}`);
+      for (const [h, list] of Object.entries(e.commands.fallback.kernel))
+        for (const x of list) out.push(`    fallback ${h}$ ${shellJoin(x)}`);
+      if (e.commands.fallback.delays)
+        out.push(
+          `    fallback delay (userspace path): ${e.commands.fallback.delays.map((d) => `${d.src}→${d.dst} ${d.delayMs} ms`).join(', ') || 'none'}`,
+        );
+    }
+  }
   if (plan.warnings.length > 0) out.push('', 'warnings:', ...plan.warnings.map((w) => `  ${w}`));
   return out.join('\n');
 }

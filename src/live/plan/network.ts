@@ -1,5 +1,13 @@
 import type { ResolvedScenario } from '../../scenario/index.js';
-import type { HostCommands, NetworkPlan, PairRule, PlanHost, PlanInstance, VerifyPair } from './types.js';
+import type {
+  HostCommands,
+  LinkChangeCommands,
+  NetworkPlan,
+  PairRule,
+  PlanHost,
+  PlanInstance,
+  VerifyPair,
+} from './types.js';
 
 /** Rates at or above this are "unlimited" (the scenario's default link) and not shaped. */
 export const UNSHAPED_MBPS = 10_000;
@@ -82,6 +90,45 @@ export function pairRules(
 }
 
 const kbit = (mbps: number) => `${Math.max(8, Math.round(mbps * 1000))}kbit`;
+/** An htb class rate: the pair's rate, or 10 Gbit/s for an unshaped pair. */
+const htbRate = (mbps: number) => (Number.isFinite(mbps) ? kbit(mbps) : '10gbit');
+
+/** A pair gets an htb class in the fallback when it has a rate, now or after a link event. */
+export function fallbackClassed(r: PairRule): boolean {
+  return Number.isFinite(r.rateMbps) || r.classed === true;
+}
+
+/** The fallback's nftables table and output chain of the run (`add` leaves existing ones alone). */
+function nftLossChain(nftTable: string): string[][] {
+  return [
+    ['nft', 'add', 'table', 'inet', nftTable],
+    ['nft', 'add', 'chain', 'inet', nftTable, 'out', '{ type filter hook output priority 0 ; }'],
+  ];
+}
+
+/** Drops `lossPercent` % of the packets leaving `dev` for `address`, at random (nftables numgen). */
+function nftLossRule(nftTable: string, dev: string, address: string, lossPercent: number): string[] {
+  return [
+    'nft',
+    'add',
+    'rule',
+    'inet',
+    nftTable,
+    'out',
+    'oifname',
+    dev,
+    'ip',
+    'daddr',
+    address,
+    'numgen',
+    'random',
+    'mod',
+    '1000000',
+    '<',
+    String(Math.round(lossPercent * 10_000)),
+    'drop',
+  ];
+}
 const ms = (x: number) => `${Number(x.toFixed(3))}ms`;
 const pct = (x: number) => `${Number(x.toFixed(4))}%`;
 
@@ -108,7 +155,7 @@ export function netemCommands(rules: readonly PairRule[]): HostCommands {
         cls,
         'htb',
         'rate',
-        Number.isFinite(r.rateMbps) ? kbit(r.rateMbps) : '10gbit',
+        htbRate(r.rateMbps),
       ]);
       const netem = ['delay', ms(r.delayMs), ...(r.lossPercent > 0 ? ['loss', pct(r.lossPercent)] : [])];
       cmds.push(['tc', 'qdisc', 'add', 'dev', dev, 'parent', cls, 'handle', `${i + 10}:`, 'netem', ...netem]);
@@ -146,7 +193,7 @@ export function fallbackCommands(rules: readonly PairRule[], nftTable: string): 
   for (const [host, rs] of bySource(rules)) {
     const dev = rs[0]!.device;
     const cmds: string[][] = [];
-    const shaped = rs.filter((r) => Number.isFinite(r.rateMbps));
+    const shaped = rs.filter(fallbackClassed);
     if (shaped.length > 0) {
       cmds.push(['tc', 'qdisc', 'add', 'dev', dev, 'root', 'handle', '1:', 'htb']);
       shaped.forEach((r, i) => {
@@ -163,7 +210,7 @@ export function fallbackCommands(rules: readonly PairRule[], nftTable: string): 
           cls,
           'htb',
           'rate',
-          kbit(r.rateMbps),
+          htbRate(r.rateMbps),
         ]);
         cmds.push([
           'tc',
@@ -187,30 +234,8 @@ export function fallbackCommands(rules: readonly PairRule[], nftTable: string): 
     }
     const lossy = rs.filter((r) => r.lossPercent > 0);
     if (lossy.length > 0) {
-      cmds.push(['nft', 'add', 'table', 'inet', nftTable]);
-      cmds.push(['nft', 'add', 'chain', 'inet', nftTable, 'out', '{ type filter hook output priority 0 ; }']);
-      for (const r of lossy) {
-        cmds.push([
-          'nft',
-          'add',
-          'rule',
-          'inet',
-          nftTable,
-          'out',
-          'oifname',
-          dev,
-          'ip',
-          'daddr',
-          r.dstAddress,
-          'numgen',
-          'random',
-          'mod',
-          '1000000',
-          '<',
-          String(Math.round(r.lossPercent * 10_000)),
-          'drop',
-        ]);
-      }
+      cmds.push(...nftLossChain(nftTable));
+      for (const r of lossy) cmds.push(nftLossRule(nftTable, dev, r.dstAddress, r.lossPercent));
     }
     if (cmds.length > 0) kernel[host] = cmds;
   }
@@ -263,4 +288,108 @@ function bySource(rules: readonly PairRule[]): Map<string, PairRule[]> {
     list.push(r);
   }
   return m;
+}
+
+/** A constraint's delay, rate (Infinity: unshaped) and loss. */
+export interface LinkConditions {
+  delayMs: number;
+  rateMbps: number;
+  lossPercent: number;
+}
+
+/**
+ * The commands that give constraint `constraint` new conditions on every host pair it shapes, the other
+ * constraints keeping theirs (`conditions`: every constraint changed so far, this one included; `before`:
+ * this one's conditions until now). netem: the pair's htb class rate and its netem child's delay and
+ * loss, changed in place (the classes and handles {@link netemCommands} made). Fallback: the htb class
+ * rate of each classed pair; when the loss changes, the nftables chain of each source host flushed and
+ * its loss rules written again with the current values; when the delay changes, the delays of every
+ * pair for the userspace switch (it replaces them all at once).
+ */
+export function linkChangeCommands(options: {
+  rules: readonly PairRule[];
+  conditions: ReadonlyMap<number, LinkConditions>;
+  constraint: number;
+  before: LinkConditions;
+  nftTable: string;
+}): LinkChangeCommands {
+  const { rules, conditions, constraint, before, nftTable } = options;
+  const now = (r: PairRule): LinkConditions => conditions.get(r.constraint) ?? r;
+  const next = conditions.get(constraint)!;
+  const netem: HostCommands = {};
+  const kernel: HostCommands = {};
+  for (const [host, rs] of bySource(rules)) {
+    if (!rs.some((r) => r.constraint === constraint)) continue;
+    const dev = rs[0]!.device;
+    const n: string[][] = [];
+    rs.forEach((r, i) => {
+      if (r.constraint !== constraint) return;
+      const cls = `1:${i + 1}`;
+      n.push([
+        'tc',
+        'class',
+        'change',
+        'dev',
+        dev,
+        'parent',
+        '1:',
+        'classid',
+        cls,
+        'htb',
+        'rate',
+        htbRate(next.rateMbps),
+      ]);
+      n.push([
+        'tc',
+        'qdisc',
+        'change',
+        'dev',
+        dev,
+        'parent',
+        cls,
+        'handle',
+        `${i + 10}:`,
+        'netem',
+        'delay',
+        ms(next.delayMs),
+        'loss',
+        pct(next.lossPercent),
+      ]);
+    });
+    netem[host] = n;
+    const k: string[][] = [];
+    if (next.rateMbps !== before.rateMbps)
+      rs.filter(fallbackClassed).forEach((r, i) => {
+        if (r.constraint === constraint)
+          k.push([
+            'tc',
+            'class',
+            'change',
+            'dev',
+            dev,
+            'parent',
+            '1:',
+            'classid',
+            `1:${i + 1}`,
+            'htb',
+            'rate',
+            htbRate(next.rateMbps),
+          ]);
+      });
+    if (next.lossPercent !== before.lossPercent) {
+      k.push(...nftLossChain(nftTable), ['nft', 'flush', 'chain', 'inet', nftTable, 'out']);
+      for (const r of rs) {
+        const loss = now(r).lossPercent;
+        if (loss > 0) k.push(nftLossRule(nftTable, dev, r.dstAddress, loss));
+      }
+    }
+    if (k.length > 0) kernel[host] = k;
+  }
+  const delays =
+    next.delayMs !== before.delayMs
+      ? rules
+          .filter((r) => now(r).delayMs > 0)
+          .map((r) => ({ src: r.src, dst: r.dst, delayMs: now(r).delayMs }))
+      : undefined;
+  return { netem, fallback: { kernel, ...(delays ? { delays } : {}) } };
 }

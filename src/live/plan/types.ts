@@ -19,7 +19,51 @@ export interface LivePlan {
   processes: PlanProcess[];
   images: PlanImage[];
   network: NetworkPlan;
+  /** The scenario's timed events live mode applies in each repetition, in time order. */
+  events: PlanEvent[];
   warnings: string[];
+}
+
+/**
+ * A timed event as the live run applies it: at `offsetS` seconds after each repetition's workload start
+ * (the scenario's `at`, seconds from the start of the run with the warm-up in it, scaled by `--duration`).
+ */
+export type PlanEvent = PlanInstanceEvent | PlanLinkEvent;
+
+interface PlanEventBase {
+  /** Position in the scenario's events (in time order). */
+  index: number;
+  /** The scenario's time, simulated seconds from the start of the run. */
+  at: number;
+  offsetS: number;
+  label: string;
+}
+
+export interface PlanInstanceEvent extends PlanEventBase {
+  action: 'stop' | 'restart';
+  service: string;
+  instance: number;
+  /** The plan process (or container) that runs this instance alone. */
+  process: string;
+}
+
+export interface PlanLinkEvent extends PlanEventBase {
+  action: 'link' | 'link-restore';
+  /** Index of the scenario's network constraint. */
+  constraint: number;
+  /** `src->dst`, as the simulator's markers name it. */
+  link: string;
+  /** The constraint's conditions from then on (rate Infinity: unshaped). */
+  conditions: { delayMs: number; rateMbps: number; lossPercent: number };
+  commands: LinkChangeCommands;
+}
+
+/** What changes a constraint's shaping on the hosts, in both forms. */
+export interface LinkChangeCommands {
+  /** tc class and netem qdisc changes per source host. */
+  netem: HostCommands;
+  /** htb class rate changes and the nftables loss chain rewritten per source host; every pair's delay for the userspace switch (absent: delays unchanged). */
+  fallback: { kernel: HostCommands; delays?: { src: string; dst: string; delayMs: number }[] };
 }
 
 export interface PlanHost {
@@ -106,6 +150,8 @@ export interface PairRule {
   /** Infinity: not shaped. */
   rateMbps: number;
   lossPercent: number;
+  /** The fallback gives this pair an htb class even while unshaped (a link event sets its rate later). */
+  classed?: boolean;
 }
 
 export interface VerifyPair {

@@ -25,6 +25,7 @@ export async function applyNetwork(s: RunState): Promise<void> {
   }
   const caps = await s.guard(s.target!.capabilities());
   s.emulation.netemSupported = caps.netem;
+  s.userspaceDelay = caps.userspaceDelay;
   const mode = net.mode === 'auto' ? (caps.netem ? 'netem' : 'fallback') : net.mode;
   if (mode === 'netem' && !caps.netem)
     throw new LiveError(
@@ -36,35 +37,10 @@ export async function applyNetwork(s: RunState): Promise<void> {
   const hostsByName = new Map(s.plan.hosts.map((h) => [h.name, h]));
   for (const [host, list] of Object.entries(cmds)) {
     const h = s.hosts.get(host)!;
-    const netns = hostsByName.get(host)?.netns;
-    s.journal!.record({
-      kind: 'remote-commands',
-      host,
-      commands: net.undo[host] ?? [],
-      what: 'network emulation (tc qdisc, nft table)',
-      ...(netns ? { netns } : {}),
-    });
-    // tc filters and nft rules match IP addresses: names (ssh inventories) are resolved on the source host.
-    const ips = new Map<string, string>();
-    for (const r of net.rules.filter((x) => x.src === host && !/^\d+\.\d+\.\d+\.\d+$/.test(x.dstAddress))) {
-      const got = (await h.exec(['getent', 'ahostsv4', r.dstAddress])).stdout.trim().split(/\s+/)[0];
-      if (!got || !/^\d+\.\d+\.\d+\.\d+$/.test(got))
-        throw new LiveError(
-          LiveErrorCode.HOST,
-          `${host}: cannot resolve ${r.dstAddress} to an IPv4 address for tc`,
-          { host },
-        );
-      ips.set(r.dstAddress, got);
-    }
+    journalNetworkUndo(s, host);
     // As EnOSlib: reset the interface's root qdisc first (a real NIC has one), errors ignored.
     await h.exec(['tc', 'qdisc', 'del', 'dev', hostsByName.get(host)!.interface, 'root']);
-    for (const c of list) {
-      const argv = c.map(
-        (a) =>
-          ips.get(a) ?? (a.endsWith('/32') && ips.has(a.slice(0, -3)) ? `${ips.get(a.slice(0, -3))}/32` : a),
-      );
-      await s.guard(h.check(argv));
-    }
+    for (const c of list) await s.guard(h.check(await withAddresses(s, host, c)));
   }
   const hasDelay = net.rules.some((r) => r.delayMs > 0);
   if (mode === 'netem') {
@@ -83,6 +59,63 @@ export async function applyNetwork(s: RunState): Promise<void> {
   s.log(`network: ${s.emulation.description}`);
 }
 
+/** Journals the undo of a host's shaping (once per host) before anything is changed on it. */
+export function journalNetworkUndo(s: RunState, host: string): void {
+  if (s.networkJournaled.has(host)) return;
+  const netns = s.plan.hosts.find((h) => h.name === host)?.netns;
+  s.journal!.record({
+    kind: 'remote-commands',
+    host,
+    commands: s.plan.network.undo[host] ?? [],
+    what: 'network emulation (tc qdisc, nft table)',
+    ...(netns ? { netns } : {}),
+  });
+  s.networkJournaled.add(host);
+}
+
+const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
+
+/**
+ * A tc or nft command with the destination names replaced by IPv4 addresses (tc filters and nft rules
+ * match addresses; ssh inventories may name hosts): resolved once on the source host.
+ */
+export async function withAddresses(s: RunState, host: string, argv: readonly string[]): Promise<string[]> {
+  let ips = s.addresses.get(host);
+  if (!ips) {
+    ips = new Map();
+    const h = s.hosts.get(host)!;
+    for (const r of s.plan.network.rules.filter((x) => x.src === host && !IPV4.test(x.dstAddress))) {
+      const got = (await s.guard(h.exec(['getent', 'ahostsv4', r.dstAddress]))).stdout.trim().split(/\s+/)[0];
+      if (!got || !IPV4.test(got))
+        throw new LiveError(
+          LiveErrorCode.HOST,
+          `${host}: cannot resolve ${r.dstAddress} to an IPv4 address for tc`,
+          { host },
+        );
+      ips.set(r.dstAddress, got);
+    }
+    s.addresses.set(host, ips);
+  }
+  const m = ips;
+  return argv.map(
+    (a) => m.get(a) ?? (a.endsWith('/32') && m.has(a.slice(0, -3)) ? `${m.get(a.slice(0, -3))}/32` : a),
+  );
+}
+
+/** The userspace path's delays with the calibration's correction of each pair's constraint subtracted. */
+export function correctedDelays(
+  s: RunState,
+  delays: readonly { src: string; dst: string; delayMs: number }[],
+): { src: string; dst: string; delayMs: number }[] {
+  return delays.map((d) => {
+    const rule = s.plan.network.rules.find((r) => r.src === d.src && r.dst === d.dst);
+    return {
+      ...d,
+      delayMs: Math.max(0, d.delayMs - (rule ? (s.delayCorrections.get(rule.constraint) ?? 0) : 0)),
+    };
+  });
+}
+
 /**
  * Measures every constrained path (RTT, and throughput where a rate is set) with `e2ctwin probe`
  * between the hosts, and warns about checks beyond the tolerance. On the userspace path, the delay is
@@ -92,7 +125,7 @@ export async function verifyNetwork(s: RunState): Promise<void> {
   const net = s.plan.network;
   if (s.emulation.mode === 'none') return;
   const tb = s.input.testbed.testbed;
-  const adjust = new Map<number, number>();
+  const adjust = s.delayCorrections;
   const userspace = s.emulation.delay === 'userspace switch';
   for (const v of net.verify) {
     const src = s.hosts.get(v.src)!;
@@ -117,15 +150,7 @@ export async function verifyNetwork(s: RunState): Promise<void> {
         m.rttBeforeCalibration ??= rtt;
         const correction = (adjust.get(v.constraint) ?? 0) + error / 2;
         adjust.set(v.constraint, correction);
-        await s.target!.setDelays(
-          net.fallback.delays.map((d) => {
-            const rule = net.rules.find((r) => r.src === d.src && r.dst === d.dst);
-            return {
-              ...d,
-              delayMs: Math.max(0, d.delayMs - (rule ? (adjust.get(rule.constraint) ?? 0) : 0)),
-            };
-          }),
-        );
+        await s.target!.setDelays(correctedDelays(s, net.fallback.delays));
         m.delayCorrectionMs = -correction;
         rtt = await probe<RttResult>(s, src, ['rtt', target, '--count', String(tb.verify.rttCount)]);
       }

@@ -11,6 +11,9 @@ import {
   type LiveWindow,
   type ProcessCpu,
 } from '../measure/metrics.js';
+import { type AppliedMarker, liveDynamics } from '../measure/dynamics.js';
+import { continueCounters } from '../measure/engine-counters.js';
+import { fallbackClassed } from '../plan/network.js';
 import type { RunState } from './state.js';
 import type { Collected, LiveOutcome, MeasuredTime } from './types.js';
 
@@ -94,7 +97,17 @@ export async function collectResults(s: RunState): Promise<Collected> {
             return [];
           }
         });
-      engines.push({ service: p.service, instance: p.instances[0]!, snapshots: snaps });
+      // A timed restart starts the engine's counters from zero again: carried on across it.
+      const restarts = s.plan.events
+        .filter((e) => e.action === 'restart' && 'process' in e && e.process === p.id)
+        .flatMap((e) =>
+          s.appliedEvents.filter((a) => a.index === e.index && !a.note).map((a) => a.scheduledS),
+        );
+      engines.push({
+        service: p.service,
+        instance: p.instances[0]!,
+        snapshots: continueCounters(snaps, restarts),
+      });
     }
   }
   spans.sort((a, b) => a.start - b.start);
@@ -112,6 +125,9 @@ export async function collectResults(s: RunState): Promise<Collected> {
     }
     const m = liveReplicationMetrics(s.input.scenario, w, requests, engines, cpu);
     m.links = linkMetrics(s, w);
+    // As the simulator: a scenario with timed events gets the dynamics part (markers, failures per window).
+    if (s.plan.events.length > 0)
+      m.dynamics = liveDynamics(s.input.scenario, w, m.timeline, requests, appliedMarkers(s, w));
     return m;
   });
   const result =
@@ -125,6 +141,22 @@ export async function collectResults(s: RunState): Promise<Collected> {
     counts: { requests: new Set(requests.map((r) => r.request)).size, spans: spans.length },
     samples: s.sampler?.samples ?? new Map(),
   };
+}
+
+/** The events applied during window `w` (its repetition), as the simulator's markers. */
+function appliedMarkers(s: RunState, w: LiveWindow): AppliedMarker[] {
+  const end = w.plannedEnd ?? w.end;
+  return s.appliedEvents
+    .filter((a) => a.appliedS >= w.start && a.appliedS < end)
+    .flatMap((a) => {
+      const ev = s.plan.events.find((e) => e.index === a.index);
+      if (!ev) return [];
+      return [
+        'link' in ev
+          ? { t: a.appliedS, kind: ev.action, service: ev.link }
+          : { t: a.appliedS, kind: ev.action, service: ev.service, instance: ev.instance },
+      ];
+    });
 }
 
 /**
@@ -160,7 +192,7 @@ function linkMetrics(s: RunState, w: LiveWindow): ReplicationMetrics['links'] {
   for (const r of net.rules) bySource.set(r.src, [...(bySource.get(r.src) ?? []), r]);
   for (const [src, rules] of bySource) {
     // Class 1:(i+1) is the i-th rule of the host that got a class (every rule with netem; shaped ones in the fallback).
-    const classed = s.emulation.mode === 'netem' ? rules : rules.filter((r) => Number.isFinite(r.rateMbps));
+    const classed = s.emulation.mode === 'netem' ? rules : rules.filter(fallbackClassed);
     classed.forEach((r, i) => {
       const bytes = s.sampler!.bytesBetween(src, `1:${i + 1}`, w.warmupEnd, w.end);
       if (bytes === undefined) return;

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { LiveError, LiveErrorCode } from '../errors.js';
+import { resetEvents, scheduleEvents, upOrStopped } from './events.js';
 import { runFinalize, runLaunch } from './phases.js';
 import { errorTail, isAlive, startProcess } from './services.js';
 import { sleep, type RunState } from './state.js';
@@ -46,24 +47,32 @@ export async function driveWorkload(s: RunState): Promise<void> {
       });
     const patience = Math.max(0, ...s.input.scenario.services.map((x) => x.workload?.patienceS ?? 30));
     const deadline = startAt + (plan.durationS + patience + 30) * 1000;
-    for (;;) {
-      s.check();
-      await s.guard(sleep(500));
-      for (const r of s.running.filter((x) => x.proc.kind === 'service')) {
-        if (!(await isAlive(r)))
+    const events = plan.events.length > 0 ? scheduleEvents(s, rep + 1, startAt) : undefined;
+    try {
+      for (;;) {
+        s.check();
+        events?.check();
+        await s.guard(sleep(500));
+        for (const r of s.running.filter((x) => x.proc.kind === 'service')) {
+          // A process a timed event stopped is down on purpose.
+          if (!(await upOrStopped(s, r)))
+            throw new LiveError(
+              LiveErrorCode.SERVICE,
+              `${r.proc.id} died during the run: ${(await errorTail(r)) || 'no output'}`,
+              { service: r.proc.service, host: r.proc.host },
+            );
+        }
+        const alive = await Promise.all(started.map((r) => isAlive(r)));
+        if (alive.every((a) => !a)) break;
+        if (Date.now() > deadline)
           throw new LiveError(
             LiveErrorCode.SERVICE,
-            `${r.proc.id} died during the run: ${(await errorTail(r)) || 'no output'}`,
-            { service: r.proc.service, host: r.proc.host },
+            `workload still running ${Math.round((Date.now() - startAt) / 1000)} s after its start`,
           );
       }
-      const alive = await Promise.all(started.map((r) => isAlive(r)));
-      if (alive.every((a) => !a)) break;
-      if (Date.now() > deadline)
-        throw new LiveError(
-          LiveErrorCode.SERVICE,
-          `workload still running ${Math.round((Date.now() - startAt) / 1000)} s after its start`,
-        );
+      await events?.finish();
+    } finally {
+      await events?.stop();
     }
     for (const r of started) {
       const early = Date.now() < startAt + plan.durationS * 1000 - 1000;
@@ -86,5 +95,6 @@ export async function driveWorkload(s: RunState): Promise<void> {
       s.running.splice(s.running.indexOf(r), 1);
     }
     await runFinalize(s, rep + 1);
+    if (rep + 1 < plan.repeat && plan.events.length > 0) await resetEvents(s);
   }
 }

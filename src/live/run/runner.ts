@@ -10,7 +10,7 @@ import { nowS, RunState } from './state.js';
 import type { EmulationReport, LiveOutcome, LiveRunInput, Running } from './types.js';
 import { writeRunFolder } from './write-folder.js';
 
-export type { EmulationReport, LiveOutcome, LiveRunInput, MeasuredTime } from './types.js';
+export type { AppliedEvent, EmulationReport, LiveOutcome, LiveRunInput, MeasuredTime } from './types.js';
 
 /**
  * One live run, phase by phase: plan (check `--out`, remove crashed runs' leftovers, open the journal)
@@ -98,6 +98,7 @@ export class LiveRun {
       emulation: s.emulation,
       cleanupProblems,
       measured: measuredTime(s, status),
+      events: s.appliedEvents,
       ...(runFolder ? { runFolder } : {}),
       ...counts,
     };

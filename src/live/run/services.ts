@@ -97,7 +97,8 @@ export async function errorTail(r: Running): Promise<string> {
   }
 }
 
-async function waitReady(s: RunState, r: Running): Promise<void> {
+/** Waits until a started service answers its health check (a located error when it exits or times out). */
+export async function waitReady(s: RunState, r: Running): Promise<void> {
   const { proc: p, host } = r;
   const deadline = Date.now() + p.health.timeoutS * 1000;
   let last = '';

@@ -5,7 +5,7 @@ import { NETWORK_CHECK_TOLERANCE } from '../measure/tolerance.js';
 import type { LivePlan, PlanProcess } from '../plan/types.js';
 import type { LiveHost, LiveTarget } from '../target.js';
 import type { HostSampler } from './host-sampler.js';
-import type { EmulationReport, LiveRunInput, Running } from './types.js';
+import type { AppliedEvent, EmulationReport, LiveRunInput, Running } from './types.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Wall-clock seconds since the epoch (the clock spans and windows are measured on). */
@@ -43,6 +43,18 @@ export class RunState {
   readonly fetched: { host: string; repetition: number; file: string; content: Buffer }[] = [];
   /** Finalize files that could not be fetched. */
   readonly missingFiles: string[] = [];
+  /** The timed events applied so far, every repetition's, in the order they were applied. */
+  readonly appliedEvents: AppliedEvent[] = [];
+  /** Processes a timed `stop` event stopped (by plan process id): not a death that fails the run. */
+  readonly stopped = new Map<string, Running>();
+  /** Per constraint, what the userspace path's calibration subtracts from each one-way delay (ms). */
+  readonly delayCorrections = new Map<number, number>();
+  /** Per source host, the IPv4 address of each destination name its shaping commands match (resolved there once). */
+  readonly addresses = new Map<string, Map<string, string>>();
+  /** Hosts whose network undo is in the journal. */
+  readonly networkJournaled = new Set<string>();
+  /** The provider has the userspace delay path (found when the network is applied). */
+  userspaceDelay = false;
   /** The temporary sibling the run folder is written into. */
   outTemp: string | undefined;
 

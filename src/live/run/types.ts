@@ -57,6 +57,8 @@ export interface LiveOutcome {
   emulation: EmulationReport;
   cleanupProblems: string[];
   measured: MeasuredTime;
+  /** The timed events as applied, every repetition's. */
+  events: AppliedEvent[];
   runFolder?: string;
   requests: number;
   spans: number;
@@ -76,6 +78,26 @@ export interface LiveRunInput {
     hosts: ReadonlyMap<string, LiveHost>;
     pids: ReadonlyMap<string, number>;
   }) => void | Promise<void>;
+}
+
+/** A timed event as a repetition applied it (times in seconds on the run's clock, like the windows). */
+export interface AppliedEvent {
+  /** Position in the plan's events. */
+  index: number;
+  action: 'stop' | 'restart' | 'link' | 'link-restore';
+  label: string;
+  /** 1-based. */
+  repetition: number;
+  /** The repetition's workload start + the event's offset. */
+  scheduledS: number;
+  /** When applying it began (a restart then waits for the process to be ready). */
+  startedS: number;
+  /** When the change was in place (the process gone or ready, the commands done). */
+  appliedS: number;
+  /** appliedS − scheduledS. */
+  lateS: number;
+  /** Set when the event changed nothing, and why (already stopped, emulation off, …). */
+  note?: string;
 }
 
 /** A process of the plan that the run started: a host process (pid) or a container. */

@@ -1,0 +1,83 @@
+import type { DynamicsMetrics, InstanceMarker, ReplicationMetrics } from '../../model/index.js';
+import type { ResolvedScenario } from '../../scenario/index.js';
+import type { SpanRecord } from '../../trace/index.js';
+import type { LiveWindow } from './metrics.js';
+
+/** A timed event as applied in a live repetition: when (the run's clock) and what, in the simulator's marker terms. */
+export interface AppliedMarker {
+  t: number;
+  kind: 'stop' | 'restart' | 'link' | 'link-restore';
+  /** The service, or for link events the constraint (`src->dst`). */
+  service: string;
+  instance?: number;
+}
+
+/**
+ * The `dynamics` part of a live repetition's metrics, with the simulator's keys (metrics-over-time of
+ * `e2ctwin simulate --json`): instances up per window of the timeline for each service an event stops
+ * or restarts (from the applied times), failed requests per window (by the time they failed), and the
+ * markers — the events as applied, on the run's clock like the timeline's `start`. Retries: the live
+ * drivers do not retry (0).
+ */
+export function liveDynamics(
+  scenario: ResolvedScenario,
+  win: LiveWindow,
+  timeline: ReplicationMetrics['timeline'],
+  requests: readonly SpanRecord[],
+  applied: readonly AppliedMarker[],
+): DynamicsMetrics {
+  const w0 = win.warmupEnd;
+  const w1 = win.end;
+  const n = timeline.start.length;
+  const { windowS } = timeline;
+  const failed = new Array<number>(n).fill(0);
+  for (const r of requests)
+    if (r.kind === 'request' && r.status === 'failed' && r.end >= w0 && r.end < w1)
+      failed[Math.min(n - 1, Math.max(0, Math.floor((r.end - w0) / windowS)))]!++;
+  const instances: DynamicsMetrics['instances'] = {};
+  const series: Record<string, number[]> = {};
+  const changed = [
+    ...new Set(applied.filter((m) => m.kind === 'stop' || m.kind === 'restart').map((m) => m.service)),
+  ];
+  for (const id of changed) {
+    const quantity = scenario.services.find((s) => s.id === id)?.quantity ?? 1;
+    // Instances up as a step function of time: each stop takes one down, each restart brings it back.
+    const steps: { t: number; up: number }[] = [];
+    const down = new Set<number>();
+    for (const m of applied.filter((x) => x.service === id).sort((a, b) => a.t - b.t)) {
+      if (m.kind === 'stop') down.add(m.instance ?? 0);
+      else down.delete(m.instance ?? 0);
+      steps.push({ t: m.t, up: quantity - down.size });
+    }
+    const mean = (a: number, b: number) => {
+      if (b <= a) return quantity;
+      let area = 0;
+      let level = quantity;
+      let t = a;
+      for (const st of steps) {
+        if (st.t >= b) break;
+        if (st.t > t) {
+          area += level * (st.t - t);
+          t = st.t;
+        }
+        level = st.up;
+      }
+      area += level * (b - t);
+      return area / (b - a);
+    };
+    series[id] = Array.from({ length: n }, (_, i) =>
+      mean(w0 + i * windowS, Math.min(w1, w0 + (i + 1) * windowS)),
+    );
+    const inside = steps.filter((st) => st.t > w0 && st.t < w1).map((st) => st.up);
+    const before = steps.filter((st) => st.t <= w0).pop()?.up ?? quantity;
+    const m = mean(w0, w1);
+    instances[id] = { mean: m, max: Math.max(before, ...inside), provisioned: m };
+  }
+  const markers: InstanceMarker[] = applied.map((m) => ({
+    t: m.t,
+    kind: m.kind,
+    service: m.service,
+    ...(m.instance !== undefined ? { instance: m.instance } : {}),
+  }));
+  return { instances, retries: 0, timeline: { instances: series, failed }, markers, markersDropped: 0 };
+}

@@ -1,0 +1,174 @@
+import { LiveError, LiveErrorCode } from '../errors.js';
+import { type LinkConditions, linkChangeCommands, UNSHAPED_MBPS } from '../plan/network.js';
+import type { HostCommands, LinkChangeCommands, PlanEvent } from '../plan/types.js';
+import { correctedDelays, journalNetworkUndo, withAddresses } from './apply-network.js';
+import { isAlive, startProcess, waitReady } from './services.js';
+import { nowS, sleep, type RunState } from './state.js';
+import type { AppliedEvent } from './types.js';
+
+// The scenario's timed events in live mode: during each repetition, each one at the repetition's
+// workload start + its offset, applied on the testbed (a process or container stopped or started, a
+// constraint's shaping changed in the form the run applied: netem, or htb + nftables + the userspace
+// switch), its scheduled and applied times recorded. A failure fails the run (cleanup as always).
+
+/** A repetition's events on their way: `check()` throws the scheduler's failure, `stop()` cancels and waits. */
+export interface EventSchedule {
+  check(): void;
+  /** Waits for the schedule's end (rethrows its failure). */
+  finish(): Promise<void>;
+  /** Cancels what has not started and waits for what has. */
+  stop(): Promise<void>;
+}
+
+/** Starts applying the plan's events for repetition `rep` (1-based) whose workload starts at `startAtMs`. */
+export function scheduleEvents(s: RunState, rep: number, startAtMs: number): EventSchedule {
+  let cancelled = false;
+  let failure: Error | undefined;
+  const run = (async () => {
+    for (const ev of s.plan.events) {
+      const due = startAtMs + ev.offsetS * 1000;
+      for (let left = due - Date.now(); left > 0; left = due - Date.now()) {
+        if (cancelled) return;
+        await s.guard(sleep(Math.min(100, left)));
+      }
+      if (cancelled) return;
+      const startedS = nowS() - s.t0;
+      const note = await applyEvent(s, ev).catch((e: Error) => {
+        if ((e as LiveError).code === LiveErrorCode.INTERRUPTED) throw e;
+        throw new LiveError(LiveErrorCode.COMMAND, `events: ${ev.label}: ${e.message}`, {
+          event: ev.index,
+        });
+      });
+      const appliedS = nowS() - s.t0;
+      const scheduledS = due / 1000 - s.t0;
+      const rec: AppliedEvent = {
+        index: ev.index,
+        action: ev.action,
+        label: ev.label,
+        repetition: rep,
+        scheduledS,
+        startedS,
+        appliedS,
+        lateS: appliedS - scheduledS,
+        ...(note ? { note } : {}),
+      };
+      s.appliedEvents.push(rec);
+      s.log(
+        `event ${ev.label}: applied ${rec.lateS >= 0 ? '+' : ''}${(rec.lateS * 1000).toFixed(0)} ms from its time${note ? ` (${note})` : ''}`,
+      );
+    }
+  })().catch((e: Error) => {
+    failure = e;
+  });
+  return {
+    check() {
+      if (failure) throw failure;
+    },
+    async finish() {
+      await run;
+      if (failure) throw failure;
+    },
+    async stop() {
+      cancelled = true;
+      await run;
+    },
+  };
+}
+
+/** Applies one event; returns a note when it changed nothing. */
+async function applyEvent(s: RunState, ev: PlanEvent): Promise<string | undefined> {
+  if ('commands' in ev) return changeLink(s, ev.commands);
+  return ev.action === 'stop' ? stopInstance(s, ev.process) : restartInstance(s, ev.process);
+}
+
+/**
+ * Stops a process or container at once, as a crash (the simulator's `stop` is a failure: the requests in
+ * progress fail): SIGKILL to the process group, or `docker kill` (the container is kept, for its logs and
+ * a restart). The process's spans and counters not yet written are lost; the clients' request spans are not.
+ */
+async function stopInstance(s: RunState, id: string): Promise<string | undefined> {
+  if (s.stopped.has(id)) return 'already stopped';
+  const r = s.running.find((x) => x.proc.id === id);
+  if (!r) throw new LiveError(LiveErrorCode.SERVICE, `${id} is not running`);
+  // Marked first: the drive loop's watch must not take the stop for a crash.
+  s.stopped.set(id, r);
+  if (r.container) await s.guard(r.engine!.kill(r.container));
+  else {
+    await s.guard(r.host.stop(r.pid!, 0));
+    s.running.splice(s.running.indexOf(r), 1);
+  }
+  return undefined;
+}
+
+/** Starts a stopped process again (a new process; its files are appended to) or its container, until ready. */
+async function restartInstance(s: RunState, id: string): Promise<string | undefined> {
+  const r = s.stopped.get(id);
+  if (!r) return 'not stopped';
+  if (r.container) {
+    await s.guard(r.engine!.start(r.container));
+    await s.guard(waitReady(s, r));
+  } else await startProcess(s, r.proc);
+  s.stopped.delete(id);
+  return undefined;
+}
+
+/** Runs a link change in the form the run shapes with. */
+async function changeLink(s: RunState, c: LinkChangeCommands): Promise<string | undefined> {
+  const mode = s.emulation.mode;
+  if (mode === 'none') return 'network emulation off: nothing changed';
+  await runOnHosts(s, mode === 'netem' ? c.netem : c.fallback.kernel);
+  if (mode === 'fallback' && c.fallback.delays) {
+    if (!s.userspaceDelay) return 'delay not emulated on this provider (no userspace path)';
+    await s.guard(s.target!.setDelays(correctedDelays(s, c.fallback.delays)));
+    if (s.emulation.delay === 'none') s.emulation.delay = 'userspace switch';
+  }
+  return undefined;
+}
+
+/** Each host's commands in order, the hosts at once (the change lands on all of them together). */
+async function runOnHosts(s: RunState, cmds: HostCommands): Promise<void> {
+  await Promise.all(
+    Object.entries(cmds).map(async ([host, list]) => {
+      const h = s.hosts.get(host)!;
+      journalNetworkUndo(s, host);
+      for (const c of list) await s.guard(h.check(await withAddresses(s, host, c)));
+    }),
+  );
+}
+
+/**
+ * Puts the testbed back as the scenario describes it before the next repetition: stopped instances
+ * started again, changed constraints given their own conditions.
+ */
+export async function resetEvents(s: RunState): Promise<void> {
+  const restarted = s.stopped.size;
+  for (const id of [...s.stopped.keys()]) await restartInstance(s, id);
+  const changed = new Map<number, LinkConditions>();
+  for (const ev of s.plan.events) if ('conditions' in ev) changed.set(ev.constraint, ev.conditions);
+  const base = new Map<number, LinkConditions>();
+  for (const [constraint, before] of changed) {
+    const c = s.input.scenario.network[constraint]!;
+    const own = {
+      delayMs: c.delayMs,
+      rateMbps: c.rateMbps >= UNSHAPED_MBPS ? Infinity : c.rateMbps,
+      lossPercent: c.lossPercent,
+    };
+    base.set(constraint, own);
+    await changeLink(
+      s,
+      linkChangeCommands({
+        rules: s.plan.network.rules,
+        conditions: base,
+        constraint,
+        before,
+        nftTable: s.plan.network.nftTable,
+      }),
+    );
+  }
+  if (changed.size > 0 || restarted > 0) s.log('events: testbed reset for the next repetition');
+}
+
+/** Whether a service process is up, or down because an event stopped it. */
+export async function upOrStopped(s: RunState, r: Parameters<typeof isAlive>[0]): Promise<boolean> {
+  return s.stopped.has(r.proc.id) || (await isAlive(r));
+}

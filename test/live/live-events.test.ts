@@ -1,0 +1,208 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/cli.js';
+import { holdLiveTestLock, leftovers, liveRequirements } from './support.js';
+
+const skip = liveRequirements(['busybox']);
+const stateRoot = '/tmp/e2ctwin-live-test-events';
+const out = mkdtempSync(path.join(tmpdir(), 'e2ctwin-events-'));
+const json = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
+
+function liveCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/e2ctwin.js'), ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+interface RequestSpan {
+  kind: string;
+  start: number;
+  end: number;
+  status: string;
+}
+
+// One live test file at a time (see liveTestLock).
+holdLiveTestLock(skip, () => rmSync(out, { recursive: true, force: true }));
+
+describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('testbeds/local.yaml: the edge → cloud path degraded at 12 s and the engine stopped at 22 s, each within 1 s of its time; response times rise after the one, requests fail after the other; nothing left', async () => {
+    const dir = path.join(out, 'run');
+    const r = await liveCli([
+      'live',
+      'test/live/fixtures/plantnet-events.yaml',
+      '--testbed',
+      'testbeds/local.yaml',
+      '--out',
+      dir,
+      '--state-dir',
+      stateRoot,
+    ]);
+    process.stdout.write(`\n--- e2ctwin live (stdout) ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n`);
+    expect(r.status, r.stderr).toBe(0);
+    const plan = json(path.join(dir, 'plan.json'));
+    expect(leftovers(plan.runId, path.join(stateRoot, plan.runId))).toEqual([]);
+
+    // Both applied, on time: scheduled at the workload start + the scenario's time, applied within 1 s.
+    const run = json(path.join(dir, 'run.json'));
+    const [link, stop] = run.events as {
+      action: string;
+      scheduledS: number;
+      appliedS: number;
+      lateS: number;
+    }[];
+    expect(run.events).toHaveLength(2);
+    expect(link).toMatchObject({ action: 'link', repetition: 1 });
+    expect(stop).toMatchObject({ action: 'stop', repetition: 1 });
+    const start = run.windows[0].start;
+    expect(link!.scheduledS - start).toBeCloseTo(12, 6);
+    expect(stop!.scheduledS - start).toBeCloseTo(22, 6);
+    for (const e of [link!, stop!]) {
+      expect(e.appliedS).toBeGreaterThanOrEqual(e.scheduledS);
+      expect(e.lateS).toBeLessThan(1);
+    }
+
+    // The trace, by the applied times: ok requests wholly before the degrade against wholly between
+    // the degrade and the stop. Each request crosses the path at least once there and back, which
+    // went from 2 × 20 ms to 2 × 150 ms: at least 0.26 s more each.
+    const requests = readFileSync(path.join(dir, 'trace.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l) as RequestSpan)
+      .filter((s) => s.kind === 'request');
+    const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+    const rt = (from: number, to: number) =>
+      requests.filter((q) => q.status === 'ok' && q.start >= from && q.end < to).map((q) => q.end - q.start);
+    const before = rt(run.windows[0].warmupEnd, link!.appliedS);
+    const degraded = rt(link!.appliedS, stop!.appliedS);
+    expect(before.length).toBeGreaterThan(5);
+    expect(degraded.length).toBeGreaterThan(5);
+    expect(mean(degraded) - mean(before)).toBeGreaterThanOrEqual(0.26);
+    // After the stop, no request gets an answer; before it, none failed.
+    const after = requests.filter((q) => q.start >= stop!.appliedS);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((q) => q.status === 'failed')).toBe(true);
+    expect(requests.filter((q) => q.end < stop!.scheduledS && q.status === 'failed')).toEqual([]);
+
+    // metrics.json: the simulator's timeline keys, the markers at the applied times, failures only after the stop.
+    const m = json(path.join(dir, 'metrics.json'));
+    expect(Object.keys(m.timeline).sort()).toEqual([
+      'abandoned',
+      'responseTimeMean',
+      'start',
+      'throughput',
+      'windowS',
+    ]);
+    expect(Object.keys(m.dynamics).sort()).toEqual([
+      'instances',
+      'markers',
+      'markersDropped',
+      'retries',
+      'timeline',
+    ]);
+    expect(m.dynamics.markers).toEqual([
+      { t: link!.appliedS, kind: 'link', service: 'edge->cloud' },
+      { t: stop!.appliedS, kind: 'stop', service: 'cloud.engine', instance: 0 },
+    ]);
+    const { start: starts, windowS } = m.timeline as { start: number[]; windowS: number };
+    const failed = m.dynamics.timeline.failed as number[];
+    const up = m.dynamics.timeline.instances['cloud.engine'] as number[];
+    starts.forEach((t, i) => {
+      if (t + windowS <= stop!.appliedS) {
+        expect(failed[i]).toBe(0);
+        expect(up[i]).toBe(1);
+      } else if (t >= stop!.appliedS) expect(up[i]).toBe(0);
+    });
+    expect(failed.reduce((a, x) => a + x, 0)).toBeGreaterThan(0);
+    expect(m.failed).toBeGreaterThan(0);
+  }, 600_000);
+
+  it('--repeat 2 with a restart and rate and loss changes: every event applied in each repetition, the engine answers again after its restart, the testbed reset between repetitions; nothing left', async () => {
+    const dir = path.join(out, 'restart');
+    const r = await liveCli([
+      'live',
+      'test/live/fixtures/plantnet-events-restart.yaml',
+      '--testbed',
+      'testbeds/local.yaml',
+      '--repeat',
+      '2',
+      '--out',
+      dir,
+      '--state-dir',
+      stateRoot,
+    ]);
+    process.stdout.write(`\n--- e2ctwin live (stdout) ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n`);
+    expect(r.status, r.stderr).toBe(0);
+    const plan = json(path.join(dir, 'plan.json'));
+    expect(leftovers(plan.runId, path.join(stateRoot, plan.runId))).toEqual([]);
+    // The fog → cloud path was left degraded: put back before the second repetition.
+    expect(r.stderr).toContain('events: testbed reset for the next repetition');
+
+    const run = json(path.join(dir, 'run.json'));
+    type Applied = {
+      action: string;
+      repetition: number;
+      scheduledS: number;
+      startedS: number;
+      appliedS: number;
+      lateS: number;
+      note?: string;
+    };
+    const events = run.events as Applied[];
+    const actions = ['link', 'link', 'stop', 'restart', 'link-restore'];
+    expect(events.map((e) => [e.repetition, e.action])).toEqual([
+      ...actions.map((a) => [1, a]),
+      ...actions.map((a) => [2, a]),
+    ]);
+    const offsets = [6, 8, 10, 13, 16];
+    events.forEach((e, i) => {
+      const w = run.windows[e.repetition - 1];
+      expect(e.scheduledS - w.start).toBeCloseTo(offsets[i % 5]!, 6);
+      expect(e.note).toBeUndefined();
+      expect(e.startedS).toBeGreaterThanOrEqual(e.scheduledS);
+      expect(e.startedS - e.scheduledS).toBeLessThan(1);
+      // A restart is applied once the engine is ready again; the others within 1 s.
+      if (e.action !== 'restart') expect(e.lateS).toBeLessThan(1);
+    });
+
+    // In each repetition: answers before the stop, none between the stop and the restart, answers again after it.
+    const requests = readFileSync(path.join(dir, 'trace.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l) as RequestSpan)
+      .filter((s) => s.kind === 'request');
+    for (const rep of [1, 2]) {
+      const [stop, restart] = ['stop', 'restart'].map(
+        (a) => events.find((e) => e.repetition === rep && e.action === a)!,
+      );
+      const w = run.windows[rep - 1];
+      const ok = (from: number, to: number) =>
+        requests.filter((q) => q.status === 'ok' && q.start >= from && q.end < to);
+      expect(ok(w.start, stop!.appliedS).length).toBeGreaterThan(0);
+      expect(
+        requests.filter((q) => q.start >= stop!.appliedS && q.end < restart!.startedS && q.status === 'ok'),
+      ).toEqual([]);
+      expect(ok(restart!.appliedS, w.end).length).toBeGreaterThan(0);
+    }
+    // The engine's counters are carried on across its restarts: no pool figure below zero.
+    const m = json(path.join(dir, 'metrics.json'));
+    for (const rep of m.perReplication)
+      for (const p of Object.values(rep.pools) as { utilization: number; meanQueue: number }[]) {
+        expect(p.utilization).toBeGreaterThanOrEqual(0);
+        expect(p.meanQueue).toBeGreaterThanOrEqual(0);
+      }
+    expect(m.dynamics.markers.map((x: { kind: string }) => x.kind)).toEqual(actions);
+  }, 600_000);
+});
