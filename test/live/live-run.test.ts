@@ -477,8 +477,10 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
       scenarioFile,
       '--testbed',
       testbed,
+      // 10 s: each repetition completes requests even when a busy machine slows the engine (at 6 s one
+      // repetition completed none in a CI run at load average ~10).
       '--duration',
-      '6',
+      '10',
       '--repeat',
       '2',
       '--out',

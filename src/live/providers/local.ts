@@ -162,23 +162,47 @@ export class LocalTarget implements LiveTarget {
     );
     for (const [i, h] of plan.hosts.entries()) {
       const tap = h.interface;
-      const p = spawnDetached(
-        [
-          'socat',
-          `TUN,tun-name=${tap},tun-type=tap,iff-no-pi`,
-          `UDP4-DATAGRAM:127.0.0.1:${listens[i]},bind=127.0.0.1:${peers[i]}`,
-        ],
-        path.join(dir, `tap-${h.name}.out`),
-        path.join(dir, `tap-${h.name}.err`),
-      );
-      journal.record({ kind: 'process', pid: p.pid, start: p.start, what: `TAP ${tap}` });
-      await waitFor(
-        `TAP device ${tap}`,
-        async () => (await run(['ip', 'link', 'show', tap], { check: false })).code === 0,
-      );
-      await run(['ip', 'link', 'set', tap, 'netns', h.netns!]);
-      await run(['ip', '-n', h.netns!, 'addr', 'add', `${h.address}/24`, 'dev', tap]);
-      await run(['ip', '-n', h.netns!, 'link', 'set', tap, 'up']);
+      const errFile = path.join(dir, `tap-${h.name}.err`);
+      // The TAP device lives as long as its socat: a socat that ends between the device showing up and
+      // its address being set takes the device with it ("Cannot find device", seen now and then on a busy
+      // machine). Then its error output says why, and the step is tried again with a new socat.
+      for (let attempt = 1; ; attempt++) {
+        const p = spawnDetached(
+          [
+            'socat',
+            `TUN,tun-name=${tap},tun-type=tap,iff-no-pi`,
+            `UDP4-DATAGRAM:127.0.0.1:${listens[i]},bind=127.0.0.1:${peers[i]}`,
+          ],
+          path.join(dir, `tap-${h.name}.out`),
+          errFile,
+        );
+        journal.record({ kind: 'process', pid: p.pid, start: p.start, what: `TAP ${tap}` });
+        try {
+          await waitFor(
+            `TAP device ${tap}`,
+            async () => (await run(['ip', 'link', 'show', tap], { check: false })).code === 0,
+          );
+          await run(['ip', 'link', 'set', tap, 'netns', h.netns!]);
+          await run(['ip', '-n', h.netns!, 'addr', 'add', `${h.address}/24`, 'dev', tap]);
+          await run(['ip', '-n', h.netns!, 'link', 'set', tap, 'up']);
+          break;
+        } catch (e) {
+          const alive = isAlive(p.pid, p.start);
+          const why = existsSync(errFile)
+            ? readFileSync(errFile, 'utf8').trim().split('\n').slice(-2).join(' / ')
+            : '';
+          await stopProcess(p.pid, p.start, { graceMs: 500 });
+          // Gone with the socat that held it, or still in the namespace (moved, then failed): removed.
+          await run(['ip', '-n', h.netns!, 'link', 'del', tap], { check: false });
+          await run(['ip', 'link', 'del', tap], { check: false });
+          const detail = `${(e as Error).message}; socat ${alive ? 'still running' : 'ended'}${why ? `: ${why}` : ''}`;
+          if (attempt >= 3)
+            throw new LiveError(LiveErrorCode.HOST, `TAP device ${tap} for ${h.name}: ${detail}`, {
+              host: h.name,
+            });
+          log(`local: TAP device ${tap} for ${h.name} lost (${detail}); trying again`);
+        }
+      }
     }
     log(
       `local: TAP devices on a userspace switch, hosts ${plan.hosts.map((h) => `${h.name}=${h.address}`).join(', ')}`,
