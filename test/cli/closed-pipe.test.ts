@@ -1,0 +1,19 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exited, repoRoot } from '../support/cli.js';
+
+describe('output to a pipe its reader has closed (`e2ctwin … | head`)', () => {
+  it('ends quietly with exit status 0, no EPIPE stack trace', async () => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/e2ctwin.js'), 'live', '--help'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The reader is gone before the command writes a byte: its first write meets a closed pipe.
+    child.stdout.destroy();
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    expect(await exited(child)).toBe(0);
+    expect(err).not.toMatch(/EPIPE|Error/);
+  });
+});
