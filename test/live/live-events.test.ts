@@ -1,29 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../support/cli.js';
-import { holdLiveTestLock, leftovers, liveRequirements } from './support.js';
+import { holdLiveTestLock, leftovers, liveRequirements, liveCli } from './support.js';
 
 const skip = liveRequirements(['busybox']);
 const stateRoot = '/tmp/e2ctwin-live-test-events';
 const out = mkdtempSync(path.join(tmpdir(), 'e2ctwin-events-'));
 const json = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
-
-function liveCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/e2ctwin.js'), ...args], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 interface RequestSpan {
   kind: string;

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -21,7 +21,7 @@ import { parseTraceJsonl } from '../../src/trace/index.js';
 import { repoRoot, runCli } from '../support/cli.js';
 import { until } from '../support/poll.js';
 import { busyboxRootfs } from './docker-image.js';
-import { leftovers, liveRequirements, holdLiveTestLock } from './support.js';
+import { leftovers, liveRequirements, holdLiveTestLock, liveCli } from './support.js';
 
 const skip = liveRequirements(['busybox']);
 const stateRoot = '/tmp/e2ctwin-live-test';
@@ -50,27 +50,6 @@ function leafPaths(obj: unknown, prefix = ''): string[] {
   return Object.entries(obj as Record<string, unknown>).flatMap(([k, v]) => {
     const p = prefix ? `${prefix}.${k}` : k;
     return typeof v === 'number' || v === null ? [p] : leafPaths(v, p);
-  });
-}
-
-/** Runs the CLI in the background; resolves with its status once it exits; `onStderr` sees each chunk. */
-function liveCli(
-  args: string[],
-  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/e2ctwin.js'), ...args], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      onStderr?.(stderr, child);
-    });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
 

@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { repoRoot } from '../support/cli.js';
 import { until } from '../support/poll.js';
 import { afterAll, beforeAll } from 'vitest';
 
@@ -106,4 +107,29 @@ function takeLock(dir: string): (() => void) | null {
   }
   if (!alive) rmSync(dir, { recursive: true, force: true });
   return null;
+}
+
+/**
+ * Runs the e2ctwin command in the background (a live run takes seconds to minutes); resolves with its
+ * status and output once it exits. `onStderr` sees the error output so far after each chunk (a test
+ * that signals the run at some point of it).
+ */
+export function liveCli(
+  args: string[],
+  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/e2ctwin.js'), ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      onStderr?.(stderr, child);
+    });
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
