@@ -325,20 +325,7 @@ export function linkChangeCommands(options: {
     rs.forEach((r, i) => {
       if (r.constraint !== constraint) return;
       const cls = `1:${i + 1}`;
-      n.push([
-        'tc',
-        'class',
-        'change',
-        'dev',
-        dev,
-        'parent',
-        '1:',
-        'classid',
-        cls,
-        'htb',
-        'rate',
-        htbRate(next.rateMbps),
-      ]);
+      n.push(htbRateChange(dev, cls, next.rateMbps));
       n.push([
         'tc',
         'qdisc',
@@ -360,21 +347,7 @@ export function linkChangeCommands(options: {
     const k: string[][] = [];
     if (next.rateMbps !== before.rateMbps)
       rs.filter(fallbackClassed).forEach((r, i) => {
-        if (r.constraint === constraint)
-          k.push([
-            'tc',
-            'class',
-            'change',
-            'dev',
-            dev,
-            'parent',
-            '1:',
-            'classid',
-            `1:${i + 1}`,
-            'htb',
-            'rate',
-            htbRate(next.rateMbps),
-          ]);
+        if (r.constraint === constraint) k.push(htbRateChange(dev, `1:${i + 1}`, next.rateMbps));
       });
     if (next.lossPercent !== before.lossPercent) {
       k.push(...nftLossChain(nftTable), ['nft', 'flush', 'chain', 'inet', nftTable, 'out']);
@@ -392,4 +365,22 @@ export function linkChangeCommands(options: {
           .map((r) => ({ src: r.src, dst: r.dst, delayMs: now(r).delayMs }))
       : undefined;
   return { netem, fallback: { kernel, ...(delays ? { delays } : {}) } };
+}
+
+/** The command that sets an htb class's rate (a shaping change during a run: the class keeps its queue). */
+function htbRateChange(dev: string, classid: string, rateMbps: number): string[] {
+  return [
+    'tc',
+    'class',
+    'change',
+    'dev',
+    dev,
+    'parent',
+    '1:',
+    'classid',
+    classid,
+    'htb',
+    'rate',
+    htbRate(rateMbps),
+  ];
 }
