@@ -23,7 +23,9 @@ import { redisMissing, TestRedis } from '../support/redis.js';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-study-progress-'));
 const runsDir = path.join(tmp, 'runs');
 mkdirSync(runsDir, { recursive: true });
-// 8 configurations × 4 replications = 32 trials of about 0.1–0.3 s each on one worker: seconds to watch.
+// 8 configurations × 4 replications = 32 trials of about 0.1 s each on one worker, 4 s in all (at 400 s of
+// simulated time took 25 ms a trial, the whole study 0.8 s, over before its first progress write): seconds
+// to watch. The test holds the study still (SIGSTOP) while it reads it, so its speed does not matter.
 const study = [
   'sweep',
   'scenarios/plantnet.yaml',
@@ -32,9 +34,9 @@ const study = [
   '-r',
   '4',
   '--set',
-  'run.duration=400',
+  'run.duration=4000',
   '--set',
-  'run.warmup=50',
+  'run.warmup=500',
   '--no-progress',
 ];
 const children = new Set<ChildProcess>();
@@ -68,11 +70,14 @@ const progressOf = async (id: string) =>
 async function watch(id: string, args: string[], expected: { backend: string; workers: number }) {
   const c = start([...study, ...args, '--out', path.join(runsDir, id)]);
   // Mid-study: some trials done, not all, the workers taking them and an ETA once trials were simulated.
-  const mid = await until('the API reports the study part-way', async () => {
+  await until('the API reports the study part-way', async () => {
     const r = await progressOf(id).catch(() => undefined);
     const p = r?.progress;
-    return p && p.done > 0 && p.done < p.total && p.etaSeconds !== null ? r : undefined;
+    return p && p.done > 0 && p.done < p.total && p.etaSeconds !== null;
   });
+  // Held still while read: the progress file is the coordinator's, written at most once a second.
+  c.kill('SIGSTOP');
+  const mid = await progressOf(id);
   expect(mid.finished).toBe(false);
   expect(mid.progress).toMatchObject({ state: 'running', total: 32, stalled: false, ...expected });
   // Results as they arrive: every trial simulated so far (none resumed), up to 8, with its configuration.
@@ -85,6 +90,7 @@ async function watch(id: string, args: string[], expected: { backend: string; wo
   const listed = (await app.inject('/api/studies')).json().studies.find((s: { id: string }) => s.id === id);
   expect(listed).toMatchObject({ kind: 'sweep', scenario: 'plantnet', results: false });
   expect(listed.progress).toMatchObject({ state: 'running', total: 32, ...expected });
+  c.kill('SIGCONT');
   expect(await exited(c), c.err()).toBe(0);
   const end = await progressOf(id);
   expect(end.finished).toBe(true);
