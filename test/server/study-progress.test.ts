@@ -23,8 +23,8 @@ import { redisMissing, TestRedis } from '../support/redis.js';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-study-progress-'));
 const runsDir = path.join(tmp, 'runs');
 mkdirSync(runsDir, { recursive: true });
-// 8 configurations × 4 replications = 32 trials of about 0.1 s each on one worker, 4 s in all (at 400 s of
-// simulated time took 25 ms a trial, the whole study 0.8 s, over before its first progress write): seconds
+// 8 configurations × 4 replications = 32 trials of about 0.1 s each on one worker, 4 s in all (with 400 s
+// of simulated time a trial took 25 ms and the study was over before its first progress write): seconds
 // to watch. The test holds the study still (SIGSTOP) while it reads it, so its speed does not matter.
 const study = [
   'sweep',
