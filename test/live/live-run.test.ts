@@ -86,26 +86,33 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     });
     expect(run.versions.node).toBe(process.version);
 
-    // The network was checked before the run: throughput (kernel htb shaping) within 10 % of the constraints.
-    // The delay of the userspace path depends on the CPU the switch gets: when another test file loads the two
-    // cores between its calibration and its check, the RTT can end outside 10 %, and then the run must say so
-    // (a warning naming the constraint, in network.json and the summary); within 10 % there is no warning.
+    // The network was checked before the run, RTT and throughput against the constraints. Both go through
+    // the userspace switch (delay, and every packet), so both depend on the CPU it gets: when other test
+    // files load the two cores, a check can end outside 10 % (50 Mbit/s measured 44.8 in a CI run; payload
+    // is 1448/1514 of a shaped rate, so 47.8 at best), and then the run must say so: a warning naming the
+    // constraint and the quantity, in network.json and the summary. Within 10 % there is no warning.
     const net = json(path.join(dir, 'network.json'));
     expect(net.measurements).toHaveLength(2);
     expect(net.tolerancePercent).toBe(10);
+    const warnings = net.warnings as string[];
     for (const m of net.measurements) {
-      expect(
-        Math.abs(m.throughput.mbps - m.expectedMbps) / m.expectedMbps,
-        `${m.label} ${m.throughput.mbps} Mbit/s vs ${m.expectedMbps}`,
-      ).toBeLessThan(0.1);
-      const off = Math.abs(m.rtt.medianMs - m.expectedRttMs) / m.expectedRttMs > 0.1;
-      const flagged = (net.warnings as string[]).filter(
-        (w) => w.startsWith(`network check ${m.label} `) && w.includes('RTT'),
-      );
-      expect(flagged, `${m.label} RTT ${m.rtt.medianMs} ms vs ${m.expectedRttMs}`).toHaveLength(off ? 1 : 0);
-      if (off) expect(r.stdout).toContain(`WARNING: ${flagged[0]}`);
+      // The shaping itself: load only slows the switch, so never above the rate, and never far below it.
+      expect(m.throughput.mbps, m.label).toBeLessThanOrEqual(m.expectedMbps * 1.1);
+      expect(m.throughput.mbps, m.label).toBeGreaterThan(m.expectedMbps * 0.5);
+      const checks = [
+        ['RTT', m.rtt.medianMs, m.expectedRttMs],
+        ['throughput', m.throughput.mbps, m.expectedMbps],
+      ] as const;
+      for (const [what, measured, expected] of checks) {
+        const off = Math.abs(measured - expected) / expected > 0.1;
+        const flagged = warnings.filter(
+          (w) => w.startsWith(`network check ${m.label} `) && w.includes(`: ${what} `),
+        );
+        expect(flagged, `${m.label} ${what} ${measured} vs ${expected}`).toHaveLength(off ? 1 : 0);
+        if (off) expect(r.stdout).toContain(`WARNING: ${flagged[0]}`);
+      }
     }
-    expect((net.warnings as string[]).filter((w) => !w.includes('RTT'))).toEqual([]);
+    expect(warnings.filter((w) => !/: (RTT|throughput) /.test(w))).toEqual([]);
 
     // Requests completed, in the same metrics shape as simulate.
     const metrics = json(path.join(dir, 'metrics.json'));
