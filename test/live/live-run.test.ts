@@ -57,7 +57,7 @@ function leafPaths(obj: unknown, prefix = ''): string[] {
 holdLiveTestLock(skip, () => rmSync(out, { recursive: true, force: true }));
 
 describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  it('runs a small Pl@ntNet configuration for real: requests complete, spans recorded, throughput within 10 % and RTT within 10 % or flagged, nothing left behind', async () => {
+  it('runs a small Pl@ntNet configuration for real: requests complete, spans recorded, throughput and RTT within 10 % or flagged, nothing left behind', async () => {
     const dir = path.join(out, 'run');
     const r = await liveCli([
       'live',
