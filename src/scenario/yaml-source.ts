@@ -8,6 +8,8 @@ import {
   visit,
   type Document,
   type Node,
+  type Pair,
+  type YAMLMap,
 } from 'yaml';
 import { ScenarioErrorCode, formatPath, type ScenarioIssue } from './errors.js';
 import { readNamedFile } from './file-policy.js';
@@ -28,6 +30,8 @@ export interface Position {
 export class YamlSource {
   readonly doc: Document;
   readonly #lines = new LineCounter();
+  /** Each mapping's pairs by key, built when an issue is first located in it (see {@link locate}). */
+  readonly #pairsByKey = new WeakMap<object, Map<string, Pair>>();
 
   /**
    * @param foreign a file the scenario names (preset, calibration): its issues are located but never quote
@@ -136,7 +140,7 @@ export class YamlSource {
     let last: unknown = node;
     for (const seg of path) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && scalarValue(p.key) === String(seg));
+        const pair = this.#pairOf(node, String(seg));
         if (!pair) break;
         keyNode = pair.key;
         node = pair.value;
@@ -152,6 +156,23 @@ export class YamlSource {
     const target = (key && keyNode) || (node ?? keyNode) || last;
     const range = (target as Node | undefined)?.range;
     return range ? this.position(range[0]) : { line: 1, column: 1 };
+  }
+
+  /**
+   * The first pair of `map` whose key is `key`. Indexed once per mapping: a file with thousands of unknown
+   * keys gets an issue for each, and a scan per issue made locating them quadratic (seconds for 10,000).
+   */
+  #pairOf(map: YAMLMap, key: string): Pair | undefined {
+    let byKey = this.#pairsByKey.get(map);
+    if (!byKey) {
+      byKey = new Map();
+      for (const p of map.items) {
+        const k = isPair(p) ? scalarValue(p.key) : undefined;
+        if (k !== undefined && !byKey.has(k)) byKey.set(k, p);
+      }
+      this.#pairsByKey.set(map, byKey);
+    }
+    return byKey.get(key);
   }
 
   /** Builds a located issue for a field of this file. */

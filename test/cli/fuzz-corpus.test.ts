@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,10 @@ import { repoRoot } from '../support/cli.js';
 // and arguments). Each goes through the real command: `validate`, then `simulate` with short budgets where it
 // validates. Each must end in a located error (exit 2), a finished run (exit 0) or a budget stop (exit 1,
 // naming the option), within 30 s of CPU and 1 GiB of memory, and never print a stack trace.
+// The commands run in measured child processes, several to a process (test/support/measured-batch.mjs: each
+// command's own CPU time, the process's peak memory, which bounds each command's): a start-up costs more
+// than most cases. A batch that crashes or does not exit is run again one command per process, so the
+// failure is reported against its case.
 const fuzz = path.join(repoRoot, 'test/fixtures/fuzz');
 const rel = (f: string) => path.relative(repoRoot, f);
 const LIMITS = { cpuSeconds: 30, rssKiB: 1024 * 1024 };
@@ -18,6 +22,8 @@ const LIMITS = { cpuSeconds: 30, rssKiB: 1024 * 1024 };
 const SIMULATE_BOUNDS = ['--max-events', '150000', '--max-memory', '512'];
 /** Scenario files validated by one process (start-up costs more than most validations). */
 const BATCH = 24;
+/** Simulations (and option sets) run by one process, one after the other. */
+const COMMANDS_PER_PROCESS = 9;
 /** A process still running after this long (wall time, on a loaded machine) is killed: a failure. */
 const WALL_KILL_MS = 120_000;
 const STACK_TRACE = /^\s{4}at \S|FATAL ERROR|Reached heap limit|Maximum call stack/m;
@@ -39,12 +45,24 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-fuzz-'));
 let reports = 0;
 
 /** Runs e2ctwin in a child process that reports its peak memory and CPU time. */
-function run(args: string[]): Promise<Run> {
+async function run(args: string[]): Promise<Run> {
   const report = path.join(tmp, `usage-${reports++}.json`);
+  const r = await spawnMeasured(['test/support/measured-cli.mjs', report, ...args]);
+  let usage: Usage | undefined;
+  try {
+    usage = JSON.parse(readFileSync(report, 'utf8')) as Usage;
+  } catch {
+    /* crashed or killed: no report */
+  }
+  return { ...r, ...(usage ? { usage } : {}) };
+}
+
+/** Runs a script of test/support in a child process with the corpus's memory ceiling and wall-time kill switch. */
+function spawnMeasured(args: string[]): Promise<Omit<Run, 'usage'>> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--max-old-space-size=1536', path.join(repoRoot, 'test/support/measured-cli.mjs'), report, ...args],
+      ['--max-old-space-size=1536', path.join(repoRoot, args[0]!), ...args.slice(1)],
       {
         cwd: repoRoot,
         env: { ...process.env, NO_COLOR: '1' },
@@ -62,15 +80,59 @@ function run(args: string[]): Promise<Run> {
     const timer = setTimeout(() => child.kill('SIGKILL'), WALL_KILL_MS);
     child.on('close', (status, signal) => {
       clearTimeout(timer);
-      let usage: Usage | undefined;
-      try {
-        usage = JSON.parse(readFileSync(report, 'utf8')) as Usage;
-      } catch {
-        /* crashed or killed: no report */
-      }
-      resolve({ status, signal, stdout, stderr, ...(usage ? { usage } : {}) });
+      resolve({ status, signal, stdout, stderr });
     });
   });
+}
+
+/**
+ * Runs the command lines in few measured processes (see the note at the top), at most `parallel` at a time.
+ * Each result carries its command's CPU time and the peak memory of the process that ran it.
+ */
+async function runAll(commands: string[][], parallel: number): Promise<Run[]> {
+  const n = Math.ceil(commands.length / COMMANDS_PER_PROCESS);
+  // Dealt round-robin: the heavy cases, written next to each other, land in different processes.
+  const batches = Array.from({ length: n }, (_, b) => commands.map((_, i) => i).filter((i) => i % n === b));
+  const out: Run[] = new Array(commands.length);
+  await pool(
+    batches.map((idx) => async () => {
+      const runs = await runBatch(idx.map((i) => commands[i]!));
+      idx.forEach((i, k) => {
+        out[i] = runs[k]!;
+      });
+    }),
+    parallel,
+  );
+  return out;
+}
+
+/** One measured process for the command lines; when it does not end well, one process per command instead. */
+async function runBatch(commands: string[][]): Promise<Run[]> {
+  const list = path.join(tmp, `commands-${reports++}.json`);
+  writeFileSync(list, JSON.stringify(commands));
+  const report = path.join(tmp, `usage-${reports++}.json`);
+  const batch = await spawnMeasured(['test/support/measured-batch.mjs', report, list]);
+  let got:
+    | { runs: (Omit<Run, 'signal' | 'usage'> & { cpuSeconds: number })[]; maxRssKiB?: number }
+    | undefined;
+  try {
+    got = JSON.parse(readFileSync(report, 'utf8'));
+  } catch {
+    /* crashed before the first command ended */
+  }
+  if (batch.signal !== null || got?.maxRssKiB === undefined || got.runs.length !== commands.length)
+    return pool(
+      commands.map((args) => () => run(args)),
+      1,
+    );
+  // What the process printed outside any command (a warning of Node.js) is shown with each of its commands.
+  return got.runs.map((r) => ({
+    status: r.status,
+    signal: null,
+    stdout: r.stdout + batch.stdout,
+    stderr: r.stderr + batch.stderr,
+    usage: { cpuSeconds: r.cpuSeconds, maxRssKiB: got.maxRssKiB! },
+  }));
 }
 
 /** Runs the jobs with at most `limit` at a time. */
@@ -161,20 +223,20 @@ beforeAll(async () => {
     }
   });
   const toSimulate = scenarioCases.filter((c) => scenarioOutcomes.get(c.file)!.validate.status === 0);
-  const simulated = await pool(
-    toSimulate.map((c) => () => run(['simulate', rel(c.file), '--json', ...SIMULATE_BOUNDS])),
+  const simulated = await runAll(
+    toSimulate.map((c) => ['simulate', rel(c.file), '--json', ...SIMULATE_BOUNDS]),
     workers,
   );
   toSimulate.forEach((c, i) => {
     scenarioOutcomes.get(c.file)!.simulate = simulated[i]!;
   });
-  const options = await pool(
-    optionCases.map((c) => () => {
+  const options = await runAll(
+    optionCases.map((c) => {
       const bounds =
         c.command === 'simulate'
           ? SIMULATE_BOUNDS.filter((_, i, a) => !c.args.includes(a[i - (i % 2)]!))
           : [];
-      return run([c.command, path.join('test/fixtures/fuzz', c.scenario), ...c.args, ...bounds]);
+      return [c.command, path.join('test/fixtures/fuzz', c.scenario), ...c.args, ...bounds];
     }),
     workers,
   );

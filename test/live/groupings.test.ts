@@ -1,22 +1,28 @@
-import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, runCliHere } from '../support/cli.js';
 
 // The plan is data: the groupings and phases can be checked without any host (no root needed).
 describe('live.dependsOn groupings and workflow phases in the plan (--dry-run --json)', () => {
-  const r = runCli([
-    'live',
-    'test/live/fixtures/workflow-phases.yaml',
-    '--testbed',
-    'test/live/fixtures/local-ci.yaml',
-    '--repeat',
-    '2',
-    '--dry-run',
-    '--json',
-  ]);
-  const plan = JSON.parse(r.stdout);
-  const address = (host: string) => plan.hosts.find((h: { name: string }) => h.name === host).address;
+  let r: CliResult;
+  let plan: any; // the plan as printed (JSON), read field by field below
+  let address: (host: string) => string;
   // dependsOn "*": every instance of every service, in plan order.
-  const targets = (plan.instances as { host: string }[]).map((i) => address(i.host));
+  let targets: string[];
+  beforeAll(async () => {
+    r = await runCliHere([
+      'live',
+      'test/live/fixtures/workflow-phases.yaml',
+      '--testbed',
+      'test/live/fixtures/local-ci.yaml',
+      '--repeat',
+      '2',
+      '--dry-run',
+      '--json',
+    ]);
+    plan = JSON.parse(r.stdout);
+    address = (host) => plan.hosts.find((h: { name: string }) => h.name === host).address;
+    targets = (plan.instances as { host: string }[]).map((i) => address(i.host));
+  });
 
   it('round_robin gives instance i the target i mod n; asarray every address; aggregate target k', () => {
     expect(r.status, r.stderr).toBe(0);
@@ -45,8 +51,8 @@ describe('live.dependsOn groupings and workflow phases in the plan (--dry-run --
     expect(p.phases.launch[0][2]).toBe('echo "launch $1 rr=$2 all=$3 each2=$4" >> launch.log');
   });
 
-  it('a dependsOn selector matching nothing is a plan error naming the nearest service', () => {
-    const bad = runCli([
+  it('a dependsOn selector matching nothing is a plan error naming the nearest service', async () => {
+    const bad = await runCliHere([
       'live',
       'test/live/fixtures/workflow-phases.yaml',
       '--testbed',

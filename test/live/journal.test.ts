@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Journal, present, readJournal, recoverLeftovers, scanJournals } from '../../src/live/journal.js';
 import { isAlive, processStartTime, spawnDetached } from '../../src/live/proc.js';
-import { runCli } from '../support/cli.js';
+import { runCliHere } from '../support/cli.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'e2ctwin-journal-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -94,7 +94,7 @@ describe('e2ctwin live --cleanup', () => {
     // The same PID with another start time is not our process.
     expect(present({ kind: 'process', pid: sleeper.pid, start: sleeper.start + 1, what: '' })).toBe(false);
 
-    const dry = runCli(['live', '--cleanup', '--dry-run', '--state-dir', stateRoot]);
+    const dry = await runCliHere(['live', '--cleanup', '--dry-run', '--state-dir', stateRoot]);
     expect(dry.status, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('run ddddd crashed');
     expect(dry.stdout).toContain('would remove 4 resources');
@@ -103,7 +103,7 @@ describe('e2ctwin live --cleanup', () => {
     expect(isAlive(sleeper.pid, sleeper.start)).toBe(true);
     expect(existsSync(folder) && existsSync(outTemp)).toBe(true);
     // A plan's --dry-run says that a real run would remove them first.
-    const plan = runCli([
+    const plan = await runCliHere([
       'live',
       'test/live/fixtures/plantnet-small.yaml',
       '--testbed',
@@ -117,7 +117,7 @@ describe('e2ctwin live --cleanup', () => {
       /a real run first removes what 1 crashed run\(s\) left \(ddddd: 4 resources\)/,
     );
 
-    const clean = runCli(['live', '--cleanup', '--state-dir', stateRoot]);
+    const clean = await runCliHere(['live', '--cleanup', '--state-dir', stateRoot]);
     expect(clean.status, clean.stderr).toBe(0);
     expect(clean.stdout).toContain('removing leftovers of run ddddd (4 resources)');
     expect(clean.stdout).toContain(`removed process ${sleeper.pid} (left behind)`);
@@ -127,19 +127,19 @@ describe('e2ctwin live --cleanup', () => {
     expect(existsSync(folder) || existsSync(outTemp)).toBe(false);
     expect(existsSync(path.join(stateRoot, 'journals', 'ddddd.jsonl'))).toBe(false);
 
-    const again = runCli(['live', '--cleanup', '--state-dir', stateRoot]);
+    const again = await runCliHere(['live', '--cleanup', '--state-dir', stateRoot]);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain('nothing to recover');
   });
 
-  it('leaves a run in progress alone and refuses a scenario or testbed with --cleanup', () => {
+  it('leaves a run in progress alone and refuses a scenario or testbed with --cleanup', async () => {
     const stateRoot = path.join(root, 'state-busy');
     const live = Journal.open(stateRoot, 'eeeee');
-    const r = runCli(['live', '--cleanup', '--state-dir', stateRoot]);
+    const r = await runCliHere(['live', '--cleanup', '--state-dir', stateRoot]);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain(`run eeeee is in progress (controller pid ${process.pid}): left alone`);
     expect(existsSync(live.file)).toBe(true);
-    const bad = runCli([
+    const bad = await runCliHere([
       'live',
       'test/live/fixtures/plantnet-small.yaml',
       '--cleanup',
@@ -148,7 +148,7 @@ describe('e2ctwin live --cleanup', () => {
     ]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--cleanup starts no run');
-    const none = runCli(['live', '--testbed', 'testbeds/local.yaml']);
+    const none = await runCliHere(['live', '--testbed', 'testbeds/local.yaml']);
     expect(none.status).toBe(2);
     expect(none.stderr).toContain("missing argument 'scenario'");
   });

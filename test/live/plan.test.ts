@@ -10,7 +10,7 @@ import { shellJoin } from '../../src/live/shell.js';
 import { SshHost } from '../../src/live/ssh-host.js';
 import { parseTestbed, redactTestbed } from '../../src/live/testbed/load.js';
 import { loadScenarioOrThrow } from '../../src/scenario/index.js';
-import { repoRoot, runCli } from '../support/cli.js';
+import { repoRoot, runCliHere } from '../support/cli.js';
 import { until } from '../support/poll.js';
 
 const fixture = path.join(repoRoot, 'test/live/fixtures/plantnet-small.yaml');
@@ -367,8 +367,8 @@ describe('no shell injection from scenario or testbed values', () => {
 });
 
 describe('e2ctwin live --dry-run', () => {
-  it('prints the plan without touching anything, and bad testbeds are bad input (exit 2)', () => {
-    const r = runCli([
+  it('prints the plan without touching anything, and bad testbeds are bad input (exit 2)', async () => {
+    const r = await runCliHere([
       'live',
       'test/live/fixtures/plantnet-small.yaml',
       '--testbed',
@@ -379,7 +379,7 @@ describe('e2ctwin live --dry-run', () => {
     expect(r.stdout).toMatch(/^live plan [a-z0-9]{5}: scenario plantnet-small on the local provider/);
     expect(r.stdout).toContain('where tc netem works (EnOSlib NetemHTB shape)');
     expect(r.stdout).toContain('fallback delay (userspace path)');
-    const j = runCli([
+    const j = await runCliHere([
       'live',
       'test/live/fixtures/plantnet-small.yaml',
       '--testbed',
@@ -388,7 +388,7 @@ describe('e2ctwin live --dry-run', () => {
       '--json',
     ]);
     expect(JSON.parse(j.stdout).processes).toHaveLength(4);
-    const bad = runCli([
+    const bad = await runCliHere([
       'live',
       'test/live/fixtures/plantnet-small.yaml',
       '--testbed',
