@@ -65,7 +65,7 @@ describe.skipIf(redisMissing !== undefined)('trials on a Redis queue (BullMQ)', 
     await until('a progress line with three workers', () => /trial \d+\/64 · 3 workers · ETA/.test(c.err()));
     ws[0]!.kill('SIGCONT');
     expect(await exited(c), c.err()).toBe(0);
-    expect(c.err()).toMatch(/trial \d+\/64 · 3 workers · ETA (\d+ s|–)\n/);
+    expect(c.err()).toMatch(/trial \d+\/64 · 3 workers · ETA (\d+ s|\d+ min|\d+\.\d h|–)\n/);
     expect(results(out)).toEqual(local);
     await procs.stop(ws);
   }, 180_000);
