@@ -341,6 +341,8 @@ let drawnAt = `${window.innerWidth}x${window.innerHeight}`;
 window.addEventListener('resize', () => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => {
+    // Counted, so that a test can wait for the check instead of sleeping.
+    document.body.dataset.resizeChecks = String(Number(document.body.dataset.resizeChecks ?? 0) + 1);
     const size = `${window.innerWidth}x${window.innerHeight}`;
     if (size === drawnAt) return;
     drawnAt = size;

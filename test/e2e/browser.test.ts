@@ -250,12 +250,13 @@ describe('the browser view (headless Chromium)', () => {
     // whose centre the pointer misses.
     await page.click('#timeline-first');
     // A resize event that changes no size (screenshots send them) keeps the zoom: the chart is not drawn
-    // anew (it was, 150 ms later, and the zoom was lost). Waiting is the only way to see nothing happen.
-    await page.evaluate(() => {
+    // anew (it was, 150 ms later, and the zoom was lost). The page counts its resize checks: wait for this one.
+    const checks = await page.evaluate(() => {
       (document.querySelector('#timeline svg') as SVGElement).dataset.before = 'resize';
       window.dispatchEvent(new Event('resize'));
+      return Number(document.body.dataset.resizeChecks ?? 0);
     });
-    await new Promise((r) => setTimeout(r, 500));
+    await page.waitForFunction((n) => Number(document.body.dataset.resizeChecks ?? 0) > n, checks);
     expect(await page.locator('#timeline svg[data-before=resize]').count()).toBe(1);
     await page.waitForFunction((req) => (timelineOf().boxOf(req, 'request')?.width ?? 0) > 100, first);
     // Where the chart's scale puts the bar: the canvas has the request's colour there (picked, full
