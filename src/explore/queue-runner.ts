@@ -1,4 +1,5 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
+import { AbortFanout } from './abort-fanout.js';
 import { ExploreError, ExploreErrorCode } from './errors.js';
 import { inlineFiles } from './queue-files.js';
 import { decodeReply, jobId, QUEUE_NAME, toJob, type TrialJob } from './queue-wire.js';
@@ -44,6 +45,7 @@ export class QueueRunner implements TrialRunner {
   readonly #queue: Queue;
   readonly #events: QueueEvents;
   readonly #pending = new Map<string, Pending>();
+  readonly #aborts = new AbortFanout();
   readonly #files = new Map<
     string,
     TrialTask & { scenarioText: string; files: NonNullable<TrialTask['files']> }
@@ -168,12 +170,7 @@ export class QueueRunner implements TrialRunner {
       this.#pending.set(id, p);
       void this.#add(id, job);
     }
-    if (!signal) return p.promise;
-    return new Promise<TrialOutput>((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      p.promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    return signal ? this.#aborts.race(p.promise, signal) : p.promise;
   }
 
   async #add(id: string, job: TrialJob): Promise<void> {
