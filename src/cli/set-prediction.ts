@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import {
   loadCalibrationSet,
+  measurementRelSd,
   predictOverSet,
   sampleOverrides,
   type SetPrediction,
@@ -73,6 +74,7 @@ export async function predictWithSet(
       seed: o.seed,
       replications: o.replications,
       streams: 'independent',
+      measurementRelSd: measurementRelSd(set),
       onDone: () => o.onProgress?.(++done / total),
     });
     return { samples: samples.length, metrics: p!.metrics };
@@ -90,9 +92,9 @@ export function setPredictionTable(
     key
       .split('.')
       .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], result) as number;
-  const rows = PI_METRICS.filter(
-    (k) => Number.isFinite(pred.metrics[k]?.point) && pred.metrics[k]!.hi > 0,
-  ).map((k) => {
+  const shown = PI_METRICS.filter((k) => Number.isFinite(pred.metrics[k]?.point) && pred.metrics[k]!.hi > 0);
+  const withMeasured = shown.some((k) => pred.metrics[k]!.measured);
+  const rows = shown.map((k) => {
     const p = pred.metrics[k]!;
     const c = result.ci95[k];
     return [
@@ -100,9 +102,12 @@ export function setPredictionTable(
       `${num(flat(k))}${c && Number.isFinite(c.halfWidth) ? ` ± ${num(c.halfWidth, 2)}` : ''}`,
       num(p.point),
       `${num(p.lo)} – ${num(p.hi)}`,
+      ...(withMeasured ? [p.measured ? `${num(p.measured.lo)} – ${num(p.measured.hi)}` : '–'] : []),
     ];
   });
-  return `\nCalibrated prediction over ${pred.samples} plausible parameter vectors (90 % prediction interval: parameter uncertainty and the simulator's noise):\n${table([['metric', 'as written ± 95 % CI', 'calibrated', '90 % prediction interval'], ...rows], '  ')}\n`;
+  const head = ['metric', 'as written ± 95 % CI', 'calibrated', '90 % interval (parameters)'];
+  if (withMeasured) head.push('90 % interval (a measurement)');
+  return `\nCalibrated prediction over ${pred.samples} plausible parameter vectors (90 % prediction intervals: of the twin's value — parameter uncertainty and the simulator's noise —${withMeasured ? " and of what a measurement will read — also the calibration's measurement noise and model discrepancy" : ''}):\n${table([head, ...rows], '  ')}\n`;
 }
 
 /** Each top configuration's share of plausible vectors under which it is the best, with its interval. */

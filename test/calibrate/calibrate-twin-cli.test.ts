@@ -80,6 +80,9 @@ describe('e2ctwin calibrate-twin', () => {
     const calibrated = JSON.parse(sim.stdout).calibrated['responseTime.mean'];
     expect(calibrated.lo90).toBeLessThanOrEqual(calibrated.point);
     expect(calibrated.hi90).toBeGreaterThanOrEqual(calibrated.point);
+    // What a measurement will read: the twin's interval widened by the measurement noise and discrepancy.
+    expect(calibrated.measuredLo90).toBeLessThan(calibrated.lo90);
+    expect(calibrated.measuredHi90).toBeGreaterThan(calibrated.hi90);
 
     writeFileSync(
       path.join(tmp, 'ok', 'candidates.yaml'),
@@ -172,7 +175,15 @@ describe('e2ctwin validate-twin --calibration-set', () => {
     const pi = JSON.parse(r.stdout).predictionIntervals;
     expect(pi.level).toBe(0.9);
     expect(pi.covered.all.of).toBe(12); // 6 held-out configurations × (mean response time, throughput)
-    for (const row of pi.configs) expect(row.inside).toBe(row.measured >= row.lo && row.measured <= row.hi);
+    for (const row of pi.configs) {
+      expect(row.inside).toBe(row.measured >= row.lo && row.measured <= row.hi);
+      const m = row.measuredInterval;
+      expect(m.lo).toBeLessThan(row.lo);
+      expect(m.hi).toBeGreaterThan(row.hi);
+      expect(m.inside).toBe(row.measured >= m.lo && row.measured <= m.hi);
+    }
+    expect(pi.coveredMeasured.all.of).toBe(12);
+    expect(pi.coveredMeasured.all.inside).toBeGreaterThanOrEqual(pi.covered.all.inside);
     // Honest intervals cover most of what was measured (90 % nominal).
     expect(pi.covered.all.inside / pi.covered.all.of).toBeGreaterThanOrEqual(0.75);
   }, 240_000);

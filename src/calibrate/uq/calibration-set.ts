@@ -104,6 +104,21 @@ export function medianOverrides(set: CalibrationSet): string[] {
   });
 }
 
+/**
+ * Per metric, the relative standard deviation of a measurement around the twin's value that the
+ * calibration assumed when it judged vectors plausible: the measurement's noise (`noise.measurement.<metric>`,
+ * the median relative standard error of the measured values) and the model's discrepancy
+ * (`method.discrepancy`), combined in quadrature. Metrics with no measurement noise in the set are absent.
+ */
+export function measurementRelSd(set: CalibrationSet): Record<string, number> {
+  const disc = typeof set.method.discrepancy === 'number' ? set.method.discrepancy : 0;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(set.noise))
+    if (k.startsWith('measurement.') && Number.isFinite(v))
+      out[k.slice('measurement.'.length)] = Math.hypot(v, disc);
+  return out;
+}
+
 /** YAML text of a calibration set, with a header comment. */
 export function calibrationSetYaml(set: CalibrationSet, header: string): string {
   const doc = new Document(set);

@@ -1,5 +1,5 @@
 import type { FlatMetrics, SimBackend } from './backend.js';
-import { mean, quantile, variance } from './stats.js';
+import { mean, mixtureQuantile, quantile, variance } from './stats.js';
 
 /** A configuration to predict: a name and its overrides of the scenario. */
 export interface PredictConfig {
@@ -18,6 +18,12 @@ export interface SetPrediction {
   values: number[];
   /** Mean over the set of the variance, over replications, of one replication (the simulator's noise). */
   replicationVariance: number;
+  /**
+   * 90 % interval of what a measurement will read (when the metric has a measurement noise): each vector's
+   * value blurred by the measurement's noise and the model's discrepancy, as the calibration assumed when
+   * it judged the vectors plausible. `lo`/`hi` hold the parameters' (and the simulator's) share alone.
+   */
+  measured?: { lo: number; hi: number; relSd: number };
 }
 
 export interface PredictOverSetOptions {
@@ -35,6 +41,11 @@ export interface PredictOverSetOptions {
    * vectors): every vector runs replications 0 … R−1, so differences between vectors are the parameters'.
    */
   streams: 'independent' | 'common';
+  /**
+   * Relative standard deviation of a measurement around the twin's value, per metric (measurement noise and
+   * model discrepancy combined, {@link measurementRelSd}); metrics listed get a `measured` interval.
+   */
+  measurementRelSd?: Readonly<Record<string, number>>;
   onDone?: () => void;
 }
 
@@ -78,6 +89,15 @@ export async function predictOverSet(
         values,
         replicationVariance: mean(repVars),
       };
+      const relSd = o.measurementRelSd?.[metric];
+      if (relSd !== undefined && values.every(Number.isFinite)) {
+        const sds = values.map((v) => Math.abs(v) * relSd);
+        per[metric].measured = {
+          lo: mixtureQuantile(values, sds, 0.05),
+          hi: mixtureQuantile(values, sds, 0.95),
+          relSd,
+        };
+      }
     }
     return { name: c.name, metrics: per };
   });

@@ -1,4 +1,4 @@
-import type { Rng } from '../../random/index.js';
+import { normalCdf, type Rng } from '../../random/index.js';
 
 /** The q-quantile of values (linear interpolation between order statistics, as numpy's default). */
 export function quantile(values: readonly number[], q: number): number {
@@ -111,4 +111,37 @@ export function weightedSampleWithoutReplacement(weights: readonly number[], k: 
     .filter((x) => x.key > -Infinity)
     .map((x) => x.i)
     .sort((a, b) => a - b);
+}
+
+/**
+ * The q-quantile of an equal-weight mixture of normals N(centers[i], sds[i]²) — a prediction over
+ * plausible vectors of what a measurement will read, each vector's value blurred by the measurement's
+ * noise. Solved by bisection on the mixture's CDF; a zero sd is a point mass (then, with all sds zero, a
+ * quantile of the centers without interpolation).
+ */
+export function mixtureQuantile(centers: readonly number[], sds: readonly number[], q: number): number {
+  const n = centers.length;
+  if (n === 0) return NaN;
+  const cdf = (x: number) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const sd = sds[i]!;
+      s += sd > 0 ? normalCdf((x - centers[i]!) / sd) : x >= centers[i]! ? 1 : 0;
+    }
+    return s / n;
+  };
+  let lo = Infinity,
+    hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    lo = Math.min(lo, centers[i]! - 9 * sds[i]!);
+    hi = Math.max(hi, centers[i]! + 9 * sds[i]!);
+  }
+  // 200 halvings reach the doubles' resolution on any interval; stop once lo and hi are adjacent.
+  for (let k = 0; k < 200 && hi - lo > Math.abs(hi) * 1e-15; k++) {
+    const mid = (lo + hi) / 2;
+    if (mid === lo || mid === hi) break;
+    if (cdf(mid) < q) lo = mid;
+    else hi = mid;
+  }
+  return hi;
 }

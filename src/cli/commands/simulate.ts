@@ -137,7 +137,12 @@ export function registerSimulate(program: Command): void {
                   calibrated: Object.fromEntries(
                     Object.entries(pred.metrics).map(([k, p]) => [
                       k,
-                      { point: p.point, lo90: p.lo, hi90: p.hi },
+                      {
+                        point: p.point,
+                        lo90: p.lo,
+                        hi90: p.hi,
+                        ...(p.measured ? { measuredLo90: p.measured.lo, measuredHi90: p.measured.hi } : {}),
+                      },
                     ]),
                   ),
                 }
