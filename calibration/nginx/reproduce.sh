@@ -5,6 +5,8 @@
 #   sudo calibration/nginx/reproduce.sh            # everything, into runs/nginx/ (the shipped files are left alone)
 #   sudo calibration/nginx/reproduce.sh --ship     # the same, then replaces the shipped runs, set, predictions and report
 # Steps one at a time: STEPS="predict" (or any of train calibrate predict held-out validate, space-separated).
+# A later held-out round: ROUND=2 reads held-out-2.yaml and writes predictions-2.json, runs/held-out-2/ and
+# validation-2.* (the set calibrated on the training runs is the shipped one: STEPS="predict held-out validate").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 E2C=(node bin/e2ctwin.js)
@@ -16,6 +18,11 @@ LIVE=(--duration "${DURATION:-30}" --repeat "${REPEAT:-3}")
 WINDOW=(--set "run.duration=${DURATION:-30}" --set "run.warmup=$(( ${DURATION:-30} / 5 ))")
 OUT=${OUT:-runs/nginx}
 STEPS=${STEPS:-train calibrate predict held-out validate}
+SUFFIX=${ROUND:+-$ROUND}; SUFFIX=${SUFFIX/#-1/}
+HELD_OUT=held-out$SUFFIX
+VOUT=$OUT${ROUND:+/round$ROUND}; [[ "${ROUND:-1}" == 1 ]] && VOUT=$OUT
+# A later round predicts with the shipped set when this output folder has none.
+if [[ -n "$SUFFIX" && ! -f "$OUT/calibration-set.yaml" ]]; then mkdir -p "$OUT"; cp "$CAMPAIGN/calibration-set.yaml" "$OUT/"; fi
 SHIP=no; [[ "${1:-}" == --ship ]] && SHIP=yes
 step() { [[ " $STEPS " == *" $1 "* ]]; }
 configs() {
@@ -56,18 +63,18 @@ if step predict; then
       [[ $first == 1 ]] || echo ','
       first=0
       printf '  "%s": %s' "$name" "$p"
-    done < <(configs "$CAMPAIGN/held-out.yaml")
+    done < <(configs "$CAMPAIGN/$HELD_OUT.yaml")
     echo; echo '}'
-  } > "$OUT/predictions.json"
-  echo "wrote $OUT/predictions.json" >&2
+  } > "$OUT/predictions$SUFFIX.json"
+  echo "wrote $OUT/predictions$SUFFIX.json" >&2
 fi
 
 # 4. Held-out runs live (validate-twin runs what has no run folder yet), 5. the validation.
 if step held-out || step validate; then
-  mkdir -p "$OUT/runs/held-out"
+  mkdir -p "$OUT/runs/$HELD_OUT"
   "${E2C[@]}" validate-twin "$SCENARIO" --calibration-set "$OUT/calibration-set.yaml" --pi-replications 3 \
-    --configs "$CAMPAIGN/held-out.yaml" $(step held-out && echo --testbed "$TESTBED") "${LIVE[@]}" \
-    --live-runs "$OUT/runs/held-out" --out "$OUT" | tee "$OUT/validation.txt"
+    --configs "$CAMPAIGN/$HELD_OUT.yaml" $(step held-out && echo --testbed "$TESTBED") "${LIVE[@]}" \
+    --live-runs "$OUT/runs/$HELD_OUT" --out "$VOUT" | tee "$OUT/validation$SUFFIX.txt"
 fi
 
 if [[ $SHIP == yes ]]; then
