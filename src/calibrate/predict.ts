@@ -14,14 +14,15 @@ export interface Prediction {
   responseTimes: number[];
 }
 
-/** Most requests traced per replication (the distribution needs a sample, not every request of a long run). */
+/** Most requests traced, and response times kept, per replication (a distribution needs a sample, not every request of a long run). */
 const MAX_TRACED = 50_000;
 
 /**
  * Simulates a resolved configuration like `e2ctwin simulate` (replication r on the streams of
  * (seed, name, r), combined with 95 % intervals) and also keeps the response time of every request
- * answered after the warm-up in every replication, so that the predicted distribution can be compared
- * with a measured one (KS, CDFs). Tracing only observes: the metrics are those simulate gives.
+ * answered after the warm-up in every replication (up to MAX_TRACED each), so that the predicted
+ * distribution can be compared with a measured one (KS, CDFs). Keeping them only observes: the metrics
+ * are those simulate gives.
  */
 export function predict(
   scenario: ResolvedScenario,
@@ -32,10 +33,12 @@ export function predict(
   const responseTimes: number[] = [];
   for (let r = 0; r < options.replications; r++) {
     const sim = new Simulation(scenario, { seed, replication: r, spanSample: MAX_TRACED });
+    // The answers the metrics count (answered after the warm-up, as the live side counts them), not the
+    // traced requests (sent after it): those leave out the long answers of a short window.
+    const kept = sim.collector.keepResponseTimes(MAX_TRACED);
     sim.run();
     reps.push(replicationMetrics(sim));
-    for (const s of sim.collector.spans)
-      if (s.kind === 'request' && s.status === 'ok') responseTimes.push(s.end - s.start);
+    for (const t of kept) responseTimes.push(t);
     options.onReplication?.(r + 1);
   }
   const { perReplication: _omit, ...result } = combine(scenario, seed, reps);

@@ -53,6 +53,8 @@ export class Collector {
   #spanBudget: number;
   #sampled = 0;
   #stopAfter: number;
+  #kept: number[] | null = null;
+  #keepMax = 0;
   /** Per-window sums over the measured period (fixed number of windows; empty without a duration). */
   readonly windowS: number;
   readonly windowCompleted: Float64Array;
@@ -82,6 +84,18 @@ export class Collector {
     if (this.windowS === 0) return -1;
     const w = Math.floor((now - this.measureStart) / this.windowS);
     return w < this.windowCompleted.length ? w : this.windowCompleted.length - 1;
+  }
+
+  /**
+   * Keeps the response time of every answer counted in the measured window (what `responseTime` records
+   * after the warm-up), up to `max` — the population the metrics describe, for comparing distributions. The
+   * traced spans are not that population: they are requests *sent* after the warm-up, so a run whose answers
+   * take long against its window keeps mostly the short ones.
+   */
+  keepResponseTimes(max: number): number[] {
+    this.#kept = [];
+    this.#keepMax = max;
+    return this.#kept;
   }
 
   get sampledRequests(): number {
@@ -212,6 +226,7 @@ export class Collector {
     }
     if (!ok) return;
     this.responseTime.record(t);
+    if (this.#kept !== null && this.measuring && this.#kept.length < this.#keepMax) this.#kept.push(t);
     const w = this.#window(now);
     if (w >= 0 && this.measuring) {
       this.windowCompleted[w]!++;
