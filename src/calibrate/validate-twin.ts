@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import {
   E2CTWIN_VERSION,
   readMeasuredRun,
@@ -127,6 +128,16 @@ export function prepareValidation(input: ValidationInput): PreparedValidation {
     input.log(
       `warning: ${calibrationFile} changes no stage of ${input.scenarioFile}: the twin is the scenario as it is`,
     );
+  }
+  if (calibrationFile !== undefined) {
+    const lacking = fittedSwitches(calibrationFile).filter(
+      ([field, value]) =>
+        JSON.stringify(twinBase.run[field as keyof ResolvedScenario['run']]) !== JSON.stringify(value),
+    );
+    if (lacking.length > 0)
+      input.log(
+        `warning: ${calibrationFile} was fitted with ${lacking.map(([f, v]) => `run.${f}=${v}`).join(' ')}, which this twin does not have: score it with the same --twin-set`,
+      );
   }
   const heldOut = loadHeldOutOrThrow(
     configsFile,
@@ -301,6 +312,18 @@ const calibrationOverride = (input: ValidationInput): string[] => [
   ...(input.calibrationFile !== undefined ? [`calibration=${path.resolve(input.calibrationFile)}`] : []),
   ...(input.twinSet?.overrides ?? []),
 ];
+
+/** The run switches a params file's factors were fitted under (`calibrate --twin-set`), as [field, value]. */
+function fittedSwitches(file: string): [string, unknown][] {
+  const doc = parseYaml(readFileSync(file, 'utf8')) as {
+    provenance?: { factors?: { twinSet?: unknown } };
+  } | null;
+  const list = doc?.provenance?.factors?.twinSet;
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((o): o is string => typeof o === 'string' && o.startsWith('run.') && o.includes('='))
+    .map((o) => [o.slice(4, o.indexOf('=')), parseYaml(o.slice(o.indexOf('=') + 1)) as unknown]);
+}
 
 /** The params file named on the command line may be read wherever it is (that file only). */
 function rootsWithCalibration(input: ValidationInput): FileRoots {

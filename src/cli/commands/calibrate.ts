@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { ExitCode } from '../exit-codes.js';
 import { stringify } from 'yaml';
 import {
   CalibrateError,
@@ -25,7 +26,8 @@ import {
 } from '../../run-folder/index.js';
 import type { ResolvedScenario } from '../../scenario/index.js';
 import type { SpanRecord } from '../../trace/index.js';
-import { intOption } from '../options.js';
+import { collect, intOption } from '../options.js';
+import { runSwitches } from '../run-switches.js';
 import { num, table } from '../table.js';
 
 export function registerCalibrate(program: Command): void {
@@ -53,6 +55,13 @@ export function registerCalibrate(program: Command): void {
       'then also fit two scale factors by Nelder–Mead over simulations of the same runs (fixed seeds): of network stage sizes (transfer costs the link model lacks, e.g. TCP slow start) and of compute demands (contention the model lacks), minimizing the squared relative errors of their measured mean, p95, throughput and mean stage durations; needs metrics.json and scenario.resolved.json in each run folder',
     )
     .option(
+      '--twin-set <run.field=value>',
+      'with --fit-factors: a model switch of the twin the factors are fitted under (repeatable; run.tcpSlowStart, run.tcpFraming, run.tcpEfficiency, run.shortcuts), recorded in the params file: score and use it with the same switch (validate-twin --twin-set)',
+      // Checked as each is parsed: a bad one is a usage error (exit 2) before anything is read.
+      (v: string, prev: string[]) => (runSwitches([v]), collect(v, prev)),
+      [],
+    )
+    .option(
       '-r, --replications <n>',
       'with --fit-factors: replications per simulated run',
       intOption('--replications', 1),
@@ -65,8 +74,22 @@ export function registerCalibrate(program: Command): void {
     .action(
       (
         dirs: string[],
-        flags: { out: string; minSamples: number; fitFactors?: boolean; replications: number },
+        flags: {
+          out: string;
+          minSamples: number;
+          fitFactors?: boolean;
+          replications: number;
+          twinSet: string[];
+        },
       ) => {
+        const switches = runSwitches(flags.twinSet);
+        if (flags.twinSet.length > 0 && !flags.fitFactors) {
+          process.stderr.write(
+            'error: --twin-set applies to --fit-factors (the stage laws come from the traces alone)\n',
+          );
+          process.exitCode = ExitCode.BAD_INPUT;
+          return;
+        }
         const out = checkOutFile(flags.out, { option: '--out', kind: calibrationParams });
         const spans: SpanRecord[] = [];
         let scenario: ResolvedScenario | undefined;
@@ -80,7 +103,7 @@ export function registerCalibrate(program: Command): void {
             scenario = readResolvedScenario(dir);
         });
         // Every file --fit-factors needs is read (and checked) before any fitting starts.
-        const runs = flags.fitFactors ? dirs.map(trainingRun) : undefined;
+        const runs = flags.fitFactors ? dirs.map((d) => trainingRun(d, switches)) : undefined;
         const fits = fitStageLaws(spans, scenario, flags.minSamples);
         if (fits.length === 0)
           throw new CalibrateError(
@@ -94,6 +117,8 @@ export function registerCalibrate(program: Command): void {
         if (runs) {
           const fit = fitFactors(runs, params, { replications: flags.replications });
           params = calibrationWithFactors(params, runs[0]!.scenario, fit, sources);
+          if (flags.twinSet.length > 0)
+            (params.provenance as Record<string, Record<string, unknown>>).factors!.twinSet = flags.twinSet;
           factorTable = `\n\nfactors (Nelder–Mead, ${fit.evaluations} evaluations of ${runs.length} runs × ${flags.replications} replications): network sizes × ${num(fit.factors.network, 4)}, compute demands × ${num(fit.factors.compute, 4)}\n${table(
             [
               ['run', 'mean s measured', 'twin', 'p95 s measured', 'twin', 'req/s measured', 'twin'],
@@ -135,7 +160,7 @@ export function registerCalibrate(program: Command): void {
 }
 
 /** A run folder as a training run of the factor fit: the scenario as it ran, over its measured window. */
-function trainingRun(dir: string): TrainingRun {
+function trainingRun(dir: string, switches: Record<string, unknown>): TrainingRun {
   // --fit-factors simulates each run as it ran: scenario.resolved.json, run.json and metrics.json are needed.
   const run = readRecordedRun(dir);
   // A live run measured a window of its own length: the twin simulates that window.
@@ -143,7 +168,7 @@ function trainingRun(dir: string): TrainingRun {
     run.kind === 'live' && run.durationS ? { duration: run.durationS, warmup: run.warmupS ?? 0 } : {};
   return {
     name: path.basename(path.resolve(dir)),
-    scenario: { ...run.scenario, run: { ...run.scenario.run, ...window } },
+    scenario: { ...run.scenario, run: { ...run.scenario.run, ...window, ...switches } },
     measured: {
       ...run.measured,
       stages: stageMeans(run.spans, run.kind === 'live' ? run.windows : undefined),

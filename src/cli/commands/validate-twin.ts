@@ -54,6 +54,7 @@ interface Flags {
   replications: number;
   seed?: number;
   set: string[];
+  twinSet: string[];
   allowDir: string[];
   out?: string;
   json?: boolean;
@@ -113,6 +114,12 @@ export function registerValidateTwin(program: Command): void {
     .option(
       '-s, --set <path=value>',
       'override a scenario field for every configuration, twin and live alike (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--twin-set <path=value>',
+      'override a field of the twin only, never of the live runs (repeatable): a model switch to score, e.g. run.tcpSlowStart=true; a run folder still matches its configuration',
       collect,
       [],
     )
@@ -217,14 +224,17 @@ async function validateTwin(file: string, f: Flags): Promise<void> {
     scenarioFile: file,
     calibrationFile: f.calibration,
     // No params file: the calibration set's median vector is the twin (its intervals come on top).
+    // --twin-set comes after either.
     ...(f.calibration === undefined && f.calibrationSet !== undefined
       ? {
           twinSet: {
-            overrides: medianOverrides(loadCalibrationSetOrThrow(f.calibrationSet)),
-            from: f.calibrationSet,
+            overrides: [...medianOverrides(loadCalibrationSetOrThrow(f.calibrationSet)), ...f.twinSet],
+            from: f.twinSet.length > 0 ? `${f.calibrationSet} and --twin-set` : f.calibrationSet,
           },
         }
-      : {}),
+      : f.calibration !== undefined && f.twinSet.length > 0
+        ? { twinSet: { overrides: f.twinSet, from: '--twin-set' } }
+        : {}),
     configsFile: f.configs,
     set: f.set,
     roots: fileRoots(f),
