@@ -68,36 +68,14 @@ describe('--twin-set: model switches of the twin only', () => {
 
   it('refuses fields that are not model switches, values the schema refuses, and switches without --fit-factors (exit 2)', async () => {
     const out = path.join(tmp, 'x.yaml');
-    const field = await runCliHere([
-      'calibrate',
-      ...training,
-      '-o',
-      out,
-      '--fit-factors',
-      '--twin-set',
-      'layers.0.name=x',
-    ]);
+    const calibrate = (...more: string[]) => runCliHere(['calibrate', ...training, '-o', out, ...more]);
+    const field = await calibrate('--fit-factors', '--twin-set', 'layers.0.name=x');
     expect(field.status).toBe(2);
     expect(field.stderr).toContain('give run.<field>=<value> with one of run.shortcuts, run.tcpFraming');
-    const value = await runCliHere([
-      'calibrate',
-      ...training,
-      '-o',
-      out,
-      '--fit-factors',
-      '--twin-set',
-      'run.tcpEfficiency=2',
-    ]);
+    const value = await calibrate('--fit-factors', '--twin-set', 'run.tcpEfficiency=2');
     expect(value.status).toBe(2);
     expect(value.stderr).toContain('--twin-set run.tcpEfficiency=2:');
-    const alone = await runCliHere([
-      'calibrate',
-      ...training,
-      '-o',
-      out,
-      '--twin-set',
-      'run.tcpFraming=true',
-    ]);
+    const alone = await calibrate('--twin-set', 'run.tcpFraming=true');
     expect(alone.status).toBe(2);
     expect(alone.stderr).toContain('--twin-set applies to --fit-factors');
     const unknown = await runCliHere(scoreArgs(`${campaign}/params.yaml`, '--twin-set', 'run.nope=1'));
