@@ -8,8 +8,9 @@ type Options = { nx?: number; ny?: number; xLog?: boolean; yLog?: boolean };
 const { contourGrid } = (await import('../../web/lib/contour-grid.js' as string)) as {
   contourGrid: (points: Point[], o?: Options) => Grid | null;
 };
-const { spansDecades } = (await import('../../web/lib/log-scale.js' as string)) as {
+const { spansDecades, logTicks } = (await import('../../web/lib/log-scale.js' as string)) as {
   spansDecades: (values: unknown[], decades?: number) => boolean;
+  logTicks: (domain: number[], most?: number) => number[];
 };
 
 describe('contourGrid(points, options)', () => {
@@ -74,5 +75,17 @@ describe('spansDecades(values, decades)', () => {
     expect(spansDecades([-1, 1000])).toBe(false);
     expect(spansDecades(['a', 1000])).toBe(false);
     expect(spansDecades([1, 10], 1)).toBe(true);
+  });
+});
+
+describe('logTicks(domain)', () => {
+  it('ticks 1, 2 and 5 times the powers of ten within the domain, or only the powers when there are three', () => {
+    expect(logTicks([2, 131])).toEqual([2, 5, 10, 20, 50, 100]);
+    expect(logTicks([0.5, 3])).toEqual([0.5, 1, 2]);
+    expect(logTicks([1, 5000])).toEqual([1, 10, 100, 1000]);
+    expect(logTicks([0, 10])).toEqual([]);
+    // A narrow axis: at most 4 ticks wanted, the powers of ten do.
+    expect(logTicks([2, 200], 4)).toEqual([10, 100]);
+    expect(logTicks([2, 9], 2)).toEqual([2, 5]);
   });
 });

@@ -11,7 +11,7 @@ type Module = {
     params: string[],
     value: (r: Row) => number,
     o?: { maxGroups?: number },
-  ) => Importance[];
+  ) => Importance[] & { explained: number };
   groupsOf: (values: number[], maxGroups: number) => number[];
 };
 // A path the type checker does not follow (web/ is plain JavaScript, without declarations).
@@ -49,6 +49,14 @@ describe('parameterImportance(rows, params, value)', () => {
     expect(out[0]!.importance).toBeCloseTo(4 / 5, 12);
     expect(out[0]!.share + out[1]!.share).toBeCloseTo(1, 12);
     expect(out[0]!.share).toBeCloseTo(4 / 5, 12);
+    expect(out.explained).toBeCloseTo(1, 12);
+  });
+
+  it('says how much of the variance the main effects explain: none of a pure interaction y = a·b on ±1', () => {
+    const rows = grid({ a: [-1, 1], b: [-1, 1] });
+    const out = parameterImportance(rows, ['a', 'b'], (r) => r.a! * r.b!);
+    expect(out.explained).toBeCloseTo(0, 12);
+    expect(out.map((o) => o.eta2)).toEqual([0, 0]);
   });
 
   it('gives a parameter without effect (near) no importance, though its groups differ by chance', () => {

@@ -35,7 +35,8 @@ export function groupsOf(values, maxGroups) {
  *   0), since with a few trials per group even a parameter without effect fits some variance;
  * - `share`: the importances normalized to sum to 1 (as Optuna's importances do), 0 when all are 0;
  * - `groups`: the groups of its values (distinct values, or equal-count bins of a continuous one).
- * Sorted from the most important.
+ * Sorted from the most important. The array's `explained` is the share of the variance the fitted sum
+ * explains (its R², at most 1: the parameters' own shares can add up to more when they are correlated).
  *
  *   parameterImportance(trials, ['http', 'extract'], (t) => t.mean['responseTime.mean'])
  */
@@ -101,5 +102,7 @@ export function parameterImportance(rows, params, value, { maxGroups, sweeps = 5
   });
   const sum = out.reduce((a, o) => a + o.importance, 0);
   for (const o of out) o.share = sum > 0 ? o.importance / sum : 0;
-  return out.sort((a, b) => b.importance - a.importance || b.eta2 - a.eta2);
+  out.sort((a, b) => b.importance - a.importance || b.eta2 - a.eta2);
+  out.explained = total > 0 ? Math.max(0, 1 - residual / total) : 0;
+  return out;
 }

@@ -1,7 +1,9 @@
 import d3 from '../../vendor-d3.js';
 
-/** Numbers of the study views: four significant digits. */
-export const fmt = d3.format('.4~g');
+const sig4 = d3.format('.4~g');
+const whole = d3.format(',.0f');
+/** Numbers of the study views: four significant digits, large ones whole with separators (207,805, not 2.078e+5). */
+export const fmt = (v) => (Math.abs(v) >= 1e4 && Math.abs(v) < 1e15 ? whole(v) : sig4(v));
 
 /** A metric key with its unit, e.g. "responseTime.mean (s)". */
 export function metricLabel(key) {

@@ -2,8 +2,13 @@ import { scatter } from '../../charts/scatter.js';
 import { esc } from '../../format.js';
 import { cardWidth } from '../../lib/layout.js';
 import { fmt, metricLabel } from './common.js';
+import { renderTrials } from './trials.js';
 
-export function renderOptimize(el, box, study) {
+/**
+ * An optimizer run: convergence, the Pareto front of two objectives, the best configuration, then every
+ * evaluation explored (importance, parallel coordinates, slices, contour, table) for a chosen objective.
+ */
+export function renderOptimize(el, box, study, id) {
   const objectives = (study.objectives ?? []).map((o) => o.replace(/^(minimize|maximize) /, ''));
   const history = study.history ?? [];
   const grid = box.append('div').attr('class', 'chart-grid');
@@ -112,6 +117,41 @@ export function renderOptimize(el, box, study) {
             )})</td></tr>`
           : ''
       }</tbody>`);
+  }
+  if (history.length) {
+    const names = objectives.length ? objectives : ['objective'];
+    const onFront = new Set((study.pareto ?? []).map((p) => JSON.stringify(Object.entries(p.config).sort())));
+    const trials = history.map((h) => ({
+      id: h.evaluation,
+      config: h.config,
+      values: Object.fromEntries(names.map((k, i) => [k, h.values[i]])),
+      feasible: h.violation === 0,
+      pareto: onFront.has(JSON.stringify(Object.entries(h.config).sort())),
+    }));
+    const bar = box.append('div').attr('class', 'toolbar');
+    bar.append('label').attr('for', 'study-metric').text('Objective ');
+    const sel = bar.append('select').attr('id', 'study-metric');
+    sel
+      .selectAll('option')
+      .data(names)
+      .join('option')
+      .attr('value', (k) => k)
+      .text((k) => k);
+    const trialsBox = box.append('div');
+    const params = (study.params ?? []).filter((p) => trials.some((t) => p.name in t.config));
+    const draw = () => {
+      trialsBox.html('');
+      renderTrials(el, trialsBox, {
+        trials,
+        params,
+        metric: sel.property('value'),
+        columns: names,
+        idLabel: 'evaluation',
+        csvName: `${id}-evaluations`,
+      });
+    };
+    sel.on('change', draw);
+    draw();
   }
   document.body.dataset.study = `${study.kind}:${study.algorithm}`;
 }

@@ -1,11 +1,12 @@
 import { heatmap } from '../../charts/heatmap.js';
-import { parallelCoordinates } from '../../charts/parallel-coordinates.js';
 import { scatter } from '../../charts/scatter.js';
 import { esc } from '../../format.js';
 import { cardWidth } from '../../lib/layout.js';
 import { fmt, metricLabel } from './common.js';
+import { renderTrials } from './trials.js';
 
-export function renderSweep(el, box, study) {
+/** A sweep: its configurations over one parameter (a line) or two (a heat map), then its trials explored. */
+export function renderSweep(el, box, study, id) {
   const results = study.results ?? [];
   if (!results.length) return void box.append('p').attr('class', 'empty').text('No results.');
   const keys = Object.keys(results[0].mean);
@@ -21,8 +22,9 @@ export function renderSweep(el, box, study) {
     .join('option')
     .attr('value', (k) => k)
     .text((k) => k);
+  // One parameter: a line; two on a grid: a heat map; more: the parallel coordinates of the trials below.
   const chartBox = box.append('div').attr('class', 'card chart-card').attr('id', 'study-chart');
-  const tableBox = box.append('div').attr('class', 'card');
+  const trialsBox = box.append('div');
   const params = study.params;
   const draw = () => {
     const metric = sel.property('value');
@@ -71,37 +73,23 @@ export function renderSweep(el, box, study) {
           })),
         }),
       );
-    } else {
-      chartBox
-        .append('h3')
-        .attr('class', 'chart-title')
-        .text(
-          `${metric} over ${params.map((p) => p.name).join(', ')} (parallel coordinates; dashed: infeasible)`,
-        );
-      parallelCoordinates().width(width).height(300)(
-        chartBox.append('div').datum({
-          dims: [...params.map((p) => ({ key: p.name, label: p.name })), { key: '__metric', label }],
-          rows: results.map((r) => ({ ...r.config, __metric: value(r), feasible: feasible(r) })),
-        }),
-      );
     }
-    const best = [...results]
-      .filter(feasible)
-      .sort((a, b) => value(a) - value(b))
-      .slice(0, 8);
-    tableBox.html('');
-    tableBox.append('h3').attr('class', 'chart-title').text(`Lowest ${metric} (feasible configurations)`);
-    tableBox
-      .append('table')
-      .attr('class', 'data')
-      .html(
-        `<thead><tr>${params.map((p) => `<th class="num">${esc(p.name)}</th>`).join('')}<th class="num">${esc(label)}</th><th class="num">95 % CI</th></tr></thead><tbody>${best
-          .map(
-            (r) =>
-              `<tr>${params.map((p) => `<td class="num">${esc(r.config[p.name])}</td>`).join('')}<td class="num">${esc(fmt(value(r)))}</td><td class="num">${r.ci95?.[metric] ? `± ${esc(fmt(r.ci95[metric]))}` : '—'}</td></tr>`,
-          )
-          .join('')}</tbody>`,
-      );
+    chartBox.attr('hidden', chartBox.select('svg').empty() ? '' : null);
+    trialsBox.html('');
+    renderTrials(el, trialsBox, {
+      trials: results.map((r, i) => ({
+        id: i + 1,
+        config: r.config,
+        values: r.mean,
+        ci: r.ci95,
+        feasible: feasible(r),
+      })),
+      params,
+      metric,
+      columns: [...new Set([metric, ...preferred])],
+      idLabel: 'configuration',
+      csvName: `${id}-configurations`,
+    });
     document.body.dataset.study = `${study.kind}:${metric}`;
   };
   sel.on('change', draw);
