@@ -802,13 +802,13 @@ describe('the browser view (headless Chromium)', () => {
     await openView('runs');
     await openView('studies');
     await page.click('#studies-table tr[data-study="sweep-three"] a');
-    await page.waitForSelector('#study-chart path.pc-line');
-    expect(await page.locator('#study-chart path.pc-line').count()).toBe(three.results.length);
-    const fills = await page.$$eval('#study-chart path.pc-line', (ps) => [
+    await page.waitForSelector('#study-parallel path.pc-line');
+    expect(await page.locator('#study-parallel path.pc-line').count()).toBe(three.results.length);
+    const fills = await page.$$eval('#study-parallel path.pc-line', (ps) => [
       ...new Set(ps.map((p) => getComputedStyle(p).fill)),
     ]);
     expect(fills).toEqual(['none']);
-    const outside = await page.$$eval('#study-chart svg.pc-chart', ([svg]) => {
+    const outside = await page.$$eval('#study-parallel svg.pc-chart', ([svg]) => {
       const box = svg!.getBoundingClientRect();
       return [...svg!.querySelectorAll('.axis-label')]
         .map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }))
@@ -817,7 +817,7 @@ describe('the browser view (headless Chromium)', () => {
     });
     expect(outside).toEqual([]);
     // replicas takes 1 or 2: its axis has whole ticks only (d3's default would add 1.2, 1.4, …).
-    const replicaTicks = await page.$$eval('#study-chart svg.pc-chart g.axis', (axes) =>
+    const replicaTicks = await page.$$eval('#study-parallel svg.pc-chart g.axis', (axes) =>
       axes
         .filter((a) => a.querySelector('.axis-label')?.textContent?.includes('replicas'))
         .flatMap((a) => [...a.querySelectorAll('.tick text')].map((t) => t.textContent)),

@@ -213,4 +213,49 @@ describe('the Studies view (headless Chromium)', () => {
     await shot('23-study-morris.png');
     expect(errors).toEqual([]);
   });
+
+  it("shows a validate-twin study's scores as a card and its prediction intervals as bands, with the distributions overlaid", async () => {
+    const report = json(path.join(runsDir, 'nginx-validation/validation.json'));
+    const plot = json(path.join(runsDir, 'nginx-validation/plot.json'));
+    await openStudy('nginx-validation', 'validation');
+    await page.waitForSelector('#validation-scores .score');
+    const score = (name: string) =>
+      page.textContent(`#validation-scores .score[data-score="${name}"] .value`);
+    expect(await score('MAPE')).toBe(`${(report.overall.mape.mean * 100).toFixed(1)}%`);
+    // d3 writes a minus sign (U+2212), and + before a positive bias.
+    const bias = (await score('bias'))!.replace('\u2212', '-').replace('%', '');
+    expect(Number(bias)).toBeCloseTo(report.overall.bias.mean * 100, 1);
+    expect(Number(await score('Spearman ρ'))).toBeCloseTo(report.overall.spearman.mean, 3);
+    expect(Number(await score('KS distance'))).toBeCloseTo(report.overall.ks.mean, 3);
+    expect(Number(await score('regret'))).toBeCloseTo(report.overall.regret.mean, 3);
+    expect(await score('testbed noise')).toBe(`${(report.overall.noiseFloor.mean * 100).toFixed(1)}%`);
+    const pi = report.predictionIntervals;
+    expect(await score('in 90 % PIs')).toBe(`${pi.covered.all.inside}/${pi.covered.all.of}`);
+    // Targets: each listed, met or not as the report says; the MAPE score marked as its target.
+    expect(await page.locator('#validation-scores ul.targets li.met').count()).toBe(
+      report.targets.filter((t: { met: boolean }) => t.met).length,
+    );
+    expect(await page.locator('#validation-scores ul.targets li').count()).toBe(report.targets.length);
+    expect(await page.getAttribute('#validation-scores .score[data-score="MAPE"]', 'class')).toContain(
+      report.targets[1].met ? 'met' : 'missed',
+    );
+    // One band per configuration and metric; the measured dots outside their band are those the report says.
+    for (const metric of ['responseTime.mean', 'throughput']) {
+      const rows = pi.configs.filter((c: { metric: string }) => c.metric === metric);
+      const card = `.intervals-card[data-metric="${metric}"]`;
+      expect(await page.locator(`${card} g.interval rect.band`).count()).toBe(rows.length);
+      const outside = await page.$$eval(`${card} g.interval.outside`, (gs) =>
+        gs.map((g) => (g as SVGGElement).dataset.name),
+      );
+      expect(outside).toEqual(
+        rows.filter((r: { inside: boolean }) => !r.inside).map((r: { name: string }) => r.name),
+      );
+    }
+    // The twin's and the testbed's response-time distributions of a configuration, overlaid.
+    expect(await page.locator('#validation-config option').count()).toBe(plot.cdfs.length);
+    await page.waitForSelector('.dots-measured, path.series');
+    expect(await page.locator('.validation-chart').count()).toBe(plot.metrics.length);
+    await shot('24-study-validation.png');
+    expect(errors).toEqual([]);
+  });
 });

@@ -3,14 +3,24 @@ import { scatter } from '../../charts/scatter.js';
 import { esc } from '../../format.js';
 import { cardWidth } from '../../lib/layout.js';
 import { fmt } from './common.js';
+import { renderIntervals, renderScores } from './validation-scores.js';
 
-/** A validate-twin report (plot.json): the twin's predictions against the testbed's measurements. */
+/**
+ * A validate-twin report (plot.json, with validation.json's scores when it is beside): the scores and
+ * targets, the prediction intervals as bands, the twin's predictions against the testbed's measurements
+ * per metric, both response-time distributions of a configuration, and the table.
+ */
 export function renderValidation(el, box, study) {
   const points = study.points ?? [];
   if (!points.length) return void box.append('p').attr('class', 'empty').text('No configuration was scored.');
   const grid = box.append('div').attr('class', 'chart-grid');
   const w = cardWidth(el, 2);
   const pct = d3.format('+.1%');
+  // The report's scores and, with a calibration set, its prediction intervals (validation.json).
+  if (study.report) {
+    renderScores(grid, study.report);
+    renderIntervals(grid, study.report, w);
+  }
   for (const m of study.metrics) {
     const scored = points.filter((p) => p.predicted?.[m.key] && p.measured?.[m.key]);
     const values = scored.flatMap((p) => [p.predicted[m.key].value, p.measured[m.key].value]);
