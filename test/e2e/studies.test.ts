@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, startServe, watchedPage } from '../support/browser.js';
-import { repoRoot } from '../support/cli.js';
+import { repoRoot, runCli } from '../support/cli.js';
 
 // The Studies view as Optuna Dashboard shows studies (issue 20, item 3) and a validate-twin study as the
 // twin's predictions against the testbed (item 4), in headless Chromium on real study files: a 4-parameter
@@ -72,6 +72,25 @@ beforeAll(async () => {
   mkdirSync(path.join(runsDir, 'nginx-validation'));
   for (const f of ['plot.json', 'validation.json'])
     cpSync(path.join(repoRoot, 'calibration/nginx', f), path.join(runsDir, 'nginx-validation', f));
+  // A live run of the local-testbed campaign (held-out u1, as shipped) and its twin, simulated here with
+  // the campaign's fitted parameters over the same measured window.
+  cpSync(path.join(repoRoot, 'calibration/local-testbed/runs/held-out/u1'), path.join(runsDir, 'live-u1'), {
+    recursive: true,
+  });
+  const twin = runCli([
+    'simulate',
+    'scenarios/local-testbed.yaml',
+    '--set',
+    'edge.users.workload.users=1',
+    '--set',
+    'calibration=../calibration/local-testbed/params.yaml',
+    '-r',
+    '10',
+    '--no-progress',
+    '--out',
+    path.join(runsDir, 'twin-u1'),
+  ]);
+  if (twin.status !== 0) throw new Error(`the twin's simulation failed: ${twin.stderr}`);
   ({ base, server } = await startServe(runsDir, tmp));
   browser = await launchChromium();
   page = await watchedPage(browser, base, errors);
@@ -256,6 +275,32 @@ describe('the Studies view (headless Chromium)', () => {
     await page.waitForSelector('.dots-measured, path.series');
     expect(await page.locator('.validation-chart').count()).toBe(plot.metrics.length);
     await shot('24-study-validation.png');
+    expect(errors).toEqual([]);
+  });
+
+  it('overlays a live run on its simulated twin: both CDFs, both time series, their KS distance', async () => {
+    await page.goto(`${base}/#runs?a=twin-u1&b=live-u1`);
+    await page.waitForFunction(() => document.body.dataset.compare === 'twin-u1|live-u1');
+    await page.waitForSelector('#compare[data-twin=yes] #compare-cdf svg');
+    expect(await page.textContent('#compare h2')).toContain('Predicted vs measured');
+    const labels = await page.$$eval('#compare-cdf .legend text, #compare-cdf text', (ts) =>
+      ts.map((t) => t.textContent ?? ''),
+    );
+    expect(labels.some((l) => l.includes('twin-u1 (twin, simulated)'))).toBe(true);
+    expect(labels.some((l) => l.includes('live-u1 (testbed, live)'))).toBe(true);
+    // Two curves on each chart: the twin's and the testbed's.
+    expect(await page.locator('#compare-cdf path.series').count()).toBe(2);
+    expect(await page.locator('#compare-throughput path.series').count()).toBe(2);
+    // The CDF axis spans both runs' requests (past their p99), not the 30 s abandonment threshold.
+    const ticks = await page.$$eval('#compare-cdf g.axis', ([x]) =>
+      [...x!.querySelectorAll('.tick text')].map((t) => Number(t.textContent)),
+    );
+    expect(Math.max(...ticks)).toBeGreaterThan(1);
+    expect(Math.max(...ticks)).toBeLessThan(5);
+    const ks = Number(await page.textContent('#compare-ks td.num'));
+    expect(ks).toBeGreaterThan(0);
+    expect(ks).toBeLessThan(1);
+    await shot('25-twin-vs-live.png');
     expect(errors).toEqual([]);
   });
 });

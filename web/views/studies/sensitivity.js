@@ -56,7 +56,7 @@ export function renderSensitivity(el, box, study) {
       }),
   );
   if (study.method === 'morris' || study.method === 'sobol') {
-    const card = grid.append('div').attr('class', 'card').attr('id', 'study-trials');
+    const card = grid.append('div').attr('class', 'card wide').attr('id', 'study-trials');
     card.append('h3').attr('class', 'chart-title').text('Indices (click a header to sort)');
     const rows = order.map((p) => {
       const row = { param: name(p) };
