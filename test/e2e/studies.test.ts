@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -94,7 +95,31 @@ beforeAll(async () => {
   ({ base, server } = await startServe(runsDir, tmp));
   browser = await launchChromium();
   page = await watchedPage(browser, base, errors);
+  // axe-core, injected from the page's own origin (its CSP allows only 'self').
+  const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+  await page.route(`${base}/__test__/axe.min.js`, (route) =>
+    route.fulfill({ body: readFileSync(axe, 'utf8'), contentType: 'text/javascript; charset=utf-8' }),
+  );
 });
+
+/** axe-core's serious and critical violations on the page as it is. */
+async function axeViolations(): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window)))
+    await page.addScriptTag({ url: `${base}/__test__/axe.min.js` });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<any> } }).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations
+      .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v: any) =>
+          `${v.id} (${v.impact}): ${v.nodes
+            .slice(0, 3)
+            .map((n: any) => n.target.join(' '))
+            .join(', ')}`,
+      );
+  });
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -301,6 +326,26 @@ describe('the Studies view (headless Chromium)', () => {
     expect(ks).toBeGreaterThan(0);
     expect(ks).toBeLessThan(1);
     await shot('25-twin-vs-live.png');
+    expect(errors).toEqual([]);
+  });
+
+  it('axe-core finds no serious or critical violation on these views, light or dark', async () => {
+    const views: [string, string][] = [
+      ['#studies/sweep-four', '#study-parallel svg'],
+      ['#studies/optimize-tpe', '#study-parallel svg'],
+      ['#studies/morris', '#study-importance svg'],
+      ['#studies/nginx-validation', '.intervals-card svg'],
+      ['#runs?a=twin-u1&b=live-u1', '#compare-throughput svg'],
+    ];
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [hash, ready] of views) {
+        await page.goto(`${base}/${hash}`);
+        await page.waitForSelector(ready);
+        expect(await axeViolations(), `${hash} (${scheme})`).toEqual([]);
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
     expect(errors).toEqual([]);
   });
 });
