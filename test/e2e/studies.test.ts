@@ -152,6 +152,23 @@ describe('the Studies view (headless Chromium)', () => {
     );
     expect(await page.locator('#study-contour path.contour-band').count()).toBeGreaterThan(3);
     expect(await page.locator('#study-contour .contour-trials circle').count()).toBe(n);
+    // Every point of the plot lies in a band: no hole shows the card (the lowest band starts at the minimum).
+    const holes = await page.$eval('#study-contour', (card) => {
+      card.scrollIntoView({ block: 'center' });
+      // The plot area: the x axis's line across, the y axis's line down.
+      const [xa, ya] = [...card.querySelectorAll('svg.contour-chart > g > g.axis path.domain')].map((p) =>
+        p.getBoundingClientRect(),
+      );
+      const r = { left: xa!.left, width: xa!.width, top: ya!.top, height: ya!.height };
+      let missed = 0;
+      for (let i = 1; i < 20; i++)
+        for (let j = 1; j < 20; j++) {
+          const hit = document.elementFromPoint(r.left + (r.width * i) / 20, r.top + (r.height * j) / 20);
+          if (!hit?.matches('path.contour-band, .contour-trials circle')) missed++;
+        }
+      return missed;
+    });
+    expect(holes).toBe(0);
     const top2 = await page.$$eval('#study-importance .bar-category', (ts) =>
       ts.slice(0, 2).map((t) => t.textContent),
     );

@@ -50,7 +50,8 @@ export function contour() {
       const y = (yLog ? d3.scaleLog() : d3.scaleLinear()).domain(grid.y).range([height, 0]);
       const [lo, hi] = d3.extent(grid.values);
       const color = d3.scaleSequential(interpolator).domain([lo, hi]);
-      const thresholds = d3.ticks(lo, hi, 12);
+      // The lowest band starts at the minimum: every cell is inside some band (no hole shows the card).
+      const thresholds = [lo, ...d3.ticks(lo, hi, 12).filter((t) => t > lo)];
       // Contour coordinates count grid cells, a value at each cell's centre (i + 0.5).
       const sx = (cx) => ((cx - 0.5) / (nx - 1)) * w;
       const sy = (cy) => height - ((cy - 0.5) / (ny - 1)) * height;
