@@ -142,7 +142,7 @@ export function contour() {
       lg.append('g')
         .attr('class', 'axis')
         .attr('transform', 'translate(12,0)')
-        .call(d3.axisRight(ls).ticks(5).tickFormat(d3.format('~g')));
+        .call(d3.axisRight(ls).ticks(5).tickFormat(compact));
       lg.append('text')
         .attr('class', 'axis-label')
         .attr('transform', 'rotate(90)')
@@ -167,6 +167,9 @@ export function contour() {
     };
   return chart;
 }
+
+// Large values with an SI suffix (208k, not 208000): the ramp's labels fit beside it.
+const compact = (v) => (Math.abs(v) >= 1e4 ? d3.format('.3~s')(v) : d3.format('~g')(v));
 
 function axis(a, log, count) {
   const f = d3.format('~g');

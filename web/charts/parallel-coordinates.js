@@ -147,7 +147,10 @@ export function parallelCoordinates() {
 
 // A parameter that only takes whole values (replicas, threads) gets whole ticks: 1.2 replicas would mislead.
 function axisOf(scale, wholeOnly, log) {
-  const axis = d3.axisLeft(scale).tickFormat(d3.format('~g'));
+  // Large values with an SI suffix (208k, not 208000): the labels stay clear of the next axis.
+  const axis = d3
+    .axisLeft(scale)
+    .tickFormat((v) => (Math.abs(v) >= 1e4 ? d3.format('.3~s')(v) : d3.format('~g')(v)));
   if (log) return axis.tickValues(logTicks(scale.domain()));
   return wholeOnly ? axis.tickValues(scale.ticks(5).filter(Number.isInteger)) : axis.ticks(5);
 }
