@@ -11,6 +11,8 @@ import { parseFolderJson, type RunsStore } from './runs-store.js';
 const RESULT_FILES = ['results.json', 'result.json', 'plot.json'] as const;
 const KINDS = new Set(['sweep', 'sensitivity', 'optimize', 'capacity']);
 const VALIDATION_PLOT = 'e2ctwin-validation-plot';
+/** The report validate-twin writes beside plot.json: its scores come with the plot. */
+const VALIDATION_REPORT = 'validation.json';
 
 /** One line of the studies list. */
 export interface StudySummary {
@@ -81,7 +83,33 @@ export class StudiesStore {
     const study = file ? this.#parse(id, dir, file) : undefined;
     if (!file || !study)
       throw new ServerError(ServerErrorCode.STUDY_NOT_FOUND, `no study "${id}" in the runs folder`, { id });
+    if (study.kind === 'validation') {
+      const report = this.#validationReport(id, dir);
+      if (report) return { id, file, study: { ...study, report } };
+    }
     return { id, file, study };
+  }
+
+  /**
+   * The scores of a validate-twin report next to its plot.json (validation.json, written with it): its
+   * overall scores, targets, setup, the configurations it could not score and, with a calibration set,
+   * the prediction intervals and their coverage. Undefined when absent or unreadable: the plot alone is
+   * still a study.
+   */
+  #validationReport(id: string, dir: string): Record<string, unknown> | undefined {
+    if (!existsSync(path.join(dir, VALIDATION_REPORT))) return undefined;
+    try {
+      const r = parseFolderJson<Record<string, unknown>>(
+        this.runs.readFolderFile(dir, id, VALIDATION_REPORT),
+        id,
+        VALIDATION_REPORT,
+      );
+      if (!r || typeof r !== 'object' || r.format !== 'e2ctwin-validation') return undefined;
+      const { overall, targets, setup, missing, predictionIntervals } = r;
+      return { overall, targets, setup, missing, ...(predictionIntervals ? { predictionIntervals } : {}) };
+    } catch {
+      return undefined; // being written, or refused (a link out of the folder): the plot is shown alone
+    }
   }
 
   #summary(id: string): StudySummary | undefined {

@@ -1,14 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_HISTOGRAM_RELATIVE_ERROR, LogHistogram } from '../../src/metrics/index.js';
 import { parseTraceJsonl } from '../../src/trace/index.js';
 import { type CliProcess, exited, repoRoot, spawnCli, trialsIn } from '../support/cli.js';
+import { launchChromium, startServe } from '../support/browser.js';
 import { until } from '../support/poll.js';
 import { redisMissing, TestRedis } from '../support/redis.js';
 
@@ -25,7 +26,6 @@ declare global {
 
 // End to end: the real `e2ctwin serve` (dist/, built by the global setup) driven by headless Chromium.
 // Screenshots of each view go to test-output/screenshots/ (ignored by git; CI keeps them as artifacts).
-const CHROMIUM = process.env.E2CTWIN_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = path.join(repoRoot, 'test-output/screenshots');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-e2e-'));
 const runsDir = path.join(tmp, 'runs');
@@ -38,29 +38,6 @@ const pageErrors: string[] = [];
 /** Every URL the page asked the server for, in order. */
 const requested: string[] = [];
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-function startServer(): Promise<string> {
-  server = spawn(
-    process.execPath,
-    [path.join(repoRoot, 'bin/e2ctwin.js'), 'serve', '--port', '0', '--runs', runsDir],
-    { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`e2ctwin serve did not start: ${out}${err}`)), 20_000);
-    server.stderr!.on('data', (d) => (err += d));
-    server.stdout!.on('data', (d) => {
-      out += d;
-      const m = /e2ctwin serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`e2ctwin serve exited (${code}): ${out}${err}`)));
-  });
-}
 
 /** The timeline has drawn its first frame (its bars are painted on a canvas over the svg of axes). */
 /** Spans of the large trace the timeline must draw at Perfetto's scale (issue 20). */
@@ -117,31 +94,14 @@ async function openView(view: string) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Chromium (apt-get install -y chromium; scripts/setup.sh does it as root) or set E2CTWIN_CHROMIUM`,
-    );
-  }
   mkdirSync(SHOTS, { recursive: true });
   // Study folders of real sweep/optimize/sensitivity runs, as their verbs write them (see the fixtures' README).
   cpSync(path.join(repoRoot, 'test/server/fixtures/studies'), runsDir, {
     recursive: true,
     filter: (src) => !src.endsWith('README.md'),
   });
-  base = await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  ({ base, server } = await startServe(runsDir, tmp));
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   // The timeline chart of the page (its canvas carries it), for the steps that ask where it drew a span.
   await page.addInitScript(() => {
@@ -802,13 +762,13 @@ describe('the browser view (headless Chromium)', () => {
     await openView('runs');
     await openView('studies');
     await page.click('#studies-table tr[data-study="sweep-three"] a');
-    await page.waitForSelector('#study-chart path.pc-line');
-    expect(await page.locator('#study-chart path.pc-line').count()).toBe(three.results.length);
-    const fills = await page.$$eval('#study-chart path.pc-line', (ps) => [
+    await page.waitForSelector('#study-parallel path.pc-line');
+    expect(await page.locator('#study-parallel path.pc-line').count()).toBe(three.results.length);
+    const fills = await page.$$eval('#study-parallel path.pc-line', (ps) => [
       ...new Set(ps.map((p) => getComputedStyle(p).fill)),
     ]);
     expect(fills).toEqual(['none']);
-    const outside = await page.$$eval('#study-chart svg.pc-chart', ([svg]) => {
+    const outside = await page.$$eval('#study-parallel svg.pc-chart', ([svg]) => {
       const box = svg!.getBoundingClientRect();
       return [...svg!.querySelectorAll('.axis-label')]
         .map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }))
@@ -817,7 +777,7 @@ describe('the browser view (headless Chromium)', () => {
     });
     expect(outside).toEqual([]);
     // replicas takes 1 or 2: its axis has whole ticks only (d3's default would add 1.2, 1.4, …).
-    const replicaTicks = await page.$$eval('#study-chart svg.pc-chart g.axis', (axes) =>
+    const replicaTicks = await page.$$eval('#study-parallel svg.pc-chart g.axis', (axes) =>
       axes
         .filter((a) => a.querySelector('.axis-label')?.textContent?.includes('replicas'))
         .flatMap((a) => [...a.querySelectorAll('.tick text')].map((t) => t.textContent)),

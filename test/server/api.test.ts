@@ -419,4 +419,26 @@ describe('buildApp()', () => {
       JSON.parse(readFileSync(plot, 'utf8')).points.map((p: { name: string }) => p.name),
     );
   });
+
+  it("answers a validate-twin study with its report's scores and prediction intervals (validation.json beside plot.json)", async () => {
+    const dir = path.join(runsDir, 'nginx-validation');
+    mkdirSync(dir, { recursive: true });
+    for (const f of ['plot.json', 'validation.json'])
+      cpSync(path.join(repoRoot, 'calibration/nginx', f), path.join(dir, f));
+    const report = JSON.parse(readFileSync(path.join(dir, 'validation.json'), 'utf8'));
+    const one = (await app.inject('/api/studies/nginx-validation')).json();
+    expect(one.study.kind).toBe('validation');
+    expect(one.study.report).toEqual({
+      overall: report.overall,
+      targets: report.targets,
+      setup: report.setup,
+      missing: report.missing,
+      predictionIntervals: report.predictionIntervals,
+    });
+    // A report that does not parse leaves the plot alone, still a study.
+    writeFileSync(path.join(dir, 'validation.json'), '{ not json');
+    const alone = (await app.inject('/api/studies/nginx-validation')).json();
+    expect(alone.study.format).toBe('e2ctwin-validation-plot');
+    expect(alone.study.report).toBeUndefined();
+  });
 });

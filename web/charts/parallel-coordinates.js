@@ -1,18 +1,27 @@
 import d3 from '../vendor-d3.js';
 import { esc } from '../format.js';
-import { hideTooltip, showTooltip } from './tooltip.js';
 import { describeChart } from '../lib/a11y.js';
+import { logTicks } from '../lib/log-scale.js';
+import { hideTooltip, showTooltip } from './tooltip.js';
 
 /**
- * Parallel coordinates (reusable chart): one vertical axis per dimension, one polyline per row,
- * coloured by the last dimension (the metric); hover a line to read it.
+ * Parallel coordinates (reusable chart): one vertical axis per dimension, one unfilled polyline per row,
+ * coloured by the last dimension (the metric); hover a line to read it. Drag along an axis to keep only
+ * the rows within that range (a brush per axis; several brushes combine; click an axis to clear its own):
+ * the other lines are greyed and `onFilter(rows)` gets the rows kept, e.g. to filter a table.
+ * A dimension with `log: true` is drawn on a log axis.
  *
- *   parallelCoordinates().width(900).height(320)(d3.select(el).datum({ dims: [{ key, label }], rows: [{ key: value, … }] }))
+ *   parallelCoordinates().width(900).height(320).onFilter((rows) => …)
+ *     (d3.select(el).datum({ dims: [{ key, label, log? }], rows: [{ key: value, …, feasible? }] }))
  */
 export function parallelCoordinates() {
   let width = 900;
   let height = 320;
-  let interpolator = d3.interpolateYlOrRd;
+  // The ramp's palest quarter left out: those lines would vanish on a white card.
+  let interpolator = (t) => d3.interpolateYlOrRd(0.25 + 0.75 * t);
+  let onFilter = null;
+  /** Ranges kept per dimension key, [lo, hi] in its values: they survive a redraw (another metric). */
+  const ranges = new Map();
   const margin = { top: 34, right: 40, bottom: 16, left: 40 };
 
   function chart(selection) {
@@ -27,7 +36,7 @@ export function parallelCoordinates() {
         .attr('height', height + margin.top + margin.bottom);
       describeChart(
         svg,
-        `Parallel coordinates: ${rows.length} configurations over ${dims.length} axes (${dims.map((d) => d.label).join(', ')})`,
+        `Parallel coordinates: ${rows.length} configurations over ${dims.length} axes (${dims.map((d) => d.label).join(', ')}); drag along an axis to filter`,
       );
       const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
       const x = d3
@@ -35,20 +44,20 @@ export function parallelCoordinates() {
         .domain(dims.map((d) => d.key))
         .range([0, w]);
       const y = new Map(
-        dims.map((d) => [
-          d.key,
-          d3
-            .scaleLinear()
-            .domain(d3.extent(rows, (r) => r[d.key]))
-            .nice()
-            .range([height, 0]),
-        ]),
+        dims.map((d) => {
+          const values = rows.map((r) => r[d.key]).filter((v) => Number.isFinite(v) && (!d.log || v > 0));
+          const s = (d.log ? d3.scaleLog() : d3.scaleLinear()).domain(d3.extent(values)).range([height, 0]);
+          return [d.key, d.log ? s : s.nice()];
+        }),
       );
+      for (const k of [...ranges.keys()]) if (!y.has(k)) ranges.delete(k);
       const metric = dims.at(-1).key;
       const color = d3.scaleSequential(interpolator).domain(d3.extent(rows, (r) => r[metric]));
-      const line = (r) => d3.line()(dims.map((d) => [x(d.key), y.get(d.key)(r[d.key])]));
+      const line = (r) =>
+        d3.line().defined((p) => Number.isFinite(p[1]))(dims.map((d) => [x(d.key), y.get(d.key)(r[d.key])]));
       const paths = g
         .append('g')
+        .attr('class', 'pc-lines')
         .selectAll('path')
         .data(rows)
         .join('path')
@@ -68,12 +77,26 @@ export function parallelCoordinates() {
           paths.classed('dim', false);
           hideTooltip();
         });
+      const kept = (r) =>
+        [...ranges].every(([k, [lo, hi]]) => Number.isFinite(r[k]) && r[k] >= lo && r[k] <= hi);
+      const apply = () => {
+        const shown = rows.filter(kept);
+        const set = new Set(shown);
+        paths.classed('pc-out', (r) => !set.has(r));
+        // The kept lines drawn over the greyed ones.
+        paths.filter((r) => set.has(r)).raise();
+        svg.attr('data-shown', shown.length);
+        onFilter?.(shown);
+      };
       dims.forEach((d, i) => {
+        const scale = y.get(d.key);
         const a = g
           .append('g')
           .attr('class', 'axis')
+          .attr('data-key', d.key)
+          .attr('data-scale', d.log ? 'log' : 'linear')
           .attr('transform', `translate(${x(d.key)},0)`)
-          .call(axisOf(y.get(d.key), integral(rows, d.key)));
+          .call(axisOf(scale, integral(rows, d.key), d.log));
         a.append('text')
           .attr('class', 'axis-label')
           .attr('y', -12)
@@ -83,8 +106,26 @@ export function parallelCoordinates() {
             i === 0 && dims.length > 1 ? 'start' : i === dims.length - 1 ? 'end' : 'middle',
           )
           .attr('fill', '#334155')
-          .text(d.label);
+          .text(`${d.label}${d.log ? ' (log)' : ''}`);
+        const brush = d3
+          .brushY()
+          .extent([
+            [-11, 0],
+            [11, height],
+          ])
+          .on('brush end', (event) => {
+            if (!event.sourceEvent) return; // moved by the code below, not by the user
+            if (event.selection) {
+              const [hi, lo] = event.selection.map((p) => scale.invert(p));
+              ranges.set(d.key, [lo, hi]);
+            } else ranges.delete(d.key);
+            apply();
+          });
+        const b = a.append('g').attr('class', 'pc-brush').call(brush);
+        const r = ranges.get(d.key);
+        if (r) b.call(brush.move, [scale(r[1]), scale(r[0])]);
       });
+      apply();
     });
   }
   chart.width = function (_) {
@@ -96,12 +137,21 @@ export function parallelCoordinates() {
   chart.interpolator = function (_) {
     return arguments.length ? ((interpolator = _), chart) : interpolator;
   };
+  chart.onFilter = function (_) {
+    return arguments.length ? ((onFilter = _), chart) : onFilter;
+  };
+  /** The ranges kept, as [key, [lo, hi]] pairs. */
+  chart.ranges = () => [...ranges].map(([k, r]) => [k, [...r]]);
   return chart;
 }
 
 // A parameter that only takes whole values (replicas, threads) gets whole ticks: 1.2 replicas would mislead.
-function axisOf(scale, wholeOnly) {
-  const axis = d3.axisLeft(scale).tickFormat(d3.format('~g'));
+function axisOf(scale, wholeOnly, log) {
+  // Large values with an SI suffix (208k, not 208000): the labels stay clear of the next axis.
+  const axis = d3
+    .axisLeft(scale)
+    .tickFormat((v) => (Math.abs(v) >= 1e4 ? d3.format('.3~s')(v) : d3.format('~g')(v)));
+  if (log) return axis.tickValues(logTicks(scale.domain()));
   return wholeOnly ? axis.tickValues(scale.ticks(5).filter(Number.isInteger)) : axis.ticks(5);
 }
 

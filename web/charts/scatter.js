@@ -3,6 +3,7 @@ import { esc } from '../format.js';
 import { legend } from './legend.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
 import { describeChart } from '../lib/a11y.js';
+import { logTicks } from '../lib/log-scale.js';
 
 /**
  * Points and lines over two linear axes (reusable chart): e.g. the objective of each optimizer
@@ -12,6 +13,7 @@ import { describeChart } from '../lib/a11y.js';
  *     (d3.select(el).datum({ groups: [{ key, label, color, points: [{ x, y, html? }], line?: 'step' | 'straight', dots?: true }] }))
  *
  * A point may carry error bars: `xLo`/`xHi` and `yLo`/`yHi` (e.g. 95 % confidence intervals).
+ * `.xLog(true)` draws x on a log scale (a parameter spanning decades); points at x ≤ 0 are then left out.
  */
 export function scatter() {
   let width = 600;
@@ -21,6 +23,7 @@ export function scatter() {
   let yLabel = '';
   let xFormat = d3.format('~g');
   let yFormat = d3.format('~g');
+  let xLog = false;
   const margin = { top: 8, right: 18, bottom: 44, left: 64 };
 
   function chart(selection) {
@@ -30,7 +33,7 @@ export function scatter() {
       if (title) root.append('h3').attr('class', 'chart-title').text(title);
       const all = groups
         .flatMap((gr) => gr.points)
-        .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+        .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && (!xLog || p.x > 0));
       if (!all.length) {
         root.append('p').attr('class', 'empty').text('No data.');
         return;
@@ -51,11 +54,16 @@ export function scatter() {
       const pad = (lo, hi) => (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
       const [x0, x1] = d3.extent(all.flatMap((p) => [p.x, p.xLo, p.xHi]).filter(Number.isFinite));
       const [y0, y1] = d3.extent(all.flatMap((p) => [p.y, p.yLo, p.yHi]).filter(Number.isFinite));
-      const x = d3
-        .scaleLinear()
-        .domain([x0 - pad(x0, x1), x1 + pad(x0, x1)])
-        .nice()
-        .range([0, w]);
+      const x = xLog
+        ? d3
+            .scaleLog()
+            .domain([x0 / (x1 / x0) ** 0.05, x1 * (x1 / x0) ** 0.05])
+            .range([0, w])
+        : d3
+            .scaleLinear()
+            .domain([x0 - pad(x0, x1), x1 + pad(x0, x1)])
+            .nice()
+            .range([0, w]);
       const y = d3
         .scaleLinear()
         .domain([y0 - pad(y0, y1), y1 + pad(y0, y1)])
@@ -66,11 +74,17 @@ export function scatter() {
       g.append('g')
         .attr('class', 'axis')
         .attr('transform', `translate(0,${height})`)
+        .attr('data-scale', xLog ? 'log' : 'linear')
         .call(
-          d3
-            .axisBottom(x)
-            .ticks(Math.max(2, Math.floor(w / 80)))
-            .tickFormat(xFormat),
+          xLog
+            ? d3
+                .axisBottom(x)
+                .tickValues(logTicks(x.domain(), Math.max(2, Math.floor(w / 45))))
+                .tickFormat(xFormat)
+            : d3
+                .axisBottom(x)
+                .ticks(Math.max(2, Math.floor(w / 80)))
+                .tickFormat(xFormat),
         );
       g.append('g').attr('class', 'axis').call(d3.axisLeft(y).ticks(5).tickFormat(yFormat));
       g.append('text')
@@ -87,7 +101,9 @@ export function scatter() {
         .attr('text-anchor', 'middle')
         .text(yLabel);
       for (const gr of groups) {
-        const pts = gr.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+        const pts = gr.points.filter(
+          (p) => Number.isFinite(p.x) && Number.isFinite(p.y) && (!xLog || p.x > 0),
+        );
         if (gr.line) {
           g.append('path')
             .attr('class', 'series')
@@ -162,6 +178,9 @@ export function scatter() {
   };
   chart.xFormat = function (_) {
     return arguments.length ? ((xFormat = _), chart) : xFormat;
+  };
+  chart.xLog = function (_) {
+    return arguments.length ? ((xLog = !!_), chart) : xLog;
   };
   chart.yFormat = function (_) {
     return arguments.length ? ((yFormat = _), chart) : yFormat;

@@ -96,7 +96,8 @@ export function svgText(svg) {
   return new XMLSerializer().serializeToString(clone);
 }
 
-function download(name, blob) {
+/** Saves `blob` as a file named `name` (the browser's download). */
+export function download(name, blob) {
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
   a.download = name;

@@ -2,6 +2,7 @@ import d3 from '../vendor-d3.js';
 import { bars } from '../charts/bars.js';
 import { lineChart } from '../charts/line-chart.js';
 import { dateTime, esc, number, percent, seconds } from '../format.js';
+import { ksDistance } from '../lib/cdf-distance.js';
 import { cardWidth } from '../lib/layout.js';
 import { abandonmentThreshold, distributionOf, domainMaxOf } from './latency-view.js';
 
@@ -54,7 +55,18 @@ export function renderRuns(el, { runs, runsDir, compare, onPick, onOpen }) {
 export function renderCompare(el, a, b) {
   const box = d3.select(el);
   box.html('');
-  box.append('h2').text(`Side by side: A = ${a.run.id}, B = ${b.run.id}`);
+  // A live run against a simulation: the twin's prediction against the testbed's measurement.
+  const isLive = (x) => x.run.summary?.kind === 'live';
+  const twinMode = isLive(a) !== isLive(b);
+  const role = (x) => (twinMode ? (isLive(x) ? ' (testbed, live)' : ' (twin, simulated)') : '');
+  box
+    .append('h2')
+    .text(
+      twinMode
+        ? `Predicted vs measured: A = ${a.run.id}${role(a)}, B = ${b.run.id}${role(b)}`
+        : `Side by side: A = ${a.run.id}, B = ${b.run.id}`,
+    );
+  box.attr('data-twin', twinMode ? 'yes' : null);
   const missing = [a, b].filter((x) => !x.run.metrics).map((x) => x.run.id);
   if (missing.length) {
     box
@@ -77,6 +89,12 @@ export function renderCompare(el, a, b) {
     return `<tr><th>${esc(label)}</th><td class="num">${esc(fmt(va))}</td><td class="num">${esc(fmt(vb))}</td><td class="num ${cls}">${Number.isFinite(d) ? `${d > 0 ? '+' : ''}${(d * 100).toFixed(1)} %` : '—'}</td></tr>`;
   };
   const m = (r) => r.metrics;
+  const threshold = abandonmentThreshold(a.run.scenario);
+  // Twin against testbed: the axis ends past both runs' requests, not at the abandonment threshold.
+  const limit = twinMode ? { value: 0 } : threshold;
+  const hi = Math.max(domainMaxOf(a.run, a.trace, limit), domainMaxOf(b.run, b.trace, limit));
+  const dist = { A: distributionOf(a.run, a.trace, hi), B: distributionOf(b.run, b.trace, hi) };
+  const ks = ksDistance(dist.A.cdf, dist.B.cdf);
   const grid = box.append('div').attr('class', 'chart-grid');
   const colW = cardWidth(el, 2);
   const tcard = grid.append('div').attr('class', 'card wide');
@@ -134,6 +152,7 @@ export function renderCompare(el, a, b) {
       (r) => m(r).cost,
       (v) => number(v, 2),
     )}
+    <tr id="compare-ks"><th>KS distance of the response-time CDFs</th><td></td><td></td><td class="num">${Number.isFinite(ks) ? esc(ks.toFixed(3)) : '—'}</td></tr>
     ${row(
       'replications',
       (r) => m(r).replications,
@@ -142,13 +161,11 @@ export function renderCompare(el, a, b) {
     )}
   </tbody>`);
 
-  const threshold = abandonmentThreshold(a.run.scenario);
-  const hi = Math.max(domainMaxOf(a.run, a.trace, threshold), domainMaxOf(b.run, b.trace, threshold));
   const cdf = (x, key) => {
-    const d = distributionOf(x.run, x.trace, hi);
+    const d = dist[key];
     return {
       key,
-      label: `${key}: ${x.run.id} (${d.source === 'all' ? 'all requests' : 'traced requests'})`,
+      label: `${key}: ${x.run.id}${role(x)} (${d.source === 'all' ? 'all requests' : 'traced requests'})`,
       color: COLORS[key],
       points: d.cdf.filter((p) => p.x <= hi).map((p) => ({ x: p.x, y: p.p })),
     };
@@ -168,7 +185,7 @@ export function renderCompare(el, a, b) {
   lineChart()
     .width(colW)
     .height(240)
-    .title('Response-time CDF')
+    .title(twinMode ? 'Response-time CDF: twin and testbed' : 'Response-time CDF')
     .xLabel('response time (s)')
     .yLabel('share of requests (%)')
     .yFormat(d3.format('.0%'))
@@ -201,20 +218,25 @@ export function renderCompare(el, a, b) {
         })),
       }),
   );
+  // With a live run, both series start where their measured window does (a live run's windows follow a
+  // deployment, a simulation's warm-up starts at 0): the times are then read on one axis.
+  const anyLive = isLive(a) || isLive(b);
+  const zero = (x) =>
+    !anyLive ? 0 : isLive(x) ? (m(x.run).timeline?.start?.[0] ?? 0) : (x.run.scenario?.run?.warmup ?? 0);
   const tl = (x, key) => {
     const t = m(x.run).timeline;
     return {
       key,
-      label: `${key}: ${x.run.id}`,
+      label: `${key}: ${x.run.id}${role(x)}`,
       color: COLORS[key],
-      points: (t?.start ?? []).map((s, i) => ({ x: s + t.windowS / 2, y: t.throughput[i] })),
+      points: (t?.start ?? []).map((s, i) => ({ x: s - zero(x) + t.windowS / 2, y: t.throughput[i] })),
     };
   };
   lineChart()
     .width(colW)
     .height(240)
-    .title('Throughput over time')
-    .xLabel('simulated time (s)')
+    .title(twinMode ? 'Throughput over time: twin and testbed' : 'Throughput over time')
+    .xLabel(anyLive ? 'time since the warm-up (s; wall clock for a live run)' : 'simulated time (s)')
     .yLabel('completed requests / s')
     .yFormat(d3.format('~g'))(
     grid

@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { repoRoot } from './cli.js';
+
+// What the browser tests share: the real `e2ctwin serve` (dist/, built by the global setup) on a runs
+// folder, headless Chromium, and a page that records its errors and may only reach the server.
+
+export const CHROMIUM = process.env.E2CTWIN_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Starts `e2ctwin serve` on a free port over `runsDir`; resolves with its base URL and the process. */
+export function startServe(runsDir: string, cwd: string): Promise<{ base: string; server: ChildProcess }> {
+  const server = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'bin/e2ctwin.js'), 'serve', '--port', '0', '--runs', runsDir],
+    { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`e2ctwin serve did not start: ${out}${err}`)), 20_000);
+    server.stderr!.on('data', (d) => (err += d));
+    server.stdout!.on('data', (d) => {
+      out += d;
+      const m = /e2ctwin serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ base: m[1]!, server });
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`e2ctwin serve exited (${code}): ${out}${err}`)));
+  });
+}
+
+/** Headless Chromium, offline apart from the loopback server. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `${CHROMIUM} is missing: install Chromium (apt-get install -y chromium; scripts/setup.sh does it as root) or set E2CTWIN_CHROMIUM`,
+    );
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * A page of `browser` that may fetch only from `base`, and whose errors (uncaught exceptions, console
+ * errors, failed requests) go to `errors`.
+ */
+export async function watchedPage(browser: Browser, base: string, errors: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  await page.route('**/*', (route) =>
+    route.request().url().startsWith(base) ? route.continue() : route.abort(),
+  );
+  return page;
+}
