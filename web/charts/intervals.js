@@ -8,7 +8,9 @@ import { hideTooltip, showTooltip } from './tooltip.js';
  * Prediction intervals against measurements (reusable chart): one row per configuration, its interval
  * drawn as a band with the point prediction as a tick, the measured value as a dot, green inside the
  * band and red outside. `.relative(true)` draws each row relative to its point prediction (value/point − 1),
- * so that configurations an order of magnitude apart are read on one axis.
+ * so that configurations an order of magnitude apart are read on one axis. A row with `outerLo`/`outerHi`
+ * also gets a wider, paler band behind (`.outerLabel()`): e.g. the interval of a measurement around the
+ * twin's interval; the dot's colour still says inside or outside the inner band.
  *
  *   intervals().width(600).xLabel('mean response time (s)').levelLabel('90 % prediction interval')
  *     (d3.select(el).datum({ rows: [{ name, lo, hi, point, measured }] }))
@@ -19,6 +21,7 @@ export function intervals() {
   let title = '';
   let levelLabel = 'prediction interval';
   let relative = false;
+  let outerLabel = 'wider interval';
   const rowH = 26;
   const margin = { top: 8, right: 24, bottom: 42, left: 120 };
 
@@ -40,9 +43,12 @@ export function intervals() {
         svg,
         `${title || 'Prediction intervals'}: ${ok.filter(inside).length} of ${ok.length} measured values inside their ${levelLabel}`,
       );
+      const hasOuter = (r) => Number.isFinite(r.outerLo) && Number.isFinite(r.outerHi);
+      const anyOuter = ok.some(hasOuter);
       const leg = legend()
         .width(width - margin.left)
         .items([
+          ...(anyOuter ? [{ label: outerLabel, color: '#dbeafe' }] : []),
           { label: levelLabel, color: '#93c5fd' },
           { label: 'point prediction', color: '#1d4ed8', shape: 'line' },
           { label: 'measured, inside', color: '#15803d' },
@@ -56,7 +62,9 @@ export function intervals() {
       // Positions: absolute, or relative to the row's point prediction.
       const at = (r, v) => (relative ? v / r.point - 1 : v);
       const [x0, x1] = d3.extent(
-        ok.flatMap((r) => [r.lo, r.hi, r.measured, r.point].map((v) => at(r, v))).filter(Number.isFinite),
+        ok
+          .flatMap((r) => [r.lo, r.hi, r.measured, r.point, r.outerLo, r.outerHi].map((v) => at(r, v)))
+          .filter(Number.isFinite),
       );
       const pad = (x1 - x0) * 0.06 || Math.abs(x1) * 0.05 || 1;
       const x = d3
@@ -101,10 +109,19 @@ export function intervals() {
         .on('mousemove', (event, r) =>
           showTooltip(
             event,
-            `<div class="tt-title">${esc(r.name)}</div><table><tr><th>${esc(levelLabel)}</th><td>${esc(fmt(r.lo))} – ${esc(fmt(r.hi))}</td></tr><tr><th>point prediction</th><td>${esc(fmt(r.point))}</td></tr><tr><th>measured</th><td>${esc(fmt(r.measured))} (${inside(r) ? 'inside' : 'outside'})</td></tr></table>`,
+            `<div class="tt-title">${esc(r.name)}</div><table>${hasOuter(r) ? `<tr><th>${esc(outerLabel)}</th><td>${esc(fmt(r.outerLo))} – ${esc(fmt(r.outerHi))}</td></tr>` : ''}<tr><th>${esc(levelLabel)}</th><td>${esc(fmt(r.lo))} – ${esc(fmt(r.hi))}</td></tr><tr><th>point prediction</th><td>${esc(fmt(r.point))}</td></tr><tr><th>measured</th><td>${esc(fmt(r.measured))} (${inside(r) ? 'inside' : 'outside'})</td></tr></table>`,
           ),
         )
         .on('mouseleave', hideTooltip);
+      row
+        .filter(hasOuter)
+        .append('rect')
+        .attr('class', 'outer-band')
+        .attr('x', (r) => x(at(r, r.outerLo)))
+        .attr('width', (r) => Math.max(1, x(at(r, r.outerHi)) - x(at(r, r.outerLo))))
+        .attr('height', y.bandwidth())
+        .attr('rx', 3)
+        .attr('fill', '#dbeafe');
       row
         .append('rect')
         .attr('class', 'band')
@@ -144,6 +161,9 @@ export function intervals() {
   };
   chart.relative = function (_) {
     return arguments.length ? ((relative = !!_), chart) : relative;
+  };
+  chart.outerLabel = function (_) {
+    return arguments.length ? ((outerLabel = _), chart) : outerLabel;
   };
   chart.levelLabel = function (_) {
     return arguments.length ? ((levelLabel = _), chart) : levelLabel;

@@ -131,19 +131,28 @@ export function renderIntervals(grid, report, width) {
   for (const m of metrics) {
     const rows = pi.configs.filter((c) => c.metric === m);
     const c = pi.covered?.[m];
+    const cm = pi.coveredMeasured?.[m];
+    const level = Math.round(pi.level * 100);
     intervals()
       .width(width)
       .relative(true)
       .title(
-        `${m}: ${Math.round(pi.level * 100)} % prediction intervals over the calibration set${c ? ` (${c.inside} of ${c.of} measured values inside)` : ''}`,
+        `${m}: ${level} % prediction intervals over the calibration set${c ? ` (${c.inside} of ${c.of} measured values inside${cm ? `; ${cm.inside} of ${cm.of} inside the interval of a measurement` : ''})` : ''}`,
       )
-      .levelLabel(`${Math.round(pi.level * 100)} % prediction interval`)
+      .levelLabel(`${level} % interval of the twin's value`)
+      .outerLabel(`${level} % interval of a measurement (with measurement noise and discrepancy)`)
       .xLabel("relative to the twin's point prediction")(
       grid
         .append('div')
         .attr('class', 'card chart-card intervals-card')
         .attr('data-metric', m)
-        .datum({ rows: rows.map((r) => ({ ...r, name: r.name })) }),
+        .datum({
+          rows: rows.map((r) => ({
+            ...r,
+            name: r.name,
+            ...(r.measuredInterval ? { outerLo: r.measuredInterval.lo, outerHi: r.measuredInterval.hi } : {}),
+          })),
+        }),
     );
   }
 }
