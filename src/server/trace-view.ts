@@ -4,7 +4,9 @@ import {
   type RangeStats,
   rangeStats,
   type TimeIndex,
+  type TrackIds,
   timeIndex,
+  trackIds,
 } from '../trace/index.js';
 import { ServerError, ServerErrorCode } from './errors.js';
 import type { TraceData } from './runs-store.js';
@@ -112,7 +114,11 @@ export function partialTraceJson(data: TraceData, q: TraceQuery): string {
   const exact = inWindow.length <= max;
   const spans = exact
     ? inWindow.map((i) => data.lines[i]).join(',')
-    : mergeSpans(data.spans, inWindow, { from, to, maxSpans: max })
+    : mergeSpans(data.spans, inWindow, { from, to, maxSpans: max }, (level) => {
+        let ids = data.derived.get(`tracks${level}`) as TrackIds | undefined;
+        if (!ids) data.derived.set(`tracks${level}`, (ids = trackIds(data.spans, level)));
+        return ids;
+      })
         .map((s) => JSON.stringify(s))
         .join(',');
   return `${head},"window":{"from":${from},"to":${to}},"spansInWindow":${inWindow.length},"detail":"${exact ? 'spans' : 'merged'}","spans":[${spans}]}`;

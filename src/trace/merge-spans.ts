@@ -12,16 +12,18 @@ export type MergedSpan = SpanRecord & { merged: number };
  * most `maxSpans` come out, for an overview of a trace too large to send whole: the buckets are as fine
  * as `maxSpans` allows, a bucket holding a single span gives that span itself, and the `merged` counts
  * of the result (1 for a plain span) add up to `indices.length`. Tracks are coarsened (the thread, then
- * the stage and the host are dropped) when there are more tracks than `maxSpans`. Sorted by start.
+ * the stage and the host are dropped) when the trace has more tracks than `maxSpans`. Sorted by start.
+ * `tracksAt` gives {@link trackIds} (a server keeps them with the trace: they cost more than the merge).
  */
 export function mergeSpans(
   spans: readonly SpanRecord[],
   indices: readonly number[],
   { from, to, maxSpans }: { from: number; to: number; maxSpans: number },
+  tracksAt: (level: number) => TrackIds = (level) => trackIds(spans, level),
 ): (SpanRecord | MergedSpan)[] {
   if (indices.length <= maxSpans) return indices.map((i) => spans[i]!);
-  let keys = trackKeys(spans, indices, 0);
-  for (let level = 1; keys.count > maxSpans && level <= 2; level++) keys = trackKeys(spans, indices, level);
+  let keys = tracksAt(0);
+  for (let level = 1; keys.count > maxSpans && level <= 2; level++) keys = tracksAt(level);
   // Level 2 tracks are one per service and kind: fewer than maxSpans unless maxSpans is absurdly small.
   const buckets = Math.max(1, Math.floor(maxSpans / keys.count));
   const width = to > from ? (to - from) / buckets : 1;
@@ -29,7 +31,7 @@ export function mergeSpans(
   for (let j = 0; j < indices.length; j++) {
     const s = spans[indices[j]!]!;
     const b = Math.min(buckets - 1, Math.max(0, Math.floor((s.start - from) / width)));
-    const cell = keys.of[j]! * buckets + b;
+    const cell = keys.of[indices[j]!]! * buckets + b;
     const c = cells.get(cell);
     if (!c) cells.set(cell, { first: indices[j]!, start: s.start, end: s.end, count: 1 });
     else {
@@ -63,20 +65,23 @@ export function mergeSpans(
   return out.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
+/** The track of each span: `of[i]` for span i, `count` tracks in all, at a `level` of detail. */
+export interface TrackIds {
+  of: Int32Array;
+  count: number;
+  level: number;
+}
+
 /**
  * The track of each span (a small integer) at a level of detail: 0 = host (service for hosts without
  * pools, drawn as one group), pool, thread, kind, name, status; 1 = without thread and name; 2 = service
  * and kind only.
  */
-function trackKeys(
-  spans: readonly SpanRecord[],
-  indices: readonly number[],
-  level: number,
-): { of: Int32Array; count: number; level: number } {
+export function trackIds(spans: readonly SpanRecord[], level: number): TrackIds {
   const ids = new Map<string, number>();
-  const of = new Int32Array(indices.length);
-  for (let j = 0; j < indices.length; j++) {
-    const s = spans[indices[j]!]!;
+  const of = new Int32Array(spans.length);
+  for (let j = 0; j < spans.length; j++) {
+    const s = spans[j]!;
     const where = s.pool !== undefined ? s.host : s.service;
     const key =
       level === 0
