@@ -268,7 +268,7 @@ export function timeline() {
       canvas
         .attr(
           'aria-label',
-          `Span bars: ${spans.length.toLocaleString('en-US')} spans, ${fmt(Math.max(d0, lo))} s to ${fmt(Math.min(d1, hi))} s shown${picked === null ? '' : `, request ${picked} highlighted`}`,
+          `Span bars: ${(part.totalSpans ?? spans.length).toLocaleString('en-US')} spans, ${fmt(Math.max(d0, lo))} s to ${fmt(Math.min(d1, hi))} s shown${picked === null ? '' : `, request ${picked} highlighted (${over.critical} spans on its critical path, ${over.arrows} arrows between hosts)`}${range ? `, range ${fmt(range[0])} s to ${fmt(range[1])} s selected` : ''}`,
         )
         .attr('data-bars', bars)
         .attr('data-columns', columns)

@@ -4,7 +4,7 @@ import { timeline } from '../charts/timeline.js';
 import { esc, seconds } from '../format.js';
 import { criticalPath } from '../lib/critical-path.js';
 import { cardWidth } from '../lib/layout.js';
-import { traceWindows } from '../lib/trace-windows.js';
+import { traceWindows } from '../lib/span-windows.js';
 
 /** The most spans a zoomed-to window brings (past that the server merges them, finer than the overview). */
 const WINDOW_SPANS = 40_000;

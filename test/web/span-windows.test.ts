@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-// Which spans the timeline asks the server for as it zooms (web/lib/trace-windows.js).
+// Which spans the timeline asks the server for as it zooms (web/lib/span-windows.js).
 
 type Answer = {
   spans: unknown[];
@@ -13,7 +13,7 @@ type Windows = {
   need: (domain: [number, number]) => Promise<Answer | null> | null;
 };
 // A path the type checker does not follow (web/ is plain JavaScript, without declarations).
-const WEB_MODULE = '../../web/lib/trace-windows.js';
+const WEB_MODULE = '../../web/lib/span-windows.js';
 const { traceWindows } = (await import(WEB_MODULE)) as {
   traceWindows: (o: {
     overview: Answer;
