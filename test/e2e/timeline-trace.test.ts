@@ -211,6 +211,12 @@ describe('the timeline of a 250,000-span run (headless Chromium)', () => {
     // The frame covers exactly the spans overlapping the domain shown.
     const inView = spans.filter((s) => s.start <= d1 && s.end >= d0).length;
     expect(Number(await page.getAttribute('#timeline canvas', 'data-covered'))).toBe(inView);
+    // The card drawn anew keeps its export buttons (for the spans now drawn).
+    expect(await page.locator('#timeline .export-bar button').allTextContents()).toEqual([
+      'SVG',
+      'PNG',
+      'CSV',
+    ]);
     await shot(page, '21-timeline-window-250k.png');
     expect(errors).toEqual([]);
   });

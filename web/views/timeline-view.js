@@ -3,6 +3,7 @@ import { api } from '../api.js';
 import { timeline } from '../charts/timeline.js';
 import { esc, seconds } from '../format.js';
 import { criticalPath } from '../lib/critical-path.js';
+import { addExports } from '../lib/export.js';
 import { cardWidth } from '../lib/layout.js';
 import { traceWindows } from '../lib/span-windows.js';
 
@@ -86,6 +87,8 @@ export function renderTimeline(el, { run, trace }) {
         .then((data) => {
           if (!data || !box.node().isConnected) return;
           chart(box.datum({ spans: data.spans }));
+          // Drawing anew emptied the card: its export buttons, for the spans now drawn.
+          addExports(el, run.id);
           box.attr('data-detail', data.detail ?? 'spans').attr('data-loading', null);
         })
         .catch((err) => {
