@@ -64,11 +64,11 @@ export function spanHtml(d) {
 // Rows and index of a trace, kept while its spans array lives: switching views or resizing the window
 // draws the chart anew, and laying out a quarter of a million spans is most of a first render.
 const preparedOf = new WeakMap();
-export function prepared(spans, poolOrder) {
-  const key = poolOrder.join('\u0000');
+export function prepared(spans, poolOrder, knownLanes = null) {
+  const key = `${poolOrder.join('\u0000')}\u0001${knownLanes ? 'known' : ''}`;
   const hit = preparedOf.get(spans);
   if (hit?.key === key) return hit;
-  const layout = layoutLanes(spans, poolOrder);
+  const layout = layoutLanes(spans, poolOrder, knownLanes);
   const made = { key, layout, index: spanIndex(spans, layout.rowOf, layout.rows.length) };
   preparedOf.set(spans, made);
   return made;

@@ -36,7 +36,7 @@ export function timeline() {
   let timeLabel = 'time since the start of the run (s, simulated)';
   let onSelect = () => {};
   // Options for spans that are part of a trace (see the accessors below).
-  const part = { onZoomEnd: () => {}, onRange: () => {}, extent: null, totalSpans: null };
+  const part = { onZoomEnd: () => {}, onRange: () => {}, extent: null, totalSpans: null, lanes: null };
   // Kept from one render to the next (same extent): the zoom, the request picked, the range selected.
   let lastView = null;
   let lastKey = '';
@@ -72,7 +72,7 @@ export function timeline() {
         .text('This run has no spans (run.spanSample = 0, or nothing was sampled).');
       return;
     }
-    const { layout, index } = prepared(spans, poolOrderOf(scenario));
+    const { layout, index } = prepared(spans, poolOrderOf(scenario), part.lanes);
     const services = new Map((scenario?.services ?? []).map((sv) => [sv.id, sv]));
     const nRows = layout.rows.length;
     const rowH = Math.max(
@@ -487,7 +487,8 @@ export function timeline() {
   };
   // onZoomEnd(domain): a zoom or pan ended (to fetch the spans shown); onRange([t0, t1] | null): a time
   // range was selected (Shift+drag) or cleared (Escape); extent: the whole trace's [start, end] when the
-  // spans given are a window or an overview of it; totalSpans: the whole trace's spans (data-spans).
+  // spans given are a window or an overview of it; totalSpans: the whole trace's spans (data-spans);
+  // lanes: the threads to give rows to in any window (layoutLanes' knownLanes).
   for (const name of Object.keys(part))
     chart[name] = function (_) {
       return arguments.length ? ((part[name] = _), chart) : part[name];

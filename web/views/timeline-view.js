@@ -4,6 +4,7 @@ import { timeline } from '../charts/timeline.js';
 import { esc, seconds } from '../format.js';
 import { criticalPath } from '../lib/critical-path.js';
 import { addExports } from '../lib/export.js';
+import { lanesOf } from '../lib/lanes.js';
 import { cardWidth } from '../lib/layout.js';
 import { traceWindows } from '../lib/span-windows.js';
 
@@ -78,6 +79,8 @@ export function renderTimeline(el, { run, trace }) {
     )
     .extent(trace.extent ? [trace.extent.from, trace.extent.to] : null)
     .totalSpans(trace.totalSpans ?? null)
+    // The overview's threads: every window keeps their rows (a window may use only some of them).
+    .lanes(merged ? lanesOf(spans) : null)
     .onSelect((request, list) => showRequest(detail, request, list))
     .onZoomEnd((domain) => {
       const next = windows.need(domain);
