@@ -184,6 +184,7 @@ export function timeline() {
       );
     }
     const rowOfSlot = (k) => lowerBound(index.rowStart, 0, nRows + 1, k + 1) - 1;
+    const wb = index.weightBefore;
 
     const barH = Math.max(2, rowH - (rowH > 6 ? 2 : 1));
     const barOff = (rowH - barH) / 2;
@@ -216,7 +217,8 @@ export function timeline() {
           const a = Math.max(p0, -1);
           const w = Math.min(p1, plotW + 1) - a;
           paths[slotStyle[k]].rect(a, rowY[r] + barOff, w, barH);
-          if (w >= 4) outline.rect(a, rowY[r] + barOff, w, barH);
+          // Merged spans (an overview's blocks) go without outline: stroking thousands costs more than filling.
+          if (w >= 4 && !(wb && wb[k + 1] - wb[k] > 1)) outline.rect(a, rowY[r] + barOff, w, barH);
           bars++;
         },
         column: (k, col, _count, r) => {

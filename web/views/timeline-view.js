@@ -10,6 +10,8 @@ import { traceWindows } from '../lib/span-windows.js';
 
 /** The most spans a zoomed-to window brings (past that the server merges them, finer than the overview). */
 const WINDOW_SPANS = 40_000;
+/** How long the zoom must rest before the window shown is fetched. */
+const WINDOW_DELAY_MS = 250;
 
 /** Stage colours shared by the views: the scenario's stage names in order, then the trace's others. */
 export function stageColor(scenario, spans = []) {
@@ -82,24 +84,32 @@ export function renderTimeline(el, { run, trace }) {
     // The overview's threads: every window keeps their rows (a window may use only some of them).
     .lanes(merged ? lanesOf(spans) : null)
     .onSelect((request, list) => showRequest(detail, request, list))
-    .onZoomEnd((domain) => {
-      const next = windows.need(domain);
-      if (!next) return;
-      box.attr('data-loading', 'yes');
-      next
-        .then((data) => {
-          if (!data || !box.node().isConnected) return;
-          chart(box.datum({ spans: data.spans }));
-          // Drawing anew emptied the card: its export buttons, for the spans now drawn.
-          addExports(el, run.id);
-          box.attr('data-detail', data.detail ?? 'spans').attr('data-loading', null);
-        })
-        .catch((err) => {
-          box.attr('data-loading', null);
-          found.attr('class', 'bad').text(`could not fetch the spans of this window: ${err.message}`);
-        });
+    .onZoomEnd(() => {
+      // Asked once the zooming has paused (each end puts it off): drawing a window's spans anew takes
+      // a frame or more, which a train of wheel steps should not wait for.
+      clearTimeout(windowTimer);
+      windowTimer = setTimeout(() => showWindow(chart.domain()), WINDOW_DELAY_MS);
     })
     .onRange((range) => void showRange(rangeCard, run.id, range));
+  let windowTimer = 0;
+  function showWindow(domain) {
+    if (!box.node().isConnected) return;
+    const next = windows.need(domain);
+    if (!next) return;
+    box.attr('data-loading', 'yes');
+    next
+      .then((data) => {
+        if (!data || !box.node().isConnected) return;
+        chart(box.datum({ spans: data.spans }));
+        // Drawing anew emptied the card: its export buttons, for the spans now drawn.
+        addExports(el, run.id);
+        box.attr('data-detail', data.detail ?? 'spans').attr('data-loading', null);
+      })
+      .catch((err) => {
+        box.attr('data-loading', null);
+        found.attr('class', 'bad').text(`could not fetch the spans of this window: ${err.message}`);
+      });
+  }
   bar
     .append('button')
     .attr('class', 'secondary')
