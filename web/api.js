@@ -21,6 +21,13 @@ async function call(method, url, body) {
   return data;
 }
 
+/** A query string of the defined values. */
+const query = (params) =>
+  Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join('&');
+
 export const api = {
   scenarios: () => call('GET', '/api/scenarios'),
   scenarioText: (name) => call('GET', `/api/scenarios/text?name=${encodeURIComponent(name)}`),
@@ -28,6 +35,13 @@ export const api = {
   runs: () => call('GET', '/api/runs'),
   run: (id) => call('GET', `/api/runs/${encodeURIComponent(id)}`),
   trace: (id) => call('GET', `/api/runs/${encodeURIComponent(id)}/trace`),
+  /** Spans of [from, to] (default: the whole run), merged by the server past maxSpans. */
+  traceWindow: (id, { from, to, maxSpans } = {}) =>
+    call('GET', `/api/runs/${encodeURIComponent(id)}/trace?${query({ from, to, maxSpans })}`),
+  traceRequest: (id, request) =>
+    call('GET', `/api/runs/${encodeURIComponent(id)}/trace?${query({ request })}`),
+  traceStats: (id, from, to) =>
+    call('GET', `/api/runs/${encodeURIComponent(id)}/trace/stats?${query({ from, to })}`),
   chromeTraceUrl: (id) => `/api/runs/${encodeURIComponent(id)}/chrome-trace`,
   fileUrl: (id, file) => `/api/runs/${encodeURIComponent(id)}/files/${file}`,
   startSimulation: (body) => call('POST', '/api/simulations', body),

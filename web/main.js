@@ -32,13 +32,22 @@ const state = {
 /** Whether a run's folder has the response times of every measured request (series.json). */
 const hasSeries = (run) => !!run.series?.responseTime?.count;
 
-/** A run's trace (trace.jsonl or .gz), fetched once: drawn by the timeline only (and by the distributions of folders without series.json). */
-function loadTrace(id) {
-  if (!state.traces.has(id)) {
-    const p = api.trace(id).catch(() => ({ header: { source: 'none', sampledRequests: 0 }, spans: [] }));
-    state.traces.set(id, p);
-  }
-  return state.traces.get(id);
+/**
+ * Spans the timeline asks for first: the whole trace when it has no more, else the server's overview
+ * of it (merged per track and time bucket); the timeline then fetches the windows it zooms to.
+ */
+const OVERVIEW_SPANS = 20_000;
+
+/**
+ * A run's trace (trace.jsonl or .gz), fetched once: its overview (the whole trace when small) for the
+ * timeline; `whole` for the distributions of folders without series.json, which count every span.
+ */
+function loadTrace(id, { whole = false } = {}) {
+  const none = () => ({ header: { source: 'none', sampledRequests: 0 }, spans: [] });
+  if (!state.traces.has(id))
+    state.traces.set(id, api.traceWindow(id, { maxSpans: OVERVIEW_SPANS }).catch(none));
+  const overview = state.traces.get(id);
+  return whole ? overview.then((t) => (t.detail === 'merged' ? api.trace(id).catch(none) : t)) : overview;
 }
 
 /** A run's metrics, scenario and series; its trace too when `withTrace` or the folder has no series.json. */
@@ -49,7 +58,10 @@ async function loadRun(id, withTrace = false) {
     p.catch(() => state.cache.delete(id));
   }
   const run = await state.cache.get(id);
-  return { run, trace: withTrace || !hasSeries(run) ? await loadTrace(id) : null };
+  return {
+    run,
+    trace: withTrace || !hasSeries(run) ? await loadTrace(id, { whole: !hasSeries(run) }) : null,
+  };
 }
 
 async function openRun(id, view) {

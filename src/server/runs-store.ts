@@ -22,6 +22,18 @@ export const MAX_FOLDER_FILE_BYTES = 256 * 1024 * 1024;
 /** A run id is one plain folder name: letters, digits, `.`, `_`, `-`, not starting with a dot. */
 const RUN_ID = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
+/** A run's trace as read, with what was derived from it while it stays unchanged (see RunsStore.traceData). */
+export interface TraceData {
+  key: string;
+  header: TraceHeader;
+  spans: SpanRecord[];
+  /** `lines[i]` is the JSON text of `spans[i]` as read. */
+  lines: string[];
+  json?: string;
+  /** Anything computed from the trace (time index, compressed answers), by name. */
+  derived: Map<string, unknown>;
+}
+
 /** One line of the runs list. */
 export interface RunSummary extends RunListing {
   id: string;
@@ -113,24 +125,35 @@ export class RunsStore {
   /**
    * The trace of run `id` as the JSON text of `{header, spans}` (what the timeline fetches), checked as
    * {@link readTrace} checks it, made of the span lines as read: serializing a quarter of a million
-   * spans again cost as much as reading them. The last text made is kept while its file is unchanged
-   * (size and modification time), so opening the same run again does not read it anew.
+   * spans again cost as much as reading them.
    */
   traceJson(id: string): string {
+    const data = this.traceData(id);
+    data.json ??= `{"header":${JSON.stringify(data.header)},"spans":[${data.lines.join(',')}]}`;
+    return data.json;
+  }
+
+  /**
+   * The trace of run `id` read and checked as {@link readTrace} does, with its span lines as read. The
+   * last trace read is kept while its file is unchanged (size and modification time), with what was
+   * derived from it (its JSON text, time index, compressed answers), so that opening the same run again,
+   * or asking for another window of it, does not read it anew.
+   */
+  traceData(id: string): TraceData {
     const dir = this.dirOf(id);
     const file = traceFileOf(dir);
     // The same checks as a read (inside the folder, a regular file, not too large) before the cache.
     const real = file ? this.#checkedFile(dir, id, path.basename(file)) : undefined;
     const stat = real ? statSync(real) : undefined;
     const key = real && stat ? `${real}\u0000${stat.size}\u0000${stat.mtimeMs}` : '';
-    if (key && this.#lastTrace?.key === key) return this.#lastTrace.json;
-    const { header, lines } = this.#trace(id, true);
-    const json = `{"header":${JSON.stringify(header)},"spans":[${lines!.join(',')}]}`;
-    this.#lastTrace = key ? { key, json } : undefined;
-    return json;
+    if (key && this.#lastTrace?.key === key) return this.#lastTrace;
+    const { header, spans, lines } = this.#trace(id, true);
+    const data: TraceData = { key, header, spans, lines: lines!, derived: new Map() };
+    this.#lastTrace = key ? data : undefined;
+    return data;
   }
 
-  #lastTrace: { key: string; json: string } | undefined;
+  #lastTrace: TraceData | undefined;
 
   #trace(id: string, keepLines: boolean): NonNullable<ReturnType<typeof readRunTrace>> {
     const dir = this.dirOf(id);

@@ -112,4 +112,23 @@ describe('the timeline span index (level of detail)', () => {
     expect(at(2.5, 0.1)).toBeNull();
     expect(at(2.95, 0.1)).toBe(spans[2]);
   });
+
+  it("counts a merged span (the server's overview) for the spans it stands for", () => {
+    // Row 0: disjoint; row 1: overlapping. Merged spans carry `merged` = how many spans they stand for.
+    const spans = [
+      { start: 0, end: 0.001, merged: 40 },
+      { start: 0.002, end: 0.003 },
+      { start: 0.5, end: 0.9, merged: 7 },
+      { start: 0, end: 0.0005, merged: 3 },
+      { start: 0.0001, end: 0.0002, merged: 2 },
+      { start: 0.4, end: 0.8 },
+    ];
+    const index = spanIndex(spans, Int32Array.of(0, 0, 0, 1, 1, 1), 2);
+    const noop = { bar: () => {}, column: () => {} };
+    for (const kx of [10, 1000, 100000]) {
+      const view = { d0: 0, d1: 1, kx };
+      expect(visitRow(index, 0, view, noop) + visitRow(index, 1, view, noop)).toBe(40 + 1 + 7 + 3 + 2 + 1);
+    }
+    expect(visitRow(index, 0, { d0: 0.45, d1: 1, kx: 100 }, noop)).toBe(7);
+  });
 });

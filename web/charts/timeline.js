@@ -1,17 +1,25 @@
 import d3 from '../vendor-d3.js';
-import { esc, seconds } from '../format.js';
-import { layoutLanes, poolOrderOf } from '../lib/lanes.js';
+import { criticalPath, flowLinks } from '../lib/critical-path.js';
+import { poolOrderOf } from '../lib/lanes.js';
 import { legend } from './legend.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
 import { describeChart } from '../lib/a11y.js';
-import { lowerBound, slotAt, spanIndex, visitRow } from '../lib/span-index.js';
+import { lowerBound, slotAt, visitRow } from '../lib/span-index.js';
+import { paintOverlay, rangeDrag } from './timeline-overlay.js';
+import { hatchPattern, prepared, rowLabels, spanHtml, tickFormat } from './timeline-parts.js';
 
 const STATUS_COLOR = { ok: '#94a3b8', abandoned: '#f97316', rejected: '#dc2626' };
 
 /**
  * A Gantt chart of trace spans (reusable chart): one bar per span, rows from layoutLanes (hosts, pool
  * threads, queues, requests, network), wheel to zoom and drag to pan the time axis (or W/S and A/D when
- * the bars have the focus), hover for the span's details, click a bar to highlight its request.
+ * the bars have the focus), hover for the span's details, click a bar to highlight its request (its
+ * critical path outlined, arrows where it goes from one host to another), Shift+drag to select a time range.
+ *
+ * The spans may be a window or an overview of a larger trace (the server merges spans past a limit: a
+ * span with `merged` = n stands for n): `extent` then gives the whole trace's time span, so that the
+ * zoom means the same from one set of spans to the next, and drawing new spans of the same extent keeps
+ * the zoom, the request picked and the range selected.
  *
  * The bars are painted on a canvas over the SVG of labels and axes, with level of detail: spans narrower
  * than a pixel are merged per row and pixel column (lib/span-index.js), so a frame costs O(pixels) and
@@ -27,6 +35,15 @@ export function timeline() {
   let color = d3.scaleOrdinal(d3.schemeTableau10);
   let timeLabel = 'time since the start of the run (s, simulated)';
   let onSelect = () => {};
+  // Options for spans that are part of a trace (see the accessors below).
+  const part = { onZoomEnd: () => {}, onRange: () => {}, extent: null, totalSpans: null, lanes: null };
+  // Kept from one render to the next (same extent): the zoom, the request picked, the range selected.
+  let lastView = null;
+  let lastKey = '';
+  let picked = null;
+  let range = null;
+  let flowOf = () => ({ links: [], critical: [] });
+  let setRange = () => {};
   const margin = { top: 30, right: 18, bottom: 44, left: 190 };
   const groupHeader = 17;
   let zoomBehavior = null;
@@ -55,7 +72,7 @@ export function timeline() {
         .text('This run has no spans (run.spanSample = 0, or nothing was sampled).');
       return;
     }
-    const { layout, index } = prepared(spans, poolOrderOf(scenario));
+    const { layout, index } = prepared(spans, poolOrderOf(scenario), part.lanes);
     const services = new Map((scenario?.services ?? []).map((sv) => [sv.id, sv]));
     const nRows = layout.rows.length;
     const rowH = Math.max(
@@ -76,8 +93,9 @@ export function timeline() {
     const plotH = y;
     const plotW = Math.max(200, width - margin.left - margin.right);
 
-    const lo = d3.min(spans, (s) => s.start);
-    const hi = d3.max(spans, (s) => s.end);
+    const lo = part.extent ? part.extent[0] : d3.min(spans, (s) => s.start);
+    const hi = part.extent ? part.extent[1] : d3.max(spans, (s) => s.end);
+    const viewKey = `${lo}\u0000${hi}\u0000${width}`;
     const pad = (hi - lo) * 0.01 || 0.001;
     x0 = d3
       .scaleLinear()
@@ -112,62 +130,7 @@ export function timeline() {
     svg.attr('height', top + margin.top + plotH + margin.bottom);
     const g = svg.append('g').attr('transform', `translate(${margin.left},${top + margin.top})`);
 
-    // Group bands and labels.
-    const bands = g.append('g').attr('class', 'bands');
-    layout.groups.forEach((grp, i) => {
-      const h = grp.rows.length * rowH + groupHeader;
-      bands
-        .append('rect')
-        .attr('class', i % 2 ? 'band odd' : 'band')
-        .attr('x', -margin.left)
-        .attr('y', groupY[i])
-        .attr('width', margin.left + plotW)
-        .attr('height', h);
-      const svc = services.get(grp.service);
-      const label =
-        grp.pooled || !svc
-          ? grp.label
-          : `${grp.key} (${grp.hosts} of its ${svc.quantity.toLocaleString('en-US')} hosts in the sample)`;
-      bands
-        .append('text')
-        .attr('class', 'group-label')
-        .attr('x', -margin.left + 6)
-        .attr('y', groupY[i] + 12)
-        .text(label);
-    });
-    // Track labels (pool with its thread count, queue, requests, network), centred on the track's rows.
-    const tracks = d3.groups(
-      layout.rows.map((r, i) => ({ ...r, i })),
-      (r) => `${r.group}\u0000${r.track}`,
-    );
-    const labels = g.append('g').attr('class', 'track-labels');
-    for (const [, rows] of tracks) {
-      const first = rows[0].i;
-      const last = rows.at(-1).i;
-      const mid = (rowY[first] + rowY[last] + rowH) / 2;
-      const t = rows[0].track;
-      const lanes = rows.filter((r) => r.lane !== undefined).length;
-      const size = services.get(layout.groups.find((gr) => gr.key === rows[0].group)?.service)?.app?.pools?.[
-        t
-      ]?.size;
-      const text = lanes
-        ? `${t} · ${lanes}${size ? ` of ${size}` : ''} thread${(size ?? lanes) === 1 ? '' : 's'}`
-        : t;
-      labels
-        .append('text')
-        .attr('x', -8)
-        .attr('y', mid)
-        .attr('dy', '0.35em')
-        .attr('text-anchor', 'end')
-        .text(text);
-      labels
-        .append('line')
-        .attr('class', 'track-sep')
-        .attr('x1', -margin.left + 6)
-        .attr('x2', plotW)
-        .attr('y1', rowY[first])
-        .attr('y2', rowY[first]);
-    }
+    rowLabels(g, { layout, services, rowY, groupY, rowH, groupHeader, margin, plotW });
 
     const plot = g.append('g').attr('class', 'plot');
     const grid = plot.append('g').attr('class', 'grid');
@@ -188,7 +151,8 @@ export function timeline() {
       .attr('tabindex', 0)
       .attr('width', Math.round(plotW * dpr))
       .attr('height', Math.round(plotH * dpr))
-      .attr('data-spans', spans.length)
+      .attr('data-spans', part.totalSpans ?? spans.length)
+      .attr('data-merged', spans.some((s) => s.merged > 1) ? 'yes' : 'no')
       .style('left', `${margin.left}px`)
       .style('top', `${top + margin.top}px`)
       .style('width', `${plotW}px`)
@@ -220,11 +184,13 @@ export function timeline() {
       );
     }
     const rowOfSlot = (k) => lowerBound(index.rowStart, 0, nRows + 1, k + 1) - 1;
+    const wb = index.weightBefore;
 
     const barH = Math.max(2, rowH - (rowH > 6 ? 2 : 1));
     const barOff = (rowH - barH) / 2;
-    let picked = null;
     let pickedSlots = [];
+    let flow = { links: [], critical: [] };
+    const slotOfSpan = new Map();
     const stats = { bars: 0, columns: 0, covered: 0, frames: 0, drawMs: 0, renderMs: 0 };
 
     function paint() {
@@ -251,7 +217,8 @@ export function timeline() {
           const a = Math.max(p0, -1);
           const w = Math.min(p1, plotW + 1) - a;
           paths[slotStyle[k]].rect(a, rowY[r] + barOff, w, barH);
-          if (w >= 4) outline.rect(a, rowY[r] + barOff, w, barH);
+          // Merged spans (an overview's blocks) go without outline: stroking thousands costs more than filling.
+          if (w >= 4 && !(wb && wb[k + 1] - wb[k] > 1)) outline.rect(a, rowY[r] + barOff, w, barH);
           bars++;
         },
         column: (k, col, _count, r) => {
@@ -288,19 +255,32 @@ export function timeline() {
         ctx.fillRect(box.x, box.y, box.width, box.height);
         ctx.strokeRect(box.x, box.y, box.width, box.height);
       }
+      const over = paintOverlay(ctx, {
+        range,
+        x,
+        plotW,
+        plotH,
+        ...flow,
+        boxOf: (s) => (slotOfSpan.has(s) ? slotBox(slotOfSpan.get(s)) : null),
+        ink,
+      });
       Object.assign(stats, { bars, columns, covered, frames: stats.frames + 1 });
       stats.drawMs = performance.now() - began;
       const fmt = tickFormat([d0, d1]);
       canvas
         .attr(
           'aria-label',
-          `Span bars: ${spans.length.toLocaleString('en-US')} spans, ${fmt(Math.max(d0, lo))} s to ${fmt(Math.min(d1, hi))} s shown${picked === null ? '' : `, request ${picked} highlighted`}`,
+          `Span bars: ${(part.totalSpans ?? spans.length).toLocaleString('en-US')} spans, ${fmt(Math.max(d0, lo))} s to ${fmt(Math.min(d1, hi))} s shown${picked === null ? '' : `, request ${picked} highlighted (${over.critical} spans on its critical path, ${over.arrows} arrows between hosts)`}${range ? `, range ${fmt(range[0])} s to ${fmt(range[1])} s selected` : ''}`,
         )
         .attr('data-bars', bars)
         .attr('data-columns', columns)
         .attr('data-covered', covered)
         .attr('data-frames', stats.frames)
-        .attr('data-draw-ms', stats.drawMs.toFixed(1));
+        .attr('data-draw-ms', stats.drawMs.toFixed(1))
+        .attr('data-flow-arrows', over.arrows)
+        .attr('data-flow-links', over.links)
+        .attr('data-critical-spans', over.critical)
+        .attr('data-range', range ? range.join(',') : null);
     }
 
     /** Where slot k's bar is drawn, in canvas pixels (at least a pixel wide). */
@@ -332,10 +312,27 @@ export function timeline() {
       })
       .on('mouseleave', hideTooltip)
       .on('click', (event) => {
+        if (event.shiftKey) return; // the end of a range selection
         const k = slotUnder(...d3.pointer(event));
-        select(k < 0 ? null : spans[index.order[k]].request);
+        const s = k < 0 ? null : spans[index.order[k]];
+        select(s && !(s.merged > 1) ? s.request : null);
       })
+      .on('mousedown.range', (event) =>
+        rangeDrag(event, {
+          node,
+          time: (px) => x.invert(Math.max(0, Math.min(plotW, px))),
+          onMove: (r) => {
+            range = r;
+            paint();
+          },
+          onEnd: () => part.onRange(range),
+        }),
+      )
       .on('keydown', (event) => {
+        if (event.key === 'Escape') {
+          setRange(null);
+          return;
+        }
         const step = { w: [1.5, 0], s: [1 / 1.5, 0], a: [1, 0.1], d: [1, -0.1] }[event.key.toLowerCase()];
         if (!step || event.ctrlKey || event.metaKey || event.altKey) return;
         event.preventDefault();
@@ -344,18 +341,27 @@ export function timeline() {
       });
 
     selectRequest = select;
-    function select(request) {
+    function select(request, { quiet = false } = {}) {
       picked = request;
       pickedSlots = [];
+      slotOfSpan.clear();
       if (request !== null)
         for (let k = 0; k < spans.length; k++)
-          if (spans[index.order[k]].request === request) pickedSlots.push(k);
-      paint();
-      onSelect(
-        request,
-        pickedSlots.map((k) => spans[index.order[k]]),
-      );
+          if (spans[index.order[k]].request === request) {
+            pickedSlots.push(k);
+            slotOfSpan.set(spans[index.order[k]], k);
+          }
+      const own = pickedSlots.map((k) => spans[index.order[k]]);
+      flow = { links: flowLinks(own), critical: criticalPath(own) };
+      if (!quiet) paint();
+      onSelect(request, own);
     }
+    flowOf = () => flow;
+    setRange = (r) => {
+      range = r;
+      paint();
+      part.onRange(range);
+    };
 
     function draw() {
       const ticks = Math.max(2, Math.floor(plotW / 90));
@@ -365,8 +371,17 @@ export function timeline() {
       grid.selectAll('line').data(x.ticks(ticks)).join('line').attr('x1', x).attr('x2', x).attr('y2', plotH);
       paint();
     }
-    draw();
+    if (viewKey !== lastKey) {
+      // Another trace (or width): nothing carried over.
+      lastKey = viewKey;
+      lastView = null;
+      picked = null;
+      range = null;
+    }
+    if (picked !== null) select(picked, { quiet: true });
+    if (!lastView) draw();
 
+    let quiet = false;
     zoomBehavior = d3
       .zoom()
       .scaleExtent([1, 1e5])
@@ -378,13 +393,24 @@ export function timeline() {
         [0, 0],
         [plotW, plotH],
       ])
+      .filter((event) => !event.shiftKey && (!event.ctrlKey || event.type === 'wheel') && !event.button)
       .on('zoom', (event) => {
         x = event.transform.rescaleX(x0);
+        lastView = { transform: event.transform };
         hideTooltip();
         draw();
+      })
+      .on('end', () => {
+        if (!quiet) part.onZoomEnd(x.domain());
       });
     zoomTarget = canvas;
     canvas.call(zoomBehavior).on('dblclick.zoom', null);
+    // New spans of the same trace (a window fetched after a zoom): drawn at the zoom the user left.
+    if (lastView) {
+      quiet = true;
+      canvas.call(zoomBehavior.transform, lastView.transform);
+      quiet = false;
+    }
 
     // For tests and scripts: what was drawn, and where a span's bar is on the page.
     drawnStats = () => ({ ...stats });
@@ -433,6 +459,14 @@ export function timeline() {
   chart.boxOf = (request, kind) => boxOfSpan(request, kind);
   /** The time interval shown (seconds). */
   chart.domain = () => currentDomain();
+  /** The picked request's flow links and critical path (spans), as drawn. */
+  chart.flow = () => flowOf();
+  /** The selected time range [t0, t1] (null: none); with an argument, selects it (and calls onRange). */
+  chart.range = function (_) {
+    if (!arguments.length) return range;
+    setRange(_);
+    return chart;
+  };
 
   chart.width = function (_) {
     return arguments.length ? ((width = +_), chart) : width;
@@ -453,60 +487,13 @@ export function timeline() {
   chart.onSelect = function (_) {
     return arguments.length ? ((onSelect = _), chart) : onSelect;
   };
+  // onZoomEnd(domain): a zoom or pan ended (to fetch the spans shown); onRange([t0, t1] | null): a time
+  // range was selected (Shift+drag) or cleared (Escape); extent: the whole trace's [start, end] when the
+  // spans given are a window or an overview of it; totalSpans: the whole trace's spans (data-spans);
+  // lanes: the threads to give rows to in any window (layoutLanes' knownLanes).
+  for (const name of Object.keys(part))
+    chart[name] = function (_) {
+      return arguments.length ? ((part[name] = _), chart) : part[name];
+    };
   return chart;
-}
-
-// Rows and index of a trace, kept while its spans array lives: switching views or resizing the window
-// draws the chart anew, and laying out a quarter of a million spans is most of a first render.
-const preparedOf = new WeakMap();
-function prepared(spans, poolOrder) {
-  const key = poolOrder.join('\u0000');
-  const hit = preparedOf.get(spans);
-  if (hit?.key === key) return hit;
-  const layout = layoutLanes(spans, poolOrder);
-  const made = { key, layout, index: spanIndex(spans, layout.rowOf, layout.rows.length) };
-  preparedOf.set(spans, made);
-  return made;
-}
-
-/** The hatch of waiting spans (index.html's #hatch pattern) as a canvas pattern. */
-function hatchPattern(ctx) {
-  const tile = document.createElement('canvas');
-  tile.width = 6;
-  tile.height = 6;
-  const t = tile.getContext('2d');
-  t.fillStyle = '#e2e8f0';
-  t.fillRect(0, 0, 6, 6);
-  t.strokeStyle = '#64748b';
-  t.lineWidth = 1.6;
-  t.beginPath();
-  for (const o of [-6, 0, 6]) {
-    t.moveTo(o, 6);
-    t.lineTo(o + 6, 0);
-  }
-  t.stroke();
-  return ctx.createPattern(tile, 'repeat');
-}
-
-/** Tick labels with as many decimals as the visible span needs ("300.25"). */
-function tickFormat([a, b]) {
-  const step = (b - a) / 8;
-  const digits = Math.max(0, Math.min(6, Math.ceil(-Math.log10(step || 1)) + 1));
-  return (v) => v.toFixed(digits);
-}
-
-function spanHtml(d) {
-  const rows = [
-    ['request', d.request],
-    ['span', `${d.kind} · ${d.name}`],
-    ['service', d.service],
-    ['host', d.host],
-    d.pool !== undefined ? ['pool', `${d.pool}${d.lane !== undefined ? ` · thread #${d.lane}` : ''}`] : null,
-    d.item !== undefined ? ['item', d.item] : null,
-    ['start', `${d.start.toFixed(4)} s`],
-    ['end', `${d.end.toFixed(4)} s`],
-    ['duration', seconds(d.end - d.start)],
-    d.status ? ['status', d.status] : null,
-  ].filter(Boolean);
-  return `<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
 }

@@ -53,9 +53,21 @@ export function chartRows(d) {
       rows: d.rows.map((r) => d.dims.map((x) => r[x.key])),
     };
   if (Array.isArray(d.spans))
+    // The spans drawn: a window of the trace, or its overview, where a merged span (request -1) stands
+    // for `spans` of them.
     return {
-      header: ['request', 'kind', 'name', 'service', 'host', 'start_s', 'end_s', 'status'],
-      rows: d.spans.map((s) => [s.request, s.kind, s.name, s.service, s.host, s.start, s.end, s.status]),
+      header: ['request', 'kind', 'name', 'service', 'host', 'start_s', 'end_s', 'status', 'spans'],
+      rows: d.spans.map((s) => [
+        s.request,
+        s.kind,
+        s.name,
+        s.service,
+        s.host,
+        s.start,
+        s.end,
+        s.status,
+        s.merged ?? 1,
+      ]),
     };
   return null;
 }

@@ -8,9 +8,12 @@ const TRACK_ORDER = { requests: 0, network: 1 };
 /**
  * @param spans trace spans ({request, kind, name, service, host, pool?, lane?, start, end})
  * @param poolOrder pool names in the order to show them (e.g. the app's), others after
+ * @param knownLanes threads to give a row even without spans here: `${host}\u0000${pool}` → lane numbers
+ *   (those of the whole trace, when the spans are a window of it: the rows stay the same from one window
+ *   to the next); see lanesOf
  * @returns {{ groups: {key, label, rows: number[], service, pooled, hosts}[], rows: {group, track, label, lane?}[], rowOf: Int32Array }}
  */
-export function layoutLanes(spans, poolOrder = []) {
+export function layoutLanes(spans, poolOrder = [], knownLanes = null) {
   // Loops without per-span allocation where they can: a trace can hold a quarter of a million spans.
   const pooledHosts = new Set();
   for (const s of spans) if (s.pool !== undefined) pooledHosts.add(s.host);
@@ -68,7 +71,9 @@ export function layoutLanes(spans, poolOrder = []) {
         (i) => spans[i].lane !== undefined && spans[i].kind !== 'wait' && spans[i].kind !== 'request',
       );
       if (laned) {
-        const lanes = [...new Set(idx.map((i) => spans[i].lane))].sort((a, b) => a - b);
+        const seen = new Set(idx.map((i) => spans[i].lane));
+        for (const lane of knownLanes?.get(`${g.key}\u0000${track}`) ?? []) seen.add(lane);
+        const lanes = [...seen].sort((a, b) => a - b);
         const base = rows.length;
         for (const lane of lanes) {
           groupRows.push(rows.length);
@@ -100,6 +105,18 @@ export function layoutLanes(spans, poolOrder = []) {
     outGroups.push({ key: g.key, label, rows: groupRows, service: g.service, pooled: g.pooled, hosts: n });
   }
   return { groups: outGroups, rows, rowOf };
+}
+
+/** The threads of each host's pools that run spans in `spans` (for layoutLanes' knownLanes). */
+export function lanesOf(spans) {
+  const out = new Map();
+  for (const s of spans) {
+    if (s.lane === undefined || s.pool === undefined || s.kind === 'wait' || s.kind === 'request') continue;
+    const key = `${s.host}\u0000${s.pool}`;
+    if (!out.has(key)) out.set(key, new Set());
+    out.get(key).add(s.lane);
+  }
+  return out;
 }
 
 /** Pool names in the order the scenario's apps declare them. */

@@ -7,10 +7,12 @@
  * @param rowOf row of each span (Int32Array, from layoutLanes)
  * @param nRows number of rows
  * @returns {{ order: Int32Array, rowStart: Int32Array, start: Float64Array, end: Float64Array,
- *   maxEnd: Float64Array, disjoint: Uint8Array }} slot k (rowStart[r] ≤ k < rowStart[r+1]) holds span
- *   order[k] of row r, by start; maxEnd[k] is the latest end of the row's slots up to k; disjoint[r] = 1
- *   when no two spans of the row overlap (layoutLanes packs rows so; a pool's thread normally runs one
- *   stage at a time).
+ *   maxEnd: Float64Array, disjoint: Uint8Array, weightBefore: Float64Array | null }} slot k
+ *   (rowStart[r] ≤ k < rowStart[r+1]) holds span order[k] of row r, by start; maxEnd[k] is the latest end
+ *   of the row's slots up to k; disjoint[r] = 1 when no two spans of the row overlap (layoutLanes packs
+ *   rows so; a pool's thread normally runs one stage at a time). When some spans stand for several (the
+ *   server's overview merges spans: `merged` = how many), weightBefore[k] is the number of spans the
+ *   slots before k stand for; null when every span is one.
  */
 export function spanIndex(spans, rowOf, nRows) {
   const n = spans.length;
@@ -48,7 +50,12 @@ export function spanIndex(spans, rowOf, nRows) {
     }
     disjoint[r] = apart;
   }
-  return { order, rowStart, start, end, maxEnd, disjoint };
+  let weightBefore = null;
+  if (spans.some((s) => s.merged > 1)) {
+    weightBefore = new Float64Array(n + 1);
+    for (let k = 0; k < n; k++) weightBefore[k + 1] = weightBefore[k] + (spans[order[k]].merged ?? 1);
+  }
+  return { order, rowStart, start, end, maxEnd, disjoint, weightBefore };
 }
 
 /** First slot in [a, b) whose value in `arr` (non-decreasing there) is ≥ t; b when none. */
@@ -80,10 +87,11 @@ export function upperBound(arr, a, b, t) {
  * span at least a pixel wide (pixels from d0), `column(k, col, count, r)` for each pixel column where
  * `count` narrower spans (slots k…k+count-1) are merged. In a disjoint row a merged column is one binary
  * search, so the cost is bounded by the row's pixels whatever the number of spans. Returns the spans
- * covered.
+ * covered (a merged span counting for the spans it stands for).
  */
 export function visitRow(index, r, { d0, d1, kx }, { bar, column }) {
-  const { rowStart, start, end, maxEnd, disjoint } = index;
+  const { rowStart, start, end, maxEnd, disjoint, weightBefore } = index;
+  const weight = (k, count) => (weightBefore ? weightBefore[k + count] - weightBefore[k] : count);
   // Slots from the first that ends at or after d0 to the last that starts at or before d1.
   const b = upperBound(start, rowStart[r], rowStart[r + 1], d1);
   let k = lowerBound(maxEnd, rowStart[r], b, d0);
@@ -98,7 +106,7 @@ export function visitRow(index, r, { d0, d1, kx }, { bar, column }) {
     }
     if (p1 - p0 >= 1) {
       bar(k, p0, p1, r);
-      covered++;
+      covered += weight(k, 1);
       k++;
       continue;
     }
@@ -107,7 +115,7 @@ export function visitRow(index, r, { d0, d1, kx }, { bar, column }) {
       // Overlapping spans: no skipping ahead, but one rectangle per pixel column.
       if (col !== lastCol) column(k, col, 1, r);
       lastCol = col;
-      covered++;
+      covered += weight(k, 1);
       k++;
       continue;
     }
@@ -117,7 +125,7 @@ export function visitRow(index, r, { d0, d1, kx }, { bar, column }) {
     const lastWide = j - 1 > k && (end[j - 1] - start[j - 1]) * kx >= 1;
     const count = lastWide ? j - 1 - k : j - k;
     column(k, col, count, r);
-    covered += count;
+    covered += weight(k, count);
     k += count;
   }
   return covered;

@@ -2,7 +2,16 @@ import d3 from '../vendor-d3.js';
 import { api } from '../api.js';
 import { timeline } from '../charts/timeline.js';
 import { esc, seconds } from '../format.js';
+import { criticalPath } from '../lib/critical-path.js';
+import { addExports } from '../lib/export.js';
+import { lanesOf } from '../lib/lanes.js';
 import { cardWidth } from '../lib/layout.js';
+import { traceWindows } from '../lib/span-windows.js';
+
+/** The most spans a zoomed-to window brings (past that the server merges them, finer than the overview). */
+const WINDOW_SPANS = 40_000;
+/** How long the zoom must rest before the window shown is fetched. */
+const WINDOW_DELAY_MS = 250;
 
 /** Stage colours shared by the views: the scenario's stage names in order, then the trace's others. */
 export function stageColor(scenario, spans = []) {
@@ -39,15 +48,25 @@ export function renderTimeline(el, { run, trace }) {
     return;
   }
   const { header, spans } = trace;
-  const requests = new Set(spans.map((s) => s.request)).size;
+  const merged = trace.detail === 'merged';
+  const total = trace.totalSpans ?? spans.length;
+  const requests = merged ? 0 : new Set(spans.map((s) => s.request)).size;
+  const windows = traceWindows({
+    overview: trace,
+    fetchWindow: (q) => api.traceWindow(run.id, q),
+    maxSpans: WINDOW_SPANS,
+  });
   // Labelled by the run's kind (run.json): a live run's spans are wall-clock times, whatever the trace header says.
   const live = (run.run?.kind ?? run.summary?.kind) === 'live';
   head
     .append('p')
     .attr('class', 'muted')
     .html(
-      `${spans.length.toLocaleString('en-US')} spans of ${header.sampledRequests.toLocaleString('en-US')} sampled requests (${requests.toLocaleString('en-US')} with spans) · ${esc(header.source)} run${header.replication !== undefined ? `, replication ${header.replication}` : ''}, the first requests after the warm-up. ` +
-        'Wheel to zoom, drag to pan (or W/S and A/D on the focused chart), hover a bar for details, click one to follow its request.',
+      `${total.toLocaleString('en-US')} spans of ${header.sampledRequests.toLocaleString('en-US')} sampled requests${merged ? '' : ` (${requests.toLocaleString('en-US')} with spans)`} · ${esc(header.source)} run${header.replication !== undefined ? `, replication ${header.replication}` : ''}, the first requests after the warm-up. ` +
+        (merged
+          ? `Drawn from the server's overview (${spans.length.toLocaleString('en-US')} bars: spans merged per thread and time); zooming in fetches the spans of the time shown. `
+          : '') +
+        'Wheel to zoom, drag to pan (or W/S and A/D on the focused chart), hover a bar for details, click one to follow its request (critical path outlined in red, arrows between hosts), Shift+drag to select a time range.',
     );
   const bar = head.append('div').attr('class', 'toolbar');
   const chart = timeline()
@@ -60,7 +79,37 @@ export function renderTimeline(el, { run, trace }) {
         ? 'time since the start of the run (s, wall clock)'
         : 'time since the start of the run (s, simulated)',
     )
-    .onSelect((request, list) => showRequest(detail, request, list));
+    .extent(trace.extent ? [trace.extent.from, trace.extent.to] : null)
+    .totalSpans(trace.totalSpans ?? null)
+    // The overview's threads: every window keeps their rows (a window may use only some of them).
+    .lanes(merged ? lanesOf(spans) : null)
+    .onSelect((request, list) => showRequest(detail, request, list))
+    .onZoomEnd(() => {
+      // Asked once the zooming has paused (each end puts it off): drawing a window's spans anew takes
+      // a frame or more, which a train of wheel steps should not wait for.
+      clearTimeout(windowTimer);
+      windowTimer = setTimeout(() => showWindow(chart.domain()), WINDOW_DELAY_MS);
+    })
+    .onRange((range) => void showRange(rangeCard, run.id, range));
+  let windowTimer = 0;
+  function showWindow(domain) {
+    if (!box.node().isConnected) return;
+    const next = windows.need(domain);
+    if (!next) return;
+    box.attr('data-loading', 'yes');
+    next
+      .then((data) => {
+        if (!data || !box.node().isConnected) return;
+        chart(box.datum({ spans: data.spans }));
+        // Drawing anew emptied the card: its export buttons, for the spans now drawn.
+        addExports(el, run.id);
+        box.attr('data-detail', data.detail ?? 'spans').attr('data-loading', null);
+      })
+      .catch((err) => {
+        box.attr('data-loading', null);
+        found.attr('class', 'bad').text(`could not fetch the spans of this window: ${err.message}`);
+      });
+  }
   bar
     .append('button')
     .attr('class', 'secondary')
@@ -72,9 +121,13 @@ export function renderTimeline(el, { run, trace }) {
     .attr('class', 'secondary')
     .attr('id', 'timeline-first')
     .text('Zoom to first request')
-    .on('click', () => {
-      const first = spans.find((s) => s.kind === 'request') ?? spans[0];
-      zoomToRequest(first.request);
+    .on('click', async () => {
+      // The overview may hold no request of its own: the spans at the very start of the run do.
+      const at = merged
+        ? (await api.traceWindow(run.id, { from: trace.extent.from, to: trace.extent.from })).spans
+        : spans;
+      const first = at.find((s) => s.kind === 'request' && !(s.merged > 1)) ?? at[0];
+      if (first) await zoomToRequest(first.request);
     });
   // Search by request id: zooms to the request and selects it.
   const search = bar.append('form').attr('class', 'timeline-search').attr('role', 'search');
@@ -88,15 +141,18 @@ export function renderTimeline(el, { run, trace }) {
     .attr('placeholder', 'e.g. 42');
   search.append('button').attr('class', 'secondary').attr('type', 'submit').text('Find');
   const found = search.append('span').attr('id', 'timeline-search-status').attr('role', 'status');
-  search.on('submit', (event) => {
+  search.on('submit', async (event) => {
     event.preventDefault();
     const text = search.select('input').property('value').trim();
     const request = Number(text);
-    const ok = text !== '' && Number.isInteger(request) && zoomToRequest(request);
+    const ok = text !== '' && Number.isInteger(request) && (await zoomToRequest(request));
     found.attr('class', ok ? 'muted' : 'bad').text(ok ? '' : `no request "${text}" in this trace`);
   });
-  function zoomToRequest(request) {
-    const own = spans.filter((s) => s.request === request);
+  /** Zooms to a request's spans and selects it; false when the trace has none. */
+  async function zoomToRequest(request) {
+    let own = windows.current().spans.filter((s) => s.request === request);
+    // Not in the spans drawn (an overview, or a window elsewhere): the server has them.
+    if (!own.length && merged) own = (await api.traceRequest(run.id, request)).spans;
     if (!own.length) return false;
     const [t0, t1] = [d3.min(own, (s) => s.start), d3.max(own, (s) => s.end)];
     const pad = (t1 - t0) * 0.04 || 1e-3;
@@ -114,8 +170,67 @@ export function renderTimeline(el, { run, trace }) {
     .text('Export Chrome trace');
   const box = d3.select(el).append('div').attr('class', 'card chart-card').attr('id', 'timeline');
   chart(box.datum({ spans }));
+  const rangeCard = d3.select(el).append('div').attr('class', 'card').attr('id', 'range-stats');
   const detail = d3.select(el).append('div').attr('class', 'card').attr('id', 'request-detail');
+  void showRange(rangeCard, run.id, null);
   showRequest(detail, null, []);
+}
+
+let rangeAsked = 0;
+/** Statistics of the selected time range, computed by the server over every span of the trace. */
+async function showRange(card, id, range) {
+  const mine = ++rangeAsked;
+  card.html('');
+  if (!range) {
+    card
+      .append('p')
+      .attr('class', 'muted')
+      .text('Shift+drag across the chart to select a time range and see its statistics here.');
+    return;
+  }
+  const [t0, t1] = range;
+  card
+    .attr('data-state', 'loading')
+    .append('p')
+    .attr('class', 'muted')
+    .text('Counting the spans of the range…');
+  let st;
+  try {
+    st = await api.traceStats(id, t0, t1);
+  } catch (err) {
+    if (mine === rangeAsked)
+      card.attr('data-state', 'failed').html('').append('p').attr('class', 'bad').text(err.message);
+    return;
+  }
+  if (mine !== rangeAsked) return;
+  card.html('').attr('data-state', 'done').attr('data-from', st.from).attr('data-to', st.to);
+  card
+    .append('h3')
+    .attr('class', 'chart-title')
+    .text(`Time range ${t0.toFixed(4)} s to ${t1.toFixed(4)} s (${seconds(t1 - t0)})`);
+  const n = (v) => v.toLocaleString('en-US');
+  card
+    .append('p')
+    .html(
+      `<strong data-stat="spans">${n(st.spans)}</strong> spans overlap it · <strong data-stat="started">${n(st.requestsStarted)}</strong> requests started in it · <strong data-stat="completed">${n(st.requestsCompleted)}</strong> answered in it (ended with status ok). Durations below: the spans that start in the range.`,
+    );
+  const table = card.append('table').attr('class', 'data');
+  table
+    .append('thead')
+    .html('<tr><th>stage</th><th>spans</th><th>mean duration</th><th>p95 duration</th></tr>');
+  table
+    .append('tbody')
+    .selectAll('tr')
+    .data(st.stages)
+    .join('tr')
+    .attr('data-stage', (g) => `${g.kind}/${g.name}`)
+    .attr('data-count', (g) => g.count)
+    .attr('data-mean', (g) => g.meanS)
+    .attr('data-p95', (g) => g.p95S)
+    .html(
+      (g) =>
+        `<td>${esc(g.kind)} · ${esc(g.name)}</td><td class="num">${n(g.count)}</td><td class="num">${esc(seconds(g.meanS))}</td><td class="num">${esc(seconds(g.p95S))}</td>`,
+    );
 }
 
 function showRequest(detail, request, list) {
@@ -124,6 +239,11 @@ function showRequest(detail, request, list) {
     detail.append('p').attr('class', 'muted').text('Click a bar to list the spans of its request here.');
     return;
   }
+  if (!list.length) {
+    detail.append('p').attr('class', 'muted').text(`Request ${request}: fetching its spans…`);
+    return;
+  }
+  const critical = new Set(criticalPath(list));
   const sorted = [...list].sort((a, b) => a.start - b.start || a.end - b.end);
   const t0 = d3.min(sorted, (s) => s.start);
   const end = d3.max(sorted, (s) => s.end);
@@ -135,7 +255,7 @@ function showRequest(detail, request, list) {
   table
     .append('thead')
     .html(
-      '<tr><th>span</th><th>host</th><th>pool · thread</th><th>item</th><th>start (s after request start)</th><th>duration</th></tr>',
+      '<tr><th>span</th><th>host</th><th>pool · thread</th><th>item</th><th>start (s after request start)</th><th>duration</th><th>critical path</th></tr>',
     );
   table
     .append('tbody')
@@ -144,6 +264,6 @@ function showRequest(detail, request, list) {
     .join('tr')
     .html(
       (s) =>
-        `<td>${esc(s.kind)} · ${esc(s.name)}${s.status ? ` (${esc(s.status)})` : ''}</td><td>${esc(s.host)}</td><td>${s.pool !== undefined ? `${esc(s.pool)}${s.lane !== undefined ? ` #${s.lane}` : ''}` : '—'}</td><td>${s.item ?? '—'}</td><td class="num">${(s.start - t0).toFixed(4)}</td><td class="num">${esc(seconds(s.end - s.start))}</td>`,
+        `<td>${esc(s.kind)} · ${esc(s.name)}${s.status ? ` (${esc(s.status)})` : ''}</td><td>${esc(s.host)}</td><td>${s.pool !== undefined ? `${esc(s.pool)}${s.lane !== undefined ? ` #${s.lane}` : ''}` : '—'}</td><td>${s.item ?? '—'}</td><td class="num">${(s.start - t0).toFixed(4)}</td><td class="num">${esc(seconds(s.end - s.start))}</td><td>${critical.has(s) ? '● on it' : ''}</td>`,
     );
 }

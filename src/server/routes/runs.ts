@@ -1,7 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { toChromeTrace } from '../../trace/index.js';
 import { ServerError, ServerErrorCode } from '../errors.js';
+import { sendEncoded } from '../encoding.js';
 import { RUN_FILES, type RunFile, type RunsStore } from '../runs-store.js';
+import { isPartial, partialTraceJson, traceQuery, traceStats } from '../trace-view.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 type IdParams = { Params: { id: string } };
 
@@ -22,10 +26,29 @@ export const runsRoutes: FastifyPluginAsync<{ runs: RunsStore }> = async (app, {
     };
   });
 
-  // trace.jsonl, or trace.jsonl.gz as shipped live runs keep it (the command line's reader).
-  app.get<IdParams>('/:id/trace', async (request, reply) =>
-    reply.type('application/json; charset=utf-8').send(runs.traceJson(request.params.id)),
-  );
+  // trace.jsonl, or trace.jsonl.gz as shipped live runs keep it (the command line's reader). Without a
+  // query, the whole trace; with from/to/maxSpans, a time window (merged when it holds more than
+  // maxSpans spans); with request, one request's spans. Compressed as the request accepts (br, gzip).
+  app.get<IdParams & { Querystring: Record<string, unknown> }>('/:id/trace', async (request, reply) => {
+    const query = traceQuery(request.query ?? {});
+    const data = runs.traceData(request.params.id);
+    if (!isPartial(query)) {
+      let cache = data.derived.get('encodedWhole') as Map<string, unknown> | undefined;
+      if (!cache) data.derived.set('encodedWhole', (cache = new Map()));
+      return sendEncoded(request, reply, runs.traceJson(request.params.id), JSON_TYPE, cache);
+    }
+    return sendEncoded(request, reply, partialTraceJson(data, query), JSON_TYPE);
+  });
+
+  // Statistics of a time range of the trace: spans, requests started and completed, durations per stage.
+  app.get<IdParams & { Querystring: Record<string, unknown> }>('/:id/trace/stats', async (request) => {
+    const query = traceQuery(request.query ?? {});
+    if (query.request !== undefined || query.maxSpans !== undefined)
+      throw new ServerError(ServerErrorCode.BAD_REQUEST, 'trace statistics take only from and to', {
+        param: query.request !== undefined ? 'request' : 'maxSpans',
+      });
+    return traceStats(runs.traceData(request.params.id), query);
+  });
 
   // The timeline's export button: the run's Chrome trace (made from its trace when the folder has none).
   app.get<IdParams>('/:id/chrome-trace', async (request, reply) => {

@@ -1,0 +1,77 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { repoRoot } from '../support/cli.js';
+
+// What an end-to-end test of the browser view needs: the real `e2ctwin serve` (dist/, built by the global
+// setup) on a free port, and headless Chromium on a page that may reach only that server, with every page
+// error, console error and failed request collected.
+
+export const CHROMIUM = process.env.E2CTWIN_CHROMIUM ?? '/usr/bin/chromium';
+export const SHOTS = path.join(repoRoot, 'test-output/screenshots');
+
+/** `e2ctwin serve --port 0 --runs runsDir`, started in `cwd`; resolves once it prints its address. */
+export function startServer(runsDir: string, cwd: string): Promise<{ base: string; server: ChildProcess }> {
+  const server = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'bin/e2ctwin.js'), 'serve', '--port', '0', '--runs', runsDir],
+    { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`e2ctwin serve did not start: ${out}${err}`)), 20_000);
+    server.stderr!.on('data', (d) => (err += d));
+    server.stdout!.on('data', (d) => {
+      out += d;
+      const m = /e2ctwin serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ base: m[1]!, server });
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`e2ctwin serve exited (${code}): ${out}${err}`)));
+  });
+}
+
+/** Headless Chromium and one page of `viewport`, offline but for `base`; `errors` collects what went wrong. */
+export async function openBrowser(
+  base: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<{ browser: Browser; page: Page; errors: string[] }> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: install Chromium (apt-get install -y chromium; scripts/setup.sh does it as root) or set E2CTWIN_CHROMIUM`,
+    );
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const page = await browser.newPage({ viewport });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  await page.route('**/*', (route) =>
+    route.request().url().startsWith(base) ? route.continue() : route.abort(),
+  );
+  return { browser, page, errors };
+}
+
+/** A screenshot of the whole page into test-output/screenshots/. */
+export const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
