@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTraceJsonl, type SpanRecord } from '../../src/trace/index.js';
 import { runCliHere } from '../support/cli.js';
-import { openBrowser, shot, startServer } from './support.js';
+import { openBrowser, shot, startServe } from '../support/browser.js';
 
 // The timeline of a quarter-million-span run, end to end (e2ctwin serve + headless Chromium): the page
 // fetches the server's overview and then the windows it zooms to (never the whole trace), draws a
@@ -73,7 +73,7 @@ beforeAll(async () => {
     path.join(big, 'trace.jsonl'),
     `${[header, ...spans].map((l) => JSON.stringify(l)).join('\n')}\n`,
   );
-  ({ base, server } = await startServer(runsDir, tmp));
+  ({ base, server } = await startServe(runsDir, tmp));
   ({ browser, page, errors } = await openBrowser(base));
 }, 180_000);
 

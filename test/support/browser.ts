@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { repoRoot } from './cli.js';
@@ -8,6 +8,7 @@ import { repoRoot } from './cli.js';
 // folder, headless Chromium, and a page that records its errors and may only reach the server.
 
 export const CHROMIUM = process.env.E2CTWIN_CHROMIUM ?? '/usr/bin/chromium';
+export const SHOTS = path.join(repoRoot, 'test-output/screenshots');
 
 /** Starts `e2ctwin serve` on a free port over `runsDir`; resolves with its base URL and the process. */
 export function startServe(runsDir: string, cwd: string): Promise<{ base: string; server: ChildProcess }> {
@@ -58,8 +59,13 @@ export async function launchChromium(): Promise<Browser> {
  * A page of `browser` that may fetch only from `base`, and whose errors (uncaught exceptions, console
  * errors, failed requests) go to `errors`.
  */
-export async function watchedPage(browser: Browser, base: string, errors: string[]): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+export async function watchedPage(
+  browser: Browser,
+  base: string,
+  errors: string[],
+  viewport = { width: 1280, height: 800 },
+): Promise<Page> {
+  const page = await browser.newPage({ viewport, acceptDownloads: true });
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
@@ -70,3 +76,18 @@ export async function watchedPage(browser: Browser, base: string, errors: string
   );
   return page;
 }
+
+/** Chromium and one watched page of `viewport` (see watchedPage), with the errors it collects. */
+export async function openBrowser(
+  base: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<{ browser: Browser; page: Page; errors: string[] }> {
+  mkdirSync(SHOTS, { recursive: true });
+  const browser = await launchChromium();
+  const errors: string[] = [];
+  return { browser, page: await watchedPage(browser, base, errors, viewport), errors };
+}
+
+/** A screenshot of the whole page into test-output/screenshots/. */
+export const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
