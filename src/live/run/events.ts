@@ -33,7 +33,7 @@ export function scheduleEvents(s: RunState, rep: number, startAtMs: number): Eve
       }
       if (cancelled) return;
       const startedS = nowS() - s.t0;
-      const note = await applyEvent(s, ev).catch((e: Error) => {
+      const { note, how } = await applyEvent(s, ev).catch((e: Error) => {
         if ((e as LiveError).code === LiveErrorCode.INTERRUPTED) throw e;
         throw new LiveError(LiveErrorCode.COMMAND, `events: ${ev.label}: ${e.message}`, {
           event: ev.index,
@@ -50,11 +50,12 @@ export function scheduleEvents(s: RunState, rep: number, startAtMs: number): Eve
         startedS,
         appliedS,
         lateS: appliedS - scheduledS,
+        ...(how ? { how } : {}),
         ...(note ? { note } : {}),
       };
       s.appliedEvents.push(rec);
       s.log(
-        `event ${ev.label}: applied ${rec.lateS >= 0 ? '+' : ''}${(rec.lateS * 1000).toFixed(0)} ms from its time${note ? ` (${note})` : ''}`,
+        `event ${ev.label}: applied ${rec.lateS >= 0 ? '+' : ''}${(rec.lateS * 1000).toFixed(0)} ms from its time${how ? ` (${how})` : ''}${note ? ` (${note})` : ''}`,
       );
     }
   })().catch((e: Error) => {
@@ -75,9 +76,18 @@ export function scheduleEvents(s: RunState, rep: number, startAtMs: number): Eve
   };
 }
 
-/** Applies one event; returns a note when it changed nothing. */
-async function applyEvent(s: RunState, ev: PlanEvent): Promise<string | undefined> {
-  if ('commands' in ev) return changeLink(s, ev.commands);
+/** What applying an event did: `how` for a process or container, `note` when it changed nothing. */
+interface Outcome {
+  how?: string;
+  note?: string;
+}
+
+/** Applies one event. */
+async function applyEvent(s: RunState, ev: PlanEvent): Promise<Outcome> {
+  if ('commands' in ev) {
+    const note = await changeLink(s, ev.commands);
+    return note ? { note } : {};
+  }
   return ev.action === 'stop' ? stopInstance(s, ev.process) : restartInstance(s, ev.process);
 }
 
@@ -86,30 +96,36 @@ async function applyEvent(s: RunState, ev: PlanEvent): Promise<string | undefine
  * progress fail): SIGKILL to the process group, or `docker kill` (the container is kept, for its logs and
  * a restart). The process's spans and counters not yet written are lost; the clients' request spans are not.
  */
-async function stopInstance(s: RunState, id: string): Promise<string | undefined> {
-  if (s.stopped.has(id)) return 'already stopped';
+async function stopInstance(s: RunState, id: string): Promise<Outcome> {
+  if (s.stopped.has(id)) return { note: 'already stopped' };
   const r = s.running.find((x) => x.proc.id === id);
   if (!r) throw new LiveError(LiveErrorCode.SERVICE, `${id} is not running`);
   // Marked first: the drive loop's watch must not take the stop for a crash.
   s.stopped.set(id, r);
-  if (r.container) await s.guard(r.engine!.kill(r.container));
-  else {
-    await s.guard(r.host.stop(r.pid!, 0));
-    s.running.splice(s.running.indexOf(r), 1);
+  if (r.container) {
+    await s.guard(r.engine!.kill(r.container));
+    return { how: `docker kill ${r.container.slice(0, 12)}` };
   }
-  return undefined;
+  await s.guard(r.host.stop(r.pid!, 0));
+  s.running.splice(s.running.indexOf(r), 1);
+  return { how: `SIGKILL to process group ${r.pid}` };
 }
 
 /** Starts a stopped process again (a new process; its files are appended to) or its container, until ready. */
-async function restartInstance(s: RunState, id: string): Promise<string | undefined> {
+async function restartInstance(s: RunState, id: string): Promise<Outcome> {
   const r = s.stopped.get(id);
-  if (!r) return 'not stopped';
+  if (!r) return { note: 'not stopped' };
+  let how: string;
   if (r.container) {
     await s.guard(r.engine!.start(r.container));
     await s.guard(waitReady(s, r));
-  } else await startProcess(s, r.proc);
+    how = `docker start ${r.container.slice(0, 12)}, ready`;
+  } else {
+    const again = await startProcess(s, r.proc);
+    how = `started again (pid ${again.pid}), ready`;
+  }
   s.stopped.delete(id);
-  return undefined;
+  return { how };
 }
 
 /** Runs a link change in the form the run shapes with. */
