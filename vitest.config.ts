@@ -8,6 +8,7 @@ const LIVE_OR_BROWSER = [
   'test/live/live-run.test.ts',
   'test/live/workflow-phases.test.ts',
   'test/live/live-events.test.ts',
+  'test/live/live-balance.test.ts',
   'test/live/nginx-campaign.test.ts',
   'test/live/transfer-time.test.ts',
   'test/conformance/**',

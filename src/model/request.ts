@@ -67,6 +67,8 @@ export class Request {
   hint = 0;
   /** Sent on a connection opened for it (workload keepAliveS): its answer starts in TCP slow start. */
   coldStart = false;
+  /** Its position in its instance's Inflight list (balanced or changing instances), −1 when not held. */
+  inflightAt = -1;
   constructor(
     readonly id: number,
     readonly origin: Endpoint,

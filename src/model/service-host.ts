@@ -6,6 +6,7 @@ import { endpointName, type Endpoint } from './endpoint.js';
 import { Network } from './network.js';
 import { ACTIVE, DONE, FAILED_STATUS, REJECTED_STATUS, type Request, Task } from './request.js';
 import type { InstanceSet } from './instances.js';
+import type { Inflight } from './inflight.js';
 import type { ServiceStats } from './collector.js';
 import type { SimContext } from './sim-context.js';
 import { settlesAnswer } from './shortcuts.js';
@@ -36,7 +37,7 @@ export class ServiceHost implements Endpoint {
    * Requests this instance holds (sent to it, not yet answered), for a service whose instances change or
    * are balanced (see instances.ts); null otherwise (nothing tracked on the static path).
    */
-  inflight: Set<Request> | null = null;
+  inflight: Inflight | null = null;
   /** The service's instance set when it has one (balanced, scaled, stopped by events). */
   set: InstanceSet | null = null;
   /** Stopped (a failure): requests reaching it fail. */

@@ -1,7 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { busyboxRootfs } from './docker-image.js';
 import { holdLiveTestLock, leftovers, liveRequirements, liveCli } from './support.js';
 
 const skip = liveRequirements(['busybox']);
@@ -188,5 +190,97 @@ describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` :
         expect(p.meanQueue).toBeGreaterThanOrEqual(0);
       }
     expect(m.dynamics.markers.map((x: { kind: string }) => x.kind)).toEqual(actions);
+  }, 600_000);
+
+  it('a container service: the stop at 8 s is a docker kill and the restart at 12 s a docker start, each begun within 1 s of its time (run.json); no answer between them, answers again after; nothing left (dockerd, containers, folders)', async () => {
+    const dockerMissing = liveRequirements(['dockerd', 'nsenter', 'tar']);
+    if (dockerMissing) return;
+    const dir = path.join(out, 'docker');
+    const work = mkdtempSync(path.join(tmpdir(), 'e2ctwin-image-'));
+    const tar = busyboxRootfs(work);
+    const testbed = path.join(work, 'testbed.yaml');
+    // testbeds/local.yaml's hosts with a dockerd in each host that runs a container, and the image
+    // imported from a local root-filesystem tarball (no registry).
+    writeFileSync(
+      testbed,
+      [
+        'provider: local',
+        'hosts: [{ name: cloud-1 }, { name: edge-1 }]',
+        'services: { cloud: [cloud-1], edge: [edge-1] }',
+        'subnet: 10.217.0.0/24',
+        'docker: { enabled: true }',
+        `images: [{ name: "e2ctwin/busybox:test", tar: ${JSON.stringify(tar)}, cmd: [httpd, -f, -p, "8081", -h, /www] }]`,
+        '',
+      ].join('\n'),
+    );
+    const runDirsBefore = ['/run/docker', '/run/containerd'].filter((p) => existsSync(p));
+    const r = await liveCli([
+      'live',
+      'test/live/fixtures/container-events.yaml',
+      '--testbed',
+      testbed,
+      '--out',
+      dir,
+      '--state-dir',
+      stateRoot,
+    ]);
+    rmSync(work, { recursive: true, force: true });
+    process.stdout.write(`\n--- e2ctwin live (stdout) ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n`);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /service cloud\.web@cloud-1 ready on .* \(container [0-9a-f]{12}, image e2ctwin\/busybox:test\)/,
+    );
+    const id = (json(path.join(dir, 'plan.json')) as { runId: string }).runId;
+    expect(leftovers(id, path.join(stateRoot, id))).toEqual([]);
+    expect(execFileSync('sh', ['-c', 'pgrep -a dockerd || true'], { encoding: 'utf8' })).not.toContain(
+      path.join(stateRoot, id),
+    );
+    expect(['/run/docker', '/run/containerd'].filter((p) => existsSync(p))).toEqual(runDirsBefore);
+
+    const run = json(path.join(dir, 'run.json'));
+    const events = run.events as {
+      action: string;
+      scheduledS: number;
+      startedS: number;
+      appliedS: number;
+      lateS: number;
+      how?: string;
+      note?: string;
+    }[];
+    expect(events.map((e) => e.action)).toEqual(['stop', 'restart']);
+    const [stop, restart] = events as [(typeof events)[0], (typeof events)[0]];
+    const start = run.windows[0].start;
+    expect(stop.scheduledS - start).toBeCloseTo(8, 6);
+    expect(restart.scheduledS - start).toBeCloseTo(12, 6);
+    expect(stop.how).toMatch(/^docker kill [0-9a-f]{12}$/);
+    expect(restart.how).toMatch(/^docker start [0-9a-f]{12}, ready$/);
+    for (const e of events) {
+      expect(e.note).toBeUndefined();
+      expect(e.startedS).toBeGreaterThanOrEqual(e.scheduledS);
+      expect(e.startedS - e.scheduledS).toBeLessThan(1);
+    }
+    // The kill is applied within 1 s; the restart once the server answers its health check again.
+    expect(stop.lateS).toBeLessThan(1);
+    process.stdout.write(
+      `container events: stop scheduled +8 s, applied ${(stop.lateS * 1000).toFixed(0)} ms late; restart scheduled +12 s, begun ${((restart.startedS - restart.scheduledS) * 1000).toFixed(0)} ms, ready ${(restart.lateS * 1000).toFixed(0)} ms late\n`,
+    );
+
+    // The clients: answers before the kill, none between the kill and the restart, answers after it.
+    const requests = readFileSync(path.join(dir, 'trace.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l) as RequestSpan)
+      .filter((s) => s.kind === 'request');
+    const ok = (from: number, to: number) =>
+      requests.filter((q) => q.status === 'ok' && q.start >= from && q.end < to);
+    expect(ok(start, stop.scheduledS).length).toBeGreaterThan(3);
+    expect(
+      requests.filter((q) => q.start >= stop.appliedS && q.end < restart.startedS && q.status === 'ok'),
+    ).toEqual([]);
+    expect(requests.filter((q) => q.start >= stop.appliedS && q.status === 'failed').length).toBeGreaterThan(
+      0,
+    );
+    expect(ok(restart.appliedS, run.windows[0].end).length).toBeGreaterThan(3);
   }, 600_000);
 });

@@ -27,7 +27,10 @@ export function registerDrive(program: Command): void {
     .description(
       "Drive a live service with the scenario's workload (closed-loop users with think time and patience, or open arrivals), serving the request items (images) from this host, and record every request. Live mode starts it on the edge hosts.",
     )
-    .option('-t, --target <url>', "base URL of the target service (default: the spec's)")
+    .option(
+      '-t, --target <url>',
+      "base URL of the target service (default: the spec's; one of the spec's URLs when its target is balanced keeps them all)",
+    )
     .option('--spec <file>', 'spec written by `e2ctwin live` (default: $E2CTWIN_LIVE_SPEC)')
     .option('-d, --duration <s>', 'seconds of workload (default: $E2CTWIN_DURATION_S, else 60)')
     .option('-u, --users <n>', 'without a spec: closed-loop users', intOption('--users', 1))
@@ -88,7 +91,10 @@ export function registerDrive(program: Command): void {
         spansFile: 'spans.jsonl',
         profileTimeScale: 1,
       };
-      if (f.target) spec.targetUrls = [f.target.replace(/\/$/, '')];
+      const target = f.target?.replace(/\/$/, '');
+      // A balanced target keeps all its instances: `--target {{ cloud.engine.url }}` (its first) does not narrow it.
+      const balanced = spec.balance !== undefined && spec.balance.policy !== 'static';
+      if (target && !(balanced && spec.targetUrls.includes(target))) spec.targetUrls = [target];
       if (f.imagePort) spec.imagePort = f.imagePort;
       if (f.spans) spec.spansFile = f.spans;
       const durationS = Number(f.duration ?? process.env.E2CTWIN_DURATION_S ?? 60);
@@ -103,6 +109,8 @@ export function registerDrive(program: Command): void {
         durationS,
         repetition: Number(process.env.E2CTWIN_REPETITION ?? 0),
         signal: stop.signal,
+        // Instances taken out of the balance and back (the run keeps this in the process's log).
+        log: (line) => process.stderr.write(`${line}\n`),
         request: f.request === 'range' ? { kind: 'range', path: f.path ?? '/' } : { kind: 'identify' },
         ...(startAtMs !== undefined ? { startAtMs } : {}),
       });

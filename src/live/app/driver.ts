@@ -4,6 +4,7 @@ import { toDistSpec } from '../../model/laws.js';
 import { createStream, integerSampler, sampler, type Sampler } from '../../random/index.js';
 import type { SpanRecord } from '../../trace/index.js';
 import type { DriverSpec } from '../plan/types.js';
+import { Balancer } from './balance.js';
 import { wallS } from './pool.js';
 import { type Ask, type Connections, httpAsk, userConnection } from './http-client.js';
 import { SpanWriter } from './span-writer.js';
@@ -42,7 +43,13 @@ export interface DriveSummary {
   httpErrors: number;
   errors: number;
   lastError?: string;
+  /** Requests sent to each instance of the target (by index). */
+  perTarget: number[];
 }
+
+/** How often an instance marked down is probed, and how long a probe waits for its answer. */
+const PROBE_EVERY_MS = 200;
+const PROBE_TIMEOUT_MS = 1000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
@@ -121,6 +128,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
     connectionErrors: 0,
     httpErrors: 0,
     errors: 0,
+    perTarget: spec.targetUrls.map(() => 0),
   };
   let stopped = false;
   const startS = (options.startAtMs ?? Date.now()) / 1000;
@@ -133,6 +141,38 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
   if (targets.length === 0) throw new Error(`no URL for ${spec.target}`);
 
   const rep = options.repetition ?? 0;
+  // The target instance of each request (balance.ts): the scenario's policy among the instances up, or
+  // without one (static) the client's own instance. Its draws have their own stream per driver process.
+  const balancer = new Balancer({
+    policy: spec.balance?.policy ?? 'static',
+    instances: targets.length,
+    ...(spec.balance?.weights ? { weights: spec.balance.weights } : {}),
+    rng: createStream(spec.seed, `live:${spec.service}@${spec.instances[0]?.name ?? ''}:balance`, rep),
+  });
+  /** An instance marked down is probed until it answers; then it takes requests again. */
+  const probing = new Set<number>();
+  const probeAgent = new http.Agent({ keepAlive: false });
+  async function probe(i: number): Promise<void> {
+    probing.add(i);
+    while (!stopped && !options.signal?.aborted) {
+      await sleep(PROBE_EVERY_MS);
+      if (stopped || options.signal?.aborted) break;
+      const up = await httpAsk(
+        `${targets[i]}${spec.targetHealth ?? '/'}`,
+        { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) },
+        { agent: probeAgent },
+      ).then(
+        (a) => a.status >= 200 && a.status < 500,
+        () => false,
+      );
+      if (up) {
+        balancer.markUp(i);
+        options.log?.(`${spec.target}#${i} answers again: back in the balance`);
+        break;
+      }
+    }
+    probing.delete(i);
+  }
   const inFlight = new Set<Promise<void>>();
   const perInstance = spec.instances.map((inst) => {
     const stream = (name: string) =>
@@ -172,16 +212,22 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
     ];
   }
 
-  async function send(inst: Inst, target: string, conn: Connections): Promise<void> {
+  /** Sends one request of `inst` to the instance the balance picks (`hint`: the client's own instance). */
+  async function send(inst: Inst, hint: number, conn: Connections): Promise<void> {
     const id = rep * 1e9 + inst.inst.index * 10_000_000 + ++inst.seq;
-    const [url, init] = ask(inst, target, id);
+    const target = balancer.pick(hint);
     const t0 = wallS();
     summary.sent++;
     let status: SpanRecord['status'] = 'ok';
     let newConnection: boolean | undefined;
     let bytes: number | undefined;
+    if (target >= 0) summary.perTarget[target]!++;
     try {
-      const res = await httpAsk(url, init, conn);
+      // None up: the request fails at once, as the simulator's does (no connection to make).
+      if (target < 0) throw Object.assign(new Error('no instance of the target is up'), { noInstance: true });
+      const [url, init] = ask(inst, targets[target]!, id);
+      balancer.begin(target);
+      const res = await httpAsk(url, init, conn).finally(() => balancer.end(target));
       newConnection = res.newConnection;
       bytes = res.bytes;
       if (res.status === 503) status = 'rejected';
@@ -201,6 +247,16 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
         summary.connectionErrors++;
         summary.errors++;
         summary.lastError = `${err.message}${(err as { cause?: Error }).cause ? `: ${(err as { cause?: Error }).cause!.message}` : ''}`;
+        // Its instance is down (or unreachable): out of the balance until a probe gets an answer.
+        if (
+          target >= 0 &&
+          balancer.policy !== 'static' &&
+          balancer.markDown(target) &&
+          !probing.has(target)
+        ) {
+          options.log?.(`${spec.target}#${target} failed (${err.message}): out of the balance`);
+          void probe(target);
+        }
       }
     }
     const t1 = wallS();
@@ -239,7 +295,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
         const spread =
           createStream(spec.seed, `live:${spec.service}#${inst.inst.index}:spread:${rank}`, rep)() *
           w.startSpreadS;
-        const target = targets[(inst.inst.index * total + rank) % targets.length]!;
+        const hint = inst.inst.index * total + rank;
         const conn = userConnection(w.keepAliveS);
         connections.push(conn);
         loops.push(
@@ -247,7 +303,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
             await sleep((startS + spread) * 1000 - Date.now());
             while (wallS() < endS) {
               if (rank < Math.round(total * pop.at((wallS() - startS) * scale)))
-                await track(send(inst, target, conn));
+                await track(send(inst, hint, conn));
               const t = think();
               if (wallS() + t >= endS) break;
               await sleep(t * 1000);
@@ -261,7 +317,6 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
     for (const inst of perInstance) {
       const rng = createStream(spec.seed, `live:${spec.service}#${inst.inst.index}:arrivals`, rep);
       const peak = w.ratePerS * prof.max;
-      const target = targets[inst.inst.index % targets.length]!;
       // Open arrivals do not wait for each other: a shared keep-alive pool (connections are not modelled).
       const conn = { agent: new http.Agent({ keepAlive: true }) };
       connections.push(conn);
@@ -273,7 +328,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
             if (t >= endS) break;
             await sleep(t * 1000 - Date.now());
             if (w.arrivals === 'periodic' || rng() * prof.max < prof.at((t - startS) * scale))
-              void track(send(inst, target, conn));
+              void track(send(inst, inst.inst.index, conn));
           }
         })(),
       );
@@ -303,6 +358,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
   clearTimeout(timer);
   stopped = true;
   for (const c of connections) c.agent.destroy();
+  probeAgent.destroy();
   spans.close();
   return summary;
 }

@@ -403,6 +403,8 @@ function driverSpec(s: ResolvedService, mine: PlanInstance[], host: PlanHost, pl
     workload: w,
     target: w.target,
     targetUrls: urls.get(w.target) ?? [],
+    ...(target.balance ? { balance: target.balance } : {}),
+    ...(target.live?.health?.path !== undefined ? { targetHealth: target.live.health.path } : {}),
     items: net?.perItem ? (app?.items ?? 1) : 1,
     itemBytes: net?.sizeBytes ?? 0,
     requestBytes: app?.requestBytes ?? 0,

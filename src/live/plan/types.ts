@@ -1,4 +1,4 @@
-import type { Dist, ResolvedApp, Workload } from '../../scenario/index.js';
+import type { BalancePolicy, Dist, ResolvedApp, Workload } from '../../scenario/index.js';
 
 /**
  * A live deployment as plain data: what runs where, which files are uploaded, which network rules are
@@ -210,6 +210,10 @@ export interface DriverSpec {
   workload: Workload;
   target: string;
   targetUrls: string[];
+  /** The target's balance (absent: static, each client keeps its instance); see app/balance.ts. */
+  balance?: { policy: BalancePolicy; weights?: number[] };
+  /** The target's health path: the driver probes an instance it took out of the balance there (default `/`). */
+  targetHealth?: string;
   /** Laws of the target app: items per request, bytes of each item (served by the image server), request bytes. */
   items: Dist;
   itemBytes: Dist;

@@ -43,7 +43,7 @@ export class RunState {
   readonly fetched: { host: string; repetition: number; file: string; content: Buffer }[] = [];
   /** Finalize files that could not be fetched. */
   readonly missingFiles: string[] = [];
-  /** The timed events applied so far, every repetition's, in the order they were applied. */
+  /** The timed events applied so far, every repetition's, in the plan's order within each repetition. */
   readonly appliedEvents: AppliedEvent[] = [];
   /** Processes a timed `stop` event stopped (by plan process id): not a death that fails the run. */
   readonly stopped = new Map<string, Running>();

@@ -96,6 +96,8 @@ export interface AppliedEvent {
   appliedS: number;
   /** appliedS − scheduledS. */
   lateS: number;
+  /** How a stop or restart was done: `docker kill <id>`, `SIGKILL to process group <pid>`, `docker start <id>, ready`, …. */
+  how?: string;
   /** Set when the event changed nothing, and why (already stopped, emulation off, …). */
   note?: string;
 }

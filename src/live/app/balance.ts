@@ -1,0 +1,125 @@
+import type { BalancePolicy } from '../../scenario/index.js';
+
+/**
+ * The live driver's instance choice: the scenario's `balance` policy applied per request among the
+ * target's instances the driver holds up, as the simulator's InstanceSet.pick does (same policies, same
+ * order of the instances up, same draws per choice, lowest index on ties), so that a simulated and a live
+ * run split their requests alike.
+ *
+ * What the driver cannot know as the simulator does is which instances are up: it learns it itself,
+ * as a client-side balancer with passive health checks does (nginx's max_fails, Envoy's outlier
+ * detection). A request whose connection fails (refused, reset, unreachable) marks its instance down
+ * ({@link markDown}); the driver then probes the instance's health until it answers and marks it up again
+ * ({@link markUp}). The controller's events are not sent to the drivers: the driver learns a stop from
+ * the failure it causes, whichever way the instance died (an event, a crash), and needs no channel from
+ * the controller into the testbed. The cost: the requests in progress on a stopped instance fail (as in
+ * the simulator), and so may those sent to it before its first failure came back.
+ *
+ * Outstanding requests are this driver's own (least-outstanding and power-of-two compare them): several
+ * driver processes each balance their own requests, where the simulator compares all of an instance's.
+ *
+ * `static` keeps the behaviour without `balance`: the client's own instance (`hint` mod n), up or not.
+ */
+export class Balancer {
+  readonly policy: BalancePolicy;
+  readonly #n: number;
+  readonly #weights: Float64Array;
+  readonly #rng: () => number;
+  /** Instances up, by index (ascending, as the simulator keeps them). */
+  readonly #up: number[];
+  readonly #outstanding: Int32Array;
+  #rr = 0;
+
+  constructor(o: {
+    policy: BalancePolicy;
+    instances: number;
+    weights?: readonly number[];
+    rng: () => number;
+  }) {
+    this.policy = o.policy;
+    this.#n = o.instances;
+    this.#weights = Float64Array.from({ length: o.instances }, (_, i) => o.weights?.[i] ?? 1);
+    this.#rng = o.rng;
+    this.#up = Array.from({ length: o.instances }, (_, i) => i);
+    this.#outstanding = new Int32Array(o.instances);
+  }
+
+  /** The instance the next request goes to (`hint`: the client's own index, for `static`); −1 when none is up. */
+  pick(hint: number): number {
+    const up = this.#up;
+    const n = up.length;
+    if (this.policy === 'static') return this.#n > 0 ? hint % this.#n : -1;
+    if (n === 0) return -1;
+    switch (this.policy) {
+      case 'round-robin':
+        return up[this.#rr++ % n]!;
+      case 'random':
+        return up[Math.floor(this.#rng() * n)]!;
+      case 'least-outstanding': {
+        let best = up[0]!;
+        for (let k = 1; k < n; k++) if (this.#outstanding[up[k]!]! < this.#outstanding[best]!) best = up[k]!;
+        return best;
+      }
+      case 'power-of-two': {
+        if (n === 1) return up[0]!;
+        const i = Math.floor(this.#rng() * n);
+        let j = Math.floor(this.#rng() * (n - 1));
+        if (j >= i) j++;
+        const a = up[i]!;
+        const b = up[j]!;
+        return this.#outstanding[b]! < this.#outstanding[a]! ? b : a;
+      }
+      case 'weighted': {
+        let total = 0;
+        for (let k = 0; k < n; k++) total += this.#weights[up[k]!]!;
+        if (total <= 0) return -1;
+        let u = this.#rng() * total;
+        for (let k = 0; k < n; k++) {
+          u -= this.#weights[up[k]!]!;
+          if (u < 0) return up[k]!;
+        }
+        return up[n - 1]!;
+      }
+    }
+  }
+
+  /** A request to instance `i` is sent (counted until {@link end}). */
+  begin(i: number): void {
+    this.#outstanding[i]!++;
+  }
+
+  /** A request to instance `i` is over (answered, refused, failed or abandoned). */
+  end(i: number): void {
+    this.#outstanding[i]!--;
+  }
+
+  /** Requests in progress on instance `i` (this driver's). */
+  outstanding(i: number): number {
+    return this.#outstanding[i]!;
+  }
+
+  isUp(i: number): boolean {
+    return this.#up.includes(i);
+  }
+
+  /** Instances up, ascending. */
+  get up(): readonly number[] {
+    return this.#up;
+  }
+
+  /** Instance `i` failed a connection: no request goes to it until {@link markUp}. Returns whether it was up. */
+  markDown(i: number): boolean {
+    const k = this.#up.indexOf(i);
+    if (k < 0) return false;
+    this.#up.splice(k, 1);
+    return true;
+  }
+
+  /** Instance `i` answers again: it takes requests (in index order among those up). */
+  markUp(i: number): void {
+    if (i < 0 || i >= this.#n || this.#up.includes(i)) return;
+    let k = this.#up.length;
+    while (k > 0 && this.#up[k - 1]! > i) k--;
+    this.#up.splice(k, 0, i);
+  }
+}
