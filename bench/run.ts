@@ -8,6 +8,7 @@ import { exploreBench } from './sections/explore.js';
 import { calibrateBench } from './sections/calibrate.js';
 import { dynamicsBench } from './sections/dynamics.js';
 import { queueBench } from './sections/queue.js';
+import { scaleBench } from './sections/scale.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -21,3 +22,4 @@ if (!only || only === 'dynamics') dynamicsBench(quick);
 if (!only || only === 'explore') await exploreBench(quick);
 if (!only || only === 'calibrate') await calibrateBench(quick);
 if (!only || only === 'queue') await queueBench(quick);
+if (!only || only === 'scale') await scaleBench(quick);

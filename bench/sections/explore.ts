@@ -58,6 +58,8 @@ async function processesOnce(processes: number, params: string[]): Promise<numbe
 /** A runner that adds up the time the simulations themselves took (measured inside the workers). */
 class TimedRunner implements TrialRunner {
   inside = 0;
+  /** Seconds inside `Simulation.run()` (`inside` also counts loading the scenario and building the model). */
+  running = 0;
   constructor(readonly inner: TrialRunner) {}
   get concurrency() {
     return this.inner.concurrency;
@@ -67,7 +69,10 @@ class TimedRunner implements TrialRunner {
   }
   async run(task: TrialTask, signal?: AbortSignal): Promise<TrialOutput> {
     const out = await this.inner.run(task, signal);
-    if (out.ok) this.inside += out.wallMs / 1000;
+    if (out.ok) {
+      this.inside += out.wallMs / 1000;
+      this.running += (out.runMs ?? out.wallMs) / 1000;
+    }
     return out;
   }
   close() {
@@ -79,7 +84,7 @@ async function sweepOnce(
   workers: number,
   params: string[],
   overrides: string[],
-): Promise<{ seconds: number; inside: number; hash: string; n: number }> {
+): Promise<{ seconds: number; inside: number; running: number; hash: string; n: number }> {
   const t0 = performance.now();
   const runner = new TimedRunner(new PiscinaRunner(workers));
   try {
@@ -89,6 +94,7 @@ async function sweepOnce(
     return {
       seconds: (performance.now() - t0) / 1000,
       inside: runner.inside,
+      running: runner.running,
       hash: createHash('sha256').update(text).digest('hex').slice(0, 16),
       n: evals.length,
     };
@@ -102,11 +108,20 @@ interface SweepSeries {
   slowdown: number;
   identical: boolean;
   perTrialS: number;
+  /** Per trial, with 1 worker: seconds in the worker besides `Simulation.run()`, and outside the worker. */
+  overhead: { worker: number; around: number };
 }
 
 /** Sweeps with 1 and 2 workers, alternated `rounds` times (other load on the machine comes and goes): each one's best. */
 async function sweepSeries(params: string[], overrides: string[], rounds: number): Promise<SweepSeries> {
-  const runs: { workers: number; seconds: number; inside: number; hash: string; n: number }[] = [];
+  const runs: {
+    workers: number;
+    seconds: number;
+    inside: number;
+    running: number;
+    hash: string;
+    n: number;
+  }[] = [];
   for (let r = 0; r < rounds; r++)
     for (const workers of [1, 2]) runs.push({ workers, ...(await sweepOnce(workers, params, overrides)) });
   const best = (w: number) => Math.min(...runs.filter((r) => r.workers === w).map((r) => r.seconds));
@@ -132,11 +147,15 @@ async function sweepSeries(params: string[], overrides: string[], rounds: number
     }),
   ]);
   const trials = runs[0]!.n;
+  // The overhead of the fastest 1-worker run: in the worker (loading, model, metrics) and around it
+  // (pool start-up, messages, the coordinator's share).
+  const one = runs.filter((r) => r.workers === 1).sort((a, b) => a.seconds - b.seconds)[0]!;
   return {
     speedup: best(1) / best(2),
     slowdown: inside(2) / inside(1),
     identical: new Set(runs.map((r) => r.hash)).size === 1,
     perTrialS: inside(1) / trials,
+    overhead: { worker: (one.inside - one.running) / trials, around: (one.seconds - one.inside) / trials },
   };
 }
 
@@ -168,10 +187,15 @@ async function parallelSweep(quick: boolean): Promise<void> {
 
   console.log(`## Explore: the same sweep with the scenario's own 1800 s per trial`);
   const short = await sweepSeries(params, [], 3);
+  const { worker, around } = short.overhead;
+  console.log(
+    `  per-trial overhead outside the simulation (1 worker, its fastest run): ${(1000 * (worker + around)).toFixed(1)} ms = ${(1000 * worker).toFixed(1)} ms in the worker (loading the scenario, building the model, metrics) + ${(1000 * around).toFixed(1)} ms around it (pool start-up, messages, coordinator), against ${(1000 * (short.perTrialS - worker)).toFixed(1)} ms simulating`,
+  );
+  const target = quick ? '' : ` (target ≥ 1.6×: ${short.speedup >= 1.6 ? 'MET' : 'MISSED'})`;
   const proc1 = Math.min(await processesOnce(1, params), await processesOnce(1, params));
   const proc2 = Math.min(await processesOnce(2, params), await processesOnce(2, params));
   console.log(
-    `  ${short.perTrialS.toFixed(2)} s of work a trial; speed-up 2 vs 1 workers: ${short.speedup.toFixed(2)}×; results byte-identical: ${short.identical ? 'yes' : 'NO'}; each simulation ran ${short.slowdown.toFixed(2)}× slower beside another, so the most 2 workers could gain is ${(2 / short.slowdown).toFixed(2)}×`,
+    `  ${short.perTrialS.toFixed(2)} s of work a trial; speed-up 2 vs 1 workers: ${short.speedup.toFixed(2)}×${target}; results byte-identical: ${short.identical ? 'yes' : 'NO'}; each simulation ran ${short.slowdown.toFixed(2)}× slower beside another, so the most 2 workers could gain is ${(2 / short.slowdown).toFixed(2)}×`,
   );
   console.log(
     `  reference without piscina, the same simulations in separate Node processes: 1 process ${proc1.toFixed(2)} s, 2 processes ${proc2.toFixed(2)} s → ${(proc1 / proc2).toFixed(2)}×`,

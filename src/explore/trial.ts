@@ -37,7 +37,12 @@ export interface TrialTask {
 
 /** What a trial returns: the replication's flat metrics, or the scenario issues that stopped it. */
 export type TrialOutput =
-  | { ok: true; metrics: FlatMetrics; wallMs: number }
+  /**
+   * wallMs: the whole trial in the worker; runMs: the part inside `Simulation.run()` (the rest is loading
+   * the scenario, building the model and flattening its metrics: what a study pays per trial besides
+   * simulating). Neither is part of the result.
+   */
+  | { ok: true; metrics: FlatMetrics; wallMs: number; runMs?: number }
   | { ok: false; issues: ScenarioIssue[] }
   | { ok: false; error: string };
 
@@ -68,8 +73,11 @@ export function runTrial(task: TrialTask): TrialOutput {
       spanSample: 0,
       traces: entry.traces,
     });
+    const t1 = performance.now();
     sim.run();
-    return { ok: true, metrics: flattenMetrics(replicationMetrics(sim)), wallMs: performance.now() - t0 };
+    const runMs = performance.now() - t1;
+    const metrics = flattenMetrics(replicationMetrics(sim));
+    return { ok: true, metrics, wallMs: performance.now() - t0, runMs };
   } catch (err) {
     return { ok: false, error: (err as Error).stack ?? String(err) };
   }

@@ -194,14 +194,15 @@ export function replicationMetrics(sim: Simulation): ReplicationMetrics {
   }
 
   const links: ReplicationMetrics['links'] = {};
-  for (const { link, constraint } of sim.network.links) {
+  sim.network.links.forEach((link, i) => {
+    const constraint = sim.network.constraints[i]!;
     const key = `${constraint.src}->${constraint.dst}`;
     const l = (links[key] ??= { links: 0, utilization: 0, meanActive: 0, bytes: 0 });
     l.links++;
     l.utilization += link.utilization(now);
     l.meanActive += link.meanActive(now);
     l.bytes += link.bytes;
-  }
+  });
   for (const l of Object.values(links)) {
     l.utilization /= l.links;
     l.meanActive /= l.links;

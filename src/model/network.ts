@@ -25,8 +25,11 @@ const RTO_MS = 200;
  * on each host); `shared` ones give all pairs one link per direction.
  */
 export class Network {
-  readonly links: { name: string; link: Link; constraint: ResolvedLink }[] = [];
+  /** Every link made, in order, and the constraint each was made for (same index): no record per link. */
+  readonly links: Link[] = [];
+  readonly constraints: ResolvedLink[] = [];
   readonly #routes = new Map<number, Link | null>();
+  /** Links of `shared` constraints by constraint and direction (a `per-host` link is only ever found by its route). */
   readonly #shared = new Map<string, Link>();
   /** Links of `per-host` constraints: each carries the bytes of one pair of hosts, one way. */
   readonly #perHost = new Set<Link>();
@@ -71,7 +74,9 @@ export class Network {
           };
     this.#changed.set(index, next);
     const onLink = { ...next, rateMbps: this.#payloadMbps(next.rateMbps) };
-    for (const l of this.links) if (l.constraint === base) l.link.setConditions(onLink);
+    this.links.forEach((link, i) => {
+      if (this.constraints[i] === base) link.setConditions(onLink);
+    });
   }
 
   /**
@@ -131,29 +136,31 @@ export class Network {
     });
     if (!best) return null;
     const { c, index } = best;
-    const key =
-      c.sharing === 'shared'
-        ? `${index}:${from.service.layer === c.src || from.service.id === c.src ? 'fwd' : 'back'}`
-        : `${index}:${from.uid}:${to.uid}`;
-    let link = this.#shared.get(key);
-    if (!link) {
-      const name = c.sharing === 'shared' ? `${c.src}<->${c.dst}#${key}` : `${from.name}->${to.name}`;
-      const now = this.#changed.get(index) ?? c;
-      const stalls = c.lossPercent > 0 || this.#eventful.has(index);
-      link = new Link(this.env, {
-        name,
-        rateMbps: this.#payloadMbps(now.rateMbps),
-        delayMs: now.delayMs,
-        lossPercent: now.lossPercent,
-        ...(stalls ? { rtoMs: RTO_MS, stream: this.streams.seedOf(`loss:${name}`) } : {}),
-        slowStart: this.scenario.run.tcpSlowStart === true,
-        bursts: this.shortcuts.linkBursts,
-        wire: { direct: this.shortcuts.psDirect, keepCompletion: this.shortcuts.psKeepCompletion },
-      });
-      this.#shared.set(key, link);
-      if (c.sharing !== 'shared') this.#perHost.add(link);
-      this.links.push({ name, link, constraint: c });
-    }
+    const shared = c.sharing === 'shared';
+    // A `per-host` link belongs to this pair of hosts, one way: route() asks for it once, so it is made
+    // without a look-up (a string key per device's link was ~0.1 kB each in a scenario of 100,000 devices).
+    const key = shared
+      ? `${index}:${from.service.layer === c.src || from.service.id === c.src ? 'fwd' : 'back'}`
+      : '';
+    const found = shared ? this.#shared.get(key) : undefined;
+    if (found) return found;
+    const name = shared ? `${c.src}<->${c.dst}#${key}` : `${from.name}->${to.name}`;
+    const now = this.#changed.get(index) ?? c;
+    const stalls = c.lossPercent > 0 || this.#eventful.has(index);
+    const link = new Link(this.env, {
+      name,
+      rateMbps: this.#payloadMbps(now.rateMbps),
+      delayMs: now.delayMs,
+      lossPercent: now.lossPercent,
+      ...(stalls ? { rtoMs: RTO_MS, stream: this.streams.seedOf(`loss:${name}`) } : {}),
+      slowStart: this.scenario.run.tcpSlowStart === true,
+      bursts: this.shortcuts.linkBursts,
+      wire: { direct: this.shortcuts.psDirect, keepCompletion: this.shortcuts.psKeepCompletion },
+    });
+    if (shared) this.#shared.set(key, link);
+    else this.#perHost.add(link);
+    this.links.push(link);
+    this.constraints.push(c);
     return link;
   }
 }

@@ -383,7 +383,7 @@ export class Simulation implements SimContext {
         yield* h.gpus;
       }
     }
-    for (const l of this.network.links) yield l.link;
+    yield* this.network.links;
   }
 }
 

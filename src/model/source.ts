@@ -1,4 +1,4 @@
-import type { Rng } from '../random/index.js';
+import { aleaDraw } from '../random/index.js';
 import type { Link } from '../resources/index.js';
 import type { Endpoint } from './endpoint.js';
 import type { Multiplier } from './profile.js';
@@ -24,7 +24,9 @@ export const NEXT = 1;
 export const DRAWN_BYTES = 2;
 /** Routes.answerS. */
 export const ANSWER_S = 3;
-export const SOURCE_NUMBERS = 4;
+/** The state of its arrival stream (four numbers, see random/alea.ts): no generator object per device. */
+export const RNG = 4;
+export const SOURCE_NUMBERS = 8;
 
 /**
  * Open arrivals from one origin host: Poisson (by thinning under a profile) or periodic. Its routes are its
@@ -48,7 +50,6 @@ export class Source implements Routes {
   readonly origin: Endpoint;
   readonly down: Link | null;
   readonly books: boolean;
-  readonly rng: Rng;
   /** The target's instance set when it has one: each request picks its instance (instances.ts). */
   set: InstanceSet | null = null;
   /** Its index among the workload's sources (the static balance's client index). */
@@ -59,10 +60,9 @@ export class Source implements Routes {
     origin: Endpoint;
     target: ServiceHost;
     routes: Routes;
-    rng: Rng;
     books: boolean;
   }) {
-    const { slot, kind, origin, target, routes, rng, books } = o;
+    const { slot, kind, origin, target, routes, books } = o;
     [this.v, this.o] = slot;
     const { up, down } = routes;
     this.v[this.o + ANSWER_S] = routes.answerS;
@@ -72,7 +72,11 @@ export class Source implements Routes {
     this.origin = origin;
     this.down = down;
     this.books = books;
-    this.rng = rng;
+  }
+
+  /** The next uniform of its arrival stream (its state is at RNG in its numbers, seeded by the workload). */
+  rng(): number {
+    return aleaDraw(this.v, this.o + RNG);
   }
 
   get answerS(): number {

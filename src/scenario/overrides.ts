@@ -131,7 +131,7 @@ export function applyOverrides(
       issues.push(badOverride(text, resolved.error, resolved.hint));
       continue;
     }
-    src.doc.setIn(resolved.path, src.doc.createNode(value));
+    src.setIn(resolved.path, value);
     applied.push({ text, path: resolved.path });
   }
   return { applied, issues };

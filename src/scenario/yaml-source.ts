@@ -17,6 +17,33 @@ import { readNamedFile } from './file-policy.js';
 /** The most references to one anchor's contents a document may expand (the yaml package's guard). */
 const MAX_ALIAS_COUNT = 1000;
 
+/**
+ * Parsed documents by text, most recently used last. A study's worker loads the same scenario and presets
+ * for every configuration it simulates, differing only in their overrides: parsing the YAML again each
+ * time was most of the work a short trial does outside its simulation. A cached document is shared, never
+ * changed: {@link YamlSource.setIn} changes a copy.
+ */
+const PARSED = new Map<string, { doc: Document; lines: LineCounter }>();
+const PARSED_MAX = 32;
+/** Longer texts are parsed each time (a cache entry holds the document's nodes, several times the text). */
+const PARSED_MAX_CHARS = 64 * 1024;
+
+function parseCached(text: string): { doc: Document; lines: LineCounter } {
+  const hit = PARSED.get(text);
+  if (hit) {
+    PARSED.delete(text);
+    PARSED.set(text, hit);
+    return hit;
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (text.length <= PARSED_MAX_CHARS) {
+    if (PARSED.size >= PARSED_MAX) PARSED.delete(PARSED.keys().next().value!);
+    PARSED.set(text, { doc, lines });
+  }
+  return { doc, lines };
+}
+
 /** Position of a YAML node: 1-based line and column. */
 export interface Position {
   line: number;
@@ -28,8 +55,10 @@ export interface Position {
  * by cross-reference checks) can point at a line and column.
  */
 export class YamlSource {
-  readonly doc: Document;
-  readonly #lines = new LineCounter();
+  #doc: Document;
+  /** Whether {@link doc} is this source's own copy (false: the parse cache's, shared). */
+  #own = false;
+  readonly #lines: LineCounter;
   /** Each mapping's pairs by key, built when an issue is first located in it (see {@link locate}). */
   readonly #pairsByKey = new WeakMap<object, Map<string, Pair>>();
 
@@ -42,7 +71,23 @@ export class YamlSource {
     readonly text: string,
     readonly foreign: boolean,
   ) {
-    this.doc = parseDocument(text, { lineCounter: this.#lines, prettyErrors: false, uniqueKeys: true });
+    const parsed = parseCached(text);
+    this.#doc = parsed.doc;
+    this.#lines = parsed.lines;
+  }
+
+  /** The parsed document (read only: change it with {@link setIn}). */
+  get doc(): Document {
+    return this.#doc;
+  }
+
+  /** Sets the value at `path` (an override), in this source's own copy of the document. */
+  setIn(path: readonly PropertyKey[], value: unknown): void {
+    if (!this.#own) {
+      this.#doc = this.#doc.clone();
+      this.#own = true;
+    }
+    this.#doc.setIn(path, this.#doc.createNode(value));
   }
 
   /**

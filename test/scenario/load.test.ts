@@ -92,6 +92,19 @@ describe('loadScenario()', () => {
     }
   });
 
+  it('loads of the same file with different --set each see the file as written (parses are shared, overrides are not)', () => {
+    const quantity = (overrides: string[]) =>
+      loadScenarioOrThrow(plantnet, { overrides }).services[1]!.quantity;
+    const written = quantity([]);
+    expect(quantity(['edge.users.quantity=7'])).toBe(7);
+    expect(quantity(['edge.users.quantity=9'])).toBe(9);
+    expect(quantity([])).toBe(written);
+    // A bad override's issue is located the same way on every load.
+    const issues = () => loadScenario(plantnet, { overrides: ['edge.users.quantity=-1'] }).issues;
+    expect(issues()).toEqual(issues());
+    expect(written).not.toBe(7);
+  });
+
   it('--set values are YAML and are validated like the file', () => {
     const s = loadScenarioOrThrow(plantnet, {
       overrides: ['edge.users.workload.thinkTime={dist: gamma, mean: 4, cv: 0.5}'],
