@@ -63,7 +63,6 @@ export async function kernelBench(quick: boolean): Promise<void> {
   const simpy: Measured[] = [];
   if (py) {
     console.log(`  whole processes, alternating pair by pair (${pairs} pairs):`);
-    const rows = [['pair', 'first', 'e2ctwin s', 'SimPy 3 s', 'ratio']];
     const simpyRun = () =>
       measure(py, [path.join(repoRoot, 'bench/peers/mmc_simpy.py'), String(customers), '1']);
     for (let p = 0; p < pairs; p++) {
@@ -73,15 +72,11 @@ export async function kernelBench(quick: boolean): Promise<void> {
       const [e, s] = e2cFirst ? [a, b] : [b, a];
       cli.push(e);
       simpy.push(s);
-      rows.push([
-        String(p + 1),
-        e2cFirst ? 'e2ctwin' : 'SimPy',
-        e.wallSeconds.toFixed(2),
-        s.wallSeconds.toFixed(2),
-        `${(s.wallSeconds / e.wallSeconds).toFixed(1)}×`,
-      ]);
+      // Printed as each pair ends: on a loaded host a pair can take a minute.
+      console.log(
+        `  pair ${p + 1} (${e2cFirst ? 'e2ctwin' : 'SimPy'} first): e2ctwin ${e.wallSeconds.toFixed(2)} s (CPU ${e.cpuSeconds.toFixed(2)} s), SimPy 3 ${s.wallSeconds.toFixed(2)} s (CPU ${s.cpuSeconds.toFixed(2)} s), ratio ${(s.wallSeconds / e.wallSeconds).toFixed(1)}× (CPU ${(s.cpuSeconds / e.cpuSeconds).toFixed(1)}×)`,
+      );
     }
-    printTable(rows);
   } else {
     cli.push(cliRun(customers));
     console.log(
@@ -129,7 +124,7 @@ export async function kernelBench(quick: boolean): Promise<void> {
   printTable(rows);
   const within = Math.abs(cliJson.responseTime.mean / ERLANG_C_W - 1);
   console.log(
-    `  Erlang C: W = ${ERLANG_C_W.toFixed(4)} s; e2ctwin's mean within 1 %: ${within <= 0.01 ? 'MET' : 'MISSED'} (${(within * 100).toFixed(2)} %)`,
+    `  Erlang C: W = ${ERLANG_C_W.toFixed(4)} s; e2ctwin's mean ${(within * 100).toFixed(2)} % off (target within 1 %${quick ? ', judged at full size' : `: ${within <= 0.01 ? 'MET' : 'MISSED'}`})`,
   );
   const apiRate = customers / api.wallSeconds;
   console.log(
@@ -140,6 +135,12 @@ export async function kernelBench(quick: boolean): Promise<void> {
     const r = median(ratios);
     console.log(
       `  SimPy / e2ctwin whole-process wall, median of ${pairs} pairs: ${r.toFixed(1)}× (spread ${Math.min(...ratios).toFixed(1)}–${Math.max(...ratios).toFixed(1)}×; target ≥ 20×, goal 25×) ${r >= 20 ? 'MET' : 'MISSED'}`,
+    );
+    // CPU seconds: steadier than wall time on a shared host, but e2ctwin's include Node's compiler and
+    // collector threads (SimPy has none), so this ratio is the lower of the two on a quiet machine.
+    const cpuRatios = cli.map((e, i) => simpy[i]!.cpuSeconds / e.cpuSeconds);
+    console.log(
+      `  SimPy / e2ctwin CPU seconds (user + system), median: ${median(cpuRatios).toFixed(1)}× (spread ${Math.min(...cpuRatios).toFixed(1)}–${Math.max(...cpuRatios).toFixed(1)}×)`,
     );
   }
   const probeAfter = await cpuProbe(1);

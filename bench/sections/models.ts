@@ -108,7 +108,6 @@ export async function modelBench(quick: boolean, against?: string): Promise<void
       } else {
         const mine: Measured[] = [];
         const theirs: Measured[] = [];
-        const pairRows = [['pair', 'first', 'this s', `${other.label} s`, 'ratio']];
         for (let p = 0; p < c.pairs; p++) {
           // Alternate which side goes first, so neither always runs in the other's wake.
           const mineFirst = p % 2 === 0;
@@ -117,23 +116,20 @@ export async function modelBench(quick: boolean, against?: string): Promise<void
           const [m, t] = mineFirst ? [a, b] : [b, a];
           mine.push(m);
           theirs.push(t);
-          pairRows.push([
-            String(p + 1),
-            mineFirst ? 'this' : 'other',
-            m.wallSeconds.toFixed(2),
-            t.wallSeconds.toFixed(2),
-            `${(t.wallSeconds / m.wallSeconds).toFixed(2)}×`,
-          ]);
+          // Printed as each pair ends: an IoT pair takes minutes.
+          console.log(
+            `  pair ${p + 1} (${mineFirst ? 'this' : 'other'} first): this ${m.wallSeconds.toFixed(2)} s (CPU ${m.cpuSeconds.toFixed(2)} s), ${other.label} ${t.wallSeconds.toFixed(2)} s (CPU ${t.cpuSeconds.toFixed(2)} s), ratio ${(t.wallSeconds / m.wallSeconds).toFixed(2)}× (CPU ${(t.cpuSeconds / m.cpuSeconds).toFixed(2)}×)`,
+          );
         }
-        printTable(pairRows);
         printTable([head, ['this checkout', ...resultRow(mine)], [other.label, ...resultRow(theirs)]]);
         wall = median(mine.map((r) => r.wallSeconds));
         const ratios = mine.map((r, i) => theirs[i]!.wallSeconds / r.wallSeconds);
+        const cpuRatio = median(theirs.map((r) => r.cpuSeconds)) / median(mine.map((r) => r.cpuSeconds));
         const same =
           mine.every((r) => r.stdout === theirs[0]!.stdout) &&
           theirs.every((r) => r.stdout === theirs[0]!.stdout);
         console.log(
-          `  ${other.label} / this, median wall: ${(median(theirs.map((r) => r.wallSeconds)) / wall).toFixed(2)}× (pairs ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×); --json byte-identical: ${same ? 'yes' : 'NO'}`,
+          `  ${other.label} / this, median wall: ${(median(theirs.map((r) => r.wallSeconds)) / wall).toFixed(2)}× (pairs ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×), median CPU seconds: ${cpuRatio.toFixed(2)}×; --json byte-identical: ${same ? 'yes' : 'NO'}`,
         );
       }
       const probeAfter = await cpuProbe(1);
