@@ -63,8 +63,9 @@ export class EventQueue {
 
   /**
    * Insert an entry and return its slot, a small integer, not its id: for events that are never cancelled.
-   * An id soon exceeds 2^30 (its slot's generation times 2^26), and such a number leaving a function the
-   * compiler did not inline is a heap object V8 allocates — one per event on the hottest path.
+   * An id soon leaves V8's small-integer range (generation × 2^26 ≥ 2^31 from the 32nd tenant of a slot),
+   * and such a number leaving a function the compiler did not inline is a heap object V8 allocates — one
+   * per event on the hottest path.
    */
   add(time: number, fn: Handler, arg: unknown, priority: number): number {
     const heap = this.#heap;
