@@ -52,7 +52,8 @@ export function buildOther(ref: string): OtherBuild {
     remove();
     throw err;
   }
-  return { label: `${ref} (${commit.slice(0, 7)})`, root, remove };
+  const short = commit.slice(0, 7);
+  return { label: commit.startsWith(ref) ? short : `${ref} (${short})`, root, remove };
 }
 
 /**

@@ -124,12 +124,14 @@ export async function modelBench(quick: boolean, against?: string): Promise<void
         printTable([head, ['this checkout', ...resultRow(mine)], [other.label, ...resultRow(theirs)]]);
         wall = median(mine.map((r) => r.wallSeconds));
         const ratios = mine.map((r, i) => theirs[i]!.wallSeconds / r.wallSeconds);
-        const cpuRatio = median(theirs.map((r) => r.cpuSeconds)) / median(mine.map((r) => r.cpuSeconds));
+        // The median of the pairs' ratios: each pair ran in the same minutes, so the host's load of the moment
+        // cancels out of it better than out of a ratio of the two sides' medians.
+        const cpuRatios = mine.map((r, i) => theirs[i]!.cpuSeconds / r.cpuSeconds);
         const same =
           mine.every((r) => r.stdout === theirs[0]!.stdout) &&
           theirs.every((r) => r.stdout === theirs[0]!.stdout);
         console.log(
-          `  ${other.label} / this, median wall: ${(median(theirs.map((r) => r.wallSeconds)) / wall).toFixed(2)}× (pairs ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×), median CPU seconds: ${cpuRatio.toFixed(2)}×; --json byte-identical: ${same ? 'yes' : 'NO'}`,
+          `  ${other.label} / this, median of the pairs' ratios: wall ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×), CPU seconds ${median(cpuRatios).toFixed(2)}× (${Math.min(...cpuRatios).toFixed(2)}–${Math.max(...cpuRatios).toFixed(2)}×); --json byte-identical: ${same ? 'yes' : 'NO'}`,
         );
       }
       const probeAfter = await cpuProbe(1);
