@@ -86,7 +86,8 @@ function resultRow(runs: Measured[]): string[] {
 /**
  * The edge-to-cloud scenarios at scale, as the installed command runs them. With `against` (a git ref),
  * that commit is built in a temporary worktree and each model runs alternately on both, pair by pair:
- * medians, the ratio of medians, and whether the two `--json` outputs are byte-identical.
+ * every pair, medians, the median of the pairs' ratios, and whether the two `--json` outputs are
+ * byte-identical. The worktree is removed at the end, and on Ctrl-C or SIGTERM (between two runs).
  */
 export async function modelBench(quick: boolean, against?: string): Promise<void> {
   let other: OtherBuild | undefined;
@@ -95,6 +96,12 @@ export async function modelBench(quick: boolean, against?: string): Promise<void
     other = buildOther(against);
     console.log(`  built ${other.label}\n`);
   }
+  const onSignal = (): void => {
+    other?.remove();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     for (const c of cases(quick)) {
       console.log(`## Models: ${c.title}`);
@@ -116,6 +123,8 @@ export async function modelBench(quick: boolean, against?: string): Promise<void
           const [m, t] = mineFirst ? [a, b] : [b, a];
           mine.push(m);
           theirs.push(t);
+          // Let a pending SIGINT/SIGTERM handler run (it cannot during the synchronous runs).
+          await new Promise((resolve) => setImmediate(resolve));
           // Printed as each pair ends: an IoT pair takes minutes.
           console.log(
             `  pair ${p + 1} (${mineFirst ? 'this' : 'other'} first): this ${m.wallSeconds.toFixed(2)} s (CPU ${m.cpuSeconds.toFixed(2)} s), ${other.label} ${t.wallSeconds.toFixed(2)} s (CPU ${t.cpuSeconds.toFixed(2)} s), ratio ${(t.wallSeconds / m.wallSeconds).toFixed(2)}× (CPU ${(t.cpuSeconds / m.cpuSeconds).toFixed(2)}×)`,
@@ -142,6 +151,8 @@ export async function modelBench(quick: boolean, against?: string): Promise<void
       );
     }
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     other?.remove();
   }
 }
