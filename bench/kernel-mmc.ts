@@ -61,11 +61,11 @@ export function runMmcApi(
     pool.release();
   };
   const startService = (arrival: number): void => {
-    env.schedule(service(), depart, arrival);
+    env.post(service(), depart, arrival);
   };
   const arrive = (): void => {
     pool.acquire(startService, env.now);
-    if (++arrived < customers) env.schedule(interarrival(), arrive);
+    if (++arrived < customers) env.post(interarrival(), arrive);
   };
 
   if (customers > 0) env.schedule(interarrival(), arrive);

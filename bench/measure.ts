@@ -31,6 +31,11 @@ export async function cpuProbe(threads: number): Promise<number> {
 /** A finished process: wall seconds, peak resident memory (MiB, from GNU time), stdout. */
 export interface Measured {
   wallSeconds: number;
+  /**
+   * User + system CPU seconds of the process and its threads (GNU time): less sensitive than wall time to
+   * other tenants of a shared host, but it counts Node's compiler and collector threads too.
+   */
+  cpuSeconds: number;
   peakMiB: number;
   stdout: string;
   status: number | null;
@@ -44,14 +49,25 @@ export function measure(cmd: string, args: string[], options: { cwd?: string } =
   const dir = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-bench-'));
   const timeFile = path.join(dir, 'time.txt');
   try {
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, cmd, ...args], {
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile, cmd, ...args], {
       cwd: options.cwd ?? repoRoot,
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
     });
     if (r.status !== 0) process.stderr.write(r.stderr);
-    const [wall, rssKiB] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-    return { wallSeconds: wall!, peakMiB: rssKiB! / 1024, stdout: r.stdout, status: r.status };
+    const [wall, rssKiB, user, sys] = readFileSync(timeFile, 'utf8')
+      .trim()
+      .split('\n')
+      .pop()!
+      .split(' ')
+      .map(Number);
+    return {
+      wallSeconds: wall!,
+      cpuSeconds: user! + sys!,
+      peakMiB: rssKiB! / 1024,
+      stdout: r.stdout,
+      status: r.status,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 /**
  * e2ctwin benchmarks (`npm run bench`). Each section prints figures and ratios against a peer or a
- * target measured in the same run; nothing here fails a build. `--quick` uses smaller sizes.
+ * target measured in the same run; nothing here fails a build. `--quick` uses smaller sizes; `--against=<git ref>`
+ * makes the models section alternate its runs with that commit's build.
  */
 import { kernelBench } from './sections/kernel.js';
 import { modelBench } from './sections/models.js';
@@ -9,6 +10,7 @@ import { calibrateBench } from './sections/calibrate.js';
 import { dynamicsBench } from './sections/dynamics.js';
 import { queueBench } from './sections/queue.js';
 import { scaleBench } from './sections/scale.js';
+import { againstArg } from './against.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -16,8 +18,8 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 console.log(
   `e2ctwin benchmarks — ${new Date().toISOString()} — node ${process.version}${quick ? ' (quick sizes)' : ''}\n`,
 );
-if (!only || only === 'kernel') kernelBench(quick);
-if (!only || only === 'models') await modelBench(quick);
+if (!only || only === 'kernel') await kernelBench(quick);
+if (!only || only === 'models') await modelBench(quick, againstArg());
 if (!only || only === 'dynamics') dynamicsBench(quick);
 if (!only || only === 'explore') await exploreBench(quick);
 if (!only || only === 'calibrate') await calibrateBench(quick);

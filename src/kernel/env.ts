@@ -78,6 +78,18 @@ export class Env {
   }
 
   /**
+   * The same as {@link Env.schedule} for an event nobody will cancel or move: it returns no id. Models'
+   * hot paths use it: an id soon leaves V8's small-integer range (2^31 on Node's 64-bit builds), and such a
+   * number returned from a call the compiler did not inline is allocated on the heap, once per event (the
+   * events are the same either way).
+   * @throws SimulationError `E2C_ERR_KERNEL_BAD_DELAY` if `delay` is negative, NaN or infinite
+   */
+  post(delay: number, fn: Handler, arg?: unknown): void {
+    if (!(delay >= 0 && delay < Infinity)) this.#badDelay('delay', delay);
+    this.#queue.add(this.#now + delay, fn, arg, PRIORITY_NORMAL);
+  }
+
+  /**
    * Schedule `fn(arg)` to run at absolute simulated time `time` (seconds).
    * @returns an event id (> 0) for {@link Env.cancel}
    * @throws SimulationError `E2C_ERR_KERNEL_BAD_DELAY` if `time` is before `now`, NaN or infinite

@@ -57,6 +57,17 @@ export class EventQueue {
 
   /** Insert an entry; returns its id (> 0). */
   push(time: number, fn: Handler, arg: unknown, priority: number): number {
+    const slot = this.add(time, fn, arg, priority);
+    return (this.#gen[slot] as number) * SLOT_SPACE + slot;
+  }
+
+  /**
+   * Insert an entry and return its slot, a small integer, not its id: for events that are never cancelled.
+   * An id soon leaves V8's small-integer range (generation × 2^26 ≥ 2^31 from the 32nd tenant of a slot),
+   * and such a number leaving a function the compiler did not inline is a heap object V8 allocates — one
+   * per event on the hottest path.
+   */
+  add(time: number, fn: Handler, arg: unknown, priority: number): number {
     const heap = this.#heap;
     const slot = heap.take();
     if (slot < 0) this.#tooMany(time);
@@ -66,7 +77,7 @@ export class EventQueue {
     this.#live++;
     // The new entry has the largest sequence number, so on equal (time, priority) it stays below its parent.
     heap.push(slot, time, priority, this.#nextSeq++);
-    return (this.#gen[slot] as number) * SLOT_SPACE + slot;
+    return slot;
   }
 
   /**

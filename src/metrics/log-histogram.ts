@@ -1,15 +1,6 @@
 import { MetricsError, MetricsErrorCode } from './errors.js';
 
-/** Ratio between consecutive bucket bounds. */
-const RATIO = 1 + 0.01;
-/** Lower bound of the first bucket (seconds, or whatever unit is recorded). */
-const LOWEST = 1e-9;
-/** Upper bound of the last bucket. */
-const HIGHEST = 1e9;
-const LOG_LOWEST = Math.log(LOWEST);
-const INV_LOG_RATIO = 1 / Math.log(RATIO);
-const BUCKETS = Math.ceil(Math.log(HIGHEST / LOWEST) * INV_LOG_RATIO); // 4165
-const LOG_RATIO = Math.log(RATIO);
+import { BUCKETS, HIGHEST, LOG_RATIO, LOWEST, logBucket, RATIO } from './log-bucket.js';
 
 /**
  * Largest relative error of {@link LogHistogram.quantile} for values in [1e-9, 1e9): 1 %. A quantile
@@ -72,13 +63,7 @@ export class LogHistogram {
     if (x === 0) this.#zeros++;
     else if (x < LOWEST) this.#below++;
     else if (x >= HIGHEST) this.#above++;
-    else {
-      let i = Math.floor((Math.log(x) - LOG_LOWEST) * INV_LOG_RATIO);
-      // Guards against rounding of the log at the two ends of the range.
-      if (i >= BUCKETS) i = BUCKETS - 1;
-      else if (i < 0) i = 0;
-      (this.#counts[i] as number)++;
-    }
+    else (this.#counts[logBucket(x)] as number)++;
   }
 
   /** Number of recorded values. */

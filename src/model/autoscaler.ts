@@ -41,7 +41,7 @@ export class Autoscaler {
   }
 
   start(): void {
-    this.sim.env.schedule(this.spec.windowS, tick, this);
+    this.sim.env.post(this.spec.windowS, tick, this);
   }
 
   /** The metric over the window that ends now (NaN when nothing was up, or no response for p95). */
@@ -95,7 +95,7 @@ export class Autoscaler {
       sim.marker({ t: now, kind: 'autoscale', service: set.service.id, value: desired });
       set.scaleTo(desired, this.#startup);
     }
-    sim.env.schedule(spec.windowS, tick, this);
+    sim.env.post(spec.windowS, tick, this);
   }
 }
 

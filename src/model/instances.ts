@@ -243,7 +243,7 @@ export class InstanceSet {
     this.hooks.marker({ t: env.now, kind: 'stop', service: this.service.id, instance: index });
     for (const req of h.inflight!.inOrder()) failRequest(req);
     this.#record();
-    if (recovery !== undefined) env.schedule(recovery(), restartSlot, new SlotRef(this, index));
+    if (recovery !== undefined) env.post(recovery(), restartSlot, new SlotRef(this, index));
   }
 
   /** Restarts instance `index` now (a fresh incarnation) if it is not running. */

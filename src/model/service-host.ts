@@ -113,7 +113,7 @@ export function failRequest(req: Request): void {
   releaseHeld(req);
   if (host.inflight !== null) settle(host, req);
   const env = host.sim.env;
-  if (req.answerS > 0) env.schedule(req.answerS, failureArrived, req);
+  if (req.answerS > 0) env.post(req.answerS, failureArrived, req);
   else failureArrived(req);
 }
 
@@ -218,7 +218,7 @@ function runStage(task: Task): void {
       return;
     }
     case DELAY:
-      env.schedule(st.demand(), stageDone, task);
+      env.post(st.demand(), stageDone, task);
       return;
     case NETWORK: {
       // The thread asks the client for the bytes (one-way delay), then the bytes cross the link. With the
@@ -243,9 +243,9 @@ function runStage(task: Task): void {
 function pull(task: Task, up: Link | null, ask: number, size: () => number): void {
   const env = task.req.host.sim.env;
   if (up === null) {
-    if (ask > 0) env.schedule(ask, stageDone, task);
+    if (ask > 0) env.post(ask, stageDone, task);
     else stageDone(task);
-  } else if (ask > 0) env.schedule(ask, askArrived, new Ask(task, up, size()));
+  } else if (ask > 0) env.post(ask, askArrived, new Ask(task, up, size()));
   else up.transfer(size(), stageDone, task);
 }
 
@@ -260,13 +260,13 @@ function pullOnNewConnection(task: Task, up: Link | null, ask: number, bytes: nu
   const sim = task.req.host.sim;
   const wait = ask + Network.delay(up) + ask;
   if (up === null) {
-    if (wait > 0) sim.env.schedule(wait, stageDone, task);
+    if (wait > 0) sim.env.post(wait, stageDone, task);
     else stageDone(task);
     return;
   }
   const slow = sim.scenario.run.tcpSlowStart === 'new-connections' ? slowStartOn(up, bytes) : 0;
   if (sim.shortcuts.transferLead) up.transfer(bytes, stageDone, task, wait + slow);
-  else if (wait > 0) sim.env.schedule(wait, askArrived, new Ask(task, up, bytes, slow));
+  else if (wait > 0) sim.env.post(wait, askArrived, new Ask(task, up, bytes, slow));
   else up.transfer(bytes, stageDone, task, slow);
 }
 
@@ -396,7 +396,7 @@ function answer(req: Request, bytes: number): void {
     sim.collector.ended(req, at);
     return;
   }
-  if (delay > 0) env.schedule(delay, responseArrived, req);
+  if (delay > 0) env.post(delay, responseArrived, req);
   else responseArrived(req);
 }
 

@@ -151,7 +151,7 @@ export class Simulation implements SimContext {
     if (retry !== undefined && req.host.set !== null && req.attempt < retry.attempts) {
       // The patience timer stays with this attempt until the retry is sent: a user who gives up meanwhile
       // is not retried for.
-      this.env.schedule(retry.backoffS * 2 ** req.attempt, retryFire, req);
+      this.env.post(retry.backoffS * 2 ** req.attempt, retryFire, req);
       return;
     }
     if (req.timer !== 0) {
@@ -227,7 +227,7 @@ export class Simulation implements SimContext {
       // A connection opened for this request (workload keepAliveS): the TCP handshake's round trip
       // comes first, and the answer starts in slow start (req.coldStart).
       req.coldStart = true;
-      env.schedule(Network.delay(req.up) + req.answerS, connected, req);
+      env.post(Network.delay(req.up) + req.answerS, connected, req);
     } else Network.send(req.up, bytes ?? host.app.requestBytes(), uploaded, req);
     return req;
   }

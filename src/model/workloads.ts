@@ -67,7 +67,7 @@ class User {
 function userSend(u: User): void {
   const env = u.sim.env;
   if (u.rank >= Math.round(u.total * u.population.at(env.now))) {
-    env.schedule(u.think(), userSend, u);
+    env.post(u.think(), userSend, u);
     return;
   }
   // Its connection closed after keepAliveS idle seconds (or never opened): this request opens one.
@@ -83,7 +83,7 @@ function userSend(u: User): void {
 function userAnswered(req: Request): void {
   const u = req.owner as User;
   if (!req.abandoned) u.idleSince = u.sim.env.now;
-  u.sim.env.schedule(u.think(), userSend, u);
+  u.sim.env.post(u.think(), userSend, u);
 }
 
 /** An abandoned request frees its user at once: think, then send again (its connection is closed: the client gave up on it). */
@@ -97,7 +97,7 @@ function gapOf(s: Source): number {
 }
 
 function sourceNext(s: Source): void {
-  s.kind.sim.env.schedule(gapOf(s), sourceFire, s);
+  s.kind.sim.env.post(gapOf(s), sourceFire, s);
 }
 
 // A candidate arrival, now.
@@ -119,7 +119,7 @@ function sourceFire(s: Source): void {
   const now = env.now;
   if (book(s, now, now + gapOf(s))) return;
   k.sim.newRequest(s.origin, s.target, null, s, true, undefined, s, s.v[s.o + DRAWN_BYTES]);
-  env.schedule(s.v[s.o + NEXT]! - now, sourceFire, s);
+  env.post(s.v[s.o + NEXT]! - now, sourceFire, s);
 }
 
 /**
@@ -137,7 +137,7 @@ function book(s: Source, start: number, next: number): boolean {
   // The request is counted as sent when it arrives: no statistic may be read while it is on its way.
   const arrival = s.up!.book(bytes, start, Math.min(next, sim.nextRead(start)));
   if (arrival < 0) return false;
-  sim.env.schedule(arrival - sim.env.now, sourceArrived, s);
+  sim.env.post(arrival - sim.env.now, sourceArrived, s);
   return true;
 }
 
@@ -147,7 +147,7 @@ function sourceArrived(s: Source): void {
   const sim = s.kind.sim;
   const start = s.v[s.o + START]!;
   const next = s.v[s.o + NEXT]!;
-  if (!book(s, next, next + gapOf(s))) sim.env.schedule(next - sim.env.now, sourceSend, s);
+  if (!book(s, next, next + gapOf(s))) sim.env.post(next - sim.env.now, sourceSend, s);
   sim.uploadedRequest(s.origin, s.target, s, start, s.up, s.down, s.answerS);
 }
 
@@ -155,7 +155,7 @@ function sourceArrived(s: Source): void {
 function sourceSend(s: Source): void {
   const sim = s.kind.sim;
   sim.newRequest(s.origin, s.target, null, s, true, undefined, s, s.v[s.o + DRAWN_BYTES]);
-  sim.env.schedule(s.v[s.o + NEXT]! - sim.env.now, sourceFire, s);
+  sim.env.post(s.v[s.o + NEXT]! - sim.env.now, sourceFire, s);
 }
 
 /** Replay of recorded arrival times (a trace), rows spread over the origin's instances. */
@@ -267,7 +267,7 @@ function startClosed(
       set,
       keepAliveS: w.keepAliveS,
     });
-    env.schedule(w.startSpreadS * start(), userSend, u);
+    env.post(w.startSpreadS * start(), userSend, u);
   };
   let rank = 0;
   for (const origin of origins) for (let k = 0; k < w.users; k++) add(origin, rank++);
@@ -324,7 +324,7 @@ function startOpen(
     else if (books && drivesFleet(sim.shortcuts, true)) {
       fleet.push(s);
       firstSends.push(phase);
-    } else env.schedule(phase, sourceFire, s);
+    } else env.post(phase, sourceFire, s);
   }
   new Fleet(sim, fleet, firstSends, kind.meanGap).start();
 }

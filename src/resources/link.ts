@@ -147,7 +147,7 @@ export class Link {
     const env = this.env;
     if (work === 0) {
       // Nothing to put on the wire (e.g. an empty answer): only the delay.
-      if (delay > 0) env.schedule(delay, onDone, arg);
+      if (delay > 0) env.post(delay, onDone, arg);
       else onDone(arg);
       return;
     }

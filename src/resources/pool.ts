@@ -95,19 +95,20 @@ export class Pool {
    * @throws ResourceError `E2C_ERR_RESOURCE_OVER_RELEASE` if no thread is held
    */
   release(): void {
-    if (this.#busy - this.#handoffs <= 0) {
-      throw new ResourceError(ResourceErrorCode.OVER_RELEASE, `${this.name}: release() with no thread held`, {
-        pool: this.name,
-        now: this.env.now,
-      });
-    }
+    if (this.#busy - this.#handoffs <= 0) this.#overRelease();
     // Empty queue, or more threads held than the pool has since it shrank: the thread goes away.
     if ((this.#queue.length === 0 && !this.#handingOver) || this.#busy > this.#size) {
       this.#busyChange(-1);
       return;
     }
     this.#handoffs++;
-    if (this.#handingOver) return;
+    if (!this.#handingOver) this.#handOver();
+  }
+
+  // The hand-over loop, apart from release() so that release() stays small enough for the compiler to
+  // inline into its callers (it runs once or twice per request): the released threads go to the oldest
+  // waiters, one by one, while callbacks that release again only add to the count.
+  #handOver(): void {
     this.#handingOver = true;
     try {
       const queue = this.#queue;
@@ -125,6 +126,13 @@ export class Pool {
     } finally {
       this.#handingOver = false;
     }
+  }
+
+  #overRelease(): never {
+    throw new ResourceError(ResourceErrorCode.OVER_RELEASE, `${this.name}: release() with no thread held`, {
+      pool: this.name,
+      now: this.env.now,
+    });
   }
 
   // The number of busy threads changes by `delta` now: the time at the old level counts first.

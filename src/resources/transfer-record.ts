@@ -50,7 +50,7 @@ export function giveBack(r: PendingTransfer): void {
 
 /** A transfer's bytes are out: it arrives after its delay. */
 export function transmitted(pending: PendingTransfer): void {
-  if (pending.delay > 0) pending.link.env.schedule(pending.delay, arrived, pending);
+  if (pending.delay > 0) pending.link.env.post(pending.delay, arrived, pending);
   else arrived(pending);
 }
 
