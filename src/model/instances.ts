@@ -3,26 +3,11 @@ import type { Rng, Sampler } from '../random/index.js';
 import type { ResolvedService } from '../scenario/index.js';
 import type { Endpoint } from './endpoint.js';
 import type { Routes } from './network.js';
+import { BALANCE_POLICY_CODES, type BalanceChooser, chooseInstance, STATIC } from './balance-choice.js';
 import { Inflight } from './inflight.js';
 import type { Request } from './request.js';
 import { failRequest, type ServiceHost } from './service-host.js';
 import type { SimContext } from './sim-context.js';
-
-/** Balance policies as small integers (the order of the schema's BALANCE_POLICIES). */
-const STATIC = 0;
-const ROUND_ROBIN = 1;
-const RANDOM = 2;
-const LEAST_OUTSTANDING = 3;
-const POWER_OF_TWO = 4;
-const WEIGHTED = 5;
-const POLICIES = {
-  static: STATIC,
-  'round-robin': ROUND_ROBIN,
-  random: RANDOM,
-  'least-outstanding': LEAST_OUTSTANDING,
-  'power-of-two': POWER_OF_TWO,
-  weighted: WEIGHTED,
-} as const;
 
 /** The state of one instance slot (a machine that may run an incarnation of the service). */
 const NONE = 0;
@@ -87,14 +72,13 @@ export class InstanceSet {
   /** (time, serving, provisioned) after each change, flat. */
   readonly history: number[] = [];
   readonly policy: number;
-  readonly #weights: Float64Array;
-  readonly #rng: Rng;
   readonly #starts: number[];
   /** Pool sizes set by events (pool index → size), applied to every new incarnation too. */
   readonly #poolSizes = new Map<number, number>();
   /** Routes by origin uid × slots + slot (see send). */
   readonly #routes: Routes[] = [];
-  #rr = 0;
+  /** What the policy's choice reads: draws, the round-robin cursor, instances' requests in flight and weights. */
+  readonly #chooser: BalanceChooser<ServiceHost>;
   #starting = 0;
   #draining = 0;
 
@@ -108,9 +92,14 @@ export class InstanceSet {
     this.slots = Array.from({ length: n }, () => null);
     this.state = new Int8Array(n);
     this.#starts = Array.from({ length: n }, () => 0);
-    this.policy = POLICIES[service.balance?.policy ?? 'static'];
-    this.#weights = Float64Array.from({ length: n }, (_, i) => service.balance?.weights?.[i] ?? 1);
-    this.#rng = rng;
+    this.policy = BALANCE_POLICY_CODES[service.balance?.policy ?? 'static'];
+    const weights = Float64Array.from({ length: n }, (_, i) => service.balance?.weights?.[i] ?? 1);
+    this.#chooser = {
+      rng,
+      cursor: { rr: 0 },
+      outstanding: (h) => h.inflight!.size,
+      weight: (h) => weights[h.index]!,
+    };
     for (let i = 0; i < service.quantity; i++) this.#bringUp(i, false);
     this.#record();
   }
@@ -137,45 +126,12 @@ export class InstanceSet {
    */
   pick(hint: number): ServiceHost | null {
     const up = this.up;
-    const n = up.length;
-    if (n === 0) return null;
-    switch (this.policy) {
-      case STATIC: {
-        const h = this.slots[hint % this.service.quantity];
-        return h !== null && h !== undefined && this.state[h.index] === UP ? h : null;
-      }
-      case ROUND_ROBIN:
-        return up[this.#rr++ % n]!;
-      case RANDOM:
-        return up[Math.floor(this.#rng() * n)]!;
-      case LEAST_OUTSTANDING: {
-        let best = up[0]!;
-        for (let i = 1; i < n; i++) if (up[i]!.inflight!.size < best.inflight!.size) best = up[i]!;
-        return best;
-      }
-      case POWER_OF_TWO: {
-        if (n === 1) return up[0]!;
-        const i = Math.floor(this.#rng() * n);
-        let j = Math.floor(this.#rng() * (n - 1));
-        if (j >= i) j++;
-        const a = up[i]!;
-        const b = up[j]!;
-        return b.inflight!.size < a.inflight!.size ? b : a;
-      }
-      case WEIGHTED: {
-        let total = 0;
-        for (let i = 0; i < n; i++) total += this.#weights[up[i]!.index]!;
-        if (total <= 0) return null;
-        let u = this.#rng() * total;
-        for (let i = 0; i < n; i++) {
-          u -= this.#weights[up[i]!.index]!;
-          if (u < 0) return up[i]!;
-        }
-        return up[n - 1]!;
-      }
-      default:
-        return null;
+    if (this.policy === STATIC) {
+      if (up.length === 0) return null;
+      const h = this.slots[hint % this.service.quantity];
+      return h !== null && h !== undefined && this.state[h.index] === UP ? h : null;
     }
+    return chooseInstance(this.policy, up, this.#chooser);
   }
 
   /**

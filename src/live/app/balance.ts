@@ -1,3 +1,4 @@
+import { BALANCE_POLICY_CODES, type BalanceChooser, chooseInstance } from '../../model/balance-choice.js';
 import type { BalancePolicy } from '../../scenario/index.js';
 
 /**
@@ -23,12 +24,11 @@ import type { BalancePolicy } from '../../scenario/index.js';
 export class Balancer {
   readonly policy: BalancePolicy;
   readonly #n: number;
-  readonly #weights: Float64Array;
-  readonly #rng: () => number;
+  /** What the shared choice reads (src/model/balance-choice.ts): draws, cursor, this driver's outstanding, weights. */
+  readonly #chooser: BalanceChooser<number>;
   /** Instances up, by index (ascending, as the simulator keeps them). */
   readonly #up: number[];
   readonly #outstanding: Int32Array;
-  #rr = 0;
 
   constructor(o: {
     policy: BalancePolicy;
@@ -38,49 +38,22 @@ export class Balancer {
   }) {
     this.policy = o.policy;
     this.#n = o.instances;
-    this.#weights = Float64Array.from({ length: o.instances }, (_, i) => o.weights?.[i] ?? 1);
-    this.#rng = o.rng;
+    const weights = Float64Array.from({ length: o.instances }, (_, i) => o.weights?.[i] ?? 1);
     this.#up = Array.from({ length: o.instances }, (_, i) => i);
-    this.#outstanding = new Int32Array(o.instances);
+    const outstanding = new Int32Array(o.instances);
+    this.#outstanding = outstanding;
+    this.#chooser = {
+      rng: o.rng,
+      cursor: { rr: 0 },
+      outstanding: (i) => outstanding[i]!,
+      weight: (i) => weights[i]!,
+    };
   }
 
   /** The instance the next request goes to (`hint`: the client's own index, for `static`); −1 when none is up. */
   pick(hint: number): number {
-    const up = this.#up;
-    const n = up.length;
     if (this.policy === 'static') return this.#n > 0 ? hint % this.#n : -1;
-    if (n === 0) return -1;
-    switch (this.policy) {
-      case 'round-robin':
-        return up[this.#rr++ % n]!;
-      case 'random':
-        return up[Math.floor(this.#rng() * n)]!;
-      case 'least-outstanding': {
-        let best = up[0]!;
-        for (let k = 1; k < n; k++) if (this.#outstanding[up[k]!]! < this.#outstanding[best]!) best = up[k]!;
-        return best;
-      }
-      case 'power-of-two': {
-        if (n === 1) return up[0]!;
-        const i = Math.floor(this.#rng() * n);
-        let j = Math.floor(this.#rng() * (n - 1));
-        if (j >= i) j++;
-        const a = up[i]!;
-        const b = up[j]!;
-        return this.#outstanding[b]! < this.#outstanding[a]! ? b : a;
-      }
-      case 'weighted': {
-        let total = 0;
-        for (let k = 0; k < n; k++) total += this.#weights[up[k]!]!;
-        if (total <= 0) return -1;
-        let u = this.#rng() * total;
-        for (let k = 0; k < n; k++) {
-          u -= this.#weights[up[k]!]!;
-          if (u < 0) return up[k]!;
-        }
-        return up[n - 1]!;
-      }
-    }
+    return chooseInstance(BALANCE_POLICY_CODES[this.policy], this.#up, this.#chooser) ?? -1;
   }
 
   /** A request to instance `i` is sent (counted until {@link end}). */
