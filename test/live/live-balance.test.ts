@@ -2,12 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { holdLiveTestLock, leftovers, liveCli, liveRequirements } from './support.js';
+import { holdLiveTestLock, liveFixtureRun, liveRequirements } from './support.js';
 
 const skip = liveRequirements();
 const stateRoot = '/tmp/e2ctwin-live-test-balance';
 const out = mkdtempSync(path.join(tmpdir(), 'e2ctwin-balance-'));
-const json = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
 interface Span {
   request: number;
@@ -25,22 +24,11 @@ holdLiveTestLock(skip, () => rmSync(out, { recursive: true, force: true }));
 describe.skipIf(skip)(`instance choice (balance) in live mode${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('testbeds/local.yaml: six users round-robin over two engines, engine #1 stopped at 14 s: requests alternate before, the survivor serves every one after, at most one failure per user; nothing left', async () => {
     const dir = path.join(out, 'run');
-    const r = await liveCli([
-      'live',
-      'test/live/fixtures/plantnet-balance.yaml',
-      '--testbed',
-      'testbeds/local.yaml',
-      '--out',
+    const { run } = await liveFixtureRun({
+      fixture: 'test/live/fixtures/plantnet-balance.yaml',
       dir,
-      '--state-dir',
       stateRoot,
-    ]);
-    process.stdout.write(`\n--- e2ctwin live (stdout) ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n`);
-    expect(r.status, r.stderr).toBe(0);
-    const plan = json(path.join(dir, 'plan.json'));
-    expect(leftovers(plan.runId, path.join(stateRoot, plan.runId))).toEqual([]);
-
-    const run = json(path.join(dir, 'run.json'));
+    });
     expect(run.events).toHaveLength(1);
     const stop = run.events[0] as { action: string; scheduledS: number; appliedS: number; lateS: number };
     expect(stop.action).toBe('stop');

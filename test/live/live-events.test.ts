@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { busyboxRootfs } from './docker-image.js';
-import { holdLiveTestLock, leftovers, liveRequirements, liveCli } from './support.js';
+import { holdLiveTestLock, leftovers, liveCli, liveFixtureRun, liveRequirements } from './support.js';
 
 const skip = liveRequirements(['busybox']);
 const stateRoot = '/tmp/e2ctwin-live-test-events';
@@ -24,23 +24,13 @@ holdLiveTestLock(skip, () => rmSync(out, { recursive: true, force: true }));
 describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('testbeds/local.yaml: the edge → cloud path degraded at 12 s and the engine stopped at 22 s, each within 1 s of its time; response times rise after the one, requests fail after the other; nothing left', async () => {
     const dir = path.join(out, 'run');
-    const r = await liveCli([
-      'live',
-      'test/live/fixtures/plantnet-events.yaml',
-      '--testbed',
-      'testbeds/local.yaml',
-      '--out',
+    const { run } = await liveFixtureRun({
+      fixture: 'test/live/fixtures/plantnet-events.yaml',
       dir,
-      '--state-dir',
       stateRoot,
-    ]);
-    process.stdout.write(`\n--- e2ctwin live (stdout) ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n`);
-    expect(r.status, r.stderr).toBe(0);
-    const plan = json(path.join(dir, 'plan.json'));
-    expect(leftovers(plan.runId, path.join(stateRoot, plan.runId))).toEqual([]);
+    });
 
     // Both applied, on time: scheduled at the workload start + the scenario's time, applied within 1 s.
-    const run = json(path.join(dir, 'run.json'));
     const [link, stop] = run.events as {
       action: string;
       scheduledS: number;
@@ -116,22 +106,12 @@ describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` :
 
   it('--repeat 2 with a restart and rate and loss changes: every event applied in each repetition, the engine answers again after its restart, the testbed reset between repetitions; nothing left', async () => {
     const dir = path.join(out, 'restart');
-    const r = await liveCli([
-      'live',
-      'test/live/fixtures/plantnet-events-restart.yaml',
-      '--testbed',
-      'testbeds/local.yaml',
-      '--repeat',
-      '2',
-      '--out',
+    const r = await liveFixtureRun({
+      fixture: 'test/live/fixtures/plantnet-events-restart.yaml',
       dir,
-      '--state-dir',
       stateRoot,
-    ]);
-    process.stdout.write(`\n--- e2ctwin live (stdout) ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n`);
-    expect(r.status, r.stderr).toBe(0);
-    const plan = json(path.join(dir, 'plan.json'));
-    expect(leftovers(plan.runId, path.join(stateRoot, plan.runId))).toEqual([]);
+      extra: ['--repeat', '2'],
+    });
     // The fog → cloud path was left degraded: put back before the second repetition.
     expect(r.stderr).toContain('events: testbed reset for the next repetition');
 

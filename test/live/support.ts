@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../support/cli.js';
 import { until } from '../support/poll.js';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 /**
  * Live tests need root and a few Debian packages (scripts/setup.sh installs them). In CI they are
@@ -132,4 +132,34 @@ export function liveCli(
     });
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/**
+ * `e2ctwin live <fixture> --testbed <testbed> … --out <dir> --state-dir <stateRoot>` as a live test runs it:
+ * its output printed, exit 0 and nothing left behind checked; with its plan.json and run.json.
+ */
+export async function liveFixtureRun(o: {
+  fixture: string;
+  dir: string;
+  stateRoot: string;
+  testbed?: string;
+  extra?: string[];
+}) {
+  const r = await liveCli([
+    'live',
+    o.fixture,
+    '--testbed',
+    o.testbed ?? 'testbeds/local.yaml',
+    ...(o.extra ?? []),
+    '--out',
+    o.dir,
+    '--state-dir',
+    o.stateRoot,
+  ]);
+  process.stdout.write(`\n--- e2ctwin live (stdout) ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n`);
+  expect(r.status, r.stderr).toBe(0);
+  const read = (f: string) => JSON.parse(readFileSync(path.join(o.dir, f), 'utf8'));
+  const plan = read('plan.json') as { runId: string };
+  expect(leftovers(plan.runId, path.join(o.stateRoot, plan.runId))).toEqual([]);
+  return { ...r, plan, run: read('run.json') };
 }
