@@ -1,4 +1,5 @@
 import d3 from '../vendor-d3.js';
+import { colorRamp } from './color-ramp.js';
 import { esc } from '../format.js';
 import { describeChart } from '../lib/a11y.js';
 import { contourGrid } from '../lib/contour-grid.js';
@@ -125,31 +126,7 @@ export function contour() {
         .on('mouseleave', hideTooltip);
       // Colour ramp legend.
       const lg = g.append('g').attr('transform', `translate(${w + 18},0)`);
-      const ls = d3.scaleLinear().domain([lo, hi]).range([height, 0]);
-      const id = `ramp-${Math.random().toString(36).slice(2, 8)}`;
-      const grad = svg
-        .select('defs')
-        .append('linearGradient')
-        .attr('id', id)
-        .attr('x1', 0)
-        .attr('x2', 0)
-        .attr('y1', 1)
-        .attr('y2', 0);
-      d3.range(0, 1.01, 0.1).forEach((t) =>
-        grad.append('stop').attr('offset', t).attr('stop-color', interpolator(t)),
-      );
-      lg.append('rect').attr('width', 12).attr('height', height).attr('fill', `url(#${id})`);
-      lg.append('g')
-        .attr('class', 'axis')
-        .attr('transform', 'translate(12,0)')
-        .call(d3.axisRight(ls).ticks(5).tickFormat(compact));
-      lg.append('text')
-        .attr('class', 'axis-label')
-        .attr('transform', 'rotate(90)')
-        .attr('x', height / 2)
-        .attr('y', -56)
-        .attr('text-anchor', 'middle')
-        .text(valueLabel);
+      colorRamp(svg, lg, { height, domain: [lo, hi], interpolator, tickFormat: compact, label: valueLabel });
     });
   }
   for (const [name, get, set] of [

@@ -1,4 +1,5 @@
 import d3 from '../vendor-d3.js';
+import { colorRamp } from './color-ramp.js';
 import { esc } from '../format.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
 import { describeChart } from '../lib/a11y.js';
@@ -98,31 +99,13 @@ export function heatmap() {
       // Colour ramp legend.
       const lg = svg.append('g').attr('transform', `translate(${margin.left + pw + 24},${margin.top})`);
       const rampH = Math.max(80, ph);
-      const ls = d3.scaleLinear().domain(color.domain()).range([rampH, 0]);
-      const id = `ramp-${Math.random().toString(36).slice(2, 8)}`;
-      const grad = svg
-        .append('defs')
-        .append('linearGradient')
-        .attr('id', id)
-        .attr('x1', 0)
-        .attr('x2', 0)
-        .attr('y1', 1)
-        .attr('y2', 0);
-      d3.range(0, 1.01, 0.1).forEach((t) =>
-        grad.append('stop').attr('offset', t).attr('stop-color', interpolator(t)),
-      );
-      lg.append('rect').attr('width', 12).attr('height', rampH).attr('fill', `url(#${id})`);
-      lg.append('g')
-        .attr('class', 'axis')
-        .attr('transform', 'translate(12,0)')
-        .call(d3.axisRight(ls).ticks(5).tickFormat(d3.format('~g')));
-      lg.append('text')
-        .attr('class', 'axis-label')
-        .attr('transform', 'rotate(90)')
-        .attr('x', rampH / 2)
-        .attr('y', -56)
-        .attr('text-anchor', 'middle')
-        .text(valueLabel);
+      colorRamp(svg, lg, {
+        height: rampH,
+        domain: color.domain(),
+        interpolator,
+        tickFormat: d3.format('~g'),
+        label: valueLabel,
+      });
     });
   }
   chart.width = function (_) {
