@@ -188,8 +188,13 @@ function render() {
   } else if (state.view === 'timeline') renderTimeline(el, { run, trace });
   else if (state.view === 'utilization') renderUtilization(el, { run });
   else if (state.view === 'latency') renderLatency(el, { run, trace });
-  else if (state.view === 'studies') void renderStudiesView(el);
-  else if (state.view === 'runs') {
+  else if (state.view === 'studies') {
+    // Drawn once the server answers: `rendering` stays set until then (the view's previous drawing, made
+    // at another window size, is still in the page meanwhile).
+    document.body.dataset.view = state.view;
+    document.body.dataset.run = run?.id ?? '';
+    return void drawStudies(el);
+  } else if (state.view === 'runs') {
     renderRuns(el, {
       runs: state.runs,
       runsDir: state.runsDir,
@@ -211,11 +216,26 @@ function render() {
 
 let studiesRender = 0;
 
-/** The Studies view; a later render started while this one waited for the server wins (no mixed drawing). */
+/** The Studies view drawn, with `rendering` set until the latest drawing is done (or failed). */
+async function drawStudies(el) {
+  document.body.dataset.rendering = 'yes';
+  let latest = true;
+  try {
+    latest = await renderStudiesView(el);
+    if (latest) addExports(el, '');
+  } finally {
+    if (latest) document.body.dataset.rendering = '';
+  }
+}
+
+/**
+ * The Studies view; a later render started while this one waited for the server wins (no mixed drawing).
+ * Resolves to whether this drawing was the latest.
+ */
 async function renderStudiesView(el) {
   const token = ++studiesRender;
   const { studies } = await api.studies();
-  if (token !== studiesRender) return;
+  if (token !== studiesRender) return false;
   renderStudies(el, {
     studies,
     onOpen: (id) => {
@@ -235,18 +255,19 @@ async function renderStudiesView(el) {
         renderStudyProgress(box, open);
       } else {
         const study = await api.study(state.study);
-        if (token !== studiesRender) return;
+        if (token !== studiesRender) return false;
         renderStudy(box, study);
         if (open?.progress && open.progress.state !== 'finished') renderStudyProgress(box, open);
         addExports(box, state.study);
       }
     } catch (err) {
-      if (token !== studiesRender) return;
+      if (token !== studiesRender) return false;
       box.innerHTML = `<div class="card error">${esc(err.message)}</div>`;
     }
   }
   document.body.dataset.studies = String(studies.length);
   watchStudies(el, token, studies);
+  return true;
 }
 
 /** How often the Studies view asks for the progress of running studies. */
@@ -271,7 +292,7 @@ function watchStudies(el, token, studies) {
     const changed =
       fresh.length !== studies.length ||
       studies.some((s) => isRunning(s) && !isRunning(fresh.find((f) => f.id === s.id)));
-    if (changed) return void renderStudiesView(el);
+    if (changed) return void drawStudies(el);
     updateProgressCells(el, fresh);
     const open = fresh.find((s) => s.id === state.study);
     const box = document.getElementById('study');
