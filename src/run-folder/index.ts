@@ -10,3 +10,4 @@ export * from './stable-json.js';
 export * from './provenance.js';
 export * from './write-run.js';
 export * from './series.js';
+export * from './trace-overview.js';

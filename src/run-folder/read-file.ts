@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { RunFolderError, RunFolderErrorCode as Code } from './errors.js';
 import { jsonErrorOffset } from './json-error-offset.js';
@@ -10,6 +11,12 @@ export const MAX_RUN_FILE_BYTES = 512 * 1024 * 1024;
 
 /** The bytes of a regular file of a run folder; a missing, special or oversized file is a located error. */
 export function readRunFile(file: string): Buffer {
+  checkRunFile(file);
+  return readFileSync(file);
+}
+
+/** Checks that `file` is a regular file of at most MAX_RUN_FILE_BYTES (else a located error). */
+function checkRunFile(file: string): void {
   let size: number;
   try {
     const st = statSync(file);
@@ -36,7 +43,6 @@ export function readRunFile(file: string): Buffer {
       { file },
       `is ${size} bytes, over the ${MAX_RUN_FILE_BYTES}-byte limit of a run folder file`,
     );
-  return readFileSync(file);
 }
 
 /** The text of a run folder file, decompressed when its name ends in `.gz`. */
@@ -55,6 +61,16 @@ export function readRunText(file: string): string {
         : `does not decompress (${(e as Error).message})`,
     );
   }
+}
+
+/**
+ * {@link readRunText} without blocking while a plain file is read (a server reading a large trace keeps
+ * answering); a `.gz` file is decompressed as readRunText does.
+ */
+export async function readRunTextAsync(file: string): Promise<string> {
+  if (file.endsWith('.gz')) return readRunText(file);
+  checkRunFile(file);
+  return (await readFile(file)).toString('utf8');
 }
 
 /** A JSON file of a run folder, parsed; bad JSON is reported with its line and column. */

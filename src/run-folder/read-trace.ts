@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { TRACE_FORMAT, type SpanKind, type SpanRecord, type TraceHeader } from '../trace/index.js';
 import { RunFolderError, RunFolderErrorCode as Code } from './errors.js';
-import { parseJsonAt, readRunText } from './read-file.js';
+import { parseJsonAt, readRunText, readRunTextAsync } from './read-file.js';
 
 const KINDS: ReadonlySet<SpanKind> = new Set(['request', 'wait', 'stage', 'network']);
 // 'failed': a live request that got no answer (the driver's connection errors), as SpanRecord allows.
@@ -15,6 +15,53 @@ export function traceFileOf(dir: string): string | undefined {
   return existsSync(`${plain}.gz`) ? `${plain}.gz` : undefined;
 }
 
+type ReadTrace = { header: TraceHeader; spans: SpanRecord[]; file: string; lines?: string[] };
+
+/** Checks and keeps a trace's lines one at a time (the header first), for readRunTrace and readRunTraceInSlices. */
+class TraceLines {
+  header: TraceHeader | undefined;
+  readonly spans: SpanRecord[] = [];
+  readonly kept: string[] = [];
+  constructor(
+    readonly file: string,
+    readonly keepLines: boolean,
+  ) {}
+
+  /** Line `line` (1-based) of the file, `text`. */
+  add(text: string, line: number): void {
+    if (text.trim() === '') return;
+    const { file } = this;
+    const value = parseJsonAt(text, { file, line });
+    if (!this.header) {
+      const h = value as Partial<TraceHeader> | null;
+      if (h === null || typeof h !== 'object' || h.format !== TRACE_FORMAT) {
+        throw new RunFolderError(
+          Code.READ_SHAPE,
+          { file, line },
+          `not an e2ctwin trace: its first line must be the header {"format":"${TRACE_FORMAT}", …}`,
+        );
+      }
+      this.header = h as TraceHeader;
+      return;
+    }
+    const bad = spanProblem(value);
+    if (bad) throw new RunFolderError(Code.READ_SHAPE, { file, line, field: bad.field }, bad.problem);
+    this.spans.push(value as SpanRecord);
+    if (this.keepLines) this.kept.push(text);
+  }
+
+  done(): ReadTrace {
+    const { header, spans, file } = this;
+    if (!header)
+      throw new RunFolderError(
+        Code.READ_SHAPE,
+        { file },
+        'empty: an e2ctwin trace starts with its header line',
+      );
+    return this.keepLines ? { header, spans, file, lines: this.kept } : { header, spans, file };
+  }
+}
+
 /**
  * The trace of a run folder, every line checked: a line that is not JSON, a header that is not an
  * e2ctwin trace's, or a span with a missing or mistyped field is a {@link RunFolderError} naming the
@@ -25,42 +72,36 @@ export function traceFileOf(dir: string): string | undefined {
 export function readRunTrace(
   dir: string,
   { keepLines = false }: { keepLines?: boolean } = {},
-): { header: TraceHeader; spans: SpanRecord[]; file: string; lines?: string[] } | undefined {
+): ReadTrace | undefined {
   const file = traceFileOf(dir);
   if (!file) return undefined;
   const lines = readRunText(file).split('\n');
-  let header: TraceHeader | undefined;
-  const spans: SpanRecord[] = [];
-  const kept: string[] = [];
+  const reader = new TraceLines(file, keepLines);
+  for (let i = 0; i < lines.length; i++) reader.add(lines[i]!, i + 1);
+  return reader.done();
+}
+
+/** Lines checked between two turns of the event loop by readRunTraceInSlices (tens of milliseconds). */
+const SLICE_LINES = 5_000;
+
+/**
+ * The trace of a run folder as {@link readRunTrace} reads it (the same checks, the same result), checked
+ * a slice of lines at a time with the event loop let through between slices: a server reading a
+ * quarter-million-span trace this way still answers other requests meanwhile.
+ */
+export async function readRunTraceInSlices(
+  dir: string,
+  { keepLines = false }: { keepLines?: boolean } = {},
+): Promise<ReadTrace | undefined> {
+  const file = traceFileOf(dir);
+  if (!file) return undefined;
+  const lines = (await readRunTextAsync(file)).split('\n');
+  const reader = new TraceLines(file, keepLines);
   for (let i = 0; i < lines.length; i++) {
-    const text = lines[i]!;
-    if (text.trim() === '') continue;
-    const line = i + 1;
-    const value = parseJsonAt(text, { file, line });
-    if (!header) {
-      const h = value as Partial<TraceHeader> | null;
-      if (h === null || typeof h !== 'object' || h.format !== TRACE_FORMAT) {
-        throw new RunFolderError(
-          Code.READ_SHAPE,
-          { file, line },
-          `not an e2ctwin trace: its first line must be the header {"format":"${TRACE_FORMAT}", …}`,
-        );
-      }
-      header = h as TraceHeader;
-      continue;
-    }
-    const bad = spanProblem(value);
-    if (bad) throw new RunFolderError(Code.READ_SHAPE, { file, line, field: bad.field }, bad.problem);
-    spans.push(value as SpanRecord);
-    if (keepLines) kept.push(text);
+    if (i > 0 && i % SLICE_LINES === 0) await new Promise((resolve) => setImmediate(resolve));
+    reader.add(lines[i]!, i + 1);
   }
-  if (!header)
-    throw new RunFolderError(
-      Code.READ_SHAPE,
-      { file },
-      'empty: an e2ctwin trace starts with its header line',
-    );
-  return keepLines ? { header, spans, file, lines: kept } : { header, spans, file };
+  return reader.done();
 }
 
 /** What is wrong with a span record, if anything (checked by hand: traces hold up to millions of spans). */

@@ -1,13 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatPath, type ResolvedScenario } from '../scenario/index.js';
-import { toChromeTrace, traceToJsonl, type SpanRecord, type TraceHeader } from '../trace/index.js';
+import { jsonlOfLines, toChromeTrace, type SpanRecord, type TraceHeader } from '../trace/index.js';
 import { RunFolderError, RunFolderErrorCode as Code } from './errors.js';
 import { E2CTWIN_VERSION, gitCommit } from './provenance.js';
 import { replaceFolder } from './replace.js';
 import { seriesFile, type RunSeriesData } from './series.js';
 import { RunJson, type LiveRunJson, type SimulationRunJson } from './run-json.js';
 import { metricsJson } from './stable-json.js';
+import { traceOverviewFile } from './trace-overview.js';
 
 /** A file of a run folder: its path inside the folder (`logs/<id>/out.log`) and its text. */
 export type RunFileText = readonly [name: string, text: string];
@@ -48,15 +49,20 @@ export function writeRunFiles(dir: string, run: RunJson, files: readonly RunFile
   return writeFiles(dir, [runJsonFile(dir, run), ...files]);
 }
 
-/** The spans of a run in the project's trace format (trace.jsonl). */
-export function traceFile(
+/**
+ * The spans of a run in the project's trace format (trace.jsonl), and when they are more than the
+ * browser's first timeline frame shows, the overview of them that frame draws (trace.overview.json, see
+ * traceOverviewFile): every writer of a run folder (simulate, live, the server) writes its trace here.
+ */
+export function traceFiles(
   header: Omit<TraceHeader, 'format' | 'version'>,
   spans: readonly SpanRecord[],
-): RunFileText {
-  return [
-    'trace.jsonl',
-    traceToJsonl({ format: 'e2ctwin-trace', version: 1, ...header } as TraceHeader, spans),
-  ];
+): RunFileText[] {
+  const full = { format: 'e2ctwin-trace', version: 1, ...header } as TraceHeader;
+  const lines = spans.map((s) => JSON.stringify(s));
+  const text = jsonlOfLines(full, lines);
+  const overview = traceOverviewFile('trace.jsonl', text, { header: full, spans: [...spans], lines });
+  return overview ? [['trace.jsonl', text], overview] : [['trace.jsonl', text]];
 }
 
 /** What a simulation run folder holds: the scenario as it ran, the result, a sample of request spans. */
@@ -106,7 +112,7 @@ export function writeSimulationRun(
     runJsonFile(dir, runJson),
     ['metrics.json', metricsJson(run.result)],
     seriesFile('simulation', run.series),
-    traceFile(
+    ...traceFiles(
       {
         source: 'simulation',
         scenario: run.scenario.name,
@@ -161,7 +167,7 @@ export function writeLiveRun(dir: string, run: LiveRunJson, f: LiveRunFiles): st
     if (c.metrics) files.push(['metrics.json', metricsJson(c.metrics)]);
     if (c.series) files.push(seriesFile('live', c.series));
     files.push(
-      traceFile(
+      ...traceFiles(
         {
           source: 'live',
           scenario: f.scenario.name,

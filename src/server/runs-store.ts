@@ -4,12 +4,16 @@ import {
   RUN_FILES,
   RunFolderError,
   readRunTrace,
+  readRunTraceInSlices,
+  readTraceOverview,
   runListing,
+  TRACE_OVERVIEW_FILE,
+  traceOverviewEnabled,
   traceFileOf,
   type RunFile,
   type RunListing,
 } from '../run-folder/index.js';
-import type { SpanRecord, TraceHeader } from '../trace/index.js';
+import type { IndexedTrace, SpanRecord, TraceHeader } from '../trace/index.js';
 import { ServerError, ServerErrorCode } from './errors.js';
 
 // The files a run folder may hold are the run-folder layer's RUN_FILES; they are the only ones the API
@@ -23,15 +27,9 @@ export const MAX_FOLDER_FILE_BYTES = 256 * 1024 * 1024;
 const RUN_ID = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 /** A run's trace as read, with what was derived from it while it stays unchanged (see RunsStore.traceData). */
-export interface TraceData {
+export interface TraceData extends IndexedTrace {
   key: string;
-  header: TraceHeader;
-  spans: SpanRecord[];
-  /** `lines[i]` is the JSON text of `spans[i]` as read. */
-  lines: string[];
   json?: string;
-  /** Anything computed from the trace (time index, compressed answers), by name. */
-  derived: Map<string, unknown>;
 }
 
 /** One line of the runs list. */
@@ -51,9 +49,14 @@ export interface RunSummary extends RunListing {
 export class RunsStore {
   readonly root: string;
 
-  constructor(dir: string) {
+  /**
+   * @param o.traceOverview whether a trace's overview may be answered from the overview file beside it
+   *   (default: unless E2CTWIN_TRACE_OVERVIEW=off; see readTraceOverview)
+   */
+  constructor(dir: string, { traceOverview = traceOverviewEnabled() }: { traceOverview?: boolean } = {}) {
     mkdirSync(dir, { recursive: true });
     this.root = realpathSync(dir);
+    this.#overviewFile = traceOverview;
   }
 
   /** Folder `id` of the runs folder (whatever it holds), or BAD_RUN_ID when `id` is not a plain name inside it. */
@@ -127,35 +130,105 @@ export class RunsStore {
    * {@link readTrace} checks it, made of the span lines as read: serializing a quarter of a million
    * spans again cost as much as reading them.
    */
-  traceJson(id: string): string {
-    const data = this.traceData(id);
+  async traceJson(id: string): Promise<string> {
+    const data = await this.traceData(id);
     data.json ??= `{"header":${JSON.stringify(data.header)},"spans":[${data.lines.join(',')}]}`;
     return data.json;
   }
 
   /**
-   * The trace of run `id` read and checked as {@link readTrace} does, with its span lines as read. The
-   * last trace read is kept while its file is unchanged (size and modification time), with what was
-   * derived from it (its JSON text, time index, compressed answers), so that opening the same run again,
-   * or asking for another window of it, does not read it anew.
+   * The trace of run `id` read and checked as {@link readTrace} does, with its span lines as read; read
+   * a slice at a time (other requests are answered meanwhile). The last trace read (or being read) is
+   * kept while its file is unchanged (size and modification time), with what was derived from it (its
+   * JSON text, time index, compressed answers), so that opening the same run again, or asking for
+   * another window of it, does not read it anew.
    */
-  traceData(id: string): TraceData {
+  traceData(id: string): Promise<TraceData> {
+    const { key } = this.#traceFile(id);
+    if (key && this.#lastTrace?.key === key) return this.#lastTrace.data;
+    const data = this.#readTraceData(id, key);
+    if (key) {
+      const last = { key, data, ready: false };
+      this.#lastTrace = last;
+      data.then(
+        () => {
+          last.ready = true;
+        },
+        () => {
+          // A read that failed is not kept: the next request reads again (and says why).
+          if (this.#lastTrace === last) this.#lastTrace = undefined;
+        },
+      );
+    }
+    return data;
+  }
+
+  /**
+   * The overview of run `id`'s trace at `maxSpans` from the overview file written beside it (see
+   * readTraceOverview for when it is used), without reading the trace; undefined when there is none to
+   * use (then the overview is computed from the trace). Once it is sent, {@link readTraceSoon} reads
+   * the trace itself for the windows that follow.
+   */
+  traceOverview(id: string, maxSpans: number): string | undefined {
+    if (!this.#overviewFile) return undefined;
+    const { key, real, dir } = this.#traceFile(id);
+    if (!real || !existsSync(path.join(dir, TRACE_OVERVIEW_FILE))) return undefined;
+    // Read already: as quick from the trace (while it is being read, the file still answers).
+    if (key && this.#lastTrace?.key === key && this.#lastTrace.ready) return undefined;
+    return readTraceOverview(this.#checkedFile(dir, id, TRACE_OVERVIEW_FILE), real, maxSpans);
+  }
+
+  /** Starts reading run `id`'s trace (see traceData), in slices, unless it is read or being read already. */
+  readTraceSoon(id: string): void {
+    try {
+      this.traceData(id).catch(() => {}); // a bad trace is said by the request that needs it
+    } catch {
+      // The run gone meanwhile: nothing to read.
+    }
+  }
+
+  readonly #overviewFile: boolean;
+
+  /** The trace file of run `id` (its real path, checked as any run file) and the key of its version. */
+  #traceFile(id: string): { dir: string; real?: string; key: string } {
     const dir = this.dirOf(id);
     const file = traceFileOf(dir);
     // The same checks as a read (inside the folder, a regular file, not too large) before the cache.
     const real = file ? this.#checkedFile(dir, id, path.basename(file)) : undefined;
     const stat = real ? statSync(real) : undefined;
     const key = real && stat ? `${real}\u0000${stat.size}\u0000${stat.mtimeMs}` : '';
-    if (key && this.#lastTrace?.key === key) return this.#lastTrace;
-    const { header, spans, lines } = this.#trace(id, true);
-    const data: TraceData = { key, header, spans, lines: lines!, derived: new Map() };
-    this.#lastTrace = key ? data : undefined;
-    return data;
+    return { dir, real, key };
   }
 
-  #lastTrace: TraceData | undefined;
+  async #readTraceData(id: string, key: string): Promise<TraceData> {
+    const { header, spans, lines } = await this.#traceInSlices(id);
+    return { key, header, spans, lines: lines!, derived: new Map() };
+  }
+
+  #lastTrace: { key: string; data: Promise<TraceData>; ready: boolean } | undefined;
 
   #trace(id: string, keepLines: boolean): NonNullable<ReturnType<typeof readRunTrace>> {
+    const name = this.#traceName(id);
+    try {
+      return found(readRunTrace(this.dirOf(id), { keepLines }), id, name);
+    } catch (err) {
+      throw traceError(err, id, name);
+    }
+  }
+
+  /** As #trace with its lines, read a slice at a time (see readRunTraceInSlices). */
+  #traceInSlices(id: string): Promise<NonNullable<ReturnType<typeof readRunTrace>>> {
+    const name = this.#traceName(id);
+    return readRunTraceInSlices(this.dirOf(id), { keepLines: true }).then(
+      (trace) => found(trace, id, name),
+      (err) => {
+        throw traceError(err, id, name);
+      },
+    );
+  }
+
+  /** The name of run `id`'s trace file, checked as any run file; RUN_FILE_MISSING when it has none. */
+  #traceName(id: string): string {
     const dir = this.dirOf(id);
     const file = traceFileOf(dir);
     if (!file) {
@@ -167,20 +240,7 @@ export class RunsStore {
     }
     const name = path.basename(file);
     this.#checkedFile(dir, id, name);
-    try {
-      const trace = readRunTrace(dir, { keepLines });
-      if (!trace)
-        throw new ServerError(ServerErrorCode.RUN_FILE_MISSING, `"${id}" has no ${name}`, { id, file: name });
-      return trace;
-    } catch (err) {
-      if (!(err instanceof RunFolderError)) throw err;
-      const { line, field } = err.where;
-      throw new ServerError(
-        ServerErrorCode.RUN_FILE_INVALID,
-        `run "${id}": ${name}${line !== undefined ? ` line ${line}` : ''}${field ? ` (${field})` : ''} is not an e2ctwin trace: ${err.problem}`,
-        { id, file: name, ...(line !== undefined ? { line } : {}) },
-      );
-    }
+    return name;
   }
 
   /** The real path of file `name` of `folder`, after the checks of {@link readFolderFile}. */
@@ -285,6 +345,24 @@ export class RunsStore {
     }
     return real;
   }
+}
+
+/** The trace read, or RUN_FILE_MISSING when there was none (removed since it was looked for). */
+function found<T>(trace: T | undefined, id: string, name: string): T {
+  if (!trace)
+    throw new ServerError(ServerErrorCode.RUN_FILE_MISSING, `"${id}" has no ${name}`, { id, file: name });
+  return trace;
+}
+
+/** A trace that does not read as RUN_FILE_INVALID, named by its file name and line only (never a path of this machine). */
+function traceError(err: unknown, id: string, name: string): unknown {
+  if (!(err instanceof RunFolderError)) return err;
+  const { line, field } = err.where;
+  return new ServerError(
+    ServerErrorCode.RUN_FILE_INVALID,
+    `run "${id}": ${name}${line !== undefined ? ` line ${line}` : ''}${field ? ` (${field})` : ''} is not an e2ctwin trace: ${err.problem}`,
+    { id, file: name, ...(line !== undefined ? { line } : {}) },
+  );
 }
 
 /**

@@ -1,12 +1,10 @@
 import {
-  mergeSpans,
+  indexOf,
   overlapping,
   type RangeStats,
   rangeStats,
-  type TimeIndex,
-  type TrackIds,
-  timeIndex,
-  trackIds,
+  type WindowQuery,
+  windowJson,
 } from '../trace/index.js';
 import { ServerError, ServerErrorCode } from './errors.js';
 import type { TraceData } from './runs-store.js';
@@ -15,12 +13,7 @@ import type { TraceData } from './runs-store.js';
 export const MAX_WINDOW_SPANS = 5_000_000;
 
 /** What a trace request asks for: a time window (and at most so many spans), or one request's spans. */
-export interface TraceQuery {
-  from?: number;
-  to?: number;
-  maxSpans?: number;
-  request?: number;
-}
+export type TraceQuery = WindowQuery;
 
 /**
  * The query of GET /api/runs/:id/trace (and …/trace/stats) checked: `from` and `to` finite numbers of
@@ -74,54 +67,9 @@ export function isPartial(q: TraceQuery): boolean {
   return q.from !== undefined || q.to !== undefined || q.maxSpans !== undefined || q.request !== undefined;
 }
 
-function indexOf(data: TraceData): TimeIndex {
-  let index = data.derived.get('timeIndex') as TimeIndex | undefined;
-  if (!index) {
-    index = timeIndex(data.spans);
-    data.derived.set('timeIndex', index);
-  }
-  return index;
-}
-
-/**
- * The JSON text answering a partial trace query: `{header, window, extent, totalSpans, spansInWindow,
- * detail, spans}` for a window (every span overlapping it, as read, when there are at most `maxSpans`;
- * else merged per track and time bucket, `detail: "merged"`), `{header, request, extent, totalSpans,
- * spans}` for a request.
- */
+/** The JSON text answering a partial trace query: see windowJson (the trace layer's, which a run folder's overview is written with). */
 export function partialTraceJson(data: TraceData, q: TraceQuery): string {
-  const index = indexOf(data);
-  const [lo, hi] = index.extent;
-  const head = `{"header":${JSON.stringify(data.header)},"extent":{"from":${lo},"to":${hi}},"totalSpans":${data.spans.length}`;
-  if (q.request !== undefined) {
-    let byRequest = data.derived.get('byRequest') as Map<number, number[]> | undefined;
-    if (!byRequest) {
-      byRequest = new Map();
-      data.spans.forEach((s, i) => {
-        const list = byRequest!.get(s.request);
-        if (list) list.push(i);
-        else byRequest!.set(s.request, [i]);
-      });
-      data.derived.set('byRequest', byRequest);
-    }
-    const own = byRequest.get(q.request) ?? [];
-    return `${head},"request":${q.request},"spans":[${own.map((i) => data.lines[i]).join(',')}]}`;
-  }
-  const from = q.from ?? lo;
-  const to = q.to ?? hi;
-  const inWindow = overlapping(index, data.spans, from, to);
-  const max = q.maxSpans ?? Number.POSITIVE_INFINITY;
-  const exact = inWindow.length <= max;
-  const spans = exact
-    ? inWindow.map((i) => data.lines[i]).join(',')
-    : mergeSpans(data.spans, inWindow, { from, to, maxSpans: max }, (level) => {
-        let ids = data.derived.get(`tracks${level}`) as TrackIds | undefined;
-        if (!ids) data.derived.set(`tracks${level}`, (ids = trackIds(data.spans, level)));
-        return ids;
-      })
-        .map((s) => JSON.stringify(s))
-        .join(',');
-  return `${head},"window":{"from":${from},"to":${to}},"spansInWindow":${inWindow.length},"detail":"${exact ? 'spans' : 'merged'}","spans":[${spans}]}`;
+  return windowJson(data, q);
 }
 
 /** Statistics of the trace over [from, to] (the whole trace when not given): see rangeStats. */

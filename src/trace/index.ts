@@ -5,3 +5,4 @@ export * from './chrome.js';
 export * from './time-index.js';
 export * from './merge-spans.js';
 export * from './range-stats.js';
+export * from './window-json.js';

@@ -3,7 +3,15 @@ import { TRACE_FORMAT, type SpanRecord, type TraceHeader } from './record.js';
 
 /** A trace as JSON Lines text: the header, then one span per line. */
 export function traceToJsonl(header: TraceHeader, spans: readonly SpanRecord[]): string {
-  return `${[JSON.stringify(header), ...spans.map((s) => JSON.stringify(s))].join('\n')}\n`;
+  return jsonlOfLines(
+    header,
+    spans.map((s) => JSON.stringify(s)),
+  );
+}
+
+/** A trace as JSON Lines text from its spans' JSON lines (`lines[i]` the JSON text of span i). */
+export function jsonlOfLines(header: TraceHeader, lines: readonly string[]): string {
+  return `${[JSON.stringify(header), ...lines].join('\n')}\n`;
 }
 
 /**

@@ -29,15 +29,38 @@ export const runsRoutes: FastifyPluginAsync<{ runs: RunsStore }> = async (app, {
   // trace.jsonl, or trace.jsonl.gz as shipped live runs keep it (the command line's reader). Without a
   // query, the whole trace; with from/to/maxSpans, a time window (merged when it holds more than
   // maxSpans spans); with request, one request's spans. Compressed as the request accepts (br, gzip).
+  // The first frame's overview (maxSpans alone) comes from the overview file written beside a large
+  // trace when there is one made from this very trace (see RunsStore.traceOverview): the Server-Timing
+  // header says which (`overview-file` or `trace`) and how long the answer took before compression.
   app.get<IdParams & { Querystring: Record<string, unknown> }>('/:id/trace', async (request, reply) => {
+    const began = performance.now();
+    const timing = (from: string) =>
+      void reply.header('server-timing', `${from};dur=${(performance.now() - began).toFixed(1)}`);
     const query = traceQuery(request.query ?? {});
-    const data = runs.traceData(request.params.id);
+    const { id } = request.params;
+    const overviewOnly =
+      query.maxSpans !== undefined &&
+      query.from === undefined &&
+      query.to === undefined &&
+      query.request === undefined;
+    const overview = overviewOnly ? runs.traceOverview(id, query.maxSpans!) : undefined;
+    if (overview !== undefined) {
+      timing('overview-file');
+      // The trace itself read once the overview is out (reading it first would delay the first frame).
+      reply.raw.once('finish', () => runs.readTraceSoon(id));
+      return sendEncoded(request, reply, overview, JSON_TYPE);
+    }
+    const data = await runs.traceData(id);
     if (!isPartial(query)) {
       let cache = data.derived.get('encodedWhole') as Map<string, unknown> | undefined;
       if (!cache) data.derived.set('encodedWhole', (cache = new Map()));
-      return sendEncoded(request, reply, runs.traceJson(request.params.id), JSON_TYPE, cache);
+      const json = await runs.traceJson(id);
+      timing('trace');
+      return sendEncoded(request, reply, json, JSON_TYPE, cache);
     }
-    return sendEncoded(request, reply, partialTraceJson(data, query), JSON_TYPE);
+    const json = partialTraceJson(data, query);
+    timing('trace');
+    return sendEncoded(request, reply, json, JSON_TYPE);
   });
 
   // Statistics of a time range of the trace: spans, requests started and completed, durations per stage.
@@ -47,7 +70,7 @@ export const runsRoutes: FastifyPluginAsync<{ runs: RunsStore }> = async (app, {
       throw new ServerError(ServerErrorCode.BAD_REQUEST, 'trace statistics take only from and to', {
         param: query.request !== undefined ? 'request' : 'maxSpans',
       });
-    return traceStats(runs.traceData(request.params.id), query);
+    return traceStats(await runs.traceData(request.params.id), query);
   });
 
   // The timeline's export button: the run's Chrome trace (made from its trace when the folder has none).

@@ -1,0 +1,159 @@
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRunTrace, readRunTraceInSlices, traceFiles } from '../../src/run-folder/index.js';
+import { buildApp } from '../../src/server/index.js';
+import { OVERVIEW_SPANS, type SpanRecord } from '../../src/trace/index.js';
+
+// A run folder whose trace holds more spans than the browser's first frame keeps the overview of it
+// beside it (trace.overview.json): a server that has not read the trace answers the first frame from it,
+// byte for byte what it would compute from the trace, and only while the file was made from this very
+// trace. E2CTWIN_TRACE_OVERVIEW=off turns that path off (compared here).
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-trace-overview-'));
+const runsDir = path.join(tmp, 'runs');
+const header = { source: 'simulation' as const, scenario: 's', sampledRequests: 9000 };
+const spans: SpanRecord[] = [];
+for (let r = 0; r < 9000; r++) {
+  const t = r * 0.05;
+  spans.push({
+    request: r,
+    kind: 'network',
+    name: 'upload',
+    service: 'u',
+    host: `u#${r % 5}`,
+    start: t,
+    end: t + 0.01,
+  });
+  spans.push({
+    request: r,
+    kind: 'stage',
+    name: 'infer',
+    service: 'api',
+    host: 'api#0',
+    pool: 'infer',
+    lane: r % 4,
+    start: t + 0.01,
+    end: t + 0.2 + (r % 7) * 0.01,
+  });
+  spans.push({
+    request: r,
+    kind: 'request',
+    name: 'request',
+    service: 'u',
+    host: `u#${r % 5}`,
+    start: t,
+    end: t + 0.3,
+    status: 'ok',
+  });
+}
+
+function writeRun(id: string, list: SpanRecord[]): string {
+  const dir = path.join(runsDir, id);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ kind: 'simulation', scenario: 's' }));
+  for (const [name, text] of traceFiles(header, list)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+let on: FastifyInstance;
+let off: FastifyInstance;
+beforeAll(async () => {
+  writeRun('big', spans);
+  writeRun('small', spans.slice(0, 300));
+  on = await buildApp({ runsDir, maxRunningSimulations: 1 });
+  process.env.E2CTWIN_TRACE_OVERVIEW = 'off';
+  try {
+    off = await buildApp({ runsDir, maxRunningSimulations: 1 });
+  } finally {
+    delete process.env.E2CTWIN_TRACE_OVERVIEW;
+  }
+});
+afterAll(async () => {
+  await on?.close();
+  await off?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const overview = (app: FastifyInstance, id: string, maxSpans = OVERVIEW_SPANS) =>
+  app.inject({ url: `/api/runs/${id}/trace?maxSpans=${maxSpans}` });
+const from = (r: { headers: Record<string, unknown> }) => String(r.headers['server-timing']).split(';')[0];
+
+describe('the overview file beside a large trace', () => {
+  it('is written only when the trace holds more spans than an overview', () => {
+    expect(spans.length).toBeGreaterThan(OVERVIEW_SPANS);
+    expect(existsSync(path.join(runsDir, 'big', 'trace.overview.json'))).toBe(true);
+    expect(existsSync(path.join(runsDir, 'small', 'trace.overview.json'))).toBe(false);
+  });
+
+  it('answers the first overview as the trace would, byte for byte, then the trace is read for the windows', async () => {
+    const fast = await overview(on, 'big');
+    expect(fast.statusCode, fast.body).toBe(200);
+    expect(from(fast)).toBe('overview-file');
+    const slow = await overview(off, 'big');
+    expect(from(slow)).toBe('trace');
+    expect(fast.body).toBe(slow.body);
+    const body = fast.json();
+    expect(body.detail).toBe('merged');
+    expect(body.spans.reduce((n: number, s: { merged?: number }) => n + (s.merged ?? 1), 0)).toBe(
+      spans.length,
+    );
+    // Another maxSpans is not in the file: computed from the trace (read meanwhile in the background).
+    const other = await overview(on, 'big', 500);
+    expect(from(other)).toBe('trace');
+    expect(other.body).toBe((await overview(off, 'big', 500)).body);
+    // Once read, the server's own overview is as quick: the trace answers.
+    expect(from(await overview(on, 'big'))).toBe('trace');
+  });
+
+  it('is not used once the trace changed: the overview is computed from the trace as it is now', async () => {
+    const app = await buildApp({ runsDir, maxRunningSimulations: 1 });
+    try {
+      const dir = writeRun('edited', spans);
+      const extra: SpanRecord = { ...spans[0]!, request: 99_999, start: 1000, end: 1001 };
+      appendFileSync(path.join(dir, 'trace.jsonl'), `${JSON.stringify(extra)}\n`);
+      const r = await overview(app, 'edited');
+      expect(from(r)).toBe('trace');
+      expect(r.json().totalSpans).toBe(spans.length + 1);
+      // Same size, another content: the hash tells.
+      const d2 = writeRun('same-size', spans);
+      const file = path.join(d2, 'trace.jsonl');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('"upload"', '"uplaod"'));
+      expect(from(await overview(app, 'same-size'))).toBe('trace');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('readRunTraceInSlices', () => {
+  it('reads a trace as readRunTrace does, and fails on the same line', async () => {
+    const dir = path.join(runsDir, 'big');
+    expect(await readRunTraceInSlices(dir, { keepLines: true })).toEqual(
+      readRunTrace(dir, { keepLines: true }),
+    );
+    const bad = writeRun('bad', spans);
+    const file = path.join(bad, 'trace.jsonl');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[15_001] = lines[15_001]!.replace('"start":', '"begin":');
+    writeFileSync(file, lines.join('\n'));
+    const sync = (() => {
+      try {
+        readRunTrace(bad);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(sync).toBeInstanceOf(Error);
+    await expect(readRunTraceInSlices(bad)).rejects.toThrow((sync as Error).message);
+  });
+});
