@@ -234,6 +234,83 @@ describe('the Studies view (headless Chromium)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('brushes the parallel coordinates from the keyboard: an axis takes the focus, arrows select and move, Escape clears', async () => {
+    const sweep = json(path.join(runsDir, 'sweep-four/results.json'));
+    const n = sweep.results.length;
+    // A page of its own: the same address again would keep the previous step's brush.
+    await page.goto('about:blank');
+    await openStudy('sweep-four', 'sweep');
+    await page.waitForSelector('#study-parallel path.pc-line');
+    const axis = '#study-parallel g.axis[data-key="extract"]';
+    expect(await page.getAttribute(axis, 'data-range')).toBeNull();
+    expect(await page.getAttribute(axis, 'tabindex')).toBe('0');
+    expect(await page.getAttribute(axis, 'aria-label')).toContain('Escape clears');
+    await page.focus(axis);
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.key)).toBe('extract');
+    const selection = () =>
+      page.$eval(`${axis} .pc-brush .selection`, (e) => ({
+        y: Number(e.getAttribute('y')),
+        height: Number(e.getAttribute('height')),
+      }));
+    const axisHeight = await page.$eval(`${axis} .pc-brush .overlay`, (e) =>
+      Number(e.getAttribute('height')),
+    );
+    /** The state after the last key: the range on the axis, rows kept, the live region's words, the table. */
+    async function kept() {
+      const range = await page.getAttribute(axis, 'data-range');
+      const shown = Number(await page.getAttribute('#study-parallel svg.pc-chart', 'data-shown'));
+      await page.waitForFunction(
+        (k) => document.querySelectorAll('#study-trials tbody tr').length === k,
+        shown,
+      );
+      return {
+        range: range ? range.split(',').map(Number) : null,
+        shown,
+        said: await page.textContent('#study-parallel .pc-status'),
+      };
+    }
+    const inRange = ([lo, hi]: number[]) =>
+      sweep.results.filter(
+        (r: { config: { extract: number } }) => r.config.extract >= lo! && r.config.extract <= hi!,
+      ).length;
+
+    // Down: the middle half of the axis.
+    await page.keyboard.press('ArrowDown');
+    let now = await kept();
+    expect((await selection()).y).toBeCloseTo(axisHeight / 4, 6);
+    expect((await selection()).height).toBeCloseTo(axisHeight / 2, 6);
+    expect(now.range).not.toBeNull();
+    expect(now.shown).toBe(inRange(now.range!));
+    expect(now.shown).toBeLessThan(n);
+    expect(now.said).toMatch(
+      new RegExp(`^extract: from .+ to .+; ${now.shown} of ${n} configurations kept$`),
+    );
+    // Up twice: moved up by two twentieths of the axis, as wide.
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    expect((await selection()).y).toBeCloseTo(axisHeight / 4 - (2 * axisHeight) / 20, 6);
+    expect((await selection()).height).toBeCloseTo(axisHeight / 2, 6);
+    now = await kept();
+    expect(now.shown).toBe(inRange(now.range!));
+    // Shift+Up widens by a twentieth (half each side), Shift+Down narrows.
+    await page.keyboard.press('Shift+ArrowUp');
+    expect((await selection()).height).toBeCloseTo(axisHeight / 2 + axisHeight / 20, 6);
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+ArrowDown');
+    expect((await selection()).height).toBeCloseTo(axisHeight / 2 - axisHeight / 20, 6);
+    now = await kept();
+    expect(now.shown).toBe(inRange(now.range!));
+    expect(await page.locator('#study-parallel path.pc-line:not(.pc-out)').count()).toBe(now.shown);
+    await shot('24-study-parallel-keyboard-brush.png');
+    // Escape: no range, every configuration kept.
+    await page.keyboard.press('Escape');
+    now = await kept();
+    expect(now.range).toBeNull();
+    expect(now.shown).toBe(n);
+    expect(now.said).toBe(`extract: no range; ${n} of ${n} configurations kept`);
+    expect(errors).toEqual([]);
+  });
+
   it('explores an optimizer run: its evaluations, importance per objective and the Pareto front', async () => {
     const opt = json(path.join(runsDir, 'optimize-tpe/result.json'));
     await openStudy('optimize-tpe', 'optimize');

@@ -9,7 +9,9 @@ import { hideTooltip, showTooltip } from './tooltip.js';
  * coloured by the last dimension (the metric); hover a line to read it. Drag along an axis to keep only
  * the rows within that range (a brush per axis; several brushes combine; click an axis to clear its own):
  * the other lines are greyed and `onFilter(rows)` gets the rows kept, e.g. to filter a table.
- * A dimension with `log: true` is drawn on a log axis.
+ * From the keyboard: Tab to an axis, Up or Down selects a range on it (the middle half) or moves the
+ * one there, Shift with Up/Down widens/narrows it, Escape clears it; each change is said in a live
+ * region (`.pc-status`). A dimension with `log: true` is drawn on a log axis.
  *
  *   parallelCoordinates().width(900).height(320).onFilter((rows) => …)
  *     (d3.select(el).datum({ dims: [{ key, label, log? }], rows: [{ key: value, …, feasible? }] }))
@@ -39,6 +41,12 @@ export function parallelCoordinates() {
         `Parallel coordinates: ${rows.length} configurations over ${dims.length} axes (${dims.map((d) => d.label).join(', ')}); drag along an axis to filter`,
       );
       const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
+      // Read out by screen readers when a brush changes from the keyboard (or the mouse).
+      const status = root
+        .append('p')
+        .attr('class', 'pc-status sr-only')
+        .attr('role', 'status')
+        .attr('aria-live', 'polite');
       const x = d3
         .scalePoint()
         .domain(dims.map((d) => d.key))
@@ -79,13 +87,25 @@ export function parallelCoordinates() {
         });
       const kept = (r) =>
         [...ranges].every(([k, [lo, hi]]) => Number.isFinite(r[k]) && r[k] >= lo && r[k] <= hi);
-      const apply = () => {
+      const fmt = d3.format('.3~g');
+      const apply = (changed) => {
         const shown = rows.filter(kept);
         const set = new Set(shown);
         paths.classed('pc-out', (r) => !set.has(r));
         // The kept lines drawn over the greyed ones.
         paths.filter((r) => set.has(r)).raise();
         svg.attr('data-shown', shown.length);
+        // The range kept on each axis, as values (for tests and scripts).
+        g.selectAll('g.axis').attr('data-range', function () {
+          const r = ranges.get(this.dataset.key);
+          return r ? r.join(',') : null;
+        });
+        if (changed) {
+          const r = ranges.get(changed.key);
+          status.text(
+            `${changed.label}: ${r ? `from ${fmt(r[0])} to ${fmt(r[1])}` : 'no range'}; ${shown.length} of ${rows.length} configurations kept`,
+          );
+        }
         onFilter?.(shown);
       };
       dims.forEach((d, i) => {
@@ -96,6 +116,12 @@ export function parallelCoordinates() {
           .attr('data-key', d.key)
           .attr('data-scale', d.log ? 'log' : 'linear')
           .attr('transform', `translate(${x(d.key)},0)`)
+          .attr('tabindex', 0)
+          .attr('role', 'group')
+          .attr(
+            'aria-label',
+            `${d.label} axis: Up and Down select or move a range, Shift+Up/Down widen or narrow it, Escape clears it`,
+          )
           .call(axisOf(scale, integral(rows, d.key), d.log));
         a.append('text')
           .attr('class', 'axis-label')
@@ -119,11 +145,22 @@ export function parallelCoordinates() {
               const [hi, lo] = event.selection.map((p) => scale.invert(p));
               ranges.set(d.key, [lo, hi]);
             } else ranges.delete(d.key);
-            apply();
+            apply(event.type === 'end' ? d : null);
           });
         const b = a.append('g').attr('class', 'pc-brush').call(brush);
         const r = ranges.get(d.key);
         if (r) b.call(brush.move, [scale(r[1]), scale(r[0])]);
+        a.on('keydown', (event) => {
+          const sel = keyedSelection(event, d3.brushSelection(b.node()), height);
+          if (sel === undefined) return;
+          event.preventDefault();
+          if (sel) {
+            const [hi, lo] = sel.map((p) => scale.invert(p));
+            ranges.set(d.key, [lo, hi]);
+          } else ranges.delete(d.key);
+          b.call(brush.move, sel); // no sourceEvent: the brush handler leaves it to this one
+          apply(d);
+        });
       });
       apply();
     });
@@ -143,6 +180,33 @@ export function parallelCoordinates() {
   /** The ranges kept, as [key, [lo, hi]] pairs. */
   chart.ranges = () => [...ranges].map(([k, r]) => [k, [...r]]);
   return chart;
+}
+
+/** A brush's pixel step for one key press: a twentieth of the axis. */
+const KEY_STEP = 1 / 20;
+
+/**
+ * The brush selection [top, bottom] (pixels, 0 at the top of an axis of `height`) after a key press on
+ * its axis, null to clear it, undefined when the key does nothing: an arrow starts with the middle half,
+ * Up/Down move it, Shift+Up/Down widen/narrow it (about its middle), Escape clears it.
+ */
+export function keyedSelection(event, sel, height) {
+  if (event.ctrlKey || event.metaKey || event.altKey) return undefined;
+  if (event.key === 'Escape') return sel ? null : undefined;
+  if (event.key !== 'ArrowUp' && event.key !== 'ArrowDown') return undefined;
+  if (!sel) return [height / 4, (3 * height) / 4];
+  const step = height * KEY_STEP;
+  let [y0, y1] = sel;
+  const up = event.key === 'ArrowUp';
+  if (event.shiftKey) {
+    const grow = up ? step / 2 : -step / 2;
+    if (y1 - y0 + 2 * grow < step) return undefined; // narrower than a step: kept
+    [y0, y1] = [Math.max(0, y0 - grow), Math.min(height, y1 + grow)];
+  } else {
+    const move = up ? -Math.min(step, y0) : Math.min(step, height - y1);
+    [y0, y1] = [y0 + move, y1 + move];
+  }
+  return [y0, y1];
 }
 
 // A parameter that only takes whole values (replicas, threads) gets whole ticks: 1.2 replicas would mislead.

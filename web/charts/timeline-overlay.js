@@ -100,3 +100,20 @@ export function rangeDrag(event, { node, time, onMove, onEnd }) {
   window.addEventListener('mousemove', move);
   window.addEventListener('mouseup', up, { once: true });
 }
+
+/**
+ * The keyboard's Shift+drag, on the focused chart: the range [t0, t1] after a key press, null to clear
+ * it, undefined when the key does nothing. R selects the time shown (within the trace's `extent`: zoom
+ * and pan to the part wanted with W/S and A/D first); then Left/Right move the range and Shift+Left/Right
+ * move its end, by a twentieth of the time shown; Escape clears it.
+ */
+export function keyedRange(event, range, [d0, d1], [lo, hi]) {
+  if (event.ctrlKey || event.metaKey || event.altKey) return undefined;
+  if (event.key === 'Escape') return range ? null : undefined;
+  if (event.key.toLowerCase() === 'r' && !event.shiftKey) return [Math.max(d0, lo), Math.min(d1, hi)];
+  if (!range || (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight')) return undefined;
+  const step = ((d1 - d0) / 20) * (event.key === 'ArrowLeft' ? -1 : 1);
+  const [t0, t1] = range;
+  if (event.shiftKey) return t1 + step > t0 ? [t0, t1 + step] : undefined;
+  return [t0 + step, t1 + step];
+}

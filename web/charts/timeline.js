@@ -5,7 +5,7 @@ import { legend } from './legend.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
 import { describeChart } from '../lib/a11y.js';
 import { lowerBound, slotAt, visitRow } from '../lib/span-index.js';
-import { paintOverlay, rangeDrag } from './timeline-overlay.js';
+import { keyedRange, paintOverlay, rangeDrag } from './timeline-overlay.js';
 import { hatchPattern, prepared, rowLabels, spanHtml, tickFormat } from './timeline-parts.js';
 
 const STATUS_COLOR = { ok: '#94a3b8', abandoned: '#f97316', rejected: '#dc2626' };
@@ -14,7 +14,9 @@ const STATUS_COLOR = { ok: '#94a3b8', abandoned: '#f97316', rejected: '#dc2626' 
  * A Gantt chart of trace spans (reusable chart): one bar per span, rows from layoutLanes (hosts, pool
  * threads, queues, requests, network), wheel to zoom and drag to pan the time axis (or W/S and A/D when
  * the bars have the focus), hover for the span's details, click a bar to highlight its request (its
- * critical path outlined, arrows where it goes from one host to another), Shift+drag to select a time range.
+ * critical path outlined, arrows where it goes from one host to another), Shift+drag to select a time range
+ * (or from the keyboard: R selects the time shown, Left/Right move the range, Shift+Left/Right its end,
+ * Escape clears it; said in a live region, `.timeline-status`).
  *
  * The spans may be a window or an overview of a larger trace (the server merges spans past a limit: a
  * span with `merged` = n stands for n): `extent` then gives the whole trace's time span, so that the
@@ -36,7 +38,14 @@ export function timeline() {
   let timeLabel = 'time since the start of the run (s, simulated)';
   let onSelect = () => {};
   // Options for spans that are part of a trace (see the accessors below).
-  const part = { onZoomEnd: () => {}, onRange: () => {}, extent: null, totalSpans: null, lanes: null };
+  const part = {
+    onZoomStart: () => {},
+    onZoomEnd: () => {},
+    onRange: () => {},
+    extent: null,
+    totalSpans: null,
+    lanes: null,
+  };
   // Kept from one render to the next (same extent): the zoom, the request picked, the range selected.
   let lastView = null;
   let lastKey = '';
@@ -159,6 +168,12 @@ export function timeline() {
       .style('height', `${plotH}px`);
     const node = canvas.node();
     const ctx = node.getContext('2d');
+    // What a key did, read out by screen readers (the canvas's own label changes silently).
+    const status = wrap
+      .append('p')
+      .attr('class', 'timeline-status sr-only')
+      .attr('role', 'status')
+      .attr('aria-live', 'polite');
     const css = getComputedStyle(root.node());
     const ink = css.getPropertyValue('--ink').trim() || '#0f172a';
 
@@ -325,20 +340,36 @@ export function timeline() {
             range = r;
             paint();
           },
-          onEnd: () => part.onRange(range),
+          onEnd: () => {
+            part.onRange(range);
+            announceRange(range);
+          },
         }),
       )
       .on('keydown', (event) => {
-        if (event.key === 'Escape') {
-          setRange(null);
+        const keyed = keyedRange(event, range, x.domain(), [lo, hi]);
+        if (keyed !== undefined) {
+          event.preventDefault();
+          setRange(keyed);
+          announceRange(keyed);
           return;
         }
+        if (event.key === 'Escape') return;
         const step = { w: [1.5, 0], s: [1 / 1.5, 0], a: [1, 0.1], d: [1, -0.1] }[event.key.toLowerCase()];
         if (!step || event.ctrlKey || event.metaKey || event.altKey) return;
         event.preventDefault();
         if (step[0] !== 1) zoomBehavior.scaleBy(canvas, step[0], [plotW / 2, plotH / 2]);
         else zoomBehavior.translateBy(canvas, (step[1] * plotW) / d3.zoomTransform(node).k, 0);
       });
+
+    function announceRange(r) {
+      const fmt = tickFormat(x.domain());
+      status.text(
+        r
+          ? `Time range ${fmt(r[0])} s to ${fmt(r[1])} s selected: its statistics are below the chart`
+          : 'Time range cleared',
+      );
+    }
 
     selectRequest = select;
     function select(request, { quiet = false } = {}) {
@@ -399,6 +430,9 @@ export function timeline() {
         lastView = { transform: event.transform };
         hideTooltip();
         draw();
+      })
+      .on('start', () => {
+        if (!quiet) part.onZoomStart();
       })
       .on('end', () => {
         if (!quiet) part.onZoomEnd(x.domain());
@@ -487,7 +521,7 @@ export function timeline() {
   chart.onSelect = function (_) {
     return arguments.length ? ((onSelect = _), chart) : onSelect;
   };
-  // onZoomEnd(domain): a zoom or pan ended (to fetch the spans shown); onRange([t0, t1] | null): a time
+  // onZoomStart(): a zoom or pan by the user began; onZoomEnd(domain): it ended (to fetch the spans shown); onRange([t0, t1] | null): a time
   // range was selected (Shift+drag) or cleared (Escape); extent: the whole trace's [start, end] when the
   // spans given are a window or an overview of it; totalSpans: the whole trace's spans (data-spans);
   // lanes: the threads to give rows to in any window (layoutLanes' knownLanes).

@@ -66,7 +66,7 @@ export function renderTimeline(el, { run, trace }) {
         (merged
           ? `Drawn from the server's overview (${spans.length.toLocaleString('en-US')} bars: spans merged per thread and time); zooming in fetches the spans of the time shown. `
           : '') +
-        'Wheel to zoom, drag to pan (or W/S and A/D on the focused chart), hover a bar for details, click one to follow its request (critical path outlined in red, arrows between hosts), Shift+drag to select a time range.',
+        'Wheel to zoom, drag to pan (or W/S and A/D on the focused chart), hover a bar for details, click one to follow its request (critical path outlined in red, arrows between hosts), Shift+drag to select a time range (or R on the focused chart, then Left/Right to move it, Shift+Left/Right to move its end, Escape to clear it).',
     );
   const bar = head.append('div').attr('class', 'toolbar');
   const chart = timeline()
@@ -84,6 +84,13 @@ export function renderTimeline(el, { run, trace }) {
     // The overview's threads: every window keeps their rows (a window may use only some of them).
     .lanes(merged ? lanesOf(spans) : null)
     .onSelect((request, list) => showRequest(detail, request, list))
+    // data-detail says at what detail the spans drawn serve the time shown: unset from the moment the
+    // user zooms until the spans of the new time are drawn (a test waiting for it must not read the
+    // window drawn before).
+    .onZoomStart(() => {
+      zooms++;
+      box.attr('data-detail', null);
+    })
     .onZoomEnd(() => {
       // Asked once the zooming has paused (each end puts it off): drawing a window's spans anew takes
       // a frame or more, which a train of wheel steps should not wait for.
@@ -92,18 +99,25 @@ export function renderTimeline(el, { run, trace }) {
     })
     .onRange((range) => void showRange(rangeCard, run.id, range));
   let windowTimer = 0;
+  let zooms = 0;
   function showWindow(domain) {
     if (!box.node().isConnected) return;
     const next = windows.need(domain);
-    if (!next) return;
+    if (!next) {
+      box.attr('data-detail', windows.current().detail ?? 'spans');
+      return;
+    }
     box.attr('data-loading', 'yes');
+    const at = zooms;
     next
       .then((data) => {
         if (!data || !box.node().isConnected) return;
         chart(box.datum({ spans: data.spans }));
         // Drawing anew emptied the card: its export buttons, for the spans now drawn.
         addExports(el, run.id);
-        box.attr('data-detail', data.detail ?? 'spans').attr('data-loading', null);
+        box.attr('data-loading', null);
+        // Zoomed again meanwhile: the time shown is not this window's any more (the next end says).
+        if (at === zooms) box.attr('data-detail', data.detail ?? 'spans');
       })
       .catch((err) => {
         box.attr('data-loading', null);
@@ -183,9 +197,12 @@ async function showRange(card, id, range) {
   card.html('');
   if (!range) {
     card
+      .attr('data-state', 'none')
       .append('p')
       .attr('class', 'muted')
-      .text('Shift+drag across the chart to select a time range and see its statistics here.');
+      .text(
+        'Shift+drag across the chart (or press R on it) to select a time range and see its statistics here.',
+      );
     return;
   }
   const [t0, t1] = range;
