@@ -156,9 +156,30 @@ function syncHash() {
   if (location.hash !== hash) history.replaceState(null, '', hash);
 }
 
+/**
+ * Drawings of the page, counted: `rendering` (what a test waits on) is cleared only by the latest one,
+ * so that a drawing still waiting for the server is never taken for done because an older or another
+ * one finished meanwhile (a view drawn at 1280 px read at 1024 px, a comparison of the runs picked
+ * before).
+ */
+let drawings = 0;
+
+/** Starts a drawing: `rendering` set; returns whether it is still the latest, and its end. */
+function beginDrawing() {
+  const mine = ++drawings;
+  document.body.dataset.rendering = 'yes';
+  const latest = () => mine === drawings;
+  return {
+    latest,
+    done: () => {
+      if (latest()) document.body.dataset.rendering = '';
+    },
+  };
+}
+
 function render() {
   const el = document.getElementById(`view-${state.view}`);
-  document.body.dataset.rendering = 'yes';
+  const drawing = beginDrawing();
   hideTooltip();
   const { run, trace } = state;
   if (state.view === 'timeline' && run && !trace) {
@@ -168,7 +189,7 @@ function render() {
     void loadTrace(id).then((t) => {
       if (state.run?.id !== id) return;
       state.trace = t;
-      if (state.view === 'timeline') render();
+      if (state.view === 'timeline' && drawing.latest()) render();
     });
     return;
   }
@@ -193,7 +214,7 @@ function render() {
     // at another window size, is still in the page meanwhile).
     document.body.dataset.view = state.view;
     document.body.dataset.run = run?.id ?? '';
-    return void drawStudies(el);
+    return void drawStudies(el, drawing);
   } else if (state.view === 'runs') {
     renderRuns(el, {
       runs: state.runs,
@@ -206,25 +227,25 @@ function render() {
       },
       onOpen: (id) => void openRunFromRoute(id, 'timeline'),
     });
-    void renderComparison();
   }
   addExports(el, run?.id ?? '');
   document.body.dataset.view = state.view;
   document.body.dataset.run = run?.id ?? '';
-  document.body.dataset.rendering = '';
+  // The comparison is drawn once both runs are loaded: `rendering` stays set until then.
+  if (state.view === 'runs') void renderComparison();
+  else drawing.done();
 }
 
 let studiesRender = 0;
 
 /** The Studies view drawn, with `rendering` set until the latest drawing is done (or failed). */
-async function drawStudies(el) {
-  document.body.dataset.rendering = 'yes';
+async function drawStudies(el, drawing = beginDrawing()) {
   let latest = true;
   try {
     latest = await renderStudiesView(el);
     if (latest) addExports(el, '');
   } finally {
-    if (latest) document.body.dataset.rendering = '';
+    if (latest) drawing.done();
   }
 }
 
@@ -301,19 +322,38 @@ function watchStudies(el, token, studies) {
   }, STUDY_POLL_MS);
 }
 
+/**
+ * The two runs picked, side by side. `compare` names them once drawn (cleared meanwhile: the runs picked
+ * before are no longer what it shows) and `rendering` stays set until then; a comparison asked for later
+ * wins over one still loading.
+ */
 async function renderComparison() {
   const el = document.getElementById('compare');
+  const drawing = beginDrawing();
+  delete document.body.dataset.compare;
   const { A, B } = state.compare;
-  if (!el) return;
-  if (!A || !B || A === B) {
-    el.innerHTML = '<p class="muted">Pick two different runs as A and B to see them side by side.</p>';
-    return;
+  try {
+    if (!el) return;
+    if (!A || !B || A === B) {
+      el.innerHTML = '<p class="muted">Pick two different runs as A and B to see them side by side.</p>';
+      return;
+    }
+    el.innerHTML = '<p class="muted">Loading…</p>';
+    let a;
+    let b;
+    try {
+      [a, b] = await Promise.all([loadRun(A), loadRun(B)]);
+    } catch (err) {
+      if (drawing.latest()) el.innerHTML = `<div class="card error">${esc(err.message)}</div>`;
+      return;
+    }
+    if (!drawing.latest() || !el.isConnected) return;
+    renderCompare(el, a, b);
+    addExports(el, `${A}-vs-${B}`);
+    document.body.dataset.compare = `${A}|${B}`;
+  } finally {
+    drawing.done();
   }
-  el.innerHTML = '<p class="muted">Loading…</p>';
-  const [a, b] = await Promise.all([loadRun(A), loadRun(B)]);
-  renderCompare(el, a, b);
-  addExports(el, `${A}-vs-${B}`);
-  document.body.dataset.compare = `${A}|${B}`;
 }
 
 const panel = scenarioPanel({

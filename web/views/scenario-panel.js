@@ -81,9 +81,16 @@ export function scenarioPanel({ onChecked, onProblems, onRunDone }) {
     await check();
   }
 
+  let checks = 0;
   async function check() {
+    // The status of the previous check is not this text's: a test (or a user) waiting for "OK" waits
+    // for this check's answer; an answer overtaken by a later check is dropped.
+    const mine = ++checks;
+    $('scenario-status').textContent = 'checking…';
+    $('scenario-status').className = 'status';
     try {
       const r = await api.checkScenario(body());
+      if (mine !== checks) return false;
       clearIssues();
       $('scenario-status').textContent = 'scenario OK';
       $('scenario-status').className = 'status ok';
@@ -91,6 +98,7 @@ export function scenarioPanel({ onChecked, onProblems, onRunDone }) {
       return true;
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
+      if (mine !== checks) return false;
       $('scenario-status').textContent = err.issues
         ? `${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}`
         : 'error';
@@ -104,6 +112,8 @@ export function scenarioPanel({ onChecked, onProblems, onRunDone }) {
   async function run() {
     if (following) return;
     $('run-btn').disabled = true;
+    // The previous run's status is not this one's (a wait for "done" must not end on it).
+    delete $('progress').dataset.status;
     try {
       const r = await api.startSimulation(body());
       clearIssues();
