@@ -10,12 +10,19 @@ import { repoRoot } from './cli.js';
 export const CHROMIUM = process.env.E2CTWIN_CHROMIUM ?? '/usr/bin/chromium';
 export const SHOTS = path.join(repoRoot, 'test-output/screenshots');
 
-/** Starts `e2ctwin serve` on a free port over `runsDir`; resolves with its base URL and the process. */
-export function startServe(runsDir: string, cwd: string): Promise<{ base: string; server: ChildProcess }> {
+/**
+ * Starts `e2ctwin serve` on a free port over `runsDir` (with `env` added to the environment); resolves
+ * with its base URL and the process.
+ */
+export function startServe(
+  runsDir: string,
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ base: string; server: ChildProcess }> {
   const server = spawn(
     process.execPath,
     [path.join(repoRoot, 'bin/e2ctwin.js'), 'serve', '--port', '0', '--runs', runsDir],
-    { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   return new Promise((resolve, reject) => {
     let out = '';
