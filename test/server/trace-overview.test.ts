@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunTrace, readRunTraceInSlices, traceFiles } from '../../src/run-folder/index.js';
 import { buildApp } from '../../src/server/index.js';
 import { OVERVIEW_SPANS, type SpanRecord } from '../../src/trace/index.js';
+import { syntheticSpans } from '../support/synthetic-trace.js';
 
 // A run folder whose trace holds more spans than the browser's first frame keeps the overview of it
 // beside it (trace.overview.json): a server that has not read the trace answers the first frame from it,
@@ -21,41 +22,9 @@ import { OVERVIEW_SPANS, type SpanRecord } from '../../src/trace/index.js';
 // trace. E2CTWIN_TRACE_OVERVIEW=off turns that path off (compared here).
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-trace-overview-'));
 const runsDir = path.join(tmp, 'runs');
-const header = { source: 'simulation' as const, scenario: 's', sampledRequests: 9000 };
-const spans: SpanRecord[] = [];
-for (let r = 0; r < 9000; r++) {
-  const t = r * 0.05;
-  spans.push({
-    request: r,
-    kind: 'network',
-    name: 'upload',
-    service: 'u',
-    host: `u#${r % 5}`,
-    start: t,
-    end: t + 0.01,
-  });
-  spans.push({
-    request: r,
-    kind: 'stage',
-    name: 'infer',
-    service: 'api',
-    host: 'api#0',
-    pool: 'infer',
-    lane: r % 4,
-    start: t + 0.01,
-    end: t + 0.2 + (r % 7) * 0.01,
-  });
-  spans.push({
-    request: r,
-    kind: 'request',
-    name: 'request',
-    service: 'u',
-    host: `u#${r % 5}`,
-    start: t,
-    end: t + 0.3,
-    status: 'ok',
-  });
-}
+const header = { source: 'simulation' as const, scenario: 's', sampledRequests: 6000 };
+// 24,000 spans: more than an overview holds.
+const spans: SpanRecord[] = syntheticSpans(6000);
 
 function writeRun(id: string, list: SpanRecord[]): string {
   const dir = path.join(runsDir, id);

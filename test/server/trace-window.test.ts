@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/index.js';
 import type { SpanRecord } from '../../src/trace/index.js';
+import { syntheticSpans } from '../support/synthetic-trace.js';
 
 // The timeline asks for the trace in time windows: every span overlapping the window and none other,
 // merged per track when there are more than maxSpans, compressed as the browser accepts.
@@ -20,55 +21,8 @@ const header = {
   scenario: 's',
   sampledRequests: 400,
 };
-// 400 requests, one every 0.25 s, each an upload on a client, a wait and a stage on one of 4 threads of
-// api#0, and the request span; durations vary with the id so windows cut through spans.
-const spans: SpanRecord[] = [];
-for (let r = 0; r < 400; r++) {
-  const t = r * 0.25;
-  const up = 0.01 + (r % 7) * 0.003;
-  const wait = (r % 5) * 0.02;
-  const work = 0.1 + (r % 11) * 0.05;
-  spans.push({
-    request: r,
-    kind: 'network',
-    name: 'upload',
-    service: 'users',
-    host: `users#${r % 9}`,
-    start: t,
-    end: t + up,
-  });
-  spans.push({
-    request: r,
-    kind: 'wait',
-    name: 'infer',
-    service: 'api',
-    host: 'api#0',
-    pool: 'infer',
-    start: t + up,
-    end: t + up + wait,
-  });
-  spans.push({
-    request: r,
-    kind: 'stage',
-    name: 'infer',
-    service: 'api',
-    host: 'api#0',
-    pool: 'infer',
-    lane: r % 4,
-    start: t + up + wait,
-    end: t + up + wait + work,
-  });
-  spans.push({
-    request: r,
-    kind: 'request',
-    name: 'request',
-    service: 'users',
-    host: `users#${r % 9}`,
-    start: t,
-    end: t + up + wait + work,
-    status: r % 13 === 0 ? 'rejected' : 'ok',
-  });
-}
+// 400 requests, one every 0.25 s (see syntheticSpans).
+const spans: SpanRecord[] = syntheticSpans(400);
 const key = (s: SpanRecord) => `${s.request}/${s.kind}`;
 const overlaps = (from: number, to: number) => spans.filter((s) => s.start <= to && s.end >= from);
 
