@@ -52,6 +52,8 @@ function loadTrace(id, { whole = false } = {}) {
 
 /** A run's metrics, scenario and series; its trace too when `withTrace` or the folder has no series.json. */
 async function loadRun(id, withTrace = false) {
+  // The timeline's trace asked for at once, beside the run (not after it: one round trip less).
+  if (withTrace) void loadTrace(id);
   if (!state.cache.has(id)) {
     const p = api.run(id);
     state.cache.set(id, p);
