@@ -1,4 +1,5 @@
 import { LogHistogram, type LogHistogramJSON } from '../metrics/index.js';
+import { quantileBetween } from '../metrics/histogram-window.js';
 import type { ResolvedScenario } from '../scenario/index.js';
 import type { SpanRecord } from '../trace/index.js';
 import { simulate, type SimulateOptions, type SimulationResult } from './simulate.js';
@@ -26,12 +27,34 @@ export interface SimulationSeries {
   gpu: Record<string, number[]>;
   inSystem: number[];
   /**
+   * Per window: the 95th percentile of the response times of the requests answered in it (each
+   * replication's, then their mean over the replications that answered some; null for a window where
+   * none did).
+   */
+  responseTimeP95: number[];
+  /**
+   * Per host instance, for services of 2 to {@link MAX_HOSTS_BROKEN_DOWN} hosts (more would not be read
+   * as lines): by service id, each host's CPU utilization and each pool's busy threads, per window.
+   */
+  hosts: Record<string, HostBreakdown>;
+  /**
    * Response times (seconds) of all measured requests of all replications, log buckets: the union of the
    * replications' histograms whose quantiles are metrics.json's percentiles (each replication's, then
    * their mean).
    */
   responseTime: LogHistogramJSON;
 }
+
+/** One service's hosts, one array per host (index = host instance), one value per window. */
+export interface HostBreakdown {
+  count: number;
+  cpu: number[][];
+  /** By pool name (as in the scenario's app.pools). */
+  busy: Record<string, number[][]>;
+}
+
+/** Services with more hosts than this are not broken down per host in the series. */
+export const MAX_HOSTS_BROKEN_DOWN = 16;
 
 interface Sampled {
   t0: number[];
@@ -52,12 +75,15 @@ export function simulateWithSeries(
   const histogram = new LogHistogram();
   let sampled: Sampled = { t0: [], t1: [], values: new Map() };
   let last = { t: NaN, levels: new Map<string, number>() };
+  // The response times answered so far in this replication, at the end of the previous window.
+  let answered: LogHistogramJSON | undefined;
   const observe = (s: Simulation, _r: number, ended: boolean) => {
     if (ended) {
       histogram.merge(s.collector.responseTime);
       samples.push(sampled);
       sampled = { t0: [], t1: [], values: new Map() };
       last = { t: NaN, levels: new Map<string, number>() };
+      answered = undefined;
       return;
     }
     const c = s.collector;
@@ -74,11 +100,19 @@ export function simulateWithSeries(
       if (!arr) sampled.values.set(k, (arr = []));
       arr.push((v - prev) / (now - from));
     }
+    const sofar = c.responseTime.toJSON();
+    let p95 = sampled.values.get(P95);
+    if (!p95) sampled.values.set(P95, (p95 = []));
+    p95.push(quantileBetween(answered, sofar, 0.95));
+    answered = sofar;
     last = { t: now, levels };
   };
   const { result, spans, sampledRequests } = simulate(scenario, { ...options, observe });
   return { result, spans, sampledRequests, series: toSeries(scenario, result, samples, histogram) };
 }
+
+/** Key of the per-window p95 among a replication's sampled values. */
+const P95 = 'responseTime.p95';
 
 /** ∫ level dt since the start of measurement, for every level the series follow, by series key. */
 function integrals(sim: Simulation, now: number): Map<string, number> {
@@ -88,14 +122,17 @@ function integrals(sim: Simulation, now: number): Map<string, number> {
     out.set(key, (out.get(key) ?? 0) + (Number.isFinite(mean) ? mean * elapsed : 0) / weight);
   for (const [serviceId, hosts] of sim.hosts) {
     const poolNames = Object.keys(sim.scenario.services.find((s) => s.id === serviceId)?.app?.pools ?? {});
-    for (const host of hosts) {
+    const perHost = hosts.length >= 2 && hosts.length <= MAX_HOSTS_BROKEN_DOWN;
+    hosts.forEach((host, h) => {
       host.pools.forEach((pool, i) => {
         add(`pool.busy/${serviceId}/${poolNames[i]}`, pool.meanBusy(now), hosts.length);
         add(`pool.queue/${serviceId}/${poolNames[i]}`, pool.meanQueueLength(now), hosts.length);
+        if (perHost) add(`host.busy/${serviceId}/${poolNames[i]}/${h}`, pool.meanBusy(now), 1);
       });
       if (host.cpu) add(`cpu/${serviceId}`, host.cpu.utilization(now), hosts.length);
+      if (host.cpu && perHost) add(`host.cpu/${serviceId}/${h}`, host.cpu.utilization(now), 1);
       for (const g of host.gpus) add(`gpu/${serviceId}`, g.utilization(now), hosts.length * host.gpus.length);
-    }
+    });
   }
   add('inSystem', sim.collector.inSystem.mean(now), 1);
   return out;
@@ -127,10 +164,26 @@ function toSeries(
   }
   const cpu: Record<string, number[]> = {};
   const gpu: Record<string, number[]> = {};
+  const hosts: Record<string, HostBreakdown> = {};
   for (const s of scenario.services) {
     if (first.values.has(`cpu/${s.id}`)) cpu[s.id] = mean(`cpu/${s.id}`);
     if (first.values.has(`gpu/${s.id}`)) gpu[s.id] = mean(`gpu/${s.id}`);
+    const poolNames = Object.keys(s.app?.pools ?? {});
+    let count = 0;
+    while (poolNames.length && first.values.has(`host.busy/${s.id}/${poolNames[0]}/${count}`)) count++;
+    const byHost = (key: (h: number) => string) => Array.from({ length: count }, (_, h) => mean(key(h)));
+    if (count > 0)
+      hosts[s.id] = {
+        count,
+        cpu: first.values.has(`host.cpu/${s.id}/0`) ? byHost((h) => `host.cpu/${s.id}/${h}`) : [],
+        busy: Object.fromEntries(poolNames.map((p) => [p, byHost((h) => `host.busy/${s.id}/${p}/${h}`)])),
+      };
   }
+  // The p95 of a window is averaged over the replications that answered requests in it.
+  const p95 = first.t1.map((_, i) => {
+    const v = aligned.map((s) => s.values.get(P95)?.[i] ?? NaN).filter(Number.isFinite);
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+  });
   return {
     replications: aligned.length,
     t0: first.t0,
@@ -139,6 +192,8 @@ function toSeries(
     cpu,
     gpu,
     inSystem: mean('inSystem'),
+    responseTimeP95: p95,
+    hosts,
     responseTime: histogram.toJSON(),
   };
 }

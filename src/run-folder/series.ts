@@ -31,6 +31,13 @@ export interface RunSeriesData {
   gpu: Record<string, number[]>;
   /** Per window: mean requests in the system (empty when not measured per window). */
   inSystem: number[];
+  /** Per window: the p95 of the response times answered in it, mean over the replications (simulation). */
+  responseTimeP95?: number[];
+  /**
+   * Per host instance of the services with 2 to 16 hosts (simulation): each host's CPU utilization and
+   * each pool's busy threads, per window (outer index: host).
+   */
+  hosts?: Record<string, { count: number; cpu: number[][]; busy: Record<string, number[][]> }>;
 }
 
 /** series.json as written: its format tag, what kind of run wrote it, and the data. */
@@ -67,6 +74,13 @@ export function seriesFile(source: RunSeries['source'], data: RunSeriesData): Ru
     ...Object.entries(data.cpu).map(([k, v]): [string, number[]] => [`cpu.${k}`, v]),
     ...Object.entries(data.gpu).map(([k, v]): [string, number[]] => [`gpu.${k}`, v]),
     ...(data.inSystem.length > 0 ? [['inSystem', data.inSystem] as [string, number[]]] : []),
+    ...(data.responseTimeP95 ? [['responseTimeP95', data.responseTimeP95] as [string, number[]]] : []),
+    ...Object.entries(data.hosts ?? {}).flatMap(([k, h]): [string, number[]][] => [
+      ...h.cpu.map((v, i): [string, number[]] => [`hosts.${k}.cpu[${i}]`, v]),
+      ...Object.entries(h.busy).flatMap(([p, hs]) =>
+        hs.map((v, i): [string, number[]] => [`hosts.${k}.busy.${p}[${i}]`, v]),
+      ),
+    ]),
   ];
   for (const [field, v] of arrays)
     if (v.length !== n) throw bad(field, `${v.length} values for ${n} windows`);
@@ -82,6 +96,8 @@ export function seriesFile(source: RunSeries['source'], data: RunSeriesData): Ru
     cpu: data.cpu,
     gpu: data.gpu,
     inSystem: data.inSystem,
+    ...(data.responseTimeP95 ? { responseTimeP95: data.responseTimeP95 } : {}),
+    ...(data.hosts ? { hosts: data.hosts } : {}),
   };
   return [SERIES_FILE, metricsJson(series)];
 }
