@@ -259,4 +259,52 @@ export class TrialStore {
   close(): void {
     if (this.#db.open) this.#db.close();
   }
+
+  /**
+   * The trials finished so far in the store `file`, read by another process while the study runs (read
+   * only; SQLite's write-ahead log lets the coordinator go on writing): those committed after row `after`,
+   * at most `limit`, in the order they finished, each checked against its checksum like {@link get}.
+   * `next` is the row to ask after next time.
+   * @throws ExploreError STORE_CORRUPT naming the file (and the trial) when it is damaged
+   */
+  static readFinished(
+    file: string,
+    after = 0,
+    limit = 2000,
+  ): { trials: (StoredTrial & { finishedAt: string })[]; next: number } {
+    checkStoreFile(file);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+      const rows = db
+        .prepare(
+          'SELECT rowid, config_key AS configKey, fidelity, replication, seed, metrics, wall_ms AS wallMs, finished_at AS finishedAt, checksum FROM trials WHERE rowid > ? ORDER BY rowid LIMIT ?',
+        )
+        .all(after, limit) as (TrialKey & {
+        rowid: number;
+        metrics: string;
+        wallMs: number;
+        finishedAt: string;
+        checksum: string;
+      })[];
+      const trials = rows.map((r) => {
+        const k: TrialKey = {
+          configKey: r.configKey,
+          fidelity: r.fidelity,
+          replication: r.replication,
+          seed: r.seed,
+        };
+        if (r.checksum !== trialChecksum(k, r.metrics, r.wallMs))
+          throw corrupt(file, `has a damaged trial: ${describeTrial(k)} fails its checksum`, { trial: k });
+        return { ...k, metrics: parseFlatMetrics(r.metrics), wallMs: r.wallMs, finishedAt: r.finishedAt };
+      });
+      return { trials, next: rows.at(-1)?.rowid ?? after };
+    } catch (err) {
+      if (isDamage(err))
+        throw corrupt(file, `is damaged or not a study store (SQLite: ${err.message})`, { sqlite: err.code });
+      throw err;
+    } finally {
+      if (db?.open) db.close();
+    }
+  }
 }

@@ -32,6 +32,19 @@ export interface StudyProgress {
   updatedAt: string;
   /** The trials simulated last (newest first, at most {@link LATEST_TRIALS}): results as they arrive. */
   latest: LatestTrial[];
+  /**
+   * The study's parameters in the order of its configurations (a stored trial's configuration is the
+   * array of their values): what a reader of the store needs to name them. Absent in older files.
+   */
+  params?: StudyParam[];
+}
+
+/** A parameter as the progress file names it: its short name and its path in the scenario. */
+export interface StudyParam {
+  name: string;
+  path: string;
+  /** Its levels, for a discrete parameter. */
+  levels?: readonly (string | number | boolean)[];
 }
 
 /** A simulated trial as the progress file keeps it: its configuration, replication and headline metrics. */
@@ -82,7 +95,13 @@ export class ProgressFile {
 
   constructor(
     dir: string,
-    o: { kind: string; scenario: string; backend: string; counts: () => Omit<ProgressCounts, 'elapsedMs'> },
+    o: {
+      kind: string;
+      scenario: string;
+      backend: string;
+      counts: () => Omit<ProgressCounts, 'elapsedMs'>;
+      params?: readonly StudyParam[];
+    },
   ) {
     this.file = path.join(dir, PROGRESS_FILE);
     this.#counts = o.counts;
@@ -101,6 +120,15 @@ export class ProgressFile {
       startedAt: now,
       updatedAt: now,
       latest: [],
+      ...(o.params
+        ? {
+            params: o.params.map((p) => ({
+              name: p.name,
+              path: p.path,
+              ...(p.levels ? { levels: [...p.levels] } : {}),
+            })),
+          }
+        : {}),
     };
     this.write();
     this.#timer = setInterval(() => {
@@ -194,6 +222,27 @@ export function parseProgress(text: string): StudyProgress | undefined {
     startedAt: String(d.startedAt ?? ''),
     updatedAt: String(d.updatedAt ?? ''),
     latest: Array.isArray(d.latest) ? d.latest.slice(0, LATEST_TRIALS).flatMap(latestTrial) : [],
+    ...(Array.isArray(d.params)
+      ? {
+          params: d.params.flatMap((p: unknown) =>
+            p && typeof p === 'object' && 'name' in p && 'path' in p
+              ? [
+                  {
+                    name: String(p.name),
+                    path: String(p.path),
+                    ...('levels' in p && Array.isArray(p.levels)
+                      ? {
+                          levels: p.levels.filter((v: unknown) =>
+                            ['string', 'number', 'boolean'].includes(typeof v),
+                          ),
+                        }
+                      : {}),
+                  },
+                ]
+              : [],
+          ),
+        }
+      : {}),
   };
 }
 

@@ -1,6 +1,13 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { HEARTBEAT_MS, PROGRESS_FILE, parseProgress, type StudyProgress } from '../explore/study-progress.js';
+import { TrialStore } from '../explore/store.js';
+import {
+  HEARTBEAT_MS,
+  PROGRESS_FILE,
+  parseProgress,
+  type StudyParam,
+  type StudyProgress,
+} from '../explore/study-progress.js';
 import { ServerError, ServerErrorCode } from './errors.js';
 import { parseFolderJson, type RunsStore } from './runs-store.js';
 
@@ -13,6 +20,27 @@ const KINDS = new Set(['sweep', 'sensitivity', 'optimize', 'capacity']);
 const VALIDATION_PLOT = 'e2ctwin-validation-plot';
 /** The report validate-twin writes beside plot.json: its scores come with the plot. */
 const VALIDATION_REPORT = 'validation.json';
+
+/** A study folder's trial store (explore/store.ts). */
+const STORE_FILE = 'study.sqlite';
+/** Trials served per call of {@link StudiesStore.trials} (a page asks again for the rest). */
+const TRIALS_PER_CALL = 500;
+
+/**
+ * The parameter values of a stored trial's configuration key: the JSON array of its values (explore/
+ * space.ts key()), followed by `|…` when the study added overrides of its own.
+ */
+function configValues(key: string): unknown[] {
+  for (const end of [key.length, key.indexOf(']|') + 1]) {
+    try {
+      const v = JSON.parse(key.slice(0, end)) as unknown;
+      if (Array.isArray(v)) return v;
+    } catch {
+      // not this end
+    }
+  }
+  return [];
+}
 
 /** One line of the studies list. */
 export interface StudySummary {
@@ -74,6 +102,58 @@ export class StudiesStore {
     if (!progress && !finished)
       throw new ServerError(ServerErrorCode.STUDY_NOT_FOUND, `no study "${id}" in the runs folder`, { id });
     return { id, progress: progress ?? null, finished };
+  }
+
+  /**
+   * The trials of study `id` finished so far, from its store (study.sqlite), after row `after`: each with
+   * its configuration named by the parameters its progress.json lists, so that a page draws a running
+   * study's charts as its trials finish. `next` is the `after` of the next call.
+   */
+  trials(
+    id: string,
+    after = 0,
+  ): {
+    id: string;
+    params: StudyParam[];
+    trials: {
+      config: Record<string, unknown>;
+      fidelity: number;
+      replication: number;
+      metrics: Record<string, number>;
+    }[];
+    next: number;
+  } {
+    const dir = this.runs.folder(id);
+    const file = path.join(dir, STORE_FILE);
+    const progress = this.#progress(id, dir);
+    let regular = false;
+    try {
+      regular = lstatSync(file).isFile(); // no link out of the runs folder
+    } catch {
+      // no store
+    }
+    if (!regular || !progress?.params)
+      throw new ServerError(
+        ServerErrorCode.STUDY_NOT_FOUND,
+        `no trial store with named parameters in study "${id}" (a study run by this e2ctwin writes both)`,
+        { id },
+      );
+    const params = progress.params;
+    const { trials, next } = TrialStore.readFinished(file, after, TRIALS_PER_CALL);
+    return {
+      id,
+      params,
+      trials: trials.map((t) => {
+        const values = configValues(t.configKey);
+        return {
+          config: Object.fromEntries(params.map((p, i) => [p.name, values[i]])),
+          fidelity: t.fidelity,
+          replication: t.replication,
+          metrics: t.metrics,
+        };
+      }),
+      next,
+    };
   }
 
   /** The study's result document as its verb wrote it. */

@@ -318,6 +318,7 @@ export async function startStudy(
     kind: verb,
     scenario: study.scenario.name,
     backend,
+    params: study.space.params,
     counts: () => ({
       ...bar.counts(),
       workers: flags.backend !== undefined ? (queue.workers?.processes ?? 0) : runner.concurrency,

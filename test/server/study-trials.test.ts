@@ -1,0 +1,87 @@
+// A study's trials as the browser's API serves them from its store (GET /api/studies/:id/trials): what a
+// running study's charts are drawn from. A small sweep run to its end, then read as a page would.
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/server/index.js';
+import { runCli, trialsIn } from '../support/cli.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-study-trials-'));
+const runsDir = path.join(tmp, 'runs');
+const dir = path.join(runsDir, 'small-sweep');
+let app: FastifyInstance;
+
+interface Trials {
+  params: { name: string; path: string; levels?: unknown[] }[];
+  trials: {
+    config: Record<string, unknown>;
+    fidelity: number;
+    replication: number;
+    metrics: Record<string, number>;
+  }[];
+  next: number;
+}
+
+beforeAll(async () => {
+  mkdirSync(runsDir, { recursive: true });
+  const r = runCli([
+    'sweep',
+    'scenarios/plantnet.yaml',
+    '-p',
+    'cloud.engine.pools.extract=2..4',
+    '-p',
+    'cloud.engine.pools.http=10..40:30',
+    '-r',
+    '2',
+    '--set',
+    'run.duration=600',
+    '--set',
+    'run.warmup=60',
+    '--no-progress',
+    '--out',
+    dir,
+  ]);
+  if (r.status !== 0) throw new Error(r.stderr);
+  app = await buildApp({ runsDir });
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('GET /api/studies/:id/trials', () => {
+  it("serves every stored trial with its configuration named by the study's parameters", async () => {
+    const res = await app.inject('/api/studies/small-sweep/trials');
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as Trials;
+    expect(body.params).toEqual([
+      { name: 'extract', path: 'cloud.engine.pools.extract', levels: [2, 3, 4] },
+      { name: 'http', path: 'cloud.engine.pools.http', levels: [10, 40] },
+    ]);
+    expect(body.trials).toHaveLength(trialsIn(dir));
+    expect(body.trials).toHaveLength(12);
+    const configs = new Set(body.trials.map((t) => `${t.config.extract}/${t.config.http}`));
+    expect([...configs].sort()).toEqual(['2/10', '2/40', '3/10', '3/40', '4/10', '4/40']);
+    expect(new Set(body.trials.map((t) => t.replication))).toEqual(new Set([0, 1]));
+    for (const t of body.trials) expect(t.metrics['responseTime.mean']).toBeGreaterThan(0);
+    // Asked after the last row: nothing new.
+    const again = (await app.inject(`/api/studies/small-sweep/trials?after=${body.next}`)).json() as Trials;
+    expect(again.trials).toEqual([]);
+    expect(again.next).toBe(body.next);
+    // Part of the way: the rest.
+    const rest = (await app.inject('/api/studies/small-sweep/trials?after=5')).json() as Trials;
+    expect(rest.trials).toEqual(body.trials.slice(5));
+  });
+
+  it('answers 404 for a folder without a store, and refuses a store that links out of the folder', async () => {
+    expect((await app.inject('/api/studies/nothing-here/trials')).statusCode).toBe(404);
+    const linked = path.join(runsDir, 'linked');
+    mkdirSync(linked);
+    symlinkSync(path.join(dir, 'progress.json'), path.join(linked, 'progress.json'));
+    symlinkSync(path.join(dir, 'study.sqlite'), path.join(linked, 'study.sqlite'));
+    expect((await app.inject('/api/studies/linked/trials')).statusCode).toBe(404);
+  });
+});
