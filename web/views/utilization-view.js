@@ -1,5 +1,6 @@
 import d3 from '../vendor-d3.js';
 import { bars } from '../charts/bars.js';
+import { chartSync } from '../charts/chart-sync.js';
 import { lineChart } from '../charts/line-chart.js';
 import { esc } from '../format.js';
 import { cardWidth } from '../lib/layout.js';
@@ -36,22 +37,41 @@ export function renderUtilization(el, { run }) {
     .attr('class', 'muted')
     .text(
       s
-        ? `Time-weighted means per window of ${num(s.t1[0] - s.t0[0])} s over the measured period, averaged over each service's hosts and over ${s.replications} replication${s.replications === 1 ? '' : 's'}.`
+        ? `Time-weighted means per window of ${num(s.t1[0] - s.t0[0])} s over the measured period, averaged over each service's hosts (per host below, for services of 2 to 16) and over ${s.replications} replication${s.replications === 1 ? '' : 's'}${s.responseTimeP95 ? '; the p95 per window is each replication’s, averaged' : ''}.`
         : "This run folder has no series.json (it was not started from this page, e.g. e2ctwin simulate --out): pools and resources show their means over the measured period; throughput and response time come from the metrics' windows.",
     );
   const grid = d3.select(el).append('div').attr('class', 'chart-grid');
   const colW = cardWidth(el, 2);
   const card = (id) => grid.append('div').attr('class', 'card chart-card').attr('id', id);
-  const xLabel = 'simulated time (s)';
+  const live = run.summary.kind === 'live';
+  const xLabel = live ? 'time (s, wall clock)' : 'simulated time (s)';
+  // Every panel over time shares one crosshair and one time range (drag across a panel to zoom them all),
+  // over the whole run: the warm-up (not measured) shaded, then the measured windows.
+  const sync = chartSync();
+  const tl = m.timeline;
+  const warmup = live ? 0 : (run.scenario?.run?.warmup ?? 0);
+  const end = Math.max(s?.t1?.at(-1) ?? 0, tl?.start?.length ? tl.start.at(-1) + tl.windowS : 0);
+  const domain = warmup > 0 && end > warmup ? [0, end] : null;
+  const bands = domain ? [{ x0: 0, x1: warmup, label: `warm-up (${num(warmup)} s, not measured)` }] : [];
+  /** A line chart of this dashboard: synced, over the whole run, the warm-up marked. */
+  const timeChart = () => {
+    const c = lineChart().width(colW).height(220).xLabel(xLabel).sync(sync);
+    return domain ? c.xDomain(domain) : c;
+  };
+  if (domain || s || tl?.start.length)
+    head
+      .append('p')
+      .attr('class', 'muted small')
+      .attr('id', 'utilization-sync-hint')
+      .text(
+        'Hover a panel to read the same instant on all; drag across one to show that time range on all, double-click to see the whole run again.',
+      );
 
   if (s) {
     const mid = s.t0.map((t, i) => (t + s.t1[i]) / 2);
     const pts = (arr, f = (v) => v) => arr.map((v, i) => ({ x: mid[i], y: f(v) }));
-    lineChart()
-      .width(colW)
-      .height(220)
+    timeChart()
       .title('Thread pools: busy threads / pool size')
-      .xLabel(xLabel)
       .yLabel('utilization (%)')
       .yFormat(pct)
       .yDomain([0, 1])(
@@ -61,17 +81,16 @@ export function renderUtilization(el, { run }) {
           label: `${k} (${p.size} threads)`,
           points: pts(p.busy, (v) => v / p.size),
         })),
+        bands,
       }),
     );
-    lineChart()
-      .width(colW)
-      .height(220)
+    timeChart()
       .title('Thread pools: requests waiting for a thread')
-      .xLabel(xLabel)
       .yLabel('mean queue length (requests)')
       .yFormat(d3.format('~g'))(
       card('chart-pool-queue').datum({
         series: Object.entries(s.pools).map(([k, p]) => ({ key: k, label: k, points: pts(p.queue) })),
+        bands,
       }),
     );
     const res = [
@@ -87,27 +106,23 @@ export function renderUtilization(el, { run }) {
         dash: true,
       })),
     ];
-    lineChart()
-      .width(colW)
-      .height(220)
+    timeChart()
       .title('Resources: CPU and GPU utilization')
-      .xLabel(xLabel)
       .yLabel('utilization (%)')
       .yFormat(pct)
       .yDomain([0, 1])(
-      card('chart-resources').datum({ series: res, empty: 'No CPU or GPU stages in this scenario.' }),
+      card('chart-resources').datum({ series: res, bands, empty: 'No CPU or GPU stages in this scenario.' }),
     );
-    lineChart()
-      .width(colW)
-      .height(220)
+    timeChart()
       .title('Requests in the system')
-      .xLabel(xLabel)
       .yLabel('requests (time-weighted mean)')
       .yFormat(d3.format('~g'))(
       card('chart-in-system').datum({
         series: [{ key: 'in system', label: 'requests sent and not yet answered', points: pts(s.inSystem) }],
+        bands,
       }),
     );
+    hostBreakdown(grid, { s, pts, timeChart, bands });
   } else {
     const pools = Object.entries(m.pools);
     bars()
@@ -133,47 +148,61 @@ export function renderUtilization(el, { run }) {
     );
   }
 
-  const tl = m.timeline;
   if (tl?.start.length) {
     const mid = tl.start.map((t) => t + tl.windowS / 2);
     const pts = (arr) => arr.map((v, i) => ({ x: mid[i], y: v }));
-    lineChart()
-      .width(colW)
-      .height(220)
+    const whole = domain ?? [tl.start[0], tl.start.at(-1) + tl.windowS];
+    timeChart()
       .title(`Throughput (windows of ${num(tl.windowS)} s)`)
-      .xLabel(xLabel)
       .yLabel('completed requests / s')
       .yFormat(d3.format('~g'))
-      .xDomain([tl.start[0], tl.start.at(-1) + tl.windowS])(
+      .xDomain(whole)(
       card('chart-throughput').datum({
         series: [{ key: 'throughput', label: 'throughput', points: pts(tl.throughput) }],
         refs: [{ y: m.throughput, label: `mean ${num(m.throughput)} req/s` }],
+        bands,
       }),
     );
-    const rtSeries = [{ key: 'rt', label: 'mean response time', points: pts(tl.responseTimeMean) }];
-    lineChart()
-      .width(colW)
-      .height(220)
-      .title('Mean response time per window')
-      .xLabel(xLabel)
+    // The p95 per window (series.json of a simulation: its windows are the progress chunks) next to the
+    // mean per window of the metrics.
+    const p95 = s?.responseTimeP95;
+    const rtSeries = [
+      { key: 'rt', label: 'mean response time', points: pts(tl.responseTimeMean) },
+      ...(p95?.length
+        ? [
+            {
+              key: 'p95',
+              label: 'p95 response time',
+              color: '#dc2626',
+              points: p95.map((v, i) => ({ x: (s.t0[i] + s.t1[i]) / 2, y: v ?? NaN })),
+            },
+          ]
+        : []),
+    ];
+    timeChart()
+      .title(p95?.length ? 'Response time per window: mean and p95' : 'Mean response time per window')
       .yLabel('response time (s)')
       .yFormat(d3.format('~g'))
-      .xDomain([tl.start[0], tl.start.at(-1) + tl.windowS])(
+      .xDomain(whole)(
       card('chart-response-time').datum({
         series: rtSeries,
-        refs: [{ y: m.responseTime.mean, label: `overall mean ${num(m.responseTime.mean)} s` }],
+        refs: [
+          { y: m.responseTime.mean, label: `overall mean ${num(m.responseTime.mean)} s` },
+          ...(p95?.length
+            ? [{ y: m.responseTime.p95, label: `overall p95 ${num(m.responseTime.p95)} s`, color: '#dc2626' }]
+            : []),
+        ],
+        bands,
       }),
     );
     if (tl.abandoned.some((v) => v > 0)) {
-      lineChart()
-        .width(colW)
-        .height(220)
+      timeChart()
         .title('Abandoned requests per window')
-        .xLabel(xLabel)
         .yLabel('requests abandoned')
         .yFormat(d3.format('~g'))(
         card('chart-abandoned').datum({
           series: [{ key: 'abandoned', label: 'abandoned', points: pts(tl.abandoned), color: '#f97316' }],
+          bands,
         }),
       );
     }
@@ -186,13 +215,7 @@ export function renderUtilization(el, { run }) {
     const t1 = tl?.start?.length ? tl.start.at(-1) + tl.windowS : t0 + m.measuredSeconds;
     const capacity = (id) => run.scenario?.services?.find((x) => x.id === id)?.host?.gpu;
     const c = card('chart-gpu-memory');
-    lineChart()
-      .width(colW)
-      .height(180)
-      .title('GPU memory reserved per GPU')
-      .xLabel(xLabel)
-      .yLabel('GiB')
-      .yFormat(d3.format('~g'))(
+    timeChart().height(180).title('GPU memory reserved per GPU').yLabel('GiB').yFormat(d3.format('~g'))(
       c.datum({
         series: gpuServices.map(([id, v]) => ({
           key: id,
@@ -213,6 +236,7 @@ export function renderUtilization(el, { run }) {
               ]
             : [],
         ),
+        bands,
       }),
     );
     c.append('p')
@@ -221,4 +245,50 @@ export function renderUtilization(el, { run }) {
         `Constant over time in the model: reserved at start-up (base + one share per thread of the GPU pool). Peak ${esc(num(m.gpuMemoryPeakGiB))} GiB; ${m.feasible ? 'fits the GPU' : `<strong>infeasible</strong>: ${esc(m.infeasible.join('; '))}`}.`,
       );
   }
+}
+
+/**
+ * Per host: one line per host instance of a service (series.json's `hosts`, services of 2 to 16 hosts),
+ * its CPU utilization or a pool's busy threads per thread, to see hosts the load balancer loads unevenly.
+ */
+function hostBreakdown(grid, { s, pts, timeChart, bands }) {
+  const services = Object.entries(s.hosts ?? {});
+  if (!services.length) return;
+  const c = grid.append('div').attr('class', 'card chart-card').attr('id', 'chart-per-host');
+  const bar = c.append('div').attr('class', 'toolbar');
+  bar.append('label').attr('for', 'per-host-metric').text('Per host ');
+  const options = services.flatMap(([id, h]) => [
+    ...(h.cpu.length ? [{ value: `${id}|cpu`, label: `${id}: CPU utilization` }] : []),
+    ...Object.keys(h.busy).map((p) => ({ value: `${id}|pool|${p}`, label: `${id}: pool ${p} busy threads` })),
+  ]);
+  const sel = bar.append('select').attr('id', 'per-host-metric');
+  sel
+    .selectAll('option')
+    .data(options)
+    .join('option')
+    .attr('value', (o) => o.value)
+    .text((o) => o.label);
+  const box = c.append('div');
+  const draw = () => {
+    const [id, what, pool] = sel.property('value').split('|');
+    const h = s.hosts[id];
+    const size = pool ? (s.pools[pool]?.size ?? s.pools[`${id}.${pool}`]?.size) : null;
+    const perHost = what === 'cpu' ? h.cpu : h.busy[pool];
+    const scale = (v) => (size ? v / size : v);
+    timeChart()
+      .title(
+        `Per host: ${id} ${what === 'cpu' ? 'CPU utilization' : `pool ${pool}, busy threads / pool size`}`,
+      )
+      .yLabel('utilization (%)')
+      .yFormat(pct)
+      .yDomain([0, 1])(
+      box.datum({
+        series: perHost.map((v, i) => ({ key: `host ${i}`, label: `${id} #${i}`, points: pts(v, scale) })),
+        bands,
+      }),
+    );
+    c.attr('data-hosts', perHost.length).attr('data-shown', sel.property('value'));
+  };
+  sel.on('change', draw);
+  draw();
 }
