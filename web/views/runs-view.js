@@ -3,13 +3,19 @@ import { bars } from '../charts/bars.js';
 import { lineChart } from '../charts/line-chart.js';
 import { dateTime, esc, number, percent, seconds } from '../format.js';
 import { ksDistance } from '../lib/cdf-distance.js';
+import { differenceCI } from '../lib/difference-ci.js';
 import { cardWidth } from '../lib/layout.js';
 import { abandonmentThreshold, distributionOf, domainMaxOf } from './latency-view.js';
 
 const COLORS = { A: '#2563eb', B: '#f59e0b' };
+/** Colours of the runs overlaid on A and B (none close to theirs). */
+const MORE_COLORS = ['#16a34a', '#9333ea', '#dc2626', '#0891b2', '#db2777', '#65a30d', '#78350f', '#475569'];
 
-/** The runs folder as a table; pick A and B to see two runs side by side. */
-export function renderRuns(el, { runs, runsDir, compare, onPick, onOpen }) {
+/**
+ * The runs folder as a table; pick A and B to see two runs side by side, and tick more runs to overlay
+ * them on the charts (`onMore(ids)`).
+ */
+export function renderRuns(el, { runs, runsDir, compare, onPick, onMore, onOpen }) {
   el.innerHTML = '';
   const head = d3.select(el).append('div').attr('class', 'view-head');
   head.append('h2').text('Runs');
@@ -17,7 +23,7 @@ export function renderRuns(el, { runs, runsDir, compare, onPick, onOpen }) {
     .append('p')
     .attr('class', 'muted')
     .text(
-      `${runs.length} run folder${runs.length === 1 ? '' : 's'} in ${runsDir}. Pick A and B to compare two runs; click a name to open a run.`,
+      `${runs.length} run folder${runs.length === 1 ? '' : 's'} in ${runsDir}. Pick A and B to compare two runs, tick more to overlay them on the charts; click a name to open a run.`,
     );
   if (!runs.length) return;
   const card = d3.select(el).append('div').attr('class', 'card table-card');
@@ -25,7 +31,7 @@ export function renderRuns(el, { runs, runsDir, compare, onPick, onOpen }) {
   table
     .append('thead')
     .html(
-      '<tr><th>A</th><th>B</th><th>run</th><th>scenario</th><th>finished</th><th>seed</th><th>reps</th><th>overrides</th><th class="num">mean RT</th><th class="num">p95 RT</th><th class="num">throughput</th></tr>',
+      '<tr><th>A</th><th>B</th><th title="drawn on the charts too">more</th><th>run</th><th>scenario</th><th>finished</th><th>seed</th><th>reps</th><th>overrides</th><th class="num">mean RT</th><th class="num">p95 RT</th><th class="num">throughput</th></tr>',
     );
   const tr = table
     .append('tbody')
@@ -37,6 +43,7 @@ export function renderRuns(el, { runs, runsDir, compare, onPick, onOpen }) {
     (r) => `
     <td><input type="radio" name="cmp-a" value="${esc(r.id)}" ${compare.A === r.id ? 'checked' : ''} aria-label="compare as A"></td>
     <td><input type="radio" name="cmp-b" value="${esc(r.id)}" ${compare.B === r.id ? 'checked' : ''} aria-label="compare as B"></td>
+    <td><input type="checkbox" name="cmp-more" value="${esc(r.id)}" ${compare.more?.includes(r.id) ? 'checked' : ''} aria-label="overlay on the charts"></td>
     <td><a href="#timeline/${encodeURIComponent(r.id)}" class="run-link">${esc(r.id)}</a></td>
     <td>${esc(r.scenario)}</td><td>${esc(dateTime(r.finishedAt))}</td><td class="num">${r.seed ?? '—'}</td><td class="num">${r.replications ?? '—'}</td>
     <td class="overrides">${esc(r.overrides.join(' ') || '—')}</td>
@@ -44,6 +51,14 @@ export function renderRuns(el, { runs, runsDir, compare, onPick, onOpen }) {
   );
   tr.select('input[name=cmp-a]').on('change', (_e, r) => onPick('A', r.id));
   tr.select('input[name=cmp-b]').on('change', (_e, r) => onPick('B', r.id));
+  tr.select('input[name=cmp-more]').on('change', () =>
+    onMore?.(
+      table
+        .selectAll('input[name=cmp-more]:checked')
+        .nodes()
+        .map((n) => n.value),
+    ),
+  );
   tr.select('a.run-link').on('click', (e, r) => {
     e.preventDefault();
     onOpen(r.id);
@@ -51,8 +66,11 @@ export function renderRuns(el, { runs, runsDir, compare, onPick, onOpen }) {
   d3.select(el).append('div').attr('id', 'compare');
 }
 
-/** Two runs side by side: metrics with differences, response-time CDFs, pool utilization, throughput. */
-export function renderCompare(el, a, b) {
+/**
+ * Two runs side by side: metrics with differences, the differences B − A with their confidence intervals,
+ * response-time CDFs, pool utilization, throughput; `more` runs overlaid on the CDFs and the throughput.
+ */
+export function renderCompare(el, a, b, more = []) {
   const box = d3.select(el);
   box.html('');
   // A live run against a simulation: the twin's prediction against the testbed's measurement.
@@ -92,8 +110,13 @@ export function renderCompare(el, a, b) {
   const threshold = abandonmentThreshold(a.run.scenario);
   // Twin against testbed: the axis ends past both runs' requests, not at the abandonment threshold.
   const limit = twinMode ? { value: 0 } : threshold;
-  const hi = Math.max(domainMaxOf(a.run, a.trace, limit), domainMaxOf(b.run, b.trace, limit));
+  // Runs overlaid without metrics are left out (said under the charts).
+  const extra = more.filter((x) => x.run.metrics);
+  const hi = Math.max(...[a, b, ...extra].map((x) => domainMaxOf(x.run, x.trace, limit)));
   const dist = { A: distributionOf(a.run, a.trace, hi), B: distributionOf(b.run, b.trace, hi) };
+  extra.forEach((x, i) => {
+    dist[`R${i}`] = distributionOf(x.run, x.trace, hi);
+  });
   const ks = ksDistance(dist.A.cdf, dist.B.cdf);
   const grid = box.append('div').attr('class', 'chart-grid');
   const colW = cardWidth(el, 2);
@@ -161,12 +184,14 @@ export function renderCompare(el, a, b) {
     )}
   </tbody>`);
 
-  const cdf = (x, key) => {
+  differences(grid, a, b);
+  const overlaid = extra.map((x, i) => ({ x, key: `R${i}`, name: x.run.id, color: MORE_COLORS[i % 8] }));
+  const cdf = (x, key, name = key, color = COLORS[key]) => {
     const d = dist[key];
     return {
       key,
-      label: `${key}: ${x.run.id}${role(x)} (${d.source === 'all' ? 'all requests' : 'traced requests'})`,
-      color: COLORS[key],
+      label: `${name}: ${x.run.id}${role(x)} (${d.source === 'all' ? 'all requests' : 'traced requests'})`,
+      color,
       points: d.cdf.filter((p) => p.x <= hi).map((p) => ({ x: p.x, y: p.p })),
     };
   };
@@ -196,7 +221,10 @@ export function renderCompare(el, a, b) {
       .append('div')
       .attr('class', 'card chart-card')
       .attr('id', 'compare-cdf')
-      .datum({ series: [cdf(a, 'A'), cdf(b, 'B')], refs: [{ y: 0.95, label: '95 %' }] }),
+      .datum({
+        series: [cdf(a, 'A'), cdf(b, 'B'), ...overlaid.map((o) => cdf(o.x, o.key, '+', o.color))],
+        refs: [{ y: 0.95, label: '95 %' }],
+      }),
   );
   bars()
     .width(colW)
@@ -220,15 +248,15 @@ export function renderCompare(el, a, b) {
   );
   // With a live run, both series start where their measured window does (a live run's windows follow a
   // deployment, a simulation's warm-up starts at 0): the times are then read on one axis.
-  const anyLive = isLive(a) || isLive(b);
+  const anyLive = [a, b, ...extra].some(isLive);
   const zero = (x) =>
     !anyLive ? 0 : isLive(x) ? (m(x.run).timeline?.start?.[0] ?? 0) : (x.run.scenario?.run?.warmup ?? 0);
-  const tl = (x, key) => {
+  const tl = (x, key, name = key, color = COLORS[key]) => {
     const t = m(x.run).timeline;
     return {
       key,
-      label: `${key}: ${x.run.id}${role(x)}`,
-      color: COLORS[key],
+      label: `${name}: ${x.run.id}${role(x)}`,
+      color,
       points: (t?.start ?? []).map((s, i) => ({ x: s - zero(x) + t.windowS / 2, y: t.throughput[i] })),
     };
   };
@@ -244,8 +272,71 @@ export function renderCompare(el, a, b) {
       .attr('class', 'card chart-card')
       .attr('id', 'compare-throughput')
       .datum({
-        series: [tl(a, 'A'), tl(b, 'B')],
+        series: [tl(a, 'A'), tl(b, 'B'), ...overlaid.map((o) => tl(o.x, o.key, '+', o.color))],
         empty: 'These runs have no time windows (run.requests without a duration).',
       }),
   );
+}
+
+/** Metrics compared as differences B − A with a 95 % CI: path in metrics.json, label, format, better. */
+const DIFFERENCES = [
+  ['responseTime.mean', 'response time mean', seconds, 'lower'],
+  ['responseTime.p50', 'response time p50', seconds, 'lower'],
+  ['responseTime.p95', 'response time p95', seconds, 'lower'],
+  ['responseTime.p99', 'response time p99', seconds, 'lower'],
+  ['throughput', 'throughput (req/s)', (v) => number(v), 'higher'],
+  ['abandonmentProbability', 'abandoned', (v) => percent(v, 2), 'lower'],
+  ['rejectionProbability', 'rejected', (v) => percent(v, 2), 'lower'],
+  ['energyJ', 'energy (J)', (v) => number(v, 0), 'lower'],
+];
+
+const read = (obj, path) => path.split('.').reduce((o, k) => o?.[k], obj);
+
+/**
+ * The differences B − A per metric with a 95 % confidence interval from the runs' replications (their
+ * perReplication in metrics.json): paired when both ran the same replications from the same seed (common
+ * random numbers), else Welch's. A difference whose interval excludes 0 is marked significant.
+ */
+function differences(grid, a, b) {
+  const reps = (x) => x.run.metrics.perReplication ?? [];
+  const ra = reps(a);
+  const rb = reps(b);
+  const card = grid.append('div').attr('class', 'card wide').attr('id', 'compare-differences');
+  card.append('h3').attr('class', 'chart-title').text('Differences B − A with 95 % confidence intervals');
+  if (ra.length < 2 || rb.length < 2) {
+    card
+      .append('p')
+      .attr('class', 'muted')
+      .text(
+        `A has ${ra.length} and B ${rb.length} replication${rb.length === 1 ? '' : 's'} in metrics.json: a confidence interval needs two or more on each side (run with -r 2 or more).`,
+      );
+    return;
+  }
+  const sim = (x) => x.run.summary?.kind !== 'live';
+  const paired = sim(a) && sim(b) && a.run.metrics.seed === b.run.metrics.seed && ra.length === rb.length;
+  card
+    .append('p')
+    .attr('class', 'muted small')
+    .text(
+      paired
+        ? `Paired: both runs simulated ${ra.length} replications from seed ${a.run.metrics.seed} (common random numbers), so replication i of B is compared with replication i of A; the interval is t(${ra.length - 1}) over the ${ra.length} differences.`
+        : `Unpaired (${sim(a) && sim(b) ? 'other seeds or replication counts' : 'a live run'}): Welch's interval over ${ra.length} replications of A and ${rb.length} of B.`,
+    );
+  const rows = DIFFERENCES.map(([path, label, fmt, better]) => {
+    const va = ra.map((r) => read(r, path)).filter(Number.isFinite);
+    const vb = rb.map((r) => read(r, path)).filter(Number.isFinite);
+    if (va.length < 2 || vb.length < 2) return '';
+    const d = differenceCI(va, vb, { paired: paired && va.length === ra.length && vb.length === rb.length });
+    const significant = d.lo > 0 || d.hi < 0;
+    const cls = !significant ? '' : d.diff < 0 === (better === 'lower') ? 'better' : 'worse';
+    const signed = (v) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${fmt(Math.abs(v))}`;
+    return `<tr data-metric="${esc(path)}" data-diff="${d.diff}" data-lo="${d.lo}" data-hi="${d.hi}" data-method="${d.method}"><th>${esc(label)}</th><td class="num ${cls}">${esc(signed(d.diff))}</td><td class="num">${Number.isFinite(d.halfWidth) ? `± ${esc(fmt(d.halfWidth))}` : '—'}</td><td class="num">[${esc(signed(d.lo))}, ${esc(signed(d.hi))}]</td><td>${significant ? `<strong class="${cls}">significant</strong>` : 'not significant (the interval holds 0)'}</td></tr>`;
+  });
+  card
+    .append('table')
+    .attr('class', 'data compare')
+    .attr('data-method', paired ? 'paired' : 'welch')
+    .html(
+      `<thead><tr><th></th><th class="num">B − A</th><th class="num">95 % CI ±</th><th class="num">interval</th><th>at 95 %</th></tr></thead><tbody>${rows.join('')}</tbody>`,
+    );
 }
