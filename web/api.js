@@ -48,6 +48,9 @@ export const api = {
   cancelSimulation: (id) => call('DELETE', `/api/simulations/${encodeURIComponent(id)}`),
   studies: () => call('GET', '/api/studies'),
   study: (id) => call('GET', `/api/studies/${encodeURIComponent(id)}`),
+  /** Trials of a study finished so far (from its store), after row `after`; `next` continues. */
+  studyTrials: (id, after = 0) =>
+    call('GET', `/api/studies/${encodeURIComponent(id)}/trials?${query({ after })}`),
 
   /** Follows a simulation's server-sent events; returns a function that stops listening. */
   followSimulation(eventsUrl, { onProgress, onDone, onFailed }) {

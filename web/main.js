@@ -9,6 +9,7 @@ import { renderCompare, renderRuns } from './views/runs-view.js';
 import { scenarioPanel } from './views/scenario-panel.js';
 import { renderTimeline } from './views/timeline-view.js';
 import { renderStudies, renderStudy } from './views/studies-view.js';
+import { liveStudy } from './views/study-live.js';
 import { isRunning, renderStudyProgress, updateProgressCells } from './views/study-progress.js';
 import { renderTopology } from './views/topology-view.js';
 import { renderUtilization } from './views/utilization-view.js';
@@ -23,8 +24,9 @@ const state = {
   checked: null, // {scenario, summary} from the sidebar's last good check
   problems: null, // the located issues of the sidebar's last check, when it failed
   topologyFrom: 'editor',
-  compare: { A: null, B: null },
+  compare: { A: null, B: null, more: [] }, // more: runs overlaid on the comparison's charts
   study: null, // id of the open study (Studies view)
+  live: null, // the open study while it runs: its trials so far (views/study-live.js)
   cache: new Map(), // run id → promise of its metrics, scenario and series
   traces: new Map(), // run id → promise of its trace
 };
@@ -147,9 +149,9 @@ function show(view, push = false) {
 function currentHash() {
   if (state.view === 'studies') return `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}`;
   const base = `#${state.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
-  const { A, B } = state.compare;
+  const { A, B, more } = state.compare;
   return state.view === 'runs' && A && B
-    ? `${base}?a=${encodeURIComponent(A)}&b=${encodeURIComponent(B)}`
+    ? `${base}?a=${encodeURIComponent(A)}&b=${encodeURIComponent(B)}${more.length ? `&more=${more.map(encodeURIComponent).join(',')}` : ''}`
     : base;
 }
 
@@ -227,6 +229,11 @@ function render() {
         syncHash();
         void renderComparison();
       },
+      onMore: (ids) => {
+        state.compare.more = ids;
+        syncHash();
+        void renderComparison();
+      },
       onOpen: (id) => void openRunFromRoute(id, 'timeline'),
     });
   }
@@ -271,11 +278,16 @@ async function renderStudiesView(el) {
   if (state.study) {
     const box = document.getElementById('study');
     try {
-      // A running study without results yet: its progress alone; one with results (it resumes a finished
+      // A running study without results yet: its progress and the trials so far; one with results (it resumes a finished
       // study): its progress above them.
       if (open?.progress && !open.results) {
         box.innerHTML = `<h2>${esc(open.kind)}: ${esc(open.id)}</h2>`;
         renderStudyProgress(box, open);
+        // Its charts from the trials finished so far, drawn again as more finish (watchStudies).
+        if (state.live?.id !== open.id) state.live = liveStudy(open.id);
+        state.live.reset();
+        await state.live.refresh(box, open, () => token === studiesRender);
+        if (token !== studiesRender) return false;
       } else {
         const study = await api.study(state.study);
         if (token !== studiesRender) return false;
@@ -320,19 +332,23 @@ function watchStudies(el, token, studies) {
     const open = fresh.find((s) => s.id === state.study);
     const box = document.getElementById('study');
     if (open?.progress && box?.querySelector('#study-progress')) renderStudyProgress(box, open);
+    if (box && open && isRunning(open) && !open.results && state.live?.id === open.id)
+      await state.live.refresh(box, open, () => token === studiesRender && state.view === 'studies');
+    if (token !== studiesRender || state.view !== 'studies') return;
     watchStudies(el, token, fresh);
   }, STUDY_POLL_MS);
 }
 
 /**
- * The two runs picked, side by side. `compare` names them once drawn (cleared meanwhile: the runs picked
- * before are no longer what it shows) and `rendering` stays set until then; a comparison asked for later
- * wins over one still loading.
+ * The two runs picked, side by side (with the runs ticked to overlay them). `compare` names them once
+ * drawn (cleared meanwhile: the runs picked before are no longer what it shows) and `rendering` stays set
+ * until then; a comparison asked for later wins over one still loading.
  */
 async function renderComparison() {
   const el = document.getElementById('compare');
   const drawing = beginDrawing();
   delete document.body.dataset.compare;
+  delete document.body.dataset.compareMore;
   const { A, B } = state.compare;
   try {
     if (!el) return;
@@ -341,18 +357,23 @@ async function renderComparison() {
       return;
     }
     el.innerHTML = '<p class="muted">Loading…</p>';
+    const ids = state.compare.more.filter(
+      (id) => id !== A && id !== B && state.runs.some((r) => r.id === id),
+    );
     let a;
     let b;
+    let more;
     try {
-      [a, b] = await Promise.all([loadRun(A), loadRun(B)]);
+      [a, b, ...more] = await Promise.all([A, B, ...ids].map((id) => loadRun(id)));
     } catch (err) {
       if (drawing.latest()) el.innerHTML = `<div class="card error">${esc(err.message)}</div>`;
       return;
     }
     if (!drawing.latest() || !el.isConnected) return;
-    renderCompare(el, a, b);
+    renderCompare(el, a, b, more);
     addExports(el, `${A}-vs-${B}`);
     document.body.dataset.compare = `${A}|${B}`;
+    document.body.dataset.compareMore = ids.join('|');
   } finally {
     drawing.done();
   }
@@ -383,7 +404,11 @@ function fromHash() {
   return {
     view: view || 'topology',
     id: id ? decodeURIComponent(id) : null,
-    compare: { A: params.get('a'), B: params.get('b') },
+    compare: {
+      A: params.get('a'),
+      B: params.get('b'),
+      more: (params.get('more') ?? '').split(',').filter(Boolean),
+    },
   };
 }
 
@@ -395,7 +420,13 @@ function compareFromHash({ compare }) {
 window.addEventListener('hashchange', () => {
   document.getElementById('route-message').hidden = true;
   const { view, id, compare } = fromHash();
-  if (compare.A && compare.B && (compare.A !== state.compare.A || compare.B !== state.compare.B)) {
+  if (
+    compare.A &&
+    compare.B &&
+    (compare.A !== state.compare.A ||
+      compare.B !== state.compare.B ||
+      compare.more.join(',') !== state.compare.more.join(','))
+  ) {
     compareFromHash({ compare });
     if (view === 'runs' && state.view === 'runs' && (!id || id === state.run?.id)) void renderComparison();
   }

@@ -43,8 +43,8 @@ export function renderStudies(el, { studies, onOpen }) {
   d3.select(el).append('div').attr('id', 'study');
 }
 
-/** One study, drawn by kind. */
-export function renderStudy(el, { id, file, study }) {
+/** One study, drawn by kind (`view`: what the user picked in an earlier drawing of it, see renderSweep). */
+export function renderStudy(el, { id, file, study }, view = {}) {
   const box = d3.select(el);
   box.html('');
   box.append('h2').text(`${study.kind}: ${id}`);
@@ -58,7 +58,7 @@ export function renderStudy(el, { id, file, study }) {
     `from ${file}`,
   ].filter(Boolean);
   box.append('p').attr('class', 'muted').text(meta.join(' · '));
-  if (study.kind === 'sweep') renderSweep(el, box, study, id);
+  if (study.kind === 'sweep') renderSweep(el, box, study, id, view);
   else if (study.kind === 'sensitivity') renderSensitivity(el, box, study);
   else if (study.kind === 'optimize') renderOptimize(el, box, study, id);
   else if (study.kind === 'validation') renderValidation(el, box, study, id);

@@ -5,8 +5,12 @@ import { cardWidth } from '../../lib/layout.js';
 import { fmt, metricLabel } from './common.js';
 import { renderTrials } from './trials.js';
 
-/** A sweep: its configurations over one parameter (a line) or two (a heat map), then its trials explored. */
-export function renderSweep(el, box, study, id) {
+/**
+ * A sweep: its configurations over one parameter (a line) or two (a heat map), then its trials explored.
+ * `view` is what the user picked in an earlier drawing of the same study, kept when it is drawn again as
+ * trials arrive: { metric, sort: { key, ascending }, contour: [x, y] }.
+ */
+export function renderSweep(el, box, study, id, view = {}) {
   const results = study.results ?? [];
   if (!results.length) return void box.append('p').attr('class', 'empty').text('No results.');
   const keys = Object.keys(results[0].mean);
@@ -22,6 +26,7 @@ export function renderSweep(el, box, study, id) {
     .join('option')
     .attr('value', (k) => k)
     .text((k) => k);
+  if (view.metric && keys.includes(view.metric)) sel.property('value', view.metric);
   // One parameter: a line; two on a grid: a heat map; more: the parallel coordinates of the trials below.
   const chartBox = box.append('div').attr('class', 'card chart-card').attr('id', 'study-chart');
   const trialsBox = box.append('div');
@@ -89,6 +94,8 @@ export function renderSweep(el, box, study, id) {
       columns: [...new Set([metric, ...preferred])],
       idLabel: 'configuration',
       csvName: `${id}-configurations`,
+      sort: view.sort,
+      contour: view.contour,
     });
     document.body.dataset.study = `${study.kind}:${metric}`;
   };

@@ -20,7 +20,11 @@ import { fmt, metricLabel } from './common.js';
  *   renderTrials(el, box, { trials: [{ id, config, values, ci?, feasible }], params: [{ name, path }],
  *     metric: 'responseTime.mean', columns: ['responseTime.mean', …], idLabel: 'trial', csvName })
  */
-export function renderTrials(el, box, { trials, params, metric, columns, idLabel = 'trial', csvName }) {
+export function renderTrials(
+  el,
+  box,
+  { trials, params, metric, columns, idLabel = 'trial', csvName, sort, contour: picked },
+) {
   const names = params.map((p) => p.name);
   const label = metricLabel(metric);
   const value = (t) => t.values[metric];
@@ -127,7 +131,8 @@ export function renderTrials(el, box, { trials, params, metric, columns, idLabel
         .text((n) => n);
       return s;
     };
-    const [first, second] = imp.map((o) => o.param);
+    const [first, second] =
+      picked?.every((n) => numeric.includes(n)) && picked[0] !== picked[1] ? picked : imp.map((o) => o.param);
     const sx = pick('contour-x', 'x ', first);
     const sy = pick('contour-y', 'y ', second);
     const chartBox = card.append('div');
@@ -177,8 +182,10 @@ export function renderTrials(el, box, { trials, params, metric, columns, idLabel
         value: (t) => (t.feasible ? 'met' : 'violated'),
       },
     ])
-    .sortBy(`m:${metric}`)
     .csvName(csvName);
+  // The order the user picked in an earlier drawing, when its column is still there.
+  if (sort && table.columns().some((c) => c.key === sort.key)) table.sortBy(sort.key, sort.ascending);
+  else table.sortBy(`m:${metric}`);
 
   if (names.length >= 2) {
     const card = grid.append('div').attr('class', 'card chart-card wide').attr('id', 'study-parallel');

@@ -1,0 +1,155 @@
+import { api } from '../api.js';
+import { t975 } from '../lib/difference-ci.js';
+import { addExports } from '../lib/export.js';
+import { renderStudy } from './studies-view.js';
+import { renderStudyProgress } from './study-progress.js';
+
+// A running study drawn from the trials finished so far (its store, served by /api/studies/:id/trials),
+// drawn again as more finish — like its results will be once its coordinator writes them — while keeping
+// what the user picked: the metric, the table's order, the contour's parameters. While the user filters
+// the parallel coordinates (a brush is set) the drawing is held, and the page says how many trials wait.
+
+/** Metrics left out of a running study's charts: per pool, service and link (the results keep the headline ones). */
+const DETAIL = /^(pools|services|links)\./;
+
+/**
+ * The trials so far as a sweep's results: per configuration (at the highest fidelity it reached), the
+ * mean of each metric over its replications and the half-width of its 95 % confidence interval.
+ */
+export function resultsOf(trials, params) {
+  const byConfig = new Map();
+  for (const t of trials) {
+    const key = JSON.stringify(params.map((p) => t.config[p.name]));
+    const g = byConfig.get(key);
+    if (!g || t.fidelity > g.fidelity)
+      byConfig.set(key, { config: t.config, fidelity: t.fidelity, reps: [t] });
+    else if (t.fidelity === g.fidelity) g.reps.push(t);
+  }
+  return [...byConfig.values()].map(({ config, reps }) => {
+    const keys = Object.keys(reps[0].metrics).filter((k) => !DETAIL.test(k));
+    const mean = {};
+    const ci95 = {};
+    for (const k of keys) {
+      const v = reps.map((r) => r.metrics[k]).filter(Number.isFinite);
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      mean[k] = m;
+      if (v.length >= 2) {
+        const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
+        ci95[k] = (t975(v.length - 1) * sd) / Math.sqrt(v.length);
+      }
+    }
+    return { config, replications: reps.length, mean, ci95 };
+  });
+}
+
+/** What the user picked in the drawing in `box`: kept when it is drawn again. */
+function pickedIn(box) {
+  const value = (sel) => box.querySelector(sel)?.value;
+  const order = box.querySelector('#study-trials [data-sort]')?.getAttribute('data-sort') ?? '';
+  const cut = order.lastIndexOf(':');
+  return {
+    metric: value('#study-metric'),
+    sort: cut > 0 ? { key: order.slice(0, cut), ascending: order.slice(cut + 1) === 'asc' } : undefined,
+    contour: value('#contour-x') ? [value('#contour-x'), value('#contour-y')] : undefined,
+  };
+}
+
+/** Whether the user is filtering the parallel coordinates (fewer lines shown than drawn). */
+function filtering(box) {
+  const svg = box.querySelector('#study-parallel svg.pc-chart');
+  if (!svg) return false;
+  return Number(svg.getAttribute('data-shown')) < svg.querySelectorAll('path.pc-line').length;
+}
+
+/** The trials of running study `id`, fetched as they finish; `refresh(box, study)` fetches and draws. */
+export function liveStudy(id) {
+  const trials = [];
+  let params = null;
+  let after = 0;
+  let drawn = -1;
+  let fetching = null;
+  // One fetch at a time: two overlapping ones would ask after the same row and count its trials twice.
+  const fetchNew = () => {
+    fetching ??= fetchAll().finally(() => {
+      fetching = null;
+    });
+    return fetching;
+  };
+  async function fetchAll() {
+    for (;;) {
+      const r = await api.studyTrials(id, after);
+      params = r.params;
+      trials.push(...r.trials);
+      if (r.next === after || r.trials.length === 0) return;
+      after = r.next;
+    }
+  }
+  function draw(box, study, force = false) {
+    if (!params || trials.length === drawn || !trials.length) return;
+    if (!force && filtering(box)) {
+      heldNote(box, study, trials.length - drawn);
+      return;
+    }
+    const view = pickedIn(box);
+    // The box keeps its height while drawn again: the page does not jump under the reader.
+    box.style.minHeight = `${box.offsetHeight}px`;
+    const results = resultsOf(trials, params);
+    renderStudy(
+      box,
+      {
+        id,
+        file: `its store: ${trials.length} trial${trials.length === 1 ? '' : 's'} finished so far, ${results.length} configuration${results.length === 1 ? '' : 's'} (drawn again as trials finish)`,
+        study: { kind: 'sweep', scenario: study.scenario, params, results, live: true },
+      },
+      view,
+    );
+    box.querySelector(':scope > h2').textContent = `${study.kind}: ${id}`;
+    renderStudyProgress(box, study);
+    addExports(box, id);
+    drawn = trials.length;
+    box.dataset.liveTrials = String(drawn);
+    document.body.dataset.liveTrials = String(drawn);
+    requestAnimationFrame(() => {
+      box.style.minHeight = '';
+    });
+  }
+  function heldNote(box, study, waiting) {
+    let note = box.querySelector('#study-live-held');
+    if (!note) {
+      note = document.createElement('p');
+      note.id = 'study-live-held';
+      note.className = 'note';
+      box.querySelector('#study-progress')?.after(note);
+    }
+    note.innerHTML = '';
+    note.append(
+      `${waiting} more trial${waiting === 1 ? '' : 's'} finished while you filter the lines: drawn when you clear the filter, or `,
+    );
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'link';
+    button.textContent = 'draw them now';
+    button.addEventListener('click', () => draw(box, study, true));
+    note.append(button);
+  }
+  return {
+    id,
+    /** The view was drawn anew (its box emptied): the next refresh draws the trials again. */
+    reset() {
+      drawn = -1;
+    },
+    /**
+     * Fetches the trials finished since the last call and draws them, unless `current()` says the page
+     * moved on meanwhile; resolves false when it could not fetch them.
+     */
+    async refresh(box, study, current = () => true) {
+      try {
+        await fetchNew();
+      } catch {
+        return false; // a coordinator older than the trials API, or the store being created: progress only
+      }
+      if (current()) draw(box, study);
+      return true;
+    },
+  };
+}
