@@ -6,7 +6,14 @@ import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { studentTQuantile } from '../../src/metrics/index.js';
-import { launchChromium, SHOTS, startServe, watchedPage } from '../support/browser.js';
+import {
+  axeViolations,
+  launchChromium,
+  routeAxe,
+  SHOTS,
+  startServe,
+  watchedPage,
+} from '../support/browser.js';
 import { type CliProcess, exited, runCli, spawnCli, trialsIn } from '../support/cli.js';
 import { until } from '../support/poll.js';
 
@@ -52,6 +59,7 @@ beforeAll(async () => {
   ({ base, server } = await startServe(runsDir, tmp));
   browser = await launchChromium();
   page = await watchedPage(browser, base, errors, { width: 1440, height: 900 });
+  await routeAxe(page, base);
 }, 240_000);
 
 afterAll(async () => {
@@ -157,6 +165,8 @@ describe('dashboards and live studies (headless Chromium)', () => {
     const end = Number(whole.split(',')[1]);
     expect(z0! / end).toBeCloseTo(0.4, 2);
     expect(z1! / end).toBeCloseTo(0.7, 2);
+    // Drawn again over the range, each panel keeps its export buttons.
+    expect(await page.locator('#chart-throughput .export-bar button').count()).toBe(3);
     await shot('31-dashboard-brushed.png');
     await page.dblclick('#chart-throughput .hover-surface .overlay');
     await page.waitForFunction(
@@ -332,4 +342,19 @@ describe('dashboards and live studies (headless Chromium)', () => {
       await exited(sweep);
     }
   }, 180_000);
+
+  it('axe-core finds no serious or critical violation on the dashboard and the comparison, light or dark', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await openRunView('utilization', 'two-engines');
+      await page.waitForSelector('#chart-per-host svg');
+      expect(await axeViolations(page, base), `utilization (${scheme})`).toEqual([]);
+      await page.goto(`${base}/#runs?a=base&b=extract8&more=two-engines`);
+      await page.waitForFunction(() => document.body.dataset.compareMore === 'two-engines');
+      await page.waitForSelector('#compare-differences table');
+      expect(await axeViolations(page, base), `runs (${scheme})`).toEqual([]);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(errors).toEqual([]);
+  });
 });

@@ -1,11 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, startServe, watchedPage } from '../support/browser.js';
+import {
+  axeViolations as axeViolationsOf,
+  launchChromium,
+  routeAxe,
+  startServe,
+  watchedPage,
+} from '../support/browser.js';
 import { repoRoot, runCli } from '../support/cli.js';
 
 // The Studies view as Optuna Dashboard shows studies (issue 20, item 3) and a validate-twin study as the
@@ -96,30 +101,10 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await watchedPage(browser, base, errors);
   // axe-core, injected from the page's own origin (its CSP allows only 'self').
-  const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-  await page.route(`${base}/__test__/axe.min.js`, (route) =>
-    route.fulfill({ body: readFileSync(axe, 'utf8'), contentType: 'text/javascript; charset=utf-8' }),
-  );
+  await routeAxe(page, base);
 });
 
-/** axe-core's serious and critical violations on the page as it is. */
-async function axeViolations(): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window)))
-    await page.addScriptTag({ url: `${base}/__test__/axe.min.js` });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<any> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations
-      .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
-      .map(
-        (v: any) =>
-          `${v.id} (${v.impact}): ${v.nodes
-            .slice(0, 3)
-            .map((n: any) => n.target.join(' '))
-            .join(', ')}`,
-      );
-  });
-}
+const axeViolations = () => axeViolationsOf(page, base);
 
 afterAll(async () => {
   await browser?.close();

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { repoRoot } from './cli.js';
@@ -98,3 +99,30 @@ export async function openBrowser(
 /** A screenshot of the whole page into test-output/screenshots/. */
 export const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** Serves axe-core to `page` from the page's own origin (its CSP allows only 'self'), for axeViolations(). */
+export const routeAxe = (page: Page, base: string) =>
+  page.route(`${base}/__test__/axe.min.js`, (route) =>
+    route.fulfill({ body: readFileSync(AXE, 'utf8'), contentType: 'text/javascript; charset=utf-8' }),
+  );
+
+/** axe-core's serious and critical violations on the page as it is (routeAxe() first). */
+export async function axeViolations(page: Page, base: string): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window)))
+    await page.addScriptTag({ url: `${base}/__test__/axe.min.js` });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<any> } }).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations
+      .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v: any) =>
+          `${v.id} (${v.impact}): ${v.nodes
+            .slice(0, 3)
+            .map((n: any) => n.target.join(' '))
+            .join(', ')}`,
+      );
+  });
+}
