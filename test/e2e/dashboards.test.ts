@@ -189,6 +189,9 @@ describe('dashboards and live studies (headless Chromium)', () => {
     await page.waitForSelector('#compare-differences table');
     expect(await page.locator('#compare-cdf path.series').count()).toBe(3);
     expect(await page.locator('#compare-throughput path.series').count()).toBe(3);
+    // The simulations' warm-up (5 min) shaded on the throughput's clock, which starts at 0.
+    expect(await page.locator('#compare-throughput .x-band').count()).toBe(1);
+    expect((await page.getAttribute('#compare-throughput svg', 'data-x-domain'))!.split(',')[0]).toBe('0');
     expect(await page.isChecked('#runs-table tr[data-run="two-engines"] input[name=cmp-more]')).toBe(true);
     // Same seed and replications: paired differences, checked here from metrics.json's replications.
     expect(await page.getAttribute('#compare-differences table', 'data-method')).toBe('paired');

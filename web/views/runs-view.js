@@ -260,7 +260,18 @@ export function renderCompare(el, a, b, more = []) {
       points: (t?.start ?? []).map((s, i) => ({ x: s - zero(x) + t.windowS / 2, y: t.throughput[i] })),
     };
   };
-  lineChart()
+  // Simulations only, on one clock from 0: their warm-up shaded (the longest of the runs drawn).
+  const warmup = anyLive ? 0 : Math.max(0, ...[a, b, ...extra].map((x) => x.run.scenario?.run?.warmup ?? 0));
+  const end = Math.max(
+    0,
+    ...[a, b, ...extra].map((x) => {
+      const t = m(x.run).timeline;
+      return t?.start?.length ? t.start.at(-1) + t.windowS : 0;
+    }),
+  );
+  const throughputChart = lineChart();
+  if (warmup > 0 && end > warmup) throughputChart.xDomain([0, end]);
+  throughputChart
     .width(colW)
     .height(240)
     .title(twinMode ? 'Throughput over time: twin and testbed' : 'Throughput over time')
@@ -273,6 +284,8 @@ export function renderCompare(el, a, b, more = []) {
       .attr('id', 'compare-throughput')
       .datum({
         series: [tl(a, 'A'), tl(b, 'B'), ...overlaid.map((o) => tl(o.x, o.key, '+', o.color))],
+        bands:
+          warmup > 0 && end > warmup ? [{ x0: 0, x1: warmup, label: `warm-up (${number(warmup)} s)` }] : [],
         empty: 'These runs have no time windows (run.requests without a duration).',
       }),
   );
