@@ -130,15 +130,17 @@ export class StudiesStore {
     try {
       regular = lstatSync(file).isFile(); // no link out of the runs folder
     } catch {
-      // no store
+      // no store yet
     }
-    if (!regular || !progress?.params)
+    if (!progress?.params)
       throw new ServerError(
         ServerErrorCode.STUDY_NOT_FOUND,
-        `no trial store with named parameters in study "${id}" (a study run by this e2ctwin writes both)`,
+        `no study "${id}" whose progress.json names its parameters (a study run by this e2ctwin does)`,
         { id },
       );
     const params = progress.params;
+    // A study just started has no store yet: no trial so far (a link in its place is refused, as absent).
+    if (!regular) return { id, params, trials: [], next: after };
     const { trials, next } = TrialStore.readFinished(file, after, TRIALS_PER_CALL);
     return {
       id,

@@ -1,6 +1,6 @@
 // A study's trials as the browser's API serves them from its store (GET /api/studies/:id/trials): what a
 // running study's charts are drawn from. A small sweep run to its end, then read as a page would.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -76,12 +76,22 @@ describe('GET /api/studies/:id/trials', () => {
     expect(rest.trials).toEqual(body.trials.slice(5));
   });
 
-  it('answers 404 for a folder without a store, and refuses a store that links out of the folder', async () => {
+  it('answers 404 for a folder that is no study; no trials before the store exists; never reads a store through a link', async () => {
     expect((await app.inject('/api/studies/nothing-here/trials')).statusCode).toBe(404);
+    // A study just started: its progress.json, no store yet.
+    const fresh = path.join(runsDir, 'fresh');
+    mkdirSync(fresh);
+    copyFileSync(path.join(dir, 'progress.json'), path.join(fresh, 'progress.json'));
+    const none = await app.inject('/api/studies/fresh/trials');
+    expect(none.statusCode).toBe(200);
+    expect((none.json() as Trials).trials).toEqual([]);
+    // A store that is a link (out of the folder): refused, as if absent.
+    symlinkSync(path.join(dir, 'study.sqlite'), path.join(fresh, 'study.sqlite'));
+    expect((await app.inject('/api/studies/fresh/trials')).json()).toMatchObject({ trials: [] });
+    // A progress.json that is a link: no study.
     const linked = path.join(runsDir, 'linked');
     mkdirSync(linked);
     symlinkSync(path.join(dir, 'progress.json'), path.join(linked, 'progress.json'));
-    symlinkSync(path.join(dir, 'study.sqlite'), path.join(linked, 'study.sqlite'));
     expect((await app.inject('/api/studies/linked/trials')).statusCode).toBe(404);
   });
 });

@@ -68,6 +68,7 @@ export function liveStudy(id) {
   let after = 0;
   let drawn = -1;
   let fetching = null;
+  let unavailable = false;
   // One fetch at a time: two overlapping ones would ask after the same row and count its trials twice.
   const fetchNew = () => {
     fetching ??= fetchAll().finally(() => {
@@ -143,10 +144,14 @@ export function liveStudy(id) {
      * moved on meanwhile; resolves false when it could not fetch them.
      */
     async refresh(box, study, current = () => true) {
+      if (unavailable) return false;
       try {
         await fetchNew();
-      } catch {
-        return false; // a coordinator older than the trials API, or the store being created: progress only
+      } catch (err) {
+        // A study written by an older e2ctwin (its progress.json names no parameters): its progress only,
+        // and no more asking. Anything else (the server restarting) is tried again at the next poll.
+        if (err.code === 'E2C_ERR_SERVER_STUDY_NOT_FOUND') unavailable = true;
+        return false;
       }
       if (current()) draw(box, study);
       return true;
