@@ -38,6 +38,11 @@ export const api = {
   /** Spans of [from, to] (default: the whole run), merged by the server past maxSpans. */
   traceWindow: (id, { from, to, maxSpans } = {}) =>
     call('GET', `/api/runs/${encodeURIComponent(id)}/trace?${query({ from, to, maxSpans })}`),
+  /**
+   * What the timeline asks for first: the whole trace when it is small, else the server's overview of it
+   * (merged per track and time bucket; the server says how many spans an overview holds).
+   */
+  traceOverview: (id) => call('GET', `/api/runs/${encodeURIComponent(id)}/trace?overview=1`),
   traceRequest: (id, request) =>
     call('GET', `/api/runs/${encodeURIComponent(id)}/trace?${query({ request })}`),
   traceStats: (id, from, to) =>

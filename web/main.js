@@ -35,19 +35,12 @@ const state = {
 const hasSeries = (run) => !!run.series?.responseTime?.count;
 
 /**
- * Spans the timeline asks for first: the whole trace when it has no more, else the server's overview
- * of it (merged per track and time bucket); the timeline then fetches the windows it zooms to.
- */
-const OVERVIEW_SPANS = 20_000;
-
-/**
  * A run's trace (trace.jsonl or .gz), fetched once: its overview (the whole trace when small) for the
  * timeline; `whole` for the distributions of folders without series.json, which count every span.
  */
 function loadTrace(id, { whole = false } = {}) {
   const none = () => ({ header: { source: 'none', sampledRequests: 0 }, spans: [] });
-  if (!state.traces.has(id))
-    state.traces.set(id, api.traceWindow(id, { maxSpans: OVERVIEW_SPANS }).catch(none));
+  if (!state.traces.has(id)) state.traces.set(id, api.traceOverview(id).catch(none));
   const overview = state.traces.get(id);
   return whole ? overview.then((t) => (t.detail === 'merged' ? api.trace(id).catch(none) : t)) : overview;
 }

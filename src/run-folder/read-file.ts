@@ -47,10 +47,15 @@ function checkRunFile(file: string): void {
 
 /** The text of a run folder file, decompressed when its name ends in `.gz`. */
 export function readRunText(file: string): string {
+  return readRunContent(file).toString('utf8');
+}
+
+/** The bytes of a run folder file, decompressed when its name ends in `.gz` (what readRunText decodes). */
+export function readRunContent(file: string): Buffer {
   const bytes = readRunFile(file);
-  if (!file.endsWith('.gz')) return bytes.toString('utf8');
+  if (!file.endsWith('.gz')) return bytes;
   try {
-    return gunzipSync(bytes, { maxOutputLength: MAX_RUN_FILE_BYTES }).toString('utf8');
+    return gunzipSync(bytes, { maxOutputLength: MAX_RUN_FILE_BYTES });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new RunFolderError(

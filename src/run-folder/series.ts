@@ -1,7 +1,6 @@
 import type { LogHistogramJSON } from '../metrics/index.js';
 import { RunFolderError, RunFolderErrorCode as Code } from './errors.js';
 import { metricsJson } from './stable-json.js';
-import type { RunFileText } from './write-run.js';
 
 /** Name of the file in a run folder. */
 export const SERIES_FILE = 'series.json';
@@ -52,7 +51,10 @@ export interface RunSeries extends RunSeriesData {
  * count agree, and every per-window array has one value per window.
  * @throws RunFolderError `E2C_ERR_RUN_FOLDER_WRITE_SHAPE` when they do not
  */
-export function seriesFile(source: RunSeries['source'], data: RunSeriesData): RunFileText {
+export function seriesFile(
+  source: RunSeries['source'],
+  data: RunSeriesData,
+): readonly [name: string, text: string] {
   const h = data.responseTime;
   const bad = (field: string, message: string) =>
     new RunFolderError(

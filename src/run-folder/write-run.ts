@@ -10,8 +10,8 @@ import { RunJson, type LiveRunJson, type SimulationRunJson } from './run-json.js
 import { metricsJson } from './stable-json.js';
 import { traceOverviewFile } from './trace-overview.js';
 
-/** A file of a run folder: its path inside the folder (`logs/<id>/out.log`) and its text. */
-export type RunFileText = readonly [name: string, text: string];
+/** A file of a run folder: its path inside the folder (`logs/<id>/out.log`) and its text (bytes for a compressed file). */
+export type RunFileText = readonly [name: string, text: string | Buffer];
 
 /**
  * run.json as a file of a run folder in `dir`, checked against its kind's schema: a writer that drifts
@@ -51,7 +51,7 @@ export function writeRunFiles(dir: string, run: RunJson, files: readonly RunFile
 
 /**
  * The spans of a run in the project's trace format (trace.jsonl), and when they are more than the
- * browser's first timeline frame shows, the overview of them that frame draws (trace.overview.json, see
+ * browser's first timeline frame shows, the overview of them that frame draws (trace.overview.json.gz, see
  * traceOverviewFile): every writer of a run folder (simulate, live, the server) writes its trace here.
  */
 export function traceFiles(

@@ -15,6 +15,13 @@ export type ContentEncoding = 'br' | 'gzip';
  * tenth of its size), else gzip (or `*`), else none. A coding given `q=0` is refused, as RFC 9110 says.
  */
 export function acceptedEncoding(header: string | string[] | undefined): ContentEncoding | undefined {
+  if (accepts(header, 'br')) return 'br';
+  if (accepts(header, 'gzip')) return 'gzip';
+  return undefined;
+}
+
+/** Whether an `Accept-Encoding` header accepts `coding` (named or by `*`, with q > 0). */
+export function accepts(header: string | string[] | undefined, coding: ContentEncoding): boolean {
   const text = Array.isArray(header) ? header.join(',') : (header ?? '');
   const q = new Map<string, number>();
   for (const part of text.split(',')) {
@@ -24,10 +31,7 @@ export function acceptedEncoding(header: string | string[] | undefined): Content
     const value = qp ? Number(qp.slice(2)) : 1;
     q.set(name, Number.isFinite(value) ? value : 0);
   }
-  const ok = (name: string) => (q.get(name) ?? q.get('*') ?? 0) > 0;
-  if (ok('br')) return 'br';
-  if (ok('gzip')) return 'gzip';
-  return undefined;
+  return (q.get(coding) ?? q.get('*') ?? 0) > 0;
 }
 
 /** `text` compressed in `encoding`: brotli at quality 4 (a 40 MB trace in well under a second, about as small as gzip -9). */

@@ -7,6 +7,7 @@ import {
   readRunTraceInSlices,
   readTraceOverview,
   runListing,
+  type StoredOverview,
   TRACE_OVERVIEW_FILE,
   traceOverviewEnabled,
   traceFileOf,
@@ -22,6 +23,12 @@ export { RUN_FILES, type RunFile };
 
 /** The largest file of a run or study folder the API reads (a bigger one is refused, not read). */
 export const MAX_FOLDER_FILE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * How long after the overview is sent the trace itself starts being read: about what a browser takes
+ * to decode and draw the overview on a loaded machine (reading the trace meanwhile slowed that down).
+ */
+const TRACE_READ_DELAY_MS = 1_500;
 
 /** A run id is one plain folder name: letters, digits, `.`, `_`, `-`, not starting with a dot. */
 const RUN_ID = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -169,7 +176,7 @@ export class RunsStore {
    * use (then the overview is computed from the trace). Once it is sent, {@link readTraceSoon} reads
    * the trace itself for the windows that follow.
    */
-  traceOverview(id: string, maxSpans: number): string | undefined {
+  traceOverview(id: string, maxSpans: number): StoredOverview | undefined {
     if (!this.#overviewFile) return undefined;
     const { key, real, dir } = this.#traceFile(id);
     if (!real || !existsSync(path.join(dir, TRACE_OVERVIEW_FILE))) return undefined;
@@ -178,13 +185,19 @@ export class RunsStore {
     return readTraceOverview(this.#checkedFile(dir, id, TRACE_OVERVIEW_FILE), real, maxSpans);
   }
 
-  /** Starts reading run `id`'s trace (see traceData), in slices, unless it is read or being read already. */
-  readTraceSoon(id: string): void {
-    try {
-      this.traceData(id).catch(() => {}); // a bad trace is said by the request that needs it
-    } catch {
-      // The run gone meanwhile: nothing to read.
-    }
+  /**
+   * Starts reading run `id`'s trace (see traceData), in slices, `afterMs` from now, unless it is read or
+   * being read by then. Put off after the first frame's overview is sent: the page decodes and draws it
+   * on the same cores meanwhile, and a window asked for before then starts the read itself.
+   */
+  readTraceSoon(id: string, { afterMs = TRACE_READ_DELAY_MS }: { afterMs?: number } = {}): void {
+    setTimeout(() => {
+      try {
+        this.traceData(id).catch(() => {}); // a bad trace is said by the request that needs it
+      } catch {
+        // The run gone meanwhile: nothing to read.
+      }
+    }, afterMs).unref();
   }
 
   readonly #overviewFile: boolean;

@@ -1,5 +1,6 @@
 import {
   indexOf,
+  OVERVIEW_SPANS,
   overlapping,
   type RangeStats,
   rangeStats,
@@ -17,7 +18,8 @@ export type TraceQuery = WindowQuery;
 
 /**
  * The query of GET /api/runs/:id/trace (and …/trace/stats) checked: `from` and `to` finite numbers of
- * seconds with from ≤ to, `maxSpans` an integer from 1 to {@link MAX_WINDOW_SPANS}, `request` an integer.
+ * seconds with from ≤ to, `maxSpans` an integer from 1 to {@link MAX_WINDOW_SPANS}, `request` an integer,
+ * `overview=1` alone (maxSpans = OVERVIEW_SPANS).
  * @throws ServerError BAD_REQUEST naming the parameter and its value
  */
 export function traceQuery(query: Record<string, unknown>): TraceQuery {
@@ -37,6 +39,19 @@ export function traceQuery(query: Record<string, unknown>): TraceQuery {
   number('to', false);
   number('maxSpans', true, 1);
   number('request', true);
+  // overview=1: the first frame's overview, of as many spans as the server's overview files hold (the
+  // page does not repeat that number).
+  if (query.overview !== undefined) {
+    if (String(query.overview) !== '1') bad('overview', query.overview, '1');
+    if ((out.from ?? out.to ?? out.maxSpans ?? out.request) !== undefined)
+      throw new ServerError(
+        ServerErrorCode.BAD_REQUEST,
+        'overview cannot be combined with from, to, maxSpans or request: it is the whole run at maxSpans=' +
+          OVERVIEW_SPANS,
+        { param: 'overview' },
+      );
+    out.maxSpans = OVERVIEW_SPANS;
+  }
   if (out.from !== undefined && out.to !== undefined && out.from > out.to) {
     throw new ServerError(
       ServerErrorCode.BAD_REQUEST,

@@ -21,9 +21,9 @@ export interface WindowQuery {
 }
 
 /**
- * The spans a trace's overview holds at most (GET …/trace?maxSpans= of the browser's first timeline
- * frame, web/main.js OVERVIEW_SPANS): the overview a run folder keeps beside a larger trace is made
- * for this many.
+ * The spans a trace's overview holds at most (GET …/trace?overview=1, the browser's first timeline
+ * frame, is maxSpans=OVERVIEW_SPANS; the page does not state the number): the overview a run folder
+ * keeps beside a larger trace is made for this many.
  */
 export const OVERVIEW_SPANS = 20_000;
 

@@ -11,13 +11,19 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRunTrace, readRunTraceInSlices, traceFiles } from '../../src/run-folder/index.js';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import {
+  readRunTrace,
+  readRunTraceInSlices,
+  TRACE_OVERVIEW_FILE,
+  traceFiles,
+} from '../../src/run-folder/index.js';
 import { buildApp } from '../../src/server/index.js';
 import { OVERVIEW_SPANS, type SpanRecord } from '../../src/trace/index.js';
 import { syntheticSpans } from '../support/synthetic-trace.js';
 
 // A run folder whose trace holds more spans than the browser's first frame keeps the overview of it
-// beside it (trace.overview.json): a server that has not read the trace answers the first frame from it,
+// beside it (trace.overview.json.gz): a server that has not read the trace answers the first frame from it,
 // byte for byte what it would compute from the trace, and only while the file was made from this very
 // trace. E2CTWIN_TRACE_OVERVIEW=off turns that path off (compared here).
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-trace-overview-'));
@@ -60,8 +66,8 @@ const from = (r: { headers: Record<string, unknown> }) => String(r.headers['serv
 describe('the overview file beside a large trace', () => {
   it('is written only when the trace holds more spans than an overview', () => {
     expect(spans.length).toBeGreaterThan(OVERVIEW_SPANS);
-    expect(existsSync(path.join(runsDir, 'big', 'trace.overview.json'))).toBe(true);
-    expect(existsSync(path.join(runsDir, 'small', 'trace.overview.json'))).toBe(false);
+    expect(existsSync(path.join(runsDir, 'big', TRACE_OVERVIEW_FILE))).toBe(true);
+    expect(existsSync(path.join(runsDir, 'small', TRACE_OVERVIEW_FILE))).toBe(false);
   });
 
   it('answers the first overview as the trace would, byte for byte, then the trace is read for the windows', async () => {
@@ -76,12 +82,48 @@ describe('the overview file beside a large trace', () => {
     expect(body.spans.reduce((n: number, s: { merged?: number }) => n + (s.merged ?? 1), 0)).toBe(
       spans.length,
     );
+    // The file's gzip as it is (never compressed at request time), decompressed for a client refusing gzip.
+    const file = readFileSync(path.join(runsDir, 'big', TRACE_OVERVIEW_FILE));
+    const gz = await on.inject({
+      url: '/api/runs/big/trace?overview=1',
+      headers: { 'accept-encoding': 'gzip, br' },
+    });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.rawPayload.equals(file)).toBe(true);
+    expect(gunzipSync(gz.rawPayload).toString()).toBe(slow.body);
+    // overview=1 is maxSpans=OVERVIEW_SPANS: the page does not state the number.
+    const plain = await on.inject({ url: '/api/runs/big/trace?overview=1' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(slow.body);
+    expect((await off.inject({ url: '/api/runs/big/trace?overview=1' })).body).toBe(slow.body);
+    expect((await on.inject({ url: '/api/runs/big/trace?overview=1&maxSpans=5' })).statusCode).toBe(400);
     // Another maxSpans is not in the file: computed from the trace (read meanwhile in the background).
     const other = await overview(on, 'big', 500);
     expect(from(other)).toBe('trace');
     expect(other.body).toBe((await overview(off, 'big', 500)).body);
     // Once read, the server's own overview is as quick: the trace answers.
     expect(from(await overview(on, 'big'))).toBe('trace');
+  });
+
+  it('answers for the trace gzipped after writing (trace.jsonl.gz, as shipped live runs keep it)', async () => {
+    const app = await buildApp({ runsDir, maxRunningSimulations: 1 });
+    try {
+      const dir = writeRun('gzipped', spans);
+      const file = path.join(dir, 'trace.jsonl');
+      writeFileSync(`${file}.gz`, gzipSync(readFileSync(file)));
+      rmSync(file);
+      const r = await overview(app, 'gzipped');
+      expect(from(r)).toBe('overview-file');
+      expect(r.body).toBe((await overview(off, 'big')).body);
+      // Another content gzipped: the hash of what it decompresses to tells.
+      const d2 = writeRun('gzipped-edited', spans);
+      const f2 = path.join(d2, 'trace.jsonl');
+      writeFileSync(`${f2}.gz`, gzipSync(readFileSync(f2, 'utf8').replace('"upload"', '"uplaod"')));
+      rmSync(f2);
+      expect(from(await overview(app, 'gzipped-edited'))).toBe('trace');
+    } finally {
+      await app.close();
+    }
   });
 
   it('is not used once the trace changed: the overview is computed from the trace as it is now', async () => {

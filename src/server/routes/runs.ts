@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { toChromeTrace } from '../../trace/index.js';
 import { ServerError, ServerErrorCode } from '../errors.js';
-import { sendEncoded } from '../encoding.js';
+import { accepts, sendEncoded } from '../encoding.js';
 import { RUN_FILES, type RunFile, type RunsStore } from '../runs-store.js';
 import { isPartial, partialTraceJson, traceQuery, traceStats } from '../trace-view.js';
 
@@ -48,7 +48,14 @@ export const runsRoutes: FastifyPluginAsync<{ runs: RunsStore }> = async (app, {
       timing('overview-file');
       // The trace itself read once the overview is out (reading it first would delay the first frame).
       reply.raw.once('finish', () => runs.readTraceSoon(id));
-      return sendEncoded(request, reply, overview, JSON_TYPE);
+      // The file's gzip as it is (nothing compressed now); decompressed for a client refusing gzip.
+      if (!accepts(request.headers['accept-encoding'], 'gzip'))
+        return reply.type(JSON_TYPE).header('vary', 'accept-encoding').send(overview.text());
+      return reply
+        .type(JSON_TYPE)
+        .header('vary', 'accept-encoding')
+        .header('content-encoding', 'gzip')
+        .send(overview.gzip);
     }
     const data = await runs.traceData(id);
     if (!isPartial(query)) {
