@@ -1,6 +1,8 @@
 // The server's JSON API (src/server/): one function per call. Errors come back as thrown ApiError
 // carrying the server's body ({statusCode, code, message, issues?}).
 
+import { withSpans } from './lib/span-columns.js';
+
 export class ApiError extends Error {
   constructor(body) {
     super(body.message ?? `HTTP ${body.statusCode}`);
@@ -40,9 +42,10 @@ export const api = {
     call('GET', `/api/runs/${encodeURIComponent(id)}/trace?${query({ from, to, maxSpans })}`),
   /**
    * What the timeline asks for first: the whole trace when it is small, else the server's overview of it
-   * (merged per track and time bucket; the server says how many spans an overview holds).
+   * (merged per track and time bucket; the server says how many spans an overview holds), its spans
+   * sent as columns.
    */
-  traceOverview: (id) => call('GET', `/api/runs/${encodeURIComponent(id)}/trace?overview=1`),
+  traceOverview: (id) => call('GET', `/api/runs/${encodeURIComponent(id)}/trace?overview=1`).then(withSpans),
   traceRequest: (id, request) =>
     call('GET', `/api/runs/${encodeURIComponent(id)}/trace?${query({ request })}`),
   traceStats: (id, from, to) =>

@@ -11,7 +11,8 @@ import { readRunContent, readRunFile } from './read-file.js';
 // larger than an overview keeps the overview beside it, written with the trace, so that a server that
 // has not read the trace yet answers the first frame from it.
 //
-// The file is the overview's JSON text gzipped, as the server sends it (Content-Encoding: gzip, the
+// The file is the overview's JSON text (the answer to …/trace?overview=1: maxSpans=OVERVIEW_SPANS, the
+// spans as columns) gzipped, as the server sends it (Content-Encoding: gzip, the
 // file's bytes as they are: nothing compressed at request time), with what it was made from in the gzip
 // header's comment field (RFC 1952 FCOMMENT, which every gzip reader skips): `zcat` shows the overview.
 //
@@ -82,7 +83,8 @@ export function traceOverviewFile(
     sha256: sha256(traceText),
     maxSpans: OVERVIEW_SPANS,
   };
-  const overview = windowJson({ ...trace, derived: new Map() }, { maxSpans: OVERVIEW_SPANS });
+  // The answer to GET …/trace?overview=1 (what the page asks first).
+  const overview = windowJson({ ...trace, derived: new Map() }, { maxSpans: OVERVIEW_SPANS, columns: true });
   return [TRACE_OVERVIEW_FILE, gzipWithComment(overview, JSON.stringify(meta))];
 }
 

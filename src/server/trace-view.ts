@@ -19,12 +19,16 @@ export type TraceQuery = WindowQuery;
 /**
  * The query of GET /api/runs/:id/trace (and …/trace/stats) checked: `from` and `to` finite numbers of
  * seconds with from ≤ to, `maxSpans` an integer from 1 to {@link MAX_WINDOW_SPANS}, `request` an integer,
- * `overview=1` alone (maxSpans = OVERVIEW_SPANS).
+ * `overview=1` alone (maxSpans = OVERVIEW_SPANS, spans as columns).
  * @throws ServerError BAD_REQUEST naming the parameter and its value
  */
 export function traceQuery(query: Record<string, unknown>): TraceQuery {
   const out: TraceQuery = {};
-  const number = (name: keyof TraceQuery, integer: boolean, min = Number.NEGATIVE_INFINITY) => {
+  const number = (
+    name: 'from' | 'to' | 'maxSpans' | 'request',
+    integer: boolean,
+    min = Number.NEGATIVE_INFINITY,
+  ) => {
     const raw = query[name];
     if (raw === undefined) return;
     const text = String(raw).trim();
@@ -40,7 +44,7 @@ export function traceQuery(query: Record<string, unknown>): TraceQuery {
   number('maxSpans', true, 1);
   number('request', true);
   // overview=1: the first frame's overview, of as many spans as the server's overview files hold (the
-  // page does not repeat that number).
+  // page does not repeat that number), its spans as columns (the page parses them faster).
   if (query.overview !== undefined) {
     if (String(query.overview) !== '1') bad('overview', query.overview, '1');
     if ((out.from ?? out.to ?? out.maxSpans ?? out.request) !== undefined)
@@ -51,6 +55,7 @@ export function traceQuery(query: Record<string, unknown>): TraceQuery {
         { param: 'overview' },
       );
     out.maxSpans = OVERVIEW_SPANS;
+    out.columns = true;
   }
   if (out.from !== undefined && out.to !== undefined && out.from > out.to) {
     throw new ServerError(

@@ -6,3 +6,4 @@ export * from './time-index.js';
 export * from './merge-spans.js';
 export * from './range-stats.js';
 export * from './window-json.js';
+export * from './span-columns.js';

@@ -1,5 +1,6 @@
 import { mergeSpans, type TrackIds, trackIds } from './merge-spans.js';
 import type { SpanRecord, TraceHeader } from './record.js';
+import { spanColumns } from './span-columns.js';
 import { overlapping, type TimeIndex, timeIndex } from './time-index.js';
 
 /** A trace held for windows: its spans, their JSON lines as written or read, and what was derived from them. */
@@ -18,6 +19,8 @@ export interface WindowQuery {
   to?: number;
   maxSpans?: number;
   request?: number;
+  /** Spans as columns (see spanColumns; span objects when they do not go in columns): the page's first frame. */
+  columns?: boolean;
 }
 
 /**
@@ -40,8 +43,8 @@ export function indexOf(data: IndexedTrace): TimeIndex {
 /**
  * The JSON text answering a window query: `{header, window, extent, totalSpans, spansInWindow, detail,
  * spans}` for a window (every span overlapping it, as read, when there are at most `maxSpans`; else
- * merged per track and time bucket, `detail: "merged"`), `{header, request, extent, totalSpans, spans}`
- * for a request.
+ * merged per track and time bucket, `detail: "merged"`; with `columns`, `columns` in place of `spans`
+ * when they go in columns), `{header, request, extent, totalSpans, spans}` for a request.
  */
 export function windowJson(data: IndexedTrace, q: WindowQuery): string {
   const index = indexOf(data);
@@ -66,14 +69,16 @@ export function windowJson(data: IndexedTrace, q: WindowQuery): string {
   const inWindow = overlapping(index, data.spans, from, to);
   const max = q.maxSpans ?? Number.POSITIVE_INFINITY;
   const exact = inWindow.length <= max;
-  const spans = exact
-    ? inWindow.map((i) => data.lines[i]).join(',')
+  const merged = exact
+    ? undefined
     : mergeSpans(data.spans, inWindow, { from, to, maxSpans: max }, (level) => {
         let ids = data.derived.get(`tracks${level}`) as TrackIds | undefined;
         if (!ids) data.derived.set(`tracks${level}`, (ids = trackIds(data.spans, level)));
         return ids;
-      })
-        .map((s) => JSON.stringify(s))
-        .join(',');
-  return `${head},"window":{"from":${from},"to":${to}},"spansInWindow":${inWindow.length},"detail":"${exact ? 'spans' : 'merged'}","spans":[${spans}]}`;
+      });
+  const columns = q.columns ? spanColumns(merged ?? inWindow.map((i) => data.spans[i]!)) : undefined;
+  const body = columns
+    ? `"columns":${JSON.stringify(columns)}`
+    : `"spans":[${merged ? merged.map((s) => JSON.stringify(s)).join(',') : inWindow.map((i) => data.lines[i]).join(',')}]`;
+  return `${head},"window":{"from":${from},"to":${to}},"spansInWindow":${inWindow.length},"detail":"${exact ? 'spans' : 'merged'}",${body}}`;
 }

@@ -29,7 +29,7 @@ export const runsRoutes: FastifyPluginAsync<{ runs: RunsStore }> = async (app, {
   // trace.jsonl, or trace.jsonl.gz as shipped live runs keep it (the command line's reader). Without a
   // query, the whole trace; with from/to/maxSpans, a time window (merged when it holds more than
   // maxSpans spans); with request, one request's spans. Compressed as the request accepts (br, gzip).
-  // The first frame's overview (maxSpans alone) comes from the overview file written beside a large
+  // The first frame's overview (overview=1) comes from the overview file written beside a large
   // trace when there is one made from this very trace (see RunsStore.traceOverview): the Server-Timing
   // header says which (`overview-file` or `trace`) and how long the answer took before compression.
   app.get<IdParams & { Querystring: Record<string, unknown> }>('/:id/trace', async (request, reply) => {
@@ -38,12 +38,8 @@ export const runsRoutes: FastifyPluginAsync<{ runs: RunsStore }> = async (app, {
       void reply.header('server-timing', `${from};dur=${(performance.now() - began).toFixed(1)}`);
     const query = traceQuery(request.query ?? {});
     const { id } = request.params;
-    const overviewOnly =
-      query.maxSpans !== undefined &&
-      query.from === undefined &&
-      query.to === undefined &&
-      query.request === undefined;
-    const overview = overviewOnly ? runs.traceOverview(id, query.maxSpans!) : undefined;
+    // The overview file holds the answer to overview=1 (maxSpans=OVERVIEW_SPANS, as columns).
+    const overview = query.columns ? runs.traceOverview(id, query.maxSpans!) : undefined;
     if (overview !== undefined) {
       timing('overview-file');
       // The trace itself read once the overview is out (reading it first would delay the first frame).
