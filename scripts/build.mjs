@@ -88,6 +88,9 @@ await build({
   define: { 'import.meta.url': '__e2cImportMetaUrl' },
 });
 
+// The npm package ships validate's bundle alone, without caches (package.json "files"; an installed copy
+// writes its cache on its first run): simulate's bundle (~200 KB compressed) would take the package over its
+// 1 MB limit (test/package/install.test.ts), so an installed `simulate` runs from dist/cli/main.js.
 // Each verb run once writes its bundle's code cache (bin/e2ctwin.js does when none is there), with the
 // functions these runs compiled: the scenario layer for both, the simulator on M/M/4.
 for (const args of [
