@@ -5,6 +5,8 @@
 // server, live mode or the optimizers. Chunks go to dist/chunks/, two levels under the package root like
 // the entries, so the `new URL('../../…', import.meta.url)` paths of the sources stay right.
 // Type checking is separate (`npm run typecheck`).
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -27,6 +29,22 @@ const zodEnglishOnly = {
   },
 };
 
+// What both builds share: Node 20, minified, names kept (class and function names show in errors).
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  minifyIdentifiers: true,
+  keepNames: true,
+  logLevel: 'warning',
+  plugins: [zodEnglishOnly],
+  // Packages with native addons or worker entry files stay outside the bundle.
+  external: ['better-sqlite3', 'piscina', 'bullmq', 'ssh2', 'dockerode', 'playwright-core', 'fastify'],
+};
+
 await build({
   // server/sim-worker: the worker thread of simulations started from the browser view (e2ctwin serve).
   // explore/worker: the piscina worker of sweep/sensitivity/optimize/capacity (one simulation per task).
@@ -41,23 +59,42 @@ await build({
     // live/compute-worker: a compute thread of the reference engine (e2ctwin engine).
     'live/compute-worker': 'src/live/app/compute-worker.ts',
   },
+  ...common,
   outdir: 'dist',
-  bundle: true,
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
-  platform: 'node',
   format: 'esm',
-  target: 'node20',
-  sourcemap: true,
-  minifyWhitespace: true,
-  minifySyntax: true,
-  minifyIdentifiers: true,
-  keepNames: true,
-  logLevel: 'warning',
-  plugins: [zodEnglishOnly],
-  // Packages with native addons or worker entry files stay outside the bundle.
-  external: ['better-sqlite3', 'piscina', 'bullmq', 'ssh2', 'dockerode', 'playwright-core', 'fastify'],
   banner: {
     js: "import { createRequire as __e2cRequire } from 'node:module'; const require = __e2cRequire(import.meta.url);",
   },
 });
+
+// The verbs most runs are (src/cli/verbs/): each its own CommonJS bundle, which bin/e2ctwin.js compiles with
+// vm.Script and V8's code cache — compiling the bundles' code (zod, yaml, the scenario layer, the model) was
+// about a fifth of `validate`'s time, and Node 20 caches no ES module's code. The name carries the bundle's
+// content hash: V8 checks a cache against the source's length only, so a cache must never meet another
+// bundle. dist/verbs/ is two levels under the package root like the other entries, so the sources'
+// `new URL('../../…', import.meta.url)` paths stay right (bin/e2ctwin.js passes the bundle's URL as
+// import.meta.url).
+const VERBS_DIR = 'dist/verbs';
+rmSync(VERBS_DIR, { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { validate: 'src/cli/verbs/validate.ts', simulate: 'src/cli/verbs/simulate.ts' },
+  outdir: VERBS_DIR,
+  entryNames: '[name]-[hash]',
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  define: { 'import.meta.url': '__e2cImportMetaUrl' },
+});
+
+// The npm package ships validate's bundle alone, without caches (package.json "files"; an installed copy
+// writes its cache on its first run): simulate's bundle (~200 KB compressed) would take the package over its
+// 1 MB limit (test/package/install.test.ts), so an installed `simulate` runs from dist/cli/main.js.
+// Each verb run once writes its bundle's code cache (bin/e2ctwin.js does when none is there), with the
+// functions these runs compiled: the scenario layer for both, the simulator on M/M/4.
+for (const args of [
+  ['validate', 'scenarios/plantnet.yaml'],
+  ['simulate', 'scenarios/validation/mmc.yaml', '-r', '1', '--json', '--set', 'run.requests=20000'],
+])
+  execFileSync(process.execPath, ['bin/e2ctwin.js', ...args], { stdio: 'ignore' });

@@ -25,6 +25,8 @@ DEBIAN_PACKAGES+=(iproute2 nftables openssh-server socat busybox-static docker.i
 # calibration/image-service/): nginx serving static files; a gunicorn + Flask + Pillow image service.
 # nginx-light is enough (static files, Range); the image service runs Debian's python3, which has Flask and PIL.
 DEBIAN_PACKAGES+=(nginx-light gunicorn python3-flask python3-pil)
+# the kernel benchmark's peer (npm run bench, bench/peers/mmc_simpy.py): the same M/M/4 model in SimPy 3.
+DEBIAN_PACKAGES+=(python3-simpy3)
 
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do

@@ -1,14 +1,7 @@
+import { endQuietlyOnClosedPipe } from './closed-pipe.js';
 import { runCommand } from './run.js';
 
-// The process edge: the command line of this process (see run.ts for exit statuses and error reports).
-
-// A reader that stops early (`e2ctwin … --help | head`) closes the pipe: the rest of the output has
-// nowhere to go, and that is not an error of this command. Node ignores SIGPIPE, so without this the
-// next write throws EPIPE with a stack trace; end quietly instead, as a Unix tool would.
-for (const stream of [process.stdout, process.stderr])
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    throw e;
-  });
-
+// The process edge: the command line of this process (see run-program.ts for exit statuses and error
+// reports). bin/e2ctwin.js runs `validate` and `simulate` from their own bundles instead (src/cli/verbs/).
+endQuietlyOnClosedPipe();
 await runCommand(process.argv.slice(2));

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { maxMemoryCeilingMiB } from '../model/index.js';
+// The budget module alone, not the model's index: every verb parses options, and `validate` must not load
+// the simulator (the bundle would put the whole model chunk on its path).
+import { maxMemoryCeilingMiB } from '../model/budget.js';
 
 /** Accumulates a repeatable option (`--set a=1 --set b=2`). */
 export function collect(value: string, previous: string[]): string[] {

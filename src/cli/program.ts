@@ -1,7 +1,8 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
+import { newProgram } from './program-base.js';
 import { pkg } from './version.js';
 
-type Register = (program: Command) => void;
+export type Register = (program: Command) => void;
 
 /**
  * The verb table, in --help order: each verb's module is imported only when that verb runs (or when the
@@ -50,18 +51,7 @@ function verbsFor(args: readonly string[] | undefined): ReadonlyArray<(typeof VE
  * arguments, without node and the script) selects the verbs to load; without it every verb is registered.
  */
 export async function buildProgram(args?: readonly string[]): Promise<Command> {
-  const program = new Command('e2ctwin')
-    .description(
-      'A digital twin for application workflows on the edge-to-cloud continuum.\nSimulate a scenario in seconds, explore what-ifs, run it live, calibrate the twin, see it in a browser.',
-    )
-    .version(pkg.version, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    // Usage errors throw instead of exiting so that main.ts maps them to exit status 2 (bad input).
-    .exitOverride()
-    .addHelpText(
-      'after',
-      '\nExamples:\n  e2ctwin simulate scenarios/plantnet.yaml\n  e2ctwin validate scenarios/plantnet.yaml\n  e2ctwin schema > scenarios/scenario.schema.json\n\nDocumentation: README.md. Exit status: 0 ok, 1 run failure, 2 bad input.',
-    );
+  const program = newProgram();
   const registers = await Promise.all(verbsFor(args).map(([, load]) => load()));
   for (const register of registers) register(program);
   return program;

@@ -1,4 +1,3 @@
-import { Option, type Command } from 'commander';
 import {
   loadCalibrationSet,
   measurementRelSd,
@@ -9,7 +8,6 @@ import {
 import { ScenarioError } from '../scenario/index.js';
 import type { SimulationResult } from '../model/index.js';
 import type { TrialRunner } from '../explore/runner.js';
-import { intOption } from './options.js';
 import { simBackend, trialRunner } from './sim-backend.js';
 import { num, table } from './table.js';
 
@@ -23,29 +21,6 @@ export const PI_METRICS = [
   'gpuMemoryPeakGiB',
   'cost',
 ];
-
-/** The options a verb takes to predict over a calibration set (one flag name for every verb). */
-export function calibrationSetOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      '--calibration-set <file>',
-      "also predict over the plausible parameter vectors of a calibration set (`e2ctwin calibrate-twin`): a 90 % prediction interval beside the simulation's CI",
-    )
-    .addOption(
-      new Option(
-        '--pi-replications <n>',
-        'with --calibration-set: replications per plausible vector (each its own random numbers)',
-      )
-        .argParser(intOption('--pi-replications', 1))
-        .default(2),
-    )
-    .addOption(
-      new Option(
-        '-w, --workers <n>',
-        'with --calibration-set: worker threads (default: the cores; 0 the main thread)',
-      ).argParser(intOption('--workers', 0)),
-    );
-}
 
 /**
  * The configuration simulated under every plausible vector of the set (vector i on replications of its

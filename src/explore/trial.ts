@@ -1,6 +1,8 @@
 import { replicationMetrics, Simulation } from '../model/index.js';
 import {
+  type FileRead,
   loadScenario,
+  loadScenarioReusingFiles,
   readTraces,
   type FileRoots,
   type Prefetch,
@@ -49,6 +51,31 @@ export type TrialOutput =
 // Replications of one configuration often land on the same thread: keep a few resolved scenarios.
 const cache = new Map<string, { scenario: ResolvedScenario; traces: ReadonlyMap<string, Float64Array> }>();
 
+/**
+ * The files of the studies this thread works for, by study digest and file roots: a study's tasks carry
+ * `inputsSha256`, the digest of its scenario and of every file it uses, so a worker reads those files for
+ * its first trial of the study and answers every later trial's reads from memory (each configuration is
+ * still loaded, overridden and checked on its own). Reading them again cost about 3 ms of a ~7 ms load of
+ * Pl@ntNet (the file policy's checks, the reads). Tasks without a digest read their files each time.
+ */
+const studyFiles = new Map<string, Map<string, FileRead>>();
+const STUDY_FILES_MAX = 4;
+
+/** E2CTWIN_REREAD_FILES=1 reads every file on every trial (the path without the memo, for comparison). */
+const reuseFiles = process.env.E2CTWIN_REREAD_FILES !== '1';
+
+function filesOfStudy(task: TrialTask): Map<string, FileRead> | undefined {
+  if (!reuseFiles || task.inputsSha256 === undefined || task.files) return undefined;
+  const key = `${task.inputsSha256}\0${task.scenarioFile}\0${JSON.stringify(task.roots ?? {})}`;
+  let files = studyFiles.get(key);
+  if (!files) {
+    files = new Map();
+    if (studyFiles.size >= STUDY_FILES_MAX) studyFiles.delete(studyFiles.keys().next().value!);
+    studyFiles.set(key, files);
+  }
+  return files;
+}
+
 /** Runs one replication of one configuration (the body of the worker thread, also usable in-process). */
 export function runTrial(task: TrialTask): TrialOutput {
   const t0 = performance.now();
@@ -56,12 +83,16 @@ export function runTrial(task: TrialTask): TrialOutput {
     const key = `${task.scenarioFile}\0${task.inputsSha256 ?? ''}\0${task.scenarioText ?? ''}\0${task.overrides.join('\n')}\0${JSON.stringify(task.roots ?? {})}`;
     let entry = cache.get(key);
     if (!entry) {
-      const r = loadScenario(task.scenarioFile, {
+      const options = {
         overrides: task.overrides,
         ...(task.scenarioText !== undefined ? { text: task.scenarioText } : {}),
         ...task.roots,
         ...(task.files ? { prefetch: { done: task.files, wanted: new Map() } } : {}),
-      });
+      };
+      const files = filesOfStudy(task);
+      const r = files
+        ? loadScenarioReusingFiles(task.scenarioFile, options, files)
+        : loadScenario(task.scenarioFile, options);
       if (!r.ok) return { ok: false, issues: r.issues };
       entry = { scenario: r.scenario, traces: readTraces(r.scenario) };
       if (cache.size >= 8) cache.delete(cache.keys().next().value!);

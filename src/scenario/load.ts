@@ -2,7 +2,15 @@ import path from 'node:path';
 import { checkReferences } from './checks.js';
 import { resolveEvents, resolveServiceDynamics } from './dynamics.js';
 import { ScenarioErrorCode, ScenarioError, type ScenarioIssue } from './errors.js';
-import { displayPath, FilePolicy, readNamedFileAsync, type FileRoots, type Prefetch } from './file-policy.js';
+import {
+  displayPath,
+  FilePolicy,
+  readNamedFile,
+  readNamedFileAsync,
+  type FileRead,
+  type FileRoots,
+  type Prefetch,
+} from './file-policy.js';
 import { applyOverrides, attributeToOverride } from './overrides.js';
 import { MODELS_DIR, PresetLoader, type Origin } from './presets.js';
 import {
@@ -218,6 +226,40 @@ export async function loadScenarioAsync(file: string, options: LoadOptions = {})
   }
 }
 const MAX_READ_ROUNDS = 64;
+
+/**
+ * {@link loadScenario} for a caller that loads the same scenario many times with different overrides (a
+ * study's worker): the files are read once, into `files`, and later loads answer from it — the scenario
+ * file itself (by its path) and every file it names (presets, calibration, measurements, traces: read under
+ * each load's policy, as loadScenario would). The caller keeps `files` only while the files cannot have
+ * changed (a study names them by digest). Same result as {@link loadScenario} on the same files.
+ */
+export function loadScenarioReusingFiles(
+  file: string,
+  options: LoadOptions,
+  files: Map<string, FileRead>,
+): LoadResult {
+  let text = options.text;
+  if (text === undefined) {
+    const key = `scenario\0${path.resolve(file)}`;
+    let read = files.get(key);
+    if (!read) {
+      read = readNamedFile(file, 'yaml');
+      files.set(key, read);
+    }
+    // A file that cannot be read: loadScenario reports it as it does.
+    if (!read.ok) return loadScenario(file, options);
+    text = read.text;
+  }
+  const prefetch: Prefetch = { done: files, wanted: new Map() };
+  for (let round = 0; ; round++) {
+    prefetch.wanted.clear();
+    const r = loadScenario(file, { ...options, text, prefetch });
+    if (prefetch.wanted.size === 0 || round === MAX_READ_ROUNDS) return r;
+    const policy = FilePolicy.forScenario(file, options);
+    for (const [key, w] of prefetch.wanted) files.set(key, policy.read(w.file, w.kind));
+  }
+}
 
 /** Like {@link loadScenario} but throws a {@link ScenarioError} carrying every issue. */
 export function loadScenarioOrThrow(file: string, options: LoadOptions = {}): ResolvedScenario {

@@ -8,13 +8,15 @@ import {
   simulateWithSeries,
   type SimulationSeries,
 } from '../../model/index.js';
-import { checkOutFolder, metricsJson, runFolderKind, writeSimulationRun } from '../../run-folder/index.js';
+// The run folder's writer (its zod schemas, the trace formats) is loaded only with --out; --json needs the
+// stable JSON alone.
+import { metricsJson } from '../../run-folder/stable-json.js';
 import { LIMITS, loadScenarioOrThrow, readTraces } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { ALLOW_DIR_HELP, collect, fileRoots, intOption, maxMemoryOption } from '../options.js';
 import { progressBar } from '../progress.js';
 import { summaryTable } from '../summary-table.js';
-import { calibrationSetOptions, predictWithSet, setPredictionTable } from '../set-prediction.js';
+import { calibrationSetOptions } from '../set-options.js';
 
 interface SimulateFlags {
   set: string[];
@@ -85,9 +87,13 @@ export function registerSimulate(program: Command): void {
     )
     .action(async (file: string, flags: SimulateFlags) => {
       // Checked before the simulation: a bad --out must not cost the run (exit 2, nothing ran).
+      const runFolder = flags.out !== undefined ? await import('../../run-folder/index.js') : undefined;
       const out =
-        flags.out !== undefined
-          ? checkOutFolder(flags.out, { option: '--out', kind: runFolderKind('simulation') })
+        flags.out !== undefined && runFolder
+          ? runFolder.checkOutFolder(flags.out, {
+              option: '--out',
+              kind: runFolder.runFolderKind('simulation'),
+            })
           : undefined;
       // --no-shortcuts is an override like any other (the run folder records it).
       if (!flags.shortcuts) flags.set = [...flags.set, 'run.shortcuts=false'];
@@ -118,10 +124,13 @@ export function registerSimulate(program: Command): void {
         'predicting over the calibration set',
         flags.progress && process.stderr.isTTY === true,
       );
+      // The prediction module (calibrate layer, trial runners) is loaded only when a set is given.
+      const setPrediction =
+        flags.calibrationSet === undefined ? undefined : await import('../set-prediction.js');
       const pred =
-        flags.calibrationSet === undefined
+        flags.calibrationSet === undefined || setPrediction === undefined
           ? undefined
-          : await predictWithSet(file, flags.set, flags.calibrationSet, {
+          : await setPrediction.predictWithSet(file, flags.set, flags.calibrationSet, {
               seed: flags.seed ?? scenario.seed,
               replications: flags.piReplications,
               ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
@@ -151,10 +160,10 @@ export function registerSimulate(program: Command): void {
         );
       } else {
         process.stdout.write(`${summaryTable(scenario, result)}\n`);
-        if (pred) process.stdout.write(setPredictionTable(rest, pred));
+        if (pred && setPrediction) process.stdout.write(setPrediction.setPredictionTable(rest, pred));
       }
-      if (out && flags.out && series) {
-        const files = writeSimulationRun(out.path, {
+      if (out && flags.out && series && runFolder) {
+        const files = runFolder.writeSimulationRun(out.path, {
           scenario,
           overrides: flags.set,
           result,

@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/cli.js';
+
+// bin/e2ctwin.js runs `validate` and `simulate` from their one-verb bundles with V8's code cache
+// (dist/verbs/); E2CTWIN_CODE_CACHE=0 runs them from dist/cli/main.js like every other verb. Both paths
+// must print the same bytes and exit alike.
+
+/** A copy of bin/ and dist/ (the rest linked), so that its caches can be removed or spoiled. */
+const copy = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-code-cache-'));
+cpSync(path.join(repoRoot, 'bin'), path.join(copy, 'bin'), { recursive: true });
+cpSync(path.join(repoRoot, 'dist'), path.join(copy, 'dist'), { recursive: true });
+for (const f of ['models', 'scenarios', 'calibration', 'package.json', 'node_modules'])
+  symlinkSync(path.join(repoRoot, f), path.join(copy, f));
+afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
+function run(args: string[], cache: boolean) {
+  const r = spawnSync(process.execPath, [path.join(copy, 'bin/e2ctwin.js'), ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, NO_COLOR: '1', E2CTWIN_CODE_CACHE: cache ? '1' : '0' },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const verbsDir = path.join(copy, 'dist/verbs');
+const cacheOf = (verb: string) => {
+  const name = readdirSync(verbsDir).find((n) => n.startsWith(`${verb}-`) && n.endsWith('.cache'));
+  return name && path.join(verbsDir, name);
+};
+
+describe('one-verb bundles with the code cache', () => {
+  it.each([
+    ['validate --json', ['validate', 'scenarios/plantnet.yaml', '--json']],
+    ['validate, a bad scenario', ['validate', 'test/fixtures/bad-scenarios/unknown-key-service.yaml']],
+    [
+      'validate, a bad override',
+      ['validate', 'scenarios/plantnet.yaml', '--set', 'cloud.engine.pools.nope=3'],
+    ],
+    [
+      'simulate --json',
+      ['simulate', 'scenarios/validation/mmc.yaml', '-r', '2', '--json', '--set', 'run.requests=3000'],
+    ],
+    [
+      'simulate, the summary table',
+      ['simulate', 'scenarios/plantnet.yaml', '-r', '1', '--set', 'run.duration=400'],
+    ],
+    ['simulate, a usage error', ['simulate']],
+    ['simulate --help', ['simulate', '--help']],
+  ])(
+    '%s: the same output and exit status as dist/cli/main.js',
+    (_name, args) => {
+      const plain = run(args, false);
+      const cached = run(args, true);
+      expect(cached).toEqual(plain);
+    },
+    120_000,
+  );
+
+  it('a missing cache is written after the run; a spoiled one is refused by V8 and replaced', () => {
+    const args = ['validate', 'scenarios/validation/mmc.yaml', '--json'];
+    const expected = run(args, false);
+    const cache = cacheOf('validate');
+    expect(cache).toBeDefined();
+    rmSync(cache!);
+    expect(run(args, true)).toEqual(expected);
+    const written = readFileSync(cache!);
+    expect(written.length).toBeGreaterThan(10_000);
+    writeFileSync(cache!, Buffer.alloc(written.length, 7));
+    expect(run(args, true)).toEqual(expected);
+    expect(readFileSync(cache!).equals(Buffer.alloc(written.length, 7))).toBe(false);
+  }, 120_000);
+});
