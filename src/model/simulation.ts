@@ -4,7 +4,7 @@ import type { ResolvedScenario } from '../scenario/index.js';
 import type { Budget } from './budget.js';
 import { Collector } from './collector.js';
 import { compileApp } from './compiled-app.js';
-import { endpointName, type Endpoint } from './endpoint.js';
+import { Device, type Endpoint } from './endpoint.js';
 import { Streams } from './laws.js';
 import { Network, type Routes } from './network.js';
 import type { Request } from './request.js';
@@ -113,7 +113,7 @@ export class Simulation implements SimContext {
           hosts.push(h);
           list.push(h);
         } else {
-          list.push({ uid: uid++, service, index: i, name: endpointName(service, i) });
+          list.push(new Device(uid++, service, i));
         }
       }
       this.endpoints.set(service.id, list);
