@@ -71,12 +71,12 @@ export class Request {
   inflightAt = -1;
   // Not readonly: an ended request's object may be reused for a new one (request-pool.ts), which sets
   // every field again (reset).
-  id: number;
-  origin: Endpoint;
-  host: ServiceHost;
-  start: number;
-  onDone: Handler | null;
-  owner: unknown;
+  id = 0;
+  origin!: Endpoint;
+  host!: ServiceHost;
+  start = 0;
+  onDone: Handler | null = null;
+  owner: unknown = null;
   constructor(
     id: number,
     origin: Endpoint,
@@ -88,12 +88,7 @@ export class Request {
   ) {
     this.req = this;
     this.topLevel = topLevel;
-    this.id = id;
-    this.origin = origin;
-    this.host = host;
-    this.start = start;
-    this.onDone = onDone;
-    this.owner = owner;
+    this.reset(id, origin, host, start, onDone, owner, topLevel);
   }
 
   /** Makes this (ended) object a new request: every field as the constructor leaves it. */
