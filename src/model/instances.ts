@@ -154,7 +154,9 @@ export class InstanceSet {
       const k = origin.uid * this.slots.length + host.index;
       let routes = this.#routes[k];
       if (routes === undefined) routes = this.#routes[k] = this.sim.network.routes(origin, host);
-      const req = this.sim.newRequest(
+      // The hint goes in with the request: it may have ended (and its object been reused) by the time
+      // newRequest returns.
+      return this.sim.newRequest(
         origin,
         host,
         onDone,
@@ -164,9 +166,8 @@ export class InstanceSet {
         routes,
         undefined,
         newConnection,
+        hint,
       );
-      req.hint = hint;
-      return req;
     }
     const req = this.sim.refusedRequest(
       origin,

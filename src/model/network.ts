@@ -29,10 +29,14 @@ export class Network {
   readonly links: Link[] = [];
   readonly constraints: ResolvedLink[] = [];
   readonly #routes = new Map<number, Link | null>();
-  /** Links of `shared` constraints by constraint and direction (a `per-host` link is only ever found by its route). */
+  /**
+   * Links of `shared` constraints by constraint and direction (a `per-host` link is only ever found by its
+   * route). Every other link made here is a `per-host` one: no set of them (an entry a device's link).
+   */
   readonly #shared = new Map<string, Link>();
-  /** Links of `per-host` constraints: each carries the bytes of one pair of hosts, one way. */
-  readonly #perHost = new Set<Link>();
+  readonly #sharedLinks = new Set<Link>();
+  /** What every link's shared wire takes of the shortcuts (one object for all links). */
+  readonly #wire: { direct: boolean; keepCompletion: boolean };
   readonly #hosts: number;
   /** Constraints that timed events change (by index), with their conditions of the moment. */
   readonly #changed = new Map<number, { delayMs: number; rateMbps: number; lossPercent: number }>();
@@ -47,6 +51,7 @@ export class Network {
     readonly shortcuts: ShortcutPlan,
   ) {
     this.#hosts = hostCount;
+    this.#wire = { direct: shortcuts.psDirect, keepCompletion: shortcuts.psKeepCompletion };
     this.#eventful = new Set(
       (scenario.events ?? []).flatMap((e) =>
         e.action === 'link' || e.action === 'link-restore' ? [constraintIndex(scenario, e.src, e.dst)] : [],
@@ -112,7 +117,8 @@ export class Network {
    * no app (a device running only its workload) is then the link's only user.
    */
   isPerHost(link: Link): boolean {
-    return this.#perHost.has(link);
+    // Every link this network made is either shared or per-host (`link` came from route()).
+    return !this.#sharedLinks.has(link);
   }
 
   /** Sends `bytes` over `link`; `fn(arg)` runs on arrival (at once on an ideal path, `link` null). */
@@ -144,24 +150,44 @@ export class Network {
       : '';
     const found = shared ? this.#shared.get(key) : undefined;
     if (found) return found;
-    const name = shared ? `${c.src}<->${c.dst}#${key}` : `${from.name}->${to.name}`;
+    // A per-host link's name is made when asked (errors, its wire): no string kept per device's link.
+    const name = shared ? `${c.src}<->${c.dst}#${key}` : pairName(from, to);
     const now = this.#changed.get(index) ?? c;
     const stalls = c.lossPercent > 0 || this.#eventful.has(index);
     const link = new Link(this.env, {
-      name,
+      name: shared ? name : new PairName(from, to),
       rateMbps: this.#payloadMbps(now.rateMbps),
       delayMs: now.delayMs,
       lossPercent: now.lossPercent,
       ...(stalls ? { rtoMs: RTO_MS, stream: this.streams.seedOf(`loss:${name}`) } : {}),
       slowStart: this.scenario.run.tcpSlowStart === true,
       bursts: this.shortcuts.linkBursts,
-      wire: { direct: this.shortcuts.psDirect, keepCompletion: this.shortcuts.psKeepCompletion },
+      wire: this.#wire,
     });
-    if (shared) this.#shared.set(key, link);
-    else this.#perHost.add(link);
+    if (shared) {
+      this.#shared.set(key, link);
+      this.#sharedLinks.add(link);
+    }
     this.links.push(link);
     this.constraints.push(c);
     return link;
+  }
+}
+
+/** The name of the per-host link from `from` to `to`. */
+function pairName(from: Endpoint, to: Endpoint): string {
+  return `${from.name}->${to.name}`;
+}
+
+/** A per-host link's name, made when asked. */
+class PairName {
+  constructor(
+    readonly from: Endpoint,
+    readonly to: Endpoint,
+  ) {}
+
+  get name(): string {
+    return pairName(this.from, this.to);
   }
 }
 

@@ -69,16 +69,62 @@ export class Request {
   coldStart = false;
   /** Its position in its instance's Inflight list (balanced or changing instances), −1 when not held. */
   inflightAt = -1;
+  // Not readonly: an ended request's object may be reused for a new one (request-pool.ts), which sets
+  // every field again (reset).
+  id = 0;
+  origin!: Endpoint;
+  host!: ServiceHost;
+  start = 0;
+  onDone: Handler | null = null;
+  owner: unknown = null;
   constructor(
-    readonly id: number,
-    readonly origin: Endpoint,
-    readonly host: ServiceHost,
-    readonly start: number,
-    readonly onDone: Handler | null,
-    readonly owner: unknown,
+    id: number,
+    origin: Endpoint,
+    host: ServiceHost,
+    start: number,
+    onDone: Handler | null,
+    owner: unknown,
     topLevel: boolean,
   ) {
     this.req = this;
     this.topLevel = topLevel;
+    this.reset(id, origin, host, start, onDone, owner, topLevel);
+  }
+
+  /** Makes this (ended) object a new request: every field as the constructor leaves it. */
+  reset(
+    id: number,
+    origin: Endpoint,
+    host: ServiceHost,
+    start: number,
+    onDone: Handler | null,
+    owner: unknown,
+    topLevel: boolean,
+  ): void {
+    this.stage = 0;
+    this.lane = -1;
+    this.t0 = 0;
+    this.status = ACTIVE;
+    this.abandoned = false;
+    this.items = 1;
+    this.pending = 0;
+    this.held = null;
+    this.ticket = 0;
+    this.timer = 0;
+    this.up = null;
+    this.down = null;
+    this.answerS = 0;
+    this.traced = false;
+    this.topLevel = topLevel;
+    this.attempt = 0;
+    this.hint = 0;
+    this.coldStart = false;
+    this.inflightAt = -1;
+    this.id = id;
+    this.origin = origin;
+    this.host = host;
+    this.start = start;
+    this.onDone = onDone;
+    this.owner = owner;
   }
 }

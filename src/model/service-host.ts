@@ -10,6 +10,7 @@ import type { Inflight } from './inflight.js';
 import type { ServiceStats } from './collector.js';
 import type { SimContext } from './sim-context.js';
 import { settlesAnswer } from './shortcuts.js';
+import { letsGo } from './request-pool.js';
 import { slowStartOn } from './tcp.js';
 
 /**
@@ -312,6 +313,9 @@ function forwardDone(sub: Request): void {
   for (const t of sub.owner as Task[]) stageDone(t);
 }
 
+// It reads the batch (sub.owner) and lets it go.
+letsGo(forwardDone);
+
 function stageDone(task: Task): void {
   const req = task.req;
   const host = req.host;
@@ -394,6 +398,7 @@ function answer(req: Request, bytes: number): void {
   if (settlesAnswer(sim.shortcuts, req, env.now, at, sim)) {
     if (req.status === ACTIVE) req.status = DONE;
     sim.collector.ended(req, at);
+    sim.requestEnded(req);
     return;
   }
   if (delay > 0) env.post(delay, responseArrived, req);
@@ -410,6 +415,7 @@ function responseArrived(req: Request): void {
   }
   sim.collector.ended(req);
   if (!req.abandoned && req.onDone !== null) req.onDone(req);
+  sim.requestEnded(req);
 }
 
 export { DONE };

@@ -90,6 +90,15 @@ export interface ShortcutPlan {
    * approximation, compared with CIs.
    */
   readonly transferLead: boolean;
+  /**
+   * **reuse-requests** — the object of a request that has ended (its answer reached the origin, nothing holds
+   * it any more) is reused for a later request instead of a new object (`RequestPool` in request-pool.ts
+   * states the condition and the invariant). Exact: no draw, event or order changes, only which memory a
+   * request lives in; results are byte-identical (test/model/reuse-requests.test.ts). Saves memory, not
+   * events: in runs of many devices, requests that wait a while die in the old generation of V8's heap,
+   * which grows with them up to a full collection.
+   */
+  readonly reuseRequests: boolean;
 }
 
 /** The names of the shortcuts, as printed in docs and test titles. */
@@ -102,6 +111,7 @@ export const SHORTCUT_NAMES = [
   'ps-keep-completion',
   'link-bursts',
   'transfer-lead',
+  'reuse-requests',
 ] as const;
 export type ShortcutName = (typeof SHORTCUT_NAMES)[number];
 
@@ -116,25 +126,31 @@ export const NO_SHORTCUTS: ShortcutPlan = Object.freeze({
   psKeepCompletion: false,
   linkBursts: false,
   transferLead: false,
+  reuseRequests: false,
 });
 
-/** Decides the shortcuts of a scenario's replications (the scenario-wide part of each condition). */
-export function planShortcuts(scenario: ResolvedScenario): ShortcutPlan {
+/**
+ * Decides the shortcuts of a scenario's replications (the scenario-wide part of each condition). `off`:
+ * shortcuts turned off one by one (to compare a shortcut's path with the plain one).
+ */
+export function planShortcuts(scenario: ResolvedScenario, off: readonly ShortcutName[] = []): ShortcutPlan {
   if (scenario.run.shortcuts === false) return NO_SHORTCUTS;
+  const on = (name: ShortcutName) => !off.includes(name);
   // Early reports need the statistics' read times, unknown when the run stops on a number of requests.
   const readsKnown = scenario.run.requests === undefined;
   const p95Tracked = scenario.services.some((s) => s.autoscale?.metric === 'p95');
   const linksChange = (scenario.events ?? []).some((e) => e.action === 'link' || e.action === 'link-restore');
   return Object.freeze({
     enabled: true,
-    settleAnswers: readsKnown && !p95Tracked,
-    bookUploads: readsKnown && !linksChange,
-    fleet: readsKnown && !linksChange,
-    claim: readsKnown && !linksChange,
-    psDirect: true,
-    psKeepCompletion: true,
-    linkBursts: true,
-    transferLead: true,
+    settleAnswers: on('settle-answers') && readsKnown && !p95Tracked,
+    bookUploads: on('book-uploads') && readsKnown && !linksChange,
+    fleet: on('fleet') && readsKnown && !linksChange,
+    claim: on('claim') && readsKnown && !linksChange,
+    psDirect: on('ps-direct'),
+    psKeepCompletion: on('ps-keep-completion'),
+    linkBursts: on('link-bursts'),
+    transferLead: on('transfer-lead'),
+    reuseRequests: on('reuse-requests'),
   });
 }
 

@@ -35,13 +35,19 @@ export interface SimContext {
     topLevel: boolean,
     patienceS: number | undefined,
   ): Request;
+  /**
+   * `req` ended: its answer (or refusal) reached the origin and its callback, if any, returned. Its object
+   * may be reused for a later request (reuse-requests, request-pool.ts): nobody may use it after this.
+   */
+  requestEnded(req: Request): void;
   /** A request failed (its instance stopped, or none was up) and the client knows it now: retry, or count it. */
   requestFailed(req: Request): void;
   /**
    * Sends a new request from `origin` to `host` (upload, then the app's stages, then the response);
    * `onDone(request)` runs when the answer (or a refusal) reaches the origin, unless the request was
    * abandoned. `topLevel` requests count in the user-facing statistics. `bytes`: the upload's size, if
-   * already drawn from the app's request-size law.
+   * already drawn from the app's request-size law. `hint`: the client's own index (Request.hint), set
+   * before the request goes out.
    */
   newRequest(
     origin: Endpoint,
@@ -53,6 +59,7 @@ export interface SimContext {
     routes?: Routes,
     bytes?: number,
     newConnection?: boolean,
+    hint?: number,
   ): Request;
   /**
    * A request of an open workload sent at `start`, whose upload is over now (its owner booked the link,

@@ -4,6 +4,7 @@ import { aggregateReplications } from './aggregate.js';
 import { Budget } from './budget.js';
 import { replicationMetrics, type ReplicationMetrics } from './metrics.js';
 import { Simulation } from './simulation.js';
+import type { ShortcutName } from './shortcuts.js';
 
 export interface SimulateOptions {
   /** Root seed; default the scenario's. */
@@ -30,6 +31,8 @@ export interface SimulateOptions {
    * beyond, the run stops with a BudgetExceededError. Default: no bound (the CLI's is defaultMaxMemoryMiB()).
    */
   maxMemoryMiB?: number;
+  /** Shortcuts turned off one by one (to compare a shortcut's path with the plain one; see shortcuts.ts). */
+  shortcutsOff?: readonly ShortcutName[];
 }
 
 /** Comparison of a simulated metric with a reference value the scenario states (`expect:`). */
@@ -87,6 +90,7 @@ export function simulate(
       ...(options.traces ? { traces: options.traces } : {}),
       ...(checkpoint ? { onProgress: checkpoint } : {}),
       budget,
+      ...(options.shortcutsOff ? { shortcutsOff: options.shortcutsOff } : {}),
     });
     sim.run();
     budget.finished(sim.env);

@@ -4,15 +4,16 @@ import type { ResolvedScenario } from '../scenario/index.js';
 import type { Budget } from './budget.js';
 import { Collector } from './collector.js';
 import { compileApp } from './compiled-app.js';
-import { endpointName, type Endpoint } from './endpoint.js';
+import { Device, type Endpoint } from './endpoint.js';
 import { Streams } from './laws.js';
 import { Network, type Routes } from './network.js';
-import { Request } from './request.js';
+import type { Request } from './request.js';
+import { RequestPool } from './request-pool.js';
 import { beginRequest, failRequest, ServiceHost, withdraw } from './service-host.js';
 import { InstanceSet, MAX_MARKERS, type InstanceMarker } from './instances.js';
 import { startDynamics } from './timed-events.js';
 import type { SimContext } from './sim-context.js';
-import { planShortcuts, type ShortcutPlan } from './shortcuts.js';
+import { planShortcuts, type ShortcutName, type ShortcutPlan } from './shortcuts.js';
 import { startWorkload, userGaveUp } from './workloads.js';
 
 /** Options of one replication. */
@@ -27,6 +28,8 @@ export interface ReplicationOptions {
   onProgress?: (fraction: number) => void;
   /** Events and memory the run may use (looked at every CHECK_EVERY events and while building hosts). */
   budget?: Budget;
+  /** Shortcuts turned off one by one (to compare a shortcut's path with the plain one; see shortcuts.ts). */
+  shortcutsOff?: readonly ShortcutName[];
 }
 
 /**
@@ -52,6 +55,8 @@ export class Simulation implements SimContext {
   /** Timed events change link delays: a request reads its answer's delay from the link, not a cache. */
   readonly #linksChange: boolean;
   #nextId = 0;
+  /** Objects of ended requests, reused (reuse-requests). */
+  readonly #pool: RequestPool;
   /** When statistics are read: the ends of the run's chunks (null when the end is not known in advance). */
   #reads: Float64Array | null = null;
   /** The current chunk: reads before it are past. */
@@ -63,7 +68,8 @@ export class Simulation implements SimContext {
   ) {
     this.streams = new Streams(options.seed, options.replication);
     this.tracing = options.spanSample > 0;
-    this.shortcuts = planShortcuts(scenario);
+    this.shortcuts = planShortcuts(scenario, options.shortcutsOff);
+    this.#pool = new RequestPool(this.shortcuts.reuseRequests);
     this.#linksChange = (scenario.events ?? []).some(
       (e) => e.action === 'link' || e.action === 'link-restore',
     );
@@ -107,7 +113,7 @@ export class Simulation implements SimContext {
           hosts.push(h);
           list.push(h);
         } else {
-          list.push({ uid: uid++, service, index: i, name: endpointName(service, i) });
+          list.push(new Device(uid++, service, i));
         }
       }
       this.endpoints.set(service.id, list);
@@ -144,6 +150,15 @@ export class Simulation implements SimContext {
     if (patienceS !== undefined) req.timer = this.env.schedule(patienceS, patienceOver, req);
     failRequest(req);
     return req;
+  }
+
+  /** Requests made on the object of an ended one (reuse-requests). */
+  get requestsReused(): number {
+    return this.#pool.reused;
+  }
+
+  requestEnded(req: Request): void {
+    this.#pool.ended(req);
   }
 
   requestFailed(req: Request): void {
@@ -206,6 +221,7 @@ export class Simulation implements SimContext {
     routes?: Routes,
     bytes?: number,
     newConnection = false,
+    hint = 0,
   ): Request {
     const env = this.env;
     const req =
@@ -222,6 +238,7 @@ export class Simulation implements SimContext {
             routes.answerS,
           )
         : this.#routedRequest(origin, host, onDone, owner, topLevel, env.now);
+    req.hint = hint;
     if (patienceS !== undefined) req.timer = env.schedule(patienceS, patienceOver, req);
     if (newConnection) {
       // A connection opened for this request (workload keepAliveS): the TCP handshake's round trip
@@ -258,7 +275,7 @@ export class Simulation implements SimContext {
     answerS: number,
     attempt = 0,
   ): Request {
-    const req = new Request(this.#nextId++, origin, host, start, onDone, owner, topLevel);
+    const req = this.#pool.take(this.#nextId++, origin, host, start, onDone, owner, topLevel);
     if (attempt > 0) req.attempt = attempt;
     if (host.inflight !== null) host.inflight.add(req);
     this.collector.sent(req);

@@ -12,6 +12,7 @@ import type { ServiceHost } from './service-host.js';
 import type { SimContext } from './sim-context.js';
 import { Fleet } from './fleet.js';
 import { drivesFleet, sourceBooks } from './shortcuts.js';
+import { letsGo } from './request-pool.js';
 import type { InstanceSet } from './instances.js';
 import { withLoadSteps } from './timed-events.js';
 import { DRAWN_BYTES, NEXT, RNG, SOURCE_NUMBERS, Source, SourceKind, START } from './source.js';
@@ -85,6 +86,9 @@ function userAnswered(req: Request): void {
   if (!req.abandoned) u.idleSince = u.sim.env.now;
   u.sim.env.post(u.think(), userSend, u);
 }
+
+// It reads the request's owner and status only.
+letsGo(userAnswered);
 
 /** An abandoned request frees its user at once: think, then send again (its connection is closed: the client gave up on it). */
 export function userGaveUp(req: Request): void {

@@ -35,8 +35,8 @@ import { slowStartS } from './tcp-window.js';
 /**
  * @internal The booking of {@link Link.book} on the numbers of an idle link (see Link.idle), for an owner
  * that keeps them in hand and need not touch the link object (with thousands of devices, one cache miss
- * fewer per upload). `now` is the current time; `rng`, `name`: the link's (`rng` only for a link that
- * draws its stalls from one).
+ * fewer per upload). `now` is the current time; `rng`: the link's, only for a link that draws its stalls
+ * from one; `link`: for its name in errors.
  * @throws ResourceError `E2C_ERR_RESOURCE_BAD_AMOUNT` if sizeBytes is negative, NaN or infinite
  */
 export function bookIdle(
@@ -47,9 +47,9 @@ export function bookIdle(
   latest: number,
   now: number,
   rng?: Rng,
-  name = 'link',
+  link?: { readonly name: string },
 ): number {
-  if (!(sizeBytes >= 0 && sizeBytes < Infinity)) badAmount(name, sizeBytes);
+  if (!(sizeBytes >= 0 && sizeBytes < Infinity)) badAmount(link?.name ?? 'link', sizeBytes);
   if (!(startAt >= now) || (v[o + BOOKED] !== 0 && now < v[o + BURST_LAST]!)) return -1;
   const work = (sizeBytes / v[o + KEEP]!) * v[o + SECONDS_PER_BYTE]!;
   const draws = v[o + DRAWS] !== NO_DRAWS && sizeBytes > 0;
@@ -78,8 +78,9 @@ export function bookIdle(
  * and the wire was theirs.
  * @throws ResourceError `E2C_ERR_RESOURCE_BOOKED` if their bytes are not all out at `now`
  */
-export function endBooked(v: Float64Array, o: number, now: number, name: string): void {
+export function endBooked(v: Float64Array, o: number, now: number, link: { readonly name: string }): void {
   if (now < v[o + BURST_LAST]!) {
+    const name = link.name;
     throw new ResourceError(
       ResourceErrorCode.BOOKED,
       `${name}: a transfer at ${now} s would share the wire with bytes booked until ${v[o + BURST_LAST]} s`,

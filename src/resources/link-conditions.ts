@@ -16,6 +16,11 @@ import {
 } from './link-numbers.js';
 import type { PsServerOptions } from './ps-server.js';
 
+/** A name made when asked (see LinkOptions.name). */
+export interface LazyName {
+  readonly name: string;
+}
+
 /** Options of a {@link Link}. */
 export interface LinkOptions {
   /** Bandwidth in megabits per second (10⁶ bit/s), shared fairly by concurrent transfers. */
@@ -39,8 +44,11 @@ export interface LinkOptions {
    * own when a scenario has a link per device — and draws the same numbers as `createStream` would.
    */
   stream?: string | undefined;
-  /** Name used in error messages. */
-  name?: string | undefined;
+  /**
+   * Name used in error messages: a string, or an object that makes it when asked (a scenario with a link
+   * per device then keeps no string for each).
+   */
+  name?: string | LazyName | undefined;
   /**
    * Closed-form bursts (default true): transfers started at one instant on an idle link get their finish
    * times under fair sharing without the wire. The model decides it (src/model/shortcuts.ts, link-bursts).
@@ -123,7 +131,8 @@ export function checkNewConditions(name: string, c: LinkConditions, rtoMs: numbe
  *   neither `rng` nor `stream`
  */
 export function checkLinkOptions(options: LinkOptions): CheckedLinkOptions {
-  const name = options.name ?? 'link';
+  const given = options.name ?? 'link';
+  const name = typeof given === 'string' ? given : given.name;
   const { rateMbps } = options;
   const delayMs = options.delayMs ?? 0;
   const lossPercent = options.lossPercent ?? 0;

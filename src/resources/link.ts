@@ -5,6 +5,7 @@ import { Burst, MAX_BURST, NO_BURST } from './link-burst.js';
 import {
   checkLinkOptions,
   checkNewConditions,
+  type LazyName,
   type LinkConditions,
   type LinkOptions,
   writeConditions,
@@ -74,7 +75,8 @@ export class Link {
   readonly mssBytes: number;
   readonly rtoMs: number;
   #rng: Rng | undefined;
-  readonly name: string;
+  // Its name, or what makes it when asked (LinkOptions.name): read only for errors and its wire's name.
+  readonly #name: string | LazyName;
   #rateMbps: number;
   #lossPercent: number;
   readonly #wireOptions: Pick<PsServerOptions, 'direct' | 'keepCompletion'>;
@@ -83,7 +85,7 @@ export class Link {
     const checked = checkLinkOptions(options);
     const { stalls } = checked;
     this.env = env;
-    this.name = checked.name;
+    this.#name = typeof options.name === 'object' ? options.name : checked.name;
     this.#rateMbps = checked.rateMbps;
     this.#delayMs = checked.delayMs;
     this.#lossPercent = checked.lossPercent;
@@ -95,6 +97,12 @@ export class Link {
     this.#rng = stalls ? options.rng : undefined;
     writeOptions(this.#v, this.#o, checked, options);
     this.#v[this.#o + STATS_START] = env.now;
+  }
+
+  /** Its name (error messages, its wire's name). */
+  get name(): string {
+    const n = this.#name;
+    return typeof n === 'string' ? n : n.name;
   }
 
   /** One-way propagation delay, milliseconds (as set last). */
@@ -154,7 +162,7 @@ export class Link {
     // One small record per transfer carries the callback through the wire and the propagation delay.
     const pending = takeRecord(this, delay, onDone, arg, work);
     const now = env.now;
-    if (v[o + BOOKED] !== 0) endBooked(v, o, now, this.name);
+    if (v[o + BOOKED] !== 0) endBooked(v, o, now, this);
     if (this.#burst.n > 0) {
       if (this.#burst.takes(v, o, now)) {
         this.#burst.add(pending);
@@ -195,7 +203,7 @@ export class Link {
       // The burst's bytes are out: it is over, whether this booking is accepted or not.
       this.#burst.end(this.env, v, o, now, toWire);
     }
-    return bookIdle(v, o, sizeBytes, startAt, latest, now, this.#rng, this.name);
+    return bookIdle(v, o, sizeBytes, startAt, latest, now, this.#rng, this);
   }
 
   /**
