@@ -6,7 +6,8 @@
 #   sudo calibration/image-service/reproduce.sh                        # everything (≈ 45 min: 17 live runs)
 #   calibration/image-service/reproduce.sh --no-live                   # re-fit, re-predict, re-score the shipped runs (no root, a minute)
 #   STEPS="predict" calibration/image-service/reproduce.sh             # steps one at a time: any of train calibrate predict held-out validate
-#   ROUND=2 sudo -E nice -n -15 calibration/image-service/reproduce.sh   # round 2 (below), the testbed ahead of other jobs for the CPU
+#   ROUND=2 LIVE_LOCK="chrt -r 10" sudo -E calibration/image-service/reproduce.sh   # round 2 (below); each live run at real-time
+#                                                                      # priority: the testbed ahead of other jobs for the CPU
 #   LIVE_LOCK=path/to/lock.sh sudo -E calibration/image-service/reproduce.sh   # each `e2ctwin live` run as `lock.sh e2ctwin live …`
 #                                                                      # (a machine whose testbed other jobs share)
 # DURATION=10 REPEAT=1 makes a quick smoke run of the whole chain (its figures mean little).
