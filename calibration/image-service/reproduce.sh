@@ -35,8 +35,8 @@ MEASURED=(); [[ -n "$SUFFIX" ]] && MEASURED=(--set "calibrate.measurements=../$C
 # HELD_OUT_RUNS and VALIDATION_OUT measure the held-out set again into another folder and score it there
 # (e.g. on a quiet machine, with the predictions already committed), keeping the shipped round.
 HELD_OUT_RUNS=${HELD_OUT_RUNS:-$CAMPAIGN/runs/held-out$SUFFIX}
-VALIDATION_OUT=${VALIDATION_OUT:-$REPORT}
-mkdir -p "$VALIDATION_OUT"
+VALIDATION_OUT=${VALIDATION_OUT:-$REPORT${SUFFIX:+/validation}}
+mkdir -p "$REPORT"
 [[ "${1:-}" == --no-live ]] && STEPS="calibrate predict validate"
 step() { [[ " $STEPS " == *" $1 "* ]]; }
 read -r -a LOCK <<< "${LIVE_LOCK:-}"
@@ -98,7 +98,8 @@ if step held-out; then live_runs "$HELD_OUT" "$HELD_OUT_RUNS"; fi
 
 # 5. The validation: the set's median vector against the held-out runs, with the 90 % prediction intervals.
 if step validate; then
-  "${E2C[@]}" validate-twin "$SCENARIO" "${MEASURED[@]}" --calibration-set "$SET_FILE" --pi-replications 3 \
-    --configs "$HELD_OUT" --live-runs "$HELD_OUT_RUNS" --out "$VALIDATION_OUT" | tee "$VALIDATION_OUT/validation.txt"
+  "${E2C[@]}" validate-twin "$SCENARIO" --calibration-set "$SET_FILE" --pi-replications 3 \
+    --configs "$HELD_OUT" --live-runs "$HELD_OUT_RUNS" --out "$VALIDATION_OUT" | tee "$REPORT/validation.txt.part"
+  mv "$REPORT/validation.txt.part" "$VALIDATION_OUT/validation.txt"   # after: validate-twin writes only into an empty folder
   sed -i "s#$PWD/##g" "$VALIDATION_OUT/validation.json" "$VALIDATION_OUT/plot.json" "$VALIDATION_OUT/validation.txt"
 fi
