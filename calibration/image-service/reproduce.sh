@@ -6,6 +6,8 @@
 #   sudo calibration/image-service/reproduce.sh                        # everything (≈ 45 min: 17 live runs)
 #   calibration/image-service/reproduce.sh --no-live                   # re-fit, re-predict, re-score the shipped runs (no root, a minute)
 #   STEPS="predict" calibration/image-service/reproduce.sh             # steps one at a time: any of train calibrate predict held-out validate
+#   ROUND=2 LIVE_LOCK="chrt -r 10" sudo -E calibration/image-service/reproduce.sh   # round 2 (below); each live run at real-time
+#                                                                      # priority: the testbed ahead of other jobs for the CPU
 #   LIVE_LOCK=path/to/lock.sh sudo -E calibration/image-service/reproduce.sh   # each `e2ctwin live` run as `lock.sh e2ctwin live …`
 #                                                                      # (a machine whose testbed other jobs share)
 # DURATION=10 REPEAT=1 makes a quick smoke run of the whole chain (its figures mean little).
@@ -20,6 +22,21 @@ TESTBED=testbeds/local.yaml
 LIVE=(--duration "${DURATION:-30}" --warmup "${WARMUP:-8}" --repeat "${REPEAT:-3}")
 WINDOW=(--set "run.duration=${DURATION:-30}" --set "run.warmup=${WARMUP:-8}")
 STEPS=${STEPS:-train calibrate predict held-out validate}
+# A later round (ROUND=2): training runs measured again into runs/training-2 (named by measurements-2.yaml),
+# calibrated into calibration-set-2.yaml, predictions of held-out-2.yaml into predictions-2/, its runs into
+# runs/held-out-2 and its report into round2/. The first round's files are left alone.
+SUFFIX=${ROUND:+-$ROUND}; SUFFIX=${SUFFIX/#-1/}
+TRAIN_RUNS=$CAMPAIGN/runs/training$SUFFIX
+SET_FILE=$CAMPAIGN/calibration-set$SUFFIX.yaml
+PREDICTIONS=$CAMPAIGN/predictions$SUFFIX
+HELD_OUT=$CAMPAIGN/held-out$SUFFIX.yaml
+REPORT=$CAMPAIGN${SUFFIX:+/round${SUFFIX#-}}
+MEASURED=(); [[ -n "$SUFFIX" ]] && MEASURED=(--set "calibrate.measurements=../$CAMPAIGN/measurements$SUFFIX.yaml")
+# HELD_OUT_RUNS and VALIDATION_OUT measure the held-out set again into another folder and score it there
+# (e.g. on a quiet machine, with the predictions already committed), keeping the shipped round.
+HELD_OUT_RUNS=${HELD_OUT_RUNS:-$CAMPAIGN/runs/held-out$SUFFIX}
+VALIDATION_OUT=${VALIDATION_OUT:-$REPORT${SUFFIX:+/validation}}
+mkdir -p "$REPORT"
 [[ "${1:-}" == --no-live ]] && STEPS="calibrate predict validate"
 step() { [[ " $STEPS " == *" $1 "* ]]; }
 read -r -a LOCK <<< "${LIVE_LOCK:-}"
@@ -53,35 +70,36 @@ live_runs() { # <configs file> <runs folder>: one live run per configuration not
 }
 
 # 1. Training runs: the configurations of training.yaml, live (one folder each).
-if step train; then live_runs "$CAMPAIGN/training.yaml" "$CAMPAIGN/runs/training"; fi
+if step train; then live_runs "$CAMPAIGN/training.yaml" "$TRAIN_RUNS"; fi
 
 # 2. Calibrate with uncertainty on the training runs only (measurements.yaml names them; the scenario's
 #    calibrate section gives the unknowns, their priors and the model discrepancy). No per-stage spans
 #    come from gunicorn, so there is no `calibrate` step: the set's median vector is the point twin.
 if step calibrate; then
-  "${E2C[@]}" calibrate-twin "$SCENARIO" -o "$CAMPAIGN/calibration-set.yaml" --budget 1500 --samples 40 --no-progress \
-    | tee "$CAMPAIGN/calibrate-twin.txt"
-  sed -i "s#$PWD/##g" "$CAMPAIGN/calibration-set.yaml" "$CAMPAIGN/calibrate-twin.txt"   # paths relative to the repository
+  "${E2C[@]}" calibrate-twin "$SCENARIO" "${MEASURED[@]}" -o "$SET_FILE" --budget 1500 --samples 40 --no-progress \
+    | tee "$REPORT/calibrate-twin.txt"
+  sed -i "s#$PWD/##g" "$SET_FILE" "$REPORT/calibrate-twin.txt"   # paths relative to the repository
 fi
 
 # 3. The twin's predictions of every held-out configuration, written (and committed) before any of them is
 #    measured: the median vector's mean, p95 and throughput and the 90 % prediction intervals over the set.
 if step predict; then
-  rm -rf "$CAMPAIGN/predictions"; mkdir -p "$CAMPAIGN/predictions"
-  configs "$CAMPAIGN/held-out.yaml" | while read -r name sets; do
+  rm -rf "$PREDICTIONS"; mkdir -p "$PREDICTIONS"
+  configs "$HELD_OUT" | while read -r name sets; do
     args=(); for s in $sets; do args+=(--set "$s"); done
-    "${E2C[@]}" simulate "$SCENARIO" "${args[@]}" "${WINDOW[@]}" --calibration-set "$CAMPAIGN/calibration-set.yaml" \
-      --pi-replications 3 --json --no-progress > "$CAMPAIGN/predictions/$name.json"
+    "${E2C[@]}" simulate "$SCENARIO" "${args[@]}" "${WINDOW[@]}" --calibration-set "$SET_FILE" \
+      --pi-replications 3 --json --no-progress > "$PREDICTIONS/$name.json"
   done
-  node "$CAMPAIGN/predictions-table.mjs" "$CAMPAIGN/predictions" | tee "$CAMPAIGN/predictions.txt"
+  node "$CAMPAIGN/predictions-table.mjs" "$PREDICTIONS" | tee "$REPORT/predictions.txt"
 fi
 
 # 4. Held-out runs live, one `e2ctwin live` per configuration (each under LIVE_LOCK when given).
-if step held-out; then live_runs "$CAMPAIGN/held-out.yaml" "$CAMPAIGN/runs/held-out"; fi
+if step held-out; then live_runs "$HELD_OUT" "$HELD_OUT_RUNS"; fi
 
 # 5. The validation: the set's median vector against the held-out runs, with the 90 % prediction intervals.
 if step validate; then
-  "${E2C[@]}" validate-twin "$SCENARIO" --calibration-set "$CAMPAIGN/calibration-set.yaml" --pi-replications 3 \
-    --configs "$CAMPAIGN/held-out.yaml" --live-runs "$CAMPAIGN/runs/held-out" --out "$CAMPAIGN" | tee "$CAMPAIGN/validation.txt"
-  sed -i "s#$PWD/##g" "$CAMPAIGN/validation.json" "$CAMPAIGN/plot.json" "$CAMPAIGN/validation.txt"
+  "${E2C[@]}" validate-twin "$SCENARIO" --calibration-set "$SET_FILE" --pi-replications 3 \
+    --configs "$HELD_OUT" --live-runs "$HELD_OUT_RUNS" --out "$VALIDATION_OUT" | tee "$REPORT/validation.txt.part"
+  mv "$REPORT/validation.txt.part" "$VALIDATION_OUT/validation.txt"   # after: validate-twin writes only into an empty folder
+  sed -i "s#$PWD/##g" "$VALIDATION_OUT/validation.json" "$VALIDATION_OUT/plot.json" "$VALIDATION_OUT/validation.txt"
 fi
