@@ -6,7 +6,7 @@
 #   sudo calibration/image-service/reproduce.sh                        # everything (≈ 45 min: 17 live runs)
 #   calibration/image-service/reproduce.sh --no-live                   # re-fit, re-predict, re-score the shipped runs (no root, a minute)
 #   STEPS="predict" calibration/image-service/reproduce.sh             # steps one at a time: any of train calibrate predict held-out validate
-#   ROUND=2 LIVE_LOCK="chrt -r 10" sudo -E calibration/image-service/reproduce.sh   # round 2 (below); each live run at real-time
+#   ROUND=3 LIVE_LOCK="chrt -r 10" sudo -E calibration/image-service/reproduce.sh   # round 3 (below); each live run at real-time
 #                                                                      # priority: the testbed ahead of other jobs for the CPU
 #   LIVE_LOCK=path/to/lock.sh sudo -E calibration/image-service/reproduce.sh   # each `e2ctwin live` run as `lock.sh e2ctwin live …`
 #                                                                      # (a machine whose testbed other jobs share)
@@ -22,9 +22,10 @@ TESTBED=testbeds/local.yaml
 LIVE=(--duration "${DURATION:-30}" --warmup "${WARMUP:-8}" --repeat "${REPEAT:-3}")
 WINDOW=(--set "run.duration=${DURATION:-30}" --set "run.warmup=${WARMUP:-8}")
 STEPS=${STEPS:-train calibrate predict held-out validate}
-# A later round (ROUND=2): training runs measured again into runs/training-2 (named by measurements-2.yaml),
-# calibrated into calibration-set-2.yaml, predictions of held-out-2.yaml into predictions-2/, its runs into
-# runs/held-out-2 and its report into round2/. The first round's files are left alone.
+# A later round (ROUND=3, the third: the second's files have no suffix, the first is in REPORT.md): the
+# training runs measured again into runs/training-3 (named by measurements-3.yaml), calibrated into
+# calibration-set-3.yaml, predictions of held-out-3.yaml into predictions-3/, its runs into runs/held-out-3
+# and its report into round3/. The earlier rounds' files are left alone.
 SUFFIX=${ROUND:+-$ROUND}; SUFFIX=${SUFFIX/#-1/}
 TRAIN_RUNS=$CAMPAIGN/runs/training$SUFFIX
 SET_FILE=$CAMPAIGN/calibration-set$SUFFIX.yaml
