@@ -34,6 +34,8 @@ const VALIDATION = [
 
 const unit = process.env.E2C_TEST_UNIT === '1';
 const validation = process.env.E2C_TEST_TIER === 'validation';
+// E2C_TEST_CPU_SLOTS=0: one worker per core and no admission (test/support/cpu-slots.ts), as before it.
+const cpuSlots = process.env.E2C_TEST_CPU_SLOTS !== '0';
 
 /**
  * Vitest's order (the longest or largest files first), with the live testbed files ahead of all: their
@@ -76,7 +78,7 @@ export default defineConfig({
     // file (half the CPU time of the run). The tests keep no state between files (no mocks, no environment
     // changes; runCliHere restores the directory and streams); `npm test` keeps the isolation, so CI would
     // catch a test that only passes after another. It runs no live file: one worker per core.
-    maxWorkers: availableParallelism() + (unit || validation ? 0 : LIVE_TESTBED.length),
+    maxWorkers: availableParallelism() + (unit || validation || !cpuSlots ? 0 : LIVE_TESTBED.length),
     setupFiles: ['test/support/cpu-slots.ts'],
     provide: { liveTestbedFiles: LIVE_TESTBED },
     sequence: { sequencer: LiveTestbedFirst },
