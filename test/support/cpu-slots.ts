@@ -17,9 +17,11 @@ import { until } from './poll.js';
 // it is imported and keeps it until its tests end. At any time: the testbed's file, one file per core,
 // and workers that wait (an idle Node.js process each, nothing imported).
 //
-// The files that hold a CPU slot run at a lower priority (nice 10, inherited by the commands they start),
-// so the testbed's processes (the userspace switch, sshd, the services) get a core when they need one, as
-// they did beside one other file. A worker runs one file (isolate), so the priority ends with it.
+// The live testbed files run at a higher priority (nice -5, inherited by the testbed's processes: the
+// userspace switch, sshd, the services; they run as root, which may raise it), so the testbed gets a core
+// when it needs one beside two busy files, as it did beside one. The other files keep the priority of the
+// run: lowering theirs instead would hand their cores to any other work of the machine. A worker runs one
+// file (isolate), so the priority ends with it.
 //
 // Waiting files take the slots in the order they were handed out (a ticket each): vitest's queue puts the
 // longest first, which keeps the end of the run short.
@@ -31,11 +33,23 @@ declare module 'vitest' {
   }
 }
 
+/** The priority of the live testbed files (nice: lower is sooner). */
+const LIVE_NICE = -5;
 const liveFiles = inject('liveTestbedFiles') ?? [];
 const testPath = expect.getState().testPath ?? '';
 const live = liveFiles.some((f) => testPath.endsWith(`/${f}`));
 
-if (!live && process.env.E2C_TEST_CPU_SLOTS !== '0') {
+const slots = process.env.E2C_TEST_CPU_SLOTS !== '0';
+
+if (live && slots) {
+  try {
+    os.setPriority(LIVE_NICE);
+  } catch {
+    /* not root: the live tests skip themselves */
+  }
+}
+
+if (!live && slots) {
   // One set of slots per vitest run: its workers are children of the vitest process.
   const base = cpuSlotsFolder(process.ppid);
   const cores = os.availableParallelism();
@@ -65,6 +79,5 @@ if (!live && process.env.E2C_TEST_CPU_SLOTS !== '0') {
     { everyMs: 100, timeoutMs: 60 * 60_000 },
   );
   rmSync(path.join(waiting, ticket), { force: true });
-  os.setPriority(10);
   afterAll(() => release());
 }
