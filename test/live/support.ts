@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../support/cli.js';
 import { takeFolderLock } from '../support/folder-lock.js';
@@ -64,7 +64,34 @@ export function leftovers(runId: string, stateDir: string): string[] {
 export async function liveTestLock(): Promise<() => void> {
   const dir = path.join(tmpdir(), 'e2ctwin-live-tests.lock');
   // Another file's live tests may hold it for minutes: a long bound, only a stuck holder reaches it.
-  return until('the live-test lock', () => takeFolderLock(dir), { everyMs: 500, timeoutMs: 60 * 60_000 });
+  const release = await until('the live-test lock', () => takeFolderLock(dir), {
+    everyMs: 500,
+    timeoutMs: 60 * 60_000,
+  });
+  const priority = boostPriority();
+  return () => {
+    priority();
+    release();
+  };
+}
+
+/** The priority (nice) of the process that holds the testbed, and of the testbed's processes it starts. */
+const TESTBED_NICE = -5;
+
+/**
+ * Raises this process's priority while it holds the testbed (the userspace switch, sshd and the services
+ * it starts inherit it): the other test files run one per core beside it (test/support/cpu-slots.ts), and
+ * the testbed must get a core when it needs one, as it did beside one file. Returns the restore function.
+ * Only root may raise it; the live tests run as root (elsewhere they skip).
+ */
+function boostPriority(): () => void {
+  const before = os.getPriority();
+  try {
+    os.setPriority(Math.min(before, TESTBED_NICE));
+  } catch {
+    return () => {};
+  }
+  return () => os.setPriority(before);
 }
 
 /**

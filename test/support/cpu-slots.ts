@@ -17,11 +17,8 @@ import { until } from './poll.js';
 // it is imported and keeps it until its tests end. At any time: the testbed's file, one file per core,
 // and workers that wait (an idle Node.js process each, nothing imported).
 //
-// The live testbed files run at a higher priority (nice -5, inherited by the testbed's processes: the
-// userspace switch, sshd, the services; they run as root, which may raise it), so the testbed gets a core
-// when it needs one beside two busy files, as it did beside one. The other files keep the priority of the
-// run: lowering theirs instead would hand their cores to any other work of the machine. A worker runs one
-// file (isolate), so the priority ends with it.
+// The file that holds the testbed runs at a higher priority meanwhile (liveTestLock), so that the testbed
+// gets a core when it needs one beside two busy files, as it did beside one.
 //
 // Waiting files take the slots in the order they were handed out (a ticket each): vitest's queue puts the
 // longest first, which keeps the end of the run short.
@@ -33,21 +30,11 @@ declare module 'vitest' {
   }
 }
 
-/** The priority of the live testbed files (nice: lower is sooner). */
-const LIVE_NICE = -5;
 const liveFiles = inject('liveTestbedFiles') ?? [];
 const testPath = expect.getState().testPath ?? '';
 const live = liveFiles.some((f) => testPath.endsWith(`/${f}`));
 
 const slots = process.env.E2C_TEST_CPU_SLOTS !== '0';
-
-if (live && slots) {
-  try {
-    os.setPriority(LIVE_NICE);
-  } catch {
-    /* not root: the live tests skip themselves */
-  }
-}
 
 if (!live && slots) {
   // One set of slots per vitest run: its workers are children of the vitest process.
