@@ -1,9 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import os, { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../support/cli.js';
-import { takeFolderLock } from '../support/folder-lock.js';
 import { until } from '../support/poll.js';
 import { afterAll, beforeAll, expect } from 'vitest';
 
@@ -58,40 +57,13 @@ export function leftovers(runId: string, stateDir: string): string[] {
 
 /**
  * Live test files take turns: two testbeds at once on a 2-core machine slow each other's userspace
- * switch and fail the link checks. Holds an exclusive lock (see takeFolderLock) until the returned
- * release is called.
+ * switch and fail the link checks. Holds an exclusive lock (a folder made atomically, with the holder's
+ * pid; a dead holder's lock is taken over) until the returned release is called.
  */
 export async function liveTestLock(): Promise<() => void> {
   const dir = path.join(tmpdir(), 'e2ctwin-live-tests.lock');
   // Another file's live tests may hold it for minutes: a long bound, only a stuck holder reaches it.
-  const release = await until('the live-test lock', () => takeFolderLock(dir), {
-    everyMs: 500,
-    timeoutMs: 60 * 60_000,
-  });
-  const priority = boostPriority();
-  return () => {
-    priority();
-    release();
-  };
-}
-
-/** The priority (nice) of the process that holds the testbed, and of the testbed's processes it starts. */
-const TESTBED_NICE = -5;
-
-/**
- * Raises this process's priority while it holds the testbed (the userspace switch, sshd and the services
- * it starts inherit it): the other test files run one per core beside it (test/support/cpu-slots.ts), and
- * the testbed must get a core when it needs one, as it did beside one file. Returns the restore function.
- * Only root may raise it; the live tests run as root (elsewhere they skip).
- */
-function boostPriority(): () => void {
-  const before = os.getPriority();
-  try {
-    os.setPriority(Math.min(before, TESTBED_NICE));
-  } catch {
-    return () => {};
-  }
-  return () => os.setPriority(before);
+  return until('the live-test lock', () => takeLock(dir), { everyMs: 500, timeoutMs: 60 * 60_000 });
 }
 
 /**
@@ -108,6 +80,33 @@ export function holdLiveTestLock(skip: string | undefined, cleanup: () => void):
     unlock();
     cleanup();
   });
+}
+
+/** The release function if the lock was free (or its holder dead), else null. */
+function takeLock(dir: string): (() => void) | null {
+  try {
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'pid'), String(process.pid));
+    return () => rmSync(dir, { recursive: true, force: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  let holder = 0;
+  try {
+    holder = Number(readFileSync(path.join(dir, 'pid'), 'utf8'));
+  } catch {
+    /* being written or removed */
+  }
+  let alive = true;
+  if (holder > 0) {
+    try {
+      process.kill(holder, 0);
+    } catch {
+      alive = false;
+    }
+  }
+  if (!alive) rmSync(dir, { recursive: true, force: true });
+  return null;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { readRunTrace } from '../../src/run-folder/index.js';
 import { repoRoot, runCli } from '../support/cli.js';
@@ -45,23 +45,7 @@ const ONE_USER = [
   'cloud.nginx.stages.accept.demand=0',
 ].flatMap((s) => ['--set', s]);
 
-const scenario = path.join(dir, 'nginx.yaml');
-/** The twin's mean per `${bytes}@${delayMs}`: simulated before the testbed lock is taken (CPU only). */
-const twins = new Map<string, number>();
-beforeAll(() => {
-  if (skip) return;
-  const doc = parse(readFileSync(path.join(repoRoot, 'scenarios/nginx-static.yaml'), 'utf8'));
-  const nginx = doc.layers[0].services[0];
-  nginx.live.files[0].src = path.join(repoRoot, 'apps/nginx/nginx.conf');
-  // Per network namespace: only nginx's host, the sender of the answers, and only for this run.
-  nginx.live.prepare.unshift(['sysctl', '-w', 'net.ipv4.tcp_congestion_control=reno']);
-  delete doc.calibrate;
-  writeFileSync(scenario, stringify(doc));
-  for (const delayMs of DELAYS_MS)
-    for (const bytes of SIZES) twins.set(`${bytes}@${delayMs}`, twinMean(scenario, bytes, delayMs));
-}, 600_000);
-
-// One live test file at a time (see liveTestLock), taken after the twins above (hooks run in order).
+// One live test file at a time (see liveTestLock).
 holdLiveTestLock(skip, () => rmSync(dir, { recursive: true, force: true }));
 
 /** The twin's mean response time of one size over one delay (one user, so no queueing). */
@@ -89,6 +73,15 @@ function twinMean(scenario: string, bytes: number, delayMs: number): number {
 
 describe.skipIf(skip)(`transfer times over the emulated path${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('10 KB – 10 MB over 10 ms and 40 ms paths, each on a new connection: the fastest live transfer within 10 % of the link model (the server sending with Reno, as the model reckons slow start)', () => {
+    const doc = parse(readFileSync(path.join(repoRoot, 'scenarios/nginx-static.yaml'), 'utf8'));
+    const nginx = doc.layers[0].services[0];
+    nginx.live.files[0].src = path.join(repoRoot, 'apps/nginx/nginx.conf');
+    // Per network namespace: only nginx's host, the sender of the answers, and only for this run.
+    nginx.live.prepare.unshift(['sysctl', '-w', 'net.ipv4.tcp_congestion_control=reno']);
+    delete doc.calibrate;
+    const scenario = path.join(dir, 'nginx.yaml');
+    writeFileSync(scenario, stringify(doc));
+
     const rows: string[] = [];
     const failures: string[] = [];
     for (const delayMs of DELAYS_MS) {
@@ -128,7 +121,7 @@ describe.skipIf(skip)(`transfer times over the emulated path${skip ? ` (skipped:
         // switch and the processes wait for a core on a busy machine), and the twin models an idle host.
         const measured = Math.min(...times);
         const mean = times.reduce((a, b) => a + b, 0) / times.length;
-        const twin = twins.get(`${bytes}@${delayMs}`)!;
+        const twin = twinMean(scenario, bytes, delayMs);
         const err = twin / measured - 1;
         rows.push(
           `${bytes} B, ${delayMs} ms: live fastest ${measured.toFixed(4)} s (mean ${mean.toFixed(4)}, n ${times.length}), twin ${twin.toFixed(4)} s, ${(err * 100).toFixed(1)} %`,
