@@ -5,6 +5,7 @@ import { describeChart } from '../lib/a11y.js';
 import { contourGrid } from '../lib/contour-grid.js';
 import { logTicks } from '../lib/log-scale.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
+import { axisLabels } from './axis-labels.js';
 
 /**
  * A contour plot of an objective over two parameters (reusable chart): the trials' values interpolated
@@ -91,19 +92,13 @@ export function contour() {
         .attr('class', 'axis')
         .attr('data-scale', yLog ? 'log' : 'linear')
         .call(axis(d3.axisLeft(y), yLog, 5));
-      g.append('text')
-        .attr('class', 'axis-label')
-        .attr('x', w / 2)
-        .attr('y', height + 36)
-        .attr('text-anchor', 'middle')
-        .text(`${xLabel}${xLog ? ' (log)' : ''}`);
-      g.append('text')
-        .attr('class', 'axis-label')
-        .attr('transform', 'rotate(-90)')
-        .attr('x', -height / 2)
-        .attr('y', -margin.left + 14)
-        .attr('text-anchor', 'middle')
-        .text(`${yLabel}${yLog ? ' (log)' : ''}`);
+      axisLabels(g, {
+        width: w,
+        height: height,
+        marginLeft: margin.left,
+        x: `${xLabel}${xLog ? ' (log)' : ''}`,
+        y: `${yLabel}${yLog ? ' (log)' : ''}`,
+      });
       const fmt = d3.format('.4~g');
       g.append('g')
         .attr('class', 'contour-trials')

@@ -3,6 +3,7 @@ import { esc, percent, seconds } from '../format.js';
 import { legend } from './legend.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
 import { describeChart } from '../lib/a11y.js';
+import { axisLabels } from './axis-labels.js';
 
 const MARKER_COLOR = { p50: '#0f766e', p95: '#7c3aed', p99: '#be185d' };
 
@@ -78,19 +79,13 @@ export function distribution() {
         .attr('class', 'axis')
         .attr('transform', `translate(${w},0)`)
         .call(d3.axisRight(yC).ticks(5).tickFormat(d3.format('.0%')));
-      g.append('text')
-        .attr('class', 'axis-label')
-        .attr('x', w / 2)
-        .attr('y', height + 36)
-        .attr('text-anchor', 'middle')
-        .text(xLabel);
-      g.append('text')
-        .attr('class', 'axis-label')
-        .attr('transform', 'rotate(-90)')
-        .attr('x', -height / 2)
-        .attr('y', -margin.left + 14)
-        .attr('text-anchor', 'middle')
-        .text('share of requests per bin (%)');
+      axisLabels(g, {
+        width: w,
+        height: height,
+        marginLeft: margin.left,
+        x: xLabel,
+        y: 'share of requests per bin (%)',
+      });
       g.append('text')
         .attr('class', 'axis-label')
         .attr('transform', 'rotate(90)')

@@ -3,6 +3,7 @@ import { colorRamp } from './color-ramp.js';
 import { esc } from '../format.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
 import { describeChart } from '../lib/a11y.js';
+import { axisLabels } from './axis-labels.js';
 
 /**
  * A heatmap over two discrete axes (reusable chart), with a colour ramp legend: e.g. a metric over a
@@ -48,19 +49,15 @@ export function heatmap() {
       const color = d3.scaleSequential(interpolator).domain(d3.extent(values));
       g.append('g').attr('class', 'axis').attr('transform', `translate(0,${ph})`).call(d3.axisBottom(x));
       g.append('g').attr('class', 'axis').call(d3.axisLeft(y));
-      g.append('text')
-        .attr('class', 'axis-label')
-        .attr('x', pw / 2)
-        .attr('y', ph + 38)
-        .attr('text-anchor', 'middle')
-        .text(xLabel);
-      g.append('text')
-        .attr('class', 'axis-label')
-        .attr('transform', 'rotate(-90)')
-        .attr('x', -ph / 2)
-        .attr('y', -margin.left + 16)
-        .attr('text-anchor', 'middle')
-        .text(yLabel);
+      axisLabels(g, {
+        width: pw,
+        height: ph,
+        marginLeft: margin.left,
+        x: xLabel,
+        y: yLabel,
+        below: 38,
+        inset: 16,
+      });
       const cg = g
         .selectAll('g.cell')
         .data(cells)

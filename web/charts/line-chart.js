@@ -3,6 +3,7 @@ import { esc } from '../format.js';
 import { legend } from './legend.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
 import { describeChart } from '../lib/a11y.js';
+import { axisLabels } from './axis-labels.js';
 
 /**
  * Lines over a shared x axis (reusable chart), with a legend, labelled axes and a hover rule that
@@ -130,19 +131,7 @@ export function lineChart() {
           .tickFormat(xFormat),
       );
     g.append('g').attr('class', 'axis').call(d3.axisLeft(y).ticks(5).tickFormat(yFormat));
-    g.append('text')
-      .attr('class', 'axis-label')
-      .attr('x', w / 2)
-      .attr('y', height + 36)
-      .attr('text-anchor', 'middle')
-      .text(xLabel);
-    g.append('text')
-      .attr('class', 'axis-label')
-      .attr('transform', 'rotate(-90)')
-      .attr('x', -height / 2)
-      .attr('y', -margin.left + 14)
-      .attr('text-anchor', 'middle')
-      .text(yLabel);
+    axisLabels(g, { width: w, height: height, marginLeft: margin.left, x: xLabel, y: yLabel });
     for (const r of refs) {
       g.append('line')
         .attr('class', 'ref-line')

@@ -4,6 +4,7 @@ import { legend } from './legend.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
 import { describeChart } from '../lib/a11y.js';
 import { logTicks } from '../lib/log-scale.js';
+import { axisLabels } from './axis-labels.js';
 
 /**
  * Points and lines over two linear axes (reusable chart): e.g. the objective of each optimizer
@@ -87,19 +88,7 @@ export function scatter() {
                 .tickFormat(xFormat),
         );
       g.append('g').attr('class', 'axis').call(d3.axisLeft(y).ticks(5).tickFormat(yFormat));
-      g.append('text')
-        .attr('class', 'axis-label')
-        .attr('x', w / 2)
-        .attr('y', height + 36)
-        .attr('text-anchor', 'middle')
-        .text(xLabel);
-      g.append('text')
-        .attr('class', 'axis-label')
-        .attr('transform', 'rotate(-90)')
-        .attr('x', -height / 2)
-        .attr('y', -margin.left + 14)
-        .attr('text-anchor', 'middle')
-        .text(yLabel);
+      axisLabels(g, { width: w, height: height, marginLeft: margin.left, x: xLabel, y: yLabel });
       for (const gr of groups) {
         const pts = gr.points.filter(
           (p) => Number.isFinite(p.x) && Number.isFinite(p.y) && (!xLog || p.x > 0),
