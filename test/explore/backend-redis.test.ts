@@ -53,16 +53,24 @@ describe.skipIf(redisMissing !== undefined)('trials on a Redis queue (BullMQ)', 
 
   it('progress off a terminal: trials done, the workers taking them (1, then 3) and an ETA', async () => {
     const url = `${redis.url}/6`; // a database of its own: jobs finished by another test are not reused
+    // The first worker is paused before the study exists: it stays connected (so it is counted) but takes no
+    // trial, so the study cannot end before the other two join. Paused later, mid-study, a busy machine could
+    // let it finish all 64 trials first, and no line would ever show three.
     const ws = await procs.workers(1, url);
+    ws[0]!.kill('SIGSTOP');
     const out = path.join(tmp, 'progress');
     const c = procs.start([...study.filter((a) => a !== '--no-progress'), '--backend', url, '--out', out]);
-    await until('a progress line with one worker', () => /trial \d+\/64 · 1 worker · ETA/.test(c.err()));
-    // Paused while the others start: on a busy machine the one worker could otherwise finish the study
-    // before they join, and no line would ever show three (its trial in hand, if its lock lapses, is run
-    // again elsewhere and counted once).
-    ws[0]!.kill('SIGSTOP');
+    const line = (what: string, re: RegExp) =>
+      until(what, () => {
+        if (c.exitCode !== null) throw new Error(`${what}: the study ended first`);
+        return re.test(c.err());
+      }).catch((e: Error) => {
+        throw new Error(`${e.message}\n--- the study's stderr ---\n${c.err()}`);
+      });
+    await line('a progress line with one worker', /trial \d+\/64 · 1 worker · ETA/);
+    expect(trialsIn(out)).toBe(0);
     ws.push(...(await procs.workers(2, url)));
-    await until('a progress line with three workers', () => /trial \d+\/64 · 3 workers · ETA/.test(c.err()));
+    await line('a progress line with three workers', /trial \d+\/64 · 3 workers · ETA/);
     ws[0]!.kill('SIGCONT');
     expect(await exited(c), c.err()).toBe(0);
     expect(c.err()).toMatch(/trial \d+\/64 · 3 workers · ETA (\d+ s|\d+ min|\d+\.\d h|–)\n/);
