@@ -54,6 +54,8 @@ export function convoyWaitS(
  * null when requests are not bound. A bound request first waits for its process's slot, then takes one of
  * the instance's pool, whose size is at least the processes' total, so that it grants at once and keeps the
  * instance's pool statistics (busy threads; its queue stays empty: the waiting is in the processes).
+ * The processes keep the sizes the instance started with: a timed resize of the pools changes only the
+ * instance's pools.
  */
 export function processPools(env: Env, app: CompiledApp, name: string): (Pool | null)[][] | null {
   if (app.processDraw === null) return null;

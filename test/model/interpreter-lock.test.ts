@@ -11,13 +11,17 @@ const root = path.join(import.meta.dirname, '../..');
  * lock per process (app interpreterLock): a request runs Python for 1 s holding its process's lock (`py`),
  * then waits 0.1 s on I/O (`io`), taking the lock back `takeBacks` times. No network; arrivals from a trace.
  */
-function scenario(o: {
+interface Options {
   processes: number;
   threads: number;
   binding: string;
   takeBacks: number;
   interval?: number;
-}) {
+  /** The interpreterLock's pool (default gil, the app's). */
+  lockPool?: string;
+}
+
+function load(o: Options) {
   const text = `name: t
 seed: 1
 run: { duration: 10000, warmup: 0, replications: 1 }
@@ -27,7 +31,7 @@ layers:
       - name: app
         app:
           pools: { threads: ${o.threads}, gil: ${o.processes} }
-          interpreterLock: { pool: gil, threads: threads, binding: ${o.binding}, switchIntervalS: ${o.interval ?? 0.005} }
+          interpreterLock: { pool: ${o.lockPool ?? 'gil'}, threads: threads, binding: ${o.binding}, switchIntervalS: ${o.interval ?? 0.005} }
           stages:
             - { name: accept, resource: delay, demand: 0, pool: threads, hold: request }
             - { name: py, resource: delay, demand: 1, pool: gil }
@@ -37,10 +41,14 @@ layers:
       - name: load
         workload: { kind: trace, target: s.app, file: ../test/fixtures/traces/three.csv }
 `;
-  const r = loadScenario(path.join(root, 'scenarios/inline.yaml'), {
+  return loadScenario(path.join(root, 'scenarios/inline.yaml'), {
     text,
     extraRoots: [path.join(root, 'test/fixtures')],
   });
+}
+
+function scenario(o: Options): ResolvedScenario {
+  const r = load(o);
   if (!r.ok) throw new Error(JSON.stringify(r.issues, null, 2));
   return r.scenario;
 }
@@ -98,22 +106,7 @@ describe('interpreter lock: the convoy wait and requests bound to processes', ()
 
 describe('interpreterLock in a scenario file', () => {
   it('names pools of the app: a located error otherwise', () => {
-    const text = `name: t
-run: { duration: 10 }
-layers:
-  - name: s
-    services:
-      - name: app
-        app:
-          pools: { threads: 2, gil: 1 }
-          interpreterLock: { pool: gill, threads: threads }
-          stages: [{ name: py, resource: delay, demand: 0.01, pool: gil }]
-  - name: c
-    services:
-      - name: load
-        workload: { kind: closed, target: s.app, users: 1, thinkTime: 1 }
-`;
-    const r = loadScenario(path.join(root, 'scenarios/inline.yaml'), { text });
+    const r = load({ processes: 1, threads: 2, binding: 'none', takeBacks: 0, lockPool: 'gill' });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.issues.map((i) => [i.path, i.message])).toContainEqual([
