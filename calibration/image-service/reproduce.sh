@@ -6,6 +6,8 @@
 #   sudo calibration/image-service/reproduce.sh                        # everything (≈ 45 min: 17 live runs)
 #   calibration/image-service/reproduce.sh --no-live                   # re-fit, re-predict, re-score the shipped runs (no root, a minute)
 #   STEPS="predict" calibration/image-service/reproduce.sh             # steps one at a time: any of train calibrate predict held-out validate
+#   ROUND=4 TRAIN_ROUND=3 LIVE_LOCK="lock.sh chrt -r 10" sudo -E calibration/image-service/reproduce.sh   # round 4: round 3's
+#                                                                      # training runs, a new held-out set (held-out-4.yaml)
 #   ROUND=3 LIVE_LOCK="chrt -r 10" sudo -E calibration/image-service/reproduce.sh   # round 3 (below); each live run at real-time
 #                                                                      # priority: the testbed ahead of other jobs for the CPU
 #   LIVE_LOCK=path/to/lock.sh sudo -E calibration/image-service/reproduce.sh   # each `e2ctwin live` run as `lock.sh e2ctwin live …`
@@ -26,13 +28,17 @@ STEPS=${STEPS:-train calibrate predict held-out validate}
 # training runs measured again into runs/training-3 (named by measurements-3.yaml), calibrated into
 # calibration-set-3.yaml, predictions of held-out-3.yaml into predictions-3/, its runs into runs/held-out-3
 # and its report into round3/. The earlier rounds' files are left alone.
+# TRAIN_ROUND=3 with ROUND=4: the fourth round calibrates on the third round's training runs
+# (measurements-3.yaml, runs/training-3) rather than measuring them again (the `train` step then measures
+# into runs/training-3, skipping the runs already there).
 SUFFIX=${ROUND:+-$ROUND}; SUFFIX=${SUFFIX/#-1/}
-TRAIN_RUNS=$CAMPAIGN/runs/training$SUFFIX
+TRAIN_SUFFIX=${TRAIN_ROUND:+-$TRAIN_ROUND}; TRAIN_SUFFIX=${TRAIN_SUFFIX:-$SUFFIX}; TRAIN_SUFFIX=${TRAIN_SUFFIX/#-1/}
+TRAIN_RUNS=$CAMPAIGN/runs/training$TRAIN_SUFFIX
 SET_FILE=$CAMPAIGN/calibration-set$SUFFIX.yaml
 PREDICTIONS=$CAMPAIGN/predictions$SUFFIX
 HELD_OUT=$CAMPAIGN/held-out$SUFFIX.yaml
 REPORT=$CAMPAIGN${SUFFIX:+/round${SUFFIX#-}}
-MEASURED=(); [[ -n "$SUFFIX" ]] && MEASURED=(--set "calibrate.measurements=../$CAMPAIGN/measurements$SUFFIX.yaml")
+MEASURED=(); [[ -n "$TRAIN_SUFFIX" ]] && MEASURED=(--set "calibrate.measurements=../$CAMPAIGN/measurements$TRAIN_SUFFIX.yaml")
 # HELD_OUT_RUNS and VALIDATION_OUT measure the held-out set again into another folder and score it there
 # (e.g. on a quiet machine, with the predictions already committed), keeping the shipped round.
 HELD_OUT_RUNS=${HELD_OUT_RUNS:-$CAMPAIGN/runs/held-out$SUFFIX}

@@ -1,4 +1,4 @@
-import type { Sampler } from '../random/index.js';
+import type { Rng, Sampler } from '../random/index.js';
 import type { ResolvedService, StageResource } from '../scenario/index.js';
 import { concurrencyRate } from './curve.js';
 import type { Streams } from './laws.js';
@@ -39,6 +39,11 @@ export interface CompiledStage {
   perItem: boolean;
   /** Network stages: each task opens its own TCP connection (handshake first, bytes in slow start). */
   newConnection: boolean;
+  /**
+   * Seconds the stage's thread waits, at most, for its process's interpreter lock: its lock take-backs ×
+   * the switch interval (interpreter-lock.ts); 0 without an interpreter lock.
+   */
+  lockTakeBacksS: number;
   /** Default next stage (EXIT after the last), used when there are no routes. */
   next: number;
   /** Probabilistic routes: cumulative probabilities and targets (EXIT for the remainder). */
@@ -64,6 +69,16 @@ export interface CompiledApp {
   responseBytes: Sampler;
   usesCpu: boolean;
   usesGpu: boolean;
+  /** The interpreter lock's pools (indexes: one slot per process; the request threads), −1 without one. */
+  lockPool: number;
+  lockThreadsPool: number;
+  /**
+   * Requests bound to one process each (interpreterLock binding threaded, several threads per process):
+   * the process of each request, drawn uniformly among `processes`; null when requests are not bound.
+   */
+  processDraw: Rng | null;
+  processes: number;
+  threadsPerProcess: number;
 }
 
 const never: Sampler = () => 0;
@@ -73,6 +88,7 @@ export function compileApp(service: ResolvedService, streams: Streams): Compiled
   const poolNames = Object.keys(app.pools);
   const names = app.stages.map((s) => s.name);
   const sid = service.id;
+  const lock = app.interpreterLock;
   const stages = app.stages.map((st, index): CompiledStage => {
     const routes = st.next;
     let routeCum: Float64Array | null = null;
@@ -99,6 +115,8 @@ export function compileApp(service: ResolvedService, streams: Streams): Compiled
       size: st.sizeBytes !== undefined ? streams.law(st.sizeBytes, `size:${sid}:${st.name}`) : never,
       perItem: st.perItem,
       newConnection: st.newConnection,
+      // A stage that holds the lock (its pool is the lock pool) runs Python and takes nothing back.
+      lockTakeBacksS: lock && st.pool !== lock.pool ? st.lockReacquires * lock.switchIntervalS : 0,
       next: index + 1 < app.stages.length ? index + 1 : EXIT,
       routeCum,
       routeTo,
@@ -108,6 +126,9 @@ export function compileApp(service: ResolvedService, streams: Streams): Compiled
       gpuRate: resource === GPU ? concurrencyRate(st.concurrency ?? service.host.gpu?.concurrency) : null,
     };
   });
+  const processes = lock ? app.pools[lock.pool]!.size : 1;
+  const threadsPerProcess = lock ? Math.max(1, Math.floor(app.pools[lock.threads]!.size / processes)) : 1;
+  const bound = lock?.binding === 'threaded' && threadsPerProcess > 1;
   return {
     service,
     poolNames,
@@ -119,6 +140,11 @@ export function compileApp(service: ResolvedService, streams: Streams): Compiled
     responseBytes: streams.law(app.responseBytes, `response-bytes:${sid}`),
     usesCpu: stages.some((s) => s.resource === CPU),
     usesGpu: stages.some((s) => s.resource === GPU),
+    lockPool: lock ? poolNames.indexOf(lock.pool) : -1,
+    lockThreadsPool: lock ? poolNames.indexOf(lock.threads) : -1,
+    processDraw: bound ? streams.stream(`process:${sid}`) : null,
+    processes,
+    threadsPerProcess,
   };
 }
 

@@ -67,6 +67,8 @@ export class Request {
   hint = 0;
   /** Sent on a connection opened for it (workload keepAliveS): its answer starts in TCP slow start. */
   coldStart = false;
+  /** The worker process it is bound to (interpreter-lock.ts), −1 when requests are not bound. */
+  process = -1;
   /** Its position in its instance's Inflight list (balanced or changing instances), −1 when not held. */
   inflightAt = -1;
   // Not readonly: an ended request's object may be reused for a new one (request-pool.ts), which sets
@@ -120,6 +122,7 @@ export class Request {
     this.hint = 0;
     this.coldStart = false;
     this.inflightAt = -1;
+    this.process = -1;
     this.id = id;
     this.origin = origin;
     this.host = host;

@@ -12,6 +12,7 @@ import type { SimContext } from './sim-context.js';
 import { settlesAnswer } from './shortcuts.js';
 import { letsGo } from './request-pool.js';
 import { slowStartOn } from './tcp.js';
+import { convoyWaitS, processPools } from './interpreter-lock.js';
 
 /**
  * One host instance of a service with an app: its thread pools, its CPU cores (processor sharing),
@@ -22,6 +23,8 @@ import { slowStartOn } from './tcp.js';
 export class ServiceHost implements Endpoint {
   readonly name: string;
   readonly pools: Pool[];
+  /** Per worker process, its lock and threads, when requests are bound to processes (interpreter-lock.ts). */
+  readonly processPools: (Pool | null)[][] | null;
   /** Free lanes (thread indexes) per pool, as stacks, when spans are kept. */
   readonly freeLanes: Int32Array[] | null;
   readonly laneTop: Int32Array | null;
@@ -64,6 +67,7 @@ export class ServiceHost implements Endpoint {
       (p, i) =>
         new Pool(env, { size: app.poolSizes[i]!, queueLimit: app.poolLimits[i]!, name: `${this.name}/${p}` }),
     );
+    this.processPools = processPools(env, app, this.name);
     if (sim.tracing) {
       this.freeLanes = app.poolSizes.map((n) => Int32Array.from({ length: n }, (_, i) => n - 1 - i));
       this.laneTop = Int32Array.from(app.poolSizes);
@@ -95,7 +99,19 @@ export class ServiceHost implements Endpoint {
 /** A request reached its host (after the upload): run its first stage. */
 export function beginRequest(req: Request): void {
   if (req.host.down) return failRequest(req);
+  const draw = req.host.app.processDraw;
+  if (draw !== null) req.process = Math.floor(draw() * req.host.app.processes);
   enterStage(req, 0);
+}
+
+/** The pool of the request's own worker process for the app's pool `pool`, if it is bound to one. */
+function processPool(host: ServiceHost, req: Request, pool: number): Pool | null {
+  return host.processPools === null || req.process < 0 ? null : host.processPools[req.process]![pool]!;
+}
+
+/** The pool a request waits in for the app's pool `pool`: its process's, or the instance's. */
+function queueOf(host: ServiceHost, req: Request, pool: number): Pool {
+  return processPool(host, req, pool) ?? host.pools[pool]!;
 }
 
 /**
@@ -107,7 +123,7 @@ export function failRequest(req: Request): void {
   if (req.status !== ACTIVE) return;
   const host = req.host;
   if (req.ticket !== 0) {
-    host.pools[host.app.stages[req.stage]!.pool]!.cancelWait(req.ticket);
+    queueOf(host, req, host.app.stages[req.stage]!.pool).cancelWait(req.ticket);
     req.ticket = 0;
   }
   req.status = FAILED_STATUS;
@@ -152,7 +168,9 @@ function startTask(task: Task): void {
   const st = host.app.stages[task.stage]!;
   if (st.pool < 0) return runStage(task);
   task.t0 = host.sim.env.now;
-  const ticket = host.pools[st.pool]!.acquire(granted, task);
+  const own = processPool(host, task.req, st.pool);
+  const ticket =
+    own !== null ? own.acquire(grantedInProcess, task) : host.pools[st.pool]!.acquire(granted, task);
   if (ticket === REJECTED) reject(task);
   else if (ticket > 0 && task.item < 0) task.req.ticket = ticket;
 }
@@ -165,12 +183,17 @@ function startTask(task: Task): void {
 export function withdraw(req: Request): boolean {
   if (req.ticket === 0 || req.status !== ACTIVE) return false;
   const st = req.host.app.stages[req.stage]!;
-  if (!req.host.pools[st.pool]!.cancelWait(req.ticket)) return false;
+  if (!queueOf(req.host, req, st.pool).cancelWait(req.ticket)) return false;
   req.ticket = 0;
   req.status = REJECTED_STATUS;
   releaseHeld(req);
   if (req.host.inflight !== null) settle(req.host, req);
   return true;
+}
+
+/** The request's process granted its slot: the instance's pool grants one at once (interpreter-lock.ts). */
+function grantedInProcess(task: Task): void {
+  task.req.host.pools[task.req.host.app.stages[task.stage]!.pool]!.acquire(granted, task);
 }
 
 function granted(task: Task): void {
@@ -197,9 +220,11 @@ function granted(task: Task): void {
   runStage(task);
 }
 
-function releaseLane(host: ServiceHost, pool: number, lane: number): void {
+function releaseLane(host: ServiceHost, req: Request, pool: number, lane: number): void {
   if (host.freeLanes !== null) host.freeLanes[pool]![host.laneTop![pool]!++] = lane;
   host.pools[pool]!.release();
+  // After the instance's slot: the process's next waiter, granted now, takes one of those at once.
+  processPool(host, req, pool)?.release();
 }
 
 function runStage(task: Task): void {
@@ -207,6 +232,30 @@ function runStage(task: Task): void {
   const st = host.app.stages[task.stage]!;
   const env = host.sim.env;
   task.t0 = env.now;
+  if (st.lockTakeBacksS > 0) {
+    // Beside threads of its process that run Python, the thread first waits for its interpreter lock.
+    const app = host.app;
+    const own = processPool(host, task.req, app.lockPool);
+    const locks = host.pools[app.lockPool]!;
+    const wait =
+      own !== null
+        ? own.busy > 0
+          ? st.lockTakeBacksS
+          : 0
+        : convoyWaitS(st.lockTakeBacksS, locks.busy, locks.size, app.threadsPerProcess);
+    if (wait > 0) {
+      env.post(wait, runStageWork, task);
+      return;
+    }
+  }
+  runStageWork(task);
+}
+
+/** The stage's work, once its thread may run: the resource it uses. */
+function runStageWork(task: Task): void {
+  const host = task.req.host;
+  const st = host.app.stages[task.stage]!;
+  const env = host.sim.env;
   switch (st.resource) {
     case CPU:
       host.cpu!.serve(st.demand() / host.cpuSpeed, stageDone, task);
@@ -336,7 +385,7 @@ function stageDone(task: Task): void {
   }
   if (st.pool >= 0) {
     if (st.holdRequest && req.status === ACTIVE) (req.held ??= []).push(st.pool, task.lane);
-    else releaseLane(host, st.pool, task.lane);
+    else releaseLane(host, req, st.pool, task.lane);
     task.lane = -1;
   }
   const next = nextStage(st);
@@ -356,7 +405,7 @@ function releaseHeld(req: Request): void {
   const held = req.held;
   if (held === null) return;
   req.held = null;
-  for (let i = held.length - 2; i >= 0; i -= 2) releaseLane(req.host, held[i]!, held[i + 1]!);
+  for (let i = held.length - 2; i >= 0; i -= 2) releaseLane(req.host, req, held[i]!, held[i + 1]!);
 }
 
 function reject(task: Task): void {

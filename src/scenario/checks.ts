@@ -171,6 +171,17 @@ export function checkReferences(ctx: CheckContext): ScenarioIssue[] {
             `route probabilities sum to ${total}, more than 1`,
           );
       });
+      const lock = app.interpreterLock;
+      for (const key of ['pool', 'threads'] as const) {
+        if (lock && !pools.includes(lock[key]))
+          add(
+            origin,
+            ['interpreterLock', key],
+            ScenarioErrorCode.DANGLING_REFERENCE,
+            `no pool "${lock[key]}" in the app`,
+            suggest(lock[key], pools),
+          );
+      }
       if (app.gpuMemory && !pools.includes(app.gpuMemory.pool)) {
         add(
           origin,

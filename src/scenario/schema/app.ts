@@ -84,6 +84,13 @@ export const StageSchema = z.strictObject({
     .describe(
       'Forward stages: aggregate this many tasks into one forwarded request (sizes add up); each task completes when its batch is answered. Default 1.',
     ),
+  lockReacquires: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe(
+      "Apps with an interpreterLock: how many times the stage's thread takes its process's lock back after giving it up (a blocking socket call, C code that releases it); each time another thread of the process holds the lock it waits the switch interval (see interpreterLock). Default 0.",
+    ),
   perItem: z
     .boolean()
     .default(false)
@@ -101,6 +108,37 @@ export const StageSchema = z.strictObject({
     ),
 });
 export type StageInput = z.input<typeof StageSchema>;
+
+/**
+ * Worker processes whose threads share one interpreter lock each (CPython's GIL, e.g. gunicorn's gthread
+ * workers). A thread that gave the lock up (I/O, C code) and wants it back while another thread of its
+ * process runs Python waits until that thread is made to drop it: the switch interval, per time it takes
+ * it back (the convoy effect; src/model/interpreter-lock.ts).
+ */
+const InterpreterLockSchema = z.strictObject({
+  pool: z
+    .string()
+    .describe('The pool of the locks: one slot per worker process (its size is the number of processes).'),
+  threads: z
+    .string()
+    .describe(
+      "The pool of the request threads, shared evenly among the processes (its size ÷ the lock pool's).",
+    ),
+  binding: z
+    .enum(['none', 'threaded'])
+    .default('none')
+    .describe(
+      "none: a request takes any free thread and lock of the instance (processes that accept a connection only when idle, e.g. gunicorn's sync workers). threaded: when the processes have several threads each, a request is bound on arrival to one process drawn uniformly (the one whose listener accepted its connection: gunicorn's gthread workers accept while their threads are busy) and waits for a thread and the lock of that process; with one thread per process, as none. Default none.",
+    ),
+  switchIntervalS: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.005)
+    .describe(
+      "How long a thread waits for a busy holder to drop the lock: CPython's sys.getswitchinterval(). Default 0.005 s.",
+    ),
+});
 
 /** An application model: stages, pools and demand laws. Presets live in models/apps/. */
 export const AppSchema = z.strictObject({
@@ -123,6 +161,9 @@ export const AppSchema = z.strictObject({
     })
     .optional()
     .describe('GPU memory reservation; a configuration that exceeds the GPU memory is infeasible.'),
+  interpreterLock: InterpreterLockSchema.optional().describe(
+    'One CPython-style interpreter lock (GIL) per worker process; absent: none.',
+  ),
   stages: z
     .array(StageSchema)
     .min(1)
@@ -144,6 +185,7 @@ export const AppRefinementSchema = z.strictObject({
   requestBytes: DistSchema.optional().describe("Bytes sent with the request. Default: the parent's."),
   responseBytes: DistSchema.optional().describe("Bytes of the response. Default: the parent's."),
   gpuMemory: AppSchema.shape.gpuMemory,
+  interpreterLock: AppSchema.shape.interpreterLock,
   stages: z
     .array(StageSchema)
     .min(1)
