@@ -29,6 +29,26 @@ const zodEnglishOnly = {
   },
 };
 
+// commander requires node:child_process at the top of its Command class for executable sub-commands,
+// which e2ctwin never declares; loading it (with net and dgram behind it) was a few milliseconds of every
+// command's start-up. The bundle takes it when a sub-command would spawn, never before. The build fails if
+// commander's line changes, rather than quietly loading it again.
+const lazyChildProcessInCommander = {
+  name: 'lazy-child-process-in-commander',
+  setup(b) {
+    b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const text = await readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager))
+        throw new Error(`${args.path}: expected \`${eager}\` (see scripts/build.mjs)`);
+      const lazy =
+        "const childProcess = { spawn: (...a) => process.getBuiltinModule('node:child_process').spawn(...a) };";
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
 // What both builds share: Node 20, minified, names kept (class and function names show in errors).
 const common = {
   bundle: true,
@@ -40,7 +60,7 @@ const common = {
   minifyIdentifiers: true,
   keepNames: true,
   logLevel: 'warning',
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, lazyChildProcessInCommander],
   // Packages with native addons or worker entry files stay outside the bundle.
   external: ['better-sqlite3', 'piscina', 'bullmq', 'ssh2', 'dockerode', 'playwright-core', 'fastify'],
 };

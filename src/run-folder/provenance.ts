@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +13,9 @@ export const E2CTWIN_VERSION = (
 export function gitCommit(): string | undefined {
   try {
     const dir = fileURLToPath(new URL('../..', import.meta.url));
+    // Loaded here, not imported: node:child_process brings net and dgram with it, a few milliseconds of
+    // start-up for every command that links this module (validate among them) and never writes a run folder.
+    const { execFileSync } = process.getBuiltinModule('node:child_process');
     return execFileSync('git', ['rev-parse', 'HEAD'], {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'ignore'],

@@ -12,6 +12,7 @@ import {
   type Prefetch,
 } from './file-policy.js';
 import { applyOverrides, attributeToOverride } from './overrides.js';
+import { PARSE_ONCE } from './parse-once.js';
 import { MODELS_DIR, PresetLoader, type Origin } from './presets.js';
 import {
   DEFAULT_LINK,
@@ -88,7 +89,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
 
   const { applied, issues } = applyOverrides(src, options.overrides ?? []);
   const raw = src.toJS();
-  const parsed = ScenarioSchema.safeParse(raw);
+  const parsed = ScenarioSchema.safeParse(raw, PARSE_ONCE);
   if (!parsed.success) {
     issues.push(
       ...zodIssuesToScenarioIssues(parsed.error.issues, ScenarioSchema, raw, src).map((i) =>
@@ -300,7 +301,7 @@ function loadCalibration(
     issues.push(...syntax);
     return undefined;
   }
-  const parsed = CalibrationSchema.safeParse(src.toJS());
+  const parsed = CalibrationSchema.safeParse(src.toJS(), PARSE_ONCE);
   if (!parsed.success) {
     issues.push(...zodIssuesToScenarioIssues(parsed.error.issues, CalibrationSchema, src.toJS(), src));
     return undefined;
@@ -335,7 +336,7 @@ function loadMeasurementsFile(
     issues.push(...syntax);
     return undefined;
   }
-  const parsed = MeasurementsFileSchema.safeParse(src.toJS());
+  const parsed = MeasurementsFileSchema.safeParse(src.toJS(), PARSE_ONCE);
   if (!parsed.success) {
     issues.push(...zodIssuesToScenarioIssues(parsed.error.issues, MeasurementsFileSchema, src.toJS(), src));
     return undefined;

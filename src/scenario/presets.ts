@@ -13,6 +13,7 @@ import {
   type Hardware,
   type LinkClass,
 } from './schema/index.js';
+import { PARSE_ONCE } from './parse-once.js';
 import { YamlSource } from './yaml-source.js';
 import { valueAt, zodIssuesToScenarioIssues } from './zod-issues.js';
 
@@ -220,7 +221,7 @@ export class PresetLoader {
 
   #validate(kind: PresetKind, preset: RawPreset): unknown {
     const schema = PRESET_KINDS[kind].schema as z.ZodType;
-    const parsed = schema.safeParse(preset.raw);
+    const parsed = schema.safeParse(preset.raw, PARSE_ONCE);
     if (parsed.success) return parsed.data;
     for (const zi of parsed.error.issues) {
       // Point at the file of the chain that wrote the offending value (the child first).
