@@ -10,6 +10,7 @@ import { calibrateBench } from './sections/calibrate.js';
 import { dynamicsBench } from './sections/dynamics.js';
 import { queueBench } from './sections/queue.js';
 import { scaleBench } from './sections/scale.js';
+import { startupBench } from './sections/startup.js';
 import { againstArg } from './against.js';
 
 const quick = process.argv.includes('--quick');
@@ -25,3 +26,4 @@ if (!only || only === 'explore') await exploreBench(quick);
 if (!only || only === 'calibrate') await calibrateBench(quick);
 if (!only || only === 'queue') await queueBench(quick);
 if (!only || only === 'scale') await scaleBench(quick);
+if (!only || only === 'startup') startupBench(quick);
