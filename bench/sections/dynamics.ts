@@ -33,7 +33,7 @@ interface TimedEvent {
  * recovery, a degraded link and its restoration, pool sizes, scaling. Each one changes something when it
  * is applied, so each leaves its marker at its own time (a restart of an engine would not: the autoscaler
  * replaces a stopped engine first). The last one (10 × step) must fall before the run's simulated end:
- * 1 M requests end near 75,000 s, so step = 6,000 s (600 s for the 100 k requests of --quick).
+ * with these events 1 M requests end near 90,000 s and 100 k near 9,000 s, so step = 6,000 s (600 s with --quick).
  */
 export function tenEvents(step: number): TimedEvent[] {
   const e = (i: number, action: TimedEvent['action'], rest: string): TimedEvent => ({
