@@ -37,7 +37,7 @@ export function renderUtilization(el, { run }) {
     .attr('class', 'muted')
     .text(
       s
-        ? `Time-weighted means per window of ${num(s.t1[0] - s.t0[0])} s over the measured period, averaged over each service's hosts (per host below, for services of 2 to 16) and over ${s.replications} replication${s.replications === 1 ? '' : 's'}${s.responseTimeP95 ? '; the p95 per window is each replication’s, averaged' : ''}.`
+        ? `Time-weighted means per window of ${num(s.t1[0] - s.t0[0])} s over the measured period, averaged over each service's hosts (per host below, for services of 2 to 16) and over ${s.replications} ${run.summary.kind === 'live' ? 'repetition' : 'replication'}${s.replications === 1 ? '' : 's'}${s.responseTimeP95 ? `; the p95 per window is each ${run.summary.kind === 'live' ? 'repetition' : 'replication'}’s, averaged` : ''}.`
         : "This run folder has no series.json (it was not started from this page, e.g. e2ctwin simulate --out): pools and resources show their means over the measured period; throughput and response time come from the metrics' windows.",
     );
   const grid = d3.select(el).append('div').attr('class', 'chart-grid');

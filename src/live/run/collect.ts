@@ -1,18 +1,16 @@
 import { posix } from 'node:path';
-import { LogHistogram } from '../../metrics/index.js';
 import { combine, type ReplicationMetrics } from '../../model/index.js';
-import type { RunSeriesData } from '../../run-folder/index.js';
 import type { SpanRecord } from '../../trace/index.js';
 import type { EngineSnapshot } from '../app/engine.js';
 import {
   liveReplicationMetrics,
-  measuredResponseTimes,
   type EngineSeries,
   type LiveWindow,
   type ProcessCpu,
 } from '../measure/metrics.js';
 import { type AppliedMarker, liveDynamics } from '../measure/dynamics.js';
 import { continueCounters } from '../measure/engine-counters.js';
+import { liveSeries } from '../measure/series.js';
 import { fallbackClassed } from '../plan/network.js';
 import type { RunState } from './state.js';
 import type { Collected, LiveOutcome, MeasuredTime } from './types.js';
@@ -157,26 +155,6 @@ function appliedMarkers(s: RunState, w: LiveWindow): AppliedMarker[] {
           : { t: a.appliedS, kind: ev.action, service: ev.service, instance: ev.instance },
       ];
     });
-}
-
-/**
- * series.json of a live run: the response times of every measured request of every repetition (the
- * requests each repetition's percentiles come from). Levels per window are in metrics.json's timeline and
- * host-metrics.json, so the series has no windows.
- */
-function liveSeries(windows: readonly LiveWindow[], requests: readonly SpanRecord[]): RunSeriesData {
-  const h = new LogHistogram();
-  for (const w of windows) h.merge(measuredResponseTimes(w, requests));
-  return {
-    replications: windows.length,
-    responseTime: h.toJSON(),
-    t0: [],
-    t1: [],
-    pools: {},
-    cpu: {},
-    gpu: {},
-    inSystem: [],
-  };
 }
 
 /**
