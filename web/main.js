@@ -26,6 +26,7 @@ const state = {
   topologyFrom: 'editor',
   compare: { A: null, B: null, more: [] }, // more: runs overlaid on the comparison's charts
   study: null, // id of the open study (Studies view)
+  studyMetric: null, // the metric its charts show when it has a choice of them (`?metric=`), else null
   live: null, // the open study while it runs: its trials so far (views/study-live.js)
   cache: new Map(), // run id → promise of its metrics, scenario and series
   traces: new Map(), // run id → promise of its trace
@@ -148,10 +149,12 @@ function show(view, push = false) {
 
 /**
  * The address of what is shown: `#<view>/<run>`, `#studies/<study>`, and for Runs the runs compared
- * (`?a=<run>&b=<run>`): copied or reloaded, it opens the same view.
+ * (`?a=<run>&b=<run>`), for a study the metric its charts show (`?metric=`): copied or reloaded, it opens
+ * the same view.
  */
 function currentHash() {
-  if (state.view === 'studies') return `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}`;
+  if (state.view === 'studies')
+    return `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}${state.study && state.studyMetric ? `?metric=${encodeURIComponent(state.studyMetric)}` : ''}`;
   const base = `#${state.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
   const { A, B, more } = state.compare;
   return state.view === 'runs' && A && B
@@ -274,6 +277,7 @@ async function renderStudiesView(el) {
     studies,
     onOpen: (id) => {
       state.study = id;
+      state.studyMetric = null;
       show('studies', true);
     },
   });
@@ -295,7 +299,17 @@ async function renderStudiesView(el) {
       } else {
         const study = await api.study(state.study);
         if (token !== studiesRender) return false;
-        renderStudy(box, study);
+        renderStudy(box, study, {
+          metric: state.studyMetric,
+          onMetric: (metric) => {
+            state.studyMetric = metric;
+            syncHash();
+          },
+          onUnknownMetric: (metric) =>
+            routeMessage(
+              `Cannot show the metric "${metric}" from the address: this study has no such metric.`,
+            ),
+        });
         if (open?.progress && open.progress.state !== 'finished') renderStudyProgress(box, open);
         addExports(box, state.study);
       }
@@ -408,6 +422,7 @@ function fromHash() {
   return {
     view: view || 'topology',
     id: id ? decodeURIComponent(id) : null,
+    metric: params.get('metric'),
     compare: {
       A: params.get('a'),
       B: params.get('b'),
@@ -423,7 +438,7 @@ function compareFromHash({ compare }) {
 
 window.addEventListener('hashchange', () => {
   document.getElementById('route-message').hidden = true;
-  const { view, id, compare } = fromHash();
+  const { view, id, compare, metric } = fromHash();
   if (
     compare.A &&
     compare.B &&
@@ -435,8 +450,9 @@ window.addEventListener('hashchange', () => {
     if (view === 'runs' && state.view === 'runs' && (!id || id === state.run?.id)) void renderComparison();
   }
   if (view === 'studies') {
-    if (id !== state.study || state.view !== 'studies') {
+    if (id !== state.study || state.view !== 'studies' || metric !== state.studyMetric) {
       state.study = id;
+      state.studyMetric = metric;
       show('studies');
     }
   } else if (id && id !== state.run?.id) void openRunFromRoute(id, view);
@@ -468,6 +484,7 @@ window.addEventListener('resize', () => {
   await Promise.all([panel.init(), refreshRuns()]);
   if (state.view === 'studies') {
     state.study = id;
+    state.studyMetric = route.metric;
     show('studies');
   } else if (id) await openRunFromRoute(id, state.view);
   else if (state.runs[0] && state.view !== 'topology') await openRun(state.runs[0].id, state.view);

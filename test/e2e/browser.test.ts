@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_HISTOGRAM_RELATIVE_ERROR, LogHistogram } from '../../src/metrics/index.js';
 import { parseTraceJsonl } from '../../src/trace/index.js';
 import { type CliProcess, exited, repoRoot, spawnCli, trialsIn } from '../support/cli.js';
-import { launchChromium, startServe } from '../support/browser.js';
+import { abortedByNavigation, launchChromium, startServe, trackNavigations } from '../support/browser.js';
 import { until } from '../support/poll.js';
 import { redisMissing, TestRedis } from '../support/redis.js';
 
@@ -101,6 +101,7 @@ beforeAll(async () => {
   ({ base, server } = await startServe(runsDir, tmp));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  trackNavigations(page);
   // The timeline chart of the page (its canvas carries it), for the steps that ask where it drew a span.
   await page.addInitScript(() => {
     (window as unknown as { timelineOf: () => unknown }).timelineOf = () =>
@@ -122,6 +123,7 @@ beforeAll(async () => {
   );
   // The page closes a simulation's event stream itself once it is done (else EventSource would reconnect).
   page.on('requestfailed', (r) => {
+    if (abortedByNavigation(r)) return;
     if (!(r.url().endsWith('/events') && r.failure()?.errorText === 'net::ERR_ABORTED'))
       pageErrors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
   });

@@ -219,6 +219,47 @@ describe('the Studies view (headless Chromium)', () => {
     expect(errors).toEqual([]);
   });
 
+  it("keeps a sweep's metric in the address: restored on reload, redrawn when the address is edited, a message for an unknown one", async () => {
+    const sweep = json(path.join(runsDir, 'sweep-four/results.json'));
+    const keys = Object.keys(sweep.results[0].mean) as string[];
+    await openStudy('sweep-four', 'sweep');
+    const shown = () => page.evaluate(() => document.body.dataset.study);
+    const [first, second] = await page.locator('#study-metric option').allTextContents();
+    expect(await shown()).toBe(`sweep:${first}`);
+    await page.selectOption('#study-metric', second!);
+    await page.waitForFunction((m) => document.body.dataset.study === `sweep:${m}`, second);
+    expect(new URL(page.url()).hash).toBe(`#studies/sweep-four?metric=${encodeURIComponent(second!)}`);
+    await page.reload();
+    await page.waitForFunction(
+      (m) => document.body.dataset.ready === 'yes' && document.body.dataset.study === `sweep:${m}`,
+      second,
+      { timeout: 60_000 },
+    );
+    expect(await page.inputValue('#study-metric')).toBe(second);
+    // Edited by hand: another metric of the study is drawn.
+    const other = keys.find((k) => k !== first && k !== second)!;
+    await page.evaluate((m) => {
+      location.hash = `#studies/sweep-four?metric=${encodeURIComponent(m)}`;
+    }, other);
+    await page.waitForFunction((m) => document.body.dataset.study === `sweep:${m}`, other, {
+      timeout: 60_000,
+    });
+    expect(await page.inputValue('#study-metric')).toBe(other);
+    // A metric the study does not have: a message, and the study drawn with its first metric.
+    await page.evaluate(() => {
+      location.hash = '#studies/sweep-four?metric=no-such-metric';
+    });
+    await page.waitForSelector('#route-message:not([hidden])', { timeout: 60_000 });
+    expect(await page.textContent('#route-message')).toContain('no-such-metric');
+    await page.waitForFunction((m) => document.body.dataset.study === `sweep:${m}`, first, {
+      timeout: 60_000,
+    });
+    await shot('20b-study-metric-unknown.png');
+    expect(errors).toEqual([]);
+    // The steps that follow start from a new document (their openStudy() loads the page anew).
+    await page.goto('about:blank');
+  });
+
   it('brushes the parallel coordinates from the keyboard: an axis takes the focus, arrows select and move, Escape clears', async () => {
     const sweep = json(path.join(runsDir, 'sweep-four/results.json'));
     const n = sweep.results.length;

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page, type Request } from 'playwright-core';
 import { repoRoot } from './cli.js';
 
 // What the browser tests share: the real `e2ctwin serve` (dist/, built by the global setup) on a runs
@@ -63,9 +63,37 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+// The main-frame navigations of each page (counted as their requests start), and the count each request
+// of the page saw when it started: see abortedByNavigation().
+const navigations = new WeakMap<Page, number>();
+const navigationsAtStart = new WeakMap<Request, number>();
+
+/** Counts `page`'s navigations from now on, for abortedByNavigation(); watchedPage() does it. */
+export function trackNavigations(page: Page): void {
+  navigations.set(page, 0);
+  page.on('request', (r) => {
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame())
+      navigations.set(page, (navigations.get(page) ?? 0) + 1);
+    navigationsAtStart.set(r, navigations.get(page) ?? 0);
+  });
+}
+
+/**
+ * Whether `r` failed only because its page navigated away while it was under way (a reload or a goto
+ * cancels the old document's requests, the favicon's among them, with net::ERR_ABORTED): its failure is
+ * net::ERR_ABORTED and a main-frame navigation started after it did. Any other failure (a refused
+ * connection, a request the test's routing aborted, net::ERR_ABORTED with no navigation since) is real.
+ */
+export function abortedByNavigation(r: Request): boolean {
+  if (r.failure()?.errorText !== 'net::ERR_ABORTED' || r.isNavigationRequest()) return false;
+  const page = r.frame().page();
+  const atStart = navigationsAtStart.get(r);
+  return atStart !== undefined && (navigations.get(page) ?? 0) > atStart;
+}
+
 /**
  * A page of `browser` that may fetch only from `base`, and whose errors (uncaught exceptions, console
- * errors, failed requests) go to `errors`.
+ * errors, failed requests but those aborted by a navigation) go to `errors`.
  */
 export async function watchedPage(
   browser: Browser,
@@ -74,11 +102,14 @@ export async function watchedPage(
   viewport = { width: 1280, height: 800 },
 ): Promise<Page> {
   const page = await browser.newPage({ viewport, acceptDownloads: true });
+  trackNavigations(page);
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
-  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('requestfailed', (r) => {
+    if (!abortedByNavigation(r)) errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
   await page.route('**/*', (route) =>
     route.request().url().startsWith(base) ? route.continue() : route.abort(),
   );

@@ -4,8 +4,11 @@ import { dateTime, esc, timeLeft } from '../format.js';
 // A study's progress as its coordinator writes it (progress.json in the study folder, the same file for
 // the local and the Redis backend): trials done of planned, the workers taking them, the time left.
 
-/** Whether the page should keep polling a study: running and still written by its coordinator. */
-export const isRunning = (s) => s?.progress?.state === 'running' && !s.progress.stalled;
+/**
+ * Whether the page should keep polling a study: running, stalled ones too (no update for a while: a busy or
+ * paused coordinator may go on, and the same command resumes it); polling stops once it has ended.
+ */
+export const isRunning = (s) => s?.progress?.state === 'running';
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 

@@ -8,7 +8,8 @@ import { renderTrials } from './trials.js';
 /**
  * A sweep: its configurations over one parameter (a line) or two (a heat map), then its trials explored.
  * `view` is what the user picked in an earlier drawing of the same study, kept when it is drawn again as
- * trials arrive: { metric, sort: { key, ascending }, contour: [x, y] }.
+ * trials arrive: { metric, sort: { key, ascending }, contour: [x, y] }; `view.onMetric(metric)` is told of
+ * the metric the user picks, `view.onUnknownMetric(metric)` of a `view.metric` the study does not have.
  */
 export function renderSweep(el, box, study, id, view = {}) {
   const results = study.results ?? [];
@@ -27,6 +28,7 @@ export function renderSweep(el, box, study, id, view = {}) {
     .attr('value', (k) => k)
     .text((k) => k);
   if (view.metric && keys.includes(view.metric)) sel.property('value', view.metric);
+  else if (view.metric) view.onUnknownMetric?.(view.metric);
   // One parameter: a line; two on a grid: a heat map; more: the parallel coordinates of the trials below.
   const chartBox = box.append('div').attr('class', 'card chart-card').attr('id', 'study-chart');
   const trialsBox = box.append('div');
@@ -99,6 +101,9 @@ export function renderSweep(el, box, study, id, view = {}) {
     });
     document.body.dataset.study = `${study.kind}:${metric}`;
   };
-  sel.on('change', draw);
+  sel.on('change', () => {
+    draw();
+    view.onMetric?.(sel.property('value'));
+  });
   draw();
 }
