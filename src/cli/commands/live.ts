@@ -13,7 +13,7 @@ import { NETWORK_CHECK_TOLERANCE } from '../../live/measure/tolerance.js';
 import { previewRecovery, recover } from '../../live/run/recover.js';
 import { checkRunFolder } from '../../live/run/run-folder.js';
 import { gitCommit, metricsJson } from '../../run-folder/index.js';
-import { LiveRun, type LiveOutcome } from '../../live/run/runner.js';
+import { formatPhases, LiveRun, type LiveOutcome } from '../../live/run/runner.js';
 import { loadTestbed, type LoadedTestbed } from '../../live/testbed/load.js';
 import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
@@ -209,6 +209,8 @@ export function registerLive(program: Command): void {
       log(
         `${outcome.status === 'ok' ? 'done' : outcome.status} in ${wall.toFixed(1)} s: ${outcome.requests} requests, ${outcome.spans} spans${outcome.runFolder ? `; run folder ${outcome.runFolder}` : ''}`,
       );
+      // The last line: where the run's time went (run.json's `phases`).
+      log(`phases: ${formatPhases(outcome.phases)}`);
       if (outcome.status !== 'ok' || outcome.cleanupProblems.length > 0) process.exitCode = ExitCode.FAILURE;
     });
 }
