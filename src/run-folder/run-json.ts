@@ -95,6 +95,12 @@ export const LiveRunJson = z.looseObject({
     .optional(),
   versions: z.record(z.string(), z.unknown()),
   warnings: z.array(z.string()),
+  /**
+   * Wall-clock seconds of each phase of the run, in the order they ran: plan, hosts (provision, files,
+   * network constraints), networkCheck, services (images, prepare, start + readiness), drive, collect,
+   * cleanup. Optional: older folders (and a run folder whose run.json could not be rewritten after cleanup).
+   */
+  phases: z.record(z.string(), seconds).optional(),
 });
 export type LiveRunJson = z.output<typeof LiveRunJson>;
 

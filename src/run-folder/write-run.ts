@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatPath, type ResolvedScenario } from '../scenario/index.js';
 import { jsonlOfLines, toChromeTrace, type SpanRecord, type TraceHeader } from '../trace/index.js';
@@ -29,6 +29,20 @@ export function runJsonFile(dir: string, run: RunJson): RunFileText {
     );
   }
   return ['run.json', metricsJson(run)];
+}
+
+/**
+ * Adds the run's phase times (seconds each) to the live run.json of the run folder `folder`: they are
+ * known only after cleanup, which runs after the folder is written. Checked against the schema like any
+ * run.json write.
+ */
+export function addLivePhases(folder: string, phases: Record<string, number>): void {
+  const file = path.join(folder, 'run.json');
+  const run = JSON.parse(readFileSync(file, 'utf8')) as LiveRunJson;
+  const rounded = Object.fromEntries(
+    Object.entries(phases).map(([k, v]) => [k, Math.round(v * 1000) / 1000]),
+  );
+  writeFileSync(file, runJsonFile(folder, { ...run, phases: rounded })[1]);
 }
 
 /** Writes files into `dir` in order, sub-folders created as needed. @returns their names */

@@ -150,7 +150,7 @@ describe('reference engine', () => {
 
   it('runs a request through its four pools: real downloads, extraction and search in worker threads, spans per stage', async () => {
     const spec = {
-      ...defaultEngineSpec('plantnet-engine', 0),
+      ...(await defaultEngineSpec('plantnet-engine', 0)),
       spansFile: path.join(dir, 'spans.jsonl'),
       statsFile: path.join(dir, 'stats.jsonl'),
     };
@@ -203,7 +203,7 @@ describe('reference engine', () => {
 
   it('a request waiting for a thread of the HTTP pool (held for the whole request) waits; it is withdrawn only when its client hangs up', async () => {
     const spec = {
-      ...defaultEngineSpec('plantnet-engine', 0),
+      ...(await defaultEngineSpec('plantnet-engine', 0)),
       spansFile: path.join(dir, 'spans-wait.jsonl'),
       statsFile: path.join(dir, 'stats-wait.jsonl'),
     };

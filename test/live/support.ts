@@ -66,20 +66,42 @@ export async function liveTestLock(): Promise<() => void> {
   return until('the live-test lock', () => takeLock(dir), { everyMs: 500, timeoutMs: 60 * 60_000 });
 }
 
+/** The lock a live test file holds (see {@link holdLiveTestLock}). */
+export interface HeldLiveTestLock {
+  /**
+   * Runs `fn` without the lock (work that only simulates or calibrates: other files' live tests run
+   * meanwhile), then takes it again before returning, even when `fn` throws.
+   */
+  without<T>(fn: () => T | Promise<T>): Promise<T>;
+}
+
 /**
  * Registers the file's hooks around {@link liveTestLock}: taken before the file's tests (unless they
  * are skipped), released after them, then `cleanup` (the file's temporary folders).
  */
-export function holdLiveTestLock(skip: string | undefined, cleanup: () => void): void {
-  let unlock = () => {};
+export function holdLiveTestLock(skip: string | undefined, cleanup: () => void): HeldLiveTestLock {
+  let unlock: (() => void) | undefined;
   // Another file's live tests may hold the lock for minutes.
   beforeAll(async () => {
     if (!skip) unlock = await liveTestLock();
   }, 3_600_000);
   afterAll(() => {
-    unlock();
+    unlock?.();
+    unlock = undefined;
     cleanup();
   });
+  return {
+    async without<T>(fn: () => T | Promise<T>): Promise<T> {
+      const held = unlock !== undefined;
+      unlock?.();
+      unlock = undefined;
+      try {
+        return await fn();
+      } finally {
+        if (held) unlock = await liveTestLock();
+      }
+    },
+  };
 }
 
 /** The release function if the lock was free (or its holder dead), else null. */

@@ -56,5 +56,13 @@ describe.skipIf(skip)(`E2Clab workflow phases in live mode${skip ? ` (skipped: $
     const run = json(path.join(dir, 'run.json'));
     expect(run.measured.repetitionsMeasured).toBe(2);
     expect(run.warnings.filter((w: string) => w.startsWith('finalize'))).toEqual([]);
+    // Where the run's time went: every phase, in the order it ran, in run.json and as the last stderr line.
+    const phases = ['plan', 'hosts', 'networkCheck', 'services', 'drive', 'collect', 'cleanup'];
+    expect(Object.keys(run.phases)).toEqual(phases);
+    for (const k of phases) expect(run.phases[k]).toBeGreaterThanOrEqual(0);
+    // The workload alone lasts its 2 × 6 s.
+    expect(run.phases.drive).toBeGreaterThanOrEqual(12);
+    const last = r.stderr.trim().split('\n').at(-1)!;
+    expect(last).toMatch(new RegExp(`^phases: ${phases.map((k) => `${k} \\d+\\.\\d s`).join(', ')}$`));
   }, 600_000);
 });

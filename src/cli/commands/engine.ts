@@ -26,7 +26,7 @@ export function registerEngine(program: Command): void {
       // Inside a live run (a spec) the engine serves the testbed; run by hand it stays on loopback.
       opts.host ??= opts.spec || process.env.E2CTWIN_LIVE_SPEC ? '0.0.0.0' : '127.0.0.1';
       const spec: EngineSpec =
-        readSpec<EngineSpec>(opts.spec, 'engine') ?? defaultEngineSpec(opts.app, opts.port ?? 8080);
+        readSpec<EngineSpec>(opts.spec, 'engine') ?? (await defaultEngineSpec(opts.app, opts.port ?? 8080));
       const port = opts.port ?? spec.port;
       const engine = await buildEngine(spec, { workerFile: distFile('live/compute-worker.js') });
       await engine.app.listen({ port, host: opts.host });

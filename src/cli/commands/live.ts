@@ -5,7 +5,6 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { LiveError } from '../../live/errors.js';
 import { DEFAULT_STATE_ROOT } from '../../live/journal.js';
 import type { LivePlan } from '../../live/plan/types.js';
-import { probeRtt, probeServe, probeThroughput } from '../../live/measure/probe.js';
 import { PACKAGE_ROOT } from '../../live/paths.js';
 import { buildPlan } from '../../live/plan/build.js';
 import { formatPlan } from '../../live/plan/format.js';
@@ -13,7 +12,7 @@ import { NETWORK_CHECK_TOLERANCE } from '../../live/measure/tolerance.js';
 import { previewRecovery, recover } from '../../live/run/recover.js';
 import { checkRunFolder } from '../../live/run/run-folder.js';
 import { gitCommit, metricsJson } from '../../run-folder/index.js';
-import { LiveRun, type LiveOutcome } from '../../live/run/runner.js';
+import { formatPhases, LiveRun, type LiveOutcome } from '../../live/run/runner.js';
 import { loadTestbed, type LoadedTestbed } from '../../live/testbed/load.js';
 import { loadScenarioOrThrow, type ResolvedScenario } from '../../scenario/index.js';
 import { ExitCode } from '../exit-codes.js';
@@ -21,48 +20,6 @@ import { ALLOW_DIR_HELP, collect, fileRoots, intOption } from '../options.js';
 import { pkg } from '../version.js';
 import { summaryTable } from '../summary-table.js';
 import { num, table } from '../table.js';
-
-const parseTarget = (t: string) => {
-  const i = t.lastIndexOf(':');
-  return { address: t.slice(0, i), port: Number(t.slice(i + 1)) };
-};
-
-/** `e2ctwin probe …`: the link checks live mode runs on the hosts. */
-export function registerProbe(program: Command): void {
-  const probe = program
-    .command('probe')
-    .description(
-      'Measure a network path (used by live mode on the hosts): serve, round-trip times, throughput. Prints JSON.',
-    );
-  probe
-    .command('serve')
-    .description('Answer probes on a TCP port until stopped.')
-    .option('-p, --port <n>', 'TCP port', intOption('--port', 1), 47800)
-    .option('--host <address>', 'address to listen on (live runs pass 0.0.0.0 inside the testbed hosts)')
-    .action(async (o: { port: number; host?: string }) => {
-      // Started by live runs inside testbed hosts; by hand it stays on loopback.
-      await probeServe(o.port, o.host ?? '127.0.0.1');
-      process.stderr.write(`probe listening on ${o.port}\n`);
-    });
-  probe
-    .command('rtt')
-    .description('Round-trip times of one-byte messages to a probe server.')
-    .argument('<address:port>')
-    .option('-c, --count <n>', 'samples', intOption('--count', 1), 20)
-    .action(async (t: string, o: { count: number }) => {
-      const { address, port } = parseTarget(t);
-      process.stdout.write(`${JSON.stringify(await probeRtt(address, port, o.count))}\n`);
-    });
-  probe
-    .command('throughput')
-    .description('Bulk TCP transfer to a probe server; the receiver reports the rate.')
-    .argument('<address:port>')
-    .option('-s, --seconds <s>', 'duration', '3')
-    .action(async (t: string, o: { seconds: string }) => {
-      const { address, port } = parseTarget(t);
-      process.stdout.write(`${JSON.stringify(await probeThroughput(address, port, Number(o.seconds)))}\n`);
-    });
-}
 
 interface LiveFlags {
   testbed?: string;
@@ -209,6 +166,8 @@ export function registerLive(program: Command): void {
       log(
         `${outcome.status === 'ok' ? 'done' : outcome.status} in ${wall.toFixed(1)} s: ${outcome.requests} requests, ${outcome.spans} spans${outcome.runFolder ? `; run folder ${outcome.runFolder}` : ''}`,
       );
+      // The last line: where the run's time went (run.json's `phases`).
+      log(`phases: ${formatPhases(outcome.phases)}`);
       if (outcome.status !== 'ok' || outcome.cleanupProblems.length > 0) process.exitCode = ExitCode.FAILURE;
     });
 }

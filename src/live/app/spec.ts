@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { loadScenarioOrThrow } from '../../scenario/index.js';
 import type { DriverSpec, EngineSpec } from '../plan/types.js';
 
 /** The spec a live process was given (E2CTWIN_LIVE_SPEC or --spec), if any. */
@@ -14,8 +13,13 @@ export function readSpec<T extends EngineSpec | DriverSpec>(
   return spec;
 }
 
-/** A standalone engine (no live run around it): an app model from models/apps/ served with its own pools. */
-export function defaultEngineSpec(appName: string, port: number): EngineSpec {
+/**
+ * A standalone engine (no live run around it): an app model from models/apps/ served with its own pools.
+ * The scenario layer is imported only here: an engine a live run starts has its spec file and never
+ * loads it (start-up time of every service process).
+ */
+export async function defaultEngineSpec(appName: string, port: number): Promise<EngineSpec> {
+  const { loadScenarioOrThrow } = await import('../../scenario/index.js');
   const text = `name: standalone\nrun: { duration: 1 }\nlayers:\n  - name: cloud\n    services:\n      - { name: engine, host: gpu-v100, app: ${JSON.stringify(appName)} }\n`;
   const s = loadScenarioOrThrow(`${appName}.standalone.yaml`, { text });
   const svc = s.services[0]!;

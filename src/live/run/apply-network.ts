@@ -124,12 +124,21 @@ export function correctedDelays(
 export async function verifyNetwork(s: RunState): Promise<void> {
   const net = s.plan.network;
   if (s.emulation.mode === 'none') return;
+  // One probe server per destination host, started together before the checks and stopped after them
+  // (not one per check: each start is a process start and a wait for it to listen).
+  const dsts = [...new Set(net.verify.map((v) => v.dst))].map((h) => s.hosts.get(h)!);
+  await withProbeServers(s, dsts, () => checkLinks(s));
+  s.emulation.warnings = networkCheckWarnings(s.emulation.measurements);
+  for (const w of s.emulation.warnings) s.log(`warning: ${w}`);
+}
+
+async function checkLinks(s: RunState): Promise<void> {
+  const net = s.plan.network;
   const tb = s.input.testbed.testbed;
   const adjust = s.delayCorrections;
   const userspace = s.emulation.delay === 'userspace switch';
   for (const v of net.verify) {
     const src = s.hosts.get(v.src)!;
-    const dst = s.hosts.get(v.dst)!;
     const target = `${v.dstAddress}:${net.probePort}`;
     const m: EmulationReport['measurements'][number] = {
       constraint: v.constraint,
@@ -139,47 +148,56 @@ export async function verifyNetwork(s: RunState): Promise<void> {
       expectedRttMs: v.expectedRttMs,
       expectedMbps: v.expectedMbps,
     };
-    await withProbeServer(s, dst, async () => {
-      let rtt = await probe<RttResult>(s, src, ['rtt', target, '--count', String(tb.verify.rttCount)]);
-      // The userspace path adds its own latency (timers, UDP hops): subtract it, as EnOSlib's
-      // AccurateNetemHTB subtracts the measured baseline, and measure again (at most CALIBRATION_ROUNDS times:
-      // on a busy machine one round's median can overshoot, and the next rounds bring it back).
-      for (let i = 0; i < CALIBRATION_ROUNDS && userspace && v.expectedRttMs > 0; i++) {
-        const error = rtt.medianMs - v.expectedRttMs;
-        if (Math.abs(error) <= Math.max(0.3, 0.02 * v.expectedRttMs)) break;
-        m.rttBeforeCalibration ??= rtt;
-        const correction = (adjust.get(v.constraint) ?? 0) + error / 2;
-        adjust.set(v.constraint, correction);
-        await s.target!.setDelays(correctedDelays(s, net.fallback.delays));
-        m.delayCorrectionMs = -correction;
-        rtt = await probe<RttResult>(s, src, ['rtt', target, '--count', String(tb.verify.rttCount)]);
-      }
-      m.rtt = rtt;
-      m.rttErrorPercent =
-        v.expectedRttMs > 0
-          ? ((rtt.medianMs - v.expectedRttMs) / v.expectedRttMs) * 100
-          : (undefined as never);
-      if (v.expectedMbps !== null) {
-        m.throughput = await probe<ThroughputResult>(s, src, [
-          'throughput',
-          target,
-          '--seconds',
-          String(tb.verify.throughputSeconds),
-        ]);
-        m.throughputErrorPercent = ((m.throughput.mbps - v.expectedMbps) / v.expectedMbps) * 100;
-      }
-    });
+    let rtt = await probe<RttResult>(s, src, ['rtt', target, '--count', String(tb.verify.rttCount)]);
+    // The userspace path adds its own latency (timers, UDP hops): subtract it, as EnOSlib's
+    // AccurateNetemHTB subtracts the measured baseline, and measure again (at most CALIBRATION_ROUNDS times:
+    // on a busy machine one round's median can overshoot, and the next rounds bring it back).
+    for (let i = 0; i < CALIBRATION_ROUNDS && userspace && v.expectedRttMs > 0; i++) {
+      const error = rtt.medianMs - v.expectedRttMs;
+      if (Math.abs(error) <= Math.max(0.3, 0.02 * v.expectedRttMs)) break;
+      m.rttBeforeCalibration ??= rtt;
+      const correction = (adjust.get(v.constraint) ?? 0) + error / 2;
+      adjust.set(v.constraint, correction);
+      await s.target!.setDelays(correctedDelays(s, net.fallback.delays));
+      m.delayCorrectionMs = -correction;
+      rtt = await probe<RttResult>(s, src, ['rtt', target, '--count', String(tb.verify.rttCount)]);
+    }
+    m.rtt = rtt;
+    m.rttErrorPercent =
+      v.expectedRttMs > 0 ? ((rtt.medianMs - v.expectedRttMs) / v.expectedRttMs) * 100 : (undefined as never);
+    if (v.expectedMbps !== null) {
+      m.throughput = await probe<ThroughputResult>(s, src, [
+        'throughput',
+        target,
+        '--seconds',
+        String(tb.verify.throughputSeconds),
+      ]);
+      m.throughputErrorPercent = ((m.throughput.mbps - v.expectedMbps) / v.expectedMbps) * 100;
+    }
     s.emulation.measurements.push(m);
     s.log(
       `network check ${v.label} (${v.src} → ${v.dst}): RTT ${m.rtt!.medianMs.toFixed(2)} ms (configured ${v.expectedRttMs} ms${m.delayCorrectionMs !== undefined ? `, userspace path corrected by ${m.delayCorrectionMs.toFixed(2)} ms per direction` : ''})${m.throughput ? `, throughput ${m.throughput.mbps.toFixed(2)} Mbit/s (configured ${v.expectedMbps})` : ''}`,
     );
   }
-  s.emulation.warnings = networkCheckWarnings(s.emulation.measurements);
-  for (const w of s.emulation.warnings) s.log(`warning: ${w}`);
 }
 
-/** Runs `fn` while a probe server listens on `host` (stopped after, whatever happens). */
-async function withProbeServer(s: RunState, host: LiveHost, fn: () => Promise<void>): Promise<void> {
+/** Runs `fn` while a probe server listens on each of `hosts` (all stopped after, whatever happens). */
+async function withProbeServers(s: RunState, hosts: LiveHost[], fn: () => Promise<void>): Promise<void> {
+  const started: { host: LiveHost; pid: number }[] = [];
+  try {
+    await Promise.all(hosts.map((h) => startProbeServer(s, h, started)));
+    await fn();
+  } finally {
+    await Promise.all(started.map(({ host, pid }) => host.stop(pid, 1000)));
+  }
+}
+
+/** Starts a probe server on `host` (recorded in `started` as soon as it runs) and waits until it listens. */
+async function startProbeServer(
+  s: RunState,
+  host: LiveHost,
+  started: { host: LiveHost; pid: number }[],
+): Promise<void> {
   const port = s.plan.network.probePort;
   const dir = posix.join(host.workDir, 'probe');
   const pid = await host.start({
@@ -190,15 +208,13 @@ async function withProbeServer(s: RunState, host: LiveHost, fn: () => Promise<vo
     path: [posix.join(host.workDir, 'bin')],
     what: 'probe server',
   });
-  try {
-    for (let i = 0; i < 100; i++) {
-      const r = await host.exec(['sh', '-c', 'grep -q listening "$1"', 'sh', posix.join(dir, 'err.log')]);
-      if (r.code === 0) break;
-      await sleep(50);
-    }
-    await fn();
-  } finally {
-    await host.stop(pid, 1000);
+  started.push({ host, pid });
+  for (let i = 0; i < 100; i++) {
+    const r = await s.guard(
+      host.exec(['sh', '-c', 'grep -q listening "$1"', 'sh', posix.join(dir, 'err.log')]),
+    );
+    if (r.code === 0) break;
+    await sleep(50);
   }
 }
 

@@ -17,17 +17,21 @@ export async function applyPlan(s: RunState): Promise<void> {
   const { plan, testbed } = s.input;
   const stateDir = path.join(s.input.stateRoot, plan.runId);
   s.target = createTarget(testbed.testbed, stateDir);
-  const hosts = await s.guard(s.target.provision(plan, s.journal!, (l) => s.log(l)));
-  for (const h of hosts) s.hosts.set(h.name, h);
-  for (const f of plan.files) {
-    const content = f.src !== undefined ? await s.guard(readLocal(f.src)) : f.content;
-    await s.guard(s.hosts.get(f.host)!.writeFile(f.path, content, f.mode ?? 0o644));
-  }
-  await applyNetwork(s);
-  await verifyNetwork(s);
-  await importImages(s);
-  await runPrepare(s);
-  for (const p of plan.processes.filter((x) => x.kind === 'service')) await startProcess(s, p);
+  await s.timed('hosts', async () => {
+    const hosts = await s.guard(s.target!.provision(plan, s.journal!, (l) => s.log(l)));
+    for (const h of hosts) s.hosts.set(h.name, h);
+    for (const f of plan.files) {
+      const content = f.src !== undefined ? await s.guard(readLocal(f.src)) : f.content;
+      await s.guard(s.hosts.get(f.host)!.writeFile(f.path, content, f.mode ?? 0o644));
+    }
+    await applyNetwork(s);
+  });
+  await s.timed('networkCheck', () => verifyNetwork(s));
+  await s.timed('services', async () => {
+    await importImages(s);
+    await runPrepare(s);
+    for (const p of plan.processes.filter((x) => x.kind === 'service')) await startProcess(s, p);
+  });
   const shaped = new Set(
     s.emulation.mode === 'none'
       ? []

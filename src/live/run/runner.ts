@@ -1,4 +1,5 @@
 import type { SimulationResult } from '../../model/index.js';
+import { addLivePhases } from '../../run-folder/index.js';
 import { LiveErrorCode, type LiveError } from '../errors.js';
 import type { LiveHost } from '../target.js';
 import { applyPlan } from './apply.js';
@@ -46,7 +47,7 @@ export class LiveRun {
   async execute(): Promise<LiveOutcome> {
     const s = this.#s;
     const { out } = this.input;
-    await preparePlan(s);
+    await s.timed('plan', () => preparePlan(s));
     const releaseSignals = catchSignals(s);
     let status: LiveOutcome['status'] = 'ok';
     let failure: string | undefined;
@@ -57,7 +58,7 @@ export class LiveRun {
     try {
       try {
         await applyPlan(s);
-        await driveWorkload(s);
+        await s.timed('drive', () => driveWorkload(s));
       } catch (e) {
         const err = e as LiveError;
         s.stoppedAt ??= nowS();
@@ -69,7 +70,7 @@ export class LiveRun {
       endWindows(s);
       // Keep what was measured, even from a failed run.
       try {
-        const collected = await collectResults(s);
+        const collected = await s.timed('collect', () => collectResults(s));
         result = collected.result;
         counts = collected.counts;
         if (out) runFolder = writeRunFolder(s, collected, status, failure);
@@ -88,11 +89,13 @@ export class LiveRun {
         }
       }
     } finally {
-      cleanupProblems = await cleanupRun(s);
+      cleanupProblems = await s.timed('cleanup', () => cleanupRun(s));
       releaseSignals();
+      if (runFolder) recordPhases(s, runFolder);
     }
     return {
       status,
+      phases: { ...s.phases },
       ...(failure ? { failure } : {}),
       ...(result ? { result } : {}),
       emulation: s.emulation,
@@ -102,5 +105,21 @@ export class LiveRun {
       ...(runFolder ? { runFolder } : {}),
       ...counts,
     };
+  }
+}
+
+/** "plan 0.1 s, hosts 2.3 s, …": the phases in the order they ran. */
+export function formatPhases(phases: Record<string, number>): string {
+  return Object.entries(phases)
+    .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+    .join(', ');
+}
+
+/** Records the phases in the run folder; a run.json that cannot be rewritten keeps its other fields (logged). */
+function recordPhases(s: RunState, folder: string): void {
+  try {
+    addLivePhases(folder, s.phases);
+  } catch (e) {
+    s.log(`run.json: phases not recorded: ${(e as Error).message}`);
   }
 }

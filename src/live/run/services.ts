@@ -126,7 +126,8 @@ export async function waitReady(s: RunState, r: Running): Promise<void> {
     } catch (e) {
       last = (e as Error).message;
     }
-    await sleep(200);
+    // Polled often: a service is usually ready within a few hundred ms of its start.
+    await sleep(50);
   }
   throw new LiveError(LiveErrorCode.SERVICE, `${p.id} not ready after ${p.health.timeoutS} s (${last})`, {
     service: p.service,

@@ -57,6 +57,8 @@ export class RunState {
   userspaceDelay = false;
   /** The temporary sibling the run folder is written into. */
   outTemp: string | undefined;
+  /** Wall-clock seconds each phase of the run took so far, in the order they ran (see {@link timed}). */
+  readonly phases: Record<string, number> = {};
 
   constructor(readonly input: LiveRunInput) {}
 
@@ -85,6 +87,16 @@ export class RunState {
       return await Promise.race([p, aborted]);
     } finally {
       this.abort.signal.removeEventListener('abort', onAbort!);
+    }
+  }
+
+  /** Runs `fn` as the phase `name`, adding its wall-clock seconds to `phases` (even when it throws). */
+  async timed<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const t = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.phases[name] = (this.phases[name] ?? 0) + (performance.now() - t) / 1000;
     }
   }
 

@@ -53,6 +53,8 @@ export interface MeasuredTime {
 export interface LiveOutcome {
   status: 'ok' | 'failed' | 'interrupted';
   failure?: string;
+  /** Wall-clock seconds of each phase of the run, in the order they ran (run.json's `phases`). */
+  phases: Record<string, number>;
   result?: SimulationResult;
   emulation: EmulationReport;
   cleanupProblems: string[];
