@@ -25,6 +25,9 @@ const state = {
   problems: null, // the located issues of the sidebar's last check, when it failed
   topologyFrom: 'editor',
   compare: { A: null, B: null, more: [] }, // more: runs overlaid on the comparison's charts
+  // The timeline's zoom and request picked ({t0, t1, request}, null: the whole run, none), as in the address
+  // (`#timeline/<run>?t0=&t1=&request=`): drawn again from here after a reload, a resize or a tab switch.
+  timeline: null,
   study: null, // id of the open study (Studies view)
   studyMetric: null, // the metric its charts show when it has a choice of them (`?metric=`), else null
   live: null, // the open study while it runs: its trials so far (views/study-live.js)
@@ -73,9 +76,11 @@ async function loadRun(id, withTrace = false) {
   };
 }
 
-async function openRun(id, view) {
+/** Opens run `id` in `view`; `timeline`: the timeline's zoom and request to show (from the address). */
+async function openRun(id, view, timeline = null) {
   const { run, trace } = await loadRun(id, (view ?? state.view) === 'timeline');
   state.run = run;
+  state.timeline = timeline;
   state.trace = trace;
   state.topologyFrom = 'run';
   const sm = run.summary;
@@ -86,9 +91,9 @@ async function openRun(id, view) {
 }
 
 /** Opens run `id` from a link or the address; a run that cannot be opened is said on the page. */
-async function openRunFromRoute(id, view) {
+async function openRunFromRoute(id, view, timeline = null) {
   try {
-    await openRun(id, view);
+    await openRun(id, view, timeline);
   } catch (err) {
     routeMessage(
       err.code === 'E2C_ERR_SERVER_RUN_NOT_FOUND' || err.code === 'E2C_ERR_SERVER_BAD_RUN_ID'
@@ -136,15 +141,20 @@ function show(view, push = false) {
     routeMessage(`Cannot open this address: unknown page "#${view}", showing the topology.`);
   state.view = VIEWS.includes(view) ? view : 'topology';
   for (const v of VIEWS) document.getElementById(`view-${v}`).hidden = v !== state.view;
+  updateTabs();
+  if (push) syncHash();
+  render();
+}
+
+/** The tabs: the open one marked, each linking to its view of the open run (or study). */
+function updateTabs() {
   document.querySelectorAll('#tabs a').forEach((a) => {
     a.classList.toggle('active', a.dataset.view === state.view);
     a.href =
       a.dataset.view === 'studies'
         ? `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}`
-        : `#${a.dataset.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
+        : `#${a.dataset.view}${state.run ? `/${encodeURIComponent(state.run.id)}${a.dataset.view === 'timeline' ? timelineQuery() : ''}` : ''}`;
   });
-  if (push) syncHash();
-  render();
 }
 
 /**
@@ -153,6 +163,8 @@ function show(view, push = false) {
  * the same view.
  */
 function currentHash() {
+  if (state.view === 'timeline' && state.run)
+    return `#timeline/${encodeURIComponent(state.run.id)}${timelineQuery()}`;
   if (state.view === 'studies')
     return `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}${state.study && state.studyMetric ? `?metric=${encodeURIComponent(state.studyMetric)}` : ''}`;
   const base = `#${state.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
@@ -160,6 +172,33 @@ function currentHash() {
   return state.view === 'runs' && A && B
     ? `${base}?a=${encodeURIComponent(A)}&b=${encodeURIComponent(B)}${more.length ? `&more=${more.map(encodeURIComponent).join(',')}` : ''}`
     : base;
+}
+
+/** The timeline's zoom and request as the address's query (`?t0=&t1=&request=`, empty for the whole run). */
+function timelineQuery() {
+  const v = state.timeline ?? {};
+  const q = new URLSearchParams();
+  if (v.t0 != null && v.t1 != null) {
+    q.set('t0', String(v.t0));
+    q.set('t1', String(v.t1));
+  }
+  if (v.request != null) q.set('request', String(v.request));
+  const text = q.toString();
+  return text ? `?${text}` : '';
+}
+
+/** How long the timeline's zoom must rest before the address follows it (a train of wheel steps writes it once). */
+const ADDRESS_DELAY_MS = 300;
+let addressTimer = 0;
+
+/** The address made to follow what the user changed in a view, once the changes pause. */
+function syncHashSoon() {
+  clearTimeout(addressTimer);
+  addressTimer = setTimeout(() => {
+    syncHash();
+    // The tab links carry the timeline's zoom too (back to it from another tab).
+    updateTabs();
+  }, ADDRESS_DELAY_MS);
 }
 
 function syncHash() {
@@ -217,7 +256,17 @@ function render() {
             sourceLabel: `as checked from the sidebar (${document.getElementById('scenario-select').value})`,
           },
     );
-  } else if (state.view === 'timeline') renderTimeline(el, { run, trace });
+  } else if (state.view === 'timeline')
+    renderTimeline(el, {
+      run,
+      trace,
+      view: state.timeline,
+      onView: (v) => {
+        state.timeline = v.t0 === null && v.request === null ? null : v;
+        syncHashSoon();
+      },
+      onBadView: routeMessage,
+    });
   else if (state.view === 'utilization') renderUtilization(el, { run });
   else if (state.view === 'latency') renderLatency(el, { run, trace });
   else if (state.view === 'studies') {
@@ -423,12 +472,22 @@ function fromHash() {
     view: view || 'topology',
     id: id ? decodeURIComponent(id) : null,
     metric: params.get('metric'),
+    timeline:
+      params.has('t0') || params.has('t1') || params.has('request')
+        ? { t0: params.get('t0'), t1: params.get('t1'), request: params.get('request') }
+        : null,
     compare: {
       A: params.get('a'),
       B: params.get('b'),
       more: (params.get('more') ?? '').split(',').filter(Boolean),
     },
   };
+}
+
+/** Whether the address's zoom and request are those shown (numbers compared as the address writes them). */
+function sameTimeline(t) {
+  const key = (v) => (v ? [v.t0, v.t1, v.request].map((x) => (x == null ? '' : String(x))).join('|') : '||');
+  return key(t) === key(state.timeline);
 }
 
 /** The runs compared, from the address (kept when both are given). */
@@ -438,7 +497,7 @@ function compareFromHash({ compare }) {
 
 window.addEventListener('hashchange', () => {
   document.getElementById('route-message').hidden = true;
-  const { view, id, compare, metric } = fromHash();
+  const { view, id, compare, metric, timeline } = fromHash();
   if (
     compare.A &&
     compare.B &&
@@ -455,8 +514,13 @@ window.addEventListener('hashchange', () => {
       state.studyMetric = metric;
       show('studies');
     }
-  } else if (id && id !== state.run?.id) void openRunFromRoute(id, view);
-  else if (view !== state.view) show(view);
+  } else if (id && id !== state.run?.id)
+    void openRunFromRoute(id, view, view === 'timeline' ? timeline : null);
+  else if (view === 'timeline' && (view !== state.view || sameTimeline(timeline) === false)) {
+    // The zoom or request edited in the address (or back on the timeline from another tab).
+    state.timeline = timeline;
+    show(view);
+  } else if (view !== state.view) show(view);
 });
 
 // Charts are sized from the window: drawn anew when it changes size, and only then. A resize event with
@@ -486,7 +550,7 @@ window.addEventListener('resize', () => {
     state.study = id;
     state.studyMetric = route.metric;
     show('studies');
-  } else if (id) await openRunFromRoute(id, state.view);
+  } else if (id) await openRunFromRoute(id, state.view, state.view === 'timeline' ? route.timeline : null);
   else if (state.runs[0] && state.view !== 'topology') await openRun(state.runs[0].id, state.view);
   else show(state.view);
   if (!VIEWS.includes(view)) show(view);
