@@ -7,7 +7,7 @@ import { addExports } from './lib/export.js';
 import { renderLatency } from './views/latency-view.js';
 import { renderCompare, renderRuns } from './views/runs-view.js';
 import { scenarioPanel } from './views/scenario-panel.js';
-import { renderTimeline } from './views/timeline-view.js';
+import { addrTime, renderTimeline } from './views/timeline-view.js';
 import { renderStudies, renderStudy } from './views/studies-view.js';
 import { liveStudy } from './views/study-live.js';
 import { isRunning, renderStudyProgress, updateProgressCells } from './views/study-progress.js';
@@ -28,6 +28,8 @@ const state = {
   // The timeline's zoom and request picked ({t0, t1, request}, null: the whole run, none), as in the address
   // (`#timeline/<run>?t0=&t1=&request=`): drawn again from here after a reload, a resize or a tab switch.
   timeline: null,
+  // Utilization's time range brushed ({from, to}, null: the whole run), as in the address (`#utilization/<run>?from=&to=`).
+  utilization: null,
   study: null, // id of the open study (Studies view)
   studyMetric: null, // the metric its charts show when it has a choice of them (`?metric=`), else null
   live: null, // the open study while it runs: its trials so far (views/study-live.js)
@@ -76,11 +78,12 @@ async function loadRun(id, withTrace = false) {
   };
 }
 
-/** Opens run `id` in `view`; `timeline`: the timeline's zoom and request to show (from the address). */
-async function openRun(id, view, timeline = null) {
+/** Opens run `id` in `view`; `timeline`, `utilization`: what to show in them (from the address). */
+async function openRun(id, view, { timeline = null, utilization = null } = {}) {
   const { run, trace } = await loadRun(id, (view ?? state.view) === 'timeline');
   state.run = run;
   state.timeline = timeline;
+  state.utilization = utilization;
   state.trace = trace;
   state.topologyFrom = 'run';
   const sm = run.summary;
@@ -91,9 +94,9 @@ async function openRun(id, view, timeline = null) {
 }
 
 /** Opens run `id` from a link or the address; a run that cannot be opened is said on the page. */
-async function openRunFromRoute(id, view, timeline = null) {
+async function openRunFromRoute(id, view, shown = {}) {
   try {
-    await openRun(id, view, timeline);
+    await openRun(id, view, shown);
   } catch (err) {
     routeMessage(
       err.code === 'E2C_ERR_SERVER_RUN_NOT_FOUND' || err.code === 'E2C_ERR_SERVER_BAD_RUN_ID'
@@ -153,7 +156,7 @@ function updateTabs() {
     a.href =
       a.dataset.view === 'studies'
         ? `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}`
-        : `#${a.dataset.view}${state.run ? `/${encodeURIComponent(state.run.id)}${a.dataset.view === 'timeline' ? timelineQuery() : ''}` : ''}`;
+        : `#${a.dataset.view}${state.run ? `/${encodeURIComponent(state.run.id)}${viewQuery(a.dataset.view)}` : ''}`;
   });
 }
 
@@ -163,8 +166,8 @@ function updateTabs() {
  * the same view.
  */
 function currentHash() {
-  if (state.view === 'timeline' && state.run)
-    return `#timeline/${encodeURIComponent(state.run.id)}${timelineQuery()}`;
+  if ((state.view === 'timeline' || state.view === 'utilization') && state.run)
+    return `#${state.view}/${encodeURIComponent(state.run.id)}${viewQuery(state.view)}`;
   if (state.view === 'studies')
     return `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}${state.study && state.studyMetric ? `?metric=${encodeURIComponent(state.studyMetric)}` : ''}`;
   const base = `#${state.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
@@ -174,10 +177,17 @@ function currentHash() {
     : base;
 }
 
-/** The timeline's zoom and request as the address's query (`?t0=&t1=&request=`, empty for the whole run). */
-function timelineQuery() {
-  const v = state.timeline ?? {};
+/**
+ * What the user did in a view of the run, as the address's query: the timeline's zoom and request
+ * (`?t0=&t1=&request=`), Utilization's time range (`?from=&to=`); empty for the whole run.
+ */
+function viewQuery(view) {
   const q = new URLSearchParams();
+  if (view === 'utilization' && state.utilization) {
+    q.set('from', String(state.utilization.from));
+    q.set('to', String(state.utilization.to));
+  }
+  const v = (view === 'timeline' && state.timeline) || {};
   if (v.t0 != null && v.t1 != null) {
     q.set('t0', String(v.t0));
     q.set('t1', String(v.t1));
@@ -267,7 +277,16 @@ function render() {
       },
       onBadView: routeMessage,
     });
-  else if (state.view === 'utilization') renderUtilization(el, { run });
+  else if (state.view === 'utilization')
+    renderUtilization(el, {
+      run,
+      range: state.utilization,
+      onRange: (r) => {
+        state.utilization = r ? { from: addrTime(r[0], r[1] - r[0]), to: addrTime(r[1], r[1] - r[0]) } : null;
+        syncHashSoon();
+      },
+      onBadRange: routeMessage,
+    });
   else if (state.view === 'latency') renderLatency(el, { run, trace });
   else if (state.view === 'studies') {
     // Drawn once the server answers: `rendering` stays set until then (the view's previous drawing, made
@@ -476,6 +495,8 @@ function fromHash() {
       params.has('t0') || params.has('t1') || params.has('request')
         ? { t0: params.get('t0'), t1: params.get('t1'), request: params.get('request') }
         : null,
+    utilization:
+      params.has('from') || params.has('to') ? { from: params.get('from'), to: params.get('to') } : null,
     compare: {
       A: params.get('a'),
       B: params.get('b'),
@@ -490,6 +511,12 @@ function sameTimeline(t) {
   return key(t) === key(state.timeline);
 }
 
+/** Whether the address's time range for Utilization is the one shown. */
+function sameRange(r) {
+  const key = (v) => (v ? `${v.from ?? ''}|${v.to ?? ''}` : '|');
+  return key(r) === key(state.utilization);
+}
+
 /** The runs compared, from the address (kept when both are given). */
 function compareFromHash({ compare }) {
   if (compare.A && compare.B) state.compare = { ...compare };
@@ -497,7 +524,7 @@ function compareFromHash({ compare }) {
 
 window.addEventListener('hashchange', () => {
   document.getElementById('route-message').hidden = true;
-  const { view, id, compare, metric, timeline } = fromHash();
+  const { view, id, compare, metric, timeline, utilization } = fromHash();
   if (
     compare.A &&
     compare.B &&
@@ -514,11 +541,14 @@ window.addEventListener('hashchange', () => {
       state.studyMetric = metric;
       show('studies');
     }
-  } else if (id && id !== state.run?.id)
-    void openRunFromRoute(id, view, view === 'timeline' ? timeline : null);
+  } else if (id && id !== state.run?.id) void openRunFromRoute(id, view, { timeline, utilization });
   else if (view === 'timeline' && (view !== state.view || sameTimeline(timeline) === false)) {
     // The zoom or request edited in the address (or back on the timeline from another tab).
     state.timeline = timeline;
+    show(view);
+  } else if (view === 'utilization' && (view !== state.view || !sameRange(utilization))) {
+    // The time range edited in the address (or back on Utilization from another tab).
+    state.utilization = utilization;
     show(view);
   } else if (view !== state.view) show(view);
 });
@@ -550,7 +580,7 @@ window.addEventListener('resize', () => {
     state.study = id;
     state.studyMetric = route.metric;
     show('studies');
-  } else if (id) await openRunFromRoute(id, state.view, state.view === 'timeline' ? route.timeline : null);
+  } else if (id) await openRunFromRoute(id, state.view, route);
   else if (state.runs[0] && state.view !== 'topology') await openRun(state.runs[0].id, state.view);
   else show(state.view);
   if (!VIEWS.includes(view)) show(view);

@@ -36,7 +36,7 @@ export function stageColor(scenario, spans = []) {
 }
 
 /** A time of a zoom `width` seconds wide, for the address: to a millionth of the width (it round-trips to well under a pixel). */
-const addrTime = (t, width) =>
+export const addrTime = (t, width) =>
   Number(t.toFixed(Math.min(20, Math.max(0, Math.ceil(-Math.log10(width || 1)) + 6))));
 
 /**
