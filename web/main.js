@@ -7,7 +7,7 @@ import { addExports } from './lib/export.js';
 import { renderLatency } from './views/latency-view.js';
 import { renderCompare, renderRuns } from './views/runs-view.js';
 import { scenarioPanel } from './views/scenario-panel.js';
-import { renderTimeline } from './views/timeline-view.js';
+import { addrTime, renderTimeline } from './views/timeline-view.js';
 import { renderStudies, renderStudy } from './views/studies-view.js';
 import { liveStudy } from './views/study-live.js';
 import { isRunning, renderStudyProgress, updateProgressCells } from './views/study-progress.js';
@@ -25,6 +25,11 @@ const state = {
   problems: null, // the located issues of the sidebar's last check, when it failed
   topologyFrom: 'editor',
   compare: { A: null, B: null, more: [] }, // more: runs overlaid on the comparison's charts
+  // The timeline's zoom and request picked ({t0, t1, request}, null: the whole run, none), as in the address
+  // (`#timeline/<run>?t0=&t1=&request=`): drawn again from here after a reload, a resize or a tab switch.
+  timeline: null,
+  // Utilization's time range brushed ({from, to}, null: the whole run), as in the address (`#utilization/<run>?from=&to=`).
+  utilization: null,
   study: null, // id of the open study (Studies view)
   studyMetric: null, // the metric its charts show when it has a choice of them (`?metric=`), else null
   live: null, // the open study while it runs: its trials so far (views/study-live.js)
@@ -73,9 +78,12 @@ async function loadRun(id, withTrace = false) {
   };
 }
 
-async function openRun(id, view) {
+/** Opens run `id` in `view`; `timeline`, `utilization`: what to show in them (from the address). */
+async function openRun(id, view, { timeline = null, utilization = null } = {}) {
   const { run, trace } = await loadRun(id, (view ?? state.view) === 'timeline');
   state.run = run;
+  state.timeline = timeline;
+  state.utilization = utilization;
   state.trace = trace;
   state.topologyFrom = 'run';
   const sm = run.summary;
@@ -86,9 +94,9 @@ async function openRun(id, view) {
 }
 
 /** Opens run `id` from a link or the address; a run that cannot be opened is said on the page. */
-async function openRunFromRoute(id, view) {
+async function openRunFromRoute(id, view, shown = {}) {
   try {
-    await openRun(id, view);
+    await openRun(id, view, shown);
   } catch (err) {
     routeMessage(
       err.code === 'E2C_ERR_SERVER_RUN_NOT_FOUND' || err.code === 'E2C_ERR_SERVER_BAD_RUN_ID'
@@ -136,15 +144,20 @@ function show(view, push = false) {
     routeMessage(`Cannot open this address: unknown page "#${view}", showing the topology.`);
   state.view = VIEWS.includes(view) ? view : 'topology';
   for (const v of VIEWS) document.getElementById(`view-${v}`).hidden = v !== state.view;
+  updateTabs();
+  if (push) syncHash();
+  render();
+}
+
+/** The tabs: the open one marked, each linking to its view of the open run (or study). */
+function updateTabs() {
   document.querySelectorAll('#tabs a').forEach((a) => {
     a.classList.toggle('active', a.dataset.view === state.view);
     a.href =
       a.dataset.view === 'studies'
         ? `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}`
-        : `#${a.dataset.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
+        : `#${a.dataset.view}${state.run ? `/${encodeURIComponent(state.run.id)}${viewQuery(a.dataset.view)}` : ''}`;
   });
-  if (push) syncHash();
-  render();
 }
 
 /**
@@ -153,6 +166,8 @@ function show(view, push = false) {
  * the same view.
  */
 function currentHash() {
+  if ((state.view === 'timeline' || state.view === 'utilization') && state.run)
+    return `#${state.view}/${encodeURIComponent(state.run.id)}${viewQuery(state.view)}`;
   if (state.view === 'studies')
     return `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}${state.study && state.studyMetric ? `?metric=${encodeURIComponent(state.studyMetric)}` : ''}`;
   const base = `#${state.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
@@ -160,6 +175,40 @@ function currentHash() {
   return state.view === 'runs' && A && B
     ? `${base}?a=${encodeURIComponent(A)}&b=${encodeURIComponent(B)}${more.length ? `&more=${more.map(encodeURIComponent).join(',')}` : ''}`
     : base;
+}
+
+/**
+ * What the user did in a view of the run, as the address's query: the timeline's zoom and request
+ * (`?t0=&t1=&request=`), Utilization's time range (`?from=&to=`); empty for the whole run.
+ */
+function viewQuery(view) {
+  const q = new URLSearchParams();
+  if (view === 'utilization' && state.utilization) {
+    q.set('from', String(state.utilization.from));
+    q.set('to', String(state.utilization.to));
+  }
+  const v = (view === 'timeline' && state.timeline) || {};
+  if (v.t0 != null && v.t1 != null) {
+    q.set('t0', String(v.t0));
+    q.set('t1', String(v.t1));
+  }
+  if (v.request != null) q.set('request', String(v.request));
+  const text = q.toString();
+  return text ? `?${text}` : '';
+}
+
+/** How long the timeline's zoom must rest before the address follows it (a train of wheel steps writes it once). */
+const ADDRESS_DELAY_MS = 300;
+let addressTimer = 0;
+
+/** The address made to follow what the user changed in a view, once the changes pause. */
+function syncHashSoon() {
+  clearTimeout(addressTimer);
+  addressTimer = setTimeout(() => {
+    syncHash();
+    // The tab links carry the timeline's zoom too (back to it from another tab).
+    updateTabs();
+  }, ADDRESS_DELAY_MS);
 }
 
 function syncHash() {
@@ -217,8 +266,27 @@ function render() {
             sourceLabel: `as checked from the sidebar (${document.getElementById('scenario-select').value})`,
           },
     );
-  } else if (state.view === 'timeline') renderTimeline(el, { run, trace });
-  else if (state.view === 'utilization') renderUtilization(el, { run });
+  } else if (state.view === 'timeline')
+    renderTimeline(el, {
+      run,
+      trace,
+      view: state.timeline,
+      onView: (v) => {
+        state.timeline = v.t0 === null && v.request === null ? null : v;
+        syncHashSoon();
+      },
+      onBadView: routeMessage,
+    });
+  else if (state.view === 'utilization')
+    renderUtilization(el, {
+      run,
+      range: state.utilization,
+      onRange: (r) => {
+        state.utilization = r ? { from: addrTime(r[0], r[1] - r[0]), to: addrTime(r[1], r[1] - r[0]) } : null;
+        syncHashSoon();
+      },
+      onBadRange: routeMessage,
+    });
   else if (state.view === 'latency') renderLatency(el, { run, trace });
   else if (state.view === 'studies') {
     // Drawn once the server answers: `rendering` stays set until then (the view's previous drawing, made
@@ -423,12 +491,30 @@ function fromHash() {
     view: view || 'topology',
     id: id ? decodeURIComponent(id) : null,
     metric: params.get('metric'),
+    timeline:
+      params.has('t0') || params.has('t1') || params.has('request')
+        ? { t0: params.get('t0'), t1: params.get('t1'), request: params.get('request') }
+        : null,
+    utilization:
+      params.has('from') || params.has('to') ? { from: params.get('from'), to: params.get('to') } : null,
     compare: {
       A: params.get('a'),
       B: params.get('b'),
       more: (params.get('more') ?? '').split(',').filter(Boolean),
     },
   };
+}
+
+/** Whether the address's zoom and request are those shown (numbers compared as the address writes them). */
+function sameTimeline(t) {
+  const key = (v) => (v ? [v.t0, v.t1, v.request].map((x) => (x == null ? '' : String(x))).join('|') : '||');
+  return key(t) === key(state.timeline);
+}
+
+/** Whether the address's time range for Utilization is the one shown. */
+function sameRange(r) {
+  const key = (v) => (v ? `${v.from ?? ''}|${v.to ?? ''}` : '|');
+  return key(r) === key(state.utilization);
 }
 
 /** The runs compared, from the address (kept when both are given). */
@@ -438,7 +524,7 @@ function compareFromHash({ compare }) {
 
 window.addEventListener('hashchange', () => {
   document.getElementById('route-message').hidden = true;
-  const { view, id, compare, metric } = fromHash();
+  const { view, id, compare, metric, timeline, utilization } = fromHash();
   if (
     compare.A &&
     compare.B &&
@@ -455,8 +541,16 @@ window.addEventListener('hashchange', () => {
       state.studyMetric = metric;
       show('studies');
     }
-  } else if (id && id !== state.run?.id) void openRunFromRoute(id, view);
-  else if (view !== state.view) show(view);
+  } else if (id && id !== state.run?.id) void openRunFromRoute(id, view, { timeline, utilization });
+  else if (view === 'timeline' && (view !== state.view || sameTimeline(timeline) === false)) {
+    // The zoom or request edited in the address (or back on the timeline from another tab).
+    state.timeline = timeline;
+    show(view);
+  } else if (view === 'utilization' && (view !== state.view || !sameRange(utilization))) {
+    // The time range edited in the address (or back on Utilization from another tab).
+    state.utilization = utilization;
+    show(view);
+  } else if (view !== state.view) show(view);
 });
 
 // Charts are sized from the window: drawn anew when it changes size, and only then. A resize event with
@@ -486,7 +580,7 @@ window.addEventListener('resize', () => {
     state.study = id;
     state.studyMetric = route.metric;
     show('studies');
-  } else if (id) await openRunFromRoute(id, state.view);
+  } else if (id) await openRunFromRoute(id, state.view, route);
   else if (state.runs[0] && state.view !== 'topology') await openRun(state.runs[0].id, state.view);
   else show(state.view);
   if (!VIEWS.includes(view)) show(view);

@@ -278,6 +278,118 @@ describe('the browser view (headless Chromium)', () => {
     expect((await drawnFrame()).covered).toBe(spans.length);
   });
 
+  it("keeps the timeline's zoom and request picked in the address: a copied link, a reload and an edited address show them", async () => {
+    const { spans } = parseTraceJsonl(runFile(runId, 'trace.jsonl'));
+    await page.goto(`${base}/#timeline/${runId}`);
+    await page.waitForSelector(TIMELINE_DRAWN);
+    const req = spans.filter((s) => s.kind === 'request')[3]!.request;
+    await page.fill('#timeline-search', String(req));
+    await page.press('#timeline-search', 'Enter');
+    // The address follows once the zoom rests (replaceState, no history entry per step).
+    await page.waitForFunction(
+      (r) => /[?&]t0=[^&]+&t1=[^&]+/.test(location.hash) && location.hash.includes(`request=${r}`),
+      req,
+    );
+    const link = await page.evaluate(() => location.href);
+    const shown = (await page.evaluate(() => timelineOf().domain()))!;
+    const width = shown[1] - shown[0];
+
+    // The copied address in a new page: the same time range drawn, the same request picked and listed.
+    const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const otherErrors: string[] = [];
+    other.on('pageerror', (e) => otherErrors.push(e.message));
+    await other.addInitScript(() => {
+      (window as unknown as { timelineOf: () => unknown }).timelineOf = () =>
+        (document.querySelector('#timeline canvas') as unknown as { timeline: unknown }).timeline;
+      // Counted, to check that a train of zoom steps writes the address once.
+      const replace = history.replaceState.bind(history);
+      (window as unknown as { replaces: number }).replaces = 0;
+      history.replaceState = (...args: Parameters<History['replaceState']>) => {
+        (window as unknown as { replaces: number }).replaces++;
+        replace(...args);
+      };
+    });
+    try {
+      await other.goto(link);
+      await other.waitForFunction(
+        ([r, s0, s1, w]) => {
+          const d = document.querySelector('#timeline canvas[data-frames]') && timelineOf().domain();
+          return (
+            !!d &&
+            Math.abs(d[0] - s0) < 1e-5 * w &&
+            Math.abs(d[1] - s1) < 1e-5 * w &&
+            !!document.querySelector('#request-detail h3')?.textContent?.includes(`Request ${r}:`)
+          );
+        },
+        [req, shown[0], shown[1], width] as const,
+      );
+      expect(await other.locator('#request-detail tbody tr').count()).toBe(
+        spans.filter((s) => s.request === req).length,
+      );
+      expect(await other.getAttribute('#timeline canvas', 'aria-label')).toContain(
+        `request ${req} highlighted`,
+      );
+      expect(await other.locator('#route-message').isHidden()).toBe(true);
+
+      // A train of ten zoom steps (one task: well inside the debounce) writes the address once, with the last zoom.
+      const before = await other.evaluate(() => (window as unknown as { replaces: number }).replaces);
+      const stepped = await other.evaluate(() => {
+        const c = document.querySelector('#timeline canvas') as HTMLCanvasElement;
+        for (let i = 0; i < 10; i++)
+          c.dispatchEvent(new KeyboardEvent('keydown', { key: 's', bubbles: true }));
+        return timelineOf().domain()!;
+      });
+      await other.waitForFunction(([s0, s1]) => {
+        const t0 = new URLSearchParams(location.hash.split('?')[1] ?? '').get('t0');
+        return t0 === null ? !location.hash.includes('t0=') : Math.abs(Number(t0) - s0) < 1e-5 * (s1 - s0);
+      }, stepped);
+      expect(await other.evaluate(() => (window as unknown as { replaces: number }).replaces)).toBe(
+        before + 1,
+      );
+
+      // The address edited by hand: the zoom it names (a tenth of the run) is drawn.
+      const first = Math.min(...spans.map((s) => s.start));
+      const last = Math.max(...spans.map((s) => s.end));
+      const t0 = first + (last - first) * 0.2;
+      const t1 = first + (last - first) * 0.3;
+      await other.evaluate(
+        ([a, b, r, run]) => {
+          location.hash = `#timeline/${run}?t0=${a}&t1=${b}&request=${r}`;
+        },
+        [t0, t1, req, runId] as const,
+      );
+      await other.waitForFunction(
+        ([a, b]) => {
+          const d = document.querySelector('#timeline canvas[data-frames]') && timelineOf().domain();
+          return !!d && Math.abs(d[0] - a) < 1e-6 * (b - a) && Math.abs(d[1] - b) < 1e-6 * (b - a);
+        },
+        [t0, t1] as const,
+      );
+      // Reloaded: the same again.
+      await other.reload();
+      await other.waitForFunction(
+        ([a, b]) => {
+          const d = document.querySelector('#timeline canvas[data-frames]') && timelineOf().domain();
+          return !!d && Math.abs(d[0] - a) < 1e-5 * (b - a) && Math.abs(d[1] - b) < 1e-5 * (b - a);
+        },
+        [t0, t1] as const,
+      );
+
+      // Values that do not fit this run: said on the page, the run drawn whole, the address cleaned.
+      await other.evaluate((run) => {
+        location.hash = `#timeline/${run}?t0=1e9&t1=2e9&request=99999999`;
+      }, runId);
+      await other.waitForFunction(() => !document.getElementById('route-message')?.hidden);
+      const message = (await other.textContent('#route-message'))!;
+      expect(message).toContain('outside this run');
+      expect(message).toContain('no request "99999999"');
+      await other.waitForFunction(() => !location.hash.includes('?'));
+      expect(otherErrors).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("exports the timeline as the run's Chrome trace file", async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-chrome-trace')]);
     expect(download.suggestedFilename()).toBe(`${runId}.chrome-trace.json`);

@@ -168,6 +168,43 @@ describe('dashboards and live studies (headless Chromium)', () => {
     // Drawn again over the range, each panel keeps its export buttons.
     expect(await page.locator('#chart-throughput .export-bar button').count()).toBe(3);
     await shot('31-dashboard-brushed.png');
+
+    // The range brushed is in the address: a copied link shows it on every panel; a range outside the run is said.
+    await page.waitForFunction(() => /[?&]from=[^&]+&to=[^&]+/.test(location.hash));
+    const link = await page.evaluate(() => location.href);
+    const other = await watchedPage(browser, base, errors, { width: 1440, height: 900 });
+    try {
+      await other.goto(link);
+      await other.waitForFunction(
+        ([a, b]) => {
+          const svgs = [...document.querySelectorAll('#view-utilization svg[data-x-domain]')];
+          return (
+            svgs.length > 0 &&
+            svgs.every((s) => {
+              const [d0, d1] = s.getAttribute('data-x-domain')!.split(',').map(Number);
+              return Math.abs(d0! - a) < 1e-5 * (b - a) && Math.abs(d1! - b) < 1e-5 * (b - a);
+            })
+          );
+        },
+        [z0!, z1!] as const,
+      );
+      expect(await other.locator('#route-message').isHidden()).toBe(true);
+      await other.evaluate(() => {
+        location.hash = '#utilization/two-engines?from=-50&to=1e9';
+      });
+      await other.waitForFunction(() => !document.getElementById('route-message')?.hidden);
+      expect(await other.textContent('#route-message')).toContain('outside this run');
+      await other.waitForFunction(
+        (w) =>
+          !location.hash.includes('from=') &&
+          [...document.querySelectorAll('#view-utilization svg[data-x-domain]')].every(
+            (s) => s.getAttribute('data-x-domain') === w,
+          ),
+        whole,
+      );
+    } finally {
+      await other.close();
+    }
     await page.dblclick('#chart-throughput .hover-surface .overlay');
     await page.waitForFunction(
       (w) =>
@@ -176,6 +213,8 @@ describe('dashboards and live studies (headless Chromium)', () => {
         ),
       whole,
     );
+    // Back to the whole run: the range leaves the address.
+    await page.waitForFunction(() => !location.hash.includes('from='));
     expect(errors).toEqual([]);
   });
 

@@ -35,8 +35,17 @@ export function stageColor(scenario, spans = []) {
   return d3.scaleOrdinal(names, palette);
 }
 
-/** The request timeline of a run (simulated or live: the same trace format). */
-export function renderTimeline(el, { run, trace }) {
+/** A time of a zoom `width` seconds wide, for the address: to a millionth of the width (it round-trips to well under a pixel). */
+export const addrTime = (t, width) =>
+  Number(t.toFixed(Math.min(20, Math.max(0, Math.ceil(-Math.log10(width || 1)) + 6))));
+
+/**
+ * The request timeline of a run (simulated or live: the same trace format).
+ * `view` ({t0, t1, request}: strings from the address, each optional) is the zoom and request to show
+ * first; `onView` is told the zoom and request as the user changes them (the address follows them), and
+ * `onBadView` a message for a value of `view` that does not fit this run.
+ */
+export function renderTimeline(el, { run, trace, view = null, onView = () => {}, onBadView = () => {} }) {
   el.innerHTML = '';
   const head = d3.select(el).append('div').attr('class', 'view-head');
   head.append('h2').text('Request timeline');
@@ -83,7 +92,11 @@ export function renderTimeline(el, { run, trace }) {
     .totalSpans(trace.totalSpans ?? null)
     // The overview's threads: every window keeps their rows (a window may use only some of them).
     .lanes(merged ? lanesOf(spans) : null)
-    .onSelect((request, list) => showRequest(detail, request, list))
+    .onSelect((request, list) => {
+      picked = request;
+      showRequest(detail, request, list);
+      tellView();
+    })
     // data-detail says at what detail the spans drawn serve the time shown: unset from the moment the
     // user zooms until the spans of the new time are drawn (a test waiting for it must not read the
     // window drawn before).
@@ -96,10 +109,26 @@ export function renderTimeline(el, { run, trace }) {
       // a frame or more, which a train of wheel steps should not wait for.
       clearTimeout(windowTimer);
       windowTimer = setTimeout(() => showWindow(chart.domain()), WINDOW_DELAY_MS);
+      tellView();
     })
     .onRange((range) => void showRange(rangeCard, run.id, range));
   let windowTimer = 0;
   let zooms = 0;
+  let picked = null;
+  // The whole trace's time span: a zoom from the address must lie in it.
+  const extent = trace.extent
+    ? [trace.extent.from, trace.extent.to]
+    : [d3.min(spans, (s) => s.start) ?? 0, d3.max(spans, (s) => s.end) ?? 0];
+  /** The zoom (null: the whole run) and the request picked, for the address. */
+  function tellView() {
+    const [t0, t1] = chart.domain() ?? extent;
+    const whole = t0 <= extent[0] + 1e-9 * (extent[1] - extent[0]) && t1 >= extent[1] * (1 - 1e-9);
+    onView({
+      t0: whole ? null : addrTime(t0, t1 - t0),
+      t1: whole ? null : addrTime(t1, t1 - t0),
+      request: picked,
+    });
+  }
   function showWindow(domain) {
     if (!box.node().isConnected) return;
     const next = windows.need(domain);
@@ -188,6 +217,45 @@ export function renderTimeline(el, { run, trace }) {
   const detail = d3.select(el).append('div').attr('class', 'card').attr('id', 'request-detail');
   void showRange(rangeCard, run.id, null);
   showRequest(detail, null, []);
+  if (view) void restoreView(view);
+
+  /** The zoom and request of the address, drawn; a value that does not fit is said, the rest still shown. */
+  async function restoreView({ t0, t1, request }) {
+    const bad = [];
+    const zoom = [t0, t1].map((v) => (v == null || v === '' ? null : Number(v)));
+    const anyZoom = zoom[0] !== null || zoom[1] !== null;
+    const eps = 1e-6 * Math.max(1, extent[1] - extent[0]);
+    if (anyZoom) {
+      const [a, b] = zoom;
+      if (a === null || b === null || !Number.isFinite(a) || !Number.isFinite(b) || !(a < b))
+        bad.push(`the zoom t0=${t0 ?? ''}&t1=${t1 ?? ''} is not a time range (two numbers, t0 < t1)`);
+      else if (a < extent[0] - eps || b > extent[1] + eps)
+        bad.push(
+          `the zoom ${a} s to ${b} s is outside this run's trace (${addrTime(extent[0], extent[1] - extent[0])} s to ${addrTime(extent[1], extent[1] - extent[0])} s)`,
+        );
+      else chart.zoomTo(a, b);
+    }
+    if (request != null && request !== '') {
+      const id = Number(request);
+      let ok = false;
+      if (Number.isInteger(id)) {
+        if (bad.length || !anyZoom) ok = await zoomToRequest(id).catch(() => false);
+        else {
+          let own = windows.current().spans.some((s) => s.request === id);
+          if (!own && merged)
+            own = (await api.traceRequest(run.id, id).catch(() => ({ spans: [] }))).spans.length > 0;
+          if (own && box.node().isConnected) chart.select(id);
+          ok = own;
+        }
+      }
+      if (!ok) bad.push(`no request "${request}" in this run's trace`);
+    }
+    if (bad.length && box.node().isConnected) {
+      onBadView(`Cannot show this address exactly: ${bad.join('; ')}.`);
+      // The address then says what is shown (not the values refused, which would be refused again on a resize).
+      tellView();
+    }
+  }
 }
 
 let rangeAsked = 0;

@@ -14,7 +14,7 @@ const num = d3.format(',.3~f');
  * requests in the system — from the run's series.json (runs started from this page) — plus throughput,
  * mean response time and abandonments per window and GPU memory, from its metrics.
  */
-export function renderUtilization(el, { run }) {
+export function renderUtilization(el, { run, range = null, onRange = () => {}, onBadRange = () => {} }) {
   el.innerHTML = '';
   const head = d3.select(el).append('div').attr('class', 'view-head');
   head.append('h2').text('Queues and utilization over time');
@@ -48,6 +48,8 @@ export function renderUtilization(el, { run }) {
   // Every panel over time shares one crosshair and one time range (drag across a panel to zoom them all),
   // over the whole run: the warm-up (not measured) shaded, then the measured windows.
   const sync = chartSync();
+  // The range brushed goes to the address (`?from=&to=`, null: the whole run).
+  sync.on('range', 'address', (r) => onRange(r));
   const tl = m.timeline;
   const warmup = live ? 0 : (run.scenario?.run?.warmup ?? 0);
   const end = Math.max(s?.t1?.at(-1) ?? 0, tl?.start?.length ? tl.start.at(-1) + tl.windowS : 0);
@@ -244,6 +246,23 @@ export function renderUtilization(el, { run }) {
       .html(
         `Constant over time in the model: reserved at start-up (base + one share per thread of the GPU pool). Peak ${esc(num(m.gpuMemoryPeakGiB))} GiB; ${m.feasible ? 'fits the GPU' : `<strong>infeasible</strong>: ${esc(m.infeasible.join('; '))}`}.`,
       );
+  }
+  if (range) restoreRange(range);
+
+  /** The time range of the address (strings `from`, `to`) brushed on every panel, or said not to fit. */
+  function restoreRange({ from, to }) {
+    const [a, b] = [Number(from), Number(to)];
+    const eps = 1e-6 * Math.max(1, end);
+    if (from == null || to == null || !Number.isFinite(a) || !Number.isFinite(b) || !(a < b))
+      onBadRange(
+        `Cannot show this address exactly: the time range from=${from ?? ''}&to=${to ?? ''} is not one (two numbers, from < to).`,
+      );
+    else if (a < -eps || b > end + eps)
+      onBadRange(
+        `Cannot show this address exactly: the time range ${a} s to ${b} s is outside this run (0 s to ${end} s).`,
+      );
+    else return void sync.range([a, b]);
+    onRange(null);
   }
 }
 
