@@ -38,6 +38,7 @@ export interface InstanceMarker {
     | 'load'
     | 'autoscale'
     | 'link'
+    | 'link-cut'
     | 'link-restore';
   /** The service, or for link events the constraint (`src->dst`). */
   service: string;

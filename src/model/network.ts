@@ -42,6 +42,11 @@ export class Network {
   readonly #changed = new Map<number, { delayMs: number; rateMbps: number; lossPercent: number }>();
   /** Constraints some timed event changes: their links get a stall stream from the start (loss may come). */
   readonly #eventful: Set<number>;
+  /** Whether some timed event cuts a link: only then do request transfers look at {@link isCut}. */
+  readonly cuts: boolean;
+  /** Constraints cut now, and their links made so far (a link made later joins if its constraint is cut). */
+  readonly #cutConstraints = new Set<number>();
+  readonly #cutLinks = new Set<Link>();
 
   constructor(
     readonly env: Env,
@@ -57,6 +62,28 @@ export class Network {
         e.action === 'link' || e.action === 'link-restore' ? [constraintIndex(scenario, e.src, e.dst)] : [],
       ),
     );
+    this.cuts = (scenario.events ?? []).some((e) => e.action === 'link' && e.cut === true);
+  }
+
+  /** Whether `link` is cut now (a timed `link` event with `cut`, until its `link-restore`). */
+  isCut(link: Link | null): boolean {
+    return link !== null && this.#cutLinks.has(link);
+  }
+
+  /**
+   * Cuts network constraint `index` now (`true`) or ends the cut (`false`): transfers that start on its
+   * links fail while it lasts (the model asks {@link isCut} where a request's upload or answer starts);
+   * transfers already under way finish. The link's conditions stay as they were, for after the cut.
+   */
+  setCut(index: number, cut: boolean): void {
+    if (cut) this.#cutConstraints.add(index);
+    else this.#cutConstraints.delete(index);
+    const c = this.scenario.network[index]!;
+    this.links.forEach((link, i) => {
+      if (this.constraints[i] !== c) return;
+      if (cut) this.#cutLinks.add(link);
+      else this.#cutLinks.delete(link);
+    });
   }
 
   /**
@@ -170,6 +197,7 @@ export class Network {
     }
     this.links.push(link);
     this.constraints.push(c);
+    if (this.#cutConstraints.has(index)) this.#cutLinks.add(link);
     return link;
   }
 }

@@ -430,6 +430,15 @@ function finishRequest(req: Request): void {
 
 /** Sends the answer (or refusal) of `bytes` back to the origin. */
 function answer(req: Request, bytes: number): void {
+  // An answer that starts on a cut link (a timed event) is lost: the request fails at its client, which
+  // learns it after the path's delay (the instance is already done with it). A refusal stays a refusal.
+  if (req.status === ACTIVE && req.host.sim.network.cuts && req.host.sim.network.isCut(req.down)) {
+    req.status = FAILED_STATUS;
+    const env = req.host.sim.env;
+    if (req.answerS > 0) env.post(req.answerS, failureArrived, req);
+    else failureArrived(req);
+    return;
+  }
   if (bytes > 0) {
     // An answer on a connection opened for it starts in slow start (run.tcpSlowStart: new-connections);
     // with `true` every transfer already pays it on the link itself.

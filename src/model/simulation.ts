@@ -163,7 +163,8 @@ export class Simulation implements SimContext {
 
   requestFailed(req: Request): void {
     const retry = req.topLevel && !req.abandoned ? req.origin.service.workload?.retry : undefined;
-    if (retry !== undefined && req.host.set !== null && req.attempt < retry.attempts) {
+    // A service without an instance set (one fixed instance) fails only on a cut link: retried on it.
+    if (retry !== undefined && req.attempt < retry.attempts) {
       // The patience timer stays with this attempt until the retry is sent: a user who gives up meanwhile
       // is not retried for.
       this.env.post(retry.backoffS * 2 ** req.attempt, retryFire, req);
@@ -181,7 +182,7 @@ export class Simulation implements SimContext {
   retry(prev: Request): void {
     if (prev.abandoned) return;
     const env = this.env;
-    const set = prev.host.set!;
+    const set = prev.host.set;
     let patienceS: number | undefined;
     if (prev.timer !== 0) {
       env.cancel(prev.timer);
@@ -189,7 +190,7 @@ export class Simulation implements SimContext {
       const p = prev.origin.service.workload?.patienceS;
       if (p !== undefined) patienceS = Math.max(0, prev.start + p - env.now);
     }
-    const picked = set.pick(prev.hint);
+    const picked = set === null ? prev.host : set.pick(prev.hint);
     const host = picked ?? prev.host;
     const up = this.network.route(prev.origin, host);
     const down = this.network.route(host, prev.origin);
@@ -208,7 +209,7 @@ export class Simulation implements SimContext {
     req.hint = prev.hint;
     if (patienceS !== undefined) req.timer = env.schedule(patienceS, patienceOver, req);
     if (picked === null) failRequest(req);
-    else Network.send(req.up, host.app.requestBytes(), uploaded, req);
+    else sendRequest(req, host.app.requestBytes());
   }
 
   newRequest(
@@ -245,7 +246,7 @@ export class Simulation implements SimContext {
       // comes first, and the answer starts in slow start (req.coldStart).
       req.coldStart = true;
       env.post(Network.delay(req.up) + req.answerS, connected, req);
-    } else Network.send(req.up, bytes ?? host.app.requestBytes(), uploaded, req);
+    } else sendRequest(req, bytes ?? host.app.requestBytes());
     return req;
   }
 
@@ -420,7 +421,17 @@ function connected(req: Request): void {
   if (req.traced)
     req.host.sim.collector.span(req, 'network', 'connect', req.origin, req.start, req.host.sim.env.now);
   req.t0 = req.host.sim.env.now;
-  Network.send(req.up, req.host.app.requestBytes(), uploaded, req);
+  sendRequest(req, req.host.app.requestBytes());
+}
+
+/**
+ * Uploads a request; on a cut link (a timed event) it fails at once instead, like a reset connection:
+ * the client learns it after the return path's delay and may retry (requestFailed).
+ */
+function sendRequest(req: Request, bytes: number): void {
+  const network = (req.host.sim as Simulation).network;
+  if (network.cuts && network.isCut(req.up)) failRequest(req);
+  else Network.send(req.up, bytes, uploaded, req);
 }
 
 function uploaded(req: Request): void {

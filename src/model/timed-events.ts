@@ -33,7 +33,13 @@ function applyEvent({ sim, event: e }: Pending): void {
   }
   if (e.action === 'link' || e.action === 'link-restore') {
     const index = constraintIndex(sim.scenario, e.src, e.dst);
-    sim.marker({ t: now, kind: e.action, service: `${e.src}->${e.dst}` });
+    const cut = e.action === 'link' && e.cut === true;
+    sim.marker({ t: now, kind: cut ? 'link-cut' : e.action, service: `${e.src}->${e.dst}` });
+    if (cut) {
+      sim.network.setCut(index, true);
+      return;
+    }
+    if (sim.network.cuts) sim.network.setCut(index, false);
     const { delayMs, rateMbps, lossPercent } = e.action === 'link' ? e : {};
     sim.network.setConditions(
       index,

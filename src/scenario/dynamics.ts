@@ -142,6 +142,7 @@ export function checkDynamics(
       );
     else if (!before) seen.set(key, [ei, value]);
   };
+  const linkEvents: { at: number; ei: number; ni: number; cut: boolean; restore: boolean }[] = [];
   doc.events.forEach((e, ei) => {
     const ep = ['events', ei];
     if (typeof e.at === 'string' && doc.clock === undefined)
@@ -163,19 +164,36 @@ export function checkDynamics(
             doc.network.map((n) => `${n.src} ${n.dst}`),
           ),
         );
-      else if (
-        e.action === 'link' &&
-        e.delayMs === undefined &&
-        e.rateMbps === undefined &&
-        e.lossPercent === undefined
-      )
-        add(
-          ep,
-          ScenarioErrorCode.MISSING_FIELD,
-          'a link event changes delayMs, rateMbps or lossPercent: give one',
-        );
-      const value = e.action === 'link' ? `${e.delayMs}|${e.rateMbps}|${e.lossPercent}` : 'restore';
+      else if (e.action === 'link') {
+        const changes = e.delayMs !== undefined || e.rateMbps !== undefined || e.lossPercent !== undefined;
+        if (e.cut === true && changes)
+          add(
+            [...ep, 'cut'],
+            ScenarioErrorCode.INVALID_VALUE,
+            'a cut link carries nothing: give cut alone, or delayMs, rateMbps and lossPercent without cut',
+          );
+        else if (e.cut !== true && !changes)
+          add(
+            ep,
+            ScenarioErrorCode.MISSING_FIELD,
+            'a link event changes delayMs, rateMbps or lossPercent, or cuts the link: give one',
+          );
+      }
+      const value =
+        e.action === 'link'
+          ? e.cut === true
+            ? 'cut'
+            : `${e.delayMs}|${e.rateMbps}|${e.lossPercent}`
+          : 'restore';
       contradicts(`${at}|link|${ni}`, value, ei, 'this link change');
+      if (ni >= 0)
+        linkEvents.push({
+          at,
+          ei,
+          ni,
+          cut: e.action === 'link' && e.cut === true,
+          restore: e.action === 'link-restore',
+        });
       return;
     }
     const entry = services.get(e.service);
@@ -246,5 +264,21 @@ export function checkDynamics(
         return;
     }
   });
+  // A cut link carries nothing, so degrading it means nothing: restore it first. Events apply in time
+  // order (file order at equal times); a change at the cut's own time is reported as a contradiction above.
+  const cutAt = new Map<number, number>();
+  linkEvents.sort((a, b) => a.at - b.at || a.ei - b.ei);
+  for (const l of linkEvents) {
+    const since = cutAt.get(l.ni);
+    if (l.restore) cutAt.delete(l.ni);
+    else if (l.cut) {
+      if (since === undefined) cutAt.set(l.ni, l.at);
+    } else if (since !== undefined && since < l.at)
+      add(
+        ['events', l.ei],
+        ScenarioErrorCode.INVALID_VALUE,
+        `this link change degrades a link cut since ${since} s: restore it (link-restore) first`,
+      );
+  }
   return issues;
 }

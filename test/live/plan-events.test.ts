@@ -362,6 +362,19 @@ events:
     );
   });
 
+  it('a link cut is refused, located at the event and its field', () => {
+    const file = scenarioWith(
+      'cut',
+      'events:\n  - { at: 5, action: link, src: edge, dst: cloud, cut: true }\n  - { at: 9, action: link-restore, src: edge, dst: cloud }',
+    );
+    const e = planError(file);
+    expect(e.code).toBe('E2C_ERR_LIVE_PLAN');
+    expect(e.message).toMatch(
+      /^events: link edge → cloud at 5 s \(cut\): cutting a link is not applied in live mode/,
+    );
+    expect(e.details).toMatchObject({ event: 0, field: 'cut' });
+  });
+
   it('an autoscaled service is refused', () => {
     const file = scenarioWith('autoscale', '', (s) =>
       s.replace(

@@ -62,6 +62,12 @@ export function planEvents(ctx: EventContext): PlanEvent[] {
       }
       case 'link':
       case 'link-restore': {
+        if (e.action === 'link' && e.cut === true)
+          throw new LiveError(
+            LiveErrorCode.PLAN,
+            `${where}: cutting a link is not applied in live mode yet: simulate this scenario, or give a lossPercent below 100 instead`,
+            { event: index, field: 'cut' },
+          );
         const constraint = scenario.network.findIndex((c) => c.src === e.src && c.dst === e.dst);
         if (constraint < 0)
           throw new LiveError(LiveErrorCode.PLAN, `${where}: no network constraint ${e.src} → ${e.dst}`, {
@@ -168,6 +174,7 @@ function describe(e: ResolvedEvent): string {
         e.delayMs !== undefined ? `delay ${e.delayMs} ms` : '',
         e.rateMbps !== undefined ? `rate ${e.rateMbps} Mbit/s` : '',
         e.lossPercent !== undefined ? `loss ${e.lossPercent}%` : '',
+        e.cut === true ? 'cut' : '',
       ]
         .filter(Boolean)
         .join(', ')})`;

@@ -136,6 +136,12 @@ const LinkChange = z.strictObject({
     .lt(100)
     .optional()
     .describe('New packet loss, percent (below 100). Default: unchanged.'),
+  cut: z
+    .literal(true)
+    .optional()
+    .describe(
+      "Cut the link (alone, without delayMs, rateMbps or lossPercent): until a `link-restore`, every request whose upload or answer starts on it fails (a reset connection, known to the client after the return path's delay) and is retried if `retry` says so; transfers already under way at the cut finish, as with the other link changes. Live mode refuses it.",
+    ),
 });
 const LinkRestore = z.strictObject({
   at,
@@ -149,7 +155,7 @@ export const EventSchema = z
   .meta({
     id: 'Event',
     description:
-      'A timed change: stop | restart an instance, scale a service, resize a pool, step the load, degrade (link) or restore (link-restore) a network constraint, for transfers that start from then on. Applied in the order of their times (file order at equal times).',
+      'A timed change: stop | restart an instance, scale a service, resize a pool, step the load, degrade or cut (link) or restore (link-restore) a network constraint, for transfers that start from then on. Applied in the order of their times (file order at equal times).',
   });
 export type ScenarioEvent = z.output<typeof EventSchema>;
 export type EventAction = ScenarioEvent['action'];
