@@ -6,10 +6,12 @@ import type { LiveWindow } from './metrics.js';
 /** A timed event as applied in a live repetition: when (the run's clock) and what, in the simulator's marker terms. */
 export interface AppliedMarker {
   t: number;
-  kind: 'stop' | 'restart' | 'link' | 'link-restore';
+  kind: 'stop' | 'restart' | 'link' | 'link-restore' | 'load';
   /** The service, or for link events the constraint (`src->dst`). */
   service: string;
   instance?: number;
+  /** A load step's factor. */
+  value?: number;
 }
 
 /**
@@ -78,6 +80,7 @@ export function liveDynamics(
     kind: m.kind,
     service: m.service,
     ...(m.instance !== undefined ? { instance: m.instance } : {}),
+    ...(m.value !== undefined ? { value: m.value } : {}),
   }));
   return { instances, retries: 0, timeline: { instances: series, failed }, markers, markersDropped: 0 };
 }
