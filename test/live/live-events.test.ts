@@ -131,7 +131,7 @@ describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` :
     // wholly after the warm-up and before the step against windows from 2 s after it (a user that was idle
     // starts at the end of its think time). The simulator gives 1.7 → 5.9 a second (simulate --json); live,
     // R grows with the machine's load (1 to 2 s at a load average of 15, where one run measured 2.75 → 5.28
-    // a second): 3N / (Z + R') over N / (Z + R) is at least 1.5 while R' < 2Z + 3R, so we ask for 1.5×
+    // a second): 3N / (Z + R') over N / (Z + R) is at least 1.5 while R' ≤ Z + 2R, so we ask for 1.5×
     // (without the step both sides are alike, 1×).
     const m = json(path.join(dir, 'metrics.json'));
     const {
