@@ -446,12 +446,14 @@ events:
 });
 
 describe('live dynamics: the simulator’s keys from the applied events and the trace', () => {
-  it('instances up per window from the applied stop, failed requests by the window they failed in, markers on the run clock', () => {
+  it('instances up per window from the applied stop, failed requests by the window they failed in, markers on the repetition clock (a second repetition starting at 100 s of the run)', () => {
+    // Inputs on the run's clock (spans, applied times, the window), as collect.ts gives them.
+    const o = 100;
     const scenario = loadScenarioOrThrow(fixture);
-    const win = { start: 0, warmupEnd: 4, end: 14 };
+    const win = { start: o, warmupEnd: o + 4, end: o + 14 };
     const timeline = {
       windowS: 1,
-      start: Array.from({ length: 10 }, (_, i) => 4 + i),
+      start: Array.from({ length: 10 }, (_, i) => 4 + i), // the repetition's clock, as liveReplicationMetrics gives it
       responseTimeMean: [],
       throughput: [],
       abandoned: [],
@@ -472,15 +474,15 @@ describe('live dynamics: the simulator’s keys from the applied events and the 
       win,
       timeline,
       [
-        req(3, 3.5, 'failed'),
-        req(5, 9.2, 'failed'),
-        req(9.5, 9.6, 'failed'),
-        req(10, 11, 'ok'),
-        req(13.5, 14.5, 'failed'),
+        req(o + 3, o + 3.5, 'failed'),
+        req(o + 5, o + 9.2, 'failed'),
+        req(o + 9.5, o + 9.6, 'failed'),
+        req(o + 10, o + 11, 'ok'),
+        req(o + 13.5, o + 14.5, 'failed'),
       ],
       [
-        { t: 6, kind: 'link', service: 'edge->cloud' },
-        { t: 9.5, kind: 'stop', service: 'cloud.engine', instance: 0 },
+        { t: o + 6, kind: 'link', service: 'edge->cloud' },
+        { t: o + 9.5, kind: 'stop', service: 'cloud.engine', instance: 0 },
       ],
     );
     // Down from 9.5: half of window [9, 10), none after.

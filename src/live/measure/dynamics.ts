@@ -18,7 +18,8 @@ export interface AppliedMarker {
  * The `dynamics` part of a live repetition's metrics, with the simulator's keys (metrics-over-time of
  * `e2ctwin simulate --json`): instances up per window of the timeline for each service an event stops
  * or restarts (from the applied times), failed requests per window (by the time they failed), and the
- * markers — the events as applied, on the run's clock like the timeline's `start`. Retries: the live
+ * markers — the events as applied, on the repetition's clock (0 at its workload start) like the
+ * timeline's `start` (`applied` comes on the run's clock, as `win`). Retries: the live
  * drivers do not retry (0).
  */
 export function liveDynamics(
@@ -76,7 +77,7 @@ export function liveDynamics(
     instances[id] = { mean: m, max: Math.max(before, ...inside), provisioned: m };
   }
   const markers: InstanceMarker[] = applied.map((m) => ({
-    t: m.t,
+    t: m.t - win.start,
     kind: m.kind,
     service: m.service,
     ...(m.instance !== undefined ? { instance: m.instance } : {}),
