@@ -49,3 +49,21 @@ export function multiplier(profile: Profile | undefined, horizon: number): Multi
     }
   }
 }
+
+/**
+ * A multiplier with load steps on top: from each step's time on (steps in time order, `[at, factor]`),
+ * the multiplier's value times the factor of the last step reached (a factor replaces the one before, it
+ * does not compound). The simulator (`withLoadSteps`) and the live drivers use this one function.
+ */
+export function withSteps(m: Multiplier, steps: readonly (readonly [number, number])[]): Multiplier {
+  if (steps.length === 0) return m;
+  const times = Float64Array.from(steps, (s) => s[0]);
+  const factors = Float64Array.from(steps, (s) => s[1]);
+  const factorAt = (t: number): number => {
+    let f = 1;
+    for (let i = 0; i < times.length && times[i]! <= t; i++) f = factors[i]!;
+    return f;
+  };
+  const base = m.at;
+  return { at: (t) => base(t) * factorAt(t), max: m.max * Math.max(1, ...factors) };
+}

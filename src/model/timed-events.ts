@@ -1,7 +1,7 @@
 import type { ResolvedEvent, ResolvedScenario } from '../scenario/index.js';
 import { Autoscaler } from './autoscaler.js';
 import { constraintIndex } from './network.js';
-import type { Multiplier } from './profile.js';
+import { type Multiplier, withSteps } from './profile.js';
 import type { Simulation } from './simulation.js';
 
 /** A timed event on its way (a kernel event's argument). */
@@ -87,14 +87,5 @@ export function withLoadSteps(m: Multiplier, scenario: ResolvedScenario, service
   const steps = (scenario.events ?? []).flatMap((e) =>
     e.action === 'load' && e.service === serviceId ? [[e.at, e.factor] as const] : [],
   );
-  if (steps.length === 0) return m;
-  const times = Float64Array.from(steps, (s) => s[0]);
-  const factors = Float64Array.from(steps, (s) => s[1]);
-  const factorAt = (t: number): number => {
-    let f = 1;
-    for (let i = 0; i < times.length && times[i]! <= t; i++) f = factors[i]!;
-    return f;
-  };
-  const base = m.at;
-  return { at: (t) => base(t) * factorAt(t), max: m.max * Math.max(1, ...factors) };
+  return withSteps(m, steps);
 }

@@ -138,6 +138,61 @@ describe('workload driver outcomes', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(990);
   });
 
+  it('load steps: open arrivals triple from the step on (its scenario time scaled to the run), and the driver reports when its clock passed it', async () => {
+    const srv = await serve(200);
+    try {
+      const s = spec(srv.url, 'load-step');
+      s.workload = {
+        kind: 'open',
+        target: 'cloud.engine',
+        ratePerS: 40,
+        arrivals: 'poisson',
+      } as DriverSpec['workload'];
+      // A 4 s scenario run in 2 s: the step at scenario 2 s lands 1 s after the start; one past the end is never due.
+      s.profileTimeScale = 2;
+      s.loadSteps = [
+        { index: 3, at: 2, factor: 3 },
+        { index: 4, at: 5, factor: 0 },
+      ];
+      const startAtMs = Date.now() + 200;
+      const summary = await drive(s, { durationS: 2, drainS: 2, startAtMs });
+      const starts = spans(s).map((x) => x.start - startAtMs / 1000);
+      const before = starts.filter((t) => t < 1).length;
+      const after = starts.filter((t) => t >= 1).length;
+      // 40/s then 120/s (about 40 and 120 arrivals): without the step both halves are alike.
+      expect(before).toBeGreaterThan(10);
+      expect(after).toBeGreaterThan(2 * before);
+      expect(summary.loadSteps?.map((x) => x.index)).toEqual([3]);
+      expect(summary.loadSteps![0]!.lateS).toBeGreaterThanOrEqual(0);
+    } finally {
+      srv.close();
+    }
+  });
+
+  it('load steps above 1 activate closed-loop users beyond the written number; a step to 0 stops them all', async () => {
+    const srv = await serve(200);
+    try {
+      const s = spec(srv.url, 'load-users', 2);
+      s.workload = { ...s.workload, thinkTime: 0.2 } as DriverSpec['workload'];
+      s.loadSteps = [
+        { index: 0, at: 1, factor: 2 },
+        { index: 1, at: 2, factor: 0 },
+      ];
+      const startAtMs = Date.now() + 200;
+      const summary = await drive(s, { durationS: 3, drainS: 2, startAtMs });
+      const starts = spans(s).map((x) => x.start - startAtMs / 1000);
+      const first = starts.filter((t) => t < 1).length;
+      const second = starts.filter((t) => t >= 1.25 && t < 2).length;
+      // 2 users, then 4 (each about one request per 0.2 s); none sends after the step to 0 (+ one think).
+      expect(first).toBeGreaterThan(3);
+      expect(second / 0.75).toBeGreaterThan(1.5 * first);
+      expect(starts.filter((t) => t >= 2.25)).toEqual([]);
+      expect(summary.loadSteps?.map((x) => x.index)).toEqual([0, 1]);
+    } finally {
+      srv.close();
+    }
+  });
+
   it('stops at once on its signal (SIGTERM from the controller) and keeps the spans recorded so far', async () => {
     const ok = await serve(200);
     try {

@@ -104,6 +104,56 @@ describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` :
     expect(m.failed).toBeGreaterThan(0);
   }, 600_000);
 
+  it("testbeds/local.yaml: a load step ×3 at 12 s, applied by both drivers within 1 s of its time (run.json), shows in the throughput of metrics.json's timeline from then on; nothing left", async () => {
+    const dir = path.join(out, 'load');
+    const { run } = await liveFixtureRun({
+      fixture: 'test/live/fixtures/plantnet-load.yaml',
+      dir,
+      stateRoot,
+    });
+    const events = run.events as {
+      action: string;
+      scheduledS: number;
+      appliedS: number;
+      lateS: number;
+      how?: string;
+      note?: string;
+    }[];
+    expect(events).toHaveLength(1);
+    const step = events[0]!;
+    expect(step).toMatchObject({ action: 'load', repetition: 1, how: 'by 2 drivers' });
+    expect(step.note).toBeUndefined();
+    expect(step.scheduledS - run.windows[0].start).toBeCloseTo(12, 6);
+    expect(step.lateS).toBeGreaterThanOrEqual(0);
+    expect(step.lateS).toBeLessThan(1);
+
+    // A closed loop answers N / (Z + R) requests a second: six users thinking Z = 2 s, then eighteen. Windows
+    // wholly after the warm-up and before the step against windows from 2 s after it (a user that was idle
+    // starts at the end of its think time). The simulator gives 1.7 → 5.9 a second (simulate --json); live,
+    // R grows with the machine's load (1 to 2 s at a load average of 15, where one run measured 2.75 → 5.28
+    // a second): 3N / (Z + R') over N / (Z + R) is at least 1.5 while R' ≤ Z + 2R, so we ask for 1.5×
+    // (without the step both sides are alike, 1×).
+    const m = json(path.join(dir, 'metrics.json'));
+    const {
+      start: starts,
+      windowS,
+      throughput,
+    } = m.timeline as {
+      start: number[];
+      windowS: number;
+      throughput: number[];
+    };
+    const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+    const before = throughput.filter(
+      (_, i) => starts[i]! >= run.windows[0].warmupEnd && starts[i]! + windowS <= step.appliedS,
+    );
+    const after = throughput.filter((_, i) => starts[i]! >= step.appliedS + 2);
+    expect(before.length).toBeGreaterThan(3);
+    expect(after.length).toBeGreaterThan(3);
+    expect(mean(after)).toBeGreaterThan(1.5 * mean(before));
+    expect(m.dynamics.markers).toEqual([{ t: step.appliedS, kind: 'load', service: 'edge.users', value: 3 }]);
+  }, 600_000);
+
   it('--repeat 2 with a restart and rate and loss changes: every event applied in each repetition, the engine answers again after its restart, the testbed reset between repetitions; nothing left', async () => {
     const dir = path.join(out, 'restart');
     const r = await liveFixtureRun({

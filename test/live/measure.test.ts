@@ -92,6 +92,18 @@ describe('live metrics (the simulate shape, from spans and counters)', () => {
     expect(m.timeline.start).toHaveLength(120);
   });
 
+  it("puts the timeline on the repetition's clock, as the simulator's replications: a second repetition's windows start at its warm-up end, not the run's time", () => {
+    const spans = [req(1, 58, 59), req(2, 62, 63)];
+    const first = liveReplicationMetrics(scenario, { start: 0, warmupEnd: 10, end: 20 }, [], []);
+    const second = liveReplicationMetrics(scenario, { start: 50, warmupEnd: 60, end: 70 }, spans, []);
+    expect(second.timeline.start).toEqual(first.timeline.start);
+    expect(second.timeline.start[0]).toBe(10);
+    const { windowS, throughput } = second.timeline;
+    // The request that ended at 63 s of the run, 13 s into the repetition: in the window that holds 13 s.
+    expect(throughput.findIndex((x) => x > 0)).toBe(Math.floor(3 / windowS));
+    expect(throughput.reduce((a, x) => a + x * windowS, 0)).toBeCloseTo(1);
+  });
+
   it("counts requests that got no answer (a dead service) as failed, apart from the app's refusals", () => {
     const win = { start: 0, warmupEnd: 1, end: 11 };
     // The first failure arrived before the window (it belongs to the warm-up), the last one inside it.

@@ -8,7 +8,7 @@ import { liveDynamics } from '../../src/live/measure/dynamics.js';
 import { continueCounters } from '../../src/live/measure/engine-counters.js';
 import { buildPlan } from '../../src/live/plan/build.js';
 import { fallbackCommands, linkChangeCommands } from '../../src/live/plan/network.js';
-import type { LivePlan, PlanLinkEvent } from '../../src/live/plan/types.js';
+import type { DriverSpec, LivePlan, PlanLinkEvent } from '../../src/live/plan/types.js';
 import { parseTestbed } from '../../src/live/testbed/load.js';
 import { loadScenarioOrThrow } from '../../src/scenario/index.js';
 import type { SpanRecord } from '../../src/trace/index.js';
@@ -295,6 +295,44 @@ describe('live events in the plan', () => {
   });
 });
 
+describe('load steps live', () => {
+  it('go to the spec of every driver of their workload (scenario times), not to the controller, and --dry-run says so', async () => {
+    const file = scenarioWith(
+      'load',
+      'events:\n  - { at: 8, action: load, service: edge.users, factor: 2 }\n  - { at: 14, action: load, service: edge.users, factor: 0.5 }',
+    );
+    const p = plan(file, 40);
+    expect(p.events.map((e) => [e.action, e.at, e.offsetS])).toEqual([
+      ['load', 8, 16],
+      ['load', 14, 28],
+    ]);
+    expect(p.events[0]).toMatchObject({
+      service: 'edge.users',
+      factor: 2,
+      drivers: ['edge.users@edge-1', 'edge.users@edge-2'],
+    });
+    const specs = p.files
+      .filter((f) => f.path.startsWith('edge.users/') && f.content?.includes('"kind": "driver"'))
+      .map((f) => JSON.parse(f.content!) as DriverSpec);
+    expect(specs).toHaveLength(2);
+    for (const sp of specs) {
+      // Scenario seconds, as the profile's: the driver scales them with profileTimeScale (here 20/40).
+      expect(sp.loadSteps).toEqual([
+        { index: 0, at: 8, factor: 2 },
+        { index: 1, at: 14, factor: 0.5 },
+      ]);
+      expect(sp.profileTimeScale).toBe(0.5);
+    }
+    // Other drivers' specs carry no steps.
+    expect(plan(fixture).files.filter((f) => f.content?.includes('"loadSteps"'))).toEqual([]);
+    const out = await runCliHere(['live', file, '--testbed', 'testbeds/local.yaml', '--dry-run']);
+    expect(out.status).toBe(0);
+    expect(out.stdout).toMatch(
+      /\+8 s {2}load edge\.users ×2 at 8 s: applied by edge\.users@edge-1, edge\.users@edge-2 at its time/,
+    );
+  });
+});
+
 describe('events live mode cannot apply are refused before anything is built', () => {
   it.each([
     [
@@ -308,22 +346,30 @@ describe('events live mode cannot apply are refused before anything is built', (
       /"pool" events are not applied/,
     ],
     [
-      'load',
+      'load-periodic',
       'events:\n  - { at: 5, action: load, service: edge.users, factor: 2 }',
-      /"load" events are not applied/,
+      /edge\.users has periodic arrivals: the live driver does not vary their rate/,
+      (s: string) =>
+        s.replace(
+          /\{\s*kind: closed,[\s\S]*?patienceS: 15,\s*\}/,
+          '{ kind: open, target: cloud.engine, ratePerS: 2, arrivals: periodic }',
+        ),
     ],
     [
       'recovery',
       'events:\n  - { at: 5, action: stop, service: cloud.engine, recovery: 3 }',
       /random recovery is not applied.*restart event/,
     ],
-  ])('%s: a located plan error', (_name, extra, message) => {
-    const e = planError(scenarioWith(`refuse-${_name}`, extra));
-    expect(e.code).toBe('E2C_ERR_LIVE_PLAN');
-    expect(e.message).toMatch(/^events: /);
-    expect(e.message).toMatch(message);
-    expect(e.details.event).toBe(0);
-  });
+  ] as [string, string, RegExp, ((s: string) => string)?][])(
+    '%s: a located plan error',
+    (_name, extra, message, edit) => {
+      const e = planError(scenarioWith(`refuse-${_name}`, extra, edit));
+      expect(e.code).toBe('E2C_ERR_LIVE_PLAN');
+      expect(e.message).toMatch(/^events: /);
+      expect(e.message).toMatch(message);
+      expect(e.details.event).toBe(0);
+    },
+  );
 
   it('an instance sharing its process with another cannot be stopped alone', () => {
     const i = base.indexOf('network:');
@@ -413,12 +459,14 @@ events:
 });
 
 describe('live dynamics: the simulator’s keys from the applied events and the trace', () => {
-  it('instances up per window from the applied stop, failed requests by the window they failed in, markers on the run clock', () => {
+  it('instances up per window from the applied stop, failed requests by the window they failed in, markers on the repetition clock (a second repetition starting at 100 s of the run)', () => {
+    // Inputs on the run's clock (spans, applied times, the window), as collect.ts gives them.
+    const o = 100;
     const scenario = loadScenarioOrThrow(fixture);
-    const win = { start: 0, warmupEnd: 4, end: 14 };
+    const win = { start: o, warmupEnd: o + 4, end: o + 14 };
     const timeline = {
       windowS: 1,
-      start: Array.from({ length: 10 }, (_, i) => 4 + i),
+      start: Array.from({ length: 10 }, (_, i) => 4 + i), // the repetition's clock, as liveReplicationMetrics gives it
       responseTimeMean: [],
       throughput: [],
       abandoned: [],
@@ -439,15 +487,15 @@ describe('live dynamics: the simulator’s keys from the applied events and the 
       win,
       timeline,
       [
-        req(3, 3.5, 'failed'),
-        req(5, 9.2, 'failed'),
-        req(9.5, 9.6, 'failed'),
-        req(10, 11, 'ok'),
-        req(13.5, 14.5, 'failed'),
+        req(o + 3, o + 3.5, 'failed'),
+        req(o + 5, o + 9.2, 'failed'),
+        req(o + 9.5, o + 9.6, 'failed'),
+        req(o + 10, o + 11, 'ok'),
+        req(o + 13.5, o + 14.5, 'failed'),
       ],
       [
-        { t: 6, kind: 'link', service: 'edge->cloud' },
-        { t: 9.5, kind: 'stop', service: 'cloud.engine', instance: 0 },
+        { t: o + 6, kind: 'link', service: 'edge->cloud' },
+        { t: o + 9.5, kind: 'stop', service: 'cloud.engine', instance: 0 },
       ],
     );
     // Down from 9.5: half of window [9, 10), none after.

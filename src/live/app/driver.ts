@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { multiplier } from '../../model/profile.js';
+import { multiplier, withSteps } from '../../model/profile.js';
 import { toDistSpec } from '../../model/laws.js';
 import { createStream, integerSampler, sampler, type Sampler } from '../../random/index.js';
 import type { SpanRecord } from '../../trace/index.js';
@@ -45,6 +45,8 @@ export interface DriveSummary {
   lastError?: string;
   /** Requests sent to each instance of the target (by index). */
   perTarget: number[];
+  /** The load steps of the spec this driver applied: when its clock passed each (s after the due time). */
+  loadSteps?: { index: number; lateS: number }[];
 }
 
 /** How often an instance marked down is probed, and how long a probe waits for its answer. */
@@ -141,6 +143,19 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
   if (targets.length === 0) throw new Error(`no URL for ${spec.target}`);
 
   const rep = options.repetition ?? 0;
+  // Load steps (timed `load` events): part of the rate or population multiplier from the start, as in the
+  // simulator (withSteps), so each takes effect at its time with no message from the controller. A timer
+  // per step records when the driver's clock passed it, for run.json.
+  const steps = (spec.loadSteps ?? []).map((x) => [x.at, x.factor] as const);
+  const applied: { index: number; lateS: number }[] = [];
+  const stepTimers = (spec.loadSteps ?? []).flatMap((x) => {
+    const due = startS + x.at / scale;
+    if (due >= endS) return [];
+    return [
+      setTimeout(() => applied.push({ index: x.index, lateS: wallS() - due }), due * 1000 - Date.now()),
+    ];
+  });
+  if (stepTimers.length > 0) summary.loadSteps = applied;
   // The target instance of each request (balance.ts): the scenario's policy among the instances up, or
   // without one (static) the client's own instance. Its draws have their own stream per driver process.
   const balancer = new Balancer({
@@ -284,10 +299,12 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
   const loops: Promise<void>[] = [];
   const connections: Connections[] = [];
   if (w.kind === 'closed') {
-    const pop = multiplier(w.population, options.durationS * scale);
+    const pop = withSteps(multiplier(w.population, options.durationS * scale), steps);
     for (const inst of perInstance) {
       const total = w.users;
-      for (let rank = 0; rank < total; rank++) {
+      // Load steps above 1 activate users beyond `total` (ranks ≥ total), as the simulator's do.
+      const made = Math.max(total, Math.ceil(total * pop.max - 1e-9));
+      for (let rank = 0; rank < made; rank++) {
         const think: Sampler = sampler(
           toDistSpec(w.thinkTime),
           createStream(spec.seed, `live:${spec.service}#${inst.inst.index}:think:${rank}`, rep),
@@ -313,7 +330,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
       }
     }
   } else {
-    const prof = multiplier(w.profile, options.durationS * scale);
+    const prof = withSteps(multiplier(w.profile, options.durationS * scale), steps);
     for (const inst of perInstance) {
       const rng = createStream(spec.seed, `live:${spec.service}#${inst.inst.index}:arrivals`, rep);
       const peak = w.ratePerS * prof.max;
@@ -356,6 +373,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
       new Promise((r) => (timer = setTimeout(r, drainS * 1000))),
     ]);
   clearTimeout(timer);
+  for (const t of stepTimers) clearTimeout(t);
   stopped = true;
   for (const c of connections) c.agent.destroy();
   probeAgent.destroy();

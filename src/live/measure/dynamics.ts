@@ -6,17 +6,20 @@ import type { LiveWindow } from './metrics.js';
 /** A timed event as applied in a live repetition: when (the run's clock) and what, in the simulator's marker terms. */
 export interface AppliedMarker {
   t: number;
-  kind: 'stop' | 'restart' | 'link' | 'link-restore';
+  kind: 'stop' | 'restart' | 'link' | 'link-restore' | 'load';
   /** The service, or for link events the constraint (`src->dst`). */
   service: string;
   instance?: number;
+  /** A load step's factor. */
+  value?: number;
 }
 
 /**
  * The `dynamics` part of a live repetition's metrics, with the simulator's keys (metrics-over-time of
  * `e2ctwin simulate --json`): instances up per window of the timeline for each service an event stops
  * or restarts (from the applied times), failed requests per window (by the time they failed), and the
- * markers — the events as applied, on the run's clock like the timeline's `start`. Retries: the live
+ * markers — the events as applied, on the repetition's clock (0 at its workload start) like the
+ * timeline's `start` (`applied` comes on the run's clock, as `win`). Retries: the live
  * drivers do not retry (0).
  */
 export function liveDynamics(
@@ -74,10 +77,11 @@ export function liveDynamics(
     instances[id] = { mean: m, max: Math.max(before, ...inside), provisioned: m };
   }
   const markers: InstanceMarker[] = applied.map((m) => ({
-    t: m.t,
+    t: m.t - win.start,
     kind: m.kind,
     service: m.service,
     ...(m.instance !== undefined ? { instance: m.instance } : {}),
+    ...(m.value !== undefined ? { value: m.value } : {}),
   }));
   return { instances, retries: 0, timeline: { instances: series, failed }, markers, markersDropped: 0 };
 }

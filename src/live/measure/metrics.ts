@@ -211,7 +211,9 @@ export function liveReplicationMetrics(
     events: requests.length,
     timeline: {
       windowS,
-      start: Array.from(wDone, (_, i) => w0 + i * windowS),
+      // On the repetition's clock (0 at its workload start), as the simulator's replications are: every
+      // repetition's timeline on one axis, that of series.json.
+      start: Array.from(wDone, (_, i) => w0 - win.start + i * windowS),
       responseTimeMean: Array.from(wDone, (n, i) => (n > 0 ? wSum[i]! / n : NaN)),
       throughput: Array.from(wDone, (n) => n / windowS),
       abandoned: Array.from(wAband),

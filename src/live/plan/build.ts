@@ -414,7 +414,16 @@ function driverSpec(s: ResolvedService, mine: PlanInstance[], host: PlanHost, pl
     imagePort: IMAGE_PORT,
     spansFile: 'spans.jsonl',
     profileTimeScale: scenario.run.duration ? scenario.run.duration / durationS : 1,
+    ...loadStepsOf(scenario, s.id),
   };
+}
+
+/** The scenario's load steps of workload `id` for its drivers (planEvents refuses those a driver cannot apply). */
+function loadStepsOf(scenario: ResolvedScenario, id: string): Pick<DriverSpec, 'loadSteps'> {
+  const steps = (scenario.events ?? []).flatMap((e, index) =>
+    e.action === 'load' && e.service === id ? [{ index, at: e.at, factor: e.factor }] : [],
+  );
+  return steps.length > 0 ? { loadSteps: steps } : {};
 }
 
 /** The service's workflow phases with their references filled, or undefined when it has none. */

@@ -14,15 +14,16 @@ interface EventContext {
 }
 
 /** The actions live mode applies on a testbed; the others are refused before anything is built. */
-export const LIVE_EVENT_ACTIONS = ['stop', 'restart', 'link', 'link-restore'] as const;
+export const LIVE_EVENT_ACTIONS = ['stop', 'restart', 'link', 'link-restore', 'load'] as const;
 
 /**
  * The scenario's timed events as live actions, in time order: stopping or restarting the process or
  * container of one service instance, and changing the shaping of a network constraint (its commands
  * in both forms, netem and the fallback, computed here). Times are the simulator's — seconds from the
  * start of the run, warm-up included — scaled like the workload's profile when `--duration` changes the
- * length. What a testbed cannot do (scale, pool, load, autoscaling, a stop with a random recovery) is a
- * located error, never ignored. Marks the pair rules an event gives a rate (the fallback classes them).
+ * length. A load step goes to the drivers of its workload, which apply it themselves (their spec's
+ * `loadSteps`). What a testbed cannot do (scale, pool, autoscaling, a stop with a random recovery, a step
+ * of periodic arrivals) is a located error, never ignored. Marks the pair rules an event gives a rate (the fallback classes them).
  * @throws LiveError `E2C_ERR_LIVE_PLAN`
  */
 export function planEvents(ctx: EventContext): PlanEvent[] {
@@ -58,6 +59,23 @@ export function planEvents(ctx: EventContext): PlanEvent[] {
           );
         const p = processOf(ctx.processes, e.service, e.instance, where, index);
         out.push({ ...base, action: e.action, service: e.service, instance: e.instance, process: p.id });
+        return;
+      }
+      case 'load': {
+        const w = scenario.services.find((x) => x.id === e.service)?.workload;
+        // The live driver sends periodic arrivals at the written rate whatever the profile (app/driver.ts).
+        if (w?.kind === 'open' && w.arrivals === 'periodic')
+          throw new LiveError(
+            LiveErrorCode.PLAN,
+            `${where}: ${e.service} has periodic arrivals: the live driver does not vary their rate (no profile, no load step); use poisson arrivals or simulate this scenario`,
+            { event: index, service: e.service },
+          );
+        const drivers = ctx.processes
+          .filter((p) => p.kind === 'workload' && p.service === e.service)
+          .map((p) => p.id);
+        if (drivers.length === 0)
+          ctx.warnings.push(`${where}: ${e.service} has no driver deployed: nothing to step`);
+        out.push({ ...base, action: 'load', service: e.service, factor: e.factor, drivers });
         return;
       }
       case 'link':
@@ -180,6 +198,8 @@ function describe(e: ResolvedEvent): string {
         .join(', ')})`;
     case 'link-restore':
       return `link-restore ${e.src} → ${e.dst} ${at}`;
+    case 'load':
+      return `load ${e.service} ×${e.factor} ${at}`;
     default:
       return `${e.action} ${'service' in e ? e.service : ''} ${at}`.replace('  ', ' ');
   }

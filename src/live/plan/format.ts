@@ -85,6 +85,12 @@ export function formatPlan(plan: LivePlan): string {
   if (plan.events.length > 0) {
     out.push('', 'events (each repetition, seconds after its workload start):');
     for (const e of plan.events) {
+      if (e.action === 'load') {
+        out.push(
+          `  +${Number(e.offsetS.toFixed(3))} s  ${e.label}: applied by ${e.drivers.join(', ') || 'no driver'} at its time (in its spec)`,
+        );
+        continue;
+      }
       if (!('conditions' in e)) {
         out.push(`  +${Number(e.offsetS.toFixed(3))} s  ${e.label}: ${e.action} ${e.process}`);
         continue;

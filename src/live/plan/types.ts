@@ -28,7 +28,7 @@ export interface LivePlan {
  * A timed event as the live run applies it: at `offsetS` seconds after each repetition's workload start
  * (the scenario's `at`, seconds from the start of the run with the warm-up in it, scaled by `--duration`).
  */
-export type PlanEvent = PlanInstanceEvent | PlanLinkEvent;
+export type PlanEvent = PlanInstanceEvent | PlanLinkEvent | PlanLoadEvent;
 
 interface PlanEventBase {
   /** Position in the scenario's events (in time order). */
@@ -45,6 +45,18 @@ export interface PlanInstanceEvent extends PlanEventBase {
   instance: number;
   /** The plan process (or container) that runs this instance alone. */
   process: string;
+}
+
+/**
+ * A step of a workload's rate or users. No controller action: each driver of the service has the step
+ * in its spec (`loadSteps`) and applies it itself at its time, then reports when it did in its summary.
+ */
+export interface PlanLoadEvent extends PlanEventBase {
+  action: 'load';
+  service: string;
+  factor: number;
+  /** The driver processes that apply it. */
+  drivers: string[];
 }
 
 export interface PlanLinkEvent extends PlanEventBase {
@@ -227,4 +239,9 @@ export interface DriverSpec {
   spansFile: string;
   /** Scenario seconds per live second (profiles are written for the scenario's duration). */
   profileTimeScale: number;
+  /**
+   * The scenario's load steps of this workload, in time order (`at`: scenario seconds, as the profile's
+   * times; `index`: the event's position). The driver applies each at its time and reports it. Absent: none.
+   */
+  loadSteps?: { index: number; at: number; factor: number }[];
 }

@@ -150,9 +150,11 @@ function appliedMarkers(s: RunState, w: LiveWindow): AppliedMarker[] {
       const ev = s.plan.events.find((e) => e.index === a.index);
       if (!ev) return [];
       return [
-        'link' in ev
-          ? { t: a.appliedS, kind: ev.action, service: ev.link }
-          : { t: a.appliedS, kind: ev.action, service: ev.service, instance: ev.instance },
+        ev.action === 'load'
+          ? { t: a.appliedS, kind: ev.action, service: ev.service, value: ev.factor }
+          : 'link' in ev
+            ? { t: a.appliedS, kind: ev.action, service: ev.link }
+            : { t: a.appliedS, kind: ev.action, service: ev.service, instance: ev.instance },
       ];
     });
 }

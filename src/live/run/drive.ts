@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { LiveError, LiveErrorCode } from '../errors.js';
-import { resetEvents, scheduleEvents, upOrStopped } from './events.js';
+import { recordLoadSteps, resetEvents, scheduleEvents, upOrStopped } from './events.js';
 import { runFinalize, runLaunch } from './phases.js';
 import { errorTail, isAlive, startProcess } from './services.js';
 import { sleep, type RunState } from './state.js';
@@ -81,6 +81,7 @@ export async function driveWorkload(s: RunState): Promise<void> {
     } finally {
       await events?.stop();
     }
+    const summaries = new Map<string, unknown>();
     for (const r of started) {
       const early = Date.now() < startAt + plan.durationS * 1000 - 1000;
       const out = await r.host
@@ -99,8 +100,10 @@ export async function driveWorkload(s: RunState): Promise<void> {
           { service: r.proc.service, host: r.proc.host },
         );
       s.drivers.push({ proc: r.proc, summary: JSON.parse(summary) });
+      summaries.set(r.proc.id, s.drivers.at(-1)!.summary);
       s.running.splice(s.running.indexOf(r), 1);
     }
+    recordLoadSteps(s, rep + 1, startAt, summaries);
     await runFinalize(s, rep + 1);
     if (rep + 1 < plan.repeat && plan.events.length > 0) await resetEvents(s);
   }

@@ -64,7 +64,9 @@ export function scheduleEvents(s: RunState, rep: number, startAtMs: number): Eve
     );
   };
   const run = (async () => {
+    // Load steps are the drivers' own (they apply them at their time): nothing to do here.
     for (const ev of s.plan.events) {
+      if (ev.action === 'load') continue;
       const due = startAtMs + ev.offsetS * 1000;
       for (let left = due - Date.now(); left > 0; left = due - Date.now()) {
         if (cancelled || failure) return;
@@ -116,6 +118,7 @@ async function applyEvent(s: RunState, ev: PlanEvent): Promise<Outcome> {
     const note = await changeLink(s, ev.commands);
     return note ? { note } : {};
   }
+  if (ev.action === 'load') return { note: 'applied by the drivers' };
   return ev.action === 'stop' ? stopInstance(s, ev.process) : restartInstance(s, ev.process);
 }
 
@@ -225,4 +228,45 @@ export async function resetEvents(s: RunState): Promise<void> {
 /** Whether a service process is up, or down because an event stopped it. */
 export async function upOrStopped(s: RunState, r: Parameters<typeof isAlive>[0]): Promise<boolean> {
   return s.stopped.has(r.proc.id) || (await isAlive(r));
+}
+
+/**
+ * Records the load steps of repetition `rep` as the drivers applied them (their summaries' `loadSteps`):
+ * one entry per event, with the latest of its drivers. A driver reports its lateness on its own clock
+ * (its timer against the due time it computed from the common start), so hosts whose clocks differ from
+ * the controller's do not shift the record. A step no driver reports (a driver that sent nothing?) gets a note.
+ */
+export function recordLoadSteps(
+  s: RunState,
+  rep: number,
+  startAtMs: number,
+  summaries: ReadonlyMap<string, unknown>,
+): void {
+  for (const ev of s.plan.events) {
+    if (ev.action !== 'load') continue;
+    const late = ev.drivers.flatMap((id) => {
+      const steps = (summaries.get(id) as { loadSteps?: { index: number; lateS: number }[] } | undefined)
+        ?.loadSteps;
+      return (steps ?? []).filter((x) => x.index === ev.index).map((x) => x.lateS);
+    });
+    const scheduledS = startAtMs / 1000 + ev.offsetS - s.t0;
+    const lateS = late.length > 0 ? Math.max(...late) : 0;
+    const rec: AppliedEvent = {
+      index: ev.index,
+      action: 'load',
+      label: ev.label,
+      repetition: rep,
+      scheduledS,
+      startedS: scheduledS,
+      appliedS: scheduledS + lateS,
+      lateS,
+      how: `by ${late.length} driver${late.length === 1 ? '' : 's'}`,
+      ...(late.length < ev.drivers.length
+        ? { note: `${ev.drivers.length - late.length} of ${ev.drivers.length} drivers did not report it` }
+        : {}),
+    };
+    s.appliedEvents.push(rec);
+    s.log(`event ${ev.label}: applied by the drivers +${(lateS * 1000).toFixed(0)} ms from its time`);
+  }
+  s.appliedEvents.sort((a, b) => a.repetition - b.repetition || a.index - b.index);
 }

@@ -86,7 +86,7 @@ export interface LiveRunInput {
 export interface AppliedEvent {
   /** Position in the plan's events. */
   index: number;
-  action: 'stop' | 'restart' | 'link' | 'link-restore';
+  action: 'stop' | 'restart' | 'link' | 'link-restore' | 'load';
   label: string;
   /** 1-based. */
   repetition: number;
@@ -98,7 +98,7 @@ export interface AppliedEvent {
   appliedS: number;
   /** appliedS − scheduledS. */
   lateS: number;
-  /** How a stop or restart was done: `docker kill <id>`, `SIGKILL to process group <pid>`, `docker start <id>, ready`, …. */
+  /** How a stop or restart was done (a load step: `by N driver(s)`, its times those of the latest one): `docker kill <id>`, `SIGKILL to process group <pid>`, `docker start <id>, ready`, …. */
   how?: string;
   /** Set when the event changed nothing, and why (already stopped, emulation off, …). */
   note?: string;
