@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBrowser, shot, startServe } from '../support/browser.js';
+import { writeProgressFile } from '../support/progress-file.js';
 
 // A running study whose coordinator has not written for a while (stalled) is still polled by the Studies
 // view: when it goes on, the page follows it; once it has ended the page shows it so.
@@ -20,24 +21,7 @@ let errors: string[] = [];
 let base = '';
 let polls = 0;
 
-const progress = (state: string, done: number) =>
-  writeFileSync(
-    file,
-    JSON.stringify({
-      format: 'e2ctwin-study-progress',
-      kind: 'optimize',
-      scenario: 'plantnet',
-      state,
-      backend: 'local',
-      done,
-      total: 40,
-      reused: 0,
-      workers: 1,
-      etaSeconds: 90,
-      startedAt: '2026-01-01T00:00:00.000Z',
-      updatedAt: new Date().toISOString(),
-    }),
-  );
+const progress = (state: string, done: number) => writeProgressFile(file, { state, done });
 
 beforeAll(async () => {
   mkdirSync(dir, { recursive: true });
