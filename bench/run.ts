@@ -12,9 +12,14 @@ import { queueBench } from './sections/queue.js';
 import { scaleBench } from './sections/scale.js';
 import { startupBench } from './sections/startup.js';
 import { againstArg } from './against.js';
+import { benchArgs } from './args.js';
 
-const quick = process.argv.includes('--quick');
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const args = benchArgs(process.argv.slice(2));
+if ('exit' in args) {
+  (args.exit === 0 ? console.log : console.error)(args.text);
+  process.exit(args.exit);
+}
+const { quick, only } = args;
 
 console.log(
   `e2ctwin benchmarks — ${new Date().toISOString()} — node ${process.version}${quick ? ' (quick sizes)' : ''}\n`,
