@@ -104,7 +104,7 @@ describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` :
     expect(m.failed).toBeGreaterThan(0);
   }, 600_000);
 
-  it("testbeds/local.yaml: a load step ×3 at 12 s, applied by both drivers within 1 s of its time (run.json), shows in the throughput of metrics.json's timeline from then on; nothing left", async () => {
+  it('testbeds/local.yaml: a load step ×3 at 12 s, applied by both drivers within 1 s of its time (run.json), shows in the requests in the system of series.json from then on; nothing left', async () => {
     const dir = path.join(out, 'load');
     const { run } = await liveFixtureRun({
       fixture: 'test/live/fixtures/plantnet-load.yaml',
@@ -127,29 +127,26 @@ describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` :
     expect(step.lateS).toBeGreaterThanOrEqual(0);
     expect(step.lateS).toBeLessThan(1);
 
-    // A closed loop answers N / (Z + R) requests a second: six users thinking Z = 2 s, then eighteen. Windows
-    // wholly after the warm-up and before the step against windows from 2 s after it (a user that was idle
-    // starts at the end of its think time). The simulator gives 1.7 → 5.9 a second (simulate --json); live,
-    // R grows with the machine's load (1 to 2 s at a load average of 15, where one run measured 2.75 → 5.28
-    // a second): 3N / (Z + R') over N / (Z + R) is at least 1.5 while R' ≤ Z + 2R, so we ask for 1.5×
-    // (without the step both sides are alike, 1×).
+    // A closed loop of N users thinking Z = 2 s keeps N·R / (Z + R) requests in the system, R the response
+    // time: six users, then eighteen. Tripling N triples it at equal R and raises it more when R grows with
+    // the load — as it does on a busy machine, where the userspace switch and the engine share the cores
+    // with other tests (CI measured R ≈ 0.1 s before the step and ≈ 3.5 s after, where the throughput rose
+    // only 1.13×: a ratio of throughputs, 3 (Z + R) / (Z + R'), says more about the machine than about the
+    // step). The ratio of requests in the system stays ≥ 1.5 unless R halved after the step, so we ask for 1.5×
+    // (without the step both sides are alike, 1×). Windows of series.json (each repetition's clock) wholly
+    // after the warm-up and before the step, against windows from 2 s after it (an idle user starts at the
+    // end of its think time).
     const m = json(path.join(dir, 'metrics.json'));
-    const {
-      start: starts,
-      windowS,
-      throughput,
-    } = m.timeline as {
-      start: number[];
-      windowS: number;
-      throughput: number[];
-    };
+    const series = json(path.join(dir, 'series.json')) as { t0: number[]; t1: number[]; inSystem: number[] };
+    const at = step.appliedS - run.windows[0].start;
     const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
-    const before = throughput.filter(
-      (_, i) => starts[i]! >= run.windows[0].warmupEnd && starts[i]! + windowS <= step.appliedS,
-    );
-    const after = throughput.filter((_, i) => starts[i]! >= step.appliedS + 2);
+    const before = series.inSystem.filter((_, i) => series.t1[i]! <= at);
+    const after = series.inSystem.filter((_, i) => series.t0[i]! >= at + 2);
     expect(before.length).toBeGreaterThan(3);
     expect(after.length).toBeGreaterThan(3);
+    console.log(
+      `requests in the system: ${mean(before).toFixed(3)} before the step, ${mean(after).toFixed(3)} after`,
+    );
     expect(mean(after)).toBeGreaterThan(1.5 * mean(before));
     expect(m.dynamics.markers).toEqual([{ t: step.appliedS, kind: 'load', service: 'edge.users', value: 3 }]);
   }, 600_000);
