@@ -148,13 +148,21 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
   // per step records when the driver's clock passed it, for run.json.
   const steps = (spec.loadSteps ?? []).map((x) => [x.at, x.factor] as const);
   const applied: { index: number; lateS: number }[] = [];
-  const stepTimers = (spec.loadSteps ?? []).flatMap((x) => {
+  // A timer may fire a fraction of a millisecond before its time on wallS's clock (Node counts timers in
+  // whole milliseconds on another clock), so one that is early waits again: lateS is never negative.
+  const stepTimers: { t?: NodeJS.Timeout }[] = [];
+  for (const x of spec.loadSteps ?? []) {
     const due = startS + x.at / scale;
-    if (due >= endS) return [];
-    return [
-      setTimeout(() => applied.push({ index: x.index, lateS: wallS() - due }), due * 1000 - Date.now()),
-    ];
-  });
+    if (due >= endS) continue;
+    const timer: { t?: NodeJS.Timeout } = {};
+    const check = () => {
+      const early = due - wallS();
+      if (early > 0) timer.t = setTimeout(check, Math.max(1, Math.ceil(early * 1000)));
+      else applied.push({ index: x.index, lateS: -early });
+    };
+    timer.t = setTimeout(check, Math.max(0, (due - wallS()) * 1000));
+    stepTimers.push(timer);
+  }
   if (stepTimers.length > 0) summary.loadSteps = applied;
   // The target instance of each request (balance.ts): the scenario's policy among the instances up, or
   // without one (static) the client's own instance. Its draws have their own stream per driver process.
@@ -373,7 +381,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
       new Promise((r) => (timer = setTimeout(r, drainS * 1000))),
     ]);
   clearTimeout(timer);
-  for (const t of stepTimers) clearTimeout(t);
+  for (const timer of stepTimers) clearTimeout(timer.t);
   stopped = true;
   for (const c of connections) c.agent.destroy();
   probeAgent.destroy();
