@@ -19,8 +19,11 @@ const macs = new Map<string, number>();
 const socks = cfg.ports.map(() => dgram.createSocket('udp4'));
 
 // One FIFO per (source, destination) pair with one timer: frames keep their order (TCP hates
-// reordering), and each timer is armed to the nearest millisecond of the next frame's due time
-// (Node's timers have millisecond resolution), so the added delay is unbiased.
+// reordering). A frame never leaves before its due time: Node's timers have millisecond resolution and
+// may fire early on the clock read here, so the timer is armed for the whole milliseconds up to the due
+// time and re-armed if it fires before it. The wire only adds to the delay it is given (by the timer's
+// lateness, ~0.3 ms median here), as netem does; the run's network check subtracts the path's least
+// latency from that delay (apply-network.ts).
 interface Lane {
   frames: Buffer[];
   due: number[];
@@ -34,7 +37,7 @@ function flush(key: number, dst: number): void {
   const lane = lanes.get(key)!;
   lane.timer = undefined;
   const now = performance.now();
-  while (lane.head < lane.frames.length && lane.due[lane.head]! <= now + 0.5) {
+  while (lane.head < lane.frames.length && lane.due[lane.head]! <= now) {
     send(dst, lane.frames[lane.head]!);
     lane.head++;
   }
@@ -44,7 +47,7 @@ function flush(key: number, dst: number): void {
     lane.head = 0;
     return;
   }
-  lane.timer = setTimeout(flush, Math.max(0, Math.round(lane.due[lane.head]! - now)), key, dst);
+  lane.timer = setTimeout(flush, Math.max(0, Math.ceil(lane.due[lane.head]! - now)), key, dst);
 }
 
 function deliver(src: number, dst: number, frame: Buffer): void {
@@ -55,7 +58,7 @@ function deliver(src: number, dst: number, frame: Buffer): void {
   if (!lane) lanes.set(key, (lane = { frames: [], due: [], head: 0, timer: undefined }));
   lane.frames.push(frame);
   lane.due.push(performance.now() + d);
-  if (lane.timer === undefined) lane.timer = setTimeout(flush, Math.max(0, Math.round(d)), key, dst);
+  if (lane.timer === undefined) lane.timer = setTimeout(flush, Math.max(0, Math.ceil(d)), key, dst);
 }
 
 let bound = 0;
