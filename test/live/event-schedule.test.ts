@@ -13,7 +13,7 @@ const link = (index: number, offsetS: number): PlanEvent => ({
   action: 'link',
   constraint: 0,
   link: 'edge->cloud',
-  conditions: { delayMs: 50, rateMbps: Infinity, lossPercent: 0 },
+  conditions: { delayMs: 50, rateMbps: Infinity, lossPercent: 0, cut: false },
   commands: { netem: {}, fallback: { kernel: {} } },
 });
 

@@ -104,6 +104,61 @@ describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` :
     expect(m.failed).toBeGreaterThan(0);
   }, 600_000);
 
+  it('testbeds/local.yaml: the edge → cloud path cut at 8 s and restored at 15 s, each within 1 s of its time: requests sent during the cut fail at once (a reset, not a timeout), answers before and after; nothing left', async () => {
+    const dir = path.join(out, 'cut');
+    const { run, stdout } = await liveFixtureRun({
+      fixture: 'test/live/fixtures/plantnet-events-cut.yaml',
+      dir,
+      stateRoot,
+    });
+    const events = run.events as {
+      action: string;
+      scheduledS: number;
+      startedS: number;
+      appliedS: number;
+      lateS: number;
+    }[];
+    expect(events.map((e) => e.action)).toEqual(['link', 'link-restore']);
+    const [cut, restore] = events as [(typeof events)[0], (typeof events)[0]];
+    const start = run.windows[0].start;
+    expect(cut.scheduledS - start).toBeCloseTo(8, 6);
+    expect(restore.scheduledS - start).toBeCloseTo(15, 6);
+    for (const e of events) {
+      expect(e.appliedS).toBeGreaterThanOrEqual(e.scheduledS);
+      expect(e.lateS).toBeLessThan(1);
+    }
+    expect(stdout + JSON.stringify(run)).not.toContain('E2C_ERR');
+
+    const requests = readFileSync(path.join(dir, 'trace.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l) as RequestSpan)
+      .filter((s) => s.kind === 'request');
+    // Sent while the path was cut: every one failed, within a second (the users' patience is 15 s: a
+    // dropped packet would have held them until then, or until TCP gave up).
+    const during = requests.filter((q) => q.start >= cut.appliedS && q.start < restore.startedS);
+    expect(during.length).toBeGreaterThan(0);
+    for (const q of during) {
+      expect(q.status).toBe('failed');
+      expect(q.end - q.start).toBeLessThan(1);
+    }
+    // Before the cut none failed; after the restore the engine answers again.
+    expect(requests.filter((q) => q.end < cut.scheduledS && q.status !== 'ok')).toEqual([]);
+    expect(requests.filter((q) => q.start < cut.scheduledS && q.status === 'ok').length).toBeGreaterThan(0);
+    expect(requests.filter((q) => q.start >= restore.appliedS && q.status === 'ok').length).toBeGreaterThan(
+      0,
+    );
+
+    // metrics.json: the simulator's marker names at the applied times, failures counted.
+    const m = json(path.join(dir, 'metrics.json'));
+    expect(m.dynamics.markers).toEqual([
+      { t: cut.appliedS, kind: 'link-cut', service: 'edge->cloud' },
+      { t: restore.appliedS, kind: 'link-restore', service: 'edge->cloud' },
+    ]);
+    expect(m.failed).toBeGreaterThan(0);
+  }, 600_000);
+
   it('testbeds/local.yaml: a load step ×3 at 12 s, applied by both drivers within 1 s of its time (run.json), shows in the requests in the system of series.json from then on; nothing left', async () => {
     const dir = path.join(out, 'load');
     const { run } = await liveFixtureRun({

@@ -78,7 +78,7 @@ describe('live events in the plan', () => {
 
   it('a link event changes the netem class and child of every pair of its constraint, and gives the userspace switch every pair’s delay', () => {
     const link = plan(fixture).events[0] as PlanLinkEvent;
-    expect(link.conditions).toEqual({ delayMs: 150, rateMbps: 20, lossPercent: 0 });
+    expect(link.conditions).toEqual({ delayMs: 150, rateMbps: 20, lossPercent: 0, cut: false });
     // cloud-1's pairs: 1:1 → fog-1 (constraint 1), 1:2 → edge-1, 1:3 → edge-2 (constraint 0); netem handles 10:, 11:, 12:.
     expect(link.commands.netem['cloud-1']).toEqual([
       [
@@ -206,7 +206,7 @@ describe('live events in the plan', () => {
       rule('30000', '10.211.0.13'),
     ]);
     // Restored: 50 Mbit/s and no loss on fog-1's pair again; edge's 3 % stays.
-    expect(restore!.conditions).toEqual({ delayMs: 5, rateMbps: 50, lossPercent: 0 });
+    expect(restore!.conditions).toEqual({ delayMs: 5, rateMbps: 50, lossPercent: 0, cut: false });
     expect(restore!.commands.fallback.kernel['cloud-1']).toEqual([
       [
         'tc',
@@ -408,17 +408,59 @@ events:
     );
   });
 
-  it('a link cut is refused, located at the event and its field', () => {
+  it('a link cut refuses the pairs of its constraint (TCP reset, the rest dropped) in both forms, the shaping kept; its restore empties the chain', () => {
     const file = scenarioWith(
       'cut',
       'events:\n  - { at: 5, action: link, src: edge, dst: cloud, cut: true }\n  - { at: 9, action: link-restore, src: edge, dst: cloud }',
     );
-    const e = planError(file);
-    expect(e.code).toBe('E2C_ERR_LIVE_PLAN');
-    expect(e.message).toMatch(
-      /^events: link edge → cloud at 5 s \(cut\): cutting a link is not applied in live mode/,
-    );
-    expect(e.details).toMatchObject({ event: 0, field: 'cut' });
+    const p = plan(file);
+    const [cut, restore] = p.events as PlanLinkEvent[];
+    // The conditions are kept for after the cut (as the simulator does).
+    expect(cut!.conditions).toEqual({ delayMs: 20, rateMbps: 20, lossPercent: 0, cut: true });
+    expect(restore!.conditions).toEqual({ delayMs: 20, rateMbps: 20, lossPercent: 0, cut: false });
+    const addr = (h: string) => p.hosts.find((x) => x.name === h)!.address;
+    const rejects = (cmds: string[][]) =>
+      cmds.filter((c) => c.includes('reject')).map((c) => c[c.indexOf('daddr') + 1]);
+    // Every source host of the constraint, in both directions; fog-1 (another constraint) untouched.
+    const hosts = ['cloud-1', 'edge-1', 'edge-2'];
+    expect(Object.keys(cut!.commands.netem).sort()).toEqual(hosts);
+    expect(Object.keys(cut!.commands.fallback.kernel).sort()).toEqual(hosts);
+    for (const form of [cut!.commands.netem, cut!.commands.fallback.kernel]) {
+      expect(rejects(form['edge-1']!)).toEqual([addr('cloud-1')]);
+      expect(rejects(form['cloud-1']!).sort()).toEqual([addr('edge-1'), addr('edge-2')].sort());
+      // No shaping command: a cut alone leaves delay, rate and loss as they are.
+      for (const cmds of Object.values(form)) expect(cmds.some((c) => c[0] === 'tc')).toBe(false);
+      // Each refused pair: TCP answered by a reset, everything else dropped, in the run's cut chain.
+      expect(form['edge-1']).toContainEqual([
+        'nft',
+        'add',
+        'rule',
+        'inet',
+        p.network.nftTable,
+        'cut',
+        'oifname',
+        p.hosts.find((h) => h.name === 'edge-1')!.interface,
+        'ip',
+        'daddr',
+        addr('cloud-1'),
+        'meta',
+        'l4proto',
+        'tcp',
+        'reject',
+        'with',
+        'tcp',
+        'reset',
+      ]);
+    }
+    expect(cut!.commands.fallback.delays).toBeUndefined();
+    // The restore flushes the chains and refuses nothing.
+    for (const form of [restore!.commands.netem, restore!.commands.fallback.kernel]) {
+      expect(Object.keys(form).sort()).toEqual(hosts);
+      for (const cmds of Object.values(form)) {
+        expect(cmds).toContainEqual(['nft', 'flush', 'chain', 'inet', p.network.nftTable, 'cut']);
+        expect(rejects(cmds)).toEqual([]);
+      }
+    }
   });
 
   it('an autoscaled service is refused', () => {

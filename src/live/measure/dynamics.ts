@@ -6,7 +6,7 @@ import type { LiveWindow } from './metrics.js';
 /** A timed event as applied in a live repetition: when (the run's clock) and what, in the simulator's marker terms. */
 export interface AppliedMarker {
   t: number;
-  kind: 'stop' | 'restart' | 'link' | 'link-restore' | 'load';
+  kind: 'stop' | 'restart' | 'link' | 'link-cut' | 'link-restore' | 'load';
   /** The service, or for link events the constraint (`src->dst`). */
   service: string;
   instance?: number;

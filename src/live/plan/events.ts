@@ -22,8 +22,8 @@ export const LIVE_EVENT_ACTIONS = ['stop', 'restart', 'link', 'link-restore', 'l
  * in both forms, netem and the fallback, computed here). Times are the simulator's — seconds from the
  * start of the run, warm-up included — scaled like the workload's profile when `--duration` changes the
  * length. A load step goes to the drivers of its workload, which apply it themselves (their spec's
- * `loadSteps`). What a testbed cannot do (scale, pool, autoscaling, a stop with a random recovery, a step
- * of periodic arrivals) is a located error, never ignored. Marks the pair rules an event gives a rate (the fallback classes them).
+ * `loadSteps`). A link cut refuses the pair's packets (nftables, both forms). What a testbed cannot do (scale,
+ * pool, autoscaling, a stop with a random recovery, a step of periodic arrivals) is a located error, never ignored. Marks the pair rules an event gives a rate (the fallback classes them).
  * @throws LiveError `E2C_ERR_LIVE_PLAN`
  */
 export function planEvents(ctx: EventContext): PlanEvent[] {
@@ -38,7 +38,7 @@ export function planEvents(ctx: EventContext): PlanEvent[] {
   const events = scenario.events ?? [];
   const timeScale = scenario.run.duration ? durationS / scenario.run.duration : 1;
   // Each constraint's conditions as the events leave them, in time order (as the simulator applies them).
-  const now = new Map<number, { delayMs: number; rateMbps: number; lossPercent: number }>();
+  const now = new Map<number, LinkConditions>();
   const out: PlanEvent[] = [];
   events.forEach((e, index) => {
     const where = `events: ${describe(e)}`;
@@ -80,12 +80,6 @@ export function planEvents(ctx: EventContext): PlanEvent[] {
       }
       case 'link':
       case 'link-restore': {
-        if (e.action === 'link' && e.cut === true)
-          throw new LiveError(
-            LiveErrorCode.PLAN,
-            `${where}: cutting a link is not applied in live mode yet: simulate this scenario, or give a lossPercent below 100 instead`,
-            { event: index, field: 'cut' },
-          );
         const constraint = scenario.network.findIndex((c) => c.src === e.src && c.dst === e.dst);
         if (constraint < 0)
           throw new LiveError(LiveErrorCode.PLAN, `${where}: no network constraint ${e.src} → ${e.dst}`, {
@@ -93,13 +87,16 @@ export function planEvents(ctx: EventContext): PlanEvent[] {
           });
         const c = scenario.network[constraint]!;
         const cur = now.get(constraint) ?? c;
+        // As the simulator: a cut keeps the conditions for after it; any other link event ends it.
+        const cut = e.action === 'link' && e.cut === true;
         const next =
           e.action === 'link-restore'
-            ? { delayMs: c.delayMs, rateMbps: c.rateMbps, lossPercent: c.lossPercent }
+            ? { delayMs: c.delayMs, rateMbps: c.rateMbps, lossPercent: c.lossPercent, cut }
             : {
                 delayMs: e.delayMs ?? cur.delayMs,
                 rateMbps: e.rateMbps ?? cur.rateMbps,
                 lossPercent: e.lossPercent ?? cur.lossPercent,
+                cut,
               };
         now.set(constraint, next);
         const pairs = ctx.rules.filter((r) => r.constraint === constraint);
@@ -115,7 +112,7 @@ export function planEvents(ctx: EventContext): PlanEvent[] {
           action: e.action,
           constraint,
           link: `${e.src}->${e.dst}`,
-          conditions: { delayMs: next.delayMs, rateMbps: rate, lossPercent: next.lossPercent },
+          conditions: { delayMs: next.delayMs, rateMbps: rate, lossPercent: next.lossPercent, cut },
           commands: { netem: {}, fallback: { kernel: {} } },
         });
         return;

@@ -97,7 +97,9 @@ export function formatPlan(plan: LivePlan): string {
       }
       const c = e.conditions;
       out.push(
-        `  +${Number(e.offsetS.toFixed(3))} s  ${e.label}: constraint ${e.constraint} → delay ${c.delayMs} ms, rate ${mbps(c.rateMbps)}, loss ${c.lossPercent}%`,
+        c.cut
+          ? `  +${Number(e.offsetS.toFixed(3))} s  ${e.label}: constraint ${e.constraint} cut (TCP answered by a reset, other packets dropped, until its next link event)`
+          : `  +${Number(e.offsetS.toFixed(3))} s  ${e.label}: constraint ${e.constraint} → delay ${c.delayMs} ms, rate ${mbps(c.rateMbps)}, loss ${c.lossPercent}%`,
       );
       for (const [h, list] of Object.entries(e.commands.netem))
         for (const x of list) out.push(`    netem ${h}$ ${shellJoin(x)}`);

@@ -290,11 +290,50 @@ function bySource(rules: readonly PairRule[]): Map<string, PairRule[]> {
   return m;
 }
 
-/** A constraint's delay, rate (Infinity: unshaped) and loss. */
+/** A constraint's delay, rate (Infinity: unshaped) and loss, and whether it is cut (absent: not cut). */
 export interface LinkConditions {
   delayMs: number;
   rateMbps: number;
   lossPercent: number;
+  cut?: boolean;
+}
+
+/**
+ * The run's nftables chain of cut links: ahead of the loss chain (a lower priority number), so that a cut
+ * pair's packets are refused rather than sometimes dropped.
+ */
+function nftCutChain(nftTable: string): string[][] {
+  return [
+    ['nft', 'add', 'table', 'inet', nftTable],
+    ['nft', 'add', 'chain', 'inet', nftTable, 'cut', '{ type filter hook output priority -10 ; }'],
+  ];
+}
+
+/**
+ * A cut pair: its TCP packets are answered by a reset on their own host (a connection fails at once,
+ * as a peer resetting it does, rather than hanging until a timeout), every other packet dropped.
+ */
+function nftCutRules(nftTable: string, dev: string, address: string): string[][] {
+  const match = ['oifname', dev, 'ip', 'daddr', address];
+  return [
+    [
+      'nft',
+      'add',
+      'rule',
+      'inet',
+      nftTable,
+      'cut',
+      ...match,
+      'meta',
+      'l4proto',
+      'tcp',
+      'reject',
+      'with',
+      'tcp',
+      'reset',
+    ],
+    ['nft', 'add', 'rule', 'inet', nftTable, 'cut', ...match, 'drop'],
+  ];
 }
 
 /**
@@ -316,14 +355,26 @@ export function linkChangeCommands(options: {
   const { rules, conditions, constraint, before, nftTable } = options;
   const now = (r: PairRule): LinkConditions => conditions.get(r.constraint) ?? r;
   const next = conditions.get(constraint)!;
+  const cutChanges = (next.cut ?? false) !== (before.cut ?? false);
+  // A cut or its end alone leaves the shaping as it is: only the cut chain changes.
+  const shapingChanges =
+    next.delayMs !== before.delayMs ||
+    next.rateMbps !== before.rateMbps ||
+    next.lossPercent !== before.lossPercent;
   const netem: HostCommands = {};
   const kernel: HostCommands = {};
   for (const [host, rs] of bySource(rules)) {
     if (!rs.some((r) => r.constraint === constraint)) continue;
     const dev = rs[0]!.device;
+    // The host's cut chain written again with every pair cut now (the same in both forms).
+    const cut: string[][] = [];
+    if (cutChanges) {
+      cut.push(...nftCutChain(nftTable), ['nft', 'flush', 'chain', 'inet', nftTable, 'cut']);
+      for (const r of rs) if (now(r).cut) cut.push(...nftCutRules(nftTable, dev, r.dstAddress));
+    }
     const n: string[][] = [];
     rs.forEach((r, i) => {
-      if (r.constraint !== constraint) return;
+      if (r.constraint !== constraint || (cutChanges && !shapingChanges)) return;
       const cls = `1:${i + 1}`;
       n.push(htbRateChange(dev, cls, next.rateMbps));
       n.push([
@@ -343,7 +394,7 @@ export function linkChangeCommands(options: {
         pct(next.lossPercent),
       ]);
     });
-    netem[host] = n;
+    netem[host] = [...n, ...cut];
     const k: string[][] = [];
     if (next.rateMbps !== before.rateMbps)
       rs.filter(fallbackClassed).forEach((r, i) => {
@@ -356,6 +407,7 @@ export function linkChangeCommands(options: {
         if (loss > 0) k.push(nftLossRule(nftTable, dev, r.dstAddress, loss));
       }
     }
+    k.push(...cut);
     if (k.length > 0) kernel[host] = k;
   }
   const delays =

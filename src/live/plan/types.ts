@@ -65,8 +65,8 @@ export interface PlanLinkEvent extends PlanEventBase {
   constraint: number;
   /** `src->dst`, as the simulator's markers name it. */
   link: string;
-  /** The constraint's conditions from then on (rate Infinity: unshaped). */
-  conditions: { delayMs: number; rateMbps: number; lossPercent: number };
+  /** The constraint's conditions from then on (rate Infinity: unshaped; `cut`: its packets refused until a later link event). */
+  conditions: { delayMs: number; rateMbps: number; lossPercent: number; cut: boolean };
   commands: LinkChangeCommands;
 }
 

@@ -153,7 +153,7 @@ function appliedMarkers(s: RunState, w: LiveWindow): AppliedMarker[] {
         ev.action === 'load'
           ? { t: a.appliedS, kind: ev.action, service: ev.service, value: ev.factor }
           : 'link' in ev
-            ? { t: a.appliedS, kind: ev.action, service: ev.link }
+            ? { t: a.appliedS, kind: ev.conditions.cut ? 'link-cut' : ev.action, service: ev.link }
             : { t: a.appliedS, kind: ev.action, service: ev.service, instance: ev.instance },
       ];
     });

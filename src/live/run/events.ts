@@ -209,6 +209,7 @@ export async function resetEvents(s: RunState): Promise<void> {
       delayMs: c.delayMs,
       rateMbps: c.rateMbps >= UNSHAPED_MBPS ? Infinity : c.rateMbps,
       lossPercent: c.lossPercent,
+      cut: false,
     };
     base.set(constraint, own);
     await changeLink(

@@ -140,7 +140,7 @@ const LinkChange = z.strictObject({
     .literal(true)
     .optional()
     .describe(
-      "Cut the link (alone, without delayMs, rateMbps or lossPercent): until a `link-restore`, every request whose upload or answer starts on it fails (a reset connection, known to the client after the return path's delay) and is retried if `retry` says so; transfers already under way at the cut finish, as with the other link changes. Live mode refuses it.",
+      "Cut the link (alone, without delayMs, rateMbps or lossPercent): until a `link-restore`, every request whose upload or answer starts on it fails (a reset connection, known to the client after the return path's delay) and is retried if `retry` says so; transfers already under way at the cut finish, as with the other link changes. Live mode refuses the pairs' packets (nftables: TCP answered by a reset), which also fails transfers under way.",
     ),
 });
 const LinkRestore = z.strictObject({
