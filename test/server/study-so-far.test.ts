@@ -1,6 +1,7 @@
 // A running optimizer's results so far as the browser's API serves them: its coordinator keeps the result
 // document so far (history, Pareto front; best still to be confirmed) in progress.json, and names its
-// objectives with their directions. A real `e2ctwin optimize`, held still (SIGSTOP) while it is read.
+// objectives with their directions, whatever runs its trials (worker threads or `e2ctwin worker`s on a
+// Redis queue). A real `e2ctwin optimize`, held still (SIGSTOP) while it is read.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,12 +11,12 @@ import { buildApp } from '../../src/server/index.js';
 import { type CliProcess, exited, spawnCli } from '../support/cli.js';
 import { until } from '../support/poll.js';
 import { writeProgressFile } from '../support/progress-file.js';
+import { redisMissing, TestRedis } from '../support/redis.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-study-so-far-'));
 const runsDir = path.join(tmp, 'runs');
-const dir = path.join(runsDir, 'opt');
+const children = new Set<CliProcess>();
 let app: FastifyInstance;
-let search: CliProcess | undefined;
 
 interface Row {
   evaluation: number;
@@ -32,94 +33,95 @@ interface Doc {
   best: unknown;
 }
 
-/** The document so far in the study folder's progress.json, as the coordinator last wrote it. */
-function soFarOnDisk(): Doc | undefined {
-  try {
-    return JSON.parse(readFileSync(path.join(dir, 'progress.json'), 'utf8')).soFar;
-  } catch {
-    return undefined; // not written yet
-  }
-}
-
 beforeAll(async () => {
   mkdirSync(runsDir, { recursive: true });
   app = await buildApp({ runsDir });
 }, 60_000);
 
 afterAll(async () => {
-  if (search) {
-    search.kill('SIGCONT');
-    search.kill('SIGTERM');
-    await exited(search);
-  }
+  for (const c of children) c.kill('SIGKILL');
   await app?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('GET /api/studies/:id/so-far', () => {
-  it("serves a running optimizer's history so far (a prefix of its final one), its objectives with their directions, and nothing once it has ended", async () => {
-    // 30 evaluations in batches of 2, one worker: about 0.1 s a trial (3 s of search; progress.json is
-    // written once a second), held at a point of its search.
-    search = spawnCli([
-      'optimize',
-      'scenarios/plantnet.yaml',
-      '-a',
-      'random',
-      '-b',
-      '30',
-      '--batch',
-      '2',
-      '-p',
-      'cloud.engine.pools.extract=1..6',
-      '-p',
-      'cloud.engine.pools.http=10..40',
-      '--objective',
-      'responseTime.mean',
-      '--objective',
-      'max:throughput',
-      '-c',
-      'responseTime.p95 <= 12',
-      '--set',
-      'run.duration=4000',
-      '--set',
-      'run.warmup=500',
-      '-r',
-      '1',
-      '--confirm',
-      '1',
-      '--confirm-replications',
-      '2',
-      '--workers',
-      '1',
-      '--no-progress',
-      '--out',
-      dir,
-    ]);
-    await until('some evaluations so far', () => (soFarOnDisk()?.history.length ?? 0) >= 4);
-    search.kill('SIGSTOP');
-    const onDisk = soFarOnDisk()!;
-    const n = onDisk.history.length;
-    expect(n).toBeLessThan(30);
+/**
+ * 30 evaluations in batches of 2, two objectives (one maximized) and a constraint: about 0.1 s a trial on
+ * one worker (3 s of search; progress.json is written once a second).
+ */
+const SEARCH = [
+  'optimize',
+  'scenarios/plantnet.yaml',
+  '-a',
+  'random',
+  '-b',
+  '30',
+  '--batch',
+  '2',
+  '-p',
+  'cloud.engine.pools.extract=1..6',
+  '-p',
+  'cloud.engine.pools.http=10..40',
+  '--objective',
+  'responseTime.mean',
+  '--objective',
+  'max:throughput',
+  '-c',
+  'responseTime.p95 <= 12',
+  '--set',
+  'run.duration=4000',
+  '--set',
+  'run.warmup=500',
+  '-r',
+  '1',
+  '--confirm',
+  '1',
+  '--confirm-replications',
+  '2',
+  '--no-progress',
+];
 
-    const progress = (await app.inject('/api/studies/opt/progress')).json().progress;
+function start(args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawnCli(args, env);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/**
+ * Follows the search of study `id` run by `search` through the API: held still (`hold`: SIGSTOP the
+ * process that runs its trials) part-way, its results so far are checked against progress.json and
+ * their own best and front, then against its final history once it has ended; returns that history.
+ */
+async function watch(id: string, search: CliProcess, hold: CliProcess = search): Promise<Row[]> {
+  const soFarOnDisk = (): Doc | undefined => {
+    try {
+      return JSON.parse(readFileSync(path.join(runsDir, id, 'progress.json'), 'utf8')).soFar;
+    } catch {
+      return undefined; // not written yet, or being replaced
+    }
+  };
+  await until('some evaluations so far', () => (soFarOnDisk()?.history.length ?? 0) >= 4);
+  hold.kill('SIGSTOP');
+  try {
+    const progress = (await app.inject(`/api/studies/${id}/progress`)).json().progress;
     expect(progress.objectives).toEqual([
       { key: 'responseTime.mean', direction: 'minimize' },
       { key: 'throughput', direction: 'maximize' },
     ]);
-    expect(progress.resultsSoFar).toBe(n);
     expect(progress).not.toHaveProperty('soFar');
-    // The list polled every second carries the count, not the document.
-    const listed = (await app.inject('/api/studies'))
-      .json()
-      .studies.find((s: { id: string }) => s.id === 'opt');
-    expect(listed).toMatchObject({ kind: 'optimize', results: false, progress: { resultsSoFar: n } });
+    // The list polled every second carries a count of the results so far, not the document.
+    const listed = (await app.inject('/api/studies')).json().studies.find((s: { id: string }) => s.id === id);
+    expect(listed).toMatchObject({ kind: 'optimize', results: false });
+    expect(listed.progress.resultsSoFar).toBeGreaterThanOrEqual(4);
     expect(JSON.stringify(listed)).not.toContain('"history"');
 
-    const res = await app.inject('/api/studies/opt/so-far');
+    const res = await app.inject(`/api/studies/${id}/so-far`);
     expect(res.statusCode).toBe(200);
     const { file, study } = res.json() as { file: string; study: Doc };
     expect(file).toBe('progress.json');
-    expect(study).toEqual(onDisk);
+    const n = study.history.length;
+    expect(n).toBeGreaterThanOrEqual(4);
+    expect(n).toBeLessThan(30);
     expect(study).toMatchObject({
       kind: 'optimize',
       objectives: ['minimize responseTime.mean', 'maximize throughput'],
@@ -143,19 +145,27 @@ describe('GET /api/studies/:id/so-far', () => {
       );
       expect(beaten).toBe(false);
     }
-
-    search.kill('SIGCONT');
+    hold.kill('SIGCONT');
     expect(await exited(search), search.err()).toBe(0);
-    search = undefined;
     // The search is deterministic: what was served so far is how its history began.
-    const result = JSON.parse(readFileSync(path.join(dir, 'result.json'), 'utf8')) as Doc;
+    const result = JSON.parse(readFileSync(path.join(runsDir, id, 'result.json'), 'utf8')) as Doc;
     expect(result.history).toHaveLength(30);
     expect(result.history.slice(0, n)).toEqual(study.history);
     // Ended: its result file holds the document; no more so far.
-    expect((await app.inject('/api/studies/opt/so-far')).statusCode).toBe(404);
-    const ended = (await app.inject('/api/studies/opt/progress')).json().progress;
+    expect((await app.inject(`/api/studies/${id}/so-far`)).statusCode).toBe(404);
+    const ended = (await app.inject(`/api/studies/${id}/progress`)).json().progress;
     expect(ended).toMatchObject({ state: 'finished', resultsSoFar: null });
     expect(ended.objectives).toEqual(progress.objectives);
+    return result.history;
+  } finally {
+    hold.kill('SIGCONT');
+  }
+}
+
+describe('GET /api/studies/:id/so-far', () => {
+  it("serves a running optimizer's history so far (a prefix of its final one), its objectives with their directions, and nothing once it has ended", async () => {
+    const search = start([...SEARCH, '--workers', '1', '--out', path.join(runsDir, 'opt')]);
+    await watch('opt', search);
   }, 120_000);
 
   it('answers 404 for an older progress.json (no document so far), which lists as before', async () => {
@@ -169,3 +179,33 @@ describe('GET /api/studies/:id/so-far', () => {
     expect(p).not.toHaveProperty('objectives');
   });
 });
+
+describe.skipIf(redisMissing !== undefined)(
+  'GET /api/studies/:id/so-far of a search on the Redis queue',
+  () => {
+    let redis: TestRedis;
+    beforeAll(async () => {
+      redis = await TestRedis.start();
+    }, 60_000);
+    afterAll(async () => {
+      for (const c of children) c.kill('SIGKILL');
+      await redis?.stop();
+    });
+
+    it('serves its results so far as a local search does, and they end as the local ones do', async () => {
+      const url = `${redis.url}/4`;
+      const worker = start(['worker', '--backend', url, '--concurrency', '1']);
+      await until('the worker takes trials', () => worker.err().includes('taking trials'));
+      const search = start([...SEARCH, '--backend', url, '--out', path.join(runsDir, 'opt-redis')]);
+      // Held by pausing its only worker: the coordinator goes on writing progress.json.
+      const history = await watch('opt-redis', search, worker);
+      const local = start([...SEARCH, '--workers', '1', '--out', path.join(runsDir, 'opt-local')]);
+      expect(await exited(local), local.err()).toBe(0);
+      const localHistory = JSON.parse(readFileSync(path.join(runsDir, 'opt-local', 'result.json'), 'utf8'))
+        .history as Row[];
+      expect(history).toEqual(localHistory);
+      worker.kill('SIGTERM');
+      await exited(worker);
+    }, 120_000);
+  },
+);
