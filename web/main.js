@@ -368,7 +368,14 @@ async function renderStudiesView(el) {
         box.innerHTML = `<h2>${esc(open.kind)}: ${esc(open.id)}</h2>`;
         renderStudyProgress(box, open);
         // Its charts from the trials finished so far, drawn again as more finish (watchStudies).
-        if (state.live?.id !== open.id) state.live = liveStudy(open.id);
+        if (state.live?.id !== open.id)
+          state.live = liveStudy(open.id, {
+            metric: () => state.studyMetric,
+            onMetric: (metric) => {
+              state.studyMetric = metric;
+              syncHash();
+            },
+          });
         state.live.reset();
         await state.live.refresh(box, open, () => token === studiesRender);
         if (token !== studiesRender) return false;

@@ -164,6 +164,8 @@ describe('a running optimize study in the Studies view (headless Chromium)', () 
       // The user picks an objective; more evaluations land: drawn again, the pick kept.
       await page.selectOption('#study-metric', 'throughput');
       await page.waitForSelector('#study-trials [data-sort="m:throughput:asc"]');
+      // The address holds it.
+      await page.waitForFunction(() => location.hash === '#studies/live-opt?metric=throughput');
       search.kill('SIGCONT');
       await until('more evaluations so far', () => entriesOnDisk() >= n + 4, { everyMs: 5 });
       search.kill('SIGSTOP');
@@ -181,6 +183,13 @@ describe('a running optimize study in the Studies view (headless Chromium)', () 
         second.history.at(-1)!.best!.value,
       );
       await shot(page, '71-study-live-optimize-more.png');
+      // Reloaded from its address: the same objective.
+      await page.reload();
+      await page.waitForFunction(
+        (k) => document.body.dataset.ready === 'yes' && document.body.dataset.liveEntries === String(k),
+        m,
+      );
+      expect(await page.inputValue('#study-metric')).toBe('throughput');
 
       // To its end: the confirmed best replaces the best so far, in place, with the objective still picked.
       search.kill('SIGCONT');

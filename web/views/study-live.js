@@ -66,9 +66,11 @@ function filtering(box) {
 
 /**
  * The results so far of running study `id`, fetched as they arrive; `refresh(box, study)` fetches and
- * draws them (`study`: its line of the studies list, with its progress).
+ * draws them (`study`: its line of the studies list, with its progress). `address` ties the metric to the
+ * page's address: `metric()` is the one it names (drawn until the user picks another), `onMetric(m)` is
+ * told of the one the user picks.
  */
-export function liveStudy(id) {
+export function liveStudy(id, address = {}) {
   const trials = [];
   let params = null;
   let after = 0;
@@ -129,7 +131,12 @@ export function liveStudy(id) {
       heldNote(box, study, d.count - drawn, d.noun);
       return;
     }
-    const view = pickedIn(box);
+    const picked = pickedIn(box);
+    const view = {
+      ...picked,
+      metric: picked.metric ?? address.metric?.(),
+      ...(address.onMetric ? { onMetric: address.onMetric } : {}),
+    };
     // The box keeps its height while drawn again: the page does not jump under the reader.
     box.style.minHeight = `${box.offsetHeight}px`;
     renderStudy(box, d.doc, view);
