@@ -56,6 +56,8 @@ export const api = {
   cancelSimulation: (id) => call('DELETE', `/api/simulations/${encodeURIComponent(id)}`),
   studies: () => call('GET', '/api/studies'),
   study: (id) => call('GET', `/api/studies/${encodeURIComponent(id)}`),
+  /** A running study's result document so far (an optimizer's history and Pareto front, from progress.json). */
+  studySoFar: (id) => call('GET', `/api/studies/${encodeURIComponent(id)}/so-far`),
   /** Trials of a study finished so far (from its store), after row `after`; `next` continues. */
   studyTrials: (id, after = 0) =>
     call('GET', `/api/studies/${encodeURIComponent(id)}/trials?${query({ after })}`),

@@ -9,7 +9,7 @@ import { renderCompare, renderRuns } from './views/runs-view.js';
 import { scenarioPanel } from './views/scenario-panel.js';
 import { addrTime, renderTimeline } from './views/timeline-view.js';
 import { renderStudies, renderStudy } from './views/studies-view.js';
-import { liveStudy } from './views/study-live.js';
+import { liveStudy, pickedIn } from './views/study-live.js';
 import { isRunning, renderStudyProgress, updateProgressCells } from './views/study-progress.js';
 import { renderTopology } from './views/topology-view.js';
 import { renderUtilization } from './views/utilization-view.js';
@@ -341,6 +341,13 @@ async function renderStudiesView(el) {
   const token = ++studiesRender;
   const { studies } = await api.studies();
   if (token !== studiesRender) return false;
+  // A running study drawn from its results so far, about to be drawn again (its end, or another study
+  // started): what the user picked in it and its height carry over, so its results replace it in place.
+  const before = document.getElementById('study');
+  const wasLive =
+    before && state.live?.id === state.study && (before.dataset.liveTrials || before.dataset.liveEntries);
+  const carried = wasLive ? pickedIn(before) : {};
+  const height = wasLive ? before.offsetHeight : 0;
   renderStudies(el, {
     studies,
     onOpen: (id) => {
@@ -353,6 +360,7 @@ async function renderStudiesView(el) {
   delete document.body.dataset.studyProgress; // set again by a progress card
   if (state.study) {
     const box = document.getElementById('study');
+    if (height) box.style.minHeight = `${height}px`;
     try {
       // A running study without results yet: its progress and the trials so far; one with results (it resumes a finished
       // study): its progress above them.
@@ -360,7 +368,14 @@ async function renderStudiesView(el) {
         box.innerHTML = `<h2>${esc(open.kind)}: ${esc(open.id)}</h2>`;
         renderStudyProgress(box, open);
         // Its charts from the trials finished so far, drawn again as more finish (watchStudies).
-        if (state.live?.id !== open.id) state.live = liveStudy(open.id);
+        if (state.live?.id !== open.id)
+          state.live = liveStudy(open.id, {
+            metric: () => state.studyMetric,
+            onMetric: (metric) => {
+              state.studyMetric = metric;
+              syncHash();
+            },
+          });
         state.live.reset();
         await state.live.refresh(box, open, () => token === studiesRender);
         if (token !== studiesRender) return false;
@@ -368,7 +383,8 @@ async function renderStudiesView(el) {
         const study = await api.study(state.study);
         if (token !== studiesRender) return false;
         renderStudy(box, study, {
-          metric: state.studyMetric,
+          ...carried,
+          metric: carried.metric ?? state.studyMetric,
           onMetric: (metric) => {
             state.studyMetric = metric;
             syncHash();
@@ -385,6 +401,7 @@ async function renderStudiesView(el) {
       if (token !== studiesRender) return false;
       box.innerHTML = `<div class="card error">${esc(err.message)}</div>`;
     }
+    box.style.minHeight = '';
   }
   document.body.dataset.studies = String(studies.length);
   watchStudies(el, token, studies);

@@ -43,8 +43,11 @@ export interface OptimizeOptions {
   confirm?: { top: number; replications: number };
   /** Stops the search early (benchmarks: once within 1 % of a known optimum). */
   stop?: (incumbent: HistoryRow) => boolean;
-  /** Called after every batch. */
-  onBatch?: (rows: readonly HistoryRow[]) => void;
+  /**
+   * Called after every batch with its rows and the search so far (everything evaluated, its Pareto front;
+   * no best: that comes from the confirmation at the end), for pages that follow a running search.
+   */
+  onBatch?: (rows: readonly HistoryRow[], soFar: OptimizeResult) => void;
 }
 
 /** One evaluation of the search, in order, with the incumbent after it (the convergence history). */
@@ -170,15 +173,20 @@ export async function optimize(study: Study, o: OptimizeOptions): Promise<Optimi
       });
       history.push(rows.at(-1)!);
     }
-    o.onBatch?.(rows);
+    if (o.onBatch)
+      o.onBatch(rows, {
+        algorithm: o.algorithm,
+        history: [...history],
+        evaluations: [...evaluations],
+        simulations: evaluations.length,
+        cost: spent,
+        pareto: front(evaluations, o, full),
+        ...(mf ? { rungs: (opt as unknown as { rungs: number[] }).rungs } : {}),
+      });
     if (o.stop && rows.some((r) => o.stop!(r))) break;
   }
   const fullEvals = evaluations.filter((e) => e.fidelity === full);
-  const scored = fullEvals.map((e) => ({
-    values: o.objectives.map((ob) => minimized(e.summary, ob)),
-    violation: violation(e.summary, o.constraints),
-  }));
-  const pareto = o.objectives.length > 1 ? paretoFront(scored).map((i) => fullEvals[i]!) : [];
+  const pareto = front(evaluations, o, full);
   const best = o.confirm ? await confirmBest(study, fullEvals, o, full) : undefined;
   return {
     algorithm: o.algorithm,
@@ -190,6 +198,17 @@ export async function optimize(study: Study, o: OptimizeOptions): Promise<Optimi
     pareto,
     ...(mf ? { rungs: (opt as unknown as { rungs: number[] }).rungs } : {}),
   };
+}
+
+/** The feasible non-dominated full-fidelity evaluations (several objectives; none for one). */
+function front(evaluations: readonly Evaluation[], o: OptimizeOptions, full: number): Evaluation[] {
+  if (o.objectives.length < 2) return [];
+  const fullEvals = evaluations.filter((e) => e.fidelity === full);
+  const scored = fullEvals.map((e) => ({
+    values: o.objectives.map((ob) => minimized(e.summary, ob)),
+    violation: violation(e.summary, o.constraints),
+  }));
+  return paretoFront(scored).map((i) => fullEvals[i]!);
 }
 
 /**

@@ -37,6 +37,18 @@ export interface StudyProgress {
    * array of their values): what a reader of the store needs to name them. Absent in older files.
    */
   params?: StudyParam[];
+  /**
+   * What the study minimizes or maximizes (optimize), as soon as it is known: a page draws its best so far
+   * and its Pareto front the right way up. Absent in older files and for studies without objectives.
+   */
+  objectives?: StudyObjective[];
+  /**
+   * The study's result document so far, in the shape of the one its verb writes at the end (optimize: the
+   * convergence history, the Pareto front so far, `best` null until confirmed), replaced as results
+   * arrive; dropped once the study has finished (its result file holds it). Absent in older files and for
+   * studies whose results so far are their store's trials (a sweep: GET /api/studies/:id/trials).
+   */
+  soFar?: StudySoFar;
 }
 
 /** A parameter as the progress file names it: its short name and its path in the scenario. */
@@ -45,7 +57,20 @@ export interface StudyParam {
   path: string;
   /** Its levels, for a discrete parameter. */
   levels?: readonly (string | number | boolean)[];
+  /** The interval of a continuous parameter, and whether it is sampled on a log scale (log axes). */
+  min?: number;
+  max?: number;
+  log?: boolean;
 }
+
+/** An objective and its direction. */
+export interface StudyObjective {
+  key: string;
+  direction: 'minimize' | 'maximize';
+}
+
+/** A result document so far: plain JSON whose `kind` is the study's. */
+export type StudySoFar = { kind: string } & Record<string, unknown>;
 
 /** A simulated trial as the progress file keeps it: its configuration, replication and headline metrics. */
 export interface LatestTrial {
@@ -101,6 +126,7 @@ export class ProgressFile {
       backend: string;
       counts: () => Omit<ProgressCounts, 'elapsedMs'>;
       params?: readonly StudyParam[];
+      objectives?: readonly StudyObjective[];
     },
   ) {
     this.file = path.join(dir, PROGRESS_FILE);
@@ -120,15 +146,8 @@ export class ProgressFile {
       startedAt: now,
       updatedAt: now,
       latest: [],
-      ...(o.params
-        ? {
-            params: o.params.map((p) => ({
-              name: p.name,
-              path: p.path,
-              ...(p.levels ? { levels: [...p.levels] } : {}),
-            })),
-          }
-        : {}),
+      ...(o.params ? { params: o.params.map(studyParam) } : {}),
+      ...(o.objectives ? { objectives: o.objectives.map((x) => ({ ...x })) } : {}),
     };
     this.write();
     this.#timer = setInterval(() => {
@@ -151,6 +170,21 @@ export class ProgressFile {
       0,
       LATEST_TRIALS,
     );
+    this.#dirty = true;
+  }
+
+  /** The study's objectives, once known (written within a second). */
+  objectives(list: readonly StudyObjective[]): void {
+    this.#p = { ...this.#p, objectives: list.map((x) => ({ key: x.key, direction: x.direction })) };
+    this.#dirty = true;
+  }
+
+  /**
+   * The study's result document so far (its `kind` is the study's): it replaces the one before, written
+   * within a second (a fast search rewrites the file once a second, not once a batch).
+   */
+  soFar(doc: StudySoFar): void {
+    this.#p = { ...this.#p, soFar: doc };
     this.#dirty = true;
   }
 
@@ -180,7 +214,9 @@ export class ProgressFile {
   /** The last state written, then no more writes. */
   end(state: Exclude<ProgressState, 'running'>): void {
     clearInterval(this.#timer);
-    this.#p = { ...this.#p, state };
+    // Finished: its result file holds what `soFar` held (an interrupted or failed study keeps it: all there is).
+    const { soFar, ...rest } = this.#p;
+    this.#p = { ...rest, ...(state !== 'finished' && soFar ? { soFar } : {}), state };
     this.write();
   }
 
@@ -222,28 +258,54 @@ export function parseProgress(text: string): StudyProgress | undefined {
     startedAt: String(d.startedAt ?? ''),
     updatedAt: String(d.updatedAt ?? ''),
     latest: Array.isArray(d.latest) ? d.latest.slice(0, LATEST_TRIALS).flatMap(latestTrial) : [],
-    ...(Array.isArray(d.params)
-      ? {
-          params: d.params.flatMap((p: unknown) =>
-            p && typeof p === 'object' && 'name' in p && 'path' in p
-              ? [
-                  {
-                    name: String(p.name),
-                    path: String(p.path),
-                    ...('levels' in p && Array.isArray(p.levels)
-                      ? {
-                          levels: p.levels.filter((v: unknown) =>
-                            ['string', 'number', 'boolean'].includes(typeof v),
-                          ),
-                        }
-                      : {}),
-                  },
-                ]
-              : [],
-          ),
-        }
-      : {}),
+    ...(Array.isArray(d.params) ? { params: d.params.flatMap(parsedParam) } : {}),
+    ...(Array.isArray(d.objectives) ? { objectives: d.objectives.flatMap(parsedObjective) } : {}),
+    ...(isSoFar(d.soFar, String(d.kind ?? '')) ? { soFar: d.soFar } : {}),
   };
+}
+
+/** A parameter as written into the file: its name, path, levels or interval, log scale. */
+function studyParam(p: StudyParam): StudyParam {
+  return {
+    name: p.name,
+    path: p.path,
+    ...(p.levels ? { levels: [...p.levels] } : {}),
+    ...(p.min !== undefined && Number.isFinite(p.min) ? { min: p.min } : {}),
+    ...(p.max !== undefined && Number.isFinite(p.max) ? { max: p.max } : {}),
+    ...(p.log ? { log: true } : {}),
+  };
+}
+
+/** One entry of `params` as read, or nothing. */
+function parsedParam(p: unknown): StudyParam[] {
+  if (!p || typeof p !== 'object' || !('name' in p) || !('path' in p)) return [];
+  const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  return [
+    {
+      name: String(p.name),
+      path: String(p.path),
+      ...('levels' in p && Array.isArray(p.levels)
+        ? {
+            levels: p.levels.filter((v: unknown) => ['string', 'number', 'boolean'].includes(typeof v)),
+          }
+        : {}),
+      ...('min' in p && finite(p.min) ? { min: p.min } : {}),
+      ...('max' in p && finite(p.max) ? { max: p.max } : {}),
+      ...('log' in p && p.log === true ? { log: true } : {}),
+    },
+  ];
+}
+
+/** One entry of `objectives` as read, or nothing (an unknown direction is no objective). */
+function parsedObjective(o: unknown): StudyObjective[] {
+  if (!o || typeof o !== 'object' || !('key' in o) || !('direction' in o)) return [];
+  if (typeof o.key !== 'string' || (o.direction !== 'minimize' && o.direction !== 'maximize')) return [];
+  return [{ key: o.key, direction: o.direction }];
+}
+
+/** Whether `v` is a result document so far of a study of `kind` (a plain object of that kind). */
+function isSoFar(v: unknown, kind: string): v is StudySoFar {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && (v as { kind?: unknown }).kind === kind;
 }
 
 /** One entry of `latest` as written, or nothing: only plain values go to a page. */

@@ -59,8 +59,16 @@ export interface StudySummary {
   progress: ProgressView | null;
 }
 
-/** A study's progress as served: what its coordinator wrote, and how fresh that is. */
-export interface ProgressView extends Omit<StudyProgress, 'format'> {
+/**
+ * A study's progress as served: what its coordinator wrote (but the result document so far, served by
+ * {@link StudiesStore.soFar}: a list polled every second stays small), and how fresh that is.
+ */
+export interface ProgressView extends Omit<StudyProgress, 'format' | 'soFar'> {
+  /**
+   * Entries of its result document so far (an optimizer's evaluations), for a page to know when to fetch
+   * it again; null when progress.json carries none (older files; a sweep, drawn from its store's trials).
+   */
+  resultsSoFar: number | null;
   /** Seconds since the coordinator last wrote it. */
   ageSeconds: number;
   /**
@@ -158,6 +166,22 @@ export class StudiesStore {
     };
   }
 
+  /**
+   * The result document so far of study `id` (its progress.json's `soFar`: a running optimize study's
+   * history and Pareto front so far), in the shape of {@link read}'s; STUDY_NOT_FOUND when there is none.
+   */
+  soFar(id: string): { id: string; file: string; study: Record<string, unknown> } {
+    const dir = this.runs.folder(id);
+    const study = this.#readProgress(id, dir)?.soFar;
+    if (!study)
+      throw new ServerError(
+        ServerErrorCode.STUDY_NOT_FOUND,
+        `no study "${id}" whose progress.json holds its results so far`,
+        { id },
+      );
+    return { id, file: PROGRESS_FILE, study };
+  }
+
   /** The study's result document as its verb wrote it. */
   read(id: string): { id: string; file: string; study: Record<string, unknown> } {
     const dir = this.runs.folder(id);
@@ -244,22 +268,27 @@ export class StudiesStore {
 
   /** The folder's progress.json read under the same file checks as any study file; undefined when absent or not one. */
   #progress(id: string, dir: string): ProgressView | undefined {
-    const full = path.join(dir, PROGRESS_FILE);
-    if (!existsSync(full)) return undefined;
-    let p: StudyProgress | undefined;
-    try {
-      p = parseProgress(this.runs.readFolderFile(dir, id, PROGRESS_FILE));
-    } catch {
-      return undefined; // replaced while read, or refused (a link out of the folder): as if absent
-    }
+    const p = this.#readProgress(id, dir);
     if (!p) return undefined;
-    const { format: _format, ...rest } = p;
-    const ageMs = Math.max(0, Date.now() - statSync(full).mtimeMs);
+    const { format: _format, soFar, ...rest } = p;
+    const ageMs = Math.max(0, Date.now() - statSync(path.join(dir, PROGRESS_FILE)).mtimeMs);
+    const entries = soFar?.history ?? soFar?.results;
     return {
       ...rest,
+      resultsSoFar: soFar ? (Array.isArray(entries) ? entries.length : 0) : null,
       ageSeconds: Math.round(ageMs / 1000),
       stalled: p.state === 'running' && ageMs > 3 * HEARTBEAT_MS,
     };
+  }
+
+  /** The folder's progress.json, parsed; undefined when absent, not one, or refused. */
+  #readProgress(id: string, dir: string): StudyProgress | undefined {
+    if (!existsSync(path.join(dir, PROGRESS_FILE))) return undefined;
+    try {
+      return parseProgress(this.runs.readFolderFile(dir, id, PROGRESS_FILE));
+    } catch {
+      return undefined; // replaced while read, or refused (a link out of the folder): as if absent
+    }
   }
 
   #parse(id: string, dir: string, file: string): Record<string, unknown> | undefined {

@@ -72,3 +72,115 @@ describe('progress.json of a study folder', () => {
     expect(maskUrlPassword('redis://127.0.0.1:6379/0')).toBe('redis://127.0.0.1:6379/0');
   });
 });
+
+describe("progress.json: a study's objectives and its results so far", () => {
+  const soFar = (evaluations: number) => ({
+    kind: 'optimize',
+    algorithm: 'random',
+    objectives: ['minimize responseTime.mean', 'maximize throughput'],
+    history: Array.from({ length: evaluations }, (_, i) => ({
+      evaluation: i + 1,
+      config: { extract: i + 1 },
+      values: [10 - i, i],
+      violation: 0,
+      best: { config: { extract: i + 1 }, value: 10 - i, violation: 0 },
+    })),
+    pareto: [],
+    best: null,
+  });
+
+  it('names the objectives with their directions and the parameters with their ranges, and keeps the latest document so far', () => {
+    const dir = path.join(tmp, 'optimize');
+    const f = new ProgressFile(dir, {
+      kind: 'optimize',
+      scenario: 'plantnet',
+      backend: 'local',
+      counts: () => ({ done: 3, total: 10, reused: 0, workers: 1 }),
+      params: [
+        { name: 'extract', path: 'cloud.engine.pools.extract', levels: [1, 2, 3], min: 1, max: 3 },
+        { name: 'rate', path: 'edge.users.workload.rate', min: 0.1, max: 100, log: true },
+      ],
+    });
+    expect(read(dir).objectives).toBeUndefined();
+    expect(read(dir).soFar).toBeUndefined();
+    expect(read(dir).params).toEqual([
+      { name: 'extract', path: 'cloud.engine.pools.extract', levels: [1, 2, 3], min: 1, max: 3 },
+      { name: 'rate', path: 'edge.users.workload.rate', min: 0.1, max: 100, log: true },
+    ]);
+    f.objectives([
+      { key: 'responseTime.mean', direction: 'minimize' },
+      { key: 'throughput', direction: 'maximize' },
+    ]);
+    f.soFar(soFar(2));
+    f.soFar(soFar(3));
+    f.write();
+    const mid = read(dir);
+    expect(mid.objectives).toEqual([
+      { key: 'responseTime.mean', direction: 'minimize' },
+      { key: 'throughput', direction: 'maximize' },
+    ]);
+    expect(mid.soFar).toEqual(soFar(3));
+    // Read back as a server would: the same document.
+    expect(parseProgress(readFileSync(path.join(dir, 'progress.json'), 'utf8'))).toMatchObject({
+      objectives: mid.objectives,
+      soFar: soFar(3),
+    });
+    // Finished: the result file holds the document; the objectives stay.
+    f.end('finished');
+    const end = read(dir);
+    expect(end.soFar).toBeUndefined();
+    expect(end.objectives).toEqual(mid.objectives);
+  });
+
+  it('an interrupted study keeps its results so far (all there is of it)', () => {
+    const dir = path.join(tmp, 'interrupted');
+    const f = new ProgressFile(dir, {
+      kind: 'optimize',
+      scenario: 'plantnet',
+      backend: 'local',
+      counts: () => ({ done: 3, total: 10, reused: 0, workers: 1 }),
+    });
+    f.soFar(soFar(3));
+    f.end('interrupted');
+    expect(read(dir)).toMatchObject({ state: 'interrupted', soFar: soFar(3) });
+  });
+
+  it('reads an older file (no objectives, no document so far) as before, and drops malformed new fields', () => {
+    const older = {
+      format: 'e2ctwin-study-progress',
+      kind: 'optimize',
+      scenario: 'plantnet',
+      state: 'running',
+      backend: 'local',
+      done: 4,
+      total: 40,
+      reused: 0,
+      workers: 1,
+      etaSeconds: 9,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:10.000Z',
+      latest: [],
+      params: [{ name: 'extract', path: 'cloud.engine.pools.extract', levels: [1, 2] }],
+    };
+    const p = parseProgress(JSON.stringify(older))!;
+    expect(p).toEqual(older);
+    expect('objectives' in p || 'soFar' in p).toBe(false);
+    const bad = parseProgress(
+      JSON.stringify({
+        ...older,
+        objectives: [
+          { key: 'responseTime.mean', direction: 'sideways' },
+          { key: 7, direction: 'minimize' },
+          { key: 'throughput', direction: 'maximize' },
+        ],
+        // Of another kind, or not an object: no document so far.
+        soFar: { kind: 'sweep', results: [] },
+        params: [{ name: 'x', path: 'a.b', min: 'low', max: 5, log: 'yes' }],
+      }),
+    )!;
+    expect(bad.objectives).toEqual([{ key: 'throughput', direction: 'maximize' }]);
+    expect(bad.soFar).toBeUndefined();
+    expect(bad.params).toEqual([{ name: 'x', path: 'a.b', max: 5 }]);
+    expect(parseProgress(JSON.stringify({ ...older, soFar: [1, 2] }))!.soFar).toBeUndefined();
+  });
+});

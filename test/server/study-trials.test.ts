@@ -58,8 +58,8 @@ describe('GET /api/studies/:id/trials', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json() as Trials;
     expect(body.params).toEqual([
-      { name: 'extract', path: 'cloud.engine.pools.extract', levels: [2, 3, 4] },
-      { name: 'http', path: 'cloud.engine.pools.http', levels: [10, 40] },
+      { name: 'extract', path: 'cloud.engine.pools.extract', levels: [2, 3, 4], min: 2, max: 4 },
+      { name: 'http', path: 'cloud.engine.pools.http', levels: [10, 40], min: 10, max: 40 },
     ]);
     expect(body.trials).toHaveLength(trialsIn(dir));
     expect(body.trials).toHaveLength(12);

@@ -4,10 +4,13 @@ import { addExports } from '../lib/export.js';
 import { renderStudy } from './studies-view.js';
 import { renderStudyProgress } from './study-progress.js';
 
-// A running study drawn from the trials finished so far (its store, served by /api/studies/:id/trials),
-// drawn again as more finish — like its results will be once its coordinator writes them — while keeping
-// what the user picked: the metric, the table's order, the contour's parameters. While the user filters
-// the parallel coordinates (a brush is set) the drawing is held, and the page says how many trials wait.
+// A running study drawn from its results so far, drawn again as more arrive — like its results will be
+// once its coordinator writes them — while keeping what the user picked: the metric, the table's order,
+// the contour's parameters. An optimizer's results so far are the document its coordinator keeps in
+// progress.json (served by /api/studies/:id/so-far: history, Pareto front, best so far), drawn by its own
+// view; a sweep's (or a study written by an older e2ctwin) are its store's trials (/api/studies/:id/trials),
+// drawn as a sweep. While the user filters the parallel coordinates (a brush is set) the drawing is held,
+// and the page says how many results wait.
 
 /** Metrics left out of a running study's charts: per pool, service and link (the results keep the headline ones). */
 const DETAIL = /^(pools|services|links)\./;
@@ -43,7 +46,7 @@ export function resultsOf(trials, params) {
 }
 
 /** What the user picked in the drawing in `box`: kept when it is drawn again. */
-function pickedIn(box) {
+export function pickedIn(box) {
   const value = (sel) => box.querySelector(sel)?.value;
   const order = box.querySelector('#study-trials [data-sort]')?.getAttribute('data-sort') ?? '';
   const cut = order.lastIndexOf(':');
@@ -61,14 +64,22 @@ function filtering(box) {
   return Number(svg.getAttribute('data-shown')) < svg.querySelectorAll('path.pc-line').length;
 }
 
-/** The trials of running study `id`, fetched as they finish; `refresh(box, study)` fetches and draws. */
-export function liveStudy(id) {
+/**
+ * The results so far of running study `id`, fetched as they arrive; `refresh(box, study)` fetches and
+ * draws them (`study`: its line of the studies list, with its progress). `address` ties the metric to the
+ * page's address: `metric()` is the one it names (drawn until the user picks another), `onMetric(m)` is
+ * told of the one the user picks.
+ */
+export function liveStudy(id, address = {}) {
   const trials = [];
   let params = null;
   let after = 0;
   let drawn = -1;
   let fetching = null;
   let unavailable = false;
+  // The result document so far (progress.json's), and its entries.
+  let soFar = null;
+  let soFarEntries = -1;
   // One fetch at a time: two overlapping ones would ask after the same row and count its trials twice.
   const fetchNew = () => {
     fetching ??= fetchAll().finally(() => {
@@ -85,36 +96,62 @@ export function liveStudy(id) {
       after = r.next;
     }
   }
-  function draw(box, study, force = false) {
-    if (!params || trials.length === drawn || !trials.length) return;
-    if (!force && filtering(box)) {
-      heldNote(box, study, trials.length - drawn);
-      return;
+  const entriesOf = (doc) => (doc.history ?? doc.results ?? []).length;
+  /** What is drawn: the document so far, else the trials as a sweep's results. */
+  function drawing(study) {
+    if (soFar) {
+      const n = soFarEntries;
+      const noun = soFar.kind === 'optimize' ? 'evaluation' : 'result';
+      return {
+        count: n,
+        noun,
+        doc: {
+          id,
+          file: `its progress.json: ${n} ${noun}${n === 1 ? '' : 's'} so far (drawn again as they finish)`,
+          study: { ...soFar, live: true },
+        },
+      };
     }
-    const view = pickedIn(box);
-    // The box keeps its height while drawn again: the page does not jump under the reader.
-    box.style.minHeight = `${box.offsetHeight}px`;
+    if (!params) return undefined;
     const results = resultsOf(trials, params);
-    renderStudy(
-      box,
-      {
+    return {
+      count: trials.length,
+      noun: 'trial',
+      doc: {
         id,
         file: `its store: ${trials.length} trial${trials.length === 1 ? '' : 's'} finished so far, ${results.length} configuration${results.length === 1 ? '' : 's'} (drawn again as trials finish)`,
         study: { kind: 'sweep', scenario: study.scenario, params, results, live: true },
       },
-      view,
-    );
+    };
+  }
+  function draw(box, study, force = false) {
+    const d = drawing(study);
+    if (!d || d.count === drawn || d.count === 0) return;
+    if (!force && filtering(box)) {
+      heldNote(box, study, d.count - drawn, d.noun);
+      return;
+    }
+    const picked = pickedIn(box);
+    const view = {
+      ...picked,
+      metric: picked.metric ?? address.metric?.(),
+      ...(address.onMetric ? { onMetric: address.onMetric } : {}),
+    };
+    // The box keeps its height while drawn again: the page does not jump under the reader.
+    box.style.minHeight = `${box.offsetHeight}px`;
+    renderStudy(box, d.doc, view);
     box.querySelector(':scope > h2').textContent = `${study.kind}: ${id}`;
     renderStudyProgress(box, study);
     addExports(box, id);
-    drawn = trials.length;
-    box.dataset.liveTrials = String(drawn);
-    document.body.dataset.liveTrials = String(drawn);
+    drawn = d.count;
+    const key = soFar ? 'liveEntries' : 'liveTrials';
+    box.dataset[key] = String(drawn);
+    document.body.dataset[key] = String(drawn);
     requestAnimationFrame(() => {
       box.style.minHeight = '';
     });
   }
-  function heldNote(box, study, waiting) {
+  function heldNote(box, study, waiting, noun) {
     let note = box.querySelector('#study-live-held');
     if (!note) {
       note = document.createElement('p');
@@ -124,7 +161,7 @@ export function liveStudy(id) {
     }
     note.innerHTML = '';
     note.append(
-      `${waiting} more trial${waiting === 1 ? '' : 's'} finished while you filter the lines: drawn when you clear the filter, or `,
+      `${waiting} more ${noun}${waiting === 1 ? '' : 's'} finished while you filter the lines: drawn when you clear the filter, or `,
     );
     const button = document.createElement('button');
     button.type = 'button';
@@ -135,15 +172,30 @@ export function liveStudy(id) {
   }
   return {
     id,
-    /** The view was drawn anew (its box emptied): the next refresh draws the trials again. */
+    /** The view was drawn anew (its box emptied): the next refresh draws the results again. */
     reset() {
       drawn = -1;
     },
     /**
-     * Fetches the trials finished since the last call and draws them, unless `current()` says the page
-     * moved on meanwhile; resolves false when it could not fetch them.
+     * Fetches the results that arrived since the last call and draws them, unless `current()` says the
+     * page moved on meanwhile; resolves false when it could not fetch them.
      */
     async refresh(box, study, current = () => true) {
+      const entries = study.progress?.resultsSoFar;
+      if (entries !== null && entries !== undefined) {
+        // Its coordinator keeps its results so far in progress.json: fetched when they changed.
+        if (entries !== soFarEntries) {
+          try {
+            const r = await api.studySoFar(id);
+            soFar = r.study;
+            soFarEntries = entriesOf(r.study);
+          } catch {
+            return false; // ended meanwhile, or the server restarting: the next poll tells
+          }
+        }
+        if (current()) draw(box, study);
+        return true;
+      }
       if (unavailable) return false;
       try {
         await fetchNew();

@@ -8,6 +8,7 @@ import {
 import { optimize, type HistoryRow, type OptimizeResult } from '../../explore/optimize.js';
 import { ALGORITHMS, MULTI_FIDELITY, type Algorithm } from '../../explore/optimizers/index.js';
 import type { Space } from '../../explore/space.js';
+import type { StudySoFar } from '../../explore/study-progress.js';
 import { collect, intOption } from '../options.js';
 import { num, table } from '../table.js';
 import {
@@ -167,19 +168,6 @@ Examples:
           const constraints = constraintsFrom(flags.constraint, study.scenario.explore, study.scenario);
           const reps = study.replications;
           s.progress.plan(flags.budget * reps * (mf ? 2 : 1) + flags.confirm * flags.confirmReplications);
-          const result = await optimize(study, {
-            algorithm: flags.algorithm,
-            budget: flags.budget,
-            batch: flags.batch,
-            seed: flags.optimizerSeed ?? study.rootSeed,
-            objectives,
-            constraints,
-            ...(mf ? { fidelity: { ...flags.fidelity, eta: flags.eta } } : { fullFidelity: flags.requests }),
-            ...(flags.confirm > 0
-              ? { confirm: { top: flags.confirm, replications: flags.confirmReplications } }
-              : {}),
-          });
-          s.progress.stop();
           const info = {
             scenario: study.scenario.name,
             algorithm: flags.algorithm,
@@ -192,6 +180,37 @@ Examples:
             objectives: objectives.map(describeObjective),
             constraints: constraints.map((c) => c.text),
           };
+          // The page follows the search: the objectives at once, then the result document so far after
+          // every batch (the same shape as result.json, its best still to be confirmed).
+          // Written at once: a page never takes this study for one without results so far (drawn as a sweep).
+          const soFar = (r: OptimizeResult) =>
+            s.progressFile.soFar(resultJson(study.space, r, objectives, info) as StudySoFar);
+          s.progressFile.objectives(
+            objectives.map((o) => ({ key: o.key, direction: o.sense === 'max' ? 'maximize' : 'minimize' })),
+          );
+          soFar({
+            algorithm: flags.algorithm,
+            history: [],
+            evaluations: [],
+            simulations: 0,
+            cost: 0,
+            pareto: [],
+          });
+          s.progressFile.write();
+          const result = await optimize(study, {
+            onBatch: (_rows, r) => soFar(r),
+            algorithm: flags.algorithm,
+            budget: flags.budget,
+            batch: flags.batch,
+            seed: flags.optimizerSeed ?? study.rootSeed,
+            objectives,
+            constraints,
+            ...(mf ? { fidelity: { ...flags.fidelity, eta: flags.eta } } : { fullFidelity: flags.requests }),
+            ...(flags.confirm > 0
+              ? { confirm: { top: flags.confirm, replications: flags.confirmReplications } }
+              : {}),
+          });
+          s.progress.stop();
           const doc = resultJson(study.space, result, objectives, info);
           const reportInfo = { ...info, constraintKeys: constraints.map((c) => c.key) };
           const files = [

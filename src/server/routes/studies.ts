@@ -9,6 +9,8 @@ export const studiesRoutes: FastifyPluginAsync<{ studies: StudiesStore }> = asyn
   app.get<{ Params: { id: string }; Querystring: { after?: string } }>('/:id/trials', async (request) =>
     studies.trials(request.params.id, Math.max(0, Math.floor(Number(request.query.after ?? 0)) || 0)),
   );
+  // A running study's result document so far (an optimizer's history and Pareto front, from progress.json).
+  app.get<{ Params: { id: string } }>('/:id/so-far', async (request) => studies.soFar(request.params.id));
   // A running study's progress (local or Redis backend alike: both write the study folder's progress.json).
   app.get<{ Params: { id: string } }>('/:id/progress', async (request) =>
     studies.progress(request.params.id),

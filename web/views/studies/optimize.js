@@ -7,8 +7,10 @@ import { renderTrials } from './trials.js';
 /**
  * An optimizer run: convergence, the Pareto front of two objectives, the best configuration, then every
  * evaluation explored (importance, parallel coordinates, slices, contour, table) for a chosen objective.
+ * A running one (`study.live`: its result document so far) shows its best so far, not yet confirmed.
+ * `view` is what the user picked in an earlier drawing of it (see renderSweep): { metric, sort, contour }.
  */
-export function renderOptimize(el, box, study, id) {
+export function renderOptimize(el, box, study, id, view = {}) {
   const objectives = (study.objectives ?? []).map((o) => o.replace(/^(minimize|maximize) /, ''));
   const history = study.history ?? [];
   const grid = box.append('div').attr('class', 'chart-grid');
@@ -95,11 +97,13 @@ export function renderOptimize(el, box, study, id) {
     );
   }
   const b = study.best;
-  const card = grid.append('div').attr('class', 'card wide');
-  card
-    .append('h3')
-    .attr('class', 'chart-title')
-    .text(b ? `Best configuration (${b.replications} replications)` : 'No feasible configuration found');
+  const card = grid.append('div').attr('class', 'card wide').attr('id', 'study-best');
+  if (!b && study.live) bestSoFar(card, history, first);
+  else
+    card
+      .append('h3')
+      .attr('class', 'chart-title')
+      .text(b ? `Best configuration (${b.replications} replications)` : 'No feasible configuration found');
   if (b) {
     card
       .append('table')
@@ -137,6 +141,7 @@ export function renderOptimize(el, box, study, id) {
       .join('option')
       .attr('value', (k) => k)
       .text((k) => k);
+    if (view.metric && names.includes(view.metric)) sel.property('value', view.metric);
     const trialsBox = box.append('div');
     const params = (study.params ?? []).filter((p) => trials.some((t) => p.name in t.config));
     const draw = () => {
@@ -148,10 +153,51 @@ export function renderOptimize(el, box, study, id) {
         columns: names,
         idLabel: 'evaluation',
         csvName: `${id}-evaluations`,
+        sort: view.sort,
+        contour: view.contour,
       });
     };
-    sel.on('change', draw);
+    sel.on('change', () => {
+      draw();
+      view.onMetric?.(sel.property('value'));
+    });
     draw();
   }
   document.body.dataset.study = `${study.kind}:${study.algorithm}`;
+}
+
+/**
+ * The best so far of a running search: the incumbent after its last evaluation (the best feasible one at
+ * full fidelity), which the confirmation at its end re-evaluates with more replications.
+ */
+function bestSoFar(card, history, objective) {
+  const last = history.at(-1);
+  const best = last?.best;
+  if (!best || best.violation > 0) {
+    card
+      .append('h3')
+      .attr('class', 'chart-title')
+      .text(`No feasible configuration so far (${history.length} evaluations)`);
+    return;
+  }
+  const at = history.find(
+    (h) => h.values[0] === best.value && JSON.stringify(h.config) === JSON.stringify(best.config),
+  );
+  card
+    .attr('data-best', best.value)
+    .append('h3')
+    .attr('class', 'chart-title')
+    .text(
+      `Best so far, after ${history.length} evaluation${history.length === 1 ? '' : 's'} (confirmed with more replications when the search ends)`,
+    );
+  card
+    .append('table')
+    .attr('class', 'data')
+    .html(
+      `<tbody>${Object.entries(best.config)
+        .map(([k, v]) => `<tr><th>${esc(k)}</th><td class="num">${esc(v)}</td></tr>`)
+        .join('')}<tr><th>${esc(objective)}</th><td class="num best-value">${esc(fmt(best.value))}</td></tr>${
+        at ? `<tr><th>found at</th><td class="num">evaluation ${esc(at.evaluation)}</td></tr>` : ''
+      }</tbody>`,
+    );
 }
