@@ -100,8 +100,8 @@ describe('event markers (web/lib/event-markers.js)', () => {
     expect(lib.groupsNear(groups, 210, 5)).toEqual([]);
   });
 
-  it('placeLabels() keeps labels from touching: a second row, the end anchor near the right edge, none when no row is free', () => {
-    const g = (x: number, label: string) => ({ x, label }) as Group;
+  it('placeLabels() keeps labels from touching: a second row, the end anchor near the right edge, none when no row is free, the most telling first', () => {
+    const g = (x: number, label: string, rank = 1) => ({ x, label, lead: { rank } }) as Group;
     const placed = lib.placeLabels([g(0, 'aaaa'), g(10, 'bbbb'), g(20, 'cccc'), g(60, 'dddd'), g(98, 'ee')], {
       width: 100,
       rows: 2,
@@ -113,11 +113,23 @@ describe('event markers (web/lib/event-markers.js)', () => {
     expect(placed[3]).toMatchObject({ x0: 63, x1: 87, anchor: 'start' });
     // Near the right edge the label ends at its rule.
     expect(placed[4]).toMatchObject({ anchor: 'end', x0: 83, x1: 95 });
-    for (const row of [0, 1]) {
-      const inRow = placed.filter((p) => p.row === row);
-      for (let i = 1; i < inRow.length; i++)
-        expect(inRow[i]!.x0!).toBeGreaterThanOrEqual(inRow[i - 1]!.x1! + 4);
-    }
+    const apart = (list: Group[]) => {
+      for (const row of [0, 1]) {
+        const inRow = list.filter((p) => p.row === row).sort((a, b) => a.x0! - b.x0!);
+        for (let i = 1; i < inRow.length; i++)
+          expect(inRow[i]!.x0!).toBeGreaterThanOrEqual(inRow[i - 1]!.x1! + 4);
+      }
+    };
+    apart(placed);
+    // A failure (rank 0) between two scalings gets its label; one of theirs gives way.
+    const ranked = lib.placeLabels([g(0, 'aaaa'), g(10, 'bbbb'), g(20, 'stop', 0)], {
+      width: 100,
+      rows: 2,
+      charPx: 6,
+      padPx: 4,
+    });
+    expect(ranked.map((p) => p.row)).toEqual([1, -1, 0]);
+    apart(ranked);
   });
 
   it('stepPoints() gives a step line whose steps are at the windows’ bounds and which reads each window’s value at its middle', () => {

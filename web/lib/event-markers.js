@@ -147,20 +147,24 @@ export function groupMarkers(described, x, { width, gapPx = 6 } = {}) {
 
 /**
  * Rows for the groups' labels above the plot: each label starts at its rule (or ends there near the right
- * edge) and takes the first of `rows` rows where it does not touch the label before it; a label that fits
- * in none is left out (row -1: its rule and the tooltip still say it). Labels are measured as
- * `charPx` per character (the charts' 10.5 px font).
- * @returns the groups, each with `row` and the label's `x0`, `x1`, `anchor` ('start' | 'end')
+ * edge) and takes the first of `rows` rows where it touches no label placed before it. The most telling
+ * groups are placed first (a failure's label before the scaling around it), then from left to right; a
+ * label that fits in no row is left out (row -1: its flag, its rule and the tooltip still say it). Labels
+ * are measured as `charPx` per character (the charts' 10.5 px font).
+ * @returns the groups (in their order), each with `row` and the label's `x0`, `x1`, `anchor` ('start' | 'end')
  */
 export function placeLabels(groups, { width, rows = 2, charPx = 6, padPx = 6 } = {}) {
-  const ends = new Array(rows).fill(Number.NEGATIVE_INFINITY);
-  for (const g of groups) {
+  const taken = Array.from({ length: rows }, () => []);
+  const free = (row, x0, x1) => taken[row].every(([a, b]) => x1 + padPx <= a || x0 >= b + padPx);
+  const order = [...groups].sort((a, b) => (a.lead?.rank ?? 0) - (b.lead?.rank ?? 0) || a.x - b.x);
+  for (const g of order) {
     const w = g.label.length * charPx;
     const anchor = g.x + 3 + w > width ? 'end' : 'start';
     const x0 = anchor === 'start' ? g.x + 3 : g.x - 3 - w;
     const x1 = x0 + w;
-    const row = x0 >= 0 ? ends.findIndex((e) => x0 >= e + padPx) : -1;
-    if (row >= 0) ends[row] = x1;
+    let row = -1;
+    if (x0 >= 0) for (let r = 0; r < rows && row < 0; r++) if (free(r, x0, x1)) row = r;
+    if (row >= 0) taken[row].push([x0, x1]);
     Object.assign(g, { row, x0, x1, anchor });
   }
   return groups;
