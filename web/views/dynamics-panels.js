@@ -33,6 +33,8 @@ export function dynamicsPanels({ timeChart, card, dynamics, timeline, events, sc
       // Whole instances on the axis (a window's mean may be a fraction: the tooltip says it).
       .yTickFormat((v) => (Number.isInteger(v) ? String(v) : ''))
       .yDomain([0, Math.max(1, Math.ceil(top)) + 0.5])
+      // Not the blue, green, orange or red of the event rules (style.css .event-*), for the line to stand apart.
+      .color(d3.scaleOrdinal(['#8b5cf6', '#0d9488', '#a16207', '#db2777', '#64748b']))
       .curve(d3.curveStep)(
       c.datum({
         series: services.map(([id, v]) => ({
