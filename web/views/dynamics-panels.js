@@ -16,9 +16,21 @@ import { countByCategory, EVENT_CATEGORIES, markerTime, stepPoints } from '../li
  * @param o.scenario scenario.resolved.json (each service's autoscaler bounds), or null
  * @param o.bands the warm-up band of the other panels
  * @param o.reps replications (repetitions of a live run) the series average
+ * @param o.perRep metrics.json `perReplication` (each one's markers), or undefined
  * @param o.live whether the run is a live one
  */
-export function dynamicsPanels({ timeChart, card, dynamics, timeline, events, scenario, bands, reps, live }) {
+export function dynamicsPanels({
+  timeChart,
+  card,
+  dynamics,
+  timeline,
+  events,
+  scenario,
+  bands,
+  reps,
+  live,
+  perRep,
+}) {
   const { start, windowS } = timeline;
   const per = reps > 1 ? ` (mean over ${reps} ${live ? 'repetitions' : 'replications'})` : '';
   const services = Object.entries(dynamics.timeline.instances ?? {}).filter(([, v]) => v.length > 0);
@@ -84,16 +96,20 @@ export function dynamicsPanels({ timeChart, card, dynamics, timeline, events, sc
       }),
     );
   }
-  eventList({ card, events, dynamics, anyFailed, reps, live });
+  // The markers are the first replication's: the same in all of them for scheduled events alone, not
+  // when an autoscaler decides or a recovery time is drawn.
+  const mine = JSON.stringify(dynamics.markers);
+  const same = (perRep ?? []).every((r) => JSON.stringify(r?.dynamics?.markers) === mine);
+  eventList({ card, events, dynamics, anyFailed, reps, live, same });
 }
 
 /** The run's events as a table (time, kind, what), folded: what the rules and flags of the panels show. */
-function eventList({ card, events, dynamics, anyFailed, reps, live }) {
+function eventList({ card, events, dynamics, anyFailed, reps, live, same }) {
   const c = card('event-list').classed('wide', true).attr('data-events', events.length);
   c.append('h3').attr('class', 'chart-title').text(`Events of this run (${events.length})`);
   const source = live
     ? `as applied (run.json), on the ${reps > 1 ? 'first repetition’s' : 'repetition’s'} clock (0 at its workload start)`
-    : `on the simulated clock (the warm-up included)${reps > 1 ? `, those of replication 1 of ${reps} (each replication has its own autoscaling decisions and recovery draws)` : ''}`;
+    : `on the simulated clock (the warm-up included)${reps > 1 ? (same ? `, the same in all ${reps} replications` : `, those of replication 1 of ${reps} (the others differ: their own autoscaling decisions or recovery draws)`) : ''}`;
   const legend = c.append('p').attr('class', 'note event-legend');
   legend.append('span').text(`Marked on every panel over time, ${source}: `);
   for (const k of EVENT_CATEGORIES) {

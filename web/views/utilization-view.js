@@ -229,6 +229,7 @@ export function renderUtilization(el, { run, range = null, onRange = () => {}, o
         bands,
         reps: m.replications ?? 1,
         live,
+        perRep: m.perReplication,
       });
   }
 
