@@ -4,13 +4,16 @@ import { legend } from './legend.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
 import { describeChart } from '../lib/a11y.js';
 import { axisLabels } from './axis-labels.js';
+import { EVENT_ROW_PX, eventRows, eventRules } from './event-rules.js';
+import { countByCategory } from '../lib/event-markers.js';
 
 /**
  * Lines over a shared x axis (reusable chart), with a legend, labelled axes and a hover rule that
  * reads every series at the nearest x. Shaded `bands` mark a span of x (e.g. the warm-up, not measured).
  * With `.sync(group)` (charts/chart-sync.js) the panels of a dashboard share a crosshair (hovering one
  * draws the rule at the same x on all) and a time range (drag across one to show that range on all;
- * double-click to show everything again).
+ * double-click to show everything again). With `.events(list)` (lib/event-markers.js describeMarkers) a
+ * run's events are vertical rules across the plot with labelled flags above it (charts/event-rules.js).
  *
  *   lineChart().width(600).height(240).xLabel('time (s)').yLabel('busy threads (%)').yFormat(fmt)
  *     (d3.select(el).datum({ series: [{ key, label, points: [{x, y}], color?, dash? }], refs: [{ y, label }],
@@ -27,11 +30,14 @@ export function lineChart() {
   let yLabel = '';
   let xFormat = d3.format('~g');
   let yFormat = d3.format('~g');
+  let yTickFormat = null;
   let yDomain = null;
   let xDomain = null;
   let curve = d3.curveMonotoneX;
   let color = d3.scaleOrdinal(d3.schemeTableau10);
   let sync = null;
+  let events = [];
+  let eventLabelRows = 2;
   const margin = { top: 8, right: 18, bottom: 42, left: 58 };
 
   function chart(selection) {
@@ -69,11 +75,13 @@ export function lineChart() {
     const svg = root.append('svg').attr('width', width);
     describeChart(
       svg,
-      `${title || 'Line chart'}: ${series.map((s) => s.label ?? s.key).join('; ')}${refs.length ? `; reference ${refs.map((r) => r.label).join(', ')}` : ''}`,
+      `${title || 'Line chart'}: ${series.map((s) => s.label ?? s.key).join('; ')}${refs.length ? `; reference ${refs.map((r) => r.label).join(', ')}` : ''}${events.length ? `; ${events.length} event${events.length === 1 ? '' : 's'} marked (${countByCategory(events).join(', ')})` : ''}`,
     );
     const lg = svg.append('g').attr('transform', `translate(${margin.left},10)`);
     leg(lg);
-    const top = leg.height() + 12 + margin.top;
+    // The events' flags and labels take a strip between the legend and the plot.
+    const stripH = events.length ? eventLabelRows * EVENT_ROW_PX + 8 : 0;
+    const top = leg.height() + 12 + margin.top + stripH;
     svg.attr('height', top + height + margin.bottom);
     const w = width - margin.left - margin.right;
     const all = series.flatMap((s) => s.points);
@@ -130,7 +138,14 @@ export function lineChart() {
           .ticks(Math.max(2, Math.floor(w / 80)))
           .tickFormat(xFormat),
       );
-    g.append('g').attr('class', 'axis').call(d3.axisLeft(y).ticks(5).tickFormat(yFormat));
+    g.append('g')
+      .attr('class', 'axis')
+      .call(
+        d3
+          .axisLeft(y)
+          .ticks(5)
+          .tickFormat(yTickFormat ?? yFormat),
+      );
     axisLabels(g, { width: w, height: height, marginLeft: margin.left, x: xLabel, y: yLabel });
     for (const r of refs) {
       g.append('line')
@@ -164,6 +179,18 @@ export function lineChart() {
       .attr('stroke-width', 2)
       .attr('stroke-dasharray', (s) => (s.dash ? '6,4' : null))
       .attr('d', (s) => line(s.points));
+    const eventGroups = events.length
+      ? eventRules({
+          plot,
+          strip: svg.append('g').attr('transform', `translate(${margin.left},${top - stripH})`),
+          x,
+          width: w,
+          height,
+          markers: events,
+          rows: eventLabelRows,
+        })
+      : [];
+    svg.attr('data-events', events.length ? d3.sum(eventGroups, (e) => e.markers.length) : null);
 
     // Hover: a vertical rule and every series' value at the nearest x; with a sync group, the same
     // rule on the group's other panels, and a drag across the plot sets the group's time range.
@@ -215,7 +242,7 @@ export function lineChart() {
         });
         showTooltip(
           event,
-          `<div class="tt-title">${esc(xLabel)}: ${esc(xFormat(xv))}</div><table>${rows.join('')}</table>`,
+          `<div class="tt-title">${esc(xLabel)}: ${esc(xFormat(xv))}</div><table>${rows.join('')}</table>${eventRows(eventGroups, mx)}`,
         );
       })
       .on('mouseleave.hover', () => {
@@ -246,6 +273,10 @@ export function lineChart() {
   chart.yFormat = function (_) {
     return arguments.length ? ((yFormat = _), chart) : yFormat;
   };
+  /** The y axis's tick labels, when not yFormat (the tooltip keeps yFormat). */
+  chart.yTickFormat = function (_) {
+    return arguments.length ? ((yTickFormat = _), chart) : yTickFormat;
+  };
   chart.xDomain = function (_) {
     return arguments.length ? ((xDomain = _), chart) : xDomain;
   };
@@ -257,6 +288,14 @@ export function lineChart() {
   };
   chart.sync = function (_) {
     return arguments.length ? ((sync = _), chart) : sync;
+  };
+  /** The run's events to mark (lib/event-markers.js describeMarkers), [] for none. */
+  chart.events = function (_) {
+    return arguments.length ? ((events = _ ?? []), chart) : events;
+  };
+  /** Rows of event labels above the plot (a label that fits in none is left out; its flag stays). */
+  chart.eventLabelRows = function (_) {
+    return arguments.length ? ((eventLabelRows = +_), chart) : eventLabelRows;
   };
   chart.color = function (_) {
     return arguments.length ? ((color = _), chart) : color;

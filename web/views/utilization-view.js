@@ -3,7 +3,9 @@ import { bars } from '../charts/bars.js';
 import { chartSync } from '../charts/chart-sync.js';
 import { lineChart } from '../charts/line-chart.js';
 import { esc } from '../format.js';
+import { describeMarkers } from '../lib/event-markers.js';
 import { cardWidth } from '../lib/layout.js';
+import { dynamicsPanels } from './dynamics-panels.js';
 
 const pct = d3.format('.0%');
 const pct1 = d3.format('.1%');
@@ -12,7 +14,9 @@ const num = d3.format(',.3~f');
 /**
  * Queues and utilization over time: per pool (busy threads, waiting requests), per service (CPU, GPU),
  * requests in the system — from the run's series.json (runs started from this page) — plus throughput,
- * mean response time and abandonments per window and GPU memory, from its metrics.
+ * mean response time and abandonments per window and GPU memory, from its metrics. A run whose conditions
+ * change (metrics.json `dynamics`: timed events, balancing, autoscaling) has its events marked on every
+ * panel over time, and its instances up and failed requests per window (views/dynamics-panels.js).
  */
 export function renderUtilization(el, { run, range = null, onRange = () => {}, onBadRange = () => {} }) {
   el.innerHTML = '';
@@ -55,9 +59,15 @@ export function renderUtilization(el, { run, range = null, onRange = () => {}, o
   const end = Math.max(s?.t1?.at(-1) ?? 0, tl?.start?.length ? tl.start.at(-1) + tl.windowS : 0);
   const domain = warmup > 0 && end > warmup ? [0, end] : null;
   const bands = domain ? [{ x0: 0, x1: warmup, label: `warm-up (${num(warmup)} s, not measured)` }] : [];
-  /** A line chart of this dashboard: synced, over the whole run, the warm-up marked. */
+  // The run's events (stops, scaling, load and link changes) on the clock of the panels: the simulated
+  // clock, or a live repetition's (0 at its workload start), where the scenario's times are too.
+  const dyn = m.dynamics;
+  const events = dyn
+    ? describeMarkers(dyn.markers ?? [], { events: run.scenario?.events ?? [], lateS: live ? 5 : 1e-9 })
+    : [];
+  /** A line chart of this dashboard: synced, over the whole run, the warm-up and the events marked. */
   const timeChart = () => {
-    const c = lineChart().width(colW).height(220).xLabel(xLabel).sync(sync);
+    const c = lineChart().width(colW).height(220).xLabel(xLabel).sync(sync).events(events);
     return domain ? c.xDomain(domain) : c;
   };
   if (domain || s || tl?.start.length)
@@ -66,7 +76,7 @@ export function renderUtilization(el, { run, range = null, onRange = () => {}, o
       .attr('class', 'muted small')
       .attr('id', 'utilization-sync-hint')
       .text(
-        'Hover a panel to read the same instant on all; drag across one to show that time range on all, double-click to see the whole run again.',
+        `Hover a panel to read the same instant on all; drag across one to show that time range on all, double-click to see the whole run again.${events.length ? ` Vertical rules mark the run’s ${events.length} event${events.length === 1 ? '' : 's'} (stops, scaling, load and link changes): hover a flag above a panel for what happened when; the list is under the panels.` : ''}`,
       );
 
   if (s) {
@@ -208,6 +218,19 @@ export function renderUtilization(el, { run, range = null, onRange = () => {}, o
         }),
       );
     }
+    if (dyn)
+      dynamicsPanels({
+        timeChart: () => timeChart().xDomain(whole),
+        card,
+        dynamics: dyn,
+        timeline: tl,
+        events,
+        scenario: run.scenario,
+        bands,
+        reps: m.replications ?? 1,
+        live,
+        perRep: m.perReplication,
+      });
   }
 
   // GPU memory: the model reserves it when the service starts (base + one share per thread of the pool).
