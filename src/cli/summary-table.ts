@@ -34,6 +34,16 @@ export function summaryTable(s: ResolvedScenario, r: SimulationResult): string {
       ...(r.failed > 0
         ? [['failed (no answer)', `${count(r.failed)} (${pct(r.failureProbability, 2)})`, '']]
         : []),
+      // A workload with a per-attempt timeout (retry.timeoutS): attempts given up, of all attempts sent.
+      ...(r.attempts !== undefined
+        ? [
+            [
+              'attempts timed out',
+              `${count(r.attempts.timedOut)} (${pct(r.attempts.timedOut / Math.max(1, r.arrived + r.attempts.retries), 2)} of attempts; ${count(r.attempts.retries)} retries)`,
+              '',
+            ],
+          ]
+        : []),
     ]),
   );
   const pools = Object.entries(r.pools);

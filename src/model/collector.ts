@@ -40,8 +40,12 @@ export class Collector {
   abandoned = 0;
   /** Requests that got no answer (their instance stopped, or none was up), retries exhausted. */
   failed = 0;
-  /** Attempts sent again after a failure. */
+  /** Attempts sent again after a failure or a timeout. */
   retries = 0;
+  /** Attempts given up by their client (retry.timeoutS), retried or not. */
+  timedOut = 0;
+  /** Answers (not refusals) of attempts given up and sent again by their client (retry.timeoutS): wasted work. */
+  wasted = 0;
   /**
    * Whether per-service response-time histograms are kept: only when they say more than the user-facing
    * one (several services answer requests, or requests are forwarded inside the system).
@@ -120,7 +124,7 @@ export class Collector {
     this.inSystem.reset(now);
     for (const s of this.services.values()) s.reset();
     this.arrived = this.completed = this.rejectedCount = this.abandoned = 0;
-    this.failed = this.retries = 0;
+    this.failed = this.retries = this.timedOut = this.wasted = 0;
   }
 
   /** A request was sent at `req.start` (now, or earlier); decides whether its spans are kept. */
@@ -168,6 +172,25 @@ export class Collector {
         undefined,
         'abandoned',
       );
+  }
+
+  /** The client gave an attempt up (retry.timeoutS); counted by its request's start, as retries are. */
+  attemptTimedOut(req: Request): void {
+    if (!(this.measuring && req.start < this.measureStart)) this.timedOut++;
+  }
+
+  /**
+   * The answer of an attempt its client gave up and sent again reached the closed connection: the service did answer it
+   * (its own counts and response times, the server's view), the user saw nothing of it.
+   */
+  answerWasted(req: Request): void {
+    if (req.status === REJECTED_STATUS) return;
+    if (!(this.measuring && req.start < this.measureStart)) this.wasted++;
+    const t = this.env.now - req.start;
+    const s = req.host.stats;
+    s.completed++;
+    if (this.perServiceHistograms) s.responseTime.record(t);
+    if (s.window !== null) s.window.record(t);
   }
 
   /** A request failed and will not be retried: its user got no answer (unless it had already given up). */

@@ -66,6 +66,21 @@ export interface ReplicationMetrics {
   };
   /** Instances over time, failures and markers: only for a run with timed events, balance or autoscaling. */
   dynamics?: DynamicsMetrics;
+  /** Attempts of the requests: only for a run whose workload sets a per-attempt timeout (retry.timeoutS). */
+  attempts?: AttemptMetrics;
+}
+
+/**
+ * What the per-attempt timeouts did (counted like `arrived`: by the request's first send, after the warm-up).
+ * `timedOut / (arrived + retries)` is the fraction of attempts given up.
+ */
+export interface AttemptMetrics {
+  /** Attempts sent again, after a failure or a timeout. */
+  retries: number;
+  /** Attempts given up by their client (retried, or the last one: the request counts as abandoned). */
+  timedOut: number;
+  /** Answers the server still produced for attempts given up and sent again: for nobody. */
+  wasted: number;
 }
 
 /** GPU memory reserved on each GPU of a service, GiB: the base plus one share per thread of its pool. */
@@ -240,6 +255,9 @@ export function replicationMetrics(sim: Simulation): ReplicationMetrics {
       abandoned: Array.from(c.windowAbandoned),
     },
     ...dynamicsPart(sim),
+    ...(scenario.services.some((s) => s.workload?.retry?.timeoutS !== undefined)
+      ? { attempts: { retries: c.retries, timedOut: c.timedOut, wasted: c.wasted } }
+      : {}),
   };
 }
 

@@ -52,6 +52,13 @@ export class Request {
   ticket = 0;
   /** Kernel event id of the patience timer, 0 if none. */
   timer = 0;
+  /** Kernel event id of this attempt's timeout (workload retry.timeoutS), 0 if none. */
+  attemptTimer = 0;
+  /**
+   * The client gave this attempt up (retry.timeoutS) and sent the request again: whatever the server still
+   * does with it is wasted, its answer or failure reaches nobody. (A last attempt given up is `abandoned`.)
+   */
+  timedOut = false;
   /** Links from the origin to the host and back (null for an ideal path), resolved once per request. */
   up: Link | null = null;
   down: Link | null = null;
@@ -113,6 +120,8 @@ export class Request {
     this.held = null;
     this.ticket = 0;
     this.timer = 0;
+    this.attemptTimer = 0;
+    this.timedOut = false;
     this.up = null;
     this.down = null;
     this.answerS = 0;

@@ -467,6 +467,16 @@ function responseArrived(req: Request): void {
   const sim = req.host.sim;
   if (req.traced) sim.collector.span(req, 'network', 'response', req.host, req.t0, sim.env.now);
   if (req.status === ACTIVE) req.status = DONE;
+  if (req.timedOut) {
+    // Its client gave this attempt up (retry.timeoutS): the answer is wasted. Its object is not reused: a
+    // retry or the patience timer may still hold it.
+    sim.collector.answerWasted(req);
+    return;
+  }
+  if (req.attemptTimer !== 0) {
+    sim.env.cancel(req.attemptTimer);
+    req.attemptTimer = 0;
+  }
   if (req.timer !== 0) {
     sim.env.cancel(req.timer);
     req.timer = 0;

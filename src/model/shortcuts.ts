@@ -18,8 +18,8 @@ export interface ShortcutPlan {
   /**
    * **settle-answers** — an answer nobody waits on ends when it is sent, with its known arrival time, instead
    * of with an event at that time. Applies to an answer with no bytes (a refusal, an empty response) whose
-   * request has no callback (open workload), no patience timer and no kept spans, when its arrival comes
-   * before the next statistics read ({@link settlesAnswer}). Exact: nothing can observe the request between
+   * request has no callback (open workload), no patience timer, no attempt timeout (running or expired) and
+   * no kept spans, when its arrival comes before the next statistics read ({@link settlesAnswer}). Exact: nothing can observe the request between
    * now and its arrival (nobody holds it, no timer fires, no span is written) and no statistic is read or
    * reset in between, so ending it early gives the same counts and the same response time (arrival − start).
    * Needs the run's read times: off when the run stops on a number of requests (its end is unknown), and
@@ -32,7 +32,7 @@ export interface ShortcutPlan {
    * when the upload has arrived: one event per request instead of two. Applies to a source whose upload link
    * is its own (`per-host`), whose origin has no app (nothing else sends on that link), whose target app has
    * no network stage (nothing pulls bytes over it), at a constant rate (no thinning draw at send time) and
-   * with no patience timer (nobody acts on the request before it arrives) — see {@link sourceBooks}. The link
+   * with no patience timer nor attempt timeout (nobody acts on the request before it arrives) — see {@link sourceBooks}. The link
    * refuses a booking (−1) when it may still be busy or when the arrival would cross the source's next send
    * or a statistics read; that send then goes the plain way. Exact in the link's state and statistics (a
    * booked upload alone on an idle link is the burst of one transfer); draws: a Poisson source draws the
@@ -168,6 +168,8 @@ export interface SourceFacts {
   constantRate: boolean;
   /** The workload has a patience timer. */
   patience: boolean;
+  /** Its requests have a per-attempt timeout (retry.timeoutS): a timer acts on them before they arrive. */
+  attemptTimeout: boolean;
 }
 
 /** Whether a source books its uploads (see {@link ShortcutPlan.bookUploads}). */
@@ -179,7 +181,8 @@ export function sourceBooks(plan: ShortcutPlan, f: SourceFacts): boolean {
     !f.originHasApp &&
     !f.targetPulls &&
     f.constantRate &&
-    !f.patience
+    !f.patience &&
+    !f.attemptTimeout
   );
 }
 
@@ -192,6 +195,8 @@ export function drivesFleet(plan: ShortcutPlan, periodic: boolean): boolean {
 export interface AnswerFacts {
   readonly onDone: unknown;
   readonly timer: number;
+  readonly attemptTimer: number;
+  readonly timedOut: boolean;
   readonly traced: boolean;
 }
 
@@ -212,6 +217,12 @@ export function settlesAnswer(
   reads: Reads,
 ): boolean {
   return (
-    plan.settleAnswers && req.onDone === null && req.timer === 0 && !req.traced && at <= reads.nextRead(now)
+    plan.settleAnswers &&
+    req.onDone === null &&
+    req.timer === 0 &&
+    req.attemptTimer === 0 &&
+    !req.timedOut &&
+    !req.traced &&
+    at <= reads.nextRead(now)
   );
 }

@@ -54,6 +54,8 @@ export class Simulation implements SimContext {
   markersDropped = 0;
   /** Timed events change link delays: a request reads its answer's delay from the link, not a cache. */
   readonly #linksChange: boolean;
+  /** Some workload gives each attempt a timeout (retry.timeoutS): its requests get a timer each. */
+  readonly #attemptTimeouts: boolean;
   #nextId = 0;
   /** Objects of ended requests, reused (reuse-requests). */
   readonly #pool: RequestPool;
@@ -73,6 +75,7 @@ export class Simulation implements SimContext {
     this.#linksChange = (scenario.events ?? []).some(
       (e) => e.action === 'link' || e.action === 'link-restore',
     );
+    this.#attemptTimeouts = scenario.services.some((s) => s.workload?.retry?.timeoutS !== undefined);
     const hostCount = scenario.services.reduce((n, s) => n + (s.maxInstances ?? s.quantity), 0);
     this.network = new Network(this.env, scenario, this.streams, hostCount, this.shortcuts);
     const { duration, warmup } = scenario.run;
@@ -162,6 +165,12 @@ export class Simulation implements SimContext {
   }
 
   requestFailed(req: Request): void {
+    // An attempt its client gave up: the failure reaches a closed connection (the client retried or gave up then).
+    if (req.timedOut) return;
+    if (req.attemptTimer !== 0) {
+      this.env.cancel(req.attemptTimer);
+      req.attemptTimer = 0;
+    }
     const retry = req.topLevel && !req.abandoned ? req.origin.service.workload?.retry : undefined;
     // A service without an instance set (one fixed instance) fails only on a cut link: retried on it.
     if (retry !== undefined && req.attempt < retry.attempts) {
@@ -176,6 +185,47 @@ export class Simulation implements SimContext {
     }
     this.collector.failedRequest(req);
     if (!req.abandoned && req.onDone !== null) req.onDone(req);
+  }
+
+  /**
+   * The client gave up waiting for this attempt (retry.timeoutS) and closed its connection. The server is
+   * not told: the attempt leaves a queue it waits in (as a request whose user gave up, see withdraw), work
+   * under way runs to its end. With attempts left, the request is sent again after the backoff, as after a
+   * failure (the patience timer, if any, stays with this attempt until then), and this attempt's answer is
+   * wasted. The last attempt's timeout is the user giving up, exactly as at patienceS (patienceOver):
+   * abandoned, and its late answer, if any, counts as the system's response as an abandoned one's does.
+   */
+  attemptTimedOut(req: Request): void {
+    this.collector.attemptTimedOut(req);
+    const retry = req.origin.service.workload!.retry!;
+    if (req.attempt < retry.attempts) {
+      req.timedOut = true;
+      withdraw(req);
+      this.env.post(retry.backoffS * 2 ** req.attempt, retryFire, req);
+      return;
+    }
+    if (req.timer !== 0) {
+      this.env.cancel(req.timer);
+      req.timer = 0;
+    }
+    this.collector.gaveUp(req);
+    withdraw(req);
+    userGaveUp(req);
+  }
+
+  /**
+   * Starts the attempt's timeout, if its workload sets one. It runs from the attempt's send (a retry's, not
+   * the first attempt's); none when the user's patience (from the first send) ends first or at the same
+   * time: the user gives the request up then, nothing is left to retry.
+   */
+  #armAttempt(req: Request): void {
+    const w = req.origin.service.workload;
+    const timeoutS = w?.retry?.timeoutS;
+    if (timeoutS === undefined) return;
+    const now = this.env.now;
+    const deadline = (req.attempt > 0 ? now : req.start) + timeoutS;
+    if (w!.patienceS !== undefined && req.start + w!.patienceS <= deadline) return;
+    req.attemptTimer = this.env.schedule(Math.max(0, deadline - now), attemptOver, req);
   }
 
   /** Sends a failed request again (same user, same start), on the instance the balance picks now. */
@@ -284,6 +334,7 @@ export class Simulation implements SimContext {
     req.up = up;
     req.down = down;
     req.answerS = this.#linksChange ? Network.delay(down) : answerS;
+    if (this.#attemptTimeouts && topLevel) this.#armAttempt(req);
     return req;
   }
 
@@ -416,6 +467,11 @@ function retryFire(req: Request): void {
   (req.host.sim as Simulation).retry(req);
 }
 
+function attemptOver(req: Request): void {
+  req.attemptTimer = 0;
+  (req.host.sim as Simulation).attemptTimedOut(req);
+}
+
 /** The handshake of a new connection is over: the request goes out on it. */
 function connected(req: Request): void {
   if (req.traced)
@@ -443,6 +499,10 @@ function uploaded(req: Request): void {
 function patienceOver(req: Request): void {
   req.timer = 0;
   const sim = req.host.sim;
+  if (req.attemptTimer !== 0) {
+    sim.env.cancel(req.attemptTimer);
+    req.attemptTimer = 0;
+  }
   sim.collector.gaveUp(req);
   withdraw(req);
   userGaveUp(req);

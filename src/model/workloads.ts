@@ -320,6 +320,7 @@ function startOpen(
       targetPulls: target.app.stages.some((st) => st.resource === NETWORK),
       constantRate: profile.max === 1,
       patience: w.patienceS !== undefined,
+      attemptTimeout: w.retry?.timeoutS !== undefined,
     });
     const s = new Source({ slot, kind, origin, target, routes, books });
     s.set = set;

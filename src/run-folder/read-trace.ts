@@ -128,7 +128,7 @@ function spanProblem(v: unknown): { field?: string; problem: string } | undefine
       field: 'status',
       problem: `expected one of ${[...STATUSES].join(', ')}, got ${shown(s.status)}`,
     };
-  for (const f of ['lane', 'item'] as const) {
+  for (const f of ['lane', 'item', 'retries', 'timedOut'] as const) {
     if (s[f] !== undefined && typeof s[f] !== 'number')
       return { field: f, problem: `expected a number, got ${shown(s[f])}` };
   }

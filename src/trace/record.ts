@@ -41,6 +41,10 @@ export interface SpanRecord {
   connection?: 'new' | 'reused';
   /** A live `request` span: the answer's body bytes as received (what a transfer-time check compares). */
   bytes?: number;
+  /** A live `request` span: attempts sent again (workload `retry`); absent when none. */
+  retries?: number;
+  /** A live `request` span: attempts given up at their timeout (retry.timeoutS); absent when none. */
+  timedOut?: number;
 }
 
 /** First line of a trace file (JSON Lines): what the spans that follow come from. */

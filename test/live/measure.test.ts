@@ -121,6 +121,28 @@ describe('live metrics (the simulate shape, from spans and counters)', () => {
     expect(m.rejectionProbability).toBeCloseTo(0.2);
   });
 
+  it('with a per-attempt timeout, adds the attempts the spans record for the requests sent in the window (no key without one)', () => {
+    const win = { start: 0, warmupEnd: 10, end: 20 };
+    const spans = [
+      { ...req(1, 9, 12), retries: 1, timedOut: 1 },
+      { ...req(2, 11, 14), retries: 2, timedOut: 1 },
+      { ...req(3, 12, 16, 'abandoned'), retries: 1, timedOut: 2 },
+      req(4, 15, 16),
+    ];
+    expect(liveReplicationMetrics(scenario, win, spans, []).attempts).toBeUndefined();
+    const timed = {
+      ...scenario,
+      services: scenario.services.map((sv) =>
+        sv.workload
+          ? { ...sv, workload: { ...sv.workload, retry: { attempts: 2, backoffS: 0, timeoutS: 1 } } }
+          : sv,
+      ),
+    } as typeof scenario;
+    const m = liveReplicationMetrics(timed, win, spans, []);
+    // The request sent before the warm-up end is not counted; the server's wasted answers are not seen.
+    expect(m.attempts).toEqual({ retries: 3, timedOut: 3, wasted: Number.NaN });
+  });
+
   it('gives rates over the window as the runner ended it (an interrupted run), not the planned one', () => {
     const spans = Array.from({ length: 16 }, (_, i) => req(i, 2 + i * 0.5, 2.4 + i * 0.5));
     const planned = liveReplicationMetrics(scenario, { start: 0, warmupEnd: 2, end: 30 }, spans, []);

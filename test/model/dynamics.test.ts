@@ -245,9 +245,12 @@ events:
       targetPulls: false,
       constantRate: true,
       patience: false,
+      attemptTimeout: false,
     };
     expect(sourceBooks(plan, { ...facts, balanced: false })).toBe(true);
     expect(sourceBooks(plan, { ...facts, balanced: true })).toBe(false);
+    // A per-attempt timeout acts on a request before it arrives: no booking either.
+    expect(sourceBooks(plan, { ...facts, balanced: false, attemptTimeout: true })).toBe(false);
   });
 
   it('an autoscaler on p95 turns settle-answers off (it reads response times at its own instants)', () => {

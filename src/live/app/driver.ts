@@ -43,7 +43,11 @@ export interface DriveSummary {
   httpErrors: number;
   errors: number;
   lastError?: string;
-  /** Requests sent to each instance of the target (by index). */
+  /** Attempts sent again (workload `retry`): after a failure with no answer, or an attempt's timeout. */
+  retries: number;
+  /** Attempts given up at their own timeout (retry.timeoutS), retried or not. */
+  timedOut: number;
+  /** Attempts sent to each instance of the target (by index). */
   perTarget: number[];
   /** The load steps of the spec this driver applied: when its clock passed each (s after the due time). */
   loadSteps?: { index: number; lateS: number }[];
@@ -114,8 +118,9 @@ function paddedImage(image: Buffer): Buffer {
 
 /**
  * The workload driver: the scenario's closed-loop users (think time, patience, population profile) or
- * open arrivals, for each instance placed on this host, against the target's URLs. Records every
- * request as a `request` span (client-side timing, status ok | rejected | abandoned).
+ * open arrivals, for each instance placed on this host, against the target's URLs, with the workload's
+ * retries (attempts, backoff, per-attempt timeout). Records every request as a `request` span (client-side
+ * timing from its first send to its outcome, status ok | rejected | abandoned | failed).
  */
 export async function drive(spec: DriverSpec, options: DriveOptions): Promise<DriveSummary> {
   const w = spec.workload;
@@ -130,6 +135,8 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
     connectionErrors: 0,
     httpErrors: 0,
     errors: 0,
+    retries: 0,
+    timedOut: 0,
     perTarget: spec.targetUrls.map(() => 0),
   };
   let stopped = false;
@@ -138,6 +145,8 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
   const endS = startS + options.durationS;
   const scale = spec.profileTimeScale ?? 1;
   const patienceMs = w.patienceS !== undefined ? w.patienceS * 1000 : undefined;
+  const retry = w.retry;
+  const timeoutS = retry?.timeoutS;
   const drainS = options.drainS ?? w.patienceS ?? 30;
   const targets = spec.targetUrls;
   if (targets.length === 0) throw new Error(`no URL for ${spec.target}`);
@@ -212,9 +221,9 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
   type Inst = (typeof perInstance)[number];
 
   const request = options.request ?? { kind: 'identify' };
-  /** The URL and request of `id` in the form the target speaks. */
-  function ask(inst: Inst, target: string, id: number): [string, Ask] {
-    const timeout = patienceMs !== undefined ? { signal: AbortSignal.timeout(patienceMs) } : {};
+  /** The URL and request of `id` in the form the target speaks; `signal` ends the attempt (its timeout). */
+  function ask(inst: Inst, target: string, id: number, signal: AbortSignal | undefined): [string, Ask] {
+    const timeout = signal !== undefined ? { signal } : {};
     if (request.kind === 'range') {
       const n = Math.max(1, inst.responseBytes());
       return [`${target}${request.path}`, { headers: { range: `bytes=0-${n - 1}` }, ...timeout }];
@@ -235,38 +244,47 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
     ];
   }
 
-  /** Sends one request of `inst` to the instance the balance picks (`hint`: the client's own instance). */
-  async function send(inst: Inst, hint: number, conn: Connections): Promise<void> {
-    const id = rep * 1e9 + inst.inst.index * 10_000_000 + ++inst.seq;
+  /**
+   * One attempt of request `id` on the instance the balance picks (`hint`: the client's own instance),
+   * ended by `signal` (the attempt's timeout or the user's patience, whichever comes first).
+   */
+  async function attempt(inst: Inst, hint: number, conn: Connections, id: number, signal?: AbortSignal) {
     const target = balancer.pick(hint);
-    const t0 = wallS();
-    summary.sent++;
-    let status: SpanRecord['status'] = 'ok';
-    let newConnection: boolean | undefined;
-    let bytes: number | undefined;
+    const out: {
+      status: NonNullable<SpanRecord['status']>;
+      /** No answer at all (refused, reset, none up): retried if the workload says so. */
+      connectionError?: boolean;
+      /** Ended by `signal`. */
+      aborted?: boolean;
+      newConnection?: boolean;
+      bytes?: number;
+    } = { status: 'ok' };
     if (target >= 0) summary.perTarget[target]!++;
     try {
       // None up: the request fails at once, as the simulator's does (no connection to make).
       if (target < 0) throw Object.assign(new Error('no instance of the target is up'), { noInstance: true });
-      const [url, init] = ask(inst, targets[target]!, id);
+      const [url, init] = ask(inst, targets[target]!, id, signal);
       balancer.begin(target);
       const res = await httpAsk(url, init, conn).finally(() => balancer.end(target));
-      newConnection = res.newConnection;
-      bytes = res.bytes;
-      if (res.status === 503) status = 'rejected';
+      out.newConnection = res.newConnection;
+      out.bytes = res.bytes;
+      if (res.status === 503) out.status = 'rejected';
       else if (res.status < 200 || res.status > 299) {
-        // Not the app's admission control refusing: a broken answer.
-        status = 'failed';
+        // Not the app's admission control refusing: a broken answer (not retried: the simulator has none).
+        out.status = 'failed';
         summary.httpErrors++;
         summary.errors++;
         summary.lastError = `HTTP ${res.status}`;
       }
     } catch (e) {
       const err = e as Error;
-      if (err.name === 'TimeoutError' || err.name === 'AbortError') status = 'abandoned';
-      else {
+      if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+        out.status = 'abandoned';
+        out.aborted = true;
+      } else {
         // A dead or unreachable service (ECONNREFUSED, ECONNRESET, a connect timeout): no answer at all.
-        status = 'failed';
+        out.status = 'failed';
+        out.connectionError = true;
         summary.connectionErrors++;
         summary.errors++;
         summary.lastError = `${err.message}${(err as { cause?: Error }).cause ? `: ${(err as { cause?: Error }).cause!.message}` : ''}`;
@@ -282,6 +300,57 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
         }
       }
     }
+    return out;
+  }
+
+  /**
+   * Sends one request of `inst`, with the workload's retries as the simulator makes them: after a failure
+   * (no answer: refused, reset, none up) or an attempt's timeout (retry.timeoutS), sent again after
+   * backoffS·2^k, up to `attempts` times, on the instance the balance picks then. The user's patience runs
+   * from the first send across the attempts and the waits between them; it wins a tie with an attempt's
+   * timeout. An attempt given up closes its connection (the server is not told otherwise); the last one
+   * given up makes the request abandoned, as the patience does. One span for the whole request.
+   */
+  async function send(inst: Inst, hint: number, conn: Connections): Promise<void> {
+    const id = rep * 1e9 + inst.inst.index * 10_000_000 + ++inst.seq;
+    const t0 = wallS();
+    const giveUpAt = patienceMs !== undefined ? t0 + patienceMs / 1000 : Infinity;
+    summary.sent++;
+    let retries = 0;
+    let timedOut = 0;
+    let out: Awaited<ReturnType<typeof attempt>>;
+    for (;;) {
+      const sentAt = wallS();
+      // The attempt's own timeout only when it comes before the patience's end (patience wins a tie).
+      const own = timeoutS !== undefined && sentAt + timeoutS < giveUpAt;
+      const endAt = own ? sentAt + timeoutS! : giveUpAt;
+      const signal = Number.isFinite(endAt)
+        ? AbortSignal.timeout(Math.max(0, Math.round((endAt - sentAt) * 1000)))
+        : undefined;
+      out = await attempt(inst, hint, conn, id, signal);
+      if (out.aborted && own) {
+        timedOut++;
+        summary.timedOut++;
+      }
+      // Retried: a failure with no answer, or an attempt given up at its own timeout.
+      const again = out.connectionError === true || (out.aborted === true && own);
+      if (!again || retry === undefined || retries >= retry.attempts || stopped || options.signal?.aborted) {
+        // The last attempt given up at its timeout: the user gives up, as at its patience.
+        if (out.aborted) out.status = 'abandoned';
+        break;
+      }
+      const wait = retry.backoffS * 2 ** retries;
+      // The user's patience may end during the wait: then it gives up (abandoned), not retried for.
+      if (wallS() + wait >= giveUpAt) {
+        await sleep((giveUpAt - wallS()) * 1000);
+        out = { status: 'abandoned' };
+        break;
+      }
+      if (wait > 0) await sleep(wait * 1000);
+      retries++;
+      summary.retries++;
+    }
+    const { status, newConnection, bytes } = out;
     const t1 = wallS();
     if (stopped) return; // ended after the stop: outside what was measured
     summary[status]++;
@@ -296,6 +365,8 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
       status,
       ...(newConnection !== undefined ? { connection: newConnection ? 'new' : 'reused' } : {}),
       ...(bytes !== undefined ? { bytes } : {}),
+      ...(retries > 0 ? { retries } : {}),
+      ...(timedOut > 0 ? { timedOut } : {}),
     });
   }
   const track = (p: Promise<void>) => {

@@ -19,8 +19,8 @@ export interface AppliedMarker {
  * `e2ctwin simulate --json`): instances up per window of the timeline for each service an event stops
  * or restarts (from the applied times), failed requests per window (by the time they failed), and the
  * markers — the events as applied, on the repetition's clock (0 at its workload start) like the
- * timeline's `start` (`applied` comes on the run's clock, as `win`). Retries: the live
- * drivers do not retry (0).
+ * timeline's `start` (`applied` comes on the run's clock, as `win`). Retries: the attempts sent again
+ * that the request spans record, for the requests sent in the measured window (as the simulator counts).
  */
 export function liveDynamics(
   scenario: ResolvedScenario,
@@ -34,6 +34,10 @@ export function liveDynamics(
   const n = timeline.start.length;
   const { windowS } = timeline;
   const failed = new Array<number>(n).fill(0);
+  let retries = 0;
+  for (const r of requests)
+    if (r.kind === 'request' && r.retries !== undefined && r.start >= w0 && r.start < w1)
+      retries += r.retries;
   for (const r of requests)
     if (r.kind === 'request' && r.status === 'failed' && r.end >= w0 && r.end < w1)
       failed[Math.min(n - 1, Math.max(0, Math.floor((r.end - w0) / windowS)))]!++;
@@ -83,5 +87,5 @@ export function liveDynamics(
     ...(m.instance !== undefined ? { instance: m.instance } : {}),
     ...(m.value !== undefined ? { value: m.value } : {}),
   }));
-  return { instances, retries: 0, timeline: { instances: series, failed }, markers, markersDropped: 0 };
+  return { instances, retries, timeline: { instances: series, failed }, markers, markersDropped: 0 };
 }

@@ -78,6 +78,8 @@ export function liveReplicationMetrics(
     rejected = 0,
     abandoned = 0,
     failed = 0,
+    retries = 0,
+    timedOut = 0,
     area = 0;
   const windowS = T / WINDOWS;
   const wDone = new Float64Array(WINDOWS),
@@ -88,7 +90,12 @@ export function liveReplicationMetrics(
   for (const r of requests) {
     if (r.kind !== 'request') continue;
     const arrivedInside = r.start >= w0 && r.start < w1;
-    if (arrivedInside) arrived++;
+    if (arrivedInside) {
+      arrived++;
+      // Attempts are counted with the request they belong to, as the simulator counts them.
+      retries += r.retries ?? 0;
+      timedOut += r.timedOut ?? 0;
+    }
     area += Math.max(0, Math.min(r.end, w1) - Math.max(r.start, w0));
     // A request that got no answer is counted with the arrivals it belongs to (it took no service time).
     if (r.status === 'failed') {
@@ -218,5 +225,9 @@ export function liveReplicationMetrics(
       throughput: Array.from(wDone, (n) => n / windowS),
       abandoned: Array.from(wAband),
     },
+    // The server's wasted answers are not seen by the client: NaN (null in JSON).
+    ...(scenario.services.some((s) => s.workload?.retry?.timeoutS !== undefined)
+      ? { attempts: { retries, timedOut, wasted: NaN } }
+      : {}),
   };
 }

@@ -232,8 +232,15 @@ export const RetrySchema = z
       .min(0)
       .default(0)
       .describe('Wait before the first retry, seconds; doubled for each further one. Default 0.'),
+    timeoutS: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        "Per-attempt timeout, seconds: an attempt with no answer after this long (from its own send) is given up by the client, which closes its connection and retries after the backoff, as after a failure. The server is not told: an attempt still waiting for a thread of a request-level stage leaves the queue (as for patienceS), work already under way runs to its end and its answer is wasted (the server's load counts it). With no attempt left, the client gives up exactly as at patienceS: the request counts as abandoned. patienceS stays the user's total patience from the first send: whichever comes first wins (patience on a tie), and a user who gives up is not retried for. Default none: an attempt waits for its answer (or its failure).",
+      ),
   })
   .describe(
-    'What a client does when its request fails (its instance stopped, or none is up): retries it, on the instance the balance picks then. Default none: the request counts as failed.',
+    'What a client does when its request fails (its instance stopped, or none is up) or, with timeoutS, gets no answer in time: retries it, on the instance the balance picks then. Default none: the request counts as failed.',
   );
 export type Retry = z.output<typeof RetrySchema>;
