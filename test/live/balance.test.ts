@@ -46,6 +46,24 @@ describe('the live driver balance (src/live/app/balance.ts)', () => {
     expect(counts(picks(b, 9), 3)).toEqual([3, 3, 3]);
   });
 
+  it('a scale: the instances from the new count up leave the balance at once; those brought back in take requests once marked up (probed)', () => {
+    const b = new Balancer({ policy: 'round-robin', instances: 3, rng: rng() });
+    expect(b.limit(1)).toBe(3);
+    expect(b.up).toEqual([0]);
+    expect(picks(b, 3)).toEqual([0, 0, 0]);
+    // Not in the balance until its health check answers.
+    expect(b.limit(3)).toBe(1);
+    expect(b.up).toEqual([0]);
+    b.markUp(2);
+    b.markUp(1);
+    expect(b.up).toEqual([0, 1, 2]);
+    expect(counts(picks(b, 9), 3)).toEqual([3, 3, 3]);
+    // Scaled in: a late probe answer does not bring a removed instance back.
+    b.limit(2);
+    b.markUp(2);
+    expect(b.up).toEqual([0, 1]);
+  });
+
   it('no instance up: −1 (the request fails at once); static keeps the client on its own instance, up or not', () => {
     const b = new Balancer({ policy: 'random', instances: 2, rng: rng() });
     b.markDown(0);

@@ -7,8 +7,9 @@ import type { EngineSnapshot } from '../../src/live/app/engine.js';
 import { liveDynamics } from '../../src/live/measure/dynamics.js';
 import { continueCounters } from '../../src/live/measure/engine-counters.js';
 import { buildPlan } from '../../src/live/plan/build.js';
+import { formatPlan } from '../../src/live/plan/format.js';
 import { fallbackCommands, linkChangeCommands } from '../../src/live/plan/network.js';
-import type { DriverSpec, LivePlan, PlanLinkEvent } from '../../src/live/plan/types.js';
+import type { DriverSpec, LivePlan, PlanLinkEvent, PlanScaleEvent } from '../../src/live/plan/types.js';
 import { parseTestbed } from '../../src/live/testbed/load.js';
 import { loadScenarioOrThrow } from '../../src/scenario/index.js';
 import type { SpanRecord } from '../../src/trace/index.js';
@@ -333,13 +334,124 @@ describe('load steps live', () => {
   });
 });
 
+describe('scale events in the plan', () => {
+  const scaleTestbed = parseTestbed(
+    {
+      provider: 'local',
+      hosts: [
+        { name: 'cloud-1' },
+        { name: 'cloud-2' },
+        { name: 'cloud-3' },
+        { name: 'fog-1' },
+        { name: 'edge-1' },
+      ],
+      services: { cloud: ['cloud-1', 'cloud-2', 'cloud-3'], fog: ['fog-1'], edge: ['edge-1'] },
+    },
+    'inline.yaml',
+  );
+  const scaled = () =>
+    buildPlan(
+      loadScenarioOrThrow(
+        scenarioWith(
+          'scale',
+          'events:\n  - { at: 5, action: scale, service: cloud.engine, instances: 3 }\n  - { at: 9, action: scale, service: cloud.engine, instances: 1 }',
+        ),
+      ),
+      scaleTestbed,
+      { runId: 'abc12', stateDir: '/tmp/e2ctwin-live/abc12' },
+    );
+
+  it('deploys the most instances the events ask for, those above the quantity dormant; starts the lowest and drains the highest first', () => {
+    const p = scaled();
+    const engines = p.processes.filter((x) => x.service === 'cloud.engine');
+    expect(engines.map((x) => [x.id, x.dormant ?? false])).toEqual([
+      ['cloud.engine@cloud-1', false],
+      ['cloud.engine@cloud-2', true],
+      ['cloud.engine@cloud-3', true],
+    ]);
+    const [out3, in1] = p.events as PlanScaleEvent[];
+    expect(out3).toMatchObject({
+      action: 'scale',
+      instances: 3,
+      start: ['cloud.engine@cloud-2', 'cloud.engine@cloud-3'],
+      stop: [],
+      drivers: ['edge.users@edge-1'],
+    });
+    expect(in1).toMatchObject({
+      instances: 1,
+      start: [],
+      stop: ['cloud.engine@cloud-3', 'cloud.engine@cloud-2'],
+    });
+    // The drivers balance over every deployed instance, from the quantity, with the steps in their spec.
+    const spec = JSON.parse(p.files.find((f) => f.path === 'edge.users/spec.json')!.content!) as DriverSpec;
+    expect(spec.targetUrls).toHaveLength(3);
+    expect(spec.scaleFrom).toBe(1);
+    expect(spec.scaleSteps).toEqual([
+      { index: 0, at: 5, instances: 3 },
+      { index: 1, at: 9, instances: 1 },
+    ]);
+    expect(spec.balance?.policy).toBe('round-robin');
+  });
+
+  it('--dry-run says which processes start and which are drained', () => {
+    const lines = formatPlan(scaled()).split('\n');
+    expect(lines).toContain(
+      '  +5 s  scale cloud.engine to 3 at 5 s: start cloud.engine@cloud-2, cloud.engine@cloud-3 (each until ready); balanced by edge.users@edge-1 at its time (in its spec)',
+    );
+    expect(
+      lines.some(
+        (l) =>
+          l.includes('[service] cloud.engine@cloud-3') && l.endsWith('(deployed; started by a scale event)'),
+      ),
+    ).toBe(true);
+  });
+
+  it('a service with the static balance is refused (each client keeps its instance: nothing to rebalance)', () => {
+    const file = scenarioWith(
+      'scale-static',
+      'events:\n  - { at: 5, action: scale, service: cloud.engine, instances: 2 }',
+      (s) =>
+        s.replace(
+          '        app: plantnet-engine\n',
+          '        app: plantnet-engine\n        balance: static\n',
+        ),
+    );
+    let err: LiveError | undefined;
+    try {
+      buildPlan(loadScenarioOrThrow(file), scaleTestbed, { runId: 'abc12', stateDir: '/tmp/x' });
+    } catch (e) {
+      err = e as LiveError;
+    }
+    expect(err?.code).toBe('E2C_ERR_LIVE_PLAN');
+    expect(err?.message).toBe(
+      'events: scale cloud.engine to 2 at 5 s: cloud.engine has the static balance (each client keeps its instance): give it a balance policy to scale it live',
+    );
+    expect(err?.details).toMatchObject({ event: 0, service: 'cloud.engine' });
+  });
+
+  it('a container service is refused (a command or the reference engine is scaled)', () => {
+    const file = scenarioWith(
+      'scale-image',
+      'events:\n  - { at: 5, action: scale, service: cloud.engine, instances: 2 }',
+      (s) =>
+        s.replace(
+          '          command: e2ctwin engine --port 8080\n',
+          '          image: "e2ctwin/engine:test"\n',
+        ),
+    );
+    let err: LiveError | undefined;
+    try {
+      buildPlan(loadScenarioOrThrow(file), scaleTestbed, { runId: 'abc12', stateDir: '/tmp/x' });
+    } catch (e) {
+      err = e as LiveError;
+    }
+    expect(err?.code).toBe('E2C_ERR_LIVE_PLAN');
+    expect(err?.message).toMatch(/cloud\.engine runs as a container: scaling it is not applied in live mode/);
+  });
+});
+
 describe('events live mode cannot apply are refused before anything is built', () => {
   it.each([
-    [
-      'scale',
-      'events:\n  - { at: 5, action: scale, service: cloud.engine, instances: 2 }',
-      /"scale" events are not applied in live mode/,
-    ],
     [
       'pool',
       'events:\n  - { at: 5, action: pool, service: cloud.engine, pool: http, size: 4 }',
@@ -488,14 +600,17 @@ events:
     expect(ok.stdout).toContain('+22 s  stop cloud.engine#0 at 22 s: stop cloud.engine@cloud-1');
     const bad = await runCliHere([
       'live',
-      scenarioWith('cli-scale', 'events:\n  - { at: 5, action: scale, service: cloud.engine, instances: 2 }'),
+      scenarioWith(
+        'cli-recovery',
+        'events:\n  - { at: 5, action: stop, service: cloud.engine, recovery: 3 }',
+      ),
       '--testbed',
       'testbeds/local.yaml',
       '--dry-run',
     ]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(
-      /events: scale cloud.engine at 5 s: "scale" events are not applied in live mode.*\[E2C_ERR_LIVE_PLAN\]/,
+      /events: stop cloud.engine#0 at 5 s: a stop with a random recovery is not applied in live mode.*\[E2C_ERR_LIVE_PLAN\]/,
     );
   });
 });

@@ -29,6 +29,8 @@ export class Balancer {
   /** Instances up, by index (ascending, as the simulator keeps them). */
   readonly #up: number[];
   readonly #outstanding: Int32Array;
+  /** Instances at this index and above are out of the balance (scaled in, or not yet scaled out). */
+  #limit: number;
 
   constructor(o: {
     policy: BalancePolicy;
@@ -40,6 +42,7 @@ export class Balancer {
     this.#n = o.instances;
     const weights = Float64Array.from({ length: o.instances }, (_, i) => o.weights?.[i] ?? 1);
     this.#up = Array.from({ length: o.instances }, (_, i) => i);
+    this.#limit = o.instances;
     const outstanding = new Int32Array(o.instances);
     this.#outstanding = outstanding;
     this.#chooser = {
@@ -88,9 +91,21 @@ export class Balancer {
     return true;
   }
 
-  /** Instance `i` answers again: it takes requests (in index order among those up). */
+  /**
+   * A scale of the target to `k` instances: those at index `k` and above leave the balance (no new
+   * request; those in progress go on), those below `k` take requests once marked up. Returns the
+   * previous count. The simulator's scale keeps the lowest indexes too (InstanceSet.scaleTo).
+   */
+  limit(k: number): number {
+    const prev = this.#limit;
+    this.#limit = Math.min(k, this.#n);
+    for (let j = this.#up.length - 1; j >= 0 && this.#up[j]! >= this.#limit; j--) this.#up.pop();
+    return prev;
+  }
+
+  /** Instance `i` answers again: it takes requests (in index order among those up) unless scaled out of the balance. */
   markUp(i: number): void {
-    if (i < 0 || i >= this.#n || this.#up.includes(i)) return;
+    if (i < 0 || i >= this.#limit || this.#up.includes(i)) return;
     let k = this.#up.length;
     while (k > 0 && this.#up[k - 1]! > i) k--;
     this.#up.splice(k, 0, i);

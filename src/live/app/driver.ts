@@ -51,6 +51,8 @@ export interface DriveSummary {
   perTarget: number[];
   /** The load steps of the spec this driver applied: when its clock passed each (s after the due time). */
   loadSteps?: { index: number; lateS: number }[];
+  /** When the driver's clock passed each scale event of its target (absent: none). */
+  scaleSteps?: { index: number; lateS: number }[];
 }
 
 /** How often an instance marked down is probed, and how long a probe waits for its answer. */
@@ -160,18 +162,20 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
   // A timer may fire a fraction of a millisecond before its time on wallS's clock (Node counts timers in
   // whole milliseconds on another clock), so one that is early waits again: lateS is never negative.
   const stepTimers: { t?: NodeJS.Timeout }[] = [];
-  for (const x of spec.loadSteps ?? []) {
-    const due = startS + x.at / scale;
-    if (due >= endS) continue;
+  /** Calls `fn(lateS)` when wallS's clock has passed `due` (before the end of the run only). */
+  const at = (due: number, fn: (lateS: number) => void) => {
+    if (due >= endS) return;
     const timer: { t?: NodeJS.Timeout } = {};
     const check = () => {
       const early = due - wallS();
       if (early > 0) timer.t = setTimeout(check, Math.max(1, Math.ceil(early * 1000)));
-      else applied.push({ index: x.index, lateS: -early });
+      else fn(-early);
     };
     timer.t = setTimeout(check, Math.max(0, (due - wallS()) * 1000));
     stepTimers.push(timer);
-  }
+  };
+  for (const x of spec.loadSteps ?? [])
+    at(startS + x.at / scale, (lateS) => applied.push({ index: x.index, lateS }));
   if (stepTimers.length > 0) summary.loadSteps = applied;
   // The target instance of each request (balance.ts): the scenario's policy among the instances up, or
   // without one (static) the client's own instance. Its draws have their own stream per driver process.
@@ -204,6 +208,21 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
       }
     }
     probing.delete(i);
+  }
+  // Scale events of the target (scaleSteps): the balance holds its first `scaleFrom` instances, then at
+  // each step's time its first `instances`, with no message from the controller. One taken out gets no
+  // new request (those in progress go on: the controller drains it after); one brought in is probed until
+  // it answers (the controller is starting it then), as an instance back from a failure.
+  if (spec.scaleSteps) {
+    balancer.limit(spec.scaleFrom ?? targets.length);
+    const scaled: { index: number; lateS: number }[] = [];
+    summary.scaleSteps = scaled;
+    for (const x of spec.scaleSteps)
+      at(startS + x.at / scale, (lateS) => {
+        const before = balancer.limit(x.instances);
+        for (let i = before; i < x.instances; i++) if (!probing.has(i)) void probe(i);
+        scaled.push({ index: x.index, lateS });
+      });
   }
   const inFlight = new Set<Promise<void>>();
   const perInstance = spec.instances.map((inst) => {

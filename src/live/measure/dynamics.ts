@@ -6,11 +6,11 @@ import type { LiveWindow } from './metrics.js';
 /** A timed event as applied in a live repetition: when (the run's clock) and what, in the simulator's marker terms. */
 export interface AppliedMarker {
   t: number;
-  kind: 'stop' | 'restart' | 'link' | 'link-cut' | 'link-restore' | 'load';
+  kind: 'stop' | 'restart' | 'link' | 'link-cut' | 'link-restore' | 'load' | 'scale';
   /** The service, or for link events the constraint (`src->dst`). */
   service: string;
   instance?: number;
-  /** A load step's factor. */
+  /** A load step's factor; a scale's instance count. */
   value?: number;
 }
 
@@ -44,17 +44,25 @@ export function liveDynamics(
   const instances: DynamicsMetrics['instances'] = {};
   const series: Record<string, number[]> = {};
   const changed = [
-    ...new Set(applied.filter((m) => m.kind === 'stop' || m.kind === 'restart').map((m) => m.service)),
+    ...new Set(
+      applied
+        .filter((m) => m.kind === 'stop' || m.kind === 'restart' || m.kind === 'scale')
+        .map((m) => m.service),
+    ),
   ];
   for (const id of changed) {
     const quantity = scenario.services.find((s) => s.id === id)?.quantity ?? 1;
-    // Instances up as a step function of time: each stop takes one down, each restart brings it back.
+    // Instances up as a step function of time: each stop takes one down, each restart brings it back, a
+    // scale sets how many there are (the lowest indexes).
     const steps: { t: number; up: number }[] = [];
     const down = new Set<number>();
+    let count = quantity;
     for (const m of applied.filter((x) => x.service === id).sort((a, b) => a.t - b.t)) {
       if (m.kind === 'stop') down.add(m.instance ?? 0);
-      else down.delete(m.instance ?? 0);
-      steps.push({ t: m.t, up: quantity - down.size });
+      else if (m.kind === 'restart') down.delete(m.instance ?? 0);
+      else if (m.kind === 'scale') count = m.value ?? count;
+      else continue;
+      steps.push({ t: m.t, up: count - [...down].filter((i) => i < count).length });
     }
     const mean = (a: number, b: number) => {
       if (b <= a) return quantity;

@@ -83,7 +83,7 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
         `${s.id}: no host in the testbed (add "${s.id}: [host]" or "${s.layer}: [host]" under services:)`,
         { service: s.id },
       );
-    for (let i = 0; i < s.quantity; i++) {
+    for (let i = 0; i < slotsOf(scenario, s); i++) {
       const hostName = names[i % names.length]!;
       const def = hostDefs.find((h) => h.name === hostName);
       if (!def)
@@ -230,6 +230,7 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
           ...(port !== undefined ? { port } : {}),
           health,
           ...(phases ? { phases } : {}),
+          ...(mine.every((i) => i.index >= s.quantity) ? { dormant: true } : {}),
         });
         const img = tb.images.find((x) => x.name === s.live!.image);
         if (img)
@@ -276,6 +277,7 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
         health,
         ...(specObj ? { spec } : {}),
         ...(phases ? { phases } : {}),
+        ...(mine.every((i) => i.index >= s.quantity) ? { dormant: true } : {}),
       });
     }
   }
@@ -415,7 +417,27 @@ function driverSpec(s: ResolvedService, mine: PlanInstance[], host: PlanHost, pl
     spansFile: 'spans.jsonl',
     profileTimeScale: scenario.run.duration ? scenario.run.duration / durationS : 1,
     ...loadStepsOf(scenario, s.id),
+    ...scaleStepsOf(scenario, target),
   };
+}
+
+/** The scale events of the driver's target, and its starting count (absent when it is never scaled). */
+function scaleStepsOf(
+  scenario: ResolvedScenario,
+  target: ResolvedService,
+): Pick<DriverSpec, 'scaleSteps' | 'scaleFrom'> {
+  const steps = (scenario.events ?? []).flatMap((e, index) =>
+    e.action === 'scale' && e.service === target.id ? [{ index, at: e.at, instances: e.instances }] : [],
+  );
+  return steps.length > 0 ? { scaleSteps: steps, scaleFrom: target.quantity } : {};
+}
+
+/** Instances deployed for a service: its quantity, or more if a scale event ever asks for more. */
+function slotsOf(scenario: ResolvedScenario, s: ResolvedService): number {
+  let n = s.quantity;
+  for (const e of scenario.events ?? [])
+    if (e.action === 'scale' && e.service === s.id) n = Math.max(n, e.instances);
+  return n;
 }
 
 /** The scenario's load steps of workload `id` for its drivers (planEvents refuses those a driver cannot apply). */

@@ -14,7 +14,7 @@ interface EventContext {
 }
 
 /** The actions live mode applies on a testbed; the others are refused before anything is built. */
-export const LIVE_EVENT_ACTIONS = ['stop', 'restart', 'link', 'link-restore', 'load'] as const;
+export const LIVE_EVENT_ACTIONS = ['stop', 'restart', 'link', 'link-restore', 'load', 'scale'] as const;
 
 /**
  * The scenario's timed events as live actions, in time order: stopping or restarting the process or
@@ -22,8 +22,10 @@ export const LIVE_EVENT_ACTIONS = ['stop', 'restart', 'link', 'link-restore', 'l
  * in both forms, netem and the fallback, computed here). Times are the simulator's — seconds from the
  * start of the run, warm-up included — scaled like the workload's profile when `--duration` changes the
  * length. A load step goes to the drivers of its workload, which apply it themselves (their spec's
- * `loadSteps`). A link cut refuses the pair's packets (nftables, both forms). What a testbed cannot do (scale,
- * pool, autoscaling, a stop with a random recovery, a step of periodic arrivals) is a located error, never ignored. Marks the pair rules an event gives a rate (the fallback classes them).
+ * `loadSteps`). A link cut refuses the pair's packets (nftables, both forms). A scale starts or drains
+ * processes deployed for it (the plan deploys the most instances the events ask for; the drivers change
+ * their balance themselves, `scaleSteps`). What a testbed cannot do (pool, autoscaling, a stop with a
+ * random recovery, a step of periodic arrivals, scaling a container or a static balance) is a located error, never ignored. Marks the pair rules an event gives a rate (the fallback classes them).
  * @throws LiveError `E2C_ERR_LIVE_PLAN`
  */
 export function planEvents(ctx: EventContext): PlanEvent[] {
@@ -40,6 +42,8 @@ export function planEvents(ctx: EventContext): PlanEvent[] {
   // Each constraint's conditions as the events leave them, in time order (as the simulator applies them).
   const now = new Map<number, LinkConditions>();
   const out: PlanEvent[] = [];
+  // Each scaled service's instance count as the events leave it (its quantity to begin with).
+  const counts = new Map<string, number>();
   events.forEach((e, index) => {
     const where = `events: ${describe(e)}`;
     const offsetS = e.at * timeScale;
@@ -76,6 +80,49 @@ export function planEvents(ctx: EventContext): PlanEvent[] {
         if (drivers.length === 0)
           ctx.warnings.push(`${where}: ${e.service} has no driver deployed: nothing to step`);
         out.push({ ...base, action: 'load', service: e.service, factor: e.factor, drivers });
+        return;
+      }
+      case 'scale': {
+        const svc = scenario.services.find((x) => x.id === e.service)!;
+        const policy = svc.balance?.policy ?? 'static';
+        if (policy === 'static')
+          throw new LiveError(
+            LiveErrorCode.PLAN,
+            `${where}: ${e.service} has the static balance (each client keeps its instance): give it a balance policy to scale it live`,
+            { event: index, service: e.service },
+          );
+        const from = counts.get(e.service) ?? svc.quantity;
+        counts.set(e.service, e.instances);
+        const procs = (lo: number, hi: number) => {
+          const ids: string[] = [];
+          for (let i = lo; i < hi; i++) {
+            const p = processOf(ctx.processes, e.service, i, where, index);
+            if (p.image)
+              throw new LiveError(
+                LiveErrorCode.PLAN,
+                `${where}: ${e.service} runs as a container: scaling it is not applied in live mode (a command or the reference engine is)`,
+                { event: index, service: e.service },
+              );
+            ids.push(p.id);
+          }
+          return ids;
+        };
+        const drivers = ctx.processes
+          .filter(
+            (p) =>
+              p.kind === 'workload' &&
+              scenario.services.find((x) => x.id === p.service)?.workload?.target === e.service,
+          )
+          .map((p) => p.id);
+        out.push({
+          ...base,
+          action: 'scale',
+          service: e.service,
+          instances: e.instances,
+          start: procs(from, e.instances),
+          stop: procs(e.instances, from).reverse(),
+          drivers,
+        });
         return;
       }
       case 'link':
@@ -197,6 +244,8 @@ function describe(e: ResolvedEvent): string {
       return `link-restore ${e.src} → ${e.dst} ${at}`;
     case 'load':
       return `load ${e.service} ×${e.factor} ${at}`;
+    case 'scale':
+      return `scale ${e.service} to ${e.instances} ${at}`;
     default:
       return `${e.action} ${'service' in e ? e.service : ''} ${at}`.replace('  ', ' ');
   }

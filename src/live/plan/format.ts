@@ -40,7 +40,7 @@ export function formatPlan(plan: LivePlan): string {
           ? 'port open'
           : 'started';
     out.push(
-      `  [${p.kind}] ${p.id}: ${what}${env ? `  env ${env}` : ''}${p.port ? `  port ${p.port}` : ''}  ready: ${health}`,
+      `  [${p.kind}] ${p.id}: ${what}${env ? `  env ${env}` : ''}${p.port ? `  port ${p.port}` : ''}  ready: ${health}${p.dormant ? '  (deployed; started by a scale event)' : ''}`,
     );
     const ph = p.phases;
     if (ph) {
@@ -88,6 +88,19 @@ export function formatPlan(plan: LivePlan): string {
       if (e.action === 'load') {
         out.push(
           `  +${Number(e.offsetS.toFixed(3))} s  ${e.label}: applied by ${e.drivers.join(', ') || 'no driver'} at its time (in its spec)`,
+        );
+        continue;
+      }
+      if (e.action === 'scale') {
+        out.push(
+          `  +${Number(e.offsetS.toFixed(3))} s  ${e.label}: ${
+            [
+              e.start.length > 0 ? `start ${e.start.join(', ')} (each until ready)` : '',
+              e.stop.length > 0 ? `drain ${e.stop.join(', ')} (SIGTERM once the drivers stop sending)` : '',
+            ]
+              .filter(Boolean)
+              .join('; ') || 'nothing to change'
+          }; balanced by ${e.drivers.join(', ') || 'no driver'} at its time (in its spec)`,
         );
         continue;
       }

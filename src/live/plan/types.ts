@@ -28,7 +28,7 @@ export interface LivePlan {
  * A timed event as the live run applies it: at `offsetS` seconds after each repetition's workload start
  * (the scenario's `at`, seconds from the start of the run with the warm-up in it, scaled by `--duration`).
  */
-export type PlanEvent = PlanInstanceEvent | PlanLinkEvent | PlanLoadEvent;
+export type PlanEvent = PlanInstanceEvent | PlanLinkEvent | PlanLoadEvent | PlanScaleEvent;
 
 interface PlanEventBase {
   /** Position in the scenario's events (in time order). */
@@ -45,6 +45,27 @@ export interface PlanInstanceEvent extends PlanEventBase {
   instance: number;
   /** The plan process (or container) that runs this instance alone. */
   process: string;
+}
+
+/**
+ * A service scaled to `instances`: as the simulator, new instances on the lowest free indexes, extra ones
+ * from the highest. The drivers of its workloads change their balance at the same time from their spec
+ * (`scaleSteps`): an instance taken out gets no new request; one brought in takes requests once its
+ * health check answers (the drivers probe it from the event's time). The controller starts the new
+ * processes (each waited for until ready) and drains the removed ones: SIGTERM once the drivers have
+ * stopped sending to them (the reference engine then finishes its requests in progress and exits).
+ */
+export interface PlanScaleEvent extends PlanEventBase {
+  action: 'scale';
+  service: string;
+  /** Instances up from then on. */
+  instances: number;
+  /** Processes started, lowest instance first. */
+  start: string[];
+  /** Processes drained and stopped, highest instance first. */
+  stop: string[];
+  /** Driver processes of the workloads that target the service (they apply the new count themselves). */
+  drivers: string[];
 }
 
 /**
@@ -132,6 +153,11 @@ export interface PlanProcess {
   spec?: string;
   /** E2Clab's workflow phases (live.prepare/launch/finalize), references filled; argv lists, run in its folder. */
   phases?: PlanPhases;
+  /**
+   * Deployed but not started with the run: an instance above the service's `quantity`, which a `scale`
+   * event starts (the plan deploys as many instances as the service's scale events ever ask for).
+   */
+  dormant?: boolean;
 }
 
 /** prepare: once, before any service starts; launch: each repetition, before the workload; finalize: after each. */
@@ -244,4 +270,11 @@ export interface DriverSpec {
    * times; `index`: the event's position). The driver applies each at its time and reports it. Absent: none.
    */
   loadSteps?: { index: number; at: number; factor: number }[];
+  /**
+   * The target's scale events (`at`: scenario seconds; `instances`: the count from then on), in time
+   * order, and the count it starts with (`scaleFrom`, its quantity). The driver balances among the first
+   * `instances` of `targetUrls` only; one brought in is probed until it answers. Absent: never scaled.
+   */
+  scaleSteps?: { index: number; at: number; instances: number }[];
+  scaleFrom?: number;
 }

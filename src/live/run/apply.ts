@@ -30,7 +30,11 @@ export async function applyPlan(s: RunState): Promise<void> {
   await s.timed('services', async () => {
     await importImages(s);
     await runPrepare(s);
-    for (const p of plan.processes.filter((x) => x.kind === 'service')) await startProcess(s, p);
+    for (const p of plan.processes.filter((x) => x.kind === 'service')) {
+      // An instance above its service's quantity waits for the `scale` event that starts it.
+      if (p.dormant) s.dormant.add(p.id);
+      else await startProcess(s, p);
+    }
   });
   const shaped = new Set(
     s.emulation.mode === 'none'

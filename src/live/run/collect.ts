@@ -95,9 +95,14 @@ export async function collectResults(s: RunState): Promise<Collected> {
             return [];
           }
         });
-      // A timed restart starts the engine's counters from zero again: carried on across it.
+      // A timed restart (or a scale that starts it again) starts the engine's counters from zero again:
+      // carried on across it.
       const restarts = s.plan.events
-        .filter((e) => e.action === 'restart' && 'process' in e && e.process === p.id)
+        .filter(
+          (e) =>
+            (e.action === 'restart' && e.process === p.id) ||
+            (e.action === 'scale' && e.start.includes(p.id)),
+        )
         .flatMap((e) =>
           s.appliedEvents.filter((a) => a.index === e.index && !a.note).map((a) => a.scheduledS),
         );
@@ -152,9 +157,11 @@ function appliedMarkers(s: RunState, w: LiveWindow): AppliedMarker[] {
       return [
         ev.action === 'load'
           ? { t: a.appliedS, kind: ev.action, service: ev.service, value: ev.factor }
-          : 'link' in ev
-            ? { t: a.appliedS, kind: ev.conditions.cut ? 'link-cut' : ev.action, service: ev.link }
-            : { t: a.appliedS, kind: ev.action, service: ev.service, instance: ev.instance },
+          : ev.action === 'scale'
+            ? { t: a.appliedS, kind: ev.action, service: ev.service, value: ev.instances }
+            : 'link' in ev
+              ? { t: a.appliedS, kind: ev.conditions.cut ? 'link-cut' : ev.action, service: ev.link }
+              : { t: a.appliedS, kind: ev.action, service: ev.service, instance: ev.instance },
       ];
     });
 }

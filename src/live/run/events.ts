@@ -73,7 +73,7 @@ export function scheduleEvents(s: RunState, rep: number, startAtMs: number): Eve
         await s.guard(sleep(Math.min(100, left)));
       }
       if (cancelled || failure) return;
-      const key = 'commands' in ev ? 'network' : ev.process;
+      const key = 'commands' in ev ? 'network' : ev.action === 'scale' ? `scale ${ev.service}` : ev.process;
       const next = (chains.get(key) ?? Promise.resolve()).then(() => apply(ev, due));
       chains.set(
         key,
@@ -119,7 +119,55 @@ async function applyEvent(s: RunState, ev: PlanEvent): Promise<Outcome> {
     return note ? { note } : {};
   }
   if (ev.action === 'load') return { note: 'applied by the drivers' };
+  if (ev.action === 'scale') return scaleService(s, ev);
   return ev.action === 'stop' ? stopInstance(s, ev.process) : restartInstance(s, ev.process);
+}
+
+/** Seconds between a scale-in and the SIGTERM of the drained processes: requests the drivers sent just before it arrive. */
+const DRAIN_GRACE_S = 1;
+
+/**
+ * Scales a service (the plan's `start` and `stop` processes). New instances: their processes started
+ * together, each waited for until ready (the drivers probe them from the event's time and send once they
+ * answer). Removed ones: the drivers take them out of their balance at the event's time, on their own
+ * clocks; after {@link DRAIN_GRACE_S}, each process gets SIGTERM — the reference engine stops accepting,
+ * finishes its requests in progress and exits — and SIGKILL if it is still there after the drain limit
+ * (the longest patience of the workloads, at most 30 s). Applied when every new instance is ready and
+ * every removed one has exited.
+ */
+async function scaleService(s: RunState, ev: Extract<PlanEvent, { action: 'scale' }>): Promise<Outcome> {
+  const how: string[] = [];
+  const started = Promise.all(
+    ev.start.map(async (id) => {
+      if (!s.dormant.has(id)) return;
+      const p = s.plan.processes.find((x) => x.id === id)!;
+      const r = await startProcess(s, p);
+      s.dormant.delete(id);
+      how.push(`${id} started (pid ${r.pid}), ready`);
+    }),
+  );
+  const drained = (async () => {
+    if (ev.stop.length === 0) return;
+    await s.guard(sleep(DRAIN_GRACE_S * 1000));
+    const patience = s.input.scenario.services
+      .filter((x) => x.workload?.target === ev.service)
+      .map((x) => x.workload!.patienceS ?? 30);
+    const limitMs = Math.min(30, Math.max(1, ...patience)) * 1000;
+    await Promise.all(
+      ev.stop.map(async (id) => {
+        const r = s.running.find((x) => x.proc.id === id);
+        if (!r || s.dormant.has(id)) return;
+        // Marked first: the drive loop's watch must not take the exit for a crash.
+        s.dormant.add(id);
+        const t = nowS();
+        await s.guard(r.host.stop(r.pid!, limitMs));
+        s.running.splice(s.running.indexOf(r), 1);
+        how.push(`${id} drained (SIGTERM, gone after ${(nowS() - t).toFixed(1)} s)`);
+      }),
+    );
+  })();
+  await Promise.all([started, drained]);
+  return how.length > 0 ? { how: how.join('; ') } : { note: 'nothing to change' };
 }
 
 /**
@@ -200,6 +248,23 @@ async function runOnHosts(s: RunState, cmds: HostCommands): Promise<void> {
 export async function resetEvents(s: RunState): Promise<void> {
   const restarted = s.stopped.size;
   for (const id of [...s.stopped.keys()]) await restartInstance(s, id);
+  // Scaled services back to their quantity: the processes deployed dormant are dormant again, the others up.
+  let rescaled = 0;
+  for (const p of s.plan.processes) {
+    if (p.dormant && !s.dormant.has(p.id)) {
+      const r = s.running.find((x) => x.proc.id === p.id);
+      s.dormant.add(p.id);
+      if (r) {
+        await s.guard(r.host.stop(r.pid!, 5000));
+        s.running.splice(s.running.indexOf(r), 1);
+      }
+      rescaled++;
+    } else if (!p.dormant && s.dormant.has(p.id)) {
+      await startProcess(s, p);
+      s.dormant.delete(p.id);
+      rescaled++;
+    }
+  }
   const changed = new Map<number, LinkConditions>();
   for (const ev of s.plan.events) if ('conditions' in ev) changed.set(ev.constraint, ev.conditions);
   const base = new Map<number, LinkConditions>();
@@ -223,12 +288,13 @@ export async function resetEvents(s: RunState): Promise<void> {
       }),
     );
   }
-  if (changed.size > 0 || restarted > 0) s.log('events: testbed reset for the next repetition');
+  if (changed.size > 0 || restarted > 0 || rescaled > 0)
+    s.log('events: testbed reset for the next repetition');
 }
 
 /** Whether a service process is up, or down because an event stopped it. */
 export async function upOrStopped(s: RunState, r: Parameters<typeof isAlive>[0]): Promise<boolean> {
-  return s.stopped.has(r.proc.id) || (await isAlive(r));
+  return s.stopped.has(r.proc.id) || s.dormant.has(r.proc.id) || (await isAlive(r));
 }
 
 /**

@@ -47,6 +47,8 @@ export class RunState {
   readonly appliedEvents: AppliedEvent[] = [];
   /** Processes a timed `stop` event stopped (by plan process id): not a death that fails the run. */
   readonly stopped = new Map<string, Running>();
+  /** Processes deployed and not running because of a `scale`: dormant from the start, or drained since (by plan process id). */
+  readonly dormant = new Set<string>();
   /** Per constraint, what the userspace path's calibration subtracts from each one-way delay (ms). */
   readonly delayCorrections = new Map<number, number>();
   /** Per source host, the IPv4 address of each destination name its shaping commands match (resolved there once). */
