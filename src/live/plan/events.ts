@@ -1,6 +1,7 @@
 import type { ResolvedEvent, ResolvedScenario } from '../../scenario/index.js';
 import { LiveError, LiveErrorCode } from '../errors.js';
 import { type LinkConditions, UNSHAPED_MBPS, linkChangeCommands } from './network.js';
+import { planPoolEvent } from './pool-event.js';
 import type { PairRule, PlanEvent, PlanProcess } from './types.js';
 
 /** What the events planner needs of the plan being built. */
@@ -14,7 +15,7 @@ interface EventContext {
 }
 
 /** The actions live mode applies on a testbed; the others are refused before anything is built. */
-export const LIVE_EVENT_ACTIONS = ['stop', 'restart', 'link', 'link-restore', 'load'] as const;
+export const LIVE_EVENT_ACTIONS = ['stop', 'restart', 'link', 'link-restore', 'load', 'pool'] as const;
 
 /**
  * The scenario's timed events as live actions, in time order: stopping or restarting the process or
@@ -22,8 +23,8 @@ export const LIVE_EVENT_ACTIONS = ['stop', 'restart', 'link', 'link-restore', 'l
  * in both forms, netem and the fallback, computed here). Times are the simulator's — seconds from the
  * start of the run, warm-up included — scaled like the workload's profile when `--duration` changes the
  * length. A load step goes to the drivers of its workload, which apply it themselves (their spec's
- * `loadSteps`). A link cut refuses the pair's packets (nftables, both forms). What a testbed cannot do (scale,
- * pool, autoscaling, a stop with a random recovery, a step of periodic arrivals) is a located error, never ignored. Marks the pair rules an event gives a rate (the fallback classes them).
+ * `loadSteps`). A link cut refuses the pair's packets (nftables, both forms). A pool resize goes to the service's
+ * reference engines. What a testbed cannot do (scale, autoscaling, a stop with a random recovery, a step of periodic arrivals) is a located error, never ignored. Marks the pair rules an event gives a rate (the fallback classes them).
  * @throws LiveError `E2C_ERR_LIVE_PLAN`
  */
 export function planEvents(ctx: EventContext): PlanEvent[] {
@@ -117,6 +118,10 @@ export function planEvents(ctx: EventContext): PlanEvent[] {
         });
         return;
       }
+      case 'pool':
+        // Resized by the service's reference engines on request (plan/pool-event.ts).
+        out.push(planPoolEvent(ctx.processes, e, base, where));
+        return;
       default:
         throw new LiveError(
           LiveErrorCode.PLAN,

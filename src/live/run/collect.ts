@@ -152,9 +152,11 @@ function appliedMarkers(s: RunState, w: LiveWindow): AppliedMarker[] {
       return [
         ev.action === 'load'
           ? { t: a.appliedS, kind: ev.action, service: ev.service, value: ev.factor }
-          : 'link' in ev
-            ? { t: a.appliedS, kind: ev.conditions.cut ? 'link-cut' : ev.action, service: ev.link }
-            : { t: a.appliedS, kind: ev.action, service: ev.service, instance: ev.instance },
+          : ev.action === 'pool'
+            ? { t: a.appliedS, kind: ev.action, service: ev.service, value: ev.size }
+            : 'link' in ev
+              ? { t: a.appliedS, kind: ev.conditions.cut ? 'link-cut' : ev.action, service: ev.link }
+              : { t: a.appliedS, kind: ev.action, service: ev.service, instance: ev.instance },
       ];
     });
 }

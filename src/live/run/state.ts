@@ -47,6 +47,8 @@ export class RunState {
   readonly appliedEvents: AppliedEvent[] = [];
   /** Processes a timed `stop` event stopped (by plan process id): not a death that fails the run. */
   readonly stopped = new Map<string, Running>();
+  /** Pool sizes timed `pool` events set, by plan process id then pool: a restarted engine gets them again. */
+  readonly poolSizes = new Map<string, Map<string, number>>();
   /** Per constraint, what the userspace path's calibration subtracts from each one-way delay (ms). */
   readonly delayCorrections = new Map<number, number>();
   /** Per source host, the IPv4 address of each destination name its shaping commands match (resolved there once). */
