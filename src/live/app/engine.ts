@@ -305,6 +305,8 @@ export async function buildEngine(
       return reply.code(400).send({ error: `size must be an integer in [1, ${LIMITS.poolSize}]` });
     // Workers for the new lanes first: a task granted one of them posts to its worker at once.
     lanes.get(pool.name)?.grow(size);
+    // A snapshot on each side of the resize: a window that ends just before it reads the size it had.
+    writeStats();
     pool.resize(size);
     writeStats();
     return pool.snapshot();
