@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { drive } from '../../src/live/app/driver.js';
+import { wallS } from '../../src/live/app/pool.js';
 import type { DriverSpec } from '../../src/live/plan/types.js';
 import type { SpanRecord } from '../../src/trace/index.js';
 import { until } from '../support/poll.js';
@@ -64,7 +65,7 @@ async function stubborn(answerOn: number) {
     req.on('end', () => {
       const id = (JSON.parse(body) as { request: number }).request;
       const seen = arrivals.get(id) ?? [];
-      seen.push(Date.now() / 1000);
+      seen.push(wallS());
       arrivals.set(id, seen);
       res.on('close', () => {
         if (!res.writableFinished) closedUnanswered++;
@@ -105,9 +106,12 @@ describe('driver retries with a per-attempt timeout', () => {
       for (const x of spans) {
         const at = srv.arrivals.get(x.request)!;
         expect(at).toHaveLength(3);
-        // Attempt k+1 leaves timeoutS + backoffS·2^k after attempt k at the earliest.
-        expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(0.2 + 0.05 - EARLY);
-        expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(0.2 + 0.1 - EARLY);
+        // Attempt k+1 leaves timeoutS + backoffS·2^k after attempt k at the earliest, so it reaches the
+        // server no sooner than that after the first send (the span's start, on the same clock). Gaps
+        // between arrivals would not do: a busy server stamps an arrival late, and the next one on time
+        // (CI: 0.232 s between the first two, where the sends were ≥ 0.25 s apart).
+        expect(at[1]! - x.start).toBeGreaterThanOrEqual(0.2 + 0.05 - EARLY);
+        expect(at[2]! - x.start).toBeGreaterThanOrEqual(0.2 + 0.05 + 0.2 + 0.1 - EARLY);
         // The span runs from the first send: it covers both timeouts and both waits.
         expect(x.end - x.start).toBeGreaterThanOrEqual(2 * 0.2 + 0.05 + 0.1 - EARLY);
       }

@@ -450,13 +450,71 @@ describe('scale events in the plan', () => {
   });
 });
 
-describe('events live mode cannot apply are refused before anything is built', () => {
+describe('pool events live', () => {
+  const poolEvents =
+    'events:\n  - { at: 6, action: pool, service: cloud.engine, pool: extract, size: 4 }\n  - { at: 14, action: pool, service: cloud.engine, pool: extract, size: 1 }';
+
+  it('go to the service’s engines as data (pool, size, processes), at their time scaled by --duration, and --dry-run prints them', async () => {
+    const file = scenarioWith('pool', poolEvents);
+    const p = plan(file, 40);
+    expect(p.events).toEqual([
+      {
+        index: 0,
+        at: 6,
+        offsetS: 12,
+        label: 'pool cloud.engine extract → 4 at 6 s',
+        action: 'pool',
+        service: 'cloud.engine',
+        pool: 'extract',
+        size: 4,
+        processes: ['cloud.engine@cloud-1'],
+      },
+      expect.objectContaining({ index: 1, offsetS: 28, size: 1, processes: ['cloud.engine@cloud-1'] }),
+    ]);
+    const out = await runCliHere(['live', file, '--testbed', 'testbeds/local.yaml', '--dry-run']);
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain(
+      '+6 s  pool cloud.engine extract → 4 at 6 s: POST /pools {"pool": "extract", "size": 4} to cloud.engine@cloud-1',
+    );
+    expect(out.stdout).toContain('+14 s  pool cloud.engine extract → 1 at 14 s: POST /pools');
+  });
+
   it.each([
     [
-      'pool',
-      'events:\n  - { at: 5, action: pool, service: cloud.engine, pool: http, size: 4 }',
-      /"pool" events are not applied/,
+      'a plain command',
+      (s: string) =>
+        s.replace('command: e2ctwin engine --port 8080', 'command: [busybox, httpd, -f, -p, "8080", -h, .]'),
+      /cloud\.engine@cloud-1 is not the reference engine \(its live command is not `e2ctwin engine`\): only the engine resizes a pool/,
     ],
+    [
+      'a container',
+      (s: string) => s.replace('command: e2ctwin engine --port 8080', 'image: busybox:latest'),
+      /cloud\.engine@cloud-1 runs the container image busybox:latest: only the engine resizes a pool/,
+    ],
+  ])('on a service whose live process is %s: a located plan error, exit 2', async (name, edit, message) => {
+    const file = scenarioWith(`pool-${name.replace(/ /g, '-')}`, poolEvents, edit);
+    const e = planError(file);
+    expect(e.code).toBe('E2C_ERR_LIVE_PLAN');
+    expect(e.message).toMatch(/^events: pool cloud\.engine at 6 s: /);
+    expect(e.message).toMatch(message);
+    expect(e.details).toMatchObject({ event: 0, service: 'cloud.engine' });
+    const out = await runCliHere(['live', file, '--testbed', 'testbeds/local.yaml', '--dry-run']);
+    expect(out.status).toBe(2);
+    expect(out.stderr).toMatch(/\[E2C_ERR_LIVE_PLAN\]/);
+  });
+
+  it('a command that runs e2ctwin engine, as a list or a shell string, is the engine', async () => {
+    for (const command of ['[e2ctwin, engine, --port, "8080"]', 'exec e2ctwin engine --port 8080']) {
+      const file = scenarioWith('pool-list', poolEvents, (s) =>
+        s.replace('command: e2ctwin engine --port 8080', `command: ${command}`),
+      );
+      expect(plan(file).events.map((e) => e.action)).toEqual(['pool', 'pool']);
+    }
+  });
+});
+
+describe('events live mode cannot apply are refused before anything is built', () => {
+  it.each([
     [
       'load-periodic',
       'events:\n  - { at: 5, action: load, service: edge.users, factor: 2 }',

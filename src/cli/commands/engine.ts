@@ -20,7 +20,7 @@ export function registerEngine(program: Command): void {
     .option('--app <name>', 'without a spec: the app model to serve (models/apps/)', 'plantnet-engine')
     .addHelpText(
       'after',
-      '\nPOST /identify {"items": [{"url": …}]} runs one request; GET /health; GET /stats.\nExample:\n  e2ctwin engine --port 8080',
+      '\nPOST /identify {"items": [{"url": …}]} runs one request; GET /health; GET /stats; POST /pools {"pool": …, "size": n}\nresizes a pool (a timed pool event of a live run).\nExample:\n  e2ctwin engine --port 8080',
     )
     .action(async (opts: { port?: number; host?: string; spec?: string; app: string }) => {
       // Inside a live run (a spec) the engine serves the testbed; run by hand it stays on loopback.

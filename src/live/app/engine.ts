@@ -2,6 +2,8 @@ import { cpus } from 'node:os';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createStream, integerSampler, sampler, type Rng, type Sampler } from '../../random/index.js';
 import type { ResolvedApp } from '../../scenario/index.js';
+// The limits alone (no schema): the engine starts without loading the scenario layer (see app/spec.ts).
+import { LIMITS } from '../../scenario/limits.js';
 import { unhandledKind } from '../../model/index.js';
 import { toDistSpec } from '../../model/laws.js';
 import type { SpanRecord } from '../../trace/index.js';
@@ -55,7 +57,8 @@ export interface EngineSnapshot {
  * bytes in worker threads, `cpu` stages search the nearest neighbours of the features in an in-memory
  * vector set (in worker threads; inline for a stage that holds its thread for the whole request, such
  * as accepting the HTTP request), `delay` waits, `forward` calls another service. Every stage writes
- * spans in the project's trace format; pool counters are snapshotted every second.
+ * spans in the project's trace format; pool counters are snapshotted every second. `POST /pools`
+ * {pool, size} resizes a pool at run time (a scenario's timed `pool` event; see LivePool.resize).
  */
 export async function buildEngine(
   spec: EngineSpec,
@@ -297,6 +300,25 @@ export async function buildEngine(
   });
   server.get('/health', async () => ({ ok: true, service: spec.service, instance: spec.instance }));
   server.get('/stats', async () => statsLine());
+  // A timed `pool` event of the scenario, sent by the live controller: the pool's new number of threads.
+  server.post('/pools', async (request, reply) => {
+    const body = (request.body ?? {}) as { pool?: unknown; size?: unknown };
+    const pool = typeof body.pool === 'string' ? pools.get(body.pool) : undefined;
+    if (!pool)
+      return reply
+        .code(404)
+        .send({ error: `no pool ${JSON.stringify(body.pool)} (${[...pools.keys()].join(', ')})` });
+    const size = body.size;
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > LIMITS.poolSize)
+      return reply.code(400).send({ error: `size must be an integer in [1, ${LIMITS.poolSize}]` });
+    // Workers for the new lanes first: a task granted one of them posts to its worker at once.
+    lanes.get(pool.name)?.grow(size);
+    // A snapshot on each side of the resize: a window that ends just before it reads the size it had.
+    writeStats();
+    pool.resize(size);
+    writeStats();
+    return pool.snapshot();
+  });
   server.post('/identify', async (request, reply) => {
     const t0 = wallS();
     const body = (request.body ?? {}) as { request?: number; items?: Item[]; images?: Item[] };

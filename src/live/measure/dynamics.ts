@@ -6,11 +6,11 @@ import type { LiveWindow } from './metrics.js';
 /** A timed event as applied in a live repetition: when (the run's clock) and what, in the simulator's marker terms. */
 export interface AppliedMarker {
   t: number;
-  kind: 'stop' | 'restart' | 'link' | 'link-cut' | 'link-restore' | 'load' | 'scale';
+  kind: 'stop' | 'restart' | 'link' | 'link-cut' | 'link-restore' | 'load' | 'scale' | 'pool';
   /** The service, or for link events the constraint (`src->dst`). */
   service: string;
   instance?: number;
-  /** A load step's factor; a scale's instance count. */
+  /** A load step's factor, a scale's instance count, a pool's new size (as the simulator's markers). */
   value?: number;
 }
 

@@ -139,12 +139,16 @@ export function liveReplicationMetrics(
         granted = 0,
         waited = 0,
         rej = 0;
+      // The size in force at the window's end (a timed pool event may have changed it), as the simulator
+      // reports a resized pool: its size now, and the mean busy threads over it.
+      let size = s.app!.pools[p]!.size;
       for (const { a, b, dt } of deltas) {
         const pa = a.pools[p]!,
           pb = b.pools[p]!;
         const meanBusy = (pb.busyIntegral - pa.busyIntegral) / dt;
         busy += meanBusy;
         util += meanBusy / pb.size;
+        size = pb.size;
         queue += (pb.queueIntegral - pa.queueIntegral) / dt;
         granted += pb.granted - pa.granted;
         waited += pb.waited - pa.waited;
@@ -154,7 +158,7 @@ export function liveReplicationMetrics(
       const key = nameCount.get(p) === 1 ? p : `${s.id}.${p}`;
       pools[key] = {
         service: s.id,
-        size: s.app!.pools[p]!.size,
+        size,
         utilization: util / n,
         meanBusy: busy / n,
         meanQueue: queue / n,

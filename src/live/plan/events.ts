@@ -1,6 +1,7 @@
 import type { ResolvedEvent, ResolvedScenario } from '../../scenario/index.js';
 import { LiveError, LiveErrorCode } from '../errors.js';
 import { type LinkConditions, UNSHAPED_MBPS, linkChangeCommands } from './network.js';
+import { planPoolEvent } from './pool-event.js';
 import type { PairRule, PlanEvent, PlanProcess } from './types.js';
 
 /** What the events planner needs of the plan being built. */
@@ -14,7 +15,15 @@ interface EventContext {
 }
 
 /** The actions live mode applies on a testbed; the others are refused before anything is built. */
-export const LIVE_EVENT_ACTIONS = ['stop', 'restart', 'link', 'link-restore', 'load', 'scale'] as const;
+export const LIVE_EVENT_ACTIONS = [
+  'stop',
+  'restart',
+  'link',
+  'link-restore',
+  'load',
+  'scale',
+  'pool',
+] as const;
 
 /**
  * The scenario's timed events as live actions, in time order: stopping or restarting the process or
@@ -24,8 +33,10 @@ export const LIVE_EVENT_ACTIONS = ['stop', 'restart', 'link', 'link-restore', 'l
  * length. A load step goes to the drivers of its workload, which apply it themselves (their spec's
  * `loadSteps`). A link cut refuses the pair's packets (nftables, both forms). A scale starts or drains
  * processes deployed for it (the plan deploys the most instances the events ask for; the drivers change
- * their balance themselves, `scaleSteps`). What a testbed cannot do (pool, autoscaling, a stop with a
- * random recovery, a step of periodic arrivals, scaling a container or a static balance) is a located error, never ignored. Marks the pair rules an event gives a rate (the fallback classes them).
+ * their balance themselves, `scaleSteps`). A pool resize goes to the service's reference engines. What a
+ * testbed cannot do (autoscaling, a stop with a random recovery, a step of periodic arrivals, scaling a
+ * container or a static balance, resizing a pool of anything but the reference engine) is a located error,
+ * never ignored. Marks the pair rules an event gives a rate (the fallback classes them).
  * @throws LiveError `E2C_ERR_LIVE_PLAN`
  */
 export function planEvents(ctx: EventContext): PlanEvent[] {
@@ -164,12 +175,19 @@ export function planEvents(ctx: EventContext): PlanEvent[] {
         });
         return;
       }
-      default:
+      case 'pool':
+        // Resized by the service's reference engines on request (plan/pool-event.ts).
+        out.push(planPoolEvent(ctx.processes, e, base, where));
+        return;
+      default: {
+        // Every action the schema has is handled above; an action added to it later lands here.
+        const action = (e as { action: string }).action;
         throw new LiveError(
           LiveErrorCode.PLAN,
-          `${where}: "${e.action}" events are not applied in live mode (it applies ${LIVE_EVENT_ACTIONS.join(', ')}); remove it or simulate this scenario`,
-          { event: index, action: e.action },
+          `${where}: "${action}" events are not applied in live mode (it applies ${LIVE_EVENT_ACTIONS.join(', ')}); remove it or simulate this scenario`,
+          { event: index, action },
         );
+      }
     }
   });
   // Commands once every pair that ever gets a rate is known (class numbers depend on it).

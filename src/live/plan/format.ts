@@ -104,6 +104,12 @@ export function formatPlan(plan: LivePlan): string {
         );
         continue;
       }
+      if (e.action === 'pool') {
+        out.push(
+          `  +${Number(e.offsetS.toFixed(3))} s  ${e.label}: POST /pools {"pool": "${e.pool}", "size": ${e.size}} to ${e.processes.join(', ')}`,
+        );
+        continue;
+      }
       if (!('conditions' in e)) {
         out.push(`  +${Number(e.offsetS.toFixed(3))} s  ${e.label}: ${e.action} ${e.process}`);
         continue;

@@ -28,7 +28,7 @@ export interface LivePlan {
  * A timed event as the live run applies it: at `offsetS` seconds after each repetition's workload start
  * (the scenario's `at`, seconds from the start of the run with the warm-up in it, scaled by `--duration`).
  */
-export type PlanEvent = PlanInstanceEvent | PlanLinkEvent | PlanLoadEvent | PlanScaleEvent;
+export type PlanEvent = PlanInstanceEvent | PlanLinkEvent | PlanLoadEvent | PlanScaleEvent | PlanPoolEvent;
 
 interface PlanEventBase {
   /** Position in the scenario's events (in time order). */
@@ -78,6 +78,19 @@ export interface PlanLoadEvent extends PlanEventBase {
   factor: number;
   /** The driver processes that apply it. */
   drivers: string[];
+}
+
+/**
+ * A pool of a service's app resized: the controller asks each of the service's reference engines
+ * (`POST /pools` {pool, size}), as the simulator resizes the pool on every instance.
+ */
+export interface PlanPoolEvent extends PlanEventBase {
+  action: 'pool';
+  service: string;
+  pool: string;
+  size: number;
+  /** The service's engine processes (`e2ctwin engine`: the only ones that can resize a pool). */
+  processes: string[];
 }
 
 export interface PlanLinkEvent extends PlanEventBase {

@@ -159,9 +159,11 @@ function appliedMarkers(s: RunState, w: LiveWindow): AppliedMarker[] {
           ? { t: a.appliedS, kind: ev.action, service: ev.service, value: ev.factor }
           : ev.action === 'scale'
             ? { t: a.appliedS, kind: ev.action, service: ev.service, value: ev.instances }
-            : 'link' in ev
-              ? { t: a.appliedS, kind: ev.conditions.cut ? 'link-cut' : ev.action, service: ev.link }
-              : { t: a.appliedS, kind: ev.action, service: ev.service, instance: ev.instance },
+            : ev.action === 'pool'
+              ? { t: a.appliedS, kind: ev.action, service: ev.service, value: ev.size }
+              : 'link' in ev
+                ? { t: a.appliedS, kind: ev.conditions.cut ? 'link-cut' : ev.action, service: ev.link }
+                : { t: a.appliedS, kind: ev.action, service: ev.service, instance: ev.instance },
       ];
     });
 }

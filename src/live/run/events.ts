@@ -3,6 +3,7 @@ import { shellJoin } from '../shell.js';
 import { type LinkConditions, linkChangeCommands, UNSHAPED_MBPS } from '../plan/network.js';
 import type { HostCommands, LinkChangeCommands, PlanEvent } from '../plan/types.js';
 import { correctedDelays, journalNetworkUndo, withAddresses } from './apply-network.js';
+import { reapplyPoolSizes, resetPoolSizes, resizePools } from './pool-events.js';
 import { isAlive, startProcess, waitReady } from './services.js';
 import { nowS, sleep, type RunState } from './state.js';
 import type { AppliedEvent } from './types.js';
@@ -73,12 +74,21 @@ export function scheduleEvents(s: RunState, rep: number, startAtMs: number): Eve
         await s.guard(sleep(Math.min(100, left)));
       }
       if (cancelled || failure) return;
-      const key = 'commands' in ev ? 'network' : ev.action === 'scale' ? `scale ${ev.service}` : ev.process;
-      const next = (chains.get(key) ?? Promise.resolve()).then(() => apply(ev, due));
-      chains.set(
-        key,
-        next.catch(() => {}),
-      );
+      // A pool event waits for every process it resizes (a restart under way gets its sizes once ready).
+      const keys =
+        'commands' in ev
+          ? ['network']
+          : 'processes' in ev
+            ? ev.processes
+            : ev.action === 'scale'
+              ? [`scale ${ev.service}`]
+              : [ev.process];
+      const next = Promise.all(keys.map((k) => chains.get(k))).then(() => apply(ev, due));
+      for (const k of keys)
+        chains.set(
+          k,
+          next.catch(() => {}),
+        );
       pending.push(
         next.catch((e: Error) => {
           failure ??= e;
@@ -120,6 +130,7 @@ async function applyEvent(s: RunState, ev: PlanEvent): Promise<Outcome> {
   }
   if (ev.action === 'load') return { note: 'applied by the drivers' };
   if (ev.action === 'scale') return scaleService(s, ev);
+  if (ev.action === 'pool') return resizePools(s, ev);
   return ev.action === 'stop' ? stopInstance(s, ev.process) : restartInstance(s, ev.process);
 }
 
@@ -203,6 +214,8 @@ async function restartInstance(s: RunState, id: string): Promise<Outcome> {
     const again = await startProcess(s, r.proc);
     how = `started again (pid ${again.pid}), ready`;
   }
+  // An engine starts with the scenario's pool sizes: those timed events set since, again.
+  await reapplyPoolSizes(s, id);
   s.stopped.delete(id);
   return { how };
 }
@@ -243,7 +256,7 @@ async function runOnHosts(s: RunState, cmds: HostCommands): Promise<void> {
 
 /**
  * Puts the testbed back as the scenario describes it before the next repetition: stopped instances
- * started again, changed constraints given their own conditions.
+ * started again, changed constraints given their own conditions, resized pools their own sizes.
  */
 export async function resetEvents(s: RunState): Promise<void> {
   const restarted = s.stopped.size;
@@ -288,7 +301,8 @@ export async function resetEvents(s: RunState): Promise<void> {
       }),
     );
   }
-  if (changed.size > 0 || restarted > 0 || rescaled > 0)
+  const pools = await resetPoolSizes(s);
+  if (changed.size > 0 || restarted > 0 || rescaled > 0 || pools > 0)
     s.log('events: testbed reset for the next repetition');
 }
 

@@ -49,6 +49,8 @@ export class RunState {
   readonly stopped = new Map<string, Running>();
   /** Processes deployed and not running because of a `scale`: dormant from the start, or drained since (by plan process id). */
   readonly dormant = new Set<string>();
+  /** Pool sizes timed `pool` events set, by plan process id then pool: a restarted engine gets them again. */
+  readonly poolSizes = new Map<string, Map<string, number>>();
   /** Per constraint, what the userspace path's calibration subtracts from each one-way delay (ms). */
   readonly delayCorrections = new Map<number, number>();
   /** Per source host, the IPv4 address of each destination name its shaping commands match (resolved there once). */

@@ -86,7 +86,7 @@ export interface LiveRunInput {
 export interface AppliedEvent {
   /** Position in the plan's events. */
   index: number;
-  action: 'stop' | 'restart' | 'link' | 'link-restore' | 'load' | 'scale';
+  action: 'stop' | 'restart' | 'link' | 'link-restore' | 'load' | 'scale' | 'pool';
   label: string;
   /** 1-based. */
   repetition: number;

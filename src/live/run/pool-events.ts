@@ -1,0 +1,109 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { LiveError, LiveErrorCode } from '../errors.js';
+import type { PlanPoolEvent } from '../plan/types.js';
+import type { RunState } from './state.js';
+
+// Timed `pool` events in live mode: the new size sent to each reference engine of the service
+// (`POST /pools` {pool, size}, app/engine.ts), which resizes its pool as the simulator's Pool.resize
+// does. The sizes set are kept per process: an engine restarted by a later event starts with the
+// scenario's sizes and gets them again (the simulator's new incarnations take the resized size), and
+// between repetitions every changed pool goes back to the scenario's size.
+
+/** What applying a pool event did. */
+export interface PoolOutcome {
+  how?: string;
+  note?: string;
+}
+
+/** Applies a pool event: each running engine of the service resized; a stopped one gets it at its restart. */
+export async function resizePools(s: RunState, ev: PlanPoolEvent): Promise<PoolOutcome> {
+  const done: string[] = [];
+  const later: string[] = [];
+  await Promise.all(
+    ev.processes.map(async (id) => {
+      const sizes = s.poolSizes.get(id) ?? new Map<string, number>();
+      sizes.set(ev.pool, ev.size);
+      s.poolSizes.set(id, sizes);
+      if (s.stopped.has(id)) {
+        later.push(id);
+        return;
+      }
+      await postPoolSize(s, id, ev.pool, ev.size);
+      done.push(id);
+    }),
+  );
+  const when = later.length > 0 ? `; ${later.join(', ')} stopped: resized when restarted` : '';
+  if (done.length === 0) return { note: `${later.join(', ')} stopped: resized when restarted` };
+  return { how: `POST /pools to ${done.sort().join(', ')}${when}` };
+}
+
+/** After a restart of process `id`: the sizes events gave its pools, again. */
+export async function reapplyPoolSizes(s: RunState, id: string): Promise<void> {
+  for (const [pool, size] of s.poolSizes.get(id) ?? []) await postPoolSize(s, id, pool, size);
+}
+
+/** Between repetitions: every pool an event resized back to the scenario's size (returns how many). */
+export async function resetPoolSizes(s: RunState): Promise<number> {
+  let n = 0;
+  for (const [id, sizes] of s.poolSizes) {
+    const p = s.plan.processes.find((x) => x.id === id)!;
+    const app = s.input.scenario.services.find((x) => x.id === p.service)!.app!;
+    for (const pool of sizes.keys()) {
+      await postPoolSize(s, id, pool, app.pools[pool]!.size);
+      n++;
+    }
+  }
+  s.poolSizes.clear();
+  return n;
+}
+
+/** `POST /pools` {pool, size} to the engine of process `id`, through its host (the testbed address). */
+async function postPoolSize(s: RunState, id: string, pool: string, size: number): Promise<void> {
+  const r = s.running.find((x) => x.proc.id === id);
+  if (!r?.proc.port) throw new LiveError(LiveErrorCode.SERVICE, `${id} is not running`);
+  const stream = await s.guard(r.host.connect(r.proc.port, r.host.address));
+  const { status, body } = await s.guard(
+    post(stream, r.host.address, '/pools', JSON.stringify({ pool, size })),
+  );
+  if (status !== 200)
+    throw new LiveError(
+      LiveErrorCode.SERVICE,
+      `${id}: POST /pools {pool: ${pool}, size: ${size}} answered ${status} ${body.slice(0, 200)}`,
+      { service: r.proc.service, host: r.proc.host },
+    );
+}
+
+function post(
+  stream: Duplex,
+  host: string,
+  path: string,
+  body: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        method: 'POST',
+        path,
+        headers: { host, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        createConnection: () => stream as never,
+        timeout: 10_000,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          stream.destroy();
+          resolve({ status: res.statusCode ?? 0, body: text });
+        });
+      },
+    );
+    req.on('error', (e) => {
+      stream.destroy();
+      reject(e);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end(body);
+  });
+}
