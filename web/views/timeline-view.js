@@ -329,7 +329,7 @@ async function showRange(card, id, range) {
       .append('p')
       .attr('class', 'muted small')
       .text(
-        "Busy per host: the share of its threads' time in the range spent running the traced requests' stages (requests outside the traced sample are not counted).",
+        "Busy per host: the share of its threads' time in the range spent running the traced requests' stages, out of the threads the traced requests ran on anywhere in the trace (requests outside the traced sample are not counted).",
       );
     const row = hosts
       .append('ul')
@@ -354,7 +354,10 @@ async function showRange(card, id, range) {
     row
       .append('span')
       .attr('class', 'num')
-      .text((h) => `${(100 * h.busyFraction).toFixed(1)} % of ${h.lanes} thread${h.lanes === 1 ? '' : 's'}`);
+      .text(
+        (h) =>
+          `${(100 * h.busyFraction).toFixed(1)} % of the ${h.lanes} thread${h.lanes === 1 ? '' : 's'} the trace shows it using`,
+      );
   }
   const table = card.append('table').attr('class', 'data');
   table
