@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../../src/trace/index.js';
 import { axeViolations, launchChromium, routeAxe, startServe, watchedPage } from '../support/browser.js';
@@ -43,7 +43,7 @@ const reload = async () => {
   await page.waitForFunction(() => document.body.dataset.ready === 'yes');
 };
 /** The page's requests under way (a navigation to about:blank would cancel them, uncounted as such). */
-const inFlight = new Set<unknown>();
+const inFlight = new Set<Request>();
 /** Opens `address` as a pasted address does: a new document, once nothing of the page before is in flight. */
 const open = async (address: string) => {
   await until('the page before has no request under way', () => inFlight.size === 0);
@@ -86,7 +86,8 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await watchedPage(browser, base, errors, { width: 1280, height: 800 });
   page.on('request', (r) => inFlight.add(r));
-  for (const end of ['requestfinished', 'requestfailed'] as const) page.on(end, (r) => inFlight.delete(r));
+  page.on('requestfinished', (r) => inFlight.delete(r));
+  page.on('requestfailed', (r) => inFlight.delete(r));
   await routeAxe(page, base);
 }, 240_000);
 
