@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { hideTooltip } from './charts/tooltip.js';
 import { dateTime, esc, seconds } from './format.js';
 import { addExports } from './lib/export.js';
+import { readAddress, viewQuery as queryOf } from './lib/view-state.js';
 import { renderLatency } from './views/latency-view.js';
 import { renderCompare, renderRuns } from './views/runs-view.js';
 import { scenarioPanel } from './views/scenario-panel.js';
@@ -25,13 +26,18 @@ const state = {
   problems: null, // the located issues of the sidebar's last check, when it failed
   topologyFrom: 'editor',
   compare: { A: null, B: null, more: [] }, // more: runs overlaid on the comparison's charts
-  // The timeline's zoom and request picked ({t0, t1, request}, null: the whole run, none), as in the address
-  // (`#timeline/<run>?t0=&t1=&request=`): drawn again from here after a reload, a resize or a tab switch.
+  // The timeline's zoom, request picked and time range selected ({t0, t1, request, s0, s1}, null: the whole
+  // run, none), as in the address (`#timeline/<run>?t0=&t1=&request=&s0=&s1=`): drawn again from here
+  // after a reload, a resize or a tab switch.
   timeline: null,
   // Utilization's time range brushed ({from, to}, null: the whole run), as in the address (`#utilization/<run>?from=&to=`).
   utilization: null,
+  // Utilization's per-host chart: the service and metric picked (its option's value, `?host=`), null: the first.
+  host: null,
   study: null, // id of the open study (Studies view)
   studyMetric: null, // the metric its charts show when it has a choice of them (`?metric=`), else null
+  studySort: null, // the trial table's order picked ({key, ascending}, `?sort=key:asc|desc`), null: by the metric
+  studyContour: null, // the contour plot's two parameters picked (`?contour=x,y`), null: the two most important
   live: null, // the open study while it runs: its trials so far (views/study-live.js)
   cache: new Map(), // run id → promise of its metrics, scenario and series
   traces: new Map(), // run id → promise of its trace
@@ -78,12 +84,13 @@ async function loadRun(id, withTrace = false) {
   };
 }
 
-/** Opens run `id` in `view`; `timeline`, `utilization`: what to show in them (from the address). */
-async function openRun(id, view, { timeline = null, utilization = null } = {}) {
+/** Opens run `id` in `view`; `timeline`, `utilization`, `host`: what to show in them (from the address). */
+async function openRun(id, view, { timeline = null, utilization = null, host = null } = {}) {
   const { run, trace } = await loadRun(id, (view ?? state.view) === 'timeline');
   state.run = run;
   state.timeline = timeline;
   state.utilization = utilization;
+  state.host = host;
   state.trace = trace;
   state.topologyFrom = 'run';
   const sm = run.summary;
@@ -166,35 +173,24 @@ function updateTabs() {
  * the same view.
  */
 function currentHash() {
-  if ((state.view === 'timeline' || state.view === 'utilization') && state.run)
-    return `#${state.view}/${encodeURIComponent(state.run.id)}${viewQuery(state.view)}`;
   if (state.view === 'studies')
-    return `#studies${state.study ? `/${encodeURIComponent(state.study)}` : ''}${state.study && state.studyMetric ? `?metric=${encodeURIComponent(state.studyMetric)}` : ''}`;
-  const base = `#${state.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}`;
-  const { A, B, more } = state.compare;
-  return state.view === 'runs' && A && B
-    ? `${base}?a=${encodeURIComponent(A)}&b=${encodeURIComponent(B)}${more.length ? `&more=${more.map(encodeURIComponent).join(',')}` : ''}`
-    : base;
+    return `#studies${state.study ? `/${encodeURIComponent(state.study)}${viewQuery('studies')}` : ''}`;
+  return `#${state.view}${state.run ? `/${encodeURIComponent(state.run.id)}` : ''}${state.run || state.view === 'runs' ? viewQuery(state.view) : ''}`;
 }
 
 /**
- * What the user did in a view of the run, as the address's query: the timeline's zoom and request
- * (`?t0=&t1=&request=`), Utilization's time range (`?from=&to=`); empty for the whole run.
+ * What the user did in a view, as the address's query (`lib/view-state.js`): the timeline's zoom, request
+ * and range, Utilization's time range and per-host pick, the runs compared, a study's metric, table order
+ * and contour; empty for the defaults.
  */
 function viewQuery(view) {
-  const q = new URLSearchParams();
-  if (view === 'utilization' && state.utilization) {
-    q.set('from', String(state.utilization.from));
-    q.set('to', String(state.utilization.to));
-  }
-  const v = (view === 'timeline' && state.timeline) || {};
-  if (v.t0 != null && v.t1 != null) {
-    q.set('t0', String(v.t0));
-    q.set('t1', String(v.t1));
-  }
-  if (v.request != null) q.set('request', String(v.request));
-  const text = q.toString();
-  return text ? `?${text}` : '';
+  return queryOf(view, {
+    timeline: state.timeline,
+    utilization: state.utilization,
+    host: state.host,
+    compare: state.compare,
+    study: { metric: state.studyMetric, sort: state.studySort, contour: state.studyContour },
+  });
 }
 
 /** How long the timeline's zoom must rest before the address follows it (a train of wheel steps writes it once). */
@@ -272,7 +268,7 @@ function render() {
       trace,
       view: state.timeline,
       onView: (v) => {
-        state.timeline = v.t0 === null && v.request === null ? null : v;
+        state.timeline = v.t0 === null && v.request === null && v.s0 === null ? null : v;
         syncHashSoon();
       },
       onBadView: routeMessage,
@@ -281,6 +277,12 @@ function render() {
     renderUtilization(el, {
       run,
       range: state.utilization,
+      host: state.host,
+      onHost: (value) => {
+        state.host = value;
+        syncHash();
+        updateTabs();
+      },
       onRange: (r) => {
         state.utilization = r ? { from: addrTime(r[0], r[1] - r[0]), to: addrTime(r[1], r[1] - r[0]) } : null;
         syncHashSoon();
@@ -353,6 +355,8 @@ async function renderStudiesView(el) {
     onOpen: (id) => {
       state.study = id;
       state.studyMetric = null;
+      state.studySort = null;
+      state.studyContour = null;
       show('studies', true);
     },
   });
@@ -370,11 +374,10 @@ async function renderStudiesView(el) {
         // Its charts from the trials finished so far, drawn again as more finish (watchStudies).
         if (state.live?.id !== open.id)
           state.live = liveStudy(open.id, {
+            ...studyAddress(),
             metric: () => state.studyMetric,
-            onMetric: (metric) => {
-              state.studyMetric = metric;
-              syncHash();
-            },
+            sort: () => state.studySort,
+            contour: () => state.studyContour,
           });
         state.live.reset();
         await state.live.refresh(box, open, () => token === studiesRender);
@@ -385,14 +388,9 @@ async function renderStudiesView(el) {
         renderStudy(box, study, {
           ...carried,
           metric: carried.metric ?? state.studyMetric,
-          onMetric: (metric) => {
-            state.studyMetric = metric;
-            syncHash();
-          },
-          onUnknownMetric: (metric) =>
-            routeMessage(
-              `Cannot show the metric "${metric}" from the address: this study has no such metric.`,
-            ),
+          sort: carried.sort ?? state.studySort ?? undefined,
+          contour: carried.contour ?? state.studyContour ?? undefined,
+          ...studyAddress(),
         });
         if (open?.progress && open.progress.state !== 'finished') renderStudyProgress(box, open);
         addExports(box, state.study);
@@ -406,6 +404,32 @@ async function renderStudiesView(el) {
   document.body.dataset.studies = String(studies.length);
   watchStudies(el, token, studies);
   return true;
+}
+
+/**
+ * What a study's drawing tells the address: the metric, the table's order and the contour's parameters
+ * the user picks, and the values of the address it does not have (said above the views; the address is
+ * rewritten to what is drawn).
+ */
+function studyAddress() {
+  const picked = (key) => (value) => {
+    state[key] = value;
+    syncHash();
+  };
+  const unknown = (key, what) => (value) => {
+    state[key] = null;
+    syncHash();
+    routeMessage(`Cannot show the ${what} from the address: this study has no ${value}.`);
+  };
+  return {
+    onMetric: picked('studyMetric'),
+    onSort: picked('studySort'),
+    onContour: picked('studyContour'),
+    onUnknownMetric: (metric) =>
+      routeMessage(`Cannot show the metric "${metric}" from the address: this study has no such metric.`),
+    onUnknownSort: unknown('studySort', 'table order'),
+    onUnknownContour: unknown('studyContour', 'contour'),
+  };
 }
 
 /** How often the Studies view asks for the progress of running studies. */
@@ -500,31 +524,13 @@ const panel = scenarioPanel({
   },
 });
 
-function fromHash() {
-  const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
-  const [view, id] = path.split('/');
-  const params = new URLSearchParams(query);
-  return {
-    view: view || 'topology',
-    id: id ? decodeURIComponent(id) : null,
-    metric: params.get('metric'),
-    timeline:
-      params.has('t0') || params.has('t1') || params.has('request')
-        ? { t0: params.get('t0'), t1: params.get('t1'), request: params.get('request') }
-        : null,
-    utilization:
-      params.has('from') || params.has('to') ? { from: params.get('from'), to: params.get('to') } : null,
-    compare: {
-      A: params.get('a'),
-      B: params.get('b'),
-      more: (params.get('more') ?? '').split(',').filter(Boolean),
-    },
-  };
-}
+/** The address read (`lib/view-state.js`). */
+const fromHash = () => readAddress(location.hash);
 
-/** Whether the address's zoom and request are those shown (numbers compared as the address writes them). */
+/** Whether the address's zoom, request and range are those shown (numbers compared as the address writes them). */
 function sameTimeline(t) {
-  const key = (v) => (v ? [v.t0, v.t1, v.request].map((x) => (x == null ? '' : String(x))).join('|') : '||');
+  const key = (v) =>
+    v ? [v.t0, v.t1, v.request, v.s0, v.s1].map((x) => (x == null ? '' : String(x))).join('|') : '||||';
   return key(t) === key(state.timeline);
 }
 
@@ -534,14 +540,47 @@ function sameRange(r) {
   return key(r) === key(state.utilization);
 }
 
-/** The runs compared, from the address (kept when both are given). */
+/**
+ * The runs compared, from the address (kept when both are given); once the runs are listed, a run the
+ * runs folder does not have is left out (A or B: the one compared before stays).
+ */
 function compareFromHash({ compare }) {
-  if (compare.A && compare.B) state.compare = { ...compare };
+  if (!compare.A || !compare.B) return;
+  const known = (id) => !state.runs.length || state.runs.some((r) => r.id === id);
+  const missing = [compare.A, compare.B, ...compare.more].filter((id) => !known(id));
+  if (missing.length)
+    routeMessage(
+      `Cannot compare ${missing.map((id) => `"${id}"`).join(', ')} from the address: not in the runs folder.`,
+    );
+  state.compare = {
+    A: known(compare.A) ? compare.A : state.compare.A,
+    B: known(compare.B) ? compare.B : state.compare.B,
+    more: compare.more.filter(known),
+  };
 }
+
+/** A study's state from the address: its metric, table order and contour's parameters. */
+function studyFromHash(route) {
+  state.study = route.id;
+  state.studyMetric = route.metric;
+  state.studySort = route.sort;
+  state.studyContour = route.contour;
+  if (route.sortText && !route.sort)
+    routeMessage(
+      `Cannot use the table order "${route.sortText}" from the address: it is written column:asc or column:desc.`,
+    );
+  if (route.contourText && !route.contour)
+    routeMessage(
+      `Cannot use the contour "${route.contourText}" from the address: it names two different parameters, x,y.`,
+    );
+}
+
+const sameSort = (a, b) => (a ? `${a.key}:${a.ascending}` : '') === (b ? `${b.key}:${b.ascending}` : '');
 
 window.addEventListener('hashchange', () => {
   document.getElementById('route-message').hidden = true;
-  const { view, id, compare, metric, timeline, utilization } = fromHash();
+  const route = fromHash();
+  const { view, id, compare, metric, timeline, utilization, host } = route;
   if (
     compare.A &&
     compare.B &&
@@ -550,22 +589,33 @@ window.addEventListener('hashchange', () => {
       compare.more.join(',') !== state.compare.more.join(','))
   ) {
     compareFromHash({ compare });
+    if (view === 'runs' && state.view === 'runs') syncHash(); // a run left out: the address says what is compared
     if (view === 'runs' && state.view === 'runs' && (!id || id === state.run?.id)) void renderComparison();
   }
   if (view === 'studies') {
-    if (id !== state.study || state.view !== 'studies' || metric !== state.studyMetric) {
-      state.study = id;
-      state.studyMetric = metric;
+    if (
+      id !== state.study ||
+      state.view !== 'studies' ||
+      metric !== state.studyMetric ||
+      !sameSort(route.sort, state.studySort) ||
+      (route.contour ?? []).join(',') !== (state.studyContour ?? []).join(',')
+    ) {
+      studyFromHash(route);
       show('studies');
+      syncHash(); // a malformed value left out
     }
-  } else if (id && id !== state.run?.id) void openRunFromRoute(id, view, { timeline, utilization });
+  } else if (id && id !== state.run?.id) void openRunFromRoute(id, view, { timeline, utilization, host });
   else if (view === 'timeline' && (view !== state.view || sameTimeline(timeline) === false)) {
     // The zoom or request edited in the address (or back on the timeline from another tab).
     state.timeline = timeline;
     show(view);
-  } else if (view === 'utilization' && (view !== state.view || !sameRange(utilization))) {
-    // The time range edited in the address (or back on Utilization from another tab).
+  } else if (
+    view === 'utilization' &&
+    (view !== state.view || !sameRange(utilization) || (host ?? null) !== state.host)
+  ) {
+    // The time range or host edited in the address (or back on Utilization from another tab).
     state.utilization = utilization;
+    state.host = host;
     show(view);
   } else if (view !== state.view) show(view);
 });
@@ -591,12 +641,13 @@ window.addEventListener('resize', () => {
   const route = fromHash();
   const { view, id } = route;
   state.view = VIEWS.includes(view) ? view : 'topology';
-  compareFromHash(route);
   await Promise.all([panel.init(), refreshRuns()]);
+  // After the runs are listed: a run of the address that is not among them is left out.
+  compareFromHash(route);
   if (state.view === 'studies') {
-    state.study = id;
-    state.studyMetric = route.metric;
+    studyFromHash(route);
     show('studies');
+    syncHash();
   } else if (id) await openRunFromRoute(id, state.view, route);
   else if (state.runs[0] && state.view !== 'topology') await openRun(state.runs[0].id, state.view);
   else show(state.view);

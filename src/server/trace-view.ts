@@ -1,5 +1,6 @@
 import {
   indexOf,
+  lanesPerHost,
   OVERVIEW_SPANS,
   overlapping,
   type RangeStats,
@@ -97,8 +98,11 @@ export function traceStats(data: TraceData, q: TraceQuery): RangeStats & { total
   const index = indexOf(data);
   const from = q.from ?? index.extent[0];
   const to = q.to ?? index.extent[1];
+  // The threads per host, counted once per trace (a host's busy fraction is out of all of them).
+  let lanes = data.derived.get('lanesPerHost') as Map<string, number> | undefined;
+  if (!lanes) data.derived.set('lanesPerHost', (lanes = lanesPerHost(data.spans)));
   return {
-    ...rangeStats(data.spans, overlapping(index, data.spans, from, to), from, to),
+    ...rangeStats(data.spans, overlapping(index, data.spans, from, to), from, to, lanes),
     totalSpans: data.spans.length,
   };
 }

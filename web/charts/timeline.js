@@ -343,6 +343,8 @@ export function timeline() {
           onEnd: () => {
             part.onRange(range);
             announceRange(range);
+            // Focused (the drag's mousedown did not focus it), so that Escape clears the range at once.
+            node.focus({ preventScroll: true });
           },
         }),
       )

@@ -7,7 +7,7 @@ import { download, toCsv } from '../lib/export.js';
  * `.rows(subset)` shows only some rows (those kept by a brush) in the same order; CSV exports what is
  * shown, in the order shown.
  *
- *   const t = trialTable().columns([{ key, label, num?, format?, value? }]).sortBy('responseTime.mean').csvName('sweep')
+ *   const t = trialTable().columns([{ key, label, num?, format?, value? }]).sortBy('responseTime.mean').csvName('sweep').onSort(fn)
  *   t(d3.select(el).datum(rows)); t.rows(kept)
  *
  * A column's `value(row)` reads the cell (default `row[key]`); `format(v)` writes it; rows missing a
@@ -19,6 +19,7 @@ export function trialTable() {
   let ascending = true;
   let csvName = 'trials';
   let caption = '';
+  let onSort = () => {};
   let root = null;
   let all = [];
   let shown = null;
@@ -79,6 +80,7 @@ export function trialTable() {
             ascending = c.ascending ?? true;
           }
           draw();
+          onSort({ key: sortKey, ascending });
         });
       table.append('tbody');
       draw();
@@ -145,6 +147,10 @@ export function trialTable() {
   };
   chart.csvName = function (_) {
     return arguments.length ? ((csvName = _), chart) : csvName;
+  };
+  /** Told `{key, ascending}` when the user sorts by a header (not when `sortBy` is called). */
+  chart.onSort = function (_) {
+    return arguments.length ? ((onSort = _), chart) : onSort;
   };
   chart.caption = function (_) {
     return arguments.length ? ((caption = _), chart) : caption;

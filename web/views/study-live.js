@@ -66,9 +66,9 @@ function filtering(box) {
 
 /**
  * The results so far of running study `id`, fetched as they arrive; `refresh(box, study)` fetches and
- * draws them (`study`: its line of the studies list, with its progress). `address` ties the metric to the
- * page's address: `metric()` is the one it names (drawn until the user picks another), `onMetric(m)` is
- * told of the one the user picks.
+ * draws them (`study`: its line of the studies list, with its progress). `address` ties the view to the
+ * page's address: `metric()`, `sort()`, `contour()` are the ones it names (drawn until the user picks
+ * others), the callbacks of renderStudy's `view` (`onMetric`, `onSort`, …) are told of the user's picks.
  */
 export function liveStudy(id, address = {}) {
   const trials = [];
@@ -132,10 +132,13 @@ export function liveStudy(id, address = {}) {
       return;
     }
     const picked = pickedIn(box);
+    const { metric, sort, contour, ...told } = address;
     const view = {
+      ...told,
       ...picked,
-      metric: picked.metric ?? address.metric?.(),
-      ...(address.onMetric ? { onMetric: address.onMetric } : {}),
+      metric: picked.metric ?? metric?.(),
+      sort: picked.sort ?? sort?.() ?? undefined,
+      contour: picked.contour ?? contour?.() ?? undefined,
     };
     // The box keeps its height while drawn again: the page does not jump under the reader.
     box.style.minHeight = `${box.offsetHeight}px`;

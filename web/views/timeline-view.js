@@ -6,6 +6,7 @@ import { criticalPath } from '../lib/critical-path.js';
 import { addExports } from '../lib/export.js';
 import { lanesOf } from '../lib/lanes.js';
 import { cardWidth } from '../lib/layout.js';
+import { parseRange } from '../lib/view-state.js';
 import { traceWindows } from '../lib/span-windows.js';
 
 /** The most spans a zoomed-to window brings (past that the server merges them, finer than the overview). */
@@ -41,8 +42,8 @@ export const addrTime = (t, width) =>
 
 /**
  * The request timeline of a run (simulated or live: the same trace format).
- * `view` ({t0, t1, request}: strings from the address, each optional) is the zoom and request to show
- * first; `onView` is told the zoom and request as the user changes them (the address follows them), and
+ * `view` ({t0, t1, request, s0, s1}: strings from the address, each optional) is the zoom, request and
+ * time range selected to show first; `onView` is told them as the user changes them (the address follows them), and
  * `onBadView` a message for a value of `view` that does not fit this run.
  */
 export function renderTimeline(el, { run, trace, view = null, onView = () => {}, onBadView = () => {} }) {
@@ -111,10 +112,17 @@ export function renderTimeline(el, { run, trace, view = null, onView = () => {},
       windowTimer = setTimeout(() => showWindow(chart.domain()), WINDOW_DELAY_MS);
       tellView();
     })
-    .onRange((range) => void showRange(rangeCard, run.id, range));
+    .onRange((range) => {
+      // Written to the address in full (a number's shortest text reads back as the same number), so
+      // that the card shows the same figures after a reload.
+      selected = range;
+      void showRange(rangeCard, run.id, range);
+      tellView();
+    });
   let windowTimer = 0;
   let zooms = 0;
   let picked = null;
+  let selected = null; // the time range selected, [s0, s1] as in the address
   // The whole trace's time span: a zoom from the address must lie in it.
   const extent = trace.extent
     ? [trace.extent.from, trace.extent.to]
@@ -127,6 +135,8 @@ export function renderTimeline(el, { run, trace, view = null, onView = () => {},
       t0: whole ? null : addrTime(t0, t1 - t0),
       t1: whole ? null : addrTime(t1, t1 - t0),
       request: picked,
+      s0: selected?.[0] ?? null,
+      s1: selected?.[1] ?? null,
     });
   }
   function showWindow(domain) {
@@ -219,8 +229,8 @@ export function renderTimeline(el, { run, trace, view = null, onView = () => {},
   showRequest(detail, null, []);
   if (view) void restoreView(view);
 
-  /** The zoom and request of the address, drawn; a value that does not fit is said, the rest still shown. */
-  async function restoreView({ t0, t1, request }) {
+  /** The zoom, request and range of the address, drawn; a value that does not fit is said, the rest still shown. */
+  async function restoreView({ t0, t1, request, s0, s1 }) {
     const bad = [];
     const zoom = [t0, t1].map((v) => (v == null || v === '' ? null : Number(v)));
     const anyZoom = zoom[0] !== null || zoom[1] !== null;
@@ -235,11 +245,19 @@ export function renderTimeline(el, { run, trace, view = null, onView = () => {},
         );
       else chart.zoomTo(a, b);
     }
+    const zoomRefused = bad.length > 0;
+    // The range selected: its statistics asked for while the request is looked up.
+    const range = parseRange(s0, s1);
+    if (range === undefined)
+      bad.push(`the time range s0=${s0 ?? ''}&s1=${s1 ?? ''} is not a time range (two numbers, s0 < s1)`);
+    else if (range && (range[1] < extent[0] || range[0] > extent[1]))
+      bad.push(`the time range ${range[0]} s to ${range[1]} s does not overlap this run's trace`);
+    else if (range) chart.range(range);
     if (request != null && request !== '') {
       const id = Number(request);
       let ok = false;
       if (Number.isInteger(id)) {
-        if (bad.length || !anyZoom) ok = await zoomToRequest(id).catch(() => false);
+        if (zoomRefused || !anyZoom) ok = await zoomToRequest(id).catch(() => false);
         else {
           let own = windows.current().spans.some((s) => s.request === id);
           if (!own && merged)
@@ -294,11 +312,53 @@ async function showRange(card, id, range) {
     .attr('class', 'chart-title')
     .text(`Time range ${t0.toFixed(4)} s to ${t1.toFixed(4)} s (${seconds(t1 - t0)})`);
   const n = (v) => v.toLocaleString('en-US');
+  const cd = st.completedDurations;
   card
     .append('p')
     .html(
-      `<strong data-stat="spans">${n(st.spans)}</strong> spans overlap it · <strong data-stat="started">${n(st.requestsStarted)}</strong> requests started in it · <strong data-stat="completed">${n(st.requestsCompleted)}</strong> answered in it (ended with status ok). Durations below: the spans that start in the range.`,
+      `<strong data-stat="spans">${n(st.spans)}</strong> spans overlap it · <strong data-stat="started">${n(st.requestsStarted)}</strong> requests started in it · <strong data-stat="completed">${n(st.requestsCompleted)}</strong> answered in it (ended with status ok)${
+        cd?.count
+          ? `, taking <strong data-stat="completed-mean" data-value="${cd.meanS}">${esc(seconds(cd.meanS))}</strong> on average, p95 <strong data-stat="completed-p95" data-value="${cd.p95S}">${esc(seconds(cd.p95S))}</strong>`
+          : ''
+      }. Durations below: the spans that start in the range.`,
     );
+  // How busy each host's threads were, as a bar per host (only the traced requests' stages count).
+  if (st.hosts?.length) {
+    const hosts = card.append('div').attr('class', 'range-hosts');
+    hosts
+      .append('p')
+      .attr('class', 'muted small')
+      .text(
+        "Busy per host: the share of its threads' time in the range spent running the traced requests' stages, out of the threads the traced requests ran on anywhere in the trace (requests outside the traced sample are not counted).",
+      );
+    const row = hosts
+      .append('ul')
+      .attr('class', 'range-busy')
+      .selectAll('li')
+      .data(st.hosts)
+      .join('li')
+      .attr('data-host', (h) => h.host)
+      .attr('data-busy', (h) => h.busyFraction)
+      .attr('data-lanes', (h) => h.lanes);
+    row
+      .append('span')
+      .attr('class', 'range-busy-host')
+      .text((h) => h.host);
+    row
+      .append('span')
+      .attr('class', 'range-busy-bar')
+      .attr('role', 'img')
+      .attr('aria-label', (h) => `${h.host}: ${(100 * h.busyFraction).toFixed(1)} % busy`)
+      .append('span')
+      .style('width', (h) => `${Math.min(100, 100 * h.busyFraction).toFixed(2)}%`);
+    row
+      .append('span')
+      .attr('class', 'num')
+      .text(
+        (h) =>
+          `${(100 * h.busyFraction).toFixed(1)} % of the ${h.lanes} thread${h.lanes === 1 ? '' : 's'} the trace shows it using`,
+      );
+  }
   const table = card.append('table').attr('class', 'data');
   table
     .append('thead')

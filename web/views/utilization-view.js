@@ -18,7 +18,10 @@ const num = d3.format(',.3~f');
  * change (metrics.json `dynamics`: timed events, balancing, autoscaling) has its events marked on every
  * panel over time, and its instances up and failed requests per window (views/dynamics-panels.js).
  */
-export function renderUtilization(el, { run, range = null, onRange = () => {}, onBadRange = () => {} }) {
+export function renderUtilization(
+  el,
+  { run, range = null, onRange = () => {}, onBadRange = () => {}, host = null, onHost = () => {} },
+) {
   el.innerHTML = '';
   const head = d3.select(el).append('div').attr('class', 'view-head');
   head.append('h2').text('Queues and utilization over time');
@@ -134,7 +137,7 @@ export function renderUtilization(el, { run, range = null, onRange = () => {}, o
         bands,
       }),
     );
-    hostBreakdown(grid, { s, pts, timeChart, bands });
+    hostBreakdown(grid, { s, pts, timeChart, bands, host, onHost, onBadHost: onBadRange });
   } else {
     const pools = Object.entries(m.pools);
     bars()
@@ -292,10 +295,18 @@ export function renderUtilization(el, { run, range = null, onRange = () => {}, o
 /**
  * Per host: one line per host instance of a service (series.json's `hosts`, services of 2 to 16 hosts),
  * its CPU utilization or a pool's busy threads per thread, to see hosts the load balancer loads unevenly.
+ * `host` is the option to show first (the address's `?host=`: `<service>|cpu` or `<service>|pool|<pool>`);
+ * `onHost` is told the option the user picks, `onBadHost` a message for a `host` this run does not have.
  */
-function hostBreakdown(grid, { s, pts, timeChart, bands }) {
+function hostBreakdown(grid, { s, pts, timeChart, bands, host, onHost, onBadHost }) {
   const services = Object.entries(s.hosts ?? {});
-  if (!services.length) return;
+  if (!services.length) {
+    if (host) {
+      onBadHost(`Cannot show the per-host chart "${host}" from the address: this run has no chart per host.`);
+      onHost(null);
+    }
+    return;
+  }
   const c = grid.append('div').attr('class', 'card chart-card').attr('id', 'chart-per-host');
   const bar = c.append('div').attr('class', 'toolbar');
   bar.append('label').attr('for', 'per-host-metric').text('Per host ');
@@ -310,6 +321,13 @@ function hostBreakdown(grid, { s, pts, timeChart, bands }) {
     .join('option')
     .attr('value', (o) => o.value)
     .text((o) => o.label);
+  if (host && options.some((o) => o.value === host)) sel.property('value', host);
+  else if (host) {
+    onBadHost(
+      `Cannot show the per-host chart "${host}" from the address: this run has no such service and metric per host.`,
+    );
+    onHost(null); // the address says what is shown: the first
+  }
   const box = c.append('div');
   const draw = () => {
     const [id, what, pool] = sel.property('value').split('|');
@@ -331,6 +349,9 @@ function hostBreakdown(grid, { s, pts, timeChart, bands }) {
     );
     c.attr('data-hosts', perHost.length).attr('data-shown', sel.property('value'));
   };
-  sel.on('change', draw);
+  sel.on('change', () => {
+    draw();
+    onHost(sel.property('value'));
+  });
   draw();
 }

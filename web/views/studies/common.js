@@ -22,3 +22,32 @@ export function metricLabel(key) {
               : '';
   return unit ? `${key} (${unit})` : key;
 }
+
+/**
+ * renderTrials's callbacks for a study's `view` (what the user picked, see renderSweep): the table's
+ * order and the contour's parameters picked are kept in `view` (a drawing for another metric keeps them)
+ * and told to `view.onSort`/`view.onContour` (the address). A value the study does not have is dropped
+ * from `view`: one from the address is told to `view.onUnknownSort`/`view.onUnknownContour`, one the
+ * user picked (a column of the metric shown before) leaves the address as `onSort(null)`.
+ */
+export function trialsAddress(view) {
+  const dropped = (key, picked, told, unknown) => (what) => {
+    view[key] = undefined;
+    if (view[picked]) view[told]?.(null);
+    else view[unknown]?.(what);
+  };
+  return {
+    onSort: (sort) => {
+      view.sort = sort;
+      view.sortPicked = true;
+      view.onSort?.(sort);
+    },
+    onContour: (pair) => {
+      view.contour = pair;
+      view.contourPicked = true;
+      view.onContour?.(pair);
+    },
+    onUnknownSort: dropped('sort', 'sortPicked', 'onSort', 'onUnknownSort'),
+    onUnknownContour: dropped('contour', 'contourPicked', 'onContour', 'onUnknownContour'),
+  };
+}

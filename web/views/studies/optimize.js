@@ -1,7 +1,7 @@
 import { scatter } from '../../charts/scatter.js';
 import { esc } from '../../format.js';
 import { cardWidth } from '../../lib/layout.js';
-import { fmt, metricLabel } from './common.js';
+import { fmt, metricLabel, trialsAddress } from './common.js';
 import { renderTrials } from './trials.js';
 
 /**
@@ -155,6 +155,7 @@ export function renderOptimize(el, box, study, id, view = {}) {
         csvName: `${id}-evaluations`,
         sort: view.sort,
         contour: view.contour,
+        ...trialsAddress(view),
       });
     };
     sel.on('change', () => {

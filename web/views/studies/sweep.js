@@ -2,7 +2,7 @@ import { heatmap } from '../../charts/heatmap.js';
 import { scatter } from '../../charts/scatter.js';
 import { esc } from '../../format.js';
 import { cardWidth } from '../../lib/layout.js';
-import { fmt, metricLabel } from './common.js';
+import { fmt, metricLabel, trialsAddress } from './common.js';
 import { renderTrials } from './trials.js';
 
 /**
@@ -98,6 +98,7 @@ export function renderSweep(el, box, study, id, view = {}) {
       csvName: `${id}-configurations`,
       sort: view.sort,
       contour: view.contour,
+      ...trialsAddress(view),
     });
     document.body.dataset.study = `${study.kind}:${metric}`;
   };

@@ -18,12 +18,30 @@ import { fmt, metricLabel } from './common.js';
  * two decades or more, is drawn on log axes.
  *
  *   renderTrials(el, box, { trials: [{ id, config, values, ci?, feasible }], params: [{ name, path }],
- *     metric: 'responseTime.mean', columns: ['responseTime.mean', …], idLabel: 'trial', csvName })
+ *     metric: 'responseTime.mean', columns: ['responseTime.mean', …], idLabel: 'trial', csvName,
+ *     sort?, contour?, onSort?, onUnknownSort?, onContour?, onUnknownContour? })
+ *
+ * `sort` ({key, ascending}) and `contour` ([x, y]) are what to show first (an earlier drawing's, or the
+ * address's); `onSort` and `onContour` are told what the user picks, `onUnknown…` of a `sort` or
+ * `contour` this study does not have (its default shown instead).
  */
 export function renderTrials(
   el,
   box,
-  { trials, params, metric, columns, idLabel = 'trial', csvName, sort, contour: picked },
+  {
+    trials,
+    params,
+    metric,
+    columns,
+    idLabel = 'trial',
+    csvName,
+    sort,
+    contour: picked,
+    onSort = () => {},
+    onUnknownSort = () => {},
+    onContour = () => {},
+    onUnknownContour = () => {},
+  },
 ) {
   const names = params.map((p) => p.name);
   const label = metricLabel(metric);
@@ -131,8 +149,9 @@ export function renderTrials(
         .text((n) => n);
       return s;
     };
-    const [first, second] =
-      picked?.every((n) => numeric.includes(n)) && picked[0] !== picked[1] ? picked : imp.map((o) => o.param);
+    const fits = picked?.every((n) => numeric.includes(n)) && picked[0] !== picked[1];
+    if (picked && !fits) onUnknownContour(picked.join(','));
+    const [first, second] = fits ? picked : imp.map((o) => o.param);
     const sx = pick('contour-x', 'x ', first);
     const sy = pick('contour-y', 'y ', second);
     const chartBox = card.append('div');
@@ -153,8 +172,12 @@ export function renderTrials(
       );
       card.attr('data-params', `${px}|${py}`);
     };
-    sx.on('change', draw);
-    sy.on('change', draw);
+    const changed = () => {
+      draw();
+      onContour([sx.property('value'), sy.property('value')]);
+    };
+    sx.on('change', changed);
+    sy.on('change', changed);
     draw();
   }
 
@@ -185,7 +208,11 @@ export function renderTrials(
     .csvName(csvName);
   // The order the user picked in an earlier drawing, when its column is still there.
   if (sort && table.columns().some((c) => c.key === sort.key)) table.sortBy(sort.key, sort.ascending);
-  else table.sortBy(`m:${metric}`);
+  else {
+    if (sort) onUnknownSort(`column "${sort.key}"`);
+    table.sortBy(`m:${metric}`);
+  }
+  table.onSort(onSort);
 
   if (names.length >= 2) {
     const card = grid.append('div').attr('class', 'card chart-card wide').attr('id', 'study-parallel');
