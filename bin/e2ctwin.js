@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
+import { growYoungGeneration, useCodeCache } from './start-up-paths.js';
 
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
@@ -24,14 +25,6 @@ if (!existsSync(fileURLToPath(entry))) {
   );
   process.exit(1);
 }
-
-/**
- * `validate` and `simulate` run from their own bundle (dist/verbs/<verb>-<hash>.cjs, scripts/build.mjs),
- * compiled with V8's code cache beside it: Node 20 caches no ES module's code, and compiling zod, yaml, the
- * scenario layer and the model was about a fifth of a `validate`. Same command line, same output as
- * dist/cli/main.js, which runs every other verb. E2CTWIN_CODE_CACHE=0 turns this off (main.js runs all).
- */
-const CACHED_VERBS = new Set(['validate', 'simulate']);
 
 /** The verb's bundle, or undefined when the build made none. */
 function verbBundle(verb) {
@@ -87,16 +80,8 @@ async function runWithCodeCache(file, args) {
 
 const verb = process.argv[2];
 
-/**
- * V8 starts the young generation at 1 MB and doubles it only after a scavenge, so the ~10 MB a `validate`
- * keeps (its code, zod's schemas, the parsed YAML) was copied through six scavenges (~30 ms of a 0.25 s
- * command on this machine). Growing it eightfold per step leaves three. The factor is read when the space
- * grows, so setting it here, before the work, takes effect; it changes no output, only when GC runs.
- * Only `validate`: a simulation's peak memory is a figure users read. E2CTWIN_YOUNG_GROWTH=0 turns it off.
- */
-if (verb === 'validate' && process.env.E2CTWIN_YOUNG_GROWTH !== '0')
-  setFlagsFromString('--semi-space-growth-factor=8');
-const bundle =
-  CACHED_VERBS.has(verb) && process.env.E2CTWIN_CODE_CACHE !== '0' ? verbBundle(verb) : undefined;
+// The start-up fast paths (each declared, with its switch and its test, in ./start-up-paths.js).
+if (growYoungGeneration(verb, process.env)) setFlagsFromString('--semi-space-growth-factor=8');
+const bundle = useCodeCache(verb, process.env) ? verbBundle(verb) : undefined;
 if (bundle) await runWithCodeCache(bundle, process.argv.slice(2));
 else await import(entry.href);

@@ -11,6 +11,10 @@ import type { ResolvedScenario } from '../scenario/index.js';
  * depend on the moment (a request nobody waits on, a link still busy) are the predicates below, or the
  * resource's own test where the resource alone can see it (a PS server's number of jobs, a link's wire).
  * Resources take each of their shortcuts as an option, off when the plan says so.
+ *
+ * The CLI's start-up fast paths (a code cache for the most used verbs, a faster-growing young generation
+ * for `validate`) are declared the same way in bin/start-up-paths.js: they change no result, only how
+ * soon a command starts.
  */
 export interface ShortcutPlan {
   /** Whether any shortcut may be taken (`run.shortcuts`, default true). */

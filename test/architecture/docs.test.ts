@@ -28,7 +28,11 @@ function anchor(heading: string): string {
 
 function anchorsOf(file: string): Set<string> {
   const text = readFileSync(file, 'utf8').replace(/^```[\s\S]*?^```/gm, '');
-  return new Set([...text.matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchor(m[1]!)));
+  // Headings, and explicit anchors (`<a id="retry"></a>`, for a place in a list), as GitHub renders both.
+  return new Set([
+    ...[...text.matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchor(m[1]!)),
+    ...[...text.matchAll(/<a id="([^"]+)"><\/a>/g)].map((m) => m[1]!),
+  ]);
 }
 
 /** Relative links of a Markdown file, outside code blocks and code spans. */

@@ -1,0 +1,26 @@
+// Every fast path the CLI takes at start-up, decided here and nowhere else (as src/model/shortcuts.ts
+// does for the model's): each states when it applies, the invariant that makes it safe, the switch that
+// turns it off, and the test that compares both paths. None changes what a command prints or exits with;
+// they change only how soon it gets there.
+
+/**
+ * **code-cache** — `validate` and `simulate` run from their own bundle (dist/verbs/<verb>-<hash>.cjs,
+ * scripts/build.mjs), compiled with V8's code cache beside it: Node 20 caches no ES module's code, and
+ * compiling zod, yaml, the scenario layer and the model was about a fifth of a `validate`. Applies to
+ * those verbs when the build made their bundle. Invariant: the bundle is built from the same sources as
+ * dist/cli/main.js and runs the same `run(argv)`; a cache V8 rejects (another V8, other flags) is ignored.
+ * Off: `E2CTWIN_CODE_CACHE=0` (dist/cli/main.js runs every verb). Test: test/cli/code-cache.test.ts.
+ */
+export const CACHED_VERBS = new Set(['validate', 'simulate']);
+export const useCodeCache = (verb, env) => CACHED_VERBS.has(verb) && env.E2CTWIN_CODE_CACHE !== '0';
+
+/**
+ * **young-growth** — V8 starts the young generation at 1 MB and doubles it only after a scavenge, so the
+ * ~10 MB a `validate` keeps (its code, zod's schemas, the parsed YAML) was copied through six scavenges
+ * (~30 ms of a 0.25 s command on this machine). Growing it eightfold per step
+ * (`--semi-space-growth-factor=8`, set before the work: the factor is read when the space grows) leaves
+ * three. Applies to `validate` only: a simulation's peak memory is a figure users read. Invariant: it
+ * changes when the garbage collector runs, not what the program computes. Off: `E2CTWIN_YOUNG_GROWTH=0`.
+ * Test: test/cli/young-growth.test.ts (same output and exit status both ways; fewer scavenges).
+ */
+export const growYoungGeneration = (verb, env) => verb === 'validate' && env.E2CTWIN_YOUNG_GROWTH !== '0';
