@@ -21,9 +21,15 @@ const runsDir = path.join(tmp, 'runs');
 const ID = 'live-morris';
 const dir = path.join(runsDir, ID);
 const SCENARIO = 'scenarios/plantnet.yaml';
-const PARAMS = ['cloud.engine.pools.extract=1..6', 'cloud.engine.pools.http=10..40'];
-const OVERRIDES = ['run.duration=16000', 'run.warmup=500'];
-const TRAJECTORIES = 16;
+// Three factors: 4 levels each give 64 points to the design's 48, so few are shared (a trajectory made
+// of points simulated before completes at once) and trajectories complete one by one.
+const PARAMS = [
+  'cloud.engine.pools.extract=1..6',
+  'cloud.engine.pools.http=10..40',
+  'cloud.engine.pools.simsearch=5..40',
+];
+const OVERRIDES = ['run.duration=10000', 'run.warmup=500'];
+const TRAJECTORIES = 12;
 const METRIC = 'responseTime.mean';
 let server: ChildProcess | undefined;
 let browser: Browser | undefined;
@@ -92,8 +98,8 @@ afterAll(async () => {
 
 describe('a running Morris study in the Studies view (headless Chromium)', () => {
   it('shows its indices so far, equal to those of its stored trials, then its final indices; the indices order in the address', async () => {
-    // 16 trajectories of 3 points on one worker thread, about 0.4 s a trial (a trajectory a second, as
-    // often as progress.json is written): about 20 s in all.
+    // 12 trajectories of 4 points on one worker thread, about 0.25 s a trial (a trajectory in about a second;
+    // progress.json is written once a second): about 12 s in all.
     const run: CliProcess = spawnCli([
       'sensitivity',
       SCENARIO,
@@ -112,9 +118,10 @@ describe('a running Morris study in the Studies view (headless Chromium)', () =>
       dir,
     ]);
     try {
-      await until('a few trajectories complete', () => doneOnDisk() >= 3, { everyMs: 5 });
+      await until('a few trajectories complete', () => doneOnDisk() >= 2, { everyMs: 5 });
       run.kill('SIGSTOP');
       const first = soFarOnDisk()!.partial;
+      console.log(`held at ${first.done} of ${TRAJECTORIES} trajectories`);
       expect(first.done).toBeLessThan(TRAJECTORIES);
       await page.goto(`${base}/#studies/${ID}`);
       await page.waitForFunction(
@@ -160,7 +167,7 @@ describe('a running Morris study in the Studies view (headless Chromium)', () =>
       await until('more trajectories complete', () => doneOnDisk() >= first.done + 2, { everyMs: 5 });
       run.kill('SIGSTOP');
       const second = soFarOnDisk()!.partial;
-      console.log(`held at ${first.done}, then ${second.done} of ${TRAJECTORIES} trajectories`);
+      console.log(`then at ${second.done} of ${TRAJECTORIES} trajectories`);
       await page.waitForFunction((k) => document.body.dataset.liveEntries === String(k), second.done);
       expect(await page.textContent('#study-so-far h3')).toContain(`${second.done} of ${TRAJECTORIES}`);
       expect(await page.getAttribute('#study-indices [data-sort]', 'data-sort')).toBe(`muStar:${METRIC}:asc`);
@@ -232,4 +239,80 @@ describe('a running Morris study in the Studies view (headless Chromium)', () =>
       await exited(run);
     }
   }, 180_000);
+
+  it('shows a running Sobol study as how far its design is and its points so far, no indices before its end', async () => {
+    const id = 'live-sobol';
+    errors.length = 0; // this test's own
+    // N = 16 rows, 2 parameters: 64 points of about 0.1 s on one worker thread (a few seconds).
+    const run: CliProcess = spawnCli([
+      'sensitivity',
+      SCENARIO,
+      '--method',
+      'sobol',
+      '-n',
+      '16',
+      ...PARAMS.slice(0, 2).flatMap((p) => ['-p', p]),
+      '--set',
+      'run.duration=4000',
+      '--set',
+      'run.warmup=500',
+      '-m',
+      METRIC,
+      '--workers',
+      '1',
+      '--no-progress',
+      '--out',
+      path.join(runsDir, id),
+    ]);
+    const onDisk = () => {
+      try {
+        return JSON.parse(readFileSync(path.join(runsDir, id, 'progress.json'), 'utf8')).soFar?.partial
+          ?.done as number | undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    try {
+      await until('some points in', () => (onDisk() ?? 0) >= 8, { everyMs: 5 });
+      run.kill('SIGSTOP');
+      const done = onDisk()!;
+      expect(done).toBeLessThan(64);
+      await page.goto(`${base}/#studies/${id}`);
+      await page.waitForFunction(
+        (k) => document.body.dataset.ready === 'yes' && document.body.dataset.liveEntries === String(k),
+        done,
+      );
+      expect(await page.textContent('#study-so-far h3')).toBe(
+        `Sobol indices need the whole design: ${done} of 64 points simulated`,
+      );
+      // No indices, importance or sweep charts yet: the trials of its store as a table.
+      expect(
+        await page.locator('#study-indices, #study-importance, #study-chart, #study-parallel').count(),
+      ).toBe(0);
+      const trials = (await (await fetch(`${base}/api/studies/${id}/trials`)).json()).trials as ServedTrial[];
+      expect(await page.locator('#study-trials tbody tr').count()).toBe(trials.length);
+      const shown = await page.$$eval('#study-trials tbody tr', (trs) =>
+        trs.map((tr) => [...tr.children].map((c) => c.textContent)),
+      );
+      // Ordered by the metric, each row a trial of the store (its configuration and its metric, as shown).
+      const key = (c: unknown[]) => c.map(String).join('|');
+      const stored = new Set(trials.map((t) => key([t.config.extract, t.config.http, t.replication])));
+      for (const row of shown) expect(stored.has(key(row.slice(0, 3)))).toBe(true);
+      const means = shown.map((r) => Number(r[3]!.replaceAll(',', '')));
+      expect(means).toEqual([...means].sort((a, b) => a - b));
+      expect(await axeViolations(page, base)).toEqual([]);
+      await page.screenshot({ path: '/tmp/web20c-sobol-running.png', fullPage: true });
+      run.kill('SIGCONT');
+      expect(await exited(run), run.err()).toBe(0);
+      await page.waitForSelector('#study-indices table.trials', { timeout: 30_000 });
+      expect(await page.locator('#study-so-far, #study-progress').count()).toBe(0);
+      expect(await page.locator('#study-indices tbody tr').count()).toBe(2);
+      await page.screenshot({ path: '/tmp/web20c-sobol-finished.png', fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      run.kill('SIGCONT');
+      run.kill('SIGTERM');
+      await exited(run);
+    }
+  }, 120_000);
 });

@@ -267,7 +267,9 @@ function sobolSoFar(grid, study, id, partial, view) {
   card
     .append('h3')
     .attr('class', 'chart-title')
-    .text(`Points simulated so far (${trials.length} trials, click a header to sort)`);
+    .text(
+      `Points simulated so far: ${trials.length} trial${trials.length === 1 ? '' : 's'} (a point the design repeats is simulated once; click a header to sort)`,
+    );
   const names = study.params.map((p) => p.name);
   const table = trialTable()
     .columns([
