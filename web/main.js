@@ -37,6 +37,7 @@ const state = {
   study: null, // id of the open study (Studies view)
   studyMetric: null, // the metric its charts show when it has a choice of them (`?metric=`), else null
   studySort: null, // the trial table's order picked ({key, ascending}, `?sort=key:asc|desc`), null: by the metric
+  studyIndexSort: null, // a sensitivity study's indices table's order (`?isort=key:asc|desc`), null: by importance
   studyContour: null, // the contour plot's two parameters picked (`?contour=x,y`), null: the two most important
   live: null, // the open study while it runs: its trials so far (views/study-live.js)
   cache: new Map(), // run id → promise of its metrics, scenario and series
@@ -189,7 +190,12 @@ function viewQuery(view) {
     utilization: state.utilization,
     host: state.host,
     compare: state.compare,
-    study: { metric: state.studyMetric, sort: state.studySort, contour: state.studyContour },
+    study: {
+      metric: state.studyMetric,
+      sort: state.studySort,
+      indexSort: state.studyIndexSort,
+      contour: state.studyContour,
+    },
   });
 }
 
@@ -356,6 +362,7 @@ async function renderStudiesView(el) {
       state.study = id;
       state.studyMetric = null;
       state.studySort = null;
+      state.studyIndexSort = null;
       state.studyContour = null;
       show('studies', true);
     },
@@ -377,6 +384,7 @@ async function renderStudiesView(el) {
             ...studyAddress(),
             metric: () => state.studyMetric,
             sort: () => state.studySort,
+            indexSort: () => state.studyIndexSort,
             contour: () => state.studyContour,
           });
         state.live.reset();
@@ -389,6 +397,7 @@ async function renderStudiesView(el) {
           ...carried,
           metric: carried.metric ?? state.studyMetric,
           sort: carried.sort ?? state.studySort ?? undefined,
+          indexSort: carried.indexSort ?? state.studyIndexSort ?? undefined,
           contour: carried.contour ?? state.studyContour ?? undefined,
           ...studyAddress(),
         });
@@ -424,10 +433,12 @@ function studyAddress() {
   return {
     onMetric: picked('studyMetric'),
     onSort: picked('studySort'),
+    onIndexSort: picked('studyIndexSort'),
     onContour: picked('studyContour'),
     onUnknownMetric: (metric) =>
       routeMessage(`Cannot show the metric "${metric}" from the address: this study has no such metric.`),
     onUnknownSort: unknown('studySort', 'table order'),
+    onUnknownIndexSort: unknown('studyIndexSort', 'indices order'),
     onUnknownContour: unknown('studyContour', 'contour'),
   };
 }
@@ -564,10 +575,15 @@ function studyFromHash(route) {
   state.study = route.id;
   state.studyMetric = route.metric;
   state.studySort = route.sort;
+  state.studyIndexSort = route.indexSort;
   state.studyContour = route.contour;
   if (route.sortText && !route.sort)
     routeMessage(
       `Cannot use the table order "${route.sortText}" from the address: it is written column:asc or column:desc.`,
+    );
+  if (route.indexSortText && !route.indexSort)
+    routeMessage(
+      `Cannot use the indices order "${route.indexSortText}" from the address: it is written column:asc or column:desc.`,
     );
   if (route.contourText && !route.contour)
     routeMessage(
@@ -598,6 +614,10 @@ window.addEventListener('hashchange', () => {
       state.view !== 'studies' ||
       metric !== state.studyMetric ||
       !sameSort(route.sort, state.studySort) ||
+      !sameSort(route.indexSort, state.studyIndexSort) ||
+      // A malformed order typed in the address: said, and left out of it.
+      (route.sortText && !route.sort) ||
+      (route.indexSortText && !route.indexSort) ||
       (route.contour ?? []).join(',') !== (state.studyContour ?? []).join(',')
     ) {
       studyFromHash(route);

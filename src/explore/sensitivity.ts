@@ -166,9 +166,33 @@ export function morrisIndices(
   });
 }
 
+/** Morris indices over the trajectories complete so far, for a page that follows a running study. */
+export interface MorrisSoFar {
+  /** Trajectories whose k + 1 points are all simulated, and how many the design has. */
+  trajectories: number;
+  of: number;
+  /**
+   * Which ones, by their index in the design (they need not complete in order: a point two trajectories
+   * share is simulated once, for the first that asks).
+   */
+  complete: number[];
+  /** Per metric, the indices computed as at the end, over those trajectories alone. */
+  indices: Record<string, MorrisIndex[]>;
+}
+
 export async function morris(
   study: Study,
-  o: { metrics: string[]; trajectories?: number; levels?: number; seed?: number },
+  o: {
+    metrics: string[];
+    trajectories?: number;
+    levels?: number;
+    seed?: number;
+    /**
+     * Called each time a trajectory's points are all simulated, with the indices over the trajectories
+     * complete so far (by {@link morrisIndices}, as the final ones: with all of them, the same numbers).
+     */
+    onTrajectory?: (soFar: MorrisSoFar) => void;
+  },
 ): Promise<{ indices: Record<string, MorrisIndex[]>; evaluations: Evaluation[]; runs: number }> {
   const { space } = study;
   const r = o.trajectories ?? 20;
@@ -179,22 +203,52 @@ export async function morris(
       `Morris needs an even number of levels ≥ 2 (got ${p})`,
       { levels: p },
     );
-  const rng = createStream(o.seed ?? study.rootSeed, 'explore.sensitivity.morris', 0);
+  const seed = o.seed ?? study.rootSeed;
+  const rng = createStream(seed, 'explore.sensitivity.morris', 0);
   const traj = morrisTrajectories(space.dims, r, p, rng);
   const configs = traj.flatMap((t) =>
     t.points.map((u) => space.params.map((param, i) => morrisValue(param, u[i]!))),
   );
-  const evaluations = await study.evaluator.evaluate(configs.map((config) => ({ config })));
-  for (const m of o.metrics) checkMetricKey(m, evaluations[0]!.summary.mean);
-  const indices: Record<string, MorrisIndex[]> = {};
-  for (const m of o.metrics) {
-    const values = traj.map((t, ti) =>
-      t.points.map((_, j) => evaluations[ti * (space.dims + 1) + j]!.summary.mean[m] ?? NaN),
+  // The indices of `metric` over the trajectories `which` (in the design's order), each bootstrap from
+  // its own fresh stream: the same numbers whenever they are computed over the same trajectories.
+  const indicesOf = (m: string, which: readonly number[], evals: readonly (Evaluation[] | undefined)[]) =>
+    morrisIndices(
+      space,
+      which.map((ti) => traj[ti]!),
+      which.map((ti) => evals[ti]!.map((e) => e.summary.mean[m] ?? NaN)),
+      p,
+      { rng: createStream(seed, `explore.sensitivity.morris.bootstrap.${m}`, 0) },
     );
-    indices[m] = morrisIndices(space, traj, values, p, {
-      rng: createStream(o.seed ?? study.rootSeed, `explore.sensitivity.morris.bootstrap.${m}`, 0),
-    });
-  }
+  // One request per trajectory, all asked at once (the trials queue in the same order as one request of
+  // every point would): each reports when its points are in.
+  const perTrajectory: (Evaluation[] | undefined)[] = traj.map(() => undefined);
+  const dims = space.dims;
+  const done = await Promise.all(
+    traj.map((_, ti) =>
+      study.evaluator
+        .evaluate(configs.slice(ti * (dims + 1), (ti + 1) * (dims + 1)).map((config) => ({ config })))
+        .then((evals) => {
+          perTrajectory[ti] = evals;
+          if (o.onTrajectory) {
+            const which = traj.flatMap((__, j) => (perTrajectory[j] ? [j] : []));
+            // A metric the scenario lacks is reported at the end, as before (checkMetricKey below).
+            const known = o.metrics.filter((m) => evals[0]!.summary.mean[m] !== undefined);
+            o.onTrajectory({
+              trajectories: which.length,
+              of: r,
+              complete: which,
+              indices: Object.fromEntries(known.map((m) => [m, indicesOf(m, which, perTrajectory)])),
+            });
+          }
+          return evals;
+        }),
+    ),
+  );
+  const evaluations = done.flat();
+  for (const m of o.metrics) checkMetricKey(m, evaluations[0]!.summary.mean);
+  const all = traj.map((_, ti) => ti);
+  const indices: Record<string, MorrisIndex[]> = {};
+  for (const m of o.metrics) indices[m] = indicesOf(m, all, done);
   return { indices, evaluations, runs: configs.length };
 }
 
@@ -268,7 +322,13 @@ export function sobolIndices(
 
 export async function sobol(
   study: Study,
-  o: { metrics: string[]; n?: number; seed?: number },
+  o: {
+    metrics: string[];
+    n?: number;
+    seed?: number;
+    /** Called each time a point of the design is simulated (all its replications), for progress. */
+    onPoint?: () => void;
+  },
 ): Promise<{
   indices: Record<string, SobolIndex[]>;
   variance: Record<string, number>;
@@ -285,7 +345,20 @@ export async function sobol(
   const d = saltelliDesign(space.dims, n, createStream(seed, 'explore.sensitivity.sobol', 0));
   const units = [...d.A, ...d.B, ...d.AB.flat()];
   const configs = units.map((u) => space.fromUnit(u));
-  const evaluations = await study.evaluator.evaluate(configs.map((config) => ({ config })));
+  // One request per point when they are counted (queued in the same order as one request of them all).
+  const onPoint = o.onPoint;
+  const evaluations = onPoint
+    ? (
+        await Promise.all(
+          configs.map((config) =>
+            study.evaluator.evaluate([{ config }]).then((e) => {
+              onPoint();
+              return e;
+            }),
+          ),
+        )
+      ).flat()
+    : await study.evaluator.evaluate(configs.map((config) => ({ config })));
   for (const m of o.metrics) checkMetricKey(m, evaluations[0]!.summary.mean);
   const indices: Record<string, SobolIndex[]> = {};
   const variance: Record<string, number> = {};

@@ -42,6 +42,18 @@ function configValues(key: string): unknown[] {
   return [];
 }
 
+/**
+ * The entries of a result document so far: an optimizer's evaluations (`history`), a list of results, or
+ * what `partial.done` counts (a sensitivity study's complete Morris trajectories or Sobol points); 0 when
+ * it says none of these.
+ */
+export function entriesSoFar(doc: Record<string, unknown>): number {
+  const list = doc.history ?? doc.results;
+  if (Array.isArray(list)) return list.length;
+  const done = (doc.partial as { done?: unknown } | undefined)?.done;
+  return typeof done === 'number' && Number.isInteger(done) && done >= 0 ? done : 0;
+}
+
 /** One line of the studies list. */
 export interface StudySummary {
   id: string;
@@ -65,8 +77,8 @@ export interface StudySummary {
  */
 export interface ProgressView extends Omit<StudyProgress, 'format' | 'soFar'> {
   /**
-   * Entries of its result document so far (an optimizer's evaluations), for a page to know when to fetch
-   * it again; null when progress.json carries none (older files; a sweep, drawn from its store's trials).
+   * Entries of its result document so far (an optimizer's evaluations, a sensitivity study's complete
+   * Morris trajectories or Sobol points: {@link entriesSoFar}), for a page to know when to fetch it again; null when progress.json carries none (older files; a sweep, drawn from its store's trials).
    */
   resultsSoFar: number | null;
   /** Seconds since the coordinator last wrote it. */
@@ -272,10 +284,9 @@ export class StudiesStore {
     if (!p) return undefined;
     const { format: _format, soFar, ...rest } = p;
     const ageMs = Math.max(0, Date.now() - statSync(path.join(dir, PROGRESS_FILE)).mtimeMs);
-    const entries = soFar?.history ?? soFar?.results;
     return {
       ...rest,
-      resultsSoFar: soFar ? (Array.isArray(entries) ? entries.length : 0) : null,
+      resultsSoFar: soFar ? entriesSoFar(soFar) : null,
       ageSeconds: Math.round(ageMs / 1000),
       stalled: p.state === 'running' && ageMs > 3 * HEARTBEAT_MS,
     };

@@ -38,9 +38,9 @@ async function openStudy(id: string, kind: string) {
 }
 
 /** The cells of column `key` of the trials table, as shown. */
-function column(key: string): Promise<string[]> {
+function column(key: string, table = '#study-trials'): Promise<string[]> {
   return page.$$eval(
-    '#study-trials table.trials',
+    `${table} table.trials`,
     ([t], k) => {
       const i = [...t!.querySelectorAll('thead th')].findIndex((th) => (th as HTMLElement).dataset.key === k);
       return [...t!.querySelectorAll('tbody tr')].map((tr) => tr.children[i]!.textContent!);
@@ -368,12 +368,23 @@ describe('the Studies view (headless Chromium)', () => {
     const name = morris.params.find((p: { path: string }) => p.path === top).name;
     const cats = await page.$$eval('#study-importance .bar-category', (ts) => ts.map((t) => t.textContent));
     expect(cats[0]).toBe(name);
-    const shares = numbers((await column(`share:${metric}`)).map((c) => c.replace('%', '')));
+    const shares = numbers(
+      (await column(`share:${metric}`, '#study-indices')).map((c) => c.replace('%', '')),
+    );
     expect(descending(shares)).toBe(true);
     expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0);
-    await page.click(`#study-trials th[data-key="share:${metric}"] button`);
-    await page.waitForSelector(`#study-trials [data-sort="share:${metric}:asc"]`);
-    expect(ascending(numbers((await column(`share:${metric}`)).map((c) => c.replace('%', ''))))).toBe(true);
+    await page.click(`#study-indices th[data-key="share:${metric}"] button`);
+    await page.waitForSelector(`#study-indices [data-sort="share:${metric}:asc"]`);
+    expect(
+      ascending(numbers((await column(`share:${metric}`, '#study-indices')).map((c) => c.replace('%', '')))),
+    ).toBe(true);
+    // Its order in the address, under its own key; restored on reload.
+    await page.waitForFunction((m) => location.hash === `#studies/morris?isort=share:${m}:asc`, metric);
+    await page.reload();
+    await page.waitForSelector(`#study-indices [data-sort="share:${metric}:asc"]`);
+    expect(
+      ascending(numbers((await column(`share:${metric}`, '#study-indices')).map((c) => c.replace('%', '')))),
+    ).toBe(true);
     await shot('23-study-morris.png');
     expect(errors).toEqual([]);
   });

@@ -9,7 +9,7 @@ interface State {
   utilization?: { from: string | number; to: string | number } | null;
   host?: string | null;
   compare?: { A: string | null; B: string | null; more: string[] };
-  study?: { metric?: string | null; sort?: Sort; contour?: string[] | null };
+  study?: { metric?: string | null; sort?: Sort; indexSort?: Sort; contour?: string[] | null };
 }
 interface Address {
   view: string;
@@ -17,6 +17,8 @@ interface Address {
   metric: string | null;
   sort: Sort;
   sortText: string | null;
+  indexSort: Sort;
+  indexSortText: string | null;
   contour: string[] | null;
   contourText: string | null;
   host: string | null;
@@ -88,6 +90,25 @@ describe('the address as view state', () => {
     expect(back.metric).toBe(study.metric);
     expect(back.sort).toEqual(study.sort);
     expect(back.contour).toEqual(study.contour);
+  });
+
+  it("writes a sensitivity study's indices order under its own key, apart from the trials table's", () => {
+    const study = {
+      sort: { key: 'p:http', ascending: true },
+      indexSort: { key: 'muStar:responseTime.mean', ascending: false },
+    };
+    const q = viewQuery('studies', { study });
+    expect(q).toBe('?sort=p:http:asc&isort=muStar:responseTime.mean:desc');
+    const back = readAddress(`#studies/morris${q}`);
+    expect(back.sort).toEqual(study.sort);
+    expect(back.indexSort).toEqual(study.indexSort);
+    expect(viewQuery('studies', { study: { indexSort: { key: 'param', ascending: true } } })).toBe(
+      '?isort=param:asc',
+    );
+    const odd = readAddress('#studies/morris?isort=muStar');
+    expect(odd.indexSort).toBeNull();
+    expect(odd.indexSortText).toBe('muStar');
+    expect(readAddress('#studies/morris').indexSort).toBeNull();
   });
 
   it('reads values typed by hand that are not a state as none', () => {

@@ -35,8 +35,9 @@ export function parsePair(text) {
 }
 
 /**
- * The address read: `{view, id, metric, sort, contour, host, timeline, utilization, compare}`, each
- * value a string as written (or null), `sort` and `contour` as parsed (null when absent or malformed).
+ * The address read: `{view, id, metric, sort, indexSort, contour, host, timeline, utilization, compare}`,
+ * each value a string as written (or null), `sort`, `indexSort` and `contour` as parsed (null when absent
+ * or malformed; `…Text` as written).
  */
 export function readAddress(hash) {
   const text = String(hash ?? '').replace(/^#/, '');
@@ -57,6 +58,9 @@ export function readAddress(hash) {
     metric: params.get('metric'),
     sortText: params.get('sort'),
     sort: parseSort(params.get('sort')),
+    // A sensitivity study's indices table has an order of its own (`isort`), beside its trials table's.
+    indexSortText: params.get('isort'),
+    indexSort: parseSort(params.get('isort')),
     contourText: params.get('contour'),
     contour: parsePair(params.get('contour')),
     host: params.get('host'),
@@ -83,7 +87,8 @@ export function readAddress(hash) {
  * - timeline: `t0`, `t1` (zoom), `request` (picked), `s0`, `s1` (time range selected): `s.timeline`;
  * - utilization: `from`, `to` (time range brushed, `s.utilization`), `host` (the per-host chart's pick, `s.host`);
  * - runs: `a`, `b`, `more` (`s.compare`, written when both A and B are set);
- * - studies: `metric`, `sort` (`key:asc|desc`), `contour` (`x,y`): `s.study`.
+ * - studies: `metric`, `sort` (the trials table's `key:asc|desc`), `isort` (the indices table's, a
+ *   sensitivity study's), `contour` (`x,y`): `s.study`.
  */
 export function viewQuery(view, s = {}) {
   const q = new URLSearchParams();
@@ -117,6 +122,7 @@ export function viewQuery(view, s = {}) {
   if (view === 'studies' && s.study) {
     set('metric', s.study.metric);
     set('sort', formatSort(s.study.sort));
+    set('isort', formatSort(s.study.indexSort));
     if (s.study.contour) set('contour', s.study.contour.join(','));
   }
   // Commas and colons kept readable (they need no escaping in a fragment's query).

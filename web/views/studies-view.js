@@ -59,7 +59,7 @@ export function renderStudy(el, { id, file, study }, view = {}) {
   ].filter(Boolean);
   box.append('p').attr('class', 'muted').text(meta.join(' · '));
   if (study.kind === 'sweep') renderSweep(el, box, study, id, view);
-  else if (study.kind === 'sensitivity') renderSensitivity(el, box, study);
+  else if (study.kind === 'sensitivity') renderSensitivity(el, box, study, id, view);
   else if (study.kind === 'optimize') renderOptimize(el, box, study, id, view);
   else if (study.kind === 'validation') renderValidation(el, box, study, id);
   else

@@ -8,7 +8,8 @@ import { renderStudyProgress } from './study-progress.js';
 // once its coordinator writes them — while keeping what the user picked: the metric, the table's order,
 // the contour's parameters. An optimizer's results so far are the document its coordinator keeps in
 // progress.json (served by /api/studies/:id/so-far: history, Pareto front, best so far), drawn by its own
-// view; a sweep's (or a study written by an older e2ctwin) are its store's trials (/api/studies/:id/trials),
+// view; so are a Morris study's (its indices over the trajectories complete so far) and a Sobol study's
+// (how far its design is: its indices need all of it; its points so far are its store's trials); a sweep's (or a study written by an older e2ctwin) are its store's trials (/api/studies/:id/trials),
 // drawn as a sweep. While the user filters the parallel coordinates (a brush is set) the drawing is held,
 // and the page says how many results wait.
 
@@ -48,11 +49,15 @@ export function resultsOf(trials, params) {
 /** What the user picked in the drawing in `box`: kept when it is drawn again. */
 export function pickedIn(box) {
   const value = (sel) => box.querySelector(sel)?.value;
-  const order = box.querySelector('#study-trials [data-sort]')?.getAttribute('data-sort') ?? '';
-  const cut = order.lastIndexOf(':');
+  const orderOf = (sel) => {
+    const order = box.querySelector(`${sel} [data-sort]`)?.getAttribute('data-sort') ?? '';
+    const cut = order.lastIndexOf(':');
+    return cut > 0 ? { key: order.slice(0, cut), ascending: order.slice(cut + 1) === 'asc' } : undefined;
+  };
   return {
     metric: value('#study-metric'),
-    sort: cut > 0 ? { key: order.slice(0, cut), ascending: order.slice(cut + 1) === 'asc' } : undefined,
+    sort: orderOf('#study-trials'),
+    indexSort: orderOf('#study-indices'),
     contour: value('#contour-x') ? [value('#contour-x'), value('#contour-y')] : undefined,
   };
 }
@@ -96,19 +101,27 @@ export function liveStudy(id, address = {}) {
       after = r.next;
     }
   }
-  const entriesOf = (doc) => (doc.history ?? doc.results ?? []).length;
+  // Entries of a document so far: an optimizer's evaluations, else what its `partial` counts (a
+  // sensitivity study's complete Morris trajectories or Sobol points), as the server counts them.
+  const entriesOf = (doc) => (doc.history ?? doc.results)?.length ?? doc.partial?.done ?? 0;
+  // A running Sobol study's document has no indices yet: its points so far are its store's trials.
+  const needsTrials = (doc) => doc?.kind === 'sensitivity' && doc.method === 'sobol';
   /** What is drawn: the document so far, else the trials as a sweep's results. */
   function drawing(study) {
     if (soFar) {
       const n = soFarEntries;
       const noun = soFar.kind === 'optimize' ? 'evaluation' : 'result';
+      const { partial } = soFar;
       return {
-        count: n,
+        // A document whose `partial` says none yet is drawn too (what the study waits for is said).
+        count: partial ? `${n}:${trials.length}` : n,
         noun,
         doc: {
           id,
-          file: `its progress.json: ${n} ${noun}${n === 1 ? '' : 's'} so far (drawn again as they finish)`,
-          study: { ...soFar, live: true },
+          file: partial
+            ? `its progress.json: ${partial.done} of ${partial.of} ${partial.unit} so far (drawn again as they complete)`
+            : `its progress.json: ${n} ${noun}${n === 1 ? '' : 's'} so far (drawn again as they finish)`,
+          study: { ...soFar, live: true, ...(needsTrials(soFar) ? { trials: [...trials] } : {}) },
         },
       };
     }
@@ -128,16 +141,17 @@ export function liveStudy(id, address = {}) {
     const d = drawing(study);
     if (!d || d.count === drawn || d.count === 0) return;
     if (!force && filtering(box)) {
-      heldNote(box, study, d.count - drawn, d.noun);
+      heldNote(box, study, Number(d.count) - Number(drawn), d.noun);
       return;
     }
     const picked = pickedIn(box);
-    const { metric, sort, contour, ...told } = address;
+    const { metric, sort, indexSort, contour, ...told } = address;
     const view = {
       ...told,
       ...picked,
       metric: picked.metric ?? metric?.(),
       sort: picked.sort ?? sort?.() ?? undefined,
+      indexSort: picked.indexSort ?? indexSort?.() ?? undefined,
       contour: picked.contour ?? contour?.() ?? undefined,
     };
     // The box keeps its height while drawn again: the page does not jump under the reader.
@@ -148,8 +162,9 @@ export function liveStudy(id, address = {}) {
     addExports(box, id);
     drawn = d.count;
     const key = soFar ? 'liveEntries' : 'liveTrials';
-    box.dataset[key] = String(drawn);
-    document.body.dataset[key] = String(drawn);
+    const shown = soFar ? soFarEntries : trials.length;
+    box.dataset[key] = String(shown);
+    document.body.dataset[key] = String(shown);
     requestAnimationFrame(() => {
       box.style.minHeight = '';
     });
@@ -192,6 +207,7 @@ export function liveStudy(id, address = {}) {
             const r = await api.studySoFar(id);
             soFar = r.study;
             soFarEntries = entriesOf(r.study);
+            if (needsTrials(soFar)) await fetchNew();
           } catch {
             return false; // ended meanwhile, or the server restarting: the next poll tells
           }

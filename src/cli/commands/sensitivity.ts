@@ -205,26 +205,33 @@ Examples:
           } else if (flags.method === 'morris') {
             const p = flags.levels ?? 4;
             s.progress.plan(flags.trajectories * (space.dims + 1) * study.replications);
-            const r = await morris(study, { metrics, trajectories: flags.trajectories, levels: p });
-            evaluations = r.evaluations;
-            text = `${metrics.map((m) => morrisTable(m, r.indices[m]!)).join('\n\n')}\n\n${r.runs} points (${flags.trajectories} trajectories × ${space.dims + 1}), p = ${p} levels, Δ = ${num(p / (2 * (p - 1)), 3)}`;
-            doc = {
+            const runs = flags.trajectories * (space.dims + 1);
+            const morrisDoc = (indices: Record<string, readonly MorrisIndex[]>) => ({
               trajectories: flags.trajectories,
               levels: p,
-              runs: r.runs,
-              indices: Object.fromEntries(
-                metrics.map((m) => [
-                  m,
-                  r.indices[m]!.map((x) => ({
-                    param: x.param.path,
-                    muStar: x.muStar,
-                    muStarCi95: x.muStarCi,
-                    mu: x.mu,
-                    sigma: x.sigma,
-                  })),
-                ]),
-              ),
-            };
+              runs,
+              indices: Object.fromEntries(Object.entries(indices).map(([m, idx]) => [m, idx.map(morrisRow)])),
+            });
+            // The page follows the study: the indices over the trajectories complete so far, in the shape
+            // of result.json's (`partial` says how far), from the same computation as the final ones.
+            // `complete`: the trajectories (by index in the design) the indices are over.
+            const soFar = (complete: number[], indices: Record<string, readonly MorrisIndex[]>) =>
+              s.progressFile.soFar({
+                ...head(study, space, metrics, 'morris'),
+                ...morrisDoc(indices),
+                partial: { done: complete.length, of: flags.trajectories, unit: 'trajectories', complete },
+              });
+            soFar([], {});
+            s.progressFile.write();
+            const r = await morris(study, {
+              metrics,
+              trajectories: flags.trajectories,
+              levels: p,
+              onTrajectory: (x) => soFar(x.complete, x.indices),
+            });
+            evaluations = r.evaluations;
+            text = `${metrics.map((m) => morrisTable(m, r.indices[m]!)).join('\n\n')}\n\n${r.runs} points (${flags.trajectories} trajectories × ${space.dims + 1}), p = ${p} levels, Δ = ${num(p / (2 * (p - 1)), 3)}`;
+            doc = morrisDoc(r.indices);
             indicesCsv = csv(
               ['metric', 'param', 'mu_star', 'mu_star_ci95', 'mu', 'sigma'],
               metrics.flatMap((m) =>
@@ -232,8 +239,28 @@ Examples:
               ),
             );
           } else {
-            s.progress.plan(flags.samples * (space.dims + 2) * study.replications);
-            const r = await sobol(study, { metrics, n: flags.samples });
+            const points = flags.samples * (space.dims + 2);
+            s.progress.plan(points * study.replications);
+            // Sobol indices need the whole design: the page is told how many of its points are in, and
+            // shows them as a table (its store's trials) until the indices are computed at the end.
+            let done = 0;
+            const soFar = () =>
+              s.progressFile.soFar({
+                ...head(study, space, metrics, 'sobol'),
+                samples: flags.samples,
+                runs: points,
+                partial: { done, of: points, unit: 'points' },
+              });
+            soFar();
+            s.progressFile.write();
+            const r = await sobol(study, {
+              metrics,
+              n: flags.samples,
+              onPoint: () => {
+                done++;
+                soFar();
+              },
+            });
             evaluations = r.evaluations;
             const distinct = new Set(r.evaluations.map((e) => e.key)).size;
             text = `${metrics.map((m) => sobolTable(m, r.indices[m]!, r.variance[m]!)).join('\n\n')}\n\n${r.runs} points (N = ${flags.samples} × (k + 2) = ${space.dims + 2})${distinct < r.runs ? `, ${distinct} distinct configurations` : ''}; CIs: 1.96 × sd of 1000 bootstrap resamples`;
@@ -263,17 +290,7 @@ Examples:
             );
           }
           s.progress.stop();
-          const full = {
-            kind: 'sensitivity',
-            method: flags.method,
-            scenario: study.scenario.name,
-            metrics,
-            rootSeed: study.rootSeed,
-            seeds: study.seedMode,
-            replications: study.replications,
-            params: space.params.map((p) => ({ path: p.path, name: p.name })),
-            ...doc,
-          };
+          const full = { ...head(study, space, metrics, flags.method), ...doc };
           const files = [
             s.write('indices.csv', indicesCsv),
             s.write('points.csv', sweepCsv(space, evaluations ?? [], metrics)),
@@ -285,6 +302,30 @@ Examples:
         },
       );
     });
+}
+
+/** What result.json (and the document so far) says of the study before its indices. */
+function head(
+  study: { scenario: { name: string }; rootSeed: number; seedMode: string; replications: number },
+  space: Space,
+  metrics: readonly string[],
+  method: Method,
+) {
+  return {
+    kind: 'sensitivity',
+    method,
+    scenario: study.scenario.name,
+    metrics: [...metrics],
+    rootSeed: study.rootSeed,
+    seeds: study.seedMode,
+    replications: study.replications,
+    params: space.params.map((p) => ({ path: p.path, name: p.name })),
+  };
+}
+
+/** A Morris index as result.json writes it. */
+function morrisRow(x: MorrisIndex) {
+  return { param: x.param.path, muStar: x.muStar, muStarCi95: x.muStarCi, mu: x.mu, sigma: x.sigma };
 }
 
 function centerFrom(
