@@ -4,18 +4,19 @@ import { defineConfig } from 'vitest/config';
 // Tests that need a live testbed (root: network namespaces, sshd, Docker) or a browser (headless Chromium),
 // or that pack and install the npm package (minutes while npm builds native addons).
 // `npm run test:unit` leaves them out for the edit-test loop; `npm test` (what CI runs) keeps everything.
-const LIVE_OR_BROWSER = [
+// The files that hold the live testbed lock (holdLiveTestLock): one at a time, in a project of their own.
+const LIVE_LOCKED = [
   'test/live/live-run.test.ts',
   'test/live/workflow-phases.test.ts',
   'test/live/live-events.test.ts',
   'test/live/live-balance.test.ts',
+  'test/live/live-pool.test.ts',
+  'test/live/live-scale.test.ts',
   'test/live/nginx-campaign.test.ts',
   'test/live/transfer-time.test.ts',
-  'test/conformance/**',
-  'test/e2e/**',
   'test/calibrate/validate-twin.test.ts',
-  'test/package/**',
 ];
+const LIVE_OR_BROWSER = [...LIVE_LOCKED, 'test/conformance/**', 'test/e2e/**', 'test/package/**'];
 
 // The long statistical validation tier: checks whose power comes from long or replicated runs — the simulator
 // against queueing theory (1–2 % tolerances, CI coverage), the shortcuts against the plain event path (equal
@@ -34,10 +35,6 @@ const validation = process.env.E2C_TEST_TIER === 'validation';
 
 export default defineConfig({
   test: {
-    include: validation
-      ? VALIDATION.map((p) => (p.endsWith('**') ? `${p}/*.test.ts` : p))
-      : ['test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', ...(unit ? [...LIVE_OR_BROWSER, ...VALIDATION] : [])],
     globalSetup: ['test/support/build-dist.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
@@ -55,5 +52,28 @@ export default defineConfig({
     // catch a test that only passes after another.
     maxWorkers: availableParallelism(),
     ...(unit ? { isolate: false } : {}),
+    // The live files wait for one another (the testbed lock): in one project of one worker they run one
+    // after the other beside the rest, where in the shared pool a worker that took a live file while
+    // another held the lock sat idle until it was free, the other files queued behind it.
+    // (Each project states its own include: a project's list is added to the root's, not put in its place.)
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'main',
+          include: validation
+            ? VALIDATION.map((p) => (p.endsWith('**') ? `${p}/*.test.ts` : p))
+            : ['test/**/*.test.ts'],
+          exclude: [
+            '**/node_modules/**',
+            ...LIVE_LOCKED,
+            ...(unit ? [...LIVE_OR_BROWSER, ...VALIDATION] : []),
+          ],
+        },
+      },
+      ...(unit || validation
+        ? []
+        : [{ extends: true, test: { name: 'live', include: LIVE_LOCKED, fileParallelism: false } }]),
+    ],
   },
 });

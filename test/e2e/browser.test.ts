@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_HISTOGRAM_RELATIVE_ERROR, LogHistogram } from '../../src/metrics/index.js';
 import { parseTraceJsonl } from '../../src/trace/index.js';
 import { type CliProcess, exited, repoRoot, spawnCli, trialsIn } from '../support/cli.js';
-import { abortedByNavigation, launchChromium, startServe, trackNavigations } from '../support/browser.js';
+import {
+  abortedByNavigation,
+  launchChromium,
+  noteNavigation,
+  startServe,
+  trackNavigations,
+} from '../support/browser.js';
 import { until } from '../support/poll.js';
 import { redisMissing, TestRedis } from '../support/redis.js';
 
@@ -525,6 +531,7 @@ describe('the browser view (headless Chromium)', () => {
   });
 
   it('opens the Latency view of a run without fetching its trace (drawn by the Timeline only)', async () => {
+    noteNavigation(page);
     await page.goto('about:blank'); // a new document: nothing cached from the steps before
     requested.length = 0;
     await page.goto(`${base}/#latency/${runId}`);
@@ -595,6 +602,7 @@ describe('the browser view (headless Chromium)', () => {
     await shot('07-runs-side-by-side.png');
     // The address holds the runs compared: opened anew (here with A and B swapped), it shows them.
     expect(new URL(page.url()).hash).toMatch(new RegExp(`^#runs/[^?]+\\?a=${runId}&b=${second}$`));
+    noteNavigation(page);
     await page.goto('about:blank');
     await page.goto(`${base}/#runs?a=${second}&b=${runId}`);
     await page.waitForFunction((want) => document.body.dataset.compare === want, `${second}|${runId}`);

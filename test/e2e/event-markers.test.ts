@@ -5,10 +5,11 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  SHOTS,
   axeViolations,
   launchChromium,
+  noteNavigation,
   routeAxe,
-  SHOTS,
   startServe,
   watchedPage,
 } from '../support/browser.js';
@@ -75,6 +76,7 @@ afterAll(async () => {
 async function openUtilization(run: string, query = '') {
   // A fresh page each time: a change of the address's hash alone is drawn after a hashchange event, which
   // the wait below could come before (it would read the drawing of the address before).
+  noteNavigation(page);
   await page.goto('about:blank');
   await page.goto(`${base}/#utilization/${run}${query}`);
   await page.waitForFunction(

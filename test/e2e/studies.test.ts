@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   axeViolations as axeViolationsOf,
   launchChromium,
+  noteNavigation,
   routeAxe,
   startServe,
   watchedPage,
@@ -257,6 +258,7 @@ describe('the Studies view (headless Chromium)', () => {
     await shot('20b-study-metric-unknown.png');
     expect(errors).toEqual([]);
     // The steps that follow start from a new document (their openStudy() loads the page anew).
+    noteNavigation(page);
     await page.goto('about:blank');
   });
 
@@ -264,6 +266,7 @@ describe('the Studies view (headless Chromium)', () => {
     const sweep = json(path.join(runsDir, 'sweep-four/results.json'));
     const n = sweep.results.length;
     // A page of its own: the same address again would keep the previous step's brush.
+    noteNavigation(page);
     await page.goto('about:blank');
     await openStudy('sweep-four', 'sweep');
     await page.waitForSelector('#study-parallel path.pc-line');

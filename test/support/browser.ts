@@ -79,6 +79,15 @@ export function trackNavigations(page: Page): void {
 }
 
 /**
+ * Counts a navigation of `page` that makes no request (to about:blank): Chromium cancels the old
+ * document's requests all the same (the favicon's, fetched late on a busy machine), and without this
+ * abortedByNavigation() would take them for failures. Call it just before such a goto.
+ */
+export function noteNavigation(page: Page): void {
+  navigations.set(page, (navigations.get(page) ?? 0) + 1);
+}
+
+/**
  * Whether `r` failed only because its page navigated away while it was under way (a reload or a goto
  * cancels the old document's requests, the favicon's among them, with net::ERR_ABORTED): its failure is
  * net::ERR_ABORTED and a main-frame navigation started after it did. Any other failure (a refused
