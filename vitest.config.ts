@@ -73,7 +73,7 @@ export default defineConfig({
       },
       ...(unit || validation
         ? []
-        : [{ extends: true, test: { name: 'live', include: LIVE_LOCKED, fileParallelism: false } }]),
+        : [{ extends: true as const, test: { name: 'live', include: LIVE_LOCKED, fileParallelism: false } }]),
     ],
   },
 });
