@@ -52,9 +52,9 @@ export default defineConfig({
     // catch a test that only passes after another.
     maxWorkers: availableParallelism(),
     ...(unit ? { isolate: false } : {}),
-    // The live files wait for one another (the testbed lock): in one project of one worker they run one
-    // after the other beside the rest, where in the shared pool a worker that took a live file while
-    // another held the lock sat idle until it was free, the other files queued behind it.
+    // The live-testbed files wait for one another (the testbed lock): a project of one worker. `npm test`
+    // (scripts/test.mjs) runs the two projects in two vitest processes at once; `npx vitest run` runs them
+    // one after the other (vitest does so with projects of different worker counts).
     // (Each project states its own include: a project's list is added to the root's, not put in its place.)
     projects: [
       {

@@ -9,7 +9,8 @@ const built = Symbol.for('e2ctwin.dist-built');
 
 export default function setup(): void {
   const g = globalThis as { [built]?: boolean };
-  if (g[built]) return;
+  // scripts/test.mjs (npm test) built it before starting its two vitest runs.
+  if (g[built] || process.env.E2C_DIST_BUILT === '1') return;
   const root = path.join(import.meta.dirname, '../..');
   execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
   g[built] = true;
