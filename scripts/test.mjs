@@ -60,8 +60,14 @@ const results = { main, live };
 for (const [name, { code, failures }] of Object.entries(results)) {
   if (code === 0) continue;
   process.stdout.write(`\n===== npm test: what failed in the ${name} files (printed above too) =====\n`);
-  process.stdout.write(failures.length > 0 ? `${failures.join('\n')}\n` : `(vitest exited with ${code} and listed no failed test)\n`);
+  process.stdout.write(
+    failures.length > 0
+      ? `${failures.join('\n')}\n`
+      : `(vitest exited with ${code} and listed no failed test)\n`,
+  );
 }
 const verdict = (r) => (r.code === 0 ? 'passed' : 'FAILED');
-process.stdout.write(`\nnpm test: main files ${verdict(results.main)}, live-testbed files ${verdict(results.live)}\n`);
+process.stdout.write(
+  `\nnpm test: main files ${verdict(results.main)}, live-testbed files ${verdict(results.live)}\n`,
+);
 process.exit(results.main.code === 0 && results.live.code === 0 ? 0 : 1);
