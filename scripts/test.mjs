@@ -7,6 +7,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
+import { stripVTControlCharacters } from 'node:util';
 
 const root = path.join(import.meta.dirname, '..');
 const vitest = path.join(root, 'node_modules/vitest/vitest.mjs');
@@ -21,7 +22,6 @@ const env = { ...process.env, E2C_DIST_BUILT: '1', ...(process.stdout.isTTY ? { 
 // "Failed Tests"/"Failed Suites" line on) is kept and printed again after both end.
 const FAILURE_HEADER = /Failed (Tests|Suites) \d+/;
 const MAX_KEPT = 300;
-const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 const children = [];
 /**
@@ -42,7 +42,7 @@ function run(project, prefix) {
   ])
     readline.createInterface({ input: from }).on('line', (line) => {
       to.write(`${prefix}${line}\n`);
-      if (failures.length === 0 && !FAILURE_HEADER.test(stripAnsi(line))) return;
+      if (failures.length === 0 && !FAILURE_HEADER.test(stripVTControlCharacters(line))) return;
       if (failures.length < MAX_KEPT) failures.push(line);
     });
   return new Promise((resolve) =>
