@@ -51,13 +51,12 @@ function maxConcurrent(spans: readonly Span[]): number {
 holdLiveTestLock(skip, () => rmSync(out, { recursive: true, force: true }));
 
 describe.skipIf(skip)(`timed pool events in live mode${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  it('testbeds/local.yaml, two repetitions: the engine’s extract pool 1 → 3 at 8 s, 3 → 1 at 13 s, 1 → 2 at 18 s, each within 1 s of its time; the trace shows one extraction at a time before, up to three on new lanes between, one again after the shrink, at most two at the end; back to 1 for the second repetition; nothing left', async () => {
+  it('testbeds/local.yaml: the engine’s extract pool 1 → 3 at 8 s, 3 → 1 at 13 s, 1 → 2 at 18 s, each within 1 s of its time; the trace shows one extraction at a time before, up to three on new lanes between, one again after the shrink, at most two at the end; nothing left (the reset to the scenario’s sizes between repetitions: pool-schedule.test.ts)', async () => {
     const dir = path.join(out, 'run');
     const { run, stdout } = await liveFixtureRun({
       fixture: 'test/live/fixtures/plantnet-events-pool.yaml',
       dir,
       stateRoot,
-      extra: ['--repeat', '2'],
     });
     expect(stdout + JSON.stringify(run)).not.toContain('E2C_ERR');
     const events = run.events as Applied[];
@@ -65,12 +64,9 @@ describe.skipIf(skip)(`timed pool events in live mode${skip ? ` (skipped: ${skip
       [1, 'pool', 0],
       [1, 'pool', 1],
       [1, 'pool', 2],
-      [2, 'pool', 0],
-      [2, 'pool', 1],
-      [2, 'pool', 2],
     ]);
     const windows = run.windows as { start: number; warmupEnd: number; end: number }[];
-    expect(windows).toHaveLength(2);
+    expect(windows).toHaveLength(1);
     for (const e of events) {
       const start = windows[e.repetition - 1]!.start;
       expect(e.scheduledS - start).toBeCloseTo([8, 13, 18][e.index]!, 6);
@@ -117,8 +113,7 @@ describe.skipIf(skip)(`timed pool events in live mode${skip ? ` (skipped: ${skip
       expect(between.length, at).toBeGreaterThan(5);
       expect(after.length, at).toBeGreaterThan(3);
       expect(last.length, at).toBeGreaterThan(3);
-      // Before the grow: one at a time, lane 0 only — in the second repetition too, where the pool
-      // starts at the scenario's size again (the reset) and not at the 2 the first one left.
+      // Before the grow: one at a time, lane 0 only.
       expect(maxConcurrent(before), `${at} before`).toBe(1);
       expect(new Set(before.map((s) => s.lane)), `${at} before`).toEqual(new Set([0]));
       // Grown to 3: more than one at once on new lanes, never more than 3.
@@ -142,7 +137,7 @@ describe.skipIf(skip)(`timed pool events in live mode${skip ? ` (skipped: ${skip
       pools: Record<string, { size: number }>;
     }[];
     const markers = reps.map((x) => x.dynamics.markers);
-    expect(markers).toHaveLength(2);
+    expect(markers).toHaveLength(1);
     for (const [r, list] of markers.entries()) {
       const mine = events.filter((e) => e.repetition === r + 1);
       const start = windows[r]!.start;

@@ -20,7 +20,6 @@ import { loadScenarioOrThrow } from '../../src/scenario/index.js';
 import { parseTraceJsonl } from '../../src/trace/index.js';
 import { repoRoot, runCli } from '../support/cli.js';
 import { until } from '../support/poll.js';
-import { busyboxRootfs } from './docker-image.js';
 import { leftovers, liveRequirements, holdLiveTestLock, liveCli } from './support.js';
 
 const skip = liveRequirements(['busybox']);
@@ -435,67 +434,5 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     expectNothingOfPreviousRun(dir);
     const id = runIdOf(dir);
     expect(leftovers(id, path.join(stateRoot, id))).toEqual([]);
-  }, 120_000);
-
-  it('runs a service as a container from a locally imported image (per-host dockerd with safe flags), then removes every trace', async () => {
-    const dockerMissing = liveRequirements(['dockerd', 'nsenter', 'tar']);
-    if (dockerMissing) return;
-    const dir = path.join(out, 'docker');
-    const work = mkdtempSync(path.join(tmpdir(), 'e2ctwin-image-'));
-    const tar = busyboxRootfs(work);
-    const testbed = path.join(work, 'testbed.yaml');
-    writeFileSync(
-      testbed,
-      [
-        'provider: local',
-        'hosts: [{ name: cloud-1 }, { name: fog-1 }, { name: edge-1 }]',
-        'services: { cloud: [cloud-1], fog: [fog-1], edge: [edge-1] }',
-        'subnet: 10.216.0.0/24',
-        'emulation: none',
-        'docker: { enabled: true }',
-        `images: [{ name: "e2ctwin/busybox:test", tar: ${JSON.stringify(tar)}, cmd: [httpd, -f, -p, "8081", -h, /www] }]`,
-        '',
-      ].join('\n'),
-    );
-    const runDirsBefore = ['/run/docker', '/run/containerd'].filter((p) => existsSync(p));
-    const r = await liveCli([
-      'live',
-      scenarioFile,
-      '--testbed',
-      testbed,
-      // 10 s: each repetition completes requests even when a busy machine slows the engine (at 6 s one
-      // repetition completed none in a CI run at load average ~10).
-      '--duration',
-      '10',
-      '--repeat',
-      '2',
-      '--out',
-      dir,
-      '--state-dir',
-      stateRoot,
-      '--set',
-      'fog.gateway.live={image: "e2ctwin/busybox:test", port: 8081, health: {path: /index.html}}',
-    ]);
-    rmSync(work, { recursive: true, force: true });
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(
-      /local: dockerd on fog-1 \(--iptables=false --ip-forward=false --bridge=none, own roots\)/,
-    );
-    expect(r.stderr).toMatch(/docker: imported e2ctwin\/busybox:test on fog-1/);
-    expect(r.stderr).toMatch(
-      /service fog\.gateway@fog-1 ready on 10\.216\.0\.11:8081 \(container [0-9a-f]{12}, image e2ctwin\/busybox:test\)/,
-    );
-    // Two repetitions of the workload on one deployment: confidence intervals over them, as over replications.
-    const metrics = json(path.join(dir, 'metrics.json'));
-    expect(metrics.replications).toBe(2);
-    expect(metrics.perReplication).toHaveLength(2);
-    expect(metrics.perReplication.every((m: { completed: number }) => m.completed > 0)).toBe(true);
-    expect(metrics.ci95['responseTime.mean'].halfWidth).toBeGreaterThan(0);
-    const id = runIdOf(dir);
-    expect(leftovers(id, path.join(stateRoot, id))).toEqual([]);
-    expect(execFileSync('sh', ['-c', 'pgrep -a dockerd || true'], { encoding: 'utf8' })).not.toContain(
-      path.join(stateRoot, id),
-    );
-    expect(['/run/docker', '/run/containerd'].filter((p) => existsSync(p))).toEqual(runDirsBefore);
   }, 120_000);
 });
