@@ -4,6 +4,7 @@
 import { describeObjective, type Objective } from '../../explore/objectives.js';
 import type { HistoryRow, OptimizeResult } from '../../explore/optimize.js';
 import type { Space } from '../../explore/space.js';
+import { HEADLINE_METRICS } from '../../explore/suggest.js';
 import { num, table } from '../table.js';
 import { csv } from './explore-shared.js';
 import { withCi } from './sweep.js';
@@ -38,12 +39,7 @@ export function report(
         key,
         ...objectives.map((o) => o.key),
         ...(info.constraintKeys as string[]),
-        'responseTime.mean',
-        'responseTime.p95',
-        'throughput',
-        'gpuMemoryPeakGiB',
-        'energyJ',
-        'cost',
+        ...HEADLINE_METRICS,
       ]),
     ].filter((k) => k in b.evaluation.summary.mean);
     out.push(table([['metric', 'mean ± 95% CI'], ...metrics.map((k) => [k, withCi(b.evaluation, k)])], '  '));
