@@ -1,6 +1,7 @@
 import { LogHistogram } from '../metrics/index.js';
 import type { Sampler } from '../random/index.js';
 import type { Autoscale } from '../scenario/index.js';
+import { autoscaleDecision, poolWindowMetric } from './autoscale-decision.js';
 import type { InstanceSet } from './instances.js';
 import type { ServiceHost } from './service-host.js';
 import type { Simulation } from './simulation.js';
@@ -72,25 +73,26 @@ export class Autoscaler {
       this.#marks.set(h, { from: h.statsFrom, t: now, busy: b, queue: q });
     }
     for (const h of this.#marks.keys()) if (h.set !== null && !this.set.up.includes(h)) this.#marks.delete(h);
-    if (time <= 0) return NaN;
-    return this.spec.metric === 'queue' ? queue / time : busy / threadTime;
+    return poolWindowMetric(this.spec.metric === 'queue' ? 'queue' : 'utilization', {
+      busy,
+      queue,
+      time,
+      threadTime,
+    });
   }
 
   /** The end of a window: measure, decide, act (outside the cool-down). */
   tick(): void {
     const { sim, set, spec } = this;
     const now = sim.env.now;
-    const metric = this.measure();
-    const current = set.active;
-    const up = set.serving;
-    let desired: number;
-    if (up === 0) desired = Math.max(spec.min, current);
-    else if (Number.isNaN(metric)) desired = current;
-    // The small tolerance keeps an exact ratio (2.0000000001 from rounding) from adding an instance.
-    else desired = Math.ceil((up * metric) / spec.target - 1e-9);
-    desired = Math.min(spec.max, Math.max(spec.min, desired));
-    const cooldown = desired < current ? (spec.scaleInCooldownS ?? spec.cooldownS) : spec.cooldownS;
-    if (desired !== current && now - this.#lastAction >= cooldown) {
+    const desired = autoscaleDecision(spec, {
+      now,
+      metric: this.measure(),
+      serving: set.serving,
+      active: set.active,
+      lastAction: this.#lastAction,
+    });
+    if (desired !== null) {
       this.#lastAction = now;
       sim.marker({ t: now, kind: 'autoscale', service: set.service.id, value: desired });
       set.scaleTo(desired, this.#startup);

@@ -4,6 +4,7 @@ import { type LinkConditions, linkChangeCommands, UNSHAPED_MBPS } from '../plan/
 import type { HostCommands, LinkChangeCommands, PlanEvent } from '../plan/types.js';
 import { correctedDelays, journalNetworkUndo, withAddresses } from './apply-network.js';
 import { reapplyPoolSizes, resetPoolSizes, resizePools } from './pool-events.js';
+import { drainLimitMs, setInstanceCount } from './instance-count.js';
 import { isAlive, startProcess, waitReady } from './services.js';
 import { nowS, sleep, type RunState } from './state.js';
 import type { AppliedEvent } from './types.js';
@@ -135,49 +136,20 @@ async function applyEvent(s: RunState, ev: PlanEvent): Promise<Outcome> {
 }
 
 /** Seconds between a scale-in and the SIGTERM of the drained processes: requests the drivers sent just before it arrive. */
-const DRAIN_GRACE_S = 1;
+export const DRAIN_GRACE_S = 1;
 
 /**
- * Scales a service (the plan's `start` and `stop` processes). New instances: their processes started
- * together, each waited for until ready (the drivers probe them from the event's time and send once they
- * answer). Removed ones: the drivers take them out of their balance at the event's time, on their own
- * clocks; after {@link DRAIN_GRACE_S}, each process gets SIGTERM — the reference engine stops accepting,
- * finishes its requests in progress and exits — and SIGKILL if it is still there after the drain limit
- * (the longest patience of the workloads, at most 30 s). Applied when every new instance is ready and
- * every removed one has exited.
+ * Scales a service (setInstanceCount). New instances: their processes started together, each waited for
+ * until ready (the drivers probe them from the event's time and send once they answer). Removed ones:
+ * the drivers take them out of their balance at the event's time, on their own clocks; after
+ * {@link DRAIN_GRACE_S}, each process gets SIGTERM and SIGKILL after the drain limit. Applied when every
+ * new instance is ready and every removed one has exited.
  */
 async function scaleService(s: RunState, ev: Extract<PlanEvent, { action: 'scale' }>): Promise<Outcome> {
-  const how: string[] = [];
-  const started = Promise.all(
-    ev.start.map(async (id) => {
-      if (!s.dormant.has(id)) return;
-      const p = s.plan.processes.find((x) => x.id === id)!;
-      const r = await startProcess(s, p);
-      s.dormant.delete(id);
-      how.push(`${id} started (pid ${r.pid}), ready`);
-    }),
-  );
-  const drained = (async () => {
-    if (ev.stop.length === 0) return;
-    await s.guard(sleep(DRAIN_GRACE_S * 1000));
-    const patience = s.input.scenario.services
-      .filter((x) => x.workload?.target === ev.service)
-      .map((x) => x.workload!.patienceS ?? 30);
-    const limitMs = Math.min(30, Math.max(1, ...patience)) * 1000;
-    await Promise.all(
-      ev.stop.map(async (id) => {
-        const r = s.running.find((x) => x.proc.id === id);
-        if (!r || s.dormant.has(id)) return;
-        // Marked first: the drive loop's watch must not take the exit for a crash.
-        s.dormant.add(id);
-        const t = nowS();
-        await s.guard(r.host.stop(r.pid!, limitMs));
-        s.running.splice(s.running.indexOf(r), 1);
-        how.push(`${id} drained (SIGTERM, gone after ${(nowS() - t).toFixed(1)} s)`);
-      }),
-    );
-  })();
-  await Promise.all([started, drained]);
+  const { how } = await setInstanceCount(s, ev.service, ev.instances, {
+    graceS: DRAIN_GRACE_S,
+    limitMs: drainLimitMs(s, ev.service),
+  });
   return how.length > 0 ? { how: how.join('; ') } : { note: 'nothing to change' };
 }
 
@@ -263,20 +235,11 @@ export async function resetEvents(s: RunState): Promise<void> {
   for (const id of [...s.stopped.keys()]) await restartInstance(s, id);
   // Scaled services back to their quantity: the processes deployed dormant are dormant again, the others up.
   let rescaled = 0;
-  for (const p of s.plan.processes) {
-    if (p.dormant && !s.dormant.has(p.id)) {
-      const r = s.running.find((x) => x.proc.id === p.id);
-      s.dormant.add(p.id);
-      if (r) {
-        await s.guard(r.host.stop(r.pid!, 5000));
-        s.running.splice(s.running.indexOf(r), 1);
-      }
-      rescaled++;
-    } else if (!p.dormant && s.dormant.has(p.id)) {
-      await startProcess(s, p);
-      s.dormant.delete(p.id);
-      rescaled++;
-    }
+  const scaled = new Set(s.plan.processes.filter((p) => p.dormant).map((p) => p.service));
+  for (const service of scaled) {
+    const quantity = s.input.scenario.services.find((x) => x.id === service)!.quantity;
+    const c = await setInstanceCount(s, service, quantity, { graceS: 0, limitMs: 5000 });
+    rescaled += c.started.length + c.stopped.length;
   }
   const changed = new Map<number, LinkConditions>();
   for (const ev of s.plan.events) if ('conditions' in ev) changed.set(ev.constraint, ev.conditions);
