@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { DriverControl } from '../../live/app/driver-control.js';
 import { drive, imageServer } from '../../live/app/driver.js';
 import { readSpec } from '../../live/app/spec.js';
 import type { DriverSpec } from '../../live/plan/types.js';
@@ -100,7 +101,9 @@ export function registerDrive(program: Command): void {
       const durationS = Number(f.duration ?? process.env.E2CTWIN_DURATION_S ?? 60);
       const startAtMs = process.env.E2CTWIN_START_AT_MS ? Number(process.env.E2CTWIN_START_AT_MS) : undefined;
       // The image server listens for the testbed inside a live run (a spec), on loopback otherwise.
-      const images = await imageServer(spec.imagePort, fromSpec ? '0.0.0.0' : '127.0.0.1', f.image);
+      // Its POST /scale takes the controller's counts of an autoscaled target (driver-control.ts).
+      const control = new DriverControl();
+      const images = await imageServer(spec.imagePort, fromSpec ? '0.0.0.0' : '127.0.0.1', f.image, control);
       // The controller stops an interrupted run with SIGTERM: keep the spans recorded so far.
       const stop = new AbortController();
       const onTerm = () => stop.abort();
@@ -111,6 +114,7 @@ export function registerDrive(program: Command): void {
         signal: stop.signal,
         // Instances taken out of the balance and back (the run keeps this in the process's log).
         log: (line) => process.stderr.write(`${line}\n`),
+        control,
         request: f.request === 'range' ? { kind: 'range', path: f.path ?? '/' } : { kind: 'identify' },
         ...(startAtMs !== undefined ? { startAtMs } : {}),
       });

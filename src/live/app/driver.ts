@@ -5,6 +5,7 @@ import { createStream, integerSampler, sampler, type Sampler } from '../../rando
 import type { SpanRecord } from '../../trace/index.js';
 import type { DriverSpec } from '../plan/types.js';
 import { Balancer } from './balance.js';
+import { type DriverControl, handleControl } from './driver-control.js';
 import { wallS } from './pool.js';
 import { type Ask, type Connections, httpAsk, userConnection } from './http-client.js';
 import { SpanWriter } from './span-writer.js';
@@ -27,6 +28,8 @@ export interface DriveOptions {
    * server (nginx) holding one file at least as large as the largest draw.
    */
   request?: { kind: 'identify' } | { kind: 'range'; path: string };
+  /** The controller's channel for an autoscaled target's counts (the image server's `POST /scale`). */
+  control?: DriverControl;
 }
 
 /**
@@ -53,6 +56,8 @@ export interface DriveSummary {
   loadSteps?: { index: number; lateS: number }[];
   /** When the driver's clock passed each scale event of its target (absent: none). */
   scaleSteps?: { index: number; lateS: number }[];
+  /** The instance counts the controller sent for an autoscaled target, at s after the workload's start (absent: none). */
+  autoscaled?: { atS: number; instances: number }[];
 }
 
 /** How often an instance marked down is probed, and how long a probe waits for its answer. */
@@ -65,9 +70,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
  * Serves the items (images) requests point to: GET /img/<request>/<item>?bytes=N answers N bytes. It
  * runs on the client's host, so the engine's download stage fetches real bytes across the emulated network.
  */
-export function imageServer(port: number, host = '0.0.0.0', image?: Buffer): Promise<http.Server> {
+export function imageServer(
+  port: number,
+  host = '0.0.0.0',
+  image?: Buffer,
+  control?: DriverControl,
+): Promise<http.Server> {
   const blob = image ? paddedImage(image) : noise(4 * 1024 * 1024);
   const server = http.createServer((req, res) => {
+    // The controller's new instance counts of an autoscaled target (driver-control.ts).
+    if (control && handleControl(control, req, res, wallS)) return;
     const url = new URL(req.url ?? '/', 'http://x');
     if (!url.pathname.startsWith('/img/')) {
       res.writeHead(url.pathname === '/health' ? 200 : 404).end();
@@ -215,14 +227,19 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
   // it answers (the controller is starting it then), as an instance back from a failure.
   if (spec.scaleSteps) {
     balancer.limit(spec.scaleFrom ?? targets.length);
+    const scaleTo = (k: number) => {
+      const before = balancer.limit(k);
+      for (let i = before; i < k; i++) if (!probing.has(i)) void probe(i);
+    };
     const scaled: { index: number; lateS: number }[] = [];
     summary.scaleSteps = scaled;
     for (const x of spec.scaleSteps)
       at(startS + x.at / scale, (lateS) => {
-        const before = balancer.limit(x.instances);
-        for (let i = before; i < x.instances; i++) if (!probing.has(i)) void probe(i);
+        scaleTo(x.instances);
         scaled.push({ index: x.index, lateS });
       });
+    // An autoscaled target: the counts come from the controller at run time, applied alike.
+    options.control?.attach(scaleTo);
   }
   const inFlight = new Set<Promise<void>>();
   const perInstance = spec.instances.map((inst) => {
@@ -476,5 +493,7 @@ export async function drive(spec: DriverSpec, options: DriveOptions): Promise<Dr
   for (const c of connections) c.agent.destroy();
   probeAgent.destroy();
   spans.close();
+  if (options.control && options.control.received.length > 0)
+    summary.autoscaled = options.control.received.map((r) => ({ atS: r.t - startS, instances: r.instances }));
   return summary;
 }

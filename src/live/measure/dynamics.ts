@@ -6,11 +6,11 @@ import type { LiveWindow } from './metrics.js';
 /** A timed event as applied in a live repetition: when (the run's clock) and what, in the simulator's marker terms. */
 export interface AppliedMarker {
   t: number;
-  kind: 'stop' | 'restart' | 'link' | 'link-cut' | 'link-restore' | 'load' | 'scale' | 'pool';
+  kind: 'stop' | 'restart' | 'link' | 'link-cut' | 'link-restore' | 'load' | 'scale' | 'pool' | 'autoscale';
   /** The service, or for link events the constraint (`src->dst`). */
   service: string;
   instance?: number;
-  /** A load step's factor, a scale's instance count, a pool's new size (as the simulator's markers). */
+  /** A load step's factor, a scale's instance count, a pool's new size, an autoscaler's count (as the simulator's markers). */
   value?: number;
 }
 
@@ -43,24 +43,28 @@ export function liveDynamics(
       failed[Math.min(n - 1, Math.max(0, Math.floor((r.end - w0) / windowS)))]!++;
   const instances: DynamicsMetrics['instances'] = {};
   const series: Record<string, number[]> = {};
+  // As the simulator: an autoscaled service has its instances over time whether or not it acted.
   const changed = [
-    ...new Set(
-      applied
-        .filter((m) => m.kind === 'stop' || m.kind === 'restart' || m.kind === 'scale')
+    ...new Set([
+      ...scenario.services.filter((x) => x.autoscale).map((x) => x.id),
+      ...applied
+        .filter(
+          (m) => m.kind === 'stop' || m.kind === 'restart' || m.kind === 'scale' || m.kind === 'autoscale',
+        )
         .map((m) => m.service),
-    ),
+    ]),
   ];
   for (const id of changed) {
     const quantity = scenario.services.find((s) => s.id === id)?.quantity ?? 1;
     // Instances up as a step function of time: each stop takes one down, each restart brings it back, a
-    // scale sets how many there are (the lowest indexes).
+    // scale or an autoscaler's action sets how many there are (the lowest indexes).
     const steps: { t: number; up: number }[] = [];
     const down = new Set<number>();
     let count = quantity;
     for (const m of applied.filter((x) => x.service === id).sort((a, b) => a.t - b.t)) {
       if (m.kind === 'stop') down.add(m.instance ?? 0);
       else if (m.kind === 'restart') down.delete(m.instance ?? 0);
-      else if (m.kind === 'scale') count = m.value ?? count;
+      else if (m.kind === 'scale' || m.kind === 'autoscale') count = m.value ?? count;
       else continue;
       steps.push({ t: m.t, up: count - [...down].filter((i) => i < count).length });
     }

@@ -3,6 +3,7 @@ import { type ResolvedScenario, type ResolvedService, selectHosts } from '../../
 import { LiveError, LiveErrorCode } from '../errors.js';
 import { ENV_NAME, shellJoin } from '../shell.js';
 import type { LoadedTestbed } from '../testbed/load.js';
+import { planAutoscalers } from './autoscale.js';
 import { planEvents } from './events.js';
 import { fallbackCommands, netemCommands, pairRules, undoCommands, verifyPairs } from './network.js';
 import { fillGroupings, groupsOf, type TargetInstance } from './groupings.js';
@@ -298,6 +299,7 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
   const nftTable = `e2ctwin_${options.runId}`;
   // Before the shaping commands: an event that gives an unshaped pair a rate gives it a fallback class.
   const events = planEvents({ scenario, processes, rules, nftTable, durationS, warnings });
+  const autoscalers = planAutoscalers({ scenario, processes, durationS, driverPort: IMAGE_PORT, warnings });
   return {
     runId: options.runId,
     scenario: scenario.name,
@@ -322,6 +324,7 @@ export function buildPlan(scenario: ResolvedScenario, loaded: LoadedTestbed, opt
       probePort: options.probePort ?? 47800,
     },
     events,
+    autoscalers,
     warnings,
   };
 }
@@ -429,12 +432,13 @@ function scaleStepsOf(
   const steps = (scenario.events ?? []).flatMap((e, index) =>
     e.action === 'scale' && e.service === target.id ? [{ index, at: e.at, instances: e.instances }] : [],
   );
-  return steps.length > 0 ? { scaleSteps: steps, scaleFrom: target.quantity } : {};
+  // An autoscaled target starts with its quantity and gets its new counts at run time (POST /scale).
+  return steps.length > 0 || target.autoscale ? { scaleSteps: steps, scaleFrom: target.quantity } : {};
 }
 
-/** Instances deployed for a service: its quantity, or more if a scale event ever asks for more. */
+/** Instances deployed for a service: its quantity, or more if a scale event or its autoscaler ever asks for more. */
 function slotsOf(scenario: ResolvedScenario, s: ResolvedService): number {
-  let n = s.quantity;
+  let n = Math.max(s.quantity, s.autoscale?.max ?? 0);
   for (const e of scenario.events ?? [])
     if (e.action === 'scale' && e.service === s.id) n = Math.max(n, e.instances);
   return n;

@@ -34,20 +34,13 @@ export const LIVE_EVENT_ACTIONS = [
  * `loadSteps`). A link cut refuses the pair's packets (nftables, both forms). A scale starts or drains
  * processes deployed for it (the plan deploys the most instances the events ask for; the drivers change
  * their balance themselves, `scaleSteps`). A pool resize goes to the service's reference engines. What a
- * testbed cannot do (autoscaling, a stop with a random recovery, a step of periodic arrivals, scaling a
+ * testbed cannot do (a stop with a random recovery, a step of periodic arrivals, scaling a
  * container or a static balance, resizing a pool of anything but the reference engine) is a located error,
  * never ignored. Marks the pair rules an event gives a rate (the fallback classes them).
  * @throws LiveError `E2C_ERR_LIVE_PLAN`
  */
 export function planEvents(ctx: EventContext): PlanEvent[] {
   const { scenario, durationS } = ctx;
-  const auto = scenario.services.find((s) => s.autoscale);
-  if (auto)
-    throw new LiveError(
-      LiveErrorCode.PLAN,
-      `${auto.id}: autoscale is not applied in live mode (the testbed has no instances to add); remove it or simulate this scenario`,
-      { service: auto.id, field: 'autoscale' },
-    );
   const events = scenario.events ?? [];
   const timeScale = scenario.run.duration ? durationS / scenario.run.duration : 1;
   // Each constraint's conditions as the events leave them, in time order (as the simulator applies them).

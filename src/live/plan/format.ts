@@ -40,7 +40,7 @@ export function formatPlan(plan: LivePlan): string {
           ? 'port open'
           : 'started';
     out.push(
-      `  [${p.kind}] ${p.id}: ${what}${env ? `  env ${env}` : ''}${p.port ? `  port ${p.port}` : ''}  ready: ${health}${p.dormant ? '  (deployed; started by a scale event)' : ''}`,
+      `  [${p.kind}] ${p.id}: ${what}${env ? `  env ${env}` : ''}${p.port ? `  port ${p.port}` : ''}  ready: ${health}${p.dormant ? `  (deployed; started by ${plan.autoscalers?.some((a) => a.service === p.service) ? 'the autoscaler' : 'a scale event'})` : ''}`,
     );
     const ph = p.phases;
     if (ph) {
@@ -81,6 +81,13 @@ export function formatPlan(plan: LivePlan): string {
       out.push(
         `    ${v.label}: ${v.src} → ${v.dst}, RTT expected ${v.expectedRttMs} ms${v.expectedMbps !== null ? `, throughput expected ${v.expectedMbps} Mbit/s` : ''}`,
       );
+  }
+  for (const a of plan.autoscalers ?? []) {
+    const cool = `cool-down ${num(a.cooldownS)} s${a.scaleInCooldownS !== undefined ? `, scale-in ${num(a.scaleInCooldownS)} s` : ''}`;
+    out.push(
+      '',
+      `autoscaler ${a.service}: every ${num(a.windowS)} s, ${a.metric} of pool ${a.pool} (GET /stats of the engines serving) → ceil(serving × ${a.metric} / ${a.target}) within [${a.min}, ${a.max}], ${cool}; starts with ${a.quantity} of ${a.processes.join(', ')}; new counts to ${a.drivers.join(', ') || 'no driver'} (POST /scale, port ${a.driverPort})`,
+    );
   }
   if (plan.events.length > 0) {
     out.push('', 'events (each repetition, seconds after its workload start):');
@@ -132,4 +139,9 @@ export function formatPlan(plan: LivePlan): string {
   }
   if (plan.warnings.length > 0) out.push('', 'warnings:', ...plan.warnings.map((w) => `  ${w}`));
   return out.join('\n');
+}
+
+/** A number of seconds as written (3 decimals at most). */
+function num(x: number): string {
+  return String(Number(x.toFixed(3)));
 }

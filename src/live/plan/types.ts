@@ -21,7 +21,35 @@ export interface LivePlan {
   network: NetworkPlan;
   /** The scenario's timed events live mode applies in each repetition, in time order. */
   events: PlanEvent[];
+  /** The scenario's autoscalers live mode runs in each repetition (run/autoscale.ts). */
+  autoscalers: PlanAutoscaler[];
   warnings: string[];
+}
+
+/**
+ * An autoscaled service as the live controller runs it: every `windowS` from the workload's start it
+ * reads `/stats` of the service's engines that serve, takes the window's `metric` of `pool` as the
+ * simulator measures it, and decides with the simulator's function (model/autoscale-decision.ts) within
+ * [min, max] and the cool-downs. Times are live seconds (the scenario's, scaled by `--duration`).
+ */
+export interface PlanAutoscaler {
+  service: string;
+  metric: 'utilization' | 'queue';
+  pool: string;
+  target: number;
+  min: number;
+  max: number;
+  windowS: number;
+  cooldownS: number;
+  scaleInCooldownS?: number;
+  /** Instances serving at the start of each repetition. */
+  quantity: number;
+  /** The service's processes, by instance index (`max` of them; those from `quantity` on dormant). */
+  processes: string[];
+  /** Driver processes of the workloads that target the service: told each new count (`POST /scale` to their control port). */
+  drivers: string[];
+  /** Where each driver listens for it (its image server's port). */
+  driverPort: number;
 }
 
 /**

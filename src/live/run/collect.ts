@@ -105,6 +105,12 @@ export async function collectResults(s: RunState): Promise<Collected> {
         )
         .flatMap((e) =>
           s.appliedEvents.filter((a) => a.index === e.index && !a.note).map((a) => a.scheduledS),
+        )
+        // An autoscaler's scale out that started it.
+        .concat(
+          s.appliedEvents
+            .filter((a) => a.action === 'autoscale' && a.started?.includes(p.id))
+            .map((a) => a.scheduledS),
         );
       engines.push({
         service: p.service,
@@ -129,7 +135,7 @@ export async function collectResults(s: RunState): Promise<Collected> {
     const m = liveReplicationMetrics(s.input.scenario, w, requests, engines, cpu);
     m.links = linkMetrics(s, w);
     // As the simulator: a scenario with timed events gets the dynamics part (markers, failures per window).
-    if (s.plan.events.length > 0)
+    if (s.plan.events.length > 0 || s.plan.autoscalers.length > 0)
       m.dynamics = liveDynamics(s.input.scenario, w, m.timeline, requests, appliedMarkers(s, w));
     return m;
   });
@@ -151,7 +157,10 @@ function appliedMarkers(s: RunState, w: LiveWindow): AppliedMarker[] {
   const end = w.plannedEnd ?? w.end;
   return s.appliedEvents
     .filter((a) => a.appliedS >= w.start && a.appliedS < end)
-    .flatMap((a) => {
+    .flatMap((a): AppliedMarker[] => {
+      // An autoscaler's action: the simulator's `autoscale` marker, at the time it was in place.
+      if (a.action === 'autoscale')
+        return [{ t: a.appliedS, kind: 'autoscale', service: a.service!, value: a.instances! }];
       const ev = s.plan.events.find((e) => e.index === a.index);
       if (!ev) return [];
       return [

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { LiveError, LiveErrorCode } from '../errors.js';
+import { scheduleAutoscalers } from './autoscale.js';
 import { recordLoadSteps, resetEvents, scheduleEvents, upOrStopped } from './events.js';
 import { runFinalize, runLaunch } from './phases.js';
 import { errorTail, isAlive, startProcess } from './services.js';
@@ -48,6 +49,7 @@ export async function driveWorkload(s: RunState): Promise<void> {
     const patience = Math.max(0, ...s.input.scenario.services.map((x) => x.workload?.patienceS ?? 30));
     const deadline = startAt + (plan.durationS + patience + 30) * 1000;
     const events = plan.events.length > 0 ? scheduleEvents(s, rep + 1, startAt) : undefined;
+    const autoscalers = plan.autoscalers.length > 0 ? scheduleAutoscalers(s, rep + 1, startAt) : undefined;
     // The services and drivers are checked every 500 ms during the workload (each check runs a command on
     // its host: fewer of them disturb the measurement less), the drivers' end every 100 ms past the
     // planned end (the run goes on as soon as they are done).
@@ -57,6 +59,7 @@ export async function driveWorkload(s: RunState): Promise<void> {
       for (;;) {
         s.check();
         events?.check();
+        autoscalers?.check();
         await s.guard(sleep(Date.now() < plannedEnd ? 500 : 100));
         const checkServices = Date.now() - servicesCheckedAt >= 500;
         if (checkServices) servicesCheckedAt = Date.now();
@@ -78,8 +81,10 @@ export async function driveWorkload(s: RunState): Promise<void> {
           );
       }
       await events?.finish();
+      await autoscalers?.finish();
     } finally {
       await events?.stop();
+      await autoscalers?.stop();
     }
     const summaries = new Map<string, unknown>();
     for (const r of started) {
@@ -105,6 +110,7 @@ export async function driveWorkload(s: RunState): Promise<void> {
     }
     recordLoadSteps(s, rep + 1, startAt, summaries);
     await runFinalize(s, rep + 1);
-    if (rep + 1 < plan.repeat && plan.events.length > 0) await resetEvents(s);
+    if (rep + 1 < plan.repeat && (plan.events.length > 0 || plan.autoscalers.length > 0))
+      await resetEvents(s);
   }
 }

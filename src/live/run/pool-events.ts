@@ -1,7 +1,6 @@
-import http from 'node:http';
-import type { Duplex } from 'node:stream';
 import { LiveError, LiveErrorCode } from '../errors.js';
 import type { PlanPoolEvent } from '../plan/types.js';
+import { askHost } from './host-http.js';
 import type { RunState } from './state.js';
 
 // Timed `pool` events in live mode: the new size sent to each reference engine of the service
@@ -62,9 +61,13 @@ export async function resetPoolSizes(s: RunState): Promise<number> {
 async function postPoolSize(s: RunState, id: string, pool: string, size: number): Promise<void> {
   const r = s.running.find((x) => x.proc.id === id);
   if (!r?.proc.port) throw new LiveError(LiveErrorCode.SERVICE, `${id} is not running`);
-  const stream = await s.guard(r.host.connect(r.proc.port, r.host.address));
-  const { status, body } = await s.guard(
-    post(stream, r.host.address, '/pools', JSON.stringify({ pool, size })),
+  const { status, body } = await askHost(
+    s,
+    r.host,
+    r.proc.port,
+    'POST',
+    '/pools',
+    JSON.stringify({ pool, size }),
   );
   if (status !== 200)
     throw new LiveError(
@@ -72,38 +75,4 @@ async function postPoolSize(s: RunState, id: string, pool: string, size: number)
       `${id}: POST /pools {pool: ${pool}, size: ${size}} answered ${status} ${body.slice(0, 200)}`,
       { service: r.proc.service, host: r.proc.host },
     );
-}
-
-function post(
-  stream: Duplex,
-  host: string,
-  path: string,
-  body: string,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        method: 'POST',
-        path,
-        headers: { host, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        createConnection: () => stream as never,
-        timeout: 10_000,
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          stream.destroy();
-          resolve({ status: res.statusCode ?? 0, body: text });
-        });
-      },
-    );
-    req.on('error', (e) => {
-      stream.destroy();
-      reject(e);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.end(body);
-  });
 }

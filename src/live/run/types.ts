@@ -86,7 +86,7 @@ export interface LiveRunInput {
 export interface AppliedEvent {
   /** Position in the plan's events. */
   index: number;
-  action: 'stop' | 'restart' | 'link' | 'link-restore' | 'load' | 'scale' | 'pool';
+  action: 'stop' | 'restart' | 'link' | 'link-restore' | 'load' | 'scale' | 'pool' | 'autoscale';
   label: string;
   /** 1-based. */
   repetition: number;
@@ -102,6 +102,11 @@ export interface AppliedEvent {
   how?: string;
   /** Set when the event changed nothing, and why (already stopped, emulation off, …). */
   note?: string;
+  /** An autoscaler's action (its index follows the plan's events): the service, and its count from then on. */
+  service?: string;
+  instances?: number;
+  /** An autoscaler's action: the processes it started (their engines' counters start from zero). */
+  started?: string[];
 }
 
 /** A process of the plan that the run started: a host process (pid) or a container. */

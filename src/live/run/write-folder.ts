@@ -46,7 +46,9 @@ export function writeRunFolder(
     },
     windows: s.windows.map((w) => ({ ...w })),
     drivers: s.drivers.map((d) => ({ id: d.proc.id, summary: d.summary })),
-    ...(plan.events.length > 0 ? { events: s.appliedEvents.map((e) => ({ ...e })) } : {}),
+    ...(plan.events.length > 0 || plan.autoscalers.length > 0
+      ? { events: s.appliedEvents.map((e) => ({ ...e })) }
+      : {}),
     versions: s.input.versions,
     warnings: [
       ...plan.warnings,
