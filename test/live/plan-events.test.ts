@@ -633,18 +633,6 @@ events:
     }
   });
 
-  it('an autoscaled service is refused', () => {
-    const file = scenarioWith('autoscale', '', (s) =>
-      s.replace(
-        '        app: plantnet-engine\n',
-        '        app: plantnet-engine\n        autoscale: { target: 0.6, max: 3 }\n',
-      ),
-    );
-    const e = planError(file);
-    expect(e.message).toMatch(/cloud.engine: autoscale is not applied in live mode/);
-    expect(e.details.field).toBe('autoscale');
-  });
-
   it('e2ctwin live --dry-run prints the events with their commands, and exits 2 on one it cannot apply', async () => {
     const ok = await runCliHere(['live', fixture, '--testbed', 'testbeds/local.yaml', '--dry-run']);
     expect(ok.status).toBe(0);

@@ -1,0 +1,189 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LiveError } from '../../src/live/errors.js';
+import { buildPlan } from '../../src/live/plan/build.js';
+import type { DriverSpec, LivePlan } from '../../src/live/plan/types.js';
+import { parseTestbed } from '../../src/live/testbed/load.js';
+import { loadScenarioOrThrow } from '../../src/scenario/index.js';
+import { repoRoot, runCliHere } from '../support/cli.js';
+
+// An autoscaled service in the live plan: max instances deployed (those above the quantity dormant),
+// the controller's data, the drivers ready to take counts at run time, and what a testbed cannot do
+// refused before anything is built.
+
+const base = readFileSync(path.join(repoRoot, 'test/live/fixtures/plantnet-small.yaml'), 'utf8');
+const dir = mkdtempSync(path.join(tmpdir(), 'e2ctwin-plan-autoscale-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const testbed = parseTestbed(
+  {
+    provider: 'local',
+    hosts: [
+      { name: 'cloud-1' },
+      { name: 'cloud-2' },
+      { name: 'cloud-3' },
+      { name: 'fog-1' },
+      { name: 'edge-1' },
+    ],
+    services: { cloud: ['cloud-1', 'cloud-2', 'cloud-3'], fog: ['fog-1'], edge: ['edge-1'] },
+  },
+  'inline.yaml',
+);
+
+// The same testbed as a file, for the CLI.
+const testbedFile = path.join(dir, 'testbed.yaml');
+writeFileSync(
+  testbedFile,
+  [
+    'name: three-clouds',
+    'provider: local',
+    'hosts: [{ name: cloud-1 }, { name: cloud-2 }, { name: cloud-3 }, { name: fog-1 }, { name: edge-1 }]',
+    'services: { cloud: [cloud-1, cloud-2, cloud-3], fog: [fog-1], edge: [edge-1] }',
+    'subnet: 10.211.0.0/24',
+    '',
+  ].join('\n'),
+);
+
+const AUTOSCALE =
+  '        autoscale: { metric: utilization, pool: extract, target: 0.6, min: 1, max: 3, windowS: 4, cooldownS: 6, scaleInCooldownS: 8 }\n';
+
+/** plantnet-small with an autoscaler on cloud.engine (`policy`: its balance line), edited by `edit`, plus `extra`. */
+function scenario(
+  name: string,
+  o: { autoscale?: string; edit?: (s: string) => string; extra?: string } = {},
+) {
+  const file = path.join(dir, `${name}.yaml`);
+  const text = base.replace(
+    '        app: plantnet-engine\n',
+    `        app: plantnet-engine\n        balance: least-outstanding\n${o.autoscale ?? AUTOSCALE}`,
+  );
+  writeFileSync(file, `${(o.edit ?? ((s) => s))(text)}\n${o.extra ?? ''}\n`);
+  return file;
+}
+
+const plan = (file: string, durationS?: number): LivePlan =>
+  buildPlan(loadScenarioOrThrow(file), testbed, {
+    runId: 'abc12',
+    stateDir: '/tmp/e2ctwin-live/abc12',
+    ...(durationS !== undefined ? { durationS } : {}),
+  });
+
+function planError(file: string): LiveError {
+  try {
+    plan(file);
+  } catch (e) {
+    if (e instanceof LiveError) return e;
+    throw e;
+  }
+  throw new Error('the plan was built');
+}
+
+describe('an autoscaled service in the live plan', () => {
+  it('deploys max instances (those above the quantity dormant), and the controller’s data with times scaled by --duration', () => {
+    const p = plan(scenario('ok'), 40);
+    const engines = p.processes.filter((x) => x.service === 'cloud.engine');
+    expect(engines.map((x) => [x.id, x.dormant ?? false])).toEqual([
+      ['cloud.engine@cloud-1', false],
+      ['cloud.engine@cloud-2', true],
+      ['cloud.engine@cloud-3', true],
+    ]);
+    // The scenario's 20 s run made 40 s: windows and cool-downs twice as long, as the events' times.
+    expect(p.autoscalers).toEqual([
+      {
+        service: 'cloud.engine',
+        metric: 'utilization',
+        pool: 'extract',
+        target: 0.6,
+        min: 1,
+        max: 3,
+        windowS: 8,
+        cooldownS: 12,
+        scaleInCooldownS: 16,
+        quantity: 1,
+        processes: ['cloud.engine@cloud-1', 'cloud.engine@cloud-2', 'cloud.engine@cloud-3'],
+        drivers: ['edge.users@edge-1'],
+        driverPort: 18080,
+      },
+    ]);
+    expect(p.events).toEqual([]);
+  });
+
+  it('its drivers start balancing over its quantity, every instance’s URL known, the counts to come at run time', () => {
+    const p = plan(scenario('drivers'));
+    const file = p.files.find((f) => f.path === 'edge.users/spec.json')!;
+    const spec = JSON.parse(file.content!) as DriverSpec;
+    expect(spec.targetUrls).toHaveLength(3);
+    expect(spec.scaleFrom).toBe(1);
+    expect(spec.scaleSteps).toEqual([]);
+    expect(spec.balance).toEqual({ policy: 'least-outstanding' });
+  });
+
+  it('--dry-run prints the autoscaler and the dormant instances', async () => {
+    const out = await runCliHere(['live', scenario('dry'), '--testbed', testbedFile, '--dry-run']);
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toContain(
+      'autoscaler cloud.engine: every 4 s, utilization of pool extract (GET /stats of the engines serving) → ceil(serving × utilization / 0.6) within [1, 3], cool-down 6 s, scale-in 8 s;',
+    );
+    expect(out.stdout).toMatch(/\(deployed; started by the autoscaler\)/);
+  });
+
+  it.each([
+    [
+      'a p95 metric (the engine has no response-time distribution)',
+      {
+        autoscale: AUTOSCALE.replace(
+          'metric: utilization, pool: extract, target: 0.6',
+          'metric: p95, target: 2',
+        ),
+      },
+      /^cloud\.engine: autoscale: metric p95 is not measured live/,
+      'autoscale.metric',
+    ],
+    [
+      'the static balance',
+      { edit: (s: string) => s.replace('balance: least-outstanding', 'balance: static') },
+      /^cloud\.engine: autoscale: cloud\.engine has the static balance/,
+      'balance',
+    ],
+    [
+      'a container',
+      { edit: (s: string) => s.replace('command: e2ctwin engine --port 8080', 'image: busybox:latest') },
+      /^cloud\.engine: autoscale: cloud\.engine@cloud-1 runs the container image busybox:latest: autoscaling is applied live to processes/,
+      'live',
+    ],
+    [
+      'a command other than the engine',
+      {
+        edit: (s: string) =>
+          s.replace(
+            'command: e2ctwin engine --port 8080',
+            'command: [busybox, httpd, -f, -p, "8080", -h, .]',
+          ),
+      },
+      /^cloud\.engine: autoscale: cloud\.engine@cloud-1 is not the reference engine .*reads the engine's \/stats/,
+      'live',
+    ],
+  ])('refuses %s: a located plan error, exit 2', async (_name, o, message, field) => {
+    const file = scenario(`bad-${field}-${String(message).length}`, o);
+    const e = planError(file);
+    expect(e.code).toBe('E2C_ERR_LIVE_PLAN');
+    expect(e.message).toMatch(message);
+    expect(e.details).toMatchObject({ service: 'cloud.engine', field });
+    const out = await runCliHere(['live', file, '--testbed', testbedFile, '--dry-run']);
+    expect(out.status).toBe(2);
+    expect(out.stderr).toMatch(/\[E2C_ERR_LIVE_PLAN\]/);
+    expect(out.stderr).toMatch(/cloud\.engine: autoscale: /);
+  });
+
+  it('refuses a stop, restart or scale event on the autoscaled service (its autoscaler alone starts and stops its instances)', () => {
+    const e = planError(
+      scenario('stop', { extra: 'events:\n  - { at: 5, action: stop, service: cloud.engine, instance: 0 }' }),
+    );
+    expect(e.message).toMatch(
+      /^events: stop cloud\.engine at 5 s: the service is autoscaled, and live mode lets its autoscaler alone start and stop its instances/,
+    );
+    expect(e.details).toMatchObject({ event: 0, service: 'cloud.engine' });
+  });
+});
