@@ -115,7 +115,7 @@ describe('the live autoscaler (controller on a fake testbed)', () => {
     expect(await c.tick()).toBe(2);
     await c.settle();
     expect(tb.actions).toEqual([
-      { decidedS: 20, appliedS: 20, instances: 2, started: ['e@1'], how: 'e@1 started' },
+      { decidedS: 20, startedS: 20, appliedS: 20, instances: 2, started: ['e@1'], how: 'e@1 started' },
     ]);
     // Out: the processes first, the drivers once they are ready.
     expect(tb.calls).toEqual(['setCount 2', 'drivers 2']);

@@ -26,8 +26,10 @@ export interface PoolReading {
 
 /** A scaling action as done. */
 export interface AutoscaleAction {
-  /** When it was decided (the end of a window), seconds on the controller's clock. */
+  /** The end of the window it was decided at, seconds on the controller's clock. */
   decidedS: number;
+  /** When the controller took it (its timer fires a little after the window's end). */
+  startedS: number;
   /** When it was in place: the new processes ready and the drivers told, or the removed ones gone. */
   appliedS: number;
   instances: number;
@@ -108,10 +110,14 @@ export class AutoscaleController {
     return poolWindowMetric(this.spec.metric, sums);
   }
 
-  /** The end of a window: measure, decide with the simulator's function, start the action. Returns the size decided, or null. */
-  async tick(): Promise<number | null> {
+  /**
+   * The end of a window (`at`, on the controller's clock; default now): measure, decide with the
+   * simulator's function, start the action. Returns the size decided, or null.
+   */
+  async tick(at?: number): Promise<number | null> {
     this.check();
-    const now = this.io.now();
+    const startedS = this.io.now();
+    const now = at ?? startedS;
     const metric = await this.measure();
     const desired = autoscaleDecision(this.spec, {
       now,
@@ -124,7 +130,7 @@ export class AutoscaleController {
     this.#lastAction = now;
     this.#active = desired;
     this.#chain = this.#chain.then(() =>
-      this.#act(desired, now).catch((e: Error) => {
+      this.#act(desired, now, startedS).catch((e: Error) => {
         this.#failure ??= e;
       }),
     );
@@ -142,7 +148,7 @@ export class AutoscaleController {
     this.check();
   }
 
-  async #act(n: number, decidedS: number): Promise<void> {
+  async #act(n: number, decidedS: number, startedS: number): Promise<void> {
     const from = this.#serving;
     if (n === from) return;
     let change: { started: string[]; how: string[] };
@@ -161,6 +167,7 @@ export class AutoscaleController {
     }
     this.io.record({
       decidedS,
+      startedS,
       appliedS: this.io.now(),
       instances: n,
       started: change.started,
@@ -198,7 +205,8 @@ export function scheduleAutoscalers(s: RunState, rep: number, startAtMs: number)
       if (due >= endMs) break;
       await waitUntil(due);
       if (cancelled) break;
-      const n = await c.tick();
+      // Decided at the window's end on the run's clock, whatever the timer's lateness.
+      const n = await c.tick(due / 1000 - s.t0);
       if (n !== null)
         s.log(
           `autoscale ${c.spec.service}: ${n} instances (decided at +${((due - startAtMs) / 1000).toFixed(1)} s)`,
@@ -293,7 +301,7 @@ function liveIO(s: RunState, a: PlanAutoscaler, rep: number): AutoscaleIO {
         label: `autoscale ${a.service} to ${x.instances}`,
         repetition: rep,
         scheduledS: x.decidedS,
-        startedS: x.decidedS,
+        startedS: x.startedS,
         appliedS: x.appliedS,
         lateS: x.appliedS - x.decidedS,
         how: x.how,
