@@ -2,21 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { holdLiveTestLock, liveFixtureRun, liveRequirements } from './support.js';
+import { holdLiveTestLock, liveFixtureRun, liveRequirements, readTraceSpans } from './support.js';
 
 const skip = liveRequirements([]);
 const stateRoot = '/tmp/e2ctwin-live-test-autoscale';
 const out = mkdtempSync(path.join(tmpdir(), 'e2ctwin-autoscale-'));
-
-interface Span {
-  request: number;
-  kind: string;
-  service: string;
-  host: string;
-  start: number;
-  end: number;
-  status: string;
-}
 
 // One live test file at a time (see liveTestLock).
 holdLiveTestLock(skip, () => rmSync(out, { recursive: true, force: true }));
@@ -64,11 +54,7 @@ describe.skipIf(skip)(`live autoscaling${skip ? ` (skipped: ${skip})` : ''}`, ()
     expect(first.how).toMatch(/edge\.engine@edge-2 started \(pid \d+\), ready/);
     expect(first.lateS).toBeLessThan(15);
 
-    const spans = readFileSync(path.join(dir, 'trace.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => JSON.parse(l) as Span);
+    const spans = readTraceSpans(dir);
     const servedBy = new Map<number, string>();
     for (const s of spans) if (s.service === 'edge.engine') servedBy.set(s.request, s.host);
     const requests = spans.filter((s) => s.kind === 'request');

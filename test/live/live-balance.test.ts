@@ -2,21 +2,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { holdLiveTestLock, liveFixtureRun, liveRequirements } from './support.js';
+import {
+  holdLiveTestLock,
+  liveFixtureRun,
+  liveRequirements,
+  readTraceSpans,
+  type TraceSpan,
+} from './support.js';
 
 const skip = liveRequirements();
 const stateRoot = '/tmp/e2ctwin-live-test-balance';
 const out = mkdtempSync(path.join(tmpdir(), 'e2ctwin-balance-'));
-
-interface Span {
-  request: number;
-  kind: string;
-  service: string;
-  host: string;
-  start: number;
-  end: number;
-  status?: string;
-}
 
 // One live test file at a time (see liveTestLock).
 holdLiveTestLock(skip, () => rmSync(out, { recursive: true, force: true }));
@@ -36,11 +32,7 @@ describe.skipIf(skip)(`instance choice (balance) in live mode${skip ? ` (skipped
     expect(stop.lateS).toBeLessThan(1);
 
     // Which engine served each request: the engines' own spans name their instance.
-    const spans = readFileSync(path.join(dir, 'trace.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => JSON.parse(l) as Span);
+    const spans = readTraceSpans(dir);
     const servedBy = new Map<number, Set<string>>();
     for (const s of spans)
       if (s.service === 'edge.engine') {
@@ -50,7 +42,8 @@ describe.skipIf(skip)(`instance choice (balance) in live mode${skip ? ` (skipped
     const requests = spans.filter((s) => s.kind === 'request');
     const ok = (from: number, to: number) =>
       requests.filter((q) => q.status === 'ok' && q.start >= from && q.start < to);
-    const count = (qs: Span[], host: string) => qs.filter((q) => servedBy.get(q.request)?.has(host)).length;
+    const count = (qs: TraceSpan[], host: string) =>
+      qs.filter((q) => servedBy.get(q.request)?.has(host)).length;
 
     // Before the stop: both engines serve, in turn (one driver: its sends alternate; the counts of those
     // answered differ by the requests in flight at the stop at most, one per user).

@@ -2,21 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { holdLiveTestLock, liveFixtureRun, liveRequirements } from './support.js';
+import { holdLiveTestLock, liveFixtureRun, liveRequirements, readTraceSpans } from './support.js';
 
 const skip = liveRequirements([]);
 const stateRoot = '/tmp/e2ctwin-live-test-scale';
 const out = mkdtempSync(path.join(tmpdir(), 'e2ctwin-scale-'));
-
-interface Span {
-  request: number;
-  kind: string;
-  service: string;
-  host: string;
-  start: number;
-  end: number;
-  status: string;
-}
 
 // One live test file at a time (see liveTestLock).
 holdLiveTestLock(skip, () => rmSync(out, { recursive: true, force: true }));
@@ -52,11 +42,7 @@ describe.skipIf(skip)(`scale events in live mode${skip ? ` (skipped: ${skip})` :
       `scale: out applied ${out2.lateS.toFixed(2)} s after its time (${out2.how}); in ${in1.lateS.toFixed(2)} s (${in1.how})\n`,
     );
 
-    const spans = readFileSync(path.join(dir, 'trace.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => JSON.parse(l) as Span);
+    const spans = readTraceSpans(dir);
     const servedBy = new Map<number, string>();
     for (const s of spans) if (s.service === 'edge.engine') servedBy.set(s.request, s.host);
     const requests = spans.filter((s) => s.kind === 'request');

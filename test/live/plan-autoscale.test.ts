@@ -2,11 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LiveError } from '../../src/live/errors.js';
-import { buildPlan } from '../../src/live/plan/build.js';
+import type { LiveError } from '../../src/live/errors.js';
 import type { DriverSpec, LivePlan } from '../../src/live/plan/types.js';
-import { parseTestbed } from '../../src/live/testbed/load.js';
-import { loadScenarioOrThrow } from '../../src/scenario/index.js';
+import { planErrorOf, planOf, THREE_CLOUDS, threeClouds } from './plan-support.js';
 import { repoRoot, runCliHere } from '../support/cli.js';
 
 // An autoscaled service in the live plan: max instances deployed (those above the quantity dormant),
@@ -17,33 +15,12 @@ const base = readFileSync(path.join(repoRoot, 'test/live/fixtures/plantnet-small
 const dir = mkdtempSync(path.join(tmpdir(), 'e2ctwin-plan-autoscale-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const testbed = parseTestbed(
-  {
-    provider: 'local',
-    hosts: [
-      { name: 'cloud-1' },
-      { name: 'cloud-2' },
-      { name: 'cloud-3' },
-      { name: 'fog-1' },
-      { name: 'edge-1' },
-    ],
-    services: { cloud: ['cloud-1', 'cloud-2', 'cloud-3'], fog: ['fog-1'], edge: ['edge-1'] },
-  },
-  'inline.yaml',
-);
-
-// The same testbed as a file, for the CLI.
+const testbed = threeClouds;
+// The same testbed as a file, for the CLI (JSON is YAML).
 const testbedFile = path.join(dir, 'testbed.yaml');
 writeFileSync(
   testbedFile,
-  [
-    'name: three-clouds',
-    'provider: local',
-    'hosts: [{ name: cloud-1 }, { name: cloud-2 }, { name: cloud-3 }, { name: fog-1 }, { name: edge-1 }]',
-    'services: { cloud: [cloud-1, cloud-2, cloud-3], fog: [fog-1], edge: [edge-1] }',
-    'subnet: 10.211.0.0/24',
-    '',
-  ].join('\n'),
+  JSON.stringify({ name: 'three-clouds', subnet: '10.211.0.0/24', ...THREE_CLOUDS }),
 );
 
 const AUTOSCALE =
@@ -63,22 +40,8 @@ function scenario(
   return file;
 }
 
-const plan = (file: string, durationS?: number): LivePlan =>
-  buildPlan(loadScenarioOrThrow(file), testbed, {
-    runId: 'abc12',
-    stateDir: '/tmp/e2ctwin-live/abc12',
-    ...(durationS !== undefined ? { durationS } : {}),
-  });
-
-function planError(file: string): LiveError {
-  try {
-    plan(file);
-  } catch (e) {
-    if (e instanceof LiveError) return e;
-    throw e;
-  }
-  throw new Error('the plan was built');
-}
+const plan = (file: string, durationS?: number): LivePlan => planOf(file, testbed, durationS);
+const planError = (file: string): LiveError => planErrorOf(file, testbed);
 
 describe('an autoscaled service in the live plan', () => {
   it('deploys max instances (those above the quantity dormant), and the controller’s data with times scaled by --duration', () => {

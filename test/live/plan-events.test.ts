@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LiveError } from '../../src/live/errors.js';
+import type { LiveError } from '../../src/live/errors.js';
 import type { EngineSnapshot } from '../../src/live/app/engine.js';
 import { liveDynamics } from '../../src/live/measure/dynamics.js';
 import { continueCounters } from '../../src/live/measure/engine-counters.js';
@@ -11,6 +11,7 @@ import { formatPlan } from '../../src/live/plan/format.js';
 import { fallbackCommands, linkChangeCommands } from '../../src/live/plan/network.js';
 import type { DriverSpec, LivePlan, PlanLinkEvent, PlanScaleEvent } from '../../src/live/plan/types.js';
 import { parseTestbed } from '../../src/live/testbed/load.js';
+import { planErrorOf, planOf, threeClouds } from './plan-support.js';
 import { loadScenarioOrThrow } from '../../src/scenario/index.js';
 import type { SpanRecord } from '../../src/trace/index.js';
 import { repoRoot, runCliHere } from '../support/cli.js';
@@ -39,22 +40,8 @@ function scenarioWith(name: string, extra: string, edit: (s: string) => string =
   return file;
 }
 
-const plan = (file: string, durationS?: number): LivePlan =>
-  buildPlan(loadScenarioOrThrow(file), testbed, {
-    runId: 'abc12',
-    stateDir: '/tmp/e2ctwin-live/abc12',
-    ...(durationS !== undefined ? { durationS } : {}),
-  });
-
-function planError(file: string): LiveError {
-  try {
-    plan(file);
-  } catch (e) {
-    if (e instanceof LiveError) return e;
-    throw e;
-  }
-  throw new Error('the plan was built');
-}
+const plan = (file: string, durationS?: number): LivePlan => planOf(file, testbed, durationS);
+const planError = (file: string): LiveError => planErrorOf(file, testbed);
 
 describe('live events in the plan', () => {
   it('carries stop and link events in time order, at their scenario time scaled like the workload by --duration', () => {
@@ -335,20 +322,7 @@ describe('load steps live', () => {
 });
 
 describe('scale events in the plan', () => {
-  const scaleTestbed = parseTestbed(
-    {
-      provider: 'local',
-      hosts: [
-        { name: 'cloud-1' },
-        { name: 'cloud-2' },
-        { name: 'cloud-3' },
-        { name: 'fog-1' },
-        { name: 'edge-1' },
-      ],
-      services: { cloud: ['cloud-1', 'cloud-2', 'cloud-3'], fog: ['fog-1'], edge: ['edge-1'] },
-    },
-    'inline.yaml',
-  );
+  const scaleTestbed = threeClouds;
   const scaled = () =>
     buildPlan(
       loadScenarioOrThrow(

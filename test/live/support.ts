@@ -185,3 +185,23 @@ export async function liveFixtureRun(o: {
   expect(leftovers(plan.runId, path.join(o.stateRoot, plan.runId))).toEqual([]);
   return { ...r, plan, run: read('run.json') };
 }
+
+/** A span of a live run's trace.jsonl, with the fields the live tests read. */
+export interface TraceSpan {
+  request: number;
+  kind: string;
+  service: string;
+  host: string;
+  start: number;
+  end: number;
+  status: string;
+}
+
+/** The spans of the run folder `dir` (trace.jsonl; its first line is the header). */
+export function readTraceSpans(dir: string): TraceSpan[] {
+  return readFileSync(path.join(dir, 'trace.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => JSON.parse(l) as TraceSpan);
+}

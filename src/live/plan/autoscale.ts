@@ -1,5 +1,6 @@
 import type { ResolvedScenario } from '../../scenario/index.js';
 import { LiveError, LiveErrorCode } from '../errors.js';
+import { driversTargeting } from './events.js';
 import { runsEngine } from './pool-event.js';
 import type { PlanAutoscaler, PlanProcess } from './types.js';
 
@@ -81,13 +82,7 @@ export function planAutoscalers(ctx: AutoscaleContext): PlanAutoscaler[] {
       ctx.warnings.push(
         `${where}: startupS is the simulator's cold start; live, a new instance serves once its process is ready (its own start-up)`,
       );
-    const drivers = ctx.processes
-      .filter(
-        (p) =>
-          p.kind === 'workload' &&
-          scenario.services.find((x) => x.id === p.service)?.workload?.target === svc.id,
-      )
-      .map((p) => p.id);
+    const drivers = driversTargeting(scenario, ctx.processes, svc.id);
     out.push({
       service: svc.id,
       metric: a.metric === 'queue' ? 'queue' : 'utilization',

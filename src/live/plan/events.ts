@@ -111,13 +111,7 @@ export function planEvents(ctx: EventContext): PlanEvent[] {
           }
           return ids;
         };
-        const drivers = ctx.processes
-          .filter(
-            (p) =>
-              p.kind === 'workload' &&
-              scenario.services.find((x) => x.id === p.service)?.workload?.target === e.service,
-          )
-          .map((p) => p.id);
+        const drivers = driversTargeting(scenario, ctx.processes, e.service);
         out.push({
           ...base,
           action: 'scale',
@@ -203,6 +197,21 @@ export function planEvents(ctx: EventContext): PlanEvent[] {
     });
   }
   return out;
+}
+
+/** The driver processes of the workloads that send to `service` (they balance among its instances). */
+export function driversTargeting(
+  scenario: ResolvedScenario,
+  processes: readonly PlanProcess[],
+  service: string,
+): string[] {
+  return processes
+    .filter(
+      (p) =>
+        p.kind === 'workload' &&
+        scenario.services.find((x) => x.id === p.service)?.workload?.target === service,
+    )
+    .map((p) => p.id);
 }
 
 /** The process or container that runs instance `instance` of `service`, alone (stopping it stops only that instance). */

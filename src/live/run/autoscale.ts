@@ -2,7 +2,7 @@ import type { EngineSnapshot } from '../app/engine.js';
 import { autoscaleDecision, poolWindowMetric } from '../../model/autoscale-decision.js';
 import { LiveError, LiveErrorCode } from '../errors.js';
 import type { PlanAutoscaler } from '../plan/types.js';
-import { DRAIN_GRACE_S } from './events.js';
+import { DRAIN_GRACE_S, type EventSchedule } from './events.js';
 import { askHost } from './host-http.js';
 import { drainLimitMs, setInstanceCount } from './instance-count.js';
 import { nowS, sleep, type RunState } from './state.js';
@@ -176,18 +176,12 @@ export class AutoscaleController {
   }
 }
 
-/** The repetition's autoscalers on their way (as the event schedule: check, finish, stop). */
-export interface AutoscaleSchedule {
-  check(): void;
-  finish(): Promise<void>;
-  stop(): Promise<void>;
-}
-
 /**
  * Starts the plan's autoscalers for repetition `rep` (1-based) whose workload starts at `startAtMs`:
- * counters taken at the start, a decision at the end of each window until the workload's planned end.
+ * counters taken at the start, a decision at the end of each window until the workload's planned end
+ * (checked, finished and stopped as the repetition's events are).
  */
-export function scheduleAutoscalers(s: RunState, rep: number, startAtMs: number): AutoscaleSchedule {
+export function scheduleAutoscalers(s: RunState, rep: number, startAtMs: number): EventSchedule {
   let cancelled = false;
   const controllers = s.plan.autoscalers.map((a) => new AutoscaleController(a, liveIO(s, a, rep)));
   let failure: Error | undefined;
