@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { AppliedEvent } from '../../src/live/run/types.js';
 import { holdLiveTestLock, liveFixtureRun, liveRequirements, readTraceSpans } from './support.js';
 
 const skip = liveRequirements([]);
@@ -23,17 +24,7 @@ describe.skipIf(skip)(`live autoscaling${skip ? ` (skipped: ${skip})` : ''}`, ()
       dir,
       stateRoot,
     });
-    type Applied = {
-      action: string;
-      scheduledS: number;
-      startedS: number;
-      appliedS: number;
-      lateS: number;
-      how?: string;
-      service?: string;
-      instances?: number;
-    };
-    const events = run.events as Applied[];
+    const events = run.events as AppliedEvent[];
     const start = run.windows[0].start as number;
     const actions = events.filter((e) => e.action === 'autoscale');
     process.stdout.write(
