@@ -103,18 +103,21 @@ describe('an autoscaled service in the live plan', () => {
       },
       /^cloud\.engine: autoscale: metric p95 is not measured live/,
       'autoscale.metric',
+      'metric: p95',
     ],
     [
       'the static balance',
       { edit: (s: string) => s.replace('balance: least-outstanding', 'balance: static') },
       /^cloud\.engine: autoscale: cloud\.engine has the static balance/,
       'balance',
+      'balance: static',
     ],
     [
       'a container',
       { edit: (s: string) => s.replace('command: e2ctwin engine --port 8080', 'image: busybox:latest') },
       /^cloud\.engine: autoscale: cloud\.engine@cloud-1 runs the container image busybox:latest: autoscaling is applied live to processes/,
       'live',
+      '        live:',
     ],
     [
       'a command other than the engine',
@@ -127,8 +130,9 @@ describe('an autoscaled service in the live plan', () => {
       },
       /^cloud\.engine: autoscale: cloud\.engine@cloud-1 is not the reference engine .*reads the engine's \/stats/,
       'live',
+      '        live:',
     ],
-  ])('refuses %s: a located plan error, exit 2', async (_name, o, message, field) => {
+  ])('refuses %s: a plan error located at the field, exit 2', async (_name, o, message, field, written) => {
     const file = scenario(`bad-${field}-${String(message).length}`, o);
     const e = planError(file);
     expect(e.code).toBe('E2C_ERR_LIVE_PLAN');
@@ -137,7 +141,14 @@ describe('an autoscaled service in the live plan', () => {
     const out = await runCliHere(['live', file, '--testbed', testbedFile, '--dry-run']);
     expect(out.status).toBe(2);
     expect(out.stderr).toMatch(/\[E2C_ERR_LIVE_PLAN\]/);
-    expect(out.stderr).toMatch(/cloud\.engine: autoscale: /);
+    // file:line:col of the field's key (the first line that writes it: the engine's, before the users').
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const line = lines.findIndex((l) => l.includes(written)) + 1;
+    expect(line).toBeGreaterThan(0);
+    const column = lines[line - 1]!.indexOf(written.trim()) + 1;
+    expect(out.stderr).toContain(
+      `error: ${file}:${line}:${column} layers[0].services[0].${field}: cloud.engine: autoscale: `,
+    );
   });
 
   it('refuses a stop, restart or scale event on the autoscaled service (its autoscaler alone starts and stops its instances)', () => {

@@ -3,6 +3,7 @@ import { release } from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { LiveError } from '../../live/errors.js';
+import { formatLivePlanError } from '../live-plan-error.js';
 import { DEFAULT_STATE_ROOT } from '../../live/journal.js';
 import type { LivePlan } from '../../live/plan/types.js';
 import { PACKAGE_ROOT } from '../../live/paths.js';
@@ -120,7 +121,7 @@ export function registerLive(program: Command): void {
       } catch (e) {
         // A testbed or placement problem is bad input: nothing ran.
         if (!(e instanceof LiveError)) throw e;
-        process.stderr.write(`error: ${e.message} [${e.code}]\n`);
+        process.stderr.write(`${formatLivePlanError(e, file)}\n`);
         process.exitCode = ExitCode.BAD_INPUT;
         return;
       }
