@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LiveError } from '../../src/live/errors.js';
+import { liveDynamics } from '../../src/live/measure/dynamics.js';
+import { loadScenarioOrThrow } from '../../src/scenario/index.js';
 import type { DriverSpec, LivePlan } from '../../src/live/plan/types.js';
 import { planErrorOf, planOf, THREE_CLOUDS, threeClouds } from './plan-support.js';
 import { repoRoot, runCliHere } from '../support/cli.js';
@@ -159,5 +161,41 @@ describe('an autoscaled service in the live plan', () => {
       /^events: stop cloud\.engine at 5 s: the service is autoscaled, and live mode lets its autoscaler alone start and stop its instances/,
     );
     expect(e.details).toMatchObject({ event: 0, service: 'cloud.engine' });
+  });
+});
+
+describe('live dynamics of an autoscaled service: the simulator’s keys', () => {
+  const timeline = {
+    windowS: 1,
+    start: Array.from({ length: 6 }, (_, i) => 2 + i),
+    responseTimeMean: [],
+    throughput: [],
+    abandoned: [],
+  };
+  const win = { start: 0, warmupEnd: 2, end: 8 };
+
+  it('its instances over time, even when the autoscaler never acted (as the simulator always gives them)', () => {
+    const d = liveDynamics(loadScenarioOrThrow(scenario('dyn-none')), win, timeline, [], []);
+    expect(d.timeline.instances['cloud.engine']).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(d.markers).toEqual([]);
+  });
+
+  it('an autoscale marker sets the count from its applied time', () => {
+    const d = liveDynamics(
+      loadScenarioOrThrow(scenario('dyn-acted')),
+      win,
+      timeline,
+      [],
+      [
+        { t: 4.5, kind: 'autoscale', service: 'cloud.engine', value: 3 },
+        { t: 6, kind: 'autoscale', service: 'cloud.engine', value: 2 },
+      ],
+    );
+    expect(d.timeline.instances['cloud.engine']).toEqual([1, 1, 2, 3, 2, 2]);
+    expect(d.instances['cloud.engine']!.max).toBe(3);
+    expect(d.markers).toEqual([
+      { t: 4.5, kind: 'autoscale', service: 'cloud.engine', value: 3 },
+      { t: 6, kind: 'autoscale', service: 'cloud.engine', value: 2 },
+    ]);
   });
 });
