@@ -241,7 +241,12 @@ function liveIO(s: RunState, a: PlanAutoscaler, rep: number): AutoscaleIO {
       const r = s.running.find((x) => x.proc.id === id);
       if (!r?.proc.port)
         throw new LiveError(LiveErrorCode.SERVICE, `autoscale ${a.service}: ${id} is not running`);
-      const { status, body } = await askHost(s, r.host, r.proc.port, 'GET', '/stats');
+      const { status, body } = await askHost(s, {
+        host: r.host,
+        port: r.proc.port,
+        method: 'GET',
+        path: '/stats',
+      });
       const snap = status === 200 ? (JSON.parse(body) as EngineSnapshot) : undefined;
       const pool = snap?.pools[a.pool];
       if (!snap || !pool)
@@ -270,14 +275,13 @@ function liveIO(s: RunState, a: PlanAutoscaler, rep: number): AutoscaleIO {
           const r = s.running.find((x) => x.proc.id === id);
           // A driver already done (the workload's end) needs no count.
           if (!r) return;
-          const { status, body } = await askHost(
-            s,
-            r.host,
-            a.driverPort,
-            'POST',
-            '/scale',
-            JSON.stringify({ instances: n }),
-          );
+          const { status, body } = await askHost(s, {
+            host: r.host,
+            port: a.driverPort,
+            method: 'POST',
+            path: '/scale',
+            body: JSON.stringify({ instances: n }),
+          });
           if (status !== 200)
             throw new LiveError(
               LiveErrorCode.SERVICE,

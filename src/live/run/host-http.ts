@@ -7,17 +7,20 @@ import type { RunState } from './state.js';
 // a driver's /scale), through the host's own connection (a namespace, an SSH tunnel): the controller
 // does not need a route into the testbed.
 
-/** `method path` with `body` (JSON) to `port` on `host`'s testbed address; the answer's status and text. */
-export async function askHost(
-  s: RunState,
-  host: LiveHost,
-  port: number,
-  method: 'GET' | 'POST',
-  path: string,
-  body?: string,
-): Promise<{ status: number; body: string }> {
-  const stream = await s.guard(host.connect(port, host.address));
-  return s.guard(exchange(stream, host.address, method, path, body));
+/** One request to a process on a testbed host. */
+export interface HostRequest {
+  host: LiveHost;
+  port: number;
+  method: 'GET' | 'POST';
+  path: string;
+  /** JSON text (POST). */
+  body?: string;
+}
+
+/** `method path` (with `body`) to `port` on `host`'s testbed address; the answer's status and text. */
+export async function askHost(s: RunState, r: HostRequest): Promise<{ status: number; body: string }> {
+  const stream = await s.guard(r.host.connect(r.port, r.host.address));
+  return s.guard(exchange(stream, r.host.address, r.method, r.path, r.body));
 }
 
 function exchange(

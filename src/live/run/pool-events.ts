@@ -61,14 +61,13 @@ export async function resetPoolSizes(s: RunState): Promise<number> {
 async function postPoolSize(s: RunState, id: string, pool: string, size: number): Promise<void> {
   const r = s.running.find((x) => x.proc.id === id);
   if (!r?.proc.port) throw new LiveError(LiveErrorCode.SERVICE, `${id} is not running`);
-  const { status, body } = await askHost(
-    s,
-    r.host,
-    r.proc.port,
-    'POST',
-    '/pools',
-    JSON.stringify({ pool, size }),
-  );
+  const { status, body } = await askHost(s, {
+    host: r.host,
+    port: r.proc.port,
+    method: 'POST',
+    path: '/pools',
+    body: JSON.stringify({ pool, size }),
+  });
   if (status !== 200)
     throw new LiveError(
       LiveErrorCode.SERVICE,
