@@ -12,6 +12,7 @@ const LIVE_LOCKED = [
   'test/live/live-balance.test.ts',
   'test/live/live-pool.test.ts',
   'test/live/live-scale.test.ts',
+  'test/live/live-autoscale.test.ts',
   'test/live/nginx-campaign.test.ts',
   'test/live/transfer-time.test.ts',
   'test/calibrate/validate-twin.test.ts',
