@@ -42,7 +42,7 @@ export function registerLive(program: Command): void {
   program
     .command('live')
     .description(
-      "Run a scenario for real on a testbed: plan (hosts, files, processes or containers, network rules), apply, check the network (RTT, throughput), drive the workload (applying the scenario's timed events at their times: stop, restart, link changes, cuts and restores, load steps, scaling and pool resizes; what a testbed cannot do, such as autoscaling, is refused before anything is built), collect spans and host metrics, summarize in the simulate metrics shape, and always clean up.",
+      "Run a scenario for real on a testbed: plan (hosts, files, processes or containers, network rules), apply, check the network (RTT, throughput), drive the workload (applying the scenario's timed events at their times: stop, restart, link changes, cuts and restores, load steps, scaling and pool resizes; an autoscaler on utilization or queue, with the simulator's decision; what a testbed cannot do is refused before anything is built), collect spans and host metrics, summarize in the simulate metrics shape, and always clean up.",
     )
     .argument('[scenario]', 'scenario YAML file (the same file `simulate` reads); not with --cleanup')
     .option(
