@@ -75,6 +75,14 @@ describe('an autoscaled service in the live plan', () => {
     expect(p.events).toEqual([]);
   });
 
+  it('says that a start-up law is not waited for live (a new instance serves once its process is ready)', () => {
+    expect(plan(scenario('no-startup')).warnings.filter((w) => w.includes('startupS'))).toEqual([]);
+    const p = plan(scenario('startup', { autoscale: AUTOSCALE.replace(' }\n', ', startupS: 30 }\n') }));
+    expect(p.warnings).toContain(
+      "cloud.engine: autoscale: startupS is the simulator's cold start; live, a new instance serves once its process is ready (its own start-up)",
+    );
+  });
+
   it('its drivers start balancing over its quantity, every instance’s URL known, the counts to come at run time', () => {
     const p = plan(scenario('drivers'));
     const file = p.files.find((f) => f.path === 'edge.users/spec.json')!;
