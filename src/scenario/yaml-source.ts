@@ -44,6 +44,36 @@ function parseCached(text: string): { doc: Document; lines: LineCounter } {
   return { doc, lines };
 }
 
+/**
+ * The plain data of YAML texts parsed before the process started, as JSON, by text: the presets shipped in
+ * models/, parsed when dist/ was built (scripts/build.mjs, {@link preparsedEntry}) and handed over by
+ * bin/e2ctwin.js (the `shipped-yaml` start-up path of bin/start-up-paths.js). A source whose text is one of
+ * them is parsed only if something asks where a value is written (an issue) or changes it (an override):
+ * parsing was about a tenth of `validate`'s time, run by code that had not warmed up.
+ */
+const PREPARSED = new Map<string, string>();
+
+/** Makes `entries` ([text, JSON of its plain data], from {@link preparsedEntry}) known to every later source. */
+export function preparse(entries: Iterable<readonly [text: string, json: string]>): void {
+  for (const [text, json] of entries) PREPARSED.set(text, json);
+}
+
+/**
+ * `text` with the JSON of its plain data, when that JSON gives back exactly what {@link YamlSource.toJS}
+ * gives and the text has no syntax issue; otherwise undefined (the text is parsed each time). The build
+ * calls it for every shipped preset (scripts/build.mjs).
+ */
+export function preparsedEntry(
+  text: string,
+  same: (a: unknown, b: unknown) => boolean,
+): [string, string] | undefined {
+  const src = YamlSource.fromText(text, 'preparsed');
+  if (src.syntaxIssues().length > 0) return undefined;
+  const data = src.toJS();
+  const json = JSON.stringify(data);
+  return json !== undefined && same(JSON.parse(json), data) ? [text, json] : undefined;
+}
+
 /** Position of a YAML node: 1-based line and column. */
 export interface Position {
   line: number;
@@ -55,10 +85,13 @@ export interface Position {
  * by cross-reference checks) can point at a line and column.
  */
 export class YamlSource {
-  #doc: Document;
+  /** Undefined until first needed when the text was parsed ahead ({@link preparse}). */
+  #doc: Document | undefined;
   /** Whether {@link doc} is this source's own copy (false: the parse cache's, shared). */
   #own = false;
-  readonly #lines: LineCounter;
+  #lines: LineCounter | undefined;
+  /** The JSON of the text's plain data when it was parsed ahead (see {@link preparse}). */
+  readonly #preparsed: string | undefined;
   /** Each mapping's pairs by key, built when an issue is first located in it (see {@link locate}). */
   readonly #pairsByKey = new WeakMap<object, Map<string, Pair>>();
 
@@ -71,23 +104,31 @@ export class YamlSource {
     readonly text: string,
     readonly foreign: boolean,
   ) {
-    const parsed = parseCached(text);
-    this.#doc = parsed.doc;
-    this.#lines = parsed.lines;
+    this.#preparsed = PREPARSED.get(text);
+    if (this.#preparsed === undefined) this.#parse();
+  }
+
+  #parse(): { doc: Document; lines: LineCounter } {
+    if (this.#doc === undefined || this.#lines === undefined) {
+      const parsed = parseCached(this.text);
+      this.#doc = parsed.doc;
+      this.#lines = parsed.lines;
+    }
+    return { doc: this.#doc, lines: this.#lines };
   }
 
   /** The parsed document (read only: change it with {@link setIn}). */
   get doc(): Document {
-    return this.#doc;
+    return this.#parse().doc;
   }
 
   /** Sets the value at `path` (an override), in this source's own copy of the document. */
   setIn(path: readonly PropertyKey[], value: unknown): void {
     if (!this.#own) {
-      this.#doc = this.#doc.clone();
+      this.#doc = this.#parse().doc.clone();
       this.#own = true;
     }
-    this.#doc.setIn(path, this.#doc.createNode(value));
+    this.#doc!.setIn(path, this.#doc!.createNode(value));
   }
 
   /**
@@ -120,6 +161,7 @@ export class YamlSource {
 
   /** Every YAML syntax error (and duplicate key) in the file; aliases that expand beyond reason are one. */
   syntaxIssues(): ScenarioIssue[] {
+    if (this.#preparsed !== undefined && !this.#own) return []; // checked when it was parsed ahead
     const errors = this.#parseErrors();
     if (errors.length > 0) return errors;
     try {
@@ -171,7 +213,7 @@ export class YamlSource {
   }
 
   position(offset: number): Position {
-    const p = this.#lines.linePos(offset);
+    const p = this.#parse().lines.linePos(offset);
     return { line: p.line, column: p.col };
   }
 
@@ -241,6 +283,7 @@ export class YamlSource {
 
   /** The document as plain data (aliases resolved). */
   toJS(): unknown {
+    if (this.#preparsed !== undefined && !this.#own) return JSON.parse(this.#preparsed);
     return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   }
 }
