@@ -17,7 +17,7 @@ const {
 const { createRequire } = require('node:module');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { growYoungGeneration, useCodeCache, useShippedYaml } = require('./start-up-paths.js');
+const { baselineOnly, growYoungGeneration, useCodeCache, useShippedYaml } = require('./start-up-paths.js');
 
 const entry = path.join(__dirname, '../dist/cli/main.js');
 if (!existsSync(entry)) {
@@ -89,8 +89,11 @@ async function runWithCodeCache(file, args, shippedYaml) {
 async function main() {
   const verb = process.argv[2];
   // The start-up fast paths (each declared, with its switch and its test, in ./start-up-paths.js).
-  if (growYoungGeneration(verb, process.env))
-    require('node:v8').setFlagsFromString('--semi-space-growth-factor=8');
+  const flags = [
+    ...(growYoungGeneration(verb, process.env) ? ['--semi-space-growth-factor=8'] : []),
+    ...(baselineOnly(verb, process.env) ? ['--no-opt'] : []),
+  ];
+  if (flags.length > 0) require('node:v8').setFlagsFromString(flags.join(' '));
   const bundle = useCodeCache(verb, process.env) ? verbBundle(verb) : undefined;
   if (bundle) await runWithCodeCache(bundle, process.argv.slice(2), useShippedYaml(verb, process.env));
   else await import(pathToFileURL(entry).href);

@@ -27,6 +27,19 @@ const useCodeCache = (verb, env) => CACHED_VERBS.has(verb) && env.E2CTWIN_CODE_C
 const growYoungGeneration = (verb, env) => verb === 'validate' && env.E2CTWIN_YOUNG_GROWTH !== '0';
 
 /**
+ * **baseline-only** — `validate` runs with V8's optimizing compiler off (`--no-opt`): in a run of a fifth
+ * of a second, TurboFan compiled functions (zod's and the YAML parser's) that did not run long enough to
+ * repay it, about a sixth of the instructions the command executes beyond Node's own start-up (cachegrind,
+ * 2026-12-07); the interpreter and the baseline compiler (Sparkplug) stay on. Applies to `validate` only:
+ * a simulation's loops need the optimizing compiler. Invariant: which compiler runs a function changes how
+ * fast it runs, not what it computes. Set before the bundle is compiled; the code cache is written with
+ * the same flags (a cache made without it is refused by V8 and written again). Off:
+ * `E2CTWIN_BASELINE_ONLY=0`. Test: test/cli/baseline-only.test.ts (same output and exit status both ways;
+ * nothing optimized).
+ */
+const baselineOnly = (verb, env) => verb === 'validate' && env.E2CTWIN_BASELINE_ONLY !== '0';
+
+/**
  * **shipped-yaml** — the presets shipped in models/ are parsed when dist/ is built
  * (dist/verbs/shipped-yaml.json: each file's text with the JSON of its plain data) and handed to the verb's
  * bundle, which then parses a preset file only if an issue must be located in it or an override changes
@@ -38,4 +51,4 @@ const growYoungGeneration = (verb, env) => verb === 'validate' && env.E2CTWIN_YO
  */
 const useShippedYaml = (verb, env) => useCodeCache(verb, env) && env.E2CTWIN_SHIPPED_YAML !== '0';
 
-module.exports = { CACHED_VERBS, useCodeCache, growYoungGeneration, useShippedYaml };
+module.exports = { CACHED_VERBS, useCodeCache, growYoungGeneration, baselineOnly, useShippedYaml };
