@@ -13,6 +13,17 @@ import {
 } from 'yaml';
 import { ScenarioErrorCode, formatPath, type ScenarioIssue } from './errors.js';
 import { readNamedFile } from './file-policy.js';
+import { settableOnData, setOnData } from './overrides-on-data.js';
+
+/**
+ * E2CTWIN_OVERRIDES_ON_DOC=1 applies every override to a copy of the document (the path before overrides
+ * were applied to the data, kept for comparison: test/scenario/overrides-on-data.test.ts).
+ */
+let onData = process.env.E2CTWIN_OVERRIDES_ON_DOC !== '1';
+/** For tests: whether overrides may be applied to the data (see {@link YamlSource.setIn}). */
+export function setOverridesOnData(on: boolean): void {
+  onData = on;
+}
 
 /** The most references to one anchor's contents a document may expand (the yaml package's guard). */
 const MAX_ALIAS_COUNT = 1000;
@@ -90,6 +101,8 @@ export class YamlSource {
   /** Whether {@link doc} is this source's own copy (false: the parse cache's, shared). */
   #own = false;
   #lines: LineCounter | undefined;
+  /** Overrides applied to the data rather than to a copy of the document (see {@link setIn}), in order. */
+  #onData: [readonly PropertyKey[], unknown][] = [];
   /** The JSON of the text's plain data when it was parsed ahead (see {@link preparse}). */
   readonly #preparsed: string | undefined;
   /** Each mapping's pairs by key, built when an issue is first located in it (see {@link locate}). */
@@ -122,11 +135,28 @@ export class YamlSource {
     return this.#parse().doc;
   }
 
-  /** Sets the value at `path` (an override), in this source's own copy of the document. */
+  /**
+   * Sets the value at `path` (an override): on the document's data where that is certain to give what the
+   * changed document would (see overrides-on-data.ts), otherwise in this source's own copy of the document.
+   */
   setIn(path: readonly PropertyKey[], value: unknown): void {
     if (!this.#own) {
-      this.#doc = this.#parse().doc.clone();
+      const shared = this.#parse().doc;
+      if (
+        onData &&
+        settableOnData(
+          shared,
+          path,
+          this.#onData.map(([p]) => p),
+        )
+      ) {
+        this.#onData.push([path, value]);
+        return;
+      }
+      this.#doc = shared.clone();
       this.#own = true;
+      for (const [p, v] of this.#onData) this.#doc.setIn(p, this.#doc.createNode(v));
+      this.#onData = [];
     }
     this.#doc!.setIn(path, this.#doc!.createNode(value));
   }
@@ -284,7 +314,9 @@ export class YamlSource {
   /** The document as plain data (aliases resolved). */
   toJS(): unknown {
     if (this.#preparsed !== undefined && !this.#own) return JSON.parse(this.#preparsed);
-    return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    const data = this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    for (const [p, v] of this.#onData) setOnData(data, p, v);
+    return data;
   }
 }
 
