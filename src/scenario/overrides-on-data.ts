@@ -66,5 +66,6 @@ export function settableOnData(
 export function setOnData(data: unknown, path: readonly PropertyKey[], value: unknown): void {
   let cur = data as Record<PropertyKey, unknown>;
   for (let i = 0; i < path.length - 1; i++) cur = cur[path[i]!] as Record<PropertyKey, unknown>;
-  cur[path[path.length - 1]!] = structuredClone(value);
+  // Each call gets its own copy of an object value, as each toJS() of a document does.
+  cur[path[path.length - 1]!] = typeof value === 'object' && value !== null ? structuredClone(value) : value;
 }
