@@ -1,45 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/cli.js';
+import { FORWARDS_NOWHERE, runBin } from '../support/start-up-path.js';
 
 // bin/e2ctwin.js hands the presets of models/, parsed when dist/ was built, to the one-verb bundles
 // (the shipped-yaml start-up path); E2CTWIN_SHIPPED_YAML=0 parses them on every run. Both must print the
 // same bytes and exit alike, also when an issue is located in a shipped preset.
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-shipped-yaml-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-// Its only problem is in models/apps/camera-prefilter.yaml, which forwards to a cloud.detector it lacks.
-const nowhere = path.join(tmp, 'nowhere.yaml');
-writeFileSync(
-  nowhere,
-  [
-    'name: nowhere',
-    'run: { duration: 100 }',
-    'layers:',
-    '  - name: fog',
-    '    services:',
-    '      - { name: gw, host: fog-gateway, app: camera-prefilter }',
-    '  - name: edge',
-    '    services:',
-    '      - { name: cams, quantity: 2, workload: { kind: open, target: fog.gw, ratePerS: 1 } }',
-    'network:',
-    '  - { src: edge, dst: fog, class: lan }',
-    '',
-  ].join('\n'),
-);
-
-function run(args: string[], shipped: boolean) {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/e2ctwin.js'), ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, NO_COLOR: '1', E2CTWIN_SHIPPED_YAML: shipped ? '1' : '0' },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const nowhere = FORWARDS_NOWHERE;
+const run = (args: string[], shipped: boolean) => runBin(args, { E2CTWIN_SHIPPED_YAML: shipped ? '1' : '0' });
 
 describe('presets parsed at build time', () => {
   it('the build parsed every shipped preset', () => {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/index.js';
 import { setOverridesOnData } from '../../src/scenario/yaml-source.js';
 import { repoRoot } from '../support/cli.js';
+import { shippedScenarios } from '../support/start-up-path.js';
 
 // Overrides are applied to the document's plain data where that gives what applying them to a copy of the
 // document gives (src/scenario/overrides-on-data.ts), which spares a study's worker a copy of the document
@@ -11,12 +12,7 @@ import { repoRoot } from '../support/cli.js';
 
 afterEach(() => setOverridesOnData(true));
 
-const scenarios = [
-  ...readdirSync(path.join(repoRoot, 'scenarios')).filter((f) => f.endsWith('.yaml')),
-  ...readdirSync(path.join(repoRoot, 'scenarios/validation'))
-    .filter((f) => f.endsWith('.yaml'))
-    .map((f) => `validation/${f}`),
-].map((f) => path.join(repoRoot, 'scenarios', f));
+const scenarios = shippedScenarios();
 
 /** Overrides of every kind: fields that exist or not, maps replaced, then changed, bad values, bad paths. */
 function overrideSets(file: string): string[][] {

@@ -5,41 +5,21 @@ import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/index.js';
 import { MODELS_DIR } from '../../src/scenario/presets.js';
 import { preparse, preparsedEntry, YamlSource } from '../../src/scenario/yaml-source.js';
-import { repoRoot as root } from '../support/cli.js';
+import { FORWARDS_NOWHERE, shippedScenarios as shippedScenarioFiles } from '../support/start-up-path.js';
 
 // The shipped presets are parsed when dist/ is built and handed to the one-verb bundles (the shipped-yaml
 // start-up path, bin/start-up-paths.js): a source whose text was parsed ahead gives the same data, issues,
 // positions and overrides as one parsed now. The registry of texts parsed ahead is per module instance, so
 // every load below that must parse comes before preparse() is called.
 
-const shippedScenarios = [
-  ...readdirSync(path.join(root, 'scenarios')).filter((f) => f.endsWith('.yaml')),
-  ...readdirSync(path.join(root, 'scenarios/validation'))
-    .filter((f) => f.endsWith('.yaml'))
-    .map((f) => `validation/${f}`),
-].map((f) => path.join(root, 'scenarios', f));
+const shippedScenarios = shippedScenarioFiles();
 const presetFiles = readdirSync(MODELS_DIR).flatMap((kind) =>
   readdirSync(path.join(MODELS_DIR, kind))
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => path.join(MODELS_DIR, kind, f)),
 );
 
-// A scenario whose only problem is in a shipped preset: camera-prefilter forwards to cloud.detector.
-const forwardsNowhere = [
-  'name: nowhere',
-  'run: { duration: 100 }',
-  'layers:',
-  '  - name: fog',
-  '    services:',
-  '      - { name: gw, host: fog-gateway, app: camera-prefilter }',
-  '  - name: edge',
-  '    services:',
-  '      - name: cams',
-  '        quantity: 2',
-  '        workload: { kind: open, target: fog.gw, ratePerS: 1 }',
-  'network:',
-  '  - { src: edge, dst: fog, class: lan }',
-].join('\n');
+const forwardsNowhere = readFileSync(FORWARDS_NOWHERE, 'utf8');
 
 const json = (x: unknown) => JSON.stringify(x);
 
