@@ -20,7 +20,7 @@ const USAGE = `usage: npm run bench -- [options]   (or: npx tsx bench/run.ts [op
   --only=<section>          run one section: ${SECTIONS.join(', ')}
   --explore=sweep|optimizers  with the explore section: one part only
   --quick                   smaller sizes (checks that a section runs; not for figures)
-  --against=<git ref>       with the models section: alternate with that commit's build
+  --against=<git ref>       with the models or start-up section: alternate with that commit's build
   --help                    this text
 
 Figures, targets and how to read them: bench/README.md`;

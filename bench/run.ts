@@ -1,7 +1,7 @@
 /**
  * e2ctwin benchmarks (`npm run bench`). Each section prints figures and ratios against a peer or a
  * target measured in the same run; nothing here fails a build. `--quick` uses smaller sizes; `--against=<git ref>`
- * makes the models section alternate its runs with that commit's build.
+ * makes the models and start-up sections alternate their runs with that commit's build.
  */
 import { kernelBench } from './sections/kernel.js';
 import { modelBench } from './sections/models.js';
@@ -31,4 +31,4 @@ if (!only || only === 'explore') await exploreBench(quick);
 if (!only || only === 'calibrate') await calibrateBench(quick);
 if (!only || only === 'queue') await queueBench(quick);
 if (!only || only === 'scale') await scaleBench(quick);
-if (!only || only === 'startup') startupBench(quick);
+if (!only || only === 'startup') startupBench(quick, againstArg());

@@ -2,7 +2,10 @@
 // The CLI runs from the compiled dist/ (start-up time is part of every run users pay for).
 // The package ships it (`npm pack` builds it through `prepack`); in a checkout `bash scripts/setup.sh` or
 // `npm run build` builds it.
-import {
+// It is a CommonJS script (bin/package.json): Node loads an ES module entry through its module loader, which
+// cost every command about 10 ms of start-up (Node 20) before any of e2ctwin ran.
+'use strict';
+const {
   accessSync,
   constants,
   existsSync,
@@ -10,16 +13,14 @@ import {
   readFileSync,
   renameSync,
   writeFileSync,
-} from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { Script } from 'node:vm';
-import { growYoungGeneration, useCodeCache } from './start-up-paths.js';
+} = require('node:fs');
+const { createRequire } = require('node:module');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { baselineOnly, growYoungGeneration, useCodeCache, useShippedYaml } = require('./start-up-paths.js');
 
-const entry = new URL('../dist/cli/main.js', import.meta.url);
-if (!existsSync(fileURLToPath(entry))) {
+const entry = path.join(__dirname, '../dist/cli/main.js');
+if (!existsSync(entry)) {
   process.stderr.write(
     'e2ctwin: dist/ is missing; run `npm run build` (or `bash scripts/setup.sh`) first.\n',
   );
@@ -28,7 +29,7 @@ if (!existsSync(fileURLToPath(entry))) {
 
 /** The verb's bundle, or undefined when the build made none. */
 function verbBundle(verb) {
-  const dir = fileURLToPath(new URL('../dist/verbs/', import.meta.url));
+  const dir = path.join(__dirname, '../dist/verbs/');
   let names;
   try {
     names = readdirSync(dir);
@@ -45,7 +46,7 @@ function verbBundle(verb) {
  * usual and, once the command has run, a new cache is written (in a temporary file renamed into place, so
  * that concurrent runs never read half a file) when dist/verbs/ is writable.
  */
-async function runWithCodeCache(file, args) {
+async function runWithCodeCache(file, args, shippedYaml) {
   const source = readFileSync(file, 'utf8');
   const cacheFile = file.replace(/\.cjs$/, '.cache');
   let cachedData;
@@ -53,7 +54,7 @@ async function runWithCodeCache(file, args) {
     cachedData = readFileSync(cacheFile);
   } catch {}
   // The CommonJS wrapper on the bundle's first line (its line numbers stay those of the source map).
-  const script = new Script(
+  const script = new (require('node:vm').Script)(
     `(function (exports, require, module, __filename, __dirname, __e2cImportMetaUrl) {${source}\n})`,
     { filename: file, ...(cachedData ? { cachedData } : {}) },
   );
@@ -66,6 +67,13 @@ async function runWithCodeCache(file, args) {
     path.dirname(file),
     pathToFileURL(file).href,
   );
+  if (shippedYaml) {
+    let entries;
+    try {
+      entries = JSON.parse(readFileSync(path.join(path.dirname(file), 'shipped-yaml.json'), 'utf8'));
+    } catch {}
+    if (entries) module.exports.preparse(entries);
+  }
   await module.exports.run(args);
   if (cachedData && !script.cachedDataRejected) return;
   try {
@@ -78,10 +86,21 @@ async function runWithCodeCache(file, args) {
   }
 }
 
-const verb = process.argv[2];
+async function main() {
+  const verb = process.argv[2];
+  // The start-up fast paths (each declared, with its switch and its test, in ./start-up-paths.js).
+  const flags = [
+    ...(growYoungGeneration(verb, process.env) ? ['--semi-space-growth-factor=8'] : []),
+    ...(baselineOnly(verb, process.env) ? ['--no-opt'] : []),
+  ];
+  if (flags.length > 0) require('node:v8').setFlagsFromString(flags.join(' '));
+  const bundle = useCodeCache(verb, process.env) ? verbBundle(verb) : undefined;
+  if (bundle) await runWithCodeCache(bundle, process.argv.slice(2), useShippedYaml(verb, process.env));
+  else await import(pathToFileURL(entry).href);
+}
 
-// The start-up fast paths (each declared, with its switch and its test, in ./start-up-paths.js).
-if (growYoungGeneration(verb, process.env)) setFlagsFromString('--semi-space-growth-factor=8');
-const bundle = useCodeCache(verb, process.env) ? verbBundle(verb) : undefined;
-if (bundle) await runWithCodeCache(bundle, process.argv.slice(2));
-else await import(entry.href);
+main().catch((err) => {
+  // What an ES module entry's top-level rejection did: the error on stderr, exit status 1.
+  process.exitCode = 1;
+  console.error(err);
+});

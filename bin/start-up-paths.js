@@ -1,3 +1,4 @@
+'use strict';
 // Every fast path the CLI takes at start-up, decided here and nowhere else (as src/model/shortcuts.ts
 // does for the model's): each states when it applies, the invariant that makes it safe, the switch that
 // turns it off, and the test that compares both paths. None changes what a command prints or exits with;
@@ -11,8 +12,8 @@
  * dist/cli/main.js and runs the same `run(argv)`; a cache V8 rejects (another V8, other flags) is ignored.
  * Off: `E2CTWIN_CODE_CACHE=0` (dist/cli/main.js runs every verb). Test: test/cli/code-cache.test.ts.
  */
-export const CACHED_VERBS = new Set(['validate', 'simulate']);
-export const useCodeCache = (verb, env) => CACHED_VERBS.has(verb) && env.E2CTWIN_CODE_CACHE !== '0';
+const CACHED_VERBS = new Set(['validate', 'simulate']);
+const useCodeCache = (verb, env) => CACHED_VERBS.has(verb) && env.E2CTWIN_CODE_CACHE !== '0';
 
 /**
  * **young-growth** — V8 starts the young generation at 1 MB and doubles it only after a scavenge, so the
@@ -23,4 +24,31 @@ export const useCodeCache = (verb, env) => CACHED_VERBS.has(verb) && env.E2CTWIN
  * changes when the garbage collector runs, not what the program computes. Off: `E2CTWIN_YOUNG_GROWTH=0`.
  * Test: test/cli/young-growth.test.ts (same output and exit status both ways; fewer scavenges).
  */
-export const growYoungGeneration = (verb, env) => verb === 'validate' && env.E2CTWIN_YOUNG_GROWTH !== '0';
+const growYoungGeneration = (verb, env) => verb === 'validate' && env.E2CTWIN_YOUNG_GROWTH !== '0';
+
+/**
+ * **baseline-only** — `validate` runs with V8's optimizing compiler off (`--no-opt`): in a run of a fifth
+ * of a second, TurboFan compiled functions (zod's and the YAML parser's) that did not run long enough to
+ * repay it, about a sixth of the instructions the command executes beyond Node's own start-up (cachegrind,
+ * 2026-12-07); the interpreter and the baseline compiler (Sparkplug) stay on. Applies to `validate` only:
+ * a simulation's loops need the optimizing compiler. Invariant: which compiler runs a function changes how
+ * fast it runs, not what it computes. Set before the bundle is compiled; the code cache is written with
+ * the same flags (a cache made without it is refused by V8 and written again). Off:
+ * `E2CTWIN_BASELINE_ONLY=0`. Test: test/cli/baseline-only.test.ts (same output and exit status both ways;
+ * nothing optimized).
+ */
+const baselineOnly = (verb, env) => verb === 'validate' && env.E2CTWIN_BASELINE_ONLY !== '0';
+
+/**
+ * **shipped-yaml** — the presets shipped in models/ are parsed when dist/ is built
+ * (dist/verbs/shipped-yaml.json: each file's text with the JSON of its plain data) and handed to the verb's
+ * bundle, which then parses a preset file only if an issue must be located in it or an override changes
+ * it: parsing YAML with code not yet warm was about a tenth of a `validate`. Applies to the one-verb
+ * bundles (with code-cache) when the build made the file. Invariant: an entry is used only for a file
+ * whose text is the one parsed at build time, and the build keeps only entries whose JSON gives back, by
+ * the bundle's own parser, exactly the data the YAML gives and that have no syntax issue. Off:
+ * `E2CTWIN_SHIPPED_YAML=0`. Test: test/cli/shipped-yaml.test.ts (same output and exit status both ways).
+ */
+const useShippedYaml = (verb, env) => useCodeCache(verb, env) && env.E2CTWIN_SHIPPED_YAML !== '0';
+
+module.exports = { CACHED_VERBS, useCodeCache, growYoungGeneration, baselineOnly, useShippedYaml };

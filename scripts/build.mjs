@@ -6,8 +6,11 @@
 // the entries, so the `new URL('../../…', import.meta.url)` paths of the sources stay right.
 // Type checking is separate (`npm run typecheck`).
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import { build } from 'esbuild';
 
 // zod's `z.locales` namespace holds some forty translations of its messages (a third of the scenario
@@ -107,6 +110,22 @@ await build({
   format: 'cjs',
   define: { 'import.meta.url': '__e2cImportMetaUrl' },
 });
+
+// The presets shipped in models/, parsed now (bin/start-up-paths.js, shipped-yaml): each text with the JSON
+// of its plain data, when the validate bundle's own parser says that JSON gives back exactly that data.
+// The bundle reads import.meta.url from __e2cImportMetaUrl (bin/e2ctwin.js passes it; here a global).
+const validateBundle = readdirSync(VERBS_DIR).find((n) => n.startsWith('validate-') && n.endsWith('.cjs'));
+globalThis.__e2cImportMetaUrl = pathToFileURL(path.resolve(VERBS_DIR, validateBundle)).href;
+const { preparsedEntry } = createRequire(import.meta.url)(path.resolve(VERBS_DIR, validateBundle));
+delete globalThis.__e2cImportMetaUrl;
+const shipped = [];
+for (const kind of readdirSync('models').sort())
+  for (const name of readdirSync(path.join('models', kind)).sort())
+    if (/\.ya?ml$/.test(name)) {
+      const entry = preparsedEntry(readFileSync(path.join('models', kind, name), 'utf8'), isDeepStrictEqual);
+      if (entry) shipped.push(entry);
+    }
+writeFileSync(path.join(VERBS_DIR, 'shipped-yaml.json'), JSON.stringify(shipped));
 
 // The npm package ships validate's bundle alone, without caches (package.json "files"; an installed copy
 // writes its cache on its first run): simulate's bundle (~200 KB compressed) would take the package over its

@@ -4,13 +4,13 @@ import {
   fstatSync,
   lstatSync,
   openSync,
+  promises as fsPromises,
   readlinkSync,
   readSync,
   realpathSync,
   statSync,
   type Stats,
 } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScenarioErrorCode } from './errors.js';
@@ -28,6 +28,9 @@ export const MAX_YAML_BYTES = 4 * 1024 * 1024;
 export const MAX_TRACE_BYTES = 64 * 1024 * 1024;
 /** Symlinks followed while resolving one path (as Linux's ELOOP limit). */
 const MAX_SYMLINKS = 40;
+// node:fs/promises is reached through fs.promises, which loads it on first use: only the asynchronous
+// reads (loadScenarioAsync) need it, and loading it (with the modules behind it) at start-up cost every
+// `validate` a few milliseconds.
 
 /** e2ctwin's package root (from src/ or dist/ alike). */
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -309,7 +312,7 @@ export function readNamedFile(file: string, kind: FileKind): FileRead {
 export async function readNamedFileAsync(file: string, kind: FileKind): Promise<FileRead> {
   let st: Stats;
   try {
-    st = await stat(file);
+    st = await fsPromises.stat(file);
   } catch (err) {
     return { ok: false, refusal: errnoRefusal(err) };
   }
@@ -327,7 +330,7 @@ async function readRegularFileAsync(
   if (bad) return { ok: false, refusal: bad };
   let handle: import('node:fs/promises').FileHandle;
   try {
-    handle = await open(
+    handle = await fsPromises.open(
       file,
       constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (noFollow ? (constants.O_NOFOLLOW ?? 0) : 0),
     );

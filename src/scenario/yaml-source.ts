@@ -13,6 +13,17 @@ import {
 } from 'yaml';
 import { ScenarioErrorCode, formatPath, type ScenarioIssue } from './errors.js';
 import { readNamedFile } from './file-policy.js';
+import { settableOnData, setOnData } from './overrides-on-data.js';
+
+/**
+ * E2CTWIN_OVERRIDES_ON_DOC=1 applies every override to a copy of the document (the path before overrides
+ * were applied to the data, kept for comparison: test/scenario/overrides-on-data.test.ts).
+ */
+let onData = process.env.E2CTWIN_OVERRIDES_ON_DOC !== '1';
+/** For tests: whether overrides may be applied to the data (see {@link YamlSource.setIn}). */
+export function setOverridesOnData(on: boolean): void {
+  onData = on;
+}
 
 /** The most references to one anchor's contents a document may expand (the yaml package's guard). */
 const MAX_ALIAS_COUNT = 1000;
@@ -44,6 +55,36 @@ function parseCached(text: string): { doc: Document; lines: LineCounter } {
   return { doc, lines };
 }
 
+/**
+ * The plain data of YAML texts parsed before the process started, as JSON, by text: the presets shipped in
+ * models/, parsed when dist/ was built (scripts/build.mjs, {@link preparsedEntry}) and handed over by
+ * bin/e2ctwin.js (the `shipped-yaml` start-up path of bin/start-up-paths.js). A source whose text is one of
+ * them is parsed only if something asks where a value is written (an issue) or changes it (an override):
+ * parsing was about a tenth of `validate`'s time, run by code that had not warmed up.
+ */
+const PREPARSED = new Map<string, string>();
+
+/** Makes `entries` ([text, JSON of its plain data], from {@link preparsedEntry}) known to every later source. */
+export function preparse(entries: Iterable<readonly [text: string, json: string]>): void {
+  for (const [text, json] of entries) PREPARSED.set(text, json);
+}
+
+/**
+ * `text` with the JSON of its plain data, when that JSON gives back exactly what {@link YamlSource.toJS}
+ * gives and the text has no syntax issue; otherwise undefined (the text is parsed each time). The build
+ * calls it for every shipped preset (scripts/build.mjs).
+ */
+export function preparsedEntry(
+  text: string,
+  same: (a: unknown, b: unknown) => boolean,
+): [string, string] | undefined {
+  const src = YamlSource.fromText(text, 'preparsed');
+  if (src.syntaxIssues().length > 0) return undefined;
+  const data = src.toJS();
+  const json = JSON.stringify(data);
+  return json !== undefined && same(JSON.parse(json), data) ? [text, json] : undefined;
+}
+
 /** Position of a YAML node: 1-based line and column. */
 export interface Position {
   line: number;
@@ -55,10 +96,15 @@ export interface Position {
  * by cross-reference checks) can point at a line and column.
  */
 export class YamlSource {
-  #doc: Document;
+  /** Undefined until first needed when the text was parsed ahead ({@link preparse}). */
+  #doc: Document | undefined;
   /** Whether {@link doc} is this source's own copy (false: the parse cache's, shared). */
   #own = false;
-  readonly #lines: LineCounter;
+  #lines: LineCounter | undefined;
+  /** Overrides applied to the data rather than to a copy of the document (see {@link setIn}), in order. */
+  #onData: [readonly PropertyKey[], unknown][] = [];
+  /** The JSON of the text's plain data when it was parsed ahead (see {@link preparse}). */
+  readonly #preparsed: string | undefined;
   /** Each mapping's pairs by key, built when an issue is first located in it (see {@link locate}). */
   readonly #pairsByKey = new WeakMap<object, Map<string, Pair>>();
 
@@ -71,23 +117,48 @@ export class YamlSource {
     readonly text: string,
     readonly foreign: boolean,
   ) {
-    const parsed = parseCached(text);
-    this.#doc = parsed.doc;
-    this.#lines = parsed.lines;
+    this.#preparsed = PREPARSED.get(text);
+    if (this.#preparsed === undefined) this.#parse();
+  }
+
+  #parse(): { doc: Document; lines: LineCounter } {
+    if (this.#doc === undefined || this.#lines === undefined) {
+      const parsed = parseCached(this.text);
+      this.#doc = parsed.doc;
+      this.#lines = parsed.lines;
+    }
+    return { doc: this.#doc, lines: this.#lines };
   }
 
   /** The parsed document (read only: change it with {@link setIn}). */
   get doc(): Document {
-    return this.#doc;
+    return this.#parse().doc;
   }
 
-  /** Sets the value at `path` (an override), in this source's own copy of the document. */
+  /**
+   * Sets the value at `path` (an override): on the document's data where that is certain to give what the
+   * changed document would (see overrides-on-data.ts), otherwise in this source's own copy of the document.
+   */
   setIn(path: readonly PropertyKey[], value: unknown): void {
     if (!this.#own) {
-      this.#doc = this.#doc.clone();
+      const shared = this.#parse().doc;
+      if (
+        onData &&
+        settableOnData(
+          shared,
+          path,
+          this.#onData.map(([p]) => p),
+        )
+      ) {
+        this.#onData.push([path, value]);
+        return;
+      }
+      this.#doc = shared.clone();
       this.#own = true;
+      for (const [p, v] of this.#onData) this.#doc.setIn(p, this.#doc.createNode(v));
+      this.#onData = [];
     }
-    this.#doc.setIn(path, this.#doc.createNode(value));
+    this.#doc!.setIn(path, this.#doc!.createNode(value));
   }
 
   /**
@@ -120,6 +191,7 @@ export class YamlSource {
 
   /** Every YAML syntax error (and duplicate key) in the file; aliases that expand beyond reason are one. */
   syntaxIssues(): ScenarioIssue[] {
+    if (this.#preparsed !== undefined && !this.#own) return []; // checked when it was parsed ahead
     const errors = this.#parseErrors();
     if (errors.length > 0) return errors;
     try {
@@ -171,7 +243,7 @@ export class YamlSource {
   }
 
   position(offset: number): Position {
-    const p = this.#lines.linePos(offset);
+    const p = this.#parse().lines.linePos(offset);
     return { line: p.line, column: p.col };
   }
 
@@ -241,7 +313,10 @@ export class YamlSource {
 
   /** The document as plain data (aliases resolved). */
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    if (this.#preparsed !== undefined && !this.#own) return JSON.parse(this.#preparsed);
+    const data = this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    for (const [p, v] of this.#onData) setOnData(data, p, v);
+    return data;
   }
 }
 

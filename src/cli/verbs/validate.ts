@@ -3,3 +3,6 @@ import { registerValidate } from '../commands/validate.js';
 import { oneVerb } from './one-verb.js';
 
 export const run = oneVerb(registerValidate);
+// bin/e2ctwin.js hands the presets parsed at build time to the bundle (the `shipped-yaml` start-up path);
+// scripts/build.mjs makes them with preparsedEntry.
+export { preparse, preparsedEntry } from '../../scenario/yaml-source.js';
