@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { axeViolations, shot } from '../support/browser.js';
+import { axeViolations, liveStudyDrawn, shot } from '../support/browser.js';
 import { HeldStudy, partialDone, soFarIn } from '../support/held-study.js';
 import { servedPage } from '../support/served-page.js';
 
@@ -22,13 +22,7 @@ const dotsIn = (sel: string) =>
   view.page.$$eval(sel, (cards) => cards.map((c) => c.querySelectorAll('g.dots circle').length));
 
 /** Opens study `id` and waits until it is drawn from the `done` results its progress.json holds. */
-async function openRunning(id: string, done: number) {
-  await view.page.goto(`${view.base}/#studies/${id}`);
-  await view.page.waitForFunction(
-    (k) => document.body.dataset.ready === 'yes' && document.body.dataset.liveEntries === String(k),
-    done,
-  );
-}
+const openRunning = (id: string, done: number) => liveStudyDrawn(view.page, done, { base: view.base, id });
 
 /** Waits until the running drawing of the open study is replaced by its results (`drawn`: in them). */
 const ended = (drawn: string) =>
@@ -51,31 +45,29 @@ describe('running one-at-a-time and capacity studies in the Studies view (headle
       points: { value: number; mean: number }[];
     }
     // 6 + 4 levels around the centre (extract 4, http 20): 10 points of about 0.25 s on one worker.
-    const run = new HeldStudy([
-      'sensitivity',
-      SCENARIO,
-      '--method',
-      'oat',
-      '-p',
-      'cloud.engine.pools.extract=1..6',
-      '-p',
-      'cloud.engine.pools.http=10..40:10',
-      '--at',
-      'cloud.engine.pools.extract=4',
-      '--at',
-      'cloud.engine.pools.http=20',
-      '--set',
-      'run.duration=10000',
-      '--set',
-      'run.warmup=500',
-      '-m',
-      'responseTime.mean',
-      '--workers',
-      '1',
-      '--no-progress',
-      '--out',
+    const run = HeldStudy.oneWorker(
+      [
+        'sensitivity',
+        SCENARIO,
+        '--method',
+        'oat',
+        '-p',
+        'cloud.engine.pools.extract=1..6',
+        '-p',
+        'cloud.engine.pools.http=10..40:10',
+        '--at',
+        'cloud.engine.pools.extract=4',
+        '--at',
+        'cloud.engine.pools.http=20',
+        '--set',
+        'run.duration=10000',
+        '--set',
+        'run.warmup=500',
+        '-m',
+        'responseTime.mean',
+      ],
       dir,
-    ]);
+    );
     try {
       await run.holdWhen('some points in', () => partialDone(dir) >= 3);
       const doc = soFarIn<{ curves: Record<string, Curve[]>; partial: { done: number } }>(dir)!;
@@ -129,29 +121,27 @@ describe('running one-at-a-time and capacity studies in the Studies view (headle
     }
     type Doc = { configs: Config[]; partial: { done: number; configurations: { done: number } } };
     // Two configurations, loads of 2,000 s with 2 to 4 replications on one worker: a few dozen loads.
-    const run = new HeldStudy([
-      'capacity',
-      SCENARIO,
-      '--slo',
-      'responseTime.p95 <= 4',
-      '--config',
-      'extract7:cloud.engine.pools.extract=7',
-      '--config',
-      'extract8:cloud.engine.pools.extract=8',
-      '--set',
-      'run.duration=2000',
-      '--set',
-      'run.warmup=200',
-      '-r',
-      '2',
-      '--max-replications',
-      '4',
-      '--workers',
-      '1',
-      '--no-progress',
-      '--out',
+    const run = HeldStudy.oneWorker(
+      [
+        'capacity',
+        SCENARIO,
+        '--slo',
+        'responseTime.p95 <= 4',
+        '--config',
+        'extract7:cloud.engine.pools.extract=7',
+        '--config',
+        'extract8:cloud.engine.pools.extract=8',
+        '--set',
+        'run.duration=2000',
+        '--set',
+        'run.warmup=200',
+        '-r',
+        '2',
+        '--max-replications',
+        '4',
+      ],
       dir,
-    ]);
+    );
     /** The summary's rows as shown: state, capacity and first failing cells. */
     const summary = () =>
       page.$$eval('#capacity-summary tbody tr', (trs) =>

@@ -170,3 +170,58 @@ export async function axeViolations(page: Page, base: string): Promise<string[]>
       );
   });
 }
+
+/** Waits until the page has drawn `view` (of run `run`, when given) and nothing is still being drawn. */
+export const viewDrawn = (page: Page, view: string, run?: string) =>
+  page.waitForFunction(
+    ([v, r]) =>
+      document.body.dataset.ready === 'yes' &&
+      document.body.dataset.view === v &&
+      (r === undefined || document.body.dataset.run === r) &&
+      document.body.dataset.rendering === '',
+    [view, run] as const,
+  );
+
+/** The cells of column `key` (a header's data-key) of the sortable table in `table`, as shown. */
+export const tableColumn = (page: Page, key: string, table = '#study-trials'): Promise<string[]> =>
+  page.$$eval(
+    `${table} table.trials`,
+    ([t], k) => {
+      const i = [...t!.querySelectorAll('thead th')].findIndex((th) => (th as HTMLElement).dataset.key === k);
+      return [...t!.querySelectorAll('tbody tr')].map((tr) => tr.children[i]!.textContent!);
+    },
+    key,
+  );
+
+/**
+ * Waits until the page has drawn a running study from `n` results so far: `liveEntries` counts a document
+ * so far's (an optimizer's evaluations, complete Morris trajectories, points, loads decided), `liveTrials`
+ * a store's trials (a sweep). With `id`, opens the study first.
+ */
+export async function liveStudyDrawn(
+  page: Page,
+  n: number,
+  o: { base?: string; id?: string; key?: 'liveEntries' | 'liveTrials' } = {},
+): Promise<void> {
+  if (o.id !== undefined) await page.goto(`${o.base}/#studies/${o.id}`);
+  await page.waitForFunction(
+    ([k, key]) => document.body.dataset.ready === 'yes' && document.body.dataset[key] === String(k),
+    [n, o.key ?? 'liveEntries'] as const,
+  );
+}
+
+/**
+ * Shift+drags across the timeline's canvas from fraction `from` to `to` of its width, at fraction `y` of
+ * its height (a time range selected), and waits for the range's statistics.
+ */
+export async function shiftDragTimeline(page: Page, from: number, to: number, y: number): Promise<void> {
+  const c = (await page.locator('#timeline canvas').boundingBox())!;
+  const at = c.y + c.height * y;
+  await page.keyboard.down('Shift');
+  await page.mouse.move(c.x + c.width * from, at);
+  await page.mouse.down();
+  await page.mouse.move(c.x + c.width * to, at, { steps: 6 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  await page.waitForSelector('#range-stats[data-state=done]');
+}

@@ -37,6 +37,14 @@ export class HeldStudy {
   }
 
   /**
+   * `e2ctwin <args>` on one worker thread of this machine (a trial at a time: the study moves in steps a
+   * test can hold between), without its progress bar, into study folder `out`.
+   */
+  static oneWorker(args: readonly string[], out: string): HeldStudy {
+    return new HeldStudy([...args, '--workers', '1', '--no-progress', '--out', out]);
+  }
+
+  /**
    * Polls `check` (every 5 ms by default: the study moves on quickly) until it is truthy, then holds the
    * study still; resolves with `check`'s value.
    */

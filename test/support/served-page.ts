@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { openBrowser, routeAxe, startServe } from './browser.js';
+import { launchChromium, routeAxe, SHOTS, shot, startServe, watchedPage } from './browser.js';
 import { stopHeldStudies } from './held-study.js';
 
 // What each browser test file sets up the same way: a runs folder of its own (filled by `setUp`), the
@@ -15,12 +15,17 @@ export interface ServedPage {
   /** The temporary folder (removed after the tests) and the runs folder inside it the server shows. */
   readonly tmp: string;
   readonly runsDir: string;
-  /** Set once the file's beforeAll has run: the server's base URL, the page and its errors. */
+  /** The page's errors (uncaught exceptions, console errors, failed requests; see watchedPage). */
+  readonly errors: string[];
+  /** Set once the file's beforeAll has run: the server's base URL, the server, Chromium and the page. */
   readonly base: string;
   readonly server: ChildProcess;
   readonly browser: Browser;
   readonly page: Page;
-  readonly errors: string[];
+  /** A screenshot of the whole page into test-output/screenshots/. */
+  shot(name: string): Promise<Buffer>;
+  /** A JSON file of run (or study) folder `run`, parsed. */
+  json(run: string, file: string): any;
 }
 
 /**
@@ -39,18 +44,20 @@ export function servedPage(
 ): ServedPage {
   const tmp = mkdtempSync(path.join(os.tmpdir(), prefix));
   const runsDir = path.join(tmp, 'runs');
-  let opened: Pick<ServedPage, 'base' | 'server' | 'browser' | 'page' | 'errors'> | undefined;
+  const errors: string[] = [];
+  let opened: Pick<ServedPage, 'base' | 'server' | 'browser' | 'page'> | undefined;
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
     mkdirSync(runsDir, { recursive: true });
+    mkdirSync(SHOTS, { recursive: true });
     await o.setUp?.(runsDir);
     let base: string;
     ({ base, server } = await startServe(runsDir, tmp, o.env));
-    const b = await openBrowser(base, o.viewport);
-    browser = b.browser;
-    await routeAxe(b.page, base);
-    opened = { base, server, ...b };
+    browser = await launchChromium();
+    const page = await watchedPage(browser, base, errors, o.viewport);
+    await routeAxe(page, base);
+    opened = { base, server, browser, page };
   }, o.timeoutMs ?? 120_000);
   afterAll(async () => {
     stopHeldStudies();
@@ -65,6 +72,9 @@ export function servedPage(
   return {
     tmp,
     runsDir,
+    errors,
+    shot: (name) => shot(get('page'), name),
+    json: (run, file) => JSON.parse(readFileSync(path.join(runsDir, run, file), 'utf8')),
     get base() {
       return get('base');
     },
@@ -76,9 +86,6 @@ export function servedPage(
     },
     get page() {
       return get('page');
-    },
-    get errors() {
-      return get('errors');
     },
   };
 }
