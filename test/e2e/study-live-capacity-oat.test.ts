@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { axeViolations, liveStudyDrawn, shot } from '../support/browser.js';
+import { CAPACITY_SEARCH } from '../support/study-commands.js';
 import { HeldStudy, partialDone, soFarIn } from '../support/held-study.js';
 import { servedPage } from '../support/served-page.js';
 
@@ -121,27 +122,7 @@ describe('running one-at-a-time and capacity studies in the Studies view (headle
     }
     type Doc = { configs: Config[]; partial: { done: number; configurations: { done: number } } };
     // Two configurations, loads of 2,000 s with 2 to 4 replications on one worker: a few dozen loads.
-    const run = HeldStudy.oneWorker(
-      [
-        'capacity',
-        SCENARIO,
-        '--slo',
-        'responseTime.p95 <= 4',
-        '--config',
-        'extract7:cloud.engine.pools.extract=7',
-        '--config',
-        'extract8:cloud.engine.pools.extract=8',
-        '--set',
-        'run.duration=2000',
-        '--set',
-        'run.warmup=200',
-        '-r',
-        '2',
-        '--max-replications',
-        '4',
-      ],
-      dir,
-    );
+    const run = HeldStudy.oneWorker(CAPACITY_SEARCH, dir);
     /** The summary's rows as shown: state, capacity and first failing cells. */
     const summary = () =>
       page.$$eval('#capacity-summary tbody tr', (trs) =>
@@ -212,6 +193,11 @@ describe('running one-at-a-time and capacity studies in the Studies view (headle
       expect(await dotsIn('#study .capacity-chart')).toEqual(result.configs.map((c) => c.steps.length));
       expect(await axeViolations(page, base)).toEqual([]);
       await shot(page, '78-study-live-capacity-finished.png');
+      // The dark scheme too (the verdicts' colours on the dark card).
+      await page.emulateMedia({ colorScheme: 'dark' });
+      expect(await axeViolations(page, base), 'dark scheme').toEqual([]);
+      await shot(page, '79-study-capacity-dark.png');
+      await page.emulateMedia({ colorScheme: 'light' });
       expect(errors).toEqual([]);
     } finally {
       await run.stop();

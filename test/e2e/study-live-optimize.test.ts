@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, liveStudyDrawn, shot, tableColumn } from '../support/browser.js';
 import { HeldStudy, soFarIn } from '../support/held-study.js';
 import { servedPage } from '../support/served-page.js';
+import { OPTIMIZE_BUDGET, optimizeSearch } from '../support/study-commands.js';
 
 // A running optimizer in the Studies view (issue 20, item 3): a real `e2ctwin optimize` started during the
 // test, held still (SIGSTOP) at points of its search so that the page is checked against what its
@@ -16,7 +17,7 @@ import { servedPage } from '../support/served-page.js';
 const served = servedPage('e2ctwin-e2e-live-optimize-');
 const { errors } = served;
 const dir = path.join(served.runsDir, 'live-opt');
-const BUDGET = 30;
+const BUDGET = OPTIMIZE_BUDGET;
 let page: Page;
 let base = '';
 beforeAll(() => {
@@ -63,39 +64,7 @@ describe('a running optimize study in the Studies view (headless Chromium)', () 
   it('is drawn with the optimize view as its evaluations land, its best so far matching them, then replaced by its confirmed best', async () => {
     // 30 evaluations in batches of 2 on one worker thread, about 0.1 s each (a few seconds of search),
     // two objectives and a constraint; the best 2 confirmed with 3 replications at the end.
-    const search = HeldStudy.oneWorker(
-      [
-        'optimize',
-        'scenarios/plantnet.yaml',
-        '-a',
-        'random',
-        '-b',
-        String(BUDGET),
-        '--batch',
-        '2',
-        '-p',
-        'cloud.engine.pools.extract=1..6',
-        '-p',
-        'cloud.engine.pools.http=10..40',
-        '--objective',
-        'responseTime.mean',
-        '--objective',
-        'max:throughput',
-        '-c',
-        'responseTime.p95 <= 12',
-        '--set',
-        'run.duration=4000',
-        '--set',
-        'run.warmup=500',
-        '-r',
-        '1',
-        '--confirm',
-        '2',
-        '--confirm-replications',
-        '3',
-      ],
-      dir,
-    );
+    const search = HeldStudy.oneWorker(optimizeSearch({ confirm: 2, confirmReplications: 3 }), dir);
     try {
       await search.holdWhen('a few evaluations so far', () => entriesOnDisk() >= 4, { everyMs: 20 });
       const first = soFarOnDisk()!;

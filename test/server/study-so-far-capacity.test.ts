@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CAPACITY_SEARCH } from '../support/study-commands.js';
 import { HeldStudy, partialDone } from '../support/held-study.js';
 import { studyApp } from '../support/study-app.js';
 
@@ -36,27 +37,7 @@ describe('GET /api/studies/:id/so-far of a running capacity search', () => {
     const id = 'capacity-live';
     const dir = path.join(server.runsDir, id);
     // Two configurations, loads of 2,000 s on one worker: each step about a second, a few dozen in all.
-    const run = HeldStudy.oneWorker(
-      [
-        'capacity',
-        'scenarios/plantnet.yaml',
-        '--slo',
-        'responseTime.p95 <= 4',
-        '--config',
-        'extract7:cloud.engine.pools.extract=7',
-        '--config',
-        'extract8:cloud.engine.pools.extract=8',
-        '--set',
-        'run.duration=2000',
-        '--set',
-        'run.warmup=200',
-        '-r',
-        '2',
-        '--max-replications',
-        '4',
-      ],
-      dir,
-    );
+    const run = HeldStudy.oneWorker(CAPACITY_SEARCH, dir);
     try {
       await run.holdWhen('some loads decided', () => partialDone(dir) >= 3);
       const { app } = server;

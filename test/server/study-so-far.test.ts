@@ -10,6 +10,7 @@ import { until } from '../support/poll.js';
 import { writeProgressFile } from '../support/progress-file.js';
 import { redisMissing, TestRedis } from '../support/redis.js';
 import { studyApp } from '../support/study-app.js';
+import { OPTIMIZE_BUDGET, optimizeSearch } from '../support/study-commands.js';
 
 const server = studyApp('e2ctwin-study-so-far-');
 const { runsDir } = server;
@@ -29,41 +30,7 @@ interface Doc {
   best: unknown;
 }
 
-/**
- * 30 evaluations in batches of 2, two objectives (one maximized) and a constraint: about 0.1 s a trial on
- * one worker (3 s of search; progress.json is written once a second).
- */
-const SEARCH = [
-  'optimize',
-  'scenarios/plantnet.yaml',
-  '-a',
-  'random',
-  '-b',
-  '30',
-  '--batch',
-  '2',
-  '-p',
-  'cloud.engine.pools.extract=1..6',
-  '-p',
-  'cloud.engine.pools.http=10..40',
-  '--objective',
-  'responseTime.mean',
-  '--objective',
-  'max:throughput',
-  '-c',
-  'responseTime.p95 <= 12',
-  '--set',
-  'run.duration=4000',
-  '--set',
-  'run.warmup=500',
-  '-r',
-  '1',
-  '--confirm',
-  '1',
-  '--confirm-replications',
-  '2',
-  '--no-progress',
-];
+const SEARCH = [...optimizeSearch({ confirm: 1, confirmReplications: 2 }), '--no-progress'];
 
 const start = (args: string[]) => new HeldStudy(args);
 
@@ -98,7 +65,7 @@ async function watch(id: string, search: HeldStudy, hold: HeldStudy = search): P
     expect(file).toBe('progress.json');
     const n = study.history.length;
     expect(n).toBeGreaterThanOrEqual(4);
-    expect(n).toBeLessThan(30);
+    expect(n).toBeLessThan(OPTIMIZE_BUDGET);
     expect(study).toMatchObject({
       kind: 'optimize',
       objectives: ['minimize responseTime.mean', 'maximize throughput'],
@@ -126,7 +93,7 @@ async function watch(id: string, search: HeldStudy, hold: HeldStudy = search): P
     expect(await search.finish(), search.err()).toBe(0);
     // The search is deterministic: what was served so far is how its history began.
     const result = JSON.parse(readFileSync(path.join(runsDir, id, 'result.json'), 'utf8')) as Doc;
-    expect(result.history).toHaveLength(30);
+    expect(result.history).toHaveLength(OPTIMIZE_BUDGET);
     expect(result.history.slice(0, n)).toEqual(study.history);
     // Ended: its result file holds the document; no more so far.
     expect((await server.app.inject(`/api/studies/${id}/so-far`)).statusCode).toBe(404);
