@@ -67,14 +67,24 @@ export async function launchChromium(): Promise<Browser> {
 // of the page saw when it started: see abortedByNavigation().
 const navigations = new WeakMap<Page, number>();
 const navigationsAtStart = new WeakMap<Request, number>();
+// Whether a main-frame navigation has started whose document has not replaced the page's yet, and the
+// requests the old document made meanwhile (its polls go on until the new document commits, and are then
+// cancelled: CI-like load saw a study page's poll of /api/studies aborted by a reload that way).
+const navigationPending = new WeakMap<Page, boolean>();
+const startedWhileNavigating = new WeakSet<Request>();
 
 /** Counts `page`'s navigations from now on, for abortedByNavigation(); watchedPage() does it. */
 export function trackNavigations(page: Page): void {
   navigations.set(page, 0);
   page.on('request', (r) => {
-    if (r.isNavigationRequest() && r.frame() === page.mainFrame())
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) {
       navigations.set(page, (navigations.get(page) ?? 0) + 1);
+      navigationPending.set(page, true);
+    } else if (navigationPending.get(page)) startedWhileNavigating.add(r);
     navigationsAtStart.set(r, navigations.get(page) ?? 0);
+  });
+  page.on('framenavigated', (f) => {
+    if (f === page.mainFrame()) navigationPending.set(page, false);
   });
 }
 
@@ -85,13 +95,15 @@ export function trackNavigations(page: Page): void {
  */
 export function noteNavigation(page: Page): void {
   navigations.set(page, (navigations.get(page) ?? 0) + 1);
+  navigationPending.set(page, true);
 }
 
 /**
  * Whether `r` failed only because its page navigated away while it was under way (a reload or a goto
  * cancels the old document's requests, the favicon's among them, with net::ERR_ABORTED): its failure is
- * net::ERR_ABORTED and a main-frame navigation started after it did. Any other failure (a refused
- * connection, a request the test's routing aborted, net::ERR_ABORTED with no navigation since) is real.
+ * net::ERR_ABORTED and a main-frame navigation started after it did, or it started while one was under
+ * way (made by the document that navigation replaced). Any other failure (a refused connection, a request
+ * the test's routing aborted, net::ERR_ABORTED with no navigation since) is real.
  */
 export function abortedByNavigation(r: Request): boolean {
   if (r.failure()?.errorText !== 'net::ERR_ABORTED' || r.isNavigationRequest()) return false;
@@ -99,6 +111,7 @@ export function abortedByNavigation(r: Request): boolean {
   // after the test's navigation was counted: CI saw it twice) and cancelled by the next document: its
   // cancellation is never the page's failure. Any other failure of it (404, refused) still counts.
   if (new URL(r.url()).pathname === '/favicon.svg') return true;
+  if (startedWhileNavigating.has(r)) return true;
   const page = r.frame().page();
   const atStart = navigationsAtStart.get(r);
   return atStart !== undefined && (navigations.get(page) ?? 0) > atStart;
