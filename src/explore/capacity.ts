@@ -61,6 +61,8 @@ export interface CapacityOptions {
   maxReplications: number;
   /** Stop when the bracket is this narrow: 1 for integer loads, else this fraction of the upper end (default 1 %). */
   tolerance?: number;
+  /** Called each time a load is decided, with every step decided so far (for a page following the search). */
+  onStep?: (steps: readonly CapacityStep[]) => void;
 }
 
 export type Verdict = 'meets' | 'fails' | 'meets (by mean)' | 'fails (by mean)';
@@ -85,6 +87,30 @@ export interface CapacityResult {
   uncertain: boolean;
   atCapacity?: CapacityStep;
   steps: CapacityStep[];
+}
+
+/**
+ * What steps decided so far say of the capacity: the largest load that met the SLO and the smallest that
+ * failed (the bracket the search narrows; once it ends, its answer), and whether either was decided by its
+ * mean. Assumes, as the search does, that the metric grows with the load.
+ */
+export function bracketOf(steps: readonly CapacityStep[]): {
+  capacity?: number;
+  firstFailure?: number;
+  uncertain: boolean;
+  atCapacity?: CapacityStep;
+} {
+  let atCapacity: CapacityStep | undefined;
+  let failing: CapacityStep | undefined;
+  for (const st of steps)
+    if (st.verdict.startsWith('meets')) {
+      if (!atCapacity || st.load > atCapacity.load) atCapacity = st;
+    } else if (!failing || st.load < failing.load) failing = st;
+  return {
+    ...(atCapacity ? { capacity: atCapacity.load, atCapacity } : {}),
+    ...(failing ? { firstFailure: failing.load } : {}),
+    uncertain: (atCapacity?.verdict ?? 'meets') !== 'meets' || (failing?.verdict ?? 'fails') !== 'fails',
+  };
 }
 
 /**
@@ -139,6 +165,7 @@ export async function capacity(study: Study, o: CapacityOptions): Promise<Capaci
         };
         steps.push(step);
         decided.set(x, step);
+        o.onStep?.(steps);
         return step;
       }
       reps = Math.min(o.maxReplications, reps * 2);

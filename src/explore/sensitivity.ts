@@ -20,7 +20,7 @@ export interface OatResult {
   center: Config;
   /** Per parameter: the metric at each level, the others at the centre. */
   /** `bestLevel` is the best feasible level. */
-  curves: { param: Param; points: Point[]; range: number; bestLevel: Value }[];
+  curves: { param: Param; points: Point[]; range: number; bestLevel: Value | undefined }[];
 }
 
 /**
@@ -29,36 +29,99 @@ export interface OatResult {
  */
 export async function oat(
   study: Study,
-  o: { center: Config; metrics: string[]; levels?: number; sense?: 'min' | 'max' },
+  o: {
+    center: Config;
+    metrics: string[];
+    levels?: number;
+    sense?: 'min' | 'max';
+    /**
+     * Called each time a point of the curves is simulated (all its replications), with the curves over
+     * the points simulated so far (by {@link oatCurves}, as the final ones: with all of them, the same).
+     */
+    onPoint?: (soFar: OatSoFar) => void;
+  },
 ): Promise<{ results: Record<string, OatResult>; evaluations: Evaluation[] }> {
   const { space } = study;
   const plans = space.params.map((_, i) =>
     space.gridLevels(i, o.levels ?? 5).map((v) => o.center.map((c, j) => (j === i ? v : c))),
   );
-  const evaluations = await study.evaluator.evaluate(plans.flat().map((config) => ({ config })));
+  const flat = plans.flat();
+  const onPoint = o.onPoint;
+  let evaluations: Evaluation[];
+  if (onPoint) {
+    // One request per point (queued in the same order as one request of them all): each reports when in.
+    const got: (Evaluation | undefined)[] = flat.map(() => undefined);
+    let done = 0;
+    evaluations = (
+      await Promise.all(
+        flat.map((config, k) =>
+          study.evaluator.evaluate([{ config }]).then(([e]) => {
+            got[k] = e;
+            done++;
+            onPoint({
+              done,
+              of: flat.length,
+              results: Object.fromEntries(
+                o.metrics.map((m) => [m, oatCurves(space, o.center, plans, got, m, o.sense)]),
+              ),
+            });
+            return e!;
+          }),
+        ),
+      )
+    ).flat();
+  } else evaluations = await study.evaluator.evaluate(flat.map((config) => ({ config })));
   const results: Record<string, OatResult> = {};
   for (const metric of o.metrics) {
     checkMetricKey(metric, evaluations[0]!.summary.mean);
-    let at = 0;
-    const curves = space.params.map((param, i) => {
-      const points = plans[i]!.map((config) => point(evaluations[at++]!, metric, config));
-      const means = points.map((p) => p.mean).filter(Number.isFinite);
-      // The best level among feasible ones (a level beyond the GPU memory is not a recommendation).
-      const feasible = points.filter((p) => p.feasible && Number.isFinite(p.mean));
-      const best = feasible.reduce(
-        (b, p) => ((o.sense === 'max' ? p.mean > b.mean : p.mean < b.mean) ? p : b),
-        feasible[0] ?? points[0]!,
-      );
-      return {
-        param,
-        points,
-        range: means.length > 0 ? Math.max(...means) - Math.min(...means) : NaN,
-        bestLevel: best.config[i]!,
-      };
-    });
-    results[metric] = { center: o.center, curves };
+    results[metric] = oatCurves(space, o.center, plans, evaluations, metric, o.sense);
   }
   return { results, evaluations };
+}
+
+/** One-at-a-time curves over the points simulated so far, for a page that follows a running study. */
+export interface OatSoFar {
+  /** Points of the curves simulated, and how many they have. */
+  done: number;
+  of: number;
+  /** Per metric, the curves over those points alone (a curve without any yet has none). */
+  results: Record<string, OatResult>;
+}
+
+/**
+ * The curves of `metric` from the evaluations of the points `plans` lists (curve after curve, in order);
+ * a point not simulated yet (`undefined`) is left out of its curve, whose range and best level are over
+ * the points it has (NaN and undefined without any).
+ */
+export function oatCurves(
+  space: Space,
+  center: Config,
+  plans: readonly (readonly Config[])[],
+  evaluations: readonly (Evaluation | undefined)[],
+  metric: string,
+  sense?: 'min' | 'max',
+): OatResult {
+  let at = 0;
+  const curves = space.params.map((param, i) => {
+    const points = plans[i]!.flatMap((config) => {
+      const e = evaluations[at++];
+      return e ? [point(e, metric, config)] : [];
+    });
+    const means = points.map((p) => p.mean).filter(Number.isFinite);
+    // The best level among feasible ones (a level beyond the GPU memory is not a recommendation).
+    const feasible = points.filter((p) => p.feasible && Number.isFinite(p.mean));
+    const best = feasible.reduce<Point | undefined>(
+      (b, p) => (b && !(sense === 'max' ? p.mean > b.mean : p.mean < b.mean) ? b : p),
+      feasible[0] ?? points[0],
+    );
+    return {
+      param,
+      points,
+      range: means.length > 0 ? Math.max(...means) - Math.min(...means) : NaN,
+      bestLevel: best?.config[i],
+    };
+  });
+  return { center, curves };
 }
 
 function point(e: Evaluation, metric: string, config: Config): Point {

@@ -1,83 +1,42 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { studentTQuantile } from '../../src/metrics/index.js';
-import {
-  axeViolations,
-  launchChromium,
-  routeAxe,
-  SHOTS,
-  startServe,
-  watchedPage,
-} from '../support/browser.js';
-import { type CliProcess, exited, runCli, spawnCli, trialsIn } from '../support/cli.js';
-import { until } from '../support/poll.js';
+import { axeViolations, liveStudyDrawn, viewDrawn, watchedPage } from '../support/browser.js';
+import { simulateInto, trialsIn } from '../support/cli.js';
+import { HeldStudy } from '../support/held-study.js';
+import { servedPage } from '../support/served-page.js';
 
 // Dashboards (issue 20, item 5) and a running study's live charts (item 3), in headless Chromium on run
 // folders simulated here: the Utilization panels share a crosshair and a brushed time range, show the
 // p95 per window, the warm-up and a per-host breakdown; Runs overlays more than two runs and gives the
 // differences B − A with confidence intervals from the replications; a sweep started during the test is
 // drawn from its store as its trials finish, keeping the metric and the order the user picked.
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-dash-'));
-const runsDir = path.join(tmp, 'runs');
-const errors: string[] = [];
-let server: ChildProcess | undefined;
-let browser: Browser;
-let page: Page;
-let base = '';
-
-const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
-const json = (run: string, file: string) => JSON.parse(readFileSync(path.join(runsDir, run, file), 'utf8'));
 
 /** Simulates plantnet (3 replications of 15 min, 5 min warm-up) into runs/<id>. */
-function simulate(id: string, ...sets: string[]) {
-  const r = runCli([
-    'simulate',
-    'scenarios/plantnet.yaml',
-    '-r',
-    '3',
-    '--set',
-    'run.duration=900',
-    ...sets.flatMap((s) => (s.startsWith('--') ? [s] : ['--set', s])),
-    '--no-progress',
-    '--out',
-    path.join(runsDir, id),
-  ]);
-  if (r.status !== 0) throw new Error(`simulate ${id} failed: ${r.stderr}`);
-}
+const simulate = (runsDir: string, id: string, ...sets: string[]) =>
+  simulateInto(runsDir, id, ['scenarios/plantnet.yaml', '-r', '3', '--set', 'run.duration=900'], sets);
 
-beforeAll(async () => {
-  mkdirSync(runsDir, { recursive: true });
-  mkdirSync(SHOTS, { recursive: true });
-  simulate('base');
-  simulate('extract8', 'cloud.engine.pools.extract=8');
-  simulate('two-engines', 'cloud.engine.quantity=2');
-  ({ base, server } = await startServe(runsDir, tmp));
-  browser = await launchChromium();
-  page = await watchedPage(browser, base, errors, { width: 1440, height: 900 });
-  await routeAxe(page, base);
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) server.kill('SIGTERM');
-  rmSync(tmp, { recursive: true, force: true });
+const served = servedPage('e2ctwin-dash-', {
+  viewport: { width: 1440, height: 900 },
+  setUp: (runsDir) => {
+    simulate(runsDir, 'base');
+    simulate(runsDir, 'extract8', 'cloud.engine.pools.extract=8');
+    simulate(runsDir, 'two-engines', 'cloud.engine.quantity=2');
+  },
+  timeoutMs: 240_000,
+});
+const { runsDir, errors, shot, json } = served;
+let page: Page;
+let base = '';
+beforeAll(() => {
+  ({ page, base } = served);
 });
 
 async function openRunView(view: string, run: string) {
   await page.goto(`${base}/#${view}/${run}`);
-  await page.waitForFunction(
-    ([v, r]) =>
-      document.body.dataset.ready === 'yes' &&
-      document.body.dataset.view === v &&
-      document.body.dataset.run === r &&
-      document.body.dataset.rendering === '',
-    [view, run],
-  );
+  await viewDrawn(page, view, run);
 }
 
 /** The x range each synced panel of the Utilization view shows, by panel id. */
@@ -172,7 +131,7 @@ describe('dashboards and live studies (headless Chromium)', () => {
     // The range brushed is in the address: a copied link shows it on every panel; a range outside the run is said.
     await page.waitForFunction(() => /[?&]from=[^&]+&to=[^&]+/.test(location.hash));
     const link = await page.evaluate(() => location.href);
-    const other = await watchedPage(browser, base, errors, { width: 1440, height: 900 });
+    const other = await watchedPage(served.browser, base, errors, { width: 1440, height: 900 });
     try {
       await other.goto(link);
       await other.waitForFunction(
@@ -282,34 +241,27 @@ describe('dashboards and live studies (headless Chromium)', () => {
     };
     // 4 × 2 configurations × 2 replications, one worker thread: held (SIGSTOP) at known points so that
     // the page is checked against the store however fast this machine is.
-    const sweep: CliProcess = spawnCli([
-      'sweep',
-      'scenarios/plantnet.yaml',
-      '-p',
-      'cloud.engine.pools.extract=1..4',
-      '-p',
-      'cloud.engine.pools.http=10..40:30',
-      '-r',
-      '2',
-      '--set',
-      'run.duration=1200',
-      '--set',
-      'run.warmup=60',
-      '--workers',
-      '1',
-      '--no-progress',
-      '--out',
+    const sweep = HeldStudy.oneWorker(
+      [
+        'sweep',
+        'scenarios/plantnet.yaml',
+        '-p',
+        'cloud.engine.pools.extract=1..4',
+        '-p',
+        'cloud.engine.pools.http=10..40:30',
+        '-r',
+        '2',
+        '--set',
+        'run.duration=1200',
+        '--set',
+        'run.warmup=60',
+      ],
       dir,
-    ]);
+    );
     try {
-      await until('a few trials done', () => trialsIn(dir) >= 3);
-      sweep.kill('SIGSTOP');
+      await sweep.holdWhen('a few trials done', () => trialsIn(dir) >= 3, { everyMs: 20 });
       const first = trialsIn(dir);
-      await page.goto(`${base}/#studies/live-sweep`);
-      await page.waitForFunction(
-        (n) => document.body.dataset.ready === 'yes' && document.body.dataset.liveTrials === String(n),
-        first,
-      );
+      await liveStudyDrawn(page, first, { base, id: 'live-sweep', key: 'liveTrials' });
       // The study's charts from the trials so far: a line of each configuration in the parallel
       // coordinates and the table, the progress card above them.
       const configs = configsIn();
@@ -324,9 +276,8 @@ describe('dashboards and live studies (headless Chromium)', () => {
       await page.waitForSelector('#study-trials [data-sort="p:extract:asc"]');
       await shot('33-study-live-running.png');
       // More trials finish (held again at once): the charts follow, the picks stay.
-      sweep.kill('SIGCONT');
-      await until('more trials done', () => trialsIn(dir) >= first + 2, { everyMs: 5 });
-      sweep.kill('SIGSTOP');
+      sweep.resume();
+      await sweep.holdWhen('more trials done', () => trialsIn(dir) >= first + 2);
       const second = trialsIn(dir);
       expect(second).toBeLessThan(16);
       await page.waitForFunction((n) => document.body.dataset.liveTrials === String(n), second);
@@ -352,9 +303,8 @@ describe('dashboards and live studies (headless Chromium)', () => {
         const svg = document.querySelector('#study-parallel svg.pc-chart')!;
         return Number(svg.getAttribute('data-shown')) < svg.querySelectorAll('path.pc-line').length;
       });
-      sweep.kill('SIGCONT');
-      await until('another trial done', () => trialsIn(dir) >= second + 1, { everyMs: 5 });
-      sweep.kill('SIGSTOP');
+      sweep.resume();
+      await sweep.holdWhen('another trial done', () => trialsIn(dir) >= second + 1);
       const third = trialsIn(dir);
       expect(third).toBeLessThan(16);
       await page.waitForFunction(
@@ -367,8 +317,7 @@ describe('dashboards and live studies (headless Chromium)', () => {
       await page.waitForFunction((n) => document.body.dataset.liveTrials === String(n), third);
       expect(await page.inputValue('#study-metric')).toBe('throughput');
       // To its end: the results its coordinator writes replace the live drawing.
-      sweep.kill('SIGCONT');
-      expect(await exited(sweep), sweep.err()).toBe(0);
+      expect(await sweep.finish(), sweep.err()).toBe(0);
       await page.waitForFunction(
         () =>
           !document.getElementById('study-progress') &&
@@ -379,9 +328,7 @@ describe('dashboards and live studies (headless Chromium)', () => {
       );
       expect(errors).toEqual([]);
     } finally {
-      sweep.kill('SIGCONT');
-      sweep.kill('SIGTERM');
-      await exited(sweep);
+      await sweep.stop();
     }
   }, 180_000);
 

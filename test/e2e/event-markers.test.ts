@@ -1,19 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  SHOTS,
-  axeViolations,
-  launchChromium,
-  noteNavigation,
-  routeAxe,
-  startServe,
-  watchedPage,
-} from '../support/browser.js';
-import { repoRoot, runCli } from '../support/cli.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SHOTS, axeViolations, noteNavigation, viewDrawn } from '../support/browser.js';
+import { repoRoot, simulateInto } from '../support/cli.js';
+import { servedPage } from '../support/served-page.js';
 
 // A run's events in the browser (issue 18, item 4), in headless Chromium: on the Utilization panels over
 // time, every marker of metrics.json's `dynamics` is on a rule (grouped when they share pixels) with a
@@ -23,16 +14,29 @@ import { repoRoot, runCli } from '../support/cli.js';
 // `e2ctwin live test/live/fixtures/plantnet-events.yaml --testbed testbeds/local.yaml` wrote, a link
 // degraded at 12 s and the engine stopped at 22 s, paths made relative) and a static run (no `dynamics`:
 // nothing more drawn).
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-events-'));
-const runsDir = path.join(tmp, 'runs');
-const errors: string[] = [];
-let server: ChildProcess | undefined;
-let browser: Browser;
+const served = servedPage('e2ctwin-events-', {
+  viewport: { width: 1440, height: 900 },
+  setUp: (runsDir) => {
+    // The whole six hours (the failure is at 3 h), one replication: about 3 s.
+    simulateInto(
+      runsDir,
+      'autoscale',
+      ['scenarios/plantnet-spring-peak-autoscale.yaml'],
+      ['run.replications=1'],
+    );
+    simulateInto(runsDir, 'static', ['scenarios/plantnet.yaml'], ['run.replications=1', 'run.duration=600']);
+    cpSync(path.join(repoRoot, 'test/e2e/fixtures/live-events'), path.join(runsDir, 'live-events'), {
+      recursive: true,
+    });
+  },
+  timeoutMs: 240_000,
+});
+const { errors, shot, json } = served;
 let page: Page;
 let base = '';
-
-const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
-const json = (run: string, file: string) => JSON.parse(readFileSync(path.join(runsDir, run, file), 'utf8'));
+beforeAll(() => {
+  ({ page, base } = served);
+});
 
 interface Marker {
   t: number;
@@ -40,53 +44,13 @@ interface Marker {
   service: string;
 }
 
-function simulate(id: string, scenario: string, ...sets: string[]) {
-  const r = runCli([
-    'simulate',
-    scenario,
-    ...sets.flatMap((s) => ['--set', s]),
-    '--no-progress',
-    '--out',
-    path.join(runsDir, id),
-  ]);
-  if (r.status !== 0) throw new Error(`simulate ${id} failed: ${r.stderr}`);
-}
-
-beforeAll(async () => {
-  mkdirSync(runsDir, { recursive: true });
-  mkdirSync(SHOTS, { recursive: true });
-  // The whole six hours (the failure is at 3 h), one replication: about 3 s.
-  simulate('autoscale', 'scenarios/plantnet-spring-peak-autoscale.yaml', 'run.replications=1');
-  simulate('static', 'scenarios/plantnet.yaml', 'run.replications=1', 'run.duration=600');
-  cpSync(path.join(repoRoot, 'test/e2e/fixtures/live-events'), path.join(runsDir, 'live-events'), {
-    recursive: true,
-  });
-  ({ base, server } = await startServe(runsDir, tmp));
-  browser = await launchChromium();
-  page = await watchedPage(browser, base, errors, { width: 1440, height: 900 });
-  await routeAxe(page, base);
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) server.kill('SIGTERM');
-  rmSync(tmp, { recursive: true, force: true });
-});
-
 async function openUtilization(run: string, query = '') {
   // A fresh page each time: a change of the address's hash alone is drawn after a hashchange event, which
   // the wait below could come before (it would read the drawing of the address before).
   noteNavigation(page);
   await page.goto('about:blank');
   await page.goto(`${base}/#utilization/${run}${query}`);
-  await page.waitForFunction(
-    (r) =>
-      document.body.dataset.ready === 'yes' &&
-      document.body.dataset.view === 'utilization' &&
-      document.body.dataset.run === r &&
-      document.body.dataset.rendering === '',
-    run,
-  );
+  await viewDrawn(page, 'utilization', run);
 }
 
 /** Per synced panel: its id, the markers it draws (svg data-events), its rules and what they count. */

@@ -30,7 +30,15 @@ let base = '';
 const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
 const json = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
+/**
+ * Opens study `id` in a new document: the page may show that address already (the test before opened it),
+ * and a goto that changes the hash alone keeps the drawing before — whose data-study satisfies the wait
+ * below at once, before the study is drawn again (a load-dependent race: CI-like load saw it), and whose
+ * brush or metric picked would carry over.
+ */
 async function openStudy(id: string, kind: string) {
+  noteNavigation(page);
+  await page.goto('about:blank');
   await page.goto(`${base}/#studies/${id}`);
   await page.waitForFunction(
     (k) => document.body.dataset.ready === 'yes' && (document.body.dataset.study ?? '').startsWith(`${k}:`),
@@ -257,18 +265,12 @@ describe('the Studies view (headless Chromium)', () => {
     });
     await shot('20b-study-metric-unknown.png');
     expect(errors).toEqual([]);
-    // The steps that follow start from a new document (their openStudy() loads the page anew).
-    noteNavigation(page);
-    await page.goto('about:blank');
   });
 
   it('brushes the parallel coordinates from the keyboard: an axis takes the focus, arrows select and move, Escape clears', async () => {
     const sweep = json(path.join(runsDir, 'sweep-four/results.json'));
     const n = sweep.results.length;
-    // A page of its own: the same address again would keep the previous step's brush.
-    noteNavigation(page);
-    await page.goto('about:blank');
-    await openStudy('sweep-four', 'sweep');
+    await openStudy('sweep-four', 'sweep'); // a page of its own: not the previous step's brush
     await page.waitForSelector('#study-parallel path.pc-line');
     const axis = '#study-parallel g.axis[data-key="extract"]';
     expect(await page.getAttribute(axis, 'data-range')).toBeNull();

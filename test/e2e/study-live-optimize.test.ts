@@ -1,12 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, openBrowser, routeAxe, shot, startServe } from '../support/browser.js';
-import { type CliProcess, exited, spawnCli } from '../support/cli.js';
-import { until } from '../support/poll.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, liveStudyDrawn, shot, tableColumn } from '../support/browser.js';
+import { HeldStudy, soFarIn } from '../support/held-study.js';
+import { servedPage } from '../support/served-page.js';
+import { OPTIMIZE_BUDGET, optimizeSearch } from '../support/study-commands.js';
 
 // A running optimizer in the Studies view (issue 20, item 3): a real `e2ctwin optimize` started during the
 // test, held still (SIGSTOP) at points of its search so that the page is checked against what its
@@ -15,15 +14,15 @@ import { until } from '../support/poll.js';
 // evaluations), drawn again as evaluations land, keeping the objective picked; at its end the confirmed
 // best replaces it in place.
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-e2e-live-optimize-'));
-const runsDir = path.join(tmp, 'runs');
-const dir = path.join(runsDir, 'live-opt');
-const BUDGET = 30;
-let server: ChildProcess | undefined;
-let browser: Browser | undefined;
+const served = servedPage('e2ctwin-e2e-live-optimize-');
+const { errors } = served;
+const dir = path.join(served.runsDir, 'live-opt');
+const BUDGET = OPTIMIZE_BUDGET;
 let page: Page;
-let errors: string[] = [];
 let base = '';
+beforeAll(() => {
+  ({ page, base } = served);
+});
 
 interface Row {
   evaluation: number;
@@ -38,25 +37,11 @@ interface Doc {
 }
 
 /** The document so far in progress.json, as the coordinator last wrote it (undefined before). */
-function soFarOnDisk(): Doc | undefined {
-  try {
-    return JSON.parse(readFileSync(path.join(dir, 'progress.json'), 'utf8')).soFar;
-  } catch {
-    return undefined;
-  }
-}
+const soFarOnDisk = () => soFarIn<Doc>(dir);
 const entriesOnDisk = () => soFarOnDisk()?.history.length ?? 0;
 
 /** The cells of column `key` of the trials table, as shown. */
-const column = (key: string): Promise<string[]> =>
-  page.$$eval(
-    '#study-trials table.trials',
-    ([t], k) => {
-      const i = [...t!.querySelectorAll('thead th')].findIndex((th) => (th as HTMLElement).dataset.key === k);
-      return [...t!.querySelectorAll('tbody tr')].map((tr) => tr.children[i]!.textContent!);
-    },
-    key,
-  );
+const column = (key: string) => tableColumn(page, key);
 const number = (text: string) => Number(text.replaceAll(',', ''));
 
 /**
@@ -75,69 +60,17 @@ async function shownBest(): Promise<{ card: string; table: string; rows: number 
   };
 }
 
-beforeAll(async () => {
-  mkdirSync(runsDir, { recursive: true });
-  ({ base, server } = await startServe(runsDir, tmp));
-  ({ browser, page, errors } = await openBrowser(base));
-  await routeAxe(page, base);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) server.kill('SIGTERM');
-  rmSync(tmp, { recursive: true, force: true });
-});
-
 describe('a running optimize study in the Studies view (headless Chromium)', () => {
   it('is drawn with the optimize view as its evaluations land, its best so far matching them, then replaced by its confirmed best', async () => {
     // 30 evaluations in batches of 2 on one worker thread, about 0.1 s each (a few seconds of search),
     // two objectives and a constraint; the best 2 confirmed with 3 replications at the end.
-    const search: CliProcess = spawnCli([
-      'optimize',
-      'scenarios/plantnet.yaml',
-      '-a',
-      'random',
-      '-b',
-      String(BUDGET),
-      '--batch',
-      '2',
-      '-p',
-      'cloud.engine.pools.extract=1..6',
-      '-p',
-      'cloud.engine.pools.http=10..40',
-      '--objective',
-      'responseTime.mean',
-      '--objective',
-      'max:throughput',
-      '-c',
-      'responseTime.p95 <= 12',
-      '--set',
-      'run.duration=4000',
-      '--set',
-      'run.warmup=500',
-      '-r',
-      '1',
-      '--confirm',
-      '2',
-      '--confirm-replications',
-      '3',
-      '--workers',
-      '1',
-      '--no-progress',
-      '--out',
-      dir,
-    ]);
+    const search = HeldStudy.oneWorker(optimizeSearch({ confirm: 2, confirmReplications: 3 }), dir);
     try {
-      await until('a few evaluations so far', () => entriesOnDisk() >= 4);
-      search.kill('SIGSTOP');
+      await search.holdWhen('a few evaluations so far', () => entriesOnDisk() >= 4, { everyMs: 20 });
       const first = soFarOnDisk()!;
       const n = first.history.length;
       expect(n).toBeLessThan(BUDGET);
-      await page.goto(`${base}/#studies/live-opt`);
-      await page.waitForFunction(
-        (k) => document.body.dataset.ready === 'yes' && document.body.dataset.liveEntries === String(k),
-        n,
-      );
+      await liveStudyDrawn(page, n, { base, id: 'live-opt' });
       // The optimize view, not a sweep's: convergence with every evaluation so far, the Pareto front so
       // far, the best so far (not confirmed yet), the evaluations' table and lines; the progress above.
       expect(await page.textContent('#study h2')).toBe('optimize: live-opt');
@@ -166,9 +99,8 @@ describe('a running optimize study in the Studies view (headless Chromium)', () 
       await page.waitForSelector('#study-trials [data-sort="m:throughput:asc"]');
       // The address holds it.
       await page.waitForFunction(() => location.hash === '#studies/live-opt?metric=throughput');
-      search.kill('SIGCONT');
-      await until('more evaluations so far', () => entriesOnDisk() >= n + 4, { everyMs: 5 });
-      search.kill('SIGSTOP');
+      search.resume();
+      await search.holdWhen('more evaluations so far', () => entriesOnDisk() >= n + 4);
       const second = soFarOnDisk()!;
       const m = second.history.length;
       await page.waitForFunction((k) => document.body.dataset.liveEntries === String(k), m);
@@ -185,15 +117,11 @@ describe('a running optimize study in the Studies view (headless Chromium)', () 
       await shot(page, '71-study-live-optimize-more.png');
       // Reloaded from its address: the same objective.
       await page.reload();
-      await page.waitForFunction(
-        (k) => document.body.dataset.ready === 'yes' && document.body.dataset.liveEntries === String(k),
-        m,
-      );
+      await liveStudyDrawn(page, m);
       expect(await page.inputValue('#study-metric')).toBe('throughput');
 
       // To its end: the confirmed best replaces the best so far, in place, with the objective still picked.
-      search.kill('SIGCONT');
-      expect(await exited(search), search.err()).toBe(0);
+      expect(await search.finish(), search.err()).toBe(0);
       const result = JSON.parse(readFileSync(path.join(dir, 'result.json'), 'utf8')) as Doc;
       await page.waitForFunction(
         () =>
@@ -217,9 +145,7 @@ describe('a running optimize study in the Studies view (headless Chromium)', () 
       await page.screenshot({ path: '/tmp/study20-finished.png', fullPage: true });
       expect(errors).toEqual([]);
     } finally {
-      search.kill('SIGCONT');
-      search.kill('SIGTERM');
-      await exited(search);
+      await search.stop();
     }
   }, 180_000);
 });

@@ -1,13 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, openBrowser, routeAxe, shot, startServe } from '../support/browser.js';
-import { type CliProcess, exited, spawnCli } from '../support/cli.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, liveStudyDrawn, shot } from '../support/browser.js';
+import { HeldStudy, partialDone, soFarIn } from '../support/held-study.js';
 import { morrisFromTrials, type ServedTrial } from '../support/morris-from-trials.js';
-import { until } from '../support/poll.js';
+import { servedPage } from '../support/served-page.js';
 
 // A running Morris study in the Studies view (issue 20): a real `e2ctwin sensitivity` started during the
 // test and held still (SIGSTOP) part-way, so the page is checked against what its coordinator wrote
@@ -16,8 +14,8 @@ import { until } from '../support/poll.js';
 // from the study's stored trials; at its end the final indices replace them in place. The indices table's
 // order is kept in the address (`?isort=`), restored on reload, an unknown one said and left out.
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-e2e-live-sensitivity-'));
-const runsDir = path.join(tmp, 'runs');
+const served = servedPage('e2ctwin-e2e-live-sensitivity-');
+const { runsDir, errors } = served;
 const ID = 'live-morris';
 const dir = path.join(runsDir, ID);
 const SCENARIO = 'scenarios/plantnet.yaml';
@@ -31,26 +29,19 @@ const PARAMS = [
 const OVERRIDES = ['run.duration=10000', 'run.warmup=500'];
 const TRAJECTORIES = 12;
 const METRIC = 'responseTime.mean';
-let server: ChildProcess | undefined;
-let browser: Browser | undefined;
 let page: Page;
-let errors: string[] = [];
 let base = '';
+beforeAll(() => {
+  ({ page, base } = served);
+});
 
-interface Partial {
+interface MorrisPartial {
   done: number;
   of: number;
   complete: number[];
 }
 /** The document so far in progress.json, as the coordinator last wrote it (undefined before). */
-function soFarOnDisk(): { partial: Partial } | undefined {
-  try {
-    return JSON.parse(readFileSync(path.join(dir, 'progress.json'), 'utf8')).soFar;
-  } catch {
-    return undefined;
-  }
-}
-const doneOnDisk = () => soFarOnDisk()?.partial.done ?? 0;
+const soFarOnDisk = () => soFarIn<{ partial: MorrisPartial }>(dir);
 
 /** The indices table as shown: parameter → the cells of columns `keys`, as numbers. */
 const indicesShown = (keys: string[]): Promise<Record<string, number[]>> =>
@@ -83,51 +74,31 @@ function expectShown(
   }
 }
 
-beforeAll(async () => {
-  mkdirSync(runsDir, { recursive: true });
-  ({ base, server } = await startServe(runsDir, tmp));
-  ({ browser, page, errors } = await openBrowser(base));
-  await routeAxe(page, base);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) server.kill('SIGTERM');
-  rmSync(tmp, { recursive: true, force: true });
-});
-
 describe('a running Morris study in the Studies view (headless Chromium)', () => {
   it('shows its indices so far, equal to those of its stored trials, then its final indices; the indices order in the address', async () => {
     // 12 trajectories of 4 points on one worker thread, about 0.25 s a trial (a trajectory in about a second;
     // progress.json is written once a second): about 12 s in all.
-    const run: CliProcess = spawnCli([
-      'sensitivity',
-      SCENARIO,
-      '--method',
-      'morris',
-      '--trajectories',
-      String(TRAJECTORIES),
-      ...PARAMS.flatMap((p) => ['-p', p]),
-      ...OVERRIDES.flatMap((s) => ['--set', s]),
-      '-m',
-      `${METRIC},throughput`,
-      '--workers',
-      '1',
-      '--no-progress',
-      '--out',
+    const run = HeldStudy.oneWorker(
+      [
+        'sensitivity',
+        SCENARIO,
+        '--method',
+        'morris',
+        '--trajectories',
+        String(TRAJECTORIES),
+        ...PARAMS.flatMap((p) => ['-p', p]),
+        ...OVERRIDES.flatMap((s) => ['--set', s]),
+        '-m',
+        `${METRIC},throughput`,
+      ],
       dir,
-    ]);
+    );
     try {
-      await until('a few trajectories complete', () => doneOnDisk() >= 2, { everyMs: 5 });
-      run.kill('SIGSTOP');
+      await run.holdWhen('a few trajectories complete', () => partialDone(dir) >= 2);
       const first = soFarOnDisk()!.partial;
       console.log(`held at ${first.done} of ${TRAJECTORIES} trajectories`);
       expect(first.done).toBeLessThan(TRAJECTORIES);
-      await page.goto(`${base}/#studies/${ID}`);
-      await page.waitForFunction(
-        (k) => document.body.dataset.ready === 'yes' && document.body.dataset.liveEntries === String(k),
-        first.done,
-      );
+      await liveStudyDrawn(page, first.done, { base, id: ID });
       // The Morris view, not a sweep's, over the trajectories complete so far, said so everywhere.
       expect(await page.textContent('#study h2')).toBe(`sensitivity: ${ID}`);
       expect(await page.locator('#study-progress').count()).toBe(1);
@@ -163,9 +134,8 @@ describe('a running Morris study in the Studies view (headless Chromium)', () =>
         (m) => location.hash === `#studies/${'live-morris'}?isort=muStar:${m}:asc`,
         METRIC,
       );
-      run.kill('SIGCONT');
-      await until('more trajectories complete', () => doneOnDisk() >= first.done + 2, { everyMs: 5 });
-      run.kill('SIGSTOP');
+      run.resume();
+      await run.holdWhen('more trajectories complete', () => partialDone(dir) >= first.done + 2);
       const second = soFarOnDisk()!.partial;
       console.log(`then at ${second.done} of ${TRAJECTORIES} trajectories`);
       await page.waitForFunction((k) => document.body.dataset.liveEntries === String(k), second.done);
@@ -178,15 +148,11 @@ describe('a running Morris study in the Studies view (headless Chromium)', () =>
       expect(rows.map((r) => shownMu[r!]![0])).toEqual([...mus].sort((a, b) => a - b));
       // Reloaded while it runs: the order from the address.
       await page.reload();
-      await page.waitForFunction(
-        (k) => document.body.dataset.ready === 'yes' && document.body.dataset.liveEntries === String(k),
-        second.done,
-      );
+      await liveStudyDrawn(page, second.done);
       expect(await page.getAttribute('#study-indices [data-sort]', 'data-sort')).toBe(`muStar:${METRIC}:asc`);
 
       // To its end: the final indices replace those so far in place, the order still picked.
-      run.kill('SIGCONT');
-      expect(await exited(run), run.err()).toBe(0);
+      expect(await run.finish(), run.err()).toBe(0);
       const result = JSON.parse(readFileSync(path.join(dir, 'result.json'), 'utf8'));
       await page.waitForFunction(
         () => !document.getElementById('study-progress') && !document.getElementById('study-so-far'),
@@ -234,54 +200,38 @@ describe('a running Morris study in the Studies view (headless Chromium)', () =>
       await page.screenshot({ path: '/tmp/web20c-unknown-order.png', fullPage: true });
       expect(errors).toEqual([]);
     } finally {
-      run.kill('SIGCONT');
-      run.kill('SIGTERM');
-      await exited(run);
+      await run.stop();
     }
   }, 180_000);
 
   it('shows a running Sobol study as how far its design is and its points so far, no indices before its end', async () => {
     const id = 'live-sobol';
+    const sobolDir = path.join(runsDir, id);
     errors.length = 0; // this test's own
     // N = 16 rows, 2 parameters: 64 points of about 0.1 s on one worker thread (a few seconds).
-    const run: CliProcess = spawnCli([
-      'sensitivity',
-      SCENARIO,
-      '--method',
-      'sobol',
-      '-n',
-      '16',
-      ...PARAMS.slice(0, 2).flatMap((p) => ['-p', p]),
-      '--set',
-      'run.duration=4000',
-      '--set',
-      'run.warmup=500',
-      '-m',
-      METRIC,
-      '--workers',
-      '1',
-      '--no-progress',
-      '--out',
-      path.join(runsDir, id),
-    ]);
-    const onDisk = () => {
-      try {
-        return JSON.parse(readFileSync(path.join(runsDir, id, 'progress.json'), 'utf8')).soFar?.partial
-          ?.done as number | undefined;
-      } catch {
-        return undefined;
-      }
-    };
+    const run = HeldStudy.oneWorker(
+      [
+        'sensitivity',
+        SCENARIO,
+        '--method',
+        'sobol',
+        '-n',
+        '16',
+        ...PARAMS.slice(0, 2).flatMap((p) => ['-p', p]),
+        '--set',
+        'run.duration=4000',
+        '--set',
+        'run.warmup=500',
+        '-m',
+        METRIC,
+      ],
+      sobolDir,
+    );
     try {
-      await until('some points in', () => (onDisk() ?? 0) >= 8, { everyMs: 5 });
-      run.kill('SIGSTOP');
-      const done = onDisk()!;
+      await run.holdWhen('some points in', () => partialDone(sobolDir) >= 8);
+      const done = partialDone(sobolDir);
       expect(done).toBeLessThan(64);
-      await page.goto(`${base}/#studies/${id}`);
-      await page.waitForFunction(
-        (k) => document.body.dataset.ready === 'yes' && document.body.dataset.liveEntries === String(k),
-        done,
-      );
+      await liveStudyDrawn(page, done, { base, id });
       expect(await page.textContent('#study-so-far h3')).toBe(
         `Sobol indices need the whole design: ${done} of 64 points simulated`,
       );
@@ -302,17 +252,14 @@ describe('a running Morris study in the Studies view (headless Chromium)', () =>
       expect(means).toEqual([...means].sort((a, b) => a - b));
       expect(await axeViolations(page, base)).toEqual([]);
       await page.screenshot({ path: '/tmp/web20c-sobol-running.png', fullPage: true });
-      run.kill('SIGCONT');
-      expect(await exited(run), run.err()).toBe(0);
+      expect(await run.finish(), run.err()).toBe(0);
       await page.waitForSelector('#study-indices table.trials', { timeout: 30_000 });
       expect(await page.locator('#study-so-far, #study-progress').count()).toBe(0);
       expect(await page.locator('#study-indices tbody tr').count()).toBe(2);
       await page.screenshot({ path: '/tmp/web20c-sobol-finished.png', fullPage: true });
       expect(errors).toEqual([]);
     } finally {
-      run.kill('SIGCONT');
-      run.kill('SIGTERM');
-      await exited(run);
+      await run.stop();
     }
   }, 120_000);
 });

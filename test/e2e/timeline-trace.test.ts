@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { TRACE_OVERVIEW_FILE, traceFiles } from '../../src/run-folder/index.js';
 import { parseTraceJsonl, type SpanRecord } from '../../src/trace/index.js';
 import { runCliHere } from '../support/cli.js';
-import { openBrowser, shot, startServe, watchedPage } from '../support/browser.js';
+import { openBrowser, shiftDragTimeline, shot, startServe, watchedPage } from '../support/browser.js';
 
 // The timeline of a quarter-million-span run, end to end (e2ctwin serve + headless Chromium): the page
 // fetches the server's overview and then the windows it zooms to (never the whole trace), draws a
@@ -292,15 +292,7 @@ describe('the timeline of a 250,000-span run (headless Chromium)', () => {
   });
 
   it('shows the statistics of a range selected with Shift+drag, as computed from the trace', async () => {
-    const c = (await page.locator('#timeline canvas').boundingBox())!;
-    const y = c.y + c.height * 0.6;
-    await page.keyboard.down('Shift');
-    await page.mouse.move(c.x + c.width * 0.3, y);
-    await page.mouse.down();
-    await page.mouse.move(c.x + c.width * 0.7, y, { steps: 6 });
-    await page.mouse.up();
-    await page.keyboard.up('Shift');
-    await page.waitForSelector('#range-stats[data-state=done]');
+    await shiftDragTimeline(page, 0.3, 0.7, 0.6);
     const from = Number(await page.getAttribute('#range-stats', 'data-from'));
     const to = Number(await page.getAttribute('#range-stats', 'data-to'));
     const [d0, d1] = await page.evaluate(() =>

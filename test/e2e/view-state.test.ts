@@ -1,33 +1,50 @@
-import type { ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page, Request } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page, Request } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../../src/trace/index.js';
 import {
   axeViolations,
-  launchChromium,
   noteNavigation,
-  routeAxe,
-  startServe,
-  watchedPage,
+  shiftDragTimeline,
+  tableColumn,
+  viewDrawn,
 } from '../support/browser.js';
-import { repoRoot, runCli } from '../support/cli.js';
+import { repoRoot, simulateInto } from '../support/cli.js';
 import { until } from '../support/poll.js';
+import { servedPage } from '../support/served-page.js';
 
 // The address holds the whole view (issue 20, item 6) and the timeline's selected range has its
 // statistics (item 2), in headless Chromium on run folders simulated here and a 4-parameter sweep: each
 // state is set by hand, the page reloaded, and the state must come back exactly; values the runs or the
 // study do not have are said above the views and left out. Screenshots: /tmp/web20b-*.png.
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-view-state-'));
-const runsDir = path.join(tmp, 'runs');
 const SHOT_DIR = os.tmpdir();
-const errors: string[] = [];
-let server: ChildProcess | undefined;
-let browser: Browser;
+
+/** Simulates plantnet (1 replication of 10 min, 5 min warm-up) into runs/<id>. */
+const simulate = (runsDir: string, id: string, ...sets: string[]) =>
+  simulateInto(runsDir, id, ['scenarios/plantnet.yaml', '-r', '1', '--set', 'run.duration=600'], sets);
+
+const served = servedPage('e2ctwin-view-state-', {
+  setUp: (runsDir) => {
+    simulate(runsDir, 'base');
+    simulate(runsDir, 'extract8', 'cloud.engine.pools.extract=8');
+    simulate(runsDir, 'two-engines', 'cloud.engine.quantity=2');
+    cpSync(path.join(repoRoot, 'test/e2e/fixtures/sweep-four'), path.join(runsDir, 'sweep-four'), {
+      recursive: true,
+    });
+  },
+  timeoutMs: 240_000,
+});
+const { errors } = served;
 let page: Page;
 let base = '';
+beforeAll(() => {
+  ({ page, base } = served);
+  page.on('request', (r) => inFlight.add(r));
+  page.on('requestfinished', (r) => inFlight.delete(r));
+  page.on('requestfailed', (r) => inFlight.delete(r));
+});
 
 const shot = (name: string) =>
   page.screenshot({ path: path.join(SHOT_DIR, `web20b-${name}.png`), fullPage: true });
@@ -36,15 +53,7 @@ const hashParams = async () => {
   return new URLSearchParams(hash.slice(hash.indexOf('?') + 1));
 };
 /** Waits until the page has drawn `view` (of `run`, when given) and nothing is still being drawn. */
-const drawn = (view: string, run?: string) =>
-  page.waitForFunction(
-    ([v, r]) =>
-      document.body.dataset.ready === 'yes' &&
-      document.body.dataset.view === v &&
-      (r === undefined || document.body.dataset.run === r) &&
-      document.body.dataset.rendering === '',
-    [view, run] as const,
-  );
+const drawn = (view: string, run?: string) => viewDrawn(page, view, run);
 const reload = async () => {
   await page.reload();
   await page.waitForFunction(() => document.body.dataset.ready === 'yes');
@@ -67,56 +76,8 @@ const routeMessage = () =>
     return m.hidden ? '' : m.textContent!;
   });
 
-/** Simulates plantnet (1 replication of 10 min, 5 min warm-up) into runs/<id>. */
-function simulate(id: string, ...sets: string[]) {
-  const r = runCli([
-    'simulate',
-    'scenarios/plantnet.yaml',
-    '-r',
-    '1',
-    '--set',
-    'run.duration=600',
-    ...sets.flatMap((s) => ['--set', s]),
-    '--no-progress',
-    '--out',
-    path.join(runsDir, id),
-  ]);
-  if (r.status !== 0) throw new Error(`simulate ${id} failed: ${r.stderr}`);
-}
-
-beforeAll(async () => {
-  mkdirSync(runsDir, { recursive: true });
-  simulate('base');
-  simulate('extract8', 'cloud.engine.pools.extract=8');
-  simulate('two-engines', 'cloud.engine.quantity=2');
-  cpSync(path.join(repoRoot, 'test/e2e/fixtures/sweep-four'), path.join(runsDir, 'sweep-four'), {
-    recursive: true,
-  });
-  ({ base, server } = await startServe(runsDir, tmp));
-  browser = await launchChromium();
-  page = await watchedPage(browser, base, errors, { width: 1280, height: 800 });
-  page.on('request', (r) => inFlight.add(r));
-  page.on('requestfinished', (r) => inFlight.delete(r));
-  page.on('requestfailed', (r) => inFlight.delete(r));
-  await routeAxe(page, base);
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) server.kill('SIGTERM');
-  rmSync(tmp, { recursive: true, force: true });
-});
-
 /** The cells of column `key` of the trials table, as shown. */
-const column = (key: string): Promise<string[]> =>
-  page.$$eval(
-    '#study-trials table.trials',
-    ([t], k) => {
-      const i = [...t!.querySelectorAll('thead th')].findIndex((th) => (th as HTMLElement).dataset.key === k);
-      return [...t!.querySelectorAll('tbody tr')].map((tr) => tr.children[i]!.textContent!);
-    },
-    key,
-  );
+const column = (key: string) => tableColumn(page, key);
 
 describe('the view state in the address (headless Chromium)', () => {
   it("a study's table order and contour parameters survive a reload; an unknown order is said and left out", async () => {
@@ -233,15 +194,7 @@ describe('the view state in the address (headless Chromium)', () => {
     await open(`#timeline/${run}`);
     await drawn('timeline', run);
     await page.waitForSelector('#timeline canvas');
-    const c = (await page.locator('#timeline canvas').boundingBox())!;
-    const y = c.y + c.height * 0.5;
-    await page.keyboard.down('Shift');
-    await page.mouse.move(c.x + c.width * 0.25, y);
-    await page.mouse.down();
-    await page.mouse.move(c.x + c.width * 0.6, y, { steps: 6 });
-    await page.mouse.up();
-    await page.keyboard.up('Shift');
-    await page.waitForSelector('#range-stats[data-state=done]');
+    await shiftDragTimeline(page, 0.25, 0.6, 0.5);
     const range = (): Promise<[number, number] | null> =>
       page.evaluate(() =>
         (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capacity, loadField } from '../../src/explore/capacity.js';
+import { bracketOf, capacity, loadField, type CapacityStep } from '../../src/explore/capacity.js';
 import { constraintsFrom, objectivesFrom, parseConstraint } from '../../src/explore/objectives.js';
 import { optimize } from '../../src/explore/optimize.js';
 import { InProcessRunner } from '../../src/explore/runner.js';
@@ -25,7 +25,10 @@ describe('capacity', () => {
       replications: 4,
       space: new Space([makeParam(load.path, { min: 0.01, max: 0.99, integer: false, log: false })]),
     });
+    // What a page following the search is told after each load decided: the steps so far and their bracket.
+    const told: { steps: CapacityStep[]; bracket: ReturnType<typeof bracketOf> }[] = [];
     const r = await capacity(study, {
+      onStep: (steps) => told.push({ steps: [...steps], bracket: bracketOf(steps) }),
       load,
       slo: parseConstraint('responseTime.mean <= 2'),
       replications: 4,
@@ -39,6 +42,16 @@ describe('capacity', () => {
     expect(r.firstFailure! - r.capacity!).toBeLessThanOrEqual(0.02 * 0.9 + 1e-12);
     expect(r.steps[0]).toMatchObject({ load: 0.9, verdict: 'fails' });
     expect(r.steps.find((s) => s.load === 0.2)?.verdict).toBe('meets');
+    // Told once per load decided, each time the steps so far; the bracket narrows to the answer.
+    expect(told.map((t) => t.steps)).toEqual(r.steps.map((_, i) => r.steps.slice(0, i + 1)));
+    expect(told[0]!.bracket).toEqual({ firstFailure: 0.9, uncertain: false });
+    for (const [a, b] of told.slice(1).map((t, i) => [told[i]!.bracket, t.bracket] as const)) {
+      expect(b.capacity ?? -Infinity).toBeGreaterThanOrEqual(a.capacity ?? -Infinity);
+      expect(b.firstFailure ?? Infinity).toBeLessThanOrEqual(a.firstFailure ?? Infinity);
+    }
+    const { atCapacity, ...last } = told.at(-1)!.bracket;
+    expect(last).toEqual({ capacity: r.capacity, firstFailure: r.firstFailure, uncertain: r.uncertain });
+    expect(atCapacity).toEqual(r.atCapacity);
   });
 });
 

@@ -3,32 +3,16 @@
 // result.json, `partial` saying how far), a Sobol study's how many points of its design are in (its
 // indices need all of them). Real `e2ctwin sensitivity` runs, held still (SIGSTOP) while they are read;
 // older progress files (no document so far) still read as before.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/server/index.js';
-import { type CliProcess, exited, spawnCli } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
+import { HeldStudy, partialDone } from '../support/held-study.js';
 import { morrisFromTrials, type ServedTrial } from '../support/morris-from-trials.js';
-import { until } from '../support/poll.js';
 import { writeProgressFile } from '../support/progress-file.js';
+import { studyApp } from '../support/study-app.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-study-so-far-sensitivity-'));
-const runsDir = path.join(tmp, 'runs');
-const children = new Set<CliProcess>();
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  mkdirSync(runsDir, { recursive: true });
-  app = await buildApp({ runsDir });
-}, 60_000);
-
-afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
-  await app?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const server = studyApp('e2ctwin-study-so-far-sensitivity-');
+const { runsDir } = server;
 
 // About 0.1 s a trial on one worker: 10 trajectories of 3 points (30 trials), a few seconds.
 const SCENARIO = 'scenarios/plantnet.yaml';
@@ -46,29 +30,20 @@ const common = [
   '--no-progress',
 ];
 
-function start(args: string[]): CliProcess {
-  const child = spawnCli(args);
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-interface Partial {
+interface PartialDone {
   done: number;
   of: number;
   unit: string;
   complete?: number[];
 }
-const soFarOnDisk = (id: string): { partial: Partial } | undefined => {
-  try {
-    return JSON.parse(readFileSync(path.join(runsDir, id, 'progress.json'), 'utf8')).soFar;
-  } catch {
-    return undefined; // not written yet, or being replaced
-  }
-};
+
+/** `e2ctwin sensitivity` of the common design with `args`, into study folder runs/<id>. */
+const start = (id: string, ...args: string[]) =>
+  new HeldStudy(['sensitivity', ...common, ...args, '--out', path.join(runsDir, id)]);
+const doneIn = (id: string) => partialDone(path.join(runsDir, id));
 
 async function trialsOf(id: string): Promise<ServedTrial[]> {
-  const res = await app.inject(`/api/studies/${id}/trials`);
+  const res = await server.app.inject(`/api/studies/${id}/trials`);
   expect(res.statusCode).toBe(200);
   return res.json().trials;
 }
@@ -76,21 +51,13 @@ async function trialsOf(id: string): Promise<ServedTrial[]> {
 describe('GET /api/studies/:id/so-far of a running sensitivity study', () => {
   it("serves a Morris study's indices over its complete trajectories, as computed from its store's trials", async () => {
     const id = 'morris-live';
-    const run = start([
-      'sensitivity',
-      ...common,
-      '--trajectories',
-      String(TRAJECTORIES),
-      '--out',
-      path.join(runsDir, id),
-    ]);
+    const run = start(id, '--trajectories', String(TRAJECTORIES));
     try {
-      await until('some trajectories complete', () => (soFarOnDisk(id)?.partial.done ?? 0) >= 2);
-      run.kill('SIGSTOP');
-      const listed = (await app.inject('/api/studies'))
+      await run.holdWhen('some trajectories complete', () => doneIn(id) >= 2);
+      const listed = (await server.app.inject('/api/studies'))
         .json()
         .studies.find((s: { id: string }) => s.id === id);
-      const res = await app.inject(`/api/studies/${id}/so-far`);
+      const res = await server.app.inject(`/api/studies/${id}/so-far`);
       expect(res.statusCode).toBe(200);
       const { study } = res.json();
       expect(study).toMatchObject({
@@ -102,7 +69,7 @@ describe('GET /api/studies/:id/so-far of a running sensitivity study', () => {
         runs: TRAJECTORIES * 3,
         partial: { of: TRAJECTORIES, unit: 'trajectories' },
       });
-      const { done, complete } = study.partial as Required<Partial>;
+      const { done, complete } = study.partial as Required<PartialDone>;
       expect(done).toBeLessThan(TRAJECTORIES);
       expect(complete).toHaveLength(done);
       // The list polled every second counts them (the page fetches the document when that changes).
@@ -128,11 +95,10 @@ describe('GET /api/studies/:id/so-far of a running sensitivity study', () => {
           expect(x.sigma).toBeCloseTo(expected[i]!.sigma, 12);
         });
       }
-      run.kill('SIGCONT');
-      expect(await exited(run), run.err()).toBe(0);
+      expect(await run.finish(), run.err()).toBe(0);
       // Ended: its result file holds the indices; no document so far any more.
-      expect((await app.inject(`/api/studies/${id}/so-far`)).statusCode).toBe(404);
-      const result = (await app.inject(`/api/studies/${id}`)).json().study;
+      expect((await server.app.inject(`/api/studies/${id}/so-far`)).statusCode).toBe(404);
+      const result = (await server.app.inject(`/api/studies/${id}`)).json().study;
       const all = Array.from({ length: TRAJECTORIES }, (_, i) => i);
       const expected = morrisFromTrials({
         scenario: SCENARIO,
@@ -148,28 +114,16 @@ describe('GET /api/studies/:id/so-far of a running sensitivity study', () => {
         expected.map((x) => x.muStar),
       );
     } finally {
-      run.kill('SIGCONT');
-      run.kill('SIGTERM');
-      await exited(run);
+      await run.stop();
     }
   }, 120_000);
 
   it("says how many points of a Sobol study's design are in, no indices before its end", async () => {
     const id = 'sobol-live';
-    const run = start([
-      'sensitivity',
-      ...common,
-      '--method',
-      'sobol',
-      '-n',
-      '16',
-      '--out',
-      path.join(runsDir, id),
-    ]);
+    const run = start(id, '--method', 'sobol', '-n', '16');
     try {
-      await until('some points in', () => (soFarOnDisk(id)?.partial.done ?? 0) >= 8);
-      run.kill('SIGSTOP');
-      const { study } = (await app.inject(`/api/studies/${id}/so-far`)).json();
+      await run.holdWhen('some points in', () => doneIn(id) >= 8);
+      const { study } = (await server.app.inject(`/api/studies/${id}/so-far`)).json();
       expect(study).toMatchObject({ kind: 'sensitivity', method: 'sobol', samples: 16, runs: 64 });
       expect(study).not.toHaveProperty('indices');
       expect(study.partial).toMatchObject({ of: 64, unit: 'points' });
@@ -177,18 +131,77 @@ describe('GET /api/studies/:id/so-far of a running sensitivity study', () => {
       expect(study.partial.done).toBeLessThan(64);
       // Its points so far are its store's trials (what the page shows as a table).
       expect((await trialsOf(id)).length).toBeGreaterThan(0);
-      const listed = (await app.inject(`/api/studies/${id}/progress`)).json().progress;
+      const listed = (await server.app.inject(`/api/studies/${id}/progress`)).json().progress;
       expect(listed.resultsSoFar).toBe(study.partial.done);
-      run.kill('SIGCONT');
-      expect(await exited(run), run.err()).toBe(0);
-      expect((await app.inject(`/api/studies/${id}/so-far`)).statusCode).toBe(404);
+      expect(await run.finish(), run.err()).toBe(0);
+      expect((await server.app.inject(`/api/studies/${id}/so-far`)).statusCode).toBe(404);
       expect(
-        (await app.inject(`/api/studies/${id}`)).json().study.indices['responseTime.mean'].params,
+        (await server.app.inject(`/api/studies/${id}`)).json().study.indices['responseTime.mean'].params,
       ).toHaveLength(2);
     } finally {
-      run.kill('SIGCONT');
-      run.kill('SIGTERM');
-      await exited(run);
+      await run.stop();
+    }
+  }, 120_000);
+
+  it("serves a one-at-a-time study's curves over the points simulated so far, each its stored trial, then its final curves", async () => {
+    const id = 'oat-live';
+    // Each parameter over its levels around the scenario's own values (its centre, on both curves).
+    const run = start(id, '--method', 'oat');
+    interface Curve {
+      param: string;
+      range: number | null;
+      bestLevel: number | null;
+      points: { value: number; mean: number }[];
+    }
+    try {
+      await run.holdWhen('some points in', () => doneIn(id) >= 3);
+      const { study } = (await server.app.inject(`/api/studies/${id}/so-far`)).json();
+      expect(study).toMatchObject({ kind: 'sensitivity', method: 'oat', partial: { unit: 'points' } });
+      const { done, of } = study.partial as PartialDone;
+      expect(done).toBeLessThan(of);
+      const listed = (await server.app.inject(`/api/studies/${id}/progress`)).json().progress;
+      expect(listed.resultsSoFar).toBe(done);
+      // Each point of a curve is a stored trial (one replication: its value), the others at the centre.
+      const trials = await trialsOf(id);
+      const names: Record<string, string> = {
+        'cloud.engine.pools.extract': 'extract',
+        'cloud.engine.pools.http': 'http',
+      };
+      const center = Object.fromEntries(
+        Object.entries(names).map(([param, name]) => [param, study.center[name] as number]),
+      );
+      for (const metric of ['responseTime.mean', 'throughput']) {
+        const curves = study.curves[metric] as Curve[];
+        expect(curves.map((c) => c.param)).toEqual(Object.keys(center));
+        expect(curves.reduce((n, c) => n + c.points.length, 0)).toBe(done);
+        for (const c of curves) {
+          const other = Object.keys(center).find((p) => p !== c.param)!;
+          for (const p of c.points) {
+            const t = trials.find(
+              (x) => x.config[names[c.param]!] === p.value && x.config[names[other]!] === center[other],
+            );
+            expect(t?.metrics[metric]).toBe(p.mean);
+          }
+          // Its range over the points it has so far (none: unknown).
+          const means = c.points.map((p) => p.mean);
+          expect(c.range).toBe(means.length ? Math.max(...means) - Math.min(...means) : null);
+        }
+      }
+      expect(await run.finish(), run.err()).toBe(0);
+      expect((await server.app.inject(`/api/studies/${id}/so-far`)).statusCode).toBe(404);
+      // The final curves have every level (as many as were to come); the points served so far are among
+      // them, unchanged.
+      const result = (await server.app.inject(`/api/studies/${id}`)).json().study;
+      expect(result.center).toEqual(study.center);
+      for (const metric of ['responseTime.mean', 'throughput']) {
+        const final = result.curves[metric] as Curve[];
+        expect(final.reduce((n, c) => n + c.points.length, 0)).toBe(of);
+        (study.curves[metric] as Curve[]).forEach((c, i) => {
+          for (const p of c.points) expect(final[i]!.points).toContainEqual(expect.objectContaining(p));
+        });
+      }
+    } finally {
+      await run.stop();
     }
   }, 120_000);
 
@@ -199,14 +212,20 @@ describe('GET /api/studies/:id/so-far of a running sensitivity study', () => {
       kind: 'sensitivity',
       params: [{ name: 'extract', path: 'cloud.engine.pools.extract' }],
     });
-    expect((await app.inject('/api/studies/older-morris/so-far')).statusCode).toBe(404);
-    expect((await app.inject('/api/studies/older-morris/progress')).json().progress.resultsSoFar).toBeNull();
-    expect((await app.inject('/api/studies/older-morris/trials')).json()).toMatchObject({ trials: [] });
+    expect((await server.app.inject('/api/studies/older-morris/so-far')).statusCode).toBe(404);
+    expect(
+      (await server.app.inject('/api/studies/older-morris/progress')).json().progress.resultsSoFar,
+    ).toBeNull();
+    expect((await server.app.inject('/api/studies/older-morris/trials')).json()).toMatchObject({
+      trials: [],
+    });
     // A document so far whose `partial` is not a count reads as none so far.
     writeProgressFile(path.join(dir, 'progress.json'), {
       kind: 'sensitivity',
       soFar: { kind: 'sensitivity', method: 'morris', partial: { done: 'two' } },
     });
-    expect((await app.inject('/api/studies/older-morris/progress')).json().progress.resultsSoFar).toBe(0);
+    expect((await server.app.inject('/api/studies/older-morris/progress')).json().progress.resultsSoFar).toBe(
+      0,
+    );
   });
 });

@@ -2,21 +2,18 @@
 // document so far (history, Pareto front; best still to be confirmed) in progress.json, and names its
 // objectives with their directions, whatever runs its trials (worker threads or `e2ctwin worker`s on a
 // Redis queue). A real `e2ctwin optimize`, held still (SIGSTOP) while it is read.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/server/index.js';
-import { type CliProcess, exited, spawnCli } from '../support/cli.js';
+import { HeldStudy, soFarIn, stopHeldStudies } from '../support/held-study.js';
 import { until } from '../support/poll.js';
 import { writeProgressFile } from '../support/progress-file.js';
 import { redisMissing, TestRedis } from '../support/redis.js';
+import { studyApp } from '../support/study-app.js';
+import { OPTIMIZE_BUDGET, optimizeSearch } from '../support/study-commands.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-study-so-far-'));
-const runsDir = path.join(tmp, 'runs');
-const children = new Set<CliProcess>();
-let app: FastifyInstance;
+const server = studyApp('e2ctwin-study-so-far-');
+const { runsDir } = server;
 
 interface Row {
   evaluation: number;
@@ -33,95 +30,42 @@ interface Doc {
   best: unknown;
 }
 
-beforeAll(async () => {
-  mkdirSync(runsDir, { recursive: true });
-  app = await buildApp({ runsDir });
-}, 60_000);
+const SEARCH = [...optimizeSearch({ confirm: 1, confirmReplications: 2 }), '--no-progress'];
 
-afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
-  await app?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-/**
- * 30 evaluations in batches of 2, two objectives (one maximized) and a constraint: about 0.1 s a trial on
- * one worker (3 s of search; progress.json is written once a second).
- */
-const SEARCH = [
-  'optimize',
-  'scenarios/plantnet.yaml',
-  '-a',
-  'random',
-  '-b',
-  '30',
-  '--batch',
-  '2',
-  '-p',
-  'cloud.engine.pools.extract=1..6',
-  '-p',
-  'cloud.engine.pools.http=10..40',
-  '--objective',
-  'responseTime.mean',
-  '--objective',
-  'max:throughput',
-  '-c',
-  'responseTime.p95 <= 12',
-  '--set',
-  'run.duration=4000',
-  '--set',
-  'run.warmup=500',
-  '-r',
-  '1',
-  '--confirm',
-  '1',
-  '--confirm-replications',
-  '2',
-  '--no-progress',
-];
-
-function start(args: string[], env: Record<string, string> = {}): CliProcess {
-  const child = spawnCli(args, env);
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
+const start = (args: string[]) => new HeldStudy(args);
 
 /**
  * Follows the search of study `id` run by `search` through the API: held still (`hold`: SIGSTOP the
  * process that runs its trials) part-way, its results so far are checked against progress.json and
  * their own best and front, then against its final history once it has ended; returns that history.
  */
-async function watch(id: string, search: CliProcess, hold: CliProcess = search): Promise<Row[]> {
-  const soFarOnDisk = (): Doc | undefined => {
-    try {
-      return JSON.parse(readFileSync(path.join(runsDir, id, 'progress.json'), 'utf8')).soFar;
-    } catch {
-      return undefined; // not written yet, or being replaced
-    }
-  };
-  await until('some evaluations so far', () => (soFarOnDisk()?.history.length ?? 0) >= 4);
-  hold.kill('SIGSTOP');
+async function watch(id: string, search: HeldStudy, hold: HeldStudy = search): Promise<Row[]> {
+  const soFarOnDisk = () => soFarIn<Doc>(path.join(runsDir, id));
+  await hold.holdWhen('some evaluations so far', () => (soFarOnDisk()?.history.length ?? 0) >= 4, {
+    everyMs: 20,
+  });
   try {
-    const progress = (await app.inject(`/api/studies/${id}/progress`)).json().progress;
+    const progress = (await server.app.inject(`/api/studies/${id}/progress`)).json().progress;
     expect(progress.objectives).toEqual([
       { key: 'responseTime.mean', direction: 'minimize' },
       { key: 'throughput', direction: 'maximize' },
     ]);
     expect(progress).not.toHaveProperty('soFar');
     // The list polled every second carries a count of the results so far, not the document.
-    const listed = (await app.inject('/api/studies')).json().studies.find((s: { id: string }) => s.id === id);
+    const listed = (await server.app.inject('/api/studies'))
+      .json()
+      .studies.find((s: { id: string }) => s.id === id);
     expect(listed).toMatchObject({ kind: 'optimize', results: false });
     expect(listed.progress.resultsSoFar).toBeGreaterThanOrEqual(4);
     expect(JSON.stringify(listed)).not.toContain('"history"');
 
-    const res = await app.inject(`/api/studies/${id}/so-far`);
+    const res = await server.app.inject(`/api/studies/${id}/so-far`);
     expect(res.statusCode).toBe(200);
     const { file, study } = res.json() as { file: string; study: Doc };
     expect(file).toBe('progress.json');
     const n = study.history.length;
     expect(n).toBeGreaterThanOrEqual(4);
-    expect(n).toBeLessThan(30);
+    expect(n).toBeLessThan(OPTIMIZE_BUDGET);
     expect(study).toMatchObject({
       kind: 'optimize',
       objectives: ['minimize responseTime.mean', 'maximize throughput'],
@@ -145,20 +89,20 @@ async function watch(id: string, search: CliProcess, hold: CliProcess = search):
       );
       expect(beaten).toBe(false);
     }
-    hold.kill('SIGCONT');
-    expect(await exited(search), search.err()).toBe(0);
+    hold.resume();
+    expect(await search.finish(), search.err()).toBe(0);
     // The search is deterministic: what was served so far is how its history began.
     const result = JSON.parse(readFileSync(path.join(runsDir, id, 'result.json'), 'utf8')) as Doc;
-    expect(result.history).toHaveLength(30);
+    expect(result.history).toHaveLength(OPTIMIZE_BUDGET);
     expect(result.history.slice(0, n)).toEqual(study.history);
     // Ended: its result file holds the document; no more so far.
-    expect((await app.inject(`/api/studies/${id}/so-far`)).statusCode).toBe(404);
-    const ended = (await app.inject(`/api/studies/${id}/progress`)).json().progress;
+    expect((await server.app.inject(`/api/studies/${id}/so-far`)).statusCode).toBe(404);
+    const ended = (await server.app.inject(`/api/studies/${id}/progress`)).json().progress;
     expect(ended).toMatchObject({ state: 'finished', resultsSoFar: null });
     expect(ended.objectives).toEqual(progress.objectives);
     return result.history;
   } finally {
-    hold.kill('SIGCONT');
+    hold.resume();
   }
 }
 
@@ -172,9 +116,9 @@ describe('GET /api/studies/:id/so-far', () => {
     const old = path.join(runsDir, 'older');
     mkdirSync(old);
     writeProgressFile(path.join(old, 'progress.json'), { done: 5 });
-    expect((await app.inject('/api/studies/older/so-far')).statusCode).toBe(404);
-    expect((await app.inject('/api/studies/nothing/so-far')).statusCode).toBe(404);
-    const p = (await app.inject('/api/studies/older/progress')).json().progress;
+    expect((await server.app.inject('/api/studies/older/so-far')).statusCode).toBe(404);
+    expect((await server.app.inject('/api/studies/nothing/so-far')).statusCode).toBe(404);
+    const p = (await server.app.inject('/api/studies/older/progress')).json().progress;
     expect(p).toMatchObject({ kind: 'optimize', state: 'running', done: 5, resultsSoFar: null });
     expect(p).not.toHaveProperty('objectives');
   });
@@ -188,7 +132,7 @@ describe.skipIf(redisMissing !== undefined)(
       redis = await TestRedis.start();
     }, 60_000);
     afterAll(async () => {
-      for (const c of children) c.kill('SIGKILL');
+      stopHeldStudies();
       await redis?.stop();
     });
 
@@ -200,12 +144,11 @@ describe.skipIf(redisMissing !== undefined)(
       // Held by pausing its only worker: the coordinator goes on writing progress.json.
       const history = await watch('opt-redis', search, worker);
       const local = start([...SEARCH, '--workers', '1', '--out', path.join(runsDir, 'opt-local')]);
-      expect(await exited(local), local.err()).toBe(0);
+      expect(await local.finish(), local.err()).toBe(0);
       const localHistory = JSON.parse(readFileSync(path.join(runsDir, 'opt-local', 'result.json'), 'utf8'))
         .history as Row[];
       expect(history).toEqual(localHistory);
-      worker.kill('SIGTERM');
-      await exited(worker);
+      await worker.stop();
     }, 120_000);
   },
 );

@@ -67,14 +67,24 @@ export async function launchChromium(): Promise<Browser> {
 // of the page saw when it started: see abortedByNavigation().
 const navigations = new WeakMap<Page, number>();
 const navigationsAtStart = new WeakMap<Request, number>();
+// Whether a main-frame navigation has started whose document has not replaced the page's yet, and the
+// requests the old document made meanwhile (its polls go on until the new document commits, and are then
+// cancelled: CI-like load saw a study page's poll of /api/studies aborted by a reload that way).
+const navigationPending = new WeakMap<Page, boolean>();
+const startedWhileNavigating = new WeakSet<Request>();
 
 /** Counts `page`'s navigations from now on, for abortedByNavigation(); watchedPage() does it. */
 export function trackNavigations(page: Page): void {
   navigations.set(page, 0);
   page.on('request', (r) => {
-    if (r.isNavigationRequest() && r.frame() === page.mainFrame())
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) {
       navigations.set(page, (navigations.get(page) ?? 0) + 1);
+      navigationPending.set(page, true);
+    } else if (navigationPending.get(page)) startedWhileNavigating.add(r);
     navigationsAtStart.set(r, navigations.get(page) ?? 0);
+  });
+  page.on('framenavigated', (f) => {
+    if (f === page.mainFrame()) navigationPending.set(page, false);
   });
 }
 
@@ -85,13 +95,15 @@ export function trackNavigations(page: Page): void {
  */
 export function noteNavigation(page: Page): void {
   navigations.set(page, (navigations.get(page) ?? 0) + 1);
+  navigationPending.set(page, true);
 }
 
 /**
  * Whether `r` failed only because its page navigated away while it was under way (a reload or a goto
  * cancels the old document's requests, the favicon's among them, with net::ERR_ABORTED): its failure is
- * net::ERR_ABORTED and a main-frame navigation started after it did. Any other failure (a refused
- * connection, a request the test's routing aborted, net::ERR_ABORTED with no navigation since) is real.
+ * net::ERR_ABORTED and a main-frame navigation started after it did, or it started while one was under
+ * way (made by the document that navigation replaced). Any other failure (a refused connection, a request
+ * the test's routing aborted, net::ERR_ABORTED with no navigation since) is real.
  */
 export function abortedByNavigation(r: Request): boolean {
   if (r.failure()?.errorText !== 'net::ERR_ABORTED' || r.isNavigationRequest()) return false;
@@ -99,6 +111,7 @@ export function abortedByNavigation(r: Request): boolean {
   // after the test's navigation was counted: CI saw it twice) and cancelled by the next document: its
   // cancellation is never the page's failure. Any other failure of it (404, refused) still counts.
   if (new URL(r.url()).pathname === '/favicon.svg') return true;
+  if (startedWhileNavigating.has(r)) return true;
   const page = r.frame().page();
   const atStart = navigationsAtStart.get(r);
   return atStart !== undefined && (navigations.get(page) ?? 0) > atStart;
@@ -169,4 +182,59 @@ export async function axeViolations(page: Page, base: string): Promise<string[]>
             .join(', ')}`,
       );
   });
+}
+
+/** Waits until the page has drawn `view` (of run `run`, when given) and nothing is still being drawn. */
+export const viewDrawn = (page: Page, view: string, run?: string) =>
+  page.waitForFunction(
+    ([v, r]) =>
+      document.body.dataset.ready === 'yes' &&
+      document.body.dataset.view === v &&
+      (r === undefined || document.body.dataset.run === r) &&
+      document.body.dataset.rendering === '',
+    [view, run] as const,
+  );
+
+/** The cells of column `key` (a header's data-key) of the sortable table in `table`, as shown. */
+export const tableColumn = (page: Page, key: string, table = '#study-trials'): Promise<string[]> =>
+  page.$$eval(
+    `${table} table.trials`,
+    ([t], k) => {
+      const i = [...t!.querySelectorAll('thead th')].findIndex((th) => (th as HTMLElement).dataset.key === k);
+      return [...t!.querySelectorAll('tbody tr')].map((tr) => tr.children[i]!.textContent!);
+    },
+    key,
+  );
+
+/**
+ * Waits until the page has drawn a running study from `n` results so far: `liveEntries` counts a document
+ * so far's (an optimizer's evaluations, complete Morris trajectories, points, loads decided), `liveTrials`
+ * a store's trials (a sweep). With `id`, opens the study first.
+ */
+export async function liveStudyDrawn(
+  page: Page,
+  n: number,
+  o: { base?: string; id?: string; key?: 'liveEntries' | 'liveTrials' } = {},
+): Promise<void> {
+  if (o.id !== undefined) await page.goto(`${o.base}/#studies/${o.id}`);
+  await page.waitForFunction(
+    ([k, key]) => document.body.dataset.ready === 'yes' && document.body.dataset[key] === String(k),
+    [n, o.key ?? 'liveEntries'] as const,
+  );
+}
+
+/**
+ * Shift+drags across the timeline's canvas from fraction `from` to `to` of its width, at fraction `y` of
+ * its height (a time range selected), and waits for the range's statistics.
+ */
+export async function shiftDragTimeline(page: Page, from: number, to: number, y: number): Promise<void> {
+  const c = (await page.locator('#timeline canvas').boundingBox())!;
+  const at = c.y + c.height * y;
+  await page.keyboard.down('Shift');
+  await page.mouse.move(c.x + c.width * from, at);
+  await page.mouse.down();
+  await page.mouse.move(c.x + c.width * to, at, { steps: 6 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  await page.waitForSelector('#range-stats[data-state=done]');
 }

@@ -18,6 +18,27 @@ export function runCli(args: string[], options: { cwd?: string; input?: string; 
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * `e2ctwin simulate <args> --no-progress --out <runsDir>/<id>`: a run folder for a test (throws with the
+ * command's stderr when it fails). `sets` are `--set` overrides (`path=value`), or flags as given (`--…`).
+ */
+export function simulateInto(
+  runsDir: string,
+  id: string,
+  args: readonly string[],
+  sets: readonly string[] = [],
+) {
+  const r = runCli([
+    'simulate',
+    ...args,
+    ...sets.flatMap((s) => (s.startsWith('--') ? [s] : ['--set', s])),
+    '--no-progress',
+    '--out',
+    path.join(runsDir, id),
+  ]);
+  if (r.status !== 0) throw new Error(`simulate ${id} failed: ${r.stderr}`);
+}
+
 /** A command started by {@link spawnCli}: the process, and what it printed on stderr so far. */
 export type CliProcess = ChildProcess & { err: () => string };
 

@@ -1,5 +1,6 @@
 import d3 from '../vendor-d3.js';
 import { dateTime, esc } from '../format.js';
+import { renderCapacity } from './studies/capacity.js';
 import { renderOptimize } from './studies/optimize.js';
 import { renderSensitivity } from './studies/sensitivity.js';
 import { renderSweep } from './studies/sweep.js';
@@ -61,6 +62,7 @@ export function renderStudy(el, { id, file, study }, view = {}) {
   if (study.kind === 'sweep') renderSweep(el, box, study, id, view);
   else if (study.kind === 'sensitivity') renderSensitivity(el, box, study, id, view);
   else if (study.kind === 'optimize') renderOptimize(el, box, study, id, view);
+  else if (study.kind === 'capacity') renderCapacity(el, box, study, id, view);
   else if (study.kind === 'validation') renderValidation(el, box, study, id);
   else
     box

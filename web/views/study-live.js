@@ -8,7 +8,9 @@ import { renderStudyProgress } from './study-progress.js';
 // once its coordinator writes them — while keeping what the user picked: the metric, the table's order,
 // the contour's parameters. An optimizer's results so far are the document its coordinator keeps in
 // progress.json (served by /api/studies/:id/so-far: history, Pareto front, best so far), drawn by its own
-// view; so are a Morris study's (its indices over the trajectories complete so far) and a Sobol study's
+// view; so are a Morris study's (its indices over the trajectories complete so far), a one-at-a-time
+// study's (its curves over their points simulated so far), a capacity search's (its steps decided so far,
+// the configuration under way with the bracket they give) and a Sobol study's
 // (how far its design is: its indices need all of it; its points so far are its store's trials); a sweep's (or a study written by an older e2ctwin) are its store's trials (/api/studies/:id/trials),
 // drawn as a sweep. While the user filters the parallel coordinates (a brush is set) the drawing is held,
 // and the page says how many results wait.
@@ -119,7 +121,7 @@ export function liveStudy(id, address = {}) {
         doc: {
           id,
           file: partial
-            ? `its progress.json: ${partial.done} of ${partial.of} ${partial.unit} so far (drawn again as they complete)`
+            ? `its progress.json: ${partial.done}${partial.of === undefined ? '' : ` of ${partial.of}`} ${partial.unit} so far (drawn again as ${partial.of === undefined ? 'more are decided' : 'they complete'})`
             : `its progress.json: ${n} ${noun}${n === 1 ? '' : 's'} so far (drawn again as they finish)`,
           study: { ...soFar, live: true, ...(needsTrials(soFar) ? { trials: [...trials] } : {}) },
         },

@@ -1,5 +1,12 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { capacity, loadField, type CapacityResult, type LoadField } from '../../explore/capacity.js';
+import {
+  bracketOf,
+  capacity,
+  loadField,
+  type CapacityResult,
+  type CapacityStep,
+  type LoadField,
+} from '../../explore/capacity.js';
 import { ExploreError, ExploreErrorCode } from '../../explore/errors.js';
 import { parseConstraint } from '../../explore/objectives.js';
 import { Space } from '../../explore/space.js';
@@ -155,6 +162,39 @@ Examples:
         async (s) => {
           const { study } = s;
           const results: { label: string; overrides: string[]; r: CapacityResult }[] = [];
+          const head = {
+            kind: 'capacity',
+            scenario: study.scenario.name,
+            load: load!.path,
+            current: load!.current,
+            slo: slo.text,
+            rootSeed: study.rootSeed,
+            seeds: study.seedMode,
+          };
+          // The page follows the search: result.json's shape with the configurations searched so far, the
+          // one under way with the bracket its steps decided so far (`state: 'searching'`, the rest
+          // `waiting`); `partial` counts the loads decided (the page fetches it again when that changes).
+          let decided = 0;
+          const soFar = (current?: readonly CapacityStep[]) =>
+            s.progressFile.soFar({
+              ...head,
+              configs: configs.map((c, i) => {
+                const done = results[i];
+                if (done) return { ...configEntry(c.label, c.overrides, done.r), state: 'done' };
+                const steps = i === results.length ? (current ?? []) : [];
+                return {
+                  ...configEntry(c.label, c.overrides, { ...bracketOf(steps), steps: [...steps] }),
+                  state: i === results.length ? 'searching' : 'waiting',
+                };
+              }),
+              partial: {
+                done: decided,
+                unit: 'loads',
+                configurations: { done: results.length, of: configs.length },
+              },
+            });
+          soFar();
+          s.progressFile.write();
           for (const c of configs) {
             const r = await capacity(study, {
               load: load!,
@@ -164,8 +204,13 @@ Examples:
               maxReplications: Math.max(flags.maxReplications, study.replications),
               tolerance: flags.tolerance,
               ...(flags.range ? { lo: flags.range.lo, hi: flags.range.hi } : {}),
+              onStep: (steps) => {
+                decided++;
+                soFar(steps);
+              },
             });
             results.push({ label: c.label, overrides: c.overrides, r });
+            soFar();
           }
           s.progress.stop();
           // Under the calibration: does the SLO still hold at the capacity found, vector by vector?
@@ -204,29 +249,8 @@ Examples:
           });
           const doc = {
             ...(underSet ? { underCalibrationSet: { samples: calibrated!.samples, configs: underSet } } : {}),
-            kind: 'capacity',
-            scenario: study.scenario.name,
-            load: load!.path,
-            current: load!.current,
-            slo: slo.text,
-            rootSeed: study.rootSeed,
-            seeds: study.seedMode,
-            configs: results.map(({ label, overrides, r }) => ({
-              label,
-              overrides,
-              capacity: r.capacity ?? null,
-              firstFailure: r.firstFailure ?? null,
-              uncertain: r.uncertain,
-              atCapacity: r.atCapacity
-                ? {
-                    mean: r.atCapacity.mean,
-                    ci95: r.atCapacity.halfWidth,
-                    throughput: r.atCapacity.throughput,
-                    replications: r.atCapacity.replications,
-                  }
-                : null,
-              steps: r.steps,
-            })),
+            ...head,
+            configs: results.map(({ label, overrides, r }) => configEntry(label, overrides, r)),
           };
           const files = [
             s.write(
@@ -275,6 +299,30 @@ Examples:
         },
       );
     });
+}
+
+/** A configuration's entry in result.json (and, with its steps so far, in the document so far). */
+function configEntry(
+  label: string,
+  overrides: string[],
+  r: Pick<CapacityResult, 'capacity' | 'firstFailure' | 'uncertain' | 'atCapacity' | 'steps'>,
+) {
+  return {
+    label,
+    overrides,
+    capacity: r.capacity ?? null,
+    firstFailure: r.firstFailure ?? null,
+    uncertain: r.uncertain,
+    atCapacity: r.atCapacity
+      ? {
+          mean: r.atCapacity.mean,
+          ci95: r.atCapacity.halfWidth,
+          throughput: r.atCapacity.throughput,
+          replications: r.atCapacity.replications,
+        }
+      : null,
+    steps: r.steps,
+  };
 }
 
 function report(

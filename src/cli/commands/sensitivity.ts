@@ -5,6 +5,7 @@ import { objectivesFrom } from '../../explore/objectives.js';
 import {
   morris,
   oat,
+  oatCurves,
   sobol,
   type MorrisIndex,
   type OatResult,
@@ -138,14 +139,49 @@ Examples:
           let evaluations: readonly import('../../explore/evaluator.js').Evaluation[];
           if (flags.method === 'oat') {
             const center = centerFrom(flags.at, space, study.scenario);
-            s.progress.plan(
-              space.params.reduce((n, _, i) => n + space.gridLevels(i, flags.levels ?? 5).length, 0) *
-                study.replications,
+            const points = space.params.reduce(
+              (n, _, i) => n + space.gridLevels(i, flags.levels ?? 5).length,
+              0,
             );
+            s.progress.plan(points * study.replications);
+            // result.json's curves (a level's value is the one its point's configuration gives the parameter).
+            const oatDoc = (results: Record<string, OatResult>) => ({
+              center: space.record(center),
+              curves: Object.fromEntries(
+                metrics.map((m) => [
+                  m,
+                  results[m]!.curves.map((c) => {
+                    const i = space.params.indexOf(c.param);
+                    return {
+                      param: c.param.path,
+                      range: c.range,
+                      bestLevel: c.bestLevel ?? null,
+                      points: c.points.map((p) => ({ value: p.config[i], mean: p.mean, ci95: p.halfWidth })),
+                    };
+                  }),
+                ]),
+              ),
+            });
+            // The page follows the study: the curves over the points simulated so far, in the shape of
+            // result.json's (`partial` says how far), from the same computation as the final ones.
+            const soFar = (x: { done: number; of: number; results: Record<string, OatResult> }) =>
+              s.progressFile.soFar({
+                ...head(study, space, metrics, 'oat'),
+                ...oatDoc(x.results),
+                partial: { done: x.done, of: x.of, unit: 'points' },
+              });
+            const none = space.params.map(() => []);
+            soFar({
+              done: 0,
+              of: points,
+              results: Object.fromEntries(metrics.map((m) => [m, oatCurves(space, center, none, [], m)])),
+            });
+            s.progressFile.write();
             const r = await oat(study, {
               center,
               metrics,
               ...(flags.levels !== undefined ? { levels: flags.levels } : {}),
+              onPoint: soFar,
             });
             const results = r.results;
             evaluations = r.evaluations;
@@ -170,24 +206,7 @@ Examples:
               ]);
               text += `\n\nCalibrated over ${calibrated.samples} plausible parameter vectors (value [90 % prediction interval]):\n${table([[...space.params.map((p) => p.name), ...metrics], ...rows])}`;
             }
-            doc = {
-              center: space.record(center),
-              curves: Object.fromEntries(
-                metrics.map((m) => [
-                  m,
-                  results[m]!.curves.map((c) => ({
-                    param: c.param.path,
-                    range: c.range,
-                    bestLevel: c.bestLevel,
-                    points: c.points.map((p, j) => ({
-                      value: space.gridLevels(space.params.indexOf(c.param), flags.levels ?? 5)[j],
-                      mean: p.mean,
-                      ci95: p.halfWidth,
-                    })),
-                  })),
-                ]),
-              ),
-            };
+            doc = oatDoc(results);
             indicesCsv = csv(
               ['metric', 'param', 'value', 'mean', 'ci95'],
               metrics.flatMap((m) =>

@@ -29,7 +29,8 @@ export function sensitivityImportance(study, metric) {
 /**
  * A sensitivity study: the parameters' importance for each metric, then its indices or curves.
  * A running one (`study.live`, its result document so far; `study.partial`: {done, of, unit}) shows its
- * Morris indices over the trajectories complete so far, said so; Sobol indices need the whole design, so
+ * Morris indices over the trajectories complete so far, or its one-at-a-time curves over their points
+ * simulated so far, said so; Sobol indices need the whole design, so
  * a running Sobol study shows how far it is and its points so far as a table (`study.trials`, from its
  * store) instead. `view`: { indexSort, onIndexSort, onUnknownIndexSort, sort, onSort } — the indices
  * table's order to show first and the callbacks told of the user's picks (see renderSweep).
@@ -47,20 +48,27 @@ export function renderSensitivity(el, box, study, id, view = {}) {
   // "so far" in every title while it runs: the reader never takes them for the final indices.
   const soFar = partial ? ` — so far, ${partial.done} of ${partial.of} ${partial.unit}` : '';
   if (partial) {
+    const oat = study.method === 'oat';
     const note = grid.append('div').attr('class', 'card wide').attr('id', 'study-so-far');
     note
       .attr('data-done', partial.done)
       .attr('data-of', partial.of)
       .append('h3')
       .attr('class', 'chart-title')
-      .text(`Indices so far: ${partial.done} of ${partial.of} ${partial.unit} complete`);
+      .text(
+        `${oat ? 'Curves' : 'Indices'} so far: ${partial.done} of ${partial.of} ${partial.unit} ${oat ? 'simulated' : 'complete'}`,
+      );
     note
       .append('p')
       .attr('class', 'muted')
       .text(
-        partial.done > 0
-          ? `Computed as at the end, over the ${partial.unit} whose ${study.params.length + 1} points are all simulated (σ needs two of them); they change as more complete.`
-          : `Drawn as soon as a trajectory's ${study.params.length + 1} points are all simulated.`,
+        oat
+          ? partial.done > 0
+            ? "Each curve over its points simulated so far (the others at the centre); a curve's range, and so the importance, is over those points and changes as more come in."
+            : 'Drawn as soon as a point of the curves is simulated.'
+          : partial.done > 0
+            ? `Computed as at the end, over the ${partial.unit} whose ${study.params.length + 1} points are all simulated (σ needs two of them); they change as more complete.`
+            : `Drawn as soon as a trajectory's ${study.params.length + 1} points are all simulated.`,
       );
     if (partial.done === 0) {
       document.body.dataset.study = `${study.kind}:${study.method}`;
@@ -216,15 +224,20 @@ export function renderSensitivity(el, box, study, id, view = {}) {
       );
     } else if (study.method === 'oat') {
       for (const c of study.curves[metric]) {
+        const n = c.points.length;
         scatter()
           .width(w)
           .height(200)
-          .title(`${metric} along ${name(c.param)} (others at the centre)`)
+          .title(
+            `${metric} along ${name(c.param)} (others at the centre)${partial ? ` — so far, ${n} point${n === 1 ? '' : 's'}` : ''}`,
+          )
           .xLabel(c.param)
           .yLabel(metricLabel(metric))(
           grid
             .append('div')
-            .attr('class', 'card chart-card study-chart')
+            .attr('class', 'card chart-card study-chart oat-curve')
+            .attr('data-param', c.param)
+            .attr('data-metric', metric)
             .datum({
               groups: [
                 {
