@@ -180,18 +180,20 @@ export class StudiesStore {
 
   /**
    * The result document so far of study `id` (its progress.json's `soFar`: a running optimize study's
-   * history and Pareto front so far), in the shape of {@link read}'s; STUDY_NOT_FOUND when there is none.
+   * history and Pareto front so far), in the shape of {@link read}'s. Once the study has finished, its
+   * results so far are its results: the result document itself (a page that asked while the study ended
+   * gets them, not an error). STUDY_NOT_FOUND when there is none.
    */
   soFar(id: string): { id: string; file: string; study: Record<string, unknown> } {
     const dir = this.runs.folder(id);
-    const study = this.#readProgress(id, dir)?.soFar;
-    if (!study)
-      throw new ServerError(
-        ServerErrorCode.STUDY_NOT_FOUND,
-        `no study "${id}" whose progress.json holds its results so far`,
-        { id },
-      );
-    return { id, file: PROGRESS_FILE, study };
+    const progress = this.#readProgress(id, dir);
+    if (progress?.soFar) return { id, file: PROGRESS_FILE, study: progress.soFar };
+    if (progress?.state === 'finished') return this.read(id);
+    throw new ServerError(
+      ServerErrorCode.STUDY_NOT_FOUND,
+      `no study "${id}" whose progress.json holds its results so far`,
+      { id },
+    );
   }
 
   /** The study's result document as its verb wrote it. */

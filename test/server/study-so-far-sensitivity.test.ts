@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { HeldStudy, partialDone } from '../support/held-study.js';
 import { morrisFromTrials, type ServedTrial } from '../support/morris-from-trials.js';
 import { writeProgressFile } from '../support/progress-file.js';
-import { studyApp } from '../support/study-app.js';
+import { expectSoFarIsFinal, studyApp } from '../support/study-app.js';
 
 const server = studyApp('e2ctwin-study-so-far-sensitivity-');
 const { runsDir } = server;
@@ -96,8 +96,8 @@ describe('GET /api/studies/:id/so-far of a running sensitivity study', () => {
         });
       }
       expect(await run.finish(), run.err()).toBe(0);
-      // Ended: its result file holds the indices; no document so far any more.
-      expect((await server.app.inject(`/api/studies/${id}/so-far`)).statusCode).toBe(404);
+      // Ended: its result file holds the indices, and so-far serves it.
+      await expectSoFarIsFinal(server.app, id);
       const result = (await server.app.inject(`/api/studies/${id}`)).json().study;
       const all = Array.from({ length: TRAJECTORIES }, (_, i) => i);
       const expected = morrisFromTrials({
@@ -134,7 +134,7 @@ describe('GET /api/studies/:id/so-far of a running sensitivity study', () => {
       const listed = (await server.app.inject(`/api/studies/${id}/progress`)).json().progress;
       expect(listed.resultsSoFar).toBe(study.partial.done);
       expect(await run.finish(), run.err()).toBe(0);
-      expect((await server.app.inject(`/api/studies/${id}/so-far`)).statusCode).toBe(404);
+      await expectSoFarIsFinal(server.app, id);
       expect(
         (await server.app.inject(`/api/studies/${id}`)).json().study.indices['responseTime.mean'].params,
       ).toHaveLength(2);
@@ -188,7 +188,7 @@ describe('GET /api/studies/:id/so-far of a running sensitivity study', () => {
         }
       }
       expect(await run.finish(), run.err()).toBe(0);
-      expect((await server.app.inject(`/api/studies/${id}/so-far`)).statusCode).toBe(404);
+      await expectSoFarIsFinal(server.app, id);
       // The final curves have every level (as many as were to come); the points served so far are among
       // them, unchanged.
       const result = (await server.app.inject(`/api/studies/${id}`)).json().study;

@@ -9,7 +9,7 @@ import { HeldStudy, soFarIn, stopHeldStudies } from '../support/held-study.js';
 import { until } from '../support/poll.js';
 import { writeProgressFile } from '../support/progress-file.js';
 import { redisMissing, TestRedis } from '../support/redis.js';
-import { studyApp } from '../support/study-app.js';
+import { expectSoFarIsFinal, studyApp } from '../support/study-app.js';
 import { OPTIMIZE_BUDGET, optimizeSearch } from '../support/study-commands.js';
 
 const server = studyApp('e2ctwin-study-so-far-');
@@ -95,8 +95,8 @@ async function watch(id: string, search: HeldStudy, hold: HeldStudy = search): P
     const result = JSON.parse(readFileSync(path.join(runsDir, id, 'result.json'), 'utf8')) as Doc;
     expect(result.history).toHaveLength(OPTIMIZE_BUDGET);
     expect(result.history.slice(0, n)).toEqual(study.history);
-    // Ended: its result file holds the document; no more so far.
-    expect((await server.app.inject(`/api/studies/${id}/so-far`)).statusCode).toBe(404);
+    // Ended: its result file holds the document, and so-far serves it.
+    await expectSoFarIsFinal(server.app, id);
     const ended = (await server.app.inject(`/api/studies/${id}/progress`)).json().progress;
     expect(ended).toMatchObject({ state: 'finished', resultsSoFar: null });
     expect(ended.objectives).toEqual(progress.objectives);
@@ -107,7 +107,7 @@ async function watch(id: string, search: HeldStudy, hold: HeldStudy = search): P
 }
 
 describe('GET /api/studies/:id/so-far', () => {
-  it("serves a running optimizer's history so far (a prefix of its final one), its objectives with their directions, and nothing once it has ended", async () => {
+  it("serves a running optimizer's history so far (a prefix of its final one), its objectives with their directions, and its result document once it has ended", async () => {
     const search = start([...SEARCH, '--workers', '1', '--out', path.join(runsDir, 'opt')]);
     await watch('opt', search);
   }, 120_000);

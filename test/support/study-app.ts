@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { buildApp } from '../../src/server/index.js';
 import { stopHeldStudies } from './held-study.js';
 
@@ -40,4 +40,16 @@ export function studyApp(prefix: string): StudyApp {
       return app;
     },
   };
+}
+
+/**
+ * Asserts what `/api/studies/:id/so-far` serves once study `id` has finished: its result document (a page
+ * that asked while the study ended gets the results, not a 404), the same as `/api/studies/:id` serves.
+ */
+export async function expectSoFarIsFinal(app: FastifyInstance, id: string): Promise<void> {
+  const res = await app.inject(`/api/studies/${id}/so-far`);
+  expect(res.statusCode, res.body).toBe(200);
+  const final = (await app.inject(`/api/studies/${id}`)).json();
+  expect(res.json().file).not.toBe('progress.json');
+  expect(res.json()).toEqual(final);
 }
