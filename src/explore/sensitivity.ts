@@ -62,7 +62,10 @@ export async function oat(
               done,
               of: flat.length,
               results: Object.fromEntries(
-                o.metrics.map((m) => [m, oatCurves(space, o.center, plans, got, m, o.sense)]),
+                o.metrics.map((m) => [
+                  m,
+                  oatCurves({ space, center: o.center, plans, evaluations: got, metric: m, sense: o.sense }),
+                ]),
               ),
             });
             return e!;
@@ -74,7 +77,7 @@ export async function oat(
   const results: Record<string, OatResult> = {};
   for (const metric of o.metrics) {
     checkMetricKey(metric, evaluations[0]!.summary.mean);
-    results[metric] = oatCurves(space, o.center, plans, evaluations, metric, o.sense);
+    results[metric] = oatCurves({ space, center: o.center, plans, evaluations, metric, sense: o.sense });
   }
   return { results, evaluations };
 }
@@ -93,14 +96,15 @@ export interface OatSoFar {
  * a point not simulated yet (`undefined`) is left out of its curve, whose range and best level are over
  * the points it has (NaN and undefined without any).
  */
-export function oatCurves(
-  space: Space,
-  center: Config,
-  plans: readonly (readonly Config[])[],
-  evaluations: readonly (Evaluation | undefined)[],
-  metric: string,
-  sense?: 'min' | 'max',
-): OatResult {
+export function oatCurves(o: {
+  space: Space;
+  center: Config;
+  plans: readonly (readonly Config[])[];
+  evaluations: readonly (Evaluation | undefined)[];
+  metric: string;
+  sense?: 'min' | 'max' | undefined;
+}): OatResult {
+  const { space, center, plans, evaluations, metric, sense } = o;
   let at = 0;
   const curves = space.params.map((param, i) => {
     const points = plans[i]!.flatMap((config) => {

@@ -174,7 +174,12 @@ Examples:
             soFar({
               done: 0,
               of: points,
-              results: Object.fromEntries(metrics.map((m) => [m, oatCurves(space, center, none, [], m)])),
+              results: Object.fromEntries(
+                metrics.map((m) => [
+                  m,
+                  oatCurves({ space, center, plans: none, evaluations: [], metric: m }),
+                ]),
+              ),
             });
             s.progressFile.write();
             const r = await oat(study, {
