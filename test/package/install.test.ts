@@ -1,13 +1,15 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../support/cli.js';
 
 // The package as users get it: `npm pack`, then `npm install -g` of the tarball into a temporary prefix,
-// then the installed command run from an empty folder. Slow (npm builds the native addons when no
-// prebuilt binary downloads), so `npm run test:unit` leaves it out; `npm test` runs it.
+// then the installed command run from an empty folder. Slow (npm runs the native addons' install scripts),
+// so `npm run test:unit` leaves it out; `npm test` runs it.
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2c-package-'));
 const prefix = path.join(tmp, 'prefix');
 const work = path.join(tmp, 'work');
@@ -15,9 +17,39 @@ const e2ctwin = path.join(prefix, 'bin', 'e2ctwin');
 let tarball = '';
 const INSTALL_MS = 20 * 60_000;
 
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let mirror: Server | undefined;
+afterAll(() => {
+  mirror?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
 
-beforeAll(() => {
+/**
+ * A users' install downloads better-sqlite3's prebuilt binary from its GitHub releases; this machine reaches
+ * only the npm registry, so prebuild-install falls back to compiling SQLite, two minutes of both cores that
+ * the rest of `npm test` waits for. A binary mirror on loopback (the `npm_config_<package>_binary_host`
+ * setting prebuild-install documents for mirrors) serves it instead, packed from the checkout's own build of
+ * the same version (npm ci compiled it). Any other version or ABI gets a 404, and the install compiles as
+ * before. Returns the environment setting for npm.
+ */
+async function binaryMirror(): Promise<Record<string, string>> {
+  const dir = path.join(repoRoot, 'node_modules', 'better-sqlite3');
+  const binary = path.join(dir, 'build', 'Release', 'better_sqlite3.node');
+  if (!existsSync(binary)) return {};
+  const { version } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string };
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  const packed = path.join(tmp, name);
+  execFileSync('tar', ['czf', packed, '-C', dir, 'build/Release/better_sqlite3.node']);
+  const server = createServer((req, res) => {
+    if (req.url === `/v${version}/${name}`) res.end(readFileSync(packed));
+    else res.writeHead(404).end();
+  });
+  mirror = server;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { npm_config_better_sqlite3_binary_host: `http://127.0.0.1:${port}` };
+}
+
+beforeAll(async () => {
   const packed = execFileSync('npm', ['pack', '--pack-destination', tmp, '--json', '--loglevel=error'], {
     cwd: repoRoot,
     encoding: 'utf8',
@@ -27,8 +59,10 @@ beforeAll(() => {
     tmp,
     (JSON.parse(packed.slice(packed.indexOf('['))) as { filename: string }[])[0]!.filename,
   );
-  // The npm cache answers what it has (--prefer-offline); the registry is asked for the rest.
-  execFileSync(
+  // The npm cache answers what it has (--prefer-offline); the registry is asked for the rest. Not a
+  // synchronous call: the mirror answers from this process.
+  const env = { ...process.env, ...(await binaryMirror()) };
+  await promisify(execFile)(
     'npm',
     [
       'install',
@@ -41,7 +75,7 @@ beforeAll(() => {
       '--loglevel=error',
       tarball,
     ],
-    { cwd: tmp, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: INSTALL_MS },
+    { cwd: tmp, encoding: 'utf8', env, timeout: INSTALL_MS },
   );
   mkdirSync(work);
 }, INSTALL_MS + 120_000);
