@@ -57,6 +57,25 @@ function column(key: string, table = '#study-trials'): Promise<string[]> {
     key,
   );
 }
+/**
+ * Charts on the page whose turned y-axis title overlaps one of the y axis's tick labels (a label wider than
+ * the left margin runs over the title), as `chart id: label`.
+ */
+function yTitlesOverlapped(): Promise<string[]> {
+  return page.evaluate(() => {
+    const bad: string[] = [];
+    for (const title of document.querySelectorAll('svg text.axis-label[transform^="rotate"]')) {
+      const t = title.getBoundingClientRect();
+      const plot = title.parentElement!;
+      for (const tick of plot.querySelectorAll(':scope > g.axis:not([transform]) .tick text')) {
+        const r = tick.getBoundingClientRect();
+        const apart = r.right <= t.left || r.left >= t.right || r.bottom <= t.top || r.top >= t.bottom;
+        if (!apart) bad.push(`${title.closest('[id]')?.id ?? '?'}: ${tick.textContent}`);
+      }
+    }
+    return bad;
+  });
+}
 const numbers = (cells: string[]) => cells.map((c) => Number(c.replaceAll(',', '')));
 const ascending = (xs: number[]) => xs.every((x, i) => i === 0 || xs[i - 1]! <= x);
 const descending = (xs: number[]) => xs.every((x, i) => i === 0 || xs[i - 1]! >= x);
@@ -356,6 +375,8 @@ describe('the Studies view (headless Chromium)', () => {
     await page.waitForSelector('#study-trials [data-sort="m:energyJ:asc"]');
     expect(ascending(numbers(await column('m:energyJ')))).toBe(true);
     await shot('22-study-optimize.png');
+    expect(await page.locator('svg text.axis-label[transform^="rotate"]').count()).toBeGreaterThan(0);
+    expect(await yTitlesOverlapped()).toEqual([]);
     expect(errors).toEqual([]);
   });
 

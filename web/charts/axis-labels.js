@@ -19,3 +19,15 @@ export function axisLabels(g, { width, height, marginLeft, x, y, below = 36, ins
     .attr('text-anchor', 'middle')
     .text(y);
 }
+
+/**
+ * The left margin a y axis needs: its longest tick label (about 6.5 px a character at the axis font), the
+ * tick, and the turned title's line, but never less than `least`. A fixed margin let long labels (a
+ * parameter's narrow range printed to six digits) run over the title.
+ *
+ *   const left = yAxisMargin(y.ticks(5).map(yFormat), 64)
+ */
+export function yAxisMargin(labels, least) {
+  const longest = Math.max(0, ...labels.map((l) => String(l).length));
+  return Math.max(least, Math.ceil(longest * 6.5 + 34));
+}

@@ -4,7 +4,7 @@ import { legend } from './legend.js';
 import { hideTooltip, showTooltip } from './tooltip.js';
 import { describeChart } from '../lib/a11y.js';
 import { logTicks } from '../lib/log-scale.js';
-import { axisLabels } from './axis-labels.js';
+import { axisLabels, yAxisMargin } from './axis-labels.js';
 
 /**
  * Points and lines over two linear axes (reusable chart): e.g. the objective of each optimizer
@@ -25,7 +25,7 @@ export function scatter() {
   let xFormat = d3.format('~g');
   let yFormat = d3.format('~g');
   let xLog = false;
-  const margin = { top: 8, right: 18, bottom: 44, left: 64 };
+  const base = { top: 8, right: 18, bottom: 44, left: 64 };
 
   function chart(selection) {
     selection.each(function ({ groups }) {
@@ -39,6 +39,14 @@ export function scatter() {
         root.append('p').attr('class', 'empty').text('No data.');
         return;
       }
+      const pad = (lo, hi) => (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
+      const [y0, y1] = d3.extent(all.flatMap((p) => [p.y, p.yLo, p.yHi]).filter(Number.isFinite));
+      const y = d3
+        .scaleLinear()
+        .domain([y0 - pad(y0, y1), y1 + pad(y0, y1)])
+        .nice()
+        .range([height, 0]);
+      const margin = { ...base, left: yAxisMargin(y.ticks(5).map(yFormat), base.left) };
       const leg = legend()
         .width(width - margin.left)
         .items(groups.map((gr) => ({ label: gr.label, color: gr.color, shape: gr.line ? 'line' : 'rect' })));
@@ -52,9 +60,7 @@ export function scatter() {
       const top = leg.height() + 12 + margin.top;
       svg.attr('height', top + height + margin.bottom);
       const w = width - margin.left - margin.right;
-      const pad = (lo, hi) => (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
       const [x0, x1] = d3.extent(all.flatMap((p) => [p.x, p.xLo, p.xHi]).filter(Number.isFinite));
-      const [y0, y1] = d3.extent(all.flatMap((p) => [p.y, p.yLo, p.yHi]).filter(Number.isFinite));
       const x = xLog
         ? d3
             .scaleLog()
@@ -65,11 +71,6 @@ export function scatter() {
             .domain([x0 - pad(x0, x1), x1 + pad(x0, x1)])
             .nice()
             .range([0, w]);
-      const y = d3
-        .scaleLinear()
-        .domain([y0 - pad(y0, y1), y1 + pad(y0, y1)])
-        .nice()
-        .range([height, 0]);
       const g = svg.append('g').attr('transform', `translate(${margin.left},${top})`);
       g.append('g').attr('class', 'grid').call(d3.axisLeft(y).ticks(5).tickSize(-w).tickFormat(''));
       g.append('g')
