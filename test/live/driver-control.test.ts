@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DriverControl } from '../../src/live/app/driver-control.js';
-import { imageServer } from '../../src/live/app/driver.js';
+import { imageServer } from '../../src/live/app/image-server.js';
 
 // The controller's channel into a driver (an autoscaled target's counts): POST /scale on its image server.
 

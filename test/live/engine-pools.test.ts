@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageServer } from '../../src/live/app/driver.js';
+import { imageServer } from '../../src/live/app/image-server.js';
 import { buildEngine, type EngineSnapshot } from '../../src/live/app/engine.js';
 import { LivePool, wallS } from '../../src/live/app/pool.js';
 import { defaultEngineSpec } from '../../src/live/app/spec.js';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DriverControl } from '../../live/app/driver-control.js';
-import { drive, imageServer } from '../../live/app/driver.js';
+import { drive } from '../../live/app/driver.js';
+import { imageServer } from '../../live/app/image-server.js';
 import { readSpec } from '../../live/app/spec.js';
 import type { DriverSpec } from '../../live/plan/types.js';
 import { checkOutFile, spansFile } from '../../run-folder/index.js';
