@@ -14,6 +14,7 @@ import {
 import { ScenarioErrorCode, formatPath, type ScenarioIssue } from './errors.js';
 import { readNamedFile } from './file-policy.js';
 import { settableOnData, setOnData } from './overrides-on-data.js';
+import { plainYamlJson } from './plain-yaml.js';
 
 /**
  * E2CTWIN_OVERRIDES_ON_DOC=1 applies every override to a copy of the document (the path before overrides
@@ -23,6 +24,19 @@ let onData = process.env.E2CTWIN_OVERRIDES_ON_DOC !== '1';
 /** For tests: whether overrides may be applied to the data (see {@link YamlSource.setIn}). */
 export function setOverridesOnData(on: boolean): void {
   onData = on;
+}
+
+/**
+ * The plain-yaml shortcut: a text written in the common subset of YAML that src/scenario/plain-yaml.ts
+ * reads (its comment states the subset and the invariant) is read by it, and parsed by the yaml package only
+ * if something asks where a value is written (an issue) or changes it (an override), as a text parsed ahead
+ * is ({@link preparse}). E2CTWIN_PLAIN_YAML=0 parses every text with the yaml package
+ * (test/scenario/plain-yaml.test.ts and test/cli/plain-yaml.test.ts compare the two).
+ */
+let plainYaml = process.env.E2CTWIN_PLAIN_YAML !== '0';
+/** For tests: whether texts in the plain subset skip the yaml package (see {@link plainYaml}). */
+export function setPlainYaml(on: boolean): void {
+  plainYaml = on;
 }
 
 /** The most references to one anchor's contents a document may expand (the yaml package's guard). */
@@ -56,6 +70,23 @@ function parseCached(text: string): { doc: Document; lines: LineCounter } {
 }
 
 /**
+ * What {@link plainYamlJson} gave for recent texts (null: outside its subset), most recently used last, so
+ * that a study's worker reads a configuration's scenario once, as {@link parseCached} parses it once.
+ */
+const PLAIN = new Map<string, string | null>();
+
+function plainCached(text: string): string | undefined {
+  let json = PLAIN.get(text);
+  if (json !== undefined) PLAIN.delete(text);
+  else json = plainYamlJson(text) ?? null;
+  if (text.length <= PARSED_MAX_CHARS) {
+    if (PLAIN.size >= PARSED_MAX) PLAIN.delete(PLAIN.keys().next().value!);
+    PLAIN.set(text, json);
+  }
+  return json ?? undefined;
+}
+
+/**
  * The plain data of YAML texts parsed before the process started, as JSON, by text: the presets shipped in
  * models/, parsed when dist/ was built (scripts/build.mjs, {@link preparsedEntry}) and handed over by
  * bin/e2ctwin.js (the `shipped-yaml` start-up path of bin/start-up-paths.js). A source whose text is one of
@@ -78,9 +109,15 @@ export function preparsedEntry(
   text: string,
   same: (a: unknown, b: unknown) => boolean,
 ): [string, string] | undefined {
-  const src = YamlSource.fromText(text, 'preparsed');
-  if (src.syntaxIssues().length > 0) return undefined;
-  const data = src.toJS();
+  // By the yaml package itself (what YamlSource's syntaxIssues() and toJS() give without plain-yaml).
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) return undefined;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    return undefined;
+  }
   const json = JSON.stringify(data);
   return json !== undefined && same(JSON.parse(json), data) ? [text, json] : undefined;
 }
@@ -103,7 +140,7 @@ export class YamlSource {
   #lines: LineCounter | undefined;
   /** Overrides applied to the data rather than to a copy of the document (see {@link setIn}), in order. */
   #onData: [readonly PropertyKey[], unknown][] = [];
-  /** The JSON of the text's plain data when it was parsed ahead (see {@link preparse}). */
+  /** The JSON of the text's plain data when it was parsed ahead (see {@link preparse}) or read as plain YAML. */
   readonly #preparsed: string | undefined;
   /** Each mapping's pairs by key, built when an issue is first located in it (see {@link locate}). */
   readonly #pairsByKey = new WeakMap<object, Map<string, Pair>>();
@@ -117,7 +154,7 @@ export class YamlSource {
     readonly text: string,
     readonly foreign: boolean,
   ) {
-    this.#preparsed = PREPARSED.get(text);
+    this.#preparsed = PREPARSED.get(text) ?? (plainYaml ? plainCached(text) : undefined);
     if (this.#preparsed === undefined) this.#parse();
   }
 
@@ -313,8 +350,11 @@ export class YamlSource {
 
   /** The document as plain data (aliases resolved). */
   toJS(): unknown {
-    if (this.#preparsed !== undefined && !this.#own) return JSON.parse(this.#preparsed);
-    const data = this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    // The overrides applied to the data (see setIn) apply to the data parsed ahead too.
+    const data =
+      this.#preparsed !== undefined && !this.#own
+        ? JSON.parse(this.#preparsed)
+        : this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     for (const [p, v] of this.#onData) setOnData(data, p, v);
     return data;
   }
