@@ -43,7 +43,7 @@ function verbBundle(verb) {
 /**
  * Runs a one-verb bundle. Its code cache (same name, `.cache`) is used when V8 accepts it (same V8, same
  * flags; the bundle's hash in the name ties the cache to its source); otherwise the bundle is compiled as
- * usual and, once the command has run, a new cache is written (in a temporary file renamed into place, so
+ * usual and, once the command has run and succeeded, a new cache is written (in a temporary file renamed into place, so
  * that concurrent runs never read half a file) when dist/verbs/ is writable.
  */
 async function runWithCodeCache(file, args, shippedYaml) {
@@ -76,6 +76,9 @@ async function runWithCodeCache(file, args, shippedYaml) {
   }
   await module.exports.run(args);
   if (cachedData && !script.cachedDataRejected) return;
+  // Only a command that succeeded writes the cache: one that stopped at bad input compiled a fraction of the
+  // code, and a cache V8 accepts is never written again, so every later run would compile the rest lazily.
+  if (process.exitCode) return;
   try {
     accessSync(path.dirname(file), constants.W_OK);
     const tmp = `${cacheFile}.${process.pid}.tmp`;

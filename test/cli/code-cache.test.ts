@@ -74,4 +74,14 @@ describe('one-verb bundles with the code cache', () => {
     expect(run(args, true)).toEqual(expected);
     expect(readFileSync(cache!).equals(Buffer.alloc(written.length, 7))).toBe(false);
   }, 120_000);
+
+  it('a command that fails (exit 2) writes no cache: it compiled only part of the code, and an accepted cache is never written again', () => {
+    const cache = cacheOf('validate')!;
+    rmSync(cache);
+    const bad = run(['validate', 'test/fixtures/bad-scenarios/unknown-key-service.yaml'], true);
+    expect(bad.status).toBe(2);
+    expect(cacheOf('validate')).toBeUndefined();
+    expect(run(['validate', 'scenarios/plantnet.yaml'], true).status).toBe(0);
+    expect(cacheOf('validate')).toBe(cache);
+  }, 120_000);
 });
