@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { RttResult, ThroughputResult } from '../measure/probe.js';
+import { autoThroughputSeconds } from '../measure/probe-duration.js';
 import { networkCheckWarnings } from '../measure/tolerance.js';
 import type { VerifyPair } from '../plan/types.js';
 import type { LiveHost } from '../target.js';
@@ -136,12 +137,14 @@ async function checkRtt(
 }
 
 async function checkThroughput(s: RunState, v: VerifyPair, m: Measurement, c: ProbeChannel): Promise<void> {
+  const set = s.input.testbed.testbed.verify.throughputSeconds;
   m.throughput = await s.guard(
     c.request<ThroughputResult>({
       kind: 'throughput',
       address: v.dstAddress,
       port: s.plan.network.probePort,
-      seconds: s.input.testbed.testbed.verify.throughputSeconds,
+      seconds:
+        set === 'auto' ? autoThroughputSeconds(v.expectedMbps!, m.rtt?.medianMs ?? v.expectedRttMs) : set,
     }),
   );
   m.throughputErrorPercent = ((m.throughput.mbps - v.expectedMbps!) / v.expectedMbps!) * 100;

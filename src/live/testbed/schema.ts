@@ -68,10 +68,11 @@ const Common = {
         .default(20)
         .describe('Round trips measured per RTT probe (after 3 unrecorded ones).'),
       throughputSeconds: z
-        .number()
-        .positive()
-        .default(3)
-        .describe('Seconds of each throughput probe (the rate is taken over its last three quarters).'),
+        .union([z.number().positive(), z.literal('auto')])
+        .default('auto')
+        .describe(
+          "Seconds of each throughput probe (the rate is taken over its last three quarters); auto: from the link's rate and RTT, 1 to 10 s (docs/live-mode.md).",
+        ),
       parallel: z
         .boolean()
         .default(true)
@@ -79,7 +80,7 @@ const Common = {
           'Probe independent links at the same time (docs/live-mode.md says when); false: one link after the other.',
         ),
     })
-    .default({ rttCount: 20, throughputSeconds: 3, parallel: true })
+    .default({ rttCount: 20, throughputSeconds: 'auto', parallel: true })
     .describe('Measurement of the applied constraints before the run.'),
 };
 
