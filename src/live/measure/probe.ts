@@ -180,7 +180,10 @@ export interface ThroughputResult {
 
 /**
  * Sends as fast as TCP allows until the receiver, after `seconds` from the first byte, answers the rate
- * it received (goodput, Mbit/s); then closes at once.
+ * it received (goodput, Mbit/s); then resets the connection, which drops what the sender's socket still
+ * buffered (up to megabytes: draining it at the shaped rate, as the probe did when the sender timed it and
+ * closed, cost up to a second and measured nothing new), and returns once the path is empty again: what
+ * the shaper's queue still held must not be sent alongside the next probe or the workload.
  */
 export async function probeThroughput(address: string, port: number, seconds = 3): Promise<ThroughputResult> {
   const sock = await connect(address, port);
@@ -226,7 +229,27 @@ export async function probeThroughput(address: string, port: number, seconds = 3
     await closed;
   } finally {
     clearTimeout(limit);
+    // A reset, not a close: a closed socket would still send all it buffered.
+    if (!sock.destroyed) sock.resetAndDestroy();
+  }
+  await pathEmptied(address, port);
+  return JSON.parse(reply) as ThroughputResult;
+}
+
+/**
+ * Waits until the packets queued towards `address` before this call have arrived: a new connection's
+ * handshake and one round trip queue behind them (the shaper's queue per destination is one FIFO: htb's
+ * leaf, netem's, the userspace switch's lane per host pair), so they complete only once those are through.
+ */
+async function pathEmptied(address: string, port: number): Promise<void> {
+  const sock = await connect(address, port);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sock.once('data', () => resolve());
+      sock.once('error', reject);
+      sock.write('Rx');
+    });
+  } finally {
     sock.destroy();
   }
-  return JSON.parse(reply) as ThroughputResult;
 }

@@ -71,7 +71,7 @@ const Common = {
         .union([z.number().positive(), z.literal('auto')])
         .default('auto')
         .describe(
-          "Seconds of each throughput probe (the rate is taken over its last three quarters); auto: from the link's rate and RTT, 1 to 10 s (docs/live-mode.md).",
+          "Seconds of each throughput probe (the rate is taken over its last three quarters); auto: from the link's rate and RTT, 0.5 to 10 s (docs/live-mode.md).",
         ),
       parallel: z
         .boolean()
