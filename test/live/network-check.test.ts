@@ -5,7 +5,7 @@ import { bulkRate, type RttResult, summarize } from '../../src/live/measure/prob
 import { probeServeWithControl } from '../../src/live/measure/probe-control.js';
 import type { PairRule, VerifyPair } from '../../src/live/plan/types.js';
 import { scheduleChecks } from '../../src/live/run/check-schedule.js';
-import { verifyNetwork } from '../../src/live/run/network-check.js';
+import { verifyNetwork, wholeStep } from '../../src/live/run/network-check.js';
 import { RunState } from '../../src/live/run/state.js';
 import type { LiveRunInput } from '../../src/live/run/types.js';
 import type { LiveHost } from '../../src/live/target.js';
@@ -118,6 +118,20 @@ describe('which network-check probes run together (src/live/run/check-schedule.t
   });
 });
 
+describe('calibration steps of the userspace switch (wholeStep in src/live/run/network-check.ts)', () => {
+  it('the correction nearest to the wanted one that leaves whole milliseconds, never more than the delay', () => {
+    expect(wholeStep(20, 0.86)).toBe(1);
+    expect(wholeStep(20, 0.4)).toBe(0);
+    expect(wholeStep(5, 1.7)).toBe(2);
+    expect(wholeStep(2.5, 0.6)).toBe(0.5);
+    expect(wholeStep(2.5, 0.9)).toBe(0.5);
+    expect(wholeStep(2.5, 1.2)).toBe(1.5);
+    expect(wholeStep(2.5, 1.6)).toBe(1.5);
+    expect(wholeStep(3, 9)).toBe(3);
+    expect(wholeStep(0, 1)).toBe(0);
+  });
+});
+
 describe('the automatic throughput probe length (src/live/measure/probe-duration.ts)', () => {
   it('covers slow start in its first quarter: longer on a long fat path, the floor on short ones, the cap on huge ones', () => {
     // 20 Mbit/s over 40 ms: 100 KB in flight, 3 doublings from 14.5 KB + 1 round = 0.16 s; × 4.
@@ -212,13 +226,14 @@ async function fakeTestbed(o: { rules: PairRule[]; verify: VerifyPair[]; paralle
   let delays = new Map<string, number>(o.rules.map((r) => [`${r.src}>${r.dst}`, r.delayMs]));
   const oneWay = (src: string, dst: string) => Math.ceil(delays.get(`${src}>${dst}`) ?? 0) + 0.7;
   const inFlight = { rtt: 0, throughput: 0 };
-  const seen = { rttTogether: 0, throughputTogether: 0, throughputBesideRtt: 0 };
+  const seen = { rttTogether: 0, throughputTogether: 0, throughputBesideRtt: 0, rttProbes: 0 };
   const rttMeet: (() => void)[] = [];
   const probe = async (
     host: string,
     req: { kind: 'rtt' | 'throughput'; address: string; seconds?: number },
   ) => {
     inFlight[req.kind]++;
+    if (req.kind === 'rtt') seen.rttProbes++;
     seen.rttTogether = Math.max(seen.rttTogether, inFlight.rtt);
     seen.throughputTogether = Math.max(seen.throughputTogether, inFlight.throughput);
     if (inFlight.throughput > 0 && inFlight.rtt > 0) seen.throughputBesideRtt++;
@@ -334,12 +349,27 @@ describe('the network check on a fake testbed (src/live/run/network-check.ts)', 
       const [sequential, together] = results;
       expect(together!.emulation).toEqual(sequential!.emulation);
       expect(together!.corrections).toEqual(sequential!.corrections);
-      // The userspace path was calibrated (corrections of more than one 1 ms step: several rounds).
-      expect(sequential!.emulation.measurements.some((m) => m.delayCorrectionMs! < -1)).toBe(true);
-      expect(sequential!.seen).toEqual({ rttTogether: 1, throughputTogether: 1, throughputBesideRtt: 0 });
+      // Calibrated in whole-millisecond steps (the switch's): one step each, then the links are within
+      // their tolerance or the next step would be no closer (fog: -0.6 ms with 0.3 allowed, a second
+      // step +1.4): two RTT probes per calibrated link, none wasted on corrections the switch cannot apply.
+      expect(sequential!.corrections).toEqual(
+        name === 'symmetric links'
+          ? [
+              [0, 1],
+              [1, 1],
+            ]
+          : [[0, 1]],
+      );
+      expect(sequential!.seen).toEqual({
+        rttTogether: 1,
+        throughputTogether: 1,
+        throughputBesideRtt: 0,
+        rttProbes: name === 'symmetric links' ? 4 : 3,
+      });
       expect(together!.seen.throughputTogether).toBe(1);
       expect(together!.seen.throughputBesideRtt).toBe(0);
       expect(together!.seen.rttTogether).toBe(name === 'symmetric links' ? 2 : 1);
+      expect(together!.seen.rttProbes).toBe(sequential!.seen.rttProbes);
     });
   }
 });
