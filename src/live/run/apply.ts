@@ -4,7 +4,7 @@ import { LiveError, LiveErrorCode } from '../errors.js';
 import { createTarget } from '../providers/index.js';
 import { applyNetwork } from './apply-network.js';
 import { HostSampler } from './host-sampler.js';
-import { type ProbeServers, startProbeServers, verifyNetwork } from './network-check.js';
+import { verifyNetwork } from './network-check.js';
 import { runPrepare } from './phases.js';
 import { engineOf, startProcess } from './services.js';
 import { nowS, type RunState } from './state.js';
@@ -18,7 +18,6 @@ export async function applyPlan(s: RunState): Promise<void> {
   const { plan, testbed } = s.input;
   const stateDir = path.join(s.input.stateRoot, plan.runId);
   s.target = createTarget(testbed.testbed, stateDir);
-  let probeServers: ProbeServers | undefined;
   await s.timed('hosts', async () => {
     const hosts = await s.guard(s.target!.provision(plan, s.journal!, (l) => s.log(l)));
     for (const h of hosts) s.hosts.set(h.name, h);
@@ -26,16 +25,9 @@ export async function applyPlan(s: RunState): Promise<void> {
       const content = f.src !== undefined ? await s.guard(readLocal(f.src)) : f.content;
       await s.guard(s.hosts.get(f.host)!.writeFile(f.path, content, f.mode ?? 0o644));
     }
-    // The network check's probe servers start while the rules are applied (see startProbeServers).
-    probeServers = startProbeServers(s);
-    try {
-      await applyNetwork(s);
-    } catch (e) {
-      await probeServers.stop();
-      throw e;
-    }
+    await applyNetwork(s);
   });
-  await s.timed('networkCheck', () => verifyNetwork(s, probeServers));
+  await s.timed('networkCheck', () => verifyNetwork(s));
   await s.timed('services', async () => {
     await importImages(s);
     await runPrepare(s);

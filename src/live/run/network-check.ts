@@ -15,72 +15,46 @@ const CALIBRATION_ROUNDS = 6;
 
 type Measurement = EmulationReport['measurements'][number];
 
-/** Probe servers started ahead of the check: `ready` once all listen; `stop` stops those that started. */
-export interface ProbeServers {
-  ready: Promise<void>;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts a probe server on every host of a checked link (none when the plan shapes nothing). The run
- * starts them while it applies the network rules (a Node start-up each, ~0.3–0.6 s on the loaded 2-core
- * machine, hidden behind the tc and nft commands); {@link verifyNetwork} waits for them and stops them.
- */
-export function startProbeServers(s: RunState): ProbeServers {
-  const net = s.plan.network;
-  const names =
-    net.rules.length === 0 || net.mode === 'none'
-      ? []
-      : [...new Set(net.verify.flatMap((v) => [v.src, v.dst]))];
-  const started: { host: LiveHost; pid: number }[] = [];
-  const ready = Promise.all(names.map((h) => startProbeServer(s, s.hosts.get(h)!, started))).then(() => {});
-  // Awaited by the check, or only settled by `stop` when the run fails before it.
-  ready.catch(() => {});
-  return {
-    ready,
-    stop: async () => {
-      await ready.catch(() => {});
-      await Promise.all(started.splice(0).map(({ host, pid }) => host.stop(pid, 1000)));
-    },
-  };
-}
-
 /**
  * Measures every constrained path (RTT, and throughput where a rate is set) between the hosts, and
  * warns about checks beyond the tolerance. On the userspace path, the delay is corrected by what the
- * path itself adds. The source host of each link runs its probes in its probe server, asked over a
- * control connection (one process per host for the whole check, no process start per probe). Links
- * are probed together where check-schedule.ts allows it. The probe servers are stopped at the end,
- * whatever happens.
+ * path itself adds. A probe server runs on every host of a checked link; the source host runs the
+ * link's probes, asked over a control connection (one process per host for the whole check, no process
+ * start per probe). Links are probed together where check-schedule.ts allows it.
  */
-export async function verifyNetwork(s: RunState, servers = startProbeServers(s)): Promise<void> {
+export async function verifyNetwork(s: RunState): Promise<void> {
   const net = s.plan.network;
-  const channels = new Map<VerifyPair, ProbeChannel>();
+  if (s.emulation.mode === 'none') return;
+  const waves = scheduleChecks(net.verify, net.rules, {
+    parallel: s.input.testbed.testbed.verify.parallel,
+    sharedWire: s.userspaceDelay,
+  });
+  const names = [...new Set(net.verify.flatMap((v) => [v.src, v.dst]))];
   const checked = new Map(net.verify.map((v) => [v, measurementOf(v)]));
+  const channels = new Map<VerifyPair, ProbeChannel>();
+  const channel = async (v: VerifyPair) => {
+    let c = channels.get(v);
+    if (!c) channels.set(v, (c = await s.guard(ProbeChannel.open(s.hosts.get(v.src)!, net.probePort))));
+    return c;
+  };
+  const delays = serialDelays(s);
   try {
-    if (s.emulation.mode === 'none') return;
-    const waves = scheduleChecks(net.verify, net.rules, {
-      parallel: s.input.testbed.testbed.verify.parallel,
-      sharedWire: s.userspaceDelay,
-    });
-    const channel = async (v: VerifyPair) => {
-      let c = channels.get(v);
-      if (!c) channels.set(v, (c = await s.guard(ProbeChannel.open(s.hosts.get(v.src)!, net.probePort))));
-      return c;
-    };
-    const delays = serialDelays(s);
-    await s.guard(servers.ready);
-    for (const w of waves)
-      await settleAll(
-        w.pairs.map(async (v) => {
-          const c = await channel(v);
-          if (w.kind === 'rtt') await checkRtt(s, v, checked.get(v)!, c, delays);
-          else await checkThroughput(s, v, checked.get(v)!, c);
-        }),
-      );
+    await withProbeServers(
+      s,
+      names.map((h) => s.hosts.get(h)!),
+      async () => {
+        for (const w of waves)
+          await settleAll(
+            w.pairs.map(async (v) => {
+              const c = await channel(v);
+              if (w.kind === 'rtt') await checkRtt(s, v, checked.get(v)!, c, delays);
+              else await checkThroughput(s, v, checked.get(v)!, c);
+            }),
+          );
+      },
+    );
   } finally {
     for (const c of channels.values()) c.close();
-    await servers.stop();
   }
   for (const [v, m] of checked) {
     s.emulation.measurements.push(m);
@@ -198,6 +172,17 @@ async function checkThroughput(s: RunState, v: VerifyPair, m: Measurement, c: Pr
 async function settleAll(tasks: Promise<void>[]): Promise<void> {
   const failed = (await Promise.allSettled(tasks)).find((r) => r.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
+/** Runs `fn` while a probe server listens on each of `hosts` (all stopped after, whatever happens). */
+async function withProbeServers(s: RunState, hosts: LiveHost[], fn: () => Promise<void>): Promise<void> {
+  const started: { host: LiveHost; pid: number }[] = [];
+  try {
+    await Promise.all(hosts.map((h) => startProbeServer(s, h, started)));
+    await fn();
+  } finally {
+    await Promise.all(started.map(({ host, pid }) => host.stop(pid, 1000)));
+  }
 }
 
 /** Starts a probe server on `host` (recorded in `started` as soon as it runs) and waits until it listens. */
