@@ -5,7 +5,7 @@ import { bulkRate, type RttResult, summarize } from '../../src/live/measure/prob
 import { probeServeWithControl } from '../../src/live/measure/probe-control.js';
 import type { PairRule, VerifyPair } from '../../src/live/plan/types.js';
 import { scheduleChecks } from '../../src/live/run/check-schedule.js';
-import { verifyNetwork, wholeStep } from '../../src/live/run/network-check.js';
+import { switchStep, verifyNetwork } from '../../src/live/run/network-check.js';
 import { RunState } from '../../src/live/run/state.js';
 import type { LiveRunInput } from '../../src/live/run/types.js';
 import type { LiveHost } from '../../src/live/target.js';
@@ -118,17 +118,15 @@ describe('which network-check probes run together (src/live/run/check-schedule.t
   });
 });
 
-describe('calibration steps of the userspace switch (wholeStep in src/live/run/network-check.ts)', () => {
-  it('the correction nearest to the wanted one that leaves whole milliseconds, never more than the delay', () => {
-    expect(wholeStep(20, 0.86)).toBe(1);
-    expect(wholeStep(20, 0.4)).toBe(0);
-    expect(wholeStep(5, 1.7)).toBe(2);
-    expect(wholeStep(2.5, 0.6)).toBe(0.5);
-    expect(wholeStep(2.5, 0.9)).toBe(0.5);
-    expect(wholeStep(2.5, 1.2)).toBe(1.5);
-    expect(wholeStep(2.5, 1.6)).toBe(1.5);
-    expect(wholeStep(3, 9)).toBe(3);
-    expect(wholeStep(0, 1)).toBe(0);
+describe('calibration steps of the userspace switch (switchStep in src/live/run/network-check.ts)', () => {
+  it('moves the delay to the middle of the 1 ms step nearest to the error below the current one', () => {
+    expect(switchStep(20, 0, 1.1)).toBe(1.5); // 20 → 18.5: the timer's 19 ms step
+    expect(switchStep(20, 0, 0.4)).toBe(0.5); // the same step, off its edge: 19.5
+    expect(switchStep(20, 1.5, 0.2)).toBe(1.5); // no nearer step: the one already set
+    expect(switchStep(20, 1.5, -0.6)).toBe(0.5); // one step back up
+    expect(switchStep(2.5, 0, 0.6)).toBe(1); // 2.5 (the 3 ms step) → 1.5
+    expect(switchStep(3, 0, 9)).toBe(3); // nothing left
+    expect(switchStep(0, 0, 1)).toBe(0);
   });
 });
 
@@ -349,16 +347,16 @@ describe('the network check on a fake testbed (src/live/run/network-check.ts)', 
       const [sequential, together] = results;
       expect(together!.emulation).toEqual(sequential!.emulation);
       expect(together!.corrections).toEqual(sequential!.corrections);
-      // Calibrated in whole-millisecond steps (the switch's): one step each, then the links are within
-      // their tolerance or the next step would be no closer (fog: -0.6 ms with 0.3 allowed, a second
-      // step +1.4): two RTT probes per calibrated link, none wasted on corrections the switch cannot apply.
+      // Calibrated in the switch's 1 ms steps: one step each (to 18.5 and 3.5 ms), then the links are
+      // within their tolerance or the next step would be no closer (fog: -0.6 ms with 0.3 allowed, a step
+      // back +1.4): two RTT probes per calibrated link, none wasted on corrections the switch cannot apply.
       expect(sequential!.corrections).toEqual(
         name === 'symmetric links'
           ? [
-              [0, 1],
-              [1, 1],
+              [0, 1.5],
+              [1, 1.5],
             ]
-          : [[0, 1]],
+          : [[0, 1.5]],
       );
       expect(sequential!.seen).toEqual({
         rttTogether: 1,

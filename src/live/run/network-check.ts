@@ -122,18 +122,19 @@ async function checkRtt(
   // ~1 ms per direction, and a 10 KB answer over a 10 ms path (four one-way trips) came in at 39.9 ms
   // where the path takes 44.
   // The switch sends a frame when a timer armed for the whole milliseconds up to its due time fires
-  // (src/live/emulation/switch.ts): a delay takes effect in 1 ms steps, 18.1 to 19 ms all leave at ~19. So
-  // the correction is the step nearest to the one wanted (half the error more than the last), and the
-  // rounds stop when that is the step already applied: no step is closer, and another probe would measure
-  // the same path. (Corrections below a step once did nothing and cost a round each: the first rounds of
-  // a check whose first error was under 2 ms, and every round of one the switch could not bring within
-  // 0.3 ms.)
+  // (src/live/emulation/switch.ts): a delay takes effect in 1 ms steps (18.1 to 19 ms all leave at ~19),
+  // and one of exactly 19 often fires a hair early and waits a further millisecond. So the rounds move the
+  // delay from step to step, each time to the middle of the step nearest to half the error below the
+  // current one, and stop when that is the delay already set: no step is closer, and another probe would
+  // measure the same path. (Corrections below a step once did nothing and cost a round each: the first
+  // rounds of a check whose first error was under 2 ms, and every round of one the switch could not
+  // bring within 0.3 ms.)
   const delayMs = s.plan.network.rules.find((r) => r.src === v.src && r.dst === v.dst)?.delayMs ?? 0;
   for (let i = 0; i < CALIBRATION_ROUNDS && userspace && v.expectedRttMs > 0; i++) {
     const error = rtt.minMs - v.expectedRttMs;
     if (Math.abs(error) <= Math.max(0.3, 0.02 * v.expectedRttMs)) break;
     const applied = adjust.get(v.constraint) ?? 0;
-    const correction = wholeStep(delayMs, applied + error / 2);
+    const correction = switchStep(delayMs, applied, error / 2);
     if (correction === applied) break;
     m.rttBeforeCalibration ??= rtt;
     adjust.set(v.constraint, correction);
@@ -147,11 +148,14 @@ async function checkRtt(
 }
 
 /**
- * The correction nearest to `wanted` that leaves a whole number of milliseconds of `delayMs` (none left
- * at most): the steps the userspace switch's timers take.
+ * The correction of a `delayMs` one-way delay, now corrected by `applied`, that moves it to the middle of
+ * the switch's 1 ms step nearest to `errorMs` below its current one (none left at the lowest): the steps
+ * its timers take (see checkRtt).
  */
-export function wholeStep(delayMs: number, wanted: number): number {
-  return delayMs - Math.max(0, Math.round(delayMs - wanted));
+export function switchStep(delayMs: number, applied: number, errorMs: number): number {
+  const step = Math.ceil(delayMs - applied);
+  const next = Math.max(0, Math.round(step - errorMs));
+  return next === 0 ? delayMs : delayMs - (next - 0.5);
 }
 
 async function checkThroughput(s: RunState, v: VerifyPair, m: Measurement, c: ProbeChannel): Promise<void> {
