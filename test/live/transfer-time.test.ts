@@ -18,7 +18,7 @@ import { leftovers, liveRequirements, holdLiveTestLock } from './support.js';
 // the testbed's times (a CI run at load average ~10 had means 23 % above the twin at 100 KB), while the
 // twin models idle hosts. That holds for the emulated path too: the userspace switch never sends a frame
 // before its time, and the run's network check takes off the path's least latency, not its median
-// (apply-network.ts; a median taken on a busy machine once shortened every later trip, and 10 KB over the
+// (network-check.ts; a median taken on a busy machine once shortened every later trip, and 10 KB over the
 // 10 ms path came in at 39.9 ms against the path's ~44).
 //
 // nginx's host sends with Reno, whose slow start (the same as CUBIC's, the Linux default) is what the

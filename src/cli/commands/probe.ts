@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { probeRtt, probeServe, probeThroughput } from '../../live/measure/probe.js';
+import { probeServeWithControl } from '../../live/measure/probe-control.js';
 import { intOption } from '../options.js';
 
 // `e2ctwin probe` runs on every testbed host during a live run's network check: its own module, so
@@ -22,9 +23,14 @@ export function registerProbe(program: Command): void {
     .description('Answer probes on a TCP port until stopped.')
     .option('-p, --port <n>', 'TCP port', intOption('--port', 1), 47800)
     .option('--host <address>', 'address to listen on (live runs pass 0.0.0.0 inside the testbed hosts)')
-    .action(async (o: { port: number; host?: string }) => {
+    .option(
+      '--control',
+      "also run the probes asked on loopback control connections (a live run's network check)",
+    )
+    .action(async (o: { port: number; host?: string; control?: boolean }) => {
       // Started by live runs inside testbed hosts; by hand it stays on loopback.
-      await probeServe(o.port, o.host ?? '127.0.0.1');
+      const host = o.host ?? '127.0.0.1';
+      await (o.control ? probeServeWithControl(o.port, host) : probeServe(o.port, host));
       process.stderr.write(`probe listening on ${o.port}\n`);
     });
   probe

@@ -23,7 +23,7 @@ const socks = cfg.ports.map(() => dgram.createSocket('udp4'));
 // may fire early on the clock read here, so the timer is armed for the whole milliseconds up to the due
 // time and re-armed if it fires before it. The wire only adds to the delay it is given (by the timer's
 // lateness, ~0.3 ms median here), as netem does; the run's network check subtracts the path's least
-// latency from that delay (apply-network.ts).
+// latency from that delay, in whole-millisecond steps (network-check.ts).
 interface Lane {
   frames: Buffer[];
   due: number[];

@@ -61,10 +61,26 @@ const Common = {
   images: z.array(Image).default([]),
   verify: z
     .strictObject({
-      rttCount: z.number().int().min(3).default(20),
-      throughputSeconds: z.number().positive().default(3),
+      rttCount: z
+        .number()
+        .int()
+        .min(3)
+        .default(20)
+        .describe('Round trips measured per RTT probe (after 3 unrecorded ones).'),
+      throughputSeconds: z
+        .union([z.number().positive(), z.literal('auto')])
+        .default('auto')
+        .describe(
+          "Seconds of each throughput probe (the rate is taken over its last three quarters); auto: from the link's rate and RTT, 0.5 to 10 s (docs/live-mode.md).",
+        ),
+      parallel: z
+        .boolean()
+        .default(true)
+        .describe(
+          'Probe independent links at the same time (docs/live-mode.md says when); false: one link after the other.',
+        ),
     })
-    .default({ rttCount: 20, throughputSeconds: 3 })
+    .default({ rttCount: 20, throughputSeconds: 'auto', parallel: true })
     .describe('Measurement of the applied constraints before the run.'),
 };
 
