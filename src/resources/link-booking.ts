@@ -159,7 +159,11 @@ export function stalledIn(v: Float64Array, o: number, sizeBytes: number, rng: Rn
     v[o + KEPT_DRAW] = 0;
     return kept === 1;
   }
-  const packets = Math.ceil(sizeBytes / v[o + MSS]!);
   const u = v[o + DRAWS] === OWN_DRAWS ? aleaDraw(v, o + STREAM) : rng!();
-  return u < 1 - Math.exp(packets * v[o + LOG_KEEP]!);
+  // No loss now (a link whose loss only a timed event sets, before or after it): the draw is still taken,
+  // so the stream stays where the lossy formula leaves it, but 1 − e^0 = 0 and u ∈ [0, 1) never stalls —
+  // no exponential to compute on every transfer of such a link.
+  const logKeep = v[o + LOG_KEEP]!;
+  if (logKeep === 0) return false;
+  return u < 1 - Math.exp(Math.ceil(sizeBytes / v[o + MSS]!) * logKeep);
 }
