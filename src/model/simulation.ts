@@ -9,12 +9,19 @@ import { Streams } from './laws.js';
 import { Network, type Routes } from './network.js';
 import type { Request } from './request.js';
 import { RequestPool } from './request-pool.js';
-import { beginRequest, failRequest, ServiceHost, withdraw } from './service-host.js';
+import { failRequest, ServiceHost } from './service-host.js';
+import {
+  type AttemptContext,
+  armAttempt,
+  patienceOver,
+  requestFailed,
+  sendRequest,
+  uploaded,
+} from './attempts.js';
 import { InstanceSet, MAX_MARKERS, type InstanceMarker } from './instances.js';
 import { startDynamics } from './timed-events.js';
-import type { SimContext } from './sim-context.js';
 import { planShortcuts, type ShortcutName, type ShortcutPlan } from './shortcuts.js';
-import { startWorkload, userGaveUp } from './workloads.js';
+import { startWorkload } from './workloads.js';
 
 /** Options of one replication. */
 export interface ReplicationOptions {
@@ -36,7 +43,7 @@ export interface ReplicationOptions {
  * One replication of a scenario: builds the hosts, network and workloads on a fresh kernel, runs it,
  * and exposes everything the metrics need. Nothing here knows about files or wall-clock time.
  */
-export class Simulation implements SimContext {
+export class Simulation implements AttemptContext {
   readonly env = new Env();
   readonly streams: Streams;
   readonly network: Network;
@@ -165,86 +172,11 @@ export class Simulation implements SimContext {
   }
 
   requestFailed(req: Request): void {
-    // An attempt its client gave up: the failure reaches a closed connection (the client retried or gave up then).
-    if (req.timedOut) return;
-    if (req.attemptTimer !== 0) {
-      this.env.cancel(req.attemptTimer);
-      req.attemptTimer = 0;
-    }
-    const retry = req.topLevel && !req.abandoned ? req.origin.service.workload?.retry : undefined;
-    // A service without an instance set (one fixed instance) fails only on a cut link: retried on it.
-    if (retry !== undefined && req.attempt < retry.attempts) {
-      // The patience timer stays with this attempt until the retry is sent: a user who gives up meanwhile
-      // is not retried for.
-      this.env.post(retry.backoffS * 2 ** req.attempt, retryFire, req);
-      return;
-    }
-    if (req.timer !== 0) {
-      this.env.cancel(req.timer);
-      req.timer = 0;
-    }
-    this.collector.failedRequest(req);
-    if (!req.abandoned && req.onDone !== null) req.onDone(req);
+    requestFailed(this, req);
   }
 
-  /**
-   * The client gave up waiting for this attempt (retry.timeoutS) and closed its connection. The server is
-   * not told: the attempt leaves a queue it waits in (as a request whose user gave up, see withdraw), work
-   * under way runs to its end. With attempts left, the request is sent again after the backoff, as after a
-   * failure (the patience timer, if any, stays with this attempt until then), and this attempt's answer is
-   * wasted. The last attempt's timeout is the user giving up, exactly as at patienceS (patienceOver):
-   * abandoned, and its late answer, if any, counts as the system's response as an abandoned one's does.
-   */
-  attemptTimedOut(req: Request): void {
-    this.collector.attemptTimedOut(req);
-    const retry = req.origin.service.workload!.retry!;
-    if (req.attempt < retry.attempts) {
-      req.timedOut = true;
-      withdraw(req);
-      this.env.post(retry.backoffS * 2 ** req.attempt, retryFire, req);
-      return;
-    }
-    if (req.timer !== 0) {
-      this.env.cancel(req.timer);
-      req.timer = 0;
-    }
-    this.collector.gaveUp(req);
-    withdraw(req);
-    userGaveUp(req);
-  }
-
-  /**
-   * Starts the attempt's timeout, if its workload sets one. It runs from the attempt's send (a retry's, not
-   * the first attempt's); none when the user's patience (from the first send) ends first or at the same
-   * time: the user gives the request up then, nothing is left to retry.
-   */
-  #armAttempt(req: Request): void {
-    const w = req.origin.service.workload;
-    const timeoutS = w?.retry?.timeoutS;
-    if (timeoutS === undefined) return;
-    const now = this.env.now;
-    const deadline = (req.attempt > 0 ? now : req.start) + timeoutS;
-    if (w!.patienceS !== undefined && req.start + w!.patienceS <= deadline) return;
-    req.attemptTimer = this.env.schedule(Math.max(0, deadline - now), attemptOver, req);
-  }
-
-  /** Sends a failed request again (same user, same start), on the instance the balance picks now. */
-  retry(prev: Request): void {
-    if (prev.abandoned) return;
-    const env = this.env;
-    const set = prev.host.set;
-    let patienceS: number | undefined;
-    if (prev.timer !== 0) {
-      env.cancel(prev.timer);
-      prev.timer = 0;
-      const p = prev.origin.service.workload?.patienceS;
-      if (p !== undefined) patienceS = Math.max(0, prev.start + p - env.now);
-    }
-    const picked = set === null ? prev.host : set.pick(prev.hint);
-    const host = picked ?? prev.host;
-    const up = this.network.route(prev.origin, host);
-    const down = this.network.route(host, prev.origin);
-    const req = this.#request(
+  nextAttempt(prev: Request, host: ServiceHost, up: Link | null, down: Link | null): Request {
+    return this.#request(
       prev.origin,
       host,
       prev.onDone,
@@ -256,10 +188,6 @@ export class Simulation implements SimContext {
       Network.delay(down),
       prev.attempt + 1,
     );
-    req.hint = prev.hint;
-    if (patienceS !== undefined) req.timer = env.schedule(patienceS, patienceOver, req);
-    if (picked === null) failRequest(req);
-    else sendRequest(req, host.app.requestBytes());
   }
 
   newRequest(
@@ -334,7 +262,7 @@ export class Simulation implements SimContext {
     req.up = up;
     req.down = down;
     req.answerS = this.#linksChange ? Network.delay(down) : answerS;
-    if (this.#attemptTimeouts && topLevel) this.#armAttempt(req);
+    if (this.#attemptTimeouts && topLevel) armAttempt(this.env, req);
     return req;
   }
 
@@ -463,47 +391,10 @@ function startMeasuring(sim: Simulation): void {
   for (const set of sim.instances.values()) for (const h of set.all) if (h.stoppedAt > now) h.statsFrom = now;
 }
 
-function retryFire(req: Request): void {
-  (req.host.sim as Simulation).retry(req);
-}
-
-function attemptOver(req: Request): void {
-  req.attemptTimer = 0;
-  (req.host.sim as Simulation).attemptTimedOut(req);
-}
-
 /** The handshake of a new connection is over: the request goes out on it. */
 function connected(req: Request): void {
   if (req.traced)
     req.host.sim.collector.span(req, 'network', 'connect', req.origin, req.start, req.host.sim.env.now);
   req.t0 = req.host.sim.env.now;
   sendRequest(req, req.host.app.requestBytes());
-}
-
-/**
- * Uploads a request; on a cut link (a timed event) it fails at once instead, like a reset connection:
- * the client learns it after the return path's delay and may retry (requestFailed).
- */
-function sendRequest(req: Request, bytes: number): void {
-  const network = (req.host.sim as Simulation).network;
-  if (network.cuts && network.isCut(req.up)) failRequest(req);
-  else Network.send(req.up, bytes, uploaded, req);
-}
-
-function uploaded(req: Request): void {
-  if (req.traced)
-    req.host.sim.collector.span(req, 'network', 'upload', req.origin, req.t0, req.host.sim.env.now);
-  beginRequest(req);
-}
-
-function patienceOver(req: Request): void {
-  req.timer = 0;
-  const sim = req.host.sim;
-  if (req.attemptTimer !== 0) {
-    sim.env.cancel(req.attemptTimer);
-    req.attemptTimer = 0;
-  }
-  sim.collector.gaveUp(req);
-  withdraw(req);
-  userGaveUp(req);
 }

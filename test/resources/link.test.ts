@@ -172,6 +172,35 @@ describe('Link', () => {
     expect(stallsWith({ stream: streamSeed(8, 'loss:test', 0) }).ends).not.toEqual(own.ends);
   });
 
+  it('without loss a link with a stall stream still takes one draw per transfer, so the stalls after a change of loss are those of the stream', () => {
+    // 100 transfers at 0 % (a link whose loss only a timed event sets), then 200 at 2 %: the lossy ones
+    // must meet draws 101..300 of the stream, as the formula on every transfer would give them.
+    const e = new Env();
+    const link = new Link(e, {
+      rateMbps: 100,
+      lossPercent: 0,
+      rtoMs: 200,
+      stream: streamSeed(7, 'loss:test', 0),
+    });
+    const stalled: boolean[] = [];
+    const send = (t: number, lossy: boolean) =>
+      e.schedule(t, () => link.transfer(30 * 1460, () => lossy && stalled.push(e.now - t > 0.1)));
+    for (let i = 0; i < 100; i++) send(i, false);
+    e.schedule(150, () => link.setConditions({ delayMs: 0, rateMbps: 100, lossPercent: 2 }));
+    for (let i = 0; i < 200; i++) send(200 + i, true);
+    e.run();
+    const p = 1 - Math.exp(30 * Math.log(1 - 2 / 100));
+    const pattern = (skip: number) => {
+      const draw = createStream(7, 'loss:test', 0);
+      for (let i = 0; i < skip; i++) draw();
+      return Array.from({ length: 200 }, () => draw() < p);
+    };
+    expect(stalled).toEqual(pattern(100));
+    expect(stalled).not.toEqual(pattern(0));
+    expect(link.stalls).toBe(stalled.filter(Boolean).length);
+    expect(link.stalls).toBeGreaterThan(60);
+  });
+
   it('every transfer is delivered once, to its own argument, when textbook fair sharing says, however bursts, the wire and delays interleave', () => {
     // Transfer records are reused after arrival: a record reused too early would deliver twice or to
     // another transfer's argument. Many overlapping transfers on links with and without delay exercise it.
