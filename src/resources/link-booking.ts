@@ -17,7 +17,6 @@ import {
   LOG_KEEP,
   MSS,
   NO_DRAWS,
-  OWED_DRAWS,
   OWN_DRAWS,
   RTO_S,
   SECONDS_PER_BYTE,
@@ -153,33 +152,18 @@ export function closeBooked(v: Float64Array, o: number): void {
   v[o + BOOKED] = 0;
 }
 
-/**
- * Draws whether a transfer of `sizeBytes` loses a packet: P(at least one of m packets lost) = 1 − keep^m.
- * Every transfer takes one draw, lossy or not (a link whose loss only a timed event sets draws from the
- * start, so that the draws after the change are the same whenever it comes). Without loss the draw cannot
- * stall (1 − e⁰ = 0 and u < 1), so a link that keeps its own stream only counts it as owed and takes the
- * owed draws, in order, before its next draw with loss: the same numbers meet the same transfers, without
- * a generator step (and its stores) on every lossless transfer.
- */
+/** Draws whether a transfer of `sizeBytes` loses a packet: P(at least one of m packets lost) = 1 − keep^m. */
 export function stalledIn(v: Float64Array, o: number, sizeBytes: number, rng: Rng | undefined): boolean {
   const kept = v[o + KEPT_DRAW]!;
   if (kept !== 0) {
     v[o + KEPT_DRAW] = 0;
     return kept === 1;
   }
+  const u = v[o + DRAWS] === OWN_DRAWS ? aleaDraw(v, o + STREAM) : rng!();
+  // No loss now (a link whose loss only a timed event sets, before or after it): the draw is still taken,
+  // so the stream stays where the lossy formula leaves it, but 1 − e^0 = 0 and u ∈ [0, 1) never stalls —
+  // no exponential to compute on every transfer of such a link.
   const logKeep = v[o + LOG_KEEP]!;
-  let u: number;
-  if (v[o + DRAWS] === OWN_DRAWS) {
-    if (logKeep === 0) {
-      v[o + OWED_DRAWS]!++;
-      return false;
-    }
-    for (let n = v[o + OWED_DRAWS]!; n > 0; n--) aleaDraw(v, o + STREAM);
-    v[o + OWED_DRAWS] = 0;
-    u = aleaDraw(v, o + STREAM);
-  } else {
-    u = rng!();
-    if (logKeep === 0) return false;
-  }
+  if (logKeep === 0) return false;
   return u < 1 - Math.exp(Math.ceil(sizeBytes / v[o + MSS]!) * logKeep);
 }

@@ -12,7 +12,6 @@ import {
   RTO_S,
   SECONDS_PER_BYTE,
   SLOW_START,
-  OWED_DRAWS,
   STREAM,
 } from './link-numbers.js';
 import type { PsServerOptions } from './ps-server.js';
@@ -176,7 +175,6 @@ export function writeOptions(
   const draws = !checked.stalls ? NO_DRAWS : options.rng !== undefined ? RNG_DRAWS : OWN_DRAWS;
   v[o + DRAWS] = draws;
   if (draws === OWN_DRAWS) aleaSeed(options.stream!, v, o + STREAM);
-  v[o + OWED_DRAWS] = 0;
   v[o + RTO_S] = checked.rtoMs / 1000;
   v[o + MSS] = checked.mssBytes;
   v[o + SLOW_START] = options.slowStart === true ? 1 : 0;

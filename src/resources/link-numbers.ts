@@ -27,8 +27,7 @@ export const RTO_S = 24; // the stall, seconds
 export const MSS = 25; // segment size, bytes
 export const DRAWS = 26; // where stall draws come from: NO_DRAWS, RNG_DRAWS or OWN_DRAWS
 export const SLOW_START = 27; // 1 when transfers pay TCP's slow start (LinkOptions.slowStart; tcp-window.ts)
-export const OWED_DRAWS = 28; // own-stream stall draws not taken yet: transfers without loss (see stalledIn)
-export const FIELDS = 29;
+export const FIELDS = 28;
 
 export const NO_DRAWS = 0;
 export const RNG_DRAWS = 1;
