@@ -1,6 +1,11 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { autoThroughputSeconds, MAX_PROBE_S, MIN_PROBE_S } from '../../src/live/measure/probe-duration.js';
+import {
+  autoThroughputSeconds,
+  MAX_PROBE_S,
+  MIN_PROBE_S,
+  repeatSeconds,
+} from '../../src/live/measure/probe-duration.js';
 import { bulkRate, type RttResult, summarize } from '../../src/live/measure/probe.js';
 import { probeServeWithControl } from '../../src/live/measure/probe-control.js';
 import type { PairRule, VerifyPair } from '../../src/live/plan/types.js';
@@ -220,7 +225,14 @@ describe('the probe server and its control connections (src/live/measure/probe.t
  * userspace switch (each one-way delay d comes out as ceil(d) + 0.7 ms: it only adds, in 1 ms timer
  * steps, so calibrating takes several rounds), and throughput at 95.65 % of the configured rate.
  */
-async function fakeTestbed(o: { rules: PairRule[]; verify: VerifyPair[]; parallel: boolean; meet: boolean }) {
+async function fakeTestbed(o: {
+  rules: PairRule[];
+  verify: VerifyPair[];
+  parallel: boolean;
+  meet: boolean;
+  /** The share of the rate probes under 3 s read (a loaded machine's stalls in a short probe). */
+  shortShare?: number;
+}) {
   let delays = new Map<string, number>(o.rules.map((r) => [`${r.src}>${r.dst}`, r.delayMs]));
   const oneWay = (src: string, dst: string) => Math.ceil(delays.get(`${src}>${dst}`) ?? 0) + 0.7;
   const inFlight = { rtt: 0, throughput: 0 };
@@ -240,7 +252,8 @@ async function fakeTestbed(o: { rules: PairRule[]; verify: VerifyPair[]; paralle
       if (req.kind === 'throughput') {
         await new Promise((r) => setTimeout(r, 5));
         const rate = o.rules.find((r) => r.src === host && r.dst === dst)!.rateMbps;
-        return { bytes: 1, seconds: req.seconds, mbps: rate * 0.9565 };
+        const share = req.seconds! < 3 ? (o.shortShare ?? 0.9565) : 0.9565;
+        return { bytes: 1, seconds: req.seconds, mbps: rate * share };
       }
       const rtt = oneWay(host, dst) + oneWay(dst, host);
       // With `meet`, the first RTT probes wait for each other (a link probed alone would wait in vain).
@@ -370,4 +383,34 @@ describe('the network check on a fake testbed (src/live/run/network-check.ts)', 
       expect(together!.seen.rttProbes).toBe(sequential!.seen.rttProbes);
     });
   }
+});
+
+describe('a short automatic throughput probe read outside the tolerance (checkThroughput)', () => {
+  it('is measured again once with a probe of at least 3 s, and the longer reading counts; within the tolerance, no repeat', async () => {
+    for (const shortShare of [0.3, 0.95]) {
+      const { rules, verify } = symmetric();
+      const t = await fakeTestbed({ rules, verify, parallel: true, meet: false, shortShare });
+      try {
+        await verifyNetwork(t.s);
+      } finally {
+        t.close();
+      }
+      const rated = t.s.emulation.measurements.filter((m) => m.expectedMbps !== null);
+      expect(rated.length).toBeGreaterThan(0);
+      for (const m of rated) {
+        const first = autoThroughputSeconds(m.expectedMbps!, m.rtt!.medianMs);
+        expect(first).toBeLessThan(3);
+        if (shortShare === 0.3) {
+          expect(m.throughputShortProbe).toMatchObject({ seconds: first, mbps: m.expectedMbps! * 0.3 });
+          expect(m.throughput!.seconds).toBe(repeatSeconds(first));
+          expect(m.throughput!.seconds).toBeGreaterThanOrEqual(3);
+        } else {
+          expect(m.throughputShortProbe).toBeUndefined();
+          expect(m.throughput!.seconds).toBe(first);
+        }
+        expect(m.throughput!.mbps).toBeCloseTo(m.expectedMbps! * (shortShare === 0.3 ? 0.9565 : 0.95), 6);
+      }
+      expect(t.s.emulation.warnings.filter((w) => w.includes('throughput'))).toEqual([]);
+    }
+  });
 });

@@ -27,3 +27,12 @@ export const MIN_PROBE_S = 0.5;
 export const MAX_PROBE_S = 10;
 /** Bytes the measured part of an automatic probe carries at least (200 full segments). */
 export const MIN_MEASURED_BYTES = 200 * 1448;
+
+/**
+ * The length of the one repeat of an automatic probe whose reading was outside the tolerance: four times
+ * the first, at least 3 s (the fixed length the check used before it had automatic probes, which read the
+ * local testbed's links within the tolerance under the test suite's load), at most {@link MAX_PROBE_S}.
+ */
+export function repeatSeconds(first: number): number {
+  return Math.min(MAX_PROBE_S, Math.max(3, 4 * first));
+}

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { RttResult, ThroughputResult } from '../measure/probe.js';
-import { autoThroughputSeconds } from '../measure/probe-duration.js';
+import { autoThroughputSeconds, repeatSeconds } from '../measure/probe-duration.js';
 import { networkCheckWarnings } from '../measure/tolerance.js';
 import type { VerifyPair } from '../plan/types.js';
 import type { LiveHost } from '../target.js';
@@ -158,18 +158,32 @@ export function switchStep(delayMs: number, applied: number, errorMs: number): n
   return next === 0 ? delayMs : delayMs - (next - 0.5);
 }
 
+/**
+ * The path's throughput. An automatic probe is short (probe-duration.ts), and on a loaded machine one stall
+ * of the switch or a sender takes a visible share of it (CI read 14 and 23 of 50 Mbit/s at 0.5 s where 3 s
+ * probes read 44–48): a short reading outside the tolerance is measured again, once, with a probe of
+ * {@link repeatSeconds}, and the longer reading counts (the short one is kept beside it).
+ */
 async function checkThroughput(s: RunState, v: VerifyPair, m: Measurement, c: ProbeChannel): Promise<void> {
   const set = s.input.testbed.testbed.verify.throughputSeconds;
-  m.throughput = await s.guard(
-    c.request<ThroughputResult>({
-      kind: 'throughput',
-      address: v.dstAddress,
-      port: s.plan.network.probePort,
-      seconds:
-        set === 'auto' ? autoThroughputSeconds(v.expectedMbps!, m.rtt?.medianMs ?? v.expectedRttMs) : set,
-    }),
-  );
-  m.throughputErrorPercent = ((m.throughput.mbps - v.expectedMbps!) / v.expectedMbps!) * 100;
+  const probe = (seconds: number) =>
+    s.guard(
+      c.request<ThroughputResult>({
+        kind: 'throughput',
+        address: v.dstAddress,
+        port: s.plan.network.probePort,
+        seconds,
+      }),
+    );
+  const error = (t: ThroughputResult) => ((t.mbps - v.expectedMbps!) / v.expectedMbps!) * 100;
+  const seconds =
+    set === 'auto' ? autoThroughputSeconds(v.expectedMbps!, m.rtt?.medianMs ?? v.expectedRttMs) : set;
+  m.throughput = await probe(seconds);
+  if (set === 'auto' && Math.abs(error(m.throughput)) > s.emulation.tolerancePercent) {
+    m.throughputShortProbe = m.throughput;
+    m.throughput = await probe(repeatSeconds(seconds));
+  }
+  m.throughputErrorPercent = error(m.throughput);
 }
 
 /** Waits for every task, then fails with the first failure (no task is left running behind an error). */

@@ -28,6 +28,8 @@ export interface EmulationReport {
     rttErrorPercent?: number;
     expectedMbps: number | null;
     throughput?: ThroughputResult;
+    /** An automatic probe's short first reading, outside the tolerance: `throughput` is the longer repeat's. */
+    throughputShortProbe?: ThroughputResult;
     throughputErrorPercent?: number;
   }[];
   /** Checks off by more than this many percent of the configured value are warned about. */
