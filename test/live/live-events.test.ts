@@ -50,7 +50,10 @@ describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` :
 
     // The trace, by the applied times: ok requests wholly before the degrade against wholly between
     // the degrade and the stop. Each request crosses the path at least once there and back, which
-    // went from 2 × 20 ms to 2 × 150 ms: at least 0.26 s more each.
+    // went from 2 × 20 ms to 2 × 150 ms: every request of the degraded window takes at least 0.3 s, and
+    // the fastest of them at least 0.26 s more than the fastest before. Floors, not means: a busy machine
+    // only adds time, and it adds it unevenly (CI saw the mean before the degrade above the mean after
+    // it, with the floors intact); the fastest request of a window is the one the load spared most.
     const requests = readFileSync(path.join(dir, 'trace.jsonl'), 'utf8')
       .trim()
       .split('\n')
@@ -62,9 +65,14 @@ describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` :
       requests.filter((q) => q.status === 'ok' && q.start >= from && q.end < to).map((q) => q.end - q.start);
     const before = rt(run.windows[0].warmupEnd, link!.appliedS);
     const degraded = rt(link!.appliedS, stop!.appliedS);
+    const stats = (xs: number[]) =>
+      `n ${xs.length}, min ${Math.min(...xs).toFixed(3)} s, mean ${mean(xs).toFixed(3)} s, max ${Math.max(...xs).toFixed(3)} s`;
+    console.log(`ok requests before the degrade: ${stats(before)}; between it and the stop: ${stats(degraded)}`);
     expect(before.length).toBeGreaterThan(5);
     expect(degraded.length).toBeGreaterThan(5);
-    expect(mean(degraded) - mean(before)).toBeGreaterThanOrEqual(0.26);
+    // The userspace switch delays in 1 ms timer steps, calibrated to the middle of a step: a few ms of slack.
+    expect(Math.min(...degraded)).toBeGreaterThanOrEqual(0.3 - 0.005);
+    expect(Math.min(...degraded) - Math.min(...before)).toBeGreaterThanOrEqual(0.26);
     // After the stop, no request gets an answer; before it, none failed.
     const after = requests.filter((q) => q.start >= stop!.appliedS);
     expect(after.length).toBeGreaterThan(0);
