@@ -8,6 +8,8 @@
 #   STEPS="predict" calibration/image-service/reproduce.sh             # steps one at a time: any of train calibrate predict held-out validate
 #   ROUND=4 TRAIN_ROUND=3 LIVE_LOCK="lock.sh chrt -r 10" sudo -E calibration/image-service/reproduce.sh   # round 4: round 3's
 #                                                                      # training runs, a new held-out set (held-out-4.yaml)
+#   ROUND=5 SET_ROUND=4 STEPS="predict held-out validate" LIVE_LOCK="chrt -r 10" sudo -E calibration/image-service/reproduce.sh
+#                                                                      # round 5: round 4's set, a new held-out set (held-out-5.yaml)
 #   ROUND=3 LIVE_LOCK="chrt -r 10" sudo -E calibration/image-service/reproduce.sh   # round 3 (below); each live run at real-time
 #                                                                      # priority: the testbed ahead of other jobs for the CPU
 #   LIVE_LOCK=path/to/lock.sh sudo -E calibration/image-service/reproduce.sh   # each `e2ctwin live` run as `lock.sh e2ctwin live …`
@@ -34,7 +36,9 @@ STEPS=${STEPS:-train calibrate predict held-out validate}
 SUFFIX=${ROUND:+-$ROUND}; SUFFIX=${SUFFIX/#-1/}
 TRAIN_SUFFIX=${TRAIN_ROUND:+-$TRAIN_ROUND}; TRAIN_SUFFIX=${TRAIN_SUFFIX:-$SUFFIX}; TRAIN_SUFFIX=${TRAIN_SUFFIX/#-1/}
 TRAIN_RUNS=$CAMPAIGN/runs/training$TRAIN_SUFFIX
-SET_FILE=$CAMPAIGN/calibration-set$SUFFIX.yaml
+# SET_ROUND=4 with ROUND=5: the fifth round predicts with the fourth round's set (no new calibration).
+SET_SUFFIX=${SET_ROUND:+-$SET_ROUND}; SET_SUFFIX=${SET_SUFFIX:-$SUFFIX}; SET_SUFFIX=${SET_SUFFIX/#-1/}
+SET_FILE=$CAMPAIGN/calibration-set$SET_SUFFIX.yaml
 PREDICTIONS=$CAMPAIGN/predictions$SUFFIX
 HELD_OUT=$CAMPAIGN/held-out$SUFFIX.yaml
 REPORT=$CAMPAIGN${SUFFIX:+/round${SUFFIX#-}}
