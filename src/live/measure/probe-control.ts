@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import { onLines } from './lines.js';
 import { probeRtt, probeServe, probeThroughput, type RttResult, type ThroughputResult } from './probe.js';
 
 // The probe server's control connections: the live run's network check asks each source host for its
@@ -21,23 +22,17 @@ export function probeServeWithControl(port: number, host: string): Promise<net.S
 
 /** Answers the connection's requests one after another, in order, until it closes. */
 function serveRequests(sock: net.Socket, rest: Buffer): void {
-  let buffered = rest.toString();
   let queue = Promise.resolve();
-  const take = () => {
-    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
+  onLines(
+    sock,
+    (line) => {
       queue = queue.then(async () => {
         const answer = await run(line);
         if (!sock.destroyed) sock.write(`${JSON.stringify(answer)}\n`);
       });
-    }
-  };
-  sock.on('data', (d: Buffer) => {
-    buffered += d.toString();
-    take();
-  });
-  take();
+    },
+    rest,
+  );
 }
 
 async function run(line: string): Promise<ProbeAnswer> {

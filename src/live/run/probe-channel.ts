@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { LiveError, LiveErrorCode } from '../errors.js';
+import { onLines } from '../measure/lines.js';
 import type { ProbeAnswer, ProbeRequest } from '../measure/probe-control.js';
 import type { LiveHost } from '../target.js';
 
@@ -10,24 +11,18 @@ import type { LiveHost } from '../target.js';
  */
 export class ProbeChannel {
   readonly #waiting: { resolve: (a: ProbeAnswer) => void; reject: (e: Error) => void }[] = [];
-  #buffered = '';
   #closed: Error | undefined;
 
   private constructor(
     readonly host: string,
     private readonly stream: Duplex,
   ) {
-    stream.on('data', (d: Buffer) => {
-      this.#buffered += d.toString();
-      for (let nl = this.#buffered.indexOf('\n'); nl >= 0; nl = this.#buffered.indexOf('\n')) {
-        const line = this.#buffered.slice(0, nl);
-        this.#buffered = this.#buffered.slice(nl + 1);
-        const w = this.#waiting.shift();
-        try {
-          w?.resolve(JSON.parse(line) as ProbeAnswer);
-        } catch (e) {
-          w?.reject(new Error(`unreadable answer: ${(e as Error).message}`));
-        }
+    onLines(stream, (line) => {
+      const w = this.#waiting.shift();
+      try {
+        w?.resolve(JSON.parse(line) as ProbeAnswer);
+      } catch (e) {
+        w?.reject(new Error(`unreadable answer: ${(e as Error).message}`));
       }
     });
     const fail = (e: Error) => {
