@@ -30,6 +30,11 @@ export class ServiceHost implements Endpoint {
   readonly laneTop: Int32Array | null;
   readonly cpu: PsServer | null;
   readonly cpuSpeed: number;
+  /**
+   * CPU time other software on the same cores spends per request (`host.cpu.sharedPerRequestS` ÷ speed;
+   * 0: none): a job of its own on the cores when a request begins, in no pool and nobody's path.
+   */
+  readonly sharedWork: number;
   readonly gpus: PsServer[];
   readonly gpuSpeed: number;
   /** Request statistics of this service (shared by its instances). */
@@ -81,6 +86,7 @@ export class ServiceHost implements Endpoint {
       ? new PsServer(env, { cores: host.cpu.cores, name: `${this.name}/cpu`, ...ps })
       : null;
     this.cpuSpeed = host.cpu.speed;
+    this.sharedWork = this.cpu ? (host.cpu.sharedPerRequestS ?? 0) / host.cpu.speed : 0;
     const gpuStage = app.stages.find((s) => s.resource === GPU);
     const rate = gpuStage?.gpuRate ?? null;
     this.gpus =
@@ -96,9 +102,13 @@ export class ServiceHost implements Endpoint {
   }
 }
 
+/** The co-located work of a request (`sharedWork`) ended: nothing waits for it. */
+function sharedDone(): void {}
+
 /** A request reached its host (after the upload): run its first stage. */
 export function beginRequest(req: Request): void {
   if (req.host.down) return failRequest(req);
+  if (req.host.sharedWork > 0) req.host.cpu!.serve(req.host.sharedWork, sharedDone);
   const draw = req.host.app.processDraw;
   if (draw !== null) req.process = Math.floor(draw() * req.host.app.processes);
   enterStage(req, 0);

@@ -75,6 +75,13 @@ export const HardwareSchema = z.strictObject({
         .positive()
         .default(1)
         .describe('Per-core speed relative to the reference core the demands are stated for. Default 1.'),
+      sharedPerRequestS: z
+        .number()
+        .min(0)
+        .optional()
+        .describe(
+          "CPU seconds that other software on the same cores spends per request of this service (clients on the same machine, a testbed whose userspace switch forwards the request's bytes): served on these cores beside the stages, holding none of the request's pools and not in its path, so it slows the service only as the throughput grows. Scaled by speed, as the demands. Default: none (the cores are the service's alone).",
+        ),
     })
     .describe('The CPU cores the service may use; cpu stages share them (processor sharing).'),
   gpu: GpuSchema.optional().describe('The accelerator, if any. Stages with resource gpu need one.'),
