@@ -42,6 +42,10 @@ SET_FILE=$CAMPAIGN/calibration-set$SET_SUFFIX.yaml
 PREDICTIONS=$CAMPAIGN/predictions$SUFFIX
 HELD_OUT=$CAMPAIGN/held-out$SUFFIX.yaml
 REPORT=$CAMPAIGN${SUFFIX:+/round${SUFFIX#-}}
+# TWIN_SETS="path=value …": overrides of the twin in every step that simulates (calibrate, predict, validate),
+# never of the live runs — e.g. round 6's measured CPU of the testbed itself per request
+# (cloud.images.host.cpu.sharedPerRequestS=0.040).
+TWIN=(); TWIN_AS_TWIN=(); for s in ${TWIN_SETS:-}; do TWIN+=(--set "$s"); TWIN_AS_TWIN+=(--twin-set "$s"); done
 MEASURED=(); [[ -n "$TRAIN_SUFFIX" ]] && MEASURED=(--set "calibrate.measurements=../$CAMPAIGN/measurements$TRAIN_SUFFIX.yaml")
 # HELD_OUT_RUNS and VALIDATION_OUT measure the held-out set again into another folder and score it there
 # (e.g. on a quiet machine, with the predictions already committed), keeping the shipped round.
@@ -87,7 +91,7 @@ if step train; then live_runs "$CAMPAIGN/training.yaml" "$TRAIN_RUNS"; fi
 #    calibrate section gives the unknowns, their priors and the model discrepancy). No per-stage spans
 #    come from gunicorn, so there is no `calibrate` step: the set's median vector is the point twin.
 if step calibrate; then
-  "${E2C[@]}" calibrate-twin "$SCENARIO" "${MEASURED[@]}" -o "$SET_FILE" --budget 1500 --samples 40 --no-progress \
+  "${E2C[@]}" calibrate-twin "$SCENARIO" "${MEASURED[@]}" "${TWIN[@]}" -o "$SET_FILE" --budget 1500 --samples 40 --no-progress \
     | tee "$REPORT/calibrate-twin.txt"
   sed -i "s#$PWD/##g" "$SET_FILE" "$REPORT/calibrate-twin.txt"   # paths relative to the repository
 fi
@@ -98,7 +102,7 @@ if step predict; then
   rm -rf "$PREDICTIONS"; mkdir -p "$PREDICTIONS"
   configs "$HELD_OUT" | while read -r name sets; do
     args=(); for s in $sets; do args+=(--set "$s"); done
-    "${E2C[@]}" simulate "$SCENARIO" "${args[@]}" "${WINDOW[@]}" --calibration-set "$SET_FILE" \
+    "${E2C[@]}" simulate "$SCENARIO" "${args[@]}" "${TWIN[@]}" "${WINDOW[@]}" --calibration-set "$SET_FILE" \
       --pi-replications 3 --json --no-progress > "$PREDICTIONS/$name.json"
   done
   node "$CAMPAIGN/predictions-table.mjs" "$PREDICTIONS" | tee "$REPORT/predictions.txt"
@@ -109,7 +113,7 @@ if step held-out; then live_runs "$HELD_OUT" "$HELD_OUT_RUNS"; fi
 
 # 5. The validation: the set's median vector against the held-out runs, with the 90 % prediction intervals.
 if step validate; then
-  "${E2C[@]}" validate-twin "$SCENARIO" --calibration-set "$SET_FILE" --pi-replications 3 \
+  "${E2C[@]}" validate-twin "$SCENARIO" "${TWIN_AS_TWIN[@]}" --calibration-set "$SET_FILE" --pi-replications 3 \
     --configs "$HELD_OUT" --live-runs "$HELD_OUT_RUNS" --out "$VALIDATION_OUT" | tee "$REPORT/validation.txt.part"
   mv "$REPORT/validation.txt.part" "$VALIDATION_OUT/validation.txt"   # after: validate-twin writes only into an empty folder
   sed -i "s#$PWD/##g" "$VALIDATION_OUT/validation.json" "$VALIDATION_OUT/plot.json" "$VALIDATION_OUT/validation.txt"
