@@ -67,7 +67,9 @@ describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` :
     const degraded = rt(link!.appliedS, stop!.appliedS);
     const stats = (xs: number[]) =>
       `n ${xs.length}, min ${Math.min(...xs).toFixed(3)} s, mean ${mean(xs).toFixed(3)} s, max ${Math.max(...xs).toFixed(3)} s`;
-    console.log(`ok requests before the degrade: ${stats(before)}; between it and the stop: ${stats(degraded)}`);
+    console.log(
+      `ok requests before the degrade: ${stats(before)}; between it and the stop: ${stats(degraded)}`,
+    );
     expect(before.length).toBeGreaterThan(5);
     expect(degraded.length).toBeGreaterThan(5);
     // The userspace switch delays in 1 ms timer steps, calibrated to the middle of a step: a few ms of slack.
