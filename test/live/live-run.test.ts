@@ -95,9 +95,13 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     expect(net.tolerancePercent).toBe(10);
     const warnings = net.warnings as string[];
     for (const m of net.measurements) {
-      // The shaping itself: load only slows the switch, so never above the rate, and never far below it.
+      // The shaping itself: load only slows the switch, so never above the rate. Below it, a shaping
+      // error of units (bits for bytes: 8×; k for M: 1000×) would read ≤ 1/8 of the rate: more than a
+      // quarter rules those out. How far under the rate the switch falls is the load's (CI read 30 of
+      // 50 Mbit/s at the start of `npm test`, when every core is taken), and the tolerance check below
+      // flags it.
       expect(m.throughput.mbps, m.label).toBeLessThanOrEqual(m.expectedMbps * 1.1);
-      expect(m.throughput.mbps, m.label).toBeGreaterThan(m.expectedMbps * 0.5);
+      expect(m.throughput.mbps, m.label).toBeGreaterThan(m.expectedMbps / 4);
       const checks = [
         ['RTT', m.rtt.medianMs, m.expectedRttMs],
         ['throughput', m.throughput.mbps, m.expectedMbps],
