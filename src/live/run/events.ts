@@ -1,7 +1,7 @@
 import { LiveError, LiveErrorCode } from '../errors.js';
-import { shellJoin } from '../shell.js';
 import { type LinkConditions, linkChangeCommands, UNSHAPED_MBPS } from '../plan/network.js';
 import type { HostCommands, LinkChangeCommands, PlanEvent } from '../plan/types.js';
+import { hostScript } from './host-script.js';
 import { correctedDelays, journalNetworkUndo, withAddresses } from './apply-network.js';
 import { reapplyPoolSizes, resetPoolSizes, resizePools } from './pool-events.js';
 import { drainLimitMs, setInstanceCount } from './instance-count.js';
@@ -207,9 +207,9 @@ async function changeLink(s: RunState, c: LinkChangeCommands): Promise<string | 
 
 /**
  * Each host's commands in order, the hosts at once (the change lands on all of them together). A host's
- * commands go in one `sh -c` of the commands joined by `&&`, each argument quoted (no value becomes shell
- * syntax): one remote execution per host instead of one per command, which a loaded machine pays
- * hundreds of milliseconds each for (a link change's five took 1.35 s at load average 16).
+ * commands go in one remote execution of one script (hostScript: each run of tc or nft commands read by
+ * one process, nft's as one transaction), not one execution and one process per command, which a loaded
+ * machine pays hundreds of milliseconds each for.
  */
 async function runOnHosts(s: RunState, cmds: HostCommands): Promise<void> {
   await Promise.all(
@@ -219,9 +219,7 @@ async function runOnHosts(s: RunState, cmds: HostCommands): Promise<void> {
       journalNetworkUndo(s, host);
       const argvs = [];
       for (const c of list) argvs.push(await withAddresses(s, host, c));
-      await s.guard(
-        h.check(argvs.length === 1 ? argvs[0]! : ['sh', '-c', argvs.map(shellJoin).join(' && ')]),
-      );
+      await s.guard(h.check(argvs.length === 1 ? argvs[0]! : ['sh', '-c', hostScript(argvs)]));
     }),
   );
 }
