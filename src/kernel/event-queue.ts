@@ -95,8 +95,11 @@ export class EventQueue {
   }
 
   #slotOf(id: number): number {
-    const slot = id % SLOT_SPACE;
-    const gen = (id - slot) / SLOT_SPACE;
+    // Floor and a multiplication, not `id % SLOT_SPACE`: ids pass 2^31, where `%` on a double is a call out of
+    // the compiled code (fmod) on every reschedule and cancel. Both are exact below 2^53, and an id that is
+    // negative, fractional or NaN still fails the checks below.
+    const gen = Math.floor(id / SLOT_SPACE);
+    const slot = id - gen * SLOT_SPACE;
     if (!(slot >= 0 && slot < this.#heap.slotsUsed) || this.#gen[slot] !== gen || this.#fns[slot] === null)
       return -1;
     return slot;
