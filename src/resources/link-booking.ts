@@ -26,6 +26,7 @@ import {
   TRANSFERS,
   WIRE_BYTES,
 } from './link-numbers.js';
+import { stallOdds } from './stall-odds.js';
 import { slowStartS } from './tcp-window.js';
 
 // A link's work on its numbers alone (see link-numbers.ts): booking bytes in advance, closing booked bytes,
@@ -165,5 +166,5 @@ export function stalledIn(v: Float64Array, o: number, sizeBytes: number, rng: Rn
   // no exponential to compute on every transfer of such a link.
   const logKeep = v[o + LOG_KEEP]!;
   if (logKeep === 0) return false;
-  return u < 1 - Math.exp(Math.ceil(sizeBytes / v[o + MSS]!) * logKeep);
+  return u < stallOdds(Math.ceil(sizeBytes / v[o + MSS]!), logKeep);
 }
