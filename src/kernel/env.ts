@@ -19,6 +19,11 @@ export interface RunOptions {
 }
 
 /** Priority of events that must run before ordinary ones at the same time (process start, interrupts). */
+export interface EnvOptions {
+  /** The event queue's pop-then-push path (see `EventQueueOptions.lazyPop`); default true. */
+  lazyPop?: boolean;
+}
+
 export const PRIORITY_URGENT = -1;
 /** Default priority. Lower priorities run first among events at the same time. */
 export const PRIORITY_NORMAL = 0;
@@ -38,13 +43,17 @@ export const PRIORITY_NORMAL = 0;
 export class Env {
   #now = 0;
   #eventsProcessed = 0;
-  #queue = new EventQueue();
+  readonly #queue: EventQueue;
   #running = false;
   #stopRequested = false;
   /** The current run's bound (see claim); −∞ outside run(). */
   #until = -Infinity;
   /** The count of processed events at which the current run pauses (RunOptions.maxEvents); ∞ without a bound. */
   #pauseAt = Infinity;
+
+  constructor(options: EnvOptions = {}) {
+    this.#queue = new EventQueue({ lazyPop: options.lazyPop ?? true });
+  }
 
   /** Current simulated time in seconds. */
   get now(): number {

@@ -23,8 +23,16 @@ const INITIAL_CAPACITY = 64;
  * and `reschedule()` moves a pending entry to a new time in place: processor-sharing servers, which
  * move their next completion on every arrival and departure, leave no dead entries behind.
  */
+export interface EventQueueOptions {
+  /**
+   * The heap's pop-then-push path (`SlotHeapOptions.lazyPop`, where its condition and invariant are stated):
+   * exact here, as every entry has its own sequence number. Default true; false turns it off.
+   */
+  lazyPop?: boolean;
+}
+
 export class EventQueue {
-  readonly #heap = new SlotHeap(INITIAL_CAPACITY, SLOT_SPACE);
+  readonly #heap: SlotHeap;
   #gen = new Int32Array(INITIAL_CAPACITY).fill(1);
   #fns: (Handler | null)[] = [];
   #args: unknown[] = [];
@@ -34,6 +42,10 @@ export class EventQueue {
   fn: Handler | null = null;
   /** Argument of the entry removed by the last `pop()`. */
   arg: unknown = undefined;
+
+  constructor(options: EventQueueOptions = {}) {
+    this.#heap = new SlotHeap(INITIAL_CAPACITY, SLOT_SPACE, { lazyPop: options.lazyPop ?? true });
+  }
 
   /** Entries in the heap, cancelled ones included. */
   get size(): number {

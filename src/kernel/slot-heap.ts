@@ -9,7 +9,24 @@
  * sequence) are read only to break ties. It is indexed — each slot knows its heap position — so an entry
  * can be removed or moved in place. Nothing is allocated per entry once the arrays have grown to the peak
  * number of slots in use.
+ *
+ * **Pop then push** (`SlotHeapOptions.lazyPop`): a discrete-event loop mostly pops its next event and, in that
+ * event's handler, pushes a new one. Popping moves the last entry to the root and sifts it down — usually to
+ * the bottom, as it is one of the latest — and the push then sifts its new entry up from the bottom, usually
+ * most of the way, as new events are mostly soon. With `lazyPop`, `pop()` leaves the root empty instead, and
+ * the next `push()` puts its entry there and sifts it down once; any other use of the heap first fills the
+ * root as `pop()` would have (the last entry, sifted down). Invariant: the heap holds the same entries either
+ * way and every read sees a heap whose root is the least entry, so when no two entries are equal in (key,
+ * first, second) — the kernel's queue numbers every entry — entries come out in the same order; only the
+ * positions of entries below the root may differ. Off: `lazyPop: false` (the default; the kernel's queue
+ * turns it off with `EventQueue`'s `lazyPop` option). Test: test/kernel/slot-heap.test.ts (the same pops
+ * both ways, and against a sorted reference).
  */
+export interface SlotHeapOptions {
+  /** Leave the root empty on `pop()` until the next operation (see the class's comment). Default false. */
+  lazyPop?: boolean;
+}
+
 export class SlotHeap {
   #key: Float64Array; // heap order
   #slotAt: Int32Array; // heap order
@@ -22,9 +39,14 @@ export class SlotHeap {
   #capacity: number;
   #size = 0;
   readonly #maxCapacity: number;
+  readonly #lazyPop: boolean;
+  // With lazyPop, true after a pop() until the root is filled again: the entries are then at positions
+  // 1..#size, and position 0 is empty.
+  #vacant = false;
 
   /** `maxCapacity`: the most slots it may hold ({@link take} returns −1 beyond). */
-  constructor(initialCapacity = 16, maxCapacity = 2 ** 30) {
+  constructor(initialCapacity = 16, maxCapacity = 2 ** 30, options: SlotHeapOptions = {}) {
+    this.#lazyPop = options.lazyPop ?? false;
     this.#capacity = initialCapacity;
     this.#maxCapacity = maxCapacity;
     this.#key = new Float64Array(initialCapacity);
@@ -52,11 +74,13 @@ export class SlotHeap {
 
   /** Smallest key (`Infinity` if empty). */
   get topKey(): number {
+    if (this.#vacant) this.#fill();
     return this.#size > 0 ? (this.#key[0] as number) : Infinity;
   }
 
   /** Slot of the smallest entry. The heap must not be empty. */
   get topSlot(): number {
+    if (this.#vacant) this.#fill();
     return this.#slotAt[0] as number;
   }
 
@@ -79,19 +103,33 @@ export class SlotHeap {
   push(slot: number, key: number, first: number, second: number): void {
     this.#first[slot] = first;
     this.#second[slot] = second;
-    this.#siftUp(this.#size++, key, slot);
+    if (this.#vacant) {
+      // The empty root takes the new entry: one sift down instead of the pop's and this push's.
+      this.#vacant = false;
+      this.#siftDown(0, key, slot, ++this.#size);
+    } else this.#siftUp(this.#size++, key, slot);
   }
 
   /** Takes the smallest entry out of the heap and returns its slot (not given back). The heap must not be empty. */
   pop(): number {
+    if (this.#vacant) this.#fill();
     const top = this.#slotAt[0] as number;
     const size = --this.#size;
-    if (size > 0) this.#siftDown(0, this.#key[size] as number, this.#slotAt[size] as number, size);
+    if (this.#lazyPop) this.#vacant = size > 0;
+    else if (size > 0) this.#siftDown(0, this.#key[size] as number, this.#slotAt[size] as number, size);
     return top;
+  }
+
+  // What pop() left undone: the last entry (at #size, the entries being at 1..#size) sifted down from the root.
+  #fill(): void {
+    this.#vacant = false;
+    const size = this.#size;
+    this.#siftDown(0, this.#key[size] as number, this.#slotAt[size] as number, size);
   }
 
   /** Takes `slot` (in the heap) out of it, wherever it is; not given back. */
   remove(slot: number): void {
+    if (this.#vacant) this.#fill();
     const i = this.#pos[slot] as number;
     const size = --this.#size;
     if (i < size) {
@@ -105,6 +143,7 @@ export class SlotHeap {
 
   /** Moves `slot` (in the heap) to `key`, with a new `second` (its `first` is kept). */
   move(slot: number, key: number, second: number): void {
+    if (this.#vacant) this.#fill();
     const i = this.#pos[slot] as number;
     const old = this.#key[i] as number;
     const oldSecond = this.#second[slot] as number;

@@ -16,7 +16,7 @@ const MAX_RATES = 64;
 // is computed again each time, which gives the same 0).
 const tables = new Map<number, Float64Array>();
 let lastLogKeep = Number.NaN;
-let last = new Float64Array(0);
+let last: Float64Array = new Float64Array(0);
 
 /** 1 − e^(packets·logKeep) for `packets` ≥ 1 (an integer) and `logKeep` < 0, as that expression computes it. */
 export function stallOdds(packets: number, logKeep: number): number {
