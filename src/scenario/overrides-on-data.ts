@@ -62,6 +62,42 @@ export function settableOnData(
   return false;
 }
 
+/**
+ * {@link settableOnData} decided on the plain data of a text that src/scenario/plain-yaml.ts read, without
+ * the document: a scenario given with `--set` is then parsed by the yaml package only if an issue must be
+ * located in it (part of the plain-yaml shortcut, src/scenario/yaml-source.ts, whose switch
+ * E2CTWIN_PLAIN_YAML=0 turns it off). Why it is the same answer: such a text has no alias (the subset
+ * refuses anchors and aliases) and its keys are names that resolve to strings, so the document's mappings
+ * are `data`'s objects and its sequences `data`'s arrays, key for key and item for item, and everything
+ * else is a scalar. test/scenario/overrides-on-data.test.ts compares the two on every path of every such
+ * file of the repository.
+ */
+export function settableOnPlainData(
+  data: unknown,
+  path: readonly PropertyKey[],
+  earlier: readonly (readonly PropertyKey[])[],
+): boolean {
+  if (path.length === 0) return false;
+  if (earlier.some((p) => p.length <= path.length && p.every((k, i) => k === path[i]))) return false;
+  let node = data;
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i];
+    const last = i === path.length - 1;
+    if (Array.isArray(node)) {
+      if (typeof key !== 'number' || !Number.isInteger(key) || key < 0 || key >= node.length) return false;
+      if (last) return true;
+      node = node[key];
+    } else if (typeof node === 'object' && node !== null) {
+      if (typeof key !== 'string') return false;
+      if (last) return true;
+      node = Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
+    } else {
+      return false;
+    }
+  }
+  return false;
+}
+
 /** Sets `value` (a copy) at `path` in `data`, whose every proper prefix of `path` is an object or array. */
 export function setOnData(data: unknown, path: readonly PropertyKey[], value: unknown): void {
   let cur = data as Record<PropertyKey, unknown>;

@@ -13,7 +13,7 @@ import {
 } from 'yaml';
 import { ScenarioErrorCode, formatPath, type ScenarioIssue } from './errors.js';
 import { readNamedFile } from './file-policy.js';
-import { settableOnData, setOnData } from './overrides-on-data.js';
+import { settableOnData, settableOnPlainData, setOnData } from './overrides-on-data.js';
 import { plainYamlJson } from './plain-yaml.js';
 
 /**
@@ -29,9 +29,11 @@ export function setOverridesOnData(on: boolean): void {
 /**
  * The plain-yaml shortcut: a text written in the common subset of YAML that src/scenario/plain-yaml.ts
  * reads (its comment states the subset and the invariant) is read by it, and parsed by the yaml package only
- * if something asks where a value is written (an issue) or changes it (an override), as a text parsed ahead
- * is ({@link preparse}). E2CTWIN_PLAIN_YAML=0 parses every text with the yaml package
- * (test/scenario/plain-yaml.test.ts and test/cli/plain-yaml.test.ts compare the two).
+ * if something asks where a value is written (an issue) or changes it where its data cannot take the change
+ * (an override: `settableOnPlainData` in overrides-on-data.ts decides on the data), as a text parsed ahead is
+ * ({@link preparse}). E2CTWIN_PLAIN_YAML=0 parses every text with the yaml package
+ * (test/scenario/plain-yaml.test.ts, test/scenario/overrides-on-data.test.ts and test/cli/plain-yaml.test.ts
+ * compare the two).
  */
 let plainYaml = process.env.E2CTWIN_PLAIN_YAML !== '0';
 /** For tests: whether texts in the plain subset skip the yaml package (see {@link plainYaml}). */
@@ -142,6 +144,8 @@ export class YamlSource {
   #onData: [readonly PropertyKey[], unknown][] = [];
   /** The JSON of the text's plain data when it was parsed ahead (see {@link preparse}) or read as plain YAML. */
   readonly #preparsed: string | undefined;
+  /** Whether {@link preparsed} is plain-yaml's reading of the text (no alias, string keys: see setIn). */
+  readonly #plain: boolean;
   /** Each mapping's pairs by key, built when an issue is first located in it (see {@link locate}). */
   readonly #pairsByKey = new WeakMap<object, Map<string, Pair>>();
 
@@ -154,7 +158,9 @@ export class YamlSource {
     readonly text: string,
     readonly foreign: boolean,
   ) {
-    this.#preparsed = PREPARSED.get(text) ?? (plainYaml ? plainCached(text) : undefined);
+    const ahead = PREPARSED.get(text);
+    this.#preparsed = ahead ?? (plainYaml ? plainCached(text) : undefined);
+    this.#plain = ahead === undefined && this.#preparsed !== undefined;
     if (this.#preparsed === undefined) this.#parse();
   }
 
@@ -178,19 +184,18 @@ export class YamlSource {
    */
   setIn(path: readonly PropertyKey[], value: unknown): void {
     if (!this.#own) {
-      const shared = this.#parse().doc;
+      const earlier = this.#onData.map(([p]) => p);
+      // A plain text's data answers without parsing the document (overrides-on-data.ts).
       if (
         onData &&
-        settableOnData(
-          shared,
-          path,
-          this.#onData.map(([p]) => p),
-        )
+        (this.#plain
+          ? settableOnPlainData(JSON.parse(this.#preparsed!), path, earlier)
+          : settableOnData(this.#parse().doc, path, earlier))
       ) {
         this.#onData.push([path, value]);
         return;
       }
-      this.#doc = shared.clone();
+      this.#doc = this.#parse().doc.clone();
       this.#own = true;
       for (const [p, v] of this.#onData) this.#doc.setIn(p, this.#doc.createNode(v));
       this.#onData = [];

@@ -1,8 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseDocument } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/index.js';
-import { setOverridesOnData } from '../../src/scenario/yaml-source.js';
+import { settableOnData, settableOnPlainData } from '../../src/scenario/overrides-on-data.js';
+import { plainYamlJson } from '../../src/scenario/plain-yaml.js';
+import { setOverridesOnData, setPlainYaml } from '../../src/scenario/yaml-source.js';
 import { repoRoot } from '../support/cli.js';
 import { shippedScenarios } from '../support/start-up-path.js';
 
@@ -10,7 +13,10 @@ import { shippedScenarios } from '../support/start-up-path.js';
 // document gives (src/scenario/overrides-on-data.ts), which spares a study's worker a copy of the document
 // per configuration. Both paths must load every scenario, and report every issue, byte for byte alike.
 
-afterEach(() => setOverridesOnData(true));
+afterEach(() => {
+  setOverridesOnData(true);
+  setPlainYaml(true);
+});
 
 const scenarios = shippedScenarios();
 
@@ -61,6 +67,19 @@ describe('overrides applied to the data', () => {
     60_000,
   );
 
+  it.each(scenarios.map((f) => [path.relative(repoRoot, f), f]))(
+    '%s: decided on the plain data (plain-yaml), the same result and issues as decided on the document',
+    (_name, file) => {
+      for (const overrides of overrideSets(file)) {
+        setPlainYaml(false);
+        const byDoc = load(file, overrides);
+        setPlainYaml(true);
+        expect(load(file, overrides), overrides.join(' ')).toBe(byDoc);
+      }
+    },
+    60_000,
+  );
+
   it('issues of a bad scenario outside the overrides are located alike', () => {
     const dir = path.join(repoRoot, 'test/fixtures/bad-scenarios');
     for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml'))) {
@@ -91,4 +110,62 @@ describe('overrides applied to the data', () => {
       expect(load('aliased.yaml', overrides, text)).toBe(onDoc);
     }
   });
+});
+
+/** Every path into `data`, and beside each one paths that miss: absent keys, bad indices, keys of the wrong kind. */
+function probePaths(data: unknown, at: PropertyKey[] = [], out: PropertyKey[][] = []): PropertyKey[][] {
+  out.push(at, [...at, 'absent'], [...at, 0], [...at, -1], [...at, 1.5], [...at, 'absent', 'deeper']);
+  if (Array.isArray(data)) {
+    out.push([...at, data.length], [...at, '0']);
+    data.forEach((v, i) => probePaths(v, [...at, i], out));
+  } else if (typeof data === 'object' && data !== null) {
+    out.push([...at, 'constructor'], [...at, 'toString', 'x']);
+    for (const [k, v] of Object.entries(data)) probePaths(v, [...at, k], out);
+  } else {
+    out.push([...at, 'below'], [...at, 0, 'below']);
+  }
+  return out;
+}
+
+describe('settableOnPlainData: the decision on a plain text data', () => {
+  const files = ['scenarios', 'models', 'calibration', 'test/fixtures'].flatMap((d) =>
+    readdirSync(path.join(repoRoot, d), { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+      .map((e) => path.join(e.parentPath, e.name)),
+  );
+
+  it('answers as settableOnData does on the document, for every path of every plain YAML file', () => {
+    let files_ = 0;
+    let paths = 0;
+    const answers = new Set<boolean>();
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      const json = plainYamlJson(text);
+      if (json === undefined) continue;
+      files_++;
+      const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+      const data: unknown = JSON.parse(json);
+      // Large files (traces, long lists) are probed through their first 2,000 paths.
+      const probes = probePaths(data).slice(0, 2000);
+      for (const [n, p] of probes.entries()) {
+        // With no earlier override, one that is a prefix of this path, and one beside it.
+        const earliers: PropertyKey[][][] = [
+          [],
+          [p.slice(0, Math.max(1, p.length - 1))],
+          [probes[(n * 7) % probes.length]!],
+        ];
+        for (const earlier of earliers) {
+          paths++;
+          const onData = settableOnPlainData(data, p, earlier);
+          answers.add(onData);
+          expect(onData, `${f} ${JSON.stringify(p)} after ${JSON.stringify(earlier)}`).toBe(
+            settableOnData(doc, p, earlier),
+          );
+        }
+      }
+    }
+    expect(files_).toBeGreaterThan(100);
+    expect(paths).toBeGreaterThan(10_000);
+    expect([...answers].sort()).toEqual([false, true]);
+  }, 120_000);
 });
