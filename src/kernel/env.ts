@@ -18,12 +18,13 @@ export interface RunOptions {
   maxEvents?: number;
 }
 
-/** Priority of events that must run before ordinary ones at the same time (process start, interrupts). */
+/** What an Env is made with. */
 export interface EnvOptions {
   /** The event queue's pop-then-push path (see `EventQueueOptions.lazyPop`); default true. */
   lazyPop?: boolean;
 }
 
+/** Priority of events that must run before ordinary ones at the same time (process start, interrupts). */
 export const PRIORITY_URGENT = -1;
 /** Default priority. Lower priorities run first among events at the same time. */
 export const PRIORITY_NORMAL = 0;

@@ -18,8 +18,8 @@
  * root as `pop()` would have (the last entry, sifted down). Invariant: the heap holds the same entries either
  * way and every read sees a heap whose root is the least entry, so when no two entries are equal in (key,
  * first, second) — the kernel's queue numbers every entry — entries come out in the same order; only the
- * positions of entries below the root may differ. Off: `lazyPop: false` (the default; the kernel's queue
- * turns it off with `EventQueue`'s `lazyPop` option). Test: test/kernel/slot-heap.test.ts (the same pops
+ * positions of entries below the root may differ. Off by default here; the kernel's event queue turns it
+ * on (`EventQueueOptions.lazyPop`, `EnvOptions.lazyPop`: false turns it off there). Test: test/kernel/slot-heap.test.ts (the same pops
  * both ways, and against a sorted reference).
  */
 export interface SlotHeapOptions {
