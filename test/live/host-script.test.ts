@@ -42,36 +42,14 @@ const cut = (table: string, dev: string, ip: string): string[][] => [
   ['nft', 'add', 'rule', 'inet', table, 'cut', 'oifname', dev, 'ip', 'daddr', ip, 'drop'],
 ];
 
+/** A tc command changing an htb class's rate on device e2c0. */
+const htbRate = (classid: string, rate: string): string[] =>
+  `tc class change dev e2c0 parent 1: classid ${classid} htb rate ${rate}`.split(' ');
+
 describe('hostScript: a host share of a link change in one execution', () => {
   it('gives each run of tc or nft commands to one process, in order, with the lines the CLI would parse', () => {
-    const tcA = [
-      'tc',
-      'class',
-      'change',
-      'dev',
-      'e2c0',
-      'parent',
-      '1:',
-      'classid',
-      '1:2',
-      'htb',
-      'rate',
-      '4000kbit',
-    ];
-    const tcB = [
-      'tc',
-      'class',
-      'change',
-      'dev',
-      'e2c0',
-      'parent',
-      '1:',
-      'classid',
-      '1:3',
-      'htb',
-      'rate',
-      '4000kbit',
-    ];
+    const tcA = htbRate('1:2', '4000kbit');
+    const tcB = htbRate('1:3', '4000kbit');
     const { calls, code } = run([
       tcA,
       tcB,
