@@ -77,6 +77,21 @@ export function spawnDetached(
   }
 }
 
+/**
+ * Whether this process runs under a real-time scheduling policy (SCHED_FIFO or SCHED_RR: /proc/self/stat
+ * field 41), as a live run started with `chrt -r` does (the calibration campaigns' LIVE_LOCK, the live
+ * tests): what it starts inherits the policy.
+ */
+export function runsRealtime(): boolean {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const policy = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3];
+    return policy === '1' || policy === '2';
+  } catch {
+    return false;
+  }
+}
+
 /** Start time of a process (clock ticks since boot, /proc/PID/stat field 22), or undefined if it is gone. */
 export function processStartTime(pid: number): number | undefined {
   try {

@@ -6,7 +6,15 @@ import { LiveError, LiveErrorCode } from '../errors.js';
 import type { Journal } from '../journal.js';
 import { distFile } from '../paths.js';
 import type { LivePlan, PlanHost } from '../plan/types.js';
-import { haveCommand, isAlive, processStartTime, run, spawnDetached, stopProcess } from '../proc.js';
+import {
+  haveCommand,
+  isAlive,
+  processStartTime,
+  run,
+  runsRealtime,
+  spawnDetached,
+  stopProcess,
+} from '../proc.js';
 import { connectSsh, SshHost } from '../ssh-host.js';
 import type { LiveHost, LiveTarget, TargetCapabilities } from '../target.js';
 
@@ -339,7 +347,11 @@ export class LocalTarget implements LiveTarget {
         mkdirSync(d, { recursive: true, mode: 0o700 });
         journal.record({ kind: 'mounts', under: d });
         const sock = path.join(d, 'docker.sock');
+        // A run at real-time priority would pass it on to dockerd and its containers, and runc cannot put a
+        // real-time process into the container's cpu cgroup (it has no real-time budget: "write
+        // …/cgroup.procs: invalid argument"), so dockerd starts at normal priority then.
         const argv = [
+          ...(runsRealtime() ? ['chrt', '--other', '0'] : []),
           'nsenter',
           `--net=/run/netns/${h.netns!}`,
           '--',
