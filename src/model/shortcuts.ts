@@ -103,6 +103,22 @@ export interface ShortcutPlan {
    * which grows with them up to a full collection.
    */
   readonly reuseRequests: boolean;
+  /**
+   * **lazy-pop** — the kernel's event queue leaves its heap's root empty when it pops and fills it with the
+   * next push: one sift down instead of a sift down and a sift up in the loop's usual pop-then-push
+   * (`SlotHeapOptions.lazyPop` in src/kernel/slot-heap.ts states the condition and the invariant). Exact:
+   * every entry has its own sequence number, so entries come out in the same order; only positions below
+   * the root differ. Results byte-identical (test/model/exact-shortcuts.test.ts).
+   */
+  readonly lazyPop: boolean;
+  /**
+   * **stall-odds** — a lossy link's odds that a transfer of m packets stalls, 1 − e^(m·ln keep), are
+   * remembered per loss rate and packet count instead of computed on every transfer
+   * (src/resources/stall-odds.ts). Exact: a remembered value is the double that expression gave for the
+   * same arguments (test/resources/stall-odds.test.ts bit for bit; results byte-identical,
+   * test/model/exact-shortcuts.test.ts).
+   */
+  readonly stallOdds: boolean;
 }
 
 /** The names of the shortcuts, as printed in docs and test titles. */
@@ -116,6 +132,8 @@ export const SHORTCUT_NAMES = [
   'link-bursts',
   'transfer-lead',
   'reuse-requests',
+  'lazy-pop',
+  'stall-odds',
 ] as const;
 export type ShortcutName = (typeof SHORTCUT_NAMES)[number];
 
@@ -131,6 +149,8 @@ export const NO_SHORTCUTS: ShortcutPlan = Object.freeze({
   linkBursts: false,
   transferLead: false,
   reuseRequests: false,
+  lazyPop: false,
+  stallOdds: false,
 });
 
 /**
@@ -155,6 +175,8 @@ export function planShortcuts(scenario: ResolvedScenario, off: readonly Shortcut
     linkBursts: on('link-bursts'),
     transferLead: on('transfer-lead'),
     reuseRequests: on('reuse-requests'),
+    lazyPop: on('lazy-pop'),
+    stallOdds: on('stall-odds'),
   });
 }
 

@@ -1,5 +1,5 @@
 import { Env, type Handler } from '../kernel/index.js';
-import type { Link } from '../resources/index.js';
+import { type Link, rememberStallOdds } from '../resources/index.js';
 import type { ResolvedScenario } from '../scenario/index.js';
 import type { Budget } from './budget.js';
 import { Collector } from './collector.js';
@@ -44,7 +44,7 @@ export interface ReplicationOptions {
  * and exposes everything the metrics need. Nothing here knows about files or wall-clock time.
  */
 export class Simulation implements AttemptContext {
-  readonly env = new Env();
+  readonly env: Env;
   readonly streams: Streams;
   readonly network: Network;
   readonly collector: Collector;
@@ -78,6 +78,8 @@ export class Simulation implements AttemptContext {
     this.streams = new Streams(options.seed, options.replication);
     this.tracing = options.spanSample > 0;
     this.shortcuts = planShortcuts(scenario, options.shortcutsOff);
+    this.env = new Env({ lazyPop: this.shortcuts.lazyPop });
+    rememberStallOdds(this.shortcuts.stallOdds);
     this.#pool = new RequestPool(this.shortcuts.reuseRequests);
     this.#linksChange = (scenario.events ?? []).some(
       (e) => e.action === 'link' || e.action === 'link-restore',

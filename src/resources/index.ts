@@ -5,3 +5,4 @@ export { GRANTED, Pool, PoolRequest, REJECTED, type PoolOptions } from './pool.j
 export { PsServer, type PsServerOptions } from './ps-server.js';
 export { Store, type ItemHandler, type StoreOptions } from './store.js';
 export { numberSlot } from './number-slots.js';
+export { rememberStallOdds } from './stall-odds.js';

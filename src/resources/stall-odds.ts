@@ -18,9 +18,18 @@ const tables = new Map<number, Float64Array>();
 let lastLogKeep = Number.NaN;
 let last: Float64Array = new Float64Array(0);
 
+// The `stall-odds` shortcut (src/model/shortcuts.ts): off, every value is computed. Per thread, set by each
+// simulation from its plan before it runs (a thread runs one simulation at a time).
+let remember = true;
+
+/** Turns the table on or off (the `stall-odds` shortcut; on by default). */
+export function rememberStallOdds(on: boolean): void {
+  remember = on;
+}
+
 /** 1 − e^(packets·logKeep) for `packets` ≥ 1 (an integer) and `logKeep` < 0, as that expression computes it. */
 export function stallOdds(packets: number, logKeep: number): number {
-  if (!(packets < MAX_PACKETS)) return 1 - Math.exp(packets * logKeep); // NaN too
+  if (!remember || !(packets < MAX_PACKETS)) return 1 - Math.exp(packets * logKeep); // NaN too
   if (logKeep !== lastLogKeep && !useTable(logKeep)) return 1 - Math.exp(packets * logKeep);
   const known = last[packets] as number;
   if (known !== 0) return known;

@@ -146,6 +146,8 @@ export class YamlSource {
   readonly #preparsed: string | undefined;
   /** Whether {@link preparsed} is plain-yaml's reading of the text (no alias, string keys: see setIn). */
   readonly #plain: boolean;
+  /** {@link preparsed} parsed once, for deciding overrides on it (read only). */
+  #plainData: unknown;
   /** Each mapping's pairs by key, built when an issue is first located in it (see {@link locate}). */
   readonly #pairsByKey = new WeakMap<object, Map<string, Pair>>();
 
@@ -189,7 +191,7 @@ export class YamlSource {
       if (
         onData &&
         (this.#plain
-          ? settableOnPlainData(JSON.parse(this.#preparsed!), path, earlier)
+          ? settableOnPlainData((this.#plainData ??= JSON.parse(this.#preparsed!)), path, earlier)
           : settableOnData(this.#parse().doc, path, earlier))
       ) {
         this.#onData.push([path, value]);
