@@ -83,12 +83,9 @@ export function holdLiveTestLock(skip: string | undefined, cleanup: () => void):
   let unlock: (() => void) | undefined;
   // Another file's live tests may hold the lock for minutes.
   beforeAll(async () => {
-    if (skip) return;
-    unlock = await liveTestLock();
-    testbedPriority(true);
+    if (!skip) unlock = await liveTestLock();
   }, 3_600_000);
   afterAll(() => {
-    if (unlock) testbedPriority(false);
     unlock?.();
     unlock = undefined;
     cleanup();
@@ -96,40 +93,15 @@ export function holdLiveTestLock(skip: string | undefined, cleanup: () => void):
   return {
     async without<T>(fn: () => T | Promise<T>): Promise<T> {
       const held = unlock !== undefined;
-      // What runs without the lock simulates or calibrates: CPU-bound work, never at real-time priority.
-      if (held) testbedPriority(false);
       unlock?.();
       unlock = undefined;
       try {
         return await fn();
       } finally {
-        if (held) {
-          unlock = await liveTestLock();
-          testbedPriority(true);
-        }
+        if (held) unlock = await liveTestLock();
       }
     },
   };
-}
-
-/**
- * The testbed is the live tests' measuring instrument: while a file holds the lock, its process — and so
- * every process it starts and their children (the CLI, the hosts' sshd, the services, the drivers, the
- * userspace switch) — runs at real-time priority (SCHED_RR 10, as the calibration campaigns run their live
- * runs: `LIVE_LOCK="chrt -r 10"`). In `npm test` the other test files share the two cores with the
- * testbed; at their load (a CI run saw the fastest request of a window take 1.12 s where it takes 0.32 s on
- * a quiet machine) the requests' times measured the suite, not the testbed. The kernel still keeps 5 % of
- * each second for ordinary processes (sched_rt_runtime_us), and what a file runs without the lock
- * (simulations, calibrations) runs at normal priority. Without root or chrt nothing changes.
- */
-function testbedPriority(realtime: boolean): void {
-  if (process.getuid?.() !== 0) return;
-  const policy = realtime ? ['-r', '-p', '10'] : ['-o', '-p', '0'];
-  try {
-    execFileSync('chrt', ['-a', ...policy, String(process.pid)], { stdio: 'ignore' });
-  } catch {
-    // No chrt, or a kernel that refuses real-time policies: the tests run at normal priority.
-  }
 }
 
 /** The release function if the lock was free (or its holder dead), else null. */
