@@ -106,6 +106,20 @@ export class DockerEngine {
     await this.docker.getContainer(id).kill();
   }
 
+  /**
+   * The host's process id of a running container's first process (0 when it is not running). It leads the
+   * container's PID namespace: when it dies, the kernel kills every other process of the container.
+   */
+  async pid(id: string): Promise<number> {
+    const st = (await this.docker.getContainer(id).inspect()).State;
+    return st.Running ? st.Pid : 0;
+  }
+
+  /** Waits until the engine has seen the container's end (at once if it is not running). */
+  async waitStopped(id: string): Promise<void> {
+    await this.docker.getContainer(id).wait({ condition: 'not-running' });
+  }
+
   async start(id: string): Promise<void> {
     await this.docker.getContainer(id).start();
   }

@@ -174,6 +174,15 @@ export async function stopProcess(
       } catch {
         /* fall through */
       }
+      // Not a group leader after all (a container's first process): the process itself, as the ssh
+      // provider's `kill -SIG -PID || kill -SIG PID` does.
+      if (options.group)
+        try {
+          process.kill(pid, sig);
+          return;
+        } catch {
+          /* fall through */
+        }
     }
     for (const p of members()) {
       try {

@@ -51,6 +51,57 @@ describe('the live event schedule (src/live/run/events.ts)', () => {
     expect(s.appliedEvents[0]!.appliedS).toBeGreaterThan(s.appliedEvents[1]!.appliedS);
   });
 
+  it("a container's stop is in place when its process is killed: the engine's bookkeeping after it is awaited but not counted (appliedS before the engine saw the exit)", async () => {
+    const stop: PlanEvent = {
+      index: 0,
+      at: 0,
+      offsetS: 0,
+      label: 'stop cloud.web#0',
+      action: 'stop',
+      service: 'cloud.web',
+      instance: 0,
+      process: 'cloud.web@cloud-1',
+    };
+    const s = new RunState({ plan: { events: [stop] }, log: () => {} } as unknown as LiveRunInput);
+    const calls: string[] = [];
+    let seen: () => void = () => {};
+    let seenAt = 0;
+    s.running.push({
+      proc: { id: 'cloud.web@cloud-1' },
+      container: 'c0ffee',
+      containerPid: 4242,
+      host: {
+        stop: async (pid: number, graceMs: number) => {
+          calls.push(`stop ${pid} ${graceMs}`);
+        },
+      },
+      engine: {
+        kill: async () => {
+          calls.push('docker kill');
+        },
+        waitStopped: () =>
+          new Promise<void>((r) => {
+            calls.push('wait');
+            seen = () => {
+              seenAt = Date.now() / 1000;
+              r();
+            };
+          }),
+      },
+    } as unknown as Running);
+    s.t0 = Date.now() / 1000;
+    const schedule = scheduleEvents(s, 1, Date.now());
+    await until('the engine asked', () => calls.includes('wait'));
+    await new Promise((r) => setTimeout(r, 150));
+    seen();
+    await schedule.finish();
+    expect(calls).toEqual(['stop 4242 0', 'wait']);
+    const [rec] = s.appliedEvents;
+    expect(rec!.how).toMatch(/^SIGKILL to container c0ffee \(pid 4242\), its engine saw the exit \+\d+ ms$/);
+    expect(Number(/\+(\d+) ms/.exec(rec!.how!)![1])).toBeGreaterThanOrEqual(140);
+    expect(rec!.appliedS + s.t0).toBeLessThan(seenAt - 0.1);
+  });
+
   it('events on the same process run in order: a restart due while its stop is still under way waits for it (both due at once)', async () => {
     const ev = (index: number, action: 'stop' | 'restart', offsetS: number): PlanEvent => ({
       index,

@@ -35,6 +35,8 @@ const dir = mkdtempSync(path.join(tmpdir(), 'e2ctwin-transfer-time-'));
 const SIZES = [10_000, 100_000, 1_000_000, 10_000_000];
 const DELAYS_MS = [10, 40];
 const BOUND = 0.1;
+/** Live runs per path at most: the first of every size, then runs again of the sizes still short of the model. */
+const ROUNDS = 3;
 
 const ONE_USER = [
   'edge.clients.quantity=1',
@@ -74,6 +76,44 @@ function twinMean(scenario: string, bytes: number, delayMs: number): number {
   return JSON.parse(r.stdout).responseTime.mean as number;
 }
 
+/**
+ * One live run of one user fetching `sizes` (drawn at random, the driver's seeded stream) over a path of
+ * `delayMs`: each request's size and time. Checks that the run left nothing behind, that every request was
+ * answered and that each paid a connection's set-up.
+ */
+function liveTransfers(o: { scenario: string; delayMs: number; sizes: number[]; round: number }) {
+  const out = path.join(dir, `d${o.delayMs}-r${o.round}`);
+  const live = runCli(
+    [
+      'live',
+      o.scenario,
+      '--testbed',
+      'testbeds/local.yaml',
+      '--duration',
+      // A run of every size takes 36 s (the 10 MB answers take 4 s each); a run again of small sizes, less.
+      o.round === 0 ? '36' : '20',
+      '--state-dir',
+      stateDir,
+      ...ONE_USER,
+      '--set',
+      `cloud.nginx.app.responseBytes={dist: empirical, samples: [${o.sizes.join(', ')}]}`,
+      '--set',
+      `network.0.delayMs=${o.delayMs}`,
+      '--out',
+      out,
+    ],
+    { timeoutMs: 300_000 },
+  );
+  expect(live.status, live.stderr).toBe(0);
+  const runId = JSON.parse(readFileSync(path.join(out, 'plan.json'), 'utf8')).runId as string;
+  expect(leftovers(runId, path.join(stateDir, runId))).toEqual([]);
+  const requests = readRunTrace(out)!.spans.filter((s) => s.kind === 'request');
+  expect(requests.every((s) => s.status === 'ok')).toBe(true);
+  // Every request paid a connection's set-up, as the twin's keepAliveS makes it.
+  expect(requests.every((s) => s.connection === 'new')).toBe(true);
+  return requests.map((s) => ({ bytes: s.bytes as number, time: s.end - s.start }));
+}
+
 describe.skipIf(skip)(`transfer times over the emulated path${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('10 KB – 10 MB over 10 ms and 40 ms paths, each on a new connection: the fastest live transfer within 10 % of the link model (the server sending with Reno, as the model reckons slow start)', async () => {
     const doc = parse(readFileSync(path.join(repoRoot, 'scenarios/nginx-static.yaml'), 'utf8'));
@@ -92,49 +132,29 @@ describe.skipIf(skip)(`transfer times over the emulated path${skip ? ` (skipped:
     const rows: string[] = [];
     const failures: string[] = [];
     for (const [d, delayMs] of DELAYS_MS.entries()) {
-      const out = path.join(dir, `d${delayMs}`);
-      const live = runCli(
-        [
-          'live',
-          scenario,
-          '--testbed',
-          'testbeds/local.yaml',
-          '--duration',
-          '36',
-          '--state-dir',
-          stateDir,
-          ...ONE_USER,
-          '--set',
-          `cloud.nginx.app.responseBytes={dist: empirical, samples: [${SIZES.join(', ')}]}`,
-          '--set',
-          `network.0.delayMs=${delayMs}`,
-          '--out',
-          out,
-        ],
-        { timeoutMs: 300_000 },
-      );
-      expect(live.status, live.stderr).toBe(0);
-      const runId = JSON.parse(readFileSync(path.join(out, 'plan.json'), 'utf8')).runId as string;
-      expect(leftovers(runId, path.join(stateDir, runId))).toEqual([]);
-
-      const requests = readRunTrace(out)!.spans.filter((s) => s.kind === 'request');
-      expect(requests.every((s) => s.status === 'ok')).toBe(true);
-      // Every request paid a connection's set-up, as the twin's keepAliveS makes it.
-      expect(requests.every((s) => s.connection === 'new')).toBe(true);
-      for (const [b, bytes] of SIZES.entries()) {
-        const times = requests.filter((s) => s.bytes === bytes).map((s) => s.end - s.start);
-        expect(times.length, `${bytes} B over ${delayMs} ms: transfers measured`).toBeGreaterThanOrEqual(2);
-        // The fastest of the transfers: what the path itself takes. The testbed only adds to it (its
-        // switch and the processes wait for a core on a busy machine), and the twin models an idle host.
-        const measured = Math.min(...times);
-        const mean = times.reduce((a, b) => a + b, 0) / times.length;
-        const twin = twins[d]![b]!;
-        const err = twin / measured - 1;
-        rows.push(
-          `${bytes} B, ${delayMs} ms: live fastest ${measured.toFixed(4)} s (mean ${mean.toFixed(4)}, n ${times.length}), twin ${twin.toFixed(4)} s, ${(err * 100).toFixed(1)} %`,
-        );
-        if (Math.abs(err) > BOUND) failures.push(rows.at(-1)!);
+      const times = new Map<number, number[]>(SIZES.map((b) => [b, []]));
+      const twin = (bytes: number) => twins[d]![SIZES.indexOf(bytes)]!;
+      const err = (bytes: number) => twin(bytes) / Math.min(...times.get(bytes)!) - 1;
+      // Polled, as a timing test on a shared machine must be: a size whose fastest transfer is still
+      // slower than the model by more than the bound is measured again, alone, up to ROUNDS runs in all —
+      // load can only add to a transfer, so more transfers find the path's own time if the model has it.
+      // A transfer faster than the model by more than the bound fails at once: load cannot explain that.
+      let sizes = SIZES;
+      let round = 0;
+      for (; round < ROUNDS && sizes.length > 0; round++) {
+        for (const s of liveTransfers({ scenario, delayMs, sizes, round })) times.get(s.bytes)!.push(s.time);
+        sizes = sizes.filter((b) => err(b) < -BOUND);
       }
+      for (const bytes of SIZES) {
+        const all = times.get(bytes)!;
+        expect(all.length, `${bytes} B over ${delayMs} ms: transfers measured`).toBeGreaterThanOrEqual(2);
+        const mean = all.reduce((a, b) => a + b, 0) / all.length;
+        rows.push(
+          `${bytes} B, ${delayMs} ms: live fastest ${Math.min(...all).toFixed(4)} s (mean ${mean.toFixed(4)}, n ${all.length}), twin ${twin(bytes).toFixed(4)} s, ${(err(bytes) * 100).toFixed(1)} %`,
+        );
+        if (Math.abs(err(bytes)) > BOUND) failures.push(rows.at(-1)!);
+      }
+      rows.push(`(${delayMs} ms path: ${round} live run${round === 1 ? '' : 's'})`);
     }
     process.stdout.write(`\n${rows.join('\n')}\n`);
     expect(failures, rows.join('\n')).toEqual([]);

@@ -38,13 +38,13 @@ export function scheduleEvents(s: RunState, rep: number, startAtMs: number): Eve
   const apply = async (ev: PlanEvent, due: number): Promise<void> => {
     if (cancelled || failure) return;
     const startedS = nowS() - s.t0;
-    const { note, how } = await applyEvent(s, ev).catch((e: Error) => {
+    const { note, how, inPlaceS } = await applyEvent(s, ev).catch((e: Error) => {
       if ((e as LiveError).code === LiveErrorCode.INTERRUPTED) throw e;
       throw new LiveError(LiveErrorCode.COMMAND, `events: ${ev.label}: ${e.message}`, {
         event: ev.index,
       });
     });
-    const appliedS = nowS() - s.t0;
+    const appliedS = (inPlaceS ?? nowS()) - s.t0;
     const scheduledS = due / 1000 - s.t0;
     const rec: AppliedEvent = {
       index: ev.index,
@@ -121,6 +121,8 @@ export function scheduleEvents(s: RunState, rep: number, startAtMs: number): Eve
 interface Outcome {
   how?: string;
   note?: string;
+  /** When the change was in place, if before the end of applying it (a container's process killed, then its engine's bookkeeping awaited). */
+  inPlaceS?: number;
 }
 
 /** Applies one event. */
@@ -165,8 +167,23 @@ async function stopInstance(s: RunState, id: string): Promise<Outcome> {
   // Marked first: the drive loop's watch must not take the stop for a crash.
   s.stopped.set(id, r);
   if (r.container) {
+    const short = r.container.slice(0, 12);
+    // The container's first process killed on its host, as a process service's is: `docker kill` goes
+    // through dockerd, containerd and its shim and returns once they have seen the exit — 0.2 s on a quiet
+    // machine, 1.3 s on a loaded one, where the service stopped answering at the kill. The engine's
+    // bookkeeping is still awaited (a restart must find the container stopped) but not counted as the stop.
+    if (r.containerPid) {
+      await s.guard(r.host.stop(r.containerPid, 0));
+      const inPlaceS = nowS();
+      await s.guard(r.engine!.waitStopped(r.container));
+      const seenMs = (nowS() - inPlaceS) * 1000;
+      return {
+        how: `SIGKILL to container ${short} (pid ${r.containerPid}), its engine saw the exit +${seenMs.toFixed(0)} ms`,
+        inPlaceS,
+      };
+    }
     await s.guard(r.engine!.kill(r.container));
-    return { how: `docker kill ${r.container.slice(0, 12)}` };
+    return { how: `docker kill ${short}` };
   }
   await s.guard(r.host.stop(r.pid!, 0));
   s.running.splice(s.running.indexOf(r), 1);
@@ -180,6 +197,7 @@ async function restartInstance(s: RunState, id: string): Promise<Outcome> {
   let how: string;
   if (r.container) {
     await s.guard(r.engine!.start(r.container));
+    r.containerPid = await s.guard(r.engine!.pid(r.container));
     await s.guard(waitReady(s, r));
     how = `docker start ${r.container.slice(0, 12)}, ready`;
   } else {

@@ -100,7 +100,7 @@ export interface AppliedEvent {
   appliedS: number;
   /** appliedS − scheduledS. */
   lateS: number;
-  /** How a stop or restart was done (a load step: `by N driver(s)`, its times those of the latest one): `docker kill <id>`, `SIGKILL to process group <pid>`, `docker start <id>, ready`, …. */
+  /** How a stop or restart was done (a load step: `by N driver(s)`, its times those of the latest one): `SIGKILL to container <id> (pid <pid>)…`, `SIGKILL to process group <pid>`, `docker start <id>, ready`, …. */
   how?: string;
   /** Set when the event changed nothing, and why (already stopped, emulation off, …). */
   note?: string;
@@ -117,6 +117,8 @@ export interface Running {
   host: LiveHost;
   pid?: number;
   container?: string;
+  /** A container's first process on its host (what a timed `stop` kills), read when it started. */
+  containerPid?: number;
   engine?: DockerEngine;
 }
 
