@@ -276,6 +276,10 @@ export class TrialStore {
     let db: Database.Database | undefined;
     try {
       db = new Database(file, { readonly: true, fileMustExist: true });
+      // A store its coordinator is creating: the file exists before its tables (the integrity check runs
+      // between the two). No trial yet, as before the file existed.
+      if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'trials'").get())
+        return { trials: [], next: after };
       const rows = db
         .prepare(
           'SELECT rowid, config_key AS configKey, fidelity, replication, seed, metrics, wall_ms AS wallMs, finished_at AS finishedAt, checksum FROM trials WHERE rowid > ? ORDER BY rowid LIMIT ?',

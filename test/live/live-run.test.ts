@@ -94,14 +94,26 @@ describe.skipIf(skip)(`live runs on the local provider${skip ? ` (skipped: ${ski
     expect(net.measurements).toHaveLength(2);
     expect(net.tolerancePercent).toBe(10);
     const warnings = net.warnings as string[];
+    // The shaping's units, exactly: every rate the plan gives tc is the constraint's in kbit (a units
+    // error, bits for bytes or k for M, shows here, whatever the load).
+    const rates = new Set<string>();
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v))
+        v.forEach((x, i) => {
+          if (x === 'rate' && typeof v[i + 1] === 'string') rates.add(v[i + 1]);
+          else walk(x);
+        });
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    walk(json(path.join(dir, 'plan.json')));
+    expect([...rates].sort()).toEqual(['20000kbit', '50000kbit']);
     for (const m of net.measurements) {
-      // The shaping itself: load only slows the switch, so never above the rate. Below it, a shaping
-      // error of units (bits for bytes: 8×; k for M: 1000×) would read ≤ 1/8 of the rate: more than a
-      // quarter rules those out. How far under the rate the switch falls is the load's (CI read 30 of
-      // 50 Mbit/s at the start of `npm test`, when every core is taken), and the tolerance check below
-      // flags it.
+      // The shaping measured: load only slows the switch, so never above the rate. How far under it the
+      // switch falls is the load's (CI read 30 of 50 Mbit/s at the start of `npm test`, when every core is
+      // taken, and 11 of 50 once in the middle of it), and the tolerance check below flags it; a tenth
+      // of the rate is asked only to show the path carries traffic at the rate's order of magnitude.
       expect(m.throughput.mbps, m.label).toBeLessThanOrEqual(m.expectedMbps * 1.1);
-      expect(m.throughput.mbps, m.label).toBeGreaterThan(m.expectedMbps / 4);
+      expect(m.throughput.mbps, m.label).toBeGreaterThan(m.expectedMbps / 10);
       const checks = [
         ['RTT', m.rtt.medianMs, m.expectedRttMs],
         ['throughput', m.throughput.mbps, m.expectedMbps],

@@ -3,6 +3,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/index.js';
@@ -88,6 +89,21 @@ describe('GET /api/studies/:id/trials', () => {
     // A store that is a link (out of the folder): refused, as if absent.
     symlinkSync(path.join(dir, 'study.sqlite'), path.join(fresh, 'study.sqlite'));
     expect((await app.inject('/api/studies/fresh/trials')).json()).toMatchObject({ trials: [] });
+    // A store its coordinator is still creating (the file made, its tables not yet, the integrity check
+    // between the two takes a while on a loaded machine): no trial so far, not an error (a page polling a
+    // study that had just started got a 500 here in CI).
+    const starting = path.join(runsDir, 'starting');
+    mkdirSync(starting);
+    copyFileSync(path.join(dir, 'progress.json'), path.join(starting, 'progress.json'));
+    const db = new Database(path.join(starting, 'study.sqlite'));
+    db.pragma('journal_mode = WAL');
+    try {
+      const early = await app.inject('/api/studies/starting/trials');
+      expect(early.statusCode, early.body).toBe(200);
+      expect((early.json() as Trials).trials).toEqual([]);
+    } finally {
+      db.close();
+    }
     // A progress.json that is a link: no study.
     const linked = path.join(runsDir, 'linked');
     mkdirSync(linked);

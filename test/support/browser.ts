@@ -133,6 +133,11 @@ export async function watchedPage(
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
+  // The console's line for a failed answer names no URL: this one does (a 500 seen once in CI came
+  // without it).
+  page.on('response', (r) => {
+    if (r.status() >= 500) errors.push(`HTTP ${r.status()} for ${r.request().method()} ${r.url()}`);
+  });
   page.on('requestfailed', (r) => {
     if (!abortedByNavigation(r)) errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
   });
