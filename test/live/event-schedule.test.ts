@@ -17,18 +17,20 @@ const link = (index: number, offsetS: number): PlanEvent => ({
   commands: { netem: {}, fallback: { kernel: {} } },
 });
 
+/** A stop of cloud.web's only instance, due at once. */
+const stop: PlanEvent = {
+  index: 0,
+  at: 0,
+  offsetS: 0,
+  label: 'stop cloud.web#0',
+  action: 'stop',
+  service: 'cloud.web',
+  instance: 0,
+  process: 'cloud.web@cloud-1',
+};
+
 describe('the live event schedule (src/live/run/events.ts)', () => {
   it('a stop that takes long (its container slow to die) does not hold back a link change due meanwhile; the record keeps the plan order', async () => {
-    const stop: PlanEvent = {
-      index: 0,
-      at: 0,
-      offsetS: 0,
-      label: 'stop cloud.web#0',
-      action: 'stop',
-      service: 'cloud.web',
-      instance: 0,
-      process: 'cloud.web@cloud-1',
-    };
     const plan = { events: [stop, link(1, 0.05)] } as unknown as LivePlan;
     const s = new RunState({ plan, log: () => {} } as unknown as LiveRunInput);
     let killed: () => void = () => {};
@@ -52,16 +54,6 @@ describe('the live event schedule (src/live/run/events.ts)', () => {
   });
 
   it("a container's stop is in place when its process is killed: the engine's bookkeeping after it is awaited but not counted (appliedS before the engine saw the exit)", async () => {
-    const stop: PlanEvent = {
-      index: 0,
-      at: 0,
-      offsetS: 0,
-      label: 'stop cloud.web#0',
-      action: 'stop',
-      service: 'cloud.web',
-      instance: 0,
-      process: 'cloud.web@cloud-1',
-    };
     const s = new RunState({ plan: { events: [stop] }, log: () => {} } as unknown as LiveRunInput);
     const calls: string[] = [];
     let seen: () => void = () => {};
