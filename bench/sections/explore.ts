@@ -22,6 +22,7 @@ import type { TrialOutput, TrialTask } from '../../src/explore/trial.js';
 import type { Config } from '../../src/explore/space.js';
 import { openStudy, type Study } from '../../src/explore/study.js';
 import { cpuProbe, e2ctwin, fmt, printTable, repoRoot } from '../measure.js';
+import { median } from '../against.js';
 import { formatRatios, summarizeRatios } from '../pairs.js';
 
 const scenario = path.join(repoRoot, 'scenarios/plantnet.yaml');
@@ -255,12 +256,11 @@ async function parallelSweep(quick: boolean): Promise<void> {
   const pairs = quick ? 2 : 5;
   const installed = installedSweep(params, pairs);
   const r = summarizeRatios(installed.ratios);
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const installedTarget = quick
     ? ''
     : ` (target ≥ 1.6×: ${r.low >= 1.6 ? 'MET' : r.high < 1.6 ? 'MISSED' : 'UNDECIDED'})`;
   console.log(
-    `  as installed (node bin/e2ctwin.js sweep, ${pairs} alternating pairs, start-up and study files included): 1 worker ${installed.one.map((x) => x.toFixed(2)).join(' / ')} s (median ${med(installed.one).toFixed(2)}), 2 workers ${installed.two.map((x) => x.toFixed(2)).join(' / ')} s (median ${med(installed.two).toFixed(2)})`,
+    `  as installed (node bin/e2ctwin.js sweep, ${pairs} alternating pairs, start-up and study files included): 1 worker ${installed.one.map((x) => x.toFixed(2)).join(' / ')} s (median ${median(installed.one).toFixed(2)}), 2 workers ${installed.two.map((x) => x.toFixed(2)).join(' / ')} s (median ${median(installed.two).toFixed(2)})`,
   );
   console.log(`  speed-up 2 vs 1 workers, per pair: ${formatRatios(r)}${installedTarget}`);
   console.log('');

@@ -157,8 +157,8 @@ async function scaleService(s: RunState, ev: Extract<PlanEvent, { action: 'scale
 
 /**
  * Stops a process or container at once, as a crash (the simulator's `stop` is a failure: the requests in
- * progress fail): SIGKILL to the process group, or `docker kill` (the container is kept, for its logs and
- * a restart). The process's spans and counters not yet written are lost; the clients' request spans are not.
+ * progress fail): SIGKILL to the process group, or to the container's first process (the container is kept,
+ * for its logs and a restart; `docker kill` when it has none running). The process's spans and counters not yet written are lost; the clients' request spans are not.
  */
 async function stopInstance(s: RunState, id: string): Promise<Outcome> {
   if (s.stopped.has(id)) return { note: 'already stopped' };
@@ -172,13 +172,16 @@ async function stopInstance(s: RunState, id: string): Promise<Outcome> {
     // through dockerd, containerd and its shim and returns once they have seen the exit — 0.2 s on a quiet
     // machine, 1.3 s on a loaded one, where the service stopped answering at the kill. The engine's
     // bookkeeping is still awaited (a restart must find the container stopped) but not counted as the stop.
-    if (r.containerPid) {
-      await s.guard(r.host.stop(r.containerPid, 0));
+    // Its process id is asked now (dockerd answers from memory), not kept from its start: a container
+    // that ended by itself leaves a number the system may have given to another process since.
+    const pid = await s.guard(r.engine!.pid(r.container));
+    if (pid > 0) {
+      await s.guard(r.host.stop(pid, 0));
       const inPlaceS = nowS();
       await s.guard(r.engine!.waitStopped(r.container));
       const seenMs = (nowS() - inPlaceS) * 1000;
       return {
-        how: `SIGKILL to container ${short} (pid ${r.containerPid}), its engine saw the exit +${seenMs.toFixed(0)} ms`,
+        how: `SIGKILL to container ${short} (pid ${pid}), its engine saw the exit +${seenMs.toFixed(0)} ms`,
         inPlaceS,
       };
     }
@@ -197,7 +200,6 @@ async function restartInstance(s: RunState, id: string): Promise<Outcome> {
   let how: string;
   if (r.container) {
     await s.guard(r.engine!.start(r.container));
-    r.containerPid = await s.guard(r.engine!.pid(r.container));
     await s.guard(waitReady(s, r));
     how = `docker start ${r.container.slice(0, 12)}, ready`;
   } else {

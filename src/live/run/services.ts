@@ -51,7 +51,7 @@ export async function startProcess(
         socketForJournal: s.target!.dockerSocket(ph)!,
       }),
     );
-    r = { proc: p, host, container: id, containerPid: await s.guard(engine.pid(id)), engine };
+    r = { proc: p, host, container: id, engine };
   } else {
     const pid = await s.guard(
       host.start({

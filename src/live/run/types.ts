@@ -117,8 +117,6 @@ export interface Running {
   host: LiveHost;
   pid?: number;
   container?: string;
-  /** A container's first process on its host (what a timed `stop` kills), read when it started. */
-  containerPid?: number;
   engine?: DockerEngine;
 }
 
