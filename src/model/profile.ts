@@ -4,11 +4,17 @@ import type { Profile } from '../scenario/index.js';
 export interface Multiplier {
   at: (t: number) => number;
   max: number;
+  /**
+   * For a multiplier that is constant between known times (no profile, with or without load steps): the
+   * first time after `t` at which its value may change (Infinity when it never does). Absent for a
+   * profile that varies continuously (a ramp, a daily curve).
+   */
+  nextChange?: (t: number) => number;
 }
 
 /** The multiplier of a workload profile over time (constant 1 when there is none). */
 export function multiplier(profile: Profile | undefined, horizon: number): Multiplier {
-  if (!profile || profile.kind === 'constant') return { at: () => 1, max: 1 };
+  if (!profile || profile.kind === 'constant') return { at: () => 1, max: 1, nextChange: () => Infinity };
   switch (profile.kind) {
     case 'ramp': {
       const { from, to, start, end } = profile;
@@ -65,5 +71,13 @@ export function withSteps(m: Multiplier, steps: readonly (readonly [number, numb
     return f;
   };
   const base = m.at;
-  return { at: (t) => base(t) * factorAt(t), max: m.max * Math.max(1, ...factors) };
+  const stepped: Multiplier = { at: (t) => base(t) * factorAt(t), max: m.max * Math.max(1, ...factors) };
+  const baseChange = m.nextChange;
+  if (baseChange !== undefined)
+    stepped.nextChange = (t) => {
+      let i = 0;
+      while (i < times.length && times[i]! <= t) i++;
+      return Math.min(baseChange(t), i < times.length ? times[i]! : Infinity);
+    };
+  return stepped;
 }

@@ -11,7 +11,7 @@ import { NETWORK } from './compiled-app.js';
 import type { ServiceHost } from './service-host.js';
 import type { SimContext } from './sim-context.js';
 import { Fleet } from './fleet.js';
-import { drivesFleet, sourceBooks } from './shortcuts.js';
+import { drivesFleet, sleepsIdleUsers, sourceBooks } from './shortcuts.js';
 import { letsGo } from './request-pool.js';
 import type { InstanceSet } from './instances.js';
 import { withLoadSteps } from './timed-events.js';
@@ -20,7 +20,8 @@ import { DRAWN_BYTES, NEXT, RNG, SOURCE_NUMBERS, Source, SourceKind, START } fro
 /**
  * A closed-loop user: sends a request, waits for the answer (or gives up after its patience), thinks,
  * and sends again. Users beyond the active population of the moment (a time-varying profile) stay idle
- * and look again after a think time.
+ * and look again after a think time — or, with the idle-users shortcut (shortcuts.ts), a think time after
+ * the population's next change.
  */
 class User {
   readonly sim: SimContext;
@@ -36,6 +37,8 @@ class User {
   readonly set: InstanceSet | null;
   /** The workload's keepAliveS: connections are modelled when set. */
   readonly keepAliveS: number | undefined;
+  /** The population's next change after a time, when an idle user sleeps until then (idle-users shortcut). */
+  readonly nextChange: ((t: number) => number) | null;
   /** When this user's connection fell idle (its last answer), or -1 when it has none open. */
   idleSince = -1;
   constructor(o: {
@@ -50,6 +53,7 @@ class User {
     routes: Routes;
     set: InstanceSet | null;
     keepAliveS: number | undefined;
+    nextChange: ((t: number) => number) | null;
   }) {
     this.sim = o.sim;
     this.origin = o.origin;
@@ -62,13 +66,20 @@ class User {
     this.routes = o.routes;
     this.set = o.set;
     this.keepAliveS = o.keepAliveS;
+    this.nextChange = o.nextChange;
   }
 }
 
 function userSend(u: User): void {
   const env = u.sim.env;
   if (u.rank >= Math.round(u.total * u.population.at(env.now))) {
-    env.post(u.think(), userSend, u);
+    if (u.nextChange === null) env.post(u.think(), userSend, u);
+    else {
+      // Until the next change every look would find this same population: the first look that counts
+      // comes a think time after it (exponential, so memoryless). None when the population never changes.
+      const change = u.nextChange(env.now);
+      if (change !== Infinity) env.post(change - env.now + u.think(), userSend, u);
+    }
     return;
   }
   // Its connection closed after keepAliveS idle seconds (or never opened): this request opens one.
@@ -256,6 +267,11 @@ function startClosed(
   const total = w.users * origins.length;
   // Load steps above 1 activate users beyond `total` (ranks ≥ total), spread over the origins.
   const made = Math.max(total, Math.ceil(total * population.max - 1e-9));
+  const sleeps = sleepsIdleUsers(sim.shortcuts, {
+    exponentialThink: typeof w.thinkTime === 'object' && w.thinkTime.dist === 'exponential',
+    populationStepwise: population.nextChange !== undefined,
+  });
+  const nextChange = sleeps ? population.nextChange! : null;
   const add = (origin: Endpoint, rank: number) => {
     const target = targets[rank % targets.length]!;
     const u = new User({
@@ -270,6 +286,7 @@ function startClosed(
       routes: sim.network.routes(origin, target),
       set,
       keepAliveS: w.keepAliveS,
+      nextChange,
     });
     env.post(w.startSpreadS * start(), userSend, u);
   };
