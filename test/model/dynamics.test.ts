@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { numericLeaves, Simulation, simulate, type SimulationResult } from '../../src/model/index.js';
 import { planShortcuts, sourceBooks } from '../../src/model/shortcuts.js';
 import { loadScenario, type ResolvedScenario } from '../../src/scenario/index.js';
+import { closedStation } from './closed-station.js';
 
 // What timed events, balance policies, retries and autoscaling do to a run, on small scenarios whose
 // answers are known (M/M/c formulas, counts), and that the model's shortcuts stay exact under them.
@@ -174,26 +175,18 @@ describe('pool size and load events', () => {
 
   it('a load step on closed users activates more users than written (factor 2 → twice the throughput)', () => {
     const closed = (factor: number) =>
-      run(`
-name: closed-step
-seed: 2
-run: { duration: 20000, warmup: 10000, replications: 2, spanSample: 0 }
-layers:
-  - name: system
-    services:
-      - name: station
-        app:
-          pools: { server: 1000 }
-          stages:
-            - { name: serve, pool: server, resource: delay, demand: 1 }
-  - name: outside
-    services:
-      - name: users
-        quantity: 5
-        workload: { kind: closed, target: system.station, users: 4, thinkTime: { dist: exponential, mean: 9 } }
-events:
-  - { at: 5000, action: load, service: outside.users, factor: ${factor} }
-`).throughput;
+      run(
+        closedStation({
+          name: 'closed-step',
+          seed: 2,
+          run: '{ duration: 20000, warmup: 10000, replications: 2, spanSample: 0 }',
+          quantity: 5,
+          users: 4,
+          think: '{ dist: exponential, mean: 9 }',
+          demand: '1',
+          loads: [[5000, factor]],
+        }),
+      ).throughput;
     // An infinite server: 20 users each cycle in 10 s → 2/s; 40 users → 4/s.
     expect(closed(2) / closed(1)).toBeGreaterThan(1.9);
     expect(closed(2) / closed(1)).toBeLessThan(2.1);

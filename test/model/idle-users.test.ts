@@ -4,6 +4,7 @@ import { simulate, type SimulationResult } from '../../src/model/index.js';
 import { multiplier, withSteps } from '../../src/model/profile.js';
 import { NO_SHORTCUTS, planShortcuts, sleepsIdleUsers } from '../../src/model/shortcuts.js';
 import { loadScenario, type ResolvedScenario } from '../../src/scenario/index.js';
+import { closedStation } from './closed-station.js';
 
 // The idle-users shortcut (src/model/shortcuts.ts): closed-loop users beyond the active population sleep
 // until the population may change instead of looking again every think time. Exact in distribution only
@@ -14,31 +15,18 @@ import { loadScenario, type ResolvedScenario } from '../../src/scenario/index.js
 const here = path.join(import.meta.dirname, 'idle-users.yaml');
 
 function scenario(think: string, overrides: string[] = []): ResolvedScenario {
-  const events: string[] = [];
-  for (let t = 20; t < 4000; t += 20)
-    events.push(
-      `  - { at: ${t}, action: load, service: outside.users, factor: ${(t / 20) % 2 === 1 ? 0.25 : 1} }`,
-    );
-  const text = `
-name: idle-users
-seed: 5
-run: { duration: 4000, warmup: 100, replications: 20, spanSample: 0 }
-layers:
-  - name: system
-    services:
-      - name: station
-        app:
-          pools: { server: 1000 }
-          stages:
-            - { name: serve, pool: server, resource: delay, demand: { dist: exponential, mean: 1 } }
-  - name: outside
-    services:
-      - name: users
-        quantity: 10
-        workload: { kind: closed, target: system.station, users: 4, thinkTime: ${think} }
-events:
-${events.join('\n')}
-`;
+  const loads: [number, number][] = [];
+  for (let t = 20; t < 4000; t += 20) loads.push([t, (t / 20) % 2 === 1 ? 0.25 : 1]);
+  const text = closedStation({
+    name: 'idle-users',
+    seed: 5,
+    run: '{ duration: 4000, warmup: 100, replications: 20, spanSample: 0 }',
+    quantity: 10,
+    users: 4,
+    think,
+    demand: '{ dist: exponential, mean: 1 }',
+    loads,
+  });
   const r = loadScenario(here, { text, overrides });
   if (!r.ok) throw new Error(JSON.stringify(r.issues));
   return r.scenario;
