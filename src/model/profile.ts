@@ -65,18 +65,24 @@ export function withSteps(m: Multiplier, steps: readonly (readonly [number, numb
   if (steps.length === 0) return m;
   const times = Float64Array.from(steps, (s) => s[0]);
   const factors = Float64Array.from(steps, (s) => s[1]);
-  const factorAt = (t: number): number => {
-    let f = 1;
-    for (let i = 0; i < times.length && times[i]! <= t; i++) f = factors[i]!;
-    return f;
+  // The steps reached by time t: times[0 .. reached(t)).
+  const reached = (t: number): number => {
+    let i = 0;
+    while (i < times.length && times[i]! <= t) i++;
+    return i;
   };
   const base = m.at;
-  const stepped: Multiplier = { at: (t) => base(t) * factorAt(t), max: m.max * Math.max(1, ...factors) };
+  const stepped: Multiplier = {
+    at: (t) => {
+      const i = reached(t);
+      return base(t) * (i > 0 ? factors[i - 1]! : 1);
+    },
+    max: m.max * Math.max(1, ...factors),
+  };
   const baseChange = m.nextChange;
   if (baseChange !== undefined)
     stepped.nextChange = (t) => {
-      let i = 0;
-      while (i < times.length && times[i]! <= t) i++;
+      const i = reached(t);
       return Math.min(baseChange(t), i < times.length ? times[i]! : Infinity);
     };
   return stepped;
