@@ -17,7 +17,13 @@ const {
 const { createRequire } = require('node:module');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { baselineOnly, growYoungGeneration, useCodeCache, useShippedYaml } = require('./start-up-paths.js');
+const {
+  baselineOnly,
+  growYoungGeneration,
+  serialScavenge,
+  useCodeCache,
+  useShippedYaml,
+} = require('./start-up-paths.js');
 
 const entry = path.join(__dirname, '../dist/cli/main.js');
 if (!existsSync(entry)) {
@@ -95,6 +101,7 @@ async function main() {
   const flags = [
     ...(growYoungGeneration(verb, process.env) ? ['--semi-space-growth-factor=8'] : []),
     ...(baselineOnly(verb, process.env) ? ['--no-opt'] : []),
+    ...(serialScavenge(verb, process.env) ? ['--no-parallel-scavenge'] : []),
   ];
   if (flags.length > 0) require('node:v8').setFlagsFromString(flags.join(' '));
   const bundle = useCodeCache(verb, process.env) ? verbBundle(verb) : undefined;
