@@ -9,7 +9,10 @@ const run = (args: string[], serial: boolean, nodeFlags: string[] = []) =>
   runBin(args, { E2CTWIN_SERIAL_SCAVENGE: serial ? '1' : '0' }, nodeFlags);
 
 const CASES: [string, string[]][] = [
-  ['M/M/4 --json', ['simulate', 'scenarios/validation/mmc.yaml', '-r', '2', '--json', '--set', 'run.requests=20000']],
+  [
+    'M/M/4 --json',
+    ['simulate', 'scenarios/validation/mmc.yaml', '-r', '2', '--json', '--set', 'run.requests=20000'],
+  ],
   ['Pl@ntNet, the table', ['simulate', 'scenarios/plantnet.yaml', '-r', '1', '--set', 'run.duration=600']],
   ['a bad scenario', ['simulate', 'test/fixtures/bad-scenarios/unknown-key-service.yaml']],
   ['a bad override', ['simulate', 'scenarios/plantnet.yaml', '--set', 'run.duration=abc']],
