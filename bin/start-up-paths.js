@@ -57,7 +57,9 @@ const useShippedYaml = (verb, env) => useCodeCache(verb, env) && env.E2CTWIN_SHI
  * links) and allocates garbage that dies at once (boxed numbers, item tasks): a scavenge finds a few tens of
  * kilobytes alive, and handing that to helper threads cost more CPU than copying it (Pl@ntNet with an
  * autoscaler and ten timed events, 1 M requests, `--trace-gc-nvp`: 233–255 ms of scavenging with helpers,
- * 141–161 ms without; the static run 140–150 and 89–131 ms). Applies to `simulate`. Invariant: it changes
+ * 141–161 ms without; the static run 140–150 and 89–131 ms). Where a scavenge copies megabytes (IoT with
+ * 100,000 cameras) helpers still shorten the pauses, by about 2 % of the run's wall time, for more CPU than
+ * they save (docs/performance.md). Applies to `simulate`. Invariant: it changes
  * which thread collects garbage, not what the program computes. Set before the bundle is compiled (the build
  * writes the code cache with it). Off: `E2CTWIN_SERIAL_SCAVENGE=0`. Test: test/cli/serial-scavenge.test.ts
  * (same output and exit status both ways; no helper thread scavenges).
