@@ -69,8 +69,12 @@ export function forward(task: Task): void {
     return;
   }
   const targets = host.sim.hostsOf(st.target!);
-  const target = targets[(host.index + host.forwards++) % targets.length]!;
-  host.sim.newRequest(host, target, forwardDone, batch, false);
+  const i = (host.index + host.forwards++) % targets.length;
+  const target = targets[i]!;
+  const byStage = (host.forwardRoutes ??= []);
+  const routes = (byStage[task.stage] ??= []);
+  const r = (routes[i] ??= host.sim.network.routes(host, target));
+  host.sim.newRequest(host, target, forwardDone, batch, false, undefined, r);
 }
 
 function forwardDone(sub: Request): void {

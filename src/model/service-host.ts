@@ -3,7 +3,7 @@ import type { ResolvedService } from '../scenario/index.js';
 import { unhandledKind } from './kinds.js';
 import { CPU, DELAY, EXIT, FORWARD, GPU, NETWORK, nextStage, type CompiledApp } from './compiled-app.js';
 import { endpointName, type Endpoint } from './endpoint.js';
-import { Network } from './network.js';
+import { Network, type Routes } from './network.js';
 import { ACTIVE, DONE, FAILED_STATUS, REJECTED_STATUS, type Request, Task } from './request.js';
 import type { InstanceSet } from './instances.js';
 import type { Inflight } from './inflight.js';
@@ -42,6 +42,13 @@ export class ServiceHost implements Endpoint {
   /** Tasks waiting for their forward batch to fill, per stage. */
   readonly batches: Task[][];
   forwards = 0;
+  /**
+   * The links to each target instance of a forward stage and back (by stage, then the target's index), made
+   * on the first forward to it: a gateway that spreads its batches over 100 detectors would otherwise look
+   * both ways up in the network's route map per batch, whose keys (two hosts' numbers) pass V8's small
+   * integers with ~100,000 hosts. The same links route() gives: it is what fills this.
+   */
+  forwardRoutes: (Routes | undefined)[][] | null = null;
   /**
    * Requests this instance holds (sent to it, not yet answered), for a service whose instances change or
    * are balanced (see instances.ts); null otherwise (nothing tracked on the static path).
