@@ -177,7 +177,8 @@ export class Env {
     if (queue.size === 0) return false;
     this.#enter();
     try {
-      this.#now = queue.pop();
+      queue.pop();
+      this.#now = queue.time;
       this.#eventsProcessed++;
       (queue.fn as Handler)(queue.arg);
     } catch (err) {
@@ -271,7 +272,8 @@ export class Env {
       if (queue.topTime > until) return false;
       // Counted before cancelled tops are skipped: a pause is only a pause, the next run() skips them.
       if (this.#eventsProcessed >= pauseAt) return true;
-      const time = queue.pop();
+      queue.pop();
+      const time = queue.time;
       const fn = queue.fn;
       if (fn === null) continue; // cancelled
       this.#now = time;
