@@ -240,3 +240,28 @@ export function growI32(a: Int32Array, capacity: number): Int32Array<ArrayBuffer
   b.set(a);
   return b;
 }
+
+/**
+ * Entries with equal keys, pushed, moved and popped once on a heap of its own when this module loads, so
+ * that every tie-break (the calls to `before`, the equal-key test of `move`) has run before V8 optimizes
+ * the heap's methods. Why: V8 compiles a branch that never ran into a deoptimization exit, and ties first
+ * come mid-run (an autoscaler's tick at the time of a timed event); each then deoptimized every function the
+ * heap was inlined into (seven in the dynamics benchmark's run), which were compiled again. Changes no
+ * other heap: only the methods' type feedback, which is shared.
+ */
+function rehearseTies(): void {
+  // V8 records feedback only once a function has a feedback vector, which it allocates after a few calls
+  // (--invocation-count-for-feedback-allocation, 8 on Node 20): the rehearsal runs more times than that.
+  for (let round = 0; round < 16; round++) {
+    const heap = new SlotHeap(4);
+    // Four equal keys: each push ties with its parent (siftUp); popping sifts the last entry down between
+    // two children that tie with each other and with it (siftDown, both tie-breaks).
+    for (let i = 0; i < 4; i++) heap.push(heap.take(), 1, 0, i);
+    heap.give(heap.pop());
+    // An equal key with a later tie-break moves down (move's equal-key test), an earlier one up.
+    heap.move(heap.topSlot, 1, 9);
+    heap.move(heap.topSlot, 1, -1);
+    while (heap.size > 0) heap.give(heap.pop());
+  }
+}
+rehearseTies();
