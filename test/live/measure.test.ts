@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -281,19 +282,37 @@ describe('reference engine', () => {
           await new Promise((r) => setTimeout(r, 20));
         }
       };
-      const first = post(4);
-      await until(
-        'request 4 on the HTTP thread',
-        (s) => s.pools.http!.busy === 1 && s.pools.http!.queue === 0,
-      );
-      const hangUp = new AbortController();
-      const fifth = post(5, hangUp.signal);
-      await until('request 5 queued', (s) => s.pools.http!.queue === 1);
-      hangUp.abort();
-      await expect(fifth).rejects.toThrow();
-      expect((await first).status).toBe(200);
-      await until('the withdrawn request counted', (s) => s.rejected === 1);
-      expect(await stats()).toMatchObject({ rejected: 1 });
+      // Request 4 keeps the HTTP thread until the test lets its image through (a gate, not a demand long
+      // enough: on a busy machine the hang-up of request 5 once reached the engine only after request 4 was
+      // done, and request 5 was then served).
+      const held: http.ServerResponse[] = [];
+      const gate = http.createServer((_req, res) => held.push(res));
+      await new Promise<void>((r) => gate.listen(0, '127.0.0.1', r));
+      const gated = `http://127.0.0.1:${(gate.address() as AddressInfo).port}/img`;
+      try {
+        const first = fetch(`${address}/identify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ request: 4, items: [{ url: gated }] }),
+        });
+        await until(
+          'request 4 on the HTTP thread',
+          (s) => s.pools.http!.busy === 1 && s.pools.http!.queue === 0,
+        );
+        const hangUp = new AbortController();
+        const fifth = post(5, hangUp.signal);
+        await until('request 5 queued', (s) => s.pools.http!.queue === 1);
+        hangUp.abort();
+        await expect(fifth).rejects.toThrow();
+        await until('the withdrawn request counted', (s) => s.rejected === 1);
+        for (const res of held.splice(0)) res.writeHead(200).end(Buffer.alloc(1000));
+        expect((await first).status).toBe(200);
+        expect(await stats()).toMatchObject({ rejected: 1 });
+      } finally {
+        for (const res of held) res.destroy();
+        gate.closeAllConnections();
+        await new Promise((r) => gate.close(r));
+      }
     } finally {
       await engine.close();
     }
