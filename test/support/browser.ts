@@ -222,9 +222,14 @@ export async function liveStudyDrawn(
   o: { base?: string; id?: string; key?: 'liveEntries' | 'liveTrials' } = {},
 ): Promise<void> {
   if (o.id !== undefined) await page.goto(`${o.base}/#studies/${o.id}`);
+  // With `id`, also its heading: going from one study to another changes only the hash, and the previous
+  // study, still shown with ready = yes, may have drawn as many results (a busy machine let a test read it).
   await page.waitForFunction(
-    ([k, key]) => document.body.dataset.ready === 'yes' && document.body.dataset[key] === String(k),
-    [n, o.key ?? 'liveEntries'] as const,
+    ([k, key, id]) =>
+      document.body.dataset.ready === 'yes' &&
+      document.body.dataset[key] === String(k) &&
+      (id === '' || (document.querySelector('#study h2')?.textContent ?? '').endsWith(`: ${id}`)),
+    [n, o.key ?? 'liveEntries', o.id ?? ''] as const,
   );
 }
 
