@@ -257,11 +257,11 @@ describe('reference engine', () => {
     try {
       const address = await engine.app.listen({ port: 0, host: '127.0.0.1' });
       const items = [{ url: `http://127.0.0.1:${imagePort}/img/8/0?bytes=1000` }];
-      const post = (request: number, signal?: AbortSignal) =>
+      const post = (request: number, signal?: AbortSignal, its = items) =>
         fetch(`${address}/identify`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ request, items }),
+          body: JSON.stringify({ request, items: its }),
           ...(signal ? { signal } : {}),
         });
       // Three at once on one HTTP thread: the second and third queue, and all are answered.
@@ -290,11 +290,7 @@ describe('reference engine', () => {
       await new Promise<void>((r) => gate.listen(0, '127.0.0.1', r));
       const gated = `http://127.0.0.1:${(gate.address() as AddressInfo).port}/img`;
       try {
-        const first = fetch(`${address}/identify`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ request: 4, items: [{ url: gated }] }),
-        });
+        const first = post(4, undefined, [{ url: gated }]);
         await until(
           'request 4 on the HTTP thread',
           (s) => s.pools.http!.busy === 1 && s.pools.http!.queue === 0,
