@@ -24,7 +24,7 @@ interface RequestSpan {
 holdLiveTestLock(skip, () => rmSync(out, { recursive: true, force: true }));
 
 describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  it('testbeds/local.yaml: the edge → cloud path degraded at 12 s and the engine stopped at 22 s, each within 1 s of its time; response times rise after the one, requests fail after the other; nothing left', async () => {
+  it('testbeds/local.yaml: the edge → cloud path degraded at 12 s (20 → 300 ms) and the engine stopped at 24 s, each within 1 s of its time; response times rise after the one, requests fail after the other; nothing left', async () => {
     const dir = path.join(out, 'run');
     const { run } = await liveFixtureRun({
       fixture: 'test/live/fixtures/plantnet-events.yaml',
@@ -44,7 +44,7 @@ describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` :
     expect(stop).toMatchObject({ action: 'stop', repetition: 1 });
     const start = run.windows[0].start;
     expect(link!.scheduledS - start).toBeCloseTo(12, 6);
-    expect(stop!.scheduledS - start).toBeCloseTo(22, 6);
+    expect(stop!.scheduledS - start).toBeCloseTo(24, 6);
     for (const e of [link!, stop!]) {
       expect(e.appliedS).toBeGreaterThanOrEqual(e.scheduledS);
       expect(e.lateS).toBeLessThan(1);
@@ -52,14 +52,19 @@ describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` :
 
     // The trace, by the applied times: ok requests wholly before the degrade against wholly between
     // the degrade and the stop. Each request crosses the path at least once there and back, which
-    // went from 2 × 20 ms to 2 × 150 ms. Compared on what a request spent outside the engine's work: its
+    // went from 2 × 20 ms to 2 × 300 ms. Compared on what a request spent outside the engine's work: its
     // time at the client less the time the engine spent in compute stages and pool waits (its spans of the request;
     // the image download is a network stage, over the same path, and stays). That is what the degrade
     // changes, and what load on a busy machine changes least: in CI beside the main test files the
     // engine's extraction, real CPU work, took the fastest whole request before the degrade from 0.32 s
     // to 1.12 s. Floors, not means: load only adds time, and unevenly; the fastest request of a window
-    // is the one it spared most. Every request of the degraded window spends at least 0.3 s on the path,
-    // and the fastest of them at least 0.26 s more than the fastest before.
+    // is the one it spared most. Every request of the degraded window spends at least 0.6 s on the path
+    // (a physical floor no load lowers), and the fastest of them at least 0.3 s more than the fastest
+    // before. The degrade is large on purpose: a CI run at load 5.5 (the main test files beside the live
+    // ones) added 0.8 s outside the engine's work to every request before a 20 → 150 ms degrade, which
+    // then no longer showed in the floors (0.838 s before, 0.749 s after). A request takes several round
+    // trips (TCP's handshake and slow start), so 0.56 s more per round trip adds well over a second; 500 ms
+    // left too few requests answered between the degrade and the stop (4 in 10 s).
     const spans = readFileSync(path.join(dir, 'trace.jsonl'), 'utf8')
       .trim()
       .split('\n')
@@ -104,8 +109,8 @@ describe.skipIf(skip)(`timed events in live mode${skip ? ` (skipped: ${skip})` :
     const before = onPath(windows.before);
     const degraded = onPath(windows.degraded);
     // The userspace switch delays in 1 ms timer steps, calibrated to the middle of a step: a few ms of slack.
-    expect(Math.min(...degraded)).toBeGreaterThanOrEqual(0.3 - 0.005);
-    expect(Math.min(...degraded) - Math.min(...before)).toBeGreaterThanOrEqual(0.26);
+    expect(Math.min(...degraded)).toBeGreaterThanOrEqual(0.6 - 0.005);
+    expect(Math.min(...degraded) - Math.min(...before)).toBeGreaterThanOrEqual(0.3);
     // After the stop, no request gets an answer; before it, none failed.
     const after = requests.filter((q) => q.start >= stop!.appliedS);
     expect(after.length).toBeGreaterThan(0);

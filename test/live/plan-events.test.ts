@@ -48,12 +48,12 @@ describe('live events in the plan', () => {
     const p = plan(fixture);
     expect(p.events.map((e) => [e.action, e.at, e.offsetS])).toEqual([
       ['link', 12, 12],
-      ['stop', 22, 22],
+      ['stop', 24, 24],
     ]);
     const stop = p.events[1]!;
     expect(stop).toMatchObject({ service: 'cloud.engine', instance: 0, process: 'cloud.engine@cloud-1' });
     // Twice the scenario's 30 s: the events come twice as late, as the profile does.
-    expect(plan(fixture, 60).events.map((e) => e.offsetS)).toEqual([24, 44]);
+    expect(plan(fixture, 60).events.map((e) => e.offsetS)).toEqual([24, 48]);
     // Past the end of the run: not applied, and said so.
     const late = plan(
       scenarioWith('late', 'events:\n  - { at: 40, action: link-restore, src: edge, dst: cloud }'),
@@ -66,7 +66,7 @@ describe('live events in the plan', () => {
 
   it('a link event changes the netem class and child of every pair of its constraint, and gives the userspace switch every pair’s delay', () => {
     const link = plan(fixture).events[0] as PlanLinkEvent;
-    expect(link.conditions).toEqual({ delayMs: 150, rateMbps: 20, lossPercent: 0, cut: false });
+    expect(link.conditions).toEqual({ delayMs: 300, rateMbps: 20, lossPercent: 0, cut: false });
     // cloud-1's pairs: 1:1 → fog-1 (constraint 1), 1:2 → edge-1, 1:3 → edge-2 (constraint 0); netem handles 10:, 11:, 12:.
     expect(link.commands.netem['cloud-1']).toEqual([
       [
@@ -95,7 +95,7 @@ describe('live events in the plan', () => {
         '11:',
         'netem',
         'delay',
-        '150ms',
+        '300ms',
         'loss',
         '0%',
       ],
@@ -125,7 +125,7 @@ describe('live events in the plan', () => {
         '12:',
         'netem',
         'delay',
-        '150ms',
+        '300ms',
         'loss',
         '0%',
       ],
@@ -136,11 +136,11 @@ describe('live events in the plan', () => {
     expect(link.commands.fallback.kernel).toEqual({});
     expect(link.commands.fallback.delays).toEqual([
       { src: 'cloud-1', dst: 'fog-1', delayMs: 5 },
-      { src: 'cloud-1', dst: 'edge-1', delayMs: 150 },
-      { src: 'cloud-1', dst: 'edge-2', delayMs: 150 },
+      { src: 'cloud-1', dst: 'edge-1', delayMs: 300 },
+      { src: 'cloud-1', dst: 'edge-2', delayMs: 300 },
       { src: 'fog-1', dst: 'cloud-1', delayMs: 5 },
-      { src: 'edge-1', dst: 'cloud-1', delayMs: 150 },
-      { src: 'edge-2', dst: 'cloud-1', delayMs: 150 },
+      { src: 'edge-1', dst: 'cloud-1', delayMs: 300 },
+      { src: 'edge-2', dst: 'cloud-1', delayMs: 300 },
     ]);
   });
 
@@ -612,12 +612,12 @@ events:
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('events (each repetition, seconds after its workload start):');
     expect(ok.stdout).toMatch(
-      /\+12 s {2}link edge → cloud at 12 s \(delay 150 ms\): constraint 0 → delay 150 ms/,
+      /\+12 s {2}link edge → cloud at 12 s \(delay 300 ms\): constraint 0 → delay 300 ms/,
     );
     expect(ok.stdout).toMatch(
-      /netem cloud-1\$ tc qdisc change dev e2c\w+ parent 1:2 handle 11: netem delay 150ms loss 0%/,
+      /netem cloud-1\$ tc qdisc change dev e2c\w+ parent 1:2 handle 11: netem delay 300ms loss 0%/,
     );
-    expect(ok.stdout).toContain('+22 s  stop cloud.engine#0 at 22 s: stop cloud.engine@cloud-1');
+    expect(ok.stdout).toContain('+24 s  stop cloud.engine#0 at 24 s: stop cloud.engine@cloud-1');
     const bad = await runCliHere([
       'live',
       scenarioWith(
