@@ -5,15 +5,30 @@
 // they change only how soon it gets there.
 
 /**
- * **code-cache** — `validate` and `simulate` run from their own bundle (dist/verbs/<verb>-<hash>.cjs,
+ * **code-cache** — `validate`, `simulate` and `sweep` run from their own bundle (dist/verbs/<verb>-<hash>.cjs,
  * scripts/build.mjs), compiled with V8's code cache beside it: Node 20 caches no ES module's code, and
- * compiling zod, yaml, the scenario layer and the model was about a fifth of a `validate`. Applies to
+ * compiling zod, yaml, the scenario layer and the model was about a fifth of a `validate` (`sweep --help` took
+ * 0.34 s from dist/cli/main.js against `simulate --help`'s 0.19 s from its bundle). Applies to
  * those verbs when the build made their bundle. Invariant: the bundle is built from the same sources as
  * dist/cli/main.js and runs the same `run(argv)`; a cache V8 rejects (another V8, other flags) is ignored.
  * Off: `E2CTWIN_CODE_CACHE=0` (dist/cli/main.js runs every verb). Test: test/cli/code-cache.test.ts.
  */
-const CACHED_VERBS = new Set(['validate', 'simulate']);
+const CACHED_VERBS = new Set(['validate', 'simulate', 'sweep']);
 const useCodeCache = (verb, env) => CACHED_VERBS.has(verb) && env.E2CTWIN_CODE_CACHE !== '0';
+
+/**
+ * **study-worker-cache** — a study's worker threads (sweep, sensitivity, optimize, capacity, calibrate-twin,
+ * suggest-measurement, `e2ctwin worker`: whichever verb runs one) start from ./study-worker.js, which compiles
+ * src/explore/worker.ts's own bundle (dist/verbs/study-worker-<hash>.cjs) with V8's code cache, instead of
+ * importing dist/explore/worker.js, an ES module with its chunks that Node 20 compiles afresh in every
+ * thread (0.12 s of a thread's start on this project's machine). Applies to every verb when the build made
+ * that bundle (the npm package ships none: an installed copy imports dist/explore/worker.js). Invariant:
+ * both are built from the same src/explore/worker.ts and run the same `runTrial`; the cache holds compiled
+ * code, not results. Off: `E2CTWIN_CODE_CACHE=0` (with the one-verb bundles). Test:
+ * test/cli/code-cache.test.ts (a sweep's output the same both ways; the worker's cache written only with
+ * the path on).
+ */
+const useStudyWorkerCache = (env) => env.E2CTWIN_CODE_CACHE !== '0';
 
 /**
  * **young-growth** — V8 starts the young generation at 1 MB and doubles it only after a scavenge, so the
@@ -69,6 +84,7 @@ const serialScavenge = (verb, env) => verb === 'simulate' && env.E2CTWIN_SERIAL_
 module.exports = {
   CACHED_VERBS,
   useCodeCache,
+  useStudyWorkerCache,
   growYoungGeneration,
   baselineOnly,
   serialScavenge,

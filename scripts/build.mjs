@@ -6,8 +6,9 @@
 // the entries, so the `new URL('../../…', import.meta.url)` paths of the sources stay right.
 // Type checking is separate (`npm run typecheck`).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
@@ -68,6 +69,10 @@ const common = {
   external: ['better-sqlite3', 'piscina', 'bullmq', 'ssh2', 'dockerode', 'playwright-core', 'fastify'],
 };
 
+// dist/ is this script's output alone: emptied first, or the chunks of earlier builds (their names carry a
+// content hash) pile up and `npm pack` ships them (790 stale files, 2.3 MB, in one working tree).
+rmSync('dist', { recursive: true, force: true });
+
 await build({
   // server/sim-worker: the worker thread of simulations started from the browser view (e2ctwin serve).
   // explore/worker: the piscina worker of sweep/sensitivity/optimize/capacity (one simulation per task).
@@ -103,7 +108,13 @@ const VERBS_DIR = 'dist/verbs';
 rmSync(VERBS_DIR, { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: { validate: 'src/cli/verbs/validate.ts', simulate: 'src/cli/verbs/simulate.ts' },
+  entryPoints: {
+    validate: 'src/cli/verbs/validate.ts',
+    simulate: 'src/cli/verbs/simulate.ts',
+    sweep: 'src/cli/verbs/sweep.ts',
+    // A study's worker thread (bin/study-worker.js loads it with its code cache; the study-worker-cache path).
+    'study-worker': 'src/explore/worker.ts',
+  },
   outdir: VERBS_DIR,
   entryNames: '[name]-[hash]',
   outExtension: { '.js': '.cjs' },
@@ -132,8 +143,26 @@ writeFileSync(path.join(VERBS_DIR, 'shipped-yaml.json'), JSON.stringify(shipped)
 // 1 MB limit (test/package/install.test.ts), so an installed `simulate` runs from dist/cli/main.js.
 // Each verb run once writes its bundle's code cache (bin/e2ctwin.js does when none is there), with the
 // functions these runs compiled: the scenario layer for both, the simulator on M/M/4.
+// The sweep (two short M/M/4 trials on one worker thread, its study folder in a temporary directory) writes
+// the sweep bundle's cache and the study worker's.
+const sweepOut = mkdtempSync(path.join(tmpdir(), 'e2ctwin-build-sweep-'));
 for (const args of [
   ['validate', 'scenarios/plantnet.yaml'],
   ['simulate', 'scenarios/validation/mmc.yaml', '-r', '1', '--json', '--set', 'run.requests=20000'],
+  [
+    'sweep',
+    'scenarios/validation/mmc.yaml',
+    '-p',
+    'system.station.pools.server=4..5',
+    '-r',
+    '1',
+    '--set',
+    'run.requests=20000',
+    '--workers',
+    '1',
+    '--out',
+    sweepOut,
+  ],
 ])
   execFileSync(process.execPath, ['bin/e2ctwin.js', ...args], { stdio: 'ignore' });
+rmSync(sweepOut, { recursive: true, force: true });

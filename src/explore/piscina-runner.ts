@@ -11,6 +11,10 @@ import type { TrialOutput, TrialTask } from './trial.js';
  * `npm run build` (the test suite builds it first).
  */
 export function workerFile(): string {
+  // bin/e2ctwin.js names the worker that loads its own bundle with V8's code cache when the study-worker-cache
+  // start-up path applies (bin/start-up-paths.js).
+  const cached = (globalThis as { __e2cStudyWorker?: unknown }).__e2cStudyWorker;
+  if (typeof cached === 'string') return cached;
   const candidates = [
     new URL('../explore/worker.js', import.meta.url),
     new URL('../../dist/explore/worker.js', import.meta.url),

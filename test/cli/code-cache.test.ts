@@ -5,9 +5,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/cli.js';
 
-// bin/e2ctwin.js runs `validate` and `simulate` from their one-verb bundles with V8's code cache
-// (dist/verbs/); E2CTWIN_CODE_CACHE=0 runs them from dist/cli/main.js like every other verb. Both paths
-// must print the same bytes and exit alike.
+// bin/e2ctwin.js runs `validate`, `simulate` and `sweep` from their one-verb bundles with V8's code cache
+// (dist/verbs/), and a study's worker threads from bin/study-worker.js with theirs; E2CTWIN_CODE_CACHE=0
+// runs the verbs from dist/cli/main.js like every other verb and the workers from dist/explore/worker.js.
+// Both paths must print the same bytes and exit alike.
 
 /** A copy of bin/ and dist/ (the rest linked), so that its caches can be removed or spoiled. */
 const copy = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-code-cache-'));
@@ -51,6 +52,11 @@ describe('one-verb bundles with the code cache', () => {
     ],
     ['simulate, a usage error', ['simulate']],
     ['simulate --help', ['simulate', '--help']],
+    ['sweep --help', ['sweep', '--help']],
+    [
+      'sweep, a bad parameter',
+      ['sweep', 'scenarios/validation/mmc.yaml', '-p', 'system.station.pools.nope=1..2'],
+    ],
   ])(
     '%s: the same output and exit status as dist/cli/main.js',
     (_name, args) => {
@@ -83,5 +89,37 @@ describe('one-verb bundles with the code cache', () => {
     expect(cacheOf('validate')).toBeUndefined();
     expect(run(['validate', 'scenarios/plantnet.yaml'], true).status).toBe(0);
     expect(cacheOf('validate')).toBe(cache);
+  }, 120_000);
+
+  it('a sweep on 1 and on 2 worker threads: the same tables either way; the study worker writes its cache after a trial, and only on this path', () => {
+    const sweep = (workers: string, cache: boolean) => {
+      const out = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-code-cache-sweep-'));
+      const r = run(
+        [
+          'sweep',
+          'scenarios/validation/mmc.yaml',
+          '-p',
+          'system.station.pools.server=4..6',
+          '-r',
+          '2',
+        ].concat(['--set', 'run.requests=3000', '--workers', workers, '--no-progress', '--out', out]),
+        cache,
+      );
+      rmSync(out, { recursive: true, force: true });
+      return { ...r, stderr: r.stderr.replaceAll(out, '<out>') };
+    };
+    const workerCache = () => cacheOf('study-worker');
+    const built = workerCache();
+    expect(built).toBeDefined(); // the build's own sweep wrote it
+    for (const workers of ['1', '2']) {
+      rmSync(built!);
+      const plain = sweep(workers, false);
+      expect(workerCache()).toBeUndefined();
+      const cached = sweep(workers, true);
+      expect(workerCache()).toBe(built);
+      expect(plain.status).toBe(0);
+      expect(plain.stdout).toContain('3 configurations × 2 replications');
+      expect(cached).toEqual(plain);
+    }
   }, 120_000);
 });
