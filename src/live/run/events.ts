@@ -61,8 +61,10 @@ export function scheduleEvents(s: RunState, rep: number, startAtMs: number): Eve
     // Kept in the plan's order (one may finish before an earlier one that waits for a process).
     s.appliedEvents.push(rec);
     s.appliedEvents.sort((a, b) => a.repetition - b.repetition || a.index - b.index);
+    // When applying began, too: a late event says whether its timer fired late or its commands took long.
+    const ms = (x: number) => `${x >= 0 ? '+' : ''}${(x * 1000).toFixed(0)} ms`;
     s.log(
-      `event ${ev.label}: applied ${rec.lateS >= 0 ? '+' : ''}${(rec.lateS * 1000).toFixed(0)} ms from its time${how ? ` (${how})` : ''}${note ? ` (${note})` : ''}`,
+      `event ${ev.label}: applied ${ms(rec.lateS)} from its time, begun ${ms(startedS - scheduledS)}${how ? ` (${how})` : ''}${note ? ` (${note})` : ''}`,
     );
   };
   const run = (async () => {
