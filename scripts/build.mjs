@@ -69,11 +69,7 @@ const common = {
   external: ['better-sqlite3', 'piscina', 'bullmq', 'ssh2', 'dockerode', 'playwright-core', 'fastify'],
 };
 
-// dist/ is this script's output alone: emptied first, or the chunks of earlier builds (their names carry a
-// content hash) pile up and `npm pack` ships them (790 stale files, 2.3 MB, in one working tree).
-rmSync('dist', { recursive: true, force: true });
-
-await build({
+const main = await build({
   // server/sim-worker: the worker thread of simulations started from the browser view (e2ctwin serve).
   // explore/worker: the piscina worker of sweep/sensitivity/optimize/capacity (one simulation per task).
   entryPoints: {
@@ -95,7 +91,17 @@ await build({
   banner: {
     js: "import { createRequire as __e2cRequire } from 'node:module'; const require = __e2cRequire(import.meta.url);",
   },
+  metafile: true,
 });
+
+// Chunks of earlier builds (their names carry a content hash) are removed once this build's are written, or
+// they pile up and `npm pack` ships them (790 stale files, a 2.3 MB package, in one working tree). Not by
+// emptying dist/ first: `npm pack` builds (prepack) while other tests run the CLI from dist/.
+const written = new Set(Object.keys(main.metafile.outputs).map((f) => path.resolve(f)));
+for (const name of readdirSync('dist/chunks')) {
+  const file = path.resolve('dist/chunks', name);
+  if (!written.has(file)) rmSync(file, { force: true });
+}
 
 // The verbs most runs are (src/cli/verbs/): each its own CommonJS bundle, which bin/e2ctwin.js compiles with
 // vm.Script and V8's code cache — compiling the bundles' code (zod, yaml, the scenario layer, the model) was
