@@ -5,15 +5,16 @@
 // they change only how soon it gets there.
 
 /**
- * **code-cache** — `validate`, `simulate` and `sweep` run from their own bundle (dist/verbs/<verb>-<hash>.cjs,
+ * **code-cache** — `validate`, `simulate` and the study verbs `sweep`, `sensitivity`, `optimize` and
+ * `capacity` run from their own bundle (dist/verbs/<verb>-<hash>.cjs,
  * scripts/build.mjs), compiled with V8's code cache beside it: Node 20 caches no ES module's code, and
  * compiling zod, yaml, the scenario layer and the model was about a fifth of a `validate` (`sweep --help` took
- * 0.34 s from dist/cli/main.js against `simulate --help`'s 0.19 s from its bundle). Applies to
+ * 0.30 s from dist/cli/main.js and 0.21 s from its bundle). Applies to
  * those verbs when the build made their bundle. Invariant: the bundle is built from the same sources as
  * dist/cli/main.js and runs the same `run(argv)`; a cache V8 rejects (another V8, other flags) is ignored.
  * Off: `E2CTWIN_CODE_CACHE=0` (dist/cli/main.js runs every verb). Test: test/cli/code-cache.test.ts.
  */
-const CACHED_VERBS = new Set(['validate', 'simulate', 'sweep']);
+const CACHED_VERBS = new Set(['validate', 'simulate', 'sweep', 'sensitivity', 'optimize', 'capacity']);
 const useCodeCache = (verb, env) => CACHED_VERBS.has(verb) && env.E2CTWIN_CODE_CACHE !== '0';
 
 /**

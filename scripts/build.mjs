@@ -5,13 +5,13 @@
 // server, live mode or the optimizers. Chunks go to dist/chunks/, two levels under the package root like
 // the entries, so the `new URL('../../…', import.meta.url)` paths of the sources stay right.
 // Type checking is separate (`npm run typecheck`).
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isDeepStrictEqual } from 'node:util';
+import { isDeepStrictEqual, promisify } from 'node:util';
 import { build } from 'esbuild';
 
 // zod's `z.locales` namespace holds some forty translations of its messages (a third of the scenario
@@ -118,6 +118,9 @@ await build({
     validate: 'src/cli/verbs/validate.ts',
     simulate: 'src/cli/verbs/simulate.ts',
     sweep: 'src/cli/verbs/sweep.ts',
+    sensitivity: 'src/cli/verbs/sensitivity.ts',
+    optimize: 'src/cli/verbs/optimize.ts',
+    capacity: 'src/cli/verbs/capacity.ts',
     // A study's worker thread (bin/study-worker.js loads it with its code cache; the study-worker-cache path).
     'study-worker': 'src/explore/worker.ts',
   },
@@ -148,27 +151,65 @@ writeFileSync(path.join(VERBS_DIR, 'shipped-yaml.json'), JSON.stringify(shipped)
 // writes its cache on its first run): simulate's bundle (~200 KB compressed) would take the package over its
 // 1 MB limit (test/package/install.test.ts), so an installed `simulate` runs from dist/cli/main.js.
 // Each verb run once writes its bundle's code cache (bin/e2ctwin.js does when none is there), with the
-// functions these runs compiled: the scenario layer for both, the simulator on M/M/4.
-// The sweep (two short M/M/4 trials on one worker thread, its study folder in a temporary directory) writes
-// the sweep bundle's cache and the study worker's.
-const sweepOut = mkdtempSync(path.join(tmpdir(), 'e2ctwin-build-sweep-'));
-for (const args of [
+// functions these runs compiled: the scenario layer for all, the simulator on M/M/4; the studies (short
+// M/M/4 trials on one worker thread, their folders in a temporary directory) also write the study worker's.
+// Two at a time: the build waits for the slowest pair, not for all in a row.
+const studies = mkdtempSync(path.join(tmpdir(), 'e2ctwin-build-studies-'));
+const mmc = 'scenarios/validation/mmc.yaml';
+const study = (name) => ['--workers', '1', '--no-progress', '--out', path.join(studies, name)];
+const runs = [
   ['validate', 'scenarios/plantnet.yaml'],
-  ['simulate', 'scenarios/validation/mmc.yaml', '-r', '1', '--json', '--set', 'run.requests=20000'],
+  ['simulate', mmc, '-r', '1', '--json', '--set', 'run.requests=20000'],
   [
     'sweep',
-    'scenarios/validation/mmc.yaml',
+    mmc,
     '-p',
     'system.station.pools.server=4..5',
     '-r',
     '1',
     '--set',
     'run.requests=20000',
-    '--workers',
-    '1',
-    '--out',
-    sweepOut,
+    ...study('sweep'),
   ],
-])
-  execFileSync(process.execPath, ['bin/e2ctwin.js', ...args], { stdio: 'ignore' });
-rmSync(sweepOut, { recursive: true, force: true });
+  [
+    'sensitivity',
+    mmc,
+    '--method',
+    'oat',
+    '-p',
+    'system.station.pools.server=4..5',
+    '--set',
+    'run.requests=2000',
+    ...study('sensitivity'),
+  ],
+  [
+    'optimize',
+    mmc,
+    '-a',
+    'random',
+    '-b',
+    '2',
+    '--batch',
+    '1',
+    '-p',
+    'system.station.pools.server=4..6',
+  ].concat(['--objective', 'responseTime.mean', '--requests', '2000', '-r', '1', ...study('optimize')]),
+  [
+    'capacity',
+    mmc,
+    '--slo',
+    'responseTime.p95<=5',
+    '--range',
+    '1..3',
+    '--set',
+    'run.requests=2000',
+    '-r',
+    '1',
+  ].concat(['--max-replications', '1', ...study('capacity')]),
+];
+const runVerb = promisify(execFile);
+for (let i = 0; i < runs.length; i += 2)
+  await Promise.all(
+    runs.slice(i, i + 2).map((args) => runVerb(process.execPath, ['bin/e2ctwin.js', ...args])),
+  );
+rmSync(studies, { recursive: true, force: true });

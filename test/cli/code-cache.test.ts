@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/cli.js';
 
-// bin/e2ctwin.js runs `validate`, `simulate` and `sweep` from their one-verb bundles with V8's code cache
+// bin/e2ctwin.js runs `validate`, `simulate` and the study verbs from their one-verb bundles with V8's code cache
 // (dist/verbs/), and a study's worker threads from bin/study-worker.js with theirs; E2CTWIN_CODE_CACHE=0
 // runs the verbs from dist/cli/main.js like every other verb and the workers from dist/explore/worker.js.
 // Both paths must print the same bytes and exit alike.
@@ -53,6 +53,9 @@ describe('one-verb bundles with the code cache', () => {
     ['simulate, a usage error', ['simulate']],
     ['simulate --help', ['simulate', '--help']],
     ['sweep --help', ['sweep', '--help']],
+    ['sensitivity --help', ['sensitivity', '--help']],
+    ['optimize --help', ['optimize', '--help']],
+    ['capacity --help', ['capacity', '--help']],
     [
       'sweep, a bad parameter',
       ['sweep', 'scenarios/validation/mmc.yaml', '-p', 'system.station.pools.nope=1..2'],
@@ -122,4 +125,50 @@ describe('one-verb bundles with the code cache', () => {
       expect(cached).toEqual(plain);
     }
   }, 120_000);
+
+  it.each([
+    [
+      'sensitivity',
+      ['--method', 'oat', '-p', 'system.station.pools.server=4..5', '--set', 'run.requests=2000'],
+    ],
+    [
+      'optimize',
+      [
+        '-a',
+        'random',
+        '-b',
+        '2',
+        '--batch',
+        '1',
+        '-p',
+        'system.station.pools.server=4..6',
+        '--requests',
+        '2000',
+        '-r',
+        '1',
+      ],
+    ],
+    [
+      'capacity',
+      ['--slo', 'responseTime.p95<=5', '--range', '1..3', '--set', 'run.requests=2000', '-r', '1'],
+    ],
+  ])(
+    '%s, a small study: the same output either way',
+    (verb, args) => {
+      const study = (cache: boolean) => {
+        const out = mkdtempSync(path.join(os.tmpdir(), `e2ctwin-code-cache-${verb}-`));
+        const r = run(
+          [verb, 'scenarios/validation/mmc.yaml', ...args, '--workers', '1', '--out', out],
+          cache,
+        );
+        rmSync(out, { recursive: true, force: true });
+        return { ...r, stderr: r.stderr.replaceAll(out, '<out>') };
+      };
+      const plain = study(false);
+      expect(plain.status).toBe(0);
+      expect(plain.stdout.length).toBeGreaterThan(100);
+      expect(study(true)).toEqual(plain);
+    },
+    120_000,
+  );
 });
