@@ -13,6 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual, promisify } from 'node:util';
 import { build } from 'esbuild';
+import { codeCacheRuns } from './code-cache-runs.mjs';
 
 // zod's `z.locales` namespace holds some forty translations of its messages (a third of the scenario
 // layer's chunk, parsed by every `validate` and `simulate`). e2ctwin never selects a locale; zod registers
@@ -150,63 +151,10 @@ writeFileSync(path.join(VERBS_DIR, 'shipped-yaml.json'), JSON.stringify(shipped)
 // The npm package ships validate's bundle alone, without caches (package.json "files"; an installed copy
 // writes its cache on its first run): simulate's bundle (~200 KB compressed) would take the package over its
 // 1 MB limit (test/package/install.test.ts), so an installed `simulate` runs from dist/cli/main.js.
-// Each verb run once writes its bundle's code cache (bin/e2ctwin.js does when none is there), with the
-// functions these runs compiled: the scenario layer for all, the simulator on M/M/4; the studies (short
-// M/M/4 trials on one worker thread, their folders in a temporary directory) also write the study worker's.
-// Two at a time: the build waits for the slowest pair, not for all in a row.
+// Each verb run once (scripts/code-cache-runs.mjs) writes its bundle's code cache (bin/e2ctwin.js does when
+// none is there). Two at a time: the build waits for the slowest of each pair, not for all in a row.
 const studies = mkdtempSync(path.join(tmpdir(), 'e2ctwin-build-studies-'));
-const mmc = 'scenarios/validation/mmc.yaml';
-const study = (name) => ['--workers', '1', '--no-progress', '--out', path.join(studies, name)];
-const runs = [
-  ['validate', 'scenarios/plantnet.yaml'],
-  ['simulate', mmc, '-r', '1', '--json', '--set', 'run.requests=20000'],
-  [
-    'sweep',
-    mmc,
-    '-p',
-    'system.station.pools.server=4..5',
-    '-r',
-    '1',
-    '--set',
-    'run.requests=20000',
-    ...study('sweep'),
-  ],
-  [
-    'sensitivity',
-    mmc,
-    '--method',
-    'oat',
-    '-p',
-    'system.station.pools.server=4..5',
-    '--set',
-    'run.requests=2000',
-    ...study('sensitivity'),
-  ],
-  [
-    'optimize',
-    mmc,
-    '-a',
-    'random',
-    '-b',
-    '2',
-    '--batch',
-    '1',
-    '-p',
-    'system.station.pools.server=4..6',
-  ].concat(['--objective', 'responseTime.mean', '--requests', '2000', '-r', '1', ...study('optimize')]),
-  [
-    'capacity',
-    mmc,
-    '--slo',
-    'responseTime.p95<=5',
-    '--range',
-    '1..3',
-    '--set',
-    'run.requests=2000',
-    '-r',
-    '1',
-  ].concat(['--max-replications', '1', ...study('capacity')]),
-];
+const runs = codeCacheRuns(studies);
 const runVerb = promisify(execFile);
 for (let i = 0; i < runs.length; i += 2)
   await Promise.all(

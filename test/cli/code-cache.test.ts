@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { codeCacheRuns } from '../../scripts/code-cache-runs.mjs';
 import { repoRoot } from '../support/cli.js';
 
 // bin/e2ctwin.js runs `validate`, `simulate` and the study verbs from their one-verb bundles with V8's code cache
@@ -126,43 +127,17 @@ describe('one-verb bundles with the code cache', () => {
     }
   }, 120_000);
 
-  it.each([
-    [
-      'sensitivity',
-      ['--method', 'oat', '-p', 'system.station.pools.server=4..5', '--set', 'run.requests=2000'],
-    ],
-    [
-      'optimize',
-      [
-        '-a',
-        'random',
-        '-b',
-        '2',
-        '--batch',
-        '1',
-        '-p',
-        'system.station.pools.server=4..6',
-        '--requests',
-        '2000',
-        '-r',
-        '1',
-      ],
-    ],
-    [
-      'capacity',
-      ['--slo', 'responseTime.p95<=5', '--range', '1..3', '--set', 'run.requests=2000', '-r', '1'],
-    ],
-  ])(
-    '%s, a small study: the same output either way',
-    (verb, args) => {
+  // The small studies the build runs to write their bundles' caches (scripts/code-cache-runs.mjs).
+  const studies = (dir: string) =>
+    codeCacheRuns(dir).filter((args) => ['sensitivity', 'optimize', 'capacity'].includes(args[0]!));
+  it.each(studies('<out>').map((args) => args[0]!))(
+    '%s, the small study the build runs: the same output either way',
+    (verb) => {
       const study = (cache: boolean) => {
-        const out = mkdtempSync(path.join(os.tmpdir(), `e2ctwin-code-cache-${verb}-`));
-        const r = run(
-          [verb, 'scenarios/validation/mmc.yaml', ...args, '--workers', '1', '--out', out],
-          cache,
-        );
-        rmSync(out, { recursive: true, force: true });
-        return { ...r, stderr: r.stderr.replaceAll(out, '<out>') };
+        const dir = mkdtempSync(path.join(os.tmpdir(), 'e2ctwin-code-cache-study-'));
+        const r = run(studies(dir).find((a) => a[0] === verb)!, cache);
+        rmSync(dir, { recursive: true, force: true });
+        return { ...r, stderr: r.stderr.replaceAll(dir, '<out>') };
       };
       const plain = study(false);
       expect(plain.status).toBe(0);
