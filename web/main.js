@@ -204,7 +204,13 @@ let addressTimer = 0;
 /** The address made to follow what the user changed in a view, once the changes pause. */
 function syncHashSoon() {
   clearTimeout(addressTimer);
+  // An address changed meanwhile (typed, a link followed) wins: its hashchange may not have run yet when
+  // the timer fires, and writing this view's address over it would lose it — the handler would then read
+  // the old address back and draw nothing (a CI run: an out-of-range address set 0.3 s after a brushed
+  // range was drawn never showed its message).
+  const at = location.hash;
   addressTimer = setTimeout(() => {
+    if (location.hash !== at) return;
     syncHash();
     // The tab links carry the timeline's zoom too (back to it from another tab).
     updateTabs();
