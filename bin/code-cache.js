@@ -11,15 +11,19 @@ const { threadId } = require('node:worker_threads');
 
 const VERBS_DIR = path.join(__dirname, '../dist/verbs/');
 
+// dist/verbs/'s file names, read once per process (a command asks for its verb's bundle and the study worker's).
+let verbsDirNames;
+
 /** The bundle dist/verbs/<name>-<hash>.cjs, or undefined when the build made none. */
 function bundleFile(name) {
-  let names;
-  try {
-    names = readdirSync(VERBS_DIR);
-  } catch {
-    return undefined;
+  if (verbsDirNames === undefined) {
+    try {
+      verbsDirNames = readdirSync(VERBS_DIR);
+    } catch {
+      verbsDirNames = [];
+    }
   }
-  const found = names.find((n) => n.startsWith(`${name}-`) && n.endsWith('.cjs'));
+  const found = verbsDirNames.find((n) => n.startsWith(`${name}-`) && n.endsWith('.cjs'));
   return found && path.join(VERBS_DIR, found);
 }
 
