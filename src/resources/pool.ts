@@ -1,6 +1,7 @@
 import { type Env, type Handler, SimEvent } from '../kernel/index.js';
 import { levelMean, TimeWeighted } from '../metrics/index.js';
 import { checkOption, ResourceError, ResourceErrorCode } from './errors.js';
+import { numberSlot } from './number-slots.js';
 import { WaitQueue } from './wait-queue.js';
 
 /** Options of a {@link Pool}. */
@@ -12,6 +13,12 @@ export interface PoolOptions {
   /** Name used in error messages. */
   name?: string | undefined;
 }
+
+// A pool's numbers in its slot.
+const BUSY_AT = 0; // when the busy level last changed
+const BUSY_AREA = 1; // busy thread-seconds since the statistics window began, up to BUSY_AT
+const STATS_FROM = 2; // start of the statistics window
+const NUMBERS = 3;
 
 /** `acquire()` result: the thread was granted at once (the callback has already run). */
 export const GRANTED = 0;
@@ -42,11 +49,12 @@ export class Pool {
   #busy = 0;
   #handoffs = 0;
   #handingOver = false;
-  // The busy level's time-weighted statistics, in fields rather than a TimeWeighted: it changes twice per
-  // request, an object and a call each time (the queue's level changes only when requests wait).
-  #busyAt: number;
-  #busyArea = 0;
-  #statsFrom: number;
+  // The busy level's time-weighted statistics, rather than a TimeWeighted: it changes twice per request, an
+  // object and a call each time (the queue's level changes only when requests wait). In a number slot
+  // (number-slots.ts), not fields: a number field is a box of its own, one more cache miss each with
+  // thousands of pools (a gateway's pool per frame, in the IoT scenario ×100).
+  readonly #v: Float64Array;
+  readonly #o: number;
   #queueLevel: TimeWeighted;
   #granted = 0;
   #rejected = 0;
@@ -63,7 +71,8 @@ export class Pool {
     this.#size = size;
     this.queueLimit = queueLimit;
     this.name = name;
-    this.#busyAt = this.#statsFrom = env.now;
+    [this.#v, this.#o] = numberSlot(NUMBERS);
+    this.#v[this.#o + BUSY_AT] = this.#v[this.#o + STATS_FROM] = env.now;
     this.#queueLevel = new TimeWeighted(env.now, 0);
   }
 
@@ -138,8 +147,10 @@ export class Pool {
   // The number of busy threads changes by `delta` now: the time at the old level counts first.
   #busyChange(delta: number): void {
     const now = this.env.now;
-    this.#busyArea += this.#busy * (now - this.#busyAt);
-    this.#busyAt = now;
+    const v = this.#v;
+    const o = this.#o;
+    v[o + BUSY_AREA]! += this.#busy * (now - v[o + BUSY_AT]!);
+    v[o + BUSY_AT] = now;
     this.#busy += delta;
   }
 
@@ -241,7 +252,9 @@ export class Pool {
 
   /** Time-weighted mean number of busy threads. */
   meanBusy(now = this.env.now): number {
-    return levelMean(now, this.#statsFrom, this.#busyArea, this.#busy, this.#busyAt);
+    const v = this.#v;
+    const o = this.#o;
+    return levelMean(now, v[o + STATS_FROM]!, v[o + BUSY_AREA]!, this.#busy, v[o + BUSY_AT]!);
   }
 
   /** Time-weighted mean number of waiting requests. */
@@ -257,8 +270,8 @@ export class Pool {
   /** Start a new statistics window now (after warm-up); current busy/queue levels carry over. */
   resetStats(): void {
     this.#busyChange(0);
-    this.#busyArea = 0;
-    this.#statsFrom = this.env.now;
+    this.#v[this.#o + BUSY_AREA] = 0;
+    this.#v[this.#o + STATS_FROM] = this.env.now;
     this.#queueLevel.reset(this.env.now);
     this.#granted = 0;
     this.#rejected = 0;

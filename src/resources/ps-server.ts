@@ -2,6 +2,20 @@ import { type Env, type Handler, SimEvent } from '../kernel/index.js';
 import { levelMean } from '../metrics/index.js';
 import { checkOption, ResourceError, ResourceErrorCode } from './errors.js';
 import { JobHeap } from './job-heap.js';
+import { numberSlot } from './number-slots.js';
+
+// A server's numbers in its slot (number-slots.ts), not fields: a number field is a box of its own, one
+// more cache miss each with thousands of servers (a gateway's CPU per frame, in the IoT scenario ×100).
+const VIRTUAL = 0; // virtual time V
+const LAST_UPDATE = 1; // when V was last brought up to date
+const LEVEL_AT = 2; // when the levels last changed
+const STATS_FROM = 3; // start of the statistics window
+const JOB_AREA = 4; // job-seconds since STATS_FROM, up to LEVEL_AT
+const BUSY_AREA = 5; // busy seconds since STATS_FROM, up to LEVEL_AT
+const BUSY = 6; // busy fraction since LEVEL_AT
+const RATES = 7; // per-job rate with n jobs, n < RATE_SLOTS, at RATES + n (0 = not computed yet)
+const RATE_SLOTS = 16;
+const NUMBERS = RATES + RATE_SLOTS;
 
 /** Options of a {@link PsServer}: give either `cores` or a `rate` curve. */
 export interface PsServerOptions {
@@ -60,19 +74,15 @@ export class PsServer {
   /** Number of cores, or `undefined` for a rate curve. */
   readonly cores: number | undefined;
   #rate: (n: number) => number;
-  #perJobRate = new Float64Array(16); // cache: per-job rate with n jobs (0 = not computed yet)
+  readonly #v: Float64Array;
+  readonly #o: number;
+  // Per-job rates with n ≥ RATE_SLOTS jobs (0 = not computed yet), when such n come.
+  #moreRates = new Float64Array(0);
   #jobs = new JobHeap();
-  #virtual = 0;
-  #lastUpdate: number;
   #completion = 0; // kernel event id of the next completion, 0 if none
   // Time-weighted statistics of the number of jobs and of the busy fraction, kept here rather than in two
   // TimeWeighted objects: they change twice per job.
-  #inService = 0; // jobs in service since #levelAt
-  #busy = 0; // busy fraction since #levelAt
-  #levelAt: number;
-  #statsFrom: number;
-  #jobArea = 0;
-  #busyArea = 0;
+  #inService = 0; // jobs in service since LEVEL_AT
   #completed = 0;
   #done: unknown[] = []; // reused by #complete: (fn, arg) pairs of the jobs leaving now
   // With k cores and at most k jobs, every job runs at rate 1 and its end is known when it starts: such
@@ -103,8 +113,10 @@ export class PsServer {
     this.#directAllowed = cores !== undefined && options.direct !== false;
     this.#keepCompletion = options.keepCompletion !== false;
     this.#directMode = this.#directAllowed;
-    this.#lastUpdate = env.now;
-    this.#levelAt = this.#statsFrom = env.now;
+    [this.#v, this.#o] = numberSlot(NUMBERS);
+    const v = this.#v;
+    const o = this.#o;
+    v[o + LAST_UPDATE] = v[o + LEVEL_AT] = v[o + STATS_FROM] = env.now;
   }
 
   /**
@@ -140,7 +152,7 @@ export class PsServer {
     }
     const before = this.#jobs.size;
     this.#advance();
-    const tag = this.#virtual + work;
+    const tag = this.#v[this.#o + VIRTUAL]! + work;
     const jobs = this.#jobs;
     const oldMin = jobs.minTag;
     jobs.push(tag, onDone, arg);
@@ -176,19 +188,25 @@ export class PsServer {
 
   /** Time-weighted utilization up to `now` (see the class description). */
   utilization(now = this.env.now): number {
-    return levelMean(now, this.#statsFrom, this.#busyArea, this.#busy, this.#levelAt);
+    const v = this.#v;
+    const o = this.#o;
+    return levelMean(now, v[o + STATS_FROM]!, v[o + BUSY_AREA]!, v[o + BUSY]!, v[o + LEVEL_AT]!);
   }
 
   /** Time-weighted mean number of jobs in service. */
   meanConcurrency(now = this.env.now): number {
-    return levelMean(now, this.#statsFrom, this.#jobArea, this.#inService, this.#levelAt);
+    const v = this.#v;
+    const o = this.#o;
+    return levelMean(now, v[o + STATS_FROM]!, v[o + JOB_AREA]!, this.#inService, v[o + LEVEL_AT]!);
   }
 
   /** Start a new statistics window now (after warm-up). */
   resetStats(): void {
     this.#settleLevels(this.env.now);
-    this.#statsFrom = this.env.now;
-    this.#jobArea = this.#busyArea = 0;
+    const v = this.#v;
+    const o = this.#o;
+    v[o + STATS_FROM] = this.env.now;
+    v[o + JOB_AREA] = v[o + BUSY_AREA] = 0;
     this.#completed = 0;
   }
 
@@ -196,8 +214,10 @@ export class PsServer {
   #advance(): void {
     const now = this.env.now;
     const n = this.#jobs.size;
-    if (n > 0) this.#virtual += this.#perJob(n) * (now - this.#lastUpdate);
-    this.#lastUpdate = now;
+    const v = this.#v;
+    const o = this.#o;
+    if (n > 0) v[o + VIRTUAL]! += this.#perJob(n) * (now - v[o + LAST_UPDATE]!);
+    v[o + LAST_UPDATE] = now;
   }
 
   #reschedule(): void {
@@ -205,11 +225,11 @@ export class PsServer {
     if (n === 0) {
       if (this.#completion !== 0) this.env.cancel(this.#completion);
       this.#completion = 0;
-      this.#virtual = 0; // nothing is tagged: restart V at 0 so it never drifts far from 0
+      this.#v[this.#o + VIRTUAL] = 0; // nothing is tagged: restart V at 0 so it never drifts far from 0
       this.#directMode = this.#directAllowed;
       return;
     }
-    const delay = Math.max(0, (this.#jobs.minTag - this.#virtual) / this.#perJob(n));
+    const delay = Math.max(0, (this.#jobs.minTag - this.#v[this.#o + VIRTUAL]!) / this.#perJob(n));
     // Move the pending completion rather than cancel it and schedule another (same order, no garbage).
     const moved = this.#completion !== 0 ? this.env.reschedule(this.#completion, delay) : 0;
     this.#completion = moved !== 0 ? moved : this.env.schedule(delay, complete, this);
@@ -223,9 +243,12 @@ export class PsServer {
     const jobs = server.#jobs;
     // The event was scheduled for the smallest tag: that job is done even if rounding left V a
     // hair short of it. Others leave if their tag is within rounding distance.
+    const v = server.#v;
+    const at = server.#o + VIRTUAL;
     const top = jobs.minTag;
-    if (top > server.#virtual) server.#virtual = top;
-    const limit = server.#virtual + 1e-12 * Math.max(1, server.#virtual);
+    if (top > v[at]!) v[at] = top;
+    const virtual = v[at]!;
+    const limit = virtual + 1e-12 * Math.max(1, virtual);
     jobs.pop();
     const fn = jobs.fn as Handler;
     const arg = jobs.arg;
@@ -280,8 +303,8 @@ export class PsServer {
     const now = this.env.now;
     const direct = this.#direct;
     this.#directMode = false;
-    this.#virtual = 0;
-    this.#lastUpdate = now;
+    this.#v[this.#o + VIRTUAL] = 0;
+    this.#v[this.#o + LAST_UPDATE] = now;
     for (const job of direct) {
       this.env.cancel(job.id);
       this.#jobs.push(job.end - now, job.fn, job.arg);
@@ -303,31 +326,47 @@ export class PsServer {
     this.#settleLevels(now);
     this.#inService = n;
     const cores = this.cores;
-    this.#busy = cores === undefined ? (n > 0 ? 1 : 0) : Math.min(n, cores) / cores;
+    this.#v[this.#o + BUSY] = cores === undefined ? (n > 0 ? 1 : 0) : Math.min(n, cores) / cores;
   }
 
   // The areas under both levels up to `now` (not before the last change: the kernel's clock only advances).
   #settleLevels(now: number): void {
-    const dt = now - this.#levelAt;
-    this.#jobArea += this.#inService * dt;
-    this.#busyArea += this.#busy * dt;
-    this.#levelAt = now;
+    const v = this.#v;
+    const o = this.#o;
+    const dt = now - v[o + LEVEL_AT]!;
+    v[o + JOB_AREA]! += this.#inService * dt;
+    v[o + BUSY_AREA]! += v[o + BUSY]! * dt;
+    v[o + LEVEL_AT] = now;
   }
 
   // Per-job rate with n jobs, from a cache; small enough to be inlined (see #perJobFirst).
   #perJob(n: number): number {
-    const r = n < this.#perJobRate.length ? (this.#perJobRate[n] as number) : 0;
+    const r = n < RATE_SLOTS ? (this.#v[this.#o + RATES + n] as number) : 0;
     return r !== 0 ? r : this.#perJobFirst(n);
   }
 
-  // The first time with n jobs: compute (and check) the rate, and cache it.
+  // The first time with n jobs (or any time with n ≥ RATE_SLOTS): compute (and check) the rate, and cache it.
   #perJobFirst(n: number): number {
-    let cache = this.#perJobRate;
-    if (n >= cache.length) {
-      const grown = new Float64Array(Math.max(n + 1, cache.length * 2));
-      grown.set(cache);
-      this.#perJobRate = cache = grown;
+    if (n >= RATE_SLOTS) {
+      const more = n - RATE_SLOTS;
+      let cache = this.#moreRates;
+      if (more < cache.length && cache[more] !== 0) return cache[more]!;
+      if (more >= cache.length) {
+        const grown = new Float64Array(Math.max(more + 1, cache.length * 2));
+        grown.set(cache);
+        this.#moreRates = cache = grown;
+      }
+      const r = this.#rateOf(n);
+      cache[more] = r;
+      return r;
     }
+    const r = this.#rateOf(n);
+    this.#v[this.#o + RATES + n] = r;
+    return r;
+  }
+
+  // The per-job rate with n jobs, checked.
+  #rateOf(n: number): number {
     const total = this.#rate(n);
     if (!(total > 0 && total < Infinity)) {
       throw new ResourceError(
@@ -340,9 +379,7 @@ export class PsServer {
         },
       );
     }
-    const r = total / n;
-    cache[n] = r;
-    return r;
+    return total / n;
   }
 }
 
