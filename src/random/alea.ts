@@ -17,31 +17,12 @@ export function alea(seed: string): () => number {
  * the same numbers as `alea(seed)()` does.
  */
 export function aleaSeed(seed: string, s: Float64Array, at: number): void {
-  const mash = createMash();
-  s[at] = mash(' ');
-  s[at + 1] = mash(' ');
-  s[at + 2] = mash(' ');
-  s[at + 3] = 1;
-  for (let i = at; i < at + 3; i++) {
-    s[i] = (s[i] as number) - mash(seed);
-    if ((s[i] as number) < 0) s[i] = (s[i] as number) + 1;
-  }
-}
-
-/** The next uniform of the Alea state stored in `s` at `at` (see aleaSeed). */
-export function aleaDraw(s: Float64Array, at: number): number {
-  const t = 2091639 * (s[at] as number) + (s[at + 3] as number) * 2.3283064365386963e-10; // 2^-32
-  s[at] = s[at + 1] as number;
-  s[at + 1] = s[at + 2] as number;
-  const c = t | 0;
-  s[at + 3] = c;
-  return (s[at + 2] = t - c);
-}
-
-/** Baagøe's Mash hash, which turns the seed string into the generator's initial state. */
-function createMash(): (data: string) => number {
+  // Mash's state in a local, not in a closure: a number a closure keeps is a heap box, a new one on every
+  // change (three per character), and a scenario of 100,000 cameras seeds 200,000 streams.
   let n = 0xefc8249d;
-  return (data: string) => {
+  // Mash of ' ' three times (s0, s1, s2), then of the seed three times, subtracted from each in turn.
+  for (let k = 0; k < 6; k++) {
+    const data = k < 3 ? ' ' : seed;
     for (let i = 0; i < data.length; i++) {
       n += data.charCodeAt(i);
       let h = 0.02519603282416938 * n;
@@ -52,6 +33,23 @@ function createMash(): (data: string) => number {
       h -= n;
       n += h * 0x100000000; // 2^32
     }
-    return (n >>> 0) * 2.3283064365386963e-10; // 2^-32
-  };
+    const mash = (n >>> 0) * 2.3283064365386963e-10; // 2^-32
+    if (k < 3) s[at + k] = mash;
+    else {
+      const j = at + k - 3;
+      s[j] = (s[j] as number) - mash;
+      if ((s[j] as number) < 0) s[j] = (s[j] as number) + 1;
+    }
+  }
+  s[at + 3] = 1;
+}
+
+/** The next uniform of the Alea state stored in `s` at `at` (see aleaSeed). */
+export function aleaDraw(s: Float64Array, at: number): number {
+  const t = 2091639 * (s[at] as number) + (s[at + 3] as number) * 2.3283064365386963e-10; // 2^-32
+  s[at] = s[at + 1] as number;
+  s[at + 1] = s[at + 2] as number;
+  const c = t | 0;
+  s[at + 3] = c;
+  return (s[at + 2] = t - c);
 }
