@@ -37,7 +37,8 @@ export function codeCacheRuns(dir) {
       '2000',
       '-r',
       '1',
-    ].concat(study('optimize')),
+      ...study('optimize'),
+    ],
     [
       'capacity',
       mmc,
@@ -49,6 +50,9 @@ export function codeCacheRuns(dir) {
       'run.requests=2000',
       '-r',
       '1',
-    ].concat(['--max-replications', '1'], study('capacity')),
+      '--max-replications',
+      '1',
+      ...study('capacity'),
+    ],
   ];
 }

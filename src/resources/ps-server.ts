@@ -339,29 +339,33 @@ export class PsServer {
     v[o + LEVEL_AT] = now;
   }
 
-  // Per-job rate with n jobs, from a cache; small enough to be inlined (see #perJobFirst).
+  // Per-job rate with n jobs, from a cache (the slot's for n < RATE_SLOTS, #moreRates beyond); small enough
+  // to be inlined (see #perJobFirst).
   #perJob(n: number): number {
-    const r = n < RATE_SLOTS ? (this.#v[this.#o + RATES + n] as number) : 0;
+    const more = n - RATE_SLOTS;
+    const r =
+      more < 0
+        ? (this.#v[this.#o + RATES + n] as number)
+        : more < this.#moreRates.length
+          ? (this.#moreRates[more] as number)
+          : 0;
     return r !== 0 ? r : this.#perJobFirst(n);
   }
 
-  // The first time with n jobs (or any time with n ≥ RATE_SLOTS): compute (and check) the rate, and cache it.
+  // The first time with n jobs: compute (and check) the rate, and cache it.
   #perJobFirst(n: number): number {
-    if (n >= RATE_SLOTS) {
-      const more = n - RATE_SLOTS;
-      let cache = this.#moreRates;
-      if (more < cache.length && cache[more] !== 0) return cache[more]!;
-      if (more >= cache.length) {
-        const grown = new Float64Array(Math.max(more + 1, cache.length * 2));
-        grown.set(cache);
-        this.#moreRates = cache = grown;
-      }
-      const r = this.#rateOf(n);
-      cache[more] = r;
+    const r = this.#rateOf(n);
+    const more = n - RATE_SLOTS;
+    if (more < 0) {
+      this.#v[this.#o + RATES + n] = r;
       return r;
     }
-    const r = this.#rateOf(n);
-    this.#v[this.#o + RATES + n] = r;
+    if (more >= this.#moreRates.length) {
+      const grown = new Float64Array(Math.max(more + 1, 2 * this.#moreRates.length));
+      grown.set(this.#moreRates);
+      this.#moreRates = grown;
+    }
+    this.#moreRates[more] = r;
     return r;
   }
 

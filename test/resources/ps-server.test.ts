@@ -136,6 +136,34 @@ describe('PsServer', () => {
     }
   });
 
+  it('matches the reference with dozens of jobs at once (per-job rates cached beyond the first 16)', () => {
+    // Arrivals twice as fast as the server drains them: the number in service climbs past 16 and back.
+    const arrivals = sampler({ dist: 'exponential', mean: 0.5 }, createStream(2, 'ps-many/a', 0));
+    const works = sampler({ dist: 'exponential', mean: 2 }, createStream(2, 'ps-many/w', 0));
+    for (const [rate, options] of [
+      [(n: number) => Math.min(n, 2), { cores: 2 }],
+      [(n: number) => Math.sqrt(n), { rate: Math.sqrt }],
+    ] as const) {
+      const e = new Env();
+      const server = new PsServer(e, options);
+      const jobs: { at: number; work: number }[] = [];
+      let t = 0;
+      for (let i = 0; i < 200; i++) jobs.push({ at: (t += arrivals()), work: works() });
+      let most = 0;
+      const got = new Array<number>(jobs.length);
+      jobs.forEach((j, i) =>
+        e.schedule(j.at, () => {
+          server.serve(j.work, () => (got[i] = e.now));
+          most = Math.max(most, server.active);
+        }),
+      );
+      e.run();
+      expect(most).toBeGreaterThan(16);
+      const want = referencePs(jobs, rate);
+      for (let i = 0; i < jobs.length; i++) expect(got[i]).toBeCloseTo(want[i] as number, 6);
+    }
+  });
+
   it('an M/G/1-PS queue has mean response E[S]/(1 − ρ), whatever the service law', () => {
     const means: number[] = [];
     const law: DistSpec = { dist: 'lognormal', mean: 1, cv: 2 };
