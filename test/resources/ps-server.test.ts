@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { Env } from '../../src/kernel/index.js';
 import { ci95 } from '../../src/metrics/index.js';
 import { createStream, sampler, type DistSpec } from '../../src/random/index.js';
-import { PsServer, ResourceErrorCode } from '../../src/resources/index.js';
+import { PsServer, type PsServerOptions, ResourceErrorCode } from '../../src/resources/index.js';
 
 let env: Env;
 let log: unknown[][];
@@ -16,6 +16,37 @@ function job(server: PsServer, name: string, at: number, work: number): void {
 }
 
 /** Naive exact processor sharing: advance to the next arrival or departure, O(n) per step. */
+/**
+ * Serves `jobs` jobs (gaps and works drawn from `arrivals` and `works`) on a PsServer made with `options`,
+ * checks every completion time against {@link referencePs} with the same `rate`, and returns the most jobs
+ * the server held at once.
+ */
+function matchesReference(o: {
+  arrivals: () => number;
+  works: () => number;
+  jobs: number;
+  rate: (n: number) => number;
+  options: PsServerOptions;
+}): number {
+  const e = new Env();
+  const server = new PsServer(e, o.options);
+  const jobs: { at: number; work: number }[] = [];
+  let t = 0;
+  for (let i = 0; i < o.jobs; i++) jobs.push({ at: (t += o.arrivals()), work: o.works() });
+  let most = 0;
+  const got = new Array<number>(jobs.length);
+  jobs.forEach((j, i) =>
+    e.schedule(j.at, () => {
+      server.serve(j.work, () => (got[i] = e.now));
+      most = Math.max(most, server.active);
+    }),
+  );
+  e.run();
+  const want = referencePs(jobs, o.rate);
+  for (let i = 0; i < jobs.length; i++) expect(got[i]).toBeCloseTo(want[i] as number, 6);
+  return most;
+}
+
 function referencePs(jobs: { at: number; work: number }[], rate: (n: number) => number): number[] {
   const done = new Array<number>(jobs.length).fill(NaN);
   const remaining = new Map<number, number>();
@@ -122,18 +153,8 @@ describe('PsServer', () => {
       [threeCores, { cores: 3 }],
       [threeCores, { rate: threeCores }],
       [(n: number) => Math.sqrt(n), { rate: Math.sqrt }],
-    ] as const) {
-      const e = new Env();
-      const server = new PsServer(e, options);
-      const jobs: { at: number; work: number }[] = [];
-      let t = 0;
-      for (let i = 0; i < 400; i++) jobs.push({ at: (t += arrivals()), work: works() });
-      const got = new Array<number>(jobs.length);
-      jobs.forEach((j, i) => e.schedule(j.at, () => server.serve(j.work, () => (got[i] = e.now))));
-      e.run();
-      const want = referencePs(jobs, rate);
-      for (let i = 0; i < jobs.length; i++) expect(got[i]).toBeCloseTo(want[i] as number, 6);
-    }
+    ] as const)
+      matchesReference({ arrivals, works, jobs: 400, rate, options });
   });
 
   it('matches the reference with dozens of jobs at once (per-job rates cached beyond the first 16)', () => {
@@ -143,25 +164,8 @@ describe('PsServer', () => {
     for (const [rate, options] of [
       [(n: number) => Math.min(n, 2), { cores: 2 }],
       [(n: number) => Math.sqrt(n), { rate: Math.sqrt }],
-    ] as const) {
-      const e = new Env();
-      const server = new PsServer(e, options);
-      const jobs: { at: number; work: number }[] = [];
-      let t = 0;
-      for (let i = 0; i < 200; i++) jobs.push({ at: (t += arrivals()), work: works() });
-      let most = 0;
-      const got = new Array<number>(jobs.length);
-      jobs.forEach((j, i) =>
-        e.schedule(j.at, () => {
-          server.serve(j.work, () => (got[i] = e.now));
-          most = Math.max(most, server.active);
-        }),
-      );
-      e.run();
-      expect(most).toBeGreaterThan(16);
-      const want = referencePs(jobs, rate);
-      for (let i = 0; i < jobs.length; i++) expect(got[i]).toBeCloseTo(want[i] as number, 6);
-    }
+    ] as const)
+      expect(matchesReference({ arrivals, works, jobs: 200, rate, options })).toBeGreaterThan(16);
   });
 
   it('an M/G/1-PS queue has mean response E[S]/(1 − ρ), whatever the service law', () => {
