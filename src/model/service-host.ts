@@ -39,8 +39,14 @@ export class ServiceHost implements Endpoint {
   readonly gpuSpeed: number;
   /** Request statistics of this service (shared by its instances). */
   readonly stats: ServiceStats;
-  /** Tasks waiting for their forward batch to fill, per stage. */
-  readonly batches: Task[][];
+  /**
+   * Per stage, the forward batch being filled and how many tasks it holds so far (its first `batched[i]`
+   * entries; a reused batch's later entries are null). See forward in remote-stages.ts.
+   */
+  readonly batches: (Task | null)[][];
+  readonly batched: number[];
+  /** Per stage, batches whose answer came, to be filled again (reuse-requests; remote-stages.ts). */
+  readonly spareBatches: (Task | null)[][][];
   forwards = 0;
   /**
    * The links to each target instance of a forward stage and back (by stage, then the target's index), made
@@ -105,6 +111,8 @@ export class ServiceHost implements Endpoint {
         : [];
     this.gpuSpeed = host.gpu?.speed ?? 1;
     this.batches = app.stages.map(() => []);
+    this.batched = app.stages.map(() => 0);
+    this.spareBatches = app.stages.map(() => []);
     this.stats = sim.collector.statsOf(service.id);
   }
 }
