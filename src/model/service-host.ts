@@ -40,13 +40,11 @@ export class ServiceHost implements Endpoint {
   /** Request statistics of this service (shared by its instances). */
   readonly stats: ServiceStats;
   /**
-   * Per stage, the forward batch being filled and how many tasks it holds so far (its first `batched[i]`
-   * entries; a reused batch's later entries are null). See forward in remote-stages.ts.
+   * The forward batches being filled: for stage i, at 2i the batch and at 2i + 1 how many tasks it holds so
+   * far (its first entries; a reused batch's later ones are null). One array for both, not two: with a
+   * thousand gateways it is one cache miss fewer per frame. See forward in remote-stages.ts.
    */
-  readonly batches: (Task | null)[][];
-  readonly batched: number[];
-  /** Per stage, batches whose answer came, to be filled again (reuse-requests; remote-stages.ts). */
-  readonly spareBatches: (Task | null)[][][];
+  readonly batches: ((Task | null)[] | number)[];
   forwards = 0;
   /**
    * The links to each target instance of a forward stage and back (by stage, then the target's index), made
@@ -110,9 +108,7 @@ export class ServiceHost implements Endpoint {
           )
         : [];
     this.gpuSpeed = host.gpu?.speed ?? 1;
-    this.batches = app.stages.map(() => []);
-    this.batched = app.stages.map(() => 0);
-    this.spareBatches = app.stages.map(() => []);
+    this.batches = app.stages.flatMap(() => [[], 0]);
     this.stats = sim.collector.statsOf(service.id);
   }
 }

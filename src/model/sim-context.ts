@@ -4,7 +4,7 @@ import type { Link } from '../resources/index.js';
 import type { Collector } from './collector.js';
 import type { Endpoint } from './endpoint.js';
 import type { Network, Routes } from './network.js';
-import type { Request } from './request.js';
+import type { Request, Task } from './request.js';
 import type { InstanceSet } from './instances.js';
 import type { ServiceHost } from './service-host.js';
 import type { ShortcutPlan } from './shortcuts.js';
@@ -19,6 +19,8 @@ export interface SimContext {
   readonly tracing: boolean;
   /** The shortcuts this run takes (see shortcuts.ts): the only place the model asks. */
   readonly shortcuts: ShortcutPlan;
+  /** Forward batches answered, emptied, to be filled again, by their size (reuse-requests; remote-stages.ts). */
+  readonly spareBatches: (Task | null)[][][];
   /** The host instances of a service with an app. */
   hostsOf(serviceId: string): ServiceHost[];
   /** The instance set of a service whose instances are balanced or change during the run; null otherwise. */

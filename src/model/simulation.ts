@@ -7,7 +7,7 @@ import { compileApp } from './compiled-app.js';
 import { Device, type Endpoint } from './endpoint.js';
 import { Streams } from './laws.js';
 import { Network, type Routes } from './network.js';
-import type { Request } from './request.js';
+import type { Request, Task } from './request.js';
 import { RequestPool } from './request-pool.js';
 import { failRequest, ServiceHost } from './service-host.js';
 import {
@@ -50,6 +50,7 @@ export class Simulation implements AttemptContext {
   readonly collector: Collector;
   readonly tracing: boolean;
   readonly shortcuts: ShortcutPlan;
+  readonly spareBatches: (Task | null)[][][] = [];
   /** Host instances of services with an app, by service id. */
   readonly hosts = new Map<string, ServiceHost[]>();
   /** Every host instance (with or without an app), by service id. */

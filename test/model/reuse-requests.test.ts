@@ -73,7 +73,7 @@ describe('reuse-requests: results byte-identical with and without reused request
     expect(on.requestsReused).toBeGreaterThan(0.9 * on.collector.completed);
     expect(off.requestsReused).toBe(0);
     // The gateways' answered batches are kept to be filled again, emptied of their tasks; none when off.
-    const spare = (sim: Simulation) => sim.hostsOf('fog.gateway').flatMap((h) => h.spareBatches.flat());
+    const spare = (sim: Simulation) => sim.spareBatches.flat();
     expect(spare(on).length).toBeGreaterThan(0);
     expect(spare(on).every((batch) => batch.length === 5 && batch.every((t) => t === null))).toBe(true);
     expect(spare(off)).toEqual([]);
