@@ -86,17 +86,18 @@ export function forward(task: Task): void {
 }
 
 function forwardDone(sub: Request): void {
-  const batch = sub.owner as Task[];
+  // Full when sent: every entry is a task.
+  const batch = sub.owner as (Task | null)[];
   // Each task of the batch completes its forward stage when the batch is answered (or refused); a batch
   // that failed (its instance stopped) fails the requests it belongs to.
   if (sub.status === FAILED_STATUS) {
-    for (const t of batch) failRequest(t.req);
+    for (const t of batch) failRequest(t!.req);
     return;
   }
   for (let i = 0; i < batch.length; i++) {
     const t = batch[i]!;
     // Emptied as it goes: a batch kept for reuse must not keep its tasks alive.
-    (batch as (Task | null)[])[i] = null;
+    batch[i] = null;
     stageDone(t);
   }
   // reuse-requests (shortcuts.ts): once answered, a batch is read by nobody (a forward's request is not

@@ -73,12 +73,16 @@ describe.skipIf(redisMissing !== undefined)('trials on a Redis queue (BullMQ)', 
     // the coordinator has printed them. Otherwise two workers can run all 64 trials within the second or two
     // the coordinator takes to count them (a CI run saw the study end with no line of three).
     const q = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port, db: 6 } });
-    await q.pause();
-    ws.push(...(await procs.workers(2, url)));
-    await line('a progress line with three workers', /trial \d+\/64 · 3 workers · ETA/);
-    expect(trialsIn(out)).toBe(0);
-    await q.resume();
-    await q.close();
+    try {
+      await q.pause();
+      ws.push(...(await procs.workers(2, url)));
+      await line('a progress line with three workers', /trial \d+\/64 · 3 workers · ETA/);
+      expect(trialsIn(out)).toBe(0);
+      await q.resume();
+    } finally {
+      // Closed even when a line never comes, so the failure is reported rather than a hanging connection.
+      await q.close();
+    }
     ws[0]!.kill('SIGCONT');
     expect(await exited(c), c.err()).toBe(0);
     expect(c.err()).toMatch(/trial \d+\/64 · 3 workers · ETA (\d+ s|\d+ min|\d+\.\d h|–)\n/);
