@@ -14,15 +14,19 @@ import { expectSoFarIsFinal, studyApp } from '../support/study-app.js';
 const server = studyApp('e2ctwin-study-so-far-sensitivity-');
 const { runsDir } = server;
 
-// About 0.1 s a trial on one worker: 10 trajectories of 3 points (30 trials), a few seconds.
+// About 0.1 s a trial on one worker (the Sobol and one-at-a-time studies: 64 and 37 trials).
 const SCENARIO = 'scenarios/plantnet.yaml';
 const PARAMS = ['cloud.engine.pools.extract=1..6', 'cloud.engine.pools.http=10..40'];
 const OVERRIDES = ['run.duration=4000', 'run.warmup=500'];
+// The Morris study's trials five times as long (about 0.45 s): its 10 trajectories of 3 points on a grid of 4
+// levels are 15 distinct trials, and the coordinator writes its document so far once a second; with 0.1 s
+// trials the study ended 0.6 s after the first document with a complete trajectory, before one with two.
+const MORRIS_OVERRIDES = ['run.duration=20000', 'run.warmup=500'];
 const TRAJECTORIES = 10;
-const common = [
+const common = (overrides: string[]) => [
   SCENARIO,
   ...PARAMS.flatMap((p) => ['-p', p]),
-  ...OVERRIDES.flatMap((s) => ['--set', s]),
+  ...overrides.flatMap((s) => ['--set', s]),
   '-m',
   'responseTime.mean,throughput',
   '--workers',
@@ -39,7 +43,7 @@ interface PartialDone {
 
 /** `e2ctwin sensitivity` of the common design with `args`, into study folder runs/<id>. */
 const start = (id: string, ...args: string[]) =>
-  new HeldStudy(['sensitivity', ...common, ...args, '--out', path.join(runsDir, id)]);
+  new HeldStudy(['sensitivity', ...common(OVERRIDES), ...args, '--out', path.join(runsDir, id)]);
 const doneIn = (id: string) => partialDone(path.join(runsDir, id));
 
 async function trialsOf(id: string): Promise<ServedTrial[]> {
@@ -51,7 +55,14 @@ async function trialsOf(id: string): Promise<ServedTrial[]> {
 describe('GET /api/studies/:id/so-far of a running sensitivity study', () => {
   it("serves a Morris study's indices over its complete trajectories, as computed from its store's trials", async () => {
     const id = 'morris-live';
-    const run = start(id, '--trajectories', String(TRAJECTORIES));
+    const run = new HeldStudy([
+      'sensitivity',
+      ...common(MORRIS_OVERRIDES),
+      '--trajectories',
+      String(TRAJECTORIES),
+      '--out',
+      path.join(runsDir, id),
+    ]);
     try {
       await run.holdWhen('some trajectories complete', () => doneIn(id) >= 2);
       const listed = (await server.app.inject('/api/studies'))
@@ -81,7 +92,7 @@ describe('GET /api/studies/:id/so-far of a running sensitivity study', () => {
         const expected = morrisFromTrials({
           scenario: SCENARIO,
           params: PARAMS,
-          overrides: OVERRIDES,
+          overrides: MORRIS_OVERRIDES,
           trajectories: TRAJECTORIES,
           levels: 4,
           metric,
@@ -103,7 +114,7 @@ describe('GET /api/studies/:id/so-far of a running sensitivity study', () => {
       const expected = morrisFromTrials({
         scenario: SCENARIO,
         params: PARAMS,
-        overrides: OVERRIDES,
+        overrides: MORRIS_OVERRIDES,
         trajectories: TRAJECTORIES,
         levels: 4,
         metric: 'responseTime.mean',
