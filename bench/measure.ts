@@ -28,6 +28,42 @@ export async function cpuProbe(threads: number): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
+/**
+ * Wall seconds for `threads` worker threads each running the same allocating JavaScript: sorting a 1.6 MB
+ * array of doubles and filling a map of 100,000 small objects, sixteen times. A spinning loop
+ * ({@link cpuProbe}) uses its core alone; JavaScript that allocates, as a simulation does, also keeps V8's
+ * collector and compiler threads busy beside it, which a thread alone gets from an idle core and two
+ * threads on two cores take from each other. On the 2-core build machine (2026-12-08) two copies of this ran
+ * 1.15–1.22× slower each than one alone (1.05× with `node --single-threaded`), the spinning loop 1.01×.
+ */
+export async function memoryProbe(threads: number): Promise<number> {
+  const code = `
+    let s = 0, x = 1;
+    for (let round = 0; round < 16; round++) {
+      const a = new Float64Array(200000);
+      for (let i = 0; i < a.length; i++) a[i] = (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+      a.sort();
+      s += a[100];
+      const m = new Map();
+      for (let i = 0; i < 100000; i++) m.set((i * 7919) % 100003, { v: i });
+      for (const v of m.values()) s += v.v & 1;
+    }
+    require("node:worker_threads").parentPort.postMessage(s);`;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise((resolve, reject) => {
+          const w = new Worker(code, { eval: true });
+          w.once('message', resolve);
+          w.once('error', reject);
+        }),
+    ),
+  );
+  return (performance.now() - t0) / 1000;
+}
+
 /** A finished process: wall seconds, peak resident memory (MiB, from GNU time), stdout. */
 export interface Measured {
   wallSeconds: number;

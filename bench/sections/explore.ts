@@ -21,7 +21,7 @@ import type { TrialRunner } from '../../src/explore/runner.js';
 import type { TrialOutput, TrialTask } from '../../src/explore/trial.js';
 import type { Config } from '../../src/explore/space.js';
 import { openStudy, type Study } from '../../src/explore/study.js';
-import { cpuProbe, e2ctwin, fmt, printTable, repoRoot } from '../measure.js';
+import { cpuProbe, e2ctwin, fmt, memoryProbe, printTable, repoRoot } from '../measure.js';
 import { median } from '../against.js';
 import { formatRatios, summarizeRatios } from '../pairs.js';
 
@@ -216,7 +216,9 @@ async function parallelSweep(quick: boolean): Promise<void> {
   const grid = `extract 1..8 × http ${quick ? '20,40' : '10..80 step 10'}`;
   const p1 = await cpuProbe(1),
     p2 = await cpuProbe(2);
-  const probe = `CPU probe now: 2 threads spinning take ${(p2 / p1).toFixed(2)}× the time of 1 (1.00× = two free cores; ${os.availableParallelism()} cores reported, load average ${os.loadavg()[0]!.toFixed(2)})`;
+  const m1 = await memoryProbe(1),
+    m2 = await memoryProbe(2);
+  const probe = `CPU probe now: 2 threads spinning take ${(p2 / p1).toFixed(2)}× the time of 1 (1.00× = two free cores; ${os.availableParallelism()} cores reported, load average ${os.loadavg()[0]!.toFixed(2)}); 2 threads of allocating JavaScript (sorting arrays, filling maps: V8's collector and compiler work beside each, as beside a simulation) take ${(m2 / m1).toFixed(2)}×, so the most 2 workers could gain on such code is ${((2 * m1) / m2).toFixed(2)}×`;
 
   console.log(
     `## Explore: sweep of ${n} Pl@ntNet configurations (${grid}), 1 replication of ${longS} simulated s each, 1 vs 2 worker threads`,
@@ -250,9 +252,8 @@ async function parallelSweep(quick: boolean): Promise<void> {
   console.log(
     '  it: with one worker those background threads have the idle core to themselves, with two they take time from the',
   );
-  console.log(
-    "  simulations. The series above runs in this benchmark's own process, with V8's background threads.)",
-  );
+  console.log("  simulations, as with the allocating probe's two threads. The series");
+  console.log("  above runs in this benchmark's own process, with V8's background threads.)");
   const pairs = quick ? 2 : 5;
   const installed = installedSweep(params, pairs);
   const r = summarizeRatios(installed.ratios);
