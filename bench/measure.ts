@@ -33,8 +33,9 @@ export async function cpuProbe(threads: number): Promise<number> {
  * array of doubles and filling a map of 100,000 small objects, sixteen times. A spinning loop
  * ({@link cpuProbe}) uses its core alone; JavaScript that allocates, as a simulation does, also keeps V8's
  * collector and compiler threads busy beside it, which a thread alone gets from an idle core and two
- * threads on two cores take from each other. On the 2-core build machine (2026-12-08) two copies of this ran
- * 1.15–1.22× slower each than one alone (1.05× with `node --single-threaded`), the spinning loop 1.01×.
+ * threads on two cores take from each other. On the 2-core build machine (2026-12-08) two copies of such
+ * code ran 1.12–1.28× slower each than one alone (1.04–1.09× with `node --single-threaded`), a spinning loop
+ * 1.00–1.02×.
  */
 export async function memoryProbe(threads: number): Promise<number> {
   const code = `
