@@ -13,19 +13,7 @@ export const repoRoot = path.join(import.meta.dirname, '..');
 export async function cpuProbe(threads: number): Promise<number> {
   const code =
     'let x = 0; for (let i = 0; i < 2e8; i++) x += Math.sqrt(i); require("node:worker_threads").parentPort.postMessage(x);';
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from(
-      { length: threads },
-      () =>
-        new Promise((resolve, reject) => {
-          const w = new Worker(code, { eval: true });
-          w.once('message', resolve);
-          w.once('error', reject);
-        }),
-    ),
-  );
-  return (performance.now() - t0) / 1000;
+  return threadsWall(code, threads);
 }
 
 /**
@@ -50,6 +38,11 @@ export async function memoryProbe(threads: number): Promise<number> {
       for (const v of m.values()) s += v.v & 1;
     }
     require("node:worker_threads").parentPort.postMessage(s);`;
+  return threadsWall(code, threads);
+}
+
+// Wall seconds for `threads` worker threads each running `code` (which posts a message when done).
+async function threadsWall(code: string, threads: number): Promise<number> {
   const t0 = performance.now();
   await Promise.all(
     Array.from(
