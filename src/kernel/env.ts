@@ -84,7 +84,8 @@ export class Env {
   schedule(delay: number, fn: Handler, arg?: unknown, priority = PRIORITY_NORMAL): number {
     // One comparison rejects NaN, negatives and +Infinity.
     if (!(delay >= 0 && delay < Infinity)) this.#badDelay('delay', delay);
-    return this.#queue.push(this.#now + delay, fn, arg, priority);
+    const queue = this.#queue;
+    return queue.idOf(queue.add(this.#now + delay, fn, arg, priority));
   }
 
   /**
@@ -106,7 +107,8 @@ export class Env {
    */
   scheduleAt(time: number, fn: Handler, arg?: unknown, priority = PRIORITY_NORMAL): number {
     if (!(time >= this.#now && time < Infinity)) this.#badDelay('time', time);
-    return this.#queue.push(time, fn, arg, priority);
+    const queue = this.#queue;
+    return queue.idOf(queue.add(time, fn, arg, priority));
   }
 
   /**
@@ -127,7 +129,9 @@ export class Env {
    */
   reschedule(id: number, delay: number): number {
     if (!(delay >= 0 && delay < Infinity)) this.#badDelay('delay', delay);
-    return this.#queue.reschedule(id, this.#now + delay);
+    const queue = this.#queue;
+    const slot = queue.moveTo(id, this.#now + delay);
+    return slot < 0 ? 0 : queue.idOf(slot);
   }
 
   /** Time of the next pending event, or `Infinity` if there is none. */
