@@ -84,8 +84,7 @@ export class Env {
   schedule(delay: number, fn: Handler, arg?: unknown, priority = PRIORITY_NORMAL): number {
     // One comparison rejects NaN, negatives and +Infinity.
     if (!(delay >= 0 && delay < Infinity)) this.#badDelay('delay', delay);
-    const queue = this.#queue;
-    return queue.idOf(queue.add(this.#now + delay, fn, arg, priority));
+    return this.#queue.push(this.#now + delay, fn, arg, priority);
   }
 
   /**
@@ -107,8 +106,7 @@ export class Env {
    */
   scheduleAt(time: number, fn: Handler, arg?: unknown, priority = PRIORITY_NORMAL): number {
     if (!(time >= this.#now && time < Infinity)) this.#badDelay('time', time);
-    const queue = this.#queue;
-    return queue.idOf(queue.add(time, fn, arg, priority));
+    return this.#queue.push(time, fn, arg, priority);
   }
 
   /**
@@ -129,9 +127,7 @@ export class Env {
    */
   reschedule(id: number, delay: number): number {
     if (!(delay >= 0 && delay < Infinity)) this.#badDelay('delay', delay);
-    const queue = this.#queue;
-    const slot = queue.moveTo(id, this.#now + delay);
-    return slot < 0 ? 0 : queue.idOf(slot);
+    return this.#queue.reschedule(id, this.#now + delay);
   }
 
   /** Time of the next pending event, or `Infinity` if there is none. */

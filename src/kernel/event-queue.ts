@@ -75,16 +75,7 @@ export class EventQueue {
 
   /** Insert an entry; returns its id (> 0). */
   push(time: number, fn: Handler, arg: unknown, priority: number): number {
-    return this.idOf(this.add(time, fn, arg, priority));
-  }
-
-  /**
-   * The id of the pending entry in `slot`. Small enough to be inlined: `Env` makes ids with it in its own
-   * methods, which are inlined into the model's code, so that an id past V8's small-integer range is made in
-   * the frame that keeps it rather than returned from a call the compiler did not inline (a heap number per
-   * event).
-   */
-  idOf(slot: number): number {
+    const slot = this.add(time, fn, arg, priority);
     return (this.#gen[slot] as number) * SLOT_SPACE + slot;
   }
 
@@ -113,18 +104,12 @@ export class EventQueue {
    * @returns the new id, or 0 if `id` is not pending
    */
   reschedule(id: number, time: number): number {
-    const slot = this.moveTo(id, time);
-    return slot < 0 ? 0 : this.idOf(slot);
-  }
-
-  /** {@link EventQueue.reschedule} returning the entry's slot (−1 if `id` is not pending): see {@link idOf}. */
-  moveTo(id: number, time: number): number {
     const slot = this.#slotOf(id);
-    if (slot < 0) return -1;
+    if (slot < 0) return 0;
     const g = (this.#gen[slot] as number) + 1;
     this.#gen[slot] = g === GEN_SPACE ? 1 : g;
     this.#heap.move(slot, time, this.#nextSeq++);
-    return slot;
+    return (this.#gen[slot] as number) * SLOT_SPACE + slot;
   }
 
   #slotOf(id: number): number {
