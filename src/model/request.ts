@@ -17,22 +17,8 @@ export class Task {
   t0 = 0;
   constructor(
     public req: Request,
-    /** Index of its item in the request's fork (set again when the object is reused: see {@link reuseTask}). */
-    public item: number,
+    readonly item: number,
   ) {}
-}
-
-/**
- * A task object whose item has finished (see stageDone) made the task of `req`'s item `item` (reuse-requests,
- * shortcuts.ts): every field is set as the constructor sets it, so nothing can tell the two apart.
- */
-export function reuseTask(t: Task, req: Request, item: number): Task {
-  t.req = req;
-  t.item = item;
-  t.stage = 0;
-  t.lane = -1;
-  t.t0 = 0;
-  return t;
 }
 
 export const ACTIVE = 0;

@@ -4,7 +4,7 @@ import { unhandledKind } from './kinds.js';
 import { CPU, DELAY, EXIT, FORWARD, GPU, NETWORK, nextStage, type CompiledApp } from './compiled-app.js';
 import { endpointName, type Endpoint } from './endpoint.js';
 import { Network, type Routes } from './network.js';
-import { ACTIVE, DONE, FAILED_STATUS, REJECTED_STATUS, type Request, reuseTask, Task } from './request.js';
+import { ACTIVE, DONE, FAILED_STATUS, REJECTED_STATUS, type Request, Task } from './request.js';
 import type { InstanceSet } from './instances.js';
 import type { Inflight } from './inflight.js';
 import type { ServiceStats } from './collector.js';
@@ -177,9 +177,8 @@ function enterStage(req: Request, index: number): void {
   const n = Math.max(1, items === null ? 1 : items());
   req.items = n;
   req.pending = n;
-  const spare = req.host.sim.spareTasks;
   for (let i = 0; i < n; i++) {
-    const t = spare.length > 0 ? reuseTask(spare.pop()!, req, i) : new Task(req, i);
+    const t = new Task(req, i);
     t.stage = index;
     startTask(t);
   }
@@ -341,10 +340,6 @@ export function stageDone(task: Task): void {
       task.stage = next;
       return startTask(task);
     }
-    // reuse-requests (shortcuts.ts): the item is done, and nothing holds its task any more — whatever
-    // called this (a server's job, a kernel event, a transfer's record, a forward's batch) let it go first and
-    // reads nothing of it after — so it makes a later item's task.
-    if (host.sim.shortcuts.reuseRequests) host.sim.spareTasks.push(task);
     if (--req.pending > 0 || req.status !== ACTIVE) return;
   } else if (req.status !== ACTIVE) {
     return;

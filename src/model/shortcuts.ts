@@ -98,9 +98,8 @@ export interface ShortcutPlan {
    * **reuse-requests** — the object of a request that has ended (its answer reached the origin, nothing holds
    * it any more) is reused for a later request instead of a new object (`RequestPool` in request-pool.ts
    * states the condition and the invariant), and so is a forward stage's batch once answered (forwardDone in
-   * remote-stages.ts states why nothing reads it then) and an item's task once the item is done (stageDone in
-   * service-host.ts). Exact: no draw, event or order changes, only which memory a request, batch or task lives
-   * in; results are byte-identical (test/model/reuse-requests.test.ts).
+   * remote-stages.ts states why nothing reads it then). Exact: no draw, event or order changes, only which
+   * memory a request or batch lives in; results are byte-identical (test/model/reuse-requests.test.ts).
    * Saves memory, not events: in runs of many devices, requests and batches that wait a while die in the old
    * generation of V8's heap, which grows with them up to a full collection.
    */

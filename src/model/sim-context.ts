@@ -21,8 +21,6 @@ export interface SimContext {
   readonly shortcuts: ShortcutPlan;
   /** Forward batches answered, emptied, to be filled again, by their size (reuse-requests; remote-stages.ts). */
   readonly spareBatches: (Task | null)[][][];
-  /** Item tasks whose item has finished, to make the next ones (reuse-requests; service-host.ts's stageDone). */
-  readonly spareTasks: Task[];
   /** The host instances of a service with an app. */
   hostsOf(serviceId: string): ServiceHost[];
   /** The instance set of a service whose instances are balanced or change during the run; null otherwise. */

@@ -51,7 +51,6 @@ export class Simulation implements AttemptContext {
   readonly tracing: boolean;
   readonly shortcuts: ShortcutPlan;
   readonly spareBatches: (Task | null)[][][] = [];
-  readonly spareTasks: Task[] = [];
   /** Host instances of services with an app, by service id. */
   readonly hosts = new Map<string, ServiceHost[]>();
   /** Every host instance (with or without an app), by service id. */

@@ -78,26 +78,4 @@ describe('reuse-requests: results byte-identical with and without reused request
     expect(spare(on).every((batch) => batch.length === 5 && batch.every((t) => t === null))).toBe(true);
     expect(spare(off)).toEqual([]);
   });
-
-  it("reuses an item's task once the item is done, and none when switched off", () => {
-    // Pl@ntNet forks a request into one task per image (download, extract) and joins them for simsearch.
-    const scenario = load(extra[1]!);
-    const on = new Simulation(scenario, { seed: 1, replication: 0, spanSample: 0 });
-    on.run();
-    const off = new Simulation(scenario, {
-      seed: 1,
-      replication: 0,
-      spanSample: 0,
-      shortcutsOff: ['reuse-requests'],
-    });
-    off.run();
-    // Done tasks wait to make the next ones: as many as were ever in flight at once, not one per image (the
-    // run has about 2 images a request) as they would be if none were taken again.
-    const completed = on.collector.completed;
-    expect(completed).toBeGreaterThan(1000);
-    expect(on.spareTasks.length).toBeGreaterThan(0);
-    expect(on.spareTasks.length).toBeLessThan(0.1 * completed);
-    expect(on.spareTasks.every((t) => t.item >= 0)).toBe(true);
-    expect(off.spareTasks).toEqual([]);
-  });
 });
