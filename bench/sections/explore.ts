@@ -252,8 +252,10 @@ async function parallelSweep(quick: boolean): Promise<void> {
   console.log(
     '  it: with one worker those background threads have the idle core to themselves, with two they take time from the',
   );
-  console.log("  simulations, as with the allocating probe's two threads. The series");
-  console.log("  above runs in this benchmark's own process, with V8's background threads.)");
+  console.log(
+    "  simulations, as with the allocating probe's two threads. The series above runs in this benchmark's own process,",
+  );
+  console.log("  with V8's background threads.)");
   const pairs = quick ? 2 : 5;
   const installed = installedSweep(params, pairs);
   const r = summarizeRatios(installed.ratios);
